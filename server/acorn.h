@@ -1,0 +1,301 @@
+/*
+ * Shared declarations for the acorn program: one heading per file that
+ * defines them, in the order a request meets them.
+ */
+#ifndef ACORN_H
+#define ACORN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+struct MHD_Connection;
+struct MHD_Response;
+
+#define ACORN_TOKEN_BYTES	32	/* 256-bit session tokens */
+#define ACORN_TOKEN_LEN		43	/* base64url of 32 bytes, no padding */
+#define ACORN_UUID_LEN		36
+
+/* log.c */
+enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+void	 log_set_level(enum log_level);
+int	 log_parse_level(const char *, enum log_level *);
+void	 log_msg(enum log_level, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+#define log_err(...)	log_msg(LOG_ERR, __func__, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARN, __func__, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __func__, __VA_ARGS__)
+#define log_debug(...)	log_msg(LOG_DEBUG, __func__, __VA_ARGS__)
+
+/* util.c */
+int	 util_random(void *, size_t);
+int	 util_token(char out[ACORN_TOKEN_LEN + 1]);
+void	 util_base64url(const unsigned char *, size_t, char *);
+void	 util_hex(const unsigned char *, size_t, char *);
+int	 util_uuid(char out[ACORN_UUID_LEN + 1]);
+int	 util_uuid_valid(const char *);
+int	 util_utf8_valid(const char *, size_t);
+int	 util_ct_equal(const char *, const char *);
+void	 util_sha256(const void *, size_t, unsigned char[32]);
+char	*util_strdup(const char *);
+char	*util_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*util_trim(char *);
+int	 util_parse_long(const char *, long, long, long *);
+int	 util_read_file(const char *, char **, size_t *, size_t);
+
+/* config.c */
+struct config {
+	char	*path;
+	char	*database;	/* libpq conninfo */
+	char	*listen;	/* host:port, host is 127.0.0.1, ::1, 0.0.0.0 or :: */
+	char	*public_url;	/* https://node.example.org */
+	char	*node_name;
+	char	*region;
+	char	*datadir;	/* holds templates/ and schema/ */
+	int	 threads;
+	long	 max_body;	/* bytes */
+	int	 timeout;	/* seconds a client may stay idle */
+	int	 open_joining;
+	long	 session_idle;	/* seconds */
+	long	 session_max;	/* seconds */
+	int	 argon2_t;	/* Argon2id passes */
+	int	 argon2_m;	/* Argon2id memory in KiB */
+	int	 db_connections;
+	enum log_level log_level;
+	int	 secure_cookies;	/* derived: public_url is https */
+};
+int	 config_load(struct config *, const char *);
+void	 config_defaults(struct config *);
+int	 config_set(struct config *, const char *, const char *);
+int	 config_write(const struct config *, const char *);
+void	 config_free(struct config *);
+
+/* db.c */
+struct db;
+struct db_pool;
+struct db_pool	*db_pool_new(const char *, int);
+void		 db_pool_free(struct db_pool *);
+struct db	*db_acquire(struct db_pool *);
+void		 db_release(struct db_pool *, struct db *);
+PGconn		*db_conn(struct db *);
+PGconn		*db_connect(const char *);
+PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
+		    const char *const *);
+int		 db_exec(struct db *, const char *, int, const char *const *);
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+void		 db_rollback(struct db *);
+int		 db_ping(struct db *);
+int		 db_duplicate(const struct db *);
+unsigned long	 db_errors(void);
+const char	*db_value(const PGresult *, int, int);
+int		 db_migrate(PGconn *, const char *);
+
+/* node.c */
+int		 node_init(struct db *, const struct config *);
+int		 node_load(struct db *);
+
+/* template.c */
+struct view;
+struct view	*view_new(void);
+void		 view_free(struct view *);
+void		 view_set(struct view *, const char *, const char *);
+void		 view_setf(struct view *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 view_flag(struct view *, const char *, int);
+struct view	*view_add(struct view *, const char *);
+const char	*view_get(const struct view *, const char *);
+int		 view_has(const struct view *, const char *);
+int		 templates_load(const char *);
+void		 templates_free(void);
+int		 template_render(const char *, const struct view *, char **,
+		    size_t *);
+
+/* form.c */
+enum key {
+	KEY_BIO,
+	KEY_CSRF,
+	KEY_EMAIL,
+	KEY_GROUP,
+	KEY_ID,
+	KEY_INTERESTS,
+	KEY_LISTED,
+	KEY_NAME,
+	KEY_NEXT,
+	KEY_ORGANISATION,
+	KEY_PAGE,
+	KEY_PASSWORD,
+	KEY_PASSWORD2,
+	KEY_Q,
+	KEY_REGION,
+	KEY_ROLE_TITLE,
+	KEY_SAVED,
+	KEY_CONFIRM,
+	KEY__MAX
+};
+enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
+/* A field as it left validation: text is valid UTF-8, trimmed, in range. */
+struct field {
+	const char	*text;	/* NULL when absent */
+	long		 num;	/* numbers, and 1 for a ticked box */
+	int		 error;	/* enum field_error: present but refused */
+};
+struct form {
+	struct field	 f[KEY__MAX];
+	int		 nerrors;
+	int		 oversize;	/* body larger than any field allows */
+};
+const char	*form_key_name(enum key);
+int		 form_key_lookup(const char *);
+void		 form_accept(struct form *, enum key, const char *, size_t);
+void		 form_free(struct form *);
+void		 form_error_text(enum key, int, char *, size_t);
+extern const char *const stakeholder_codes[];
+extern const char *const stakeholder_labels[];
+extern const char *const region_names[];
+const char	*stakeholder_label(const char *);
+int		 region_valid(const char *);
+
+/* http.c */
+enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD__MAX };
+struct account {
+	long	 id;
+	char	 member[ACORN_UUID_LEN + 1];
+	char	*name;
+	char	*email;
+	char	*role;		/* member, coordinator, admin */
+	char	*region;
+};
+struct request {
+	struct MHD_Connection	*conn;
+	enum method		 method;
+	const char		*url;
+	const char		*arg;	/* the part of the path a route captured */
+	int			 route;
+	struct form		 form;
+	struct MHD_PostProcessor *pp;
+	char			*body_name;	/* field being streamed */
+	char			*acc;		/* value being accumulated */
+	size_t			 acclen;
+	size_t			 total;
+	int			 too_large;
+	int			 bad_body;
+	struct db		*db;
+	struct account		*account;	/* signed in, or NULL */
+	char			 session[ACORN_TOKEN_LEN + 1];
+	char			 csrf[ACORN_TOKEN_LEN + 1];
+	char			*set_cookie[3];
+	int			 nset_cookie;
+	struct timespec		 start;
+	char			 addr[64];
+	unsigned int		 status;
+};
+struct server;
+struct server	*server_start(const struct config *, struct db_pool *,
+		    const char *);
+void		 server_stop(struct server *, int);
+int		 http_error(struct request *, unsigned int);
+int		 http_page(struct request *, unsigned int, const char *,
+		    struct view *);
+int		 http_redirect(struct request *, const char *);
+int		 http_send(struct request *, unsigned int, const char *,
+		    const void *, size_t, int);
+int		 http_queue(struct request *, unsigned int,
+		    struct MHD_Response *);
+const char	*http_query(struct request *, const char *);
+const char	*http_header(struct request *, const char *);
+void		 http_cookie(struct request *, const char *, const char *,
+		    long);
+const char	*http_cookie_get(struct request *, const char *);
+extern const struct config *cfg;
+extern const char *node_id;
+
+/* routes.c */
+enum page {
+	PAGE_HOME,
+	PAGE_HEALTHZ,
+	PAGE_METRICS,
+	PAGE_STATIC,
+	PAGE_JOIN,
+	PAGE_SIGNIN,
+	PAGE_SIGNOUT,
+	PAGE_PROFILE,
+	PAGE_PROFILE_ERASE,
+	PAGE_MEMBERS,
+	PAGE_MEMBER,
+	PAGE_ADMIN_MEMBERS,
+	PAGE_ADMIN_APPROVE,
+	PAGE_ADMIN_REJECT,
+	PAGE__MAX
+};
+struct route {
+	enum page	 page;
+	const char	*path;	/* exact, or a prefix ending in '/' when prefix */
+	int		 prefix;
+	unsigned int	 methods;	/* bit per enum method */
+	int		 csrf;	/* POST must carry the session's token */
+	int		 need;	/* 0 anyone, 1 signed in, 2 coordinator */
+	int		 (*handler)(struct request *);
+	const char	*metric;	/* label in /metrics */
+};
+const struct route *route_find(const char *, const char **);
+const struct route *route_get(int);
+void		 view_common(struct request *, struct view *, const char *);
+void		 view_error(struct view *, const char *, const char *);
+const char	*view_field(struct view *, struct request *, enum key,
+		    const char *);
+void		 view_choices(struct view *);
+struct view	*page_view(struct request *, const char *);
+
+/* session.c */
+int	 session_load(struct request *);
+int	 session_create(struct request *, long);
+int	 session_destroy(struct request *);
+void	 session_csrf(const char *, char out[ACORN_TOKEN_LEN + 1]);
+int	 session_csrf_ok(struct request *);
+int	 session_set_secret(const unsigned char *, size_t);
+int	 throttle_check(struct db *, const char *, const char *);
+void	 throttle_fail(struct db *, const char *, const char *);
+void	 throttle_clear(struct db *, const char *);
+void	 account_free(struct account *);
+
+/* password.c */
+char	*password_hash(const char *, int, int);
+int	 password_verify(const char *, const char *);
+void	 password_dummy(void);
+
+/* static.c */
+int	 static_load(const char *);
+void	 static_free(void);
+int	 static_serve(struct request *);
+
+/* metrics.c */
+void	 metrics_record(int, unsigned int, double);
+int	 metrics_serve(struct request *);
+int	 healthz_serve(struct request *);
+
+/* accounts.c */
+int	 accounts_join(struct request *);
+int	 accounts_signin(struct request *);
+int	 accounts_signout(struct request *);
+int	 accounts_erase(struct request *);
+int	 account_add(struct db *, const char *, const char *, const char *,
+	    const char *, const char *, char **);
+int	 member_erase(struct db *, const char *);
+void	 audit(struct db *, long, const char *, const char *);
+
+/* admin.c */
+int	 admin_members(struct request *);
+int	 admin_approve(struct request *);
+int	 admin_reject(struct request *);
+
+/* members.c */
+int	 members_home(struct request *);
+int	 members_profile(struct request *);
+int	 members_list(struct request *);
+int	 members_show(struct request *);
+
+#endif /* ACORN_H */

@@ -1,0 +1,344 @@
+/*
+ * The acorn command: set a node up (init, migrate, user add) and serve it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "acorn.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/acorn/acorn.conf"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: acorn [-c config] command [arguments]\n"
+	    "\n"
+	    "commands:\n"
+	    "  init [options]        write the config file if it is missing,\n"
+	    "                        migrate the database, create the node\n"
+	    "      --database CONNINFO  --name NAME  --region REGION\n"
+	    "      --listen ADDR:PORT   --public-url URL  --datadir DIR\n"
+	    "      --open-joining\n"
+	    "  migrate               apply new schema migrations\n"
+	    "  serve [--port-file F] serve the node until SIGTERM\n"
+	    "  user add EMAIL --role member|coordinator|admin\n"
+	    "      [--name NAME] [--group GROUP] [--region REGION]\n"
+	    "                        create an account with a generated\n"
+	    "                        password, or change an account's role\n"
+	    "\n"
+	    "options:\n"
+	    "  -c, --config FILE     configuration (default %s,\n"
+	    "                        or $ACORN_CONFIG)\n"
+	    "  -h, --help            show this help\n"
+	    "  -V, --version         show the version\n", DEFAULT_CONFIG);
+}
+
+static const char *
+schema_dir(const struct config *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/schema", c->datadir);
+	return buf;
+}
+
+static int
+cmd_migrate(struct config *c)
+{
+	PGconn *conn;
+	char dir[4096];
+	int rc;
+
+	if ((conn = db_connect(c->database)) == NULL)
+		return 1;
+	rc = db_migrate(conn, schema_dir(c, dir, sizeof(dir)));
+	PQfinish(conn);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+with_db(struct config *c, struct db_pool **pool, struct db **db)
+{
+	if ((*pool = db_pool_new(c->database, 1)) == NULL ||
+	    (*db = db_acquire(*pool)) == NULL) {
+		db_pool_free(*pool);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_init(struct config *c, const char *path, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "database", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "public-url", required_argument, NULL, 'u' },
+		{ "datadir", required_argument, NULL, 't' },
+		{ "open-joining", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const keys[] = {
+		['d'] = "database", ['n'] = "node_name", ['r'] = "region",
+		['l'] = "listen", ['u'] = "public_url", ['t'] = "datadir",
+	};
+	struct db_pool *pool;
+	struct db *db;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'o') {
+			c->open_joining = 1;
+			continue;
+		}
+		if (ch == '?' || ch >= (int)(sizeof(keys) / sizeof(keys[0])) ||
+		    keys[ch] == NULL)
+			return 2;
+		if (config_set(c, keys[ch], optarg) == -1) {
+			fprintf(stderr, "acorn: bad value for %s\n", keys[ch]);
+			return 2;
+		}
+	}
+	if (access(path, F_OK) == 0) {
+		/* An existing file wins: init never overwrites settings. */
+		config_free(c);
+		config_defaults(c);
+		if (config_load(c, path) == -1)
+			return 1;
+		log_info("%s exists; keeping it", path);
+	} else if (config_write(c, path) == -1)
+		return 1;
+	else
+		log_info("wrote %s", path);
+	if (cmd_migrate(c) != 0)
+		return 1;
+	if (with_db(c, &pool, &db) == -1)
+		return 1;
+	rc = node_init(db, c) == 0 && node_load(db) == 0 ? 0 : 1;
+	if (rc == 0)
+		log_info("node %s (%s) is ready", node_id, c->region);
+	db_release(pool, db);
+	db_pool_free(pool);
+	return rc;
+}
+
+static int
+cmd_user(struct config *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "region", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *role = NULL, *name = NULL, *group = "link_worker",
+	    *region = c->region, *email;
+	struct db_pool *pool;
+	struct db *db;
+	struct form form;
+	char *password = NULL;
+	int ch, rc;
+
+	if (argc < 3 || strcmp(argv[1], "add") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	email = argv[2];
+	optind = 3;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': role = optarg; break;
+		case 'n': name = optarg; break;
+		case 'g': group = optarg; break;
+		case 'R': region = optarg; break;
+		default: return 2;
+		}
+	}
+	memset(&form, 0, sizeof(form));
+	form_accept(&form, KEY_EMAIL, email, strlen(email));
+	if (form.nerrors != 0 || form.f[KEY_EMAIL].text == NULL) {
+		fprintf(stderr, "acorn: %s is not an email address\n", email);
+		form_free(&form);
+		return 2;
+	}
+	form_free(&form);
+	if (role == NULL || (strcmp(role, "member") != 0 &&
+	    strcmp(role, "coordinator") != 0 && strcmp(role, "admin") != 0)) {
+		fprintf(stderr, "acorn: --role member|coordinator|admin\n");
+		return 2;
+	}
+	if (stakeholder_label(group) == NULL || !region_valid(region)) {
+		fprintf(stderr, "acorn: unknown --group or --region\n");
+		return 2;
+	}
+	if (with_db(c, &pool, &db) == -1)
+		return 1;
+	if (node_load(db) == -1) {
+		db_release(pool, db);
+		db_pool_free(pool);
+		return 1;
+	}
+	rc = account_add(db, email, role, name ? name : email, group, region,
+	    &password);
+	db_release(pool, db);
+	db_pool_free(pool);
+	if (rc == -1)
+		return 1;
+	if (rc == 0)
+		printf("%s is now %s %s\n", email,
+		    strcmp(role, "admin") == 0 ? "an" : "a", role);
+	else {
+		printf("created %s (%s)\npassword: %s\n", email, role, password);
+		OPENSSL_cleanse(password, strlen(password));
+		free(password);
+	}
+	return 0;
+}
+
+static int
+cmd_serve(struct config *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port-file", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *port_file = NULL;
+	char dir[4096];
+	struct db_pool *pool;
+	struct db *db = NULL;
+	struct server *s;
+	sigset_t set;
+	int ch, sig, tries;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'p')
+			return 2;
+		port_file = optarg;
+	}
+	snprintf(dir, sizeof(dir), "%s/templates", c->datadir);
+	if (templates_load(dir) == -1)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/templates/static", c->datadir);
+	if (static_load(dir) == -1)
+		return 1;
+	if ((pool = db_pool_new(c->database, c->db_connections > 0 ?
+	    c->db_connections : c->threads + 1)) == NULL)
+		return 1;
+	/* The database may still be starting: give it half a minute. */
+	for (tries = 0; tries < 30; tries++) {
+		if ((db = db_acquire(pool)) != NULL)
+			break;
+		sleep(1);
+	}
+	if (db == NULL || node_load(db) == -1) {
+		db_release(pool, db);
+		db_pool_free(pool);
+		return 1;
+	}
+	db_release(pool, db);
+
+	/* Block the stop signals in every thread; this one waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((s = server_start(c, pool, port_file)) == NULL) {
+		db_pool_free(pool);
+		return 1;
+	}
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP)
+			continue;
+		break;
+	}
+	log_info("stopping: finishing requests in flight");
+	server_stop(s, 10);
+	db_pool_free(pool);
+	static_free();
+	templates_free();
+	log_info("stopped");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config c;
+	const char *path = getenv("ACORN_CONFIG"), *cmd;
+	int ch, rc;
+
+	if (path == NULL)
+		path = DEFAULT_CONFIG;
+	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("acorn %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[0];
+	config_defaults(&c);
+	cfg = &c;
+	if (strcmp(cmd, "init") != 0 && config_load(&c, path) == -1)
+		return 1;
+	log_set_level(c.log_level);
+	xmlInitParser();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (strcmp(cmd, "init") == 0)
+		rc = cmd_init(&c, path, argc, argv);
+	else if (strcmp(cmd, "migrate") == 0)
+		rc = cmd_migrate(&c);
+	else if (strcmp(cmd, "serve") == 0)
+		rc = cmd_serve(&c, argc, argv);
+	else if (strcmp(cmd, "user") == 0)
+		rc = cmd_user(&c, argc, argv);
+	else {
+		fprintf(stderr, "acorn: unknown command %s\n", cmd);
+		usage(stderr);
+		rc = 2;
+	}
+	config_free(&c);
+	curl_global_cleanup();
+	xmlCleanupParser();
+	return rc;
+}

@@ -1,0 +1,288 @@
+/*
+ * Small helpers every module needs: randomness, encodings, UTF-8 checks
+ * and constant-time comparison.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "acorn.h"
+
+int
+util_random(void *buf, size_t len)
+{
+	if (RAND_bytes(buf, (int)len) != 1) {
+		log_err("RAND_bytes failed");
+		return -1;
+	}
+	return 0;
+}
+
+void
+util_base64url(const unsigned char *in, size_t len, char *out)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t i;
+	unsigned long v;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 |
+		    in[i + 2];
+		*out++ = tab[v >> 18 & 63];
+		*out++ = tab[v >> 12 & 63];
+		*out++ = tab[v >> 6 & 63];
+		*out++ = tab[v & 63];
+	}
+	if (len - i == 1) {
+		v = (unsigned long)in[i] << 16;
+		*out++ = tab[v >> 18 & 63];
+		*out++ = tab[v >> 12 & 63];
+	} else if (len - i == 2) {
+		v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8;
+		*out++ = tab[v >> 18 & 63];
+		*out++ = tab[v >> 12 & 63];
+		*out++ = tab[v >> 6 & 63];
+	}
+	*out = '\0';
+}
+
+void
+util_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char tab[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		*out++ = tab[in[i] >> 4];
+		*out++ = tab[in[i] & 15];
+	}
+	*out = '\0';
+}
+
+int
+util_token(char out[ACORN_TOKEN_LEN + 1])
+{
+	unsigned char raw[ACORN_TOKEN_BYTES];
+
+	if (util_random(raw, sizeof(raw)) == -1)
+		return -1;
+	util_base64url(raw, sizeof(raw), out);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+/* A version 4 UUID (RFC 9562), the form of every shared record's id. */
+int
+util_uuid(char out[ACORN_UUID_LEN + 1])
+{
+	unsigned char b[16];
+
+	if (util_random(b, sizeof(b)) == -1)
+		return -1;
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, ACORN_UUID_LEN + 1,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	    b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+int
+util_uuid_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != ACORN_UUID_LEN)
+		return 0;
+	for (i = 0; i < ACORN_UUID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Strict UTF-8 (RFC 3629): no overlongs, no surrogates, nothing above
+ * U+10FFFF, and no NUL or C0 controls other than tab, LF and CR, which
+ * nobody types into a form and which only ever serve to confuse.
+ */
+int
+util_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n, k;
+	unsigned long cp;
+
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+			    c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		/* C1 controls are as unwelcome as C0 ones. */
+		if (cp >= 0x80 && cp <= 0x9f)
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+int
+util_ct_equal(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb || la == 0)
+		return 0;
+	return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+void
+util_sha256(const void *in, size_t len, unsigned char out[32])
+{
+	unsigned int n = 32;
+
+	EVP_Digest(in, len, out, &n, EVP_sha256(), NULL);
+}
+
+char *
+util_strdup(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		log_err("out of memory");
+	return p;
+}
+
+char *
+util_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) == -1) {
+		log_err("out of memory");
+		p = NULL;
+	}
+	va_end(ap);
+	return p;
+}
+
+char *
+util_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+int
+util_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Reads a whole file of at most max bytes, NUL-terminated. */
+int
+util_read_file(const char *path, char **out, size_t *outlen, size_t max)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || (size_t)st.st_size > max) {
+		log_err("%s: unreadable or larger than %zu bytes", path, max);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n <= 0) {
+			log_err("%s: short read", path);
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	*out = buf;
+	if (outlen != NULL)
+		*outlen = got;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
