@@ -28,6 +28,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
+#include <libxml/xmlsave.h>
 
 #include "acorn.h"
 
@@ -600,9 +601,10 @@ template_render(const char *name, const struct view *v, char **out,
     size_t *outlen)
 {
 	htmlDocPtr d = NULL;
-	xmlChar *mem = NULL;
-	int size = 0;
-	size_t i;
+	xmlOutputBufferPtr ob;
+	const xmlChar *mem;
+	size_t i, size;
+	int rc = -1;
 
 	*out = NULL;
 	for (i = 0; i < ntmpls; i++)
@@ -615,15 +617,23 @@ template_render(const char *name, const struct view *v, char **out,
 	if ((d = xmlCopyDoc(tmpls[i].doc, 1)) == NULL)
 		return -1;
 	fill_children((xmlNodePtr)d, v);
-	htmlDocDumpMemoryFormat(d, &mem, &size, 0);
-	xmlFreeDoc(d);
-	if (mem == NULL || size <= 0)
+	/* Written as UTF-8, so text stays text rather than entities. */
+	ob = xmlAllocOutputBuffer(xmlFindCharEncodingHandler("UTF-8"));
+	if (ob == NULL) {
+		xmlFreeDoc(d);
 		return -1;
-	if ((*out = malloc((size_t)size + 1)) != NULL) {
-		memcpy(*out, mem, (size_t)size);
-		(*out)[size] = '\0';
-		*outlen = (size_t)size;
 	}
-	xmlFree(mem);
-	return *out != NULL ? 0 : -1;
+	htmlDocContentDumpFormatOutput(ob, d, "UTF-8", 0);
+	xmlOutputBufferFlush(ob);
+	mem = xmlOutputBufferGetContent(ob);
+	size = xmlOutputBufferGetSize(ob);
+	if (mem != NULL && size > 0 && (*out = malloc(size + 1)) != NULL) {
+		memcpy(*out, mem, size);
+		(*out)[size] = '\0';
+		*outlen = size;
+		rc = 0;
+	}
+	xmlOutputBufferClose(ob);
+	xmlFreeDoc(d);
+	return rc;
 }
