@@ -570,6 +570,9 @@ templates_load(const char *dir)
 			goto out;
 		}
 		tmpls = grown;
+		/* Declared UTF-8, so text is written as text, not entities. */
+		xmlFree((xmlChar *)d->encoding);
+		d->encoding = xmlStrdup(BAD_CAST "UTF-8");
 		tmpls[ntmpls].name = strndup(de->d_name, len - 5);
 		tmpls[ntmpls].doc = d;
 		ntmpls++;
@@ -617,8 +620,7 @@ template_render(const char *name, const struct view *v, char **out,
 	if ((d = xmlCopyDoc(tmpls[i].doc, 1)) == NULL)
 		return -1;
 	fill_children((xmlNodePtr)d, v);
-	/* Written as UTF-8, so text stays text rather than entities. */
-	ob = xmlAllocOutputBuffer(xmlFindCharEncodingHandler("UTF-8"));
+	ob = xmlAllocOutputBuffer(NULL);
 	if (ob == NULL) {
 		xmlFreeDoc(d);
 		return -1;
