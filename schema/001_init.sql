@@ -52,10 +52,15 @@ CREATE TABLE members (
 	interests	text,
 	bio		text,
 	listed		boolean NOT NULL DEFAULT false,
+	-- Angle brackets go before parsing: the text search parser would
+	-- otherwise take "<b>Ann</b>" for markup and drop the name inside.
 	search		tsvector GENERATED ALWAYS AS (
-	    setweight(to_tsvector('simple', coalesce(name, '')), 'A') ||
-	    setweight(to_tsvector('simple', coalesce(organisation, '')), 'B') ||
-	    setweight(to_tsvector('simple', coalesce(interests, '')), 'C')
+	    setweight(to_tsvector('simple',
+	        translate(coalesce(name, ''), '<>', '  ')), 'A') ||
+	    setweight(to_tsvector('simple',
+	        translate(coalesce(organisation, ''), '<>', '  ')), 'B') ||
+	    setweight(to_tsvector('simple',
+	        translate(coalesce(interests, ''), '<>', '  ')), 'C')
 	) STORED,
 	CHECK (deleted OR (name IS NOT NULL AND stakeholder IS NOT NULL
 	    AND region IS NOT NULL)),

@@ -1,0 +1,518 @@
+/*
+ * Starts real nodes and talks to them over HTTP.  Every node gets its own
+ * database, config and kernel-chosen port; nothing is shared between tests
+ * but the PostgreSQL cluster.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libpq-fe.h>
+
+#include "harness.h"
+
+struct client {
+	CURL		*curl;
+	struct node	*node;
+};
+
+static const char *
+env(const char *k)
+{
+	const char *v = getenv(k);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* 1 when there is a PostgreSQL and an acorn binary to test. */
+int
+harness_ready(void)
+{
+	return env("ACORN_TEST_PGHOST") && env("ACORN_BIN") &&
+	    env("ACORN_DATADIR") && env("ACORN_TEST_VAR");
+}
+
+static PGconn *
+connect_db(const char *db, const char *user)
+{
+	char info[1024];
+	PGconn *c;
+
+	snprintf(info, sizeof(info), "host=%s user=%s dbname=%s",
+	    env("ACORN_TEST_PGHOST"), user, db);
+	c = PQconnectdb(info);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "harness: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+admin_sql(const char *sql)
+{
+	PGconn *c = connect_db("postgres", "postgres");
+	PGresult *r;
+	int ok;
+
+	if (c == NULL)
+		return -1;
+	r = PQexec(c, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		fprintf(stderr, "harness: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
+/* Runs argv, waits, returns its stdout (NULL on failure). */
+static char *
+run_capture(char *const argv[])
+{
+	int fd[2], status;
+	pid_t pid;
+	char *out = NULL;
+	size_t len = 0;
+	ssize_t n;
+	char buf[512];
+
+	if (pipe(fd) == -1)
+		return NULL;
+	if ((pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(fd[1], 1);
+		dup2(null, 2);
+		close(fd[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], buf, sizeof(buf))) > 0) {
+		char *g = realloc(out, len + (size_t)n + 1);
+
+		if (g == NULL)
+			break;
+		out = g;
+		memcpy(out + len, buf, (size_t)n);
+		len += (size_t)n;
+		out[len] = '\0';
+	}
+	close(fd[0]);
+	if (pid == -1 || waitpid(pid, &status, 0) == -1 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out != NULL ? out : strdup("");
+}
+
+/*
+ * A fresh node: database, `acorn init`, then the extra settings appended
+ * to its config.  Not yet serving.
+ */
+struct node *
+node_new(const char *name, const char *settings)
+{
+	static int seq;
+	struct node *n;
+	char sql[256], dbinfo[1024], *out;
+	FILE *f;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	snprintf(n->db, sizeof(n->db), "acorn_it_%d_%d", (int)getpid(), ++seq);
+	snprintf(n->conf, sizeof(n->conf), "%s/%s.conf", env("ACORN_TEST_VAR"),
+	    n->db);
+	snprintf(n->log, sizeof(n->log), "%s/%s.log", env("ACORN_TEST_VAR"),
+	    n->db);
+	unlink(n->conf);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    n->db);
+	admin_sql(sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s OWNER acorn", n->db);
+	if (admin_sql(sql) == -1)
+		goto fail;
+	snprintf(dbinfo, sizeof(dbinfo), "host=%s user=acorn dbname=%s",
+	    env("ACORN_TEST_PGHOST"), n->db);
+	{
+		char *argv[] = { (char *)env("ACORN_BIN"), "-c", n->conf,
+		    "init", "--database", dbinfo, "--name", n->name,
+		    "--region", "North West", "--listen", "127.0.0.1:0",
+		    "--datadir", (char *)env("ACORN_DATADIR"), NULL };
+
+		if ((out = run_capture(argv)) == NULL)
+			goto fail;
+		free(out);
+	}
+	if ((f = fopen(n->conf, "a")) == NULL)
+		goto fail;
+	/* Cheaper hashing keeps the suite quick; the algorithm is the same. */
+	fprintf(f, "argon2_passes = 1\nargon2_memory = 8192\nthreads = 4\n%s\n",
+	    settings ? settings : "");
+	fclose(f);
+	return n;
+fail:
+	fprintf(stderr, "harness: cannot create node %s\n", name);
+	free(n);
+	return NULL;
+}
+
+int
+node_serve(struct node *n)
+{
+	char port_file[600], buf[32];
+	int i, fd;
+	FILE *f;
+	long port = 0;
+
+	snprintf(port_file, sizeof(port_file), "%s.port", n->conf);
+	unlink(port_file);
+	if ((n->pid = fork()) == 0) {
+		fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd != -1)
+			dup2(fd, 2);
+		execl(env("ACORN_BIN"), "acorn", "-c", n->conf, "serve",
+		    "--port-file", port_file, (char *)NULL);
+		_exit(127);
+	}
+	if (n->pid == -1)
+		return -1;
+	/* Bounded wait for the node to say which port it bound. */
+	for (i = 0; i < 200 && port == 0; i++) {
+		if ((f = fopen(port_file, "r")) != NULL) {
+			if (fgets(buf, sizeof(buf), f) != NULL)
+				port = strtol(buf, NULL, 10);
+			fclose(f);
+		}
+		if (port == 0) {
+			if (waitpid(n->pid, NULL, WNOHANG) == n->pid) {
+				n->pid = 0;
+				return -1;
+			}
+			poll(NULL, 0, 50);
+		}
+	}
+	if (port == 0)
+		return -1;
+	snprintf(n->url, sizeof(n->url), "http://127.0.0.1:%ld", port);
+	return 0;
+}
+
+/* SIGTERM, then the exit status (0 is a clean stop). */
+int
+node_stop(struct node *n)
+{
+	int status, i;
+
+	if (n == NULL || n->pid <= 0)
+		return -1;
+	kill(n->pid, SIGTERM);
+	for (i = 0; i < 300; i++) {
+		if (waitpid(n->pid, &status, WNOHANG) == n->pid) {
+			n->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		poll(NULL, 0, 50);
+	}
+	kill(n->pid, SIGKILL);
+	waitpid(n->pid, &status, 0);
+	n->pid = 0;
+	return -1;
+}
+
+void
+node_free(struct node *n)
+{
+	char sql[256];
+
+	if (n == NULL)
+		return;
+	if (n->pid > 0)
+		node_stop(n);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    n->db);
+	admin_sql(sql);
+	free(n);
+}
+
+/* `acorn user add`; returns the generated password. */
+char *
+node_user_add(struct node *n, const char *email, const char *role)
+{
+	char *argv[] = { (char *)env("ACORN_BIN"), "-c", n->conf, "user", "add",
+	    (char *)email, "--role", (char *)role, "--name",
+	    "Test Coordinator", NULL };
+	char *out, *p, *pw = NULL;
+
+	if ((out = run_capture(argv)) == NULL)
+		return NULL;
+	if ((p = strstr(out, "password: ")) != NULL) {
+		p += 10;
+		p[strcspn(p, "\n")] = '\0';
+		pw = strdup(p);
+	}
+	free(out);
+	return pw;
+}
+
+/* The first value of a query on the node's database, with one parameter. */
+char *
+node_sql(struct node *n, const char *sql, const char *param)
+{
+	PGconn *c = connect_db(n->db, "acorn");
+	PGresult *r;
+	char *v = NULL;
+	const char *p[1] = { param };
+
+	if (c == NULL)
+		return NULL;
+	r = PQexecParams(c, sql, param ? 1 : 0, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+		v = strdup(PQgetisnull(r, 0, 0) ? "(null)" :
+		    PQgetvalue(r, 0, 0));
+	else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fprintf(stderr, "harness: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+struct client *
+client_new(struct node *n)
+{
+	struct client *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->node = n;
+	c->curl = curl_easy_init();
+	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	return c;
+}
+
+void
+client_free(struct client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+static size_t
+collect(char *data, size_t size, size_t n, void *arg)
+{
+	char **buf = arg;
+	size_t old = *buf ? strlen(*buf) : 0, add = size * n;
+	char *g = realloc(*buf, old + add + 1);
+
+	if (g == NULL)
+		return 0;
+	memcpy(g + old, data, add);
+	g[old + add] = '\0';
+	*buf = g;
+	return add;
+}
+
+static struct resp *
+perform(struct client *c, const char *path, const char *body,
+    const char *type)
+{
+	struct resp *r;
+	struct curl_slist *h = NULL;
+	char url[1024], hdr[128], *loc = NULL;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	snprintf(url, sizeof(url), "%s%s", c->node->url, path);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &r->headers);
+	if (body != NULL) {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE,
+		    (long)strlen(body));
+		snprintf(hdr, sizeof(hdr), "Content-Type: %s", type);
+		h = curl_slist_append(h, hdr);
+	} else
+		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
+	if (curl_easy_perform(c->curl) != CURLE_OK)
+		r->status = -1;
+	else
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &loc);
+	if (loc != NULL)
+		r->location = strdup(loc);
+	r->len = r->body ? strlen(r->body) : 0;
+	if (r->body == NULL)
+		r->body = strdup("");
+	if (r->headers == NULL)
+		r->headers = strdup("");
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(h);
+	return r;
+}
+
+struct resp *
+http_get(struct client *c, const char *path)
+{
+	return perform(c, path, NULL, NULL);
+}
+
+struct resp *
+http_post_raw(struct client *c, const char *path, const char *body,
+    const char *type)
+{
+	return perform(c, path, body, type);
+}
+
+/* Encodes name, value, ..., NULL as a form body. */
+static char *
+encode(CURL *curl, va_list ap)
+{
+	const char *k, *v;
+	char *out = strdup(""), *ek, *ev, *g;
+
+	while (out != NULL && (k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		ek = curl_easy_escape(curl, k, 0);
+		ev = curl_easy_escape(curl, v, (int)strlen(v));
+		if (asprintf(&g, "%s%s%s=%s", out, *out ? "&" : "", ek, ev) ==
+		    -1)
+			g = NULL;
+		curl_free(ek);
+		curl_free(ev);
+		free(out);
+		out = g;
+	}
+	return out;
+}
+
+struct resp *
+http_post(struct client *c, const char *path, ...)
+{
+	va_list ap;
+	char *body;
+	struct resp *r;
+
+	va_start(ap, path);
+	body = encode(c->curl, ap);
+	va_end(ap);
+	if (body == NULL)
+		return NULL;
+	r = perform(c, path, body, "application/x-www-form-urlencoded");
+	free(body);
+	return r;
+}
+
+/* The CSRF token the form on page carries. */
+char *
+page_csrf(struct client *c, const char *page)
+{
+	struct resp *r = http_get(c, page);
+	char *p, *tok = NULL;
+
+	if (r != NULL && (p = strstr(r->body, "name=\"csrf\" value=\"")) !=
+	    NULL) {
+		p += 19;
+		tok = strndup(p, strcspn(p, "\""));
+	}
+	resp_free(r);
+	return tok;
+}
+
+/* Like a person: open the form page, then send it with its token. */
+struct resp *
+form_post(struct client *c, const char *page, const char *action, ...)
+{
+	va_list ap;
+	char *body, *tok, *full;
+	struct resp *r;
+
+	if ((tok = page_csrf(c, page)) == NULL)
+		return NULL;
+	va_start(ap, action);
+	body = encode(c->curl, ap);
+	va_end(ap);
+	if (body == NULL || asprintf(&full, "csrf=%s%s%s", tok, *body ? "&" :
+	    "", body) == -1) {
+		free(tok);
+		free(body);
+		return NULL;
+	}
+	free(tok);
+	free(body);
+	r = perform(c, action, full, "application/x-www-form-urlencoded");
+	free(full);
+	return r;
+}
+
+void
+resp_free(struct resp *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body);
+	free(r->headers);
+	free(r->location);
+	free(r);
+}
+
+int
+resp_has(const struct resp *r, const char *s)
+{
+	return r != NULL && strstr(r->body, s) != NULL;
+}
+
+int
+header_has(const struct resp *r, const char *s)
+{
+	return r != NULL && strcasestr(r->headers, s) != NULL;
+}
+
+/* Signs in; 1 when the node answered with the redirect of a success. */
+int
+sign_in(struct client *c, const char *email, const char *password)
+{
+	struct resp *r = form_post(c, "/signin", "/signin", "email", email,
+	    "password", password, NULL);
+	int ok = r != NULL && r->status == 303;
+
+	resp_free(r);
+	return ok;
+}
+
+/* Joins with sensible answers for everything but name and email. */
+int
+join(struct client *c, const char *name, const char *email,
+    const char *password)
+{
+	struct resp *r = form_post(c, "/join", "/join", "name", name,
+	    "email", email, "password", password, "password2", password,
+	    "organisation", "Test Health Centre", "group", "gp",
+	    "region", "North West", NULL);
+	int status = r != NULL ? (int)r->status : -1;
+
+	resp_free(r);
+	return status;
+}

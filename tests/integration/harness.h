@@ -1,0 +1,57 @@
+/*
+ * The integration harness: real acorn nodes on 127.0.0.1 against the
+ * private PostgreSQL, and a small libcurl client that behaves like a
+ * browser (cookies, forms with their CSRF token).
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct node {
+	char	 name[64];
+	char	 db[96];
+	char	 conf[512];
+	char	 log[512];
+	char	 url[64];
+	pid_t	 pid;
+};
+
+struct resp {
+	long	 status;
+	char	*body;
+	size_t	 len;
+	char	*headers;
+	char	*location;
+};
+
+struct client;
+
+/* Nodes: settings are extra "key = value" lines for the config file. */
+int		 harness_ready(void);
+struct node	*node_new(const char *, const char *);
+int		 node_serve(struct node *);
+int		 node_stop(struct node *);
+void		 node_free(struct node *);
+char		*node_user_add(struct node *, const char *, const char *);
+char		*node_sql(struct node *, const char *, const char *);
+int		 admin_sql(const char *);
+
+/* A browser-like client with its own cookie jar. */
+struct client	*client_new(struct node *);
+void		 client_free(struct client *);
+struct resp	*http_get(struct client *, const char *);
+struct resp	*http_post(struct client *, const char *, ...);
+struct resp	*http_post_raw(struct client *, const char *, const char *,
+		    const char *);
+struct resp	*form_post(struct client *, const char *, const char *, ...);
+char		*page_csrf(struct client *, const char *);
+void		 resp_free(struct resp *);
+int		 resp_has(const struct resp *, const char *);
+int		 header_has(const struct resp *, const char *);
+int		 sign_in(struct client *, const char *, const char *);
+int		 join(struct client *, const char *, const char *,
+		    const char *);
+
+#endif
