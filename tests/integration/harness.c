@@ -42,6 +42,13 @@ harness_ready(void)
 	    env("ACORN_DATADIR") && env("ACORN_TEST_VAR");
 }
 
+static void
+quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 static PGconn *
 connect_db(const char *db, const char *user)
 {
@@ -56,6 +63,7 @@ connect_db(const char *db, const char *user)
 		PQfinish(c);
 		return NULL;
 	}
+	PQsetNoticeProcessor(c, quiet, NULL);
 	return c;
 }
 

@@ -918,6 +918,66 @@ START_TEST(test_erase_leaves_only_a_tombstone)
 }
 END_TEST
 
+START_TEST(test_idle_and_old_sessions_expire)
+{
+	struct client *c = client_new(node);
+	struct resp *r;
+
+	ck_assert(sign_in(c, COORD, coord_pw));
+	r = http_get(c, "/profile");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	/* Idle past the two-hour default: signed out. */
+	ck_assert_int_eq(count(node, "WITH u AS (UPDATE sessions SET last_seen"
+	    " = now() - interval '3 hours' RETURNING 1) SELECT count(*) FROM u",
+	    NULL) >= 1, 1);
+	r = http_get(c, "/profile");
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	/* Active, but older than the fourteen-day maximum: signed out too. */
+	ck_assert(sign_in(c, COORD, coord_pw));
+	ck_assert_int_eq(count(node, "WITH u AS (UPDATE sessions SET created"
+	    " = now() - interval '15 days' RETURNING 1) SELECT count(*) FROM u",
+	    NULL) >= 1, 1);
+	r = http_get(c, "/profile");
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	client_free(c);
+}
+END_TEST
+
+START_TEST(test_signin_is_throttled_per_address)
+{
+	struct node *n = node_new("Throttle node", NULL);
+	struct client *c;
+	struct resp *r;
+	char email[64], *pw;
+	int i;
+
+	ck_assert_ptr_nonnull(n);
+	pw = node_user_add(n, "victim@example.org", "member");
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_int_eq(node_serve(n), 0);
+	c = client_new(n);
+	/* One address guessing at many accounts... */
+	for (i = 0; i < 20; i++) {
+		snprintf(email, sizeof(email), "guess%d@example.org", i);
+		r = form_post(c, "/signin", "/signin", "email", email,
+		    "password", "guessing", NULL);
+		ck_assert_int_eq(r->status, 401);
+		resp_free(r);
+	}
+	/* ...is stopped, whichever account it tries next. */
+	r = form_post(c, "/signin", "/signin", "email", "victim@example.org",
+	    "password", pw, NULL);
+	ck_assert_int_eq(r->status, 429);
+	resp_free(r);
+	client_free(c);
+	free(pw);
+	node_free(n);
+}
+END_TEST
+
 START_TEST(test_sigterm_stops_the_node_cleanly)
 {
 	struct node *n = node_new("Stopping node", NULL);
@@ -961,6 +1021,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_sign_out_ends_the_session);
 	tcase_add_test(tc, test_signin_returns_to_the_page_asked_for);
 	tcase_add_test(tc, test_coordinator_sees_unlisted_members_of_their_region);
+	tcase_add_test(tc, test_idle_and_old_sessions_expire);
 	/* Last: it cuts the node's database connections. */
 	tcase_add_test(tc, test_reconnects_after_database_connections_drop);
 	suite_add_tcase(s, tc);
@@ -983,6 +1044,7 @@ integration_suite(void)
 	tc = tcase_create("lifecycle");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_sigterm_stops_the_node_cleanly);
+	tcase_add_test(tc, test_signin_is_throttled_per_address);
 	suite_add_tcase(s, tc);
 	return s;
 }
