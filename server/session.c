@@ -163,8 +163,8 @@ session_load(struct request *r)
 int
 session_create(struct request *r, long id)
 {
-	char tok[ACORN_TOKEN_LEN + 1], hex[65], ids[32];
-	const char *p[2];
+	char tok[ACORN_TOKEN_LEN + 1], hex[65], ids[32], idle[32], max[32];
+	const char *p[2], *q[2];
 
 	if (util_token(tok) == -1)
 		return -1;
@@ -175,8 +175,14 @@ session_create(struct request *r, long id)
 	if (db_exec(r->db, "INSERT INTO sessions (token_hash, account)"
 	    " VALUES (decode($1, 'hex'), $2)", 2, p) == -1)
 		return -1;
-	db_exec(r->db, "DELETE FROM sessions WHERE account = $1 AND"
-	    " created < now() - interval '90 days'", 1, p + 1);
+	/* Sign-ins are rare enough to sweep every expired session here. */
+	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
+	snprintf(max, sizeof(max), "%ld", cfg->session_max);
+	q[0] = idle;
+	q[1] = max;
+	db_exec(r->db, "DELETE FROM sessions WHERE"
+	    " last_seen < now() - make_interval(secs => $1)"
+	    " OR created < now() - make_interval(secs => $2)", 2, q);
 	http_cookie(r, COOKIE_SESSION, tok, cfg->session_max);
 	snprintf(r->session, sizeof(r->session), "%s", tok);
 	session_csrf(tok, r->csrf);

@@ -510,15 +510,22 @@ sign_in(struct client *c, const char *email, const char *password)
 	return ok;
 }
 
-/* Joins with sensible answers for everything but name and email. */
+/* The join form with sensible answers for all but who and the password. */
+struct resp *
+join_form(struct client *c, const char *name, const char *email,
+    const char *password, const char *again)
+{
+	return form_post(c, "/join", "/join", "name", name, "email", email,
+	    "password", password, "password2", again, "organisation",
+	    "Test Health Centre", "group", "gp", "region", "North West", NULL);
+}
+
+/* Joins; the status the node answered with. */
 int
 join(struct client *c, const char *name, const char *email,
     const char *password)
 {
-	struct resp *r = form_post(c, "/join", "/join", "name", name,
-	    "email", email, "password", password, "password2", password,
-	    "organisation", "Test Health Centre", "group", "gp",
-	    "region", "North West", NULL);
+	struct resp *r = join_form(c, name, email, password, password);
 	int status = r != NULL ? (int)r->status : -1;
 
 	resp_free(r);

@@ -51,6 +51,8 @@ void		 resp_free(struct resp *);
 int		 resp_has(const struct resp *, const char *);
 int		 header_has(const struct resp *, const char *);
 int		 sign_in(struct client *, const char *, const char *);
+struct resp	*join_form(struct client *, const char *, const char *,
+		    const char *, const char *);
 int		 join(struct client *, const char *, const char *,
 		    const char *);
 

@@ -306,10 +306,8 @@ START_TEST(test_join_waits_for_approval_then_signs_in)
 	char *id, *em = strdup(email);
 	struct resp *r;
 
-	r = form_post(m, "/join", "/join", "name", "Pat Pending", "email",
-	    em, "password", "a long enough password", "password2",
-	    "a long enough password", "group", "link_worker", "region",
-	    "North West", NULL);
+	r = join_form(m, "Pat Pending", em,
+	    "a long enough password", "a long enough password");
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "Thank you for joining"));
 	resp_free(r);
@@ -392,10 +390,8 @@ START_TEST(test_join_refuses_an_email_taken_in_any_case)
 
 	ck_assert_int_eq(join(c, "First", "Same.Person@example.org",
 	    "a long enough password"), 200);
-	r = form_post(c, "/join", "/join", "name", "Second", "email",
-	    "same.person@EXAMPLE.org", "password", "another long password",
-	    "password2", "another long password", "group", "gp", "region",
-	    "North West", NULL);
+	r = join_form(c, "Second", "same.person@EXAMPLE.org",
+	    "another long password", "another long password");
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "already exists"));
 	resp_free(r);
@@ -422,10 +418,8 @@ START_TEST(test_join_refuses_weak_or_mismatched_passwords)
 	ck_assert(resp_has(r, "value=\"Shorty\""));
 	ck_assert(!resp_has(r, "value=\"short\""));
 	resp_free(r);
-	r = form_post(c, "/join", "/join", "name", "Mismatch", "email",
-	    "mismatch@example.org", "password", "one long password",
-	    "password2", "two long password", "group", "gp", "region",
-	    "North West", NULL);
+	r = join_form(c, "Mismatch", "mismatch@example.org",
+	    "one long password", "two long password");
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "The passwords do not match"));
 	resp_free(r);
@@ -505,10 +499,8 @@ START_TEST(test_oversize_field_refused_with_a_clear_message)
 
 	memset(name, 'n', 121);
 	name[121] = '\0';
-	r = form_post(c, "/join", "/join", "name", name, "email",
-	    "longname@example.org", "password", "a long enough password",
-	    "password2", "a long enough password", "group", "gp", "region",
-	    "North West", NULL);
+	r = join_form(c, name, "longname@example.org",
+	    "a long enough password", "a long enough password");
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "Full name must be 120 characters or fewer"));
 	resp_free(r);
