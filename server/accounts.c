@@ -65,7 +65,8 @@ accounts_join(struct request *r)
 	PGresult *res;
 	long id;
 
-	if ((v = page_view(r, "Join the network")) == NULL)
+	if (session_form(r) == -1 ||
+	    (v = page_view(r, "Join the network")) == NULL)
 		return http_error(r, 500);
 	view_choices(v);
 	view_flag(v, "open_joining", cfg->open_joining);
@@ -149,7 +150,7 @@ accounts_signin(struct request *r)
 	long id = 0;
 	int ok = 0, pending = 0;
 
-	if ((v = page_view(r, "Sign in")) == NULL)
+	if (session_form(r) == -1 || (v = page_view(r, "Sign in")) == NULL)
 		return http_error(r, 500);
 	next = r->form.f[KEY_NEXT].text;
 	view_set(v, "v_next", next != NULL ? next : "/");

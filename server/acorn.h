@@ -23,6 +23,7 @@ struct MHD_Response;
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void	 log_set_level(enum log_level);
 int	 log_parse_level(const char *, enum log_level *);
+const char *log_level_name(enum log_level);
 void	 log_msg(enum log_level, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 #define log_err(...)	log_msg(LOG_ERR, __func__, __VA_ARGS__)
@@ -253,6 +254,7 @@ struct view	*page_view(struct request *, const char *);
 /* session.c */
 int	 session_load(struct request *);
 int	 session_create(struct request *, long);
+int	 session_form(struct request *);
 int	 session_destroy(struct request *);
 void	 session_csrf(const char *, char out[ACORN_TOKEN_LEN + 1]);
 int	 session_csrf_ok(struct request *);

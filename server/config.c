@@ -200,10 +200,14 @@ config_write(const struct config *c, const char *path)
 	    "timeout = %d\n"
 	    "open_joining = %s\n"
 	    "session_idle = %ld\n"
-	    "session_max = %ld\n",
+	    "session_max = %ld\n"
+	    "argon2_passes = %d\n"
+	    "argon2_memory = %d\n"
+	    "log_level = %s\n",
 	    c->database, c->listen, c->public_url, c->node_name, c->region,
 	    c->datadir, c->threads, c->max_body, c->timeout,
-	    c->open_joining ? "yes" : "no", c->session_idle, c->session_max);
+	    c->open_joining ? "yes" : "no", c->session_idle, c->session_max,
+	    c->argon2_t, c->argon2_m, log_level_name(c->log_level));
 	if (fclose(f) != 0) {
 		log_err("%s: %s", path, strerror(errno));
 		return -1;

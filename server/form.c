@@ -200,8 +200,9 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 		f->num = strcmp(s, "yes") == 0 || strcmp(s, "on") == 0;
 		return f->num || strcmp(s, "no") == 0 || *s == '\0';
 	case K_PATH:
+		/* Browsers drop tabs and newlines first: "/\t/x" is "//x". */
 		return s[0] == '/' && s[1] != '/' && s[1] != '\\' &&
-		    strpbrk(s, "\r\n") == NULL;
+		    strpbrk(s, "\t\r\n") == NULL;
 	case K_GROUP:
 		return *s == '\0' || in_list(s, stakeholder_codes);
 	case K_REGION:

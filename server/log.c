@@ -33,6 +33,12 @@ log_parse_level(const char *s, enum log_level *out)
 	return -1;
 }
 
+const char *
+log_level_name(enum log_level l)
+{
+	return names[l];
+}
+
 void
 log_msg(enum log_level l, const char *func, const char *fmt, ...)
 {

@@ -101,7 +101,7 @@ int
 session_load(struct request *r)
 {
 	const char *cookie, *pre;
-	char hex[65], idle[32], max[32], pretok[ACORN_TOKEN_LEN + 1];
+	char hex[65], idle[32], max[32];
 	const char *p[3];
 	PGresult *res;
 	struct account *a;
@@ -149,13 +149,27 @@ session_load(struct request *r)
 		return 0;
 	}
 	pre = http_cookie_get(r, COOKIE_PRE);
-	if (!token_shape(pre)) {
-		if (util_token(pretok) == -1)
-			return -1;
-		http_cookie(r, COOKIE_PRE, pretok, -1);
-		pre = pretok;
-	}
-	session_csrf(pre, r->csrf);
+	if (token_shape(pre))
+		session_csrf(pre, r->csrf);
+	return 0;
+}
+
+/*
+ * Gives a visitor who is not signed in a token for the form about to be
+ * shown.  Only pages with such a form set the pre-session cookie, so the
+ * public pages stay free of Set-Cookie.
+ */
+int
+session_form(struct request *r)
+{
+	char tok[ACORN_TOKEN_LEN + 1];
+
+	if (r->csrf[0] != '\0')
+		return 0;
+	if (util_token(tok) == -1)
+		return -1;
+	http_cookie(r, COOKIE_PRE, tok, -1);
+	session_csrf(tok, r->csrf);
 	return 0;
 }
 

@@ -337,6 +337,14 @@ fill_element(xmlNodePtr n, const struct view *v)
 	const char *val;
 	int keep;
 
+	/* Most elements carry no directive: skip the lookups for them. */
+	for (a = n->properties; a != NULL; a = a->next)
+		if (strncmp((const char *)a->name, "data-", 5) == 0)
+			break;
+	if (a == NULL) {
+		fill_children(n, v);
+		return 0;
+	}
 	if ((k = take_attr(n, "data-if")) != NULL) {
 		keep = view_has(v, k);
 		free(k);
