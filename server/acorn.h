@@ -141,6 +141,7 @@ enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT }
 /* A field as it left validation: text is valid UTF-8, trimmed, in range. */
 struct field {
 	const char	*text;	/* NULL when absent */
+	const char	*shown;	/* a refused value, valid UTF-8, to show again */
 	long		 num;	/* numbers, and 1 for a ticked box */
 	int		 error;	/* enum field_error: present but refused */
 };
@@ -273,6 +274,7 @@ void	 password_dummy(void);
 int	 static_load(const char *);
 void	 static_free(void);
 int	 static_serve(struct request *);
+const char *static_url(const char *);
 
 /* metrics.c */
 void	 metrics_record(int, unsigned int, double);

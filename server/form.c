@@ -127,8 +127,12 @@ form_error_text(enum key k, int why, char *out, size_t len)
 
 	switch (why) {
 	case FIELD_TOO_LONG:
-		snprintf(out, len, "%s must be %zu characters or fewer",
-		    d->label, d->max);
+		if (d->max >= 1000)
+			snprintf(out, len, "%s must be %zu,%03zu characters or "
+			    "fewer", d->label, d->max / 1000, d->max % 1000);
+		else
+			snprintf(out, len, "%s must be %zu characters or fewer",
+			    d->label, d->max);
 		break;
 	case FIELD_BAD_CHARS:
 		snprintf(out, len, "%s contains characters that cannot be "
@@ -256,7 +260,10 @@ form_accept(struct form *form, enum key k, const char *raw, size_t len)
 	else if (!kind_valid(d, s, f))
 		f->error = FIELD_BAD_FORMAT;
 	if (f->error) {
-		free(copy);
+		/* Valid text goes back into the form, so nothing typed is lost. */
+		if (s != copy)
+			memmove(copy, s, strlen(s) + 1);
+		f->shown = copy;
 		goto bad;
 	}
 	if (s != copy)
@@ -277,7 +284,13 @@ form_free(struct form *form)
 			if (form->f[i].text != NULL)
 				explicit_bzero((char *)form->f[i].text,
 				    strlen(form->f[i].text));
+		if ((i == KEY_PASSWORD || i == KEY_PASSWORD2) &&
+		    form->f[i].shown != NULL)
+			explicit_bzero((char *)form->f[i].shown,
+			    strlen(form->f[i].shown));
 		free((char *)form->f[i].text);
+		free((char *)form->f[i].shown);
 		form->f[i].text = NULL;
+		form->f[i].shown = NULL;
 	}
 }

@@ -78,7 +78,12 @@ http_page(struct request *r, unsigned int status, const char *tmpl,
 	struct MHD_Response *resp;
 	char *out;
 	size_t len;
+	const char *title;
 
+	/* A page sent back with problems says so first, in its title too. */
+	if (view_has(v, "errors") && (title = view_get(v, "title")) != NULL &&
+	    strncmp(title, "Error: ", 7) != 0)
+		view_setf(v, "title", "Error: %s", title);
 	if (template_render(tmpl, v, &out, &len) == -1) {
 		view_free(v);
 		return http_error(r, 500);

@@ -26,6 +26,7 @@ members_home(struct request *r)
 {
 	struct view *v;
 	PGresult *res;
+	long listed, pending;
 
 	if ((v = page_view(r, cfg->node_name)) == NULL)
 		return http_error(r, 500);
@@ -38,8 +39,13 @@ members_home(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
-	view_set(v, "listed_count", PQgetvalue(res, 0, 0));
-	view_set(v, "pending_count", PQgetvalue(res, 0, 1));
+	listed = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	pending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	view_setf(v, "listed_text", "%ld %s chosen to be listed in the "
+	    "network directory.", listed, listed == 1 ? "member has" :
+	    "members have");
+	view_setf(v, "pending_text", "%ld %s waiting for approval.", pending,
+	    pending == 1 ? "person is" : "people are");
 	PQclear(res);
 	return http_page(r, 200, "home", v);
 }

@@ -80,6 +80,8 @@ view_common(struct request *r, struct view *v, const char *title)
 	view_set(v, "node_name", cfg->node_name);
 	view_set(v, "region", cfg->region);
 	view_set(v, "csrf", r->csrf);
+	view_set(v, "css_href", static_url("acorn.css"));
+	view_set(v, "icon_href", static_url("favicon.svg"));
 	if (rt != NULL) {
 		/* at_members and so on: the layout marks the current link. */
 		snprintf(at, sizeof(at), "at_%s", rt->metric);
@@ -135,6 +137,11 @@ view_field(struct view *v, struct request *r, enum key k, const char *missing)
 	if (f->error) {
 		form_error_text(k, f->error, msg, sizeof(msg));
 		view_error(v, name, msg);
+		if (f->shown != NULL && k != KEY_PASSWORD &&
+		    k != KEY_PASSWORD2) {
+			snprintf(key, sizeof(key), "v_%s", name);
+			view_set(v, key, f->shown);
+		}
 		return NULL;
 	}
 	if (f->text == NULL || f->text[0] == '\0') {

@@ -16,6 +16,7 @@ struct asset {
 	char	*data;
 	size_t	 len;
 	char	 etag[72];
+	char	*url;	/* with the content hash, so a new version is refetched */
 	const char *type;
 };
 
@@ -80,6 +81,7 @@ static_load(const char *dir)
 		util_sha256(a->data, a->len, h);
 		util_hex(h, 8, hex);
 		snprintf(a->etag, sizeof(a->etag), "\"%s\"", hex);
+		a->url = util_printf("/static/%s?v=%s", a->name, hex);
 		nassets++;
 	}
 	closedir(dp);
@@ -94,10 +96,23 @@ static_free(void)
 	for (i = 0; i < nassets; i++) {
 		free(assets[i].name);
 		free(assets[i].data);
+		free(assets[i].url);
 	}
 	free(assets);
 	assets = NULL;
 	nassets = 0;
+}
+
+/* The address to link an asset by; NULL when there is no such asset. */
+const char *
+static_url(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nassets; i++)
+		if (strcmp(assets[i].name, name) == 0)
+			return assets[i].url;
+	return NULL;
 }
 
 int

@@ -503,6 +503,9 @@ START_TEST(test_oversize_field_refused_with_a_clear_message)
 	    "a long enough password", "a long enough password");
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "Full name must be 120 characters or fewer"));
+	ck_assert(resp_has(r, "<title>Error: Join the network"));
+	/* What was typed comes back to be shortened, not lost. */
+	ck_assert(resp_has(r, name));
 	resp_free(r);
 	ck_assert_int_eq(count(node, "SELECT count(*) FROM accounts WHERE"
 	    " email = 'longname@example.org'", NULL), 0);

@@ -592,7 +592,7 @@ START_TEST(test_form_error_text_names_the_field)
 	form_error_text(KEY_NAME, FIELD_TOO_LONG, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Full name must be 120 characters or fewer");
 	form_error_text(KEY_BIO, FIELD_TOO_LONG, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "About you must be 2000 characters or fewer");
+	ck_assert_str_eq(buf, "About you must be 2,000 characters or fewer");
 	form_error_text(KEY_EMAIL, FIELD_BAD_CHARS, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Email address contains characters that "
 	    "cannot be used; type it again without them");
