@@ -1,9 +1,10 @@
 /*
- * HTML templates: files parsed once by libxml2's HTML parser, copied per
- * request, filled through data-* attributes and serialised by libxml2,
- * which escapes every text node and attribute value for its context.  No
- * HTML is ever put together from strings here, so a value cannot break
- * out of the place the template gave it.
+ * HTML templates: files parsed once by libxml2's HTML parser into trees
+ * that are never changed afterwards.  A page is written by walking its
+ * tree with a view: every value from the view passes through libxml2's
+ * escaper (xmlEncodeSpecialChars) as it goes out, and values only ever
+ * land in the text or attribute a template gave them.  No HTML is put
+ * together from strings, so a value cannot break out of its place.
  *
  *   data-text="k"        replace the element's content with the text of k
  *   data-set-ATTR="k"    set attribute ATTR to k (dropped when k is unset)
@@ -18,6 +19,7 @@
  * A page template's <body> goes into layout.html's [data-content] element.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +30,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
-#include <libxml/xmlsave.h>
+#include <libxml/entities.h>
 
 #include "acorn.h"
 
@@ -246,216 +248,349 @@ raw_text_element(xmlNodePtr n)
 	    xmlStrcasecmp(n->name, BAD_CAST "style") == 0;
 }
 
-static char *
-take_attr(xmlNodePtr n, const char *name)
-{
-	xmlAttrPtr a;
-	xmlChar *v;
-	char *s;
-
-	if ((a = xmlHasProp(n, BAD_CAST name)) == NULL)
-		return NULL;
-	v = xmlNodeGetContent((xmlNodePtr)a);
-	xmlRemoveProp(a);
-	s = strdup(v ? (const char *)v : "");
-	xmlFree(v);
-	return s;
-}
-
-static void	fill_children(xmlNodePtr, const struct view *);
-
-static void
-select_option(xmlNodePtr sel, const char *want)
-{
-	xmlNodePtr o;
-	xmlChar *v;
-
-	for (o = sel->children; o != NULL; o = o->next) {
-		if (o->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrcasecmp(o->name, BAD_CAST "optgroup") == 0) {
-			select_option(o, want);
-			continue;
-		}
-		if (xmlStrcasecmp(o->name, BAD_CAST "option") != 0)
-			continue;
-		v = xmlGetProp(o, BAD_CAST "value");
-		xmlUnsetProp(o, BAD_CAST "selected");
-		if (v != NULL && want != NULL && strcmp((char *)v, want) == 0)
-			xmlSetProp(o, BAD_CAST "selected", BAD_CAST "selected");
-		xmlFree(v);
-	}
-}
-
-/* "CLASS KEY": appends CLASS to the class attribute when KEY is true. */
-static void
-add_class(xmlNodePtr n, const char *spec, const struct view *v)
-{
-	const char *sp = strchr(spec, ' ');
-	xmlChar *old;
-	char *cls, *joined;
-
-	if (sp == NULL || !view_has(v, sp + 1))
-		return;
-	if ((cls = strndup(spec, (size_t)(sp - spec))) == NULL)
-		return;
-	old = xmlGetProp(n, BAD_CAST "class");
-	joined = old != NULL ? util_printf("%s %s", (char *)old, cls) : cls;
-	if (joined != NULL)
-		xmlSetProp(n, BAD_CAST "class", BAD_CAST joined);
-	if (joined != cls)
-		free(joined);
-	free(cls);
-	xmlFree(old);
-}
-
-/* "ATTR VALUE KEY": sets ATTR to the template's own VALUE when KEY is true. */
-static void
-attr_if(xmlNodePtr n, const char *spec, const struct view *v)
-{
-	const char *s1 = strchr(spec, ' '), *s2;
-	char *attr, *val;
-
-	if (s1 == NULL || (s2 = strrchr(spec, ' ')) == s1 ||
-	    !view_has(v, s2 + 1))
-		return;
-	attr = strndup(spec, (size_t)(s1 - spec));
-	val = strndup(s1 + 1, (size_t)(s2 - s1 - 1));
-	if (attr != NULL && val != NULL)
-		xmlSetProp(n, BAD_CAST attr, BAD_CAST val);
-	free(attr);
-	free(val);
-}
-
-/* Fills one element; returns 1 when a condition removed it. */
 static int
-fill_element(xmlNodePtr n, const struct view *v)
+void_element(xmlNodePtr n)
 {
-	xmlAttrPtr a, next;
-	xmlNodePtr t;
-	char *k, *sel;
-	const char *val;
-	int keep;
+	static const char *const names[] = { "area", "base", "br", "col",
+	    "embed", "hr", "img", "input", "link", "meta", "source", "track",
+	    "wbr", NULL };
+	size_t i;
 
-	/* Most elements carry no directive: skip the lookups for them. */
-	for (a = n->properties; a != NULL; a = a->next)
-		if (strncmp((const char *)a->name, "data-", 5) == 0)
-			break;
-	if (a == NULL) {
-		fill_children(n, v);
-		return 0;
-	}
-	if ((k = take_attr(n, "data-if")) != NULL) {
-		keep = view_has(v, k);
-		free(k);
-		if (!keep)
+	for (i = 0; names[i] != NULL; i++)
+		if (xmlStrcasecmp(n->name, BAD_CAST names[i]) == 0)
 			return 1;
-	}
-	if ((k = take_attr(n, "data-unless")) != NULL) {
-		keep = !view_has(v, k);
-		free(k);
-		if (!keep)
-			return 1;
-	}
-	for (a = n->properties; a != NULL; a = next) {
-		const char *an = (const char *)a->name;
-		char *key;
-		xmlChar *kv;
-
-		next = a->next;
-		if (strncmp(an, "data-set-", 9) != 0)
-			continue;
-		kv = xmlNodeGetContent((xmlNodePtr)a);
-		key = strdup(kv ? (const char *)kv : "");
-		xmlFree(kv);
-		an += 9;
-		val = key ? view_get(v, key) : NULL;
-		if (val != NULL && url_attr(an) && !url_safe(val)) {
-			log_warn("refused unsafe URL for %s", an);
-			val = "#";
-		}
-		if (val != NULL)
-			xmlSetProp(n, BAD_CAST an, BAD_CAST val);
-		free(key);
-		xmlRemoveProp(a);
-	}
-	if ((k = take_attr(n, "data-checked")) != NULL) {
-		if (view_has(v, k))
-			xmlSetProp(n, BAD_CAST "checked", BAD_CAST "checked");
-		else
-			xmlUnsetProp(n, BAD_CAST "checked");
-		free(k);
-	}
-	if ((k = take_attr(n, "data-add-class")) != NULL) {
-		add_class(n, k, v);
-		free(k);
-	}
-	if ((k = take_attr(n, "data-attr-if")) != NULL) {
-		attr_if(n, k, v);
-		free(k);
-	}
-	if ((k = take_attr(n, "data-text")) != NULL) {
-		val = view_get(v, k);
-		free(k);
-		if (raw_text_element(n)) {
-			log_err("data-text on <%s> refused", n->name);
-			val = NULL;
-		}
-		while ((t = n->children) != NULL) {
-			xmlUnlinkNode(t);
-			xmlFreeNode(t);
-		}
-		/* xmlNewDocText keeps the bytes as text: no entity parsing. */
-		if (val != NULL && (t = xmlNewDocText(n->doc,
-		    BAD_CAST val)) != NULL)
-			xmlAddChild(n, t);
-		return 0;
-	}
-	sel = take_attr(n, "data-value");
-	fill_children(n, v);
-	/* After the children: the options may come from a data-each. */
-	if (sel != NULL) {
-		select_option(n, view_get(v, sel));
-		free(sel);
-	}
 	return 0;
 }
 
-static void
-fill_children(xmlNodePtr parent, const struct view *v)
+/* An attribute's value in the shared template, read without copying. */
+static const char *
+attr_text(xmlAttrPtr a)
 {
-	xmlNodePtr n, next, copy;
-	const struct item *it;
-	char *k;
-	size_t i;
+	if (a->children == NULL || a->children->type != XML_TEXT_NODE ||
+	    a->children->content == NULL)
+		return NULL;
+	return (const char *)a->children->content;
+}
 
-	for (n = parent->children; n != NULL; n = next) {
-		next = n->next;
-		if (n->type != XML_ELEMENT_NODE)
+/*
+ * Output.  The template trees are shared by every thread and never
+ * changed after loading; a page is written by walking them, and every
+ * value from a view goes through libxml2's escaper on the way out.
+ */
+struct out {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 failed;
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	char *g;
+	size_t cap;
+
+	if (o->failed)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		cap = o->cap ? o->cap : 8192;
+		while (cap < o->len + n + 1)
+			cap *= 2;
+		if ((g = realloc(o->p, cap)) == NULL) {
+			o->failed = 1;
+			return;
+		}
+		o->p = g;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static void
+put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* Text or an attribute value: & < > " and CR become references. */
+static void
+put_escaped(struct out *o, const char *s)
+{
+	xmlChar *e;
+
+	if (strpbrk(s, "&<>\"\r") == NULL) {
+		put_str(o, s);
+		return;
+	}
+	if ((e = xmlEncodeSpecialChars(NULL, BAD_CAST s)) == NULL) {
+		o->failed = 1;
+		return;
+	}
+	put_str(o, (const char *)e);
+	xmlFree(e);
+}
+
+static void
+put_attr(struct out *o, const char *name, const char *value)
+{
+	put(o, " ", 1);
+	put_str(o, name);
+	if (value == NULL)
+		return;		/* a boolean attribute */
+	put(o, "=\"", 2);
+	put_escaped(o, value);
+	put(o, "\"", 1);
+}
+
+/* The directives on one element, found in one pass over its attributes. */
+struct directives {
+	const char	*if_;
+	const char	*unless;
+	const char	*each;
+	const char	*text;
+	const char	*checked;
+	const char	*value;
+	const char	*add_class;
+	const char	*attr_if;
+};
+
+/* What the enclosing <select data-value> wants selected. */
+struct within {
+	int		 select;
+	const char	*want;
+};
+
+static int
+directives_scan(xmlNodePtr n, struct directives *d)
+{
+	static const struct { const char *name; size_t off; } tab[] = {
+		{ "data-if", offsetof(struct directives, if_) },
+		{ "data-unless", offsetof(struct directives, unless) },
+		{ "data-each", offsetof(struct directives, each) },
+		{ "data-text", offsetof(struct directives, text) },
+		{ "data-checked", offsetof(struct directives, checked) },
+		{ "data-value", offsetof(struct directives, value) },
+		{ "data-add-class", offsetof(struct directives, add_class) },
+		{ "data-attr-if", offsetof(struct directives, attr_if) },
+	};
+	xmlAttrPtr a;
+	size_t i;
+	int any = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (strncmp((const char *)a->name, "data-", 5) != 0)
 			continue;
-		if ((k = take_attr(n, "data-each")) != NULL) {
-			it = view_find(v, k);
-			free(k);
-			for (i = 0; it != NULL && it->kind == ITEM_LIST &&
-			    i < it->nlist; i++) {
-				copy = xmlDocCopyNode(n, n->doc, 1);
-				if (copy == NULL)
-					break;
-				xmlAddPrevSibling(n, copy);
-				if (fill_element(copy, it->list[i])) {
-					xmlUnlinkNode(copy);
-					xmlFreeNode(copy);
-				}
+		any = 1;
+		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+			if (strcmp((const char *)a->name, tab[i].name) == 0) {
+				const char *v = attr_text(a);
+
+				*(const char **)((char *)d + tab[i].off) =
+				    v != NULL ? v : "";
+				break;
 			}
-			xmlUnlinkNode(n);
-			xmlFreeNode(n);
+	}
+	return any;
+}
+
+/* The attribute a data-attr-if="ATTR VALUE KEY" sets, if its KEY holds. */
+static int
+attr_if_applies(const char *spec, const struct view *v, char *attr,
+    size_t alen, const char **value, size_t *vlen)
+{
+	const char *s1 = strchr(spec, ' '), *s2 = strrchr(spec, ' ');
+
+	if (s1 == NULL || s2 == s1 || !view_has(v, s2 + 1) ||
+	    (size_t)(s1 - spec) >= alen)
+		return 0;
+	memcpy(attr, spec, (size_t)(s1 - spec));
+	attr[s1 - spec] = '\0';
+	*value = s1 + 1;
+	*vlen = (size_t)(s2 - s1 - 1);
+	return 1;
+}
+
+/* 1 when a data-set-NAME on n will give NAME a value. */
+static int
+set_by_view(xmlNodePtr n, const char *name, const struct view *v)
+{
+	xmlAttrPtr a;
+	const char *key;
+
+	for (a = n->properties; a != NULL; a = a->next)
+		if (strncmp((const char *)a->name, "data-set-", 9) == 0 &&
+		    strcmp((const char *)a->name + 9, name) == 0 &&
+		    (key = attr_text(a)) != NULL && view_get(v, key) != NULL)
+			return 1;
+	return 0;
+}
+
+static void	render_children(struct out *, xmlNodePtr, const struct view *,
+		    const struct within *);
+
+static void
+render_attrs(struct out *o, xmlNodePtr n, const struct directives *d,
+    const struct view *v, const struct within *w)
+{
+	xmlAttrPtr a;
+	const char *an, *val, *cls = NULL, *optval = NULL, *aiv = NULL;
+	char aia[64] = "", *joined;
+	size_t aivlen = 0;
+	int option = w->select && xmlStrcasecmp(n->name, BAD_CAST "option") ==
+	    0;
+
+	if (d->attr_if != NULL && !attr_if_applies(d->attr_if, v, aia,
+	    sizeof(aia), &aiv, &aivlen))
+		aia[0] = '\0';
+	for (a = n->properties; a != NULL; a = a->next) {
+		an = (const char *)a->name;
+		if (strncmp(an, "data-set-", 9) == 0) {
+			an += 9;
+			if ((val = view_get(v, attr_text(a) ? attr_text(a) :
+			    "")) == NULL)
+				continue;
+			if (url_attr(an) && !url_safe(val)) {
+				log_warn("refused unsafe URL for %s", an);
+				val = "#";
+			}
+			if (option && strcmp(an, "value") == 0)
+				optval = val;
+			if (strcmp(an, "class") == 0)
+				cls = val;
+			else
+				put_attr(o, an, val);
 			continue;
 		}
-		if (fill_element(n, v)) {
-			xmlUnlinkNode(n);
-			xmlFreeNode(n);
+		if (strncmp(an, "data-", 5) == 0)
+			continue;
+		/* The view's and the directives' values win over the page's. */
+		if (set_by_view(n, an, v) || strcmp(an, aia) == 0 ||
+		    (d->checked != NULL && strcmp(an, "checked") == 0) ||
+		    (option && strcmp(an, "selected") == 0))
+			continue;
+		if (option && strcmp(an, "value") == 0)
+			optval = attr_text(a);
+		if (strcmp(an, "class") == 0) {
+			cls = attr_text(a);
+			continue;
+		}
+		put_attr(o, an, attr_text(a));
+	}
+	if (d->add_class != NULL) {
+		const char *sp = strchr(d->add_class, ' ');
+
+		if (sp != NULL && view_has(v, sp + 1)) {
+			joined = cls != NULL ? util_printf("%s %.*s", cls,
+			    (int)(sp - d->add_class), d->add_class) :
+			    strndup(d->add_class, (size_t)(sp - d->add_class));
+			if (joined != NULL)
+				put_attr(o, "class", joined);
+			free(joined);
+			cls = NULL;
 		}
 	}
+	if (cls != NULL)
+		put_attr(o, "class", cls);
+	if (aia[0] != '\0') {
+		char *value = strndup(aiv, aivlen);
+
+		if (value != NULL)
+			put_attr(o, aia, value);
+		free(value);
+	}
+	if (d->checked != NULL && view_has(v, d->checked))
+		put_attr(o, "checked", NULL);
+	if (option && w->want != NULL && optval != NULL &&
+	    strcmp(optval, w->want) == 0)
+		put_attr(o, "selected", NULL);
+}
+
+static void
+render_one(struct out *o, xmlNodePtr n, const struct directives *d,
+    const struct view *v, const struct within *w)
+{
+	struct within inner = *w;
+	const char *val;
+
+	if ((d->if_ != NULL && !view_has(v, d->if_)) ||
+	    (d->unless != NULL && view_has(v, d->unless)))
+		return;
+	put(o, "<", 1);
+	put_str(o, (const char *)n->name);
+	render_attrs(o, n, d, v, w);
+	put(o, ">", 1);
+	if (void_element(n))
+		return;
+	if (d->text != NULL) {
+		val = view_get(v, d->text);
+		if (raw_text_element(n))
+			log_err("data-text on <%s> refused", n->name);
+		else if (val != NULL)
+			put_escaped(o, val);
+	} else {
+		if (d->value != NULL) {
+			inner.select = 1;
+			inner.want = view_get(v, d->value);
+		}
+		render_children(o, n, v, &inner);
+	}
+	put(o, "</", 2);
+	put_str(o, (const char *)n->name);
+	put(o, ">", 1);
+}
+
+static void
+render_node(struct out *o, xmlNodePtr n, const struct view *v,
+    const struct within *w)
+{
+	struct directives d;
+	const struct item *it;
+	size_t i;
+
+	switch (n->type) {
+	case XML_TEXT_NODE:
+		if (n->content == NULL)
+			break;
+		/* Script and style text is the template's own, never a value. */
+		if (n->parent != NULL && raw_text_element(n->parent))
+			put_str(o, (const char *)n->content);
+		else
+			put_escaped(o, (const char *)n->content);
+		break;
+	case XML_DTD_NODE:
+		put_str(o, "<!DOCTYPE html>\n");
+		break;
+	case XML_ELEMENT_NODE:
+		if (!directives_scan(n, &d)) {
+			memset(&d, 0, sizeof(d));
+			render_one(o, n, &d, v, w);
+			break;
+		}
+		if (d.each == NULL) {
+			render_one(o, n, &d, v, w);
+			break;
+		}
+		it = view_find(v, d.each);
+		for (i = 0; it != NULL && it->kind == ITEM_LIST &&
+		    i < it->nlist; i++)
+			render_one(o, n, &d, it->list[i], w);
+		break;
+	default:
+		break;	/* comments and the like are not sent */
+	}
+}
+
+static void
+render_children(struct out *o, xmlNodePtr parent, const struct view *v,
+    const struct within *w)
+{
+	xmlNodePtr n;
+
+	for (n = parent->children; n != NULL; n = n->next)
+		render_node(o, n, v, w);
 }
 
 static xmlNodePtr
@@ -578,9 +713,6 @@ templates_load(const char *dir)
 			goto out;
 		}
 		tmpls = grown;
-		/* Declared UTF-8, so text is written as text, not entities. */
-		xmlFree((xmlChar *)d->encoding);
-		d->encoding = xmlStrdup(BAD_CAST "UTF-8");
 		tmpls[ntmpls].name = strndup(de->d_name, len - 5);
 		tmpls[ntmpls].doc = d;
 		ntmpls++;
@@ -611,11 +743,9 @@ int
 template_render(const char *name, const struct view *v, char **out,
     size_t *outlen)
 {
-	htmlDocPtr d = NULL;
-	xmlOutputBufferPtr ob;
-	const xmlChar *mem;
-	size_t i, size;
-	int rc = -1;
+	struct out o = { NULL, 0, 0, 0 };
+	struct within w = { 0, NULL };
+	size_t i;
 
 	*out = NULL;
 	for (i = 0; i < ntmpls; i++)
@@ -625,25 +755,13 @@ template_render(const char *name, const struct view *v, char **out,
 		log_err("no template %s", name);
 		return -1;
 	}
-	if ((d = xmlCopyDoc(tmpls[i].doc, 1)) == NULL)
-		return -1;
-	fill_children((xmlNodePtr)d, v);
-	ob = xmlAllocOutputBuffer(NULL);
-	if (ob == NULL) {
-		xmlFreeDoc(d);
+	render_children(&o, (xmlNodePtr)tmpls[i].doc, v, &w);
+	put(&o, "\n", 1);
+	if (o.failed) {
+		free(o.p);
 		return -1;
 	}
-	htmlDocContentDumpFormatOutput(ob, d, "UTF-8", 0);
-	xmlOutputBufferFlush(ob);
-	mem = xmlOutputBufferGetContent(ob);
-	size = xmlOutputBufferGetSize(ob);
-	if (mem != NULL && size > 0 && (*out = malloc(size + 1)) != NULL) {
-		memcpy(*out, mem, size);
-		(*out)[size] = '\0';
-		*outlen = size;
-		rc = 0;
-	}
-	xmlOutputBufferClose(ob);
-	xmlFreeDoc(d);
-	return rc;
+	*out = o.p;
+	*outlen = o.len;
+	return 0;
 }
