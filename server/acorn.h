@@ -60,6 +60,7 @@ struct config {
 	long	 max_body;	/* bytes */
 	int	 timeout;	/* seconds a client may stay idle */
 	int	 open_joining;
+	int	 trust_proxy;	/* take the client from X-Forwarded-For */
 	long	 session_idle;	/* seconds */
 	long	 session_max;	/* seconds */
 	int	 argon2_t;	/* Argon2id passes */

@@ -50,6 +50,18 @@ set_str(char **slot, const char *v)
 }
 
 static int
+set_bool(int *out, const char *v)
+{
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int
 set_num(long *out, const char *v, long min, long max)
 {
 	return util_parse_long(v, min, max, out);
@@ -79,15 +91,10 @@ config_set(struct config *c, const char *k, const char *v)
 		return set_str(&c->datadir, v);
 	if (strcmp(k, "log_level") == 0)
 		return log_parse_level(v, &c->log_level);
-	if (strcmp(k, "open_joining") == 0) {
-		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
-			c->open_joining = 1;
-		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
-			c->open_joining = 0;
-		else
-			return -1;
-		return 0;
-	}
+	if (strcmp(k, "open_joining") == 0)
+		return set_bool(&c->open_joining, v);
+	if (strcmp(k, "trust_proxy") == 0)
+		return set_bool(&c->trust_proxy, v);
 	if (strcmp(k, "threads") == 0) {
 		if (set_num(&n, v, 1, 256) == -1)
 			return -1;
@@ -199,6 +206,7 @@ config_write(const struct config *c, const char *path)
 	    "max_body = %ld\n"
 	    "timeout = %d\n"
 	    "open_joining = %s\n"
+	    "trust_proxy = %s\n"
 	    "session_idle = %ld\n"
 	    "session_max = %ld\n"
 	    "argon2_passes = %d\n"
@@ -206,7 +214,8 @@ config_write(const struct config *c, const char *path)
 	    "log_level = %s\n",
 	    c->database, c->listen, c->public_url, c->node_name, c->region,
 	    c->datadir, c->threads, c->max_body, c->timeout,
-	    c->open_joining ? "yes" : "no", c->session_idle, c->session_max,
+	    c->open_joining ? "yes" : "no", c->trust_proxy ? "yes" : "no",
+	    c->session_idle, c->session_max,
 	    c->argon2_t, c->argon2_m, log_level_name(c->log_level));
 	if (fclose(f) != 0) {
 		log_err("%s: %s", path, strerror(errno));

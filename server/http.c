@@ -272,6 +272,8 @@ static void
 client_address(struct request *r)
 {
 	const union MHD_ConnectionInfo *ci;
+	const char *xff, *last;
+	unsigned char buf[sizeof(struct in6_addr)];
 	socklen_t len;
 
 	ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -284,6 +286,22 @@ client_address(struct request *r)
 	if (getnameinfo(ci->client_addr, len, r->addr, sizeof(r->addr), NULL,
 	    0, NI_NUMERICHOST) != 0)
 		snprintf(r->addr, sizeof(r->addr), "unknown");
+	/*
+	 * Behind a reverse proxy on this machine every request comes from
+	 * loopback; the proxy appends the real client as the last entry of
+	 * X-Forwarded-For, the only one a client cannot forge.
+	 */
+	if (cfg->trust_proxy && (strcmp(r->addr, "127.0.0.1") == 0 ||
+	    strcmp(r->addr, "::1") == 0) &&
+	    (xff = http_header(r, "X-Forwarded-For")) != NULL) {
+		last = strrchr(xff, ',');
+		last = last != NULL ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		if (inet_pton(AF_INET, last, buf) == 1 ||
+		    inet_pton(AF_INET6, last, buf) == 1)
+			snprintf(r->addr, sizeof(r->addr), "%s", last);
+	}
 }
 
 static int

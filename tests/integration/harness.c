@@ -24,6 +24,7 @@
 struct client {
 	CURL		*curl;
 	struct node	*node;
+	char		 extra[256];	/* one more header on every request */
 };
 
 static const char *
@@ -315,6 +316,13 @@ client_new(struct node *n)
 	return c;
 }
 
+/* Sends header (for example a proxy's X-Forwarded-For) from now on. */
+void
+client_header(struct client *c, const char *header)
+{
+	snprintf(c->extra, sizeof(c->extra), "%s", header);
+}
+
 void
 client_free(struct client *c)
 {
@@ -363,6 +371,8 @@ perform(struct client *c, const char *path, const char *body,
 		h = curl_slist_append(h, hdr);
 	} else
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	if (c->extra[0] != '\0')
+		h = curl_slist_append(h, c->extra);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
 	if (curl_easy_perform(c->curl) != CURLE_OK)
 		r->status = -1;

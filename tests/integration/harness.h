@@ -41,6 +41,7 @@ int		 admin_sql(const char *);
 /* A browser-like client with its own cookie jar. */
 struct client	*client_new(struct node *);
 void		 client_free(struct client *);
+void		 client_header(struct client *, const char *);
 struct resp	*http_get(struct client *, const char *);
 struct resp	*http_post(struct client *, const char *, ...);
 struct resp	*http_post_raw(struct client *, const char *, const char *,
