@@ -8,6 +8,9 @@
 
 #include "acorn.h"
 
+static const char already_done[] =
+    "That request had already been dealt with.";
+
 static int
 admin_list(struct request *r, const char *done)
 {
@@ -61,50 +64,64 @@ int
 admin_approve(struct request *r)
 {
 	const char *id = r->form.f[KEY_ID].text, *p[2];
-	char by[32];
+	char by[32], *who = NULL, *done;
 	PGresult *res;
-	int n;
+	int rc;
 
 	if (id == NULL)
 		return http_error(r, 400);
 	snprintf(by, sizeof(by), "%ld", r->account->id);
 	p[0] = id;
 	p[1] = by;
-	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts SET"
+	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts a SET"
 	    " status = 'active', approved = now(), approved_by = $2"
-	    " WHERE member = $1 AND status = 'pending' RETURNING id", 2, p);
+	    " FROM members m WHERE m.id = a.member AND a.member = $1"
+	    " AND a.status = 'pending' RETURNING m.name", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
-	n = PQntuples(res);
+	if (PQntuples(res) == 1)
+		who = util_strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (n == 1)
-		audit(r->db, r->account->id, "approve", id);
-	/* Approving twice (a double click) is not an error. */
-	return admin_list(r, n == 1 ? "Membership approved." :
-	    "That request had already been dealt with.");
+	if (who == NULL)	/* a double click is not an error */
+		return admin_list(r, already_done);
+	audit(r->db, r->account->id, "approve", id);
+	done = util_printf("%s is approved and can now sign in.", who);
+	rc = admin_list(r, done);
+	free(done);
+	free(who);
+	return rc;
 }
 
 int
 admin_reject(struct request *r)
 {
 	const char *id = r->form.f[KEY_ID].text, *p[1];
+	char *who = NULL, *done;
 	PGresult *res;
-	int n;
+	int rc;
 
 	if (id == NULL)
 		return http_error(r, 400);
 	p[0] = id;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT 1 FROM accounts"
-	    " WHERE member = $1 AND status = 'pending'", 1, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT m.name FROM accounts a"
+	    " JOIN members m ON m.id = a.member"
+	    " WHERE a.member = $1 AND a.status = 'pending'", 1, p);
 	if (res == NULL)
 		return http_error(r, 503);
-	n = PQntuples(res);
+	if (PQntuples(res) == 1)
+		who = util_strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (n == 1) {
-		if (member_erase(r->db, id) == -1)
-			return http_error(r, 503);
-		audit(r->db, r->account->id, "refuse", id);
+	if (who == NULL)
+		return admin_list(r, already_done);
+	if (member_erase(r->db, id) == -1) {
+		free(who);
+		return http_error(r, 503);
 	}
-	return admin_list(r, n == 1 ? "Request refused and erased." :
-	    "That request had already been dealt with.");
+	audit(r->db, r->account->id, "refuse", id);
+	done = util_printf("The request from %s was refused and their "
+	    "details erased.", who);
+	rc = admin_list(r, done);
+	free(done);
+	free(who);
+	return rc;
 }

@@ -1,0 +1,330 @@
+// The member journey in headless Chromium: join (with a mistake first),
+// wait for approval, a coordinator approves, the member signs in, edits
+// their profile and lists themselves, and a visitor finds them in the
+// directory.  Every page visited is checked with axe-core at desktop and
+// phone widths; a serious or critical violation fails that page.
+//
+// Environment: ACORN_URL (a fresh node), ACORN_COORDINATOR_EMAIL and
+// ACORN_COORDINATOR_PASSWORD (a coordinator of the node's region),
+// ACORN_SCREENSHOTS (a directory for screenshots, optional), CHROMIUM
+// (default /usr/bin/chromium).  Prints "N passed, N failed" last.
+
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const base = process.env.ACORN_URL;
+const coordEmail = process.env.ACORN_COORDINATOR_EMAIL;
+const coordPassword = process.env.ACORN_COORDINATOR_PASSWORD;
+const shots = process.env.ACORN_SCREENSHOTS || '';
+if (!base || !coordEmail || !coordPassword) {
+	console.error('journey: set ACORN_URL, ACORN_COORDINATOR_EMAIL and ACORN_COORDINATOR_PASSWORD');
+	process.exit(2);
+}
+if (shots)
+	mkdirSync(shots, { recursive: true });
+
+const widths = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 740 } };
+let passed = 0;
+let failed = 0;
+
+function fail(name, why) {
+	failed++;
+	console.log(`not ok - ${name}: ${why}`);
+}
+
+async function test(name, fn) {
+	try {
+		await fn();
+		passed++;
+		console.log(`ok - ${name}`);
+	} catch (e) {
+		fail(name, e && e.message ? e.message.split('\n')[0] : String(e));
+	}
+}
+
+function expect(cond, what) {
+	if (!cond)
+		throw new Error(what);
+}
+
+async function text(page, selector) {
+	return (await page.locator(selector).first().innerText()).trim();
+}
+
+// Runs axe-core on the page at both widths and takes a screenshot at each.
+const checked = new Set();
+async function accessible(page, label) {
+	if (checked.has(label))
+		return;
+	checked.add(label);
+	for (const [wname, size] of Object.entries(widths)) {
+		await test(`axe: ${label} (${wname})`, async () => {
+			await page.setViewportSize(size);
+			if (shots)
+				await page.screenshot({ path: `${shots}/${label}-${wname}.png`, fullPage: true });
+			const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
+			if (!hasAxe)
+				await page.addScriptTag({ content: axeSource });
+			const result = await page.evaluate(() => window.axe.run(document, {
+				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+			}));
+			const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+			expect(bad.length === 0, bad.map(v => `${v.id} (${v.impact}) at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`).join('; '));
+			if (wname === 'phone') {
+				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+				expect(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
+			}
+		});
+	}
+	await page.setViewportSize(widths.desktop);
+}
+
+const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// bypassCSP lets the test inject axe-core; the node's own pages are still
+// checked to carry a policy without inline script below.
+async function newPage() {
+	const context = await browser.newContext({ bypassCSP: true, viewport: widths.desktop });
+	context.setDefaultTimeout(10000);
+	const page = await context.newPage();
+	page.on('dialog', async d => {
+		fail('no script from a member runs', `a dialog opened: ${d.message()}`);
+		await d.dismiss();
+	});
+	return { context, page };
+}
+
+const stamp = Date.now().toString(36);
+const member = {
+	name: `Amara Okafor ${stamp}`,
+	email: `Amara.${stamp}@Example.org`,
+	password: 'kettle lantern orchard',
+	organisation: 'Bolton Community Voluntary Service',
+	interest: `allotments${stamp}`,
+	bio: `Link worker in Bolton. <script>alert("bio")</script> <img src=x onerror=alert(1)>`,
+};
+
+try {
+	const visitor = await newPage();
+	let page = visitor.page;
+
+	await test('home page answers with a security policy', async () => {
+		const res = await page.goto(`${base}/`);
+		expect(res.status() === 200, `status ${res.status()}`);
+		const csp = res.headers()['content-security-policy'] || '';
+		expect(csp.includes("default-src") && !csp.includes("'unsafe-inline'") || csp.includes("script-src 'self'"),
+			`policy: ${csp}`);
+		expect(csp.includes('frame-ancestors'), `policy has no frame-ancestors: ${csp}`);
+		expect((await page.title()).length > 0, 'page has no title');
+	});
+	await accessible(page, 'home');
+
+	await test('skip link is the first thing a keyboard reaches and moves to the content', async () => {
+		await page.keyboard.press('Tab');
+		const focused = await page.evaluate(() => document.activeElement.textContent.trim());
+		expect(focused === 'Skip to main content', `first focus: ${focused}`);
+		await page.keyboard.press('Enter');
+		expect(page.url().endsWith('#main'), `went to ${page.url()}`);
+	});
+
+	await test('a join form with mistakes says what is wrong and keeps what was typed', async () => {
+		await page.goto(`${base}/join`);
+		await page.getByLabel('Full name').fill(member.name);
+		await page.getByLabel('Email address').fill('not an address');
+		await page.getByLabel('Create a password').fill('short');
+		await page.getByLabel('Type the password again').fill('short');
+		await page.getByRole('button', { name: 'Join' }).click();
+		await page.waitForLoadState();
+		expect((await page.title()).startsWith('Error:'), `title: ${await page.title()}`);
+		const summary = await text(page, '.error-summary');
+		expect(summary.includes('There is a problem'), `summary: ${summary}`);
+		expect(await page.locator('.error-summary li').count() >= 3, 'fewer than three errors listed');
+		expect(await page.getByLabel('Full name').inputValue() === member.name, 'name was not kept');
+		expect(await page.getByLabel('Create a password').inputValue() === '', 'password was sent back');
+		// Each error in the summary links to its field.
+		await page.locator('.error-summary a').first().click();
+		const id = await page.evaluate(() => document.activeElement.id);
+		expect(id === 'email' || id === 'password' || id === 'group', `link moved focus to "${id}"`);
+	});
+	await accessible(page, 'join-errors');
+
+	await test('a visitor joins and is told a coordinator will approve them', async () => {
+		await page.getByLabel('Email address').fill(member.email);
+		await page.getByLabel('Create a password').fill(member.password);
+		await page.getByLabel('Type the password again').fill(member.password);
+		await page.getByLabel('Organisation (optional)').fill(member.organisation);
+		await page.getByLabel('Stakeholder group').selectOption('link_worker');
+		await page.getByLabel('Region').selectOption('North West');
+		await page.getByRole('button', { name: 'Join' }).click();
+		await page.waitForLoadState();
+		const h1 = await text(page, 'h1');
+		expect(h1 === 'Thank you for joining', `heading: ${h1}`);
+		expect((await text(page, 'main')).includes('coordinator'), 'no word about approval');
+	});
+	await accessible(page, 'joined');
+
+	await test('a member waiting for approval cannot sign in yet, and is told why', async () => {
+		await page.goto(`${base}/signin`);
+		await page.getByLabel('Email address').fill(member.email.toLowerCase());
+		await page.getByLabel('Password').fill(member.password);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForLoadState();
+		const body = await text(page, 'main');
+		expect(/approv/i.test(body), `page says: ${body.slice(0, 200)}`);
+		expect(await page.getByRole('button', { name: 'Sign out' }).count() === 0, 'signed in before approval');
+	});
+	await accessible(page, 'signin-pending');
+
+	await test('the member is not in the directory before approval', async () => {
+		await page.goto(`${base}/members?q=${encodeURIComponent(member.name)}`);
+		expect(!(await text(page, 'main')).includes(member.name), 'found before approval');
+	});
+	await accessible(page, 'members-empty');
+	await visitor.context.close();
+
+	// The coordinator.
+	const coord = await newPage();
+	page = coord.page;
+	await test('the coordinator signs in and sees the request', async () => {
+		await page.goto(`${base}/signin`);
+		await accessible(page, 'signin');
+		await page.getByLabel('Email address').fill(coordEmail);
+		await page.getByLabel('Password').fill(coordPassword);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForLoadState();
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'main')).includes(member.name), 'request not listed');
+		expect((await text(page, 'main')).includes(member.email.toLowerCase()) ||
+			(await text(page, 'main')).includes(member.email), 'email not shown to the coordinator');
+	});
+	await accessible(page, 'approvals');
+
+	await test('the coordinator approves the member', async () => {
+		await page.getByRole('button', { name: `Approve ${member.name}` }).click();
+		await page.waitForLoadState();
+		const status = await text(page, '[role=status]');
+		expect(status.includes(member.name), `status: ${status}`);
+		expect(!(await page.locator('table').innerText().catch(() => '')).includes(member.name),
+			'still waiting after approval');
+	});
+	await accessible(page, 'approved');
+
+	await test('the coordinator sees the new member, not yet listed, in their region', async () => {
+		await page.goto(`${base}/members?q=${encodeURIComponent(member.name)}`);
+		const main = await text(page, 'main');
+		expect(main.includes(member.name), 'coordinator cannot see the unlisted member');
+		expect(main.includes('Not listed'), 'not marked as unlisted');
+	});
+	await accessible(page, 'members-coordinator');
+	await coord.context.close();
+
+	// The member.
+	const own = await newPage();
+	page = own.page;
+	await test('the approved member signs in with their email in any case', async () => {
+		await page.goto(`${base}/signin`);
+		await page.getByLabel('Email address').fill(member.email.toUpperCase());
+		await page.getByLabel('Password').fill(member.password);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForLoadState();
+		expect(await page.getByRole('button', { name: 'Sign out' }).count() === 1, 'not signed in');
+		const cookies = await own.context.cookies();
+		const session = cookies.find(c => c.value.length >= 40);
+		expect(session && session.httpOnly && session.sameSite === 'Lax', 'session cookie is not HttpOnly and SameSite=Lax');
+	});
+
+	await test('the member edits their profile and lists themselves', async () => {
+		await page.goto(`${base}/profile`);
+		await accessible(page, 'profile');
+		await page.getByLabel('Job title (optional)').fill('Social prescribing link worker');
+		await page.locator('#interests').fill(`green social prescribing, ${member.interest}`);
+		await page.locator('#bio').fill(member.bio);
+		await page.getByLabel('List me in the network directory').check();
+		await page.getByRole('button', { name: 'Save profile' }).click();
+		await page.waitForLoadState();
+		expect(!(await page.title()).startsWith('Error:'), `title: ${await page.title()}`);
+		await page.goto(`${base}/profile`);
+		expect(await page.locator('#bio').inputValue() === member.bio, 'bio not kept as typed');
+		expect(await page.getByLabel('List me in the network directory').isChecked(), 'listing not kept');
+	});
+	await accessible(page, 'profile-saved');
+
+	await test('a profile with a mistake keeps what was typed and says what is wrong', async () => {
+		await page.locator('#name').fill('');
+		await page.getByRole('button', { name: 'Save profile' }).click();
+		await page.waitForLoadState();
+		expect((await page.title()).startsWith('Error:'), 'no error for an empty name');
+		expect(await page.locator('#bio').inputValue() === member.bio, 'bio lost on error');
+	});
+	await accessible(page, 'profile-error');
+
+	await test('the member signs out', async () => {
+		await page.getByRole('button', { name: 'Sign out' }).click();
+		await page.waitForLoadState();
+		expect(await page.getByRole('link', { name: 'Sign in' }).count() >= 1, 'still signed in');
+		const res = await page.goto(`${base}/profile`);
+		expect(page.url().includes('/signin'), `profile after sign-out went to ${page.url()} (${res.status()})`);
+	});
+	await own.context.close();
+
+	// A visitor finds the member.
+	const finder = await newPage();
+	page = finder.page;
+	await test('a visitor finds the member in the directory by interest', async () => {
+		await page.goto(`${base}/members`);
+		await page.getByLabel('Search by name, organisation or interests').fill(member.interest.slice(0, -2));
+		await page.getByRole('button', { name: 'Search' }).click();
+		await page.waitForLoadState();
+		expect(await page.getByRole('link', { name: member.name }).count() === 1, 'not found by interest');
+	});
+	await accessible(page, 'members-found');
+
+	await test('filters by group and region keep the member and the choice', async () => {
+		await page.goto(`${base}/members`);
+		await page.locator('#group').selectOption('link_worker');
+		await page.locator('#region').selectOption('North West');
+		await page.getByRole('button', { name: 'Search' }).click();
+		await page.waitForLoadState();
+		expect(await page.locator('#group').inputValue() === 'link_worker', 'group choice lost');
+		expect(await page.getByRole('link', { name: member.name }).count() === 1, 'not found by filter');
+		await page.locator('#group').selectOption('gp');
+		await page.getByRole('button', { name: 'Search' }).click();
+		await page.waitForLoadState();
+		expect(await page.getByRole('link', { name: member.name }).count() === 0, 'found under the wrong group');
+	});
+
+	await test('the profile page shows the member, with markup as text and no email', async () => {
+		await page.goto(`${base}/members?q=${encodeURIComponent(member.interest)}`);
+		await page.getByRole('link', { name: member.name }).click();
+		await page.waitForLoadState();
+		const main = await text(page, 'main');
+		expect(main.includes('<script>alert("bio")</script>'), 'script not shown as text');
+		expect(await page.locator('main script, main img').count() === 0, 'markup became elements');
+		expect(!main.toLowerCase().includes(member.email.toLowerCase()), 'email shown to a visitor');
+	});
+	await accessible(page, 'member');
+
+	await test('a page that does not exist gets a plain error page that echoes nothing', async () => {
+		const res = await page.goto(`${base}/members/%3Cscript%3Ex`);
+		expect(res.status() === 404, `status ${res.status()}`);
+		expect(!(await page.content()).includes('<script>x'), 'input echoed');
+	});
+	await accessible(page, 'not-found');
+	await finder.context.close();
+} catch (e) {
+	fail('journey', e && e.message ? e.message.split('\n')[0] : String(e));
+} finally {
+	await browser.close();
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -328,8 +328,8 @@ START_TEST(test_join_waits_for_approval_then_signs_in)
 	r = form_post(co, "/admin/members", "/admin/members/approve", "id", id,
 	    NULL);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert(resp_has(r, "Membership approved"));
-	ck_assert(!resp_has(r, "Pat Pending"));
+	ck_assert(resp_has(r, "Pat Pending is approved and can now sign in"));
+	ck_assert(!resp_has(r, "Approve Pat Pending"));
 	resp_free(r);
 
 	ck_assert(sign_in(m, em, "a long enough password"));
