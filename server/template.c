@@ -641,12 +641,16 @@ parse_file(const char *path)
 	return d;
 }
 
-/* Puts a page's <body> into a copy of the layout. */
+/*
+ * Puts a page's <body> into a copy of the layout, after what the layout's
+ * [data-content] element already holds (the error summary every form
+ * page shares).
+ */
 static htmlDocPtr
 compose(htmlDocPtr layout, htmlDocPtr page, const char *name)
 {
 	htmlDocPtr d;
-	xmlNodePtr slot, body, c, copy, t;
+	xmlNodePtr slot, body, c, copy;
 
 	if ((d = xmlCopyDoc(layout, 1)) == NULL)
 		return NULL;
@@ -658,10 +662,6 @@ compose(htmlDocPtr layout, htmlDocPtr page, const char *name)
 		return NULL;
 	}
 	xmlUnsetProp(slot, BAD_CAST "data-content");
-	while ((t = slot->children) != NULL) {
-		xmlUnlinkNode(t);
-		xmlFreeNode(t);
-	}
 	for (c = body->children; c != NULL; c = c->next) {
 		if ((copy = xmlDocCopyNode(c, d, 1)) != NULL)
 			xmlAddChild(slot, copy);

@@ -671,7 +671,8 @@ static const struct {
 	    "<meta charset=\"utf-8\"><title data-text=\"title\">Acorn</title>"
 	    "</head>\n<body>"
 	    "<header><span id=\"node\" data-text=\"node_name\">Node</span>"
-	    "</header>\n<main id=\"main\" data-content><p>Layout filler</p>"
+	    "</header>\n<main id=\"main\" data-content><div data-if=\"notice\">"
+	    "<em data-text=\"notice\">Layout notice</em></div>"
 	    "</main>\n</body></html>\n" },
 	{ "text.html",
 	    "<html><body><p id=\"t\" data-text=\"msg\">Placeholder</p>"
@@ -903,7 +904,8 @@ START_TEST(test_template_puts_page_into_layout)
 	view_set(v, "node_name", "Acorn London");
 	view_set(v, "msg", "Hello");
 	out = render("text", v);
-	ck_assert_ptr_null(strstr(out, "Layout filler"));
+	/* What the layout's slot holds is kept, before the page. */
+	ck_assert_ptr_null(strstr(out, "Layout notice"));
 	ck_assert_ptr_nonnull(strstr(out, "<!DOCTYPE html>"));
 	texts_of(out, "title", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Members");
@@ -913,6 +915,12 @@ START_TEST(test_template_puts_page_into_layout)
 	ck_assert_str_eq(buf, "Acorn London");
 	/* The template's own instructions never reach the browser. */
 	ck_assert_ptr_null(strstr(out, "data-"));
+	free(out);
+	view_set(v, "notice", "Saved");
+	out = render("text", v);
+	ck_assert_ptr_nonnull(strstr(out, "Saved"));
+	ck_assert_ptr_nonnull(strstr(out, "Hello"));
+	ck_assert(strstr(out, "Saved") < strstr(out, "Hello"));
 	free(out);
 	view_free(v);
 }
