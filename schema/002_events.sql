@@ -334,3 +334,43 @@ CREATE TABLE outbox (
 	last_error	text
 );
 CREATE INDEX outbox_due_idx ON outbox (next_attempt) WHERE sent IS NULL;
+
+-- Queues the mail that tells someone what happened to their registration,
+-- in the same transaction as the change itself.  p_base is the node's
+-- public URL.  Titles are single lines (the forms refuse line breaks), so
+-- no header can be smuggled into the subject.
+CREATE FUNCTION acorn_tell(p_registration bigint, p_what text,
+    p_base text) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO outbox (recipient, subject, body)
+	SELECT r.email,
+	    CASE p_what
+	    WHEN 'confirmed' THEN 'Your place at ' || e.title
+	    WHEN 'promoted' THEN 'A place has come up for you: ' || e.title
+	    WHEN 'waiting' THEN 'You are on the waiting list: ' || e.title
+	    WHEN 'cancelled' THEN 'Your registration is cancelled: ' || e.title
+	    WHEN 'event_cancelled' THEN 'Cancelled: ' || e.title
+	    END,
+	    'Dear ' || r.name || E',\n\n' ||
+	    CASE p_what
+	    WHEN 'confirmed' THEN 'You have a place at '
+	    WHEN 'promoted' THEN 'A place has become free and it is yours. '
+	        || 'You now have a place at '
+	    WHEN 'waiting' THEN 'The event is full, so you are number '
+	        || acorn_waiting_position(r.id) || ' on the waiting list for '
+	    WHEN 'cancelled' THEN 'Your registration has been cancelled for '
+	    WHEN 'event_cancelled' THEN 'We are sorry: the organisers have '
+	        || 'cancelled '
+	    END || e.title || ', on '
+	    || to_char(e.starts AT TIME ZONE 'Europe/London',
+	        'FMDay FMDD FMMonth YYYY "at" HH24:MI')
+	    || E'.\n\n'
+	    || CASE p_what
+	    WHEN 'waiting' THEN E'If a place becomes free we will give it to '
+	        || E'the next person on the list\nand email you straight away.\n\n'
+	    ELSE '' END
+	    || E'Details and your registrations:\n' || p_base || '/events/'
+	    || e.id || E'\n' || p_base || E'/registrations\n'
+	FROM registrations r JOIN events e ON e.id = r.event
+	WHERE r.id = p_registration
+$$;

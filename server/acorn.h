@@ -92,6 +92,7 @@ int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
 int		 db_ping(struct db *);
 int		 db_duplicate(const struct db *);
+const char	*db_state(const struct db *);
 unsigned long	 db_errors(void);
 const char	*db_value(const PGresult *, int, int);
 int		 db_migrate(PGconn *, const char *);
@@ -136,6 +137,27 @@ enum key {
 	KEY_ROLE_TITLE,
 	KEY_SAVED,
 	KEY_CONFIRM,
+	KEY_TITLE,
+	KEY_DESCRIPTION,
+	KEY_KIND,
+	KEY_START_DATE,
+	KEY_START_TIME,
+	KEY_END_DATE,
+	KEY_END_TIME,
+	KEY_VENUE,
+	KEY_ADDRESS,
+	KEY_ONLINE_URL,
+	KEY_ORGANISER,
+	KEY_ORGANISER_EMAIL,
+	KEY_OPENS_DATE,
+	KEY_CLOSES_DATE,
+	KEY_PLACE_NAME,
+	KEY_CAPACITY,
+	KEY_PLACE,
+	KEY_PLACES,
+	KEY_PUBLIC,
+	KEY_REQUEST,
+	KEY_WHEN,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -157,6 +179,8 @@ void		 form_accept(struct form *, enum key, const char *, size_t);
 void		 form_free(struct form *);
 void		 form_error_text(enum key, int, char *, size_t);
 extern const char *const stakeholder_codes[];
+extern const char *const event_kind_codes[];
+const char	*event_kind_label(const char *);
 extern const char *const stakeholder_labels[];
 extern const char *const region_names[];
 const char	*stakeholder_label(const char *);
@@ -176,7 +200,7 @@ struct request {
 	struct MHD_Connection	*conn;
 	enum method		 method;
 	const char		*url;
-	const char		*arg;	/* the part of the path a route captured */
+	char			 arg[128];	/* the segment "*" matched */
 	int			 route;
 	struct form		 form;
 	struct MHD_PostProcessor *pp;
@@ -216,6 +240,27 @@ const char	*http_cookie_get(struct request *, const char *);
 extern const struct config *cfg;
 extern const char *node_id;
 
+/* events.c */
+int		 is_coordinator(const struct request *);
+PGresult	*event_fetch(struct request *, int *);
+int		 event_missing(struct request *, int);
+int		 event_places(struct request *, struct view *, const char *,
+		    int *);
+int		 events_list(struct request *);
+int		 events_show(struct request *);
+int		 events_new(struct request *);
+int		 events_places(struct request *);
+int		 events_publish(struct request *);
+int		 events_close(struct request *);
+int		 events_reopen(struct request *);
+
+/* registrations.c */
+int		 events_register(struct request *);
+int		 events_attendees(struct request *);
+int		 events_promote(struct request *);
+int		 registrations_mine(struct request *);
+int		 registrations_cancel(struct request *);
+
 /* routes.c */
 enum page {
 	PAGE_HOME,
@@ -232,19 +277,30 @@ enum page {
 	PAGE_ADMIN_MEMBERS,
 	PAGE_ADMIN_APPROVE,
 	PAGE_ADMIN_REJECT,
+	PAGE_EVENTS,
+	PAGE_EVENT_NEW,
+	PAGE_EVENT,
+	PAGE_EVENT_REGISTER,
+	PAGE_EVENT_PLACES,
+	PAGE_EVENT_PUBLISH,
+	PAGE_EVENT_CLOSE,
+	PAGE_EVENT_REOPEN,
+	PAGE_EVENT_ATTENDEES,
+	PAGE_EVENT_PROMOTE,
+	PAGE_REGISTRATIONS,
+	PAGE_REGISTRATION_CANCEL,
 	PAGE__MAX
 };
 struct route {
 	enum page	 page;
-	const char	*path;	/* exact, or a prefix ending in '/' when prefix */
-	int		 prefix;
+	const char	*path;	/* "*" matches one segment */
 	unsigned int	 methods;	/* bit per enum method */
 	int		 csrf;	/* POST must carry the session's token */
 	int		 need;	/* 0 anyone, 1 signed in, 2 coordinator */
 	int		 (*handler)(struct request *);
 	const char	*metric;	/* label in /metrics */
 };
-const struct route *route_find(const char *, const char **);
+const struct route *route_find(const char *, char *, size_t);
 const struct route *route_get(int);
 void		 view_common(struct request *, struct view *, const char *);
 void		 view_error(struct view *, const char *, const char *);

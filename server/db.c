@@ -179,6 +179,13 @@ db_duplicate(const struct db *d)
 	return strcmp(d->state, "23505") == 0;
 }
 
+/* The SQLSTATE of the last failed statement, "" after a success. */
+const char *
+db_state(const struct db *d)
+{
+	return d->state;
+}
+
 /*
  * Runs one statement with $n parameters and checks the result against the
  * status expected.  NULL on any other outcome, logged once here.
@@ -197,10 +204,15 @@ db_query(struct db *d, ExecStatusType want, const char *sql, int n,
 		if (state != NULL)
 			snprintf(d->state, sizeof(d->state), "%s", state);
 
-		/* Unique and check violations are answers, not failures. */
+		/*
+		 * Unique violations and Acorn's own refusals (class AC,
+		 * raised by the schema's functions) are answers, not
+		 * failures.
+		 */
 		if (state == NULL || (strcmp(state, "23505") != 0 &&
 		    strcmp(state, "40001") != 0 &&
-		    strcmp(state, "40P01") != 0)) {
+		    strcmp(state, "40P01") != 0 &&
+		    strncmp(state, "AC", 2) != 0)) {
 			log_err("%s: %.80s", PQerrorMessage(d->conn), sql);
 			atomic_fetch_add(&errors, 1);
 		}

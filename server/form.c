@@ -4,6 +4,7 @@
  * fields that passed: valid UTF-8, trimmed, within their length, and of
  * their kind.  Anything else is marked as an error and never stored.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,12 @@ enum kind {
 	K_PATH,		/* a local path to return to */
 	K_SECRET,	/* a password: kept as typed, not trimmed */
 	K_GROUP,
-	K_REGION
+	K_REGION,
+	K_COUNT,	/* a whole number from 0 */
+	K_DATE,		/* YYYY-MM-DD, as a date input sends it */
+	K_TIME,		/* HH:MM, 24-hour */
+	K_URL,		/* http or https */
+	K_KIND		/* an event kind */
 };
 
 struct keydef {
@@ -61,7 +67,66 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_SAVED] = { "saved", K_BOOL, 8, "Saved", NULL },
 	[KEY_CONFIRM] = { "confirm", K_BOOL, 8, "Confirmation",
 	    "Tick the box to confirm" },
+	[KEY_TITLE] = { "title", K_LINE, 200, "Title",
+	    "Title must be on one line" },
+	[KEY_DESCRIPTION] = { "description", K_TEXT, 20000, "Description",
+	    NULL },
+	[KEY_KIND] = { "kind", K_KIND, 32, "Kind of event",
+	    "Select the kind of event from the list" },
+	[KEY_START_DATE] = { "start_date", K_DATE, 10, "Start date",
+	    "Enter the start date like 2027-03-14" },
+	[KEY_START_TIME] = { "start_time", K_TIME, 5, "Start time",
+	    "Enter the start time like 09:30" },
+	[KEY_END_DATE] = { "end_date", K_DATE, 10, "End date",
+	    "Enter the end date like 2027-03-14" },
+	[KEY_END_TIME] = { "end_time", K_TIME, 5, "End time",
+	    "Enter the end time like 17:00" },
+	[KEY_VENUE] = { "venue", K_LINE, 200, "Venue",
+	    "Venue must be on one line" },
+	[KEY_ADDRESS] = { "address", K_TEXT, 500, "Address", NULL },
+	[KEY_ONLINE_URL] = { "online_url", K_URL, 500, "Joining link",
+	    "Enter a joining link starting with https://" },
+	[KEY_ORGANISER] = { "organiser", K_LINE, 200, "Organiser",
+	    "Organiser must be on one line" },
+	[KEY_ORGANISER_EMAIL] = { "organiser_email", K_EMAIL, 254,
+	    "Organiser's email address", "Enter the organiser's email "
+	    "address in the correct format, like name@example.org" },
+	[KEY_OPENS_DATE] = { "opens_date", K_DATE, 10, "Registration opens",
+	    "Enter the date registration opens like 2027-01-10" },
+	[KEY_CLOSES_DATE] = { "closes_date", K_DATE, 10,
+	    "Registration closes", "Enter the date registration closes "
+	    "like 2027-03-01" },
+	[KEY_PLACE_NAME] = { "place_name", K_LINE, 100, "Kind of place",
+	    "Kind of place must be on one line" },
+	[KEY_CAPACITY] = { "capacity", K_COUNT, 6, "Number of places",
+	    "Number of places must be a whole number, like 100" },
+	[KEY_PLACE] = { "place", K_NUMBER, 20, "Place",
+	    "Choose a kind of place" },
+	[KEY_PLACES] = { "places", K_NUMBER, 2, "Number of places",
+	    "Number of places must be a whole number from 1 to 10" },
+	[KEY_PUBLIC] = { "public", K_BOOL, 8, "Attendee list",
+	    "Choose whether to show your name" },
+	[KEY_REQUEST] = { "request", K_TOKEN, 64, "The form", NULL },
+	[KEY_WHEN] = { "when", K_LINE, 8, "When", NULL },
 };
+
+const char *const event_kind_codes[] = {
+	"conference", "regional_meeting", "webinar", "workshop", NULL
+};
+static const char *const event_kind_labels[] = {
+	"Conference", "Regional meeting", "Webinar", "Workshop", NULL
+};
+
+const char *
+event_kind_label(const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && event_kind_codes[i] != NULL; i++)
+		if (strcmp(code, event_kind_codes[i]) == 0)
+			return event_kind_labels[i];
+	return NULL;
+}
 
 const char *const stakeholder_codes[] = {
 	"gp", "link_worker", "social_care", "public_health", "commissioner",
@@ -164,6 +229,30 @@ email_valid(const char *s)
 	return 1;
 }
 
+/* A real calendar date written YYYY-MM-DD, in years 2000 to 2199. */
+static int
+date_valid(const char *s)
+{
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, d, i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1 ||
+	    d > days[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	return 1;
+}
+
 static int
 token_valid(const char *s)
 {
@@ -211,6 +300,22 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 		return *s == '\0' || in_list(s, stakeholder_codes);
 	case K_REGION:
 		return *s == '\0' || in_list(s, region_names);
+	case K_COUNT:
+		return *s == '\0' ||
+		    util_parse_long(s, 0, 100000, &f->num) == 0;
+	case K_DATE:
+		return *s == '\0' || date_valid(s);
+	case K_TIME:
+		return *s == '\0' || (strlen(s) == 5 && isdigit((unsigned char)s[0]) &&
+		    isdigit((unsigned char)s[1]) && s[2] == ':' &&
+		    isdigit((unsigned char)s[3]) && isdigit((unsigned char)s[4]) &&
+		    atoi(s) < 24 && atoi(s + 3) < 60);
+	case K_URL:
+		return *s == '\0' || ((strncmp(s, "https://", 8) == 0 ||
+		    strncmp(s, "http://", 7) == 0) &&
+		    strpbrk(s, " \t\r\n<>\"") == NULL);
+	case K_KIND:
+		return *s == '\0' || in_list(s, event_kind_codes);
 	}
 	return 0;
 }

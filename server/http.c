@@ -370,7 +370,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 			r->method = METHOD_POST;
 		else
 			return http_error(r, 405);
-		if ((rt = route_find(url, &r->arg)) != NULL)
+		if ((rt = route_find(url, r->arg, sizeof(r->arg))) != NULL)
 			r->route = (int)rt->page;
 		len = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (len != NULL && (util_parse_long(len, 0, LONG_MAX, &n) ==

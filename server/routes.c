@@ -12,52 +12,97 @@
 #define POST	(1u << METHOD_POST)
 
 static const struct route routes[PAGE__MAX] = {
-	{ PAGE_HOME, "/", 0, GET, 0, 0, members_home, "home" },
-	{ PAGE_HEALTHZ, "/healthz", 0, GET, 0, 0, NULL, "healthz" },
-	{ PAGE_METRICS, "/metrics", 0, GET, 0, 0, NULL, "metrics" },
-	{ PAGE_STATIC, "/static/", 1, GET, 0, 0, NULL, "static" },
-	{ PAGE_JOIN, "/join", 0, GET | POST, 1, 0, accounts_join, "join" },
-	{ PAGE_SIGNIN, "/signin", 0, GET | POST, 1, 0, accounts_signin,
+	{ PAGE_HOME, "/", GET, 0, 0, members_home, "home" },
+	{ PAGE_HEALTHZ, "/healthz", GET, 0, 0, NULL, "healthz" },
+	{ PAGE_METRICS, "/metrics", GET, 0, 0, NULL, "metrics" },
+	{ PAGE_STATIC, "/static/*", GET, 0, 0, NULL, "static" },
+	{ PAGE_JOIN, "/join", GET | POST, 1, 0, accounts_join, "join" },
+	{ PAGE_SIGNIN, "/signin", GET | POST, 1, 0, accounts_signin,
 	  "signin" },
-	{ PAGE_SIGNOUT, "/signout", 0, POST, 1, 1, accounts_signout,
+	{ PAGE_SIGNOUT, "/signout", POST, 1, 1, accounts_signout,
 	  "signout" },
-	{ PAGE_PROFILE, "/profile", 0, GET | POST, 1, 1, members_profile,
+	{ PAGE_PROFILE, "/profile", GET | POST, 1, 1, members_profile,
 	  "profile" },
-	{ PAGE_PROFILE_ERASE, "/profile/erase", 0, GET | POST, 1, 1,
+	{ PAGE_PROFILE_ERASE, "/profile/erase", GET | POST, 1, 1,
 	  accounts_erase, "erase" },
-	{ PAGE_MEMBERS, "/members", 0, GET, 0, 0, members_list, "members" },
-	{ PAGE_MEMBER, "/members/", 1, GET, 0, 0, members_show, "member" },
-	{ PAGE_ADMIN_MEMBERS, "/admin/members", 0, GET, 1, 2, admin_members,
+	{ PAGE_MEMBERS, "/members", GET, 0, 0, members_list, "members" },
+	{ PAGE_MEMBER, "/members/*", GET, 0, 0, members_show, "member" },
+	{ PAGE_ADMIN_MEMBERS, "/admin/members", GET, 1, 2, admin_members,
 	  "admin_members" },
-	{ PAGE_ADMIN_APPROVE, "/admin/members/approve", 0, POST, 1, 2,
+	{ PAGE_ADMIN_APPROVE, "/admin/members/approve", POST, 1, 2,
 	  admin_approve, "admin_approve" },
-	{ PAGE_ADMIN_REJECT, "/admin/members/reject", 0, POST, 1, 2,
+	{ PAGE_ADMIN_REJECT, "/admin/members/reject", POST, 1, 2,
 	  admin_reject, "admin_reject" },
+	{ PAGE_EVENTS, "/events", GET, 0, 0, events_list, "events" },
+	{ PAGE_EVENT_NEW, "/events/new", GET | POST, 1, 2, events_new,
+	  "event_new" },
+	{ PAGE_EVENT, "/events/*", GET, 0, 0, events_show, "event" },
+	{ PAGE_EVENT_REGISTER, "/events/*/register", POST, 1, 1,
+	  events_register, "event_register" },
+	{ PAGE_EVENT_PLACES, "/events/*/places", GET | POST, 1, 2,
+	  events_places, "event_places" },
+	{ PAGE_EVENT_PUBLISH, "/events/*/publish", POST, 1, 2,
+	  events_publish, "event_publish" },
+	{ PAGE_EVENT_CLOSE, "/events/*/close", POST, 1, 2, events_close,
+	  "event_close" },
+	{ PAGE_EVENT_REOPEN, "/events/*/reopen", POST, 1, 2, events_reopen,
+	  "event_reopen" },
+	{ PAGE_EVENT_ATTENDEES, "/events/*/attendees", GET, 1, 2,
+	  events_attendees, "event_attendees" },
+	{ PAGE_EVENT_PROMOTE, "/events/*/promote", POST, 1, 2,
+	  events_promote, "event_promote" },
+	{ PAGE_REGISTRATIONS, "/registrations", GET, 1, 1,
+	  registrations_mine, "registrations" },
+	{ PAGE_REGISTRATION_CANCEL, "/registrations/*/cancel", POST, 1, 1,
+	  registrations_cancel, "registration_cancel" },
 };
 
 /*
- * Exact paths first; a prefix route captures one further segment, which
- * arrives in *arg.  NULL is a 404.
+ * Matches a path against a pattern in which "*" stands for one non-empty
+ * segment; the first such segment is copied to arg.
  */
-const struct route *
-route_find(const char *url, const char **arg)
+static int
+route_match(const char *pat, const char *url, char *arg, size_t argsz)
 {
-	size_t i, len;
+	size_t n;
+	int captured = 0;
 
-	*arg = NULL;
-	for (i = 0; i < PAGE__MAX; i++)
-		if (!routes[i].prefix && strcmp(url, routes[i].path) == 0)
-			return &routes[i];
-	for (i = 0; i < PAGE__MAX; i++) {
-		if (!routes[i].prefix)
+	while (*pat != '\0') {
+		if (*pat == '*') {
+			n = strcspn(url, "/");
+			if (n == 0 || n >= argsz)
+				return 0;
+			if (!captured) {
+				memcpy(arg, url, n);
+				arg[n] = '\0';
+				captured = 1;
+			}
+			url += n;
+			pat++;
 			continue;
-		len = strlen(routes[i].path);
-		if (strncmp(url, routes[i].path, len) == 0 &&
-		    url[len] != '\0' && strchr(url + len, '/') == NULL) {
-			*arg = url + len;
-			return &routes[i];
 		}
+		if (*pat++ != *url++)
+			return 0;
 	}
+	return *url == '\0';
+}
+
+/* Fixed paths first, then patterns.  NULL is a 404. */
+const struct route *
+route_find(const char *url, char *arg, size_t argsz)
+{
+	size_t i;
+
+	arg[0] = '\0';
+	for (i = 0; i < PAGE__MAX; i++)
+		if (strchr(routes[i].path, '*') == NULL &&
+		    strcmp(url, routes[i].path) == 0)
+			return &routes[i];
+	for (i = 0; i < PAGE__MAX; i++)
+		if (strchr(routes[i].path, '*') != NULL &&
+		    route_match(routes[i].path, url, arg, argsz))
+			return &routes[i];
+	arg[0] = '\0';
 	return NULL;
 }
 

@@ -1,0 +1,573 @@
+/*
+ * Events: the list and page everyone sees, the forms coordinators use to
+ * create, edit, publish, close and cancel them, and their place types.
+ * Who gets a place is decided in the database (schema/002_events.sql);
+ * registrations.c asks it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acorn.h"
+
+/* How dates read on every page: "Thursday 14 March 2027, 09:30". */
+#define LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
+	" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
+
+static const char event_columns[] =
+    "SELECT e.id, e.title, e.description, e.kind, e.region, e.venue,"
+    " e.address, e.online_url, e.organiser, e.organiser_email, e.status,"
+    " " LONDON("e.starts") ", " LONDON("e.ends") ","
+    " to_char(e.starts AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " to_char(e.starts AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " to_char(e.ends AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " to_char(e.ends AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " to_char(e.reg_opens AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " e.origin = $2,"
+    " e.status = 'published' AND NOT e.reg_closed"
+    "  AND now() >= coalesce(e.reg_opens, '-infinity')"
+    "  AND now() < coalesce(e.reg_closes, e.starts),"
+    " e.reg_closed, e.ends < now(),"
+    " " LONDON("e.reg_opens") ", " LONDON("coalesce(e.reg_closes, e.starts)")
+    " FROM events e WHERE e.id = $1 AND NOT e.deleted";
+
+enum {
+	E_ID, E_TITLE, E_DESCRIPTION, E_KIND, E_REGION, E_VENUE, E_ADDRESS,
+	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
+	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
+	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
+	E_OPENS, E_CLOSES
+};
+
+int
+is_coordinator(const struct request *r)
+{
+	return r->account != NULL && strcmp(r->account->role, "member") != 0;
+}
+
+/* The event named by the path, or NULL (and *missing set) when none. */
+PGresult *
+event_fetch(struct request *r, int *missing)
+{
+	const char *p[2];
+	PGresult *res;
+
+	*missing = 0;
+	if (!util_uuid_valid(r->arg)) {
+		*missing = 1;
+		return NULL;
+	}
+	p[0] = r->arg;
+	p[1] = node_id;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, event_columns, 2, p)) ==
+	    NULL)
+		return NULL;
+	/* Drafts are for the coordinators who write them. */
+	if (PQntuples(res) != 1 || (strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "draft") == 0 && !is_coordinator(r))) {
+		PQclear(res);
+		*missing = 1;
+		return NULL;
+	}
+	return res;
+}
+
+/* The answer when event_fetch returned NULL. */
+int
+event_missing(struct request *r, int missing)
+{
+	return http_error(r, missing ? 404 : 503);
+}
+
+static void
+kind_choices(struct view *v)
+{
+	struct view *c;
+	size_t i;
+
+	for (i = 0; event_kind_codes[i] != NULL; i++) {
+		if ((c = view_add(v, "kinds")) == NULL)
+			return;
+		view_set(c, "code", event_kind_codes[i]);
+		view_set(c, "label", event_kind_label(event_kind_codes[i]));
+	}
+}
+
+/* GET /events: upcoming (or past) events, by region and kind. */
+int
+events_list(struct request *r)
+{
+	const char *when = r->form.f[KEY_WHEN].text, *p[5];
+	const char *region = r->form.f[KEY_REGION].text;
+	const char *kind = r->form.f[KEY_KIND].text;
+	struct view *v, *e;
+	PGresult *res;
+	int past = when != NULL && strcmp(when, "past") == 0, i, n;
+
+	if ((v = page_view(r, past ? "Past events" : "Events")) == NULL)
+		return http_error(r, 500);
+	view_choices(v);
+	kind_choices(v);
+	view_flag(v, "past", past);
+	view_set(v, "v_region", region);
+	view_set(v, "v_kind", kind);
+	p[0] = past ? "past" : "upcoming";
+	p[1] = region != NULL ? region : "";
+	p[2] = kind != NULL ? kind : "";
+	p[3] = is_coordinator(r) ? "true" : "false";
+	p[4] = node_id;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT e.id, e.title, e.kind, e.region, e.venue, "
+	    LONDON("e.starts") ", e.status,"
+	    " coalesce(sum(pt.capacity - pt.taken), 0),"
+	    " coalesce(sum(pt.capacity), 0),"
+	    " EXISTS (SELECT 1 FROM registrations w JOIN place_types q"
+	    "  ON q.id = w.place_type WHERE q.event = e.id"
+	    "  AND w.status = 'waiting'), e.online_url IS NOT NULL"
+	    " FROM events e LEFT JOIN place_types pt ON pt.event = e.id"
+	    " WHERE NOT e.deleted"
+	    " AND (e.status <> 'draft' OR ($4 AND e.origin = $5))"
+	    " AND (e.ends < now()) = ($1 = 'past')"
+	    " AND ($2 = '' OR e.region = $2) AND ($3 = '' OR e.kind = $3)"
+	    " GROUP BY e.id"
+	    " ORDER BY CASE WHEN $1 = 'past' THEN NULL ELSE e.starts END,"
+	    " e.starts DESC LIMIT 200", 5, p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		long free_places = atol(PQgetvalue(res, i, 7));
+		long capacity = atol(PQgetvalue(res, i, 8));
+		const char *status = PQgetvalue(res, i, 6);
+
+		if ((e = view_add(v, "events")) == NULL)
+			break;
+		view_setf(e, "href", "/events/%s", PQgetvalue(res, i, 0));
+		view_set(e, "title", PQgetvalue(res, i, 1));
+		view_set(e, "kind", event_kind_label(PQgetvalue(res, i, 2)));
+		view_set(e, "region", PQgetvalue(res, i, 3));
+		view_set(e, "venue", db_value(res, i, 4));
+		view_set(e, "starts", PQgetvalue(res, i, 5));
+		view_flag(e, "draft", strcmp(status, "draft") == 0);
+		view_flag(e, "cancelled", strcmp(status, "cancelled") == 0);
+		if (strcmp(status, "published") != 0 || past || capacity == 0)
+			continue;
+		if (free_places == 0 || *PQgetvalue(res, i, 9) == 't')
+			view_set(e, "availability", "Full: waiting list open");
+		else if (free_places * 10 <= capacity)
+			view_setf(e, "availability", "%ld %s left",
+			    free_places, free_places == 1 ? "place" : "places");
+		else
+			view_set(e, "availability", "Places available");
+	}
+	view_flag(v, "none", n == 0);
+	PQclear(res);
+	return http_page(r, 200, "events", v);
+}
+
+/* Puts the event's fields into the view, for its page and its form. */
+static void
+event_view(struct view *v, PGresult *res)
+{
+	view_set(v, "id", PQgetvalue(res, 0, E_ID));
+	view_set(v, "event_title", PQgetvalue(res, 0, E_TITLE));
+	view_set(v, "description", db_value(res, 0, E_DESCRIPTION));
+	view_set(v, "kind", event_kind_label(PQgetvalue(res, 0, E_KIND)));
+	view_set(v, "region", PQgetvalue(res, 0, E_REGION));
+	view_set(v, "venue", db_value(res, 0, E_VENUE));
+	view_set(v, "address", db_value(res, 0, E_ADDRESS));
+	view_set(v, "organiser", db_value(res, 0, E_ORGANISER));
+	view_set(v, "organiser_email", db_value(res, 0, E_ORGANISER_EMAIL));
+	if (db_value(res, 0, E_ORGANISER_EMAIL) != NULL)
+		view_setf(v, "organiser_mailto", "mailto:%s",
+		    PQgetvalue(res, 0, E_ORGANISER_EMAIL));
+	view_set(v, "starts", PQgetvalue(res, 0, E_STARTS));
+	view_set(v, "ends", PQgetvalue(res, 0, E_ENDS));
+	view_set(v, "opens", db_value(res, 0, E_OPENS));
+	view_set(v, "closes", db_value(res, 0, E_CLOSES));
+	view_flag(v, "online", db_value(res, 0, E_ONLINE_URL) != NULL);
+	view_flag(v, "draft", strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "draft") == 0);
+	view_flag(v, "cancelled", strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "cancelled") == 0);
+	view_flag(v, "open", *PQgetvalue(res, 0, E_OPEN) == 't');
+	view_flag(v, "reg_closed", *PQgetvalue(res, 0, E_CLOSED) == 't');
+	view_flag(v, "past", *PQgetvalue(res, 0, E_PAST) == 't');
+}
+
+/* The place types of an event, with what is left of each. */
+int
+event_places(struct request *r, struct view *v, const char *id,
+    int *any_free)
+{
+	const char *p[1];
+	struct view *pt;
+	PGresult *res;
+	int i, n;
+
+	p[0] = id;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT pt.id, pt.name, pt.capacity, pt.taken,"
+	    " (SELECT count(*) FROM registrations w WHERE w.place_type = pt.id"
+	    "  AND w.status = 'waiting')"
+	    " FROM place_types pt WHERE pt.event = $1"
+	    " ORDER BY pt.position, pt.id", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	*any_free = 0;
+	for (i = 0; i < n; i++) {
+		long cap = atol(PQgetvalue(res, i, 2));
+		long taken = atol(PQgetvalue(res, i, 3));
+		long waiting = atol(PQgetvalue(res, i, 4));
+
+		if ((pt = view_add(v, "places")) == NULL)
+			break;
+		view_set(pt, "place_id", PQgetvalue(res, i, 0));
+		view_setf(pt, "input_id", "place-%s", PQgetvalue(res, i, 0));
+		view_setf(pt, "capacity_id", "capacity-%s",
+		    PQgetvalue(res, i, 0));
+		view_set(pt, "name", PQgetvalue(res, i, 1));
+		view_set(pt, "capacity", PQgetvalue(res, i, 2));
+		view_set(pt, "taken", PQgetvalue(res, i, 3));
+		view_setf(pt, "waiting", "%ld", waiting);
+		view_flag(pt, "first", i == 0);
+		if (taken >= cap || waiting > 0)
+			view_setf(pt, "left", "Full: you can join the waiting "
+			    "list (%ld waiting)", waiting);
+		else {
+			view_setf(pt, "left", "%ld of %ld %s left", cap - taken,
+			    cap, cap == 1 ? "place" : "places");
+			*any_free = 1;
+		}
+	}
+	view_flag(v, "has_places", n > 0);
+	PQclear(res);
+	return 0;
+}
+
+/* GET /events/{id} */
+int
+events_show(struct request *r)
+{
+	struct view *v;
+	PGresult *res, *mine;
+	const char *p[2];
+	char key[ACORN_TOKEN_LEN + 1];
+	int missing, any_free, local;
+
+	if ((res = event_fetch(r, &missing)) == NULL)
+		return event_missing(r, missing);
+	if ((v = page_view(r, PQgetvalue(res, 0, E_TITLE))) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	event_view(v, res);
+	local = *PQgetvalue(res, 0, E_LOCAL) == 't';
+	view_flag(v, "manage", local && is_coordinator(r));
+	view_setf(v, "register_action", "/events/%s/register", r->arg);
+	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
+	view_setf(v, "places_href", "/events/%s/places", r->arg);
+	view_setf(v, "publish_action", "/events/%s/publish", r->arg);
+	view_setf(v, "close_action", "/events/%s/close", r->arg);
+	view_setf(v, "reopen_action", "/events/%s/reopen", r->arg);
+	view_setf(v, "signin_href", "/signin?next=/events/%s", r->arg);
+	if (event_places(r, v, r->arg, &any_free) == -1)
+		goto unavailable;
+	view_flag(v, "any_free", any_free);
+	if (r->account != NULL) {
+		p[0] = r->arg;
+		p[1] = r->account->email;
+		mine = db_query(r->db, PGRES_TUPLES_OK,
+		    "SELECT r.status, acorn_waiting_position(r.id), r.places,"
+		    " r.role FROM registrations r WHERE r.event = $1"
+		    " AND lower(r.email) = lower($2) AND r.status <> 'cancelled'",
+		    2, p);
+		if (mine == NULL)
+			goto unavailable;
+		if (PQntuples(mine) == 1) {
+			const char *st = PQgetvalue(mine, 0, 0);
+
+			view_flag(v, "registered", 1);
+			if (strcmp(st, "confirmed") == 0) {
+				view_set(v, "my_status", "You have a place at "
+				    "this event.");
+				/* The joining link is for confirmed people. */
+				view_set(v, "online_url",
+				    db_value(res, 0, E_ONLINE_URL));
+			} else if (strcmp(st, "waiting") == 0)
+				view_setf(v, "my_status", "You are number %s on "
+				    "the waiting list.", PQgetvalue(mine, 0, 1));
+		}
+		PQclear(mine);
+	}
+	if (util_token(key) == 0)
+		view_set(v, "request_key", key);
+	PQclear(res);
+	return http_page(r, 200, "event", v);
+unavailable:
+	PQclear(res);
+	view_free(v);
+	return http_error(r, 503);
+}
+
+/*
+ * The event form, for a new event and for editing one.  Reads the fields,
+ * adds errors to the view, and fills p[] in the order the SQL below uses.
+ */
+static void
+event_form_read(struct request *r, struct view *v, const char *p[14])
+{
+	p[0] = view_field(v, r, KEY_TITLE, "Enter a title");
+	p[1] = view_field(v, r, KEY_KIND, "Select the kind of event");
+	p[2] = view_field(v, r, KEY_DESCRIPTION, NULL);
+	p[3] = view_field(v, r, KEY_START_DATE, "Enter the start date");
+	p[4] = view_field(v, r, KEY_START_TIME, "Enter the start time");
+	p[5] = view_field(v, r, KEY_END_DATE, "Enter the end date");
+	p[6] = view_field(v, r, KEY_END_TIME, "Enter the end time");
+	p[7] = view_field(v, r, KEY_VENUE, NULL);
+	p[8] = view_field(v, r, KEY_ADDRESS, NULL);
+	p[9] = view_field(v, r, KEY_ONLINE_URL, NULL);
+	p[10] = view_field(v, r, KEY_ORGANISER, NULL);
+	p[11] = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
+	p[12] = view_field(v, r, KEY_OPENS_DATE, NULL);
+	p[13] = view_field(v, r, KEY_CLOSES_DATE, NULL);
+	if (p[3] != NULL && p[5] != NULL && p[4] != NULL && p[6] != NULL &&
+	    (strcmp(p[5], p[3]) < 0 || (strcmp(p[5], p[3]) == 0 &&
+	    strcmp(p[6], p[4]) < 0)))
+		view_error(v, "end_date", "The event must end after it starts");
+	if (p[7] == NULL && p[9] == NULL && !view_has(v, "e_venue") &&
+	    !view_has(v, "e_online_url"))
+		view_error(v, "venue", "Enter a venue, or a joining link for "
+		    "an online event");
+	if (p[12] != NULL && p[13] != NULL && strcmp(p[13], p[12]) <= 0)
+		view_error(v, "closes_date", "Registration must close after "
+		    "it opens");
+}
+
+/* GET and POST /events/new */
+int
+events_new(struct request *r)
+{
+	struct view *v;
+	const char *p[17], *q[3];
+	char id[ACORN_UUID_LEN + 1], by[32], *to;
+	int rc;
+
+	if ((v = page_view(r, "New event")) == NULL)
+		return http_error(r, 500);
+	kind_choices(v);
+	view_set(v, "form_action", "/events/new");
+	view_set(v, "heading", "New event");
+	view_flag(v, "is_new", 1);
+	if (r->method != METHOD_POST) {
+		view_set(v, "v_place_name", "In person");
+		return http_page(r, 200, "event_form", v);
+	}
+	event_form_read(r, v, p);
+	q[1] = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
+	    "places, like In person");
+	q[2] = view_field(v, r, KEY_CAPACITY, "Enter the number of places");
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "event_form", v);
+	view_free(v);
+	if (util_uuid(id) == -1)
+		return http_error(r, 500);
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	p[14] = q[0] = id;
+	p[15] = node_id;
+	p[16] = by;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	if (db_exec(r->db, "INSERT INTO events (id, origin, title, kind,"
+	    " description, starts, ends, venue, address, online_url,"
+	    " organiser, organiser_email, reg_opens, reg_closes, region,"
+	    " created_by)"
+	    " SELECT $15, $16, $1, $2, $3,"
+	    " ($4 || ' ' || $5)::timestamp AT TIME ZONE 'Europe/London',"
+	    " ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
+	    " $8, $9, $10, $11, $12,"
+	    " $13::date::timestamp AT TIME ZONE 'Europe/London',"
+	    " $14::date::timestamp AT TIME ZONE 'Europe/London',"
+	    " n.region, $17 FROM node n", 17, p) == -1 ||
+	    db_exec(r->db, "INSERT INTO place_types (event, name, capacity)"
+	    " VALUES ($1, $2, $3)", 3, q) == -1 ||
+	    db_commit(r->db) == -1) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	audit(r->db, r->account->id, "event_create", id);
+	if ((to = util_printf("/events/%s", id)) == NULL)
+		return http_error(r, 500);
+	rc = http_redirect(r, to);
+	free(to);
+	return rc;
+}
+
+/* The event in the path, if this node may manage it; else an answer. */
+static int
+event_own(struct request *r, int *answer)
+{
+	const char *p[2];
+	PGresult *res;
+	int n;
+
+	if (!util_uuid_valid(r->arg)) {
+		*answer = http_error(r, 404);
+		return 0;
+	}
+	p[0] = r->arg;
+	p[1] = node_id;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT 1 FROM events"
+	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 2, p)) == NULL) {
+		*answer = http_error(r, 503);
+		return 0;
+	}
+	n = PQntuples(res);
+	PQclear(res);
+	if (n != 1) {
+		*answer = http_error(r, 404);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+back_to_event(struct request *r, const char *suffix)
+{
+	char *to;
+	int rc;
+
+	if ((to = util_printf("/events/%s%s", r->arg, suffix)) == NULL)
+		return http_error(r, 500);
+	rc = http_redirect(r, to);
+	free(to);
+	return rc;
+}
+
+/*
+ * POST /events/{id}/publish, /close and /reopen: one statement each,
+ * each a new version of the shared record.
+ */
+static int
+event_set(struct request *r, const char *sql, const char *action)
+{
+	const char *p[1];
+	int answer;
+
+	if (!event_own(r, &answer))
+		return answer;
+	p[0] = r->arg;
+	if (db_exec(r->db, sql, 1, p) == -1)
+		return http_error(r, 503);
+	audit(r->db, r->account->id, action, r->arg);
+	return back_to_event(r, "");
+}
+
+int
+events_publish(struct request *r)
+{
+	return event_set(r, "UPDATE events SET status = 'published',"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1 AND status = 'draft'", "event_publish");
+}
+
+int
+events_close(struct request *r)
+{
+	return event_set(r, "UPDATE events SET reg_closed = true,"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1 AND NOT reg_closed", "event_close");
+}
+
+int
+events_reopen(struct request *r)
+{
+	return event_set(r, "UPDATE events SET reg_closed = false,"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1 AND reg_closed", "event_reopen");
+}
+
+/*
+ * GET and POST /events/{id}/places: capacity of each place type, and a
+ * new place type.  Lowering a capacity below the places taken is refused;
+ * raising it promotes from the waiting list at once.
+ */
+int
+events_places(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[4];
+	int answer, any_free;
+
+	if (!event_own(r, &answer))
+		return answer;
+	if ((v = page_view(r, "Places")) == NULL)
+		return http_error(r, 500);
+	view_setf(v, "form_action", "/events/%s/places", r->arg);
+	view_setf(v, "event_href", "/events/%s", r->arg);
+	if (r->method == METHOD_POST && r->form.f[KEY_PLACE].text != NULL) {
+		/* A new capacity for one place type. */
+		p[0] = r->form.f[KEY_PLACE].text;
+		p[1] = view_field(v, r, KEY_CAPACITY, "Enter the number of "
+		    "places");
+		p[2] = r->arg;
+		p[3] = cfg->public_url;
+		if (p[1] != NULL) {
+			res = db_query(r->db, PGRES_TUPLES_OK,
+			    "SELECT acorn_tell(x, 'promoted', $4)"
+			    " FROM place_types pt,"
+			    " acorn_set_capacity(pt.id, $2::integer) AS x"
+			    " WHERE pt.id = $1 AND pt.event = $3", 4, p);
+			if (res == NULL && strcmp(db_state(r->db), "AC004") ==
+			    0) {
+				view_error(v, "capacity", "Some of those places "
+				    "are already taken: cancel registrations "
+				    "first, or keep the number of places at "
+				    "least as high as the places taken");
+			} else if (res == NULL) {
+				view_free(v);
+				return http_error(r, 503);
+			} else {
+				view_setf(v, "done_text", "Places changed; %d "
+				    "%s promoted from the waiting list.",
+				    PQntuples(res), PQntuples(res) == 1 ?
+				    "person was" : "people were");
+				PQclear(res);
+			}
+		}
+	} else if (r->method == METHOD_POST) {
+		/* A new place type. */
+		p[0] = r->arg;
+		p[1] = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
+		    "places, like Online");
+		p[2] = view_field(v, r, KEY_CAPACITY, "Enter the number of "
+		    "places");
+		if (p[1] != NULL && p[2] != NULL) {
+			if (db_exec(r->db, "INSERT INTO place_types (event,"
+			    " name, capacity, position) SELECT $1, $2, $3,"
+			    " coalesce(max(position), 0) + 1 FROM place_types"
+			    " WHERE event = $1", 3, p) == -1) {
+				if (!db_duplicate(r->db)) {
+					view_free(v);
+					return http_error(r, 503);
+				}
+				view_error(v, "place_name", "This event already "
+				    "has places with that name");
+			} else {
+				view_set(v, "done_text", "Places added.");
+				view_set(v, "v_place_name", NULL);
+				view_set(v, "v_capacity", NULL);
+			}
+		}
+	}
+	if (event_places(r, v, r->arg, &any_free) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	return http_page(r, view_has(v, "errors") ? 422 : 200, "places", v);
+}
