@@ -195,9 +195,10 @@ registrations_mine(struct request *r)
 		    strcmp(PQgetvalue(res, i, 8), "cancelled") != 0);
 		view_setf(m, "cancel_action", "/registrations/%s/cancel",
 		    PQgetvalue(res, i, 0));
+		/* The spoken name starts with the words on the button. */
 		view_setf(m, "cancel_label", "%s %s",
 		    strcmp(st, "waiting") == 0 ? "Leave the waiting list for" :
-		    "Cancel your place at", PQgetvalue(res, i, 5));
+		    "Cancel my place at", PQgetvalue(res, i, 5));
 		view_set(m, "cancel_text", strcmp(st, "waiting") == 0 ?
 		    "Leave the waiting list" : "Cancel my place");
 	}

@@ -320,6 +320,81 @@ try {
 	});
 	await accessible(page, 'not-found');
 	await finder.context.close();
+
+	// Events: a coordinator creates and publishes one, the member takes a place.
+	const organiser = await newPage();
+	page = organiser.page;
+	const eventTitle = `Green social prescribing workshop ${stamp}`;
+	await test('a coordinator creates an event, with mistakes first', async () => {
+		await page.goto(`${base}/signin`);
+		await page.getByLabel('Email address').fill(coordEmail);
+		await page.getByLabel('Password').fill(coordPassword);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForLoadState();
+		await page.goto(`${base}/events`);
+		await accessible(page, 'events');
+		await page.getByRole('link', { name: 'Create an event' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'event-new');
+		await page.getByLabel('Title').fill(eventTitle);
+		await page.getByRole('button', { name: 'Save event' }).click();
+		await page.waitForLoadState();
+		expect((await page.title()).startsWith('Error:'), 'no error for a half-filled form');
+		await accessible(page, 'event-new-errors');
+		expect(await page.getByLabel('Title').inputValue() === eventTitle, 'title lost');
+		await page.getByLabel('Kind of event').selectOption('workshop');
+		await page.getByLabel('Start date').fill('2031-06-12');
+		await page.getByLabel('Start time').fill('10:00');
+		await page.getByLabel('End date').fill('2031-06-12');
+		await page.getByLabel('End time').fill('15:30');
+		await page.getByLabel('Venue (leave empty for an online event)').fill('Bolton Town Hall');
+		await page.locator('#capacity').fill('1');
+		await page.getByRole('button', { name: 'Save event' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'h1')) === eventTitle, `heading: ${await text(page, 'h1')}`);
+		await page.getByRole('button', { name: 'Publish' }).click();
+		await page.waitForLoadState();
+		expect(!(await text(page, 'main')).includes('Only coordinators can see'), 'still a draft');
+	});
+	await accessible(page, 'event-coordinator');
+	const eventUrl = page.url();
+
+	const attendee = await newPage();
+	await test('the member takes the only place and sees it', async () => {
+		const p = attendee.page;
+		await p.goto(`${base}/signin`);
+		await p.getByLabel('Email address').fill(member.email);
+		await p.getByLabel('Password').fill(member.password);
+		await p.getByRole('button', { name: 'Sign in' }).click();
+		await p.waitForLoadState();
+		await p.goto(eventUrl);
+		await accessible(p, 'event-member');
+		expect((await text(p, 'main')).includes('1 of 1 place left'), 'availability not shown');
+		await p.getByRole('button', { name: 'Register' }).click();
+		await p.waitForLoadState();
+		expect((await text(p, 'h1')) === 'You have a place', `heading: ${await text(p, 'h1')}`);
+		await accessible(p, 'registered');
+		await p.getByRole('link', { name: 'Your registrations' }).click();
+		await p.waitForLoadState();
+		expect((await text(p, 'main')).includes(eventTitle), 'registration not listed');
+		await accessible(p, 'registrations');
+	});
+	await attendee.context.close();
+
+	await test('the coordinator sees the attendee and the event is full', async () => {
+		await page.goto(eventUrl);
+		await page.getByRole('link', { name: 'Attendees and waiting list' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'main')).includes(member.name), 'attendee not listed');
+		await accessible(page, 'attendees');
+		await page.goto(eventUrl);
+		await page.getByRole('link', { name: 'Places' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'places');
+		await page.goto(`${base}/events`);
+		expect((await text(page, 'main')).includes('Full: waiting list open'), 'not shown as full');
+	});
+	await organiser.context.close();
 } catch (e) {
 	fail('journey', e && e.message ? e.message.split('\n')[0] : String(e));
 } finally {
