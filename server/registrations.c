@@ -32,8 +32,8 @@ int
 events_register(struct request *r)
 {
 	const struct field *places = &r->form.f[KEY_PLACES];
-	const char *p[8], *state;
-	char back[128], *text;
+	const char *p[10], *state;
+	char back[128], acc[32], *text;
 	PGresult *res, *who;
 	int rc, waiting;
 
@@ -55,45 +55,31 @@ events_register(struct request *r)
 		PQclear(who);
 		return http_error(r, 404);
 	}
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
 	p[0] = r->form.f[KEY_PLACE].text;
-	p[1] = PQgetvalue(who, 0, 0);
-	p[2] = r->account->email;
-	p[3] = db_value(who, 0, 1);
-	p[4] = places->text != NULL ? places->text : "1";
-	p[5] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
-	p[6] = r->form.f[KEY_REQUEST].text;
-	p[7] = cfg->public_url;
-	{
-		char acc[32], ev[ACORN_UUID_LEN + 1];
-		const char *q[10];
-
-		snprintf(acc, sizeof(acc), "%ld", r->account->id);
-		snprintf(ev, sizeof(ev), "%.36s", r->arg);
-		q[0] = p[0];
-		q[1] = acc;
-		q[2] = p[1];
-		q[3] = p[2];
-		q[4] = p[3];
-		q[5] = p[4];
-		q[6] = p[5];
-		q[7] = p[6];
-		q[8] = p[7];
-		q[9] = ev;
-		/*
-		 * One statement: the place is decided under the place type's
-		 * lock and the mail is queued in the same transaction.  A
-		 * repeated form gets its first answer and no second mail.
-		 */
-		res = db_query(r->db, PGRES_TUPLES_OK,
-		    "WITH reg AS (SELECT g.* FROM place_types pt,"
-		    " acorn_register(pt.id, $2, $3, $4, $5, $6::integer,"
-		    " $7::boolean, $8) AS g WHERE pt.id = $1 AND pt.event = $10),"
-		    " told AS (SELECT acorn_tell(reg.registration, reg.status,"
-		    " $9) FROM reg WHERE NOT reg.repeated)"
-		    " SELECT reg.status, reg.waiting_position, e.title,"
-		    " (SELECT count(*) FROM told)"
-		    " FROM reg, events e WHERE e.id = $10", 10, q);
-	}
+	p[1] = acc;
+	p[2] = PQgetvalue(who, 0, 0);
+	p[3] = r->account->email;
+	p[4] = db_value(who, 0, 1);
+	p[5] = places->text != NULL ? places->text : "1";
+	p[6] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
+	p[7] = r->form.f[KEY_REQUEST].text;
+	p[8] = cfg->public_url;
+	p[9] = r->arg;
+	/*
+	 * One statement: the place is decided under the place type's lock
+	 * and the mail is queued in the same transaction.  A repeated form
+	 * gets its first answer and no second mail.
+	 */
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "WITH reg AS (SELECT g.* FROM place_types pt,"
+	    " acorn_register(pt.id, $2, $3, $4, $5, $6::integer,"
+	    " $7::boolean, $8) AS g WHERE pt.id = $1 AND pt.event = $10),"
+	    " told AS (SELECT acorn_tell(reg.registration, reg.status,"
+	    " $9) FROM reg WHERE NOT reg.repeated)"
+	    " SELECT reg.status, reg.waiting_position, e.title,"
+	    " (SELECT count(*) FROM told)"
+	    " FROM reg, events e WHERE e.id = $10", 10, p);
 	PQclear(who);
 	if (res == NULL) {
 		state = db_state(r->db);
