@@ -241,7 +241,6 @@ extern const struct config *cfg;
 extern const char *node_id;
 
 /* events.c */
-int		 is_coordinator(const struct request *);
 PGresult	*event_fetch(struct request *, int *);
 int		 event_missing(struct request *, int);
 int		 event_places(struct request *, struct view *, const char *,
@@ -316,6 +315,7 @@ int	 session_form(struct request *);
 int	 session_destroy(struct request *);
 void	 session_csrf(const char *, char out[ACORN_TOKEN_LEN + 1]);
 int	 session_csrf_ok(struct request *);
+int	 is_coordinator(const struct request *);
 int	 session_set_secret(const unsigned char *, size_t);
 int	 throttle_check(struct db *, const char *, const char *);
 void	 throttle_fail(struct db *, const char *, const char *);

@@ -40,12 +40,6 @@ enum {
 	E_OPENS, E_CLOSES
 };
 
-int
-is_coordinator(const struct request *r)
-{
-	return r->account != NULL && strcmp(r->account->role, "member") != 0;
-}
-
 /* The event named by the path, or NULL (and *missing set) when none. */
 PGresult *
 event_fetch(struct request *r, int *missing)

@@ -253,6 +253,20 @@ date_valid(const char *s)
 	return 1;
 }
 
+/* A 24-hour time written HH:MM. */
+static int
+time_valid(const char *s)
+{
+	int i;
+
+	if (strlen(s) != 5 || s[2] != ':')
+		return 0;
+	for (i = 0; i < 5; i++)
+		if (i != 2 && !isdigit((unsigned char)s[i]))
+			return 0;
+	return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
+}
+
 static int
 token_valid(const char *s)
 {
@@ -306,10 +320,7 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 	case K_DATE:
 		return *s == '\0' || date_valid(s);
 	case K_TIME:
-		return *s == '\0' || (strlen(s) == 5 && isdigit((unsigned char)s[0]) &&
-		    isdigit((unsigned char)s[1]) && s[2] == ':' &&
-		    isdigit((unsigned char)s[3]) && isdigit((unsigned char)s[4]) &&
-		    atoi(s) < 24 && atoi(s + 3) < 60);
+		return *s == '\0' || time_valid(s);
 	case K_URL:
 		return *s == '\0' || ((strncmp(s, "https://", 8) == 0 ||
 		    strncmp(s, "http://", 7) == 0) &&

@@ -337,7 +337,7 @@ dispatch(struct request *r)
 		free(next);
 		return rc;
 	}
-	if (rt->need >= 2 && strcmp(r->account->role, "member") == 0)
+	if (rt->need >= 2 && !is_coordinator(r))
 		return http_error(r, 403);
 	return rt->handler(r);
 }

@@ -16,7 +16,7 @@
 static const char *
 coordinator_region(const struct request *r)
 {
-	if (r->account == NULL || strcmp(r->account->role, "member") == 0)
+	if (!is_coordinator(r))
 		return "";
 	return r->account->region;
 }

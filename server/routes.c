@@ -135,8 +135,7 @@ view_common(struct request *r, struct view *v, const char *title)
 	if (r->account != NULL) {
 		view_flag(v, "signed_in", 1);
 		view_set(v, "me_name", r->account->name);
-		view_flag(v, "is_coordinator",
-		    strcmp(r->account->role, "member") != 0);
+		view_flag(v, "is_coordinator", is_coordinator(r));
 	}
 }
 

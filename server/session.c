@@ -259,3 +259,10 @@ throttle_clear(struct db *db, const char *email)
 	db_exec(db, "DELETE FROM signin_failures WHERE email = lower($1)",
 	    1, p);
 }
+
+/* Coordinators and admins: every role above member. */
+int
+is_coordinator(const struct request *r)
+{
+	return r->account != NULL && strcmp(r->account->role, "member") != 0;
+}

@@ -200,10 +200,8 @@ register_for(struct client *c, const char *id, const char *places)
 
 	open_form(&p, c, id);
 	r = send_form(&p, places);
-	p.c = NULL;
-	free(p.csrf);
-	free(p.request);
-	free(p.place);
+	p.c = NULL;	/* the caller's */
+	pending_free(&p);
 	return r;
 }
 
