@@ -46,6 +46,7 @@ char	*util_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*util_trim(char *);
 int	 util_parse_long(const char *, long, long, long *);
 int	 util_read_file(const char *, char **, size_t *, size_t);
+char	*util_pg_array(const char *const *, size_t);
 
 /* config.c */
 struct config {
@@ -158,6 +159,12 @@ enum key {
 	KEY_PUBLIC,
 	KEY_REQUEST,
 	KEY_WHEN,
+	KEY_QKIND,
+	KEY_LABEL,
+	KEY_CHOICES,
+	KEY_REQUIRED,
+	KEY_QUESTION,
+	KEY_ROLE,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -168,14 +175,25 @@ struct field {
 	long		 num;	/* numbers, and 1 for a ticked box */
 	int		 error;	/* enum field_error: present but refused */
 };
+/* An answer to one of an event's questions: a field named answer_<id>. */
+#define FORM_ANSWERS	24
+struct form_answer {
+	long		 question;
+	const char	*text;	/* trimmed, valid UTF-8; NULL when refused */
+	int		 error;	/* enum field_error */
+};
 struct form {
 	struct field	 f[KEY__MAX];
+	struct form_answer answers[FORM_ANSWERS];
+	int		 nanswers;
 	int		 nerrors;
 	int		 oversize;	/* body larger than any field allows */
 };
 const char	*form_key_name(enum key);
 int		 form_key_lookup(const char *);
 void		 form_accept(struct form *, enum key, const char *, size_t);
+int		 form_answer(struct form *, const char *, const char *, size_t);
+const struct form_answer *form_answer_get(const struct form *, long);
 void		 form_free(struct form *);
 void		 form_error_text(enum key, int, char *, size_t);
 extern const char *const stakeholder_codes[];
@@ -243,6 +261,8 @@ extern const char *node_id;
 /* events.c */
 PGresult	*event_fetch(struct request *, int *);
 int		 event_missing(struct request *, int);
+int		 event_own(struct request *, int *);
+int		 event_page(struct request *, struct view *, unsigned int);
 int		 event_places(struct request *, struct view *, const char *,
 		    int *);
 int		 events_list(struct request *);
@@ -252,6 +272,11 @@ int		 events_places(struct request *);
 int		 events_publish(struct request *);
 int		 events_close(struct request *);
 int		 events_reopen(struct request *);
+int		 events_edit(struct request *);
+int		 events_cancel(struct request *);
+
+/* questions.c */
+int		 events_questions(struct request *);
 
 /* registrations.c */
 int		 events_register(struct request *);
@@ -259,6 +284,12 @@ int		 events_attendees(struct request *);
 int		 events_promote(struct request *);
 int		 registrations_mine(struct request *);
 int		 registrations_cancel(struct request *);
+int		 registrations_public(struct request *);
+int		 registrations_guest(struct request *);
+int		 registrations_guest_confirm(struct request *);
+int		 registrations_guest_cancel(struct request *);
+int		 registrations_guest_public(struct request *);
+int		 events_people(struct request *);
 
 /* routes.c */
 enum page {
@@ -288,6 +319,15 @@ enum page {
 	PAGE_EVENT_PROMOTE,
 	PAGE_REGISTRATIONS,
 	PAGE_REGISTRATION_CANCEL,
+	PAGE_EVENT_EDIT,
+	PAGE_EVENT_CANCEL,
+	PAGE_EVENT_QUESTIONS,
+	PAGE_EVENT_PEOPLE,
+	PAGE_REGISTRATION_PUBLIC,
+	PAGE_GUEST,
+	PAGE_GUEST_CONFIRM,
+	PAGE_GUEST_CANCEL,
+	PAGE_GUEST_PUBLIC,
 	PAGE__MAX
 };
 struct route {

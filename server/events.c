@@ -243,33 +243,166 @@ event_places(struct request *r, struct view *v, const char *id,
 	return 0;
 }
 
-/* GET /events/{id} */
-int
-events_show(struct request *r)
+/*
+ * The questions an event asks, as fields of its registration form; an
+ * answer sent with a refused form goes back into it.
+ */
+static int
+event_questions(struct request *r, struct view *v, const char *id)
 {
-	struct view *v;
+	const struct form_answer *a;
+	struct view *q, *c;
+	const char *p[1], *kind, *given, *c0;
+	char *choice, ekey[64];
+	PGresult *res;
+	size_t len;
+	int i, j, n;
+
+	p[0] = id;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
+	    " required, array_to_string(choices, E'\\n')"
+	    " FROM questions WHERE event = $1 AND NOT retired"
+	    " ORDER BY position, id", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((q = view_add(v, "questions")) == NULL)
+			break;
+		kind = PQgetvalue(res, i, 1);
+		a = form_answer_get(&r->form, atol(PQgetvalue(res, i, 0)));
+		given = a != NULL ? a->text : NULL;
+		view_setf(q, "name", "answer_%s", PQgetvalue(res, i, 0));
+		view_setf(q, "hint_id", "answer_%s-hint", PQgetvalue(res, i, 0));
+		view_setf(q, "error_id", "answer_%s-error",
+		    PQgetvalue(res, i, 0));
+		view_set(q, "label", PQgetvalue(res, i, 2));
+		view_set(q, "value", given);
+		view_flag(q, "optional", *PQgetvalue(res, i, 3) != 't');
+		view_flag(q, "long", strcmp(kind, "access") == 0 ||
+		    strcmp(kind, "dietary") == 0);
+		view_flag(q, "line", strcmp(kind, "text") == 0);
+		view_flag(q, "yesno", strcmp(kind, "yesno") == 0);
+		view_flag(q, "choice", strcmp(kind, "choice") == 0);
+		view_flag(q, "yesno_or_choice", strcmp(kind, "yesno") == 0 ||
+		    strcmp(kind, "choice") == 0);
+		if (strcmp(kind, "access") == 0)
+			view_set(q, "hint", "For example step-free access, a "
+			    "hearing loop, large print or a quiet room.");
+		else if (strcmp(kind, "dietary") == 0)
+			view_set(q, "hint", "For example vegetarian, halal or "
+			    "a nut allergy.");
+		snprintf(ekey, sizeof(ekey), "e_answer_%s",
+		    PQgetvalue(res, i, 0));
+		view_set(q, "error", view_get(v, ekey));
+		/* What a screen reader reads after the question. */
+		if (view_has(q, "hint") || view_has(q, "error"))
+			view_setf(q, "describedby", "%s%s%s",
+			    view_has(q, "hint") ? view_get(q, "hint_id") : "",
+			    view_has(q, "hint") && view_has(q, "error") ?
+			    " " : "", view_has(q, "error") ?
+			    view_get(q, "error_id") : "");
+		if (strcmp(kind, "yesno") == 0) {
+			view_setf(q, "yes_id", "answer_%s-yes",
+			    PQgetvalue(res, i, 0));
+			view_setf(q, "no_id", "answer_%s-no",
+			    PQgetvalue(res, i, 0));
+			view_flag(q, "is_yes", given != NULL &&
+			    strcmp(given, "yes") == 0);
+			view_flag(q, "is_no", given != NULL &&
+			    strcmp(given, "no") == 0);
+		}
+		/* Choices are stored one per line: none holds a newline. */
+		for (j = 0, c0 = db_value(res, i, 4); c0 != NULL && *c0 != '\0';
+		    j++) {
+			len = strcspn(c0, "\n");
+			if ((choice = strndup(c0, len)) == NULL ||
+			    (c = view_add(q, "choices")) == NULL) {
+				free(choice);
+				break;
+			}
+			view_set(c, "value", choice);
+			view_setf(c, "id", "answer_%s-%d",
+			    PQgetvalue(res, i, 0), j + 1);
+			view_setf(c, "name", "answer_%s",
+			    PQgetvalue(res, i, 0));
+			view_flag(c, "checked", given != NULL &&
+			    strcmp(given, choice) == 0);
+			free(choice);
+			c0 += len + (c0[len] == '\n');
+		}
+	}
+	view_flag(v, "has_questions", n > 0);
+	PQclear(res);
+	return 0;
+}
+
+/* Who chose to be named on the public attendee list, and how many come. */
+static int
+event_public_list(struct request *r, struct view *v, const char *id)
+{
+	struct view *a;
+	const char *p[1];
+	PGresult *res;
+	int i, n;
+
+	p[0] = id;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name, organisation"
+	    " FROM registrations WHERE event = $1 AND status = 'confirmed'"
+	    " AND public ORDER BY lower(name) LIMIT 500", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((a = view_add(v, "public_names")) == NULL)
+			break;
+		view_set(a, "name", PQgetvalue(res, i, 0));
+		view_set(a, "organisation", db_value(res, i, 1));
+	}
+	view_flag(v, "has_public", n > 0);
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * The event's page.  v is NULL, or a view a refused registration form
+ * filled with its errors and what was typed; status is the answer's.
+ */
+int
+event_page(struct request *r, struct view *v, unsigned int status)
+{
 	PGresult *res, *mine;
 	const char *p[2];
 	char key[ACORN_TOKEN_LEN + 1];
 	int missing, any_free, local;
 
-	if ((res = event_fetch(r, &missing)) == NULL)
+	if ((res = event_fetch(r, &missing)) == NULL) {
+		view_free(v);
 		return event_missing(r, missing);
-	if ((v = page_view(r, PQgetvalue(res, 0, E_TITLE))) == NULL) {
+	}
+	if (v == NULL && (v = view_new()) == NULL) {
 		PQclear(res);
 		return http_error(r, 500);
 	}
+	if (r->account == NULL && session_form(r) == -1)
+		goto unavailable;
+	view_common(r, v, PQgetvalue(res, 0, E_TITLE));
 	event_view(v, res);
 	local = *PQgetvalue(res, 0, E_LOCAL) == 't';
 	view_flag(v, "manage", local && is_coordinator(r));
 	view_setf(v, "register_action", "/events/%s/register", r->arg);
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
 	view_setf(v, "places_href", "/events/%s/places", r->arg);
+	view_setf(v, "questions_href", "/events/%s/questions", r->arg);
+	view_setf(v, "edit_href", "/events/%s/edit", r->arg);
+	view_setf(v, "cancel_href", "/events/%s/cancel", r->arg);
 	view_setf(v, "publish_action", "/events/%s/publish", r->arg);
 	view_setf(v, "close_action", "/events/%s/close", r->arg);
 	view_setf(v, "reopen_action", "/events/%s/reopen", r->arg);
 	view_setf(v, "signin_href", "/signin?next=/events/%s", r->arg);
-	if (event_places(r, v, r->arg, &any_free) == -1)
+	if (event_places(r, v, r->arg, &any_free) == -1 ||
+	    event_questions(r, v, r->arg) == -1 ||
+	    event_public_list(r, v, r->arg) == -1)
 		goto unavailable;
 	view_flag(v, "any_free", any_free);
 	if (r->account != NULL) {
@@ -278,8 +411,8 @@ events_show(struct request *r)
 		mine = db_query(r->db, PGRES_TUPLES_OK,
 		    "SELECT r.status, acorn_waiting_position(r.id), r.places,"
 		    " r.role FROM registrations r WHERE r.event = $1"
-		    " AND lower(r.email) = lower($2) AND r.status <> 'cancelled'",
-		    2, p);
+		    " AND lower(r.email) = lower($2)"
+		    " AND r.status IN ('confirmed', 'waiting')", 2, p);
 		if (mine == NULL)
 			goto unavailable;
 		if (PQntuples(mine) == 1) {
@@ -287,25 +420,34 @@ events_show(struct request *r)
 
 			view_flag(v, "registered", 1);
 			if (strcmp(st, "confirmed") == 0) {
-				view_set(v, "my_status", "You have a place at "
-				    "this event.");
+				view_set(v, "my_status", strcmp(PQgetvalue(mine,
+				    0, 3), "attendee") == 0 ? "You have a "
+				    "place at this event." : "You are on the "
+				    "team for this event.");
 				/* The joining link is for confirmed people. */
 				view_set(v, "online_url",
 				    db_value(res, 0, E_ONLINE_URL));
-			} else if (strcmp(st, "waiting") == 0)
+			} else
 				view_setf(v, "my_status", "You are number %s on "
 				    "the waiting list.", PQgetvalue(mine, 0, 1));
 		}
 		PQclear(mine);
 	}
-	if (util_token(key) == 0)
+	if (!view_has(v, "request_key") && util_token(key) == 0)
 		view_set(v, "request_key", key);
 	PQclear(res);
-	return http_page(r, 200, "event", v);
+	return http_page(r, status, "event", v);
 unavailable:
 	PQclear(res);
 	view_free(v);
 	return http_error(r, 503);
+}
+
+/* GET /events/{id} */
+int
+events_show(struct request *r)
+{
+	return event_page(r, NULL, 200);
 }
 
 /*
@@ -402,7 +544,7 @@ events_new(struct request *r)
 }
 
 /* The event in the path, if this node may manage it; else an answer. */
-static int
+int
 event_own(struct request *r, int *answer)
 {
 	const char *p[2];
@@ -564,4 +706,160 @@ events_places(struct request *r)
 		return http_error(r, 503);
 	}
 	return http_page(r, view_has(v, "errors") ? 422 : 200, "places", v);
+}
+
+/* Puts a stored event's fields into its form as values to edit. */
+static void
+event_form_fill(struct view *v, PGresult *res)
+{
+	view_set(v, "v_title", PQgetvalue(res, 0, E_TITLE));
+	view_set(v, "v_kind", PQgetvalue(res, 0, E_KIND));
+	view_set(v, "v_description", db_value(res, 0, E_DESCRIPTION));
+	view_set(v, "v_start_date", PQgetvalue(res, 0, E_START_DATE));
+	view_set(v, "v_start_time", PQgetvalue(res, 0, E_START_TIME));
+	view_set(v, "v_end_date", PQgetvalue(res, 0, E_END_DATE));
+	view_set(v, "v_end_time", PQgetvalue(res, 0, E_END_TIME));
+	view_set(v, "v_venue", db_value(res, 0, E_VENUE));
+	view_set(v, "v_address", db_value(res, 0, E_ADDRESS));
+	view_set(v, "v_online_url", db_value(res, 0, E_ONLINE_URL));
+	view_set(v, "v_organiser", db_value(res, 0, E_ORGANISER));
+	view_set(v, "v_organiser_email", db_value(res, 0, E_ORGANISER_EMAIL));
+	view_set(v, "v_opens_date", db_value(res, 0, E_OPENS_DATE));
+	view_set(v, "v_closes_date", db_value(res, 0, E_CLOSES_DATE));
+}
+
+/*
+ * GET and POST /events/{id}/edit.  A new time or place is a change people
+ * must hear about: everyone with a place or on the waiting list is told,
+ * in the transaction that makes it.
+ */
+int
+events_edit(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[16], *q[2];
+	int answer, missing, changed;
+
+	if (!event_own(r, &answer))
+		return answer;
+	if ((res = event_fetch(r, &missing)) == NULL)
+		return event_missing(r, missing);
+	if ((v = page_view(r, "Edit event")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	kind_choices(v);
+	view_setf(v, "form_action", "/events/%s/edit", r->arg);
+	view_setf(v, "event_href", "/events/%s", r->arg);
+	view_set(v, "heading", "Edit event");
+	if (r->method != METHOD_POST) {
+		event_form_fill(v, res);
+		PQclear(res);
+		return http_page(r, 200, "event_form", v);
+	}
+	PQclear(res);
+	event_form_read(r, v, p);
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "event_form", v);
+	view_free(v);
+	p[14] = r->arg;
+	p[15] = node_id;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE events e SET"
+	    " title = $1, kind = $2, description = $3,"
+	    " starts = ($4 || ' ' || $5)::timestamp AT TIME ZONE 'Europe/London',"
+	    " ends = ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
+	    " venue = $8, address = $9, online_url = $10, organiser = $11,"
+	    " organiser_email = $12,"
+	    " reg_opens = $13::date::timestamp AT TIME ZONE 'Europe/London',"
+	    " reg_closes = $14::date::timestamp AT TIME ZONE 'Europe/London',"
+	    " version = e.version + 1, updated = now()"
+	    " FROM (SELECT starts, ends, venue, address, online_url"
+	    "  FROM events WHERE id = $15) AS old"
+	    " WHERE e.id = $15 AND e.origin = $16 AND NOT e.deleted"
+	    " RETURNING (old.starts, old.ends, old.venue, old.address,"
+	    "  old.online_url) IS DISTINCT FROM (e.starts, e.ends, e.venue,"
+	    "  e.address, e.online_url)", 16, p);
+	if (res == NULL)
+		goto fail;
+	changed = PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	q[0] = r->arg;
+	q[1] = cfg->public_url;
+	if (changed && db_exec(r->db, "SELECT acorn_tell(id, 'event_changed',"
+	    " $2) FROM registrations WHERE event = $1"
+	    " AND status IN ('confirmed', 'waiting')", 2, q) == -1)
+		goto fail;
+	if (db_commit(r->db) == -1)
+		goto fail;
+	audit(r->db, r->account->id, "event_edit", r->arg);
+	return back_to_event(r, "?saved=yes");
+fail:
+	db_rollback(r->db);
+	return http_error(r, 503);
+}
+
+/*
+ * GET and POST /events/{id}/cancel: asks first, saying how many people
+ * will be told; then cancels every registration and tells each of them.
+ */
+int
+events_cancel(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[2];
+	int answer, missing;
+
+	if (!event_own(r, &answer))
+		return answer;
+	if ((res = event_fetch(r, &missing)) == NULL)
+		return event_missing(r, missing);
+	if ((v = page_view(r, "Cancel event")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "event_title", PQgetvalue(res, 0, E_TITLE));
+	view_set(v, "starts", PQgetvalue(res, 0, E_STARTS));
+	view_setf(v, "event_href", "/events/%s", r->arg);
+	view_setf(v, "form_action", "/events/%s/cancel", r->arg);
+	view_flag(v, "cancelled", strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "cancelled") == 0);
+	PQclear(res);
+	p[0] = r->arg;
+	p[1] = cfg->public_url;
+	if (r->method == METHOD_POST && r->form.f[KEY_CONFIRM].num == 1) {
+		res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_tell(x,"
+		    " 'event_cancelled', $2) FROM acorn_cancel_event($1) AS x",
+		    2, p);
+		if (res == NULL) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+		PQclear(res);
+		view_free(v);
+		audit(r->db, r->account->id, "event_cancel", r->arg);
+		return back_to_event(r, "");
+	}
+	if (r->method == METHOD_POST)
+		view_error(v, "confirm", "Tick the box to confirm that the "
+		    "event is cancelled");
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT count(*) FILTER"
+	    " (WHERE status = 'confirmed'), count(*) FILTER"
+	    " (WHERE status = 'waiting') FROM registrations WHERE event = $1",
+	    1, p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	view_setf(v, "told_text", "%s %s a place and %s %s on the waiting "
+	    "list. Each of them will get an email saying the event is "
+	    "cancelled.", PQgetvalue(res, 0, 0), strcmp(PQgetvalue(res, 0,
+	    0), "1") == 0 ? "person has" : "people have", PQgetvalue(res, 0,
+	    1), strcmp(PQgetvalue(res, 0, 1), "1") == 0 ? "is" : "are");
+	PQclear(res);
+	return http_page(r, view_has(v, "errors") ? 422 : 200,
+	    "event_cancel", v);
 }

@@ -108,6 +108,17 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Choose whether to show your name" },
 	[KEY_REQUEST] = { "request", K_TOKEN, 64, "The form", NULL },
 	[KEY_WHEN] = { "when", K_LINE, 8, "When", NULL },
+	[KEY_QKIND] = { "qkind", K_LINE, 16, "Kind of question",
+	    "Select the kind of question" },
+	[KEY_LABEL] = { "label", K_LINE, 300, "Question",
+	    "The question must be on one line" },
+	[KEY_CHOICES] = { "choices", K_TEXT, 2000, "Choices", NULL },
+	[KEY_REQUIRED] = { "required", K_BOOL, 8, "Required",
+	    "Choose whether an answer is required" },
+	[KEY_QUESTION] = { "question", K_NUMBER, 20, "Question",
+	    "Unknown question" },
+	[KEY_ROLE] = { "role", K_LINE, 16, "Role",
+	    "Select a role from the list" },
 };
 
 const char *const event_kind_codes[] = {
@@ -390,10 +401,77 @@ bad:
 	form->nerrors++;
 }
 
+/*
+ * Takes a field that may be an answer to one of an event's questions,
+ * named answer_<question id>.  Returns 0 when it was one (kept, or marked
+ * refused), -1 when the name is not an answer's.  Which questions exist,
+ * and what each accepts, the handler checks against the database.
+ */
+int
+form_answer(struct form *form, const char *name, const char *raw, size_t len)
+{
+	struct form_answer *a;
+	long id;
+	char *copy, *s;
+	int i;
+
+	if (strncmp(name, "answer_", 7) != 0 ||
+	    util_parse_long(name + 7, 1, 1000000000000L, &id) == -1)
+		return -1;
+	for (i = 0; i < form->nanswers; i++)
+		if (form->answers[i].question == id)
+			return 0;	/* the first value stands */
+	if (form->nanswers == FORM_ANSWERS)
+		return 0;
+	a = &form->answers[form->nanswers++];
+	a->question = id;
+	if (len > 2000 * 4 || !util_utf8_valid(raw, len) ||
+	    memchr(raw, '\0', len) != NULL) {
+		a->error = len > 2000 * 4 ? FIELD_TOO_LONG : FIELD_BAD_CHARS;
+		form->nerrors++;
+		return 0;
+	}
+	if ((copy = malloc(len + 1)) == NULL) {
+		a->error = FIELD_BAD_FORMAT;
+		form->nerrors++;
+		return 0;
+	}
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	s = util_trim(copy);
+	memmove(copy, s, strlen(s) + 1);
+	if (chars(copy) > 2000) {
+		free(copy);
+		a->error = FIELD_TOO_LONG;
+		form->nerrors++;
+		return 0;
+	}
+	a->text = copy;
+	return 0;
+}
+
+/* The answer given to a question, or NULL. */
+const struct form_answer *
+form_answer_get(const struct form *form, long question)
+{
+	int i;
+
+	for (i = 0; i < form->nanswers; i++)
+		if (form->answers[i].question == question)
+			return &form->answers[i];
+	return NULL;
+}
+
 void
 form_free(struct form *form)
 {
 	int i;
+
+	for (i = 0; i < form->nanswers; i++) {
+		free((char *)form->answers[i].text);
+		form->answers[i].text = NULL;
+	}
+	form->nanswers = 0;
 
 	for (i = 0; i < KEY__MAX; i++) {
 		if (i == KEY_PASSWORD || i == KEY_PASSWORD2)

@@ -219,6 +219,9 @@ flush_field(struct request *r)
 	if ((k = form_key_lookup(r->body_name)) != -1)
 		form_accept(&r->form, (enum key)k, r->acc ? r->acc : "",
 		    r->acclen);
+	else
+		form_answer(&r->form, r->body_name, r->acc ? r->acc : "",
+		    r->acclen);
 	free(r->body_name);
 	if (r->acc != NULL)
 		explicit_bzero(r->acc, r->acclen);

@@ -27,80 +27,290 @@ message(struct request *r, unsigned int status, const char *title,
 	return http_page(r, status, "message", v);
 }
 
-/* POST /events/{id}/register */
+static const char *const role_codes[] = {
+	"attendee", "organiser", "speaker", "helper", NULL
+};
+static const char *const role_labels[] = {
+	"Attendee", "Organiser", "Speaker", "Helper", NULL
+};
+
+static const char *
+role_label(const char *code)
+{
+	size_t i;
+
+	for (i = 0; role_codes[i] != NULL; i++)
+		if (strcmp(code, role_codes[i]) == 0)
+			return role_labels[i];
+	return NULL;
+}
+
+/* The roles a coordinator can add: everyone but attendees. */
+static void
+roles_choices(struct view *v)
+{
+	struct view *c;
+	size_t i;
+
+	for (i = 1; role_codes[i] != NULL; i++)
+		if ((c = view_add(v, "roles")) != NULL) {
+			view_set(c, "code", role_codes[i]);
+			view_set(c, "label", role_labels[i]);
+		}
+}
+
+/* One refused answer: in the summary, linked to the question's first input. */
+static void
+answer_error(struct view *v, const char *id, const char *anchor,
+    const char *msg)
+{
+	struct view *e;
+	char key[64];
+
+	if ((e = view_add(v, "errors")) != NULL) {
+		view_setf(e, "href", "#answer_%s%s", id, anchor);
+		view_set(e, "text", msg);
+	}
+	snprintf(key, sizeof(key), "e_answer_%s", id);
+	view_set(v, key, msg);
+}
+
+/* Is s one of the lines of a question's choices? */
+static int
+choice_valid(const char *choices, const char *s)
+{
+	size_t len = strlen(s), n;
+
+	while (choices != NULL && *choices != '\0') {
+		n = strcspn(choices, "\n");
+		if (n == len && strncmp(choices, s, n) == 0)
+			return 1;
+		choices += n + (choices[n] == '\n');
+	}
+	return 0;
+}
+
+/*
+ * Checks the answers sent against the event's questions: required ones
+ * given, yes or no for yes/no, one of the list for choices.  Problems go
+ * into v; the answers given are collected as two array literals for the
+ * registration's statement.  Returns -1 only when the database failed.
+ */
+static int
+answers_read(struct request *r, struct view *v, char **ids, char **values)
+{
+	const struct form_answer *a;
+	const char *p[1], *id, *kind, *label, **qs = NULL, **vs = NULL;
+	PGresult *res;
+	char msg[400];
+	int i, n, k = 0;
+
+	*ids = *values = NULL;
+	p[0] = r->arg;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
+	    " required, array_to_string(choices, E'\\n') FROM questions"
+	    " WHERE event = $1 AND NOT retired ORDER BY position, id", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	if ((qs = calloc(n + 1, sizeof(*qs))) == NULL ||
+	    (vs = calloc(n + 1, sizeof(*vs))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		id = PQgetvalue(res, i, 0);
+		kind = PQgetvalue(res, i, 1);
+		label = PQgetvalue(res, i, 2);
+		a = form_answer_get(&r->form, atol(id));
+		if (a != NULL && a->error) {
+			snprintf(msg, sizeof(msg), a->error == FIELD_TOO_LONG ?
+			    "Your answer to \u201c%s\u201d must be 2,000 "
+			    "characters or fewer" : "Your answer to \u201c%s\u201d "
+			    "contains characters that cannot be used", label);
+			answer_error(v, id, "", msg);
+		} else if (a == NULL || a->text[0] == '\0') {
+			if (*PQgetvalue(res, i, 3) != 't')
+				continue;
+			snprintf(msg, sizeof(msg), "%s \u201c%s\u201d",
+			    strcmp(kind, "yesno") == 0 ||
+			    strcmp(kind, "choice") == 0 ? "Choose an answer to" :
+			    "Enter an answer to", label);
+			answer_error(v, id, strcmp(kind, "yesno") == 0 ? "-yes" :
+			    strcmp(kind, "choice") == 0 ? "-1" : "", msg);
+		} else if ((strcmp(kind, "yesno") == 0 &&
+		    strcmp(a->text, "yes") != 0 && strcmp(a->text, "no") != 0) ||
+		    (strcmp(kind, "choice") == 0 &&
+		    !choice_valid(db_value(res, i, 4), a->text))) {
+			snprintf(msg, sizeof(msg), "Choose one of the answers "
+			    "to \u201c%s\u201d", label);
+			answer_error(v, id, strcmp(kind, "yesno") == 0 ? "-yes" :
+			    "-1", msg);
+		} else {
+			qs[k] = id;
+			vs[k++] = a->text;
+		}
+	}
+	if ((*ids = util_pg_array(qs, k)) == NULL ||
+	    (*values = util_pg_array(vs, k)) == NULL)
+		goto fail;
+	free(qs);
+	free(vs);
+	PQclear(res);
+	return 0;
+fail:
+	free(*ids);
+	*ids = NULL;
+	free(qs);
+	free(vs);
+	PQclear(res);
+	return -1;
+}
+
+/* The answer to a registration the database refused, by its SQLSTATE. */
+static int
+register_refused(struct request *r, const char *back)
+{
+	const char *state = db_state(r->db);
+
+	if (strcmp(state, "AC001") == 0)
+		return message(r, 409, "Error: Registration is not open",
+		    "Registration for this event is not open at the moment. "
+		    "The event page says when it opens or closes.", back,
+		    "Back to the event", 0);
+	if (strcmp(state, "AC003") == 0)
+		return message(r, 409, "Error: Too many places", "There are "
+		    "not that many places of this kind at the event. Choose "
+		    "fewer places, or ask the organiser.", back,
+		    "Back to the event", 0);
+	if (strcmp(state, "AC005") == 0)
+		return message(r, 409, "Error: Already registered", "This "
+		    "email address is already registered for this event. The "
+		    "emails we sent say whether it has a place or where it is "
+		    "on the waiting list.", r->account != NULL ?
+		    "/registrations" : back, r->account != NULL ?
+		    "Your registrations" : "Back to the event", 0);
+	if (strcmp(state, "AC006") == 0)
+		return message(r, 410, "Error: This link has expired",
+		    "Links to confirm a registration last 48 hours, and no "
+		    "place was held. Register again from the event page.",
+		    back, "Back to the event", 0);
+	if (strcmp(state, "AC007") == 0)
+		return message(r, 429, "Error: Too many registrations",
+		    "Several registrations are already waiting to be "
+		    "confirmed from this email address. Follow the links in "
+		    "those emails, or try again in an hour.", back,
+		    "Back to the event", 0);
+	return http_error(r, 503);
+}
+
+/*
+ * The statements that register, with answers stored and mail queued in
+ * the same statement.  A repeated form gets its first answer, and no
+ * second mail.  Members decide at once; guests are sent a link first.
+ */
+static const char register_member_sql[] =
+    "WITH reg AS (SELECT g.* FROM place_types pt,"
+    " acorn_register(pt.id, $2, $3, $4, $5, $6::integer, $7::boolean, $8)"
+    " AS g WHERE pt.id = $1 AND pt.event = $10),"
+    " ans AS (INSERT INTO answers (registration, question, value)"
+    " SELECT reg.registration, a.q, a.v FROM reg,"
+    " unnest($11::bigint[], $12::text[]) AS a(q, v) WHERE NOT reg.repeated),"
+    " told AS (SELECT acorn_tell(reg.registration, reg.status, $9)"
+    " FROM reg WHERE NOT reg.repeated)"
+    " SELECT reg.status, reg.waiting_position, e.title,"
+    " (SELECT count(*) FROM told)"
+    " FROM reg, events e WHERE e.id = $10";
+static const char register_guest_sql[] =
+    "WITH reg AS (SELECT g.* FROM place_types pt,"
+    " acorn_register_guest(pt.id, $3, $4, $5, $6::integer, $7::boolean,"
+    " $8, $2) AS g WHERE pt.id = $1 AND pt.event = $10),"
+    " ans AS (INSERT INTO answers (registration, question, value)"
+    " SELECT reg.registration, a.q, a.v FROM reg,"
+    " unnest($11::bigint[], $12::text[]) AS a(q, v) WHERE NOT reg.repeated),"
+    " told AS (SELECT acorn_tell(reg.registration, 'unconfirmed', $9)"
+    " FROM reg WHERE NOT reg.repeated)"
+    " SELECT 'unconfirmed', NULL, e.title, (SELECT count(*) FROM told)"
+    " FROM reg, events e WHERE e.id = $10";
+
+/* POST /events/{id}/register, by a member or a guest. */
 int
 events_register(struct request *r)
 {
 	const struct field *places = &r->form.f[KEY_PLACES];
-	const char *p[10], *state;
-	char back[128], acc[32], *text;
-	PGresult *res, *who;
+	const char *p[12], *email = NULL;
+	char back[128], acc[32], guest_key[ACORN_TOKEN_LEN + 1], *text;
+	char *ids = NULL, *values = NULL;
+	struct view *v;
+	PGresult *res, *who = NULL;
 	int rc, waiting;
 
 	snprintf(back, sizeof(back), "/events/%.36s", r->arg);
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
 	if (r->form.f[KEY_PLACE].text == NULL ||
-	    r->form.f[KEY_REQUEST].text == NULL ||
-	    places->error || (places->text != NULL &&
-	    (places->num < 1 || places->num > 10)))
+	    r->form.f[KEY_REQUEST].text == NULL)
 		return message(r, 422, "Error: Registration not made",
-		    "Choose a kind of place and a number of places from 1 to "
-		    "10, then try again.", back, "Back to the event", 0);
-	p[0] = r->account->member;
-	if ((who = db_query(r->db, PGRES_TUPLES_OK, "SELECT name,"
-	    " organisation FROM members WHERE id = $1", 1, p)) == NULL)
-		return http_error(r, 503);
-	if (PQntuples(who) != 1) {
-		PQclear(who);
-		return http_error(r, 404);
+		    "Choose a kind of place, then try again.", back,
+		    "Back to the event", 0);
+	if ((v = view_new()) == NULL)
+		return http_error(r, 500);
+	if (places->error || (places->text != NULL &&
+	    (places->num < 1 || places->num > 10)))
+		view_error(v, "places", "Number of places must be a whole "
+		    "number from 1 to 10");
+	view_set(v, "v_places", places->text);
+	view_flag(v, "v_public", r->form.f[KEY_PUBLIC].num == 1);
+	view_set(v, "request_key", r->form.f[KEY_REQUEST].text);
+	if (r->account == NULL) {
+		p[2] = view_field(v, r, KEY_NAME, "Enter your full name");
+		email = view_field(v, r, KEY_EMAIL, "Enter your email address");
+		p[4] = view_field(v, r, KEY_ORGANISATION, NULL);
 	}
-	snprintf(acc, sizeof(acc), "%ld", r->account->id);
+	if (answers_read(r, v, &ids, &values) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	if (view_has(v, "errors")) {
+		free(ids);
+		free(values);
+		return event_page(r, v, 422);
+	}
+	view_free(v);
+	if (r->account != NULL) {
+		p[0] = r->account->member;
+		if ((who = db_query(r->db, PGRES_TUPLES_OK, "SELECT name,"
+		    " organisation FROM members WHERE id = $1", 1, p)) ==
+		    NULL || PQntuples(who) != 1) {
+			rc = who == NULL ? 503 : 404;
+			goto error;
+		}
+		snprintf(acc, sizeof(acc), "%ld", r->account->id);
+		p[1] = acc;
+		p[2] = PQgetvalue(who, 0, 0);
+		p[3] = r->account->email;
+		p[4] = db_value(who, 0, 1);
+	} else {
+		if (util_token(guest_key) == -1) {
+			rc = 500;
+			goto error;
+		}
+		p[1] = guest_key;
+		p[3] = email;
+	}
 	p[0] = r->form.f[KEY_PLACE].text;
-	p[1] = acc;
-	p[2] = PQgetvalue(who, 0, 0);
-	p[3] = r->account->email;
-	p[4] = db_value(who, 0, 1);
 	p[5] = places->text != NULL ? places->text : "1";
 	p[6] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
 	p[7] = r->form.f[KEY_REQUEST].text;
 	p[8] = cfg->public_url;
 	p[9] = r->arg;
-	/*
-	 * One statement: the place is decided under the place type's lock
-	 * and the mail is queued in the same transaction.  A repeated form
-	 * gets its first answer and no second mail.
-	 */
-	res = db_query(r->db, PGRES_TUPLES_OK,
-	    "WITH reg AS (SELECT g.* FROM place_types pt,"
-	    " acorn_register(pt.id, $2, $3, $4, $5, $6::integer,"
-	    " $7::boolean, $8) AS g WHERE pt.id = $1 AND pt.event = $10),"
-	    " told AS (SELECT acorn_tell(reg.registration, reg.status,"
-	    " $9) FROM reg WHERE NOT reg.repeated)"
-	    " SELECT reg.status, reg.waiting_position, e.title,"
-	    " (SELECT count(*) FROM told)"
-	    " FROM reg, events e WHERE e.id = $10", 10, p);
+	p[10] = ids;
+	p[11] = values;
+	res = db_query(r->db, PGRES_TUPLES_OK, r->account != NULL ?
+	    register_member_sql : register_guest_sql, 12, p);
 	PQclear(who);
-	if (res == NULL) {
-		state = db_state(r->db);
-		if (strcmp(state, "AC001") == 0)
-			return message(r, 409, "Error: Registration is not open",
-			    "Registration for this event is not open at the "
-			    "moment. The event page says when it opens or "
-			    "closes.", back, "Back to the event", 0);
-		if (strcmp(state, "AC003") == 0)
-			return message(r, 409, "Error: Too many places",
-			    "There are not that many places of this kind at "
-			    "the event. Choose fewer places, or ask the "
-			    "organiser.", back, "Back to the event", 0);
-		if (strcmp(state, "AC005") == 0)
-			return message(r, 409, "Error: Already registered",
-			    "You are already registered for this event. Your "
-			    "registrations page shows your place or your "
-			    "position on the waiting list.", "/registrations",
-			    "Your registrations", 0);
-		return http_error(r, 503);
-	}
+	free(ids);
+	free(values);
+	if (res == NULL)
+		return register_refused(r, back);
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		return message(r, 404, "Error: Registration not made",
@@ -108,7 +318,12 @@ events_register(struct request *r)
 		    "Back to the event", 0);
 	}
 	waiting = strcmp(PQgetvalue(res, 0, 0), "waiting") == 0;
-	if (waiting)
+	if (r->account == NULL)
+		text = util_printf("We have sent an email to %s. Follow the "
+		    "link in it within 48 hours to confirm your registration "
+		    "for %s. Until you do, no place is held for you.", p[3],
+		    PQgetvalue(res, 0, 2));
+	else if (waiting)
 		text = util_printf("The event is full, so you are number %s on "
 		    "the waiting list for %s. If a place becomes free it goes "
 		    "to the next person on the list, and we will email you.",
@@ -119,11 +334,20 @@ events_register(struct request *r)
 	PQclear(res);
 	if (text == NULL)
 		return http_error(r, 500);
-	rc = message(r, 200, waiting ? "You are on the waiting list" :
-	    "You have a place", text, "/registrations", "Your registrations",
-	    1);
+	if (r->account == NULL)
+		rc = message(r, 200, "Check your email", text, back,
+		    "Back to the event", 1);
+	else
+		rc = message(r, 200, waiting ? "You are on the waiting list" :
+		    "You have a place", text, "/registrations",
+		    "Your registrations", 1);
 	free(text);
 	return rc;
+error:
+	PQclear(who);
+	free(ids);
+	free(values);
+	return http_error(r, rc);
 }
 
 /* GET /registrations: the signed-in person's own. */
@@ -138,7 +362,8 @@ registrations_mine(struct request *r)
 	if ((v = page_view(r, "Your registrations")) == NULL)
 		return http_error(r, 500);
 	view_set(v, "done_text", r->form.f[KEY_SAVED].num == 1 ?
-	    "Your registration is cancelled." : NULL);
+	    "Your registration is cancelled." : r->form.f[KEY_LISTED].num ==
+	    1 ? "Your choice about the attendee list is saved." : NULL);
 	p[0] = r->account->email;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT r.ref, r.status, acorn_waiting_position(r.id), r.places,"
@@ -187,11 +412,37 @@ registrations_mine(struct request *r)
 		    "Cancel my place at", PQgetvalue(res, i, 5));
 		view_set(m, "cancel_text", strcmp(st, "waiting") == 0 ?
 		    "Leave the waiting list" : "Cancel my place");
+		view_flag(m, "listed", *PQgetvalue(res, i, 10) == 't');
+		view_setf(m, "public_action", "/registrations/%s/public",
+		    PQgetvalue(res, i, 0));
+		view_setf(m, "public_label", "%s my name on the attendee list "
+		    "for %s", *PQgetvalue(res, i, 10) == 't' ? "Hide" : "Show",
+		    PQgetvalue(res, i, 5));
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);
 	return http_page(r, 200, "registrations", v);
 }
+
+/*
+ * Cancelling: the person is told their cancellation, and whoever moves up
+ * is told their place, in the one statement that makes the change.  Only
+ * the way the registration is found differs between members and guests.
+ */
+#define CANCEL_REST \
+    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x)," \
+    " told AS (SELECT acorn_tell(x, 'promoted', $3) FROM promoted" \
+    " UNION ALL SELECT acorn_tell(id, 'cancelled', $3) FROM mine" \
+    "  WHERE status <> 'unconfirmed')" \
+    " SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM told)"
+static const char cancel_member_sql[] =
+    "WITH mine AS (SELECT id, status FROM registrations WHERE ref = $1"
+    " AND lower(email) = lower($2) AND status <> 'cancelled'),"
+    CANCEL_REST;
+static const char cancel_guest_sql[] =
+    "WITH mine AS (SELECT id, status FROM registrations"
+    " WHERE guest_key = $1 AND $2::text IS NULL AND status <> 'cancelled'),"
+    CANCEL_REST;
 
 /* POST /registrations/{ref}/cancel: one's own place or waiting spot. */
 int
@@ -205,44 +456,222 @@ registrations_cancel(struct request *r)
 	p[0] = r->arg;
 	p[1] = r->account->email;
 	p[2] = cfg->public_url;
-	/*
-	 * The person is told their cancellation, and whoever moves up is
-	 * told their place, in the one transaction that makes the change.
-	 */
-	res = db_query(r->db, PGRES_TUPLES_OK,
-	    "WITH mine AS (SELECT id FROM registrations WHERE ref = $1"
-	    " AND lower(email) = lower($2) AND status <> 'cancelled'),"
-	    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x),"
-	    " told AS (SELECT acorn_tell(x, 'promoted', $3) FROM promoted"
-	    " UNION ALL SELECT acorn_tell(id, 'cancelled', $3) FROM mine)"
-	    " SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM told)",
-	    3, p);
-	if (res == NULL)
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, cancel_member_sql, 3,
+	    p)) == NULL)
 		return http_error(r, 503);
 	PQclear(res);
 	return http_redirect(r, "/registrations?saved=yes");
 }
 
-/* GET /events/{id}/attendees: who has a place and who is waiting. */
+/*
+ * POST /registrations/{ref}/public: show or hide one's name on the
+ * event's public attendee list.
+ */
 int
-events_attendees(struct request *r)
+registrations_public(struct request *r)
 {
-	struct view *v, *a;
-	PGresult *res;
-	const char *p[2];
-	int i, n, missing, confirmed = 0, waiting = 0;
+	const char *p[3];
 
-	if ((res = event_fetch(r, &missing)) == NULL)
-		return event_missing(r, missing);
-	if ((v = page_view(r, "Attendees")) == NULL) {
+	if (!util_uuid_valid(r->arg) || r->form.f[KEY_PUBLIC].text == NULL)
+		return http_error(r, 400);
+	p[0] = r->arg;
+	p[1] = r->account->email;
+	p[2] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
+	if (db_exec(r->db, "UPDATE registrations SET public = $3"
+	    " WHERE ref = $1 AND lower(email) = lower($2)", 3, p) == -1)
+		return http_error(r, 503);
+	return http_redirect(r, "/registrations?listed=yes");
+}
+
+/* A guest's key: as util_token makes them, so nothing else is looked up. */
+static int
+guest_key_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_'))
+			return 0;
+	return i == ACORN_TOKEN_LEN;
+}
+
+static int
+back_to_guest(struct request *r, const char *query)
+{
+	char *to;
+	int rc;
+
+	if ((to = util_printf("/registrations/guest/%s%s", r->arg, query)) ==
+	    NULL)
+		return http_error(r, 500);
+	rc = http_redirect(r, to);
+	free(to);
+	return rc;
+}
+
+/*
+ * GET /registrations/guest/{key}: the page every link sent to a guest
+ * opens.  Following the link changes nothing (mail scanners open links);
+ * the guest presses Confirm.
+ */
+int
+registrations_guest(struct request *r)
+{
+	struct view *v;
+	const char *p[1], *st;
+	PGresult *res;
+
+	if (!guest_key_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT r.status, acorn_waiting_position(r.id), r.places, r.name,"
+	    " r.public, e.id, e.title, to_char(e.starts AT TIME ZONE"
+	    " 'Europe/London', 'FMDay FMDD FMMonth YYYY, HH24:MI'), pt.name,"
+	    " e.status, r.confirm_by < now(), e.online_url, r.email"
+	    " FROM registrations r JOIN events e ON e.id = r.event"
+	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
+	    " WHERE r.guest_key = $1", 1, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	if (session_form(r) == -1 || (v = page_view(r, "Your registration")) ==
+	    NULL) {
 		PQclear(res);
 		return http_error(r, 500);
 	}
+	st = PQgetvalue(res, 0, 0);
+	view_set(v, "name", PQgetvalue(res, 0, 3));
+	view_set(v, "email", PQgetvalue(res, 0, 12));
+	view_setf(v, "event_href", "/events/%s", PQgetvalue(res, 0, 5));
+	view_set(v, "event_title", PQgetvalue(res, 0, 6));
+	view_set(v, "starts", PQgetvalue(res, 0, 7));
+	view_set(v, "place", db_value(res, 0, 8));
+	view_set(v, "places", PQgetvalue(res, 0, 2));
+	view_setf(v, "confirm_action", "/registrations/guest/%s/confirm",
+	    r->arg);
+	view_setf(v, "cancel_action", "/registrations/guest/%s/cancel", r->arg);
+	view_setf(v, "public_action", "/registrations/guest/%s/public", r->arg);
+	view_flag(v, "event_cancelled", strcmp(PQgetvalue(res, 0, 9),
+	    "cancelled") == 0);
+	view_flag(v, "listed", *PQgetvalue(res, 0, 4) == 't');
+	if (strcmp(st, "unconfirmed") == 0) {
+		view_flag(v, "unconfirmed", 1);
+		view_flag(v, "expired", *PQgetvalue(res, 0, 10) == 't');
+	} else if (strcmp(st, "confirmed") == 0) {
+		view_flag(v, "live", 1);
+		view_set(v, "status", "You have a place at this event.");
+		view_set(v, "online_url", db_value(res, 0, 11));
+	} else if (strcmp(st, "waiting") == 0) {
+		view_flag(v, "live", 1);
+		view_setf(v, "status", "You are number %s on the waiting list. "
+		    "If a place becomes free it goes to the next person on the "
+		    "list, and we will email you.", PQgetvalue(res, 0, 1));
+	} else
+		view_set(v, "status", "This registration is cancelled.");
+	PQclear(res);
+	return http_page(r, 200, "guest", v);
+}
+
+/* POST /registrations/guest/{key}/confirm */
+int
+registrations_guest_confirm(struct request *r)
+{
+	const char *p[2];
+	PGresult *res;
+	int n;
+
+	if (!guest_key_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	p[1] = cfg->public_url;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "WITH c AS (SELECT * FROM acorn_confirm($1)),"
+	    " told AS (SELECT acorn_tell(c.registration, c.status, $2)"
+	    " FROM c WHERE c.changed)"
+	    " SELECT c.status, (SELECT count(*) FROM told) FROM c", 2, p);
+	if (res == NULL) {
+		char back[160];
+
+		snprintf(back, sizeof(back), "/registrations/guest/%s", r->arg);
+		return register_refused(r, back);
+	}
+	n = PQntuples(res);
+	PQclear(res);
+	if (n != 1)
+		return http_error(r, 404);
+	return back_to_guest(r, "");
+}
+
+/* POST /registrations/guest/{key}/cancel */
+int
+registrations_guest_cancel(struct request *r)
+{
+	const char *p[3];
+	PGresult *res;
+
+	if (!guest_key_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	p[1] = NULL;
+	p[2] = cfg->public_url;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, cancel_guest_sql, 3,
+	    p)) == NULL)
+		return http_error(r, 503);
+	PQclear(res);
+	return back_to_guest(r, "");
+}
+
+/* POST /registrations/guest/{key}/public */
+int
+registrations_guest_public(struct request *r)
+{
+	const char *p[2];
+
+	if (!guest_key_valid(r->arg) || r->form.f[KEY_PUBLIC].text == NULL)
+		return http_error(r, 400);
+	p[0] = r->arg;
+	p[1] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
+	if (db_exec(r->db, "UPDATE registrations SET public = $2"
+	    " WHERE guest_key = $1", 2, p) == -1)
+		return http_error(r, 503);
+	return back_to_guest(r, "");
+}
+
+/*
+ * Who has a place, who is on the team and who is waiting; v is NULL, or
+ * holds a refused "add to the team" form.
+ */
+static int
+attendees_page(struct request *r, struct view *v, unsigned int status)
+{
+	struct view *a;
+	PGresult *res;
+	const char *p[2];
+	int i, n, missing, confirmed = 0, waiting = 0, team = 0;
+
+	if ((res = event_fetch(r, &missing)) == NULL) {
+		view_free(v);
+		return event_missing(r, missing);
+	}
+	if (v == NULL && (v = view_new()) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_common(r, v, "Attendees");
+	view_setf(v, "people_action", "/events/%s/people", r->arg);
 	view_set(v, "event_title", PQgetvalue(res, 0, 1));
 	view_setf(v, "event_href", "/events/%s", r->arg);
 	view_setf(v, "promote_action", "/events/%s/promote", r->arg);
-	view_set(v, "done_text", r->form.f[KEY_SAVED].num == 1 ?
-	    "Promoted from the waiting list." : NULL);
+	if (r->method == METHOD_GET && r->form.f[KEY_SAVED].num == 1)
+		view_set(v, "done_text", r->form.f[KEY_ROLE].text != NULL ?
+		    "Added to the team, and sent an email." :
+		    "Promoted from the waiting list.");
 	PQclear(res);
 	p[0] = r->arg;
 	p[1] = node_id;
@@ -264,8 +693,10 @@ events_attendees(struct request *r)
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		int w = strcmp(PQgetvalue(res, i, 6), "waiting") == 0;
+		int t = strcmp(PQgetvalue(res, i, 8), "attendee") != 0;
 
-		if ((a = view_add(v, w ? "waiting" : "confirmed")) == NULL)
+		if ((a = view_add(v, w ? "waiting" : t ? "team" :
+		    "confirmed")) == NULL)
 			break;
 		view_set(a, "ref", PQgetvalue(res, i, 0));
 		view_set(a, "name", PQgetvalue(res, i, 1));
@@ -279,8 +710,11 @@ events_attendees(struct request *r)
 		view_flag(a, "fits", *PQgetvalue(res, i, 10) == 't');
 		view_setf(a, "promote_label", "Give %s a place",
 		    PQgetvalue(res, i, 1));
+		view_set(a, "role_label", role_label(PQgetvalue(res, i, 8)));
 		if (w)
 			waiting++;
+		else if (t)
+			team++;
 		else
 			confirmed++;
 	}
@@ -290,7 +724,75 @@ events_attendees(struct request *r)
 	view_setf(v, "waiting_text", "%d waiting", waiting);
 	view_flag(v, "has_confirmed", confirmed > 0);
 	view_flag(v, "has_waiting", waiting > 0);
-	return http_page(r, 200, "attendees", v);
+	view_flag(v, "has_team", team > 0);
+	roles_choices(v);
+	return http_page(r, status, "attendees", v);
+}
+
+/* GET /events/{id}/attendees */
+int
+events_attendees(struct request *r)
+{
+	return attendees_page(r, NULL, 200);
+}
+
+/*
+ * POST /events/{id}/people: an organiser, speaker or helper, who comes
+ * without using a place.  They are told by email.
+ */
+int
+events_people(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[7], *role;
+	char *done;
+	int rc;
+
+	if ((v = view_new()) == NULL)
+		return http_error(r, 500);
+	p[0] = r->arg;
+	p[1] = view_field(v, r, KEY_NAME, "Enter their full name");
+	p[2] = view_field(v, r, KEY_EMAIL, "Enter their email address");
+	p[3] = view_field(v, r, KEY_ORGANISATION, NULL);
+	role = view_field(v, r, KEY_ROLE, "Select their role");
+	if (role != NULL && (role_label(role) == NULL ||
+	    strcmp(role, "attendee") == 0)) {
+		view_error(v, "role", "Select their role from the list");
+		role = NULL;
+	}
+	p[4] = role;
+	p[5] = node_id;
+	p[6] = cfg->public_url;
+	if (view_has(v, "errors"))
+		return attendees_page(r, v, 422);
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "WITH add AS (INSERT INTO registrations (ref, event, account, name,"
+	    " email, organisation, role, status)"
+	    " SELECT gen_random_uuid(), e.id, (SELECT a.id FROM accounts a"
+	    "  WHERE lower(a.email) = lower($3)), $2, $3, $4, $5, 'confirmed'"
+	    " FROM events e WHERE e.id = $1 AND e.origin = $6"
+	    " AND e.status <> 'cancelled' RETURNING id)"
+	    " SELECT acorn_tell(id, 'role', $7) FROM add", 7, p);
+	if (res == NULL && db_duplicate(r->db)) {
+		view_error(v, "email", "Someone with this email address is "
+		    "already registered for this event");
+		return attendees_page(r, v, 422);
+	}
+	view_free(v);
+	if (res == NULL)
+		return http_error(r, 503);
+	rc = PQntuples(res);
+	PQclear(res);
+	if (rc != 1)
+		return http_error(r, 404);
+	audit(r->db, r->account->id, "event_team_add", r->arg);
+	if ((done = util_printf("/events/%s/attendees?saved=yes&role=team",
+	    r->arg)) == NULL)
+		return http_error(r, 500);
+	rc = http_redirect(r, done);
+	free(done);
+	return rc;
 }
 
 /* POST /events/{id}/promote: a coordinator gives one waiting entry a place. */

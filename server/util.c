@@ -247,6 +247,38 @@ util_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/*
+ * A PostgreSQL array literal of n texts, each quoted, for a $n parameter
+ * cast to text[] or bigint[].  NULL when memory ran out.
+ */
+char *
+util_pg_array(const char *const *items, size_t n)
+{
+	const char *s;
+	size_t i, len = 3;
+	char *out, *o;
+
+	for (i = 0; i < n; i++)
+		len += 3 + 2 * strlen(items[i]);
+	if ((out = o = malloc(len)) == NULL)
+		return NULL;
+	*o++ = '{';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			*o++ = ',';
+		*o++ = '"';
+		for (s = items[i]; *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\')
+				*o++ = '\\';
+			*o++ = *s;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return out;
+}
+
 /* Reads a whole file of at most max bytes, NUL-terminated. */
 int
 util_read_file(const char *path, char **out, size_t *outlen, size_t max)
