@@ -12,9 +12,9 @@
 # CONFIG its configuration file, for the database and the pool size
 # (./run bench sets that up).  Settings, from the environment:
 #
-#   BENCH_ROUNDS      measured rounds, each with two fresh events; the
+#   BENCH_REG_ROUNDS      measured rounds, each with two fresh events; the
 #                     report gives the median (default 3)
-#   BENCH_WARMUP      unmeasured rounds first (default 1)
+#   BENCH_REG_WARMUP      unmeasured rounds first (default 1)
 #   BENCH_PG_CLIENTS  pgbench clients (default: the node's database
 #                     connections, db_connections or else threads); must
 #                     divide 400
@@ -70,8 +70,8 @@ pool=$(conf_get db_connections)
 [ -n "$pool" ] || pool=$(conf_get threads)
 [ -n "$pool" ] || pool=4	# the node's default: one per HTTP thread
 
-rounds=$(count BENCH_ROUNDS "${BENCH_ROUNDS:-3}" positive)
-warmup=$(count BENCH_WARMUP "${BENCH_WARMUP:-1}" zero)
+rounds=$(count BENCH_REG_ROUNDS "${BENCH_REG_ROUNDS:-3}" positive)
+warmup=$(count BENCH_REG_WARMUP "${BENCH_REG_WARMUP:-1}" zero)
 clients=$(count BENCH_PG_CLIENTS "${BENCH_PG_CLIENTS:-$pool}" positive)
 [ $((people % clients)) -eq 0 ] ||
 	die "BENCH_PG_CLIENTS ($clients) must divide $people"
