@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# Registration benchmark: 400 people press Register at the same moment for
+# a conference with 200 places, over HTTP against one node, and beside it
+# pgbench sends the very statement the node's registration handler sends,
+# straight to the same database, for a second event made the same way.
+# Prints registrations per second for both and their ratio, and checks the
+# outcome of every storm: 200 confirmed, 200 waiting, no gaps.
+#
+#   tests/bench/registrations.sh BASE_URL CONFIG
+#
+# BASE_URL is a running node loaded with tests/bench/registrations.sql and
+# CONFIG its configuration file, for the database and the pool size
+# (./run bench sets that up).  Settings, from the environment:
+#
+#   BENCH_REG_ROUNDS      measured rounds, each with two fresh events; the
+#                     report gives the median (default 3)
+#   BENCH_REG_WARMUP      unmeasured rounds first (default 1)
+#   BENCH_PG_CLIENTS  pgbench clients (default: the node's database
+#                     connections, db_connections or else threads); must
+#                     divide 400
+#   STORM             the load generator (default var/build/tests/bench/storm)
+#   PGBENCH           pgbench (default: the newest PostgreSQL's)
+#
+# Each round makes two events and alternates which side goes first.  Exits
+# non-zero when any storm, measured or not, ends otherwise than 200
+# confirmed and 200 waiting in one unbroken arrival order.
+set -euo pipefail
+
+usage() { printf 'usage: %s BASE_URL CONFIG\n' "${0##*/}" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+base=${1%/}
+conf=$2
+case $base in http://*|https://*) ;; *) usage ;; esac
+[ -r "$conf" ] || { printf 'registrations.sh: cannot read %s\n' "$conf" >&2; exit 2; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+work=$top/var/bench/registrations
+
+people=400
+places=200
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'registrations.sh: %s\n' "$*" >&2; exit 1; }
+
+count() {	# a whole number, or exit; $3 says whether 0 is allowed
+	case $2 in
+	''|*[!0-9]*) printf 'registrations.sh: %s must be a number\n' "$1" >&2
+		exit 2 ;;
+	esac
+	[ "$3" = zero ] || [ "$2" -gt 0 ] ||
+		{ printf 'registrations.sh: %s must be positive\n' "$1" >&2; exit 2; }
+	printf '%s' "$((10#$2))"
+}
+
+# The value of one "key = value" line of the node's configuration.
+conf_get() {
+	awk -v want="$1" '
+		/^[ \t]*#/ { next }
+		{ k = $0; sub(/[ \t]*=.*/, "", k); gsub(/^[ \t]+/, "", k) }
+		k == want { v = $0; sub(/^[^=]*=[ \t]*/, "", v)
+			sub(/[ \t\r]+$/, "", v); print v; exit }' "$conf"
+}
+
+conninfo=$(conf_get database)
+public_url=$(conf_get public_url)
+[ -n "$conninfo" ] || die "$conf names no database"
+[ -n "$public_url" ] || public_url=http://127.0.0.1:8080	# the node's default
+pool=$(conf_get db_connections)
+[ -n "$pool" ] || pool=$(conf_get threads)
+[ -n "$pool" ] || pool=4	# the node's default: one per HTTP thread
+
+rounds=$(count BENCH_REG_ROUNDS "${BENCH_REG_ROUNDS:-3}" positive)
+warmup=$(count BENCH_REG_WARMUP "${BENCH_REG_WARMUP:-1}" zero)
+clients=$(count BENCH_PG_CLIENTS "${BENCH_PG_CLIENTS:-$pool}" positive)
+[ $((people % clients)) -eq 0 ] ||
+	die "BENCH_PG_CLIENTS ($clients) must divide $people"
+per_client=$((people / clients))
+jobs=$(nproc)
+[ "$jobs" -le "$clients" ] || jobs=$clients
+
+storm=${STORM:-$top/var/build/tests/bench/storm}
+pgbench=${PGBENCH:-}
+if [ -z "$pgbench" ]; then
+	pgbench=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/pgbench
+	[ -x "$pgbench" ] || pgbench=$(command -v pgbench || true)
+fi
+[ -x "$storm" ] || die "$storm is missing (make check TESTS= builds it)"
+[ -n "$pgbench" ] && [ -x "$pgbench" ] ||
+	die "pgbench is missing (it comes with the postgresql packages)"
+for tool in psql timeout; do
+	command -v "$tool" >/dev/null || die "$tool is missing"
+done
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" "$conninfo"; }
+
+# Removes the sessions this run made, and their tokens, however it ends.
+cleanup() {
+	rm -f "$work/sessions"
+	sql >/dev/null 2>&1 <<-'EOF' || true
+	DELETE FROM sessions WHERE account IN (SELECT id FROM accounts
+	    WHERE email LIKE 'storm.%@bench.example.org');
+	EOF
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rm -rf "$work"
+mkdir -p "$work"
+
+# --- the people -------------------------------------------------------------
+
+first_account=$(sql <<-EOF
+	SELECT min(id) FROM accounts WHERE email LIKE 'storm.%@bench.example.org'
+	HAVING count(*) = $people AND max(id) - min(id) + 1 = $people;
+	EOF
+)
+[ -n "$first_account" ] ||
+	die "expected $people storm accounts: was tests/bench/registrations.sql loaded?"
+
+# Signs everybody in as the node itself would: a random token of 32 bytes
+# in base64url goes in the cookie, only its SHA-256 in the sessions table.
+# (The CSRF token each needs comes from the event page, as in a browser.)
+say "signing in $people people"
+umask 077
+sql >"$work/sessions" <<-'EOF'
+	DELETE FROM sessions WHERE account IN (SELECT id FROM accounts
+	    WHERE email LIKE 'storm.%@bench.example.org');
+	WITH t AS MATERIALIZED (
+		SELECT a.id, translate(rtrim(encode(sha256(convert_to(
+		    gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')),
+		    'base64'), '='), '+/', '-_') AS token
+		FROM accounts a
+		WHERE a.email LIKE 'storm.%@bench.example.org'
+	), s AS (
+		INSERT INTO sessions (token_hash, account)
+		SELECT sha256(convert_to(token, 'UTF8')), id FROM t
+		RETURNING account
+	)
+	SELECT t.token FROM t JOIN s ON s.account = t.id ORDER BY t.id;
+	EOF
+umask 022
+[ "$(grep -cE '^[A-Za-z0-9_-]{43}$' "$work/sessions")" -eq $people ] ||
+	die "could not make $people sessions"
+
+# --- the pgbench side -------------------------------------------------------------
+
+# The statement events_register() in server/registrations.c sends, word
+# for word, with pgbench variables where the handler passes $1..$10.  The
+# values the handler reads from the person's account (id, name, email,
+# organisation) are made here from the person's number, as
+# registrations.sql made them; the request key is as unique as the form's.
+cat >"$work/register.sql" <<'EOF'
+\set i :i + 1
+\set n :client_id * :per + :i
+\set account :first + :n - 1
+WITH reg AS (SELECT g.* FROM place_types pt,
+ acorn_register(pt.id, :account, 'Storm attendee ' || :n,
+ 'storm.' || :n || '@bench.example.org', :org, :places::integer,
+ :public::boolean, 'pgbench-' || :event || '-' || :n) AS g
+ WHERE pt.id = :place AND pt.event = :event),
+ told AS (SELECT acorn_tell(reg.registration, reg.status,
+ :url) FROM reg WHERE NOT reg.repeated)
+ SELECT reg.status, reg.waiting_position, e.title,
+ (SELECT count(*) FROM told)
+ FROM reg, events e WHERE e.id = :event;
+EOF
+
+# --- events -------------------------------------------------------------------------
+
+# Makes a published conference whose registration is open, with one kind
+# of place; prints "EVENT_ID PLACE_TYPE_ID".
+new_event() {
+	sql -v title="$1" -v capacity=$places <<-'EOF' | tr '|' ' '
+	WITH e AS (
+		INSERT INTO events (id, origin, title, kind, description,
+		    starts, ends, venue, address, organiser, organiser_email,
+		    region, status)
+		SELECT gen_random_uuid(), n.id, :'title', 'conference',
+		    'A day of talks and workshops on social prescribing.',
+		    date_trunc('hour', now()) + interval '60 days',
+		    date_trunc('hour', now()) + interval '60 days 8 hours',
+		    'Manchester Central', 'Windmill Street, Manchester M2 3GX',
+		    'North West network', 'events@bench.example.org',
+		    n.region, 'published'
+		FROM node n
+		RETURNING id
+	)
+	INSERT INTO place_types (event, name, capacity)
+	SELECT id, 'In person', :capacity FROM e
+	RETURNING event, id;
+	EOF
+}
+
+# Checks what the database holds for one event after its storm; prints
+# "confirmed waiting", and complains and returns 1 when anything is off.
+check_event() {	# EVENT LABEL
+	local out c w taken total pos arr order mails bad=0
+	out=$(sql -v ev="$1" <<-'EOF'
+	SELECT
+	    (SELECT count(*) FROM registrations
+	     WHERE event = :'ev' AND status = 'confirmed'),
+	    (SELECT count(*) FROM registrations
+	     WHERE event = :'ev' AND status = 'waiting'),
+	    (SELECT taken FROM place_types WHERE event = :'ev'),
+	    (SELECT count(*) FROM registrations WHERE event = :'ev'),
+	    -- Waiting positions are 1, 2, 3 ... in arrival order.
+	    (SELECT count(*) FROM (SELECT acorn_waiting_position(id) AS pos,
+	        row_number() OVER (ORDER BY arrival) AS k FROM registrations
+	        WHERE event = :'ev' AND status = 'waiting') x WHERE pos = k),
+	    -- Arrival numbers: one each, no gaps (a failed registration
+	    -- would leave one).
+	    (SELECT count(DISTINCT arrival) = count(*) AND
+	        max(arrival) - min(arrival) + 1 = count(*)
+	     FROM registrations WHERE event = :'ev'),
+	    -- Everyone with a place arrived before everyone waiting.
+	    (SELECT count(*) FROM registrations c, registrations w
+	     WHERE c.event = :'ev' AND w.event = :'ev' AND
+	     c.status = 'confirmed' AND w.status = 'waiting' AND
+	     c.arrival > w.arrival),
+	    -- One mail for each, queued with the registration.
+	    (SELECT count(*) FROM outbox
+	     WHERE body LIKE '%/events/' || :'ev' || E'\n%');
+	EOF
+	) || { printf '  %s: cannot read its registrations\n' "$2" >&2; return 1; }
+	IFS='|' read -r c w taken total pos arr order mails <<<"$out"
+	[ "$c" -eq $places ] ||
+		{ printf '  %s: %s confirmed, expected %s\n' "$2" "$c" $places >&2; bad=1; }
+	[ "$w" -eq $((people - places)) ] ||
+		{ printf '  %s: %s waiting, expected %s\n' "$2" "$w" $((people - places)) >&2; bad=1; }
+	[ "$taken" = "$places" ] ||
+		{ printf '  %s: the place type counts %s taken\n' "$2" "$taken" >&2; bad=1; }
+	[ "$total" -eq $people ] ||
+		{ printf '  %s: %s registrations, expected %s\n' "$2" "$total" $people >&2; bad=1; }
+	[ "$pos" -eq "$w" ] ||
+		{ printf '  %s: waiting positions have gaps or repeats\n' "$2" >&2; bad=1; }
+	[ "$arr" = t ] ||
+		{ printf '  %s: arrival numbers have gaps or repeats\n' "$2" >&2; bad=1; }
+	[ "$order" -eq 0 ] ||
+		{ printf '  %s: %s pairs where a later arrival got a place\n' "$2" "$order" >&2; bad=1; }
+	[ "$mails" -eq $people ] ||
+		{ printf '  %s: %s mails queued, expected %s\n' "$2" "$mails" $people >&2; bad=1; }
+	printf '%s %s\n' "$c" "$w"
+	return $bad
+}
+
+# --- measuring ----------------------------------------------------------------------
+
+failed=0
+declare -A http_rate pg_rate ratio_r http_cw pg_cw http_lat
+
+out_value() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
+
+run_http() {	# ROUND EVENT: fills http_rate etc.
+	local r=$1 ev=$2 out=$work/round-$1-http.txt cw
+	say "round $r: $people registrations over HTTP"
+	timeout 300 "$storm" "$base" "$ev" "$work/sessions" >"$out" ||
+		die "the HTTP storm could not run (see above)"
+	[ "$(out_value status_200 "$out")" -eq $people ] ||
+		{ printf '  round %s HTTP: %s answers were not 200\n' "$r" \
+			$((people - $(out_value status_200 "$out"))) >&2; failed=1; }
+	[ "$(out_value placed "$out")" -eq $places ] &&
+		[ "$(out_value waiting "$out")" -eq $((people - places)) ] ||
+		{ printf '  round %s HTTP: people were told %s places and %s waiting\n' \
+			"$r" "$(out_value placed "$out")" "$(out_value waiting "$out")" >&2
+		  failed=1; }
+	[ "$(out_value told_positions "$out")" = ok ] ||
+		{ printf '  round %s HTTP: waiting positions told have gaps or repeats\n' "$r" >&2
+		  failed=1; }
+	cw=$(check_event "$ev" "round $r HTTP") || failed=1
+	http_rate[$r]=$(out_value per_second "$out")
+	http_cw[$r]=$cw
+	http_lat[$r]="p50 $(out_value latency_p50_ms "$out") ms, p99 $(out_value latency_p99_ms "$out") ms"
+}
+
+run_pgbench() {	# ROUND EVENT PLACE_TYPE
+	local r=$1 ev=$2 pt=$3 out=$work/round-$1-pgbench.txt cw tps
+	say "round $r: $people registrations by pgbench, $clients clients"
+	timeout 300 "$pgbench" -n -M extended -c "$clients" -j "$jobs" \
+		-t "$per_client" -f "$work/register.sql" \
+		-D i=0 -D per="$per_client" -D first="$first_account" \
+		-D event="$ev" -D place="$pt" -D url="$public_url" \
+		-D org='Bench Primary Care Network' -D places=1 -D public=false \
+		"$conninfo" >"$out" 2>&1 ||
+		{ cat "$out" >&2; die "pgbench failed"; }
+	grep -q "number of transactions actually processed: $people/$people" "$out" ||
+		{ cat "$out" >&2; printf '  round %s pgbench: not all %s transactions ran\n' "$r" $people >&2; failed=1; }
+	if grep -q 'number of failed transactions' "$out"; then
+		grep -q 'number of failed transactions: 0 ' "$out" ||
+			{ printf '  round %s pgbench: failed transactions\n' "$r" >&2; failed=1; }
+	fi
+	tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$out")
+	[ -n "$tps" ] || tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | tail -n 1)
+	[ -n "$tps" ] || { cat "$out" >&2; die "no tps from pgbench"; }
+	cw=$(check_event "$ev" "round $r pgbench") || failed=1
+	pg_rate[$r]=$tps
+	pg_cw[$r]=$cw
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+	END { if (NR % 2) printf "%s", v[(NR + 1) / 2]
+	      else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+whole() { awk -v x="$1" 'BEGIN { printf "%.0f", x }'; }
+
+total=$((warmup + rounds))
+for ((k = 1; k <= total; k++)); do
+	if [ $k -le "$warmup" ]; then r=w$k; else r=$((k - warmup)); fi
+	read -r http_ev _ <<<"$(new_event "Registration storm $r (HTTP)")"
+	read -r pg_ev pg_pt <<<"$(new_event "Registration storm $r (pgbench)")"
+	[ -n "$http_ev" ] && [ -n "$pg_pt" ] || die "could not make the events"
+	# Alternate who goes first: neither side always meets the fuller
+	# tables or the warmer caches.
+	if [ $((k % 2)) -eq 1 ]; then
+		run_http "$r" "$http_ev"
+		run_pgbench "$r" "$pg_ev" "$pg_pt"
+	else
+		run_pgbench "$r" "$pg_ev" "$pg_pt"
+		run_http "$r" "$http_ev"
+	fi
+	if [ $k -gt "$warmup" ]; then
+		ratio_r[$r]=$(ratio "${http_rate[$r]}" "${pg_rate[$r]}")
+	fi
+done
+
+# --- report --------------------------------------------------------------------------
+
+printf '\nRegistration benchmark: %s people, %s places, all sent at once; %s CPUs\n' \
+	$people $places "$(nproc)"
+printf '  HTTP: one node, %s database connections; every person signed in and\n' "$pool"
+printf '        on the event page already, only the %s POSTs timed\n' $people
+printf '  pgbench: the handler'"'"'s registration statement, -M extended, %s clients\n' \
+	"$clients"
+printf '        x %s transactions, rate without connection time\n\n' "$per_client"
+printf '  %-7s %14s %14s %7s   %-17s %-17s %s\n' round 'HTTP reg/s' \
+	'pgbench reg/s' ratio 'HTTP conf/wait' 'pgbench conf/wait' 'HTTP latency'
+for ((r = 1; r <= rounds; r++)); do
+	printf '  %-7s %14s %14s %7s   %-17s %-17s %s\n' "$r" \
+		"$(whole "${http_rate[$r]}")" "$(whole "${pg_rate[$r]}")" \
+		"${ratio_r[$r]}" "${http_cw[$r]/ //}" "${pg_cw[$r]/ //}" \
+		"${http_lat[$r]}"
+done
+hs=() ps=() rs=()
+for ((r = 1; r <= rounds; r++)); do
+	hs+=("${http_rate[$r]}") ps+=("${pg_rate[$r]}") rs+=("${ratio_r[$r]}")
+done
+printf '  %-7s %14s %14s %7s\n' median "$(whole "$(median "${hs[@]}")")" \
+	"$(whole "$(median "${ps[@]}")")" "$(median "${rs[@]}")"
+printf '\n  ratio = HTTP/pgbench within each round; the median ratio is the\n'
+printf '  median of those.  Outputs: var/bench/registrations/round-*\n'
+
+if [ $failed -ne 0 ]; then
+	echo 'registrations.sh: some storms did not end as they must (see above)' >&2
+	exit 1
+fi
