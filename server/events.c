@@ -788,10 +788,13 @@ events_edit(struct request *r)
 	PQclear(res);
 	q[0] = r->arg;
 	q[1] = cfg->public_url;
-	if (changed && db_exec(r->db, "SELECT acorn_tell(id, 'event_changed',"
-	    " $2) FROM registrations WHERE event = $1"
-	    " AND status IN ('confirmed', 'waiting')", 2, q) == -1)
-		goto fail;
+	if (changed) {
+		if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_tell(id,"
+		    " 'event_changed', $2) FROM registrations WHERE event = $1"
+		    " AND status IN ('confirmed', 'waiting')", 2, q)) == NULL)
+			goto fail;
+		PQclear(res);
+	}
 	if (db_commit(r->db) == -1)
 		goto fail;
 	audit(r->db, r->account->id, "event_edit", r->arg);

@@ -569,6 +569,449 @@ START_TEST(test_400_people_for_200_places)
 }
 END_TEST
 
+/* The newest mail queued for an address: "subject\nbody", or NULL. */
+static char *
+last_mail(const char *to)
+{
+	return node_sql(node, "SELECT subject || E'\\n' || body FROM outbox"
+	    " WHERE recipient = $1 ORDER BY id DESC LIMIT 1", to);
+}
+
+static long
+mails_to(const char *to)
+{
+	return num("SELECT count(*) FROM outbox WHERE recipient = $1", to);
+}
+
+/* A guest fills in the event's form; the answer page. */
+static struct resp *
+guest_registers(const char *id, const char *name, const char *email)
+{
+	struct pending p;
+	struct resp *r;
+
+	open_form(&p, client_new(node), id);
+	r = http_post(p.c, p.action, "csrf", p.csrf, "request", p.request,
+	    "place", p.place, "name", name, "email", email, NULL);
+	pending_free(&p);
+	return r;
+}
+
+/* The key in the link a guest was sent. */
+static char *
+guest_key(const char *email)
+{
+	char *mail = last_mail(email), *p, *key = NULL;
+
+	if (mail != NULL && (p = strstr(mail, "/registrations/guest/")) !=
+	    NULL)
+		key = strndup(p + 21, strcspn(p + 21, "\n"));
+	free(mail);
+	return key;
+}
+
+static struct resp *
+guest_post(struct client *c, const char *key, const char *what)
+{
+	char page[160], action[200];
+
+	snprintf(page, sizeof(page), "/registrations/guest/%s", key);
+	snprintf(action, sizeof(action), "%s/%s", page, what);
+	return form_post(c, page, action, NULL);
+}
+
+START_TEST(test_guest_confirms_by_email_before_holding_a_place)
+{
+	char *id = new_event("Guests welcome day", "1"), *k1, *k2, *mail;
+	struct client *g1 = client_new(node), *g2 = client_new(node);
+	struct resp *r;
+	char page[160];
+	const char *taken = "SELECT taken FROM place_types WHERE event = $1";
+
+	/* A form without a name or an address is refused; nothing kept. */
+	r = guest_registers(id, "", "not-an-address");
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Enter your full name"));
+	ck_assert(resp_has(r, "Enter an email address in the correct format"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1", id), 0);
+
+	r = guest_registers(id, "Grace Guest", "grace@guest.example.org");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Check your email"));
+	ck_assert(resp_has(r, "no place is held"));
+	resp_free(r);
+	ck_assert_int_eq(num(taken, id), 0);
+	mail = last_mail("grace@guest.example.org");
+	ck_assert_ptr_nonnull(mail);
+	ck_assert(strncmp(mail, "Confirm your registration: Guests welcome "
+	    "day", 42) == 0);
+	free(mail);
+	k1 = guest_key("grace@guest.example.org");
+	ck_assert_ptr_nonnull(k1);
+
+	/* Opening the link changes nothing: scanners open links too. */
+	snprintf(page, sizeof(page), "/registrations/guest/%s", k1);
+	r = http_get(g1, page);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Confirm my registration"));
+	resp_free(r);
+	ck_assert_int_eq(num(taken, id), 0);
+
+	r = guest_post(g1, k1, "confirm");
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(g1, page);
+	ck_assert(resp_has(r, "You have a place at this event."));
+	resp_free(r);
+	ck_assert_int_eq(num(taken, id), 1);
+	mail = last_mail("grace@guest.example.org");
+	ck_assert(strncmp(mail, "Your place at Guests welcome day", 32) == 0);
+	ck_assert_ptr_nonnull(strstr(mail, page));
+	free(mail);
+	/* Confirming again is harmless and sends nothing more. */
+	r = guest_post(g1, k1, "confirm");
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(mails_to("grace@guest.example.org"), 2);
+	ck_assert_int_eq(num(taken, id), 1);
+
+	/* The second guest waits; the first cancels; the second moves up. */
+	r = guest_registers(id, "Harry Guest", "harry@guest.example.org");
+	resp_free(r);
+	k2 = guest_key("harry@guest.example.org");
+	ck_assert_ptr_nonnull(k2);
+	r = guest_post(g2, k2, "confirm");
+	resp_free(r);
+	mail = last_mail("harry@guest.example.org");
+	ck_assert(strncmp(mail, "You are on the waiting list", 27) == 0);
+	free(mail);
+	r = guest_post(g1, k1, "cancel");
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	mail = last_mail("harry@guest.example.org");
+	ck_assert(strncmp(mail, "A place has come up for you", 27) == 0);
+	free(mail);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'confirmed'", id), 1);
+
+	/* Links last 48 hours; an old one is refused and holds nothing. */
+	r = guest_registers(id, "Late Guest", "late@guest.example.org");
+	resp_free(r);
+	free(k1);
+	k1 = guest_key("late@guest.example.org");
+	free(node_sql(node, "UPDATE registrations SET confirm_by = now() -"
+	    " interval '1 minute' WHERE guest_key = $1 RETURNING 1", k1));
+	/* Its page offers no button, so the form is sent from elsewhere. */
+	snprintf(page, sizeof(page), "/events/%s", id);
+	mail = page_csrf(g1, page);
+	ck_assert_ptr_nonnull(mail);
+	snprintf(page, sizeof(page), "/registrations/guest/%s/confirm", k1);
+	r = http_post(g1, page, "csrf", mail, NULL);
+	free(mail);
+	ck_assert_int_eq(r->status, 410);
+	ck_assert(resp_has(r, "This link has expired"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " guest_key = $1 AND status = 'unconfirmed'", k1), 1);
+	/* A made-up key finds nothing. */
+	r = http_get(g1, "/registrations/guest/"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+	free(k1);
+	free(k2);
+	free(id);
+	client_free(g1);
+	client_free(g2);
+}
+END_TEST
+
+/* The id of the event's question labelled label. */
+static char *
+question_id(const char *label)
+{
+	return node_sql(node, "SELECT id FROM questions WHERE label = $1",
+	    label);
+}
+
+START_TEST(test_questions_are_asked_and_answers_checked)
+{
+	char *id = new_event("Workshop day with questions", "10");
+	char page[128], qpage[128], nyes[64], nchoice[64], *qy, *qc;
+	struct client *co = coordinator(), *m;
+	struct pending p;
+	struct resp *r;
+
+	snprintf(page, sizeof(page), "/events/%s", id);
+	snprintf(qpage, sizeof(qpage), "/events/%s/questions", id);
+	/* A list needs two answers at least; nothing is stored otherwise. */
+	r = form_post(co, qpage, qpage, "qkind", "choice", "label",
+	    "Which workshop?", "choices", "Only one", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Enter at least two answers"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM questions q JOIN events e"
+	    " ON e.id = q.event WHERE e.id = $1", id), 0);
+	r = form_post(co, qpage, qpage, "qkind", "access", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	r = form_post(co, qpage, qpage, "qkind", "yesno", "label",
+	    "Will you need <b>parking</b>?", "required", "yes", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	r = form_post(co, qpage, qpage, "qkind", "choice", "label",
+	    "Which workshop?", "choices", "Green spaces\n\nArts on "
+	    "prescription\n", "required", "yes", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Green spaces, Arts on prescription"));
+	resp_free(r);
+	qy = question_id("Will you need <b>parking</b>?");
+	qc = question_id("Which workshop?");
+	ck_assert_ptr_nonnull(qy);
+	ck_assert_ptr_nonnull(qc);
+	snprintf(nyes, sizeof(nyes), "answer_%s", qy);
+	snprintf(nchoice, sizeof(nchoice), "answer_%s", qc);
+
+	make_members("asked", 1);
+	m = member("asked", 1);
+	r = http_get(m, page);
+	ck_assert(resp_has(r, "Do you have any access needs?"));
+	ck_assert(resp_has(r, "(optional)"));
+	/* The label is text, never markup. */
+	ck_assert(resp_has(r, "Will you need &lt;b&gt;parking&lt;/b&gt;?"));
+	ck_assert(resp_has(r, nyes));
+	resp_free(r);
+
+	/* Required answers missing, and an answer not on the list. */
+	open_form(&p, m, id);
+	r = http_post(m, p.action, "csrf", p.csrf, "request", p.request,
+	    "place", p.place, nchoice, "Knitting", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Choose an answer to \xe2\x80\x9cWill you need "
+	    "&lt;b&gt;parking&lt;/b&gt;?"));
+	ck_assert(resp_has(r, "Choose one of the answers to"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1", id), 0);
+
+	r = http_post(m, p.action, "csrf", p.csrf, "request", p.request,
+	    "place", p.place, nyes, "yes", nchoice, "Arts on prescription",
+	    NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "You have a place"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM answers a JOIN registrations"
+	    " g ON g.id = a.registration WHERE g.event = $1", id), 2);
+	ck_assert_int_eq(num("SELECT count(*) FROM answers WHERE question = $1"
+	    " AND value = 'Arts on prescription'", qc), 1);
+	p.c = NULL;
+	pending_free(&p);
+
+	/* A question no longer asked leaves the form; its answers stay. */
+	r = form_post(co, qpage, qpage, "question", qc, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "No longer asked"));
+	resp_free(r);
+	r = http_get(co, page);
+	ck_assert(!resp_has(r, nchoice));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM answers WHERE question = $1",
+	    qc), 1);
+	/* Members cannot change questions. */
+	r = form_post(m, page, qpage, "qkind", "text", "label", "Sneaky?",
+	    NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM questions WHERE label ="
+	    " 'Sneaky?'", NULL), 0);
+	free(qy);
+	free(qc);
+	free(id);
+	client_free(co);
+	client_free(m);
+}
+END_TEST
+
+START_TEST(test_edit_tells_people_when_time_or_place_changes)
+{
+	char *id = new_event("Commissioners round table", "10");
+	char edit[128], *mail;
+	struct client *co = coordinator(), *m;
+	struct resp *r;
+
+	snprintf(edit, sizeof(edit), "/events/%s/edit", id);
+	make_members("edited", 1);
+	m = member("edited", 1);
+	r = register_for(m, id, "1");
+	resp_free(r);
+	r = http_get(co, edit);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "value=\"Commissioners round table\""));
+	ck_assert(resp_has(r, "value=\"2031-03-14\""));
+	resp_free(r);
+	/* A refused form changes nothing. */
+	r = form_post(co, edit, edit, "title", "Renamed", "kind", "workshop",
+	    "start_date", "2031-03-14", "start_time", "09:30", "end_date",
+	    "2031-03-13", "end_time", "17:00", "venue", "Bolton", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "The event must end after it starts"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM events WHERE id = $1 AND"
+	    " title = 'Commissioners round table' AND version = 2", id), 1);
+	/* A new title only: nobody needs an email. */
+	r = form_post(co, edit, edit, "title", "Commissioners' round table",
+	    "kind", "conference", "start_date", "2031-03-14", "start_time",
+	    "09:30", "end_date", "2031-03-14", "end_time", "17:00", "venue",
+	    "Manchester Central", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(mails_to("edited.1@race.example.org"), 1);
+	/* A new time: everyone registered is told the new one. */
+	r = form_post(co, edit, edit, "title", "Commissioners' round table",
+	    "kind", "conference", "start_date", "2031-03-21", "start_time",
+	    "10:00", "end_date", "2031-03-21", "end_time", "16:00", "venue",
+	    "Manchester Central", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	mail = last_mail("edited.1@race.example.org");
+	ck_assert_ptr_nonnull(mail);
+	ck_assert(strncmp(mail, "Changed: Commissioners' round table", 35) ==
+	    0);
+	ck_assert_ptr_nonnull(strstr(mail, "Friday 21 March 2031 at 10:00"));
+	free(mail);
+	r = http_get(m, edit);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	free(id);
+	client_free(co);
+	client_free(m);
+}
+END_TEST
+
+START_TEST(test_cancelling_the_event_tells_everyone_and_promotes_nobody)
+{
+	char *id = new_event("Regional meeting called off", "1");
+	char cancel[128], page[128], *mail;
+	struct client *co = coordinator(), *a, *b;
+	struct resp *r;
+
+	snprintf(cancel, sizeof(cancel), "/events/%s/cancel", id);
+	snprintf(page, sizeof(page), "/events/%s", id);
+	make_members("off", 2);
+	a = member("off", 1);
+	b = member("off", 2);
+	resp_free(register_for(a, id, "1"));
+	resp_free(register_for(b, id, "1"));
+	r = http_get(co, cancel);
+	ck_assert(resp_has(r, "1 person has a place and 1 is on the waiting"));
+	resp_free(r);
+	/* Not without the box ticked. */
+	r = form_post(co, cancel, cancel, NULL);
+	ck_assert_int_eq(r->status, 422);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM events WHERE id = $1 AND"
+	    " status = 'published'", id), 1);
+	r = form_post(co, cancel, cancel, "confirm", "yes", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status <> 'cancelled'", id), 0);
+	ck_assert_int_eq(num("SELECT taken FROM place_types WHERE event = $1",
+	    id), 0);
+	mail = last_mail("off.1@race.example.org");
+	ck_assert(strncmp(mail, "Cancelled: Regional meeting called off",
+	    38) == 0);
+	free(mail);
+	mail = last_mail("off.2@race.example.org");
+	ck_assert(strncmp(mail, "Cancelled: Regional meeting called off",
+	    38) == 0);
+	free(mail);
+	r = http_get(b, page);
+	ck_assert(resp_has(r, "This event has been cancelled"));
+	ck_assert(!resp_has(r, "Join the waiting list"));
+	resp_free(r);
+	free(id);
+	client_free(co);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+START_TEST(test_team_uses_no_places_and_the_public_list_is_opt_in)
+{
+	char *id = new_event("Speakers and listeners", "1");
+	char attendees[128], page[128], people[128], action[160], *mail;
+	struct client *co = coordinator(), *a, *anon = client_new(node);
+	struct pending p;
+	struct resp *r;
+	const char *ref;
+
+	snprintf(attendees, sizeof(attendees), "/events/%s/attendees", id);
+	snprintf(people, sizeof(people), "/events/%s/people", id);
+	snprintf(page, sizeof(page), "/events/%s", id);
+	r = form_post(co, attendees, people, "name", "Sam Speaker", "email",
+	    "sam@speak.example.org", "role", "speaker", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = form_post(co, attendees, people, "name", "Sam Again", "email",
+	    "SAM@speak.example.org", "role", "helper", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "already registered for this event"));
+	resp_free(r);
+	r = form_post(co, attendees, people, "name", "Pat", "email",
+	    "pat@speak.example.org", "role", "attendee", NULL);
+	ck_assert_int_eq(r->status, 422);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT taken FROM place_types WHERE event = $1",
+	    id), 0);
+	ck_assert_int_eq(mails_to("sam@speak.example.org"), 1);
+	mail = last_mail("sam@speak.example.org");
+	ck_assert(strncmp(mail, "You are on the team for Speakers and "
+	    "listeners", 46) == 0);
+	ck_assert_ptr_nonnull(strstr(mail, "You are down as a speaker at"));
+	free(mail);
+
+	/* The one place is still there for a member, who is not listed. */
+	make_members("listed", 1);
+	a = member("listed", 1);
+	open_form(&p, a, id);
+	r = send_form(&p, "1");
+	ck_assert(resp_has(r, "You have a place"));
+	resp_free(r);
+	p.c = NULL;
+	pending_free(&p);
+	r = http_get(co, attendees);
+	ck_assert(resp_has(r, "Sam Speaker"));
+	ck_assert(resp_has(r, "Speaker"));
+	resp_free(r);
+	r = http_get(a, page);
+	ck_assert(!resp_has(r, "Who is coming"));
+	resp_free(r);
+	/* They choose to be listed. */
+	r = http_get(a, "/registrations");
+	ref = strstr(r->body, "action=\"/registrations/");
+	ck_assert_ptr_nonnull(ref);
+	snprintf(action, sizeof(action), "%.*s", (int)strcspn(ref + 8, "\""),
+	    ref + 8);
+	ck_assert_ptr_nonnull(strstr(action, "/public"));
+	resp_free(r);
+	r = form_post(a, "/registrations", action, "public", "yes", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(anon, page);
+	ck_assert(resp_has(r, "Who is coming"));
+	ck_assert(resp_has(r, "listed 1"));
+	ck_assert(!resp_has(r, "Sam Speaker"));
+	resp_free(r);
+	free(id);
+	client_free(co);
+	client_free(a);
+	client_free(anon);
+}
+END_TEST
+
 Suite *
 events_suite(void)
 {
@@ -584,6 +1027,13 @@ events_suite(void)
 	tcase_add_test(tc,
 	    test_capacity_below_taken_is_refused_and_raising_promotes);
 	tcase_add_test(tc, test_400_people_for_200_places);
+	tcase_add_test(tc, test_guest_confirms_by_email_before_holding_a_place);
+	tcase_add_test(tc, test_questions_are_asked_and_answers_checked);
+	tcase_add_test(tc, test_edit_tells_people_when_time_or_place_changes);
+	tcase_add_test(tc,
+	    test_cancelling_the_event_tells_everyone_and_promotes_nobody);
+	tcase_add_test(tc,
+	    test_team_uses_no_places_and_the_public_list_is_opt_in);
 	suite_add_tcase(s, tc);
 	return s;
 }
