@@ -208,9 +208,10 @@ register_refused(struct request *r, const char *back)
  * second mail.  Members decide at once; guests are sent a link first.
  */
 static const char register_member_sql[] =
-    "WITH reg AS (SELECT g.* FROM place_types pt,"
-    " acorn_register(pt.id, $2, $3, $4, $5, $6::integer, $7::boolean, $8)"
-    " AS g WHERE pt.id = $1 AND pt.event = $10),"
+    "WITH reg AS (SELECT g.* FROM place_types pt, members m,"
+    " acorn_register(pt.id, $2, m.name, $4, m.organisation, $6::integer,"
+    " $7::boolean, $8) AS g WHERE pt.id = $1 AND pt.event = $10"
+    " AND m.id = $3::uuid AND $5::text IS NULL),"
     " ans AS (INSERT INTO answers (registration, question, value)"
     " SELECT reg.registration, a.q, a.v FROM reg,"
     " unnest($11::bigint[], $12::text[]) AS a(q, v) WHERE NOT reg.repeated),"
@@ -240,7 +241,7 @@ events_register(struct request *r)
 	char back[128], acc[32], guest_key[ACORN_TOKEN_LEN + 1], *text;
 	char *ids = NULL, *values = NULL;
 	struct view *v;
-	PGresult *res, *who = NULL;
+	PGresult *res;
 	int rc, waiting;
 
 	snprintf(back, sizeof(back), "/events/%.36s", r->arg);
@@ -276,22 +277,17 @@ events_register(struct request *r)
 	}
 	view_free(v);
 	if (r->account != NULL) {
-		p[0] = r->account->member;
-		if ((who = db_query(r->db, PGRES_TUPLES_OK, "SELECT name,"
-		    " organisation FROM members WHERE id = $1", 1, p)) ==
-		    NULL || PQntuples(who) != 1) {
-			rc = who == NULL ? 503 : 404;
-			goto error;
-		}
+		/* The name and organisation are the member's profile's. */
 		snprintf(acc, sizeof(acc), "%ld", r->account->id);
 		p[1] = acc;
-		p[2] = PQgetvalue(who, 0, 0);
+		p[2] = r->account->member;
 		p[3] = r->account->email;
-		p[4] = db_value(who, 0, 1);
+		p[4] = NULL;
 	} else {
 		if (util_token(guest_key) == -1) {
-			rc = 500;
-			goto error;
+			free(ids);
+			free(values);
+			return http_error(r, 500);
 		}
 		p[1] = guest_key;
 		p[3] = email;
@@ -306,7 +302,6 @@ events_register(struct request *r)
 	p[11] = values;
 	res = db_query(r->db, PGRES_TUPLES_OK, r->account != NULL ?
 	    register_member_sql : register_guest_sql, 12, p);
-	PQclear(who);
 	free(ids);
 	free(values);
 	if (res == NULL)
@@ -343,11 +338,6 @@ events_register(struct request *r)
 		    "Your registrations", 1);
 	free(text);
 	return rc;
-error:
-	PQclear(who);
-	free(ids);
-	free(values);
-	return http_error(r, rc);
 }
 
 /* GET /registrations: the signed-in person's own. */

@@ -145,20 +145,25 @@ umask 022
 
 # --- the pgbench side -------------------------------------------------------------
 
-# The statement events_register() in server/registrations.c sends, word
-# for word, with pgbench variables where the handler passes $1..$10.  The
-# values the handler reads from the person's account (id, name, email,
-# organisation) are made here from the person's number, as
-# registrations.sql made them; the request key is as unique as the form's.
+# The statement events_register() in server/registrations.c sends for a
+# member, word for word, with pgbench variables where the handler passes
+# $1..$12.  What the handler has from the person's session (account id,
+# member id, email) is made here from the person's number, as
+# registrations.sql made them; the event asks no questions, so the answers
+# are empty; the request key is as unique as the form's.
 cat >"$work/register.sql" <<'EOF'
 \set i :i + 1
 \set n :client_id * :per + :i
 \set account :first + :n - 1
-WITH reg AS (SELECT g.* FROM place_types pt,
- acorn_register(pt.id, :account, 'Storm attendee ' || :n,
- 'storm.' || :n || '@bench.example.org', :org, :places::integer,
+WITH reg AS (SELECT g.* FROM place_types pt, members m,
+ acorn_register(pt.id, :account, m.name,
+ 'storm.' || :n || '@bench.example.org', m.organisation, :places::integer,
  :public::boolean, 'pgbench-' || :event || '-' || :n) AS g
- WHERE pt.id = :place AND pt.event = :event),
+ WHERE pt.id = :place AND pt.event = :event
+ AND m.id = (SELECT member FROM accounts WHERE id = :account)),
+ ans AS (INSERT INTO answers (registration, question, value)
+ SELECT reg.registration, a.q, a.v FROM reg,
+ unnest('{}'::bigint[], '{}'::text[]) AS a(q, v) WHERE NOT reg.repeated),
  told AS (SELECT acorn_tell(reg.registration, reg.status,
  :url) FROM reg WHERE NOT reg.repeated)
  SELECT reg.status, reg.waiting_position, e.title,
@@ -280,7 +285,7 @@ run_pgbench() {	# ROUND EVENT PLACE_TYPE
 		-t "$per_client" -f "$work/register.sql" \
 		-D i=0 -D per="$per_client" -D first="$first_account" \
 		-D event="$ev" -D place="$pt" -D url="$public_url" \
-		-D org='Bench Primary Care Network' -D places=1 -D public=false \
+		-D places=1 -D public=false \
 		"$conninfo" >"$out" 2>&1 ||
 		{ cat "$out" >&2; die "pgbench failed"; }
 	grep -q "number of transactions actually processed: $people/$people" "$out" ||
