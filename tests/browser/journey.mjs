@@ -359,6 +359,31 @@ try {
 	await accessible(page, 'event-coordinator');
 	const eventUrl = page.url();
 
+	await test('the coordinator asks two questions and edits the event', async () => {
+		await page.getByRole('link', { name: 'Questions asked at registration' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'questions');
+		await page.getByLabel('Kind of question').selectOption('access');
+		await page.getByRole('button', { name: 'Add the question' }).click();
+		await page.waitForLoadState();
+		await page.getByLabel('Kind of question').selectOption('yesno');
+		await page.getByLabel('Question', { exact: true }).fill('Would you like a printed workbook?');
+		await page.getByText('An answer is required').click();
+		await page.getByRole('button', { name: 'Add the question' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'main')).includes('Would you like a printed workbook?'), 'question not listed');
+		await accessible(page, 'questions-added');
+		await page.goto(eventUrl);
+		await page.getByRole('link', { name: 'Edit the event' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'event-edit');
+		expect(await page.getByLabel('Title').inputValue() === eventTitle, 'form not filled in');
+		await page.getByLabel('Description (optional)').fill('Bring walking shoes: part of the day is outdoors.');
+		await page.getByRole('button', { name: 'Save event' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'main')).includes('Bring walking shoes'), 'edit not shown');
+	});
+
 	const attendee = await newPage();
 	await test('the member takes the only place and sees it', async () => {
 		const p = attendee.page;
@@ -370,6 +395,13 @@ try {
 		await p.goto(eventUrl);
 		await accessible(p, 'event-member');
 		expect((await text(p, 'main')).includes('1 of 1 place left'), 'availability not shown');
+		await p.getByRole('button', { name: 'Register' }).click();
+		await p.waitForLoadState();
+		expect((await p.title()).startsWith('Error:'), 'a required question went unanswered');
+		await accessible(p, 'event-register-errors');
+		await p.getByRole('link', { name: /Choose an answer to/ }).click();
+		await p.getByLabel('Do you have any access needs? (optional)').fill('Step-free access, please');
+		await p.getByRole('group', { name: /printed workbook/ }).getByLabel('Yes').check();
 		await p.getByRole('button', { name: 'Register' }).click();
 		await p.waitForLoadState();
 		expect((await text(p, 'h1')) === 'You have a place', `heading: ${await text(p, 'h1')}`);
