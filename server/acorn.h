@@ -44,6 +44,7 @@ void	 util_sha256(const void *, size_t, unsigned char[32]);
 char	*util_strdup(const char *);
 char	*util_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*util_trim(char *);
+char	*util_url_encode(const char *);
 int	 util_parse_long(const char *, long, long, long *);
 int	 util_read_file(const char *, char **, size_t *, size_t);
 
@@ -158,6 +159,9 @@ enum key {
 	KEY_PUBLIC,
 	KEY_REQUEST,
 	KEY_WHEN,
+	KEY_COL,
+	KEY_WHICH,
+	KEY_DONE,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -260,6 +264,20 @@ int		 events_promote(struct request *);
 int		 registrations_mine(struct request *);
 int		 registrations_cancel(struct request *);
 
+/* attendance.c */
+int		 events_checkin(struct request *);
+int		 events_checkin_undo(struct request *);
+int		 events_export(struct request *);
+int		 events_export_csv(struct request *);
+
+/* csv.c */
+struct csv;
+struct csv	*csv_new(void);
+void		 csv_free(struct csv *);
+void		 csv_cell(struct csv *, const char *);
+void		 csv_row(struct csv *);
+char		*csv_finish(struct csv *, size_t *);
+
 /* routes.c */
 enum page {
 	PAGE_HOME,
@@ -288,6 +306,10 @@ enum page {
 	PAGE_EVENT_PROMOTE,
 	PAGE_REGISTRATIONS,
 	PAGE_REGISTRATION_CANCEL,
+	PAGE_EVENT_CHECKIN,
+	PAGE_EVENT_CHECKIN_UNDO,
+	PAGE_EVENT_EXPORT,
+	PAGE_EVENT_EXPORT_CSV,
 	PAGE__MAX
 };
 struct route {

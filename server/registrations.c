@@ -241,6 +241,8 @@ events_attendees(struct request *r)
 	view_set(v, "event_title", PQgetvalue(res, 0, 1));
 	view_setf(v, "event_href", "/events/%s", r->arg);
 	view_setf(v, "promote_action", "/events/%s/promote", r->arg);
+	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
+	view_setf(v, "export_href", "/events/%s/export", r->arg);
 	view_set(v, "done_text", r->form.f[KEY_SAVED].num == 1 ?
 	    "Promoted from the waiting list." : NULL);
 	PQclear(res);

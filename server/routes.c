@@ -55,6 +55,16 @@ static const struct route routes[PAGE__MAX] = {
 	  registrations_mine, "registrations" },
 	{ PAGE_REGISTRATION_CANCEL, "/registrations/*/cancel", POST, 1, 1,
 	  registrations_cancel, "registration_cancel" },
+	[PAGE_EVENT_CHECKIN] = { PAGE_EVENT_CHECKIN, "/events/*/checkin",
+	  GET | POST, 1, 2, events_checkin, "event_checkin" },
+	[PAGE_EVENT_CHECKIN_UNDO] = { PAGE_EVENT_CHECKIN_UNDO,
+	  "/events/*/checkin/undo", POST, 1, 2, events_checkin_undo,
+	  "event_checkin_undo" },
+	[PAGE_EVENT_EXPORT] = { PAGE_EVENT_EXPORT, "/events/*/export", GET, 1,
+	  2, events_export, "event_export" },
+	[PAGE_EVENT_EXPORT_CSV] = { PAGE_EVENT_EXPORT_CSV,
+	  "/events/*/export.csv", GET, 1, 2, events_export_csv,
+	  "event_export_csv" },
 };
 
 /*
