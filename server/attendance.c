@@ -404,8 +404,8 @@ static const struct which {
 } whiches[] = {
 	{ "confirmed", "People with a place, by name", "attendees" },
 	{ "waiting", "The waiting list, in order", "waiting-list" },
-	{ "all", "Everyone with a place or waiting (not cancelled), with "
-	    "places first", "registrations" },
+	{ "all", "Everyone except cancellations: places first, then the "
+	    "waiting list", "registrations" },
 };
 #define NWHICH	(sizeof(whiches) / sizeof(whiches[0]))
 
