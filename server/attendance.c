@@ -142,8 +142,8 @@ checkin_count(struct request *r, struct view *v)
 	PQclear(res);
 	view_setf(v, "count_text", "%ld of %ld checked in", in, all);
 	if (pall != all)
-		view_setf(v, "places_count_text", "Groups included: %ld of %ld "
-		    "places", pin, pall);
+		view_setf(v, "places_count_text", "Counting everyone booked "
+		    "in a group: %ld of %ld places", pin, pall);
 	return 0;
 }
 
@@ -215,7 +215,8 @@ checkin_people(struct request *r, struct view *v, const char *q)
 		    "People on the waiting list are not shown here.", q);
 	else if (total > n)
 		view_setf(v, "result_text", "Showing the first %d of %ld, by "
-		    "name. Search to find someone.", n, total);
+		    "name. Type more of the name to narrow the list.", n,
+		    total);
 	else if (*q == '\0')
 		view_setf(v, "result_text", "%ld %s with a place, by name",
 		    total, total == 1 ? "person" : "people");
