@@ -44,6 +44,7 @@ void	 util_sha256(const void *, size_t, unsigned char[32]);
 char	*util_strdup(const char *);
 char	*util_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*util_trim(char *);
+char	*util_url_encode(const char *);
 int	 util_parse_long(const char *, long, long, long *);
 int	 util_read_file(const char *, char **, size_t *, size_t);
 char	*util_pg_array(const char *const *, size_t);
@@ -165,6 +166,9 @@ enum key {
 	KEY_REQUIRED,
 	KEY_QUESTION,
 	KEY_ROLE,
+	KEY_COL,
+	KEY_WHICH,
+	KEY_DONE,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -291,6 +295,20 @@ int		 registrations_guest_cancel(struct request *);
 int		 registrations_guest_public(struct request *);
 int		 events_people(struct request *);
 
+/* attendance.c */
+int		 events_checkin(struct request *);
+int		 events_checkin_undo(struct request *);
+int		 events_export(struct request *);
+int		 events_export_csv(struct request *);
+
+/* csv.c */
+struct csv;
+struct csv	*csv_new(void);
+void		 csv_free(struct csv *);
+void		 csv_cell(struct csv *, const char *);
+void		 csv_row(struct csv *);
+char		*csv_finish(struct csv *, size_t *);
+
 /* routes.c */
 enum page {
 	PAGE_HOME,
@@ -328,6 +346,10 @@ enum page {
 	PAGE_GUEST_CONFIRM,
 	PAGE_GUEST_CANCEL,
 	PAGE_GUEST_PUBLIC,
+	PAGE_EVENT_CHECKIN,
+	PAGE_EVENT_CHECKIN_UNDO,
+	PAGE_EVENT_EXPORT,
+	PAGE_EVENT_EXPORT_CSV,
 	PAGE__MAX
 };
 struct route {

@@ -27,7 +27,8 @@ enum kind {
 	K_DATE,		/* YYYY-MM-DD, as a date input sends it */
 	K_TIME,		/* HH:MM, 24-hour */
 	K_URL,		/* http or https */
-	K_KIND		/* an event kind */
+	K_KIND,		/* an event kind */
+	K_WORDS		/* repeatable: words of a-z, 0-9 and _ */
 };
 
 struct keydef {
@@ -119,6 +120,11 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Unknown question" },
 	[KEY_ROLE] = { "role", K_LINE, 16, "Role",
 	    "Select a role from the list" },
+	[KEY_COL] = { "col", K_WORDS, 2000, "Columns",
+	    "Choose columns from the list" },
+	[KEY_WHICH] = { "which", K_LINE, 16, "Who to include",
+	    "Choose who to include from the list" },
+	[KEY_DONE] = { "done", K_LINE, 16, "Done", NULL },
 };
 
 const char *const event_kind_codes[] = {
@@ -338,6 +344,8 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 		    strpbrk(s, " \t\r\n<>\"") == NULL);
 	case K_KIND:
 		return *s == '\0' || in_list(s, event_kind_codes);
+	case K_WORDS:
+		return 1;	/* checked word by word in accept_word */
 	}
 	return 0;
 }
@@ -355,8 +363,55 @@ chars(const char *s)
 }
 
 /*
+ * A field sent once per ticked checkbox (col=name&col=email): each value
+ * must be one word of a-z, 0-9 and _, and the words are kept in the order
+ * sent, separated by spaces, in num of them.  One bad value refuses the
+ * whole field, so a handler never acts on part of a choice.
+ */
+static void
+accept_word(struct form *form, const struct keydef *d, struct field *f,
+    const char *raw, size_t len)
+{
+	size_t have, i;
+	char *grown;
+
+	if (f->error)
+		return;
+	for (i = 0; i < len; i++)
+		if (!((raw[i] >= 'a' && raw[i] <= 'z') ||
+		    (raw[i] >= '0' && raw[i] <= '9') || raw[i] == '_')) {
+			f->error = FIELD_BAD_FORMAT;
+			goto bad;
+		}
+	if (len == 0)
+		return;
+	have = f->text != NULL ? strlen(f->text) : 0;
+	if (have + len + 1 > d->max) {
+		f->error = FIELD_TOO_LONG;
+		goto bad;
+	}
+	if ((grown = realloc((char *)f->text, have + len + 2)) == NULL) {
+		f->error = FIELD_BAD_FORMAT;
+		goto bad;
+	}
+	if (have > 0)
+		grown[have++] = ' ';
+	memcpy(grown + have, raw, len);
+	grown[have + len] = '\0';
+	f->text = grown;
+	f->num++;
+	return;
+bad:
+	free((char *)f->text);
+	f->text = NULL;
+	f->num = 0;
+	form->nerrors++;
+}
+
+/*
  * Takes one raw field.  Unknown names are ignored; a repeated name keeps
- * the first value, so nobody can smuggle a second one past a check.
+ * the first value, so nobody can smuggle a second one past a check (a
+ * field of words, which is meant to repeat, is checked value by value).
  */
 void
 form_accept(struct form *form, enum key k, const char *raw, size_t len)
@@ -365,6 +420,10 @@ form_accept(struct form *form, enum key k, const char *raw, size_t len)
 	struct field *f = &form->f[k];
 	char *copy, *s;
 
+	if (d->kind == K_WORDS) {
+		accept_word(form, d, f, raw, len);
+		return;
+	}
 	if (f->text != NULL || f->error)
 		return;
 	if (len > d->max * 4 + 64) {

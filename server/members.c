@@ -58,38 +58,13 @@ set_group(struct view *v, const char *code)
 	view_set(v, "group", label != NULL ? label : code);
 }
 
-static char *
-url_encode(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *o;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (o = out; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*o++ = (char)c;
-		else {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 /* The address of another page of the same search. */
 static void
 page_href(struct view *v, const char *key, const char *q, const char *group,
     const char *region, long page)
 {
-	char *eq = url_encode(q), *eg = url_encode(group),
-	    *er = url_encode(region);
+	char *eq = util_url_encode(q),
+	    *eg = util_url_encode(group), *er = util_url_encode(region);
 
 	if (eq != NULL && eg != NULL && er != NULL)
 		view_setf(v, key, "/members?q=%s&group=%s&region=%s&page=%ld",

@@ -658,6 +658,8 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	view_set(v, "event_title", PQgetvalue(res, 0, 1));
 	view_setf(v, "event_href", "/events/%s", r->arg);
 	view_setf(v, "promote_action", "/events/%s/promote", r->arg);
+	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
+	view_setf(v, "export_href", "/events/%s/export", r->arg);
 	if (r->method == METHOD_GET && r->form.f[KEY_SAVED].num == 1)
 		view_set(v, "done_text", r->form.f[KEY_ROLE].text != NULL ?
 		    "Added to the team, and sent an email." :

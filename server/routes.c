@@ -73,6 +73,16 @@ static const struct route routes[PAGE__MAX] = {
 	  registrations_guest_cancel, "guest_cancel" },
 	{ PAGE_GUEST_PUBLIC, "/registrations/guest/*/public", POST, 1, 0,
 	  registrations_guest_public, "guest_public" },
+	[PAGE_EVENT_CHECKIN] = { PAGE_EVENT_CHECKIN, "/events/*/checkin",
+	  GET | POST, 1, 2, events_checkin, "event_checkin" },
+	[PAGE_EVENT_CHECKIN_UNDO] = { PAGE_EVENT_CHECKIN_UNDO,
+	  "/events/*/checkin/undo", POST, 1, 2, events_checkin_undo,
+	  "event_checkin_undo" },
+	[PAGE_EVENT_EXPORT] = { PAGE_EVENT_EXPORT, "/events/*/export", GET, 1,
+	  2, events_export, "event_export" },
+	[PAGE_EVENT_EXPORT_CSV] = { PAGE_EVENT_EXPORT_CSV,
+	  "/events/*/export.csv", GET, 1, 2, events_export_csv,
+	  "event_export_csv" },
 };
 
 /*

@@ -217,6 +217,32 @@ util_printf(const char *fmt, ...)
 	return p;
 }
 
+/* A query-string value: all but unreserved characters as %XX. */
+char *
+util_url_encode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out, *o;
+
+	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
+		return NULL;
+	for (o = out; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~')
+			*o++ = (char)c;
+		else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 char *
 util_trim(char *s)
 {

@@ -426,6 +426,35 @@ try {
 		await page.goto(`${base}/events`);
 		expect((await text(page, 'main')).includes('Full: waiting list open'), 'not shown as full');
 	});
+
+	// Check-in at the door, on a phone.
+	await test('the coordinator checks the member in on a phone', async () => {
+		await page.goto(eventUrl);
+		await page.getByRole('link', { name: 'Attendees and waiting list' }).click();
+		await page.waitForLoadState();
+		await page.getByRole('link', { name: 'Check people in at the door' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'checkin');
+		await page.setViewportSize(widths.phone);
+		expect((await text(page, '.checkin-count')) === '0 of 1 checked in', `count: ${await text(page, '.checkin-count')}`);
+		await page.getByLabel('Search by name or organisation').fill(member.name.split(' ')[1].slice(0, 4).toUpperCase());
+		await page.getByRole('button', { name: 'Search' }).click();
+		await page.waitForLoadState();
+		await page.getByRole('button', { name: `Mark attended: ${member.name}` }).click();
+		await page.waitForLoadState();
+		const done = await text(page, '.panel--success');
+		expect(done === `Marked ${member.name} as attended`, `confirmation: ${done}`);
+		expect((await text(page, '.checkin-count')) === '1 of 1 checked in', `count: ${await text(page, '.checkin-count')}`);
+		expect(await page.getByRole('button', { name: `Undo check-in for ${member.name}` }).count() === 1, 'no undo button');
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		expect(overflow <= 0, `check-in page is ${overflow}px wider than a phone screen`);
+	});
+	await accessible(page, 'checkin-marked');
+	await test('the coordinator opens the spreadsheet export', async () => {
+		await page.goto(`${eventUrl}/export`);
+		expect((await text(page, 'h1')) === 'Download a spreadsheet', `heading: ${await text(page, 'h1')}`);
+	});
+	await accessible(page, 'export');
 	await organiser.context.close();
 } catch (e) {
 	fail('journey', e && e.message ? e.message.split('\n')[0] : String(e));

@@ -283,14 +283,23 @@ node_user_add(struct node *n, const char *email, const char *role)
 char *
 node_sql(struct node *n, const char *sql, const char *param)
 {
+	const char *p[1] = { param };
+
+	return node_sqlv(n, sql, param ? 1 : 0, p);
+}
+
+/* The first value of a query on the node's database, with n parameters. */
+char *
+node_sqlv(struct node *n, const char *sql, int nparams,
+    const char *const *params)
+{
 	PGconn *c = connect_db(n->db, "acorn");
 	PGresult *r;
 	char *v = NULL;
-	const char *p[1] = { param };
 
 	if (c == NULL)
 		return NULL;
-	r = PQexecParams(c, sql, param ? 1 : 0, NULL, p, NULL, NULL, 0);
+	r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
 		v = strdup(PQgetisnull(r, 0, 0) ? "(null)" :
 		    PQgetvalue(r, 0, 0));

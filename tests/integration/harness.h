@@ -36,6 +36,8 @@ int		 node_stop(struct node *);
 void		 node_free(struct node *);
 char		*node_user_add(struct node *, const char *, const char *);
 char		*node_sql(struct node *, const char *, const char *);
+char		*node_sqlv(struct node *, const char *, int,
+		    const char *const *);
 int		 admin_sql(const char *);
 
 /* A browser-like client with its own cookie jar. */
