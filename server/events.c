@@ -394,6 +394,8 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
 	view_setf(v, "places_href", "/events/%s/places", r->arg);
 	view_setf(v, "questions_href", "/events/%s/questions", r->arg);
+	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
+	view_setf(v, "export_href", "/events/%s/export", r->arg);
 	view_setf(v, "edit_href", "/events/%s/edit", r->arg);
 	view_setf(v, "cancel_href", "/events/%s/cancel", r->arg);
 	view_setf(v, "publish_action", "/events/%s/publish", r->arg);
