@@ -435,6 +435,8 @@ event_page(struct request *r, struct view *v, unsigned int status)
 		}
 		PQclear(mine);
 	}
+	if (!view_has(v, "v_places"))
+		view_set(v, "v_places", "1");
 	if (!view_has(v, "request_key") && util_token(key) == 0)
 		view_set(v, "request_key", key);
 	PQclear(res);

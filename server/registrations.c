@@ -258,7 +258,7 @@ events_register(struct request *r)
 	    (places->num < 1 || places->num > 10)))
 		view_error(v, "places", "Number of places must be a whole "
 		    "number from 1 to 10");
-	view_set(v, "v_places", places->text);
+	view_set(v, "v_places", places->error ? places->shown : places->text);
 	view_flag(v, "v_public", r->form.f[KEY_PUBLIC].num == 1);
 	view_set(v, "request_key", r->form.f[KEY_REQUEST].text);
 	if (r->account == NULL) {
