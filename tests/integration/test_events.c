@@ -1012,6 +1012,45 @@ START_TEST(test_team_uses_no_places_and_the_public_list_is_opt_in)
 }
 END_TEST
 
+START_TEST(test_form_loaded_while_full_takes_a_place_freed_since)
+{
+	char *id = new_event("Freed place fairness check", "1");
+	char action[160], path[128];
+	struct client *a, *b;
+	struct pending p;
+	struct resp *r;
+
+	make_members("stale", 2);
+	a = member("stale", 1);
+	b = member("stale", 2);
+	resp_free(register_for(a, id, "1"));
+	/* B opens the page while it is full: it offers the waiting list. */
+	snprintf(path, sizeof(path), "/events/%s", id);
+	r = http_get(b, path);
+	ck_assert(resp_has(r, "Join the waiting list"));
+	resp_free(r);
+	open_form(&p, b, id);
+	/* A cancels before B presses the button. */
+	r = http_get(a, "/registrations");
+	ck_assert(cancel_action(r->body, action, sizeof(action)));
+	resp_free(r);
+	r = form_post(a, "/registrations", action, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = send_form(&p, "1");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "You have a place"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'waiting'", id), 0);
+	p.c = NULL;
+	pending_free(&p);
+	free(id);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
 Suite *
 events_suite(void)
 {
@@ -1034,6 +1073,7 @@ events_suite(void)
 	    test_cancelling_the_event_tells_everyone_and_promotes_nobody);
 	tcase_add_test(tc,
 	    test_team_uses_no_places_and_the_public_list_is_opt_in);
+	tcase_add_test(tc, test_form_loaded_while_full_takes_a_place_freed_since);
 	suite_add_tcase(s, tc);
 	return s;
 }
