@@ -280,6 +280,7 @@ int		 events_edit(struct request *);
 int		 events_cancel(struct request *);
 
 /* questions.c */
+PGresult	*questions_asked(struct db *, const char *);
 int		 events_questions(struct request *);
 
 /* registrations.c */

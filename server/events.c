@@ -252,18 +252,13 @@ event_questions(struct request *r, struct view *v, const char *id)
 {
 	const struct form_answer *a;
 	struct view *q, *c;
-	const char *p[1], *kind, *given, *c0;
+	const char *kind, *given, *c0;
 	char *choice, ekey[64];
 	PGresult *res;
 	size_t len;
 	int i, j, n;
 
-	p[0] = id;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
-	    " required, array_to_string(choices, E'\\n')"
-	    " FROM questions WHERE event = $1 AND NOT retired"
-	    " ORDER BY position, id", 1, p);
-	if (res == NULL)
+	if ((res = questions_asked(r->db, id)) == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {

@@ -85,6 +85,22 @@ done:
 	return out;
 }
 
+/*
+ * The questions an event asks now, in the order it asks them: id, kind,
+ * label, required, and the choices one per line (no choice holds a
+ * newline).  For the registration form and for checking its answers.
+ */
+PGresult *
+questions_asked(struct db *db, const char *event)
+{
+	const char *p[1];
+
+	p[0] = event;
+	return db_query(db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
+	    " required, array_to_string(choices, E'\\n') FROM questions"
+	    " WHERE event = $1 AND NOT retired ORDER BY position, id", 1, p);
+}
+
 /* A new question, from the form; problems go into v. */
 static int
 question_add(struct request *r, struct view *v)

@@ -100,17 +100,13 @@ static int
 answers_read(struct request *r, struct view *v, char **ids, char **values)
 {
 	const struct form_answer *a;
-	const char *p[1], *id, *kind, *label, **qs = NULL, **vs = NULL;
+	const char *id, *kind, *label, **qs = NULL, **vs = NULL;
 	PGresult *res;
 	char msg[400];
 	int i, n, k = 0;
 
 	*ids = *values = NULL;
-	p[0] = r->arg;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
-	    " required, array_to_string(choices, E'\\n') FROM questions"
-	    " WHERE event = $1 AND NOT retired ORDER BY position, id", 1, p);
-	if (res == NULL)
+	if ((res = questions_asked(r->db, r->arg)) == NULL)
 		return -1;
 	n = PQntuples(res);
 	if ((qs = calloc(n + 1, sizeof(*qs))) == NULL ||
