@@ -55,6 +55,8 @@ static const struct route routes[PAGE__MAX] = {
 	  registrations_mine, "registrations" },
 	{ PAGE_REGISTRATION_CANCEL, "/registrations/*/cancel", POST, 1, 1,
 	  registrations_cancel, "registration_cancel" },
+	{ PAGE_ADMIN_MAIL, "/admin/mail", GET, 1, 2, outbox_list,
+	  "admin_mail" },
 };
 
 /*
