@@ -15,6 +15,8 @@
 
 #include "acorn.h"
 
+Suite	*mail_unit_suite(void);	/* test_mail.c */
+
 #define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 		"0123456789-_"
 
@@ -1678,6 +1680,7 @@ main(void)
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, password_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, mail_unit_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
