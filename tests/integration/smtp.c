@@ -1,8 +1,8 @@
 /*
- * The test mail server: one thread accepting on 127.0.0.1, one connection
- * at a time, speaking enough ESMTP (RFC 5321) for a real client: EHLO,
- * HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP and QUIT.  Every
- * read has a timeout and every loop a bound.
+ * The test mail server: one thread accepting on 127.0.0.1 and a thread
+ * for each connection (up to SMTP_CONNS), speaking enough ESMTP (RFC 5321)
+ * for a real client: EHLO, HELO, MAIL, RCPT, DATA with dot-unstuffing,
+ * RSET, NOOP and QUIT.  Every read has a timeout and every loop a bound.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +24,7 @@
 #define SMTP_COMMANDS	1000
 #define SMTP_READ_MS	10000
 #define SMTP_MESSAGES	256
+#define SMTP_CONNS	64
 
 struct smtp {
 	int		 fd;
@@ -39,14 +40,17 @@ struct smtp {
 	int		 refuse_code;
 	int		 refuse_times;
 	int		 refused;
+	pthread_t	 conns[SMTP_CONNS];
+	int		 nconns;
 };
 
 struct conn {
-	int	 fd;
-	int	 stop;
-	char	 buf[4096];
-	size_t	 len;
-	size_t	 off;
+	struct smtp	*s;
+	int		 fd;
+	int		 stop;
+	char		 buf[4096];
+	size_t		 len;
+	size_t		 off;
 };
 
 struct smtp *
@@ -349,11 +353,22 @@ serve(struct smtp *s, struct conn *c)
 }
 
 static void *
+smtp_conn(void *arg)
+{
+	struct conn *c = arg;
+
+	serve(c->s, c);
+	close(c->fd);
+	free(c);
+	return NULL;
+}
+
+static void *
 smtp_run(void *arg)
 {
 	struct smtp *s = arg;
 	struct pollfd p[2];
-	struct conn c;
+	struct conn *c;
 	int fd;
 
 	for (;;) {
@@ -369,12 +384,25 @@ smtp_run(void *arg)
 			continue;
 		if ((fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
 			continue;
-		memset(&c, 0, sizeof(c));
-		c.fd = fd;
-		c.stop = s->stop[0];
-		serve(s, &c);
-		close(fd);
+		if (s->nconns == SMTP_CONNS ||
+		    (c = calloc(1, sizeof(*c))) == NULL) {
+			close(fd);	/* the client sees a failure and retries */
+			continue;
+		}
+		c->s = s;
+		c->fd = fd;
+		c->stop = s->stop[0];
+		if (pthread_create(&s->conns[s->nconns], NULL, smtp_conn, c) !=
+		    0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		s->nconns++;
 	}
+	/* The stop pipe ends every connection's wait for a line. */
+	while (s->nconns > 0)
+		pthread_join(s->conns[--s->nconns], NULL);
 	return NULL;
 }
 

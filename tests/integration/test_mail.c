@@ -480,6 +480,46 @@ START_TEST(test_sigterm_keeps_unsent_mail_for_the_next_start)
 }
 END_TEST
 
+/*
+ * Two acorn processes sharing one database, both woken by the same batch:
+ * every message arrives exactly once.
+ */
+START_TEST(test_two_senders_on_one_database_send_each_message_once)
+{
+	struct smtp *s = smtp_new();
+	struct node second;
+	const struct smtp_msg *m;
+	int seen[40], i, k;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(smtp_listen(s), 0);
+	start_node(s, NULL);
+	second = *node;
+	ck_assert_int_eq(node_serve(&second), 0);
+	ck_assert_int_eq(num("WITH o AS (INSERT INTO outbox (recipient,"
+	    " subject, body) SELECT 'p' || g || '@example.org', 'Batch ' || g,"
+	    " 'Hello' FROM generate_series(1, 40) g RETURNING 1)"
+	    " SELECT count(*) FROM o", NULL), 40);
+	ck_assert(eventually("SELECT count(*) FROM outbox WHERE sent IS NOT"
+	    " NULL", NULL, 40));
+	memset(seen, 0, sizeof(seen));
+	for (i = 1; i <= 40; i++) {
+		ck_assert_ptr_nonnull(m = smtp_wait(s, i, WAIT_MS));
+		ck_assert_int_eq(sscanf(m->rcpt, "p%d@", &k), 1);
+		ck_assert(k >= 1 && k <= 40);
+		seen[k - 1]++;
+	}
+	for (i = 0; i < 40; i++)
+		ck_assert_int_eq(seen[i], 1);
+	ck_assert_ptr_null(smtp_wait(s, 41, 1500));
+	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE attempts <> 1",
+	    NULL), 0);
+	ck_assert_int_eq(node_stop(&second), 0);
+	stop_node();
+	smtp_free(s);
+}
+END_TEST
+
 START_TEST(test_non_ascii_subject_and_name_arrive_intact)
 {
 	static const char title[] = "Cynhadledd Gŵyl Presgripsiynu "
@@ -648,6 +688,8 @@ mail_suite(void)
 	    test_permanent_refusal_is_marked_failed_with_the_reason);
 	tcase_add_test(tc, test_mail_server_down_then_up_loses_nothing);
 	tcase_add_test(tc, test_sigterm_keeps_unsent_mail_for_the_next_start);
+	tcase_add_test(tc,
+	    test_two_senders_on_one_database_send_each_message_once);
 	tcase_add_test(tc, test_non_ascii_subject_and_name_arrive_intact);
 	tcase_add_test(tc, test_lines_starting_with_a_dot_survive);
 	tcase_add_test(tc,
