@@ -330,8 +330,10 @@ main(int argc, char **argv)
 	cmd = argv[0];
 	config_defaults(&c);
 	cfg = &c;
-	if (strcmp(cmd, "init") != 0 && config_load(&c, path) == -1)
+	if (strcmp(cmd, "init") != 0 && config_load(&c, path) == -1) {
+		config_free(&c);
 		return 1;
+	}
 	log_set_level(c.log_level);
 	xmlInitParser();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
