@@ -70,6 +70,12 @@ struct config {
 	int	 db_connections;
 	enum log_level log_level;
 	int	 secure_cookies;	/* derived: public_url is https */
+	char	*smtp_url;	/* smtp:// or smtps://; empty: outbox only */
+	char	*mail_from;	/* envelope and From: address */
+	char	*smtp_user;	/* optional SMTP AUTH */
+	char	*smtp_password;
+	long	 mail_retry;	/* seconds before the first retry */
+	int	 mail_max_attempts;
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
@@ -310,6 +316,25 @@ void		 csv_cell(struct csv *, const char *);
 void		 csv_row(struct csv *);
 char		*csv_finish(struct csv *, size_t *);
 
+/* mail.c */
+struct mail {
+	const char	*from_name;
+	const char	*from;
+	const char	*to;
+	const char	*subject;
+	const char	*body;
+	const char	*message_id;
+	time_t		 date;
+};
+struct mailer;
+struct mailer	*mail_start(const struct config *);
+void		 mail_stop(struct mailer *);
+int		 mail_address_valid(const char *);
+char		*mail_message(const struct mail *);
+
+/* outbox.c */
+int		 outbox_list(struct request *);
+
 /* routes.c */
 enum page {
 	PAGE_HOME,
@@ -351,6 +376,7 @@ enum page {
 	PAGE_EVENT_CHECKIN_UNDO,
 	PAGE_EVENT_EXPORT,
 	PAGE_EVENT_EXPORT_CSV,
+	PAGE_ADMIN_MAIL,
 	PAGE__MAX
 };
 struct route {

@@ -35,6 +35,12 @@ config_defaults(struct config *c)
 	c->argon2_m = 19 * 1024;
 	c->db_connections = 0;	/* one per HTTP thread */
 	c->log_level = LOG_INFO;
+	c->smtp_url = util_strdup("");
+	c->mail_from = util_strdup("");
+	c->smtp_user = util_strdup("");
+	c->smtp_password = util_strdup("");
+	c->mail_retry = 60;
+	c->mail_max_attempts = 40;
 }
 
 static int
@@ -125,6 +131,31 @@ config_set(struct config *c, const char *k, const char *v)
 		c->argon2_t = (int)n;
 		return 0;
 	}
+	if (strcmp(k, "smtp_url") == 0) {
+		if (*v != '\0' && strncmp(v, "smtp://", 7) != 0 &&
+		    strncmp(v, "smtps://", 8) != 0)
+			return -1;
+		if (strpbrk(v, " \t\r\n") != NULL)
+			return -1;
+		return set_str(&c->smtp_url, v);
+	}
+	if (strcmp(k, "mail_from") == 0) {
+		if (*v != '\0' && !mail_address_valid(v))
+			return -1;
+		return set_str(&c->mail_from, v);
+	}
+	if (strcmp(k, "smtp_user") == 0)
+		return set_str(&c->smtp_user, v);
+	if (strcmp(k, "smtp_password") == 0)
+		return set_str(&c->smtp_password, v);
+	if (strcmp(k, "mail_retry") == 0)
+		return set_num(&c->mail_retry, v, 1, 86400);
+	if (strcmp(k, "mail_max_attempts") == 0) {
+		if (set_num(&n, v, 1, 1000) == -1)
+			return -1;
+		c->mail_max_attempts = (int)n;
+		return 0;
+	}
 	if (strcmp(k, "argon2_memory") == 0) {
 		if (set_num(&n, v, 1024, 4L * 1024 * 1024) == -1)
 			return -1;
@@ -172,6 +203,15 @@ config_load(struct config *c, const char *path)
 		log_err("%s: session_idle is longer than session_max", path);
 		goto fail;
 	}
+	if (c->smtp_url[0] != '\0' && c->mail_from[0] == '\0') {
+		log_err("%s: smtp_url is set but mail_from is not", path);
+		goto fail;
+	}
+	if ((c->smtp_user[0] == '\0') != (c->smtp_password[0] == '\0')) {
+		log_err("%s: set both smtp_user and smtp_password, or neither",
+		    path);
+		goto fail;
+	}
 	rc = 0;
 fail:
 	fclose(f);
@@ -211,12 +251,18 @@ config_write(const struct config *c, const char *path)
 	    "session_max = %ld\n"
 	    "argon2_passes = %d\n"
 	    "argon2_memory = %d\n"
-	    "log_level = %s\n",
+	    "log_level = %s\n"
+	    "# Mail: empty smtp_url keeps mail in the outbox, unsent.\n"
+	    "smtp_url = %s\n"
+	    "mail_from = %s\n"
+	    "mail_retry = %ld\n"
+	    "mail_max_attempts = %d\n",
 	    c->database, c->listen, c->public_url, c->node_name, c->region,
 	    c->datadir, c->threads, c->max_body, c->timeout,
 	    c->open_joining ? "yes" : "no", c->trust_proxy ? "yes" : "no",
 	    c->session_idle, c->session_max,
-	    c->argon2_t, c->argon2_m, log_level_name(c->log_level));
+	    c->argon2_t, c->argon2_m, log_level_name(c->log_level),
+	    c->smtp_url, c->mail_from, c->mail_retry, c->mail_max_attempts);
 	if (fclose(f) != 0) {
 		log_err("%s: %s", path, strerror(errno));
 		return -1;
@@ -234,5 +280,11 @@ config_free(struct config *c)
 	free(c->node_name);
 	free(c->region);
 	free(c->datadir);
+	free(c->smtp_url);
+	free(c->mail_from);
+	free(c->smtp_user);
+	if (c->smtp_password != NULL)
+		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
+	free(c->smtp_password);
 	memset(c, 0, sizeof(*c));
 }

@@ -220,6 +220,7 @@ cmd_serve(struct config *c, int argc, char **argv)
 	struct db_pool *pool;
 	struct db *db = NULL;
 	struct server *s;
+	struct mailer *mailer = NULL;
 	sigset_t set;
 	int ch, sig, tries;
 
@@ -263,6 +264,14 @@ cmd_serve(struct config *c, int argc, char **argv)
 		db_pool_free(pool);
 		return 1;
 	}
+	/* Without a mail server, mail waits in the outbox. */
+	if (c->smtp_url[0] == '\0')
+		log_info("smtp_url is not set: mail stays in the outbox");
+	else if ((mailer = mail_start(c)) == NULL) {
+		server_stop(s, 10);
+		db_pool_free(pool);
+		return 1;
+	}
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -272,6 +281,8 @@ cmd_serve(struct config *c, int argc, char **argv)
 	}
 	log_info("stopping: finishing requests in flight");
 	server_stop(s, 10);
+	/* After the last request: it may have queued mail. */
+	mail_stop(mailer);
 	db_pool_free(pool);
 	static_free();
 	templates_free();
@@ -319,8 +330,10 @@ main(int argc, char **argv)
 	cmd = argv[0];
 	config_defaults(&c);
 	cfg = &c;
-	if (strcmp(cmd, "init") != 0 && config_load(&c, path) == -1)
+	if (strcmp(cmd, "init") != 0 && config_load(&c, path) == -1) {
+		config_free(&c);
 		return 1;
+	}
 	log_set_level(c.log_level);
 	xmlInitParser();
 	curl_global_init(CURL_GLOBAL_DEFAULT);

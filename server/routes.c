@@ -83,6 +83,8 @@ static const struct route routes[PAGE__MAX] = {
 	[PAGE_EVENT_EXPORT_CSV] = { PAGE_EVENT_EXPORT_CSV,
 	  "/events/*/export.csv", GET, 1, 2, events_export_csv,
 	  "event_export_csv" },
+	{ PAGE_ADMIN_MAIL, "/admin/mail", GET, 1, 2, outbox_list,
+	  "admin_mail" },
 };
 
 /*

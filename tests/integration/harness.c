@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -192,6 +193,8 @@ node_serve(struct node *n)
 	snprintf(port_file, sizeof(port_file), "%s.port", n->conf);
 	unlink(port_file);
 	if ((n->pid = fork()) == 0) {
+		/* A test that fails before node_free leaves no node behind. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd != -1)
 			dup2(fd, 2);
@@ -515,6 +518,25 @@ int
 header_has(const struct resp *r, const char *s)
 {
 	return r != NULL && strcasestr(r->headers, s) != NULL;
+}
+
+/* The value of the first input called name in a page, or NULL. */
+char *
+form_field(const char *body, const char *name)
+{
+	char pat[64];
+	const char *p, *end, *v;
+
+	snprintf(pat, sizeof(pat), "name=\"%s\"", name);
+	if ((p = strstr(body, pat)) == NULL)
+		return NULL;
+	while (p > body && *p != '<')
+		p--;
+	end = strchr(p, '>');
+	if ((v = strstr(p, " value=\"")) == NULL || end == NULL || v > end)
+		return NULL;
+	v += 8;
+	return strndup(v, strcspn(v, "\""));
 }
 
 /* Signs in; 1 when the node answered with the redirect of a success. */

@@ -53,6 +53,7 @@ char		*page_csrf(struct client *, const char *);
 void		 resp_free(struct resp *);
 int		 resp_has(const struct resp *, const char *);
 int		 header_has(const struct resp *, const char *);
+char		*form_field(const char *, const char *);
 int		 sign_in(struct client *, const char *, const char *);
 struct resp	*join_form(struct client *, const char *, const char *,
 		    const char *, const char *);

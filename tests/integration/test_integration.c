@@ -20,6 +20,7 @@
 
 Suite	*events_suite(void);
 Suite	*attendance_suite(void);
+Suite	*mail_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1169,6 +1170,7 @@ main(void)
 	sr = srunner_create(integration_suite());
 	srunner_add_suite(sr, events_suite());
 	srunner_add_suite(sr, attendance_suite());
+	srunner_add_suite(sr, mail_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -16,6 +16,7 @@
 #include "acorn.h"
 
 Suite	*csv_suite(void);
+Suite	*mail_unit_suite(void);	/* test_mail.c */
 
 #define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 		"0123456789-_"
@@ -1681,6 +1682,7 @@ main(void)
 	srunner_add_suite(sr, password_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, csv_suite());
+	srunner_add_suite(sr, mail_unit_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
