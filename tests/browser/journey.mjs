@@ -455,6 +455,60 @@ try {
 		expect((await text(page, 'h1')) === 'Download a spreadsheet', `heading: ${await text(page, 'h1')}`);
 	});
 	await accessible(page, 'export');
+
+	// A guest joins the waiting list: no account, confirmed by the emailed
+	// link, which the demo and this test read on the coordinator's Mail page.
+	const guestEmail = `guest.${stamp}@example.org`;
+	const guest = await newPage();
+	await test('a guest registers without an account and is told to check their email', async () => {
+		const g = guest.page;
+		await g.goto(eventUrl);
+		await accessible(g, 'event-guest');
+		await g.getByLabel('Full name').fill('Gwen Guest');
+		await g.getByLabel('Email address').fill(guestEmail);
+		await g.getByRole('group', { name: /printed workbook/ }).getByLabel('No').check();
+		await g.getByRole('button', { name: 'Join the waiting list' }).click();
+		await g.waitForLoadState();
+		expect((await text(g, 'h1')) === 'Check your email', `heading: ${await text(g, 'h1')}`);
+		expect((await text(g, 'main')).includes('no place is held'), 'no word that nothing is held yet');
+		await accessible(g, 'guest-check-email');
+	});
+	let guestLink = '';
+	await test('the coordinator reads the confirmation on the Mail page', async () => {
+		await page.goto(base);
+		await page.getByRole('link', { name: 'Mail' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'mail');
+		const row = page.getByRole('row').filter({ hasText: guestEmail }).first();
+		await row.getByText(/^Confirm your registration/).click();
+		const body = await row.locator('.pre-line').innerText();
+		const m = body.match(/http:\/\/\S+\/registrations\/guest\/[A-Za-z0-9_-]+/);
+		expect(m, 'no confirmation link in the mail');
+		guestLink = m[0];
+	});
+	await test('the guest confirms and is first on the waiting list', async () => {
+		const g = guest.page;
+		await g.goto(guestLink);
+		await accessible(g, 'guest-unconfirmed');
+		await g.getByRole('button', { name: 'Confirm my registration' }).click();
+		await g.waitForLoadState();
+		expect((await text(g, 'main')).includes('You are number 1 on the waiting list'), `status: ${await text(g, '.panel')}`);
+		await accessible(g, 'guest-waiting');
+	});
+	await test('the coordinator cancels the event and the guest sees it', async () => {
+		await page.goto(eventUrl);
+		await page.getByRole('link', { name: 'Cancel the event' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'event-cancel');
+		expect((await text(page, 'main')).includes('1 person has a place and 1 is on the waiting list'), 'counts not shown');
+		await page.getByLabel('Yes, cancel this event and email everyone registered').check();
+		await page.getByRole('button', { name: 'Cancel the event' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'main')).includes('This event has been cancelled'), 'not shown as cancelled');
+		await guest.page.goto(guestLink);
+		expect((await text(guest.page, 'main')).includes('The organisers have cancelled this event'), 'guest not shown the cancellation');
+	});
+	await guest.context.close();
 	await organiser.context.close();
 } catch (e) {
 	fail('journey', e && e.message ? e.message.split('\n')[0] : String(e));
