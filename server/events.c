@@ -106,6 +106,7 @@ events_list(struct request *r)
 	view_flag(v, "past", past);
 	view_set(v, "v_region", region);
 	view_set(v, "v_kind", kind);
+	calendar_links(v, region, kind);
 	p[0] = past ? "past" : "upcoming";
 	p[1] = region != NULL ? region : "";
 	p[2] = kind != NULL ? kind : "";
@@ -260,6 +261,9 @@ events_show(struct request *r)
 		return http_error(r, 500);
 	}
 	event_view(v, res);
+	view_markdown(v, "description_html",
+	    db_value(res, 0, E_DESCRIPTION), 2);
+	view_setf(v, "ics_href", "/events/%s.ics", r->arg);
 	local = *PQgetvalue(res, 0, E_LOCAL) == 't';
 	view_flag(v, "manage", local && is_coordinator(r));
 	view_setf(v, "register_action", "/events/%s/register", r->arg);

@@ -19,6 +19,7 @@
 #include "harness.h"
 
 Suite	*events_suite(void);
+Suite	*feeds_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1167,6 +1168,7 @@ main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	sr = srunner_create(integration_suite());
 	srunner_add_suite(sr, events_suite());
+	srunner_add_suite(sr, feeds_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

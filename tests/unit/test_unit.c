@@ -15,6 +15,11 @@
 
 #include "acorn.h"
 
+/* test_markdown.c */
+Suite	*markdown_suite(void);
+Suite	*routes_suite(void);
+Suite	*calendar_suite(void);
+
 #define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 		"0123456789-_"
 
@@ -1678,6 +1683,9 @@ main(void)
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, password_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, markdown_suite());
+	srunner_add_suite(sr, routes_suite());
+	srunner_add_suite(sr, calendar_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
