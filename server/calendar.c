@@ -17,13 +17,15 @@
 
 #define ICAL_LINE	75	/* octets before a fold, CRLF not counted */
 
+/* Times go out in UTC ("Z"), which needs no VTIMEZONE. */
+#define ICAL_UTC(col) \
+    "to_char(" col " AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')"
+
 #define ICAL_SELECT \
     "SELECT e.id, e.title, e.description, e.kind, e.venue, e.address," \
-    " e.organiser, e.organiser_email, e.status, e.version," \
-    " to_char(e.starts AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')," \
-    " to_char(e.ends AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')," \
-    " to_char(e.updated AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')," \
-    " to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')," \
+    " e.organiser, e.organiser_email, e.status, e.version, " \
+    ICAL_UTC("e.starts") ", " ICAL_UTC("e.ends") ", " \
+    ICAL_UTC("e.updated") ", " ICAL_UTC("now()") "," \
     " e.online_url IS NOT NULL" \
     " FROM events e WHERE NOT e.deleted AND e.status <> 'draft'"
 
@@ -133,7 +135,7 @@ ical_prop(struct strbuf *b, const char *name, const char *params,
 	strbuf_free(&line);
 }
 
-/* "NAME:value" as a TEXT property, escaped and folded, ending in CRLF. */
+/* A TEXT property, NAME[;params]:value, escaped and folded, with CRLF. */
 char *
 calendar_line(const char *name, const char *params, const char *value)
 {

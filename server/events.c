@@ -261,9 +261,11 @@ events_show(struct request *r)
 		return http_error(r, 500);
 	}
 	event_view(v, res);
+	/* Below the page's <h1>, a description's "#" is an <h2>. */
 	view_markdown(v, "description_html",
 	    db_value(res, 0, E_DESCRIPTION), 2);
-	view_setf(v, "ics_href", "/events/%s.ics", r->arg);
+	if (!view_has(v, "draft") && !view_has(v, "cancelled"))
+		view_setf(v, "ics_href", "/events/%s.ics", r->arg);
 	local = *PQgetvalue(res, 0, E_LOCAL) == 't';
 	view_flag(v, "manage", local && is_coordinator(r));
 	view_setf(v, "register_action", "/events/%s/register", r->arg);

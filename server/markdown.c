@@ -72,8 +72,8 @@ unwrap(cmark_node *n)
 /*
  * Removes what must not be rendered and shifts headings.  The tree is
  * changed only after the walk, so the iterator never meets a freed node;
- * nodes are handled deepest last-seen first, so a link inside a link is
- * unwrapped before its parent moves it.
+ * nodes are handled last-seen first, so an image inside a link is
+ * unwrapped before the link moves it.
  */
 static int
 clean(cmark_node *doc, int top)

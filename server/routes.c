@@ -66,8 +66,8 @@ static const struct route routes[PAGE__MAX] = {
 /*
  * Matches a path against a pattern in which "*" stands for the non-empty
  * part of one segment before the literal text that follows the "*" in
- * the same segment, if any: the pattern for a calendar file, events
- * then "*.ics", takes "ID.ics" with "ID".  The first such part is copied to arg.
+ * that segment, if any: "*.ics" takes "ID.ics" with "ID".  The first
+ * such part is copied to arg.
  */
 static int
 route_match(const char *pat, const char *url, char *arg, size_t argsz)

@@ -392,6 +392,17 @@ START_TEST(test_calendar_of_upcoming_events_follows_filters)
 	ck_assert_ptr_nonnull(strstr(v, "\r\nSTATUS:CANCELLED\r\n"));
 	free(v);
 	resp_free(r);
+	/* Its page no longer offers to add it to a calendar. */
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/events/%s", cancelled);
+		r = get(path);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert(resp_has(r, "This event has been cancelled"));
+		ck_assert(!resp_has(r, "Add to your calendar"));
+		resp_free(r);
+	}
 
 	r = get("/events.ics?region=London");
 	ck_assert_int_eq(r->status, 200);
