@@ -124,6 +124,26 @@ int		 templates_load(const char *);
 void		 templates_free(void);
 int		 template_render(const char *, const struct view *, char **,
 		    size_t *);
+void		 view_markdown(struct view *, const char *, const char *, int);
+int		 template_url_safe(const char *);
+
+/* strbuf.c */
+struct strbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 failed;	/* an allocation failed: take gives NULL */
+};
+void		 strbuf_add(struct strbuf *, const char *, size_t);
+void		 strbuf_str(struct strbuf *, const char *);
+void		 strbuf_printf(struct strbuf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+char		*strbuf_take(struct strbuf *);
+void		 strbuf_free(struct strbuf *);
+
+/* markdown.c */
+char		*markdown_html(const char *, int);
+char		*markdown_text(const char *);
 
 /* form.c */
 enum key {
@@ -335,6 +355,17 @@ char		*mail_message(const struct mail *);
 /* outbox.c */
 int		 outbox_list(struct request *);
 
+/* calendar.c */
+int		 calendar_events(struct request *);
+int		 calendar_event(struct request *);
+void		 calendar_links(struct view *, const char *, const char *);
+char		*calendar_line(const char *, const char *, const char *);
+char		*event_where(const char *, const char *, int);
+
+/* feeds.c */
+int		 feeds_events(struct request *);
+char		*feed_xml_text(const char *);
+
 /* routes.c */
 enum page {
 	PAGE_HOME,
@@ -377,6 +408,9 @@ enum page {
 	PAGE_EVENT_EXPORT,
 	PAGE_EVENT_EXPORT_CSV,
 	PAGE_ADMIN_MAIL,
+	PAGE_EVENTS_ICS,
+	PAGE_EVENT_ICS,
+	PAGE_FEED_EVENTS,
 	PAGE__MAX
 };
 struct route {

@@ -106,6 +106,7 @@ events_list(struct request *r)
 	view_flag(v, "past", past);
 	view_set(v, "v_region", region);
 	view_set(v, "v_kind", kind);
+	calendar_links(v, region, kind);
 	p[0] = past ? "past" : "upcoming";
 	p[1] = region != NULL ? region : "";
 	p[2] = kind != NULL ? kind : "";
@@ -383,6 +384,11 @@ event_page(struct request *r, struct view *v, unsigned int status)
 		goto unavailable;
 	view_common(r, v, PQgetvalue(res, 0, E_TITLE));
 	event_view(v, res);
+	/* Below the page's <h1>, a description's "#" is an <h2>. */
+	view_markdown(v, "description_html",
+	    db_value(res, 0, E_DESCRIPTION), 2);
+	if (!view_has(v, "draft") && !view_has(v, "cancelled"))
+		view_setf(v, "ics_href", "/events/%s.ics", r->arg);
 	local = *PQgetvalue(res, 0, E_LOCAL) == 't';
 	view_flag(v, "manage", local && is_coordinator(r));
 	view_setf(v, "register_action", "/events/%s/register", r->arg);

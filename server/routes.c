@@ -85,30 +85,44 @@ static const struct route routes[PAGE__MAX] = {
 	  "event_export_csv" },
 	{ PAGE_ADMIN_MAIL, "/admin/mail", GET, 1, 2, outbox_list,
 	  "admin_mail" },
+	{ PAGE_EVENTS_ICS, "/events.ics", GET, 0, 0, calendar_events,
+	  "events_ics" },
+	{ PAGE_EVENT_ICS, "/events/*.ics", GET, 0, 0, calendar_event,
+	  "event_ics" },
+	{ PAGE_FEED_EVENTS, "/feeds/events", GET, 0, 0, feeds_events,
+	  "feed_events" },
 };
 
 /*
- * Matches a path against a pattern in which "*" stands for one non-empty
- * segment; the first such segment is copied to arg.
+ * Matches a path against a pattern in which "*" stands for the non-empty
+ * part of one segment before the literal text that follows the "*" in
+ * that segment, if any: "*.ics" takes "ID.ics" with "ID".  The first
+ * such part is copied to arg.
  */
 static int
 route_match(const char *pat, const char *url, char *arg, size_t argsz)
 {
-	size_t n;
+	size_t n, suffix;
 	int captured = 0;
 
 	while (*pat != '\0') {
 		if (*pat == '*') {
+			pat++;
+			suffix = strcspn(pat, "/*");
 			n = strcspn(url, "/");
-			if (n == 0 || n >= argsz)
+			if (n <= suffix || memcmp(url + n - suffix, pat,
+			    suffix) != 0)
+				return 0;
+			n -= suffix;
+			if (n >= argsz)
 				return 0;
 			if (!captured) {
 				memcpy(arg, url, n);
 				arg[n] = '\0';
 				captured = 1;
 			}
-			url += n;
-			pat++;
+			url += n + suffix;
+			pat += suffix;
 			continue;
 		}
 		if (*pat++ != *url++)
@@ -117,23 +131,48 @@ route_match(const char *pat, const char *url, char *arg, size_t argsz)
 	return *url == '\0';
 }
 
-/* Fixed paths first, then patterns.  NULL is a 404. */
+/* How much of a pattern is literal: the more, the more specific. */
+static size_t
+route_literal(const char *pat)
+{
+	size_t n = 0;
+
+	for (; *pat != '\0'; pat++)
+		if (*pat != '*')
+			n++;
+	return n;
+}
+
+/*
+ * Fixed paths first, then the most specific pattern that matches (the
+ * one with the most literal characters), so "*.ics" under events wins
+ * over a bare "*" there wherever either sits in the table.  NULL is a 404.
+ */
 const struct route *
 route_find(const char *url, char *arg, size_t argsz)
 {
-	size_t i;
+	const struct route *best = NULL;
+	char got[sizeof(((struct request *)0)->arg)];
+	size_t i, lit, best_lit = 0;
 
 	arg[0] = '\0';
 	for (i = 0; i < PAGE__MAX; i++)
 		if (strchr(routes[i].path, '*') == NULL &&
 		    strcmp(url, routes[i].path) == 0)
 			return &routes[i];
-	for (i = 0; i < PAGE__MAX; i++)
-		if (strchr(routes[i].path, '*') != NULL &&
-		    route_match(routes[i].path, url, arg, argsz))
-			return &routes[i];
-	arg[0] = '\0';
-	return NULL;
+	for (i = 0; i < PAGE__MAX; i++) {
+		if (strchr(routes[i].path, '*') == NULL ||
+		    !route_match(routes[i].path, url, got,
+		    argsz < sizeof(got) ? argsz : sizeof(got)))
+			continue;
+		lit = route_literal(routes[i].path);
+		if (best == NULL || lit > best_lit) {
+			best = &routes[i];
+			best_lit = lit;
+			memcpy(arg, got, strlen(got) + 1);
+		}
+	}
+	return best;
 }
 
 const struct route *

@@ -15,6 +15,13 @@
  *   data-value="k"       select the <option> whose value equals k
  *   data-add-class="c k" add class c when k is true
  *   data-attr-if="a v k" set attribute a to the literal v when k is true
+ *   data-markdown="k"    replace the element's content with the HTML that
+ *                        view_markdown() made from a member's CommonMark
+ *
+ * data-markdown is the one way HTML that is not the template's own gets
+ * into a page, and it takes only what view_markdown() stored: that HTML
+ * comes from markdown_html(), which drops raw HTML and unsafe links.
+ * view_set() text put in a data-markdown element shows nothing.
  *
  * A page template's <body> goes into layout.html's [data-content] element.
  */
@@ -34,12 +41,12 @@
 
 #include "acorn.h"
 
-enum item_kind { ITEM_TEXT, ITEM_FLAG, ITEM_LIST };
+enum item_kind { ITEM_TEXT, ITEM_FLAG, ITEM_LIST, ITEM_MARKDOWN };
 
 struct item {
 	char		*key;
 	enum item_kind	 kind;
-	char		*text;
+	char		*text;	/* ITEM_MARKDOWN: the rendered HTML */
 	int		 flag;
 	struct view	**list;
 	size_t		 nlist;
@@ -157,6 +164,23 @@ view_flag(struct view *v, const char *key, int on)
 		it->flag = on != 0;
 }
 
+/*
+ * Renders a member's CommonMark text for a data-markdown element; top is
+ * the level its "#" headings get (2 below a page's <h1>).
+ */
+void
+view_markdown(struct view *v, const char *key, const char *text, int top)
+{
+	struct item *it;
+
+	if ((it = view_slot(v, key, ITEM_MARKDOWN)) == NULL)
+		return;
+	free(it->text);
+	it->text = text != NULL ? markdown_html(text, top) : NULL;
+	if (text != NULL && it->text == NULL)
+		log_err("cannot render %s", key);
+}
+
 /* Appends an item to list key; lookups inside it fall back to v. */
 struct view *
 view_add(struct view *v, const char *key)
@@ -207,6 +231,7 @@ view_has(const struct view *v, const char *key)
 		return 0;
 	switch (it->kind) {
 	case ITEM_TEXT:
+	case ITEM_MARKDOWN:
 		return it->text != NULL && it->text[0] != '\0';
 	case ITEM_FLAG:
 		return it->flag;
@@ -220,8 +245,8 @@ view_has(const struct view *v, const char *key)
  * Only these schemes may appear in a URL attribute, so a value such as
  * "javascript:..." can never become a link.
  */
-static int
-url_safe(const char *u)
+int
+template_url_safe(const char *u)
 {
 	const char *p;
 
@@ -354,6 +379,7 @@ struct directives {
 	const char	*value;
 	const char	*add_class;
 	const char	*attr_if;
+	const char	*markdown;
 };
 
 /* What the enclosing <select data-value> wants selected. */
@@ -374,6 +400,7 @@ directives_scan(xmlNodePtr n, struct directives *d)
 		{ "data-value", offsetof(struct directives, value) },
 		{ "data-add-class", offsetof(struct directives, add_class) },
 		{ "data-attr-if", offsetof(struct directives, attr_if) },
+		{ "data-markdown", offsetof(struct directives, markdown) },
 	};
 	xmlAttrPtr a;
 	size_t i;
@@ -452,7 +479,7 @@ render_attrs(struct out *o, xmlNodePtr n, const struct directives *d,
 			if ((val = view_get(v, attr_text(a) ? attr_text(a) :
 			    "")) == NULL)
 				continue;
-			if (url_attr(an) && !url_safe(val)) {
+			if (url_attr(an) && !template_url_safe(val)) {
 				log_warn("refused unsafe URL for %s", an);
 				val = "#";
 			}
@@ -513,6 +540,7 @@ render_one(struct out *o, xmlNodePtr n, const struct directives *d,
     const struct view *v, const struct within *w)
 {
 	struct within inner = *w;
+	const struct item *it;
 	const char *val;
 
 	if ((d->if_ != NULL && !view_has(v, d->if_)) ||
@@ -524,7 +552,14 @@ render_one(struct out *o, xmlNodePtr n, const struct directives *d,
 	put(o, ">", 1);
 	if (void_element(n))
 		return;
-	if (d->text != NULL) {
+	if (d->markdown != NULL) {
+		it = view_find(v, d->markdown);
+		if (raw_text_element(n))
+			log_err("data-markdown on <%s> refused", n->name);
+		else if (it != NULL && it->kind == ITEM_MARKDOWN &&
+		    it->text != NULL)
+			put_str(o, it->text);	/* markdown_html()'s output */
+	} else if (d->text != NULL) {
 		val = view_get(v, d->text);
 		if (raw_text_element(n))
 			log_err("data-text on <%s> refused", n->name);

@@ -17,6 +17,10 @@
 
 Suite	*csv_suite(void);
 Suite	*mail_unit_suite(void);	/* test_mail.c */
+/* test_markdown.c */
+Suite	*markdown_suite(void);
+Suite	*routes_suite(void);
+Suite	*calendar_suite(void);
 
 #define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 		"0123456789-_"
@@ -1683,6 +1687,9 @@ main(void)
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, csv_suite());
 	srunner_add_suite(sr, mail_unit_suite());
+	srunner_add_suite(sr, markdown_suite());
+	srunner_add_suite(sr, routes_suite());
+	srunner_add_suite(sr, calendar_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

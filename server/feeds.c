@@ -1,0 +1,356 @@
+/*
+ * The Atom feed (RFC 4287) of this node's events for feed readers:
+ * GET /feeds/events, newest change first, drafts never.  Written with
+ * libxml2's xmlTextWriter, which escapes; characters XML 1.0 cannot hold
+ * are taken out first, so the feed is well-formed whatever was typed or
+ * received.  An unchanged feed answers If-None-Match with a 304 worked
+ * out from one small query, before anything is written.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+#include <microhttpd.h>
+
+#include "config.h"
+#include "acorn.h"
+
+#define ATOM_NS		"http://www.w3.org/2005/Atom"
+#define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
+			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define LONDON_DAY(col)	"to_char(" col " AT TIME ZONE 'Europe/London'," \
+			" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
+
+/*
+ * What the feed shows changes only when a row of events does, and every
+ * change takes a new seq: the count and the sum of seq say whether
+ * anything changed.  The last update of a shown event dates the feed.
+ */
+static const char feed_state[] =
+    "SELECT count(*), coalesce(sum(seq), 0), "
+    RFC3339("coalesce(max(updated) FILTER (WHERE NOT deleted"
+    " AND status <> 'draft'), (SELECT created FROM node))")
+    " FROM events";
+
+static const char feed_entries[] =
+    "SELECT e.id, e.title, e.description, e.kind, e.venue, e.address,"
+    " e.organiser, e.status, " RFC3339("e.updated") ","
+    " " RFC3339("coalesce(e.published, e.updated)") ","
+    " " LONDON_DAY("e.starts") " || ' to ' ||"
+    " CASE WHEN (e.starts AT TIME ZONE 'Europe/London')::date ="
+    "  (e.ends AT TIME ZONE 'Europe/London')::date"
+    " THEN to_char(e.ends AT TIME ZONE 'Europe/London', 'HH24:MI')"
+    " ELSE " LONDON_DAY("e.ends") " END || ' (UK time)',"
+    " e.online_url IS NOT NULL"
+    " FROM events e WHERE NOT e.deleted AND e.status <> 'draft'"
+    " ORDER BY e.updated DESC, e.seq DESC LIMIT 50";
+
+enum {
+	F_ID, F_TITLE, F_DESCRIPTION, F_KIND, F_VENUE, F_ADDRESS, F_ORGANISER,
+	F_STATUS, F_UPDATED, F_PUBLISHED, F_WHEN, F_ONLINE
+};
+
+/*
+ * s without what XML 1.0 may not hold: C0 controls but tab, LF and CR,
+ * U+FFFE and U+FFFF, and bytes that are not UTF-8.  A malloc'd string.
+ */
+char *
+feed_xml_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p), i = 0, n, k, o = 0;
+	unsigned long cp;
+	char *out;
+
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c < 0x80) {
+			if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+				out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			i++;	/* not the start of a sequence */
+			continue;
+		}
+		for (k = 1; k <= n && i + k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				break;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (k <= n) {
+			i += k;	/* cut short: drop what there was */
+			continue;
+		}
+		if (!((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp == 0xfffe || cp == 0xffff)) {
+			memcpy(out + o, p + i, n + 1);
+			o += n + 1;
+		}
+		i += n + 1;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* A writer that remembers whether anything failed. */
+struct atom {
+	xmlTextWriterPtr w;
+	int		 failed;
+};
+
+static void
+atom_check(struct atom *a, int rc)
+{
+	if (rc < 0)
+		a->failed = 1;
+}
+
+static void
+atom_start(struct atom *a, const char *name)
+{
+	atom_check(a, xmlTextWriterStartElement(a->w, BAD_CAST name));
+}
+
+static void
+atom_end(struct atom *a)
+{
+	atom_check(a, xmlTextWriterEndElement(a->w));
+}
+
+static void
+atom_attr(struct atom *a, const char *name, const char *value)
+{
+	char *clean = feed_xml_text(value);
+
+	if (clean == NULL)
+		a->failed = 1;
+	else
+		atom_check(a, xmlTextWriterWriteAttribute(a->w, BAD_CAST name,
+		    BAD_CAST clean));
+	free(clean);
+}
+
+/* <name>text</name>, the text escaped by the writer. */
+static void
+atom_text(struct atom *a, const char *name, const char *text)
+{
+	char *clean = feed_xml_text(text);
+
+	if (clean == NULL)
+		a->failed = 1;
+	else
+		atom_check(a, xmlTextWriterWriteElement(a->w, BAD_CAST name,
+		    BAD_CAST clean));
+	free(clean);
+}
+
+static void
+atom_link(struct atom *a, const char *rel, const char *type,
+    const char *href)
+{
+	atom_start(a, "link");
+	atom_attr(a, "rel", rel);
+	atom_attr(a, "type", type);
+	atom_attr(a, "href", href);
+	atom_end(a);
+}
+
+static void
+atom_entry(struct atom *a, PGresult *res, int i)
+{
+	const char *id = PQgetvalue(res, i, F_ID);
+	const char *kind = PQgetvalue(res, i, F_KIND);
+	const char *organiser = db_value(res, i, F_ORGANISER);
+	const char *description = db_value(res, i, F_DESCRIPTION);
+	int cancelled = strcmp(PQgetvalue(res, i, F_STATUS), "cancelled") == 0;
+	char *s, *where, *html;
+
+	atom_start(a, "entry");
+	s = util_printf("urn:uuid:%s", id);
+	atom_text(a, "id", s);
+	free(s);
+	s = util_printf("%s%s", cancelled ? "Cancelled: " : "",
+	    PQgetvalue(res, i, F_TITLE));
+	atom_text(a, "title", s);
+	free(s);
+	atom_text(a, "updated", PQgetvalue(res, i, F_UPDATED));
+	atom_text(a, "published", PQgetvalue(res, i, F_PUBLISHED));
+	s = util_printf("%s/events/%s", cfg->public_url, id);
+	atom_link(a, "alternate", "text/html", s);
+	free(s);
+	if (organiser != NULL) {
+		atom_start(a, "author");
+		atom_text(a, "name", organiser);
+		atom_end(a);
+	}
+	atom_start(a, "category");
+	atom_attr(a, "term", kind);
+	if (event_kind_label(kind) != NULL)
+		atom_attr(a, "label", event_kind_label(kind));
+	atom_end(a);
+	where = event_where(db_value(res, i, F_VENUE),
+	    db_value(res, i, F_ADDRESS), *PQgetvalue(res, i, F_ONLINE) == 't');
+	s = util_printf("%sWhen: %s. Where: %s.", cancelled ? "Cancelled. " :
+	    "", PQgetvalue(res, i, F_WHEN), where != NULL && *where != '\0' ?
+	    where : "to be announced");
+	atom_text(a, "summary", s);
+	free(s);
+	free(where);
+	if (description != NULL && *description != '\0') {
+		if ((html = markdown_html(description, 2)) == NULL)
+			a->failed = 1;
+		else {
+			atom_start(a, "content");
+			atom_attr(a, "type", "html");
+			s = feed_xml_text(html);
+			if (s == NULL)
+				a->failed = 1;
+			else
+				atom_check(a, xmlTextWriterWriteString(a->w,
+				    BAD_CAST s));
+			free(s);
+			atom_end(a);
+		}
+		free(html);
+	}
+	atom_end(a);
+}
+
+/* The whole feed: a malloc'd document, or NULL. */
+static char *
+atom_feed(PGresult *res, const char *updated)
+{
+	struct atom a = { NULL, 0 };
+	xmlBufferPtr buf;
+	char *s, *out = NULL;
+	int i, n = PQntuples(res);
+
+	if ((buf = xmlBufferCreate()) == NULL)
+		return NULL;
+	if ((a.w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
+		xmlBufferFree(buf);
+		return NULL;
+	}
+	atom_check(&a, xmlTextWriterStartDocument(a.w, NULL, "UTF-8", NULL));
+	atom_check(&a, xmlTextWriterStartElementNS(a.w, NULL, BAD_CAST "feed",
+	    BAD_CAST ATOM_NS));
+	s = util_printf("%s/feeds/events", cfg->public_url);
+	atom_text(&a, "id", s);
+	atom_link(&a, "self", "application/atom+xml", s);
+	free(s);
+	s = util_printf("%s/events", cfg->public_url);
+	atom_link(&a, "alternate", "text/html", s);
+	free(s);
+	s = util_printf("%s: events", cfg->node_name);
+	atom_text(&a, "title", s);
+	free(s);
+	atom_text(&a, "updated", updated);
+	atom_start(&a, "author");
+	atom_text(&a, "name", cfg->node_name);
+	atom_end(&a);
+	atom_start(&a, "generator");
+	atom_attr(&a, "version", PACKAGE_VERSION);
+	atom_check(&a, xmlTextWriterWriteString(a.w, BAD_CAST "Acorn"));
+	atom_end(&a);
+	for (i = 0; i < n && !a.failed; i++)
+		atom_entry(&a, res, i);
+	atom_check(&a, xmlTextWriterEndDocument(a.w));
+	xmlFreeTextWriter(a.w);	/* flushes into buf */
+	if (!a.failed)
+		out = strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return out;
+}
+
+/* 1 when an If-None-Match header names etag (or is "*"). */
+static int
+etag_matches(const char *header, const char *etag)
+{
+	const char *p = header;
+	size_t n, elen = strlen(etag);
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t,");
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		n = strcspn(p, " \t,");
+		if ((n == 1 && *p == '*') || (n == elen &&
+		    memcmp(p, etag, n) == 0))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* GET /feeds/events */
+int
+feeds_events(struct request *r)
+{
+	struct MHD_Response *resp;
+	PGresult *state, *res;
+	const char *inm;
+	unsigned char digest[32];
+	char etag[2 + 32 + 1], hex[65], *seed, *body;
+
+	if ((state = db_query(r->db, PGRES_TUPLES_OK, feed_state, 0, NULL)) ==
+	    NULL)
+		return http_error(r, 503);
+	seed = util_printf("%s|%s|%s|%s|%s", PQgetvalue(state, 0, 0),
+	    PQgetvalue(state, 0, 1), cfg->public_url, cfg->node_name,
+	    PACKAGE_VERSION);
+	if (seed == NULL) {
+		PQclear(state);
+		return http_error(r, 500);
+	}
+	util_sha256(seed, strlen(seed), digest);
+	free(seed);
+	util_hex(digest, 16, hex);
+	snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
+	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (inm != NULL && etag_matches(inm, etag)) {
+		PQclear(state);
+		resp = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+		if (resp == NULL)
+			return MHD_NO;
+		MHD_add_response_header(resp, "ETag", etag);
+		MHD_add_response_header(resp, "Cache-Control", "no-cache");
+		return http_queue(r, 304, resp);
+	}
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, feed_entries, 0, NULL)) ==
+	    NULL) {
+		PQclear(state);
+		return http_error(r, 503);
+	}
+	body = atom_feed(res, PQgetvalue(state, 0, 2));
+	PQclear(res);
+	PQclear(state);
+	if (body == NULL)
+		return http_error(r, 500);
+	resp = MHD_create_response_from_buffer(strlen(body), body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "application/atom+xml; charset=utf-8");
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	return http_queue(r, 200, resp);
+}

@@ -1,0 +1,264 @@
+#!/usr/bin/python3
+"""Reads a running node's calendars and events feed with the libraries
+people's tools are built on (Debian's python3-icalendar and
+python3-feedparser) and checks they find what the node holds.
+
+    check_stock.py --url http://127.0.0.1:PORT --db "host=... dbname=..."
+
+It first stores four events straight into the node's database (as a
+peer's would arrive): two published, a draft and a cancelled one.  Ends
+with "N passed, N failed".
+"""
+
+import argparse
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import datetime, timezone
+
+import feedparser
+import icalendar
+
+TITLE_A = ("Stock check: link workers, GPs; carers\nand friends \U0001F331 "
+           "\u2014 Gwenll\u00efan's caf\u00e9, a title long enough to be "
+           "folded, more than once; with commas, too \\ and a backslash")
+TITLE_B = "Stock check: London webinar"
+TITLE_C = "Stock check: draft nobody may see"
+TITLE_D = "Stock check: cancelled meeting"
+SECRET = "https://meet.example.org/stock-check-secret"
+
+passed = 0
+failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("ok - %s" % name)
+    else:
+        failed += 1
+        print("not ok - %s%s" % (name, ": " + detail if detail else ""))
+
+
+def store_events(conninfo):
+    ids = {k: str(uuid.uuid4()) for k in "ABCD"}
+    sql = """
+INSERT INTO events (id, origin, title, kind, region, status, starts, ends,
+    description, venue, address, online_url, organiser, organiser_email)
+SELECT v.id::uuid, n.id, v.title, v.kind, v.region, v.status,
+    v.starts::timestamp AT TIME ZONE 'Europe/London',
+    v.ends::timestamp AT TIME ZONE 'Europe/London',
+    :'description', 'Manchester Central', E'Windmill Street\\nManchester',
+    :'secret', 'Ann Organiser', 'ann@example.org'
+FROM node n, (VALUES
+    (:'a', :'ta', 'conference', 'North West', 'published',
+     '2031-03-14 09:30', '2031-03-14 17:00'),
+    (:'b', :'tb', 'webinar', 'London', 'published',
+     '2031-07-01 10:00', '2031-07-01 11:30'),
+    (:'c', :'tc', 'conference', 'North West', 'draft',
+     '2031-03-15 09:30', '2031-03-15 17:00'),
+    (:'d', :'td', 'regional_meeting', 'North West', 'cancelled',
+     '2031-04-01 14:00', '2031-04-01 16:00'))
+    AS v (id, title, kind, region, status, starts, ends);
+"""
+    variables = {
+        "a": ids["A"], "b": ids["B"], "c": ids["C"], "d": ids["D"],
+        "ta": TITLE_A, "tb": TITLE_B, "tc": TITLE_C, "td": TITLE_D,
+        "secret": SECRET,
+        "description": "## Programme\n\n*Talks*, [a map](https://example."
+                       "org/map) and <script>alert(1)</script>",
+    }
+    cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo]
+    for k, v in variables.items():
+        cmd += ["-v", "%s=%s" % (k, v)]
+    subprocess.run(cmd, input=sql, text=True, check=True)
+    return ids
+
+
+def fetch(url, headers=None):
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def utc(*a):
+    return datetime(*a, tzinfo=timezone.utc)
+
+
+def events_by_uid(body):
+    """The calendar, and its events by the event id their UID starts with."""
+    cal = icalendar.Calendar.from_ical(body)
+    return cal, {str(e["UID"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+
+
+def uid_names_the_node(ev):
+    """A UID is the event's id at the host of the node's public address."""
+    host = urllib.parse.urlsplit(str(ev.get("URL", ""))).hostname
+    return host is not None and str(ev["UID"]).endswith("@" + host)
+
+
+def same_time(prop, want):
+    got = prop.dt if prop is not None else None
+    return isinstance(got, datetime) and got.tzinfo is not None and \
+        got.astimezone(timezone.utc) == want
+
+
+def check_calendars(base, ids):
+    status, headers, body = fetch(base + "/events.ics")
+    check("events.ics answers 200", status == 200, str(status))
+    check("events.ics is text/calendar",
+          headers.get("Content-Type") == "text/calendar; charset=utf-8",
+          headers.get("Content-Type", ""))
+    try:
+        cal, evs = events_by_uid(body)
+    except Exception as e:  # what a calendar application would hit
+        check("events.ics parses with icalendar", False, repr(e))
+        return
+    check("events.ics parses with icalendar", True)
+    check("calendar is VERSION 2.0 and PUBLISH",
+          str(cal.get("VERSION")) == "2.0" and
+          str(cal.get("METHOD")) == "PUBLISH")
+    uid = ids
+    a = evs.get(uid["A"])
+    check("published event A is in the calendar", a is not None)
+    if a is not None:
+        check("A's UID is its id at the node's host", uid_names_the_node(a),
+              str(a["UID"]))
+        check("A's summary survives escaping and folding",
+              str(a.get("SUMMARY")) == TITLE_A, repr(str(a.get("SUMMARY"))))
+        check("A starts 09:30 UTC on 14 March 2031",
+              same_time(a.get("DTSTART"), utc(2031, 3, 14, 9, 30)))
+        check("A ends 17:00 UTC", same_time(a.get("DTEND"),
+                                            utc(2031, 3, 14, 17, 0)))
+        check("A is CONFIRMED", str(a.get("STATUS")) == "CONFIRMED")
+        check("A's location is its venue and address",
+              str(a.get("LOCATION")) == "Manchester Central, Windmill "
+              "Street, Manchester (or online)", str(a.get("LOCATION")))
+        check("A's description is words, not markup",
+              str(a.get("DESCRIPTION")).startswith(
+                  "Programme\n\nTalks, a map (https://example.org/map) and"),
+              repr(str(a.get("DESCRIPTION"))))
+    b = evs.get(uid["B"])
+    check("published event B is in the calendar", b is not None)
+    if b is not None:
+        check("B's summary", str(b.get("SUMMARY")) == TITLE_B)
+        check("B starts 09:00 UTC (10:00 summer time in London)",
+              same_time(b.get("DTSTART"), utc(2031, 7, 1, 9, 0)))
+    check("the draft is not in the calendar", uid["C"] not in evs)
+    check("the draft's title is nowhere", TITLE_C.encode() not in body)
+    d = evs.get(uid["D"])
+    check("the cancelled event is CANCELLED",
+          d is not None and str(d.get("STATUS")) == "CANCELLED")
+    check("no joining link in the calendar", SECRET.encode() not in body)
+
+    status, _, body = fetch(base + "/events.ics?region=London")
+    _, evs = events_by_uid(body)
+    check("region=London keeps only London's events",
+          status == 200 and uid["B"] in evs and uid["A"] not in evs)
+
+    status, headers, body = fetch(base + "/events/%s.ics" % ids["A"])
+    check("one event's .ics answers 200", status == 200, str(status))
+    check("one event's .ics is named for saving",
+          headers.get("Content-Disposition", "").startswith(
+              'attachment; filename="'))
+    try:
+        _, evs = events_by_uid(body)
+        ok = list(evs) == [uid["A"]] and \
+            str(evs[uid["A"]].get("SUMMARY")) == TITLE_A and \
+            same_time(evs[uid["A"]].get("DTSTART"), utc(2031, 3, 14, 9, 30))
+        check("one event's .ics holds that event only", ok)
+        url = str(evs[uid["A"]].get("URL", ""))
+        check("its URL is the event page",
+              url.endswith("/events/%s" % ids["A"]), url)
+    except Exception as e:
+        check("one event's .ics parses with icalendar", False, repr(e))
+    status, _, _ = fetch(base + "/events/%s.ics" % ids["C"])
+    check("a draft's .ics is not found", status == 404, str(status))
+
+
+def check_feed(base, ids):
+    status, headers, body = fetch(base + "/feeds/events")
+    check("the feed answers 200", status == 200, str(status))
+    check("the feed is application/atom+xml",
+          headers.get("Content-Type") ==
+          "application/atom+xml; charset=utf-8")
+    f = feedparser.parse(body, response_headers={
+        "content-type": headers.get("Content-Type", ""),
+        "content-location": base + "/feeds/events"})
+    check("feedparser reports no bozo error", not f.bozo,
+          repr(f.get("bozo_exception")))
+    check("feedparser sees an Atom 1.0 feed", f.version == "atom10",
+          f.version)
+    check("the feed links to itself",
+          any(link.get("rel") == "self" for link in f.feed.get("links", [])))
+    entries = {e.get("id"): e for e in f.entries}
+    a = entries.get("urn:uuid:" + ids["A"])
+    check("A is in the feed", a is not None)
+    if a is not None:
+        check("A's title is as written", a.get("title") == TITLE_A,
+              repr(a.get("title")))
+        check("A has published and updated dates",
+              a.get("published_parsed") is not None and
+              a.get("updated_parsed") is not None)
+        check("A links to its page", a.get("link", "").endswith(
+            "/events/" + ids["A"]), a.get("link", ""))
+        check("A's author is the organiser, without email",
+              a.get("author") == "Ann Organiser" and
+              "ann@example.org" not in body.decode())
+        check("A's category is its kind", [t.get("term") for t in
+                                           a.get("tags", [])] ==
+              ["conference"])
+        check("A's summary says when and where",
+              "Friday 14 March 2031, 09:30 to 17:00" in a.get("summary", "")
+              and "Manchester Central" in a.get("summary", ""),
+              a.get("summary", ""))
+        content = a.get("content", [{}])[0]
+        check("A's content is the rendered description",
+              content.get("type") == "text/html" and
+              "<em>Talks</em>" in content.get("value", "") and
+              "<script" not in content.get("value", ""),
+              repr(content))
+    d = entries.get("urn:uuid:" + ids["D"])
+    check("the cancelled event says so",
+          d is not None and d.get("title") == "Cancelled: " + TITLE_D)
+    check("the draft is not in the feed",
+          "urn:uuid:" + ids["C"] not in entries and
+          TITLE_C.encode() not in body)
+    check("no joining link in the feed", SECRET.encode() not in body)
+    etag = headers.get("ETag")
+    status, _, again = fetch(base + "/feeds/events",
+                             {"If-None-Match": etag or ""})
+    check("an unchanged feed is a 304 without a body",
+          etag is not None and status == 304 and again == b"", str(status))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True, help="the node, http://HOST:PORT")
+    ap.add_argument("--db", required=True, help="libpq conninfo of its data")
+    args = ap.parse_args()
+    base = args.url.rstrip("/")
+    try:
+        ids = store_events(args.db)
+    except (OSError, subprocess.CalledProcessError) as e:
+        check("store the events to check", False, repr(e))
+        print("%d passed, %d failed" % (passed, failed))
+        return 1
+    for part in (check_calendars, check_feed):
+        try:
+            part(base, ids)
+        except Exception as e:  # a crash is a failure, not a silence
+            check(part.__name__ + " ran to the end", False, repr(e))
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,896 @@
+/*
+ * Sharing events against a real node: the iCalendar files a calendar
+ * application reads and the Atom feed a feed reader reads, with drafts
+ * left out, cancellations marked, the joining link never given away,
+ * awkward text escaped, and an unchanged feed costing a 304.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <libpq-fe.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "harness.h"
+
+Suite	*feeds_suite(void);
+
+static struct node *node;
+static char *coord_pw;
+
+#define COORD		"feeds.coord@example.org"
+#define ATOM_NS		"http://www.w3.org/2005/Atom"
+#define PUBLIC		"http://feeds.example.org"
+#define SECRET_LINK	"https://meet.example.org/secret-room-4417"
+
+static void
+start(void)
+{
+	node = node_new("Feeds node", "public_url = " PUBLIC);
+	ck_assert_ptr_nonnull(node);
+	coord_pw = node_user_add(node, COORD, "coordinator");
+	ck_assert_ptr_nonnull(coord_pw);
+	ck_assert_int_eq(node_serve(node), 0);
+}
+
+static void
+stop(void)
+{
+	node_free(node);
+	free(coord_pw);
+	node = NULL;
+}
+
+/* The first value of a query with several parameters, or NULL. */
+static char *
+sql(const char *q, int n, const char *const *params)
+{
+	char info[1024], *v = NULL;
+	PGconn *c;
+	PGresult *r;
+
+	snprintf(info, sizeof(info), "host=%s user=acorn dbname=%s",
+	    getenv("ACORN_TEST_PGHOST"), node->db);
+	c = PQconnectdb(info);
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	r = PQexecParams(c, q, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+		v = strdup(PQgetvalue(r, 0, 0));
+	else if (PQresultStatus(r) != PGRES_TUPLES_OK &&
+	    PQresultStatus(r) != PGRES_COMMAND_OK)
+		fprintf(stderr, "test_feeds: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+struct ev {
+	const char	*title;
+	const char	*kind;		/* conference unless set */
+	const char	*region;	/* North West unless set */
+	const char	*status;	/* published unless set */
+	const char	*starts;	/* local time; 2031-03-14 09:30 unless set */
+	const char	*ends;		/* 2031-03-14 17:00 unless set */
+	const char	*description;
+	int		 online;
+};
+
+/* An event as the node stores it (also as a peer's would arrive). */
+static char *
+add_event(const struct ev *e)
+{
+	const char *p[8];
+	char *id;
+
+	p[0] = e->title;
+	p[1] = e->kind ? e->kind : "conference";
+	p[2] = e->region ? e->region : "North West";
+	p[3] = e->status ? e->status : "published";
+	p[4] = e->starts ? e->starts : "2031-03-14 09:30";
+	p[5] = e->ends ? e->ends : "2031-03-14 17:00";
+	p[6] = e->description;
+	p[7] = e->online ? SECRET_LINK : NULL;
+	id = sql("INSERT INTO events (id, origin, title, kind, region, status,"
+	    " starts, ends, description, online_url, venue, address,"
+	    " organiser, organiser_email)"
+	    " SELECT gen_random_uuid(), n.id, $1, $2, $3, $4,"
+	    " $5::timestamp AT TIME ZONE 'Europe/London',"
+	    " $6::timestamp AT TIME ZONE 'Europe/London', $7, $8,"
+	    " 'Manchester Central', E'Windmill Street\\nManchester M2 3GX',"
+	    " 'Ann Organiser', 'ann.organiser@example.org'"
+	    " FROM node n RETURNING id", 8, p);
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+static char *
+add_titled(const char *title)
+{
+	struct ev e = { 0 };
+
+	e.title = title;
+	return add_event(&e);
+}
+
+/* The calendar text with its folded lines joined again (RFC 5545 3.1). */
+static char *
+unfold(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	ck_assert_ptr_nonnull(out);
+	while (*s != '\0') {
+		if (s[0] == '\r' && s[1] == '\n' && (s[2] == ' ' ||
+		    s[2] == '\t')) {
+			s += 3;
+			continue;
+		}
+		*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Every line ends in CRLF, holds at most 75 octets and whole characters. */
+static void
+assert_lines_valid(const char *body)
+{
+	const char *p = body, *e;
+	size_t n, i;
+
+	while (*p != '\0') {
+		e = strstr(p, "\r\n");
+		ck_assert_ptr_nonnull(e);
+		n = (size_t)(e - p);
+		ck_assert_msg(n <= 75, "line of %zu octets", n);
+		ck_assert_msg(memchr(p, '\n', n) == NULL, "bare LF");
+		ck_assert_msg(memchr(p, '\r', n) == NULL, "bare CR");
+		/* No line starts inside a UTF-8 sequence. */
+		ck_assert_msg(((unsigned char)p[p[0] == ' ' ? 1 : 0] & 0xc0) !=
+		    0x80, "a fold split a character");
+		for (i = 0; i < n; i++)
+			ck_assert_msg((unsigned char)p[i] >= 0x20 ||
+			    p[i] == '\t', "control character");
+		p = e + 2;
+	}
+}
+
+static struct resp *
+get(const char *path)
+{
+	struct client *c = client_new(node);
+	struct resp *r = http_get(c, path);
+
+	client_free(c);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static struct resp *
+get_ics(const char *id)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/events/%s.ics", id);
+	return get(path);
+}
+
+/* 1 when the calendar has a VEVENT whose UID is id at the node. */
+static int
+has_uid(const char *body, const char *id)
+{
+	char uid[128];
+
+	snprintf(uid, sizeof(uid), "\r\nUID:%s@feeds.example.org\r\n", id);
+	return strstr(body, uid) != NULL;
+}
+
+/* The VEVENT of id, unfolded, as a malloc'd string. */
+static char *
+vevent(const char *body, const char *id)
+{
+	char *all = unfold(body), uid[128], *p, *b = NULL, *q, *e, *out;
+
+	snprintf(uid, sizeof(uid), "\r\nUID:%s@feeds.example.org\r\n", id);
+	ck_assert_ptr_nonnull(p = strstr(all, uid));
+	for (q = all; (q = strstr(q, "BEGIN:VEVENT\r\n")) != NULL && q < p;
+	    q++)
+		b = q;
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_nonnull(e = strstr(p, "END:VEVENT\r\n"));
+	out = strndup(b, (size_t)(e - b) + 12);
+	free(all);
+	return out;
+}
+
+START_TEST(test_event_ics_is_a_calendar_with_its_event)
+{
+	struct ev e = { 0 };
+	struct resp *r;
+	char *id, *v, want[200];
+
+	e.title = "Spring conference";
+	e.online = 1;
+	e.description = "## Programme\n\n*Talks* and a [map](https://"
+	    "example.org/map).";
+	id = add_event(&e);
+	r = get_ics(id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "Content-Type: text/calendar; charset=utf-8"));
+	ck_assert(header_has(r, "Content-Disposition: attachment; "
+	    "filename=\"spring-conference.ics\""));
+	assert_lines_valid(r->body);
+	ck_assert_int_eq(strncmp(r->body, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n",
+	    30), 0);
+	ck_assert(resp_has(r, "\r\nPRODID:-//Acorn//"));
+	ck_assert(resp_has(r, "\r\nCALSCALE:GREGORIAN\r\n"));
+	ck_assert(resp_has(r, "\r\nMETHOD:PUBLISH\r\n"));
+	ck_assert(resp_has(r, "\r\nX-WR-CALNAME:Feeds node: events\r\n"));
+	ck_assert(resp_has(r, "END:VEVENT\r\nEND:VCALENDAR\r\n"));
+	v = vevent(r->body, id);
+	/* 09:30 in London in March is 09:30 UTC. */
+	ck_assert_ptr_nonnull(strstr(v, "\r\nDTSTART:20310314T093000Z\r\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nDTEND:20310314T170000Z\r\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nDTSTAMP:"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nLAST-MODIFIED:"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nSEQUENCE:1\r\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nSTATUS:CONFIRMED\r\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nSUMMARY:Spring conference\r\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nLOCATION:Manchester Central\\, "
+	    "Windmill Street\\, Manchester M2 3GX (or online)\r\n"));
+	snprintf(want, sizeof(want), "\r\nURL:" PUBLIC "/events/%s\r\n", id);
+	ck_assert_ptr_nonnull(strstr(v, want));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nORGANIZER;CN=\"Ann Organiser\":"
+	    "mailto:ann.organiser@example.org\r\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\r\nCATEGORIES:Conference\r\n"));
+	/* The description as words, not markup. */
+	ck_assert_ptr_nonnull(strstr(v, "\r\nDESCRIPTION:Programme\\n\\nTalks"
+	    " and a map (https://example.org/map).\\n\\nDetails and "
+	    "registration: "));
+	/* The joining link is for confirmed attendees only. */
+	ck_assert(!resp_has(r, "secret-room"));
+	free(v);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_summer_times_are_converted_to_utc)
+{
+	struct ev e = { 0 };
+	struct resp *r;
+	char *id;
+
+	e.title = "Summer gathering";
+	e.starts = "2031-07-01 10:00";
+	e.ends = "2031-07-02 16:30";
+	id = add_event(&e);
+	r = get_ics(id);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "\r\nDTSTART:20310701T090000Z\r\n"));
+	ck_assert(resp_has(r, "\r\nDTEND:20310702T153000Z\r\n"));
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_drafts_are_never_in_a_calendar)
+{
+	struct client *co = client_new(node);
+	struct ev e = { 0 };
+	struct resp *r;
+	char *id, path[128];
+
+	e.title = "Unpublished plans";
+	e.status = "draft";
+	id = add_event(&e);
+	r = get_ics(id);
+	ck_assert_int_eq(r->status, 404);
+	ck_assert(!resp_has(r, "Unpublished plans"));
+	resp_free(r);
+	/* Not even for the coordinators who can see its page. */
+	ck_assert(sign_in(co, COORD, coord_pw));
+	snprintf(path, sizeof(path), "/events/%s", id);
+	r = http_get(co, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Add to your calendar"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/events/%s.ics", id);
+	r = http_get(co, path);
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+	r = http_get(co, "/events.ics");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!has_uid(r->body, id));
+	ck_assert(!resp_has(r, "Unpublished plans"));
+	resp_free(r);
+	r = get("/feeds/events");
+	ck_assert(!resp_has(r, id));
+	ck_assert(!resp_has(r, "Unpublished plans"));
+	resp_free(r);
+	client_free(co);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_unknown_or_malformed_calendar_is_404)
+{
+	struct resp *r;
+
+	r = get("/events/0b6f2a2e-6c1d-4a57-9a0e-3c2d1e0f9a8b.ics");
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+	r = get("/events/not-an-id.ics");
+	ck_assert_int_eq(r->status, 404);
+	ck_assert(!resp_has(r, "not-an-id"));
+	resp_free(r);
+	r = get("/events/new.ics");
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+}
+END_TEST
+
+START_TEST(test_event_pages_still_answer_beside_calendars)
+{
+	struct client *co = client_new(node);
+	struct resp *r;
+	char *id = add_titled("Page and calendar"), path[128];
+
+	snprintf(path, sizeof(path), "/events/%s", id);
+	r = get(path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<h1>Page and calendar</h1>"));
+	resp_free(r);
+	ck_assert(sign_in(co, COORD, coord_pw));
+	r = http_get(co, "/events/new");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "New event"));
+	resp_free(r);
+	client_free(co);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_calendar_of_upcoming_events_follows_filters)
+{
+	struct ev e = { 0 };
+	struct resp *r;
+	char *nw, *london, *webinar, *cancelled, *past, *v;
+
+	e.title = "Filter North West conference";
+	nw = add_event(&e);
+	e.title = "Filter London conference";
+	e.region = "London";
+	london = add_event(&e);
+	e.title = "Filter London webinar";
+	e.kind = "webinar";
+	webinar = add_event(&e);
+	e.title = "Filter cancelled";
+	e.kind = NULL;
+	e.region = NULL;
+	e.status = "cancelled";
+	cancelled = add_event(&e);
+	e.title = "Filter last year";
+	e.status = NULL;
+	e.starts = "2020-03-14 09:30";
+	e.ends = "2020-03-14 17:00";
+	past = add_event(&e);
+
+	r = get("/events.ics");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "Content-Type: text/calendar; charset=utf-8"));
+	ck_assert(!header_has(r, "Content-Disposition"));
+	assert_lines_valid(r->body);
+	ck_assert(has_uid(r->body, nw));
+	ck_assert(has_uid(r->body, london));
+	ck_assert(has_uid(r->body, webinar));
+	ck_assert(has_uid(r->body, cancelled));
+	ck_assert(!has_uid(r->body, past));
+	v = vevent(r->body, cancelled);
+	ck_assert_ptr_nonnull(strstr(v, "\r\nSTATUS:CANCELLED\r\n"));
+	free(v);
+	resp_free(r);
+	/* Its page no longer offers to add it to a calendar. */
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "/events/%s", cancelled);
+		r = get(path);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert(resp_has(r, "This event has been cancelled"));
+		ck_assert(!resp_has(r, "Add to your calendar"));
+		resp_free(r);
+	}
+
+	r = get("/events.ics?region=London");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!has_uid(r->body, nw));
+	ck_assert(has_uid(r->body, london));
+	ck_assert(has_uid(r->body, webinar));
+	resp_free(r);
+
+	r = get("/events.ics?region=London&kind=webinar");
+	ck_assert(!has_uid(r->body, london));
+	ck_assert(has_uid(r->body, webinar));
+	resp_free(r);
+
+	r = get("/events.ics?kind=conference&region=");
+	ck_assert(has_uid(r->body, nw));
+	ck_assert(has_uid(r->body, london));
+	ck_assert(!has_uid(r->body, webinar));
+	resp_free(r);
+
+	/* A filter that is not one of the choices is an error. */
+	r = get("/events.ics?region=Atlantis");
+	ck_assert_int_eq(r->status, 400);
+	ck_assert(resp_has(r, "Sorry, we could not read that request"));
+	ck_assert(!resp_has(r, "Atlantis"));
+	resp_free(r);
+	r = get("/events.ics?kind=%3Cscript%3E");
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+	free(nw);
+	free(london);
+	free(webinar);
+	free(cancelled);
+	free(past);
+}
+END_TEST
+
+START_TEST(test_difficult_title_is_escaped_and_folded)
+{
+	/* Commas, semicolons, a backslash, a new line and emoji. */
+	const char *title = "Link workers, GPs; carers \\ friends\n"
+	    "🌱🌱 Gwenllïan's \"café\", ŵ € — a long title, long enough; to "
+	    "fold 🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳";
+	const char *want = "\r\nSUMMARY:Link workers\\, GPs\\; carers \\\\ "
+	    "friends\\n🌱🌱 Gwenllïan's \"café\"\\, ŵ € — a long title\\, long "
+	    "enough\\; to fold 🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳🌳\r\n";
+	struct resp *r;
+	char *id = add_titled(title), *all;
+
+	r = get_ics(id);
+	ck_assert_int_eq(r->status, 200);
+	assert_lines_valid(r->body);
+	/* It had to fold: the title alone is longer than a line. */
+	ck_assert(!resp_has(r, want));
+	all = unfold(r->body);
+	ck_assert_ptr_nonnull(strstr(all, want));
+	free(all);
+	resp_free(r);
+	r = get("/events.ics");
+	assert_lines_valid(r->body);
+	all = unfold(r->body);
+	ck_assert_ptr_nonnull(strstr(all, want));
+	free(all);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+/* The feed, parsed as any XML reader would; fails if not well-formed. */
+static xmlDocPtr
+feed_doc(const struct resp *r)
+{
+	xmlDocPtr d = xmlReadMemory(r->body, (int)r->len, "feed.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr root;
+
+	ck_assert_msg(d != NULL, "the feed is not well-formed XML");
+	root = xmlDocGetRootElement(d);
+	ck_assert_str_eq((const char *)root->name, "feed");
+	ck_assert_ptr_nonnull(root->ns);
+	ck_assert_str_eq((const char *)root->ns->href, ATOM_NS);
+	return d;
+}
+
+static xmlNodePtr
+child(xmlNodePtr n, const char *name)
+{
+	for (n = n->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name,
+		    name) == 0)
+			return n;
+	return NULL;
+}
+
+/* The text of n's first child called name, as a malloc'd string. */
+static char *
+child_text(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c = child(n, name);
+	xmlChar *t;
+	char *s;
+
+	ck_assert_msg(c != NULL, "no <%s>", name);
+	t = xmlNodeGetContent(c);
+	s = strdup(t != NULL ? (const char *)t : "");
+	xmlFree(t);
+	return s;
+}
+
+/* The <entry> whose id is urn:uuid:id, or NULL; *pos is its place. */
+static xmlNodePtr
+entry(xmlDocPtr d, const char *id, int *pos)
+{
+	xmlNodePtr n;
+	char want[64], *got;
+	int i = 0, hit;
+
+	snprintf(want, sizeof(want), "urn:uuid:%s", id);
+	for (n = xmlDocGetRootElement(d)->children; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)n->name, "entry") != 0)
+			continue;
+		got = child_text(n, "id");
+		hit = strcmp(got, want) == 0;
+		free(got);
+		if (hit) {
+			if (pos != NULL)
+				*pos = i;
+			return n;
+		}
+		i++;
+	}
+	return NULL;
+}
+
+static char *
+attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	char *s = strdup(v != NULL ? (const char *)v : "");
+
+	xmlFree(v);
+	return s;
+}
+
+static void
+assert_text(xmlNodePtr n, const char *name, const char *want)
+{
+	char *got = child_text(n, name);
+
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+static void
+assert_contains(xmlNodePtr n, const char *name, const char *want)
+{
+	char *got = child_text(n, name);
+
+	ck_assert_msg(strstr(got, want) != NULL, "<%s> %s lacks %s", name,
+	    got, want);
+	free(got);
+}
+
+START_TEST(test_atom_feed_has_the_right_entries)
+{
+	struct client *co = client_new(node);
+	struct ev e = { 0 };
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr root, en, n;
+	char *id, *made, *s, path[160], want[160];
+	int pos = -1;
+
+	e.title = "Feed conference";
+	e.online = 1;
+	e.description = "## Programme\n\n*Talks* <script>alert(1)</script>";
+	id = add_event(&e);
+	/* One made and published through the pages, as a coordinator does. */
+	ck_assert(sign_in(co, COORD, coord_pw));
+	r = form_post(co, "/events/new", "/events/new", "title",
+	    "Feed workshop", "kind", "workshop", "start_date", "2031-05-02",
+	    "start_time", "10:00", "end_date", "2031-05-03", "end_time",
+	    "12:00", "venue", "Bolton", "place_name", "In person", "capacity",
+	    "20", NULL);
+	ck_assert_int_eq(r->status, 303);
+	made = strdup(strstr(r->location, "/events/") + 8);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/events/%s", made);
+	snprintf(want, sizeof(want), "/events/%s/publish", made);
+	r = form_post(co, path, want, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+
+	r = get("/feeds/events");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r,
+	    "Content-Type: application/atom+xml; charset=utf-8"));
+	ck_assert(header_has(r, "ETag: \""));
+	ck_assert(!resp_has(r, "secret-room"));
+	ck_assert(!resp_has(r, "ann.organiser@example.org"));
+	d = feed_doc(r);
+	root = xmlDocGetRootElement(d);
+	snprintf(want, sizeof(want), PUBLIC "/feeds/events");
+	assert_text(root, "id", want);
+	assert_text(root, "title", "Feeds node: events");
+	ck_assert_ptr_nonnull(child(root, "updated"));
+	for (n = root->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "link") == 0) {
+			s = attr(n, "rel");
+			if (strcmp(s, "self") == 0) {
+				free(s);
+				s = attr(n, "href");
+				ck_assert_str_eq(s, want);
+			}
+			free(s);
+		}
+
+	/* Published last, so newest first. */
+	ck_assert_ptr_nonnull(en = entry(d, made, &pos));
+	ck_assert_int_eq(pos, 0);
+	assert_text(en, "title", "Feed workshop");
+	assert_contains(en, "summary", "When: Friday 2 May 2031, 10:00 to "
+	    "Saturday 3 May 2031, 12:00 (UK time). Where: Bolton.");
+	ck_assert_ptr_nonnull(child(en, "published"));
+	ck_assert_ptr_null(child(en, "author"));	/* no organiser given */
+	ck_assert_ptr_null(child(en, "content"));	/* no description */
+
+	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
+	assert_text(en, "title", "Feed conference");
+	ck_assert_ptr_nonnull(child(en, "updated"));
+	ck_assert_ptr_nonnull(child(en, "published"));
+	n = child(en, "link");
+	s = attr(n, "rel");
+	ck_assert_str_eq(s, "alternate");
+	free(s);
+	s = attr(n, "href");
+	snprintf(want, sizeof(want), PUBLIC "/events/%s", id);
+	ck_assert_str_eq(s, want);
+	free(s);
+	ck_assert_ptr_nonnull(n = child(en, "author"));
+	assert_text(n, "name", "Ann Organiser");
+	ck_assert_ptr_null(child(n, "email"));
+	s = attr(child(en, "category"), "term");
+	ck_assert_str_eq(s, "conference");
+	free(s);
+	assert_text(en, "summary", "When: Friday 14 March 2031, 09:30 to "
+	    "17:00 (UK time). Where: Manchester Central, Windmill Street, "
+	    "Manchester M2 3GX (or online).");
+	n = child(en, "content");
+	ck_assert_ptr_nonnull(n);
+	s = attr(n, "type");
+	ck_assert_str_eq(s, "html");
+	free(s);
+	assert_contains(en, "content", "<h3>Programme</h3>");
+	assert_contains(en, "content", "<em>Talks</em>");
+	s = child_text(en, "content");
+	ck_assert_ptr_null(strstr(s, "<script"));
+	free(s);
+	xmlFreeDoc(d);
+	resp_free(r);
+	client_free(co);
+	free(made);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_feed_newest_change_first_and_cancellation_shown)
+{
+	const char *p[1];
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr en;
+	char *a = add_titled("Older news"), *b = add_titled("Newer news");
+	int pos = -1;
+
+	/* The older one changes: cancelled, a new version. */
+	p[0] = a;
+	free(sql("UPDATE events SET status = 'cancelled', version ="
+	    " version + 1, updated = clock_timestamp() WHERE id = $1", 1, p));
+	r = get("/feeds/events");
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(en = entry(d, a, &pos));
+	ck_assert_int_eq(pos, 0);
+	assert_text(en, "title", "Cancelled: Older news");
+	assert_contains(en, "summary", "Cancelled. When:");
+	ck_assert_ptr_nonnull(en = entry(d, b, &pos));
+	ck_assert_int_eq(pos, 1);
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* The value of a response header, as a malloc'd string. */
+static char *
+header(const struct resp *r, const char *name)
+{
+	const char *p = strcasestr(r->headers, name);
+
+	if (p == NULL)
+		return NULL;
+	p += strlen(name);
+	p += strspn(p, ": ");
+	return strndup(p, strcspn(p, "\r\n"));
+}
+
+START_TEST(test_feed_answers_304_to_a_matching_etag)
+{
+	struct client *c = client_new(node);
+	struct resp *r;
+	char *etag, *again, h[200], *id;
+
+	r = http_get(c, "/feeds/events");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(etag = header(r, "\nETag"));
+	resp_free(r);
+
+	snprintf(h, sizeof(h), "If-None-Match: %s", etag);
+	client_header(c, h);
+	r = http_get(c, "/feeds/events");
+	ck_assert_int_eq(r->status, 304);
+	ck_assert_uint_eq(r->len, 0);
+	ck_assert_ptr_nonnull(again = header(r, "\nETag"));
+	ck_assert_str_eq(again, etag);
+	free(again);
+	resp_free(r);
+
+	/* A list of tags, weak or not, as caches send them. */
+	snprintf(h, sizeof(h), "If-None-Match: \"other\", W/%s", etag);
+	client_header(c, h);
+	r = http_get(c, "/feeds/events");
+	ck_assert_int_eq(r->status, 304);
+	resp_free(r);
+
+	client_header(c, "If-None-Match: \"something-else\"");
+	r = http_get(c, "/feeds/events");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+
+	/* Any change to an event gives a new tag and the whole feed. */
+	id = add_titled("Etag changer");
+	snprintf(h, sizeof(h), "If-None-Match: %s", etag);
+	client_header(c, h);
+	r = http_get(c, "/feeds/events");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Etag changer"));
+	ck_assert_ptr_nonnull(again = header(r, "\nETag"));
+	ck_assert_str_ne(again, etag);
+	free(again);
+	resp_free(r);
+	free(id);
+	free(etag);
+	client_free(c);
+}
+END_TEST
+
+START_TEST(test_markup_in_titles_is_shown_as_text)
+{
+	const char *title = "<script>alert(1)</script> & <b>bold</b>";
+	struct ev e = { 0 };
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr en;
+	char *id, path[128];
+
+	e.title = title;
+	e.description = "<img src=x onerror=alert(2)> [x](javascript:alert(3))";
+	id = add_event(&e);
+	snprintf(path, sizeof(path), "/events/%s", id);
+	r = get(path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; "
+	    "&lt;b&gt;bold&lt;/b&gt;"));
+	ck_assert(!resp_has(r, "<script>alert"));
+	ck_assert(!resp_has(r, "<b>bold"));
+	ck_assert(!resp_has(r, "onerror"));
+	ck_assert(!resp_has(r, "javascript:"));
+	resp_free(r);
+
+	r = get("/feeds/events");
+	ck_assert(!resp_has(r, "<script>"));
+	ck_assert(!resp_has(r, "&lt;img"));
+	ck_assert(!resp_has(r, "javascript:"));
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
+	assert_text(en, "title", title);	/* type text: shown as typed */
+	ck_assert_ptr_null(xmlGetProp(child(en, "title"), BAD_CAST "type"));
+	xmlFreeDoc(d);
+	resp_free(r);
+
+	r = get_ics(id);
+	ck_assert(resp_has(r, "\r\nSUMMARY:<script>alert(1)</script> & "
+	    "<b>bold</b>\r\n"));
+	ck_assert(!resp_has(r, "onerror"));
+	ck_assert(!resp_has(r, "javascript:"));
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_feed_is_well_formed_whatever_the_text)
+{
+	/* A peer's entry may carry what no form accepts. */
+	const char *title = "Bell\007 tab\t form\014 feed \357\277\276 end";
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr en;
+	char *id = add_titled(title);
+
+	r = get("/feeds/events");
+	ck_assert_int_eq(r->status, 200);
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
+	assert_text(en, "title", "Bell tab\t form feed  end");
+	xmlFreeDoc(d);
+	resp_free(r);
+	r = get_ics(id);
+	ck_assert_int_eq(r->status, 200);
+	assert_lines_valid(r->body);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_pages_offer_calendar_and_feed)
+{
+	struct ev e = { 0 };
+	struct resp *r;
+	char *id, path[128], want[200];
+
+	e.title = "Linked event";
+	e.description = "# About\n\nCome *along*.";
+	id = add_event(&e);
+	r = get("/events");
+	ck_assert_int_eq(r->status, 200);
+	/* Autodiscovery for feed readers, and links people can see. */
+	ck_assert(resp_has(r, "<link rel=\"alternate\" "
+	    "type=\"application/atom+xml\""));
+	ck_assert(resp_has(r, "<a href=\"/events.ics\">Subscribe to these "
+	    "events in your calendar</a>"));
+	ck_assert(resp_has(r, "<a href=\"/feeds/events\" "
+	    "type=\"application/atom+xml\">Events news feed</a>"));
+	resp_free(r);
+	r = get("/events?region=North+West&kind=regional_meeting");
+	ck_assert(resp_has(r, "href=\"/events.ics?region=North%20West&amp;"
+	    "kind=regional_meeting\""));
+	resp_free(r);
+	r = get("/events?region=Atlantis");
+	ck_assert(resp_has(r, "href=\"/events.ics\""));
+	resp_free(r);
+
+	snprintf(path, sizeof(path), "/events/%s", id);
+	r = get(path);
+	snprintf(want, sizeof(want), "<a href=\"/events/%s.ics\">Add to your "
+	    "calendar<span class=\"visually-hidden\">: <span>Linked event"
+	    "</span></span></a>", id);
+	ck_assert(resp_has(r, want));
+	/* The description is CommonMark, its heading below the page's. */
+	ck_assert(resp_has(r, "<h2>About</h2>"));
+	ck_assert(resp_has(r, "<em>along</em>"));
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+Suite *
+feeds_suite(void)
+{
+	Suite *s = suite_create("feeds");
+	TCase *tc = tcase_create("feeds");
+
+	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_event_ics_is_a_calendar_with_its_event);
+	tcase_add_test(tc, test_summer_times_are_converted_to_utc);
+	tcase_add_test(tc, test_drafts_are_never_in_a_calendar);
+	tcase_add_test(tc, test_unknown_or_malformed_calendar_is_404);
+	tcase_add_test(tc, test_event_pages_still_answer_beside_calendars);
+	tcase_add_test(tc, test_calendar_of_upcoming_events_follows_filters);
+	tcase_add_test(tc, test_difficult_title_is_escaped_and_folded);
+	tcase_add_test(tc, test_atom_feed_has_the_right_entries);
+	tcase_add_test(tc, test_feed_newest_change_first_and_cancellation_shown);
+	tcase_add_test(tc, test_feed_answers_304_to_a_matching_etag);
+	tcase_add_test(tc, test_markup_in_titles_is_shown_as_text);
+	tcase_add_test(tc, test_feed_is_well_formed_whatever_the_text);
+	tcase_add_test(tc, test_pages_offer_calendar_and_feed);
+	suite_add_tcase(s, tc);
+	return s;
+}
