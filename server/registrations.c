@@ -555,9 +555,11 @@ registrations_guest(struct request *r)
 		view_set(v, "online_url", db_value(res, 0, 11));
 	} else if (strcmp(st, "waiting") == 0) {
 		view_flag(v, "live", 1);
-		view_setf(v, "status", "You are number %s on the waiting list. "
-		    "If a place becomes free it goes to the next person on the "
-		    "list, and we will email you.", PQgetvalue(res, 0, 1));
+		view_flag(v, "waiting", 1);
+		view_setf(v, "status", "You are number %s on the waiting list.",
+		    PQgetvalue(res, 0, 1));
+		view_set(v, "status_detail", "If a place becomes free it goes "
+		    "to the next person on the list, and we will email you.");
 	} else
 		view_set(v, "status", "This registration is cancelled.");
 	PQclear(res);
