@@ -29,7 +29,9 @@ static const char event_columns[] =
     "  AND now() >= coalesce(e.reg_opens, '-infinity')"
     "  AND now() < coalesce(e.reg_closes, e.starts),"
     " e.reg_closed, e.ends < now(),"
-    " " LONDON("e.reg_opens") ", " LONDON("coalesce(e.reg_closes, e.starts)")
+    " " LONDON("e.reg_opens") ", " LONDON("coalesce(e.reg_closes, e.starts)") ","
+    " to_char(e.reg_opens AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'HH24:MI')"
     " FROM events e WHERE e.id = $1 AND NOT e.deleted";
 
 enum {
@@ -37,7 +39,7 @@ enum {
 	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
 	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
 	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
-	E_OPENS, E_CLOSES
+	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME
 };
 
 /* The event named by the path, or NULL (and *missing set) when none. */
@@ -457,11 +459,16 @@ events_show(struct request *r)
 
 /*
  * The event form, for a new event and for editing one.  Reads the fields,
- * adds errors to the view, and fills p[] in the order the SQL below uses.
+ * adds errors to the view, and fills p[] in the order the SQL below uses;
+ * registration's opening and closing, a date and an optional time, are
+ * written into opens and closes as "YYYY-MM-DD HH:MM".
  */
 static void
-event_form_read(struct request *r, struct view *v, const char *p[14])
+event_form_read(struct request *r, struct view *v, const char *p[14],
+    char opens[20], char closes[20])
 {
+	const char *od, *ot, *cd, *ct;
+
 	p[0] = view_field(v, r, KEY_TITLE, "Enter a title");
 	p[1] = view_field(v, r, KEY_KIND, "Select the kind of event");
 	p[2] = view_field(v, r, KEY_DESCRIPTION, NULL);
@@ -474,8 +481,10 @@ event_form_read(struct request *r, struct view *v, const char *p[14])
 	p[9] = view_field(v, r, KEY_ONLINE_URL, NULL);
 	p[10] = view_field(v, r, KEY_ORGANISER, NULL);
 	p[11] = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
-	p[12] = view_field(v, r, KEY_OPENS_DATE, NULL);
-	p[13] = view_field(v, r, KEY_CLOSES_DATE, NULL);
+	od = view_field(v, r, KEY_OPENS_DATE, NULL);
+	ot = view_field(v, r, KEY_OPENS_TIME, NULL);
+	cd = view_field(v, r, KEY_CLOSES_DATE, NULL);
+	ct = view_field(v, r, KEY_CLOSES_TIME, NULL);
 	if (p[3] != NULL && p[5] != NULL && p[4] != NULL && p[6] != NULL &&
 	    (strcmp(p[5], p[3]) < 0 || (strcmp(p[5], p[3]) == 0 &&
 	    strcmp(p[6], p[4]) < 0)))
@@ -484,7 +493,21 @@ event_form_read(struct request *r, struct view *v, const char *p[14])
 	    !view_has(v, "e_online_url"))
 		view_error(v, "venue", "Enter a venue, or a joining link for "
 		    "an online event");
-	if (p[12] != NULL && p[13] != NULL && strcmp(p[13], p[12]) <= 0)
+	if (ot != NULL && od == NULL && !view_has(v, "e_opens_date"))
+		view_error(v, "opens_date", "Enter the date registration "
+		    "opens, as well as the time");
+	if (ct != NULL && cd == NULL && !view_has(v, "e_closes_date"))
+		view_error(v, "closes_date", "Enter the date registration "
+		    "closes, as well as the time");
+	/* Without a time, registration opens as the day starts and closes
+	 * as it ends. */
+	snprintf(opens, 20, "%s %s", od != NULL ? od : "",
+	    ot != NULL ? ot : "00:00");
+	snprintf(closes, 20, "%s %s", cd != NULL ? cd : "",
+	    ct != NULL ? ct : "23:59");
+	p[12] = od != NULL ? opens : NULL;
+	p[13] = cd != NULL ? closes : NULL;
+	if (p[12] != NULL && p[13] != NULL && strcmp(closes, opens) <= 0)
 		view_error(v, "closes_date", "Registration must close after "
 		    "it opens");
 }
@@ -495,7 +518,7 @@ events_new(struct request *r)
 {
 	struct view *v;
 	const char *p[17], *q[3];
-	char id[ACORN_UUID_LEN + 1], by[32], *to;
+	char id[ACORN_UUID_LEN + 1], by[32], *to, opens[20], closes[20];
 	int rc;
 
 	if ((v = page_view(r, "New event")) == NULL)
@@ -508,7 +531,7 @@ events_new(struct request *r)
 		view_set(v, "v_place_name", "In person");
 		return http_page(r, 200, "event_form", v);
 	}
-	event_form_read(r, v, p);
+	event_form_read(r, v, p, opens, closes);
 	q[1] = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
 	    "places, like In person");
 	q[2] = view_field(v, r, KEY_CAPACITY, "Enter the number of places");
@@ -531,8 +554,8 @@ events_new(struct request *r)
 	    " ($4 || ' ' || $5)::timestamp AT TIME ZONE 'Europe/London',"
 	    " ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
 	    " $8, $9, $10, $11, $12,"
-	    " $13::date::timestamp AT TIME ZONE 'Europe/London',"
-	    " $14::date::timestamp AT TIME ZONE 'Europe/London',"
+	    " $13::timestamp AT TIME ZONE 'Europe/London',"
+	    " $14::timestamp AT TIME ZONE 'Europe/London',"
 	    " n.region, $17 FROM node n", 17, p) == -1 ||
 	    db_exec(r->db, "INSERT INTO place_types (event, name, capacity)"
 	    " VALUES ($1, $2, $3)", 3, q) == -1 ||
@@ -731,6 +754,8 @@ event_form_fill(struct view *v, PGresult *res)
 	view_set(v, "v_organiser_email", db_value(res, 0, E_ORGANISER_EMAIL));
 	view_set(v, "v_opens_date", db_value(res, 0, E_OPENS_DATE));
 	view_set(v, "v_closes_date", db_value(res, 0, E_CLOSES_DATE));
+	view_set(v, "v_opens_time", db_value(res, 0, E_OPENS_TIME));
+	view_set(v, "v_closes_time", db_value(res, 0, E_CLOSES_TIME));
 }
 
 /*
@@ -744,6 +769,7 @@ events_edit(struct request *r)
 	struct view *v;
 	PGresult *res;
 	const char *p[16], *q[2];
+	char opens[20], closes[20];
 	int answer, missing, changed;
 
 	if (!event_own(r, &answer))
@@ -764,7 +790,7 @@ events_edit(struct request *r)
 		return http_page(r, 200, "event_form", v);
 	}
 	PQclear(res);
-	event_form_read(r, v, p);
+	event_form_read(r, v, p, opens, closes);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
@@ -778,8 +804,8 @@ events_edit(struct request *r)
 	    " ends = ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
 	    " venue = $8, address = $9, online_url = $10, organiser = $11,"
 	    " organiser_email = $12,"
-	    " reg_opens = $13::date::timestamp AT TIME ZONE 'Europe/London',"
-	    " reg_closes = $14::date::timestamp AT TIME ZONE 'Europe/London',"
+	    " reg_opens = $13::timestamp AT TIME ZONE 'Europe/London',"
+	    " reg_closes = $14::timestamp AT TIME ZONE 'Europe/London',"
 	    " version = e.version + 1, updated = now()"
 	    " FROM (SELECT starts, ends, venue, address, online_url"
 	    "  FROM events WHERE id = $15) AS old"

@@ -94,6 +94,11 @@ static const struct keydef keys[KEY__MAX] = {
 	    "address in the correct format, like name@example.org" },
 	[KEY_OPENS_DATE] = { "opens_date", K_DATE, 10, "Registration opens",
 	    "Enter the date registration opens like 2027-01-10" },
+	[KEY_OPENS_TIME] = { "opens_time", K_TIME, 5, "Time registration opens",
+	    "Enter the time registration opens like 09:00" },
+	[KEY_CLOSES_TIME] = { "closes_time", K_TIME, 5,
+	    "Time registration closes", "Enter the time registration closes "
+	    "like 17:00" },
 	[KEY_CLOSES_DATE] = { "closes_date", K_DATE, 10,
 	    "Registration closes", "Enter the date registration closes "
 	    "like 2027-03-01" },

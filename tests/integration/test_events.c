@@ -884,6 +884,37 @@ START_TEST(test_edit_tells_people_when_time_or_place_changes)
 	r = http_get(m, edit);
 	ck_assert_int_eq(r->status, 403);
 	resp_free(r);
+
+	/* Registration opening at a time not yet come: nobody can register. */
+	r = form_post(co, edit, edit, "title", "Commissioners' round table",
+	    "kind", "conference", "start_date", "2031-03-21", "start_time",
+	    "10:00", "end_date", "2031-03-21", "end_time", "16:00", "venue",
+	    "Manchester Central", "opens_date", "2031-01-06", "opens_time",
+	    "09:00", "closes_time", "17:00", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Enter the date registration closes, as well"));
+	resp_free(r);
+	r = form_post(co, edit, edit, "title", "Commissioners' round table",
+	    "kind", "conference", "start_date", "2031-03-21", "start_time",
+	    "10:00", "end_date", "2031-03-21", "end_time", "16:00", "venue",
+	    "Manchester Central", "opens_date", "2031-01-06", "opens_time",
+	    "09:00", "closes_date", "2031-03-01", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM events WHERE id = $1 AND"
+	    " reg_opens = '2031-01-06 09:00 Europe/London' AND"
+	    " reg_closes = '2031-03-01 23:59 Europe/London'", id), 1);
+	r = http_get(co, edit);
+	ck_assert(resp_has(r, "value=\"09:00\""));
+	resp_free(r);
+	make_members("early", 1);
+	client_free(m);
+	m = member("early", 1);
+	snprintf(edit, sizeof(edit), "/events/%s", id);
+	r = http_get(m, edit);
+	ck_assert(resp_has(r, "Registration is not open at the moment"));
+	ck_assert(!resp_has(r, "Join the waiting list"));
+	resp_free(r);
 	free(id);
 	client_free(co);
 	client_free(m);
