@@ -539,6 +539,59 @@ form_field(const char *body, const char *name)
 	return strndup(v, strcspn(v, "\""));
 }
 
+/*
+ * As a coordinator, creates an event with one kind of place and publishes
+ * it, through the pages; its id, or NULL.
+ */
+char *
+event_new_published(struct client *co, const char *title,
+    const char *capacity)
+{
+	struct resp *r;
+	char *id = NULL, path[128], action[160];
+	const char *at;
+
+	r = form_post(co, "/events/new", "/events/new", "title", title,
+	    "kind", "conference", "start_date", "2031-03-14", "start_time",
+	    "09:30", "end_date", "2031-03-14", "end_time", "17:00", "venue",
+	    "Manchester Central", "place_name", "In person", "capacity",
+	    capacity, NULL);
+	if (r == NULL || r->status != 303 || r->location == NULL ||
+	    (at = strstr(r->location, "/events/")) == NULL) {
+		resp_free(r);
+		return NULL;
+	}
+	id = strdup(at + 8);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/events/%s", id);
+	snprintf(action, sizeof(action), "/events/%s/publish", id);
+	r = form_post(co, path, action, NULL);
+	if (r == NULL || r->status != 303) {
+		free(id);
+		id = NULL;
+	}
+	resp_free(r);
+	return id;
+}
+
+/* The first "cancel my place" form's action on a registrations page. */
+int
+cancel_form_action(const char *body, char *out, size_t size)
+{
+	const char *p = body, *end;
+
+	while ((p = strstr(p, "action=\"/registrations/")) != NULL) {
+		p += 8;
+		end = strchr(p, '"');
+		if (end != NULL && end - p > 7 &&
+		    strncmp(end - 7, "/cancel", 7) == 0) {
+			snprintf(out, size, "%.*s", (int)(end - p), p);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Signs in; 1 when the node answered with the redirect of a success. */
 int
 sign_in(struct client *c, const char *email, const char *password)

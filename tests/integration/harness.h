@@ -54,6 +54,9 @@ void		 resp_free(struct resp *);
 int		 resp_has(const struct resp *, const char *);
 int		 header_has(const struct resp *, const char *);
 char		*form_field(const char *, const char *);
+char		*event_new_published(struct client *, const char *,
+		    const char *);
+int		 cancel_form_action(const char *, char *, size_t);
 int		 sign_in(struct client *, const char *, const char *);
 struct resp	*join_form(struct client *, const char *, const char *,
 		    const char *, const char *);

@@ -15,24 +15,6 @@
 
 Suite	*events_suite(void);
 
-/* The first "cancel my place" form's action on a registrations page. */
-static int
-cancel_action(const char *body, char *out, size_t size)
-{
-	const char *p = body, *end;
-
-	while ((p = strstr(p, "action=\"/registrations/")) != NULL) {
-		p += 8;
-		end = strchr(p, '"');
-		if (end != NULL && end - p > 7 &&
-		    strncmp(end - 7, "/cancel", 7) == 0) {
-			snprintf(out, size, "%.*s", (int)(end - p), p);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static struct node *node;
 static char *coord_pw;
 static char *member_pw;
@@ -116,29 +98,9 @@ static char *
 new_event(const char *title, const char *capacity)
 {
 	struct client *co = coordinator();
-	struct resp *r;
-	char *id, path[128];
+	char *id = event_new_published(co, title, capacity);
 
-	r = form_post(co, "/events/new", "/events/new", "title", title,
-	    "kind", "conference", "start_date", "2031-03-14", "start_time",
-	    "09:30", "end_date", "2031-03-14", "end_time", "17:00", "venue",
-	    "Manchester Central", "place_name", "In person", "capacity",
-	    capacity, NULL);
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(r->status, 303);
-	ck_assert_ptr_nonnull(r->location);
-	ck_assert_ptr_nonnull(strstr(r->location, "/events/"));
-	id = strdup(strstr(r->location, "/events/") + 8);
-	resp_free(r);
-	snprintf(path, sizeof(path), "/events/%s", id);
-	{
-		char action[160];
-
-		snprintf(action, sizeof(action), "/events/%s/publish", id);
-		r = form_post(co, path, action, NULL);
-		ck_assert_int_eq(r->status, 303);
-		resp_free(r);
-	}
+	ck_assert_ptr_nonnull(id);
 	client_free(co);
 	return id;
 }
@@ -153,25 +115,6 @@ struct pending {
 	struct resp	*answer;
 };
 
-/* The value of the first input called name, wherever its value sits. */
-static char *
-field(const char *body, const char *name)
-{
-	char pat[64];
-	const char *p, *end, *v;
-
-	snprintf(pat, sizeof(pat), "name=\"%s\"", name);
-	if ((p = strstr(body, pat)) == NULL)
-		return NULL;
-	while (p > body && *p != '<')
-		p--;
-	end = strchr(p, '>');
-	if ((v = strstr(p, " value=\"")) == NULL || end == NULL || v > end)
-		return NULL;
-	v += 8;
-	return strndup(v, strcspn(v, "\""));
-}
-
 static void
 open_form(struct pending *p, struct client *c, const char *id)
 {
@@ -183,9 +126,9 @@ open_form(struct pending *p, struct client *c, const char *id)
 	p->c = c;
 	r = http_get(c, path);
 	ck_assert_int_eq(r->status, 200);
-	p->csrf = field(r->body, "csrf");
-	p->request = field(r->body, "request");
-	p->place = field(r->body, "place");
+	p->csrf = form_field(r->body, "csrf");
+	p->request = form_field(r->body, "request");
+	p->place = form_field(r->body, "place");
 	ck_assert_ptr_nonnull(p->csrf);
 	ck_assert_ptr_nonnull(p->request);
 	ck_assert_ptr_nonnull(p->place);
@@ -325,7 +268,7 @@ START_TEST(test_register_wait_cancel_and_promote)
 		char action[128];
 		struct resp *x;
 
-		ck_assert(cancel_action(r->body, action, sizeof(action)));
+		ck_assert(cancel_form_action(r->body, action, sizeof(action)));
 		x = form_post(a, "/registrations", action, NULL);
 		ck_assert_int_eq(x->status, 303);
 		resp_free(x);
@@ -537,9 +480,9 @@ START_TEST(test_400_people_for_200_places)
 				continue;
 			q[k].c = p[i].c;
 			mine = http_get(q[k].c, "/registrations");
-			ck_assert(cancel_action(mine->body, q[k].action,
+			ck_assert(cancel_form_action(mine->body, q[k].action,
 			    sizeof(q[k].action)));
-			q[k].csrf = field(mine->body, "csrf");
+			q[k].csrf = form_field(mine->body, "csrf");
 			q[k].answer = NULL;
 			resp_free(mine);
 			k++;
@@ -1063,7 +1006,7 @@ START_TEST(test_form_loaded_while_full_takes_a_place_freed_since)
 	open_form(&p, b, id);
 	/* A cancels before B presses the button. */
 	r = http_get(a, "/registrations");
-	ck_assert(cancel_action(r->body, action, sizeof(action)));
+	ck_assert(cancel_form_action(r->body, action, sizeof(action)));
 	resp_free(r);
 	r = form_post(a, "/registrations", action, NULL);
 	ck_assert_int_eq(r->status, 303);

@@ -129,23 +129,9 @@ static char *
 new_event(const char *title, const char *capacity)
 {
 	struct client *co = coordinator();
-	struct resp *r;
-	char *id, path[128], action[160];
+	char *id = event_new_published(co, title, capacity);
 
-	r = form_post(co, "/events/new", "/events/new", "title", title,
-	    "kind", "conference", "start_date", "2031-03-14", "start_time",
-	    "09:30", "end_date", "2031-03-14", "end_time", "17:00", "venue",
-	    "Manchester Central", "place_name", "In person", "capacity",
-	    capacity, NULL);
-	ck_assert_int_eq(r->status, 303);
-	ck_assert_ptr_nonnull(strstr(r->location, "/events/"));
-	id = strdup(strstr(r->location, "/events/") + 8);
-	resp_free(r);
-	snprintf(path, sizeof(path), "/events/%s", id);
-	snprintf(action, sizeof(action), "/events/%s/publish", id);
-	r = form_post(co, path, action, NULL);
-	ck_assert_int_eq(r->status, 303);
-	resp_free(r);
+	ck_assert_ptr_nonnull(id);
 	client_free(co);
 	return id;
 }
@@ -182,14 +168,9 @@ static void
 cancel_first(struct client *c)
 {
 	struct resp *r = http_get(c, "/registrations"), *x;
-	const char *p = strstr(r->body, "/cancel\"");
 	char action[128];
 
-	/* The cancel form's action: back from its end to its start. */
-	ck_assert_ptr_nonnull(p);
-	while (p > r->body && p[-1] != '"')
-		p--;
-	snprintf(action, sizeof(action), "%.*s", (int)strcspn(p, "\""), p);
+	ck_assert(cancel_form_action(r->body, action, sizeof(action)));
 	x = form_post(c, "/registrations", action, NULL);
 	ck_assert_int_eq(x->status, 303);
 	resp_free(x);
