@@ -354,6 +354,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 	const struct route *rt;
 	const char *len, *type;
 	long n;
+	int rc;
 
 	(void)cls; (void)version;
 	if (r == NULL) {
@@ -407,7 +408,18 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	flush_field(r);
-	return dispatch(r) == MHD_YES ? MHD_YES : MHD_NO;
+	rc = dispatch(r);
+	/*
+	 * The answer is queued: give the database connection back now, not
+	 * when the last byte reaches the client.  A worker thread holding
+	 * one while its other clients wait for a free one would stall them
+	 * all until the pool's wait gives up.
+	 */
+	if (r->db != NULL) {
+		db_release(pool, r->db);
+		r->db = NULL;
+	}
+	return rc == MHD_YES ? MHD_YES : MHD_NO;
 }
 
 static void
