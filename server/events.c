@@ -203,7 +203,7 @@ event_places(struct request *r, struct view *v, const char *id,
 	const char *p[1];
 	struct view *pt;
 	PGresult *res;
-	int i, n;
+	int i, n, chosen;
 
 	p[0] = id;
 	res = db_query(r->db, PGRES_TUPLES_OK,
@@ -216,6 +216,14 @@ event_places(struct request *r, struct view *v, const char *id,
 		return -1;
 	n = PQntuples(res);
 	*any_free = 0;
+	/* The form starts on the first kind of place with room, if any. */
+	for (chosen = 0; chosen < n; chosen++)
+		if (atol(PQgetvalue(res, chosen, 3)) <
+		    atol(PQgetvalue(res, chosen, 2)) &&
+		    atol(PQgetvalue(res, chosen, 4)) == 0)
+			break;
+	if (chosen == n)
+		chosen = 0;
 	for (i = 0; i < n; i++) {
 		long cap = atol(PQgetvalue(res, i, 2));
 		long taken = atol(PQgetvalue(res, i, 3));
@@ -231,7 +239,7 @@ event_places(struct request *r, struct view *v, const char *id,
 		view_set(pt, "capacity", PQgetvalue(res, i, 2));
 		view_set(pt, "taken", PQgetvalue(res, i, 3));
 		view_setf(pt, "waiting", "%ld", waiting);
-		view_flag(pt, "first", i == 0);
+		view_flag(pt, "first", i == chosen);
 		if (taken >= cap || waiting > 0)
 			view_setf(pt, "left", "Full: you can join the waiting "
 			    "list (%ld waiting)", waiting);
