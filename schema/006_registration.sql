@@ -8,6 +8,8 @@
 -- confirm, to see and to cancel); members use their account instead.
 ALTER TABLE registrations ADD COLUMN guest_key text UNIQUE;
 ALTER TABLE registrations ADD COLUMN confirm_by timestamptz;
+CREATE INDEX registrations_unconfirmed_idx ON registrations (confirm_by)
+	WHERE status = 'unconfirmed';
 
 -- Only a registration holding a place or a position counts as the
 -- person's one registration for an event: an unconfirmed guest form (which
@@ -125,6 +127,10 @@ BEGIN
 		RAISE EXCEPTION 'group larger than capacity'
 		    USING ERRCODE = 'AC003';
 	END IF;
+	-- Forms never confirmed are personal data kept for nothing: a week
+	-- after their link lapsed they go, with their answers.
+	DELETE FROM registrations x WHERE x.status = 'unconfirmed'
+	    AND x.confirm_by < now() - interval '7 days';
 	-- Nobody can use the form to fill a stranger's inbox.
 	IF (SELECT count(*) FROM registrations x
 	    WHERE lower(x.email) = lower(p_email) AND x.status = 'unconfirmed'

@@ -658,6 +658,14 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	resp_free(r);
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
 	    " guest_key = $1 AND status = 'unconfirmed'", k1), 1);
+	/* A week after lapsing, the next guest's form sweeps it away. */
+	free(node_sql(node, "UPDATE registrations SET confirm_by = now() -"
+	    " interval '8 days' WHERE guest_key = $1 RETURNING 1", k1));
+	r = guest_registers(id, "Later Guest", "later@guest.example.org");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " guest_key = $1", k1), 0);
 	/* A made-up key finds nothing. */
 	r = http_get(g1, "/registrations/guest/"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
