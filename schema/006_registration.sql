@@ -225,10 +225,13 @@ $$;
 
 -- The mail for every change, queued in the same transaction as the
 -- change.  Guests get links carrying their key; members their account's
--- registrations page.
+-- registrations page.  PL/pgSQL, so the statement is planned once per
+-- connection rather than on every call: this runs while the place type's
+-- lock is held.
 CREATE OR REPLACE FUNCTION acorn_tell(p_registration bigint, p_what text,
     p_base text) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
 	INSERT INTO outbox (recipient, subject, body)
 	SELECT r.email,
 	    CASE p_what
@@ -282,5 +285,6 @@ LANGUAGE sql AS $$
 	    ELSE E'Details and your registrations:\n' || p_base || '/events/'
 	        || e.id || E'\n' || p_base || E'/registrations\n' END
 	FROM registrations r JOIN events e ON e.id = r.event
-	WHERE r.id = p_registration
+	WHERE r.id = p_registration;
+END
 $$;
