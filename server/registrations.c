@@ -202,6 +202,8 @@ register_refused(struct request *r, const char *back)
  * The statements that register, with answers stored and mail queued in
  * the same statement.  A repeated form gets its first answer, and no
  * second mail.  Members decide at once; guests are sent a link first.
+ * Both take the same twelve parameters, so a member's statement names
+ * the unused $5 (always NULL) for PostgreSQL to know its type.
  */
 static const char register_member_sql[] =
     "WITH reg AS (SELECT g.* FROM place_types pt, members m,"
@@ -415,6 +417,7 @@ registrations_mine(struct request *r)
  * is told their place, in the one statement that makes the change.  Only
  * the way the registration is found differs between members and guests.
  */
+/* The guest's statement names the unused $2 (NULL) for the same reason. */
 #define CANCEL_REST \
     " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x)," \
     " told AS (SELECT acorn_tell(x, 'promoted', $3) FROM promoted" \
