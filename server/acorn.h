@@ -368,6 +368,20 @@ char		*event_where(const char *, const char *, int);
 int		 feeds_events(struct request *);
 char		*feed_xml_text(const char *);
 
+/* chart.c */
+#define CHART_SERIES	8
+struct chart_series {
+	const char	*code;	/* names the fill's class */
+	const char	*label;
+};
+struct chart_row {
+	const char	*label;
+	long		 values[CHART_SERIES];
+};
+int		 chart_add(struct view *, const char *, const char *,
+		    const char *, const struct chart_series *, int,
+		    const struct chart_row *, int);
+
 /* routes.c */
 enum page {
 	PAGE_HOME,

@@ -681,6 +681,17 @@ static const struct {
 	    "</header>\n<main id=\"main\" data-content><div data-if=\"notice\">"
 	    "<em data-text=\"notice\">Layout notice</em></div>"
 	    "</main>\n</body></html>\n" },
+	{ "chart.html",
+	    "<html><body><div data-each=\"charts\"><h2 data-text=\"chart_title\">"
+	    "T</h2><svg role=\"img\" data-set-viewbox=\"viewbox\">"
+	    "<g data-each=\"rows\"><text x=\"0\" data-set-y=\"label_y\" "
+	    "data-text=\"row_label\">L</text><rect data-each=\"segments\" "
+	    "data-set-x=\"x\" data-set-y=\"y\" data-set-width=\"width\" "
+	    "data-set-height=\"height\" data-set-class=\"fill_class\">"
+	    "<title data-text=\"tip\">tip</title></rect></g></svg>"
+	    "<table><tr data-each=\"rows\"><th data-text=\"row_label\">L</th>"
+	    "<td data-each=\"cells\" data-text=\"value\">0</td></tr></table>"
+	    "</div></body></html>\n" },
 	{ "text.html",
 	    "<html><body><p id=\"t\" data-text=\"msg\">Placeholder</p>"
 	    "<p id=\"u\" data-text=\"unset\">Placeholder</p></body></html>\n" },
@@ -1266,6 +1277,39 @@ START_TEST(test_templates_load_needs_layout)
 }
 END_TEST
 
+START_TEST(test_chart_bars_scale_to_the_largest_row)
+{
+	static const struct chart_series series[] = {
+		{ "improved", "Improved" }, { "no_change", "No change" },
+	};
+	struct chart_row rows[2];
+	struct view *v = view_new();
+	char *out;
+
+	memset(rows, 0, sizeof(rows));
+	rows[0].label = "<b>GP</b> consultations";
+	rows[0].values[0] = 3;
+	rows[0].values[1] = 1;
+	rows[1].label = "Loneliness";
+	rows[1].values[0] = 1;
+	ck_assert_int_eq(chart_add(v, "charts", "What they found", NULL, series,
+	    2, rows, 2), 0);
+	out = render("chart", v);
+	/* 372 units of bar for the largest total, 4: 279 and 93. */
+	ck_assert_ptr_nonnull(strstr(out, "x=\"220.0\" y=\"8\" width=\"279.0\""));
+	ck_assert_ptr_nonnull(strstr(out, "x=\"499.0\" y=\"8\" width=\"93.0\""));
+	ck_assert_ptr_nonnull(strstr(out, "x=\"220.0\" y=\"50\" width=\"93.0\""));
+	/* A zero draws nothing but still counts in the table. */
+	ck_assert_ptr_null(strstr(out, "Loneliness: No change"));
+	ck_assert_ptr_nonnull(strstr(out, "<td>1</td><td>0</td>"));
+	/* Labels are text, in the chart and the table. */
+	ck_assert_ptr_nonnull(strstr(out, "&lt;b&gt;GP&lt;/b&gt; consultations"));
+	ck_assert_ptr_null(strstr(out, "<b>GP"));
+	free(out);
+	view_free(v);
+}
+END_TEST
+
 static Suite *
 template_suite(void)
 {
@@ -1274,6 +1318,7 @@ template_suite(void)
 
 	tc = tcase_create("render");
 	tcase_add_checked_fixture(tc, templates_setup, templates_teardown);
+	tcase_add_test(tc, test_chart_bars_scale_to_the_largest_row);
 	tcase_add_test(tc, test_template_puts_page_into_layout);
 	tcase_add_test(tc, test_template_escapes_text);
 	tcase_add_test(tc, test_template_text_unset_empties_element);
