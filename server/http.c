@@ -322,6 +322,11 @@ dispatch(struct request *r)
 		return http_error(r, 413);
 	if (r->bad_body)
 		return http_error(r, 400);
+	if (rt->page == PAGE_FAVICON) {
+		/* Browsers ask for it whatever the page links to. */
+		snprintf(r->arg, sizeof(r->arg), "favicon.svg");
+		return static_serve(r);
+	}
 	if (rt->page == PAGE_STATIC)
 		return static_serve(r);
 	if (rt->page == PAGE_METRICS)

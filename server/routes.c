@@ -16,6 +16,7 @@ static const struct route routes[PAGE__MAX] = {
 	{ PAGE_HEALTHZ, "/healthz", GET, 0, 0, NULL, "healthz" },
 	{ PAGE_METRICS, "/metrics", GET, 0, 0, NULL, "metrics" },
 	{ PAGE_STATIC, "/static/*", GET, 0, 0, NULL, "static" },
+	{ PAGE_FAVICON, "/favicon.ico", GET, 0, 0, NULL, "favicon" },
 	{ PAGE_JOIN, "/join", GET | POST, 1, 0, accounts_join, "join" },
 	{ PAGE_SIGNIN, "/signin", GET | POST, 1, 0, accounts_signin,
 	  "signin" },

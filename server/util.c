@@ -263,7 +263,9 @@ util_parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (s == NULL || *s == '\0')
+	/* Digits, perhaps after a minus: strtol would also take " +5". */
+	if (s == NULL || !((*s >= '0' && *s <= '9') || (*s == '-' &&
+	    s[1] >= '0' && s[1] <= '9')))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);

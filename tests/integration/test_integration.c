@@ -194,6 +194,12 @@ START_TEST(test_static_asset_revalidates_with_etag)
 	curl_slist_free_all(h);
 	curl_easy_cleanup(curl);
 	free(etag);
+	/* Browsers ask for /favicon.ico whatever the page links to. */
+	r = http_get(c, "/favicon.ico");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "Content-Type: image/svg+xml"));
+	ck_assert(resp_has(r, "<svg"));
+	resp_free(r);
 	client_free(c);
 }
 END_TEST

@@ -266,6 +266,9 @@ START_TEST(test_parse_long_refuses_out_of_range_and_junk)
 	ck_assert_int_eq(util_parse_long("12abc", 0, 100, &n), -1);
 	ck_assert_int_eq(util_parse_long("abc", 0, 100, &n), -1);
 	ck_assert_int_eq(util_parse_long("4 ", 0, 100, &n), -1);
+	ck_assert_int_eq(util_parse_long(" 4", 0, 100, &n), -1);
+	ck_assert_int_eq(util_parse_long("+4", 0, 100, &n), -1);
+	ck_assert_int_eq(util_parse_long("-", -10, 100, &n), -1);
 	ck_assert_int_eq(util_parse_long("1.5", 0, 100, &n), -1);
 	ck_assert_int_eq(util_parse_long("", 0, 100, &n), -1);
 	ck_assert_int_eq(util_parse_long(NULL, 0, 100, &n), -1);
