@@ -197,6 +197,20 @@ enum key {
 	KEY_COL,
 	KEY_WHICH,
 	KEY_DONE,
+	KEY_SLUG,
+	KEY_CATEGORY,
+	KEY_TAGS,
+	KEY_TAG,
+	KEY_BODY,
+	KEY_SUMMARY,
+	KEY_BASE,
+	KEY_REVISION,
+	KEY_FROM,
+	KEY_TO,
+	KEY_PROTECTED,
+	KEY_TERM,
+	KEY_DEFINITION,
+	KEY_SYNONYMS,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -428,6 +442,18 @@ enum page {
 	PAGE_EVENTS_ICS,
 	PAGE_EVENT_ICS,
 	PAGE_FEED_EVENTS,
+	PAGE_LIBRARY,
+	PAGE_LIBRARY_NEW,
+	PAGE_LIBRARY_DOC,
+	PAGE_LIBRARY_EDIT,
+	PAGE_LIBRARY_HISTORY,
+	PAGE_LIBRARY_COMPARE,
+	PAGE_LIBRARY_RESTORE,
+	PAGE_LIBRARY_PROTECT,
+	PAGE_GLOSSARY,
+	PAGE_GLOSSARY_NEW,
+	PAGE_GLOSSARY_EDIT,
+	PAGE_SEARCH,
 	PAGE__MAX
 };
 struct route {
@@ -498,5 +524,39 @@ int	 members_home(struct request *);
 int	 members_profile(struct request *);
 int	 members_list(struct request *);
 int	 members_show(struct request *);
+
+/* diff.c */
+#define DIFF_MAX_LINES	1000	/* changed lines compared, on each side */
+enum diff_op { DIFF_SAME, DIFF_DEL, DIFF_ADD };
+struct diff_line {
+	enum diff_op	 op;
+	char		*text;
+};
+struct diff {
+	struct diff_line *line;
+	size_t		  n;
+};
+int	 diff_lines(const char *, const char *, struct diff *);
+void	 diff_free(struct diff *);
+
+/* library.c */
+int	 library_list(struct request *);
+int	 library_new(struct request *);
+int	 library_show(struct request *);
+int	 library_edit(struct request *);
+int	 library_history(struct request *);
+int	 library_compare(struct request *);
+int	 library_restore(struct request *);
+int	 library_protect(struct request *);
+int	 library_search(struct request *, const char *, struct view *);
+
+/* glossary.c */
+int	 glossary_list(struct request *);
+int	 glossary_new(struct request *);
+int	 glossary_edit(struct request *);
+int	 glossary_search(struct request *, const char *, struct view *);
+
+/* search.c */
+int	 search_page(struct request *);
 
 #endif /* ACORN_H */

@@ -22,6 +22,7 @@ Suite	*events_suite(void);
 Suite	*attendance_suite(void);
 Suite	*mail_suite(void);
 Suite	*feeds_suite(void);
+Suite	*library_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1179,6 +1180,7 @@ main(void)
 	srunner_add_suite(sr, attendance_suite());
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, feeds_suite());
+	srunner_add_suite(sr, library_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

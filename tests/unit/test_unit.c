@@ -15,6 +15,7 @@
 
 #include "acorn.h"
 
+Suite	*diff_suite(void);
 Suite	*csv_suite(void);
 Suite	*mail_unit_suite(void);	/* test_mail.c */
 /* test_markdown.c */
@@ -1738,6 +1739,7 @@ main(void)
 	srunner_add_suite(sr, markdown_suite());
 	srunner_add_suite(sr, routes_suite());
 	srunner_add_suite(sr, calendar_suite());
+	srunner_add_suite(sr, diff_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,496 @@
+/*
+ * The library and the glossary against a real node: saves make revisions
+ * with their author and summary, history and compare show them, restore
+ * brings an old text back as a new revision, two people saving from the
+ * same revision get one save and one edit conflict with nothing lost,
+ * protection, search, and markup always shown as text.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "harness.h"
+
+Suite	*library_suite(void);
+
+static struct node *node;
+static char *coord_pw;
+static char *member_pw;
+static char *member2_pw;
+
+#define COORD		"library.coord@example.org"
+#define MEMBER		"library.member@example.org"
+#define MEMBER2		"library.member2@example.org"
+
+static void
+start(void)
+{
+	node = node_new("Library node", "argon2_memory = 1024\n"
+	    "argon2_passes = 1\nthreads = 4");
+	ck_assert_ptr_nonnull(node);
+	coord_pw = node_user_add(node, COORD, "coordinator");
+	member_pw = node_user_add(node, MEMBER, "member");
+	member2_pw = node_user_add(node, MEMBER2, "member");
+	ck_assert_ptr_nonnull(coord_pw);
+	ck_assert_ptr_nonnull(member_pw);
+	ck_assert_ptr_nonnull(member2_pw);
+	ck_assert_int_eq(node_serve(node), 0);
+}
+
+static void
+stop(void)
+{
+	node_free(node);
+	free(coord_pw);
+	free(member_pw);
+	free(member2_pw);
+	node = NULL;
+}
+
+static struct client *
+signed_in(const char *email, const char *pw)
+{
+	struct client *c = client_new(node);
+
+	ck_assert(sign_in(c, email, pw));
+	return c;
+}
+
+static long
+num(const char *sql, const char *param)
+{
+	char *v = node_sql(node, sql, param);
+	long n = v != NULL ? strtol(v, NULL, 10) : -1;
+
+	free(v);
+	return n;
+}
+
+static char *
+text(const char *sql, const char *param)
+{
+	char *v = node_sql(node, sql, param);
+
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+/* Writes a new document as c; the answer must be a redirect to it. */
+static void
+create(struct client *c, const char *slug, const char *title,
+    const char *body)
+{
+	struct resp *r;
+	char where[128];
+
+	r = form_post(c, "/library/new", "/library/new", "title", title,
+	    "slug", slug, "category", "toolkit", "tags", "Loneliness, older "
+	    "people", "body", body, "summary", "First draft", NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, 303);
+	snprintf(where, sizeof(where), "/library/%s", slug);
+	ck_assert_ptr_nonnull(strstr(r->location, where));
+	resp_free(r);
+}
+
+/* What a browser holds after opening the edit page. */
+struct draft {
+	struct client	*c;
+	char		 action[128];
+	char		*csrf;
+	char		*base;
+	const char	*body;
+	const char	*summary;
+	struct resp	*answer;
+};
+
+static void
+open_edit(struct draft *d, struct client *c, const char *slug)
+{
+	struct resp *r;
+	char page[128];
+
+	snprintf(page, sizeof(page), "/library/%s/edit", slug);
+	snprintf(d->action, sizeof(d->action), "%s", page);
+	d->c = c;
+	r = http_get(c, page);
+	ck_assert_int_eq(r->status, 200);
+	d->csrf = form_field(r->body, "csrf");
+	d->base = form_field(r->body, "base");
+	ck_assert_ptr_nonnull(d->csrf);
+	ck_assert_ptr_nonnull(d->base);
+	resp_free(r);
+	d->answer = NULL;
+}
+
+static struct resp *
+save(struct draft *d)
+{
+	return http_post(d->c, d->action, "csrf", d->csrf, "base", d->base,
+	    "title", "Referral toolkit", "category", "toolkit", "tags",
+	    "referrals", "body", d->body, "summary", d->summary, NULL);
+}
+
+static void
+draft_free(struct draft *d)
+{
+	free(d->csrf);
+	free(d->base);
+	resp_free(d->answer);
+}
+
+static void
+edit(struct client *c, const char *slug, const char *body,
+    const char *summary)
+{
+	struct draft d;
+
+	open_edit(&d, c, slug);
+	d.body = body;
+	d.summary = summary;
+	d.answer = save(&d);
+	ck_assert_int_eq(d.answer->status, 303);
+	draft_free(&d);
+}
+
+START_TEST(test_create_and_edit_make_revisions_in_history)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	create(m, "referral-toolkit", "Referral toolkit",
+	    "# Referrals\n\nStep one: listen.\nStep two: plan.\n");
+	edit(m, "referral-toolkit", "# Referrals\n\nStep one: listen.\n"
+	    "Step two: agree a plan together.\n", "Clearer step two");
+
+	r = http_get(anon, "/library/referral-toolkit");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "agree a plan together"));
+	ck_assert(resp_has(r, "<h2>Referrals</h2>"));
+	ck_assert(resp_has(r, "Revision <span>2</span>"));
+	resp_free(r);
+
+	r = http_get(anon, "/library/referral-toolkit/history");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Clearer step two"));
+	ck_assert(resp_has(r, "First draft"));
+	ck_assert(resp_has(r, "(current)"));
+	ck_assert_int_eq(num("SELECT count(*) FROM document_revisions r"
+	    " JOIN documents d ON d.id = r.document WHERE d.slug = $1"
+	    " AND r.author_name <> ''", "referral-toolkit"), 2);
+	resp_free(r);
+
+	r = http_get(anon, "/library?category=toolkit");
+	ck_assert(resp_has(r, "Referral toolkit"));
+	ck_assert(resp_has(r, "referrals"));
+	resp_free(r);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
+START_TEST(test_compare_shows_changed_lines_and_restore_brings_text_back)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct resp *r;
+	char *csrf, *body;
+
+	create(m, "waiting-list-guide", "Waiting list guide",
+	    "Keep a list.\nCall people weekly.\nClose the loop.\n");
+	edit(m, "waiting-list-guide", "Keep a list.\nCall people every "
+	    "fortnight.\nClose the loop.\n", "Less often");
+
+	r = http_get(m, "/library/waiting-list-guide/compare?from=1&to=2");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Removed:"));
+	ck_assert(resp_has(r, "Call people weekly."));
+	ck_assert(resp_has(r, "Added:"));
+	ck_assert(resp_has(r, "Call people every fortnight."));
+	ck_assert(resp_has(r, "1 line removed, 1 line added."));
+	resp_free(r);
+
+	csrf = page_csrf(m, "/library/waiting-list-guide/history");
+	ck_assert_ptr_nonnull(csrf);
+	r = http_post(m, "/library/waiting-list-guide/restore", "csrf", csrf,
+	    "revision", "1", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	free(csrf);
+	body = text("SELECT body FROM documents WHERE slug = $1",
+	    "waiting-list-guide");
+	ck_assert_str_eq(body, "Keep a list.\nCall people weekly.\n"
+	    "Close the loop.");
+	free(body);
+	r = http_get(m, "/library/waiting-list-guide/history");
+	ck_assert(resp_has(r, "Restored revision 1"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT r.restored_from FROM document_revisions r"
+	    " JOIN documents d ON d.id = r.document WHERE d.slug = $1"
+	    " AND r.number = 3", "waiting-list-guide"), 1);
+	client_free(m);
+}
+END_TEST
+
+struct racer {
+	struct draft	*d;
+	pthread_barrier_t *go;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *x = arg;
+
+	pthread_barrier_wait(x->go);
+	x->d->answer = save(x->d);
+	return NULL;
+}
+
+START_TEST(test_concurrent_saves_one_wins_one_conflicts_nothing_lost)
+{
+	struct client *a = signed_in(MEMBER, member_pw);
+	struct client *b = signed_in(MEMBER2, member2_pw);
+	struct draft da, db;
+	struct racer ra = { &da, NULL }, rb = { &db, NULL };
+	pthread_barrier_t go;
+	pthread_t ta, tb;
+	struct draft *lost;
+	const char *lost_text;
+	char *stored;
+
+	create(a, "shared-plan", "Shared plan", "Line one.\nLine two.\n");
+	open_edit(&da, a, "shared-plan");
+	open_edit(&db, b, "shared-plan");
+	ck_assert_str_eq(da.base, db.base);
+	da.body = "Line one.\nLine two from Alice.\n";
+	da.summary = "Alice's change";
+	db.body = "Line one.\nLine two from Bob.\n";
+	db.summary = "Bob's change";
+	pthread_barrier_init(&go, NULL, 2);
+	ra.go = rb.go = &go;
+	pthread_create(&ta, NULL, race, &ra);
+	pthread_create(&tb, NULL, race, &rb);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&go);
+	ck_assert_ptr_nonnull(da.answer);
+	ck_assert_ptr_nonnull(db.answer);
+
+	/* Exactly one saved, the other was told and kept its text. */
+	ck_assert((da.answer->status == 303 && db.answer->status == 409) ||
+	    (da.answer->status == 409 && db.answer->status == 303));
+	lost = da.answer->status == 409 ? &da : &db;
+	lost_text = lost == &da ? "Line two from Alice." :
+	    "Line two from Bob.";
+	ck_assert(resp_has(lost->answer, "Edit conflict"));
+	ck_assert(resp_has(lost->answer, lost_text));
+	ck_assert(resp_has(lost->answer, lost == &da ? "Line two from Bob." :
+	    "Line two from Alice."));
+	ck_assert(resp_has(lost->answer, "Added:"));
+	ck_assert_int_eq(num("SELECT count(*) FROM document_revisions r"
+	    " JOIN documents d ON d.id = r.document WHERE d.slug = $1",
+	    "shared-plan"), 2);
+	stored = text("SELECT body FROM documents WHERE slug = $1",
+	    "shared-plan");
+	ck_assert(strstr(stored, lost_text) == NULL);
+	free(stored);
+
+	/* Saving again from the conflict page keeps the other change too. */
+	free(lost->base);
+	lost->base = form_field(lost->answer->body, "base");
+	ck_assert_str_eq(lost->base, "2");
+	resp_free(lost->answer);
+	lost->answer = save(lost);
+	ck_assert_int_eq(lost->answer->status, 303);
+	ck_assert_int_eq(num("SELECT revision FROM documents WHERE slug = $1",
+	    "shared-plan"), 3);
+	draft_free(&da);
+	draft_free(&db);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+START_TEST(test_protected_document_refused_to_member_allowed_to_coordinator)
+{
+	struct client *co = signed_in(COORD, coord_pw);
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct resp *r;
+	char *csrf;
+
+	create(m, "commissioning-advice", "Commissioning advice",
+	    "Agreed text.\n");
+	csrf = page_csrf(co, "/library/commissioning-advice");
+	ck_assert_ptr_nonnull(csrf);
+	r = http_post(co, "/library/commissioning-advice/protect", "csrf",
+	    csrf, "protected", "yes", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	free(csrf);
+
+	r = http_get(m, "/library/commissioning-advice/edit");
+	ck_assert_int_eq(r->status, 403);
+	ck_assert(resp_has(r, "only coordinators can change it"));
+	resp_free(r);
+	csrf = page_csrf(m, "/library/commissioning-advice");
+	r = http_post(m, "/library/commissioning-advice/edit", "csrf", csrf,
+	    "base", "1", "title", "Hijacked", "category", "toolkit", "body",
+	    "Changed.", NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	free(csrf);
+	ck_assert_int_eq(num("SELECT revision FROM documents WHERE slug = $1",
+	    "commissioning-advice"), 1);
+
+	edit(co, "commissioning-advice", "Agreed text, revised.\n",
+	    "Coordinator update");
+	ck_assert_int_eq(num("SELECT revision FROM documents WHERE slug = $1",
+	    "commissioning-advice"), 2);
+	client_free(co);
+	client_free(m);
+}
+END_TEST
+
+START_TEST(test_search_finds_body_word_and_glossary_synonym)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	create(m, "allotment-case-study", "Allotment case study",
+	    "Members grew vegetables together at the allotment.\n");
+	r = form_post(m, "/glossary/new", "/glossary/new", "term",
+	    "Link worker", "definition", "Someone who helps people find "
+	    "local groups and support.", "synonyms", "care navigator, "
+	    "community connector", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+
+	r = http_get(anon, "/search?q=vegetables");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Allotment case study"));
+	resp_free(r);
+	r = http_get(anon, "/search?q=care+navigator");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Link worker"));
+	resp_free(r);
+	r = http_get(anon, "/glossary?q=community+connector");
+	ck_assert(resp_has(r, "Link worker"));
+	ck_assert(resp_has(r, "care navigator, community connector"));
+	resp_free(r);
+	r = http_get(anon, "/glossary");
+	ck_assert(resp_has(r, "<h2>L</h2>"));
+	resp_free(r);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
+START_TEST(test_markup_shown_as_text)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct resp *r;
+
+	create(m, "markup-test", "<script>alert(1)</script> title",
+	    "Hello <script>alert(2)</script> <b>bold</b>\n\n"
+	    "<div onclick=\"x()\">raw block</div>\n");
+	r = form_post(m, "/glossary/new", "/glossary/new", "term",
+	    "<i>Term</i>", "definition", "<script>alert(3)</script>",
+	    "synonyms", "<b>other</b>", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+
+	r = http_get(m, "/library/markup-test");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "&lt;script&gt;alert(1)&lt;/script&gt; title"));
+	ck_assert(!resp_has(r, "<script>alert"));
+	ck_assert(!resp_has(r, "<b>bold</b>"));
+	ck_assert(!resp_has(r, "onclick"));
+	resp_free(r);
+	r = http_get(m, "/library/markup-test/edit");
+	ck_assert(resp_has(r, "&lt;script&gt;alert(2)"));
+	ck_assert(!resp_has(r, "<script>alert"));
+	resp_free(r);
+	r = http_get(m, "/glossary");
+	ck_assert(resp_has(r, "&lt;i&gt;Term&lt;/i&gt;"));
+	ck_assert(resp_has(r, "&lt;script&gt;alert(3)&lt;/script&gt;"));
+	ck_assert(resp_has(r, "&lt;b&gt;other&lt;/b&gt;"));
+	ck_assert(!resp_has(r, "<script>alert"));
+	resp_free(r);
+	client_free(m);
+}
+END_TEST
+
+START_TEST(test_bad_slug_and_empty_title_refused_nothing_stored)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct resp *r;
+	long before = num("SELECT count(*) FROM documents", NULL);
+	long revs = num("SELECT count(*) FROM document_revisions", NULL);
+
+	r = form_post(m, "/library/new", "/library/new", "title", "Fine",
+	    "slug", "Bad Slug!", "category", "guide", "body", "Text.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Web address must be lowercase words"));
+	ck_assert(resp_has(r, "value=\"Bad Slug!\""));
+	resp_free(r);
+	r = form_post(m, "/library/new", "/library/new", "title", "  ",
+	    "slug", "fine-slug", "category", "guide", "body", "Text.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Enter a title"));
+	resp_free(r);
+	r = form_post(m, "/library/new", "/library/new", "title", "Fine",
+	    "slug", "fine-slug", "category", "novel", "body", "Text.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Select a category from the list"));
+	resp_free(r);
+	r = form_post(m, "/glossary/new", "/glossary/new", "term", "",
+	    "definition", "Something.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Enter the term"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM documents", NULL), before);
+	ck_assert_int_eq(num("SELECT count(*) FROM document_revisions", NULL),
+	    revs);
+
+	/* A taken address is refused too, keeping the first document. */
+	create(m, "only-once", "Only once", "First.\n");
+	r = form_post(m, "/library/new", "/library/new", "title", "Again",
+	    "slug", "only-once", "category", "guide", "body", "Second.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Another document already has this web address"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM documents WHERE slug = $1",
+	    "only-once"), 1);
+	r = http_get(m, "/library/No_Such");
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+	client_free(m);
+}
+END_TEST
+
+Suite *
+library_suite(void)
+{
+	Suite *s = suite_create("library");
+	TCase *tc = tcase_create("library");
+
+	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_create_and_edit_make_revisions_in_history);
+	tcase_add_test(tc,
+	    test_compare_shows_changed_lines_and_restore_brings_text_back);
+	tcase_add_test(tc,
+	    test_concurrent_saves_one_wins_one_conflicts_nothing_lost);
+	tcase_add_test(tc,
+	    test_protected_document_refused_to_member_allowed_to_coordinator);
+	tcase_add_test(tc, test_search_finds_body_word_and_glossary_synonym);
+	tcase_add_test(tc, test_markup_shown_as_text);
+	tcase_add_test(tc, test_bad_slug_and_empty_title_refused_nothing_stored);
+	suite_add_tcase(s, tc);
+	return s;
+}
