@@ -60,6 +60,7 @@ struct config {
 	char	*datadir;	/* holds templates/ and schema/ */
 	int	 threads;
 	long	 max_body;	/* bytes */
+	long	 max_upload;	/* bytes in one attached file */
 	int	 timeout;	/* seconds a client may stay idle */
 	int	 open_joining;
 	int	 trust_proxy;	/* take the client from X-Forwarded-For */
@@ -211,6 +212,39 @@ enum key {
 	KEY_TERM,
 	KEY_DEFINITION,
 	KEY_SYNONYMS,
+	KEY_SCHEME,
+	KEY_AREA,
+	KEY_YEAR,
+	KEY_DESIGN,
+	KEY_SAMPLE_SIZE,
+	KEY_FOLLOW_UP,
+	KEY_ABSTRACT,
+	KEY_OUTCOME,
+	KEY_DIRECTION,
+	KEY_GP_CONSULTATIONS_DIRECTION,
+	KEY_GP_CONSULTATIONS_MEASURE,
+	KEY_GP_CONSULTATIONS_FIGURE,
+	KEY_AE_ATTENDANCE_DIRECTION,
+	KEY_AE_ATTENDANCE_MEASURE,
+	KEY_AE_ATTENDANCE_FIGURE,
+	KEY_WELLBEING_DIRECTION,
+	KEY_WELLBEING_MEASURE,
+	KEY_WELLBEING_FIGURE,
+	KEY_LONELINESS_DIRECTION,
+	KEY_LONELINESS_MEASURE,
+	KEY_LONELINESS_FIGURE,
+	KEY_ANXIETY_DEPRESSION_DIRECTION,
+	KEY_ANXIETY_DEPRESSION_MEASURE,
+	KEY_ANXIETY_DEPRESSION_FIGURE,
+	KEY_ACTIVATION_DIRECTION,
+	KEY_ACTIVATION_MEASURE,
+	KEY_ACTIVATION_FIGURE,
+	KEY_EMPLOYMENT_VOLUNTEERING_DIRECTION,
+	KEY_EMPLOYMENT_VOLUNTEERING_MEASURE,
+	KEY_EMPLOYMENT_VOLUNTEERING_FIGURE,
+	KEY_COST_ROI_DIRECTION,
+	KEY_COST_ROI_MEASURE,
+	KEY_COST_ROI_FIGURE,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -272,6 +306,12 @@ struct request {
 	char			*acc;		/* value being accumulated */
 	size_t			 acclen;
 	size_t			 total;
+	struct {
+		char	*filename;	/* as the browser named it */
+		char	*data;
+		size_t	 len;
+		size_t	 cap;
+	}			 upload;	/* a file field, on upload routes */
 	int			 too_large;
 	int			 bad_body;
 	struct db		*db;
@@ -380,6 +420,8 @@ char		*event_where(const char *, const char *, int);
 
 /* feeds.c */
 int		 feeds_events(struct request *);
+int		 feeds_evaluations(struct request *);
+int		 feeds_documents(struct request *);
 char		*feed_xml_text(const char *);
 
 /* chart.c */
@@ -454,6 +496,21 @@ enum page {
 	PAGE_GLOSSARY_NEW,
 	PAGE_GLOSSARY_EDIT,
 	PAGE_SEARCH,
+	PAGE_EVIDENCE,
+	PAGE_EVIDENCE_CSV,
+	PAGE_EVIDENCE_SUMMARY,
+	PAGE_EVIDENCE_NEW,
+	PAGE_EVIDENCE_SHOW,
+	PAGE_EVIDENCE_EDIT,
+	PAGE_EVIDENCE_HISTORY,
+	PAGE_EVIDENCE_COMPARE,
+	PAGE_EVIDENCE_RESTORE,
+	PAGE_EVIDENCE_DELETE,
+	PAGE_EVIDENCE_FILES,
+	PAGE_EVIDENCE_FILE,
+	PAGE_FEED_EVALUATIONS,
+	PAGE_FEED_DOCUMENTS,
+	PAGE_ADMIN_ROLES,
 	PAGE__MAX
 };
 struct route {
@@ -467,6 +524,7 @@ struct route {
 };
 const struct route *route_find(const char *, char *, size_t);
 const struct route *route_get(int);
+int		 route_upload(int);
 void		 view_common(struct request *, struct view *, const char *);
 void		 view_error(struct view *, const char *, const char *);
 const char	*view_field(struct view *, struct request *, enum key,
@@ -518,6 +576,7 @@ void	 audit(struct db *, long, const char *, const char *);
 int	 admin_members(struct request *);
 int	 admin_approve(struct request *);
 int	 admin_reject(struct request *);
+int	 admin_roles(struct request *);
 
 /* members.c */
 int	 members_home(struct request *);
@@ -558,5 +617,33 @@ int	 glossary_search(struct request *, const char *, struct view *);
 
 /* search.c */
 int	 search_page(struct request *);
+
+/* evidence.c */
+extern const char *const outcome_codes[];
+extern const char *const outcome_labels[];
+extern const char *const design_codes[];
+extern const char *const design_labels[];
+extern const char *const direction_codes[];
+extern const char *const direction_labels[];
+const char *code_label(const char *const *, const char *const *,
+	    const char *);
+int	 evidence_list(struct request *);
+int	 evidence_csv(struct request *);
+int	 evidence_new(struct request *);
+int	 evidence_show(struct request *);
+int	 evidence_edit(struct request *);
+int	 evidence_history(struct request *);
+int	 evidence_compare(struct request *);
+int	 evidence_restore(struct request *);
+int	 evidence_delete(struct request *);
+int	 evidence_search(struct request *, const char *, struct view *);
+int	 is_contributor(const struct request *);
+
+/* evidence_files.c */
+int	 evidence_files(struct request *);
+int	 evidence_file(struct request *);
+
+/* evidence_summary.c */
+int	 evidence_summary(struct request *);
 
 #endif /* ACORN_H */

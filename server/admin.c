@@ -125,3 +125,6 @@ admin_reject(struct request *r)
 	free(who);
 	return rc;
 }
+
+/* Placeholder while the roles page is written. */
+int admin_roles(struct request *r) { return http_error(r, 404); }

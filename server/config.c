@@ -27,6 +27,7 @@ config_defaults(struct config *c)
 	c->datadir = util_strdup(ACORN_DATADIR);
 	c->threads = 4;
 	c->max_body = 64 * 1024;
+	c->max_upload = 20L * 1024 * 1024;
 	c->timeout = 15;
 	c->session_idle = 2 * 3600;
 	c->session_max = 14 * 86400;
@@ -115,6 +116,8 @@ config_set(struct config *c, const char *k, const char *v)
 	}
 	if (strcmp(k, "max_body") == 0)
 		return set_num(&c->max_body, v, 1024, 64L * 1024 * 1024);
+	if (strcmp(k, "max_upload") == 0)
+		return set_num(&c->max_upload, v, 1024, 256L * 1024 * 1024);
 	if (strcmp(k, "timeout") == 0) {
 		if (set_num(&n, v, 1, 3600) == -1)
 			return -1;
@@ -244,6 +247,7 @@ config_write(const struct config *c, const char *path)
 	    "datadir = %s\n"
 	    "threads = %d\n"
 	    "max_body = %ld\n"
+	    "max_upload = %ld\n"
 	    "timeout = %d\n"
 	    "open_joining = %s\n"
 	    "trust_proxy = %s\n"
@@ -258,7 +262,7 @@ config_write(const struct config *c, const char *path)
 	    "mail_retry = %ld\n"
 	    "mail_max_attempts = %d\n",
 	    c->database, c->listen, c->public_url, c->node_name, c->region,
-	    c->datadir, c->threads, c->max_body, c->timeout,
+	    c->datadir, c->threads, c->max_body, c->max_upload, c->timeout,
 	    c->open_joining ? "yes" : "no", c->trust_proxy ? "yes" : "no",
 	    c->session_idle, c->session_max,
 	    c->argon2_t, c->argon2_m, log_level_name(c->log_level),

@@ -354,3 +354,7 @@ feeds_events(struct request *r)
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	return http_queue(r, 200, resp);
 }
+
+/* Placeholders while the knowledge feeds are written. */
+int feeds_evaluations(struct request *r) { return http_error(r, 404); }
+int feeds_documents(struct request *r) { return http_error(r, 404); }

@@ -24,6 +24,7 @@ enum kind {
 	K_GROUP,
 	K_REGION,
 	K_COUNT,	/* a whole number from 0 */
+	K_SIZE,		/* a whole number from 0 to ten million */
 	K_DATE,		/* YYYY-MM-DD, as a date input sends it */
 	K_TIME,		/* HH:MM, 24-hour */
 	K_URL,		/* http or https */
@@ -155,6 +156,71 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_DEFINITION] = { "definition", K_TEXT, 2000, "Definition", NULL },
 	[KEY_SYNONYMS] = { "synonyms", K_LINE, 500, "Other names",
 	    "Other names must be on one line" },
+	[KEY_SCHEME] = { "scheme", K_LINE, 200, "Scheme",
+	    "Scheme must be on one line" },
+	[KEY_AREA] = { "area", K_LINE, 200, "Area",
+	    "Area must be on one line" },
+	[KEY_YEAR] = { "year", K_NUMBER, 4, "Year",
+	    "Enter the year as 4 digits, like 2024" },
+	[KEY_DESIGN] = { "design", K_LINE, 32, "Study design",
+	    "Select a study design from the list" },
+	[KEY_SAMPLE_SIZE] = { "sample_size", K_SIZE, 9, "Sample size",
+	    "Sample size must be a whole number, like 120" },
+	[KEY_FOLLOW_UP] = { "follow_up", K_COUNT, 3, "Follow-up period",
+	    "Follow-up period must be a whole number of months, like 12" },
+	[KEY_ABSTRACT] = { "abstract", K_TEXT, 10000, "Summary", NULL },
+	[KEY_OUTCOME] = { "outcome", K_LINE, 32, "Outcome",
+	    "Select an outcome from the list" },
+	[KEY_DIRECTION] = { "direction", K_LINE, 16, "Finding",
+	    "Select a finding from the list" },
+	[KEY_GP_CONSULTATIONS_DIRECTION] = { "gp_consultations_direction", K_LINE, 16,
+	    "GP consultations: finding", "Select a finding from the list" },
+	[KEY_GP_CONSULTATIONS_MEASURE] = { "gp_consultations_measure", K_LINE, 120,
+	    "GP consultations: measure", "The measure must be on one line" },
+	[KEY_GP_CONSULTATIONS_FIGURE] = { "gp_consultations_figure", K_LINE, 120,
+	    "GP consultations: result", "The result must be on one line" },
+	[KEY_AE_ATTENDANCE_DIRECTION] = { "ae_attendance_direction", K_LINE, 16,
+	    "A&E attendance: finding", "Select a finding from the list" },
+	[KEY_AE_ATTENDANCE_MEASURE] = { "ae_attendance_measure", K_LINE, 120,
+	    "A&E attendance: measure", "The measure must be on one line" },
+	[KEY_AE_ATTENDANCE_FIGURE] = { "ae_attendance_figure", K_LINE, 120,
+	    "A&E attendance: result", "The result must be on one line" },
+	[KEY_WELLBEING_DIRECTION] = { "wellbeing_direction", K_LINE, 16,
+	    "Wellbeing: finding", "Select a finding from the list" },
+	[KEY_WELLBEING_MEASURE] = { "wellbeing_measure", K_LINE, 120,
+	    "Wellbeing: measure", "The measure must be on one line" },
+	[KEY_WELLBEING_FIGURE] = { "wellbeing_figure", K_LINE, 120,
+	    "Wellbeing: result", "The result must be on one line" },
+	[KEY_LONELINESS_DIRECTION] = { "loneliness_direction", K_LINE, 16,
+	    "Loneliness: finding", "Select a finding from the list" },
+	[KEY_LONELINESS_MEASURE] = { "loneliness_measure", K_LINE, 120,
+	    "Loneliness: measure", "The measure must be on one line" },
+	[KEY_LONELINESS_FIGURE] = { "loneliness_figure", K_LINE, 120,
+	    "Loneliness: result", "The result must be on one line" },
+	[KEY_ANXIETY_DEPRESSION_DIRECTION] = { "anxiety_depression_direction", K_LINE, 16,
+	    "Anxiety and depression: finding", "Select a finding from the list" },
+	[KEY_ANXIETY_DEPRESSION_MEASURE] = { "anxiety_depression_measure", K_LINE, 120,
+	    "Anxiety and depression: measure", "The measure must be on one line" },
+	[KEY_ANXIETY_DEPRESSION_FIGURE] = { "anxiety_depression_figure", K_LINE, 120,
+	    "Anxiety and depression: result", "The result must be on one line" },
+	[KEY_ACTIVATION_DIRECTION] = { "activation_direction", K_LINE, 16,
+	    "Patient activation: finding", "Select a finding from the list" },
+	[KEY_ACTIVATION_MEASURE] = { "activation_measure", K_LINE, 120,
+	    "Patient activation: measure", "The measure must be on one line" },
+	[KEY_ACTIVATION_FIGURE] = { "activation_figure", K_LINE, 120,
+	    "Patient activation: result", "The result must be on one line" },
+	[KEY_EMPLOYMENT_VOLUNTEERING_DIRECTION] = { "employment_volunteering_direction", K_LINE, 16,
+	    "Employment or volunteering: finding", "Select a finding from the list" },
+	[KEY_EMPLOYMENT_VOLUNTEERING_MEASURE] = { "employment_volunteering_measure", K_LINE, 120,
+	    "Employment or volunteering: measure", "The measure must be on one line" },
+	[KEY_EMPLOYMENT_VOLUNTEERING_FIGURE] = { "employment_volunteering_figure", K_LINE, 120,
+	    "Employment or volunteering: result", "The result must be on one line" },
+	[KEY_COST_ROI_DIRECTION] = { "cost_roi_direction", K_LINE, 16,
+	    "Cost or return on investment: finding", "Select a finding from the list" },
+	[KEY_COST_ROI_MEASURE] = { "cost_roi_measure", K_LINE, 120,
+	    "Cost or return on investment: measure", "The measure must be on one line" },
+	[KEY_COST_ROI_FIGURE] = { "cost_roi_figure", K_LINE, 120,
+	    "Cost or return on investment: result", "The result must be on one line" },
 };
 
 const char *const event_kind_codes[] = {
@@ -364,6 +430,9 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 	case K_COUNT:
 		return *s == '\0' ||
 		    util_parse_long(s, 0, 100000, &f->num) == 0;
+	case K_SIZE:
+		return *s == '\0' ||
+		    util_parse_long(s, 0, 10000000, &f->num) == 0;
 	case K_DATE:
 		return *s == '\0' || date_valid(s);
 	case K_TIME:

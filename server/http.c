@@ -231,6 +231,50 @@ flush_field(struct request *r)
 	r->acclen = 0;
 }
 
+/*
+ * A file in a multipart body: only routes that take one accept it, only
+ * one file per request, in the field named "file".  What type it is gets
+ * decided from its bytes by the handler, never from what the browser said.
+ */
+static enum MHD_Result
+upload_part(struct request *r, const char *key, const char *filename,
+    uint64_t off, const char *data, size_t size)
+{
+	size_t cap;
+	char *grown;
+
+	if (!route_upload(r->route) || strcmp(key, "file") != 0) {
+		r->bad_body = 1;
+		return MHD_YES;
+	}
+	if (off == 0) {
+		if (r->upload.filename != NULL) {
+			r->bad_body = 1;	/* a second file */
+			return MHD_YES;
+		}
+		if ((r->upload.filename = util_strdup(filename)) == NULL)
+			return MHD_NO;
+	}
+	if (size == 0)
+		return MHD_YES;
+	if (r->upload.len + size > (size_t)cfg->max_upload) {
+		r->too_large = 1;
+		return MHD_YES;
+	}
+	if (r->upload.len + size > r->upload.cap) {
+		cap = r->upload.cap ? r->upload.cap : 64 * 1024;
+		while (cap < r->upload.len + size)
+			cap *= 2;
+		if ((grown = realloc(r->upload.data, cap)) == NULL)
+			return MHD_NO;
+		r->upload.data = grown;
+		r->upload.cap = cap;
+	}
+	memcpy(r->upload.data + r->upload.len, data, size);
+	r->upload.len += size;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 post_field(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *filename, const char *type, const char *enc,
@@ -239,7 +283,9 @@ post_field(void *cls, enum MHD_ValueKind kind, const char *key,
 	struct request *r = cls;
 	char *grown;
 
-	(void)kind; (void)filename; (void)type; (void)enc;
+	(void)kind; (void)type; (void)enc;
+	if (filename != NULL)
+		return upload_part(r, key, filename, off, data, size);
 	if (r->body_name == NULL || off == 0 ||
 	    strcmp(r->body_name, key) != 0) {
 		flush_field(r);
@@ -307,6 +353,37 @@ client_address(struct request *r)
 	}
 }
 
+/* The most a request's body may hold: more on routes that take a file. */
+static size_t
+body_max(const struct request *r)
+{
+	if (route_upload(r->route))
+		return (size_t)cfg->max_upload + (size_t)cfg->max_body;
+	return (size_t)cfg->max_body;
+}
+
+/*
+ * 413, saying how large a file may be where a file was being sent: the
+ * person can do something about that.
+ */
+static int
+too_large(struct request *r)
+{
+	struct view *v;
+	char msg[200];
+
+	if (!route_upload(r->route) || (v = view_new()) == NULL)
+		return http_error(r, 413);
+	snprintf(msg, sizeof(msg), "Files can be up to %ld MB. Send a "
+	    "smaller file, or link to the report instead.",
+	    cfg->max_upload / (1024 * 1024));
+	view_set(v, "title", "The file is too large");
+	view_set(v, "message", msg);
+	view_set(v, "node_name", cfg->node_name);
+	view_set(v, "region", cfg->region);
+	return http_page(r, 413, "error", v);
+}
+
 static int
 dispatch(struct request *r)
 {
@@ -319,7 +396,7 @@ dispatch(struct request *r)
 	if (!(rt->methods & (1u << r->method)))
 		return http_error(r, 405);
 	if (r->too_large)
-		return http_error(r, 413);
+		return too_large(r);
 	if (r->bad_body)
 		return http_error(r, 400);
 	if (rt->page == PAGE_FAVICON) {
@@ -383,8 +460,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 			r->route = (int)rt->page;
 		len = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (len != NULL && (util_parse_long(len, 0, LONG_MAX, &n) ==
-		    -1 || n > cfg->max_body))
-			return http_error(r, 413);
+		    -1 || (size_t)n > body_max(r)))
+			return too_large(r);
 		if (r->method != METHOD_POST) {
 			MHD_get_connection_values_n(conn,
 			    MHD_GET_ARGUMENT_KIND, query_field, r);
@@ -404,7 +481,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (*upload_size != 0) {
 		r->total += *upload_size;
-		if (r->total > (size_t)cfg->max_body)
+		if (r->total > body_max(r))
 			r->too_large = 1;
 		else if (!r->bad_body && r->pp != NULL &&
 		    MHD_post_process(r->pp, upload, *upload_size) != MHD_YES)
@@ -447,6 +524,8 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		MHD_destroy_post_processor(r->pp);
 	free(r->body_name);
 	free(r->acc);
+	free(r->upload.filename);
+	free(r->upload.data);
 	form_free(&r->form);
 	if (r->db != NULL)
 		db_release(pool, r->db);

@@ -116,6 +116,39 @@ static const struct route routes[PAGE__MAX] = {
 	  GET | POST, 1, 1, glossary_edit, "glossary_edit" },
 	[PAGE_SEARCH] = { PAGE_SEARCH, "/search", GET, 0, 0, search_page,
 	  "search" },
+	[PAGE_EVIDENCE] = { PAGE_EVIDENCE, "/evidence", GET, 0, 0,
+	  evidence_list, "evidence" },
+	[PAGE_EVIDENCE_CSV] = { PAGE_EVIDENCE_CSV, "/evidence.csv", GET, 0, 0,
+	  evidence_csv, "evidence_csv" },
+	[PAGE_EVIDENCE_SUMMARY] = { PAGE_EVIDENCE_SUMMARY, "/evidence/summary",
+	  GET, 0, 0, evidence_summary, "evidence_summary" },
+	[PAGE_EVIDENCE_NEW] = { PAGE_EVIDENCE_NEW, "/evidence/new",
+	  GET | POST, 1, 1, evidence_new, "evidence_new" },
+	[PAGE_EVIDENCE_SHOW] = { PAGE_EVIDENCE_SHOW, "/evidence/*", GET, 0, 0,
+	  evidence_show, "evidence_show" },
+	[PAGE_EVIDENCE_EDIT] = { PAGE_EVIDENCE_EDIT, "/evidence/*/edit",
+	  GET | POST, 1, 1, evidence_edit, "evidence_edit" },
+	[PAGE_EVIDENCE_HISTORY] = { PAGE_EVIDENCE_HISTORY,
+	  "/evidence/*/history", GET, 0, 0, evidence_history,
+	  "evidence_history" },
+	[PAGE_EVIDENCE_COMPARE] = { PAGE_EVIDENCE_COMPARE,
+	  "/evidence/*/compare", GET, 0, 0, evidence_compare,
+	  "evidence_compare" },
+	[PAGE_EVIDENCE_RESTORE] = { PAGE_EVIDENCE_RESTORE,
+	  "/evidence/*/restore", POST, 1, 1, evidence_restore,
+	  "evidence_restore" },
+	[PAGE_EVIDENCE_DELETE] = { PAGE_EVIDENCE_DELETE, "/evidence/*/delete",
+	  GET | POST, 1, 2, evidence_delete, "evidence_delete" },
+	[PAGE_EVIDENCE_FILES] = { PAGE_EVIDENCE_FILES, "/evidence/*/files",
+	  GET | POST, 1, 1, evidence_files, "evidence_files" },
+	[PAGE_EVIDENCE_FILE] = { PAGE_EVIDENCE_FILE, "/evidence/files/*", GET,
+	  0, 0, evidence_file, "evidence_file" },
+	[PAGE_FEED_EVALUATIONS] = { PAGE_FEED_EVALUATIONS, "/feeds/evaluations",
+	  GET, 0, 0, feeds_evaluations, "feed_evaluations" },
+	[PAGE_FEED_DOCUMENTS] = { PAGE_FEED_DOCUMENTS, "/feeds/documents", GET,
+	  0, 0, feeds_documents, "feed_documents" },
+	[PAGE_ADMIN_ROLES] = { PAGE_ADMIN_ROLES, "/admin/roles", GET | POST, 1,
+	  2, admin_roles, "admin_roles" },
 };
 
 /*
@@ -206,6 +239,20 @@ route_get(int page)
 	if (page < 0 || page >= PAGE__MAX)
 		return NULL;
 	return &routes[page];
+}
+
+/* Pages that take a file, and so a body of up to max_upload more. */
+static const enum page upload_pages[] = { PAGE_EVIDENCE_FILES };
+
+int
+route_upload(int page)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(upload_pages) / sizeof(upload_pages[0]); i++)
+		if ((int)upload_pages[i] == page)
+			return 1;
+	return 0;
 }
 
 /* What the layout needs on every page: who is signed in, and the token. */
