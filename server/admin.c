@@ -126,5 +126,82 @@ admin_reject(struct request *r)
 	return rc;
 }
 
-/* Placeholder while the roles page is written. */
-int admin_roles(struct request *r) { return http_error(r, 404); }
+/*
+ * GET and POST /admin/roles: who may add and edit evaluations.  A
+ * coordinator makes an active member a contributor, or a member again;
+ * coordinators' own roles are changed with `acorn user add`.
+ */
+int
+admin_roles(struct request *r)
+{
+	const char *id = r->form.f[KEY_ID].text, *role, *q, *p[2];
+	struct view *v, *m;
+	PGresult *res;
+	char *done = NULL;
+	int i, n;
+
+	if (r->method == METHOD_POST) {
+		role = r->form.f[KEY_ROLE].text;
+		if (id == NULL || role == NULL || (strcmp(role, "member") != 0 &&
+		    strcmp(role, "contributor") != 0))
+			return http_error(r, 400);
+		p[0] = id;
+		p[1] = role;
+		res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts a"
+		    " SET role = $2 FROM members m WHERE m.id = a.member"
+		    " AND a.member = $1 AND a.status = 'active'"
+		    " AND a.role IN ('member', 'contributor') RETURNING m.name",
+		    2, p);
+		if (res == NULL)
+			return http_error(r, 503);
+		if (PQntuples(res) == 1) {
+			audit(r->db, r->account->id, strcmp(role, "member") ==
+			    0 ? "role_member" : "role_contributor", id);
+			done = util_printf(strcmp(role, "member") == 0 ?
+			    "%s is a member again and can no longer add "
+			    "evaluations." : "%s is now a contributor and can "
+			    "add and edit evaluations.", PQgetvalue(res, 0, 0));
+		}
+		PQclear(res);
+	}
+	if ((v = page_view(r, "Roles")) == NULL) {
+		free(done);
+		return http_error(r, 500);
+	}
+	view_set(v, "done_text", done);
+	free(done);
+	q = view_field(v, r, KEY_Q, NULL);
+	p[0] = q != NULL ? q : "";
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT m.id, m.name, a.email,"
+	    " a.role FROM accounts a JOIN members m ON m.id = a.member"
+	    " WHERE a.status = 'active' AND ($1 = ''"
+	    "  OR strpos(lower(m.name || ' ' || a.email), lower($1)) > 0)"
+	    " ORDER BY a.role <> 'contributor', lower(m.name), m.id"
+	    " LIMIT 500", 1, p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		const char *rl = PQgetvalue(res, i, 3);
+
+		if ((m = view_add(v, "people")) == NULL)
+			break;
+		view_set(m, "id", PQgetvalue(res, i, 0));
+		view_set(m, "name", PQgetvalue(res, i, 1));
+		view_set(m, "email", PQgetvalue(res, i, 2));
+		view_set(m, "role", strcmp(rl, "contributor") == 0 ?
+		    "Contributor" : strcmp(rl, "member") == 0 ? "Member" :
+		    strcmp(rl, "admin") == 0 ? "Administrator" : "Coordinator");
+		view_flag(m, "is_member", strcmp(rl, "member") == 0);
+		view_flag(m, "is_contributor", strcmp(rl, "contributor") == 0);
+		view_setf(m, "grant_label", "Make %s a contributor",
+		    PQgetvalue(res, i, 1));
+		view_setf(m, "revoke_label", "Make %s a member again",
+		    PQgetvalue(res, i, 1));
+	}
+	view_flag(v, "none", n == 0);
+	PQclear(res);
+	return http_page(r, 200, "admin_roles", v);
+}

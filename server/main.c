@@ -32,7 +32,7 @@ usage(FILE *f)
 	    "      --open-joining\n"
 	    "  migrate               apply new schema migrations\n"
 	    "  serve [--port-file F] serve the node until SIGTERM\n"
-	    "  user add EMAIL --role member|coordinator|admin\n"
+	    "  user add EMAIL --role member|contributor|coordinator|admin\n"
 	    "      [--name NAME] [--group GROUP] [--region REGION]\n"
 	    "                        create an account with a generated\n"
 	    "                        password, or change an account's role\n"
@@ -176,8 +176,10 @@ cmd_user(struct config *c, int argc, char **argv)
 	}
 	form_free(&form);
 	if (role == NULL || (strcmp(role, "member") != 0 &&
+	    strcmp(role, "contributor") != 0 &&
 	    strcmp(role, "coordinator") != 0 && strcmp(role, "admin") != 0)) {
-		fprintf(stderr, "acorn: --role member|coordinator|admin\n");
+		fprintf(stderr,
+		    "acorn: --role member|contributor|coordinator|admin\n");
 		return 2;
 	}
 	if (stakeholder_label(group) == NULL || !region_valid(region)) {

@@ -1,6 +1,6 @@
 /*
  * One search across what the node knows.  Each source (library
- * documents, glossary terms, and later evidence) answers in its own
+ * documents, glossary terms, evaluations) answers in its own
  * section; adding one is a line in the table below and a function that
  * fills a section's "results".
  */
@@ -19,6 +19,7 @@ static const struct {
 	{ "Library documents", "/library", "Browse the library",
 	  library_search },
 	{ "Glossary", "/glossary", "See the whole glossary", glossary_search },
+	{ "Evidence", "/evidence", "Browse the evidence", evidence_search },
 };
 #define NSOURCES	(sizeof(sources) / sizeof(sources[0]))
 

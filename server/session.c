@@ -260,9 +260,11 @@ throttle_clear(struct db *db, const char *email)
 	    1, p);
 }
 
-/* Coordinators and admins: every role above member. */
+/* Coordinators and admins; contributors only write evaluations. */
 int
 is_coordinator(const struct request *r)
 {
-	return r->account != NULL && strcmp(r->account->role, "member") != 0;
+	return r->account != NULL &&
+	    (strcmp(r->account->role, "coordinator") == 0 ||
+	    strcmp(r->account->role, "admin") == 0);
 }
