@@ -569,7 +569,8 @@ evidence_show(struct request *r)
 	}
 	p[0] = PQgetvalue(res, 0, R_ID);
 	if ((files = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
-	    " size, sha256, " LONDON("created") " FROM evaluation_files"
+	    " pg_size_pretty(size::bigint), sha256, " LONDON("created")
+	    " FROM evaluation_files"
 	    " WHERE evaluation = $1 ORDER BY created, id", 1, p)) == NULL) {
 		PQclear(outs);
 		PQclear(res);
@@ -608,8 +609,7 @@ evidence_show(struct request *r)
 		view_setf(fv, "file_href", "/evidence/files/%s",
 		    PQgetvalue(files, i, 0));
 		view_set(fv, "filename", PQgetvalue(files, i, 1));
-		view_setf(fv, "file_size", "PDF, %.1f MB",
-		    strtod(PQgetvalue(files, i, 2), NULL) / (1024.0 * 1024.0));
+		view_setf(fv, "file_size", "PDF, %s", PQgetvalue(files, i, 2));
 		view_set(fv, "sha256", PQgetvalue(files, i, 3));
 		view_set(fv, "file_added", PQgetvalue(files, i, 4));
 	}

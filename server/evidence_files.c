@@ -112,7 +112,7 @@ files_page(struct request *r, struct view *v, unsigned int status)
 
 	p[0] = r->arg;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
-	    " size, sha256, to_char(created AT TIME ZONE 'Europe/London',"
+	    " pg_size_pretty(size::bigint), sha256, to_char(created AT TIME ZONE 'Europe/London',"
 	    " 'FMDD FMMonth YYYY, HH24:MI') FROM evaluation_files"
 	    " WHERE evaluation = $1::uuid ORDER BY created, id", 1, p)) ==
 	    NULL) {
@@ -126,8 +126,7 @@ files_page(struct request *r, struct view *v, unsigned int status)
 		view_setf(f, "file_href", "/evidence/files/%s",
 		    PQgetvalue(res, i, 0));
 		view_set(f, "filename", PQgetvalue(res, i, 1));
-		view_setf(f, "file_size", "%.1f MB",
-		    strtod(PQgetvalue(res, i, 2), NULL) / (1024.0 * 1024.0));
+		view_set(f, "file_size", PQgetvalue(res, i, 2));
 		view_set(f, "sha256", PQgetvalue(res, i, 3));
 		view_set(f, "file_added", PQgetvalue(res, i, 4));
 		view_setf(f, "remove_label", "Remove %s",
