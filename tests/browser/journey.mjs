@@ -9,98 +9,8 @@
 // ACORN_SCREENSHOTS (a directory for screenshots, optional), CHROMIUM
 // (default /usr/bin/chromium).  Prints "N passed, N failed" last.
 
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const base = process.env.ACORN_URL;
-const coordEmail = process.env.ACORN_COORDINATOR_EMAIL;
-const coordPassword = process.env.ACORN_COORDINATOR_PASSWORD;
-const shots = process.env.ACORN_SCREENSHOTS || '';
-if (!base || !coordEmail || !coordPassword) {
-	console.error('journey: set ACORN_URL, ACORN_COORDINATOR_EMAIL and ACORN_COORDINATOR_PASSWORD');
-	process.exit(2);
-}
-if (shots)
-	mkdirSync(shots, { recursive: true });
-
-const widths = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 740 } };
-let passed = 0;
-let failed = 0;
-
-function fail(name, why) {
-	failed++;
-	console.log(`not ok - ${name}: ${why}`);
-}
-
-async function test(name, fn) {
-	try {
-		await fn();
-		passed++;
-		console.log(`ok - ${name}`);
-	} catch (e) {
-		fail(name, e && e.message ? e.message.split('\n')[0] : String(e));
-	}
-}
-
-function expect(cond, what) {
-	if (!cond)
-		throw new Error(what);
-}
-
-async function text(page, selector) {
-	return (await page.locator(selector).first().innerText()).trim();
-}
-
-// Runs axe-core on the page at both widths and takes a screenshot at each.
-const checked = new Set();
-async function accessible(page, label) {
-	if (checked.has(label))
-		return;
-	checked.add(label);
-	for (const [wname, size] of Object.entries(widths)) {
-		await test(`axe: ${label} (${wname})`, async () => {
-			await page.setViewportSize(size);
-			if (shots)
-				await page.screenshot({ path: `${shots}/${label}-${wname}.png`, fullPage: true });
-			const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
-			if (!hasAxe)
-				await page.addScriptTag({ content: axeSource });
-			const result = await page.evaluate(() => window.axe.run(document, {
-				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-			}));
-			const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
-			expect(bad.length === 0, bad.map(v => `${v.id} (${v.impact}) at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`).join('; '));
-			if (wname === 'phone') {
-				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-				expect(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
-			}
-		});
-	}
-	await page.setViewportSize(widths.desktop);
-}
-
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-// bypassCSP lets the test inject axe-core; the node's own pages are still
-// checked to carry a policy without inline script below.
-async function newPage() {
-	const context = await browser.newContext({ bypassCSP: true, viewport: widths.desktop });
-	context.setDefaultTimeout(10000);
-	const page = await context.newPage();
-	page.on('dialog', async d => {
-		fail('no script from a member runs', `a dialog opened: ${d.message()}`);
-		await d.dismiss();
-	});
-	return { context, page };
-}
+import { base, coordEmail, coordPassword, fail, test, expect, text,
+	accessible, newPage, finish } from './lib.mjs';
 
 const stamp = Date.now().toString(36);
 const member = {
@@ -514,9 +424,5 @@ try {
 	await organiser.context.close();
 } catch (e) {
 	fail('journey', e && e.message ? e.message.split('\n')[0] : String(e));
-} finally {
-	await browser.close();
 }
-
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+await finish();

@@ -1,0 +1,188 @@
+// The knowledge journey in headless Chromium: a coordinator adds an
+// evaluation (with a mistake first), attaches its report, corrects it and
+// compares the two revisions, and a visitor reads the evidence summary;
+// a member writes a library document, edits it and restores the first
+// revision; a glossary term is found by one of its other names.  Every
+// page visited is checked with axe-core at desktop and phone widths.
+//
+// Environment as for journey.mjs.  Prints "N passed, N failed" last.
+
+import { base, coordEmail, coordPassword, test, expect, text, accessible,
+	newPage, signIn, fail, finish } from './lib.mjs';
+
+const stamp = Date.now().toString(36);
+const study = {
+	title: `Connecting Communities evaluation ${stamp}`,
+	scheme: 'Connecting Communities link workers',
+	area: 'Wigan',
+	summary: 'A before and after study of 312 people referred by their GP practice.\n\nWellbeing rose and loneliness fell.',
+};
+const doc = {
+	title: `Referral checklist ${stamp}`,
+	slug: `referral-checklist-${stamp}`,
+	first: 'Before referring, ask **what matters** to the person.',
+	second: 'Before referring, check the person agrees to be contacted.',
+};
+// The smallest file that is a PDF from its first bytes to its last.
+const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+try {
+	const coord = await newPage();
+	const page = coord.page;
+	await signIn(page, coordEmail, coordPassword);
+	let evaluationUrl = '';
+
+	await test('an evaluation form sent empty says what is missing', async () => {
+		await page.goto(`${base}/evidence`);
+		await accessible(page, 'evidence-empty');
+		await page.getByRole('link', { name: 'Add an evaluation' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'evaluation-new');
+		await page.locator('#region').selectOption('');
+		await page.getByRole('button', { name: 'Save the evaluation' }).click();
+		await page.waitForLoadState();
+		const summary = await text(page, '.error-summary');
+		expect(summary.includes("Enter the evaluation's title"), `summary: ${summary}`);
+		expect(summary.includes('Select a study design'), `summary: ${summary}`);
+		expect((await page.title()).startsWith('Error: '), 'title does not say there is an error');
+		await accessible(page, 'evaluation-errors');
+	});
+
+	await test('a coordinator adds an evaluation and reads what it found', async () => {
+		await page.getByLabel('Title').fill(study.title);
+		await page.getByLabel('Scheme (optional)').fill(study.scheme);
+		await page.getByLabel('Area (optional)').fill(study.area);
+		await page.locator('#region').selectOption('North West');
+		await page.getByLabel('Year published').fill('2024');
+		await page.getByLabel('Study design').selectOption('before_after');
+		await page.getByLabel('Number of participants (optional)').fill('312');
+		await page.getByLabel('Follow-up period in months (optional)').fill('6');
+		await page.getByLabel('Summary', { exact: true }).fill(study.summary);
+		await page.locator('#wellbeing_direction').selectOption('improved');
+		await page.locator('#wellbeing_measure').fill('WEMWBS');
+		await page.locator('#wellbeing_figure').fill('+3.8 points');
+		await page.locator('#loneliness_direction').selectOption('improved');
+		await page.locator('#loneliness_measure').fill('UCLA 3-item');
+		await page.locator('#gp_consultations_direction').selectOption('no_change');
+		await page.getByRole('button', { name: 'Save the evaluation' }).click();
+		await page.waitForLoadState();
+		evaluationUrl = page.url();
+		expect(/\/evidence\/[0-9a-f-]{36}$/.test(evaluationUrl), `went to ${evaluationUrl}`);
+		expect(await text(page, 'h1') === study.title, 'title not shown');
+		const found = await text(page, 'table');
+		expect(found.includes('WEMWBS') && found.includes('+3.8 points'), `outcomes: ${found}`);
+		expect(found.includes('No change'), `outcomes: ${found}`);
+		await accessible(page, 'evaluation');
+	});
+
+	await test('the report is attached as a PDF and listed with its hash', async () => {
+		await page.getByRole('link', { name: 'Attach or remove reports' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'evaluation-files');
+		await page.getByLabel('Report (PDF)').setInputFiles({ name: 'connecting-communities.pdf', mimeType: 'application/pdf', buffer: pdf });
+		await page.getByRole('button', { name: 'Attach the report' }).click();
+		await page.waitForLoadState();
+		expect(await page.getByRole('link', { name: 'connecting-communities.pdf' }).count() === 1, 'report not listed');
+		await page.getByLabel('Report (PDF)').setInputFiles({ name: 'not-a-report.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html>hello</html>') });
+		await page.getByRole('button', { name: 'Attach the report' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, '.error-summary')).includes('The file must be a PDF'), 'a non-PDF was not refused');
+		await accessible(page, 'evaluation-files-error');
+	});
+
+	await test('a correction makes a second revision, and the two compare field by field', async () => {
+		await page.goto(`${evaluationUrl}/edit`);
+		await accessible(page, 'evaluation-edit');
+		await page.getByLabel('Number of participants (optional)').fill('298');
+		await page.getByLabel('Summary of your changes (optional)').fill('Participants who completed follow-up');
+		await page.getByRole('button', { name: 'Save your changes' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'main')).includes('298 participants'), 'new sample size not shown');
+		await page.getByRole('link', { name: 'History of changes' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'evaluation-history');
+		expect((await text(page, 'table')).includes('Participants who completed follow-up'), 'change summary not in history');
+		await page.getByRole('button', { name: 'Compare' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'evaluation-compare');
+		const rows = await page.locator('tr.compare-fields__row--changed').allInnerTexts();
+		expect(rows.length === 1 && rows[0].includes('312') && rows[0].includes('298'), `changed rows: ${rows.join(' / ')}`);
+	});
+
+	const visitor = await newPage();
+	await test('a visitor reads the evidence summary with its charts and tables', async () => {
+		const v = visitor.page;
+		await v.goto(`${base}/evidence/summary`);
+		await accessible(v, 'evidence-summary');
+		expect(await v.locator('svg[role="img"]').count() >= 1, 'no chart');
+		const tables = await v.locator('table').allInnerTexts();
+		expect(tables.some(t => t.includes('Wellbeing')), 'no table with the wellbeing outcome');
+		expect(tables.some(t => t.includes('Before and after')), 'no table by study design');
+	});
+	await test('the evidence list filters by outcome and finding', async () => {
+		const v = visitor.page;
+		await v.goto(`${base}/evidence`);
+		await v.getByLabel('Outcome measured').selectOption('gp_consultations');
+		await v.getByLabel('Finding').selectOption('no_change');
+		await v.getByRole('button', { name: 'Show evaluations' }).click();
+		await v.waitForLoadState();
+		expect(await v.getByRole('link', { name: study.title }).count() === 1, 'not found by outcome and finding');
+		await accessible(v, 'evidence-filtered');
+		await v.getByLabel('Finding').selectOption('worse');
+		await v.getByRole('button', { name: 'Show evaluations' }).click();
+		await v.waitForLoadState();
+		expect(await v.getByRole('link', { name: study.title }).count() === 0, 'shown for a finding it does not have');
+	});
+	await visitor.context.close();
+
+	await test('a document is written, edited, and its first revision restored', async () => {
+		await page.goto(`${base}/library`);
+		await accessible(page, 'library');
+		await page.getByRole('link', { name: 'Write a new document' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'document-new');
+		await page.getByLabel('Title').fill(doc.title);
+		await page.getByLabel('Web address').fill(doc.slug);
+		await page.getByLabel('Category').selectOption('guide');
+		await page.getByLabel('Text').fill(doc.first);
+		await page.getByRole('button', { name: 'Save the document' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, '.document')).includes('what matters'), 'first text not shown');
+		await accessible(page, 'document');
+		await page.getByRole('link', { name: 'Edit this document' }).click();
+		await page.waitForLoadState();
+		await page.getByLabel('Text').fill(doc.second);
+		await page.getByLabel('Summary of your changes (optional)').fill('Consent first');
+		await page.getByRole('button', { name: 'Save your changes' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, '.document')).includes('agrees to be contacted'), 'second text not shown');
+		await page.getByRole('link', { name: 'History of changes' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'document-history');
+		await page.getByRole('button', { name: 'Restore revision 1' }).click();
+		await page.waitForLoadState();
+		const current = await text(page, 'tbody tr');
+		expect(current.includes('3') && current.includes('(current)'), `newest revision: ${current}`);
+		await page.getByRole('link', { name: 'Back to the document' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, '.document')).includes('what matters'), 'restored text not shown');
+		expect((await text(page, 'main')).includes('Revision 3'), 'restore did not make revision 3');
+	});
+
+	await test('a glossary term is found by one of its other names', async () => {
+		await page.goto(`${base}/glossary/new`);
+		await accessible(page, 'glossary-new');
+		await page.getByLabel('Term').fill(`Link worker ${stamp}`);
+		await page.getByLabel('What it means, in plain English').fill('Someone who helps a person find local groups and services.');
+		await page.getByLabel('Other names (optional)').fill(`care navigator${stamp}, community connector`);
+		await page.getByRole('button', { name: /Save/ }).click();
+		await page.waitForLoadState();
+		await page.goto(`${base}/search?q=${encodeURIComponent('navigator' + stamp)}`);
+		await accessible(page, 'search');
+		expect(await page.getByRole('link', { name: `Link worker ${stamp}` }).count() >= 1, 'term not found by its other name');
+	});
+	await coord.context.close();
+} catch (e) {
+	fail('knowledge journey', e && e.message ? e.message.split('\n')[0] : String(e));
+}
+await finish();

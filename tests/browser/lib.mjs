@@ -1,0 +1,112 @@
+// What every browser suite shares: the environment, Chromium, a counter
+// of passed and failed checks, and the axe-core check that runs on each
+// page visited at desktop and phone widths (a serious or critical
+// violation, or a phone page wider than the screen, fails that page).
+
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const base = process.env.ACORN_URL;
+export const coordEmail = process.env.ACORN_COORDINATOR_EMAIL;
+export const coordPassword = process.env.ACORN_COORDINATOR_PASSWORD;
+export const shots = process.env.ACORN_SCREENSHOTS || '';
+if (!base || !coordEmail || !coordPassword) {
+	console.error('browser tests: set ACORN_URL, ACORN_COORDINATOR_EMAIL and ACORN_COORDINATOR_PASSWORD');
+	process.exit(2);
+}
+if (shots)
+	mkdirSync(shots, { recursive: true });
+
+export const widths = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 740 } };
+const counts = { passed: 0, failed: 0 };
+
+export function fail(name, why) {
+	counts.failed++;
+	console.log(`not ok - ${name}: ${why}`);
+}
+
+export async function test(name, fn) {
+	try {
+		await fn();
+		counts.passed++;
+		console.log(`ok - ${name}`);
+	} catch (e) {
+		fail(name, e && e.message ? e.message.split('\n')[0] : String(e));
+	}
+}
+
+export function expect(cond, what) {
+	if (!cond)
+		throw new Error(what);
+}
+
+export async function text(page, selector) {
+	return (await page.locator(selector).first().innerText()).trim();
+}
+
+// Runs axe-core on the page at both widths and takes a screenshot at each.
+const checked = new Set();
+export async function accessible(page, label) {
+	if (checked.has(label))
+		return;
+	checked.add(label);
+	for (const [wname, size] of Object.entries(widths)) {
+		await test(`axe: ${label} (${wname})`, async () => {
+			await page.setViewportSize(size);
+			if (shots)
+				await page.screenshot({ path: `${shots}/${label}-${wname}.png`, fullPage: true });
+			const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
+			if (!hasAxe)
+				await page.addScriptTag({ content: axeSource });
+			const result = await page.evaluate(() => window.axe.run(document, {
+				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+			}));
+			const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+			expect(bad.length === 0, bad.map(v => `${v.id} (${v.impact}) at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`).join('; '));
+			if (wname === 'phone') {
+				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+				expect(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
+			}
+		});
+	}
+	await page.setViewportSize(widths.desktop);
+}
+
+export const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// bypassCSP lets the test inject axe-core; the node's own pages are still
+// checked to carry a policy without inline script below.
+export async function newPage() {
+	const context = await browser.newContext({ bypassCSP: true, viewport: widths.desktop });
+	context.setDefaultTimeout(10000);
+	const page = await context.newPage();
+	page.on('dialog', async d => {
+		fail('no script from a member runs', `a dialog opened: ${d.message()}`);
+		await d.dismiss();
+	});
+	return { context, page };
+}
+
+// Signs in on page as email; the page is left on wherever sign-in goes.
+export async function signIn(page, email, password) {
+	await page.goto(`${base}/signin`);
+	await page.getByLabel('Email address').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.waitForLoadState();
+}
+
+// Closes Chromium, prints the line the test runner reads, and exits.
+export async function finish() {
+	await browser.close();
+	console.log(`${counts.passed} passed, ${counts.failed} failed`);
+	process.exit(counts.failed === 0 ? 0 : 1);
+}
