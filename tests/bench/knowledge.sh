@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Knowledge benchmark: how fast a node serves the evidence summary and a
+# library document, each as a ratio against nginx serving the very same
+# bytes with the same headers, measured in the same run on the same
+# machine.
+#
+#   tests/bench/knowledge.sh BASE_URL
+#
+# BASE_URL is a running node loaded with tests/bench/knowledge.sql (./run
+# bench sets that up).  The measuring, its settings (BENCH_DURATION,
+# BENCH_WARMUP, BENCH_THREADS, BENCH_CONNECTIONS, BENCH_NGINX_WORKERS) and
+# what makes it fail are tests/bench/pages.sh's; output goes to
+# var/bench/knowledge.
+set -euo pipefail
+
+[ $# -eq 1 ] || { printf 'usage: %s BASE_URL\n' "${0##*/}" >&2; exit 2; }
+
+. "$(dirname "${BASH_SOURCE[0]}")/pages.sh"
+
+slug=social-prescribing-toolkit
+title='Social prescribing toolkit for primary care networks'
+
+pages_fetch knowledge "$1" summary=/evidence/summary document=/library/$slug
+
+# The pages must be the ones the data set promises: the summary drawn from
+# all 60 evaluations, and the toolkit at its fourth revision.
+grep -q '60 evaluations' "$(pages_body summary)" ||
+	pages_die "/evidence/summary does not count 60 evaluations: was tests/bench/knowledge.sql loaded?"
+grep -qF "<h1>$title</h1>" "$(pages_body document)" ||
+	pages_die "/library/$slug is not titled \"$title\": was tests/bench/knowledge.sql loaded?"
+sed 's/<[^>]*>//g' "$(pages_body document)" | grep -q '^Revision 4, last changed by' ||
+	pages_die "/library/$slug is not at revision 4"
+
+pages_measure 'Knowledge benchmark'
