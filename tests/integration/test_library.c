@@ -110,6 +110,19 @@ add_term(struct client *c, const char *term, const char *definition,
 	resp_free(r);
 }
 
+/* How many times needle occurs in hay. */
+static int
+occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
 /* What a browser holds after opening the edit page. */
 struct draft {
 	struct client	*c;
@@ -602,6 +615,70 @@ START_TEST(test_glossary_definition_markup_shown_as_text_on_document)
 }
 END_TEST
 
+/*
+ * The demo library as ./run demo loads it, into a node of its own: its
+ * glossary would clash with the terms the other tests add.
+ */
+START_TEST(test_demo_library_loads_and_toolkit_links_resolve)
+{
+	struct node *demo = node_new("Demo library", NULL);
+	struct client *c;
+	struct resp *r, *t;
+	char file[1024], path[256], *body, *p, *end;
+	size_t len;
+	int links = 0;
+
+	ck_assert_ptr_nonnull(demo);
+	snprintf(file, sizeof(file), "%s/tests/demo/library.sql",
+	    getenv("ACORN_DATADIR"));
+	ck_assert_int_eq(node_psql(demo, file, "region=North West",
+	    "slug=north-west", NULL), 0);
+	ck_assert_int_eq(node_serve(demo), 0);
+	c = client_new(demo);
+
+	r = http_get(c, "/library");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_ge(occurrences(r->body, "<li class=\"member-card\">"),
+	    8);
+	resp_free(r);
+	r = http_get(c, "/glossary");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_ge(occurrences(r->body, "<dt>"), 15);
+	resp_free(r);
+
+	/* Each document's row is its latest revision. */
+	body = node_sql(demo, "SELECT count(*) FROM documents d"
+	    " JOIN document_revisions r ON r.document = d.id"
+	    " AND r.number = d.revision"
+	    " WHERE r.body = d.body AND r.title = d.title", NULL);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_int_ge(atoi(body), 8);
+	free(body);
+
+	/* Every page the toolkit's text links to is there. */
+	r = http_get(c, "/library/social-prescribing-toolkit");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, ">Link worker</a>"));
+	ck_assert_ptr_nonnull(p = strstr(r->body, "<div class=\"document\">"));
+	ck_assert_ptr_nonnull(end = strstr(p, "</div>"));
+	while ((p = strstr(p, "href=\"/library/")) != NULL && p < end) {
+		p += strlen("href=\"");
+		len = strcspn(p, "\"");
+		ck_assert_uint_lt(len, sizeof(path));
+		snprintf(path, sizeof(path), "%.*s", (int)len, p);
+		t = http_get(c, path);
+		ck_assert_msg(t->status == 200, "%s answered %ld", path,
+		    t->status);
+		resp_free(t);
+		links++;
+	}
+	ck_assert_int_ge(links, 8);
+	resp_free(r);
+	client_free(c);
+	node_free(demo);
+}
+END_TEST
+
 Suite *
 library_suite(void)
 {
@@ -631,6 +708,7 @@ library_suite(void)
 	    test_pages_that_link_here_lists_links_to_this_page_only);
 	tcase_add_test(tc,
 	    test_glossary_definition_markup_shown_as_text_on_document);
+	tcase_add_test(tc, test_demo_library_loads_and_toolkit_links_resolve);
 	suite_add_tcase(s, tc);
 	return s;
 }
