@@ -1,12 +1,12 @@
 /*
  * The Atom feeds (RFC 4287) of this node for feed readers, each newest
- * change first: events (drafts never).  A table says what differs
- * between them (the queries, the page a feed follows, how one entry is
- * written); the rest is done once, for all of them.  Written with
- * libxml2's xmlTextWriter, which escapes; characters XML 1.0 cannot hold
- * are taken out first, so a feed is well-formed whatever was typed or
- * received.  An unchanged feed answers If-None-Match with a 304 worked
- * out from one small query, before anything is written.
+ * change first: events (drafts never) and library documents.  A table
+ * says what differs between them (the queries, the page a feed follows,
+ * how one entry is written); the rest is done once, for all of them.
+ * Written with libxml2's xmlTextWriter, which escapes; characters XML
+ * 1.0 cannot hold are taken out first, so a feed is well-formed whatever
+ * was typed or received.  An unchanged feed answers If-None-Match with a
+ * 304 worked out from one small query, before anything is written.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +34,7 @@
 	"(SELECT created FROM node))") \
 	" FROM " table
 
-enum { FEED_EVENTS };
+enum { FEED_EVENTS, FEED_DOCUMENTS };
 
 /*
  * s without what XML 1.0 may not hold: C0 controls but tab, LF and CR,
@@ -313,6 +313,63 @@ event_entry(struct atom *a, PGresult *res, int i)
 	return i + 1;
 }
 
+/*
+ * Library documents.  Who wrote them is left out: members' names are
+ * theirs to publish, so the feed's author, the node, stands for them.
+ */
+static const char documents_state[] =
+    FEED_STATE("documents", "NOT deleted");
+
+static const char documents_entries[] =
+    "SELECT d.id, d.slug, d.title, d.category,"
+    " array_to_string(d.tags, E'\\n'), d.body, " RFC3339("d.updated") ","
+    " " RFC3339("coalesce((SELECT r.created FROM document_revisions r"
+    " WHERE r.document = d.id ORDER BY r.number LIMIT 1), d.updated)")
+    " FROM documents d WHERE NOT d.deleted"
+    " ORDER BY d.updated DESC, d.seq DESC LIMIT 50";
+
+enum {
+	DOC_ID, DOC_SLUG, DOC_TITLE, DOC_CATEGORY, DOC_TAGS, DOC_BODY,
+	DOC_UPDATED, DOC_PUBLISHED
+};
+
+static int
+document_entry(struct atom *a, PGresult *res, int i)
+{
+	const char *category = PQgetvalue(res, i, DOC_CATEGORY);
+	const char *tags = PQgetvalue(res, i, DOC_TAGS);
+	char *href, *scheme, *tag;
+	size_t len;
+
+	href = util_printf("%s/library/%s", cfg->public_url,
+	    PQgetvalue(res, i, DOC_SLUG));
+	atom_entry_start(a, PQgetvalue(res, i, DOC_ID),
+	    PQgetvalue(res, i, DOC_TITLE), PQgetvalue(res, i, DOC_UPDATED),
+	    PQgetvalue(res, i, DOC_PUBLISHED), href);
+	free(href);
+	/* Schemes are the library's pages of one category or one tag. */
+	scheme = util_printf("%s/library?category=", cfg->public_url);
+	atom_category(a, category, category_label(category), scheme);
+	free(scheme);
+	scheme = util_printf("%s/library?tag=", cfg->public_url);
+	while (*tags != '\0') {
+		if ((len = strcspn(tags, "\n")) > 0) {
+			if ((tag = strndup(tags, len)) == NULL)
+				a->failed = 1;
+			else
+				atom_category(a, tag, NULL, scheme);
+			free(tag);
+		}
+		tags += len;
+		if (*tags == '\n')
+			tags++;
+	}
+	free(scheme);
+	atom_markdown(a, PQgetvalue(res, i, DOC_BODY));
+	atom_end(a);
+	return i + 1;
+}
+
 /* What differs between the feeds; feed_serve does the rest. */
 static const struct feed {
 	const char	*path;		/* of the feed */
@@ -325,6 +382,9 @@ static const struct feed {
 } feeds[] = {
 	[FEED_EVENTS] = { "/feeds/events", "/events", "events",
 	    events_state, events_entries, event_entry },
+	[FEED_DOCUMENTS] = { "/feeds/documents", "/library",
+	    "library documents", documents_state, documents_entries,
+	    document_entry },
 };
 
 /* The whole feed: a malloc'd document, or NULL. */
@@ -449,6 +509,12 @@ feeds_events(struct request *r)
 	return feed_serve(r, &feeds[FEED_EVENTS]);
 }
 
-/* Placeholders while the knowledge feeds are written. */
+/* GET /feeds/documents */
+int
+feeds_documents(struct request *r)
+{
+	return feed_serve(r, &feeds[FEED_DOCUMENTS]);
+}
+
+/* Placeholder while the evaluations feed is written. */
 int feeds_evaluations(struct request *r) { return http_error(r, 404); }
-int feeds_documents(struct request *r) { return http_error(r, 404); }

@@ -1,8 +1,9 @@
 /*
- * Sharing events against a real node: the iCalendar files a calendar
- * application reads and the Atom feed a feed reader reads, with drafts
- * left out, cancellations marked, the joining link never given away,
- * awkward text escaped, and an unchanged feed costing a 304.
+ * Sharing against a real node: the iCalendar files a calendar
+ * application reads and the Atom feeds of events and library documents
+ * a feed reader reads, with drafts and deleted records left out,
+ * cancellations marked, the joining link and members' names never given
+ * away, awkward text escaped, and an unchanged feed costing a 304.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -870,6 +871,260 @@ START_TEST(test_pages_offer_calendar_and_feed)
 }
 END_TEST
 
+/* A document written through the pages by the coordinator. */
+static void
+add_document(const char *slug, const char *title, const char *tags,
+    const char *body)
+{
+	struct client *co = client_new(node);
+	struct resp *r;
+
+	ck_assert(sign_in(co, COORD, coord_pw));
+	r = form_post(co, "/library/new", "/library/new", "title", title,
+	    "slug", slug, "category", "toolkit", "tags", tags, "body", body,
+	    "summary", "First draft by the coordinator", NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	client_free(co);
+}
+
+/* The id of the document at slug. */
+static char *
+document_id(const char *slug)
+{
+	const char *p[1] = { slug };
+	char *id = sql("SELECT id FROM documents WHERE slug = $1", 1, p);
+
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+/* The categories of entry en as "term|label|scheme" lines. */
+static char *
+categories(xmlNodePtr en)
+{
+	xmlNodePtr n;
+	char *out = strdup(""), *t, *l, *s, *more;
+
+	for (n = en->children; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)n->name, "category") != 0)
+			continue;
+		t = attr(n, "term");
+		l = attr(n, "label");
+		s = attr(n, "scheme");
+		ck_assert_int_ne(asprintf(&more, "%s%s|%s|%s\n", out, t, l, s),
+		    -1);
+		free(out);
+		out = more;
+		free(t);
+		free(l);
+		free(s);
+	}
+	return out;
+}
+
+START_TEST(test_documents_feed_entry_has_title_link_and_rendered_body)
+{
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr root, en, n;
+	char *id, *s, *pub, *upd;
+	int pos = -1;
+
+	add_document("referral-pathway", "Referral pathway toolkit",
+	    "Loneliness, older people", "## Steps\n\n*Refer* early, then "
+	    "[follow up](https://example.org/follow).\n");
+	id = document_id("referral-pathway");
+	r = get("/feeds/documents");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r,
+	    "Content-Type: application/atom+xml; charset=utf-8"));
+	ck_assert(header_has(r, "ETag: \""));
+	/* Members' names and edit summaries stay on the node. */
+	ck_assert(!resp_has(r, "Test Coordinator"));
+	ck_assert(!resp_has(r, "First draft by the coordinator"));
+	d = feed_doc(r);
+	root = xmlDocGetRootElement(d);
+	assert_text(root, "id", PUBLIC "/feeds/documents");
+	assert_text(root, "title", "Feeds node: library documents");
+	ck_assert_ptr_nonnull(n = child(root, "author"));
+	assert_text(n, "name", "Feeds node");
+	for (n = root->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "link") == 0) {
+			s = attr(n, "rel");
+			ck_assert(strcmp(s, "self") == 0 ||
+			    strcmp(s, "alternate") == 0);
+			free(s);
+			s = attr(n, "href");
+			ck_assert(strcmp(s, PUBLIC "/feeds/documents") == 0 ||
+			    strcmp(s, PUBLIC "/library") == 0);
+			free(s);
+		}
+
+	ck_assert_ptr_nonnull(en = entry(d, id, &pos));
+	ck_assert_int_eq(pos, 0);
+	assert_text(en, "title", "Referral pathway toolkit");
+	ck_assert_ptr_null(child(en, "author"));
+	ck_assert_ptr_null(child(en, "summary"));
+	pub = child_text(en, "published");
+	upd = child_text(en, "updated");
+	ck_assert_int_eq(strlen(pub), 20);
+	ck_assert_str_le(pub, upd);
+	free(pub);
+	free(upd);
+	n = child(en, "link");
+	s = attr(n, "rel");
+	ck_assert_str_eq(s, "alternate");
+	free(s);
+	s = attr(n, "href");
+	ck_assert_str_eq(s, PUBLIC "/library/referral-pathway");
+	free(s);
+	/* The category with its label, and each tag, told apart by scheme. */
+	s = categories(en);
+	ck_assert_str_eq(s,
+	    "toolkit|Toolkits|" PUBLIC "/library?category=\n"
+	    "loneliness||" PUBLIC "/library?tag=\n"
+	    "older people||" PUBLIC "/library?tag=\n");
+	free(s);
+	n = child(en, "content");
+	ck_assert_ptr_nonnull(n);
+	s = attr(n, "type");
+	ck_assert_str_eq(s, "html");
+	free(s);
+	assert_contains(en, "content", "<h3>Steps</h3>");
+	assert_contains(en, "content", "<em>Refer</em> early, then <a href=\""
+	    "https://example.org/follow\">follow up</a>");
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_documents_feed_shows_markup_as_text)
+{
+	const char *title = "<script>alert(1)</script> & <b>bold</b>";
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr en;
+	char *id, *s;
+
+	add_document("markup-in-document", title, "", "Type `<b>x</b>` to "
+	    "embolden.\n\n<script>alert(2)</script>\n\n<img src=x "
+	    "onerror=alert(3)> [x](javascript:alert(4))");
+	id = document_id("markup-in-document");
+	r = get("/feeds/documents");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "<script"));
+	ck_assert(!resp_has(r, "<b>"));
+	ck_assert(!resp_has(r, "<img"));
+	ck_assert(!resp_has(r, "onerror"));
+	ck_assert(!resp_has(r, "javascript:"));
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
+	assert_text(en, "title", title);	/* type text: shown as typed */
+	ck_assert_ptr_null(xmlGetProp(child(en, "title"), BAD_CAST "type"));
+	/* In the HTML a reader shows, the code is text and nothing runs. */
+	assert_contains(en, "content", "<code>&lt;b&gt;x&lt;/b&gt;</code>");
+	s = child_text(en, "content");
+	ck_assert_ptr_null(strstr(s, "<script"));
+	ck_assert_ptr_null(strstr(s, "<b>"));
+	ck_assert_ptr_null(strstr(s, "<img"));
+	free(s);
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_documents_feed_leaves_out_deleted_documents)
+{
+	struct resp *r;
+	xmlDocPtr d;
+	char *kept, *gone;
+
+	add_document("kept-guide", "Kept guide", "", "Still here.");
+	add_document("withdrawn-guide", "Withdrawn guide", "", "Gone soon.");
+	kept = document_id("kept-guide");
+	gone = document_id("withdrawn-guide");
+	/* Deleted as its origin's tombstone would delete it. */
+	free(sql("UPDATE documents SET deleted = true, version = version + 1,"
+	    " updated = clock_timestamp() WHERE slug = 'withdrawn-guide'", 0,
+	    NULL));
+	r = get("/feeds/documents");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, gone));
+	ck_assert(!resp_has(r, "Withdrawn guide"));
+	ck_assert(!resp_has(r, "Gone soon"));
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(entry(d, kept, NULL));
+	ck_assert_ptr_null(entry(d, gone, NULL));
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(kept);
+	free(gone);
+}
+END_TEST
+
+/*
+ * path answers 304 to its own ETag until change(arg) runs, then 200 with
+ * a new ETag and a body holding want.
+ */
+static void
+assert_304_until_changed(const char *path, void (*change)(const char *),
+    const char *arg, const char *want)
+{
+	struct client *c = client_new(node);
+	struct resp *r;
+	char *etag, *again, h[200];
+
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(etag = header(r, "\nETag"));
+	ck_assert(!resp_has(r, want));
+	resp_free(r);
+	snprintf(h, sizeof(h), "If-None-Match: %s", etag);
+	client_header(c, h);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 304);
+	ck_assert_uint_eq(r->len, 0);
+	ck_assert_ptr_nonnull(again = header(r, "\nETag"));
+	ck_assert_str_eq(again, etag);
+	free(again);
+	resp_free(r);
+
+	change(arg);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, want));
+	ck_assert_ptr_nonnull(again = header(r, "\nETag"));
+	ck_assert_str_ne(again, etag);
+	free(again);
+	resp_free(r);
+	free(etag);
+	client_free(c);
+}
+
+static void
+retitle_document(const char *slug)
+{
+	const char *p[1] = { slug };
+
+	free(sql("UPDATE documents SET title = 'Etag guide, second edition',"
+	    " version = version + 1, updated = clock_timestamp()"
+	    " WHERE slug = $1", 1, p));
+}
+
+START_TEST(test_documents_feed_answers_304_until_a_document_changes)
+{
+	add_document("etag-guide", "Etag guide", "", "First edition.");
+	assert_304_until_changed("/feeds/documents", retitle_document,
+	    "etag-guide", "Etag guide, second edition");
+}
+END_TEST
+
 Suite *
 feeds_suite(void)
 {
@@ -891,6 +1146,12 @@ feeds_suite(void)
 	tcase_add_test(tc, test_markup_in_titles_is_shown_as_text);
 	tcase_add_test(tc, test_feed_is_well_formed_whatever_the_text);
 	tcase_add_test(tc, test_pages_offer_calendar_and_feed);
+	tcase_add_test(tc,
+	    test_documents_feed_entry_has_title_link_and_rendered_body);
+	tcase_add_test(tc, test_documents_feed_shows_markup_as_text);
+	tcase_add_test(tc, test_documents_feed_leaves_out_deleted_documents);
+	tcase_add_test(tc,
+	    test_documents_feed_answers_304_until_a_document_changes);
 	suite_add_tcase(s, tc);
 	return s;
 }
