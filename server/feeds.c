@@ -1,12 +1,13 @@
 /*
  * The Atom feeds (RFC 4287) of this node for feed readers, each newest
- * change first: events (drafts never) and library documents.  A table
- * says what differs between them (the queries, the page a feed follows,
- * how one entry is written); the rest is done once, for all of them.
- * Written with libxml2's xmlTextWriter, which escapes; characters XML
- * 1.0 cannot hold are taken out first, so a feed is well-formed whatever
- * was typed or received.  An unchanged feed answers If-None-Match with a
- * 304 worked out from one small query, before anything is written.
+ * change first: events (drafts never), library documents and
+ * evaluations.  A table says what differs between them (the queries,
+ * the page a feed follows, how one entry is written); the rest is done
+ * once, for all of them.  Written with libxml2's xmlTextWriter, which
+ * escapes; characters XML 1.0 cannot hold are taken out first, so a feed
+ * is well-formed whatever was typed or received.  An unchanged feed
+ * answers If-None-Match with a 304 worked out from one small query,
+ * before anything is written.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@
 	"(SELECT created FROM node))") \
 	" FROM " table
 
-enum { FEED_EVENTS, FEED_DOCUMENTS };
+enum { FEED_EVENTS, FEED_DOCUMENTS, FEED_EVALUATIONS };
 
 /*
  * s without what XML 1.0 may not hold: C0 controls but tab, LF and CR,
@@ -370,6 +371,172 @@ document_entry(struct atom *a, PGresult *res, int i)
 	return i + 1;
 }
 
+/*
+ * Evaluations, one row for each outcome they measured (or one row of
+ * NULL outcome columns when none), the outcomes in the order of the form
+ * as acorn_evaluation_record keeps them.  Saving an outcome saves its
+ * evaluation's row, so the state query need not look at outcomes.
+ */
+static const char evaluations_state[] =
+    FEED_STATE("evaluations", "NOT deleted");
+
+static const char evaluations_entries[] =
+    "SELECT e.id, e.title, e.design, e.year, e.region, e.sample_size,"
+    " e.follow_up, e.summary, " RFC3339("e.updated") ","
+    " " RFC3339("coalesce((SELECT r.created FROM evaluation_revisions r"
+    " WHERE r.evaluation = e.id ORDER BY r.number LIMIT 1), e.updated)") ","
+    " o.v->>'outcome', o.v->>'measure', o.v->>'direction', o.v->>'figure'"
+    " FROM (SELECT id, title, design, year, region, sample_size, follow_up,"
+    "  summary, updated, seq FROM evaluations WHERE NOT deleted"
+    "  ORDER BY updated DESC, seq DESC LIMIT 50) e"
+    " LEFT JOIN LATERAL jsonb_array_elements(acorn_evaluation_record(e.id)"
+    "  -> 'outcomes') WITH ORDINALITY o (v, n) ON true"
+    " ORDER BY e.updated DESC, e.seq DESC, o.n";
+
+enum {
+	EVAL_ID, EVAL_TITLE, EVAL_DESIGN, EVAL_YEAR, EVAL_REGION,
+	EVAL_SAMPLE, EVAL_FOLLOW_UP, EVAL_SUMMARY, EVAL_UPDATED,
+	EVAL_PUBLISHED, EVAL_OUTCOME, EVAL_MEASURE, EVAL_DIRECTION,
+	EVAL_FIGURE
+};
+
+/* A code's label from evidence.c, or the code while it has none. */
+static const char *
+label_or_code(const char *const *codes, const char *const *labels,
+    const char *code)
+{
+	const char *label = code_label(codes, labels, code);
+
+	return label != NULL ? label : code;
+}
+
+static void
+summary_part(struct strbuf *b, const char *s)
+{
+	if (b->len > 0)
+		strbuf_str(b, ", ");
+	strbuf_str(b, s);
+}
+
+/*
+ * "Randomised controlled trial, 2023, North West, 240 participants,
+ * 12 months' follow-up", without what was not recorded.
+ */
+static char *
+evaluation_summary(PGresult *res, int i)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *design = db_value(res, i, EVAL_DESIGN);
+	const char *sample = db_value(res, i, EVAL_SAMPLE);
+	const char *months = db_value(res, i, EVAL_FOLLOW_UP);
+
+	if (design != NULL)
+		summary_part(&b, label_or_code(design_codes, design_labels,
+		    design));
+	summary_part(&b, db_value(res, i, EVAL_YEAR));
+	summary_part(&b, db_value(res, i, EVAL_REGION));
+	if (sample != NULL) {
+		summary_part(&b, sample);
+		strbuf_str(&b, strcmp(sample, "1") == 0 ? " participant" :
+		    " participants");
+	}
+	if (months != NULL) {
+		summary_part(&b, months);
+		strbuf_str(&b, strcmp(months, "1") == 0 ? " month's follow-up" :
+		    " months' follow-up");
+	}
+	return strbuf_take(&b);
+}
+
+/* "Wellbeing (WEMWBS): improved, +4.1 points" */
+static char *
+outcome_line(PGresult *res, int i)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *measure = PQgetvalue(res, i, EVAL_MEASURE);
+	const char *figure = PQgetvalue(res, i, EVAL_FIGURE);
+
+	strbuf_str(&b, label_or_code(outcome_codes, outcome_labels,
+	    PQgetvalue(res, i, EVAL_OUTCOME)));
+	if (*measure != '\0')
+		strbuf_printf(&b, " (%s)", measure);
+	strbuf_printf(&b, ": %s", label_or_code(direction_codes,
+	    direction_labels, PQgetvalue(res, i, EVAL_DIRECTION)));
+	if (*figure != '\0')
+		strbuf_printf(&b, ", %s", figure);
+	return strbuf_take(&b);
+}
+
+/*
+ * The summary as CommonMark makes it, then what each outcome (rows first
+ * to last - 1) showed.  A writer of its own builds the HTML, so every
+ * value in it is escaped before the whole is escaped once more as the
+ * text of <content type="html">.
+ */
+static char *
+evaluation_html(PGresult *res, int first, int last)
+{
+	struct atom h;
+	char *html, *line;
+	int i;
+
+	if (atom_open(&h) == -1)
+		return NULL;
+	/* markdown.c has already made this safe to show: it goes in as is. */
+	if ((html = markdown_html(db_value(res, first, EVAL_SUMMARY), 2)) ==
+	    NULL)
+		h.failed = 1;
+	else
+		atom_check(&h, xmlTextWriterWriteRaw(h.w, BAD_CAST html));
+	free(html);
+	if (!PQgetisnull(res, first, EVAL_OUTCOME)) {
+		atom_text(&h, "h2", "Outcomes");
+		atom_start(&h, "ul");
+		for (i = first; i < last; i++) {
+			if ((line = outcome_line(res, i)) == NULL)
+				h.failed = 1;
+			atom_text(&h, "li", line);
+			free(line);
+		}
+		atom_end(&h);
+	}
+	return atom_close(&h);
+}
+
+/* Writes the evaluation starting at row i; the next one starts after. */
+static int
+evaluation_entry(struct atom *a, PGresult *res, int i)
+{
+	const char *id = PQgetvalue(res, i, EVAL_ID);
+	const char *design = PQgetvalue(res, i, EVAL_DESIGN);
+	char *href, *scheme, *s;
+	int last;
+
+	for (last = i + 1; last < PQntuples(res) &&
+	    strcmp(PQgetvalue(res, last, EVAL_ID), id) == 0; last++)
+		;
+	href = util_printf("%s/evidence/%s", cfg->public_url, id);
+	atom_entry_start(a, id, PQgetvalue(res, i, EVAL_TITLE),
+	    PQgetvalue(res, i, EVAL_UPDATED),
+	    PQgetvalue(res, i, EVAL_PUBLISHED), href);
+	free(href);
+	scheme = util_printf("%s/evidence?design=", cfg->public_url);
+	atom_category(a, design, code_label(design_codes, design_labels,
+	    design), scheme);
+	free(scheme);
+	if ((s = evaluation_summary(res, i)) == NULL)
+		a->failed = 1;
+	atom_text(a, "summary", s);
+	free(s);
+	if ((s = evaluation_html(res, i, last)) == NULL)
+		a->failed = 1;
+	else if (*s != '\0')
+		atom_html(a, s);
+	free(s);
+	atom_end(a);
+	return last;
+}
+
 /* What differs between the feeds; feed_serve does the rest. */
 static const struct feed {
 	const char	*path;		/* of the feed */
@@ -385,6 +552,9 @@ static const struct feed {
 	[FEED_DOCUMENTS] = { "/feeds/documents", "/library",
 	    "library documents", documents_state, documents_entries,
 	    document_entry },
+	[FEED_EVALUATIONS] = { "/feeds/evaluations", "/evidence",
+	    "evaluations", evaluations_state, evaluations_entries,
+	    evaluation_entry },
 };
 
 /* The whole feed: a malloc'd document, or NULL. */
@@ -516,5 +686,9 @@ feeds_documents(struct request *r)
 	return feed_serve(r, &feeds[FEED_DOCUMENTS]);
 }
 
-/* Placeholder while the evaluations feed is written. */
-int feeds_evaluations(struct request *r) { return http_error(r, 404); }
+/* GET /feeds/evaluations */
+int
+feeds_evaluations(struct request *r)
+{
+	return feed_serve(r, &feeds[FEED_EVALUATIONS]);
+}
