@@ -599,6 +599,7 @@ int	 diff_lines(const char *, const char *, struct diff *);
 void	 diff_free(struct diff *);
 
 /* library.c */
+const char	*category_label(const char *);
 int	 library_list(struct request *);
 int	 library_new(struct request *);
 int	 library_show(struct request *);

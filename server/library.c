@@ -44,7 +44,7 @@ enum {
 	D_BODY, D_LOCAL, D_LAST
 };
 
-static const char *
+const char *
 category_label(const char *code)
 {
 	size_t i;
