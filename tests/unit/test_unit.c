@@ -1314,6 +1314,37 @@ START_TEST(test_chart_bars_scale_to_the_largest_row)
 }
 END_TEST
 
+/*
+ * A block left open swallows every rule after it into the block's media
+ * query: the charts lost their colours on narrow screens that way.
+ */
+START_TEST(test_stylesheet_every_block_closes)
+{
+	const char *dir = getenv("ACORN_DATADIR");
+	char *path, *css, *p;
+	size_t len;
+	long depth = 0;
+
+	if (dir == NULL || *dir == '\0')
+		return;		/* run outside make check: nothing to read */
+	path = util_printf("%s/templates/static/acorn.css", dir);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_int_eq(util_read_file(path, &css, &len, 1 << 20), 0);
+	for (p = css; *p != '\0'; p++) {
+		if (p[0] == '/' && p[1] == '*') {
+			ck_assert_ptr_nonnull(p = strstr(p + 2, "*/"));
+			p++;
+		} else if (*p == '{')
+			depth++;
+		else if (*p == '}')
+			ck_assert_int_ge(--depth, 0);
+	}
+	ck_assert_int_eq(depth, 0);
+	free(css);
+	free(path);
+}
+END_TEST
+
 static Suite *
 template_suite(void)
 {
@@ -1340,6 +1371,10 @@ template_suite(void)
 	tcase_add_test(tc, test_template_copies_per_render);
 	tcase_add_test(tc, test_template_unknown_name_fails);
 	tcase_add_test(tc, test_templates_load_needs_layout);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stylesheet");
+	tcase_add_test(tc, test_stylesheet_every_block_closes);
 	suite_add_tcase(s, tc);
 	return s;
 }
