@@ -313,6 +313,26 @@ node_sqlv(struct node *n, const char *sql, int nparams,
 	return v;
 }
 
+/*
+ * Runs an SQL file on the node's database with psql, as ./run demo loads
+ * the demo data: region is the psql variable of that name.
+ */
+int
+node_sql_file(struct node *n, const char *path, const char *region)
+{
+	char var[256];
+	char *out;
+	char *argv[] = { "/usr/bin/psql", "-X", "-q", "-h",
+	    (char *)env("ACORN_TEST_PGHOST"), "-U", "acorn", "-d", n->db,
+	    "-v", "ON_ERROR_STOP=1", "-v", var, "-f", (char *)path, NULL };
+
+	snprintf(var, sizeof(var), "region=%s", region);
+	if ((out = run_capture(argv)) == NULL)
+		return -1;
+	free(out);
+	return 0;
+}
+
 struct client *
 client_new(struct node *n)
 {
