@@ -64,6 +64,7 @@ chart_cell(struct view *row, const struct chart_row *r,
 	if ((cell = view_add(row, "cells")) == NULL)
 		return -1;
 	view_setf(cell, "value", "%ld", value);
+	view_set(cell, "series_label", series->label);
 	view_setf(cell, "cell_label", "%s, %s", r->label, series->label);
 	if (value > 0 && r->href != NULL && series->param != NULL)
 		view_setf(cell, "cell_href", "%s%c%s=%s", r->href,
