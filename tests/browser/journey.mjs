@@ -321,6 +321,25 @@ try {
 	await accessible(page, 'not-found');
 	await finder.context.close();
 
+	// The evidence summary, over the demo evaluations loaded into this node.
+	const reader = await newPage();
+	await test('the evidence summary shows each chart with its figures in a table', async () => {
+		const p = reader.page;
+		const res = await p.goto(`${base}/evidence/summary`);
+		expect(res.status() === 200, `status ${res.status()}`);
+		expect(await p.locator('main svg[role="img"]').count() === 3, 'not three charts');
+		expect(await p.getByRole('table', { name: /What evaluations found, by outcome/ }).count() === 1,
+			'no table named for the outcome chart');
+		const cell = p.getByRole('link', { name: '1 (A&E attendance, Worse)' });
+		expect(await cell.count() === 1, 'no link for the one worse A&E finding');
+		await cell.click();
+		await p.waitForLoadState();
+		expect(new URL(p.url()).search === '?outcome=ae_attendance&direction=worse', `went to ${p.url()}`);
+		await p.goto(`${base}/evidence/summary`);
+	});
+	await accessible(reader.page, 'evidence-summary');
+	await reader.context.close();
+
 	// Events: a coordinator creates and publishes one, the member takes a place.
 	const organiser = await newPage();
 	page = organiser.page;
