@@ -429,10 +429,12 @@ char		*feed_xml_text(const char *);
 struct chart_series {
 	const char	*code;	/* names the fill's class */
 	const char	*label;
+	const char	*param;	/* the query key code filters a list by */
 };
 struct chart_row {
 	const char	*label;
 	long		 values[CHART_SERIES];
+	const char	*href;	/* the list behind the row, or NULL */
 };
 int		 chart_add(struct view *, const char *, const char *,
 		    const char *, const struct chart_series *, int,
@@ -599,6 +601,7 @@ int	 diff_lines(const char *, const char *, struct diff *);
 void	 diff_free(struct diff *);
 
 /* library.c */
+const char	*category_label(const char *);
 int	 library_list(struct request *);
 int	 library_new(struct request *);
 int	 library_show(struct request *);

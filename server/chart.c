@@ -5,9 +5,12 @@
  * worked out here; the SVG itself is template markup, so every label and
  * number goes out through the renderer's escaping like any other text.
  * The same figures fill a table beside the chart for screen readers and
- * for anyone who would rather read numbers.
+ * for anyone who would rather read numbers; where a row names the list
+ * behind it, each number in the table links to that list narrowed to its
+ * series.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acorn.h"
@@ -17,6 +20,58 @@
 #define BAR_HEIGHT	28
 #define BAR_GAP		14
 #define TOP		8
+
+/*
+ * The whole chart in words, for the SVG's accessible name: a picture
+ * read aloud says what it shows, not only that it is there.
+ */
+static void
+chart_summary(struct view *c, const char *title,
+    const struct chart_series *series, int nseries,
+    const struct chart_row *rows, int nrows)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	char *s;
+	int i, j, any;
+
+	strbuf_printf(&sb, "%s.", title != NULL ? title : "Chart");
+	for (i = 0; i < nrows; i++) {
+		strbuf_printf(&sb, " %s:", rows[i].label);
+		for (any = 0, j = 0; j < nseries; j++) {
+			if (rows[i].values[j] == 0)
+				continue;
+			strbuf_printf(&sb, "%s %s %ld", any ? "," : "",
+			    series[j].label, rows[i].values[j]);
+			any = 1;
+		}
+		strbuf_str(&sb, any ? "." : " none.");
+	}
+	if ((s = strbuf_take(&sb)) != NULL)
+		view_set(c, "chart_summary", s);
+	free(s);
+}
+
+/*
+ * One number of the table.  A number above 0 links to the row's list
+ * narrowed to its series; a 0 would only lead to an empty list.
+ */
+static int
+chart_cell(struct view *row, const struct chart_row *r,
+    const struct chart_series *series, long value)
+{
+	struct view *cell;
+
+	if ((cell = view_add(row, "cells")) == NULL)
+		return -1;
+	view_setf(cell, "value", "%ld", value);
+	view_set(cell, "series_label", series->label);
+	view_setf(cell, "cell_label", "%s, %s", r->label, series->label);
+	if (value > 0 && r->href != NULL && series->param != NULL)
+		view_setf(cell, "cell_href", "%s%c%s=%s", r->href,
+		    strchr(r->href, '?') != NULL ? '&' : '?', series->param,
+		    series->code);
+	return 0;
+}
 
 /*
  * Adds one chart to the view's list named list.  Bars are scaled to the
@@ -48,6 +103,7 @@ chart_add(struct view *v, const char *list, const char *title,
 	view_set(c, "chart_caption", caption);
 	view_setf(c, "viewbox", "0 0 %d %d", CHART_WIDTH, height);
 	view_setf(c, "chart_height", "%d", height);
+	chart_summary(c, title, series, nseries, rows, nrows);
 	for (j = 0; j < nseries; j++) {
 		if ((h = view_add(c, "series")) == NULL)
 			return -1;
@@ -59,14 +115,15 @@ chart_add(struct view *v, const char *list, const char *title,
 		if ((row = view_add(c, "rows")) == NULL)
 			return -1;
 		view_set(row, "row_label", rows[i].label);
+		view_set(row, "row_href", rows[i].href);
 		view_setf(row, "label_y", "%d", TOP + i * (BAR_HEIGHT +
 		    BAR_GAP) + BAR_HEIGHT / 2 + 5);
 		x = LABEL_WIDTH;
 		for (total = 0, j = 0; j < nseries; j++) {
 			total += rows[i].values[j];
-			if ((seg = view_add(row, "cells")) == NULL)
+			if (chart_cell(row, &rows[i], &series[j],
+			    rows[i].values[j]) == -1)
 				return -1;
-			view_setf(seg, "value", "%ld", rows[i].values[j]);
 			if (rows[i].values[j] == 0)
 				continue;
 			w = max > 0 ? area * (double)rows[i].values[j] /

@@ -44,7 +44,7 @@ enum {
 	D_BODY, D_LOCAL, D_LAST
 };
 
-static const char *
+const char *
 category_label(const char *code)
 {
 	size_t i;
@@ -411,6 +411,87 @@ library_list(struct request *r)
 	return http_page(r, 200, "library", v);
 }
 
+/*
+ * The glossary terms the document's current text uses, into v's "terms".
+ * Title and body are read as words: every run of characters other than
+ * letters and digits becomes one space, on the text's side and the
+ * term's, so a term matches only as a whole word or phrase ("PAM" is not
+ * found in "pamphlet") whatever the case, line breaks or markup around
+ * it, and "Warwick-Edinburgh" is found written with a space.  A plural
+ * "s" is allowed, as documents talk of link workers and PCNs.  Link
+ * addresses are taken out first: a slug such as referral-pathways is not
+ * the document using those words.
+ */
+static int
+document_terms(struct request *r, struct view *v, const char *id)
+{
+	struct view *t;
+	PGresult *res;
+	const char *p[1];
+	int i;
+
+	p[0] = id;
+	res = db_query(r->db, PGRES_TUPLES_OK, "WITH d AS (SELECT ' ' ||"
+	    " lower(regexp_replace(title || ' ' || regexp_replace(body,"
+	    "  '\\]\\([^)]*\\)', ']', 'g'), '[^[:alnum:]]+', ' ', 'g'))"
+	    " || ' ' AS words FROM documents WHERE id = $1)"
+	    " SELECT g.id, g.term, g.definition FROM glossary_terms g, d"
+	    " WHERE NOT g.deleted AND EXISTS (SELECT 1 FROM (SELECT btrim("
+	    "  lower(regexp_replace(n, '[^[:alnum:]]+', ' ', 'g'))) AS w"
+	    "  FROM unnest(g.term || g.synonyms) AS n) x WHERE x.w <> ''"
+	    "  AND (strpos(d.words, ' ' || x.w || ' ') > 0"
+	    "  OR strpos(d.words, ' ' || x.w || 's ') > 0))"
+	    " ORDER BY lower(g.term) LIMIT 200", 1, p);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if ((t = view_add(v, "terms")) != NULL) {
+			view_setf(t, "term_href", "/glossary#term-%s",
+			    PQgetvalue(res, i, 0));
+			view_set(t, "term", PQgetvalue(res, i, 1));
+			view_set(t, "definition", PQgetvalue(res, i, 2));
+		}
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * The other documents whose current text links to this one, into v's
+ * "backlinks": an inline link "](/library/slug" or a reference
+ * definition "]: /library/slug", where the slug ends the address or is
+ * followed by a query, fragment, title or the closing bracket, so
+ * /library/a never counts as a link to /library/ab.  Links are written
+ * as paths because a document is read on every node of the network;
+ * the slug is safe inside the pattern, slug_valid having allowed only
+ * letters, digits and single hyphens.
+ */
+static int
+document_backlinks(struct request *r, struct view *v, const char *slug)
+{
+	struct view *b;
+	PGresult *res;
+	const char *p[1];
+	int i;
+
+	p[0] = slug;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT slug, title"
+	    " FROM documents WHERE NOT deleted AND slug <> $1"
+	    " AND strpos(body, '/library/' || $1) > 0"
+	    " AND body ~ ('\\](\\(|:)[[:space:]]*<?/library/' || $1 ||"
+	    "  '([?#)>[:space:]]|$)')"
+	    " ORDER BY lower(title) LIMIT 200", 1, p);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if ((b = view_add(v, "backlinks")) != NULL) {
+			view_setf(b, "link_href", "/library/%s",
+			    PQgetvalue(res, i, 0));
+			view_set(b, "link_title", PQgetvalue(res, i, 1));
+		}
+	PQclear(res);
+	return 0;
+}
+
 /* GET /library/{slug}, and an old text with ?revision=N */
 int
 library_show(struct request *r)
@@ -467,6 +548,13 @@ library_show(struct request *r)
 		view_setf(v, "old_revision", "%s", num);
 		view_setf(v, "old_by", "%s, %s", PQgetvalue(old, 0, 2),
 		    PQgetvalue(old, 0, 3));
+	}
+	if (document_terms(r, v, PQgetvalue(res, 0, D_ID)) == -1 ||
+	    document_backlinks(r, v, PQgetvalue(res, 0, D_SLUG)) == -1) {
+		view_free(v);
+		PQclear(old);
+		PQclear(res);
+		return http_error(r, 503);
 	}
 	PQclear(old);
 	PQclear(res);

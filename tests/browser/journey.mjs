@@ -9,7 +9,7 @@
 // ACORN_SCREENSHOTS (a directory for screenshots, optional), CHROMIUM
 // (default /usr/bin/chromium).  Prints "N passed, N failed" last.
 
-import { base, coordEmail, coordPassword, fail, test, expect, text,
+import { base, coordEmail, coordPassword, widths, fail, test, expect, text,
 	accessible, newPage, finish } from './lib.mjs';
 
 const stamp = Date.now().toString(36);

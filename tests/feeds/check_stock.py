@@ -1,16 +1,19 @@
 #!/usr/bin/python3
-"""Reads a running node's calendars and events feed with the libraries
-people's tools are built on (Debian's python3-icalendar and
-python3-feedparser) and checks they find what the node holds.
+"""Reads a running node's calendars and its feeds of events, library
+documents and evaluations with the libraries people's tools are built on
+(Debian's python3-icalendar and python3-feedparser) and checks they find
+what the node holds.
 
     check_stock.py --url http://127.0.0.1:PORT --db "host=... dbname=..."
 
 It first stores four events straight into the node's database (as a
-peer's would arrive): two published, a draft and a cancelled one.  Ends
-with "N passed, N failed".
+peer's would arrive): two published, a draft and a cancelled one; then a
+document with its first revision, and an evaluation saved the way the
+evidence pages save one.  Ends with "N passed, N failed".
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import urllib.error
@@ -28,6 +31,10 @@ TITLE_A = ("Stock check: link workers, GPs; carers\nand friends \U0001F331 "
 TITLE_B = "Stock check: London webinar"
 TITLE_C = "Stock check: draft nobody may see"
 TITLE_D = "Stock check: cancelled meeting"
+TITLE_DOC = ("Stock check: <b>referral</b> guide & caf\u00e9 \U0001F331 "
+             "<script>alert(1)</script>")
+TITLE_EVAL = "Stock check: <i>befriending</i> & wellbeing \u2014 RCT"
+AUTHOR = "Stock Check Author"
 SECRET = "https://meet.example.org/stock-check-secret"
 
 passed = 0
@@ -72,10 +79,45 @@ FROM node n, (VALUES
         "description": "## Programme\n\n*Talks*, [a map](https://example."
                        "org/map) and <script>alert(1)</script>",
     }
-    cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo]
+    psql(conninfo, sql, variables)
+    return ids
+
+
+def psql(conninfo, sql, variables):
+    cmd = ["psql", "-X", "-q", "-o", os.devnull, "-v", "ON_ERROR_STOP=1",
+           "-d", conninfo]
     for k, v in variables.items():
         cmd += ["-v", "%s=%s" % (k, v)]
     subprocess.run(cmd, input=sql, text=True, check=True)
+
+
+def store_knowledge(conninfo):
+    """A document and an evaluation; their ids."""
+    ids = {"doc": str(uuid.uuid4()), "eval": str(uuid.uuid4())}
+    sql = """
+INSERT INTO documents (id, origin, slug, title, category, tags, body)
+SELECT :'doc'::uuid, n.id, 'stock-' || :'doc', :'tdoc', 'guide',
+    ARRAY['stock check', 'feeds'], :'body'
+FROM node n;
+INSERT INTO document_revisions (document, number, title, body, author_name,
+    summary)
+VALUES (:'doc'::uuid, 1, :'tdoc', :'body', :'author', 'Stock check summary');
+SELECT acorn_evaluation_save(:'eval'::uuid, (SELECT id FROM node), 0,
+    jsonb_build_object('title', :'teval', 'scheme', 'Stock scheme',
+    'area', 'Stock area', 'region', 'North West', 'year', 2023,
+    'design', 'rct', 'sample_size', 240, 'follow_up', 12,
+    'summary', :'body', 'outcomes', jsonb_build_array(
+    jsonb_build_object('outcome', 'wellbeing', 'measure', 'WEMWBS',
+    'direction', 'improved', 'figure', '+4.1 points'),
+    jsonb_build_object('outcome', 'loneliness', 'measure', '<b>UCLA</b>',
+    'direction', 'mixed', 'figure', ''))),
+    NULL, :'author', 'first', NULL);
+"""
+    psql(conninfo, sql, {
+        "doc": ids["doc"], "eval": ids["eval"], "tdoc": TITLE_DOC,
+        "teval": TITLE_EVAL, "author": AUTHOR,
+        "body": "## How\n\n*Refer* early. <script>alert(2)</script>",
+    })
     return ids
 
 
@@ -183,22 +225,32 @@ def check_calendars(base, ids):
     check("a draft's .ics is not found", status == 404, str(status))
 
 
-def check_feed(base, ids):
-    status, headers, body = fetch(base + "/feeds/events")
-    check("the feed answers 200", status == 200, str(status))
-    check("the feed is application/atom+xml",
+def read_feed(base, path):
+    """The feed at path as feedparser reads it, its bytes, and its
+    entries by id, after the checks every feed must pass."""
+    status, headers, body = fetch(base + path)
+    check("%s answers 200" % path, status == 200, str(status))
+    check("%s is application/atom+xml" % path,
           headers.get("Content-Type") ==
           "application/atom+xml; charset=utf-8")
     f = feedparser.parse(body, response_headers={
         "content-type": headers.get("Content-Type", ""),
-        "content-location": base + "/feeds/events"})
-    check("feedparser reports no bozo error", not f.bozo,
+        "content-location": base + path})
+    check("feedparser reports no bozo error in %s" % path, not f.bozo,
           repr(f.get("bozo_exception")))
-    check("feedparser sees an Atom 1.0 feed", f.version == "atom10",
+    check("feedparser sees %s as Atom 1.0" % path, f.version == "atom10",
           f.version)
-    check("the feed links to itself",
+    check("%s links to itself" % path,
           any(link.get("rel") == "self" for link in f.feed.get("links", [])))
-    entries = {e.get("id"): e for e in f.entries}
+    etag = headers.get("ETag")
+    status, _, again = fetch(base + path, {"If-None-Match": etag or ""})
+    check("%s unchanged is a 304 without a body" % path,
+          etag is not None and status == 304 and again == b"", str(status))
+    return f, body, {e.get("id"): e for e in f.entries}
+
+
+def check_feed(base, ids):
+    f, body, entries = read_feed(base, "/feeds/events")
     a = entries.get("urn:uuid:" + ids["A"])
     check("A is in the feed", a is not None)
     if a is not None:
@@ -232,11 +284,57 @@ def check_feed(base, ids):
           "urn:uuid:" + ids["C"] not in entries and
           TITLE_C.encode() not in body)
     check("no joining link in the feed", SECRET.encode() not in body)
-    etag = headers.get("ETag")
-    status, _, again = fetch(base + "/feeds/events",
-                             {"If-None-Match": etag or ""})
-    check("an unchanged feed is a 304 without a body",
-          etag is not None and status == 304 and again == b"", str(status))
+
+
+def check_knowledge_feeds(base, ids):
+    f, body, entries = read_feed(base, "/feeds/documents")
+    check("the documents feed's author is the node",
+          bool(f.feed.get("author")) and AUTHOR.encode() not in body,
+          repr(f.feed.get("author")))
+    doc = entries.get("urn:uuid:" + ids["doc"])
+    check("the document is in its feed", doc is not None)
+    if doc is not None:
+        check("the document's title is as written",
+              doc.get("title") == TITLE_DOC, repr(doc.get("title")))
+        check("the document links to its page", doc.get("link", "").endswith(
+            "/library/stock-" + ids["doc"]), doc.get("link", ""))
+        check("the document has published and updated dates",
+              doc.get("published_parsed") is not None and
+              doc.get("updated_parsed") is not None)
+        check("the document's categories are its category and tags",
+              sorted(t.get("term") for t in doc.get("tags", [])) ==
+              ["feeds", "guide", "stock check"], repr(doc.get("tags")))
+        content = doc.get("content", [{}])[0]
+        check("the document's content is its rendered body",
+              content.get("type") == "text/html" and
+              "<em>Refer</em>" in content.get("value", "") and
+              "<script" not in content.get("value", ""), repr(content))
+
+    f, body, entries = read_feed(base, "/feeds/evaluations")
+    ev = entries.get("urn:uuid:" + ids["eval"])
+    check("the evaluation is in its feed", ev is not None)
+    if ev is not None:
+        check("the evaluation's title is as written",
+              ev.get("title") == TITLE_EVAL, repr(ev.get("title")))
+        check("the evaluation links to its page", ev.get("link", "").endswith(
+            "/evidence/" + ids["eval"]), ev.get("link", ""))
+        check("the evaluation's category is its design",
+              [t.get("term") for t in ev.get("tags", [])] == ["rct"])
+        check("the evaluation's summary gives year, region, sample and "
+              "follow-up", ev.get("summary", "").endswith(
+                  ", 2023, North West, 240 participants, 12 months' "
+                  "follow-up"), ev.get("summary", ""))
+        content = ev.get("content", [{}])[0]
+        value = content.get("value", "")
+        check("the evaluation's content holds its outcomes",
+              content.get("type") == "text/html" and
+              "(WEMWBS): " in value and ", +4.1 points" in value and
+              "<em>Refer</em>" in value, repr(content))
+        check("markup typed in a measure stays text",
+              "&lt;b&gt;UCLA&lt;/b&gt;" in value and "<b>" not in value and
+              "<script" not in value, repr(value))
+        check("no author's name in the evaluations feed",
+              AUTHOR.encode() not in body)
 
 
 def main():
@@ -247,11 +345,12 @@ def main():
     base = args.url.rstrip("/")
     try:
         ids = store_events(args.db)
+        ids.update(store_knowledge(args.db))
     except (OSError, subprocess.CalledProcessError) as e:
-        check("store the events to check", False, repr(e))
+        check("store the records to check", False, repr(e))
         print("%d passed, %d failed" % (passed, failed))
         return 1
-    for part in (check_calendars, check_feed):
+    for part in (check_calendars, check_feed, check_knowledge_feeds):
         try:
             part(base, ids)
         except Exception as e:  # a crash is a failure, not a silence

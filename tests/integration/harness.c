@@ -88,7 +88,7 @@ admin_sql(const char *sql)
 	return ok ? 0 : -1;
 }
 
-/* Runs argv, waits, returns its stdout (NULL on failure). */
+/* Runs argv (found on PATH), waits, returns its stdout (NULL on failure). */
 static char *
 run_capture(char *const argv[])
 {
@@ -107,7 +107,7 @@ run_capture(char *const argv[])
 		dup2(fd[1], 1);
 		dup2(null, 2);
 		close(fd[0]);
-		execv(argv[0], argv);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(fd[1]);
@@ -311,6 +311,45 @@ node_sqlv(struct node *n, const char *sql, int nparams,
 	PQclear(r);
 	PQfinish(c);
 	return v;
+}
+
+/*
+ * Runs a psql script on the node's database, stopping at its first error;
+ * the arguments after the file are "name=value" variables for it, ending
+ * with NULL.  0 when the whole script ran.
+ */
+int
+node_psql(struct node *n, const char *file, ...)
+{
+	char *argv[40], *out;
+	const char *var;
+	va_list ap;
+	int i = 0;
+
+	argv[i++] = "psql";
+	argv[i++] = "-X";
+	argv[i++] = "-q";
+	argv[i++] = "-h";
+	argv[i++] = (char *)env("ACORN_TEST_PGHOST");
+	argv[i++] = "-U";
+	argv[i++] = "acorn";
+	argv[i++] = "-d";
+	argv[i++] = n->db;
+	argv[i++] = "-v";
+	argv[i++] = "ON_ERROR_STOP=1";
+	va_start(ap, file);
+	while ((var = va_arg(ap, const char *)) != NULL && i < 36) {
+		argv[i++] = "-v";
+		argv[i++] = (char *)var;
+	}
+	va_end(ap);
+	argv[i++] = "-f";
+	argv[i++] = (char *)file;
+	argv[i] = NULL;
+	if ((out = run_capture(argv)) == NULL)
+		return -1;
+	free(out);
+	return 0;
 }
 
 struct client *

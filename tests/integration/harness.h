@@ -38,6 +38,7 @@ char		*node_user_add(struct node *, const char *, const char *);
 char		*node_sql(struct node *, const char *, const char *);
 char		*node_sqlv(struct node *, const char *, int,
 		    const char *const *);
+int		 node_psql(struct node *, const char *, ...);
 int		 admin_sql(const char *);
 
 /* A browser-like client with its own cookie jar. */

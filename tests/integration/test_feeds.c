@@ -1,8 +1,9 @@
 /*
- * Sharing events against a real node: the iCalendar files a calendar
- * application reads and the Atom feed a feed reader reads, with drafts
- * left out, cancellations marked, the joining link never given away,
- * awkward text escaped, and an unchanged feed costing a 304.
+ * Sharing against a real node: the iCalendar files a calendar
+ * application reads and the Atom feeds of events, library documents and
+ * evaluations a feed reader reads, with drafts and deleted records left
+ * out, cancellations marked, the joining link and members' names never
+ * given away, awkward text escaped, and an unchanged feed costing a 304.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -870,6 +871,539 @@ START_TEST(test_pages_offer_calendar_and_feed)
 }
 END_TEST
 
+/* A document written through the pages by the coordinator. */
+static void
+add_document(const char *slug, const char *title, const char *tags,
+    const char *body)
+{
+	struct client *co = client_new(node);
+	struct resp *r;
+
+	ck_assert(sign_in(co, COORD, coord_pw));
+	r = form_post(co, "/library/new", "/library/new", "title", title,
+	    "slug", slug, "category", "toolkit", "tags", tags, "body", body,
+	    "summary", "First draft by the coordinator", NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	client_free(co);
+}
+
+/* The id of the document at slug. */
+static char *
+document_id(const char *slug)
+{
+	const char *p[1] = { slug };
+	char *id = sql("SELECT id FROM documents WHERE slug = $1", 1, p);
+
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+struct outcome {
+	const char	*outcome;
+	const char	*measure;
+	const char	*direction;
+	const char	*figure;
+};
+
+struct eval {
+	const char	*title;
+	const char	*region;	/* North West unless set */
+	const char	*year;		/* 2023 unless set */
+	const char	*design;	/* rct unless set */
+	const char	*sample_size;
+	const char	*follow_up;
+	const char	*summary;	/* "Findings." unless set */
+	struct outcome	 out[2];
+};
+
+/*
+ * Saves e as evaluation id through the schema's own save, as the
+ * evidence pages do: base 0 creates it, base N saves over revision N.
+ */
+static void
+save_evaluation(const char *id, const char *base, const struct eval *e)
+{
+	const char *p[17];
+	char *n;
+	int i;
+
+	p[0] = id;
+	p[1] = base;
+	p[2] = e->title;
+	p[3] = e->region ? e->region : "North West";
+	p[4] = e->year ? e->year : "2023";
+	p[5] = e->design ? e->design : "rct";
+	p[6] = e->sample_size;
+	p[7] = e->follow_up;
+	p[8] = e->summary ? e->summary : "Findings.";
+	for (i = 0; i < 2; i++) {
+		p[9 + i * 4] = e->out[i].outcome;
+		p[10 + i * 4] = e->out[i].measure;
+		p[11 + i * 4] = e->out[i].direction;
+		p[12 + i * 4] = e->out[i].figure;
+	}
+	n = sql("SELECT acorn_evaluation_save($1::uuid, (SELECT id FROM node),"
+	    " $2::integer, jsonb_build_object('title', $3::text, 'scheme',"
+	    " 'Feeds scheme', 'area', 'Feeds area', 'region', $4::text,"
+	    " 'year', $5::integer, 'design', $6::text,"
+	    " 'sample_size', $7::integer, 'follow_up', $8::integer,"
+	    " 'summary', $9::text, 'outcomes', (SELECT"
+	    " coalesce(jsonb_agg(jsonb_build_object('outcome', o, 'measure', m,"
+	    " 'direction', d, 'figure', f) ORDER BY k), '[]'::jsonb)"
+	    " FROM (VALUES (1, $10::text, $11::text, $12::text, $13::text),"
+	    " (2, $14::text, $15::text, $16::text, $17::text))"
+	    " AS v (k, o, m, d, f) WHERE o IS NOT NULL)),"
+	    " NULL, 'Tester', 'saved', NULL)", 17, p);
+	ck_assert_msg(n != NULL, "the evaluation was not saved");
+	free(n);
+}
+
+static char *
+add_evaluation(const struct eval *e)
+{
+	char *id = sql("SELECT gen_random_uuid()", 0, NULL);
+
+	ck_assert_ptr_nonnull(id);
+	save_evaluation(id, "0", e);
+	return id;
+}
+
+/* The categories of entry en as "term|label|scheme" lines. */
+static char *
+categories(xmlNodePtr en)
+{
+	xmlNodePtr n;
+	char *out = strdup(""), *t, *l, *s, *more;
+
+	for (n = en->children; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)n->name, "category") != 0)
+			continue;
+		t = attr(n, "term");
+		l = attr(n, "label");
+		s = attr(n, "scheme");
+		ck_assert_int_ne(asprintf(&more, "%s%s|%s|%s\n", out, t, l, s),
+		    -1);
+		free(out);
+		out = more;
+		free(t);
+		free(l);
+		free(s);
+	}
+	return out;
+}
+
+START_TEST(test_documents_feed_entry_has_title_link_and_rendered_body)
+{
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr root, en, n;
+	char *id, *s, *pub, *upd;
+	int pos = -1;
+
+	add_document("referral-pathway", "Referral pathway toolkit",
+	    "Loneliness, older people", "## Steps\n\n*Refer* early, then "
+	    "[follow up](https://example.org/follow).\n");
+	id = document_id("referral-pathway");
+	r = get("/feeds/documents");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r,
+	    "Content-Type: application/atom+xml; charset=utf-8"));
+	ck_assert(header_has(r, "ETag: \""));
+	/* Members' names and edit summaries stay on the node. */
+	ck_assert(!resp_has(r, "Test Coordinator"));
+	ck_assert(!resp_has(r, "First draft by the coordinator"));
+	d = feed_doc(r);
+	root = xmlDocGetRootElement(d);
+	assert_text(root, "id", PUBLIC "/feeds/documents");
+	assert_text(root, "title", "Feeds node: library documents");
+	ck_assert_ptr_nonnull(n = child(root, "author"));
+	assert_text(n, "name", "Feeds node");
+	for (n = root->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "link") == 0) {
+			s = attr(n, "rel");
+			ck_assert(strcmp(s, "self") == 0 ||
+			    strcmp(s, "alternate") == 0);
+			free(s);
+			s = attr(n, "href");
+			ck_assert(strcmp(s, PUBLIC "/feeds/documents") == 0 ||
+			    strcmp(s, PUBLIC "/library") == 0);
+			free(s);
+		}
+
+	ck_assert_ptr_nonnull(en = entry(d, id, &pos));
+	ck_assert_int_eq(pos, 0);
+	assert_text(en, "title", "Referral pathway toolkit");
+	ck_assert_ptr_null(child(en, "author"));
+	ck_assert_ptr_null(child(en, "summary"));
+	pub = child_text(en, "published");
+	upd = child_text(en, "updated");
+	ck_assert_int_eq(strlen(pub), 20);
+	ck_assert_str_le(pub, upd);
+	free(pub);
+	free(upd);
+	n = child(en, "link");
+	s = attr(n, "rel");
+	ck_assert_str_eq(s, "alternate");
+	free(s);
+	s = attr(n, "href");
+	ck_assert_str_eq(s, PUBLIC "/library/referral-pathway");
+	free(s);
+	/* The category with its label, and each tag, told apart by scheme. */
+	s = categories(en);
+	ck_assert_str_eq(s,
+	    "toolkit|Toolkits|" PUBLIC "/library?category=\n"
+	    "loneliness||" PUBLIC "/library?tag=\n"
+	    "older people||" PUBLIC "/library?tag=\n");
+	free(s);
+	n = child(en, "content");
+	ck_assert_ptr_nonnull(n);
+	s = attr(n, "type");
+	ck_assert_str_eq(s, "html");
+	free(s);
+	assert_contains(en, "content", "<h3>Steps</h3>");
+	assert_contains(en, "content", "<em>Refer</em> early, then <a href=\""
+	    "https://example.org/follow\">follow up</a>");
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_documents_feed_shows_markup_as_text)
+{
+	const char *title = "<script>alert(1)</script> & <b>bold</b>";
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr en;
+	char *id, *s;
+
+	add_document("markup-in-document", title, "", "Type `<b>x</b>` to "
+	    "embolden.\n\n<script>alert(2)</script>\n\n<img src=x "
+	    "onerror=alert(3)> [x](javascript:alert(4))");
+	id = document_id("markup-in-document");
+	r = get("/feeds/documents");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "<script"));
+	ck_assert(!resp_has(r, "<b>"));
+	ck_assert(!resp_has(r, "<img"));
+	ck_assert(!resp_has(r, "onerror"));
+	ck_assert(!resp_has(r, "javascript:"));
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
+	assert_text(en, "title", title);	/* type text: shown as typed */
+	ck_assert_ptr_null(xmlGetProp(child(en, "title"), BAD_CAST "type"));
+	/* In the HTML a reader shows, the code is text and nothing runs. */
+	assert_contains(en, "content", "<code>&lt;b&gt;x&lt;/b&gt;</code>");
+	s = child_text(en, "content");
+	ck_assert_ptr_null(strstr(s, "<script"));
+	ck_assert_ptr_null(strstr(s, "<b>"));
+	ck_assert_ptr_null(strstr(s, "<img"));
+	free(s);
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_documents_feed_leaves_out_deleted_documents)
+{
+	struct resp *r;
+	xmlDocPtr d;
+	char *kept, *gone;
+
+	add_document("kept-guide", "Kept guide", "", "Still here.");
+	add_document("withdrawn-guide", "Withdrawn guide", "", "Gone soon.");
+	kept = document_id("kept-guide");
+	gone = document_id("withdrawn-guide");
+	/* Deleted as its origin's tombstone would delete it. */
+	free(sql("UPDATE documents SET deleted = true, version = version + 1,"
+	    " updated = clock_timestamp() WHERE slug = 'withdrawn-guide'", 0,
+	    NULL));
+	r = get("/feeds/documents");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, gone));
+	ck_assert(!resp_has(r, "Withdrawn guide"));
+	ck_assert(!resp_has(r, "Gone soon"));
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(entry(d, kept, NULL));
+	ck_assert_ptr_null(entry(d, gone, NULL));
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(kept);
+	free(gone);
+}
+END_TEST
+
+/*
+ * path answers 304 to its own ETag until change(arg) runs, then 200 with
+ * a new ETag and a body holding want.
+ */
+static void
+assert_304_until_changed(const char *path, void (*change)(const char *),
+    const char *arg, const char *want)
+{
+	struct client *c = client_new(node);
+	struct resp *r;
+	char *etag, *again, h[200];
+
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(etag = header(r, "\nETag"));
+	ck_assert(!resp_has(r, want));
+	resp_free(r);
+	snprintf(h, sizeof(h), "If-None-Match: %s", etag);
+	client_header(c, h);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 304);
+	ck_assert_uint_eq(r->len, 0);
+	ck_assert_ptr_nonnull(again = header(r, "\nETag"));
+	ck_assert_str_eq(again, etag);
+	free(again);
+	resp_free(r);
+
+	change(arg);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, want));
+	ck_assert_ptr_nonnull(again = header(r, "\nETag"));
+	ck_assert_str_ne(again, etag);
+	free(again);
+	resp_free(r);
+	free(etag);
+	client_free(c);
+}
+
+static void
+retitle_document(const char *slug)
+{
+	const char *p[1] = { slug };
+
+	free(sql("UPDATE documents SET title = 'Etag guide, second edition',"
+	    " version = version + 1, updated = clock_timestamp()"
+	    " WHERE slug = $1", 1, p));
+}
+
+START_TEST(test_documents_feed_answers_304_until_a_document_changes)
+{
+	add_document("etag-guide", "Etag guide", "", "First edition.");
+	assert_304_until_changed("/feeds/documents", retitle_document,
+	    "etag-guide", "Etag guide, second edition");
+}
+END_TEST
+
+START_TEST(test_evaluations_feed_entry_has_summary_and_outcomes)
+{
+	struct eval e = { 0 };
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr root, en, n;
+	char *full, *sparse, *s, *lines, want[160];
+	const char *tail;
+	int pos = -1;
+
+	e.title = "Sparse evaluation";
+	e.region = "London";
+	e.year = "2019";
+	e.design = "qualitative";
+	sparse = add_evaluation(&e);
+	e.title = "Full evaluation";
+	e.region = NULL;
+	e.year = NULL;
+	e.design = NULL;
+	e.sample_size = "240";
+	e.follow_up = "12";
+	e.summary = "## Method\n\nA *randomised* trial.";
+	/* Given out of order: the feed keeps the form's order. */
+	e.out[0] = (struct outcome){ "wellbeing", "WEMWBS", "improved",
+	    "+4.1 points" };
+	e.out[1] = (struct outcome){ "gp_consultations", "", "no_change",
+	    "" };
+	full = add_evaluation(&e);
+
+	r = get("/feeds/evaluations");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r,
+	    "Content-Type: application/atom+xml; charset=utf-8"));
+	ck_assert(!resp_has(r, "Tester"));
+	d = feed_doc(r);
+	root = xmlDocGetRootElement(d);
+	assert_text(root, "id", PUBLIC "/feeds/evaluations");
+	assert_text(root, "title", "Feeds node: evaluations");
+
+	ck_assert_ptr_nonnull(en = entry(d, full, &pos));
+	ck_assert_int_eq(pos, 0);
+	assert_text(en, "title", "Full evaluation");
+	ck_assert_ptr_nonnull(child(en, "updated"));
+	ck_assert_ptr_nonnull(child(en, "published"));
+	s = attr(child(en, "link"), "href");
+	snprintf(want, sizeof(want), PUBLIC "/evidence/%s", full);
+	ck_assert_str_eq(s, want);
+	free(s);
+	s = attr(child(en, "category"), "term");
+	ck_assert_str_eq(s, "rct");
+	free(s);
+	s = attr(child(en, "category"), "scheme");
+	ck_assert_str_eq(s, PUBLIC "/evidence?design=");
+	free(s);
+	/* The design's name is evidence.c's; its code stands in without. */
+	s = child_text(en, "summary");
+	tail = ", 2023, North West, 240 participants, 12 months' follow-up";
+	ck_assert_msg(strlen(s) > strlen(tail) &&
+	    strcmp(s + strlen(s) - strlen(tail), tail) == 0, "summary %s", s);
+	ck_assert_msg(strncmp(s, "rct,", 4) == 0 ||
+	    strncmp(s, "Randomised controlled trial,", 28) == 0,
+	    "summary %s", s);
+	free(s);
+	n = child(en, "content");
+	s = attr(n, "type");
+	ck_assert_str_eq(s, "html");
+	free(s);
+	assert_contains(en, "content", "<h3>Method</h3>");
+	assert_contains(en, "content", "A <em>randomised</em> trial.");
+	lines = child_text(en, "content");
+	ck_assert_ptr_nonnull(s = strstr(lines, "<li>"));
+	ck_assert_msg(strstr(s, ": ") != NULL && strstr(s,
+	    " (WEMWBS): ") != NULL && strstr(s, ", +4.1 points</li>") !=
+	    NULL, "outcomes %s", s);
+	/* GP consultations come before wellbeing, as on the form. */
+	ck_assert_ptr_nonnull(strstr(s, "</li><li>"));
+	ck_assert(strstr(s, "WEMWBS") > strstr(s, "</li><li>"));
+	free(lines);
+
+	ck_assert_ptr_nonnull(en = entry(d, sparse, &pos));
+	ck_assert_int_eq(pos, 1);
+	s = child_text(en, "summary");
+	ck_assert_msg(strlen(s) > 14 &&
+	    strcmp(s + strlen(s) - 14, ", 2019, London") == 0, "summary %s",
+	    s);
+	free(s);
+	s = child_text(en, "content");
+	ck_assert_ptr_null(strstr(s, "<li>"));
+	free(s);
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(full);
+	free(sparse);
+}
+END_TEST
+
+START_TEST(test_evaluations_feed_shows_markup_as_text)
+{
+	const char *title = "<script>alert(1)</script> & <b>bold</b>";
+	struct eval e = { 0 };
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr en;
+	char *id, *s;
+
+	e.title = title;
+	e.summary = "<script>alert(2)</script> Found <img src=x "
+	    "onerror=alert(3)>.";
+	e.out[0] = (struct outcome){ "loneliness", "<i>UCLA</i> & <script>",
+	    "worse", "<b>-2</b>" };
+	id = add_evaluation(&e);
+	r = get("/feeds/evaluations");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "<script"));
+	ck_assert(!resp_has(r, "<b>"));
+	ck_assert(!resp_has(r, "<i>"));
+	ck_assert(!resp_has(r, "&lt;img"));
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
+	assert_text(en, "title", title);
+	/* In the HTML a reader shows, what was typed is text. */
+	assert_contains(en, "content", " (&lt;i&gt;UCLA&lt;/i&gt; &amp; "
+	    "&lt;script&gt;): ");
+	assert_contains(en, "content", ", &lt;b&gt;-2&lt;/b&gt;</li>");
+	s = child_text(en, "content");
+	ck_assert_ptr_null(strstr(s, "<script"));
+	ck_assert_ptr_null(strstr(s, "<i>"));
+	ck_assert_ptr_null(strstr(s, "<b>"));
+	ck_assert_ptr_null(strstr(s, "<img"));
+	ck_assert_ptr_null(strstr(s, "onerror"));
+	free(s);
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+START_TEST(test_evaluations_feed_leaves_out_deleted_evaluations)
+{
+	struct eval e = { 0 };
+	const char *p[1];
+	struct resp *r;
+	xmlDocPtr d;
+	char *kept, *gone;
+
+	e.title = "Kept evaluation";
+	kept = add_evaluation(&e);
+	e.title = "Withdrawn evaluation";
+	gone = add_evaluation(&e);
+	p[0] = gone;
+	free(sql("UPDATE evaluations SET deleted = true, version ="
+	    " version + 1, updated = clock_timestamp() WHERE id = $1", 1, p));
+	r = get("/feeds/evaluations");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, gone));
+	ck_assert(!resp_has(r, "Withdrawn evaluation"));
+	d = feed_doc(r);
+	ck_assert_ptr_nonnull(entry(d, kept, NULL));
+	ck_assert_ptr_null(entry(d, gone, NULL));
+	xmlFreeDoc(d);
+	resp_free(r);
+	free(kept);
+	free(gone);
+}
+END_TEST
+
+/* A new revision that changes nothing but an outcome's figure. */
+static void
+refigure_evaluation(const char *id)
+{
+	struct eval e = { 0 };
+
+	e.title = "Etag evaluation";
+	e.out[0] = (struct outcome){ "wellbeing", "WEMWBS", "improved",
+	    "+6.5 points" };
+	save_evaluation(id, "1", &e);
+}
+
+START_TEST(test_evaluations_feed_answers_304_until_an_outcome_changes)
+{
+	struct eval e = { 0 };
+	char *id;
+
+	e.title = "Etag evaluation";
+	e.out[0] = (struct outcome){ "wellbeing", "WEMWBS", "improved",
+	    "+4.1 points" };
+	id = add_evaluation(&e);
+	assert_304_until_changed("/feeds/evaluations", refigure_evaluation,
+	    id, "+6.5 points");
+	free(id);
+}
+END_TEST
+
+START_TEST(test_pages_offer_documents_and_evaluations_feeds)
+{
+	struct resp *r;
+
+	r = get("/library");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<link rel=\"alternate\" type=\"application/"
+	    "atom+xml\" title=\"Library documents (Atom feed)\" href=\""
+	    "/feeds/documents\">"));
+	ck_assert(resp_has(r, "<link rel=\"alternate\" type=\"application/"
+	    "atom+xml\" title=\"Evaluations (Atom feed)\" href=\""
+	    "/feeds/evaluations\">"));
+	resp_free(r);
+}
+END_TEST
+
 Suite *
 feeds_suite(void)
 {
@@ -891,6 +1425,20 @@ feeds_suite(void)
 	tcase_add_test(tc, test_markup_in_titles_is_shown_as_text);
 	tcase_add_test(tc, test_feed_is_well_formed_whatever_the_text);
 	tcase_add_test(tc, test_pages_offer_calendar_and_feed);
+	tcase_add_test(tc,
+	    test_documents_feed_entry_has_title_link_and_rendered_body);
+	tcase_add_test(tc, test_documents_feed_shows_markup_as_text);
+	tcase_add_test(tc, test_documents_feed_leaves_out_deleted_documents);
+	tcase_add_test(tc,
+	    test_documents_feed_answers_304_until_a_document_changes);
+	tcase_add_test(tc,
+	    test_evaluations_feed_entry_has_summary_and_outcomes);
+	tcase_add_test(tc, test_evaluations_feed_shows_markup_as_text);
+	tcase_add_test(tc,
+	    test_evaluations_feed_leaves_out_deleted_evaluations);
+	tcase_add_test(tc,
+	    test_evaluations_feed_answers_304_until_an_outcome_changes);
+	tcase_add_test(tc, test_pages_offer_documents_and_evaluations_feeds);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -96,6 +96,33 @@ create(struct client *c, const char *slug, const char *title,
 	resp_free(r);
 }
 
+/* Adds a glossary term as c; the answer must be a redirect. */
+static void
+add_term(struct client *c, const char *term, const char *definition,
+    const char *synonyms)
+{
+	struct resp *r;
+
+	r = form_post(c, "/glossary/new", "/glossary/new", "term", term,
+	    "definition", definition, "synonyms", synonyms, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+}
+
+/* How many times needle occurs in hay. */
+static int
+occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
 /* What a browser holds after opening the edit page. */
 struct draft {
 	struct client	*c;
@@ -363,12 +390,8 @@ START_TEST(test_search_finds_body_word_and_glossary_synonym)
 
 	create(m, "allotment-case-study", "Allotment case study",
 	    "Members grew vegetables together at the allotment.\n");
-	r = form_post(m, "/glossary/new", "/glossary/new", "term",
-	    "Link worker", "definition", "Someone who helps people find "
-	    "local groups and support.", "synonyms", "care navigator, "
-	    "community connector", NULL);
-	ck_assert_int_eq(r->status, 303);
-	resp_free(r);
+	add_term(m, "Link worker", "Someone who helps people find local "
+	    "groups and support.", "care navigator, community connector");
 
 	r = http_get(anon, "/search?q=vegetables");
 	ck_assert_int_eq(r->status, 200);
@@ -398,11 +421,8 @@ START_TEST(test_markup_shown_as_text)
 	create(m, "markup-test", "<script>alert(1)</script> title",
 	    "Hello <script>alert(2)</script> <b>bold</b>\n\n"
 	    "<div onclick=\"x()\">raw block</div>\n");
-	r = form_post(m, "/glossary/new", "/glossary/new", "term",
-	    "<i>Term</i>", "definition", "<script>alert(3)</script>",
-	    "synonyms", "<b>other</b>", NULL);
-	ck_assert_int_eq(r->status, 303);
-	resp_free(r);
+	add_term(m, "<i>Term</i>", "<script>alert(3)</script>",
+	    "<b>other</b>");
 
 	r = http_get(m, "/library/markup-test");
 	ck_assert_int_eq(r->status, 200);
@@ -473,6 +493,192 @@ START_TEST(test_bad_slug_and_empty_title_refused_nothing_stored)
 }
 END_TEST
 
+START_TEST(test_terms_used_found_by_synonym_as_whole_words_only)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *id, want[256];
+
+	add_term(m, "Link worker", "Someone who connects people to "
+	    "community groups and support.", "care navigator, community "
+	    "connector, health champion");
+	add_term(m, "Patient Activation Measure", "A questionnaire about "
+	    "confidence to manage one's own health.", "PAM");
+	add_term(m, "Green social prescribing", "Referral to activities in "
+	    "nature.", "");
+	/*
+	 * The synonym split over two lines and capitalised; "pam" only
+	 * inside a longer word.
+	 */
+	create(m, "reception-guide", "Reception guide", "# Booking\n\n"
+	    "Ask the Care\nNavigator to call the patient back.\n\n"
+	    "Give everyone the pamphlet.\n");
+
+	r = http_get(anon, "/library/reception-guide");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<h2 id=\"terms-used\">Terms used in this "
+	    "document</h2>"));
+	id = text("SELECT id FROM glossary_terms WHERE term = $1",
+	    "Link worker");
+	snprintf(want, sizeof(want), "<a href=\"/glossary#term-%s\">Link "
+	    "worker</a>", id);
+	ck_assert(resp_has(r, want));
+	ck_assert(resp_has(r, "Someone who connects people to community "
+	    "groups and support."));
+	ck_assert(!resp_has(r, "Patient Activation Measure"));
+	ck_assert(!resp_has(r, "Green social prescribing"));
+	resp_free(r);
+
+	/* The link lands on the term's entry in the glossary. */
+	r = http_get(anon, "/glossary");
+	snprintf(want, sizeof(want), "id=\"term-%s\"", id);
+	ck_assert(resp_has(r, want));
+	resp_free(r);
+	free(id);
+
+	/* Plurals count; with no glossary word there is no section. */
+	create(m, "team-note", "Team note", "Our two link workers and the "
+	    "PAM scores.\n");
+	r = http_get(anon, "/library/team-note");
+	ck_assert(resp_has(r, ">Link worker</a>"));
+	ck_assert(resp_has(r, ">Patient Activation Measure</a>"));
+	resp_free(r);
+	create(m, "plain-note", "Plain note", "Nothing to look up here.\n");
+	r = http_get(anon, "/library/plain-note");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Terms used in this document"));
+	resp_free(r);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
+START_TEST(test_pages_that_link_here_lists_links_to_this_page_only)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	create(m, "wellbeing", "Wellbeing", "About wellbeing. "
+	    "[This page](/library/wellbeing).\n");
+	create(m, "wellbeing-scales", "Wellbeing scales", "About scales.\n");
+	create(m, "outcomes-index", "Outcomes index", "Read [the wellbeing "
+	    "page](/library/wellbeing#top) first.\n");
+	create(m, "scales-index", "Scales index", "See [scales]"
+	    "(/library/wellbeing-scales) and [more](/library/wellbeing2).\n");
+
+	r = http_get(anon, "/library/wellbeing");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<h2 id=\"links-here\">Pages that link "
+	    "here</h2>"));
+	ck_assert(resp_has(r, "<a href=\"/library/outcomes-index\">Outcomes "
+	    "index</a>"));
+	ck_assert(!resp_has(r, "Scales index"));
+	ck_assert(!resp_has(r, "<li><a href=\"/library/wellbeing\">"));
+	resp_free(r);
+	r = http_get(anon, "/library/wellbeing-scales");
+	ck_assert(resp_has(r, "<a href=\"/library/scales-index\">Scales "
+	    "index</a>"));
+	ck_assert(!resp_has(r, "Outcomes index"));
+	resp_free(r);
+
+	/* Only the current text counts. */
+	edit(m, "outcomes-index", "No links any more.\n", "Link removed");
+	r = http_get(anon, "/library/wellbeing");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Pages that link here"));
+	resp_free(r);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
+START_TEST(test_glossary_definition_markup_shown_as_text_on_document)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct resp *r;
+
+	add_term(m, "Warm handover", "<b>Introduce</b> people in person "
+	    "<script>alert(4)</script>", "<i>warm referral</i>");
+	create(m, "handover-note", "Handover note", "Always do a warm "
+	    "handover.\n");
+	r = http_get(m, "/library/handover-note");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, ">Warm handover</a>"));
+	ck_assert(resp_has(r, "&lt;b&gt;Introduce&lt;/b&gt; people in person "
+	    "&lt;script&gt;alert(4)&lt;/script&gt;"));
+	ck_assert(!resp_has(r, "<b>Introduce"));
+	ck_assert(!resp_has(r, "<script>alert"));
+	resp_free(r);
+	client_free(m);
+}
+END_TEST
+
+/*
+ * The demo library as ./run demo loads it, into a node of its own: its
+ * glossary would clash with the terms the other tests add.
+ */
+START_TEST(test_demo_library_loads_and_toolkit_links_resolve)
+{
+	struct node *demo = node_new("Demo library", NULL);
+	struct client *c;
+	struct resp *r, *t;
+	char file[1024], path[256], *body, *p, *end;
+	size_t len;
+	int links = 0;
+
+	ck_assert_ptr_nonnull(demo);
+	snprintf(file, sizeof(file), "%s/tests/demo/library.sql",
+	    getenv("ACORN_DATADIR"));
+	ck_assert_int_eq(node_psql(demo, file, "region=North West",
+	    "slug=north-west", NULL), 0);
+	ck_assert_int_eq(node_serve(demo), 0);
+	c = client_new(demo);
+
+	r = http_get(c, "/library");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_ge(occurrences(r->body, "<li class=\"member-card\">"),
+	    8);
+	resp_free(r);
+	r = http_get(c, "/glossary");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_ge(occurrences(r->body, "<dt>"), 15);
+	resp_free(r);
+
+	/* Each document's row is its latest revision. */
+	body = node_sql(demo, "SELECT count(*) FROM documents d"
+	    " JOIN document_revisions r ON r.document = d.id"
+	    " AND r.number = d.revision"
+	    " WHERE r.body = d.body AND r.title = d.title", NULL);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_int_ge(atoi(body), 8);
+	free(body);
+
+	/* Every page the toolkit's text links to is there. */
+	r = http_get(c, "/library/social-prescribing-toolkit");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, ">Link worker</a>"));
+	ck_assert_ptr_nonnull(p = strstr(r->body, "<div class=\"document\">"));
+	ck_assert_ptr_nonnull(end = strstr(p, "</div>"));
+	while ((p = strstr(p, "href=\"/library/")) != NULL && p < end) {
+		p += strlen("href=\"");
+		len = strcspn(p, "\"");
+		ck_assert_uint_lt(len, sizeof(path));
+		snprintf(path, sizeof(path), "%.*s", (int)len, p);
+		t = http_get(c, path);
+		ck_assert_msg(t->status == 200, "%s answered %ld", path,
+		    t->status);
+		resp_free(t);
+		links++;
+	}
+	ck_assert_int_ge(links, 8);
+	resp_free(r);
+	client_free(c);
+	node_free(demo);
+}
+END_TEST
+
 Suite *
 library_suite(void)
 {
@@ -491,6 +697,18 @@ library_suite(void)
 	tcase_add_test(tc, test_search_finds_body_word_and_glossary_synonym);
 	tcase_add_test(tc, test_markup_shown_as_text);
 	tcase_add_test(tc, test_bad_slug_and_empty_title_refused_nothing_stored);
+	suite_add_tcase(s, tc);
+
+	/* A node of their own, so the glossary starts empty. */
+	tc = tcase_create("glossary and links");
+	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_terms_used_found_by_synonym_as_whole_words_only);
+	tcase_add_test(tc,
+	    test_pages_that_link_here_lists_links_to_this_page_only);
+	tcase_add_test(tc,
+	    test_glossary_definition_markup_shown_as_text_on_document);
+	tcase_add_test(tc, test_demo_library_loads_and_toolkit_links_resolve);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -696,6 +696,14 @@ static const struct {
 	    "<table><tr data-each=\"rows\"><th data-text=\"row_label\">L</th>"
 	    "<td data-each=\"cells\" data-text=\"value\">0</td></tr></table>"
 	    "</div></body></html>\n" },
+	{ "chart_table.html",
+	    "<html><body><div data-each=\"charts\"><svg role=\"img\" "
+	    "data-set-aria-label=\"chart_summary\"></svg><table>"
+	    "<tr data-each=\"rows\"><td data-each=\"cells\"><a "
+	    "data-if=\"cell_href\" data-set-href=\"cell_href\" "
+	    "data-text=\"value\">0</a><span data-unless=\"cell_href\" "
+	    "data-text=\"value\">0</span></td></tr></table></div>"
+	    "</body></html>\n" },
 	{ "text.html",
 	    "<html><body><p id=\"t\" data-text=\"msg\">Placeholder</p>"
 	    "<p id=\"u\" data-text=\"unset\">Placeholder</p></body></html>\n" },
@@ -1284,7 +1292,8 @@ END_TEST
 START_TEST(test_chart_bars_scale_to_the_largest_row)
 {
 	static const struct chart_series series[] = {
-		{ "improved", "Improved" }, { "no_change", "No change" },
+		{ "improved", "Improved", NULL },
+		{ "no_change", "No change", NULL },
 	};
 	struct chart_row rows[2];
 	struct view *v = view_new();
@@ -1314,6 +1323,66 @@ START_TEST(test_chart_bars_scale_to_the_largest_row)
 }
 END_TEST
 
+START_TEST(test_chart_numbers_link_to_the_list_behind_them)
+{
+	static const struct chart_series series[] = {
+		{ "improved", "Improved", "direction" },
+		{ "no_change", "No change", "direction" },
+	};
+	struct chart_row rows[1];
+	struct view *v = view_new();
+	char *out;
+
+	memset(rows, 0, sizeof(rows));
+	rows[0].label = "Wellbeing";
+	rows[0].href = "/evidence?outcome=wellbeing";
+	rows[0].values[0] = 2;
+	ck_assert_int_eq(chart_add(v, "charts", "Findings", NULL, series, 2,
+	    rows, 1), 0);
+	out = render("chart_table", v);
+	/* The 2 leads to its list, narrowed to its series; the 0 nowhere. */
+	ck_assert_ptr_nonnull(strstr(out, "<td><a href=\"/evidence?outcome="
+	    "wellbeing&amp;direction=improved\">2</a></td><td><span>0</span>"
+	    "</td>"));
+	/* The picture's name says what it shows. */
+	ck_assert_ptr_nonnull(strstr(out, "aria-label=\"Findings. Wellbeing: "
+	    "Improved 2.\""));
+	free(out);
+	view_free(v);
+}
+END_TEST
+
+/*
+ * A block left open swallows every rule after it into the block's media
+ * query: the charts lost their colours on narrow screens that way.
+ */
+START_TEST(test_stylesheet_every_block_closes)
+{
+	const char *dir = getenv("ACORN_DATADIR");
+	char *path, *css, *p;
+	size_t len;
+	long depth = 0;
+
+	if (dir == NULL || *dir == '\0')
+		return;		/* run outside make check: nothing to read */
+	path = util_printf("%s/templates/static/acorn.css", dir);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_int_eq(util_read_file(path, &css, &len, 1 << 20), 0);
+	for (p = css; *p != '\0'; p++) {
+		if (p[0] == '/' && p[1] == '*') {
+			ck_assert_ptr_nonnull(p = strstr(p + 2, "*/"));
+			p++;
+		} else if (*p == '{')
+			depth++;
+		else if (*p == '}')
+			ck_assert_int_ge(--depth, 0);
+	}
+	ck_assert_int_eq(depth, 0);
+	free(css);
+	free(path);
+}
+END_TEST
+
 static Suite *
 template_suite(void)
 {
@@ -1323,6 +1392,7 @@ template_suite(void)
 	tc = tcase_create("render");
 	tcase_add_checked_fixture(tc, templates_setup, templates_teardown);
 	tcase_add_test(tc, test_chart_bars_scale_to_the_largest_row);
+	tcase_add_test(tc, test_chart_numbers_link_to_the_list_behind_them);
 	tcase_add_test(tc, test_template_puts_page_into_layout);
 	tcase_add_test(tc, test_template_escapes_text);
 	tcase_add_test(tc, test_template_text_unset_empties_element);
@@ -1340,6 +1410,10 @@ template_suite(void)
 	tcase_add_test(tc, test_template_copies_per_render);
 	tcase_add_test(tc, test_template_unknown_name_fails);
 	tcase_add_test(tc, test_templates_load_needs_layout);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stylesheet");
+	tcase_add_test(tc, test_stylesheet_every_block_closes);
 	suite_add_tcase(s, tc);
 	return s;
 }
