@@ -22,13 +22,24 @@ title='Social prescribing toolkit for primary care networks'
 
 pages_fetch knowledge "$1" summary=/evidence/summary document=/library/$slug
 
+# What a reader sees of PAGE: its text, without the markup.
+text() { sed 's/<[^>]*>//g' "$(pages_body "$1")"; }
+summary=$(text summary)
+document=$(text document)
+
 # The pages must be the ones the data set promises: the summary drawn from
-# all 60 evaluations, and the toolkit at its fourth revision.
-grep -q '60 evaluations' "$(pages_body summary)" ||
+# all 60 evaluations, 2015 to 2025, and the toolkit at its fourth revision
+# with the 17 glossary terms it uses.
+grep -q '^ *60 evaluations$' <<<"$summary" ||
 	pages_die "/evidence/summary does not count 60 evaluations: was tests/bench/knowledge.sql loaded?"
+grep -q '^ *2015 to 2025 ' <<<"$summary" ||
+	pages_die "/evidence/summary does not cover 2015 to 2025"
 grep -qF "<h1>$title</h1>" "$(pages_body document)" ||
 	pages_die "/library/$slug is not titled \"$title\": was tests/bench/knowledge.sql loaded?"
-sed 's/<[^>]*>//g' "$(pages_body document)" | grep -q '^Revision 4, last changed by' ||
+grep -q '^Revision 4, last changed by' <<<"$document" ||
 	pages_die "/library/$slug is not at revision 4"
+terms=$(grep -o '<dt>' "$(pages_body document)" | wc -l || true)
+[ "$terms" -eq 17 ] ||
+	pages_die "/library/$slug lists $terms glossary terms, expected 17"
 
 pages_measure 'Knowledge benchmark'

@@ -8,14 +8,15 @@
 -- outcome results across the eight outcomes and four findings, mostly
 -- improvements as the real evidence is.  They are saved through
 -- acorn_evaluation_save, as the pages save them, and every fifth one has
--- been corrected once since, so that each has its revisions.  The values
+-- been corrected once since, so that some have a second revision.  The values
 -- come from each evaluation's number, not from random(): every load is the
 -- same data.
 --
 -- The document is the network's social prescribing toolkit, about ten
 -- kilobytes of CommonMark with headings, lists and links, at revision 4:
 -- a first draft, the impact and funding sections added, governance and
--- further reading added, and a correction.
+-- further reading added, and a correction.  Its page lists the glossary
+-- terms it uses, so the glossary is here too.
 
 \set ON_ERROR_STOP on
 
@@ -380,6 +381,64 @@ INSERT INTO document_revisions (document, number, title, body, author_name,
 SELECT id, number, title, body, author_name, created, summary
 FROM bench_doc_revision ORDER BY number;
 
+-- --- the glossary --------------------------------------------------------
+
+-- The network's common words, which a document's page lists where its
+-- text uses them: twenty-four terms, most of them with another name.
+-- The toolkit uses some of them, as a real one would.
+INSERT INTO glossary_terms (id, origin, term, definition, synonyms)
+SELECT gen_random_uuid(), n.id, g.term, g.definition, g.synonyms
+FROM node n, (VALUES
+ ('Link worker', 'Someone who gives people time to talk about what matters to them and connects them to community groups and services. Employed by a primary care network or a voluntary organisation working with one.',
+  ARRAY['social prescribing link worker', 'community connector']),
+ ('Care coordinator', 'A member of the practice team who helps people with long-term conditions manage their care across services, with a personalised care and support plan.',
+  '{}'::text[]),
+ ('Care navigator', 'A receptionist or other practice staff member trained to point people to the right service at first contact, such as a pharmacist or a link worker instead of a GP.',
+  ARRAY['active signposting']),
+ ('Health and wellbeing coach', 'Someone who supports people to set their own goals and change their behaviour, often over several sessions, using health coaching techniques.',
+  ARRAY['wellbeing coach']),
+ ('Primary care network', 'A group of GP practices, usually serving 30,000 to 50,000 people, working together with community services. PCNs employ most link workers.',
+  ARRAY['PCN']),
+ ('Integrated care board', 'The NHS body that plans and funds health services for an area, together with local authorities and other partners in its integrated care system.',
+  ARRAY['ICB']),
+ ('VCFSE', 'The voluntary, community, faith and social enterprise sector: the charities, community groups, faith groups and social enterprises that people are referred to.',
+  ARRAY['voluntary sector', 'third sector']),
+ ('Council for voluntary service', 'A local organisation that supports voluntary and community groups in its area, and often keeps the directory of groups link workers use.',
+  ARRAY['CVS']),
+ ('Additional Roles Reimbursement Scheme', 'The scheme that reimburses primary care networks for the salaries of new roles, including link workers, care coordinators and health and wellbeing coaches.',
+  ARRAY['ARRS']),
+ ('Network Contract DES', 'The directed enhanced service through which primary care networks are funded and agree what they will provide, social prescribing among it.',
+  ARRAY['DES']),
+ ('Personalised care', 'Care in which people have choice and control over how their care is planned and delivered, based on what matters to them and their strengths and needs.',
+  '{}'::text[]),
+ ('What matters to me', 'The question at the heart of a link worker''s first conversation, and the plan that follows from it, rather than what is the matter with the person.',
+  ARRAY['what matters to you']),
+ ('Warm handover', 'Introducing someone in person to the group or service they are referred to, instead of giving them a leaflet or a phone number.',
+  ARRAY['warm handoff']),
+ ('Self-referral', 'When people contact the social prescribing service themselves, without a referral from a GP or anyone else.',
+  '{}'::text[]),
+ ('Frequent attender', 'Someone who sees their GP or attends A&E much more often than most people, often for reasons that are social as much as medical.',
+  ARRAY['high intensity user']),
+ ('WEMWBS', 'The Warwick-Edinburgh Mental Wellbeing Scale: fourteen statements about thoughts and feelings, scored from 14 to 70. SWEMWBS is its seven-item short form.',
+  ARRAY['Warwick-Edinburgh Mental Wellbeing Scale', 'SWEMWBS']),
+ ('Patient Activation Measure', 'A licensed questionnaire scoring how much knowledge, skill and confidence a person has to manage their own health, in four levels.',
+  ARRAY['PAM']),
+ ('UCLA loneliness scale', 'A short questionnaire measuring how often people feel they lack companionship, feel left out or feel isolated; the three-item version is the most used.',
+  ARRAY['UCLA three-item scale']),
+ ('SNOMED CT', 'The clinical terminology used in GP records. Agreed codes for referral and for support completed let social prescribing be counted across practices.',
+  ARRAY['SNOMED']),
+ ('Social return on investment', 'A way of valuing the social, economic and environmental changes a service brings, set against what it costs, usually given as pounds returned for each pound spent.',
+  ARRAY['SROI']),
+ ('Randomised controlled trial', 'A study in which people are allocated at random to receive the service or not, so that differences in outcome can be put down to the service.',
+  ARRAY['RCT']),
+ ('Green social prescribing', 'Social prescribing to nature-based activities, such as walking groups, community gardening and conservation volunteering.',
+  ARRAY['green prescribing']),
+ ('Clinical supervision', 'Regular protected time in which a link worker talks through difficult cases with a clinician, for safeguarding and their own wellbeing.',
+  '{}'::text[]),
+ ('Safeguarding', 'Protecting people''s right to live free from abuse and neglect. Link workers follow their employer''s safeguarding policy and raise concerns without delay.',
+  '{}'::text[])
+) AS g(term, definition, synonyms);
+
 -- Refuse to go on unless the data is what tests/bench/knowledge.sh checks
 -- for, and each revision really differs from the one before.
 DO $$
@@ -404,6 +463,10 @@ BEGIN
 	    NOT BETWEEN 2 AND 6) THEN
 		RAISE EXCEPTION 'evaluations do not cover every design, region, '
 		    'year, outcome and finding with 2 to 6 outcomes each';
+	END IF;
+	SELECT count(*) INTO n FROM glossary_terms WHERE NOT deleted;
+	IF n <> 24 THEN
+		RAISE EXCEPTION 'expected 24 glossary terms, found %', n;
 	END IF;
 	IF EXISTS (SELECT FROM document_revisions a JOIN document_revisions b
 	    ON b.document = a.document AND b.number = a.number + 1
