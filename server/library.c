@@ -431,7 +431,13 @@ document_terms(struct request *r, struct view *v, const char *id)
 	int i;
 
 	p[0] = id;
-	res = db_query(r->db, PGRES_TUPLES_OK, "WITH d AS (SELECT ' ' ||"
+	/*
+	 * MATERIALIZED: inlined, the regular expressions over the whole
+	 * text would run again for every term and synonym (40 ms against
+	 * 1.3 ms with two dozen terms).
+	 */
+	res = db_query(r->db, PGRES_TUPLES_OK, "WITH d AS MATERIALIZED"
+	    " (SELECT ' ' ||"
 	    " lower(regexp_replace(title || ' ' || regexp_replace(body,"
 	    "  '\\]\\([^)]*\\)', ']', 'g'), '[^[:alnum:]]+', ' ', 'g'))"
 	    " || ' ' AS words FROM documents WHERE id = $1)"
