@@ -773,6 +773,11 @@ START_TEST(test_each_filter_lists_exactly_the_matching_evaluations)
 	lists_exactly(anon, "/evidence?year=2022", y2022);
 	lists_exactly(anon, "/evidence?year=2020", y2020);
 	lists_exactly(anon, "/evidence?region=London&design=rct", london_rct);
+	/* The form as the page sends it: the other choices left at "All". */
+	lists_exactly(anon, "/evidence?q=&design=rct&outcome=&direction="
+	    "&region=&year=", rct);
+	lists_exactly(anon, "/evidence?q=&design=&outcome=&direction="
+	    "&region=&year=2022", y2022);
 	/* A word found only in an outcome's measure, and a word's start. */
 	lists_exactly(anon, "/evidence?q=ucla", ucla);
 	lists_exactly(anon, "/evidence?q=allot", allot);
@@ -988,6 +993,7 @@ START_TEST(test_each_refused_field_says_why_and_stores_nothing)
 	} cases[] = {
 		{ "title", "", "Enter the evaluation's title" },
 		{ "design", "", "Select a study design" },
+		{ "year", "", "Enter the year it was published" },
 		{ "abstract", "", "Enter a summary of what the evaluation did "
 		  "and found" },
 		{ "year", "1850", "Enter a year from 1980 to next year" },
