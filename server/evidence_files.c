@@ -108,6 +108,7 @@ files_page(struct request *r, struct view *v, unsigned int status)
 	struct view *f;
 	PGresult *res;
 	const char *p[1];
+	char limit[32];
 	int i;
 
 	p[0] = r->arg;
@@ -133,7 +134,8 @@ files_page(struct request *r, struct view *v, unsigned int status)
 		    PQgetvalue(res, i, 1));
 	}
 	PQclear(res);
-	view_setf(v, "max_upload", "%ld MB", cfg->max_upload / (1024 * 1024));
+	util_size_text(cfg->max_upload, limit, sizeof(limit));
+	view_set(v, "max_upload", limit);
 	return http_page(r, status, "evaluation_files", v);
 }
 

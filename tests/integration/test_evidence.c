@@ -1348,7 +1348,7 @@ START_TEST(test_file_over_the_upload_limit_gets_413_and_is_not_stored)
 {
 	struct client *c = signed_in(CONTRIB, contrib_pw);
 	struct resp *r;
-	char *id, *pdf;
+	char *id, *pdf, path[160];
 	size_t len;
 
 	id = add(c, "Large report", "rct", "North West", "2023", NULL, NULL,
@@ -1357,24 +1357,28 @@ START_TEST(test_file_over_the_upload_limit_gets_413_and_is_not_stored)
 	pdf = pdf_make("just over", MAX_UPLOAD + 1, &len);
 	r = upload(c, id, "large.pdf", pdf, len);
 	ck_assert_int_eq(r->status, 413);
-	ck_assert(resp_has(r, "The file is too large"));
+	ck_assert(resp_has(r, "Files can be up to 64 kB."));
 	resp_free(r);
 	free(pdf);
 	pdf = pdf_make("far over", 4 * MAX_UPLOAD, &len);
 	r = upload(c, id, "larger.pdf", pdf, len);
 	ck_assert_int_eq(r->status, 413);
-	ck_assert(resp_has(r, "The file is too large"));
+	ck_assert(resp_has(r, "Files can be up to 64 kB."));
 	resp_free(r);
 	free(pdf);
 	ck_assert_int_eq(files_of(id), 0);
 
-	/* A file of exactly the limit is taken. */
+	/* A file of exactly the limit is taken; the page says what it is. */
 	pdf = pdf_make("at the limit", MAX_UPLOAD, &len);
 	r = upload(c, id, "limit.pdf", pdf, len);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	free(pdf);
 	ck_assert_int_eq(files_of(id), 1);
+	path_of(path, sizeof(path), id, "/files");
+	r = http_get(c, path);
+	ck_assert(resp_has(r, "A PDF of up to <span>64 kB</span>."));
+	resp_free(r);
 	free(id);
 	client_free(c);
 }
