@@ -41,7 +41,8 @@ pdf_valid(const char *data, size_t len)
 /*
  * The name to keep: the last part of what the browser sent (some send a
  * whole path), without control characters or quotes, valid UTF-8, ending
- * in .pdf.  NULL when nothing usable is left.
+ * in .pdf.  NULL when what is left is not UTF-8.  The controls go before
+ * the UTF-8 check, which would otherwise refuse the whole name for them.
  */
 static char *
 filename_clean(const char *raw)
@@ -54,8 +55,6 @@ filename_clean(const char *raw)
 	for (s = raw; *s != '\0'; s++)
 		if (*s == '/' || *s == '\\')
 			base = s + 1;
-	if (!util_utf8_valid(base, strlen(base)))
-		return NULL;
 	for (s = base; *s != '\0'; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"')
 			continue;
@@ -64,6 +63,10 @@ filename_clean(const char *raw)
 		    ++chars > FILENAME_MAX_CHARS - 4)
 			break;
 		strbuf_add(&sb, s, 1);
+	}
+	if (sb.p != NULL && !util_utf8_valid(sb.p, sb.len)) {
+		strbuf_free(&sb);
+		return NULL;
 	}
 	if (sb.len == 0 || sb.p == NULL)
 		strbuf_str(&sb, "report");

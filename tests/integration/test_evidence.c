@@ -1394,7 +1394,7 @@ START_TEST(test_file_name_kept_as_a_clean_base_name)
 	id = add(c, "Named reports", "rct", "North West", "2023", NULL, NULL,
 	    NULL);
 	pdf = pdf_make("unix path", 0, &len);
-	r = upload(c, id, "../../etc/passwd.pdf", pdf, len);
+	r = upload(c, id, "../../etc/\x01pass\twd\x7f.pdf", pdf, len);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	free(pdf);
