@@ -1546,9 +1546,10 @@ START_TEST(test_coordinator_deletes_leaving_only_a_tombstone)
 
 	/* What is left: the id, that it was deleted, and nothing it said. */
 	v = text("SELECT concat_ws('|', deleted, title IS NULL,"
-	    " scheme IS NULL, summary IS NULL, year IS NULL)"
+	    " scheme IS NULL, summary IS NULL, year IS NULL,"
+	    " created_by IS NULL, coalesce(search, '') = '')"
 	    " FROM evaluations WHERE id = $1", id);
-	ck_assert_str_eq(v, "t|t|t|t|t");
+	ck_assert_str_eq(v, "t|t|t|t|t|t|t");
 	free(v);
 	ck_assert_int_eq(num("SELECT count(*) FROM evaluation_revisions"
 	    " WHERE evaluation = $1", id), 0);
