@@ -312,9 +312,9 @@ END_TEST
 
 START_TEST(test_member_refused_until_coordinator_makes_them_contributor)
 {
-	struct client *m = signed_in(PROMOTED, promoted_pw);
+	struct client *m = signed_in(PROMOTED, promoted_pw), *co;
 	struct resp *r;
-	char *csrf, *id, path[128];
+	char *csrf, *id, *who, path[128];
 	long before = num("SELECT count(*) FROM evaluations", NULL);
 
 	r = http_get(m, "/evidence/new");
@@ -349,6 +349,22 @@ START_TEST(test_member_refused_until_coordinator_makes_them_contributor)
 	    "2022", NULL, NULL, NULL);
 	ck_assert_int_eq(num("SELECT count(*) FROM evaluations", NULL),
 	    before + 1);
+
+	/* The roles page gives no other role, and only coordinators use it. */
+	co = signed_in(COORD, coord_pw);
+	who = member_id(PROMOTED);
+	r = form_post(co, "/admin/roles", "/admin/roles", "id", who, "role",
+	    "coordinator", NULL);
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+	r = form_post(m, "/evidence", "/admin/roles", "id", who, "role",
+	    "member", NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM accounts WHERE email = $1"
+	    " AND role = 'contributor'", PROMOTED), 1);
+	free(who);
+	client_free(co);
 
 	set_role(PROMOTED, "member", "Pat Promoted is a member again");
 	r = http_get(m, "/evidence/new");
@@ -1420,6 +1436,38 @@ START_TEST(test_file_name_kept_as_a_clean_base_name)
 }
 END_TEST
 
+START_TEST(test_report_name_with_markup_is_shown_as_text)
+{
+	struct client *c = signed_in(CONTRIB, contrib_pw);
+	struct resp *r;
+	char *id, *pdf, path[160];
+	size_t len;
+
+	id = add(c, "Report with a strange name", "rct", "North West", "2023",
+	    NULL, NULL, NULL);
+	pdf = pdf_make("strange name", 0, &len);
+	/* No slash in it: that would make it a path. */
+	r = upload(c, id, "<img src=x onerror=alert(10)>.pdf", pdf, len);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	free(pdf);
+	path_of(path, sizeof(path), id, "");
+	r = http_get(c, path);
+	ck_assert(resp_has(r, "&lt;img src=x onerror=alert(10)&gt;.pdf"));
+	ck_assert(!resp_has(r, "<img src=x"));
+	resp_free(r);
+	path_of(path, sizeof(path), id, "/files");
+	r = http_get(c, path);
+	ck_assert(resp_has(r, "&lt;img src=x onerror=alert(10)&gt;.pdf"));
+	ck_assert(resp_has(r, "Remove &lt;img src=x onerror=alert(10)&gt;"
+	    ".pdf"));
+	ck_assert(!resp_has(r, "<img src=x"));
+	resp_free(r);
+	free(id);
+	client_free(c);
+}
+END_TEST
+
 START_TEST(test_removed_file_is_gone_and_members_cannot_attach)
 {
 	struct client *c = signed_in(CONTRIB, contrib_pw);
@@ -1658,6 +1706,7 @@ evidence_suite(void)
 	tcase_add_test(tc,
 	    test_file_over_the_upload_limit_gets_413_and_is_not_stored);
 	tcase_add_test(tc, test_file_name_kept_as_a_clean_base_name);
+	tcase_add_test(tc, test_report_name_with_markup_is_shown_as_text);
 	tcase_add_test(tc,
 	    test_removed_file_is_gone_and_members_cannot_attach);
 	tcase_add_test(tc, test_coordinator_deletes_leaving_only_a_tombstone);
