@@ -46,6 +46,7 @@ char	*util_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char	*util_trim(char *);
 char	*util_url_encode(const char *);
 int	 util_parse_long(const char *, long, long, long *);
+void	 util_size_text(long, char *, size_t);
 int	 util_read_file(const char *, char **, size_t *, size_t);
 char	*util_pg_array(const char *const *, size_t);
 

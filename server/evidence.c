@@ -380,7 +380,12 @@ evidence_csv(struct request *r)
 	if ((v = view_new()) == NULL)
 		return http_error(r, 500);
 	filters_read(r, v, &f);
-	view_free(v);	/* a refused filter is left out, as on the page */
+	/* A spreadsheet that quietly ignored a filter would mislead. */
+	if (view_has(v, "errors")) {
+		view_free(v);
+		return http_error(r, 400);
+	}
+	view_free(v);
 	if ((res = filters_run(r, &f, 100000)) == NULL)
 		return http_error(r, 503);
 	if ((c = csv_new()) == NULL) {
@@ -1312,6 +1317,41 @@ evidence_restore(struct request *r)
 }
 
 /*
+ * Empties an evaluation down to its tombstone.  The row is emptied only
+ * once its outcomes are gone, in a statement of its own: the search
+ * trigger reads the outcomes, and within one statement it would still
+ * see them and keep their words in the tombstone.
+ */
+static int
+evaluation_erase(struct db *db, const char *id)
+{
+	const char *p[1] = { id };
+
+	if (db_begin(db) == -1)
+		return -1;
+	if (db_exec(db, "WITH f AS (DELETE FROM evaluation_files"
+	    "  WHERE evaluation = $1::uuid),"
+	    " v AS (DELETE FROM evaluation_revisions"
+	    "  WHERE evaluation = $1::uuid)"
+	    " DELETE FROM evaluation_outcomes WHERE evaluation = $1::uuid",
+	    1, p) == -1)
+		goto fail;
+	if (db_exec(db, "UPDATE evaluations SET deleted = true, title = NULL,"
+	    " scheme = NULL, area = NULL, region = NULL, year = NULL,"
+	    " design = NULL, sample_size = NULL, follow_up = NULL,"
+	    " summary = NULL, entry = NULL, created_by = NULL,"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1::uuid AND NOT deleted", 1, p) == -1)
+		goto fail;
+	if (db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
  * GET and POST /evidence/{id}/delete: coordinators only.  What is left
  * is a tombstone (id, origin, version, time) so that every node it was
  * shared with can be told; the record, its revisions and files go.
@@ -1346,16 +1386,7 @@ evidence_delete(struct request *r)
 		    "evaluation_delete", v);
 	}
 	p[0] = PQgetvalue(res, 0, R_ID);
-	rc = db_exec(r->db, "WITH f AS (DELETE FROM evaluation_files"
-	    "  WHERE evaluation = $1::uuid),"
-	    " o AS (DELETE FROM evaluation_outcomes WHERE evaluation = $1::uuid),"
-	    " v AS (DELETE FROM evaluation_revisions"
-	    "  WHERE evaluation = $1::uuid)"
-	    " UPDATE evaluations SET deleted = true, title = NULL,"
-	    " scheme = NULL, area = NULL, region = NULL, year = NULL,"
-	    " design = NULL, sample_size = NULL, follow_up = NULL,"
-	    " summary = NULL, entry = NULL, version = version + 1,"
-	    " updated = now() WHERE id = $1::uuid AND NOT deleted", 1, p);
+	rc = evaluation_erase(r->db, p[0]);
 	PQclear(res);
 	if (rc == -1)
 		return http_error(r, 503);

@@ -41,7 +41,8 @@ pdf_valid(const char *data, size_t len)
 /*
  * The name to keep: the last part of what the browser sent (some send a
  * whole path), without control characters or quotes, valid UTF-8, ending
- * in .pdf.  NULL when nothing usable is left.
+ * in .pdf.  NULL when what is left is not UTF-8.  The controls go before
+ * the UTF-8 check, which would otherwise refuse the whole name for them.
  */
 static char *
 filename_clean(const char *raw)
@@ -54,8 +55,6 @@ filename_clean(const char *raw)
 	for (s = raw; *s != '\0'; s++)
 		if (*s == '/' || *s == '\\')
 			base = s + 1;
-	if (!util_utf8_valid(base, strlen(base)))
-		return NULL;
 	for (s = base; *s != '\0'; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"')
 			continue;
@@ -64,6 +63,10 @@ filename_clean(const char *raw)
 		    ++chars > FILENAME_MAX_CHARS - 4)
 			break;
 		strbuf_add(&sb, s, 1);
+	}
+	if (sb.p != NULL && !util_utf8_valid(sb.p, sb.len)) {
+		strbuf_free(&sb);
+		return NULL;
 	}
 	if (sb.len == 0 || sb.p == NULL)
 		strbuf_str(&sb, "report");
@@ -108,6 +111,7 @@ files_page(struct request *r, struct view *v, unsigned int status)
 	struct view *f;
 	PGresult *res;
 	const char *p[1];
+	char limit[32];
 	int i;
 
 	p[0] = r->arg;
@@ -133,7 +137,8 @@ files_page(struct request *r, struct view *v, unsigned int status)
 		    PQgetvalue(res, i, 1));
 	}
 	PQclear(res);
-	view_setf(v, "max_upload", "%ld MB", cfg->max_upload / (1024 * 1024));
+	util_size_text(cfg->max_upload, limit, sizeof(limit));
+	view_set(v, "max_upload", limit);
 	return http_page(r, status, "evaluation_files", v);
 }
 
@@ -232,12 +237,17 @@ evidence_files(struct request *r)
 	if (r->form.f[KEY_ID].text != NULL) {
 		p[0] = r->form.f[KEY_ID].text;
 		p[1] = r->arg;
-		if (db_exec(r->db, "DELETE FROM evaluation_files WHERE id = $1"
-		    " AND evaluation = $2::uuid", 2, p) == -1) {
+		if ((res = db_query(r->db, PGRES_TUPLES_OK, "DELETE FROM"
+		    " evaluation_files WHERE id = $1 AND evaluation = $2::uuid"
+		    " RETURNING id", 2, p)) == NULL) {
 			view_free(v);
 			return http_error(r, 503);
 		}
-		audit(r->db, r->account->id, "evaluation_file_remove", p[0]);
+		/* None: removed already, by a double click or someone else. */
+		if (PQntuples(res) == 1)
+			audit(r->db, r->account->id, "evaluation_file_remove",
+			    p[0]);
+		PQclear(res);
 	} else {
 		if ((rc = files_add(r, v)) == -1) {
 			view_free(v);

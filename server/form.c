@@ -160,7 +160,7 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Scheme must be on one line" },
 	[KEY_AREA] = { "area", K_LINE, 200, "Area",
 	    "Area must be on one line" },
-	[KEY_YEAR] = { "year", K_NUMBER, 4, "Year",
+	[KEY_YEAR] = { "year", K_COUNT, 4, "Year",
 	    "Enter the year as 4 digits, like 2024" },
 	[KEY_DESIGN] = { "design", K_LINE, 32, "Study design",
 	    "Select a study design from the list" },

@@ -370,13 +370,13 @@ static int
 too_large(struct request *r)
 {
 	struct view *v;
-	char msg[200];
+	char msg[200], limit[32];
 
 	if (!route_upload(r->route) || (v = view_new()) == NULL)
 		return http_error(r, 413);
-	snprintf(msg, sizeof(msg), "Files can be up to %ld MB. Send a "
-	    "smaller file, or link to the report instead.",
-	    cfg->max_upload / (1024 * 1024));
+	util_size_text(cfg->max_upload, limit, sizeof(limit));
+	snprintf(msg, sizeof(msg), "Files can be up to %s. Send a smaller "
+	    "file, or link to the report instead.", limit);
 	view_set(v, "title", "The file is too large");
 	view_set(v, "message", msg);
 	view_set(v, "node_name", cfg->node_name);

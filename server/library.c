@@ -993,14 +993,18 @@ library_restore(struct request *r)
 	    " SELECT d.id, d.revision, o.title, o.body, $3::bigint, $4,"
 	    " 'Restored revision ' || $2, $2::integer FROM d, o"
 	    " RETURNING number", 5, p);
-	PQclear(res);
-	if (saved == NULL)
+	if (saved == NULL) {
+		PQclear(res);
 		return http_error(r, 503);
+	}
 	rc = PQntuples(saved);
 	PQclear(saved);
+	/* p[0] is res's: the audit goes first. */
+	if (rc == 1)
+		audit(r->db, r->account->id, "document_restore", p[0]);
+	PQclear(res);
 	if (rc != 1)
 		return http_error(r, 404);
-	audit(r->db, r->account->id, "document_restore", p[0]);
 	if ((to = util_printf("/library/%s/history", r->arg)) == NULL)
 		return http_error(r, 500);
 	rc = http_redirect(r, to);

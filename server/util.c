@@ -276,6 +276,23 @@ util_parse_long(const char *s, long min, long max, long *out)
 }
 
 /*
+ * A size limit as people read it, in PostgreSQL's units: "20 MB" when it
+ * is whole megabytes, else "64 kB" (rounded down, so a limit is never
+ * overstated), and "900 bytes" under a kilobyte.
+ */
+void
+util_size_text(long bytes, char *out, size_t len)
+{
+	if (bytes >= 1024L * 1024 && bytes % (1024L * 1024) == 0)
+		snprintf(out, len, "%ld MB", bytes / (1024L * 1024));
+	else if (bytes >= 1024)
+		snprintf(out, len, "%ld kB", bytes / 1024);
+	else
+		snprintf(out, len, "%ld %s", bytes, bytes == 1 ? "byte" :
+		    "bytes");
+}
+
+/*
  * A PostgreSQL array literal of n texts, each quoted, for a $n parameter
  * cast to text[] or bigint[].  NULL when memory ran out.
  */

@@ -383,41 +383,54 @@ client_free(struct client *c)
 	free(c);
 }
 
+/* Where a response's body or headers gather: bytes, NUL included. */
+struct sink {
+	char	**p;
+	size_t	 *len;
+};
+
 static size_t
 collect(char *data, size_t size, size_t n, void *arg)
 {
-	char **buf = arg;
-	size_t old = *buf ? strlen(*buf) : 0, add = size * n;
-	char *g = realloc(*buf, old + add + 1);
+	struct sink *s = arg;
+	size_t add = size * n;
+	char *g = realloc(*s->p, *s->len + add + 1);
 
 	if (g == NULL)
 		return 0;
-	memcpy(g + old, data, add);
-	g[old + add] = '\0';
-	*buf = g;
+	memcpy(g + *s->len, data, add);
+	*s->len += add;
+	g[*s->len] = '\0';
+	*s->p = g;
 	return add;
 }
 
 static struct resp *
-perform(struct client *c, const char *path, const char *body,
+perform(struct client *c, const char *path, const void *body, size_t len,
     const char *type)
 {
 	struct resp *r;
 	struct curl_slist *h = NULL;
+	struct sink out, head;
 	char url[1024], hdr[128], *loc = NULL;
+	size_t hlen = 0;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	out.p = &r->body;
+	out.len = &r->len;
+	head.p = &r->headers;
+	head.len = &hlen;
 	snprintf(url, sizeof(url), "%s%s", c->node->url, path);
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &out);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &r->headers);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &head);
 	if (body != NULL) {
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE,
-		    (long)strlen(body));
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
 		snprintf(hdr, sizeof(hdr), "Content-Type: %s", type);
 		h = curl_slist_append(h, hdr);
 	} else
@@ -432,7 +445,6 @@ perform(struct client *c, const char *path, const char *body,
 	curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &loc);
 	if (loc != NULL)
 		r->location = strdup(loc);
-	r->len = r->body ? strlen(r->body) : 0;
 	if (r->body == NULL)
 		r->body = strdup("");
 	if (r->headers == NULL)
@@ -445,14 +457,22 @@ perform(struct client *c, const char *path, const char *body,
 struct resp *
 http_get(struct client *c, const char *path)
 {
-	return perform(c, path, NULL, NULL);
+	return perform(c, path, NULL, 0, NULL);
 }
 
 struct resp *
 http_post_raw(struct client *c, const char *path, const char *body,
     const char *type)
 {
-	return perform(c, path, body, type);
+	return perform(c, path, body, strlen(body), type);
+}
+
+/* A body of len bytes that may hold anything, NUL included. */
+struct resp *
+http_post_bytes(struct client *c, const char *path, const void *body,
+    size_t len, const char *type)
+{
+	return perform(c, path, body, len, type);
 }
 
 /* Encodes name, value, ..., NULL as a form body. */
@@ -489,7 +509,8 @@ http_post(struct client *c, const char *path, ...)
 	va_end(ap);
 	if (body == NULL)
 		return NULL;
-	r = perform(c, path, body, "application/x-www-form-urlencoded");
+	r = perform(c, path, body, strlen(body),
+	    "application/x-www-form-urlencoded");
 	free(body);
 	return r;
 }
@@ -531,7 +552,8 @@ form_post(struct client *c, const char *page, const char *action, ...)
 	}
 	free(tok);
 	free(body);
-	r = perform(c, action, full, "application/x-www-form-urlencoded");
+	r = perform(c, action, full, strlen(full),
+	    "application/x-www-form-urlencoded");
 	free(full);
 	return r;
 }

@@ -20,8 +20,8 @@ struct node {
 
 struct resp {
 	long	 status;
-	char	*body;
-	size_t	 len;
+	char	*body;		/* NUL-terminated, but may hold NULs */
+	size_t	 len;		/* of body, in bytes */
 	char	*headers;
 	char	*location;
 };
@@ -49,6 +49,8 @@ struct resp	*http_get(struct client *, const char *);
 struct resp	*http_post(struct client *, const char *, ...);
 struct resp	*http_post_raw(struct client *, const char *, const char *,
 		    const char *);
+struct resp	*http_post_bytes(struct client *, const char *, const void *,
+		    size_t, const char *);
 struct resp	*form_post(struct client *, const char *, const char *, ...);
 char		*page_csrf(struct client *, const char *);
 void		 resp_free(struct resp *);

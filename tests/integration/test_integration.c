@@ -24,6 +24,7 @@ Suite	*mail_suite(void);
 Suite	*feeds_suite(void);
 Suite	*library_suite(void);
 Suite	*evidence_summary_suite(void);
+Suite	*evidence_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1183,6 +1184,7 @@ main(void)
 	srunner_add_suite(sr, feeds_suite());
 	srunner_add_suite(sr, library_suite());
 	srunner_add_suite(sr, evidence_summary_suite());
+	srunner_add_suite(sr, evidence_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -255,6 +255,10 @@ START_TEST(test_compare_shows_changed_lines_and_restore_brings_text_back)
 	r = http_get(m, "/library/waiting-list-guide/history");
 	ck_assert(resp_has(r, "Restored revision 1"));
 	resp_free(r);
+	/* The audit trail names the document that was restored. */
+	ck_assert_int_eq(num("SELECT count(*) FROM audit_log a JOIN documents d"
+	    " ON a.subject = d.id::text WHERE a.action = 'document_restore'"
+	    " AND d.slug = $1", "waiting-list-guide"), 1);
 	ck_assert_int_eq(num("SELECT r.restored_from FROM document_revisions r"
 	    " JOIN documents d ON d.id = r.document WHERE d.slug = $1"
 	    " AND r.number = 3", "waiting-list-guide"), 1);

@@ -243,6 +243,26 @@ START_TEST(test_ct_equal_refuses_empty_and_null)
 }
 END_TEST
 
+START_TEST(test_size_text_never_overstates_a_limit)
+{
+	static const struct {
+		long		 bytes;
+		const char	*text;
+	} v[] = {
+		{ 1, "1 byte" }, { 900, "900 bytes" }, { 1024, "1 kB" },
+		{ 65536, "64 kB" }, { 65537, "64 kB" },
+		{ 1536L * 1024, "1536 kB" }, { 20L * 1024 * 1024, "20 MB" },
+	};
+	char out[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		util_size_text(v[i].bytes, out, sizeof(out));
+		ck_assert_str_eq(out, v[i].text);
+	}
+}
+END_TEST
+
 START_TEST(test_parse_long_accepts_range_inclusive)
 {
 	long n = 0;
@@ -308,6 +328,7 @@ util_suite(void)
 	tcase_add_test(tc, test_ct_equal_compares_whole_strings);
 	tcase_add_test(tc, test_ct_equal_refuses_empty_and_null);
 	tcase_add_test(tc, test_parse_long_accepts_range_inclusive);
+	tcase_add_test(tc, test_size_text_never_overstates_a_limit);
 	tcase_add_test(tc, test_parse_long_refuses_out_of_range_and_junk);
 	suite_add_tcase(s, tc);
 	return s;
