@@ -333,6 +333,8 @@ int		 http_error(struct request *, unsigned int);
 int		 http_page(struct request *, unsigned int, const char *,
 		    struct view *);
 int		 http_redirect(struct request *, const char *);
+int		 http_redirectf(struct request *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 int		 http_send(struct request *, unsigned int, const char *,
 		    const void *, size_t, int);
 int		 http_queue(struct request *, unsigned int,

@@ -526,8 +526,7 @@ events_new(struct request *r)
 {
 	struct view *v;
 	const char *p[17], *q[3];
-	char id[ACORN_UUID_LEN + 1], by[32], *to, opens[20], closes[20];
-	int rc;
+	char id[ACORN_UUID_LEN + 1], by[32], opens[20], closes[20];
 
 	if ((v = page_view(r, "New event")) == NULL)
 		return http_error(r, 500);
@@ -572,11 +571,7 @@ events_new(struct request *r)
 		return http_error(r, 503);
 	}
 	audit(r->db, r->account->id, "event_create", id);
-	if ((to = util_printf("/events/%s", id)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/events/%s", id);
 }
 
 /* The event in the path, if this node may manage it; else an answer. */
@@ -610,14 +605,7 @@ event_own(struct request *r, int *answer)
 static int
 back_to_event(struct request *r, const char *suffix)
 {
-	char *to;
-	int rc;
-
-	if ((to = util_printf("/events/%s%s", r->arg, suffix)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/events/%s%s", r->arg, suffix);
 }
 
 /*

@@ -888,9 +888,8 @@ evidence_new(struct request *r)
 	static const char *const none[NOUTCOMES][3];
 	struct ev_fields f;
 	struct view *v;
-	char id[ACORN_UUID_LEN + 1], *to;
+	char id[ACORN_UUID_LEN + 1];
 	long rev;
-	int rc;
 
 	if (!is_contributor(r))
 		return not_contributor(r);
@@ -911,11 +910,7 @@ evidence_new(struct request *r)
 	}
 	view_free(v);
 	audit(r->db, r->account->id, "evaluation_create", id);
-	if ((to = util_printf("/evidence/%s", id)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/evidence/%s", id);
 }
 
 /* The form filled from a stored record. */
@@ -1007,7 +1002,7 @@ evidence_edit(struct request *r)
 	struct ev_fields f;
 	struct view *v;
 	PGresult *res;
-	char action[160], *to;
+	char action[160];
 	long rev, base;
 	int missing, answer, rc;
 
@@ -1052,11 +1047,7 @@ evidence_edit(struct request *r)
 		return edit_conflict(r, v, base);
 	view_free(v);
 	audit(r->db, r->account->id, "evaluation_edit", r->arg);
-	if ((to = util_printf("/evidence/%s", r->arg)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/evidence/%s", r->arg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1275,7 +1266,7 @@ evidence_restore(struct request *r)
 {
 	PGresult *res, *saved;
 	const char *p[4];
-	char num[24], by[24], *to;
+	char num[24], by[24];
 	int missing, answer, rc;
 
 	if ((res = record_fetch(r, 0, &missing)) == NULL)
@@ -1309,11 +1300,7 @@ evidence_restore(struct request *r)
 	if (!rc)
 		return http_error(r, 404);
 	audit(r->db, r->account->id, "evaluation_restore", r->arg);
-	if ((to = util_printf("/evidence/%s", r->arg)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/evidence/%s", r->arg);
 }
 
 /*

@@ -215,7 +215,6 @@ evidence_files(struct request *r)
 	struct view *v;
 	PGresult *res;
 	const char *p[2];
-	char back[160];
 	int missing, rc;
 
 	if ((res = files_owner(r, &missing)) == NULL)
@@ -257,8 +256,7 @@ evidence_files(struct request *r)
 			return files_page(r, v, 422);
 	}
 	view_free(v);
-	snprintf(back, sizeof(back), "/evidence/%s/files", r->arg);
-	return http_redirect(r, back);
+	return http_redirectf(r, "/evidence/%s/files", r->arg);
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,24 @@ http_redirect(struct request *r, const char *path)
 	MHD_add_response_header(resp, "Location", path);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	return http_queue(r, 303, resp);
+}
+
+/* 303 to a local path put together from a format. */
+int
+http_redirectf(struct request *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *to;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&to, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		return http_error(r, 500);
+	rc = http_redirect(r, to);
+	free(to);
+	return rc;
 }
 
 const char *

@@ -250,7 +250,7 @@ library_new(struct request *r)
 	struct doc_fields f;
 	struct view *v;
 	const char *slug, *p[9];
-	char id[ACORN_UUID_LEN + 1], by[24], *to;
+	char id[ACORN_UUID_LEN + 1], by[24];
 	int rc;
 
 	if ((v = form_view(r, "New document", "/library/new")) == NULL)
@@ -299,11 +299,7 @@ library_new(struct request *r)
 	}
 	view_free(v);
 	audit(r->db, r->account->id, "document_create", id);
-	if ((to = util_printf("/library/%s", slug)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/library/%s", slug);
 refused:
 	fields_free(&f);
 	return http_page(r, 422, "document_form", v);
@@ -734,7 +730,7 @@ library_edit(struct request *r)
 	struct view *v;
 	PGresult *res, *saved;
 	const char *p[10];
-	char action[160], by[24], base[24], *to, *tags = NULL, *c;
+	char action[160], by[24], base[24], *tags = NULL, *c;
 	int missing, answer, rc;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
@@ -833,11 +829,7 @@ library_edit(struct request *r)
 	PQclear(res);
 	fields_free(&f);
 	view_free(v);
-	if ((to = util_printf("/library/%s", r->arg)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/library/%s", r->arg);
 }
 
 /* GET /library/{slug}/history */
@@ -960,7 +952,7 @@ library_restore(struct request *r)
 {
 	PGresult *res, *saved;
 	const char *p[5];
-	char num[24], by[24], *to;
+	char num[24], by[24];
 	int missing, answer, rc;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
@@ -1005,11 +997,7 @@ library_restore(struct request *r)
 	PQclear(res);
 	if (rc != 1)
 		return http_error(r, 404);
-	if ((to = util_printf("/library/%s/history", r->arg)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/library/%s/history", r->arg);
 }
 
 /* POST /library/{slug}/protect: coordinators only, by the route. */
@@ -1018,7 +1006,6 @@ library_protect(struct request *r)
 {
 	PGresult *res;
 	const char *p[3];
-	char *to;
 	int missing, rc;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
@@ -1038,11 +1025,7 @@ library_protect(struct request *r)
 	PQclear(res);
 	if (rc == -1)
 		return http_error(r, 503);
-	if ((to = util_printf("/library/%s", r->arg)) == NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/library/%s", r->arg);
 }
 
 /* Documents matching a search, for /search: into v's "results". */

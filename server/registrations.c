@@ -489,15 +489,7 @@ guest_key_valid(const char *s)
 static int
 back_to_guest(struct request *r, const char *query)
 {
-	char *to;
-	int rc;
-
-	if ((to = util_printf("/registrations/guest/%s%s", r->arg, query)) ==
-	    NULL)
-		return http_error(r, 500);
-	rc = http_redirect(r, to);
-	free(to);
-	return rc;
+	return http_redirectf(r, "/registrations/guest/%s%s", r->arg, query);
 }
 
 /*

@@ -20,6 +20,8 @@
 #include <curl/curl.h>
 #include <libpq-fe.h>
 
+#include <check.h>
+
 #include "harness.h"
 
 struct client {
@@ -289,6 +291,37 @@ node_sql(struct node *n, const char *sql, const char *param)
 	const char *p[1] = { param };
 
 	return node_sqlv(n, sql, param ? 1 : 0, p);
+}
+
+/* The first value of a query as a number, or -1 when there is none. */
+long
+node_num(struct node *n, const char *sql, const char *param)
+{
+	char *v = node_sql(n, sql, param);
+	long x = v != NULL ? strtol(v, NULL, 10) : -1;
+
+	free(v);
+	return x;
+}
+
+/* The first value of a query, which must have one. */
+char *
+node_text(struct node *n, const char *sql, const char *param)
+{
+	char *v = node_sql(n, sql, param);
+
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+/* A new client signed in on the node as email. */
+struct client *
+client_as(struct node *n, const char *email, const char *password)
+{
+	struct client *c = client_new(n);
+
+	ck_assert(sign_in(c, email, password));
+	return c;
 }
 
 /* The first value of a query on the node's database, with n parameters. */

@@ -36,6 +36,8 @@ int		 node_stop(struct node *);
 void		 node_free(struct node *);
 char		*node_user_add(struct node *, const char *, const char *);
 char		*node_sql(struct node *, const char *, const char *);
+long		 node_num(struct node *, const char *, const char *);
+char		*node_text(struct node *, const char *, const char *);
 char		*node_sqlv(struct node *, const char *, int,
 		    const char *const *);
 int		 node_psql(struct node *, const char *, ...);
@@ -61,6 +63,7 @@ char		*event_new_published(struct client *, const char *,
 		    const char *);
 int		 cancel_form_action(const char *, char *, size_t);
 int		 sign_in(struct client *, const char *, const char *);
+struct client	*client_as(struct node *, const char *, const char *);
 struct resp	*join_form(struct client *, const char *, const char *,
 		    const char *, const char *);
 int		 join(struct client *, const char *, const char *,

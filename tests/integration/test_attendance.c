@@ -53,12 +53,9 @@ sql(const char *q, const char *a, const char *b, const char *c, const char *d)
 }
 
 static struct client *
-signed_in(const char *email, const char *password)
+signed_in(const char *email, const char *pw)
 {
-	struct client *c = client_new(node);
-
-	ck_assert(sign_in(c, email, password));
-	return c;
+	return client_as(node, email, pw);
 }
 
 /* A published event hosted here with one kind of place; its id. */

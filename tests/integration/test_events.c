@@ -48,11 +48,7 @@ stop(void)
 static long
 num(const char *sql, const char *param)
 {
-	char *v = node_sql(node, sql, param);
-	long n = v != NULL ? strtol(v, NULL, 10) : -1;
-
-	free(v);
-	return n;
+	return node_num(node, sql, param);
 }
 
 /* n active members prefix.1@race.example.org ..., all with member_pw. */

@@ -86,29 +86,19 @@ stop(void)
 static struct client *
 signed_in(const char *email, const char *pw)
 {
-	struct client *c = client_new(node);
-
-	ck_assert(sign_in(c, email, pw));
-	return c;
+	return client_as(node, email, pw);
 }
 
 static long
 num(const char *sql, const char *param)
 {
-	char *v = node_sql(node, sql, param);
-	long n = v != NULL ? strtol(v, NULL, 10) : -1;
-
-	free(v);
-	return n;
+	return node_num(node, sql, param);
 }
 
 static char *
 text(const char *sql, const char *param)
 {
-	char *v = node_sql(node, sql, param);
-
-	ck_assert_ptr_nonnull(v);
-	return v;
+	return node_text(node, sql, param);
 }
 
 /* How many times s occurs in a page. */

@@ -62,11 +62,7 @@ stop_node(void)
 static long
 num(const char *sql, const char *param)
 {
-	char *v = node_sql(node, sql, param);
-	long n = v != NULL ? strtol(v, NULL, 10) : -1;
-
-	free(v);
-	return n;
+	return node_num(node, sql, param);
 }
 
 static long
