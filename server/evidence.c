@@ -300,6 +300,7 @@ evidence_list(struct request *r)
 	filters_read(r, v, &f);
 	view_set(v, "v_year", f.year);
 	view_flag(v, "may_add", is_contributor(r));
+	view_flag(v, "ask_role", r->account != NULL && !is_contributor(r));
 	if ((years = db_query(r->db, PGRES_TUPLES_OK, "SELECT DISTINCT year"
 	    " FROM evaluations WHERE NOT deleted ORDER BY year DESC", 0,
 	    NULL)) == NULL) {
