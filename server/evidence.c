@@ -130,13 +130,24 @@ evidence_choices(struct view *v)
 			view_set(c, "name", region_names[i]);
 }
 
-/* "240 participants", "12 months' follow-up", or NULL when not given. */
+/* "1,180 participants" and "12 months", each only when given. */
 static void
 view_counts(struct view *v, const char *sample, const char *follow)
 {
-	if (sample != NULL && *sample != '\0')
-		view_setf(v, "sample", "%s %s", sample,
+	char grouped[32];
+	size_t len, i, o = 0;
+
+	if (sample != NULL && *sample != '\0' &&
+	    (len = strlen(sample)) < 20) {
+		for (i = 0; i < len; i++) {
+			if (i > 0 && (len - i) % 3 == 0)
+				grouped[o++] = ',';
+			grouped[o++] = sample[i];
+		}
+		grouped[o] = '\0';
+		view_setf(v, "sample", "%s %s", grouped,
 		    strcmp(sample, "1") == 0 ? "participant" : "participants");
+	}
 	if (follow != NULL && *follow != '\0')
 		view_setf(v, "follow", "%s %s", follow,
 		    strcmp(follow, "1") == 0 ? "month" : "months");
