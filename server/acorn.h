@@ -19,6 +19,10 @@ struct MHD_Response;
 #define ACORN_TOKEN_LEN		43	/* base64url of 32 bytes, no padding */
 #define ACORN_UUID_LEN		36
 
+/* A timestamptz column as people read it: "4 March 2027, 09:30", UK time. */
+#define SQL_LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
+	" 'FMDD FMMonth YYYY, HH24:MI')"
+
 /* log.c */
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void	 log_set_level(enum log_level);
@@ -279,7 +283,11 @@ void		 form_free(struct form *);
 void		 form_error_text(enum key, int, char *, size_t);
 extern const char *const stakeholder_codes[];
 extern const char *const event_kind_codes[];
+extern const char *const event_kind_labels[];
 const char	*event_kind_label(const char *);
+const char	*code_label(const char *const *, const char *const *,
+		    const char *);
+int		 code_index(const char *const *, const char *);
 extern const char *const stakeholder_labels[];
 extern const char *const region_names[];
 const char	*stakeholder_label(const char *);
@@ -535,6 +543,9 @@ void		 view_error(struct view *, const char *, const char *);
 const char	*view_field(struct view *, struct request *, enum key,
 		    const char *);
 void		 view_choices(struct view *);
+void		 view_regions(struct view *);
+void		 view_codes(struct view *, const char *, const char *const *,
+		    const char *const *);
 struct view	*page_view(struct request *, const char *);
 
 /* session.c */
@@ -631,8 +642,6 @@ extern const char *const design_codes[];
 extern const char *const design_labels[];
 extern const char *const direction_codes[];
 extern const char *const direction_labels[];
-const char *code_label(const char *const *, const char *const *,
-	    const char *);
 int	 evidence_list(struct request *);
 int	 evidence_csv(struct request *);
 int	 evidence_new(struct request *);

@@ -76,20 +76,6 @@ event_missing(struct request *r, int missing)
 	return http_error(r, missing ? 404 : 503);
 }
 
-static void
-kind_choices(struct view *v)
-{
-	struct view *c;
-	size_t i;
-
-	for (i = 0; event_kind_codes[i] != NULL; i++) {
-		if ((c = view_add(v, "kinds")) == NULL)
-			return;
-		view_set(c, "code", event_kind_codes[i]);
-		view_set(c, "label", event_kind_label(event_kind_codes[i]));
-	}
-}
-
 /* GET /events: upcoming (or past) events, by region and kind. */
 int
 events_list(struct request *r)
@@ -104,7 +90,7 @@ events_list(struct request *r)
 	if ((v = page_view(r, past ? "Past events" : "Events")) == NULL)
 		return http_error(r, 500);
 	view_choices(v);
-	kind_choices(v);
+	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
 	view_flag(v, "past", past);
 	view_set(v, "v_region", region);
 	view_set(v, "v_kind", kind);
@@ -530,7 +516,7 @@ events_new(struct request *r)
 
 	if ((v = page_view(r, "New event")) == NULL)
 		return http_error(r, 500);
-	kind_choices(v);
+	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
 	view_set(v, "form_action", "/events/new");
 	view_set(v, "heading", "New event");
 	view_flag(v, "is_new", 1);
@@ -776,7 +762,7 @@ events_edit(struct request *r)
 		PQclear(res);
 		return http_error(r, 500);
 	}
-	kind_choices(v);
+	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
 	view_setf(v, "form_action", "/events/%s/edit", r->arg);
 	view_setf(v, "event_href", "/events/%s", r->arg);
 	view_set(v, "heading", "Edit event");

@@ -18,8 +18,6 @@
 
 #include "acorn.h"
 
-#define LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
-	" 'FMDD FMMonth YYYY, HH24:MI')"
 #define NOUTCOMES	8
 #define LIST_MAX	500
 
@@ -70,30 +68,6 @@ static const enum key outcome_keys[NOUTCOMES][3] = {
 };
 enum { O_DIRECTION, O_MEASURE, O_FIGURE };
 
-/* The label of code in a pair of parallel lists, or NULL. */
-const char *
-code_label(const char *const *codes, const char *const *labels,
-    const char *code)
-{
-	size_t i;
-
-	for (i = 0; code != NULL && codes[i] != NULL; i++)
-		if (strcmp(code, codes[i]) == 0)
-			return labels[i];
-	return NULL;
-}
-
-static int
-code_index(const char *const *codes, const char *code)
-{
-	int i;
-
-	for (i = 0; code != NULL && codes[i] != NULL; i++)
-		if (strcmp(code, codes[i]) == 0)
-			return i;
-	return -1;
-}
-
 /* Contributors, coordinators and admins write evaluations. */
 int
 is_contributor(const struct request *r)
@@ -101,33 +75,14 @@ is_contributor(const struct request *r)
 	return r->account != NULL && strcmp(r->account->role, "member") != 0;
 }
 
-static void
-choices(struct view *v, const char *list, const char *const *codes,
-    const char *const *labels)
-{
-	struct view *c;
-	size_t i;
-
-	for (i = 0; codes[i] != NULL; i++)
-		if ((c = view_add(v, list)) != NULL) {
-			view_set(c, "code", codes[i]);
-			view_set(c, "label", labels[i]);
-		}
-}
-
 /* The lists every evidence page may offer. */
 static void
 evidence_choices(struct view *v)
 {
-	struct view *c;
-	size_t i;
-
-	choices(v, "designs", design_codes, design_labels);
-	choices(v, "outcome_choices", outcome_codes, outcome_labels);
-	choices(v, "directions", direction_codes, direction_labels);
-	for (i = 0; region_names[i] != NULL; i++)
-		if ((c = view_add(v, "regions")) != NULL)
-			view_set(c, "name", region_names[i]);
+	view_codes(v, "designs", design_codes, design_labels);
+	view_codes(v, "outcome_choices", outcome_codes, outcome_labels);
+	view_codes(v, "directions", direction_codes, direction_labels);
+	view_regions(v);
 }
 
 /* "1,180 participants" and "12 months", each only when given. */
@@ -483,7 +438,7 @@ static const char record_query[] =
     " rec->>'scheme', rec->>'area', rec->>'region', rec->>'year',"
     " rec->>'design', rec->>'sample_size', rec->>'follow_up',"
     " rec->>'summary', rec->'outcomes',"
-    " (SELECT l.author_name || ', ' || " LONDON("l.created")
+    " (SELECT l.author_name || ', ' || " SQL_LONDON("l.created")
     "  FROM evaluation_revisions l WHERE l.evaluation = e.id"
     "  AND l.number = CASE WHEN $2::integer = 0 THEN e.revision"
     "  ELSE $2::integer END)"
@@ -586,7 +541,7 @@ evidence_show(struct request *r)
 	}
 	p[0] = PQgetvalue(res, 0, R_ID);
 	if ((files = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
-	    " pg_size_pretty(size::bigint), sha256, " LONDON("created")
+	    " pg_size_pretty(size::bigint), sha256, " SQL_LONDON("created")
 	    " FROM evaluation_files"
 	    " WHERE evaluation = $1 ORDER BY created, id", 1, p)) == NULL) {
 		PQclear(outs);
@@ -978,7 +933,7 @@ edit_conflict(struct request *r, struct view *v, long base)
 	p[0] = r->arg;
 	p[1] = num;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.number,"
-	    " r.author_name, " LONDON("r.created") ", r.summary, e.revision"
+	    " r.author_name, " SQL_LONDON("r.created") ", r.summary, e.revision"
 	    " FROM evaluations e JOIN evaluation_revisions r"
 	    " ON r.evaluation = e.id AND r.number > $2::integer"
 	    " WHERE e.id = $1::uuid AND NOT e.deleted ORDER BY r.number",
@@ -1078,7 +1033,7 @@ evidence_history(struct request *r)
 		return http_error(r, missing ? 404 : 503);
 	p[0] = PQgetvalue(res, 0, R_ID);
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    LONDON("created") ", summary, restored_from"
+	    SQL_LONDON("created") ", summary, restored_from"
 	    " FROM evaluation_revisions WHERE evaluation = $1"
 	    " ORDER BY number DESC", 1, p);
 	if (revs == NULL) {

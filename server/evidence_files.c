@@ -116,8 +116,8 @@ files_page(struct request *r, struct view *v, unsigned int status)
 
 	p[0] = r->arg;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
-	    " pg_size_pretty(size::bigint), sha256, to_char(created AT TIME ZONE 'Europe/London',"
-	    " 'FMDD FMMonth YYYY, HH24:MI') FROM evaluation_files"
+	    " pg_size_pretty(size::bigint), sha256, " SQL_LONDON("created")
+	    " FROM evaluation_files"
 	    " WHERE evaluation = $1::uuid ORDER BY created, id", 1, p)) ==
 	    NULL) {
 		view_free(v);

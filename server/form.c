@@ -226,19 +226,36 @@ static const struct keydef keys[KEY__MAX] = {
 const char *const event_kind_codes[] = {
 	"conference", "regional_meeting", "webinar", "workshop", NULL
 };
-static const char *const event_kind_labels[] = {
+const char *const event_kind_labels[] = {
 	"Conference", "Regional meeting", "Webinar", "Workshop", NULL
 };
+
+/* The label of code in a pair of parallel lists, or NULL. */
+const char *
+code_label(const char *const *codes, const char *const *labels,
+    const char *code)
+{
+	int i = code_index(codes, code);
+
+	return i == -1 ? NULL : labels[i];
+}
+
+/* Where code stands in a NULL-terminated list, or -1. */
+int
+code_index(const char *const *codes, const char *code)
+{
+	int i;
+
+	for (i = 0; code != NULL && codes[i] != NULL; i++)
+		if (strcmp(code, codes[i]) == 0)
+			return i;
+	return -1;
+}
 
 const char *
 event_kind_label(const char *code)
 {
-	size_t i;
-
-	for (i = 0; code != NULL && event_kind_codes[i] != NULL; i++)
-		if (strcmp(code, event_kind_codes[i]) == 0)
-			return event_kind_labels[i];
-	return NULL;
+	return code_label(event_kind_codes, event_kind_labels, code);
 }
 
 const char *const stakeholder_codes[] = {
@@ -261,23 +278,13 @@ const char *const region_names[] = {
 const char *
 stakeholder_label(const char *code)
 {
-	size_t i;
-
-	for (i = 0; code != NULL && stakeholder_codes[i] != NULL; i++)
-		if (strcmp(code, stakeholder_codes[i]) == 0)
-			return stakeholder_labels[i];
-	return NULL;
+	return code_label(stakeholder_codes, stakeholder_labels, code);
 }
 
 int
 region_valid(const char *r)
 {
-	size_t i;
-
-	for (i = 0; r != NULL && region_names[i] != NULL; i++)
-		if (strcmp(r, region_names[i]) == 0)
-			return 1;
-	return 0;
+	return code_index(region_names, r) != -1;
 }
 
 const char *
@@ -391,15 +398,6 @@ token_valid(const char *s)
 }
 
 static int
-in_list(const char *s, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 kind_valid(const struct keydef *d, const char *s, struct field *f)
 {
 	switch (d->kind) {
@@ -424,9 +422,9 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 		return s[0] == '/' && s[1] != '/' && s[1] != '\\' &&
 		    strpbrk(s, "\t\r\n") == NULL;
 	case K_GROUP:
-		return *s == '\0' || in_list(s, stakeholder_codes);
+		return *s == '\0' || code_index(stakeholder_codes, s) != -1;
 	case K_REGION:
-		return *s == '\0' || in_list(s, region_names);
+		return *s == '\0' || code_index(region_names, s) != -1;
 	case K_COUNT:
 		return *s == '\0' ||
 		    util_parse_long(s, 0, 100000, &f->num) == 0;
@@ -442,7 +440,7 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 		    strncmp(s, "http://", 7) == 0) &&
 		    strpbrk(s, " \t\r\n<>\"") == NULL);
 	case K_KIND:
-		return *s == '\0' || in_list(s, event_kind_codes);
+		return *s == '\0' || code_index(event_kind_codes, s) != -1;
 	case K_WORDS:
 		return 1;	/* checked word by word in accept_word */
 	}

@@ -13,8 +13,6 @@
 
 #include "acorn.h"
 
-#define LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
-	" 'FMDD FMMonth YYYY, HH24:MI')"
 #define MAX_TAGS	10
 #define CONTEXT_LINES	3	/* unchanged lines shown around a change */
 
@@ -34,7 +32,7 @@ static const char document_columns[] =
     "SELECT d.id, d.slug, d.title, d.category,"
     " array_to_string(d.tags, E'\\n'), d.protected, d.revision, d.body,"
     " d.origin = $2,"
-    " (SELECT r.author_name || ', ' || " LONDON("r.created")
+    " (SELECT r.author_name || ', ' || " SQL_LONDON("r.created")
     "  FROM document_revisions r WHERE r.document = d.id"
     "  AND r.number = d.revision)"
     " FROM documents d WHERE d.slug = $1 AND NOT d.deleted";
@@ -354,7 +352,7 @@ library_list(struct request *r)
 	p[2] = tag != NULL ? tag : "";
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT d.slug, d.title,"
 	    " d.category, array_to_string(d.tags, E'\\n'), d.protected,"
-	    " " LONDON("d.updated")
+	    " " SQL_LONDON("d.updated")
 	    " FROM documents d WHERE NOT d.deleted"
 	    " AND ($1 = '' OR d.search @@ acorn_prefix_query($1))"
 	    " AND ($2 = '' OR d.category = $2)"
@@ -513,7 +511,7 @@ library_show(struct request *r)
 		p[0] = PQgetvalue(res, 0, D_ID);
 		p[1] = num;
 		old = db_query(r->db, PGRES_TUPLES_OK, "SELECT title, body,"
-		    " author_name, " LONDON("created") " FROM document_revisions"
+		    " author_name, " SQL_LONDON("created") " FROM document_revisions"
 		    " WHERE document = $1 AND number = $2::integer", 2, p);
 		if (old == NULL || PQntuples(old) != 1) {
 			PQclear(old);
@@ -703,7 +701,7 @@ edit_conflict(struct request *r, struct view *v, const char *id,
 	}
 	PQclear(res);
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    LONDON("created") ", summary FROM document_revisions"
+	    SQL_LONDON("created") ", summary FROM document_revisions"
 	    " WHERE document = $1 AND number > $2::integer ORDER BY number",
 	    2, p);
 	if (res == NULL) {
@@ -845,7 +843,7 @@ library_history(struct request *r)
 		return http_error(r, missing ? 404 : 503);
 	p[0] = PQgetvalue(res, 0, D_ID);
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    LONDON("created") ", summary, char_length(body), restored_from"
+	    SQL_LONDON("created") ", summary, char_length(body), restored_from"
 	    " FROM document_revisions WHERE document = $1"
 	    " ORDER BY number DESC LIMIT 1000", 1, p);
 	if (revs == NULL || (v = page_view(r, "History")) == NULL) {
@@ -912,8 +910,8 @@ library_compare(struct request *r)
 	p[1] = from;
 	p[2] = to;
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT a.body, b.body,"
-	    " a.author_name || ', ' || " LONDON("a.created") ","
-	    " b.author_name || ', ' || " LONDON("b.created")
+	    " a.author_name || ', ' || " SQL_LONDON("a.created") ","
+	    " b.author_name || ', ' || " SQL_LONDON("b.created")
 	    " FROM document_revisions a, document_revisions b"
 	    " WHERE a.document = $1 AND a.number = $2::integer"
 	    " AND b.document = $1 AND b.number = $3::integer", 3, p);

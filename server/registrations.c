@@ -45,20 +45,6 @@ role_label(const char *code)
 	return NULL;
 }
 
-/* The roles a coordinator can add: everyone but attendees. */
-static void
-roles_choices(struct view *v)
-{
-	struct view *c;
-	size_t i;
-
-	for (i = 1; role_codes[i] != NULL; i++)
-		if ((c = view_add(v, "roles")) != NULL) {
-			view_set(c, "code", role_codes[i]);
-			view_set(c, "label", role_labels[i]);
-		}
-}
-
 /* One refused answer: in the summary, linked to the question's first input. */
 static void
 answer_error(struct view *v, const char *id, const char *anchor,
@@ -710,7 +696,7 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	view_flag(v, "has_confirmed", confirmed > 0);
 	view_flag(v, "has_waiting", waiting > 0);
 	view_flag(v, "has_team", team > 0);
-	roles_choices(v);
+	view_codes(v, "roles", role_codes + 1, role_labels + 1);
 	return http_page(r, status, "attendees", v);
 }
 

@@ -341,19 +341,37 @@ view_field(struct view *v, struct request *r, enum key k, const char *missing)
 	return f->text;
 }
 
-/* The stakeholder groups and regions every member form offers. */
+/* A list of choices named list: one item per code, with its label. */
 void
-view_choices(struct view *v)
+view_codes(struct view *v, const char *list, const char *const *codes,
+    const char *const *labels)
 {
 	struct view *c;
 	size_t i;
 
-	for (i = 0; stakeholder_codes[i] != NULL; i++)
-		if ((c = view_add(v, "groups")) != NULL) {
-			view_set(c, "code", stakeholder_codes[i]);
-			view_set(c, "label", stakeholder_labels[i]);
+	for (i = 0; codes[i] != NULL; i++)
+		if ((c = view_add(v, list)) != NULL) {
+			view_set(c, "code", codes[i]);
+			view_set(c, "label", labels[i]);
 		}
+}
+
+/* The regions, as the list "regions" of names. */
+void
+view_regions(struct view *v)
+{
+	struct view *c;
+	size_t i;
+
 	for (i = 0; region_names[i] != NULL; i++)
 		if ((c = view_add(v, "regions")) != NULL)
 			view_set(c, "name", region_names[i]);
+}
+
+/* The stakeholder groups and regions every member form offers. */
+void
+view_choices(struct view *v)
+{
+	view_codes(v, "groups", stakeholder_codes, stakeholder_labels);
+	view_regions(v);
 }
