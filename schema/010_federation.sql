@@ -168,3 +168,15 @@ CREATE TABLE rejections (
 	at		timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX rejections_peer_idx ON rejections (peer, id);
+
+-- Every node this one knows, itself included, with the name, region and
+-- address to show beside what came from it: what a node says of itself
+-- wins over what a hub says of it.
+CREATE VIEW known_nodes AS
+	SELECT id, name, region, NULL::text AS url, true AS self FROM node
+	UNION ALL
+	SELECT DISTINCT ON (n.subject) n.subject, n.name, n.region, n.url,
+	    false
+	FROM nodes n
+	WHERE NOT n.deleted AND n.subject <> (SELECT id FROM node)
+	ORDER BY 1, (n.origin = n.subject) DESC, n.updated DESC;
