@@ -170,13 +170,17 @@ CREATE TABLE rejections (
 CREATE INDEX rejections_peer_idx ON rejections (peer, id);
 
 -- Every node this one knows, itself included, with the name, region and
--- address to show beside what came from it: what a node says of itself
--- wins over what a hub says of it.
+-- address to show beside what came from it.  What a node says of itself
+-- wins over what a coordinator typed when pinning it, which wins over
+-- what a hub says of it.
 CREATE VIEW known_nodes AS
 	SELECT id, name, region, NULL::text AS url, true AS self FROM node
 	UNION ALL
-	SELECT DISTINCT ON (n.subject) n.subject, n.name, n.region, n.url,
-	    false
-	FROM nodes n
-	WHERE NOT n.deleted AND n.subject <> (SELECT id FROM node)
-	ORDER BY 1, (n.origin = n.subject) DESC, n.updated DESC;
+	(SELECT DISTINCT ON (k.id) k.id, k.name, k.region, k.url, false
+	FROM (SELECT subject AS id, name, region, url,
+	    CASE WHEN origin = subject THEN 0 ELSE 2 END AS rank, updated
+	    FROM nodes WHERE NOT deleted
+	    UNION ALL
+	    SELECT node, name, region, url, 1, added FROM peers) k
+	WHERE k.id <> (SELECT id FROM node)
+	ORDER BY k.id, k.rank, k.updated DESC);
