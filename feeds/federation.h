@@ -82,4 +82,12 @@ int	 fed_record_read(xmlDocPtr, struct fed_record *, const char **);
 const char *fed_field(const struct fed_record *, const char *);
 void	 fed_record_free(struct fed_record *);
 
+/* peers.c: the trust store, as fed_verify looks keys up (arg: a db). */
+char	*trust_lookup(void *, const char *, char [FED_UUID_LEN + 1]);
+
+/* merge.c */
+struct db;
+int	 merge_entry(struct db *, const struct fed_record *, const char *,
+	    const char *, int *, const char **);
+
 #endif

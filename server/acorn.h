@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <libpq-fe.h>
+#include <openssl/types.h>
 
 struct MHD_Connection;
 struct MHD_Response;
@@ -82,11 +83,13 @@ struct config {
 	char	*smtp_password;
 	long	 mail_retry;	/* seconds before the first retry */
 	int	 mail_max_attempts;
+	char	*key_path;	/* this node's private key (PEM, mode 0600) */
+	int	 sync_interval;	/* seconds between polls of a quiet peer */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
 int	 config_set(struct config *, const char *, const char *);
-int	 config_write(const struct config *, const char *);
+int	 config_write(struct config *, const char *);
 void	 config_free(struct config *);
 
 /* db.c */
@@ -162,6 +165,7 @@ enum key {
 	KEY_LISTED,
 	KEY_NAME,
 	KEY_NEXT,
+	KEY_NODE,
 	KEY_ORGANISATION,
 	KEY_PAGE,
 	KEY_PASSWORD,
@@ -430,9 +434,11 @@ char		*calendar_line(const char *, const char *, const char *);
 char		*event_where(const char *, const char *, int);
 
 /* feeds.c */
-int		 feeds_events(struct request *);
-int		 feeds_evaluations(struct request *);
-int		 feeds_documents(struct request *);
+extern const struct signer *server_signer;
+int		 feeds_serve(struct request *);
+int		 federation_key(struct request *);
+int		 federation_service(struct request *);
+int		 federation_ping(struct request *);
 char		*feed_xml_text(const char *);
 
 /* chart.c */
@@ -496,7 +502,10 @@ enum page {
 	PAGE_ADMIN_MAIL,
 	PAGE_EVENTS_ICS,
 	PAGE_EVENT_ICS,
-	PAGE_FEED_EVENTS,
+	PAGE_FEED,
+	PAGE_FED_KEY,
+	PAGE_FED_SERVICE,
+	PAGE_FED_PING,
 	PAGE_LIBRARY,
 	PAGE_LIBRARY_NEW,
 	PAGE_LIBRARY_DOC,
@@ -521,8 +530,6 @@ enum page {
 	PAGE_EVIDENCE_DELETE,
 	PAGE_EVIDENCE_FILES,
 	PAGE_EVIDENCE_FILE,
-	PAGE_FEED_EVALUATIONS,
-	PAGE_FEED_DOCUMENTS,
 	PAGE_ADMIN_ROLES,
 	PAGE__MAX
 };
@@ -660,5 +667,43 @@ int	 evidence_file(struct request *);
 
 /* evidence_summary.c */
 int	 evidence_summary(struct request *);
+
+/*
+ * The federation library (feeds/): what the server calls.  The wire
+ * format's own types are in feeds/federation.h.
+ */
+
+/* This node's signing keys: the current one, and during a rotation the
+ * one before it. */
+struct signer {
+	EVP_PKEY	*key;
+	char		 fingerprint[65];
+	EVP_PKEY	*old_key;
+	char		 old_fingerprint[65];
+};
+int	 signer_load(struct signer *, const char *);
+void	 signer_free(struct signer *);
+int	 keys_generate(const char *, int, int);
+
+/* feeds/publish.c */
+int	 publish_pending(struct db *, const struct signer *);
+int	 publish_waiting(struct db *);
+int	 feed_lock(struct db *);
+const char *publish_table(const char *);
+const char *publish_collection(size_t);
+
+/* feeds/peers.c */
+int	 peer_add(struct db *, const char *, const char *, int, char **);
+int	 peer_remove(struct db *, long long);
+int	 fingerprint_normalise(const char *, char [65]);
+int	 node_self_refresh(struct db *, const struct signer *);
+int	 vouch_refresh(struct db *);
+
+/* feeds/sync.c */
+struct sync;
+struct sync *sync_start(const struct config *, const struct signer *);
+void	 sync_stop(struct sync *);
+void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
+const char *sync_rejections(int, unsigned long *);
 
 #endif /* ACORN_H */

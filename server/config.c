@@ -42,6 +42,26 @@ config_defaults(struct config *c)
 	c->smtp_password = util_strdup("");
 	c->mail_retry = 60;
 	c->mail_max_attempts = 40;
+	c->key_path = NULL;	/* beside the config file unless set */
+	c->sync_interval = 30;
+}
+
+/*
+ * The key's default home: the config file's path with ".key" for its
+ * ".conf", so that several nodes configured in one folder keep theirs
+ * apart.
+ */
+static int
+default_key_path(struct config *c, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (c->key_path != NULL)
+		return 0;
+	if (n > 5 && strcmp(path + n - 5, ".conf") == 0)
+		n -= 5;
+	c->key_path = util_printf("%.*s.key", (int)n, path);
+	return c->key_path == NULL ? -1 : 0;
 }
 
 static int
@@ -159,6 +179,14 @@ config_set(struct config *c, const char *k, const char *v)
 		c->mail_max_attempts = (int)n;
 		return 0;
 	}
+	if (strcmp(k, "key") == 0)
+		return *v == '\0' ? -1 : set_str(&c->key_path, v);
+	if (strcmp(k, "sync_interval") == 0) {
+		if (set_num(&n, v, 1, 86400) == -1)
+			return -1;
+		c->sync_interval = (int)n;
+		return 0;
+	}
 	if (strcmp(k, "argon2_memory") == 0) {
 		if (set_num(&n, v, 1024, 4L * 1024 * 1024) == -1)
 			return -1;
@@ -202,6 +230,8 @@ config_load(struct config *c, const char *path)
 			goto fail;
 		}
 	}
+	if (default_key_path(c, path) == -1)
+		goto fail;
 	if (c->session_idle > c->session_max) {
 		log_err("%s: session_idle is longer than session_max", path);
 		goto fail;
@@ -223,11 +253,13 @@ fail:
 
 /* Writes a new file; refuses to overwrite, since it may hold a password. */
 int
-config_write(const struct config *c, const char *path)
+config_write(struct config *c, const char *path)
 {
 	FILE *f;
 	int fd;
 
+	if (default_key_path(c, path) == -1)
+		return -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (fd == -1) {
 		log_err("%s: %s", path, strerror(errno));
@@ -260,13 +292,18 @@ config_write(const struct config *c, const char *path)
 	    "smtp_url = %s\n"
 	    "mail_from = %s\n"
 	    "mail_retry = %ld\n"
-	    "mail_max_attempts = %d\n",
+	    "mail_max_attempts = %d\n"
+	    "# Federation: this node's signing key, and how often a quiet\n"
+	    "# peer is polled (a peer that pings is pulled at once).\n"
+	    "key = %s\n"
+	    "sync_interval = %d\n",
 	    c->database, c->listen, c->public_url, c->node_name, c->region,
 	    c->datadir, c->threads, c->max_body, c->max_upload, c->timeout,
 	    c->open_joining ? "yes" : "no", c->trust_proxy ? "yes" : "no",
 	    c->session_idle, c->session_max,
 	    c->argon2_t, c->argon2_m, log_level_name(c->log_level),
-	    c->smtp_url, c->mail_from, c->mail_retry, c->mail_max_attempts);
+	    c->smtp_url, c->mail_from, c->mail_retry, c->mail_max_attempts,
+	    c->key_path, c->sync_interval);
 	if (fclose(f) != 0) {
 		log_err("%s: %s", path, strerror(errno));
 		return -1;
@@ -287,6 +324,7 @@ config_free(struct config *c)
 	free(c->smtp_url);
 	free(c->mail_from);
 	free(c->smtp_user);
+	free(c->key_path);
 	if (c->smtp_password != NULL)
 		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
 	free(c->smtp_password);

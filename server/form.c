@@ -56,6 +56,7 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_NAME] = { "name", K_LINE, 120, "Full name",
 	    "Full name must be on one line" },
 	[KEY_NEXT] = { "next", K_PATH, 512, "Next page", "Unknown page" },
+	[KEY_NODE] = { "node", K_LINE, 100, "Node", "Give the node's id" },
 	[KEY_ORGANISATION] = { "organisation", K_LINE, 200, "Organisation",
 	    "Organisation must be on one line" },
 	[KEY_PAGE] = { "page", K_NUMBER, 6, "Page", "Unknown page number" },

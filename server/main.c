@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "acorn.h"
+#include "federation.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/acorn/acorn.conf"
 
@@ -31,6 +32,15 @@ usage(FILE *f)
 	    "      --listen ADDR:PORT   --public-url URL  --datadir DIR\n"
 	    "      --open-joining\n"
 	    "  migrate               apply new schema migrations\n"
+	    "  keygen [--rotate | --retire]\n"
+	    "                        make the node's signing key if it has\n"
+	    "                        none; --rotate makes a new one and keeps\n"
+	    "                        the old one trusted until --retire\n"
+	    "  peer add URL --fingerprint FP [--hub]\n"
+	    "                        pin a peer by its key and pull its feeds;\n"
+	    "                        a hub may vouch for other nodes' keys\n"
+	    "  peer list             the peers and how syncing them goes\n"
+	    "  peer remove URL       stop pulling a peer and trusting its key\n"
 	    "  serve [--port-file F] serve the node until SIGTERM\n"
 	    "  user add EMAIL --role member|contributor|coordinator|admin\n"
 	    "      [--name NAME] [--group GROUP] [--region REGION]\n"
@@ -126,7 +136,8 @@ cmd_init(struct config *c, const char *path, int argc, char **argv)
 		return 1;
 	if (with_db(c, &pool, &db) == -1)
 		return 1;
-	rc = node_init(db, c) == 0 && node_load(db) == 0 ? 0 : 1;
+	rc = node_init(db, c) == 0 && node_load(db) == 0 &&
+	    keys_generate(c->key_path, 0, 0) == 0 ? 0 : 1;
 	if (rc == 0)
 		log_info("node %s (%s) is ready", node_id, c->region);
 	db_release(pool, db);
@@ -211,6 +222,139 @@ cmd_user(struct config *c, int argc, char **argv)
 }
 
 static int
+cmd_keygen(struct config *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rotate", no_argument, NULL, 'r' },
+		{ "retire", no_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch, rotate = 0, retire = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'r')
+			rotate = 1;
+		else if (ch == 't')
+			retire = 1;
+		else
+			return 2;
+	}
+	if (rotate && retire) {
+		fprintf(stderr, "acorn: --rotate or --retire, not both\n");
+		return 2;
+	}
+	return keys_generate(c->key_path, rotate, retire) == 0 ? 0 : 1;
+}
+
+static int
+peer_list(struct db *db)
+{
+	PGresult *res;
+	int i;
+
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT p.url, p.name, p.region,"
+	    " p.fingerprint, p.hub, coalesce(to_char(p.last_success"
+	    " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), 'never'),"
+	    " coalesce(p.last_error, '')"
+	    " FROM peers p ORDER BY p.name", 0, NULL);
+	if (res == NULL)
+		return 1;
+	if (PQntuples(res) == 0)
+		printf("no peers\n");
+	for (i = 0; i < PQntuples(res); i++) {
+		printf("%s  %s (%s)%s\n  fingerprint %s\n  last success %s\n",
+		    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		    PQgetvalue(res, i, 2), *PQgetvalue(res, i, 4) == 't' ?
+		    ", hub" : "", PQgetvalue(res, i, 3), PQgetvalue(res, i, 5));
+		if (*PQgetvalue(res, i, 6) != '\0')
+			printf("  last error %s\n", PQgetvalue(res, i, 6));
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int
+peer_remove_url(struct db *db, const char *url)
+{
+	const char *p[1] = { url };
+	PGresult *res;
+	long long id = -1;
+
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT id FROM peers"
+	    " WHERE url = rtrim($1, '/')", 1, p);
+	if (res == NULL)
+		return 1;
+	if (PQntuples(res) == 1)
+		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	if (id == -1 || peer_remove(db, id) == -1) {
+		fprintf(stderr, "acorn: %s is not a peer\n", url);
+		return 1;
+	}
+	printf("removed %s\n", url);
+	return 0;
+}
+
+static int
+cmd_peer(struct config *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "fingerprint", required_argument, NULL, 'f' },
+		{ "hub", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct db_pool *pool;
+	struct db *db;
+	const char *fingerprint = NULL;
+	char *error = NULL;
+	int ch, hub = 0, rc;
+
+	if (argc < 2 || (strcmp(argv[1], "list") != 0 && argc < 3) ||
+	    (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0 &&
+	    strcmp(argv[1], "remove") != 0)) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		optind = 3;
+		while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+			if (ch == 'f')
+				fingerprint = optarg;
+			else if (ch == 'h')
+				hub = 1;
+			else
+				return 2;
+		}
+		if (fingerprint == NULL) {
+			fprintf(stderr, "acorn: peer add URL --fingerprint FP"
+			    " (the peer's coordinator can read it on its"
+			    " peers page or from acorn keygen)\n");
+			return 2;
+		}
+	}
+	if (with_db(c, &pool, &db) == -1)
+		return 1;
+	if (node_load(db) == -1)
+		rc = 1;
+	else if (strcmp(argv[1], "list") == 0)
+		rc = peer_list(db);
+	else if (strcmp(argv[1], "remove") == 0)
+		rc = peer_remove_url(db, argv[2]);
+	else if (peer_add(db, argv[2], fingerprint, hub, &error) == -1) {
+		fprintf(stderr, "acorn: %s\n", error);
+		rc = 1;
+	} else {
+		printf("added %s%s\n", argv[2], hub ? " as a hub" : "");
+		rc = 0;
+	}
+	free(error);
+	db_release(pool, db);
+	db_pool_free(pool);
+	return rc;
+}
+
+static int
 cmd_serve(struct config *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -223,6 +367,8 @@ cmd_serve(struct config *c, int argc, char **argv)
 	struct db *db = NULL;
 	struct server *s;
 	struct mailer *mailer = NULL;
+	struct sync *sync = NULL;
+	struct signer signer;
 	sigset_t set;
 	int ch, sig, tries;
 
@@ -253,6 +399,11 @@ cmd_serve(struct config *c, int argc, char **argv)
 		return 1;
 	}
 	db_release(pool, db);
+	if (signer_load(&signer, c->key_path) == -1) {
+		db_pool_free(pool);
+		return 1;
+	}
+	server_signer = &signer;
 
 	/* Block the stop signals in every thread; this one waits for them. */
 	sigemptyset(&set);
@@ -264,14 +415,23 @@ cmd_serve(struct config *c, int argc, char **argv)
 
 	if ((s = server_start(c, pool, port_file)) == NULL) {
 		db_pool_free(pool);
+		signer_free(&signer);
+		return 1;
+	}
+	if ((sync = sync_start(c, &signer)) == NULL) {
+		server_stop(s, 10);
+		db_pool_free(pool);
+		signer_free(&signer);
 		return 1;
 	}
 	/* Without a mail server, mail waits in the outbox. */
 	if (c->smtp_url[0] == '\0')
 		log_info("smtp_url is not set: mail stays in the outbox");
 	else if ((mailer = mail_start(c)) == NULL) {
+		sync_stop(sync);
 		server_stop(s, 10);
 		db_pool_free(pool);
+		signer_free(&signer);
 		return 1;
 	}
 	for (;;) {
@@ -282,10 +442,13 @@ cmd_serve(struct config *c, int argc, char **argv)
 		break;
 	}
 	log_info("stopping: finishing requests in flight");
+	sync_stop(sync);
 	server_stop(s, 10);
 	/* After the last request: it may have queued mail. */
 	mail_stop(mailer);
 	db_pool_free(pool);
+	server_signer = NULL;
+	signer_free(&signer);
 	static_free();
 	templates_free();
 	log_info("stopped");
@@ -339,6 +502,11 @@ main(int argc, char **argv)
 	log_set_level(c.log_level);
 	xmlInitParser();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (fed_init() == -1) {
+		fprintf(stderr, "acorn: cannot start XML signatures\n");
+		config_free(&c);
+		return 1;
+	}
 	if (strcmp(cmd, "init") == 0)
 		rc = cmd_init(&c, path, argc, argv);
 	else if (strcmp(cmd, "migrate") == 0)
@@ -347,12 +515,17 @@ main(int argc, char **argv)
 		rc = cmd_serve(&c, argc, argv);
 	else if (strcmp(cmd, "user") == 0)
 		rc = cmd_user(&c, argc, argv);
+	else if (strcmp(cmd, "keygen") == 0)
+		rc = cmd_keygen(&c, argc, argv);
+	else if (strcmp(cmd, "peer") == 0)
+		rc = cmd_peer(&c, argc, argv);
 	else {
 		fprintf(stderr, "acorn: unknown command %s\n", cmd);
 		usage(stderr);
 		rc = 2;
 	}
 	config_free(&c);
+	fed_cleanup();
 	curl_global_cleanup();
 	xmlCleanupParser();
 	return rc;

@@ -79,6 +79,33 @@ route_label(int i)
 	return rt != NULL ? rt->metric : "unmatched";
 }
 
+/* Label values are the library's fixed strings: no quote to escape. */
+static void
+federation_metrics(struct buf *b)
+{
+	unsigned long merged, pulls, failures, n;
+	const char *why;
+	int i;
+
+	sync_counts(&merged, &pulls, &failures);
+	bprintf(b, "# HELP acorn_federation_rejections_total Entries and"
+	    " pages from peers refused, by reason.\n"
+	    "# TYPE acorn_federation_rejections_total counter\n");
+	for (i = 0; (why = sync_rejections(i, &n)) != NULL; i++)
+		bprintf(b, "acorn_federation_rejections_total{reason=\"%s\"}"
+		    " %lu\n", why, n);
+	bprintf(b, "# HELP acorn_federation_merged_total Entries from peers"
+	    " stored.\n# TYPE acorn_federation_merged_total counter\n"
+	    "acorn_federation_merged_total %lu\n"
+	    "# HELP acorn_federation_pulls_total Pulls of a peer's feeds.\n"
+	    "# TYPE acorn_federation_pulls_total counter\n"
+	    "acorn_federation_pulls_total %lu\n"
+	    "# HELP acorn_federation_pull_failures_total Pulls that failed.\n"
+	    "# TYPE acorn_federation_pull_failures_total counter\n"
+	    "acorn_federation_pull_failures_total %lu\n",
+	    merged, pulls, failures);
+}
+
 int
 metrics_serve(struct request *r)
 {
@@ -122,6 +149,7 @@ metrics_serve(struct request *r)
 	bprintf(&b, "# HELP acorn_db_errors_total Failed database operations."
 	    "\n# TYPE acorn_db_errors_total counter\n"
 	    "acorn_db_errors_total %lu\n", db_errors());
+	federation_metrics(&b);
 	if (b.p == NULL)
 		return http_error(r, 500);
 	return http_send(r, 200, "text/plain; version=0.0.4; charset=utf-8",

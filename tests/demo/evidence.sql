@@ -1,4 +1,7 @@
--- Demo evaluations for one node: psql -v region=...
+-- Demo evaluations for one node: psql -v region=... -v part=K -v parts=N
+-- In a demo network of N nodes each loads its own part (K from 0), so the
+-- network as a whole holds each evaluation once; a lone node loads all
+-- (part=0, parts=1).
 -- Fourteen evaluations of social prescribing schemes, of every study
 -- design, from 2016 to 2025 and across the regions; those marked local
 -- took place in this node's own region.  The findings are not all good
@@ -156,6 +159,9 @@ INSERT INTO demo_evaluation (n, local, record) VALUES
   {"outcome": "employment_volunteering", "measure": "In work or volunteering", "direction": "improved", "figure": "+8 percentage points"},
   {"outcome": "cost_roi", "measure": "SROI ratio", "direction": "improved", "figure": "£3.40 social value per £1 invested"}]}');
 
+-- This node's share of the network's evaluations.
+DELETE FROM demo_evaluation WHERE n % :parts <> :part;
+
 -- Local evaluations took place in this node's region.
 UPDATE demo_evaluation
 SET record = record || jsonb_build_object('region', :'region')
@@ -175,7 +181,7 @@ BEGIN
 	-- The rural study's two-year results came in after it was first
 	-- entered: a second revision.
 	SELECT * INTO d FROM demo_evaluation WHERE n = 12;
-	IF acorn_evaluation_save(d.id, (SELECT id FROM node), 1,
+	IF FOUND AND acorn_evaluation_save(d.id, (SELECT id FROM node), 1,
 	    jsonb_set(d.record, '{summary}', to_jsonb((d.record->>'summary')
 	    || ' Two-year figures were added in a later report.')),
 	    NULL, 'Declan Davies', 'Added the two-year follow-up', NULL)

@@ -719,3 +719,91 @@ join(struct client *c, const char *name, const char *email,
 	resp_free(r);
 	return status;
 }
+
+/* The node's key fingerprint, as `acorn keygen` prints it (malloc'd). */
+char *
+node_fingerprint(struct node *n)
+{
+	char *argv[] = { (char *)env("ACORN_BIN"), "-c", n->conf, "keygen",
+	    NULL };
+	char *out, *p, *fp = NULL;
+
+	if ((out = run_capture(argv)) == NULL)
+		return NULL;
+	if ((p = strstr(out, "fingerprint: ")) != NULL) {
+		p += 13;
+		p[strcspn(p, "\n")] = '\0';
+		fp = strdup(p);
+	}
+	free(out);
+	return fp;
+}
+
+/* `acorn peer add`: n pins peer (serving) by its key; 0 on success. */
+int
+node_peer(struct node *n, struct node *peer, int hub)
+{
+	char *fp = node_fingerprint(peer), *out;
+	char *argv[] = { (char *)env("ACORN_BIN"), "-c", n->conf, "peer",
+	    "add", peer->url, "--fingerprint", fp, hub ? "--hub" : NULL,
+	    NULL };
+
+	if (fp == NULL)
+		return -1;
+	out = run_capture(argv);
+	free(fp);
+	if (out == NULL)
+		return -1;
+	free(out);
+	return 0;
+}
+
+/*
+ * Waits, at most ms, for a query on the node's database to answer true;
+ * 1 when it did.  For what another node makes happen in its own time.
+ */
+int
+node_wait(struct node *n, const char *sql, const char *param, int ms)
+{
+	char *v;
+	int i, yes = 0;
+
+	for (i = 0; i <= ms / 25 && !yes; i++) {
+		v = node_sql(n, sql, param);
+		yes = v != NULL && strcmp(v, "t") == 0;
+		free(v);
+		if (!yes)
+			poll(NULL, 0, 25);
+	}
+	return yes;
+}
+
+/* `acorn -c CONF args...` (NULL-terminated); its exit status. */
+int
+node_run(struct node *n, ...)
+{
+	char *argv[24];
+	va_list ap;
+	pid_t pid;
+	int i = 0, status;
+
+	argv[i++] = (char *)env("ACORN_BIN");
+	argv[i++] = "-c";
+	argv[i++] = n->conf;
+	va_start(ap, n);
+	while (i < 23 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	if ((pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}

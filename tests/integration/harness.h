@@ -42,6 +42,10 @@ char		*node_sqlv(struct node *, const char *, int,
 		    const char *const *);
 int		 node_psql(struct node *, const char *, ...);
 int		 admin_sql(const char *);
+char		*node_fingerprint(struct node *);
+int		 node_peer(struct node *, struct node *, int);
+int		 node_wait(struct node *, const char *, const char *, int);
+int		 node_run(struct node *, ...);
 
 /* A browser-like client with its own cookie jar. */
 struct client	*client_new(struct node *);

@@ -387,7 +387,8 @@ START_TEST(test_demo_evaluations_fill_the_summary)
 
 	snprintf(path, sizeof(path), "%s/tests/demo/evidence.sql",
 	    getenv("ACORN_DATADIR"));
-	ck_assert_int_eq(node_psql(own, path, "region=North West", NULL), 0);
+	ck_assert_int_eq(node_psql(own, path, "region=North West", "part=0",
+	    "parts=1", NULL), 0);
 	ck_assert_int_eq(node_serve(own), 0);
 	d = summary_page(own, NULL);
 	n = xtext(d, "//section[@aria-labelledby = 'headline']"

@@ -1,0 +1,250 @@
+/*
+ * Writing Atom with libxml2's xmlTextWriter, which escapes; characters
+ * XML 1.0 cannot hold are taken out first, so what is written is
+ * well-formed whatever was typed or received.  A writer remembers
+ * whether anything failed, so callers check once, at the end.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "acorn.h"
+#include "atom.h"
+
+/*
+ * s without what XML 1.0 may not hold: C0 controls but tab, LF and CR,
+ * U+FFFE and U+FFFF, and bytes that are not UTF-8.  A malloc'd string.
+ */
+char *
+feed_xml_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p), i = 0, n, k, o = 0;
+	unsigned long cp;
+	char *out;
+
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c < 0x80) {
+			if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+				out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			i++;	/* not the start of a sequence */
+			continue;
+		}
+		for (k = 1; k <= n && i + k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				break;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if (k <= n) {
+			i += k;	/* cut short: drop what there was */
+			continue;
+		}
+		if (!((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp == 0xfffe || cp == 0xffff)) {
+			memcpy(out + o, p + i, n + 1);
+			o += n + 1;
+		}
+		i += n + 1;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int
+atom_open(struct atom *a)
+{
+	a->failed = 0;
+	if ((a->buf = xmlBufferCreate()) == NULL)
+		return -1;
+	if ((a->w = xmlNewTextWriterMemory(a->buf, 0)) == NULL) {
+		xmlBufferFree(a->buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* What was written, as a malloc'd string; NULL if any of it failed. */
+char *
+atom_close(struct atom *a)
+{
+	char *out = NULL;
+
+	xmlFreeTextWriter(a->w);	/* flushes into buf */
+	if (!a->failed)
+		out = strdup((const char *)xmlBufferContent(a->buf));
+	xmlBufferFree(a->buf);
+	return out;
+}
+
+void
+atom_check(struct atom *a, int rc)
+{
+	if (rc < 0)
+		a->failed = 1;
+}
+
+void
+atom_start(struct atom *a, const char *name)
+{
+	atom_check(a, xmlTextWriterStartElement(a->w, BAD_CAST name));
+}
+
+void
+atom_end(struct atom *a)
+{
+	atom_check(a, xmlTextWriterEndElement(a->w));
+}
+
+void
+atom_attr(struct atom *a, const char *name, const char *value)
+{
+	char *clean = feed_xml_text(value);
+
+	if (clean == NULL)
+		a->failed = 1;
+	else
+		atom_check(a, xmlTextWriterWriteAttribute(a->w, BAD_CAST name,
+		    BAD_CAST clean));
+	free(clean);
+}
+
+/* Text inside the open element, escaped by the writer. */
+void
+atom_string(struct atom *a, const char *text)
+{
+	char *clean = feed_xml_text(text);
+
+	if (clean == NULL)
+		a->failed = 1;
+	else
+		atom_check(a, xmlTextWriterWriteString(a->w, BAD_CAST clean));
+	free(clean);
+}
+
+/* <name>text</name>, the text escaped by the writer. */
+void
+atom_text(struct atom *a, const char *name, const char *text)
+{
+	atom_start(a, name);
+	atom_string(a, text);
+	atom_end(a);
+}
+
+void
+atom_link(struct atom *a, const char *rel, const char *type,
+    const char *href)
+{
+	atom_start(a, "link");
+	atom_attr(a, "rel", rel);
+	if (type != NULL)
+		atom_attr(a, "type", type);
+	atom_attr(a, "href", href);
+	atom_end(a);
+}
+
+/* label and scheme may be NULL. */
+void
+atom_category(struct atom *a, const char *term, const char *label,
+    const char *scheme)
+{
+	atom_start(a, "category");
+	atom_attr(a, "term", term);
+	if (label != NULL)
+		atom_attr(a, "label", label);
+	if (scheme != NULL)
+		atom_attr(a, "scheme", scheme);
+	atom_end(a);
+}
+
+/* <content type="html">: html, a NULL for a failure, escaped as text. */
+void
+atom_html(struct atom *a, const char *html)
+{
+	if (html == NULL) {
+		a->failed = 1;
+		return;
+	}
+	atom_start(a, "content");
+	atom_attr(a, "type", "html");
+	atom_string(a, html);
+	atom_end(a);
+}
+
+/* What a member wrote in CommonMark, as content; nothing when empty. */
+void
+atom_markdown(struct atom *a, const char *text)
+{
+	char *html;
+
+	if (text == NULL || *text == '\0')
+		return;
+	html = markdown_html(text, 2);
+	atom_html(a, html);
+	free(html);
+}
+
+/* HTML made elsewhere and already safe, into the document as it is. */
+void
+atom_raw(struct atom *a, const char *html)
+{
+	atom_check(a, xmlTextWriterWriteRaw(a->w, BAD_CAST html));
+}
+
+/* An element of the acorn: namespace, its prefix declared on the root. */
+void
+atom_field(struct atom *a, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	atom_check(a, xmlTextWriterStartElementNS(a->w, BAD_CAST "acorn",
+	    BAD_CAST name, NULL));
+	atom_string(a, value);
+	atom_end(a);
+}
+
+void
+atom_field_start(struct atom *a, const char *name)
+{
+	atom_check(a, xmlTextWriterStartElementNS(a->w, BAD_CAST "acorn",
+	    BAD_CAST name, NULL));
+}
+
+/* One field per line of a newline-separated list, empty lines skipped. */
+void
+atom_field_lines(struct atom *a, const char *name, const char *lines)
+{
+	size_t len;
+	char *one;
+
+	while (lines != NULL && *lines != '\0') {
+		if ((len = strcspn(lines, "\n")) > 0) {
+			if ((one = strndup(lines, len)) == NULL)
+				a->failed = 1;
+			else
+				atom_field(a, name, one);
+			free(one);
+		}
+		lines += len;
+		if (*lines == '\n')
+			lines++;
+	}
+}

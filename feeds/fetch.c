@@ -1,0 +1,167 @@
+/*
+ * Talking to peers with libcurl: a GET with a size cap and the ETag of
+ * what we hold, and a small form POST (pings).  Every request has a
+ * connect timeout and an overall one, so a peer that hangs costs at most
+ * that; redirects are not followed (a peer's address is what was pinned).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "config.h"
+#include "acorn.h"
+#include "federation.h"
+#include "fetch.h"
+
+#define CONNECT_TIMEOUT	5L
+#define TOTAL_TIMEOUT	60L
+
+static size_t
+take_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+	char *p;
+
+	if (f->len + len > f->max) {
+		f->too_big = 1;
+		return 0;	/* makes curl stop with a write error */
+	}
+	if ((p = realloc(f->body, f->len + len + 1)) == NULL)
+		return 0;
+	f->body = p;
+	memcpy(f->body + f->len, data, len);
+	f->len += len;
+	f->body[f->len] = '\0';
+	return len;
+}
+
+static size_t
+take_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n, v;
+
+	if (len > 5 && strncasecmp(data, "ETag:", 5) == 0) {
+		for (v = 5; v < len && (data[v] == ' ' || data[v] == '\t'); v++)
+			;
+		while (len > v && (data[len - 1] == '\r' ||
+		    data[len - 1] == '\n' || data[len - 1] == ' '))
+			len--;
+		if (len - v < sizeof(f->etag))
+			snprintf(f->etag, sizeof(f->etag), "%.*s",
+			    (int)(len - v), data + v);
+	}
+	return size * n;
+}
+
+/* Abandons a transfer when the node is stopping. */
+static int
+progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	struct fetch *f = arg;
+
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	return f->stop != NULL && atomic_load(f->stop);
+}
+
+static void
+fetch_reset(struct fetch *f, size_t max)
+{
+	atomic_int *stop = f->stop;
+
+	free(f->body);
+	memset(f, 0, sizeof(*f));
+	f->max = max;
+	f->stop = stop;
+}
+
+void
+fetch_free(struct fetch *f)
+{
+	free(f->body);
+	f->body = NULL;
+}
+
+static int
+perform(CURL *c, struct fetch *f, const char *url)
+{
+	CURLcode rc;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, f->timeout > 0 ? f->timeout :
+	    TOTAL_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, take_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, f);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "Acorn/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->error);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &f->status);
+	curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &f->bytes);
+	if (f->too_big) {
+		snprintf(f->error, sizeof(f->error),
+		    "the answer is larger than %zu bytes", f->max);
+		return -1;
+	}
+	if (rc != CURLE_OK) {
+		if (f->error[0] == '\0')
+			snprintf(f->error, sizeof(f->error), "%s",
+			    curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * GET url into f, at most max bytes; etag (may be NULL) asks for a 304
+ * when nothing changed.  0 when an answer came (see f->status), -1 with
+ * f->error set when none did.
+ */
+int
+fetch_get(CURL *c, const char *url, const char *etag, size_t max,
+    long timeout, struct fetch *f)
+{
+	struct curl_slist *h = NULL;
+	char line[160];
+	int rc;
+
+	fetch_reset(f, max);
+	f->timeout = timeout;
+	curl_easy_reset(c);
+	if (etag != NULL && *etag != '\0') {
+		snprintf(line, sizeof(line), "If-None-Match: %s", etag);
+		h = curl_slist_append(h, line);
+	}
+	h = curl_slist_append(h, "Accept: application/atom+xml, */*;q=0.1");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	rc = perform(c, f, url);
+	curl_slist_free_all(h);
+	return rc;
+}
+
+/* POST a urlencoded form; the answer's body is kept (small). */
+int
+fetch_post(CURL *c, const char *url, const char *form, long timeout,
+    struct fetch *f)
+{
+	fetch_reset(f, 64 * 1024);
+	f->timeout = timeout;
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	return perform(c, f, url);
+}

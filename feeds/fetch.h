@@ -1,0 +1,27 @@
+/* Requests to peers (fetch.c). */
+#ifndef FETCH_H
+#define FETCH_H
+
+#include <stdatomic.h>
+
+#include <curl/curl.h>
+
+struct fetch {
+	char		*body;		/* NUL-terminated */
+	size_t		 len;
+	size_t		 max;
+	long		 status;	/* HTTP status, 0 when none */
+	long		 timeout;	/* seconds; 0 for the default */
+	curl_off_t	 bytes;		/* body bytes received */
+	int		 too_big;
+	atomic_int	*stop;		/* set: abandon the transfer */
+	char		 etag[128];
+	char		 error[CURL_ERROR_SIZE];
+};
+
+int	 fetch_get(CURL *, const char *, const char *, size_t, long,
+	    struct fetch *);
+int	 fetch_post(CURL *, const char *, const char *, long, struct fetch *);
+void	 fetch_free(struct fetch *);
+
+#endif

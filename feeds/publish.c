@@ -1,0 +1,784 @@
+/*
+ * Publishing: every local shared row that changed (pending) becomes a
+ * signed Atom entry, or a signed tombstone once it is deleted, unlisted
+ * or withdrawn, stored in its entry column for the feeds to serve.  The
+ * entry holds the parts feed readers show (title, summary, content) and
+ * the typed record peers read (acorn:record), as docs/protocol.md
+ * describes.  A table says what differs between the kinds; the rest is
+ * done once.
+ *
+ * Every transaction that makes an entry visible to peers holds one
+ * advisory lock while it takes its sequence numbers and commits, so
+ * numbers become visible in order and a peer's cursor never skips one
+ * still being written (see feed_lock).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+#include <openssl/evp.h>
+
+#include "acorn.h"
+#include "atom.h"
+#include "federation.h"
+
+#define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
+			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define LONDON_DAY(col)	"to_char(" col " AT TIME ZONE 'Europe/London'," \
+			" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
+#define BATCH		"200"
+
+/*
+ * The columns every kind's pending query starts with; its own follow.
+ * live: what the row is now should be out as an entry (not deleted, and
+ * not a draft or an unlisted profile); otherwise a tombstone, if a live
+ * entry ever went out.
+ */
+#define COMMON(t, title, path) \
+	"SELECT " t ".id, " t ".version, " t ".deleted, %s, " t ".shared, " \
+	t ".seq, " RFC3339(t ".updated") ", %s, " title ", " path
+
+enum {
+	P_ID, P_VERSION, P_DELETED, P_LIVE, P_SHARED, P_SEQ, P_UPDATED,
+	P_PUBLISHED, P_TITLE, P_PATH, P_KIND
+};
+
+struct kind {
+	const char	*name;		/* acorn:record kind */
+	const char	*collection;	/* /feeds/... */
+	const char	*table;
+	const char	*query;		/* pending rows, a record's rows together */
+	const char	*gone;		/* tombstone comment */
+	/* Reader parts after the link, and the record's fields. */
+	void		(*reader)(struct atom *, PGresult *, int, int);
+	void		(*fields)(struct atom *, PGresult *, int, int);
+};
+
+static const char *
+val(PGresult *res, int i, int col)
+{
+	return db_value(res, i, col);
+}
+
+static int
+is_true(PGresult *res, int i, int col)
+{
+	return !PQgetisnull(res, i, col) && *PQgetvalue(res, i, col) == 't';
+}
+
+/* Member profiles: only while listed in the network directory. */
+static const char member_query[] =
+    "SELECT m.id, m.version, m.deleted, NOT m.deleted AND m.listed,"
+    " m.shared, m.seq, " RFC3339("m.updated") ", " RFC3339("m.updated") ","
+    " m.name, '/members/' || m.id,"
+    " m.organisation, m.role_title, m.stakeholder, m.region, m.interests,"
+    " m.bio"
+    " FROM members m WHERE m.pending ORDER BY m.seq LIMIT " BATCH;
+
+enum { M_ORG = P_KIND, M_ROLE, M_GROUP, M_REGION, M_INTERESTS, M_BIO };
+
+static void
+member_reader(struct atom *a, PGresult *res, int i, int last)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *group = val(res, i, M_GROUP);
+	char *s;
+
+	(void)last;
+	if (val(res, i, M_ROLE) != NULL)
+		strbuf_str(&b, val(res, i, M_ROLE));
+	if (val(res, i, M_ORG) != NULL)
+		strbuf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
+		    val(res, i, M_ORG));
+	if (group != NULL && stakeholder_label(group) != NULL)
+		strbuf_printf(&b, "%s%s", b.len > 0 ? ". " : "",
+		    stakeholder_label(group));
+	strbuf_printf(&b, "%s%s", b.len > 0 ? ". " : "",
+	    PQgetvalue(res, i, M_REGION));
+	if ((s = strbuf_take(&b)) == NULL)
+		a->failed = 1;
+	atom_text(a, "summary", s);
+	free(s);
+	if (val(res, i, M_BIO) != NULL)
+		atom_text(a, "content", val(res, i, M_BIO));
+}
+
+static void
+member_fields(struct atom *a, PGresult *res, int i, int last)
+{
+	(void)last;
+	atom_field(a, "name", val(res, i, P_TITLE));
+	atom_field(a, "organisation", val(res, i, M_ORG));
+	atom_field(a, "role-title", val(res, i, M_ROLE));
+	atom_field(a, "stakeholder", val(res, i, M_GROUP));
+	atom_field(a, "region", val(res, i, M_REGION));
+	atom_field(a, "interests", val(res, i, M_INTERESTS));
+	atom_field(a, "bio", val(res, i, M_BIO));
+}
+
+/* Events: published and cancelled ones; a draft has not been announced. */
+static const char event_query[] =
+    "SELECT e.id, e.version, e.deleted, NOT e.deleted AND e.status <> 'draft',"
+    " e.shared, e.seq, " RFC3339("e.updated") ","
+    " " RFC3339("coalesce(e.published, e.updated)") ","
+    " CASE WHEN e.status = 'cancelled' THEN 'Cancelled: ' ELSE '' END"
+    " || e.title, '/events/' || e.id,"
+    " e.title, e.description, e.kind, e.venue, e.address, e.organiser,"
+    " e.status, " LONDON_DAY("e.starts") " || ' to ' ||"
+    " CASE WHEN (e.starts AT TIME ZONE 'Europe/London')::date ="
+    "  (e.ends AT TIME ZONE 'Europe/London')::date"
+    " THEN to_char(e.ends AT TIME ZONE 'Europe/London', 'HH24:MI')"
+    " ELSE " LONDON_DAY("e.ends") " END || ' (UK time)',"
+    " e.online_url IS NOT NULL, " RFC3339("e.starts") ","
+    " " RFC3339("e.ends") ", e.region, " RFC3339("e.reg_opens") ","
+    " " RFC3339("e.reg_closes") ", e.reg_closed, "
+    RFC3339("e.published")
+    " FROM events e WHERE e.pending ORDER BY e.seq LIMIT " BATCH;
+
+enum {
+	EV_TITLE = P_KIND, EV_DESCRIPTION, EV_KIND, EV_VENUE, EV_ADDRESS,
+	EV_ORGANISER, EV_STATUS, EV_WHEN, EV_ONLINE, EV_STARTS, EV_ENDS,
+	EV_REGION, EV_OPENS, EV_CLOSES, EV_CLOSED, EV_PUBLISHED
+};
+
+static void
+event_reader(struct atom *a, PGresult *res, int i, int last)
+{
+	const char *kind = PQgetvalue(res, i, EV_KIND);
+	int cancelled = strcmp(PQgetvalue(res, i, EV_STATUS), "cancelled") == 0;
+	char *where, *s;
+
+	(void)last;
+	if (val(res, i, EV_ORGANISER) != NULL) {
+		atom_start(a, "author");
+		atom_text(a, "name", val(res, i, EV_ORGANISER));
+		atom_end(a);
+	}
+	atom_category(a, kind, event_kind_label(kind), NULL);
+	where = event_where(val(res, i, EV_VENUE), val(res, i, EV_ADDRESS),
+	    is_true(res, i, EV_ONLINE));
+	s = util_printf("%sWhen: %s. Where: %s.", cancelled ? "Cancelled. " :
+	    "", PQgetvalue(res, i, EV_WHEN), where != NULL && *where != '\0' ?
+	    where : "to be announced");
+	if (s == NULL)
+		a->failed = 1;
+	atom_text(a, "summary", s);
+	free(s);
+	free(where);
+	atom_markdown(a, val(res, i, EV_DESCRIPTION));
+}
+
+static void
+event_fields(struct atom *a, PGresult *res, int i, int last)
+{
+	(void)last;
+	atom_field(a, "title", val(res, i, EV_TITLE));
+	atom_field(a, "description", val(res, i, EV_DESCRIPTION));
+	atom_field(a, "kind", val(res, i, EV_KIND));
+	atom_field(a, "starts", val(res, i, EV_STARTS));
+	atom_field(a, "ends", val(res, i, EV_ENDS));
+	atom_field(a, "venue", val(res, i, EV_VENUE));
+	atom_field(a, "address", val(res, i, EV_ADDRESS));
+	if (is_true(res, i, EV_ONLINE))
+		atom_field(a, "online", "true");
+	atom_field(a, "organiser", val(res, i, EV_ORGANISER));
+	atom_field(a, "region", val(res, i, EV_REGION));
+	atom_field(a, "status", val(res, i, EV_STATUS));
+	atom_field(a, "registration-opens", val(res, i, EV_OPENS));
+	atom_field(a, "registration-closes", val(res, i, EV_CLOSES));
+	atom_field(a, "registration-closed", is_true(res, i, EV_CLOSED) ?
+	    "true" : "false");
+	atom_field(a, "published", val(res, i, EV_PUBLISHED));
+}
+
+/*
+ * Library documents, the current revision.  Who wrote them is left out:
+ * members' names are theirs to publish, so the node stands for them.
+ */
+static const char document_query[] =
+    "SELECT d.id, d.version, d.deleted, NOT d.deleted, d.shared, d.seq,"
+    " " RFC3339("d.updated") ","
+    " " RFC3339("coalesce((SELECT r.created FROM document_revisions r"
+    " WHERE r.document = d.id ORDER BY r.number LIMIT 1), d.updated)") ","
+    " d.title, '/library/' || d.slug,"
+    " d.slug, d.category, array_to_string(d.tags, E'\\n'), d.body,"
+    " d.revision"
+    " FROM documents d WHERE d.pending ORDER BY d.seq LIMIT " BATCH;
+
+enum { DOC_SLUG = P_KIND, DOC_CATEGORY, DOC_TAGS, DOC_BODY, DOC_REVISION };
+
+static void
+document_reader(struct atom *a, PGresult *res, int i, int last)
+{
+	const char *category = PQgetvalue(res, i, DOC_CATEGORY);
+	const char *tags = PQgetvalue(res, i, DOC_TAGS);
+	char *scheme, *tag;
+	size_t len;
+
+	(void)last;
+	/* Schemes are the library's pages of one category or one tag. */
+	scheme = util_printf("%s/library?category=", cfg->public_url);
+	atom_category(a, category, category_label(category), scheme);
+	free(scheme);
+	scheme = util_printf("%s/library?tag=", cfg->public_url);
+	while (*tags != '\0') {
+		if ((len = strcspn(tags, "\n")) > 0) {
+			if ((tag = strndup(tags, len)) == NULL)
+				a->failed = 1;
+			else
+				atom_category(a, tag, NULL, scheme);
+			free(tag);
+		}
+		tags += len;
+		if (*tags == '\n')
+			tags++;
+	}
+	free(scheme);
+	atom_markdown(a, PQgetvalue(res, i, DOC_BODY));
+}
+
+static void
+document_fields(struct atom *a, PGresult *res, int i, int last)
+{
+	(void)last;
+	atom_field(a, "slug", val(res, i, DOC_SLUG));
+	atom_field(a, "title", val(res, i, P_TITLE));
+	atom_field(a, "category", val(res, i, DOC_CATEGORY));
+	atom_field_lines(a, "tag", val(res, i, DOC_TAGS));
+	atom_field(a, "body", val(res, i, DOC_BODY));
+	atom_field(a, "revision", val(res, i, DOC_REVISION));
+}
+
+/* Glossary terms. */
+static const char term_query[] =
+    "SELECT g.id, g.version, g.deleted, NOT g.deleted, g.shared, g.seq,"
+    " " RFC3339("g.updated") ", " RFC3339("g.updated") ","
+    " g.term, '/glossary#term-' || g.id,"
+    " g.definition, array_to_string(g.synonyms, E'\\n')"
+    " FROM glossary_terms g WHERE g.pending ORDER BY g.seq LIMIT " BATCH;
+
+enum { T_DEFINITION = P_KIND, T_SYNONYMS };
+
+static void
+term_reader(struct atom *a, PGresult *res, int i, int last)
+{
+	const char *synonyms = PQgetvalue(res, i, T_SYNONYMS);
+	char *s;
+
+	(void)last;
+	if (*synonyms != '\0') {
+		s = util_printf("Also called: %s", synonyms);
+		if (s != NULL)
+			for (char *p = s; *p != '\0'; p++)
+				if (*p == '\n')
+					*p = ',';
+		atom_text(a, "summary", s);
+		free(s);
+	}
+	atom_markdown(a, val(res, i, T_DEFINITION));
+}
+
+static void
+term_fields(struct atom *a, PGresult *res, int i, int last)
+{
+	(void)last;
+	atom_field(a, "term", val(res, i, P_TITLE));
+	atom_field(a, "definition", val(res, i, T_DEFINITION));
+	atom_field_lines(a, "synonym", val(res, i, T_SYNONYMS));
+}
+
+/*
+ * Evaluations, one row for each outcome they measured (or one row of
+ * NULL outcome columns when none), the outcomes in the order of the form
+ * as acorn_evaluation_record keeps them.
+ */
+static const char evaluation_query[] =
+    "SELECT e.id, e.version, e.deleted, NOT e.deleted, e.shared, e.seq,"
+    " " RFC3339("e.updated") ","
+    " " RFC3339("coalesce((SELECT r.created FROM evaluation_revisions r"
+    " WHERE r.evaluation = e.id ORDER BY r.number LIMIT 1), e.updated)") ","
+    " e.title, '/evidence/' || e.id,"
+    " e.scheme, e.area, e.region, e.year, e.design, e.sample_size,"
+    " e.follow_up, e.summary, e.revision,"
+    " o.v->>'outcome', o.v->>'measure', o.v->>'direction', o.v->>'figure'"
+    " FROM (SELECT * FROM evaluations WHERE pending ORDER BY seq"
+    "  LIMIT " BATCH ") e"
+    " LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN e.deleted THEN NULL"
+    "  ELSE acorn_evaluation_record(e.id) -> 'outcomes' END)"
+    "  WITH ORDINALITY o (v, n) ON true"
+    " ORDER BY e.seq, o.n";
+
+enum {
+	EVAL_SCHEME = P_KIND, EVAL_AREA, EVAL_REGION, EVAL_YEAR, EVAL_DESIGN,
+	EVAL_SAMPLE, EVAL_FOLLOW_UP, EVAL_SUMMARY, EVAL_REVISION,
+	EVAL_OUTCOME, EVAL_MEASURE, EVAL_DIRECTION, EVAL_FIGURE
+};
+
+/* A code's label, or the code while it has none. */
+static const char *
+label_or_code(const char *const *codes, const char *const *labels,
+    const char *code)
+{
+	const char *label = code_label(codes, labels, code);
+
+	return label != NULL ? label : code;
+}
+
+static void
+summary_part(struct strbuf *b, const char *s)
+{
+	if (b->len > 0)
+		strbuf_str(b, ", ");
+	strbuf_str(b, s);
+}
+
+/*
+ * "Randomised controlled trial, 2023, North West, 240 participants,
+ * 12 months' follow-up", without what was not recorded.
+ */
+static char *
+evaluation_summary(PGresult *res, int i)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *design = val(res, i, EVAL_DESIGN);
+	const char *sample = val(res, i, EVAL_SAMPLE);
+	const char *months = val(res, i, EVAL_FOLLOW_UP);
+
+	if (design != NULL)
+		summary_part(&b, label_or_code(design_codes, design_labels,
+		    design));
+	summary_part(&b, PQgetvalue(res, i, EVAL_YEAR));
+	summary_part(&b, PQgetvalue(res, i, EVAL_REGION));
+	if (sample != NULL) {
+		summary_part(&b, sample);
+		strbuf_str(&b, strcmp(sample, "1") == 0 ? " participant" :
+		    " participants");
+	}
+	if (months != NULL) {
+		summary_part(&b, months);
+		strbuf_str(&b, strcmp(months, "1") == 0 ? " month's follow-up" :
+		    " months' follow-up");
+	}
+	return strbuf_take(&b);
+}
+
+/* "Wellbeing (WEMWBS): improved, +4.1 points" */
+static char *
+outcome_line(PGresult *res, int i)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *measure = PQgetvalue(res, i, EVAL_MEASURE);
+	const char *figure = PQgetvalue(res, i, EVAL_FIGURE);
+
+	strbuf_str(&b, label_or_code(outcome_codes, outcome_labels,
+	    PQgetvalue(res, i, EVAL_OUTCOME)));
+	if (*measure != '\0')
+		strbuf_printf(&b, " (%s)", measure);
+	strbuf_printf(&b, ": %s", label_or_code(direction_codes,
+	    direction_labels, PQgetvalue(res, i, EVAL_DIRECTION)));
+	if (*figure != '\0')
+		strbuf_printf(&b, ", %s", figure);
+	return strbuf_take(&b);
+}
+
+/*
+ * The summary as CommonMark makes it, then what each outcome showed.  A
+ * writer of its own builds the HTML, so every value in it is escaped
+ * before the whole is escaped once more as the text of the content.
+ */
+static char *
+evaluation_html(PGresult *res, int first, int last)
+{
+	struct atom h;
+	char *html, *line;
+	int i;
+
+	if (atom_open(&h) == -1)
+		return NULL;
+	/* markdown.c has already made this safe to show: it goes in as is. */
+	if ((html = markdown_html(val(res, first, EVAL_SUMMARY), 2)) == NULL)
+		h.failed = 1;
+	else
+		atom_raw(&h, html);
+	free(html);
+	if (!PQgetisnull(res, first, EVAL_OUTCOME)) {
+		atom_text(&h, "h2", "Outcomes");
+		atom_start(&h, "ul");
+		for (i = first; i < last; i++) {
+			if ((line = outcome_line(res, i)) == NULL)
+				h.failed = 1;
+			atom_text(&h, "li", line);
+			free(line);
+		}
+		atom_end(&h);
+	}
+	return atom_close(&h);
+}
+
+static void
+evaluation_reader(struct atom *a, PGresult *res, int i, int last)
+{
+	char *scheme, *s;
+
+	scheme = util_printf("%s/evidence?design=", cfg->public_url);
+	atom_category(a, PQgetvalue(res, i, EVAL_DESIGN),
+	    code_label(design_codes, design_labels,
+	    PQgetvalue(res, i, EVAL_DESIGN)), scheme);
+	free(scheme);
+	if ((s = evaluation_summary(res, i)) == NULL)
+		a->failed = 1;
+	atom_text(a, "summary", s);
+	free(s);
+	if ((s = evaluation_html(res, i, last)) == NULL)
+		a->failed = 1;
+	else if (*s != '\0')
+		atom_html(a, s);
+	free(s);
+}
+
+static void
+evaluation_fields(struct atom *a, PGresult *res, int i, int last)
+{
+	int k;
+
+	atom_field(a, "title", val(res, i, P_TITLE));
+	atom_field(a, "scheme", val(res, i, EVAL_SCHEME));
+	atom_field(a, "area", val(res, i, EVAL_AREA));
+	atom_field(a, "region", val(res, i, EVAL_REGION));
+	atom_field(a, "year", val(res, i, EVAL_YEAR));
+	atom_field(a, "design", val(res, i, EVAL_DESIGN));
+	atom_field(a, "sample-size", val(res, i, EVAL_SAMPLE));
+	atom_field(a, "follow-up", val(res, i, EVAL_FOLLOW_UP));
+	atom_field(a, "summary", val(res, i, EVAL_SUMMARY));
+	atom_field(a, "revision", val(res, i, EVAL_REVISION));
+	for (k = i; k < last && !PQgetisnull(res, k, EVAL_OUTCOME); k++) {
+		atom_field_start(a, "outcome");
+		atom_attr(a, "outcome", PQgetvalue(res, k, EVAL_OUTCOME));
+		atom_attr(a, "direction", PQgetvalue(res, k, EVAL_DIRECTION));
+		atom_attr(a, "measure", PQgetvalue(res, k, EVAL_MEASURE));
+		atom_attr(a, "figure", PQgetvalue(res, k, EVAL_FIGURE));
+		atom_end(a);
+	}
+}
+
+/* Node entries: this node about itself, and about the peers it pinned. */
+static const char node_query[] =
+    "SELECT n.id, n.version, n.deleted, NOT n.deleted, n.shared, n.seq,"
+    " " RFC3339("n.updated") ", " RFC3339("n.updated") ","
+    " n.name, n.url, n.subject, n.region, k.v->>'fingerprint', k.v->>'pem'"
+    " FROM (SELECT * FROM nodes WHERE pending ORDER BY seq"
+    "  LIMIT " BATCH ") n"
+    " LEFT JOIN LATERAL jsonb_array_elements(n.keys) WITH ORDINALITY"
+    "  k (v, o) ON true"
+    " ORDER BY n.seq, k.o";
+
+enum { N_SUBJECT = P_KIND, N_REGION, N_FINGERPRINT, N_PEM };
+
+static void
+node_reader(struct atom *a, PGresult *res, int i, int last)
+{
+	char *s;
+
+	(void)last;
+	s = util_printf("%s region%s", PQgetvalue(res, i, N_REGION),
+	    strcmp(PQgetvalue(res, i, N_SUBJECT), node_id) == 0 ? "" :
+	    ", vouched for by this node");
+	atom_text(a, "summary", s);
+	free(s);
+}
+
+static void
+node_fields(struct atom *a, PGresult *res, int i, int last)
+{
+	char *s;
+	int k;
+
+	s = util_printf("urn:uuid:%s", PQgetvalue(res, i, N_SUBJECT));
+	atom_field(a, "subject", s);
+	free(s);
+	atom_field(a, "name", val(res, i, P_TITLE));
+	atom_field(a, "region", val(res, i, N_REGION));
+	atom_field(a, "url", val(res, i, P_PATH));
+	for (k = i; k < last && !PQgetisnull(res, k, N_PEM); k++) {
+		atom_field_start(a, "key");
+		atom_attr(a, "fingerprint", PQgetvalue(res, k, N_FINGERPRINT));
+		atom_string(a, PQgetvalue(res, k, N_PEM));
+		atom_end(a);
+	}
+}
+
+/* Nodes first: a receiver learns keys before the entries they sign. */
+static const struct kind kinds[] = {
+	{ "node", "nodes", "nodes", node_query,
+	    "No longer vouched for.", node_reader, node_fields },
+	{ "member", "members", "members", member_query,
+	    "Withdrawn from the network directory.", member_reader,
+	    member_fields },
+	{ "event", "events", "events", event_query,
+	    "Deleted by its organiser.", event_reader, event_fields },
+	{ "evaluation", "evaluations", "evaluations", evaluation_query,
+	    "Deleted by its origin.", evaluation_reader, evaluation_fields },
+	{ "document", "documents", "documents", document_query,
+	    "Deleted by its origin.", document_reader, document_fields },
+	{ "term", "glossary", "glossary_terms", term_query,
+	    "Deleted by its origin.", term_reader, term_fields },
+};
+
+/* atom:source: the origin, inside the signature (RFC 4287 section 5.1). */
+static void
+write_source(struct atom *a, const struct kind *k, const char *updated)
+{
+	char *s;
+
+	atom_start(a, "source");
+	s = util_printf("urn:uuid:%s", node_id);
+	atom_text(a, "id", s);
+	free(s);
+	atom_text(a, "title", cfg->node_name);
+	atom_text(a, "updated", updated);
+	s = util_printf("%s/feeds/%s", cfg->public_url, k->collection);
+	atom_link(a, "self", "application/atom+xml", s);
+	free(s);
+	atom_end(a);
+}
+
+static void
+record_start(struct atom *a, const struct kind *k, PGresult *res, int i)
+{
+	char *s;
+
+	atom_field_start(a, "record");
+	atom_attr(a, "kind", k->name);
+	atom_attr(a, "version", PQgetvalue(res, i, P_VERSION));
+	s = util_printf("urn:uuid:%s", node_id);
+	atom_attr(a, "origin", s);
+	free(s);
+}
+
+static void
+declare_namespaces(struct atom *a)
+{
+	atom_check(a, xmlTextWriterWriteAttribute(a->w,
+	    BAD_CAST "xmlns:acorn", BAD_CAST FED_ACORN_NS));
+}
+
+/* The unsigned entry for rows first to last - 1 of one record. */
+static char *
+write_entry(const struct kind *k, PGresult *res, int first, int last)
+{
+	struct atom a;
+	const char *path = PQgetvalue(res, first, P_PATH);
+	char *s;
+
+	if (atom_open(&a) == -1)
+		return NULL;
+	atom_check(&a, xmlTextWriterStartElementNS(a.w, NULL,
+	    BAD_CAST "entry", BAD_CAST FED_ATOM_NS));
+	declare_namespaces(&a);
+	s = util_printf("urn:uuid:%s", PQgetvalue(res, first, P_ID));
+	atom_text(&a, "id", s);
+	free(s);
+	atom_text(&a, "title", PQgetvalue(res, first, P_TITLE));
+	atom_text(&a, "updated", PQgetvalue(res, first, P_UPDATED));
+	atom_text(&a, "published", PQgetvalue(res, first, P_PUBLISHED));
+	s = *path == '/' ? util_printf("%s%s", cfg->public_url, path) :
+	    util_strdup(path);
+	atom_link(&a, "alternate", "text/html", s);
+	free(s);
+	k->reader(&a, res, first, last);
+	write_source(&a, k, PQgetvalue(res, first, P_UPDATED));
+	record_start(&a, k, res, first);
+	k->fields(&a, res, first, last);
+	atom_end(&a);
+	atom_end(&a);
+	return atom_close(&a);
+}
+
+/* The unsigned tombstone (RFC 6721) of one record. */
+static char *
+write_tombstone(const struct kind *k, PGresult *res, int i)
+{
+	struct atom a;
+	char *s;
+
+	if (atom_open(&a) == -1)
+		return NULL;
+	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "at",
+	    BAD_CAST "deleted-entry", BAD_CAST FED_TOMB_NS));
+	atom_check(&a, xmlTextWriterWriteAttribute(a.w, BAD_CAST "xmlns",
+	    BAD_CAST FED_ATOM_NS));
+	declare_namespaces(&a);
+	s = util_printf("urn:uuid:%s", PQgetvalue(res, i, P_ID));
+	atom_attr(&a, "ref", s);
+	free(s);
+	atom_attr(&a, "when", PQgetvalue(res, i, P_UPDATED));
+	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "at",
+	    BAD_CAST "comment", NULL));
+	atom_string(&a, k->gone);
+	atom_end(&a);
+	write_source(&a, k, PQgetvalue(res, i, P_UPDATED));
+	record_start(&a, k, res, i);
+	atom_attr(&a, "deleted", "true");
+	atom_end(&a);
+	atom_end(&a);
+	return atom_close(&a);
+}
+
+/*
+ * Signs and stores the record at rows first to last - 1.  The row is
+ * written only if nothing changed it since it was read (same seq);
+ * otherwise it is still pending and the next round takes it.  Answers 1
+ * when an entry or tombstone went out, 0 when nothing needed to, -1 on
+ * failure.
+ */
+static int
+publish_one(struct db *db, const struct signer *sg, const struct kind *k,
+    PGresult *res, int first, int last)
+{
+	const char *p[3];
+	char *xml = NULL, *signed_xml = NULL, *sql;
+	int live = is_true(res, first, P_LIVE), out, rc;
+	EVP_PKEY *key = sg->key;
+	const char *fp = sg->fingerprint;
+
+	out = live || is_true(res, first, P_SHARED);
+	if (out) {
+		xml = live ? write_entry(k, res, first, last) :
+		    write_tombstone(k, res, first);
+		/*
+		 * During a key rotation the node's own entry, which
+		 * announces the new key, is signed with the old one.
+		 */
+		if (sg->old_key != NULL && strcmp(k->name, "node") == 0 &&
+		    strcmp(PQgetvalue(res, first, P_ID), node_id) == 0) {
+			key = sg->old_key;
+			fp = sg->old_fingerprint;
+		}
+		if (xml == NULL || (signed_xml = fed_sign(xml, strlen(xml),
+		    key, fp)) == NULL) {
+			log_err("cannot sign %s %s", k->name,
+			    PQgetvalue(res, first, P_ID));
+			free(xml);
+			return -1;
+		}
+		free(xml);
+	}
+	p[0] = PQgetvalue(res, first, P_ID);
+	p[1] = PQgetvalue(res, first, P_SEQ);
+	p[2] = signed_xml;
+	sql = util_printf("UPDATE %s SET entry = $3, pending = false,"
+	    " shared = shared OR %s WHERE id = $1 AND seq = $2 AND pending",
+	    k->table, live ? "true" : "false");
+	rc = sql == NULL ? -1 : db_exec(db, sql, 3, p);
+	free(sql);
+	free(signed_xml);
+	return rc == -1 ? -1 : out;
+}
+
+/*
+ * Holds the lock every transaction making entries visible to peers
+ * takes before it takes sequence numbers, until it commits.
+ */
+int
+feed_lock(struct db *db)
+{
+	return db_exec(db, "SELECT pg_advisory_xact_lock(7234017)", 0, NULL);
+}
+
+/* One batch of one kind: the number of entries that went out, or -1. */
+static int
+publish_batch(struct db *db, const struct signer *sg, const struct kind *k,
+    int *rows)
+{
+	PGresult *res;
+	int i, last, n = 0, rc;
+
+	if ((res = db_query(db, PGRES_TUPLES_OK, k->query, 0, NULL)) == NULL)
+		return -1;
+	*rows = PQntuples(res);
+	for (i = 0; i < *rows; i = last) {
+		for (last = i + 1; last < *rows && strcmp(PQgetvalue(res,
+		    last, P_ID), PQgetvalue(res, i, P_ID)) == 0; last++)
+			;
+		if ((rc = publish_one(db, sg, k, res, i, last)) == -1) {
+			PQclear(res);
+			return -1;
+		}
+		n += rc;
+	}
+	PQclear(res);
+	return n;
+}
+
+/*
+ * Signs every pending local row.  Peers are told (acorn_published) when
+ * anything went out.  Answers how many entries went out, or -1.
+ */
+int
+publish_pending(struct db *db, const struct signer *sg)
+{
+	size_t i;
+	int rows, n, total = 0;
+
+	if (sg == NULL || sg->key == NULL)
+		return 0;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		do {
+			if (db_begin(db) == -1)
+				return -1;
+			if (feed_lock(db) == -1 ||
+			    (n = publish_batch(db, sg, &kinds[i], &rows)) == -1 ||
+			    (n > 0 && db_exec(db,
+			    "SELECT pg_notify('acorn_published', '')", 0,
+			    NULL) == -1)) {
+				db_rollback(db);
+				return -1;
+			}
+			if (db_commit(db) == -1)
+				return -1;
+			total += n;
+		} while (rows == atoi(BATCH));
+	}
+	return total;
+}
+
+/* 1 when some local row waits to be published. */
+int
+publish_waiting(struct db *db)
+{
+	PGresult *res;
+	int waiting;
+
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT"
+	    " EXISTS (SELECT 1 FROM nodes WHERE pending) OR"
+	    " EXISTS (SELECT 1 FROM members WHERE pending) OR"
+	    " EXISTS (SELECT 1 FROM events WHERE pending) OR"
+	    " EXISTS (SELECT 1 FROM evaluations WHERE pending) OR"
+	    " EXISTS (SELECT 1 FROM documents WHERE pending) OR"
+	    " EXISTS (SELECT 1 FROM glossary_terms WHERE pending)", 0, NULL);
+	if (res == NULL)
+		return -1;
+	waiting = *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	return waiting;
+}
+
+/* The table behind a collection's name, or NULL. */
+const char *
+publish_table(const char *collection)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].collection, collection) == 0)
+			return kinds[i].table;
+	return NULL;
+}
+
+/* The collections in the order peers pull them; NULL ends it. */
+const char *
+publish_collection(size_t i)
+{
+	return i < sizeof(kinds) / sizeof(kinds[0]) ?
+	    kinds[i].collection : NULL;
+}

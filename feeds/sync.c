@@ -1,0 +1,784 @@
+/*
+ * The sync worker inside `acorn serve`.  One thread publishes (signs
+ * what changed here) and pings the peers when anything went out; one
+ * thread per peer pulls that peer's feeds, so a slow or dead peer holds
+ * up nobody else.  Threads sleep on PostgreSQL notifications: a local
+ * change (acorn_publish), an entry gone out here or in another process
+ * serving this node (acorn_published), a peer's ping (acorn_ping, the
+ * peer's id) or a change to the peer list (acorn_peers).
+ *
+ * A pull merges each page in one transaction together with its cursor,
+ * so a crash between pages loses nothing and repeats nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include "acorn.h"
+#include "federation.h"
+#include "fetch.h"
+
+#define MAX_BACKOFF	900	/* seconds between tries of a dead peer */
+#define PING_TIMEOUT	3L
+#define ERROR_WAIT_MS	2000
+#define STR_(x)		#x
+#define SYNC_STR(x)	STR_(x)
+
+struct puller {
+	struct sync	*sync;
+	long long	 id;		/* peers.id */
+	char		*url;
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 wake;
+	int		 woken;
+	atomic_int	 stop;
+	int		 seen;		/* still in the peer list */
+	struct puller	*next;
+};
+
+struct sync {
+	const struct config *cfg;
+	const struct signer *signer;
+	struct db_pool	*pool;
+	struct db	*db;
+	pthread_t	 thread;
+	atomic_int	 stop;
+	int		 wake[2];
+	struct puller	*pullers;
+};
+
+static atomic_ulong merged, pulls, pull_failures;
+
+/*
+ * Refusals by reason.  Reasons are the library's fixed strings, so a
+ * short table holds them all; one that does not fit counts as "other".
+ */
+#define NREASONS	48
+static struct {
+	const char	*reason;
+	atomic_ulong	 n;
+} reasons[NREASONS];
+static pthread_mutex_t reasons_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+count_reason(const char *why)
+{
+	int i;
+
+	pthread_mutex_lock(&reasons_lock);
+	for (i = 0; i < NREASONS - 1 && reasons[i].reason != NULL; i++)
+		if (strcmp(reasons[i].reason, why) == 0)
+			break;
+	if (reasons[i].reason == NULL)
+		reasons[i].reason = i == NREASONS - 1 ? "other" : why;
+	atomic_fetch_add(&reasons[i].n, 1);
+	pthread_mutex_unlock(&reasons_lock);
+}
+
+/* The i-th reason counted and its count; NULL past the last. */
+const char *
+sync_rejections(int i, unsigned long *n)
+{
+	const char *why = NULL;
+
+	pthread_mutex_lock(&reasons_lock);
+	if (i >= 0 && i < NREASONS && reasons[i].reason != NULL) {
+		why = reasons[i].reason;
+		*n = atomic_load(&reasons[i].n);
+	}
+	pthread_mutex_unlock(&reasons_lock);
+	return why;
+}
+
+void
+sync_counts(unsigned long *m, unsigned long *p, unsigned long *f)
+{
+	*m = atomic_load(&merged);
+	*p = atomic_load(&pulls);
+	*f = atomic_load(&pull_failures);
+}
+
+/* Records a refused entry, or a refused page (id NULL). */
+static void
+reject(struct db *db, long long peer, const char *collection,
+    const char *id, const char *why)
+{
+	char s[24];
+	const char *p[4] = { s, collection, id, why };
+
+	snprintf(s, sizeof(s), "%lld", peer);
+	count_reason(why);
+	log_warn("refused %s from peer %lld (%s): %s", id != NULL ? id :
+	    "a page", peer, collection, why);
+	/* The newest thousand are kept: enough to see what went wrong. */
+	if (db_exec(db, "INSERT INTO rejections (peer, collection, entry_id,"
+	    " reason) VALUES ($1, $2, $3, $4)", 4, p) == 0)
+		db_exec(db, "DELETE FROM rejections WHERE id <= (SELECT max(id)"
+		    " - 1000 FROM rejections)", 0, NULL);
+}
+
+/* The entry's id for the record of a refusal, before it was read. */
+static char *
+doc_id(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	xmlChar *v;
+	char *out = NULL;
+
+	if (root == NULL)
+		return NULL;
+	if ((v = xmlGetProp(root, BAD_CAST "ref")) != NULL) {
+		out = util_strdup((const char *)v);
+		xmlFree(v);
+		return out;
+	}
+	for (n = root->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(n->name, BAD_CAST "id")) {
+			v = xmlNodeGetContent(n);
+			if (v != NULL && xmlStrlen(v) < 200)
+				out = util_strdup((const char *)v);
+			xmlFree(v);
+			break;
+		}
+	return out;
+}
+
+/*
+ * Verifies, reads and merges one entry of a page.  0 when done with it
+ * (stored, ignored or refused), -1 when the database failed.
+ */
+static int
+merge_doc(struct db *db, long long peer, const char *collection,
+    xmlDocPtr doc, int *stored, int *learnt)
+{
+	struct fed_record rec;
+	char signer[FED_UUID_LEN + 1], *canonical = NULL, *id;
+	const char *why = NULL;
+	int rc;
+
+	if (fed_verify(doc, trust_lookup, db, signer, &canonical, &why) ==
+	    -1) {
+		id = doc_id(doc);
+		reject(db, peer, collection, id, why != NULL ? why :
+		    "signature does not verify");
+		free(id);
+		return 0;
+	}
+	if (fed_record_read(doc, &rec, &why) == -1) {
+		id = doc_id(doc);
+		reject(db, peer, collection, id, why);
+		free(id);
+		free(canonical);
+		return 0;
+	}
+	rc = merge_entry(db, &rec, canonical, signer, learnt, &why);
+	if (rc == -1) {
+		id = util_printf("urn:uuid:%s", rec.id);
+		reject(db, peer, collection, id, why);
+		free(id);
+	} else if (rc == 1) {
+		(*stored)++;
+		atomic_fetch_add(&merged, 1);
+	}
+	fed_record_free(&rec);
+	free(canonical);
+	return rc == -2 ? -1 : 0;
+}
+
+/*
+ * Merges one page and moves the cursor, all in one transaction.  0 when
+ * committed, -1 when the database failed (nothing of it is kept).
+ */
+static int
+merge_page(struct db *db, long long peer, const char *collection,
+    const struct fed_page *page, const char *etag, long long latest,
+    int *stored, int *learnt)
+{
+	char s[24], cursor[24], late[24];
+	const char *p[5] = { s, collection, cursor, etag, late };
+	size_t i;
+
+	snprintf(s, sizeof(s), "%lld", peer);
+	snprintf(cursor, sizeof(cursor), "%lld", page->cursor);
+	snprintf(late, sizeof(late), "%lld", latest);
+	if (db_begin(db) == -1)
+		return -1;
+	if (feed_lock(db) == -1)
+		goto fail;
+	for (i = 0; i < page->n; i++)
+		if (merge_doc(db, peer, collection, page->docs[i], stored,
+		    learnt) == -1)
+			goto fail;
+	/*
+	 * behind: how many changes the peer holds past the cursor;
+	 * behind_since: since when we have been behind at all.
+	 */
+	if (db_exec(db, "INSERT INTO peer_cursors (peer, collection, seq,"
+	    " etag, behind, behind_since) VALUES ($1, $2,"
+	    " CASE WHEN $3::bigint >= 0 THEN $3::bigint ELSE 0 END, $4,"
+	    " greatest($5::bigint - greatest($3::bigint, 0), 0), NULL)"
+	    " ON CONFLICT (peer, collection) DO UPDATE SET"
+	    " seq = CASE WHEN $3::bigint >= 0 THEN $3::bigint"
+	    "  ELSE peer_cursors.seq END, etag = $4,"
+	    " behind = greatest($5::bigint - greatest($3::bigint,"
+	    "  peer_cursors.seq), 0),"
+	    " behind_since = CASE WHEN $5::bigint > greatest($3::bigint,"
+	    "  peer_cursors.seq) THEN coalesce(peer_cursors.behind_since, now())"
+	    "  END", 5, p) == -1)
+		goto fail;
+	if (*stored > 0 && db_exec(db, "SELECT pg_notify('acorn_published',"
+	    " '')", 0, NULL) == -1)
+		goto fail;
+	/*
+	 * A key learnt: read every peer again from the start, so entries
+	 * refused for want of it are taken now.
+	 */
+	if (*learnt > 0 && db_exec(db, "UPDATE peer_cursors SET seq = 0,"
+	    " etag = NULL", 0, NULL) == -1)
+		goto fail;
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* <acorn:latest> of a page: the newest change the peer holds. */
+static long long
+page_latest(const char *body)
+{
+	const char *p = strstr(body, "<acorn:latest>");
+
+	return p != NULL ? strtoll(p + 14, NULL, 10) : -1;
+}
+
+/*
+ * Pulls one collection of a peer up to its end.  0 when done, -1 with
+ * *error (static or from f) when the peer or the database failed.
+ */
+static int
+pull_collection(struct puller *pl, struct db *db, CURL *c,
+    const char *collection, int *learnt, char *error, size_t errlen)
+{
+	struct fetch f = { 0 };
+	struct fed_page page;
+	PGresult *res;
+	char s[24], *url, *etag = NULL;
+	const char *p[2] = { s, collection }, *why;
+	long long cursor = 0;
+	int stored, rc = -1, pages;
+
+	f.stop = &pl->stop;
+	snprintf(s, sizeof(s), "%lld", pl->id);
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT seq, etag FROM peer_cursors"
+	    " WHERE peer = $1 AND collection = $2", 2, p);
+	if (res == NULL) {
+		snprintf(error, errlen, "the database failed");
+		return -1;
+	}
+	if (PQntuples(res) == 1) {
+		cursor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		etag = util_strdup(PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	for (pages = 0; pages < 100000 && !atomic_load(&pl->stop); pages++) {
+		url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
+		    cursor);
+		if (url == NULL ||
+		    fetch_get(c, url, etag, FED_MAX_FEED, 0, &f) == -1) {
+			snprintf(error, errlen, "%s: %s", collection,
+			    url == NULL ? "out of memory" : f.error);
+			free(url);
+			break;
+		}
+		free(url);
+		if (f.status == 304) {
+			rc = 0;
+			break;
+		}
+		if (f.status != 200) {
+			snprintf(error, errlen, "%s: the peer answered %ld",
+			    collection, f.status);
+			break;
+		}
+		if (fed_page_parse(f.body, f.len, &page, &why) == -1) {
+			snprintf(error, errlen, "%s: page refused: %s",
+			    collection, why);
+			reject(db, pl->id, collection, NULL, why);
+			break;
+		}
+		stored = 0;
+		if (merge_page(db, pl->id, collection, &page,
+		    page.more ? NULL : f.etag, page_latest(f.body), &stored,
+		    learnt) == -1) {
+			fed_page_free(&page);
+			snprintf(error, errlen, "the database failed");
+			break;
+		}
+		if (*learnt > 0) {
+			fed_page_free(&page);
+			rc = 0;		/* start again from the beginning */
+			break;
+		}
+		if (page.cursor >= 0)
+			cursor = page.cursor;
+		free(etag);
+		etag = NULL;
+		if (!page.more) {
+			fed_page_free(&page);
+			rc = 0;
+			break;
+		}
+		fed_page_free(&page);
+	}
+	free(etag);
+	fetch_free(&f);
+	return rc;
+}
+
+/* One pull of every collection of a peer; notes how it went. */
+static void
+pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
+{
+	char error[CURL_ERROR_SIZE + 64] = "", s[24], iv[16];
+	const char *p[2] = { s, error }, *coll;
+	PGresult *res;
+	size_t i;
+	int learnt, rounds = 0, ok = 1;
+
+	snprintf(s, sizeof(s), "%lld", pl->id);
+	snprintf(iv, sizeof(iv), "%d", interval);
+	/* Another process serving this node may be pulling it already. */
+	res = db_query(db, PGRES_TUPLES_OK,
+	    "SELECT pg_try_advisory_lock(7234018, $1::integer)", 1, p);
+	if (res == NULL)
+		return;
+	if (*PQgetvalue(res, 0, 0) != 't') {
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	atomic_fetch_add(&pulls, 1);
+	do {
+		learnt = 0;
+		for (i = 0; (coll = publish_collection(i)) != NULL; i++)
+			if (pull_collection(pl, db, c, coll, &learnt, error,
+			    sizeof(error)) == -1 || learnt > 0)
+				break;
+		ok = error[0] == '\0';
+	} while (ok && learnt > 0 && ++rounds < 10);
+	if (!ok)
+		atomic_fetch_add(&pull_failures, 1);
+	/*
+	 * Backoff after a failure: 2^failures seconds, at most
+	 * MAX_BACKOFF, times a random factor between a half and one and
+	 * a half, so peers that failed together do not retry together.
+	 */
+	if (ok) {
+		p[1] = iv;
+		db_exec(db, "UPDATE peers SET last_attempt = now(),"
+		    " last_success = now(), failures = 0, last_error = NULL,"
+		    " next_attempt = now() + make_interval(secs => $2::integer)"
+		    " WHERE id = $1", 2, p);
+	} else
+		db_exec(db, "UPDATE peers SET last_attempt = now(),"
+		    " last_error = $2, failures = failures + 1,"
+		    " next_attempt = now() + make_interval(secs =>"
+		    " least(power(2, least(failures + 1, 20)), "
+		    SYNC_STR(MAX_BACKOFF) ") * (0.5 + random()))"
+		    " WHERE id = $1", 2, p);
+	res = db_query(db, PGRES_TUPLES_OK,
+	    "SELECT pg_advisory_unlock(7234018, $1::integer)", 1, p);
+	PQclear(res);
+}
+
+/* Seconds until the peer is due, 0 when it is, -1 on failure. */
+static long
+due_in(struct db *db, long long id)
+{
+	char s[24];
+	const char *p[1] = { s };
+	PGresult *res;
+	long secs;
+
+	snprintf(s, sizeof(s), "%lld", id);
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT greatest(0, ceil(extract("
+	    "epoch FROM next_attempt - now())))::bigint FROM peers"
+	    " WHERE id = $1", 1, p);
+	if (res == NULL)
+		return -1;
+	secs = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) :
+	    60;
+	PQclear(res);
+	return secs;
+}
+
+/* Sleeps up to secs, or until pinged or stopped; 1 when pinged. */
+static int
+puller_sleep(struct puller *pl, long secs)
+{
+	struct timespec until;
+	int woken;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += secs;
+	pthread_mutex_lock(&pl->lock);
+	while (!pl->woken && !atomic_load(&pl->stop))
+		if (pthread_cond_timedwait(&pl->wake, &pl->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	woken = pl->woken;
+	pl->woken = 0;
+	pthread_mutex_unlock(&pl->lock);
+	return woken;
+}
+
+static void *
+puller_run(void *arg)
+{
+	struct puller *pl = arg;
+	struct db_pool *pool;
+	struct db *db = NULL;
+	CURL *c;
+	long secs;
+
+	pool = db_pool_new(pl->sync->cfg->database, 1);
+	c = curl_easy_init();
+	while (pool != NULL && c != NULL && !atomic_load(&pl->stop)) {
+		if (db == NULL && (db = db_acquire(pool)) == NULL) {
+			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			continue;
+		}
+		if ((secs = due_in(db, pl->id)) == -1) {
+			db_release(pool, db);
+			db = NULL;
+			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			continue;
+		}
+		if (secs > 0 && !puller_sleep(pl, secs))
+			continue;	/* look again: the time may have moved */
+		if (atomic_load(&pl->stop))
+			break;
+		pull_peer(pl, db, c, pl->sync->cfg->sync_interval);
+	}
+	if (c != NULL)
+		curl_easy_cleanup(c);
+	db_release(pool, db);
+	db_pool_free(pool);
+	return NULL;
+}
+
+static void
+puller_wake(struct puller *pl)
+{
+	pthread_mutex_lock(&pl->lock);
+	pl->woken = 1;
+	pthread_cond_signal(&pl->wake);
+	pthread_mutex_unlock(&pl->lock);
+}
+
+static void
+puller_stop(struct puller *pl)
+{
+	atomic_store(&pl->stop, 1);
+	puller_wake(pl);
+	pthread_join(pl->thread, NULL);
+	pthread_mutex_destroy(&pl->lock);
+	pthread_cond_destroy(&pl->wake);
+	free(pl->url);
+	free(pl);
+}
+
+/* Starts a puller for each new peer and stops those of peers removed. */
+static int
+sync_peers(struct sync *s)
+{
+	struct puller **pp, *pl;
+	PGresult *res;
+	long long id;
+	int i;
+
+	res = db_query(s->db, PGRES_TUPLES_OK, "SELECT id, url FROM peers",
+	    0, NULL);
+	if (res == NULL)
+		return -1;
+	for (pl = s->pullers; pl != NULL; pl = pl->next)
+		pl->seen = 0;
+	for (i = 0; i < PQntuples(res); i++) {
+		id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		for (pl = s->pullers; pl != NULL; pl = pl->next)
+			if (pl->id == id &&
+			    strcmp(pl->url, PQgetvalue(res, i, 1)) == 0)
+				break;
+		if (pl != NULL) {
+			pl->seen = 1;
+			continue;
+		}
+		if ((pl = calloc(1, sizeof(*pl))) == NULL ||
+		    (pl->url = util_strdup(PQgetvalue(res, i, 1))) == NULL) {
+			free(pl);
+			continue;
+		}
+		pl->sync = s;
+		pl->id = id;
+		pl->seen = 1;
+		pthread_mutex_init(&pl->lock, NULL);
+		pthread_cond_init(&pl->wake, NULL);
+		if (pthread_create(&pl->thread, NULL, puller_run, pl) != 0) {
+			free(pl->url);
+			free(pl);
+			continue;
+		}
+		pl->next = s->pullers;
+		s->pullers = pl;
+	}
+	PQclear(res);
+	for (pp = &s->pullers; *pp != NULL; ) {
+		pl = *pp;
+		if (pl->seen) {
+			pp = &pl->next;
+			continue;
+		}
+		*pp = pl->next;
+		puller_stop(pl);
+	}
+	return 0;
+}
+
+static size_t
+ignore_body(char *data, size_t size, size_t n, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return size * n;
+}
+
+/*
+ * Tells every peer that something went out here, all at once, each
+ * with a short timeout: a dead peer costs the others nothing.
+ */
+static void
+ping_peers(struct sync *s)
+{
+	PGresult *res;
+	CURLM *m;
+	CURL **easy;
+	char *form, **urls;
+	int i, n, running;
+
+	res = db_query(s->db, PGRES_TUPLES_OK, "SELECT url FROM peers", 0,
+	    NULL);
+	if (res == NULL)
+		return;
+	n = PQntuples(res);
+	form = util_printf("node=urn:uuid:%s", node_id);
+	easy = calloc((size_t)n + 1, sizeof(*easy));
+	urls = calloc((size_t)n + 1, sizeof(*urls));
+	if (n == 0 || form == NULL || easy == NULL || urls == NULL ||
+	    (m = curl_multi_init()) == NULL) {
+		PQclear(res);
+		free(form);
+		free(easy);
+		free(urls);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((easy[i] = curl_easy_init()) == NULL)
+			continue;
+		urls[i] = util_printf("%s/federation/ping",
+		    PQgetvalue(res, i, 0));
+		curl_easy_setopt(easy[i], CURLOPT_URL, urls[i]);
+		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, form);
+		curl_easy_setopt(easy[i], CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, PING_TIMEOUT);
+		curl_easy_setopt(easy[i], CURLOPT_CONNECTTIMEOUT, PING_TIMEOUT);
+		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, ignore_body);
+		curl_multi_add_handle(m, easy[i]);
+	}
+	PQclear(res);
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 200, NULL);
+	} while (running > 0 && !atomic_load(&s->stop));
+	for (i = 0; i < n; i++) {
+		if (easy[i] == NULL)
+			continue;
+		curl_multi_remove_handle(m, easy[i]);
+		curl_easy_cleanup(easy[i]);
+		free(urls[i]);
+	}
+	curl_multi_cleanup(m);
+	free(easy);
+	free(urls);
+	free(form);
+}
+
+static int
+sync_connect(struct sync *s)
+{
+	if ((s->db = db_acquire(s->pool)) == NULL)
+		return -1;
+	if (db_exec(s->db, "LISTEN acorn_publish", 0, NULL) == -1 ||
+	    db_exec(s->db, "LISTEN acorn_published", 0, NULL) == -1 ||
+	    db_exec(s->db, "LISTEN acorn_ping", 0, NULL) == -1 ||
+	    db_exec(s->db, "LISTEN acorn_peers", 0, NULL) == -1 ||
+	    node_self_refresh(s->db, s->signer) == -1 ||
+	    vouch_refresh(s->db) == -1 || sync_peers(s) == -1) {
+		db_release(s->pool, s->db);
+		s->db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Takes the notifications that arrived: wakes the pullers of peers that
+ * pinged, reloads the peer list when it changed.  *out is set when
+ * entries went out (here or in another process), *again when a local
+ * change waits to be published; -1 when the
+ * connection is gone.
+ */
+static int
+sync_drain(struct sync *s, int *out, int *again)
+{
+	PGconn *c = db_conn(s->db);
+	struct puller *pl;
+	PGnotify *n;
+	int peers = 0;
+
+	if (PQconsumeInput(c) == 0)
+		return -1;
+	while ((n = PQnotifies(c)) != NULL) {
+		if (strcmp(n->relname, "acorn_published") == 0)
+			*out = 1;
+		else if (strcmp(n->relname, "acorn_publish") == 0)
+			*again = 1;
+		else if (strcmp(n->relname, "acorn_peers") == 0)
+			peers = 1;
+		else if (strcmp(n->relname, "acorn_ping") == 0)
+			for (pl = s->pullers; pl != NULL; pl = pl->next)
+				if (pl->id == strtoll(n->extra, NULL, 10))
+					puller_wake(pl);
+		PQfreemem(n);
+	}
+	return peers ? sync_peers(s) : 0;
+}
+
+static void
+sync_wait(struct sync *s, long ms)
+{
+	struct pollfd fds[2];
+	char junk[64];
+	nfds_t n = 1;
+
+	fds[0].fd = s->wake[0];
+	fds[0].events = POLLIN;
+	if (s->db != NULL && PQsocket(db_conn(s->db)) >= 0) {
+		fds[1].fd = PQsocket(db_conn(s->db));
+		fds[1].events = POLLIN;
+		n = 2;
+	}
+	if (poll(fds, n, (int)ms) > 0 && (fds[0].revents & POLLIN))
+		while (read(s->wake[0], junk, sizeof(junk)) > 0)
+			continue;
+}
+
+static void *
+sync_run(void *arg)
+{
+	struct sync *s = arg;
+	int out, again, rc;
+
+	while (!atomic_load(&s->stop)) {
+		out = again = 0;
+		if (s->db == NULL) {
+			if (sync_connect(s) == -1) {
+				sync_wait(s, ERROR_WAIT_MS);
+				continue;
+			}
+			/*
+			 * Back (or first) on line: peers whose tries of
+			 * this node backed off hear at once that it is.
+			 */
+			out = 1;
+		}
+		if ((rc = publish_pending(s->db, s->signer)) > 0)
+			out = 1;
+		if (rc == -1 || sync_drain(s, &out, &again) == -1) {
+			if (PQstatus(db_conn(s->db)) != CONNECTION_OK) {
+				db_release(s->pool, s->db);
+				s->db = NULL;
+			}
+			sync_wait(s, ERROR_WAIT_MS);
+			continue;
+		}
+		if (out)
+			ping_peers(s);
+		if (!out && !again)
+			sync_wait(s, 5000);
+	}
+	while (s->pullers != NULL) {
+		struct puller *pl = s->pullers;
+
+		s->pullers = pl->next;
+		puller_stop(pl);
+	}
+	db_release(s->pool, s->db);
+	s->db = NULL;
+	return NULL;
+}
+
+/* Starts the worker; NULL when it could not be set up. */
+struct sync *
+sync_start(const struct config *c, const struct signer *sg)
+{
+	struct sync *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->cfg = c;
+	s->signer = sg;
+	s->wake[0] = s->wake[1] = -1;
+	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    (s->pool = db_pool_new(c->database, 1)) == NULL ||
+	    pthread_create(&s->thread, NULL, sync_run, s) != 0) {
+		log_err("cannot start the sync worker");
+		if (s->wake[0] != -1) {
+			close(s->wake[0]);
+			close(s->wake[1]);
+		}
+		db_pool_free(s->pool);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Stops the worker and its pullers, abandoning transfers in flight. */
+void
+sync_stop(struct sync *s)
+{
+	if (s == NULL)
+		return;
+	atomic_store(&s->stop, 1);
+	if (write(s->wake[1], "x", 1) == -1)
+		log_warn("cannot wake the sync worker");
+	pthread_join(s->thread, NULL);
+	close(s->wake[0]);
+	close(s->wake[1]);
+	db_pool_free(s->pool);
+	free(s);
+}

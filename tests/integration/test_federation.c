@@ -1,0 +1,496 @@
+/*
+ * Federation between real nodes on 127.0.0.1: a hub and three regions
+ * pinned as docs/protocol.md describes (the hub pins every region, each
+ * region pins the hub as a hub).  What one region writes reaches the
+ * others through the hub, signed by its origin and relayed byte for
+ * byte; changes and tombstones follow; an erased member's data leaves
+ * every database; feeds page and answer idle polls with a 304.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <check.h>
+
+#include "harness.h"
+#include "acorn.h"
+#include "federation.h"
+
+Suite	*federation_suite(void);
+
+#define SETTLE_MS	15000	/* the most a change may take to arrive */
+
+enum { HUB, NW, LONDON, SW, NNODES };
+
+static struct node *net[NNODES];
+
+static const char *const names[NNODES] = {
+	"National hub", "North West node", "London node", "South West node"
+};
+static const char *const regions[NNODES] = {
+	"National", "North West", "London", "South West"
+};
+
+static void
+network_up(void)
+{
+	char settings[128];
+	int i;
+
+	for (i = 0; i < NNODES; i++) {
+		snprintf(settings, sizeof(settings),
+		    "region = %s\nsync_interval = 2", regions[i]);
+		net[i] = node_new(names[i], settings);
+		ck_assert_ptr_nonnull(net[i]);
+		ck_assert_int_eq(node_serve(net[i]), 0);
+	}
+	for (i = 1; i < NNODES; i++) {
+		ck_assert_int_eq(node_peer(net[HUB], net[i], 0), 0);
+		ck_assert_int_eq(node_peer(net[i], net[HUB], 1), 0);
+	}
+}
+
+static void
+network_down(void)
+{
+	int i;
+
+	for (i = 0; i < NNODES; i++) {
+		node_free(net[i]);
+		net[i] = NULL;
+	}
+}
+
+/* Waits for a query to answer true on every node. */
+static void
+everywhere(const char *sql, const char *param)
+{
+	int i;
+
+	for (i = 0; i < NNODES; i++)
+		ck_assert_msg(node_wait(net[i], sql, param, SETTLE_MS),
+		    "%s never saw: %s (%s)", names[i], sql, param);
+}
+
+static char *
+origin_of(struct node *n)
+{
+	char *id = node_sql(n, "SELECT id FROM node", NULL);
+
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+/* A published event on n; its id (malloc'd). */
+static char *
+add_event(struct node *n, const char *title)
+{
+	char *id = node_sql(n, "INSERT INTO events (id, origin, title, kind,"
+	    " starts, ends, region, status, venue) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), $1, 'workshop', now() + interval '30 days',"
+	    " now() + interval '30 days 2 hours', (SELECT region FROM node),"
+	    " 'published', 'Town hall') RETURNING id", title);
+
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+static char *
+add_member(struct node *n, const char *name, int listed)
+{
+	char *id;
+
+	id = node_sql(n, listed ? "INSERT INTO members (id, origin, name,"
+	    " stakeholder, region, organisation, listed) VALUES"
+	    " (gen_random_uuid(), (SELECT id FROM node), $1, 'gp',"
+	    " (SELECT region FROM node), 'Riverside Practice', true)"
+	    " RETURNING id" : "INSERT INTO members (id, origin, name,"
+	    " stakeholder, region, listed) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), $1, 'gp', (SELECT region FROM node),"
+	    " false) RETURNING id", name);
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+START_TEST(test_identity_is_served)
+{
+	struct client *c;
+	struct resp *r;
+	struct stat st;
+	EVP_PKEY *key;
+	char fp[FED_FP_LEN + 1], *keygen_fp, *id, path[600];
+	struct node *n = node_new("Identity node", "region = London");
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(node_serve(n), 0);
+	/* The private key is the service's alone. */
+	snprintf(path, sizeof(path), "%.*s.key", (int)strlen(n->conf) - 5,
+	    n->conf);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	c = client_new(n);
+	r = http_get(c, "/federation/key.pem");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "Content-Type: application/x-pem-file"));
+	ck_assert_ptr_nonnull(key = fed_pem_key(r->body));
+	ck_assert_int_eq(fed_fingerprint(key, fp), 0);
+	EVP_PKEY_free(key);
+	resp_free(r);
+	keygen_fp = node_fingerprint(n);
+	ck_assert_str_eq(fp, keygen_fp);
+	r = http_get(c, "/federation/service");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "Content-Type: application/atomsvc+xml"));
+	id = origin_of(n);
+	ck_assert(resp_has(r, id));
+	ck_assert(resp_has(r, fp));
+	ck_assert(resp_has(r, "region=\"London\""));
+	ck_assert(resp_has(r, "/feeds/members\""));
+	ck_assert(resp_has(r, "/feeds/glossary\""));
+	ck_assert(resp_has(r, "/feeds/nodes\""));
+	resp_free(r);
+	free(id);
+	free(keygen_fp);
+	client_free(c);
+	node_free(n);
+}
+END_TEST
+
+START_TEST(test_wrong_fingerprint_is_refused)
+{
+	struct node *a = node_new("Pinning node", NULL);
+	struct node *b = node_new("Pinned node", NULL);
+	char *argv_fp = "00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff";
+	struct resp *r;
+	struct client *c;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(node_serve(a), 0);
+	ck_assert_int_eq(node_serve(b), 0);
+	ck_assert_int_eq(node_run(a, "peer", "add", b->url, "--fingerprint",
+	    argv_fp, NULL), 1);
+	ck_assert_int_eq(node_num(a, "SELECT count(*) FROM peers", NULL), 0);
+	ck_assert_int_eq(node_num(a, "SELECT count(*) FROM node_keys", NULL),
+	    0);
+	/* A ping from a node that is not a peer changes nothing. */
+	c = client_new(b);
+	r = http_post_raw(c, "/federation/ping", "node=urn:uuid:"
+	    "00000000-0000-4000-8000-000000000000",
+	    "application/x-www-form-urlencoded");
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+	client_free(c);
+	node_free(a);
+	node_free(b);
+}
+END_TEST
+
+START_TEST(test_network_converges)
+{
+	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id;
+	const char *p[1];
+
+	network_up();
+	ev = add_event(net[NW], "North West link worker forum");
+	member = add_member(net[NW], "Dr Asha Patel", 1);
+	unlisted = add_member(net[NW], "Private Person", 0);
+	eval = node_sql(net[NW], "SELECT gen_random_uuid()", NULL);
+	p[0] = eval;
+	ck_assert_ptr_nonnull(node_sqlv(net[NW], "SELECT"
+	    " acorn_evaluation_save($1, (SELECT id FROM node), 0,"
+	    " '{\"title\": \"Walking groups in Bolton\", \"region\":"
+	    " \"North West\", \"year\": 2024, \"design\": \"rct\","
+	    " \"summary\": \"It helped.\", \"sample_size\": 120,"
+	    " \"outcomes\": [{\"outcome\": \"wellbeing\", \"measure\":"
+	    " \"WEMWBS\", \"direction\": \"improved\", \"figure\": \"+3\"}]}',"
+	    " NULL, 'Rosa', 'First', NULL)", 1, p));
+	doc = node_sql(net[NW], "INSERT INTO documents (id, origin, slug,"
+	    " title, category, body, tags) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), 'getting-started', 'Getting started',"
+	    " 'guide', 'Start *here*.', '{induction,tips}') RETURNING id",
+	    NULL);
+	term = node_sql(net[NW], "INSERT INTO glossary_terms (id, origin,"
+	    " term, definition, synonyms) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), 'Link worker', 'Connects people.',"
+	    " '{care navigator,community connector}') RETURNING id", NULL);
+	lev = add_event(net[LONDON], "London evidence day");
+
+	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1"
+	    " AND title = 'North West link worker forum')", ev);
+	everywhere("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1"
+	    " AND name = 'Dr Asha Patel' AND listed)", member);
+	everywhere("SELECT EXISTS (SELECT 1 FROM evaluations e JOIN"
+	    " evaluation_outcomes o ON o.evaluation = e.id WHERE e.id = $1"
+	    " AND o.outcome = 'wellbeing' AND o.figure = '+3')", eval);
+	everywhere("SELECT EXISTS (SELECT 1 FROM documents WHERE id = $1"
+	    " AND body = 'Start *here*.' AND tags = '{induction,tips}')", doc);
+	everywhere("SELECT EXISTS (SELECT 1 FROM glossary_terms WHERE id = $1"
+	    " AND synonyms = '{care navigator,community connector}')", term);
+	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1)", lev);
+	/* Every node knows the North West node by name, via the hub. */
+	nw_id = origin_of(net[NW]);
+	everywhere("SELECT EXISTS (SELECT 1 FROM known_nodes WHERE id = $1"
+	    " AND name = 'North West node')", nw_id);
+	/* An unlisted profile never leaves its node. */
+	ck_assert_int_eq(node_num(net[SW], "SELECT count(*) FROM members"
+	    " WHERE id = $1", unlisted), 0);
+	ck_assert_int_eq(node_num(net[HUB], "SELECT count(*) FROM members"
+	    " WHERE id = $1", unlisted), 0);
+	/* Received rows are not republished as this node's own. */
+	ck_assert_int_eq(node_num(net[SW], "SELECT count(*) FROM events"
+	    " WHERE id = $1 AND origin = $1", ev), 0);
+	ck_assert_int_eq(node_num(net[SW], "SELECT count(*) FROM events"
+	    " WHERE pending AND origin <> (SELECT id FROM node)", NULL), 0);
+	free(ev);
+	free(member);
+	free(unlisted);
+	free(eval);
+	free(doc);
+	free(term);
+	free(lev);
+	free(nw_id);
+	network_down();
+}
+END_TEST
+
+START_TEST(test_relays_keep_the_origin_bytes)
+{
+	char *ev, *at_origin, *at_sw;
+
+	network_up();
+	ev = add_event(net[NW], "Byte for byte");
+	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1)", ev);
+	at_origin = node_sql(net[NW], "SELECT entry FROM events WHERE id = $1",
+	    ev);
+	at_sw = node_sql(net[SW], "SELECT entry FROM events WHERE id = $1",
+	    ev);
+	ck_assert_ptr_nonnull(at_origin);
+	ck_assert_ptr_nonnull(at_sw);
+	ck_assert_str_eq(at_origin, at_sw);
+	ck_assert(strstr(at_sw, "<source>") != NULL);
+	ck_assert(strstr(at_sw, "ds:Signature") != NULL ||
+	    strstr(at_sw, "<Signature") != NULL);
+	free(at_origin);
+	free(at_sw);
+	free(ev);
+	network_down();
+}
+END_TEST
+
+START_TEST(test_changes_and_tombstones_propagate)
+{
+	char *ev, *member, *doc;
+
+	network_up();
+	ev = add_event(net[NW], "First title");
+	member = add_member(net[NW], "Erin Erased", 1);
+	doc = node_sql(net[NW], "INSERT INTO documents (id, origin, slug,"
+	    " title, category, body) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), 'to-be-deleted', 'To be deleted',"
+	    " 'guide', 'Soon gone.') RETURNING id", NULL);
+	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1)", ev);
+	everywhere("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)",
+	    member);
+	everywhere("SELECT EXISTS (SELECT 1 FROM documents WHERE id = $1)",
+	    doc);
+
+	free(node_sql(net[NW], "UPDATE events SET title = 'Second title',"
+	    " updated = now() WHERE id = $1 RETURNING id", ev));
+	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1"
+	    " AND title = 'Second title' AND version = 2)", ev);
+
+	/* Cancelled, then deleted: a tombstone everywhere. */
+	free(node_sql(net[NW], "UPDATE events SET deleted = true, title = NULL,"
+	    " description = NULL, kind = NULL, starts = NULL, ends = NULL,"
+	    " venue = NULL, region = NULL, updated = now() WHERE id = $1"
+	    " RETURNING id", ev));
+	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1"
+	    " AND deleted AND title IS NULL AND entry LIKE '<at:deleted-entry%')",
+	    ev);
+
+	/* Erasing an account: the profile's data leaves every database. */
+	free(node_sql(net[NW], "UPDATE members SET name = NULL,"
+	    " organisation = NULL, role_title = NULL, stakeholder = NULL,"
+	    " region = NULL, interests = NULL, bio = NULL, listed = false,"
+	    " deleted = true, updated = now() WHERE id = $1 RETURNING id",
+	    member));
+	everywhere("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1"
+	    " AND deleted AND name IS NULL AND organisation IS NULL"
+	    " AND entry NOT LIKE '%Erin%' AND entry NOT LIKE '%Riverside%')",
+	    member);
+
+	free(node_sql(net[NW], "UPDATE documents SET deleted = true,"
+	    " title = NULL, category = NULL, body = '', updated = now()"
+	    " WHERE id = $1 RETURNING id", doc));
+	everywhere("SELECT EXISTS (SELECT 1 FROM documents WHERE id = $1"
+	    " AND deleted) AND NOT EXISTS (SELECT 1 FROM document_revisions"
+	    " WHERE document = $1 AND body LIKE 'Soon%')", doc);
+	free(ev);
+	free(member);
+	free(doc);
+	network_down();
+}
+END_TEST
+
+START_TEST(test_unlisting_withdraws_a_profile)
+{
+	char *member;
+
+	network_up();
+	member = add_member(net[LONDON], "Una Unlisted", 1);
+	everywhere("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1"
+	    " AND name = 'Una Unlisted')", member);
+	free(node_sql(net[LONDON], "UPDATE members SET listed = false"
+	    " WHERE id = $1 RETURNING id", member));
+	ck_assert(node_wait(net[SW], "SELECT EXISTS (SELECT 1 FROM members"
+	    " WHERE id = $1 AND deleted AND name IS NULL)", member,
+	    SETTLE_MS));
+	ck_assert(node_wait(net[HUB], "SELECT EXISTS (SELECT 1 FROM members"
+	    " WHERE id = $1 AND deleted AND name IS NULL)", member,
+	    SETTLE_MS));
+	/* At home the profile stays, unlisted. */
+	ck_assert_int_eq(node_num(net[LONDON], "SELECT count(*) FROM members"
+	    " WHERE id = $1 AND name = 'Una Unlisted' AND NOT listed",
+	    member), 1);
+	free(member);
+	network_down();
+}
+END_TEST
+
+/* Counts a string's occurrences. */
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+START_TEST(test_feeds_page_for_peers)
+{
+	struct node *n = node_new("Paging node", NULL);
+	struct client *c;
+	struct resp *r;
+	char path[256], etag[128], header[200], *p, *next;
+	int total = 0, pages = 0;
+
+	ck_assert_ptr_nonnull(n);
+	free(node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) SELECT gen_random_uuid(), (SELECT id FROM node),"
+	    " 'Term ' || g, 'Meaning ' || g FROM generate_series(1, 450) g"
+	    " RETURNING 1", NULL));
+	ck_assert_int_eq(node_serve(n), 0);
+	c = client_new(n);
+	snprintf(path, sizeof(path), "/feeds/glossary?after=0");
+	for (;;) {
+		r = http_get(c, path);
+		ck_assert_int_eq(r->status, 200);
+		pages++;
+		total += count_of(r->body, "<entry ");
+		ck_assert(resp_has(r, "<acorn:cursor>"));
+		p = strstr(r->body, "rel=\"next\"");
+		if (p == NULL) {
+			resp_free(r);
+			break;
+		}
+		ck_assert_int_eq(count_of(r->body, "<entry "), 200);
+		next = strstr(p, "/feeds/glossary?after=");
+		ck_assert_ptr_nonnull(next);
+		snprintf(path, sizeof(path), "%.*s", (int)strcspn(next, "\""),
+		    next);
+		resp_free(r);
+		ck_assert_int_lt(pages, 10);
+	}
+	ck_assert_int_eq(pages, 3);
+	ck_assert_int_eq(total, 450);
+
+	/* An idle poll: the same page again costs a 304 and no body. */
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	p = strstr(r->headers, "ETag: ");
+	ck_assert_ptr_nonnull(p);
+	snprintf(etag, sizeof(etag), "%.*s", (int)strcspn(p + 6, "\r\n"),
+	    p + 6);
+	resp_free(r);
+	snprintf(header, sizeof(header), "If-None-Match: %s", etag);
+	client_header(c, header);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 304);
+	ck_assert_int_eq((int)r->len, 0);
+	resp_free(r);
+	/* Something new: the poll gets it. */
+	free(node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
+	    " 'Newest', 'Just added') RETURNING 1", NULL));
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Newest"));
+	resp_free(r);
+	r = http_get(c, "/feeds/glossary?after=-1");
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+	r = http_get(c, "/feeds/accounts");
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+	client_free(c);
+	node_free(n);
+}
+END_TEST
+
+START_TEST(test_reader_feed_has_no_private_data)
+{
+	struct node *n = node_new("Reader node", NULL);
+	struct client *c;
+	struct resp *r;
+
+	ck_assert_ptr_nonnull(n);
+	free(add_member(n, "Listed Lucy", 1));
+	free(add_member(n, "Hidden Harry", 0));
+	free(node_sql(n, "INSERT INTO events (id, origin, title, kind, starts,"
+	    " ends, region, status, organiser_email) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), 'Draft only', 'workshop', now(),"
+	    " now() + interval '1 hour', 'London', 'draft',"
+	    " 'organiser@example.org') RETURNING 1", NULL));
+	ck_assert_int_eq(node_serve(n), 0);
+	c = client_new(n);
+	r = http_get(c, "/feeds/members");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Listed Lucy"));
+	ck_assert(!resp_has(r, "Hidden Harry"));
+	ck_assert(!resp_has(r, "@"));
+	resp_free(r);
+	r = http_get(c, "/feeds/events?after=0");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Draft only"));
+	ck_assert(!resp_has(r, "organiser@example.org"));
+	resp_free(r);
+	client_free(c);
+	node_free(n);
+}
+END_TEST
+
+Suite *
+federation_suite(void)
+{
+	Suite *s = suite_create("federation");
+	TCase *tc = tcase_create("federation");
+
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, test_identity_is_served);
+	tcase_add_test(tc, test_wrong_fingerprint_is_refused);
+	tcase_add_test(tc, test_feeds_page_for_peers);
+	tcase_add_test(tc, test_reader_feed_has_no_private_data);
+	tcase_add_test(tc, test_network_converges);
+	tcase_add_test(tc, test_relays_keep_the_origin_bytes);
+	tcase_add_test(tc, test_changes_and_tombstones_propagate);
+	tcase_add_test(tc, test_unlisting_withdraws_a_profile);
+	suite_add_tcase(s, tc);
+	return s;
+}
