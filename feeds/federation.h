@@ -38,7 +38,7 @@ char	*fed_public_pem(EVP_PKEY *);	/* SubjectPublicKeyInfo PEM */
 int	 fed_fingerprint(EVP_PKEY *, char [FED_FP_LEN + 1]);
 char	*fed_sign(const char *, size_t, EVP_PKEY *, const char *);
 
-/* verify.c */
+/* verify.c: NULL or -1 on refusal, with a short reason for people. */
 xmlDocPtr fed_parse(const char *, size_t, const char **);
 
 /* Entries and tombstones of one feed page, each its own document. */
@@ -55,6 +55,8 @@ void	 fed_page_free(struct fed_page *);
 /*
  * Looks a fingerprint up in the trust store: the key's PEM (malloc'd)
  * and the node it belongs to, or NULL when the key is not trusted.
+ * fed_verify makes the checks of protocol.md section 4, items 2 to 5,
+ * and gives the signer's node and the canonical text to store.
  */
 typedef char	*(*fed_lookup)(void *, const char *, char [FED_UUID_LEN + 1]);
 int	 fed_verify(xmlDocPtr, fed_lookup, void *, char [FED_UUID_LEN + 1],
@@ -64,7 +66,7 @@ int	 fed_verify(xmlDocPtr, fed_lookup, void *, char [FED_UUID_LEN + 1],
 struct fed_field {
 	const char	*name;		/* element's local name */
 	const char	*value;		/* its text */
-	const char	*attr[4];	/* outcome attributes, by name */
+	const char	*attr[4];	/* outcome, direction, measure, figure */
 };
 struct fed_record {
 	char		 kind[16];	/* member event evaluation ... */
@@ -76,7 +78,7 @@ struct fed_record {
 	char		*home;		/* the alternate link */
 	struct fed_field *fields;
 	size_t		 nfields;
-	xmlDocPtr	 doc;		/* owns the strings above */
+	xmlDocPtr	 doc;		/* read from; must outlive the record */
 };
 int	 fed_record_read(xmlDocPtr, struct fed_record *, const char **);
 const char *fed_field(const struct fed_record *, const char *);

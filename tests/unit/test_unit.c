@@ -22,6 +22,7 @@ Suite	*mail_unit_suite(void);	/* test_mail.c */
 Suite	*markdown_suite(void);
 Suite	*routes_suite(void);
 Suite	*calendar_suite(void);
+Suite	*federation_suite(void);	/* test_federation.c */
 
 #define B64URL	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 		"0123456789-_"
@@ -1835,6 +1836,7 @@ main(void)
 	srunner_add_suite(sr, routes_suite());
 	srunner_add_suite(sr, calendar_suite());
 	srunner_add_suite(sr, diff_suite());
+	srunner_add_suite(sr, federation_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,404 @@
+/*
+ * What a verified entry or tombstone says: its id, origin, version and
+ * the typed fields of its acorn:record (docs/protocol.md, sections 3 and
+ * 5).  The Atom parts for feed readers are not read, except the id, the
+ * time, the alternate link and atom:source, which must name the origin.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "federation.h"
+#include "fed_internal.h"
+
+#define MAX_FIELDS	500
+#define URN_UUID	"urn:uuid:"
+
+static const char *const kinds[] = {
+	"member", "event", "evaluation", "document", "term", "node",
+};
+
+/* fed_field.attr, in order. */
+static const char *const outcome_attrs[] = {
+	"outcome", "direction", "measure", "figure",
+};
+
+static int
+refuse(const char **why, const char *reason)
+{
+	*why = reason;
+	return -1;
+}
+
+/* Lower-case only: ids are compared as strings, so one spelling. */
+int
+fed_uuid_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < FED_UUID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isdigit((unsigned char)s[i]) &&
+		    (s[i] < 'a' || s[i] > 'f'))
+			return 0;
+	}
+	return s[i] == '\0';
+}
+
+/* "urn:uuid:<uuid>" into out. */
+static int
+urn_uuid(const xmlChar *s, char out[FED_UUID_LEN + 1])
+{
+	size_t pre = strlen(URN_UUID);
+
+	if (s == NULL || strncmp((const char *)s, URN_UUID, pre) != 0 ||
+	    !fed_uuid_ok((const char *)s + pre))
+		return -1;
+	memcpy(out, s + pre, FED_UUID_LEN + 1);
+	return 0;
+}
+
+/* RFC 3339: 2026-11-30T10:15:00Z, seconds' fractions and offsets too. */
+static int
+rfc3339(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != shape[i])
+			return 0;
+	s += i;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)*++s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z')
+		return s[1] == '\0';
+	return (*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
+	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5]) &&
+	    s[6] == '\0';
+}
+
+/* A positive int without sign, leading zeros or anything after. */
+static int
+version(const xmlChar *s, int *out)
+{
+	size_t i;
+	int v = 0;
+
+	if (s == NULL || s[0] < '1' || s[0] > '9')
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == 9 || !isdigit(s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * The one child of parent named ns:name in *out (NULL when there is
+ * none); -1 when there are several, since which of them counts would
+ * then be a guess.
+ */
+static int
+only_child(xmlNodePtr parent, const char *ns, const char *name,
+    xmlNodePtr *out)
+{
+	xmlNodePtr c;
+
+	*out = NULL;
+	for (c = xmlFirstElementChild(parent); c != NULL;
+	    c = xmlNextElementSibling(c)) {
+		if (!fed_is(c, ns, name))
+			continue;
+		if (*out != NULL)
+			return -1;
+		*out = c;
+	}
+	return 0;
+}
+
+/* The text of the one ns:name child of parent, malloc'd, or NULL. */
+static xmlChar *
+child_text(xmlNodePtr parent, const char *ns, const char *name)
+{
+	xmlNodePtr c;
+
+	if (only_child(parent, ns, name, &c) == -1 || c == NULL ||
+	    xmlFirstElementChild(c) != NULL)
+		return NULL;
+	return xmlNodeGetContent(c);
+}
+
+static char *
+alternate_link(xmlNodePtr entry)
+{
+	xmlNodePtr c;
+	xmlChar *rel, *href;
+	char *home = NULL;
+	int alt;
+
+	for (c = xmlFirstElementChild(entry); c != NULL && home == NULL;
+	    c = xmlNextElementSibling(c)) {
+		if (!fed_is(c, FED_ATOM_NS, "link"))
+			continue;
+		/* RFC 4287 4.2.7.2: no rel means "alternate". */
+		rel = xmlGetNoNsProp(c, BAD_CAST "rel");
+		alt = rel == NULL || xmlStrEqual(rel, BAD_CAST "alternate");
+		xmlFree(rel);
+		if (alt && (href = xmlGetNoNsProp(c, BAD_CAST "href")) != NULL) {
+			home = strdup((const char *)href);
+			xmlFree(href);
+		}
+	}
+	return home;
+}
+
+static int
+read_entry(xmlNodePtr root, struct fed_record *rec, const char **why)
+{
+	xmlChar *text;
+	int rc;
+
+	text = child_text(root, FED_ATOM_NS, "id");
+	rc = urn_uuid(text, rec->id);
+	xmlFree(text);
+	if (rc == -1)
+		return refuse(why, "the entry's id is not a urn:uuid");
+	text = child_text(root, FED_ATOM_NS, "updated");
+	if (text != NULL && rfc3339((const char *)text))
+		rec->updated = strdup((const char *)text);
+	xmlFree(text);
+	if (rec->updated == NULL)
+		return refuse(why, "the entry's updated time is not RFC 3339");
+	rec->home = alternate_link(root);
+	return 0;
+}
+
+static int
+read_tombstone(xmlNodePtr root, struct fed_record *rec, const char **why)
+{
+	xmlChar *text;
+	int rc;
+
+	text = xmlGetNoNsProp(root, BAD_CAST "ref");
+	rc = urn_uuid(text, rec->id);
+	xmlFree(text);
+	if (rc == -1)
+		return refuse(why, "the tombstone's ref is not a urn:uuid");
+	text = xmlGetNoNsProp(root, BAD_CAST "when");
+	if (text != NULL && rfc3339((const char *)text))
+		rec->updated = strdup((const char *)text);
+	xmlFree(text);
+	if (rec->updated == NULL)
+		return refuse(why, "the tombstone's time is not RFC 3339");
+	rec->deleted = 1;
+	return 0;
+}
+
+/*
+ * The origin named by the acorn:record of an entry or tombstone, for
+ * fed_verify to hold against the signer before reading anything else.
+ */
+int
+fed_record_origin(xmlNodePtr root, char origin[FED_UUID_LEN + 1])
+{
+	xmlNodePtr r;
+	xmlChar *text;
+	int rc;
+
+	if (only_child(root, FED_ACORN_NS, "record", &r) == -1 || r == NULL)
+		return -1;
+	text = xmlGetNoNsProp(r, BAD_CAST "origin");
+	rc = urn_uuid(text, origin);
+	xmlFree(text);
+	return rc;
+}
+
+static int
+record_kind(xmlNodePtr r, struct fed_record *rec)
+{
+	xmlChar *kind;
+	size_t i;
+	int rc = -1;
+
+	if ((kind = xmlGetNoNsProp(r, BAD_CAST "kind")) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (xmlStrEqual(kind, BAD_CAST kinds[i])) {
+			snprintf(rec->kind, sizeof(rec->kind), "%s", kinds[i]);
+			rc = 0;
+		}
+	xmlFree(kind);
+	return rc;
+}
+
+/* The record's attributes, which must agree with the root's type. */
+static int
+record_attrs(xmlNodePtr r, struct fed_record *rec, const char **why)
+{
+	xmlChar *text;
+	int rc, deleted;
+
+	if (record_kind(r, rec) == -1)
+		return refuse(why, "an unknown record kind");
+	text = xmlGetNoNsProp(r, BAD_CAST "version");
+	rc = version(text, &rec->version);
+	xmlFree(text);
+	if (rc == -1)
+		return refuse(why, "the version is not a positive number");
+	text = xmlGetNoNsProp(r, BAD_CAST "origin");
+	rc = urn_uuid(text, rec->origin);
+	xmlFree(text);
+	if (rc == -1)
+		return refuse(why, "the origin is not a urn:uuid");
+	text = xmlGetNoNsProp(r, BAD_CAST "deleted");
+	deleted = text != NULL && xmlStrEqual(text, BAD_CAST "true");
+	rc = text != NULL && !deleted;
+	xmlFree(text);
+	if (rc)
+		return refuse(why, "deleted is not \"true\"");
+	if (rec->deleted && !deleted)
+		return refuse(why, "a tombstone's record is not deleted");
+	if (!rec->deleted && deleted)
+		return refuse(why, "a live entry's record is deleted");
+	return 0;
+}
+
+static int
+read_field(xmlNodePtr c, struct fed_field *f)
+{
+	size_t i;
+
+	f->name = (const char *)c->name;
+	if ((f->value = (char *)xmlNodeGetContent(c)) == NULL)
+		return -1;
+	if (!xmlStrEqual(c->name, BAD_CAST "outcome"))
+		return 0;
+	for (i = 0; i < sizeof(outcome_attrs) / sizeof(outcome_attrs[0]); i++)
+		f->attr[i] = (char *)xmlGetNoNsProp(c,
+		    BAD_CAST outcome_attrs[i]);
+	return 0;
+}
+
+static int
+record_fields(xmlNodePtr r, struct fed_record *rec, const char **why)
+{
+	xmlNodePtr c;
+	size_t n = 0;
+
+	for (c = xmlFirstElementChild(r); c != NULL;
+	    c = xmlNextElementSibling(c)) {
+		if (!fed_is(c, FED_ACORN_NS, (const char *)c->name))
+			return refuse(why, "a field outside the acorn "
+			    "namespace");
+		if (xmlFirstElementChild(c) != NULL)
+			return refuse(why, "a field holding elements");
+		n++;
+	}
+	if (n > MAX_FIELDS)
+		return refuse(why, "more than 500 fields");
+	if (n > 0 && rec->deleted)
+		return refuse(why, "a tombstone with fields");
+	if (n > 0 && (rec->fields = calloc(n, sizeof(*rec->fields))) == NULL)
+		return refuse(why, "out of memory");
+	for (c = xmlFirstElementChild(r); c != NULL;
+	    c = xmlNextElementSibling(c))
+		if (read_field(c, &rec->fields[rec->nfields++]) == -1)
+			return refuse(why, "out of memory");
+	return 0;
+}
+
+/* atom:source/atom:id names the origin, inside the signature. */
+static int
+check_source(xmlNodePtr root, const struct fed_record *rec,
+    const char **why)
+{
+	xmlNodePtr src;
+	xmlChar *text;
+	char id[FED_UUID_LEN + 1];
+	int rc;
+
+	if (only_child(root, FED_ATOM_NS, "source", &src) == -1 ||
+	    src == NULL)
+		return refuse(why, "not one atom:source");
+	text = child_text(src, FED_ATOM_NS, "id");
+	rc = urn_uuid(text, id);
+	xmlFree(text);
+	if (rc == -1 || strcmp(id, rec->origin) != 0)
+		return refuse(why, "source and origin disagree");
+	return 0;
+}
+
+int
+fed_record_read(xmlDocPtr doc, struct fed_record *rec, const char **why)
+{
+	xmlNodePtr root, r;
+	int rc;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->doc = doc;
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	if (fed_is(root, FED_ATOM_NS, "entry"))
+		rc = read_entry(root, rec, why);
+	else if (fed_is(root, FED_TOMB_NS, "deleted-entry"))
+		rc = read_tombstone(root, rec, why);
+	else
+		rc = refuse(why, "not an entry or tombstone");
+	if (rc == -1)
+		goto fail;
+	if (only_child(root, FED_ACORN_NS, "record", &r) == -1 || r == NULL) {
+		refuse(why, "not one acorn:record");
+		goto fail;
+	}
+	if (record_attrs(r, rec, why) == -1 ||
+	    record_fields(r, rec, why) == -1 ||
+	    check_source(root, rec, why) == -1)
+		goto fail;
+	*why = NULL;
+	return 0;
+fail:
+	fed_record_free(rec);
+	return -1;
+}
+
+const char *
+fed_field(const struct fed_record *rec, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rec->nfields; i++)
+		if (strcmp(rec->fields[i].name, name) == 0)
+			return rec->fields[i].value;
+	return NULL;
+}
+
+void
+fed_record_free(struct fed_record *rec)
+{
+	size_t i, j;
+
+	if (rec == NULL)
+		return;
+	for (i = 0; i < rec->nfields; i++) {
+		xmlFree((char *)rec->fields[i].value);
+		for (j = 0; j < 4; j++)
+			xmlFree((char *)rec->fields[i].attr[j]);
+	}
+	free(rec->fields);
+	free(rec->updated);
+	free(rec->home);
+	memset(rec, 0, sizeof(*rec));
+}

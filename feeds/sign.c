@@ -1,0 +1,332 @@
+/*
+ * A node's keys and its signatures: ECDSA P-256 key files, public keys
+ * in PEM, fingerprints, and the enveloped XML signature over a
+ * standalone entry document (docs/protocol.md, sections 1 and 4).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
+#include <openssl/core_names.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
+#include <xmlsec/openssl/evp.h>
+#include <xmlsec/templates.h>
+#include <xmlsec/xmldsig.h>
+
+#include "federation.h"
+#include "fed_internal.h"
+
+/*
+ * xmlsec reports every failure on stderr by default.  A peer's bad
+ * signature is ordinary input, not an incident: callers get a reason
+ * string and log it once.
+ */
+static void
+xmlsec_quiet(const char *file, int line, const char *func,
+    const char *object, const char *subject, int reason, const char *msg)
+{
+	(void)file;
+	(void)line;
+	(void)func;
+	(void)object;
+	(void)subject;
+	(void)reason;
+	(void)msg;
+}
+
+static int initialised;
+
+int
+fed_init(void)
+{
+	if (initialised)
+		return 0;
+	xmlInitParser();
+	if (xmlSecInit() < 0)
+		return -1;
+	if (xmlSecCheckVersion() != 1)
+		goto fail;
+	if (xmlSecCryptoAppInit(NULL) < 0)
+		goto fail;
+	if (xmlSecCryptoInit() < 0) {
+		xmlSecCryptoAppShutdown();
+		goto fail;
+	}
+	xmlSecErrorsSetCallback(xmlsec_quiet);
+	initialised = 1;
+	return 0;
+fail:
+	xmlSecShutdown();
+	return -1;
+}
+
+void
+fed_cleanup(void)
+{
+	if (!initialised)
+		return;
+	initialised = 0;
+	xmlSecCryptoShutdown();
+	xmlSecCryptoAppShutdown();
+	xmlSecShutdown();
+}
+
+/* Keys of any other type or curve are refused wherever a key comes in. */
+static int
+is_p256(EVP_PKEY *key)
+{
+	char group[64];
+	size_t len;
+
+	if (!EVP_PKEY_is_a(key, "EC"))
+		return 0;
+	if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, sizeof(group), &len) != 1)
+		return 0;
+	return strcmp(group, SN_X9_62_prime256v1) == 0;
+}
+
+/*
+ * O_EXCL so that a second keygen never replaces the key a node's peers
+ * trust; the mode is set again in case the umask took bits away.
+ */
+int
+fed_keygen(const char *path)
+{
+	EVP_PKEY *key;
+	FILE *f = NULL;
+	int fd, saved;
+
+	if ((key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL) {
+		errno = EIO;
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		goto fail;
+	if (fchmod(fd, 0600) == -1 || (f = fdopen(fd, "w")) == NULL)
+		goto fail_file;
+	errno = EIO;
+	if (PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    fflush(f) == EOF || fsync(fileno(f)) == -1)
+		goto fail_file;
+	if (fclose(f) == EOF) {
+		f = NULL;
+		goto fail_file;
+	}
+	EVP_PKEY_free(key);
+	return 0;
+fail_file:
+	saved = errno;
+	if (f != NULL)
+		fclose(f);
+	else
+		close(fd);
+	unlink(path);
+	errno = saved;
+fail:
+	saved = errno;
+	EVP_PKEY_free(key);
+	errno = saved;
+	return -1;
+}
+
+EVP_PKEY *
+fed_key_load(const char *path)
+{
+	EVP_PKEY *key;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (key != NULL && !is_p256(key)) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	return key;
+}
+
+EVP_PKEY *
+fed_pem_key(const char *pem)
+{
+	EVP_PKEY *key;
+	BIO *b;
+
+	if (pem == NULL || (b = BIO_new_mem_buf(pem, -1)) == NULL)
+		return NULL;
+	key = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	BIO_free(b);
+	if (key != NULL && !is_p256(key)) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	return key;
+}
+
+char *
+fed_public_pem(EVP_PKEY *key)
+{
+	BIO *b;
+	char *data, *pem = NULL;
+	long len;
+
+	if ((b = BIO_new(BIO_s_mem())) == NULL)
+		return NULL;
+	if (PEM_write_bio_PUBKEY(b, key) == 1 &&
+	    (len = BIO_get_mem_data(b, &data)) > 0)
+		pem = strndup(data, (size_t)len);
+	BIO_free(b);
+	return pem;
+}
+
+int
+fed_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
+{
+	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen, i;
+	int len, rc = -1;
+
+	hex[0] = '\0';
+	if ((len = i2d_PUBKEY(key, &der)) <= 0)
+		return -1;
+	if (EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
+	    mdlen * 2 == FED_FP_LEN) {
+		for (i = 0; i < mdlen; i++)
+			snprintf(hex + i * 2, 3, "%02x", md[i]);
+		rc = 0;
+	}
+	OPENSSL_free(der);
+	return rc;
+}
+
+/*
+ * An xmlsec key holding its own reference to key, so that the caller's
+ * key outlives the signing context that destroys this one.
+ */
+xmlSecKeyPtr
+fed_xmlsec_key(EVP_PKEY *key)
+{
+	xmlSecKeyDataPtr data;
+	xmlSecKeyPtr k;
+
+	if (EVP_PKEY_up_ref(key) != 1)
+		return NULL;
+	if ((data = xmlSecOpenSSLEvpKeyAdopt(key)) == NULL) {
+		EVP_PKEY_free(key);
+		return NULL;
+	}
+	if ((k = xmlSecKeyCreate()) == NULL) {
+		xmlSecKeyDataDestroy(data);
+		return NULL;
+	}
+	if (xmlSecKeySetValue(k, data) < 0) {
+		xmlSecKeyDataDestroy(data);
+		xmlSecKeyDestroy(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* The exclusive canonical form of doc, without comments, malloc'd. */
+char *
+fed_c14n(xmlDocPtr doc)
+{
+	xmlChar *buf = NULL;
+	char *text;
+	int len;
+
+	len = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_EXCLUSIVE_1_0, NULL, 0,
+	    &buf);
+	if (len < 0 || buf == NULL) {
+		xmlFree(buf);
+		return NULL;
+	}
+	text = strndup((const char *)buf, (size_t)len);
+	xmlFree(buf);
+	return text;
+}
+
+/* The ds:Signature template of protocol.md section 4, last in root. */
+static xmlNodePtr
+signature_template(xmlDocPtr doc, xmlNodePtr root, const char *fp)
+{
+	xmlNodePtr sig, ref, info;
+
+	sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId,
+	    xmlSecTransformEcdsaSha256Id, NULL, BAD_CAST "ds");
+	if (sig == NULL)
+		return NULL;
+	if (xmlAddChild(root, sig) == NULL) {
+		xmlFreeNode(sig);
+		return NULL;
+	}
+	ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id,
+	    NULL, BAD_CAST "", NULL);
+	if (ref == NULL ||
+	    xmlSecTmplReferenceAddTransform(ref,
+	    xmlSecTransformEnvelopedId) == NULL ||
+	    xmlSecTmplReferenceAddTransform(ref,
+	    xmlSecTransformExclC14NId) == NULL)
+		return NULL;
+	if ((info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL)) == NULL ||
+	    xmlSecTmplKeyInfoAddKeyName(info, BAD_CAST fp) == NULL)
+		return NULL;
+	return sig;
+}
+
+/*
+ * The input is our own unsigned entry, but it is parsed as strictly as a
+ * peer's: what is signed here is what every receiver will accept.  The
+ * fingerprint must be the key's own, since receivers look the key up by
+ * it.
+ */
+char *
+fed_sign(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
+{
+	xmlSecDSigCtxPtr ctx = NULL;
+	xmlDocPtr doc;
+	xmlNodePtr root, sig, n;
+	const char *why;
+	char own[FED_FP_LEN + 1], *out = NULL;
+
+	if (key == NULL || fp == NULL || fed_fingerprint(key, own) == -1 ||
+	    strcmp(own, fp) != 0)
+		return NULL;
+	if ((doc = fed_parse(xml, len, &why)) == NULL)
+		return NULL;
+	root = xmlDocGetRootElement(doc);
+	if (!fed_is_entry(root))
+		goto done;
+	for (n = root; n != NULL; n = fed_next(n, root))
+		if (n->ns != NULL && xmlStrEqual(n->ns->href,
+		    BAD_CAST FED_DSIG_NS))
+			goto done;
+	if ((sig = signature_template(doc, root, fp)) == NULL)
+		goto done;
+	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL ||
+	    (ctx->signKey = fed_xmlsec_key(key)) == NULL)
+		goto done;
+	if (xmlSecDSigCtxSign(ctx, sig) < 0 ||
+	    ctx->status != xmlSecDSigStatusSucceeded)
+		goto done;
+	out = fed_c14n(doc);
+done:
+	if (ctx != NULL)
+		xmlSecDSigCtxDestroy(ctx);
+	xmlFreeDoc(doc);
+	return out;
+}

@@ -1,0 +1,642 @@
+/*
+ * Reading what peers send: untrusted XML parsed without DTDs, entities
+ * or network, feed pages split into one document per entry, and the
+ * signature checks of docs/protocol.md section 4.  Everything a peer
+ * sends is refused with a short reason a coordinator can read.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
+
+#include "federation.h"
+#include "fed_internal.h"
+
+#define C14N_EXC	"http://www.w3.org/2001/10/xml-exc-c14n#"
+#define ECDSA_SHA256	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+#define ENVELOPED	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+#define SHA256		"http://www.w3.org/2001/04/xmlenc#sha256"
+
+/*
+ * Never XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: no entity is
+ * expanded, no DTD read, and libxml2's own size limits stay on.  Blanks
+ * are kept, since the signatures cover them.
+ */
+#define PARSE_OPTIONS	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
+			    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
+
+/* Its address in a parser's _private marks one that met a DOCTYPE. */
+static char doctype_seen;
+
+int
+fed_is(xmlNodePtr n, const char *ns, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    xmlStrEqual(n->ns->href, BAD_CAST ns) &&
+	    xmlStrEqual(n->name, BAD_CAST name);
+}
+
+int
+fed_is_entry(xmlNodePtr n)
+{
+	return fed_is(n, FED_ATOM_NS, "entry") ||
+	    fed_is(n, FED_TOMB_NS, "deleted-entry");
+}
+
+/* The element after n in document order, staying inside top. */
+xmlNodePtr
+fed_next(xmlNodePtr n, xmlNodePtr top)
+{
+	xmlNodePtr c;
+
+	if ((c = xmlFirstElementChild(n)) != NULL)
+		return c;
+	for (; n != NULL && n != top; n = n->parent)
+		if ((c = xmlNextElementSibling(n)) != NULL)
+			return c;
+	return NULL;
+}
+
+int
+fed_is_fp(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < FED_FP_LEN; i++)
+		if (!isdigit((unsigned char)s[i]) &&
+		    (s[i] < 'a' || s[i] > 'f'))
+			return 0;
+	return s[i] == '\0';
+}
+
+static int
+refuse(const char **why, const char *reason)
+{
+	*why = reason;
+	return -1;
+}
+
+/* Parser messages would only repeat what the reason string says. */
+static void
+parse_quiet(void *arg, xmlErrorPtr err)
+{
+	(void)arg;
+	(void)err;
+}
+
+/*
+ * Called when "<!DOCTYPE" has been read, before any of the internal
+ * subset: stopping here refuses XXE and entity bombs before a single
+ * entity is declared, let alone expanded.
+ */
+static void
+parse_doctype(void *arg, const xmlChar *name, const xmlChar *external,
+    const xmlChar *system)
+{
+	xmlParserCtxtPtr ctxt = arg;
+
+	(void)name;
+	(void)external;
+	(void)system;
+	ctxt->_private = &doctype_seen;
+	xmlStopParser(ctxt);
+}
+
+static int
+too_deep(xmlNodePtr root)
+{
+	xmlNodePtr n = root, c;
+	int depth = 1;
+
+	while (n != NULL) {
+		if (depth > FED_MAX_DEPTH)
+			return 1;
+		if ((c = xmlFirstElementChild(n)) != NULL) {
+			n = c;
+			depth++;
+			continue;
+		}
+		for (; n != root; n = n->parent, depth--)
+			if ((c = xmlNextElementSibling(n)) != NULL)
+				break;
+		if (n == root)
+			break;
+		n = c;
+	}
+	return 0;
+}
+
+/* Why a parse is refused, or NULL when doc may be used. */
+static const char *
+parse_problem(xmlParserCtxtPtr ctxt, xmlDocPtr doc)
+{
+	if (ctxt->_private == &doctype_seen)
+		return "a DOCTYPE is not allowed";
+	if (doc == NULL || !ctxt->nsWellFormed ||
+	    xmlDocGetRootElement(doc) == NULL)
+		return "not well-formed XML";
+	if (doc->intSubset != NULL || doc->extSubset != NULL)
+		return "a DOCTYPE is not allowed";
+	if (too_deep(xmlDocGetRootElement(doc)))
+		return "too deeply nested";
+	return NULL;
+}
+
+xmlDocPtr
+fed_parse(const char *buf, size_t len, const char **why)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+
+	if (len > (size_t)FED_MAX_FEED) {
+		*why = "larger than 16 MiB";
+		return NULL;
+	}
+	/*
+	 * libxml2 takes a NUL byte for the end of the input and would
+	 * quietly drop what follows; pages are UTF-8, where a NUL is junk.
+	 */
+	if (buf == NULL || memchr(buf, '\0', len) != NULL) {
+		*why = "not well-formed XML";
+		return NULL;
+	}
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	ctxt->sax->serror = parse_quiet;
+	ctxt->sax->internalSubset = parse_doctype;
+	ctxt->_private = NULL;
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+	    PARSE_OPTIONS);
+	if ((*why = parse_problem(ctxt, doc)) != NULL) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+/* Feed pages. */
+
+static int
+page_cursor(xmlNodePtr n, long long *cursor)
+{
+	xmlChar *text;
+	const char *p;
+	long long v = 0;
+	int ok = 1;
+
+	if ((text = xmlNodeGetContent(n)) == NULL)
+		return -1;
+	p = (const char *)text;
+	if (*p == '\0' || strlen(p) > 18 || xmlFirstElementChild(n) != NULL)
+		ok = 0;
+	for (; ok && *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			ok = 0;
+		else
+			v = v * 10 + (*p - '0');
+	}
+	xmlFree(text);
+	if (!ok)
+		return -1;
+	*cursor = v;
+	return 0;
+}
+
+static int
+is_next_link(xmlNodePtr n)
+{
+	xmlChar *rel;
+	int yes;
+
+	if (!fed_is(n, FED_ATOM_NS, "link"))
+		return 0;
+	rel = xmlGetNoNsProp(n, BAD_CAST "rel");
+	yes = rel != NULL && xmlStrEqual(rel, BAD_CAST "next");
+	xmlFree(rel);
+	return yes;
+}
+
+/*
+ * The entry as a document of its own.  xmlDocCopyNode declares on the
+ * copy every namespace the entry uses but inherited from the feed, and
+ * exclusive C14N renders a namespace only where it is used, so the copy
+ * canonicalises to the bytes its origin signed whatever the feed around
+ * it declared.
+ */
+static xmlDocPtr
+entry_doc(xmlNodePtr entry, const char **why)
+{
+	xmlDocPtr doc;
+	xmlNodePtr copy;
+	char *text;
+	size_t len;
+
+	*why = "out of memory";
+	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
+		return NULL;
+	if ((copy = xmlDocCopyNode(entry, doc, 1)) == NULL) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlDocSetRootElement(doc, copy);
+	if ((text = fed_c14n(doc)) == NULL) {
+		*why = "an entry that cannot be canonicalised";
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	len = strlen(text);
+	free(text);
+	if (len > (size_t)FED_MAX_ENTRY) {
+		*why = "an entry larger than 1 MiB";
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static int
+page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
+{
+	xmlNodePtr n;
+	size_t count = 0;
+
+	for (n = xmlFirstElementChild(root); n != NULL;
+	    n = xmlNextElementSibling(n))
+		if (fed_is_entry(n))
+			count++;
+	if (count > FED_MAX_ENTRIES)
+		return refuse(why, "more than 1000 entries");
+	if (count == 0)
+		return 0;
+	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL)
+		return refuse(why, "out of memory");
+	for (n = xmlFirstElementChild(root); n != NULL;
+	    n = xmlNextElementSibling(n)) {
+		if (!fed_is_entry(n))
+			continue;
+		if ((page->docs[page->n] = entry_doc(n, why)) == NULL)
+			return -1;
+		page->n++;
+	}
+	return 0;
+}
+
+int
+fed_page_parse(const char *buf, size_t len, struct fed_page *page,
+    const char **why)
+{
+	xmlDocPtr doc;
+	xmlNodePtr root, n;
+	int seen_cursor = 0;
+
+	memset(page, 0, sizeof(*page));
+	page->cursor = -1;
+	if ((doc = fed_parse(buf, len, why)) == NULL)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	if (!fed_is(root, FED_ATOM_NS, "feed")) {
+		refuse(why, "not an Atom feed");
+		goto fail;
+	}
+	for (n = xmlFirstElementChild(root); n != NULL;
+	    n = xmlNextElementSibling(n)) {
+		if (fed_is(n, FED_ACORN_NS, "cursor")) {
+			if (seen_cursor++ || page_cursor(n, &page->cursor)) {
+				refuse(why, "a bad cursor");
+				goto fail;
+			}
+		} else if (is_next_link(n))
+			page->more = 1;
+	}
+	if (page_entries(root, page, why) == -1)
+		goto fail;
+	xmlFreeDoc(doc);
+	*why = NULL;
+	return 0;
+fail:
+	xmlFreeDoc(doc);
+	fed_page_free(page);
+	return -1;
+}
+
+void
+fed_page_free(struct fed_page *page)
+{
+	size_t i;
+
+	if (page == NULL)
+		return;
+	for (i = 0; i < page->n; i++)
+		xmlFreeDoc(page->docs[i]);
+	free(page->docs);
+	memset(page, 0, sizeof(*page));
+	page->cursor = -1;
+}
+
+/* Signature structure, checked before xmlsec sees anything. */
+
+static int
+ds(xmlNodePtr n, const char *name)
+{
+	return fed_is(n, FED_DSIG_NS, name);
+}
+
+static int
+blank(const xmlChar *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (!isspace(*s))
+			return 0;
+	return 1;
+}
+
+/*
+ * The element children of n, at most max of them: anything else but
+ * whitespace between them (text, comments, processing instructions) is
+ * refused, so that what xmlsec reads is what was checked here.
+ */
+static int
+children(xmlNodePtr n, xmlNodePtr *v, size_t max, size_t *count)
+{
+	xmlNodePtr c;
+
+	*count = 0;
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE && blank(c->content))
+			continue;
+		if (c->type != XML_ELEMENT_NODE || *count == max)
+			return -1;
+		v[(*count)++] = c;
+	}
+	return 0;
+}
+
+/* Exactly one attribute, Algorithm = want, and no children. */
+static int
+algorithm(xmlNodePtr n, const char *want)
+{
+	xmlChar *alg;
+	int ok;
+
+	if (n->properties == NULL || n->properties->next != NULL ||
+	    n->properties->ns != NULL || xmlFirstElementChild(n) != NULL)
+		return 0;
+	alg = xmlGetNoNsProp(n, BAD_CAST "Algorithm");
+	ok = alg != NULL && xmlStrEqual(alg, BAD_CAST want);
+	xmlFree(alg);
+	return ok;
+}
+
+/* A value element (DigestValue, SignatureValue, KeyName): text only. */
+static int
+value_only(xmlNodePtr n)
+{
+	xmlNodePtr c;
+
+	if (n->properties != NULL)
+		return 0;
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type != XML_TEXT_NODE)
+			return 0;
+	return 1;
+}
+
+static int
+check_reference(xmlNodePtr ref, const char **why)
+{
+	xmlNodePtr v[4], t[3];
+	xmlChar *uri;
+	size_t n, nt;
+	int whole;
+
+	uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
+	whole = uri != NULL && *uri == '\0' && ref->properties->next == NULL;
+	xmlFree(uri);
+	if (!whole)
+		return refuse(why, "the reference is not to the whole document");
+	if (children(ref, v, 3, &n) == -1 || n != 3 ||
+	    !ds(v[0], "Transforms") || !ds(v[1], "DigestMethod") ||
+	    !ds(v[2], "DigestValue") || !value_only(v[2]))
+		return refuse(why, "an unexpected part in the reference");
+	if (v[0]->properties != NULL ||
+	    children(v[0], t, 3, &nt) == -1 || nt != 2 ||
+	    !ds(t[0], "Transform") || !algorithm(t[0], ENVELOPED) ||
+	    !ds(t[1], "Transform") || !algorithm(t[1], C14N_EXC))
+		return refuse(why, "the transforms are not enveloped-signature "
+		    "then exclusive C14N");
+	if (!algorithm(v[1], SHA256))
+		return refuse(why, "the digest is not SHA-256");
+	return 0;
+}
+
+static int
+check_signed_info(xmlNodePtr si, const char **why)
+{
+	xmlNodePtr v[4], c;
+	size_t n, refs = 0;
+
+	for (c = xmlFirstElementChild(si); c != NULL;
+	    c = xmlNextElementSibling(c))
+		if (ds(c, "Reference"))
+			refs++;
+	if (refs > 1)
+		return refuse(why, "more than one reference");
+	if (si->properties != NULL || children(si, v, 3, &n) == -1 ||
+	    n != 3 || !ds(v[0], "CanonicalizationMethod") ||
+	    !ds(v[1], "SignatureMethod") || !ds(v[2], "Reference"))
+		return refuse(why, "an unexpected part in the signed info");
+	if (!algorithm(v[0], C14N_EXC))
+		return refuse(why, "the canonicalisation is not exclusive C14N");
+	if (!algorithm(v[1], ECDSA_SHA256))
+		return refuse(why, "the signature method is not ECDSA-SHA256");
+	return check_reference(v[2], why);
+}
+
+/* KeyInfo names the key and holds none: the trust store supplies it. */
+static int
+check_key_info(xmlNodePtr ki, char fp[FED_FP_LEN + 1], const char **why)
+{
+	xmlNodePtr v[2];
+	xmlChar *name;
+	size_t n;
+	int ok;
+
+	if (ki->properties != NULL || children(ki, v, 1, &n) == -1 ||
+	    n != 1 || !ds(v[0], "KeyName"))
+		return refuse(why, "the signature carries its own key");
+	name = xmlNodeGetContent(v[0]);
+	ok = value_only(v[0]) && name != NULL && fed_is_fp((char *)name);
+	if (ok)
+		memcpy(fp, name, FED_FP_LEN + 1);
+	xmlFree(name);
+	if (!ok)
+		return refuse(why, "the key name is not a fingerprint");
+	return 0;
+}
+
+static int
+check_signature(xmlNodePtr sig, char fp[FED_FP_LEN + 1], const char **why)
+{
+	xmlNodePtr v[3];
+	size_t n;
+
+	if (sig->properties != NULL || children(sig, v, 3, &n) == -1 ||
+	    n != 3 || !ds(v[0], "SignedInfo") ||
+	    !ds(v[1], "SignatureValue") || !value_only(v[1]) ||
+	    !ds(v[2], "KeyInfo"))
+		return refuse(why, "an unexpected part in the signature");
+	if (check_signed_info(v[0], why) == -1)
+		return -1;
+	return check_key_info(v[2], fp, why);
+}
+
+static int
+inside(xmlNodePtr n, xmlNodePtr top)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == top)
+			return 1;
+	return 0;
+}
+
+/*
+ * The one ds:Signature, which must be the root's last element; no
+ * XML-DSig element may appear outside it, so that nothing signed
+ * elsewhere (a wrapped copy, an Object, a Manifest) can be mistaken for
+ * the entry.
+ */
+static xmlNodePtr
+find_signature(xmlNodePtr root, const char **why)
+{
+	xmlNodePtr n, sig = NULL;
+	size_t count = 0;
+
+	for (n = root; n != NULL; n = fed_next(n, root))
+		if (ds(n, "Signature") && count++ == 0)
+			sig = n;
+	if (count == 0) {
+		refuse(why, "not signed");
+		return NULL;
+	}
+	if (count > 1) {
+		refuse(why, "more than one signature");
+		return NULL;
+	}
+	if (sig->parent != root || xmlLastElementChild(root) != sig) {
+		refuse(why, "the signature is not the entry's last element");
+		return NULL;
+	}
+	for (n = root; n != NULL; n = fed_next(n, root))
+		if (n->ns != NULL && xmlStrEqual(n->ns->href,
+		    BAD_CAST FED_DSIG_NS) && !inside(n, sig)) {
+			refuse(why, "signature elements outside the signature");
+			return NULL;
+		}
+	return sig;
+}
+
+/*
+ * xmlsec is held to what was checked above: the one key given, the
+ * empty URI only, and only the algorithms of section 4.
+ */
+static xmlSecDSigCtxPtr
+verify_ctx(EVP_PKEY *key)
+{
+	xmlSecDSigCtxPtr ctx;
+
+	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL)
+		return NULL;
+	ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+	ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
+	if (xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformEnvelopedId) < 0 ||
+	    xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformExclC14NId) < 0 ||
+	    xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformSha256Id) < 0 ||
+	    xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformExclC14NId) < 0 ||
+	    xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformEcdsaSha256Id) < 0 ||
+	    (ctx->signKey = fed_xmlsec_key(key)) == NULL) {
+		xmlSecDSigCtxDestroy(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
+ * The key comes from the trust store by the fingerprint in KeyName and
+ * is set as signKey, so xmlsec never reads key material from the
+ * message; the node the store says holds that key must be the record's
+ * origin (protocol.md section 4, item 5).  The one Reference, URI="", covers the whole document but the
+ * signature: the caller must read this document, and only it, once it
+ * has verified (protocol.md: "only the verified document is read").
+ */
+int
+fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
+    char signer[FED_UUID_LEN + 1], char **canonical, const char **why)
+{
+	xmlSecDSigCtxPtr ctx = NULL;
+	xmlNodePtr root, sig;
+	EVP_PKEY *key = NULL;
+	char fp[FED_FP_LEN + 1], node[FED_UUID_LEN + 1], *pem;
+	char origin[FED_UUID_LEN + 1];
+	int rc = -1;
+
+	*canonical = NULL;
+	signer[0] = '\0';
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	if (!fed_is_entry(root))
+		return refuse(why, "not an entry or tombstone");
+	if (doc->intSubset != NULL || doc->extSubset != NULL)
+		return refuse(why, "a DOCTYPE is not allowed");
+	if ((sig = find_signature(root, why)) == NULL ||
+	    check_signature(sig, fp, why) == -1)
+		return -1;
+	memset(node, 0, sizeof(node));
+	if ((pem = lookup(arg, fp, node)) == NULL)
+		return refuse(why, "signed by a key this node does not trust");
+	key = fed_pem_key(pem);
+	free(pem);
+	node[FED_UUID_LEN] = '\0';
+	if (key == NULL || !fed_uuid_ok(node)) {
+		refuse(why, "the trust store's entry for the key is unusable");
+		goto done;
+	}
+	if (fed_record_origin(root, origin) == -1 ||
+	    strcmp(origin, node) != 0) {
+		refuse(why, "signed by a node other than the record's origin");
+		goto done;
+	}
+	if ((ctx = verify_ctx(key)) == NULL) {
+		refuse(why, "out of memory");
+		goto done;
+	}
+	if (xmlSecDSigCtxVerify(ctx, sig) < 0 ||
+	    ctx->status != xmlSecDSigStatusSucceeded) {
+		refuse(why, "signature does not verify");
+		goto done;
+	}
+	if ((*canonical = fed_c14n(doc)) == NULL) {
+		refuse(why, "the entry cannot be canonicalised");
+		goto done;
+	}
+	memcpy(signer, node, sizeof(node));
+	*why = NULL;
+	rc = 0;
+done:
+	if (ctx != NULL)
+		xmlSecDSigCtxDestroy(ctx);
+	EVP_PKEY_free(key);
+	return rc;
+}
