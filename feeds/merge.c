@@ -106,7 +106,7 @@ static const struct merge_kind kinds[] = {
 	    " body, revision")
 	    "false, CASE WHEN EXISTS (SELECT 1 FROM documents"
 	    "  WHERE slug = $7 AND id <> $1::uuid)"
-	    " THEN left($7, 71) || '-' || left($1, 8) ELSE $7 END,"
+	    " THEN left($7, 71) || '-' || left($1::text, 8) ELSE $7 END,"
 	    " $8, $9, coalesce(string_to_array($10, chr(30)), '{}'),"
 	    " coalesce($11, ''), coalesce($12::integer, 1))"
 	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
@@ -226,7 +226,8 @@ evaluation_after(struct db *db, const struct fed_record *rec)
 {
 	char *o = column(rec, "outcome", 0), *d = column(rec, "outcome", 1);
 	char *m = column(rec, "outcome", 2), *f = column(rec, "outcome", 3);
-	const char *p[6] = { rec->id, rec->origin, o, d, m, f };
+	const char *p[5] = { rec->id, o, d, m, f };
+	const char *q[2] = { rec->id, rec->origin };
 	char *sql;
 	int rc = -1;
 
@@ -235,9 +236,9 @@ evaluation_after(struct db *db, const struct fed_record *rec)
 	if (*o != '\0' && db_exec(db, "INSERT INTO evaluation_outcomes"
 	    " (evaluation, outcome, direction, measure, figure)"
 	    " SELECT $1, u.o, u.d, u.m, u.f FROM unnest("
-	    " string_to_array($3, chr(30)), string_to_array($4, chr(30)),"
-	    " string_to_array($5, chr(30)), string_to_array($6, chr(30)))"
-	    " AS u (o, d, m, f)", 6, p) == -1)
+	    " string_to_array($2, chr(30)), string_to_array($3, chr(30)),"
+	    " string_to_array($4, chr(30)), string_to_array($5, chr(30)))"
+	    " AS u (o, d, m, f)", 5, p) == -1)
 		goto out;
 	/* The search words include the outcomes: let its trigger run. */
 	if (db_exec(db, "UPDATE evaluations SET search = NULL WHERE id = $1",
@@ -249,7 +250,7 @@ evaluation_after(struct db *db, const struct fed_record *rec)
 	    " 'Received from its home node' FROM evaluations WHERE id = $1"
 	    " ON CONFLICT (evaluation, number) DO UPDATE SET"
 	    " record = excluded.record", author_of);
-	rc = sql == NULL ? -1 : db_exec(db, sql, 2, p);
+	rc = sql == NULL ? -1 : db_exec(db, sql, 2, q);
 	free(sql);
 out:
 	free(o);
@@ -404,16 +405,17 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 		    " AS u (f, p) ON CONFLICT (fingerprint) DO NOTHING", 3, p);
 	} else {
 		p[3] = rec->origin;
-		if ((n = yes(db, "SELECT 1 FROM peers WHERE node = $4 AND hub"
+		if ((n = yes(db, "SELECT 1 FROM peers WHERE node = $2 AND hub"
 		    " AND $1::uuid <> (SELECT id FROM node) AND NOT EXISTS"
-		    " (SELECT 1 FROM peers WHERE node = $1)", 4, p)) != 1) {
+		    " (SELECT 1 FROM peers WHERE node = $1)", 2,
+		    (const char *[]){ p[0], p[3] })) != 1) {
 			rc = n == 0 ? 0 : -1;	/* not ours to learn from */
 			goto out;
 		}
 		if (db_exec(db, "DELETE FROM node_keys WHERE node = $1 AND"
-		    " source = 'vouched' AND introducer = $4 AND"
+		    " source = 'vouched' AND introducer = $3 AND"
 		    " fingerprint <> ALL (string_to_array($2, chr(30)))",
-		    4, p) == -1)
+		    3, (const char *[]){ p[0], p[1], p[3] }) == -1)
 			goto out;
 		n = changed(db, "INSERT INTO node_keys (fingerprint, node, pem,"
 		    " source, introducer) SELECT u.f, $1, u.p, 'vouched', $4"
@@ -465,7 +467,7 @@ merge_tombstone(struct db *db, const struct merge_kind *mk,
 		    " deleted, entry%s) VALUES ($1, $2, $3, $4::timestamptz,"
 		    " true, $5%s)", mk->table,
 		    strcmp(mk->kind, "document") == 0 ? ", slug" : "",
-		    strcmp(mk->kind, "document") == 0 ? ", 'deleted-' || $1" :
+		    strcmp(mk->kind, "document") == 0 ? ", 'deleted-' || $1::text" :
 		    "");
 	rc = sql == NULL ? -1 : db_exec(db, sql, 5, p);
 	free(sql);

@@ -224,7 +224,7 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 	char fp[FED_FP_LEN + 1], want[FED_FP_LEN + 1], *base = NULL;
 	char *u = NULL, *pem = NULL, *id = NULL, *region = NULL;
 	char *name = NULL, *sfp = NULL;
-	const char *p[7];
+	const char *p[6], *k[3];
 	int rc = -1;
 
 	*error = NULL;
@@ -284,7 +284,6 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 	p[3] = region;
 	p[4] = fp;
 	p[5] = hub ? "t" : "f";
-	p[6] = pem;
 	if (db_begin(db) == -1)
 		goto fail;
 	if (db_exec(db, "INSERT INTO peers (url, node, name, region,"
@@ -294,14 +293,17 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 		    "Could not save the peer %s.", base);
 		goto fail;
 	}
-	if (db_exec(db, "INSERT INTO node_keys (fingerprint, node, pem, source)"
-	    " VALUES ($5, $2, $7, 'pinned') ON CONFLICT (fingerprint) DO UPDATE"
+	k[0] = fp;
+	k[1] = id + 9;
+	k[2] = pem;
+	if (db_exec(db, "DELETE FROM node_keys WHERE node = $1"
+	    " AND source = 'vouched'", 1, k + 1) == -1 ||
+	    db_exec(db, "INSERT INTO node_keys (fingerprint, node, pem, source)"
+	    " VALUES ($1, $2, $3, 'pinned') ON CONFLICT (fingerprint) DO UPDATE"
 	    " SET source = 'pinned', introducer = NULL"
-	    " WHERE node_keys.node = excluded.node", 7, p) == -1 ||
-	    db_exec(db, "DELETE FROM node_keys WHERE node = $2"
-	    " AND source = 'vouched'", 7, p) == -1 ||
+	    " WHERE node_keys.node = excluded.node", 3, k) == -1 ||
 	    vouch_refresh(db) == -1 ||
-	    db_exec(db, "SELECT pg_notify('acorn_peers', '')", 0, NULL) == -1 ||
+	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
 	    db_commit(db) == -1) {
 		db_rollback(db);
 		*error = util_printf("Could not save the peer %s.", base);
@@ -357,7 +359,7 @@ peer_remove(struct db *db, long long id)
 		return -1;
 	}
 	if (vouch_refresh(db) == -1 ||
-	    db_exec(db, "SELECT pg_notify('acorn_peers', '')", 0, NULL) == -1 ||
+	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
 	    db_commit(db) == -1)
 		goto fail;
 	return 0;

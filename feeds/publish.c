@@ -682,7 +682,14 @@ publish_one(struct db *db, const struct signer *sg, const struct kind *k,
 int
 feed_lock(struct db *db)
 {
-	return db_exec(db, "SELECT pg_advisory_xact_lock(7234017)", 0, NULL);
+	PGresult *res;
+
+	res = db_query(db, PGRES_TUPLES_OK,
+	    "SELECT pg_advisory_xact_lock(7234017)", 0, NULL);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
 }
 
 /* One batch of one kind: the number of entries that went out, or -1. */
@@ -729,7 +736,7 @@ publish_pending(struct db *db, const struct signer *sg)
 			if (feed_lock(db) == -1 ||
 			    (n = publish_batch(db, sg, &kinds[i], &rows)) == -1 ||
 			    (n > 0 && db_exec(db,
-			    "SELECT pg_notify('acorn_published', '')", 0,
+			    "NOTIFY acorn_published", 0,
 			    NULL) == -1)) {
 				db_rollback(db);
 				return -1;

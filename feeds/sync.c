@@ -155,6 +155,32 @@ doc_id(xmlDocPtr doc)
 }
 
 /*
+ * 1 when the entry says it is this node's own: coming back from a peer
+ * that relays it, it is passed over unread, since nothing of it would
+ * be stored.  (What it says is not trusted: any other origin is
+ * verified.)
+ */
+static int
+own_entry(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	xmlChar *origin;
+	int own = 0;
+
+	for (n = root != NULL ? root->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+		    xmlStrEqual(n->ns->href, BAD_CAST FED_ACORN_NS) &&
+		    xmlStrEqual(n->name, BAD_CAST "record"))
+			break;
+	if (n == NULL || (origin = xmlGetProp(n, BAD_CAST "origin")) == NULL)
+		return 0;
+	own = strncmp((const char *)origin, "urn:uuid:", 9) == 0 &&
+	    strcmp((const char *)origin + 9, node_id) == 0;
+	xmlFree(origin);
+	return own;
+}
+
+/*
  * Verifies, reads and merges one entry of a page.  0 when done with it
  * (stored, ignored or refused), -1 when the database failed.
  */
@@ -167,6 +193,8 @@ merge_doc(struct db *db, long long peer, const char *collection,
 	const char *why = NULL;
 	int rc;
 
+	if (own_entry(doc))
+		return 0;
 	if (fed_verify(doc, trust_lookup, db, signer, &canonical, &why) ==
 	    -1) {
 		id = doc_id(doc);
@@ -237,8 +265,8 @@ merge_page(struct db *db, long long peer, const char *collection,
 	    "  peer_cursors.seq) THEN coalesce(peer_cursors.behind_since, now())"
 	    "  END", 5, p) == -1)
 		goto fail;
-	if (*stored > 0 && db_exec(db, "SELECT pg_notify('acorn_published',"
-	    " '')", 0, NULL) == -1)
+	if (*stored > 0 && db_exec(db, "NOTIFY acorn_published", 0, NULL) ==
+	    -1)
 		goto fail;
 	/*
 	 * A key learnt: read every peer again from the start, so entries

@@ -660,13 +660,24 @@ find_element(xmlNodePtr n, const char *name)
 	return NULL;
 }
 
+/*
+ * Read into memory first: libxml2's loading of files by name goes
+ * through the external entity loader, which the XML signature library
+ * shuts for the whole process (no XXE anywhere).
+ */
 static htmlDocPtr
 parse_file(const char *path)
 {
-	htmlDocPtr d;
+	htmlDocPtr d = NULL;
+	char *text;
+	size_t len;
 
-	d = htmlReadFile(path, "UTF-8", HTML_PARSE_NONET |
-	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	if (util_read_file(path, &text, &len, 4 * 1024 * 1024) == 0) {
+		d = htmlReadMemory(text, (int)len, path, "UTF-8",
+		    HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+		    HTML_PARSE_NOWARNING);
+		free(text);
+	}
 	if (d == NULL || xmlDocGetRootElement(d) == NULL) {
 		log_err("%s: cannot parse", path);
 		if (d != NULL)

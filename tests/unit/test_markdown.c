@@ -371,7 +371,8 @@ START_TEST(test_routes_ics_suffix_in_a_segment)
 	ck_assert_str_eq(arg, UUID);
 	ck_assert_int_eq(page_of("/events.ics", arg), PAGE_EVENTS_ICS);
 	ck_assert_str_eq(arg, "");
-	ck_assert_int_eq(page_of("/feeds/events", arg), PAGE_FEED_EVENTS);
+	ck_assert_int_eq(page_of("/feeds/events", arg), PAGE_FEED);
+	ck_assert_str_eq(arg, "events");
 	/* Nothing before the suffix: not a calendar. */
 	ck_assert_int_ne(page_of("/events/.ics", arg), PAGE_EVENT_ICS);
 	ck_assert_int_eq(page_of("/events/" UUID ".icsx", arg), PAGE_EVENT);
