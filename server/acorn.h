@@ -23,6 +23,15 @@ struct MHD_Response;
 #define SQL_LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
 	" 'FMDD FMMonth YYYY, HH24:MI')"
 
+/*
+ * Where a shared row (table alias t) comes from, as the three columns
+ * origin_view() reads: whether another node owns it, that node's name,
+ * and the row's page there.  The query joins SQL_KNOWN(t), as alias k.
+ */
+#define SQL_ORIGIN(t)	t ".origin <> (SELECT id FROM node), k.name, " \
+	t ".home"
+#define SQL_KNOWN(t)	" LEFT JOIN known_nodes k ON k.id = " t ".origin"
+
 /* log.c */
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void	 log_set_level(enum log_level);
@@ -660,5 +669,13 @@ int	 evidence_file(struct request *);
 
 /* evidence_summary.c */
 int	 evidence_summary(struct request *);
+
+/* origin.c */
+const char *origin_name(const PGresult *, int, int);
+int	 origin_view(struct view *, const PGresult *, int, int);
+int	 origin_page(struct request *, const char *, const char *,
+	    const char *, const PGresult *, int, int);
+int	 origin_refuse(struct request *, const char *, const PGresult *, int,
+	    int);
 
 #endif /* ACORN_H */
