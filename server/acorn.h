@@ -259,6 +259,10 @@ enum key {
 	KEY_COST_ROI_DIRECTION,
 	KEY_COST_ROI_MEASURE,
 	KEY_COST_ROI_FIGURE,
+	KEY_URL,
+	KEY_FINGERPRINT,
+	KEY_HUB,
+	KEY_PEER,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -533,6 +537,9 @@ enum page {
 	PAGE_FEED_EVALUATIONS,
 	PAGE_FEED_DOCUMENTS,
 	PAGE_ADMIN_ROLES,
+	PAGE_ADMIN_SYNC,
+	PAGE_ADMIN_PEERS,
+	PAGE_ADMIN_PEER_REMOVE,
 	PAGE__MAX
 };
 struct route {
@@ -677,5 +684,14 @@ int	 origin_page(struct request *, const char *, const char *,
 	    const char *, const PGresult *, int, int);
 int	 origin_refuse(struct request *, const char *, const PGresult *, int,
 	    int);
+
+/* network.c */
+int	 network_sync(struct request *);
+int	 network_peers(struct request *);
+int	 network_peer_remove(struct request *);
+
+/* feeds/peers.c */
+int	 peer_add(struct db *, const char *, const char *, int, char **);
+int	 peer_remove(struct db *, long long);
 
 #endif /* ACORN_H */

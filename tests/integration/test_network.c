@@ -1,8 +1,8 @@
 /*
  * What people see of the network: records received from peers listed
  * beside this node's own with the node they come from and a link to
- * their home page, the region filters, and received records that nobody
- * here can change.  Records
+ * their home page, the region filters, received records that nobody
+ * here can change, and the coordinator's sync and peers pages.  Records
  * are received the way the federation engine stores them: rows whose
  * origin is another node, with their home address, and that node's
  * entry in nodes naming it.
@@ -585,6 +585,296 @@ START_TEST(test_evidence_summary_counts_every_region)
 }
 END_TEST
 
+/* --- the coordinator's sync and peers pages ---------------------------- */
+
+static struct node *admin_node;
+static char *admin_pw;
+static char *plain_pw;
+
+#define ADMIN		"sync.coord@example.org"
+#define PLAIN		"sync.member@example.org"
+#define FINGERPRINT	"0123456789abcdef0123456789abcdef" \
+	"0123456789abcdef0123456789abcdef"
+
+static void
+admin_start(void)
+{
+	admin_node = node_new("Sync node", NULL);
+	ck_assert_ptr_nonnull(admin_node);
+	admin_pw = node_user_add(admin_node, ADMIN, "coordinator");
+	plain_pw = node_user_add(admin_node, PLAIN, "member");
+	ck_assert_ptr_nonnull(admin_pw);
+	ck_assert_ptr_nonnull(plain_pw);
+	ck_assert_int_eq(node_serve(admin_node), 0);
+}
+
+static void
+admin_stop(void)
+{
+	node_free(admin_node);
+	free(admin_pw);
+	free(plain_pw);
+	admin_node = NULL;
+}
+
+/* Pins a peer as feeds/peers.c would; its id. */
+static char *
+pin(const char *url, const char *node_uuid, const char *name,
+    const char *region, const char *more)
+{
+	const char *p[5] = { url, node_uuid, name, region, FINGERPRINT };
+	char *id;
+
+	id = node_sqlv(admin_node, "INSERT INTO peers (url, node, name, region,"
+	    " fingerprint) VALUES ($1, $2, $3, $4, $5) RETURNING id", 5, p);
+	ck_assert_ptr_nonnull(id);
+	if (more != NULL) {
+		const char *q[1] = { id };
+		char *v = node_sqlv(admin_node, more, 1, q);
+
+		ck_assert_ptr_nonnull(v);
+		free(v);
+	}
+	return id;
+}
+
+START_TEST(test_sync_page_says_how_each_peer_is_doing)
+{
+	struct client *co = client_as(admin_node, ADMIN, admin_pw);
+	struct resp *r;
+	char *ok, *bad;
+
+	r = page(co, "/");
+	ck_assert(resp_has(r, "<a href=\"/admin/sync\">Network</a>"));
+	resp_free(r);
+	r = page(co, "/admin/sync");
+	ck_assert(resp_has(r, "This node has no peers yet"));
+	ck_assert(resp_has(r, "aria-current=\"page\">Network</a>"));
+	resp_free(r);
+
+	ok = pin("https://hub.example.org", "6c1e3b52-2f0a-4d7e-9a51-"
+	    "0a0b0c0d0e10", "National social prescribing network", "National",
+	    "UPDATE peers SET hub = true, last_attempt = '2027-07-01"
+	    " 08:30:00+00', last_success = '2027-07-01 08:30:00+00'"
+	    " WHERE id = $1::bigint RETURNING id");
+	free(node_text(admin_node, "INSERT INTO peer_cursors (peer, collection,"
+	    " seq) SELECT id, 'events', 40 FROM peers RETURNING peer", NULL));
+	r = page(co, "/admin/sync");
+	ck_assert(resp_has(r, "All is well"));
+	ck_assert(resp_has(r, "National social prescribing network"));
+	ck_assert(resp_has(r, "https://hub.example.org"));
+	ck_assert(resp_has(r, "<span>Hub</span>"));
+	/* UK time: British Summer Time in July. */
+	ck_assert(resp_has(r, "1 July 2027, 09:30"));
+	ck_assert(resp_has(r, "Up to date"));
+	ck_assert(resp_has(r, "0 entries"));
+	ck_assert(resp_has(r, "No entry from a peer has been refused."));
+	resp_free(r);
+
+	bad = pin("https://london.example.org", LONDON, LONDON_NAME, "London",
+	    "UPDATE peers SET last_attempt = now(), last_error = 'Could not"
+	    " reach https://london.example.org: timed out'"
+	    " WHERE id = $1::bigint RETURNING id");
+	free(node_sql(admin_node, "INSERT INTO peer_cursors (peer, collection,"
+	    " seq, behind, behind_since) VALUES ($1::bigint, 'events', 3, 7,"
+	    " now() - interval '1 hour'), ($1::bigint, 'members', 9, 3,"
+	    " now() - interval '5 minutes') RETURNING peer", bad));
+	free(node_sql(admin_node, "INSERT INTO rejections (peer, collection,"
+	    " entry_id, reason) VALUES ($1::bigint, 'events', 'urn:uuid:"
+	    "7e000000-0000-4000-8000-0000000000aa', 'The signature does not"
+	    " verify'), ($1::bigint, 'documents', 'urn:uuid:"
+	    "7e000000-0000-4000-8000-0000000000bb', 'Version 2 is not newer"
+	    " than version 3') RETURNING peer", bad));
+	r = page(co, "/admin/sync");
+	ck_assert(!resp_has(r, "All is well"));
+	ck_assert(resp_has(r, "1 of 2 peers needs attention."));
+	ck_assert(resp_has(r, LONDON_NAME));
+	ck_assert(resp_has(r, "Failing"));
+	ck_assert(resp_has(r, "Could not reach https://london.example.org: "
+	    "timed out"));
+	ck_assert(resp_has(r, "<span>Never</span>"));
+	/* Entries waiting over every collection, the oldest an hour. */
+	ck_assert(resp_has(r, "10 entries"));
+	ck_assert(resp_has(r, "(about 60 minutes)"));
+	ck_assert(resp_has(r, "Refused from " LONDON_NAME));
+	ck_assert(resp_has(r, "The signature does not verify"));
+	ck_assert(resp_has(r, "urn:uuid:7e000000-0000-4000-8000-0000000000aa"));
+	ck_assert(resp_has(r, "Version 2 is not newer than version 3"));
+	ck_assert(resp_has(r, "<span>documents</span>"));
+	ck_assert(!resp_has(r, "No entry from a peer has been refused."));
+	resp_free(r);
+
+	/* The failing peer recovers and catches up. */
+	free(node_sql(admin_node, "UPDATE peers SET last_success = now(),"
+	    " last_attempt = now(), last_error = NULL WHERE id = $1::bigint"
+	    " RETURNING id", bad));
+	free(node_sql(admin_node, "UPDATE peer_cursors SET behind = 0,"
+	    " behind_since = NULL WHERE peer = $1::bigint RETURNING peer",
+	    bad));
+	r = page(co, "/admin/sync");
+	ck_assert(resp_has(r, "All is well"));
+	/* What it refused on the way stays listed. */
+	ck_assert(resp_has(r, "The signature does not verify"));
+	resp_free(r);
+	free(ok);
+	free(bad);
+	client_free(co);
+}
+END_TEST
+
+START_TEST(test_sync_and_peers_are_for_coordinators_only)
+{
+	struct client *m = client_as(admin_node, PLAIN, plain_pw);
+	struct client *anon = client_new(admin_node);
+	struct resp *r;
+	long before = node_num(admin_node, "SELECT count(*) FROM peers", NULL);
+
+	r = http_get(m, "/admin/sync");
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	r = http_get(m, "/admin/peers");
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	r = form_post(m, "/", "/admin/peers", "url",
+	    "https://member.example.org", "fingerprint", FINGERPRINT, NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	r = page(m, "/");
+	ck_assert(!resp_has(r, "/admin/sync"));
+	resp_free(r);
+	r = http_get(anon, "/admin/sync");
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(strstr(r->location, "/signin"));
+	resp_free(r);
+	ck_assert_int_eq(node_num(admin_node, "SELECT count(*) FROM peers",
+	    NULL), before);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
+START_TEST(test_peers_page_lists_peers_for_people_to_compare)
+{
+	struct client *co = client_as(admin_node, ADMIN, admin_pw);
+	struct resp *r;
+	char *id;
+
+	id = pin("https://wales.example.org", "6c1e3b52-2f0a-4d7e-9a51-"
+	    "0a0b0c0d0e20", "Wales social prescribing network", "South West",
+	    NULL);
+	r = page(co, "/admin/peers");
+	ck_assert(resp_has(r, "Wales social prescribing network"));
+	ck_assert(resp_has(r, "https://wales.example.org"));
+	ck_assert(resp_has(r, "0123 4567 89ab cdef 0123 4567 89ab cdef "
+	    "0123 4567 89ab cdef 0123 4567 89ab cdef"));
+	ck_assert(resp_has(r, "aria-label=\"Remove peer Wales social "
+	    "prescribing network\""));
+	ck_assert(resp_has(r, "<th scope=\"col\" role=\"columnheader\">"
+	    "Fingerprint</th>"));
+	resp_free(r);
+	free(id);
+	client_free(co);
+}
+END_TEST
+
+START_TEST(test_peer_form_problems_keep_what_was_typed)
+{
+	struct client *co = client_as(admin_node, ADMIN, admin_pw);
+	struct resp *r;
+	long before = node_num(admin_node, "SELECT count(*) FROM peers", NULL);
+
+	r = form_post(co, "/admin/peers", "/admin/peers", "url",
+	    "ftp://york.example.org", "fingerprint", "AB:CD:EF", "hub", "yes",
+	    NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "There is a problem"));
+	ck_assert(resp_has(r, "Enter the peer&#39;s address starting with "
+	    "https://") || resp_has(r, "Enter the peer's address starting "
+	    "with https://"));
+	ck_assert(resp_has(r, "Enter the fingerprint as 64 characters"));
+	ck_assert(resp_has(r, "value=\"ftp://york.example.org\""));
+	ck_assert(resp_has(r, "value=\"AB:CD:EF\""));
+	ck_assert(resp_has(r, "class=\"checkbox__input\" checked"));
+	resp_free(r);
+
+	r = form_post(co, "/admin/peers", "/admin/peers", "url", "",
+	    "fingerprint", "", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Enter the address of the peer"));
+	ck_assert(resp_has(r, "Enter the fingerprint of the peer"));
+	ck_assert(!resp_has(r, "class=\"checkbox__input\" checked"));
+	resp_free(r);
+
+	r = form_post(co, "/admin/peers", "/admin/peers", "url", "https://",
+	    "fingerprint", FINGERPRINT "0", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "with the name of its server"));
+	ck_assert(resp_has(r, "Enter the fingerprint as 64 characters"));
+	resp_free(r);
+
+	/*
+	 * Both well formed (the fingerprint as people copy it: upper case,
+	 * in groups): the form's own checks pass and it is the pinning
+	 * that fails, here for want of a peer at that address.  Its reason
+	 * is shown on the form, and nothing is kept.
+	 */
+	r = form_post(co, "/admin/peers", "/admin/peers", "url",
+	    "http://127.0.0.1:9", "fingerprint", "0123:4567:89AB:CDEF:"
+	    "0123:4567:89AB:CDEF:0123:4567:89AB:CDEF:0123:4567:89AB:CDEF",
+	    NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "There is a problem"));
+	ck_assert(!resp_has(r, "Enter the fingerprint as 64 characters"));
+	ck_assert(resp_has(r, "value=\"http://127.0.0.1:9\""));
+	ck_assert(resp_has(r, "value=\"0123:4567:89AB:CDEF:"));
+	resp_free(r);
+	ck_assert_int_eq(node_num(admin_node, "SELECT count(*) FROM peers",
+	    NULL), before);
+	client_free(co);
+}
+END_TEST
+
+START_TEST(test_removing_a_peer_twice_is_harmless)
+{
+	struct client *co = client_as(admin_node, ADMIN, admin_pw);
+	struct resp *r;
+	char *id;
+
+	id = pin("https://york.example.org", "6c1e3b52-2f0a-4d7e-9a51-"
+	    "0a0b0c0d0e30", "York social prescribing network",
+	    "North East and Yorkshire", NULL);
+	/* Without the session's token, nothing happens. */
+	r = http_post(co, "/admin/peers/remove", "peer", id, NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	ck_assert_int_eq(node_num(admin_node, "SELECT count(*) FROM peers"
+	    " WHERE id = $1::bigint", id), 1);
+
+	r = form_post(co, "/admin/peers", "/admin/peers/remove", "peer", id,
+	    NULL);
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(strstr(r->location, "/admin/peers?done=removed"));
+	resp_free(r);
+	ck_assert_int_eq(node_num(admin_node, "SELECT count(*) FROM peers"
+	    " WHERE id = $1::bigint", id), 0);
+	r = page(co, "/admin/peers?done=removed");
+	ck_assert(resp_has(r, "The peer was removed."));
+	ck_assert(!resp_has(r, "York social prescribing network"));
+	resp_free(r);
+
+	r = form_post(co, "/admin/peers", "/admin/peers/remove", "peer", id,
+	    NULL);
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(strstr(r->location, "/admin/peers?done=gone"));
+	resp_free(r);
+	r = page(co, "/admin/peers?done=gone");
+	ck_assert(resp_has(r, "That peer had already been removed."));
+	resp_free(r);
+	free(id);
+	client_free(co);
+}
+END_TEST
+
 Suite *
 network_suite(void)
 {
@@ -604,6 +894,16 @@ network_suite(void)
 	tcase_add_test(tc, test_evidence_summary_counts_every_region);
 	/* Last: it adds a term the other tests do not expect. */
 	tcase_add_test(tc, test_origin_unknown_to_this_node_is_still_labelled);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sync and peers");
+	tcase_add_unchecked_fixture(tc, admin_start, admin_stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_sync_page_says_how_each_peer_is_doing);
+	tcase_add_test(tc, test_sync_and_peers_are_for_coordinators_only);
+	tcase_add_test(tc, test_peers_page_lists_peers_for_people_to_compare);
+	tcase_add_test(tc, test_peer_form_problems_keep_what_was_typed);
+	tcase_add_test(tc, test_removing_a_peer_twice_is_harmless);
 	suite_add_tcase(s, tc);
 	return s;
 }
