@@ -24,6 +24,15 @@ struct MHD_Response;
 #define SQL_LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
 	" 'FMDD FMMonth YYYY, HH24:MI')"
 
+/*
+ * Where a shared row (table alias t) comes from, as the three columns
+ * origin_view() reads: whether another node owns it, that node's name,
+ * and the row's page there.  The query joins SQL_KNOWN(t), as alias k.
+ */
+#define SQL_ORIGIN(t)	t ".origin <> (SELECT id FROM node), k.name, " \
+	t ".home"
+#define SQL_KNOWN(t)	" LEFT JOIN known_nodes k ON k.id = " t ".origin"
+
 /* log.c */
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void	 log_set_level(enum log_level);
@@ -254,6 +263,10 @@ enum key {
 	KEY_COST_ROI_DIRECTION,
 	KEY_COST_ROI_MEASURE,
 	KEY_COST_ROI_FIGURE,
+	KEY_URL,
+	KEY_FINGERPRINT,
+	KEY_HUB,
+	KEY_PEER,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -531,6 +544,9 @@ enum page {
 	PAGE_EVIDENCE_FILES,
 	PAGE_EVIDENCE_FILE,
 	PAGE_ADMIN_ROLES,
+	PAGE_ADMIN_SYNC,
+	PAGE_ADMIN_PEERS,
+	PAGE_ADMIN_PEER_REMOVE,
 	PAGE__MAX
 };
 struct route {
@@ -667,6 +683,19 @@ int	 evidence_file(struct request *);
 
 /* evidence_summary.c */
 int	 evidence_summary(struct request *);
+
+/* origin.c */
+const char *origin_name(const PGresult *, int, int);
+int	 origin_view(struct view *, const PGresult *, int, int);
+int	 origin_page(struct request *, const char *, const char *,
+	    const char *, const PGresult *, int, int);
+int	 origin_refuse(struct request *, const char *, const PGresult *, int,
+	    int);
+
+/* network.c */
+int	 network_sync(struct request *);
+int	 network_peers(struct request *);
+int	 network_peer_remove(struct request *);
 
 /*
  * The federation library (feeds/): what the server calls.  The wire

@@ -18,28 +18,27 @@
 
 /*
  * The title of the event the path names, when this node hosts it (only
- * the host holds its registrations).  NULL with *status set otherwise.
+ * the host holds its registrations).  NULL with *answer sent otherwise.
  */
 static char *
-local_event(struct request *r, unsigned int *status)
+local_event(struct request *r, int *answer)
 {
-	const char *p[2];
+	const char *p[1];
 	PGresult *res;
 	char *title = NULL;
 
-	*status = 404;
-	if (!util_uuid_valid(r->arg))
+	if (!event_own(r, answer))
 		return NULL;
 	p[0] = r->arg;
-	p[1] = node_id;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT title FROM events"
-	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 2, p)) == NULL) {
-		*status = 503;
+	    " WHERE id = $1", 1, p)) == NULL) {
+		*answer = http_error(r, 503);
 		return NULL;
 	}
-	if (PQntuples(res) == 1 && (title = util_strdup(PQgetvalue(res, 0,
-	    0))) == NULL)
-		*status = 500;
+	if (PQntuples(res) != 1)
+		*answer = http_error(r, 404);
+	else if ((title = util_strdup(PQgetvalue(res, 0, 0))) == NULL)
+		*answer = http_error(r, 500);
 	PQclear(res);
 	return title;
 }
@@ -236,10 +235,10 @@ checkin_page(struct request *r, unsigned int status, const char *problem)
 	struct view *v;
 	const char *q;
 	char *title;
-	unsigned int why;
+	int answer;
 
-	if ((title = local_event(r, &why)) == NULL)
-		return http_error(r, why);
+	if ((title = local_event(r, &answer)) == NULL)
+		return answer;
 	if ((v = page_view(r, "Check-in")) == NULL) {
 		free(title);
 		return http_error(r, 500);
@@ -552,12 +551,12 @@ int
 events_export(struct request *r)
 {
 	struct choice c;
-	unsigned int why;
+	int answer;
 	char *title;
 	int rc;
 
-	if ((title = local_event(r, &why)) == NULL)
-		return http_error(r, why);
+	if ((title = local_event(r, &answer)) == NULL)
+		return answer;
 	if (choice_read(r, &c, 0) == -1) {
 		free(title);
 		return http_error(r, 503);
@@ -727,13 +726,13 @@ events_export_csv(struct request *r)
 {
 	struct MHD_Response *resp;
 	struct choice c;
-	unsigned int why;
+	int answer;
 	char *title, *body, name[128], *disposition;
 	size_t len;
 	int rc;
 
-	if ((title = local_event(r, &why)) == NULL)
-		return http_error(r, why);
+	if ((title = local_event(r, &answer)) == NULL)
+		return answer;
 	if (choice_read(r, &c, 1) == -1) {
 		free(title);
 		return http_error(r, 503);

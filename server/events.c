@@ -31,15 +31,16 @@ static const char event_columns[] =
     " e.reg_closed, e.ends < now(),"
     " " LONDON("e.reg_opens") ", " LONDON("coalesce(e.reg_closes, e.starts)") ","
     " to_char(e.reg_opens AT TIME ZONE 'Europe/London', 'HH24:MI'),"
-    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'HH24:MI')"
-    " FROM events e WHERE e.id = $1 AND NOT e.deleted";
+    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " " SQL_ORIGIN("e")
+    " FROM events e" SQL_KNOWN("e") " WHERE e.id = $1 AND NOT e.deleted";
 
 enum {
 	E_ID, E_TITLE, E_DESCRIPTION, E_KIND, E_REGION, E_VENUE, E_ADDRESS,
 	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
 	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
 	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
-	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME
+	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME, E_RECEIVED
 };
 
 /* The event named by the path, or NULL (and *missing set) when none. */
@@ -76,7 +77,10 @@ event_missing(struct request *r, int missing)
 	return http_error(r, missing ? 404 : 503);
 }
 
-/* GET /events: upcoming (or past) events, by region and kind. */
+/*
+ * GET /events: upcoming (or past) events across the network, by region
+ * and kind, each received one marked with the node it comes from.
+ */
 int
 events_list(struct request *r)
 {
@@ -107,13 +111,15 @@ events_list(struct request *r)
 	    " coalesce(sum(pt.capacity), 0),"
 	    " EXISTS (SELECT 1 FROM registrations w JOIN place_types q"
 	    "  ON q.id = w.place_type WHERE q.event = e.id"
-	    "  AND w.status = 'waiting'), e.online_url IS NOT NULL"
+	    "  AND w.status = 'waiting'), e.online_url IS NOT NULL,"
+	    " " SQL_ORIGIN("e")
 	    " FROM events e LEFT JOIN place_types pt ON pt.event = e.id"
+	    SQL_KNOWN("e")
 	    " WHERE NOT e.deleted"
 	    " AND (e.status <> 'draft' OR ($4 AND e.origin = $5))"
 	    " AND (e.ends < now()) = ($1 = 'past')"
 	    " AND ($2 = '' OR e.region = $2) AND ($3 = '' OR e.kind = $3)"
-	    " GROUP BY e.id"
+	    " GROUP BY e.id, k.name"
 	    " ORDER BY CASE WHEN $1 = 'past' THEN NULL ELSE e.starts END,"
 	    " e.starts DESC LIMIT 200", 5, p);
 	if (res == NULL) {
@@ -136,6 +142,9 @@ events_list(struct request *r)
 		view_set(e, "starts", PQgetvalue(res, i, 5));
 		view_flag(e, "draft", strcmp(status, "draft") == 0);
 		view_flag(e, "cancelled", strcmp(status, "cancelled") == 0);
+		/* Its places are counted where it is held, not here. */
+		if (origin_view(e, res, i, 11))	/* SQL_ORIGIN's columns */
+			continue;
 		if (strcmp(status, "published") != 0 || past || capacity == 0)
 			continue;
 		if (free_places == 0 || *PQgetvalue(res, i, 9) == 't')
@@ -386,6 +395,8 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	if (!view_has(v, "draft") && !view_has(v, "cancelled"))
 		view_setf(v, "ics_href", "/events/%s.ics", r->arg);
 	local = *PQgetvalue(res, 0, E_LOCAL) == 't';
+	/* A received event's registration is taken by its home node. */
+	origin_view(v, res, 0, E_RECEIVED);
 	view_flag(v, "manage", local && is_coordinator(r));
 	view_setf(v, "register_action", "/events/%s/register", r->arg);
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
@@ -560,31 +571,38 @@ events_new(struct request *r)
 	return http_redirectf(r, "/events/%s", id);
 }
 
-/* The event in the path, if this node may manage it; else an answer. */
+/*
+ * The event in the path, if this node may manage it; else an answer: a
+ * received event is its home node's to change, and says so.
+ */
 int
 event_own(struct request *r, int *answer)
 {
-	const char *p[2];
+	const char *p[1];
 	PGresult *res;
-	int n;
 
 	if (!util_uuid_valid(r->arg)) {
 		*answer = http_error(r, 404);
 		return 0;
 	}
 	p[0] = r->arg;
-	p[1] = node_id;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT 1 FROM events"
-	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 2, p)) == NULL) {
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT " SQL_ORIGIN("e")
+	    " FROM events e" SQL_KNOWN("e") " WHERE e.id = $1"
+	    " AND NOT e.deleted", 1, p)) == NULL) {
 		*answer = http_error(r, 503);
 		return 0;
 	}
-	n = PQntuples(res);
-	PQclear(res);
-	if (n != 1) {
+	if (PQntuples(res) != 1) {
+		PQclear(res);
 		*answer = http_error(r, 404);
 		return 0;
 	}
+	if (*PQgetvalue(res, 0, 0) == 't') {
+		*answer = origin_refuse(r, "event", res, 0, 0);
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
 	return 1;
 }
 

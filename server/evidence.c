@@ -184,7 +184,7 @@ filters_query(const struct filters *f)
 
 enum {
 	L_ID, L_TITLE, L_SCHEME, L_AREA, L_REGION, L_YEAR, L_DESIGN,
-	L_SAMPLE, L_FOLLOW, L_SUMMARY, L_OUTCOMES
+	L_SAMPLE, L_FOLLOW, L_SUMMARY, L_OUTCOMES, L_RECEIVED
 };
 
 /*
@@ -215,8 +215,9 @@ filters_run(struct request *r, const struct filters *f, int limit)
 	    "  'ae_attendance', 'wellbeing', 'loneliness',"
 	    "  'anxiety_depression', 'activation', 'employment_volunteering',"
 	    "  'cost_roi'], o.outcome))"
-	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id)"
-	    " FROM evaluations e WHERE NOT e.deleted"
+	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id), "
+	    SQL_ORIGIN("e")
+	    " FROM evaluations e" SQL_KNOWN("e") " WHERE NOT e.deleted"
 	    " AND ($1 = '' OR e.search @@ acorn_prefix_query($1))"
 	    " AND ($2 = '' OR e.design = $2)"
 	    " AND ($5 = '' OR e.region = $5)"
@@ -302,6 +303,7 @@ evidence_list(struct request *r)
 		    PQgetvalue(res, i, L_DESIGN)));
 		view_counts(e, db_value(res, i, L_SAMPLE),
 		    db_value(res, i, L_FOLLOW));
+		origin_view(e, res, i, L_RECEIVED);
 		if ((outs = util_strdup(PQgetvalue(res, i, L_OUTCOMES))) ==
 		    NULL)
 			continue;
@@ -441,16 +443,18 @@ static const char record_query[] =
     " (SELECT l.author_name || ', ' || " SQL_LONDON("l.created")
     "  FROM evaluation_revisions l WHERE l.evaluation = e.id"
     "  AND l.number = CASE WHEN $2::integer = 0 THEN e.revision"
-    "  ELSE $2::integer END)"
-    " FROM evaluations e, LATERAL (SELECT CASE WHEN $2::integer = 0"
-    "  THEN acorn_evaluation_record(e.id)"
+    "  ELSE $2::integer END), " SQL_ORIGIN("e")
+    " FROM evaluations e CROSS JOIN LATERAL (SELECT CASE"
+    "  WHEN $2::integer = 0 THEN acorn_evaluation_record(e.id)"
     "  ELSE (SELECT r.record FROM evaluation_revisions r"
     "  WHERE r.evaluation = e.id AND r.number = $2::integer) END AS rec) x"
+    SQL_KNOWN("e")
     " WHERE e.id = $1::uuid AND NOT e.deleted AND rec IS NOT NULL";
 
 enum {
 	R_ID, R_LOCAL, R_REVISION, R_TITLE, R_SCHEME, R_AREA, R_REGION,
-	R_YEAR, R_DESIGN, R_SAMPLE, R_FOLLOW, R_SUMMARY, R_OUTCOMES, R_BY
+	R_YEAR, R_DESIGN, R_SAMPLE, R_FOLLOW, R_SUMMARY, R_OUTCOMES, R_BY,
+	R_RECEIVED
 };
 
 /* The evaluation the path names, or NULL (*missing set when none). */
@@ -498,11 +502,11 @@ record_may_edit(struct request *r, PGresult *res, int *answer)
 	struct view *v;
 	const char *msg = NULL;
 
-	if (*PQgetvalue(res, 0, R_LOCAL) != 't')
-		msg = "This evaluation comes from another region's node. It "
-		    "can be changed there, and the changes will reach this "
-		    "node.";
-	else if (!is_contributor(r))
+	if (*PQgetvalue(res, 0, R_LOCAL) != 't') {
+		*answer = origin_refuse(r, "evaluation", res, 0, R_RECEIVED);
+		return 0;
+	}
+	if (!is_contributor(r))
 		msg = "Evaluations are added and kept up to date by "
 		    "contributors and coordinators. Ask your regional "
 		    "coordinator to make you a contributor, or to correct "
@@ -587,7 +591,7 @@ evidence_show(struct request *r)
 	}
 	view_set(v, "revision", PQgetvalue(res, 0, R_REVISION));
 	view_set(v, "last", db_value(res, 0, R_BY));
-	view_flag(v, "remote", !local);
+	origin_view(v, res, 0, R_RECEIVED);
 	view_flag(v, "may_edit", local && is_contributor(r));
 	view_flag(v, "may_delete", local && is_coordinator(r));
 	view_setf(v, "ev_href", "/evidence/%s", r->arg);

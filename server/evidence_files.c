@@ -95,8 +95,9 @@ files_owner(struct request *r, int *missing)
 	}
 	p[0] = r->arg;
 	p[1] = node_id;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT title, origin = $2"
-	    " FROM evaluations WHERE id = $1::uuid AND NOT deleted", 2, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT e.title, e.origin = $2,"
+	    " " SQL_ORIGIN("e") " FROM evaluations e" SQL_KNOWN("e")
+	    " WHERE e.id = $1::uuid AND NOT e.deleted", 2, p);
 	if (res != NULL && PQntuples(res) != 1) {
 		PQclear(res);
 		*missing = 1;
@@ -219,7 +220,12 @@ evidence_files(struct request *r)
 
 	if ((res = files_owner(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
-	if (*PQgetvalue(res, 0, 1) != 't' || !is_contributor(r)) {
+	if (*PQgetvalue(res, 0, 1) != 't') {
+		rc = origin_refuse(r, "evaluation", res, 0, 2);
+		PQclear(res);
+		return rc;
+	}
+	if (!is_contributor(r)) {
 		PQclear(res);
 		return http_error(r, 403);
 	}

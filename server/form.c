@@ -222,6 +222,14 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Cost or return on investment: measure", "The measure must be on one line" },
 	[KEY_COST_ROI_FIGURE] = { "cost_roi_figure", K_LINE, 120,
 	    "Cost or return on investment: result", "The result must be on one line" },
+	[KEY_URL] = { "url", K_URL, 500, "Address of the peer",
+	    "Enter the peer's address starting with https:// or http://, "
+	    "like https://london.example.org" },
+	[KEY_FINGERPRINT] = { "fingerprint", K_LINE, 200, "Fingerprint",
+	    "Fingerprint must be on one line" },
+	[KEY_HUB] = { "hub", K_BOOL, 8, "Hub",
+	    "Choose whether the peer is a hub" },
+	[KEY_PEER] = { "peer", K_NUMBER, 20, "Peer", "Unknown peer" },
 };
 
 const char *const event_kind_codes[] = {

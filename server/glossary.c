@@ -48,27 +48,42 @@ done:
 	return out;
 }
 
-/* GET /glossary: every term A to Z, or those a search finds. */
+/*
+ * GET /glossary: every term of the network A to Z, or those a search
+ * finds, narrowed to the region of the node each comes from.  Two
+ * regions may both define a term: both are listed, each with its origin.
+ */
 int
 glossary_list(struct request *r)
 {
-	const char *q = r->form.f[KEY_Q].text, *p[2], *letter = NULL;
+	const char *q = r->form.f[KEY_Q].text, *p[3], *letter = NULL;
+	const char *region = r->form.f[KEY_REGION].text;
 	struct view *v, *t, *l = NULL;
 	PGresult *res;
 	int i, n;
 
+	/* A region not on the list is a hand-made address, not a choice. */
+	if (r->form.f[KEY_REGION].error)
+		return http_error(r, 400);
+	if (region != NULL && *region == '\0')
+		region = NULL;
 	if ((v = page_view(r, "Glossary")) == NULL)
 		return http_error(r, 500);
+	view_regions(v);
 	view_set(v, "v_q", q);
+	view_set(v, "v_region", region);
 	p[0] = q != NULL ? q : "";
 	p[1] = node_id;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, term, definition,"
-	    " array_to_string(synonyms, ', '), origin = $2,"
-	    " CASE WHEN upper(left(term, 1)) ~ '^[A-Z]$'"
-	    "  THEN upper(left(term, 1)) ELSE '#' END"
-	    " FROM glossary_terms WHERE NOT deleted"
-	    " AND ($1 = '' OR search @@ acorn_prefix_query($1))"
-	    " ORDER BY lower(term) LIMIT 2000", 2, p);
+	p[2] = region != NULL ? region : "";
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.id, g.term,"
+	    " g.definition, array_to_string(g.synonyms, ', '), g.origin = $2,"
+	    " CASE WHEN upper(left(g.term, 1)) ~ '^[A-Z]$'"
+	    "  THEN upper(left(g.term, 1)) ELSE '#' END, " SQL_ORIGIN("g")
+	    " FROM glossary_terms g" SQL_KNOWN("g") " WHERE NOT g.deleted"
+	    " AND ($1 = '' OR g.search @@ acorn_prefix_query($1))"
+	    " AND ($3 = '' OR k.region = $3)"
+	    " ORDER BY lower(g.term), g.origin <> $2, k.name LIMIT 2000", 3,
+	    p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -93,6 +108,7 @@ glossary_list(struct request *r)
 		view_setf(t, "edit_href", "/glossary/%s/edit",
 		    PQgetvalue(res, i, 0));
 		view_setf(t, "edit_label", "Edit %s", PQgetvalue(res, i, 1));
+		origin_view(t, res, i, 6);
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);
@@ -176,20 +192,26 @@ glossary_edit(struct request *r)
 {
 	struct view *v;
 	PGresult *res;
-	const char *p[2];
+	const char *p[1];
+	int rc;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
-	p[1] = node_id;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT term, definition,"
-	    " array_to_string(synonyms, ', ') FROM glossary_terms"
-	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 2, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.term, g.definition,"
+	    " array_to_string(g.synonyms, ', '), " SQL_ORIGIN("g")
+	    " FROM glossary_terms g" SQL_KNOWN("g")
+	    " WHERE g.id = $1 AND NOT g.deleted", 1, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		return http_error(r, 404);
+	}
+	if (*PQgetvalue(res, 0, 3) == 't') {
+		rc = origin_refuse(r, "glossary term", res, 0, 3);
+		PQclear(res);
+		return rc;
 	}
 	if ((v = page_view(r, "Edit a glossary term")) == NULL) {
 		PQclear(res);

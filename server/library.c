@@ -34,12 +34,12 @@ static const char document_columns[] =
     " d.origin = $2,"
     " (SELECT r.author_name || ', ' || " SQL_LONDON("r.created")
     "  FROM document_revisions r WHERE r.document = d.id"
-    "  AND r.number = d.revision)"
-    " FROM documents d WHERE d.slug = $1 AND NOT d.deleted";
+    "  AND r.number = d.revision), " SQL_ORIGIN("d")
+    " FROM documents d" SQL_KNOWN("d") " WHERE d.slug = $1 AND NOT d.deleted";
 
 enum {
 	D_ID, D_SLUG, D_TITLE, D_CATEGORY, D_TAGS, D_PROTECTED, D_REVISION,
-	D_BODY, D_LOCAL, D_LAST
+	D_BODY, D_LOCAL, D_LAST, D_RECEIVED
 };
 
 const char *
@@ -113,10 +113,11 @@ document_may_edit(struct request *r, PGresult *res, int *answer)
 	struct view *v;
 	const char *msg = NULL;
 
-	if (*PQgetvalue(res, 0, D_LOCAL) != 't')
-		msg = "This document comes from another region's node. It can "
-		    "be changed there, and the changes will reach this node.";
-	else if (*PQgetvalue(res, 0, D_PROTECTED) == 't' && !is_coordinator(r))
+	if (*PQgetvalue(res, 0, D_LOCAL) != 't') {
+		*answer = origin_refuse(r, "document", res, 0, D_RECEIVED);
+		return 0;
+	}
+	if (*PQgetvalue(res, 0, D_PROTECTED) == 't' && !is_coordinator(r))
 		msg = "This document is protected: only coordinators can "
 		    "change it. Ask your regional coordinator if something "
 		    "needs correcting.";
@@ -329,37 +330,47 @@ tag_links(struct view *v, const char *tags)
 }
 
 /*
- * GET /library: documents by category, narrowed by a search, a category
- * or a tag.
+ * GET /library: documents of the whole network by category, narrowed by
+ * a search, a category, a tag or the region of the node each comes from.
  */
 int
 library_list(struct request *r)
 {
 	const char *q = r->form.f[KEY_Q].text, *cat = r->form.f[KEY_CATEGORY].text;
-	const char *tag = r->form.f[KEY_TAG].text, *p[3], *code;
+	const char *tag = r->form.f[KEY_TAG].text, *p[4], *code;
+	const char *region = r->form.f[KEY_REGION].text;
 	struct view *v, *c = NULL, *d, *t;
 	PGresult *res;
 	int i, n;
 
+	/* A region not on the list is a hand-made address, not a choice. */
+	if (r->form.f[KEY_REGION].error)
+		return http_error(r, 400);
+	if (region != NULL && *region == '\0')
+		region = NULL;
 	if ((v = page_view(r, "Library")) == NULL)
 		return http_error(r, 500);
 	category_choices(v);
+	view_regions(v);
 	view_set(v, "v_q", q);
 	view_set(v, "v_category", cat);
+	view_set(v, "v_region", region);
 	view_set(v, "tag", tag);
 	p[0] = q != NULL ? q : "";
 	p[1] = cat != NULL ? cat : "";
 	p[2] = tag != NULL ? tag : "";
+	p[3] = region != NULL ? region : "";
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT d.slug, d.title,"
 	    " d.category, array_to_string(d.tags, E'\\n'), d.protected,"
-	    " " SQL_LONDON("d.updated")
-	    " FROM documents d WHERE NOT d.deleted"
+	    " " SQL_LONDON("d.updated") ", " SQL_ORIGIN("d")
+	    " FROM documents d" SQL_KNOWN("d") " WHERE NOT d.deleted"
 	    " AND ($1 = '' OR d.search @@ acorn_prefix_query($1))"
 	    " AND ($2 = '' OR d.category = $2)"
 	    " AND ($3 = '' OR $3 = ANY (d.tags))"
+	    " AND ($4 = '' OR k.region = $4)"
 	    " ORDER BY array_position(ARRAY['toolkit', 'guide', 'case_study',"
 	    " 'business_case', 'commissioning'], d.category), lower(d.title)"
-	    " LIMIT 500", 3, p);
+	    " LIMIT 500", 4, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -379,9 +390,11 @@ library_list(struct request *r)
 		view_flag(d, "protected", *PQgetvalue(res, i, 4) == 't');
 		view_set(d, "updated", PQgetvalue(res, i, 5));
 		tag_links(d, PQgetvalue(res, i, 3));
+		origin_view(d, res, i, 6);
 	}
 	view_flag(v, "none", n == 0);
-	view_flag(v, "narrowed", q != NULL || cat != NULL || tag != NULL);
+	view_flag(v, "narrowed", q != NULL || cat != NULL || tag != NULL ||
+	    region != NULL);
 	PQclear(res);
 	/* Every tag in use, to browse by. */
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT t, count(*)"
@@ -540,6 +553,7 @@ library_show(struct request *r)
 	    (*PQgetvalue(res, 0, D_PROTECTED) != 't' || is_coordinator(r)));
 	view_flag(v, "may_protect", is_coordinator(r) &&
 	    *PQgetvalue(res, 0, D_LOCAL) == 't');
+	origin_view(v, res, 0, D_RECEIVED);
 	view_setf(v, "edit_href", "/library/%s/edit", r->arg);
 	view_setf(v, "history_href", "/library/%s/history", r->arg);
 	view_setf(v, "protect_action", "/library/%s/protect", r->arg);
@@ -1009,8 +1023,9 @@ library_protect(struct request *r)
 	if ((res = document_fetch(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
 	if (*PQgetvalue(res, 0, D_LOCAL) != 't') {
+		rc = origin_refuse(r, "document", res, 0, D_RECEIVED);
 		PQclear(res);
-		return http_error(r, 403);
+		return rc;
 	}
 	p[0] = PQgetvalue(res, 0, D_ID);
 	p[1] = r->form.f[KEY_PROTECTED].num == 1 ? "true" : "false";

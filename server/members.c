@@ -1,8 +1,9 @@
 /*
  * Member profiles and the directory: the home page, a member's own
  * profile, /members with search and filters, and one member's page.
- * Anyone sees listed profiles; a coordinator also sees every member of
- * their own region.
+ * Anyone sees listed profiles, this node's and those its peers shared;
+ * a coordinator also sees every member of their own region who joined
+ * this node.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,10 +110,12 @@ members_list(struct request *r)
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT m.id, m.name, m.organisation, m.role_title, m.stakeholder,"
 	    " m.region, m.interests, m.listed, a.status = 'pending',"
-	    " count(*) OVER ()"
+	    " count(*) OVER (), " SQL_ORIGIN("m")
 	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
+	    SQL_KNOWN("m")
 	    " WHERE NOT m.deleted"
-	    " AND (m.listed OR ($1 <> '' AND m.region = $1))"
+	    " AND (m.listed OR ($1 <> '' AND m.region = $1"
+	    "  AND m.origin = (SELECT id FROM node)))"
 	    " AND ($2 = '' OR m.search @@ acorn_prefix_query($2))"
 	    " AND ($3 = '' OR m.stakeholder = $3)"
 	    " AND ($4 = '' OR m.region = $4)"
@@ -142,6 +145,7 @@ members_list(struct request *r)
 		view_flag(m, "pending", strcmp(PQgetvalue(res, i, 8), "t") ==
 		    0);
 		total = strtol(PQgetvalue(res, i, 9), NULL, 10);
+		origin_view(m, res, i, 10);
 	}
 	PQclear(res);
 	if (n == 0 && page > 1) {
@@ -177,10 +181,12 @@ members_show(struct request *r)
 	    "SELECT m.name, m.organisation, m.role_title, m.stakeholder,"
 	    " m.region, m.interests, m.bio, m.listed, a.status = 'pending',"
 	    " to_char(m.updated AT TIME ZONE 'Europe/London',"
-	    " 'FMDD FMMonth YYYY')"
+	    " 'FMDD FMMonth YYYY'), " SQL_ORIGIN("m")
 	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
+	    SQL_KNOWN("m")
 	    " WHERE m.id = $1 AND NOT m.deleted"
-	    " AND (m.listed OR ($2 <> '' AND m.region = $2))", 2, p);
+	    " AND (m.listed OR ($2 <> '' AND m.region = $2"
+	    "  AND m.origin = (SELECT id FROM node)))", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
@@ -201,6 +207,7 @@ members_show(struct request *r)
 	view_flag(v, "unlisted", strcmp(PQgetvalue(res, 0, 7), "f") == 0);
 	view_flag(v, "pending", strcmp(PQgetvalue(res, 0, 8), "t") == 0);
 	view_set(v, "updated", PQgetvalue(res, 0, 9));
+	origin_view(v, res, 0, 10);
 	PQclear(res);
 	return http_page(r, 200, "member", v);
 }

@@ -216,6 +216,37 @@ static const char register_guest_sql[] =
     " SELECT 'unconfirmed', NULL, e.title, (SELECT count(*) FROM told)"
     " FROM reg, events e WHERE e.id = $10";
 
+/*
+ * Registration is taken where an event is held: for an event received
+ * from another node, the page saying so (nothing is stored); -1 when
+ * the event is this node's own.
+ */
+static int
+register_here(struct request *r)
+{
+	PGresult *res;
+	char *title = NULL, *message = NULL;
+	int missing, col, rc = -1;
+
+	if ((res = event_fetch(r, &missing)) == NULL)
+		return event_missing(r, missing);
+	/* An event's last three columns are SQL_ORIGIN's; its title second. */
+	col = PQnfields(res) - 3;
+	if (*PQgetvalue(res, 0, col) == 't') {
+		title = util_printf("Register on %s", origin_name(res, 0, col));
+		message = util_printf("Registration for %s is handled by %s, "
+		    "which holds the event. Nothing has been sent from this "
+		    "node.", PQgetvalue(res, 0, 1), origin_name(res, 0, col));
+		rc = title == NULL || message == NULL ? http_error(r, 500) :
+		    origin_page(r, title, message, "Register on %s", res, 0,
+		    col);
+	}
+	free(title);
+	free(message);
+	PQclear(res);
+	return rc;
+}
+
 /* POST /events/{id}/register, by a member or a guest. */
 int
 events_register(struct request *r)
@@ -231,6 +262,8 @@ events_register(struct request *r)
 	snprintf(back, sizeof(back), "/events/%.36s", r->arg);
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
+	if ((rc = register_here(r)) != -1)
+		return rc;
 	if (r->form.f[KEY_PLACE].text == NULL ||
 	    r->form.f[KEY_REQUEST].text == NULL)
 		return message(r, 422, "Error: Registration not made",
@@ -704,6 +737,10 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 int
 events_attendees(struct request *r)
 {
+	int answer;
+
+	if (!event_own(r, &answer))
+		return answer;
 	return attendees_page(r, NULL, 200);
 }
 
@@ -720,6 +757,8 @@ events_people(struct request *r)
 	char *done;
 	int rc;
 
+	if (!event_own(r, &rc))
+		return rc;
 	if ((v = view_new()) == NULL)
 		return http_error(r, 500);
 	p[0] = r->arg;
@@ -775,7 +814,9 @@ events_promote(struct request *r)
 	char to[128];
 	int n;
 
-	if (!util_uuid_valid(r->arg) || r->form.f[KEY_ID].text == NULL)
+	if (!event_own(r, &n))
+		return n;
+	if (r->form.f[KEY_ID].text == NULL)
 		return http_error(r, 404);
 	p[0] = r->form.f[KEY_ID].text;
 	p[1] = r->arg;

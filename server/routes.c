@@ -150,6 +150,13 @@ static const struct route routes[PAGE__MAX] = {
 	  0, 0, evidence_file, "evidence_file" },
 	[PAGE_ADMIN_ROLES] = { PAGE_ADMIN_ROLES, "/admin/roles", GET | POST, 1,
 	  2, admin_roles, "admin_roles" },
+	[PAGE_ADMIN_SYNC] = { PAGE_ADMIN_SYNC, "/admin/sync", GET, 1, 2,
+	  network_sync, "admin_sync" },
+	[PAGE_ADMIN_PEERS] = { PAGE_ADMIN_PEERS, "/admin/peers", GET | POST, 1,
+	  2, network_peers, "admin_peers" },
+	[PAGE_ADMIN_PEER_REMOVE] = { PAGE_ADMIN_PEER_REMOVE,
+	  "/admin/peers/remove", POST, 1, 2, network_peer_remove,
+	  "admin_peer_remove" },
 };
 
 /*

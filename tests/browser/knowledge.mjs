@@ -2,8 +2,9 @@
 // evaluation (with a mistake first), attaches its report, corrects it and
 // compares the two revisions, and a visitor reads the evidence summary;
 // a member writes a library document, edits it and restores the first
-// revision; a glossary term is found by one of its other names.  Every
-// page visited is checked with axe-core at desktop and phone widths.
+// revision; a glossary term is found by one of its other names; the
+// coordinator opens the network pages.  Every page visited is checked
+// with axe-core at desktop and phone widths.
 //
 // Environment as for journey.mjs.  Prints "N passed, N failed" last.
 
@@ -201,6 +202,26 @@ try {
 		await page.goto(`${base}/search?q=${encodeURIComponent('navigator' + stamp)}`);
 		await accessible(page, 'search');
 		expect(await page.getByRole('link', { name: `Link worker ${stamp}` }).count() >= 1, 'term not found by its other name');
+	});
+
+	await test('a coordinator finds the network pages, and a mistyped peer keeps what was typed', async () => {
+		await page.goto(`${base}/`);
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Network' }).click();
+		await page.waitForLoadState();
+		expect(await text(page, 'h1') === 'Sync with peers', 'not the sync page');
+		await accessible(page, 'sync');
+		await page.getByRole('link', { name: 'Add or remove peers' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'peers');
+		await page.getByLabel('Address of the peer').fill('https://london.example.org');
+		await page.getByLabel('Fingerprint of its key').fill('AB:CD');
+		await page.getByLabel('This peer is a hub that vouches for other nodes').check();
+		await page.getByRole('button', { name: 'Add peer' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, '.error-summary')).includes('Enter the fingerprint as 64 characters'), 'no fingerprint error');
+		expect(await page.getByLabel('Address of the peer').inputValue() === 'https://london.example.org', 'address not kept');
+		expect(await page.getByLabel('This peer is a hub that vouches for other nodes').isChecked(), 'hub not kept');
+		await accessible(page, 'peers-errors');
 	});
 	await coord.context.close();
 } catch (e) {

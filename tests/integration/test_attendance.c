@@ -680,14 +680,19 @@ START_TEST(test_export_without_a_good_choice_says_what_is_wrong)
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(!resp_has(r, "Name<x>"));
 	resp_free(r);
-	/* An event another node hosts: its registrations are not here. */
+	/*
+	 * An event another node hosts: its registrations are not here, and
+	 * the coordinator is told whose it is.
+	 */
 	free(sql("UPDATE events SET origin = gen_random_uuid() WHERE id = $1"
 	    " RETURNING 1", id, NULL, NULL, NULL));
 	r = get(co, "/events/%s/export.csv%s", id, "?which=all&col=name");
-	ck_assert_int_eq(r->status, 404);
+	ck_assert_int_eq(r->status, 403);
+	ck_assert(resp_has(r, "it can only be changed there"));
+	ck_assert(!resp_has(r, "Name,"));
 	resp_free(r);
 	r = get(co, "/events/%s/checkin%s", id, NULL);
-	ck_assert_int_eq(r->status, 404);
+	ck_assert_int_eq(r->status, 403);
 	resp_free(r);
 	/* An event that does not exist. */
 	r = get(co, "/events/%s/export.csv%s",
