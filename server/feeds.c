@@ -128,7 +128,11 @@ feed_head(struct atom *a, const char *collection, const char *self,
 		s = util_printf("%s/%s", cfg->public_url, collection);
 	atom_link(a, "alternate", "text/html", s);
 	free(s);
-	s = util_printf("%s: %s", cfg->node_name, collection);
+	s = util_printf("%s: %s", cfg->node_name,
+	    strcmp(collection, "members") == 0 ? "member directory" :
+	    strcmp(collection, "documents") == 0 ? "library documents" :
+	    strcmp(collection, "nodes") == 0 ? "nodes of the network" :
+	    collection);
 	atom_text(a, "title", s);
 	free(s);
 	atom_text(a, "updated", updated);

@@ -169,6 +169,31 @@ get(const char *path)
 	return r;
 }
 
+/*
+ * 1 when s is in what a feed reader shows: the feed outside the typed
+ * records (acorn:record) peers read, whose text holds what was typed,
+ * escaped as text, and which readers ignore.
+ */
+static int
+reader_has(const struct resp *r, const char *s)
+{
+	const char *p = r->body, *start, *end;
+	size_t n = strlen(s);
+
+	while (*p != '\0') {
+		start = strstr(p, "<acorn:record");
+		end = start != NULL ? strstr(start, "</acorn:record>") : NULL;
+		if (start == NULL)
+			return strstr(p, s) != NULL;
+		if (memmem(p, (size_t)(start - p), s, n) != NULL)
+			return 1;
+		if (end == NULL)
+			return 0;
+		p = end + 15;
+	}
+	return 0;
+}
+
 static struct resp *
 get_ics(const char *id)
 {
@@ -782,13 +807,13 @@ START_TEST(test_markup_in_titles_is_shown_as_text)
 	ck_assert(!resp_has(r, "<script>alert"));
 	ck_assert(!resp_has(r, "<b>bold"));
 	ck_assert(!resp_has(r, "onerror"));
-	ck_assert(!resp_has(r, "javascript:"));
+	ck_assert(!reader_has(r, "javascript:"));
 	resp_free(r);
 
 	r = get("/feeds/events");
-	ck_assert(!resp_has(r, "<script>"));
-	ck_assert(!resp_has(r, "&lt;img"));
-	ck_assert(!resp_has(r, "javascript:"));
+	ck_assert(!reader_has(r, "<script>"));
+	ck_assert(!reader_has(r, "&lt;img"));
+	ck_assert(!reader_has(r, "javascript:"));
 	d = feed_doc(r);
 	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
 	assert_text(en, "title", title);	/* type text: shown as typed */
@@ -800,7 +825,7 @@ START_TEST(test_markup_in_titles_is_shown_as_text)
 	ck_assert(resp_has(r, "\r\nSUMMARY:<script>alert(1)</script> & "
 	    "<b>bold</b>\r\n"));
 	ck_assert(!resp_has(r, "onerror"));
-	ck_assert(!resp_has(r, "javascript:"));
+	ck_assert(!reader_has(r, "javascript:"));
 	resp_free(r);
 	free(id);
 }
@@ -1087,11 +1112,11 @@ START_TEST(test_documents_feed_shows_markup_as_text)
 	id = document_id("markup-in-document");
 	r = get("/feeds/documents");
 	ck_assert_int_eq(r->status, 200);
-	ck_assert(!resp_has(r, "<script"));
-	ck_assert(!resp_has(r, "<b>"));
-	ck_assert(!resp_has(r, "<img"));
-	ck_assert(!resp_has(r, "onerror"));
-	ck_assert(!resp_has(r, "javascript:"));
+	ck_assert(!reader_has(r, "<script"));
+	ck_assert(!reader_has(r, "<b>"));
+	ck_assert(!reader_has(r, "<img"));
+	ck_assert(!reader_has(r, "onerror"));
+	ck_assert(!reader_has(r, "javascript:"));
 	d = feed_doc(r);
 	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
 	assert_text(en, "title", title);	/* type text: shown as typed */
@@ -1308,10 +1333,10 @@ START_TEST(test_evaluations_feed_shows_markup_as_text)
 	id = add_evaluation(&e);
 	r = get("/feeds/evaluations");
 	ck_assert_int_eq(r->status, 200);
-	ck_assert(!resp_has(r, "<script"));
-	ck_assert(!resp_has(r, "<b>"));
-	ck_assert(!resp_has(r, "<i>"));
-	ck_assert(!resp_has(r, "&lt;img"));
+	ck_assert(!reader_has(r, "<script"));
+	ck_assert(!reader_has(r, "<b>"));
+	ck_assert(!reader_has(r, "<i>"));
+	ck_assert(!reader_has(r, "&lt;img"));
 	d = feed_doc(r);
 	ck_assert_ptr_nonnull(en = entry(d, id, NULL));
 	assert_text(en, "title", title);
