@@ -253,6 +253,12 @@ peers_page(struct request *r, struct view *v, unsigned int status)
 		    PQgetvalue(res, i, 1));
 	}
 	PQclear(res);
+	/* What this node's peers pin: given to their coordinators. */
+	if (server_signer != NULL) {
+		fingerprint_groups(server_signer->fingerprint, groups,
+		    sizeof(groups));
+		view_set(v, "own_fingerprint", groups);
+	}
 	return http_page(r, status, "peers", v);
 }
 

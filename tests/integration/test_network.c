@@ -757,7 +757,7 @@ START_TEST(test_peers_page_lists_peers_for_people_to_compare)
 {
 	struct client *co = client_as(admin_node, ADMIN, admin_pw);
 	struct resp *r;
-	char *id;
+	char *id, *own, groups[16];
 
 	id = pin("https://wales.example.org", "6c1e3b52-2f0a-4d7e-9a51-"
 	    "0a0b0c0d0e20", "Wales social prescribing network", "South West",
@@ -771,6 +771,13 @@ START_TEST(test_peers_page_lists_peers_for_people_to_compare)
 	    "prescribing network\""));
 	ck_assert(resp_has(r, "<th scope=\"col\" role=\"columnheader\">"
 	    "Fingerprint</th>"));
+	/* This node's own, for the other coordinator to pin, in groups. */
+	own = node_fingerprint(admin_node);
+	ck_assert_ptr_nonnull(own);
+	snprintf(groups, sizeof(groups), "%.4s %.4s %.4s", own, own + 4,
+	    own + 8);
+	ck_assert(resp_has(r, groups));
+	free(own);
 	resp_free(r);
 	free(id);
 	client_free(co);
