@@ -190,7 +190,7 @@ END_TEST
 
 START_TEST(test_network_converges)
 {
-	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id;
+	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id, *rev;
 	const char *p[1];
 
 	network_up();
@@ -199,7 +199,7 @@ START_TEST(test_network_converges)
 	unlisted = add_member(net[NW], "Private Person", 0);
 	eval = node_sql(net[NW], "SELECT gen_random_uuid()", NULL);
 	p[0] = eval;
-	ck_assert_ptr_nonnull(node_sqlv(net[NW], "SELECT"
+	ck_assert_ptr_nonnull(rev = node_sqlv(net[NW], "SELECT"
 	    " acorn_evaluation_save($1, (SELECT id FROM node), 0,"
 	    " '{\"title\": \"Walking groups in Bolton\", \"region\":"
 	    " \"North West\", \"year\": 2024, \"design\": \"rct\","
@@ -207,6 +207,7 @@ START_TEST(test_network_converges)
 	    " \"outcomes\": [{\"outcome\": \"wellbeing\", \"measure\":"
 	    " \"WEMWBS\", \"direction\": \"improved\", \"figure\": \"+3\"}]}',"
 	    " NULL, 'Rosa', 'First', NULL)", 1, p));
+	free(rev);
 	doc = node_sql(net[NW], "INSERT INTO documents (id, origin, slug,"
 	    " title, category, body, tags) VALUES (gen_random_uuid(),"
 	    " (SELECT id FROM node), 'getting-started', 'Getting started',"
