@@ -20,50 +20,23 @@ char *
 feed_xml_text(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p), i = 0, n, k, o = 0;
+	size_t len = strlen((const char *)p), i = 0, n, skip, o = 0;
 	unsigned long cp;
 	char *out;
 
 	if ((out = malloc(len + 1)) == NULL)
 		return NULL;
 	while (i < len) {
-		unsigned char c = p[i];
-
-		if (c < 0x80) {
-			if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
-				out[o++] = (char)c;
-			i++;
+		if ((n = util_utf8_next(p, len, i, &cp, &skip)) == 0) {
+			i += skip;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			i++;	/* not the start of a sequence */
-			continue;
+		if ((cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r') &&
+		    cp != 0xfffe && cp != 0xffff) {
+			memcpy(out + o, p + i, n);
+			o += n;
 		}
-		for (k = 1; k <= n && i + k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				break;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (k <= n) {
-			i += k;	/* cut short: drop what there was */
-			continue;
-		}
-		if (!((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    cp == 0xfffe || cp == 0xffff)) {
-			memcpy(out + o, p + i, n + 1);
-			o += n + 1;
-		}
-		i += n + 1;
+		i += n;
 	}
 	out[o] = '\0';
 	return out;
@@ -228,23 +201,50 @@ atom_field_start(struct atom *a, const char *name)
 	    BAD_CAST name, NULL));
 }
 
-/* One field per line of a newline-separated list, empty lines skipped. */
-void
-atom_field_lines(struct atom *a, const char *name, const char *lines)
+/*
+ * The next non-empty line of a newline-separated list, malloc'd; NULL at
+ * the end (or, with *failed set, when memory ran out).
+ */
+static char *
+next_line(const char **lines, int *failed)
 {
+	const char *p = *lines;
 	size_t len;
 	char *one;
 
-	while (lines != NULL && *lines != '\0') {
-		if ((len = strcspn(lines, "\n")) > 0) {
-			if ((one = strndup(lines, len)) == NULL)
-				a->failed = 1;
-			else
-				atom_field(a, name, one);
-			free(one);
+	while (p != NULL && *p != '\0') {
+		len = strcspn(p, "\n");
+		*lines = p + len + (p[len] == '\n');
+		if (len > 0) {
+			if ((one = strndup(p, len)) == NULL)
+				*failed = 1;
+			return one;
 		}
-		lines += len;
-		if (*lines == '\n')
-			lines++;
+		p = *lines;
+	}
+	return NULL;
+}
+
+/* One field per line of a newline-separated list. */
+void
+atom_field_lines(struct atom *a, const char *name, const char *lines)
+{
+	char *one;
+
+	while ((one = next_line(&lines, &a->failed)) != NULL) {
+		atom_field(a, name, one);
+		free(one);
+	}
+}
+
+/* One category per line of a newline-separated list, in one scheme. */
+void
+atom_categories(struct atom *a, const char *lines, const char *scheme)
+{
+	char *one;
+
+	while ((one = next_line(&lines, &a->failed)) != NULL) {
+		atom_category(a, one, NULL, scheme);
+		free(one);
 	}
 }

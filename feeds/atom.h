@@ -30,5 +30,6 @@ void	 atom_raw(struct atom *, const char *);
 void	 atom_field(struct atom *, const char *, const char *);
 void	 atom_field_start(struct atom *, const char *);
 void	 atom_field_lines(struct atom *, const char *, const char *);
+void	 atom_categories(struct atom *, const char *, const char *);
 
 #endif

@@ -212,8 +212,7 @@ document_reader(struct atom *a, PGresult *res, int i, int last)
 {
 	const char *category = PQgetvalue(res, i, DOC_CATEGORY);
 	const char *tags = PQgetvalue(res, i, DOC_TAGS);
-	char *scheme, *tag;
-	size_t len;
+	char *scheme;
 
 	(void)last;
 	/* Schemes are the library's pages of one category or one tag. */
@@ -221,18 +220,7 @@ document_reader(struct atom *a, PGresult *res, int i, int last)
 	atom_category(a, category, category_label(category), scheme);
 	free(scheme);
 	scheme = util_printf("%s/library?tag=", cfg->public_url);
-	while (*tags != '\0') {
-		if ((len = strcspn(tags, "\n")) > 0) {
-			if ((tag = strndup(tags, len)) == NULL)
-				a->failed = 1;
-			else
-				atom_category(a, tag, NULL, scheme);
-			free(tag);
-		}
-		tags += len;
-		if (*tags == '\n')
-			tags++;
-	}
+	atom_categories(a, tags, scheme);
 	free(scheme);
 	atom_markdown(a, PQgetvalue(res, i, DOC_BODY));
 }
@@ -254,24 +242,22 @@ static const char term_query[] =
     "SELECT g.id, g.version, g.deleted, NOT g.deleted, g.shared, g.seq,"
     " " RFC3339("g.updated") ", " RFC3339("g.updated") ","
     " g.term, '/glossary#term-' || g.id,"
-    " g.definition, array_to_string(g.synonyms, E'\\n')"
+    " g.definition, array_to_string(g.synonyms, E'\\n'),"
+    " array_to_string(g.synonyms, ', ')"
     " FROM glossary_terms g WHERE g.pending ORDER BY g.seq LIMIT " BATCH;
 
-enum { T_DEFINITION = P_KIND, T_SYNONYMS };
+enum { T_DEFINITION = P_KIND, T_SYNONYMS, T_ALSO };
 
 static void
 term_reader(struct atom *a, PGresult *res, int i, int last)
 {
-	const char *synonyms = PQgetvalue(res, i, T_SYNONYMS);
+	const char *also = PQgetvalue(res, i, T_ALSO);
 	char *s;
 
 	(void)last;
-	if (*synonyms != '\0') {
-		s = util_printf("Also called: %s", synonyms);
-		if (s != NULL)
-			for (char *p = s; *p != '\0'; p++)
-				if (*p == '\n')
-					*p = ',';
+	if (*also != '\0') {
+		if ((s = util_printf("Also called: %s", also)) == NULL)
+			a->failed = 1;
 		atom_text(a, "summary", s);
 		free(s);
 	}

@@ -52,6 +52,8 @@ void	 util_base64url(const unsigned char *, size_t, char *);
 void	 util_hex(const unsigned char *, size_t, char *);
 int	 util_uuid(char out[ACORN_UUID_LEN + 1]);
 int	 util_uuid_valid(const char *);
+size_t	 util_utf8_next(const unsigned char *, size_t, size_t,
+	    unsigned long *, size_t *);
 int	 util_utf8_valid(const char *, size_t);
 int	 util_ct_equal(const char *, const char *);
 void	 util_sha256(const void *, size_t, unsigned char[32]);
@@ -366,6 +368,8 @@ int		 http_queue(struct request *, unsigned int,
 		    struct MHD_Response *);
 const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
+int		 http_fresh(struct request *, const char *);
+int		 http_not_modified(struct request *, const char *, const char *);
 void		 http_cookie(struct request *, const char *, const char *,
 		    long);
 const char	*http_cookie_get(struct request *, const char *);

@@ -278,7 +278,6 @@ evidence_file(struct request *r)
 	PGresult *res;
 	const char *p[1], *name;
 	char ascii[FILENAME_MAX_CHARS + 1], etag[70], *disp, *enc;
-	const char *inm;
 	size_t i, n;
 
 	if (!util_uuid_valid(r->arg))
@@ -298,15 +297,9 @@ evidence_file(struct request *r)
 		return http_error(r, 404);
 	}
 	snprintf(etag, sizeof(etag), "\"%.64s\"", PQgetvalue(res, 0, 1));
-	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	if (inm != NULL && strstr(inm, etag) != NULL) {
+	if (http_fresh(r, etag)) {
 		PQclear(res);
-		resp = MHD_create_response_from_buffer(0, NULL,
-		    MHD_RESPMEM_PERSISTENT);
-		if (resp == NULL)
-			return MHD_NO;
-		MHD_add_response_header(resp, "ETag", etag);
-		return http_queue(r, 304, resp);
+		return http_not_modified(r, etag, NULL);
 	}
 	name = PQgetvalue(res, 0, 0);
 	for (i = 0, n = 0; name[i] != '\0' && n < sizeof(ascii) - 1; i++)

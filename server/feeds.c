@@ -32,26 +32,6 @@ const struct signer *server_signer;
 /* Live entries, not tombstones (an unlisted profile keeps one). */
 #define LIVE	SERVED " AND NOT deleted AND left(entry, 6) = '<entry'"
 
-/* 1 when an If-None-Match header names etag (or is "*"). */
-static int
-etag_matches(const char *header, const char *etag)
-{
-	const char *p = header;
-	size_t n, elen = strlen(etag);
-
-	while (p != NULL && *p != '\0') {
-		p += strspn(p, " \t,");
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		n = strcspn(p, " \t,");
-		if ((n == 1 && *p == '*') || (n == elen &&
-		    memcmp(p, etag, n) == 0))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /* "\"<32 hex>\"" of what the feed depends on. */
 static int
 make_etag(const char *state, char etag[35])
@@ -68,20 +48,6 @@ make_etag(const char *state, char etag[35])
 	util_hex(digest, 16, hex);
 	snprintf(etag, 35, "\"%.32s\"", hex);
 	return 0;
-}
-
-static int
-not_modified(struct request *r, const char *etag)
-{
-	struct MHD_Response *resp;
-
-	resp = MHD_create_response_from_buffer(0, NULL,
-	    MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", "no-cache");
-	return http_queue(r, 304, resp);
 }
 
 static int
@@ -161,54 +127,102 @@ feed_entries(struct atom *a, PGresult *res, int col, int n)
 #define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
 			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/*
+ * The state of a feed (first column: what it depends on; second: its
+ * date) and its ETag.  NULL when the answer is already given, in *rc:
+ * a 304 for a reader who holds it, or an error.
+ */
+static PGresult *
+feed_state(struct request *r, const char *table, const char *state_sql,
+    long after, char etag[35], int *rc)
+{
+	PGresult *state;
+	char *sql, *seed;
+
+	sql = util_printf(state_sql, table);
+	state = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, 0,
+	    NULL);
+	free(sql);
+	if (state == NULL) {
+		*rc = http_error(r, 503);
+		return NULL;
+	}
+	seed = util_printf("%s|after=%ld", PQgetvalue(state, 0, 0), after);
+	if (seed == NULL || make_etag(seed, etag) == -1) {
+		free(seed);
+		PQclear(state);
+		*rc = http_error(r, 500);
+		return NULL;
+	}
+	free(seed);
+	if (http_fresh(r, etag)) {
+		PQclear(state);
+		*rc = http_not_modified(r, etag, "no-cache");
+		return NULL;
+	}
+	return state;
+}
+
+/* The rows of a feed, or NULL with the error page given in *rc. */
+static PGresult *
+feed_rows(struct request *r, const char *sql, int n, const char *const *p,
+    PGresult *state, struct atom *a, int *rc)
+{
+	PGresult *res;
+
+	res = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, n, p);
+	if (res == NULL || atom_open(a) == -1) {
+		*rc = http_error(r, res == NULL ? 503 : 500);
+		PQclear(res);
+		PQclear(state);
+		return NULL;
+	}
+	return res;
+}
+
+/* Ends the feed and sends it. */
+static int
+feed_finish(struct request *r, struct atom *a, PGresult *res,
+    PGresult *state, const char *etag)
+{
+	char *body;
+
+	atom_check(a, xmlTextWriterEndDocument(a->w));
+	body = atom_close(a);
+	PQclear(res);
+	PQclear(state);
+	if (body == NULL)
+		return http_error(r, 500);
+	return send_feed(r, body, etag);
+}
+
 /* For feed readers: the newest live entries. */
 static int
 reader_feed(struct request *r, const char *collection, const char *table)
 {
 	PGresult *state, *res;
 	struct atom a;
-	char *sql, *self, *body, etag[35];
-	const char *inm;
+	char *sql, *self, etag[35];
+	int rc;
 
-	sql = util_printf("SELECT count(*) || '|' || coalesce(sum(seq), 0), "
+	state = feed_state(r, table, "SELECT count(*) || '|' ||"
+	    " coalesce(sum(seq), 0), "
 	    RFC3339("coalesce(max(updated), (SELECT created FROM node))")
-	    " FROM %s WHERE " LIVE, table);
-	state = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, 0,
-	    NULL);
-	free(sql);
+	    " FROM %s WHERE " LIVE, -1, etag, &rc);
 	if (state == NULL)
-		return http_error(r, 503);
-	if (make_etag(PQgetvalue(state, 0, 0), etag) == -1) {
-		PQclear(state);
-		return http_error(r, 500);
-	}
-	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	if (inm != NULL && etag_matches(inm, etag)) {
-		PQclear(state);
-		return not_modified(r, etag);
-	}
+		return rc;
 	sql = util_printf("SELECT entry FROM %s WHERE " LIVE
 	    " ORDER BY updated DESC, seq DESC LIMIT %d", table,
 	    READER_ENTRIES);
-	res = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, 0,
-	    NULL);
+	res = feed_rows(r, sql, 0, NULL, state, &a, &rc);
 	free(sql);
-	if (res == NULL || atom_open(&a) == -1) {
-		PQclear(res);
-		PQclear(state);
-		return http_error(r, res == NULL ? 503 : 500);
-	}
+	if (res == NULL)
+		return rc;
 	self = util_printf("%s/feeds/%s", cfg->public_url, collection);
 	feed_head(&a, collection, self, PQgetvalue(state, 0, 1));
 	free(self);
 	feed_entries(&a, res, 0, PQntuples(res));
-	atom_check(&a, xmlTextWriterEndDocument(a.w));
-	body = atom_close(&a);
-	PQclear(res);
-	PQclear(state);
-	if (body == NULL)
-		return http_error(r, 500);
-	return send_feed(r, body, etag);
+	return feed_finish(r, &a, res, state, etag);
 }
 
 /*
@@ -221,40 +235,21 @@ peer_feed(struct request *r, const char *collection, const char *table,
 {
 	PGresult *state, *res;
 	struct atom a;
-	char *sql, *s, *body, etag[35], from[24];
-	const char *inm, *p[1] = { from };
-	int n, more;
+	char *sql, *s, etag[35], from[24];
+	const char *p[1] = { from };
+	int n, more, rc;
 
-	snprintf(from, sizeof(from), "%ld", after);
-	sql = util_printf("SELECT coalesce(max(seq), 0), " RFC3339("now()")
-	    " FROM %s WHERE " SERVED, table);
-	state = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, 0,
-	    NULL);
-	free(sql);
+	state = feed_state(r, table, "SELECT coalesce(max(seq), 0), "
+	    RFC3339("now()") " FROM %s WHERE " SERVED, after, etag, &rc);
 	if (state == NULL)
-		return http_error(r, 503);
-	s = util_printf("%s|after=%ld", PQgetvalue(state, 0, 0), after);
-	if (s == NULL || make_etag(s, etag) == -1) {
-		free(s);
-		PQclear(state);
-		return http_error(r, 500);
-	}
-	free(s);
-	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	if (inm != NULL && etag_matches(inm, etag)) {
-		PQclear(state);
-		return not_modified(r, etag);
-	}
+		return rc;
+	snprintf(from, sizeof(from), "%ld", after);
 	sql = util_printf("SELECT seq, entry FROM %s WHERE seq > $1 AND "
 	    SERVED " ORDER BY seq LIMIT %d", table, PEER_PAGE + 1);
-	res = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, 1,
-	    p);
+	res = feed_rows(r, sql, 1, p, state, &a, &rc);
 	free(sql);
-	if (res == NULL || atom_open(&a) == -1) {
-		PQclear(res);
-		PQclear(state);
-		return http_error(r, res == NULL ? 503 : 500);
-	}
+	if (res == NULL)
+		return rc;
 	n = PQntuples(res);
 	more = n > PEER_PAGE;
 	if (more)
@@ -274,13 +269,7 @@ peer_feed(struct request *r, const char *collection, const char *table,
 	}
 	atom_field(&a, "latest", PQgetvalue(state, 0, 0));
 	feed_entries(&a, res, 1, n);
-	atom_check(&a, xmlTextWriterEndDocument(a.w));
-	body = atom_close(&a);
-	PQclear(res);
-	PQclear(state);
-	if (body == NULL)
-		return http_error(r, 500);
-	return send_feed(r, body, etag);
+	return feed_finish(r, &a, res, state, etag);
 }
 
 /* GET /feeds/{collection}[?after=SEQ] */

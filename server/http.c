@@ -155,6 +155,46 @@ http_error(struct request *r, unsigned int status)
 	    sizeof(fallback) - 1, 1);
 }
 
+/*
+ * 1 when the request's If-None-Match names etag (or is "*"): what the
+ * client holds is current.
+ */
+int
+http_fresh(struct request *r, const char *etag)
+{
+	const char *p = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	size_t n, elen = strlen(etag);
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t,");
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		n = strcspn(p, " \t,");
+		if ((n == 1 && *p == '*') || (n == elen &&
+		    memcmp(p, etag, n) == 0))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* 304: the client's copy, named by etag, is current. */
+int
+http_not_modified(struct request *r, const char *etag,
+    const char *cache_control)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "ETag", etag);
+	if (cache_control != NULL)
+		MHD_add_response_header(resp, "Cache-Control", cache_control);
+	return http_queue(r, 304, resp);
+}
+
 /* 303 to a local path, so a reload never repeats a POST. */
 int
 http_redirect(struct request *r, const char *path)

@@ -119,7 +119,6 @@ int
 static_serve(struct request *r)
 {
 	struct MHD_Response *resp;
-	const char *inm;
 	size_t i;
 	int not_modified;
 
@@ -128,9 +127,7 @@ static_serve(struct request *r)
 			break;
 	if (i == nassets)
 		return http_error(r, 404);
-	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	not_modified = inm != NULL && (strcmp(inm, assets[i].etag) == 0 ||
-	    strstr(inm, assets[i].etag) != NULL || strcmp(inm, "*") == 0);
+	not_modified = http_fresh(r, assets[i].etag);
 	resp = MHD_create_response_from_buffer(not_modified ? 0 :
 	    assets[i].len, not_modified ? NULL : assets[i].data,
 	    MHD_RESPMEM_PERSISTENT);

@@ -118,52 +118,71 @@ util_uuid_valid(const char *s)
 }
 
 /*
- * Strict UTF-8 (RFC 3629): no overlongs, no surrogates, nothing above
- * U+10FFFF, and no NUL or C0 controls other than tab, LF and CR, which
- * nobody types into a form and which only ever serve to confuse.
+ * The character whose UTF-8 starts at s[i] (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF): its length in bytes, with *cp
+ * set.  0 when the bytes there are not UTF-8, with *skip the bytes to
+ * pass over (a stray byte, or a sequence cut short or not allowed).
+ */
+size_t
+util_utf8_next(const unsigned char *s, size_t len, size_t i,
+    unsigned long *cp, size_t *skip)
+{
+	unsigned char c = s[i];
+	size_t n, k;
+
+	*skip = 1;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 1;
+		*cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		*cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		*cp = c & 0x07;
+	} else
+		return 0;	/* not the start of a sequence */
+	for (k = 1; k <= n && i + k < len; k++) {
+		if ((s[i + k] & 0xc0) != 0x80)
+			break;
+		*cp = *cp << 6 | (s[i + k] & 0x3f);
+	}
+	if (k <= n) {
+		*skip = k;	/* cut short */
+		return 0;
+	}
+	*skip = n + 1;
+	if ((n == 2 && *cp < 0x800) || (n == 3 && *cp < 0x10000) ||
+	    *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+/*
+ * Strict UTF-8, and no NUL or C0 controls other than tab, LF and CR,
+ * which nobody types into a form and which only ever serve to confuse.
  */
 int
 util_utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, n, k;
+	size_t i = 0, n, skip;
 	unsigned long cp;
 
 	while (i < len) {
-		unsigned char c = s[i];
-
-		if (c < 0x80) {
-			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-			    c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else
+		if ((n = util_utf8_next(s, len, i, &cp, &skip)) == 0)
 			return 0;
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+		    cp == 0x7f)
 			return 0;
 		/* C1 controls are as unwelcome as C0 ones. */
 		if (cp >= 0x80 && cp <= 0x9f)
 			return 0;
-		i += n + 1;
+		i += n;
 	}
 	return 1;
 }
