@@ -270,10 +270,11 @@ merge_page(struct db *db, long long peer, const char *collection,
 		goto fail;
 	/*
 	 * A key learnt: read every peer again from the start, so entries
-	 * refused for want of it are taken now.
+	 * refused for want of it are taken now; and vouch for it, so the
+	 * nodes that trust this one learn it too.
 	 */
-	if (*learnt > 0 && db_exec(db, "UPDATE peer_cursors SET seq = 0,"
-	    " etag = NULL", 0, NULL) == -1)
+	if (*learnt > 0 && (db_exec(db, "UPDATE peer_cursors SET seq = 0,"
+	    " etag = NULL", 0, NULL) == -1 || vouch_refresh(db) == -1))
 		goto fail;
 	return db_commit(db);
 fail:
@@ -471,12 +472,35 @@ puller_sleep(struct puller *pl, long secs)
 	return woken;
 }
 
+/*
+ * Anyone may ping, so pulls of one peer are spaced at least MIN_GAP_MS
+ * apart: a flood of pings costs at most ten pulls a second.
+ */
+#define MIN_GAP_MS	100
+
+static void
+space_pulls(const struct timespec *last)
+{
+	struct timespec now, rest;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - last->tv_sec) * 1000 +
+	    (now.tv_nsec - last->tv_nsec) / 1000000;
+	if (ms >= 0 && ms < MIN_GAP_MS) {
+		rest.tv_sec = 0;
+		rest.tv_nsec = (MIN_GAP_MS - ms) * 1000000L;
+		nanosleep(&rest, NULL);
+	}
+}
+
 static void *
 puller_run(void *arg)
 {
 	struct puller *pl = arg;
 	struct db_pool *pool;
 	struct db *db = NULL;
+	struct timespec last = { 0, 0 };
 	CURL *c;
 	long secs;
 
@@ -497,7 +521,9 @@ puller_run(void *arg)
 			continue;	/* look again: the time may have moved */
 		if (atomic_load(&pl->stop))
 			break;
+		space_pulls(&last);
 		pull_peer(pl, db, c, pl->sync->cfg->sync_interval);
+		clock_gettime(CLOCK_MONOTONIC, &last);
 	}
 	if (c != NULL)
 		curl_easy_cleanup(c);
