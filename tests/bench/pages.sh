@@ -28,10 +28,10 @@
 # drops connections, or serves bytes different from the node's.
 set -euo pipefail
 
-pages_prog=${0##*/}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+pages_prog=$bench_prog
 
-say() { printf '==> %s\n' "$*" >&2; }
-pages_die() { printf '%s: %s\n' "$pages_prog" "$*" >&2; exit 1; }
+pages_die() { die "$@"; }
 
 # --- settings ----------------------------------------------------------------
 
@@ -156,9 +156,10 @@ pages_body() { printf '%s/www/%s' "$work" "$1"; }
 # The headers the node adds to every answer besides the body's type; nginx
 # adds the same ones, so both send as much.
 # The node's Set-Cookie (a fresh pre-session token per anonymous request)
-# is replayed as it was: the same number of bytes on the wire.
+# is replayed as it was: the same number of bytes on the wire.  So is its
+# ETag (feeds and static files have one), in place of nginx's own.
 copied_headers=(Cache-Control Content-Security-Policy X-Content-Type-Options
-	Referrer-Policy X-Frame-Options Set-Cookie)
+	Referrer-Policy X-Frame-Options Set-Cookie ETag)
 
 # Writes add_header lines for one of the node's answers.
 nginx_headers() {
@@ -167,10 +168,12 @@ nginx_headers() {
 		value=$(header "$1" "$name")
 		[ -n "$value" ] || continue
 		case $value in
-		*[\"\\\${}]*)
+		*[\\\${}]*)
 			pages_die "cannot copy $name into the nginx config: $value" ;;
 		esac
-		printf '\t\t\tadd_header %s "%s" always;\n' "$name" "$value"
+		# An ETag's quotes, escaped inside nginx's quoted string.
+		printf '\t\t\tadd_header %s "%s" always;\n' "$name" \
+			"${value//\"/\\\"}"
 	done
 }
 
@@ -219,6 +222,7 @@ http {
 	keepalive_timeout 60s;
 	keepalive_requests 10000000;
 	server_tokens off;
+	etag off;
 	types {}
 
 	server {
@@ -331,17 +335,6 @@ wrk_run() {
 
 # --- report ----------------------------------------------------------------------
 
-# A whole number with thousands separators.
-fmt() {
-	awk -v x="$1" 'BEGIN {
-		s = sprintf("%.0f", x); out = ""
-		while (length(s) > 3) {
-			out = "," substr(s, length(s) - 2) out
-			s = substr(s, 1, length(s) - 3)
-		}
-		print s out }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 latency() {	# LABEL: "avg 1.2ms, 99% 4.5ms, max 9ms"
 	awk '$1 == "Latency" && avg == "" { avg = $2; max = $4 }
 		$1 == "99%" { p99 = $2 }

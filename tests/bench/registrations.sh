@@ -40,8 +40,7 @@ work=$top/var/bench/registrations
 people=400
 places=200
 
-say() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'registrations.sh: %s\n' "$*" >&2; exit 1; }
+. "$here/common.sh"
 
 count() {	# a whole number, or exit; $3 says whether 0 is allowed
 	case $2 in
@@ -53,21 +52,12 @@ count() {	# a whole number, or exit; $3 says whether 0 is allowed
 	printf '%s' "$((10#$2))"
 }
 
-# The value of one "key = value" line of the node's configuration.
-conf_get() {
-	awk -v want="$1" '
-		/^[ \t]*#/ { next }
-		{ k = $0; sub(/[ \t]*=.*/, "", k); gsub(/^[ \t]+/, "", k) }
-		k == want { v = $0; sub(/^[^=]*=[ \t]*/, "", v)
-			sub(/[ \t\r]+$/, "", v); print v; exit }' "$conf"
-}
-
-conninfo=$(conf_get database)
-public_url=$(conf_get public_url)
+conninfo=$(conf_get "$conf" database)
+public_url=$(conf_get "$conf" public_url)
 [ -n "$conninfo" ] || die "$conf names no database"
 [ -n "$public_url" ] || public_url=http://127.0.0.1:8080	# the node's default
-pool=$(conf_get db_connections)
-[ -n "$pool" ] || pool=$(conf_get threads)
+pool=$(conf_get "$conf" db_connections)
+[ -n "$pool" ] || pool=$(conf_get "$conf" threads)
 [ -n "$pool" ] || pool=4	# the node's default: one per HTTP thread
 
 rounds=$(count BENCH_REG_ROUNDS "${BENCH_REG_ROUNDS:-3}" positive)
@@ -301,12 +291,6 @@ run_pgbench() {	# ROUND EVENT PLACE_TYPE
 	pg_rate[$r]=$tps
 	pg_cw[$r]=$cw
 }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-	END { if (NR % 2) printf "%s", v[(NR + 1) / 2]
-	      else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-whole() { awk -v x="$1" 'BEGIN { printf "%.0f", x }'; }
 
 total=$((warmup + rounds))
 for ((k = 1; k <= total; k++)); do
