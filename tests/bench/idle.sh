@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Idle poll benchmark: the bytes one pull of every collection moves when
+# nothing changed, sent as a node's puller sends it: per collection,
+# GET /feeds/COLLECTION?after=CURSOR with If-None-Match, the ETag of the
+# answer before (a 304 each, no body).  The reference is the very same
+# requests without If-None-Match: the pages the puller would be sent
+# again without ETags.
+#
+#   tests/bench/idle.sh PULLER_CONFIG
+#
+# PULLER_CONFIG is a running node's configuration: its first hub peer
+# (or else its first peer) is polled, from the cursors and ETags that node
+# keeps.  The pull is repeated until the poller is caught up (no entry
+# past its cursors), for at most BENCH_IDLE_WAIT seconds (default 60).
+#
+# Exits non-zero when the peer does not answer, the node does not catch
+# up, or an idle poll is answered otherwise than with 304.  Bytes are as
+# curl counts them: the request sent, the response's header and body
+# (TCP and IP framing not included).  Output: var/bench/idle.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/common.sh"
+
+[ $# -eq 1 ] || { printf 'usage: %s PULLER_CONFIG\n' "$bench_prog" >&2; exit 2; }
+conf=$1
+[ -r "$conf" ] || die "cannot read $conf"
+db=$(conf_get "$conf" database)
+[ -n "$db" ] || die "$conf names no database"
+wait_s=${BENCH_IDLE_WAIT:-60}
+case $wait_s in ''|*[!0-9]*) die "BENCH_IDLE_WAIT is a whole number" ;; esac
+
+# In the order the puller takes them.
+collections=(nodes members events evaluations documents glossary)
+
+work=$top/var/bench/idle
+rm -rf "$work"
+mkdir -p "$work"
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" "$db"; }
+
+read -r peer url < <(sql -F ' ' -c "SELECT id, url FROM peers
+	ORDER BY hub DESC, id LIMIT 1") || true
+[ -n "${url:-}" ] || die "the node in $conf has no peer"
+
+declare -A cursor etag
+# The puller's state, as it would start its next pull.
+load_cursors() {
+	local c s e
+	cursor=() etag=()
+	while IFS='|' read -r c s e; do
+		cursor[$c]=$s
+		etag[$c]=$e
+	done < <(sql -c "SELECT collection, seq, coalesce(etag, '')
+		FROM peer_cursors WHERE peer = $peer")
+	for c in "${collections[@]}"; do
+		[ -n "${cursor[$c]:-}" ] ||
+			die "the node has not pulled $c from $url yet"
+	done
+}
+
+# The version in the peer's User-Agent: the node's own.
+version=$(curl -sS --max-time 10 "$url/feeds/nodes?after=0" |
+	sed -n 's/.*<generator version="\([^"]*\)".*/\1/p' | head -n 1)
+[ -n "$version" ] || die "$url/feeds/nodes has no generator version"
+
+# pull LABEL WITH_ETAGS: one request per collection on one connection,
+# with the puller's headers; "COLLECTION STATUS REQUEST HEADER BODY" lines
+# in $work/LABEL.txt, bodies in $work/LABEL-COLLECTION.xml, ETags from
+# the response headers in $work/LABEL-COLLECTION.headers.
+pull() {
+	local label=$1 with=$2 c args=() first=1
+	for c in "${collections[@]}"; do
+		[ $first -eq 1 ] || args+=(--next)
+		first=0
+		args+=(-sS --max-time 10 --compressed -A "Acorn/$version"
+			-H 'Accept: application/atom+xml, */*;q=0.1'
+			-o "$work/$label-$c.xml" -D "$work/$label-$c.headers"
+			-w "$c %{http_code} %{size_request} %{size_header} %{size_download}\n")
+		if [ "$with" = yes ] && [ -n "${etag[$c]}" ]; then
+			args+=(-H "If-None-Match: ${etag[$c]}")
+		fi
+		args+=("$url/feeds/$c?after=${cursor[$c]}")
+	done
+	curl "${args[@]}" >"$work/$label.txt" || die "cannot poll $url"
+}
+
+status() { awk -v c="$2" '$1 == c { print $2 }' "$work/$1.txt"; }
+bytes() { awk -v c="$2" '$1 == c { print $3 + $4 + $5 }' "$work/$1.txt"; }
+total() { awk '{ t += $3 + $4 + $5 } END { print t }' "$work/$1.txt"; }
+
+# Caught up: no page past the cursors holds an entry.  A 200 without
+# entries is the puller's next answer after a change; it keeps that
+# answer's ETag, as the puller does when it merges the empty page.
+deadline=$((SECONDS + wait_s))
+while :; do
+	load_cursors
+	pull first yes
+	behind=0 matched=0
+	for c in "${collections[@]}"; do
+		case $(status first "$c") in
+		304) matched=$((matched + 1)) ;;
+		200)
+			if grep -q '<acorn:cursor>' "$work/first-$c.xml"; then
+				behind=1
+			else
+				etag[$c]=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p' \
+					"$work/first-$c.headers")
+			fi ;;
+		*) die "$url/feeds/$c answered $(status first "$c")" ;;
+		esac
+	done
+	[ $behind -eq 1 ] || break
+	[ $SECONDS -lt $deadline ] ||
+		die "the node did not catch up with $url within ${wait_s}s"
+	sleep 1
+done
+
+say "polling $url as its idle puller would, then without ETags"
+pull idle yes
+pull reference no
+
+failed=0
+for c in "${collections[@]}"; do
+	[ "$(status idle "$c")" = 304 ] || {
+		printf '%s: the idle poll of %s answered %s, not 304\n' \
+			"$bench_prog" "$c" "$(status idle "$c")" >&2
+		failed=1; }
+	[ "$(status reference "$c")" = 200 ] ||
+		die "$url/feeds/$c without an ETag answered $(status reference "$c")"
+done
+
+printf '\nIdle poll benchmark: %s pulling %s, caught up;\n' \
+	"$(conf_get "$conf" node_name)" "$url"
+printf '  one request per collection, on one connection, as its puller sends them\n\n'
+printf '  %-12s %8s   %-22s %-22s\n' collection cursor \
+	'idle (If-None-Match)' 'reference (without)'
+for c in "${collections[@]}"; do
+	printf '  %-12s %8s   %3s %12s bytes   %3s %12s bytes\n' "$c" \
+		"${cursor[$c]}" "$(status idle "$c")" "$(fmt "$(bytes idle "$c")")" \
+		"$(status reference "$c")" "$(fmt "$(bytes reference "$c")")"
+done
+printf '  %-12s %8s   %3s %12s bytes   %3s %12s bytes\n' total '' '' \
+	"$(fmt "$(total idle)")" '' "$(fmt "$(total reference)")"
+printf '\n  ratio idle/reference: %s\n' "$(ratio "$(total idle)" "$(total reference)")"
+printf '  bytes: request + response header + body, as curl counts them.\n'
+printf '  The ETags the node had kept matched for %s of %s collections; the\n' \
+	"$matched" "${#collections[@]}"
+printf '  others'"'"' first poll after their last change was a page without entries.\n'
+
+[ $failed -eq 0 ] || die 'an idle poll was answered with a body (see above)'
