@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,77 @@ xmlsec_quiet(const char *file, int line, const char *func,
 	(void)msg;
 }
 
+/*
+ * Public keys parsed lately, by their PEM text.  OpenSSL 3 takes longer
+ * to decode a PEM key than to verify a signature with it, and a peer's
+ * page is up to 200 entries signed with the same few keys.  A key is
+ * shared read-only (each caller gets its own reference); the text is
+ * compared whole, so a hit is exactly what parsing would give.
+ */
+#define KEY_CACHE	16
+
+static struct {
+	char		*pem;
+	EVP_PKEY	*key;
+} key_cache[KEY_CACHE];
+static size_t key_cache_next;
+static pthread_mutex_t key_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static EVP_PKEY *
+key_cache_get(const char *pem)
+{
+	EVP_PKEY *key = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&key_cache_lock);
+	for (i = 0; i < KEY_CACHE; i++)
+		if (key_cache[i].pem != NULL &&
+		    strcmp(key_cache[i].pem, pem) == 0) {
+			if (EVP_PKEY_up_ref(key_cache[i].key) == 1)
+				key = key_cache[i].key;
+			break;
+		}
+	pthread_mutex_unlock(&key_cache_lock);
+	return key;
+}
+
+/* Keeps a reference to key, in place of the oldest. */
+static void
+key_cache_put(const char *pem, EVP_PKEY *key)
+{
+	char *copy;
+	size_t i;
+
+	if ((copy = strdup(pem)) == NULL)
+		return;
+	if (EVP_PKEY_up_ref(key) != 1) {
+		free(copy);
+		return;
+	}
+	pthread_mutex_lock(&key_cache_lock);
+	i = key_cache_next++ % KEY_CACHE;
+	free(key_cache[i].pem);
+	EVP_PKEY_free(key_cache[i].key);
+	key_cache[i].pem = copy;
+	key_cache[i].key = key;
+	pthread_mutex_unlock(&key_cache_lock);
+}
+
+static void
+key_cache_clear(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&key_cache_lock);
+	for (i = 0; i < KEY_CACHE; i++) {
+		free(key_cache[i].pem);
+		EVP_PKEY_free(key_cache[i].key);
+		key_cache[i].pem = NULL;
+		key_cache[i].key = NULL;
+	}
+	pthread_mutex_unlock(&key_cache_lock);
+}
+
 static int initialised;
 
 int
@@ -77,6 +149,7 @@ fed_cleanup(void)
 	if (!initialised)
 		return;
 	initialised = 0;
+	key_cache_clear();
 	xmlSecCryptoShutdown();
 	xmlSecCryptoAppShutdown();
 	xmlSecShutdown();
@@ -166,7 +239,11 @@ fed_pem_key(const char *pem)
 	EVP_PKEY *key;
 	BIO *b;
 
-	if (pem == NULL || (b = BIO_new_mem_buf(pem, -1)) == NULL)
+	if (pem == NULL)
+		return NULL;
+	if ((key = key_cache_get(pem)) != NULL)
+		return key;
+	if ((b = BIO_new_mem_buf(pem, -1)) == NULL)
 		return NULL;
 	key = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
 	BIO_free(b);
@@ -174,6 +251,8 @@ fed_pem_key(const char *pem)
 		EVP_PKEY_free(key);
 		key = NULL;
 	}
+	if (key != NULL)
+		key_cache_put(pem, key);
 	return key;
 }
 
