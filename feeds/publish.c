@@ -704,18 +704,55 @@ publish_batch(struct db *db, const struct signer *sg, const struct kind *k,
 }
 
 /*
+ * Which kinds have local rows waiting to be signed: bit i for kinds[i].
+ * -1 when the database failed.
+ */
+static int
+pending_kinds(struct db *db, unsigned int *mask)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	PGresult *res;
+	char *sql;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		strbuf_printf(&b, "%sEXISTS (SELECT 1 FROM %s WHERE pending)",
+		    i == 0 ? "SELECT " : ", ", kinds[i].table);
+	if ((sql = strbuf_take(&b)) == NULL)
+		return -1;
+	res = db_query(db, PGRES_TUPLES_OK, sql, 0, NULL);
+	free(sql);
+	if (res == NULL)
+		return -1;
+	*mask = 0;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (*PQgetvalue(res, 0, (int)i) == 't')
+			*mask |= 1u << i;
+	PQclear(res);
+	return 0;
+}
+
+/*
  * Signs every pending local row.  Peers are told (acorn_published) when
- * anything went out.  Answers how many entries went out, or -1.
+ * anything went out.  Answers how many entries went out, or -1.  Only
+ * kinds with rows waiting get a transaction: the worker comes here after
+ * every change it hears of, received ones too, and a transaction for
+ * each kind was a dozen round trips on the way of every relayed entry.
  */
 int
 publish_pending(struct db *db, const struct signer *sg)
 {
+	unsigned int mask;
 	size_t i;
 	int rows, n, total = 0;
 
 	if (sg == NULL || sg->key == NULL)
 		return 0;
+	if (pending_kinds(db, &mask) == -1)
+		return -1;
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!(mask & 1u << i))
+			continue;
 		do {
 			if (db_begin(db) == -1)
 				return -1;
@@ -739,21 +776,11 @@ publish_pending(struct db *db, const struct signer *sg)
 int
 publish_waiting(struct db *db)
 {
-	PGresult *res;
-	int waiting;
+	unsigned int mask;
 
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT"
-	    " EXISTS (SELECT 1 FROM nodes WHERE pending) OR"
-	    " EXISTS (SELECT 1 FROM members WHERE pending) OR"
-	    " EXISTS (SELECT 1 FROM events WHERE pending) OR"
-	    " EXISTS (SELECT 1 FROM evaluations WHERE pending) OR"
-	    " EXISTS (SELECT 1 FROM documents WHERE pending) OR"
-	    " EXISTS (SELECT 1 FROM glossary_terms WHERE pending)", 0, NULL);
-	if (res == NULL)
+	if (pending_kinds(db, &mask) == -1)
 		return -1;
-	waiting = *PQgetvalue(res, 0, 0) == 't';
-	PQclear(res);
-	return waiting;
+	return mask != 0;
 }
 
 /* The table behind a collection's name, or NULL. */
