@@ -48,6 +48,12 @@ atom_open(struct atom *a)
 	a->failed = 0;
 	if ((a->buf = xmlBufferCreate()) == NULL)
 		return -1;
+	/*
+	 * libxml2's default grows a buffer by exactly what each write
+	 * needs: a feed page of a few hundred kilobytes, written 4 KB at a
+	 * time, was copied over and over.  Doubling copies it about once.
+	 */
+	xmlBufferSetAllocationScheme(a->buf, XML_BUFFER_ALLOC_DOUBLEIT);
 	if ((a->w = xmlNewTextWriterMemory(a->buf, 0)) == NULL) {
 		xmlBufferFree(a->buf);
 		return -1;

@@ -50,15 +50,70 @@ make_etag(const char *state, char etag[35])
 	return 0;
 }
 
+/* Where a feed's entries go in the document written around them. */
+#define ENTRIES_MARK	"<?acorn-entries?>"
+
+/* A feed response's parts, kept until it has been sent. */
+struct feed_body {
+	PGresult		*res;	/* the stored entries */
+	char			*frame;	/* the feed element, ENTRIES_MARK inside */
+	struct MHD_IoVec	*iov;
+};
+
+static void
+feed_body_free(void *arg)
+{
+	struct feed_body *fb = arg;
+
+	PQclear(fb->res);
+	free(fb->frame);
+	free(fb->iov);
+	free(fb);
+}
+
+/*
+ * Sends a feed: frame, the feed document written with ENTRIES_MARK in
+ * place of its entries, and in there rows 0 to n - 1 of column col of
+ * res, each on a line of its own, as stored.  The entries go out from
+ * res where they are, never copied into one big buffer (a page of 200
+ * runs to megabytes).  Takes frame and res.
+ */
 static int
-send_feed(struct request *r, char *body, const char *etag)
+send_feed(struct request *r, char *frame, PGresult *res, int col, int n,
+    const char *etag)
 {
 	struct MHD_Response *resp;
+	struct feed_body *fb = NULL;
+	char *mark;
+	int i, k = 0;
 
-	resp = MHD_create_response_from_buffer(strlen(body), body,
-	    MHD_RESPMEM_MUST_FREE);
+	mark = frame != NULL ? strstr(frame, ENTRIES_MARK) : NULL;
+	if (mark == NULL || (fb = calloc(1, sizeof(*fb))) == NULL ||
+	    (fb->iov = calloc(2 * (size_t)n + 3, sizeof(*fb->iov))) == NULL) {
+		free(fb);
+		free(frame);
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	fb->res = res;
+	fb->frame = frame;
+	fb->iov[k].iov_base = frame;
+	fb->iov[k++].iov_len = (size_t)(mark - frame);
+	for (i = 0; i < n; i++) {
+		fb->iov[k].iov_base = "\n";
+		fb->iov[k++].iov_len = 1;
+		fb->iov[k].iov_base = PQgetvalue(res, i, col);
+		fb->iov[k++].iov_len = (size_t)PQgetlength(res, i, col);
+	}
+	fb->iov[k].iov_base = "\n";
+	fb->iov[k++].iov_len = 1;
+	fb->iov[k].iov_base = mark + strlen(ENTRIES_MARK);
+	fb->iov[k].iov_len = strlen(fb->iov[k].iov_base);
+	k++;
+	resp = MHD_create_response_from_iovec(fb->iov, (unsigned int)k,
+	    feed_body_free, fb);
 	if (resp == NULL) {
-		free(body);
+		feed_body_free(fb);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type",
@@ -109,19 +164,6 @@ feed_head(struct atom *a, const char *collection, const char *self,
 	atom_attr(a, "version", PACKAGE_VERSION);
 	atom_string(a, "Acorn");
 	atom_end(a);
-}
-
-/* Stored entries as they are: they were canonicalised when signed. */
-static void
-feed_entries(struct atom *a, PGresult *res, int col, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		atom_raw(a, "\n");
-		atom_raw(a, PQgetvalue(res, i, col));
-	}
-	atom_raw(a, "\n");
 }
 
 #define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
@@ -180,20 +222,18 @@ feed_rows(struct request *r, const char *sql, int n, const char *const *p,
 	return res;
 }
 
-/* Ends the feed and sends it. */
+/*
+ * Ends the feed and sends it, with rows 0 to n - 1 of column col of res
+ * as its entries: stored as they are, canonicalised when signed.
+ */
 static int
-feed_finish(struct request *r, struct atom *a, PGresult *res,
-    PGresult *state, const char *etag)
+feed_finish(struct request *r, struct atom *a, PGresult *res, int col,
+    int n, PGresult *state, const char *etag)
 {
-	char *body;
-
+	atom_raw(a, ENTRIES_MARK);
 	atom_check(a, xmlTextWriterEndDocument(a->w));
-	body = atom_close(a);
-	PQclear(res);
 	PQclear(state);
-	if (body == NULL)
-		return http_error(r, 500);
-	return send_feed(r, body, etag);
+	return send_feed(r, atom_close(a), res, col, n, etag);
 }
 
 /* For feed readers: the newest live entries. */
@@ -221,8 +261,7 @@ reader_feed(struct request *r, const char *collection, const char *table)
 	self = util_printf("%s/feeds/%s", cfg->public_url, collection);
 	feed_head(&a, collection, self, PQgetvalue(state, 0, 1));
 	free(self);
-	feed_entries(&a, res, 0, PQntuples(res));
-	return feed_finish(r, &a, res, state, etag);
+	return feed_finish(r, &a, res, 0, PQntuples(res), state, etag);
 }
 
 /*
@@ -268,8 +307,7 @@ peer_feed(struct request *r, const char *collection, const char *table,
 		atom_field(&a, "cursor", PQgetvalue(res, n - 1, 0));
 	}
 	atom_field(&a, "latest", PQgetvalue(state, 0, 0));
-	feed_entries(&a, res, 1, n);
-	return feed_finish(r, &a, res, state, etag);
+	return feed_finish(r, &a, res, 1, n, state, etag);
 }
 
 /* GET /feeds/{collection}[?after=SEQ] */
