@@ -170,39 +170,44 @@ feed_head(struct atom *a, const char *collection, const char *self,
 			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /*
- * The state of a feed (first column: what it depends on; second: its
- * date) and its ETag.  NULL when the answer is already given, in *rc:
- * a 304 for a reader who holds it, or an error.
+ * The state of a feed: first column, what it depends on; second, its
+ * date.  NULL with the error page given in *rc.
  */
 static PGresult *
 feed_state(struct request *r, const char *table, const char *state_sql,
-    long after, char etag[35], int *rc)
+    int *rc)
 {
 	PGresult *state;
-	char *sql, *seed;
+	char *sql;
 
 	sql = util_printf(state_sql, table);
 	state = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, 0,
 	    NULL);
 	free(sql);
-	if (state == NULL) {
+	if (state == NULL)
 		*rc = http_error(r, 503);
-		return NULL;
-	}
-	seed = util_printf("%s|after=%ld", PQgetvalue(state, 0, 0), after);
+	return state;
+}
+
+/*
+ * The ETag of a feed from seed (malloc'd, taken), what it depends on.
+ * 1 when the answer is given already, in *rc: a 304 for a reader who
+ * holds it, or an error; 0 when the feed is to be sent.
+ */
+static int
+feed_etag(struct request *r, char *seed, char etag[35], int *rc)
+{
 	if (seed == NULL || make_etag(seed, etag) == -1) {
 		free(seed);
-		PQclear(state);
 		*rc = http_error(r, 500);
-		return NULL;
+		return 1;
 	}
 	free(seed);
 	if (http_fresh(r, etag)) {
-		PQclear(state);
 		*rc = http_not_modified(r, etag, "no-cache");
-		return NULL;
+		return 1;
 	}
-	return state;
+	return 0;
 }
 
 /* The rows of a feed, or NULL with the error page given in *rc. */
@@ -248,9 +253,14 @@ reader_feed(struct request *r, const char *collection, const char *table)
 	state = feed_state(r, table, "SELECT count(*) || '|' ||"
 	    " coalesce(sum(seq), 0), "
 	    RFC3339("coalesce(max(updated), (SELECT created FROM node))")
-	    " FROM %s WHERE " LIVE, -1, etag, &rc);
+	    " FROM %s WHERE " LIVE, &rc);
 	if (state == NULL)
 		return rc;
+	if (feed_etag(r, util_printf("%s|after=-1", PQgetvalue(state, 0, 0)),
+	    etag, &rc)) {
+		PQclear(state);
+		return rc;
+	}
 	sql = util_printf("SELECT entry FROM %s WHERE " LIVE
 	    " ORDER BY updated DESC, seq DESC LIMIT %d", table,
 	    READER_ENTRIES);
@@ -265,30 +275,58 @@ reader_feed(struct request *r, const char *collection, const char *table)
 }
 
 /*
- * For peers: oldest first from after, a page at a time.  The ETag
- * depends on the newest change served, so an idle poll is a 304.
+ * For peers: oldest first from after, a page at a time.  The ETag of a
+ * last page (no rel="next") depends only on the newest change served,
+ * and a page with more after it also on where it starts.  A puller
+ * keeps the ETag of the last page it merged and next asks from that
+ * page's cursor, so its next poll is a 304 unless something changed;
+ * were the ETag to depend on where each page starts, the first poll
+ * after every change would be a page without entries.
  */
 static int
 peer_feed(struct request *r, const char *collection, const char *table,
     long after)
 {
-	PGresult *state, *res;
+	PGresult *state, *res = NULL;
 	struct atom a;
 	char *sql, *s, etag[35], from[24];
 	const char *p[1] = { from };
-	int n, more, rc;
+	long long latest;
+	int n, more = 0, rc;
 
 	state = feed_state(r, table, "SELECT coalesce(max(seq), 0), "
-	    RFC3339("now()") " FROM %s WHERE " SERVED, after, etag, &rc);
+	    RFC3339("now()") " FROM %s WHERE " SERVED, &rc);
 	if (state == NULL)
 		return rc;
+	latest = strtoll(PQgetvalue(state, 0, 0), NULL, 10);
 	snprintf(from, sizeof(from), "%ld", after);
 	sql = util_printf("SELECT seq, entry FROM %s WHERE seq > $1 AND "
 	    SERVED " ORDER BY seq LIMIT %d", table, PEER_PAGE + 1);
-	res = feed_rows(r, sql, 1, p, state, &a, &rc);
-	free(sql);
-	if (res == NULL)
+	/* From the newest change on, nothing is read before a 304. */
+	if (after < latest) {
+		if ((res = feed_rows(r, sql, 1, p, state, &a, &rc)) == NULL) {
+			free(sql);
+			return rc;
+		}
+		more = PQntuples(res) > PEER_PAGE;
+	}
+	s = more ? util_printf("%lld|after=%ld", latest, after) :
+	    util_printf("%lld|last", latest);
+	if (feed_etag(r, s, etag, &rc)) {
+		if (res != NULL) {
+			PQclear(res);
+			free(atom_close(&a));
+		}
+		PQclear(state);
+		free(sql);
 		return rc;
+	}
+	if (res == NULL &&
+	    (res = feed_rows(r, sql, 1, p, state, &a, &rc)) == NULL) {
+		free(sql);
+		return rc;
+	}
+	free(sql);
 	n = PQntuples(res);
 	more = n > PEER_PAGE;
 	if (more)

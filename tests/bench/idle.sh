@@ -145,8 +145,8 @@ printf '  %-12s %8s   %3s %12s bytes   %3s %12s bytes\n' total '' '' \
 	"$(fmt "$(total idle)")" '' "$(fmt "$(total reference)")"
 printf '\n  ratio idle/reference: %s\n' "$(ratio "$(total idle)" "$(total reference)")"
 printf '  bytes: request + response header + body, as curl counts them.\n'
-printf '  The ETags the node had kept matched for %s of %s collections; the\n' \
+printf '  The ETags the node kept from its own last pull matched for %s of %s\n' \
 	"$matched" "${#collections[@]}"
-printf '  others'"'"' first poll after their last change was a page without entries.\n'
+printf '  collections (where one did not, its next poll gets a page without entries).\n'
 
 [ $failed -eq 0 ] || die 'an idle poll was answered with a body (see above)'

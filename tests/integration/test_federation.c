@@ -445,6 +445,61 @@ START_TEST(test_feeds_page_for_peers)
 }
 END_TEST
 
+/*
+ * A puller keeps the ETag of the last page it merged and polls next from
+ * that page's cursor: with nothing new, that poll is a 304, not a page
+ * without entries.
+ */
+START_TEST(test_poll_after_the_last_page_costs_a_304)
+{
+	struct node *n = node_new("Polled node", NULL);
+	struct client *c;
+	struct resp *r;
+	char path[128], etag[128], header[200], *p;
+	long cursor;
+
+	ck_assert_ptr_nonnull(n);
+	free(node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) SELECT gen_random_uuid(), (SELECT id FROM node),"
+	    " 'Term ' || g, 'Meaning ' || g FROM generate_series(1, 3) g"
+	    " RETURNING 1", NULL));
+	ck_assert_int_eq(node_serve(n), 0);
+	c = client_new(n);
+	r = http_get(c, "/feeds/glossary?after=0");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(count_of(r->body, "<entry "), 3);
+	ck_assert_ptr_null(strstr(r->body, "rel=\"next\""));
+	p = strstr(r->body, "<acorn:cursor>");
+	ck_assert_ptr_nonnull(p);
+	cursor = strtol(p + 14, NULL, 10);
+	p = strstr(r->headers, "ETag: ");
+	ck_assert_ptr_nonnull(p);
+	snprintf(etag, sizeof(etag), "%.*s", (int)strcspn(p + 6, "\r\n"),
+	    p + 6);
+	resp_free(r);
+
+	snprintf(header, sizeof(header), "If-None-Match: %s", etag);
+	client_header(c, header);
+	snprintf(path, sizeof(path), "/feeds/glossary?after=%ld", cursor);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 304);
+	ck_assert_int_eq((int)r->len, 0);
+	resp_free(r);
+
+	/* Something new: the same poll gets it. */
+	free(node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
+	    " 'Newest', 'Just added') RETURNING 1", NULL));
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(count_of(r->body, "<entry "), 1);
+	ck_assert(resp_has(r, "Newest"));
+	resp_free(r);
+	client_free(c);
+	node_free(n);
+}
+END_TEST
+
 START_TEST(test_reader_feed_has_no_private_data)
 {
 	struct node *n = node_new("Reader node", NULL);
@@ -487,6 +542,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_identity_is_served);
 	tcase_add_test(tc, test_wrong_fingerprint_is_refused);
 	tcase_add_test(tc, test_feeds_page_for_peers);
+	tcase_add_test(tc, test_poll_after_the_last_page_costs_a_304);
 	tcase_add_test(tc, test_reader_feed_has_no_private_data);
 	tcase_add_test(tc, test_network_converges);
 	tcase_add_test(tc, test_relays_keep_the_origin_bytes);
