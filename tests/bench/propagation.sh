@@ -48,7 +48,7 @@ for conf; do
 	db=$(conf_get "$conf" database)
 	[ -n "$db" ] || die "$conf names no database"
 	dbs+=("$db")
-	names+=("$(conf_get "$conf" node_name)")
+	names+=("$(conf_get "$conf" region)")
 done
 
 work=$top/var/bench/propagation
@@ -75,14 +75,14 @@ row() {	# LABEL KEY
 		"$(ms "$(get "$2_p99_ms")")" "$(ms "$(get "$2_max_ms")")"
 }
 
-printf '\nPropagation benchmark: %s changes to a glossary term on %s, each\n' \
+printf '\nPropagation benchmark: %s changes to a glossary term on %s, each timed\n' \
 	"$writes" "${names[0]}"
-printf '  timed until visible; %s ms apart (jittered); %s CPUs\n\n' \
-	"$pause" "$(nproc)"
+printf '  until visible in %s through the hub; %s ms apart (jittered); %s CPUs\n\n' \
+	"${names[2]}" "$pause" "$(nproc)"
 printf '  %-44s %9s %9s %9s\n' 'visible' 'p50 ms' 'p99 ms' 'max ms'
 row "reference: on the writer, read back" reference
 row "signed by the writer (in its feeds)" signed
-row "in the hub's database" holder1
+row "in the hub's (${names[1]}) database" holder1
 row "in ${names[2]}'s database" holder2
 printf '\n  ratio, region to region over the reference: p50 %s, p99 %s\n' \
 	"$(ratio "$(get holder2_p50_ms)" "$(get reference_p50_ms)")" \
