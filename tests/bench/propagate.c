@@ -218,7 +218,7 @@ main(int argc, char **argv)
 	const char *samples_path = NULL, *p[2];
 	char id[64], text[128], key[32];
 	double t0, pause;
-	int ch, i, k, n, writes = 200, pause_ms = 100, timeout_s = 30;
+	int ch, i, k, n, writes = 200, pause_ms = 300, timeout_s = 30;
 	int status = 1;
 
 	while ((ch = getopt(argc, argv, "n:p:t:s:")) != -1) {

@@ -15,7 +15,8 @@
 #
 #   BENCH_PROP_WRITES    changes timed, one after another (default 200)
 #   BENCH_PROP_PAUSE_MS  quiet time before each, jittered by half either
-#                        way (default 100)
+#                        way (default 300: longer than the 100 ms a node
+#                        leaves between two pulls of one peer)
 #   BENCH_PROP_TIMEOUT   seconds one change may take to arrive (default 30)
 #   PROPAGATE            the probe (default var/build/tests/bench/propagate)
 #
@@ -33,7 +34,7 @@ top=$(cd "$here/../.." && pwd)
 		"$bench_prog" >&2; exit 2; }
 
 writes=${BENCH_PROP_WRITES:-200}
-pause=${BENCH_PROP_PAUSE_MS:-100}
+pause=${BENCH_PROP_PAUSE_MS:-300}
 timeout=${BENCH_PROP_TIMEOUT:-30}
 for v in "$writes" "$pause" "$timeout"; do
 	case $v in ''|*[!0-9]*) die "settings are whole numbers, not: $v" ;; esac
