@@ -326,6 +326,14 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		    fetch_get(c, url, etag, FED_MAX_FEED, 0, &f) == -1) {
 			snprintf(error, errlen, "%s: %s", collection,
 			    url == NULL ? "out of memory" : f.error);
+			/*
+			 * A page over the limit is the peer's, refused as
+			 * a page that does not parse is, not a network
+			 * failure: coordinators see it among the refusals.
+			 */
+			if (url != NULL && f.too_big)
+				reject(db, pl->id, collection, NULL,
+				    "larger than 16 MiB");
 			free(url);
 			break;
 		}

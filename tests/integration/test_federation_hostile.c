@@ -1,0 +1,816 @@
+/*
+ * The federation under attack and under faults.  A fake peer (pinned by
+ * a real node like any other) serves forged, replayed, wrapped and
+ * malformed entries and pages; each must be refused with its reason in
+ * the rejections list and the metrics, none of it stored, and the honest
+ * entries beside it still taken.  Then real nodes are killed mid-sync,
+ * left down for a while, rotate their keys and rely on a hub's word, and
+ * the network must come out whole.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <libpq-fe.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "harness.h"
+#include "fakepeer.h"
+#include "federation.h"
+
+Suite	*federation_hostile_suite(void);
+
+#define SETTLE_MS	20000	/* the most a change may take to arrive */
+
+/* A real node that has pinned a fake peer. */
+struct scene {
+	struct node	*node;
+	struct fakepeer	*peer;
+};
+
+static void
+scene_up(struct scene *s)
+{
+	s->node = node_new("Receiving node", NULL);
+	ck_assert_ptr_nonnull(s->node);
+	ck_assert_int_eq(node_serve(s->node), 0);
+	s->peer = fakepeer_new("Fake peer");
+	ck_assert_int_eq(fakepeer_pin(s->node, s->peer, 0), 0);
+	/* The first pull, of empty pages, is over. */
+	ck_assert(node_wait(s->node, "SELECT last_success IS NOT NULL"
+	    " FROM peers WHERE node = $1", s->peer->id, SETTLE_MS));
+}
+
+static void
+scene_down(struct scene *s)
+{
+	node_free(s->node);
+	fakepeer_free(s->peer);
+}
+
+/*
+ * Pings the node in the peer's name and waits until the pull that read
+ * the collection as the peer serves it now is over, so that everything
+ * it stored or refused is committed.
+ */
+static void
+pull_now(struct node *n, struct fakepeer *p, const char *collection)
+{
+	char since[32];
+	const char *q[2] = { p->id, since };
+	int before = fakepeer_requests(p, collection);
+
+	ck_assert_int_eq(fakepeer_ping(n, p), 202);
+	ck_assert_msg(fakepeer_wait_requests(p, collection, before, SETTLE_MS),
+	    "the node never read the page");
+	snprintf(since, sizeof(since), "%.6f",
+	    fakepeer_last_request(p, collection));
+	ck_assert_msg(node_waitv(n, "SELECT last_attempt >"
+	    " to_timestamp($2::float8) FROM peers WHERE node = $1", 2, q,
+	    SETTLE_MS), "the pull that read the page never ended");
+}
+
+static void
+deliver_to(struct node *n, struct fakepeer *p, const char *collection,
+    const char *page)
+{
+	fakepeer_serve(p, collection, page);
+	pull_now(n, p, collection);
+}
+
+static void
+deliver(struct scene *s, const char *page)
+{
+	deliver_to(s->node, s->peer, "glossary", page);
+}
+
+/* Refusals of the peer's for why: of entry id, or of pages when NULL. */
+static long
+refusals(struct node *n, const struct fakepeer *p, const char *id,
+    const char *why)
+{
+	const char *q[3] = { p->id, why, id };
+	char *v;
+	long count;
+
+	v = node_sqlv(n, id != NULL ? "SELECT count(*) FROM rejections j"
+	    " JOIN peers p ON p.id = j.peer WHERE p.node = $1"
+	    " AND j.reason = $2 AND j.entry_id = 'urn:uuid:' || $3" :
+	    "SELECT count(*) FROM rejections j JOIN peers p ON p.id = j.peer"
+	    " WHERE p.node = $1 AND j.reason = $2 AND j.entry_id IS NULL",
+	    id != NULL ? 3 : 2, q);
+	ck_assert_ptr_nonnull(v);
+	count = strtol(v, NULL, 10);
+	free(v);
+	return count;
+}
+
+/* acorn_federation_rejections_total for why, from /metrics. */
+static long
+metric(struct node *n, const char *why)
+{
+	struct client *c = client_new(n);
+	struct resp *r = http_get(c, "/metrics");
+	char label[256];
+	const char *at;
+	long v = 0;
+
+	ck_assert_int_eq(r->status, 200);
+	snprintf(label, sizeof(label),
+	    "acorn_federation_rejections_total{reason=\"%s\"} ", why);
+	if ((at = strstr(r->body, label)) != NULL)
+		v = strtol(at + strlen(label), NULL, 10);
+	resp_free(r);
+	client_free(c);
+	return v;
+}
+
+/* The node refused it for why, and says so where coordinators look. */
+static void
+assert_refused(struct scene *s, const char *id, const char *why)
+{
+	ck_assert_msg(refusals(s->node, s->peer, id, why) > 0,
+	    "%s was not refused for: %s", id != NULL ? id : "the page", why);
+	ck_assert_msg(metric(s->node, why) > 0, "/metrics does not count: %s",
+	    why);
+}
+
+static long
+stored(struct node *n, const char *id)
+{
+	return node_num(n, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1", id);
+}
+
+static void
+assert_stored(struct scene *s, const char *id)
+{
+	const char *q[2] = { id, s->peer->id };
+
+	ck_assert_msg(node_waitv(s->node, "SELECT EXISTS (SELECT 1 FROM"
+	    " glossary_terms WHERE id = $1 AND origin = $2 AND NOT deleted)",
+	    2, q, 0), "the honest entry %s was not stored", id);
+}
+
+/* Still up: /healthz, and its own feeds for peers. */
+static void
+assert_serving(struct node *n)
+{
+	struct client *c = client_new(n);
+	struct resp *r;
+
+	r = http_get(c, "/healthz");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	r = http_get(c, "/feeds/glossary?after=0");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	client_free(c);
+}
+
+static long
+cursor_of(struct scene *s, const char *collection)
+{
+	const char *q[2] = { s->peer->id, collection };
+	char *v = node_sqlv(s->node, "SELECT c.seq FROM peer_cursors c"
+	    " JOIN peers p ON p.id = c.peer WHERE p.node = $1"
+	    " AND c.collection = $2", 2, q);
+	long seq;
+
+	ck_assert_ptr_nonnull(v);
+	seq = strtol(v, NULL, 10);
+	free(v);
+	return seq;
+}
+
+/* A P-256 key no node has pinned. */
+static EVP_PKEY *
+stranger_key(void)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+static char *
+base64(const unsigned char *in, size_t len)
+{
+	char *out = malloc(4 * ((len + 2) / 3) + 1);
+
+	ck_assert_ptr_nonnull(out);
+	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	return out;
+}
+
+/* XML-DSig 1.1 ECKeyValue of a key, as a KeyValue element. */
+static char *
+key_value(EVP_PKEY *k)
+{
+	unsigned char point[133];
+	size_t len;
+	char *b64, *out;
+
+	ck_assert_int_eq(EVP_PKEY_get_octet_string_param(k,
+	    OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len), 1);
+	b64 = base64(point, len);
+	ck_assert_int_ge(asprintf(&out, "<ds:KeyValue><dsig11:ECKeyValue"
+	    " xmlns:dsig11=\"http://www.w3.org/2009/xmldsig11#\">"
+	    "<dsig11:NamedCurve URI=\"urn:oid:1.2.840.10045.3.1.7\"/>"
+	    "<dsig11:PublicKey>%s</dsig11:PublicKey></dsig11:ECKeyValue>"
+	    "</ds:KeyValue>", b64), 0);
+	free(b64);
+	return out;
+}
+
+/* A self-signed certificate for a key, as an X509Data element. */
+static char *
+x509_data(EVP_PKEY *k)
+{
+	X509 *x = X509_new();
+	X509_NAME *name;
+	unsigned char *der = NULL;
+	char *b64, *out;
+	int len;
+
+	ck_assert_ptr_nonnull(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	ck_assert_int_eq(X509_set_pubkey(x, k), 1);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"Fake peer", -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	ck_assert_int_gt(X509_sign(x, k, EVP_sha256()), 0);
+	ck_assert_int_gt(len = i2d_X509(x, &der), 0);
+	b64 = base64(der, (size_t)len);
+	ck_assert_int_ge(asprintf(&out, "<ds:X509Data><ds:X509Certificate>%s"
+	    "</ds:X509Certificate></ds:X509Data>", b64), 0);
+	free(b64);
+	OPENSSL_free(der);
+	X509_free(x);
+	return out;
+}
+
+/* A term of the peer's, signed by key. */
+static char *
+term_signed_by(struct fakepeer *p, const char *id, EVP_PKEY *key,
+    const char *origin)
+{
+	struct fake_entry e = { 0 };
+	char *xml, *out;
+
+	e.id = id;
+	e.origin = origin;
+	e.title = "Signed elsewhere";
+	e.fields = "<acorn:term>Signed elsewhere</acorn:term>"
+	    "<acorn:definition>Made by another key.</acorn:definition>";
+	xml = fake_entry_xml(p, &e);
+	out = fake_sign(xml, key);
+	free(xml);
+	return out;
+}
+
+START_TEST(test_forged_signature_is_refused)
+{
+	struct scene s;
+	char *bad = fake_uuid(), *good = fake_uuid(), *signed_xml, *forged;
+	char *honest, *page;
+
+	scene_up(&s);
+	signed_xml = fake_term(s.peer, bad, 1, "Social prescribing",
+	    "What was signed.");
+	forged = fake_edit(signed_xml, "What was signed.",
+	    "Changed after signing.");
+	honest = fake_term(s.peer, good, 1, "Link worker", "Signed and kept.");
+	page = fake_page(2, forged, honest, NULL);
+	deliver(&s, page);
+	assert_refused(&s, bad, "signature does not verify");
+	ck_assert_int_eq(stored(s.node, bad), 0);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE definition LIKE 'Changed after%'", NULL), 0);
+	assert_stored(&s, good);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 2);
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(forged);
+	free(signed_xml);
+	free(good);
+	free(bad);
+	scene_down(&s);
+}
+END_TEST
+
+START_TEST(test_signature_by_an_unpinned_key_is_refused)
+{
+	struct scene s;
+	EVP_PKEY *stranger = stranger_key();
+	char *bad = fake_uuid(), *good = fake_uuid(), *entry, *honest, *page;
+
+	scene_up(&s);
+	entry = term_signed_by(s.peer, bad, stranger, NULL);
+	honest = fake_term(s.peer, good, 1, "Care navigator", "Kept.");
+	page = fake_page(3, entry, honest, NULL);
+	deliver(&s, page);
+	assert_refused(&s, bad, "signed by a key this node does not trust");
+	ck_assert_int_eq(stored(s.node, bad), 0);
+	assert_stored(&s, good);
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(entry);
+	free(good);
+	free(bad);
+	EVP_PKEY_free(stranger);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * KeyInfo is outside what the signature covers: whatever key it offers
+ * (a key value, a certificate, beside a trusted key's name or instead of
+ * it) must never be used.
+ */
+START_TEST(test_key_offered_in_key_info_is_refused)
+{
+	struct scene s;
+	EVP_PKEY *stranger = stranger_key();
+	char fp[FED_FP_LEN + 1], name[FED_FP_LEN + 40], *ids[3], *entries[3];
+	char *value, *cert, *to, *signed_xml, *good, *honest, *page;
+	int i;
+
+	scene_up(&s);
+	ck_assert_int_eq(fed_fingerprint(stranger, fp), 0);
+	value = key_value(stranger);
+	cert = x509_data(stranger);
+	snprintf(name, sizeof(name), "<ds:KeyName>%s</ds:KeyName>", fp);
+	for (i = 0; i < 3; i++) {
+		ids[i] = fake_uuid();
+		signed_xml = term_signed_by(s.peer, ids[i], stranger, NULL);
+		if (i == 0)		/* its name and its key */
+			ck_assert_int_ge(asprintf(&to, "%s%s", name, value), 0);
+		else if (i == 1)	/* a certificate in place of a name */
+			to = strdup(cert);
+		else			/* the trusted key's name, its own key */
+			ck_assert_int_ge(asprintf(&to, "<ds:KeyName>%s"
+			    "</ds:KeyName>%s", s.peer->fingerprint, value), 0);
+		entries[i] = fake_edit(signed_xml, name, to);
+		free(to);
+		free(signed_xml);
+	}
+	good = fake_uuid();
+	honest = fake_term(s.peer, good, 1, "Community connector", "Kept.");
+	page = fake_page(4, entries[0], entries[1], entries[2], honest, NULL);
+	deliver(&s, page);
+	for (i = 0; i < 3; i++) {
+		assert_refused(&s, ids[i], "the signature carries its own key");
+		ck_assert_int_eq(stored(s.node, ids[i]), 0);
+		free(entries[i]);
+		free(ids[i]);
+	}
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM node_keys"
+	    " WHERE fingerprint = $1", fp), 0);
+	assert_stored(&s, good);
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(good);
+	free(cert);
+	free(value);
+	EVP_PKEY_free(stranger);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * Signature wrapping: an honestly signed entry carried inside one of
+ * the attacker's, or its signature moved onto the attacker's entry, or
+ * a second record slipped in after signing.  What is verified must be
+ * what is read, so none of it is stored.
+ */
+START_TEST(test_signature_wrapping_is_refused)
+{
+	struct scene s;
+	char *inner = fake_uuid(), *outer1 = fake_uuid(), *outer2 = fake_uuid();
+	char *doubled = fake_uuid(), *good = fake_uuid();
+	char *signed_xml, *sig, *body, *wrapped, *moved, *two, *extra, *honest;
+	char *page;
+	const char *sig_at;
+
+	scene_up(&s);
+	signed_xml = fake_term(s.peer, inner, 1, "Wrapped term",
+	    "Honestly signed.");
+	ck_assert_ptr_nonnull(sig_at = strstr(signed_xml, "<ds:Signature"));
+	sig = strndup(sig_at, (size_t)(strstr(sig_at, "</ds:Signature>") +
+	    strlen("</ds:Signature>") - sig_at));
+	body = fake_edit(signed_xml, sig, "");
+
+	/* The signed entry whole, inside the attacker's. */
+	ck_assert_int_ge(asprintf(&wrapped, "<entry xmlns=\"" FED_ATOM_NS
+	    "\" xmlns:acorn=\"" FED_ACORN_NS "\"><id>urn:uuid:%s</id>"
+	    "<title>Evil</title><updated>2026-11-30T10:15:00Z</updated>"
+	    "<source><id>urn:uuid:%s</id></source><acorn:record kind=\"term\""
+	    " version=\"7\" origin=\"urn:uuid:%s\"><acorn:term>Evil</acorn:term>"
+	    "</acorn:record><content type=\"xhtml\">%s</content></entry>",
+	    outer1, s.peer->id, s.peer->id, signed_xml), 0);
+	/* Its signature moved out to be the attacker's entry's last child. */
+	ck_assert_int_ge(asprintf(&moved, "<entry xmlns=\"" FED_ATOM_NS
+	    "\" xmlns:acorn=\"" FED_ACORN_NS "\"><id>urn:uuid:%s</id>"
+	    "<title>Evil</title><updated>2026-11-30T10:15:00Z</updated>"
+	    "<source><id>urn:uuid:%s</id></source><acorn:record kind=\"term\""
+	    " version=\"7\" origin=\"urn:uuid:%s\"><acorn:term>Evil too"
+	    "</acorn:term></acorn:record><content type=\"xhtml\">%s</content>"
+	    "%s</entry>", outer2, s.peer->id, s.peer->id, body, sig), 0);
+	/* A second record inserted after signing. */
+	free(signed_xml);
+	signed_xml = fake_term(s.peer, doubled, 1, "Doubled term", "One.");
+	ck_assert_int_ge(asprintf(&extra, "</acorn:record><acorn:record"
+	    " kind=\"term\" version=\"8\" origin=\"urn:uuid:%s\">"
+	    "<acorn:term>Second record</acorn:term></acorn:record>",
+	    s.peer->id), 0);
+	two = fake_edit(signed_xml, "</acorn:record>", extra);
+	honest = fake_term(s.peer, good, 1, "Asset mapping", "Kept.");
+	page = fake_page(5, wrapped, moved, two, honest, NULL);
+	deliver(&s, page);
+
+	assert_refused(&s, outer1,
+	    "the signature is not the entry's last element");
+	assert_refused(&s, outer2, "signature does not verify");
+	assert_refused(&s, doubled, "not one acorn:record naming its origin");
+	ck_assert_int_eq(stored(s.node, inner), 0);
+	ck_assert_int_eq(stored(s.node, outer1), 0);
+	ck_assert_int_eq(stored(s.node, outer2), 0);
+	ck_assert_int_eq(stored(s.node, doubled), 0);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE term IN ('Evil', 'Evil too', 'Second record')", NULL), 0);
+	assert_stored(&s, good);
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(two);
+	free(extra);
+	free(moved);
+	free(wrapped);
+	free(body);
+	free(sig);
+	free(signed_xml);
+	free(good);
+	free(doubled);
+	free(outer2);
+	free(outer1);
+	free(inner);
+	scene_down(&s);
+}
+END_TEST
+
+START_TEST(test_replayed_older_version_is_refused)
+{
+	struct scene s;
+	char *id = fake_uuid(), *good = fake_uuid(), *v1, *v2, *other, *honest;
+	char *page;
+
+	scene_up(&s);
+	v1 = fake_term(s.peer, id, 1, "Replayed term", "The first version.");
+	v2 = fake_term(s.peer, id, 2, "Replayed term", "The second version.");
+	page = fake_page(1, v2, NULL);
+	deliver(&s, page);
+	free(page);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND version = 2", id), 1);
+
+	honest = fake_term(s.peer, good, 1, "Wellbeing", "Kept.");
+	page = fake_page(2, v1, honest, NULL);
+	deliver(&s, page);
+	free(page);
+	assert_refused(&s, id, "an older version than the one held (a replay)");
+	assert_stored(&s, good);
+
+	/* Another entry under the version held is no better. */
+	other = fake_term(s.peer, id, 2, "Replayed term", "A second second.");
+	page = fake_page(3, other, NULL);
+	deliver(&s, page);
+	assert_refused(&s, id, "a different entry under a version already held");
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND version = 2 AND definition ="
+	    " 'The second version.'", id), 1);
+	assert_serving(s.node);
+	free(page);
+	free(other);
+	free(honest);
+	free(v2);
+	free(v1);
+	free(good);
+	free(id);
+	scene_down(&s);
+}
+END_TEST
+
+START_TEST(test_entry_claiming_another_origin_is_refused)
+{
+	struct scene s;
+	struct fake_entry e = { 0 };
+	char *other = fake_uuid(), *claims = fake_uuid(), *mixed = fake_uuid();
+	char *mine = fake_uuid(), *good = fake_uuid(), *self;
+	char *a, *b, *c, *honest, *page;
+
+	scene_up(&s);
+	self = node_text(s.node, "SELECT id FROM node", NULL);
+	e.fields = "<acorn:term>Not yours</acorn:term>";
+	/* Signed by the peer, in another node's name. */
+	e.id = claims;
+	e.origin = other;
+	a = fake_entry(s.peer, &e);
+	/* The peer's record, but its source names another node. */
+	e.id = mixed;
+	e.origin = NULL;
+	e.source = other;
+	b = fake_entry(s.peer, &e);
+	/* In the receiving node's own name: passed over, never stored. */
+	e.id = mine;
+	e.origin = self;
+	e.source = NULL;
+	c = fake_entry(s.peer, &e);
+	honest = fake_term(s.peer, good, 1, "Green prescribing", "Kept.");
+	page = fake_page(6, a, b, c, honest, NULL);
+	deliver(&s, page);
+	assert_refused(&s, claims,
+	    "signed by a node other than the record's origin");
+	assert_refused(&s, mixed, "source and origin disagree");
+	ck_assert_int_eq(stored(s.node, claims), 0);
+	ck_assert_int_eq(stored(s.node, mixed), 0);
+	ck_assert_int_eq(stored(s.node, mine), 0);
+	assert_stored(&s, good);
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(c);
+	free(b);
+	free(a);
+	free(self);
+	free(good);
+	free(mine);
+	free(mixed);
+	free(claims);
+	free(other);
+	scene_down(&s);
+}
+END_TEST
+
+/* A peer may not change, nor delete, a record another node owns. */
+START_TEST(test_entry_changing_a_local_record_is_refused)
+{
+	struct scene s;
+	struct fake_entry e = { 0 };
+	char *local, *good = fake_uuid(), *good2 = fake_uuid();
+	char *change, *tomb, *honest, *page;
+
+	scene_up(&s);
+	local = node_text(s.node, "INSERT INTO glossary_terms (id, origin,"
+	    " term, definition) VALUES (gen_random_uuid(), (SELECT id FROM"
+	    " node), 'Local term', 'Ours alone.') RETURNING id", NULL);
+	e.id = local;
+	e.version = 99;
+	e.fields = "<acorn:term>Local term</acorn:term>"
+	    "<acorn:definition>Taken over.</acorn:definition>";
+	change = fake_entry(s.peer, &e);
+	honest = fake_term(s.peer, good, 1, "Befriending", "Kept.");
+	page = fake_page(7, change, honest, NULL);
+	deliver(&s, page);
+	free(page);
+	assert_refused(&s, local, "claims a record that belongs to another node");
+	assert_stored(&s, good);
+
+	e.version = 100;
+	e.deleted = 1;
+	tomb = fake_entry(s.peer, &e);
+	free(honest);
+	honest = fake_term(s.peer, good2, 1, "Social value", "Kept.");
+	page = fake_page(8, tomb, honest, NULL);
+	deliver(&s, page);
+	ck_assert_int_ge(refusals(s.node, s.peer, local,
+	    "claims a record that belongs to another node"), 2);
+	assert_stored(&s, good2);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND origin = (SELECT id FROM node) AND NOT deleted"
+	    " AND definition = 'Ours alone.' AND version = 1", local), 1);
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(tomb);
+	free(change);
+	free(good2);
+	free(good);
+	free(local);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * DTDs are refused whole: an external entity naming a local file or the
+ * peer's own server, an entity bomb, even a bare DOCTYPE.  Nothing of
+ * the page is stored, not even its honest entry, and the cursor stays.
+ */
+START_TEST(test_doctype_xxe_and_entity_bombs_refuse_the_page)
+{
+	struct scene s;
+	char secret_path[600], *secret = fake_uuid(), *good = fake_uuid();
+	char *honest, *pages[3], *page, *body, *decl, *uses;
+	const char *why = "a DOCTYPE is not allowed";
+	long before;
+	FILE *f;
+	int i;
+
+	scene_up(&s);
+	snprintf(secret_path, sizeof(secret_path), "%s/xxe-%s.txt",
+	    getenv("ACORN_TEST_VAR"), secret);
+	ck_assert_ptr_nonnull(f = fopen(secret_path, "w"));
+	fprintf(f, "XXE-SECRET-%s\n", secret);
+	fclose(f);
+	honest = fake_term(s.peer, good, 1, "Holistic care", "Refused with"
+	    " its page.");
+	page = fake_page(9, honest, NULL);
+	/* After the XML declaration, before <feed>. */
+	body = strstr(page, "<feed");
+	ck_assert_ptr_nonnull(body);
+	ck_assert_int_ge(asprintf(&decl, "<!DOCTYPE feed SYSTEM \"%s/evil.dtd\""
+	    " [<!ENTITY xxe SYSTEM \"file://%s\">]>", s.peer->url,
+	    secret_path), 0);
+	uses = fake_edit(body, "<title>A fake peer</title>",
+	    "<title>&xxe;</title>");
+	ck_assert_int_ge(asprintf(&pages[0], "%.*s%s\n%s", (int)(body - page),
+	    page, decl, uses), 0);
+	free(uses);
+	free(decl);
+	uses = fake_edit(body, "<title>A fake peer</title>",
+	    "<title>&i;</title>");
+	ck_assert_int_ge(asprintf(&pages[1], "%.*s<!DOCTYPE feed ["
+	    "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+	    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+	    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+	    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">"
+	    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
+	    "<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>\n%s",
+	    (int)(body - page), page, uses), 0);
+	free(uses);
+	ck_assert_int_ge(asprintf(&pages[2], "%.*s<!DOCTYPE feed>\n%s",
+	    (int)(body - page), page, body), 0);
+	for (i = 0; i < 3; i++) {
+		before = refusals(s.node, s.peer, NULL, why);
+		deliver(&s, pages[i]);
+		ck_assert_msg(refusals(s.node, s.peer, NULL, why) > before,
+		    "page %d was not refused", i);
+		ck_assert_int_eq(stored(s.node, good), 0);
+		ck_assert_int_eq(cursor_of(&s, "glossary"), 0);
+		assert_serving(s.node);
+		free(pages[i]);
+	}
+	ck_assert_int_gt(metric(s.node, why), 0);
+	/* Nothing was fetched for the DTD, nothing of the file kept. */
+	ck_assert_int_eq(fakepeer_strays(s.peer), 0);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE definition LIKE '%XXE-SECRET%' OR term LIKE '%XXE%'",
+	    NULL), 0);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM rejections"
+	    " WHERE reason LIKE '%XXE-SECRET%'", NULL), 0);
+
+	/* The same entry in a clean page is taken. */
+	deliver(&s, page);
+	assert_stored(&s, good);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 9);
+	unlink(secret_path);
+	free(page);
+	free(honest);
+	free(good);
+	free(secret);
+	scene_down(&s);
+}
+END_TEST
+
+START_TEST(test_oversized_page_is_refused_and_the_cursor_stays)
+{
+	struct scene s;
+	char *first = fake_uuid(), *good = fake_uuid(), *a, *b, *page;
+	const char *q[1];
+
+	scene_up(&s);
+	a = fake_term(s.peer, first, 1, "Before the flood", "Kept.");
+	page = fake_page(5, a, NULL);
+	deliver(&s, page);
+	free(page);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 5);
+
+	/* An honest entry over and over, past 16 MiB. */
+	b = fake_term(s.peer, good, 1, "In the flood", "Kept once it is"
+	    " served sensibly.");
+	fakepeer_serve_huge(s.peer, "glossary", b, FED_MAX_FEED + 1024 * 1024);
+	pull_now(s.node, s.peer, "glossary");
+	assert_refused(&s, NULL, "larger than 16 MiB");
+	ck_assert_int_eq(stored(s.node, good), 0);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 5);
+	q[0] = s.peer->id;
+	ck_assert(node_waitv(s.node, "SELECT failures > 0 AND last_error LIKE"
+	    " '%larger than%' FROM peers WHERE node = $1", 1, q, 0));
+	assert_serving(s.node);
+
+	page = fake_page(6, b, NULL);
+	deliver(&s, page);
+	assert_stored(&s, good);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 6);
+	free(page);
+	free(b);
+	free(a);
+	free(good);
+	free(first);
+	scene_down(&s);
+}
+END_TEST
+
+START_TEST(test_truncated_page_is_refused_and_the_cursor_stays)
+{
+	struct scene s;
+	char *first = fake_uuid(), *g1 = fake_uuid(), *g2 = fake_uuid();
+	char *a, *b, *c, *page, *cut;
+	const char *q[1];
+	size_t at;
+
+	scene_up(&s);
+	a = fake_term(s.peer, first, 1, "Before the cut", "Kept.");
+	page = fake_page(5, a, NULL);
+	deliver(&s, page);
+	free(page);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 5);
+
+	b = fake_term(s.peer, g1, 1, "Whole entry", "Before the cut.");
+	c = fake_term(s.peer, g2, 1, "Cut entry", "Cut in the middle.");
+	page = fake_page(7, b, c, NULL);
+	/* Cut in the middle of the second entry's record. */
+	at = (size_t)(strstr(page, "Cut in the middle") - page);
+	cut = strndup(page, at);
+	deliver(&s, cut);
+	assert_refused(&s, NULL, "not well-formed XML");
+	ck_assert_int_eq(stored(s.node, g1), 0);
+	ck_assert_int_eq(stored(s.node, g2), 0);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 5);
+	assert_serving(s.node);
+
+	/* The whole page announced, the connection cut half way. */
+	fakepeer_serve_cut(s.peer, "glossary", page, at);
+	pull_now(s.node, s.peer, "glossary");
+	q[0] = s.peer->id;
+	ck_assert(node_waitv(s.node, "SELECT failures > 0 AND last_error"
+	    " IS NOT NULL FROM peers WHERE node = $1", 1, q, 0));
+	ck_assert_int_eq(stored(s.node, g1), 0);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 5);
+	assert_serving(s.node);
+
+	/* Served whole at last: both arrive. */
+	deliver(&s, page);
+	assert_stored(&s, g1);
+	assert_stored(&s, g2);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 7);
+	ck_assert(node_waitv(s.node, "SELECT failures = 0 FROM peers"
+	    " WHERE node = $1", 1, q, 0));
+	free(cut);
+	free(page);
+	free(c);
+	free(b);
+	free(a);
+	free(g2);
+	free(g1);
+	free(first);
+	scene_down(&s);
+}
+END_TEST
+
+Suite *
+federation_hostile_suite(void)
+{
+	Suite *s = suite_create("federation_hostile");
+	TCase *tc = tcase_create("hostile peer");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_forged_signature_is_refused);
+	tcase_add_test(tc, test_signature_by_an_unpinned_key_is_refused);
+	tcase_add_test(tc, test_key_offered_in_key_info_is_refused);
+	tcase_add_test(tc, test_signature_wrapping_is_refused);
+	tcase_add_test(tc, test_replayed_older_version_is_refused);
+	tcase_add_test(tc, test_entry_claiming_another_origin_is_refused);
+	tcase_add_test(tc, test_entry_changing_a_local_record_is_refused);
+	tcase_add_test(tc, test_doctype_xxe_and_entity_bombs_refuse_the_page);
+	tcase_add_test(tc, test_oversized_page_is_refused_and_the_cursor_stays);
+	tcase_add_test(tc, test_truncated_page_is_refused_and_the_cursor_stays);
+	suite_add_tcase(s, tc);
+	return s;
+}
