@@ -382,8 +382,12 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	return rc;
 }
 
-/* One pull of every collection of a peer; notes how it went. */
-static void
+/*
+ * One pull of every collection of a peer; notes how it went.  -1 when
+ * it could not start: the database failed, or another process serving
+ * this node is pulling the peer (and will note when it is next due).
+ */
+static int
 pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 {
 	char error[CURL_ERROR_SIZE + 64] = "", s[24], iv[16];
@@ -398,10 +402,10 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	res = db_query(db, PGRES_TUPLES_OK,
 	    "SELECT pg_try_advisory_lock(7234018, $1::integer)", 1, p);
 	if (res == NULL)
-		return;
+		return -1;
 	if (*PQgetvalue(res, 0, 0) != 't') {
 		PQclear(res);
-		return;
+		return -1;
 	}
 	PQclear(res);
 	atomic_fetch_add(&pulls, 1);
@@ -436,6 +440,7 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	res = db_query(db, PGRES_TUPLES_OK,
 	    "SELECT pg_advisory_unlock(7234018, $1::integer)", 1, p);
 	PQclear(res);
+	return 0;
 }
 
 /* Seconds until the peer is due, 0 when it is, -1 on failure. */
@@ -505,7 +510,13 @@ puller_run(void *arg)
 			continue;	/* look again: the time may have moved */
 		if (atomic_load(&pl->stop))
 			break;
-		pull_peer(pl, db, c, pl->sync->cfg->sync_interval);
+		/*
+		 * Not pulled: the peer stays due, so looking again at
+		 * once would spin on the database until the other
+		 * process is done.
+		 */
+		if (pull_peer(pl, db, c, pl->sync->cfg->sync_interval) == -1)
+			puller_sleep(pl, ERROR_WAIT_MS / 1000);
 	}
 	if (c != NULL)
 		curl_easy_cleanup(c);

@@ -272,7 +272,8 @@ service_doc(const struct fakepeer *p, const char *name)
 	    "<app:service xmlns:app=\"" FED_APP_NS "\" xmlns=\"" FED_ATOM_NS
 	    "\" xmlns:acorn=\"" FED_ACORN_NS "\"><app:workspace>"
 	    "<title>%s</title><acorn:node id=\"urn:uuid:%s\" region=\"London\""
-	    " url=\"%s\" fingerprint=\"%s\"/>%s</app:workspace></app:service>\n",
+	    " url=\"%s\" fingerprint=\"%s\"/>%s</app:workspace>"
+	    "</app:service>\n",
 	    name, p->id, p->url, p->fingerprint, colls);
 	free(colls);
 	return s;
@@ -516,7 +517,8 @@ fake_entry_xml(const struct fakepeer *p, const struct fake_entry *e)
 	    "  </source>\n", source, p->state->name, now, p->url, coll);
 	if (e->deleted)
 		out = xprintf("<at:deleted-entry xmlns:at=\"" FED_TOMB_NS "\""
-		    " xmlns=\"" FED_ATOM_NS "\" xmlns:acorn=\"" FED_ACORN_NS "\""
+		    " xmlns=\"" FED_ATOM_NS "\""
+		    " xmlns:acorn=\"" FED_ACORN_NS "\""
 		    " ref=\"urn:uuid:%s\" when=\"%s\">\n"
 		    "  <at:comment>Deleted by its origin.</at:comment>\n"
 		    "%s"

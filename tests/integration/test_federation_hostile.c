@@ -90,12 +90,14 @@ deliver(struct scene *s, const char *page)
 	deliver_to(s->node, s->peer, "glossary", page);
 }
 
-/* Refusals of the peer's for why: of entry id, or of pages when NULL. */
+/*
+ * Refusals of what came from the peer (its node id) for why: of entry
+ * id, or of pages when NULL.
+ */
 static long
-refusals(struct node *n, const struct fakepeer *p, const char *id,
-    const char *why)
+refusals(struct node *n, const char *peer, const char *id, const char *why)
 {
-	const char *q[3] = { p->id, why, id };
+	const char *q[3] = { peer, why, id };
 	char *v;
 	long count;
 
@@ -135,7 +137,7 @@ metric(struct node *n, const char *why)
 static void
 assert_refused(struct scene *s, const char *id, const char *why)
 {
-	ck_assert_msg(refusals(s->node, s->peer, id, why) > 0,
+	ck_assert_msg(refusals(s->node, s->peer->id, id, why) > 0,
 	    "%s was not refused for: %s", id != NULL ? id : "the page", why);
 	ck_assert_msg(metric(s->node, why) > 0, "/metrics does not count: %s",
 	    why);
@@ -360,7 +362,7 @@ START_TEST(test_key_offered_in_key_info_is_refused)
 			ck_assert_int_ge(asprintf(&to, "%s%s", name, value), 0);
 		else if (i == 1)	/* a certificate in place of a name */
 			to = strdup(cert);
-		else			/* the trusted key's name, its own key */
+		else		/* the trusted key's name, its own key */
 			ck_assert_int_ge(asprintf(&to, "<ds:KeyName>%s"
 			    "</ds:KeyName>%s", s.peer->fingerprint, value), 0);
 		entries[i] = fake_edit(signed_xml, name, to);
@@ -419,8 +421,9 @@ START_TEST(test_signature_wrapping_is_refused)
 	    "\" xmlns:acorn=\"" FED_ACORN_NS "\"><id>urn:uuid:%s</id>"
 	    "<title>Evil</title><updated>2026-11-30T10:15:00Z</updated>"
 	    "<source><id>urn:uuid:%s</id></source><acorn:record kind=\"term\""
-	    " version=\"7\" origin=\"urn:uuid:%s\"><acorn:term>Evil</acorn:term>"
-	    "</acorn:record><content type=\"xhtml\">%s</content></entry>",
+	    " version=\"7\" origin=\"urn:uuid:%s\"><acorn:term>Evil"
+	    "</acorn:term></acorn:record><content type=\"xhtml\">%s</content>"
+	    "</entry>",
 	    outer1, s.peer->id, s.peer->id, signed_xml), 0);
 	/* Its signature moved out to be the attacker's entry's last child. */
 	ck_assert_int_ge(asprintf(&moved, "<entry xmlns=\"" FED_ATOM_NS
@@ -498,7 +501,8 @@ START_TEST(test_replayed_older_version_is_refused)
 	other = fake_term(s.peer, id, 2, "Replayed term", "A second second.");
 	page = fake_page(3, other, NULL);
 	deliver(&s, page);
-	assert_refused(&s, id, "a different entry under a version already held");
+	assert_refused(&s, id,
+	    "a different entry under a version already held");
 	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
 	    " WHERE id = $1 AND version = 2 AND definition ="
 	    " 'The second version.'", id), 1);
@@ -586,7 +590,8 @@ START_TEST(test_entry_changing_a_local_record_is_refused)
 	page = fake_page(7, change, honest, NULL);
 	deliver(&s, page);
 	free(page);
-	assert_refused(&s, local, "claims a record that belongs to another node");
+	assert_refused(&s, local,
+	    "claims a record that belongs to another node");
 	assert_stored(&s, good);
 
 	e.version = 100;
@@ -596,7 +601,7 @@ START_TEST(test_entry_changing_a_local_record_is_refused)
 	honest = fake_term(s.peer, good2, 1, "Social value", "Kept.");
 	page = fake_page(8, tomb, honest, NULL);
 	deliver(&s, page);
-	ck_assert_int_ge(refusals(s.node, s.peer, local,
+	ck_assert_int_ge(refusals(s.node, s.peer->id, local,
 	    "claims a record that belongs to another node"), 2);
 	assert_stored(&s, good2);
 	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
@@ -667,9 +672,9 @@ START_TEST(test_doctype_xxe_and_entity_bombs_refuse_the_page)
 	ck_assert_int_ge(asprintf(&pages[2], "%.*s<!DOCTYPE feed>\n%s",
 	    (int)(body - page), page, body), 0);
 	for (i = 0; i < 3; i++) {
-		before = refusals(s.node, s.peer, NULL, why);
+		before = refusals(s.node, s.peer->id, NULL, why);
 		deliver(&s, pages[i]);
-		ck_assert_msg(refusals(s.node, s.peer, NULL, why) > before,
+		ck_assert_msg(refusals(s.node, s.peer->id, NULL, why) > before,
 		    "page %d was not refused", i);
 		ck_assert_int_eq(stored(s.node, good), 0);
 		ck_assert_int_eq(cursor_of(&s, "glossary"), 0);
@@ -794,6 +799,461 @@ START_TEST(test_truncated_page_is_refused_and_the_cursor_stays)
 }
 END_TEST
 
+/* Faults, between real nodes. */
+
+#define TOTAL		3000	/* terms on the node killed while pulling */
+
+static char *
+add_term(struct node *n, const char *term)
+{
+	return node_text(n, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
+	    " $1, 'Defined on its home node.') RETURNING id", term);
+}
+
+static int
+has_term(struct node *n, const char *id, int ms)
+{
+	return node_wait(n, "SELECT EXISTS (SELECT 1 FROM glossary_terms"
+	    " WHERE id = $1 AND NOT deleted)", id, ms);
+}
+
+/* The newest refusals on a node, for a failure's message. */
+static char *
+latest_refusals(struct node *n)
+{
+	char *v = node_sql(n, "SELECT coalesce(string_agg(coalesce(entry_id,"
+	    " 'a page') || ': ' || reason, '; '), 'none') FROM (SELECT *"
+	    " FROM rejections ORDER BY id DESC LIMIT 5) j", NULL);
+
+	return v != NULL ? v : strdup("?");
+}
+
+static int
+by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Reads a node's glossary feed for peers from the start, page after
+ * page, as a peer would: the number of entries, which must each appear
+ * once.
+ */
+static int
+feed_entries_once(struct node *n, int most)
+{
+	struct client *c = client_new(n);
+	struct resp *r;
+	char path[256], **ids, *p, *next;
+	int count = 0, pages = 0, i;
+
+	ck_assert_ptr_nonnull(ids = calloc((size_t)most + 1, sizeof(*ids)));
+	snprintf(path, sizeof(path), "/feeds/glossary?after=0");
+	for (;;) {
+		r = http_get(c, path);
+		ck_assert_int_eq(r->status, 200);
+		for (p = r->body; (p = strstr(p, "<entry ")) != NULL; p++) {
+			ck_assert_int_lt(count, most);
+			ck_assert_ptr_nonnull(p = strstr(p, "<id>urn:uuid:"));
+			ids[count++] = strndup(p + 13, FED_UUID_LEN);
+		}
+		next = strstr(r->body, "rel=\"next\"");
+		if (next == NULL) {
+			resp_free(r);
+			break;
+		}
+		ck_assert_ptr_nonnull(next = strstr(next,
+		    "/feeds/glossary?after="));
+		snprintf(path, sizeof(path), "%.*s", (int)strcspn(next, "\""),
+		    next);
+		resp_free(r);
+		ck_assert_int_lt(++pages, 100);
+	}
+	qsort(ids, (size_t)count, sizeof(*ids), by_text);
+	for (i = 1; i < count; i++)
+		ck_assert_msg(strcmp(ids[i - 1], ids[i]) != 0,
+		    "%s is in the feed twice", ids[i]);
+	for (i = 0; i < count; i++)
+		free(ids[i]);
+	free(ids);
+	client_free(c);
+	return count;
+}
+
+/*
+ * A node killed outright while it pulls loses nothing and takes nothing
+ * twice: each page was merged in one transaction with its cursor.
+ */
+START_TEST(test_kill_during_sync_loses_and_repeats_nothing)
+{
+	struct node *a = node_new("Large node", NULL);
+	struct node *b = node_new("Crashing node", "sync_interval = 1");
+	char total[16], *a_id, *served;
+	const char *q[2];
+	long partial;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	snprintf(total, sizeof(total), "%d", TOTAL);
+	free(node_sql(a, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) SELECT gen_random_uuid(), (SELECT id FROM node),"
+	    " 'Term ' || g, 'Meaning ' || g FROM generate_series(1, $1::int) g"
+	    " RETURNING 1", total));
+	ck_assert_int_eq(node_serve(a), 0);
+	ck_assert_int_eq(node_serve(b), 0);
+	a_id = node_text(a, "SELECT id FROM node", NULL);
+	q[0] = a_id;
+	q[1] = total;
+	ck_assert_int_eq(node_peer(b, a, 0), 0);
+	ck_assert_msg(node_waitv(b, "SELECT count(*) > 0 AND count(*) < $2::int"
+	    " FROM glossary_terms WHERE origin = $1", 2, q, 60000),
+	    "never caught the node part way through");
+	node_kill(b);
+	partial = node_num(b, "SELECT count(*) FROM glossary_terms"
+	    " WHERE origin = $1", a_id);
+	ck_assert(partial > 0 && partial < TOTAL);
+
+	ck_assert_int_eq(node_serve(b), 0);
+	ck_assert_msg(node_waitv(b, "SELECT count(*) = $2::int FROM"
+	    " glossary_terms WHERE origin = $1", 2, q, 120000),
+	    "the restarted node never caught up");
+	ck_assert_int_eq(node_num(b, "SELECT count(DISTINCT id) FROM"
+	    " glossary_terms WHERE origin = $1", a_id), TOTAL);
+	/* Its cursor is at the peer's newest change... */
+	served = node_text(a, "SELECT max(seq) FROM glossary_terms", NULL);
+	q[1] = served;
+	ck_assert(node_waitv(b, "SELECT c.seq = $2::bigint FROM peer_cursors c"
+	    " JOIN peers p ON p.id = c.peer WHERE p.node = $1"
+	    " AND c.collection = 'glossary'", 2, q, SETTLE_MS));
+	/* ...and what it relays, it relays once. */
+	ck_assert_int_eq(feed_entries_once(b, TOTAL + 10), TOTAL);
+	assert_serving(b);
+	free(served);
+	free(a_id);
+	node_free(a);
+	node_free(b);
+}
+END_TEST
+
+/*
+ * A node back after a long outage is caught up at once both ways: it
+ * pulls what its peers wrote meanwhile, and by pinging them on starting
+ * it has them pull what was written to it meanwhile, long before their
+ * backed-off next try.
+ */
+START_TEST(test_peer_back_from_an_outage_is_caught_up_at_once)
+{
+	struct node *a = node_new("Returning node", "sync_interval = 1");
+	struct node *b = node_new("Waiting node", "sync_interval = 1");
+	char url[64], *a_id, *before, *on_a, *on_b, *due;
+	const char *q[1];
+	int port;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(node_serve(a), 0);
+	ck_assert_int_eq(node_serve(b), 0);
+	ck_assert_int_eq(node_peer(a, b, 0), 0);
+	ck_assert_int_eq(node_peer(b, a, 0), 0);
+	a_id = node_text(a, "SELECT id FROM node", NULL);
+	before = add_term(a, "Before the outage");
+	ck_assert(has_term(b, before, SETTLE_MS));
+
+	port = node_port(a);
+	snprintf(url, sizeof(url), "%s", a->url);
+	ck_assert_int_eq(node_stop(a), 0);
+	on_b = add_term(b, "Written on B during the outage");
+	on_a = add_term(a, "Written on A during the outage");
+	/* B keeps failing to reach A, and waits longer each time. */
+	q[0] = a_id;
+	ck_assert_msg(node_waitv(b, "SELECT failures >= 2 AND next_attempt >"
+	    " now() + interval '8 seconds' FROM peers WHERE node = $1", 1, q,
+	    120000), "B never backed off");
+	due = node_text(b, "SELECT extract(epoch FROM next_attempt)"
+	    " FROM peers WHERE node = $1", a_id);
+
+	ck_assert_int_eq(node_serve_port(a, port), 0);
+	ck_assert_str_eq(a->url, url);
+	ck_assert_msg(has_term(b, on_a, SETTLE_MS),
+	    "B never took what A wrote while down");
+	q[0] = due;
+	ck_assert_msg(node_waitv(b, "SELECT now() < to_timestamp($1::float8)",
+	    1, q, 0), "it came only with B's next try, not with A's ping");
+	ck_assert_msg(has_term(a, on_b, SETTLE_MS),
+	    "A never took what B wrote meanwhile");
+	ck_assert(node_wait(b, "SELECT failures = 0 FROM peers"
+	    " WHERE node = $1", a_id, SETTLE_MS));
+	free(due);
+	free(on_a);
+	free(on_b);
+	free(before);
+	free(a_id);
+	node_free(a);
+	node_free(b);
+}
+END_TEST
+
+/*
+ * Rotation: the node entry signed by the old key announces the new one,
+ * entries signed by either are taken during the overlap, and once the
+ * old key is retired its signature counts for nothing.
+ */
+START_TEST(test_key_rotation_is_learnt_and_the_retired_key_refused)
+{
+	struct node *a = node_new("Rotating node", NULL);
+	struct node *h = node_new("Hub", "sync_interval = 1");
+	struct fakepeer *relay;
+	struct fake_entry e = { 0 };
+	EVP_PKEY *old_key;
+	char old_path[600], *a_id, *old_fp, *new_fp, *t1, *t2, *x1, *x2;
+	char *xml, *entry, *page;
+	const char *q[3];
+	const char *untrusted = "signed by a key this node does not trust";
+	int port;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(node_serve(a), 0);
+	ck_assert_int_eq(node_serve(h), 0);
+	ck_assert_int_eq(node_peer(h, a, 0), 0);
+	relay = fakepeer_new("Relay");
+	ck_assert_int_eq(fakepeer_pin(h, relay, 0), 0);
+	a_id = node_text(a, "SELECT id FROM node", NULL);
+	ck_assert_ptr_nonnull(old_fp = node_fingerprint(a));
+
+	port = node_port(a);
+	ck_assert_int_eq(node_stop(a), 0);
+	ck_assert_int_eq(node_run(a, "keygen", "--rotate", NULL), 0);
+	ck_assert_ptr_nonnull(new_fp = node_fingerprint(a));
+	ck_assert_str_ne(old_fp, new_fp);
+	/* The old key, kept aside before it is retired. */
+	snprintf(old_path, sizeof(old_path), "%.*s.key.old",
+	    (int)strlen(a->conf) - 5, a->conf);
+	ck_assert_ptr_nonnull(old_key = fed_key_load(old_path));
+	ck_assert_int_eq(node_serve_port(a, port), 0);
+
+	q[0] = a_id;
+	q[1] = old_fp;
+	q[2] = new_fp;
+	ck_assert_msg(node_waitv(h, "SELECT count(*) = 2 FROM node_keys"
+	    " WHERE node = $1 AND fingerprint IN ($2, $3)", 3, q, SETTLE_MS),
+	    "the hub never learnt the new key");
+	t1 = add_term(a, "Signed by the new key");
+	ck_assert(has_term(h, t1, SETTLE_MS));
+	q[1] = t1;
+	ck_assert(node_waitv(h, "SELECT entry LIKE '%' || $3 || '%' FROM"
+	    " glossary_terms WHERE id = $2 AND origin = $1", 3, q, 0));
+
+	/* During the overlap an entry signed by the old key still counts. */
+	x1 = fake_uuid();
+	e.id = x1;
+	e.origin = a_id;
+	e.fields = "<acorn:term>Signed by the old key</acorn:term>"
+	    "<acorn:definition>Taken during the overlap.</acorn:definition>";
+	xml = fake_entry_xml(relay, &e);
+	entry = fake_sign(xml, old_key);
+	free(xml);
+	page = fake_page(1, entry, NULL);
+	deliver_to(h, relay, "glossary", page);
+	free(page);
+	free(entry);
+	ck_assert_msg(has_term(h, x1, 0), "refused: %s", latest_refusals(h));
+
+	/* Retired: the next node entry lists the new key alone. */
+	ck_assert_int_eq(node_stop(a), 0);
+	ck_assert_int_eq(node_run(a, "keygen", "--retire", NULL), 0);
+	ck_assert_int_eq(node_serve_port(a, port), 0);
+	q[1] = new_fp;
+	ck_assert_msg(node_waitv(h, "SELECT count(*) = 1 AND bool_and("
+	    "fingerprint = $2) FROM node_keys WHERE node = $1", 2, q,
+	    SETTLE_MS), "the hub never dropped the old key");
+	t2 = add_term(a, "After the overlap");
+	ck_assert(has_term(h, t2, SETTLE_MS));
+
+	x2 = fake_uuid();
+	e.id = x2;
+	e.fields = "<acorn:term>Signed by the retired key</acorn:term>"
+	    "<acorn:definition>Refused once it is retired.</acorn:definition>";
+	xml = fake_entry_xml(relay, &e);
+	entry = fake_sign(xml, old_key);
+	free(xml);
+	page = fake_page(2, entry, NULL);
+	deliver_to(h, relay, "glossary", page);
+	ck_assert_int_gt(refusals(h, relay->id, x2, untrusted), 0);
+	ck_assert_int_gt(metric(h, untrusted), 0);
+	ck_assert_int_eq(stored(h, x2), 0);
+	assert_serving(h);
+	free(page);
+	free(entry);
+	free(x2);
+	free(x1);
+	free(t2);
+	free(t1);
+	EVP_PKEY_free(old_key);
+	free(new_fp);
+	free(old_fp);
+	free(a_id);
+	fakepeer_free(relay);
+	node_free(a);
+	node_free(h);
+}
+END_TEST
+
+/*
+ * Regions that pin only the hub, as a hub, take each other's entries on
+ * its word; a region that pinned it as a plain peer learns no third
+ * node's key from it, and refuses what it relays of them.
+ */
+START_TEST(test_hub_vouches_and_a_plain_peer_does_not)
+{
+	struct node *hub = node_new("National hub", "region = National\n"
+	    "sync_interval = 1");
+	struct node *r1 = node_new("Region one", "sync_interval = 1");
+	struct node *r2 = node_new("Region two", "region = London\n"
+	    "sync_interval = 1");
+	struct node *r3 = node_new("Region three", "region = South West\n"
+	    "sync_interval = 1");
+	const char *untrusted = "signed by a key this node does not trust";
+	char *hub_id, *r1_id, *r1_fp, *term;
+	const char *q[3];
+
+	ck_assert_ptr_nonnull(hub);
+	ck_assert_ptr_nonnull(r1);
+	ck_assert_ptr_nonnull(r2);
+	ck_assert_ptr_nonnull(r3);
+	ck_assert_int_eq(node_serve(hub), 0);
+	ck_assert_int_eq(node_serve(r1), 0);
+	ck_assert_int_eq(node_serve(r2), 0);
+	ck_assert_int_eq(node_serve(r3), 0);
+	ck_assert_int_eq(node_peer(hub, r1, 0), 0);
+	ck_assert_int_eq(node_peer(hub, r2, 0), 0);
+	ck_assert_int_eq(node_peer(hub, r3, 0), 0);
+	ck_assert_int_eq(node_peer(r1, hub, 1), 0);
+	ck_assert_int_eq(node_peer(r2, hub, 1), 0);
+	ck_assert_int_eq(node_peer(r3, hub, 0), 0);
+	hub_id = node_text(hub, "SELECT id FROM node", NULL);
+	r1_id = node_text(r1, "SELECT id FROM node", NULL);
+	ck_assert_ptr_nonnull(r1_fp = node_fingerprint(r1));
+
+	term = add_term(r1, "Known through the hub");
+	ck_assert_msg(has_term(r2, term, SETTLE_MS),
+	    "region two never took region one's entry from the hub");
+	ck_assert_int_eq(node_num(r2, "SELECT count(*) FROM peers"
+	    " WHERE node = $1", r1_id), 0);
+	q[0] = r1_id;
+	q[1] = r1_fp;
+	q[2] = hub_id;
+	ck_assert(node_waitv(r2, "SELECT EXISTS (SELECT 1 FROM node_keys"
+	    " WHERE node = $1 AND fingerprint = $2 AND source = 'vouched'"
+	    " AND introducer = $3)", 3, q, 0));
+
+	/* Region three heard the hub vouch, and took no key from it. */
+	q[1] = hub_id;
+	ck_assert(node_waitv(r3, "SELECT EXISTS (SELECT 1 FROM nodes"
+	    " WHERE origin = $2 AND subject = $1 AND NOT deleted)", 2, q,
+	    SETTLE_MS));
+	ck_assert_msg(node_wait(r3, "SELECT EXISTS (SELECT 1 FROM rejections"
+	    " WHERE entry_id = 'urn:uuid:' || $1 AND reason = 'signed by a key"
+	    " this node does not trust')", term, SETTLE_MS),
+	    "region three never refused what the hub relayed");
+	ck_assert_int_gt(refusals(r3, hub_id, term, untrusted), 0);
+	ck_assert_int_gt(metric(r3, untrusted), 0);
+	ck_assert_int_eq(stored(r3, term), 0);
+	ck_assert_int_eq(node_num(r3, "SELECT count(*) FROM node_keys"
+	    " WHERE node = $1", r1_id), 0);
+	assert_serving(r3);
+	free(term);
+	free(r1_fp);
+	free(r1_id);
+	free(hub_id);
+	node_free(hub);
+	node_free(r1);
+	node_free(r2);
+	node_free(r3);
+}
+END_TEST
+
+/* CPU time the process has used, in clock ticks. */
+static long
+cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long utime, stime;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After the command's name: state is field 3, utime 14, stime 15. */
+	ck_assert_ptr_nonnull(p = strrchr(buf, ')'));
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u"
+	    " %*u %*u %lu %lu", &utime, &stime), 2);
+	return (long)(utime + stime);
+}
+
+/*
+ * Two processes serving one node pull each peer one at a time: the one
+ * that finds the pull under way waits for it, without spinning, and
+ * pulls once it is over.
+ */
+START_TEST(test_pull_under_way_elsewhere_is_waited_for)
+{
+	struct node *a = node_new("Pulled node", NULL);
+	struct node *b = node_new("Busy node", "sync_interval = 1");
+	char info[512], *a_id, *row, *term;
+	const char *q[1];
+	PGconn *other;
+	PGresult *res;
+	long ticks;
+	struct timespec window = { 3, 0 };
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(node_serve(a), 0);
+	ck_assert_int_eq(node_serve(b), 0);
+	ck_assert_int_eq(node_peer(b, a, 0), 0);
+	a_id = node_text(a, "SELECT id FROM node", NULL);
+	ck_assert(node_wait(b, "SELECT last_success IS NOT NULL FROM peers"
+	    " WHERE node = $1", a_id, SETTLE_MS));
+	row = node_text(b, "SELECT id FROM peers WHERE node = $1", a_id);
+
+	/* As another process serving B would while it pulls A. */
+	snprintf(info, sizeof(info), "host=%s user=acorn dbname=%s",
+	    getenv("ACORN_TEST_PGHOST"), b->db);
+	other = PQconnectdb(info);
+	ck_assert_int_eq(PQstatus(other), CONNECTION_OK);
+	q[0] = row;
+	res = PQexecParams(other, "SELECT pg_advisory_lock(7234018,"
+	    " $1::integer)", 1, NULL, q, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	term = add_term(a, "Pulled once the other is done");
+	ticks = cpu_ticks(b->pid);
+	/* A window to measure in, B due every second all through it. */
+	nanosleep(&window, NULL);
+	ticks = cpu_ticks(b->pid) - ticks;
+	ck_assert_msg(ticks < sysconf(_SC_CLK_TCK) / 10,
+	    "B used %ld ticks of CPU in 3 s waiting for the pull", ticks);
+	ck_assert_int_eq(stored(b, term), 0);
+
+	res = PQexecParams(other, "SELECT pg_advisory_unlock(7234018,"
+	    " $1::integer)", 1, NULL, q, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	PQfinish(other);
+	ck_assert(has_term(b, term, SETTLE_MS));
+	free(term);
+	free(row);
+	free(a_id);
+	node_free(a);
+	node_free(b);
+}
+END_TEST
+
 Suite *
 federation_hostile_suite(void)
 {
@@ -811,6 +1271,16 @@ federation_hostile_suite(void)
 	tcase_add_test(tc, test_doctype_xxe_and_entity_bombs_refuse_the_page);
 	tcase_add_test(tc, test_oversized_page_is_refused_and_the_cursor_stays);
 	tcase_add_test(tc, test_truncated_page_is_refused_and_the_cursor_stays);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("faults");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_kill_during_sync_loses_and_repeats_nothing);
+	tcase_add_test(tc, test_peer_back_from_an_outage_is_caught_up_at_once);
+	tcase_add_test(tc,
+	    test_key_rotation_is_learnt_and_the_retired_key_refused);
+	tcase_add_test(tc, test_hub_vouches_and_a_plain_peer_does_not);
+	tcase_add_test(tc, test_pull_under_way_elsewhere_is_waited_for);
 	suite_add_tcase(s, tc);
 	return s;
 }
