@@ -193,7 +193,7 @@ END_TEST
 
 START_TEST(test_network_converges)
 {
-	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id;
+	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id, *saved;
 	const char *p[1];
 
 	network_up();
@@ -202,14 +202,16 @@ START_TEST(test_network_converges)
 	unlisted = add_member(net[NW], "Private Person", 0);
 	eval = node_sql(net[NW], "SELECT gen_random_uuid()", NULL);
 	p[0] = eval;
-	ck_assert_ptr_nonnull(node_sqlv(net[NW], "SELECT"
+	saved = node_sqlv(net[NW], "SELECT"
 	    " acorn_evaluation_save($1, (SELECT id FROM node), 0,"
 	    " '{\"title\": \"Walking groups in Bolton\", \"region\":"
 	    " \"North West\", \"year\": 2024, \"design\": \"rct\","
 	    " \"summary\": \"It helped.\", \"sample_size\": 120,"
 	    " \"outcomes\": [{\"outcome\": \"wellbeing\", \"measure\":"
 	    " \"WEMWBS\", \"direction\": \"improved\", \"figure\": \"+3\"}]}',"
-	    " NULL, 'Rosa', 'First', NULL)", 1, p));
+	    " NULL, 'Rosa', 'First', NULL)", 1, p);
+	ck_assert_ptr_nonnull(saved);
+	free(saved);
 	doc = node_sql(net[NW], "INSERT INTO documents (id, origin, slug,"
 	    " title, category, body, tags) VALUES (gen_random_uuid(),"
 	    " (SELECT id FROM node), 'getting-started', 'Getting started',"
