@@ -133,6 +133,17 @@ metric(struct node *n, const char *why)
 	return v;
 }
 
+/* The newest refusals on a node, for a failure's message. */
+static char *
+latest_refusals(struct node *n)
+{
+	char *v = node_sql(n, "SELECT coalesce(string_agg(coalesce(entry_id,"
+	    " 'a page') || ': ' || reason, '; '), 'none') FROM (SELECT *"
+	    " FROM rejections ORDER BY id DESC LIMIT 5) j", NULL);
+
+	return v != NULL ? v : strdup("?");
+}
+
 /* The node refused it for why, and says so where coordinators look. */
 static void
 assert_refused(struct scene *s, const char *id, const char *why)
@@ -799,6 +810,73 @@ START_TEST(test_truncated_page_is_refused_and_the_cursor_stays)
 }
 END_TEST
 
+/* The node entry a peer publishes about itself, listing keys. */
+static char *
+node_entry_listing(struct fakepeer *p, int version, const char *keys)
+{
+	struct fake_entry e = { 0 };
+	char *fields, *out;
+
+	ck_assert_int_ge(asprintf(&fields, "<acorn:subject>urn:uuid:%s"
+	    "</acorn:subject><acorn:name>Fake peer</acorn:name>"
+	    "<acorn:region>London</acorn:region><acorn:url>%s</acorn:url>%s",
+	    p->id, p->url, keys), 0);
+	e.kind = "node";
+	e.id = p->id;
+	e.version = version;
+	e.title = "Fake peer";
+	e.fields = fields;
+	out = fake_entry(p, &e);
+	free(fields);
+	return out;
+}
+
+/*
+ * A peer may list in its own node entry a public key that is another
+ * node's (anyone can fetch it).  It cannot sign with it, but the key
+ * would be filed under the peer; a coordinator who then pins that node,
+ * by that very key, must find the pin working.
+ */
+START_TEST(test_key_claimed_by_a_peer_yields_to_a_pin)
+{
+	struct scene s;
+	struct fakepeer *third = fakepeer_new("Third node");
+	char *keys, *entry, *page, *term = fake_uuid(), *honest;
+	const char *q[2];
+
+	scene_up(&s);
+	ck_assert_int_ge(asprintf(&keys, "<acorn:key fingerprint=\"%s\">%s"
+	    "</acorn:key><acorn:key fingerprint=\"%s\">%s</acorn:key>",
+	    s.peer->fingerprint, s.peer->pem, third->fingerprint, third->pem),
+	    0);
+	entry = node_entry_listing(s.peer, 1, keys);
+	page = fake_page(1, entry, NULL);
+	deliver_to(s.node, s.peer, "nodes", page);
+	free(page);
+
+	ck_assert_int_eq(fakepeer_pin(s.node, third, 0), 0);
+	q[0] = third->fingerprint;
+	q[1] = third->id;
+	ck_assert_msg(node_waitv(s.node, "SELECT EXISTS (SELECT 1 FROM"
+	    " node_keys WHERE fingerprint = $1 AND node = $2 AND"
+	    " source = 'pinned')", 2, q, 0),
+	    "the pinned key is filed under another node");
+	honest = fake_term(third, term, 1, "Pinned and trusted", "Kept.");
+	page = fake_page(1, honest, NULL);
+	deliver_to(s.node, third, "glossary", page);
+	ck_assert_msg(stored(s.node, term) == 1, "refused: %s",
+	    latest_refusals(s.node));
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(entry);
+	free(keys);
+	free(term);
+	fakepeer_free(third);
+	scene_down(&s);
+}
+END_TEST
+
 /* Faults, between real nodes. */
 
 #define TOTAL		3000	/* terms on the node killed while pulling */
@@ -818,16 +896,6 @@ has_term(struct node *n, const char *id, int ms)
 	    " WHERE id = $1 AND NOT deleted)", id, ms);
 }
 
-/* The newest refusals on a node, for a failure's message. */
-static char *
-latest_refusals(struct node *n)
-{
-	char *v = node_sql(n, "SELECT coalesce(string_agg(coalesce(entry_id,"
-	    " 'a page') || ': ' || reason, '; '), 'none') FROM (SELECT *"
-	    " FROM rejections ORDER BY id DESC LIMIT 5) j", NULL);
-
-	return v != NULL ? v : strdup("?");
-}
 
 static int
 by_text(const void *a, const void *b)
@@ -1271,6 +1339,7 @@ federation_hostile_suite(void)
 	tcase_add_test(tc, test_doctype_xxe_and_entity_bombs_refuse_the_page);
 	tcase_add_test(tc, test_oversized_page_is_refused_and_the_cursor_stays);
 	tcase_add_test(tc, test_truncated_page_is_refused_and_the_cursor_stays);
+	tcase_add_test(tc, test_key_claimed_by_a_peer_yields_to_a_pin);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");
