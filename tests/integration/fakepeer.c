@@ -40,6 +40,7 @@ struct collection {
 
 struct fakepeer_state {
 	struct MHD_Daemon	*daemon;
+	MHD_socket		 hung;		/* listening, never accepting */
 	pthread_mutex_t		 lock;
 	char			 name[64];
 	char			*service;
@@ -250,6 +251,8 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", type);
+	/* No connection kept: once hung, the peer answers no request. */
+	MHD_add_response_header(resp, "Connection", "close");
 	rc = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -315,7 +318,9 @@ fakepeer_new(const char *name)
 	sa.sin_family = AF_INET;
 	sa.sin_port = 0;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	st->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0,
+	st->hung = MHD_INVALID_SOCKET;
+	st->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_ITC, 0,
 	    NULL, NULL, fake_answer, p, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&sa, MHD_OPTION_END);
 	ck_assert_ptr_nonnull(st->daemon);
@@ -337,6 +342,8 @@ fakepeer_free(struct fakepeer *p)
 	if (p == NULL)
 		return;
 	MHD_stop_daemon(p->state->daemon);
+	if (p->state->hung != MHD_INVALID_SOCKET)
+		close(p->state->hung);
 	for (i = 0; i < NCOLLECTIONS; i++)
 		free(p->state->colls[i].body);
 	free(p->state->service);
@@ -398,6 +405,17 @@ fakepeer_requests(struct fakepeer *p, const char *collection)
 	n = c != NULL ? c->requests : -1;
 	pthread_mutex_unlock(&p->state->lock);
 	return n;
+}
+
+/*
+ * From now on the peer takes connections (the kernel does, into the
+ * listening socket's queue) and never answers: a hung server.
+ */
+void
+fakepeer_hang(struct fakepeer *p)
+{
+	p->state->hung = MHD_quiesce_daemon(p->state->daemon);
+	ck_assert_int_ne(p->state->hung, MHD_INVALID_SOCKET);
 }
 
 /* When the last request for the collection was answered (epoch seconds). */

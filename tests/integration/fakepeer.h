@@ -49,6 +49,8 @@ void		 fakepeer_serve_huge(struct fakepeer *, const char *,
 /* The page announced whole but the connection cut after bytes. */
 void		 fakepeer_serve_cut(struct fakepeer *, const char *,
 		    const char *, size_t);
+/* Takes connections but never answers again. */
+void		 fakepeer_hang(struct fakepeer *);
 /* Requests for the collection's feed; for a path it never served. */
 int		 fakepeer_requests(struct fakepeer *, const char *);
 double		 fakepeer_last_request(struct fakepeer *, const char *);

@@ -877,6 +877,46 @@ START_TEST(test_key_claimed_by_a_peer_yields_to_a_pin)
 }
 END_TEST
 
+/*
+ * A peer that takes the connection and never answers holds up nobody
+ * else: each peer has its puller, and the node goes on serving.
+ */
+START_TEST(test_hung_peer_holds_up_no_other)
+{
+	struct scene s;
+	struct fakepeer *hung = fakepeer_new("Hung peer");
+	char *good = fake_uuid(), *honest, *page, *since;
+	const char *q[2];
+
+	scene_up(&s);
+	ck_assert_int_eq(fakepeer_pin(s.node, hung, 0), 0);
+	ck_assert(node_wait(s.node, "SELECT last_success IS NOT NULL"
+	    " FROM peers WHERE node = $1", hung->id, SETTLE_MS));
+	since = node_text(s.node, "SELECT last_attempt FROM peers"
+	    " WHERE node = $1", hung->id);
+	fakepeer_hang(hung);
+	/* Its puller is now waiting on an answer that will not come. */
+	ck_assert_int_eq(fakepeer_ping(s.node, hung), 202);
+
+	honest = fake_term(s.peer, good, 1, "Not held up", "Kept.");
+	page = fake_page(1, honest, NULL);
+	deliver(&s, page);
+	assert_stored(&s, good);
+	q[0] = hung->id;
+	q[1] = since;
+	ck_assert_msg(node_waitv(s.node, "SELECT last_attempt ="
+	    " $2::timestamptz FROM peers WHERE node = $1", 2, q, 0),
+	    "the hung peer's pull is over already: this proves nothing");
+	assert_serving(s.node);
+	free(page);
+	free(honest);
+	free(since);
+	free(good);
+	scene_down(&s);
+	fakepeer_free(hung);
+}
+END_TEST
+
 /* Faults, between real nodes. */
 
 #define TOTAL		3000	/* terms on the node killed while pulling */
@@ -1340,6 +1380,7 @@ federation_hostile_suite(void)
 	tcase_add_test(tc, test_oversized_page_is_refused_and_the_cursor_stays);
 	tcase_add_test(tc, test_truncated_page_is_refused_and_the_cursor_stays);
 	tcase_add_test(tc, test_key_claimed_by_a_peer_yields_to_a_pin);
+	tcase_add_test(tc, test_hung_peer_holds_up_no_other);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");
