@@ -3,7 +3,8 @@
  * one internal thread, serving the key made for it, an AtomPub service
  * document shaped like a node's, and whatever feed pages the test sets
  * (an empty page until then).  A page can also be served too large to
- * take, streamed rather than held, or announced whole and cut short.
+ * take, streamed rather than held, or announced whole and cut short; and
+ * the whole peer can hang, taking connections it never answers.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>

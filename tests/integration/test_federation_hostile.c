@@ -3,11 +3,12 @@
  * a real node like any other) serves forged, replayed, wrapped and
  * malformed entries and pages; each must be refused with its reason in
  * the rejections list and the metrics, none of it stored, and the honest
- * entries beside it still taken.  Then real nodes are killed mid-sync,
- * left down for a while, rotate their keys and rely on a hub's word, and
- * the network must come out whole.
+ * entries beside it still taken.  It also claims another node's key and
+ * hangs, and neither may cost the node its other peers.  Then real
+ * nodes are killed mid-sync, left down for a while, rotate their keys,
+ * rely on a hub's word and share a pull between two processes, and the
+ * network must come out whole.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
