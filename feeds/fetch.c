@@ -17,20 +17,33 @@
 #define CONNECT_TIMEOUT	5L
 #define TOTAL_TIMEOUT	60L
 
+/*
+ * The body grows by doubling: curl hands it over 16 KiB at a time, and
+ * growing it by that much each time would copy a large page over and
+ * over.
+ */
 static size_t
 take_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct fetch *f = arg;
-	size_t len = size * n;
+	size_t len = size * n, cap;
 	char *p;
 
 	if (f->len + len > f->max) {
 		f->too_big = 1;
 		return 0;	/* makes curl stop with a write error */
 	}
-	if ((p = realloc(f->body, f->len + len + 1)) == NULL)
-		return 0;
-	f->body = p;
+	if (f->len + len + 1 > f->cap) {
+		cap = f->cap > 0 ? f->cap : 64 * 1024;
+		while (cap < f->len + len + 1)
+			cap *= 2;
+		if (cap > f->max + 1)
+			cap = f->max + 1;
+		if ((p = realloc(f->body, cap)) == NULL)
+			return 0;
+		f->body = p;
+		f->cap = cap;
+	}
 	memcpy(f->body + f->len, data, len);
 	f->len += len;
 	f->body[f->len] = '\0';
@@ -86,6 +99,7 @@ fetch_free(struct fetch *f)
 {
 	free(f->body);
 	f->body = NULL;
+	f->len = f->cap = 0;
 }
 
 static int

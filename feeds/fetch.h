@@ -9,6 +9,7 @@
 struct fetch {
 	char		*body;		/* NUL-terminated */
 	size_t		 len;
+	size_t		 cap;		/* allocated for body */
 	size_t		 max;
 	long		 status;	/* HTTP status, 0 when none */
 	long		 timeout;	/* seconds; 0 for the default */

@@ -210,6 +210,33 @@ fingerprint_normalise(const char *in, char out[FED_FP_LEN + 1])
 }
 
 /*
+ * Files k[0] (fingerprint), a key fetched from the peer's own address
+ * and matching the fingerprint a coordinator gave, under node k[1] with
+ * PEM k[2].  That outweighs another node listing the key as its own, or
+ * a hub's word, which nobody checked: anyone can copy a public key into
+ * a node entry.  A key pinned for another peer is for the coordinator
+ * to settle.  1 when filed, 0 when pinned elsewhere, -1 on failure.
+ */
+static int
+pin_key(struct db *db, const char **k)
+{
+	PGresult *res;
+	int n;
+
+	res = db_query(db, PGRES_COMMAND_OK, "INSERT INTO node_keys"
+	    " (fingerprint, node, pem, source) VALUES ($1, $2, $3, 'pinned')"
+	    " ON CONFLICT (fingerprint) DO UPDATE SET node = excluded.node,"
+	    " pem = excluded.pem, source = 'pinned', introducer = NULL"
+	    " WHERE node_keys.node = excluded.node"
+	    " OR node_keys.source <> 'pinned'", 3, k);
+	if (res == NULL)
+		return -1;
+	n = atoi(PQcmdTuples(res));
+	PQclear(res);
+	return n > 0;
+}
+
+/*
  * Pins a peer: its key must be the one whose fingerprint was given.
  * hub: it may vouch for other nodes.  -1 with *error (malloc'd) saying
  * why not.
@@ -225,7 +252,7 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 	char *u = NULL, *pem = NULL, *id = NULL, *region = NULL;
 	char *name = NULL, *sfp = NULL;
 	const char *p[6], *k[3];
-	int rc = -1;
+	int rc = -1, pinned;
 
 	*error = NULL;
 	if (fingerprint_normalise(fingerprint, want) == -1) {
@@ -298,11 +325,18 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 	k[2] = pem;
 	if (db_exec(db, "DELETE FROM node_keys WHERE node = $1"
 	    " AND source = 'vouched'", 1, k + 1) == -1 ||
-	    db_exec(db, "INSERT INTO node_keys (fingerprint, node, pem, source)"
-	    " VALUES ($1, $2, $3, 'pinned') ON CONFLICT (fingerprint) DO UPDATE"
-	    " SET source = 'pinned', introducer = NULL"
-	    " WHERE node_keys.node = excluded.node", 3, k) == -1 ||
-	    vouch_refresh(db) == -1 ||
+	    (pinned = pin_key(db, k)) == -1) {
+		db_rollback(db);
+		*error = util_printf("Could not save the peer %s.", base);
+		goto fail;
+	}
+	if (pinned == 0) {
+		db_rollback(db);
+		*error = util_printf("The key of %s is already pinned for"
+		    " another peer.", base);
+		goto fail;
+	}
+	if (vouch_refresh(db) == -1 ||
 	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
 	    db_commit(db) == -1) {
 		db_rollback(db);

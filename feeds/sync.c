@@ -327,6 +327,14 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		    fetch_get(c, url, etag, FED_MAX_FEED, 0, &f) == -1) {
 			snprintf(error, errlen, "%s: %s", collection,
 			    url == NULL ? "out of memory" : f.error);
+			/*
+			 * A page over the limit is the peer's, refused as
+			 * a page that does not parse is, not a network
+			 * failure: coordinators see it among the refusals.
+			 */
+			if (url != NULL && f.too_big)
+				reject(db, pl->id, collection, NULL,
+				    "larger than 16 MiB");
 			free(url);
 			break;
 		}
@@ -375,8 +383,12 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	return rc;
 }
 
-/* One pull of every collection of a peer; notes how it went. */
-static void
+/*
+ * One pull of every collection of a peer; notes how it went.  -1 when
+ * it could not start: the database failed, or another process serving
+ * this node is pulling the peer (and will note when it is next due).
+ */
+static int
 pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 {
 	char error[CURL_ERROR_SIZE + 64] = "", s[24], iv[16];
@@ -391,10 +403,10 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	res = db_query(db, PGRES_TUPLES_OK,
 	    "SELECT pg_try_advisory_lock(7234018, $1::integer)", 1, p);
 	if (res == NULL)
-		return;
+		return -1;
 	if (*PQgetvalue(res, 0, 0) != 't') {
 		PQclear(res);
-		return;
+		return -1;
 	}
 	PQclear(res);
 	atomic_fetch_add(&pulls, 1);
@@ -429,6 +441,7 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	res = db_query(db, PGRES_TUPLES_OK,
 	    "SELECT pg_advisory_unlock(7234018, $1::integer)", 1, p);
 	PQclear(res);
+	return 0;
 }
 
 /* Seconds until the peer is due, 0 when it is, -1 on failure. */
@@ -522,7 +535,13 @@ puller_run(void *arg)
 		if (atomic_load(&pl->stop))
 			break;
 		space_pulls(&last);
-		pull_peer(pl, db, c, pl->sync->cfg->sync_interval);
+		/*
+		 * Not pulled: the peer stays due, so looking again at
+		 * once would spin on the database until the other
+		 * process is done.
+		 */
+		if (pull_peer(pl, db, c, pl->sync->cfg->sync_interval) == -1)
+			puller_sleep(pl, ERROR_WAIT_MS / 1000);
 		clock_gettime(CLOCK_MONOTONIC, &last);
 	}
 	if (c != NULL)

@@ -613,8 +613,16 @@ fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
 		refuse(why, "the trust store's entry for the key is unusable");
 		goto done;
 	}
-	if (fed_record_origin(root, origin) == -1 ||
-	    strcmp(origin, node) != 0) {
+	/*
+	 * A record missing, doubled (one slipped in beside the signed one)
+	 * or without a usable origin is named as such: it is not a matter
+	 * of who signed.
+	 */
+	if (fed_record_origin(root, origin) == -1) {
+		refuse(why, "not one acorn:record naming its origin");
+		goto done;
+	}
+	if (strcmp(origin, node) != 0) {
 		refuse(why, "signed by a node other than the record's origin");
 		goto done;
 	}

@@ -9,7 +9,10 @@ what the node holds.
 It first stores four events straight into the node's database (as a
 peer's would arrive): two published, a draft and a cancelled one; then a
 document with its first revision, and an evaluation saved the way the
-evidence pages save one.  Ends with "N passed, N failed".
+evidence pages save one; then a listed member and two glossary terms, one
+of which it deletes once published.  Every collection's feed, for readers
+and for peers (?after=0), must read cleanly.  Ends with "N passed, N
+failed".
 """
 
 import argparse
@@ -34,6 +37,9 @@ TITLE_D = "Stock check: cancelled meeting"
 TITLE_DOC = ("Stock check: <b>referral</b> guide & caf\u00e9 \U0001F331 "
              "<script>alert(1)</script>")
 TITLE_EVAL = "Stock check: <i>befriending</i> & wellbeing \u2014 RCT"
+TITLE_MEMBER = "Stock Check Member, Caf\u00e9 & <Co>"
+TITLE_TERM = "Stock check term & <synonyms>"
+TITLE_GONE = "Stock check term soon deleted"
 AUTHOR = "Stock Check Author"
 SECRET = "https://meet.example.org/stock-check-secret"
 
@@ -117,6 +123,29 @@ SELECT acorn_evaluation_save(:'eval'::uuid, (SELECT id FROM node), 0,
         "doc": ids["doc"], "eval": ids["eval"], "tdoc": TITLE_DOC,
         "teval": TITLE_EVAL, "author": AUTHOR,
         "body": "## How\n\n*Refer* early. <script>alert(2)</script>",
+    })
+    return ids
+
+
+def store_shared(conninfo):
+    """A listed member profile and two glossary terms, so that every
+    collection has an entry; their ids."""
+    ids = {"member": str(uuid.uuid4()), "term": str(uuid.uuid4()),
+           "gone": str(uuid.uuid4())}
+    sql = """
+INSERT INTO members (id, origin, name, stakeholder, region, organisation,
+    listed)
+SELECT :'member'::uuid, n.id, :'tmember', 'gp', 'North West',
+    'Stock Check Practice', true
+FROM node n;
+INSERT INTO glossary_terms (id, origin, term, definition, synonyms)
+SELECT v.id::uuid, n.id, v.term, :'body', ARRAY['stock synonym']
+FROM node n, (VALUES (:'term', :'tterm'), (:'gone', :'tgone')) AS v (id, term);
+"""
+    psql(conninfo, sql, {
+        "member": ids["member"], "term": ids["term"], "gone": ids["gone"],
+        "tmember": TITLE_MEMBER, "tterm": TITLE_TERM, "tgone": TITLE_GONE,
+        "body": "Stock *check* & <b>more</b>",
     })
     return ids
 
@@ -337,6 +366,57 @@ def check_knowledge_feeds(base, ids):
               AUTHOR.encode() not in body)
 
 
+COLLECTIONS = ("members", "events", "evaluations", "documents", "glossary",
+               "nodes")
+
+
+def check_every_collection(base, ids, conninfo):
+    """Every collection's feed, for feed readers and for peers from the
+    start, reads cleanly; every entry has a title and a link.  A deleted
+    term's tombstone is in the peers' feed and spoils nothing."""
+    # Published once (a feed signs what waits), then deleted: a tombstone.
+    status, _, _ = fetch(base + "/feeds/glossary?after=0")
+    check("the glossary feed for peers answers 200", status == 200,
+          str(status))
+    psql(conninfo, "UPDATE glossary_terms SET deleted = true, term = NULL,"
+         " definition = NULL, synonyms = '{}' WHERE id = :'gone'::uuid;",
+         {"gone": ids["gone"]})
+    for coll in COLLECTIONS:
+        for path in ("/feeds/" + coll, "/feeds/%s?after=0" % coll):
+            f, body, entries = read_feed(base, path)
+            check("%s has entries" % path, len(f.entries) > 0)
+            untitled = [e.get("id") for e in f.entries
+                        if not e.get("title")]
+            check("every entry of %s has a title" % path, not untitled,
+                  repr(untitled))
+            unlinked = [e.get("id") for e in f.entries
+                        if not e.get("link")]
+            check("every entry of %s has a link" % path, not unlinked,
+                  repr(unlinked))
+            if path.endswith("?after=0"):
+                check("%s carries its cursor" % path,
+                      b"<acorn:cursor>" in body)
+    f, body, entries = read_feed(base, "/feeds/members")
+    m = entries.get("urn:uuid:" + ids["member"])
+    check("the listed member is in the members feed",
+          m is not None and m.get("title") == TITLE_MEMBER,
+          repr(m.get("title") if m else None))
+    f, body, entries = read_feed(base, "/feeds/glossary")
+    t = entries.get("urn:uuid:" + ids["term"])
+    check("the term is in the glossary feed",
+          t is not None and t.get("title") == TITLE_TERM,
+          repr(t.get("title") if t else None))
+    check("the deleted term is not in the feed for readers",
+          "urn:uuid:" + ids["gone"] not in entries and
+          TITLE_GONE.encode() not in body)
+    f, body, entries = read_feed(base, "/feeds/glossary?after=0")
+    check("the deleted term's tombstone is in the feed for peers",
+          ("ref=\"urn:uuid:%s\"" % ids["gone"]).encode() in body and
+          b"<at:deleted-entry" in body)
+    check("the tombstone is not taken for an entry",
+          "urn:uuid:" + ids["gone"] not in entries)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True, help="the node, http://HOST:PORT")
@@ -346,13 +426,17 @@ def main():
     try:
         ids = store_events(args.db)
         ids.update(store_knowledge(args.db))
+        ids.update(store_shared(args.db))
     except (OSError, subprocess.CalledProcessError) as e:
         check("store the records to check", False, repr(e))
         print("%d passed, %d failed" % (passed, failed))
         return 1
-    for part in (check_calendars, check_feed, check_knowledge_feeds):
+    parts = ((check_calendars, (base, ids)), (check_feed, (base, ids)),
+             (check_knowledge_feeds, (base, ids)),
+             (check_every_collection, (base, ids, args.db)))
+    for part, part_args in parts:
         try:
-            part(base, ids)
+            part(*part_args)
         except Exception as e:  # a crash is a failure, not a silence
             check(part.__name__ + " ran to the end", False, repr(e))
     print("%d passed, %d failed" % (passed, failed))

@@ -184,14 +184,72 @@ fail:
 	return NULL;
 }
 
+/*
+ * Sets the node's listen line to 127.0.0.1:port, rewriting its config
+ * file in place of the line init wrote.
+ */
+static int
+node_listen(struct node *n, int port)
+{
+	char tmp[600], line[4096];
+	FILE *in, *out;
+	int done = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", n->conf);
+	if ((in = fopen(n->conf, "r")) == NULL)
+		return -1;
+	if ((out = fopen(tmp, "w")) == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (strncmp(line, "listen", 6) == 0 &&
+		    line[6 + strspn(line + 6, " \t")] == '=') {
+			if (!done)
+				fprintf(out, "listen = 127.0.0.1:%d\n", port);
+			done = 1;
+		} else
+			fputs(line, out);
+	}
+	if (!done)
+		fprintf(out, "listen = 127.0.0.1:%d\n", port);
+	fclose(in);
+	if (fclose(out) != 0 || rename(tmp, n->conf) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The port the node serves on, from its address; 0 before it served. */
+int
+node_port(const struct node *n)
+{
+	const char *colon = strrchr(n->url, ':');
+
+	return colon != NULL && n->url[0] != '\0' ? atoi(colon + 1) : 0;
+}
+
 int
 node_serve(struct node *n)
+{
+	return node_serve_port(n, 0);
+}
+
+/*
+ * Serves on port, or on a kernel-chosen one when it is 0.  A node
+ * restarted on the port it had keeps the address its peers pinned.
+ */
+int
+node_serve_port(struct node *n, int port_wanted)
 {
 	char port_file[600], buf[32];
 	int i, fd;
 	FILE *f;
 	long port = 0;
 
+	if (node_listen(n, port_wanted) == -1)
+		return -1;
 	snprintf(port_file, sizeof(port_file), "%s.port", n->conf);
 	unlink(port_file);
 	if ((n->pid = fork()) == 0) {
@@ -247,6 +305,17 @@ node_stop(struct node *n)
 	waitpid(n->pid, &status, 0);
 	n->pid = 0;
 	return -1;
+}
+
+/* SIGKILL, as a crash or the OOM killer would: no clean stop at all. */
+void
+node_kill(struct node *n)
+{
+	if (n == NULL || n->pid <= 0)
+		return;
+	kill(n->pid, SIGKILL);
+	waitpid(n->pid, NULL, 0);
+	n->pid = 0;
 }
 
 void
@@ -765,11 +834,21 @@ node_peer(struct node *n, struct node *peer, int hub)
 int
 node_wait(struct node *n, const char *sql, const char *param, int ms)
 {
+	const char *p[1] = { param };
+
+	return node_waitv(n, sql, param ? 1 : 0, p, ms);
+}
+
+/* node_wait with n parameters. */
+int
+node_waitv(struct node *n, const char *sql, int nparams,
+    const char *const *params, int ms)
+{
 	char *v;
 	int i, yes = 0;
 
 	for (i = 0; i <= ms / 25 && !yes; i++) {
-		v = node_sql(n, sql, param);
+		v = node_sqlv(n, sql, nparams, params);
 		yes = v != NULL && strcmp(v, "t") == 0;
 		free(v);
 		if (!yes)

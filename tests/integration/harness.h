@@ -32,7 +32,10 @@ struct client;
 int		 harness_ready(void);
 struct node	*node_new(const char *, const char *);
 int		 node_serve(struct node *);
+int		 node_serve_port(struct node *, int);
+int		 node_port(const struct node *);
 int		 node_stop(struct node *);
+void		 node_kill(struct node *);
 void		 node_free(struct node *);
 char		*node_user_add(struct node *, const char *, const char *);
 char		*node_sql(struct node *, const char *, const char *);
@@ -45,6 +48,8 @@ int		 admin_sql(const char *);
 char		*node_fingerprint(struct node *);
 int		 node_peer(struct node *, struct node *, int);
 int		 node_wait(struct node *, const char *, const char *, int);
+int		 node_waitv(struct node *, const char *, int, const char *const *,
+		    int);
 int		 node_run(struct node *, ...);
 
 /* A browser-like client with its own cookie jar. */

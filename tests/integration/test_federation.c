@@ -4,12 +4,15 @@
  * region pins the hub as a hub).  What one region writes reaches the
  * others through the hub, signed by its origin and relayed byte for
  * byte; changes and tombstones follow; an erased member's data leaves
- * every database; feeds page and answer idle polls with a 304.
+ * every database; feeds page and answer idle polls with a 304; an entry
+ * taken out of a feed verifies with the stock xmlsec1.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -190,7 +193,7 @@ END_TEST
 
 START_TEST(test_network_converges)
 {
-	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id, *rev;
+	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id, *saved;
 	const char *p[1];
 
 	network_up();
@@ -199,15 +202,16 @@ START_TEST(test_network_converges)
 	unlisted = add_member(net[NW], "Private Person", 0);
 	eval = node_sql(net[NW], "SELECT gen_random_uuid()", NULL);
 	p[0] = eval;
-	ck_assert_ptr_nonnull(rev = node_sqlv(net[NW], "SELECT"
+	saved = node_sqlv(net[NW], "SELECT"
 	    " acorn_evaluation_save($1, (SELECT id FROM node), 0,"
 	    " '{\"title\": \"Walking groups in Bolton\", \"region\":"
 	    " \"North West\", \"year\": 2024, \"design\": \"rct\","
 	    " \"summary\": \"It helped.\", \"sample_size\": 120,"
 	    " \"outcomes\": [{\"outcome\": \"wellbeing\", \"measure\":"
 	    " \"WEMWBS\", \"direction\": \"improved\", \"figure\": \"+3\"}]}',"
-	    " NULL, 'Rosa', 'First', NULL)", 1, p));
-	free(rev);
+	    " NULL, 'Rosa', 'First', NULL)", 1, p);
+	ck_assert_ptr_nonnull(saved);
+	free(saved);
 	doc = node_sql(net[NW], "INSERT INTO documents (id, origin, slug,"
 	    " title, category, body, tags) VALUES (gen_random_uuid(),"
 	    " (SELECT id FROM node), 'getting-started', 'Getting started',"
@@ -532,6 +536,86 @@ START_TEST(test_reader_feed_has_no_private_data)
 }
 END_TEST
 
+/* Writes len bytes of text to path; 0 on success. */
+static int
+write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	rc = fwrite(text, 1, len, f) == len ? 0 : -1;
+	return fclose(f) == 0 ? rc : -1;
+}
+
+/* The exit status of the stock xmlsec1 verifying file with key. */
+static int
+xmlsec1_verify(const char *key, const char *file)
+{
+	char cmd[1400];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "/usr/bin/xmlsec1 --verify --pubkey-pem"
+	    " '%s' '%s' >/dev/null 2>&1", key, file);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * docs/protocol.md: "An entry taken out of any feed verifies with the
+ * stock tool."  An entry cut out of a node's feed for peers, byte for
+ * byte, verifies with xmlsec1 and the key the node serves; one byte
+ * changed, it does not.
+ */
+START_TEST(test_feed_entry_verifies_with_stock_xmlsec1)
+{
+	struct node *n = node_new("Interop node", NULL);
+	struct client *c;
+	struct resp *r;
+	char key[600], entry[600], *ev, *start, *end, *changed, *at;
+	size_t len;
+
+	ck_assert_ptr_nonnull(n);
+	ev = add_event(n, "Stock tool check");
+	ck_assert_int_eq(node_serve(n), 0);
+	snprintf(key, sizeof(key), "%s.pub.pem", n->conf);
+	snprintf(entry, sizeof(entry), "%s.entry.xml", n->conf);
+	c = client_new(n);
+	r = http_get(c, "/federation/key.pem");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(write_file(key, r->body, r->len), 0);
+	resp_free(r);
+
+	r = http_get(c, "/feeds/events?after=0");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(at = strstr(r->body, ev));
+	/* The entry around the event's id, from "<entry " to "</entry>". */
+	for (start = at; start > r->body && strncmp(start, "<entry ", 7) != 0;
+	    start--)
+		;
+	ck_assert(strncmp(start, "<entry ", 7) == 0);
+	ck_assert_ptr_nonnull(end = strstr(at, "</entry>"));
+	len = (size_t)(end + strlen("</entry>") - start);
+	ck_assert_int_eq(write_file(entry, start, len), 0);
+	ck_assert_int_eq(xmlsec1_verify(key, entry), 0);
+
+	/* One byte of the title changed. */
+	ck_assert_ptr_nonnull(changed = strndup(start, len));
+	ck_assert_ptr_nonnull(at = strstr(changed, "Stock tool check"));
+	at[0] = 's';
+	ck_assert_int_eq(write_file(entry, changed, len), 0);
+	ck_assert_int_ne(xmlsec1_verify(key, entry), 0);
+	free(changed);
+	resp_free(r);
+	unlink(entry);
+	unlink(key);
+	client_free(c);
+	free(ev);
+	node_free(n);
+}
+END_TEST
+
 Suite *
 federation_suite(void)
 {
@@ -544,6 +628,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_feeds_page_for_peers);
 	tcase_add_test(tc, test_poll_after_the_last_page_costs_a_304);
 	tcase_add_test(tc, test_reader_feed_has_no_private_data);
+	tcase_add_test(tc, test_feed_entry_verifies_with_stock_xmlsec1);
 	tcase_add_test(tc, test_network_converges);
 	tcase_add_test(tc, test_relays_keep_the_origin_bytes);
 	tcase_add_test(tc, test_changes_and_tombstones_propagate);

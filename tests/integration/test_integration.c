@@ -26,6 +26,7 @@ Suite	*library_suite(void);
 Suite	*evidence_summary_suite(void);
 Suite	*evidence_suite(void);
 Suite	*federation_suite(void);
+Suite	*federation_hostile_suite(void);
 Suite	*network_suite(void);
 
 static struct node *node;	/* approval needed */
@@ -1187,6 +1188,7 @@ main(void)
 	srunner_add_suite(sr, library_suite());
 	srunner_add_suite(sr, evidence_summary_suite());
 	srunner_add_suite(sr, federation_suite());
+	srunner_add_suite(sr, federation_hostile_suite());
 	srunner_add_suite(sr, evidence_suite());
 	srunner_add_suite(sr, network_suite());
 	srunner_run_all(sr, CK_ENV);

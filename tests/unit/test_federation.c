@@ -701,7 +701,7 @@ START_TEST(test_signer_must_be_the_records_origin)
 	    { fp_b, pem_b, OTHER }, { NULL, NULL, NULL } };
 	static const char no_record[] = ENTRY_HEAD
 	    "  <id>urn:uuid:" RECORD "</id>\n" SOURCE(OTHER) "</entry>\n";
-	char *signed_xml;
+	char *signed_xml, *doubled;
 	const char *why;
 
 	signed_xml = sign_with(event_xml, key_b, fp_b);
@@ -709,9 +709,18 @@ START_TEST(test_signer_must_be_the_records_origin)
 	ck_assert_str_eq(why, "signed by a node other than the record's origin");
 	free(signed_xml);
 
+	/* No record, or a second one slipped in: named as such. */
 	signed_xml = sign_with(no_record, key_b, fp_b);
 	ck_assert_int_eq(verify_text(signed_xml, trust, NULL, NULL, &why), -1);
-	ck_assert_str_eq(why, "signed by a node other than the record's origin");
+	ck_assert_str_eq(why, "not one acorn:record naming its origin");
+	free(signed_xml);
+	signed_xml = sign_with(event_xml, key_a, fp_a);
+	doubled = edit(signed_xml, "</acorn:record>", "</acorn:record>"
+	    "<acorn:record xmlns:acorn=\"" FED_ACORN_NS "\" kind=\"event\""
+	    " version=\"9\" origin=\"urn:uuid:" ORIGIN "\"/>");
+	ck_assert_int_eq(verify_text(doubled, trust, NULL, NULL, &why), -1);
+	ck_assert_str_eq(why, "not one acorn:record naming its origin");
+	free(doubled);
 	free(signed_xml);
 }
 END_TEST

@@ -1,0 +1,651 @@
+/*
+ * The fake peer: libmicrohttpd on 127.0.0.1 and a kernel-chosen port,
+ * one internal thread, serving the key made for it, an AtomPub service
+ * document shaped like a node's, and whatever feed pages the test sets
+ * (an empty page until then).  A page can also be served too large to
+ * take, streamed rather than held, or announced whole and cut short; and
+ * the whole peer can hang, taking connections it never answers.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <microhttpd.h>
+#include <openssl/rand.h>
+
+#include "fakepeer.h"
+#include "harness.h"
+
+#define NCOLLECTIONS	6
+
+enum serving { SERVE_BODY, SERVE_HUGE, SERVE_CUT };
+
+struct collection {
+	const char	*name;
+	enum serving	 how;
+	char		*body;		/* the page, or the repeated entry */
+	size_t		 bytes;		/* huge: at least; cut: after */
+	int		 requests;
+	double		 last;		/* when the last was answered */
+};
+
+struct fakepeer_state {
+	struct MHD_Daemon	*daemon;
+	MHD_socket		 hung;		/* listening, never accepting */
+	pthread_mutex_t		 lock;
+	char			 name[64];
+	char			*service;
+	struct collection	 colls[NCOLLECTIONS];
+	int			 strays;
+};
+
+/* What a streamed answer reads from: head, unit times n, tail. */
+struct stream {
+	char		*head, *unit, *tail;
+	size_t		 hlen, ulen, tlen;
+	uint64_t	 n;
+	uint64_t	 total;
+	uint64_t	 cut;		/* stop with an error here */
+};
+
+static const char *const collection_names[NCOLLECTIONS] = {
+	"nodes", "members", "events", "evaluations", "documents", "glossary"
+};
+
+static const char feed_open[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<feed xmlns=\"" FED_ATOM_NS "\" xmlns:at=\"" FED_TOMB_NS "\""
+    " xmlns:acorn=\"" FED_ACORN_NS "\">"
+    "<id>urn:x-acorn:fake-peer-feed</id><title>A fake peer</title>"
+    "<updated>2026-11-30T10:15:00Z</updated>";
+
+static void
+now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static double
+wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *
+xprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	ck_assert_int_ge(rc, 0);
+	return s;
+}
+
+static struct collection *
+collection_of(struct fakepeer_state *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOLLECTIONS; i++)
+		if (strcmp(st->colls[i].name, name) == 0)
+			return &st->colls[i];
+	return NULL;
+}
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+	uint64_t end = s->cut > 0 ? s->cut : s->total, off;
+	size_t n = 0, take;
+
+	if (pos >= end)
+		return s->cut > 0 ? MHD_CONTENT_READER_END_WITH_ERROR :
+		    MHD_CONTENT_READER_END_OF_STREAM;
+	while (n < max && pos < end) {
+		if (pos < s->hlen) {
+			take = s->hlen - (size_t)pos;
+			if (take > max - n)
+				take = max - n;
+			memcpy(buf + n, s->head + pos, take);
+		} else if (pos < s->hlen + s->n * s->ulen) {
+			off = (pos - s->hlen) % s->ulen;
+			take = s->ulen - (size_t)off;
+			if (take > max - n)
+				take = max - n;
+			memcpy(buf + n, s->unit + off, take);
+		} else {
+			off = pos - s->hlen - s->n * s->ulen;
+			take = s->tlen - (size_t)off;
+			if (take > max - n)
+				take = max - n;
+			memcpy(buf + n, s->tail + off, take);
+		}
+		if (pos + take > end)
+			take = (size_t)(end - pos);
+		n += take;
+		pos += take;
+	}
+	return (ssize_t)n;
+}
+
+static void
+stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	free(s->head);
+	free(s->unit);
+	free(s->tail);
+	free(s);
+}
+
+/* The answer for a collection, as it is set now. */
+static struct MHD_Response *
+feed_response(struct collection *c)
+{
+	struct stream *s;
+	size_t len;
+
+	if (c->how == SERVE_BODY) {
+		len = strlen(c->body);
+		return MHD_create_response_from_buffer(len, c->body,
+		    MHD_RESPMEM_MUST_COPY);
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (c->how == SERVE_HUGE) {
+		/* The entry again and again until the page is big enough. */
+		s->head = xprintf("%s<acorn:cursor>900</acorn:cursor>"
+		    "<acorn:latest>900</acorn:latest>\n", feed_open);
+		s->unit = xprintf("%s\n", c->body);
+		s->tail = strdup("</feed>\n");
+		s->hlen = strlen(s->head);
+		s->ulen = strlen(s->unit);
+		s->tlen = strlen(s->tail);
+		s->n = c->bytes / s->ulen + 1;
+	} else {
+		s->head = strdup(c->body);
+		s->unit = strdup("");
+		s->tail = strdup("");
+		s->hlen = strlen(s->head);
+		s->cut = c->bytes;
+	}
+	s->total = s->hlen + s->n * s->ulen + s->tlen;
+	return MHD_create_response_from_callback(s->total, 64 * 1024,
+	    stream_read, s, stream_free);
+}
+
+static enum MHD_Result
+fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	static int started;
+	struct fakepeer *p = cls;
+	struct fakepeer_state *st = p->state;
+	struct MHD_Response *resp = NULL;
+	struct collection *c;
+	const char *type = "application/atom+xml; charset=utf-8";
+	unsigned int status = 200;
+	enum MHD_Result rc;
+
+	(void)version;
+	(void)upload;
+	if (*req_cls == NULL) {
+		*req_cls = &started;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		*upload_size = 0;	/* a ping's form: nothing to read */
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&st->lock);
+	if (strcmp(method, "POST") == 0 &&
+	    strcmp(url, "/federation/ping") == 0) {
+		status = 202;
+		type = "text/plain";
+		resp = MHD_create_response_from_buffer(8, "pulling\n",
+		    MHD_RESPMEM_PERSISTENT);
+	} else if (strcmp(url, "/federation/key.pem") == 0) {
+		type = "application/x-pem-file";
+		resp = MHD_create_response_from_buffer(strlen(p->pem), p->pem,
+		    MHD_RESPMEM_MUST_COPY);
+	} else if (strcmp(url, "/federation/service") == 0) {
+		type = "application/atomsvc+xml; charset=utf-8";
+		resp = MHD_create_response_from_buffer(strlen(st->service),
+		    st->service, MHD_RESPMEM_MUST_COPY);
+	} else if (strncmp(url, "/feeds/", 7) == 0 &&
+	    (c = collection_of(st, url + 7)) != NULL) {
+		c->requests++;
+		c->last = wall_clock();
+		resp = feed_response(c);
+	} else {
+		st->strays++;
+		status = 404;
+		type = "text/plain";
+		resp = MHD_create_response_from_buffer(10, "not found\n",
+		    MHD_RESPMEM_PERSISTENT);
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", type);
+	/* No connection kept: once hung, the peer answers no request. */
+	MHD_add_response_header(resp, "Connection", "close");
+	rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static char *
+service_doc(const struct fakepeer *p, const char *name)
+{
+	char *s, *colls = strdup(""), *more;
+	size_t i;
+
+	for (i = 0; i < NCOLLECTIONS; i++) {
+		more = xprintf("%s<app:collection href=\"%s/feeds/%s\">"
+		    "<title>%s</title><app:accept/></app:collection>", colls,
+		    p->url, collection_names[i], collection_names[i]);
+		free(colls);
+		colls = more;
+	}
+	s = xprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<app:service xmlns:app=\"" FED_APP_NS "\" xmlns=\"" FED_ATOM_NS
+	    "\" xmlns:acorn=\"" FED_ACORN_NS "\"><app:workspace>"
+	    "<title>%s</title><acorn:node id=\"urn:uuid:%s\" region=\"London\""
+	    " url=\"%s\" fingerprint=\"%s\"/>%s</app:workspace>"
+	    "</app:service>\n",
+	    name, p->id, p->url, p->fingerprint, colls);
+	free(colls);
+	return s;
+}
+
+/* A peer with a new key and id, serving empty pages on its own port. */
+struct fakepeer *
+fakepeer_new(const char *name)
+{
+	static int seq;
+	struct fakepeer *p;
+	struct fakepeer_state *st;
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *di;
+	char *id;
+	size_t i;
+
+	ck_assert_int_eq(fed_init(), 0);
+	ck_assert_ptr_nonnull(p = calloc(1, sizeof(*p)));
+	ck_assert_ptr_nonnull(st = calloc(1, sizeof(*st)));
+	p->state = st;
+	pthread_mutex_init(&st->lock, NULL);
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	id = fake_uuid();
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	free(id);
+	snprintf(p->key_path, sizeof(p->key_path), "%s/fakepeer_%d_%d.key",
+	    getenv("ACORN_TEST_VAR"), (int)getpid(), ++seq);
+	unlink(p->key_path);
+	ck_assert_int_eq(fed_keygen(p->key_path), 0);
+	ck_assert_ptr_nonnull(p->key = fed_key_load(p->key_path));
+	ck_assert_int_eq(fed_fingerprint(p->key, p->fingerprint), 0);
+	ck_assert_ptr_nonnull(p->pem = fed_public_pem(p->key));
+	for (i = 0; i < NCOLLECTIONS; i++) {
+		st->colls[i].name = collection_names[i];
+		st->colls[i].body = fake_page(-1, NULL);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = 0;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	st->hung = MHD_INVALID_SOCKET;
+	st->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_ITC, 0,
+	    NULL, NULL, fake_answer, p, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&sa, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(st->daemon);
+	di = MHD_get_daemon_info(st->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	ck_assert_ptr_nonnull(di);
+	snprintf(p->url, sizeof(p->url), "http://127.0.0.1:%u",
+	    (unsigned int)di->port);
+	pthread_mutex_lock(&st->lock);
+	st->service = service_doc(p, name);
+	pthread_mutex_unlock(&st->lock);
+	return p;
+}
+
+void
+fakepeer_free(struct fakepeer *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	MHD_stop_daemon(p->state->daemon);
+	if (p->state->hung != MHD_INVALID_SOCKET)
+		close(p->state->hung);
+	for (i = 0; i < NCOLLECTIONS; i++)
+		free(p->state->colls[i].body);
+	free(p->state->service);
+	pthread_mutex_destroy(&p->state->lock);
+	free(p->state);
+	EVP_PKEY_free(p->key);
+	free(p->pem);
+	unlink(p->key_path);
+	free(p);
+}
+
+static void
+set_collection(struct fakepeer *p, const char *name, enum serving how,
+    const char *body, size_t bytes)
+{
+	struct collection *c;
+	char *copy;
+
+	ck_assert_ptr_nonnull(copy = strdup(body));
+	pthread_mutex_lock(&p->state->lock);
+	c = collection_of(p->state, name);
+	ck_assert_ptr_nonnull(c);
+	free(c->body);
+	c->body = copy;
+	c->how = how;
+	c->bytes = bytes;
+	pthread_mutex_unlock(&p->state->lock);
+}
+
+void
+fakepeer_serve(struct fakepeer *p, const char *collection, const char *page)
+{
+	set_collection(p, collection, SERVE_BODY, page, 0);
+}
+
+void
+fakepeer_serve_huge(struct fakepeer *p, const char *collection,
+    const char *entry, size_t bytes)
+{
+	set_collection(p, collection, SERVE_HUGE, entry, bytes);
+}
+
+void
+fakepeer_serve_cut(struct fakepeer *p, const char *collection,
+    const char *page, size_t after)
+{
+	ck_assert_uint_lt(after, strlen(page));
+	set_collection(p, collection, SERVE_CUT, page, after);
+}
+
+int
+fakepeer_requests(struct fakepeer *p, const char *collection)
+{
+	struct collection *c;
+	int n;
+
+	pthread_mutex_lock(&p->state->lock);
+	c = collection_of(p->state, collection);
+	n = c != NULL ? c->requests : -1;
+	pthread_mutex_unlock(&p->state->lock);
+	return n;
+}
+
+/*
+ * From now on the peer takes connections (the kernel does, into the
+ * listening socket's queue) and never answers: a hung server.
+ */
+void
+fakepeer_hang(struct fakepeer *p)
+{
+	p->state->hung = MHD_quiesce_daemon(p->state->daemon);
+	ck_assert_int_ne(p->state->hung, MHD_INVALID_SOCKET);
+}
+
+/* When the last request for the collection was answered (epoch seconds). */
+double
+fakepeer_last_request(struct fakepeer *p, const char *collection)
+{
+	struct collection *c;
+	double t;
+
+	pthread_mutex_lock(&p->state->lock);
+	c = collection_of(p->state, collection);
+	t = c != NULL ? c->last : 0;
+	pthread_mutex_unlock(&p->state->lock);
+	return t;
+}
+
+/* Waits up to ms for more than n requests for the collection. */
+int
+fakepeer_wait_requests(struct fakepeer *p, const char *collection, int n,
+    int ms)
+{
+	int i;
+
+	for (i = 0; i <= ms / 25; i++) {
+		if (fakepeer_requests(p, collection) > n)
+			return 1;
+		poll(NULL, 0, 25);
+	}
+	return 0;
+}
+
+int
+fakepeer_strays(struct fakepeer *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->state->lock);
+	n = p->state->strays;
+	pthread_mutex_unlock(&p->state->lock);
+	return n;
+}
+
+int
+fakepeer_pin(struct node *n, const struct fakepeer *p, int hub)
+{
+	return node_run(n, "peer", "add", p->url, "--fingerprint",
+	    p->fingerprint, hub ? "--hub" : NULL, NULL);
+}
+
+long
+fakepeer_ping(struct node *n, const struct fakepeer *p)
+{
+	struct client *c = client_new(n);
+	struct resp *r;
+	char node[64];
+	long status;
+
+	snprintf(node, sizeof(node), "urn:uuid:%s", p->id);
+	r = http_post(c, "/federation/ping", "node", node, NULL);
+	status = r != NULL ? r->status : -1;
+	resp_free(r);
+	client_free(c);
+	return status;
+}
+
+/* A random (version 4) UUID, lower case. */
+char *
+fake_uuid(void)
+{
+	unsigned char b[16];
+
+	ck_assert_int_eq(RAND_bytes(b, sizeof(b)), 1);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	return xprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
+	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static const char *
+collection_of_kind(const char *kind)
+{
+	static const char *const map[][2] = {
+		{ "member", "members" }, { "event", "events" },
+		{ "evaluation", "evaluations" }, { "document", "documents" },
+		{ "term", "glossary" }, { "node", "nodes" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i][0], kind) == 0)
+			return map[i][1];
+	return "glossary";
+}
+
+/*
+ * The unsigned entry or tombstone, in the shape of docs/protocol.md
+ * sections 3 and 5.
+ */
+char *
+fake_entry_xml(const struct fakepeer *p, const struct fake_entry *e)
+{
+	const char *kind = e->kind != NULL ? e->kind : "term";
+	const char *origin = e->origin != NULL ? e->origin : p->id;
+	const char *source = e->source != NULL ? e->source : origin;
+	const char *coll = collection_of_kind(kind);
+	char now[32], *src, *out;
+	int version = e->version > 0 ? e->version : 1;
+
+	now_rfc3339(now);
+	src = xprintf("  <source>\n"
+	    "    <id>urn:uuid:%s</id>\n"
+	    "    <title>%s</title>\n"
+	    "    <updated>%s</updated>\n"
+	    "    <link rel=\"self\" type=\"application/atom+xml\""
+	    " href=\"%s/feeds/%s\"/>\n"
+	    "  </source>\n", source, p->state->name, now, p->url, coll);
+	if (e->deleted)
+		out = xprintf("<at:deleted-entry xmlns:at=\"" FED_TOMB_NS "\""
+		    " xmlns=\"" FED_ATOM_NS "\""
+		    " xmlns:acorn=\"" FED_ACORN_NS "\""
+		    " ref=\"urn:uuid:%s\" when=\"%s\">\n"
+		    "  <at:comment>Deleted by its origin.</at:comment>\n"
+		    "%s"
+		    "  <acorn:record kind=\"%s\" version=\"%d\""
+		    " origin=\"urn:uuid:%s\" deleted=\"true\"/>\n"
+		    "</at:deleted-entry>\n", e->id, now, src, kind, version,
+		    origin);
+	else
+		out = xprintf("<entry xmlns=\"" FED_ATOM_NS "\""
+		    " xmlns:acorn=\"" FED_ACORN_NS "\">\n"
+		    "  <id>urn:uuid:%s</id>\n"
+		    "  <title>%s</title>\n"
+		    "  <updated>%s</updated>\n"
+		    "  <link rel=\"alternate\" type=\"text/html\""
+		    " href=\"%s/%s/%s\"/>\n"
+		    "%s"
+		    "  <acorn:record kind=\"%s\" version=\"%d\""
+		    " origin=\"urn:uuid:%s\">\n"
+		    "    %s\n"
+		    "  </acorn:record>\n"
+		    "</entry>\n", e->id, e->title != NULL ? e->title : "A term",
+		    now, p->url, coll, e->id, src, kind, version, origin,
+		    e->fields != NULL ? e->fields : "");
+	free(src);
+	return out;
+}
+
+/* xml signed with key, named by its own fingerprint. */
+char *
+fake_sign(const char *xml, EVP_PKEY *key)
+{
+	char fp[FED_FP_LEN + 1], *out;
+
+	ck_assert_int_eq(fed_fingerprint(key, fp), 0);
+	out = fed_sign(xml, strlen(xml), key, fp);
+	ck_assert_ptr_nonnull(out);
+	return out;
+}
+
+/* The entry as the peer signs it with its own key. */
+char *
+fake_entry(const struct fakepeer *p, const struct fake_entry *e)
+{
+	char *xml = fake_entry_xml(p, e), *out;
+
+	out = fake_sign(xml, p->key);
+	free(xml);
+	return out;
+}
+
+/* A glossary term of the peer's own, signed. */
+char *
+fake_term(const struct fakepeer *p, const char *id, int version,
+    const char *term, const char *definition)
+{
+	struct fake_entry e = { 0 };
+	char *fields, *out;
+
+	fields = xprintf("<acorn:term>%s</acorn:term>"
+	    "<acorn:definition>%s</acorn:definition>", term, definition);
+	e.id = id;
+	e.version = version;
+	e.title = term;
+	e.fields = fields;
+	out = fake_entry(p, &e);
+	free(fields);
+	return out;
+}
+
+/*
+ * A feed page for peers holding the entries given (NULL ends them),
+ * with its cursor and the peer's latest change; no cursor when it is
+ * negative.
+ */
+char *
+fake_page(long long cursor, ...)
+{
+	va_list ap;
+	const char *entry;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = open_memstream(&out, &len));
+	fputs(feed_open, f);
+	if (cursor >= 0)
+		fprintf(f, "<acorn:cursor>%lld</acorn:cursor>"
+		    "<acorn:latest>%lld</acorn:latest>", cursor, cursor);
+	else
+		fputs("<acorn:latest>0</acorn:latest>", f);
+	fputs("\n", f);
+	va_start(ap, cursor);
+	while ((entry = va_arg(ap, const char *)) != NULL)
+		fprintf(f, "%s\n", entry);
+	va_end(ap);
+	fputs("</feed>\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	return out;
+}
+
+/* s with its first from replaced by to, malloc'd; from must be there. */
+char *
+fake_edit(const char *s, const char *from, const char *to)
+{
+	const char *at = strstr(s, from);
+	size_t pre;
+
+	ck_assert_msg(at != NULL, "\"%s\" is not in the text", from);
+	pre = (size_t)(at - s);
+	return xprintf("%.*s%s%s", (int)pre, s, to, at + strlen(from));
+}

@@ -1,0 +1,77 @@
+/*
+ * A fake federation peer for the integration tests: a small HTTP server
+ * on 127.0.0.1 with a key of its own, answering what a node's puller asks
+ * for (its key, its service document, the feed pages the test sets), and
+ * the means to write the signed entries and pages it serves, honest or
+ * not, in the shape of docs/protocol.md.
+ */
+#ifndef FAKEPEER_H
+#define FAKEPEER_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "federation.h"
+
+struct node;
+struct fakepeer_state;
+
+struct fakepeer {
+	char			 id[FED_UUID_LEN + 1];	/* its node id */
+	char			 url[64];
+	char			 fingerprint[FED_FP_LEN + 1];
+	char			 key_path[512];
+	EVP_PKEY		*key;
+	char			*pem;
+	struct fakepeer_state	*state;
+};
+
+/* An entry as the fake peer writes it; NULL or 0 members take defaults. */
+struct fake_entry {
+	const char	*kind;		/* "term" */
+	const char	*id;		/* the record's UUID (required) */
+	int		 version;	/* 1 */
+	const char	*origin;	/* acorn:record origin: the peer */
+	const char	*source;	/* atom:source id: the origin */
+	const char	*title;		/* "A term" */
+	const char	*fields;	/* the record's fields, as XML */
+	int		 deleted;	/* a tombstone */
+};
+
+struct fakepeer	*fakepeer_new(const char *);
+void		 fakepeer_free(struct fakepeer *);
+/* What /feeds/{collection} answers from now on (any ?after=). */
+void		 fakepeer_serve(struct fakepeer *, const char *, const char *);
+/* A page of more than bytes bytes: entry repeated, streamed. */
+void		 fakepeer_serve_huge(struct fakepeer *, const char *,
+		    const char *, size_t);
+/* The page announced whole but the connection cut after bytes. */
+void		 fakepeer_serve_cut(struct fakepeer *, const char *,
+		    const char *, size_t);
+/* Takes connections but never answers again. */
+void		 fakepeer_hang(struct fakepeer *);
+/* Requests for the collection's feed; for a path it never served. */
+int		 fakepeer_requests(struct fakepeer *, const char *);
+double		 fakepeer_last_request(struct fakepeer *, const char *);
+int		 fakepeer_wait_requests(struct fakepeer *, const char *, int,
+		    int);
+int		 fakepeer_strays(struct fakepeer *);
+
+/* The node pins the peer (`acorn peer add`); its exit status. */
+int		 fakepeer_pin(struct node *, const struct fakepeer *, int);
+/* POST /federation/ping to the node in the peer's name; the status. */
+long		 fakepeer_ping(struct node *, const struct fakepeer *);
+
+/* Entries and pages, malloc'd. */
+char		*fake_uuid(void);
+char		*fake_entry_xml(const struct fakepeer *,
+		    const struct fake_entry *);
+char		*fake_sign(const char *, EVP_PKEY *);
+char		*fake_entry(const struct fakepeer *, const struct fake_entry *);
+char		*fake_term(const struct fakepeer *, const char *, int,
+		    const char *, const char *);
+char		*fake_page(long long, ...);
+char		*fake_edit(const char *, const char *, const char *);
+
+#endif
