@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,6 +487,9 @@ dispatch(struct request *r)
 	return rt->handler(r);
 }
 
+/* Requests begun and not yet answered: what a stop waits for. */
+static atomic_int in_flight;
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -502,6 +506,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
 		*req_cls = r;
+		atomic_fetch_add(&in_flight, 1);
 		r->conn = conn;
 		r->url = url;
 		r->route = -1;
@@ -575,6 +580,7 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)cls; (void)conn; (void)why;
 	if (r == NULL)
 		return;
+	atomic_fetch_sub(&in_flight, 1);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (double)(now.tv_sec - r->start.tv_sec) +
 	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
@@ -721,11 +727,17 @@ server_stop(struct server *s, int grace)
 
 	if (s == NULL)
 		return;
+	/*
+	 * New connections are refused; requests under way are finished.
+	 * Idle keep-alive connections (a peer's puller keeps one) have
+	 * nothing to finish, so they do not hold the stop up.
+	 */
 	MHD_quiesce_daemon(s->daemon);
 	for (i = 0; i < grace * 10; i++) {
 		di = MHD_get_daemon_info(s->daemon,
 		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (di == NULL || di->num_connections == 0)
+		if (di == NULL || di->num_connections == 0 ||
+		    atomic_load(&in_flight) == 0)
 			break;
 		usleep(100 * 1000);
 	}
