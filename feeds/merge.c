@@ -334,20 +334,6 @@ yes(struct db *db, const char *sql, int n, const char *const *p)
 	return rc;
 }
 
-/* How many rows the statement changed, or -1. */
-static int
-changed(struct db *db, const char *sql, int n, const char *const *p)
-{
-	PGresult *res = db_query(db, PGRES_COMMAND_OK, sql, n, p);
-	int rows;
-
-	if (res == NULL)
-		return -1;
-	rows = atoi(PQcmdTuples(res));
-	PQclear(res);
-	return rows;
-}
-
 /*
  * What a live node entry teaches the trust store.  About its origin
  * itself: its keys are now exactly those listed (key rotation; the
@@ -399,8 +385,8 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 		    " (string_to_array($2, chr(30)))[1] WHERE node = $1",
 		    2, p) == -1)
 			goto out;
-		n = changed(db, "INSERT INTO node_keys (fingerprint, node, pem,"
-		    " source) SELECT u.f, $1, u.p, 'announced' FROM unnest("
+		n = (int)db_changes(db, "INSERT INTO node_keys (fingerprint,"
+		    " node, pem, source) SELECT u.f, $1, u.p, 'announced' FROM unnest("
 		    " string_to_array($2, chr(30)), string_to_array($3, chr(30)))"
 		    " AS u (f, p) ON CONFLICT (fingerprint) DO NOTHING", 3, p);
 	} else {
@@ -417,8 +403,8 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 		    " fingerprint <> ALL (string_to_array($2, chr(30)))",
 		    3, (const char *[]){ p[0], p[1], p[3] }) == -1)
 			goto out;
-		n = changed(db, "INSERT INTO node_keys (fingerprint, node, pem,"
-		    " source, introducer) SELECT u.f, $1, u.p, 'vouched', $4"
+		n = (int)db_changes(db, "INSERT INTO node_keys (fingerprint,"
+		    " node, pem, source, introducer) SELECT u.f, $1, u.p, 'vouched', $4"
 		    " FROM unnest(string_to_array($2, chr(30)),"
 		    " string_to_array($3, chr(30))) AS u (f, p)"
 		    " ON CONFLICT (fingerprint) DO NOTHING", 4, p);

@@ -220,20 +220,15 @@ fingerprint_normalise(const char *in, char out[FED_FP_LEN + 1])
 static int
 pin_key(struct db *db, const char **k)
 {
-	PGresult *res;
-	int n;
+	long n;
 
-	res = db_query(db, PGRES_COMMAND_OK, "INSERT INTO node_keys"
+	n = db_changes(db, "INSERT INTO node_keys"
 	    " (fingerprint, node, pem, source) VALUES ($1, $2, $3, 'pinned')"
 	    " ON CONFLICT (fingerprint) DO UPDATE SET node = excluded.node,"
 	    " pem = excluded.pem, source = 'pinned', introducer = NULL"
 	    " WHERE node_keys.node = excluded.node"
 	    " OR node_keys.source <> 'pinned'", 3, k);
-	if (res == NULL)
-		return -1;
-	n = atoi(PQcmdTuples(res));
-	PQclear(res);
-	return n > 0;
+	return n == -1 ? -1 : n > 0;
 }
 
 /*

@@ -26,7 +26,10 @@
 			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define LONDON_DAY(col)	"to_char(" col " AT TIME ZONE 'Europe/London'," \
 			" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
-#define BATCH		"200"
+#define BATCH_ROWS	200
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define BATCH		STR(BATCH_ROWS)
 
 /*
  * The columns every kind's pending query starts with; its own follow.
@@ -767,20 +770,9 @@ publish_pending(struct db *db, const struct signer *sg)
 			if (db_commit(db) == -1)
 				return -1;
 			total += n;
-		} while (rows == atoi(BATCH));
+		} while (rows == BATCH_ROWS);
 	}
 	return total;
-}
-
-/* 1 when some local row waits to be published. */
-int
-publish_waiting(struct db *db)
-{
-	unsigned int mask;
-
-	if (pending_kinds(db, &mask) == -1)
-		return -1;
-	return mask != 0;
 }
 
 /* The table behind a collection's name, or NULL. */

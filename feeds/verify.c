@@ -578,8 +578,8 @@ verify_ctx(EVP_PKEY *key)
  * The key comes from the trust store by the fingerprint in KeyName and
  * is set as signKey, so xmlsec never reads key material from the
  * message; the node the store says holds that key must be the record's
- * origin (protocol.md section 4, item 5).  The one Reference, URI="", covers the whole document but the
- * signature: the caller must read this document, and only it, once it
+ * origin (protocol.md section 4, item 5).  The one Reference, URI="",
+ * covers the whole document but the signature: the caller must read this document, and only it, once it
  * has verified (protocol.md: "only the verified document is read").
  */
 int

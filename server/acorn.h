@@ -115,6 +115,8 @@ PGconn		*db_connect(const char *);
 PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
 		    const char *const *);
 int		 db_exec(struct db *, const char *, int, const char *const *);
+long		 db_changes(struct db *, const char *, int,
+		    const char *const *);
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
@@ -720,7 +722,6 @@ int	 keys_generate(const char *, int, int);
 
 /* feeds/publish.c */
 int	 publish_pending(struct db *, const struct signer *);
-int	 publish_waiting(struct db *);
 int	 feed_lock(struct db *);
 const char *publish_table(const char *);
 const char *publish_collection(size_t);

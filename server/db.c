@@ -233,6 +233,20 @@ db_exec(struct db *d, const char *sql, int n, const char *const *params)
 	return 0;
 }
 
+/* Runs one statement; how many rows it changed, or -1. */
+long
+db_changes(struct db *d, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+	long rows;
+
+	if ((r = db_query(d, PGRES_COMMAND_OK, sql, n, params)) == NULL)
+		return -1;
+	rows = strtol(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return rows;
+}
+
 int
 db_begin(struct db *d)
 {

@@ -361,8 +361,7 @@ feeds_serve(struct request *r)
 	if (after != NULL && util_parse_long(after, 0, LONG_MAX, &seq) == -1)
 		return http_error(r, 400);
 	/* Whatever waits to be signed goes out first. */
-	if (publish_waiting(r->db) == 1 &&
-	    publish_pending(r->db, server_signer) == -1)
+	if (publish_pending(r->db, server_signer) == -1)
 		return http_error(r, 503);
 	return after == NULL ? reader_feed(r, r->arg, table) :
 	    peer_feed(r, r->arg, table, seq);
