@@ -32,4 +32,9 @@ void	 atom_field_start(struct atom *, const char *);
 void	 atom_field_lines(struct atom *, const char *, const char *);
 void	 atom_categories(struct atom *, const char *, const char *);
 
+/* publish.c: the parts every signed entry of this node has. */
+void	 atom_entry_start(struct atom *);
+void	 atom_source(struct atom *, const char *, const char *);
+void	 atom_record_start(struct atom *, const char *, const char *);
+
 #endif

@@ -66,10 +66,10 @@ int	 fed_verify(xmlDocPtr, fed_lookup, void *, char [FED_UUID_LEN + 1],
 struct fed_field {
 	const char	*name;		/* element's local name */
 	const char	*value;		/* its text */
-	const char	*attr[4];	/* outcome, direction, measure, figure */
+	const char	*attr[4];	/* by field: see record.c */
 };
 struct fed_record {
-	char		 kind[16];	/* member event evaluation ... */
+	char		 kind[16];	/* member event ... outcome */
 	char		 id[FED_UUID_LEN + 1];
 	char		 origin[FED_UUID_LEN + 1];
 	int		 version;

@@ -1,6 +1,6 @@
 /*
  * Talking to peers with libcurl: a GET with a size cap and the ETag of
- * what we hold, and a small form POST (pings).  Every request has a
+ * what we hold, a small form POST (pings) and an entry POST (inboxes).  Every request has a
  * connect timeout and an overall one, so a peer that hangs costs at most
  * that; redirects are not followed (a peer's address is what was pinned).
  */
@@ -178,4 +178,28 @@ fetch_post(CURL *c, const char *url, const char *form, long timeout,
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
 	return perform(c, f, url);
+}
+
+/*
+ * POSTs one signed Atom entry to an inbox (protocol.md section 8); the
+ * answer, an entry too, is kept up to the size of one entry.
+ */
+int
+fetch_post_entry(CURL *c, const char *url, const char *entry, long timeout,
+    struct fetch *f)
+{
+	struct curl_slist *h;
+	int rc;
+
+	fetch_reset(f, FED_MAX_ENTRY);
+	f->timeout = timeout;
+	curl_easy_reset(c);
+	h = curl_slist_append(NULL,
+	    "Content-Type: application/atom+xml;type=entry");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, entry);
+	rc = perform(c, f, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(h);
+	return rc;
 }

@@ -260,6 +260,76 @@ out:
 	return rc;
 }
 
+/*
+ * What a received event asks of those who register: its place types and
+ * questions, by the host's ids, for the registration form here.
+ */
+static int
+event_after(struct db *db, const struct fed_record *rec)
+{
+	char *v[7];
+	const char *p[7];
+	int i, rc = -1;
+
+	v[0] = column(rec, "place", 0);
+	v[1] = column(rec, "place", -1);
+	v[2] = column(rec, "question", 0);
+	v[3] = column(rec, "question", 1);
+	v[4] = column(rec, "question", 2);
+	v[5] = column(rec, "question", -1);
+	v[6] = NULL;
+	p[0] = rec->id;
+	for (i = 0; i < 6; i++)
+		if ((p[i + 1] = v[i]) == NULL)
+			goto out;
+	if (db_exec(db, "WITH n AS (SELECT u.r::bigint AS ref, u.name, u.n"
+	    " FROM unnest(string_to_array($2, chr(30)),"
+	    " string_to_array($3, chr(30))) WITH ORDINALITY AS u (r, name, n)),"
+	    " gone AS (DELETE FROM place_types WHERE event = $1"
+	    "  AND ref NOT IN (SELECT ref FROM n))"
+	    " INSERT INTO place_types (event, ref, name, capacity, position)"
+	    " SELECT $1, n.ref, n.name, 0, n.n FROM n"
+	    " ON CONFLICT (event, ref) WHERE ref IS NOT NULL DO UPDATE"
+	    " SET name = excluded.name, position = excluded.position",
+	    3, p) == -1)
+		goto out;
+	free(v[1]);
+	v[1] = column(rec, "choice", 0);
+	v[6] = column(rec, "choice", -1);
+	if (v[1] == NULL || v[6] == NULL)
+		goto out;
+	p[1] = v[2];
+	p[2] = v[3];
+	p[3] = v[4];
+	p[4] = v[5];
+	p[5] = v[1];
+	p[6] = v[6];
+	rc = db_exec(db, "WITH q AS (SELECT u.r::bigint AS ref, u.k,"
+	    " u.req = 'true' AS req, u.l, u.n FROM unnest("
+	    " string_to_array($2, chr(30)), string_to_array($3, chr(30)),"
+	    " string_to_array($4, chr(30)), string_to_array($5, chr(30)))"
+	    " WITH ORDINALITY AS u (r, k, req, l, n)),"
+	    " c AS (SELECT u.q::bigint AS ref, array_agg(u.v ORDER BY u.n) AS vs"
+	    " FROM unnest(string_to_array($6, chr(30)),"
+	    " string_to_array($7, chr(30))) WITH ORDINALITY AS u (q, v, n)"
+	    " GROUP BY u.q),"
+	    " gone AS (DELETE FROM questions WHERE event = $1"
+	    "  AND ref NOT IN (SELECT ref FROM q))"
+	    " INSERT INTO questions (event, ref, kind, label, required,"
+	    " choices, position)"
+	    " SELECT $1, q.ref, q.k, q.l, q.req,"
+	    " CASE WHEN q.k = 'choice' THEN coalesce(c.vs, '{}') END, q.n"
+	    " FROM q LEFT JOIN c ON c.ref = q.ref"
+	    " ON CONFLICT (event, ref) WHERE ref IS NOT NULL DO UPDATE"
+	    " SET kind = excluded.kind, label = excluded.label,"
+	    " required = excluded.required, choices = excluded.choices,"
+	    " position = excluded.position", 7, p);
+out:
+	for (i = 0; i < 7; i++)
+		free(v[i]);
+	return rc;
+}
+
 /* The revision a received document is at, kept for its history. */
 static int
 document_after(struct db *db, const struct fed_record *rec)
@@ -491,6 +561,8 @@ merge_live(struct db *db, const struct merge_kind *mk,
 		goto out;
 	if (strcmp(mk->kind, "evaluation") == 0)
 		rc = evaluation_after(db, rec);
+	else if (strcmp(mk->kind, "event") == 0)
+		rc = event_after(db, rec);
 	else if (strcmp(mk->kind, "document") == 0)
 		rc = document_after(db, rec);
 	else if (strcmp(mk->kind, "node") == 0)

@@ -22,8 +22,6 @@
 #include "atom.h"
 #include "federation.h"
 
-#define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
-			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define LONDON_DAY(col)	"to_char(" col " AT TIME ZONE 'Europe/London'," \
 			" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
 #define BATCH_ROWS	200
@@ -135,13 +133,21 @@ static const char event_query[] =
     " e.online_url IS NOT NULL, " RFC3339("e.starts") ","
     " " RFC3339("e.ends") ", e.region, " RFC3339("e.reg_opens") ","
     " " RFC3339("e.reg_closes") ", e.reg_closed, "
-    RFC3339("e.published")
+    RFC3339("e.published") ","
+    /* What registering asks for: place types, then questions. */
+    " (SELECT string_agg(s.x, chr(30) ORDER BY s.o, s.p, s.id) FROM ("
+    "  SELECT 1 AS o, pt.position AS p, pt.id,"
+    "  concat_ws(chr(31), 'P', pt.id, pt.name) AS x"
+    "  FROM place_types pt WHERE pt.event = e.id"
+    "  UNION ALL SELECT 2, q.position, q.id, concat_ws(chr(31), 'Q', q.id,"
+    "  q.kind, q.required, q.label, array_to_string(q.choices, chr(29)))"
+    "  FROM questions q WHERE q.event = e.id AND NOT q.retired) s)"
     " FROM events e WHERE e.pending ORDER BY e.seq LIMIT " BATCH;
 
 enum {
 	EV_TITLE = P_KIND, EV_DESCRIPTION, EV_KIND, EV_VENUE, EV_ADDRESS,
 	EV_ORGANISER, EV_STATUS, EV_WHEN, EV_ONLINE, EV_STARTS, EV_ENDS,
-	EV_REGION, EV_OPENS, EV_CLOSES, EV_CLOSED, EV_PUBLISHED
+	EV_REGION, EV_OPENS, EV_CLOSES, EV_CLOSED, EV_PUBLISHED, EV_OFFER
 };
 
 static void
@@ -171,6 +177,54 @@ event_reader(struct atom *a, PGresult *res, int i, int last)
 	atom_markdown(a, val(res, i, EV_DESCRIPTION));
 }
 
+/*
+ * The place types and questions of an event, for other nodes' members
+ * to register with: items separated by chr(30), their parts by chr(31),
+ * a question's choices by chr(29) (event_query).
+ */
+static void
+event_offer(struct atom *a, const char *offer)
+{
+	char *item, *part[6], *choice;
+	const char *rest, *choices;
+	int k;
+
+	while ((item = util_next_part(&offer, 30, &a->failed)) != NULL) {
+		rest = item;
+		for (k = 0; k < 6; k++)
+			part[k] = util_next_part(&rest, 31, &a->failed);
+		if (part[0] != NULL && part[1] != NULL && part[2] != NULL &&
+		    strcmp(part[0], "P") == 0) {
+			atom_field_start(a, "place");
+			atom_attr(a, "ref", part[1]);
+			atom_string(a, part[2]);
+			atom_end(a);
+		} else if (part[0] != NULL && part[4] != NULL &&
+		    strcmp(part[0], "Q") == 0) {
+			atom_field_start(a, "question");
+			atom_attr(a, "ref", part[1]);
+			atom_attr(a, "kind", part[2]);
+			atom_attr(a, "required", *part[3] == 't' ? "true" :
+			    "false");
+			atom_string(a, part[4]);
+			atom_end(a);
+			choices = part[5] != NULL && *part[5] != '\0' ?
+			    part[5] : NULL;
+			while ((choice = util_next_part(&choices, 29,
+			    &a->failed)) != NULL) {
+				atom_field_start(a, "choice");
+				atom_attr(a, "question", part[1]);
+				atom_string(a, choice);
+				atom_end(a);
+				free(choice);
+			}
+		}
+		for (k = 0; k < 6; k++)
+			free(part[k]);
+		free(item);
+	}
+}
+
 static void
 event_fields(struct atom *a, PGresult *res, int i, int last)
 {
@@ -192,6 +246,7 @@ event_fields(struct atom *a, PGresult *res, int i, int last)
 	atom_field(a, "registration-closed", is_true(res, i, EV_CLOSED) ?
 	    "true" : "false");
 	atom_field(a, "published", val(res, i, EV_PUBLISHED));
+	event_offer(a, val(res, i, EV_OFFER));
 }
 
 /*
@@ -513,9 +568,19 @@ static const struct kind kinds[] = {
 	    "Deleted by its origin.", term_reader, term_fields },
 };
 
-/* atom:source: the origin, inside the signature (RFC 4287 section 5.1). */
 static void
-write_source(struct atom *a, const struct kind *k, const char *updated)
+declare_namespaces(struct atom *a)
+{
+	atom_check(a, xmlTextWriterWriteAttribute(a->w,
+	    BAD_CAST "xmlns:acorn", BAD_CAST FED_ACORN_NS));
+}
+
+/*
+ * atom:source: the origin, inside the signature (RFC 4287 section 5.1);
+ * path is where its entries of this kind are found here.
+ */
+void
+atom_source(struct atom *a, const char *path, const char *updated)
 {
 	char *s;
 
@@ -525,30 +590,51 @@ write_source(struct atom *a, const struct kind *k, const char *updated)
 	free(s);
 	atom_text(a, "title", cfg->node_name);
 	atom_text(a, "updated", updated);
-	s = util_printf("%s/feeds/%s", cfg->public_url, k->collection);
+	s = util_printf("%s%s", cfg->public_url, path);
 	atom_link(a, "self", "application/atom+xml", s);
 	free(s);
 	atom_end(a);
 }
 
 static void
-record_start(struct atom *a, const struct kind *k, PGresult *res, int i)
+write_source(struct atom *a, const struct kind *k, const char *updated)
+{
+	char *path = util_printf("/feeds/%s", k->collection);
+
+	if (path == NULL)
+		a->failed = 1;
+	else
+		atom_source(a, path, updated);
+	free(path);
+}
+
+/* The start of this node's acorn:record of a kind, at a version. */
+void
+atom_record_start(struct atom *a, const char *kind, const char *version)
 {
 	char *s;
 
 	atom_field_start(a, "record");
-	atom_attr(a, "kind", k->name);
-	atom_attr(a, "version", PQgetvalue(res, i, P_VERSION));
+	atom_attr(a, "kind", kind);
+	atom_attr(a, "version", version);
 	s = util_printf("urn:uuid:%s", node_id);
 	atom_attr(a, "origin", s);
 	free(s);
 }
 
 static void
-declare_namespaces(struct atom *a)
+record_start(struct atom *a, const struct kind *k, PGresult *res, int i)
 {
-	atom_check(a, xmlTextWriterWriteAttribute(a->w,
-	    BAD_CAST "xmlns:acorn", BAD_CAST FED_ACORN_NS));
+	atom_record_start(a, k->name, PQgetvalue(res, i, P_VERSION));
+}
+
+/* The root element of a standalone entry, with the acorn prefix. */
+void
+atom_entry_start(struct atom *a)
+{
+	atom_check(a, xmlTextWriterStartElementNS(a->w, NULL,
+	    BAD_CAST "entry", BAD_CAST FED_ATOM_NS));
+	declare_namespaces(a);
 }
 
 /* The unsigned entry for rows first to last - 1 of one record. */
@@ -561,9 +647,7 @@ write_entry(const struct kind *k, PGresult *res, int first, int last)
 
 	if (atom_open(&a) == -1)
 		return NULL;
-	atom_check(&a, xmlTextWriterStartElementNS(a.w, NULL,
-	    BAD_CAST "entry", BAD_CAST FED_ATOM_NS));
-	declare_namespaces(&a);
+	atom_entry_start(&a);
 	s = util_printf("urn:uuid:%s", PQgetvalue(res, first, P_ID));
 	atom_text(&a, "id", s);
 	free(s);

@@ -19,11 +19,20 @@
 
 static const char *const kinds[] = {
 	"member", "event", "evaluation", "document", "term", "node",
+	"registration", "outcome",
 };
 
-/* fed_field.attr, in order. */
-static const char *const outcome_attrs[] = {
-	"outcome", "direction", "measure", "figure",
+/* The fields that carry attributes, read into fed_field.attr in order. */
+static const struct {
+	const char	*field;
+	const char	*attrs[4];
+} field_attrs[] = {
+	{ "outcome", { "outcome", "direction", "measure", "figure" } },
+	{ "place", { "ref", NULL, NULL, NULL } },
+	{ "question", { "ref", "kind", "required", NULL } },
+	{ "choice", { "question", NULL, NULL, NULL } },
+	{ "answer", { "question", NULL, NULL, NULL } },
+	{ "registration", { "version", NULL, NULL, NULL } },
 };
 
 static int
@@ -280,16 +289,18 @@ record_attrs(xmlNodePtr r, struct fed_record *rec, const char **why)
 static int
 read_field(xmlNodePtr c, struct fed_field *f)
 {
-	size_t i;
+	size_t i, j;
 
 	f->name = (const char *)c->name;
 	if ((f->value = (char *)xmlNodeGetContent(c)) == NULL)
 		return -1;
-	if (!xmlStrEqual(c->name, BAD_CAST "outcome"))
-		return 0;
-	for (i = 0; i < sizeof(outcome_attrs) / sizeof(outcome_attrs[0]); i++)
-		f->attr[i] = (char *)xmlGetNoNsProp(c,
-		    BAD_CAST outcome_attrs[i]);
+	for (i = 0; i < sizeof(field_attrs) / sizeof(field_attrs[0]); i++) {
+		if (!xmlStrEqual(c->name, BAD_CAST field_attrs[i].field))
+			continue;
+		for (j = 0; j < 4 && field_attrs[i].attrs[j] != NULL; j++)
+			f->attr[j] = (char *)xmlGetNoNsProp(c,
+			    BAD_CAST field_attrs[i].attrs[j]);
+	}
 	return 0;
 }
 

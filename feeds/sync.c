@@ -5,7 +5,8 @@
  * up nobody else.  Threads sleep on PostgreSQL notifications: a local
  * change (acorn_publish), an entry gone out here or in another process
  * serving this node (acorn_published), a peer's ping (acorn_ping, the
- * peer's id) or a change to the peer list (acorn_peers).
+ * peer's id) or a change to the peer list (acorn_peers).  The courier
+ * (courier.c), started and stopped with it, delivers inbox entries.
  *
  * A pull merges each page in one transaction together with its cursor,
  * so a crash between pages loses nothing and repeats nothing.
@@ -55,6 +56,7 @@ struct sync {
 	atomic_int	 stop;
 	int		 wake[2];
 	struct puller	*pullers;
+	struct courier	*courier;	/* inbox deliveries (courier.c) */
 };
 
 static atomic_ulong merged, pulls, pull_failures;
@@ -827,8 +829,10 @@ sync_start(const struct config *c, const struct signer *sg)
 	s->wake[0] = s->wake[1] = -1;
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    (s->pool = db_pool_new(c->database, 1)) == NULL ||
+	    (s->courier = courier_start(c, sg)) == NULL ||
 	    pthread_create(&s->thread, NULL, sync_run, s) != 0) {
 		log_err("cannot start the sync worker");
+		courier_stop(s->courier);
 		if (s->wake[0] != -1) {
 			close(s->wake[0]);
 			close(s->wake[1]);
@@ -850,6 +854,7 @@ sync_stop(struct sync *s)
 	if (write(s->wake[1], "x", 1) == -1)
 		log_warn("cannot wake the sync worker");
 	pthread_join(s->thread, NULL);
+	courier_stop(s->courier);
 	close(s->wake[0]);
 	close(s->wake[1]);
 	db_pool_free(s->pool);

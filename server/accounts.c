@@ -27,6 +27,42 @@ audit(struct db *db, long actor, const char *action, const char *subject)
 }
 
 /*
+ * An erased member's registrations, in the caller's transaction: here,
+ * each is cancelled (whoever it frees a place for is promoted and told)
+ * and its details go; at other nodes' events, each request becomes a
+ * cancellation that also asks the host to remove the details, sent by
+ * the courier, and the copy here keeps nothing personal.
+ */
+static int
+registrations_erase(struct db *db, const char *member)
+{
+	const char *p[2] = { member, cfg->public_url };
+
+	if (db_call(db, "WITH mine AS (SELECT r.id FROM registrations r"
+	    " JOIN accounts a ON a.id = r.account WHERE a.member = $1),"
+	    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x),"
+	    " told AS (SELECT acorn_tell(x, 'promoted', $2) FROM promoted)"
+	    " SELECT count(*) FROM told", 2, p) == -1 ||
+	    db_exec(db, "WITH mine AS (SELECT r.id FROM registrations r"
+	    " JOIN accounts a ON a.id = r.account WHERE a.member = $1),"
+	    " gone AS (DELETE FROM answers WHERE registration IN"
+	    "  (SELECT id FROM mine))"
+	    " UPDATE registrations SET name = 'Erased member',"
+	    " email = 'erased-' || ref, organisation = NULL, public = false,"
+	    " account = NULL WHERE id IN (SELECT id FROM mine)", 1, p) == -1)
+		return -1;
+	return db_exec(db, "UPDATE away_registrations w SET"
+	    " wanted = 'cancelled', erased = true,"
+	    " version = w.version + CASE WHEN w.wanted = 'cancelled' AND"
+	    "  w.erased THEN 0 ELSE 1 END,"
+	    " name = 'Erased member', email = 'erased-' || w.id,"
+	    " organisation = NULL, answers = '[]', account = NULL,"
+	    " attempts = 0, next_attempt = now(), changed = now()"
+	    " FROM accounts a WHERE a.id = w.account AND a.member = $1", 1,
+	    p) == -1 ? -1 : 0;
+}
+
+/*
  * Deletes an account and every piece of personal data in its profile at
  * once, leaving the tombstone (id, origin, a higher version, the time) that
  * tells peers to delete their copies.
@@ -38,7 +74,8 @@ member_erase(struct db *db, const char *member)
 
 	if (db_begin(db) == -1)
 		return -1;
-	if (db_exec(db, "DELETE FROM accounts WHERE member = $1", 1, p) == -1)
+	if (registrations_erase(db, member) == -1 ||
+	    db_exec(db, "DELETE FROM accounts WHERE member = $1", 1, p) == -1)
 		goto fail;
 	if (db_exec(db, "UPDATE members SET name = NULL, organisation = NULL,"
 	    " role_title = NULL, stakeholder = NULL, region = NULL,"

@@ -32,6 +32,9 @@ struct MHD_Response;
 #define SQL_ORIGIN(t)	t ".origin <> (SELECT id FROM node), k.name, " \
 	t ".home"
 #define SQL_KNOWN(t)	" LEFT JOIN known_nodes k ON k.id = " t ".origin"
+/* A timestamp column as RFC 3339 in UTC, as Atom dates are written. */
+#define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
+			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* log.c */
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -65,6 +68,9 @@ int	 util_parse_long(const char *, long, long, long *);
 void	 util_size_text(long, char *, size_t);
 int	 util_read_file(const char *, char **, size_t *, size_t);
 char	*util_pg_array(const char *const *, size_t);
+char	*util_next_part(const char **, int, int *);
+int	 util_line_of(const char *, const char *);
+size_t	 util_utf8_length(const char *);
 
 /* config.c */
 struct config {
@@ -88,6 +94,7 @@ struct config {
 	int	 db_connections;
 	enum log_level log_level;
 	int	 secure_cookies;	/* derived: public_url is https */
+	int	 public_url_set;	/* given, not the default */
 	char	*smtp_url;	/* smtp:// or smtps://; empty: outbox only */
 	char	*mail_from;	/* envelope and From: address */
 	char	*smtp_user;	/* optional SMTP AUTH */
@@ -115,6 +122,7 @@ PGconn		*db_connect(const char *);
 PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
 		    const char *const *);
 int		 db_exec(struct db *, const char *, int, const char *const *);
+int		 db_call(struct db *, const char *, int, const char *const *);
 long		 db_changes(struct db *, const char *, int,
 		    const char *const *);
 int		 db_begin(struct db *);
@@ -344,6 +352,7 @@ struct request {
 	}			 upload;	/* a file field, on upload routes */
 	int			 too_large;
 	int			 bad_body;
+	int			 raw;		/* upload holds the raw body */
 	struct db		*db;
 	struct account		*account;	/* signed in, or NULL */
 	char			 session[ACORN_TOKEN_LEN + 1];
@@ -358,6 +367,7 @@ struct server;
 struct server	*server_start(const struct config *, struct db_pool *,
 		    const char *);
 void		 server_stop(struct server *, int);
+unsigned int	 server_port(const struct server *);
 int		 http_error(struct request *, unsigned int);
 int		 http_page(struct request *, unsigned int, const char *,
 		    struct view *);
@@ -400,6 +410,10 @@ PGresult	*questions_asked(struct db *, const char *);
 int		 events_questions(struct request *);
 
 /* registrations.c */
+int		 page_message(struct request *, unsigned int, const char *,
+		    const char *, const char *, const char *, int);
+int		 registration_answers(struct request *, struct view *, char **,
+		    char **);
 int		 events_register(struct request *);
 int		 events_attendees(struct request *);
 int		 events_promote(struct request *);
@@ -411,6 +425,13 @@ int		 registrations_guest_confirm(struct request *);
 int		 registrations_guest_cancel(struct request *);
 int		 registrations_guest_public(struct request *);
 int		 events_people(struct request *);
+
+/* away.c */
+int		 away_register(struct request *, const char *);
+int		 away_cancel(struct request *);
+int		 away_list(struct request *, struct view *);
+int		 away_event_status(struct request *, struct view *,
+		    const char *);
 
 /* attendance.c */
 int		 events_checkin(struct request *);
@@ -458,6 +479,7 @@ int		 feeds_serve(struct request *);
 int		 federation_key(struct request *);
 int		 federation_service(struct request *);
 int		 federation_ping(struct request *);
+int		 federation_inbox(struct request *);
 char		*feed_xml_text(const char *);
 
 /* chart.c */
@@ -525,6 +547,7 @@ enum page {
 	PAGE_FED_KEY,
 	PAGE_FED_SERVICE,
 	PAGE_FED_PING,
+	PAGE_FED_INBOX,
 	PAGE_LIBRARY,
 	PAGE_LIBRARY_NEW,
 	PAGE_LIBRARY_DOC,
@@ -732,6 +755,22 @@ int	 peer_remove(struct db *, long long);
 int	 fingerprint_normalise(const char *, char [65]);
 int	 node_self_refresh(struct db *, const struct signer *);
 int	 vouch_refresh(struct db *);
+
+/* feeds/inbox.c */
+int	 inbox_receive(struct db *, const struct signer *, const char *,
+	    size_t, char **, const char **);
+int	 away_sign(struct db *, const struct signer *, const char *);
+int	 away_send(struct db *, const struct signer *, void *, const char *,
+	    long);
+int	 outcome_sign(struct db *, const struct signer *, const char *,
+	    const char *);
+int	 outcome_send(struct db *, const struct signer *, void *,
+	    const char *, const char *, long);
+
+/* feeds/courier.c */
+struct courier;
+struct courier	*courier_start(const struct config *, const struct signer *);
+void		 courier_stop(struct courier *);
 
 /* feeds/sync.c */
 struct sync;

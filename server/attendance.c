@@ -169,7 +169,8 @@ checkin_people(struct request *r, struct view *v, const char *q)
 	    " THEN to_char(r.attended AT TIME ZONE 'Europe/London', 'HH24:MI')"
 	    " ELSE to_char(r.attended AT TIME ZONE 'Europe/London',"
 	    "  'HH24:MI \"on\" FMDD FMMonth') END,"
-	    " count(*) OVER ()"
+	    " count(*) OVER (),"
+	    " (SELECT region FROM known_nodes WHERE id = r.home)"
 	    " FROM registrations r"
 	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
 	    " WHERE r.event = $1 AND r.status = 'confirmed'"
@@ -191,6 +192,8 @@ checkin_people(struct request *r, struct view *v, const char *q)
 		view_setf(m, "card_id", "p-%s", PQgetvalue(res, i, 0));
 		view_set(m, "name", name);
 		view_set(m, "organisation", db_value(res, i, 2));
+		if (!PQgetisnull(res, i, 9))
+			view_setf(m, "home", "From %s", PQgetvalue(res, i, 9));
 		view_set(m, "place", db_value(res, i, 3) != NULL ?
 		    PQgetvalue(res, i, 3) : role_label(role));
 		view_setf(m, "places_text", "%s %s", places,
@@ -375,7 +378,7 @@ events_checkin_undo(struct request *r)
 /* The columns every event offers, in the order they are written. */
 enum {
 	C_NAME, C_EMAIL, C_ORGANISATION, C_PLACE, C_PLACES, C_ROLE, C_STATUS,
-	C_REGISTERED, C_POSITION, C_ATTENDED, C_PUBLIC, C__MAX
+	C_REGISTERED, C_POSITION, C_ATTENDED, C_PUBLIC, C_HOME, C__MAX
 };
 
 static const struct column {
@@ -394,6 +397,7 @@ static const struct column {
 	[C_POSITION] = { "position", "Waiting list position", 0 },
 	[C_ATTENDED] = { "attended", "Attended at", 0 },
 	[C_PUBLIC] = { "public", "Public listing consent", 0 },
+	[C_HOME] = { "home", "Home region", 1 },
 };
 
 /* Who goes in the file; the filter itself is in the export's SQL. */
@@ -603,7 +607,9 @@ static const char export_sql[] =
     "  ELSE r.status <> 'cancelled' END)"
     " SELECT reg.name, reg.email, reg.organisation, pt.name, reg.places,"
     " reg.role, reg.status, " LONDON_STAMP("reg.created") ", reg.pos,"
-    " " LONDON_STAMP("reg.attended") ", reg.public, reg.id, a.value"
+    " " LONDON_STAMP("reg.attended") ", reg.public,"
+    " (SELECT region FROM known_nodes WHERE id = coalesce(reg.home, $2)),"
+    " reg.id, a.value"
     " FROM reg LEFT JOIN place_types pt ON pt.id = reg.place_type"
     " LEFT JOIN LATERAL unnest($4::bigint[]) WITH ORDINALITY AS q (id, n)"
     "  ON true"

@@ -108,6 +108,7 @@ config_set(struct config *c, const char *k, const char *v)
 		    strncmp(v, "https://", 8) != 0)
 			return -1;
 		c->secure_cookies = strncmp(v, "https://", 8) == 0;
+		c->public_url_set = 1;
 		return set_str(&c->public_url, v);
 	}
 	if (strcmp(k, "node_name") == 0)
@@ -273,7 +274,7 @@ config_write(struct config *c, const char *path)
 	    "# Acorn node configuration; see acorn(8).\n"
 	    "database = %s\n"
 	    "listen = %s\n"
-	    "public_url = %s\n"
+	    "%s%s\n"
 	    "node_name = %s\n"
 	    "region = %s\n"
 	    "datadir = %s\n"
@@ -297,7 +298,10 @@ config_write(struct config *c, const char *path)
 	    "# peer is polled (a peer that pings is pulled at once).\n"
 	    "key = %s\n"
 	    "sync_interval = %d\n",
-	    c->database, c->listen, c->public_url, c->node_name, c->region,
+	    c->database, c->listen,
+	    c->public_url_set ? "public_url = " : "# public_url: where people"
+	    " and peers reach this node; unset, http://ADDRESS:PORT of listen",
+	    c->public_url_set ? c->public_url : "", c->node_name, c->region,
 	    c->datadir, c->threads, c->max_body, c->max_upload, c->timeout,
 	    c->open_joining ? "yes" : "no", c->trust_proxy ? "yes" : "no",
 	    c->session_idle, c->session_max,

@@ -233,6 +233,18 @@ db_exec(struct db *d, const char *sql, int n, const char *const *params)
 	return 0;
 }
 
+/* Runs a SELECT for what the functions it calls do; its rows go. */
+int
+db_call(struct db *d, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+
+	if ((r = db_query(d, PGRES_TUPLES_OK, sql, n, params)) == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
 /* Runs one statement; how many rows it changed, or -1. */
 long
 db_changes(struct db *d, const char *sql, int n, const char *const *params)

@@ -235,7 +235,10 @@ event_places(struct request *r, struct view *v, const char *id,
 		view_set(pt, "taken", PQgetvalue(res, i, 3));
 		view_setf(pt, "waiting", "%ld", waiting);
 		view_flag(pt, "first", i == chosen);
-		if (taken >= cap || waiting > 0)
+		if (view_has(v, "away"))
+			view_set(pt, "left", "the organisers decide when "
+			    "you register");
+		else if (taken >= cap || waiting > 0)
 			view_setf(pt, "left", "Full: you can join the waiting "
 			    "list (%ld waiting)", waiting);
 		else {
@@ -410,12 +413,22 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	view_setf(v, "close_action", "/events/%s/close", r->arg);
 	view_setf(v, "reopen_action", "/events/%s/reopen", r->arg);
 	view_setf(v, "signin_href", "/signin?next=/events/%s", r->arg);
+	view_flag(v, "away", !local);
 	if (event_places(r, v, r->arg, &any_free) == -1 ||
 	    event_questions(r, v, r->arg) == -1 ||
 	    event_public_list(r, v, r->arg) == -1)
 		goto unavailable;
 	view_flag(v, "any_free", any_free);
-	if (r->account != NULL) {
+	/*
+	 * A received event is registered for here, by members, and sent to
+	 * its home node; guests register there.
+	 */
+	view_flag(v, "guest_form", local && r->account == NULL);
+	view_flag(v, "show_form", local || r->account != NULL);
+	if (!local && r->account != NULL &&
+	    away_event_status(r, v, r->arg) == -1)
+		goto unavailable;
+	if (local && r->account != NULL) {
 		p[0] = r->arg;
 		p[1] = r->account->email;
 		mine = db_query(r->db, PGRES_TUPLES_OK,

@@ -166,8 +166,6 @@ feed_head(struct atom *a, const char *collection, const char *self,
 	atom_end(a);
 }
 
-#define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
-			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /*
  * The state of a feed: first column, what it depends on; second, its
@@ -454,4 +452,43 @@ federation_ping(struct request *r)
 		    "not a peer of this node\n", 24, 1);
 	return http_send(r, 202, "text/plain; charset=utf-8", "pulling\n", 8,
 	    1);
+}
+
+/*
+ * POST /federation/inbox: one signed entry from another node, a
+ * registration for an event held here or the outcome of one a member
+ * here made (docs/protocol.md, section 8).
+ */
+int
+federation_inbox(struct request *r)
+{
+	const char *why = NULL;
+	char *reply = NULL, *text;
+	unsigned int status;
+	int rc;
+
+	if (r->upload.data == NULL)
+		return http_send(r, 400, "text/plain; charset=utf-8",
+		    "an Atom entry is required\n", 26, 1);
+	status = (unsigned int)inbox_receive(r->db, server_signer,
+	    r->upload.data, r->upload.len, &reply, &why);
+	if (reply != NULL) {
+		rc = http_send(r, status, "application/atom+xml;type=entry",
+		    reply, strlen(reply), 1);
+		free(reply);
+		return rc;
+	}
+	if (status == 204)
+		return http_send(r, 204, "text/plain; charset=utf-8", "", 0, 1);
+	if (status == 503 && why == NULL)
+		return http_error(r, 503);
+	log_info("inbox: refused (%u): %s", status, why != NULL ? why :
+	    "no reason");
+	if ((text = util_printf("%s\n", why != NULL ? why : "refused")) ==
+	    NULL)
+		return http_error(r, 500);
+	rc = http_send(r, status, "text/plain; charset=utf-8", text,
+	    strlen(text), 1);
+	free(text);
+	return rc;
 }

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "acorn.h"
+#include "federation.h"
 
 struct server {
 	struct MHD_Daemon	*daemon;
@@ -413,10 +414,34 @@ client_address(struct request *r)
 	}
 }
 
+/* A raw body (the inbox's entry) in the upload buffer, NUL-terminated. */
+static int
+raw_append(struct request *r, const char *data, size_t size)
+{
+	size_t cap;
+	char *grown;
+
+	if (r->upload.len + size + 1 > r->upload.cap) {
+		cap = r->upload.cap ? r->upload.cap : 16 * 1024;
+		while (cap < r->upload.len + size + 1)
+			cap *= 2;
+		if ((grown = realloc(r->upload.data, cap)) == NULL)
+			return -1;
+		r->upload.data = grown;
+		r->upload.cap = cap;
+	}
+	memcpy(r->upload.data + r->upload.len, data, size);
+	r->upload.len += size;
+	r->upload.data[r->upload.len] = '\0';
+	return 0;
+}
+
 /* The most a request's body may hold: more on routes that take a file. */
 static size_t
 body_max(const struct request *r)
 {
+	if (r->route == PAGE_FED_INBOX)
+		return FED_MAX_ENTRY;
 	if (route_upload(r->route))
 		return (size_t)cfg->max_upload + (size_t)cfg->max_body;
 	return (size_t)cfg->max_body;
@@ -532,6 +557,14 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_YES;
 		}
 		type = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+		/* The inbox takes one Atom entry, kept as it came. */
+		if (r->route == PAGE_FED_INBOX) {
+			if (type == NULL || strncasecmp(type,
+			    "application/atom+xml", 20) != 0)
+				return http_error(r, 415);
+			r->raw = 1;
+			return MHD_YES;
+		}
 		if (type == NULL || (strncasecmp(type,
 		    MHD_HTTP_POST_ENCODING_FORM_URLENCODED, 33) != 0 &&
 		    strncasecmp(type, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA,
@@ -547,7 +580,10 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		r->total += *upload_size;
 		if (r->total > body_max(r))
 			r->too_large = 1;
-		else if (!r->bad_body && r->pp != NULL &&
+		else if (r->raw) {
+			if (raw_append(r, upload, *upload_size) == -1)
+				return MHD_NO;
+		} else if (!r->bad_body && r->pp != NULL &&
 		    MHD_post_process(r->pp, upload, *upload_size) != MHD_YES)
 			r->bad_body = 1;
 		*upload_size = 0;
@@ -713,6 +749,16 @@ server_start(const struct config *c, struct db_pool *p, const char *port_file)
 		}
 	}
 	return s;
+}
+
+/* The port bound, which the kernel chose when the listen line said 0. */
+unsigned int
+server_port(const struct server *s)
+{
+	const union MHD_DaemonInfo *di;
+
+	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	return di != NULL ? di->port : 0;
 }
 
 /*

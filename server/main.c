@@ -354,6 +354,25 @@ cmd_peer(struct config *c, int argc, char **argv)
 	return rc;
 }
 
+/* public_url from the listen address and the port actually bound. */
+static int
+public_url_bound(struct config *c, unsigned int port)
+{
+	const char *colon = strrchr(c->listen, ':');
+	static char *placeholder;
+	char *url;
+
+	url = util_printf("http://%.*s:%u", (int)(colon - c->listen),
+	    c->listen, port);
+	if (url == NULL)
+		return -1;
+	/* Kept, not freed: a request already under way may be reading it. */
+	free(placeholder);
+	placeholder = c->public_url;
+	c->public_url = url;
+	return 0;
+}
+
 static int
 cmd_serve(struct config *c, int argc, char **argv)
 {
@@ -414,6 +433,18 @@ cmd_serve(struct config *c, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((s = server_start(c, pool, port_file)) == NULL) {
+		db_pool_free(pool);
+		signer_free(&signer);
+		return 1;
+	}
+	/*
+	 * With no public_url given, the node's address is the one it
+	 * bound (the kernel chose the port when listen said 0): peers
+	 * send inbox entries there, and mail links to it.
+	 */
+	if (!c->public_url_set && public_url_bound(c, server_port(s)) ==
+	    -1) {
+		server_stop(s, 0);
 		db_pool_free(pool);
 		signer_free(&signer);
 		return 1;

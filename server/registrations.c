@@ -11,8 +11,9 @@
 
 #include "acorn.h"
 
-static int
-message(struct request *r, unsigned int status, const char *title,
+/* A page saying what happened, with one link on. */
+int
+page_message(struct request *r, unsigned int status, const char *title,
     const char *text, const char *href, const char *link, int success)
 {
 	struct view *v;
@@ -61,29 +62,15 @@ answer_error(struct view *v, const char *id, const char *anchor,
 	view_set(v, key, msg);
 }
 
-/* Is s one of the lines of a question's choices? */
-static int
-choice_valid(const char *choices, const char *s)
-{
-	size_t len = strlen(s), n;
-
-	while (choices != NULL && *choices != '\0') {
-		n = strcspn(choices, "\n");
-		if (n == len && strncmp(choices, s, n) == 0)
-			return 1;
-		choices += n + (choices[n] == '\n');
-	}
-	return 0;
-}
-
 /*
  * Checks the answers sent against the event's questions: required ones
  * given, yes or no for yes/no, one of the list for choices.  Problems go
  * into v; the answers given are collected as two array literals for the
  * registration's statement.  Returns -1 only when the database failed.
  */
-static int
-answers_read(struct request *r, struct view *v, char **ids, char **values)
+int
+registration_answers(struct request *r, struct view *v, char **ids,
+    char **values)
 {
 	const struct form_answer *a;
 	const char *id, *kind, *label, **qs = NULL, **vs = NULL;
@@ -121,7 +108,7 @@ answers_read(struct request *r, struct view *v, char **ids, char **values)
 		} else if ((strcmp(kind, "yesno") == 0 &&
 		    strcmp(a->text, "yes") != 0 && strcmp(a->text, "no") != 0) ||
 		    (strcmp(kind, "choice") == 0 &&
-		    !choice_valid(db_value(res, i, 4), a->text))) {
+		    !util_line_of(db_value(res, i, 4), a->text))) {
 			snprintf(msg, sizeof(msg), "Choose one of the answers "
 			    "to \u201c%s\u201d", label);
 			answer_error(v, id, strcmp(kind, "yesno") == 0 ? "-yes" :
@@ -154,29 +141,29 @@ register_refused(struct request *r, const char *back)
 	const char *state = db_state(r->db);
 
 	if (strcmp(state, "AC001") == 0)
-		return message(r, 409, "Error: Registration is not open",
+		return page_message(r, 409, "Error: Registration is not open",
 		    "Registration for this event is not open at the moment. "
 		    "The event page says when it opens or closes.", back,
 		    "Back to the event", 0);
 	if (strcmp(state, "AC003") == 0)
-		return message(r, 409, "Error: Too many places", "There are "
+		return page_message(r, 409, "Error: Too many places", "There are "
 		    "not that many places of this kind at the event. Choose "
 		    "fewer places, or ask the organiser.", back,
 		    "Back to the event", 0);
 	if (strcmp(state, "AC005") == 0)
-		return message(r, 409, "Error: Already registered", "This "
+		return page_message(r, 409, "Error: Already registered", "This "
 		    "email address is already registered for this event. The "
 		    "emails we sent say whether it has a place or where it is "
 		    "on the waiting list.", r->account != NULL ?
 		    "/registrations" : back, r->account != NULL ?
 		    "Your registrations" : "Back to the event", 0);
 	if (strcmp(state, "AC006") == 0)
-		return message(r, 410, "Error: This link has expired",
+		return page_message(r, 410, "Error: This link has expired",
 		    "Links to confirm a registration last 48 hours, and no "
 		    "place was held. Register again from the event page.",
 		    back, "Back to the event", 0);
 	if (strcmp(state, "AC007") == 0)
-		return message(r, 429, "Error: Too many registrations",
+		return page_message(r, 429, "Error: Too many registrations",
 		    "Several registrations are already waiting to be "
 		    "confirmed from this email address. Follow the links in "
 		    "those emails, or try again in an hour.", back,
@@ -218,31 +205,28 @@ static const char register_guest_sql[] =
 
 /*
  * Registration is taken where an event is held: for an event received
- * from another node, the page saying so (nothing is stored); -1 when
+ * from another node, the member's request goes there (away.c); -1 when
  * the event is this node's own.
  */
 static int
 register_here(struct request *r)
 {
 	PGresult *res;
-	char *title = NULL, *message = NULL;
+	char *host;
 	int missing, col, rc = -1;
 
 	if ((res = event_fetch(r, &missing)) == NULL)
 		return event_missing(r, missing);
-	/* An event's last three columns are SQL_ORIGIN's; its title second. */
+	/* An event's last three columns are SQL_ORIGIN's. */
 	col = PQnfields(res) - 3;
 	if (*PQgetvalue(res, 0, col) == 't') {
-		title = util_printf("Register on %s", origin_name(res, 0, col));
-		message = util_printf("Registration for %s is handled by %s, "
-		    "which holds the event. Nothing has been sent from this "
-		    "node.", PQgetvalue(res, 0, 1), origin_name(res, 0, col));
-		rc = title == NULL || message == NULL ? http_error(r, 500) :
-		    origin_page(r, title, message, "Register on %s", res, 0,
-		    col);
+		host = util_strdup(origin_name(res, 0, col));
+		PQclear(res);
+		rc = host == NULL ? http_error(r, 500) :
+		    away_register(r, host);
+		free(host);
+		return rc;
 	}
-	free(title);
-	free(message);
 	PQclear(res);
 	return rc;
 }
@@ -266,7 +250,7 @@ events_register(struct request *r)
 		return rc;
 	if (r->form.f[KEY_PLACE].text == NULL ||
 	    r->form.f[KEY_REQUEST].text == NULL)
-		return message(r, 422, "Error: Registration not made",
+		return page_message(r, 422, "Error: Registration not made",
 		    "Choose a kind of place, then try again.", back,
 		    "Back to the event", 0);
 	if ((v = view_new()) == NULL)
@@ -283,7 +267,7 @@ events_register(struct request *r)
 		email = view_field(v, r, KEY_EMAIL, "Enter your email address");
 		p[4] = view_field(v, r, KEY_ORGANISATION, NULL);
 	}
-	if (answers_read(r, v, &ids, &values) == -1) {
+	if (registration_answers(r, v, &ids, &values) == -1) {
 		view_free(v);
 		return http_error(r, 503);
 	}
@@ -325,7 +309,7 @@ events_register(struct request *r)
 		return register_refused(r, back);
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return message(r, 404, "Error: Registration not made",
+		return page_message(r, 404, "Error: Registration not made",
 		    "That kind of place is not offered at this event.", back,
 		    "Back to the event", 0);
 	}
@@ -347,10 +331,10 @@ events_register(struct request *r)
 	if (text == NULL)
 		return http_error(r, 500);
 	if (r->account == NULL)
-		rc = message(r, 200, "Check your email", text, back,
+		rc = page_message(r, 200, "Check your email", text, back,
 		    "Back to the event", 1);
 	else
-		rc = message(r, 200, waiting ? "You are on the waiting list" :
+		rc = page_message(r, 200, waiting ? "You are on the waiting list" :
 		    "You have a place", text, "/registrations",
 		    "Your registrations", 1);
 	free(text);
@@ -411,6 +395,7 @@ registrations_mine(struct request *r)
 		    strcmp(PQgetvalue(res, i, 8), "cancelled") == 0);
 		view_flag(m, "can_cancel", *PQgetvalue(res, i, 9) == 'f' &&
 		    strcmp(PQgetvalue(res, i, 8), "cancelled") != 0);
+		view_flag(m, "can_list", view_has(m, "can_cancel"));
 		view_setf(m, "cancel_action", "/registrations/%s/cancel",
 		    PQgetvalue(res, i, 0));
 		/* The spoken name starts with the words on the button. */
@@ -426,8 +411,12 @@ registrations_mine(struct request *r)
 		    "for %s", *PQgetvalue(res, i, 10) == 't' ? "Hide" : "Show",
 		    PQgetvalue(res, i, 5));
 	}
-	view_flag(v, "none", n == 0);
 	PQclear(res);
+	if ((i = away_list(r, v)) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	view_flag(v, "none", n + i == 0);
 	return http_page(r, 200, "registrations", v);
 }
 
@@ -458,9 +447,12 @@ registrations_cancel(struct request *r)
 {
 	const char *p[3];
 	PGresult *res;
+	int rc;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
+	if ((rc = away_cancel(r)) != -1)
+		return rc;
 	p[0] = r->arg;
 	p[1] = r->account->email;
 	p[2] = cfg->public_url;
@@ -684,7 +676,8 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	    " r.status, acorn_waiting_position(r.id), r.role,"
 	    " to_char(r.created AT TIME ZONE 'Europe/London',"
 	    " 'FMDD FMMon, HH24:MI'),"
-	    " pt.capacity - pt.taken >= r.places"
+	    " pt.capacity - pt.taken >= r.places,"
+	    " (SELECT region FROM known_nodes WHERE id = r.home)"
 	    " FROM registrations r JOIN events e ON e.id = r.event"
 	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
 	    " WHERE r.event = $1 AND e.origin = $2"
@@ -712,6 +705,8 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 		view_set(a, "role", PQgetvalue(res, i, 8));
 		view_set(a, "created", PQgetvalue(res, i, 9));
 		view_flag(a, "fits", *PQgetvalue(res, i, 10) == 't');
+		if (!PQgetisnull(res, i, 11))
+			view_setf(a, "home", "From %s", PQgetvalue(res, i, 11));
 		view_setf(a, "promote_label", "Give %s a place",
 		    PQgetvalue(res, i, 1));
 		view_set(a, "role_label", role_label(PQgetvalue(res, i, 8)));

@@ -97,6 +97,8 @@ static const struct route routes[PAGE__MAX] = {
 	  federation_service, "federation_service" },
 	{ PAGE_FED_PING, "/federation/ping", POST, 0, 0, federation_ping,
 	  "federation_ping" },
+	{ PAGE_FED_INBOX, "/federation/inbox", POST, 0, 0, federation_inbox,
+	  "federation_inbox" },
 	[PAGE_LIBRARY] = { PAGE_LIBRARY, "/library", GET, 0, 0, library_list,
 	  "library" },
 	[PAGE_LIBRARY_NEW] = { PAGE_LIBRARY_NEW, "/library/new", GET | POST, 1,

@@ -382,3 +382,52 @@ fail:
 	close(fd);
 	return -1;
 }
+
+/*
+ * The next part of s up to the separator sep, malloc'd, moving *s past
+ * it (to NULL after the last part); NULL at the end, or with *failed set
+ * when memory ran out.
+ */
+char *
+util_next_part(const char **s, int sep, int *failed)
+{
+	const char *p = *s;
+	size_t len;
+	char *one;
+
+	if (p == NULL)
+		return NULL;
+	for (len = 0; p[len] != '\0' && p[len] != (char)sep; len++)
+		continue;
+	*s = p[len] == '\0' ? NULL : p + len + 1;
+	if ((one = strndup(p, len)) == NULL)
+		*failed = 1;
+	return one;
+}
+
+/* Is s one of the lines of a newline-separated list? */
+int
+util_line_of(const char *lines, const char *s)
+{
+	size_t len = strlen(s), n;
+
+	while (lines != NULL && *lines != '\0') {
+		n = strcspn(lines, "\n");
+		if (n == len && strncmp(lines, s, n) == 0)
+			return 1;
+		lines += n + (lines[n] == '\n');
+	}
+	return 0;
+}
+
+/* Characters (code points) in valid UTF-8. */
+size_t
+util_utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}

@@ -28,6 +28,7 @@ Suite	*evidence_suite(void);
 Suite	*federation_suite(void);
 Suite	*federation_hostile_suite(void);
 Suite	*network_suite(void);
+Suite	*remote_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1191,6 +1192,7 @@ main(void)
 	srunner_add_suite(sr, federation_hostile_suite());
 	srunner_add_suite(sr, evidence_suite());
 	srunner_add_suite(sr, network_suite());
+	srunner_add_suite(sr, remote_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,973 @@
+/*
+ * Registering for another node's event (docs/protocol.md, section 8).
+ *
+ * The member's home node signs a registration entry and POSTs it to the
+ * inbox of the node holding the event (the host).  The host decides under
+ * the place type's lock, as for its own members, and answers with a
+ * signed outcome entry; whenever that outcome changes (a promotion, a
+ * cancellation, the event changed) it POSTs the new one to the home
+ * node's inbox.  Each side keeps what it owes the other in one table
+ * (away_registrations at home, inbox_requests at the host) with the
+ * version wanted, the version signed and the version acknowledged, so a
+ * node that is down loses nothing and a repeat changes nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <libxml/tree.h>
+
+#include "acorn.h"
+#include "atom.h"
+#include "federation.h"
+#include "fetch.h"
+
+#define SEND_RETRY	" next_attempt = now() + least(900, power(2, least(attempts, 10)))" \
+			" * (0.75 + random() / 2) * interval '1 second'"
+#define INBOX_PATH	"/federation/inbox"
+
+static const char *const refusals[] = {
+	"not_open", "full_group", "already_registered", "no_place",
+	"answers", NULL
+};
+static const char *const tellings[] = {
+	"confirmed", "waiting", "promoted", "cancelled", "event_cancelled",
+	"event_changed", NULL
+};
+
+/* "urn:uuid:X" to X, or NULL when it is not one. */
+static const char *
+urn_uuid(const char *s)
+{
+	if (s == NULL || strncmp(s, "urn:uuid:", 9) != 0 ||
+	    !util_uuid_valid(s + 9))
+		return NULL;
+	return s + 9;
+}
+
+static int
+one_of(const char *const *list, const char *s)
+{
+	return s != NULL && code_index(list, s) != -1;
+}
+
+/* Signs an unsigned entry with the node's current key. */
+static char *
+sign(const struct signer *sg, char *xml)
+{
+	char *signed_xml;
+
+	if (xml == NULL)
+		return NULL;
+	signed_xml = fed_sign(xml, strlen(xml), sg->key, sg->fingerprint);
+	free(xml);
+	return signed_xml;
+}
+
+/* The Atom head of a registration or outcome entry. */
+static void
+entry_head(struct atom *a, const char *id, const char *title,
+    const char *updated, const char *kind, const char *version)
+{
+	char *s = util_printf("urn:uuid:%s", id);
+
+	atom_entry_start(a);
+	atom_text(a, "id", s);
+	free(s);
+	atom_text(a, "title", title);
+	atom_text(a, "updated", updated);
+	atom_source(a, INBOX_PATH, updated);
+	atom_record_start(a, kind, version);
+}
+
+static void
+field_urn(struct atom *a, const char *name, const char *uuid)
+{
+	char *s = util_printf("urn:uuid:%s", uuid);
+
+	if (s == NULL)
+		a->failed = 1;
+	atom_field(a, name, s);
+	free(s);
+}
+
+/* Columns of request_query. */
+enum {
+	RQ_ID, RQ_VERSION, RQ_UPDATED, RQ_EVENT, RQ_WANTED, RQ_ERASED,
+	RQ_PLACE, RQ_PLACE_NAME, RQ_PLACES, RQ_NAME, RQ_EMAIL, RQ_ORG,
+	RQ_PUBLIC, RQ_ANSWERS, RQ_SIGNED
+};
+static const char request_query[] =
+    "SELECT a.id, a.version, " RFC3339("now()") ", a.event, a.wanted,"
+    " a.erased, a.place_ref, a.place_name, a.places, a.name, a.email,"
+    " a.organisation, a.public, (SELECT string_agg(concat_ws(chr(31),"
+    "  x->>'question', x->>'value'), chr(30) ORDER BY n)"
+    "  FROM jsonb_array_elements(a.answers) WITH ORDINALITY AS j (x, n)),"
+    " a.signed"
+    " FROM away_registrations a WHERE a.id = $1";
+
+/* The unsigned registration entry of row 0. */
+static char *
+request_entry(PGresult *res)
+{
+	struct atom a;
+	const char *answers;
+	char *item, *q, *v;
+	int failed = 0;
+
+	if (atom_open(&a) == -1)
+		return NULL;
+	entry_head(&a, PQgetvalue(res, 0, RQ_ID), "Registration",
+	    PQgetvalue(res, 0, RQ_UPDATED), "registration",
+	    PQgetvalue(res, 0, RQ_VERSION));
+	field_urn(&a, "event", PQgetvalue(res, 0, RQ_EVENT));
+	atom_field(&a, "state", PQgetvalue(res, 0, RQ_WANTED));
+	if (*PQgetvalue(res, 0, RQ_ERASED) == 't')
+		atom_field(&a, "erased", "true");
+	/* A cancellation says nothing more about the person. */
+	if (strcmp(PQgetvalue(res, 0, RQ_WANTED), "registered") == 0) {
+		atom_field_start(&a, "place");
+		atom_attr(&a, "ref", PQgetvalue(res, 0, RQ_PLACE));
+		atom_string(&a, PQgetvalue(res, 0, RQ_PLACE_NAME));
+		atom_end(&a);
+		atom_field(&a, "places", PQgetvalue(res, 0, RQ_PLACES));
+		atom_field(&a, "name", PQgetvalue(res, 0, RQ_NAME));
+		atom_field(&a, "email", PQgetvalue(res, 0, RQ_EMAIL));
+		atom_field(&a, "organisation", db_value(res, 0, RQ_ORG));
+		atom_field(&a, "public", *PQgetvalue(res, 0, RQ_PUBLIC) == 't' ?
+		    "true" : "false");
+		answers = db_value(res, 0, RQ_ANSWERS);
+		while ((item = util_next_part(&answers, 30, &failed)) != NULL) {
+			const char *rest = item;
+
+			q = util_next_part(&rest, 31, &failed);
+			v = util_next_part(&rest, 31, &failed);
+			if (q != NULL && v != NULL) {
+				atom_field_start(&a, "answer");
+				atom_attr(&a, "question", q);
+				atom_string(&a, v);
+				atom_end(&a);
+			}
+			free(q);
+			free(v);
+			free(item);
+		}
+	}
+	atom_end(&a);
+	atom_end(&a);
+	if (failed)
+		a.failed = 1;
+	return atom_close(&a);
+}
+
+/*
+ * Signs a member's registration request at its newest version, unless
+ * it is signed already.  0 when done, -1 when it could not be.
+ */
+int
+away_sign(struct db *db, const struct signer *sg, const char *id)
+{
+	const char *p[3];
+	PGresult *res;
+	char *entry;
+	int rc;
+
+	p[0] = id;
+	if ((res = db_query(db, PGRES_TUPLES_OK, request_query, 1, p)) ==
+	    NULL)
+		return -1;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, RQ_SIGNED),
+	    PQgetvalue(res, 0, RQ_VERSION)) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	if ((entry = sign(sg, request_entry(res))) == NULL) {
+		log_err("cannot sign registration %s", id);
+		PQclear(res);
+		return -1;
+	}
+	p[1] = PQgetvalue(res, 0, RQ_VERSION);
+	p[2] = entry;
+	rc = db_exec(db, "UPDATE away_registrations SET entry = $3,"
+	    " signed = $2::integer WHERE id = $1 AND version = $2::integer",
+	    3, p);
+	free(entry);
+	PQclear(res);
+	return rc;
+}
+
+/* Columns of outcome_query. */
+enum {
+	OQ_REF, OQ_VERSION, OQ_UPDATED, OQ_REQUEST, OQ_REQ_VERSION, OQ_HOME,
+	OQ_EVENT, OQ_STATUS, OQ_POSITION, OQ_WHAT, OQ_SIGNED
+};
+static const char outcome_query[] =
+    "SELECT i.ref, i.out_version, " RFC3339("now()") ", i.request,"
+    " i.version, i.home, i.event,"
+    " CASE WHEN r.id IS NOT NULL THEN r.status"
+    " WHEN i.what = 'cancelled' THEN 'cancelled' ELSE 'refused' END,"
+    " acorn_waiting_position(r.id), i.what, i.out_signed"
+    " FROM inbox_requests i LEFT JOIN registrations r"
+    " ON r.id = i.registration WHERE i.home = $1 AND i.request = $2";
+
+static char *
+outcome_entry(PGresult *res)
+{
+	struct atom a;
+
+	if (atom_open(&a) == -1)
+		return NULL;
+	entry_head(&a, PQgetvalue(res, 0, OQ_REF), "Registration outcome",
+	    PQgetvalue(res, 0, OQ_UPDATED), "outcome",
+	    PQgetvalue(res, 0, OQ_VERSION));
+	atom_field_start(&a, "registration");
+	atom_attr(&a, "version", PQgetvalue(res, 0, OQ_REQ_VERSION));
+	{
+		char *s = util_printf("urn:uuid:%s",
+		    PQgetvalue(res, 0, OQ_REQUEST));
+
+		if (s == NULL)
+			a.failed = 1;
+		else
+			atom_string(&a, s);
+		free(s);
+	}
+	atom_end(&a);
+	field_urn(&a, "home", PQgetvalue(res, 0, OQ_HOME));
+	field_urn(&a, "event", PQgetvalue(res, 0, OQ_EVENT));
+	atom_field(&a, "status", PQgetvalue(res, 0, OQ_STATUS));
+	atom_field(&a, "position", db_value(res, 0, OQ_POSITION));
+	atom_field(&a, "what", PQgetvalue(res, 0, OQ_WHAT));
+	atom_end(&a);
+	atom_end(&a);
+	return atom_close(&a);
+}
+
+/*
+ * Signs the outcome a host owes for one request, at its newest version,
+ * unless it is signed already.  0 when done, -1 when it could not be.
+ */
+int
+outcome_sign(struct db *db, const struct signer *sg, const char *home,
+    const char *request)
+{
+	const char *p[4];
+	PGresult *res;
+	char *entry;
+	int tries, rc = 0;
+
+	p[0] = home;
+	p[1] = request;
+	/* A change made while signing moves the version on: sign again. */
+	for (tries = 0; tries < 3; tries++) {
+		if ((res = db_query(db, PGRES_TUPLES_OK, outcome_query, 2,
+		    p)) == NULL)
+			return -1;
+		if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0,
+		    OQ_SIGNED), PQgetvalue(res, 0, OQ_VERSION)) == 0) {
+			PQclear(res);
+			return 0;
+		}
+		if ((entry = sign(sg, outcome_entry(res))) == NULL) {
+			log_err("cannot sign the outcome of %s", request);
+			PQclear(res);
+			return -1;
+		}
+		p[2] = PQgetvalue(res, 0, OQ_VERSION);
+		p[3] = entry;
+		rc = (int)db_changes(db, "UPDATE inbox_requests SET"
+		    " out_entry = $4, out_signed = $3::integer"
+		    " WHERE home = $1 AND request = $2"
+		    " AND out_version = $3::integer", 4, p);
+		free(entry);
+		PQclear(res);
+		if (rc != 0)
+			return rc == -1 ? -1 : 0;
+	}
+	return 0;
+}
+
+/* A node's inbox, from the address its own node entry gives. */
+static char *
+inbox_url(struct db *db, const char *node)
+{
+	const char *p[1] = { node };
+	PGresult *res;
+	char *url = NULL;
+
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT url FROM ("
+	    " SELECT url, 1 AS o FROM nodes WHERE subject = $1"
+	    "  AND origin = $1 AND NOT deleted"
+	    " UNION ALL SELECT url, 2 FROM peers WHERE node = $1"
+	    " UNION ALL SELECT url, 3 FROM nodes WHERE subject = $1"
+	    "  AND NOT deleted) u ORDER BY o LIMIT 1", 1, p);
+	if (res == NULL)
+		return NULL;
+	if (PQntuples(res) == 1)
+		url = util_printf("%s" INBOX_PATH, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return url;
+}
+
+/* Verifies a signed entry and reads its record. */
+static int
+read_signed(struct db *db, const char *text, size_t len,
+    struct fed_record *rec, xmlDocPtr *doc, char **canonical,
+    const char **why)
+{
+	char signer[FED_UUID_LEN + 1];
+
+	*canonical = NULL;
+	if ((*doc = fed_parse(text, len, why)) == NULL)
+		return 400;
+	if (fed_verify(*doc, trust_lookup, db, signer, canonical, why) ==
+	    -1) {
+		if (*why == NULL)
+			*why = "the signature does not verify";
+		return 403;
+	}
+	if (fed_record_read(*doc, rec, why) == -1)
+		return 400;
+	if (rec->deleted) {
+		fed_record_free(rec);
+		*why = "a tombstone is neither a registration nor an outcome";
+		return 400;
+	}
+	return 0;
+}
+
+/*
+ * Home side: an outcome from the host of a member's registration.
+ * Applied once, when it is newer than the last; the member is told by
+ * mail in the same transaction.  Answers an HTTP status.
+ */
+static int
+outcome_apply(struct db *db, const struct fed_record *rec,
+    const char **why)
+{
+	const char *reg = urn_uuid(fed_field(rec, "registration"));
+	const char *home = urn_uuid(fed_field(rec, "home"));
+	const char *status = fed_field(rec, "status");
+	const char *position = fed_field(rec, "position");
+	const char *what = fed_field(rec, "what");
+	const char *req_version = NULL;
+	const char *p[9];
+	char version[16];
+	PGresult *res;
+	size_t i;
+	long n;
+
+	for (i = 0; i < rec->nfields; i++)
+		if (strcmp(rec->fields[i].name, "registration") == 0)
+			req_version = rec->fields[i].attr[0];
+	if (reg == NULL || home == NULL || req_version == NULL ||
+	    util_parse_long(req_version, 1, 1000000000, &n) == -1 ||
+	    (strcmp(status, "confirmed") != 0 && strcmp(status, "waiting") !=
+	    0 && strcmp(status, "cancelled") != 0 &&
+	    strcmp(status, "refused") != 0) ||
+	    (position != NULL && util_parse_long(position, 1, 1000000000,
+	    &n) == -1) ||
+	    (!one_of(refusals, what) && !one_of(tellings, what))) {
+		*why = "an outcome whose fields are missing or unknown";
+		return 400;
+	}
+	if (strcmp(home, node_id) != 0) {
+		*why = "an outcome for a registration made on another node";
+		return 404;
+	}
+	snprintf(version, sizeof(version), "%d", rec->version);
+	p[0] = reg;
+	p[1] = rec->origin;
+	p[2] = status;
+	p[3] = position;
+	p[4] = what;
+	p[5] = version;
+	p[6] = req_version;
+	p[7] = cfg->public_url;
+	if (db_begin(db) == -1)
+		return 503;
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT host = $2::uuid,"
+	    " outcome < $3::integer FROM away_registrations WHERE id = $1"
+	    " FOR UPDATE", 3, (const char *[]){ p[0], p[1], p[5] });
+	if (res == NULL)
+		goto unavailable;
+	if (PQntuples(res) != 1 || *PQgetvalue(res, 0, 0) != 't') {
+		PQclear(res);
+		db_rollback(db);
+		*why = "no registration made here is held by that node";
+		return 404;
+	}
+	if (*PQgetvalue(res, 0, 1) != 't') {
+		PQclear(res);
+		db_rollback(db);
+		return 204;	/* had it already */
+	}
+	PQclear(res);
+	/*
+	 * A change to a request the member has since cancelled is not
+	 * worth a mail: the cancellation's outcome follows.
+	 */
+	if (db_exec(db, "UPDATE away_registrations SET status = $3,"
+	    " position = $4::bigint, why = $5, outcome = $6::integer,"
+	    " delivered = greatest(delivered, least($7::integer, version)),"
+	    " changed = now() WHERE id = $1 AND host = $2::uuid", 7, p) == -1 ||
+	    db_call(db, "SELECT acorn_tell_away(id, $2, $3) FROM"
+	    " away_registrations WHERE id = $1 AND (wanted = 'registered'"
+	    " OR delivered = version)", 3,
+	    (const char *[]){ p[0], p[4], p[7] }) == -1 ||
+	    db_exec(db, "UPDATE away_registrations SET attempts = 0,"
+	    " last_error = NULL WHERE id = $1 AND delivered = version", 1,
+	    p) == -1)
+		goto unavailable;
+	if (db_commit(db) == -1)
+		return 503;
+	return 204;
+unavailable:
+	db_rollback(db);
+	return 503;
+}
+
+/*
+ * Home side: sends a member's request to the host and applies the
+ * outcome it answers with.  1 when the host answered, 0 when it did not
+ * (tried again later, with backoff), -1 when the database failed.
+ */
+int
+away_send(struct db *db, const struct signer *sg, void *curl,
+    const char *id, long timeout)
+{
+	struct fetch f;
+	struct fed_record rec;
+	xmlDocPtr doc = NULL;
+	const char *p[2], *why = NULL;
+	char *url = NULL, *entry = NULL, *canonical = NULL, err[300];
+	PGresult *res;
+	CURL *c = curl;
+	int rc, own = 0;
+
+	memset(&f, 0, sizeof(f));
+	if (away_sign(db, sg, id) == -1)
+		return -1;
+	p[0] = id;
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT entry, host FROM"
+	    " away_registrations WHERE id = $1 AND delivered < version"
+	    " AND signed = version", 1, p);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 1;	/* nothing to send */
+	}
+	entry = util_strdup(PQgetvalue(res, 0, 0));
+	url = inbox_url(db, PQgetvalue(res, 0, 1));
+	PQclear(res);
+	if (entry == NULL) {
+		free(url);
+		return -1;
+	}
+	if (url == NULL) {
+		snprintf(err, sizeof(err), "the host's address is not known");
+		goto failed;
+	}
+	if (c == NULL && (c = curl_easy_init()) != NULL)
+		own = 1;
+	if (c == NULL || fetch_post_entry(c, url, entry, timeout, &f) ==
+	    -1) {
+		snprintf(err, sizeof(err), "%s", c == NULL ? "out of memory" :
+		    f.error);
+		goto failed;
+	}
+	if (f.status != 200) {
+		snprintf(err, sizeof(err), "the host answered %ld: %.200s",
+		    f.status, f.body != NULL ? f.body : "");
+		goto failed;
+	}
+	if ((rc = read_signed(db, f.body, f.len, &rec, &doc, &canonical,
+	    &why)) != 0) {
+		snprintf(err, sizeof(err), "the host's answer was refused: %s",
+		    why);
+		goto failed;
+	}
+	if (strcmp(rec.kind, "outcome") != 0 ||
+	    (rc = outcome_apply(db, &rec, &why)) != 204) {
+		snprintf(err, sizeof(err), "the host's answer was refused: %s",
+		    why != NULL ? why : "not an outcome");
+		fed_record_free(&rec);
+		if (rc == 503)
+			goto broken;
+		goto failed;
+	}
+	fed_record_free(&rec);
+	xmlFreeDoc(doc);
+	free(canonical);
+	free(entry);
+	free(url);
+	fetch_free(&f);
+	if (own)
+		curl_easy_cleanup(c);
+	return 1;
+failed:
+	log_info("registration %s not delivered yet: %s", id, err);
+	p[1] = err;
+	rc = db_exec(db, "UPDATE away_registrations SET attempts = attempts + 1,"
+	    " last_error = $2," SEND_RETRY " WHERE id = $1", 2, p) == -1 ? -1 : 0;
+	goto out;
+broken:
+	rc = -1;
+out:
+	xmlFreeDoc(doc);
+	free(canonical);
+	free(entry);
+	free(url);
+	fetch_free(&f);
+	if (own)
+		curl_easy_cleanup(c);
+	return rc;
+}
+
+/*
+ * Host side: sends the newest outcome of one request to the member's
+ * home node.  1 when it took it, 0 when not (tried again later), -1 when
+ * the database failed.
+ */
+int
+outcome_send(struct db *db, const struct signer *sg, void *curl,
+    const char *home, const char *request, long timeout)
+{
+	struct fetch f;
+	const char *p[4];
+	char *url = NULL, *entry = NULL, err[300], version[16];
+	PGresult *res;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	if (outcome_sign(db, sg, home, request) == -1)
+		return -1;
+	p[0] = home;
+	p[1] = request;
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT out_entry, out_signed"
+	    " FROM inbox_requests WHERE home = $1 AND request = $2"
+	    " AND delivered < out_version AND out_signed = out_version", 2, p);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 1;
+	}
+	entry = util_strdup(PQgetvalue(res, 0, 0));
+	snprintf(version, sizeof(version), "%s", PQgetvalue(res, 0, 1));
+	PQclear(res);
+	url = inbox_url(db, home);
+	if (entry == NULL) {
+		free(url);
+		return -1;
+	}
+	if (url == NULL)
+		snprintf(err, sizeof(err), "the home node's address is not "
+		    "known");
+	else if (fetch_post_entry(curl, url, entry, timeout, &f) == -1)
+		snprintf(err, sizeof(err), "%s", f.error);
+	else if (f.status != 204 && f.status != 200)
+		snprintf(err, sizeof(err), "the home node answered %ld: %.200s",
+		    f.status, f.body != NULL ? f.body : "");
+	else
+		err[0] = '\0';
+	p[2] = err[0] == '\0' ? version : err;
+	if (err[0] == '\0')
+		rc = db_exec(db, "UPDATE inbox_requests SET delivered ="
+		    " greatest(delivered, $3::integer), attempts = 0,"
+		    " last_error = NULL WHERE home = $1 AND request = $2", 3,
+		    p) == -1 ? -1 : 1;
+	else {
+		log_info("outcome of %s not delivered yet: %s", request, err);
+		rc = db_exec(db, "UPDATE inbox_requests SET"
+		    " attempts = attempts + 1, last_error = $3," SEND_RETRY
+		    " WHERE home = $1 AND request = $2", 3, p) == -1 ? -1 : 0;
+	}
+	free(entry);
+	free(url);
+	fetch_free(&f);
+	return rc;
+}
+
+/*
+ * Checks a request's answers against the event's questions, as the
+ * registration form here does.  The answers given are collected as two
+ * array literals; 0 when they fit, -1 when not, -2 when the database
+ * failed.
+ */
+static int
+answers_fit(struct db *db, const struct fed_record *rec, const char *event,
+    char **ids, char **values)
+{
+	const char *p[1] = { event }, **qs = NULL, **vs = NULL, *given;
+	PGresult *res;
+	size_t i, k = 0, n;
+	int q, rc = -1;
+
+	*ids = *values = NULL;
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT id, kind, required,"
+	    " array_to_string(choices, E'\\n') FROM questions"
+	    " WHERE event = $1 AND NOT retired", 1, p);
+	if (res == NULL)
+		return -2;
+	n = (size_t)PQntuples(res);
+	if ((qs = calloc(n + 1, sizeof(*qs))) == NULL ||
+	    (vs = calloc(n + 1, sizeof(*vs))) == NULL) {
+		rc = -2;
+		goto out;
+	}
+	for (q = 0; q < (int)n; q++) {
+		const char *kind = PQgetvalue(res, q, 1);
+
+		given = NULL;
+		for (i = 0; i < rec->nfields; i++)
+			if (strcmp(rec->fields[i].name, "answer") == 0 &&
+			    rec->fields[i].attr[0] != NULL &&
+			    strcmp(rec->fields[i].attr[0],
+			    PQgetvalue(res, q, 0)) == 0) {
+				if (given != NULL)
+					goto out;	/* answered twice */
+				given = rec->fields[i].value;
+			}
+		if (given == NULL || *given == '\0') {
+			if (*PQgetvalue(res, q, 2) == 't')
+				goto out;
+			continue;
+		}
+		if (util_utf8_length(given) > 2000 ||
+		    (strcmp(kind, "yesno") == 0 && strcmp(given, "yes") != 0 &&
+		    strcmp(given, "no") != 0) ||
+		    (strcmp(kind, "choice") == 0 &&
+		    !util_line_of(PQgetvalue(res, q, 3), given)))
+			goto out;
+		qs[k] = PQgetvalue(res, q, 0);
+		vs[k++] = given;
+	}
+	/* Every answer given is to a question asked, and counted above. */
+	for (i = 0, n = 0; i < rec->nfields; i++)
+		if (strcmp(rec->fields[i].name, "answer") == 0 &&
+		    *rec->fields[i].value != '\0')
+			n++;
+	if (n != k)
+		goto out;
+	if ((*ids = util_pg_array(qs, k)) == NULL ||
+	    (*values = util_pg_array(vs, k)) == NULL) {
+		free(*ids);
+		*ids = NULL;
+		rc = -2;
+		goto out;
+	}
+	rc = 0;
+out:
+	free(qs);
+	free(vs);
+	PQclear(res);
+	return rc;
+}
+
+/* The refusal a registration the database turned down gets. */
+static const char *
+refusal_of(const char *state)
+{
+	if (strcmp(state, "AC001") == 0)
+		return "not_open";
+	if (strcmp(state, "AC002") == 0)
+		return "no_place";
+	if (strcmp(state, "AC003") == 0)
+		return "full_group";
+	if (strcmp(state, "AC005") == 0)
+		return "already_registered";
+	return NULL;
+}
+
+/*
+ * Host side: a new request to register.  Decides it in the transaction
+ * the caller holds, under the place type's lock, and records what this
+ * node owes the home node.  0, or an HTTP status with *why.
+ */
+static int
+request_new(struct db *db, const struct fed_record *rec, const char *event,
+    const char **why)
+{
+	const char *place = NULL, *places = fed_field(rec, "places");
+	const char *name = fed_field(rec, "name");
+	const char *email = fed_field(rec, "email");
+	const char *org = fed_field(rec, "organisation");
+	const char *pub = fed_field(rec, "public");
+	const char *p[11], *what = NULL;
+	char *ids = NULL, *values = NULL, version[16];
+	PGresult *res = NULL;
+	size_t i;
+	long n;
+	int rc;
+
+	for (i = 0; i < rec->nfields; i++)
+		if (strcmp(rec->fields[i].name, "place") == 0)
+			place = rec->fields[i].attr[0];
+	if (place == NULL || util_parse_long(place, 1, 1000000000000L, &n) ==
+	    -1 || places == NULL || util_parse_long(places, 1, 10, &n) == -1 ||
+	    name == NULL || *name == '\0' || util_utf8_length(name) > 200 ||
+	    email == NULL || !mail_address_valid(email) ||
+	    (org != NULL && util_utf8_length(org) > 200) ||
+	    (pub != NULL && strcmp(pub, "true") != 0 &&
+	    strcmp(pub, "false") != 0)) {
+		*why = "a registration whose fields are missing or malformed";
+		return 422;
+	}
+	snprintf(version, sizeof(version), "%d", rec->version);
+	p[0] = rec->origin;
+	p[1] = rec->id;
+	p[2] = version;
+	p[3] = event;
+	if ((rc = answers_fit(db, rec, event, &ids, &values)) == -2)
+		return 503;
+	if (rc == -1)
+		what = "answers";
+	else {
+		p[4] = place;
+		p[5] = name;
+		p[6] = email;
+		p[7] = org;
+		p[8] = places;
+		p[9] = pub != NULL && strcmp(pub, "true") == 0 ? "true" :
+		    "false";
+		if (db_exec(db, "SAVEPOINT register", 0, NULL) == -1)
+			goto unavailable;
+		/* Only the event's own place types: not a received one's. */
+		res = db_query(db, PGRES_TUPLES_OK, "SELECT g.registration"
+		    " FROM place_types pt, acorn_register(pt.id, NULL, $6,"
+		    " $7, $8, $9::integer, $10::boolean, 'inbox:' || $2) AS g"
+		    " WHERE pt.id = $5::bigint AND pt.event = $4::uuid"
+		    " AND pt.ref IS NULL AND $1::uuid IS NOT NULL"
+		    " AND $3::integer > 0", 10, p);
+		if (res == NULL) {
+			what = refusal_of(db_state(db));
+			if (what == NULL ||
+			    db_exec(db, "ROLLBACK TO SAVEPOINT register", 0,
+			    NULL) == -1)
+				goto unavailable;
+		} else if (PQntuples(res) != 1)
+			what = "no_place";
+	}
+	if (what == NULL) {
+		p[4] = PQgetvalue(res, 0, 0);
+		p[5] = ids;
+		p[6] = values;
+		if (db_exec(db, "UPDATE registrations SET home = $1::uuid"
+		    " WHERE id = $5::bigint AND $2::uuid IS NOT NULL"
+		    " AND $3::integer > 0 AND $4::uuid IS NOT NULL", 5, p) ==
+		    -1 ||
+		    db_exec(db, "INSERT INTO answers (registration, question,"
+		    " value) SELECT $1::bigint, a.q, a.v FROM"
+		    " unnest($2::bigint[], $3::text[]) AS a (q, v)", 3,
+		    (const char *[]){ p[4], p[5], p[6] }) == -1 ||
+		    db_exec(db, "INSERT INTO inbox_requests (home, request,"
+		    " version, event, registration, ref, what, next_attempt)"
+		    " SELECT $1, $2, $3::integer, $4, r.id, r.ref, r.status,"
+		    " now() + interval '1 minute'"
+		    " FROM registrations r WHERE r.id = $5::bigint", 5, p) ==
+		    -1)
+			goto unavailable;
+	} else {
+		p[4] = what;
+		if (db_exec(db, "INSERT INTO inbox_requests (home, request,"
+		    " version, event, ref, what, next_attempt) VALUES ($1, $2,"
+		    " $3::integer, $4, gen_random_uuid(), $5,"
+		    " now() + interval '1 minute')", 5, p) == -1)
+			goto unavailable;
+	}
+	PQclear(res);
+	free(ids);
+	free(values);
+	return 0;
+unavailable:
+	PQclear(res);
+	free(ids);
+	free(values);
+	return 503;
+}
+
+/*
+ * Host side: a later version of a request, which cancels it (and, when
+ * the member's account was erased, takes their details away too).
+ */
+static int
+request_cancel(struct db *db, const struct fed_record *rec, int erased)
+{
+	char version[16];
+	const char *p[4];
+
+	snprintf(version, sizeof(version), "%d", rec->version);
+	p[0] = rec->origin;
+	p[1] = rec->id;
+	p[2] = version;
+	p[3] = cfg->public_url;
+	if (db_call(db, "WITH mine AS (SELECT registration AS id"
+	    " FROM inbox_requests WHERE home = $1 AND request = $2"
+	    " AND registration IS NOT NULL),"
+	    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x),"
+	    " told AS (SELECT acorn_tell(x, 'promoted', $3) FROM promoted)"
+	    " SELECT count(*) FROM told", 3,
+	    (const char *[]){ p[0], p[1], p[3] }) == -1 ||
+	    db_exec(db, "UPDATE inbox_requests SET version = $3::integer,"
+	    " what = 'cancelled', out_version = out_version + 1,"
+	    " next_attempt = now() + interval '1 minute'"
+	    " WHERE home = $1 AND request = $2", 3, p) == -1)
+		return 503;
+	if (erased && (db_exec(db, "DELETE FROM answers WHERE registration ="
+	    " (SELECT registration FROM inbox_requests WHERE home = $1"
+	    " AND request = $2)", 2, p) == -1 ||
+	    db_exec(db, "UPDATE registrations r SET name = 'Erased member',"
+	    " email = 'erased-' || r.ref, organisation = NULL, public = false"
+	    " FROM inbox_requests i WHERE i.home = $1 AND i.request = $2"
+	    " AND r.id = i.registration", 2, p) == -1))
+		return 503;
+	return 0;
+}
+
+/*
+ * Host side: a registration request.  Decided once per version: the same
+ * version again is answered with the outcome as it stands, an older one
+ * is a replay.  Answers an HTTP status; *reply is the signed outcome.
+ */
+static int
+request_receive(struct db *db, const struct signer *sg,
+    const struct fed_record *rec, char **reply, const char **why)
+{
+	const char *event = urn_uuid(fed_field(rec, "event"));
+	const char *state = fed_field(rec, "state");
+	const char *erased = fed_field(rec, "erased");
+	const char *p[3];
+	PGresult *res;
+	int held, version, rc;
+
+	if (event == NULL || state == NULL ||
+	    (strcmp(state, "registered") != 0 &&
+	    strcmp(state, "cancelled") != 0)) {
+		*why = "a registration without its event or state";
+		return 400;
+	}
+	if (strcmp(rec->origin, node_id) == 0) {
+		*why = "a registration from this node itself";
+		return 422;
+	}
+	p[0] = rec->origin;
+	p[1] = rec->id;
+	p[2] = event;
+	if (db_begin(db) == -1)
+		return 503;
+	/* One request at a time: a repeat waits for the first to decide. */
+	if (db_call(db, "SELECT pg_advisory_xact_lock(7234019,"
+	    " hashtext($1 || $2))", 2, p) == -1)
+		goto unavailable;
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT 1 FROM events e, node n"
+	    " WHERE e.id = $1 AND e.origin = n.id", 1, &p[2]);
+	if (res == NULL)
+		goto unavailable;
+	held = PQntuples(res);
+	PQclear(res);
+	if (held != 1) {
+		db_rollback(db);
+		*why = "the event is not held by this node";
+		return 404;
+	}
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT version, event = $3"
+	    " FROM inbox_requests WHERE home = $1 AND request = $2"
+	    " FOR UPDATE", 3, p);
+	if (res == NULL)
+		goto unavailable;
+	held = PQntuples(res);
+	version = held ? atoi(PQgetvalue(res, 0, 0)) : 0;
+	rc = 0;
+	if (held && *PQgetvalue(res, 0, 1) != 't') {
+		*why = "a request already made for another event";
+		rc = 409;
+	} else if (held && version > rec->version) {
+		*why = "an older version than the one applied (a replay)";
+		rc = 409;
+	} else if (held && version < rec->version &&
+	    strcmp(state, "cancelled") != 0) {
+		*why = "a later version can only cancel a registration";
+		rc = 422;
+	}
+	PQclear(res);
+	if (rc == 0 && held && version < rec->version)
+		rc = request_cancel(db, rec, erased != NULL &&
+		    strcmp(erased, "true") == 0);
+	else if (rc == 0 && !held && strcmp(state, "cancelled") == 0) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", rec->version);
+		if (db_exec(db, "INSERT INTO inbox_requests (home, request,"
+		    " version, event, ref, what) VALUES ($1, $2, $4::integer,"
+		    " $3, gen_random_uuid(), 'cancelled')", 4,
+		    (const char *[]){ p[0], p[1], p[2], v }) == -1)
+			goto unavailable;
+	} else if (rc == 0 && !held)
+		rc = request_new(db, rec, event, why);
+	if (rc == 503)
+		goto unavailable;
+	if (rc != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	if (db_commit(db) == -1)
+		return 503;
+	/* The answer is the outcome as it stands now, signed. */
+	if (outcome_sign(db, sg, p[0], p[1]) == -1)
+		return 503;
+	res = db_query(db, PGRES_TUPLES_OK, "UPDATE inbox_requests SET"
+	    " delivered = greatest(delivered, out_signed)"
+	    " WHERE home = $1 AND request = $2 AND out_entry IS NOT NULL"
+	    " RETURNING out_entry", 2, p);
+	if (res == NULL)
+		return 503;
+	if (PQntuples(res) == 1)
+		*reply = util_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return *reply != NULL ? 200 : 503;
+unavailable:
+	db_rollback(db);
+	return 503;
+}
+
+/*
+ * POST /federation/inbox: a signed registration (this node holds the
+ * event) or outcome (a member here registered).  Answers an HTTP status;
+ * *reply is an entry to answer with, *why what was wrong.
+ */
+int
+inbox_receive(struct db *db, const struct signer *sg, const char *body,
+    size_t len, char **reply, const char **why)
+{
+	struct fed_record rec;
+	xmlDocPtr doc = NULL;
+	char *canonical = NULL;
+	int rc;
+
+	*reply = NULL;
+	*why = NULL;
+	if (sg == NULL || sg->key == NULL) {
+		*why = "this node has no key to answer with";
+		return 503;
+	}
+	if ((rc = read_signed(db, body, len, &rec, &doc, &canonical,
+	    why)) != 0) {
+		xmlFreeDoc(doc);
+		free(canonical);
+		return rc;
+	}
+	if (strcmp(rec.kind, "registration") == 0)
+		rc = request_receive(db, sg, &rec, reply, why);
+	else if (strcmp(rec.kind, "outcome") == 0)
+		rc = outcome_apply(db, &rec, why);
+	else {
+		*why = "the inbox takes registrations and outcomes only";
+		rc = 422;
+	}
+	fed_record_free(&rec);
+	xmlFreeDoc(doc);
+	free(canonical);
+	return rc;
+}
