@@ -65,17 +65,26 @@ hub_event(const char *title, const char *capacity)
 	return id;
 }
 
-/* A member of nw, signed in. */
+/* A member of nw, signed in; their password in *pw when asked. */
+static struct client *
+nw_member_pw(const char *email, char **pw)
+{
+	char *given = node_user_add(nw, email, "member");
+	struct client *c;
+
+	ck_assert_ptr_nonnull(given);
+	c = client_as(nw, email, given);
+	if (pw != NULL)
+		*pw = given;
+	else
+		free(given);
+	return c;
+}
+
 static struct client *
 nw_member(const char *email)
 {
-	char *pw = node_user_add(nw, email, "member");
-	struct client *c;
-
-	ck_assert_ptr_nonnull(pw);
-	c = client_as(nw, email, pw);
-	free(pw);
-	return c;
+	return nw_member_pw(email, NULL);
 }
 
 /*
@@ -293,6 +302,80 @@ START_TEST(test_host_down_then_up_gets_each_request_once)
 }
 END_TEST
 
+START_TEST(test_erasing_an_account_cancels_at_the_host_and_removes_details)
+{
+	char *event = hub_event("Evaluation masterclass", "1");
+	char *pw;
+	struct client *a = nw_member_pw("erin@nw.example.org", &pw);
+	struct client *b = nw_member("femi@nw.example.org");
+	struct resp *r;
+
+	resp_free(register_away(a, event));
+	resp_free(register_away(b, event));
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE email = 'erin@nw.example.org' AND status = 'confirmed'",
+	    NULL), 1);
+	r = form_post(a, "/profile/erase", "/profile/erase", "password", pw,
+	    "confirm", "yes", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your account has been erased"));
+	resp_free(r);
+
+	/* The host cancels, forgets who it was, and gives the place on. */
+	ck_assert_msg(node_wait(hub, "SELECT count(*) = 0 FROM registrations"
+	    " WHERE email = 'erin@nw.example.org'", NULL, SETTLE_MS),
+	    "the host still holds the erased member's details");
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE home = $1 AND status = 'cancelled' AND name ="
+	    " 'Erased member' AND organisation IS NULL", nw_id), 1);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE email = 'femi@nw.example.org' AND status = 'confirmed'",
+	    NULL), 1);
+	ck_assert_msg(node_wait(nw, "SELECT status = 'confirmed' FROM"
+	    " away_registrations WHERE email = 'femi@nw.example.org'", NULL,
+	    SETTLE_MS), "the promotion never reached the home node");
+	/* Home keeps nothing personal either. */
+	ck_assert_int_eq(node_num(nw, "SELECT count(*) FROM"
+	    " away_registrations WHERE email = 'erin@nw.example.org'"
+	    " OR name <> 'Erased member' AND erased", NULL), 0);
+	ck_assert_msg(node_wait(nw, "SELECT bool_and(status = 'cancelled'"
+	    " AND delivered = version) FROM away_registrations WHERE erased",
+	    NULL, SETTLE_MS), "the host never confirmed the cancellation");
+	client_free(a);
+	client_free(b);
+	free(pw);
+	free(event);
+}
+END_TEST
+
+START_TEST(test_a_changed_event_is_told_by_the_home_node)
+{
+	char *event = hub_event("Commissioners round table", "10");
+	struct client *a = nw_member("gita@nw.example.org");
+	struct client *co = client_as(hub, "coord@hub.example.org", coord_pw);
+	struct resp *r;
+	char edit[128];
+
+	resp_free(register_away(a, event));
+	snprintf(edit, sizeof(edit), "/events/%s/edit", event);
+	r = form_post(co, edit, edit, "title", "Commissioners round table",
+	    "kind", "conference", "start_date", "2031-03-21", "start_time",
+	    "10:00", "end_date", "2031-03-21", "end_time", "16:00", "venue",
+	    "Manchester Central", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_msg(node_wait(nw, "SELECT count(*) = 1 FROM outbox WHERE"
+	    " recipient = 'gita@nw.example.org' AND subject ="
+	    " 'Changed: Commissioners round table'", NULL, SETTLE_MS),
+	    "the change never reached the member");
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM outbox WHERE"
+	    " recipient = 'gita@nw.example.org'", NULL), 0);
+	client_free(co);
+	client_free(a);
+	free(event);
+}
+END_TEST
+
 Suite *
 remote_suite(void)
 {
@@ -305,6 +388,9 @@ remote_suite(void)
 	tcase_add_test(tc, test_remote_registration_is_confirmed_then_waitlisted);
 	tcase_add_test(tc, test_cancellation_promotes_and_the_promotion_reaches_home);
 	tcase_add_test(tc, test_host_down_then_up_gets_each_request_once);
+	tcase_add_test(tc,
+	    test_erasing_an_account_cancels_at_the_host_and_removes_details);
+	tcase_add_test(tc, test_a_changed_event_is_told_by_the_home_node);
 	suite_add_tcase(s, tc);
 	return s;
 }
