@@ -30,6 +30,9 @@ static const char *const refusals[] = {
 	"not_open", "full_group", "already_registered", "no_place",
 	"answers", NULL
 };
+static const char *const statuses[] = {
+	"confirmed", "waiting", "cancelled", "refused", NULL
+};
 static const char *const tellings[] = {
 	"confirmed", "waiting", "promoted", "cancelled", "event_cancelled",
 	"event_changed", NULL
@@ -199,16 +202,19 @@ away_sign(struct db *db, const struct signer *sg, const char *id)
 /* Columns of outcome_query. */
 enum {
 	OQ_REF, OQ_VERSION, OQ_UPDATED, OQ_REQUEST, OQ_REQ_VERSION, OQ_HOME,
-	OQ_EVENT, OQ_STATUS, OQ_POSITION, OQ_WHAT, OQ_SIGNED
+	OQ_EVENT, OQ_STATUS, OQ_POSITION, OQ_WHAT, OQ_SIGNED, OQ_JOINING
 };
 static const char outcome_query[] =
     "SELECT i.ref, i.out_version, " RFC3339("now()") ", i.request,"
     " i.version, i.home, i.event,"
     " CASE WHEN r.id IS NOT NULL THEN r.status"
     " WHEN i.what = 'cancelled' THEN 'cancelled' ELSE 'refused' END,"
-    " acorn_waiting_position(r.id), i.what, i.out_signed"
+    " acorn_waiting_position(r.id), i.what, i.out_signed,"
+    /* The way in to an online event, for those with a place. */
+    " CASE WHEN r.status = 'confirmed' THEN e.online_url END"
     " FROM inbox_requests i LEFT JOIN registrations r"
-    " ON r.id = i.registration WHERE i.home = $1 AND i.request = $2";
+    " ON r.id = i.registration JOIN events e ON e.id = i.event"
+    " WHERE i.home = $1 AND i.request = $2";
 
 static char *
 outcome_entry(PGresult *res)
@@ -238,6 +244,7 @@ outcome_entry(PGresult *res)
 	atom_field(&a, "status", PQgetvalue(res, 0, OQ_STATUS));
 	atom_field(&a, "position", db_value(res, 0, OQ_POSITION));
 	atom_field(&a, "what", PQgetvalue(res, 0, OQ_WHAT));
+	atom_field(&a, "joining", db_value(res, 0, OQ_JOINING));
 	atom_end(&a);
 	atom_end(&a);
 	return atom_close(&a);
@@ -347,8 +354,10 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 {
 	const char *reg = urn_uuid(fed_field(rec, "registration"));
 	const char *home = urn_uuid(fed_field(rec, "home"));
+	const char *event = urn_uuid(fed_field(rec, "event"));
 	const char *status = fed_field(rec, "status");
 	const char *position = fed_field(rec, "position");
+	const char *joining = fed_field(rec, "joining");
 	const char *what = fed_field(rec, "what");
 	const char *req_version = NULL;
 	const char *p[9];
@@ -360,11 +369,12 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	for (i = 0; i < rec->nfields; i++)
 		if (strcmp(rec->fields[i].name, "registration") == 0)
 			req_version = rec->fields[i].attr[0];
-	if (reg == NULL || home == NULL || req_version == NULL ||
+	if (reg == NULL || home == NULL || event == NULL ||
+	    req_version == NULL ||
 	    util_parse_long(req_version, 1, 1000000000, &n) == -1 ||
-	    (strcmp(status, "confirmed") != 0 && strcmp(status, "waiting") !=
-	    0 && strcmp(status, "cancelled") != 0 &&
-	    strcmp(status, "refused") != 0) ||
+	    !one_of(statuses, status) ||
+	    (joining != NULL && strncmp(joining, "https://", 8) != 0 &&
+	    strncmp(joining, "http://", 7) != 0) ||
 	    (position != NULL && util_parse_long(position, 1, 1000000000,
 	    &n) == -1) ||
 	    (!one_of(refusals, what) && !one_of(tellings, what))) {
@@ -386,9 +396,10 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	p[7] = cfg->public_url;
 	if (db_begin(db) == -1)
 		return 503;
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT host = $2::uuid,"
-	    " outcome < $3::integer FROM away_registrations WHERE id = $1"
-	    " FOR UPDATE", 3, (const char *[]){ p[0], p[1], p[5] });
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT host = $2::uuid"
+	    " AND event = $4::uuid, outcome < $3::integer"
+	    " FROM away_registrations WHERE id = $1 FOR UPDATE", 4,
+	    (const char *[]){ p[0], p[1], p[5], event });
 	if (res == NULL)
 		goto unavailable;
 	if (PQntuples(res) != 1 || *PQgetvalue(res, 0, 0) != 't') {
@@ -407,10 +418,13 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	 * A change to a request the member has since cancelled is not
 	 * worth a mail: the cancellation's outcome follows.
 	 */
+	p[8] = joining;
 	if (db_exec(db, "UPDATE away_registrations SET status = $3,"
 	    " position = $4::bigint, why = $5, outcome = $6::integer,"
 	    " delivered = greatest(delivered, least($7::integer, version)),"
-	    " changed = now() WHERE id = $1 AND host = $2::uuid", 7, p) == -1 ||
+	    " joining = $8, changed = now() WHERE id = $1 AND host = $2::uuid",
+	    8, (const char *[]){ p[0], p[1], p[2], p[3], p[4], p[5], p[6],
+	    p[8] }) == -1 ||
 	    db_call(db, "SELECT acorn_tell_away(id, $2, $3) FROM"
 	    " away_registrations WHERE id = $1 AND (wanted = 'registered'"
 	    " OR delivered = version)", 3,
@@ -428,6 +442,47 @@ unavailable:
 }
 
 /*
+ * An answer saying the other node read the entry and will never take
+ * it: sending it again would change nothing.
+ */
+static int
+refusal_status(long status)
+{
+	return status == 400 || status == 404 || status == 409 ||
+	    status == 422;
+}
+
+/*
+ * The host will never take the request: the member is told it was not
+ * accepted (or, when they were cancelling it, that it is cancelled), and
+ * it is not sent again.  0, or -1 when the database failed.
+ */
+static int
+away_give_up(struct db *db, const char *id, const char *err)
+{
+	const char *p[3] = { id, err, cfg->public_url };
+
+	log_warn("registration %s refused by its host: %s", id, err);
+	if (db_begin(db) == -1)
+		return -1;
+	if (db_exec(db, "UPDATE away_registrations SET"
+	    " status = CASE wanted WHEN 'cancelled' THEN 'cancelled'"
+	    "  ELSE 'refused' END,"
+	    " why = CASE wanted WHEN 'cancelled' THEN why ELSE 'unreadable' END,"
+	    " delivered = version, last_error = $2, changed = now()"
+	    " WHERE id = $1", 2, p) == -1 ||
+	    db_call(db, "SELECT acorn_tell_away(id, 'unreadable', $2)"
+	    " FROM away_registrations WHERE id = $1"
+	    " AND wanted = 'registered'", 2,
+	    (const char *[]){ p[0], p[2] }) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Home side: sends a member's request to the host and applies the
  * outcome it answers with.  1 when the host answered, 0 when it did not
  * (tried again later, with backoff), -1 when the database failed.
@@ -439,7 +494,7 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 	struct fetch f;
 	struct fed_record rec;
 	xmlDocPtr doc = NULL;
-	const char *p[2], *why = NULL;
+	const char *p[2], *why = NULL, *reg;
 	char *url = NULL, *entry = NULL, *canonical = NULL, err[300];
 	PGresult *res;
 	CURL *c = curl;
@@ -480,6 +535,10 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 	if (f.status != 200) {
 		snprintf(err, sizeof(err), "the host answered %ld: %.200s",
 		    f.status, f.body != NULL ? f.body : "");
+		if (refusal_status(f.status)) {
+			rc = away_give_up(db, id, err);
+			goto out;
+		}
 		goto failed;
 	}
 	if ((rc = read_signed(db, f.body, f.len, &rec, &doc, &canonical,
@@ -489,9 +548,11 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 		goto failed;
 	}
 	if (strcmp(rec.kind, "outcome") != 0 ||
+	    (reg = urn_uuid(fed_field(&rec, "registration"))) == NULL ||
+	    strcmp(reg, id) != 0 ||
 	    (rc = outcome_apply(db, &rec, &why)) != 204) {
 		snprintf(err, sizeof(err), "the host's answer was refused: %s",
-		    why != NULL ? why : "not an outcome");
+		    why != NULL ? why : "not the outcome of this request");
 		fed_record_free(&rec);
 		if (rc == 503)
 			goto broken;
@@ -573,7 +634,15 @@ outcome_send(struct db *db, const struct signer *sg, void *curl,
 	else
 		err[0] = '\0';
 	p[2] = err[0] == '\0' ? version : err;
-	if (err[0] == '\0')
+	/* A home node that will never take it has it as much as it will. */
+	if (err[0] != '\0' && refusal_status(f.status)) {
+		log_warn("outcome of %s refused by its home node: %s",
+		    request, err);
+		p[3] = version;
+		rc = db_exec(db, "UPDATE inbox_requests SET delivered ="
+		    " greatest(delivered, $4::integer), last_error = $3"
+		    " WHERE home = $1 AND request = $2", 4, p) == -1 ? -1 : 1;
+	} else if (err[0] == '\0')
 		rc = db_exec(db, "UPDATE inbox_requests SET delivered ="
 		    " greatest(delivered, $3::integer), attempts = 0,"
 		    " last_error = NULL WHERE home = $1 AND request = $2", 3,
@@ -688,7 +757,7 @@ refusal_of(const char *state)
  */
 static int
 request_new(struct db *db, const struct fed_record *rec, const char *event,
-    const char **why)
+    const char *digest, const char **why)
 {
 	const char *place = NULL, *places = fed_field(rec, "places");
 	const char *name = fed_field(rec, "name");
@@ -737,7 +806,8 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 		/* Only the event's own place types: not a received one's. */
 		res = db_query(db, PGRES_TUPLES_OK, "SELECT g.registration"
 		    " FROM place_types pt, acorn_register(pt.id, NULL, $6,"
-		    " $7, $8, $9::integer, $10::boolean, 'inbox:' || $2) AS g"
+		    " $7, $8, $9::integer, $10::boolean,"
+		    " 'inbox:' || $1 || ':' || $2) AS g"
 		    " WHERE pt.id = $5::bigint AND pt.event = $4::uuid"
 		    " AND pt.ref IS NULL AND $1::uuid IS NOT NULL"
 		    " AND $3::integer > 0", 10, p);
@@ -763,18 +833,21 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 		    " unnest($2::bigint[], $3::text[]) AS a (q, v)", 3,
 		    (const char *[]){ p[4], p[5], p[6] }) == -1 ||
 		    db_exec(db, "INSERT INTO inbox_requests (home, request,"
-		    " version, event, registration, ref, what, next_attempt)"
-		    " SELECT $1, $2, $3::integer, $4, r.id, r.ref, r.status,"
+		    " version, digest, event, registration, ref, what,"
+		    " next_attempt)"
+		    " SELECT $1, $2, $3::integer, $6, $4, r.id, r.ref, r.status,"
 		    " now() + interval '1 minute'"
-		    " FROM registrations r WHERE r.id = $5::bigint", 5, p) ==
+		    " FROM registrations r WHERE r.id = $5::bigint", 6,
+		    (const char *[]){ p[0], p[1], p[2], p[3], p[4], digest }) ==
 		    -1)
 			goto unavailable;
 	} else {
 		p[4] = what;
+		p[5] = digest;
 		if (db_exec(db, "INSERT INTO inbox_requests (home, request,"
-		    " version, event, ref, what, next_attempt) VALUES ($1, $2,"
-		    " $3::integer, $4, gen_random_uuid(), $5,"
-		    " now() + interval '1 minute')", 5, p) == -1)
+		    " version, digest, event, ref, what, next_attempt) VALUES"
+		    " ($1, $2, $3::integer, $6, $4, gen_random_uuid(), $5,"
+		    " now() + interval '1 minute')", 6, p) == -1)
 			goto unavailable;
 	}
 	PQclear(res);
@@ -793,7 +866,8 @@ unavailable:
  * the member's account was erased, takes their details away too).
  */
 static int
-request_cancel(struct db *db, const struct fed_record *rec, int erased)
+request_cancel(struct db *db, const struct fed_record *rec,
+    const char *digest, int erased)
 {
 	char version[16];
 	const char *p[4];
@@ -811,9 +885,10 @@ request_cancel(struct db *db, const struct fed_record *rec, int erased)
 	    " SELECT count(*) FROM told", 3,
 	    (const char *[]){ p[0], p[1], p[3] }) == -1 ||
 	    db_exec(db, "UPDATE inbox_requests SET version = $3::integer,"
-	    " what = 'cancelled', out_version = out_version + 1,"
+	    " digest = $4, what = 'cancelled', out_version = out_version + 1,"
 	    " next_attempt = now() + interval '1 minute'"
-	    " WHERE home = $1 AND request = $2", 3, p) == -1)
+	    " WHERE home = $1 AND request = $2", 4,
+	    (const char *[]){ p[0], p[1], p[2], digest }) == -1)
 		return 503;
 	if (erased && (db_exec(db, "DELETE FROM answers WHERE registration ="
 	    " (SELECT registration FROM inbox_requests WHERE home = $1"
@@ -833,12 +908,15 @@ request_cancel(struct db *db, const struct fed_record *rec, int erased)
  */
 static int
 request_receive(struct db *db, const struct signer *sg,
-    const struct fed_record *rec, char **reply, const char **why)
+    const struct fed_record *rec, const char *canonical, char **reply,
+    const char **why)
 {
 	const char *event = urn_uuid(fed_field(rec, "event"));
 	const char *state = fed_field(rec, "state");
 	const char *erased = fed_field(rec, "erased");
-	const char *p[3];
+	const char *p[4];
+	unsigned char sum[32];
+	char digest[65];
 	PGresult *res;
 	int held, version, rc;
 
@@ -852,9 +930,12 @@ request_receive(struct db *db, const struct signer *sg,
 		*why = "a registration from this node itself";
 		return 422;
 	}
+	util_sha256(canonical, strlen(canonical), sum);
+	util_hex(sum, sizeof(sum), digest);
 	p[0] = rec->origin;
 	p[1] = rec->id;
 	p[2] = event;
+	p[3] = digest;
 	if (db_begin(db) == -1)
 		return 503;
 	/* One request at a time: a repeat waits for the first to decide. */
@@ -872,9 +953,9 @@ request_receive(struct db *db, const struct signer *sg,
 		*why = "the event is not held by this node";
 		return 404;
 	}
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT version, event = $3"
-	    " FROM inbox_requests WHERE home = $1 AND request = $2"
-	    " FOR UPDATE", 3, p);
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT version, event = $3,"
+	    " digest = $4 FROM inbox_requests WHERE home = $1"
+	    " AND request = $2 FOR UPDATE", 4, p);
 	if (res == NULL)
 		goto unavailable;
 	held = PQntuples(res);
@@ -882,6 +963,10 @@ request_receive(struct db *db, const struct signer *sg,
 	rc = 0;
 	if (held && *PQgetvalue(res, 0, 1) != 't') {
 		*why = "a request already made for another event";
+		rc = 409;
+	} else if (held && version == rec->version &&
+	    *PQgetvalue(res, 0, 2) != 't') {
+		*why = "a different entry under a version already applied";
 		rc = 409;
 	} else if (held && version > rec->version) {
 		*why = "an older version than the one applied (a replay)";
@@ -893,19 +978,19 @@ request_receive(struct db *db, const struct signer *sg,
 	}
 	PQclear(res);
 	if (rc == 0 && held && version < rec->version)
-		rc = request_cancel(db, rec, erased != NULL &&
+		rc = request_cancel(db, rec, digest, erased != NULL &&
 		    strcmp(erased, "true") == 0);
 	else if (rc == 0 && !held && strcmp(state, "cancelled") == 0) {
 		char v[16];
 
 		snprintf(v, sizeof(v), "%d", rec->version);
 		if (db_exec(db, "INSERT INTO inbox_requests (home, request,"
-		    " version, event, ref, what) VALUES ($1, $2, $4::integer,"
-		    " $3, gen_random_uuid(), 'cancelled')", 4,
-		    (const char *[]){ p[0], p[1], p[2], v }) == -1)
+		    " version, digest, event, ref, what) VALUES ($1, $2,"
+		    " $5::integer, $4, $3, gen_random_uuid(), 'cancelled')", 5,
+		    (const char *[]){ p[0], p[1], p[2], p[3], v }) == -1)
 			goto unavailable;
 	} else if (rc == 0 && !held)
-		rc = request_new(db, rec, event, why);
+		rc = request_new(db, rec, event, digest, why);
 	if (rc == 503)
 		goto unavailable;
 	if (rc != 0) {
@@ -959,7 +1044,7 @@ inbox_receive(struct db *db, const struct signer *sg, const char *body,
 		return rc;
 	}
 	if (strcmp(rec.kind, "registration") == 0)
-		rc = request_receive(db, sg, &rec, reply, why);
+		rc = request_receive(db, sg, &rec, canonical, reply, why);
 	else if (strcmp(rec.kind, "outcome") == 0)
 		rc = outcome_apply(db, &rec, why);
 	else {

@@ -55,6 +55,9 @@ CREATE TABLE inbox_requests (
 	home		uuid NOT NULL,
 	request		uuid NOT NULL,
 	version		integer NOT NULL CHECK (version > 0),
+	-- SHA-256 of the request's signed text at that version: the same
+	-- version again must be the same entry.
+	digest		text NOT NULL,
 	event		uuid NOT NULL REFERENCES events (id) ON DELETE CASCADE,
 	registration	bigint UNIQUE REFERENCES registrations (id)
 	    ON DELETE SET NULL,
@@ -102,6 +105,7 @@ CREATE TABLE away_registrations (
 			    'refused')),
 	position	bigint,
 	why		text,
+	joining		text,		-- an online event's way in, once confirmed
 	outcome		integer NOT NULL DEFAULT 0,
 	created		timestamptz NOT NULL DEFAULT now(),
 	changed		timestamptz NOT NULL DEFAULT now(),
@@ -191,6 +195,7 @@ LANGUAGE sql IMMUTABLE AS $$
 	WHEN 'already_registered' THEN 'your email address is already registered'
 	WHEN 'no_place' THEN 'that kind of place is no longer offered'
 	WHEN 'answers' THEN 'the answers did not fit the questions asked'
+	WHEN 'unreadable' THEN 'it could not read the request'
 	ELSE 'the organisers gave no reason' END
 $$;
 

@@ -57,6 +57,7 @@ registrations_erase(struct db *db, const char *member)
 	    "  w.erased THEN 0 ELSE 1 END,"
 	    " name = 'Erased member', email = 'erased-' || w.id,"
 	    " organisation = NULL, answers = '[]', account = NULL,"
+	    " entry = NULL, signed = 0,"
 	    " attempts = 0, next_attempt = now(), changed = now()"
 	    " FROM accounts a WHERE a.id = w.account AND a.member = $1", 1,
 	    p) == -1 ? -1 : 0;

@@ -19,7 +19,7 @@
 enum {
 	A_ID, A_STATUS, A_POSITION, A_WHY, A_WANTED, A_DELIVERED, A_VERSION,
 	A_ATTEMPTS, A_HOST, A_PLACES, A_EVENT, A_TITLE, A_STARTS, A_PLACE,
-	A_EVENT_STATUS, A_PAST
+	A_EVENT_STATUS, A_PAST, A_JOINING
 };
 #define AWAY_COLUMNS \
     "SELECT a.id, a.status, a.position, acorn_refusal(a.why), a.wanted," \
@@ -27,7 +27,7 @@ enum {
     " coalesce(k.name, 'the node holding the event'), a.places, e.id," \
     " e.title, to_char(e.starts AT TIME ZONE 'Europe/London'," \
     " 'FMDay FMDD FMMonth YYYY, HH24:MI'), a.place_name, e.status," \
-    " e.ends < now()" \
+    " e.ends < now(), a.joining" \
     " FROM away_registrations a JOIN events e ON e.id = a.event" \
     " LEFT JOIN known_nodes k ON k.id = a.host"
 
@@ -50,9 +50,10 @@ away_status_text(PGresult *res, int i)
 	if (strcmp(st, "confirmed") == 0)
 		return strcmp(places, "1") == 0 ? util_strdup("You have a "
 		    "place") : util_printf("You have %s places", places);
+	/* Places ahead can free up without a word: say when it was so. */
 	if (strcmp(st, "waiting") == 0)
-		return util_printf("Number %s on the waiting list",
-		    PQgetvalue(res, i, A_POSITION));
+		return util_printf("Number %s on the waiting list when %s "
+		    "last told us", PQgetvalue(res, i, A_POSITION), host);
 	if (strcmp(st, "refused") == 0)
 		return util_printf("Not accepted by %s: %s", host,
 		    PQgetvalue(res, i, A_WHY));
@@ -137,6 +138,8 @@ away_event_status(struct request *r, struct view *v, const char *event)
 		view_flag(v, "registered", 1);
 		view_setf(v, "my_status", "%s.", text);
 		free(text);
+		/* The way in to an online event, as the host gave it. */
+		view_set(v, "online_url", db_value(res, 0, A_JOINING));
 	}
 	PQclear(res);
 	return 0;

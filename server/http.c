@@ -414,6 +414,31 @@ client_address(struct request *r)
 	}
 }
 
+/*
+ * Is a Content-Type an Atom entry: application/atom+xml, with no type
+ * parameter or type=entry (RFC 5023 section 9.2)?
+ */
+static int
+atom_entry_type(const char *type)
+{
+	const char *t;
+
+	if (type == NULL || strncasecmp(type, "application/atom+xml", 20) != 0)
+		return 0;
+	type += 20;
+	if (*type == '\0')
+		return 1;
+	if (*type != ';' && *type != ' ')
+		return 0;
+	if ((t = strcasestr(type, "type=")) == NULL)
+		return 1;
+	t += 5;
+	if (*t == '"')
+		t++;
+	return strncasecmp(t, "entry", 5) == 0 &&
+	    (t[5] == '\0' || t[5] == ';' || t[5] == '"' || t[5] == ' ');
+}
+
 /* A raw body (the inbox's entry) in the upload buffer, NUL-terminated. */
 static int
 raw_append(struct request *r, const char *data, size_t size)
@@ -559,8 +584,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		type = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 		/* The inbox takes one Atom entry, kept as it came. */
 		if (r->route == PAGE_FED_INBOX) {
-			if (type == NULL || strncasecmp(type,
-			    "application/atom+xml", 20) != 0)
+			if (!atom_entry_type(type))
 				return http_error(r, 415);
 			r->raw = 1;
 			return MHD_YES;
