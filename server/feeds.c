@@ -1,8 +1,8 @@
 /*
  * The federation's HTTP side: the Atom feeds of every shared collection
  * (newest first for feed readers; with ?after=SEQ, oldest first in pages
- * for peers), this node's public key and AtomPub service document, and
- * the ping a peer sends to have its feeds pulled at once.
+ * for peers), this node's public key and AtomPub service document, the
+ * ping a peer sends to have its feeds pulled at once, and the inbox.
  *
  * The entries themselves are made and signed by feeds/publish.c and
  * stored; a feed is the stored entries put together, byte for byte.
@@ -420,6 +420,18 @@ federation_service(struct request *r)
 		atom_end(&a);
 		atom_end(&a);
 	}
+	/* The inbox, which takes one signed entry at a time. */
+	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "app",
+	    BAD_CAST "collection", NULL));
+	s = util_printf("%s/federation/inbox", cfg->public_url);
+	atom_attr(&a, "href", s);
+	free(s);
+	atom_text(&a, "title", "inbox");
+	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "app",
+	    BAD_CAST "accept", NULL));
+	atom_string(&a, "application/atom+xml;type=entry");
+	atom_end(&a);
+	atom_end(&a);
 	atom_check(&a, xmlTextWriterEndDocument(a.w));
 	if ((body = atom_close(&a)) == NULL)
 		return http_error(r, 500);

@@ -152,6 +152,9 @@ START_TEST(test_identity_is_served)
 	ck_assert(resp_has(r, "/feeds/members\""));
 	ck_assert(resp_has(r, "/feeds/glossary\""));
 	ck_assert(resp_has(r, "/feeds/nodes\""));
+	ck_assert(resp_has(r, "/federation/inbox\""));
+	ck_assert(resp_has(r, "<app:accept>application/atom+xml;type=entry"
+	    "</app:accept>"));
 	resp_free(r);
 	free(id);
 	free(keygen_fp);
