@@ -82,6 +82,24 @@ static const char evaluation_xml[] =
 	"  </acorn:record>\n"
 	"</entry>\n";
 
+/* A registration entry, as a home node sends it to an event's host. */
+static const char registration_xml[] =
+	ENTRY_HEAD
+	"  <id>urn:uuid:" RECORD2 "</id>\n"
+	"  <title>Registration</title>\n"
+	"  <updated>2026-11-30T10:15:00Z</updated>\n"
+	SOURCE(ORIGIN)
+	"  <acorn:record kind=\"registration\" version=\"1\" origin=\"urn:uuid:"
+	ORIGIN "\">\n"
+	"    <acorn:event>urn:uuid:" RECORD "</acorn:event>\n"
+	"    <acorn:place ref=\"12\" colour=\"red\">In person</acorn:place>\n"
+	"    <acorn:answer question=\"31\">Step-free access</acorn:answer>\n"
+	"    <acorn:answer question=\"32\" kind=\"text\">Evaluation</acorn:answer>\n"
+	"    <acorn:question ref=\"7\" kind=\"yesno\" required=\"true\">Lunch?"
+	"</acorn:question>\n"
+	"  </acorn:record>\n"
+	"</entry>\n";
+
 /* Made once per test case, before its tests fork. */
 static char dir[64];
 static char path_a[128], path_b[128];
@@ -1304,6 +1322,36 @@ START_TEST(test_record_reads_outcomes_in_order)
 }
 END_TEST
 
+/*
+ * The inbox's kinds are read like the others, and each field takes only
+ * its own attributes, in their order; any other attribute is not read.
+ */
+START_TEST(test_record_reads_registration_fields_and_their_attributes)
+{
+	struct fed_record rec;
+	xmlDocPtr doc;
+	const char *why;
+
+	ck_assert_int_eq(read_record(registration_xml, &doc, &rec, &why), 0);
+	ck_assert_str_eq(rec.kind, "registration");
+	ck_assert_uint_eq(rec.nfields, 5);
+	ck_assert_str_eq(fed_field(&rec, "event"), "urn:uuid:" RECORD);
+	ck_assert_str_eq(rec.fields[1].name, "place");
+	ck_assert_str_eq(rec.fields[1].value, "In person");
+	ck_assert_str_eq(rec.fields[1].attr[0], "12");
+	ck_assert_ptr_null(rec.fields[1].attr[1]);
+	ck_assert_str_eq(rec.fields[2].attr[0], "31");
+	ck_assert_str_eq(rec.fields[3].attr[0], "32");
+	ck_assert_ptr_null(rec.fields[3].attr[1]);
+	ck_assert_str_eq(rec.fields[4].attr[0], "7");
+	ck_assert_str_eq(rec.fields[4].attr[1], "yesno");
+	ck_assert_str_eq(rec.fields[4].attr[2], "true");
+	ck_assert_ptr_null(rec.fields[4].attr[3]);
+	fed_record_free(&rec);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
 START_TEST(test_record_reads_tombstone)
 {
 	struct fed_record rec;
@@ -1505,6 +1553,8 @@ federation_suite(void)
 	tcase_add_unchecked_fixture(tc, keys_setup, keys_teardown);
 	tcase_add_test(tc, test_record_reads_verified_event);
 	tcase_add_test(tc, test_record_reads_outcomes_in_order);
+	tcase_add_test(tc,
+	    test_record_reads_registration_fields_and_their_attributes);
 	tcase_add_test(tc, test_record_reads_tombstone);
 	tcase_add_test(tc, test_record_refuses_bad_entries);
 	tcase_add_test(tc, test_record_refuses_bad_tombstones);
