@@ -132,6 +132,52 @@ sync_row(struct view *p, const PGresult *res, int i)
 	return !failing && !never && behind == 0;
 }
 
+/*
+ * Registrations between this node and others not delivered yet (the
+ * inbox, docs/protocol.md section 8): by node and direction, how many,
+ * when the next try is and what went wrong last.
+ */
+static int
+deliveries_view(struct request *r, struct view *v)
+{
+	struct view *d;
+	PGresult *res;
+	int i, n;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " coalesce(k.name, 'Node ' || u.node), u.outbound, count(*),"
+	    " to_char(min(u.next) AT TIME ZONE 'Europe/London',"
+	    "  'FMDD FMMon, HH24:MI:SS'),"
+	    " (array_agg(u.err ORDER BY u.next DESC)"
+	    "  FILTER (WHERE u.err IS NOT NULL))[1]"
+	    " FROM (SELECT host AS node, true AS outbound,"
+	    "  next_attempt AS next, last_error AS err FROM away_registrations"
+	    "  WHERE delivered < version"
+	    "  UNION ALL SELECT home, false, next_attempt, last_error"
+	    "  FROM inbox_requests WHERE delivered < out_version) u"
+	    " LEFT JOIN known_nodes k ON k.id = u.node"
+	    " GROUP BY 1, 2 ORDER BY 1, 2 DESC", 0, NULL);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((d = view_add(v, "deliveries")) == NULL)
+			break;
+		view_set(d, "node", PQgetvalue(res, i, 0));
+		view_setf(d, "what", "%s %s", PQgetvalue(res, i, 2),
+		    *PQgetvalue(res, i, 1) == 't' ? (strcmp(PQgetvalue(res, i,
+		    2), "1") == 0 ? "registration or cancellation by members "
+		    "here" : "registrations or cancellations by members here") :
+		    (strcmp(PQgetvalue(res, i, 2), "1") == 0 ? "answer to its "
+		    "members" : "answers to its members"));
+		view_set(d, "next", PQgetvalue(res, i, 3));
+		view_set(d, "last_error", db_value(res, i, 4));
+	}
+	view_flag(v, "any_deliveries", n > 0);
+	PQclear(res);
+	return 0;
+}
+
 int
 network_sync(struct request *r)
 {
@@ -177,6 +223,8 @@ network_sync(struct request *r)
 		view_set(j, "entry_id", db_value(refused, i, 3));
 		view_set(j, "reason", PQgetvalue(refused, i, 4));
 	}
+	if (deliveries_view(r, v) == -1)
+		goto unavailable;
 	view_flag(v, "any_refused", PQntuples(refused) > 0);
 	view_flag(v, "none_refused", n > 0 && PQntuples(refused) == 0);
 	view_flag(v, "no_peers", n == 0);

@@ -256,9 +256,9 @@ END_TEST
 START_TEST(test_host_down_then_up_gets_each_request_once)
 {
 	char *event = hub_event("Link worker summit", "10");
-	struct client *c = nw_member("cara@nw.example.org");
+	struct client *c = nw_member("cara@nw.example.org"), *co;
 	struct resp *r;
-	char action[160];
+	char action[160], *pw;
 	int port = node_port(hub);
 
 	ck_assert_int_eq(node_stop(hub), 0);
@@ -270,10 +270,27 @@ START_TEST(test_host_down_then_up_gets_each_request_once)
 	r = http_get(c, "/registrations");
 	ck_assert(resp_has(r, "Pending"));
 	resp_free(r);
+	/* The region's coordinator sees what waits, and why. */
+	pw = node_user_add(nw, "coord@nw.example.org", "coordinator");
+	ck_assert_ptr_nonnull(pw);
+	co = client_as(nw, "coord@nw.example.org", pw);
+	free(pw);
+	r = http_get(co, "/admin/sync");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Waiting to be delivered"));
+	ck_assert(resp_has(r, "1 registration or cancellation by members"
+	    " here"));
+	ck_assert(resp_has(r, "Couldn&#39;t connect") ||
+	    resp_has(r, "Couldn't connect"));
+	resp_free(r);
 	ck_assert_int_eq(node_serve_port(hub, port), 0);
 	ck_assert_msg(node_wait(nw, "SELECT status = 'confirmed' FROM"
 	    " away_registrations WHERE email = 'cara@nw.example.org'", NULL,
 	    SETTLE_MS), "the request never reached the host");
+	r = http_get(co, "/admin/sync");
+	ck_assert(resp_has(r, "Everything has been delivered."));
+	resp_free(r);
+	client_free(co);
 	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
 	    " WHERE email = 'cara@nw.example.org'", NULL), 1);
 
