@@ -7,7 +7,6 @@
  * jitter), so a node that is down is neither hammered nor forgotten.
  */
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -111,24 +110,13 @@ courier_due_in(struct courier *k)
 	return ms > IDLE_MS ? IDLE_MS : ms;
 }
 
+/* Sleeps until something is due, notified, or the courier stops. */
 static void
 courier_wait(struct courier *k, long ms)
 {
-	struct pollfd fds[2];
-	char junk[64];
-	nfds_t n = 1;
 	PGnotify *note;
 
-	fds[0].fd = k->wake[0];
-	fds[0].events = POLLIN;
-	if (k->db != NULL && PQsocket(db_conn(k->db)) >= 0) {
-		fds[1].fd = PQsocket(db_conn(k->db));
-		fds[1].events = POLLIN;
-		n = 2;
-	}
-	if (poll(fds, n, (int)ms) > 0 && (fds[0].revents & POLLIN))
-		while (read(k->wake[0], junk, sizeof(junk)) > 0)
-			continue;
+	worker_wait(k->wake[0], k->db, ms);
 	if (k->db != NULL && PQconsumeInput(db_conn(k->db)) == 1)
 		while ((note = PQnotifies(db_conn(k->db))) != NULL)
 			PQfreemem(note);

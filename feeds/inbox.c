@@ -163,42 +163,6 @@ request_entry(PGresult *res)
 	return atom_close(&a);
 }
 
-/*
- * Signs a member's registration request at its newest version, unless
- * it is signed already.  0 when done, -1 when it could not be.
- */
-int
-away_sign(struct db *db, const struct signer *sg, const char *id)
-{
-	const char *p[3];
-	PGresult *res;
-	char *entry;
-	int rc;
-
-	p[0] = id;
-	if ((res = db_query(db, PGRES_TUPLES_OK, request_query, 1, p)) ==
-	    NULL)
-		return -1;
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, RQ_SIGNED),
-	    PQgetvalue(res, 0, RQ_VERSION)) == 0) {
-		PQclear(res);
-		return 0;
-	}
-	if ((entry = sign(sg, request_entry(res))) == NULL) {
-		log_err("cannot sign registration %s", id);
-		PQclear(res);
-		return -1;
-	}
-	p[1] = PQgetvalue(res, 0, RQ_VERSION);
-	p[2] = entry;
-	rc = db_exec(db, "UPDATE away_registrations SET entry = $3,"
-	    " signed = $2::integer WHERE id = $1 AND version = $2::integer",
-	    3, p);
-	free(entry);
-	PQclear(res);
-	return rc;
-}
-
 /* Columns of outcome_query. */
 enum {
 	OQ_REF, OQ_VERSION, OQ_UPDATED, OQ_REQUEST, OQ_REQ_VERSION, OQ_HOME,
@@ -251,47 +215,88 @@ outcome_entry(PGresult *res)
 }
 
 /*
- * Signs the outcome a host owes for one request, at its newest version,
- * unless it is signed already.  0 when done, -1 when it could not be.
+ * What one side owes the other (a member's request, a host's outcome):
+ * how its row is read, its entry written, and the signed entry stored.
  */
-int
-outcome_sign(struct db *db, const struct signer *sg, const char *home,
-    const char *request)
+struct owed {
+	const char	*query;		/* $1.. the row's key */
+	int		 version;	/* column: the newest version */
+	int		 signed_at;	/* column: the version signed */
+	char		*(*write)(PGresult *);
+	const char	*store;		/* $1.. the key, the version, the entry */
+	const char	*what;		/* for the log */
+};
+
+static const struct owed owed_request = {
+	request_query, RQ_VERSION, RQ_SIGNED, request_entry,
+	"UPDATE away_registrations SET entry = $3, signed = $2::integer"
+	" WHERE id = $1 AND version = $2::integer",
+	"registration"
+};
+static const struct owed owed_outcome = {
+	outcome_query, OQ_VERSION, OQ_SIGNED, outcome_entry,
+	"UPDATE inbox_requests SET out_entry = $4, out_signed = $3::integer"
+	" WHERE home = $1 AND request = $2 AND out_version = $3::integer",
+	"the outcome of"
+};
+
+/*
+ * Signs what is owed at its newest version, unless it is signed
+ * already.  0 when done, -1 when it could not be.
+ */
+static int
+sign_owed(struct db *db, const struct signer *sg, const struct owed *o,
+    const char *const *key, int nkey)
 {
 	const char *p[4];
 	PGresult *res;
 	char *entry;
-	int tries, rc = 0;
+	int i, tries;
+	long rc;
 
-	p[0] = home;
-	p[1] = request;
 	/* A change made while signing moves the version on: sign again. */
 	for (tries = 0; tries < 3; tries++) {
-		if ((res = db_query(db, PGRES_TUPLES_OK, outcome_query, 2,
-		    p)) == NULL)
+		if ((res = db_query(db, PGRES_TUPLES_OK, o->query, nkey,
+		    key)) == NULL)
 			return -1;
 		if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0,
-		    OQ_SIGNED), PQgetvalue(res, 0, OQ_VERSION)) == 0) {
+		    o->signed_at), PQgetvalue(res, 0, o->version)) == 0) {
 			PQclear(res);
 			return 0;
 		}
-		if ((entry = sign(sg, outcome_entry(res))) == NULL) {
-			log_err("cannot sign the outcome of %s", request);
+		if ((entry = sign(sg, o->write(res))) == NULL) {
+			log_err("cannot sign %s %s", o->what, key[nkey - 1]);
 			PQclear(res);
 			return -1;
 		}
-		p[2] = PQgetvalue(res, 0, OQ_VERSION);
-		p[3] = entry;
-		rc = (int)db_changes(db, "UPDATE inbox_requests SET"
-		    " out_entry = $4, out_signed = $3::integer"
-		    " WHERE home = $1 AND request = $2"
-		    " AND out_version = $3::integer", 4, p);
+		for (i = 0; i < nkey; i++)
+			p[i] = key[i];
+		p[nkey] = PQgetvalue(res, 0, o->version);
+		p[nkey + 1] = entry;
+		rc = db_changes(db, o->store, nkey + 2, p);
 		free(entry);
 		PQclear(res);
 		if (rc != 0)
 			return rc == -1 ? -1 : 0;
 	}
 	return 0;
+}
+
+/* Signs a member's registration request at its newest version. */
+int
+away_sign(struct db *db, const struct signer *sg, const char *id)
+{
+	return sign_owed(db, sg, &owed_request, &id, 1);
+}
+
+/* Signs the outcome a host owes for one request, at its newest version. */
+int
+outcome_sign(struct db *db, const struct signer *sg, const char *home,
+    const char *request)
+{
+	const char *key[2] = { home, request };
+
+	return sign_owed(db, sg, &owed_outcome, key, 2);
 }
 
 /* A node's inbox, from the address its own node entry gives. */

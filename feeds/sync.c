@@ -752,23 +752,34 @@ sync_drain(struct sync *s, int *out, int *again)
 	return peers ? sync_peers(s) : 0;
 }
 
-static void
-sync_wait(struct sync *s, long ms)
+/*
+ * A worker's sleep: up to ms, until its wake pipe (read end wake) is
+ * written or its database connection (db, when there is one) has a
+ * notification to read.  The pipe is emptied.
+ */
+void
+worker_wait(int wake, struct db *db, long ms)
 {
 	struct pollfd fds[2];
 	char junk[64];
 	nfds_t n = 1;
 
-	fds[0].fd = s->wake[0];
+	fds[0].fd = wake;
 	fds[0].events = POLLIN;
-	if (s->db != NULL && PQsocket(db_conn(s->db)) >= 0) {
-		fds[1].fd = PQsocket(db_conn(s->db));
+	if (db != NULL && PQsocket(db_conn(db)) >= 0) {
+		fds[1].fd = PQsocket(db_conn(db));
 		fds[1].events = POLLIN;
 		n = 2;
 	}
 	if (poll(fds, n, (int)ms) > 0 && (fds[0].revents & POLLIN))
-		while (read(s->wake[0], junk, sizeof(junk)) > 0)
+		while (read(wake, junk, sizeof(junk)) > 0)
 			continue;
+}
+
+static void
+sync_wait(struct sync *s, long ms)
+{
+	worker_wait(s->wake[0], s->db, ms);
 }
 
 static void *

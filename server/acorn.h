@@ -412,8 +412,9 @@ int		 events_questions(struct request *);
 /* registrations.c */
 int		 page_message(struct request *, unsigned int, const char *,
 		    const char *, const char *, const char *, int);
-int		 registration_answers(struct request *, struct view *, char **,
-		    char **);
+struct view	*registration_form(struct request *, const char *, int *);
+int		 registration_form_end(struct request *, struct view *, char **,
+		    char **, int *);
 int		 events_register(struct request *);
 int		 events_attendees(struct request *);
 int		 events_promote(struct request *);
@@ -776,6 +777,7 @@ void		 courier_stop(struct courier *);
 struct sync;
 struct sync *sync_start(const struct config *, const struct signer *);
 void	 sync_stop(struct sync *);
+void	 worker_wait(int, struct db *, long);
 void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
 const char *sync_rejections(int, unsigned long *);
 

@@ -288,30 +288,10 @@ away_register(struct request *r, const char *host_name)
 		free(text);
 		return rc;
 	}
-	if (r->form.f[KEY_PLACE].text == NULL ||
-	    r->form.f[KEY_REQUEST].text == NULL)
-		return page_message(r, 422, "Error: Registration not made",
-		    "Choose a kind of place, then try again.", back,
-		    "Back to the event", 0);
-	if ((v = view_new()) == NULL)
-		return http_error(r, 500);
-	if (places->error || (places->text != NULL &&
-	    (places->num < 1 || places->num > 10)))
-		view_error(v, "places", "Number of places must be a whole "
-		    "number from 1 to 10");
-	view_set(v, "v_places", places->error ? places->shown : places->text);
-	view_flag(v, "v_public", r->form.f[KEY_PUBLIC].num == 1);
-	view_set(v, "request_key", r->form.f[KEY_REQUEST].text);
-	if (registration_answers(r, v, &ids, &values) == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	if (view_has(v, "errors")) {
-		free(ids);
-		free(values);
-		return event_page(r, v, 422);
-	}
-	view_free(v);
+	if ((v = registration_form(r, back, &rc)) == NULL)
+		return rc;
+	if (registration_form_end(r, v, &ids, &values, &rc) == -1)
+		return rc;
 	p[0] = r->form.f[KEY_PLACE].text;
 	p[1] = r->arg;
 	p[2] = r->account->member;

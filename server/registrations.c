@@ -68,7 +68,7 @@ answer_error(struct view *v, const char *id, const char *anchor,
  * into v; the answers given are collected as two array literals for the
  * registration's statement.  Returns -1 only when the database failed.
  */
-int
+static int
 registration_answers(struct request *r, struct view *v, char **ids,
     char **values)
 {
@@ -231,6 +231,65 @@ register_here(struct request *r)
 	return rc;
 }
 
+/*
+ * Starts reading a registration form, here or for another node's event:
+ * without a kind of place or the form's key there is nothing to go on
+ * (NULL, the answer given in *rc); otherwise a view holding the number
+ * of places, the listing choice and the key, and any problem with them.
+ */
+struct view *
+registration_form(struct request *r, const char *back, int *rc)
+{
+	const struct field *places = &r->form.f[KEY_PLACES];
+	struct view *v;
+
+	if (r->form.f[KEY_PLACE].text == NULL ||
+	    r->form.f[KEY_REQUEST].text == NULL) {
+		*rc = page_message(r, 422, "Error: Registration not made",
+		    "Choose a kind of place, then try again.", back,
+		    "Back to the event", 0);
+		return NULL;
+	}
+	if ((v = view_new()) == NULL) {
+		*rc = http_error(r, 500);
+		return NULL;
+	}
+	if (places->error || (places->text != NULL &&
+	    (places->num < 1 || places->num > 10)))
+		view_error(v, "places", "Number of places must be a whole "
+		    "number from 1 to 10");
+	view_set(v, "v_places", places->error ? places->shown : places->text);
+	view_flag(v, "v_public", r->form.f[KEY_PUBLIC].num == 1);
+	view_set(v, "request_key", r->form.f[KEY_REQUEST].text);
+	return v;
+}
+
+/*
+ * Finishes reading a registration form: the answers, as two array
+ * literals.  0 when the form is fit to send (v is freed); otherwise -1,
+ * with the answer given in *rc: the event's page again, saying what to
+ * put right.
+ */
+int
+registration_form_end(struct request *r, struct view *v, char **ids,
+    char **values, int *rc)
+{
+	if (registration_answers(r, v, ids, values) == -1) {
+		view_free(v);
+		*rc = http_error(r, 503);
+		return -1;
+	}
+	if (view_has(v, "errors")) {
+		free(*ids);
+		free(*values);
+		*ids = *values = NULL;
+		*rc = event_page(r, v, 422);
+		return -1;
+	}
+	view_free(v);
+	return 0;
+}
+
 /* POST /events/{id}/register, by a member or a guest. */
 int
 events_register(struct request *r)
@@ -248,35 +307,15 @@ events_register(struct request *r)
 		return http_error(r, 404);
 	if ((rc = register_here(r)) != -1)
 		return rc;
-	if (r->form.f[KEY_PLACE].text == NULL ||
-	    r->form.f[KEY_REQUEST].text == NULL)
-		return page_message(r, 422, "Error: Registration not made",
-		    "Choose a kind of place, then try again.", back,
-		    "Back to the event", 0);
-	if ((v = view_new()) == NULL)
-		return http_error(r, 500);
-	if (places->error || (places->text != NULL &&
-	    (places->num < 1 || places->num > 10)))
-		view_error(v, "places", "Number of places must be a whole "
-		    "number from 1 to 10");
-	view_set(v, "v_places", places->error ? places->shown : places->text);
-	view_flag(v, "v_public", r->form.f[KEY_PUBLIC].num == 1);
-	view_set(v, "request_key", r->form.f[KEY_REQUEST].text);
+	if ((v = registration_form(r, back, &rc)) == NULL)
+		return rc;
 	if (r->account == NULL) {
 		p[2] = view_field(v, r, KEY_NAME, "Enter your full name");
 		email = view_field(v, r, KEY_EMAIL, "Enter your email address");
 		p[4] = view_field(v, r, KEY_ORGANISATION, NULL);
 	}
-	if (registration_answers(r, v, &ids, &values) == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	if (view_has(v, "errors")) {
-		free(ids);
-		free(values);
-		return event_page(r, v, 422);
-	}
-	view_free(v);
+	if (registration_form_end(r, v, &ids, &values, &rc) == -1)
+		return rc;
 	if (r->account != NULL) {
 		/* The name and organisation are the member's profile's. */
 		snprintf(acc, sizeof(acc), "%ld", r->account->id);
