@@ -418,6 +418,7 @@ int		 registration_form_end(struct request *, struct view *, char **,
 int		 events_register(struct request *);
 int		 events_attendees(struct request *);
 int		 events_promote(struct request *);
+int		 events_unregister(struct request *);
 int		 registrations_mine(struct request *);
 int		 registrations_cancel(struct request *);
 int		 registrations_public(struct request *);
@@ -549,6 +550,7 @@ enum page {
 	PAGE_FED_SERVICE,
 	PAGE_FED_PING,
 	PAGE_FED_INBOX,
+	PAGE_EVENT_UNREGISTER,
 	PAGE_LIBRARY,
 	PAGE_LIBRARY_NEW,
 	PAGE_LIBRARY_DOC,

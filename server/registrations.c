@@ -703,9 +703,14 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	view_setf(v, "promote_action", "/events/%s/promote", r->arg);
 	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
 	view_setf(v, "export_href", "/events/%s/export", r->arg);
+	view_setf(v, "unregister_action", "/events/%s/unregister", r->arg);
 	if (r->method == METHOD_GET && r->form.f[KEY_SAVED].num == 1)
 		view_set(v, "done_text", r->form.f[KEY_ROLE].text != NULL ?
 		    "Added to the team, and sent an email." :
+		    r->form.f[KEY_DONE].text != NULL &&
+		    strcmp(r->form.f[KEY_DONE].text, "cancelled") == 0 ?
+		    "Registration cancelled. They have been told, and anyone "
+		    "it made room for has been given a place." :
 		    "Promoted from the waiting list.");
 	PQclear(res);
 	p[0] = r->arg;
@@ -747,6 +752,8 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 		if (!PQgetisnull(res, i, 11))
 			view_setf(a, "home", "From %s", PQgetvalue(res, i, 11));
 		view_setf(a, "promote_label", "Give %s a place",
+		    PQgetvalue(res, i, 1));
+		view_setf(a, "unregister_label", "Cancel the registration of %s",
 		    PQgetvalue(res, i, 1));
 		view_set(a, "role_label", role_label(PQgetvalue(res, i, 8)));
 		if (w)
@@ -869,5 +876,48 @@ events_promote(struct request *r)
 		audit(r->db, r->account->id, "promote", p[0]);
 	snprintf(to, sizeof(to), "/events/%.36s/attendees%s", r->arg,
 	    n == 1 ? "?saved=yes" : "");
+	return http_redirect(r, to);
+}
+
+/*
+ * POST /events/{id}/unregister: an organiser cancels someone's place or
+ * waiting-list spot.  They are told (through their home node, for a
+ * registration made from another node), and whoever moves up too.
+ */
+int
+events_unregister(struct request *r)
+{
+	const char *p[4];
+	PGresult *res;
+	char to[128];
+	int n;
+
+	if (!event_own(r, &n))
+		return n;
+	if (r->form.f[KEY_ID].text == NULL ||
+	    !util_uuid_valid(r->form.f[KEY_ID].text))
+		return http_error(r, 404);
+	p[0] = r->form.f[KEY_ID].text;
+	p[1] = r->arg;
+	p[2] = node_id;
+	p[3] = cfg->public_url;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "WITH mine AS (SELECT g.id FROM registrations g"
+	    " JOIN events e ON e.id = g.event WHERE g.ref = $1"
+	    " AND g.event = $2 AND e.origin = $3"
+	    " AND g.status IN ('confirmed', 'waiting')),"
+	    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x),"
+	    " told AS (SELECT acorn_tell(x, 'promoted', $4) FROM promoted"
+	    " UNION ALL SELECT acorn_tell(id, 'cancelled', $4) FROM mine)"
+	    " SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM told)",
+	    4, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	n = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (n == 1)
+		audit(r->db, r->account->id, "unregister", p[0]);
+	snprintf(to, sizeof(to), "/events/%.36s/attendees%s", r->arg,
+	    n == 1 ? "?saved=yes&done=cancelled" : "");
 	return http_redirect(r, to);
 }

@@ -195,11 +195,12 @@ START_TEST(test_remote_registration_is_confirmed_then_waitlisted)
 }
 END_TEST
 
-START_TEST(test_cancellation_promotes_and_the_promotion_reaches_home)
+START_TEST(test_cancellations_either_way_and_promotions_reach_home)
 {
 	char *event = hub_event("Regional workshop", "1");
 	struct client *a = nw_member("amina@nw.example.org");
 	struct client *b = nw_member("ben@nw.example.org");
+	struct client *c = nw_member("cara@nw.example.org");
 	struct resp *r;
 	char action[160];
 
@@ -228,6 +229,35 @@ START_TEST(test_cancellation_promotes_and_the_promotion_reaches_home)
 	ck_assert(resp_has(r, "You have a place"));
 	resp_free(r);
 
+	/* The organiser cancels Ben's place: Cara, waiting, moves up. */
+	resp_free(register_away(c, event));
+	{
+		struct client *co = client_as(hub, "coord@hub.example.org",
+		    coord_pw);
+		char path[128], unregister[160], *ref;
+
+		ref = node_sql(hub, "SELECT ref FROM registrations WHERE"
+		    " email = 'ben@nw.example.org'", NULL);
+		ck_assert_ptr_nonnull(ref);
+		snprintf(path, sizeof(path), "/events/%s/attendees", event);
+		snprintf(unregister, sizeof(unregister),
+		    "/events/%s/unregister", event);
+		r = form_post(co, path, unregister, "id", ref, NULL);
+		ck_assert_int_eq(r->status, 303);
+		resp_free(r);
+		free(ref);
+		client_free(co);
+	}
+	ck_assert_msg(node_wait(nw, "SELECT status = 'cancelled' FROM"
+	    " away_registrations WHERE email = 'ben@nw.example.org'", NULL,
+	    SETTLE_MS), "the organiser's cancellation never reached home");
+	ck_assert_msg(node_wait(nw, "SELECT status = 'confirmed' FROM"
+	    " away_registrations WHERE email = 'cara@nw.example.org'", NULL,
+	    SETTLE_MS), "the promotion never reached the home node");
+	ck_assert_int_eq(node_num(nw, "SELECT count(*) FROM outbox WHERE"
+	    " recipient = 'ben@nw.example.org' AND subject ="
+	    " 'Your registration is cancelled: Regional workshop'", NULL), 1);
+
 	/* The organiser cancels the event: the home node hears and tells. */
 	{
 		struct client *co = client_as(hub, "coord@hub.example.org",
@@ -242,13 +272,14 @@ START_TEST(test_cancellation_promotes_and_the_promotion_reaches_home)
 		client_free(co);
 	}
 	ck_assert_msg(node_wait(nw, "SELECT status = 'cancelled' FROM"
-	    " away_registrations WHERE email = 'ben@nw.example.org'", NULL,
+	    " away_registrations WHERE email = 'cara@nw.example.org'", NULL,
 	    SETTLE_MS), "the cancellation never reached the home node");
 	ck_assert_int_eq(node_num(nw, "SELECT count(*) FROM outbox WHERE"
-	    " recipient = 'ben@nw.example.org' AND subject ="
+	    " recipient = 'cara@nw.example.org' AND subject ="
 	    " 'Cancelled: Regional workshop'", NULL), 1);
 	client_free(a);
 	client_free(b);
+	client_free(c);
 	free(event);
 }
 END_TEST
@@ -403,7 +434,7 @@ remote_suite(void)
 	tcase_add_checked_fixture(tc, two_nodes, two_nodes_down);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_remote_registration_is_confirmed_then_waitlisted);
-	tcase_add_test(tc, test_cancellation_promotes_and_the_promotion_reaches_home);
+	tcase_add_test(tc, test_cancellations_either_way_and_promotions_reach_home);
 	tcase_add_test(tc, test_host_down_then_up_gets_each_request_once);
 	tcase_add_test(tc,
 	    test_erasing_an_account_cancels_at_the_host_and_removes_details);
