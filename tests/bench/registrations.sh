@@ -55,7 +55,7 @@ count() {	# a whole number, or exit; $3 says whether 0 is allowed
 conninfo=$(conf_get "$conf" database)
 public_url=$(conf_get "$conf" public_url)
 [ -n "$conninfo" ] || die "$conf names no database"
-[ -n "$public_url" ] || public_url=http://127.0.0.1:8080	# the node's default
+[ -n "$public_url" ] || public_url=$base	# the address the node bound
 pool=$(conf_get "$conf" db_connections)
 [ -n "$pool" ] || pool=$(conf_get "$conf" threads)
 [ -n "$pool" ] || pool=4	# the node's default: one per HTTP thread
