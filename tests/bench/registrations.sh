@@ -37,10 +37,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 work=$top/var/bench/registrations
 
-people=400
-places=200
-
 . "$here/common.sh"
+. "$here/storm.sh"
 
 count() {	# a whole number, or exit; $3 says whether 0 is allowed
 	case $2 in
@@ -55,7 +53,7 @@ count() {	# a whole number, or exit; $3 says whether 0 is allowed
 conninfo=$(conf_get "$conf" database)
 public_url=$(conf_get "$conf" public_url)
 [ -n "$conninfo" ] || die "$conf names no database"
-[ -n "$public_url" ] || public_url=http://127.0.0.1:8080	# the node's default
+[ -n "$public_url" ] || public_url=$base	# the address the node bound
 pool=$(conf_get "$conf" db_connections)
 [ -n "$pool" ] || pool=$(conf_get "$conf" threads)
 [ -n "$pool" ] || pool=4	# the node's default: one per HTTP thread
@@ -82,15 +80,12 @@ for tool in psql timeout; do
 	command -v "$tool" >/dev/null || die "$tool is missing"
 done
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" "$conninfo"; }
+sql() { storm_sql "$conninfo" "$@"; }
 
 # Removes the sessions this run made, and their tokens, however it ends.
 cleanup() {
 	rm -f "$work/sessions"
-	sql >/dev/null 2>&1 <<-'EOF' || true
-	DELETE FROM sessions WHERE account IN (SELECT id FROM accounts
-	    WHERE email LIKE 'storm.%@bench.example.org');
-	EOF
+	storm_sessions_drop "$conninfo"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -108,30 +103,8 @@ first_account=$(sql <<-EOF
 [ -n "$first_account" ] ||
 	die "expected $people storm accounts: was tests/bench/registrations.sql loaded?"
 
-# Signs everybody in as the node itself would: a random token of 32 bytes
-# in base64url goes in the cookie, only its SHA-256 in the sessions table.
-# (The CSRF token each needs comes from the event page, as in a browser.)
 say "signing in $people people"
-umask 077
-sql >"$work/sessions" <<-'EOF'
-	DELETE FROM sessions WHERE account IN (SELECT id FROM accounts
-	    WHERE email LIKE 'storm.%@bench.example.org');
-	WITH t AS MATERIALIZED (
-		SELECT a.id, translate(rtrim(encode(sha256(convert_to(
-		    gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')),
-		    'base64'), '='), '+/', '-_') AS token
-		FROM accounts a
-		WHERE a.email LIKE 'storm.%@bench.example.org'
-	), s AS (
-		INSERT INTO sessions (token_hash, account)
-		SELECT sha256(convert_to(token, 'UTF8')), id FROM t
-		RETURNING account
-	)
-	SELECT t.token FROM t JOIN s ON s.account = t.id ORDER BY t.id;
-	EOF
-umask 022
-[ "$(grep -cE '^[A-Za-z0-9_-]{43}$' "$work/sessions")" -eq $people ] ||
-	die "could not make $people sessions"
+storm_sessions "$conninfo" "$work/sessions"
 
 # --- the pgbench side -------------------------------------------------------------
 
@@ -161,111 +134,21 @@ WITH reg AS (SELECT g.* FROM place_types pt, members m,
  FROM reg, events e WHERE e.id = :event;
 EOF
 
-# --- events -------------------------------------------------------------------------
-
-# Makes a published conference whose registration is open, with one kind
-# of place; prints "EVENT_ID PLACE_TYPE_ID".
-new_event() {
-	sql -v title="$1" -v capacity=$places <<-'EOF' | tr '|' ' '
-	WITH e AS (
-		INSERT INTO events (id, origin, title, kind, description,
-		    starts, ends, venue, address, organiser, organiser_email,
-		    region, status)
-		SELECT gen_random_uuid(), n.id, :'title', 'conference',
-		    'A day of talks and workshops on social prescribing.',
-		    date_trunc('hour', now()) + interval '60 days',
-		    date_trunc('hour', now()) + interval '60 days 8 hours',
-		    'Manchester Central', 'Windmill Street, Manchester M2 3GX',
-		    'North West network', 'events@bench.example.org',
-		    n.region, 'published'
-		FROM node n
-		RETURNING id
-	)
-	INSERT INTO place_types (event, name, capacity)
-	SELECT id, 'In person', :capacity FROM e
-	RETURNING event, id;
-	EOF
-}
-
-# Checks what the database holds for one event after its storm; prints
-# "confirmed waiting", and complains and returns 1 when anything is off.
-check_event() {	# EVENT LABEL
-	local out c w taken total pos arr order mails bad=0
-	out=$(sql -v ev="$1" <<-'EOF'
-	SELECT
-	    (SELECT count(*) FROM registrations
-	     WHERE event = :'ev' AND status = 'confirmed'),
-	    (SELECT count(*) FROM registrations
-	     WHERE event = :'ev' AND status = 'waiting'),
-	    (SELECT taken FROM place_types WHERE event = :'ev'),
-	    (SELECT count(*) FROM registrations WHERE event = :'ev'),
-	    -- Waiting positions are 1, 2, 3 ... in arrival order.
-	    (SELECT count(*) FROM (SELECT acorn_waiting_position(id) AS pos,
-	        row_number() OVER (ORDER BY arrival) AS k FROM registrations
-	        WHERE event = :'ev' AND status = 'waiting') x WHERE pos = k),
-	    -- Arrival numbers: one each, no gaps (a failed registration
-	    -- would leave one).
-	    (SELECT count(DISTINCT arrival) = count(*) AND
-	        max(arrival) - min(arrival) + 1 = count(*)
-	     FROM registrations WHERE event = :'ev'),
-	    -- Everyone with a place arrived before everyone waiting.
-	    (SELECT count(*) FROM registrations c, registrations w
-	     WHERE c.event = :'ev' AND w.event = :'ev' AND
-	     c.status = 'confirmed' AND w.status = 'waiting' AND
-	     c.arrival > w.arrival),
-	    -- One mail for each, queued with the registration.
-	    (SELECT count(*) FROM outbox
-	     WHERE body LIKE '%/events/' || :'ev' || E'\n%');
-	EOF
-	) || { printf '  %s: cannot read its registrations\n' "$2" >&2; return 1; }
-	IFS='|' read -r c w taken total pos arr order mails <<<"$out"
-	[ "$c" -eq $places ] ||
-		{ printf '  %s: %s confirmed, expected %s\n' "$2" "$c" $places >&2; bad=1; }
-	[ "$w" -eq $((people - places)) ] ||
-		{ printf '  %s: %s waiting, expected %s\n' "$2" "$w" $((people - places)) >&2; bad=1; }
-	[ "$taken" = "$places" ] ||
-		{ printf '  %s: the place type counts %s taken\n' "$2" "$taken" >&2; bad=1; }
-	[ "$total" -eq $people ] ||
-		{ printf '  %s: %s registrations, expected %s\n' "$2" "$total" $people >&2; bad=1; }
-	[ "$pos" -eq "$w" ] ||
-		{ printf '  %s: waiting positions have gaps or repeats\n' "$2" >&2; bad=1; }
-	[ "$arr" = t ] ||
-		{ printf '  %s: arrival numbers have gaps or repeats\n' "$2" >&2; bad=1; }
-	[ "$order" -eq 0 ] ||
-		{ printf '  %s: %s pairs where a later arrival got a place\n' "$2" "$order" >&2; bad=1; }
-	[ "$mails" -eq $people ] ||
-		{ printf '  %s: %s mails queued, expected %s\n' "$2" "$mails" $people >&2; bad=1; }
-	printf '%s %s\n' "$c" "$w"
-	return $bad
-}
-
 # --- measuring ----------------------------------------------------------------------
 
 failed=0
 declare -A http_rate pg_rate ratio_r http_cw pg_cw http_lat
-
-out_value() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 
 run_http() {	# ROUND EVENT: fills http_rate etc.
 	local r=$1 ev=$2 out=$work/round-$1-http.txt cw
 	say "round $r: $people registrations over HTTP"
 	timeout 300 "$storm" "$base" "$ev" "$work/sessions" >"$out" ||
 		die "the HTTP storm could not run (see above)"
-	[ "$(out_value status_200 "$out")" -eq $people ] ||
-		{ printf '  round %s HTTP: %s answers were not 200\n' "$r" \
-			$((people - $(out_value status_200 "$out"))) >&2; failed=1; }
-	[ "$(out_value placed "$out")" -eq $places ] &&
-		[ "$(out_value waiting "$out")" -eq $((people - places)) ] ||
-		{ printf '  round %s HTTP: people were told %s places and %s waiting\n' \
-			"$r" "$(out_value placed "$out")" "$(out_value waiting "$out")" >&2
-		  failed=1; }
-	[ "$(out_value told_positions "$out")" = ok ] ||
-		{ printf '  round %s HTTP: waiting positions told have gaps or repeats\n' "$r" >&2
-		  failed=1; }
-	cw=$(check_event "$ev" "round $r HTTP") || failed=1
-	http_rate[$r]=$(out_value per_second "$out")
+	storm_answers "$out" "round $r HTTP" || failed=1
+	cw=$(storm_check "$conninfo" "$ev" "round $r HTTP" $people) || failed=1
+	http_rate[$r]=$(storm_value per_second "$out")
 	http_cw[$r]=$cw
-	http_lat[$r]="p50 $(out_value latency_p50_ms "$out") ms, p99 $(out_value latency_p99_ms "$out") ms"
+	http_lat[$r]="p50 $(storm_value latency_p50_ms "$out") ms, p99 $(storm_value latency_p99_ms "$out") ms"
 }
 
 run_pgbench() {	# ROUND EVENT PLACE_TYPE
@@ -287,7 +170,7 @@ run_pgbench() {	# ROUND EVENT PLACE_TYPE
 	tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$out")
 	[ -n "$tps" ] || tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | tail -n 1)
 	[ -n "$tps" ] || { cat "$out" >&2; die "no tps from pgbench"; }
-	cw=$(check_event "$ev" "round $r pgbench") || failed=1
+	cw=$(storm_check "$conninfo" "$ev" "round $r pgbench" $people) || failed=1
 	pg_rate[$r]=$tps
 	pg_cw[$r]=$cw
 }
@@ -295,8 +178,8 @@ run_pgbench() {	# ROUND EVENT PLACE_TYPE
 total=$((warmup + rounds))
 for ((k = 1; k <= total; k++)); do
 	if [ $k -le "$warmup" ]; then r=w$k; else r=$((k - warmup)); fi
-	read -r http_ev _ <<<"$(new_event "Registration storm $r (HTTP)")"
-	read -r pg_ev pg_pt <<<"$(new_event "Registration storm $r (pgbench)")"
+	read -r http_ev _ <<<"$(storm_event "$conninfo" "Registration storm $r (HTTP)")"
+	read -r pg_ev pg_pt <<<"$(storm_event "$conninfo" "Registration storm $r (pgbench)")"
 	[ -n "$http_ev" ] && [ -n "$pg_pt" ] || die "could not make the events"
 	# Alternate who goes first: neither side always meets the fuller
 	# tables or the warmer caches.

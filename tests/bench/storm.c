@@ -5,7 +5,12 @@
  * form at the same moment through libcurl's multi interface.  Only the
  * sending is timed, from the first byte out to the last answer in.
  *
- *   storm BASE_URL EVENT_ID SESSIONS_FILE
+ *   storm [-c] BASE_URL EVENT_ID SESSIONS_FILE
+ *
+ * -c: the event is held by another node, and the people are members of
+ * this one registering from home.  Each also sends the form once to see
+ * what will be shared (untimed), and the timed sending confirms it: the
+ * node sends it on to the host and answers with the host's decision.
  *
  * SESSIONS_FILE holds one session token per line, one line per person.
  * What happened goes to standard output as "key value" lines for the
@@ -16,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -29,7 +35,7 @@ struct person {
 	char	 csrf[72];
 	char	 request[72];
 	char	 place[32];
-	char	 post[320];
+	char	 post[340];
 	char	*body;
 	size_t	 len;
 	int	 overflow;
@@ -165,6 +171,41 @@ run_all(CURLM *m, double start)
 	return 0;
 }
 
+/*
+ * Everybody's transfer, added before the clock starts and run to its
+ * end; *start is when it started.
+ */
+static int
+run_everybody(CURLM *m, struct person *ps, int n, double *start)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (curl_multi_add_handle(m, ps[i].easy) != CURLM_OK)
+			return -1;
+	*start = now();
+	return run_all(m, *start);
+}
+
+/* Whether a person's last answer is a 200 saying what; removes it. */
+static int
+answered(CURLM *m, struct person *p, int who, const char *url,
+    const char *what)
+{
+	curl_multi_remove_handle(m, p->easy);
+	if (p->result != CURLE_OK || p->status != 200 || p->body == NULL) {
+		fprintf(stderr, "storm: person %d: %s: %s, status %ld\n", who,
+		    url, curl_easy_strerror(p->result), p->status);
+		return 0;
+	}
+	if (what != NULL && strstr(p->body, what) == NULL) {
+		fprintf(stderr, "storm: person %d: %s does not say \"%s\"\n",
+		    who, url, what);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 by_time(const void *a, const void *b)
 {
@@ -218,25 +259,34 @@ main(int argc, char *argv[])
 	CURLM *m = NULL;
 	char url[512], action[512];
 	double start, seconds, *lat = NULL;
-	int n, i, ok = 0, placed = 0, waiting = 0, other = 0, rc = 1;
-	int told_ok = 1, *seen = NULL;
+	int n = 0, i, ok = 0, placed = 0, waiting = 0, pending = 0, other = 0;
+	int told_ok = 1, *seen = NULL, away = 0, rc = 1, ch;
 	const char *w;
 	long pos;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: storm BASE_URL EVENT_ID SESSIONS_FILE\n");
+	while ((ch = getopt(argc, argv, "c")) != -1) {
+		if (ch != 'c')
+			goto usage;
+		away = 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 3) {
+usage:
+		fprintf(stderr, "usage: storm [-c] BASE_URL EVENT_ID "
+		    "SESSIONS_FILE\n");
 		return 2;
 	}
-	if (!plain(argv[2])) {
-		fprintf(stderr, "storm: bad event id: %s\n", argv[2]);
+	if (!plain(argv[1])) {
+		fprintf(stderr, "storm: bad event id: %s\n", argv[1]);
 		return 2;
 	}
-	snprintf(url, sizeof(url), "%s/events/%s", argv[1], argv[2]);
-	snprintf(action, sizeof(action), "%s/events/%s/register", argv[1],
-	    argv[2]);
-	if ((n = read_sessions(argv[3], &ps)) <= 0) {
+	snprintf(url, sizeof(url), "%s/events/%s", argv[0], argv[1]);
+	snprintf(action, sizeof(action), "%s/events/%s/register", argv[0],
+	    argv[1]);
+	if ((n = read_sessions(argv[2], &ps)) <= 0) {
 		if (n == 0)
-			fprintf(stderr, "storm: %s: no sessions\n", argv[3]);
+			fprintf(stderr, "storm: %s: no sessions\n", argv[2]);
 		return 1;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
@@ -268,14 +318,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		struct person *p = &ps[i];
 
-		curl_multi_remove_handle(m, p->easy);
-		if (p->result != CURLE_OK || p->status != 200 ||
-		    p->body == NULL) {
-			fprintf(stderr, "storm: person %d: GET %s: %s, status "
-			    "%ld\n", i + 1, url, curl_easy_strerror(p->result),
-			    p->status);
+		if (!answered(m, p, i + 1, url, NULL))
 			goto fail;
-		}
 		if (form_value(p->body, "request", p->request,
 		    sizeof(p->request)) == -1 ||
 		    form_value(p->body, "csrf", p->csrf, sizeof(p->csrf)) == -1 ||
@@ -293,12 +337,25 @@ main(int argc, char *argv[])
 		curl_easy_setopt(p->easy, CURLOPT_COPYPOSTFIELDS, p->post);
 	}
 
-	/* Timed: everybody presses Register. */
-	for (i = 0; i < n; i++)
-		if (curl_multi_add_handle(m, ps[i].easy) != CURLM_OK)
+	/* Untimed, from home: the page of what will be shared. */
+	if (away) {
+		if (run_everybody(m, ps, n, &start) == -1)
 			goto fail;
-	start = now();
-	if (run_all(m, start) == -1)
+		for (i = 0; i < n; i++) {
+			struct person *p = &ps[i];
+
+			if (!answered(m, p, i + 1, action,
+			    "Check what will be shared"))
+				goto fail;
+			strcat(p->post, "&confirm=yes");
+			reset_answer(p);
+			curl_easy_setopt(p->easy, CURLOPT_COPYPOSTFIELDS,
+			    p->post);
+		}
+	}
+
+	/* Timed: everybody presses Register (from home: Confirm). */
+	if (run_everybody(m, ps, n, &start) == -1)
 		goto fail;
 	seconds = now() - start;
 
@@ -319,15 +376,19 @@ main(int argc, char *argv[])
 			continue;
 		}
 		ok++;
+		/* The home node words the host's answer its own way. */
 		if (strstr(p->body, "You have a place") != NULL)
 			placed++;
-		else if ((w = strstr(p->body, "you are number ")) != NULL) {
+		else if ((w = strstr(p->body, "you are number ")) != NULL ||
+		    (w = strstr(p->body, "put you at number ")) != NULL) {
 			waiting++;
-			pos = strtol(w + 15, NULL, 10);
+			pos = strtol(strstr(w, "number ") + 7, NULL, 10);
 			/* Each position is told to exactly one person. */
 			if (pos < 1 || pos > n || seen[pos]++)
 				told_ok = 0;
-		} else
+		} else if (strstr(p->body, "waiting to be delivered") != NULL)
+			pending++;	/* the host did not answer in time */
+		else
 			other++;
 	}
 	for (i = 1; i <= waiting; i++)
@@ -341,6 +402,7 @@ main(int argc, char *argv[])
 	printf("status_200 %d\n", ok);
 	printf("placed %d\n", placed);
 	printf("waiting %d\n", waiting);
+	printf("pending %d\n", pending);
 	printf("other %d\n", other);
 	printf("told_positions %s\n", told_ok ? "ok" : "wrong");
 	printf("latency_p50_ms %.1f\n", lat[n / 2] * 1000);

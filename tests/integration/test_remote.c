@@ -4,8 +4,12 @@
  * members register from home.  What each person sees, on the pages and
  * in their mail, and what each database holds: the host decides, the
  * home node tells; a host that is down gets the request when it is back,
- * exactly once.
+ * exactly once.  And a race: members of three regions and of the hub
+ * itself all registering at once for the same places, which the hub
+ * must share out exactly as it would among its own members.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +22,7 @@ Suite	*remote_suite(void);
 
 #define SETTLE_MS	30000	/* the most a change may take to arrive */
 
-static struct node *hub, *nw;
+static struct node *hub, *nw, *london, *sw;
 static char *hub_id, *nw_id, *coord_pw;
 
 static void
@@ -39,29 +43,53 @@ two_nodes(void)
 	ck_assert_ptr_nonnull(coord_pw);
 }
 
+/* The hub and three regions, each pinning the hub as its hub. */
+static void
+four_nodes(void)
+{
+	two_nodes();
+	london = node_new("London node", "region = London\nsync_interval = 2");
+	sw = node_new("South West node",
+	    "region = South West\nsync_interval = 2");
+	ck_assert_ptr_nonnull(london);
+	ck_assert_ptr_nonnull(sw);
+	ck_assert_int_eq(node_serve(london), 0);
+	ck_assert_int_eq(node_serve(sw), 0);
+	ck_assert_int_eq(node_peer(hub, london, 0), 0);
+	ck_assert_int_eq(node_peer(london, hub, 1), 0);
+	ck_assert_int_eq(node_peer(hub, sw, 0), 0);
+	ck_assert_int_eq(node_peer(sw, hub, 1), 0);
+}
+
 static void
 two_nodes_down(void)
 {
 	node_free(hub);
 	node_free(nw);
-	hub = nw = NULL;
+	node_free(london);
+	node_free(sw);
+	hub = nw = london = sw = NULL;
 	free(hub_id);
 	free(nw_id);
 	free(coord_pw);
 }
 
-/* A published event on the hub with one kind of place, seen on nw. */
+/* A published event on the hub with one kind of place, seen everywhere. */
 static char *
 hub_event(const char *title, const char *capacity)
 {
 	struct client *co = client_as(hub, "coord@hub.example.org", coord_pw);
 	char *id = event_new_published(co, title, capacity);
+	struct node *regions[] = { nw, london, sw };
+	size_t i;
 
 	ck_assert_ptr_nonnull(id);
 	client_free(co);
-	ck_assert_msg(node_wait(nw, "SELECT count(*) = 1 FROM place_types"
-	    " WHERE event = $1 AND ref IS NOT NULL", id, SETTLE_MS),
-	    "the event's places never reached the region");
+	for (i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
+		ck_assert_msg(regions[i] == NULL || node_wait(regions[i],
+		    "SELECT count(*) = 1 FROM place_types WHERE event = $1"
+		    " AND ref IS NOT NULL", id, SETTLE_MS),
+		    "the event's places never reached %s", regions[i]->name);
 	return id;
 }
 
@@ -424,6 +452,385 @@ START_TEST(test_a_changed_event_is_told_by_the_home_node)
 }
 END_TEST
 
+/*
+ * The race: RACE_PLACES places at the hub and twice as many people
+ * pressing the last button at the same time, half of them the hub's own
+ * members and half members of the three regions confirming at home.
+ */
+#define RACE_PLACES	200
+#define RACE_PEOPLE	(2 * RACE_PLACES)
+#define RACE_THREADS	12	/* browsers at once: a crowd, on few cores */
+#define RACE_REGIONS	3
+
+struct person {
+	struct node	*home;		/* where they are a member */
+	char		 email[96];
+	const char	*password;
+	const char	*event;
+	struct client	*c;
+	char		*csrf;
+	char		*request;
+	char		*place;
+	int		 ready;		/* signed in, one button from done */
+	struct resp	*answer;
+};
+
+/* People handed out one at a time to a few threads. */
+struct crowd {
+	struct person	*people;
+	int		 n;
+	atomic_int	 next;
+	void		(*step)(struct person *);
+};
+
+/*
+ * count members of n, slug.1@race.example.org and on, made the quick
+ * way: slug.0 by `acorn user add`, the rest in SQL with its password
+ * hash.  Their password.
+ */
+static char *
+race_members(struct node *n, const char *slug, int count)
+{
+	char email[96], number[16], *pw, *made;
+	const char *p[3];
+
+	snprintf(email, sizeof(email), "%s.0@race.example.org", slug);
+	snprintf(number, sizeof(number), "%d", count);
+	pw = node_user_add(n, email, "member");
+	ck_assert_ptr_nonnull(pw);
+	p[0] = slug;
+	p[1] = number;
+	p[2] = email;
+	made = node_sqlv(n, "WITH m AS (INSERT INTO members (id, origin,"
+	    " name, organisation, stakeholder, region)"
+	    " SELECT gen_random_uuid(), n.id, $1 || ' member ' || g,"
+	    " 'Race Primary Care Network', 'link_worker', n.region"
+	    " FROM node n, generate_series(1, $2::integer) g"
+	    " RETURNING id, name),"
+	    " a AS (INSERT INTO accounts (member, email, password_hash,"
+	    " status) SELECT m.id, $1 || '.' || substring(m.name"
+	    " FROM '[0-9]+$') || '@race.example.org',"
+	    " (SELECT password_hash FROM accounts WHERE email = $3),"
+	    " 'active' FROM m RETURNING 1)"
+	    " SELECT count(*) FROM a", 3, p);
+	ck_assert_ptr_nonnull(made);
+	ck_assert_int_eq(atoi(made), count);
+	free(made);
+	return pw;
+}
+
+/* The registration form sent; confirmed, it goes on to the host. */
+static struct resp *
+person_post(struct person *p, int confirmed)
+{
+	char action[160];
+
+	snprintf(action, sizeof(action), "/events/%s/register", p->event);
+	if (confirmed)
+		return http_post(p->c, action, "csrf", p->csrf, "request",
+		    p->request, "place", p->place, "places", "1", "confirm",
+		    "yes", NULL);
+	return http_post(p->c, action, "csrf", p->csrf, "request",
+	    p->request, "place", p->place, "places", "1", NULL);
+}
+
+/*
+ * Signs in and opens the event's form; a region's member goes on to the
+ * page showing what will be shared.  Runs in a thread: no assertions,
+ * only ready set when all went well.
+ */
+static void
+person_prepare(struct person *p)
+{
+	char path[128];
+	struct resp *r;
+	int ok;
+
+	if ((p->c = client_new(p->home)) == NULL ||
+	    !sign_in(p->c, p->email, p->password))
+		return;
+	snprintf(path, sizeof(path), "/events/%s", p->event);
+	r = http_get(p->c, path);
+	if (r != NULL && r->status == 200) {
+		p->csrf = form_field(r->body, "csrf");
+		p->request = form_field(r->body, "request");
+		p->place = form_field(r->body, "place");
+	}
+	resp_free(r);
+	if (p->csrf == NULL || p->request == NULL || p->place == NULL)
+		return;
+	if (p->home != hub) {
+		r = person_post(p, 0);
+		ok = r != NULL && r->status == 200 &&
+		    resp_has(r, "Check what will be shared");
+		resp_free(r);
+		if (!ok)
+			return;
+	}
+	p->ready = 1;
+}
+
+/* The last button: Register on the hub, Confirm at home. */
+static void
+person_register(struct person *p)
+{
+	if (p->ready)
+		p->answer = person_post(p, p->home != hub);
+}
+
+static void *
+crowd_worker(void *arg)
+{
+	struct crowd *cr = arg;
+	int i;
+
+	while ((i = atomic_fetch_add(&cr->next, 1)) < cr->n)
+		cr->step(&cr->people[i]);
+	return NULL;
+}
+
+/* Everybody takes the step, RACE_THREADS people at a time. */
+static void
+crowd_run(struct person *people, int n, void (*step)(struct person *))
+{
+	struct crowd cr;
+	pthread_t t[RACE_THREADS];
+	int i;
+
+	cr.people = people;
+	cr.n = n;
+	cr.step = step;
+	atomic_init(&cr.next, 0);
+	for (i = 0; i < RACE_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, crowd_worker,
+		    &cr), 0);
+	for (i = 0; i < RACE_THREADS; i++)
+		pthread_join(t[i], NULL);
+}
+
+/*
+ * What a person's page said: 0 a place, n number n on the waiting list,
+ * -1 that the host has not answered yet, -2 anything else.
+ */
+static long
+told(const struct resp *r)
+{
+	const char *w;
+
+	if (r == NULL || r->status != 200)
+		return -2;
+	if (resp_has(r, "You have a place"))
+		return 0;
+	if ((w = strstr(r->body, "you are number ")) != NULL)
+		return strtol(w + 15, NULL, 10);
+	if ((w = strstr(r->body, "has put you at number ")) != NULL)
+		return strtol(w + 22, NULL, 10);
+	if (resp_has(r, "waiting to be delivered"))
+		return -1;
+	return -2;
+}
+
+/* A count from the hub, with n parameters; -1 when there is none. */
+static long
+hub_countv(const char *sql, int n, const char *const *params)
+{
+	char *v = node_sqlv(hub, sql, n, params);
+	long x = v != NULL ? strtol(v, NULL, 10) : -1;
+
+	free(v);
+	return x;
+}
+
+START_TEST(test_regions_and_hub_race_for_the_same_places)
+{
+	struct node *regions[RACE_REGIONS] = { nw, london, sw };
+	const char *slugs[RACE_REGIONS] = { "north-west", "london",
+	    "south-west" };
+	char *pws[RACE_REGIONS], *hub_pw, *event, capacity[16];
+	char *region_ids[RACE_REGIONS], *everyone, *said, *at_hub, *at_home;
+	struct person *people, *p;
+	char seen[RACE_PEOPLE + 1];
+	int counts[RACE_REGIONS] = { 0 }, i, k, placed = 0, waiting = 0;
+	size_t used_all = 0, used_said = 0, size = RACE_PEOPLE * 128;
+	const char *kp[2];
+	long t;
+
+	snprintf(capacity, sizeof(capacity), "%d", RACE_PLACES);
+	event = hub_event("National conference", capacity);
+	for (k = 0; k < RACE_PLACES; k++)
+		counts[k % RACE_REGIONS]++;
+	hub_pw = race_members(hub, "hub", RACE_PLACES);
+	for (k = 0; k < RACE_REGIONS; k++) {
+		pws[k] = race_members(regions[k], slugs[k], counts[k]);
+		region_ids[k] = node_text(regions[k], "SELECT id FROM node",
+		    NULL);
+	}
+
+	/* Hub members and region members take turns in the crowd. */
+	people = calloc(RACE_PEOPLE, sizeof(*people));
+	ck_assert_ptr_nonnull(people);
+	for (i = 0; i < RACE_PEOPLE; i++) {
+		int j = i / 2;
+
+		p = &people[i];
+		p->event = event;
+		if (i % 2 == 0) {
+			p->home = hub;
+			p->password = hub_pw;
+			snprintf(p->email, sizeof(p->email),
+			    "hub.%d@race.example.org", j + 1);
+		} else {
+			k = j % RACE_REGIONS;
+			p->home = regions[k];
+			p->password = pws[k];
+			snprintf(p->email, sizeof(p->email),
+			    "%s.%d@race.example.org", slugs[k],
+			    j / RACE_REGIONS + 1);
+		}
+	}
+	crowd_run(people, RACE_PEOPLE, person_prepare);
+	for (i = 0; i < RACE_PEOPLE; i++)
+		ck_assert_msg(people[i].ready, "%s could not get to the last"
+		    " step", people[i].email);
+	crowd_run(people, RACE_PEOPLE, person_register);
+
+	/*
+	 * Each page says a place or a number, each number once; a page may
+	 * instead say the host has not answered yet, and then the courier
+	 * delivers the request.
+	 */
+	everyone = calloc(1, size);
+	said = calloc(1, size);
+	ck_assert(everyone != NULL && said != NULL);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < RACE_PEOPLE; i++) {
+		p = &people[i];
+		t = told(p->answer);
+		ck_assert_msg(t >= -1, "%s was told: %s", p->email,
+		    p->answer != NULL ? p->answer->body : "nothing");
+		ck_assert_int_le(t, RACE_PEOPLE - RACE_PLACES);
+		if (t == 0)
+			placed++;
+		else if (t > 0) {
+			ck_assert_msg(!seen[t], "number %ld was told to two"
+			    " people", t);
+			seen[t] = 1;
+			waiting++;
+		}
+		used_all += (size_t)snprintf(everyone + used_all,
+		    size - used_all, "%s%s", i ? "," : "", p->email);
+		if (t >= 0)
+			used_said += (size_t)snprintf(said + used_said,
+			    size - used_said, "%s%s=%ld", used_said ? "," :
+			    "", p->email, t);
+	}
+	ck_assert(used_all < size && used_said < size);
+	ck_assert_int_le(placed, RACE_PLACES);
+	ck_assert_int_le(waiting, RACE_PEOPLE - RACE_PLACES);
+	for (k = 0; k < RACE_REGIONS; k++)
+		ck_assert_msg(node_wait(regions[k], "SELECT count(*) = 0 FROM"
+		    " away_registrations WHERE delivered < version"
+		    " OR status = 'pending'", NULL, SETTLE_MS),
+		    "%s has requests the hub never answered", regions[k]->name);
+
+	/* Exactly the places there are; the rest wait, in arrival order. */
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE event = $1 AND status = 'confirmed'", event),
+	    RACE_PLACES);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE event = $1 AND status = 'waiting'", event),
+	    RACE_PEOPLE - RACE_PLACES);
+	ck_assert_int_eq(hub_count("SELECT taken FROM place_types"
+	    " WHERE event = $1", event), RACE_PLACES);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations c,"
+	    " registrations w WHERE c.event = $1 AND w.event = $1"
+	    " AND c.status = 'confirmed' AND w.status = 'waiting'"
+	    " AND c.arrival > w.arrival", event), 0);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM (SELECT"
+	    " acorn_waiting_position(id) AS pos, row_number() OVER"
+	    " (ORDER BY arrival) AS n FROM registrations WHERE event = $1"
+	    " AND status = 'waiting') x WHERE pos = n", event),
+	    RACE_PEOPLE - RACE_PLACES);
+
+	/* Nobody lost, nobody twice, and nobody else. */
+	ck_assert_int_eq(hub_countv("SELECT count(*) FROM unnest("
+	    " string_to_array($2, ',')) AS e WHERE (SELECT count(*)"
+	    " FROM registrations r WHERE r.event = $1"
+	    " AND lower(r.email) = lower(e)) = 1", 2,
+	    (const char *[]){ event, everyone }), RACE_PEOPLE);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE event = $1", event), RACE_PEOPLE);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM inbox_requests"
+	    " WHERE event = $1 AND registration IS NOT NULL", event),
+	    RACE_PEOPLE - RACE_PLACES);
+	/* One mail each, from the node they are a member of. */
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM outbox"
+	    " WHERE recipient LIKE 'hub.%'", NULL), RACE_PLACES);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM outbox"
+	    " WHERE recipient LIKE '%@race.example.org'", NULL), RACE_PLACES);
+
+	/* What each page said is what the hub holds. */
+	ck_assert_int_eq(hub_countv("SELECT count(*) FROM registrations r,"
+	    " (SELECT split_part(x, '=', 1) AS email, split_part(x, '=', 2)"
+	    " AS said FROM unnest(string_to_array($2, ',')) AS x) s"
+	    " WHERE r.event = $1 AND lower(r.email) = lower(s.email)"
+	    " AND s.said = CASE r.status WHEN 'confirmed' THEN '0'"
+	    " ELSE acorn_waiting_position(r.id)::text END", 2,
+	    (const char *[]){ event, said }), placed + waiting);
+
+	/* The hub's own have no home; each region's are marked as its. */
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE event = $1 AND email LIKE 'hub.%' AND home IS NULL",
+	    event), RACE_PLACES);
+	kp[0] = event;
+	for (k = 0; k < RACE_REGIONS; k++) {
+		char like[64];
+
+		snprintf(like, sizeof(like), "%s.%%", slugs[k]);
+		ck_assert_int_eq(hub_countv("SELECT count(*) FROM"
+		    " registrations WHERE event = $1 AND home = $2::uuid"
+		    " AND email LIKE $3", 3, (const char *[]){ event,
+		    region_ids[k], like }), counts[k]);
+
+		/* And each home holds what the hub holds, row for row. */
+		kp[1] = region_ids[k];
+		at_hub = node_sqlv(hub, "SELECT string_agg(lower(email) || ' '"
+		    " || status || ' ' || coalesce(acorn_waiting_position(id)"
+		    "::text, '-'), ',' ORDER BY lower(email)) FROM registrations"
+		    " WHERE event = $1 AND home = $2::uuid", 2, kp);
+		at_home = node_sqlv(regions[k], "SELECT string_agg(lower(email)"
+		    " || ' ' || status || ' ' || coalesce(position::text, '-'),"
+		    " ',' ORDER BY lower(email)) FROM away_registrations"
+		    " WHERE event = $1", 1, kp);
+		ck_assert_ptr_nonnull(at_hub);
+		ck_assert_ptr_nonnull(at_home);
+		ck_assert_str_eq(at_home, at_hub);
+		ck_assert_int_eq(node_num(regions[k], "SELECT count(*) FROM"
+		    " outbox WHERE recipient LIKE $1", like), counts[k]);
+		free(at_hub);
+		free(at_home);
+	}
+
+	for (i = 0; i < RACE_PEOPLE; i++) {
+		p = &people[i];
+		client_free(p->c);
+		free(p->csrf);
+		free(p->request);
+		free(p->place);
+		resp_free(p->answer);
+	}
+	for (k = 0; k < RACE_REGIONS; k++) {
+		free(pws[k]);
+		free(region_ids[k]);
+	}
+	free(people);
+	free(everyone);
+	free(said);
+	free(hub_pw);
+	free(event);
+}
+END_TEST
+
 Suite *
 remote_suite(void)
 {
@@ -439,6 +846,12 @@ remote_suite(void)
 	tcase_add_test(tc,
 	    test_erasing_an_account_cancels_at_the_host_and_removes_details);
 	tcase_add_test(tc, test_a_changed_event_is_told_by_the_home_node);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("race");
+	tcase_add_checked_fixture(tc, four_nodes, two_nodes_down);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_regions_and_hub_race_for_the_same_places);
 	suite_add_tcase(s, tc);
 	return s;
 }
