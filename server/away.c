@@ -152,9 +152,9 @@ away_outcome_page(struct request *r, const char *id)
 	const char *p[1] = { id };
 	const char *title, *host, *event;
 	PGresult *res;
-	char *text, back[128];
+	char *text;
 	const char *st;
-	int rc;
+	int rc, refused;
 
 	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
 	    " WHERE a.id = $1", 1, p);
@@ -167,8 +167,6 @@ away_outcome_page(struct request *r, const char *id)
 	st = PQgetvalue(res, 0, A_STATUS);
 	host = PQgetvalue(res, 0, A_HOST);
 	event = PQgetvalue(res, 0, A_TITLE);
-	snprintf(back, sizeof(back), "/events/%s", PQgetvalue(res, 0,
-	    A_EVENT));
 	if (strcmp(st, "confirmed") == 0) {
 		title = "You have a place";
 		text = util_printf("%s has given you a place at %s. We have "
@@ -190,12 +188,12 @@ away_outcome_page(struct request *r, const char *id)
 		    "sending it until %s answers; then we will email you. It "
 		    "will only ever count once.", host, event, host);
 	}
+	refused = strcmp(st, "refused") == 0;
 	PQclear(res);
 	if (text == NULL)
 		return http_error(r, 500);
-	rc = page_message(r, strcmp(st, "refused") == 0 ? 409 : 200, title,
-	    text, "/registrations", "Your registrations",
-	    strcmp(st, "refused") != 0);
+	rc = page_message(r, refused ? 409 : 200, title, text,
+	    "/registrations", "Your registrations", !refused);
 	free(text);
 	return rc;
 }
