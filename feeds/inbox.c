@@ -30,6 +30,9 @@ static const char *const refusals[] = {
 	"not_open", "full_group", "already_registered", "no_place",
 	"answers", NULL
 };
+static const char *const statuses[] = {
+	"confirmed", "waiting", "cancelled", "refused", NULL
+};
 static const char *const tellings[] = {
 	"confirmed", "waiting", "promoted", "cancelled", "event_cancelled",
 	"event_changed", NULL
@@ -362,9 +365,7 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 			req_version = rec->fields[i].attr[0];
 	if (reg == NULL || home == NULL || req_version == NULL ||
 	    util_parse_long(req_version, 1, 1000000000, &n) == -1 ||
-	    (strcmp(status, "confirmed") != 0 && strcmp(status, "waiting") !=
-	    0 && strcmp(status, "cancelled") != 0 &&
-	    strcmp(status, "refused") != 0) ||
+	    !one_of(statuses, status) ||
 	    (position != NULL && util_parse_long(position, 1, 1000000000,
 	    &n) == -1) ||
 	    (!one_of(refusals, what) && !one_of(tellings, what))) {

@@ -1070,7 +1070,7 @@ START_TEST(test_outcome_for_a_registration_never_made_is_refused)
 {
 	struct fakepeer *other = fakepeer_new("South West node");
 	char *copy = peer_event(), *unknown = fake_uuid(), *mine = fake_uuid();
-	char *bodies[4];
+	char *bodies[5];
 	const char *p[2] = { mine, copy };
 	struct snapshot before;
 	char *v;
@@ -1089,17 +1089,19 @@ START_TEST(test_outcome_for_a_registration_never_made_is_refused)
 	bodies[1] = outcome_by(scene.peer, unknown, other->id, "confirmed");
 	bodies[2] = outcome_by(other, mine, scene.host_id, "confirmed");
 	bodies[3] = outcome_by(scene.peer, mine, scene.host_id, "accepted");
+	bodies[4] = outcome_by(scene.peer, mine, scene.host_id, NULL);
 	snap(&before);
 	refused(bodies[0], 404, "no registration made here");
 	refused(bodies[1], 404, "a registration made on another node");
 	refused(bodies[2], 404, "no registration made here");
 	refused(bodies[3], 400, "fields are missing or unknown");
+	refused(bodies[4], 400, "fields are missing or unknown");
 	assert_unchanged(&before);
 	ck_assert_int_eq(host_num("SELECT count(*) FROM away_registrations"
 	    " WHERE status = 'pending' AND outcome = 0", NULL), 1);
 	ck_assert_int_eq(host_num("SELECT count(*) FROM outbox", NULL), 0);
 	assert_serving();
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		free(bodies[i]);
 	snap_free(&before);
 	free(mine);
