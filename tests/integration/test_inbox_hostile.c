@@ -582,11 +582,11 @@ START_TEST(test_older_version_after_cancellation_is_refused)
 }
 END_TEST
 
-/* Not XML, or a DOCTYPE with its entities. */
+/* Not XML, a DOCTYPE with its entities, or not one entry at all. */
 START_TEST(test_hostile_xml_is_refused)
 {
 	char *id = fake_uuid(), *body = request(id, 1, NULL), *s;
-	char *xxe, *external, *laughs, *doctype, *deep, *nul, dtd[256];
+	char *xxe, *external, *laughs, *doctype, *feed, *deep, *nul, dtd[256];
 	struct snapshot before;
 	size_t len;
 	int i, strays;
@@ -615,6 +615,8 @@ START_TEST(test_hostile_xml_is_refused)
 	free(s);
 	/* Honestly signed, with a DOCTYPE put before it. */
 	ck_assert_int_ge(asprintf(&doctype, "<!DOCTYPE entry>\n%s", body), 0);
+	ck_assert_int_ge(asprintf(&feed, "<feed xmlns=\"" FED_ATOM_NS "\">"
+	    "<title>Many</title>%s</feed>", body), 0);
 	{
 		FILE *f;
 		char *out = NULL;
@@ -646,6 +648,7 @@ START_TEST(test_hostile_xml_is_refused)
 	refused(doctype, 400, "a DOCTYPE is not allowed");
 	refused(deep, 400, "too deeply nested");
 	refused_as(nul, len, ENTRY_TYPE, 400, "not well-formed XML");
+	refused(feed, 400, "not an entry");
 	assert_unchanged(&before);
 	/* Nothing was fetched for the external DTD. */
 	ck_assert_int_eq(fakepeer_strays(scene.peer), strays);
@@ -660,6 +663,7 @@ START_TEST(test_hostile_xml_is_refused)
 	snap_free(&before);
 	free(nul);
 	free(deep);
+	free(feed);
 	free(doctype);
 	free(laughs);
 	free(external);
