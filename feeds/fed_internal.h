@@ -13,7 +13,6 @@ char		*fed_c14n(xmlDocPtr);
 
 /* verify.c */
 int		 fed_is(xmlNodePtr, const char *, const char *);
-int		 fed_is_entry(xmlNodePtr);
 xmlNodePtr	 fed_next(xmlNodePtr, xmlNodePtr);
 int		 fed_is_fp(const char *);
 

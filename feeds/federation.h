@@ -40,6 +40,7 @@ char	*fed_sign(const char *, size_t, EVP_PKEY *, const char *);
 
 /* verify.c: NULL or -1 on refusal, with a short reason for people. */
 xmlDocPtr fed_parse(const char *, size_t, const char **);
+int	 fed_is_entry(xmlNodePtr);	/* an entry or tombstone element */
 
 /* Entries and tombstones of one feed page, each its own document. */
 struct fed_page {

@@ -332,6 +332,11 @@ read_signed(struct db *db, const char *text, size_t len,
 	*canonical = NULL;
 	if ((*doc = fed_parse(text, len, why)) == NULL)
 		return 400;
+	/* Well-formed but not an entry is malformed, not forged. */
+	if (!fed_is_entry(xmlDocGetRootElement(*doc))) {
+		*why = "not an entry";
+		return 400;
+	}
 	if (fed_verify(*doc, trust_lookup, db, signer, canonical, why) ==
 	    -1) {
 		if (*why == NULL)

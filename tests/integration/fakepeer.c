@@ -512,6 +512,14 @@ collection_of_kind(const char *kind)
 	return "glossary";
 }
 
+/* Registrations and outcomes go between inboxes, never in a feed. */
+static int
+inbox_kind(const char *kind)
+{
+	return strcmp(kind, "registration") == 0 ||
+	    strcmp(kind, "outcome") == 0;
+}
+
 /*
  * The unsigned entry or tombstone, in the shape of docs/protocol.md
  * sections 3 and 5.
@@ -523,17 +531,26 @@ fake_entry_xml(const struct fakepeer *p, const struct fake_entry *e)
 	const char *origin = e->origin != NULL ? e->origin : p->id;
 	const char *source = e->source != NULL ? e->source : origin;
 	const char *coll = collection_of_kind(kind);
-	char now[32], *src, *out;
+	char now[32], *src, *self, *alternate, *out;
 	int version = e->version > 0 ? e->version : 1;
 
 	now_rfc3339(now);
+	if (inbox_kind(kind)) {
+		self = xprintf("%s/federation/inbox", p->url);
+		alternate = xprintf("%s", "");
+	} else {
+		self = xprintf("%s/feeds/%s", p->url, coll);
+		alternate = xprintf("  <link rel=\"alternate\""
+		    " type=\"text/html\" href=\"%s/%s/%s\"/>\n", p->url, coll,
+		    e->id);
+	}
 	src = xprintf("  <source>\n"
 	    "    <id>urn:uuid:%s</id>\n"
 	    "    <title>%s</title>\n"
 	    "    <updated>%s</updated>\n"
 	    "    <link rel=\"self\" type=\"application/atom+xml\""
-	    " href=\"%s/feeds/%s\"/>\n"
-	    "  </source>\n", source, p->state->name, now, p->url, coll);
+	    " href=\"%s\"/>\n"
+	    "  </source>\n", source, p->state->name, now, self);
 	if (e->deleted)
 		out = xprintf("<at:deleted-entry xmlns:at=\"" FED_TOMB_NS "\""
 		    " xmlns=\"" FED_ATOM_NS "\""
@@ -551,16 +568,17 @@ fake_entry_xml(const struct fakepeer *p, const struct fake_entry *e)
 		    "  <id>urn:uuid:%s</id>\n"
 		    "  <title>%s</title>\n"
 		    "  <updated>%s</updated>\n"
-		    "  <link rel=\"alternate\" type=\"text/html\""
-		    " href=\"%s/%s/%s\"/>\n"
+		    "%s"
 		    "%s"
 		    "  <acorn:record kind=\"%s\" version=\"%d\""
 		    " origin=\"urn:uuid:%s\">\n"
 		    "    %s\n"
 		    "  </acorn:record>\n"
 		    "</entry>\n", e->id, e->title != NULL ? e->title : "A term",
-		    now, p->url, coll, e->id, src, kind, version, origin,
+		    now, alternate, src, kind, version, origin,
 		    e->fields != NULL ? e->fields : "");
+	free(alternate);
+	free(self);
 	free(src);
 	return out;
 }
@@ -604,6 +622,59 @@ fake_term(const struct fakepeer *p, const char *id, int version,
 	e.fields = fields;
 	out = fake_entry(p, &e);
 	free(fields);
+	return out;
+}
+
+/*
+ * The unsigned registration request, as a home node writes it for the
+ * host's inbox.  The caller's strings go in as they are: a test may
+ * want them malformed.
+ */
+char *
+fake_request_xml(const struct fakepeer *p, const struct fake_request *r)
+{
+	struct fake_entry e = { 0 };
+	const char *state = r->state != NULL ? r->state : "registered";
+	char *fields, *out;
+
+	if (strcmp(state, "registered") == 0)
+		fields = xprintf("<acorn:event>urn:uuid:%s</acorn:event>"
+		    "<acorn:state>%s</acorn:state>"
+		    "<acorn:place ref=\"%s\">In person</acorn:place>"
+		    "<acorn:places>%s</acorn:places>"
+		    "<acorn:name>%s</acorn:name>"
+		    "<acorn:email>%s</acorn:email>"
+		    "<acorn:organisation>Test Health Centre"
+		    "</acorn:organisation>"
+		    "<acorn:public>%s</acorn:public>%s", r->event, state,
+		    r->place, r->places != NULL ? r->places : "1",
+		    r->name != NULL ? r->name : "Amina Khan",
+		    r->email != NULL ? r->email : "amina@peer.example.org",
+		    r->public != NULL ? r->public : "false",
+		    r->answers != NULL ? r->answers : "");
+	else
+		fields = xprintf("<acorn:event>urn:uuid:%s</acorn:event>"
+		    "<acorn:state>%s</acorn:state>", r->event, state);
+	e.kind = "registration";
+	e.id = r->id;
+	e.version = r->version;
+	e.origin = r->origin;
+	e.source = r->source;
+	e.title = "Registration";
+	e.fields = fields;
+	out = fake_entry_xml(p, &e);
+	free(fields);
+	return out;
+}
+
+/* The registration request, signed with the peer's own key. */
+char *
+fake_request(const struct fakepeer *p, const struct fake_request *r)
+{
+	char *xml = fake_request_xml(p, r), *out;
+
+	out = fake_sign(xml, p->key);
+	free(xml);
 	return out;
 }
 

@@ -39,6 +39,26 @@ struct fake_entry {
 	int		 deleted;	/* a tombstone */
 };
 
+/*
+ * A registration request as a member's home node writes it for the
+ * host's inbox; NULL members take defaults.  A cancellation ("cancelled")
+ * says only which event, as a home node's does.
+ */
+struct fake_request {
+	const char	*id;		/* the request's UUID (required) */
+	int		 version;	/* 1 */
+	const char	*origin;	/* acorn:record origin: the peer */
+	const char	*source;	/* atom:source id: the origin */
+	const char	*event;		/* the host's event (required) */
+	const char	*state;		/* "registered" */
+	const char	*place;		/* the host's place type (required) */
+	const char	*places;	/* "1" */
+	const char	*name;		/* "Amina Khan" */
+	const char	*email;		/* "amina@peer.example.org" */
+	const char	*public;	/* "false" */
+	const char	*answers;	/* acorn:answer elements, as XML */
+};
+
 struct fakepeer	*fakepeer_new(const char *);
 void		 fakepeer_free(struct fakepeer *);
 /* What /feeds/{collection} answers from now on (any ?after=). */
@@ -71,6 +91,10 @@ char		*fake_sign(const char *, EVP_PKEY *);
 char		*fake_entry(const struct fakepeer *, const struct fake_entry *);
 char		*fake_term(const struct fakepeer *, const char *, int,
 		    const char *, const char *);
+char		*fake_request_xml(const struct fakepeer *,
+		    const struct fake_request *);
+char		*fake_request(const struct fakepeer *,
+		    const struct fake_request *);
 char		*fake_page(long long, ...);
 char		*fake_edit(const char *, const char *, const char *);
 
