@@ -876,9 +876,11 @@ node_run(struct node *n, ...)
 	argv[i] = NULL;
 	if ((pid = fork()) == 0) {
 		int null = open("/dev/null", O_WRONLY);
+		int log = open(n->log, O_WRONLY | O_APPEND | O_CREAT, 0600);
 
+		/* What went wrong is kept in the node's log. */
 		dup2(null, 1);
-		dup2(null, 2);
+		dup2(log != -1 ? log : null, 2);
 		execv(argv[0], argv);
 		_exit(127);
 	}
