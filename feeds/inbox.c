@@ -745,21 +745,6 @@ out:
 	return rc;
 }
 
-/* The refusal a registration the database turned down gets. */
-static const char *
-refusal_of(const char *state)
-{
-	if (strcmp(state, "AC001") == 0)
-		return "not_open";
-	if (strcmp(state, "AC002") == 0)
-		return "no_place";
-	if (strcmp(state, "AC003") == 0)
-		return "full_group";
-	if (strcmp(state, "AC005") == 0)
-		return "already_registered";
-	return NULL;
-}
-
 /*
  * Host side: a new request to register.  Decides it in the transaction
  * the caller holds, under the place type's lock, and records what this
@@ -774,9 +759,8 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 	const char *email = fed_field(rec, "email");
 	const char *org = fed_field(rec, "organisation");
 	const char *pub = fed_field(rec, "public");
-	const char *p[11], *what = NULL;
+	const char *p[13];
 	char *ids = NULL, *values = NULL, version[16];
-	PGresult *res = NULL;
 	size_t i;
 	long n;
 	int rc;
@@ -795,80 +779,27 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 		return 422;
 	}
 	snprintf(version, sizeof(version), "%d", rec->version);
+	if ((rc = answers_fit(db, rec, event, &ids, &values)) == -2)
+		return 503;
 	p[0] = rec->origin;
 	p[1] = rec->id;
 	p[2] = version;
-	p[3] = event;
-	if ((rc = answers_fit(db, rec, event, &ids, &values)) == -2)
-		return 503;
-	if (rc == -1)
-		what = "answers";
-	else {
-		p[4] = place;
-		p[5] = name;
-		p[6] = email;
-		p[7] = org;
-		p[8] = places;
-		p[9] = pub != NULL && strcmp(pub, "true") == 0 ? "true" :
-		    "false";
-		if (db_exec(db, "SAVEPOINT register", 0, NULL) == -1)
-			goto unavailable;
-		/* Only the event's own place types: not a received one's. */
-		res = db_query(db, PGRES_TUPLES_OK, "SELECT g.registration"
-		    " FROM place_types pt, acorn_register(pt.id, NULL, $6,"
-		    " $7, $8, $9::integer, $10::boolean,"
-		    " 'inbox:' || $1 || ':' || $2) AS g"
-		    " WHERE pt.id = $5::bigint AND pt.event = $4::uuid"
-		    " AND pt.ref IS NULL AND $1::uuid IS NOT NULL"
-		    " AND $3::integer > 0", 10, p);
-		if (res == NULL) {
-			what = refusal_of(db_state(db));
-			if (what == NULL ||
-			    db_exec(db, "ROLLBACK TO SAVEPOINT register", 0,
-			    NULL) == -1)
-				goto unavailable;
-		} else if (PQntuples(res) != 1)
-			what = "no_place";
-	}
-	if (what == NULL) {
-		p[4] = PQgetvalue(res, 0, 0);
-		p[5] = ids;
-		p[6] = values;
-		if (db_exec(db, "UPDATE registrations SET home = $1::uuid"
-		    " WHERE id = $5::bigint AND $2::uuid IS NOT NULL"
-		    " AND $3::integer > 0 AND $4::uuid IS NOT NULL", 5, p) ==
-		    -1 ||
-		    db_exec(db, "INSERT INTO answers (registration, question,"
-		    " value) SELECT $1::bigint, a.q, a.v FROM"
-		    " unnest($2::bigint[], $3::text[]) AS a (q, v)", 3,
-		    (const char *[]){ p[4], p[5], p[6] }) == -1 ||
-		    db_exec(db, "INSERT INTO inbox_requests (home, request,"
-		    " version, digest, event, registration, ref, what,"
-		    " next_attempt)"
-		    " SELECT $1, $2, $3::integer, $6, $4, r.id, r.ref, r.status,"
-		    " now() + interval '1 minute'"
-		    " FROM registrations r WHERE r.id = $5::bigint", 6,
-		    (const char *[]){ p[0], p[1], p[2], p[3], p[4], digest }) ==
-		    -1)
-			goto unavailable;
-	} else {
-		p[4] = what;
-		p[5] = digest;
-		if (db_exec(db, "INSERT INTO inbox_requests (home, request,"
-		    " version, digest, event, ref, what, next_attempt) VALUES"
-		    " ($1, $2, $3::integer, $6, $4, gen_random_uuid(), $5,"
-		    " now() + interval '1 minute')", 6, p) == -1)
-			goto unavailable;
-	}
-	PQclear(res);
+	p[3] = digest;
+	p[4] = event;
+	p[5] = rc == 0 ? place : NULL;	/* NULL: the answers do not fit */
+	p[6] = name;
+	p[7] = email;
+	p[8] = org;
+	p[9] = places;
+	p[10] = pub != NULL && strcmp(pub, "true") == 0 ? "true" : "false";
+	p[11] = ids != NULL ? ids : "{}";
+	p[12] = values != NULL ? values : "{}";
+	rc = db_call(db, "SELECT acorn_register_remote($1, $2, $3::integer,"
+	    " $4, $5, $6::bigint, $7, $8, $9, $10::integer, $11::boolean,"
+	    " $12::bigint[], $13::text[])", 13, p);
 	free(ids);
 	free(values);
-	return 0;
-unavailable:
-	PQclear(res);
-	free(ids);
-	free(values);
-	return 503;
+	return rc == -1 ? 503 : 0;
 }
 
 /*

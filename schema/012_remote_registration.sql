@@ -256,3 +256,55 @@ CREATE TRIGGER away_registrations_wake
 CREATE TRIGGER inbox_requests_wake
 	AFTER UPDATE OF next_attempt ON inbox_requests
 	FOR EACH STATEMENT EXECUTE FUNCTION acorn_courier_wake();
+
+-- The host's decision on a new request from another node, in one
+-- statement, so the place type's lock is held no longer than for a local
+-- registration: the place or the waiting list as acorn_register decides,
+-- the registration marked as the home node's, its answers, and what the
+-- host owes the home node.  A refusal by the rules is recorded too (with
+-- no registration), to be answered the same way every time.  p_place is
+-- NULL when the answers did not fit the questions.  Returns what to tell.
+CREATE FUNCTION acorn_register_remote(p_home uuid, p_request uuid,
+    p_version integer, p_digest text, p_event uuid, p_place bigint,
+    p_name text, p_email text, p_organisation text, p_places integer,
+    p_public boolean, p_questions bigint[], p_answers text[])
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	g	record;
+	reg	bigint;
+	ref	uuid;
+	what	text;
+BEGIN
+	IF p_place IS NULL THEN
+		what := 'answers';
+	ELSIF NOT EXISTS (SELECT 1 FROM place_types WHERE id = p_place
+	    AND event = p_event AND place_types.ref IS NULL) THEN
+		what := 'no_place';
+	ELSE
+		BEGIN
+			SELECT * INTO STRICT g FROM acorn_register(p_place,
+			    NULL, p_name, p_email, p_organisation, p_places,
+			    p_public, 'inbox:' || p_home || ':' || p_request);
+			reg := g.registration;
+			ref := g.ref;
+			what := g.status;
+			UPDATE registrations SET home = p_home WHERE id = reg;
+			INSERT INTO answers (registration, question, value)
+			SELECT reg, a.q, a.v
+			FROM unnest(p_questions, p_answers) AS a (q, v);
+		EXCEPTION
+			WHEN SQLSTATE 'AC001' THEN what := 'not_open';
+			WHEN SQLSTATE 'AC002' THEN what := 'no_place';
+			WHEN SQLSTATE 'AC003' THEN what := 'full_group';
+			WHEN SQLSTATE 'AC005' THEN what := 'already_registered';
+		END;
+	END IF;
+	INSERT INTO inbox_requests (home, request, version, digest, event,
+	    registration, ref, what, next_attempt)
+	VALUES (p_home, p_request, p_version, p_digest, p_event, reg,
+	    coalesce(ref, gen_random_uuid()), what,
+	    now() + interval '1 minute');
+	RETURN what;
+END
+$$;
