@@ -207,13 +207,28 @@ START_TEST(test_remote_registration_is_confirmed_then_waitlisted)
 	/* The organiser's list says where each attendee comes from. */
 	co = client_as(hub, "coord@hub.example.org", coord_pw);
 	{
-		char path[128];
+		char path[256];
 
 		snprintf(path, sizeof(path), "/events/%s/attendees", event);
 		r = http_get(co, path);
 		ck_assert_int_eq(r->status, 200);
 		ck_assert(resp_has(r, "amina@nw.example.org"));
 		ck_assert(resp_has(r, "From North West"));
+		resp_free(r);
+		/* At the door, and in the spreadsheet, with the region. */
+		snprintf(path, sizeof(path), "/events/%s/checkin?q=Test",
+		    event);
+		r = http_get(co, path);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert(resp_has(r, "From North West"));
+		resp_free(r);
+		snprintf(path, sizeof(path), "/events/%s/export.csv?which=all"
+		    "&col=email&col=home", event);
+		r = http_get(co, path);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_msg(resp_has(r, "Email,Home region") &&
+		    resp_has(r, "amina@nw.example.org,North West") &&
+		    resp_has(r, "ben@nw.example.org,North West"), "%s", r->body);
 		resp_free(r);
 	}
 	client_free(co);
