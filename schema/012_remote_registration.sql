@@ -213,11 +213,11 @@ BEGIN
 		RETURN;
 	END IF;
 	IF r.home IS NOT NULL THEN
+		-- next_attempt now: the trigger wakes the courier.
 		UPDATE inbox_requests SET what = p_what,
 		    out_version = out_version + 1, attempts = 0,
 		    next_attempt = now(), last_error = NULL
 		WHERE registration = p_registration;
-		PERFORM pg_notify('acorn_courier', '');
 		RETURN;
 	END IF;
 	PERFORM acorn_letter(r.email, r.name, p_what,
@@ -241,8 +241,10 @@ BEGIN
 END
 $$;
 
--- A request that moved on a version (an erasure, say), or whose next try
--- moved, wakes the courier to look again at what is due.
+-- The courier sleeps until the next try it knows of, or 30 seconds at
+-- most; a row whose next try comes sooner than that wakes it (an erasure,
+-- say, or a retry after a failure).  A request a member's page is
+-- sending itself (its next try a minute off) does not.
 CREATE FUNCTION acorn_courier_wake() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -252,10 +254,14 @@ END
 $$;
 CREATE TRIGGER away_registrations_wake
 	AFTER INSERT OR UPDATE OF version, next_attempt ON away_registrations
-	FOR EACH STATEMENT EXECUTE FUNCTION acorn_courier_wake();
+	FOR EACH ROW WHEN (NEW.delivered < NEW.version
+	    AND NEW.next_attempt < now() + interval '30 seconds')
+	EXECUTE FUNCTION acorn_courier_wake();
 CREATE TRIGGER inbox_requests_wake
 	AFTER UPDATE OF next_attempt ON inbox_requests
-	FOR EACH STATEMENT EXECUTE FUNCTION acorn_courier_wake();
+	FOR EACH ROW WHEN (NEW.delivered < NEW.out_version
+	    AND NEW.next_attempt < now() + interval '30 seconds')
+	EXECUTE FUNCTION acorn_courier_wake();
 
 -- The host's decision on a new request from another node, in one
 -- statement, so the place type's lock is held no longer than for a local
