@@ -104,6 +104,8 @@ try {
 		await waitFor(page, eventUrl(), question, ARRIVAL_MS);
 		const main = await text(page, 'main');
 		expect(main.includes('This event is held by'), 'not said to be held elsewhere');
+		// The header names this node's region, not the event's.
+		expect((await text(page, '.header__region')) === 'North West', `header says ${await text(page, '.header__region')}`);
 		expect(await page.getByRole('button', { name: 'Continue' }).count() === 1, 'no Continue button');
 	});
 	await accessible(page, 'remote-event');
