@@ -235,9 +235,12 @@ event_places(struct request *r, struct view *v, const char *id,
 		view_set(pt, "taken", PQgetvalue(res, i, 3));
 		view_setf(pt, "waiting", "%ld", waiting);
 		view_flag(pt, "first", i == chosen);
+		/* What is left of a received event's places, its host knows. */
 		if (view_has(v, "away"))
-			view_set(pt, "left", "the organisers decide when "
-			    "you register");
+			continue;
+		if (taken >= cap && waiting == 0)
+			view_set(pt, "left", "Full: you can join the waiting "
+			    "list");
 		else if (taken >= cap || waiting > 0)
 			view_setf(pt, "left", "Full: you can join the waiting "
 			    "list (%ld waiting)", waiting);

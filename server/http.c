@@ -145,7 +145,7 @@ http_error(struct request *r, unsigned int status)
 		view_set(v, "title", errors[i].title);
 		view_set(v, "message", errors[i].text);
 		view_set(v, "node_name", cfg->node_name);
-		view_set(v, "region", cfg->region);
+		view_set(v, "node_region", cfg->region);
 		if (template_render("error", v, &out, &len) == 0) {
 			view_free(v);
 			return http_send(r, status, "text/html; charset=utf-8",
@@ -490,7 +490,7 @@ too_large(struct request *r)
 	view_set(v, "title", "The file is too large");
 	view_set(v, "message", msg);
 	view_set(v, "node_name", cfg->node_name);
-	view_set(v, "region", cfg->region);
+	view_set(v, "node_region", cfg->region);
 	return http_page(r, 413, "error", v);
 }
 

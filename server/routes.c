@@ -277,7 +277,7 @@ view_common(struct request *r, struct view *v, const char *title)
 
 	view_set(v, "title", title);
 	view_set(v, "node_name", cfg->node_name);
-	view_set(v, "region", cfg->region);
+	view_set(v, "node_region", cfg->region);
 	view_set(v, "csrf", r->csrf);
 	view_set(v, "css_href", static_url("acorn.css"));
 	view_set(v, "icon_href", static_url("favicon.svg"));

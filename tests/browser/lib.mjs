@@ -95,9 +95,10 @@ export async function newPage() {
 	return { context, page };
 }
 
-// Signs in on page as email; the page is left on wherever sign-in goes.
-export async function signIn(page, email, password) {
-	await page.goto(`${base}/signin`);
+// Signs in on page as email, on the node at url (ACORN_URL unless
+// given); the page is left on wherever sign-in goes.
+export async function signIn(page, email, password, url = base) {
+	await page.goto(`${url}/signin`);
 	await page.getByLabel('Email address').fill(email);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();

@@ -42,7 +42,7 @@ SELECT d.id, n.id, v.title, v.description, v.kind,
     'coordinator@' || :'slug' || '.example.org', :'region', 'published', 0
 FROM node n, demo_event d JOIN (VALUES
  ('conference', 'National social prescribing conference 2027',
-  E'Two days on what social prescribing does for people and for services.\n\n'
+  E'A day on what social prescribing does for people and for services.\n\n'
   || E'- Keynote: the evidence so far, and what commissioners ask for\n'
   || E'- Workshops on green, arts and financial wellbeing prescribing\n'
   || E'- Link workers share what makes referrals work\n\n'
