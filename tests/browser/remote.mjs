@@ -106,14 +106,14 @@ try {
 		expect(main.includes('This event is held by'), 'not said to be held elsewhere');
 		// The header names this node's region, not the event's.
 		expect((await text(page, '.header__region')) === 'North West', `header says ${await text(page, '.header__region')}`);
-		expect(await page.getByRole('button', { name: 'Continue' }).count() === 1, 'no Continue button');
+		expect(await page.getByRole('button', { name: 'Register', exact: true }).count() === 1, 'no Register button');
 	});
 	await accessible(page, 'remote-event');
 
 	await test('a form without the required answer says what is missing', async () => {
 		await page.getByLabel(/^In person/).check();
 		await page.getByLabel('Number of places').fill('1');
-		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.getByRole('button', { name: 'Register', exact: true }).click();
 		await page.waitForLoadState();
 		expect((await page.title()).startsWith('Error:'), `title: ${await page.title()}`);
 		expect((await text(page, '.error-summary')).includes(question), 'the question is not named');
@@ -124,7 +124,7 @@ try {
 	await test('the member answers, and is shown what the hub will receive', async () => {
 		await page.getByRole('group', { name: question }).getByLabel(answer).check();
 		await page.getByLabel('Show my name on the public attendee list').check();
-		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.getByRole('button', { name: 'Register', exact: true }).click();
 		await page.waitForLoadState();
 		expect((await text(page, 'h1')) === 'Check what will be shared', `heading: ${await text(page, 'h1')}`);
 		const shared = await text(page, '.summary-list');
@@ -168,7 +168,7 @@ try {
 	await test('the event page at home says the member has a place', async () => {
 		await page.goto(eventUrl());
 		expect((await text(page, '[role=status]')).includes('You have a place'), `status: ${await text(page, 'main')}`);
-		expect(await page.getByRole('button', { name: 'Continue' }).count() === 0, 'form still offered');
+		expect(await page.getByRole('button', { name: 'Register', exact: true }).count() === 0, 'form still offered');
 	});
 	await accessible(page, 'remote-event-registered');
 

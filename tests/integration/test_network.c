@@ -547,7 +547,7 @@ START_TEST(test_received_event_is_registered_for_through_its_home_node)
 	ck_assert(resp_has(r, "This event is held by <span>" LONDON_NAME
 	    "</span>"));
 	ck_assert(resp_has(r, "action=\"/events/" EVENT "/register\""));
-	ck_assert(resp_has(r, ">Continue</button>"));
+	ck_assert(resp_has(r, ">Register</button>"));
 	ck_assert(!resp_has(r, "name=\"email\""));
 	resp_free(r);
 	r = page(anon, "/events/" EVENT);
