@@ -703,7 +703,6 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	view_setf(v, "promote_action", "/events/%s/promote", r->arg);
 	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
 	view_setf(v, "export_href", "/events/%s/export", r->arg);
-	view_setf(v, "unregister_action", "/events/%s/unregister", r->arg);
 	if (r->method == METHOD_GET && r->form.f[KEY_SAVED].num == 1)
 		view_set(v, "done_text", r->form.f[KEY_ROLE].text != NULL ?
 		    "Added to the team, and sent an email." :
@@ -755,6 +754,8 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 		    PQgetvalue(res, i, 1));
 		view_setf(a, "unregister_label", "Cancel the registration of %s",
 		    PQgetvalue(res, i, 1));
+		view_setf(a, "unregister_href", "/events/%s/unregister?id=%s",
+		    r->arg, PQgetvalue(res, i, 0));
 		view_set(a, "role_label", role_label(PQgetvalue(res, i, 8)));
 		if (w)
 			waiting++;
@@ -879,9 +880,48 @@ events_promote(struct request *r)
 	return http_redirect(r, to);
 }
 
+/* The question before an organiser cancels someone's registration. */
+static int
+unregister_page(struct request *r, const char *const *p)
+{
+	struct view *v;
+	PGresult *res;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.name, g.email,"
+	    " e.title, g.status, (SELECT region FROM known_nodes"
+	    " WHERE id = g.home) FROM registrations g"
+	    " JOIN events e ON e.id = g.event WHERE g.ref = $1"
+	    " AND g.event = $2 AND e.origin = $3"
+	    " AND g.status IN ('confirmed', 'waiting')", 3, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return page_message(r, 404, "Error: Nothing to cancel", "That "
+		    "registration is already cancelled, or is not for this "
+		    "event.", "/events", "Events", 0);
+	}
+	if ((v = page_view(r, "Cancel a registration")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "name", PQgetvalue(res, 0, 0));
+	view_set(v, "email", PQgetvalue(res, 0, 1));
+	view_set(v, "event_title", PQgetvalue(res, 0, 2));
+	view_flag(v, "waiting", strcmp(PQgetvalue(res, 0, 3), "waiting") == 0);
+	if (!PQgetisnull(res, 0, 4))
+		view_setf(v, "home", "They registered from %s, which will "
+		    "email them.", PQgetvalue(res, 0, 4));
+	view_set(v, "ref", p[0]);
+	view_setf(v, "form_action", "/events/%s/unregister", r->arg);
+	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
+	PQclear(res);
+	return http_page(r, 200, "unregister", v);
+}
+
 /*
- * POST /events/{id}/unregister: an organiser cancels someone's place or
- * waiting-list spot.  They are told (through their home node, for a
+ * GET and POST /events/{id}/unregister: an organiser cancels someone's
+ * place or waiting-list spot, after saying yes to the question.  They are told (through their home node, for a
  * registration made from another node), and whoever moves up too.
  */
 int
@@ -901,6 +941,8 @@ events_unregister(struct request *r)
 	p[1] = r->arg;
 	p[2] = node_id;
 	p[3] = cfg->public_url;
+	if (r->method != METHOD_POST || r->form.f[KEY_CONFIRM].num != 1)
+		return unregister_page(r, p);
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "WITH mine AS (SELECT g.id FROM registrations g"
 	    " JOIN events e ON e.id = g.event WHERE g.ref = $1"

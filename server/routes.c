@@ -100,7 +100,7 @@ static const struct route routes[PAGE__MAX] = {
 	{ PAGE_FED_INBOX, "/federation/inbox", POST, 0, 0, federation_inbox,
 	  "federation_inbox" },
 	[PAGE_EVENT_UNREGISTER] = { PAGE_EVENT_UNREGISTER,
-	  "/events/*/unregister", POST, 1, 2, events_unregister,
+	  "/events/*/unregister", GET | POST, 1, 2, events_unregister,
 	  "event_unregister" },
 	[PAGE_LIBRARY] = { PAGE_LIBRARY, "/library", GET, 0, 0, library_list,
 	  "library" },

@@ -277,7 +277,7 @@ START_TEST(test_cancellations_either_way_and_promotions_reach_home)
 	{
 		struct client *co = client_as(hub, "coord@hub.example.org",
 		    coord_pw);
-		char path[128], unregister[160], *ref;
+		char path[128], unregister[160], ask[256], *ref;
 
 		ref = node_sql(hub, "SELECT ref FROM registrations WHERE"
 		    " email = 'ben@nw.example.org'", NULL);
@@ -285,7 +285,19 @@ START_TEST(test_cancellations_either_way_and_promotions_reach_home)
 		snprintf(path, sizeof(path), "/events/%s/attendees", event);
 		snprintf(unregister, sizeof(unregister),
 		    "/events/%s/unregister", event);
-		r = form_post(co, path, unregister, "id", ref, NULL);
+		/* The organiser is asked first, and told who is told. */
+		snprintf(ask, sizeof(ask), "%s?id=%s", unregister, ref);
+		r = http_get(co, ask);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert(resp_has(r, "Cancel the registration of"));
+		ck_assert(resp_has(r, "They registered from North West, which"
+		    " will email them."));
+		resp_free(r);
+		ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+		    " WHERE email = 'ben@nw.example.org' AND status ="
+		    " 'confirmed'", NULL), 1);
+		r = form_post(co, ask, unregister, "id", ref, "confirm", "yes",
+		    NULL);
 		ck_assert_int_eq(r->status, 303);
 		resp_free(r);
 		free(ref);
