@@ -818,12 +818,9 @@ request_cancel(struct db *db, const struct fed_record *rec,
 	p[1] = rec->id;
 	p[2] = version;
 	p[3] = cfg->public_url;
-	if (db_call(db, "WITH mine AS (SELECT registration AS id"
+	if (db_call(db, "SELECT acorn_cancel_told(registration, NULL, $3)"
 	    " FROM inbox_requests WHERE home = $1 AND request = $2"
-	    " AND registration IS NOT NULL),"
-	    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x),"
-	    " told AS (SELECT acorn_tell(x, 'promoted', $3) FROM promoted)"
-	    " SELECT count(*) FROM told", 3,
+	    " AND registration IS NOT NULL", 3,
 	    (const char *[]){ p[0], p[1], p[3] }) == -1 ||
 	    db_exec(db, "UPDATE inbox_requests SET version = $3::integer,"
 	    " digest = $4, what = 'cancelled', out_version = out_version + 1,"

@@ -314,3 +314,27 @@ BEGIN
 	RETURN what;
 END
 $$;
+
+-- Cancels a registration (as acorn_cancel does) and tells whoever moves
+-- up; the person is told p_what too, unless it is NULL (an erased
+-- account's owner is not written to).  Every way of cancelling one
+-- registration, by its person, an organiser, another node or an erasure,
+-- goes through here.  Returns the mails and outcomes it queued.
+CREATE FUNCTION acorn_cancel_told(p_registration bigint, p_what text,
+    p_base text) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	x	bigint;
+	n	integer := 0;
+BEGIN
+	FOR x IN SELECT acorn_cancel(p_registration) LOOP
+		PERFORM acorn_tell(x, 'promoted', p_base);
+		n := n + 1;
+	END LOOP;
+	IF p_what IS NOT NULL THEN
+		PERFORM acorn_tell(p_registration, p_what, p_base);
+		n := n + 1;
+	END IF;
+	RETURN n;
+END
+$$;

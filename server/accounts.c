@@ -38,11 +38,9 @@ registrations_erase(struct db *db, const char *member)
 {
 	const char *p[2] = { member, cfg->public_url };
 
-	if (db_call(db, "WITH mine AS (SELECT r.id FROM registrations r"
-	    " JOIN accounts a ON a.id = r.account WHERE a.member = $1),"
-	    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x),"
-	    " told AS (SELECT acorn_tell(x, 'promoted', $2) FROM promoted)"
-	    " SELECT count(*) FROM told", 2, p) == -1 ||
+	if (db_call(db, "SELECT acorn_cancel_told(r.id, NULL, $2)"
+	    " FROM registrations r JOIN accounts a ON a.id = r.account"
+	    " WHERE a.member = $1", 2, p) == -1 ||
 	    db_exec(db, "WITH mine AS (SELECT r.id FROM registrations r"
 	    " JOIN accounts a ON a.id = r.account WHERE a.member = $1),"
 	    " gone AS (DELETE FROM answers WHERE registration IN"

@@ -466,18 +466,15 @@ registrations_mine(struct request *r)
  */
 /* The guest's statement names the unused $2 (NULL) for the same reason. */
 #define CANCEL_REST \
-    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x)," \
-    " told AS (SELECT acorn_tell(x, 'promoted', $3) FROM promoted" \
-    " UNION ALL SELECT acorn_tell(id, 'cancelled', $3) FROM mine" \
-    "  WHERE status <> 'unconfirmed')" \
-    " SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM told)"
+    " SELECT count(*), sum(acorn_cancel_told(id, CASE WHEN status <>" \
+    " 'unconfirmed' THEN 'cancelled' END, $3)) FROM mine"
 static const char cancel_member_sql[] =
     "WITH mine AS (SELECT id, status FROM registrations WHERE ref = $1"
-    " AND lower(email) = lower($2) AND status <> 'cancelled'),"
+    " AND lower(email) = lower($2) AND status <> 'cancelled')"
     CANCEL_REST;
 static const char cancel_guest_sql[] =
     "WITH mine AS (SELECT id, status FROM registrations"
-    " WHERE guest_key = $1 AND $2::text IS NULL AND status <> 'cancelled'),"
+    " WHERE guest_key = $1 AND $2::text IS NULL AND status <> 'cancelled')"
     CANCEL_REST;
 
 /* POST /registrations/{ref}/cancel: one's own place or waiting spot. */
@@ -943,16 +940,13 @@ events_unregister(struct request *r)
 	p[3] = cfg->public_url;
 	if (r->method != METHOD_POST || r->form.f[KEY_CONFIRM].num != 1)
 		return unregister_page(r, p);
+	/* The base address is $3, as CANCEL_REST has it. */
 	res = db_query(r->db, PGRES_TUPLES_OK,
-	    "WITH mine AS (SELECT g.id FROM registrations g"
+	    "WITH mine AS (SELECT g.id, g.status FROM registrations g"
 	    " JOIN events e ON e.id = g.event WHERE g.ref = $1"
-	    " AND g.event = $2 AND e.origin = $3"
-	    " AND g.status IN ('confirmed', 'waiting')),"
-	    " promoted AS (SELECT x FROM mine, acorn_cancel(mine.id) AS x),"
-	    " told AS (SELECT acorn_tell(x, 'promoted', $4) FROM promoted"
-	    " UNION ALL SELECT acorn_tell(id, 'cancelled', $4) FROM mine)"
-	    " SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM told)",
-	    4, p);
+	    " AND g.event = $2 AND e.origin = $4"
+	    " AND g.status IN ('confirmed', 'waiting'))" CANCEL_REST, 4,
+	    (const char *[]){ p[0], p[1], p[3], p[2] });
 	if (res == NULL)
 		return http_error(r, 503);
 	n = atoi(PQgetvalue(res, 0, 0));
