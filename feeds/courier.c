@@ -18,7 +18,10 @@
 #include "acorn.h"
 
 #define SEND_TIMEOUT	10L	/* seconds for one POST */
-#define BATCH		"20"
+#define BATCH_ROWS	20	/* rows taken at a time, each way */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define BATCH		STR(BATCH_ROWS)
 #define IDLE_MS		30000
 #define ERROR_MS	2000
 
@@ -63,7 +66,7 @@ courier_round(struct courier *k)
 	    NULL)
 		return -1;
 	n = PQntuples(res);
-	full |= n == atoi(BATCH);
+	full |= n == BATCH_ROWS;
 	for (i = 0; i < n && !atomic_load(&k->stop); i++)
 		if (away_send(k->db, k->signer, k->curl,
 		    PQgetvalue(res, i, 0), SEND_TIMEOUT) == -1) {
@@ -75,7 +78,7 @@ courier_round(struct courier *k)
 	    NULL)) == NULL)
 		return -1;
 	n = PQntuples(res);
-	full |= n == atoi(BATCH);
+	full |= n == BATCH_ROWS;
 	for (i = 0; i < n && !atomic_load(&k->stop); i++)
 		if (outcome_send(k->db, k->signer, k->curl,
 		    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),

@@ -897,7 +897,7 @@ request_receive(struct db *db, const struct signer *sg,
 	if (res == NULL)
 		goto unavailable;
 	held = PQntuples(res);
-	version = held ? atoi(PQgetvalue(res, 0, 0)) : 0;
+	version = held ? (int)strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 	rc = 0;
 	if (held && *PQgetvalue(res, 0, 1) != 't') {
 		*why = "a request already made for another event";

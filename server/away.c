@@ -38,15 +38,15 @@ away_status_text(PGresult *res, int i)
 	const char *st = PQgetvalue(res, i, A_STATUS);
 	const char *host = PQgetvalue(res, i, A_HOST);
 	const char *places = PQgetvalue(res, i, A_PLACES);
+	int tried = strcmp(PQgetvalue(res, i, A_ATTEMPTS), "0") != 0;
 
 	if (strcmp(PQgetvalue(res, i, A_WANTED), "cancelled") == 0)
 		return util_printf("Cancelling: waiting for %s to confirm",
 		    host);
 	if (strcmp(st, "pending") == 0)
 		return util_printf("%s to %s; waiting for its answer%s",
-		    atoi(PQgetvalue(res, i, A_ATTEMPTS)) > 0 ? "Not yet "
-		    "delivered" : "Sent", host, atoi(PQgetvalue(res, i,
-		    A_ATTEMPTS)) > 0 ? " (we keep trying)" : "");
+		    tried ? "Not yet delivered" : "Sent", host,
+		    tried ? " (we keep trying)" : "");
 	if (strcmp(st, "confirmed") == 0)
 		return strcmp(places, "1") == 0 ? util_strdup("You have a "
 		    "place") : util_printf("You have %s places", places);
