@@ -918,8 +918,9 @@ unregister_page(struct request *r, const char *const *p)
 
 /*
  * GET and POST /events/{id}/unregister: an organiser cancels someone's
- * place or waiting-list spot, after saying yes to the question.  They are told (through their home node, for a
- * registration made from another node), and whoever moves up too.
+ * place or waiting-list spot, after saying yes to the question.  They
+ * are told (through their home node, for a registration made from
+ * another node), and whoever moves up too.
  */
 int
 events_unregister(struct request *r)
@@ -949,7 +950,7 @@ events_unregister(struct request *r)
 	    (const char *[]){ p[0], p[1], p[3], p[2] });
 	if (res == NULL)
 		return http_error(r, 503);
-	n = atoi(PQgetvalue(res, 0, 0));
+	n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	if (n == 1)
 		audit(r->db, r->account->id, "unregister", p[0]);

@@ -343,11 +343,18 @@ usage:
 			goto fail;
 		for (i = 0; i < n; i++) {
 			struct person *p = &ps[i];
+			size_t len;
 
 			if (!answered(m, p, i + 1, action,
 			    "Check what will be shared"))
 				goto fail;
-			strcat(p->post, "&confirm=yes");
+			len = strlen(p->post);
+			if (snprintf(p->post + len, sizeof(p->post) - len,
+			    "&confirm=yes") >= (int)(sizeof(p->post) - len)) {
+				fprintf(stderr, "storm: a form too long to "
+				    "confirm\n");
+				goto fail;
+			}
 			reset_answer(p);
 			curl_easy_setopt(p->easy, CURLOPT_COPYPOSTFIELDS,
 			    p->post);
