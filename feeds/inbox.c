@@ -230,19 +230,22 @@ struct owed {
 static const struct owed owed_request = {
 	request_query, RQ_VERSION, RQ_SIGNED, request_entry,
 	"UPDATE away_registrations SET entry = $3, signed = $2::integer"
-	" WHERE id = $1 AND version = $2::integer",
+	" WHERE id = $1 AND version = $2::integer AND signed < $2::integer",
 	"registration"
 };
 static const struct owed owed_outcome = {
 	outcome_query, OQ_VERSION, OQ_SIGNED, outcome_entry,
 	"UPDATE inbox_requests SET out_entry = $4, out_signed = $3::integer"
-	" WHERE home = $1 AND request = $2 AND out_version = $3::integer",
+	" WHERE home = $1 AND request = $2 AND out_version = $3::integer"
+	" AND out_signed < $3::integer",
 	"the outcome of"
 };
 
 /*
  * Signs what is owed at its newest version, unless it is signed
- * already.  0 when done, -1 when it could not be.
+ * already.  Two signing the same version at once store the first
+ * signature only (ECDSA signatures differ each time), so everyone
+ * answers with the same bytes.  0 when done, -1 when it could not be.
  */
 static int
 sign_owed(struct db *db, const struct signer *sg, const struct owed *o,
