@@ -9,7 +9,8 @@
 
 #include <libxml/xmlwriter.h>
 
-#include "acorn.h"
+#include "core.h"
+#include "federation.h"
 #include "atom.h"
 
 /*

@@ -15,7 +15,8 @@
 
 #include <curl/curl.h>
 
-#include "acorn.h"
+#include "core.h"
+#include "federation.h"
 
 #define SEND_TIMEOUT	10L	/* seconds for one POST */
 #define BATCH_ROWS	20	/* rows taken at a time, each way */

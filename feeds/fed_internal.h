@@ -1,23 +1,24 @@
 /*
- * What sign.c, verify.c and record.c share and nothing outside the
- * federation library needs.
+ * What the federation library's own files share (xml.c above all) and
+ * nothing outside it needs.
  */
 #ifndef FED_INTERNAL_H
 #define FED_INTERNAL_H
 
 #include <xmlsec/keys.h>
 
-/* sign.c */
-xmlSecKeyPtr	 fed_xmlsec_key(EVP_PKEY *);
-char		*fed_c14n(xmlDocPtr);
-
-/* verify.c */
+/* xml.c */
+int		 fed_refuse(const char **, const char *);
 int		 fed_is(xmlNodePtr, const char *, const char *);
 xmlNodePtr	 fed_next(xmlNodePtr, xmlNodePtr);
 int		 fed_is_fp(const char *);
+int		 fed_uuid_ok(const char *);
+int		 fed_is_p256(EVP_PKEY *);
+void		 fed_key_cache_clear(void);
+xmlSecKeyPtr	 fed_xmlsec_key(EVP_PKEY *);
+char		*fed_c14n(xmlDocPtr);
 
 /* record.c */
-int		 fed_uuid_ok(const char *);
 int		 fed_record_origin(xmlNodePtr, char [FED_UUID_LEN + 1]);
 
 #endif

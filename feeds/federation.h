@@ -1,12 +1,21 @@
 /*
- * The federation library: signed Atom entries between nodes.  Keys and
- * XML-DSig (sign.c), parsing untrusted feeds safely and verifying what
- * they hold (verify.c), and reading a verified entry's record
- * (record.c).  It knows nothing of HTML or HTTP serving; docs/protocol.md
- * is the wire format it implements.
+ * The federation library (feeds/), its public API: signed Atom entries
+ * between nodes.  Parsing untrusted XML safely (xml.c), keys and XML-DSig
+ * (sign.c), verifying what peers send (verify.c), reading a verified
+ * entry's record (record.c); then publishing, merging, pulling peers and
+ * the inbox.  It depends on the core layer alone and knows nothing of
+ * HTML or HTTP serving; docs/protocol.md is the wire format it
+ * implements.
  */
 #ifndef FEDERATION_H
 #define FEDERATION_H
+
+#ifdef ACORN_LAYER_CORE
+#error "the core layer may not use the federation library"
+#endif
+#ifdef ACORN_LAYER_WEB
+#error "the web layer may not use the federation library"
+#endif
 
 #include <stddef.h>
 
@@ -38,9 +47,11 @@ char	*fed_public_pem(EVP_PKEY *);	/* SubjectPublicKeyInfo PEM */
 int	 fed_fingerprint(EVP_PKEY *, char [FED_FP_LEN + 1]);
 char	*fed_sign(const char *, size_t, EVP_PKEY *, const char *);
 
-/* verify.c: NULL or -1 on refusal, with a short reason for people. */
+/* xml.c: NULL or -1 on refusal, with a short reason for people. */
 xmlDocPtr fed_parse(const char *, size_t, const char **);
 int	 fed_is_entry(xmlNodePtr);	/* an entry or tombstone element */
+
+/* verify.c */
 
 /* Entries and tombstones of one feed page, each its own document. */
 struct fed_page {
@@ -88,8 +99,73 @@ void	 fed_record_free(struct fed_record *);
 /* peers.c: the trust store, as fed_verify looks keys up (arg: a db). */
 char	*trust_lookup(void *, const char *, char [FED_UUID_LEN + 1]);
 
-/* merge.c */
+/*
+ * What the program calls: keys, publishing, peers, the inbox, and the
+ * workers that pull peers' feeds and deliver registrations.
+ */
 struct db;
+struct config;
+
+/* This node's signing keys: the current one, and during a rotation the
+ * one before it. */
+struct signer {
+	EVP_PKEY	*key;
+	char		 fingerprint[65];
+	EVP_PKEY	*old_key;
+	char		 old_fingerprint[65];
+};
+int	 signer_load(struct signer *, const char *);
+void	 signer_free(struct signer *);
+int	 keys_generate(const char *, int, int);
+
+/* publish.c: signing what changed, and the collections served. */
+int	 publish_pending(struct db *, const struct signer *);
+int	 feed_lock(struct db *);
+const char *publish_table(const char *);
+const char *publish_page(const char *);
+const char *publish_title(const char *);
+const char *publish_collection(size_t);
+
+/* feed.c: the documents served around stored entries. */
+#define FED_ENTRIES_MARK "<?acorn-entries?>"
+char	*feed_frame(const char *, const char *, const char *, const char *,
+	    const char *, const char *);
+char	*feed_service(const char *);
+
+/* atom.c: text XML 1.0 can hold, from any UTF-8. */
+char	*feed_xml_text(const char *);
+
+/* peers.c */
+int	 peer_add(struct db *, const char *, const char *, int, char **);
+int	 peer_remove(struct db *, long long);
+int	 fingerprint_normalise(const char *, char [65]);
+int	 node_self_refresh(struct db *, const struct signer *);
+int	 vouch_refresh(struct db *);
+
+/* inbox.c */
+int	 inbox_receive(struct db *, const struct signer *, const char *,
+	    size_t, char **, const char **);
+int	 away_sign(struct db *, const struct signer *, const char *);
+int	 away_send(struct db *, const struct signer *, void *, const char *,
+	    long);
+int	 outcome_sign(struct db *, const struct signer *, const char *,
+	    const char *);
+int	 outcome_send(struct db *, const struct signer *, void *,
+	    const char *, const char *, long);
+
+/* courier.c */
+struct courier;
+struct courier	*courier_start(const struct config *, const struct signer *);
+void		 courier_stop(struct courier *);
+
+/* sync.c */
+struct sync;
+struct sync *sync_start(const struct config *, const struct signer *);
+void	 sync_stop(struct sync *);
+void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
+const char *sync_rejections(int, unsigned long *);
+
+/* merge.c */
 int	 merge_entry(struct db *, const struct fed_record *, const char *,
 	    const char *, int *, const char **);
 

@@ -10,7 +10,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
-#include "acorn.h"
+#include "core.h"
 #include "federation.h"
 #include "fetch.h"
 

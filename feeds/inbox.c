@@ -17,7 +17,7 @@
 #include <curl/curl.h>
 #include <libxml/tree.h>
 
-#include "acorn.h"
+#include "core.h"
 #include "atom.h"
 #include "federation.h"
 #include "fetch.h"

@@ -12,7 +12,7 @@
 
 #include <openssl/evp.h>
 
-#include "acorn.h"
+#include "core.h"
 #include "federation.h"
 
 static char *

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acorn.h"
+#include "core.h"
 #include "federation.h"
 
 /* Fields that repeat travel to SQL joined by a character XML cannot hold. */

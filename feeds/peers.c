@@ -11,7 +11,7 @@
 #include <curl/curl.h>
 #include <libxml/tree.h>
 
-#include "acorn.h"
+#include "core.h"
 #include "federation.h"
 #include "fetch.h"
 

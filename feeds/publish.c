@@ -18,7 +18,7 @@
 #include <libxml/xmlwriter.h>
 #include <openssl/evp.h>
 
-#include "acorn.h"
+#include "core.h"
 #include "atom.h"
 #include "federation.h"
 
@@ -48,6 +48,8 @@ struct kind {
 	const char	*name;		/* acorn:record kind */
 	const char	*collection;	/* /feeds/... */
 	const char	*table;
+	const char	*page;		/* where people read it on this node */
+	const char	*title;		/* the feed's, after the node's name */
 	const char	*query;		/* pending rows, a record's rows together */
 	const char	*gone;		/* tombstone comment */
 	/* Reader parts after the link, and the record's fields. */
@@ -553,19 +555,21 @@ node_fields(struct atom *a, PGresult *res, int i, int last)
 
 /* Nodes first: a receiver learns keys before the entries they sign. */
 static const struct kind kinds[] = {
-	{ "node", "nodes", "nodes", node_query,
+	{ "node", "nodes", "nodes", "/", "nodes of the network", node_query,
 	    "No longer vouched for.", node_reader, node_fields },
-	{ "member", "members", "members", member_query,
-	    "Withdrawn from the network directory.", member_reader,
-	    member_fields },
-	{ "event", "events", "events", event_query,
+	{ "member", "members", "members", "/members", "member directory",
+	    member_query, "Withdrawn from the network directory.",
+	    member_reader, member_fields },
+	{ "event", "events", "events", "/events", "events", event_query,
 	    "Deleted by its organiser.", event_reader, event_fields },
-	{ "evaluation", "evaluations", "evaluations", evaluation_query,
-	    "Deleted by its origin.", evaluation_reader, evaluation_fields },
-	{ "document", "documents", "documents", document_query,
-	    "Deleted by its origin.", document_reader, document_fields },
-	{ "term", "glossary", "glossary_terms", term_query,
-	    "Deleted by its origin.", term_reader, term_fields },
+	{ "evaluation", "evaluations", "evaluations", "/evidence",
+	    "evaluations", evaluation_query, "Deleted by its origin.",
+	    evaluation_reader, evaluation_fields },
+	{ "document", "documents", "documents", "/library",
+	    "library documents", document_query, "Deleted by its origin.",
+	    document_reader, document_fields },
+	{ "term", "glossary", "glossary_terms", "/glossary", "glossary",
+	    term_query, "Deleted by its origin.", term_reader, term_fields },
 };
 
 static void
@@ -859,16 +863,43 @@ publish_pending(struct db *db, const struct signer *sg)
 	return total;
 }
 
+static const struct kind *
+kind_of(const char *collection)
+{
+	size_t i;
+
+	for (i = 0; collection != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
+	    i++)
+		if (strcmp(kinds[i].collection, collection) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
 /* The table behind a collection's name, or NULL. */
 const char *
 publish_table(const char *collection)
 {
-	size_t i;
+	const struct kind *k = kind_of(collection);
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kinds[i].collection, collection) == 0)
-			return kinds[i].table;
-	return NULL;
+	return k != NULL ? k->table : NULL;
+}
+
+/* Where people read a collection on this node's pages, or NULL. */
+const char *
+publish_page(const char *collection)
+{
+	const struct kind *k = kind_of(collection);
+
+	return k != NULL ? k->page : NULL;
+}
+
+/* What a collection's feed is called, after the node's name, or NULL. */
+const char *
+publish_title(const char *collection)
+{
+	const struct kind *k = kind_of(collection);
+
+	return k != NULL ? k->title : NULL;
 }
 
 /* The collections in the order peers pull them; NULL ends it. */

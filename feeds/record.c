@@ -35,30 +35,6 @@ static const struct {
 	{ "registration", { "version", NULL, NULL, NULL } },
 };
 
-static int
-refuse(const char **why, const char *reason)
-{
-	*why = reason;
-	return -1;
-}
-
-/* Lower-case only: ids are compared as strings, so one spelling. */
-int
-fed_uuid_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < FED_UUID_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!isdigit((unsigned char)s[i]) &&
-		    (s[i] < 'a' || s[i] > 'f'))
-			return 0;
-	}
-	return s[i] == '\0';
-}
-
 /* "urn:uuid:<uuid>" into out. */
 static int
 urn_uuid(const xmlChar *s, char out[FED_UUID_LEN + 1])
@@ -185,13 +161,13 @@ read_entry(xmlNodePtr root, struct fed_record *rec, const char **why)
 	rc = urn_uuid(text, rec->id);
 	xmlFree(text);
 	if (rc == -1)
-		return refuse(why, "the entry's id is not a urn:uuid");
+		return fed_refuse(why, "the entry's id is not a urn:uuid");
 	text = child_text(root, FED_ATOM_NS, "updated");
 	if (text != NULL && rfc3339((const char *)text))
 		rec->updated = strdup((const char *)text);
 	xmlFree(text);
 	if (rec->updated == NULL)
-		return refuse(why, "the entry's updated time is not RFC 3339");
+		return fed_refuse(why, "the entry's updated time is not RFC 3339");
 	rec->home = alternate_link(root);
 	return 0;
 }
@@ -206,13 +182,13 @@ read_tombstone(xmlNodePtr root, struct fed_record *rec, const char **why)
 	rc = urn_uuid(text, rec->id);
 	xmlFree(text);
 	if (rc == -1)
-		return refuse(why, "the tombstone's ref is not a urn:uuid");
+		return fed_refuse(why, "the tombstone's ref is not a urn:uuid");
 	text = xmlGetNoNsProp(root, BAD_CAST "when");
 	if (text != NULL && rfc3339((const char *)text))
 		rec->updated = strdup((const char *)text);
 	xmlFree(text);
 	if (rec->updated == NULL)
-		return refuse(why, "the tombstone's time is not RFC 3339");
+		return fed_refuse(why, "the tombstone's time is not RFC 3339");
 	rec->deleted = 1;
 	return 0;
 }
@@ -262,27 +238,27 @@ record_attrs(xmlNodePtr r, struct fed_record *rec, const char **why)
 	int rc, deleted;
 
 	if (record_kind(r, rec) == -1)
-		return refuse(why, "an unknown record kind");
+		return fed_refuse(why, "an unknown record kind");
 	text = xmlGetNoNsProp(r, BAD_CAST "version");
 	rc = version(text, &rec->version);
 	xmlFree(text);
 	if (rc == -1)
-		return refuse(why, "the version is not a positive number");
+		return fed_refuse(why, "the version is not a positive number");
 	text = xmlGetNoNsProp(r, BAD_CAST "origin");
 	rc = urn_uuid(text, rec->origin);
 	xmlFree(text);
 	if (rc == -1)
-		return refuse(why, "the origin is not a urn:uuid");
+		return fed_refuse(why, "the origin is not a urn:uuid");
 	text = xmlGetNoNsProp(r, BAD_CAST "deleted");
 	deleted = text != NULL && xmlStrEqual(text, BAD_CAST "true");
 	rc = text != NULL && !deleted;
 	xmlFree(text);
 	if (rc)
-		return refuse(why, "deleted is not \"true\"");
+		return fed_refuse(why, "deleted is not \"true\"");
 	if (rec->deleted && !deleted)
-		return refuse(why, "a tombstone's record is not deleted");
+		return fed_refuse(why, "a tombstone's record is not deleted");
 	if (!rec->deleted && deleted)
-		return refuse(why, "a live entry's record is deleted");
+		return fed_refuse(why, "a live entry's record is deleted");
 	return 0;
 }
 
@@ -313,22 +289,22 @@ record_fields(xmlNodePtr r, struct fed_record *rec, const char **why)
 	for (c = xmlFirstElementChild(r); c != NULL;
 	    c = xmlNextElementSibling(c)) {
 		if (!fed_is(c, FED_ACORN_NS, (const char *)c->name))
-			return refuse(why, "a field outside the acorn "
+			return fed_refuse(why, "a field outside the acorn "
 			    "namespace");
 		if (xmlFirstElementChild(c) != NULL)
-			return refuse(why, "a field holding elements");
+			return fed_refuse(why, "a field holding elements");
 		n++;
 	}
 	if (n > MAX_FIELDS)
-		return refuse(why, "more than 500 fields");
+		return fed_refuse(why, "more than 500 fields");
 	if (n > 0 && rec->deleted)
-		return refuse(why, "a tombstone with fields");
+		return fed_refuse(why, "a tombstone with fields");
 	if (n > 0 && (rec->fields = calloc(n, sizeof(*rec->fields))) == NULL)
-		return refuse(why, "out of memory");
+		return fed_refuse(why, "out of memory");
 	for (c = xmlFirstElementChild(r); c != NULL;
 	    c = xmlNextElementSibling(c))
 		if (read_field(c, &rec->fields[rec->nfields++]) == -1)
-			return refuse(why, "out of memory");
+			return fed_refuse(why, "out of memory");
 	return 0;
 }
 
@@ -344,12 +320,12 @@ check_source(xmlNodePtr root, const struct fed_record *rec,
 
 	if (only_child(root, FED_ATOM_NS, "source", &src) == -1 ||
 	    src == NULL)
-		return refuse(why, "not one atom:source");
+		return fed_refuse(why, "not one atom:source");
 	text = child_text(src, FED_ATOM_NS, "id");
 	rc = urn_uuid(text, id);
 	xmlFree(text);
 	if (rc == -1 || strcmp(id, rec->origin) != 0)
-		return refuse(why, "source and origin disagree");
+		return fed_refuse(why, "source and origin disagree");
 	return 0;
 }
 
@@ -367,11 +343,11 @@ fed_record_read(xmlDocPtr doc, struct fed_record *rec, const char **why)
 	else if (fed_is(root, FED_TOMB_NS, "deleted-entry"))
 		rc = read_tombstone(root, rec, why);
 	else
-		rc = refuse(why, "not an entry or tombstone");
+		rc = fed_refuse(why, "not an entry or tombstone");
 	if (rc == -1)
 		goto fail;
 	if (only_child(root, FED_ACORN_NS, "record", &r) == -1 || r == NULL) {
-		refuse(why, "not one acorn:record");
+		fed_refuse(why, "not one acorn:record");
 		goto fail;
 	}
 	if (record_attrs(r, rec, why) == -1 ||

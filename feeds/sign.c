@@ -46,77 +46,6 @@ xmlsec_quiet(const char *file, int line, const char *func,
 	(void)msg;
 }
 
-/*
- * Public keys parsed lately, by their PEM text.  OpenSSL 3 takes longer
- * to decode a PEM key than to verify a signature with it, and a peer's
- * page is up to 200 entries signed with the same few keys.  A key is
- * shared read-only (each caller gets its own reference); the text is
- * compared whole, so a hit is exactly what parsing would give.
- */
-#define KEY_CACHE	16
-
-static struct {
-	char		*pem;
-	EVP_PKEY	*key;
-} key_cache[KEY_CACHE];
-static size_t key_cache_next;
-static pthread_mutex_t key_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static EVP_PKEY *
-key_cache_get(const char *pem)
-{
-	EVP_PKEY *key = NULL;
-	size_t i;
-
-	pthread_mutex_lock(&key_cache_lock);
-	for (i = 0; i < KEY_CACHE; i++)
-		if (key_cache[i].pem != NULL &&
-		    strcmp(key_cache[i].pem, pem) == 0) {
-			if (EVP_PKEY_up_ref(key_cache[i].key) == 1)
-				key = key_cache[i].key;
-			break;
-		}
-	pthread_mutex_unlock(&key_cache_lock);
-	return key;
-}
-
-/* Keeps a reference to key, in place of the oldest. */
-static void
-key_cache_put(const char *pem, EVP_PKEY *key)
-{
-	char *copy;
-	size_t i;
-
-	if ((copy = strdup(pem)) == NULL)
-		return;
-	if (EVP_PKEY_up_ref(key) != 1) {
-		free(copy);
-		return;
-	}
-	pthread_mutex_lock(&key_cache_lock);
-	i = key_cache_next++ % KEY_CACHE;
-	free(key_cache[i].pem);
-	EVP_PKEY_free(key_cache[i].key);
-	key_cache[i].pem = copy;
-	key_cache[i].key = key;
-	pthread_mutex_unlock(&key_cache_lock);
-}
-
-static void
-key_cache_clear(void)
-{
-	size_t i;
-
-	pthread_mutex_lock(&key_cache_lock);
-	for (i = 0; i < KEY_CACHE; i++) {
-		free(key_cache[i].pem);
-		EVP_PKEY_free(key_cache[i].key);
-		key_cache[i].pem = NULL;
-		key_cache[i].key = NULL;
-	}
-	pthread_mutex_unlock(&key_cache_lock);
-}
-
 static int initialised;
 
 int
@@ -149,25 +78,10 @@ fed_cleanup(void)
 	if (!initialised)
 		return;
 	initialised = 0;
-	key_cache_clear();
+	fed_key_cache_clear();
 	xmlSecCryptoShutdown();
 	xmlSecCryptoAppShutdown();
 	xmlSecShutdown();
-}
-
-/* Keys of any other type or curve are refused wherever a key comes in. */
-static int
-is_p256(EVP_PKEY *key)
-{
-	char group[64];
-	size_t len;
-
-	if (!EVP_PKEY_is_a(key, "EC"))
-		return 0;
-	if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME,
-	    group, sizeof(group), &len) != 1)
-		return 0;
-	return strcmp(group, SN_X9_62_prime256v1) == 0;
 }
 
 /*
@@ -226,33 +140,10 @@ fed_key_load(const char *path)
 		return NULL;
 	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
-	if (key != NULL && !is_p256(key)) {
+	if (key != NULL && !fed_is_p256(key)) {
 		EVP_PKEY_free(key);
 		key = NULL;
 	}
-	return key;
-}
-
-EVP_PKEY *
-fed_pem_key(const char *pem)
-{
-	EVP_PKEY *key;
-	BIO *b;
-
-	if (pem == NULL)
-		return NULL;
-	if ((key = key_cache_get(pem)) != NULL)
-		return key;
-	if ((b = BIO_new_mem_buf(pem, -1)) == NULL)
-		return NULL;
-	key = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (key != NULL && !is_p256(key)) {
-		EVP_PKEY_free(key);
-		key = NULL;
-	}
-	if (key != NULL)
-		key_cache_put(pem, key);
 	return key;
 }
 
@@ -290,53 +181,6 @@ fed_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
 	}
 	OPENSSL_free(der);
 	return rc;
-}
-
-/*
- * An xmlsec key holding its own reference to key, so that the caller's
- * key outlives the signing context that destroys this one.
- */
-xmlSecKeyPtr
-fed_xmlsec_key(EVP_PKEY *key)
-{
-	xmlSecKeyDataPtr data;
-	xmlSecKeyPtr k;
-
-	if (EVP_PKEY_up_ref(key) != 1)
-		return NULL;
-	if ((data = xmlSecOpenSSLEvpKeyAdopt(key)) == NULL) {
-		EVP_PKEY_free(key);
-		return NULL;
-	}
-	if ((k = xmlSecKeyCreate()) == NULL) {
-		xmlSecKeyDataDestroy(data);
-		return NULL;
-	}
-	if (xmlSecKeySetValue(k, data) < 0) {
-		xmlSecKeyDataDestroy(data);
-		xmlSecKeyDestroy(k);
-		return NULL;
-	}
-	return k;
-}
-
-/* The exclusive canonical form of doc, without comments, malloc'd. */
-char *
-fed_c14n(xmlDocPtr doc)
-{
-	xmlChar *buf = NULL;
-	char *text;
-	int len;
-
-	len = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_EXCLUSIVE_1_0, NULL, 0,
-	    &buf);
-	if (len < 0 || buf == NULL) {
-		xmlFree(buf);
-		return NULL;
-	}
-	text = strndup((const char *)buf, (size_t)len);
-	xmlFree(buf);
-	return text;
 }
 
 /* The ds:Signature template of protocol.md section 4, last in root. */

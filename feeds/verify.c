@@ -23,166 +23,6 @@
 #define ENVELOPED	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 #define SHA256		"http://www.w3.org/2001/04/xmlenc#sha256"
 
-/*
- * Never XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: no entity is
- * expanded, no DTD read, and libxml2's own size limits stay on.  Blanks
- * are kept, since the signatures cover them.
- */
-#define PARSE_OPTIONS	(XML_PARSE_NONET | XML_PARSE_NOERROR | \
-			    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
-
-/* Its address in a parser's _private marks one that met a DOCTYPE. */
-static char doctype_seen;
-
-int
-fed_is(xmlNodePtr n, const char *ns, const char *name)
-{
-	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-	    xmlStrEqual(n->ns->href, BAD_CAST ns) &&
-	    xmlStrEqual(n->name, BAD_CAST name);
-}
-
-int
-fed_is_entry(xmlNodePtr n)
-{
-	return fed_is(n, FED_ATOM_NS, "entry") ||
-	    fed_is(n, FED_TOMB_NS, "deleted-entry");
-}
-
-/* The element after n in document order, staying inside top. */
-xmlNodePtr
-fed_next(xmlNodePtr n, xmlNodePtr top)
-{
-	xmlNodePtr c;
-
-	if ((c = xmlFirstElementChild(n)) != NULL)
-		return c;
-	for (; n != NULL && n != top; n = n->parent)
-		if ((c = xmlNextElementSibling(n)) != NULL)
-			return c;
-	return NULL;
-}
-
-int
-fed_is_fp(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < FED_FP_LEN; i++)
-		if (!isdigit((unsigned char)s[i]) &&
-		    (s[i] < 'a' || s[i] > 'f'))
-			return 0;
-	return s[i] == '\0';
-}
-
-static int
-refuse(const char **why, const char *reason)
-{
-	*why = reason;
-	return -1;
-}
-
-/* Parser messages would only repeat what the reason string says. */
-static void
-parse_quiet(void *arg, xmlErrorPtr err)
-{
-	(void)arg;
-	(void)err;
-}
-
-/*
- * Called when "<!DOCTYPE" has been read, before any of the internal
- * subset: stopping here refuses XXE and entity bombs before a single
- * entity is declared, let alone expanded.
- */
-static void
-parse_doctype(void *arg, const xmlChar *name, const xmlChar *external,
-    const xmlChar *system)
-{
-	xmlParserCtxtPtr ctxt = arg;
-
-	(void)name;
-	(void)external;
-	(void)system;
-	ctxt->_private = &doctype_seen;
-	xmlStopParser(ctxt);
-}
-
-static int
-too_deep(xmlNodePtr root)
-{
-	xmlNodePtr n = root, c;
-	int depth = 1;
-
-	while (n != NULL) {
-		if (depth > FED_MAX_DEPTH)
-			return 1;
-		if ((c = xmlFirstElementChild(n)) != NULL) {
-			n = c;
-			depth++;
-			continue;
-		}
-		for (; n != root; n = n->parent, depth--)
-			if ((c = xmlNextElementSibling(n)) != NULL)
-				break;
-		if (n == root)
-			break;
-		n = c;
-	}
-	return 0;
-}
-
-/* Why a parse is refused, or NULL when doc may be used. */
-static const char *
-parse_problem(xmlParserCtxtPtr ctxt, xmlDocPtr doc)
-{
-	if (ctxt->_private == &doctype_seen)
-		return "a DOCTYPE is not allowed";
-	if (doc == NULL || !ctxt->nsWellFormed ||
-	    xmlDocGetRootElement(doc) == NULL)
-		return "not well-formed XML";
-	if (doc->intSubset != NULL || doc->extSubset != NULL)
-		return "a DOCTYPE is not allowed";
-	if (too_deep(xmlDocGetRootElement(doc)))
-		return "too deeply nested";
-	return NULL;
-}
-
-xmlDocPtr
-fed_parse(const char *buf, size_t len, const char **why)
-{
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
-
-	if (len > (size_t)FED_MAX_FEED) {
-		*why = "larger than 16 MiB";
-		return NULL;
-	}
-	/*
-	 * libxml2 takes a NUL byte for the end of the input and would
-	 * quietly drop what follows; pages are UTF-8, where a NUL is junk.
-	 */
-	if (buf == NULL || memchr(buf, '\0', len) != NULL) {
-		*why = "not well-formed XML";
-		return NULL;
-	}
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		*why = "out of memory";
-		return NULL;
-	}
-	ctxt->sax->serror = parse_quiet;
-	ctxt->sax->internalSubset = parse_doctype;
-	ctxt->_private = NULL;
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
-	    PARSE_OPTIONS);
-	if ((*why = parse_problem(ctxt, doc)) != NULL) {
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	xmlFreeParserCtxt(ctxt);
-	return doc;
-}
-
 /* Feed pages. */
 
 static int
@@ -274,11 +114,11 @@ page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 		if (fed_is_entry(n))
 			count++;
 	if (count > FED_MAX_ENTRIES)
-		return refuse(why, "more than 1000 entries");
+		return fed_refuse(why, "more than 1000 entries");
 	if (count == 0)
 		return 0;
 	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL)
-		return refuse(why, "out of memory");
+		return fed_refuse(why, "out of memory");
 	for (n = xmlFirstElementChild(root); n != NULL;
 	    n = xmlNextElementSibling(n)) {
 		if (!fed_is_entry(n))
@@ -304,14 +144,14 @@ fed_page_parse(const char *buf, size_t len, struct fed_page *page,
 		return -1;
 	root = xmlDocGetRootElement(doc);
 	if (!fed_is(root, FED_ATOM_NS, "feed")) {
-		refuse(why, "not an Atom feed");
+		fed_refuse(why, "not an Atom feed");
 		goto fail;
 	}
 	for (n = xmlFirstElementChild(root); n != NULL;
 	    n = xmlNextElementSibling(n)) {
 		if (fed_is(n, FED_ACORN_NS, "cursor")) {
 			if (seen_cursor++ || page_cursor(n, &page->cursor)) {
-				refuse(why, "a bad cursor");
+				fed_refuse(why, "a bad cursor");
 				goto fail;
 			}
 		} else if (is_next_link(n))
@@ -422,19 +262,19 @@ check_reference(xmlNodePtr ref, const char **why)
 	whole = uri != NULL && *uri == '\0' && ref->properties->next == NULL;
 	xmlFree(uri);
 	if (!whole)
-		return refuse(why, "the reference is not to the whole document");
+		return fed_refuse(why, "the reference is not to the whole document");
 	if (children(ref, v, 3, &n) == -1 || n != 3 ||
 	    !ds(v[0], "Transforms") || !ds(v[1], "DigestMethod") ||
 	    !ds(v[2], "DigestValue") || !value_only(v[2]))
-		return refuse(why, "an unexpected part in the reference");
+		return fed_refuse(why, "an unexpected part in the reference");
 	if (v[0]->properties != NULL ||
 	    children(v[0], t, 3, &nt) == -1 || nt != 2 ||
 	    !ds(t[0], "Transform") || !algorithm(t[0], ENVELOPED) ||
 	    !ds(t[1], "Transform") || !algorithm(t[1], C14N_EXC))
-		return refuse(why, "the transforms are not enveloped-signature "
+		return fed_refuse(why, "the transforms are not enveloped-signature "
 		    "then exclusive C14N");
 	if (!algorithm(v[1], SHA256))
-		return refuse(why, "the digest is not SHA-256");
+		return fed_refuse(why, "the digest is not SHA-256");
 	return 0;
 }
 
@@ -449,15 +289,15 @@ check_signed_info(xmlNodePtr si, const char **why)
 		if (ds(c, "Reference"))
 			refs++;
 	if (refs > 1)
-		return refuse(why, "more than one reference");
+		return fed_refuse(why, "more than one reference");
 	if (si->properties != NULL || children(si, v, 3, &n) == -1 ||
 	    n != 3 || !ds(v[0], "CanonicalizationMethod") ||
 	    !ds(v[1], "SignatureMethod") || !ds(v[2], "Reference"))
-		return refuse(why, "an unexpected part in the signed info");
+		return fed_refuse(why, "an unexpected part in the signed info");
 	if (!algorithm(v[0], C14N_EXC))
-		return refuse(why, "the canonicalisation is not exclusive C14N");
+		return fed_refuse(why, "the canonicalisation is not exclusive C14N");
 	if (!algorithm(v[1], ECDSA_SHA256))
-		return refuse(why, "the signature method is not ECDSA-SHA256");
+		return fed_refuse(why, "the signature method is not ECDSA-SHA256");
 	return check_reference(v[2], why);
 }
 
@@ -472,14 +312,14 @@ check_key_info(xmlNodePtr ki, char fp[FED_FP_LEN + 1], const char **why)
 
 	if (ki->properties != NULL || children(ki, v, 1, &n) == -1 ||
 	    n != 1 || !ds(v[0], "KeyName"))
-		return refuse(why, "the signature carries its own key");
+		return fed_refuse(why, "the signature carries its own key");
 	name = xmlNodeGetContent(v[0]);
 	ok = value_only(v[0]) && name != NULL && fed_is_fp((char *)name);
 	if (ok)
 		memcpy(fp, name, FED_FP_LEN + 1);
 	xmlFree(name);
 	if (!ok)
-		return refuse(why, "the key name is not a fingerprint");
+		return fed_refuse(why, "the key name is not a fingerprint");
 	return 0;
 }
 
@@ -493,7 +333,7 @@ check_signature(xmlNodePtr sig, char fp[FED_FP_LEN + 1], const char **why)
 	    n != 3 || !ds(v[0], "SignedInfo") ||
 	    !ds(v[1], "SignatureValue") || !value_only(v[1]) ||
 	    !ds(v[2], "KeyInfo"))
-		return refuse(why, "an unexpected part in the signature");
+		return fed_refuse(why, "an unexpected part in the signature");
 	if (check_signed_info(v[0], why) == -1)
 		return -1;
 	return check_key_info(v[2], fp, why);
@@ -524,21 +364,21 @@ find_signature(xmlNodePtr root, const char **why)
 		if (ds(n, "Signature") && count++ == 0)
 			sig = n;
 	if (count == 0) {
-		refuse(why, "not signed");
+		fed_refuse(why, "not signed");
 		return NULL;
 	}
 	if (count > 1) {
-		refuse(why, "more than one signature");
+		fed_refuse(why, "more than one signature");
 		return NULL;
 	}
 	if (sig->parent != root || xmlLastElementChild(root) != sig) {
-		refuse(why, "the signature is not the entry's last element");
+		fed_refuse(why, "the signature is not the entry's last element");
 		return NULL;
 	}
 	for (n = root; n != NULL; n = fed_next(n, root))
 		if (n->ns != NULL && xmlStrEqual(n->ns->href,
 		    BAD_CAST FED_DSIG_NS) && !inside(n, sig)) {
-			refuse(why, "signature elements outside the signature");
+			fed_refuse(why, "signature elements outside the signature");
 			return NULL;
 		}
 	return sig;
@@ -597,20 +437,20 @@ fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
 	signer[0] = '\0';
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 	if (!fed_is_entry(root))
-		return refuse(why, "not an entry or tombstone");
+		return fed_refuse(why, "not an entry or tombstone");
 	if (doc->intSubset != NULL || doc->extSubset != NULL)
-		return refuse(why, "a DOCTYPE is not allowed");
+		return fed_refuse(why, "a DOCTYPE is not allowed");
 	if ((sig = find_signature(root, why)) == NULL ||
 	    check_signature(sig, fp, why) == -1)
 		return -1;
 	memset(node, 0, sizeof(node));
 	if ((pem = lookup(arg, fp, node)) == NULL)
-		return refuse(why, "signed by a key this node does not trust");
+		return fed_refuse(why, "signed by a key this node does not trust");
 	key = fed_pem_key(pem);
 	free(pem);
 	node[FED_UUID_LEN] = '\0';
 	if (key == NULL || !fed_uuid_ok(node)) {
-		refuse(why, "the trust store's entry for the key is unusable");
+		fed_refuse(why, "the trust store's entry for the key is unusable");
 		goto done;
 	}
 	/*
@@ -619,24 +459,24 @@ fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
 	 * of who signed.
 	 */
 	if (fed_record_origin(root, origin) == -1) {
-		refuse(why, "not one acorn:record naming its origin");
+		fed_refuse(why, "not one acorn:record naming its origin");
 		goto done;
 	}
 	if (strcmp(origin, node) != 0) {
-		refuse(why, "signed by a node other than the record's origin");
+		fed_refuse(why, "signed by a node other than the record's origin");
 		goto done;
 	}
 	if ((ctx = verify_ctx(key)) == NULL) {
-		refuse(why, "out of memory");
+		fed_refuse(why, "out of memory");
 		goto done;
 	}
 	if (xmlSecDSigCtxVerify(ctx, sig) < 0 ||
 	    ctx->status != xmlSecDSigStatusSucceeded) {
-		refuse(why, "signature does not verify");
+		fed_refuse(why, "signature does not verify");
 		goto done;
 	}
 	if ((*canonical = fed_c14n(doc)) == NULL) {
-		refuse(why, "the entry cannot be canonicalised");
+		fed_refuse(why, "the entry cannot be canonicalised");
 		goto done;
 	}
 	memcpy(signer, node, sizeof(node));

@@ -14,7 +14,11 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
-#include "acorn.h"
+#include "core.h"
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
+#include "routes.h"
 #include "federation.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/acorn/acorn.conf"
@@ -382,14 +386,14 @@ cmd_serve(struct config *c, int argc, char **argv)
 	};
 	const char *port_file = NULL;
 	char dir[4096];
-	struct db_pool *pool;
+	struct db_pool *pool = NULL;
 	struct db *db = NULL;
-	struct server *s;
+	struct server *s = NULL;
 	struct mailer *mailer = NULL;
 	struct sync *sync = NULL;
-	struct signer signer;
+	struct signer signer = { 0 };
 	sigset_t set;
-	int ch, sig, tries;
+	int ch, sig, tries, grace = 0, rc = 1;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -399,13 +403,13 @@ cmd_serve(struct config *c, int argc, char **argv)
 	}
 	snprintf(dir, sizeof(dir), "%s/templates", c->datadir);
 	if (templates_load(dir) == -1)
-		return 1;
+		goto done;
 	snprintf(dir, sizeof(dir), "%s/templates/static", c->datadir);
 	if (static_load(dir) == -1)
-		return 1;
+		goto done;
 	if ((pool = db_pool_new(c->database, c->db_connections > 0 ?
 	    c->db_connections : c->threads + 1)) == NULL)
-		return 1;
+		goto done;
 	/* The database may still be starting: give it half a minute. */
 	for (tries = 0; tries < 30; tries++) {
 		if ((db = db_acquire(pool)) != NULL)
@@ -414,14 +418,12 @@ cmd_serve(struct config *c, int argc, char **argv)
 	}
 	if (db == NULL || node_load(db) == -1) {
 		db_release(pool, db);
-		db_pool_free(pool);
-		return 1;
+		goto done;
 	}
 	db_release(pool, db);
-	if (signer_load(&signer, c->key_path) == -1) {
-		db_pool_free(pool);
-		return 1;
-	}
+	if (session_set_secret(node_secret, sizeof(node_secret)) == -1 ||
+	    signer_load(&signer, c->key_path) == -1)
+		goto done;
 	server_signer = &signer;
 
 	/* Block the stop signals in every thread; this one waits for them. */
@@ -432,39 +434,24 @@ cmd_serve(struct config *c, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((s = server_start(c, pool, port_file)) == NULL) {
-		db_pool_free(pool);
-		signer_free(&signer);
-		return 1;
-	}
+	if ((s = server_start(c, pool, routes_table, routes_count,
+	    port_file)) == NULL)
+		goto done;
 	/*
 	 * With no public_url given, the node's address is the one it
 	 * bound (the kernel chose the port when listen said 0): peers
 	 * send inbox entries there, and mail links to it.
 	 */
-	if (!c->public_url_set && public_url_bound(c, server_port(s)) ==
-	    -1) {
-		server_stop(s, 0);
-		db_pool_free(pool);
-		signer_free(&signer);
-		return 1;
-	}
-	if ((sync = sync_start(c, &signer)) == NULL) {
-		server_stop(s, 10);
-		db_pool_free(pool);
-		signer_free(&signer);
-		return 1;
-	}
+	if (!c->public_url_set && public_url_bound(c, server_port(s)) == -1)
+		goto done;
+	grace = 10;
+	if ((sync = sync_start(c, &signer)) == NULL)
+		goto done;
 	/* Without a mail server, mail waits in the outbox. */
 	if (c->smtp_url[0] == '\0')
 		log_info("smtp_url is not set: mail stays in the outbox");
-	else if ((mailer = mail_start(c)) == NULL) {
-		sync_stop(sync);
-		server_stop(s, 10);
-		db_pool_free(pool);
-		signer_free(&signer);
-		return 1;
-	}
+	else if ((mailer = mail_start(c)) == NULL)
+		goto done;
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -473,8 +460,10 @@ cmd_serve(struct config *c, int argc, char **argv)
 		break;
 	}
 	log_info("stopping: finishing requests in flight");
+	rc = 0;
+done:
 	sync_stop(sync);
-	server_stop(s, 10);
+	server_stop(s, grace);
 	/* After the last request: it may have queued mail. */
 	mail_stop(mailer);
 	db_pool_free(pool);
@@ -482,8 +471,9 @@ cmd_serve(struct config *c, int argc, char **argv)
 	signer_free(&signer);
 	static_free();
 	templates_free();
-	log_info("stopped");
-	return 0;
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
 }
 
 int

@@ -17,7 +17,8 @@
 #include <check.h>
 
 #include "harness.h"
-#include "acorn.h"
+#include "web.h"
+#include "pages.h"
 #include "federation.h"
 
 Suite	*federation_suite(void);

@@ -7,7 +7,9 @@
 
 #include <check.h>
 
-#include "acorn.h"
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
 
 Suite	*csv_suite(void);
 

@@ -8,7 +8,9 @@
 
 #include <check.h>
 
-#include "acorn.h"
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
 
 Suite	*diff_suite(void);
 

@@ -9,7 +9,9 @@
 #include <check.h>
 #include <openssl/evp.h>
 
-#include "acorn.h"
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
 
 Suite	*mail_unit_suite(void);
 

@@ -12,7 +12,11 @@
 #include <check.h>
 #include <cmark.h>
 
-#include "acorn.h"
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
+#include "routes.h"
+#include "routes.h"
 
 Suite	*markdown_suite(void);
 Suite	*routes_suite(void);
@@ -358,9 +362,10 @@ END_TEST
 static int
 page_of(const char *url, char *arg)
 {
-	const struct route *rt = route_find(url, arg, 128);
+	const struct route *rt = route_find(routes_table, routes_count, url,
+	    arg, 128);
 
-	return rt != NULL ? (int)rt->page : -1;
+	return rt != NULL ? (int)(rt - routes_table) : -1;
 }
 
 START_TEST(test_routes_ics_suffix_in_a_segment)

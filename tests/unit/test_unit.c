@@ -13,7 +13,9 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
-#include "acorn.h"
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
 
 Suite	*diff_suite(void);
 Suite	*csv_suite(void);

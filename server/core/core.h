@@ -1,0 +1,239 @@
+/*
+ * The core layer (server/core/): configuration, the database, the node's
+ * identity, the vocabulary, mail, Markdown, CSV, diffs and passwords.  It
+ * knows nothing of HTTP, HTML or XML signatures; the web layer, the pages
+ * and the federation library (feeds/) all build on it.  One heading per
+ * file that defines what follows it.
+ */
+#ifndef ACORN_CORE_H
+#define ACORN_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#define ACORN_TOKEN_BYTES	32	/* 256-bit session tokens */
+#define ACORN_TOKEN_LEN		43	/* base64url of 32 bytes, no padding */
+#define ACORN_UUID_LEN		36
+
+/* A timestamptz column as people read it: "4 March 2027, 09:30", UK time. */
+#define SQL_LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
+	" 'FMDD FMMonth YYYY, HH24:MI')"
+
+/*
+ * Where a shared row (table alias t) comes from, as the three columns
+ * origin_view() reads: whether another node owns it, that node's name,
+ * and the row's page there.  The query joins SQL_KNOWN(t), as alias k.
+ */
+#define SQL_ORIGIN(t)	t ".origin <> (SELECT id FROM node), k.name, " \
+	t ".home"
+#define SQL_KNOWN(t)	" LEFT JOIN known_nodes k ON k.id = " t ".origin"
+/* A timestamp column as RFC 3339 in UTC, as Atom dates are written. */
+#define RFC3339(col)	"to_char(" col " AT TIME ZONE 'UTC'," \
+			" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* log.c */
+enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+void	 log_set_level(enum log_level);
+int	 log_parse_level(const char *, enum log_level *);
+const char *log_level_name(enum log_level);
+void	 log_msg(enum log_level, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+#define log_err(...)	log_msg(LOG_ERR, __func__, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARN, __func__, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __func__, __VA_ARGS__)
+#define log_debug(...)	log_msg(LOG_DEBUG, __func__, __VA_ARGS__)
+
+/* util.c */
+int	 util_random(void *, size_t);
+int	 util_token(char out[ACORN_TOKEN_LEN + 1]);
+void	 util_base64url(const unsigned char *, size_t, char *);
+void	 util_hex(const unsigned char *, size_t, char *);
+int	 util_uuid(char out[ACORN_UUID_LEN + 1]);
+int	 util_uuid_valid(const char *);
+size_t	 util_utf8_next(const unsigned char *, size_t, size_t,
+	    unsigned long *, size_t *);
+int	 util_utf8_valid(const char *, size_t);
+int	 util_ct_equal(const char *, const char *);
+void	 util_sha256(const void *, size_t, unsigned char[32]);
+char	*util_strdup(const char *);
+char	*util_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*util_trim(char *);
+char	*util_url_encode(const char *);
+int	 util_parse_long(const char *, long, long, long *);
+void	 util_size_text(long, char *, size_t);
+int	 util_read_file(const char *, char **, size_t *, size_t);
+char	*util_pg_array(const char *const *, size_t);
+char	*util_next_part(const char **, int, int *);
+int	 util_line_of(const char *, const char *);
+size_t	 util_utf8_length(const char *);
+int	 util_url_safe(const char *);
+
+/* config.c */
+struct config {
+	char	*path;
+	char	*database;	/* libpq conninfo */
+	char	*listen;	/* host:port, host is 127.0.0.1, ::1, 0.0.0.0 or :: */
+	char	*public_url;	/* https://node.example.org */
+	char	*node_name;
+	char	*region;
+	char	*datadir;	/* holds templates/ and schema/ */
+	int	 threads;
+	long	 max_body;	/* bytes */
+	long	 max_upload;	/* bytes in one attached file */
+	int	 timeout;	/* seconds a client may stay idle */
+	int	 open_joining;
+	int	 trust_proxy;	/* take the client from X-Forwarded-For */
+	long	 session_idle;	/* seconds */
+	long	 session_max;	/* seconds */
+	int	 argon2_t;	/* Argon2id passes */
+	int	 argon2_m;	/* Argon2id memory in KiB */
+	int	 db_connections;
+	enum log_level log_level;
+	int	 secure_cookies;	/* derived: public_url is https */
+	int	 public_url_set;	/* given, not the default */
+	char	*smtp_url;	/* smtp:// or smtps://; empty: outbox only */
+	char	*mail_from;	/* envelope and From: address */
+	char	*smtp_user;	/* optional SMTP AUTH */
+	char	*smtp_password;
+	long	 mail_retry;	/* seconds before the first retry */
+	int	 mail_max_attempts;
+	char	*key_path;	/* this node's private key (PEM, mode 0600) */
+	int	 sync_interval;	/* seconds between polls of a quiet peer */
+};
+int	 config_load(struct config *, const char *);
+void	 config_defaults(struct config *);
+int	 config_set(struct config *, const char *, const char *);
+int	 config_write(struct config *, const char *);
+void	 config_free(struct config *);
+/* The running program's configuration, set once before any thread starts. */
+extern const struct config *cfg;
+
+/* db.c */
+struct db;
+struct db_pool;
+struct db_pool	*db_pool_new(const char *, int);
+void		 db_pool_free(struct db_pool *);
+struct db	*db_acquire(struct db_pool *);
+void		 db_release(struct db_pool *, struct db *);
+PGconn		*db_conn(struct db *);
+PGconn		*db_connect(const char *);
+PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
+		    const char *const *);
+int		 db_exec(struct db *, const char *, int, const char *const *);
+int		 db_call(struct db *, const char *, int, const char *const *);
+long		 db_changes(struct db *, const char *, int,
+		    const char *const *);
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+void		 db_rollback(struct db *);
+int		 db_ping(struct db *);
+int		 db_duplicate(const struct db *);
+const char	*db_state(const struct db *);
+unsigned long	 db_errors(void);
+const char	*db_value(const PGresult *, int, int);
+int		 db_migrate(PGconn *, const char *);
+
+/* audit.c */
+int		 audit(struct db *, long, const char *, const char *);
+
+/* node.c */
+int		 node_init(struct db *, const struct config *);
+int		 node_load(struct db *);
+extern const char *node_id;
+extern unsigned char node_secret[32];	/* what CSRF tokens derive from */
+
+/* strbuf.c */
+struct strbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	int	 failed;	/* an allocation failed: take gives NULL */
+};
+void		 strbuf_add(struct strbuf *, const char *, size_t);
+void		 strbuf_str(struct strbuf *, const char *);
+void		 strbuf_printf(struct strbuf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+char		*strbuf_take(struct strbuf *);
+void		 strbuf_free(struct strbuf *);
+
+/* markdown.c */
+char		*markdown_html(const char *, int);
+char		*markdown_text(const char *);
+
+/* vocabulary.c: codes and labels as parallel NULL-terminated lists. */
+extern const char *const event_kind_codes[];
+extern const char *const event_kind_labels[];
+extern const char *const stakeholder_codes[];
+extern const char *const stakeholder_labels[];
+extern const char *const region_names[];
+extern const char *const role_codes[];
+extern const char *const role_labels[];
+extern const char *const category_codes[];
+extern const char *const category_labels[];
+extern const char *const outcome_codes[];
+extern const char *const outcome_labels[];
+extern const char *const design_codes[];
+extern const char *const design_labels[];
+extern const char *const direction_codes[];
+extern const char *const direction_labels[];
+int		 code_index(const char *const *, const char *);
+const char	*code_label(const char *const *, const char *const *,
+		    const char *);
+const char	*event_kind_label(const char *);
+const char	*stakeholder_label(const char *);
+const char	*role_label(const char *);
+const char	*category_label(const char *);
+int		 region_valid(const char *);
+char		*event_where(const char *, const char *, int);
+
+/* csv.c */
+struct csv;
+struct csv	*csv_new(void);
+void		 csv_free(struct csv *);
+void		 csv_cell(struct csv *, const char *);
+void		 csv_row(struct csv *);
+char		*csv_finish(struct csv *, size_t *);
+
+/* mail.c */
+struct mail {
+	const char	*from_name;
+	const char	*from;
+	const char	*to;
+	const char	*subject;
+	const char	*body;
+	const char	*message_id;
+	time_t		 date;
+};
+struct mailer;
+struct mailer	*mail_start(const struct config *);
+void		 mail_stop(struct mailer *);
+int		 mail_address_valid(const char *);
+char		*mail_message(const struct mail *);
+
+/* password.c */
+char	*password_hash(const char *, int, int);
+int	 password_verify(const char *, const char *);
+void	 password_dummy(void);
+
+/* diff.c */
+#define DIFF_MAX_LINES	1000	/* changed lines compared, on each side */
+enum diff_op { DIFF_SAME, DIFF_DEL, DIFF_ADD };
+struct diff_line {
+	enum diff_op	 op;
+	char		*text;
+};
+struct diff {
+	struct diff_line *line;
+	size_t		  n;
+};
+int	 diff_lines(const char *, const char *, struct diff *);
+void	 diff_free(struct diff *);
+
+/* worker.c */
+void		 worker_wait(int, struct db *, long);
+
+#endif /* ACORN_CORE_H */

@@ -1,0 +1,429 @@
+/*
+ * PostgreSQL access: a fixed pool of libpq connections shared by the HTTP
+ * threads, parameterised queries only, and schema migrations.  A lost
+ * connection is re-established on next use, so a database restart costs
+ * 503s while it lasts and nothing more.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+struct db {
+	PGconn	*conn;
+	int	 busy;
+	char	 state[6];	/* SQLSTATE of the last failure */
+};
+
+struct db_pool {
+	char		*conninfo;
+	struct db	*dbs;
+	int		 n;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 freed;
+};
+
+static atomic_ulong errors;
+
+unsigned long
+db_errors(void)
+{
+	return atomic_load(&errors);
+}
+
+PGconn *
+db_connect(const char *conninfo)
+{
+	const char *keys[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	const char *vals[] = { conninfo, "5", "acorn", NULL };
+	PGconn *c;
+	PGresult *r;
+
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		log_err("cannot connect: %s",
+		    c ? PQerrorMessage(c) : "out of memory");
+		PQfinish(c);
+		atomic_fetch_add(&errors, 1);
+		return NULL;
+	}
+	/* A fixed search_path, so no schema a user can write shadows ours. */
+	r = PQexec(c, "SELECT pg_catalog.set_config('search_path', "
+	    "'public, pg_catalog', false), "
+	    "pg_catalog.set_config('TimeZone', 'UTC', false)");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_err("cannot set search_path: %s", PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		atomic_fetch_add(&errors, 1);
+		return NULL;
+	}
+	PQclear(r);
+	return c;
+}
+
+struct db_pool *
+db_pool_new(const char *conninfo, int n)
+{
+	struct db_pool *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if ((p->dbs = calloc((size_t)n, sizeof(*p->dbs))) == NULL ||
+	    (p->conninfo = util_strdup(conninfo)) == NULL) {
+		free(p->dbs);
+		free(p);
+		return NULL;
+	}
+	p->n = n;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->freed, NULL);
+	return p;
+}
+
+void
+db_pool_free(struct db_pool *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++)
+		PQfinish(p->dbs[i].conn);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->freed);
+	free(p->dbs);
+	free(p->conninfo);
+	free(p);
+}
+
+/*
+ * Takes a free connection, waiting up to five seconds for one, and makes
+ * sure it is alive.  NULL means the caller answers 503.
+ */
+struct db *
+db_acquire(struct db_pool *p)
+{
+	struct timespec until;
+	struct db *d = NULL;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		for (i = 0; i < p->n; i++)
+			if (!p->dbs[i].busy) {
+				d = &p->dbs[i];
+				d->busy = 1;
+				break;
+			}
+		if (d != NULL)
+			break;
+		if (pthread_cond_timedwait(&p->freed, &p->lock, &until) ==
+		    ETIMEDOUT) {
+			pthread_mutex_unlock(&p->lock);
+			log_warn("no database connection free after 5s");
+			return NULL;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+
+	if (d->conn != NULL && PQstatus(d->conn) != CONNECTION_OK) {
+		PQfinish(d->conn);
+		d->conn = NULL;
+	}
+	if (d->conn == NULL && (d->conn = db_connect(p->conninfo)) == NULL) {
+		db_release(p, d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+db_release(struct db_pool *p, struct db *d)
+{
+	if (d == NULL)
+		return;
+	/* A connection left inside a transaction would poison the next user. */
+	if (d->conn != NULL && PQtransactionStatus(d->conn) != PQTRANS_IDLE) {
+		PGresult *r = PQexec(d->conn, "ROLLBACK");
+		PQclear(r);
+		if (PQtransactionStatus(d->conn) != PQTRANS_IDLE) {
+			PQfinish(d->conn);
+			d->conn = NULL;
+		}
+	}
+	pthread_mutex_lock(&p->lock);
+	d->busy = 0;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+PGconn *
+db_conn(struct db *d)
+{
+	return d->conn;
+}
+
+/* 1 when the last statement failed on a unique constraint. */
+int
+db_duplicate(const struct db *d)
+{
+	return strcmp(d->state, "23505") == 0;
+}
+
+/* The SQLSTATE of the last failed statement, "" after a success. */
+const char *
+db_state(const struct db *d)
+{
+	return d->state;
+}
+
+/*
+ * Runs one statement with $n parameters and checks the result against the
+ * status expected.  NULL on any other outcome, logged once here.
+ */
+PGresult *
+db_query(struct db *d, ExecStatusType want, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult *r;
+
+	d->state[0] = '\0';
+	r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != want) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+		if (state != NULL)
+			snprintf(d->state, sizeof(d->state), "%s", state);
+
+		/*
+		 * Unique violations and Acorn's own refusals (class AC,
+		 * raised by the schema's functions) are answers, not
+		 * failures.
+		 */
+		if (state == NULL || (strcmp(state, "23505") != 0 &&
+		    strcmp(state, "40001") != 0 &&
+		    strcmp(state, "40P01") != 0 &&
+		    strncmp(state, "AC", 2) != 0)) {
+			log_err("%s: %.80s", PQerrorMessage(d->conn), sql);
+			atomic_fetch_add(&errors, 1);
+		}
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+db_exec(struct db *d, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+
+	if ((r = db_query(d, PGRES_COMMAND_OK, sql, n, params)) == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* Runs a SELECT for what the functions it calls do; its rows go. */
+int
+db_call(struct db *d, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+
+	if ((r = db_query(d, PGRES_TUPLES_OK, sql, n, params)) == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* Runs one statement; how many rows it changed, or -1. */
+long
+db_changes(struct db *d, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+	long rows;
+
+	if ((r = db_query(d, PGRES_COMMAND_OK, sql, n, params)) == NULL)
+		return -1;
+	rows = strtol(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return rows;
+}
+
+int
+db_begin(struct db *d)
+{
+	return db_exec(d, "BEGIN", 0, NULL);
+}
+
+int
+db_commit(struct db *d)
+{
+	return db_exec(d, "COMMIT", 0, NULL);
+}
+
+void
+db_rollback(struct db *d)
+{
+	PGresult *r;
+
+	if (PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+		return;
+	r = PQexec(d->conn, "ROLLBACK");
+	PQclear(r);
+}
+
+int
+db_ping(struct db *d)
+{
+	PGresult *r;
+
+	if ((r = db_query(d, PGRES_TUPLES_OK, "SELECT 1", 0, NULL)) == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* A column as a string, or NULL when SQL says NULL. */
+const char *
+db_value(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	return PQgetvalue(r, row, col);
+}
+
+static int
+migration_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Applies schema/NNN_*.sql files newer than the recorded version, each in
+ * one transaction with its version row, under an advisory lock so that
+ * several processes starting at once migrate exactly once.
+ */
+int
+db_migrate(PGconn *c, const char *dir)
+{
+	DIR *dp;
+	struct dirent *de;
+	char **names = NULL, *path, *sql, num[32];
+	const char *params[2];
+	size_t n = 0, i, len;
+	PGresult *r;
+	long have = 0, v;
+	int rc = -1, applied = 0;
+
+	r = PQexec(c, "SELECT pg_advisory_lock(7261001)");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_err("advisory lock: %s", PQerrorMessage(c));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	r = PQexec(c, "CREATE TABLE IF NOT EXISTS schema_version ("
+	    " version integer PRIMARY KEY,"
+	    " name text NOT NULL,"
+	    " applied timestamptz NOT NULL DEFAULT now())");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		log_err("schema_version: %s", PQerrorMessage(c));
+		PQclear(r);
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_version");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		goto out;
+	}
+	have = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+
+	if ((dp = opendir(dir)) == NULL) {
+		log_err("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 8 || strcmp(de->d_name + len - 4, ".sql") != 0 ||
+		    de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		char **grown = realloc(names, (n + 1) * sizeof(*names));
+		if (grown == NULL)
+			break;
+		names = grown;
+		names[n++] = util_strdup(de->d_name);
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), migration_cmp);
+
+	for (i = 0; i < n; i++) {
+		v = strtol(names[i], NULL, 10);
+		if (v <= have)
+			continue;
+		if ((path = util_printf("%s/%s", dir, names[i])) == NULL)
+			goto out;
+		if (util_read_file(path, &sql, NULL, 4 * 1024 * 1024) == -1) {
+			free(path);
+			goto out;
+		}
+		free(path);
+		r = PQexec(c, "BEGIN");
+		PQclear(r);
+		/* Trusted text shipped with the program, never user input. */
+		r = PQexec(c, sql);
+		free(sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_err("%s: %s", names[i], PQerrorMessage(c));
+			PQclear(r);
+			r = PQexec(c, "ROLLBACK");
+			PQclear(r);
+			goto out;
+		}
+		PQclear(r);
+		snprintf(num, sizeof(num), "%ld", v);
+		params[0] = num;
+		params[1] = names[i];
+		r = PQexecParams(c, "INSERT INTO schema_version (version, name)"
+		    " VALUES ($1, $2)", 2, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_err("%s: %s", names[i], PQerrorMessage(c));
+			PQclear(r);
+			r = PQexec(c, "ROLLBACK");
+			PQclear(r);
+			goto out;
+		}
+		PQclear(r);
+		r = PQexec(c, "COMMIT");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_err("%s: %s", names[i], PQerrorMessage(c));
+			PQclear(r);
+			goto out;
+		}
+		PQclear(r);
+		log_info("applied %s", names[i]);
+		applied++;
+	}
+	if (applied == 0)
+		log_info("schema is up to date (version %ld)", have);
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	r = PQexec(c, "SELECT pg_advisory_unlock(7261001)");
+	PQclear(r);
+	return rc;
+}

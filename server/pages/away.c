@@ -1,0 +1,197 @@
+/*
+ * A member's registrations for events other nodes hold, as they stand:
+ * in their list of registrations, on the event's page, and on the page
+ * after one was sent.  Sending them is registrations.c's; the courier
+ * (feeds/courier.c) keeps trying a host that could not be reached, and
+ * these pages say so rather than guessing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+
+/* Columns of away_columns, for one registration. */
+enum {
+	A_ID, A_STATUS, A_POSITION, A_WHY, A_WANTED, A_DELIVERED, A_VERSION,
+	A_ATTEMPTS, A_HOST, A_PLACES, A_EVENT, A_TITLE, A_STARTS, A_PLACE,
+	A_EVENT_STATUS, A_PAST, A_JOINING
+};
+#define AWAY_COLUMNS \
+    "SELECT a.id, a.status, a.position, acorn_refusal(a.why), a.wanted," \
+    " a.delivered, a.version, a.attempts," \
+    " coalesce(k.name, 'the node holding the event'), a.places, e.id," \
+    " e.title, to_char(e.starts AT TIME ZONE 'Europe/London'," \
+    " 'FMDay FMDD FMMonth YYYY, HH24:MI'), a.place_name, e.status," \
+    " e.ends < now(), a.joining" \
+    " FROM away_registrations a JOIN events e ON e.id = a.event" \
+    " LEFT JOIN known_nodes k ON k.id = a.host"
+
+/* What the member's registration stands at, in words. */
+static char *
+away_status_text(PGresult *res, int i)
+{
+	const char *st = PQgetvalue(res, i, A_STATUS);
+	const char *host = PQgetvalue(res, i, A_HOST);
+	const char *places = PQgetvalue(res, i, A_PLACES);
+	int tried = strcmp(PQgetvalue(res, i, A_ATTEMPTS), "0") != 0;
+
+	if (strcmp(PQgetvalue(res, i, A_WANTED), "cancelled") == 0)
+		return util_printf("Cancelling: waiting for %s to confirm",
+		    host);
+	if (strcmp(st, "pending") == 0)
+		return util_printf("%s to %s; waiting for its answer%s",
+		    tried ? "Not yet delivered" : "Sent", host,
+		    tried ? " (we keep trying)" : "");
+	if (strcmp(st, "confirmed") == 0)
+		return strcmp(places, "1") == 0 ? util_strdup("You have a "
+		    "place") : util_printf("You have %s places", places);
+	/* Places ahead can free up without a word: say when it was so. */
+	if (strcmp(st, "waiting") == 0)
+		return util_printf("Number %s on the waiting list when %s "
+		    "last told us", PQgetvalue(res, i, A_POSITION), host);
+	if (strcmp(st, "refused") == 0)
+		return util_printf("Not accepted by %s: %s", host,
+		    PQgetvalue(res, i, A_WHY));
+	return util_strdup("Cancelled");
+}
+
+/*
+ * The member's registrations for other nodes' events, added to the list
+ * on their registrations page.  Answers how many, or -1.
+ */
+int
+away_list(struct request *r, struct view *v)
+{
+	const char *p[1] = { r->account->email };
+	struct view *m;
+	PGresult *res;
+	char *text;
+	int i, n;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
+	    " WHERE lower(a.email) = lower($1) AND NOT (a.status IN"
+	    " ('cancelled') AND a.delivered = a.version)"
+	    " ORDER BY e.starts", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		int live = strcmp(PQgetvalue(res, i, A_WANTED),
+		    "registered") == 0 && strcmp(PQgetvalue(res, i,
+		    A_STATUS), "refused") != 0;
+
+		if ((m = view_add(v, "registrations")) == NULL)
+			break;
+		view_setf(m, "href", "/events/%s", PQgetvalue(res, i, A_EVENT));
+		view_set(m, "title", PQgetvalue(res, i, A_TITLE));
+		view_set(m, "starts", PQgetvalue(res, i, A_STARTS));
+		view_set(m, "place", PQgetvalue(res, i, A_PLACE));
+		view_setf(m, "host", "Held by %s", PQgetvalue(res, i, A_HOST));
+		if ((text = away_status_text(res, i)) != NULL)
+			view_set(m, "status", text);
+		free(text);
+		view_flag(m, "pending", strcmp(PQgetvalue(res, i, A_STATUS),
+		    "pending") == 0 || strcmp(PQgetvalue(res, i, A_WANTED),
+		    "cancelled") == 0);
+		view_flag(m, "event_cancelled", strcmp(PQgetvalue(res, i,
+		    A_EVENT_STATUS), "cancelled") == 0);
+		view_flag(m, "can_cancel", live && *PQgetvalue(res, i,
+		    A_PAST) == 'f');
+		view_flag(m, "away", 1);
+		view_setf(m, "cancel_action", "/registrations/%s/cancel",
+		    PQgetvalue(res, i, A_ID));
+		view_setf(m, "cancel_label", "%s %s", strcmp(PQgetvalue(res, i,
+		    A_STATUS), "waiting") == 0 ? "Leave the waiting list for" :
+		    "Cancel my registration for", PQgetvalue(res, i, A_TITLE));
+		view_set(m, "cancel_text", strcmp(PQgetvalue(res, i, A_STATUS),
+		    "waiting") == 0 ? "Leave the waiting list" :
+		    "Cancel my registration");
+	}
+	PQclear(res);
+	return n;
+}
+
+/*
+ * On a received event's page: the signed-in member's registration for
+ * it, if any, in "registered" and "my_status".  -1 on failure.
+ */
+int
+away_event_status(struct request *r, struct view *v, const char *event)
+{
+	const char *p[2] = { event, r->account->email };
+	PGresult *res;
+	char *text;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
+	    " WHERE a.event = $1 AND lower(a.email) = lower($2)"
+	    " AND a.wanted = 'registered'"
+	    " AND a.status NOT IN ('cancelled', 'refused')", 2, p);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1 && (text = away_status_text(res, 0)) !=
+	    NULL) {
+		view_flag(v, "registered", 1);
+		view_setf(v, "my_status", "%s.", text);
+		free(text);
+		/* The way in to an online event, as the host gave it. */
+		view_set(v, "online_url", db_value(res, 0, A_JOINING));
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* The page after a registration was sent: what the host said, if it did. */
+int
+away_outcome_page(struct request *r, const char *id)
+{
+	const char *p[1] = { id };
+	const char *title, *host, *event;
+	PGresult *res;
+	char *text;
+	const char *st;
+	int rc, refused;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
+	    " WHERE a.id = $1", 1, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	st = PQgetvalue(res, 0, A_STATUS);
+	host = PQgetvalue(res, 0, A_HOST);
+	event = PQgetvalue(res, 0, A_TITLE);
+	if (strcmp(st, "confirmed") == 0) {
+		title = "You have a place";
+		text = util_printf("%s has given you a place at %s. We have "
+		    "sent you an email to confirm it.", host, event);
+	} else if (strcmp(st, "waiting") == 0) {
+		title = "You are on the waiting list";
+		text = util_printf("%s is full, so %s has put you at number %s "
+		    "on its waiting list. If a place becomes free it goes to "
+		    "the next person on the list, and we will email you.",
+		    event, host, PQgetvalue(res, 0, A_POSITION));
+	} else if (strcmp(st, "refused") == 0) {
+		title = "Error: Registration not accepted";
+		text = util_printf("%s could not accept your registration for "
+		    "%s: %s.", host, event, PQgetvalue(res, 0, A_WHY));
+	} else {
+		title = "Your registration is waiting to be delivered";
+		text = util_printf("We could not reach %s just now. Your "
+		    "registration for %s is saved here, and we will keep "
+		    "sending it until %s answers; then we will email you. It "
+		    "will only ever count once.", host, event, host);
+	}
+	refused = strcmp(st, "refused") == 0;
+	PQclear(res);
+	if (text == NULL)
+		return http_error(r, 500);
+	rc = page_message(r, refused ? 409 : 200, title, text,
+	    "/registrations", "Your registrations", !refused);
+	free(text);
+	return rc;
+}
+

@@ -1,0 +1,1087 @@
+/*
+ * Events: the list and page everyone sees, the forms coordinators use to
+ * create, edit, publish, close and cancel them, and their place types.
+ * Who gets a place is decided in the database (schema/002_events.sql);
+ * registrations.c asks it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
+
+
+static PGresult	*questions_asked(struct db *, const char *);
+
+/* How dates read on every page: "Thursday 14 March 2027, 09:30". */
+#define LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
+	" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
+
+static const char event_columns[] =
+    "SELECT e.id, e.title, e.description, e.kind, e.region, e.venue,"
+    " e.address, e.online_url, e.organiser, e.organiser_email, e.status,"
+    " " LONDON("e.starts") ", " LONDON("e.ends") ","
+    " to_char(e.starts AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " to_char(e.starts AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " to_char(e.ends AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " to_char(e.ends AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " to_char(e.reg_opens AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " e.origin = $2,"
+    " e.status = 'published' AND NOT e.reg_closed"
+    "  AND now() >= coalesce(e.reg_opens, '-infinity')"
+    "  AND now() < coalesce(e.reg_closes, e.starts),"
+    " e.reg_closed, e.ends < now(),"
+    " " LONDON("e.reg_opens") ", " LONDON("coalesce(e.reg_closes, e.starts)") ","
+    " to_char(e.reg_opens AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " " SQL_ORIGIN("e")
+    " FROM events e" SQL_KNOWN("e") " WHERE e.id = $1 AND NOT e.deleted";
+
+enum {
+	E_ID, E_TITLE, E_DESCRIPTION, E_KIND, E_REGION, E_VENUE, E_ADDRESS,
+	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
+	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
+	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
+	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME, E_RECEIVED
+};
+
+/* The event named by the path, or NULL (and *missing set) when none. */
+PGresult *
+event_fetch(struct request *r, int *missing)
+{
+	const char *p[2];
+	PGresult *res;
+
+	*missing = 0;
+	if (!util_uuid_valid(r->arg)) {
+		*missing = 1;
+		return NULL;
+	}
+	p[0] = r->arg;
+	p[1] = node_id;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, event_columns, 2, p)) ==
+	    NULL)
+		return NULL;
+	/* Drafts are for the coordinators who write them. */
+	if (PQntuples(res) != 1 || (strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "draft") == 0 && !is_coordinator(r))) {
+		PQclear(res);
+		*missing = 1;
+		return NULL;
+	}
+	return res;
+}
+
+/* The answer when event_fetch returned NULL. */
+int
+event_missing(struct request *r, int missing)
+{
+	return http_error(r, missing ? 404 : 503);
+}
+
+/*
+ * GET /events: upcoming (or past) events across the network, by region
+ * and kind, each received one marked with the node it comes from.
+ */
+int
+events_list(struct request *r)
+{
+	const char *when = r->form.f[KEY_WHEN].text, *p[5];
+	const char *region = r->form.f[KEY_REGION].text;
+	const char *kind = r->form.f[KEY_KIND].text;
+	struct view *v, *e;
+	PGresult *res;
+	int past = when != NULL && strcmp(when, "past") == 0, i, n;
+
+	if ((v = page_view(r, past ? "Past events" : "Events")) == NULL)
+		return http_error(r, 500);
+	view_choices(v);
+	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
+	view_flag(v, "past", past);
+	view_set(v, "v_region", region);
+	view_set(v, "v_kind", kind);
+	calendar_links(v, region, kind);
+	p[0] = past ? "past" : "upcoming";
+	p[1] = region != NULL ? region : "";
+	p[2] = kind != NULL ? kind : "";
+	p[3] = is_coordinator(r) ? "true" : "false";
+	p[4] = node_id;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT e.id, e.title, e.kind, e.region, e.venue, "
+	    LONDON("e.starts") ", e.status,"
+	    " coalesce(sum(pt.capacity - pt.taken), 0),"
+	    " coalesce(sum(pt.capacity), 0),"
+	    " EXISTS (SELECT 1 FROM registrations w JOIN place_types q"
+	    "  ON q.id = w.place_type WHERE q.event = e.id"
+	    "  AND w.status = 'waiting'), e.online_url IS NOT NULL,"
+	    " " SQL_ORIGIN("e")
+	    " FROM events e LEFT JOIN place_types pt ON pt.event = e.id"
+	    SQL_KNOWN("e")
+	    " WHERE NOT e.deleted"
+	    " AND (e.status <> 'draft' OR ($4 AND e.origin = $5))"
+	    " AND (e.ends < now()) = ($1 = 'past')"
+	    " AND ($2 = '' OR e.region = $2) AND ($3 = '' OR e.kind = $3)"
+	    " GROUP BY e.id, k.name"
+	    " ORDER BY CASE WHEN $1 = 'past' THEN NULL ELSE e.starts END,"
+	    " e.starts DESC LIMIT 200", 5, p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		long free_places = atol(PQgetvalue(res, i, 7));
+		long capacity = atol(PQgetvalue(res, i, 8));
+		const char *status = PQgetvalue(res, i, 6);
+
+		if ((e = view_add(v, "events")) == NULL)
+			break;
+		view_setf(e, "href", "/events/%s", PQgetvalue(res, i, 0));
+		view_set(e, "title", PQgetvalue(res, i, 1));
+		view_set(e, "kind", event_kind_label(PQgetvalue(res, i, 2)));
+		view_set(e, "region", PQgetvalue(res, i, 3));
+		view_set(e, "venue", db_value(res, i, 4));
+		view_set(e, "starts", PQgetvalue(res, i, 5));
+		view_flag(e, "draft", strcmp(status, "draft") == 0);
+		view_flag(e, "cancelled", strcmp(status, "cancelled") == 0);
+		/* Its places are counted where it is held, not here. */
+		if (origin_view(e, res, i, 11))	/* SQL_ORIGIN's columns */
+			continue;
+		if (strcmp(status, "published") != 0 || past || capacity == 0)
+			continue;
+		if (free_places == 0 || *PQgetvalue(res, i, 9) == 't')
+			view_set(e, "availability", "Full: waiting list open");
+		else if (free_places * 10 <= capacity)
+			view_setf(e, "availability", "%ld %s left",
+			    free_places, free_places == 1 ? "place" : "places");
+		else
+			view_set(e, "availability", "Places available");
+	}
+	view_flag(v, "none", n == 0);
+	PQclear(res);
+	return http_page(r, 200, "events", v);
+}
+
+/* Puts the event's fields into the view, for its page and its form. */
+static void
+event_view(struct view *v, PGresult *res)
+{
+	view_set(v, "id", PQgetvalue(res, 0, E_ID));
+	view_set(v, "event_title", PQgetvalue(res, 0, E_TITLE));
+	view_set(v, "description", db_value(res, 0, E_DESCRIPTION));
+	view_set(v, "kind", event_kind_label(PQgetvalue(res, 0, E_KIND)));
+	view_set(v, "region", PQgetvalue(res, 0, E_REGION));
+	view_set(v, "venue", db_value(res, 0, E_VENUE));
+	view_set(v, "address", db_value(res, 0, E_ADDRESS));
+	view_set(v, "organiser", db_value(res, 0, E_ORGANISER));
+	view_set(v, "organiser_email", db_value(res, 0, E_ORGANISER_EMAIL));
+	if (db_value(res, 0, E_ORGANISER_EMAIL) != NULL)
+		view_setf(v, "organiser_mailto", "mailto:%s",
+		    PQgetvalue(res, 0, E_ORGANISER_EMAIL));
+	view_set(v, "starts", PQgetvalue(res, 0, E_STARTS));
+	view_set(v, "ends", PQgetvalue(res, 0, E_ENDS));
+	view_set(v, "opens", db_value(res, 0, E_OPENS));
+	view_set(v, "closes", db_value(res, 0, E_CLOSES));
+	view_flag(v, "online", db_value(res, 0, E_ONLINE_URL) != NULL);
+	view_flag(v, "draft", strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "draft") == 0);
+	view_flag(v, "cancelled", strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "cancelled") == 0);
+	view_flag(v, "open", *PQgetvalue(res, 0, E_OPEN) == 't');
+	view_flag(v, "reg_closed", *PQgetvalue(res, 0, E_CLOSED) == 't');
+	view_flag(v, "past", *PQgetvalue(res, 0, E_PAST) == 't');
+}
+
+/* The place types of an event, with what is left of each. */
+static int
+event_places(struct request *r, struct view *v, const char *id,
+    int *any_free)
+{
+	const char *p[1];
+	struct view *pt;
+	PGresult *res;
+	int i, n, chosen;
+
+	p[0] = id;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT pt.id, pt.name, pt.capacity, pt.taken,"
+	    " (SELECT count(*) FROM registrations w WHERE w.place_type = pt.id"
+	    "  AND w.status = 'waiting')"
+	    " FROM place_types pt WHERE pt.event = $1"
+	    " ORDER BY pt.position, pt.id", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	*any_free = 0;
+	/* The form starts on the first kind of place with room, if any. */
+	for (chosen = 0; chosen < n; chosen++)
+		if (atol(PQgetvalue(res, chosen, 3)) <
+		    atol(PQgetvalue(res, chosen, 2)) &&
+		    atol(PQgetvalue(res, chosen, 4)) == 0)
+			break;
+	if (chosen == n)
+		chosen = 0;
+	for (i = 0; i < n; i++) {
+		long cap = atol(PQgetvalue(res, i, 2));
+		long taken = atol(PQgetvalue(res, i, 3));
+		long waiting = atol(PQgetvalue(res, i, 4));
+
+		if ((pt = view_add(v, "places")) == NULL)
+			break;
+		view_set(pt, "place_id", PQgetvalue(res, i, 0));
+		view_setf(pt, "input_id", "place-%s", PQgetvalue(res, i, 0));
+		view_setf(pt, "capacity_id", "capacity-%s",
+		    PQgetvalue(res, i, 0));
+		view_set(pt, "name", PQgetvalue(res, i, 1));
+		view_set(pt, "capacity", PQgetvalue(res, i, 2));
+		view_set(pt, "taken", PQgetvalue(res, i, 3));
+		view_setf(pt, "waiting", "%ld", waiting);
+		view_flag(pt, "first", i == chosen);
+		/* What is left of a received event's places, its host knows. */
+		if (view_has(v, "away"))
+			continue;
+		if (taken >= cap && waiting == 0)
+			view_set(pt, "left", "Full: you can join the waiting "
+			    "list");
+		else if (taken >= cap || waiting > 0)
+			view_setf(pt, "left", "Full: you can join the waiting "
+			    "list (%ld waiting)", waiting);
+		else {
+			view_setf(pt, "left", "%ld of %ld %s left", cap - taken,
+			    cap, cap == 1 ? "place" : "places");
+			*any_free = 1;
+		}
+	}
+	view_flag(v, "has_places", n > 0);
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * The questions an event asks, as fields of its registration form; an
+ * answer sent with a refused form goes back into it.
+ */
+static int
+event_questions(struct request *r, struct view *v, const char *id)
+{
+	const struct form_answer *a;
+	struct view *q, *c;
+	const char *kind, *given, *c0;
+	char *choice, ekey[64];
+	PGresult *res;
+	size_t len;
+	int i, j, n;
+
+	if ((res = questions_asked(r->db, id)) == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((q = view_add(v, "questions")) == NULL)
+			break;
+		kind = PQgetvalue(res, i, 1);
+		a = form_answer_get(&r->form, atol(PQgetvalue(res, i, 0)));
+		given = a != NULL ? a->text : NULL;
+		view_setf(q, "name", "answer_%s", PQgetvalue(res, i, 0));
+		view_setf(q, "hint_id", "answer_%s-hint", PQgetvalue(res, i, 0));
+		view_setf(q, "error_id", "answer_%s-error",
+		    PQgetvalue(res, i, 0));
+		view_set(q, "label", PQgetvalue(res, i, 2));
+		view_set(q, "value", given);
+		view_flag(q, "optional", *PQgetvalue(res, i, 3) != 't');
+		view_flag(q, "long", strcmp(kind, "access") == 0 ||
+		    strcmp(kind, "dietary") == 0);
+		view_flag(q, "line", strcmp(kind, "text") == 0);
+		view_flag(q, "yesno", strcmp(kind, "yesno") == 0);
+		view_flag(q, "choice", strcmp(kind, "choice") == 0);
+		view_flag(q, "yesno_or_choice", strcmp(kind, "yesno") == 0 ||
+		    strcmp(kind, "choice") == 0);
+		if (strcmp(kind, "access") == 0)
+			view_set(q, "hint", "For example step-free access, a "
+			    "hearing loop, large print or a quiet room.");
+		else if (strcmp(kind, "dietary") == 0)
+			view_set(q, "hint", "For example vegetarian, halal or "
+			    "a nut allergy.");
+		snprintf(ekey, sizeof(ekey), "e_answer_%s",
+		    PQgetvalue(res, i, 0));
+		view_set(q, "error", view_get(v, ekey));
+		/* What a screen reader reads after the question. */
+		if (view_has(q, "hint") || view_has(q, "error"))
+			view_setf(q, "describedby", "%s%s%s",
+			    view_has(q, "hint") ? view_get(q, "hint_id") : "",
+			    view_has(q, "hint") && view_has(q, "error") ?
+			    " " : "", view_has(q, "error") ?
+			    view_get(q, "error_id") : "");
+		if (strcmp(kind, "yesno") == 0) {
+			view_setf(q, "yes_id", "answer_%s-yes",
+			    PQgetvalue(res, i, 0));
+			view_setf(q, "no_id", "answer_%s-no",
+			    PQgetvalue(res, i, 0));
+			view_flag(q, "is_yes", given != NULL &&
+			    strcmp(given, "yes") == 0);
+			view_flag(q, "is_no", given != NULL &&
+			    strcmp(given, "no") == 0);
+		}
+		/* Choices are stored one per line: none holds a newline. */
+		for (j = 0, c0 = db_value(res, i, 4); c0 != NULL && *c0 != '\0';
+		    j++) {
+			len = strcspn(c0, "\n");
+			if ((choice = strndup(c0, len)) == NULL ||
+			    (c = view_add(q, "choices")) == NULL) {
+				free(choice);
+				break;
+			}
+			view_set(c, "value", choice);
+			view_setf(c, "id", "answer_%s-%d",
+			    PQgetvalue(res, i, 0), j + 1);
+			view_setf(c, "name", "answer_%s",
+			    PQgetvalue(res, i, 0));
+			view_flag(c, "checked", given != NULL &&
+			    strcmp(given, choice) == 0);
+			free(choice);
+			c0 += len + (c0[len] == '\n');
+		}
+	}
+	view_flag(v, "has_questions", n > 0);
+	PQclear(res);
+	return 0;
+}
+
+/* Who chose to be named on the public attendee list, and how many come. */
+static int
+event_public_list(struct request *r, struct view *v, const char *id)
+{
+	struct view *a;
+	const char *p[1];
+	PGresult *res;
+	int i, n;
+
+	p[0] = id;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name, organisation"
+	    " FROM registrations WHERE event = $1 AND status = 'confirmed'"
+	    " AND public ORDER BY lower(name) LIMIT 500", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((a = view_add(v, "public_names")) == NULL)
+			break;
+		view_set(a, "name", PQgetvalue(res, i, 0));
+		view_set(a, "organisation", db_value(res, i, 1));
+	}
+	view_flag(v, "has_public", n > 0);
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * The event's page.  v is NULL, or a view a refused registration form
+ * filled with its errors and what was typed; status is the answer's.
+ */
+static int
+event_page(struct request *r, struct view *v, unsigned int status)
+{
+	PGresult *res, *mine;
+	const char *p[2];
+	char key[ACORN_TOKEN_LEN + 1];
+	int missing, any_free, local;
+
+	if ((res = event_fetch(r, &missing)) == NULL) {
+		view_free(v);
+		return event_missing(r, missing);
+	}
+	if (v == NULL && (v = view_new()) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	if (r->account == NULL && session_form(r) == -1)
+		goto unavailable;
+	view_common(r, v, PQgetvalue(res, 0, E_TITLE));
+	event_view(v, res);
+	/* Below the page's <h1>, a description's "#" is an <h2>. */
+	view_markdown(v, "description_html",
+	    db_value(res, 0, E_DESCRIPTION), 2);
+	if (!view_has(v, "draft") && !view_has(v, "cancelled"))
+		view_setf(v, "ics_href", "/events/%s.ics", r->arg);
+	local = *PQgetvalue(res, 0, E_LOCAL) == 't';
+	/* A received event's registration is taken by its home node. */
+	origin_view(v, res, 0, E_RECEIVED);
+	view_flag(v, "manage", local && is_coordinator(r));
+	view_setf(v, "register_action", "/events/%s/register", r->arg);
+	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
+	view_setf(v, "places_href", "/events/%s/places", r->arg);
+	view_setf(v, "questions_href", "/events/%s/questions", r->arg);
+	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
+	view_setf(v, "export_href", "/events/%s/export", r->arg);
+	view_setf(v, "edit_href", "/events/%s/edit", r->arg);
+	view_setf(v, "cancel_href", "/events/%s/cancel", r->arg);
+	view_setf(v, "publish_action", "/events/%s/publish", r->arg);
+	view_setf(v, "close_action", "/events/%s/close", r->arg);
+	view_setf(v, "reopen_action", "/events/%s/reopen", r->arg);
+	view_setf(v, "signin_href", "/signin?next=/events/%s", r->arg);
+	view_flag(v, "away", !local);
+	if (event_places(r, v, r->arg, &any_free) == -1 ||
+	    event_questions(r, v, r->arg) == -1 ||
+	    event_public_list(r, v, r->arg) == -1)
+		goto unavailable;
+	view_flag(v, "any_free", any_free);
+	/*
+	 * A received event is registered for here, by members, and sent to
+	 * its home node; guests register there.
+	 */
+	view_flag(v, "guest_form", local && r->account == NULL);
+	view_flag(v, "show_form", local || r->account != NULL);
+	if (!local && r->account != NULL &&
+	    away_event_status(r, v, r->arg) == -1)
+		goto unavailable;
+	if (local && r->account != NULL) {
+		p[0] = r->arg;
+		p[1] = r->account->email;
+		mine = db_query(r->db, PGRES_TUPLES_OK,
+		    "SELECT r.status, acorn_waiting_position(r.id), r.places,"
+		    " r.role FROM registrations r WHERE r.event = $1"
+		    " AND lower(r.email) = lower($2)"
+		    " AND r.status IN ('confirmed', 'waiting')", 2, p);
+		if (mine == NULL)
+			goto unavailable;
+		if (PQntuples(mine) == 1) {
+			const char *st = PQgetvalue(mine, 0, 0);
+
+			view_flag(v, "registered", 1);
+			if (strcmp(st, "confirmed") == 0) {
+				view_set(v, "my_status", strcmp(PQgetvalue(mine,
+				    0, 3), "attendee") == 0 ? "You have a "
+				    "place at this event." : "You are on the "
+				    "team for this event.");
+				/* The joining link is for confirmed people. */
+				view_set(v, "online_url",
+				    db_value(res, 0, E_ONLINE_URL));
+			} else
+				view_setf(v, "my_status", "You are number %s on "
+				    "the waiting list.", PQgetvalue(mine, 0, 1));
+		}
+		PQclear(mine);
+	}
+	if (!view_has(v, "v_places"))
+		view_set(v, "v_places", "1");
+	if (!view_has(v, "request_key") && util_token(key) == 0)
+		view_set(v, "request_key", key);
+	PQclear(res);
+	return http_page(r, status, "event", v);
+unavailable:
+	PQclear(res);
+	view_free(v);
+	return http_error(r, 503);
+}
+
+/* GET /events/{id} */
+int
+events_show(struct request *r)
+{
+	return event_page(r, NULL, 200);
+}
+
+/*
+ * The event form, for a new event and for editing one.  Reads the fields,
+ * adds errors to the view, and fills p[] in the order the SQL below uses;
+ * registration's opening and closing, a date and an optional time, are
+ * written into opens and closes as "YYYY-MM-DD HH:MM".
+ */
+static void
+event_form_read(struct request *r, struct view *v, const char *p[14],
+    char opens[20], char closes[20])
+{
+	const char *od, *ot, *cd, *ct;
+
+	p[0] = view_field(v, r, KEY_TITLE, "Enter a title");
+	p[1] = view_field(v, r, KEY_KIND, "Select the kind of event");
+	p[2] = view_field(v, r, KEY_DESCRIPTION, NULL);
+	p[3] = view_field(v, r, KEY_START_DATE, "Enter the start date");
+	p[4] = view_field(v, r, KEY_START_TIME, "Enter the start time");
+	p[5] = view_field(v, r, KEY_END_DATE, "Enter the end date");
+	p[6] = view_field(v, r, KEY_END_TIME, "Enter the end time");
+	p[7] = view_field(v, r, KEY_VENUE, NULL);
+	p[8] = view_field(v, r, KEY_ADDRESS, NULL);
+	p[9] = view_field(v, r, KEY_ONLINE_URL, NULL);
+	p[10] = view_field(v, r, KEY_ORGANISER, NULL);
+	p[11] = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
+	od = view_field(v, r, KEY_OPENS_DATE, NULL);
+	ot = view_field(v, r, KEY_OPENS_TIME, NULL);
+	cd = view_field(v, r, KEY_CLOSES_DATE, NULL);
+	ct = view_field(v, r, KEY_CLOSES_TIME, NULL);
+	if (p[3] != NULL && p[5] != NULL && p[4] != NULL && p[6] != NULL &&
+	    (strcmp(p[5], p[3]) < 0 || (strcmp(p[5], p[3]) == 0 &&
+	    strcmp(p[6], p[4]) < 0)))
+		view_error(v, "end_date", "The event must end after it starts");
+	if (p[7] == NULL && p[9] == NULL && !view_has(v, "e_venue") &&
+	    !view_has(v, "e_online_url"))
+		view_error(v, "venue", "Enter a venue, or a joining link for "
+		    "an online event");
+	if (ot != NULL && od == NULL && !view_has(v, "e_opens_date"))
+		view_error(v, "opens_date", "Enter the date registration "
+		    "opens, as well as the time");
+	if (ct != NULL && cd == NULL && !view_has(v, "e_closes_date"))
+		view_error(v, "closes_date", "Enter the date registration "
+		    "closes, as well as the time");
+	/* Without a time, registration opens as the day starts and closes
+	 * as it ends. */
+	snprintf(opens, 20, "%s %s", od != NULL ? od : "",
+	    ot != NULL ? ot : "00:00");
+	snprintf(closes, 20, "%s %s", cd != NULL ? cd : "",
+	    ct != NULL ? ct : "23:59");
+	p[12] = od != NULL ? opens : NULL;
+	p[13] = cd != NULL ? closes : NULL;
+	if (p[12] != NULL && p[13] != NULL && strcmp(closes, opens) <= 0)
+		view_error(v, "closes_date", "Registration must close after "
+		    "it opens");
+}
+
+/* GET and POST /events/new */
+int
+events_new(struct request *r)
+{
+	struct view *v;
+	const char *p[17], *q[3];
+	char id[ACORN_UUID_LEN + 1], by[32], opens[20], closes[20];
+
+	if ((v = page_view(r, "New event")) == NULL)
+		return http_error(r, 500);
+	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
+	view_set(v, "form_action", "/events/new");
+	view_set(v, "heading", "New event");
+	view_flag(v, "is_new", 1);
+	if (r->method != METHOD_POST) {
+		view_set(v, "v_place_name", "In person");
+		return http_page(r, 200, "event_form", v);
+	}
+	event_form_read(r, v, p, opens, closes);
+	q[1] = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
+	    "places, like In person");
+	q[2] = view_field(v, r, KEY_CAPACITY, "Enter the number of places");
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "event_form", v);
+	view_free(v);
+	if (util_uuid(id) == -1)
+		return http_error(r, 500);
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	p[14] = q[0] = id;
+	p[15] = node_id;
+	p[16] = by;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	if (db_exec(r->db, "INSERT INTO events (id, origin, title, kind,"
+	    " description, starts, ends, venue, address, online_url,"
+	    " organiser, organiser_email, reg_opens, reg_closes, region,"
+	    " created_by)"
+	    " SELECT $15, $16, $1, $2, $3,"
+	    " ($4 || ' ' || $5)::timestamp AT TIME ZONE 'Europe/London',"
+	    " ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
+	    " $8, $9, $10, $11, $12,"
+	    " $13::timestamp AT TIME ZONE 'Europe/London',"
+	    " $14::timestamp AT TIME ZONE 'Europe/London',"
+	    " n.region, $17 FROM node n", 17, p) == -1 ||
+	    db_exec(r->db, "INSERT INTO place_types (event, name, capacity)"
+	    " VALUES ($1, $2, $3)", 3, q) == -1 ||
+	    db_commit(r->db) == -1) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	audit(r->db, r->account->id, "event_create", id);
+	return http_redirectf(r, "/events/%s", id);
+}
+
+/*
+ * The event in the path, if this node may manage it; else an answer: a
+ * received event is its home node's to change, and says so.
+ */
+int
+event_own(struct request *r, int *answer)
+{
+	const char *p[1];
+	PGresult *res;
+
+	if (!util_uuid_valid(r->arg)) {
+		*answer = http_error(r, 404);
+		return 0;
+	}
+	p[0] = r->arg;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT " SQL_ORIGIN("e")
+	    " FROM events e" SQL_KNOWN("e") " WHERE e.id = $1"
+	    " AND NOT e.deleted", 1, p)) == NULL) {
+		*answer = http_error(r, 503);
+		return 0;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		*answer = http_error(r, 404);
+		return 0;
+	}
+	if (*PQgetvalue(res, 0, 0) == 't') {
+		*answer = origin_refuse(r, "event", res, 0, 0);
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	return 1;
+}
+
+static int
+back_to_event(struct request *r, const char *suffix)
+{
+	return http_redirectf(r, "/events/%s%s", r->arg, suffix);
+}
+
+/*
+ * POST /events/{id}/publish, /close and /reopen: one statement each,
+ * each a new version of the shared record.
+ */
+static int
+event_set(struct request *r, const char *sql, const char *action)
+{
+	const char *p[1];
+	int answer;
+
+	if (!event_own(r, &answer))
+		return answer;
+	p[0] = r->arg;
+	if (db_exec(r->db, sql, 1, p) == -1)
+		return http_error(r, 503);
+	audit(r->db, r->account->id, action, r->arg);
+	return back_to_event(r, "");
+}
+
+int
+events_publish(struct request *r)
+{
+	return event_set(r, "UPDATE events SET status = 'published',"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1 AND status = 'draft'", "event_publish");
+}
+
+int
+events_close(struct request *r)
+{
+	return event_set(r, "UPDATE events SET reg_closed = true,"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1 AND NOT reg_closed", "event_close");
+}
+
+int
+events_reopen(struct request *r)
+{
+	return event_set(r, "UPDATE events SET reg_closed = false,"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1 AND reg_closed", "event_reopen");
+}
+
+/*
+ * GET and POST /events/{id}/places: capacity of each place type, and a
+ * new place type.  Lowering a capacity below the places taken is refused;
+ * raising it promotes from the waiting list at once.
+ */
+int
+events_places(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[4];
+	int answer, any_free;
+
+	if (!event_own(r, &answer))
+		return answer;
+	if ((v = page_view(r, "Places")) == NULL)
+		return http_error(r, 500);
+	view_setf(v, "form_action", "/events/%s/places", r->arg);
+	view_setf(v, "event_href", "/events/%s", r->arg);
+	if (r->method == METHOD_POST && r->form.f[KEY_PLACE].text != NULL) {
+		/* A new capacity for one place type. */
+		p[0] = r->form.f[KEY_PLACE].text;
+		p[1] = view_field(v, r, KEY_CAPACITY, "Enter the number of "
+		    "places");
+		p[2] = r->arg;
+		p[3] = cfg->public_url;
+		if (p[1] != NULL) {
+			res = db_query(r->db, PGRES_TUPLES_OK,
+			    "SELECT acorn_tell(x, 'promoted', $4)"
+			    " FROM place_types pt,"
+			    " acorn_set_capacity(pt.id, $2::integer) AS x"
+			    " WHERE pt.id = $1 AND pt.event = $3", 4, p);
+			if (res == NULL && strcmp(db_state(r->db), "AC004") ==
+			    0) {
+				view_error(v, "capacity", "Some of those places "
+				    "are already taken: cancel registrations "
+				    "first, or keep the number of places at "
+				    "least as high as the places taken");
+			} else if (res == NULL) {
+				view_free(v);
+				return http_error(r, 503);
+			} else {
+				view_setf(v, "done_text", "Places changed; %d "
+				    "%s promoted from the waiting list.",
+				    PQntuples(res), PQntuples(res) == 1 ?
+				    "person was" : "people were");
+				PQclear(res);
+			}
+		}
+	} else if (r->method == METHOD_POST) {
+		/* A new place type. */
+		p[0] = r->arg;
+		p[1] = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
+		    "places, like Online");
+		p[2] = view_field(v, r, KEY_CAPACITY, "Enter the number of "
+		    "places");
+		if (p[1] != NULL && p[2] != NULL) {
+			if (db_exec(r->db, "INSERT INTO place_types (event,"
+			    " name, capacity, position) SELECT $1, $2, $3,"
+			    " coalesce(max(position), 0) + 1 FROM place_types"
+			    " WHERE event = $1", 3, p) == -1) {
+				if (!db_duplicate(r->db)) {
+					view_free(v);
+					return http_error(r, 503);
+				}
+				view_error(v, "place_name", "This event already "
+				    "has places with that name");
+			} else {
+				view_set(v, "done_text", "Places added.");
+				view_set(v, "v_place_name", NULL);
+				view_set(v, "v_capacity", NULL);
+			}
+		}
+	}
+	if (event_places(r, v, r->arg, &any_free) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	return http_page(r, view_has(v, "errors") ? 422 : 200, "places", v);
+}
+
+/* Puts a stored event's fields into its form as values to edit. */
+static void
+event_form_fill(struct view *v, PGresult *res)
+{
+	view_set(v, "v_title", PQgetvalue(res, 0, E_TITLE));
+	view_set(v, "v_kind", PQgetvalue(res, 0, E_KIND));
+	view_set(v, "v_description", db_value(res, 0, E_DESCRIPTION));
+	view_set(v, "v_start_date", PQgetvalue(res, 0, E_START_DATE));
+	view_set(v, "v_start_time", PQgetvalue(res, 0, E_START_TIME));
+	view_set(v, "v_end_date", PQgetvalue(res, 0, E_END_DATE));
+	view_set(v, "v_end_time", PQgetvalue(res, 0, E_END_TIME));
+	view_set(v, "v_venue", db_value(res, 0, E_VENUE));
+	view_set(v, "v_address", db_value(res, 0, E_ADDRESS));
+	view_set(v, "v_online_url", db_value(res, 0, E_ONLINE_URL));
+	view_set(v, "v_organiser", db_value(res, 0, E_ORGANISER));
+	view_set(v, "v_organiser_email", db_value(res, 0, E_ORGANISER_EMAIL));
+	view_set(v, "v_opens_date", db_value(res, 0, E_OPENS_DATE));
+	view_set(v, "v_closes_date", db_value(res, 0, E_CLOSES_DATE));
+	view_set(v, "v_opens_time", db_value(res, 0, E_OPENS_TIME));
+	view_set(v, "v_closes_time", db_value(res, 0, E_CLOSES_TIME));
+}
+
+/*
+ * GET and POST /events/{id}/edit.  A new time or place is a change people
+ * must hear about: everyone with a place or on the waiting list is told,
+ * in the transaction that makes it.
+ */
+int
+events_edit(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[16], *q[2];
+	char opens[20], closes[20];
+	int answer, missing, changed;
+
+	if (!event_own(r, &answer))
+		return answer;
+	if ((res = event_fetch(r, &missing)) == NULL)
+		return event_missing(r, missing);
+	if ((v = page_view(r, "Edit event")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
+	view_setf(v, "form_action", "/events/%s/edit", r->arg);
+	view_setf(v, "event_href", "/events/%s", r->arg);
+	view_set(v, "heading", "Edit event");
+	if (r->method != METHOD_POST) {
+		event_form_fill(v, res);
+		PQclear(res);
+		return http_page(r, 200, "event_form", v);
+	}
+	PQclear(res);
+	event_form_read(r, v, p, opens, closes);
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "event_form", v);
+	view_free(v);
+	p[14] = r->arg;
+	p[15] = node_id;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE events e SET"
+	    " title = $1, kind = $2, description = $3,"
+	    " starts = ($4 || ' ' || $5)::timestamp AT TIME ZONE 'Europe/London',"
+	    " ends = ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
+	    " venue = $8, address = $9, online_url = $10, organiser = $11,"
+	    " organiser_email = $12,"
+	    " reg_opens = $13::timestamp AT TIME ZONE 'Europe/London',"
+	    " reg_closes = $14::timestamp AT TIME ZONE 'Europe/London',"
+	    " version = e.version + 1, updated = now()"
+	    " FROM (SELECT starts, ends, venue, address, online_url"
+	    "  FROM events WHERE id = $15) AS old"
+	    " WHERE e.id = $15 AND e.origin = $16 AND NOT e.deleted"
+	    " RETURNING (old.starts, old.ends, old.venue, old.address,"
+	    "  old.online_url) IS DISTINCT FROM (e.starts, e.ends, e.venue,"
+	    "  e.address, e.online_url)", 16, p);
+	if (res == NULL)
+		goto fail;
+	changed = PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	q[0] = r->arg;
+	q[1] = cfg->public_url;
+	if (changed) {
+		if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_tell(id,"
+		    " 'event_changed', $2) FROM registrations WHERE event = $1"
+		    " AND status IN ('confirmed', 'waiting')", 2, q)) == NULL)
+			goto fail;
+		PQclear(res);
+	}
+	if (db_commit(r->db) == -1)
+		goto fail;
+	audit(r->db, r->account->id, "event_edit", r->arg);
+	return back_to_event(r, "?saved=yes");
+fail:
+	db_rollback(r->db);
+	return http_error(r, 503);
+}
+
+/*
+ * GET and POST /events/{id}/cancel: asks first, saying how many people
+ * will be told; then cancels every registration and tells each of them.
+ */
+int
+events_cancel(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[2];
+	int answer, missing;
+
+	if (!event_own(r, &answer))
+		return answer;
+	if ((res = event_fetch(r, &missing)) == NULL)
+		return event_missing(r, missing);
+	if ((v = page_view(r, "Cancel event")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "event_title", PQgetvalue(res, 0, E_TITLE));
+	view_set(v, "starts", PQgetvalue(res, 0, E_STARTS));
+	view_setf(v, "event_href", "/events/%s", r->arg);
+	view_setf(v, "form_action", "/events/%s/cancel", r->arg);
+	view_flag(v, "cancelled", strcmp(PQgetvalue(res, 0, E_STATUS),
+	    "cancelled") == 0);
+	PQclear(res);
+	p[0] = r->arg;
+	p[1] = cfg->public_url;
+	if (r->method == METHOD_POST && r->form.f[KEY_CONFIRM].num == 1) {
+		res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_tell(x,"
+		    " 'event_cancelled', $2) FROM acorn_cancel_event($1) AS x",
+		    2, p);
+		if (res == NULL) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+		PQclear(res);
+		view_free(v);
+		audit(r->db, r->account->id, "event_cancel", r->arg);
+		return back_to_event(r, "");
+	}
+	if (r->method == METHOD_POST)
+		view_error(v, "confirm", "Tick the box to confirm that the "
+		    "event is cancelled");
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT count(*) FILTER"
+	    " (WHERE status = 'confirmed'), count(*) FILTER"
+	    " (WHERE status = 'waiting') FROM registrations WHERE event = $1",
+	    1, p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	view_setf(v, "told_text", "%s %s a place and %s %s on the waiting "
+	    "list. Each of them will get an email saying the event is "
+	    "cancelled.", PQgetvalue(res, 0, 0), strcmp(PQgetvalue(res, 0,
+	    0), "1") == 0 ? "person has" : "people have", PQgetvalue(res, 0,
+	    1), strcmp(PQgetvalue(res, 0, 1), "1") == 0 ? "is" : "are");
+	PQclear(res);
+	return http_page(r, view_has(v, "errors") ? 422 : 200,
+	    "event_cancel", v);
+}
+
+/* The registration form an event page shows, read back ------------- */
+
+/*
+ * The questions an event asks now, in the order it asks them: id, kind,
+ * label, required, and the choices one per line (no choice holds a
+ * newline).  For the registration form and for checking its answers.
+ */
+static PGresult *
+questions_asked(struct db *db, const char *event)
+{
+	const char *p[1];
+
+	p[0] = event;
+	return db_query(db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
+	    " required, array_to_string(choices, E'\\n') FROM questions"
+	    " WHERE event = $1 AND NOT retired ORDER BY position, id", 1, p);
+}
+
+
+/* One refused answer: in the summary, linked to the question's first input. */
+static void
+answer_error(struct view *v, const char *id, const char *anchor,
+    const char *msg)
+{
+	struct view *e;
+	char key[64];
+
+	if ((e = view_add(v, "errors")) != NULL) {
+		view_setf(e, "href", "#answer_%s%s", id, anchor);
+		view_set(e, "text", msg);
+	}
+	snprintf(key, sizeof(key), "e_answer_%s", id);
+	view_set(v, key, msg);
+}
+
+/*
+ * Checks the answers sent against the event's questions: required ones
+ * given, yes or no for yes/no, one of the list for choices.  Problems go
+ * into v; the answers given are collected as two array literals for the
+ * registration's statement.  Returns -1 only when the database failed.
+ */
+static int
+registration_answers(struct request *r, struct view *v, char **ids,
+    char **values)
+{
+	const struct form_answer *a;
+	const char *id, *kind, *label, **qs = NULL, **vs = NULL;
+	PGresult *res;
+	char msg[400];
+	int i, n, k = 0;
+
+	*ids = *values = NULL;
+	if ((res = questions_asked(r->db, r->arg)) == NULL)
+		return -1;
+	n = PQntuples(res);
+	if ((qs = calloc(n + 1, sizeof(*qs))) == NULL ||
+	    (vs = calloc(n + 1, sizeof(*vs))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		id = PQgetvalue(res, i, 0);
+		kind = PQgetvalue(res, i, 1);
+		label = PQgetvalue(res, i, 2);
+		a = form_answer_get(&r->form, atol(id));
+		if (a != NULL && a->error) {
+			snprintf(msg, sizeof(msg), a->error == FIELD_TOO_LONG ?
+			    "Your answer to \u201c%s\u201d must be 2,000 "
+			    "characters or fewer" : "Your answer to \u201c%s\u201d "
+			    "contains characters that cannot be used", label);
+			answer_error(v, id, "", msg);
+		} else if (a == NULL || a->text[0] == '\0') {
+			if (*PQgetvalue(res, i, 3) != 't')
+				continue;
+			snprintf(msg, sizeof(msg), "%s \u201c%s\u201d",
+			    strcmp(kind, "yesno") == 0 ||
+			    strcmp(kind, "choice") == 0 ? "Choose an answer to" :
+			    "Enter an answer to", label);
+			answer_error(v, id, strcmp(kind, "yesno") == 0 ? "-yes" :
+			    strcmp(kind, "choice") == 0 ? "-1" : "", msg);
+		} else if ((strcmp(kind, "yesno") == 0 &&
+		    strcmp(a->text, "yes") != 0 && strcmp(a->text, "no") != 0) ||
+		    (strcmp(kind, "choice") == 0 &&
+		    !util_line_of(db_value(res, i, 4), a->text))) {
+			snprintf(msg, sizeof(msg), "Choose one of the answers "
+			    "to \u201c%s\u201d", label);
+			answer_error(v, id, strcmp(kind, "yesno") == 0 ? "-yes" :
+			    "-1", msg);
+		} else {
+			qs[k] = id;
+			vs[k++] = a->text;
+		}
+	}
+	if ((*ids = util_pg_array(qs, k)) == NULL ||
+	    (*values = util_pg_array(vs, k)) == NULL)
+		goto fail;
+	free(qs);
+	free(vs);
+	PQclear(res);
+	return 0;
+fail:
+	free(*ids);
+	*ids = NULL;
+	free(qs);
+	free(vs);
+	PQclear(res);
+	return -1;
+}
+
+/*
+ * Starts reading a registration form, here or for another node's event:
+ * without a kind of place or the form's key there is nothing to go on
+ * (NULL, the answer given in *rc); otherwise a view holding the number
+ * of places, the listing choice and the key, and any problem with them.
+ */
+struct view *
+registration_form(struct request *r, const char *back, int *rc)
+{
+	const struct field *places = &r->form.f[KEY_PLACES];
+	struct view *v;
+
+	if (r->form.f[KEY_PLACE].text == NULL ||
+	    r->form.f[KEY_REQUEST].text == NULL) {
+		*rc = page_message(r, 422, "Error: Registration not made",
+		    "Choose a kind of place, then try again.", back,
+		    "Back to the event", 0);
+		return NULL;
+	}
+	if ((v = view_new()) == NULL) {
+		*rc = http_error(r, 500);
+		return NULL;
+	}
+	if (places->error || (places->text != NULL &&
+	    (places->num < 1 || places->num > 10)))
+		view_error(v, "places", "Number of places must be a whole "
+		    "number from 1 to 10");
+	view_set(v, "v_places", places->error ? places->shown : places->text);
+	view_flag(v, "v_public", r->form.f[KEY_PUBLIC].num == 1);
+	view_set(v, "request_key", r->form.f[KEY_REQUEST].text);
+	return v;
+}
+
+/*
+ * Finishes reading a registration form: the answers, as two array
+ * literals.  0 when the form is fit to send (v is freed); otherwise -1,
+ * with the answer given in *rc: the event's page again, saying what to
+ * put right.
+ */
+int
+registration_form_end(struct request *r, struct view *v, char **ids,
+    char **values, int *rc)
+{
+	if (registration_answers(r, v, ids, values) == -1) {
+		view_free(v);
+		*rc = http_error(r, 503);
+		return -1;
+	}
+	if (view_has(v, "errors")) {
+		free(*ids);
+		free(*values);
+		*ids = *values = NULL;
+		*rc = event_page(r, v, 422);
+		return -1;
+	}
+	view_free(v);
+	return 0;
+}
+

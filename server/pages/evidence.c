@@ -1,0 +1,1356 @@
+/*
+ * The evidence library: evaluations of social prescribing schemes as
+ * structured records (who ran what, where, how it was studied, and what
+ * each outcome showed), written by contributors and coordinators.  Every
+ * save is a numbered revision holding the whole record, so any two can be
+ * compared field by field and any old one restored as a new revision; a
+ * save names the revision its form started from and is refused with an
+ * edit conflict when someone saved in between.  The list filters by
+ * design, outcome, finding, region and year, searches the text, and
+ * gives the same rows as a spreadsheet.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "web.h"
+#include "pages.h"
+
+#define NOUTCOMES	8
+#define LIST_MAX	500
+
+/* Each outcome's three form fields, in the order of outcome_codes. */
+static const enum key outcome_keys[NOUTCOMES][3] = {
+	{ KEY_GP_CONSULTATIONS_DIRECTION, KEY_GP_CONSULTATIONS_MEASURE,
+	  KEY_GP_CONSULTATIONS_FIGURE },
+	{ KEY_AE_ATTENDANCE_DIRECTION, KEY_AE_ATTENDANCE_MEASURE,
+	  KEY_AE_ATTENDANCE_FIGURE },
+	{ KEY_WELLBEING_DIRECTION, KEY_WELLBEING_MEASURE,
+	  KEY_WELLBEING_FIGURE },
+	{ KEY_LONELINESS_DIRECTION, KEY_LONELINESS_MEASURE,
+	  KEY_LONELINESS_FIGURE },
+	{ KEY_ANXIETY_DEPRESSION_DIRECTION, KEY_ANXIETY_DEPRESSION_MEASURE,
+	  KEY_ANXIETY_DEPRESSION_FIGURE },
+	{ KEY_ACTIVATION_DIRECTION, KEY_ACTIVATION_MEASURE,
+	  KEY_ACTIVATION_FIGURE },
+	{ KEY_EMPLOYMENT_VOLUNTEERING_DIRECTION,
+	  KEY_EMPLOYMENT_VOLUNTEERING_MEASURE,
+	  KEY_EMPLOYMENT_VOLUNTEERING_FIGURE },
+	{ KEY_COST_ROI_DIRECTION, KEY_COST_ROI_MEASURE, KEY_COST_ROI_FIGURE },
+};
+enum { O_DIRECTION, O_MEASURE, O_FIGURE };
+
+/* The lists every evidence page may offer. */
+static void
+evidence_choices(struct view *v)
+{
+	view_codes(v, "designs", design_codes, design_labels);
+	view_codes(v, "outcome_choices", outcome_codes, outcome_labels);
+	view_codes(v, "directions", direction_codes, direction_labels);
+	view_regions(v);
+}
+
+/* "1,180 participants" and "12 months", each only when given. */
+static void
+view_counts(struct view *v, const char *sample, const char *follow)
+{
+	char grouped[32];
+	size_t len, i, o = 0;
+
+	if (sample != NULL && *sample != '\0' &&
+	    (len = strlen(sample)) < 20) {
+		for (i = 0; i < len; i++) {
+			if (i > 0 && (len - i) % 3 == 0)
+				grouped[o++] = ',';
+			grouped[o++] = sample[i];
+		}
+		grouped[o] = '\0';
+		view_setf(v, "sample", "%s %s", grouped,
+		    strcmp(sample, "1") == 0 ? "participant" : "participants");
+	}
+	if (follow != NULL && *follow != '\0')
+		view_setf(v, "follow", "%s %s", follow,
+		    strcmp(follow, "1") == 0 ? "month" : "months");
+}
+
+/* ------------------------------------------------------------------ */
+/* The list, its filters, and the same rows as CSV                    */
+
+struct filters {
+	const char	*q;
+	const char	*design;
+	const char	*outcome;
+	const char	*direction;
+	const char	*region;
+	char		 year[24];
+};
+
+/* The filters asked for, checked; a refused one is an error in v. */
+static void
+filters_read(struct request *r, struct view *v, struct filters *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->q = view_field(v, r, KEY_Q, NULL);
+	f->region = view_field(v, r, KEY_REGION, NULL);
+	f->design = view_field(v, r, KEY_DESIGN, NULL);
+	if (f->design != NULL && code_index(design_codes, f->design) == -1) {
+		view_error(v, "design", "Select a study design from the list");
+		f->design = NULL;
+	}
+	f->outcome = view_field(v, r, KEY_OUTCOME, NULL);
+	if (f->outcome != NULL && code_index(outcome_codes, f->outcome) ==
+	    -1) {
+		view_error(v, "outcome", "Select an outcome from the list");
+		f->outcome = NULL;
+	}
+	f->direction = view_field(v, r, KEY_DIRECTION, NULL);
+	if (f->direction != NULL && code_index(direction_codes,
+	    f->direction) == -1) {
+		view_error(v, "direction", "Select a finding from the list");
+		f->direction = NULL;
+	}
+	if (view_field(v, r, KEY_YEAR, NULL) != NULL)
+		snprintf(f->year, sizeof(f->year), "%ld",
+		    r->form.f[KEY_YEAR].num);
+}
+
+/* The same filters as a query string, for the CSV link: "?a=b&..." */
+static char *
+filters_query(const struct filters *f)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	const char *names[] = { "q", "design", "outcome", "direction",
+	    "region", "year" };
+	const char *vals[6];
+	char *enc;
+	size_t i;
+
+	vals[0] = f->q;
+	vals[1] = f->design;
+	vals[2] = f->outcome;
+	vals[3] = f->direction;
+	vals[4] = f->region;
+	vals[5] = f->year[0] != '\0' ? f->year : NULL;
+	for (i = 0; i < 6; i++) {
+		if (vals[i] == NULL)
+			continue;
+		if ((enc = util_url_encode(vals[i])) == NULL) {
+			strbuf_free(&sb);
+			return NULL;
+		}
+		strbuf_printf(&sb, "%c%s=%s", sb.len == 0 ? '?' : '&',
+		    names[i], enc);
+		free(enc);
+	}
+	if (sb.len == 0)
+		strbuf_str(&sb, "");
+	return strbuf_take(&sb);
+}
+
+enum {
+	L_ID, L_TITLE, L_SCHEME, L_AREA, L_REGION, L_YEAR, L_DESIGN,
+	L_SAMPLE, L_FOLLOW, L_SUMMARY, L_OUTCOMES, L_RECEIVED
+};
+
+/*
+ * The evaluations the filters select, newest year first.  The outcomes
+ * come as lines of "code<TAB>direction<TAB>measure<TAB>figure".
+ */
+static PGresult *
+filters_run(struct request *r, const struct filters *f, int limit)
+{
+	const char *p[7];
+	char lim[16];
+
+	p[0] = f->q != NULL ? f->q : "";
+	p[1] = f->design != NULL ? f->design : "";
+	p[2] = f->outcome != NULL ? f->outcome : "";
+	p[3] = f->direction != NULL ? f->direction : "";
+	p[4] = f->region != NULL ? f->region : "";
+	p[5] = f->year;
+	snprintf(lim, sizeof(lim), "%d", limit);
+	p[6] = lim;
+	return db_query(r->db, PGRES_TUPLES_OK, "SELECT e.id, e.title,"
+	    " e.scheme, e.area, e.region, e.year, e.design, e.sample_size,"
+	    " e.follow_up, e.summary,"
+	    " (SELECT string_agg(o.outcome || E'\\t' || o.direction || E'\\t'"
+	    "  || replace(o.measure, E'\\t', ' ') || E'\\t'"
+	    "  || replace(o.figure, E'\\t', ' '), E'\\n'"
+	    "  ORDER BY array_position(ARRAY['gp_consultations',"
+	    "  'ae_attendance', 'wellbeing', 'loneliness',"
+	    "  'anxiety_depression', 'activation', 'employment_volunteering',"
+	    "  'cost_roi'], o.outcome))"
+	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id), "
+	    SQL_ORIGIN("e")
+	    " FROM evaluations e" SQL_KNOWN("e") " WHERE NOT e.deleted"
+	    " AND ($1 = '' OR e.search @@ acorn_prefix_query($1))"
+	    " AND ($2 = '' OR e.design = $2)"
+	    " AND ($5 = '' OR e.region = $5)"
+	    " AND ($6 = '' OR e.year = $6::integer)"
+	    " AND (($3 = '' AND $4 = '') OR EXISTS (SELECT 1"
+	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id"
+	    "  AND ($3 = '' OR o.outcome = $3)"
+	    "  AND ($4 = '' OR o.direction = $4)))"
+	    " ORDER BY e.year DESC, lower(e.title), e.id LIMIT $7::integer",
+	    7, p);
+}
+
+/*
+ * Walks the outcome lines of a list row: each call fills the four parts
+ * of the next line and returns 1, or 0 at the end.  s is changed.
+ */
+static int
+outcome_next(char **s, char **part)
+{
+	char *line;
+	int i;
+
+	if (*s == NULL || **s == '\0')
+		return 0;
+	line = strsep(s, "\n");
+	for (i = 0; i < 4; i++)
+		part[i] = line != NULL ? strsep(&line, "\t") : NULL;
+	for (i = 0; i < 4; i++)
+		if (part[i] == NULL)
+			part[i] = (char *)"";
+	return 1;
+}
+
+/* GET /evidence */
+int
+evidence_list(struct request *r)
+{
+	struct filters f;
+	struct view *v, *e, *o, *c;
+	PGresult *res, *years;
+	char *outs, *walk, *part[4], *qs;
+	int i, n;
+
+	if ((v = page_view(r, "Evidence")) == NULL)
+		return http_error(r, 500);
+	evidence_choices(v);
+	filters_read(r, v, &f);
+	view_set(v, "v_year", f.year);
+	view_flag(v, "may_add", is_contributor(r));
+	view_flag(v, "ask_role", r->account != NULL && !is_contributor(r));
+	if ((years = db_query(r->db, PGRES_TUPLES_OK, "SELECT DISTINCT year"
+	    " FROM evaluations WHERE NOT deleted ORDER BY year DESC", 0,
+	    NULL)) == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	for (i = 0; i < PQntuples(years); i++)
+		if ((c = view_add(v, "years")) != NULL)
+			view_set(c, "year", PQgetvalue(years, i, 0));
+	PQclear(years);
+	if ((res = filters_run(r, &f, LIST_MAX + 1)) == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	if (n > LIST_MAX) {
+		view_setf(v, "more", "Showing the first %d. Choose a filter "
+		    "or search to narrow the list.", LIST_MAX);
+		n = LIST_MAX;
+	}
+	view_setf(v, "count", "%d %s", n, n == 1 ? "evaluation" :
+	    "evaluations");
+	for (i = 0; i < n; i++) {
+		if ((e = view_add(v, "evaluations")) == NULL)
+			break;
+		view_setf(e, "href", "/evidence/%s", PQgetvalue(res, i, L_ID));
+		view_set(e, "ev_title", PQgetvalue(res, i, L_TITLE));
+		view_set(e, "scheme", db_value(res, i, L_SCHEME));
+		view_set(e, "area", db_value(res, i, L_AREA));
+		view_set(e, "ev_region", PQgetvalue(res, i, L_REGION));
+		view_set(e, "year", PQgetvalue(res, i, L_YEAR));
+		view_set(e, "design", code_label(design_codes, design_labels,
+		    PQgetvalue(res, i, L_DESIGN)));
+		view_counts(e, db_value(res, i, L_SAMPLE),
+		    db_value(res, i, L_FOLLOW));
+		origin_view(e, res, i, L_RECEIVED);
+		if ((outs = util_strdup(PQgetvalue(res, i, L_OUTCOMES))) ==
+		    NULL)
+			continue;
+		walk = outs;
+		while (outcome_next(&walk, part))
+			if ((o = view_add(e, "found")) != NULL) {
+				view_set(o, "outcome", code_label(outcome_codes,
+				    outcome_labels, part[0]));
+				view_set(o, "finding", code_label(
+				    direction_codes, direction_labels,
+				    part[1]));
+				view_setf(o, "tag_class", "tag tag--%s",
+				    part[1]);
+			}
+		free(outs);
+	}
+	view_flag(v, "none", n == 0);
+	PQclear(res);
+	if ((qs = filters_query(&f)) != NULL) {
+		view_setf(v, "csv_href", "/evidence.csv%s", qs);
+		free(qs);
+	}
+	return http_page(r, view_has(v, "errors") ? 422 : 200, "evidence", v);
+}
+
+/* GET /evidence.csv: the filtered table, one row per evaluation. */
+int
+evidence_csv(struct request *r)
+{
+	static const char *const heads[] = { "Title", "Scheme", "Area",
+	    "Region", "Year", "Study design", "Participants",
+	    "Follow-up (months)" };
+	struct filters f;
+	struct view *v;
+	struct csv *c;
+	struct MHD_Response *resp;
+	PGresult *res;
+	char *outs, *walk, *part[4], *body, *link;
+	const char *found[NOUTCOMES][3];
+	size_t len, i;
+	int row, n, k;
+
+	if ((v = view_new()) == NULL)
+		return http_error(r, 500);
+	filters_read(r, v, &f);
+	/* A spreadsheet that quietly ignored a filter would mislead. */
+	if (view_has(v, "errors")) {
+		view_free(v);
+		return http_error(r, 400);
+	}
+	view_free(v);
+	if ((res = filters_run(r, &f, 100000)) == NULL)
+		return http_error(r, 503);
+	if ((c = csv_new()) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+		csv_cell(c, heads[i]);
+	for (k = 0; k < NOUTCOMES; k++) {
+		char h[96];
+
+		snprintf(h, sizeof(h), "%s: finding", outcome_labels[k]);
+		csv_cell(c, h);
+		snprintf(h, sizeof(h), "%s: measure", outcome_labels[k]);
+		csv_cell(c, h);
+		snprintf(h, sizeof(h), "%s: result", outcome_labels[k]);
+		csv_cell(c, h);
+	}
+	csv_cell(c, "Summary");
+	csv_cell(c, "Link");
+	csv_row(c);
+	n = PQntuples(res);
+	for (row = 0; row < n; row++) {
+		csv_cell(c, PQgetvalue(res, row, L_TITLE));
+		csv_cell(c, PQgetvalue(res, row, L_SCHEME));
+		csv_cell(c, PQgetvalue(res, row, L_AREA));
+		csv_cell(c, PQgetvalue(res, row, L_REGION));
+		csv_cell(c, PQgetvalue(res, row, L_YEAR));
+		csv_cell(c, code_label(design_codes, design_labels,
+		    PQgetvalue(res, row, L_DESIGN)));
+		csv_cell(c, PQgetvalue(res, row, L_SAMPLE));
+		csv_cell(c, PQgetvalue(res, row, L_FOLLOW));
+		memset(found, 0, sizeof(found));
+		outs = util_strdup(PQgetvalue(res, row, L_OUTCOMES));
+		walk = outs;
+		while (outs != NULL && outcome_next(&walk, part))
+			if ((k = code_index(outcome_codes, part[0])) != -1) {
+				found[k][0] = code_label(direction_codes,
+				    direction_labels, part[1]);
+				found[k][1] = part[2];
+				found[k][2] = part[3];
+			}
+		for (k = 0; k < NOUTCOMES; k++) {
+			csv_cell(c, found[k][0]);
+			csv_cell(c, found[k][1]);
+			csv_cell(c, found[k][2]);
+		}
+		free(outs);
+		csv_cell(c, PQgetvalue(res, row, L_SUMMARY));
+		link = util_printf("%s/evidence/%s", cfg->public_url,
+		    PQgetvalue(res, row, L_ID));
+		csv_cell(c, link);
+		free(link);
+		csv_row(c);
+	}
+	PQclear(res);
+	if ((body = csv_finish(c, &len)) == NULL)
+		return http_error(r, 500);
+	resp = MHD_create_response_from_buffer(len, body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "text/csv; charset=utf-8; header=present");
+	MHD_add_response_header(resp, "Content-Disposition",
+	    "attachment; filename=\"evidence.csv\"");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return http_queue(r, 200, resp);
+}
+
+/* ------------------------------------------------------------------ */
+/* One evaluation, as it is now or as an old revision held it         */
+
+/*
+ * The record of revision number (0: the current one) with what the page
+ * needs around it.  Every field comes from the revision's JSON, so the
+ * current record and an old one are read the same way.
+ */
+static const char record_query[] =
+    "SELECT e.id, e.origin = $3, e.revision, rec->>'title',"
+    " rec->>'scheme', rec->>'area', rec->>'region', rec->>'year',"
+    " rec->>'design', rec->>'sample_size', rec->>'follow_up',"
+    " rec->>'summary', rec->'outcomes',"
+    " (SELECT l.author_name || ', ' || " SQL_LONDON("l.created")
+    "  FROM evaluation_revisions l WHERE l.evaluation = e.id"
+    "  AND l.number = CASE WHEN $2::integer = 0 THEN e.revision"
+    "  ELSE $2::integer END), " SQL_ORIGIN("e")
+    " FROM evaluations e CROSS JOIN LATERAL (SELECT CASE"
+    "  WHEN $2::integer = 0 THEN acorn_evaluation_record(e.id)"
+    "  ELSE (SELECT r.record FROM evaluation_revisions r"
+    "  WHERE r.evaluation = e.id AND r.number = $2::integer) END AS rec) x"
+    SQL_KNOWN("e")
+    " WHERE e.id = $1::uuid AND NOT e.deleted AND rec IS NOT NULL";
+
+enum {
+	R_ID, R_LOCAL, R_REVISION, R_TITLE, R_SCHEME, R_AREA, R_REGION,
+	R_YEAR, R_DESIGN, R_SAMPLE, R_FOLLOW, R_SUMMARY, R_OUTCOMES, R_BY,
+	R_RECEIVED
+};
+
+/* The evaluation the path names, or NULL (*missing set when none). */
+static PGresult *
+record_fetch(struct request *r, long number, int *missing)
+{
+	const char *p[3];
+	char num[24];
+	PGresult *res;
+
+	*missing = 0;
+	if (!util_uuid_valid(r->arg)) {
+		*missing = 1;
+		return NULL;
+	}
+	snprintf(num, sizeof(num), "%ld", number);
+	p[0] = r->arg;
+	p[1] = num;
+	p[2] = node_id;
+	res = db_query(r->db, PGRES_TUPLES_OK, record_query, 3, p);
+	if (res != NULL && PQntuples(res) != 1) {
+		PQclear(res);
+		*missing = 1;
+		return NULL;
+	}
+	return res;
+}
+
+/* A record's outcomes: rows of outcome, measure, direction, figure. */
+static PGresult *
+record_outcomes(struct request *r, const char *json)
+{
+	const char *p[1];
+
+	p[0] = json;
+	return db_query(r->db, PGRES_TUPLES_OK, "SELECT o->>'outcome',"
+	    " o->>'measure', o->>'direction', o->>'figure'"
+	    " FROM jsonb_array_elements($1::jsonb) o", 1, p);
+}
+
+/* Whether this person may change the evaluation: 1, or 0 with a page. */
+static int
+record_may_edit(struct request *r, PGresult *res, int *answer)
+{
+	struct view *v;
+	const char *msg = NULL;
+
+	if (*PQgetvalue(res, 0, R_LOCAL) != 't') {
+		*answer = origin_refuse(r, "evaluation", res, 0, R_RECEIVED);
+		return 0;
+	}
+	if (!is_contributor(r))
+		msg = "Evaluations are added and kept up to date by "
+		    "contributors and coordinators. Ask your regional "
+		    "coordinator to make you a contributor, or to correct "
+		    "this evaluation.";
+	if (msg == NULL)
+		return 1;
+	if ((v = page_view(r, "You cannot change this evaluation")) == NULL) {
+		*answer = http_error(r, 500);
+		return 0;
+	}
+	view_set(v, "message", msg);
+	view_setf(v, "link_href", "/evidence/%s", r->arg);
+	view_set(v, "link_text", "Back to the evaluation");
+	*answer = http_page(r, 403, "message", v);
+	return 0;
+}
+
+/* GET /evidence/{id}, and an old revision with ?revision=N */
+int
+evidence_show(struct request *r)
+{
+	struct view *v, *o, *fv;
+	PGresult *res, *outs, *files;
+	const char *p[1];
+	long number = 0;
+	int missing, i, local;
+
+	if (r->form.f[KEY_REVISION].text != NULL)
+		number = r->form.f[KEY_REVISION].num;
+	if ((res = record_fetch(r, number, &missing)) == NULL)
+		return http_error(r, missing ? 404 : 503);
+	if ((outs = record_outcomes(r, PQgetvalue(res, 0, R_OUTCOMES))) ==
+	    NULL) {
+		PQclear(res);
+		return http_error(r, 503);
+	}
+	p[0] = PQgetvalue(res, 0, R_ID);
+	if ((files = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
+	    " pg_size_pretty(size::bigint), sha256, " SQL_LONDON("created")
+	    " FROM evaluation_files"
+	    " WHERE evaluation = $1 ORDER BY created, id", 1, p)) == NULL) {
+		PQclear(outs);
+		PQclear(res);
+		return http_error(r, 503);
+	}
+	if ((v = page_view(r, PQgetvalue(res, 0, R_TITLE))) == NULL)
+		goto fail;
+	local = *PQgetvalue(res, 0, R_LOCAL) == 't';
+	view_set(v, "ev_title", PQgetvalue(res, 0, R_TITLE));
+	view_set(v, "scheme", db_value(res, 0, R_SCHEME));
+	view_set(v, "area", db_value(res, 0, R_AREA));
+	view_set(v, "ev_region", db_value(res, 0, R_REGION));
+	view_set(v, "year", db_value(res, 0, R_YEAR));
+	view_set(v, "design", code_label(design_codes, design_labels,
+	    db_value(res, 0, R_DESIGN)));
+	view_setf(v, "design_href", "/evidence?design=%s",
+	    PQgetvalue(res, 0, R_DESIGN));
+	view_counts(v, db_value(res, 0, R_SAMPLE), db_value(res, 0, R_FOLLOW));
+	view_markdown(v, "summary", PQgetvalue(res, 0, R_SUMMARY), 2);
+	for (i = 0; i < PQntuples(outs); i++) {
+		if ((o = view_add(v, "outcomes")) == NULL)
+			break;
+		view_set(o, "outcome", code_label(outcome_codes,
+		    outcome_labels, PQgetvalue(outs, i, 0)));
+		view_set(o, "measure", PQgetvalue(outs, i, 1));
+		view_set(o, "finding", code_label(direction_codes,
+		    direction_labels, PQgetvalue(outs, i, 2)));
+		view_setf(o, "tag_class", "tag tag--%s",
+		    PQgetvalue(outs, i, 2));
+		view_set(o, "figure", PQgetvalue(outs, i, 3));
+	}
+	view_flag(v, "has_outcomes", PQntuples(outs) > 0);
+	for (i = 0; i < PQntuples(files); i++) {
+		if ((fv = view_add(v, "files")) == NULL)
+			break;
+		view_setf(fv, "file_href", "/evidence/files/%s",
+		    PQgetvalue(files, i, 0));
+		view_set(fv, "filename", PQgetvalue(files, i, 1));
+		view_setf(fv, "file_size", "PDF, %s", PQgetvalue(files, i, 2));
+		view_set(fv, "sha256", PQgetvalue(files, i, 3));
+		view_set(fv, "file_added", PQgetvalue(files, i, 4));
+	}
+	view_set(v, "revision", PQgetvalue(res, 0, R_REVISION));
+	view_set(v, "last", db_value(res, 0, R_BY));
+	origin_view(v, res, 0, R_RECEIVED);
+	view_flag(v, "may_edit", local && is_contributor(r));
+	view_flag(v, "may_delete", local && is_coordinator(r));
+	view_setf(v, "ev_href", "/evidence/%s", r->arg);
+	view_setf(v, "edit_href", "/evidence/%s/edit", r->arg);
+	view_setf(v, "history_href", "/evidence/%s/history", r->arg);
+	view_setf(v, "files_href", "/evidence/%s/files", r->arg);
+	view_setf(v, "delete_href", "/evidence/%s/delete", r->arg);
+	if (number != 0)
+		view_setf(v, "old_revision", "%ld", number);
+	PQclear(files);
+	PQclear(outs);
+	PQclear(res);
+	return http_page(r, 200, "evaluation", v);
+fail:
+	PQclear(files);
+	PQclear(outs);
+	PQclear(res);
+	return http_error(r, 500);
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing: the form, its checks, and the save                         */
+
+struct ev_fields {
+	const char	*title;
+	const char	*scheme;
+	const char	*area;
+	const char	*region;
+	char		 year[24];
+	const char	*design;
+	char		 sample[24];
+	char		 follow[24];
+	const char	*summary;
+	const char	*change;	/* the summary of this change */
+	const char	*dir[NOUTCOMES];
+	const char	*measure[NOUTCOMES];
+	const char	*figure[NOUTCOMES];
+};
+
+/* What every evaluation form shows: its action and its choices. */
+static struct view *
+form_view(struct request *r, const char *title, const char *action)
+{
+	struct view *v;
+
+	if ((v = page_view(r, title)) == NULL)
+		return NULL;
+	evidence_choices(v);
+	view_set(v, "form_action", action);
+	return v;
+}
+
+/*
+ * The outcome blocks of the form, one per outcome, filled from vals
+ * (direction, measure, figure per outcome; NULL leaves a block empty).
+ */
+static void
+outcome_blocks(struct view *v, const char *const vals[NOUTCOMES][3])
+{
+	struct view *o;
+	int k, j;
+	char key[64];
+	const char *name;
+
+	for (k = 0; k < NOUTCOMES; k++) {
+		if ((o = view_add(v, "outcome_fields")) == NULL)
+			return;
+		view_set(o, "legend", outcome_labels[k]);
+		for (j = 0; j < 3; j++) {
+			name = form_key_name(outcome_keys[k][j]);
+			view_setf(o, j == 0 ? "dir_name" : j == 1 ?
+			    "measure_name" : "figure_name", "%s", name);
+			view_setf(o, j == 0 ? "dir_error_id" : j == 1 ?
+			    "measure_error_id" : "figure_error_id",
+			    "%s-error", name);
+			if (vals[k][j] != NULL)
+				view_set(o, j == 0 ? "v_dir" : j == 1 ?
+				    "v_measure" : "v_figure", vals[k][j]);
+			snprintf(key, sizeof(key), "e_%s", name);
+			if (view_get(v, key) == NULL)
+				continue;
+			view_set(o, j == 0 ? "e_dir" : j == 1 ? "e_measure" :
+			    "e_figure", view_get(v, key));
+			view_setf(o, j == 0 ? "e_dir_id" : j == 1 ?
+			    "e_measure_id" : "e_figure_id", "%s-error", name);
+		}
+	}
+}
+
+/* The fields of an evaluation form, checked; problems go into v. */
+static void
+fields_read(struct request *r, struct view *v, struct ev_fields *f)
+{
+	const char *vals[NOUTCOMES][3];
+	char msg[200];
+	time_t now = time(NULL);
+	struct tm tm;
+	int k;
+
+	memset(f, 0, sizeof(*f));
+	gmtime_r(&now, &tm);
+	f->title = view_field(v, r, KEY_TITLE, "Enter the evaluation's title");
+	f->scheme = view_field(v, r, KEY_SCHEME, NULL);
+	f->area = view_field(v, r, KEY_AREA, NULL);
+	f->region = view_field(v, r, KEY_REGION, "Select a region");
+	if (view_field(v, r, KEY_YEAR, "Enter the year it was published") !=
+	    NULL) {
+		if (r->form.f[KEY_YEAR].num < 1980 ||
+		    r->form.f[KEY_YEAR].num > tm.tm_year + 1900 + 1)
+			view_error(v, "year", "Enter a year from 1980 to next "
+			    "year, like 2024");
+		else
+			snprintf(f->year, sizeof(f->year), "%ld",
+			    r->form.f[KEY_YEAR].num);
+	}
+	f->design = view_field(v, r, KEY_DESIGN, "Select a study design");
+	if (f->design != NULL && code_index(design_codes, f->design) == -1) {
+		view_error(v, "design", "Select a study design from the list");
+		f->design = NULL;
+	}
+	if (view_field(v, r, KEY_SAMPLE_SIZE, NULL) != NULL)
+		snprintf(f->sample, sizeof(f->sample), "%ld",
+		    r->form.f[KEY_SAMPLE_SIZE].num);
+	if (view_field(v, r, KEY_FOLLOW_UP, NULL) != NULL) {
+		if (r->form.f[KEY_FOLLOW_UP].num > 240)
+			view_error(v, "follow_up", "Follow-up period must be "
+			    "240 months or fewer");
+		else
+			snprintf(f->follow, sizeof(f->follow), "%ld",
+			    r->form.f[KEY_FOLLOW_UP].num);
+	}
+	f->summary = view_field(v, r, KEY_ABSTRACT, "Enter a summary of what "
+	    "the evaluation did and found");
+	f->change = view_field(v, r, KEY_SUMMARY, NULL);
+	for (k = 0; k < NOUTCOMES; k++) {
+		f->dir[k] = view_field(v, r, outcome_keys[k][O_DIRECTION],
+		    NULL);
+		f->measure[k] = view_field(v, r, outcome_keys[k][O_MEASURE],
+		    NULL);
+		f->figure[k] = view_field(v, r, outcome_keys[k][O_FIGURE],
+		    NULL);
+		if (f->dir[k] != NULL &&
+		    code_index(direction_codes, f->dir[k]) == -1) {
+			snprintf(msg, sizeof(msg), "%s: select a finding "
+			    "from the list", outcome_labels[k]);
+			view_error(v, form_key_name(
+			    outcome_keys[k][O_DIRECTION]), msg);
+			f->dir[k] = NULL;
+		} else if (f->dir[k] == NULL && r->form.f[outcome_keys[k]
+		    [O_DIRECTION]].error == 0 && (f->measure[k] != NULL ||
+		    f->figure[k] != NULL)) {
+			snprintf(msg, sizeof(msg), "%s: select what the "
+			    "evaluation found, or clear its measure and "
+			    "result", outcome_labels[k]);
+			view_error(v, form_key_name(
+			    outcome_keys[k][O_DIRECTION]), msg);
+		}
+		vals[k][0] = f->dir[k] != NULL ? f->dir[k] :
+		    r->form.f[outcome_keys[k][O_DIRECTION]].shown;
+		vals[k][1] = f->measure[k] != NULL ? f->measure[k] :
+		    r->form.f[outcome_keys[k][O_MEASURE]].shown;
+		vals[k][2] = f->figure[k] != NULL ? f->figure[k] :
+		    r->form.f[outcome_keys[k][O_FIGURE]].shown;
+	}
+	outcome_blocks(v, vals);
+}
+
+/*
+ * Saves f as a new revision of id (base 0: a new evaluation) through the
+ * schema's acorn_evaluation_save, which writes the row, its outcomes and
+ * the revision together.  Returns the new revision number, 0 when the
+ * save was refused because base is no longer current, or -1.
+ */
+static long
+fields_save(struct request *r, const char *id, long base,
+    const struct ev_fields *f)
+{
+	const char *codes[NOUTCOMES], *dirs[NOUTCOMES], *measures[NOUTCOMES];
+	const char *figures[NOUTCOMES], *p[18];
+	char by[24], basenum[24], *arr[4] = { NULL, NULL, NULL, NULL };
+	PGresult *res;
+	size_t n = 0;
+	long rev = -1;
+	int k;
+
+	for (k = 0; k < NOUTCOMES; k++) {
+		if (f->dir[k] == NULL)
+			continue;
+		codes[n] = outcome_codes[k];
+		dirs[n] = f->dir[k];
+		measures[n] = f->measure[k] != NULL ? f->measure[k] : "";
+		figures[n] = f->figure[k] != NULL ? f->figure[k] : "";
+		n++;
+	}
+	if ((arr[0] = util_pg_array(codes, n)) == NULL ||
+	    (arr[1] = util_pg_array(measures, n)) == NULL ||
+	    (arr[2] = util_pg_array(dirs, n)) == NULL ||
+	    (arr[3] = util_pg_array(figures, n)) == NULL)
+		goto out;
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	snprintf(basenum, sizeof(basenum), "%ld", base);
+	p[0] = id;
+	p[1] = basenum;
+	p[2] = f->title;
+	p[3] = f->scheme;
+	p[4] = f->area;
+	p[5] = f->region;
+	p[6] = f->year;
+	p[7] = f->design;
+	p[8] = f->sample[0] != '\0' ? f->sample : NULL;
+	p[9] = f->follow[0] != '\0' ? f->follow : NULL;
+	p[10] = f->summary;
+	p[11] = arr[0];
+	p[12] = arr[1];
+	p[13] = arr[2];
+	p[14] = arr[3];
+	p[15] = by;
+	p[16] = r->account->name;
+	p[17] = f->change != NULL ? f->change : base == 0 ? "First version" :
+	    "";
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_evaluation_save("
+	    "$1::uuid, n.id, $2::integer, jsonb_build_object('title', $3::text,"
+	    " 'scheme', $4::text, 'area', $5::text, 'region', $6::text,"
+	    " 'year', $7::integer, 'design', $8::text,"
+	    " 'sample_size', $9::integer, 'follow_up', $10::integer,"
+	    " 'summary', $11::text, 'outcomes', (SELECT coalesce(jsonb_agg("
+	    "  jsonb_build_object('outcome', o, 'measure', m, 'direction', d,"
+	    "  'figure', f) ORDER BY i), '[]'::jsonb)"
+	    "  FROM unnest($12::text[], $13::text[], $14::text[], $15::text[])"
+	    "  WITH ORDINALITY AS t(o, m, d, f, i))),"
+	    " $16::bigint, $17, $18, NULL) FROM node n", 18, p);
+	if (res != NULL) {
+		rev = PQgetisnull(res, 0, 0) ? 0 :
+		    strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+out:
+	for (k = 0; k < 4; k++)
+		free(arr[k]);
+	return rev;
+}
+
+/* A page telling a member that only contributors write evaluations. */
+static int
+not_contributor(struct request *r)
+{
+	struct view *v;
+
+	if ((v = page_view(r, "Only contributors can add evaluations")) ==
+	    NULL)
+		return http_error(r, 500);
+	view_set(v, "message", "Evaluations are added and kept up to date by "
+	    "contributors and coordinators. If you have an evaluation to "
+	    "share, ask your regional coordinator to make you a "
+	    "contributor.");
+	view_set(v, "link_href", "/evidence");
+	view_set(v, "link_text", "Back to the evidence");
+	return http_page(r, 403, "message", v);
+}
+
+/* GET and POST /evidence/new */
+int
+evidence_new(struct request *r)
+{
+	static const char *const none[NOUTCOMES][3];
+	struct ev_fields f;
+	struct view *v;
+	char id[ACORN_UUID_LEN + 1];
+	long rev;
+
+	if (!is_contributor(r))
+		return not_contributor(r);
+	if ((v = form_view(r, "Add an evaluation", "/evidence/new")) == NULL)
+		return http_error(r, 500);
+	view_flag(v, "creating", 1);
+	if (r->method != METHOD_POST) {
+		view_set(v, "v_region", cfg->region);
+		outcome_blocks(v, none);
+		return http_page(r, 200, "evaluation_form", v);
+	}
+	fields_read(r, v, &f);
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "evaluation_form", v);
+	if (util_uuid(id) == -1 || (rev = fields_save(r, id, 0, &f)) <= 0) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	view_free(v);
+	audit(r->db, r->account->id, "evaluation_create", id);
+	return http_redirectf(r, "/evidence/%s", id);
+}
+
+/* The form filled from a stored record. */
+static int
+form_fill(struct request *r, struct view *v, PGresult *res)
+{
+	const char *vals[NOUTCOMES][3];
+	PGresult *outs;
+	int i, k;
+
+	view_set(v, "v_title", PQgetvalue(res, 0, R_TITLE));
+	view_set(v, "v_scheme", db_value(res, 0, R_SCHEME));
+	view_set(v, "v_area", db_value(res, 0, R_AREA));
+	view_set(v, "v_region", db_value(res, 0, R_REGION));
+	view_set(v, "v_year", db_value(res, 0, R_YEAR));
+	view_set(v, "v_design", db_value(res, 0, R_DESIGN));
+	view_set(v, "v_sample_size", db_value(res, 0, R_SAMPLE));
+	view_set(v, "v_follow_up", db_value(res, 0, R_FOLLOW));
+	view_set(v, "v_abstract", db_value(res, 0, R_SUMMARY));
+	view_set(v, "v_base", PQgetvalue(res, 0, R_REVISION));
+	memset(vals, 0, sizeof(vals));
+	if ((outs = record_outcomes(r, PQgetvalue(res, 0, R_OUTCOMES))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < PQntuples(outs); i++) {
+		if ((k = code_index(outcome_codes, PQgetvalue(outs, i, 0))) ==
+		    -1)
+			continue;
+		vals[k][O_DIRECTION] = PQgetvalue(outs, i, 2);
+		vals[k][O_MEASURE] = PQgetvalue(outs, i, 1);
+		vals[k][O_FIGURE] = PQgetvalue(outs, i, 3);
+	}
+	outcome_blocks(v, vals);
+	PQclear(outs);
+	return 0;
+}
+
+/*
+ * The refused save: the person's own changes stay in the form, now
+ * based on the current revision, with who saved in between and a link
+ * comparing the revision the form started from with the current one.
+ */
+static int
+edit_conflict(struct request *r, struct view *v, long base)
+{
+	PGresult *res;
+	const char *p[2];
+	char num[24];
+	struct view *w;
+	int i, n;
+
+	snprintf(num, sizeof(num), "%ld", base);
+	p[0] = r->arg;
+	p[1] = num;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.number,"
+	    " r.author_name, " SQL_LONDON("r.created") ", r.summary, e.revision"
+	    " FROM evaluations e JOIN evaluation_revisions r"
+	    " ON r.evaluation = e.id AND r.number > $2::integer"
+	    " WHERE e.id = $1::uuid AND NOT e.deleted ORDER BY r.number",
+	    2, p);
+	if (res == NULL || (n = PQntuples(res)) == 0) {
+		PQclear(res);
+		view_free(v);
+		return http_error(r, res == NULL ? 503 : 404);
+	}
+	view_flag(v, "conflict", 1);
+	view_set(v, "v_base", PQgetvalue(res, n - 1, 4));
+	view_setf(v, "conflict_href", "/evidence/%s/compare?from=%ld&to=%s",
+	    r->arg, base, PQgetvalue(res, n - 1, 4));
+	view_error(v, "title", "Someone else saved this evaluation while you "
+	    "were editing it. Your changes have not been saved yet: they are "
+	    "still in the form below. Look at what they changed, include "
+	    "what you need, and save again.");
+	for (i = 0; i < n; i++)
+		if ((w = view_add(v, "others")) != NULL)
+			view_setf(w, "text", "Revision %s by %s, %s%s%s",
+			    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			    PQgetvalue(res, i, 2),
+			    *PQgetvalue(res, i, 3) != '\0' ? ": " : "",
+			    PQgetvalue(res, i, 3));
+	PQclear(res);
+	return http_page(r, 409, "evaluation_form", v);
+}
+
+/* GET and POST /evidence/{id}/edit */
+int
+evidence_edit(struct request *r)
+{
+	struct ev_fields f;
+	struct view *v;
+	PGresult *res;
+	char action[160];
+	long rev, base;
+	int missing, answer, rc;
+
+	if ((res = record_fetch(r, 0, &missing)) == NULL)
+		return http_error(r, missing ? 404 : 503);
+	if (!record_may_edit(r, res, &answer)) {
+		PQclear(res);
+		return answer;
+	}
+	snprintf(action, sizeof(action), "/evidence/%s/edit", r->arg);
+	if ((v = form_view(r, "Edit evaluation", action)) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "ev_title", PQgetvalue(res, 0, R_TITLE));
+	view_setf(v, "ev_href", "/evidence/%s", r->arg);
+	if (r->method != METHOD_POST) {
+		rc = form_fill(r, v, res);
+		PQclear(res);
+		if (rc == -1) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+		return http_page(r, 200, "evaluation_form", v);
+	}
+	fields_read(r, v, &f);
+	if (r->form.f[KEY_BASE].text == NULL) {
+		view_error(v, "title", "The form did not say which revision it "
+		    "started from; open the edit page again");
+		view_set(v, "v_base", PQgetvalue(res, 0, R_REVISION));
+	} else
+		view_set(v, "v_base", r->form.f[KEY_BASE].text);
+	PQclear(res);
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "evaluation_form", v);
+	base = r->form.f[KEY_BASE].num;
+	if ((rev = fields_save(r, r->arg, base, &f)) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	if (rev == 0)
+		return edit_conflict(r, v, base);
+	view_free(v);
+	audit(r->db, r->account->id, "evaluation_edit", r->arg);
+	return http_redirectf(r, "/evidence/%s", r->arg);
+}
+
+/* ------------------------------------------------------------------ */
+/* History, comparison and restore                                     */
+
+/* GET /evidence/{id}/history */
+int
+evidence_history(struct request *r)
+{
+	struct view *v, *h;
+	PGresult *res, *revs;
+	const char *p[1];
+	int missing, i, n, may;
+
+	if ((res = record_fetch(r, 0, &missing)) == NULL)
+		return http_error(r, missing ? 404 : 503);
+	p[0] = PQgetvalue(res, 0, R_ID);
+	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
+	    SQL_LONDON("created") ", summary, restored_from"
+	    " FROM evaluation_revisions WHERE evaluation = $1"
+	    " ORDER BY number DESC", 1, p);
+	if (revs == NULL) {
+		PQclear(res);
+		return http_error(r, 503);
+	}
+	if ((v = page_view(r, "History")) == NULL) {
+		PQclear(revs);
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "ev_title", PQgetvalue(res, 0, R_TITLE));
+	view_setf(v, "ev_href", "/evidence/%s", r->arg);
+	view_setf(v, "compare_action", "/evidence/%s/compare", r->arg);
+	view_setf(v, "restore_action", "/evidence/%s/restore", r->arg);
+	may = *PQgetvalue(res, 0, R_LOCAL) == 't' && is_contributor(r);
+	n = PQntuples(revs);
+	for (i = 0; i < n; i++) {
+		const char *num = PQgetvalue(revs, i, 0);
+
+		if ((h = view_add(v, "revisions")) == NULL)
+			break;
+		view_set(h, "number", num);
+		view_setf(h, "href", "/evidence/%s?revision=%s", r->arg, num);
+		view_set(h, "author", PQgetvalue(revs, i, 1));
+		view_set(h, "time", PQgetvalue(revs, i, 2));
+		if (db_value(revs, i, 4) != NULL)
+			view_setf(h, "summary", "%s%sRestored revision %s",
+			    PQgetvalue(revs, i, 3), *PQgetvalue(revs, i, 3) ?
+			    ". " : "", PQgetvalue(revs, i, 4));
+		else
+			view_set(h, "summary", PQgetvalue(revs, i, 3));
+		view_flag(h, "current", i == 0);
+		view_flag(h, "may_restore", may && i != 0);
+		view_setf(h, "restore_label", "Restore revision %s", num);
+		if (i + 1 < n)
+			view_setf(h, "changes_href", "/evidence/%s/compare?"
+			    "from=%s&to=%s", r->arg, PQgetvalue(revs, i + 1, 0),
+			    num);
+		if ((h = view_add(v, "numbers")) != NULL)
+			view_set(h, "n", num);
+	}
+	if (n > 1) {
+		view_set(v, "v_from", PQgetvalue(revs, 1, 0));
+		view_set(v, "v_to", PQgetvalue(revs, 0, 0));
+	}
+	view_flag(v, "several", n > 1);
+	PQclear(revs);
+	PQclear(res);
+	return http_page(r, 200, "evaluation_history", v);
+}
+
+/*
+ * The fields of two revisions side by side, for the compare page: one
+ * row per field or outcome, the ones that differ marked.
+ */
+static const char compare_query[] =
+    "WITH a AS (SELECT record FROM evaluation_revisions"
+    "  WHERE evaluation = $1::uuid AND number = $2::integer),"
+    " b AS (SELECT record FROM evaluation_revisions"
+    "  WHERE evaluation = $1::uuid AND number = $3::integer)"
+    " SELECT k, (SELECT record->>k FROM a), (SELECT record->>k FROM b)"
+    " FROM unnest(ARRAY['title', 'scheme', 'area', 'region', 'year',"
+    "  'design', 'sample_size', 'follow_up', 'summary']) WITH ORDINALITY"
+    "  AS f(k, i)"
+    " WHERE EXISTS (SELECT 1 FROM a) AND EXISTS (SELECT 1 FROM b)"
+    " UNION ALL"
+    " SELECT o, (SELECT concat_ws(E'\\t', x->>'direction', x->>'measure',"
+    "  x->>'figure') FROM a, jsonb_array_elements(a.record->'outcomes') x"
+    "  WHERE x->>'outcome' = o),"
+    " (SELECT concat_ws(E'\\t', x->>'direction', x->>'measure',"
+    "  x->>'figure') FROM b, jsonb_array_elements(b.record->'outcomes') x"
+    "  WHERE x->>'outcome' = o)"
+    " FROM unnest(ARRAY['gp_consultations', 'ae_attendance', 'wellbeing',"
+    "  'loneliness', 'anxiety_depression', 'activation',"
+    "  'employment_volunteering', 'cost_roi']) o"
+    " WHERE EXISTS (SELECT 1 FROM a) AND EXISTS (SELECT 1 FROM b)";
+
+static const struct {
+	const char	*key;
+	const char	*label;
+} record_fields[] = {
+	{ "title", "Title" }, { "scheme", "Scheme" }, { "area", "Area" },
+	{ "region", "Region" }, { "year", "Year" },
+	{ "design", "Study design" }, { "sample_size", "Participants" },
+	{ "follow_up", "Follow-up (months)" }, { "summary", "Summary" },
+};
+
+/* How a compared value reads: labels for codes, outcomes spelled out. */
+static char *
+compare_text(const char *key, const char *value)
+{
+	char *copy, *walk, *part[4];
+	const char *label;
+	char *out;
+
+	if (value == NULL)
+		return util_strdup("");
+	if (strcmp(key, "design") == 0 &&
+	    (label = code_label(design_codes, design_labels, value)) != NULL)
+		return util_strdup(label);
+	if (code_index(outcome_codes, key) == -1)
+		return util_strdup(value);
+	/* direction, measure, figure: "Improved (WEMWBS): +4 points" */
+	if ((copy = util_strdup(value)) == NULL)
+		return NULL;
+	walk = copy;
+	part[0] = strsep(&walk, "\t");
+	part[1] = walk != NULL ? strsep(&walk, "\t") : NULL;
+	part[2] = walk;
+	label = code_label(direction_codes, direction_labels, part[0]);
+	out = util_printf("%s%s%s%s%s%s", label != NULL ? label : part[0],
+	    part[1] != NULL && *part[1] != '\0' ? " (" : "",
+	    part[1] != NULL && *part[1] != '\0' ? part[1] : "",
+	    part[1] != NULL && *part[1] != '\0' ? ")" : "",
+	    part[2] != NULL && *part[2] != '\0' ? ": " : "",
+	    part[2] != NULL ? part[2] : "");
+	free(copy);
+	return out;
+}
+
+/* GET /evidence/{id}/compare?from=N&to=M */
+int
+evidence_compare(struct request *r)
+{
+	struct view *v, *row;
+	PGresult *res, *cmp;
+	const char *p[3], *key, *label;
+	char from[24], to[24], *a, *b;
+	int missing, i, changed = 0;
+
+	if (r->form.f[KEY_FROM].text == NULL || r->form.f[KEY_TO].text == NULL)
+		return http_error(r, 404);
+	if ((res = record_fetch(r, 0, &missing)) == NULL)
+		return http_error(r, missing ? 404 : 503);
+	snprintf(from, sizeof(from), "%ld", r->form.f[KEY_FROM].num);
+	snprintf(to, sizeof(to), "%ld", r->form.f[KEY_TO].num);
+	p[0] = PQgetvalue(res, 0, R_ID);
+	p[1] = from;
+	p[2] = to;
+	if ((cmp = db_query(r->db, PGRES_TUPLES_OK, compare_query, 3, p)) ==
+	    NULL || PQntuples(cmp) == 0) {
+		PQclear(res);
+		i = cmp == NULL;
+		PQclear(cmp);
+		return http_error(r, i ? 503 : 404);
+	}
+	if ((v = page_view(r, "Compare revisions")) == NULL) {
+		PQclear(cmp);
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "ev_title", PQgetvalue(res, 0, R_TITLE));
+	view_setf(v, "ev_href", "/evidence/%s", r->arg);
+	view_setf(v, "history_href", "/evidence/%s/history", r->arg);
+	view_setf(v, "from_label", "Revision %s", from);
+	view_setf(v, "to_label", "Revision %s", to);
+	for (i = 0; i < PQntuples(cmp); i++) {
+		key = PQgetvalue(cmp, i, 0);
+		if ((label = code_label(outcome_codes, outcome_labels, key)) ==
+		    NULL) {
+			size_t j;
+
+			for (j = 0; j < sizeof(record_fields) /
+			    sizeof(record_fields[0]); j++)
+				if (strcmp(record_fields[j].key, key) == 0)
+					label = record_fields[j].label;
+		}
+		a = compare_text(key, db_value(cmp, i, 1));
+		b = compare_text(key, db_value(cmp, i, 2));
+		if (a != NULL && b != NULL && (*a != '\0' || *b != '\0') &&
+		    (row = view_add(v, "rows")) != NULL) {
+			view_set(row, "field", label);
+			view_set(row, "left", *a != '\0' ? a : "Not given");
+			view_set(row, "right", *b != '\0' ? b : "Not given");
+			if (strcmp(a, b) != 0) {
+				view_flag(row, "changed", 1);
+				changed++;
+			}
+		}
+		free(a);
+		free(b);
+	}
+	if (changed == 0)
+		view_set(v, "change_count", "The two revisions are the same.");
+	else
+		view_setf(v, "change_count", "%d %s changed.", changed,
+		    changed == 1 ? "field" : "fields");
+	PQclear(cmp);
+	PQclear(res);
+	return http_page(r, 200, "evaluation_compare", v);
+}
+
+/* POST /evidence/{id}/restore: an old revision saved again as the newest. */
+int
+evidence_restore(struct request *r)
+{
+	PGresult *res, *saved;
+	const char *p[4];
+	char num[24], by[24];
+	int missing, answer, rc;
+
+	if ((res = record_fetch(r, 0, &missing)) == NULL)
+		return http_error(r, missing ? 404 : 503);
+	if (!record_may_edit(r, res, &answer)) {
+		PQclear(res);
+		return answer;
+	}
+	if (r->form.f[KEY_REVISION].text == NULL) {
+		PQclear(res);
+		return http_error(r, 400);
+	}
+	snprintf(num, sizeof(num), "%ld", r->form.f[KEY_REVISION].num);
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	p[0] = PQgetvalue(res, 0, R_ID);
+	p[1] = num;
+	p[2] = by;
+	p[3] = r->account->name;
+	/* Based on whatever is current: restoring is a deliberate overwrite. */
+	saved = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " acorn_evaluation_save(e.id, e.origin, e.revision, v.record,"
+	    " $3::bigint, $4, '', v.number)"
+	    " FROM evaluations e JOIN evaluation_revisions v"
+	    " ON v.evaluation = e.id AND v.number = $2::integer"
+	    " WHERE e.id = $1::uuid", 4, p);
+	PQclear(res);
+	if (saved == NULL)
+		return http_error(r, 503);
+	rc = PQntuples(saved) == 1 && !PQgetisnull(saved, 0, 0);
+	PQclear(saved);
+	if (!rc)
+		return http_error(r, 404);
+	audit(r->db, r->account->id, "evaluation_restore", r->arg);
+	return http_redirectf(r, "/evidence/%s", r->arg);
+}
+
+/*
+ * Empties an evaluation down to its tombstone.  The row is emptied only
+ * once its outcomes are gone, in a statement of its own: the search
+ * trigger reads the outcomes, and within one statement it would still
+ * see them and keep their words in the tombstone.
+ */
+static int
+evaluation_erase(struct db *db, const char *id)
+{
+	const char *p[1] = { id };
+
+	if (db_begin(db) == -1)
+		return -1;
+	if (db_exec(db, "WITH f AS (DELETE FROM evaluation_files"
+	    "  WHERE evaluation = $1::uuid),"
+	    " v AS (DELETE FROM evaluation_revisions"
+	    "  WHERE evaluation = $1::uuid)"
+	    " DELETE FROM evaluation_outcomes WHERE evaluation = $1::uuid",
+	    1, p) == -1)
+		goto fail;
+	if (db_exec(db, "UPDATE evaluations SET deleted = true, title = NULL,"
+	    " scheme = NULL, area = NULL, region = NULL, year = NULL,"
+	    " design = NULL, sample_size = NULL, follow_up = NULL,"
+	    " summary = NULL, entry = NULL, created_by = NULL,"
+	    " version = version + 1, updated = now()"
+	    " WHERE id = $1::uuid AND NOT deleted", 1, p) == -1)
+		goto fail;
+	if (db_commit(db) == -1)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
+ * GET and POST /evidence/{id}/delete: coordinators only.  What is left
+ * is a tombstone (id, origin, version, time) so that every node it was
+ * shared with can be told; the record, its revisions and files go.
+ */
+int
+evidence_delete(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[1];
+	int missing, answer, rc;
+
+	if ((res = record_fetch(r, 0, &missing)) == NULL)
+		return http_error(r, missing ? 404 : 503);
+	if (!record_may_edit(r, res, &answer)) {
+		PQclear(res);
+		return answer;
+	}
+	if (r->method != METHOD_POST || !r->form.f[KEY_CONFIRM].num) {
+		if ((v = page_view(r, "Delete evaluation")) == NULL) {
+			PQclear(res);
+			return http_error(r, 500);
+		}
+		view_set(v, "ev_title", PQgetvalue(res, 0, R_TITLE));
+		view_setf(v, "ev_href", "/evidence/%s", r->arg);
+		view_setf(v, "form_action", "/evidence/%s/delete", r->arg);
+		if (r->method == METHOD_POST)
+			view_error(v, "confirm", "Tick the box to confirm that "
+			    "the evaluation should be deleted");
+		PQclear(res);
+		return http_page(r, r->method == METHOD_POST ? 422 : 200,
+		    "evaluation_delete", v);
+	}
+	p[0] = PQgetvalue(res, 0, R_ID);
+	rc = evaluation_erase(r->db, p[0]);
+	PQclear(res);
+	if (rc == -1)
+		return http_error(r, 503);
+	audit(r->db, r->account->id, "evaluation_delete", r->arg);
+	return http_redirect(r, "/evidence");
+}
+
+/* Evaluations matching a search, for /search: into v's "results". */
+int
+evidence_search(struct request *r, const char *q, struct view *v)
+{
+	struct view *s;
+	PGresult *res;
+	const char *p[1];
+	int i, n;
+
+	p[0] = q;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, title, design,"
+	    " year, region,"
+	    " ts_headline('simple', summary, acorn_prefix_query($1),"
+	    "  'StartSel=\"\", StopSel=\"\", MaxWords=30, MinWords=12')"
+	    " FROM evaluations WHERE NOT deleted"
+	    " AND search @@ acorn_prefix_query($1)"
+	    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
+	    " year DESC, lower(title) LIMIT 50", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((s = view_add(v, "results")) == NULL)
+			break;
+		view_setf(s, "href", "/evidence/%s", PQgetvalue(res, i, 0));
+		view_set(s, "result_title", PQgetvalue(res, i, 1));
+		view_setf(s, "meta", "%s, %s, %s", code_label(design_codes,
+		    design_labels, PQgetvalue(res, i, 2)),
+		    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+		view_set(s, "snippet", PQgetvalue(res, i, 5));
+	}
+	PQclear(res);
+	return n;
+}

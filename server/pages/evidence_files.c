@@ -1,0 +1,333 @@
+/*
+ * Report files attached to evaluations.  A file is accepted only when its
+ * own bytes say it is a PDF (whatever its name or the browser claimed),
+ * up to max_upload, and is kept in the database with its SHA-256 so a
+ * reader can check the copy they have.  It is served as a download in a
+ * sandbox, never shown inline as part of the site.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <microhttpd.h>
+
+#include "web.h"
+#include "pages.h"
+
+#define FILENAME_MAX_CHARS	200
+
+/*
+ * A PDF starts with "%PDF-" and a version, and ends with "%%EOF" within
+ * its last kilobyte (readers allow trailing junk of about that much).
+ */
+static int
+pdf_valid(const char *data, size_t len)
+{
+	size_t from, i;
+
+	if (len < 16 || memcmp(data, "%PDF-", 5) != 0 ||
+	    data[5] < '1' || data[5] > '2' || data[6] != '.')
+		return 0;
+	from = len > 1024 ? len - 1024 : 0;
+	for (i = len - 5; i + 1 > from; i--) {
+		if (memcmp(data + i, "%%EOF", 5) == 0)
+			return 1;
+		if (i == 0)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * The name to keep: the last part of what the browser sent (some send a
+ * whole path), without control characters or quotes, valid UTF-8, ending
+ * in .pdf.  NULL when what is left is not UTF-8.  The controls go before
+ * the UTF-8 check, which would otherwise refuse the whole name for them.
+ */
+static char *
+filename_clean(const char *raw)
+{
+	const char *base = raw, *s;
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	char *out;
+	size_t chars = 0, n;
+
+	for (s = raw; *s != '\0'; s++)
+		if (*s == '/' || *s == '\\')
+			base = s + 1;
+	for (s = base; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '"')
+			continue;
+		/* Cut only where a character starts: the UTF-8 stays whole. */
+		if (((unsigned char)*s & 0xc0) != 0x80 &&
+		    ++chars > FILENAME_MAX_CHARS - 4)
+			break;
+		strbuf_add(&sb, s, 1);
+	}
+	if (sb.p != NULL && !util_utf8_valid(sb.p, sb.len)) {
+		strbuf_free(&sb);
+		return NULL;
+	}
+	if (sb.len == 0 || sb.p == NULL)
+		strbuf_str(&sb, "report");
+	n = sb.len;
+	if (n < 4 || strncasecmp(sb.p + n - 4, ".pdf", 4) != 0)
+		strbuf_str(&sb, ".pdf");
+	out = strbuf_take(&sb);
+	if (out != NULL && util_trim(out)[0] == '.') {
+		free(out);
+		return util_strdup("report.pdf");
+	}
+	return out;
+}
+
+/* The evaluation the path names, if it is this node's: its title. */
+static PGresult *
+files_owner(struct request *r, int *missing)
+{
+	const char *p[2];
+	PGresult *res;
+
+	*missing = 0;
+	if (!util_uuid_valid(r->arg)) {
+		*missing = 1;
+		return NULL;
+	}
+	p[0] = r->arg;
+	p[1] = node_id;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT e.title, e.origin = $2,"
+	    " " SQL_ORIGIN("e") " FROM evaluations e" SQL_KNOWN("e")
+	    " WHERE e.id = $1::uuid AND NOT e.deleted", 2, p);
+	if (res != NULL && PQntuples(res) != 1) {
+		PQclear(res);
+		*missing = 1;
+		return NULL;
+	}
+	return res;
+}
+
+static int
+files_page(struct request *r, struct view *v, unsigned int status)
+{
+	struct view *f;
+	PGresult *res;
+	const char *p[1];
+	char limit[32];
+	int i;
+
+	p[0] = r->arg;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
+	    " pg_size_pretty(size::bigint), sha256, " SQL_LONDON("created")
+	    " FROM evaluation_files"
+	    " WHERE evaluation = $1::uuid ORDER BY created, id", 1, p)) ==
+	    NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((f = view_add(v, "files")) == NULL)
+			break;
+		view_set(f, "file_id", PQgetvalue(res, i, 0));
+		view_setf(f, "file_href", "/evidence/files/%s",
+		    PQgetvalue(res, i, 0));
+		view_set(f, "filename", PQgetvalue(res, i, 1));
+		view_set(f, "file_size", PQgetvalue(res, i, 2));
+		view_set(f, "sha256", PQgetvalue(res, i, 3));
+		view_set(f, "file_added", PQgetvalue(res, i, 4));
+		view_setf(f, "remove_label", "Remove %s",
+		    PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	util_size_text(cfg->max_upload, limit, sizeof(limit));
+	view_set(v, "max_upload", limit);
+	return http_page(r, status, "evaluation_files", v);
+}
+
+/* Stores the uploaded file; a problem goes into v.  -1 on a db error. */
+static int
+files_add(struct request *r, struct view *v)
+{
+	const char *p[7];
+	int lens[7] = { 0 }, formats[7] = { 0 };
+	unsigned char digest[32];
+	char id[ACORN_UUID_LEN + 1], hex[65], size[24], by[24], *name;
+	PGresult *res;
+	int rc = 0;
+
+	if (r->upload.filename == NULL || r->upload.len == 0) {
+		view_error(v, "file", "Choose a PDF report to attach");
+		return 0;
+	}
+	if (!pdf_valid(r->upload.data, r->upload.len)) {
+		view_error(v, "file", "The file must be a PDF. This file is "
+		    "not a PDF, or is not complete: save the report as PDF and "
+		    "try again");
+		return 0;
+	}
+	if ((name = filename_clean(r->upload.filename)) == NULL) {
+		view_error(v, "file", "The file's name cannot be read; rename "
+		    "it and try again");
+		return 0;
+	}
+	if (util_uuid(id) == -1) {
+		free(name);
+		return -1;
+	}
+	util_sha256(r->upload.data, r->upload.len, digest);
+	util_hex(digest, 32, hex);
+	snprintf(size, sizeof(size), "%zu", r->upload.len);
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	p[0] = id;
+	p[1] = r->arg;
+	p[2] = name;
+	p[3] = size;
+	p[4] = hex;
+	p[5] = r->upload.data;
+	p[6] = by;
+	/* The file goes as bytes: escaping it as text would double it. */
+	lens[5] = (int)r->upload.len;
+	formats[5] = 1;
+	res = PQexecParams(db_conn(r->db), "INSERT INTO evaluation_files"
+	    " (id, evaluation, filename, media_type, size, sha256, content,"
+	    " created_by) VALUES ($1, $2, $3, 'application/pdf', $4::integer,"
+	    " $5, $6::bytea, $7::bigint)"
+	    " ON CONFLICT (evaluation, sha256) DO NOTHING", 7, NULL, p, lens,
+	    formats, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_err("%s", PQerrorMessage(db_conn(r->db)));
+		rc = -1;
+	} else if (strcmp(PQcmdTuples(res), "0") == 0)
+		view_error(v, "file", "This report is already attached to the "
+		    "evaluation");
+	else
+		audit(r->db, r->account->id, "evaluation_file_add", id);
+	PQclear(res);
+	free(name);
+	return rc;
+}
+
+/*
+ * GET and POST /evidence/{id}/files: the attached reports, a form to add
+ * one (multipart, field "file") and a button to remove each (field id).
+ */
+int
+evidence_files(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[2];
+	int missing, rc;
+
+	if ((res = files_owner(r, &missing)) == NULL)
+		return http_error(r, missing ? 404 : 503);
+	if (*PQgetvalue(res, 0, 1) != 't') {
+		rc = origin_refuse(r, "evaluation", res, 0, 2);
+		PQclear(res);
+		return rc;
+	}
+	if (!is_contributor(r)) {
+		PQclear(res);
+		return http_error(r, 403);
+	}
+	if ((v = page_view(r, "Reports")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "ev_title", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	view_setf(v, "ev_href", "/evidence/%s", r->arg);
+	view_setf(v, "form_action", "/evidence/%s/files", r->arg);
+	if (r->method != METHOD_POST)
+		return files_page(r, v, 200);
+	if (r->form.f[KEY_ID].text != NULL) {
+		p[0] = r->form.f[KEY_ID].text;
+		p[1] = r->arg;
+		if ((res = db_query(r->db, PGRES_TUPLES_OK, "DELETE FROM"
+		    " evaluation_files WHERE id = $1 AND evaluation = $2::uuid"
+		    " RETURNING id", 2, p)) == NULL) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+		/* None: removed already, by a double click or someone else. */
+		if (PQntuples(res) == 1)
+			audit(r->db, r->account->id, "evaluation_file_remove",
+			    p[0]);
+		PQclear(res);
+	} else {
+		if ((rc = files_add(r, v)) == -1) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+		if (view_has(v, "errors"))
+			return files_page(r, v, 422);
+	}
+	view_free(v);
+	return http_redirectf(r, "/evidence/%s/files", r->arg);
+}
+
+/*
+ * GET /evidence/files/{id}: the file as a download.  The name goes in
+ * Content-Disposition both as plain ASCII and, for any other characters,
+ * as RFC 5987 UTF-8; the CSP sandbox keeps a PDF opened in the browser
+ * from running anything as this site.
+ */
+int
+evidence_files_one(struct request *r)
+{
+	struct MHD_Response *resp;
+	PGresult *res;
+	const char *p[1], *name;
+	char ascii[FILENAME_MAX_CHARS + 1], etag[70], *disp, *enc;
+	size_t i, n;
+
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	res = PQexecParams(db_conn(r->db), "SELECT f.filename, f.sha256,"
+	    " f.content FROM evaluation_files f JOIN evaluations e"
+	    " ON e.id = f.evaluation AND NOT e.deleted WHERE f.id = $1::uuid",
+	    1, NULL, p, NULL, NULL, 1);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_err("%s", PQerrorMessage(db_conn(r->db)));
+		PQclear(res);
+		return http_error(r, 503);
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	snprintf(etag, sizeof(etag), "\"%.64s\"", PQgetvalue(res, 0, 1));
+	if (http_fresh(r, etag)) {
+		PQclear(res);
+		return http_not_modified(r, etag, NULL);
+	}
+	name = PQgetvalue(res, 0, 0);
+	for (i = 0, n = 0; name[i] != '\0' && n < sizeof(ascii) - 1; i++)
+		if ((unsigned char)name[i] >= 0x20 &&
+		    (unsigned char)name[i] < 0x7f && name[i] != '"' &&
+		    name[i] != '\\')
+			ascii[n++] = name[i];
+	ascii[n] = '\0';
+	enc = util_url_encode(name);
+	disp = util_printf("attachment; filename=\"%s\"; filename*=UTF-8''%s",
+	    n > 0 ? ascii : "report.pdf", enc != NULL ? enc : "report.pdf");
+	free(enc);
+	resp = MHD_create_response_from_buffer(
+	    (size_t)PQgetlength(res, 0, 2), PQgetvalue(res, 0, 2),
+	    MHD_RESPMEM_MUST_COPY);
+	PQclear(res);
+	if (resp == NULL || disp == NULL) {
+		free(disp);
+		if (resp != NULL)
+			MHD_destroy_response(resp);
+		return http_error(r, 500);
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/pdf");
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	MHD_add_response_header(resp, "Content-Security-Policy", "sandbox");
+	MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
+	MHD_add_response_header(resp, "ETag", etag);
+	free(disp);
+	return http_queue(r, 200, resp);
+}

@@ -1,0 +1,108 @@
+/*
+ * /federation/: what other nodes ask of this one directly, beside its
+ * feeds: its public key and AtomPub service document, the ping a peer
+ * sends to have its feeds pulled at once, and the inbox, which takes one
+ * signed entry (a registration, or the outcome of one) and answers it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
+
+/* This node's signing keys, loaded by `acorn serve` before it listens. */
+const struct signer *server_signer;
+
+/* GET /federation/key.pem */
+int
+federation_key(struct request *r)
+{
+	char *pem;
+
+	if (server_signer == NULL || server_signer->key == NULL)
+		return http_error(r, 404);
+	if ((pem = fed_public_pem(server_signer->key)) == NULL)
+		return http_error(r, 500);
+	return http_send(r, 200, "application/x-pem-file", pem, strlen(pem),
+	    0);
+}
+
+/* GET /federation/service: the AtomPub service document (RFC 5023). */
+int
+federation_service(struct request *r)
+{
+	char *body;
+
+	if (server_signer == NULL ||
+	    (body = feed_service(server_signer->fingerprint)) == NULL)
+		return http_error(r, 500);
+	return http_send(r, 200, "application/atomsvc+xml; charset=utf-8",
+	    body, strlen(body), 0);
+}
+
+/* POST /federation/ping: node=urn:uuid:SENDER.  Pull it at once. */
+int
+federation_ping(struct request *r)
+{
+	const char *node = r->form.f[KEY_NODE].text;
+	const char *p[1];
+	PGresult *res;
+	int found;
+
+	if (node == NULL || strncmp(node, "urn:uuid:", 9) != 0 ||
+	    !util_uuid_valid(node + 9))
+		return http_send(r, 400, "text/plain; charset=utf-8",
+		    "node=urn:uuid:... is required\n", 30, 1);
+	p[0] = node + 9;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT pg_notify('acorn_ping',"
+	    " id::text) FROM peers WHERE node = $1::uuid", 1, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	found = PQntuples(res) == 1;
+	PQclear(res);
+	if (!found)
+		return http_send(r, 404, "text/plain; charset=utf-8",
+		    "not a peer of this node\n", 24, 1);
+	return http_send(r, 202, "text/plain; charset=utf-8", "pulling\n", 8,
+	    1);
+}
+
+/*
+ * POST /federation/inbox: one signed entry from another node, a
+ * registration for an event held here or the outcome of one a member
+ * here made (docs/protocol.md, section 8).
+ */
+int
+federation_inbox(struct request *r)
+{
+	const char *why = NULL;
+	char *reply = NULL, *text;
+	unsigned int status;
+	int rc;
+
+	if (r->upload.data == NULL)
+		return http_send(r, 400, "text/plain; charset=utf-8",
+		    "an Atom entry is required\n", 26, 1);
+	status = (unsigned int)inbox_receive(r->db, server_signer,
+	    r->upload.data, r->upload.len, &reply, &why);
+	if (reply != NULL) {
+		rc = http_send(r, status, "application/atom+xml;type=entry",
+		    reply, strlen(reply), 1);
+		free(reply);
+		return rc;
+	}
+	if (status == 204)
+		return http_send(r, 204, "text/plain; charset=utf-8", "", 0, 1);
+	if (status == 503 && why == NULL)
+		return http_error(r, 503);
+	log_info("inbox: refused (%u): %s", status, why != NULL ? why :
+	    "no reason");
+	if ((text = util_printf("%s\n", why != NULL ? why : "refused")) ==
+	    NULL)
+		return http_error(r, 500);
+	rc = http_send(r, status, "text/plain; charset=utf-8", text,
+	    strlen(text), 1);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,264 @@
+/*
+ * The glossary: the network's words in plain English, each with the
+ * other names people use for it (a link worker is also a care navigator,
+ * a community connector, a health champion), so that searching any of
+ * them finds it.  Any member can add a term or improve one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+
+#define MAX_SYNONYMS	20
+
+/*
+ * The other names typed, separated by commas, as an array literal;
+ * problems go into v.  NULL on a problem.
+ */
+static char *
+synonyms_read(struct view *v, const char *text)
+{
+	const char *names[MAX_SYNONYMS];
+	char *copy, *s, *next, *out = NULL;
+	size_t n = 0;
+
+	if ((copy = util_strdup(text != NULL ? text : "")) == NULL)
+		return NULL;
+	for (s = copy; s != NULL; s = next) {
+		if ((next = strchr(s, ',')) != NULL)
+			*next++ = '\0';
+		s = util_trim(s);
+		if (*s == '\0')
+			continue;
+		if (n == MAX_SYNONYMS) {
+			view_error(v, "synonyms", "Give 20 other names or fewer");
+			goto done;
+		}
+		if (strlen(s) > 120) {
+			view_error(v, "synonyms", "Each other name must be 120 "
+			    "characters or fewer");
+			goto done;
+		}
+		names[n++] = s;
+	}
+	out = util_pg_array(names, n);
+done:
+	free(copy);
+	return out;
+}
+
+/*
+ * GET /glossary: every term of the network A to Z, or those a search
+ * finds, narrowed to the region of the node each comes from.  Two
+ * regions may both define a term: both are listed, each with its origin.
+ */
+int
+glossary_list(struct request *r)
+{
+	const char *q = r->form.f[KEY_Q].text, *p[3], *letter = NULL;
+	const char *region = r->form.f[KEY_REGION].text;
+	struct view *v, *t, *l = NULL;
+	PGresult *res;
+	int i, n;
+
+	/* A region not on the list is a hand-made address, not a choice. */
+	if (r->form.f[KEY_REGION].error)
+		return http_error(r, 400);
+	if (region != NULL && *region == '\0')
+		region = NULL;
+	if ((v = page_view(r, "Glossary")) == NULL)
+		return http_error(r, 500);
+	view_regions(v);
+	view_set(v, "v_q", q);
+	view_set(v, "v_region", region);
+	p[0] = q != NULL ? q : "";
+	p[1] = node_id;
+	p[2] = region != NULL ? region : "";
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.id, g.term,"
+	    " g.definition, array_to_string(g.synonyms, ', '), g.origin = $2,"
+	    " CASE WHEN upper(left(g.term, 1)) ~ '^[A-Z]$'"
+	    "  THEN upper(left(g.term, 1)) ELSE '#' END, " SQL_ORIGIN("g")
+	    " FROM glossary_terms g" SQL_KNOWN("g") " WHERE NOT g.deleted"
+	    " AND ($1 = '' OR g.search @@ acorn_prefix_query($1))"
+	    " AND ($3 = '' OR k.region = $3)"
+	    " ORDER BY lower(g.term), g.origin <> $2, k.name LIMIT 2000", 3,
+	    p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if (letter == NULL || strcmp(letter, PQgetvalue(res, i, 5)) != 0) {
+			letter = PQgetvalue(res, i, 5);
+			if ((l = view_add(v, "letters")) == NULL)
+				break;
+			view_set(l, "letter", letter);
+		}
+		if ((t = view_add(l, "terms")) == NULL)
+			break;
+		view_setf(t, "anchor", "term-%s", PQgetvalue(res, i, 0));
+		view_set(t, "term", PQgetvalue(res, i, 1));
+		view_set(t, "definition", PQgetvalue(res, i, 2));
+		view_set(t, "synonyms", PQgetvalue(res, i, 3));
+		view_flag(t, "has_synonyms", *PQgetvalue(res, i, 3) != '\0');
+		view_flag(t, "may_edit", r->account != NULL &&
+		    *PQgetvalue(res, i, 4) == 't');
+		view_setf(t, "edit_href", "/glossary/%s/edit",
+		    PQgetvalue(res, i, 0));
+		view_setf(t, "edit_label", "Edit %s", PQgetvalue(res, i, 1));
+		origin_view(t, res, i, 6);
+	}
+	view_flag(v, "none", n == 0);
+	PQclear(res);
+	return http_page(r, 200, "glossary", v);
+}
+
+/*
+ * The form for a term, checked and saved: a new term when id is NULL.
+ * Returns the answer sent.
+ */
+static int
+glossary_save(struct request *r, struct view *v, const char *id)
+{
+	const char *p[6];
+	char *synonyms = NULL, newid[ACORN_UUID_LEN + 1], by[24];
+	int rc;
+
+	p[1] = view_field(v, r, KEY_TERM, "Enter the term");
+	p[2] = view_field(v, r, KEY_DEFINITION, "Enter what the term means, "
+	    "in plain English");
+	view_field(v, r, KEY_SYNONYMS, NULL);
+	if (r->form.f[KEY_SYNONYMS].error == 0)
+		synonyms = synonyms_read(v, r->form.f[KEY_SYNONYMS].text);
+	if (view_has(v, "errors"))
+		goto refused;
+	if (id == NULL && util_uuid(newid) == -1) {
+		free(synonyms);
+		view_free(v);
+		return http_error(r, 500);
+	}
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	p[0] = id != NULL ? id : newid;
+	p[3] = synonyms;
+	p[4] = node_id;
+	p[5] = by;
+	if (id == NULL)
+		rc = db_exec(r->db, "INSERT INTO glossary_terms (id, origin,"
+		    " term, definition, synonyms, created_by) VALUES ($1, $5,"
+		    " $2, $3, $4::text[], $6::bigint)", 6, p);
+	else
+		rc = db_exec(r->db, "UPDATE glossary_terms SET term = $2,"
+		    " definition = $3, synonyms = $4::text[],"
+		    " version = version + 1, updated = now()"
+		    " WHERE id = $1 AND origin = $5 AND NOT deleted"
+		    " AND $6::bigint IS NOT NULL", 6, p);
+	if (rc == -1 && db_duplicate(r->db)) {
+		view_error(v, "term", "The glossary already has this term: "
+		    "edit that one instead");
+		goto refused;
+	}
+	free(synonyms);
+	view_free(v);
+	if (rc == -1)
+		return http_error(r, 503);
+	audit(r->db, r->account->id, id == NULL ? "glossary_add" :
+	    "glossary_edit", p[0]);
+	return http_redirect(r, "/glossary");
+refused:
+	free(synonyms);
+	return http_page(r, 422, "glossary_form", v);
+}
+
+/* GET and POST /glossary/new */
+int
+glossary_new(struct request *r)
+{
+	struct view *v;
+
+	if ((v = page_view(r, "Add a term to the glossary")) == NULL)
+		return http_error(r, 500);
+	view_set(v, "form_action", "/glossary/new");
+	view_flag(v, "creating", 1);
+	if (r->method != METHOD_POST)
+		return http_page(r, 200, "glossary_form", v);
+	return glossary_save(r, v, NULL);
+}
+
+/* GET and POST /glossary/{id}/edit */
+int
+glossary_edit(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[1];
+	int rc;
+
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.term, g.definition,"
+	    " array_to_string(g.synonyms, ', '), " SQL_ORIGIN("g")
+	    " FROM glossary_terms g" SQL_KNOWN("g")
+	    " WHERE g.id = $1 AND NOT g.deleted", 1, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	if (*PQgetvalue(res, 0, 3) == 't') {
+		rc = origin_refuse(r, "glossary term", res, 0, 3);
+		PQclear(res);
+		return rc;
+	}
+	if ((v = page_view(r, "Edit a glossary term")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_setf(v, "form_action", "/glossary/%s/edit", r->arg);
+	view_set(v, "term_title", PQgetvalue(res, 0, 0));
+	if (r->method != METHOD_POST) {
+		view_set(v, "v_term", PQgetvalue(res, 0, 0));
+		view_set(v, "v_definition", PQgetvalue(res, 0, 1));
+		view_set(v, "v_synonyms", PQgetvalue(res, 0, 2));
+		PQclear(res);
+		return http_page(r, 200, "glossary_form", v);
+	}
+	PQclear(res);
+	return glossary_save(r, v, r->arg);
+}
+
+/* Terms matching a search, for /search: into v's "results". */
+int
+glossary_search(struct request *r, const char *q, struct view *v)
+{
+	struct view *s;
+	PGresult *res;
+	const char *p[1];
+	int i, n;
+
+	p[0] = q;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, term, definition,"
+	    " array_to_string(synonyms, ', ') FROM glossary_terms"
+	    " WHERE NOT deleted AND search @@ acorn_prefix_query($1)"
+	    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
+	    " lower(term) LIMIT 50", 1, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((s = view_add(v, "results")) == NULL)
+			break;
+		view_setf(s, "href", "/glossary#term-%s", PQgetvalue(res, i, 0));
+		view_set(s, "result_title", PQgetvalue(res, i, 1));
+		if (*PQgetvalue(res, i, 3) != '\0')
+			view_setf(s, "meta", "Also called: %s",
+			    PQgetvalue(res, i, 3));
+		view_set(s, "snippet", PQgetvalue(res, i, 2));
+	}
+	PQclear(res);
+	return n;
+}

@@ -1,0 +1,285 @@
+/*
+ * Member profiles and the directory: the home page, a member's own
+ * profile, /members with search and filters, and one member's page.
+ * Anyone sees listed profiles, this node's and those its peers shared;
+ * a coordinator also sees every member of their own region who joined
+ * this node.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+
+#define PAGE_SIZE	20
+
+/* Who may see unlisted profiles: the region a coordinator looks after. */
+static const char *
+coordinator_region(const struct request *r)
+{
+	if (!is_coordinator(r))
+		return "";
+	return r->account->region;
+}
+
+int
+members_home(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	long listed, pending;
+
+	if ((v = page_view(r, cfg->node_name)) == NULL)
+		return http_error(r, 500);
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT (SELECT count(*) FROM members WHERE listed"
+	    " AND NOT deleted),"
+	    " (SELECT count(*) FROM accounts WHERE status = 'pending')",
+	    0, NULL);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	listed = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	pending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	view_setf(v, "listed_text", "%ld %s chosen to be listed in the "
+	    "network directory.", listed, listed == 1 ? "member has" :
+	    "members have");
+	view_setf(v, "pending_text", "%ld %s waiting for approval.", pending,
+	    pending == 1 ? "person is" : "people are");
+	PQclear(res);
+	return http_page(r, 200, "home", v);
+}
+
+static void
+set_group(struct view *v, const char *code)
+{
+	const char *label = stakeholder_label(code);
+
+	view_set(v, "group", label != NULL ? label : code);
+}
+
+/* The address of another page of the same search. */
+static void
+page_href(struct view *v, const char *key, const char *q, const char *group,
+    const char *region, long page)
+{
+	char *eq = util_url_encode(q),
+	    *eg = util_url_encode(group), *er = util_url_encode(region);
+
+	if (eq != NULL && eg != NULL && er != NULL)
+		view_setf(v, key, "/members?q=%s&group=%s&region=%s&page=%ld",
+		    eq, eg, er, page);
+	free(eq);
+	free(eg);
+	free(er);
+}
+
+int
+members_list(struct request *r)
+{
+	struct view *v, *m;
+	const struct form *f = &r->form;
+	const char *q, *group, *region, *p[5];
+	char off[32];
+	PGresult *res;
+	long page, total = 0, pages;
+	int i, n;
+
+	if ((v = page_view(r, "Members")) == NULL)
+		return http_error(r, 500);
+	view_choices(v);
+	/* A refused filter is ignored rather than guessed at. */
+	q = f->f[KEY_Q].text ? f->f[KEY_Q].text : "";
+	group = f->f[KEY_GROUP].text ? f->f[KEY_GROUP].text : "";
+	region = f->f[KEY_REGION].text ? f->f[KEY_REGION].text : "";
+	page = f->f[KEY_PAGE].text ? f->f[KEY_PAGE].num : 1;
+	view_set(v, "v_q", q);
+	view_set(v, "v_group", group);
+	view_set(v, "v_region", region);
+	if (*coordinator_region(r) != '\0') {
+		view_flag(v, "coordinator_view", 1);
+		view_set(v, "my_region", coordinator_region(r));
+	}
+	snprintf(off, sizeof(off), "%ld", (page - 1) * PAGE_SIZE);
+	p[0] = coordinator_region(r);
+	p[1] = q;
+	p[2] = group;
+	p[3] = region;
+	p[4] = off;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT m.id, m.name, m.organisation, m.role_title, m.stakeholder,"
+	    " m.region, m.interests, m.listed, a.status = 'pending',"
+	    " count(*) OVER (), " SQL_ORIGIN("m")
+	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
+	    SQL_KNOWN("m")
+	    " WHERE NOT m.deleted"
+	    " AND (m.listed OR ($1 <> '' AND m.region = $1"
+	    "  AND m.origin = (SELECT id FROM node)))"
+	    " AND ($2 = '' OR m.search @@ acorn_prefix_query($2))"
+	    " AND ($3 = '' OR m.stakeholder = $3)"
+	    " AND ($4 = '' OR m.region = $4)"
+	    " ORDER BY CASE WHEN $2 = '' THEN 0"
+	    " ELSE ts_rank(m.search, acorn_prefix_query($2)) END DESC,"
+	    " lower(m.name), m.id"
+	    " LIMIT " "20" " OFFSET $5", 5, p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((m = view_add(v, "members")) == NULL)
+			break;
+		view_setf(m, "href", "/members/%s", PQgetvalue(res, i, 0));
+		view_set(m, "name", PQgetvalue(res, i, 1));
+		view_set(m, "organisation", db_value(res, i, 2));
+		view_set(m, "role_title", db_value(res, i, 3));
+		view_flag(m, "sep", !PQgetisnull(res, i, 2) &&
+		    !PQgetisnull(res, i, 3));
+		set_group(m, PQgetvalue(res, i, 4));
+		view_set(m, "region", PQgetvalue(res, i, 5));
+		view_set(m, "interests", db_value(res, i, 6));
+		view_flag(m, "unlisted", strcmp(PQgetvalue(res, i, 7), "f") ==
+		    0);
+		view_flag(m, "pending", strcmp(PQgetvalue(res, i, 8), "t") ==
+		    0);
+		total = strtol(PQgetvalue(res, i, 9), NULL, 10);
+		origin_view(m, res, i, 10);
+	}
+	PQclear(res);
+	if (n == 0 && page > 1) {
+		/* Past the end: count what there is to say so honestly. */
+		total = 0;
+	}
+	pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+	view_setf(v, "result_text", "%ld %s found", total,
+	    total == 1 ? "member" : "members");
+	if (pages > 1) {
+		view_flag(v, "paged", 1);
+		view_setf(v, "page_text", "Page %ld of %ld", page, pages);
+		if (page > 1)
+			page_href(v, "prev_href", q, group, region, page - 1);
+		if (page < pages)
+			page_href(v, "next_href", q, group, region, page + 1);
+	}
+	return http_page(r, 200, "members", v);
+}
+
+int
+members_show(struct request *r)
+{
+	struct view *v;
+	const char *p[2];
+	PGresult *res;
+
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	p[1] = coordinator_region(r);
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT m.name, m.organisation, m.role_title, m.stakeholder,"
+	    " m.region, m.interests, m.bio, m.listed, a.status = 'pending',"
+	    " to_char(m.updated AT TIME ZONE 'Europe/London',"
+	    " 'FMDD FMMonth YYYY'), " SQL_ORIGIN("m")
+	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
+	    SQL_KNOWN("m")
+	    " WHERE m.id = $1 AND NOT m.deleted"
+	    " AND (m.listed OR ($2 <> '' AND m.region = $2"
+	    "  AND m.origin = (SELECT id FROM node)))", 2, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	if ((v = page_view(r, PQgetvalue(res, 0, 0))) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "name", PQgetvalue(res, 0, 0));
+	view_set(v, "organisation", db_value(res, 0, 1));
+	view_set(v, "role_title", db_value(res, 0, 2));
+	set_group(v, PQgetvalue(res, 0, 3));
+	view_set(v, "region", PQgetvalue(res, 0, 4));
+	view_set(v, "interests", db_value(res, 0, 5));
+	view_set(v, "bio", db_value(res, 0, 6));
+	view_flag(v, "unlisted", strcmp(PQgetvalue(res, 0, 7), "f") == 0);
+	view_flag(v, "pending", strcmp(PQgetvalue(res, 0, 8), "t") == 0);
+	view_set(v, "updated", PQgetvalue(res, 0, 9));
+	origin_view(v, res, 0, 10);
+	PQclear(res);
+	return http_page(r, 200, "member", v);
+}
+
+static int
+profile_load(struct request *r, struct view *v)
+{
+	const char *p[1] = { r->account->member };
+	PGresult *res;
+
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT name, organisation, role_title, stakeholder, region,"
+	    " interests, bio, listed FROM members WHERE id = $1", 1, p);
+	if (res == NULL || PQntuples(res) != 1) {
+		PQclear(res);
+		return -1;
+	}
+	view_set(v, "v_name", db_value(res, 0, 0));
+	view_set(v, "v_organisation", db_value(res, 0, 1));
+	view_set(v, "v_role_title", db_value(res, 0, 2));
+	view_set(v, "v_group", db_value(res, 0, 3));
+	view_set(v, "v_region", db_value(res, 0, 4));
+	view_set(v, "v_interests", db_value(res, 0, 5));
+	view_set(v, "v_bio", db_value(res, 0, 6));
+	view_flag(v, "v_listed", strcmp(PQgetvalue(res, 0, 7), "t") == 0);
+	PQclear(res);
+	return 0;
+}
+
+int
+members_profile(struct request *r)
+{
+	struct view *v;
+	const char *p[10];
+	int listed;
+
+	if ((v = page_view(r, "Your profile")) == NULL)
+		return http_error(r, 500);
+	view_choices(v);
+	view_set(v, "email", r->account->email);
+	view_set(v, "role", r->account->role);
+	if (r->method != METHOD_POST) {
+		if (profile_load(r, v) == -1) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+		view_flag(v, "saved", r->form.f[KEY_SAVED].num == 1);
+		return http_page(r, 200, "profile", v);
+	}
+	listed = r->form.f[KEY_LISTED].num == 1;
+	p[0] = r->account->member;
+	p[1] = node_id;
+	p[2] = view_field(v, r, KEY_NAME, "Enter your full name");
+	p[3] = view_field(v, r, KEY_ORGANISATION, NULL);
+	p[4] = view_field(v, r, KEY_ROLE_TITLE, NULL);
+	p[5] = view_field(v, r, KEY_GROUP, "Select your stakeholder group");
+	p[6] = view_field(v, r, KEY_REGION, "Select your region");
+	p[7] = view_field(v, r, KEY_INTERESTS, NULL);
+	p[8] = view_field(v, r, KEY_BIO, NULL);
+	p[9] = listed ? "true" : "false";
+	view_flag(v, "v_listed", listed);
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "profile", v);
+	/* Only the origin changes a record, and each change is a version. */
+	if (db_exec(r->db, "UPDATE members SET name = $3, organisation = $4,"
+	    " role_title = $5, stakeholder = $6, region = $7, interests = $8,"
+	    " bio = $9, listed = $10, version = version + 1, updated = now()"
+	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 10, p) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	view_free(v);
+	return http_redirect(r, "/profile?saved=yes");
+}

@@ -1,0 +1,401 @@
+/*
+ * The coordinator's view of the network: how pulling from each peer is
+ * going (/admin/sync), and which peers this node trusts (/admin/peers),
+ * where a coordinator pins a new one by its address and the fingerprint
+ * of its key, or removes one.  Pinning and removing are the federation
+ * library's (peer_add, peer_remove); this file only asks and shows.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+#include "federation.h"
+
+#define FINGERPRINT_LEN	64	/* hex SHA-256 */
+#define RECENT_REFUSED	10	/* refused entries shown for each peer */
+
+/* Both pages mark the same navigation link as the current one. */
+static struct view *
+network_view(struct request *r, const char *title)
+{
+	struct view *v;
+
+	if ((v = page_view(r, title)) != NULL)
+		view_flag(v, "at_network", 1);
+	return v;
+}
+
+/* "ab12 cd34 …": a fingerprint in groups of four, for people to compare. */
+static void
+fingerprint_groups(const char *hex, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; hex[i] != '\0'; i++) {
+		if (o + (i > 0 && i % 4 == 0) + 1 >= size)
+			break;
+		if (i > 0 && i % 4 == 0)
+			out[o++] = ' ';
+		out[o++] = hex[i];
+	}
+	out[o] = '\0';
+}
+
+/* "42 seconds", or with a rounder figure beside it when that helps. */
+static void
+seconds_text(struct view *v, const char *key, long s)
+{
+	if (s < 120)
+		view_setf(v, key, "%ld %s", s, s == 1 ? "second" : "seconds");
+	else if (s < 2 * 3600)
+		view_setf(v, key, "%ld seconds (about %ld minutes)", s, s / 60);
+	else if (s < 2 * 86400)
+		view_setf(v, key, "%ld seconds (about %ld hours)", s, s / 3600);
+	else
+		view_setf(v, key, "%ld seconds (about %ld days)", s, s / 86400);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET /admin/sync                                                      */
+
+enum {
+	S_ID, S_NAME, S_REGION, S_URL, S_HUB, S_SUCCESS, S_ERROR, S_BEHIND,
+	S_SECONDS, S_REFUSED, S_FAILING, S_ATTEMPT, S_NEXT
+};
+
+/*
+ * One row per peer.  A peer is failing when its last error is newer
+ * than its last success; behind is what it held that this node has not
+ * merged yet, over every collection, and for how long the oldest of it
+ * has waited.
+ */
+static const char sync_query[] =
+    "SELECT p.id, coalesce(k.name, p.name), coalesce(k.region, p.region),"
+    " p.url, p.hub, " SQL_LONDON("p.last_success") ", p.last_error,"
+    " coalesce((SELECT sum(c.behind) FROM peer_cursors c"
+    "  WHERE c.peer = p.id), 0),"
+    " coalesce((SELECT greatest(0, floor(extract(epoch FROM"
+    "  now() - min(c.behind_since))))::bigint FROM peer_cursors c"
+    "  WHERE c.peer = p.id AND c.behind > 0), 0),"
+    " (SELECT count(*) FROM rejections j WHERE j.peer = p.id),"
+    " p.last_error IS NOT NULL AND (p.last_success IS NULL"
+    "  OR p.last_attempt IS NULL OR p.last_attempt > p.last_success),"
+    " " SQL_LONDON("p.last_attempt") ", " SQL_LONDON("p.next_attempt")
+    " FROM peers p LEFT JOIN known_nodes k ON k.id = p.node"
+    " ORDER BY lower(coalesce(k.name, p.name)), p.id";
+
+/* The newest refused entries of every peer, and of no peer (peer NULL). */
+static const char refused_query[] =
+    "SELECT j.peer, " SQL_LONDON("j.at") ", j.collection, j.entry_id,"
+    " j.reason FROM (SELECT *, row_number() OVER (PARTITION BY peer"
+    "  ORDER BY id DESC) AS n FROM rejections) j"
+    " WHERE j.n <= $1::integer ORDER BY j.peer NULLS LAST, j.id DESC";
+
+/* One peer's row of the sync table; returns 1 when all is well with it. */
+static int
+sync_row(struct view *p, const PGresult *res, int i)
+{
+	long behind = strtol(PQgetvalue(res, i, S_BEHIND), NULL, 10);
+	long secs = strtol(PQgetvalue(res, i, S_SECONDS), NULL, 10);
+	long refused = strtol(PQgetvalue(res, i, S_REFUSED), NULL, 10);
+	int failing = *PQgetvalue(res, i, S_FAILING) == 't';
+	int never = PQgetisnull(res, i, S_SUCCESS);
+
+	view_set(p, "name", PQgetvalue(res, i, S_NAME));
+	view_set(p, "peer_region", PQgetvalue(res, i, S_REGION));
+	view_set(p, "url", PQgetvalue(res, i, S_URL));
+	view_set(p, "hub", *PQgetvalue(res, i, S_HUB) == 't' ? "Hub" :
+	    "Not a hub");
+	view_set(p, "last_success", never ? "Never" :
+	    PQgetvalue(res, i, S_SUCCESS));
+	view_set(p, "last_attempt", db_value(res, i, S_ATTEMPT));
+	view_set(p, "next_attempt", db_value(res, i, S_NEXT));
+	view_set(p, "last_error", db_value(res, i, S_ERROR));
+	view_setf(p, "behind", "%ld %s", behind, behind == 1 ? "entry" :
+	    "entries");
+	seconds_text(p, "seconds", secs);
+	view_setf(p, "refused", "%ld", refused);
+	view_setf(p, "refused_heading", "Refused from %s",
+	    PQgetvalue(res, i, S_NAME));
+	/* The state in words: never by colour alone. */
+	if (failing)
+		view_set(p, "status", "Failing");
+	else if (never)
+		view_set(p, "status", "Not reached yet");
+	else if (behind > 0)
+		view_set(p, "status", "Catching up");
+	else
+		view_set(p, "status", "Up to date");
+	view_setf(p, "status_class", "tag %s", failing ? "tag--orange" :
+	    never || behind > 0 ? "tag--yellow" : "tag--green");
+	return !failing && !never && behind == 0;
+}
+
+/*
+ * Registrations between this node and others not delivered yet (the
+ * inbox, docs/protocol.md section 8): by node and direction, how many,
+ * when the next try is and what went wrong last.
+ */
+static int
+deliveries_view(struct request *r, struct view *v)
+{
+	struct view *d;
+	PGresult *res;
+	int i, n;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " coalesce(k.name, 'Node ' || u.node), u.outbound, count(*),"
+	    " to_char(min(u.next) AT TIME ZONE 'Europe/London',"
+	    "  'FMDD FMMon, HH24:MI:SS'),"
+	    " (array_agg(u.err ORDER BY u.next DESC)"
+	    "  FILTER (WHERE u.err IS NOT NULL))[1]"
+	    " FROM (SELECT host AS node, true AS outbound,"
+	    "  next_attempt AS next, last_error AS err FROM away_registrations"
+	    "  WHERE delivered < version"
+	    "  UNION ALL SELECT home, false, next_attempt, last_error"
+	    "  FROM inbox_requests WHERE delivered < out_version) u"
+	    " LEFT JOIN known_nodes k ON k.id = u.node"
+	    " GROUP BY 1, 2 ORDER BY 1, 2 DESC", 0, NULL);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((d = view_add(v, "deliveries")) == NULL)
+			break;
+		view_set(d, "node", PQgetvalue(res, i, 0));
+		view_setf(d, "what", "%s %s", PQgetvalue(res, i, 2),
+		    *PQgetvalue(res, i, 1) == 't' ? (strcmp(PQgetvalue(res, i,
+		    2), "1") == 0 ? "registration or cancellation by members "
+		    "here" : "registrations or cancellations by members here") :
+		    (strcmp(PQgetvalue(res, i, 2), "1") == 0 ? "answer to its "
+		    "members" : "answers to its members"));
+		view_set(d, "next", PQgetvalue(res, i, 3));
+		view_set(d, "last_error", db_value(res, i, 4));
+	}
+	view_flag(v, "any_deliveries", n > 0);
+	PQclear(res);
+	return 0;
+}
+
+int
+network_sync(struct request *r)
+{
+	struct view *v, **rows = NULL, *p, *j, *to;
+	PGresult *res = NULL, *refused = NULL;
+	const char *q[1];
+	char limit[16];
+	long id;
+	int i, k, n, well = 0;
+
+	snprintf(limit, sizeof(limit), "%d", RECENT_REFUSED);
+	q[0] = limit;
+	if ((v = network_view(r, "Sync with peers")) == NULL)
+		return http_error(r, 500);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, sync_query, 0, NULL)) ==
+	    NULL || (refused = db_query(r->db, PGRES_TUPLES_OK, refused_query,
+	    1, q)) == NULL)
+		goto unavailable;
+	n = PQntuples(res);
+	if (n > 0 && (rows = calloc((size_t)n, sizeof(*rows))) == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((p = rows[i] = view_add(v, "peers")) == NULL)
+			goto fail;
+		well += sync_row(p, res, i);
+	}
+	for (i = 0; i < PQntuples(refused); i++) {
+		to = NULL;
+		if (PQgetisnull(refused, i, 0))
+			to = v;	/* refused, but from no peer pinned now */
+		else {
+			id = strtol(PQgetvalue(refused, i, 0), NULL, 10);
+			for (k = 0; k < n && to == NULL; k++)
+				if (strtol(PQgetvalue(res, k, S_ID), NULL,
+				    10) == id)
+					to = rows[k];
+		}
+		if (to == NULL || (j = view_add(to, to == v ? "unpeered" :
+		    "recent")) == NULL)
+			continue;
+		view_set(j, "at", PQgetvalue(refused, i, 1));
+		view_set(j, "collection", db_value(refused, i, 2));
+		view_set(j, "entry_id", db_value(refused, i, 3));
+		view_set(j, "reason", PQgetvalue(refused, i, 4));
+	}
+	if (deliveries_view(r, v) == -1)
+		goto unavailable;
+	view_flag(v, "any_refused", PQntuples(refused) > 0);
+	view_flag(v, "none_refused", n > 0 && PQntuples(refused) == 0);
+	view_flag(v, "no_peers", n == 0);
+	view_flag(v, "all_well", n > 0 && well == n);
+	if (n > 0 && well < n)
+		view_setf(v, "attention", "%d of %d %s %s attention.",
+		    n - well, n, n == 1 ? "peer" : "peers",
+		    n - well == 1 ? "needs" : "need");
+	free(rows);
+	PQclear(refused);
+	PQclear(res);
+	return http_page(r, 200, "sync", v);
+unavailable:
+	free(rows);
+	PQclear(refused);
+	PQclear(res);
+	view_free(v);
+	return http_error(r, 503);
+fail:
+	free(rows);
+	PQclear(refused);
+	PQclear(res);
+	view_free(v);
+	return http_error(r, 500);
+}
+
+/* ------------------------------------------------------------------ */
+/* GET and POST /admin/peers, POST /admin/peers/remove                  */
+
+/* What a coordinator is told after being sent back to the list. */
+static const struct {
+	const char	*done;
+	const char	*text;
+} peers_done[] = {
+	{ "added", "The peer was added. This node will pull what it shares "
+	    "from now on." },
+	{ "removed", "The peer was removed. This node no longer pulls from "
+	    "it." },
+	{ "gone", "That peer had already been removed." },
+};
+
+/* The list of peers and the form to add one, with what v already holds. */
+static int
+peers_page(struct request *r, struct view *v, unsigned int status)
+{
+	struct view *p;
+	PGresult *res;
+	char groups[FINGERPRINT_LEN + FINGERPRINT_LEN / 4 + 1];
+	int i, n;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT p.id,"
+	    " coalesce(k.name, p.name), coalesce(k.region, p.region), p.url,"
+	    " p.fingerprint, p.hub FROM peers p"
+	    " LEFT JOIN known_nodes k ON k.id = p.node"
+	    " ORDER BY lower(coalesce(k.name, p.name)), p.id", 0, NULL);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((p = view_add(v, "peers")) == NULL)
+			break;
+		view_set(p, "peer_id", PQgetvalue(res, i, 0));
+		view_set(p, "name", PQgetvalue(res, i, 1));
+		view_set(p, "peer_region", PQgetvalue(res, i, 2));
+		view_set(p, "url", PQgetvalue(res, i, 3));
+		fingerprint_groups(PQgetvalue(res, i, 4), groups,
+		    sizeof(groups));
+		view_set(p, "fingerprint", groups);
+		view_set(p, "hub", *PQgetvalue(res, i, 5) == 't' ? "Yes" :
+		    "No");
+		view_setf(p, "remove_label", "Remove peer %s",
+		    PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	/* What this node's peers pin: given to their coordinators. */
+	if (server_signer != NULL) {
+		fingerprint_groups(server_signer->fingerprint, groups,
+		    sizeof(groups));
+		view_set(v, "own_fingerprint", groups);
+	}
+	return http_page(r, status, "peers", v);
+}
+
+/* The add form's fields, checked; problems go into v.  NULL on one. */
+static const char *
+peer_form_read(struct request *r, struct view *v,
+    char fingerprint[FINGERPRINT_LEN + 1])
+{
+	const char *url, *typed, *host;
+
+	url = view_field(v, r, KEY_URL, "Enter the address of the peer, like "
+	    "https://london.example.org");
+	if (url != NULL) {
+		host = url + (strncmp(url, "https://", 8) == 0 ? 8 : 7);
+		if (*host == '\0' || *host == '/' || *host == ':') {
+			view_error(v, "url", "Enter the peer's address with "
+			    "the name of its server, like "
+			    "https://london.example.org");
+			url = NULL;
+		}
+	}
+	typed = view_field(v, r, KEY_FINGERPRINT, "Enter the fingerprint of "
+	    "the peer's key");
+	if (typed != NULL && fingerprint_normalise(typed, fingerprint) == -1) {
+		view_error(v, "fingerprint", "Enter the fingerprint as 64 "
+		    "characters, each 0 to 9 or a to f; spaces and colons "
+		    "between them are fine");
+		typed = NULL;
+	}
+	view_flag(v, "v_hub", r->form.f[KEY_HUB].num == 1);
+	return typed != NULL ? url : NULL;
+}
+
+int
+network_peers(struct request *r)
+{
+	struct view *v;
+	char fingerprint[FINGERPRINT_LEN + 1], *why = NULL;
+	const char *url, *done = r->form.f[KEY_DONE].text;
+	size_t i;
+
+	if ((v = network_view(r, "Peers")) == NULL)
+		return http_error(r, 500);
+	if (r->method != METHOD_POST) {
+		for (i = 0; done != NULL && i < sizeof(peers_done) /
+		    sizeof(peers_done[0]); i++)
+			if (strcmp(done, peers_done[i].done) == 0)
+				view_set(v, "done_text", peers_done[i].text);
+		return peers_page(r, v, 200);
+	}
+	if ((url = peer_form_read(r, v, fingerprint)) == NULL)
+		return peers_page(r, v, 422);
+	if (peer_add(r->db, url, fingerprint, r->form.f[KEY_HUB].num == 1,
+	    &why) == -1) {
+		/* The reason names the address or the key: both are ours. */
+		view_error(v, "url", why != NULL ? why : "The peer could not be "
+		    "added. Check its address and fingerprint, and try again");
+		free(why);
+		return peers_page(r, v, 422);
+	}
+	free(why);
+	view_free(v);
+	audit(r->db, r->account->id, "peer_add", url);
+	return http_redirect(r, "/admin/peers?done=added");
+}
+
+int
+network_peer_remove(struct request *r)
+{
+	const struct field *f = &r->form.f[KEY_PEER];
+	const char *p[1];
+	PGresult *res;
+	int still;
+
+	if (f->text == NULL)
+		return http_error(r, 400);
+	if (peer_remove(r->db, (long long)f->num) == 0) {
+		audit(r->db, r->account->id, "peer_remove", f->text);
+		return http_redirect(r, "/admin/peers?done=removed");
+	}
+	/* Gone already (a second click), or the database failed. */
+	p[0] = f->text;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT 1 FROM peers"
+	    " WHERE id = $1::bigint", 1, p)) == NULL)
+		return http_error(r, 503);
+	still = PQntuples(res) > 0;
+	PQclear(res);
+	return still ? http_error(r, 503) :
+	    http_redirect(r, "/admin/peers?done=gone");
+}

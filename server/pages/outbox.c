@@ -1,0 +1,130 @@
+/*
+ * The coordinator's view of the outbox (/admin/mail): every message the
+ * node has queued, newest first, with what became of it and the text
+ * that was sent, so "did they get the email?" has an answer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+
+#define OUTBOX_PAGE	25
+
+/* One row's status: a short word for the tag and a sentence beside it. */
+static void
+outbox_status(struct view *m, const PGresult *res, int i)
+{
+	const char *attempts = PQgetvalue(res, i, 5),
+	    *error = db_value(res, i, 9);
+
+	if (!PQgetisnull(res, i, 7)) {
+		view_set(m, "status", "Sent");
+		view_set(m, "status_class", "tag");
+		view_setf(m, "status_detail", "Accepted by the mail server "
+		    "on %s.", PQgetvalue(res, i, 7));
+	} else if (!PQgetisnull(res, i, 8)) {
+		view_set(m, "status", "Failed");
+		view_set(m, "status_class", "tag tag--orange");
+		view_setf(m, "status_detail", "Not delivered (%s): %s",
+		    PQgetvalue(res, i, 8), error ? error : "no reason given");
+	} else if (cfg->smtp_url[0] == '\0') {
+		view_set(m, "status", "Held");
+		view_set(m, "status_class", "tag tag--grey");
+		view_set(m, "status_detail", "No mail server is set up.");
+	} else if (strcmp(attempts, "0") == 0) {
+		view_set(m, "status", "Waiting to be sent");
+		view_set(m, "status_class", "tag tag--yellow");
+	} else {
+		view_set(m, "status", "Waiting to retry");
+		view_set(m, "status_class", "tag tag--yellow");
+		view_setf(m, "status_detail", "%s %s failed: %s Next attempt "
+		    "%s.", strcmp(attempts, "1") == 0 ? "1 attempt" : attempts,
+		    strcmp(attempts, "1") == 0 ? "has" : "attempts have",
+		    error ? error : "no reason given", PQgetvalue(res, i, 6));
+	}
+}
+
+static void
+outbox_page_href(struct view *v, const char *key, long page)
+{
+	view_setf(v, key, "/admin/mail?page=%ld", page);
+}
+
+int
+outbox_list(struct request *r)
+{
+	const char *p[1];
+	char off[32];
+	struct view *v, *m;
+	PGresult *res;
+	long page, total, waiting, failed, pages;
+	int i, n;
+
+	page = r->form.f[KEY_PAGE].text ? r->form.f[KEY_PAGE].num : 1;
+	if ((v = page_view(r, "Mail")) == NULL)
+		return http_error(r, 500);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT count(*),"
+	    " count(*) FILTER (WHERE sent IS NULL AND failed IS NULL),"
+	    " count(*) FILTER (WHERE failed IS NOT NULL) FROM outbox",
+	    0, NULL);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	total = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	waiting = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	failed = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	PQclear(res);
+
+	snprintf(off, sizeof(off), "%ld", (page - 1) * OUTBOX_PAGE);
+	p[0] = off;
+	res = db_query(r->db, PGRES_TUPLES_OK,
+	    "SELECT id, recipient, subject, body,"
+	    " to_char(created AT TIME ZONE 'Europe/London',"
+	    "  'FMDD FMMonth YYYY, HH24:MI'), attempts,"
+	    " to_char(next_attempt AT TIME ZONE 'Europe/London',"
+	    "  'FMDD FMMonth YYYY, HH24:MI:SS'),"
+	    " to_char(sent AT TIME ZONE 'Europe/London',"
+	    "  'FMDD FMMonth YYYY, HH24:MI:SS'),"
+	    " to_char(failed AT TIME ZONE 'Europe/London',"
+	    "  'FMDD FMMonth YYYY, HH24:MI:SS'), last_error"
+	    " FROM outbox ORDER BY created DESC, id DESC"
+	    " LIMIT " "25" " OFFSET $1", 1, p);
+	if (res == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((m = view_add(v, "messages")) == NULL)
+			break;
+		view_set(m, "recipient", PQgetvalue(res, i, 1));
+		view_set(m, "subject", PQgetvalue(res, i, 2));
+		view_set(m, "body", PQgetvalue(res, i, 3));
+		view_set(m, "created", PQgetvalue(res, i, 4));
+		outbox_status(m, res, i);
+	}
+	PQclear(res);
+
+	view_flag(v, "held", cfg->smtp_url[0] == '\0');
+	if (cfg->smtp_url[0] == '\0')
+		view_setf(v, "summary_text", "%ld %s, %ld held, %ld failed",
+		    total, total == 1 ? "message" : "messages", waiting,
+		    failed);
+	else
+		view_setf(v, "summary_text", "%ld %s, %ld waiting to be sent, "
+		    "%ld failed", total, total == 1 ? "message" : "messages",
+		    waiting, failed);
+	pages = (total + OUTBOX_PAGE - 1) / OUTBOX_PAGE;
+	if (pages > 1) {
+		view_flag(v, "paged", 1);
+		view_setf(v, "page_text", "Page %ld of %ld", page, pages);
+		if (page > 1)
+			outbox_page_href(v, "prev_href", page - 1);
+		if (page < pages)
+			outbox_page_href(v, "next_href", page + 1);
+	}
+	return http_page(r, 200, "outbox", v);
+}

@@ -1,0 +1,162 @@
+/*
+ * The pages (server/pages/): one file per URL prefix, each owning its
+ * SQL, its handlers and what its templates are given.  A handler's name
+ * starts with its file's.  Pages build on the web layer, the core and
+ * the federation library; nothing below them may use them.
+ */
+#ifndef ACORN_PAGES_H
+#define ACORN_PAGES_H
+
+#if defined(ACORN_LAYER_CORE) || defined(ACORN_LAYER_WEB) || \
+    defined(ACORN_LAYER_FEEDS)
+#error "only the pages and the program itself may use the pages"
+#endif
+
+#include "web.h"
+
+struct signer;
+
+/*
+ * The end of a statement cancelling the registrations a CTE "mine" holds
+ * (id, status), telling each person and whoever moves up; the node's
+ * address is $3.  registrations.c and attendance.c both cancel.
+ */
+#define SQL_CANCEL_REST \
+    " SELECT count(*), sum(acorn_cancel_told(id, CASE WHEN status <>" \
+    " 'unconfirmed' THEN 'cancelled' END, $3)) FROM mine"
+
+/* accounts.c */
+int member_erase(struct db *db, const char *member);
+int accounts_join(struct request *r);
+int accounts_signin(struct request *r);
+int accounts_signout(struct request *r);
+int accounts_erase(struct request *r);
+int account_add(struct db *db, const char *email, const char *role,
+    const char *name, const char *group, const char *region,
+    char **password);
+
+/* admin.c */
+int admin_members(struct request *r);
+int admin_approve(struct request *r);
+int admin_reject(struct request *r);
+int admin_roles(struct request *r);
+
+/* attendance.c */
+int attendance_checkin(struct request *r);
+int attendance_checkin_undo(struct request *r);
+int attendance_export(struct request *r);
+int attendance_export_csv(struct request *r);
+int attendance_list(struct request *r);
+int attendance_people(struct request *r);
+int attendance_promote(struct request *r);
+int attendance_unregister(struct request *r);
+
+/* away.c */
+int away_list(struct request *r, struct view *v);
+int away_event_status(struct request *r, struct view *v, const char *event);
+int away_outcome_page(struct request *r, const char *id);
+
+/* calendar.c */
+char *calendar_line(const char *name, const char *params, const char *value);
+int calendar_event(struct request *r);
+int calendar_events(struct request *r);
+void calendar_links(struct view *v, const char *region, const char *kind);
+
+/* events.c */
+PGresult *event_fetch(struct request *r, int *missing);
+int event_missing(struct request *r, int missing);
+int events_list(struct request *r);
+int events_show(struct request *r);
+int events_new(struct request *r);
+int event_own(struct request *r, int *answer);
+int events_publish(struct request *r);
+int events_close(struct request *r);
+int events_reopen(struct request *r);
+int events_places(struct request *r);
+int events_edit(struct request *r);
+int events_cancel(struct request *r);
+struct view *registration_form(struct request *r, const char *back, int *rc);
+int registration_form_end(struct request *r, struct view *v, char **ids,
+    char **values, int *rc);
+
+/* evidence.c */
+int evidence_list(struct request *r);
+int evidence_csv(struct request *r);
+int evidence_show(struct request *r);
+int evidence_new(struct request *r);
+int evidence_edit(struct request *r);
+int evidence_history(struct request *r);
+int evidence_compare(struct request *r);
+int evidence_restore(struct request *r);
+int evidence_delete(struct request *r);
+int evidence_search(struct request *r, const char *q, struct view *v);
+
+/* evidence_files.c */
+int evidence_files(struct request *r);
+int evidence_files_one(struct request *r);
+
+/* evidence_summary.c */
+int evidence_summary(struct request *r);
+
+/* federation.c */
+extern const struct signer *server_signer;
+int federation_key(struct request *r);
+int federation_service(struct request *r);
+int federation_ping(struct request *r);
+int federation_inbox(struct request *r);
+
+/* feeds.c */
+int feeds_serve(struct request *r);
+
+/* glossary.c */
+int glossary_list(struct request *r);
+int glossary_new(struct request *r);
+int glossary_edit(struct request *r);
+int glossary_search(struct request *r, const char *q, struct view *v);
+
+/* library.c */
+int library_new(struct request *r);
+int library_list(struct request *r);
+int library_show(struct request *r);
+int library_edit(struct request *r);
+int library_history(struct request *r);
+int library_compare(struct request *r);
+int library_restore(struct request *r);
+int library_protect(struct request *r);
+int library_search(struct request *r, const char *q, struct view *v);
+
+/* members.c */
+int members_home(struct request *r);
+int members_list(struct request *r);
+int members_show(struct request *r);
+int members_profile(struct request *r);
+
+/* metrics.c */
+int metrics_serve(struct request *r);
+int metrics_healthz(struct request *r);
+
+/* network.c */
+int network_sync(struct request *r);
+int network_peers(struct request *r);
+int network_peer_remove(struct request *r);
+
+/* outbox.c */
+int outbox_list(struct request *r);
+
+/* questions.c */
+int questions_edit(struct request *r);
+
+/* registrations.c */
+int registrations_new(struct request *r);
+int registrations_mine(struct request *r);
+int registrations_cancel(struct request *r);
+int registrations_public(struct request *r);
+int registrations_guest(struct request *r);
+int registrations_guest_confirm(struct request *r);
+int registrations_guest_cancel(struct request *r);
+int registrations_guest_public(struct request *r);
+
+/* search.c */
+int search_page(struct request *r);
+
+#endif /* ACORN_PAGES_H */

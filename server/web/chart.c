@@ -1,0 +1,148 @@
+/*
+ * Charts drawn on the server: a horizontal bar per row, split into
+ * segments, one per series (for example what evaluations found for each
+ * outcome: improved, no change, worse, mixed).  Only the geometry is
+ * worked out here; the SVG itself is template markup, so every label and
+ * number goes out through the renderer's escaping like any other text.
+ * The same figures fill a table beside the chart for screen readers and
+ * for anyone who would rather read numbers; where a row names the list
+ * behind it, each number in the table links to that list narrowed to its
+ * series.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+
+#define CHART_WIDTH	640	/* viewBox units */
+#define LABEL_WIDTH	220	/* room for the row labels */
+#define BAR_HEIGHT	28
+#define BAR_GAP		14
+#define TOP		8
+
+/*
+ * The whole chart in words, for the SVG's accessible name: a picture
+ * read aloud says what it shows, not only that it is there.
+ */
+static void
+chart_summary(struct view *c, const char *title,
+    const struct chart_series *series, int nseries,
+    const struct chart_row *rows, int nrows)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	char *s;
+	int i, j, any;
+
+	strbuf_printf(&sb, "%s.", title != NULL ? title : "Chart");
+	for (i = 0; i < nrows; i++) {
+		strbuf_printf(&sb, " %s:", rows[i].label);
+		for (any = 0, j = 0; j < nseries; j++) {
+			if (rows[i].values[j] == 0)
+				continue;
+			strbuf_printf(&sb, "%s %s %ld", any ? "," : "",
+			    series[j].label, rows[i].values[j]);
+			any = 1;
+		}
+		strbuf_str(&sb, any ? "." : " none.");
+	}
+	if ((s = strbuf_take(&sb)) != NULL)
+		view_set(c, "chart_summary", s);
+	free(s);
+}
+
+/*
+ * One number of the table.  A number above 0 links to the row's list
+ * narrowed to its series; a 0 would only lead to an empty list.
+ */
+static int
+chart_cell(struct view *row, const struct chart_row *r,
+    const struct chart_series *series, long value)
+{
+	struct view *cell;
+
+	if ((cell = view_add(row, "cells")) == NULL)
+		return -1;
+	view_setf(cell, "value", "%ld", value);
+	view_set(cell, "series_label", series->label);
+	view_setf(cell, "cell_label", "%s, %s", r->label, series->label);
+	if (value > 0 && r->href != NULL && series->param != NULL)
+		view_setf(cell, "cell_href", "%s%c%s=%s", r->href,
+		    strchr(r->href, '?') != NULL ? '&' : '?', series->param,
+		    series->code);
+	return 0;
+}
+
+/*
+ * Adds one chart to the view's list named list.  Bars are scaled to the
+ * largest row total, so rows compare at a glance; a row with nothing
+ * shows an empty bar and a 0.  Returns -1 when memory ran out.
+ */
+int
+chart_add(struct view *v, const char *list, const char *title,
+    const char *caption, const struct chart_series *series, int nseries,
+    const struct chart_row *rows, int nrows)
+{
+	struct view *c, *row, *seg, *h;
+	long max = 0, total;
+	double x, w, area = CHART_WIDTH - LABEL_WIDTH - 48;
+	int i, j, height;
+
+	if (nseries > CHART_SERIES)
+		return -1;
+	for (i = 0; i < nrows; i++) {
+		for (total = 0, j = 0; j < nseries; j++)
+			total += rows[i].values[j];
+		if (total > max)
+			max = total;
+	}
+	if ((c = view_add(v, list)) == NULL)
+		return -1;
+	height = TOP * 2 + nrows * (BAR_HEIGHT + BAR_GAP);
+	view_set(c, "chart_title", title);
+	view_set(c, "chart_caption", caption);
+	view_setf(c, "viewbox", "0 0 %d %d", CHART_WIDTH, height);
+	view_setf(c, "chart_height", "%d", height);
+	chart_summary(c, title, series, nseries, rows, nrows);
+	for (j = 0; j < nseries; j++) {
+		if ((h = view_add(c, "series")) == NULL)
+			return -1;
+		view_set(h, "series_label", series[j].label);
+		view_setf(h, "swatch_class", "chart__swatch chart__fill--%s",
+		    series[j].code);
+	}
+	for (i = 0; i < nrows; i++) {
+		if ((row = view_add(c, "rows")) == NULL)
+			return -1;
+		view_set(row, "row_label", rows[i].label);
+		view_set(row, "row_href", rows[i].href);
+		view_setf(row, "label_y", "%d", TOP + i * (BAR_HEIGHT +
+		    BAR_GAP) + BAR_HEIGHT / 2 + 5);
+		x = LABEL_WIDTH;
+		for (total = 0, j = 0; j < nseries; j++) {
+			total += rows[i].values[j];
+			if (chart_cell(row, &rows[i], &series[j],
+			    rows[i].values[j]) == -1)
+				return -1;
+			if (rows[i].values[j] == 0)
+				continue;
+			w = max > 0 ? area * (double)rows[i].values[j] /
+			    (double)max : 0;
+			if ((seg = view_add(row, "segments")) == NULL)
+				return -1;
+			view_setf(seg, "x", "%.1f", x);
+			view_setf(seg, "y", "%d", TOP + i * (BAR_HEIGHT +
+			    BAR_GAP));
+			view_setf(seg, "width", "%.1f", w);
+			view_setf(seg, "height", "%d", BAR_HEIGHT);
+			view_setf(seg, "fill_class", "chart__fill--%s",
+			    series[j].code);
+			view_setf(seg, "tip", "%s: %s %ld", rows[i].label,
+			    series[j].label, rows[i].values[j]);
+			x += w;
+		}
+		view_setf(row, "total", "%ld", total);
+		view_setf(row, "total_x", "%.1f", x + 6);
+	}
+	return 0;
+}

@@ -1,0 +1,591 @@
+/*
+ * Input at the edge: every form and query field a handler may read is
+ * declared here with its validator, as in kcgi.  A handler sees only
+ * fields that passed: valid UTF-8, trimmed, within their length, and of
+ * their kind.  Anything else is marked as an error and never stored.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+
+enum kind {
+	K_LINE,		/* one line of text */
+	K_TEXT,		/* several lines */
+	K_EMAIL,
+	K_TOKEN,	/* base64url */
+	K_UUID,
+	K_NUMBER,
+	K_BOOL,		/* a checkbox */
+	K_PATH,		/* a local path to return to */
+	K_SECRET,	/* a password: kept as typed, not trimmed */
+	K_GROUP,
+	K_REGION,
+	K_COUNT,	/* a whole number from 0 */
+	K_SIZE,		/* a whole number from 0 to ten million */
+	K_DATE,		/* YYYY-MM-DD, as a date input sends it */
+	K_TIME,		/* HH:MM, 24-hour */
+	K_URL,		/* http or https */
+	K_KIND,		/* an event kind */
+	K_WORDS		/* repeatable: words of a-z, 0-9 and _ */
+};
+
+struct keydef {
+	const char	*name;
+	enum kind	 kind;
+	size_t		 max;	/* characters */
+	const char	*label;	/* how error messages name the field */
+	const char	*format;	/* the message when the shape is wrong */
+};
+
+static const struct keydef keys[KEY__MAX] = {
+	[KEY_BIO] = { "bio", K_TEXT, 2000, "About you", NULL },
+	[KEY_CSRF] = { "csrf", K_TOKEN, 64, "The form", NULL },
+	[KEY_EMAIL] = { "email", K_EMAIL, 254, "Email address",
+	    "Enter an email address in the correct format, like "
+	    "name@example.org" },
+	[KEY_GROUP] = { "group", K_GROUP, 32, "Stakeholder group",
+	    "Select a stakeholder group from the list" },
+	[KEY_ID] = { "id", K_UUID, 36, "Record", "Unknown record" },
+	[KEY_INTERESTS] = { "interests", K_LINE, 500, "Interests",
+	    "Interests must be on one line" },
+	[KEY_LISTED] = { "listed", K_BOOL, 8, "Network directory",
+	    "Choose whether to be listed" },
+	[KEY_NAME] = { "name", K_LINE, 120, "Full name",
+	    "Full name must be on one line" },
+	[KEY_NEXT] = { "next", K_PATH, 512, "Next page", "Unknown page" },
+	[KEY_NODE] = { "node", K_LINE, 100, "Node", "Give the node's id" },
+	[KEY_ORGANISATION] = { "organisation", K_LINE, 200, "Organisation",
+	    "Organisation must be on one line" },
+	[KEY_PAGE] = { "page", K_NUMBER, 6, "Page", "Unknown page number" },
+	[KEY_PASSWORD] = { "password", K_SECRET, 1024, "Password", NULL },
+	[KEY_PASSWORD2] = { "password2", K_SECRET, 1024, "Password", NULL },
+	[KEY_Q] = { "q", K_LINE, 200, "Search", "Search on one line" },
+	[KEY_REGION] = { "region", K_REGION, 64, "Region",
+	    "Select a region from the list" },
+	[KEY_ROLE_TITLE] = { "role_title", K_LINE, 120, "Job title",
+	    "Job title must be on one line" },
+	[KEY_SAVED] = { "saved", K_BOOL, 8, "Saved", NULL },
+	[KEY_CONFIRM] = { "confirm", K_BOOL, 8, "Confirmation",
+	    "Tick the box to confirm" },
+	[KEY_TITLE] = { "title", K_LINE, 200, "Title",
+	    "Title must be on one line" },
+	[KEY_DESCRIPTION] = { "description", K_TEXT, 20000, "Description",
+	    NULL },
+	[KEY_KIND] = { "kind", K_KIND, 32, "Kind of event",
+	    "Select the kind of event from the list" },
+	[KEY_START_DATE] = { "start_date", K_DATE, 10, "Start date",
+	    "Enter the start date like 2027-03-14" },
+	[KEY_START_TIME] = { "start_time", K_TIME, 5, "Start time",
+	    "Enter the start time like 09:30" },
+	[KEY_END_DATE] = { "end_date", K_DATE, 10, "End date",
+	    "Enter the end date like 2027-03-14" },
+	[KEY_END_TIME] = { "end_time", K_TIME, 5, "End time",
+	    "Enter the end time like 17:00" },
+	[KEY_VENUE] = { "venue", K_LINE, 200, "Venue",
+	    "Venue must be on one line" },
+	[KEY_ADDRESS] = { "address", K_TEXT, 500, "Address", NULL },
+	[KEY_ONLINE_URL] = { "online_url", K_URL, 500, "Joining link",
+	    "Enter a joining link starting with https://" },
+	[KEY_ORGANISER] = { "organiser", K_LINE, 200, "Organiser",
+	    "Organiser must be on one line" },
+	[KEY_ORGANISER_EMAIL] = { "organiser_email", K_EMAIL, 254,
+	    "Organiser's email address", "Enter the organiser's email "
+	    "address in the correct format, like name@example.org" },
+	[KEY_OPENS_DATE] = { "opens_date", K_DATE, 10, "Registration opens",
+	    "Enter the date registration opens like 2027-01-10" },
+	[KEY_OPENS_TIME] = { "opens_time", K_TIME, 5, "Time registration opens",
+	    "Enter the time registration opens like 09:00" },
+	[KEY_CLOSES_TIME] = { "closes_time", K_TIME, 5,
+	    "Time registration closes", "Enter the time registration closes "
+	    "like 17:00" },
+	[KEY_CLOSES_DATE] = { "closes_date", K_DATE, 10,
+	    "Registration closes", "Enter the date registration closes "
+	    "like 2027-03-01" },
+	[KEY_PLACE_NAME] = { "place_name", K_LINE, 100, "Kind of place",
+	    "Kind of place must be on one line" },
+	[KEY_CAPACITY] = { "capacity", K_COUNT, 6, "Number of places",
+	    "Number of places must be a whole number, like 100" },
+	[KEY_PLACE] = { "place", K_NUMBER, 20, "Place",
+	    "Choose a kind of place" },
+	[KEY_PLACES] = { "places", K_NUMBER, 2, "Number of places",
+	    "Number of places must be a whole number from 1 to 10" },
+	[KEY_PUBLIC] = { "public", K_BOOL, 8, "Attendee list",
+	    "Choose whether to show your name" },
+	[KEY_REQUEST] = { "request", K_TOKEN, 64, "The form", NULL },
+	[KEY_WHEN] = { "when", K_LINE, 8, "When", NULL },
+	[KEY_QKIND] = { "qkind", K_LINE, 16, "Kind of question",
+	    "Select the kind of question" },
+	[KEY_LABEL] = { "label", K_LINE, 300, "Question",
+	    "The question must be on one line" },
+	[KEY_CHOICES] = { "choices", K_TEXT, 2000, "Choices", NULL },
+	[KEY_REQUIRED] = { "required", K_BOOL, 8, "Required",
+	    "Choose whether an answer is required" },
+	[KEY_QUESTION] = { "question", K_NUMBER, 20, "Question",
+	    "Unknown question" },
+	[KEY_ROLE] = { "role", K_LINE, 16, "Role",
+	    "Select a role from the list" },
+	[KEY_COL] = { "col", K_WORDS, 2000, "Columns",
+	    "Choose columns from the list" },
+	[KEY_WHICH] = { "which", K_LINE, 16, "Who to include",
+	    "Choose who to include from the list" },
+	[KEY_DONE] = { "done", K_LINE, 16, "Done", NULL },
+	[KEY_SLUG] = { "slug", K_LINE, 80, "Web address",
+	    "Web address must be on one line" },
+	[KEY_CATEGORY] = { "category", K_LINE, 32, "Category",
+	    "Select a category from the list" },
+	[KEY_TAGS] = { "tags", K_LINE, 400, "Tags",
+	    "Tags must be on one line" },
+	[KEY_TAG] = { "tag", K_LINE, 40, "Tag", "Tag must be on one line" },
+	[KEY_BODY] = { "body", K_TEXT, 60000, "Text", NULL },
+	[KEY_SUMMARY] = { "summary", K_LINE, 200, "Summary of your changes",
+	    "Summary of your changes must be on one line" },
+	[KEY_BASE] = { "base", K_NUMBER, 6, "Revision",
+	    "Unknown revision" },
+	[KEY_REVISION] = { "revision", K_NUMBER, 6, "Revision",
+	    "Unknown revision" },
+	[KEY_FROM] = { "from", K_NUMBER, 6, "Revision",
+	    "Choose a revision to compare from" },
+	[KEY_TO] = { "to", K_NUMBER, 6, "Revision",
+	    "Choose a revision to compare with" },
+	[KEY_PROTECTED] = { "protected", K_BOOL, 8, "Protection",
+	    "Choose whether the document is protected" },
+	[KEY_TERM] = { "term", K_LINE, 120, "Term",
+	    "Term must be on one line" },
+	[KEY_DEFINITION] = { "definition", K_TEXT, 2000, "Definition", NULL },
+	[KEY_SYNONYMS] = { "synonyms", K_LINE, 500, "Other names",
+	    "Other names must be on one line" },
+	[KEY_SCHEME] = { "scheme", K_LINE, 200, "Scheme",
+	    "Scheme must be on one line" },
+	[KEY_AREA] = { "area", K_LINE, 200, "Area",
+	    "Area must be on one line" },
+	[KEY_YEAR] = { "year", K_COUNT, 4, "Year",
+	    "Enter the year as 4 digits, like 2024" },
+	[KEY_DESIGN] = { "design", K_LINE, 32, "Study design",
+	    "Select a study design from the list" },
+	[KEY_SAMPLE_SIZE] = { "sample_size", K_SIZE, 9, "Sample size",
+	    "Sample size must be a whole number, like 120" },
+	[KEY_FOLLOW_UP] = { "follow_up", K_COUNT, 3, "Follow-up period",
+	    "Follow-up period must be a whole number of months, like 12" },
+	[KEY_ABSTRACT] = { "abstract", K_TEXT, 10000, "Summary", NULL },
+	[KEY_OUTCOME] = { "outcome", K_LINE, 32, "Outcome",
+	    "Select an outcome from the list" },
+	[KEY_DIRECTION] = { "direction", K_LINE, 16, "Finding",
+	    "Select a finding from the list" },
+	[KEY_GP_CONSULTATIONS_DIRECTION] = { "gp_consultations_direction", K_LINE, 16,
+	    "GP consultations: finding", "Select a finding from the list" },
+	[KEY_GP_CONSULTATIONS_MEASURE] = { "gp_consultations_measure", K_LINE, 120,
+	    "GP consultations: measure", "The measure must be on one line" },
+	[KEY_GP_CONSULTATIONS_FIGURE] = { "gp_consultations_figure", K_LINE, 120,
+	    "GP consultations: result", "The result must be on one line" },
+	[KEY_AE_ATTENDANCE_DIRECTION] = { "ae_attendance_direction", K_LINE, 16,
+	    "A&E attendance: finding", "Select a finding from the list" },
+	[KEY_AE_ATTENDANCE_MEASURE] = { "ae_attendance_measure", K_LINE, 120,
+	    "A&E attendance: measure", "The measure must be on one line" },
+	[KEY_AE_ATTENDANCE_FIGURE] = { "ae_attendance_figure", K_LINE, 120,
+	    "A&E attendance: result", "The result must be on one line" },
+	[KEY_WELLBEING_DIRECTION] = { "wellbeing_direction", K_LINE, 16,
+	    "Wellbeing: finding", "Select a finding from the list" },
+	[KEY_WELLBEING_MEASURE] = { "wellbeing_measure", K_LINE, 120,
+	    "Wellbeing: measure", "The measure must be on one line" },
+	[KEY_WELLBEING_FIGURE] = { "wellbeing_figure", K_LINE, 120,
+	    "Wellbeing: result", "The result must be on one line" },
+	[KEY_LONELINESS_DIRECTION] = { "loneliness_direction", K_LINE, 16,
+	    "Loneliness: finding", "Select a finding from the list" },
+	[KEY_LONELINESS_MEASURE] = { "loneliness_measure", K_LINE, 120,
+	    "Loneliness: measure", "The measure must be on one line" },
+	[KEY_LONELINESS_FIGURE] = { "loneliness_figure", K_LINE, 120,
+	    "Loneliness: result", "The result must be on one line" },
+	[KEY_ANXIETY_DEPRESSION_DIRECTION] = { "anxiety_depression_direction", K_LINE, 16,
+	    "Anxiety and depression: finding", "Select a finding from the list" },
+	[KEY_ANXIETY_DEPRESSION_MEASURE] = { "anxiety_depression_measure", K_LINE, 120,
+	    "Anxiety and depression: measure", "The measure must be on one line" },
+	[KEY_ANXIETY_DEPRESSION_FIGURE] = { "anxiety_depression_figure", K_LINE, 120,
+	    "Anxiety and depression: result", "The result must be on one line" },
+	[KEY_ACTIVATION_DIRECTION] = { "activation_direction", K_LINE, 16,
+	    "Patient activation: finding", "Select a finding from the list" },
+	[KEY_ACTIVATION_MEASURE] = { "activation_measure", K_LINE, 120,
+	    "Patient activation: measure", "The measure must be on one line" },
+	[KEY_ACTIVATION_FIGURE] = { "activation_figure", K_LINE, 120,
+	    "Patient activation: result", "The result must be on one line" },
+	[KEY_EMPLOYMENT_VOLUNTEERING_DIRECTION] = { "employment_volunteering_direction", K_LINE, 16,
+	    "Employment or volunteering: finding", "Select a finding from the list" },
+	[KEY_EMPLOYMENT_VOLUNTEERING_MEASURE] = { "employment_volunteering_measure", K_LINE, 120,
+	    "Employment or volunteering: measure", "The measure must be on one line" },
+	[KEY_EMPLOYMENT_VOLUNTEERING_FIGURE] = { "employment_volunteering_figure", K_LINE, 120,
+	    "Employment or volunteering: result", "The result must be on one line" },
+	[KEY_COST_ROI_DIRECTION] = { "cost_roi_direction", K_LINE, 16,
+	    "Cost or return on investment: finding", "Select a finding from the list" },
+	[KEY_COST_ROI_MEASURE] = { "cost_roi_measure", K_LINE, 120,
+	    "Cost or return on investment: measure", "The measure must be on one line" },
+	[KEY_COST_ROI_FIGURE] = { "cost_roi_figure", K_LINE, 120,
+	    "Cost or return on investment: result", "The result must be on one line" },
+	[KEY_URL] = { "url", K_URL, 500, "Address of the peer",
+	    "Enter the peer's address starting with https:// or http://, "
+	    "like https://london.example.org" },
+	[KEY_FINGERPRINT] = { "fingerprint", K_LINE, 200, "Fingerprint",
+	    "Fingerprint must be on one line" },
+	[KEY_HUB] = { "hub", K_BOOL, 8, "Hub",
+	    "Choose whether the peer is a hub" },
+	[KEY_PEER] = { "peer", K_NUMBER, 20, "Peer", "Unknown peer" },
+};
+
+const char *
+form_key_name(enum key k)
+{
+	return keys[k].name;
+}
+
+int
+form_key_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i < KEY__MAX; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The message a person sees for a refused field, in plain English. */
+void
+form_error_text(enum key k, int why, char *out, size_t len)
+{
+	const struct keydef *d = &keys[k];
+
+	switch (why) {
+	case FIELD_TOO_LONG:
+		if (d->max >= 1000)
+			snprintf(out, len, "%s must be %zu,%03zu characters or "
+			    "fewer", d->label, d->max / 1000, d->max % 1000);
+		else
+			snprintf(out, len, "%s must be %zu characters or fewer",
+			    d->label, d->max);
+		break;
+	case FIELD_BAD_CHARS:
+		snprintf(out, len, "%s contains characters that cannot be "
+		    "used; type it again without them", d->label);
+		break;
+	default:
+		snprintf(out, len, "%s", d->format != NULL ? d->format :
+		    "Check what you entered");
+		break;
+	}
+}
+
+/* A pragmatic email check: one @, a dot in the domain, no spaces. */
+static int
+email_valid(const char *s)
+{
+	const char *at = strchr(s, '@'), *p;
+
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
+		return 0;
+	if (strchr(at + 1, '.') == NULL || at[1] == '.' ||
+	    s[strlen(s) - 1] == '.')
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if (*p == ' ' || *p == '\t' || *p == '<' || *p == '>' ||
+		    *p == ',' || *p == ';' || *p == '"' || *p == '\\' ||
+		    *p == '\n' || *p == '\r')
+			return 0;
+	return 1;
+}
+
+/* A real calendar date written YYYY-MM-DD, in years 2000 to 2199. */
+static int
+date_valid(const char *s)
+{
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, d, i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1 ||
+	    d > days[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	return 1;
+}
+
+/* A 24-hour time written HH:MM. */
+static int
+time_valid(const char *s)
+{
+	int i;
+
+	if (strlen(s) != 5 || s[2] != ':')
+		return 0;
+	for (i = 0; i < 5; i++)
+		if (i != 2 && !isdigit((unsigned char)s[i]))
+			return 0;
+	return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
+}
+
+static int
+token_valid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int
+kind_valid(const struct keydef *d, const char *s, struct field *f)
+{
+	switch (d->kind) {
+	case K_LINE:
+		return strchr(s, '\n') == NULL && strchr(s, '\r') == NULL;
+	case K_TEXT:
+	case K_SECRET:
+		return 1;
+	case K_EMAIL:
+		return *s == '\0' || email_valid(s);
+	case K_TOKEN:
+		return token_valid(s);
+	case K_UUID:
+		return util_uuid_valid(s);
+	case K_NUMBER:
+		return util_parse_long(s, 1, 100000, &f->num) == 0;
+	case K_BOOL:
+		f->num = strcmp(s, "yes") == 0 || strcmp(s, "on") == 0;
+		return f->num || strcmp(s, "no") == 0 || *s == '\0';
+	case K_PATH:
+		/* Browsers drop tabs and newlines first: "/\t/x" is "//x". */
+		return s[0] == '/' && s[1] != '/' && s[1] != '\\' &&
+		    strpbrk(s, "\t\r\n") == NULL;
+	case K_GROUP:
+		return *s == '\0' || code_index(stakeholder_codes, s) != -1;
+	case K_REGION:
+		return *s == '\0' || code_index(region_names, s) != -1;
+	case K_COUNT:
+		return *s == '\0' ||
+		    util_parse_long(s, 0, 100000, &f->num) == 0;
+	case K_SIZE:
+		return *s == '\0' ||
+		    util_parse_long(s, 0, 10000000, &f->num) == 0;
+	case K_DATE:
+		return *s == '\0' || date_valid(s);
+	case K_TIME:
+		return *s == '\0' || time_valid(s);
+	case K_URL:
+		return *s == '\0' || ((strncmp(s, "https://", 8) == 0 ||
+		    strncmp(s, "http://", 7) == 0) &&
+		    strpbrk(s, " \t\r\n<>\"") == NULL);
+	case K_KIND:
+		return *s == '\0' || code_index(event_kind_codes, s) != -1;
+	case K_WORDS:
+		return 1;	/* checked word by word in accept_word */
+	}
+	return 0;
+}
+
+/* Characters, not bytes: a Welsh or Urdu name gets the same room. */
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * A field sent once per ticked checkbox (col=name&col=email): each value
+ * must be one word of a-z, 0-9 and _, and the words are kept in the order
+ * sent, separated by spaces, in num of them.  One bad value refuses the
+ * whole field, so a handler never acts on part of a choice.
+ */
+static void
+accept_word(struct form *form, const struct keydef *d, struct field *f,
+    const char *raw, size_t len)
+{
+	size_t have, i;
+	char *grown;
+
+	if (f->error)
+		return;
+	for (i = 0; i < len; i++)
+		if (!((raw[i] >= 'a' && raw[i] <= 'z') ||
+		    (raw[i] >= '0' && raw[i] <= '9') || raw[i] == '_')) {
+			f->error = FIELD_BAD_FORMAT;
+			goto bad;
+		}
+	if (len == 0)
+		return;
+	have = f->text != NULL ? strlen(f->text) : 0;
+	if (have + len + 1 > d->max) {
+		f->error = FIELD_TOO_LONG;
+		goto bad;
+	}
+	if ((grown = realloc((char *)f->text, have + len + 2)) == NULL) {
+		f->error = FIELD_BAD_FORMAT;
+		goto bad;
+	}
+	if (have > 0)
+		grown[have++] = ' ';
+	memcpy(grown + have, raw, len);
+	grown[have + len] = '\0';
+	f->text = grown;
+	f->num++;
+	return;
+bad:
+	free((char *)f->text);
+	f->text = NULL;
+	f->num = 0;
+	form->nerrors++;
+}
+
+/*
+ * Takes one raw field.  Unknown names are ignored; a repeated name keeps
+ * the first value, so nobody can smuggle a second one past a check (a
+ * field of words, which is meant to repeat, is checked value by value).
+ */
+void
+form_accept(struct form *form, enum key k, const char *raw, size_t len)
+{
+	const struct keydef *d = &keys[k];
+	struct field *f = &form->f[k];
+	char *copy, *s;
+
+	if (d->kind == K_WORDS) {
+		accept_word(form, d, f, raw, len);
+		return;
+	}
+	if (f->text != NULL || f->error)
+		return;
+	if (len > d->max * 4 + 64) {
+		f->error = FIELD_TOO_LONG;
+		goto bad;
+	}
+	if (!util_utf8_valid(raw, len) || memchr(raw, '\0', len) != NULL) {
+		f->error = FIELD_BAD_CHARS;
+		goto bad;
+	}
+	if ((copy = malloc(len + 1)) == NULL) {
+		f->error = FIELD_BAD_FORMAT;
+		goto bad;
+	}
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	s = d->kind == K_SECRET ? copy : util_trim(copy);
+	if (chars(s) > d->max)
+		f->error = FIELD_TOO_LONG;
+	else if (!kind_valid(d, s, f))
+		f->error = FIELD_BAD_FORMAT;
+	if (f->error) {
+		/* Valid text goes back into the form, so nothing typed is lost. */
+		if (s != copy)
+			memmove(copy, s, strlen(s) + 1);
+		f->shown = copy;
+		goto bad;
+	}
+	if (s != copy)
+		memmove(copy, s, strlen(s) + 1);
+	f->text = copy;
+	return;
+bad:
+	form->nerrors++;
+}
+
+/*
+ * Takes a field that may be an answer to one of an event's questions,
+ * named answer_<question id>.  Returns 0 when it was one (kept, or marked
+ * refused), -1 when the name is not an answer's.  Which questions exist,
+ * and what each accepts, the handler checks against the database.
+ */
+int
+form_answer(struct form *form, const char *name, const char *raw, size_t len)
+{
+	struct form_answer *a;
+	long id;
+	char *copy, *s;
+	int i;
+
+	if (strncmp(name, "answer_", 7) != 0 ||
+	    util_parse_long(name + 7, 1, 1000000000000L, &id) == -1)
+		return -1;
+	for (i = 0; i < form->nanswers; i++)
+		if (form->answers[i].question == id)
+			return 0;	/* the first value stands */
+	if (form->nanswers == FORM_ANSWERS)
+		return 0;
+	a = &form->answers[form->nanswers++];
+	a->question = id;
+	if (len > 2000 * 4 || !util_utf8_valid(raw, len) ||
+	    memchr(raw, '\0', len) != NULL) {
+		a->error = len > 2000 * 4 ? FIELD_TOO_LONG : FIELD_BAD_CHARS;
+		form->nerrors++;
+		return 0;
+	}
+	if ((copy = malloc(len + 1)) == NULL) {
+		a->error = FIELD_BAD_FORMAT;
+		form->nerrors++;
+		return 0;
+	}
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	s = util_trim(copy);
+	memmove(copy, s, strlen(s) + 1);
+	if (chars(copy) > 2000) {
+		free(copy);
+		a->error = FIELD_TOO_LONG;
+		form->nerrors++;
+		return 0;
+	}
+	a->text = copy;
+	return 0;
+}
+
+/* The answer given to a question, or NULL. */
+const struct form_answer *
+form_answer_get(const struct form *form, long question)
+{
+	int i;
+
+	for (i = 0; i < form->nanswers; i++)
+		if (form->answers[i].question == question)
+			return &form->answers[i];
+	return NULL;
+}
+
+void
+form_free(struct form *form)
+{
+	int i;
+
+	for (i = 0; i < form->nanswers; i++) {
+		free((char *)form->answers[i].text);
+		form->answers[i].text = NULL;
+	}
+	form->nanswers = 0;
+
+	for (i = 0; i < KEY__MAX; i++) {
+		if (i == KEY_PASSWORD || i == KEY_PASSWORD2)
+			if (form->f[i].text != NULL)
+				explicit_bzero((char *)form->f[i].text,
+				    strlen(form->f[i].text));
+		if ((i == KEY_PASSWORD || i == KEY_PASSWORD2) &&
+		    form->f[i].shown != NULL)
+			explicit_bzero((char *)form->f[i].shown,
+			    strlen(form->f[i].shown));
+		free((char *)form->f[i].text);
+		free((char *)form->f[i].shown);
+		form->f[i].text = NULL;
+		form->f[i].shown = NULL;
+	}
+}

@@ -1,0 +1,817 @@
+/*
+ * The HTTP server: libmicrohttpd with its own thread pool, the three-phase
+ * request cycle (allocate, take the body, dispatch), and every response
+ * leaving through http_queue, which adds the security headers.
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+
+#include "web.h"
+
+struct server {
+	struct MHD_Daemon	*daemon;
+	struct db_pool		*pool;
+};
+
+static struct db_pool	*pool;
+static const struct route *routes;	/* the table server_start was given */
+static size_t		 nroutes;
+
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
+/* Every response goes out through here. */
+int
+http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
+{
+	enum MHD_Result rc;
+	int i;
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	for (i = 0; i < r->nset_cookie; i++)
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
+	r->status = status;
+	rc = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+int
+http_send(struct request *r, unsigned int status, const char *type,
+    const void *body, size_t len, int copy)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, (void *)body,
+	    copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		if (!copy)
+			free((void *)body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	return http_queue(r, status, resp);
+}
+
+/* Renders a page; pages that show personal data are never cached. */
+int
+http_page(struct request *r, unsigned int status, const char *tmpl,
+    struct view *v)
+{
+	struct MHD_Response *resp;
+	char *out;
+	size_t len;
+	const char *title;
+
+	/* A page sent back with problems says so first, in its title too. */
+	if (view_has(v, "errors") && (title = view_get(v, "title")) != NULL &&
+	    strncmp(title, "Error: ", 7) != 0)
+		view_setf(v, "title", "Error: %s", title);
+	if (template_render(tmpl, v, &out, &len) == -1) {
+		view_free(v);
+		return http_error(r, 500);
+	}
+	view_free(v);
+	resp = MHD_create_response_from_buffer(len, out, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(out);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "text/html; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return http_queue(r, status, resp);
+}
+
+static const struct {
+	unsigned int	 status;
+	const char	*title;
+	const char	*text;
+} errors[] = {
+	{ 400, "Sorry, we could not read that request",
+	  "Go back and try again." },
+	{ 403, "You cannot do that",
+	  "You do not have permission for this page, or the form you sent "
+	  "had expired. Go back, reload the page and try again." },
+	{ 404, "Page not found",
+	  "If you typed the web address, check it is correct." },
+	{ 405, "That is not allowed here",
+	  "This page cannot be used in that way." },
+	{ 413, "What you sent is too large",
+	  "Shorten what you entered, or send a smaller file, and try again." },
+	{ 415, "Sorry, we could not read that request",
+	  "Send the form from this site's own pages." },
+	{ 429, "Too many attempts",
+	  "Wait 15 minutes, then try again." },
+	{ 500, "Sorry, there is a problem with the service",
+	  "Try again later. Nothing you entered has been saved." },
+	{ 503, "Sorry, the service is unavailable",
+	  "Try again in a few minutes. Nothing you entered has been saved." },
+};
+
+/* Fixed pages: nothing from the request is ever echoed in them. */
+int
+http_error(struct request *r, unsigned int status)
+{
+	struct view *v;
+	char *out;
+	size_t i, len;
+	static const char fallback[] = "Error\n";
+
+	for (i = 0; i < sizeof(errors) / sizeof(errors[0]) - 1; i++)
+		if (errors[i].status == status)
+			break;
+	if ((v = view_new()) != NULL) {
+		view_set(v, "title", errors[i].title);
+		view_set(v, "message", errors[i].text);
+		view_set(v, "node_name", cfg->node_name);
+		view_set(v, "node_region", cfg->region);
+		if (template_render("error", v, &out, &len) == 0) {
+			view_free(v);
+			return http_send(r, status, "text/html; charset=utf-8",
+			    out, len, 0);
+		}
+		view_free(v);
+	}
+	return http_send(r, status, "text/plain; charset=utf-8", fallback,
+	    sizeof(fallback) - 1, 1);
+}
+
+/*
+ * 1 when the request's If-None-Match names etag (or is "*"): what the
+ * client holds is current.
+ */
+int
+http_fresh(struct request *r, const char *etag)
+{
+	const char *p = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	size_t n, elen = strlen(etag);
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t,");
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		n = strcspn(p, " \t,");
+		if ((n == 1 && *p == '*') || (n == elen &&
+		    memcmp(p, etag, n) == 0))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* 304: the client's copy, named by etag, is current. */
+int
+http_not_modified(struct request *r, const char *etag,
+    const char *cache_control)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "ETag", etag);
+	if (cache_control != NULL)
+		MHD_add_response_header(resp, "Cache-Control", cache_control);
+	return http_queue(r, 304, resp);
+}
+
+/* 303 to a local path, so a reload never repeats a POST. */
+int
+http_redirect(struct request *r, const char *path)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Location", path);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return http_queue(r, 303, resp);
+}
+
+/* 303 to a local path put together from a format. */
+int
+http_redirectf(struct request *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *to;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&to, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		return http_error(r, 500);
+	rc = http_redirect(r, to);
+	free(to);
+	return rc;
+}
+
+const char *
+http_query(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+http_header(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_cookie_get(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+/*
+ * Sets a cookie for the whole site: max_age 0 deletes it, -1 makes it
+ * last until the browser closes.
+ */
+void
+http_cookie(struct request *r, const char *name, const char *value,
+    long max_age)
+{
+	char *c, age[32] = "";
+
+	if (r->nset_cookie >= (int)(sizeof(r->set_cookie) /
+	    sizeof(r->set_cookie[0])))
+		return;
+	if (max_age >= 0)
+		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
+	c = util_printf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name,
+	    value, cfg->secure_cookies ? "; Secure" : "", age);
+	if (c != NULL)
+		r->set_cookie[r->nset_cookie++] = c;
+}
+
+static void
+flush_field(struct request *r)
+{
+	int k;
+
+	if (r->body_name == NULL)
+		return;
+	if ((k = form_key_lookup(r->body_name)) != -1)
+		form_accept(&r->form, (enum key)k, r->acc ? r->acc : "",
+		    r->acclen);
+	else
+		form_answer(&r->form, r->body_name, r->acc ? r->acc : "",
+		    r->acclen);
+	free(r->body_name);
+	if (r->acc != NULL)
+		explicit_bzero(r->acc, r->acclen);
+	free(r->acc);
+	r->body_name = NULL;
+	r->acc = NULL;
+	r->acclen = 0;
+}
+
+/*
+ * A file in a multipart body: only routes that take one accept it, only
+ * one file per request, in the field named "file".  What type it is gets
+ * decided from its bytes by the handler, never from what the browser said.
+ */
+static enum MHD_Result
+upload_part(struct request *r, const char *key, const char *filename,
+    uint64_t off, const char *data, size_t size)
+{
+	size_t cap;
+	char *grown;
+
+	if (!route_is(r, UPLOAD) || strcmp(key, "file") != 0) {
+		r->bad_body = 1;
+		return MHD_YES;
+	}
+	if (off == 0) {
+		if (r->upload.filename != NULL) {
+			r->bad_body = 1;	/* a second file */
+			return MHD_YES;
+		}
+		if ((r->upload.filename = util_strdup(filename)) == NULL)
+			return MHD_NO;
+	}
+	if (size == 0)
+		return MHD_YES;
+	if (r->upload.len + size > (size_t)cfg->max_upload) {
+		r->too_large = 1;
+		return MHD_YES;
+	}
+	if (r->upload.len + size > r->upload.cap) {
+		cap = r->upload.cap ? r->upload.cap : 64 * 1024;
+		while (cap < r->upload.len + size)
+			cap *= 2;
+		if ((grown = realloc(r->upload.data, cap)) == NULL)
+			return MHD_NO;
+		r->upload.data = grown;
+		r->upload.cap = cap;
+	}
+	memcpy(r->upload.data + r->upload.len, data, size);
+	r->upload.len += size;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+post_field(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *type, const char *enc,
+    const char *data, uint64_t off, size_t size)
+{
+	struct request *r = cls;
+	char *grown;
+
+	(void)kind; (void)type; (void)enc;
+	if (filename != NULL)
+		return upload_part(r, key, filename, off, data, size);
+	if (r->body_name == NULL || off == 0 ||
+	    strcmp(r->body_name, key) != 0) {
+		flush_field(r);
+		if ((r->body_name = util_strdup(key)) == NULL)
+			return MHD_NO;
+	}
+	if (size == 0)
+		return MHD_YES;
+	if ((grown = realloc(r->acc, r->acclen + size + 1)) == NULL)
+		return MHD_NO;
+	r->acc = grown;
+	memcpy(r->acc + r->acclen, data, size);
+	r->acclen += size;
+	r->acc[r->acclen] = '\0';
+	return MHD_YES;
+}
+
+static enum MHD_Result
+query_field(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct request *r = cls;
+	int k;
+
+	(void)kind; (void)key_size;
+	if (key != NULL && (k = form_key_lookup(key)) != -1)
+		form_accept(&r->form, (enum key)k, value ? value : "",
+		    value ? value_size : 0);
+	return MHD_YES;
+}
+
+static void
+client_address(struct request *r)
+{
+	const union MHD_ConnectionInfo *ci;
+	const char *xff, *last;
+	unsigned char buf[sizeof(struct in6_addr)];
+	socklen_t len;
+
+	ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL) {
+		snprintf(r->addr, sizeof(r->addr), "unknown");
+		return;
+	}
+	len = ci->client_addr->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (getnameinfo(ci->client_addr, len, r->addr, sizeof(r->addr), NULL,
+	    0, NI_NUMERICHOST) != 0)
+		snprintf(r->addr, sizeof(r->addr), "unknown");
+	/*
+	 * Behind a reverse proxy on this machine every request comes from
+	 * loopback; the proxy appends the real client as the last entry of
+	 * X-Forwarded-For, the only one a client cannot forge.
+	 */
+	if (cfg->trust_proxy && (strcmp(r->addr, "127.0.0.1") == 0 ||
+	    strcmp(r->addr, "::1") == 0) &&
+	    (xff = http_header(r, "X-Forwarded-For")) != NULL) {
+		last = strrchr(xff, ',');
+		last = last != NULL ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		if (inet_pton(AF_INET, last, buf) == 1 ||
+		    inet_pton(AF_INET6, last, buf) == 1)
+			snprintf(r->addr, sizeof(r->addr), "%s", last);
+	}
+}
+
+/*
+ * Is a Content-Type an Atom entry: application/atom+xml, with no type
+ * parameter or type=entry (RFC 5023 section 9.2)?
+ */
+static int
+atom_entry_type(const char *type)
+{
+	const char *t;
+
+	if (type == NULL || strncasecmp(type, "application/atom+xml", 20) != 0)
+		return 0;
+	type += 20;
+	if (*type == '\0')
+		return 1;
+	if (*type != ';' && *type != ' ')
+		return 0;
+	if ((t = strcasestr(type, "type=")) == NULL)
+		return 1;
+	t += 5;
+	if (*t == '"')
+		t++;
+	return strncasecmp(t, "entry", 5) == 0 &&
+	    (t[5] == '\0' || t[5] == ';' || t[5] == '"' || t[5] == ' ');
+}
+
+/* A raw body (the inbox's entry) in the upload buffer, NUL-terminated. */
+static int
+raw_append(struct request *r, const char *data, size_t size)
+{
+	size_t cap;
+	char *grown;
+
+	if (r->upload.len + size + 1 > r->upload.cap) {
+		cap = r->upload.cap ? r->upload.cap : 16 * 1024;
+		while (cap < r->upload.len + size + 1)
+			cap *= 2;
+		if ((grown = realloc(r->upload.data, cap)) == NULL)
+			return -1;
+		r->upload.data = grown;
+		r->upload.cap = cap;
+	}
+	memcpy(r->upload.data + r->upload.len, data, size);
+	r->upload.len += size;
+	r->upload.data[r->upload.len] = '\0';
+	return 0;
+}
+
+/* The most a request's body may hold: more on routes that take a file. */
+static size_t
+body_max(const struct request *r)
+{
+	if (r->route != NULL && r->route->max_body > 0)
+		return (size_t)r->route->max_body;
+	if (route_is(r, UPLOAD))
+		return (size_t)cfg->max_upload + (size_t)cfg->max_body;
+	return (size_t)cfg->max_body;
+}
+
+/*
+ * 413, saying how large a file may be where a file was being sent: the
+ * person can do something about that.
+ */
+static int
+too_large(struct request *r)
+{
+	struct view *v;
+	char msg[200], limit[32];
+
+	if (!route_is(r, UPLOAD) || (v = view_new()) == NULL)
+		return http_error(r, 413);
+	util_size_text(cfg->max_upload, limit, sizeof(limit));
+	snprintf(msg, sizeof(msg), "Files can be up to %s. Send a smaller "
+	    "file, or link to the report instead.", limit);
+	view_set(v, "title", "The file is too large");
+	view_set(v, "message", msg);
+	view_set(v, "node_name", cfg->node_name);
+	view_set(v, "node_region", cfg->region);
+	return http_page(r, 413, "error", v);
+}
+
+static int
+dispatch(struct request *r)
+{
+	const struct route *rt = r->route;
+	char *next;
+	int rc;
+
+	if (rt == NULL)
+		return http_error(r, 404);
+	if (!(rt->methods & (1u << r->method)))
+		return http_error(r, 405);
+	if (r->too_large)
+		return too_large(r);
+	if (r->bad_body)
+		return http_error(r, 400);
+	if (rt->arg != NULL)
+		snprintf(r->arg, sizeof(r->arg), "%s", rt->arg);
+	if (rt->flags & NO_DB)
+		return rt->handler(r);
+	if ((r->db = db_acquire(pool)) == NULL)
+		return http_error(r, 503);
+	if (rt->flags & NO_SESSION)
+		return rt->handler(r);
+	if (session_load(r) == -1)
+		return http_error(r, 503);
+	if (r->method == METHOD_POST && (rt->flags & CSRF) &&
+	    !session_csrf_ok(r))
+		return http_error(r, 403);
+	if ((rt->flags & (NEED_MEMBER | NEED_COORDINATOR)) &&
+	    r->account == NULL) {
+		next = util_printf("/signin?next=%s", r->url);
+		rc = http_redirect(r, next ? next : "/signin");
+		free(next);
+		return rc;
+	}
+	if ((rt->flags & NEED_COORDINATOR) && !is_coordinator(r))
+		return http_error(r, 403);
+	return rt->handler(r);
+}
+
+/* Requests begun and not yet answered: what a stop waits for. */
+static atomic_int in_flight;
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct request *r = *req_cls;
+	const char *len, *type;
+	long n;
+	int rc;
+
+	(void)cls; (void)version;
+	if (r == NULL) {
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return MHD_NO;
+		*req_cls = r;
+		atomic_fetch_add(&in_flight, 1);
+		r->conn = conn;
+		r->url = url;
+		clock_gettime(CLOCK_MONOTONIC, &r->start);
+		client_address(r);
+		if (strcmp(method, "GET") == 0)
+			r->method = METHOD_GET;
+		else if (strcmp(method, "HEAD") == 0)
+			r->method = METHOD_HEAD;
+		else if (strcmp(method, "POST") == 0)
+			r->method = METHOD_POST;
+		else
+			return http_error(r, 405);
+		r->route = route_find(routes, nroutes, url, r->arg,
+		    sizeof(r->arg));
+		len = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (len != NULL && (util_parse_long(len, 0, LONG_MAX, &n) ==
+		    -1 || (size_t)n > body_max(r)))
+			return too_large(r);
+		if (r->method != METHOD_POST) {
+			MHD_get_connection_values_n(conn,
+			    MHD_GET_ARGUMENT_KIND, query_field, r);
+			return MHD_YES;
+		}
+		type = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+		/* An Atom entry (the inbox's) is kept as it came. */
+		if (route_is(r, ATOM_ENTRY)) {
+			if (!atom_entry_type(type))
+				return http_error(r, 415);
+			r->raw = 1;
+			return MHD_YES;
+		}
+		if (type == NULL || (strncasecmp(type,
+		    MHD_HTTP_POST_ENCODING_FORM_URLENCODED, 33) != 0 &&
+		    strncasecmp(type, MHD_HTTP_POST_ENCODING_MULTIPART_FORMDATA,
+		    19) != 0))
+			return http_error(r, 415);
+		r->pp = MHD_create_post_processor(conn, 16 * 1024, post_field,
+		    r);
+		if (r->pp == NULL)
+			return http_error(r, 400);
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		r->total += *upload_size;
+		if (r->total > body_max(r))
+			r->too_large = 1;
+		else if (r->raw) {
+			if (raw_append(r, upload, *upload_size) == -1)
+				return MHD_NO;
+		} else if (!r->bad_body && r->pp != NULL &&
+		    MHD_post_process(r->pp, upload, *upload_size) != MHD_YES)
+			r->bad_body = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	flush_field(r);
+	rc = dispatch(r);
+	/*
+	 * The answer is queued: give the database connection back now, not
+	 * when the last byte reaches the client.  A worker thread holding
+	 * one while its other clients wait for a free one would stall them
+	 * all until the pool's wait gives up.
+	 */
+	if (r->db != NULL) {
+		db_release(pool, r->db);
+		r->db = NULL;
+	}
+	return rc == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode why)
+{
+	struct request *r = *req_cls;
+	struct timespec now;
+	double secs;
+	int i;
+
+	(void)cls; (void)conn; (void)why;
+	if (r == NULL)
+		return;
+	atomic_fetch_sub(&in_flight, 1);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - r->start.tv_sec) +
+	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+	counters_record(r->route, r->status, secs);
+	if (r->pp != NULL)
+		MHD_destroy_post_processor(r->pp);
+	free(r->body_name);
+	free(r->acc);
+	free(r->upload.filename);
+	free(r->upload.data);
+	form_free(&r->form);
+	if (r->db != NULL)
+		db_release(pool, r->db);
+	account_free(r->account);
+	for (i = 0; i < r->nset_cookie; i++)
+		free(r->set_cookie[i]);
+	OPENSSL_cleanse(r->session, sizeof(r->session));
+	free(r);
+	*req_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	(void)cls;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	log_warn("%s", buf);
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6)
+{
+	char host[128];
+	const char *colon;
+	long port;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	size_t hl;
+
+	memset(ss, 0, sizeof(*ss));
+	if (listen[0] == '[') {
+		if ((colon = strstr(listen, "]:")) == NULL)
+			return -1;
+		hl = (size_t)(colon - listen - 1);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, listen + 1, hl);
+		host[hl] = '\0';
+		colon++;
+	} else {
+		if ((colon = strrchr(listen, ':')) == NULL)
+			return -1;
+		hl = (size_t)(colon - listen);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, listen, hl);
+		host[hl] = '\0';
+	}
+	if (util_parse_long(colon + 1, 0, 65535, &port) == -1)
+		return -1;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*v6 = 0;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*v6 = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Starts listening.  When port_file is given, the port actually bound is
+ * written there, which lets tests ask for port 0 and learn their port.
+ */
+struct server *
+server_start(const struct config *c, struct db_pool *p,
+    const struct route *table, size_t n, const char *port_file)
+{
+	struct server *s;
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *di;
+	unsigned int flags;
+	int v6;
+	FILE *f;
+
+	pool = p;
+	routes = table;
+	nroutes = n;
+	if (counters_init(table, n) == -1) {
+		log_err("too many routes for the request counters");
+		return NULL;
+	}
+	if (parse_listen(c->listen, &ss, &v6) == -1) {
+		log_err("listen: expected ADDRESS:PORT, got %s", c->listen);
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->pool = p;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_END);
+	if (s->daemon == NULL) {
+		log_err("cannot listen on %s", c->listen);
+		free(s);
+		return NULL;
+	}
+	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	log_info("%s (%s) listening on %s, port %u", c->node_name, c->region,
+	    c->listen, di ? di->port : 0);
+	if (port_file != NULL && di != NULL) {
+		if ((f = fopen(port_file, "w")) == NULL ||
+		    fprintf(f, "%u\n", di->port) < 0 || fclose(f) != 0) {
+			log_err("%s: cannot write the port", port_file);
+			MHD_stop_daemon(s->daemon);
+			free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+/* The port bound, which the kernel chose when the listen line said 0. */
+unsigned int
+server_port(const struct server *s)
+{
+	const union MHD_DaemonInfo *di;
+
+	di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	return di != NULL ? di->port : 0;
+}
+
+/*
+ * Stops accepting, lets requests in flight finish for up to grace
+ * seconds, then closes everything.
+ */
+void
+server_stop(struct server *s, int grace)
+{
+	const union MHD_DaemonInfo *di;
+	int i;
+
+	if (s == NULL)
+		return;
+	/*
+	 * New connections are refused; requests under way are finished.
+	 * Idle keep-alive connections (a peer's puller keeps one) have
+	 * nothing to finish, so they do not hold the stop up.
+	 */
+	MHD_quiesce_daemon(s->daemon);
+	for (i = 0; i < grace * 10; i++) {
+		di = MHD_get_daemon_info(s->daemon,
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (di == NULL || di->num_connections == 0 ||
+		    atomic_load(&in_flight) == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

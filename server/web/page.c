@@ -1,0 +1,147 @@
+/*
+ * What every page's view holds: the layout's keys, the error summary and
+ * the fields typed back into a form, the lists of choices forms offer,
+ * and the one-message page.  Knows no resource.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "web.h"
+
+/* What the layout needs on every page: who is signed in, and the token. */
+void
+view_common(struct request *r, struct view *v, const char *title)
+{
+	const struct route *rt = r->route;
+	char at[64];
+
+	view_set(v, "title", title);
+	view_set(v, "node_name", cfg->node_name);
+	view_set(v, "node_region", cfg->region);
+	view_set(v, "csrf", r->csrf);
+	view_set(v, "css_href", static_url("acorn.css"));
+	view_set(v, "icon_href", static_url("favicon.svg"));
+	if (rt != NULL) {
+		/* at_members and so on: the layout marks the current link. */
+		snprintf(at, sizeof(at), "at_%s", rt->metric);
+		view_flag(v, at, 1);
+	}
+	if (r->account != NULL) {
+		view_flag(v, "signed_in", 1);
+		view_set(v, "me_name", r->account->name);
+		view_flag(v, "is_coordinator", is_coordinator(r));
+	}
+}
+
+/* A view with the layout's keys filled, or NULL when memory ran out. */
+struct view *
+page_view(struct request *r, const char *title)
+{
+	struct view *v;
+
+	if ((v = view_new()) != NULL)
+		view_common(r, v, title);
+	return v;
+}
+
+/* Adds one problem to the error summary and beside its field. */
+void
+view_error(struct view *v, const char *field, const char *msg)
+{
+	struct view *e;
+	char key[64];
+
+	if ((e = view_add(v, "errors")) != NULL) {
+		view_setf(e, "href", "#%s", field);
+		view_set(e, "text", msg);
+	}
+	snprintf(key, sizeof(key), "e_%s", field);
+	view_set(v, key, msg);
+}
+
+/*
+ * Reads a validated field for a form page: a refused value, or a missing
+ * one when missing says what to ask for, becomes an error on the page.
+ * What was typed goes back into the form (never a password).  Returns the
+ * value, or NULL when it is absent, empty or refused.
+ */
+const char *
+view_field(struct view *v, struct request *r, enum key k, const char *missing)
+{
+	const struct field *f = &r->form.f[k];
+	const char *name = form_key_name(k);
+	char msg[160], key[64];
+
+	if (f->error) {
+		form_error_text(k, f->error, msg, sizeof(msg));
+		view_error(v, name, msg);
+		if (f->shown != NULL && k != KEY_PASSWORD &&
+		    k != KEY_PASSWORD2) {
+			snprintf(key, sizeof(key), "v_%s", name);
+			view_set(v, key, f->shown);
+		}
+		return NULL;
+	}
+	if (f->text == NULL || f->text[0] == '\0') {
+		if (missing != NULL)
+			view_error(v, name, missing);
+		return NULL;
+	}
+	if (k != KEY_PASSWORD && k != KEY_PASSWORD2) {
+		snprintf(key, sizeof(key), "v_%s", name);
+		view_set(v, key, f->text);
+	}
+	return f->text;
+}
+
+/* A list of choices named list: one item per code, with its label. */
+void
+view_codes(struct view *v, const char *list, const char *const *codes,
+    const char *const *labels)
+{
+	struct view *c;
+	size_t i;
+
+	for (i = 0; codes[i] != NULL; i++)
+		if ((c = view_add(v, list)) != NULL) {
+			view_set(c, "code", codes[i]);
+			view_set(c, "label", labels[i]);
+		}
+}
+
+/* The regions, as the list "regions" of names. */
+void
+view_regions(struct view *v)
+{
+	struct view *c;
+	size_t i;
+
+	for (i = 0; region_names[i] != NULL; i++)
+		if ((c = view_add(v, "regions")) != NULL)
+			view_set(c, "name", region_names[i]);
+}
+
+/* The stakeholder groups and regions every member form offers. */
+void
+view_choices(struct view *v)
+{
+	view_codes(v, "groups", stakeholder_codes, stakeholder_labels);
+	view_regions(v);
+}
+
+/* A page saying what happened, with one link on. */
+int
+page_message(struct request *r, unsigned int status, const char *title,
+    const char *text, const char *href, const char *link, int success)
+{
+	struct view *v;
+
+	if ((v = page_view(r, title)) == NULL)
+		return http_error(r, 500);
+	view_set(v, "title", title);
+	view_set(v, "message", text);
+	view_set(v, "link_href", href);
+	view_set(v, "link_text", link);
+	view_flag(v, "success", success);
+	return http_page(r, status, "message", v);
+}

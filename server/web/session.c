@@ -1,0 +1,277 @@
+/*
+ * Sessions, CSRF tokens and sign-in throttling.  Sessions live in the
+ * database, so any acorn process behind a load balancer can serve any
+ * request; CSRF tokens are derived from the session (or, before sign-in,
+ * from a random pre-session cookie) with the node's secret, so they need
+ * no storage of their own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "web.h"
+
+#define COOKIE_SESSION	"acorn_session"
+#define COOKIE_PRE	"acorn_pre"
+#define FAIL_WINDOW	"15 minutes"
+#define FAIL_PER_ACCOUNT 5
+#define FAIL_PER_ADDRESS 20
+
+static unsigned char	secret[32];
+static int		have_secret;
+
+int
+session_set_secret(const unsigned char *s, size_t len)
+{
+	if (len != sizeof(secret))
+		return -1;
+	memcpy(secret, s, len);
+	have_secret = 1;
+	return 0;
+}
+
+void
+session_csrf(const char *basis, char out[ACORN_TOKEN_LEN + 1])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	char *msg;
+
+	out[0] = '\0';
+	if (!have_secret || basis == NULL || *basis == '\0' ||
+	    (msg = util_printf("csrf:%s", basis)) == NULL)
+		return;
+	HMAC(EVP_sha256(), secret, sizeof(secret), (unsigned char *)msg,
+	    strlen(msg), mac, &len);
+	free(msg);
+	util_base64url(mac, 32, out);
+}
+
+int
+session_csrf_ok(struct request *r)
+{
+	return util_ct_equal(r->form.f[KEY_CSRF].text, r->csrf);
+}
+
+static int
+token_shape(const char *t)
+{
+	size_t i;
+
+	if (t == NULL || strlen(t) != ACORN_TOKEN_LEN)
+		return 0;
+	for (i = 0; i < ACORN_TOKEN_LEN; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') ||
+		    (t[i] >= 'a' && t[i] <= 'z') ||
+		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static void
+token_hash(const char *token, char hex[65])
+{
+	unsigned char h[32];
+
+	util_sha256(token, strlen(token), h);
+	util_hex(h, sizeof(h), hex);
+}
+
+void
+account_free(struct account *a)
+{
+	if (a == NULL)
+		return;
+	free(a->name);
+	free(a->email);
+	free(a->role);
+	free(a->region);
+	free(a);
+}
+
+/*
+ * Finds the signed-in account, if any, and works out the CSRF token for
+ * this visitor.  -1 only when the database failed.
+ */
+int
+session_load(struct request *r)
+{
+	const char *cookie, *pre;
+	char hex[65], idle[32], max[32];
+	const char *p[3];
+	PGresult *res;
+	struct account *a;
+
+	cookie = http_cookie_get(r, COOKIE_SESSION);
+	if (token_shape(cookie)) {
+		token_hash(cookie, hex);
+		snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
+		snprintf(max, sizeof(max), "%ld", cfg->session_max);
+		p[0] = hex;
+		p[1] = idle;
+		p[2] = max;
+		res = db_query(r->db, PGRES_TUPLES_OK,
+		    "SELECT a.id, a.member, m.name, a.email, a.role, m.region,"
+		    " s.last_seen < now() - interval '60 seconds'"
+		    " FROM sessions s JOIN accounts a ON a.id = s.account"
+		    " JOIN members m ON m.id = a.member"
+		    " WHERE s.token_hash = decode($1, 'hex')"
+		    " AND s.last_seen > now() - make_interval(secs => $2)"
+		    " AND s.created > now() - make_interval(secs => $3)"
+		    " AND a.status = 'active'", 3, p);
+		if (res == NULL)
+			return -1;
+		if (PQntuples(res) == 1 && (a = calloc(1, sizeof(*a))) != NULL) {
+			a->id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+			snprintf(a->member, sizeof(a->member), "%s",
+			    PQgetvalue(res, 0, 1));
+			a->name = util_strdup(PQgetvalue(res, 0, 2));
+			a->email = util_strdup(PQgetvalue(res, 0, 3));
+			a->role = util_strdup(PQgetvalue(res, 0, 4));
+			a->region = util_strdup(PQgetvalue(res, 0, 5));
+			r->account = a;
+			snprintf(r->session, sizeof(r->session), "%s", cookie);
+			/* Touch at most once a minute: reads stay reads. */
+			if (strcmp(PQgetvalue(res, 0, 6), "t") == 0)
+				db_exec(r->db, "UPDATE sessions SET last_seen ="
+				    " now() WHERE token_hash = decode($1, 'hex')",
+				    1, p);
+		} else
+			http_cookie(r, COOKIE_SESSION, "", 0);
+		PQclear(res);
+	}
+	if (r->account != NULL) {
+		session_csrf(r->session, r->csrf);
+		return 0;
+	}
+	pre = http_cookie_get(r, COOKIE_PRE);
+	if (token_shape(pre))
+		session_csrf(pre, r->csrf);
+	return 0;
+}
+
+/*
+ * Gives a visitor who is not signed in a token for the form about to be
+ * shown.  Only pages with such a form set the pre-session cookie, so the
+ * public pages stay free of Set-Cookie.
+ */
+int
+session_form(struct request *r)
+{
+	char tok[ACORN_TOKEN_LEN + 1];
+
+	if (r->csrf[0] != '\0')
+		return 0;
+	if (util_token(tok) == -1)
+		return -1;
+	http_cookie(r, COOKIE_PRE, tok, -1);
+	session_csrf(tok, r->csrf);
+	return 0;
+}
+
+/* Starts a session for account id: a fresh token, never one we were sent. */
+int
+session_create(struct request *r, long id)
+{
+	char tok[ACORN_TOKEN_LEN + 1], hex[65], ids[32], idle[32], max[32];
+	const char *p[2], *q[2];
+
+	if (util_token(tok) == -1)
+		return -1;
+	token_hash(tok, hex);
+	snprintf(ids, sizeof(ids), "%ld", id);
+	p[0] = hex;
+	p[1] = ids;
+	if (db_exec(r->db, "INSERT INTO sessions (token_hash, account)"
+	    " VALUES (decode($1, 'hex'), $2)", 2, p) == -1)
+		return -1;
+	/* Sign-ins are rare enough to sweep every expired session here. */
+	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
+	snprintf(max, sizeof(max), "%ld", cfg->session_max);
+	q[0] = idle;
+	q[1] = max;
+	db_exec(r->db, "DELETE FROM sessions WHERE"
+	    " last_seen < now() - make_interval(secs => $1)"
+	    " OR created < now() - make_interval(secs => $2)", 2, q);
+	http_cookie(r, COOKIE_SESSION, tok, cfg->session_max);
+	snprintf(r->session, sizeof(r->session), "%s", tok);
+	session_csrf(tok, r->csrf);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return 0;
+}
+
+int
+session_destroy(struct request *r)
+{
+	char hex[65];
+	const char *p[1];
+
+	if (r->session[0] == '\0')
+		return 0;
+	token_hash(r->session, hex);
+	p[0] = hex;
+	http_cookie(r, COOKIE_SESSION, "", 0);
+	return db_exec(r->db, "DELETE FROM sessions WHERE"
+	    " token_hash = decode($1, 'hex')", 1, p);
+}
+
+/* 1 when this account or this address has failed too often of late. */
+int
+throttle_check(struct db *db, const char *email, const char *addr)
+{
+	const char *p[2] = { email, addr };
+	PGresult *res;
+	int over;
+
+	res = db_query(db, PGRES_TUPLES_OK,
+	    "SELECT (SELECT count(*) FROM signin_failures WHERE email ="
+	    " lower($1) AND at > now() - interval '" FAIL_WINDOW "'),"
+	    " (SELECT count(*) FROM signin_failures WHERE address = $2"
+	    " AND at > now() - interval '" FAIL_WINDOW "')", 2, p);
+	if (res == NULL)
+		return 1;
+	over = strtol(PQgetvalue(res, 0, 0), NULL, 10) >= FAIL_PER_ACCOUNT ||
+	    strtol(PQgetvalue(res, 0, 1), NULL, 10) >= FAIL_PER_ADDRESS;
+	PQclear(res);
+	return over;
+}
+
+void
+throttle_fail(struct db *db, const char *email, const char *addr)
+{
+	const char *p[2] = { email, addr };
+
+	db_exec(db, "INSERT INTO signin_failures (email, address)"
+	    " VALUES (lower($1), $2)", 2, p);
+	db_exec(db, "DELETE FROM signin_failures WHERE"
+	    " at < now() - interval '1 day'", 0, NULL);
+}
+
+void
+throttle_clear(struct db *db, const char *email)
+{
+	const char *p[1] = { email };
+
+	db_exec(db, "DELETE FROM signin_failures WHERE email = lower($1)",
+	    1, p);
+}
+
+/* Coordinators and admins; contributors only write evaluations. */
+int
+is_coordinator(const struct request *r)
+{
+	return r->account != NULL &&
+	    (strcmp(r->account->role, "coordinator") == 0 ||
+	    strcmp(r->account->role, "admin") == 0);
+}
+
+/* Contributors, coordinators and admins write evaluations. */
+int
+is_contributor(const struct request *r)
+{
+	return r->account != NULL && strcmp(r->account->role, "member") != 0;
+}

@@ -1,0 +1,327 @@
+/*
+ * The web layer (server/web/): libmicrohttpd, forms, sessions, the
+ * template renderer and what every page's view holds.  It knows no
+ * resource: the pages (server/pages/) and the route table
+ * (server/routes.c) build on it.  One heading per file.
+ */
+#ifndef ACORN_WEB_H
+#define ACORN_WEB_H
+
+#ifdef ACORN_LAYER_CORE
+#error "the core layer may not use the web layer"
+#endif
+#ifdef ACORN_LAYER_FEEDS
+#error "the federation library (feeds/) may not use the web layer"
+#endif
+
+#include "core.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+
+/* template.c */
+struct view;
+struct view	*view_new(void);
+void		 view_free(struct view *);
+void		 view_set(struct view *, const char *, const char *);
+void		 view_setf(struct view *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 view_flag(struct view *, const char *, int);
+struct view	*view_add(struct view *, const char *);
+const char	*view_get(const struct view *, const char *);
+int		 view_has(const struct view *, const char *);
+int		 templates_load(const char *);
+void		 templates_free(void);
+int		 template_render(const char *, const struct view *, char **,
+		    size_t *);
+void		 view_markdown(struct view *, const char *, const char *, int);
+
+/* form.c */
+enum key {
+	KEY_BIO,
+	KEY_CSRF,
+	KEY_EMAIL,
+	KEY_GROUP,
+	KEY_ID,
+	KEY_INTERESTS,
+	KEY_LISTED,
+	KEY_NAME,
+	KEY_NEXT,
+	KEY_NODE,
+	KEY_ORGANISATION,
+	KEY_PAGE,
+	KEY_PASSWORD,
+	KEY_PASSWORD2,
+	KEY_Q,
+	KEY_REGION,
+	KEY_ROLE_TITLE,
+	KEY_SAVED,
+	KEY_CONFIRM,
+	KEY_TITLE,
+	KEY_DESCRIPTION,
+	KEY_KIND,
+	KEY_START_DATE,
+	KEY_START_TIME,
+	KEY_END_DATE,
+	KEY_END_TIME,
+	KEY_VENUE,
+	KEY_ADDRESS,
+	KEY_ONLINE_URL,
+	KEY_ORGANISER,
+	KEY_ORGANISER_EMAIL,
+	KEY_OPENS_DATE,
+	KEY_CLOSES_DATE,
+	KEY_OPENS_TIME,
+	KEY_CLOSES_TIME,
+	KEY_PLACE_NAME,
+	KEY_CAPACITY,
+	KEY_PLACE,
+	KEY_PLACES,
+	KEY_PUBLIC,
+	KEY_REQUEST,
+	KEY_WHEN,
+	KEY_QKIND,
+	KEY_LABEL,
+	KEY_CHOICES,
+	KEY_REQUIRED,
+	KEY_QUESTION,
+	KEY_ROLE,
+	KEY_COL,
+	KEY_WHICH,
+	KEY_DONE,
+	KEY_SLUG,
+	KEY_CATEGORY,
+	KEY_TAGS,
+	KEY_TAG,
+	KEY_BODY,
+	KEY_SUMMARY,
+	KEY_BASE,
+	KEY_REVISION,
+	KEY_FROM,
+	KEY_TO,
+	KEY_PROTECTED,
+	KEY_TERM,
+	KEY_DEFINITION,
+	KEY_SYNONYMS,
+	KEY_SCHEME,
+	KEY_AREA,
+	KEY_YEAR,
+	KEY_DESIGN,
+	KEY_SAMPLE_SIZE,
+	KEY_FOLLOW_UP,
+	KEY_ABSTRACT,
+	KEY_OUTCOME,
+	KEY_DIRECTION,
+	KEY_GP_CONSULTATIONS_DIRECTION,
+	KEY_GP_CONSULTATIONS_MEASURE,
+	KEY_GP_CONSULTATIONS_FIGURE,
+	KEY_AE_ATTENDANCE_DIRECTION,
+	KEY_AE_ATTENDANCE_MEASURE,
+	KEY_AE_ATTENDANCE_FIGURE,
+	KEY_WELLBEING_DIRECTION,
+	KEY_WELLBEING_MEASURE,
+	KEY_WELLBEING_FIGURE,
+	KEY_LONELINESS_DIRECTION,
+	KEY_LONELINESS_MEASURE,
+	KEY_LONELINESS_FIGURE,
+	KEY_ANXIETY_DEPRESSION_DIRECTION,
+	KEY_ANXIETY_DEPRESSION_MEASURE,
+	KEY_ANXIETY_DEPRESSION_FIGURE,
+	KEY_ACTIVATION_DIRECTION,
+	KEY_ACTIVATION_MEASURE,
+	KEY_ACTIVATION_FIGURE,
+	KEY_EMPLOYMENT_VOLUNTEERING_DIRECTION,
+	KEY_EMPLOYMENT_VOLUNTEERING_MEASURE,
+	KEY_EMPLOYMENT_VOLUNTEERING_FIGURE,
+	KEY_COST_ROI_DIRECTION,
+	KEY_COST_ROI_MEASURE,
+	KEY_COST_ROI_FIGURE,
+	KEY_URL,
+	KEY_FINGERPRINT,
+	KEY_HUB,
+	KEY_PEER,
+	KEY__MAX
+};
+enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
+/* A field as it left validation: text is valid UTF-8, trimmed, in range. */
+struct field {
+	const char	*text;	/* NULL when absent */
+	const char	*shown;	/* a refused value, valid UTF-8, to show again */
+	long		 num;	/* numbers, and 1 for a ticked box */
+	int		 error;	/* enum field_error: present but refused */
+};
+/* An answer to one of an event's questions: a field named answer_<id>. */
+#define FORM_ANSWERS	24
+struct form_answer {
+	long		 question;
+	const char	*text;	/* trimmed, valid UTF-8; NULL when refused */
+	int		 error;	/* enum field_error */
+};
+struct form {
+	struct field	 f[KEY__MAX];
+	struct form_answer answers[FORM_ANSWERS];
+	int		 nanswers;
+	int		 nerrors;
+	int		 oversize;	/* body larger than any field allows */
+};
+const char	*form_key_name(enum key);
+int		 form_key_lookup(const char *);
+void		 form_accept(struct form *, enum key, const char *, size_t);
+int		 form_answer(struct form *, const char *, const char *, size_t);
+const struct form_answer *form_answer_get(const struct form *, long);
+void		 form_free(struct form *);
+void		 form_error_text(enum key, int, char *, size_t);
+/* route.c */
+/* Who may use a route and how its body is read: or-ed into route.flags. */
+enum route_flag {
+	NEED_MEMBER	 = 1 << 0,	/* signed in, or sent to sign in */
+	NEED_COORDINATOR = 1 << 1,	/* a coordinator or admin */
+	CSRF		 = 1 << 2,	/* a POST carries the session's token */
+	NO_DB		 = 1 << 3,	/* answered without the database */
+	NO_SESSION	 = 1 << 4,	/* the database, but no session read */
+	UPLOAD		 = 1 << 5,	/* takes a file, up to max_upload more */
+	ATOM_ENTRY	 = 1 << 6	/* the body is one Atom entry, kept raw */
+};
+struct request;
+struct route {
+	const char	*path;		/* "*" matches one segment */
+	unsigned int	 methods;	/* bit per enum method */
+	unsigned int	 flags;		/* enum route_flag */
+	long		 max_body;	/* bytes, when not the configured one */
+	const char	*arg;		/* a fixed argument, for a fixed path */
+	int		 (*handler)(struct request *);
+	const char	*metric;	/* label in /metrics */
+};
+const struct route *route_find(const struct route *, size_t, const char *,
+		    char *, size_t);
+int		 route_is(const struct request *, unsigned int);
+
+/* http.c */
+enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD__MAX };
+struct account {
+	long	 id;
+	char	 member[ACORN_UUID_LEN + 1];
+	char	*name;
+	char	*email;
+	char	*role;		/* member, coordinator, admin */
+	char	*region;
+};
+struct request {
+	struct MHD_Connection	*conn;
+	enum method		 method;
+	const char		*url;
+	char			 arg[128];	/* the segment "*" matched */
+	const struct route	*route;	/* NULL: no page at this path */
+	struct form		 form;
+	struct MHD_PostProcessor *pp;
+	char			*body_name;	/* field being streamed */
+	char			*acc;		/* value being accumulated */
+	size_t			 acclen;
+	size_t			 total;
+	struct {
+		char	*filename;	/* as the browser named it */
+		char	*data;
+		size_t	 len;
+		size_t	 cap;
+	}			 upload;	/* a file field, on upload routes */
+	int			 too_large;
+	int			 bad_body;
+	int			 raw;		/* upload holds the raw body */
+	struct db		*db;
+	struct account		*account;	/* signed in, or NULL */
+	char			 session[ACORN_TOKEN_LEN + 1];
+	char			 csrf[ACORN_TOKEN_LEN + 1];
+	char			*set_cookie[3];
+	int			 nset_cookie;
+	struct timespec		 start;
+	char			 addr[64];
+	unsigned int		 status;
+};
+struct server;
+struct server	*server_start(const struct config *, struct db_pool *,
+		    const struct route *, size_t, const char *);
+void		 server_stop(struct server *, int);
+unsigned int	 server_port(const struct server *);
+int		 http_error(struct request *, unsigned int);
+int		 http_page(struct request *, unsigned int, const char *,
+		    struct view *);
+int		 http_redirect(struct request *, const char *);
+int		 http_redirectf(struct request *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+int		 http_send(struct request *, unsigned int, const char *,
+		    const void *, size_t, int);
+int		 http_queue(struct request *, unsigned int,
+		    struct MHD_Response *);
+const char	*http_query(struct request *, const char *);
+const char	*http_header(struct request *, const char *);
+int		 http_fresh(struct request *, const char *);
+int		 http_not_modified(struct request *, const char *, const char *);
+void		 http_cookie(struct request *, const char *, const char *,
+		    long);
+const char	*http_cookie_get(struct request *, const char *);
+
+/* counters.c: requests by route and status, and their latency. */
+struct strbuf;
+int		 counters_init(const struct route *, size_t);
+void		 counters_record(const struct route *, unsigned int, double);
+void		 counters_text(struct strbuf *);
+
+/* session.c */
+int	 session_load(struct request *);
+int	 session_create(struct request *, long);
+int	 session_form(struct request *);
+int	 session_destroy(struct request *);
+void	 session_csrf(const char *, char out[ACORN_TOKEN_LEN + 1]);
+int	 session_csrf_ok(struct request *);
+int	 is_coordinator(const struct request *);
+int	 is_contributor(const struct request *);
+int	 session_set_secret(const unsigned char *, size_t);
+int	 throttle_check(struct db *, const char *, const char *);
+void	 throttle_fail(struct db *, const char *, const char *);
+void	 throttle_clear(struct db *, const char *);
+void	 account_free(struct account *);
+
+/* static.c */
+int	 static_load(const char *);
+void	 static_free(void);
+int	 static_serve(struct request *);
+const char *static_url(const char *);
+
+/* chart.c */
+#define CHART_SERIES	8
+struct chart_series {
+	const char	*code;	/* names the fill's class */
+	const char	*label;
+	const char	*param;	/* the query key code filters a list by */
+};
+struct chart_row {
+	const char	*label;
+	long		 values[CHART_SERIES];
+	const char	*href;	/* the list behind the row, or NULL */
+};
+int		 chart_add(struct view *, const char *, const char *,
+		    const char *, const struct chart_series *, int,
+		    const struct chart_row *, int);
+
+/* page.c */
+void		 view_common(struct request *, struct view *, const char *);
+struct view	*page_view(struct request *, const char *);
+void		 view_error(struct view *, const char *, const char *);
+const char	*view_field(struct view *, struct request *, enum key,
+		    const char *);
+void		 view_choices(struct view *);
+void		 view_regions(struct view *);
+void		 view_codes(struct view *, const char *, const char *const *,
+		    const char *const *);
+int		 page_message(struct request *, unsigned int, const char *,
+		    const char *, const char *, const char *, int);
+
+/* origin.c */
+const char *origin_name(const PGresult *, int, int);
+int	 origin_view(struct view *, const PGresult *, int, int);
+int	 origin_page(struct request *, const char *, const char *,
+	    const char *, const PGresult *, int, int);
+int	 origin_refuse(struct request *, const char *, const PGresult *, int,
+	    int);
+
+#endif /* ACORN_WEB_H */
