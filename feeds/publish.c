@@ -22,8 +22,6 @@
 #include "atom.h"
 #include "federation.h"
 
-#define LONDON_DAY(col)	"to_char(" col " AT TIME ZONE 'Europe/London'," \
-			" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
 #define BATCH_ROWS	200
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
@@ -127,11 +125,11 @@ static const char event_query[] =
     " CASE WHEN e.status = 'cancelled' THEN 'Cancelled: ' ELSE '' END"
     " || e.title, '/events/' || e.id,"
     " e.title, e.description, e.kind, e.venue, e.address, e.organiser,"
-    " e.status, " LONDON_DAY("e.starts") " || ' to ' ||"
-    " CASE WHEN (e.starts AT TIME ZONE 'Europe/London')::date ="
-    "  (e.ends AT TIME ZONE 'Europe/London')::date"
-    " THEN to_char(e.ends AT TIME ZONE 'Europe/London', 'HH24:MI')"
-    " ELSE " LONDON_DAY("e.ends") " END || ' (UK time)',"
+    " e.status, " SQL_LONDON("e.starts", LONDON_WHEN) " || ' to ' ||"
+    " CASE WHEN " SQL_LONDON_DATE("e.starts") " ="
+    "  " SQL_LONDON_DATE("e.ends")
+    " THEN " SQL_LONDON("e.ends", LONDON_TIME)
+    " ELSE " SQL_LONDON("e.ends", LONDON_WHEN) " END || ' (UK time)',"
     " e.online_url IS NOT NULL, " RFC3339("e.starts") ","
     " " RFC3339("e.ends") ", e.region, " RFC3339("e.reg_opens") ","
     " " RFC3339("e.reg_closes") ", e.reg_closed, "

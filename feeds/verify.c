@@ -419,8 +419,9 @@ verify_ctx(EVP_PKEY *key)
  * is set as signKey, so xmlsec never reads key material from the
  * message; the node the store says holds that key must be the record's
  * origin (protocol.md section 4, item 5).  The one Reference, URI="",
- * covers the whole document but the signature: the caller must read this document, and only it, once it
- * has verified (protocol.md: "only the verified document is read").
+ * covers the whole document but the signature: the caller must read
+ * this document, and only it, once it has verified (protocol.md: "only
+ * the verified document is read").
  */
 int
 fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,

@@ -19,9 +19,27 @@
 #define ACORN_TOKEN_LEN		43	/* base64url of 32 bytes, no padding */
 #define ACORN_UUID_LEN		36
 
-/* A timestamptz column as people read it: "4 March 2027, 09:30", UK time. */
-#define SQL_LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
-	" 'FMDD FMMonth YYYY, HH24:MI')"
+/*
+ * Times as people read them, in UK time: SQL_LONDON(col, fmt) is a
+ * timestamptz column written with one of the LONDON_* patterns below,
+ * SQL_LONDON_DATE(col) its day there, and SQL_FROM_LONDON(text) a UK
+ * time typed into a form, as a timestamptz.
+ */
+#define SQL_LONDON(col, fmt) "to_char(" col " AT TIME ZONE 'Europe/London'," \
+	" '" fmt "')"
+#define SQL_LONDON_DATE(col) "(" col " AT TIME ZONE 'Europe/London')::date"
+#define SQL_FROM_LONDON(text) text "::timestamp AT TIME ZONE 'Europe/London'"
+/* Thursday 4 March 2027, 09:30 */
+#define LONDON_WHEN	"FMDay FMDD FMMonth YYYY, HH24:MI"
+#define LONDON_STAMP	"FMDD FMMonth YYYY, HH24:MI"	/* 4 March 2027, 09:30 */
+#define LONDON_SECONDS	"FMDD FMMonth YYYY, HH24:MI:SS"
+#define LONDON_DAY	"FMDD FMMonth YYYY"		/* 4 March 2027 */
+#define LONDON_SHORT	"FMDD FMMon, HH24:MI"		/* 4 Mar, 09:30 */
+#define LONDON_SHORT_SECONDS "FMDD FMMon, HH24:MI:SS"
+#define LONDON_TIME	"HH24:MI"			/* 09:30 */
+#define LONDON_TIME_ON_DAY "HH24:MI \"on\" FMDD FMMonth" /* 09:30 on 4 March */
+#define LONDON_ISO_DATE	"YYYY-MM-DD"			/* as date inputs take it */
+#define LONDON_ISO	"YYYY-MM-DD HH24:MI"
 
 /*
  * Where a shared row (table alias t) comes from, as the three columns

@@ -24,8 +24,7 @@ admin_list(struct request *r, const char *done)
 	view_set(v, "done_text", done);
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT m.id, m.name, a.email, m.organisation, m.stakeholder,"
-	    " m.region, to_char(a.created AT TIME ZONE 'Europe/London',"
-	    " 'FMDD FMMonth YYYY, HH24:MI')"
+	    " m.region, " SQL_LONDON("a.created", LONDON_STAMP)
 	    " FROM accounts a JOIN members m ON m.id = a.member"
 	    " WHERE a.status = 'pending' ORDER BY a.created, a.id", 0, NULL);
 	if (res == NULL) {

@@ -14,8 +14,6 @@
 #include "pages.h"
 
 #define CHECKIN_SHOWN	100	/* people listed at once; a search narrows */
-#define LONDON_STAMP(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
-	" 'YYYY-MM-DD HH24:MI')"
 
 /*
  * The title of the event the path names, when this node hosts it (only
@@ -87,7 +85,7 @@ checkin_done(struct request *r, struct view *v)
 	p[0] = r->form.f[KEY_ID].text;
 	p[1] = r->arg;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name, "
-	    "to_char(attended AT TIME ZONE 'Europe/London', 'HH24:MI')"
+	    SQL_LONDON("attended", LONDON_TIME)
 	    " FROM registrations WHERE ref = $1 AND event = $2", 2, p)) ==
 	    NULL)
 		return -1;
@@ -153,11 +151,10 @@ checkin_people(struct request *r, struct view *v, const char *q)
 	if ((res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT r.ref, r.name, r.organisation, pt.name, r.places, r.role,"
 	    " r.attended IS NOT NULL,"
-	    " CASE WHEN (r.attended AT TIME ZONE 'Europe/London')::date ="
-	    "  (now() AT TIME ZONE 'Europe/London')::date"
-	    " THEN to_char(r.attended AT TIME ZONE 'Europe/London', 'HH24:MI')"
-	    " ELSE to_char(r.attended AT TIME ZONE 'Europe/London',"
-	    "  'HH24:MI \"on\" FMDD FMMonth') END,"
+	    " CASE WHEN " SQL_LONDON_DATE("r.attended") " ="
+	    "  " SQL_LONDON_DATE("now()")
+	    " THEN " SQL_LONDON("r.attended", LONDON_TIME)
+	    " ELSE " SQL_LONDON("r.attended", LONDON_TIME_ON_DAY) " END,"
 	    " count(*) OVER (),"
 	    " (SELECT region FROM known_nodes WHERE id = r.home)"
 	    " FROM registrations r"
@@ -595,8 +592,8 @@ static const char export_sql[] =
     "  WHEN 'waiting' THEN r.status = 'waiting'"
     "  ELSE r.status <> 'cancelled' END)"
     " SELECT reg.name, reg.email, reg.organisation, pt.name, reg.places,"
-    " reg.role, reg.status, " LONDON_STAMP("reg.created") ", reg.pos,"
-    " " LONDON_STAMP("reg.attended") ", reg.public,"
+    " reg.role, reg.status, " SQL_LONDON("reg.created", LONDON_ISO) ", reg.pos,"
+    " " SQL_LONDON("reg.attended", LONDON_ISO) ", reg.public,"
     " (SELECT region FROM known_nodes WHERE id = coalesce(reg.home, $2)),"
     " reg.id, a.value"
     " FROM reg LEFT JOIN place_types pt ON pt.id = reg.place_type"
@@ -812,8 +809,7 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT r.ref, r.name, r.organisation, r.email, pt.name, r.places,"
 	    " r.status, acorn_waiting_position(r.id), r.role,"
-	    " to_char(r.created AT TIME ZONE 'Europe/London',"
-	    " 'FMDD FMMon, HH24:MI'),"
+	    " " SQL_LONDON("r.created", LONDON_SHORT) ","
 	    " pt.capacity - pt.taken >= r.places,"
 	    " (SELECT region FROM known_nodes WHERE id = r.home)"
 	    " FROM registrations r JOIN events e ON e.id = r.event"

@@ -22,8 +22,8 @@ enum {
     "SELECT a.id, a.status, a.position, acorn_refusal(a.why), a.wanted," \
     " a.delivered, a.version, a.attempts," \
     " coalesce(k.name, 'the node holding the event'), a.places, e.id," \
-    " e.title, to_char(e.starts AT TIME ZONE 'Europe/London'," \
-    " 'FMDay FMDD FMMonth YYYY, HH24:MI'), a.place_name, e.status," \
+    " e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ", a.place_name," \
+    " e.status," \
     " e.ends < now(), a.joining" \
     " FROM away_registrations a JOIN events e ON e.id = a.event" \
     " LEFT JOIN known_nodes k ON k.id = a.host"

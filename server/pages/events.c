@@ -15,28 +15,26 @@
 
 static PGresult	*questions_asked(struct db *, const char *);
 
-/* How dates read on every page: "Thursday 14 March 2027, 09:30". */
-#define LONDON(col) "to_char(" col " AT TIME ZONE 'Europe/London'," \
-	" 'FMDay FMDD FMMonth YYYY, HH24:MI')"
-
 static const char event_columns[] =
     "SELECT e.id, e.title, e.description, e.kind, e.region, e.venue,"
     " e.address, e.online_url, e.organiser, e.organiser_email, e.status,"
-    " " LONDON("e.starts") ", " LONDON("e.ends") ","
-    " to_char(e.starts AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
-    " to_char(e.starts AT TIME ZONE 'Europe/London', 'HH24:MI'),"
-    " to_char(e.ends AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
-    " to_char(e.ends AT TIME ZONE 'Europe/London', 'HH24:MI'),"
-    " to_char(e.reg_opens AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
-    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    " " SQL_LONDON("e.starts", LONDON_WHEN) ","
+    " " SQL_LONDON("e.ends", LONDON_WHEN) ","
+    " " SQL_LONDON("e.starts", LONDON_ISO_DATE) ","
+    " " SQL_LONDON("e.starts", LONDON_TIME) ","
+    " " SQL_LONDON("e.ends", LONDON_ISO_DATE) ","
+    " " SQL_LONDON("e.ends", LONDON_TIME) ","
+    " " SQL_LONDON("e.reg_opens", LONDON_ISO_DATE) ","
+    " " SQL_LONDON("e.reg_closes", LONDON_ISO_DATE) ","
     " e.origin = $2,"
     " e.status = 'published' AND NOT e.reg_closed"
     "  AND now() >= coalesce(e.reg_opens, '-infinity')"
     "  AND now() < coalesce(e.reg_closes, e.starts),"
     " e.reg_closed, e.ends < now(),"
-    " " LONDON("e.reg_opens") ", " LONDON("coalesce(e.reg_closes, e.starts)") ","
-    " to_char(e.reg_opens AT TIME ZONE 'Europe/London', 'HH24:MI'),"
-    " to_char(e.reg_closes AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    " " SQL_LONDON("e.reg_opens", LONDON_WHEN) ","
+    " " SQL_LONDON("coalesce(e.reg_closes, e.starts)", LONDON_WHEN) ","
+    " " SQL_LONDON("e.reg_opens", LONDON_TIME) ","
+    " " SQL_LONDON("e.reg_closes", LONDON_TIME) ","
     " " SQL_ORIGIN("e")
     " FROM events e" SQL_KNOWN("e") " WHERE e.id = $1 AND NOT e.deleted";
 
@@ -111,7 +109,7 @@ events_list(struct request *r)
 	p[4] = node_id;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT e.id, e.title, e.kind, e.region, e.venue, "
-	    LONDON("e.starts") ", e.status,"
+	    SQL_LONDON("e.starts", LONDON_WHEN) ", e.status,"
 	    " coalesce(sum(pt.capacity - pt.taken), 0),"
 	    " coalesce(sum(pt.capacity), 0),"
 	    " EXISTS (SELECT 1 FROM registrations w JOIN place_types q"
@@ -576,11 +574,11 @@ events_new(struct request *r)
 	    " organiser, organiser_email, reg_opens, reg_closes, region,"
 	    " created_by)"
 	    " SELECT $15, $16, $1, $2, $3,"
-	    " ($4 || ' ' || $5)::timestamp AT TIME ZONE 'Europe/London',"
-	    " ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
+	    " " SQL_FROM_LONDON("($4 || ' ' || $5)") ","
+	    " " SQL_FROM_LONDON("($6 || ' ' || $7)") ","
 	    " $8, $9, $10, $11, $12,"
-	    " $13::timestamp AT TIME ZONE 'Europe/London',"
-	    " $14::timestamp AT TIME ZONE 'Europe/London',"
+	    " " SQL_FROM_LONDON("$13") ","
+	    " " SQL_FROM_LONDON("$14") ","
 	    " n.region, $17 FROM node n", 17, p) == -1 ||
 	    db_exec(r->db, "INSERT INTO place_types (event, name, capacity)"
 	    " VALUES ($1, $2, $3)", 3, q) == -1 ||
@@ -821,12 +819,12 @@ events_edit(struct request *r)
 		return http_error(r, 503);
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE events e SET"
 	    " title = $1, kind = $2, description = $3,"
-	    " starts = ($4 || ' ' || $5)::timestamp AT TIME ZONE 'Europe/London',"
-	    " ends = ($6 || ' ' || $7)::timestamp AT TIME ZONE 'Europe/London',"
+	    " starts = " SQL_FROM_LONDON("($4 || ' ' || $5)") ","
+	    " ends = " SQL_FROM_LONDON("($6 || ' ' || $7)") ","
 	    " venue = $8, address = $9, online_url = $10, organiser = $11,"
 	    " organiser_email = $12,"
-	    " reg_opens = $13::timestamp AT TIME ZONE 'Europe/London',"
-	    " reg_closes = $14::timestamp AT TIME ZONE 'Europe/London',"
+	    " reg_opens = " SQL_FROM_LONDON("$13") ","
+	    " reg_closes = " SQL_FROM_LONDON("$14") ","
 	    " version = e.version + 1, updated = now()"
 	    " FROM (SELECT starts, ends, venue, address, online_url"
 	    "  FROM events WHERE id = $15) AS old"

@@ -408,7 +408,7 @@ static const char record_query[] =
     " rec->>'scheme', rec->>'area', rec->>'region', rec->>'year',"
     " rec->>'design', rec->>'sample_size', rec->>'follow_up',"
     " rec->>'summary', rec->'outcomes',"
-    " (SELECT l.author_name || ', ' || " SQL_LONDON("l.created")
+    " (SELECT l.author_name || ', ' || " SQL_LONDON("l.created", LONDON_STAMP)
     "  FROM evaluation_revisions l WHERE l.evaluation = e.id"
     "  AND l.number = CASE WHEN $2::integer = 0 THEN e.revision"
     "  ELSE $2::integer END), " SQL_ORIGIN("e")
@@ -513,7 +513,8 @@ evidence_show(struct request *r)
 	}
 	p[0] = PQgetvalue(res, 0, R_ID);
 	if ((files = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
-	    " pg_size_pretty(size::bigint), sha256, " SQL_LONDON("created")
+	    " pg_size_pretty(size::bigint), sha256, "
+	    SQL_LONDON("created", LONDON_STAMP)
 	    " FROM evaluation_files"
 	    " WHERE evaluation = $1 ORDER BY created, id", 1, p)) == NULL) {
 		PQclear(outs);
@@ -905,7 +906,8 @@ edit_conflict(struct request *r, struct view *v, long base)
 	p[0] = r->arg;
 	p[1] = num;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.number,"
-	    " r.author_name, " SQL_LONDON("r.created") ", r.summary, e.revision"
+	    " r.author_name, " SQL_LONDON("r.created", LONDON_STAMP) ","
+	    " r.summary, e.revision"
 	    " FROM evaluations e JOIN evaluation_revisions r"
 	    " ON r.evaluation = e.id AND r.number > $2::integer"
 	    " WHERE e.id = $1::uuid AND NOT e.deleted ORDER BY r.number",
@@ -1005,7 +1007,7 @@ evidence_history(struct request *r)
 		return http_error(r, missing ? 404 : 503);
 	p[0] = PQgetvalue(res, 0, R_ID);
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    SQL_LONDON("created") ", summary, restored_from"
+	    SQL_LONDON("created", LONDON_STAMP) ", summary, restored_from"
 	    " FROM evaluation_revisions WHERE evaluation = $1"
 	    " ORDER BY number DESC", 1, p);
 	if (revs == NULL) {

@@ -118,7 +118,8 @@ files_page(struct request *r, struct view *v, unsigned int status)
 
 	p[0] = r->arg;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
-	    " pg_size_pretty(size::bigint), sha256, " SQL_LONDON("created")
+	    " pg_size_pretty(size::bigint), sha256, "
+	    SQL_LONDON("created", LONDON_STAMP)
 	    " FROM evaluation_files"
 	    " WHERE evaluation = $1::uuid ORDER BY created, id", 1, p)) ==
 	    NULL) {

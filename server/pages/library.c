@@ -21,7 +21,7 @@ static const char document_columns[] =
     "SELECT d.id, d.slug, d.title, d.category,"
     " array_to_string(d.tags, E'\\n'), d.protected, d.revision, d.body,"
     " d.origin = $2,"
-    " (SELECT r.author_name || ', ' || " SQL_LONDON("r.created")
+    " (SELECT r.author_name || ', ' || " SQL_LONDON("r.created", LONDON_STAMP)
     "  FROM document_revisions r WHERE r.document = d.id"
     "  AND r.number = d.revision), " SQL_ORIGIN("d")
     " FROM documents d" SQL_KNOWN("d") " WHERE d.slug = $1 AND NOT d.deleted";
@@ -333,7 +333,7 @@ library_list(struct request *r)
 	p[3] = region != NULL ? region : "";
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT d.slug, d.title,"
 	    " d.category, array_to_string(d.tags, E'\\n'), d.protected,"
-	    " " SQL_LONDON("d.updated") ", " SQL_ORIGIN("d")
+	    " " SQL_LONDON("d.updated", LONDON_STAMP) ", " SQL_ORIGIN("d")
 	    " FROM documents d" SQL_KNOWN("d") " WHERE NOT d.deleted"
 	    " AND ($1 = '' OR d.search @@ acorn_prefix_query($1))"
 	    " AND ($2 = '' OR d.category = $2)"
@@ -495,7 +495,8 @@ library_show(struct request *r)
 		p[0] = PQgetvalue(res, 0, D_ID);
 		p[1] = num;
 		old = db_query(r->db, PGRES_TUPLES_OK, "SELECT title, body,"
-		    " author_name, " SQL_LONDON("created") " FROM document_revisions"
+		    " author_name, " SQL_LONDON("created", LONDON_STAMP)
+		    " FROM document_revisions"
 		    " WHERE document = $1 AND number = $2::integer", 2, p);
 		if (old == NULL || PQntuples(old) != 1) {
 			PQclear(old);
@@ -686,7 +687,7 @@ edit_conflict(struct request *r, struct view *v, const char *id,
 	}
 	PQclear(res);
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    SQL_LONDON("created") ", summary FROM document_revisions"
+	    SQL_LONDON("created", LONDON_STAMP) ", summary FROM document_revisions"
 	    " WHERE document = $1 AND number > $2::integer ORDER BY number",
 	    2, p);
 	if (res == NULL) {
@@ -828,7 +829,8 @@ library_history(struct request *r)
 		return http_error(r, missing ? 404 : 503);
 	p[0] = PQgetvalue(res, 0, D_ID);
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    SQL_LONDON("created") ", summary, char_length(body), restored_from"
+	    SQL_LONDON("created", LONDON_STAMP) ", summary, char_length(body),"
+	    " restored_from"
 	    " FROM document_revisions WHERE document = $1"
 	    " ORDER BY number DESC LIMIT 1000", 1, p);
 	if (revs == NULL || (v = page_view(r, "History")) == NULL) {
@@ -895,8 +897,8 @@ library_compare(struct request *r)
 	p[1] = from;
 	p[2] = to;
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT a.body, b.body,"
-	    " a.author_name || ', ' || " SQL_LONDON("a.created") ","
-	    " b.author_name || ', ' || " SQL_LONDON("b.created")
+	    " a.author_name || ', ' || " SQL_LONDON("a.created", LONDON_STAMP) ","
+	    " b.author_name || ', ' || " SQL_LONDON("b.created", LONDON_STAMP)
 	    " FROM document_revisions a, document_revisions b"
 	    " WHERE a.document = $1 AND a.number = $2::integer"
 	    " AND b.document = $1 AND b.number = $3::integer", 3, p);

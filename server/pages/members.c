@@ -181,8 +181,7 @@ members_show(struct request *r)
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT m.name, m.organisation, m.role_title, m.stakeholder,"
 	    " m.region, m.interests, m.bio, m.listed, a.status = 'pending',"
-	    " to_char(m.updated AT TIME ZONE 'Europe/London',"
-	    " 'FMDD FMMonth YYYY'), " SQL_ORIGIN("m")
+	    " " SQL_LONDON("m.updated", LONDON_DAY) ", " SQL_ORIGIN("m")
 	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
 	    SQL_KNOWN("m")
 	    " WHERE m.id = $1 AND NOT m.deleted"

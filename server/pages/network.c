@@ -74,7 +74,8 @@ enum {
  */
 static const char sync_query[] =
     "SELECT p.id, coalesce(k.name, p.name), coalesce(k.region, p.region),"
-    " p.url, p.hub, " SQL_LONDON("p.last_success") ", p.last_error,"
+    " p.url, p.hub, " SQL_LONDON("p.last_success", LONDON_STAMP) ","
+    " p.last_error,"
     " coalesce((SELECT sum(c.behind) FROM peer_cursors c"
     "  WHERE c.peer = p.id), 0),"
     " coalesce((SELECT greatest(0, floor(extract(epoch FROM"
@@ -83,13 +84,15 @@ static const char sync_query[] =
     " (SELECT count(*) FROM rejections j WHERE j.peer = p.id),"
     " p.last_error IS NOT NULL AND (p.last_success IS NULL"
     "  OR p.last_attempt IS NULL OR p.last_attempt > p.last_success),"
-    " " SQL_LONDON("p.last_attempt") ", " SQL_LONDON("p.next_attempt")
+    " " SQL_LONDON("p.last_attempt", LONDON_STAMP) ","
+    " " SQL_LONDON("p.next_attempt", LONDON_STAMP)
     " FROM peers p LEFT JOIN known_nodes k ON k.id = p.node"
     " ORDER BY lower(coalesce(k.name, p.name)), p.id";
 
 /* The newest refused entries of every peer, and of no peer (peer NULL). */
 static const char refused_query[] =
-    "SELECT j.peer, " SQL_LONDON("j.at") ", j.collection, j.entry_id,"
+    "SELECT j.peer, " SQL_LONDON("j.at", LONDON_STAMP) ","
+    " j.collection, j.entry_id,"
     " j.reason FROM (SELECT *, row_number() OVER (PARTITION BY peer"
     "  ORDER BY id DESC) AS n FROM rejections) j"
     " WHERE j.n <= $1::integer ORDER BY j.peer NULLS LAST, j.id DESC";
@@ -148,8 +151,7 @@ deliveries_view(struct request *r, struct view *v)
 
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
 	    " coalesce(k.name, 'Node ' || u.node), u.outbound, count(*),"
-	    " to_char(min(u.next) AT TIME ZONE 'Europe/London',"
-	    "  'FMDD FMMon, HH24:MI:SS'),"
+	    " " SQL_LONDON("min(u.next)", LONDON_SHORT_SECONDS) ","
 	    " (array_agg(u.err ORDER BY u.next DESC)"
 	    "  FILTER (WHERE u.err IS NOT NULL))[1]"
 	    " FROM (SELECT host AS node, true AS outbound,"

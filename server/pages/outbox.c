@@ -82,14 +82,10 @@ outbox_list(struct request *r)
 	p[0] = off;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT id, recipient, subject, body,"
-	    " to_char(created AT TIME ZONE 'Europe/London',"
-	    "  'FMDD FMMonth YYYY, HH24:MI'), attempts,"
-	    " to_char(next_attempt AT TIME ZONE 'Europe/London',"
-	    "  'FMDD FMMonth YYYY, HH24:MI:SS'),"
-	    " to_char(sent AT TIME ZONE 'Europe/London',"
-	    "  'FMDD FMMonth YYYY, HH24:MI:SS'),"
-	    " to_char(failed AT TIME ZONE 'Europe/London',"
-	    "  'FMDD FMMonth YYYY, HH24:MI:SS'), last_error"
+	    " " SQL_LONDON("created", LONDON_STAMP) ", attempts,"
+	    " " SQL_LONDON("next_attempt", LONDON_SECONDS) ","
+	    " " SQL_LONDON("sent", LONDON_SECONDS) ","
+	    " " SQL_LONDON("failed", LONDON_SECONDS) ", last_error"
 	    " FROM outbox ORDER BY created DESC, id DESC"
 	    " LIMIT " "25" " OFFSET $1", 1, p);
 	if (res == NULL) {

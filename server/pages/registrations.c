@@ -221,8 +221,8 @@ registrations_mine(struct request *r)
 	p[0] = r->account->email;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT r.ref, r.status, acorn_waiting_position(r.id), r.places,"
-	    " e.id, e.title, to_char(e.starts AT TIME ZONE 'Europe/London',"
-	    " 'FMDay FMDD FMMonth YYYY, HH24:MI'), pt.name, e.status,"
+	    " e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ","
+	    " pt.name, e.status,"
 	    " e.ends < now(), r.public"
 	    " FROM registrations r JOIN events e ON e.id = r.event"
 	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
@@ -377,8 +377,8 @@ registrations_guest(struct request *r)
 	p[0] = r->arg;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT r.status, acorn_waiting_position(r.id), r.places, r.name,"
-	    " r.public, e.id, e.title, to_char(e.starts AT TIME ZONE"
-	    " 'Europe/London', 'FMDay FMDD FMMonth YYYY, HH24:MI'), pt.name,"
+	    " r.public, e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN)
+	    ", pt.name,"
 	    " e.status, r.confirm_by < now(), e.online_url, r.email"
 	    " FROM registrations r JOIN events e ON e.id = r.event"
 	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
