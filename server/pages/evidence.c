@@ -220,6 +220,8 @@ outcome_next(char **s, char **part)
 }
 
 /* GET /evidence */
+enum { EY_YEAR };
+
 int
 evidence_list(struct request *r)
 {
@@ -244,7 +246,7 @@ evidence_list(struct request *r)
 	}
 	for (i = 0; i < PQntuples(years); i++)
 		if ((c = view_add(v, "years")) != NULL)
-			view_set(c, "year", PQgetvalue(years, i, 0));
+			view_set(c, "year", PQgetvalue(years, i, EY_YEAR));
 	PQclear(years);
 	if ((res = filters_run(r, &f, LIST_MAX + 1)) == NULL) {
 		view_free(v);
@@ -452,6 +454,8 @@ record_fetch(struct request *r, long number, int *missing)
 }
 
 /* A record's outcomes: rows of outcome, measure, direction, figure. */
+enum { RO_OUTCOME, RO_MEASURE, RO_DIRECTION, RO_FIGURE };
+
 static PGresult *
 record_outcomes(struct request *r, const char *json)
 {
@@ -493,6 +497,9 @@ record_may_edit(struct request *r, PGresult *res, int *answer)
 }
 
 /* GET /evidence/{id}, and an old revision with ?revision=N */
+/* Columns of an evaluation's files, as its page lists them. */
+enum { EF_ID, EF_FILENAME, EF_SIZE, EF_SHA256, EF_ADDED };
+
 int
 evidence_show(struct request *r)
 {
@@ -539,24 +546,24 @@ evidence_show(struct request *r)
 		if ((o = view_add(v, "outcomes")) == NULL)
 			break;
 		view_set(o, "outcome", code_label(outcome_codes,
-		    outcome_labels, PQgetvalue(outs, i, 0)));
-		view_set(o, "measure", PQgetvalue(outs, i, 1));
+		    outcome_labels, PQgetvalue(outs, i, RO_OUTCOME)));
+		view_set(o, "measure", PQgetvalue(outs, i, RO_MEASURE));
 		view_set(o, "finding", code_label(direction_codes,
-		    direction_labels, PQgetvalue(outs, i, 2)));
+		    direction_labels, PQgetvalue(outs, i, RO_DIRECTION)));
 		view_setf(o, "tag_class", "tag tag--%s",
-		    PQgetvalue(outs, i, 2));
-		view_set(o, "figure", PQgetvalue(outs, i, 3));
+		    PQgetvalue(outs, i, RO_DIRECTION));
+		view_set(o, "figure", PQgetvalue(outs, i, RO_FIGURE));
 	}
 	view_flag(v, "has_outcomes", PQntuples(outs) > 0);
 	for (i = 0; i < PQntuples(files); i++) {
 		if ((fv = view_add(v, "files")) == NULL)
 			break;
 		view_setf(fv, "file_href", "/evidence/files/%s",
-		    PQgetvalue(files, i, 0));
-		view_set(fv, "filename", PQgetvalue(files, i, 1));
-		view_setf(fv, "file_size", "PDF, %s", PQgetvalue(files, i, 2));
-		view_set(fv, "sha256", PQgetvalue(files, i, 3));
-		view_set(fv, "file_added", PQgetvalue(files, i, 4));
+		    PQgetvalue(files, i, EF_ID));
+		view_set(fv, "filename", PQgetvalue(files, i, EF_FILENAME));
+		view_setf(fv, "file_size", "PDF, %s", PQgetvalue(files, i, EF_SIZE));
+		view_set(fv, "sha256", PQgetvalue(files, i, EF_SHA256));
+		view_set(fv, "file_added", PQgetvalue(files, i, EF_ADDED));
 	}
 	view_set(v, "revision", PQgetvalue(res, 0, R_REVISION));
 	view_set(v, "last", db_value(res, 0, R_BY));
@@ -606,10 +613,8 @@ form_view(struct request *r, const char *title, const char *action)
 {
 	struct view *v;
 
-	if ((v = page_view(r, title)) == NULL)
-		return NULL;
-	evidence_choices(v);
-	view_set(v, "form_action", action);
+	if ((v = page_form(r, title, action)) != NULL)
+		evidence_choices(v);
 	return v;
 }
 
@@ -734,6 +739,8 @@ fields_read(struct request *r, struct view *v, struct ev_fields *f)
  * the revision together.  Returns the new revision number, 0 when the
  * save was refused because base is no longer current, or -1.
  */
+enum { ES_REVISION };
+
 static long
 fields_save(struct request *r, const char *id, long base,
     const struct ev_fields *f)
@@ -793,8 +800,8 @@ fields_save(struct request *r, const char *id, long base,
 	    "  WITH ORDINALITY AS t(o, m, d, f, i))),"
 	    " $16::bigint, $17, $18, NULL) FROM node n", 18, p);
 	if (res != NULL) {
-		rev = PQgetisnull(res, 0, 0) ? 0 :
-		    strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		rev = PQgetisnull(res, 0, ES_REVISION) ? 0 :
+		    strtol(PQgetvalue(res, 0, ES_REVISION), NULL, 10);
 		PQclear(res);
 	}
 out:
@@ -876,12 +883,12 @@ form_fill(struct request *r, struct view *v, PGresult *res)
 	    NULL)
 		return -1;
 	for (i = 0; i < PQntuples(outs); i++) {
-		if ((k = code_index(outcome_codes, PQgetvalue(outs, i, 0))) ==
+		if ((k = code_index(outcome_codes, PQgetvalue(outs, i, RO_OUTCOME))) ==
 		    -1)
 			continue;
-		vals[k][O_DIRECTION] = PQgetvalue(outs, i, 2);
-		vals[k][O_MEASURE] = PQgetvalue(outs, i, 1);
-		vals[k][O_FIGURE] = PQgetvalue(outs, i, 3);
+		vals[k][O_DIRECTION] = PQgetvalue(outs, i, RO_DIRECTION);
+		vals[k][O_MEASURE] = PQgetvalue(outs, i, RO_MEASURE);
+		vals[k][O_FIGURE] = PQgetvalue(outs, i, RO_FIGURE);
 	}
 	outcome_blocks(v, vals);
 	PQclear(outs);
@@ -893,21 +900,21 @@ form_fill(struct request *r, struct view *v, PGresult *res)
  * based on the current revision, with who saved in between and a link
  * comparing the revision the form started from with the current one.
  */
+enum { EC_CURRENT = RV__COLUMNS };
+
 static int
 edit_conflict(struct request *r, struct view *v, long base)
 {
 	PGresult *res;
 	const char *p[2];
 	char num[24];
-	struct view *w;
-	int i, n;
+	int n;
 
 	snprintf(num, sizeof(num), "%ld", base);
 	p[0] = r->arg;
 	p[1] = num;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.number,"
-	    " r.author_name, " SQL_LONDON("r.created", LONDON_STAMP) ","
-	    " r.summary, e.revision"
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
+	    SQL_REVISION_COLUMNS("r.") ", e.revision"
 	    " FROM evaluations e JOIN evaluation_revisions r"
 	    " ON r.evaluation = e.id AND r.number > $2::integer"
 	    " WHERE e.id = $1::uuid AND NOT e.deleted ORDER BY r.number",
@@ -917,21 +924,13 @@ edit_conflict(struct request *r, struct view *v, long base)
 		view_free(v);
 		return http_error(r, res == NULL ? 503 : 404);
 	}
-	view_flag(v, "conflict", 1);
-	view_set(v, "v_base", PQgetvalue(res, n - 1, 4));
+	view_set(v, "v_base", PQgetvalue(res, n - 1, EC_CURRENT));
 	view_setf(v, "conflict_href", "/evidence/%s/compare?from=%ld&to=%s",
-	    r->arg, base, PQgetvalue(res, n - 1, 4));
-	view_error(v, "title", "Someone else saved this evaluation while you "
-	    "were editing it. Your changes have not been saved yet: they are "
-	    "still in the form below. Look at what they changed, include "
-	    "what you need, and save again.");
-	for (i = 0; i < n; i++)
-		if ((w = view_add(v, "others")) != NULL)
-			view_setf(w, "text", "Revision %s by %s, %s%s%s",
-			    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-			    PQgetvalue(res, i, 2),
-			    *PQgetvalue(res, i, 3) != '\0' ? ": " : "",
-			    PQgetvalue(res, i, 3));
+	    r->arg, base, PQgetvalue(res, n - 1, EC_CURRENT));
+	revision_conflict(v, "title", "Someone else saved this evaluation "
+	    "while you were editing it. Your changes have not been saved yet: "
+	    "they are still in the form below. Look at what they changed, "
+	    "include what you need, and save again.", res);
 	PQclear(res);
 	return http_page(r, 409, "evaluation_form", v);
 }
@@ -970,12 +969,7 @@ evidence_edit(struct request *r)
 		return http_page(r, 200, "evaluation_form", v);
 	}
 	fields_read(r, v, &f);
-	if (r->form.f[KEY_BASE].text == NULL) {
-		view_error(v, "title", "The form did not say which revision it "
-		    "started from; open the edit page again");
-		view_set(v, "v_base", PQgetvalue(res, 0, R_REVISION));
-	} else
-		view_set(v, "v_base", r->form.f[KEY_BASE].text);
+	revision_base(r, v, "title", PQgetvalue(res, 0, R_REVISION));
 	PQclear(res);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "evaluation_form", v);
@@ -995,19 +989,23 @@ evidence_edit(struct request *r)
 /* History, comparison and restore                                     */
 
 /* GET /evidence/{id}/history */
+enum { EH_RESTORED_FROM = RV__COLUMNS };
+
 int
 evidence_history(struct request *r)
 {
 	struct view *v, *h;
 	PGresult *res, *revs;
-	const char *p[1];
+	const char *p[1], *why;
+	char home[160];
+	long current;
 	int missing, i, n, may;
 
 	if ((res = record_fetch(r, 0, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
 	p[0] = PQgetvalue(res, 0, R_ID);
-	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    SQL_LONDON("created", LONDON_STAMP) ", summary, restored_from"
+	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
+	    SQL_REVISION_COLUMNS("") ", restored_from"
 	    " FROM evaluation_revisions WHERE evaluation = $1"
 	    " ORDER BY number DESC", 1, p);
 	if (revs == NULL) {
@@ -1019,40 +1017,26 @@ evidence_history(struct request *r)
 		PQclear(res);
 		return http_error(r, 500);
 	}
+	snprintf(home, sizeof(home), "/evidence/%s", r->arg);
 	view_set(v, "ev_title", PQgetvalue(res, 0, R_TITLE));
-	view_setf(v, "ev_href", "/evidence/%s", r->arg);
-	view_setf(v, "compare_action", "/evidence/%s/compare", r->arg);
-	view_setf(v, "restore_action", "/evidence/%s/restore", r->arg);
+	view_set(v, "ev_href", home);
+	view_setf(v, "compare_action", "%s/compare", home);
+	view_setf(v, "restore_action", "%s/restore", home);
 	may = *PQgetvalue(res, 0, R_LOCAL) == 't' && is_contributor(r);
+	current = strtol(PQgetvalue(res, 0, R_REVISION), NULL, 10);
 	n = PQntuples(revs);
 	for (i = 0; i < n; i++) {
-		const char *num = PQgetvalue(revs, i, 0);
-
-		if ((h = view_add(v, "revisions")) == NULL)
+		if ((h = revision_row(v, home, revs, i, current, may)) == NULL)
 			break;
-		view_set(h, "number", num);
-		view_setf(h, "href", "/evidence/%s?revision=%s", r->arg, num);
-		view_set(h, "author", PQgetvalue(revs, i, 1));
-		view_set(h, "time", PQgetvalue(revs, i, 2));
-		if (db_value(revs, i, 4) != NULL)
+		why = PQgetvalue(revs, i, RV_SUMMARY);
+		if (db_value(revs, i, EH_RESTORED_FROM) != NULL)
 			view_setf(h, "summary", "%s%sRestored revision %s",
-			    PQgetvalue(revs, i, 3), *PQgetvalue(revs, i, 3) ?
-			    ". " : "", PQgetvalue(revs, i, 4));
-		else
-			view_set(h, "summary", PQgetvalue(revs, i, 3));
-		view_flag(h, "current", i == 0);
-		view_flag(h, "may_restore", may && i != 0);
-		view_setf(h, "restore_label", "Restore revision %s", num);
-		if (i + 1 < n)
-			view_setf(h, "changes_href", "/evidence/%s/compare?"
-			    "from=%s&to=%s", r->arg, PQgetvalue(revs, i + 1, 0),
-			    num);
-		if ((h = view_add(v, "numbers")) != NULL)
-			view_set(h, "n", num);
+			    why, *why != '\0' ? ". " : "",
+			    PQgetvalue(revs, i, EH_RESTORED_FROM));
 	}
 	if (n > 1) {
-		view_set(v, "v_from", PQgetvalue(revs, 1, 0));
-		view_set(v, "v_to", PQgetvalue(revs, 0, 0));
+		view_set(v, "v_from", PQgetvalue(revs, 1, RV_NUMBER));
+		view_set(v, "v_to", PQgetvalue(revs, 0, RV_NUMBER));
 	}
 	view_flag(v, "several", n > 1);
 	PQclear(revs);
@@ -1085,6 +1069,7 @@ static const char compare_query[] =
     "  'loneliness', 'anxiety_depression', 'activation',"
     "  'employment_volunteering', 'cost_roi']) o"
     " WHERE EXISTS (SELECT 1 FROM a) AND EXISTS (SELECT 1 FROM b)";
+enum { CQ_KEY, CQ_FROM, CQ_TO };
 
 static const struct {
 	const char	*key;
@@ -1166,7 +1151,7 @@ evidence_compare(struct request *r)
 	view_setf(v, "from_label", "Revision %s", from);
 	view_setf(v, "to_label", "Revision %s", to);
 	for (i = 0; i < PQntuples(cmp); i++) {
-		key = PQgetvalue(cmp, i, 0);
+		key = PQgetvalue(cmp, i, CQ_KEY);
 		if ((label = code_label(outcome_codes, outcome_labels, key)) ==
 		    NULL) {
 			size_t j;
@@ -1176,8 +1161,8 @@ evidence_compare(struct request *r)
 				if (strcmp(record_fields[j].key, key) == 0)
 					label = record_fields[j].label;
 		}
-		a = compare_text(key, db_value(cmp, i, 1));
-		b = compare_text(key, db_value(cmp, i, 2));
+		a = compare_text(key, db_value(cmp, i, CQ_FROM));
+		b = compare_text(key, db_value(cmp, i, CQ_TO));
 		if (a != NULL && b != NULL && (*a != '\0' || *b != '\0') &&
 		    (row = view_add(v, "rows")) != NULL) {
 			view_set(row, "field", label);
@@ -1202,6 +1187,8 @@ evidence_compare(struct request *r)
 }
 
 /* POST /evidence/{id}/restore: an old revision saved again as the newest. */
+enum { ER_REVISION };
+
 int
 evidence_restore(struct request *r)
 {
@@ -1236,7 +1223,7 @@ evidence_restore(struct request *r)
 	PQclear(res);
 	if (saved == NULL)
 		return http_error(r, 503);
-	rc = PQntuples(saved) == 1 && !PQgetisnull(saved, 0, 0);
+	rc = PQntuples(saved) == 1 && !PQgetisnull(saved, 0, ER_REVISION);
 	PQclear(saved);
 	if (!rc)
 		return http_error(r, 404);
@@ -1323,6 +1310,10 @@ evidence_delete(struct request *r)
 }
 
 /* Evaluations matching a search, for /search: into v's "results". */
+enum {
+	ESR_ID, ESR_TITLE, ESR_DESIGN, ESR_YEAR, ESR_REGION, ESR_SNIPPET
+};
+
 int
 evidence_search(struct request *r, const char *q, struct view *v)
 {
@@ -1346,12 +1337,12 @@ evidence_search(struct request *r, const char *q, struct view *v)
 	for (i = 0; i < n; i++) {
 		if ((s = view_add(v, "results")) == NULL)
 			break;
-		view_setf(s, "href", "/evidence/%s", PQgetvalue(res, i, 0));
-		view_set(s, "result_title", PQgetvalue(res, i, 1));
+		view_setf(s, "href", "/evidence/%s", PQgetvalue(res, i, ESR_ID));
+		view_set(s, "result_title", PQgetvalue(res, i, ESR_TITLE));
 		view_setf(s, "meta", "%s, %s, %s", code_label(design_codes,
-		    design_labels, PQgetvalue(res, i, 2)),
-		    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
-		view_set(s, "snippet", PQgetvalue(res, i, 5));
+		    design_labels, PQgetvalue(res, i, ESR_DESIGN)),
+		    PQgetvalue(res, i, ESR_YEAR), PQgetvalue(res, i, ESR_REGION));
+		view_set(s, "snippet", PQgetvalue(res, i, ESR_SNIPPET));
 	}
 	PQclear(res);
 	return n;

@@ -169,10 +169,8 @@ form_view(struct request *r, const char *title, const char *action)
 {
 	struct view *v;
 
-	if ((v = page_view(r, title)) == NULL)
-		return NULL;
-	category_choices(v);
-	view_set(v, "form_action", action);
+	if ((v = page_form(r, title, action)) != NULL)
+		category_choices(v);
 	return v;
 }
 
@@ -304,6 +302,13 @@ tag_links(struct view *v, const char *tags)
  * GET /library: documents of the whole network by category, narrowed by
  * a search, a category, a tag or the region of the node each comes from.
  */
+/* Columns of the list's query, SQL_ORIGIN's last. */
+enum {
+	LL_SLUG, LL_TITLE, LL_CATEGORY, LL_TAGS, LL_PROTECTED, LL_UPDATED,
+	LL_RECEIVED
+};
+enum { LT_TAG, LT_COUNT };
+
 int
 library_list(struct request *r)
 {
@@ -348,26 +353,28 @@ library_list(struct request *r)
 	}
 	n = PQntuples(res);
 	for (i = 0, code = NULL; i < n; i++) {
-		if (code == NULL || strcmp(code, PQgetvalue(res, i, 2)) != 0) {
-			code = PQgetvalue(res, i, 2);
+		if (code == NULL ||
+		    strcmp(code, PQgetvalue(res, i, LL_CATEGORY)) != 0) {
+			code = PQgetvalue(res, i, LL_CATEGORY);
 			if ((c = view_add(v, "groups")) == NULL)
 				break;
 			view_set(c, "heading", category_label(code));
 		}
 		if ((d = view_add(c, "docs")) == NULL)
 			break;
-		view_setf(d, "href", "/library/%s", PQgetvalue(res, i, 0));
-		view_set(d, "doc_title", PQgetvalue(res, i, 1));
-		view_flag(d, "protected", *PQgetvalue(res, i, 4) == 't');
-		view_set(d, "updated", PQgetvalue(res, i, 5));
-		tag_links(d, PQgetvalue(res, i, 3));
-		origin_view(d, res, i, 6);
+		view_setf(d, "href", "/library/%s", PQgetvalue(res, i, LL_SLUG));
+		view_set(d, "doc_title", PQgetvalue(res, i, LL_TITLE));
+		view_flag(d, "protected",
+		    *PQgetvalue(res, i, LL_PROTECTED) == 't');
+		view_set(d, "updated", PQgetvalue(res, i, LL_UPDATED));
+		tag_links(d, PQgetvalue(res, i, LL_TAGS));
+		origin_view(d, res, i, LL_RECEIVED);
 	}
 	view_flag(v, "none", n == 0);
 	view_flag(v, "narrowed", q != NULL || cat != NULL || tag != NULL ||
 	    region != NULL);
 	PQclear(res);
-	/* Every tag in use, to browse by. */
+	/* Every tag in use, to browse by: LT_TAG, LT_COUNT. */
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT t, count(*)"
 	    " FROM documents d, unnest(d.tags) t WHERE NOT d.deleted"
 	    " GROUP BY t ORDER BY t LIMIT 200", 0, NULL);
@@ -376,12 +383,13 @@ library_list(struct request *r)
 		return http_error(r, 503);
 	}
 	for (i = 0; i < PQntuples(res); i++) {
-		char *enc = util_url_encode(PQgetvalue(res, i, 0));
+		char *enc = util_url_encode(PQgetvalue(res, i, LT_TAG));
 
 		if (enc != NULL && (t = view_add(v, "all_tags")) != NULL) {
-			view_set(t, "tag", PQgetvalue(res, i, 0));
+			view_set(t, "tag", PQgetvalue(res, i, LT_TAG));
 			view_setf(t, "tag_href", "/library?tag=%s", enc);
-			view_setf(t, "tag_count", "(%s)", PQgetvalue(res, i, 1));
+			view_setf(t, "tag_count", "(%s)",
+			    PQgetvalue(res, i, LT_COUNT));
 		}
 		free(enc);
 	}
@@ -400,6 +408,8 @@ library_list(struct request *r)
  * addresses are taken out first: a slug such as referral-pathways is not
  * the document using those words.
  */
+enum { DT_ID, DT_TERM, DT_DEFINITION };
+
 static int
 document_terms(struct request *r, struct view *v, const char *id)
 {
@@ -431,9 +441,9 @@ document_terms(struct request *r, struct view *v, const char *id)
 	for (i = 0; i < PQntuples(res); i++)
 		if ((t = view_add(v, "terms")) != NULL) {
 			view_setf(t, "term_href", "/glossary#term-%s",
-			    PQgetvalue(res, i, 0));
-			view_set(t, "term", PQgetvalue(res, i, 1));
-			view_set(t, "definition", PQgetvalue(res, i, 2));
+			    PQgetvalue(res, i, DT_ID));
+			view_set(t, "term", PQgetvalue(res, i, DT_TERM));
+			view_set(t, "definition", PQgetvalue(res, i, DT_DEFINITION));
 		}
 	PQclear(res);
 	return 0;
@@ -449,6 +459,8 @@ document_terms(struct request *r, struct view *v, const char *id)
  * the slug is safe inside the pattern, slug_valid having allowed only
  * letters, digits and single hyphens.
  */
+enum { DB_SLUG, DB_TITLE };
+
 static int
 document_backlinks(struct request *r, struct view *v, const char *slug)
 {
@@ -469,14 +481,17 @@ document_backlinks(struct request *r, struct view *v, const char *slug)
 	for (i = 0; i < PQntuples(res); i++)
 		if ((b = view_add(v, "backlinks")) != NULL) {
 			view_setf(b, "link_href", "/library/%s",
-			    PQgetvalue(res, i, 0));
-			view_set(b, "link_title", PQgetvalue(res, i, 1));
+			    PQgetvalue(res, i, DB_SLUG));
+			view_set(b, "link_title", PQgetvalue(res, i, DB_TITLE));
 		}
 	PQclear(res);
 	return 0;
 }
 
 /* GET /library/{slug}, and an old text with ?revision=N */
+/* Columns of an old revision shown instead of the current text. */
+enum { LO_TITLE, LO_BODY, LO_AUTHOR, LO_CREATED };
+
 int
 library_show(struct request *r)
 {
@@ -503,8 +518,8 @@ library_show(struct request *r)
 			PQclear(res);
 			return http_error(r, old == NULL ? 503 : 404);
 		}
-		title = PQgetvalue(old, 0, 0);
-		body = PQgetvalue(old, 0, 1);
+		title = PQgetvalue(old, 0, LO_TITLE);
+		body = PQgetvalue(old, 0, LO_BODY);
 	}
 	if ((v = page_view(r, title)) == NULL) {
 		PQclear(old);
@@ -532,8 +547,8 @@ library_show(struct request *r)
 	view_setf(v, "doc_href", "/library/%s", r->arg);
 	if (old != NULL) {
 		view_setf(v, "old_revision", "%s", num);
-		view_setf(v, "old_by", "%s, %s", PQgetvalue(old, 0, 2),
-		    PQgetvalue(old, 0, 3));
+		view_setf(v, "old_by", "%s, %s", PQgetvalue(old, 0, LO_AUTHOR),
+		    PQgetvalue(old, 0, LO_CREATED));
 	}
 	if (document_terms(r, v, PQgetvalue(res, 0, D_ID)) == -1 ||
 	    document_backlinks(r, v, PQgetvalue(res, 0, D_SLUG)) == -1) {
@@ -648,14 +663,15 @@ compare_view(struct view *v, const char *a, const char *b)
  * on the current revision, and what others changed since the revision
  * the form started from is shown beside the current text.
  */
+enum { EC_REVISION, EC_BODY, EC_TITLE, EC_BASE_BODY };
+
 static int
 edit_conflict(struct request *r, struct view *v, const char *id,
     const char *base, const struct doc_fields *f)
 {
-	PGresult *res;
+	PGresult *res, *others = NULL;
 	const char *p[2];
-	struct view *w;
-	int i, n;
+	int rc;
 
 	p[0] = id;
 	p[1] = base;
@@ -663,70 +679,100 @@ edit_conflict(struct request *r, struct view *v, const char *id,
 	    " d.title, (SELECT b.body FROM document_revisions b"
 	    "  WHERE b.document = d.id AND b.number = $2::integer)"
 	    " FROM documents d WHERE d.id = $1", 2, p);
-	if (res == NULL || PQntuples(res) != 1) {
-		PQclear(res);
+	if (res == NULL || PQntuples(res) != 1 ||
+	    (others = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
+	    SQL_REVISION_COLUMNS("") " FROM document_revisions"
+	    " WHERE document = $1 AND number > $2::integer ORDER BY number",
+	    2, p)) == NULL) {
 		view_free(v);
-		return http_error(r, 503);
+		rc = http_error(r, 503);
+		goto done;
 	}
-	view_flag(v, "conflict", 1);
-	view_set(v, "v_base", PQgetvalue(res, 0, 0));
-	view_set(v, "their_body", PQgetvalue(res, 0, 1));
-	view_set(v, "their_title", PQgetvalue(res, 0, 2));
+	view_set(v, "v_base", PQgetvalue(res, 0, EC_REVISION));
+	view_set(v, "their_body", PQgetvalue(res, 0, EC_BODY));
+	view_set(v, "their_title", PQgetvalue(res, 0, EC_TITLE));
 	view_set(v, "v_body", f->body);
 	view_set(v, "from_label", "Revision you started from");
 	view_set(v, "to_label", "Current revision");
-	view_error(v, "body", "Someone else saved this document while you "
-	    "were editing it. Your text has not been saved yet: it is still "
-	    "in the form below. Compare it with their changes, include what "
-	    "you need, and save again.");
-	if (compare_view(v, db_value(res, 0, 3) != NULL ?
-	    PQgetvalue(res, 0, 3) : "", PQgetvalue(res, 0, 1)) == -1) {
-		PQclear(res);
+	revision_conflict(v, "body", "Someone else saved this document while "
+	    "you were editing it. Your text has not been saved yet: it is "
+	    "still in the form below. Compare it with their changes, include "
+	    "what you need, and save again.", others);
+	if (compare_view(v, db_value(res, 0, EC_BASE_BODY) != NULL ?
+	    PQgetvalue(res, 0, EC_BASE_BODY) : "",
+	    PQgetvalue(res, 0, EC_BODY)) == -1) {
 		view_free(v);
-		return http_error(r, 500);
+		rc = http_error(r, 500);
+		goto done;
 	}
+	rc = http_page(r, 409, "document_form", v);
+done:
+	PQclear(others);
 	PQclear(res);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    SQL_LONDON("created", LONDON_STAMP) ", summary FROM document_revisions"
-	    " WHERE document = $1 AND number > $2::integer ORDER BY number",
-	    2, p);
-	if (res == NULL) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	n = PQntuples(res);
-	for (i = 0; i < n; i++)
-		if ((w = view_add(v, "others")) != NULL)
-			view_setf(w, "text", "Revision %s by %s, %s%s%s",
-			    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-			    PQgetvalue(res, i, 2),
-			    *PQgetvalue(res, i, 3) != '\0' ? ": " : "",
-			    PQgetvalue(res, i, 3));
-	PQclear(res);
-	return http_page(r, 409, "document_form", v);
+	return rc;
+}
+
+/*
+ * A document's new revision, saved only while the revision the form
+ * started from (base) is still the current one: of two saves from the
+ * same revision, the second waits for the first's row lock, then finds
+ * the revision moved on.  1 when saved, 0 when not (the revision moved
+ * on, or the document was protected meanwhile), -1 on failure.
+ */
+static int
+document_save(struct request *r, const char *id, const char *base,
+    const struct doc_fields *f)
+{
+	PGresult *saved;
+	const char *p[10];
+	char by[24];
+	int n;
+
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	p[0] = id;
+	p[1] = base;
+	p[2] = f->title;
+	p[3] = f->category;
+	p[4] = f->tags;
+	p[5] = f->body;
+	p[6] = by;
+	p[7] = r->account->name;
+	p[8] = is_coordinator(r) ? "true" : "false";
+	p[9] = f->summary != NULL ? f->summary : "";
+	saved = db_query(r->db, PGRES_TUPLES_OK, "WITH d AS (UPDATE documents"
+	    " SET title = $3, category = $4, tags = $5::text[], body = $6,"
+	    " revision = revision + 1, version = version + 1, updated = now()"
+	    " WHERE id = $1 AND revision = $2::integer AND NOT deleted"
+	    " AND (NOT protected OR $9::boolean) RETURNING id, revision)"
+	    " INSERT INTO document_revisions (document, number, title, body,"
+	    " author, author_name, summary)"
+	    " SELECT d.id, d.revision, $3, $6, $7::bigint, $8, $10 FROM d"
+	    " RETURNING number", 10, p);
+	if (saved == NULL)
+		return -1;
+	n = PQntuples(saved);
+	PQclear(saved);
+	return n == 1;
 }
 
 /* GET and POST /library/{slug}/edit */
 int
 library_edit(struct request *r)
 {
-	struct doc_fields f;
-	struct view *v;
-	PGresult *res, *saved;
-	const char *p[10];
-	char action[160], by[24], base[24], *tags = NULL, *c;
-	int missing, answer, rc;
+	struct doc_fields f = { 0 };
+	struct view *v = NULL;
+	PGresult *res;
+	char action[160], base[24], *tags, *c;
+	int missing, rc, saved;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
-	if (!document_may_edit(r, res, &answer)) {
-		PQclear(res);
-		return answer;
-	}
+	if (!document_may_edit(r, res, &rc))
+		goto done;
 	snprintf(action, sizeof(action), "/library/%s/edit", r->arg);
 	if ((v = form_view(r, "Edit document", action)) == NULL) {
-		PQclear(res);
-		return http_error(r, 500);
+		rc = http_error(r, 500);
+		goto done;
 	}
 	view_set(v, "doc_title", PQgetvalue(res, 0, D_TITLE));
 	view_setf(v, "doc_href", "/library/%s", r->arg);
@@ -741,96 +787,64 @@ library_edit(struct request *r)
 		free(tags);
 		view_set(v, "v_body", PQgetvalue(res, 0, D_BODY));
 		view_set(v, "v_base", PQgetvalue(res, 0, D_REVISION));
-		PQclear(res);
-		return http_page(r, 200, "document_form", v);
+		rc = http_page(r, 200, "document_form", v);
+		v = NULL;
+		goto done;
 	}
 	fields_read(r, v, &f);
-	if (r->form.f[KEY_BASE].text == NULL) {
-		view_error(v, "body", "The form did not say which revision it "
-		    "started from; open the edit page again");
-		view_set(v, "v_base", PQgetvalue(res, 0, D_REVISION));
-	} else
-		view_set(v, "v_base", r->form.f[KEY_BASE].text);
+	revision_base(r, v, "body", PQgetvalue(res, 0, D_REVISION));
 	if (view_has(v, "errors")) {
-		PQclear(res);
-		fields_free(&f);
-		return http_page(r, 422, "document_form", v);
+		rc = http_page(r, 422, "document_form", v);
+		v = NULL;
+		goto done;
 	}
-	snprintf(by, sizeof(by), "%ld", r->account->id);
 	snprintf(base, sizeof(base), "%ld", r->form.f[KEY_BASE].num);
-	p[0] = PQgetvalue(res, 0, D_ID);
-	p[1] = base;
-	p[2] = f.title;
-	p[3] = f.category;
-	p[4] = f.tags;
-	p[5] = f.body;
-	p[6] = by;
-	p[7] = r->account->name;
-	p[8] = is_coordinator(r) ? "true" : "false";
-	p[9] = f.summary != NULL ? f.summary : "";
-	/*
-	 * Saved only while the revision the form started from is still the
-	 * current one: of two saves from the same revision, the second waits
-	 * for the first's row lock, then finds the revision moved on.
-	 */
-	saved = db_query(r->db, PGRES_TUPLES_OK, "WITH d AS (UPDATE documents"
-	    " SET title = $3, category = $4, tags = $5::text[], body = $6,"
-	    " revision = revision + 1, version = version + 1, updated = now()"
-	    " WHERE id = $1 AND revision = $2::integer AND NOT deleted"
-	    " AND (NOT protected OR $9::boolean) RETURNING id, revision)"
-	    " INSERT INTO document_revisions (document, number, title, body,"
-	    " author, author_name, summary)"
-	    " SELECT d.id, d.revision, $3, $6, $7::bigint, $8, $10 FROM d"
-	    " RETURNING number", 10, p);
-	if (saved == NULL) {
-		PQclear(res);
-		fields_free(&f);
-		view_free(v);
-		return http_error(r, 503);
+	if ((saved = document_save(r, PQgetvalue(res, 0, D_ID), base, &f)) ==
+	    -1) {
+		rc = http_error(r, 503);
+		goto done;
 	}
-	if (PQntuples(saved) != 1) {
-		/* Protection may have been switched on meanwhile. */
-		PQclear(saved);
-		PQclear(res);
-		if ((res = document_fetch(r, &missing)) == NULL) {
-			fields_free(&f);
-			view_free(v);
-			return http_error(r, missing ? 404 : 503);
-		}
-		if (!document_may_edit(r, res, &answer)) {
-			PQclear(res);
-			fields_free(&f);
-			view_free(v);
-			return answer;
-		}
-		rc = edit_conflict(r, v, PQgetvalue(res, 0, D_ID), base, &f);
-		PQclear(res);
-		fields_free(&f);
-		return rc;
+	if (saved) {
+		audit(r->db, r->account->id, "document_edit",
+		    PQgetvalue(res, 0, D_ID));
+		rc = http_redirectf(r, "/library/%s", r->arg);
+		goto done;
 	}
-	audit(r->db, r->account->id, "document_edit", p[0]);
-	PQclear(saved);
+	/* Protection may have been switched on meanwhile. */
+	PQclear(res);
+	if ((res = document_fetch(r, &missing)) == NULL) {
+		rc = http_error(r, missing ? 404 : 503);
+		goto done;
+	}
+	if (!document_may_edit(r, res, &rc))
+		goto done;
+	rc = edit_conflict(r, v, PQgetvalue(res, 0, D_ID), base, &f);
+	v = NULL;
+done:
 	PQclear(res);
 	fields_free(&f);
 	view_free(v);
-	return http_redirectf(r, "/library/%s", r->arg);
+	return rc;
 }
 
 /* GET /library/{slug}/history */
+enum { LH_SIZE = RV__COLUMNS };
+
 int
 library_history(struct request *r)
 {
 	struct view *v, *h;
 	PGresult *res, *revs;
 	const char *p[1];
-	int missing, i, n, current, may;
+	char home[160];
+	long current;
+	int missing, i, n, may;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
 	p[0] = PQgetvalue(res, 0, D_ID);
-	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT number, author_name, "
-	    SQL_LONDON("created", LONDON_STAMP) ", summary, char_length(body),"
-	    " restored_from"
+	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
+	    SQL_REVISION_COLUMNS("") ", char_length(body)"
 	    " FROM document_revisions WHERE document = $1"
 	    " ORDER BY number DESC LIMIT 1000", 1, p);
 	if (revs == NULL || (v = page_view(r, "History")) == NULL) {
@@ -838,44 +852,32 @@ library_history(struct request *r)
 		PQclear(res);
 		return http_error(r, revs == NULL ? 503 : 500);
 	}
-	current = atoi(PQgetvalue(res, 0, D_REVISION));
+	current = strtol(PQgetvalue(res, 0, D_REVISION), NULL, 10);
 	may = r->account != NULL && *PQgetvalue(res, 0, D_LOCAL) == 't' &&
 	    (*PQgetvalue(res, 0, D_PROTECTED) != 't' || is_coordinator(r));
+	snprintf(home, sizeof(home), "/library/%s", r->arg);
 	view_setf(v, "title", "History: %s", PQgetvalue(res, 0, D_TITLE));
 	view_set(v, "doc_title", PQgetvalue(res, 0, D_TITLE));
-	view_setf(v, "doc_href", "/library/%s", r->arg);
-	view_setf(v, "compare_action", "/library/%s/compare", r->arg);
-	view_setf(v, "restore_action", "/library/%s/restore", r->arg);
+	view_set(v, "doc_href", home);
+	view_setf(v, "compare_action", "%s/compare", home);
+	view_setf(v, "restore_action", "%s/restore", home);
 	n = PQntuples(revs);
 	for (i = 0; i < n; i++) {
-		const char *num = PQgetvalue(revs, i, 0);
-		int k = atoi(num);
-
-		if ((h = view_add(v, "revisions")) == NULL)
+		if ((h = revision_row(v, home, revs, i, current, may)) == NULL)
 			break;
-		view_set(h, "number", num);
-		view_setf(h, "href", "/library/%s?revision=%s", r->arg, num);
-		view_set(h, "author", PQgetvalue(revs, i, 1));
-		view_set(h, "time", PQgetvalue(revs, i, 2));
-		view_set(h, "summary", PQgetvalue(revs, i, 3));
-		view_setf(h, "size", "%s characters", PQgetvalue(revs, i, 4));
-		view_flag(h, "current", k == current);
-		view_flag(h, "may_restore", may && k != current);
-		view_setf(h, "restore_label", "Restore revision %s", num);
-		if (k > 1)
-			view_setf(h, "changes_href", "/library/%s/compare?"
-			    "from=%d&to=%d", r->arg, k - 1, k);
-		if ((h = view_add(v, "numbers")) != NULL)
-			view_set(h, "n", num);
+		view_setf(h, "size", "%s characters",
+		    PQgetvalue(revs, i, LH_SIZE));
 	}
-	view_setf(v, "v_from", "%d", current > 1 ? current - 1 : 1);
-	view_setf(v, "v_to", "%d", current);
+	view_setf(v, "v_from", "%ld", current > 1 ? current - 1 : 1);
+	view_setf(v, "v_to", "%ld", current);
 	PQclear(revs);
 	PQclear(res);
 	return http_page(r, 200, "document_history", v);
 }
 
 /* GET /library/{slug}/compare?from=N&to=M */
+enum { LC_FROM_BODY, LC_TO_BODY, LC_FROM_BY, LC_TO_BY };
+
 int
 library_compare(struct request *r)
 {
@@ -916,10 +918,10 @@ library_compare(struct request *r)
 	view_setf(v, "doc_href", "/library/%s", r->arg);
 	view_setf(v, "history_href", "/library/%s/history", r->arg);
 	view_setf(v, "from_label", "Revision %s (%s)", from,
-	    PQgetvalue(revs, 0, 2));
+	    PQgetvalue(revs, 0, LC_FROM_BY));
 	view_setf(v, "to_label", "Revision %s (%s)", to,
-	    PQgetvalue(revs, 0, 3));
-	if (compare_view(v, PQgetvalue(revs, 0, 0), PQgetvalue(revs, 0, 1)) ==
+	    PQgetvalue(revs, 0, LC_TO_BY));
+	if (compare_view(v, PQgetvalue(revs, 0, LC_FROM_BODY), PQgetvalue(revs, 0, LC_TO_BODY)) ==
 	    -1) {
 		PQclear(res);
 		PQclear(revs);
@@ -1015,6 +1017,8 @@ library_protect(struct request *r)
 }
 
 /* Documents matching a search, for /search: into v's "results". */
+enum { LS_SLUG, LS_TITLE, LS_CATEGORY, LS_SNIPPET };
+
 int
 library_search(struct request *r, const char *q, struct view *v)
 {
@@ -1037,10 +1041,10 @@ library_search(struct request *r, const char *q, struct view *v)
 	for (i = 0; i < n; i++) {
 		if ((s = view_add(v, "results")) == NULL)
 			break;
-		view_setf(s, "href", "/library/%s", PQgetvalue(res, i, 0));
-		view_set(s, "result_title", PQgetvalue(res, i, 1));
-		view_set(s, "meta", category_label(PQgetvalue(res, i, 2)));
-		view_set(s, "snippet", PQgetvalue(res, i, 3));
+		view_setf(s, "href", "/library/%s", PQgetvalue(res, i, LS_SLUG));
+		view_set(s, "result_title", PQgetvalue(res, i, LS_TITLE));
+		view_set(s, "meta", category_label(PQgetvalue(res, i, LS_CATEGORY)));
+		view_set(s, "snippet", PQgetvalue(res, i, LS_SNIPPET));
 	}
 	PQclear(res);
 	return n;

@@ -156,6 +156,20 @@ int registrations_guest_confirm(struct request *r);
 int registrations_guest_cancel(struct request *r);
 int registrations_guest_public(struct request *r);
 
+/* revisions.c: documents' and evaluations' revisions. */
+#define SQL_REVISION_COLUMNS(t) t "number, " t "author_name, " \
+	SQL_LONDON(t "created", LONDON_STAMP) ", " t "summary"
+enum {
+	RV_NUMBER, RV_AUTHOR, RV_CREATED, RV_SUMMARY,
+	RV__COLUMNS	/* a page's own columns follow these */
+};
+long revision_base(struct request *r, struct view *v, const char *field,
+    const char *current);
+void revision_conflict(struct view *v, const char *field,
+    const char *message, PGresult *others);
+struct view *revision_row(struct view *v, const char *home, PGresult *revs,
+    int i, long current, int may_restore);
+
 /* search.c */
 int search_page(struct request *r);
 

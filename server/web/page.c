@@ -44,6 +44,17 @@ page_view(struct request *r, const char *title)
 	return v;
 }
 
+/* A form page's view: the layout's keys and where the form is sent. */
+struct view *
+page_form(struct request *r, const char *title, const char *action)
+{
+	struct view *v;
+
+	if ((v = page_view(r, title)) != NULL)
+		view_set(v, "form_action", action);
+	return v;
+}
+
 /* Adds one problem to the error summary and beside its field. */
 void
 view_error(struct view *v, const char *field, const char *msg)

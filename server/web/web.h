@@ -306,6 +306,7 @@ int		 chart_add(struct view *, const char *, const char *,
 /* page.c */
 void		 view_common(struct request *, struct view *, const char *);
 struct view	*page_view(struct request *, const char *);
+struct view	*page_form(struct request *, const char *, const char *);
 void		 view_error(struct view *, const char *, const char *);
 const char	*view_field(struct view *, struct request *, enum key,
 		    const char *);
