@@ -1,9 +1,11 @@
 /*
  * The node's configuration file: "key = value" lines, '#' comments.  Every
- * key has a default, so a file naming only the database works.
+ * key is listed once, in keys[], with its type, bounds and default, so a
+ * file naming only the database works and config_write writes them all.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,35 +19,197 @@
 
 const struct config *cfg;
 
+/* How a key's value is kept: the member of struct config it sets. */
+enum conf_type { C_STR, C_BOOL, C_INT, C_LONG, C_LEVEL };
+
+#define C_HIDDEN	0x1	/* never written by config_write */
+
+/*
+ * Every key the file may hold, in the order config_write writes them:
+ * its member, its bounds (numbers), a check beyond its type (or NULL),
+ * its default, and a comment config_write puts before it.
+ */
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 off;		/* offsetof(struct config, ...) */
+	long		 min, max;
+	int		 (*check)(struct config *, const char *);
+	const char	*def;		/* NULL: none (see its member) */
+	unsigned int	 flags;
+	const char	*comment;
+};
+
+static int	check_public_url(struct config *, const char *);
+static int	check_region(struct config *, const char *);
+static int	check_smtp_url(struct config *, const char *);
+static int	check_mail_from(struct config *, const char *);
+static int	check_not_empty(struct config *, const char *);
+
+#define OFF(m)	offsetof(struct config, m)
+#define KiB	1024L
+#define MiB	(1024L * 1024)
+#define DAY	86400L
+
+static const struct conf_key keys[] = {
+	{ "database", C_STR, OFF(database), 0, 0, NULL, "dbname=acorn", 0,
+	    NULL },
+	{ "listen", C_STR, OFF(listen), 0, 0, NULL, "127.0.0.1:8080", 0,
+	    NULL },
+	{ "public_url", C_STR, OFF(public_url), 0, 0, check_public_url,
+	    "http://127.0.0.1:8080", 0, NULL },
+	{ "node_name", C_STR, OFF(node_name), 0, 0, NULL, "Acorn node", 0,
+	    NULL },
+	{ "region", C_STR, OFF(region), 0, 0, check_region, "London", 0,
+	    NULL },
+	{ "datadir", C_STR, OFF(datadir), 0, 0, NULL, ACORN_DATADIR, 0,
+	    NULL },
+	{ "threads", C_INT, OFF(threads), 1, 256, NULL, "4", 0, NULL },
+	{ "max_body", C_LONG, OFF(max_body), KiB, 64 * MiB, NULL, "65536", 0,
+	    NULL },
+	{ "max_upload", C_LONG, OFF(max_upload), KiB, 256 * MiB, NULL,
+	    "20971520", 0, NULL },
+	{ "timeout", C_INT, OFF(timeout), 1, 3600, NULL, "15", 0, NULL },
+	{ "open_joining", C_BOOL, OFF(open_joining), 0, 0, NULL, "no", 0,
+	    NULL },
+	{ "trust_proxy", C_BOOL, OFF(trust_proxy), 0, 0, NULL, "no", 0,
+	    NULL },
+	{ "session_idle", C_LONG, OFF(session_idle), 60, 90 * DAY, NULL,
+	    "7200", 0, NULL },
+	{ "session_max", C_LONG, OFF(session_max), 60, 365 * DAY, NULL,
+	    "1209600", 0, NULL },
+	/* OWASP's Argon2id floor: 19 MiB, 2 passes, one lane. */
+	{ "argon2_passes", C_INT, OFF(argon2_t), 1, 16, NULL, "2", 0, NULL },
+	{ "argon2_memory", C_INT, OFF(argon2_m), KiB, 4 * MiB, NULL, "19456",
+	    0, NULL },
+	{ "log_level", C_LEVEL, OFF(log_level), 0, 0, NULL, "info", 0, NULL },
+	/* 0 is the default, one per HTTP thread; a file may not say 0. */
+	{ "db_connections", C_INT, OFF(db_connections), 1, 1024, NULL, NULL,
+	    C_HIDDEN, NULL },
+	{ "smtp_url", C_STR, OFF(smtp_url), 0, 0, check_smtp_url, "", 0,
+	    "# Mail: empty smtp_url keeps mail in the outbox, unsent.\n" },
+	{ "mail_from", C_STR, OFF(mail_from), 0, 0, check_mail_from, "", 0,
+	    NULL },
+	{ "smtp_user", C_STR, OFF(smtp_user), 0, 0, NULL, "", C_HIDDEN,
+	    NULL },
+	{ "smtp_password", C_STR, OFF(smtp_password), 0, 0, NULL, "",
+	    C_HIDDEN, NULL },
+	{ "mail_retry", C_LONG, OFF(mail_retry), 1, DAY, NULL, "60", 0, NULL },
+	{ "mail_max_attempts", C_INT, OFF(mail_max_attempts), 1, 1000, NULL,
+	    "40", 0, NULL },
+	/* Unset, the key lives beside the config file (default_key_path). */
+	{ "key", C_STR, OFF(key_path), 0, 0, check_not_empty, NULL, 0,
+	    "# Federation: this node's signing key, and how often a quiet\n"
+	    "# peer is polled (a peer that pings is pulled at once).\n" },
+	{ "sync_interval", C_INT, OFF(sync_interval), 1, DAY, NULL, "30", 0,
+	    NULL },
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static int
+check_public_url(struct config *c, const char *v)
+{
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		return -1;
+	c->secure_cookies = strncmp(v, "https://", 8) == 0;
+	c->public_url_set = 1;
+	return 0;
+}
+
+static int
+check_region(struct config *c, const char *v)
+{
+	(void)c;
+	return region_valid(v) ? 0 : -1;
+}
+
+static int
+check_smtp_url(struct config *c, const char *v)
+{
+	(void)c;
+	if (*v != '\0' && strncmp(v, "smtp://", 7) != 0 &&
+	    strncmp(v, "smtps://", 8) != 0)
+		return -1;
+	return strpbrk(v, " \t\r\n") != NULL ? -1 : 0;
+}
+
+static int
+check_mail_from(struct config *c, const char *v)
+{
+	(void)c;
+	return *v != '\0' && !mail_address_valid(v) ? -1 : 0;
+}
+
+static int
+check_not_empty(struct config *c, const char *v)
+{
+	(void)c;
+	return *v == '\0' ? -1 : 0;
+}
+
+static const struct conf_key *
+key_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* Stores v in k's member of c, by k's type and bounds; -1 if it is bad. */
+static int
+key_store(struct config *c, const struct conf_key *k, const char *v)
+{
+	void *slot = (char *)c + k->off;
+	char *copy;
+	long n;
+
+	switch (k->type) {
+	case C_STR:
+		if ((copy = util_strdup(v)) == NULL)
+			return -1;
+		if (k->off == OFF(smtp_password) &&
+		    *(char **)slot != NULL)
+			explicit_bzero(*(char **)slot, strlen(*(char **)slot));
+		free(*(char **)slot);
+		*(char **)slot = copy;
+		return 0;
+	case C_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+			*(int *)slot = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+			*(int *)slot = 0;
+		else
+			return -1;
+		return 0;
+	case C_INT:
+	case C_LONG:
+		if (util_parse_long(v, k->min, k->max, &n) == -1)
+			return -1;
+		if (k->type == C_INT)
+			*(int *)slot = (int)n;
+		else
+			*(long *)slot = n;
+		return 0;
+	case C_LEVEL:
+		return log_parse_level(v, (enum log_level *)slot);
+	}
+	return -1;
+}
+
 void
 config_defaults(struct config *c)
 {
+	size_t i;
+
 	memset(c, 0, sizeof(*c));
-	c->database = util_strdup("dbname=acorn");
-	c->listen = util_strdup("127.0.0.1:8080");
-	c->public_url = util_strdup("http://127.0.0.1:8080");
-	c->node_name = util_strdup("Acorn node");
-	c->region = util_strdup("London");
-	c->datadir = util_strdup(ACORN_DATADIR);
-	c->threads = 4;
-	c->max_body = 64 * 1024;
-	c->max_upload = 20L * 1024 * 1024;
-	c->timeout = 15;
-	c->session_idle = 2 * 3600;
-	c->session_max = 14 * 86400;
-	/* OWASP's Argon2id floor: 19 MiB, 2 passes, one lane. */
-	c->argon2_t = 2;
-	c->argon2_m = 19 * 1024;
-	c->db_connections = 0;	/* one per HTTP thread */
-	c->log_level = LOG_INFO;
-	c->smtp_url = util_strdup("");
-	c->mail_from = util_strdup("");
-	c->smtp_user = util_strdup("");
-	c->smtp_password = util_strdup("");
-	c->mail_retry = 60;
-	c->mail_max_attempts = 40;
-	c->key_path = NULL;	/* beside the config file unless set */
-	c->sync_interval = 30;
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].def != NULL)
+			key_store(c, &keys[i], keys[i].def);
+	c->secure_cookies = 0;
+	c->public_url_set = 0;	/* the default is not given */
 }
 
 /*
@@ -66,137 +230,16 @@ default_key_path(struct config *c, const char *path)
 	return c->key_path == NULL ? -1 : 0;
 }
 
-static int
-set_str(char **slot, const char *v)
-{
-	char *p;
-
-	if ((p = util_strdup(v)) == NULL)
-		return -1;
-	free(*slot);
-	*slot = p;
-	return 0;
-}
-
-static int
-set_bool(int *out, const char *v)
-{
-	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
-		*out = 1;
-	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
-static int
-set_num(long *out, const char *v, long min, long max)
-{
-	return util_parse_long(v, min, max, out);
-}
-
 int
-config_set(struct config *c, const char *k, const char *v)
+config_set(struct config *c, const char *name, const char *v)
 {
-	long n;
+	const struct conf_key *k;
 
-	if (strcmp(k, "database") == 0)
-		return set_str(&c->database, v);
-	if (strcmp(k, "listen") == 0)
-		return set_str(&c->listen, v);
-	if (strcmp(k, "public_url") == 0) {
-		if (strncmp(v, "http://", 7) != 0 &&
-		    strncmp(v, "https://", 8) != 0)
-			return -1;
-		c->secure_cookies = strncmp(v, "https://", 8) == 0;
-		c->public_url_set = 1;
-		return set_str(&c->public_url, v);
-	}
-	if (strcmp(k, "node_name") == 0)
-		return set_str(&c->node_name, v);
-	if (strcmp(k, "region") == 0)
-		return region_valid(v) ? set_str(&c->region, v) : -1;
-	if (strcmp(k, "datadir") == 0)
-		return set_str(&c->datadir, v);
-	if (strcmp(k, "log_level") == 0)
-		return log_parse_level(v, &c->log_level);
-	if (strcmp(k, "open_joining") == 0)
-		return set_bool(&c->open_joining, v);
-	if (strcmp(k, "trust_proxy") == 0)
-		return set_bool(&c->trust_proxy, v);
-	if (strcmp(k, "threads") == 0) {
-		if (set_num(&n, v, 1, 256) == -1)
-			return -1;
-		c->threads = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "db_connections") == 0) {
-		if (set_num(&n, v, 1, 1024) == -1)
-			return -1;
-		c->db_connections = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "max_body") == 0)
-		return set_num(&c->max_body, v, 1024, 64L * 1024 * 1024);
-	if (strcmp(k, "max_upload") == 0)
-		return set_num(&c->max_upload, v, 1024, 256L * 1024 * 1024);
-	if (strcmp(k, "timeout") == 0) {
-		if (set_num(&n, v, 1, 3600) == -1)
-			return -1;
-		c->timeout = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "session_idle") == 0)
-		return set_num(&c->session_idle, v, 60, 90L * 86400);
-	if (strcmp(k, "session_max") == 0)
-		return set_num(&c->session_max, v, 60, 365L * 86400);
-	if (strcmp(k, "argon2_passes") == 0) {
-		if (set_num(&n, v, 1, 16) == -1)
-			return -1;
-		c->argon2_t = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "smtp_url") == 0) {
-		if (*v != '\0' && strncmp(v, "smtp://", 7) != 0 &&
-		    strncmp(v, "smtps://", 8) != 0)
-			return -1;
-		if (strpbrk(v, " \t\r\n") != NULL)
-			return -1;
-		return set_str(&c->smtp_url, v);
-	}
-	if (strcmp(k, "mail_from") == 0) {
-		if (*v != '\0' && !mail_address_valid(v))
-			return -1;
-		return set_str(&c->mail_from, v);
-	}
-	if (strcmp(k, "smtp_user") == 0)
-		return set_str(&c->smtp_user, v);
-	if (strcmp(k, "smtp_password") == 0)
-		return set_str(&c->smtp_password, v);
-	if (strcmp(k, "mail_retry") == 0)
-		return set_num(&c->mail_retry, v, 1, 86400);
-	if (strcmp(k, "mail_max_attempts") == 0) {
-		if (set_num(&n, v, 1, 1000) == -1)
-			return -1;
-		c->mail_max_attempts = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "key") == 0)
-		return *v == '\0' ? -1 : set_str(&c->key_path, v);
-	if (strcmp(k, "sync_interval") == 0) {
-		if (set_num(&n, v, 1, 86400) == -1)
-			return -1;
-		c->sync_interval = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "argon2_memory") == 0) {
-		if (set_num(&n, v, 1024, 4L * 1024 * 1024) == -1)
-			return -1;
-		c->argon2_m = (int)n;
-		return 0;
-	}
-	return -1;
+	if ((k = key_find(name)) == NULL)
+		return -1;
+	if (k->check != NULL && k->check(c, v) == -1)
+		return -1;
+	return key_store(c, k, v);
 }
 
 int
@@ -254,12 +297,43 @@ fail:
 	return rc;
 }
 
+/* Writes one key as config_write does; -1 when the write failed. */
+static int
+key_write(FILE *f, const struct config *c, const struct conf_key *k)
+{
+	const void *slot = (const char *)c + k->off;
+
+	if (k->comment != NULL && fputs(k->comment, f) == EOF)
+		return -1;
+	if (k->off == OFF(public_url) && !c->public_url_set)
+		return fputs("# public_url: where people and peers reach this "
+		    "node; unset, http://ADDRESS:PORT of listen\n", f) == EOF ?
+		    -1 : 0;
+	switch (k->type) {
+	case C_STR:
+		return fprintf(f, "%s = %s\n", k->name,
+		    *(char *const *)slot != NULL ? *(char *const *)slot : "");
+	case C_BOOL:
+		return fprintf(f, "%s = %s\n", k->name,
+		    *(const int *)slot ? "yes" : "no");
+	case C_INT:
+		return fprintf(f, "%s = %d\n", k->name, *(const int *)slot);
+	case C_LONG:
+		return fprintf(f, "%s = %ld\n", k->name, *(const long *)slot);
+	case C_LEVEL:
+		return fprintf(f, "%s = %s\n", k->name,
+		    log_level_name(*(const enum log_level *)slot));
+	}
+	return -1;
+}
+
 /* Writes a new file; refuses to overwrite, since it may hold a password. */
 int
 config_write(struct config *c, const char *path)
 {
 	FILE *f;
-	int fd;
+	size_t i;
+	int fd, rc = 0;
 
 	if (default_key_path(c, path) == -1)
 		return -1;
@@ -272,45 +346,12 @@ config_write(struct config *c, const char *path)
 		close(fd);
 		return -1;
 	}
-	fprintf(f,
-	    "# Acorn node configuration; see acorn(8).\n"
-	    "database = %s\n"
-	    "listen = %s\n"
-	    "%s%s\n"
-	    "node_name = %s\n"
-	    "region = %s\n"
-	    "datadir = %s\n"
-	    "threads = %d\n"
-	    "max_body = %ld\n"
-	    "max_upload = %ld\n"
-	    "timeout = %d\n"
-	    "open_joining = %s\n"
-	    "trust_proxy = %s\n"
-	    "session_idle = %ld\n"
-	    "session_max = %ld\n"
-	    "argon2_passes = %d\n"
-	    "argon2_memory = %d\n"
-	    "log_level = %s\n"
-	    "# Mail: empty smtp_url keeps mail in the outbox, unsent.\n"
-	    "smtp_url = %s\n"
-	    "mail_from = %s\n"
-	    "mail_retry = %ld\n"
-	    "mail_max_attempts = %d\n"
-	    "# Federation: this node's signing key, and how often a quiet\n"
-	    "# peer is polled (a peer that pings is pulled at once).\n"
-	    "key = %s\n"
-	    "sync_interval = %d\n",
-	    c->database, c->listen,
-	    c->public_url_set ? "public_url = " : "# public_url: where people"
-	    " and peers reach this node; unset, http://ADDRESS:PORT of listen",
-	    c->public_url_set ? c->public_url : "", c->node_name, c->region,
-	    c->datadir, c->threads, c->max_body, c->max_upload, c->timeout,
-	    c->open_joining ? "yes" : "no", c->trust_proxy ? "yes" : "no",
-	    c->session_idle, c->session_max,
-	    c->argon2_t, c->argon2_m, log_level_name(c->log_level),
-	    c->smtp_url, c->mail_from, c->mail_retry, c->mail_max_attempts,
-	    c->key_path, c->sync_interval);
-	if (fclose(f) != 0) {
+	if (fputs("# Acorn node configuration; see acorn(8).\n", f) == EOF)
+		rc = -1;
+	for (i = 0; i < NKEYS && rc == 0; i++)
+		if (!(keys[i].flags & C_HIDDEN) && key_write(f, c, &keys[i]) < 0)
+			rc = -1;
+	if (fclose(f) != 0 || rc == -1) {
 		log_err("%s: %s", path, strerror(errno));
 		return -1;
 	}
