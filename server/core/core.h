@@ -153,6 +153,8 @@ int		 db_duplicate(const struct db *);
 const char	*db_state(const struct db *);
 unsigned long	 db_errors(void);
 const char	*db_value(const PGresult *, int, int);
+
+/* migrate.c */
 int		 db_migrate(PGconn *, const char *);
 
 /* audit.c */

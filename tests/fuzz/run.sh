@@ -12,7 +12,7 @@
 # The seeds are signed with seed-key.pem, a key for these tests only;
 # make_corpus.c writes them again:
 #   cc -D_GNU_SOURCE -Ifeeds $(pkg-config --cflags xmlsec1-openssl) \
-#       tests/fuzz/make_corpus.c feeds/sign.c feeds/verify.c \
+#       tests/fuzz/make_corpus.c feeds/xml.c feeds/sign.c feeds/verify.c \
 #       feeds/record.c $(pkg-config --libs xmlsec1-openssl) -o make_corpus
 #   ./make_corpus tests/fuzz/seed-key.pem tests/fuzz/corpus
 set -u
@@ -48,7 +48,7 @@ echo "fuzz: building $out/fuzz_feed" >&2
 if ! "$cc" -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$top/feeds" $flags -o "$out/fuzz_feed" \
-    "$top/tests/fuzz/fuzz_feed.c" "$top/feeds/sign.c" \
+    "$top/tests/fuzz/fuzz_feed.c" "$top/feeds/xml.c" "$top/feeds/sign.c" \
     "$top/feeds/verify.c" "$top/feeds/record.c" $libs; then
 	echo "fuzz: the target did not build (clang and libclang-rt-dev?)" >&2
 	result 1
