@@ -268,7 +268,7 @@ accounts_erase(struct request *r)
 		return http_error(r, 500);
 	}
 	audit(r->db, r->account->id, "erase", r->account->member);
-	http_cookie(r, "acorn_session", "", 0);
+	session_cookie(r, "acorn_session", "", 0);
 	view_free(v);
 	account_free(r->account);
 	r->account = NULL;

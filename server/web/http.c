@@ -243,33 +243,6 @@ http_header(struct request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-const char *
-http_cookie_get(struct request *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
-}
-
-/*
- * Sets a cookie for the whole site: max_age 0 deletes it, -1 makes it
- * last until the browser closes.
- */
-void
-http_cookie(struct request *r, const char *name, const char *value,
-    long max_age)
-{
-	char *c, age[32] = "";
-
-	if (r->nset_cookie >= (int)(sizeof(r->set_cookie) /
-	    sizeof(r->set_cookie[0])))
-		return;
-	if (max_age >= 0)
-		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
-	c = util_printf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name,
-	    value, cfg->secure_cookies ? "; Secure" : "", age);
-	if (c != NULL)
-		r->set_cookie[r->nset_cookie++] = c;
-}
-
 static void
 flush_field(struct request *r)
 {

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <microhttpd.h>
 
 #include "web.h"
 
@@ -23,6 +24,34 @@
 
 static unsigned char	secret[32];
 static int		have_secret;
+
+/* A cookie the browser sent, or NULL. */
+const char *
+session_cookie_get(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+/*
+ * Sets a cookie for the whole site: max_age 0 deletes it, -1 makes it
+ * last until the browser closes.
+ */
+void
+session_cookie(struct request *r, const char *name, const char *value,
+    long max_age)
+{
+	char *c, age[32] = "";
+
+	if (r->nset_cookie >= (int)(sizeof(r->set_cookie) /
+	    sizeof(r->set_cookie[0])))
+		return;
+	if (max_age >= 0)
+		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
+	c = util_printf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name,
+	    value, cfg->secure_cookies ? "; Secure" : "", age);
+	if (c != NULL)
+		r->set_cookie[r->nset_cookie++] = c;
+}
 
 int
 session_set_secret(const unsigned char *s, size_t len)
@@ -106,7 +135,7 @@ session_load(struct request *r)
 	PGresult *res;
 	struct account *a;
 
-	cookie = http_cookie_get(r, COOKIE_SESSION);
+	cookie = session_cookie_get(r, COOKIE_SESSION);
 	if (token_shape(cookie)) {
 		token_hash(cookie, hex);
 		snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
@@ -141,14 +170,14 @@ session_load(struct request *r)
 				    " now() WHERE token_hash = decode($1, 'hex')",
 				    1, p);
 		} else
-			http_cookie(r, COOKIE_SESSION, "", 0);
+			session_cookie(r, COOKIE_SESSION, "", 0);
 		PQclear(res);
 	}
 	if (r->account != NULL) {
 		session_csrf(r->session, r->csrf);
 		return 0;
 	}
-	pre = http_cookie_get(r, COOKIE_PRE);
+	pre = session_cookie_get(r, COOKIE_PRE);
 	if (token_shape(pre))
 		session_csrf(pre, r->csrf);
 	return 0;
@@ -168,7 +197,7 @@ session_form(struct request *r)
 		return 0;
 	if (util_token(tok) == -1)
 		return -1;
-	http_cookie(r, COOKIE_PRE, tok, -1);
+	session_cookie(r, COOKIE_PRE, tok, -1);
 	session_csrf(tok, r->csrf);
 	return 0;
 }
@@ -197,7 +226,7 @@ session_create(struct request *r, long id)
 	db_exec(r->db, "DELETE FROM sessions WHERE"
 	    " last_seen < now() - make_interval(secs => $1)"
 	    " OR created < now() - make_interval(secs => $2)", 2, q);
-	http_cookie(r, COOKIE_SESSION, tok, cfg->session_max);
+	session_cookie(r, COOKIE_SESSION, tok, cfg->session_max);
 	snprintf(r->session, sizeof(r->session), "%s", tok);
 	session_csrf(tok, r->csrf);
 	OPENSSL_cleanse(tok, sizeof(tok));
@@ -214,7 +243,7 @@ session_destroy(struct request *r)
 		return 0;
 	token_hash(r->session, hex);
 	p[0] = hex;
-	http_cookie(r, COOKIE_SESSION, "", 0);
+	session_cookie(r, COOKIE_SESSION, "", 0);
 	return db_exec(r->db, "DELETE FROM sessions WHERE"
 	    " token_hash = decode($1, 'hex')", 1, p);
 }

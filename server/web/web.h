@@ -256,9 +256,6 @@ const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
 int		 http_fresh(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
-void		 http_cookie(struct request *, const char *, const char *,
-		    long);
-const char	*http_cookie_get(struct request *, const char *);
 
 /* counters.c: requests by route and status, and their latency. */
 struct strbuf;
@@ -267,6 +264,8 @@ void		 counters_record(const struct route *, unsigned int, double);
 void		 counters_text(struct strbuf *);
 
 /* session.c */
+const char *session_cookie_get(struct request *, const char *);
+void	 session_cookie(struct request *, const char *, const char *, long);
 int	 session_load(struct request *);
 int	 session_create(struct request *, long);
 int	 session_form(struct request *);

@@ -696,6 +696,63 @@ START_TEST(test_atom_feed_has_the_right_entries)
 }
 END_TEST
 
+/*
+ * Every feed links to the page people read it on and names what it is:
+ * the members, events and glossary feeds once linked to
+ * "http://host(null)", a NULL handed to %s.
+ */
+START_TEST(test_every_feed_links_to_its_page_and_says_what_it_is)
+{
+	static const struct {
+		const char	*collection;
+		const char	*page;
+		const char	*title;
+	} feeds[] = {
+		{ "nodes", "/", "nodes of the network" },
+		{ "members", "/members", "member directory" },
+		{ "events", "/events", "events" },
+		{ "evaluations", "/evidence", "evaluations" },
+		{ "documents", "/library", "library documents" },
+		{ "glossary", "/glossary", "glossary" },
+	};
+	struct resp *r;
+	xmlDocPtr d;
+	xmlNodePtr n;
+	char path[64], want[160], *s;
+	size_t i;
+	int links;
+
+	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++) {
+		snprintf(path, sizeof(path), "/feeds/%s", feeds[i].collection);
+		r = get(path);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_msg(!resp_has(r, "(null)"), "%s says (null)", path);
+		d = feed_doc(r);
+		snprintf(want, sizeof(want), "Feeds node: %s", feeds[i].title);
+		assert_text(xmlDocGetRootElement(d), "title", want);
+		snprintf(want, sizeof(want), PUBLIC "%s", feeds[i].page);
+		links = 0;
+		for (n = xmlDocGetRootElement(d)->children; n != NULL;
+		    n = n->next) {
+			if (n->type != XML_ELEMENT_NODE ||
+			    strcmp((const char *)n->name, "link") != 0)
+				continue;
+			s = attr(n, "rel");
+			if (strcmp(s, "alternate") == 0) {
+				free(s);
+				s = attr(n, "href");
+				ck_assert_str_eq(s, want);
+				links++;
+			}
+			free(s);
+		}
+		ck_assert_int_eq(links, 1);
+		xmlFreeDoc(d);
+		resp_free(r);
+	}
+}
+END_TEST
+
 START_TEST(test_feed_newest_change_first_and_cancellation_shown)
 {
 	const char *p[1];
@@ -1438,6 +1495,8 @@ feeds_suite(void)
 	tcase_add_unchecked_fixture(tc, start, stop);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_event_ics_is_a_calendar_with_its_event);
+	tcase_add_test(tc,
+	    test_every_feed_links_to_its_page_and_says_what_it_is);
 	tcase_add_test(tc, test_summer_times_are_converted_to_utc);
 	tcase_add_test(tc, test_drafts_are_never_in_a_calendar);
 	tcase_add_test(tc, test_unknown_or_malformed_calendar_is_404);
