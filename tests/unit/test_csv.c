@@ -1,17 +1,14 @@
 /*
- * Unit tests for the CSV writer and for form fields sent once per ticked
- * checkbox: the two pieces the export is built from.
+ * Unit tests for csv.c: the writer behind the attendees' export, whose
+ * files open safely in any spreadsheet.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
 
-#include "web.h"
-#include "pages.h"
-#include "federation.h"
-
-Suite	*csv_suite(void);
+#include "core.h"
+#include "unit.h"
 
 /* One row of cells, as the file would hold it. */
 static char *
@@ -84,60 +81,6 @@ START_TEST(test_csv_null_is_an_empty_cell)
 }
 END_TEST
 
-START_TEST(test_form_words_collect_every_ticked_box_in_order)
-{
-	struct form form;
-
-	memset(&form, 0, sizeof(form));
-	form_accept(&form, KEY_COL, "name", 4);
-	form_accept(&form, KEY_COL, "email", 5);
-	form_accept(&form, KEY_COL, "", 0);
-	form_accept(&form, KEY_COL, "q12", 3);
-	ck_assert_int_eq(form.nerrors, 0);
-	ck_assert_str_eq(form.f[KEY_COL].text, "name email q12");
-	ck_assert_int_eq(form.f[KEY_COL].num, 3);
-	form_free(&form);
-}
-END_TEST
-
-START_TEST(test_form_words_refuse_the_field_for_one_bad_value)
-{
-	struct form form;
-
-	memset(&form, 0, sizeof(form));
-	form_accept(&form, KEY_COL, "name", 4);
-	form_accept(&form, KEY_COL, "na me", 5);
-	form_accept(&form, KEY_COL, "email", 5);
-	ck_assert_ptr_null(form.f[KEY_COL].text);
-	ck_assert_int_eq(form.f[KEY_COL].error, FIELD_BAD_FORMAT);
-	ck_assert_int_eq(form.nerrors, 1);
-	form_free(&form);
-
-	memset(&form, 0, sizeof(form));
-	form_accept(&form, KEY_COL, "Name", 4);
-	ck_assert_int_eq(form.f[KEY_COL].error, FIELD_BAD_FORMAT);
-	form_free(&form);
-}
-END_TEST
-
-START_TEST(test_form_words_have_a_total_length)
-{
-	struct form form;
-	char word[41];
-	int i;
-
-	memset(word, 'a', sizeof(word) - 1);
-	word[40] = '\0';
-	memset(&form, 0, sizeof(form));
-	for (i = 0; i < 100; i++)
-		form_accept(&form, KEY_COL, word, 40);
-	ck_assert_ptr_null(form.f[KEY_COL].text);
-	ck_assert_int_eq(form.f[KEY_COL].error, FIELD_TOO_LONG);
-	ck_assert_int_eq(form.nerrors, 1);
-	form_free(&form);
-}
-END_TEST
-
 Suite *
 csv_suite(void)
 {
@@ -149,12 +92,6 @@ csv_suite(void)
 	tcase_add_test(tc, test_csv_quotes_commas_quotes_and_line_breaks);
 	tcase_add_test(tc, test_csv_makes_formulas_text);
 	tcase_add_test(tc, test_csv_null_is_an_empty_cell);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("words");
-	tcase_add_test(tc, test_form_words_collect_every_ticked_box_in_order);
-	tcase_add_test(tc, test_form_words_refuse_the_field_for_one_bad_value);
-	tcase_add_test(tc, test_form_words_have_a_total_length);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,11 +8,8 @@
 
 #include <check.h>
 
-#include "web.h"
-#include "pages.h"
-#include "federation.h"
-
-Suite	*diff_suite(void);
+#include "core.h"
+#include "unit.h"
 
 /* The diff as one string: " kept", "-removed", "+added", one a line. */
 static char *

@@ -20,8 +20,7 @@
 #include <openssl/pem.h>
 
 #include "federation.h"
-
-Suite	*federation_suite(void);
+#include "unit.h"
 
 #define ORIGIN		"2b1e6c0a-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
 #define OTHER		"9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
@@ -1499,6 +1498,25 @@ START_TEST(test_record_refuses_more_than_500_fields)
 }
 END_TEST
 
+/* atom.c */
+
+START_TEST(test_feed_xml_text_drops_what_xml_cannot_hold)
+{
+	char *s;
+
+	ck_assert_ptr_nonnull(s = feed_xml_text("a\001b\013c\td\ne\rf"
+	    "\xef\xbf\xbe" "g\xef\xbf\xbf" "h\xff" "i\xe2\x82" "j\xc0\xaf" "k"));
+	ck_assert_str_eq(s, "abc\td\ne\rfghijk");
+	free(s);
+	ck_assert_ptr_nonnull(s = feed_xml_text("Gwenllïan 🌱 اردو €"));
+	ck_assert_str_eq(s, "Gwenllïan 🌱 اردو €");
+	free(s);
+	ck_assert_ptr_nonnull(s = feed_xml_text(NULL));
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 Suite *
 federation_suite(void)
 {
@@ -1559,6 +1577,10 @@ federation_suite(void)
 	tcase_add_test(tc, test_record_refuses_bad_entries);
 	tcase_add_test(tc, test_record_refuses_bad_tombstones);
 	tcase_add_test(tc, test_record_refuses_more_than_500_fields);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("atom");
+	tcase_add_test(tc, test_feed_xml_text_drops_what_xml_cannot_hold);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,11 +9,8 @@
 #include <check.h>
 #include <openssl/evp.h>
 
-#include "web.h"
-#include "pages.h"
-#include "federation.h"
-
-Suite	*mail_unit_suite(void);
+#include "core.h"
+#include "unit.h"
 
 static char *
 message(const char *from_name, const char *subject, const char *body)
@@ -188,30 +185,6 @@ START_TEST(test_address_check_refuses_what_could_break_a_header)
 }
 END_TEST
 
-START_TEST(test_config_checks_mail_settings)
-{
-	struct config c;
-
-	config_defaults(&c);
-	ck_assert_str_eq(c.smtp_url, "");
-	ck_assert_int_eq(config_set(&c, "smtp_url", "smtp://127.0.0.1:25"), 0);
-	ck_assert_int_eq(config_set(&c, "smtp_url", "smtps://m.example.org"),
-	    0);
-	ck_assert_int_eq(config_set(&c, "smtp_url", ""), 0);
-	ck_assert_int_eq(config_set(&c, "smtp_url", "http://x.org"), -1);
-	ck_assert_int_eq(config_set(&c, "smtp_url", "smtp://a b"), -1);
-	ck_assert_int_eq(config_set(&c, "mail_from", "a@example.org"), 0);
-	ck_assert_int_eq(config_set(&c, "mail_from", "A <a@example.org>"), -1);
-	ck_assert_int_eq(config_set(&c, "mail_retry", "0"), -1);
-	ck_assert_int_eq(config_set(&c, "mail_retry", "5"), 0);
-	ck_assert_int_eq(c.mail_retry, 5);
-	ck_assert_int_eq(config_set(&c, "mail_max_attempts", "0"), -1);
-	ck_assert_int_eq(config_set(&c, "mail_max_attempts", "3"), 0);
-	ck_assert_int_eq(c.mail_max_attempts, 3);
-	config_free(&c);
-}
-END_TEST
-
 Suite *
 mail_unit_suite(void)
 {
@@ -225,7 +198,6 @@ mail_unit_suite(void)
 	tcase_add_test(tc, test_body_is_quoted_printable_in_short_lines);
 	tcase_add_test(tc,
 	    test_address_check_refuses_what_could_break_a_header);
-	tcase_add_test(tc, test_config_checks_mail_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,126 @@
+/*
+ * Unit tests for session.c: CSRF tokens made from the node's secret and
+ * checked against what a form sends.
+ */
+#include <string.h>
+
+#include <check.h>
+
+#include "web.h"
+#include "unit.h"
+
+/* Two node secrets of the 32 bytes a node keeps. */
+#define SECRET_A	((const unsigned char *) \
+			    "0123456789abcdef0123456789abcdef")
+#define SECRET_B	((const unsigned char *) \
+			    "fedcba9876543210fedcba9876543210")
+
+START_TEST(test_csrf_empty_without_secret)
+{
+	char out[ACORN_TOKEN_LEN + 1];
+
+	/* First in its case, so no earlier test has set a secret. */
+	memset(out, 'x', sizeof(out));
+	session_csrf("some-session-token", out);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_csrf_secret_must_be_32_bytes)
+{
+	ck_assert_int_eq(session_set_secret(SECRET_A, 16), -1);
+	ck_assert_int_eq(session_set_secret(SECRET_A, 33), -1);
+	ck_assert_int_eq(session_set_secret(SECRET_A, 32), 0);
+}
+END_TEST
+
+START_TEST(test_csrf_deterministic_for_same_basis)
+{
+	char a[ACORN_TOKEN_LEN + 1], b[ACORN_TOKEN_LEN + 1];
+
+	ck_assert_int_eq(session_set_secret(SECRET_A, 32), 0);
+	session_csrf("basis-one", a);
+	session_csrf("basis-one", b);
+	ck_assert_str_eq(a, b);
+	ck_assert_uint_eq(strlen(a), ACORN_TOKEN_LEN);
+	ck_assert_int_eq(only_b64url(a), 1);
+}
+END_TEST
+
+START_TEST(test_csrf_differs_for_other_basis)
+{
+	char a[ACORN_TOKEN_LEN + 1], b[ACORN_TOKEN_LEN + 1];
+
+	ck_assert_int_eq(session_set_secret(SECRET_A, 32), 0);
+	session_csrf("basis-one", a);
+	session_csrf("basis-two", b);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(test_csrf_differs_for_other_secret)
+{
+	char a[ACORN_TOKEN_LEN + 1], b[ACORN_TOKEN_LEN + 1];
+
+	ck_assert_int_eq(session_set_secret(SECRET_A, 32), 0);
+	session_csrf("basis-one", a);
+	ck_assert_int_eq(session_set_secret(SECRET_B, 32), 0);
+	session_csrf("basis-one", b);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(test_csrf_empty_without_basis)
+{
+	char out[ACORN_TOKEN_LEN + 1];
+
+	ck_assert_int_eq(session_set_secret(SECRET_A, 32), 0);
+	memset(out, 'x', sizeof(out));
+	session_csrf(NULL, out);
+	ck_assert_str_eq(out, "");
+	memset(out, 'x', sizeof(out));
+	session_csrf("", out);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_csrf_check_needs_matching_token)
+{
+	struct request r;
+	char other[ACORN_TOKEN_LEN + 1];
+
+	ck_assert_int_eq(session_set_secret(SECRET_A, 32), 0);
+	memset(&r, 0, sizeof(r));
+	session_csrf("visitor", r.csrf);
+	session_csrf("someone-else", other);
+
+	r.form.f[KEY_CSRF].text = r.csrf;
+	ck_assert_int_eq(session_csrf_ok(&r), 1);
+	r.form.f[KEY_CSRF].text = other;
+	ck_assert_int_eq(session_csrf_ok(&r), 0);
+	r.form.f[KEY_CSRF].text = NULL;
+	ck_assert_int_eq(session_csrf_ok(&r), 0);
+	/* A visitor with no token cannot pass by sending none either. */
+	r.csrf[0] = '\0';
+	r.form.f[KEY_CSRF].text = "";
+	ck_assert_int_eq(session_csrf_ok(&r), 0);
+}
+END_TEST
+
+Suite *
+session_suite(void)
+{
+	Suite *s = suite_create("session");
+	TCase *tc;
+
+	tc = tcase_create("csrf");
+	tcase_add_test(tc, test_csrf_empty_without_secret);
+	tcase_add_test(tc, test_csrf_secret_must_be_32_bytes);
+	tcase_add_test(tc, test_csrf_deterministic_for_same_basis);
+	tcase_add_test(tc, test_csrf_differs_for_other_basis);
+	tcase_add_test(tc, test_csrf_differs_for_other_secret);
+	tcase_add_test(tc, test_csrf_empty_without_basis);
+	tcase_add_test(tc, test_csrf_check_needs_matching_token);
+	suite_add_tcase(s, tc);
+	return s;
+}
