@@ -21,3 +21,19 @@ audit(struct db *db, long actor, const char *action, const char *subject)
 	return db_exec(db, "INSERT INTO audit_log (actor, action, subject)"
 	    " VALUES ($1, $2, $3)", 3, p);
 }
+
+/*
+ * Records the action and commits the transaction the caller began for
+ * it, so the change and its record are kept together or not at all.
+ * -1, with both rolled back, when either failed.
+ */
+int
+audit_commit(struct db *db, long actor, const char *action,
+    const char *subject)
+{
+	if (audit(db, actor, action, subject) == -1 || db_commit(db) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}

@@ -159,6 +159,7 @@ int		 db_migrate(PGconn *, const char *);
 
 /* audit.c */
 int		 audit(struct db *, long, const char *, const char *);
+int		 audit_commit(struct db *, long, const char *, const char *);
 
 /* node.c */
 int		 node_init(struct db *, const struct config *);

@@ -851,12 +851,11 @@ evidence_new(struct request *r)
 	fields_read(r, v, &f);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "evaluation_form", v);
-	if (util_uuid(id) == -1 || (rev = fields_save(r, id, 0, &f)) <= 0) {
-		view_free(v);
-		return http_error(r, 503);
-	}
 	view_free(v);
-	audit(r->db, r->account->id, "evaluation_create", id);
+	if (util_uuid(id) == -1 || db_begin(r->db) == -1 ||
+	    (rev = fields_save(r, id, 0, &f)) <= 0 ||
+	    audit_commit(r->db, r->account->id, "evaluation_create", id) == -1)
+		return http_error(r, 503);
 	return http_redirectf(r, "/evidence/%s", id);
 }
 
@@ -974,14 +973,19 @@ evidence_edit(struct request *r)
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "evaluation_form", v);
 	base = r->form.f[KEY_BASE].num;
-	if ((rev = fields_save(r, r->arg, base, &f)) == -1) {
+	if (db_begin(r->db) == -1 ||
+	    (rev = fields_save(r, r->arg, base, &f)) == -1) {
 		view_free(v);
 		return http_error(r, 503);
 	}
-	if (rev == 0)
+	if (rev == 0) {
+		db_rollback(r->db);
 		return edit_conflict(r, v, base);
+	}
 	view_free(v);
-	audit(r->db, r->account->id, "evaluation_edit", r->arg);
+	if (audit_commit(r->db, r->account->id, "evaluation_edit", r->arg) ==
+	    -1)
+		return http_error(r, 503);
 	return http_redirectf(r, "/evidence/%s", r->arg);
 }
 
@@ -1214,6 +1218,10 @@ evidence_restore(struct request *r)
 	p[2] = by;
 	p[3] = r->account->name;
 	/* Based on whatever is current: restoring is a deliberate overwrite. */
+	if (db_begin(r->db) == -1) {
+		PQclear(res);
+		return http_error(r, 503);
+	}
 	saved = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
 	    " acorn_evaluation_save(e.id, e.origin, e.revision, v.record,"
 	    " $3::bigint, $4, '', v.number)"
@@ -1225,9 +1233,13 @@ evidence_restore(struct request *r)
 		return http_error(r, 503);
 	rc = PQntuples(saved) == 1 && !PQgetisnull(saved, 0, ER_REVISION);
 	PQclear(saved);
-	if (!rc)
+	if (!rc) {
+		db_rollback(r->db);
 		return http_error(r, 404);
-	audit(r->db, r->account->id, "evaluation_restore", r->arg);
+	}
+	if (audit_commit(r->db, r->account->id, "evaluation_restore",
+	    r->arg) == -1)
+		return http_error(r, 503);
 	return http_redirectf(r, "/evidence/%s", r->arg);
 }
 
@@ -1235,10 +1247,11 @@ evidence_restore(struct request *r)
  * Empties an evaluation down to its tombstone.  The row is emptied only
  * once its outcomes are gone, in a statement of its own: the search
  * trigger reads the outcomes, and within one statement it would still
- * see them and keep their words in the tombstone.
+ * see them and keep their words in the tombstone.  The deletion is
+ * recorded as actor's in the same transaction.
  */
 static int
-evaluation_erase(struct db *db, const char *id)
+evaluation_erase(struct db *db, const char *id, long actor)
 {
 	const char *p[1] = { id };
 
@@ -1258,9 +1271,7 @@ evaluation_erase(struct db *db, const char *id)
 	    " version = version + 1, updated = now()"
 	    " WHERE id = $1::uuid AND NOT deleted", 1, p) == -1)
 		goto fail;
-	if (db_commit(db) == -1)
-		goto fail;
-	return 0;
+	return audit_commit(db, actor, "evaluation_delete", id);
 fail:
 	db_rollback(db);
 	return -1;
@@ -1301,11 +1312,10 @@ evidence_delete(struct request *r)
 		    "evaluation_delete", v);
 	}
 	p[0] = PQgetvalue(res, 0, R_ID);
-	rc = evaluation_erase(r->db, p[0]);
+	rc = evaluation_erase(r->db, p[0], r->account->id);
 	PQclear(res);
 	if (rc == -1)
 		return http_error(r, 503);
-	audit(r->db, r->account->id, "evaluation_delete", r->arg);
 	return http_redirect(r, "/evidence");
 }
 

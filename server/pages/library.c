@@ -248,6 +248,11 @@ library_new(struct request *r)
 	p[7] = r->account->name;
 	p[8] = f.summary != NULL ? f.summary : "First version";
 	/* The document and its first revision, in one statement. */
+	if (db_begin(r->db) == -1) {
+		fields_free(&f);
+		view_free(v);
+		return http_error(r, 503);
+	}
 	rc = db_exec(r->db, "WITH d AS (INSERT INTO documents (id, origin,"
 	    " slug, title, category, tags, body, revision, created_by)"
 	    " SELECT $1, n.id, $2, $3, $4, $5::text[], $6, 1, $7::bigint"
@@ -256,17 +261,16 @@ library_new(struct request *r)
 	    " author, author_name, summary)"
 	    " SELECT d.id, 1, $3, $6, $7::bigint, $8, $9 FROM d", 9, p);
 	if (rc == -1 && db_duplicate(r->db)) {
+		db_rollback(r->db);
 		view_error(v, "slug", "Another document already has this web "
 		    "address: choose a different one");
 		goto refused;
 	}
 	fields_free(&f);
-	if (rc == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
 	view_free(v);
-	audit(r->db, r->account->id, "document_create", id);
+	if (rc == -1 || audit_commit(r->db, r->account->id,
+	    "document_create", id) == -1)
+		return http_error(r, 503);
 	return http_redirectf(r, "/library/%s", slug);
 refused:
 	fields_free(&f);
@@ -799,17 +803,18 @@ library_edit(struct request *r)
 		goto done;
 	}
 	snprintf(base, sizeof(base), "%ld", r->form.f[KEY_BASE].num);
-	if ((saved = document_save(r, PQgetvalue(res, 0, D_ID), base, &f)) ==
-	    -1) {
+	if (db_begin(r->db) == -1 || (saved = document_save(r,
+	    PQgetvalue(res, 0, D_ID), base, &f)) == -1 || (saved &&
+	    audit_commit(r->db, r->account->id, "document_edit",
+	    PQgetvalue(res, 0, D_ID)) == -1)) {
 		rc = http_error(r, 503);
 		goto done;
 	}
 	if (saved) {
-		audit(r->db, r->account->id, "document_edit",
-		    PQgetvalue(res, 0, D_ID));
 		rc = http_redirectf(r, "/library/%s", r->arg);
 		goto done;
 	}
+	db_rollback(r->db);
 	/* Protection may have been switched on meanwhile. */
 	PQclear(res);
 	if ((res = document_fetch(r, &missing)) == NULL) {
@@ -959,6 +964,10 @@ library_restore(struct request *r)
 	p[2] = by;
 	p[3] = r->account->name;
 	p[4] = is_coordinator(r) ? "true" : "false";
+	if (db_begin(r->db) == -1) {
+		PQclear(res);
+		return http_error(r, 503);
+	}
 	saved = db_query(r->db, PGRES_TUPLES_OK, "WITH o AS (SELECT title,"
 	    " body FROM document_revisions WHERE document = $1"
 	    " AND number = $2::integer),"
@@ -978,12 +987,15 @@ library_restore(struct request *r)
 	}
 	rc = PQntuples(saved);
 	PQclear(saved);
-	/* p[0] is res's: the audit goes first. */
-	if (rc == 1)
-		audit(r->db, r->account->id, "document_restore", p[0]);
-	PQclear(res);
-	if (rc != 1)
+	if (rc != 1) {
+		db_rollback(r->db);
+		PQclear(res);
 		return http_error(r, 404);
+	}
+	rc = audit_commit(r->db, r->account->id, "document_restore", p[0]);
+	PQclear(res);
+	if (rc == -1)
+		return http_error(r, 503);
 	return http_redirectf(r, "/library/%s/history", r->arg);
 }
 
@@ -1004,12 +1016,13 @@ library_protect(struct request *r)
 	}
 	p[0] = PQgetvalue(res, 0, D_ID);
 	p[1] = r->form.f[KEY_PROTECTED].num == 1 ? "true" : "false";
-	rc = db_exec(r->db, "UPDATE documents SET protected = $2::boolean,"
-	    " version = version + 1, updated = now()"
-	    " WHERE id = $1 AND protected <> $2::boolean", 2, p);
-	if (rc == 0)
-		audit(r->db, r->account->id, r->form.f[KEY_PROTECTED].num == 1 ?
-		    "document_protect" : "document_unprotect", p[0]);
+	if ((rc = db_begin(r->db)) == 0 &&
+	    (rc = db_exec(r->db, "UPDATE documents SET"
+	    " protected = $2::boolean, version = version + 1, updated = now()"
+	    " WHERE id = $1 AND protected <> $2::boolean", 2, p)) == 0)
+		rc = audit_commit(r->db, r->account->id,
+		    r->form.f[KEY_PROTECTED].num == 1 ? "document_protect" :
+		    "document_unprotect", p[0]);
 	PQclear(res);
 	if (rc == -1)
 		return http_error(r, 503);
