@@ -12,6 +12,8 @@
    layer above them; the core and the federation library call nothing of
    libmicrohttpd; and no group of more than MAX_CYCLE files depends on
    itself.
+3. Names.  Every handler in the route table (server/routes.c) is defined
+   in the file its name starts with: events_show in events.c.
 
 Ends with "N passed, N failed"; exits 1 when anything failed.
 """
@@ -188,6 +190,28 @@ def check_objects(build):
           (len(big), " ".join(big) or "none"))
 
 
+def source_of(obj):
+    """server/pages/libpages_a-events.o -> events"""
+    base = os.path.basename(obj)[:-2]
+    return base.split("-", 1)[1] if "-" in base else base
+
+
+def check_handlers(src, build):
+    import re
+    with open(os.path.join(src, "server", "routes.c")) as f:
+        handlers = sorted(set(re.findall(r"\.handler = (\w+)", f.read())))
+    defs, _ = read_objects(build)
+    result(len(handlers) > 0, "no handlers found in server/routes.c")
+    wrong = []
+    for h in handlers:
+        obj = defs.get(h)
+        if obj is None or not h.startswith(source_of(obj) + "_") and \
+                h != source_of(obj):
+            wrong.append("%s in %s" % (h, obj))
+    result(not wrong, "handlers not named for their file: " +
+           "; ".join(wrong))
+
+
 def main():
     if len(sys.argv) != 4:
         sys.stderr.write(__doc__)
@@ -195,6 +219,7 @@ def main():
     src, build, cc = sys.argv[1:]
     check_includes(cc, src, build)
     check_objects(build)
+    check_handlers(src, build)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
