@@ -4,8 +4,11 @@
 #
 #   tests/fuzz/run.sh BUILD_DIR SECONDS
 #
-# Builds with clang's libFuzzer, AddressSanitizer and UBSan in
-# BUILD_DIR/fuzz, where the inputs it finds and any crash are kept (the
+# BUILD_DIR is a build tree of its own for the fuzz target: the first run
+# configures it with CC=clang --enable-fuzz (libFuzzer, AddressSanitizer
+# and UBSan), and make builds tests/fuzz/fuzz_feed there, as by hand:
+#   CC=clang ./configure --enable-fuzz && make tests/fuzz/fuzz_feed
+# The inputs it finds and any crash are kept in BUILD_DIR/tests/fuzz (the
 # seeds in the source tree are only read).  Ends with "1 passed, 0 failed",
 # or "0 passed, 1 failed" when it crashed, leaked or would not build.
 #
@@ -22,7 +25,8 @@ if [ $# -ne 2 ]; then
 	exit 2
 fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=$1/fuzz
+build=$1
+out=$1/tests/fuzz
 seconds=$2
 cc=${CLANG:-clang}
 
@@ -35,24 +39,24 @@ result() {
 	exit "$1"
 }
 
-mkdir -p "$out/corpus" || result 1
-mods="xmlsec1-openssl libxml-2.0 libcrypto"
-if ! flags=$(pkg-config --cflags $mods) || ! libs=$(pkg-config --libs $mods)
-then
-	echo "fuzz: pkg-config found no $mods" >&2
-	result 1
+if [ ! -f "$build/Makefile" ]; then
+	if [ ! -x "$top/configure" ]; then
+		echo "fuzz: no configure script: run autoreconf -fi first" >&2
+		result 1
+	fi
+	echo "fuzz: configuring $build with CC=$cc --enable-fuzz" >&2
+	mkdir -p "$build" &&
+	    (cd "$build" && "$top/configure" -q CC="$cc" --enable-fuzz) ||
+	    result 1
 fi
-
 echo "fuzz: building $out/fuzz_feed" >&2
-# shellcheck disable=SC2086 # the flags are word lists
-if ! "$cc" -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$top/feeds" $flags -o "$out/fuzz_feed" \
-    "$top/tests/fuzz/fuzz_feed.c" "$top/feeds/xml.c" "$top/feeds/sign.c" \
-    "$top/feeds/verify.c" "$top/feeds/record.c" $libs; then
-	echo "fuzz: the target did not build (clang and libclang-rt-dev?)" >&2
+if ! make -s -C "$build" -j"$(nproc 2>/dev/null || echo 1)" \
+    tests/fuzz/fuzz_feed >/dev/null; then
+	echo "fuzz: the target did not build (clang and libclang-rt-dev?" \
+	    "$build configured with --enable-fuzz?)" >&2
 	result 1
 fi
+mkdir -p "$out/corpus" || result 1
 
 echo "fuzz: running for $seconds s" >&2
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
