@@ -5,28 +5,40 @@
  * (an empty page until then).  A page can also be served too large to
  * take, streamed rather than held, or announced whole and cut short; and
  * the whole peer can hang, taking connections it never answers.
+ *
+ * What it signs, it signs with the stock xmlsec1 tool, never with the
+ * federation library under test: a fault in feeds/sign.c must show as
+ * entries the node refuses, not hide in both sides.
  */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <check.h>
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
 #include <microhttpd.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "fakepeer.h"
 #include "harness.h"
 
 #define NCOLLECTIONS	6
+#define XMLSEC1		"/usr/bin/xmlsec1"
 
 enum serving { SERVE_BODY, SERVE_HUGE, SERVE_CUT };
 
@@ -259,6 +271,78 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 	return rc;
 }
 
+/* A new file in the tests' directory, named after what it holds. */
+static int
+var_file(char *path, size_t size, const char *what)
+{
+	int fd;
+
+	ck_assert_int_lt(snprintf(path, size, "%s/%s-XXXXXX",
+	    getenv("ACORN_TEST_VAR"), what), (int)size);
+	ck_assert_int_ne(fd = mkstemp(path), -1);
+	return fd;
+}
+
+static void
+text_write(const char *text, char *path, size_t size, const char *what)
+{
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = fdopen(var_file(path, size, what), "w"));
+	ck_assert_int_ne(fputs(text, f), EOF);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The private key, in a new PEM file for xmlsec1 to read. */
+static void
+key_write(EVP_PKEY *key, char *path, size_t size)
+{
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = fdopen(var_file(path, size, "fakepeer-key"),
+	    "w"));
+	ck_assert_int_eq(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *
+public_pem(EVP_PKEY *key)
+{
+	BIO *b;
+	char *data, *pem;
+	long len;
+
+	ck_assert_ptr_nonnull(b = BIO_new(BIO_s_mem()));
+	ck_assert_int_eq(PEM_write_bio_PUBKEY(b, key), 1);
+	ck_assert_int_gt(len = BIO_get_mem_data(b, &data), 0);
+	ck_assert_ptr_nonnull(pem = strndup(data, (size_t)len));
+	BIO_free(b);
+	return pem;
+}
+
+/*
+ * The fingerprint as docs/protocol.md defines it, the SHA-256 of the
+ * DER SubjectPublicKeyInfo.  Worked out here, not by fed_fingerprint,
+ * so that the name a peer signs under and pins with is not the node's
+ * own idea of it.
+ */
+void
+fake_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
+{
+	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	int len;
+
+	ck_assert_int_gt(len = i2d_PUBKEY(key, &der), 0);
+	ck_assert_int_eq(EVP_Digest(der, (size_t)len, md, &mdlen,
+	    EVP_sha256(), NULL), 1);
+	ck_assert_uint_eq(mdlen * 2, FED_FP_LEN);
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + i * 2, 3, "%02x", md[i]);
+	OPENSSL_free(der);
+}
+
 static char *
 service_doc(const struct fakepeer *p, const char *name)
 {
@@ -287,7 +371,6 @@ service_doc(const struct fakepeer *p, const char *name)
 struct fakepeer *
 fakepeer_new(const char *name)
 {
-	static int seq;
 	struct fakepeer *p;
 	struct fakepeer_state *st;
 	struct sockaddr_in sa;
@@ -295,7 +378,6 @@ fakepeer_new(const char *name)
 	char *id;
 	size_t i;
 
-	ck_assert_int_eq(fed_init(), 0);
 	ck_assert_ptr_nonnull(p = calloc(1, sizeof(*p)));
 	ck_assert_ptr_nonnull(st = calloc(1, sizeof(*st)));
 	p->state = st;
@@ -304,13 +386,11 @@ fakepeer_new(const char *name)
 	id = fake_uuid();
 	snprintf(p->id, sizeof(p->id), "%s", id);
 	free(id);
-	snprintf(p->key_path, sizeof(p->key_path), "%s/fakepeer_%d_%d.key",
-	    getenv("ACORN_TEST_VAR"), (int)getpid(), ++seq);
-	unlink(p->key_path);
-	ck_assert_int_eq(fed_keygen(p->key_path), 0);
-	ck_assert_ptr_nonnull(p->key = fed_key_load(p->key_path));
-	ck_assert_int_eq(fed_fingerprint(p->key, p->fingerprint), 0);
-	ck_assert_ptr_nonnull(p->pem = fed_public_pem(p->key));
+	ck_assert_ptr_nonnull(p->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
+	    "P-256"));
+	key_write(p->key, p->key_path, sizeof(p->key_path));
+	fake_fingerprint(p->key, p->fingerprint);
+	p->pem = public_pem(p->key);
 	for (i = 0; i < NCOLLECTIONS; i++) {
 		st->colls[i].name = collection_names[i];
 		st->colls[i].body = fake_page(-1, NULL);
@@ -583,15 +663,100 @@ fake_entry_xml(const struct fakepeer *p, const struct fake_entry *e)
 	return out;
 }
 
+/*
+ * The ds:Signature template of docs/protocol.md section 4, filled in by
+ * xmlsec1: the algorithms are the protocol's, written out here rather
+ * than taken from the library under test.
+ */
+static const char signature_template[] =
+    "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">"
+    "<ds:SignedInfo>"
+    "<ds:CanonicalizationMethod"
+    " Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+    "<ds:SignatureMethod"
+    " Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/>"
+    "<ds:Reference URI=\"\">"
+    "<ds:Transforms>"
+    "<ds:Transform Algorithm="
+    "\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
+    "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+    "</ds:Transforms>"
+    "<ds:DigestMethod"
+    " Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/>"
+    "<ds:DigestValue></ds:DigestValue>"
+    "</ds:Reference>"
+    "</ds:SignedInfo>"
+    "<ds:SignatureValue></ds:SignatureValue>"
+    "<ds:KeyInfo><ds:KeyName>%s</ds:KeyName></ds:KeyInfo>"
+    "</ds:Signature>";
+
+/* Runs argv (argv[0] a path) to the end; its exit status. */
+static int
+run(char *const argv[])
+{
+	pid_t pid;
+	int status;
+
+	ck_assert_int_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv,
+	    environ), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * The document xml signed by `xmlsec1 --sign` with the key in
+ * key_path, whose fingerprint is fp: the template goes in as the last
+ * child of the root, whose end tag ends xml.  The key is named by fp,
+ * so that xmlsec1 finds it by the template's KeyName.  The signed
+ * document comes back in its exclusive canonical form, as a node sends
+ * it: without an XML declaration, so it can sit in a feed page.
+ */
+static char *
+xmlsec1_sign(const char *xml, const char *key_path, const char *fp)
+{
+	char tmpl_path[512], out_path[512], option[FED_FP_LEN + 20];
+	char *const argv[] = { XMLSEC1, "--sign", option, (char *)key_path,
+	    "--output", out_path, tmpl_path, NULL };
+	char *sig, *tmpl, *out;
+	const char *end;
+	xmlDocPtr doc;
+	xmlChar *c14n = NULL;
+	int len;
+
+	ck_assert_ptr_nonnull(end = strrchr(xml, '<'));
+	ck_assert_msg(end[1] == '/', "xml does not end with its root's end"
+	    " tag");
+	sig = xprintf(signature_template, fp);
+	tmpl = xprintf("%.*s%s%s", (int)(end - xml), xml, sig, end);
+	text_write(tmpl, tmpl_path, sizeof(tmpl_path), "fakepeer-template");
+	close(var_file(out_path, sizeof(out_path), "fakepeer-signed"));
+	snprintf(option, sizeof(option), "--privkey-pem:%s", fp);
+	ck_assert_msg(run(argv) == 0, "xmlsec1 did not sign %s", tmpl_path);
+	doc = xmlReadFile(out_path, NULL, XML_PARSE_NONET);
+	ck_assert_ptr_nonnull(doc);
+	len = xmlC14NDocDumpMemory(doc, NULL, XML_C14N_EXCLUSIVE_1_0, NULL, 0,
+	    &c14n);
+	ck_assert_int_gt(len, 0);
+	ck_assert_ptr_nonnull(out = strndup((const char *)c14n, (size_t)len));
+	xmlFree(c14n);
+	xmlFreeDoc(doc);
+	unlink(out_path);
+	unlink(tmpl_path);
+	free(tmpl);
+	free(sig);
+	return out;
+}
+
 /* xml signed with key, named by its own fingerprint. */
 char *
 fake_sign(const char *xml, EVP_PKEY *key)
 {
-	char fp[FED_FP_LEN + 1], *out;
+	char fp[FED_FP_LEN + 1], key_path[512], *out;
 
-	ck_assert_int_eq(fed_fingerprint(key, fp), 0);
-	out = fed_sign(xml, strlen(xml), key, fp);
-	ck_assert_ptr_nonnull(out);
+	fake_fingerprint(key, fp);
+	key_write(key, key_path, sizeof(key_path));
+	out = xmlsec1_sign(xml, key_path, fp);
+	unlink(key_path);
 	return out;
 }
 
@@ -601,7 +766,7 @@ fake_entry(const struct fakepeer *p, const struct fake_entry *e)
 {
 	char *xml = fake_entry_xml(p, e), *out;
 
-	out = fake_sign(xml, p->key);
+	out = xmlsec1_sign(xml, p->key_path, p->fingerprint);
 	free(xml);
 	return out;
 }
@@ -673,7 +838,7 @@ fake_request(const struct fakepeer *p, const struct fake_request *r)
 {
 	char *xml = fake_request_xml(p, r), *out;
 
-	out = fake_sign(xml, p->key);
+	out = xmlsec1_sign(xml, p->key_path, p->fingerprint);
 	free(xml);
 	return out;
 }

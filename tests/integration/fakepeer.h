@@ -3,7 +3,9 @@
  * on 127.0.0.1 with a key of its own, answering what a node's puller asks
  * for (its key, its service document, the feed pages the test sets), and
  * the means to write the signed entries and pages it serves, honest or
- * not, in the shape of docs/protocol.md.
+ * not, in the shape of docs/protocol.md.  It signs with the stock
+ * xmlsec1 and works out fingerprints with OpenSSL, so that nothing it
+ * sends comes from the federation library it tests.
  */
 #ifndef FAKEPEER_H
 #define FAKEPEER_H
@@ -21,7 +23,7 @@ struct fakepeer {
 	char			 id[FED_UUID_LEN + 1];	/* its node id */
 	char			 url[64];
 	char			 fingerprint[FED_FP_LEN + 1];
-	char			 key_path[512];
+	char			 key_path[512];	/* its key, for xmlsec1 */
 	EVP_PKEY		*key;
 	char			*pem;
 	struct fakepeer_state	*state;
@@ -82,6 +84,8 @@ int		 fakepeer_strays(struct fakepeer *);
 int		 fakepeer_pin(struct node *, const struct fakepeer *, int);
 /* POST /federation/ping to the node in the peer's name; the status. */
 long		 fakepeer_ping(struct node *, const struct fakepeer *);
+
+void		 fake_fingerprint(EVP_PKEY *, char [FED_FP_LEN + 1]);
 
 /* Entries and pages, malloc'd. */
 char		*fake_uuid(void);
