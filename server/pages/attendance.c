@@ -973,11 +973,15 @@ attendance_promote(struct request *r)
 
 /* The question before an organiser cancels someone's registration. */
 static int
-unregister_page(struct request *r, const char *const *p)
+unregister_page(struct request *r, const char *ref)
 {
+	const char *p[3];
 	struct view *v;
 	PGresult *res;
 
+	p[0] = ref;
+	p[1] = r->arg;
+	p[2] = node_id;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.name, g.email,"
 	    " e.title, g.status, (SELECT region FROM known_nodes"
 	    " WHERE id = g.home) FROM registrations g"
@@ -1003,7 +1007,7 @@ unregister_page(struct request *r, const char *const *p)
 	if (!PQgetisnull(res, 0, 4))
 		view_setf(v, "home", "They registered from %s, which will "
 		    "email them.", PQgetvalue(res, 0, 4));
-	view_set(v, "ref", p[0]);
+	view_set(v, "ref", ref);
 	view_setf(v, "form_action", "/events/%s/unregister", r->arg);
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
 	PQclear(res);
@@ -1019,35 +1023,34 @@ unregister_page(struct request *r, const char *const *p)
 int
 attendance_unregister(struct request *r)
 {
-	const char *p[4];
+	const char *ref = r->form.f[KEY_ID].text, *p[4];
 	PGresult *res;
 	char to[128];
 	int n;
 
 	if (!event_own(r, &n))
 		return n;
-	if (r->form.f[KEY_ID].text == NULL ||
-	    !util_uuid_valid(r->form.f[KEY_ID].text))
+	if (ref == NULL || !util_uuid_valid(ref))
 		return http_error(r, 404);
-	p[0] = r->form.f[KEY_ID].text;
-	p[1] = r->arg;
-	p[2] = node_id;
-	p[3] = cfg->public_url;
 	if (r->method != METHOD_POST || r->form.f[KEY_CONFIRM].num != 1)
-		return unregister_page(r, p);
+		return unregister_page(r, ref);
 	/* The base address is $3, as SQL_CANCEL_REST has it. */
+	p[0] = ref;
+	p[1] = r->arg;
+	p[2] = cfg->public_url;
+	p[3] = node_id;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "WITH mine AS (SELECT g.id, g.status FROM registrations g"
 	    " JOIN events e ON e.id = g.event WHERE g.ref = $1"
 	    " AND g.event = $2 AND e.origin = $4"
 	    " AND g.status IN ('confirmed', 'waiting'))" SQL_CANCEL_REST, 4,
-	    (const char *[]){ p[0], p[1], p[3], p[2] });
+	    p);
 	if (res == NULL)
 		return http_error(r, 503);
 	n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	if (n == 1)
-		audit(r->db, r->account->id, "unregister", p[0]);
+		audit(r->db, r->account->id, "unregister", ref);
 	snprintf(to, sizeof(to), "/events/%.36s/attendees%s", r->arg,
 	    n == 1 ? "?saved=yes&done=cancelled" : "");
 	return http_redirect(r, to);

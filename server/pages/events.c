@@ -481,40 +481,62 @@ events_show(struct request *r)
 	return event_page(r, NULL, 200);
 }
 
+/* The event form as read: each field, or NULL when not given. */
+struct event_form {
+	const char	*title;
+	const char	*kind;
+	const char	*description;
+	const char	*start_date;
+	const char	*start_time;
+	const char	*end_date;
+	const char	*end_time;
+	const char	*venue;
+	const char	*address;
+	const char	*online_url;
+	const char	*organiser;
+	const char	*organiser_email;
+	const char	*opens;		/* registration opens, or NULL */
+	const char	*closes;	/* and closes, or NULL */
+	char		 opens_at[20];	/* what opens points to */
+	char		 closes_at[20];	/* what closes points to */
+};
+
 /*
- * The event form, for a new event and for editing one.  Reads the fields,
- * adds errors to the view, and fills p[] in the order the SQL below uses;
- * registration's opening and closing, a date and an optional time, are
- * written into opens and closes as "YYYY-MM-DD HH:MM".
+ * The event form, for a new event and for editing one.  Reads the fields
+ * into f and adds errors to the view; registration's opening and
+ * closing, a date and an optional time, are read as "YYYY-MM-DD HH:MM".
  */
 static void
-event_form_read(struct request *r, struct view *v, const char *p[14],
-    char opens[20], char closes[20])
+event_form_read(struct request *r, struct view *v, struct event_form *f)
 {
 	const char *od, *ot, *cd, *ct;
 
-	p[0] = view_field(v, r, KEY_TITLE, "Enter a title");
-	p[1] = view_field(v, r, KEY_KIND, "Select the kind of event");
-	p[2] = view_field(v, r, KEY_DESCRIPTION, NULL);
-	p[3] = view_field(v, r, KEY_START_DATE, "Enter the start date");
-	p[4] = view_field(v, r, KEY_START_TIME, "Enter the start time");
-	p[5] = view_field(v, r, KEY_END_DATE, "Enter the end date");
-	p[6] = view_field(v, r, KEY_END_TIME, "Enter the end time");
-	p[7] = view_field(v, r, KEY_VENUE, NULL);
-	p[8] = view_field(v, r, KEY_ADDRESS, NULL);
-	p[9] = view_field(v, r, KEY_ONLINE_URL, NULL);
-	p[10] = view_field(v, r, KEY_ORGANISER, NULL);
-	p[11] = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
+	f->title = view_field(v, r, KEY_TITLE, "Enter a title");
+	f->kind = view_field(v, r, KEY_KIND, "Select the kind of event");
+	f->description = view_field(v, r, KEY_DESCRIPTION, NULL);
+	f->start_date = view_field(v, r, KEY_START_DATE,
+	    "Enter the start date");
+	f->start_time = view_field(v, r, KEY_START_TIME,
+	    "Enter the start time");
+	f->end_date = view_field(v, r, KEY_END_DATE, "Enter the end date");
+	f->end_time = view_field(v, r, KEY_END_TIME, "Enter the end time");
+	f->venue = view_field(v, r, KEY_VENUE, NULL);
+	f->address = view_field(v, r, KEY_ADDRESS, NULL);
+	f->online_url = view_field(v, r, KEY_ONLINE_URL, NULL);
+	f->organiser = view_field(v, r, KEY_ORGANISER, NULL);
+	f->organiser_email = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
 	od = view_field(v, r, KEY_OPENS_DATE, NULL);
 	ot = view_field(v, r, KEY_OPENS_TIME, NULL);
 	cd = view_field(v, r, KEY_CLOSES_DATE, NULL);
 	ct = view_field(v, r, KEY_CLOSES_TIME, NULL);
-	if (p[3] != NULL && p[5] != NULL && p[4] != NULL && p[6] != NULL &&
-	    (strcmp(p[5], p[3]) < 0 || (strcmp(p[5], p[3]) == 0 &&
-	    strcmp(p[6], p[4]) < 0)))
+	if (f->start_date != NULL && f->end_date != NULL &&
+	    f->start_time != NULL && f->end_time != NULL &&
+	    (strcmp(f->end_date, f->start_date) < 0 ||
+	    (strcmp(f->end_date, f->start_date) == 0 &&
+	    strcmp(f->end_time, f->start_time) < 0)))
 		view_error(v, "end_date", "The event must end after it starts");
-	if (p[7] == NULL && p[9] == NULL && !view_has(v, "e_venue") &&
-	    !view_has(v, "e_online_url"))
+	if (f->venue == NULL && f->online_url == NULL &&
+	    !view_has(v, "e_venue") && !view_has(v, "e_online_url"))
 		view_error(v, "venue", "Enter a venue, or a joining link for "
 		    "an online event");
 	if (ot != NULL && od == NULL && !view_has(v, "e_opens_date"))
@@ -525,13 +547,14 @@ event_form_read(struct request *r, struct view *v, const char *p[14],
 		    "closes, as well as the time");
 	/* Without a time, registration opens as the day starts and closes
 	 * as it ends. */
-	snprintf(opens, 20, "%s %s", od != NULL ? od : "",
-	    ot != NULL ? ot : "00:00");
-	snprintf(closes, 20, "%s %s", cd != NULL ? cd : "",
-	    ct != NULL ? ct : "23:59");
-	p[12] = od != NULL ? opens : NULL;
-	p[13] = cd != NULL ? closes : NULL;
-	if (p[12] != NULL && p[13] != NULL && strcmp(closes, opens) <= 0)
+	snprintf(f->opens_at, sizeof(f->opens_at), "%s %s",
+	    od != NULL ? od : "", ot != NULL ? ot : "00:00");
+	snprintf(f->closes_at, sizeof(f->closes_at), "%s %s",
+	    cd != NULL ? cd : "", ct != NULL ? ct : "23:59");
+	f->opens = od != NULL ? f->opens_at : NULL;
+	f->closes = cd != NULL ? f->closes_at : NULL;
+	if (f->opens != NULL && f->closes != NULL &&
+	    strcmp(f->closes, f->opens) <= 0)
 		view_error(v, "closes_date", "Registration must close after "
 		    "it opens");
 }
@@ -540,9 +563,10 @@ event_form_read(struct request *r, struct view *v, const char *p[14],
 int
 events_new(struct request *r)
 {
+	struct event_form f;
 	struct view *v;
-	const char *p[17], *q[3];
-	char id[ACORN_UUID_LEN + 1], by[32], opens[20], closes[20];
+	const char *place_name, *capacity, *p[17], *q[3];
+	char id[ACORN_UUID_LEN + 1], by[32];
 
 	if ((v = page_view(r, "New event")) == NULL)
 		return http_error(r, 500);
@@ -554,19 +578,37 @@ events_new(struct request *r)
 		view_set(v, "v_place_name", "In person");
 		return http_page(r, 200, "event_form", v);
 	}
-	event_form_read(r, v, p, opens, closes);
-	q[1] = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
+	event_form_read(r, v, &f);
+	place_name = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
 	    "places, like In person");
-	q[2] = view_field(v, r, KEY_CAPACITY, "Enter the number of places");
+	capacity = view_field(v, r, KEY_CAPACITY, "Enter the number of "
+	    "places");
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
 	if (util_uuid(id) == -1)
 		return http_error(r, 500);
 	snprintf(by, sizeof(by), "%ld", r->account->id);
-	p[14] = q[0] = id;
+	p[0] = f.title;
+	p[1] = f.kind;
+	p[2] = f.description;
+	p[3] = f.start_date;
+	p[4] = f.start_time;
+	p[5] = f.end_date;
+	p[6] = f.end_time;
+	p[7] = f.venue;
+	p[8] = f.address;
+	p[9] = f.online_url;
+	p[10] = f.organiser;
+	p[11] = f.organiser_email;
+	p[12] = f.opens;
+	p[13] = f.closes;
+	p[14] = id;
 	p[15] = node_id;
 	p[16] = by;
+	q[0] = id;
+	q[1] = place_name;
+	q[2] = capacity;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
 	if (db_exec(r->db, "INSERT INTO events (id, origin, title, kind,"
@@ -785,10 +827,10 @@ event_form_fill(struct view *v, PGresult *res)
 int
 events_edit(struct request *r)
 {
+	struct event_form f;
 	struct view *v;
 	PGresult *res;
 	const char *p[16], *q[2];
-	char opens[20], closes[20];
 	int answer, missing, changed;
 
 	if (!event_own(r, &answer))
@@ -809,10 +851,24 @@ events_edit(struct request *r)
 		return http_page(r, 200, "event_form", v);
 	}
 	PQclear(res);
-	event_form_read(r, v, p, opens, closes);
+	event_form_read(r, v, &f);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
+	p[0] = f.title;
+	p[1] = f.kind;
+	p[2] = f.description;
+	p[3] = f.start_date;
+	p[4] = f.start_time;
+	p[5] = f.end_date;
+	p[6] = f.end_time;
+	p[7] = f.venue;
+	p[8] = f.address;
+	p[9] = f.online_url;
+	p[10] = f.organiser;
+	p[11] = f.organiser_email;
+	p[12] = f.opens;
+	p[13] = f.closes;
 	p[14] = r->arg;
 	p[15] = node_id;
 	if (db_begin(r->db) == -1)

@@ -90,7 +90,7 @@ done:
 static int
 question_add(struct request *r, struct view *v)
 {
-	const char *p[5], *code;
+	const char *p[5], *code, *label;
 	char *choices = NULL;
 	int k, rc;
 
@@ -102,10 +102,10 @@ question_add(struct request *r, struct view *v)
 	}
 	if (code == NULL)
 		return 0;
-	p[2] = view_field(v, r, KEY_LABEL, kinds[k].question != NULL ? NULL :
+	label = view_field(v, r, KEY_LABEL, kinds[k].question != NULL ? NULL :
 	    "Enter the question");
-	if (p[2] == NULL && !view_has(v, "e_label"))
-		p[2] = kinds[k].question;
+	if (label == NULL && !view_has(v, "e_label"))
+		label = kinds[k].question;
 	if (strcmp(code, "choice") == 0)
 		choices = choices_read(v, r->form.f[KEY_CHOICES].text);
 	if (view_has(v, "errors")) {
@@ -114,6 +114,7 @@ question_add(struct request *r, struct view *v)
 	}
 	p[0] = r->arg;
 	p[1] = code;
+	p[2] = label;
 	p[3] = choices;
 	p[4] = r->form.f[KEY_REQUIRED].num == 1 ? "true" : "false";
 	rc = db_exec(r->db, "INSERT INTO questions (event, kind, label,"

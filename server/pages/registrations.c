@@ -119,7 +119,7 @@ int
 registrations_new(struct request *r)
 {
 	const struct field *places = &r->form.f[KEY_PLACES];
-	const char *p[12], *email = NULL;
+	const char *p[12], *name = NULL, *email = NULL, *org = NULL;
 	char back[128], acc[32], guest_key[ACORN_TOKEN_LEN + 1], *text;
 	char *ids = NULL, *values = NULL;
 	struct view *v;
@@ -134,9 +134,9 @@ registrations_new(struct request *r)
 	if ((v = registration_form(r, back, &rc)) == NULL)
 		return rc;
 	if (r->account == NULL) {
-		p[2] = view_field(v, r, KEY_NAME, "Enter your full name");
+		name = view_field(v, r, KEY_NAME, "Enter your full name");
 		email = view_field(v, r, KEY_EMAIL, "Enter your email address");
-		p[4] = view_field(v, r, KEY_ORGANISATION, NULL);
+		org = view_field(v, r, KEY_ORGANISATION, NULL);
 	}
 	if (registration_form_end(r, v, &ids, &values, &rc) == -1)
 		return rc;
@@ -154,7 +154,9 @@ registrations_new(struct request *r)
 			return http_error(r, 500);
 		}
 		p[1] = guest_key;
+		p[2] = name;
 		p[3] = email;
+		p[4] = org;
 	}
 	p[0] = r->form.f[KEY_PLACE].text;
 	p[5] = places->text != NULL ? places->text : "1";
@@ -180,7 +182,7 @@ registrations_new(struct request *r)
 	if (r->account == NULL)
 		text = util_printf("We have sent an email to %s. Follow the "
 		    "link in it within 48 hours to confirm your registration "
-		    "for %s. Until you do, no place is held for you.", p[3],
+		    "for %s. Until you do, no place is held for you.", email,
 		    PQgetvalue(res, 0, 2));
 	else if (waiting)
 		text = util_printf("The event is full, so you are number %s on "
