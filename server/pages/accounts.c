@@ -164,6 +164,9 @@ accounts_join(struct request *r)
 	return http_page(r, 200, "message", v);
 }
 
+/* The columns of accounts_signin's query. */
+enum { SI_ID, SI_HASH, SI_STATUS };
+
 int
 accounts_signin(struct request *r)
 {
@@ -196,9 +199,10 @@ accounts_signin(struct request *r)
 		return http_error(r, 503);
 	}
 	if (PQntuples(res) == 1) {
-		ok = password_verify(db_value(res, 0, 1), pw);
-		id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-		pending = strcmp(PQgetvalue(res, 0, 2), "pending") == 0;
+		ok = password_verify(db_value(res, 0, SI_HASH), pw);
+		id = strtol(PQgetvalue(res, 0, SI_ID), NULL, 10);
+		pending = strcmp(PQgetvalue(res, 0, SI_STATUS),
+		    "pending") == 0;
 	} else
 		password_dummy();
 	PQclear(res);

@@ -12,6 +12,12 @@
 static const char already_done[] =
     "That request had already been dealt with.";
 
+/* The columns of admin_list's query. */
+enum {
+	AL_ID, AL_NAME, AL_EMAIL, AL_ORGANISATION, AL_GROUP, AL_REGION,
+	AL_CREATED
+};
+
 static int
 admin_list(struct request *r, const char *done)
 {
@@ -37,18 +43,18 @@ admin_list(struct request *r, const char *done)
 
 		if ((m = view_add(v, "pending")) == NULL)
 			break;
-		view_set(m, "id", PQgetvalue(res, i, 0));
-		view_set(m, "name", PQgetvalue(res, i, 1));
-		view_set(m, "email", PQgetvalue(res, i, 2));
-		view_set(m, "organisation", db_value(res, i, 3));
-		label = stakeholder_label(PQgetvalue(res, i, 4));
+		view_set(m, "id", PQgetvalue(res, i, AL_ID));
+		view_set(m, "name", PQgetvalue(res, i, AL_NAME));
+		view_set(m, "email", PQgetvalue(res, i, AL_EMAIL));
+		view_set(m, "organisation", db_value(res, i, AL_ORGANISATION));
+		label = stakeholder_label(PQgetvalue(res, i, AL_GROUP));
 		view_set(m, "group", label);
-		view_set(m, "region", PQgetvalue(res, i, 5));
-		view_set(m, "created", PQgetvalue(res, i, 6));
+		view_set(m, "region", PQgetvalue(res, i, AL_REGION));
+		view_set(m, "created", PQgetvalue(res, i, AL_CREATED));
 		view_setf(m, "approve_label", "Approve %s",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, AL_NAME));
 		view_setf(m, "reject_label", "Refuse %s",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, AL_NAME));
 	}
 	PQclear(res);
 	return http_page(r, 200, "admin_members", v);
@@ -126,6 +132,9 @@ admin_reject(struct request *r)
 	return rc;
 }
 
+/* The columns of admin_roles' list of people. */
+enum { AR_ID, AR_NAME, AR_EMAIL, AR_ROLE };
+
 /*
  * GET and POST /admin/roles: who may add and edit evaluations.  A
  * coordinator makes an active member a contributor, or a member again;
@@ -184,22 +193,22 @@ admin_roles(struct request *r)
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		const char *rl = PQgetvalue(res, i, 3);
+		const char *rl = PQgetvalue(res, i, AR_ROLE);
 
 		if ((m = view_add(v, "people")) == NULL)
 			break;
-		view_set(m, "id", PQgetvalue(res, i, 0));
-		view_set(m, "name", PQgetvalue(res, i, 1));
-		view_set(m, "email", PQgetvalue(res, i, 2));
+		view_set(m, "id", PQgetvalue(res, i, AR_ID));
+		view_set(m, "name", PQgetvalue(res, i, AR_NAME));
+		view_set(m, "email", PQgetvalue(res, i, AR_EMAIL));
 		view_set(m, "role", strcmp(rl, "contributor") == 0 ?
 		    "Contributor" : strcmp(rl, "member") == 0 ? "Member" :
 		    strcmp(rl, "admin") == 0 ? "Administrator" : "Coordinator");
 		view_flag(m, "is_member", strcmp(rl, "member") == 0);
 		view_flag(m, "is_contributor", strcmp(rl, "contributor") == 0);
 		view_setf(m, "grant_label", "Make %s a contributor",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, AR_NAME));
 		view_setf(m, "revoke_label", "Make %s a member again",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, AR_NAME));
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);

@@ -72,6 +72,9 @@ checkin_href(struct request *r, const char *q, const char *done,
 	return href;
 }
 
+/* The columns of checkin_done's query. */
+enum { CD_NAME, CD_AT };
+
 /* "Marked Jane Smith as attended", after the redirect that follows. */
 static int
 checkin_done(struct request *r, struct view *v)
@@ -90,8 +93,8 @@ checkin_done(struct request *r, struct view *v)
 	    NULL)
 		return -1;
 	if (PQntuples(res) == 1) {
-		name = PQgetvalue(res, 0, 0);
-		at = db_value(res, 0, 1);
+		name = PQgetvalue(res, 0, CD_NAME);
+		at = db_value(res, 0, CD_AT);
 		if (strcmp(done, "in") == 0)
 			view_setf(v, "done_text", "Marked %s as attended", name);
 		else if (strcmp(done, "already") == 0)
@@ -105,6 +108,9 @@ checkin_done(struct request *r, struct view *v)
 	PQclear(res);
 	return 0;
 }
+
+/* The columns of checkin_count's query: registrations, then places. */
+enum { CC_IN, CC_ALL, CC_PLACES_IN, CC_PLACES_ALL };
 
 /* "42 of 180 checked in", counting people booked as a group too. */
 static int
@@ -121,10 +127,10 @@ checkin_count(struct request *r, struct view *v)
 	    " FROM registrations WHERE event = $1 AND status = 'confirmed'",
 	    1, p)) == NULL)
 		return -1;
-	in = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	all = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-	pin = strtol(PQgetvalue(res, 0, 2), NULL, 10);
-	pall = strtol(PQgetvalue(res, 0, 3), NULL, 10);
+	in = strtol(PQgetvalue(res, 0, CC_IN), NULL, 10);
+	all = strtol(PQgetvalue(res, 0, CC_ALL), NULL, 10);
+	pin = strtol(PQgetvalue(res, 0, CC_PLACES_IN), NULL, 10);
+	pall = strtol(PQgetvalue(res, 0, CC_PLACES_ALL), NULL, 10);
 	PQclear(res);
 	view_setf(v, "count_text", "%ld of %ld checked in", in, all);
 	if (pall != all)
@@ -132,6 +138,12 @@ checkin_count(struct request *r, struct view *v)
 		    "in a group: %ld of %ld places", pin, pall);
 	return 0;
 }
+
+/* The columns of checkin_people's query. */
+enum {
+	CP_REF, CP_NAME, CP_ORGANISATION, CP_PLACE, CP_PLACES, CP_ROLE,
+	CP_ATTENDED, CP_AT, CP_TOTAL, CP_HOME
+};
 
 /* The people with a place whose name or organisation match q. */
 static int
@@ -167,28 +179,30 @@ checkin_people(struct request *r, struct view *v, const char *q)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		const char *name = PQgetvalue(res, i, 1);
-		const char *places = PQgetvalue(res, i, 4);
-		const char *role = PQgetvalue(res, i, 5);
+		const char *name = PQgetvalue(res, i, CP_NAME);
+		const char *places = PQgetvalue(res, i, CP_PLACES);
+		const char *role = PQgetvalue(res, i, CP_ROLE);
 
-		total = strtol(PQgetvalue(res, i, 8), NULL, 10);
+		total = strtol(PQgetvalue(res, i, CP_TOTAL), NULL, 10);
 		if ((m = view_add(v, "people")) == NULL)
 			break;
-		view_set(m, "ref", PQgetvalue(res, i, 0));
-		view_setf(m, "card_id", "p-%s", PQgetvalue(res, i, 0));
+		view_set(m, "ref", PQgetvalue(res, i, CP_REF));
+		view_setf(m, "card_id", "p-%s", PQgetvalue(res, i, CP_REF));
 		view_set(m, "name", name);
-		view_set(m, "organisation", db_value(res, i, 2));
-		if (!PQgetisnull(res, i, 9))
-			view_setf(m, "home", "From %s", PQgetvalue(res, i, 9));
-		view_set(m, "place", db_value(res, i, 3) != NULL ?
-		    PQgetvalue(res, i, 3) : role_label(role));
+		view_set(m, "organisation", db_value(res, i, CP_ORGANISATION));
+		if (!PQgetisnull(res, i, CP_HOME))
+			view_setf(m, "home", "From %s",
+			    PQgetvalue(res, i, CP_HOME));
+		view_set(m, "place", db_value(res, i, CP_PLACE) != NULL ?
+		    PQgetvalue(res, i, CP_PLACE) : role_label(role));
 		view_setf(m, "places_text", "%s %s", places,
 		    strcmp(places, "1") == 0 ? "place" : "places");
 		view_flag(m, "group", strcmp(places, "1") != 0);
 		if (strcmp(role, "attendee") != 0)
 			view_set(m, "role_text", role_label(role));
-		view_flag(m, "attended", *PQgetvalue(res, i, 6) == 't');
-		view_set(m, "attended_at", db_value(res, i, 7));
+		view_flag(m, "attended",
+		    *PQgetvalue(res, i, CP_ATTENDED) == 't');
+		view_set(m, "attended_at", db_value(res, i, CP_AT));
 		/* Spoken names start with the words on the buttons. */
 		view_setf(m, "mark_label", "Mark attended: %s", name);
 		view_setf(m, "undo_label", "Undo check-in for %s", name);
@@ -254,6 +268,9 @@ fail:
 	return http_error(r, 503);
 }
 
+/* The columns of checkin_mark's query. */
+enum { CM_STATUS, CM_NAME, CM_MARKED };
+
 /*
  * Marks a person as attended.  Only a registration holding a place can
  * be marked; marking again keeps the first time.  The status is checked
@@ -287,13 +304,13 @@ checkin_mark(struct request *r)
 		return checkin_page(r, 404, "That person is not registered for "
 		    "this event");
 	}
-	status = PQgetvalue(res, 0, 0);
+	status = PQgetvalue(res, 0, CM_STATUS);
 	if (strcmp(status, "confirmed") != 0) {
 		why = util_printf("%s %s, so cannot be marked as attended",
-		    PQgetvalue(res, 0, 1), strcmp(status, "waiting") == 0 ?
-		    "is on the waiting list" : strcmp(status, "unconfirmed") ==
-		    0 ? "has not confirmed their email address" :
-		    "has cancelled their registration");
+		    PQgetvalue(res, 0, CM_NAME), strcmp(status, "waiting") ==
+		    0 ? "is on the waiting list" : strcmp(status,
+		    "unconfirmed") == 0 ? "has not confirmed their email "
+		    "address" : "has cancelled their registration");
 		PQclear(res);
 		if (why == NULL)
 			return http_error(r, 500);
@@ -301,7 +318,7 @@ checkin_mark(struct request *r)
 		free(why);
 		return rc;
 	}
-	marked = strcmp(PQgetvalue(res, 0, 2), "1") == 0;
+	marked = strcmp(PQgetvalue(res, 0, CM_MARKED), "1") == 0;
 	PQclear(res);
 	if (marked)
 		audit(r->db, r->account->id, "checkin", ref);
@@ -399,10 +416,13 @@ static const struct which {
 };
 #define NWHICH	(sizeof(whiches) / sizeof(whiches[0]))
 
+/* The columns of choice->questions, as choice_read selects them. */
+enum { CQ_ID, CQ_LABEL };
+
 /* What a coordinator asked for, read from the form and checked. */
 struct choice {
 	int		 fixed[C__MAX];
-	PGresult	*questions;	/* id, label: the event's, in order */
+	PGresult	*questions;	/* the event's, in order: CQ_* */
 	int		*asked;		/* per question: chosen */
 	int		 nquestions;
 	int		 ncols;
@@ -466,7 +486,7 @@ choice_read(struct request *r, struct choice *c, int from_form)
 				c->fixed[i] = found = 1;
 		for (k = 0; k < c->nquestions && !found; k++)
 			if (word[0] == 'q' && strcmp(word + 1,
-			    PQgetvalue(c->questions, k, 0)) == 0)
+			    PQgetvalue(c->questions, k, CQ_ID)) == 0)
 				c->asked[k] = found = 1;
 		if (!found)
 			c->bad_cols = 1;
@@ -515,10 +535,11 @@ export_page(struct request *r, unsigned int status, const char *title,
 	for (k = 0; k < c->nquestions; k++) {
 		if ((item = view_add(v, "questions")) == NULL)
 			break;
-		view_setf(item, "code", "q%s", PQgetvalue(c->questions, k, 0));
-		view_set(item, "label", PQgetvalue(c->questions, k, 1));
+		view_setf(item, "code", "q%s", PQgetvalue(c->questions, k,
+		    CQ_ID));
+		view_set(item, "label", PQgetvalue(c->questions, k, CQ_LABEL));
 		view_setf(item, "input_id", "col-q%s",
-		    PQgetvalue(c->questions, k, 0));
+		    PQgetvalue(c->questions, k, CQ_ID));
 		view_flag(item, "on", c->asked[k]);
 	}
 	for (i = 0; i < NWHICH; i++) {
@@ -640,7 +661,7 @@ export_question_ids(const struct choice *c)
 	if ((ids = util_strdup("{")) == NULL)
 		return NULL;
 	for (k = 0; k < c->nquestions; k++) {
-		const char *id = PQgetvalue(c->questions, k, 0);
+		const char *id = PQgetvalue(c->questions, k, CQ_ID);
 
 		if (!c->asked[k])
 			continue;
@@ -689,7 +710,7 @@ export_csv(struct request *r, const struct choice *c, size_t *len)
 			csv_cell(f, columns[k].label);
 	for (k = 0; k < c->nquestions; k++)
 		if (c->asked[k]) {
-			csv_cell(f, PQgetvalue(c->questions, k, 1));
+			csv_cell(f, PQgetvalue(c->questions, k, CQ_LABEL));
 			asked++;
 		}
 	csv_row(f);
@@ -768,6 +789,12 @@ out:
 
 /* The attendee list --------------------------------------------------- */
 
+/* The columns of attendees_page's query for the people. */
+enum {
+	AT_REF, AT_NAME, AT_ORGANISATION, AT_EMAIL, AT_PLACE, AT_PLACES,
+	AT_STATUS, AT_POSITION, AT_ROLE, AT_CREATED, AT_FITS, AT_HOME
+};
+
 /*
  * Who has a place, who is on the team and who is waiting; v is NULL, or
  * holds a refused "add to the team" form.
@@ -790,7 +817,7 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	}
 	view_common(r, v, "Attendees");
 	view_setf(v, "people_action", "/events/%s/people", r->arg);
-	view_set(v, "event_title", PQgetvalue(res, 0, 1));
+	view_set(v, "event_title", PQgetvalue(res, 0, E_TITLE));
 	view_setf(v, "event_href", "/events/%s", r->arg);
 	view_setf(v, "promote_action", "/events/%s/promote", r->arg);
 	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
@@ -823,31 +850,33 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		int w = strcmp(PQgetvalue(res, i, 6), "waiting") == 0;
-		int t = strcmp(PQgetvalue(res, i, 8), "attendee") != 0;
+		int w = strcmp(PQgetvalue(res, i, AT_STATUS), "waiting") == 0;
+		int t = strcmp(PQgetvalue(res, i, AT_ROLE), "attendee") != 0;
 
 		if ((a = view_add(v, w ? "waiting" : t ? "team" :
 		    "confirmed")) == NULL)
 			break;
-		view_set(a, "ref", PQgetvalue(res, i, 0));
-		view_set(a, "name", PQgetvalue(res, i, 1));
-		view_set(a, "organisation", db_value(res, i, 2));
-		view_set(a, "email", PQgetvalue(res, i, 3));
-		view_set(a, "place", db_value(res, i, 4));
-		view_set(a, "places", PQgetvalue(res, i, 5));
-		view_set(a, "position", db_value(res, i, 7));
-		view_set(a, "role", PQgetvalue(res, i, 8));
-		view_set(a, "created", PQgetvalue(res, i, 9));
-		view_flag(a, "fits", *PQgetvalue(res, i, 10) == 't');
-		if (!PQgetisnull(res, i, 11))
-			view_setf(a, "home", "From %s", PQgetvalue(res, i, 11));
+		view_set(a, "ref", PQgetvalue(res, i, AT_REF));
+		view_set(a, "name", PQgetvalue(res, i, AT_NAME));
+		view_set(a, "organisation", db_value(res, i, AT_ORGANISATION));
+		view_set(a, "email", PQgetvalue(res, i, AT_EMAIL));
+		view_set(a, "place", db_value(res, i, AT_PLACE));
+		view_set(a, "places", PQgetvalue(res, i, AT_PLACES));
+		view_set(a, "position", db_value(res, i, AT_POSITION));
+		view_set(a, "role", PQgetvalue(res, i, AT_ROLE));
+		view_set(a, "created", PQgetvalue(res, i, AT_CREATED));
+		view_flag(a, "fits", *PQgetvalue(res, i, AT_FITS) == 't');
+		if (!PQgetisnull(res, i, AT_HOME))
+			view_setf(a, "home", "From %s",
+			    PQgetvalue(res, i, AT_HOME));
 		view_setf(a, "promote_label", "Give %s a place",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, AT_NAME));
 		view_setf(a, "unregister_label", "Cancel the registration of %s",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, AT_NAME));
 		view_setf(a, "unregister_href", "/events/%s/unregister?id=%s",
-		    r->arg, PQgetvalue(res, i, 0));
-		view_set(a, "role_label", role_label(PQgetvalue(res, i, 8)));
+		    r->arg, PQgetvalue(res, i, AT_REF));
+		view_set(a, "role_label", role_label(PQgetvalue(res, i,
+		    AT_ROLE)));
 		if (w)
 			waiting++;
 		else if (t)
@@ -971,13 +1000,20 @@ attendance_promote(struct request *r)
 	return http_redirect(r, to);
 }
 
+/* The columns of unregister_page's query. */
+enum { UR_NAME, UR_EMAIL, UR_TITLE, UR_STATUS, UR_HOME };
+
 /* The question before an organiser cancels someone's registration. */
 static int
-unregister_page(struct request *r, const char *const *p)
+unregister_page(struct request *r, const char *ref)
 {
+	const char *p[3];
 	struct view *v;
 	PGresult *res;
 
+	p[0] = ref;
+	p[1] = r->arg;
+	p[2] = node_id;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.name, g.email,"
 	    " e.title, g.status, (SELECT region FROM known_nodes"
 	    " WHERE id = g.home) FROM registrations g"
@@ -996,14 +1032,15 @@ unregister_page(struct request *r, const char *const *p)
 		PQclear(res);
 		return http_error(r, 500);
 	}
-	view_set(v, "name", PQgetvalue(res, 0, 0));
-	view_set(v, "email", PQgetvalue(res, 0, 1));
-	view_set(v, "event_title", PQgetvalue(res, 0, 2));
-	view_flag(v, "waiting", strcmp(PQgetvalue(res, 0, 3), "waiting") == 0);
-	if (!PQgetisnull(res, 0, 4))
+	view_set(v, "name", PQgetvalue(res, 0, UR_NAME));
+	view_set(v, "email", PQgetvalue(res, 0, UR_EMAIL));
+	view_set(v, "event_title", PQgetvalue(res, 0, UR_TITLE));
+	view_flag(v, "waiting", strcmp(PQgetvalue(res, 0, UR_STATUS),
+	    "waiting") == 0);
+	if (!PQgetisnull(res, 0, UR_HOME))
 		view_setf(v, "home", "They registered from %s, which will "
-		    "email them.", PQgetvalue(res, 0, 4));
-	view_set(v, "ref", p[0]);
+		    "email them.", PQgetvalue(res, 0, UR_HOME));
+	view_set(v, "ref", ref);
 	view_setf(v, "form_action", "/events/%s/unregister", r->arg);
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
 	PQclear(res);
@@ -1019,35 +1056,34 @@ unregister_page(struct request *r, const char *const *p)
 int
 attendance_unregister(struct request *r)
 {
-	const char *p[4];
+	const char *ref = r->form.f[KEY_ID].text, *p[4];
 	PGresult *res;
 	char to[128];
 	int n;
 
 	if (!event_own(r, &n))
 		return n;
-	if (r->form.f[KEY_ID].text == NULL ||
-	    !util_uuid_valid(r->form.f[KEY_ID].text))
+	if (ref == NULL || !util_uuid_valid(ref))
 		return http_error(r, 404);
-	p[0] = r->form.f[KEY_ID].text;
-	p[1] = r->arg;
-	p[2] = node_id;
-	p[3] = cfg->public_url;
 	if (r->method != METHOD_POST || r->form.f[KEY_CONFIRM].num != 1)
-		return unregister_page(r, p);
+		return unregister_page(r, ref);
 	/* The base address is $3, as SQL_CANCEL_REST has it. */
+	p[0] = ref;
+	p[1] = r->arg;
+	p[2] = cfg->public_url;
+	p[3] = node_id;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "WITH mine AS (SELECT g.id, g.status FROM registrations g"
 	    " JOIN events e ON e.id = g.event WHERE g.ref = $1"
 	    " AND g.event = $2 AND e.origin = $4"
 	    " AND g.status IN ('confirmed', 'waiting'))" SQL_CANCEL_REST, 4,
-	    (const char *[]){ p[0], p[1], p[3], p[2] });
+	    p);
 	if (res == NULL)
 		return http_error(r, 503);
-	n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	n = (int)strtol(PQgetvalue(res, 0, CANCEL_COUNT), NULL, 10);
 	PQclear(res);
 	if (n == 1)
-		audit(r->db, r->account->id, "unregister", p[0]);
+		audit(r->db, r->account->id, "unregister", ref);
 	snprintf(to, sizeof(to), "/events/%.36s/attendees%s", r->arg,
 	    n == 1 ? "?saved=yes&done=cancelled" : "");
 	return http_redirect(r, to);

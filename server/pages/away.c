@@ -12,7 +12,7 @@
 #include "web.h"
 #include "pages.h"
 
-/* Columns of away_columns, for one registration. */
+/* Columns of AWAY_COLUMNS, for one registration. */
 enum {
 	A_ID, A_STATUS, A_POSITION, A_WHY, A_WANTED, A_DELIVERED, A_VERSION,
 	A_ATTEMPTS, A_HOST, A_PLACES, A_EVENT, A_TITLE, A_STARTS, A_PLACE,

@@ -30,18 +30,19 @@
     " e.online_url IS NOT NULL" \
     " FROM events e WHERE NOT e.deleted AND e.status <> 'draft'"
 
+/* The columns of ICAL_SELECT, for both queries below. */
+enum {
+	C_ID, C_TITLE, C_DESCRIPTION, C_KIND, C_VENUE, C_ADDRESS, C_ORGANISER,
+	C_ORGANISER_EMAIL, C_STATUS, C_VERSION, C_STARTS, C_ENDS, C_UPDATED,
+	C_NOW, C_ONLINE
+};
+
 static const char ical_one[] = ICAL_SELECT " AND e.id = $1";
 
 /* Upcoming: not yet over, as on /events. */
 static const char ical_upcoming[] = ICAL_SELECT
     " AND e.ends >= now() AND ($1 = '' OR e.region = $1)"
     " AND ($2 = '' OR e.kind = $2) ORDER BY e.starts, e.id LIMIT 1000";
-
-enum {
-	C_ID, C_TITLE, C_DESCRIPTION, C_KIND, C_VENUE, C_ADDRESS, C_ORGANISER,
-	C_ORGANISER_EMAIL, C_STATUS, C_VERSION, C_STARTS, C_ENDS, C_UPDATED,
-	C_NOW, C_ONLINE
-};
 
 /*
  * Writes one content line, folded so that no line is longer than 75

@@ -12,9 +12,7 @@
 #include "pages.h"
 #include "federation.h"
 
-
-static PGresult	*questions_asked(struct db *, const char *);
-
+/* One event, as event_fetch() gives it: its columns are E_* (pages.h). */
 static const char event_columns[] =
     "SELECT e.id, e.title, e.description, e.kind, e.region, e.venue,"
     " e.address, e.online_url, e.organiser, e.organiser_email, e.status,"
@@ -37,14 +35,6 @@ static const char event_columns[] =
     " " SQL_LONDON("e.reg_closes", LONDON_TIME) ","
     " " SQL_ORIGIN("e")
     " FROM events e" SQL_KNOWN("e") " WHERE e.id = $1 AND NOT e.deleted";
-
-enum {
-	E_ID, E_TITLE, E_DESCRIPTION, E_KIND, E_REGION, E_VENUE, E_ADDRESS,
-	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
-	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
-	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
-	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME, E_RECEIVED
-};
 
 /* The event named by the path, or NULL (and *missing set) when none. */
 PGresult *
@@ -79,6 +69,12 @@ event_missing(struct request *r, int missing)
 {
 	return http_error(r, missing ? 404 : 503);
 }
+
+/* The columns of events_list's query, SQL_ORIGIN's three last. */
+enum {
+	EL_ID, EL_TITLE, EL_KIND, EL_REGION, EL_VENUE, EL_STARTS, EL_STATUS,
+	EL_FREE, EL_CAPACITY, EL_WAITING, EL_ONLINE, EL_RECEIVED
+};
 
 /*
  * GET /events: upcoming (or past) events across the network, by region
@@ -131,26 +127,27 @@ events_list(struct request *r)
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		long free_places = atol(PQgetvalue(res, i, 7));
-		long capacity = atol(PQgetvalue(res, i, 8));
-		const char *status = PQgetvalue(res, i, 6);
+		long free_places = atol(PQgetvalue(res, i, EL_FREE));
+		long capacity = atol(PQgetvalue(res, i, EL_CAPACITY));
+		const char *status = PQgetvalue(res, i, EL_STATUS);
 
 		if ((e = view_add(v, "events")) == NULL)
 			break;
-		view_setf(e, "href", "/events/%s", PQgetvalue(res, i, 0));
-		view_set(e, "title", PQgetvalue(res, i, 1));
-		view_set(e, "kind", event_kind_label(PQgetvalue(res, i, 2)));
-		view_set(e, "region", PQgetvalue(res, i, 3));
-		view_set(e, "venue", db_value(res, i, 4));
-		view_set(e, "starts", PQgetvalue(res, i, 5));
+		view_setf(e, "href", "/events/%s", PQgetvalue(res, i, EL_ID));
+		view_set(e, "title", PQgetvalue(res, i, EL_TITLE));
+		view_set(e, "kind",
+		    event_kind_label(PQgetvalue(res, i, EL_KIND)));
+		view_set(e, "region", PQgetvalue(res, i, EL_REGION));
+		view_set(e, "venue", db_value(res, i, EL_VENUE));
+		view_set(e, "starts", PQgetvalue(res, i, EL_STARTS));
 		view_flag(e, "draft", strcmp(status, "draft") == 0);
 		view_flag(e, "cancelled", strcmp(status, "cancelled") == 0);
 		/* Its places are counted where it is held, not here. */
-		if (origin_view(e, res, i, 11))	/* SQL_ORIGIN's columns */
+		if (origin_view(e, res, i, EL_RECEIVED))
 			continue;
 		if (strcmp(status, "published") != 0 || past || capacity == 0)
 			continue;
-		if (free_places == 0 || *PQgetvalue(res, i, 9) == 't')
+		if (free_places == 0 || *PQgetvalue(res, i, EL_WAITING) == 't')
 			view_set(e, "availability", "Full: waiting list open");
 		else if (free_places * 10 <= capacity)
 			view_setf(e, "availability", "%ld %s left",
@@ -193,6 +190,9 @@ event_view(struct view *v, PGresult *res)
 	view_flag(v, "past", *PQgetvalue(res, 0, E_PAST) == 't');
 }
 
+/* The columns of event_places' query. */
+enum { EP_ID, EP_NAME, EP_CAPACITY, EP_TAKEN, EP_WAITING };
+
 /* The place types of an event, with what is left of each. */
 static int
 event_places(struct request *r, struct view *v, const char *id,
@@ -216,26 +216,27 @@ event_places(struct request *r, struct view *v, const char *id,
 	*any_free = 0;
 	/* The form starts on the first kind of place with room, if any. */
 	for (chosen = 0; chosen < n; chosen++)
-		if (atol(PQgetvalue(res, chosen, 3)) <
-		    atol(PQgetvalue(res, chosen, 2)) &&
-		    atol(PQgetvalue(res, chosen, 4)) == 0)
+		if (atol(PQgetvalue(res, chosen, EP_TAKEN)) <
+		    atol(PQgetvalue(res, chosen, EP_CAPACITY)) &&
+		    atol(PQgetvalue(res, chosen, EP_WAITING)) == 0)
 			break;
 	if (chosen == n)
 		chosen = 0;
 	for (i = 0; i < n; i++) {
-		long cap = atol(PQgetvalue(res, i, 2));
-		long taken = atol(PQgetvalue(res, i, 3));
-		long waiting = atol(PQgetvalue(res, i, 4));
+		long cap = atol(PQgetvalue(res, i, EP_CAPACITY));
+		long taken = atol(PQgetvalue(res, i, EP_TAKEN));
+		long waiting = atol(PQgetvalue(res, i, EP_WAITING));
 
 		if ((pt = view_add(v, "places")) == NULL)
 			break;
-		view_set(pt, "place_id", PQgetvalue(res, i, 0));
-		view_setf(pt, "input_id", "place-%s", PQgetvalue(res, i, 0));
+		view_set(pt, "place_id", PQgetvalue(res, i, EP_ID));
+		view_setf(pt, "input_id", "place-%s",
+		    PQgetvalue(res, i, EP_ID));
 		view_setf(pt, "capacity_id", "capacity-%s",
-		    PQgetvalue(res, i, 0));
-		view_set(pt, "name", PQgetvalue(res, i, 1));
-		view_set(pt, "capacity", PQgetvalue(res, i, 2));
-		view_set(pt, "taken", PQgetvalue(res, i, 3));
+		    PQgetvalue(res, i, EP_ID));
+		view_set(pt, "name", PQgetvalue(res, i, EP_NAME));
+		view_set(pt, "capacity", PQgetvalue(res, i, EP_CAPACITY));
+		view_set(pt, "taken", PQgetvalue(res, i, EP_TAKEN));
 		view_setf(pt, "waiting", "%ld", waiting);
 		view_flag(pt, "first", i == chosen);
 		/* What is left of a received event's places, its host knows. */
@@ -259,6 +260,25 @@ event_places(struct request *r, struct view *v, const char *id,
 }
 
 /*
+ * The questions an event asks now, in the order it asks them, with the
+ * choices one per line (no choice holds a newline).  For the
+ * registration form and for checking its answers.
+ */
+static PGresult *
+questions_asked(struct db *db, const char *event)
+{
+	const char *p[1];
+
+	p[0] = event;
+	return db_query(db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
+	    " required, array_to_string(choices, E'\\n') FROM questions"
+	    " WHERE event = $1 AND NOT retired ORDER BY position, id", 1, p);
+}
+
+/* The columns of questions_asked's rows. */
+enum { QA_ID, QA_KIND, QA_LABEL, QA_REQUIRED, QA_CHOICES };
+
+/*
  * The questions an event asks, as fields of its registration form; an
  * answer sent with a refused form goes back into it.
  */
@@ -267,7 +287,7 @@ event_questions(struct request *r, struct view *v, const char *id)
 {
 	const struct form_answer *a;
 	struct view *q, *c;
-	const char *kind, *given, *c0;
+	const char *qid, *kind, *given, *c0;
 	char *choice, ekey[64];
 	PGresult *res;
 	size_t len;
@@ -279,16 +299,17 @@ event_questions(struct request *r, struct view *v, const char *id)
 	for (i = 0; i < n; i++) {
 		if ((q = view_add(v, "questions")) == NULL)
 			break;
-		kind = PQgetvalue(res, i, 1);
-		a = form_answer_get(&r->form, atol(PQgetvalue(res, i, 0)));
+		qid = PQgetvalue(res, i, QA_ID);
+		kind = PQgetvalue(res, i, QA_KIND);
+		a = form_answer_get(&r->form, atol(qid));
 		given = a != NULL ? a->text : NULL;
-		view_setf(q, "name", "answer_%s", PQgetvalue(res, i, 0));
-		view_setf(q, "hint_id", "answer_%s-hint", PQgetvalue(res, i, 0));
-		view_setf(q, "error_id", "answer_%s-error",
-		    PQgetvalue(res, i, 0));
-		view_set(q, "label", PQgetvalue(res, i, 2));
+		view_setf(q, "name", "answer_%s", qid);
+		view_setf(q, "hint_id", "answer_%s-hint", qid);
+		view_setf(q, "error_id", "answer_%s-error", qid);
+		view_set(q, "label", PQgetvalue(res, i, QA_LABEL));
 		view_set(q, "value", given);
-		view_flag(q, "optional", *PQgetvalue(res, i, 3) != 't');
+		view_flag(q, "optional",
+		    *PQgetvalue(res, i, QA_REQUIRED) != 't');
 		view_flag(q, "long", strcmp(kind, "access") == 0 ||
 		    strcmp(kind, "dietary") == 0);
 		view_flag(q, "line", strcmp(kind, "text") == 0);
@@ -302,8 +323,7 @@ event_questions(struct request *r, struct view *v, const char *id)
 		else if (strcmp(kind, "dietary") == 0)
 			view_set(q, "hint", "For example vegetarian, halal or "
 			    "a nut allergy.");
-		snprintf(ekey, sizeof(ekey), "e_answer_%s",
-		    PQgetvalue(res, i, 0));
+		snprintf(ekey, sizeof(ekey), "e_answer_%s", qid);
 		view_set(q, "error", view_get(v, ekey));
 		/* What a screen reader reads after the question. */
 		if (view_has(q, "hint") || view_has(q, "error"))
@@ -313,18 +333,16 @@ event_questions(struct request *r, struct view *v, const char *id)
 			    " " : "", view_has(q, "error") ?
 			    view_get(q, "error_id") : "");
 		if (strcmp(kind, "yesno") == 0) {
-			view_setf(q, "yes_id", "answer_%s-yes",
-			    PQgetvalue(res, i, 0));
-			view_setf(q, "no_id", "answer_%s-no",
-			    PQgetvalue(res, i, 0));
+			view_setf(q, "yes_id", "answer_%s-yes", qid);
+			view_setf(q, "no_id", "answer_%s-no", qid);
 			view_flag(q, "is_yes", given != NULL &&
 			    strcmp(given, "yes") == 0);
 			view_flag(q, "is_no", given != NULL &&
 			    strcmp(given, "no") == 0);
 		}
 		/* Choices are stored one per line: none holds a newline. */
-		for (j = 0, c0 = db_value(res, i, 4); c0 != NULL && *c0 != '\0';
-		    j++) {
+		for (j = 0, c0 = db_value(res, i, QA_CHOICES); c0 != NULL &&
+		    *c0 != '\0'; j++) {
 			len = strcspn(c0, "\n");
 			if ((choice = strndup(c0, len)) == NULL ||
 			    (c = view_add(q, "choices")) == NULL) {
@@ -332,10 +350,8 @@ event_questions(struct request *r, struct view *v, const char *id)
 				break;
 			}
 			view_set(c, "value", choice);
-			view_setf(c, "id", "answer_%s-%d",
-			    PQgetvalue(res, i, 0), j + 1);
-			view_setf(c, "name", "answer_%s",
-			    PQgetvalue(res, i, 0));
+			view_setf(c, "id", "answer_%s-%d", qid, j + 1);
+			view_setf(c, "name", "answer_%s", qid);
 			view_flag(c, "checked", given != NULL &&
 			    strcmp(given, choice) == 0);
 			free(choice);
@@ -346,6 +362,9 @@ event_questions(struct request *r, struct view *v, const char *id)
 	PQclear(res);
 	return 0;
 }
+
+/* The columns of event_public_list's query. */
+enum { PL_NAME, PL_ORGANISATION };
 
 /* Who chose to be named on the public attendee list, and how many come. */
 static int
@@ -366,13 +385,16 @@ event_public_list(struct request *r, struct view *v, const char *id)
 	for (i = 0; i < n; i++) {
 		if ((a = view_add(v, "public_names")) == NULL)
 			break;
-		view_set(a, "name", PQgetvalue(res, i, 0));
-		view_set(a, "organisation", db_value(res, i, 1));
+		view_set(a, "name", PQgetvalue(res, i, PL_NAME));
+		view_set(a, "organisation", db_value(res, i, PL_ORGANISATION));
 	}
 	view_flag(v, "has_public", n > 0);
 	PQclear(res);
 	return 0;
 }
+
+/* The columns of event_page's query for the member's own registration. */
+enum { MY_STATUS, MY_POSITION, MY_PLACES, MY_ROLE };
 
 /*
  * The event's page.  v is NULL, or a view a refused registration form
@@ -445,12 +467,13 @@ event_page(struct request *r, struct view *v, unsigned int status)
 		if (mine == NULL)
 			goto unavailable;
 		if (PQntuples(mine) == 1) {
-			const char *st = PQgetvalue(mine, 0, 0);
+			const char *st = PQgetvalue(mine, 0, MY_STATUS);
+			const char *role = PQgetvalue(mine, 0, MY_ROLE);
 
 			view_flag(v, "registered", 1);
 			if (strcmp(st, "confirmed") == 0) {
-				view_set(v, "my_status", strcmp(PQgetvalue(mine,
-				    0, 3), "attendee") == 0 ? "You have a "
+				view_set(v, "my_status", strcmp(role,
+				    "attendee") == 0 ? "You have a "
 				    "place at this event." : "You are on the "
 				    "team for this event.");
 				/* The joining link is for confirmed people. */
@@ -458,7 +481,8 @@ event_page(struct request *r, struct view *v, unsigned int status)
 				    db_value(res, 0, E_ONLINE_URL));
 			} else
 				view_setf(v, "my_status", "You are number %s on "
-				    "the waiting list.", PQgetvalue(mine, 0, 1));
+				    "the waiting list.",
+				    PQgetvalue(mine, 0, MY_POSITION));
 		}
 		PQclear(mine);
 	}
@@ -481,40 +505,62 @@ events_show(struct request *r)
 	return event_page(r, NULL, 200);
 }
 
+/* The event form as read: each field, or NULL when not given. */
+struct event_form {
+	const char	*title;
+	const char	*kind;
+	const char	*description;
+	const char	*start_date;
+	const char	*start_time;
+	const char	*end_date;
+	const char	*end_time;
+	const char	*venue;
+	const char	*address;
+	const char	*online_url;
+	const char	*organiser;
+	const char	*organiser_email;
+	const char	*opens;		/* registration opens, or NULL */
+	const char	*closes;	/* and closes, or NULL */
+	char		 opens_at[20];	/* what opens points to */
+	char		 closes_at[20];	/* what closes points to */
+};
+
 /*
- * The event form, for a new event and for editing one.  Reads the fields,
- * adds errors to the view, and fills p[] in the order the SQL below uses;
- * registration's opening and closing, a date and an optional time, are
- * written into opens and closes as "YYYY-MM-DD HH:MM".
+ * The event form, for a new event and for editing one.  Reads the fields
+ * into f and adds errors to the view; registration's opening and
+ * closing, a date and an optional time, are read as "YYYY-MM-DD HH:MM".
  */
 static void
-event_form_read(struct request *r, struct view *v, const char *p[14],
-    char opens[20], char closes[20])
+event_form_read(struct request *r, struct view *v, struct event_form *f)
 {
 	const char *od, *ot, *cd, *ct;
 
-	p[0] = view_field(v, r, KEY_TITLE, "Enter a title");
-	p[1] = view_field(v, r, KEY_KIND, "Select the kind of event");
-	p[2] = view_field(v, r, KEY_DESCRIPTION, NULL);
-	p[3] = view_field(v, r, KEY_START_DATE, "Enter the start date");
-	p[4] = view_field(v, r, KEY_START_TIME, "Enter the start time");
-	p[5] = view_field(v, r, KEY_END_DATE, "Enter the end date");
-	p[6] = view_field(v, r, KEY_END_TIME, "Enter the end time");
-	p[7] = view_field(v, r, KEY_VENUE, NULL);
-	p[8] = view_field(v, r, KEY_ADDRESS, NULL);
-	p[9] = view_field(v, r, KEY_ONLINE_URL, NULL);
-	p[10] = view_field(v, r, KEY_ORGANISER, NULL);
-	p[11] = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
+	f->title = view_field(v, r, KEY_TITLE, "Enter a title");
+	f->kind = view_field(v, r, KEY_KIND, "Select the kind of event");
+	f->description = view_field(v, r, KEY_DESCRIPTION, NULL);
+	f->start_date = view_field(v, r, KEY_START_DATE,
+	    "Enter the start date");
+	f->start_time = view_field(v, r, KEY_START_TIME,
+	    "Enter the start time");
+	f->end_date = view_field(v, r, KEY_END_DATE, "Enter the end date");
+	f->end_time = view_field(v, r, KEY_END_TIME, "Enter the end time");
+	f->venue = view_field(v, r, KEY_VENUE, NULL);
+	f->address = view_field(v, r, KEY_ADDRESS, NULL);
+	f->online_url = view_field(v, r, KEY_ONLINE_URL, NULL);
+	f->organiser = view_field(v, r, KEY_ORGANISER, NULL);
+	f->organiser_email = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
 	od = view_field(v, r, KEY_OPENS_DATE, NULL);
 	ot = view_field(v, r, KEY_OPENS_TIME, NULL);
 	cd = view_field(v, r, KEY_CLOSES_DATE, NULL);
 	ct = view_field(v, r, KEY_CLOSES_TIME, NULL);
-	if (p[3] != NULL && p[5] != NULL && p[4] != NULL && p[6] != NULL &&
-	    (strcmp(p[5], p[3]) < 0 || (strcmp(p[5], p[3]) == 0 &&
-	    strcmp(p[6], p[4]) < 0)))
+	if (f->start_date != NULL && f->end_date != NULL &&
+	    f->start_time != NULL && f->end_time != NULL &&
+	    (strcmp(f->end_date, f->start_date) < 0 ||
+	    (strcmp(f->end_date, f->start_date) == 0 &&
+	    strcmp(f->end_time, f->start_time) < 0)))
 		view_error(v, "end_date", "The event must end after it starts");
-	if (p[7] == NULL && p[9] == NULL && !view_has(v, "e_venue") &&
-	    !view_has(v, "e_online_url"))
+	if (f->venue == NULL && f->online_url == NULL &&
+	    !view_has(v, "e_venue") && !view_has(v, "e_online_url"))
 		view_error(v, "venue", "Enter a venue, or a joining link for "
 		    "an online event");
 	if (ot != NULL && od == NULL && !view_has(v, "e_opens_date"))
@@ -525,13 +571,14 @@ event_form_read(struct request *r, struct view *v, const char *p[14],
 		    "closes, as well as the time");
 	/* Without a time, registration opens as the day starts and closes
 	 * as it ends. */
-	snprintf(opens, 20, "%s %s", od != NULL ? od : "",
-	    ot != NULL ? ot : "00:00");
-	snprintf(closes, 20, "%s %s", cd != NULL ? cd : "",
-	    ct != NULL ? ct : "23:59");
-	p[12] = od != NULL ? opens : NULL;
-	p[13] = cd != NULL ? closes : NULL;
-	if (p[12] != NULL && p[13] != NULL && strcmp(closes, opens) <= 0)
+	snprintf(f->opens_at, sizeof(f->opens_at), "%s %s",
+	    od != NULL ? od : "", ot != NULL ? ot : "00:00");
+	snprintf(f->closes_at, sizeof(f->closes_at), "%s %s",
+	    cd != NULL ? cd : "", ct != NULL ? ct : "23:59");
+	f->opens = od != NULL ? f->opens_at : NULL;
+	f->closes = cd != NULL ? f->closes_at : NULL;
+	if (f->opens != NULL && f->closes != NULL &&
+	    strcmp(f->closes, f->opens) <= 0)
 		view_error(v, "closes_date", "Registration must close after "
 		    "it opens");
 }
@@ -540,9 +587,10 @@ event_form_read(struct request *r, struct view *v, const char *p[14],
 int
 events_new(struct request *r)
 {
+	struct event_form f;
 	struct view *v;
-	const char *p[17], *q[3];
-	char id[ACORN_UUID_LEN + 1], by[32], opens[20], closes[20];
+	const char *place_name, *capacity, *p[17], *q[3];
+	char id[ACORN_UUID_LEN + 1], by[32];
 
 	if ((v = page_view(r, "New event")) == NULL)
 		return http_error(r, 500);
@@ -554,19 +602,37 @@ events_new(struct request *r)
 		view_set(v, "v_place_name", "In person");
 		return http_page(r, 200, "event_form", v);
 	}
-	event_form_read(r, v, p, opens, closes);
-	q[1] = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
+	event_form_read(r, v, &f);
+	place_name = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
 	    "places, like In person");
-	q[2] = view_field(v, r, KEY_CAPACITY, "Enter the number of places");
+	capacity = view_field(v, r, KEY_CAPACITY, "Enter the number of "
+	    "places");
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
 	if (util_uuid(id) == -1)
 		return http_error(r, 500);
 	snprintf(by, sizeof(by), "%ld", r->account->id);
-	p[14] = q[0] = id;
+	p[0] = f.title;
+	p[1] = f.kind;
+	p[2] = f.description;
+	p[3] = f.start_date;
+	p[4] = f.start_time;
+	p[5] = f.end_date;
+	p[6] = f.end_time;
+	p[7] = f.venue;
+	p[8] = f.address;
+	p[9] = f.online_url;
+	p[10] = f.organiser;
+	p[11] = f.organiser_email;
+	p[12] = f.opens;
+	p[13] = f.closes;
+	p[14] = id;
 	p[15] = node_id;
 	p[16] = by;
+	q[0] = id;
+	q[1] = place_name;
+	q[2] = capacity;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
 	if (db_exec(r->db, "INSERT INTO events (id, origin, title, kind,"
@@ -589,6 +655,9 @@ events_new(struct request *r)
 	audit(r->db, r->account->id, "event_create", id);
 	return http_redirectf(r, "/events/%s", id);
 }
+
+/* event_own's query: SQL_ORIGIN's three columns, named by the first. */
+enum { EO_RECEIVED };
 
 /*
  * The event in the path, if this node may manage it; else an answer: a
@@ -616,8 +685,8 @@ event_own(struct request *r, int *answer)
 		*answer = http_error(r, 404);
 		return 0;
 	}
-	if (*PQgetvalue(res, 0, 0) == 't') {
-		*answer = origin_refuse(r, "event", res, 0, 0);
+	if (*PQgetvalue(res, 0, EO_RECEIVED) == 't') {
+		*answer = origin_refuse(r, "event", res, 0, EO_RECEIVED);
 		PQclear(res);
 		return 0;
 	}
@@ -777,6 +846,9 @@ event_form_fill(struct view *v, PGresult *res)
 	view_set(v, "v_closes_time", db_value(res, 0, E_CLOSES_TIME));
 }
 
+/* What events_edit's update returns: whether the time or place moved. */
+enum { ED_CHANGED };
+
 /*
  * GET and POST /events/{id}/edit.  A new time or place is a change people
  * must hear about: everyone with a place or on the waiting list is told,
@@ -785,10 +857,10 @@ event_form_fill(struct view *v, PGresult *res)
 int
 events_edit(struct request *r)
 {
+	struct event_form f;
 	struct view *v;
 	PGresult *res;
 	const char *p[16], *q[2];
-	char opens[20], closes[20];
 	int answer, missing, changed;
 
 	if (!event_own(r, &answer))
@@ -809,10 +881,24 @@ events_edit(struct request *r)
 		return http_page(r, 200, "event_form", v);
 	}
 	PQclear(res);
-	event_form_read(r, v, p, opens, closes);
+	event_form_read(r, v, &f);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
+	p[0] = f.title;
+	p[1] = f.kind;
+	p[2] = f.description;
+	p[3] = f.start_date;
+	p[4] = f.start_time;
+	p[5] = f.end_date;
+	p[6] = f.end_time;
+	p[7] = f.venue;
+	p[8] = f.address;
+	p[9] = f.online_url;
+	p[10] = f.organiser;
+	p[11] = f.organiser_email;
+	p[12] = f.opens;
+	p[13] = f.closes;
 	p[14] = r->arg;
 	p[15] = node_id;
 	if (db_begin(r->db) == -1)
@@ -834,7 +920,8 @@ events_edit(struct request *r)
 	    "  e.address, e.online_url)", 16, p);
 	if (res == NULL)
 		goto fail;
-	changed = PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
+	changed = PQntuples(res) == 1 &&
+	    *PQgetvalue(res, 0, ED_CHANGED) == 't';
 	PQclear(res);
 	q[0] = r->arg;
 	q[1] = cfg->public_url;
@@ -854,6 +941,9 @@ fail:
 	return http_error(r, 503);
 }
 
+/* The columns of events_cancel's count of the people to tell. */
+enum { EC_CONFIRMED, EC_WAITING };
+
 /*
  * GET and POST /events/{id}/cancel: asks first, saying how many people
  * will be told; then cancels every registration and tells each of them.
@@ -863,7 +953,7 @@ events_cancel(struct request *r)
 {
 	struct view *v;
 	PGresult *res;
-	const char *p[2];
+	const char *p[2], *confirmed, *waiting;
 	int answer, missing;
 
 	if (!event_own(r, &answer))
@@ -907,34 +997,19 @@ events_cancel(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
+	confirmed = PQgetvalue(res, 0, EC_CONFIRMED);
+	waiting = PQgetvalue(res, 0, EC_WAITING);
 	view_setf(v, "told_text", "%s %s a place and %s %s on the waiting "
 	    "list. Each of them will get an email saying the event is "
-	    "cancelled.", PQgetvalue(res, 0, 0), strcmp(PQgetvalue(res, 0,
-	    0), "1") == 0 ? "person has" : "people have", PQgetvalue(res, 0,
-	    1), strcmp(PQgetvalue(res, 0, 1), "1") == 0 ? "is" : "are");
+	    "cancelled.", confirmed, strcmp(confirmed, "1") == 0 ?
+	    "person has" : "people have", waiting, strcmp(waiting, "1") == 0 ?
+	    "is" : "are");
 	PQclear(res);
 	return http_page(r, view_has(v, "errors") ? 422 : 200,
 	    "event_cancel", v);
 }
 
 /* The registration form an event page shows, read back ------------- */
-
-/*
- * The questions an event asks now, in the order it asks them: id, kind,
- * label, required, and the choices one per line (no choice holds a
- * newline).  For the registration form and for checking its answers.
- */
-static PGresult *
-questions_asked(struct db *db, const char *event)
-{
-	const char *p[1];
-
-	p[0] = event;
-	return db_query(db, PGRES_TUPLES_OK, "SELECT id, kind, label,"
-	    " required, array_to_string(choices, E'\\n') FROM questions"
-	    " WHERE event = $1 AND NOT retired ORDER BY position, id", 1, p);
-}
-
 
 /* One refused answer: in the summary, linked to the question's first input. */
 static void
@@ -976,9 +1051,9 @@ registration_answers(struct request *r, struct view *v, char **ids,
 	    (vs = calloc(n + 1, sizeof(*vs))) == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		id = PQgetvalue(res, i, 0);
-		kind = PQgetvalue(res, i, 1);
-		label = PQgetvalue(res, i, 2);
+		id = PQgetvalue(res, i, QA_ID);
+		kind = PQgetvalue(res, i, QA_KIND);
+		label = PQgetvalue(res, i, QA_LABEL);
 		a = form_answer_get(&r->form, atol(id));
 		if (a != NULL && a->error) {
 			snprintf(msg, sizeof(msg), a->error == FIELD_TOO_LONG ?
@@ -987,7 +1062,7 @@ registration_answers(struct request *r, struct view *v, char **ids,
 			    "contains characters that cannot be used", label);
 			answer_error(v, id, "", msg);
 		} else if (a == NULL || a->text[0] == '\0') {
-			if (*PQgetvalue(res, i, 3) != 't')
+			if (*PQgetvalue(res, i, QA_REQUIRED) != 't')
 				continue;
 			snprintf(msg, sizeof(msg), "%s \u201c%s\u201d",
 			    strcmp(kind, "yesno") == 0 ||
@@ -998,7 +1073,7 @@ registration_answers(struct request *r, struct view *v, char **ids,
 		} else if ((strcmp(kind, "yesno") == 0 &&
 		    strcmp(a->text, "yes") != 0 && strcmp(a->text, "no") != 0) ||
 		    (strcmp(kind, "choice") == 0 &&
-		    !util_line_of(db_value(res, i, 4), a->text))) {
+		    !util_line_of(db_value(res, i, QA_CHOICES), a->text))) {
 			snprintf(msg, sizeof(msg), "Choose one of the answers "
 			    "to \u201c%s\u201d", label);
 			answer_error(v, id, strcmp(kind, "yesno") == 0 ? "-yes" :

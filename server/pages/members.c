@@ -23,6 +23,9 @@ coordinator_region(const struct request *r)
 	return r->account->region;
 }
 
+/* The columns of members_home's query. */
+enum { MH_LISTED, MH_PENDING };
+
 int
 members_home(struct request *r)
 {
@@ -41,8 +44,8 @@ members_home(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
-	listed = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	pending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	listed = strtol(PQgetvalue(res, 0, MH_LISTED), NULL, 10);
+	pending = strtol(PQgetvalue(res, 0, MH_PENDING), NULL, 10);
 	view_setf(v, "listed_text", "%ld %s chosen to be listed in the "
 	    "network directory.", listed, listed == 1 ? "member has" :
 	    "members have");
@@ -75,6 +78,12 @@ page_href(struct view *v, const char *key, const char *q, const char *group,
 	free(eg);
 	free(er);
 }
+
+/* The columns of members_list's query, SQL_ORIGIN's three last. */
+enum {
+	ML_ID, ML_NAME, ML_ORGANISATION, ML_ROLE_TITLE, ML_GROUP, ML_REGION,
+	ML_INTERESTS, ML_LISTED, ML_PENDING, ML_TOTAL, ML_RECEIVED
+};
 
 int
 members_list(struct request *r)
@@ -132,21 +141,21 @@ members_list(struct request *r)
 	for (i = 0; i < n; i++) {
 		if ((m = view_add(v, "members")) == NULL)
 			break;
-		view_setf(m, "href", "/members/%s", PQgetvalue(res, i, 0));
-		view_set(m, "name", PQgetvalue(res, i, 1));
-		view_set(m, "organisation", db_value(res, i, 2));
-		view_set(m, "role_title", db_value(res, i, 3));
-		view_flag(m, "sep", !PQgetisnull(res, i, 2) &&
-		    !PQgetisnull(res, i, 3));
-		set_group(m, PQgetvalue(res, i, 4));
-		view_set(m, "region", PQgetvalue(res, i, 5));
-		view_set(m, "interests", db_value(res, i, 6));
-		view_flag(m, "unlisted", strcmp(PQgetvalue(res, i, 7), "f") ==
-		    0);
-		view_flag(m, "pending", strcmp(PQgetvalue(res, i, 8), "t") ==
-		    0);
-		total = strtol(PQgetvalue(res, i, 9), NULL, 10);
-		origin_view(m, res, i, 10);
+		view_setf(m, "href", "/members/%s", PQgetvalue(res, i, ML_ID));
+		view_set(m, "name", PQgetvalue(res, i, ML_NAME));
+		view_set(m, "organisation", db_value(res, i, ML_ORGANISATION));
+		view_set(m, "role_title", db_value(res, i, ML_ROLE_TITLE));
+		view_flag(m, "sep", !PQgetisnull(res, i, ML_ORGANISATION) &&
+		    !PQgetisnull(res, i, ML_ROLE_TITLE));
+		set_group(m, PQgetvalue(res, i, ML_GROUP));
+		view_set(m, "region", PQgetvalue(res, i, ML_REGION));
+		view_set(m, "interests", db_value(res, i, ML_INTERESTS));
+		view_flag(m, "unlisted", strcmp(PQgetvalue(res, i, ML_LISTED),
+		    "f") == 0);
+		view_flag(m, "pending", strcmp(PQgetvalue(res, i, ML_PENDING),
+		    "t") == 0);
+		total = strtol(PQgetvalue(res, i, ML_TOTAL), NULL, 10);
+		origin_view(m, res, i, ML_RECEIVED);
 	}
 	PQclear(res);
 	if (n == 0 && page > 1) {
@@ -166,6 +175,12 @@ members_list(struct request *r)
 	}
 	return http_page(r, 200, "members", v);
 }
+
+/* The columns of members_show's query, SQL_ORIGIN's three last. */
+enum {
+	MS_NAME, MS_ORGANISATION, MS_ROLE_TITLE, MS_GROUP, MS_REGION,
+	MS_INTERESTS, MS_BIO, MS_LISTED, MS_PENDING, MS_UPDATED, MS_RECEIVED
+};
 
 int
 members_show(struct request *r)
@@ -193,24 +208,32 @@ members_show(struct request *r)
 		PQclear(res);
 		return http_error(r, 404);
 	}
-	if ((v = page_view(r, PQgetvalue(res, 0, 0))) == NULL) {
+	if ((v = page_view(r, PQgetvalue(res, 0, MS_NAME))) == NULL) {
 		PQclear(res);
 		return http_error(r, 500);
 	}
-	view_set(v, "name", PQgetvalue(res, 0, 0));
-	view_set(v, "organisation", db_value(res, 0, 1));
-	view_set(v, "role_title", db_value(res, 0, 2));
-	set_group(v, PQgetvalue(res, 0, 3));
-	view_set(v, "region", PQgetvalue(res, 0, 4));
-	view_set(v, "interests", db_value(res, 0, 5));
-	view_set(v, "bio", db_value(res, 0, 6));
-	view_flag(v, "unlisted", strcmp(PQgetvalue(res, 0, 7), "f") == 0);
-	view_flag(v, "pending", strcmp(PQgetvalue(res, 0, 8), "t") == 0);
-	view_set(v, "updated", PQgetvalue(res, 0, 9));
-	origin_view(v, res, 0, 10);
+	view_set(v, "name", PQgetvalue(res, 0, MS_NAME));
+	view_set(v, "organisation", db_value(res, 0, MS_ORGANISATION));
+	view_set(v, "role_title", db_value(res, 0, MS_ROLE_TITLE));
+	set_group(v, PQgetvalue(res, 0, MS_GROUP));
+	view_set(v, "region", PQgetvalue(res, 0, MS_REGION));
+	view_set(v, "interests", db_value(res, 0, MS_INTERESTS));
+	view_set(v, "bio", db_value(res, 0, MS_BIO));
+	view_flag(v, "unlisted", strcmp(PQgetvalue(res, 0, MS_LISTED),
+	    "f") == 0);
+	view_flag(v, "pending", strcmp(PQgetvalue(res, 0, MS_PENDING),
+	    "t") == 0);
+	view_set(v, "updated", PQgetvalue(res, 0, MS_UPDATED));
+	origin_view(v, res, 0, MS_RECEIVED);
 	PQclear(res);
 	return http_page(r, 200, "member", v);
 }
+
+/* The columns of profile_load's query. */
+enum {
+	MP_NAME, MP_ORGANISATION, MP_ROLE_TITLE, MP_GROUP, MP_REGION,
+	MP_INTERESTS, MP_BIO, MP_LISTED
+};
 
 static int
 profile_load(struct request *r, struct view *v)
@@ -225,14 +248,15 @@ profile_load(struct request *r, struct view *v)
 		PQclear(res);
 		return -1;
 	}
-	view_set(v, "v_name", db_value(res, 0, 0));
-	view_set(v, "v_organisation", db_value(res, 0, 1));
-	view_set(v, "v_role_title", db_value(res, 0, 2));
-	view_set(v, "v_group", db_value(res, 0, 3));
-	view_set(v, "v_region", db_value(res, 0, 4));
-	view_set(v, "v_interests", db_value(res, 0, 5));
-	view_set(v, "v_bio", db_value(res, 0, 6));
-	view_flag(v, "v_listed", strcmp(PQgetvalue(res, 0, 7), "t") == 0);
+	view_set(v, "v_name", db_value(res, 0, MP_NAME));
+	view_set(v, "v_organisation", db_value(res, 0, MP_ORGANISATION));
+	view_set(v, "v_role_title", db_value(res, 0, MP_ROLE_TITLE));
+	view_set(v, "v_group", db_value(res, 0, MP_GROUP));
+	view_set(v, "v_region", db_value(res, 0, MP_REGION));
+	view_set(v, "v_interests", db_value(res, 0, MP_INTERESTS));
+	view_set(v, "v_bio", db_value(res, 0, MP_BIO));
+	view_flag(v, "v_listed", strcmp(PQgetvalue(res, 0, MP_LISTED),
+	    "t") == 0);
 	PQclear(res);
 	return 0;
 }

@@ -24,6 +24,8 @@ struct signer;
 #define SQL_CANCEL_REST \
     " SELECT count(*), sum(acorn_cancel_told(id, CASE WHEN status <>" \
     " 'unconfirmed' THEN 'cancelled' END, $3)) FROM mine"
+/* Its columns: how many were cancelled, and how many messages went. */
+enum { CANCEL_COUNT, CANCEL_TOLD };
 
 /* accounts.c */
 int member_erase(struct db *db, const char *member);
@@ -63,6 +65,17 @@ int calendar_events(struct request *r);
 void calendar_links(struct view *v, const char *region, const char *kind);
 
 /* events.c */
+/*
+ * The columns of the row event_fetch() gives, in the order event_columns
+ * in events.c selects them; E_RECEIVED is the first of SQL_ORIGIN's.
+ */
+enum {
+	E_ID, E_TITLE, E_DESCRIPTION, E_KIND, E_REGION, E_VENUE, E_ADDRESS,
+	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
+	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
+	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
+	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME, E_RECEIVED
+};
 PGresult *event_fetch(struct request *r, int *missing);
 int event_missing(struct request *r, int missing);
 int events_list(struct request *r);

@@ -90,7 +90,7 @@ done:
 static int
 question_add(struct request *r, struct view *v)
 {
-	const char *p[5], *code;
+	const char *p[5], *code, *label;
 	char *choices = NULL;
 	int k, rc;
 
@@ -102,10 +102,10 @@ question_add(struct request *r, struct view *v)
 	}
 	if (code == NULL)
 		return 0;
-	p[2] = view_field(v, r, KEY_LABEL, kinds[k].question != NULL ? NULL :
+	label = view_field(v, r, KEY_LABEL, kinds[k].question != NULL ? NULL :
 	    "Enter the question");
-	if (p[2] == NULL && !view_has(v, "e_label"))
-		p[2] = kinds[k].question;
+	if (label == NULL && !view_has(v, "e_label"))
+		label = kinds[k].question;
 	if (strcmp(code, "choice") == 0)
 		choices = choices_read(v, r->form.f[KEY_CHOICES].text);
 	if (view_has(v, "errors")) {
@@ -114,6 +114,7 @@ question_add(struct request *r, struct view *v)
 	}
 	p[0] = r->arg;
 	p[1] = code;
+	p[2] = label;
 	p[3] = choices;
 	p[4] = r->form.f[KEY_REQUIRED].num == 1 ? "true" : "false";
 	rc = db_exec(r->db, "INSERT INTO questions (event, kind, label,"
@@ -130,6 +131,12 @@ question_add(struct request *r, struct view *v)
 	}
 	return rc;
 }
+
+/* The columns of questions_list's query. */
+enum {
+	QL_ID, QL_KIND, QL_LABEL, QL_REQUIRED, QL_CHOICES, QL_RETIRED,
+	QL_ANSWERED
+};
 
 /* The event's questions, asked and retired, with how many answered. */
 static int
@@ -153,19 +160,20 @@ questions_list(struct request *r, struct view *v)
 	for (i = 0; i < n; i++) {
 		if ((q = view_add(v, "questions")) == NULL)
 			break;
-		k = kind_index(PQgetvalue(res, i, 1));
-		view_set(q, "id", PQgetvalue(res, i, 0));
+		k = kind_index(PQgetvalue(res, i, QL_KIND));
+		view_set(q, "id", PQgetvalue(res, i, QL_ID));
 		view_set(q, "kind", k >= 0 ? kinds[k].label : "");
-		view_set(q, "label", PQgetvalue(res, i, 2));
-		view_set(q, "required", *PQgetvalue(res, i, 3) == 't' ?
-		    "Required" : "Optional");
-		view_set(q, "choices", db_value(res, i, 4));
-		view_flag(q, "retired", *PQgetvalue(res, i, 5) == 't');
-		view_setf(q, "answered", "%s %s", PQgetvalue(res, i, 6),
-		    strcmp(PQgetvalue(res, i, 6), "1") == 0 ? "answer" :
-		    "answers");
+		view_set(q, "label", PQgetvalue(res, i, QL_LABEL));
+		view_set(q, "required", *PQgetvalue(res, i, QL_REQUIRED) ==
+		    't' ? "Required" : "Optional");
+		view_set(q, "choices", db_value(res, i, QL_CHOICES));
+		view_flag(q, "retired", *PQgetvalue(res, i, QL_RETIRED) == 't');
+		view_setf(q, "answered", "%s %s",
+		    PQgetvalue(res, i, QL_ANSWERED),
+		    strcmp(PQgetvalue(res, i, QL_ANSWERED), "1") == 0 ?
+		    "answer" : "answers");
 		view_setf(q, "retire_label", "Stop asking: %s",
-		    PQgetvalue(res, i, 2));
+		    PQgetvalue(res, i, QL_LABEL));
 	}
 	view_flag(v, "has_questions", n > 0);
 	PQclear(res);

@@ -86,6 +86,9 @@ static const char register_guest_sql[] =
     " SELECT 'unconfirmed', NULL, e.title, (SELECT count(*) FROM told)"
     " FROM reg, events e WHERE e.id = $10";
 
+/* The columns of both: where it stands, and how many were told. */
+enum { RS_STATUS, RS_POSITION, RS_TITLE, RS_TOLD };
+
 /*
  * Registration is taken where an event is held: for an event received
  * from another node, the member's request goes there (away.c); -1 when
@@ -96,14 +99,12 @@ register_here(struct request *r)
 {
 	PGresult *res;
 	char *host;
-	int missing, col, rc = -1;
+	int missing, rc = -1;
 
 	if ((res = event_fetch(r, &missing)) == NULL)
 		return event_missing(r, missing);
-	/* An event's last three columns are SQL_ORIGIN's. */
-	col = PQnfields(res) - 3;
-	if (*PQgetvalue(res, 0, col) == 't') {
-		host = util_strdup(origin_name(res, 0, col));
+	if (*PQgetvalue(res, 0, E_RECEIVED) == 't') {
+		host = util_strdup(origin_name(res, 0, E_RECEIVED));
 		PQclear(res);
 		rc = host == NULL ? http_error(r, 500) :
 		    away_register(r, host);
@@ -119,7 +120,7 @@ int
 registrations_new(struct request *r)
 {
 	const struct field *places = &r->form.f[KEY_PLACES];
-	const char *p[12], *email = NULL;
+	const char *p[12], *name = NULL, *email = NULL, *org = NULL;
 	char back[128], acc[32], guest_key[ACORN_TOKEN_LEN + 1], *text;
 	char *ids = NULL, *values = NULL;
 	struct view *v;
@@ -134,9 +135,9 @@ registrations_new(struct request *r)
 	if ((v = registration_form(r, back, &rc)) == NULL)
 		return rc;
 	if (r->account == NULL) {
-		p[2] = view_field(v, r, KEY_NAME, "Enter your full name");
+		name = view_field(v, r, KEY_NAME, "Enter your full name");
 		email = view_field(v, r, KEY_EMAIL, "Enter your email address");
-		p[4] = view_field(v, r, KEY_ORGANISATION, NULL);
+		org = view_field(v, r, KEY_ORGANISATION, NULL);
 	}
 	if (registration_form_end(r, v, &ids, &values, &rc) == -1)
 		return rc;
@@ -154,7 +155,9 @@ registrations_new(struct request *r)
 			return http_error(r, 500);
 		}
 		p[1] = guest_key;
+		p[2] = name;
 		p[3] = email;
+		p[4] = org;
 	}
 	p[0] = r->form.f[KEY_PLACE].text;
 	p[5] = places->text != NULL ? places->text : "1";
@@ -176,20 +179,21 @@ registrations_new(struct request *r)
 		    "That kind of place is not offered at this event.", back,
 		    "Back to the event", 0);
 	}
-	waiting = strcmp(PQgetvalue(res, 0, 0), "waiting") == 0;
+	waiting = strcmp(PQgetvalue(res, 0, RS_STATUS), "waiting") == 0;
 	if (r->account == NULL)
 		text = util_printf("We have sent an email to %s. Follow the "
 		    "link in it within 48 hours to confirm your registration "
-		    "for %s. Until you do, no place is held for you.", p[3],
-		    PQgetvalue(res, 0, 2));
+		    "for %s. Until you do, no place is held for you.", email,
+		    PQgetvalue(res, 0, RS_TITLE));
 	else if (waiting)
 		text = util_printf("The event is full, so you are number %s on "
 		    "the waiting list for %s. If a place becomes free it goes "
 		    "to the next person on the list, and we will email you.",
-		    PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+		    PQgetvalue(res, 0, RS_POSITION),
+		    PQgetvalue(res, 0, RS_TITLE));
 	else
 		text = util_printf("You have a place at %s. We have sent you "
-		    "an email to confirm it.", PQgetvalue(res, 0, 2));
+		    "an email to confirm it.", PQgetvalue(res, 0, RS_TITLE));
 	PQclear(res);
 	if (text == NULL)
 		return http_error(r, 500);
@@ -203,6 +207,12 @@ registrations_new(struct request *r)
 	free(text);
 	return rc;
 }
+
+/* The columns of registrations_mine's query. */
+enum {
+	RM_REF, RM_STATUS, RM_POSITION, RM_PLACES, RM_EVENT, RM_TITLE,
+	RM_STARTS, RM_PLACE, RM_EVENT_STATUS, RM_PAST, RM_PUBLIC
+};
 
 /* GET /registrations: the signed-in person's own. */
 int
@@ -234,45 +244,47 @@ registrations_mine(struct request *r)
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		const char *st = PQgetvalue(res, i, 1);
+		const char *st = PQgetvalue(res, i, RM_STATUS);
+		const char *places = PQgetvalue(res, i, RM_PLACES);
+		int cancelled = strcmp(PQgetvalue(res, i, RM_EVENT_STATUS),
+		    "cancelled") == 0;
+		int listed = *PQgetvalue(res, i, RM_PUBLIC) == 't';
 
 		if ((m = view_add(v, "registrations")) == NULL)
 			break;
-		view_setf(m, "href", "/events/%s", PQgetvalue(res, i, 4));
-		view_set(m, "title", PQgetvalue(res, i, 5));
-		view_set(m, "starts", PQgetvalue(res, i, 6));
-		view_set(m, "place", db_value(res, i, 7));
+		view_setf(m, "href", "/events/%s", PQgetvalue(res, i, RM_EVENT));
+		view_set(m, "title", PQgetvalue(res, i, RM_TITLE));
+		view_set(m, "starts", PQgetvalue(res, i, RM_STARTS));
+		view_set(m, "place", db_value(res, i, RM_PLACE));
 		if (strcmp(st, "confirmed") == 0)
 			view_setf(m, "status", "You have %s %s",
-			    strcmp(PQgetvalue(res, i, 3), "1") == 0 ? "a" :
-			    PQgetvalue(res, i, 3), strcmp(PQgetvalue(res, i,
-			    3), "1") == 0 ? "place" : "places");
+			    strcmp(places, "1") == 0 ? "a" : places,
+			    strcmp(places, "1") == 0 ? "place" : "places");
 		else if (strcmp(st, "waiting") == 0)
 			view_setf(m, "status", "Number %s on the waiting list",
-			    PQgetvalue(res, i, 2));
+			    PQgetvalue(res, i, RM_POSITION));
 		else
 			view_set(m, "status", "Waiting for you to confirm "
 			    "your email address");
 		view_flag(m, "is_waiting", strcmp(st, "waiting") == 0);
-		view_flag(m, "event_cancelled",
-		    strcmp(PQgetvalue(res, i, 8), "cancelled") == 0);
-		view_flag(m, "can_cancel", *PQgetvalue(res, i, 9) == 'f' &&
-		    strcmp(PQgetvalue(res, i, 8), "cancelled") != 0);
+		view_flag(m, "event_cancelled", cancelled);
+		view_flag(m, "can_cancel", *PQgetvalue(res, i, RM_PAST) == 'f' &&
+		    !cancelled);
 		view_flag(m, "can_list", view_has(m, "can_cancel"));
 		view_setf(m, "cancel_action", "/registrations/%s/cancel",
-		    PQgetvalue(res, i, 0));
+		    PQgetvalue(res, i, RM_REF));
 		/* The spoken name starts with the words on the button. */
 		view_setf(m, "cancel_label", "%s %s",
 		    strcmp(st, "waiting") == 0 ? "Leave the waiting list for" :
-		    "Cancel my place at", PQgetvalue(res, i, 5));
+		    "Cancel my place at", PQgetvalue(res, i, RM_TITLE));
 		view_set(m, "cancel_text", strcmp(st, "waiting") == 0 ?
 		    "Leave the waiting list" : "Cancel my place");
-		view_flag(m, "listed", *PQgetvalue(res, i, 10) == 't');
+		view_flag(m, "listed", listed);
 		view_setf(m, "public_action", "/registrations/%s/public",
-		    PQgetvalue(res, i, 0));
+		    PQgetvalue(res, i, RM_REF));
 		view_setf(m, "public_label", "%s my name on the attendee list "
-		    "for %s", *PQgetvalue(res, i, 10) == 't' ? "Hide" : "Show",
-		    PQgetvalue(res, i, 5));
+		    "for %s", listed ? "Hide" : "Show",
+		    PQgetvalue(res, i, RM_TITLE));
 	}
 	PQclear(res);
 	if ((i = away_list(r, v)) == -1) {
@@ -360,6 +372,13 @@ back_to_guest(struct request *r, const char *query)
 	return http_redirectf(r, "/registrations/guest/%s%s", r->arg, query);
 }
 
+/* The columns of registrations_guest's query. */
+enum {
+	GU_STATUS, GU_POSITION, GU_PLACES, GU_NAME, GU_PUBLIC, GU_EVENT,
+	GU_TITLE, GU_STARTS, GU_PLACE, GU_EVENT_STATUS, GU_EXPIRED,
+	GU_ONLINE_URL, GU_EMAIL
+};
+
 /*
  * GET /registrations/guest/{key}: the page every link sent to a guest
  * opens.  Following the link changes nothing (mail scanners open links);
@@ -394,33 +413,33 @@ registrations_guest(struct request *r)
 		PQclear(res);
 		return http_error(r, 500);
 	}
-	st = PQgetvalue(res, 0, 0);
-	view_set(v, "name", PQgetvalue(res, 0, 3));
-	view_set(v, "email", PQgetvalue(res, 0, 12));
-	view_setf(v, "event_href", "/events/%s", PQgetvalue(res, 0, 5));
-	view_set(v, "event_title", PQgetvalue(res, 0, 6));
-	view_set(v, "starts", PQgetvalue(res, 0, 7));
-	view_set(v, "place", db_value(res, 0, 8));
-	view_set(v, "places", PQgetvalue(res, 0, 2));
+	st = PQgetvalue(res, 0, GU_STATUS);
+	view_set(v, "name", PQgetvalue(res, 0, GU_NAME));
+	view_set(v, "email", PQgetvalue(res, 0, GU_EMAIL));
+	view_setf(v, "event_href", "/events/%s", PQgetvalue(res, 0, GU_EVENT));
+	view_set(v, "event_title", PQgetvalue(res, 0, GU_TITLE));
+	view_set(v, "starts", PQgetvalue(res, 0, GU_STARTS));
+	view_set(v, "place", db_value(res, 0, GU_PLACE));
+	view_set(v, "places", PQgetvalue(res, 0, GU_PLACES));
 	view_setf(v, "confirm_action", "/registrations/guest/%s/confirm",
 	    r->arg);
 	view_setf(v, "cancel_action", "/registrations/guest/%s/cancel", r->arg);
 	view_setf(v, "public_action", "/registrations/guest/%s/public", r->arg);
-	view_flag(v, "event_cancelled", strcmp(PQgetvalue(res, 0, 9),
-	    "cancelled") == 0);
-	view_flag(v, "listed", *PQgetvalue(res, 0, 4) == 't');
+	view_flag(v, "event_cancelled", strcmp(PQgetvalue(res, 0,
+	    GU_EVENT_STATUS), "cancelled") == 0);
+	view_flag(v, "listed", *PQgetvalue(res, 0, GU_PUBLIC) == 't');
 	if (strcmp(st, "unconfirmed") == 0) {
 		view_flag(v, "unconfirmed", 1);
-		view_flag(v, "expired", *PQgetvalue(res, 0, 10) == 't');
+		view_flag(v, "expired", *PQgetvalue(res, 0, GU_EXPIRED) == 't');
 	} else if (strcmp(st, "confirmed") == 0) {
 		view_flag(v, "live", 1);
 		view_set(v, "status", "You have a place at this event.");
-		view_set(v, "online_url", db_value(res, 0, 11));
+		view_set(v, "online_url", db_value(res, 0, GU_ONLINE_URL));
 	} else if (strcmp(st, "waiting") == 0) {
 		view_flag(v, "live", 1);
 		view_flag(v, "waiting", 1);
 		view_setf(v, "status", "You are number %s on the waiting list.",
-		    PQgetvalue(res, 0, 1));
+		    PQgetvalue(res, 0, GU_POSITION));
 		view_set(v, "status_detail", "If a place becomes free it goes "
 		    "to the next person on the list, and we will email you.");
 	} else
@@ -499,6 +518,17 @@ registrations_guest_public(struct request *r)
 /* How long a member's page waits for the host before saying "pending". */
 #define ANSWER_WAIT	5L
 
+/*
+ * The columns of away_register's query for the kind of place, which
+ * away_confirm_page shows.
+ */
+enum {
+	AP_REF, AP_PLACE_NAME, AP_HOST, AP_TITLE, AP_NAME, AP_ORGANISATION
+};
+
+/* The columns of away_confirm_page's query for the answers. */
+enum { AA_LABEL, AA_VALUE, AA_QUESTION };
+
 /* The confirmation step: everything that will be sent, and to whom. */
 static int
 away_confirm_page(struct request *r, PGresult *ev, const char *ids,
@@ -511,8 +541,8 @@ away_confirm_page(struct request *r, PGresult *ev, const char *ids,
 
 	if ((v = page_view(r, "Check what will be shared")) == NULL)
 		return http_error(r, 500);
-	view_set(v, "host", PQgetvalue(ev, 0, 2));
-	view_set(v, "event_title", PQgetvalue(ev, 0, 3));
+	view_set(v, "host", PQgetvalue(ev, 0, AP_HOST));
+	view_set(v, "event_title", PQgetvalue(ev, 0, AP_TITLE));
 	view_setf(v, "event_href", "/events/%s", r->arg);
 	view_setf(v, "action", "/events/%s/register", r->arg);
 	view_set(v, "request_key", r->form.f[KEY_REQUEST].text);
@@ -522,11 +552,11 @@ away_confirm_page(struct request *r, PGresult *ev, const char *ids,
 		view_set(row, "value", (value)); \
 	} \
 } while (0)
-	ROW("Name", PQgetvalue(ev, 0, 4));
+	ROW("Name", PQgetvalue(ev, 0, AP_NAME));
 	ROW("Email address", r->account->email);
-	ROW("Organisation", *PQgetvalue(ev, 0, 5) != '\0' ?
-	    PQgetvalue(ev, 0, 5) : "None given");
-	ROW("Kind of place", PQgetvalue(ev, 0, 1));
+	ROW("Organisation", *PQgetvalue(ev, 0, AP_ORGANISATION) != '\0' ?
+	    PQgetvalue(ev, 0, AP_ORGANISATION) : "None given");
+	ROW("Kind of place", PQgetvalue(ev, 0, AP_PLACE_NAME));
 	ROW("Number of places", r->form.f[KEY_PLACES].text != NULL ?
 	    r->form.f[KEY_PLACES].text : "1");
 	p[0] = r->arg;
@@ -542,10 +572,11 @@ away_confirm_page(struct request *r, PGresult *ev, const char *ids,
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		ROW(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		ROW(PQgetvalue(res, i, AA_LABEL), PQgetvalue(res, i, AA_VALUE));
 		if ((h = view_add(v, "answers")) != NULL) {
-			view_setf(h, "name", "answer_%s", PQgetvalue(res, i, 2));
-			view_set(h, "value", PQgetvalue(res, i, 1));
+			view_setf(h, "name", "answer_%s", PQgetvalue(res, i,
+			    AA_QUESTION));
+			view_set(h, "value", PQgetvalue(res, i, AA_VALUE));
 		}
 	}
 	PQclear(res);
@@ -594,6 +625,7 @@ away_register(struct request *r, const char *host_name)
 	p[0] = r->form.f[KEY_PLACE].text;
 	p[1] = r->arg;
 	p[2] = r->account->member;
+	/* Its columns are AP_*, above. */
 	ev = db_query(r->db, PGRES_TUPLES_OK, "SELECT pt.ref, pt.name,"
 	    " coalesce(k.name, 'the node holding the event'), e.title,"
 	    " m.name, coalesce(m.organisation, '')"
