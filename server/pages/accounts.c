@@ -66,7 +66,7 @@ member_erase(struct db *db, const char *member)
 	if (db_exec(db, "UPDATE members SET name = NULL, organisation = NULL,"
 	    " role_title = NULL, stakeholder = NULL, region = NULL,"
 	    " interests = NULL, bio = NULL, listed = false, entry = NULL,"
-	    " deleted = true, version = version + 1, updated = now()"
+	    " deleted = true, updated = now()"
 	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 2, p) == -1)
 		goto fail;
 	if (db_commit(db) == -1)

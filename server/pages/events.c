@@ -723,24 +723,21 @@ int
 events_publish(struct request *r)
 {
 	return event_set(r, "UPDATE events SET status = 'published',"
-	    " version = version + 1, updated = now()"
-	    " WHERE id = $1 AND status = 'draft'", "event_publish");
+	    " updated = now() WHERE id = $1 AND status = 'draft'", "event_publish");
 }
 
 int
 events_close(struct request *r)
 {
 	return event_set(r, "UPDATE events SET reg_closed = true,"
-	    " version = version + 1, updated = now()"
-	    " WHERE id = $1 AND NOT reg_closed", "event_close");
+	    " updated = now() WHERE id = $1 AND NOT reg_closed", "event_close");
 }
 
 int
 events_reopen(struct request *r)
 {
 	return event_set(r, "UPDATE events SET reg_closed = false,"
-	    " version = version + 1, updated = now()"
-	    " WHERE id = $1 AND reg_closed", "event_reopen");
+	    " updated = now() WHERE id = $1 AND reg_closed", "event_reopen");
 }
 
 /*
@@ -911,7 +908,7 @@ events_edit(struct request *r)
 	    " organiser_email = $12,"
 	    " reg_opens = " SQL_FROM_LONDON("$13") ","
 	    " reg_closes = " SQL_FROM_LONDON("$14") ","
-	    " version = e.version + 1, updated = now()"
+	    " updated = now()"
 	    " FROM (SELECT starts, ends, venue, address, online_url"
 	    "  FROM events WHERE id = $15) AS old"
 	    " WHERE e.id = $15 AND e.origin = $16 AND NOT e.deleted"

@@ -1268,7 +1268,7 @@ evaluation_erase(struct db *db, const char *id, long actor)
 	    " scheme = NULL, area = NULL, region = NULL, year = NULL,"
 	    " design = NULL, sample_size = NULL, follow_up = NULL,"
 	    " summary = NULL, entry = NULL, created_by = NULL,"
-	    " version = version + 1, updated = now()"
+	    " updated = now()"
 	    " WHERE id = $1::uuid AND NOT deleted", 1, p) == -1)
 		goto fail;
 	return audit_commit(db, actor, "evaluation_delete", id);

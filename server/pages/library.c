@@ -745,7 +745,7 @@ document_save(struct request *r, const char *id, const char *base,
 	p[9] = f->summary != NULL ? f->summary : "";
 	saved = db_query(r->db, PGRES_TUPLES_OK, "WITH d AS (UPDATE documents"
 	    " SET title = $3, category = $4, tags = $5::text[], body = $6,"
-	    " revision = revision + 1, version = version + 1, updated = now()"
+	    " revision = revision + 1, updated = now()"
 	    " WHERE id = $1 AND revision = $2::integer AND NOT deleted"
 	    " AND (NOT protected OR $9::boolean) RETURNING id, revision)"
 	    " INSERT INTO document_revisions (document, number, title, body,"
@@ -972,7 +972,7 @@ library_restore(struct request *r)
 	    " body FROM document_revisions WHERE document = $1"
 	    " AND number = $2::integer),"
 	    " d AS (UPDATE documents SET title = o.title, body = o.body,"
-	    " revision = revision + 1, version = version + 1, updated = now()"
+	    " revision = revision + 1, updated = now()"
 	    " FROM o WHERE id = $1 AND NOT deleted"
 	    " AND (NOT protected OR $5::boolean)"
 	    " RETURNING documents.id, documents.revision)"
@@ -1018,7 +1018,7 @@ library_protect(struct request *r)
 	p[1] = r->form.f[KEY_PROTECTED].num == 1 ? "true" : "false";
 	if ((rc = db_begin(r->db)) == 0 &&
 	    (rc = db_exec(r->db, "UPDATE documents SET"
-	    " protected = $2::boolean, version = version + 1, updated = now()"
+	    " protected = $2::boolean, updated = now()"
 	    " WHERE id = $1 AND protected <> $2::boolean", 2, p)) == 0)
 		rc = audit_commit(r->db, r->account->id,
 		    r->form.f[KEY_PROTECTED].num == 1 ? "document_protect" :

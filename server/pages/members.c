@@ -295,10 +295,13 @@ members_profile(struct request *r)
 	view_flag(v, "v_listed", listed);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "profile", v);
-	/* Only the origin changes a record, and each change is a version. */
+	/*
+	 * Only the origin changes a record; the schema gives each change
+	 * peers will see a new version (acorn_take_seq).
+	 */
 	if (db_exec(r->db, "UPDATE members SET name = $3, organisation = $4,"
 	    " role_title = $5, stakeholder = $6, region = $7, interests = $8,"
-	    " bio = $9, listed = $10, version = version + 1, updated = now()"
+	    " bio = $9, listed = $10, updated = now()"
 	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 10, p) == -1) {
 		view_free(v);
 		return http_error(r, 503);
