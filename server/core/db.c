@@ -302,6 +302,12 @@ db_value(const PGresult *r, int row, int col)
 	return PQgetvalue(r, row, col);
 }
 
+/* The version the schema is at: 0 before any migration. */
+static const char version_query[] =
+    "SELECT coalesce(max(version), 0) FROM schema_version";
+
+enum { SV_VERSION };
+
 static int
 migration_cmp(const void *a, const void *b)
 {
@@ -323,7 +329,7 @@ db_migrate(PGconn *c, const char *dir)
 	size_t n = 0, i, len;
 	PGresult *r;
 	long have = 0, v;
-	int rc = -1, applied = 0;
+	int rc = -1, applied = 0, listed;
 
 	r = PQexec(c, "SELECT pg_advisory_lock(7261001)");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -342,12 +348,12 @@ db_migrate(PGconn *c, const char *dir)
 		goto out;
 	}
 	PQclear(r);
-	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_version");
+	r = PQexec(c, version_query);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		PQclear(r);
 		goto out;
 	}
-	have = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	have = strtol(PQgetvalue(r, 0, SV_VERSION), NULL, 10);
 	PQclear(r);
 
 	if ((dp = opendir(dir)) == NULL) {
@@ -363,9 +369,17 @@ db_migrate(PGconn *c, const char *dir)
 		if (grown == NULL)
 			break;
 		names = grown;
-		names[n++] = util_strdup(de->d_name);
+		if ((names[n] = util_strdup(de->d_name)) == NULL)
+			break;
+		n++;
 	}
+	/* A migration missed would be skipped for good by those after it. */
+	listed = de == NULL;
 	closedir(dp);
+	if (!listed) {
+		log_err("%s: out of memory", dir);
+		goto out;
+	}
 	qsort(names, n, sizeof(*names), migration_cmp);
 
 	for (i = 0; i < n; i++) {
