@@ -48,6 +48,9 @@ static const char due_away[] =
     " ORDER BY next_attempt LIMIT " BATCH " FOR UPDATE SKIP LOCKED)"
     " UPDATE away_registrations a SET next_attempt = now() +"
     " interval '1 minute' FROM due WHERE a.id = due.id RETURNING a.id";
+
+enum { DA_ID };
+
 static const char due_outcomes[] =
     "WITH due AS (SELECT home, request FROM inbox_requests"
     " WHERE delivered < out_version AND next_attempt <= now()"
@@ -56,12 +59,14 @@ static const char due_outcomes[] =
     " interval '1 minute' FROM due WHERE i.home = due.home"
     " AND i.request = due.request RETURNING i.home, i.request";
 
+enum { DO_HOME, DO_REQUEST };
+
 /* One round of deliveries: 1 when a batch was full, -1 on failure. */
 static int
 courier_round(struct courier *k)
 {
 	PGresult *res;
-	int i, n, full = 0;
+	int i, n, full = 0, rc = -1;
 
 	if ((res = db_query(k->db, PGRES_TUPLES_OK, due_away, 0, NULL)) ==
 	    NULL)
@@ -70,10 +75,8 @@ courier_round(struct courier *k)
 	full |= n == BATCH_ROWS;
 	for (i = 0; i < n && !atomic_load(&k->stop); i++)
 		if (away_send(k->db, k->signer, k->curl,
-		    PQgetvalue(res, i, 0), SEND_TIMEOUT) == -1) {
-			PQclear(res);
-			return -1;
-		}
+		    PQgetvalue(res, i, DA_ID), SEND_TIMEOUT) == -1)
+			goto done;
 	PQclear(res);
 	if ((res = db_query(k->db, PGRES_TUPLES_OK, due_outcomes, 0,
 	    NULL)) == NULL)
@@ -82,14 +85,24 @@ courier_round(struct courier *k)
 	full |= n == BATCH_ROWS;
 	for (i = 0; i < n && !atomic_load(&k->stop); i++)
 		if (outcome_send(k->db, k->signer, k->curl,
-		    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		    SEND_TIMEOUT) == -1) {
-			PQclear(res);
-			return -1;
-		}
+		    PQgetvalue(res, i, DO_HOME), PQgetvalue(res, i, DO_REQUEST),
+		    SEND_TIMEOUT) == -1)
+			goto done;
+	rc = full;
+done:
 	PQclear(res);
-	return full;
+	return rc;
 }
+
+/* Milliseconds until the next try is due; NULL when nothing waits. */
+static const char due_in_query[] =
+    "SELECT ceil(extract(epoch FROM min(t) - now()) * 1000) FROM ("
+    " SELECT min(next_attempt) AS t FROM away_registrations"
+    "  WHERE delivered < version"
+    " UNION ALL SELECT min(next_attempt) FROM inbox_requests"
+    "  WHERE delivered < out_version) u";
+
+enum { DUE_MS };
 
 /* Milliseconds until the next try is due, at most IDLE_MS. */
 static long
@@ -98,16 +111,11 @@ courier_due_in(struct courier *k)
 	PGresult *res;
 	long ms = IDLE_MS;
 
-	res = db_query(k->db, PGRES_TUPLES_OK, "SELECT ceil(extract(epoch"
-	    " FROM min(t) - now()) * 1000) FROM ("
-	    " SELECT min(next_attempt) AS t FROM away_registrations"
-	    "  WHERE delivered < version"
-	    " UNION ALL SELECT min(next_attempt) FROM inbox_requests"
-	    "  WHERE delivered < out_version) u", 0, NULL);
+	res = db_query(k->db, PGRES_TUPLES_OK, due_in_query, 0, NULL);
 	if (res == NULL)
 		return ERROR_MS;
-	if (!PQgetisnull(res, 0, 0))
-		ms = atol(PQgetvalue(res, 0, 0));
+	if (!PQgetisnull(res, 0, DUE_MS))
+		ms = strtol(PQgetvalue(res, 0, DUE_MS), NULL, 10);
 	PQclear(res);
 	if (ms < 0)
 		ms = 0;

@@ -255,34 +255,33 @@ sign_owed(struct db *db, const struct signer *sg, const struct owed *o,
 	PGresult *res;
 	char *entry;
 	int i, tries;
-	long rc;
+	long rc = 0;
 
-	/* A change made while signing moves the version on: sign again. */
-	for (tries = 0; tries < 3; tries++) {
+	/*
+	 * rc: 0 while a change made meanwhile moves the version on (sign
+	 * again), above 0 once signed or signed already, -1 on failure.
+	 */
+	for (tries = 0; tries < 3 && rc == 0; tries++) {
 		if ((res = db_query(db, PGRES_TUPLES_OK, o->query, nkey,
 		    key)) == NULL)
 			return -1;
 		if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0,
-		    o->signed_at), PQgetvalue(res, 0, o->version)) == 0) {
-			PQclear(res);
-			return 0;
-		}
-		if ((entry = sign(sg, o->write(res))) == NULL) {
+		    o->signed_at), PQgetvalue(res, 0, o->version)) == 0)
+			rc = 1;
+		else if ((entry = sign(sg, o->write(res))) == NULL) {
 			log_err("cannot sign %s %s", o->what, key[nkey - 1]);
-			PQclear(res);
-			return -1;
+			rc = -1;
+		} else {
+			for (i = 0; i < nkey; i++)
+				p[i] = key[i];
+			p[nkey] = PQgetvalue(res, 0, o->version);
+			p[nkey + 1] = entry;
+			rc = db_changes(db, o->store, nkey + 2, p);
+			free(entry);
 		}
-		for (i = 0; i < nkey; i++)
-			p[i] = key[i];
-		p[nkey] = PQgetvalue(res, 0, o->version);
-		p[nkey + 1] = entry;
-		rc = db_changes(db, o->store, nkey + 2, p);
-		free(entry);
 		PQclear(res);
-		if (rc != 0)
-			return rc == -1 ? -1 : 0;
 	}
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 /* Signs a member's registration request at its newest version. */
@@ -302,6 +301,20 @@ outcome_sign(struct db *db, const struct signer *sg, const char *home,
 	return sign_owed(db, sg, &owed_outcome, key, 2);
 }
 
+/* Columns of address_query. */
+enum { AQ_URL };
+/*
+ * Where node $1 is: as its own node entry says, else as pinned here,
+ * else as another node vouched.
+ */
+static const char address_query[] =
+    "SELECT url FROM ("
+    " SELECT url, 1 AS o FROM nodes WHERE subject = $1"
+    "  AND origin = $1 AND NOT deleted"
+    " UNION ALL SELECT url, 2 FROM peers WHERE node = $1"
+    " UNION ALL SELECT url, 3 FROM nodes WHERE subject = $1"
+    "  AND NOT deleted) u ORDER BY o LIMIT 1";
+
 /* A node's inbox, from the address its own node entry gives. */
 static char *
 inbox_url(struct db *db, const char *node)
@@ -310,16 +323,11 @@ inbox_url(struct db *db, const char *node)
 	PGresult *res;
 	char *url = NULL;
 
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT url FROM ("
-	    " SELECT url, 1 AS o FROM nodes WHERE subject = $1"
-	    "  AND origin = $1 AND NOT deleted"
-	    " UNION ALL SELECT url, 2 FROM peers WHERE node = $1"
-	    " UNION ALL SELECT url, 3 FROM nodes WHERE subject = $1"
-	    "  AND NOT deleted) u ORDER BY o LIMIT 1", 1, p);
+	res = db_query(db, PGRES_TUPLES_OK, address_query, 1, p);
 	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) == 1)
-		url = util_printf("%s" INBOX_PATH, PQgetvalue(res, 0, 0));
+		url = util_printf("%s" INBOX_PATH, PQgetvalue(res, 0, AQ_URL));
 	PQclear(res);
 	return url;
 }
@@ -356,6 +364,16 @@ read_signed(struct db *db, const char *text, size_t len,
 	return 0;
 }
 
+/* Columns of applied_query. */
+enum { AP_FROM_HOST, AP_NEWER };
+/*
+ * Registration $1, if node $2 holds its event $4: whether outcome
+ * version $3 is newer than the last one applied.
+ */
+static const char applied_query[] =
+    "SELECT host = $2::uuid AND event = $4::uuid, outcome < $3::integer"
+    " FROM away_registrations WHERE id = $1 FOR UPDATE";
+
 /*
  * Home side: an outcome from the host of a member's registration.
  * Applied once, when it is newer than the last; the member is told by
@@ -373,11 +391,11 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	const char *joining = fed_field(rec, "joining");
 	const char *what = fed_field(rec, "what");
 	const char *req_version = NULL;
-	const char *p[9];
 	char version[16];
 	PGresult *res;
 	size_t i;
 	long n;
+	int rc;
 
 	for (i = 0; i < rec->nfields; i++)
 		if (strcmp(rec->fields[i].name, "registration") == 0)
@@ -399,59 +417,43 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 		return 404;
 	}
 	snprintf(version, sizeof(version), "%d", rec->version);
-	p[0] = reg;
-	p[1] = rec->origin;
-	p[2] = status;
-	p[3] = position;
-	p[4] = what;
-	p[5] = version;
-	p[6] = req_version;
-	p[7] = cfg->public_url;
 	if (db_begin(db) == -1)
 		return 503;
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT host = $2::uuid"
-	    " AND event = $4::uuid, outcome < $3::integer"
-	    " FROM away_registrations WHERE id = $1 FOR UPDATE", 4,
-	    (const char *[]){ p[0], p[1], p[5], event });
+	rc = 503;	/* until something else is known */
+	res = db_query(db, PGRES_TUPLES_OK, applied_query, 4,
+	    (const char *[]){ reg, rec->origin, version, event });
 	if (res == NULL)
-		goto unavailable;
-	if (PQntuples(res) != 1 || *PQgetvalue(res, 0, 0) != 't') {
-		PQclear(res);
-		db_rollback(db);
+		goto done;
+	if (PQntuples(res) != 1 || *PQgetvalue(res, 0, AP_FROM_HOST) != 't') {
 		*why = "no registration made here is held by that node";
-		return 404;
-	}
-	if (*PQgetvalue(res, 0, 1) != 't') {
-		PQclear(res);
-		db_rollback(db);
-		return 204;	/* had it already */
-	}
+		rc = 404;
+	} else if (*PQgetvalue(res, 0, AP_NEWER) != 't')
+		rc = 204;	/* had it already */
 	PQclear(res);
+	if (rc != 503)
+		goto done;
 	/*
 	 * A change to a request the member has since cancelled is not
 	 * worth a mail: the cancellation's outcome follows.
 	 */
-	p[8] = joining;
 	if (db_exec(db, "UPDATE away_registrations SET status = $3,"
 	    " position = $4::bigint, why = $5, outcome = $6::integer,"
 	    " delivered = greatest(delivered, least($7::integer, version)),"
 	    " joining = $8, changed = now() WHERE id = $1 AND host = $2::uuid",
-	    8, (const char *[]){ p[0], p[1], p[2], p[3], p[4], p[5], p[6],
-	    p[8] }) == -1 ||
+	    8, (const char *[]){ reg, rec->origin, status, position, what,
+	    version, req_version, joining }) == -1 ||
 	    db_call(db, "SELECT acorn_tell_away(id, $2, $3) FROM"
 	    " away_registrations WHERE id = $1 AND (wanted = 'registered'"
 	    " OR delivered = version)", 3,
-	    (const char *[]){ p[0], p[4], p[7] }) == -1 ||
+	    (const char *[]){ reg, what, cfg->public_url }) == -1 ||
 	    db_exec(db, "UPDATE away_registrations SET attempts = 0,"
 	    " last_error = NULL WHERE id = $1 AND delivered = version", 1,
-	    p) == -1)
-		goto unavailable;
-	if (db_commit(db) == -1)
-		return 503;
-	return 204;
-unavailable:
-	db_rollback(db);
-	return 503;
+	    (const char *[]){ reg }) == -1 || db_commit(db) == -1)
+		goto done;
+	rc = 204;
+done:
+	db_rollback(db);	/* nothing to undo once committed */
+	return rc;
 }
 
 /*
@@ -496,6 +498,29 @@ away_give_up(struct db *db, const char *id, const char *err)
 }
 
 /*
+ * A try that did not get the request to the host, or whose answer was
+ * refused: the member's request is tried again later, with backoff.
+ * 0, or -1 when the database failed.
+ */
+static int
+away_retry(struct db *db, const char *id, const char *err)
+{
+	const char *p[2] = { id, err };
+
+	log_info("registration %s not delivered yet: %s", id, err);
+	return db_exec(db, "UPDATE away_registrations SET"
+	    " attempts = attempts + 1, last_error = $2," SEND_RETRY
+	    " WHERE id = $1", 2, p) == -1 ? -1 : 0;
+}
+
+/* Columns of away_query. */
+enum { AW_ENTRY, AW_HOST };
+/* A member's request ($1), signed and not delivered yet. */
+static const char away_query[] =
+    "SELECT entry, host FROM away_registrations WHERE id = $1"
+    " AND delivered < version AND signed = version";
+
+/*
  * Home side: sends a member's request to the host and applies the
  * outcome it answers with.  1 when the host answered, 0 when it did not
  * (tried again later, with backoff), -1 when the database failed.
@@ -507,35 +532,32 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 	struct fetch f;
 	struct fed_record rec;
 	xmlDocPtr doc = NULL;
-	const char *p[2], *why = NULL, *reg;
+	const char *p[1], *why = NULL, *reg;
 	char *url = NULL, *entry = NULL, *canonical = NULL, err[300];
 	PGresult *res;
 	CURL *c = curl;
-	int rc, own = 0;
+	int rc = -1, own = 0, owed;
 
 	memset(&f, 0, sizeof(f));
+	memset(&rec, 0, sizeof(rec));
 	if (away_sign(db, sg, id) == -1)
 		return -1;
 	p[0] = id;
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT entry, host FROM"
-	    " away_registrations WHERE id = $1 AND delivered < version"
-	    " AND signed = version", 1, p);
-	if (res == NULL)
+	if ((res = db_query(db, PGRES_TUPLES_OK, away_query, 1, p)) == NULL)
 		return -1;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return 1;	/* nothing to send */
+	if ((owed = PQntuples(res) == 1)) {
+		entry = util_strdup(PQgetvalue(res, 0, AW_ENTRY));
+		url = inbox_url(db, PQgetvalue(res, 0, AW_HOST));
 	}
-	entry = util_strdup(PQgetvalue(res, 0, 0));
-	url = inbox_url(db, PQgetvalue(res, 0, 1));
 	PQclear(res);
-	if (entry == NULL) {
-		free(url);
-		return -1;
-	}
+	if (!owed)
+		return 1;	/* nothing to send */
+	if (entry == NULL)
+		goto done;
 	if (url == NULL) {
 		snprintf(err, sizeof(err), "the host's address is not known");
-		goto failed;
+		rc = away_retry(db, id, err);
+		goto done;
 	}
 	if (c == NULL && (c = curl_easy_init()) != NULL)
 		own = 1;
@@ -543,52 +565,36 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 	    -1) {
 		snprintf(err, sizeof(err), "%s", c == NULL ? "out of memory" :
 		    f.error);
-		goto failed;
+		rc = away_retry(db, id, err);
+		goto done;
 	}
 	if (f.status != 200) {
 		snprintf(err, sizeof(err), "the host answered %ld: %.200s",
 		    f.status, f.body != NULL ? f.body : "");
-		if (refusal_status(f.status)) {
-			rc = away_give_up(db, id, err);
-			goto out;
-		}
-		goto failed;
+		rc = refusal_status(f.status) ? away_give_up(db, id, err) :
+		    away_retry(db, id, err);
+		goto done;
 	}
-	if ((rc = read_signed(db, f.body, f.len, &rec, &doc, &canonical,
-	    &why)) != 0) {
+	if (read_signed(db, f.body, f.len, &rec, &doc, &canonical, &why) !=
+	    0) {
 		snprintf(err, sizeof(err), "the host's answer was refused: %s",
 		    why);
-		goto failed;
+		rc = away_retry(db, id, err);
+		goto done;
 	}
+	rc = 0;
 	if (strcmp(rec.kind, "outcome") != 0 ||
 	    (reg = urn_uuid(fed_field(&rec, "registration"))) == NULL ||
 	    strcmp(reg, id) != 0 ||
 	    (rc = outcome_apply(db, &rec, &why)) != 204) {
 		snprintf(err, sizeof(err), "the host's answer was refused: %s",
 		    why != NULL ? why : "not the outcome of this request");
-		fed_record_free(&rec);
-		if (rc == 503)
-			goto broken;
-		goto failed;
+		rc = rc == 503 ? -1 : away_retry(db, id, err);
+		goto done;
 	}
+	rc = 1;
+done:
 	fed_record_free(&rec);
-	xmlFreeDoc(doc);
-	free(canonical);
-	free(entry);
-	free(url);
-	fetch_free(&f);
-	if (own)
-		curl_easy_cleanup(c);
-	return 1;
-failed:
-	log_info("registration %s not delivered yet: %s", id, err);
-	p[1] = err;
-	rc = db_exec(db, "UPDATE away_registrations SET attempts = attempts + 1,"
-	    " last_error = $2," SEND_RETRY " WHERE id = $1", 2, p) == -1 ? -1 : 0;
-	goto out;
-broken:
-	rc = -1;
-out:
 	xmlFreeDoc(doc);
 	free(canonical);
 	free(entry);
@@ -598,6 +604,14 @@ out:
 		curl_easy_cleanup(c);
 	return rc;
 }
+
+/* Columns of outcome_owed_query. */
+enum { OW_ENTRY, OW_SIGNED };
+/* The signed outcome of request $2 from home $1, not delivered yet. */
+static const char outcome_owed_query[] =
+    "SELECT out_entry, out_signed FROM inbox_requests"
+    " WHERE home = $1 AND request = $2"
+    " AND delivered < out_version AND out_signed = out_version";
 
 /*
  * Host side: sends the newest outcome of one request to the member's
@@ -612,30 +626,27 @@ outcome_send(struct db *db, const struct signer *sg, void *curl,
 	const char *p[4];
 	char *url = NULL, *entry = NULL, err[300], version[16];
 	PGresult *res;
-	int rc;
+	int rc = -1, owed;
 
 	memset(&f, 0, sizeof(f));
 	if (outcome_sign(db, sg, home, request) == -1)
 		return -1;
 	p[0] = home;
 	p[1] = request;
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT out_entry, out_signed"
-	    " FROM inbox_requests WHERE home = $1 AND request = $2"
-	    " AND delivered < out_version AND out_signed = out_version", 2, p);
-	if (res == NULL)
+	if ((res = db_query(db, PGRES_TUPLES_OK, outcome_owed_query, 2, p)) ==
+	    NULL)
 		return -1;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return 1;
+	if ((owed = PQntuples(res) == 1)) {
+		entry = util_strdup(PQgetvalue(res, 0, OW_ENTRY));
+		snprintf(version, sizeof(version), "%s",
+		    PQgetvalue(res, 0, OW_SIGNED));
 	}
-	entry = util_strdup(PQgetvalue(res, 0, 0));
-	snprintf(version, sizeof(version), "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
+	if (!owed)
+		return 1;
 	url = inbox_url(db, home);
-	if (entry == NULL) {
-		free(url);
-		return -1;
-	}
+	if (entry == NULL)
+		goto done;
 	if (url == NULL)
 		snprintf(err, sizeof(err), "the home node's address is not "
 		    "known");
@@ -666,11 +677,19 @@ outcome_send(struct db *db, const struct signer *sg, void *curl,
 		    " attempts = attempts + 1, last_error = $3," SEND_RETRY
 		    " WHERE home = $1 AND request = $2", 3, p) == -1 ? -1 : 0;
 	}
+done:
 	free(entry);
 	free(url);
 	fetch_free(&f);
 	return rc;
 }
+
+/* Columns of questions_query. */
+enum { QS_ID, QS_KIND, QS_REQUIRED, QS_CHOICES };
+/* The questions event $1 asks, with the choices of each on lines. */
+static const char questions_query[] =
+    "SELECT id, kind, required, array_to_string(choices, E'\\n')"
+    " FROM questions WHERE event = $1 AND NOT retired";
 
 /*
  * Checks a request's answers against the event's questions, as the
@@ -688,9 +707,7 @@ answers_fit(struct db *db, const struct fed_record *rec, const char *event,
 	int q, rc = -1;
 
 	*ids = *values = NULL;
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT id, kind, required,"
-	    " array_to_string(choices, E'\\n') FROM questions"
-	    " WHERE event = $1 AND NOT retired", 1, p);
+	res = db_query(db, PGRES_TUPLES_OK, questions_query, 1, p);
 	if (res == NULL)
 		return -2;
 	n = (size_t)PQntuples(res);
@@ -700,20 +717,20 @@ answers_fit(struct db *db, const struct fed_record *rec, const char *event,
 		goto out;
 	}
 	for (q = 0; q < (int)n; q++) {
-		const char *kind = PQgetvalue(res, q, 1);
+		const char *kind = PQgetvalue(res, q, QS_KIND);
 
 		given = NULL;
 		for (i = 0; i < rec->nfields; i++)
 			if (strcmp(rec->fields[i].name, "answer") == 0 &&
 			    rec->fields[i].attr[0] != NULL &&
 			    strcmp(rec->fields[i].attr[0],
-			    PQgetvalue(res, q, 0)) == 0) {
+			    PQgetvalue(res, q, QS_ID)) == 0) {
 				if (given != NULL)
 					goto out;	/* answered twice */
 				given = rec->fields[i].value;
 			}
 		if (given == NULL || *given == '\0') {
-			if (*PQgetvalue(res, q, 2) == 't')
+			if (*PQgetvalue(res, q, QS_REQUIRED) == 't')
 				goto out;
 			continue;
 		}
@@ -721,9 +738,9 @@ answers_fit(struct db *db, const struct fed_record *rec, const char *event,
 		    (strcmp(kind, "yesno") == 0 && strcmp(given, "yes") != 0 &&
 		    strcmp(given, "no") != 0) ||
 		    (strcmp(kind, "choice") == 0 &&
-		    !util_line_of(PQgetvalue(res, q, 3), given)))
+		    !util_line_of(PQgetvalue(res, q, QS_CHOICES), given)))
 			goto out;
-		qs[k] = PQgetvalue(res, q, 0);
+		qs[k] = PQgetvalue(res, q, QS_ID);
 		vs[k++] = given;
 	}
 	/* Every answer given is to a question asked, and counted above. */
@@ -842,6 +859,24 @@ request_cancel(struct db *db, const struct fed_record *rec,
 	return 0;
 }
 
+/* Columns of request_held_query. */
+enum { HR_VERSION, HR_SAME_EVENT, HR_SAME_DIGEST };
+/*
+ * The request held from home $1 with id $2: at what version, and
+ * whether it is for event $3 and its entry's digest is $4.
+ */
+static const char request_held_query[] =
+    "SELECT version, event = $3, digest = $4 FROM inbox_requests"
+    " WHERE home = $1 AND request = $2 FOR UPDATE";
+
+/* Columns of answer_query. */
+enum { AN_ENTRY };
+/* The signed outcome of request $2 from home $1, given now. */
+static const char answer_query[] =
+    "UPDATE inbox_requests SET delivered = greatest(delivered, out_signed)"
+    " WHERE home = $1 AND request = $2 AND out_entry IS NOT NULL"
+    " RETURNING out_entry";
+
 /*
  * Host side: a registration request.  Decided once per version: the same
  * version again is answered with the outcome as it stands, an older one
@@ -879,34 +914,35 @@ request_receive(struct db *db, const struct signer *sg,
 	p[3] = digest;
 	if (db_begin(db) == -1)
 		return 503;
+	rc = 503;	/* until something else is known */
 	/* One request at a time: a repeat waits for the first to decide. */
 	if (db_call(db, "SELECT pg_advisory_xact_lock(7234019,"
 	    " hashtext($1 || $2))", 2, p) == -1)
-		goto unavailable;
+		goto done;
 	res = db_query(db, PGRES_TUPLES_OK, "SELECT 1 FROM events e, node n"
-	    " WHERE e.id = $1 AND e.origin = n.id", 1, &p[2]);
+	    " WHERE e.id = $1 AND e.origin = n.id", 1,
+	    (const char *[]){ event });
 	if (res == NULL)
-		goto unavailable;
+		goto done;
 	held = PQntuples(res);
 	PQclear(res);
 	if (held != 1) {
-		db_rollback(db);
 		*why = "the event is not held by this node";
-		return 404;
+		rc = 404;
+		goto done;
 	}
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT version, event = $3,"
-	    " digest = $4 FROM inbox_requests WHERE home = $1"
-	    " AND request = $2 FOR UPDATE", 4, p);
-	if (res == NULL)
-		goto unavailable;
+	if ((res = db_query(db, PGRES_TUPLES_OK, request_held_query, 4,
+	    p)) == NULL)
+		goto done;
 	held = PQntuples(res);
-	version = held ? (int)strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	version = held ? (int)strtol(PQgetvalue(res, 0, HR_VERSION), NULL,
+	    10) : 0;
 	rc = 0;
-	if (held && *PQgetvalue(res, 0, 1) != 't') {
+	if (held && *PQgetvalue(res, 0, HR_SAME_EVENT) != 't') {
 		*why = "a request already made for another event";
 		rc = 409;
 	} else if (held && version == rec->version &&
-	    *PQgetvalue(res, 0, 2) != 't') {
+	    *PQgetvalue(res, 0, HR_SAME_DIGEST) != 't') {
 		*why = "a different entry under a version already applied";
 		rc = 409;
 	} else if (held && version > rec->version) {
@@ -929,33 +965,26 @@ request_receive(struct db *db, const struct signer *sg,
 		    " version, digest, event, ref, what) VALUES ($1, $2,"
 		    " $5::integer, $4, $3, gen_random_uuid(), 'cancelled')", 5,
 		    (const char *[]){ p[0], p[1], p[2], p[3], v }) == -1)
-			goto unavailable;
+			rc = 503;
 	} else if (rc == 0 && !held)
 		rc = request_new(db, rec, event, digest, why);
-	if (rc == 503)
-		goto unavailable;
-	if (rc != 0) {
-		db_rollback(db);
-		return rc;
-	}
-	if (db_commit(db) == -1)
-		return 503;
+	if (rc == 0 && db_commit(db) == -1)
+		rc = 503;
+	if (rc != 0)
+		goto done;
 	/* The answer is the outcome as it stands now, signed. */
-	if (outcome_sign(db, sg, p[0], p[1]) == -1)
-		return 503;
-	res = db_query(db, PGRES_TUPLES_OK, "UPDATE inbox_requests SET"
-	    " delivered = greatest(delivered, out_signed)"
-	    " WHERE home = $1 AND request = $2 AND out_entry IS NOT NULL"
-	    " RETURNING out_entry", 2, p);
-	if (res == NULL)
-		return 503;
+	rc = 503;
+	if (outcome_sign(db, sg, p[0], p[1]) == -1 ||
+	    (res = db_query(db, PGRES_TUPLES_OK, answer_query, 2, p)) == NULL)
+		goto done;
 	if (PQntuples(res) == 1)
-		*reply = util_strdup(PQgetvalue(res, 0, 0));
+		*reply = util_strdup(PQgetvalue(res, 0, AN_ENTRY));
 	PQclear(res);
-	return *reply != NULL ? 200 : 503;
-unavailable:
-	db_rollback(db);
-	return 503;
+	if (*reply != NULL)
+		rc = 200;
+done:
+	db_rollback(db);	/* nothing to undo once committed */
+	return rc;
 }
 
 /*
@@ -978,12 +1007,10 @@ inbox_receive(struct db *db, const struct signer *sg, const char *body,
 		*why = "this node has no key to answer with";
 		return 503;
 	}
+	memset(&rec, 0, sizeof(rec));
 	if ((rc = read_signed(db, body, len, &rec, &doc, &canonical,
-	    why)) != 0) {
-		xmlFreeDoc(doc);
-		free(canonical);
-		return rc;
-	}
+	    why)) != 0)
+		goto done;
 	if (strcmp(rec.kind, "registration") == 0)
 		rc = request_receive(db, sg, &rec, canonical, reply, why);
 	else if (strcmp(rec.kind, "outcome") == 0)
@@ -992,6 +1019,7 @@ inbox_receive(struct db *db, const struct signer *sg, const char *body,
 		*why = "the inbox takes registrations and outcomes only";
 		rc = 422;
 	}
+done:
 	fed_record_free(&rec);
 	xmlFreeDoc(doc);
 	free(canonical);

@@ -417,7 +417,7 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
     const char **why)
 {
 	const char *subject = fed_field(rec, "subject");
-	const char *p[4];
+	const char *p[3], *k[3];
 	char *fps = NULL, *pems = NULL;
 	int rc = -1, n;
 
@@ -439,45 +439,48 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 	    " string_to_array($3, chr(30))) WITH ORDINALITY AS u (f, p, n))"
 	    " WHERE id = $1", 3, p) == -1)
 		goto out;
-	p[0] = subject;
+	/* The rest is about the subject: $1 the subject, $2 and $3 its keys. */
+	k[0] = subject;
+	k[1] = fps;
+	k[2] = pems;
 	if (strcmp(subject, rec->origin) == 0) {
 		if ((n = yes(db, "SELECT 1 FROM node_keys WHERE node <> $1"
 		    " AND fingerprint = ANY (string_to_array($2, chr(30)))",
-		    2, p)) != 0) {
+		    2, k)) != 0) {
 			if (n == 1)
 				*why = "a node entry listing another node's key";
 			goto out;
 		}
 		if (db_exec(db, "DELETE FROM node_keys WHERE node = $1 AND"
 		    " fingerprint <> ALL (string_to_array($2, chr(30)))",
-		    2, p) == -1 ||
+		    2, k) == -1 ||
 		    db_exec(db, "UPDATE peers SET fingerprint ="
 		    " (string_to_array($2, chr(30)))[1] WHERE node = $1",
-		    2, p) == -1)
+		    2, k) == -1)
 			goto out;
 		n = (int)db_changes(db, "INSERT INTO node_keys (fingerprint,"
 		    " node, pem, source) SELECT u.f, $1, u.p, 'announced' FROM unnest("
 		    " string_to_array($2, chr(30)), string_to_array($3, chr(30)))"
-		    " AS u (f, p) ON CONFLICT (fingerprint) DO NOTHING", 3, p);
+		    " AS u (f, p) ON CONFLICT (fingerprint) DO NOTHING", 3, k);
 	} else {
-		p[3] = rec->origin;
 		if ((n = yes(db, "SELECT 1 FROM peers WHERE node = $2 AND hub"
 		    " AND $1::uuid <> (SELECT id FROM node) AND NOT EXISTS"
 		    " (SELECT 1 FROM peers WHERE node = $1)", 2,
-		    (const char *[]){ p[0], p[3] })) != 1) {
+		    (const char *[]){ subject, rec->origin })) != 1) {
 			rc = n == 0 ? 0 : -1;	/* not ours to learn from */
 			goto out;
 		}
 		if (db_exec(db, "DELETE FROM node_keys WHERE node = $1 AND"
 		    " source = 'vouched' AND introducer = $3 AND"
 		    " fingerprint <> ALL (string_to_array($2, chr(30)))",
-		    3, (const char *[]){ p[0], p[1], p[3] }) == -1)
+		    3, (const char *[]){ subject, fps, rec->origin }) == -1)
 			goto out;
 		n = (int)db_changes(db, "INSERT INTO node_keys (fingerprint,"
 		    " node, pem, source, introducer) SELECT u.f, $1, u.p, 'vouched', $4"
 		    " FROM unnest(string_to_array($2, chr(30)),"
 		    " string_to_array($3, chr(30))) AS u (f, p)"
-		    " ON CONFLICT (fingerprint) DO NOTHING", 4, p);
+		    " ON CONFLICT (fingerprint) DO NOTHING", 4,
+		    (const char *[]){ subject, fps, pems, rec->origin });
 	}
 	if (n == -1)
 		goto out;
@@ -576,6 +579,17 @@ out:
 }
 
 /*
+ * The copy held of a record ($1 its id), in the table its %s names: is
+ * it from the same origin ($3), at what version, and is it the same
+ * entry ($2).
+ */
+static const char held_query[] =
+    "SELECT origin = $3::uuid, version, entry = $2"
+    " FROM %s WHERE id = $1 FOR UPDATE";
+
+enum { HELD_SAME_ORIGIN, HELD_VERSION, HELD_SAME_ENTRY };
+
+/*
  * Merges one verified entry whose signature belongs to node signer.
  * Answers 1 when it was stored, 0 when there was nothing to do (a copy
  * already held, or this node's own record coming back), -1 when it is
@@ -587,10 +601,11 @@ merge_entry(struct db *db, const struct fed_record *rec, const char *entry,
     const char *signer, int *learnt, const char **why)
 {
 	const struct merge_kind *mk;
-	const char *p[2] = { rec->id, entry };
+	const char *p[3] = { rec->id, entry, rec->origin };
 	PGresult *res;
 	char *sql;
-	int held = 0, rc;
+	long version = 0;
+	int held, rc;
 
 	if (strcmp(rec->origin, signer) != 0) {
 		*why = "signed by a node that is not its origin";
@@ -602,39 +617,28 @@ merge_entry(struct db *db, const struct fed_record *rec, const char *entry,
 		*why = "a kind of record this node does not know";
 		return -1;
 	}
-	sql = util_printf("SELECT origin = $3::uuid, version, entry = $2"
-	    " FROM %s WHERE id = $1 FOR UPDATE", mk->table);
-	if (sql == NULL)
+	if ((sql = util_printf(held_query, mk->table)) == NULL)
 		return -2;
-	{
-		const char *q[3] = { p[0], p[1], rec->origin };
-
-		res = db_query(db, PGRES_TUPLES_OK, sql, 3, q);
-	}
+	res = db_query(db, PGRES_TUPLES_OK, sql, 3, p);
 	free(sql);
 	if (res == NULL)
 		return -2;
-	if (PQntuples(res) == 1) {
-		int version = atoi(PQgetvalue(res, 0, 1));
-
-		held = 1;
+	if ((held = PQntuples(res) == 1)) {
+		version = strtol(PQgetvalue(res, 0, HELD_VERSION), NULL, 10);
 		*why = NULL;
-		if (*PQgetvalue(res, 0, 0) != 't')
+		if (*PQgetvalue(res, 0, HELD_SAME_ORIGIN) != 't')
 			*why = "claims a record that belongs to another node";
 		else if (version > rec->version)
 			*why = "an older version than the one held (a replay)";
 		else if (version == rec->version &&
-		    *PQgetvalue(res, 0, 2) != 't')
+		    *PQgetvalue(res, 0, HELD_SAME_ENTRY) != 't')
 			*why = "a different entry under a version already held";
-		else if (version == rec->version) {
-			PQclear(res);
-			return 0;	/* the same entry by another path */
-		}
-		PQclear(res);
-		if (*why != NULL)
-			return -1;
-	} else
-		PQclear(res);
+	}
+	PQclear(res);
+	if (held && *why != NULL)
+		return -1;
+	if (held && version == rec->version)
+		return 0;	/* the same entry by another path */
 
 	if (db_exec(db, "SAVEPOINT merge", 0, NULL) == -1)
 		return -2;

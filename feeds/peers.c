@@ -17,6 +17,12 @@
 
 #define PEER_TIMEOUT	10L
 
+/* A key trusted here, by its fingerprint: its PEM and whose it is. */
+static const char trust_query[] =
+    "SELECT pem, node FROM node_keys WHERE fingerprint = $1";
+
+enum { TR_PEM, TR_NODE };
+
 /* The trust store, for fed_verify: the key's PEM and its node. */
 char *
 trust_lookup(void *arg, const char *fingerprint, char node[FED_UUID_LEN + 1])
@@ -26,13 +32,13 @@ trust_lookup(void *arg, const char *fingerprint, char node[FED_UUID_LEN + 1])
 	PGresult *res;
 	char *pem = NULL;
 
-	res = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT pem, node FROM node_keys WHERE fingerprint = $1", 1, p);
+	res = db_query(db, PGRES_TUPLES_OK, trust_query, 1, p);
 	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) == 1) {
-		pem = util_strdup(PQgetvalue(res, 0, 0));
-		snprintf(node, FED_UUID_LEN + 1, "%s", PQgetvalue(res, 0, 1));
+		pem = util_strdup(PQgetvalue(res, 0, TR_PEM));
+		snprintf(node, FED_UUID_LEN + 1, "%s",
+		    PQgetvalue(res, 0, TR_NODE));
 	}
 	PQclear(res);
 	return pem;
@@ -210,16 +216,18 @@ fingerprint_normalise(const char *in, char out[FED_FP_LEN + 1])
 }
 
 /*
- * Files k[0] (fingerprint), a key fetched from the peer's own address
- * and matching the fingerprint a coordinator gave, under node k[1] with
- * PEM k[2].  That outweighs another node listing the key as its own, or
- * a hub's word, which nobody checked: anyone can copy a public key into
- * a node entry.  A key pinned for another peer is for the coordinator
- * to settle.  1 when filed, 0 when pinned elsewhere, -1 on failure.
+ * Files a key fetched from the peer's own address and matching the
+ * fingerprint a coordinator gave, under the peer's node.  That outweighs
+ * another node listing the key as its own, or a hub's word, which nobody
+ * checked: anyone can copy a public key into a node entry.  A key pinned
+ * for another peer is for the coordinator to settle.  1 when filed, 0
+ * when pinned elsewhere, -1 on failure.
  */
 static int
-pin_key(struct db *db, const char **k)
+pin_key(struct db *db, const char *fingerprint, const char *node,
+    const char *pem)
 {
+	const char *p[3] = { fingerprint, node, pem };
 	long n;
 
 	n = db_changes(db, "INSERT INTO node_keys"
@@ -227,7 +235,7 @@ pin_key(struct db *db, const char **k)
 	    " ON CONFLICT (fingerprint) DO UPDATE SET node = excluded.node,"
 	    " pem = excluded.pem, source = 'pinned', introducer = NULL"
 	    " WHERE node_keys.node = excluded.node"
-	    " OR node_keys.source <> 'pinned'", 3, k);
+	    " OR node_keys.source <> 'pinned'", 3, p);
 	return n == -1 ? -1 : n > 0;
 }
 
@@ -246,7 +254,7 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 	char fp[FED_FP_LEN + 1], want[FED_FP_LEN + 1], *base = NULL;
 	char *u = NULL, *pem = NULL, *id = NULL, *region = NULL;
 	char *name = NULL, *sfp = NULL;
-	const char *p[6], *k[3];
+	const char *p[6], *q[1];
 	int rc = -1, pinned;
 
 	*error = NULL;
@@ -315,12 +323,10 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 		    "Could not save the peer %s.", base);
 		goto fail;
 	}
-	k[0] = fp;
-	k[1] = id + 9;
-	k[2] = pem;
+	q[0] = id + 9;
 	if (db_exec(db, "DELETE FROM node_keys WHERE node = $1"
-	    " AND source = 'vouched'", 1, k + 1) == -1 ||
-	    (pinned = pin_key(db, k)) == -1) {
+	    " AND source = 'vouched'", 1, q) == -1 ||
+	    (pinned = pin_key(db, fp, id + 9, pem)) == -1) {
 		db_rollback(db);
 		*error = util_printf("Could not save the peer %s.", base);
 		goto fail;
@@ -356,38 +362,35 @@ fail:
 	return rc;
 }
 
+/* The peer unpinned, and the node it was. */
+static const char remove_query[] =
+    "DELETE FROM peers WHERE id = $1 RETURNING node";
+
+enum { RM_NODE };
+
 /* Unpins a peer: its keys go, and this node stops vouching for it. */
 int
 peer_remove(struct db *db, long long id)
 {
 	char s[24];
-	const char *p[1] = { s };
+	const char *p[1] = { s }, *q[1];
 	PGresult *res;
-	int found;
+	int rc;
 
 	snprintf(s, sizeof(s), "%lld", id);
 	if (db_begin(db) == -1)
 		return -1;
-	res = db_query(db, PGRES_TUPLES_OK,
-	    "DELETE FROM peers WHERE id = $1 RETURNING node", 1, p);
+	res = db_query(db, PGRES_TUPLES_OK, remove_query, 1, p);
 	if (res == NULL)
 		goto fail;
-	found = PQntuples(res) == 1;
-	if (found) {
-		const char *q[1] = { PQgetvalue(res, 0, 0) };
-
-		if (db_exec(db, "DELETE FROM node_keys WHERE node = $1"
-		    " AND source <> 'vouched'", 1, q) == -1) {
-			PQclear(res);
-			goto fail;
-		}
+	rc = -1;	/* no row: removed already */
+	if (PQntuples(res) == 1) {
+		q[0] = PQgetvalue(res, 0, RM_NODE);
+		rc = db_exec(db, "DELETE FROM node_keys WHERE node = $1"
+		    " AND source <> 'vouched'", 1, q);
 	}
 	PQclear(res);
-	if (!found) {
-		db_rollback(db);
-		return -1;
-	}
-	if (vouch_refresh(db) == -1 ||
+	if (rc == -1 || vouch_refresh(db) == -1 ||
 	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
 	    db_commit(db) == -1)
 		goto fail;

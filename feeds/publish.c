@@ -729,14 +729,14 @@ publish_one(struct db *db, const struct signer *sg, const struct kind *k,
 			key = sg->old_key;
 			fp = sg->old_fingerprint;
 		}
-		if (xml == NULL || (signed_xml = fed_sign(xml, strlen(xml),
-		    key, fp)) == NULL) {
+		signed_xml = xml == NULL ? NULL : fed_sign(xml, strlen(xml),
+		    key, fp);
+		free(xml);
+		if (signed_xml == NULL) {
 			log_err("cannot sign %s %s", k->name,
 			    PQgetvalue(res, first, P_ID));
-			free(xml);
 			return -1;
 		}
-		free(xml);
 	}
 	p[0] = PQgetvalue(res, first, P_ID);
 	p[1] = PQgetvalue(res, first, P_SEQ);
@@ -783,8 +783,8 @@ publish_batch(struct db *db, const struct signer *sg, const struct kind *k,
 		    last, P_ID), PQgetvalue(res, i, P_ID)) == 0; last++)
 			;
 		if ((rc = publish_one(db, sg, k, res, i, last)) == -1) {
-			PQclear(res);
-			return -1;
+			n = -1;
+			break;
 		}
 		n += rc;
 	}

@@ -191,36 +191,35 @@ merge_doc(struct db *db, long long peer, const char *collection,
     xmlDocPtr doc, int *stored, int *learnt)
 {
 	struct fed_record rec;
-	char signer[FED_UUID_LEN + 1], *canonical = NULL, *id;
+	char signer[FED_UUID_LEN + 1], *canonical = NULL, *id = NULL;
 	const char *why = NULL;
-	int rc;
+	int rc = 0;
 
 	if (own_entry(doc))
 		return 0;
+	memset(&rec, 0, sizeof(rec));
 	if (fed_verify(doc, trust_lookup, db, signer, &canonical, &why) ==
 	    -1) {
 		id = doc_id(doc);
 		reject(db, peer, collection, id, why != NULL ? why :
 		    "signature does not verify");
-		free(id);
-		return 0;
+		goto done;
 	}
 	if (fed_record_read(doc, &rec, &why) == -1) {
 		id = doc_id(doc);
 		reject(db, peer, collection, id, why);
-		free(id);
-		free(canonical);
-		return 0;
+		goto done;
 	}
 	rc = merge_entry(db, &rec, canonical, signer, learnt, &why);
 	if (rc == -1) {
 		id = util_printf("urn:uuid:%s", rec.id);
 		reject(db, peer, collection, id, why);
-		free(id);
 	} else if (rc == 1) {
 		(*stored)++;
 		atomic_fetch_add(&merged, 1);
 	}
+done:
+	free(id);
 	fed_record_free(&rec);
 	free(canonical);
 	return rc == -2 ? -1 : 0;
@@ -293,6 +292,12 @@ page_latest(const char *body)
 	return p != NULL ? strtoll(p + 14, NULL, 10) : -1;
 }
 
+/* Where this node is in peer $1's collection $2, and the ETag it holds. */
+static const char cursor_query[] =
+    "SELECT seq, etag FROM peer_cursors WHERE peer = $1 AND collection = $2";
+
+enum { CU_SEQ, CU_ETAG };
+
 /*
  * Pulls one collection of a peer up to its end.  0 when done, -1 with
  * *error (static or from f) when the peer or the database failed.
@@ -311,15 +316,14 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 
 	f.stop = &pl->stop;
 	snprintf(s, sizeof(s), "%lld", pl->id);
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT seq, etag FROM peer_cursors"
-	    " WHERE peer = $1 AND collection = $2", 2, p);
+	res = db_query(db, PGRES_TUPLES_OK, cursor_query, 2, p);
 	if (res == NULL) {
 		snprintf(error, errlen, "the database failed");
 		return -1;
 	}
 	if (PQntuples(res) == 1) {
-		cursor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		etag = util_strdup(PQgetvalue(res, 0, 1));
+		cursor = strtoll(PQgetvalue(res, 0, CU_SEQ), NULL, 10);
+		etag = util_strdup(PQgetvalue(res, 0, CU_ETAG));
 	}
 	PQclear(res);
 	for (pages = 0; pages < 100000 && !atomic_load(&pl->stop); pages++) {
@@ -385,6 +389,12 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	return rc;
 }
 
+/* Whether this process took the lock on pulling peer $1. */
+static const char pull_lock_query[] =
+    "SELECT pg_try_advisory_lock(7234018, $1::integer)";
+
+enum { LK_TAKEN };
+
 /*
  * One pull of every collection of a peer; notes how it went.  -1 when
  * it could not start: the database failed, or another process serving
@@ -397,20 +407,18 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	const char *p[2] = { s, error }, *coll;
 	PGresult *res;
 	size_t i;
-	int learnt, rounds = 0, ok = 1;
+	int learnt, rounds = 0, ok = 1, taken;
 
 	snprintf(s, sizeof(s), "%lld", pl->id);
 	snprintf(iv, sizeof(iv), "%d", interval);
 	/* Another process serving this node may be pulling it already. */
-	res = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT pg_try_advisory_lock(7234018, $1::integer)", 1, p);
-	if (res == NULL)
+	if ((res = db_query(db, PGRES_TUPLES_OK, pull_lock_query, 1, p)) ==
+	    NULL)
 		return -1;
-	if (*PQgetvalue(res, 0, 0) != 't') {
-		PQclear(res);
-		return -1;
-	}
+	taken = *PQgetvalue(res, 0, LK_TAKEN) == 't';
 	PQclear(res);
+	if (!taken)
+		return -1;
 	atomic_fetch_add(&pulls, 1);
 	do {
 		learnt = 0;
@@ -446,6 +454,14 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	return 0;
 }
 
+/* Seconds until peer $1 is due, 0 when it is. */
+static const char due_query[] =
+    "SELECT greatest(0, ceil(extract("
+    "epoch FROM next_attempt - now())))::bigint FROM peers"
+    " WHERE id = $1";
+
+enum { DUE_SECS };
+
 /* Seconds until the peer is due, 0 when it is, -1 on failure. */
 static long
 due_in(struct db *db, long long id)
@@ -456,13 +472,11 @@ due_in(struct db *db, long long id)
 	long secs;
 
 	snprintf(s, sizeof(s), "%lld", id);
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT greatest(0, ceil(extract("
-	    "epoch FROM next_attempt - now())))::bigint FROM peers"
-	    " WHERE id = $1", 1, p);
+	res = db_query(db, PGRES_TUPLES_OK, due_query, 1, p);
 	if (res == NULL)
 		return -1;
-	secs = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, 0), NULL, 10) :
-	    60;
+	secs = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, DUE_SECS),
+	    NULL, 10) : 60;
 	PQclear(res);
 	return secs;
 }
@@ -574,6 +588,11 @@ puller_stop(struct puller *pl)
 	free(pl);
 }
 
+/* Every peer pinned, to pull from. */
+static const char pullers_query[] = "SELECT id, url FROM peers";
+
+enum { PU_ID, PU_URL };
+
 /* Starts a puller for each new peer and stops those of peers removed. */
 static int
 sync_peers(struct sync *s)
@@ -583,24 +602,24 @@ sync_peers(struct sync *s)
 	long long id;
 	int i;
 
-	res = db_query(s->db, PGRES_TUPLES_OK, "SELECT id, url FROM peers",
-	    0, NULL);
+	res = db_query(s->db, PGRES_TUPLES_OK, pullers_query, 0, NULL);
 	if (res == NULL)
 		return -1;
 	for (pl = s->pullers; pl != NULL; pl = pl->next)
 		pl->seen = 0;
 	for (i = 0; i < PQntuples(res); i++) {
-		id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		id = strtoll(PQgetvalue(res, i, PU_ID), NULL, 10);
 		for (pl = s->pullers; pl != NULL; pl = pl->next)
 			if (pl->id == id &&
-			    strcmp(pl->url, PQgetvalue(res, i, 1)) == 0)
+			    strcmp(pl->url, PQgetvalue(res, i, PU_URL)) == 0)
 				break;
 		if (pl != NULL) {
 			pl->seen = 1;
 			continue;
 		}
 		if ((pl = calloc(1, sizeof(*pl))) == NULL ||
-		    (pl->url = util_strdup(PQgetvalue(res, i, 1))) == NULL) {
+		    (pl->url = util_strdup(PQgetvalue(res, i, PU_URL))) ==
+		    NULL) {
 			free(pl);
 			continue;
 		}
@@ -638,6 +657,11 @@ ignore_body(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Every peer pinned, to ping. */
+static const char ping_query[] = "SELECT url FROM peers";
+
+enum { PI_URL };
+
 /*
  * Tells every peer that something went out here, all at once, each
  * with a short timeout: a dead peer costs the others nothing.
@@ -646,13 +670,12 @@ static void
 ping_peers(struct sync *s)
 {
 	PGresult *res;
-	CURLM *m;
+	CURLM *m = NULL;
 	CURL **easy;
 	char *form, **urls;
 	int i, n, running;
 
-	res = db_query(s->db, PGRES_TUPLES_OK, "SELECT url FROM peers", 0,
-	    NULL);
+	res = db_query(s->db, PGRES_TUPLES_OK, ping_query, 0, NULL);
 	if (res == NULL)
 		return;
 	n = PQntuples(res);
@@ -660,18 +683,13 @@ ping_peers(struct sync *s)
 	easy = calloc((size_t)n + 1, sizeof(*easy));
 	urls = calloc((size_t)n + 1, sizeof(*urls));
 	if (n == 0 || form == NULL || easy == NULL || urls == NULL ||
-	    (m = curl_multi_init()) == NULL) {
-		PQclear(res);
-		free(form);
-		free(easy);
-		free(urls);
-		return;
-	}
+	    (m = curl_multi_init()) == NULL)
+		goto done;
 	for (i = 0; i < n; i++) {
 		if ((easy[i] = curl_easy_init()) == NULL)
 			continue;
 		urls[i] = util_printf("%s/federation/ping",
-		    PQgetvalue(res, i, 0));
+		    PQgetvalue(res, i, PI_URL));
 		curl_easy_setopt(easy[i], CURLOPT_URL, urls[i]);
 		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, form);
 		curl_easy_setopt(easy[i], CURLOPT_PROTOCOLS_STR, "http,https");
@@ -682,20 +700,25 @@ ping_peers(struct sync *s)
 		curl_multi_add_handle(m, easy[i]);
 	}
 	PQclear(res);
+	res = NULL;
 	do {
 		if (curl_multi_perform(m, &running) != CURLM_OK)
 			break;
 		if (running > 0)
 			curl_multi_poll(m, NULL, 0, 200, NULL);
 	} while (running > 0 && !atomic_load(&s->stop));
-	for (i = 0; i < n; i++) {
+done:
+	/* Handles are made only once m is. */
+	for (i = 0; m != NULL && i < n; i++) {
 		if (easy[i] == NULL)
 			continue;
 		curl_multi_remove_handle(m, easy[i]);
 		curl_easy_cleanup(easy[i]);
 		free(urls[i]);
 	}
-	curl_multi_cleanup(m);
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	PQclear(res);
 	free(easy);
 	free(urls);
 	free(form);

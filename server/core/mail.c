@@ -468,6 +468,18 @@ clean_text(char *s)
 }
 
 /*
+ * The message due first, locked until the transaction ends; one another
+ * sender holds is left to it.
+ */
+static const char claim_query[] =
+    "SELECT id, recipient, subject, body, attempts FROM outbox"
+    " WHERE sent IS NULL AND failed IS NULL"
+    " AND next_attempt <= clock_timestamp()"
+    " ORDER BY next_attempt, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+
+enum { CL_ID, CL_RECIPIENT, CL_SUBJECT, CL_BODY, CL_ATTEMPTS };
+
+/*
  * Claims one due message, offers it to the mail server and records the
  * outcome, all in one transaction.  1 when one was handled, 0 when none
  * is due, -1 on a database failure.
@@ -480,31 +492,26 @@ mail_send_one(struct mailer *m)
 	    *body = NULL, *note = NULL;
 	PGresult *res = NULL;
 	enum outcome out;
-	int attempts;
+	int attempts, rc = -1;
 
 	if (db_begin(m->db) == -1)
 		return -1;
-	res = db_query(m->db, PGRES_TUPLES_OK,
-	    "SELECT id, recipient, subject, body, attempts FROM outbox"
-	    " WHERE sent IS NULL AND failed IS NULL"
-	    " AND next_attempt <= clock_timestamp()"
-	    " ORDER BY next_attempt, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-	    0, NULL);
-	if (res == NULL)
-		goto fail;
+	if ((res = db_query(m->db, PGRES_TUPLES_OK, claim_query, 0, NULL)) ==
+	    NULL)
+		goto done;
 	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return db_commit(m->db) == 0 ? 0 : -1;
+		rc = db_commit(m->db);
+		goto done;
 	}
-	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
-	to = util_strdup(PQgetvalue(res, 0, 1));
-	subject = util_strdup(PQgetvalue(res, 0, 2));
-	body = util_strdup(PQgetvalue(res, 0, 3));
-	attempts = atoi(PQgetvalue(res, 0, 4));
+	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, CL_ID));
+	to = util_strdup(PQgetvalue(res, 0, CL_RECIPIENT));
+	subject = util_strdup(PQgetvalue(res, 0, CL_SUBJECT));
+	body = util_strdup(PQgetvalue(res, 0, CL_BODY));
+	attempts = (int)strtol(PQgetvalue(res, 0, CL_ATTEMPTS), NULL, 10);
 	PQclear(res);
 	res = NULL;
 	if (to == NULL || subject == NULL || body == NULL)
-		goto fail;
+		goto done;
 
 	why[0] = '\0';
 	out = mail_deliver(m, id, to, subject, body, why, sizeof(why));
@@ -522,14 +529,14 @@ mail_send_one(struct mailer *m)
 		if (db_exec(m->db, "UPDATE outbox SET sent = clock_timestamp(),"
 		    " attempts = attempts + 1, last_error = NULL"
 		    " WHERE id = $1", 1, p) == -1)
-			goto fail;
+			goto done;
 		break;
 	case MAIL_FAILED:
 		log_warn("outbox %s: failed: %s", id, p[1]);
 		if (db_exec(m->db, "UPDATE outbox SET failed = clock_timestamp(),"
 		    " attempts = attempts + 1, last_error = $2"
 		    " WHERE id = $1", 2, p) == -1)
-			goto fail;
+			goto done;
 		break;
 	case MAIL_RETRY:
 		snprintf(delay, sizeof(delay), "%.3f",
@@ -540,28 +547,33 @@ mail_send_one(struct mailer *m)
 		    " last_error = $2, next_attempt = clock_timestamp() +"
 		    " $3::float8 * interval '1 second' WHERE id = $1", 3, p) ==
 		    -1)
-			goto fail;
+			goto done;
 		break;
 	}
 	if (db_commit(m->db) == -1) {
 		/* Accepted but not recorded: it will be offered again. */
 		log_err("outbox %s: outcome not recorded", id);
-		goto fail;
+		goto done;
 	}
-	free(note);
-	free(to);
-	free(subject);
-	free(body);
-	return 1;
-fail:
+	rc = 1;
+done:
 	PQclear(res);
-	db_rollback(m->db);
+	if (rc == -1)
+		db_rollback(m->db);
 	free(note);
 	free(to);
 	free(subject);
 	free(body);
-	return -1;
+	return rc;
 }
+
+/* Milliseconds until the first waiting message is due; NULL: none waits. */
+static const char due_query[] =
+    "SELECT ceil(1000 * extract(epoch FROM min(next_attempt) -"
+    " clock_timestamp()))::bigint FROM outbox"
+    " WHERE sent IS NULL AND failed IS NULL";
+
+enum { DUE_MS };
 
 /* Milliseconds until the next message is due, MAIL_POLL_MS at most. */
 static long
@@ -570,14 +582,11 @@ mail_next_due(struct mailer *m)
 	PGresult *res;
 	long ms = MAIL_POLL_MS;
 
-	res = db_query(m->db, PGRES_TUPLES_OK,
-	    "SELECT ceil(1000 * extract(epoch FROM min(next_attempt) -"
-	    " clock_timestamp()))::bigint FROM outbox"
-	    " WHERE sent IS NULL AND failed IS NULL", 0, NULL);
+	res = db_query(m->db, PGRES_TUPLES_OK, due_query, 0, NULL);
 	if (res == NULL)
 		return -1;
-	if (!PQgetisnull(res, 0, 0))
-		ms = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	if (!PQgetisnull(res, 0, DUE_MS))
+		ms = strtol(PQgetvalue(res, 0, DUE_MS), NULL, 10);
 	PQclear(res);
 	if (ms > MAIL_POLL_MS)
 		ms = MAIL_POLL_MS;

@@ -40,6 +40,12 @@ node_init(struct db *db, const struct config *c)
 	return rc;
 }
 
+/* The node's id and, in hex, its secret. */
+static const char identity_query[] =
+    "SELECT id, encode(secret, 'hex') FROM node";
+
+enum { ND_ID, ND_SECRET };
+
 /* Reads the identity into memory for serving. */
 int
 node_load(struct db *db)
@@ -50,16 +56,15 @@ node_load(struct db *db)
 	size_t i;
 	int rc = -1;
 
-	r = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT id, encode(secret, 'hex') FROM node", 0, NULL);
+	r = db_query(db, PGRES_TUPLES_OK, identity_query, 0, NULL);
 	if (r == NULL)
 		return -1;
 	if (PQntuples(r) != 1) {
 		log_err("this database has no node identity: run acorn init");
 		goto out;
 	}
-	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
-	hex = PQgetvalue(r, 0, 1);
+	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, ND_ID));
+	hex = PQgetvalue(r, 0, ND_SECRET);
 	if (strlen(hex) != 64)
 		goto out;
 	for (i = 0; i < 32; i++) {
@@ -70,9 +75,10 @@ node_load(struct db *db)
 		secret[i] = (unsigned char)b;
 	}
 	memcpy(node_secret, secret, sizeof(node_secret));
-	OPENSSL_cleanse(secret, sizeof(secret));
 	rc = 0;
 out:
+	/* Part of the secret may be read when a later byte is not hex. */
+	OPENSSL_cleanse(secret, sizeof(secret));
 	PQclear(r);
 	return rc;
 }

@@ -82,7 +82,15 @@ filename_clean(const char *raw)
 	return out;
 }
 
-/* The evaluation the path names, if it is this node's: its title. */
+/* The evaluation the path names: its title, and whose it is. */
+static const char owner_query[] =
+    "SELECT e.title, e.origin = $2, " SQL_ORIGIN("e")
+    " FROM evaluations e" SQL_KNOWN("e")
+    " WHERE e.id = $1::uuid AND NOT e.deleted";
+
+enum { OW_TITLE, OW_LOCAL, OW_RECEIVED };
+
+/* The evaluation the path names (owner_query), or NULL. */
 static PGresult *
 files_owner(struct request *r, int *missing)
 {
@@ -96,9 +104,7 @@ files_owner(struct request *r, int *missing)
 	}
 	p[0] = r->arg;
 	p[1] = node_id;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT e.title, e.origin = $2,"
-	    " " SQL_ORIGIN("e") " FROM evaluations e" SQL_KNOWN("e")
-	    " WHERE e.id = $1::uuid AND NOT e.deleted", 2, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, owner_query, 2, p);
 	if (res != NULL && PQntuples(res) != 1) {
 		PQclear(res);
 		*missing = 1;
@@ -106,6 +112,15 @@ files_owner(struct request *r, int *missing)
 	}
 	return res;
 }
+
+/* The files attached to an evaluation, oldest first. */
+static const char files_query[] =
+    "SELECT id, filename, pg_size_pretty(size::bigint), sha256, "
+    SQL_LONDON("created", LONDON_STAMP)
+    " FROM evaluation_files"
+    " WHERE evaluation = $1::uuid ORDER BY created, id";
+
+enum { FL_ID, FL_FILENAME, FL_SIZE, FL_SHA256, FL_ADDED };
 
 static int
 files_page(struct request *r, struct view *v, unsigned int status)
@@ -117,11 +132,7 @@ files_page(struct request *r, struct view *v, unsigned int status)
 	int i;
 
 	p[0] = r->arg;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, filename,"
-	    " pg_size_pretty(size::bigint), sha256, "
-	    SQL_LONDON("created", LONDON_STAMP)
-	    " FROM evaluation_files"
-	    " WHERE evaluation = $1::uuid ORDER BY created, id", 1, p)) ==
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, files_query, 1, p)) ==
 	    NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -129,15 +140,15 @@ files_page(struct request *r, struct view *v, unsigned int status)
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((f = view_add(v, "files")) == NULL)
 			break;
-		view_set(f, "file_id", PQgetvalue(res, i, 0));
+		view_set(f, "file_id", PQgetvalue(res, i, FL_ID));
 		view_setf(f, "file_href", "/evidence/files/%s",
-		    PQgetvalue(res, i, 0));
-		view_set(f, "filename", PQgetvalue(res, i, 1));
-		view_set(f, "file_size", PQgetvalue(res, i, 2));
-		view_set(f, "sha256", PQgetvalue(res, i, 3));
-		view_set(f, "file_added", PQgetvalue(res, i, 4));
+		    PQgetvalue(res, i, FL_ID));
+		view_set(f, "filename", PQgetvalue(res, i, FL_FILENAME));
+		view_set(f, "file_size", PQgetvalue(res, i, FL_SIZE));
+		view_set(f, "sha256", PQgetvalue(res, i, FL_SHA256));
+		view_set(f, "file_added", PQgetvalue(res, i, FL_ADDED));
 		view_setf(f, "remove_label", "Remove %s",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, FL_FILENAME));
 	}
 	PQclear(res);
 	util_size_text(cfg->max_upload, limit, sizeof(limit));
@@ -209,63 +220,73 @@ files_add(struct request *r, struct view *v)
 }
 
 /*
+ * Removes the file the form names (field id), if it is still there.
+ * -1 on a db error.
+ */
+static int
+files_remove(struct request *r)
+{
+	const char *p[2];
+	PGresult *res;
+
+	p[0] = r->form.f[KEY_ID].text;
+	p[1] = r->arg;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "DELETE FROM"
+	    " evaluation_files WHERE id = $1 AND evaluation = $2::uuid"
+	    " RETURNING id", 2, p)) == NULL)
+		return -1;
+	/* None: removed already, by a double click or someone else. */
+	if (PQntuples(res) == 1)
+		audit(r->db, r->account->id, "evaluation_file_remove", p[0]);
+	PQclear(res);
+	return 0;
+}
+
+/*
  * GET and POST /evidence/{id}/files: the attached reports, a form to add
  * one (multipart, field "file") and a button to remove each (field id).
  */
 int
 evidence_files(struct request *r)
 {
-	struct view *v;
+	struct view *v = NULL;
 	PGresult *res;
-	const char *p[2];
 	int missing, rc;
 
 	if ((res = files_owner(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
-	if (*PQgetvalue(res, 0, 1) != 't') {
-		rc = origin_refuse(r, "evaluation", res, 0, 2);
-		PQclear(res);
-		return rc;
-	}
-	if (!is_contributor(r)) {
-		PQclear(res);
-		return http_error(r, 403);
-	}
-	if ((v = page_view(r, "Reports")) == NULL) {
-		PQclear(res);
-		return http_error(r, 500);
-	}
-	view_set(v, "ev_title", PQgetvalue(res, 0, 0));
+	if (*PQgetvalue(res, 0, OW_LOCAL) != 't')
+		rc = origin_refuse(r, "evaluation", res, 0, OW_RECEIVED);
+	else if (!is_contributor(r))
+		rc = http_error(r, 403);
+	else if ((v = page_view(r, "Reports")) == NULL)
+		rc = http_error(r, 500);
+	else
+		view_set(v, "ev_title", PQgetvalue(res, 0, OW_TITLE));
 	PQclear(res);
+	if (v == NULL)
+		return rc;
 	view_setf(v, "ev_href", "/evidence/%s", r->arg);
 	view_setf(v, "form_action", "/evidence/%s/files", r->arg);
 	if (r->method != METHOD_POST)
 		return files_page(r, v, 200);
-	if (r->form.f[KEY_ID].text != NULL) {
-		p[0] = r->form.f[KEY_ID].text;
-		p[1] = r->arg;
-		if ((res = db_query(r->db, PGRES_TUPLES_OK, "DELETE FROM"
-		    " evaluation_files WHERE id = $1 AND evaluation = $2::uuid"
-		    " RETURNING id", 2, p)) == NULL) {
-			view_free(v);
-			return http_error(r, 503);
-		}
-		/* None: removed already, by a double click or someone else. */
-		if (PQntuples(res) == 1)
-			audit(r->db, r->account->id, "evaluation_file_remove",
-			    p[0]);
-		PQclear(res);
-	} else {
-		if ((rc = files_add(r, v)) == -1) {
-			view_free(v);
-			return http_error(r, 503);
-		}
-		if (view_has(v, "errors"))
-			return files_page(r, v, 422);
-	}
+	if (r->form.f[KEY_ID].text != NULL)
+		rc = files_remove(r);
+	else if ((rc = files_add(r, v)) == 0 && view_has(v, "errors"))
+		return files_page(r, v, 422);
 	view_free(v);
+	if (rc == -1)
+		return http_error(r, 503);
 	return http_redirectf(r, "/evidence/%s/files", r->arg);
 }
+
+/* A file to download, while its evaluation is there. */
+static const char download_query[] =
+    "SELECT f.filename, f.sha256, f.content FROM evaluation_files f"
+    " JOIN evaluations e ON e.id = f.evaluation AND NOT e.deleted"
+    " WHERE f.id = $1::uuid";
+
+enum { DL_FILENAME, DL_SHA256, DL_CONTENT };
 
 /*
  * GET /evidence/files/{id}: the file as a download.  The name goes in
@@ -279,31 +300,32 @@ evidence_files_one(struct request *r)
 	struct MHD_Response *resp;
 	PGresult *res;
 	const char *p[1], *name;
-	char ascii[FILENAME_MAX_CHARS + 1], etag[70], *disp, *enc;
+	char ascii[FILENAME_MAX_CHARS + 1], etag[70], *disp = NULL, *enc;
 	size_t i, n;
+	int rc;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
-	res = PQexecParams(db_conn(r->db), "SELECT f.filename, f.sha256,"
-	    " f.content FROM evaluation_files f JOIN evaluations e"
-	    " ON e.id = f.evaluation AND NOT e.deleted WHERE f.id = $1::uuid",
-	    1, NULL, p, NULL, NULL, 1);
+	/* The bytes come as they are stored: binary results. */
+	res = PQexecParams(db_conn(r->db), download_query, 1, NULL, p, NULL,
+	    NULL, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_err("%s", PQerrorMessage(db_conn(r->db)));
-		PQclear(res);
-		return http_error(r, 503);
+		rc = http_error(r, 503);
+		goto done;
 	}
 	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return http_error(r, 404);
+		rc = http_error(r, 404);
+		goto done;
 	}
-	snprintf(etag, sizeof(etag), "\"%.64s\"", PQgetvalue(res, 0, 1));
+	snprintf(etag, sizeof(etag), "\"%.64s\"",
+	    PQgetvalue(res, 0, DL_SHA256));
 	if (http_fresh(r, etag)) {
-		PQclear(res);
-		return http_not_modified(r, etag, NULL);
+		rc = http_not_modified(r, etag, NULL);
+		goto done;
 	}
-	name = PQgetvalue(res, 0, 0);
+	name = PQgetvalue(res, 0, DL_FILENAME);
 	for (i = 0, n = 0; name[i] != '\0' && n < sizeof(ascii) - 1; i++)
 		if ((unsigned char)name[i] >= 0x20 &&
 		    (unsigned char)name[i] < 0x7f && name[i] != '"' &&
@@ -315,20 +337,22 @@ evidence_files_one(struct request *r)
 	    n > 0 ? ascii : "report.pdf", enc != NULL ? enc : "report.pdf");
 	free(enc);
 	resp = MHD_create_response_from_buffer(
-	    (size_t)PQgetlength(res, 0, 2), PQgetvalue(res, 0, 2),
-	    MHD_RESPMEM_MUST_COPY);
-	PQclear(res);
+	    (size_t)PQgetlength(res, 0, DL_CONTENT),
+	    PQgetvalue(res, 0, DL_CONTENT), MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL || disp == NULL) {
-		free(disp);
 		if (resp != NULL)
 			MHD_destroy_response(resp);
-		return http_error(r, 500);
+		rc = http_error(r, 500);
+		goto done;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/pdf");
 	MHD_add_response_header(resp, "Content-Disposition", disp);
 	MHD_add_response_header(resp, "Content-Security-Policy", "sandbox");
 	MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
 	MHD_add_response_header(resp, "ETag", etag);
+	rc = http_queue(r, 200, resp);
+done:
+	PQclear(res);
 	free(disp);
-	return http_queue(r, 200, resp);
+	return rc;
 }

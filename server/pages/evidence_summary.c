@@ -110,6 +110,18 @@ plural(long n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* The headline figures; $1 the designs counted as controlled. */
+static const char headline_query[] =
+    "SELECT count(*),"
+    " to_char(coalesce(sum(sample_size), 0), 'FM999,999,999,990'),"
+    " count(sample_size), min(year), max(year),"
+    " count(*) FILTER (WHERE design = ANY ($1::text[]))"
+    " FROM evaluations WHERE NOT deleted";
+
+enum {
+	HL_COUNT, HL_PARTICIPANTS, HL_GIVEN, HL_FIRST, HL_LAST, HL_CONTROLLED
+};
+
 /*
  * The headline figures.  Sets *n to the number of evaluations.  Returns
  * -1 when the database failed.
@@ -122,24 +134,20 @@ summary_headline(struct request *r, struct view *v, long *n)
 	long given, controlled;
 	const char *first, *last;
 
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT count(*),"
-	    " to_char(coalesce(sum(sample_size), 0), 'FM999,999,999,990'),"
-	    " count(sample_size), min(year), max(year),"
-	    " count(*) FILTER (WHERE design = ANY ($1::text[]))"
-	    " FROM evaluations WHERE NOT deleted", 1, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, headline_query, 1, p);
 	if (res == NULL)
 		return -1;
-	*n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	given = strtol(PQgetvalue(res, 0, 2), NULL, 10);
-	controlled = strtol(PQgetvalue(res, 0, 5), NULL, 10);
-	first = db_value(res, 0, 3);
-	last = db_value(res, 0, 4);
+	*n = strtol(PQgetvalue(res, 0, HL_COUNT), NULL, 10);
+	given = strtol(PQgetvalue(res, 0, HL_GIVEN), NULL, 10);
+	controlled = strtol(PQgetvalue(res, 0, HL_CONTROLLED), NULL, 10);
+	first = db_value(res, 0, HL_FIRST);
+	last = db_value(res, 0, HL_LAST);
 	view_setf(v, "evaluations", "%ld", *n);
 	view_set(v, "evaluations_word", plural(*n, "evaluation",
 	    "evaluations"));
-	view_set(v, "participants", PQgetvalue(res, 0, 1));
-	view_set(v, "participants_word", strcmp(PQgetvalue(res, 0, 1), "1") ==
-	    0 ? "participant" : "participants");
+	view_set(v, "participants", PQgetvalue(res, 0, HL_PARTICIPANTS));
+	view_set(v, "participants_word", strcmp(PQgetvalue(res, 0,
+	    HL_PARTICIPANTS), "1") == 0 ? "participant" : "participants");
 	if (given < *n)
 		view_setf(v, "participants_note", "in the %ld %s that gave a "
 		    "sample size", given, plural(given, "evaluation",
@@ -160,8 +168,27 @@ summary_headline(struct request *r, struct view *v, long *n)
  * results by outcome, by design and by region, each split by direction.
  * An outcome is measured at most once per evaluation, so by outcome the
  * counts are of evaluations.  The outer join keeps a region whose
- * evaluations report no outcome yet.  Returns -1 when the database
- * failed.
+ * evaluations report no outcome yet.  $1: the regions in their order.
+ */
+static const char count_query[] =
+    "SELECT"
+    " CASE WHEN GROUPING(o.outcome) = 0 THEN 'outcome'"
+    "  WHEN GROUPING(e.design) = 0 THEN 'design' ELSE 'region' END,"
+    " CASE WHEN GROUPING(o.outcome) = 0 THEN o.outcome"
+    "  WHEN GROUPING(e.design) = 0 THEN e.design ELSE e.region END,"
+    " o.direction, count(o.direction)"
+    " FROM evaluations e"
+    " LEFT JOIN evaluation_outcomes o ON o.evaluation = e.id"
+    " WHERE NOT e.deleted"
+    " GROUP BY GROUPING SETS ((o.outcome, o.direction),"
+    "  (e.design, o.direction), (e.region, o.direction))"
+    " ORDER BY 1, array_position($1::text[], e.region), 2";
+
+enum { CT_KIND, CT_KEY, CT_DIRECTION, CT_COUNT };
+
+/*
+ * Fills the tallies from count_query, whose result *keep holds while the
+ * region rows' labels point into it.  -1 when the database failed.
  */
 static int
 summary_count(struct request *r, struct tally *by_outcome,
@@ -180,25 +207,14 @@ summary_count(struct request *r, struct tally *by_outcome,
 	if ((regions = util_pg_array(region_names, nregions)) == NULL)
 		return -1;
 	p[0] = regions;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
-	    " CASE WHEN GROUPING(o.outcome) = 0 THEN 'outcome'"
-	    "  WHEN GROUPING(e.design) = 0 THEN 'design' ELSE 'region' END,"
-	    " CASE WHEN GROUPING(o.outcome) = 0 THEN o.outcome"
-	    "  WHEN GROUPING(e.design) = 0 THEN e.design ELSE e.region END,"
-	    " o.direction, count(o.direction)"
-	    " FROM evaluations e"
-	    " LEFT JOIN evaluation_outcomes o ON o.evaluation = e.id"
-	    " WHERE NOT e.deleted"
-	    " GROUP BY GROUPING SETS ((o.outcome, o.direction),"
-	    "  (e.design, o.direction), (e.region, o.direction))"
-	    " ORDER BY 1, array_position($1::text[], e.region), 2", 1, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, count_query, 1, p);
 	free(regions);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		kind = PQgetvalue(res, i, 0);
-		if ((key = db_value(res, i, 1)) == NULL)
+		kind = PQgetvalue(res, i, CT_KIND);
+		if ((key = db_value(res, i, CT_KEY)) == NULL)
 			continue;	/* an evaluation with no outcomes */
 		if (strcmp(kind, "outcome") == 0)
 			t = by_outcome;
@@ -215,9 +231,9 @@ summary_count(struct request *r, struct tally *by_outcome,
 		}
 		if (row == -1)
 			continue;
-		if ((d = direction_index(db_value(res, i, 2))) != -1)
-			t->rows[row].values[d] = strtol(PQgetvalue(res, i, 3),
-			    NULL, 10);
+		if ((d = direction_index(db_value(res, i, CT_DIRECTION))) != -1)
+			t->rows[row].values[d] = strtol(PQgetvalue(res, i,
+			    CT_COUNT), NULL, 10);
 	}
 	*keep = res;
 	return 0;
@@ -272,8 +288,22 @@ summary_chart(struct view *v, const char *title, const char *caption,
 
 /*
  * The returns on investment reported: every cost or return on
- * investment result that gives a figure, newest study first.
+ * investment result that gives a figure, newest study first.  $1 the
+ * outcome, $2 how many.
  */
+static const char roi_query[] =
+    "SELECT e.id, e.title, e.design, e.year, o.measure, o.figure,"
+    " o.direction"
+    " FROM evaluation_outcomes o"
+    " JOIN evaluations e ON e.id = o.evaluation"
+    " WHERE NOT e.deleted AND o.outcome = $1 AND o.figure <> ''"
+    " ORDER BY e.year DESC, lower(e.title), e.id LIMIT $2::integer";
+
+enum {
+	ROI_ID, ROI_TITLE, ROI_DESIGN, ROI_YEAR, ROI_MEASURE, ROI_FIGURE,
+	ROI_DIRECTION
+};
+
 static int
 summary_roi(struct request *r, struct view *v)
 {
@@ -285,28 +315,23 @@ summary_roi(struct request *r, struct view *v)
 
 	snprintf(limit, sizeof(limit), "%d", SUMMARY_ROI);
 	p[1] = limit;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT e.id, e.title,"
-	    " e.design, e.year, o.measure, o.figure, o.direction"
-	    " FROM evaluation_outcomes o"
-	    " JOIN evaluations e ON e.id = o.evaluation"
-	    " WHERE NOT e.deleted AND o.outcome = $1 AND o.figure <> ''"
-	    " ORDER BY e.year DESC, lower(e.title), e.id LIMIT $2::integer",
-	    2, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, roi_query, 2, p);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		if ((e = view_add(v, "roi")) == NULL)
 			break;
-		view_setf(e, "roi_href", "/evidence/%s", PQgetvalue(res, i, 0));
-		view_set(e, "roi_title", PQgetvalue(res, i, 1));
+		view_setf(e, "roi_href", "/evidence/%s",
+		    PQgetvalue(res, i, ROI_ID));
+		view_set(e, "roi_title", PQgetvalue(res, i, ROI_TITLE));
 		view_set(e, "roi_design", code_label(design_codes,
-		    design_labels, PQgetvalue(res, i, 2)));
-		view_set(e, "roi_year", PQgetvalue(res, i, 3));
-		view_set(e, "roi_measure", PQgetvalue(res, i, 4));
-		view_set(e, "roi_figure", PQgetvalue(res, i, 5));
+		    design_labels, PQgetvalue(res, i, ROI_DESIGN)));
+		view_set(e, "roi_year", PQgetvalue(res, i, ROI_YEAR));
+		view_set(e, "roi_measure", PQgetvalue(res, i, ROI_MEASURE));
+		view_set(e, "roi_figure", PQgetvalue(res, i, ROI_FIGURE));
 		view_set(e, "roi_direction", code_label(direction_codes,
-		    direction_labels, PQgetvalue(res, i, 6)));
+		    direction_labels, PQgetvalue(res, i, ROI_DIRECTION)));
 	}
 	view_setf(v, "roi_count", "%d", n);
 	view_set(v, "roi_word", plural(n, "evaluation", "evaluations"));

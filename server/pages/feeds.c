@@ -117,9 +117,36 @@ send_feed(struct request *r, char *frame, PGresult *res, int col, int n,
 }
 
 /*
- * The state of a feed: first column, what it depends on; second, its
- * date.  NULL with the error page given in *rc.
+ * The state of a feed, for the table named by its %s: what the feed
+ * depends on, and its date.  For feed readers, how many live entries
+ * there are and the sum of their change numbers; for peers, the newest
+ * change served.
  */
+static const char reader_state[] =
+    "SELECT count(*) || '|' || coalesce(sum(seq), 0), "
+    RFC3339("coalesce(max(updated), (SELECT created FROM node))")
+    " FROM %s WHERE " LIVE;
+static const char peer_state[] =
+    "SELECT coalesce(max(seq), 0), " RFC3339("now()")
+    " FROM %s WHERE " SERVED;
+
+enum { FS_STATE, FS_UPDATED };
+
+/* The entries of a feed: the newest live ones for feed readers. */
+static const char reader_entries[] =
+    "SELECT entry FROM %s WHERE " LIVE
+    " ORDER BY updated DESC, seq DESC LIMIT %d";
+
+enum { RE_ENTRY };
+
+/* For peers: a page from after change $1, oldest first. */
+static const char peer_entries[] =
+    "SELECT seq, entry FROM %s WHERE seq > $1 AND " SERVED
+    " ORDER BY seq LIMIT %d";
+
+enum { PE_SEQ, PE_ENTRY };
+
+/* The state of a feed (reader_state, peer_state), or NULL with *rc. */
 static PGresult *
 feed_state(struct request *r, const char *table, const char *state_sql,
     int *rc)
@@ -160,15 +187,13 @@ feed_etag(struct request *r, char *seed, char etag[35], int *rc)
 /* The rows of a feed, or NULL with the error page given in *rc. */
 static PGresult *
 feed_rows(struct request *r, const char *sql, int n, const char *const *p,
-    PGresult *state, int *rc)
+    int *rc)
 {
 	PGresult *res;
 
 	res = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, n, p);
-	if (res == NULL) {
+	if (res == NULL)
 		*rc = http_error(r, 503);
-		PQclear(state);
-	}
 	return res;
 }
 
@@ -177,33 +202,26 @@ static int
 reader_feed(struct request *r, const char *collection, const char *table)
 {
 	PGresult *state, *res;
-	char *sql, *self, *frame, etag[35];
+	char *sql = NULL, *self, *frame, etag[35];
 	int rc;
 
-	state = feed_state(r, table, "SELECT count(*) || '|' ||"
-	    " coalesce(sum(seq), 0), "
-	    RFC3339("coalesce(max(updated), (SELECT created FROM node))")
-	    " FROM %s WHERE " LIVE, &rc);
-	if (state == NULL)
+	if ((state = feed_state(r, table, reader_state, &rc)) == NULL)
 		return rc;
-	if (feed_etag(r, util_printf("%s|after=-1", PQgetvalue(state, 0, 0)),
-	    etag, &rc)) {
-		PQclear(state);
-		return rc;
-	}
-	sql = util_printf("SELECT entry FROM %s WHERE " LIVE
-	    " ORDER BY updated DESC, seq DESC LIMIT %d", table,
-	    READER_ENTRIES);
-	res = feed_rows(r, sql, 0, NULL, state, &rc);
-	free(sql);
-	if (res == NULL)
-		return rc;
+	if (feed_etag(r, util_printf("%s|after=-1", PQgetvalue(state, 0,
+	    FS_STATE)), etag, &rc))
+		goto done;
+	sql = util_printf(reader_entries, table, READER_ENTRIES);
+	if ((res = feed_rows(r, sql, 0, NULL, &rc)) == NULL)
+		goto done;
 	self = util_printf("%s/feeds/%s", cfg->public_url, collection);
 	frame = self == NULL ? NULL : feed_frame(collection, self,
-	    PQgetvalue(state, 0, 1), NULL, NULL, NULL);
+	    PQgetvalue(state, 0, FS_UPDATED), NULL, NULL, NULL);
 	free(self);
+	rc = send_feed(r, frame, res, RE_ENTRY, PQntuples(res), etag);
+done:
+	free(sql);
 	PQclear(state);
-	return send_feed(r, frame, res, 0, PQntuples(res), etag);
+	return rc;
 }
 
 /*
@@ -225,36 +243,23 @@ peer_feed(struct request *r, const char *collection, const char *table,
 	long long latest;
 	int n, more = 0, rc;
 
-	state = feed_state(r, table, "SELECT coalesce(max(seq), 0), "
-	    RFC3339("now()") " FROM %s WHERE " SERVED, &rc);
-	if (state == NULL)
+	if ((state = feed_state(r, table, peer_state, &rc)) == NULL)
 		return rc;
-	latest = strtoll(PQgetvalue(state, 0, 0), NULL, 10);
+	latest = strtoll(PQgetvalue(state, 0, FS_STATE), NULL, 10);
 	snprintf(from, sizeof(from), "%ld", after);
-	sql = util_printf("SELECT seq, entry FROM %s WHERE seq > $1 AND "
-	    SERVED " ORDER BY seq LIMIT %d", table, PEER_PAGE + 1);
+	sql = util_printf(peer_entries, table, PEER_PAGE + 1);
 	/* From the newest change on, nothing is read before a 304. */
 	if (after < latest) {
-		if ((res = feed_rows(r, sql, 1, p, state, &rc)) == NULL) {
-			free(sql);
-			return rc;
-		}
+		if ((res = feed_rows(r, sql, 1, p, &rc)) == NULL)
+			goto done;
 		more = PQntuples(res) > PEER_PAGE;
 	}
 	s = more ? util_printf("%lld|after=%ld", latest, after) :
 	    util_printf("%lld|last", latest);
-	if (feed_etag(r, s, etag, &rc)) {
-		PQclear(res);
-		PQclear(state);
-		free(sql);
-		return rc;
-	}
-	if (res == NULL &&
-	    (res = feed_rows(r, sql, 1, p, state, &rc)) == NULL) {
-		free(sql);
-		return rc;
-	}
-	free(sql);
+	if (feed_etag(r, s, etag, &rc))
+		goto done;
+	if (res == NULL && (res = feed_rows(r, sql, 1, p, &rc)) == NULL)
+		goto done;
 	n = PQntuples(res);
 	more = n > PEER_PAGE;
 	if (more)
@@ -263,14 +268,20 @@ peer_feed(struct request *r, const char *collection, const char *table,
 	    collection, after);
 	if (more)
 		next = util_printf("%s/feeds/%s?after=%s", cfg->public_url,
-		    collection, PQgetvalue(res, n - 1, 0));
+		    collection, PQgetvalue(res, n - 1, PE_SEQ));
 	frame = self == NULL || (more && next == NULL) ? NULL :
-	    feed_frame(collection, self, PQgetvalue(state, 0, 1), next,
-	    n > 0 ? PQgetvalue(res, n - 1, 0) : NULL, PQgetvalue(state, 0, 0));
+	    feed_frame(collection, self, PQgetvalue(state, 0, FS_UPDATED),
+	    next, n > 0 ? PQgetvalue(res, n - 1, PE_SEQ) : NULL,
+	    PQgetvalue(state, 0, FS_STATE));
 	free(self);
 	free(next);
+	rc = send_feed(r, frame, res, PE_ENTRY, n, etag);
+	res = NULL;	/* send_feed took it */
+done:
+	PQclear(res);
+	free(sql);
 	PQclear(state);
-	return send_feed(r, frame, res, 1, n, etag);
+	return rc;
 }
 
 /* GET /feeds/{collection}[?after=SEQ] */

@@ -50,6 +50,26 @@ done:
 }
 
 /*
+ * The terms a search ($1, or '' for all) finds from the nodes of a region
+ * ($3, or '' for any), A to Z, each with the letter it is listed under;
+ * $2 is this node.
+ */
+static const char list_query[] =
+    "SELECT g.id, g.term, g.definition, array_to_string(g.synonyms, ', '),"
+    " g.origin = $2,"
+    " CASE WHEN upper(left(g.term, 1)) ~ '^[A-Z]$'"
+    "  THEN upper(left(g.term, 1)) ELSE '#' END, " SQL_ORIGIN("g")
+    " FROM glossary_terms g" SQL_KNOWN("g") " WHERE NOT g.deleted"
+    " AND ($1 = '' OR g.search @@ acorn_prefix_query($1))"
+    " AND ($3 = '' OR k.region = $3)"
+    " ORDER BY lower(g.term), g.origin <> $2, k.name LIMIT 2000";
+
+enum {
+	GL_ID, GL_TERM, GL_DEFINITION, GL_SYNONYMS, GL_LOCAL, GL_LETTER,
+	GL_RECEIVED
+};
+
+/*
  * GET /glossary: every term of the network A to Z, or those a search
  * finds, narrowed to the region of the node each comes from.  Two
  * regions may both define a term: both are listed, each with its origin.
@@ -76,40 +96,35 @@ glossary_list(struct request *r)
 	p[0] = q != NULL ? q : "";
 	p[1] = node_id;
 	p[2] = region != NULL ? region : "";
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.id, g.term,"
-	    " g.definition, array_to_string(g.synonyms, ', '), g.origin = $2,"
-	    " CASE WHEN upper(left(g.term, 1)) ~ '^[A-Z]$'"
-	    "  THEN upper(left(g.term, 1)) ELSE '#' END, " SQL_ORIGIN("g")
-	    " FROM glossary_terms g" SQL_KNOWN("g") " WHERE NOT g.deleted"
-	    " AND ($1 = '' OR g.search @@ acorn_prefix_query($1))"
-	    " AND ($3 = '' OR k.region = $3)"
-	    " ORDER BY lower(g.term), g.origin <> $2, k.name LIMIT 2000", 3,
-	    p);
+	res = db_query(r->db, PGRES_TUPLES_OK, list_query, 3, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		if (letter == NULL || strcmp(letter, PQgetvalue(res, i, 5)) != 0) {
-			letter = PQgetvalue(res, i, 5);
+		if (letter == NULL ||
+		    strcmp(letter, PQgetvalue(res, i, GL_LETTER)) != 0) {
+			letter = PQgetvalue(res, i, GL_LETTER);
 			if ((l = view_add(v, "letters")) == NULL)
 				break;
 			view_set(l, "letter", letter);
 		}
 		if ((t = view_add(l, "terms")) == NULL)
 			break;
-		view_setf(t, "anchor", "term-%s", PQgetvalue(res, i, 0));
-		view_set(t, "term", PQgetvalue(res, i, 1));
-		view_set(t, "definition", PQgetvalue(res, i, 2));
-		view_set(t, "synonyms", PQgetvalue(res, i, 3));
-		view_flag(t, "has_synonyms", *PQgetvalue(res, i, 3) != '\0');
+		view_setf(t, "anchor", "term-%s", PQgetvalue(res, i, GL_ID));
+		view_set(t, "term", PQgetvalue(res, i, GL_TERM));
+		view_set(t, "definition", PQgetvalue(res, i, GL_DEFINITION));
+		view_set(t, "synonyms", PQgetvalue(res, i, GL_SYNONYMS));
+		view_flag(t, "has_synonyms",
+		    *PQgetvalue(res, i, GL_SYNONYMS) != '\0');
 		view_flag(t, "may_edit", r->account != NULL &&
-		    *PQgetvalue(res, i, 4) == 't');
+		    *PQgetvalue(res, i, GL_LOCAL) == 't');
 		view_setf(t, "edit_href", "/glossary/%s/edit",
-		    PQgetvalue(res, i, 0));
-		view_setf(t, "edit_label", "Edit %s", PQgetvalue(res, i, 1));
-		origin_view(t, res, i, 6);
+		    PQgetvalue(res, i, GL_ID));
+		view_setf(t, "edit_label", "Edit %s",
+		    PQgetvalue(res, i, GL_TERM));
+		origin_view(t, res, i, GL_RECEIVED);
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);
@@ -187,11 +202,19 @@ glossary_new(struct request *r)
 	return glossary_save(r, v, NULL);
 }
 
+/* A term to edit, and where it comes from. */
+static const char edit_query[] =
+    "SELECT g.term, g.definition, array_to_string(g.synonyms, ', '), "
+    SQL_ORIGIN("g") " FROM glossary_terms g" SQL_KNOWN("g")
+    " WHERE g.id = $1 AND NOT g.deleted";
+
+enum { GE_TERM, GE_DEFINITION, GE_SYNONYMS, GE_RECEIVED };
+
 /* GET and POST /glossary/{id}/edit */
 int
 glossary_edit(struct request *r)
 {
-	struct view *v;
+	struct view *v = NULL;
 	PGresult *res;
 	const char *p[1];
 	int rc;
@@ -199,37 +222,42 @@ glossary_edit(struct request *r)
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT g.term, g.definition,"
-	    " array_to_string(g.synonyms, ', '), " SQL_ORIGIN("g")
-	    " FROM glossary_terms g" SQL_KNOWN("g")
-	    " WHERE g.id = $1 AND NOT g.deleted", 1, p);
-	if (res == NULL)
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, edit_query, 1, p)) == NULL)
 		return http_error(r, 503);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return http_error(r, 404);
-	}
-	if (*PQgetvalue(res, 0, 3) == 't') {
-		rc = origin_refuse(r, "glossary term", res, 0, 3);
-		PQclear(res);
-		return rc;
-	}
-	if ((v = page_view(r, "Edit a glossary term")) == NULL) {
-		PQclear(res);
-		return http_error(r, 500);
-	}
-	view_setf(v, "form_action", "/glossary/%s/edit", r->arg);
-	view_set(v, "term_title", PQgetvalue(res, 0, 0));
-	if (r->method != METHOD_POST) {
-		view_set(v, "v_term", PQgetvalue(res, 0, 0));
-		view_set(v, "v_definition", PQgetvalue(res, 0, 1));
-		view_set(v, "v_synonyms", PQgetvalue(res, 0, 2));
-		PQclear(res);
-		return http_page(r, 200, "glossary_form", v);
+	if (PQntuples(res) != 1)
+		rc = http_error(r, 404);
+	else if (*PQgetvalue(res, 0, GE_RECEIVED) == 't')
+		rc = origin_refuse(r, "glossary term", res, 0, GE_RECEIVED);
+	else if ((v = page_view(r, "Edit a glossary term")) == NULL)
+		rc = http_error(r, 500);
+	else {
+		view_setf(v, "form_action", "/glossary/%s/edit", r->arg);
+		view_set(v, "term_title", PQgetvalue(res, 0, GE_TERM));
+		if (r->method != METHOD_POST) {
+			view_set(v, "v_term", PQgetvalue(res, 0, GE_TERM));
+			view_set(v, "v_definition", PQgetvalue(res, 0,
+			    GE_DEFINITION));
+			view_set(v, "v_synonyms", PQgetvalue(res, 0,
+			    GE_SYNONYMS));
+		}
 	}
 	PQclear(res);
+	if (v == NULL)
+		return rc;
+	if (r->method != METHOD_POST)
+		return http_page(r, 200, "glossary_form", v);
 	return glossary_save(r, v, r->arg);
 }
+
+/* Terms a search finds ($1), best first. */
+static const char search_query[] =
+    "SELECT id, term, definition, array_to_string(synonyms, ', ')"
+    " FROM glossary_terms"
+    " WHERE NOT deleted AND search @@ acorn_prefix_query($1)"
+    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
+    " lower(term) LIMIT 50";
+
+enum { GS_ID, GS_TERM, GS_DEFINITION, GS_SYNONYMS };
 
 /* Terms matching a search, for /search: into v's "results". */
 int
@@ -241,23 +269,20 @@ glossary_search(struct request *r, const char *q, struct view *v)
 	int i, n;
 
 	p[0] = q;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, term, definition,"
-	    " array_to_string(synonyms, ', ') FROM glossary_terms"
-	    " WHERE NOT deleted AND search @@ acorn_prefix_query($1)"
-	    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
-	    " lower(term) LIMIT 50", 1, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, search_query, 1, p);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		if ((s = view_add(v, "results")) == NULL)
 			break;
-		view_setf(s, "href", "/glossary#term-%s", PQgetvalue(res, i, 0));
-		view_set(s, "result_title", PQgetvalue(res, i, 1));
-		if (*PQgetvalue(res, i, 3) != '\0')
+		view_setf(s, "href", "/glossary#term-%s",
+		    PQgetvalue(res, i, GS_ID));
+		view_set(s, "result_title", PQgetvalue(res, i, GS_TERM));
+		if (*PQgetvalue(res, i, GS_SYNONYMS) != '\0')
 			view_setf(s, "meta", "Also called: %s",
-			    PQgetvalue(res, i, 3));
-		view_set(s, "snippet", PQgetvalue(res, i, 2));
+			    PQgetvalue(res, i, GS_SYNONYMS));
+		view_set(s, "snippet", PQgetvalue(res, i, GS_DEFINITION));
 	}
 	PQclear(res);
 	return n;

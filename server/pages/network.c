@@ -61,11 +61,6 @@ seconds_text(struct view *v, const char *key, long s)
 /* ------------------------------------------------------------------ */
 /* GET /admin/sync                                                      */
 
-enum {
-	S_ID, S_NAME, S_REGION, S_URL, S_HUB, S_SUCCESS, S_ERROR, S_BEHIND,
-	S_SECONDS, S_REFUSED, S_FAILING, S_ATTEMPT, S_NEXT
-};
-
 /*
  * One row per peer.  A peer is failing when its last error is newer
  * than its last success; behind is what it held that this node has not
@@ -89,6 +84,11 @@ static const char sync_query[] =
     " FROM peers p LEFT JOIN known_nodes k ON k.id = p.node"
     " ORDER BY lower(coalesce(k.name, p.name)), p.id";
 
+enum {
+	S_ID, S_NAME, S_REGION, S_URL, S_HUB, S_SUCCESS, S_ERROR, S_BEHIND,
+	S_SECONDS, S_REFUSED, S_FAILING, S_ATTEMPT, S_NEXT
+};
+
 /* The newest refused entries of every peer, and of no peer (peer NULL). */
 static const char refused_query[] =
     "SELECT j.peer, " SQL_LONDON("j.at", LONDON_STAMP) ","
@@ -96,6 +96,8 @@ static const char refused_query[] =
     " j.reason FROM (SELECT *, row_number() OVER (PARTITION BY peer"
     "  ORDER BY id DESC) AS n FROM rejections) j"
     " WHERE j.n <= $1::integer ORDER BY j.peer NULLS LAST, j.id DESC";
+
+enum { R_PEER, R_AT, R_COLLECTION, R_ENTRY, R_REASON };
 
 /* One peer's row of the sync table; returns 1 when all is well with it. */
 static int
@@ -142,40 +144,46 @@ sync_row(struct view *p, const PGresult *res, int i)
  * inbox, docs/protocol.md section 8): by node and direction, how many,
  * when the next try is and what went wrong last.
  */
+static const char deliveries_query[] =
+    "SELECT coalesce(k.name, 'Node ' || u.node), u.outbound, count(*),"
+    " " SQL_LONDON("min(u.next)", LONDON_SHORT_SECONDS) ","
+    " (array_agg(u.err ORDER BY u.next DESC)"
+    "  FILTER (WHERE u.err IS NOT NULL))[1]"
+    " FROM (SELECT host AS node, true AS outbound,"
+    "  next_attempt AS next, last_error AS err FROM away_registrations"
+    "  WHERE delivered < version"
+    "  UNION ALL SELECT home, false, next_attempt, last_error"
+    "  FROM inbox_requests WHERE delivered < out_version) u"
+    " LEFT JOIN known_nodes k ON k.id = u.node"
+    " GROUP BY 1, 2 ORDER BY 1, 2 DESC";
+
+enum { DV_NODE, DV_OUTBOUND, DV_COUNT, DV_NEXT, DV_ERROR };
+
 static int
 deliveries_view(struct request *r, struct view *v)
 {
 	struct view *d;
 	PGresult *res;
+	const char *count;
 	int i, n;
 
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
-	    " coalesce(k.name, 'Node ' || u.node), u.outbound, count(*),"
-	    " " SQL_LONDON("min(u.next)", LONDON_SHORT_SECONDS) ","
-	    " (array_agg(u.err ORDER BY u.next DESC)"
-	    "  FILTER (WHERE u.err IS NOT NULL))[1]"
-	    " FROM (SELECT host AS node, true AS outbound,"
-	    "  next_attempt AS next, last_error AS err FROM away_registrations"
-	    "  WHERE delivered < version"
-	    "  UNION ALL SELECT home, false, next_attempt, last_error"
-	    "  FROM inbox_requests WHERE delivered < out_version) u"
-	    " LEFT JOIN known_nodes k ON k.id = u.node"
-	    " GROUP BY 1, 2 ORDER BY 1, 2 DESC", 0, NULL);
+	res = db_query(r->db, PGRES_TUPLES_OK, deliveries_query, 0, NULL);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		if ((d = view_add(v, "deliveries")) == NULL)
 			break;
-		view_set(d, "node", PQgetvalue(res, i, 0));
-		view_setf(d, "what", "%s %s", PQgetvalue(res, i, 2),
-		    *PQgetvalue(res, i, 1) == 't' ? (strcmp(PQgetvalue(res, i,
-		    2), "1") == 0 ? "registration or cancellation by members "
-		    "here" : "registrations or cancellations by members here") :
-		    (strcmp(PQgetvalue(res, i, 2), "1") == 0 ? "answer to its "
-		    "members" : "answers to its members"));
-		view_set(d, "next", PQgetvalue(res, i, 3));
-		view_set(d, "last_error", db_value(res, i, 4));
+		count = PQgetvalue(res, i, DV_COUNT);
+		view_set(d, "node", PQgetvalue(res, i, DV_NODE));
+		view_setf(d, "what", "%s %s", count,
+		    *PQgetvalue(res, i, DV_OUTBOUND) == 't' ?
+		    (strcmp(count, "1") == 0 ? "registration or cancellation "
+		    "by members here" : "registrations or cancellations by "
+		    "members here") : (strcmp(count, "1") == 0 ? "answer to "
+		    "its members" : "answers to its members"));
+		view_set(d, "next", PQgetvalue(res, i, DV_NEXT));
+		view_set(d, "last_error", db_value(res, i, DV_ERROR));
 	}
 	view_flag(v, "any_deliveries", n > 0);
 	PQclear(res);
@@ -191,6 +199,7 @@ network_sync(struct request *r)
 	char limit[16];
 	long id;
 	int i, k, n, well = 0;
+	unsigned int status = 503;
 
 	snprintf(limit, sizeof(limit), "%d", RECENT_REFUSED);
 	q[0] = limit;
@@ -199,21 +208,25 @@ network_sync(struct request *r)
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, sync_query, 0, NULL)) ==
 	    NULL || (refused = db_query(r->db, PGRES_TUPLES_OK, refused_query,
 	    1, q)) == NULL)
-		goto unavailable;
+		goto done;
 	n = PQntuples(res);
-	if (n > 0 && (rows = calloc((size_t)n, sizeof(*rows))) == NULL)
-		goto fail;
+	if (n > 0 && (rows = calloc((size_t)n, sizeof(*rows))) == NULL) {
+		status = 500;
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
-		if ((p = rows[i] = view_add(v, "peers")) == NULL)
-			goto fail;
+		if ((p = rows[i] = view_add(v, "peers")) == NULL) {
+			status = 500;
+			goto done;
+		}
 		well += sync_row(p, res, i);
 	}
 	for (i = 0; i < PQntuples(refused); i++) {
 		to = NULL;
-		if (PQgetisnull(refused, i, 0))
+		if (PQgetisnull(refused, i, R_PEER))
 			to = v;	/* refused, but from no peer pinned now */
 		else {
-			id = strtol(PQgetvalue(refused, i, 0), NULL, 10);
+			id = strtol(PQgetvalue(refused, i, R_PEER), NULL, 10);
 			for (k = 0; k < n && to == NULL; k++)
 				if (strtol(PQgetvalue(res, k, S_ID), NULL,
 				    10) == id)
@@ -222,13 +235,13 @@ network_sync(struct request *r)
 		if (to == NULL || (j = view_add(to, to == v ? "unpeered" :
 		    "recent")) == NULL)
 			continue;
-		view_set(j, "at", PQgetvalue(refused, i, 1));
-		view_set(j, "collection", db_value(refused, i, 2));
-		view_set(j, "entry_id", db_value(refused, i, 3));
-		view_set(j, "reason", PQgetvalue(refused, i, 4));
+		view_set(j, "at", PQgetvalue(refused, i, R_AT));
+		view_set(j, "collection", db_value(refused, i, R_COLLECTION));
+		view_set(j, "entry_id", db_value(refused, i, R_ENTRY));
+		view_set(j, "reason", PQgetvalue(refused, i, R_REASON));
 	}
 	if (deliveries_view(r, v) == -1)
-		goto unavailable;
+		goto done;
 	view_flag(v, "any_refused", PQntuples(refused) > 0);
 	view_flag(v, "none_refused", n > 0 && PQntuples(refused) == 0);
 	view_flag(v, "no_peers", n == 0);
@@ -237,22 +250,16 @@ network_sync(struct request *r)
 		view_setf(v, "attention", "%d of %d %s %s attention.",
 		    n - well, n, n == 1 ? "peer" : "peers",
 		    n - well == 1 ? "needs" : "need");
+	status = 200;
+done:
 	free(rows);
 	PQclear(refused);
 	PQclear(res);
+	if (status != 200) {
+		view_free(v);
+		return http_error(r, status);
+	}
 	return http_page(r, 200, "sync", v);
-unavailable:
-	free(rows);
-	PQclear(refused);
-	PQclear(res);
-	view_free(v);
-	return http_error(r, 503);
-fail:
-	free(rows);
-	PQclear(refused);
-	PQclear(res);
-	view_free(v);
-	return http_error(r, 500);
 }
 
 /* ------------------------------------------------------------------ */
@@ -270,6 +277,15 @@ static const struct {
 	{ "gone", "That peer had already been removed." },
 };
 
+/* The peers pinned here, by name. */
+static const char peers_query[] =
+    "SELECT p.id, coalesce(k.name, p.name), coalesce(k.region, p.region),"
+    " p.url, p.fingerprint, p.hub FROM peers p"
+    " LEFT JOIN known_nodes k ON k.id = p.node"
+    " ORDER BY lower(coalesce(k.name, p.name)), p.id";
+
+enum { PL_ID, PL_NAME, PL_REGION, PL_URL, PL_FINGERPRINT, PL_HUB };
+
 /* The list of peers and the form to add one, with what v already holds. */
 static int
 peers_page(struct request *r, struct view *v, unsigned int status)
@@ -279,11 +295,7 @@ peers_page(struct request *r, struct view *v, unsigned int status)
 	char groups[FINGERPRINT_LEN + FINGERPRINT_LEN / 4 + 1];
 	int i, n;
 
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT p.id,"
-	    " coalesce(k.name, p.name), coalesce(k.region, p.region), p.url,"
-	    " p.fingerprint, p.hub FROM peers p"
-	    " LEFT JOIN known_nodes k ON k.id = p.node"
-	    " ORDER BY lower(coalesce(k.name, p.name)), p.id", 0, NULL);
+	res = db_query(r->db, PGRES_TUPLES_OK, peers_query, 0, NULL);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -292,17 +304,17 @@ peers_page(struct request *r, struct view *v, unsigned int status)
 	for (i = 0; i < n; i++) {
 		if ((p = view_add(v, "peers")) == NULL)
 			break;
-		view_set(p, "peer_id", PQgetvalue(res, i, 0));
-		view_set(p, "name", PQgetvalue(res, i, 1));
-		view_set(p, "peer_region", PQgetvalue(res, i, 2));
-		view_set(p, "url", PQgetvalue(res, i, 3));
-		fingerprint_groups(PQgetvalue(res, i, 4), groups,
+		view_set(p, "peer_id", PQgetvalue(res, i, PL_ID));
+		view_set(p, "name", PQgetvalue(res, i, PL_NAME));
+		view_set(p, "peer_region", PQgetvalue(res, i, PL_REGION));
+		view_set(p, "url", PQgetvalue(res, i, PL_URL));
+		fingerprint_groups(PQgetvalue(res, i, PL_FINGERPRINT), groups,
 		    sizeof(groups));
 		view_set(p, "fingerprint", groups);
-		view_set(p, "hub", *PQgetvalue(res, i, 5) == 't' ? "Yes" :
+		view_set(p, "hub", *PQgetvalue(res, i, PL_HUB) == 't' ? "Yes" :
 		    "No");
 		view_setf(p, "remove_label", "Remove peer %s",
-		    PQgetvalue(res, i, 1));
+		    PQgetvalue(res, i, PL_NAME));
 	}
 	PQclear(res);
 	/* What this node's peers pin: given to their coordinators. */

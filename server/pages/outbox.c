@@ -12,23 +12,47 @@
 
 #define OUTBOX_PAGE	25
 
+/* How many messages there are, waiting and failed. */
+static const char counts_query[] =
+    "SELECT count(*),"
+    " count(*) FILTER (WHERE sent IS NULL AND failed IS NULL),"
+    " count(*) FILTER (WHERE failed IS NOT NULL) FROM outbox";
+
+enum { OC_TOTAL, OC_WAITING, OC_FAILED };
+
+/* One page of messages, newest first, from offset $1. */
+static const char messages_query[] =
+    "SELECT id, recipient, subject, body,"
+    " " SQL_LONDON("created", LONDON_STAMP) ", attempts,"
+    " " SQL_LONDON("next_attempt", LONDON_SECONDS) ","
+    " " SQL_LONDON("sent", LONDON_SECONDS) ","
+    " " SQL_LONDON("failed", LONDON_SECONDS) ", last_error"
+    " FROM outbox ORDER BY created DESC, id DESC"
+    " LIMIT " "25" " OFFSET $1";
+
+enum {
+	MSG_ID, MSG_RECIPIENT, MSG_SUBJECT, MSG_BODY, MSG_CREATED,
+	MSG_ATTEMPTS, MSG_NEXT, MSG_SENT, MSG_FAILED, MSG_ERROR
+};
+
 /* One row's status: a short word for the tag and a sentence beside it. */
 static void
 outbox_status(struct view *m, const PGresult *res, int i)
 {
-	const char *attempts = PQgetvalue(res, i, 5),
-	    *error = db_value(res, i, 9);
+	const char *attempts = PQgetvalue(res, i, MSG_ATTEMPTS),
+	    *error = db_value(res, i, MSG_ERROR);
 
-	if (!PQgetisnull(res, i, 7)) {
+	if (!PQgetisnull(res, i, MSG_SENT)) {
 		view_set(m, "status", "Sent");
 		view_set(m, "status_class", "tag");
 		view_setf(m, "status_detail", "Accepted by the mail server "
-		    "on %s.", PQgetvalue(res, i, 7));
-	} else if (!PQgetisnull(res, i, 8)) {
+		    "on %s.", PQgetvalue(res, i, MSG_SENT));
+	} else if (!PQgetisnull(res, i, MSG_FAILED)) {
 		view_set(m, "status", "Failed");
 		view_set(m, "status_class", "tag tag--orange");
 		view_setf(m, "status_detail", "Not delivered (%s): %s",
-		    PQgetvalue(res, i, 8), error ? error : "no reason given");
+		    PQgetvalue(res, i, MSG_FAILED), error ? error :
+		    "no reason given");
 	} else if (cfg->smtp_url[0] == '\0') {
 		view_set(m, "status", "Held");
 		view_set(m, "status_class", "tag tag--grey");
@@ -42,7 +66,8 @@ outbox_status(struct view *m, const PGresult *res, int i)
 		view_setf(m, "status_detail", "%s %s failed: %s Next attempt "
 		    "%s.", strcmp(attempts, "1") == 0 ? "1 attempt" : attempts,
 		    strcmp(attempts, "1") == 0 ? "has" : "attempts have",
-		    error ? error : "no reason given", PQgetvalue(res, i, 6));
+		    error ? error : "no reason given",
+		    PQgetvalue(res, i, MSG_NEXT));
 	}
 }
 
@@ -65,41 +90,27 @@ outbox_list(struct request *r)
 	page = r->form.f[KEY_PAGE].text ? r->form.f[KEY_PAGE].num : 1;
 	if ((v = page_view(r, "Mail")) == NULL)
 		return http_error(r, 500);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT count(*),"
-	    " count(*) FILTER (WHERE sent IS NULL AND failed IS NULL),"
-	    " count(*) FILTER (WHERE failed IS NOT NULL) FROM outbox",
-	    0, NULL);
-	if (res == NULL) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	total = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	waiting = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-	failed = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, counts_query, 0,
+	    NULL)) == NULL)
+		goto fail;
+	total = strtol(PQgetvalue(res, 0, OC_TOTAL), NULL, 10);
+	waiting = strtol(PQgetvalue(res, 0, OC_WAITING), NULL, 10);
+	failed = strtol(PQgetvalue(res, 0, OC_FAILED), NULL, 10);
 	PQclear(res);
 
 	snprintf(off, sizeof(off), "%ld", (page - 1) * OUTBOX_PAGE);
 	p[0] = off;
-	res = db_query(r->db, PGRES_TUPLES_OK,
-	    "SELECT id, recipient, subject, body,"
-	    " " SQL_LONDON("created", LONDON_STAMP) ", attempts,"
-	    " " SQL_LONDON("next_attempt", LONDON_SECONDS) ","
-	    " " SQL_LONDON("sent", LONDON_SECONDS) ","
-	    " " SQL_LONDON("failed", LONDON_SECONDS) ", last_error"
-	    " FROM outbox ORDER BY created DESC, id DESC"
-	    " LIMIT " "25" " OFFSET $1", 1, p);
-	if (res == NULL) {
-		view_free(v);
-		return http_error(r, 503);
-	}
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, messages_query, 1,
+	    p)) == NULL)
+		goto fail;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
 		if ((m = view_add(v, "messages")) == NULL)
 			break;
-		view_set(m, "recipient", PQgetvalue(res, i, 1));
-		view_set(m, "subject", PQgetvalue(res, i, 2));
-		view_set(m, "body", PQgetvalue(res, i, 3));
-		view_set(m, "created", PQgetvalue(res, i, 4));
+		view_set(m, "recipient", PQgetvalue(res, i, MSG_RECIPIENT));
+		view_set(m, "subject", PQgetvalue(res, i, MSG_SUBJECT));
+		view_set(m, "body", PQgetvalue(res, i, MSG_BODY));
+		view_set(m, "created", PQgetvalue(res, i, MSG_CREATED));
 		outbox_status(m, res, i);
 	}
 	PQclear(res);
@@ -123,4 +134,7 @@ outbox_list(struct request *r)
 			outbox_page_href(v, "next_href", page + 1);
 	}
 	return http_page(r, 200, "outbox", v);
+fail:
+	view_free(v);
+	return http_error(r, 503);
 }

@@ -14,11 +14,14 @@
 /* A node that sent no entry about itself yet, nor was pinned by name. */
 #define ORIGIN_UNKNOWN	"another node of the network"
 
+/* The columns of SQL_ORIGIN (core.h), counted from col. */
+enum { ORIGIN_RECEIVED, ORIGIN_NAME, ORIGIN_HOME };
+
 /* The name of the node a row comes from, as people read it. */
 const char *
 origin_name(const PGresult *res, int row, int col)
 {
-	const char *name = db_value(res, row, col + 1);
+	const char *name = db_value(res, row, col + ORIGIN_NAME);
 
 	return name != NULL && *name != '\0' ? name : ORIGIN_UNKNOWN;
 }
@@ -27,7 +30,7 @@ origin_name(const PGresult *res, int row, int col)
 static const char *
 origin_home(const PGresult *res, int row, int col)
 {
-	const char *home = db_value(res, row, col + 2);
+	const char *home = db_value(res, row, col + ORIGIN_HOME);
 
 	if (home == NULL || (strncmp(home, "https://", 8) != 0 &&
 	    strncmp(home, "http://", 7) != 0))
@@ -43,7 +46,7 @@ origin_home(const PGresult *res, int row, int col)
 int
 origin_view(struct view *v, const PGresult *res, int row, int col)
 {
-	if (*PQgetvalue(res, row, col) != 't')
+	if (*PQgetvalue(res, row, col + ORIGIN_RECEIVED) != 't')
 		return 0;
 	view_flag(v, "received", 1);
 	view_set(v, "origin_name", origin_name(res, row, col));

@@ -123,6 +123,23 @@ account_free(struct account *a)
 }
 
 /*
+ * The account of a live session ($1 the token's hash, $2 and $3 the
+ * idle and whole lifetimes in seconds), and whether it is time to note
+ * that it was seen.
+ */
+static const char session_query[] =
+    "SELECT a.id, a.member, m.name, a.email, a.role, m.region,"
+    " s.last_seen < now() - interval '60 seconds'"
+    " FROM sessions s JOIN accounts a ON a.id = s.account"
+    " JOIN members m ON m.id = a.member"
+    " WHERE s.token_hash = decode($1, 'hex')"
+    " AND s.last_seen > now() - make_interval(secs => $2)"
+    " AND s.created > now() - make_interval(secs => $3)"
+    " AND a.status = 'active'";
+
+enum { SE_ID, SE_MEMBER, SE_NAME, SE_EMAIL, SE_ROLE, SE_REGION, SE_TOUCH };
+
+/*
  * Finds the signed-in account, if any, and works out the CSRF token for
  * this visitor.  -1 only when the database failed.
  */
@@ -143,29 +160,22 @@ session_load(struct request *r)
 		p[0] = hex;
 		p[1] = idle;
 		p[2] = max;
-		res = db_query(r->db, PGRES_TUPLES_OK,
-		    "SELECT a.id, a.member, m.name, a.email, a.role, m.region,"
-		    " s.last_seen < now() - interval '60 seconds'"
-		    " FROM sessions s JOIN accounts a ON a.id = s.account"
-		    " JOIN members m ON m.id = a.member"
-		    " WHERE s.token_hash = decode($1, 'hex')"
-		    " AND s.last_seen > now() - make_interval(secs => $2)"
-		    " AND s.created > now() - make_interval(secs => $3)"
-		    " AND a.status = 'active'", 3, p);
+		res = db_query(r->db, PGRES_TUPLES_OK, session_query, 3, p);
 		if (res == NULL)
 			return -1;
 		if (PQntuples(res) == 1 && (a = calloc(1, sizeof(*a))) != NULL) {
-			a->id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+			a->id = strtol(PQgetvalue(res, 0, SE_ID), NULL, 10);
 			snprintf(a->member, sizeof(a->member), "%s",
-			    PQgetvalue(res, 0, 1));
-			a->name = util_strdup(PQgetvalue(res, 0, 2));
-			a->email = util_strdup(PQgetvalue(res, 0, 3));
-			a->role = util_strdup(PQgetvalue(res, 0, 4));
-			a->region = util_strdup(PQgetvalue(res, 0, 5));
+			    PQgetvalue(res, 0, SE_MEMBER));
+			a->name = util_strdup(PQgetvalue(res, 0, SE_NAME));
+			a->email = util_strdup(PQgetvalue(res, 0, SE_EMAIL));
+			a->role = util_strdup(PQgetvalue(res, 0, SE_ROLE));
+			a->region = util_strdup(PQgetvalue(res, 0,
+			    SE_REGION));
 			r->account = a;
 			snprintf(r->session, sizeof(r->session), "%s", cookie);
 			/* Touch at most once a minute: reads stay reads. */
-			if (strcmp(PQgetvalue(res, 0, 6), "t") == 0)
+			if (strcmp(PQgetvalue(res, 0, SE_TOUCH), "t") == 0)
 				db_exec(r->db, "UPDATE sessions SET last_seen ="
 				    " now() WHERE token_hash = decode($1, 'hex')",
 				    1, p);
@@ -248,6 +258,15 @@ session_destroy(struct request *r)
 	    " token_hash = decode($1, 'hex')", 1, p);
 }
 
+/* Recent failed sign-ins as account $1 and from address $2. */
+static const char failures_query[] =
+    "SELECT (SELECT count(*) FROM signin_failures WHERE email ="
+    " lower($1) AND at > now() - interval '" FAIL_WINDOW "'),"
+    " (SELECT count(*) FROM signin_failures WHERE address = $2"
+    " AND at > now() - interval '" FAIL_WINDOW "')";
+
+enum { FA_ACCOUNT, FA_ADDRESS };
+
 /* 1 when this account or this address has failed too often of late. */
 int
 throttle_check(struct db *db, const char *email, const char *addr)
@@ -256,15 +275,13 @@ throttle_check(struct db *db, const char *email, const char *addr)
 	PGresult *res;
 	int over;
 
-	res = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT (SELECT count(*) FROM signin_failures WHERE email ="
-	    " lower($1) AND at > now() - interval '" FAIL_WINDOW "'),"
-	    " (SELECT count(*) FROM signin_failures WHERE address = $2"
-	    " AND at > now() - interval '" FAIL_WINDOW "')", 2, p);
+	res = db_query(db, PGRES_TUPLES_OK, failures_query, 2, p);
 	if (res == NULL)
 		return 1;
-	over = strtol(PQgetvalue(res, 0, 0), NULL, 10) >= FAIL_PER_ACCOUNT ||
-	    strtol(PQgetvalue(res, 0, 1), NULL, 10) >= FAIL_PER_ADDRESS;
+	over = strtol(PQgetvalue(res, 0, FA_ACCOUNT), NULL, 10) >=
+	    FAIL_PER_ACCOUNT ||
+	    strtol(PQgetvalue(res, 0, FA_ADDRESS), NULL, 10) >=
+	    FAIL_PER_ADDRESS;
 	PQclear(res);
 	return over;
 }
