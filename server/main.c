@@ -251,6 +251,12 @@ cmd_keygen(struct config *c, int argc, char **argv)
 	return keys_generate(c->key_path, rotate, retire) == 0 ? 0 : 1;
 }
 
+/* Columns of peer_list's query. */
+enum {
+	PL_URL, PL_NAME, PL_REGION, PL_FINGERPRINT, PL_HUB, PL_SUCCESS,
+	PL_ERROR
+};
+
 static int
 peer_list(struct db *db)
 {
@@ -268,11 +274,13 @@ peer_list(struct db *db)
 		printf("no peers\n");
 	for (i = 0; i < PQntuples(res); i++) {
 		printf("%s  %s (%s)%s\n  fingerprint %s\n  last success %s\n",
-		    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		    PQgetvalue(res, i, 2), *PQgetvalue(res, i, 4) == 't' ?
-		    ", hub" : "", PQgetvalue(res, i, 3), PQgetvalue(res, i, 5));
-		if (*PQgetvalue(res, i, 6) != '\0')
-			printf("  last error %s\n", PQgetvalue(res, i, 6));
+		    PQgetvalue(res, i, PL_URL), PQgetvalue(res, i, PL_NAME),
+		    PQgetvalue(res, i, PL_REGION),
+		    *PQgetvalue(res, i, PL_HUB) == 't' ? ", hub" : "",
+		    PQgetvalue(res, i, PL_FINGERPRINT),
+		    PQgetvalue(res, i, PL_SUCCESS));
+		if (*PQgetvalue(res, i, PL_ERROR) != '\0')
+			printf("  last error %s\n", PQgetvalue(res, i, PL_ERROR));
 	}
 	PQclear(res);
 	return 0;

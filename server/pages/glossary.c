@@ -167,7 +167,7 @@ glossary_save(struct request *r, struct view *v, const char *id)
 	else
 		rc = db_exec(r->db, "UPDATE glossary_terms SET term = $2,"
 		    " definition = $3, synonyms = $4::text[],"
-		    " version = version + 1, updated = now()"
+		    " updated = now()"
 		    " WHERE id = $1 AND origin = $5 AND NOT deleted"
 		    " AND $6::bigint IS NOT NULL", 6, p);
 	if (rc == -1 && db_duplicate(r->db)) {
