@@ -136,8 +136,9 @@ char	*feed_service(const char *);
 char	*feed_xml_text(const char *);
 
 /* peers.c */
-int	 peer_add(struct db *, const char *, const char *, int, char **);
-int	 peer_remove(struct db *, long long);
+int	 peer_add(struct db *, const char *, const char *, int, long,
+	    char **);
+int	 peer_remove(struct db *, long long, long);
 int	 fingerprint_normalise(const char *, char [65]);
 int	 node_self_refresh(struct db *, const struct signer *);
 int	 vouch_refresh(struct db *);

@@ -241,12 +241,12 @@ pin_key(struct db *db, const char *fingerprint, const char *node,
 
 /*
  * Pins a peer: its key must be the one whose fingerprint was given.
- * hub: it may vouch for other nodes.  -1 with *error (malloc'd) saying
- * why not.
+ * hub: it may vouch for other nodes.  Recorded as actor's (0: the node's
+ * own command line).  -1 with *error (malloc'd) saying why not.
  */
 int
 peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
-    char **error)
+    long actor, char **error)
 {
 	struct fetch f = { 0 };
 	CURL *c = NULL;
@@ -339,7 +339,7 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 	}
 	if (vouch_refresh(db) == -1 ||
 	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
-	    db_commit(db) == -1) {
+	    audit_commit(db, actor, "peer_add", base) == -1) {
 		db_rollback(db);
 		*error = util_printf("Could not save the peer %s.", base);
 		goto fail;
@@ -368,9 +368,12 @@ static const char remove_query[] =
 
 enum { RM_NODE };
 
-/* Unpins a peer: its keys go, and this node stops vouching for it. */
+/*
+ * Unpins a peer: its keys go, and this node stops vouching for it.
+ * Recorded as actor's (0: the node's own command line).
+ */
 int
-peer_remove(struct db *db, long long id)
+peer_remove(struct db *db, long long id, long actor)
 {
 	char s[24];
 	const char *p[1] = { s }, *q[1];
@@ -392,7 +395,7 @@ peer_remove(struct db *db, long long id)
 	PQclear(res);
 	if (rc == -1 || vouch_refresh(db) == -1 ||
 	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
-	    db_commit(db) == -1)
+	    audit_commit(db, actor, "peer_remove", s) == -1)
 		goto fail;
 	return 0;
 fail:

@@ -300,7 +300,7 @@ peer_remove_url(struct db *db, const char *url)
 	if (PQntuples(res) == 1)
 		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
-	if (id == -1 || peer_remove(db, id) == -1) {
+	if (id == -1 || peer_remove(db, id, 0) == -1) {
 		fprintf(stderr, "acorn: %s is not a peer\n", url);
 		return 1;
 	}
@@ -353,7 +353,7 @@ cmd_peer(struct config *c, int argc, char **argv)
 		rc = peer_list(db);
 	else if (strcmp(argv[1], "remove") == 0)
 		rc = peer_remove_url(db, argv[2]);
-	else if (peer_add(db, argv[2], fingerprint, hub, &error) == -1) {
+	else if (peer_add(db, argv[2], fingerprint, hub, 0, &error) == -1) {
 		fprintf(stderr, "acorn: %s\n", error);
 		rc = 1;
 	} else {

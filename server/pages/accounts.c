@@ -51,10 +51,12 @@ registrations_erase(struct db *db, const char *member)
 /*
  * Deletes an account and every piece of personal data in its profile at
  * once, leaving the tombstone (id, origin, a higher version, the time) that
- * tells peers to delete their copies.
+ * tells peers to delete their copies; recorded as action by actor in the
+ * same transaction.
  */
 int
-member_erase(struct db *db, const char *member)
+member_erase(struct db *db, const char *member, long actor,
+    const char *action)
 {
 	const char *p[2] = { member, node_id };
 
@@ -69,9 +71,7 @@ member_erase(struct db *db, const char *member)
 	    " deleted = true, updated = now()"
 	    " WHERE id = $1 AND origin = $2 AND NOT deleted", 2, p) == -1)
 		goto fail;
-	if (db_commit(db) == -1)
-		goto fail;
-	return 0;
+	return audit_commit(db, actor, action, member);
 fail:
 	db_rollback(db);
 	return -1;
@@ -128,6 +128,11 @@ accounts_join(struct request *r)
 	p[7] = hash;
 	p[8] = cfg->open_joining ? "active" : "pending";
 	/* One statement: a taken email leaves no orphan profile behind. */
+	if (db_begin(r->db) == -1) {
+		free(hash);
+		view_free(v);
+		return http_error(r, 503);
+	}
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "WITH m AS (INSERT INTO members (id, origin, name, organisation,"
 	    " stakeholder, region) VALUES ($1, $2, $3, $4, $5, $6)"
@@ -136,6 +141,7 @@ accounts_join(struct request *r)
 	    " SELECT id, $7, $8, $9 FROM m RETURNING id", 9, p);
 	free(hash);
 	if (res == NULL) {
+		db_rollback(r->db);
 		if (!db_duplicate(r->db)) {
 			view_free(v);
 			return http_error(r, 500);
@@ -146,7 +152,10 @@ accounts_join(struct request *r)
 	}
 	id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
-	audit(r->db, id, "join", uuid);
+	if (audit_commit(r->db, id, "join", uuid) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
 	if (cfg->open_joining) {
 		view_free(v);
 		if (session_create(r, id) == -1)
@@ -267,11 +276,11 @@ accounts_erase(struct request *r)
 		view_error(v, "password", "The password is not right");
 		return http_page(r, 422, "erase", v);
 	}
-	if (member_erase(r->db, r->account->member) == -1) {
+	if (member_erase(r->db, r->account->member, r->account->id,
+	    "erase") == -1) {
 		view_free(v);
 		return http_error(r, 500);
 	}
-	audit(r->db, r->account->id, "erase", r->account->member);
 	session_cookie(r, "acorn_session", "", 0);
 	view_free(v);
 	account_free(r->account);

@@ -79,6 +79,8 @@ admin_approve(struct request *r)
 	snprintf(by, sizeof(by), "%ld", r->account->id);
 	p[0] = id;
 	p[1] = by;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts a SET"
 	    " status = 'active', approved = now(), approved_by = $2"
 	    " FROM members m WHERE m.id = a.member AND a.member = $1"
@@ -88,9 +90,14 @@ admin_approve(struct request *r)
 	if (PQntuples(res) == 1)
 		who = util_strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (who == NULL)	/* a double click is not an error */
+	if (who == NULL) {	/* a double click is not an error */
+		db_rollback(r->db);
 		return admin_list(r, already_done);
-	audit(r->db, r->account->id, "approve", id);
+	}
+	if (audit_commit(r->db, r->account->id, "approve", id) == -1) {
+		free(who);
+		return http_error(r, 503);
+	}
 	done = util_printf("%s is approved and can now sign in.", who);
 	rc = admin_list(r, done);
 	free(done);
@@ -119,11 +126,10 @@ admin_reject(struct request *r)
 	PQclear(res);
 	if (who == NULL)
 		return admin_list(r, already_done);
-	if (member_erase(r->db, id) == -1) {
+	if (member_erase(r->db, id, r->account->id, "refuse") == -1) {
 		free(who);
 		return http_error(r, 503);
 	}
-	audit(r->db, r->account->id, "refuse", id);
 	done = util_printf("The request from %s was refused and their "
 	    "details erased.", who);
 	rc = admin_list(r, done);
@@ -156,6 +162,8 @@ admin_roles(struct request *r)
 			return http_error(r, 400);
 		p[0] = id;
 		p[1] = role;
+		if (db_begin(r->db) == -1)
+			return http_error(r, 503);
 		res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts a"
 		    " SET role = $2 FROM members m WHERE m.id = a.member"
 		    " AND a.member = $1 AND a.status = 'active'"
@@ -164,13 +172,18 @@ admin_roles(struct request *r)
 		if (res == NULL)
 			return http_error(r, 503);
 		if (PQntuples(res) == 1) {
-			audit(r->db, r->account->id, strcmp(role, "member") ==
-			    0 ? "role_member" : "role_contributor", id);
+			if (audit_commit(r->db, r->account->id,
+			    strcmp(role, "member") == 0 ? "role_member" :
+			    "role_contributor", id) == -1) {
+				PQclear(res);
+				return http_error(r, 503);
+			}
 			done = util_printf(strcmp(role, "member") == 0 ?
 			    "%s is a member again and can no longer add "
 			    "evaluations." : "%s is now a contributor and can "
 			    "add and edit evaluations.", PQgetvalue(res, 0, 0));
-		}
+		} else
+			db_rollback(r->db);
 		PQclear(res);
 	}
 	if ((v = page_view(r, "Roles")) == NULL) {

@@ -289,6 +289,8 @@ checkin_mark(struct request *r)
 	p[0] = ref;
 	p[1] = r->arg;
 	p[2] = node_id;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "WITH g AS (SELECT r.id, r.status, r.name FROM registrations r"
 	    "  JOIN events e ON e.id = r.event"
@@ -301,11 +303,13 @@ checkin_mark(struct request *r)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
 		PQclear(res);
+		db_rollback(r->db);
 		return checkin_page(r, 404, "That person is not registered for "
 		    "this event");
 	}
 	status = PQgetvalue(res, 0, CM_STATUS);
 	if (strcmp(status, "confirmed") != 0) {
+		db_rollback(r->db);
 		why = util_printf("%s %s, so cannot be marked as attended",
 		    PQgetvalue(res, 0, CM_NAME), strcmp(status, "waiting") ==
 		    0 ? "is on the waiting list" : strcmp(status,
@@ -320,8 +324,10 @@ checkin_mark(struct request *r)
 	}
 	marked = strcmp(PQgetvalue(res, 0, CM_MARKED), "1") == 0;
 	PQclear(res);
-	if (marked)
-		audit(r->db, r->account->id, "checkin", ref);
+	if (!marked)
+		db_rollback(r->db);
+	else if (audit_commit(r->db, r->account->id, "checkin", ref) == -1)
+		return http_error(r, 503);
 	if ((to = checkin_href(r, r->form.f[KEY_Q].text, marked ? "in" :
 	    "already", ref)) == NULL)
 		return http_error(r, 500);
@@ -357,17 +363,20 @@ attendance_checkin_undo(struct request *r)
 	p[0] = ref;
 	p[1] = r->arg;
 	p[2] = node_id;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK,
+	if (db_begin(r->db) == -1 || (res = db_query(r->db, PGRES_TUPLES_OK,
 	    "UPDATE registrations x SET attended = NULL FROM events e"
 	    " WHERE x.ref = $1 AND x.event = $2 AND e.id = x.event"
 	    " AND e.origin = $3 RETURNING x.id", 3, p)) == NULL)
 		return http_error(r, 503);
 	n = PQntuples(res);
 	PQclear(res);
-	if (n != 1)
+	if (n != 1) {
+		db_rollback(r->db);
 		return checkin_page(r, 404, "That person is not registered for "
 		    "this event");
-	audit(r->db, r->account->id, "checkin_undo", ref);
+	}
+	if (audit_commit(r->db, r->account->id, "checkin_undo", ref) == -1)
+		return http_error(r, 503);
 	if ((to = checkin_href(r, r->form.f[KEY_Q].text, "undone", ref)) ==
 	    NULL)
 		return http_error(r, 500);
@@ -765,6 +774,13 @@ attendance_export_csv(struct request *r)
 		rc = http_error(r, 500);
 		goto out;
 	}
+	/* Personal data leaves only once its leaving is recorded. */
+	if (audit(r->db, r->account->id, "export", r->arg) == -1) {
+		free(body);
+		free(disposition);
+		rc = http_error(r, 503);
+		goto out;
+	}
 	resp = MHD_create_response_from_buffer(len, body,
 	    MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
@@ -779,7 +795,6 @@ attendance_export_csv(struct request *r)
 	    "text/csv; charset=utf-8; header=present");
 	/* Personal data: never kept by a browser or a proxy. */
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	audit(r->db, r->account->id, "export", r->arg);
 	rc = http_queue(r, 200, resp);
 out:
 	choice_free(&c);
@@ -938,6 +953,10 @@ attendance_people(struct request *r)
 	p[6] = cfg->public_url;
 	if (view_has(v, "errors"))
 		return attendees_page(r, v, 422);
+	if (db_begin(r->db) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "WITH add AS (INSERT INTO registrations (ref, event, account, name,"
 	    " email, organisation, role, status)"
@@ -947,6 +966,7 @@ attendance_people(struct request *r)
 	    " AND e.status <> 'cancelled' RETURNING id)"
 	    " SELECT acorn_tell(id, 'role', $7) FROM add", 7, p);
 	if (res == NULL && db_duplicate(r->db)) {
+		db_rollback(r->db);
 		view_error(v, "email", "Someone with this email address is "
 		    "already registered for this event");
 		return attendees_page(r, v, 422);
@@ -956,9 +976,13 @@ attendance_people(struct request *r)
 		return http_error(r, 503);
 	rc = PQntuples(res);
 	PQclear(res);
-	if (rc != 1)
+	if (rc != 1) {
+		db_rollback(r->db);
 		return http_error(r, 404);
-	audit(r->db, r->account->id, "event_team_add", r->arg);
+	}
+	if (audit_commit(r->db, r->account->id, "event_team_add", r->arg) ==
+	    -1)
+		return http_error(r, 503);
 	if ((done = util_printf("/events/%s/attendees?saved=yes&role=team",
 	    r->arg)) == NULL)
 		return http_error(r, 500);
@@ -984,6 +1008,8 @@ attendance_promote(struct request *r)
 	p[1] = r->arg;
 	p[2] = node_id;
 	p[3] = cfg->public_url;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT acorn_tell(x, 'promoted', $4)"
 	    " FROM registrations g JOIN events e ON e.id = g.event,"
@@ -993,8 +1019,10 @@ attendance_promote(struct request *r)
 		return http_error(r, 503);
 	n = PQntuples(res);
 	PQclear(res);
-	if (n == 1)
-		audit(r->db, r->account->id, "promote", p[0]);
+	if (n != 1)
+		db_rollback(r->db);
+	else if (audit_commit(r->db, r->account->id, "promote", p[0]) == -1)
+		return http_error(r, 503);
 	snprintf(to, sizeof(to), "/events/%.36s/attendees%s", r->arg,
 	    n == 1 ? "?saved=yes" : "");
 	return http_redirect(r, to);
@@ -1072,6 +1100,8 @@ attendance_unregister(struct request *r)
 	p[1] = r->arg;
 	p[2] = cfg->public_url;
 	p[3] = node_id;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "WITH mine AS (SELECT g.id, g.status FROM registrations g"
 	    " JOIN events e ON e.id = g.event WHERE g.ref = $1"
@@ -1082,8 +1112,10 @@ attendance_unregister(struct request *r)
 		return http_error(r, 503);
 	n = (int)strtol(PQgetvalue(res, 0, CANCEL_COUNT), NULL, 10);
 	PQclear(res);
-	if (n == 1)
-		audit(r->db, r->account->id, "unregister", ref);
+	if (n != 1)
+		db_rollback(r->db);
+	else if (audit_commit(r->db, r->account->id, "unregister", ref) == -1)
+		return http_error(r, 503);
 	snprintf(to, sizeof(to), "/events/%.36s/attendees%s", r->arg,
 	    n == 1 ? "?saved=yes&done=cancelled" : "");
 	return http_redirect(r, to);

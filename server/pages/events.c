@@ -648,11 +648,10 @@ events_new(struct request *r)
 	    " n.region, $17 FROM node n", 17, p) == -1 ||
 	    db_exec(r->db, "INSERT INTO place_types (event, name, capacity)"
 	    " VALUES ($1, $2, $3)", 3, q) == -1 ||
-	    db_commit(r->db) == -1) {
+	    audit_commit(r->db, r->account->id, "event_create", id) == -1) {
 		db_rollback(r->db);
 		return http_error(r, 503);
 	}
-	audit(r->db, r->account->id, "event_create", id);
 	return http_redirectf(r, "/events/%s", id);
 }
 
@@ -702,7 +701,7 @@ back_to_event(struct request *r, const char *suffix)
 
 /*
  * POST /events/{id}/publish, /close and /reopen: one statement each,
- * each a new version of the shared record.
+ * each a new version of the shared record, recorded with it.
  */
 static int
 event_set(struct request *r, const char *sql, const char *action)
@@ -713,9 +712,9 @@ event_set(struct request *r, const char *sql, const char *action)
 	if (!event_own(r, &answer))
 		return answer;
 	p[0] = r->arg;
-	if (db_exec(r->db, sql, 1, p) == -1)
+	if (db_begin(r->db) == -1 || db_exec(r->db, sql, 1, p) == -1 ||
+	    audit_commit(r->db, r->account->id, action, r->arg) == -1)
 		return http_error(r, 503);
-	audit(r->db, r->account->id, action, r->arg);
 	return back_to_event(r, "");
 }
 
@@ -929,9 +928,8 @@ events_edit(struct request *r)
 			goto fail;
 		PQclear(res);
 	}
-	if (db_commit(r->db) == -1)
+	if (audit_commit(r->db, r->account->id, "event_edit", r->arg) == -1)
 		goto fail;
-	audit(r->db, r->account->id, "event_edit", r->arg);
 	return back_to_event(r, "?saved=yes");
 fail:
 	db_rollback(r->db);
@@ -971,16 +969,18 @@ events_cancel(struct request *r)
 	p[0] = r->arg;
 	p[1] = cfg->public_url;
 	if (r->method == METHOD_POST && r->form.f[KEY_CONFIRM].num == 1) {
+		view_free(v);
+		if (db_begin(r->db) == -1)
+			return http_error(r, 503);
 		res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_tell(x,"
 		    " 'event_cancelled', $2) FROM acorn_cancel_event($1) AS x",
 		    2, p);
-		if (res == NULL) {
-			view_free(v);
+		if (res == NULL)
 			return http_error(r, 503);
-		}
 		PQclear(res);
-		view_free(v);
-		audit(r->db, r->account->id, "event_cancel", r->arg);
+		if (audit_commit(r->db, r->account->id, "event_cancel",
+		    r->arg) == -1)
+			return http_error(r, 503);
 		return back_to_event(r, "");
 	}
 	if (r->method == METHOD_POST)

@@ -200,6 +200,10 @@ files_add(struct request *r, struct view *v)
 	/* The file goes as bytes: escaping it as text would double it. */
 	lens[5] = (int)r->upload.len;
 	formats[5] = 1;
+	if (db_begin(r->db) == -1) {
+		free(name);
+		return -1;
+	}
 	res = PQexecParams(db_conn(r->db), "INSERT INTO evaluation_files"
 	    " (id, evaluation, filename, media_type, size, sha256, content,"
 	    " created_by) VALUES ($1, $2, $3, 'application/pdf', $4::integer,"
@@ -213,7 +217,9 @@ files_add(struct request *r, struct view *v)
 		view_error(v, "file", "This report is already attached to the "
 		    "evaluation");
 	else
-		audit(r->db, r->account->id, "evaluation_file_add", id);
+		rc = audit_commit(r->db, r->account->id, "evaluation_file_add",
+		    id);
+	db_rollback(r->db);	/* nothing to undo once committed */
 	PQclear(res);
 	free(name);
 	return rc;
@@ -228,18 +234,25 @@ files_remove(struct request *r)
 {
 	const char *p[2];
 	PGresult *res;
+	int n;
 
 	p[0] = r->form.f[KEY_ID].text;
 	p[1] = r->arg;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "DELETE FROM"
-	    " evaluation_files WHERE id = $1 AND evaluation = $2::uuid"
-	    " RETURNING id", 2, p)) == NULL)
+	if (db_begin(r->db) == -1 || (res = db_query(r->db, PGRES_TUPLES_OK,
+	    "DELETE FROM evaluation_files WHERE id = $1"
+	    " AND evaluation = $2::uuid RETURNING id", 2, p)) == NULL) {
+		db_rollback(r->db);
 		return -1;
+	}
 	/* None: removed already, by a double click or someone else. */
-	if (PQntuples(res) == 1)
-		audit(r->db, r->account->id, "evaluation_file_remove", p[0]);
+	n = PQntuples(res);
 	PQclear(res);
-	return 0;
+	if (n != 1) {
+		db_rollback(r->db);
+		return 0;
+	}
+	return audit_commit(r->db, r->account->id, "evaluation_file_remove",
+	    p[0]);
 }
 
 /*

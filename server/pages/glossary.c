@@ -160,27 +160,28 @@ glossary_save(struct request *r, struct view *v, const char *id)
 	p[3] = synonyms;
 	p[4] = node_id;
 	p[5] = by;
-	if (id == NULL)
+	rc = db_begin(r->db);
+	if (rc == 0 && id == NULL)
 		rc = db_exec(r->db, "INSERT INTO glossary_terms (id, origin,"
 		    " term, definition, synonyms, created_by) VALUES ($1, $5,"
 		    " $2, $3, $4::text[], $6::bigint)", 6, p);
-	else
+	else if (rc == 0)
 		rc = db_exec(r->db, "UPDATE glossary_terms SET term = $2,"
 		    " definition = $3, synonyms = $4::text[],"
 		    " updated = now()"
 		    " WHERE id = $1 AND origin = $5 AND NOT deleted"
 		    " AND $6::bigint IS NOT NULL", 6, p);
 	if (rc == -1 && db_duplicate(r->db)) {
+		db_rollback(r->db);
 		view_error(v, "term", "The glossary already has this term: "
 		    "edit that one instead");
 		goto refused;
 	}
 	free(synonyms);
 	view_free(v);
-	if (rc == -1)
+	if (rc == -1 || audit_commit(r->db, r->account->id, id == NULL ?
+	    "glossary_add" : "glossary_edit", p[0]) == -1)
 		return http_error(r, 503);
-	audit(r->db, r->account->id, id == NULL ? "glossary_add" :
-	    "glossary_edit", p[0]);
 	return http_redirect(r, "/glossary");
 refused:
 	free(synonyms);

@@ -376,7 +376,7 @@ network_peers(struct request *r)
 	if ((url = peer_form_read(r, v, fingerprint)) == NULL)
 		return peers_page(r, v, 422);
 	if (peer_add(r->db, url, fingerprint, r->form.f[KEY_HUB].num == 1,
-	    &why) == -1) {
+	    r->account->id, &why) == -1) {
 		/* The reason names the address or the key: both are ours. */
 		view_error(v, "url", why != NULL ? why : "The peer could not be "
 		    "added. Check its address and fingerprint, and try again");
@@ -385,7 +385,6 @@ network_peers(struct request *r)
 	}
 	free(why);
 	view_free(v);
-	audit(r->db, r->account->id, "peer_add", url);
 	return http_redirect(r, "/admin/peers?done=added");
 }
 
@@ -399,10 +398,8 @@ network_peer_remove(struct request *r)
 
 	if (f->text == NULL)
 		return http_error(r, 400);
-	if (peer_remove(r->db, (long long)f->num) == 0) {
-		audit(r->db, r->account->id, "peer_remove", f->text);
+	if (peer_remove(r->db, (long long)f->num, r->account->id) == 0)
 		return http_redirect(r, "/admin/peers?done=removed");
-	}
 	/* Gone already (a second click), or the database failed. */
 	p[0] = f->text;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT 1 FROM peers"

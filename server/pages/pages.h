@@ -28,7 +28,8 @@ struct signer;
 enum { CANCEL_COUNT, CANCEL_TOLD };
 
 /* accounts.c */
-int member_erase(struct db *db, const char *member);
+int member_erase(struct db *db, const char *member, long actor,
+    const char *action);
 int accounts_join(struct request *r);
 int accounts_signin(struct request *r);
 int accounts_signout(struct request *r);
