@@ -72,44 +72,6 @@ mail_address_valid(const char *s)
 	return util_utf8_valid(s, strlen(s));
 }
 
-/* A growing string; any failed append makes the whole result NULL. */
-struct buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 failed;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *g;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((g = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = g;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
 /* Text that may go into a header as it is: printable ASCII only. */
 static int
 header_plain(const char *s)
@@ -128,7 +90,7 @@ header_plain(const char *s)
  * stays under 78.  Control characters become spaces first.
  */
 static void
-put_encoded(struct buf *b, const char *s)
+put_encoded(struct strbuf *b, const char *s)
 {
 	unsigned char chunk[40], out[64];
 	size_t len = strlen(s), i = 0, n, k;
@@ -149,10 +111,10 @@ put_encoded(struct buf *b, const char *s)
 		}
 		EVP_EncodeBlock(out, chunk, (int)n);
 		if (!first)
-			buf_str(b, "\r\n ");
-		buf_str(b, "=?UTF-8?B?");
-		buf_str(b, (const char *)out);
-		buf_str(b, "?=");
+			strbuf_str(b, "\r\n ");
+		strbuf_str(b, "=?UTF-8?B?");
+		strbuf_str(b, (const char *)out);
+		strbuf_str(b, "?=");
 		i += n;
 		first = 0;
 	}
@@ -163,16 +125,16 @@ put_encoded(struct buf *b, const char *s)
  * is printable ASCII, folded at spaces when long, encoded otherwise.
  */
 static void
-put_text_header(struct buf *b, const char *name, const char *value)
+put_text_header(struct strbuf *b, const char *name, const char *value)
 {
 	size_t col, w;
 	const char *p, *sp;
 
-	buf_str(b, name);
-	buf_str(b, ": ");
+	strbuf_str(b, name);
+	strbuf_str(b, ": ");
 	if (!header_plain(value)) {
 		put_encoded(b, value);
-		buf_str(b, "\r\n");
+		strbuf_str(b, "\r\n");
 		return;
 	}
 	col = strlen(name) + 2;
@@ -183,18 +145,18 @@ put_text_header(struct buf *b, const char *name, const char *value)
 		w = (size_t)(sp - p);
 		/* Fold before a space; the space stays with the next line. */
 		if (p != value && *p == ' ' && col + w > 78) {
-			buf_str(b, "\r\n");
+			strbuf_str(b, "\r\n");
 			col = 0;
 		}
-		buf_add(b, p, w);
+		strbuf_add(b, p, w);
 		col += w;
 	}
-	buf_str(b, "\r\n");
+	strbuf_str(b, "\r\n");
 }
 
 /* A display name as a quoted string, or encoded words when not ASCII. */
 static void
-put_phrase(struct buf *b, const char *s)
+put_phrase(struct strbuf *b, const char *s)
 {
 	const char *p;
 
@@ -202,13 +164,13 @@ put_phrase(struct buf *b, const char *s)
 		put_encoded(b, s);
 		return;
 	}
-	buf_str(b, "\"");
+	strbuf_str(b, "\"");
 	for (p = s; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
-			buf_str(b, "\\");
-		buf_add(b, p, 1);
+			strbuf_str(b, "\\");
+		strbuf_add(b, p, 1);
 	}
-	buf_str(b, "\"");
+	strbuf_str(b, "\"");
 }
 
 /*
@@ -217,7 +179,7 @@ put_phrase(struct buf *b, const char *s)
  * Leading dots are left alone: libcurl doubles them on the wire.
  */
 static void
-put_qp(struct buf *b, const char *s)
+put_qp(struct strbuf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s;
@@ -229,7 +191,7 @@ put_qp(struct buf *b, const char *s)
 		if (*p == '\r')
 			continue;
 		if (*p == '\n') {
-			buf_str(b, "\r\n");
+			strbuf_str(b, "\r\n");
 			col = 0;
 			continue;
 		}
@@ -247,52 +209,48 @@ put_qp(struct buf *b, const char *s)
 		}
 		/* 76 characters a line, the soft break's '=' included. */
 		if (col + w > (end ? 76 : 75)) {
-			buf_str(b, "=\r\n");
+			strbuf_str(b, "=\r\n");
 			col = 0;
 		}
-		buf_add(b, enc, w);
+		strbuf_add(b, enc, w);
 		col += w;
 	}
 	if (col != 0)
-		buf_str(b, "\r\n");
+		strbuf_str(b, "\r\n");
 }
 
 /* The whole message, CRLF line ends, ready for DATA; NULL on no memory. */
 char *
 mail_message(const struct mail *m)
 {
-	struct buf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	struct tm tm;
 	char date[64];
 
 	gmtime_r(&m->date, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	buf_str(&b, "Date: ");
-	buf_str(&b, date);
-	buf_str(&b, "\r\nFrom: ");
+	strbuf_str(&b, "Date: ");
+	strbuf_str(&b, date);
+	strbuf_str(&b, "\r\nFrom: ");
 	if (m->from_name != NULL && *m->from_name != '\0') {
 		put_phrase(&b, m->from_name);
-		buf_str(&b, " ");
+		strbuf_str(&b, " ");
 	}
-	buf_str(&b, "<");
-	buf_str(&b, m->from);
-	buf_str(&b, ">\r\nTo: <");
-	buf_str(&b, m->to);
-	buf_str(&b, ">\r\n");
+	strbuf_str(&b, "<");
+	strbuf_str(&b, m->from);
+	strbuf_str(&b, ">\r\nTo: <");
+	strbuf_str(&b, m->to);
+	strbuf_str(&b, ">\r\n");
 	put_text_header(&b, "Subject", m->subject);
-	buf_str(&b, "Message-ID: ");
-	buf_str(&b, m->message_id);
-	buf_str(&b, "\r\nMIME-Version: 1.0\r\n"
+	strbuf_str(&b, "Message-ID: ");
+	strbuf_str(&b, m->message_id);
+	strbuf_str(&b, "\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: quoted-printable\r\n"
 	    "Auto-Submitted: auto-generated\r\n"
 	    "\r\n");
 	put_qp(&b, m->body);
-	if (b.failed) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	return strbuf_take(&b);
 }
 
 struct upload {
