@@ -1324,36 +1324,22 @@ enum {
 	ESR_ID, ESR_TITLE, ESR_DESIGN, ESR_YEAR, ESR_REGION, ESR_SNIPPET
 };
 
-int
-evidence_search(struct request *r, const char *q, struct view *v)
-{
-	struct view *s;
-	PGresult *res;
-	const char *p[1];
-	int i, n;
+const char evidence_search_sql[] =
+    "SELECT id, title, design, year, region,"
+    " ts_headline('simple', summary, acorn_prefix_query($1),"
+    "  'StartSel=\"\", StopSel=\"\", MaxWords=30, MinWords=12')"
+    " FROM evaluations WHERE NOT deleted"
+    " AND search @@ acorn_prefix_query($1)"
+    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
+    " year DESC, lower(title) LIMIT 50";
 
-	p[0] = q;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, title, design,"
-	    " year, region,"
-	    " ts_headline('simple', summary, acorn_prefix_query($1),"
-	    "  'StartSel=\"\", StopSel=\"\", MaxWords=30, MinWords=12')"
-	    " FROM evaluations WHERE NOT deleted"
-	    " AND search @@ acorn_prefix_query($1)"
-	    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
-	    " year DESC, lower(title) LIMIT 50", 1, p);
-	if (res == NULL)
-		return -1;
-	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
-		if ((s = view_add(v, "results")) == NULL)
-			break;
-		view_setf(s, "href", "/evidence/%s", PQgetvalue(res, i, ESR_ID));
-		view_set(s, "result_title", PQgetvalue(res, i, ESR_TITLE));
-		view_setf(s, "meta", "%s, %s, %s", code_label(design_codes,
-		    design_labels, PQgetvalue(res, i, ESR_DESIGN)),
-		    PQgetvalue(res, i, ESR_YEAR), PQgetvalue(res, i, ESR_REGION));
-		view_set(s, "snippet", PQgetvalue(res, i, ESR_SNIPPET));
-	}
-	PQclear(res);
-	return n;
+void
+evidence_search_row(struct view *s, PGresult *res, int i)
+{
+	view_setf(s, "href", "/evidence/%s", PQgetvalue(res, i, ESR_ID));
+	view_set(s, "result_title", PQgetvalue(res, i, ESR_TITLE));
+	view_setf(s, "meta", "%s, %s, %s", code_label(design_codes,
+	    design_labels, PQgetvalue(res, i, ESR_DESIGN)),
+	    PQgetvalue(res, i, ESR_YEAR), PQgetvalue(res, i, ESR_REGION));
+	view_set(s, "snippet", PQgetvalue(res, i, ESR_SNIPPET));
 }

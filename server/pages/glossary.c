@@ -251,7 +251,7 @@ glossary_edit(struct request *r)
 }
 
 /* Terms a search finds ($1), best first. */
-static const char search_query[] =
+const char glossary_search_sql[] =
     "SELECT id, term, definition, array_to_string(synonyms, ', ')"
     " FROM glossary_terms"
     " WHERE NOT deleted AND search @@ acorn_prefix_query($1)"
@@ -261,30 +261,13 @@ static const char search_query[] =
 enum { GS_ID, GS_TERM, GS_DEFINITION, GS_SYNONYMS };
 
 /* Terms matching a search, for /search: into v's "results". */
-int
-glossary_search(struct request *r, const char *q, struct view *v)
+void
+glossary_search_row(struct view *s, PGresult *res, int i)
 {
-	struct view *s;
-	PGresult *res;
-	const char *p[1];
-	int i, n;
-
-	p[0] = q;
-	res = db_query(r->db, PGRES_TUPLES_OK, search_query, 1, p);
-	if (res == NULL)
-		return -1;
-	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
-		if ((s = view_add(v, "results")) == NULL)
-			break;
-		view_setf(s, "href", "/glossary#term-%s",
-		    PQgetvalue(res, i, GS_ID));
-		view_set(s, "result_title", PQgetvalue(res, i, GS_TERM));
-		if (*PQgetvalue(res, i, GS_SYNONYMS) != '\0')
-			view_setf(s, "meta", "Also called: %s",
-			    PQgetvalue(res, i, GS_SYNONYMS));
-		view_set(s, "snippet", PQgetvalue(res, i, GS_DEFINITION));
-	}
-	PQclear(res);
-	return n;
+	view_setf(s, "href", "/glossary#term-%s", PQgetvalue(res, i, GS_ID));
+	view_set(s, "result_title", PQgetvalue(res, i, GS_TERM));
+	if (*PQgetvalue(res, i, GS_SYNONYMS) != '\0')
+		view_setf(s, "meta", "Also called: %s",
+		    PQgetvalue(res, i, GS_SYNONYMS));
+	view_set(s, "snippet", PQgetvalue(res, i, GS_DEFINITION));
 }

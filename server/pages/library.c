@@ -1032,33 +1032,20 @@ library_protect(struct request *r)
 /* Documents matching a search, for /search: into v's "results". */
 enum { LS_SLUG, LS_TITLE, LS_CATEGORY, LS_SNIPPET };
 
-int
-library_search(struct request *r, const char *q, struct view *v)
-{
-	struct view *s;
-	PGresult *res;
-	const char *p[1];
-	int i, n;
+const char library_search_sql[] =
+    "SELECT slug, title, category,"
+    " ts_headline('simple', body, acorn_prefix_query($1),"
+    "  'StartSel=\"\", StopSel=\"\", MaxWords=30, MinWords=12')"
+    " FROM documents WHERE NOT deleted"
+    " AND search @@ acorn_prefix_query($1)"
+    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
+    " lower(title) LIMIT 50";
 
-	p[0] = q;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT slug, title, category,"
-	    " ts_headline('simple', body, acorn_prefix_query($1),"
-	    "  'StartSel=\"\", StopSel=\"\", MaxWords=30, MinWords=12')"
-	    " FROM documents WHERE NOT deleted"
-	    " AND search @@ acorn_prefix_query($1)"
-	    " ORDER BY ts_rank(search, acorn_prefix_query($1)) DESC,"
-	    " lower(title) LIMIT 50", 1, p);
-	if (res == NULL)
-		return -1;
-	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
-		if ((s = view_add(v, "results")) == NULL)
-			break;
-		view_setf(s, "href", "/library/%s", PQgetvalue(res, i, LS_SLUG));
-		view_set(s, "result_title", PQgetvalue(res, i, LS_TITLE));
-		view_set(s, "meta", category_label(PQgetvalue(res, i, LS_CATEGORY)));
-		view_set(s, "snippet", PQgetvalue(res, i, LS_SNIPPET));
-	}
-	PQclear(res);
-	return n;
+void
+library_search_row(struct view *s, PGresult *res, int i)
+{
+	view_setf(s, "href", "/library/%s", PQgetvalue(res, i, LS_SLUG));
+	view_set(s, "result_title", PQgetvalue(res, i, LS_TITLE));
+	view_set(s, "meta", category_label(PQgetvalue(res, i, LS_CATEGORY)));
+	view_set(s, "snippet", PQgetvalue(res, i, LS_SNIPPET));
 }

@@ -103,7 +103,8 @@ int evidence_history(struct request *r);
 int evidence_compare(struct request *r);
 int evidence_restore(struct request *r);
 int evidence_delete(struct request *r);
-int evidence_search(struct request *r, const char *q, struct view *v);
+extern const char evidence_search_sql[];
+void evidence_search_row(struct view *s, PGresult *res, int i);
 
 /* evidence_files.c */
 int evidence_files(struct request *r);
@@ -126,7 +127,8 @@ int feeds_serve(struct request *r);
 int glossary_list(struct request *r);
 int glossary_new(struct request *r);
 int glossary_edit(struct request *r);
-int glossary_search(struct request *r, const char *q, struct view *v);
+extern const char glossary_search_sql[];
+void glossary_search_row(struct view *s, PGresult *res, int i);
 
 /* library.c */
 int library_new(struct request *r);
@@ -137,7 +139,8 @@ int library_history(struct request *r);
 int library_compare(struct request *r);
 int library_restore(struct request *r);
 int library_protect(struct request *r);
-int library_search(struct request *r, const char *q, struct view *v);
+extern const char library_search_sql[];
+void library_search_row(struct view *s, PGresult *res, int i);
 
 /* members.c */
 int members_home(struct request *r);
