@@ -163,15 +163,24 @@ session_load(struct request *r)
 		res = db_query(r->db, PGRES_TUPLES_OK, session_query, 3, p);
 		if (res == NULL)
 			return -1;
-		if (PQntuples(res) == 1 && (a = calloc(1, sizeof(*a))) != NULL) {
+		if (PQntuples(res) == 1) {
+			/* Out of memory is a 503, never a sign-out. */
+			if ((a = calloc(1, sizeof(*a))) == NULL ||
+			    (a->name = util_strdup(PQgetvalue(res, 0,
+			    SE_NAME))) == NULL ||
+			    (a->email = util_strdup(PQgetvalue(res, 0,
+			    SE_EMAIL))) == NULL ||
+			    (a->role = util_strdup(PQgetvalue(res, 0,
+			    SE_ROLE))) == NULL ||
+			    (a->region = util_strdup(PQgetvalue(res, 0,
+			    SE_REGION))) == NULL) {
+				account_free(a);
+				PQclear(res);
+				return -1;
+			}
 			a->id = strtol(PQgetvalue(res, 0, SE_ID), NULL, 10);
 			snprintf(a->member, sizeof(a->member), "%s",
 			    PQgetvalue(res, 0, SE_MEMBER));
-			a->name = util_strdup(PQgetvalue(res, 0, SE_NAME));
-			a->email = util_strdup(PQgetvalue(res, 0, SE_EMAIL));
-			a->role = util_strdup(PQgetvalue(res, 0, SE_ROLE));
-			a->region = util_strdup(PQgetvalue(res, 0,
-			    SE_REGION));
 			r->account = a;
 			snprintf(r->session, sizeof(r->session), "%s", cookie);
 			/* Touch at most once a minute: reads stay reads. */
