@@ -298,7 +298,7 @@ peer_remove_url(struct db *db, const char *url)
 	if (res == NULL)
 		return 1;
 	if (PQntuples(res) == 1)
-		id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		id = strtoll(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
 	PQclear(res);
 	if (id == -1 || peer_remove(db, id, 0) == -1) {
 		fprintf(stderr, "acorn: %s is not a peer\n", url);

@@ -153,6 +153,8 @@ int		 db_duplicate(const struct db *);
 const char	*db_state(const struct db *);
 unsigned long	 db_errors(void);
 const char	*db_value(const PGresult *, int, int);
+/* The column of a result that has only one. */
+#define DB_ONLY		0
 
 /* migrate.c */
 int		 db_migrate(PGconn *, const char *);

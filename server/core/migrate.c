@@ -162,7 +162,8 @@ db_migrate(PGconn *c, const char *dir)
 		goto done;
 	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_version");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK ||
-	    util_parse_long(PQgetvalue(r, 0, 0), 0, LONG_MAX, &have) == -1) {
+	    util_parse_long(PQgetvalue(r, 0, DB_ONLY), 0, LONG_MAX, &have) ==
+	    -1) {
 		log_err("schema_version: %s", PQerrorMessage(c));
 		PQclear(r);
 		goto done;

@@ -150,7 +150,7 @@ accounts_join(struct request *r)
 		    "already exists. Sign in, or use another address");
 		return http_page(r, 422, "join", v);
 	}
-	id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	id = strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
 	PQclear(res);
 	if (audit_commit(r->db, id, "join", uuid) == -1) {
 		view_free(v);
@@ -270,7 +270,8 @@ accounts_erase(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
-	ok = PQntuples(res) == 1 && password_verify(db_value(res, 0, 0), pw);
+	ok = PQntuples(res) == 1 &&
+	    password_verify(db_value(res, 0, DB_ONLY), pw);
 	PQclear(res);
 	if (!ok) {
 		view_error(v, "password", "The password is not right");

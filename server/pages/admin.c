@@ -88,7 +88,7 @@ admin_approve(struct request *r)
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) == 1)
-		who = util_strdup(PQgetvalue(res, 0, 0));
+		who = util_strdup(PQgetvalue(res, 0, DB_ONLY));
 	PQclear(res);
 	if (who == NULL) {	/* a double click is not an error */
 		db_rollback(r->db);
@@ -122,7 +122,7 @@ admin_reject(struct request *r)
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) == 1)
-		who = util_strdup(PQgetvalue(res, 0, 0));
+		who = util_strdup(PQgetvalue(res, 0, DB_ONLY));
 	PQclear(res);
 	if (who == NULL)
 		return admin_list(r, already_done);
@@ -181,7 +181,8 @@ admin_roles(struct request *r)
 			done = util_printf(strcmp(role, "member") == 0 ?
 			    "%s is a member again and can no longer add "
 			    "evaluations." : "%s is now a contributor and can "
-			    "add and edit evaluations.", PQgetvalue(res, 0, 0));
+			    "add and edit evaluations.",
+			    PQgetvalue(res, 0, DB_ONLY));
 		} else
 			db_rollback(r->db);
 		PQclear(res);

@@ -36,7 +36,7 @@ local_event(struct request *r, int *answer)
 	}
 	if (PQntuples(res) != 1)
 		*answer = http_error(r, 404);
-	else if ((title = util_strdup(PQgetvalue(res, 0, 0))) == NULL)
+	else if ((title = util_strdup(PQgetvalue(res, 0, DB_ONLY))) == NULL)
 		*answer = http_error(r, 500);
 	PQclear(res);
 	return title;

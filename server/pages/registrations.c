@@ -690,7 +690,7 @@ away_register(struct request *r, const char *host_name)
 		PQclear(res);
 		return http_error(r, 409);
 	}
-	snprintf(id, sizeof(id), "%.36s", PQgetvalue(res, 0, 0));
+	snprintf(id, sizeof(id), "%.36s", PQgetvalue(res, 0, DB_ONLY));
 	PQclear(res);
 	if (away_send(r->db, server_signer, NULL, id, ANSWER_WAIT) == -1)
 		return http_error(r, 503);
