@@ -146,11 +146,8 @@ int	 vouch_refresh(struct db *);
 /* inbox.c */
 int	 inbox_receive(struct db *, const struct signer *, const char *,
 	    size_t, char **, const char **);
-int	 away_sign(struct db *, const struct signer *, const char *);
 int	 away_send(struct db *, const struct signer *, void *, const char *,
 	    long);
-int	 outcome_sign(struct db *, const struct signer *, const char *,
-	    const char *);
 int	 outcome_send(struct db *, const struct signer *, void *,
 	    const char *, const char *, long);
 

@@ -168,18 +168,6 @@ fetch_get(CURL *c, const char *url, const char *etag, size_t max,
 	return rc;
 }
 
-/* POST a urlencoded form; the answer's body is kept (small). */
-int
-fetch_post(CURL *c, const char *url, const char *form, long timeout,
-    struct fetch *f)
-{
-	fetch_reset(f, 64 * 1024);
-	f->timeout = timeout;
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	return perform(c, f, url);
-}
-
 /*
  * POSTs one signed Atom entry to an inbox (protocol.md section 8); the
  * answer, an entry too, is kept up to the size of one entry.

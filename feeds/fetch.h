@@ -22,7 +22,6 @@ struct fetch {
 
 int	 fetch_get(CURL *, const char *, const char *, size_t, long,
 	    struct fetch *);
-int	 fetch_post(CURL *, const char *, const char *, long, struct fetch *);
 int	 fetch_post_entry(CURL *, const char *, const char *, long,
 	    struct fetch *);
 void	 fetch_free(struct fetch *);

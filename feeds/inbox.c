@@ -285,14 +285,14 @@ sign_owed(struct db *db, const struct signer *sg, const struct owed *o,
 }
 
 /* Signs a member's registration request at its newest version. */
-int
+static int
 away_sign(struct db *db, const struct signer *sg, const char *id)
 {
 	return sign_owed(db, sg, &owed_request, &id, 1);
 }
 
 /* Signs the outcome a host owes for one request, at its newest version. */
-int
+static int
 outcome_sign(struct db *db, const struct signer *sg, const char *home,
     const char *request)
 {

@@ -210,16 +210,19 @@ files_add(struct request *r, struct view *v)
 	    " $5, $6::bytea, $7::bigint)"
 	    " ON CONFLICT (evaluation, sha256) DO NOTHING", 7, NULL, p, lens,
 	    formats, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_err("%s", PQerrorMessage(db_conn(r->db)));
-		rc = -1;
-	} else if (strcmp(PQcmdTuples(res), "0") == 0)
-		view_error(v, "file", "This report is already attached to the "
-		    "evaluation");
-	else
+	if (PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdTuples(res), "0") != 0)
 		rc = audit_commit(r->db, r->account->id, "evaluation_file_add",
 		    id);
-	db_rollback(r->db);	/* nothing to undo once committed */
+	else {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_err("%s", PQerrorMessage(db_conn(r->db)));
+			rc = -1;
+		} else
+			view_error(v, "file", "This report is already attached "
+			    "to the evaluation");
+		db_rollback(r->db);
+	}
 	PQclear(res);
 	free(name);
 	return rc;

@@ -58,7 +58,7 @@ origin_view(struct view *v, const PGresult *res, int row, int col)
  * A 403 page about a received record: title and message, then a link
  * to the record on its home node, whose name link_fmt's one %s takes.
  */
-int
+static int
 origin_page(struct request *r, const char *title, const char *message,
     const char *link_fmt, const PGresult *res, int row, int col)
 {

@@ -26,7 +26,7 @@ static unsigned char	secret[32];
 static int		have_secret;
 
 /* A cookie the browser sent, or NULL. */
-const char *
+static const char *
 session_cookie_get(struct request *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);

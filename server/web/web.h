@@ -264,7 +264,6 @@ void		 counters_record(const struct route *, unsigned int, double);
 void		 counters_text(struct strbuf *);
 
 /* session.c */
-const char *session_cookie_get(struct request *, const char *);
 void	 session_cookie(struct request *, const char *, const char *, long);
 int	 session_load(struct request *);
 int	 session_create(struct request *, long);
@@ -319,8 +318,6 @@ int		 page_message(struct request *, unsigned int, const char *,
 /* origin.c */
 const char *origin_name(const PGresult *, int, int);
 int	 origin_view(struct view *, const PGresult *, int, int);
-int	 origin_page(struct request *, const char *, const char *,
-	    const char *, const PGresult *, int, int);
 int	 origin_refuse(struct request *, const char *, const PGresult *, int,
 	    int);
 
