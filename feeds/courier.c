@@ -1,8 +1,16 @@
 /*
  * The courier inside `acorn serve`: delivers what inbox.c owes other
  * nodes.  Members' requests (and cancellations) go to the hosts of
- * their events; outcomes go back to members' home nodes.  One thread,
- * asleep on the acorn_courier notification or until the next retry is
+ * their events; outcomes go back to members' home nodes.
+ *
+ * Deliveries are queued per peer: a few hands (courier_workers threads,
+ * each with its own database connection and libcurl handle) each take
+ * one peer at a time, under a session advisory lock on that peer, and
+ * send its due rows in order.  The lock makes a peer's deliveries one
+ * at a time across every acorn process sharing the database, and a
+ * peer that is slow or hangs holds one hand for at most one delivery's
+ * timeout per round while the others serve everyone else.  A hand
+ * sleeps on the acorn_courier notification or until the next retry is
  * due; each try that fails waits longer (doubling to 15 minutes, with
  * jitter), so a node that is down is neither hammered nor forgotten.
  */
@@ -18,42 +26,66 @@
 #include "core.h"
 #include "federation.h"
 
-#define SEND_TIMEOUT	10L	/* seconds for one POST */
-#define BATCH_ROWS	20	/* rows taken at a time, each way */
+#define BATCH_ROWS	20	/* rows of one peer taken at a time */
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 #define BATCH		STR(BATCH_ROWS)
+#define PEERS		"64"	/* due peers looked at in one round */
+#define PEER_LOCK	"7234021"	/* the advisory lock's first key */
 #define IDLE_MS		30000
 #define ERROR_MS	2000
+#define BUSY_MS		1000	/* all due peers were another hand's */
+
+struct courier;
+
+/* One hand: a thread delivering to one peer at a time. */
+struct hand {
+	struct courier	*k;
+	struct db	*db;
+	CURL		*curl;
+	pthread_t	 thread;
+	int		 started;
+	int		 wake[2];
+};
 
 struct courier {
 	const struct config *cfg;
 	const struct signer *signer;
 	struct db_pool	*pool;
-	struct db	*db;
-	CURL		*curl;
-	pthread_t	 thread;
+	struct hand	*hands;
+	int		 n;
 	atomic_int	 stop;
-	int		 wake[2];
 };
 
+/* The peers with something due, the longest waiting first. */
+static const char due_peers[] =
+    "SELECT peer FROM ("
+    " SELECT host AS peer, min(next_attempt) AS t FROM away_registrations"
+    "  WHERE delivered < version AND next_attempt <= now() GROUP BY host"
+    " UNION ALL SELECT home, min(next_attempt) FROM inbox_requests"
+    "  WHERE delivered < out_version AND next_attempt <= now()"
+    "  GROUP BY home) d GROUP BY peer ORDER BY min(t) LIMIT " PEERS;
+
+enum { DP_PEER };
+
 /*
- * Takes up to a batch of due rows, putting each one's next try a minute
- * off so that a request being answered elsewhere (the member's own
- * page) is not sent twice meanwhile.
+ * Takes up to a batch of peer $1's due rows, putting each one's next
+ * try a minute off so that no other hand (or process, should a lock
+ * ever be lost with its connection) sends it meanwhile.
  */
 static const char due_away[] =
     "WITH due AS (SELECT id FROM away_registrations"
-    " WHERE delivered < version AND next_attempt <= now()"
+    " WHERE host = $1 AND delivered < version AND next_attempt <= now()"
     " ORDER BY next_attempt LIMIT " BATCH " FOR UPDATE SKIP LOCKED)"
     " UPDATE away_registrations a SET next_attempt = now() +"
-    " interval '1 minute' FROM due WHERE a.id = due.id RETURNING a.id";
+    " interval '1 minute' FROM due WHERE a.id = due.id"
+    " RETURNING a.id";
 
 enum { DA_ID };
 
 static const char due_outcomes[] =
     "WITH due AS (SELECT home, request FROM inbox_requests"
-    " WHERE delivered < out_version AND next_attempt <= now()"
+    " WHERE home = $1 AND delivered < out_version AND next_attempt <= now()"
     " ORDER BY next_attempt LIMIT " BATCH " FOR UPDATE SKIP LOCKED)"
     " UPDATE inbox_requests i SET next_attempt = now() +"
     " interval '1 minute' FROM due WHERE i.home = due.home"
@@ -61,34 +93,76 @@ static const char due_outcomes[] =
 
 enum { DO_HOME, DO_REQUEST };
 
-/* One round of deliveries: 1 when a batch was full, -1 on failure. */
+/*
+ * Sends one peer's due rows, requests first, in order.  The first one
+ * the peer did not answer ends the peer's turn: the rest wait for their
+ * next try rather than for the same silence again.  1 when all were
+ * answered, 0 when one was not, -1 when the database failed.
+ */
 static int
-courier_round(struct courier *k)
+hand_peer(struct hand *h, const char *peer)
 {
+	struct courier *k = h->k;
+	const char *p[1] = { peer };
 	PGresult *res;
-	int i, n, full = 0, rc = -1;
+	int i, n, rc = 1;
 
-	if ((res = db_query(k->db, PGRES_TUPLES_OK, due_away, 0, NULL)) ==
+	if ((res = db_query(h->db, PGRES_TUPLES_OK, due_away, 1, p)) == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n && rc == 1 && !atomic_load(&k->stop); i++)
+		rc = away_send(h->db, k->signer, h->curl,
+		    PQgetvalue(res, i, DA_ID), k->cfg->courier_timeout);
+	PQclear(res);
+	if (rc != 1)
+		return rc;
+	if ((res = db_query(h->db, PGRES_TUPLES_OK, due_outcomes, 1, p)) ==
 	    NULL)
 		return -1;
 	n = PQntuples(res);
-	full |= n == BATCH_ROWS;
-	for (i = 0; i < n && !atomic_load(&k->stop); i++)
-		if (away_send(k->db, k->signer, k->curl,
-		    PQgetvalue(res, i, DA_ID), SEND_TIMEOUT) == -1)
-			goto done;
+	for (i = 0; i < n && rc == 1 && !atomic_load(&k->stop); i++)
+		rc = outcome_send(h->db, k->signer, h->curl,
+		    PQgetvalue(res, i, DO_HOME), PQgetvalue(res, i, DO_REQUEST),
+		    k->cfg->courier_timeout);
 	PQclear(res);
-	if ((res = db_query(k->db, PGRES_TUPLES_OK, due_outcomes, 0,
-	    NULL)) == NULL)
+	return rc;
+}
+
+/*
+ * One round: the first due peer no other hand holds, delivered to.  1
+ * when a peer was served, 0 when none was due, 2 when every due peer was
+ * another hand's, -1 on failure.
+ */
+static int
+hand_round(struct hand *h)
+{
+	PGresult *res, *lock;
+	const char *p[1];
+	int i, n, got = 0, rc = 0;
+
+	if ((res = db_query(h->db, PGRES_TUPLES_OK, due_peers, 0, NULL)) ==
+	    NULL)
 		return -1;
 	n = PQntuples(res);
-	full |= n == BATCH_ROWS;
-	for (i = 0; i < n && !atomic_load(&k->stop); i++)
-		if (outcome_send(k->db, k->signer, k->curl,
-		    PQgetvalue(res, i, DO_HOME), PQgetvalue(res, i, DO_REQUEST),
-		    SEND_TIMEOUT) == -1)
+	for (i = 0; i < n && !got; i++) {
+		p[0] = PQgetvalue(res, i, DP_PEER);
+		lock = db_query(h->db, PGRES_TUPLES_OK, "SELECT"
+		    " pg_try_advisory_lock(" PEER_LOCK ", hashtext($1))", 1, p);
+		if (lock == NULL) {
+			rc = -1;
 			goto done;
-	rc = full;
+		}
+		got = *PQgetvalue(lock, 0, DB_ONLY) == 't';
+		PQclear(lock);
+	}
+	if (!got) {
+		rc = n > 0 ? 2 : 0;
+		goto done;
+	}
+	rc = hand_peer(h, p[0]) == -1 ? -1 : 1;
+	if (db_call(h->db, "SELECT pg_advisory_unlock(" PEER_LOCK
+	    ", hashtext($1))", 1, p) == -1)
+		rc = -1;	/* the connection goes, and the lock with it */
 done:
 	PQclear(res);
 	return rc;
@@ -106,12 +180,12 @@ enum { DUE_MS };
 
 /* Milliseconds until the next try is due, at most IDLE_MS. */
 static long
-courier_due_in(struct courier *k)
+hand_due_in(struct hand *h)
 {
 	PGresult *res;
 	long ms = IDLE_MS;
 
-	res = db_query(k->db, PGRES_TUPLES_OK, due_in_query, 0, NULL);
+	res = db_query(h->db, PGRES_TUPLES_OK, due_in_query, 0, NULL);
 	if (res == NULL)
 		return ERROR_MS;
 	if (!PQgetisnull(res, 0, DUE_MS))
@@ -124,89 +198,124 @@ courier_due_in(struct courier *k)
 
 /* Sleeps until something is due, notified, or the courier stops. */
 static void
-courier_wait(struct courier *k, long ms)
+hand_wait(struct hand *h, long ms)
 {
 	PGnotify *note;
 
-	worker_wait(k->wake[0], k->db, ms);
-	if (k->db != NULL && PQconsumeInput(db_conn(k->db)) == 1)
-		while ((note = PQnotifies(db_conn(k->db))) != NULL)
+	worker_wait(h->wake[0], h->db, ms);
+	if (h->db != NULL && PQconsumeInput(db_conn(h->db)) == 1)
+		while ((note = PQnotifies(db_conn(h->db))) != NULL)
 			PQfreemem(note);
 }
 
 static void *
-courier_run(void *arg)
+hand_run(void *arg)
 {
-	struct courier *k = arg;
+	struct hand *h = arg;
+	struct courier *k = h->k;
+	long ms;
 	int rc;
 
 	while (!atomic_load(&k->stop)) {
-		if (k->db == NULL) {
-			if ((k->db = db_acquire(k->pool)) == NULL ||
-			    db_exec(k->db, "LISTEN acorn_courier", 0,
+		if (h->db == NULL) {
+			if ((h->db = db_acquire(k->pool)) == NULL ||
+			    db_exec(h->db, "LISTEN acorn_courier", 0,
 			    NULL) == -1) {
-				db_release(k->pool, k->db);
-				k->db = NULL;
-				courier_wait(k, ERROR_MS);
+				db_release(k->pool, h->db);
+				h->db = NULL;
+				hand_wait(h, ERROR_MS);
 				continue;
 			}
 		}
-		if ((rc = courier_round(k)) == -1) {
-			if (PQstatus(db_conn(k->db)) != CONNECTION_OK) {
-				db_release(k->pool, k->db);
-				k->db = NULL;
-			}
-			courier_wait(k, ERROR_MS);
+		if ((rc = hand_round(h)) == -1) {
+			/* A lost connection takes its peer lock with it. */
+			db_release(k->pool, h->db);
+			h->db = NULL;
+			hand_wait(h, ERROR_MS);
 			continue;
 		}
-		if (rc == 0)
-			courier_wait(k, courier_due_in(k));
+		if (rc == 1)
+			continue;
+		ms = hand_due_in(h);
+		/*
+		 * What is due is being sent by another hand: nothing to do
+		 * until it is done, something new is notified, or a while.
+		 */
+		if (rc == 2 && ms < BUSY_MS)
+			ms = BUSY_MS;
+		hand_wait(h, ms);
 	}
-	db_release(k->pool, k->db);
-	k->db = NULL;
+	db_release(k->pool, h->db);
+	h->db = NULL;
 	return NULL;
+}
+
+/* Stops and frees the hands started so far, and the courier. */
+static void
+courier_free(struct courier *k)
+{
+	struct hand *h;
+	int i;
+
+	atomic_store(&k->stop, 1);
+	for (i = 0; i < k->n; i++) {
+		h = &k->hands[i];
+		if (h->started) {
+			if (write(h->wake[1], "x", 1) == -1)
+				log_warn("cannot wake the courier");
+			pthread_join(h->thread, NULL);
+		}
+		if (h->wake[0] != -1) {
+			close(h->wake[0]);
+			close(h->wake[1]);
+		}
+		if (h->curl != NULL)
+			curl_easy_cleanup(h->curl);
+	}
+	free(k->hands);
+	db_pool_free(k->pool);
+	free(k);
 }
 
 struct courier *
 courier_start(const struct config *c, const struct signer *sg)
 {
 	struct courier *k;
+	struct hand *h;
+	int i;
 
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return NULL;
 	k->cfg = c;
 	k->signer = sg;
-	k->wake[0] = k->wake[1] = -1;
-	if (pipe2(k->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
-	    (k->curl = curl_easy_init()) == NULL ||
-	    (k->pool = db_pool_new(c->database, 1)) == NULL ||
-	    pthread_create(&k->thread, NULL, courier_run, k) != 0) {
-		log_err("cannot start the courier");
-		if (k->wake[0] != -1) {
-			close(k->wake[0]);
-			close(k->wake[1]);
-		}
-		if (k->curl != NULL)
-			curl_easy_cleanup(k->curl);
-		db_pool_free(k->pool);
+	k->n = c->courier_workers > 0 ? c->courier_workers : 1;
+	if ((k->hands = calloc((size_t)k->n, sizeof(*k->hands))) == NULL) {
 		free(k);
 		return NULL;
 	}
+	for (i = 0; i < k->n; i++)
+		k->hands[i].wake[0] = k->hands[i].wake[1] = -1;
+	if ((k->pool = db_pool_new(c->database, k->n)) == NULL)
+		goto fail;
+	for (i = 0; i < k->n; i++) {
+		h = &k->hands[i];
+		h->k = k;
+		if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
+		    (h->curl = curl_easy_init()) == NULL ||
+		    pthread_create(&h->thread, NULL, hand_run, h) != 0)
+			goto fail;
+		h->started = 1;
+	}
 	return k;
+fail:
+	log_err("cannot start the courier");
+	courier_free(k);
+	return NULL;
 }
 
 void
 courier_stop(struct courier *k)
 {
-	if (k == NULL)
-		return;
-	atomic_store(&k->stop, 1);
-	if (write(k->wake[1], "x", 1) == -1)
-		log_warn("cannot wake the courier");
-	pthread_join(k->thread, NULL);
-	close(k->wake[0]);
-	close(k->wake[1]);
-	curl_easy_cleanup(k->curl);
-	db_pool_free(k->pool);
-	free(k);
+	if (k != NULL)
+		courier_free(k);
 }

@@ -28,7 +28,7 @@
 
 static const char *const refusals[] = {
 	"not_open", "full_group", "already_registered", "no_place",
-	"answers", NULL
+	"answers", "closed", "quota", NULL
 };
 static const char *const statuses[] = {
 	"confirmed", "waiting", "cancelled", "refused", NULL
@@ -859,6 +859,48 @@ request_cancel(struct db *db, const struct fed_record *rec,
 	return 0;
 }
 
+/*
+ * Host side: whether a request this node has not seen before is taken,
+ * under the limits of protocol.md section 8 (acorn_inbox_admit decides,
+ * holding the home node's lock to the end of the transaction).  0 when
+ * it is; 1 when it is refused and recorded, to be answered with its
+ * outcome; else an HTTP status with *why (429: too many, send it again
+ * later; nothing is recorded).
+ */
+static int
+request_admit(struct db *db, const struct fed_record *rec,
+    const char *event, const char *digest, int cancelling,
+    const char **why)
+{
+	char quota[16], rate[16], version[16], what[16];
+	PGresult *res;
+
+	snprintf(quota, sizeof(quota), "%d", cfg->inbox_quota);
+	snprintf(rate, sizeof(rate), "%d", cfg->inbox_rate);
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT acorn_inbox_admit($1, $2,"
+	    " $3::integer, $4::integer)", 4,
+	    (const char *[]){ rec->origin, event, quota, rate });
+	if (res == NULL)
+		return 503;
+	snprintf(what, sizeof(what), "%s", db_value(res, 0, DB_ONLY) != NULL ?
+	    PQgetvalue(res, 0, DB_ONLY) : "");
+	PQclear(res);
+	if (strcmp(what, "rate") == 0) {
+		*why = "too many new requests from your node in the last "
+		    "minute; send it again later";
+		return 429;
+	}
+	/* A request that only cancels takes nothing: the rate is enough. */
+	if (what[0] == '\0' || cancelling)
+		return 0;
+	snprintf(version, sizeof(version), "%d", rec->version);
+	if (db_call(db, "SELECT acorn_inbox_refuse($1, $2, $3::integer, $4,"
+	    " $5, $6)", 6, (const char *[]){ rec->origin, rec->id, version,
+	    digest, event, what }) == -1)
+		return 503;
+	return 1;
+}
+
 /* Columns of request_held_query. */
 enum { HR_VERSION, HR_SAME_EVENT, HR_SAME_DIGEST };
 /*
@@ -954,7 +996,10 @@ request_receive(struct db *db, const struct signer *sg,
 		rc = 422;
 	}
 	PQclear(res);
-	if (rc == 0 && held && version < rec->version)
+	if (rc == 0 && !held && (rc = request_admit(db, rec, event, digest,
+	    strcmp(state, "cancelled") == 0, why)) == 1)
+		held = 1;	/* refused and recorded: answered below */
+	else if (rc == 0 && held && version < rec->version)
 		rc = request_cancel(db, rec, digest, erased != NULL &&
 		    strcmp(erased, "true") == 0);
 	else if (rc == 0 && !held && strcmp(state, "cancelled") == 0) {
@@ -968,6 +1013,8 @@ request_receive(struct db *db, const struct signer *sg,
 			rc = 503;
 	} else if (rc == 0 && !held)
 		rc = request_new(db, rec, event, digest, why);
+	if (rc == 1)
+		rc = 0;
 	if (rc == 0 && db_commit(db) == -1)
 		rc = 503;
 	if (rc != 0)

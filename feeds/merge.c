@@ -18,11 +18,12 @@
 
 /* Fields that repeat travel to SQL joined by a character XML cannot hold. */
 #define SEP	"\x1e"
+#define MERGE_FIELDS	19	/* the most fields of any kind */
 
 struct merge_kind {
 	const char	*kind;
 	const char	*table;
-	const char	*fields[16];	/* $7 onwards, in order; NULL ends */
+	const char	*fields[MERGE_FIELDS + 1];	/* $7 onwards; NULL ends */
 	const char	*upsert;	/* $1 id .. $6 home, then fields */
 	const char	*clear;		/* a tombstone's UPDATE ... SET */
 	const char	*after[4];	/* statements on $1 id after a save */
@@ -53,15 +54,15 @@ static const struct merge_kind kinds[] = {
 	    { "title", "description", "kind", "starts", "ends", "venue",
 	    "address", "online", "organiser", "region", "status",
 	    "registration-opens", "registration-closes",
-	    "registration-closed", "published", NULL },
+	    "registration-closed", "published", "other-nodes", NULL },
 	    /* The way in to an online event is given by its home node. */
 	    UPSERT_HEAD("events", "deleted, title, description, kind, starts,"
 	    " ends, venue, address, online_url, organiser, region, status,"
-	    " reg_opens, reg_closes, reg_closed, published")
+	    " reg_opens, reg_closes, reg_closed, published, accept_remote")
 	    "false, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12, $13,"
 	    " CASE WHEN $14 = 'true' THEN $6 END, $15, $16, $17,"
 	    " $18::timestamptz, $19::timestamptz, coalesce($20 = 'true', false),"
-	    " $21::timestamptz)"
+	    " $21::timestamptz, $22 IS DISTINCT FROM 'false')"
 	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
 	    " updated = excluded.updated, entry = excluded.entry,"
 	    " home = excluded.home, deleted = false, title = excluded.title,"
@@ -73,7 +74,8 @@ static const struct merge_kind kinds[] = {
 	    " status = excluded.status, reg_opens = excluded.reg_opens,"
 	    " reg_closes = excluded.reg_closes,"
 	    " reg_closed = excluded.reg_closed,"
-	    " published = excluded.published",
+	    " published = excluded.published,"
+	    " accept_remote = excluded.accept_remote",
 	    "title = NULL, description = NULL, kind = NULL, starts = NULL,"
 	    " ends = NULL, venue = NULL, address = NULL, online_url = NULL,"
 	    " organiser = NULL, region = NULL",
@@ -540,8 +542,8 @@ merge_live(struct db *db, const struct merge_kind *mk,
     const struct fed_record *rec, const char *entry, int *learnt,
     const char **why)
 {
-	const char *p[6 + 16];
-	char *owned[16], version[16];
+	const char *p[6 + MERGE_FIELDS];
+	char *owned[MERGE_FIELDS], version[16];
 	int n = 0, i, rc = -1;
 
 	snprintf(version, sizeof(version), "%d", rec->version);

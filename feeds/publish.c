@@ -141,13 +141,15 @@ static const char event_query[] =
     "  FROM place_types pt WHERE pt.event = e.id"
     "  UNION ALL SELECT 2, q.position, q.id, concat_ws(chr(31), 'Q', q.id,"
     "  q.kind, q.required, q.label, array_to_string(q.choices, chr(29)))"
-    "  FROM questions q WHERE q.event = e.id AND NOT q.retired) s)"
+    "  FROM questions q WHERE q.event = e.id AND NOT q.retired) s),"
+    " e.accept_remote"
     " FROM events e WHERE e.pending ORDER BY e.seq LIMIT " BATCH;
 
 enum {
 	EV_TITLE = P_KIND, EV_DESCRIPTION, EV_KIND, EV_VENUE, EV_ADDRESS,
 	EV_ORGANISER, EV_STATUS, EV_WHEN, EV_ONLINE, EV_STARTS, EV_ENDS,
-	EV_REGION, EV_OPENS, EV_CLOSES, EV_CLOSED, EV_PUBLISHED, EV_OFFER
+	EV_REGION, EV_OPENS, EV_CLOSES, EV_CLOSED, EV_PUBLISHED, EV_OFFER,
+	EV_ACCEPT_REMOTE
 };
 
 static void
@@ -246,6 +248,10 @@ event_fields(struct atom *a, PGresult *res, int i, int last)
 	atom_field(a, "registration-closed", is_true(res, i, EV_CLOSED) ?
 	    "true" : "false");
 	atom_field(a, "published", val(res, i, EV_PUBLISHED));
+	/* Said only when not: an entry from before it had the choice
+	 * accepts. */
+	if (!is_true(res, i, EV_ACCEPT_REMOTE))
+		atom_field(a, "other-nodes", "false");
 	event_offer(a, val(res, i, EV_OFFER));
 }
 

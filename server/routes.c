@@ -169,6 +169,11 @@ static const struct route routes[PAGE__MAX] = {
 		.flags = NEED_COORDINATOR | CSRF,
 		.handler = attendance_people, .metric = "event_people",
 	},
+	[PAGE_REGISTRATION_AWAY] = {
+		.path = "/registrations/*", .methods = GET,
+		.flags = NEED_MEMBER,
+		.handler = away_show, .metric = "registration_away",
+	},
 	[PAGE_REGISTRATION_PUBLIC] = {
 		.path = "/registrations/*/public", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,

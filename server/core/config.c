@@ -103,6 +103,19 @@ static const struct conf_key keys[] = {
 	    "# peer is polled (a peer that pings is pulled at once).\n" },
 	{ "sync_interval", C_INT, OFF(sync_interval), 1, DAY, NULL, "30", 0,
 	    NULL },
+	{ "inbox_quota", C_INT, OFF(inbox_quota), 1, 1000000, NULL, "100", 0,
+	    "# What the inbox takes from one other node: registrations held\n"
+	    "# (places or waiting) per event, and new requests a minute.\n" },
+	{ "inbox_rate", C_INT, OFF(inbox_rate), 1, 1000000, NULL, "30", 0,
+	    NULL },
+	{ "courier_workers", C_INT, OFF(courier_workers), 1, 64, NULL, "4", 0,
+	    "# Deliveries to other nodes: how many peers are sent to at once\n"
+	    "# (each peer's own in order), and seconds one delivery may take.\n" },
+	{ "courier_timeout", C_INT, OFF(courier_timeout), 1, 300, NULL, "10",
+	    0, NULL },
+	{ "statement_timeout", C_INT, OFF(statement_timeout), 0, DAY, NULL,
+	    "30", 0, "# Seconds one SQL statement may run (0: no limit);\n"
+	    "# migrations are not limited.\n" },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 

@@ -121,6 +121,11 @@ struct config {
 	int	 mail_max_attempts;
 	char	*key_path;	/* this node's private key (PEM, mode 0600) */
 	int	 sync_interval;	/* seconds between polls of a quiet peer */
+	int	 inbox_quota;	/* held registrations per other node, event */
+	int	 inbox_rate;	/* new requests per other node, minute */
+	int	 courier_workers;	/* peers delivered to at once */
+	int	 courier_timeout;	/* seconds for one delivery */
+	int	 statement_timeout;	/* seconds; 0: none */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);

@@ -41,6 +41,7 @@ db_connect(const char *conninfo)
 	const char *keys[] = { "dbname", "connect_timeout",
 	    "application_name", NULL };
 	const char *vals[] = { conninfo, "5", "acorn", NULL };
+	char timeout[24];
 	PGconn *c;
 	PGresult *r;
 
@@ -52,10 +53,18 @@ db_connect(const char *conninfo)
 		atomic_fetch_add(&errors, 1);
 		return NULL;
 	}
-	/* A fixed search_path, so no schema a user can write shadows ours. */
-	r = PQexec(c, "SELECT pg_catalog.set_config('search_path', "
+	/*
+	 * A fixed search_path, so no schema a user can write shadows ours;
+	 * and a statement_timeout, so that no query (a lock waited on, a
+	 * plan gone wrong) holds a request thread or a worker for ever.
+	 */
+	snprintf(timeout, sizeof(timeout), "%ds", cfg != NULL ?
+	    cfg->statement_timeout : 0);
+	r = PQexecParams(c, "SELECT pg_catalog.set_config('search_path', "
 	    "'public, pg_catalog', false), "
-	    "pg_catalog.set_config('TimeZone', 'UTC', false)");
+	    "pg_catalog.set_config('TimeZone', 'UTC', false), "
+	    "pg_catalog.set_config('statement_timeout', $1, false)", 1, NULL,
+	    (const char *[]){ timeout }, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_err("cannot set search_path: %s", PQerrorMessage(c));
 		PQclear(r);

@@ -147,6 +147,14 @@ db_migrate(PGconn *c, const char *dir)
 	long have, v;
 	int rc = -1, applied = 0;
 
+	/*
+	 * A migration may rewrite a large table: the statement_timeout of
+	 * every other connection is not for it, nor is waiting for the lock
+	 * while another process migrates.
+	 */
+	if (run(c, "SET statement_timeout = 0", PGRES_COMMAND_OK,
+	    "statement_timeout") == -1)
+		return -1;
 	r = PQexec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_err("advisory lock: %s", PQerrorMessage(c));

@@ -12,11 +12,19 @@
 #include "web.h"
 #include "pages.h"
 
+/*
+ * How long the page after sending a registration checks again by
+ * itself: long enough for a host that answers, short enough not to go
+ * on refreshing for one that does not.
+ */
+#define AWAY_FRESH	"2 minutes"
+#define AWAY_REFRESH	"3"	/* seconds between checks */
+
 /* Columns of AWAY_COLUMNS, for one registration. */
 enum {
 	A_ID, A_STATUS, A_POSITION, A_WHY, A_WANTED, A_DELIVERED, A_VERSION,
 	A_ATTEMPTS, A_HOST, A_PLACES, A_EVENT, A_TITLE, A_STARTS, A_PLACE,
-	A_EVENT_STATUS, A_PAST, A_JOINING
+	A_EVENT_STATUS, A_PAST, A_JOINING, A_FRESH
 };
 #define AWAY_COLUMNS \
     "SELECT a.id, a.status, a.position, acorn_refusal(a.why), a.wanted," \
@@ -24,7 +32,8 @@ enum {
     " coalesce(k.name, 'the node holding the event'), a.places, e.id," \
     " e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ", a.place_name," \
     " e.status," \
-    " e.ends < now(), a.joining" \
+    " e.ends < now(), a.joining," \
+    " a.changed > now() - interval '" AWAY_FRESH "'" \
     " FROM away_registrations a JOIN events e ON e.id = a.event" \
     " LEFT JOIN known_nodes k ON k.id = a.host"
 
@@ -42,7 +51,7 @@ away_status_text(PGresult *res, int i)
 		    host);
 	if (strcmp(st, "pending") == 0)
 		return util_printf("%s to %s; waiting for its answer%s",
-		    tried ? "Not yet delivered" : "Sent", host,
+		    tried ? "Not yet delivered" : "Sending", host,
 		    tried ? " (we keep trying)" : "");
 	if (strcmp(st, "confirmed") == 0)
 		return strcmp(places, "1") == 0 ? util_strdup("You have a "
@@ -142,19 +151,30 @@ away_event_status(struct request *r, struct view *v, const char *event)
 	return 0;
 }
 
-/* The page after a registration was sent: what the host said, if it did. */
+/*
+ * GET /registrations/{id}: one of the member's registrations for another
+ * node's event, after it was handed to the courier.  While it is on its
+ * way the page says so and checks again every few seconds for a short
+ * while (an answer usually takes less than a second); then it says what
+ * the host said, or that it waits to be delivered.
+ */
 int
-away_outcome_page(struct request *r, const char *id)
+away_show(struct request *r)
 {
-	const char *p[1] = { id };
-	const char *title, *host, *event;
+	const char *p[2];
+	const char *title, *host, *event, *st;
+	char acc[32], heading[200], *text;
+	struct view *v;
 	PGresult *res;
-	char *text;
-	const char *st;
-	int rc, refused;
+	int rc, refused, sending;
 
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
+	p[0] = r->arg;
+	p[1] = acc;
 	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
-	    " WHERE a.id = $1", 1, p);
+	    " WHERE a.id = $1 AND a.account = $2::bigint", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
@@ -164,6 +184,9 @@ away_outcome_page(struct request *r, const char *id)
 	st = PQgetvalue(res, 0, A_STATUS);
 	host = PQgetvalue(res, 0, A_HOST);
 	event = PQgetvalue(res, 0, A_TITLE);
+	sending = strcmp(st, "pending") == 0 &&
+	    strcmp(PQgetvalue(res, 0, A_ATTEMPTS), "0") == 0 &&
+	    *PQgetvalue(res, 0, A_FRESH) == 't';
 	if (strcmp(st, "confirmed") == 0) {
 		title = "You have a place";
 		text = util_printf("%s has given you a place at %s. We have "
@@ -178,6 +201,18 @@ away_outcome_page(struct request *r, const char *id)
 		title = "Error: Registration not accepted";
 		text = util_printf("%s could not accept your registration for "
 		    "%s: %s.", host, event, PQgetvalue(res, 0, A_WHY));
+	} else if (strcmp(st, "cancelled") == 0) {
+		title = "Your registration is cancelled";
+		text = util_printf("Your registration for %s is cancelled.",
+		    event);
+	} else if (sending) {
+		snprintf(heading, sizeof(heading), "Sending your registration "
+		    "to %s…", host);
+		title = heading;
+		text = util_printf("Your registration for %s is on its way to "
+		    "%s. This page checks again every few seconds; your "
+		    "registrations page shows it too, and we will email you "
+		    "what %s says.", event, host, host);
 	} else {
 		title = "Your registration is waiting to be delivered";
 		text = util_printf("We could not reach %s just now. Your "
@@ -187,11 +222,19 @@ away_outcome_page(struct request *r, const char *id)
 	}
 	refused = strcmp(st, "refused") == 0;
 	PQclear(res);
-	if (text == NULL)
+	if (text == NULL || (v = page_view(r, title)) == NULL) {
+		free(text);
 		return http_error(r, 500);
-	rc = page_message(r, refused ? 409 : 200, title, text,
-	    "/registrations", "Your registrations", !refused);
+	}
+	view_set(v, "title", title);
+	view_set(v, "message", text);
+	view_set(v, "link_href", sending ? r->url : "/registrations");
+	view_set(v, "link_text", sending ? "Check again now" :
+	    "Your registrations");
+	view_flag(v, "success", !refused);
+	if (sending)
+		view_set(v, "refresh", AWAY_REFRESH);
 	free(text);
+	rc = http_page(r, refused ? 409 : 200, "message", v);
 	return rc;
 }
-

@@ -33,6 +33,7 @@ static const char event_columns[] =
     " " SQL_LONDON("coalesce(e.reg_closes, e.starts)", LONDON_WHEN) ","
     " " SQL_LONDON("e.reg_opens", LONDON_TIME) ","
     " " SQL_LONDON("e.reg_closes", LONDON_TIME) ","
+    " e.accept_remote,"
     " " SQL_ORIGIN("e")
     " FROM events e" SQL_KNOWN("e") " WHERE e.id = $1 AND NOT e.deleted";
 
@@ -442,6 +443,11 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	view_setf(v, "reopen_action", "/events/%s/reopen", r->arg);
 	view_setf(v, "signin_href", "/signin?next=/events/%s", r->arg);
 	view_flag(v, "away", !local);
+	/* Its host takes no registrations from other nodes' members. */
+	if (!local && *PQgetvalue(res, 0, E_ACCEPT_REMOTE) != 't') {
+		view_flag(v, "open", 0);
+		view_flag(v, "closed_to_others", 1);
+	}
 	if (event_places(r, v, r->arg, &any_free) == -1 ||
 	    event_questions(r, v, r->arg) == -1 ||
 	    event_public_list(r, v, r->arg) == -1)
@@ -503,6 +509,42 @@ int
 events_show(struct request *r)
 {
 	return event_page(r, NULL, 200);
+}
+
+/* The choice of registrations from other nodes, as the form shows it. */
+static void
+event_form_other_nodes(struct view *v, int accept)
+{
+	view_flag(v, "other_nodes_yes", accept);
+	view_flag(v, "other_nodes_no", !accept);
+}
+
+/*
+ * Whether members of other nodes may register through their home nodes,
+ * as the form says; NULL when it does not say (the event keeps its
+ * choice, and a new event accepts).
+ */
+static const char *
+event_form_accept_remote(struct request *r, struct view *v)
+{
+	const struct field *f = &r->form.f[KEY_OTHER_NODES];
+
+	if (f->text == NULL)
+		return NULL;
+	event_form_other_nodes(v, f->num == 1);
+	return f->num == 1 ? "true" : "false";
+}
+
+/* Stores the choice in the caller's transaction, when the form made it. */
+static int
+event_save_accept_remote(struct request *r, const char *id,
+    const char *accept)
+{
+	if (accept == NULL)
+		return 0;
+	return db_exec(r->db, "UPDATE events SET accept_remote = $2::boolean"
+	    " WHERE id = $1 AND accept_remote <> $2::boolean", 2,
+	    (const char *[]){ id, accept });
 }
 
 /* The event form as read: each field, or NULL when not given. */
@@ -589,7 +631,7 @@ events_new(struct request *r)
 {
 	struct event_form f;
 	struct view *v;
-	const char *place_name, *capacity, *p[17], *q[3];
+	const char *place_name, *capacity, *p[17], *q[3], *accept;
 	char id[ACORN_UUID_LEN + 1], by[32];
 
 	if ((v = page_view(r, "New event")) == NULL)
@@ -598,11 +640,13 @@ events_new(struct request *r)
 	view_set(v, "form_action", "/events/new");
 	view_set(v, "heading", "New event");
 	view_flag(v, "is_new", 1);
+	event_form_other_nodes(v, 1);
 	if (r->method != METHOD_POST) {
 		view_set(v, "v_place_name", "In person");
 		return http_page(r, 200, "event_form", v);
 	}
 	event_form_read(r, v, &f);
+	accept = event_form_accept_remote(r, v);
 	place_name = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
 	    "places, like In person");
 	capacity = view_field(v, r, KEY_CAPACITY, "Enter the number of "
@@ -648,6 +692,7 @@ events_new(struct request *r)
 	    " n.region, $17 FROM node n", 17, p) == -1 ||
 	    db_exec(r->db, "INSERT INTO place_types (event, name, capacity)"
 	    " VALUES ($1, $2, $3)", 3, q) == -1 ||
+	    event_save_accept_remote(r, id, accept) == -1 ||
 	    audit_commit(r->db, r->account->id, "event_create", id) == -1) {
 		db_rollback(r->db);
 		return http_error(r, 503);
@@ -840,6 +885,8 @@ event_form_fill(struct view *v, PGresult *res)
 	view_set(v, "v_closes_date", db_value(res, 0, E_CLOSES_DATE));
 	view_set(v, "v_opens_time", db_value(res, 0, E_OPENS_TIME));
 	view_set(v, "v_closes_time", db_value(res, 0, E_CLOSES_TIME));
+	event_form_other_nodes(v, *PQgetvalue(res, 0, E_ACCEPT_REMOTE) ==
+	    't');
 }
 
 /* What events_edit's update returns: whether the time or place moved. */
@@ -856,7 +903,7 @@ events_edit(struct request *r)
 	struct event_form f;
 	struct view *v;
 	PGresult *res;
-	const char *p[16], *q[2];
+	const char *p[16], *q[2], *accept;
 	int answer, missing, changed;
 
 	if (!event_own(r, &answer))
@@ -878,6 +925,7 @@ events_edit(struct request *r)
 	}
 	PQclear(res);
 	event_form_read(r, v, &f);
+	accept = event_form_accept_remote(r, v);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
@@ -928,7 +976,8 @@ events_edit(struct request *r)
 			goto fail;
 		PQclear(res);
 	}
-	if (audit_commit(r->db, r->account->id, "event_edit", r->arg) == -1)
+	if (event_save_accept_remote(r, r->arg, accept) == -1 ||
+	    audit_commit(r->db, r->account->id, "event_edit", r->arg) == -1)
 		goto fail;
 	return back_to_event(r, "?saved=yes");
 fail:

@@ -57,7 +57,7 @@ int attendance_unregister(struct request *r);
 /* away.c */
 int away_list(struct request *r, struct view *v);
 int away_event_status(struct request *r, struct view *v, const char *event);
-int away_outcome_page(struct request *r, const char *id);
+int away_show(struct request *r);
 
 /* calendar.c */
 char *calendar_line(const char *name, const char *params, const char *value);
@@ -75,7 +75,8 @@ enum {
 	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
 	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
 	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
-	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME, E_RECEIVED
+	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME, E_ACCEPT_REMOTE,
+	E_RECEIVED
 };
 PGresult *event_fetch(struct request *r, int *missing);
 int event_missing(struct request *r, int missing);

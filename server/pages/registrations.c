@@ -515,9 +515,6 @@ registrations_guest_public(struct request *r)
 
 /* Registering from home for an event another node holds -------------- */
 
-/* How long a member's page waits for the host before saying "pending". */
-#define ANSWER_WAIT	5L
-
 /*
  * The columns of away_register's query for the kind of place, which
  * away_confirm_page shows.
@@ -670,7 +667,7 @@ away_register(struct request *r, const char *host_name)
 	    "  'label', q.label, 'value', a.v) ORDER BY q.position, q.id),"
 	    "  '[]') FROM unnest($8::bigint[], $9::text[]) AS a (q, v)"
 	    "  JOIN questions q ON q.id = a.q AND q.event = e.id),"
-	    " $10, now() + interval '1 minute'"
+	    " $10, now()"
 	    " FROM place_types pt JOIN events e ON e.id = pt.event, members m"
 	    " WHERE pt.id = $1::bigint AND pt.event = $2 AND m.id = $3::uuid"
 	    " ON CONFLICT (request_key) DO NOTHING RETURNING id)"
@@ -692,9 +689,12 @@ away_register(struct request *r, const char *host_name)
 	}
 	snprintf(id, sizeof(id), "%.36s", PQgetvalue(res, 0, DB_ONLY));
 	PQclear(res);
-	if (away_send(r->db, server_signer, NULL, id, ANSWER_WAIT) == -1)
-		return http_error(r, 503);
-	return away_outcome_page(r, id);
+	/*
+	 * The courier sends it (the insert woke it): this thread never
+	 * waits on another node.  The member follows it on its own page.
+	 */
+	snprintf(back, sizeof(back), "/registrations/%s", id);
+	return http_redirect(r, back);
 unavailable:
 	free(ids);
 	free(values);
@@ -703,8 +703,9 @@ unavailable:
 
 /*
  * POST /registrations/{id}/cancel for a registration at another node's
- * event: the cancellation is a new version of the request, sent now or,
- * when the host cannot be reached, as soon as it can.  -1 when id is not
+ * event: the cancellation is a new version of the request, which the
+ * courier sends at once or, when the host cannot be reached, as soon as
+ * it can.  -1 when id is not
  * one of the member's away registrations.
  */
 static int
@@ -716,8 +717,7 @@ away_cancel(struct request *r)
 
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE away_registrations"
 	    " SET wanted = 'cancelled', version = version + 1, attempts = 0,"
-	    " last_error = NULL, changed = now(),"
-	    " next_attempt = now() + interval '1 minute'"
+	    " last_error = NULL, changed = now(), next_attempt = now()"
 	    " WHERE id = $1 AND lower(email) = lower($2)"
 	    " AND wanted = 'registered' AND status <> 'refused' RETURNING id",
 	    2, p);
@@ -727,7 +727,6 @@ away_cancel(struct request *r)
 	PQclear(res);
 	if (n == 0)
 		return -1;
-	if (away_send(r->db, server_signer, NULL, r->arg, ANSWER_WAIT) == -1)
-		return http_error(r, 503);
+	/* The courier sends it, as it sends the registration. */
 	return http_redirect(r, "/registrations?saved=yes");
 }
