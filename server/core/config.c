@@ -106,7 +106,7 @@ static const struct conf_key keys[] = {
 	{ "inbox_quota", C_INT, OFF(inbox_quota), 1, 1000000, NULL, "100", 0,
 	    "# What the inbox takes from one other node: registrations held\n"
 	    "# (places or waiting) per event, and new requests a minute.\n" },
-	{ "inbox_rate", C_INT, OFF(inbox_rate), 1, 1000000, NULL, "30", 0,
+	{ "inbox_rate", C_INT, OFF(inbox_rate), 1, 1000000, NULL, "120", 0,
 	    NULL },
 	{ "courier_workers", C_INT, OFF(courier_workers), 1, 64, NULL, "4", 0,
 	    "# Deliveries to other nodes: how many peers are sent to at once\n"

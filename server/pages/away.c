@@ -1,9 +1,10 @@
 /*
  * A member's registrations for events other nodes hold, as they stand:
- * in their list of registrations, on the event's page, and on the page
- * after one was sent.  Sending them is registrations.c's; the courier
- * (feeds/courier.c) keeps trying a host that could not be reached, and
- * these pages say so rather than guessing.
+ * in their list of registrations, on the event's page, and on each one's
+ * own page, where the member follows it after confirming.  Making them
+ * is registrations.c's; sending them is the courier's (feeds/courier.c),
+ * never a request thread's: it keeps trying a host that could not be
+ * reached, and these pages say so rather than guessing.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,8 +11,6 @@
 
 #include "web.h"
 #include "pages.h"
-#include "federation.h"
-
 
 static int	 away_register(struct request *, const char *);
 static int	 away_cancel(struct request *);
