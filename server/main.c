@@ -529,6 +529,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_set_level(c.log_level);
+	db_statement_timeout(c.statement_timeout);
 	xmlInitParser();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (fed_init() == -1) {

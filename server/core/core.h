@@ -144,6 +144,7 @@ struct db	*db_acquire(struct db_pool *);
 void		 db_release(struct db_pool *, struct db *);
 PGconn		*db_conn(struct db *);
 PGconn		*db_connect(const char *);
+void		 db_statement_timeout(int);
 PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
 		    const char *const *);
 int		 db_exec(struct db *, const char *, int, const char *const *);

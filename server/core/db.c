@@ -28,6 +28,17 @@ struct db_pool {
 };
 
 static atomic_ulong errors;
+static atomic_int statement_timeout;	/* seconds; 0: none */
+
+/*
+ * How long any statement on a connection made from now on may run:
+ * set once, from the configuration, before the first connection.
+ */
+void
+db_statement_timeout(int seconds)
+{
+	atomic_store(&statement_timeout, seconds);
+}
 
 unsigned long
 db_errors(void)
@@ -58,8 +69,8 @@ db_connect(const char *conninfo)
 	 * and a statement_timeout, so that no query (a lock waited on, a
 	 * plan gone wrong) holds a request thread or a worker for ever.
 	 */
-	snprintf(timeout, sizeof(timeout), "%ds", cfg != NULL ?
-	    cfg->statement_timeout : 0);
+	snprintf(timeout, sizeof(timeout), "%ds",
+	    atomic_load(&statement_timeout));
 	r = PQexecParams(c, "SELECT pg_catalog.set_config('search_path', "
 	    "'public, pg_catalog', false), "
 	    "pg_catalog.set_config('TimeZone', 'UTC', false), "

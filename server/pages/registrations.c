@@ -703,8 +703,7 @@ unavailable:
  * POST /registrations/{id}/cancel for a registration at another node's
  * event: the cancellation is a new version of the request, which the
  * courier sends at once or, when the host cannot be reached, as soon as
- * it can.  -1 when id is not
- * one of the member's away registrations.
+ * it can.  -1 when id is not one of the member's away registrations.
  */
 static int
 away_cancel(struct request *r)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Remote registration benchmark: 400 members of a region press Confirm at
 # the same moment, on their own node's pages, for a conference with 200
-# places that the hub holds; each confirmation is signed, posted to the
-# hub's inbox, decided there under the place type's lock and answered with
-# a signed outcome before the page comes back.  Beside it, in the same run
+# places that the hub holds; each confirmation is handed to the region's
+# courier, signed, posted to the hub's inbox, decided there under the
+# place type's lock and answered with a signed outcome, and the storm is
+# timed until every member's page shows it.  Beside it, in the same run
 # and with the same load generator and concurrency, 400 of the hub's own
 # members press Register on the hub for a second event made the same way.
 # Prints registrations per second for both and their ratio, remote over

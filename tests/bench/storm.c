@@ -10,7 +10,9 @@
  * -c: the event is held by another node, and the people are members of
  * this one registering from home.  Each also sends the form once to see
  * what will be shared (untimed), and the timed sending confirms it: the
- * node sends it on to the host and answers with the host's decision.
+ * node hands it to its courier, which sends it on to the host, and
+ * answers at once with the registration's own page.  The clock runs on
+ * until every person's page shows the host's decision.
  *
  * SESSIONS_FILE holds one session token per line, one line per person.
  * What happened goes to standard output as "key value" lines for the
@@ -187,6 +189,53 @@ run_everybody(CURLM *m, struct person *ps, int n, double *start)
 	return run_all(m, *start);
 }
 
+/*
+ * From home: everybody whose page still says their registration is being
+ * sent asks for it again, a tenth of a second after the last round,
+ * until every page has the host's decision or the phase runs out.
+ */
+static int
+settle(CURLM *m, struct person *ps, int n, double start)
+{
+	const struct timespec pause = { 0, 100 * 1000 * 1000 };
+	char where[512], *at;
+	int i, again;
+
+	for (;;) {
+		again = 0;
+		for (i = 0; i < n; i++) {
+			struct person *p = &ps[i];
+
+			curl_multi_remove_handle(m, p->easy);
+			if (p->result != CURLE_OK || p->status != 200 ||
+			    p->body == NULL || strstr(p->body,
+			    "Sending your registration") == NULL)
+				continue;
+			if (curl_easy_getinfo(p->easy, CURLINFO_EFFECTIVE_URL,
+			    &at) != CURLE_OK || at == NULL ||
+			    snprintf(where, sizeof(where), "%s", at) >=
+			    (int)sizeof(where))
+				return -1;
+			reset_answer(p);
+			curl_easy_setopt(p->easy, CURLOPT_URL, where);
+			curl_easy_setopt(p->easy, CURLOPT_HTTPGET, 1L);
+			if (curl_multi_add_handle(m, p->easy) != CURLM_OK)
+				return -1;
+			again++;
+		}
+		if (again == 0)
+			return 0;
+		if (now() - start > PHASE_SECONDS) {
+			fprintf(stderr, "storm: %d registrations still being "
+			    "sent after %ds\n", again, PHASE_SECONDS);
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+		if (run_all(m, start) == -1)
+			return -1;
+	}
+}
+
 /* Whether a person's last answer is a 200 saying what; removes it. */
 static int
 answered(CURLM *m, struct person *p, int who, const char *url,
@@ -358,11 +407,14 @@ usage:
 			reset_answer(p);
 			curl_easy_setopt(p->easy, CURLOPT_COPYPOSTFIELDS,
 			    p->post);
+			/* To the registration's page, as a browser goes. */
+			curl_easy_setopt(p->easy, CURLOPT_FOLLOWLOCATION, 1L);
 		}
 	}
 
 	/* Timed: everybody presses Register (from home: Confirm). */
-	if (run_everybody(m, ps, n, &start) == -1)
+	if (run_everybody(m, ps, n, &start) == -1 ||
+	    (away && settle(m, ps, n, start) == -1))
 		goto fail;
 	seconds = now() - start;
 
@@ -394,7 +446,7 @@ usage:
 			if (pos < 1 || pos > n || seen[pos]++)
 				told_ok = 0;
 		} else if (strstr(p->body, "waiting to be delivered") != NULL)
-			pending++;	/* the host did not answer in time */
+			pending++;	/* the host could not be reached */
 		else
 			other++;
 	}

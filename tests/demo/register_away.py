@@ -10,7 +10,8 @@ person would in a browser: the conference's page from the events list,
 its form with that place, one place, the name shown, and the first
 choice for every question that is not optional; then the page that
 shows what will be shared, sent as it is.  North West signs the request
-and sends it to the hub, which decides.
+and its courier sends it to the hub, which decides; the member's page
+shows the decision once it is in.
 
 It first waits (a minute at most) for the conference to reach North
 West with its places.  Prints each member's outcome; exits 1 unless the
@@ -276,7 +277,15 @@ def register(base, login, place):
         print(f"register_away: {email}: the form came back: {page.h1}",
               file=sys.stderr)
         return 1
-    _, page = browser.submit(where, form, defaults(form))
+    sent, page = browser.submit(where, form, defaults(form))
+    # North West hands the request to its courier and shows the
+    # registration's own page, which says it is being sent until the hub
+    # has answered: read it again, as the page itself does.
+    deadline = time.monotonic() + WAIT
+    while page.h1.startswith("Sending your registration") and \
+            time.monotonic() < deadline:
+        time.sleep(1)
+        _, page = browser.get(sent)
     print(f"{email} ({place}): {page.h1}", file=sys.stderr)
     return 0 if page.h1 in OUTCOMES else 1
 
