@@ -156,8 +156,8 @@ admin_reject(struct request *r)
 enum { RC_NAME, RC_ROLE, RC_REGION };
 
 /*
- * An admin gives the account of member id role and moves it to region;
- * the sentence saying what changed (malloc'd), or NULL with *status set
+ * An admin gives the account of member id role and moves it to region
+ * (NULL: where it is); the sentence saying what changed (malloc'd), or NULL with *status set
  * to the page's status when it could not.  An admin's own account is
  * changed by another admin or `acorn user add`, so the node is never
  * left without an admin by a slip of the mouse.
@@ -168,7 +168,7 @@ roles_change(struct request *r, const char *id, const char *role,
 {
 	const char *p[2];
 	PGresult *res;
-	char action[32], *done = NULL, *name = NULL;
+	char action[32], *done = NULL, *name = NULL, *here = NULL;
 	int new_role, new_region;
 
 	if (strcmp(id, r->account->member) == 0) {
@@ -195,10 +195,13 @@ roles_change(struct request *r, const char *id, const char *role,
 		return util_strdup("That person has no active account here.");
 	}
 	new_role = strcmp(PQgetvalue(res, 0, RC_ROLE), role) != 0;
-	new_region = strcmp(PQgetvalue(res, 0, RC_REGION), region) != 0;
+	new_region = region != NULL &&
+	    strcmp(PQgetvalue(res, 0, RC_REGION), region) != 0;
 	name = util_strdup(PQgetvalue(res, 0, RC_NAME));
+	here = util_strdup(region != NULL ? region : PQgetvalue(res, 0,
+	    RC_REGION));
 	PQclear(res);
-	if (name == NULL)
+	if (name == NULL || here == NULL)
 		goto fail;
 	snprintf(action, sizeof(action), "role_%s", role);
 	if (new_role && (db_exec(r->db, "UPDATE accounts SET role = $2"
@@ -218,12 +221,14 @@ roles_change(struct request *r, const char *id, const char *role,
 		done = util_printf("Nothing changed for %s.", name);
 	else
 		done = util_printf("%s now has the role %s, in the %s "
-		    "region.", name, account_role_label(role), region);
+		    "region.", name, account_role_label(role), here);
 	free(name);
+	free(here);
 	return done;
 fail:
 	db_rollback(r->db);
 	free(name);
+	free(here);
 	return NULL;
 }
 
@@ -249,8 +254,10 @@ admin_roles(struct request *r)
 	if (r->method == METHOD_POST) {
 		role = r->form.f[KEY_ROLE].text;
 		region = r->form.f[KEY_REGION].text;
+		if (region != NULL && *region == '\0')
+			region = NULL;
 		if (id == NULL || account_role_label(role) == NULL ||
-		    region == NULL)
+		    r->form.f[KEY_REGION].error != FIELD_OK)
 			return http_error(r, 400);
 		if ((done = roles_change(r, id, role, region, &status)) ==
 		    NULL)
