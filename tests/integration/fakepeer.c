@@ -807,12 +807,14 @@ fake_request_xml(const struct fakepeer *p, const struct fake_request *r)
 		    "<acorn:state>%s</acorn:state>"
 		    "<acorn:place ref=\"%s\">In person</acorn:place>"
 		    "<acorn:places>%s</acorn:places>"
+		    "<acorn:member>%s</acorn:member>"
 		    "<acorn:name>%s</acorn:name>"
 		    "<acorn:email>%s</acorn:email>"
 		    "<acorn:organisation>Test Health Centre"
 		    "</acorn:organisation>"
 		    "<acorn:public>%s</acorn:public>%s", r->event, state,
 		    r->place, r->places != NULL ? r->places : "1",
+		    r->member != NULL ? r->member : FAKE_MEMBER,
 		    r->name != NULL ? r->name : "Amina Khan",
 		    r->email != NULL ? r->email : "amina@peer.example.org",
 		    r->public != NULL ? r->public : "false",
