@@ -46,9 +46,6 @@ struct fake_entry {
  * host's inbox; NULL members take defaults.  A cancellation ("cancelled")
  * says only which event, as a home node's does.
  */
-/* The member a fake request is from unless it names another. */
-#define FAKE_MEMBER	"urn:uuid:4d3c2b1a-0f9e-4d8c-b7a6-958473625140"
-
 struct fake_request {
 	const char	*id;		/* the request's UUID (required) */
 	int		 version;	/* 1 */
@@ -58,7 +55,7 @@ struct fake_request {
 	const char	*state;		/* "registered" */
 	const char	*place;		/* the host's place type (required) */
 	const char	*places;	/* "1" */
-	const char	*member;	/* the home node's id for them: FAKE_MEMBER */
+	const char	*member;	/* "urn:uuid:…": one per email if NULL */
 	const char	*name;		/* "Amina Khan" */
 	const char	*email;		/* "amina@peer.example.org" */
 	const char	*public;	/* "false" */
