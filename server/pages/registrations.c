@@ -361,7 +361,10 @@ registrations_public(struct request *r)
 	return http_redirect(r, "/registrations?listed=yes");
 }
 
-/* A guest's key: as util_token makes them, so nothing else is looked up. */
+/*
+ * A guest's key: as util_token makes them and acorn_guest_key writes
+ * them, so nothing else is looked up.
+ */
 static int
 guest_key_valid(const char *s)
 {
