@@ -798,7 +798,8 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 			place = rec->fields[i].attr[0];
 	if (place == NULL || util_parse_long(place, 1, 1000000000000L, &n) ==
 	    -1 || places == NULL || util_parse_long(places, 1, 10, &n) == -1 ||
-	    member == NULL || name == NULL || *name == '\0' || util_utf8_length(name) > 200 ||
+	    member == NULL || name == NULL || *name == '\0' ||
+	    util_utf8_length(name) > 200 ||
 	    email == NULL || !mail_address_valid(email) ||
 	    (org != NULL && util_utf8_length(org) > 200) ||
 	    (pub != NULL && strcmp(pub, "true") != 0 &&

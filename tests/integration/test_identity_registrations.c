@@ -427,7 +427,8 @@ START_TEST(test_promotion_letter_link_works_and_no_key_is_kept_in_clear)
 		resp_free(r);
 		/* Only a hash of each is kept. */
 		ck_assert_int_eq(num("SELECT count(*) FROM guest_keys"
-		    " WHERE hash = sha256(convert_to($1, 'UTF8'))", keys[i]), 1);
+		    " WHERE hash = sha256(convert_to($1, 'UTF8'))", keys[i]),
+		    1);
 		ck_assert_int_eq(num("SELECT count(*) FROM registrations r"
 		    " WHERE strpos(r::text, $1) > 0", keys[i]), 0);
 		ck_assert_int_eq(num("SELECT count(*) FROM guest_keys k"
