@@ -65,7 +65,7 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE p_why
 	WHEN 'not_open' THEN 'registration is not open'
 	WHEN 'full_group' THEN 'there are not that many places of that kind'
-	WHEN 'already_registered' THEN 'your email address is already registered'
+	WHEN 'already_registered' THEN 'you are already registered for it'
 	WHEN 'no_place' THEN 'that kind of place is no longer offered'
 	WHEN 'answers' THEN 'the answers did not fit the questions asked'
 	WHEN 'unreadable' THEN 'it could not read the request'
