@@ -353,7 +353,8 @@ cmd_peer(struct config *c, int argc, char **argv)
 		rc = peer_list(db);
 	else if (strcmp(argv[1], "remove") == 0)
 		rc = peer_remove_url(db, argv[2]);
-	else if (peer_add(db, argv[2], fingerprint, hub, 0, &error) == -1) {
+	else if (peer_add(db, argv[2], fingerprint, hub, NULL, 0, &error) ==
+	    -1) {
 		fprintf(stderr, "acorn: %s\n", error);
 		rc = 1;
 	} else {
