@@ -601,8 +601,8 @@ claim_noted(struct db *db, const struct fed_record *rec, const char *owner)
 {
 	const char *p[4] = { rec->id, rec->kind, owner, rec->origin };
 
-	return db_exec(db, "SELECT acorn_record_conflict($1, $2, $3, $4)",
-	    4, p);
+	return yes(db, "SELECT acorn_record_conflict($1, $2, $3, $4)", 4,
+	    p) == -1 ? -1 : 0;
 }
 
 /*
