@@ -4,7 +4,10 @@
  * malformed entries and pages; each must be refused with its reason in
  * the rejections list and the metrics, none of it stored, and the honest
  * entries beside it still taken.  It also claims another node's key and
- * hangs, and neither may cost the node its other peers.  Then real
+ * hangs, and neither may cost the node its other peers.  Peers claim
+ * other nodes' identities when pinned, speak for third nodes without
+ * being hubs and claim records other nodes own; each is refused and
+ * shown, and nothing the node knew changes.  Then real
  * nodes are killed mid-sync, left down for a while, rotate their keys,
  * rely on a hub's word and share a pull between two processes, and the
  * network must come out whole.
