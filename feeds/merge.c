@@ -3,9 +3,9 @@
  * docs/protocol.md: a record id belongs to the first origin stored for
  * it, and only that origin changes or deletes it (another's claim is
  * refused and noted); a node describes only itself, and only a hub
- * pinned here describes others; a version not newer than the stored one is ignored; this node's own
- * records coming back are ignored; a tombstone deletes the record's data
- * and is kept, to be relayed.  The entry is stored byte for byte as its
+ * pinned here describes others; a version not newer than the stored
+ * one is ignored; this node's own records coming back are ignored; a
+ * tombstone deletes the record's data and is kept, to be relayed.  The entry is stored byte for byte as its
  * origin signed it.
  *
  * The caller holds a transaction (with feed_lock) for the whole page;

@@ -290,7 +290,7 @@ elapsed_ms(const struct timespec *start)
  * What was shown, as one digest: the confirmation carries it back, and
  * an answer that differs in anything shown does not match.
  */
-static void
+static int
 claim_digest(struct peer_claim *pc, int hub)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
@@ -306,9 +306,14 @@ claim_digest(struct peer_claim *pc, int hub)
 	strbuf_str(&b, "\n");
 	strbuf_str(&b, pc->fingerprint);
 	strbuf_str(&b, hub ? "\nhub" : "\npeer");
-	util_sha256(b.p != NULL ? b.p : "", b.len, md);
+	if (b.failed || b.p == NULL) {
+		strbuf_free(&b);
+		return -1;
+	}
+	util_sha256(b.p, b.len, md);
 	util_hex(md, sizeof(md), pc->digest);
 	strbuf_free(&b);
+	return 0;
 }
 
 void
@@ -408,7 +413,8 @@ peer_examine(struct db *db, const char *url, const char *fingerprint,
 	}
 	if (claim_refusal(db, pc, error) == -1 || *error != NULL)
 		goto fail;
-	claim_digest(pc, hub);
+	if (claim_digest(pc, hub) == -1)
+		goto fail;
 	rc = 0;
 fail:
 	if (rc == -1) {

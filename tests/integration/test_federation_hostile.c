@@ -1225,16 +1225,18 @@ END_TEST
 
 /*
  * A would-be peer whose service document never comes costs the
- * coordinator's request a few seconds, not twenty, and the node serves
- * on.
+ * coordinator's request a few seconds, not twenty; one whose document
+ * is large is not read past a few KiB; and the node serves on.
  */
 START_TEST(test_hung_service_document_answers_within_the_bound)
 {
 	struct scene s;
 	struct fakepeer *slow = fakepeer_new("Slow node");
+	struct fakepeer *big = fakepeer_new("Big node");
 	struct client *co;
 	struct resp *r;
 	struct timespec t0, t1;
+	char *name;
 	double secs;
 
 	scene_up(&s);
@@ -1252,8 +1254,23 @@ START_TEST(test_hung_service_document_answers_within_the_bound)
 	ck_assert_msg(secs < 8.0, "adding a hung peer took %.1f s", secs);
 	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM peers"
 	    " WHERE url = $1", slow->url), 0);
+
+	/* A service document past the small limit is not read on. */
+	ck_assert_ptr_nonnull(name = malloc(40 * 1024 + 1));
+	memset(name, 'n', 40 * 1024);
+	name[40 * 1024] = '\0';
+	fakepeer_claim(big, NULL, name, "London");
+	r = form_post(co, "/admin/peers", "/admin/peers", "url", big->url,
+	    "fingerprint", big->fingerprint, NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "larger than"));
+	resp_free(r);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM peers"
+	    " WHERE url = $1", big->url), 0);
 	assert_serving(s.node);
+	free(name);
 	client_free(co);
+	fakepeer_free(big);
 	fakepeer_free(slow);
 	scene_down(&s);
 }
