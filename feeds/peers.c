@@ -248,7 +248,7 @@ pin_key(struct db *db, const char *fingerprint, const char *node,
 	return n == -1 ? -1 : n > 0;
 }
 
-/* The node ids that may not be pinned under this key, and why not. */
+/* Why a peer claiming node $1, with the key $2, may not be pinned. */
 static const char refusal_query[] = "SELECT acorn_pin_refusal($1, $2)";
 
 enum { RF_WHY };
