@@ -136,8 +136,23 @@ char	*feed_service(const char *);
 char	*feed_xml_text(const char *);
 
 /* peers.c */
-int	 peer_add(struct db *, const char *, const char *, int, long,
-	    char **);
+
+/* What a would-be peer says it is, for its coordinator to confirm. */
+struct peer_claim {
+	char	*url;			/* its address, as pinned */
+	char	 id[FED_UUID_LEN + 1];	/* the node id it claims */
+	char	*name;
+	char	*region;
+	char	 fingerprint[FED_FP_LEN + 1];
+	char	*pem;
+	char	 digest[65];		/* of all the above: what was shown */
+};
+
+int	 peer_examine(struct db *, const char *, const char *, int,
+	    struct peer_claim *, char **);
+void	 peer_claim_free(struct peer_claim *);
+int	 peer_add(struct db *, const char *, const char *, int, const char *,
+	    long, char **);
 int	 peer_remove(struct db *, long long, long);
 int	 fingerprint_normalise(const char *, char [65]);
 int	 node_self_refresh(struct db *, const struct signer *);

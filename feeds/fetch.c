@@ -16,6 +16,7 @@
 
 #define CONNECT_TIMEOUT	5L
 #define TOTAL_TIMEOUT	60L
+#define QUICK_CONNECT_MS	2000L	/* a quick request's connect, at most */
 
 /*
  * The body grows by doubling: curl hands it over 16 KiB at a time, and
@@ -111,9 +112,16 @@ perform(CURL *c, struct fetch *f, const char *url)
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, f->timeout > 0 ? f->timeout :
-	    TOTAL_TIMEOUT);
+	if (f->timeout_ms > 0) {
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+		    f->timeout_ms < QUICK_CONNECT_MS ? f->timeout_ms :
+		    QUICK_CONNECT_MS);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, f->timeout_ms);
+	} else {
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, f->timeout > 0 ?
+		    f->timeout : TOTAL_TIMEOUT);
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, take_header);
@@ -165,6 +173,24 @@ fetch_get(CURL *c, const char *url, const char *etag, size_t max,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	rc = perform(c, f, url);
 	curl_slist_free_all(h);
+	return rc;
+}
+
+/*
+ * GET url into f, at most max bytes, all within ms milliseconds and the
+ * connection made within two seconds of them: for a request a person
+ * waits on, such as pinning a peer.
+ */
+int
+fetch_get_quick(CURL *c, const char *url, size_t max, long ms,
+    struct fetch *f)
+{
+	int rc;
+
+	fetch_reset(f, max);
+	f->timeout_ms = ms > 0 ? ms : 1;
+	curl_easy_reset(c);
+	rc = perform(c, f, url);
 	return rc;
 }
 

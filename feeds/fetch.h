@@ -13,6 +13,7 @@ struct fetch {
 	size_t		 max;
 	long		 status;	/* HTTP status, 0 when none */
 	long		 timeout;	/* seconds; 0 for the default */
+	long		 timeout_ms;	/* when set, instead: a quick request */
 	curl_off_t	 bytes;		/* body bytes received */
 	int		 too_big;
 	atomic_int	*stop;		/* set: abandon the transfer */
@@ -21,6 +22,8 @@ struct fetch {
 };
 
 int	 fetch_get(CURL *, const char *, const char *, size_t, long,
+	    struct fetch *);
+int	 fetch_get_quick(CURL *, const char *, size_t, long,
 	    struct fetch *);
 int	 fetch_post_entry(CURL *, const char *, const char *, long,
 	    struct fetch *);

@@ -308,19 +308,14 @@ outcome_sign(struct db *db, const struct signer *sg, const char *home,
 	return sign_owed(db, sg, &owed_outcome, key, 2);
 }
 
-/* Columns of address_query. */
-enum { AQ_URL };
 /*
  * Where node $1 is: as its own node entry says, else as pinned here,
- * else as another node vouched.
+ * else as a hub here vouches (acorn_node_url); never another node's
+ * word.
  */
 static const char address_query[] =
-    "SELECT url FROM ("
-    " SELECT url, 1 AS o FROM nodes WHERE subject = $1"
-    "  AND origin = $1 AND NOT deleted"
-    " UNION ALL SELECT url, 2 FROM peers WHERE node = $1"
-    " UNION ALL SELECT url, 3 FROM nodes WHERE subject = $1"
-    "  AND NOT deleted) u ORDER BY o LIMIT 1";
+    "SELECT u.url FROM (SELECT acorn_node_url($1::uuid) AS url) u"
+    " WHERE u.url IS NOT NULL";
 
 /* A node's inbox, from the address its own node entry gives. */
 static char *
@@ -334,7 +329,7 @@ inbox_url(struct db *db, const char *node)
 	if (res == NULL)
 		return NULL;
 	if (PQntuples(res) == 1)
-		url = util_printf("%s" INBOX_PATH, PQgetvalue(res, 0, AQ_URL));
+		url = util_printf("%s" INBOX_PATH, PQgetvalue(res, 0, DB_ONLY));
 	PQclear(res);
 	return url;
 }

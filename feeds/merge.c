@@ -1,9 +1,11 @@
 /*
  * Merging verified entries into the shared tables.  The rules of
- * docs/protocol.md: only a record's origin changes or deletes it; a
- * version not newer than the stored one is ignored; this node's own
- * records coming back are ignored; a tombstone deletes the record's data
- * and is kept, to be relayed.  The entry is stored byte for byte as its
+ * docs/protocol.md: a record id belongs to the first origin stored for
+ * it, and only that origin changes or deletes it (another's claim is
+ * refused and noted); a node describes only itself, and only a hub
+ * pinned here describes others; a version not newer than the stored
+ * one is ignored; this node's own records coming back are ignored; a
+ * tombstone deletes the record's data and is kept, to be relayed.  The entry is stored byte for byte as its
  * origin signed it.
  *
  * The caller holds a transaction (with feed_lock) for the whole page;
@@ -582,14 +584,48 @@ out:
 
 /*
  * The copy held of a record ($1 its id), in the table its %s names: is
- * it from the same origin ($3), at what version, and is it the same
- * entry ($2).
+ * it from the same origin ($3), at what version, is it the same entry
+ * ($2), and whose it is.
  */
 static const char held_query[] =
-    "SELECT origin = $3::uuid, version, entry = $2"
+    "SELECT origin = $3::uuid, version, entry = $2, origin"
     " FROM %s WHERE id = $1 FOR UPDATE";
 
-enum { HELD_SAME_ORIGIN, HELD_VERSION, HELD_SAME_ENTRY };
+enum { HELD_SAME_ORIGIN, HELD_VERSION, HELD_SAME_ENTRY, HELD_ORIGIN };
+
+/*
+ * A record id belongs to the first origin stored for it: another
+ * origin's entry under it is refused, and the claim kept for the sync
+ * page, naming both.
+ */
+static int
+claim_noted(struct db *db, const struct fed_record *rec, const char *owner)
+{
+	const char *p[4] = { rec->id, rec->kind, owner, rec->origin };
+
+	return yes(db, "SELECT acorn_record_conflict($1, $2, $3, $4)", 4,
+	    p) == -1 ? -1 : 0;
+}
+
+/*
+ * Whether a live node entry may be stored: a node speaks for itself,
+ * and only a hub pinned here for others (acorn_may_describe).  1 when
+ * it may, 0 when not, -1 when the database failed.
+ */
+static int
+node_speaker(struct db *db, const struct fed_record *rec)
+{
+	const char *subject = fed_field(rec, "subject");
+	const char *p[2] = { rec->origin, NULL };
+
+	if (subject == NULL || strncmp(subject, "urn:uuid:", 9) != 0 ||
+	    !util_uuid_valid(subject + 9))
+		return 1;	/* refused for that by node_after */
+	if (strcmp(subject + 9, rec->origin) == 0)
+		return 1;
+	p[1] = subject + 9;
+	return yes(db, "SELECT 1 WHERE acorn_may_describe($1, $2)", 2, p);
+}
 
 /*
  * Merges one verified entry whose signature belongs to node signer.
@@ -619,6 +655,13 @@ merge_entry(struct db *db, const struct fed_record *rec, const char *entry,
 		*why = "a kind of record this node does not know";
 		return -1;
 	}
+	/*
+	 * What a node that is not a hub here says of a third node is
+	 * passed over: not stored, not relayed, and never an address.
+	 */
+	if (strcmp(mk->kind, "node") == 0 && !rec->deleted &&
+	    (rc = node_speaker(db, rec)) != 1)
+		return rc == 0 ? 0 : -2;
 	if ((sql = util_printf(held_query, mk->table)) == NULL)
 		return -2;
 	res = db_query(db, PGRES_TUPLES_OK, sql, 3, p);
@@ -628,9 +671,14 @@ merge_entry(struct db *db, const struct fed_record *rec, const char *entry,
 	if ((held = PQntuples(res) == 1)) {
 		version = strtol(PQgetvalue(res, 0, HELD_VERSION), NULL, 10);
 		*why = NULL;
-		if (*PQgetvalue(res, 0, HELD_SAME_ORIGIN) != 't')
+		if (*PQgetvalue(res, 0, HELD_SAME_ORIGIN) != 't') {
 			*why = "claims a record that belongs to another node";
-		else if (version > rec->version)
+			if (claim_noted(db, rec,
+			    PQgetvalue(res, 0, HELD_ORIGIN)) == -1) {
+				PQclear(res);
+				return -2;
+			}
+		} else if (version > rec->version)
 			*why = "an older version than the one held (a replay)";
 		else if (version == rec->version &&
 		    *PQgetvalue(res, 0, HELD_SAME_ENTRY) != 't')

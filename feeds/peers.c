@@ -1,12 +1,15 @@
 /*
  * Peers and the trust store.  A coordinator pins a peer by its address
  * and its key's fingerprint; adding it fetches the key and the service
- * document and refuses the peer unless the key is the one pinned.  This
+ * document, refuses the peer unless the key is the one pinned and the
+ * node id it claims is nobody else's here, and shows that identity for
+ * the coordinator to confirm before anything is stored.  This
  * node vouches, in its node entries, for every peer it pinned, and
  * describes itself (name, region, address, keys) in its own.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <libxml/tree.h>
@@ -15,7 +18,13 @@
 #include "federation.h"
 #include "fetch.h"
 
-#define PEER_TIMEOUT	10L
+/*
+ * Pinning asks the would-be peer for its key and service document while
+ * a coordinator waits: both answers within this, and small.
+ */
+#define PEER_DEADLINE_MS	4000L
+#define PEER_KEY_MAX		(8 * 1024)
+#define PEER_SERVICE_MAX	(32 * 1024)
 
 /* A key trusted here, by its fingerprint: its PEM and whose it is. */
 static const char trust_query[] =
@@ -239,25 +248,107 @@ pin_key(struct db *db, const char *fingerprint, const char *node,
 	return n == -1 ? -1 : n > 0;
 }
 
+/* Why a peer claiming node $1, with the key $2, may not be pinned. */
+static const char refusal_query[] = "SELECT acorn_pin_refusal($1, $2)";
+
+enum { RF_WHY };
+
 /*
- * Pins a peer: its key must be the one whose fingerprint was given.
- * hub: it may vouch for other nodes.  Recorded as actor's (0: the node's
- * own command line).  -1 with *error (malloc'd) saying why not.
+ * Why the peer's claim may not be pinned (malloc'd), NULL when it may;
+ * -1 when the database failed.  Whoever already speaks for the id here
+ * spoke with its own keys (acorn_pin_refusal).
+ */
+static int
+claim_refusal(struct db *db, const struct peer_claim *pc, char **why)
+{
+	const char *p[2] = { pc->id, pc->fingerprint };
+	PGresult *res;
+
+	*why = NULL;
+	if ((res = db_query(db, PGRES_TUPLES_OK, refusal_query, 2, p)) ==
+	    NULL)
+		return -1;
+	if (!PQgetisnull(res, 0, RF_WHY))
+		*why = util_printf("%s cannot be added. %s", pc->url,
+		    PQgetvalue(res, 0, RF_WHY));
+	PQclear(res);
+	return 0;
+}
+
+/* Milliseconds since start. */
+static long
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/*
+ * What was shown, as one digest: the confirmation carries it back, and
+ * an answer that differs in anything shown does not match.
+ */
+static int
+claim_digest(struct peer_claim *pc, int hub)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	unsigned char md[32];
+
+	strbuf_str(&b, pc->url);
+	strbuf_str(&b, "\n");
+	strbuf_str(&b, pc->id);
+	strbuf_str(&b, "\n");
+	strbuf_str(&b, pc->name);
+	strbuf_str(&b, "\n");
+	strbuf_str(&b, pc->region);
+	strbuf_str(&b, "\n");
+	strbuf_str(&b, pc->fingerprint);
+	strbuf_str(&b, hub ? "\nhub" : "\npeer");
+	if (b.failed || b.p == NULL) {
+		strbuf_free(&b);
+		return -1;
+	}
+	util_sha256(b.p, b.len, md);
+	util_hex(md, sizeof(md), pc->digest);
+	strbuf_free(&b);
+	return 0;
+}
+
+void
+peer_claim_free(struct peer_claim *pc)
+{
+	free(pc->url);
+	free(pc->name);
+	free(pc->region);
+	free(pc->pem);
+	memset(pc, 0, sizeof(*pc));
+}
+
+/*
+ * Asks a would-be peer who it is: its key, which must be the one whose
+ * fingerprint was given, and its service document, whose node id, name
+ * and region go into *pc for the coordinator to confirm.  Both requests
+ * together take at most PEER_DEADLINE_MS and a few KiB: a person waits
+ * on them.  A claim to an id that someone else already speaks for here
+ * is refused.  -1 with *error (malloc'd) saying why not.
  */
 int
-peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
-    long actor, char **error)
+peer_examine(struct db *db, const char *url, const char *fingerprint,
+    int hub, struct peer_claim *pc, char **error)
 {
 	struct fetch f = { 0 };
+	struct timespec start;
 	CURL *c = NULL;
 	EVP_PKEY *key = NULL;
-	char fp[FED_FP_LEN + 1], want[FED_FP_LEN + 1], *base = NULL;
-	char *u = NULL, *pem = NULL, *id = NULL, *region = NULL;
-	char *name = NULL, *sfp = NULL;
-	const char *p[6], *q[1];
-	int rc = -1, pinned;
+	char want[FED_FP_LEN + 1], *u = NULL, *id = NULL, *sfp = NULL;
+	long left;
+	int rc = -1;
 
+	memset(pc, 0, sizeof(*pc));
 	*error = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (fingerprint_normalise(fingerprint, want) == -1) {
 		*error = util_strdup("A fingerprint is 64 hexadecimal digits.");
 		return -1;
@@ -269,96 +360,144 @@ peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
 		    " https://.");
 		return -1;
 	}
-	if ((base = peer_base(url)) == NULL || (c = curl_easy_init()) == NULL)
+	if ((pc->url = peer_base(url)) == NULL ||
+	    (c = curl_easy_init()) == NULL)
 		goto fail;
-	u = util_printf("%s/federation/key.pem", base);
-	if (fetch_get(c, u, NULL, 64 * 1024, PEER_TIMEOUT, &f) == -1 ||
-	    f.status != 200) {
-		*error = util_printf("Could not fetch the key of %s: %s.", base,
-		    f.error[0] != '\0' ? f.error : "it answered with an error");
+	u = util_printf("%s/federation/key.pem", pc->url);
+	if (u == NULL || fetch_get_quick(c, u, PEER_KEY_MAX, PEER_DEADLINE_MS,
+	    &f) == -1 || f.status != 200) {
+		*error = util_printf("Could not fetch the key of %s: %s.",
+		    pc->url, f.error[0] != '\0' ? f.error :
+		    "it answered with an error");
 		goto fail;
 	}
 	if ((key = fed_pem_key(f.body)) == NULL ||
-	    fed_fingerprint(key, fp) == -1) {
+	    fed_fingerprint(key, pc->fingerprint) == -1) {
 		*error = util_printf("%s did not answer with a P-256 public"
-		    " key.", base);
+		    " key.", pc->url);
 		goto fail;
 	}
-	if (strcmp(fp, want) != 0) {
+	if (strcmp(pc->fingerprint, want) != 0) {
 		*error = util_printf("The key at %s does not match that"
-		    " fingerprint: it is %s.", base, fp);
+		    " fingerprint: it is %s.", pc->url, pc->fingerprint);
 		goto fail;
 	}
-	pem = util_strdup(f.body);
+	pc->pem = util_strdup(f.body);
 	free(u);
-	u = util_printf("%s/federation/service", base);
-	if (fetch_get(c, u, NULL, 256 * 1024, PEER_TIMEOUT, &f) == -1 ||
-	    f.status != 200 || read_service(f.body, f.len, &id, &region, &name,
-	    &sfp) == -1) {
+	u = util_printf("%s/federation/service", pc->url);
+	if ((left = PEER_DEADLINE_MS - elapsed_ms(&start)) < 1)
+		left = 1;
+	if (u == NULL || fetch_get_quick(c, u, PEER_SERVICE_MAX, left, &f) ==
+	    -1 || f.status != 200) {
+		*error = util_printf("Could not fetch the service document of"
+		    " %s: %s.", pc->url, f.error[0] != '\0' ? f.error :
+		    "it answered with an error");
+		goto fail;
+	}
+	if (read_service(f.body, f.len, &id, &pc->region, &pc->name, &sfp) ==
+	    -1) {
 		*error = util_printf("%s did not answer with an Acorn service"
-		    " document.", base);
+		    " document.", pc->url);
 		goto fail;
 	}
-	if (strcmp(sfp, fp) != 0) {
+	snprintf(pc->id, sizeof(pc->id), "%s", id + 9);
+	if (!util_uuid_valid(pc->id)) {
+		*error = util_printf("%s did not answer with an Acorn service"
+		    " document.", pc->url);
+		goto fail;
+	}
+	if (strcmp(sfp, pc->fingerprint) != 0) {
 		*error = util_printf("%s names a different key in its service"
-		    " document.", base);
+		    " document.", pc->url);
 		goto fail;
 	}
-	if (strcmp(id + 9, node_id) == 0) {
-		*error = util_printf("%s is this node.", base);
+	if (claim_refusal(db, pc, error) == -1 || *error != NULL)
 		goto fail;
-	}
-	p[0] = base;
-	p[1] = id + 9;
-	p[2] = name;
-	p[3] = region;
-	p[4] = fp;
-	p[5] = hub ? "t" : "f";
-	if (db_begin(db) == -1)
+	if (claim_digest(pc, hub) == -1)
 		goto fail;
-	if (db_exec(db, "INSERT INTO peers (url, node, name, region,"
-	    " fingerprint, hub) VALUES ($1, $2, $3, $4, $5, $6)", 6, p) == -1) {
-		db_rollback(db);
-		*error = util_printf(db_duplicate(db) ? "%s is already a peer." :
-		    "Could not save the peer %s.", base);
-		goto fail;
-	}
-	q[0] = id + 9;
-	if (db_exec(db, "DELETE FROM node_keys WHERE node = $1"
-	    " AND source = 'vouched'", 1, q) == -1 ||
-	    (pinned = pin_key(db, fp, id + 9, pem)) == -1) {
-		db_rollback(db);
-		*error = util_printf("Could not save the peer %s.", base);
-		goto fail;
-	}
-	if (pinned == 0) {
-		db_rollback(db);
-		*error = util_printf("The key of %s is already pinned for"
-		    " another peer.", base);
-		goto fail;
-	}
-	if (vouch_refresh(db) == -1 ||
-	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
-	    audit_commit(db, actor, "peer_add", base) == -1) {
-		db_rollback(db);
-		*error = util_printf("Could not save the peer %s.", base);
-		goto fail;
-	}
 	rc = 0;
 fail:
-	if (rc == -1 && *error == NULL)
-		*error = util_strdup("Could not add the peer.");
+	if (rc == -1) {
+		if (*error == NULL)
+			*error = util_strdup("Could not add the peer.");
+		peer_claim_free(pc);
+	}
 	fetch_free(&f);
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	EVP_PKEY_free(key);
-	free(base);
 	free(u);
-	free(pem);
 	free(id);
-	free(region);
-	free(name);
 	free(sfp);
+	return rc;
+}
+
+/*
+ * Pins a peer once its coordinator has seen what it claims (shown: the
+ * digest peer_examine gave; NULL from the command line, where the
+ * fingerprint typed is the confirmation).  The peer is asked again, and
+ * an answer that is not what was shown is refused.  hub: it may vouch
+ * for other nodes.  Recorded as actor's (0: the node's own command
+ * line).  -1 with *error (malloc'd) saying why not.
+ */
+int
+peer_add(struct db *db, const char *url, const char *fingerprint, int hub,
+    const char *shown, long actor, char **error)
+{
+	struct peer_claim pc;
+	const char *p[6];
+	int rc = -1, pinned;
+
+	if (peer_examine(db, url, fingerprint, hub, &pc, error) == -1)
+		return -1;
+	if (shown != NULL && strcmp(shown, pc.digest) != 0) {
+		*error = util_printf("What %s says about itself has changed"
+		    " since it was shown to you: it now claims to be %s"
+		    " (urn:uuid:%s), region %s. Nothing was added; check it"
+		    " again.", pc.url, pc.name, pc.id, pc.region);
+		goto done;
+	}
+	p[0] = pc.url;
+	p[1] = pc.id;
+	p[2] = pc.name;
+	p[3] = pc.region;
+	p[4] = pc.fingerprint;
+	p[5] = hub ? "t" : "f";
+	if (db_begin(db) == -1)
+		goto done;
+	/* Asked again inside: a hub's word may have come in meanwhile. */
+	if (claim_refusal(db, &pc, error) == -1 || *error != NULL) {
+		db_rollback(db);
+		goto done;
+	}
+	if (db_exec(db, "INSERT INTO peers (url, node, name, region,"
+	    " fingerprint, hub) VALUES ($1, $2, $3, $4, $5, $6)", 6, p) == -1) {
+		db_rollback(db);
+		*error = util_printf(db_duplicate(db) ? "%s is already a peer." :
+		    "Could not save the peer %s.", pc.url);
+		goto done;
+	}
+	if ((pinned = pin_key(db, pc.fingerprint, pc.id, pc.pem)) == -1) {
+		db_rollback(db);
+		goto done;
+	}
+	if (pinned == 0) {
+		db_rollback(db);
+		*error = util_printf("The key of %s is already pinned for"
+		    " another peer.", pc.url);
+		goto done;
+	}
+	if (vouch_refresh(db) == -1 ||
+	    db_exec(db, "NOTIFY acorn_peers", 0, NULL) == -1 ||
+	    audit_commit(db, actor, "peer_add", pc.url) == -1) {
+		db_rollback(db);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (rc == -1 && *error == NULL)
+		*error = util_printf("Could not save the peer %s.", pc.url);
+	peer_claim_free(&pc);
 	return rc;
 }
 

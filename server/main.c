@@ -306,6 +306,32 @@ peer_remove_url(struct db *db, const char *url)
 	return 0;
 }
 
+/* The identity a peer was pinned as, for the operator to compare. */
+static const char pinned_query[] =
+    "SELECT name, 'urn:uuid:' || node, region FROM peers"
+    " WHERE url = rtrim($1, '/')";
+
+enum { PN_NAME, PN_ID, PN_REGION };
+
+static int
+peer_added_print(struct db *db, const char *url, int hub)
+{
+	const char *p[1] = { url };
+	PGresult *res;
+
+	res = db_query(db, PGRES_TUPLES_OK, pinned_query, 1, p);
+	if (res == NULL || PQntuples(res) != 1) {
+		PQclear(res);
+		printf("added %s%s\n", url, hub ? " as a hub" : "");
+		return 0;
+	}
+	printf("added %s%s: %s (%s), %s\n", url, hub ? " as a hub" : "",
+	    PQgetvalue(res, 0, PN_NAME), PQgetvalue(res, 0, PN_ID),
+	    PQgetvalue(res, 0, PN_REGION));
+	PQclear(res);
+	return 0;
+}
+
 static int
 cmd_peer(struct config *c, int argc, char **argv)
 {
@@ -351,13 +377,12 @@ cmd_peer(struct config *c, int argc, char **argv)
 		rc = peer_list(db);
 	else if (strcmp(argv[1], "remove") == 0)
 		rc = peer_remove_url(db, argv[2]);
-	else if (peer_add(db, argv[2], fingerprint, hub, 0, &error) == -1) {
+	else if (peer_add(db, argv[2], fingerprint, hub, NULL, 0, &error) ==
+	    -1) {
 		fprintf(stderr, "acorn: %s\n", error);
 		rc = 1;
-	} else {
-		printf("added %s%s\n", argv[2], hub ? " as a hub" : "");
-		rc = 0;
-	}
+	} else
+		rc = peer_added_print(db, argv[2], hub);
 	free(error);
 	db_release(pool, db);
 	db_pool_free(pool);

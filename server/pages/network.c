@@ -2,8 +2,9 @@
  * The coordinator's view of the network: how pulling from each peer is
  * going (/admin/sync), and which peers this node trusts (/admin/peers),
  * where a coordinator pins a new one by its address and the fingerprint
- * of its key, or removes one.  Pinning and removing are the federation
- * library's (peer_add, peer_remove); this file only asks and shows.
+ * of its key, confirming the identity it claims, or removes one.
+ * Examining, pinning and removing are the federation library's
+ * (peer_examine, peer_add, peer_remove); this file only asks and shows.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -190,6 +191,50 @@ deliveries_view(struct request *r, struct view *v)
 	return 0;
 }
 
+/*
+ * Record ids two origins claim: the first stored owns the record, and
+ * every entry of the other's under that id was refused.
+ */
+static const char conflicts_query[] =
+    "SELECT c.kind, 'urn:uuid:' || c.record,"
+    " coalesce(o.name, 'Node urn:uuid:' || c.owner),"
+    " coalesce(k.name, 'Node urn:uuid:' || c.claimant), c.times,"
+    " " SQL_LONDON("c.last_seen", LONDON_STAMP)
+    " FROM record_conflicts c"
+    " LEFT JOIN known_nodes o ON o.id = c.owner"
+    " LEFT JOIN known_nodes k ON k.id = c.claimant"
+    " ORDER BY c.last_seen DESC, c.record LIMIT 50";
+
+enum { CF_KIND, CF_RECORD, CF_OWNER, CF_CLAIMANT, CF_TIMES, CF_SEEN };
+
+static int
+conflicts_view(struct request *r, struct view *v)
+{
+	struct view *c;
+	PGresult *res;
+	int i, n;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, conflicts_query, 0, NULL);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		if ((c = view_add(v, "conflicts")) == NULL)
+			break;
+		view_set(c, "record", PQgetvalue(res, i, CF_RECORD));
+		view_set(c, "kind", PQgetvalue(res, i, CF_KIND));
+		view_set(c, "owner", PQgetvalue(res, i, CF_OWNER));
+		view_set(c, "claimant", PQgetvalue(res, i, CF_CLAIMANT));
+		view_setf(c, "times", "%s %s", PQgetvalue(res, i, CF_TIMES),
+		    strcmp(PQgetvalue(res, i, CF_TIMES), "1") == 0 ? "time" :
+		    "times");
+		view_set(c, "seen", PQgetvalue(res, i, CF_SEEN));
+	}
+	view_flag(v, "any_conflicts", n > 0);
+	PQclear(res);
+	return 0;
+}
+
 int
 network_sync(struct request *r)
 {
@@ -240,7 +285,7 @@ network_sync(struct request *r)
 		view_set(j, "entry_id", db_value(refused, i, R_ENTRY));
 		view_set(j, "reason", PQgetvalue(refused, i, R_REASON));
 	}
-	if (deliveries_view(r, v) == -1)
+	if (deliveries_view(r, v) == -1 || conflicts_view(r, v) == -1)
 		goto done;
 	view_flag(v, "any_refused", PQntuples(refused) > 0);
 	view_flag(v, "none_refused", n > 0 && PQntuples(refused) == 0);
@@ -356,12 +401,42 @@ peer_form_read(struct request *r, struct view *v,
 	return typed != NULL ? url : NULL;
 }
 
+/*
+ * The first step of adding a peer: what it claims to be, for the
+ * coordinator to compare with what its own coordinator said.  The
+ * confirmation carries the address, fingerprint and hub choice typed,
+ * and a digest of everything shown.
+ */
+static int
+peer_confirm_page(struct request *r, struct view *v,
+    const struct peer_claim *pc, int hub)
+{
+	char groups[FINGERPRINT_LEN + FINGERPRINT_LEN / 4 + 1];
+
+	view_set(v, "c_url", pc->url);
+	view_setf(v, "c_id", "urn:uuid:%s", pc->id);
+	view_set(v, "c_name", pc->name);
+	view_set(v, "c_region", pc->region);
+	fingerprint_groups(pc->fingerprint, groups, sizeof(groups));
+	view_set(v, "c_fingerprint", groups);
+	view_set(v, "c_fingerprint_raw", pc->fingerprint);
+	view_set(v, "c_claim", pc->digest);
+	view_set(v, "c_hub", hub ? "Yes: it may vouch for other nodes" :
+	    "No");
+	view_set(v, "c_hub_value", hub ? "yes" : "");
+	view_setf(v, "c_heading", "Add %s as a peer?", pc->name);
+	return http_page(r, 200, "peer_confirm", v);
+}
+
 int
 network_peers(struct request *r)
 {
+	struct peer_claim pc;
 	struct view *v;
 	char fingerprint[FINGERPRINT_LEN + 1], *why = NULL;
 	const char *url, *done = r->form.f[KEY_DONE].text;
+	const char *claim = r->form.f[KEY_CLAIM].text;
+	int hub = r->form.f[KEY_HUB].num == 1, rc;
 	size_t i;
 
 	if ((v = network_view(r, "Peers")) == NULL)
@@ -375,17 +450,25 @@ network_peers(struct request *r)
 	}
 	if ((url = peer_form_read(r, v, fingerprint)) == NULL)
 		return peers_page(r, v, 422);
-	if (peer_add(r->db, url, fingerprint, r->form.f[KEY_HUB].num == 1,
-	    r->account->id, &why) == -1) {
-		/* The reason names the address or the key: both are ours. */
-		view_error(v, "url", why != NULL ? why : "The peer could not be "
-		    "added. Check its address and fingerprint, and try again");
+	if (claim == NULL) {
+		/* First step: ask the peer who it is, and show it. */
+		if (peer_examine(r->db, url, fingerprint, hub, &pc, &why) ==
+		    0) {
+			rc = peer_confirm_page(r, v, &pc, hub);
+			peer_claim_free(&pc);
+			return rc;
+		}
+	} else if (peer_add(r->db, url, fingerprint, hub, claim,
+	    r->account->id, &why) == 0) {
 		free(why);
-		return peers_page(r, v, 422);
+		view_free(v);
+		return http_redirect(r, "/admin/peers?done=added");
 	}
+	/* The reason names the address, the key or the node: all ours. */
+	view_error(v, "url", why != NULL ? why : "The peer could not be "
+	    "added. Check its address and fingerprint, and try again");
 	free(why);
-	view_free(v);
-	return http_redirect(r, "/admin/peers?done=added");
+	return peers_page(r, v, 422);
 }
 
 int

@@ -233,6 +233,8 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_HUB] = { "hub", K_BOOL, 8, "Hub",
 	    "Choose whether the peer is a hub" },
 	[KEY_PEER] = { "peer", K_NUMBER, 20, "Peer", "Unknown peer" },
+	[KEY_CLAIM] = { "claim", K_TOKEN, 64, "What the peer claimed",
+	    "Check the peer again" },
 };
 
 const char *

@@ -140,6 +140,7 @@ enum key {
 	KEY_URL,
 	KEY_FINGERPRINT,
 	KEY_HUB,
+	KEY_CLAIM,
 	KEY_PEER,
 	KEY__MAX
 };

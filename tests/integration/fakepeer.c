@@ -60,6 +60,10 @@ struct fakepeer_state {
 	char			*service;
 	struct collection	 colls[NCOLLECTIONS];
 	int			 strays;
+	int			 service_hangs;	/* suspend service requests */
+	int			 releasing;	/* answer the suspended now */
+	struct MHD_Connection	*held[16];	/* suspended, to resume */
+	int			 nheld;
 };
 
 /* What a streamed answer reads from: head, unit times n, tail. */
@@ -245,6 +249,14 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 		type = "application/x-pem-file";
 		resp = MHD_create_response_from_buffer(strlen(p->pem), p->pem,
 		    MHD_RESPMEM_MUST_COPY);
+	} else if (strcmp(url, "/federation/service") == 0 &&
+	    st->service_hangs && !st->releasing &&
+	    st->nheld < (int)(sizeof(st->held) / sizeof(st->held[0]))) {
+		/* Taken, and never answered until the peer is freed. */
+		st->held[st->nheld++] = conn;
+		MHD_suspend_connection(conn);
+		pthread_mutex_unlock(&st->lock);
+		return MHD_YES;
 	} else if (strcmp(url, "/federation/service") == 0) {
 		type = "application/atomsvc+xml; charset=utf-8";
 		resp = MHD_create_response_from_buffer(strlen(st->service),
@@ -368,6 +380,39 @@ service_doc(const struct fakepeer *p, const char *name)
 	return s;
 }
 
+/*
+ * From now on the service document claims to be node id (its own when
+ * NULL), named name, in region; the key stays the peer's own.
+ */
+void
+fakepeer_claim(struct fakepeer *p, const char *id, const char *name,
+    const char *region)
+{
+	struct fakepeer copy = *p;
+	char *doc, *r, *to;
+
+	if (id != NULL)
+		snprintf(copy.id, sizeof(copy.id), "%s", id);
+	doc = service_doc(&copy, name);
+	to = xprintf("region=\"%s\"", region);
+	r = fake_edit(doc, "region=\"London\"", to);
+	free(to);
+	free(doc);
+	pthread_mutex_lock(&p->state->lock);
+	free(p->state->service);
+	p->state->service = r;
+	pthread_mutex_unlock(&p->state->lock);
+}
+
+/* From now on requests for the service document are never answered. */
+void
+fakepeer_hang_service(struct fakepeer *p)
+{
+	pthread_mutex_lock(&p->state->lock);
+	p->state->service_hangs = 1;
+	pthread_mutex_unlock(&p->state->lock);
+}
+
 /* A peer with a new key and id, serving empty pages on its own port. */
 struct fakepeer *
 fakepeer_new(const char *name)
@@ -402,7 +447,7 @@ fakepeer_new(const char *name)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	st->hung = MHD_INVALID_SOCKET;
 	st->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_ITC, 0,
+	    MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0,
 	    NULL, NULL, fake_answer, p, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&sa, MHD_OPTION_END);
 	ck_assert_ptr_nonnull(st->daemon);
@@ -423,6 +468,12 @@ fakepeer_free(struct fakepeer *p)
 
 	if (p == NULL)
 		return;
+	/* A daemon stops only once every suspended connection is back. */
+	pthread_mutex_lock(&p->state->lock);
+	p->state->releasing = 1;
+	for (i = 0; i < (size_t)p->state->nheld; i++)
+		MHD_resume_connection(p->state->held[i]);
+	pthread_mutex_unlock(&p->state->lock);
 	MHD_stop_daemon(p->state->daemon);
 	if (p->state->hung != MHD_INVALID_SOCKET)
 		close(p->state->hung);

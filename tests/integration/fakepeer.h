@@ -72,6 +72,11 @@ void		 fakepeer_serve_huge(struct fakepeer *, const char *,
 /* The page announced whole but the connection cut after bytes. */
 void		 fakepeer_serve_cut(struct fakepeer *, const char *,
 		    const char *, size_t);
+/* The service document claims id (NULL: its own), name and region. */
+void		 fakepeer_claim(struct fakepeer *, const char *, const char *,
+		    const char *);
+/* Requests for the service document are taken and never answered. */
+void		 fakepeer_hang_service(struct fakepeer *);
 /* Takes connections but never answers again. */
 void		 fakepeer_hang(struct fakepeer *);
 /* Requests for the collection's feed; for a path it never served. */

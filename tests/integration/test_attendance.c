@@ -654,7 +654,7 @@ ticked(const struct resp *r, const char *value)
 
 START_TEST(test_export_without_a_good_choice_says_what_is_wrong)
 {
-	char *id = new_event("Export mistakes", "5");
+	char *id = new_event("Export mistakes", "5"), *away;
 	struct client *co = signed_in(COORD, coord_pw);
 	struct resp *r;
 
@@ -682,18 +682,24 @@ START_TEST(test_export_without_a_good_choice_says_what_is_wrong)
 	resp_free(r);
 	/*
 	 * An event another node hosts: its registrations are not here, and
-	 * the coordinator is told whose it is.
+	 * the coordinator is told whose it is.  (A record's origin never
+	 * changes, so it is one received as another node's.)
 	 */
-	free(sql("UPDATE events SET origin = gen_random_uuid() WHERE id = $1"
-	    " RETURNING 1", id, NULL, NULL, NULL));
-	r = get(co, "/events/%s/export.csv%s", id, "?which=all&col=name");
+	away = sql("INSERT INTO events (id, origin, title, kind, starts, ends,"
+	    " region, status) VALUES (gen_random_uuid(), gen_random_uuid(),"
+	    " 'Hosted elsewhere', 'conference', '2031-03-14 09:30+00',"
+	    " '2031-03-14 17:00+00', 'North West', 'published') RETURNING id",
+	    NULL, NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(away);
+	r = get(co, "/events/%s/export.csv%s", away, "?which=all&col=name");
 	ck_assert_int_eq(r->status, 403);
 	ck_assert(resp_has(r, "it can only be changed there"));
 	ck_assert(!resp_has(r, "Name,"));
 	resp_free(r);
-	r = get(co, "/events/%s/checkin%s", id, NULL);
+	r = get(co, "/events/%s/checkin%s", away, NULL);
 	ck_assert_int_eq(r->status, 403);
 	resp_free(r);
+	free(away);
 	/* An event that does not exist. */
 	r = get(co, "/events/%s/export.csv%s",
 	    "6f1c2b3a-9d4e-4f70-8a1b-2c3d4e5f6a7b", "?which=all&col=name");
