@@ -121,6 +121,7 @@ struct config {
 	int	 mail_max_attempts;
 	char	*key_path;	/* this node's private key (PEM, mode 0600) */
 	int	 sync_interval;	/* seconds between polls of a quiet peer */
+	int	 ping_gap;	/* seconds between pulls pings ask for */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
