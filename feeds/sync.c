@@ -390,15 +390,14 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 }
 
 /*
- * Whether this process took the lock on pulling peer $1, and what the
- * peer's pinged was then: a ping that comes during the pull changes it,
- * and the pull is then to be followed by another.
+ * Whether this process took the lock on pulling peer $1, and when.  A
+ * pull is due no earlier than the pull a ping asked for (pinged), so a
+ * pinged later than the start is a pull asked for while this one ran.
  */
 static const char pull_lock_query[] =
-    "SELECT pg_try_advisory_lock(7234018, $1::integer),"
-    " (SELECT pinged::text FROM peers WHERE id = $1)";
+    "SELECT pg_try_advisory_lock(7234018, $1::integer), now()::text";
 
-enum { LK_TAKEN, LK_PINGED };
+enum { LK_TAKEN, LK_STARTED };
 
 /*
  * Notes how the last pull of one collection of a peer went: error, or
@@ -427,14 +426,14 @@ note_collection(struct db *db, long long peer, const char *collection,
 }
 
 /*
- * When a peer is next due.  Unless a ping came during the pull ($3 is
- * what pinged was before it), after the sync interval ($4) or, after a
+ * When a peer is next due.  Unless a ping asked for a pull while this
+ * one ran ($3 is when it started), after the sync interval ($4) or, after a
  * failure of every collection, after a backoff of 2^failures seconds, at
  * most MAX_BACKOFF, times a random factor between a half and one and a
  * half, so peers that failed together do not retry together.
  */
 #define NEXT_PULL(normal) \
-	"CASE WHEN pinged IS DISTINCT FROM $3::timestamptz" \
+	"CASE WHEN pinged > $3::timestamptz" \
 	" THEN least(" normal ", pinged) ELSE " normal " END"
 
 static const char pulled_query[] =
@@ -463,7 +462,7 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	const char *p[4] = { s, NULL, NULL, iv }, *coll;
 	struct strbuf errors = { NULL, 0, 0, 0 };
 	PGresult *res;
-	char *pinged, *all;
+	char *started, *all;
 	size_t i;
 	int learnt, rounds = 0, good, bad, taken;
 
@@ -474,10 +473,10 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	    NULL)
 		return -1;
 	taken = *PQgetvalue(res, 0, LK_TAKEN) == 't';
-	pinged = util_strdup(db_value(res, 0, LK_PINGED));
+	started = util_strdup(PQgetvalue(res, 0, LK_STARTED));
 	PQclear(res);
 	if (!taken) {
-		free(pinged);
+		free(started);
 		return -1;
 	}
 	atomic_fetch_add(&pulls, 1);
@@ -504,14 +503,14 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 		atomic_fetch_add(&pull_failures, 1);
 	all = strbuf_take(&errors);
 	p[1] = bad > 0 ? (all != NULL ? all : "out of memory") : NULL;
-	p[2] = pinged;
+	p[2] = started;
 	/* Backoff only when the peer gave nothing: it may be down. */
 	if (good > 0)
 		db_exec(db, pulled_query, 4, p);
 	else
 		db_exec(db, failed_query, 3, p);
 	free(all);
-	free(pinged);
+	free(started);
 	res = db_query(db, PGRES_TUPLES_OK,
 	    "SELECT pg_advisory_unlock(7234018, $1::integer)", 1, p);
 	PQclear(res);
