@@ -169,6 +169,33 @@ atom_html(struct atom *a, const char *html)
 	atom_end(a);
 }
 
+/* <content type="text">: text as it is, escaped. */
+void
+atom_content_text(struct atom *a, const char *text)
+{
+	atom_start(a, "content");
+	atom_attr(a, "type", "text");
+	atom_string(a, text);
+	atom_end(a);
+}
+
+/*
+ * Content for feed readers: html, unless it is larger than
+ * FED_READER_HTML, when the Markdown it was made from (source) goes as
+ * text instead.  Markdown can grow many times over into HTML (a link
+ * defined once and used on every line), so only this keeps an entry
+ * within what peers take whatever a member typed.  html NULL is a
+ * failure.
+ */
+void
+atom_reader_content(struct atom *a, const char *html, const char *source)
+{
+	if (html != NULL && strlen(html) > (size_t)FED_READER_HTML)
+		atom_content_text(a, source);
+	else
+		atom_html(a, html);
+}
+
 /* What a member wrote in CommonMark, as content; nothing when empty. */
 void
 atom_markdown(struct atom *a, const char *text)
@@ -178,7 +205,7 @@ atom_markdown(struct atom *a, const char *text)
 	if (text == NULL || *text == '\0')
 		return;
 	html = markdown_html(text, 2);
-	atom_html(a, html);
+	atom_reader_content(a, html, text);
 	free(html);
 }
 

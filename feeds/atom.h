@@ -25,6 +25,8 @@ void	 atom_link(struct atom *, const char *, const char *, const char *);
 void	 atom_category(struct atom *, const char *, const char *,
 	    const char *);
 void	 atom_html(struct atom *, const char *);
+void	 atom_content_text(struct atom *, const char *);
+void	 atom_reader_content(struct atom *, const char *, const char *);
 void	 atom_markdown(struct atom *, const char *);
 void	 atom_raw(struct atom *, const char *);
 void	 atom_field(struct atom *, const char *, const char *);

@@ -36,6 +36,16 @@
 #define FED_MAX_ENTRY	(1024L * 1024)		/* one entry, bytes */
 #define FED_MAX_DEPTH	32			/* element nesting */
 #define FED_MAX_ENTRIES	1000			/* entries in one page */
+/*
+ * What a node sends, well inside what it takes: a page of its feeds
+ * stops before FED_PAGE_BYTES (always holding at least one entry, and
+ * an entry is never over FED_MAX_ENTRY), and the HTML of a record's
+ * Markdown goes into an entry for feed readers only when it is no
+ * larger than FED_READER_HTML (otherwise the Markdown goes as text).
+ * Pulls that pings ask for are spaced by the ping_gap setting.
+ */
+#define FED_PAGE_BYTES	(4L * 1024 * 1024)	/* one page served, bytes */
+#define FED_READER_HTML	(32L * 1024)		/* HTML for readers, bytes */
 
 /* sign.c */
 int	 fed_init(void);		/* once, before threads start */

@@ -286,7 +286,13 @@ document_reader(struct atom *a, PGresult *res, int i, int last)
 	scheme = util_printf("%s/library?tag=", cfg->public_url);
 	atom_categories(a, tags, scheme);
 	free(scheme);
-	atom_markdown(a, PQgetvalue(res, i, DOC_BODY));
+	/*
+	 * The body goes once, as the Markdown it is, in the content: a
+	 * receiver reads it from there (fed_record_read) and makes the
+	 * HTML itself, so the largest document the library takes stays far
+	 * inside FED_MAX_ENTRY.
+	 */
+	atom_content_text(a, PQgetvalue(res, i, DOC_BODY));
 }
 
 static void
@@ -297,7 +303,7 @@ document_fields(struct atom *a, PGresult *res, int i, int last)
 	atom_field(a, "title", val(res, i, P_TITLE));
 	atom_field(a, "category", val(res, i, DOC_CATEGORY));
 	atom_field_lines(a, "tag", val(res, i, DOC_TAGS));
-	atom_field(a, "body", val(res, i, DOC_BODY));
+	/* The body is the entry's content (document_reader). */
 	atom_field(a, "revision", val(res, i, DOC_REVISION));
 }
 
@@ -482,7 +488,7 @@ evaluation_reader(struct atom *a, PGresult *res, int i, int last)
 	if ((s = evaluation_html(res, i, last)) == NULL)
 		a->failed = 1;
 	else if (*s != '\0')
-		atom_html(a, s);
+		atom_reader_content(a, s, val(res, i, EVAL_SUMMARY));
 	free(s);
 }
 
@@ -705,6 +711,21 @@ write_tombstone(const struct kind *k, PGresult *res, int i)
 	return atom_close(&a);
 }
 
+/* Marks a record done without a new entry; 0, or -1 on failure. */
+static int
+publish_skip(struct db *db, const struct kind *k, PGresult *res, int i)
+{
+	const char *p[2] = { PQgetvalue(res, i, P_ID), PQgetvalue(res, i, P_SEQ) };
+	char *sql;
+	int rc;
+
+	sql = util_printf("UPDATE %s SET pending = false WHERE id = $1"
+	    " AND seq = $2 AND pending", k->table);
+	rc = sql == NULL ? -1 : db_exec(db, sql, 2, p);
+	free(sql);
+	return rc == -1 ? -1 : 0;
+}
+
 /*
  * Signs and stores the record at rows first to last - 1.  The row is
  * written only if nothing changed it since it was read (same seq);
@@ -742,6 +763,19 @@ publish_one(struct db *db, const struct signer *sg, const struct kind *k,
 			log_err("cannot sign %s %s", k->name,
 			    PQgetvalue(res, first, P_ID));
 			return -1;
+		}
+		/*
+		 * What the forms take always fits (the unit tests hold the
+		 * largest against the limit); a row that does not was put
+		 * there some other way, and is not sent for peers to refuse:
+		 * the entry gone out before stays.
+		 */
+		if (strlen(signed_xml) > (size_t)FED_MAX_ENTRY) {
+			log_err("%s %s is larger than an entry may be: not"
+			    " published", k->name, PQgetvalue(res, first,
+			    P_ID));
+			free(signed_xml);
+			return publish_skip(db, k, res, first);
 		}
 	}
 	p[0] = PQgetvalue(res, first, P_ID);

@@ -2,7 +2,8 @@
  * What a verified entry or tombstone says: its id, origin, version and
  * the typed fields of its acorn:record (docs/protocol.md, sections 3 and
  * 5).  The Atom parts for feed readers are not read, except the id, the
- * time, the alternate link and atom:source, which must name the origin.
+ * time, the alternate link, atom:source, which must name the origin, and
+ * the content where a record leaves a field to it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -308,6 +309,58 @@ record_fields(xmlNodePtr r, struct fed_record *rec, const char **why)
 	return 0;
 }
 
+/*
+ * Fields a record may leave to the entry's text content, so that what
+ * can be long travels once (docs/protocol.md, section 5): a document's
+ * body is its atom:content of type "text".  A record that holds the
+ * field itself, as entries written before did, is read as it is.
+ */
+static const struct {
+	const char	*kind;
+	const char	*field;
+} content_fields[] = {
+	{ "document", "body" },
+};
+
+static int
+record_content(xmlNodePtr root, struct fed_record *rec, const char **why)
+{
+	struct fed_field *more;
+	xmlNodePtr c;
+	xmlChar *type;
+	size_t i;
+	int text;
+
+	for (i = 0; i < sizeof(content_fields) / sizeof(content_fields[0]);
+	    i++) {
+		if (rec->deleted || strcmp(rec->kind, content_fields[i].kind) !=
+		    0 || fed_field(rec, content_fields[i].field) != NULL)
+			continue;
+		if (only_child(root, FED_ATOM_NS, "content", &c) == -1)
+			return fed_refuse(why, "more than one atom:content");
+		if (c == NULL)
+			continue;
+		/* RFC 4287 4.1.3.1: no type means "text". */
+		type = xmlGetNoNsProp(c, BAD_CAST "type");
+		text = type == NULL || xmlStrEqual(type, BAD_CAST "text");
+		xmlFree(type);
+		if (!text || xmlFirstElementChild(c) != NULL)
+			return fed_refuse(why, "the content is not text");
+		more = realloc(rec->fields, (rec->nfields + 1) *
+		    sizeof(*rec->fields));
+		if (more == NULL)
+			return fed_refuse(why, "out of memory");
+		rec->fields = more;
+		memset(&rec->fields[rec->nfields], 0, sizeof(*more));
+		rec->fields[rec->nfields].name = content_fields[i].field;
+		if ((rec->fields[rec->nfields].value =
+		    (char *)xmlNodeGetContent(c)) == NULL)
+			return fed_refuse(why, "out of memory");
+		rec->nfields++;
+	}
+	return 0;
+}
+
 /* atom:source/atom:id names the origin, inside the signature. */
 static int
 check_source(xmlNodePtr root, const struct fed_record *rec,
@@ -352,6 +405,7 @@ fed_record_read(xmlDocPtr doc, struct fed_record *rec, const char **why)
 	}
 	if (record_attrs(r, rec, why) == -1 ||
 	    record_fields(r, rec, why) == -1 ||
+	    record_content(root, rec, why) == -1 ||
 	    check_source(root, rec, why) == -1)
 		goto fail;
 	*why = NULL;

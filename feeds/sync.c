@@ -389,25 +389,82 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	return rc;
 }
 
-/* Whether this process took the lock on pulling peer $1. */
+/*
+ * Whether this process took the lock on pulling peer $1, and when.  A
+ * pull is due no earlier than the pull a ping asked for (pinged), so a
+ * pinged later than the start is a pull asked for while this one ran.
+ */
 static const char pull_lock_query[] =
-    "SELECT pg_try_advisory_lock(7234018, $1::integer)";
+    "SELECT pg_try_advisory_lock(7234018, $1::integer), now()::text";
 
-enum { LK_TAKEN };
+enum { LK_TAKEN, LK_STARTED };
 
 /*
- * One pull of every collection of a peer; notes how it went.  -1 when
- * it could not start: the database failed, or another process serving
- * this node is pulling the peer (and will note when it is next due).
+ * Notes how the last pull of one collection of a peer went: error, or
+ * NULL when it went well.  A collection that fails is shown on its own
+ * and does not stop the others.
+ */
+static void
+note_collection(struct db *db, long long peer, const char *collection,
+    const char *error)
+{
+	char s[24];
+	const char *p[3] = { s, collection, error };
+
+	snprintf(s, sizeof(s), "%lld", peer);
+	if (error == NULL)
+		db_exec(db, "UPDATE peer_cursors SET error = NULL,"
+		    " error_at = NULL WHERE peer = $1 AND collection = $2"
+		    " AND error IS NOT NULL", 2, p);
+	else
+		db_exec(db, "INSERT INTO peer_cursors (peer, collection,"
+		    " error, error_at) VALUES ($1, $2, $3::text, now())"
+		    " ON CONFLICT (peer, collection) DO UPDATE SET"
+		    " error = $3::text, error_at = CASE WHEN"
+		    " peer_cursors.error = $3::text THEN peer_cursors.error_at"
+		    " ELSE now() END", 3, p);
+}
+
+/*
+ * When a peer is next due.  Unless a ping asked for a pull while this
+ * one ran ($3 is when it started), after the sync interval ($4) or, after a
+ * failure of every collection, after a backoff of 2^failures seconds, at
+ * most MAX_BACKOFF, times a random factor between a half and one and a
+ * half, so peers that failed together do not retry together.
+ */
+#define NEXT_PULL(normal) \
+	"CASE WHEN pinged > $3::timestamptz" \
+	" THEN least(" normal ", pinged) ELSE " normal " END"
+
+static const char pulled_query[] =
+    "UPDATE peers SET last_attempt = now(), last_success = now(),"
+    " failures = 0, last_error = $2,"
+    " next_attempt = " NEXT_PULL("now() + make_interval(secs => $4::integer)")
+    " WHERE id = $1";
+static const char failed_query[] =
+    "UPDATE peers SET last_attempt = now(), last_error = $2,"
+    " failures = failures + 1, next_attempt = " NEXT_PULL("now() +"
+    " make_interval(secs => least(power(2, least(failures + 1, 20)), "
+    SYNC_STR(MAX_BACKOFF) ") * (0.5 + random()))")
+    " WHERE id = $1";
+
+/*
+ * One pull of every collection of a peer; notes how it went.  A
+ * collection that fails is noted and the next one pulled all the same.
+ * -1 when it could not start: the database failed, or another process
+ * serving this node is pulling the peer (and will note when it is next
+ * due).
  */
 static int
 pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 {
-	char error[CURL_ERROR_SIZE + 64] = "", s[24], iv[16];
-	const char *p[2] = { s, error }, *coll;
+	char error[CURL_ERROR_SIZE + 64], s[24], iv[16];
+	const char *p[4] = { s, NULL, NULL, iv }, *coll;
+	struct strbuf errors = { NULL, 0, 0, 0 };
 	PGresult *res;
+	char *started, *all;
 	size_t i;
-	int learnt, rounds = 0, ok = 1, taken;
+	int learnt, rounds = 0, good, bad, taken;
 
 	snprintf(s, sizeof(s), "%lld", pl->id);
 	snprintf(iv, sizeof(iv), "%d", interval);
@@ -416,38 +473,44 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	    NULL)
 		return -1;
 	taken = *PQgetvalue(res, 0, LK_TAKEN) == 't';
+	started = util_strdup(PQgetvalue(res, 0, LK_STARTED));
 	PQclear(res);
-	if (!taken)
+	if (!taken) {
+		free(started);
 		return -1;
+	}
 	atomic_fetch_add(&pulls, 1);
 	do {
-		learnt = 0;
-		for (i = 0; (coll = publish_collection(i)) != NULL; i++)
+		learnt = good = bad = 0;
+		strbuf_free(&errors);
+		for (i = 0; (coll = publish_collection(i)) != NULL; i++) {
+			error[0] = '\0';
 			if (pull_collection(pl, db, c, coll, &learnt, error,
-			    sizeof(error)) == -1 || learnt > 0)
-				break;
-		ok = error[0] == '\0';
-	} while (ok && learnt > 0 && ++rounds < 10);
-	if (!ok)
+			    sizeof(error)) == -1) {
+				bad++;
+				note_collection(db, pl->id, coll, error);
+				strbuf_printf(&errors, "%s%s",
+				    errors.len > 0 ? "\n" : "", error);
+			} else {
+				good++;
+				note_collection(db, pl->id, coll, NULL);
+			}
+			if (learnt > 0)
+				break;	/* start again from the beginning */
+		}
+	} while (learnt > 0 && ++rounds < 10);
+	if (bad > 0)
 		atomic_fetch_add(&pull_failures, 1);
-	/*
-	 * Backoff after a failure: 2^failures seconds, at most
-	 * MAX_BACKOFF, times a random factor between a half and one and
-	 * a half, so peers that failed together do not retry together.
-	 */
-	if (ok) {
-		p[1] = iv;
-		db_exec(db, "UPDATE peers SET last_attempt = now(),"
-		    " last_success = now(), failures = 0, last_error = NULL,"
-		    " next_attempt = now() + make_interval(secs => $2::integer)"
-		    " WHERE id = $1", 2, p);
-	} else
-		db_exec(db, "UPDATE peers SET last_attempt = now(),"
-		    " last_error = $2, failures = failures + 1,"
-		    " next_attempt = now() + make_interval(secs =>"
-		    " least(power(2, least(failures + 1, 20)), "
-		    SYNC_STR(MAX_BACKOFF) ") * (0.5 + random()))"
-		    " WHERE id = $1", 2, p);
+	all = strbuf_take(&errors);
+	p[1] = bad > 0 ? (all != NULL ? all : "out of memory") : NULL;
+	p[2] = started;
+	/* Backoff only when the peer gave nothing: it may be down. */
+	if (good > 0)
+		db_exec(db, pulled_query, 4, p);
+	else
+		db_exec(db, failed_query, 3, p);
+	free(all);
+	free(started);
 	res = db_query(db, PGRES_TUPLES_OK,
 	    "SELECT pg_advisory_unlock(7234018, $1::integer)", 1, p);
 	PQclear(res);
@@ -502,34 +565,16 @@ puller_sleep(struct puller *pl, long secs)
 }
 
 /*
- * Anyone may ping, so pulls of one peer are spaced at least MIN_GAP_MS
- * apart: a flood of pings costs at most ten pulls a second.
+ * Pulls the peer whenever it is due.  A ping does not start a pull: the
+ * schema moves the peer's next pull earlier (acorn_peer_ping, which
+ * spaces them) and wakes this thread to look again.
  */
-#define MIN_GAP_MS	100
-
-static void
-space_pulls(const struct timespec *last)
-{
-	struct timespec now, rest;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - last->tv_sec) * 1000 +
-	    (now.tv_nsec - last->tv_nsec) / 1000000;
-	if (ms >= 0 && ms < MIN_GAP_MS) {
-		rest.tv_sec = 0;
-		rest.tv_nsec = (MIN_GAP_MS - ms) * 1000000L;
-		nanosleep(&rest, NULL);
-	}
-}
-
 static void *
 puller_run(void *arg)
 {
 	struct puller *pl = arg;
 	struct db_pool *pool;
 	struct db *db = NULL;
-	struct timespec last = { 0, 0 };
 	CURL *c;
 	long secs;
 
@@ -546,11 +591,12 @@ puller_run(void *arg)
 			puller_sleep(pl, ERROR_WAIT_MS / 1000);
 			continue;
 		}
-		if (secs > 0 && !puller_sleep(pl, secs))
+		if (secs > 0) {
+			puller_sleep(pl, secs);
 			continue;	/* look again: the time may have moved */
+		}
 		if (atomic_load(&pl->stop))
 			break;
-		space_pulls(&last);
 		/*
 		 * Not pulled: the peer stays due, so looking again at
 		 * once would spin on the database until the other
@@ -558,7 +604,6 @@ puller_run(void *arg)
 		 */
 		if (pull_peer(pl, db, c, pl->sync->cfg->sync_interval) == -1)
 			puller_sleep(pl, ERROR_WAIT_MS / 1000);
-		clock_gettime(CLOCK_MONOTONIC, &last);
 	}
 	if (c != NULL)
 		curl_easy_cleanup(c);

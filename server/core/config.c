@@ -100,9 +100,10 @@ static const struct conf_key keys[] = {
 	/* Unset, the key lives beside the config file (default_key_path). */
 	{ "key", C_STR, OFF(key_path), 0, 0, check_not_empty, NULL, 0,
 	    "# Federation: this node's signing key, and how often a quiet\n"
-	    "# peer is polled (a peer that pings is pulled at once).\n" },
+	    "# peer is polled (a peer that pings is pulled soon).\n" },
 	{ "sync_interval", C_INT, OFF(sync_interval), 1, DAY, NULL, "30", 0,
 	    NULL },
+	{ "ping_gap", C_INT, OFF(ping_gap), 1, 3600, NULL, "5", 0, NULL },
 	{ "inbox_quota", C_INT, OFF(inbox_quota), 1, 1000000, NULL, "100", 0,
 	    "# What the inbox takes from one other node: registrations held\n"
 	    "# (places or waiting) per event, and new requests a minute.\n" },

@@ -122,6 +122,7 @@ struct config {
 	int	 mail_max_attempts;
 	char	*key_path;	/* this node's private key (PEM, mode 0600) */
 	int	 sync_interval;	/* seconds between polls of a quiet peer */
+	int	 ping_gap;	/* seconds between pulls pings ask for */
 	int	 inbox_quota;	/* held registrations per other node, event */
 	int	 inbox_rate;	/* new requests per other node, minute */
 	int	 courier_workers;	/* peers delivered to at once */

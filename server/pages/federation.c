@@ -4,6 +4,7 @@
  * sends to have its feeds pulled at once, and the inbox, which takes one
  * signed entry (a registration, or the outcome of one) and answers it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,30 +42,35 @@ federation_service(struct request *r)
 	    body, strlen(body), 0);
 }
 
-/* POST /federation/ping: node=urn:uuid:SENDER.  Pull it at once. */
+/*
+ * POST /federation/ping: node=urn:uuid:SENDER.  Anyone may send one, so
+ * a ping only asks for the sender's feeds to be pulled soon, and only
+ * when the sender is a peer: the schema (acorn_peer_ping) spaces the
+ * pulls pings ask for at least ping_gap seconds apart.  Every ping
+ * of the right shape gets the same answer, so it tells nobody which
+ * nodes are peers or whether a pull started.
+ */
 int
 federation_ping(struct request *r)
 {
 	const char *node = r->form.f[KEY_NODE].text;
-	const char *p[1];
+	const char *p[2];
+	char gap[16];
 	PGresult *res;
-	int found;
 
 	if (node == NULL || strncmp(node, "urn:uuid:", 9) != 0 ||
 	    !util_uuid_valid(node + 9))
 		return http_send(r, 400, "text/plain; charset=utf-8",
 		    "node=urn:uuid:... is required\n", 30, 1);
 	p[0] = node + 9;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT pg_notify('acorn_ping',"
-	    " id::text) FROM peers WHERE node = $1::uuid", 1, p);
+	snprintf(gap, sizeof(gap), "%d", cfg->ping_gap);
+	p[1] = gap;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_peer_ping($1::uuid,"
+	    " make_interval(secs => $2::integer))", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
-	found = PQntuples(res) == 1;
 	PQclear(res);
-	if (!found)
-		return http_send(r, 404, "text/plain; charset=utf-8",
-		    "not a peer of this node\n", 24, 1);
-	return http_send(r, 202, "text/plain; charset=utf-8", "pulling\n", 8,
+	return http_send(r, 202, "text/plain; charset=utf-8", "noted\n", 6,
 	    1);
 }
 

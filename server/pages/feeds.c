@@ -139,12 +139,30 @@ static const char reader_entries[] =
 
 enum { RE_ENTRY };
 
-/* For peers: a page from after change $1, oldest first. */
+/*
+ * For peers: a page from after change $1, oldest first, of at most %d
+ * entries that together hold at most $2 bytes, but always the first.
+ * One row more than the page comes back, its entry NULL, when there are
+ * more: the page's rel="next" goes on from its last entry.  Sizes are
+ * read without reading the entries, and only the page's entries are.
+ */
 static const char peer_entries[] =
-    "SELECT seq, entry FROM %s WHERE seq > $1 AND " SERVED
-    " ORDER BY seq LIMIT %d";
+    "SELECT seq, CASE WHEN n <= %d AND (n = 1 OR total <= $2::bigint)"
+    "  THEN entry END"
+    " FROM (SELECT seq, entry, row_number() OVER w AS n,"
+    "  sum(octet_length(entry) + 1) OVER w AS total"
+    "  FROM (SELECT seq, entry FROM %s WHERE seq > $1 AND " SERVED
+    "   ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) s"
+    " WHERE n <= 2 OR total - octet_length(entry) - 1 <= $2::bigint"
+    " ORDER BY seq";
 
 enum { PE_SEQ, PE_ENTRY };
+
+/*
+ * The entries of a page take what is left of FED_PAGE_BYTES once the
+ * feed element around them is written, which is never near this much.
+ */
+#define FRAME_ROOM	(16 * 1024)
 
 /* The state of a feed (reader_state, peer_state), or NULL with *rc. */
 static PGresult *
@@ -225,7 +243,8 @@ done:
 }
 
 /*
- * For peers: oldest first from after, a page at a time.  The ETag of a
+ * For peers: oldest first from after, a page at a time, each at most
+ * FED_PAGE_BYTES however large its entries are.  The ETag of a
  * last page (no rel="next") depends only on the newest change served,
  * and a page with more after it also on where it starts.  A puller
  * keeps the ETag of the last page it merged and next asks from that
@@ -239,7 +258,8 @@ peer_feed(struct request *r, const char *collection, const char *table,
 {
 	PGresult *state, *res = NULL;
 	char *sql, *s, *self, *next = NULL, *frame, etag[35], from[24];
-	const char *p[1] = { from };
+	char budget[24];
+	const char *p[2] = { from, budget };
 	long long latest;
 	int n, more = 0, rc;
 
@@ -247,23 +267,25 @@ peer_feed(struct request *r, const char *collection, const char *table,
 		return rc;
 	latest = strtoll(PQgetvalue(state, 0, FS_STATE), NULL, 10);
 	snprintf(from, sizeof(from), "%ld", after);
-	sql = util_printf(peer_entries, table, PEER_PAGE + 1);
+	snprintf(budget, sizeof(budget), "%ld", FED_PAGE_BYTES - FRAME_ROOM);
+	sql = util_printf(peer_entries, PEER_PAGE, table, PEER_PAGE + 1);
 	/* From the newest change on, nothing is read before a 304. */
 	if (after < latest) {
-		if ((res = feed_rows(r, sql, 1, p, &rc)) == NULL)
+		if ((res = feed_rows(r, sql, 2, p, &rc)) == NULL)
 			goto done;
-		more = PQntuples(res) > PEER_PAGE;
+		more = PQntuples(res) > 0 &&
+		    PQgetisnull(res, PQntuples(res) - 1, PE_ENTRY);
 	}
 	s = more ? util_printf("%lld|after=%ld", latest, after) :
 	    util_printf("%lld|last", latest);
 	if (feed_etag(r, s, etag, &rc))
 		goto done;
-	if (res == NULL && (res = feed_rows(r, sql, 1, p, &rc)) == NULL)
+	if (res == NULL && (res = feed_rows(r, sql, 2, p, &rc)) == NULL)
 		goto done;
 	n = PQntuples(res);
-	more = n > PEER_PAGE;
+	more = n > 0 && PQgetisnull(res, n - 1, PE_ENTRY);
 	if (more)
-		n = PEER_PAGE;
+		n--;
 	self = util_printf("%s/feeds/%s?after=%ld", cfg->public_url,
 	    collection, after);
 	if (more)

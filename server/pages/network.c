@@ -81,13 +81,17 @@ static const char sync_query[] =
     " p.last_error IS NOT NULL AND (p.last_success IS NULL"
     "  OR p.last_attempt IS NULL OR p.last_attempt > p.last_success),"
     " " SQL_LONDON("p.last_attempt", LONDON_STAMP) ","
-    " " SQL_LONDON("p.next_attempt", LONDON_STAMP)
+    " " SQL_LONDON("p.next_attempt", LONDON_STAMP) ","
+    " (SELECT string_agg(c.error || ' (since ' || "
+    SQL_LONDON("c.error_at", LONDON_STAMP) " || ')', E'\n'"
+    "  ORDER BY c.collection) FROM peer_cursors c"
+    "  WHERE c.peer = p.id AND c.error IS NOT NULL)"
     " FROM peers p LEFT JOIN known_nodes k ON k.id = p.node"
     " ORDER BY lower(coalesce(k.name, p.name)), p.id";
 
 enum {
 	S_ID, S_NAME, S_REGION, S_URL, S_HUB, S_SUCCESS, S_ERROR, S_BEHIND,
-	S_SECONDS, S_REFUSED, S_FAILING, S_ATTEMPT, S_NEXT
+	S_SECONDS, S_REFUSED, S_FAILING, S_ATTEMPT, S_NEXT, S_STUCK
 };
 
 /* The newest refused entries of every peer, and of no peer (peer NULL). */
@@ -107,7 +111,8 @@ sync_row(struct view *p, const PGresult *res, int i)
 	long behind = strtol(PQgetvalue(res, i, S_BEHIND), NULL, 10);
 	long secs = strtol(PQgetvalue(res, i, S_SECONDS), NULL, 10);
 	long refused = strtol(PQgetvalue(res, i, S_REFUSED), NULL, 10);
-	int failing = *PQgetvalue(res, i, S_FAILING) == 't';
+	int stuck = !PQgetisnull(res, i, S_STUCK);
+	int failing = *PQgetvalue(res, i, S_FAILING) == 't' || stuck;
 	int never = PQgetisnull(res, i, S_SUCCESS);
 
 	view_set(p, "name", PQgetvalue(res, i, S_NAME));
@@ -120,6 +125,8 @@ sync_row(struct view *p, const PGresult *res, int i)
 	view_set(p, "last_attempt", db_value(res, i, S_ATTEMPT));
 	view_set(p, "next_attempt", db_value(res, i, S_NEXT));
 	view_set(p, "last_error", db_value(res, i, S_ERROR));
+	/* Collections that stopped, each on its own: the others go on. */
+	view_set(p, "stuck", db_value(res, i, S_STUCK));
 	view_setf(p, "behind", "%ld %s", behind, behind == 1 ? "entry" :
 	    "entries");
 	seconds_text(p, "seconds", secs);

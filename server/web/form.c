@@ -243,6 +243,13 @@ form_key_name(enum key k)
 	return keys[k].name;
 }
 
+/* The most characters a field takes. */
+size_t
+form_key_max(enum key k)
+{
+	return keys[k].max;
+}
+
 int
 form_key_lookup(const char *name)
 {

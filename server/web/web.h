@@ -167,6 +167,7 @@ struct form {
 	int		 oversize;	/* body larger than any field allows */
 };
 const char	*form_key_name(enum key);
+size_t		 form_key_max(enum key);
 int		 form_key_lookup(const char *);
 void		 form_accept(struct form *, enum key, const char *, size_t);
 int		 form_answer(struct form *, const char *, const char *, size_t);

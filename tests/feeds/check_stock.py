@@ -334,10 +334,13 @@ def check_knowledge_feeds(base, ids):
               sorted(t.get("term") for t in doc.get("tags", [])) ==
               ["feeds", "guide", "stock check"], repr(doc.get("tags")))
         content = doc.get("content", [{}])[0]
-        check("the document's content is its rendered body",
-              content.get("type") == "text/html" and
-              "<em>Refer</em>" in content.get("value", "") and
-              "<script" not in content.get("value", ""), repr(content))
+        # The body travels once, as the Markdown typed: plain text to a
+        # reader, markup and all, never HTML it would run.
+        check("the document's content is its body as plain text",
+              content.get("type") == "text/plain" and
+              content.get("value", "") ==
+              "## How\n\n*Refer* early. <script>alert(2)</script>",
+              repr(content))
 
     f, body, entries = read_feed(base, "/feeds/evaluations")
     ev = entries.get("urn:uuid:" + ids["eval"])

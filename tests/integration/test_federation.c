@@ -182,12 +182,16 @@ START_TEST(test_wrong_fingerprint_is_refused)
 	ck_assert_int_eq(node_num(a, "SELECT count(*) FROM peers", NULL), 0);
 	ck_assert_int_eq(node_num(a, "SELECT count(*) FROM node_keys", NULL),
 	    0);
-	/* A ping from a node that is not a peer changes nothing. */
+	/*
+	 * A ping from a node that is not a peer changes nothing, and is
+	 * answered as any ping is: it tells nobody who the peers are.
+	 */
 	c = client_new(b);
 	r = http_post_raw(c, "/federation/ping", "node=urn:uuid:"
 	    "00000000-0000-4000-8000-000000000000",
 	    "application/x-www-form-urlencoded");
-	ck_assert_int_eq(r->status, 404);
+	ck_assert_int_eq(r->status, 202);
+	ck_assert_int_eq(node_num(a, "SELECT count(*) FROM peers", NULL), 0);
 	resp_free(r);
 	client_free(c);
 	node_free(a);

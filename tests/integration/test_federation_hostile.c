@@ -740,8 +740,18 @@ START_TEST(test_oversized_page_is_refused_and_the_cursor_stays)
 	ck_assert_int_eq(stored(s.node, good), 0);
 	ck_assert_int_eq(cursor_of(&s, "glossary"), 5);
 	q[0] = s.peer->id;
-	ck_assert(node_waitv(s.node, "SELECT failures > 0 AND last_error LIKE"
-	    " '%larger than%' FROM peers WHERE node = $1", 1, q, 0));
+	/*
+	 * The glossary stopped, and says why, on its own: the peer's other
+	 * collections were pulled, so the peer is not backed off.
+	 */
+	ck_assert(node_waitv(s.node, "SELECT last_error LIKE '%larger than%'"
+	    " AND failures = 0 FROM peers WHERE node = $1", 1, q, 0));
+	ck_assert(node_waitv(s.node, "SELECT c.error LIKE 'glossary: %larger"
+	    " than%' FROM peer_cursors c JOIN peers p ON p.id = c.peer"
+	    " WHERE p.node = $1 AND c.collection = 'glossary'", 1, q, 0));
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM peer_cursors"
+	    " c JOIN peers p ON p.id = c.peer WHERE p.node = $1 AND"
+	    " c.error IS NOT NULL", s.peer->id), 1);
 	assert_serving(s.node);
 
 	page = fake_page(6, b, NULL);
@@ -789,8 +799,10 @@ START_TEST(test_truncated_page_is_refused_and_the_cursor_stays)
 	fakepeer_serve_cut(s.peer, "glossary", page, at);
 	pull_now(s.node, s.peer, "glossary");
 	q[0] = s.peer->id;
-	ck_assert(node_waitv(s.node, "SELECT failures > 0 AND last_error"
-	    " IS NOT NULL FROM peers WHERE node = $1", 1, q, 0));
+	ck_assert(node_waitv(s.node, "SELECT c.error IS NOT NULL AND"
+	    " p.last_error IS NOT NULL FROM peer_cursors c JOIN peers p"
+	    " ON p.id = c.peer WHERE p.node = $1 AND"
+	    " c.collection = 'glossary'", 1, q, 0));
 	ck_assert_int_eq(stored(s.node, g1), 0);
 	ck_assert_int_eq(cursor_of(&s, "glossary"), 5);
 	assert_serving(s.node);
@@ -800,7 +812,9 @@ START_TEST(test_truncated_page_is_refused_and_the_cursor_stays)
 	assert_stored(&s, g1);
 	assert_stored(&s, g2);
 	ck_assert_int_eq(cursor_of(&s, "glossary"), 7);
-	ck_assert(node_waitv(s.node, "SELECT failures = 0 FROM peers"
+	ck_assert(node_waitv(s.node, "SELECT failures = 0 AND last_error IS"
+	    " NULL AND NOT EXISTS (SELECT 1 FROM peer_cursors c WHERE"
+	    " c.peer = p.id AND c.error IS NOT NULL) FROM peers p"
 	    " WHERE node = $1", 1, q, 0));
 	free(cut);
 	free(page);

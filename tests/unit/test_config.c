@@ -35,6 +35,12 @@ START_TEST(test_config_set_accepts_valid_values)
 	ck_assert_int_eq(c.retain_audit_months, 24);
 	ck_assert_int_eq(config_set(&c, "retain_audit_months", "6"), 0);
 	ck_assert_int_eq(c.retain_audit_months, 6);
+	ck_assert_int_eq(c.ping_gap, 5);
+	ck_assert_int_eq(config_set(&c, "ping_gap", "10"), 0);
+	ck_assert_int_eq(c.ping_gap, 10);
+	/* A gap of nothing would let pings start pulls again. */
+	ck_assert_int_eq(config_set(&c, "ping_gap", "0"), -1);
+	ck_assert_int_eq(c.ping_gap, 10);
 	config_free(&c);
 }
 END_TEST

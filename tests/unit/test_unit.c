@@ -31,6 +31,7 @@ main(void)
 	srunner_add_suite(sr, template_suite());
 	srunner_add_suite(sr, chart_suite());
 	srunner_add_suite(sr, federation_suite());
+	srunner_add_suite(sr, entries_suite());
 	srunner_add_suite(sr, calendar_suite());
 	srunner_add_suite(sr, routes_suite());
 	srunner_run_all(sr, CK_ENV);

@@ -27,6 +27,7 @@ Suite	*session_suite(void);		/* test_session.c */
 Suite	*template_suite(void);		/* test_template.c */
 Suite	*chart_suite(void);		/* test_chart.c */
 Suite	*federation_suite(void);	/* test_federation.c */
+Suite	*entries_suite(void);		/* test_entries.c */
 Suite	*calendar_suite(void);		/* test_calendar.c */
 Suite	*routes_suite(void);		/* test_routes.c */
 
