@@ -103,6 +103,9 @@ struct config {
 	long	 max_body;	/* bytes */
 	long	 max_upload;	/* bytes in one attached file */
 	int	 timeout;	/* seconds a client may stay idle */
+	int	 max_connections;	/* open at once, in all */
+	int	 connections_per_address;	/* 0: no limit */
+	char	*upload_dir;	/* uploads' temporary files; empty: TMPDIR */
 	int	 open_joining;
 	int	 trust_proxy;	/* take the client from X-Forwarded-For */
 	long	 session_idle;	/* seconds */
@@ -121,6 +124,7 @@ struct config {
 	int	 mail_max_attempts;
 	char	*key_path;	/* this node's private key (PEM, mode 0600) */
 	int	 sync_interval;	/* seconds between polls of a quiet peer */
+	char	*metrics_token;	/* bearer token for /metrics; empty: none */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
