@@ -65,6 +65,16 @@ static const struct route routes[PAGE__MAX] = {
 		.flags = NEED_MEMBER | CSRF,
 		.handler = accounts_erase, .metric = "erase",
 	},
+	[PAGE_PROFILE_DATA] = {
+		.path = "/profile/data", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.handler = mydata_page, .metric = "profile_data",
+	},
+	[PAGE_PRIVACY] = {
+		.path = "/privacy", .methods = GET,
+		.flags = 0,
+		.handler = privacy_page, .metric = "privacy",
+	},
 	[PAGE_MEMBERS] = {
 		.path = "/members", .methods = GET,
 		.flags = 0,
