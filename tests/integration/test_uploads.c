@@ -327,8 +327,12 @@ START_TEST(test_hundred_anonymous_uploads_refused_and_memory_stays_low)
 	struct resp *r;
 	char *data, *body, url[256], path[160], type[128], *loc;
 	size_t len, total;
+	static char sent[FLOOD];	/* each handle's index, by address */
+	CURLcode result[FLOOD];
+	CURLMsg *msg;
+	char *which;
 	long rest, hwm, rss, peak = 0, status;
-	int running = 1, i, redirected = 0;
+	int running = 1, i, redirected = 0, reset = 0, left;
 
 	/* At rest: the node has served pages, as it would have. */
 	for (i = 0; i < 5; i++) {
@@ -366,6 +370,8 @@ START_TEST(test_hundred_anonymous_uploads_refused_and_memory_stays_low)
 		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 120L);
 		curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(easy[i], CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(easy[i], CURLOPT_PRIVATE, &sent[i]);
+		result[i] = CURLE_OK;
 		ck_assert_int_eq(curl_multi_add_handle(multi, easy[i]),
 		    CURLM_OK);
 	}
@@ -382,20 +388,41 @@ START_TEST(test_hundred_anonymous_uploads_refused_and_memory_stays_low)
 	    "resident %ld KiB at rest, %ld KiB at the peak (%ld seen)", rest,
 	    hwm, peak);
 
-	/* Every sender was sent to sign in. */
+	while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE) {
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    &which);
+			result[which - sent] = msg->data.result;
+		}
+	/*
+	 * Every sender was sent to sign in.  The node answers from the head
+	 * and closes the connection, so one still pushing its body (no
+	 * Expect) may have it reset before reading the answer, as with any
+	 * server that refuses an upload early; nothing else happens.
+	 */
 	for (i = 0; i < FLOOD; i++) {
 		status = 0;
 		loc = NULL;
 		curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(easy[i], CURLINFO_REDIRECT_URL, &loc);
-		ck_assert_msg(status == 303, "upload %d: status %ld", i, status);
-		ck_assert_ptr_nonnull(loc);
-		ck_assert_ptr_nonnull(strstr(loc, "/signin?next="));
-		redirected++;
+		if (status == 303) {
+			ck_assert_ptr_nonnull(loc);
+			ck_assert_ptr_nonnull(strstr(loc, "/signin?next="));
+			redirected++;
+		} else {
+			ck_assert_msg(i % 2 == 1 && status == 0 &&
+			    (result[i] == CURLE_SEND_ERROR ||
+			    result[i] == CURLE_RECV_ERROR ||
+			    result[i] == CURLE_GOT_NOTHING),
+			    "upload %d: status %ld, %s", i, status,
+			    curl_easy_strerror(result[i]));
+			reset++;
+		}
 		curl_multi_remove_handle(multi, easy[i]);
 		curl_easy_cleanup(easy[i]);
 	}
-	ck_assert_int_eq(redirected, FLOOD);
+	ck_assert_int_eq(redirected + reset, FLOOD);
+	ck_assert_int_ge(redirected, FLOOD / 2);
 	curl_multi_cleanup(multi);
 	curl_slist_free_all(h[0]);
 	curl_slist_free_all(h[1]);
