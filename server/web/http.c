@@ -619,6 +619,7 @@ static const struct {
 	{ NEED_MEMBER,		signed_in },
 	{ NEED_CONTRIBUTOR,	is_contributor },
 	{ NEED_COORDINATOR,	is_coordinator },
+	{ NEED_ADMIN,		is_admin },
 };
 
 /*

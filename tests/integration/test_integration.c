@@ -31,6 +31,7 @@ Suite	*inbox_hostile_suite(void);
 Suite	*network_suite(void);
 Suite	*remote_suite(void);
 Suite	*uploads_suite(void);
+Suite	*roles_suite(void);
 Suite	*mydata_suite(void);
 
 static struct node *node;	/* approval needed */
@@ -1198,6 +1199,7 @@ main(void)
 	srunner_add_suite(sr, network_suite());
 	srunner_add_suite(sr, remote_suite());
 	srunner_add_suite(sr, uploads_suite());
+	srunner_add_suite(sr, roles_suite());
 	srunner_add_suite(sr, mydata_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
