@@ -1,7 +1,8 @@
 /*
  * The route table: every page the node serves, the methods it accepts,
  * who may use it and how its body is read (enum route_flag), and the
- * handler that answers.  Nothing else in the program matches paths: the
+ * handler that answers.  Who may use a route is checked before its body
+ * is read, so a role a handler would insist on belongs in its flags.  Nothing else in the program matches paths: the
  * web layer is given this table and finds a request's route in it.
  */
 #include "web.h"
@@ -387,7 +388,7 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVIDENCE_FILES] = {
 		.path = "/evidence/*/files", .methods = GET | POST,
-		.flags = NEED_MEMBER | CSRF | UPLOAD,
+		.flags = NEED_CONTRIBUTOR | CSRF | UPLOAD,
 		.handler = evidence_files, .metric = "evidence_files",
 	},
 	[PAGE_EVIDENCE_FILE] = {

@@ -23,6 +23,7 @@ const struct config *cfg;
 enum conf_type { C_STR, C_BOOL, C_INT, C_LONG, C_LEVEL };
 
 #define C_HIDDEN	0x1	/* never written by config_write */
+#define C_SECRET	0x2	/* wiped when replaced or freed */
 
 /*
  * Every key the file may hold, in the order config_write writes them:
@@ -45,6 +46,7 @@ static int	check_region(struct config *, const char *);
 static int	check_smtp_url(struct config *, const char *);
 static int	check_mail_from(struct config *, const char *);
 static int	check_not_empty(struct config *, const char *);
+static int	check_token(struct config *, const char *);
 
 #define OFF(m)	offsetof(struct config, m)
 #define KiB	1024L
@@ -70,6 +72,13 @@ static const struct conf_key keys[] = {
 	{ "max_upload", C_LONG, OFF(max_upload), KiB, 256 * MiB, NULL,
 	    "20971520", 0, NULL },
 	{ "timeout", C_INT, OFF(timeout), 1, 3600, NULL, "15", 0, NULL },
+	{ "max_connections", C_INT, OFF(max_connections), 1, 100000, NULL,
+	    "1000", 0, NULL },
+	/* 0: no limit per address (a reverse proxy limits them instead). */
+	{ "connections_per_address", C_INT, OFF(connections_per_address), 0,
+	    100000, NULL, "64", 0, NULL },
+	/* Empty: $TMPDIR, or /tmp without it. */
+	{ "upload_dir", C_STR, OFF(upload_dir), 0, 0, NULL, "", 0, NULL },
 	{ "open_joining", C_BOOL, OFF(open_joining), 0, 0, NULL, "no", 0,
 	    NULL },
 	{ "trust_proxy", C_BOOL, OFF(trust_proxy), 0, 0, NULL, "no", 0,
@@ -82,6 +91,9 @@ static const struct conf_key keys[] = {
 	{ "argon2_passes", C_INT, OFF(argon2_t), 1, 16, NULL, "2", 0, NULL },
 	{ "argon2_memory", C_INT, OFF(argon2_m), KiB, 4 * MiB, NULL, "19456",
 	    0, NULL },
+	/* Empty: /metrics answers loopback alone, with no token. */
+	{ "metrics_token", C_STR, OFF(metrics_token), 0, 0, check_token, "",
+	    C_HIDDEN | C_SECRET, NULL },
 	{ "log_level", C_LEVEL, OFF(log_level), 0, 0, NULL, "info", 0, NULL },
 	/* 0 is the default, one per HTTP thread; a file may not say 0. */
 	{ "db_connections", C_INT, OFF(db_connections), 1, 1024, NULL, NULL,
@@ -93,7 +105,7 @@ static const struct conf_key keys[] = {
 	{ "smtp_user", C_STR, OFF(smtp_user), 0, 0, NULL, "", C_HIDDEN,
 	    NULL },
 	{ "smtp_password", C_STR, OFF(smtp_password), 0, 0, NULL, "",
-	    C_HIDDEN, NULL },
+	    C_HIDDEN | C_SECRET, NULL },
 	{ "mail_retry", C_LONG, OFF(mail_retry), 1, DAY, NULL, "60", 0, NULL },
 	{ "mail_max_attempts", C_INT, OFF(mail_max_attempts), 1, 1000, NULL,
 	    "40", 0, NULL },
@@ -177,6 +189,23 @@ check_not_empty(struct config *c, const char *v)
 	return *v == '\0' ? -1 : 0;
 }
 
+/* A bearer token: empty (none), or long enough not to be guessed. */
+static int
+check_token(struct config *c, const char *v)
+{
+	size_t i, n = strlen(v);
+
+	(void)c;
+	if (n == 0)
+		return 0;
+	if (n < 16)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+			return -1;
+	return 0;
+}
+
 static const struct conf_key *
 key_find(const char *name)
 {
@@ -200,8 +229,7 @@ key_store(struct config *c, const struct conf_key *k, const char *v)
 	case C_STR:
 		if ((copy = util_strdup(v)) == NULL)
 			return -1;
-		if (k->off == OFF(smtp_password) &&
-		    *(char **)slot != NULL)
+		if ((k->flags & C_SECRET) && *(char **)slot != NULL)
 			explicit_bzero(*(char **)slot, strlen(*(char **)slot));
 		free(*(char **)slot);
 		*(char **)slot = copy;
@@ -402,8 +430,12 @@ config_free(struct config *c)
 	free(c->mail_from);
 	free(c->smtp_user);
 	free(c->key_path);
+	free(c->upload_dir);
 	if (c->smtp_password != NULL)
 		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
 	free(c->smtp_password);
+	if (c->metrics_token != NULL)
+		explicit_bzero(c->metrics_token, strlen(c->metrics_token));
+	free(c->metrics_token);
 	memset(c, 0, sizeof(*c));
 }

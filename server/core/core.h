@@ -104,6 +104,9 @@ struct config {
 	long	 max_body;	/* bytes */
 	long	 max_upload;	/* bytes in one attached file */
 	int	 timeout;	/* seconds a client may stay idle */
+	int	 max_connections;	/* open at once, in all */
+	int	 connections_per_address;	/* 0: no limit */
+	char	*upload_dir;	/* uploads' temporary files; empty: TMPDIR */
 	int	 open_joining;
 	int	 trust_proxy;	/* take the client from X-Forwarded-For */
 	long	 session_idle;	/* seconds */
@@ -128,6 +131,7 @@ struct config {
 	int	 courier_workers;	/* peers delivered to at once */
 	int	 courier_timeout;	/* seconds for one delivery */
 	int	 statement_timeout;	/* seconds; 0: none */
+	char	*metrics_token;	/* bearer token for /metrics; empty: none */
 	/* How long personal data is kept (retention.c). */
 	long	 retain_mail_days;	/* after sending or giving up */
 	long	 retain_guest_forms_days; /* after the link lapsed */

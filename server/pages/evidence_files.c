@@ -271,10 +271,9 @@ evidence_files(struct request *r)
 
 	if ((res = files_owner(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
+	/* Contributors only: the route says so (NEED_CONTRIBUTOR). */
 	if (*PQgetvalue(res, 0, OW_LOCAL) != 't')
 		rc = origin_refuse(r, "evaluation", res, 0, OW_RECEIVED);
-	else if (!is_contributor(r))
-		rc = http_error(r, 403);
 	else if ((v = page_view(r, "Reports")) == NULL)
 		rc = http_error(r, 500);
 	else

@@ -87,11 +87,11 @@ federation_inbox(struct request *r)
 	unsigned int status;
 	int rc;
 
-	if (r->upload.data == NULL)
+	if (r->entry.data == NULL)
 		return http_send(r, 400, "text/plain; charset=utf-8",
 		    "an Atom entry is required\n", 26, 1);
 	status = (unsigned int)inbox_receive(r->db, server_signer,
-	    r->upload.data, r->upload.len, &reply, &why);
+	    r->entry.data, r->entry.len, &reply, &why);
 	if (reply != NULL) {
 		rc = http_send(r, status, "application/atom+xml;type=entry",
 		    reply, strlen(reply), 1);

@@ -1,10 +1,16 @@
 /*
  * /metrics, Prometheus text for this process: requests by route and
  * status with their latency, database errors and the federation's
- * counts; and /healthz, which answers 200 only when the database does.
+ * counts, for this machine alone or for whoever holds metrics_token; and
+ * /healthz, which answers 200 only when the database does.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "web.h"
 #include "pages.h"
@@ -37,6 +43,52 @@ federation_metrics(struct strbuf *b)
 	    merged, pulls, failures);
 }
 
+/*
+ * Whether the request carries "Authorization: Bearer" with the configured
+ * token.  Both sides are hashed first, so the comparison takes as long
+ * whatever was sent, its length included.
+ */
+static int
+metrics_bearer_ok(struct request *r)
+{
+	const char *h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	unsigned char want[32], got[32];
+	int ok;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	h += 7;
+	h += strspn(h, " ");
+	util_sha256(cfg->metrics_token, strlen(cfg->metrics_token), want);
+	util_sha256(h, strlen(h), got);
+	ok = CRYPTO_memcmp(want, got, sizeof(want)) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	return ok;
+}
+
+/* 401, asking for the token (RFC 6750). */
+static int
+metrics_unauthorised(struct request *r)
+{
+	static const char body[] = "a bearer token is required\n";
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1,
+	    (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type",
+	    "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+	    "Bearer realm=\"metrics\"");
+	return http_queue(r, 401, resp);
+}
+
+/*
+ * GET /metrics: with metrics_token set, for whoever sends it, from
+ * anywhere; without it, for this machine alone, never for a request a
+ * proxy on it forwarded.
+ */
 int
 metrics_serve(struct request *r)
 {
@@ -44,6 +96,11 @@ metrics_serve(struct request *r)
 	size_t len;
 	char *text;
 
+	if (cfg->metrics_token[0] != '\0') {
+		if (!metrics_bearer_ok(r))
+			return metrics_unauthorised(r);
+	} else if (!http_local(r))
+		return http_error(r, 403);
 	counters_text(&b);
 	strbuf_printf(&b, "# HELP acorn_db_errors_total Failed database "
 	    "operations.\n# TYPE acorn_db_errors_total counter\n"

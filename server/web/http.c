@@ -1,9 +1,13 @@
 /*
  * The HTTP server: libmicrohttpd with its own thread pool, the three-phase
- * request cycle (allocate, take the body, dispatch), and every response
- * leaving through http_queue, which adds the security headers.
+ * request cycle (allocate and admit, take the body, dispatch), and every
+ * response leaving through http_queue, which adds the security headers.
+ * Who may use a route is settled before any of the body is read, and a
+ * file in the body goes to a temporary file, never to memory.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -13,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +34,7 @@ struct server {
 static struct db_pool	*pool;
 static const struct route *routes;	/* the table server_start was given */
 static size_t		 nroutes;
+static char		*upload_dir;	/* where uploads wait for handlers */
 
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -51,6 +57,7 @@ http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 	for (i = 0; i < r->nset_cookie; i++)
 		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
 	r->status = status;
+	r->answered = 1;
 	rc = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -298,17 +305,65 @@ flush_field(struct request *r)
 }
 
 /*
+ * A file with no name in upload_dir, so that it goes with the request
+ * however the request ends, even when the node is killed.  Filesystems
+ * without O_TMPFILE get a private name that is removed at once.  -1 on
+ * failure, logged.
+ */
+static int
+upload_open(void)
+{
+	char *path;
+	int fd;
+
+	fd = open(upload_dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR))
+		goto done;
+	if ((path = util_printf("%s/acorn-upload-XXXXXX", upload_dir)) ==
+	    NULL)
+		return -1;
+	if ((fd = mkostemp(path, O_CLOEXEC)) != -1)
+		unlink(path);
+	free(path);
+done:
+	if (fd == -1)
+		log_err("%s: %s: %s", __func__, upload_dir, strerror(errno));
+	return fd;
+}
+
+/* Appends to the upload's file; -1 on failure, logged. */
+static int
+upload_write(struct request *r, const char *data, size_t size)
+{
+	ssize_t n;
+
+	while (size > 0) {
+		if ((n = write(r->upload.fd, data, size)) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_err("%s: %s: %s", __func__, upload_dir,
+			    strerror(errno));
+			return -1;
+		}
+		data += n;
+		size -= (size_t)n;
+		r->upload.len += (size_t)n;
+	}
+	return 0;
+}
+
+/*
  * A file in a multipart body: only routes that take one accept it, only
- * one file per request, in the field named "file".  What type it is gets
- * decided from its bytes by the handler, never from what the browser said.
+ * one file per request, in the field named "file".  It goes to a
+ * temporary file as it arrives.  This site's forms put the CSRF token
+ * before the file, so a file that comes without it is not even written
+ * down.  What type it is gets decided from its bytes by the handler,
+ * never from what the browser said.
  */
 static enum MHD_Result
 upload_part(struct request *r, const char *key, const char *filename,
     uint64_t off, const char *data, size_t size)
 {
-	size_t cap;
-	char *grown;
-
 	if (!route_is(r, UPLOAD) || strcmp(key, "file") != 0) {
 		r->bad_body = 1;
 		return MHD_YES;
@@ -318,27 +373,39 @@ upload_part(struct request *r, const char *key, const char *filename,
 			r->bad_body = 1;	/* a second file */
 			return MHD_YES;
 		}
+		flush_field(r);
+		if (route_is(r, CSRF) && !session_csrf_ok(r)) {
+			r->csrf_refused = 1;
+			return MHD_YES;
+		}
 		if ((r->upload.filename = util_strdup(filename)) == NULL)
 			return MHD_NO;
+		if ((r->upload.fd = upload_open()) == -1) {
+			r->store_failed = 1;
+			return MHD_YES;
+		}
 	}
-	if (size == 0)
+	if (size == 0 || r->upload.fd == -1 || r->too_large)
 		return MHD_YES;
 	if (r->upload.len + size > (size_t)cfg->max_upload) {
 		r->too_large = 1;
 		return MHD_YES;
 	}
-	if (r->upload.len + size > r->upload.cap) {
-		cap = r->upload.cap ? r->upload.cap : 64 * 1024;
-		while (cap < r->upload.len + size)
-			cap *= 2;
-		if ((grown = realloc(r->upload.data, cap)) == NULL)
-			return MHD_NO;
-		r->upload.data = grown;
-		r->upload.cap = cap;
-	}
-	memcpy(r->upload.data + r->upload.len, data, size);
-	r->upload.len += size;
+	if (upload_write(r, data, size) == -1)
+		r->store_failed = 1;
 	return MHD_YES;
+}
+
+/*
+ * Fields other than a file are held in memory: together no larger than
+ * a body without a file may be, even on routes that take one.
+ */
+static size_t
+fields_max(const struct request *r)
+{
+	if (r->route != NULL && r->route->max_body > 0)
+		return (size_t)r->route->max_body;
+	return (size_t)cfg->max_body;
 }
 
 static enum MHD_Result
@@ -360,6 +427,11 @@ post_field(void *cls, enum MHD_ValueKind kind, const char *key,
 	}
 	if (size == 0)
 		return MHD_YES;
+	if (r->fields + size > fields_max(r)) {
+		r->too_large = 1;
+		return MHD_YES;
+	}
+	r->fields += size;
 	if ((grown = realloc(r->acc, r->acclen + size + 1)) == NULL)
 		return MHD_NO;
 	r->acc = grown;
@@ -383,6 +455,34 @@ query_field(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* 127.0.0.0/8, ::1, or 127.0.0.0/8 mapped into IPv6. */
+static int
+address_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+	    (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+	    s6->sin6_addr.s6_addr[12] == 127);
+}
+
+/*
+ * Whether the request comes from this machine itself and not through a
+ * proxy on it: its socket's peer is loopback and no proxy header says it
+ * was forwarded for someone else.
+ */
+int
+http_local(struct request *r)
+{
+	return r->loopback && http_header(r, "X-Forwarded-For") == NULL &&
+	    http_header(r, "Forwarded") == NULL;
+}
+
 static void
 client_address(struct request *r)
 {
@@ -396,6 +496,7 @@ client_address(struct request *r)
 		snprintf(r->addr, sizeof(r->addr), "unknown");
 		return;
 	}
+	r->loopback = address_loopback(ci->client_addr);
 	len = ci->client_addr->sa_family == AF_INET6 ?
 	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	if (getnameinfo(ci->client_addr, len, r->addr, sizeof(r->addr), NULL,
@@ -444,25 +545,25 @@ atom_entry_type(const char *type)
 	    (t[5] == '\0' || t[5] == ';' || t[5] == '"' || t[5] == ' ');
 }
 
-/* A raw body (the inbox's entry) in the upload buffer, NUL-terminated. */
+/* A raw body (the inbox's entry), NUL-terminated. */
 static int
 raw_append(struct request *r, const char *data, size_t size)
 {
 	size_t cap;
 	char *grown;
 
-	if (r->upload.len + size + 1 > r->upload.cap) {
-		cap = r->upload.cap ? r->upload.cap : 16 * 1024;
-		while (cap < r->upload.len + size + 1)
+	if (r->entry.len + size + 1 > r->entry.cap) {
+		cap = r->entry.cap ? r->entry.cap : 16 * 1024;
+		while (cap < r->entry.len + size + 1)
 			cap *= 2;
-		if ((grown = realloc(r->upload.data, cap)) == NULL)
+		if ((grown = realloc(r->entry.data, cap)) == NULL)
 			return -1;
-		r->upload.data = grown;
-		r->upload.cap = cap;
+		r->entry.data = grown;
+		r->entry.cap = cap;
 	}
-	memcpy(r->upload.data + r->upload.len, data, size);
-	r->upload.len += size;
-	r->upload.data[r->upload.len] = '\0';
+	memcpy(r->entry.data + r->entry.len, data, size);
+	r->entry.len += size;
+	r->entry.data[r->entry.len] = '\0';
 	return 0;
 }
 
@@ -490,8 +591,8 @@ too_large(struct request *r)
 	if (!route_is(r, UPLOAD) || (v = view_new()) == NULL)
 		return http_error(r, 413);
 	util_size_text(cfg->max_upload, limit, sizeof(limit));
-	snprintf(msg, sizeof(msg), "Files can be up to %s. Send a smaller "
-	    "file, or link to the report instead.", limit);
+	snprintf(msg, sizeof(msg), "Files can be up to %s. Make the file "
+	    "smaller, or choose a smaller one, and try again.", limit);
 	view_set(v, "title", "The file is too large");
 	view_set(v, "message", msg);
 	view_set(v, "node_name", cfg->node_name);
@@ -499,45 +600,120 @@ too_large(struct request *r)
 	return http_page(r, 413, "error", v);
 }
 
+/* Signed in: what every NEED_ flag asks first. */
+static int
+signed_in(const struct request *r)
+{
+	return r->account != NULL;
+}
+
+/*
+ * Who may use a route: each NEED_ flag a route may carry and the test
+ * the request must pass for it.  A route carrying several needs all of
+ * them; a new role is a flag and a row here.
+ */
+static const struct {
+	unsigned int	 flag;
+	int		(*allows)(const struct request *);
+} needs[] = {
+	{ NEED_MEMBER,		signed_in },
+	{ NEED_CONTRIBUTOR,	is_contributor },
+	{ NEED_COORDINATOR,	is_coordinator },
+	{ NEED_ADMIN,		is_admin },
+};
+
+/*
+ * On a request's first call, before any of its body is read: reads the
+ * session and checks what the route needs.  Someone who may not use the
+ * route is answered at once (sent to sign in, or 403) and nothing they
+ * send after the headers is read.  The database connection is given back
+ * before a body is read, so a slow sender holds none.
+ */
+static int
+admit(struct request *r)
+{
+	const struct route *rt = r->route;
+	unsigned int need = 0;
+	size_t i;
+	char *next;
+	int rc = MHD_YES;
+
+	if (rt->flags & (NO_DB | NO_SESSION))
+		return MHD_YES;
+	if ((r->db = db_acquire(pool)) == NULL)
+		return http_error(r, 503);
+	if (session_load(r) == -1) {
+		rc = http_error(r, 503);
+		goto done;
+	}
+	r->session_read = 1;
+	for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		need |= rt->flags & needs[i].flag;
+	if (need != 0 && r->account == NULL) {
+		next = util_printf("/signin?next=%s", r->url);
+		rc = http_redirect(r, next ? next : "/signin");
+		free(next);
+		goto done;
+	}
+	for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if ((need & needs[i].flag) && !needs[i].allows(r)) {
+			rc = http_error(r, 403);
+			goto done;
+		}
+done:
+	if (r->answered || r->method == METHOD_POST) {
+		db_release(pool, r->db);
+		r->db = NULL;
+	}
+	return rc;
+}
+
+/* Maps the upload's file for the handler; -1 on failure, logged. */
+static int
+upload_map(struct request *r)
+{
+	void *p;
+
+	if (r->upload.fd == -1 || r->upload.len == 0)
+		return 0;
+	p = mmap(NULL, r->upload.len, PROT_READ, MAP_PRIVATE, r->upload.fd,
+	    0);
+	if (p == MAP_FAILED) {
+		log_err("%s: %s", __func__, strerror(errno));
+		return -1;
+	}
+	r->upload.data = p;
+	return 0;
+}
+
 static int
 dispatch(struct request *r)
 {
 	const struct route *rt = r->route;
-	char *next;
-	int rc;
 
-	if (rt == NULL)
-		return http_error(r, 404);
-	if (!(rt->methods & (1u << r->method)))
-		return http_error(r, 405);
 	if (r->too_large)
 		return too_large(r);
+	if (r->store_failed)
+		return http_error(r, 503);
 	if (r->bad_body)
 		return http_error(r, 400);
+	if (r->csrf_refused)
+		return http_error(r, 403);
 	if (rt->arg != NULL)
 		snprintf(r->arg, sizeof(r->arg), "%s", rt->arg);
 	if (rt->flags & NO_DB)
 		return rt->handler(r);
-	if ((r->db = db_acquire(pool)) == NULL)
+	if (r->db == NULL && (r->db = db_acquire(pool)) == NULL)
 		return http_error(r, 503);
 	if (rt->flags & NO_SESSION)
 		return rt->handler(r);
-	if (session_load(r) == -1)
+	if (!r->session_read && session_load(r) == -1)
 		return http_error(r, 503);
 	if (r->method == METHOD_POST && (rt->flags & CSRF) &&
 	    !session_csrf_ok(r))
 		return http_error(r, 403);
-	if ((rt->flags & (NEED_MEMBER | NEED_COORDINATOR | NEED_ADMIN)) &&
-	    r->account == NULL) {
-		next = util_printf("/signin?next=%s", r->url);
-		rc = http_redirect(r, next ? next : "/signin");
-		free(next);
-		return rc;
-	}
-	if ((rt->flags & NEED_COORDINATOR) && !is_coordinator(r))
-		return http_error(r, 403);
-	if ((rt->flags & NEED_ADMIN) && !is_admin(r))
-		return http_error(r, 403);
+	if (upload_map(r) == -1)
+		return http_error(r, 503);
 	return rt->handler(r);
 }
 
@@ -558,6 +734,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
+		r->upload.fd = -1;
 		*req_cls = r;
 		atomic_fetch_add(&in_flight, 1);
 		r->conn = conn;
@@ -574,10 +751,18 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 			return http_error(r, 405);
 		r->route = route_find(routes, nroutes, url, r->arg,
 		    sizeof(r->arg));
+		/* Nothing after the headers is read for a request refused. */
+		if (r->route == NULL)
+			return http_error(r, 404);
+		if (!(r->route->methods & (1u << r->method)))
+			return http_error(r, 405);
 		len = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (len != NULL && (util_parse_long(len, 0, LONG_MAX, &n) ==
 		    -1 || (size_t)n > body_max(r)))
 			return too_large(r);
+		rc = admit(r);
+		if (r->answered)
+			return rc == MHD_YES ? MHD_YES : MHD_NO;
 		if (r->method != METHOD_POST) {
 			MHD_get_connection_values_n(conn,
 			    MHD_GET_ARGUMENT_KIND, query_field, r);
@@ -600,6 +785,11 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		    r);
 		if (r->pp == NULL)
 			return http_error(r, 400);
+		return MHD_YES;
+	}
+	/* Answered on the first call: whatever else comes is dropped. */
+	if (r->answered) {
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -652,7 +842,11 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	free(r->body_name);
 	free(r->acc);
 	free(r->upload.filename);
-	free(r->upload.data);
+	if (r->upload.data != NULL)
+		munmap((void *)r->upload.data, r->upload.len);
+	if (r->upload.fd != -1)
+		close(r->upload.fd);
+	free(r->entry.data);
 	form_free(&r->form);
 	if (r->db != NULL)
 		db_release(pool, r->db);
@@ -722,6 +916,30 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6)
 }
 
 /*
+ * Where uploads wait: upload_dir, or TMPDIR, or /tmp.  A directory in
+ * which no temporary file can be made stops the start, not the first
+ * upload.
+ */
+static int
+upload_dir_set(const struct config *c)
+{
+	const char *d = c->upload_dir;
+	int fd;
+
+	if (*d == '\0' && ((d = getenv("TMPDIR")) == NULL || *d == '\0'))
+		d = "/tmp";
+	free(upload_dir);
+	if ((upload_dir = util_strdup(d)) == NULL)
+		return -1;
+	if ((fd = upload_open()) == -1) {
+		log_err("upload_dir: cannot make temporary files in %s", d);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
  * Starts listening.  When port_file is given, the port actually bound is
  * written there, which lets tests ask for port 0 and learn their port.
  */
@@ -747,6 +965,8 @@ server_start(const struct config *c, struct db_pool *p,
 		log_err("listen: expected ADDRESS:PORT, got %s", c->listen);
 		return NULL;
 	}
+	if (upload_dir_set(c) == -1)
+		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->pool = p;
@@ -759,7 +979,9 @@ server_start(const struct config *c, struct db_pool *p,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)c->timeout,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)c->connections_per_address,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	    MHD_OPTION_END);
@@ -821,4 +1043,6 @@ server_stop(struct server *s, int grace)
 	}
 	MHD_stop_daemon(s->daemon);
 	free(s);
+	free(upload_dir);
+	upload_dir = NULL;
 }

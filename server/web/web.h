@@ -184,7 +184,8 @@ enum route_flag {
 	NO_DB		 = 1 << 4,	/* answered without the database */
 	NO_SESSION	 = 1 << 5,	/* the database, but no session read */
 	UPLOAD		 = 1 << 6,	/* takes a file, up to max_upload more */
-	ATOM_ENTRY	 = 1 << 7	/* the body is one Atom entry, kept raw */
+	ATOM_ENTRY	 = 1 << 7,	/* the body is one Atom entry, kept raw */
+	NEED_CONTRIBUTOR = 1 << 8	/* a contributor, coordinator or admin */
 };
 struct request;
 struct route {
@@ -222,15 +223,26 @@ struct request {
 	char			*acc;		/* value being accumulated */
 	size_t			 acclen;
 	size_t			 total;
+	size_t			 fields;	/* bytes of fields other than files */
 	struct {
 		char	*filename;	/* as the browser named it */
-		char	*data;
+		int	 fd;		/* a nameless temporary file, or -1 */
+		size_t	 len;
+		const char *data;	/* fd mapped, while the handler runs */
+	}			 upload;	/* a file field, on upload routes */
+	struct {
+		char	*data;		/* NUL-terminated */
 		size_t	 len;
 		size_t	 cap;
-	}			 upload;	/* a file field, on upload routes */
+	}			 entry;		/* the raw body, on ATOM_ENTRY routes */
 	int			 too_large;
 	int			 bad_body;
-	int			 raw;		/* upload holds the raw body */
+	int			 raw;		/* entry holds the raw body */
+	int			 csrf_refused;	/* a file came without the token */
+	int			 store_failed;	/* the file could not be kept */
+	int			 answered;	/* a response is queued */
+	int			 session_read;	/* session_load has run */
+	int			 loopback;	/* the socket's peer is this host */
 	struct db		*db;
 	struct account		*account;	/* signed in, or NULL */
 	char			 session[ACORN_TOKEN_LEN + 1];
@@ -262,6 +274,7 @@ const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
 int		 http_fresh(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
+int		 http_local(struct request *);
 
 /* counters.c: requests by route and status, and their latency. */
 struct strbuf;

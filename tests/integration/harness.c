@@ -177,9 +177,13 @@ node_new(const char *name, const char *settings)
 	 * Cheaper hashing keeps the suite quick; the algorithm is the same.
 	 * Pings are spaced by a second, not five: tests that ping change
 	 * after change wait less, and those about spacing set their own.
+	 * Every client here comes from 127.0.0.1, standing for many people's
+	 * addresses (a crowd of hundreds, each holding a connection): no
+	 * limit per address unless a test sets one.
 	 */
 	fprintf(f, "argon2_passes = 1\nargon2_memory = 8192\nthreads = 4\n"
-	    "ping_gap = 1\n%s\n", settings ? settings : "");
+	    "ping_gap = 1\nconnections_per_address = 0\n%s\n",
+	    settings ? settings : "");
 	fclose(f);
 	return n;
 fail:
@@ -478,6 +482,34 @@ void
 client_header(struct client *c, const char *header)
 {
 	snprintf(c->extra, sizeof(c->extra), "%s", header);
+}
+
+/*
+ * The value of the cookie called name that the client holds, or NULL;
+ * the caller frees it.  For requests made outside the client.
+ */
+char *
+client_cookie(struct client *c, const char *name)
+{
+	struct curl_slist *list = NULL, *l;
+	const char *v;
+	char *out = NULL;
+	size_t n = strlen(name);
+	int tab;
+
+	if (curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST, &list) !=
+	    CURLE_OK)
+		return NULL;
+	/* Netscape lines: the name is the sixth field, the value the last. */
+	for (l = list; l != NULL && out == NULL; l = l->next) {
+		for (v = l->data, tab = 0; *v != '\0' && tab < 5; v++)
+			if (*v == '\t')
+				tab++;
+		if (tab == 5 && strncmp(v, name, n) == 0 && v[n] == '\t')
+			out = strdup(v + n + 1);
+	}
+	curl_slist_free_all(list);
+	return out;
 }
 
 void

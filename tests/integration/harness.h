@@ -56,6 +56,7 @@ int		 node_run(struct node *, ...);
 struct client	*client_new(struct node *);
 void		 client_free(struct client *);
 void		 client_header(struct client *, const char *);
+char		*client_cookie(struct client *, const char *);
 struct resp	*http_get(struct client *, const char *);
 struct resp	*http_post(struct client *, const char *, ...);
 struct resp	*http_post_raw(struct client *, const char *, const char *,

@@ -32,6 +32,7 @@ Suite	*inbox_hostile_suite(void);
 Suite	*network_suite(void);
 Suite	*remote_suite(void);
 Suite	*inbox_limits_suite(void);
+Suite	*uploads_suite(void);
 Suite	*roles_suite(void);
 Suite	*identity_registrations_suite(void);
 Suite	*mydata_suite(void);
@@ -1244,6 +1245,7 @@ main(void)
 	srunner_add_suite(sr, network_suite());
 	srunner_add_suite(sr, remote_suite());
 	srunner_add_suite(sr, inbox_limits_suite());
+	srunner_add_suite(sr, uploads_suite());
 	srunner_add_suite(sr, roles_suite());
 	srunner_add_suite(sr, identity_registrations_suite());
 	srunner_add_suite(sr, mydata_suite());

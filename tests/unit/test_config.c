@@ -41,6 +41,17 @@ START_TEST(test_config_set_accepts_valid_values)
 	/* A gap of nothing would let pings start pulls again. */
 	ck_assert_int_eq(config_set(&c, "ping_gap", "0"), -1);
 	ck_assert_int_eq(c.ping_gap, 10);
+	ck_assert_int_eq(c.max_connections, 1000);
+	ck_assert_int_eq(c.connections_per_address, 64);
+	ck_assert_int_eq(config_set(&c, "connections_per_address", "0"), 0);
+	ck_assert_int_eq(c.connections_per_address, 0);
+	ck_assert_str_eq(c.upload_dir, "");
+	ck_assert_int_eq(config_set(&c, "upload_dir", "/var/tmp"), 0);
+	ck_assert_str_eq(c.upload_dir, "/var/tmp");
+	ck_assert_str_eq(c.metrics_token, "");
+	ck_assert_int_eq(config_set(&c, "metrics_token",
+	    "0123456789abcdef-token"), 0);
+	ck_assert_str_eq(c.metrics_token, "0123456789abcdef-token");
 	config_free(&c);
 }
 END_TEST
@@ -69,6 +80,12 @@ START_TEST(test_config_set_refuses_bad_values)
 	    -1);
 	ck_assert_int_eq(config_set(&c, "retain_audit_months", "0"), -1);
 	ck_assert_int_eq(config_set(&c, "retention_interval", "0"), -1);
+	/* A token short enough to guess, or one a header cannot carry. */
+	ck_assert_int_eq(config_set(&c, "metrics_token", "short"), -1);
+	ck_assert_int_eq(config_set(&c, "metrics_token",
+	    "0123456789abcdef token"), -1);
+	ck_assert_int_eq(config_set(&c, "max_connections", "0"), -1);
+	ck_assert_int_eq(config_set(&c, "connections_per_address", "-1"), -1);
 	ck_assert_int_eq(config_set(&c, "no_such_key", "1"), -1);
 	ck_assert_int_eq(config_set(&c, "", "1"), -1);
 	config_free(&c);
