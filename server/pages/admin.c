@@ -32,7 +32,8 @@ admin_list(struct request *r, const char *done)
 	    "SELECT m.id, m.name, a.email, m.organisation, m.stakeholder,"
 	    " m.region, " SQL_LONDON("a.created", LONDON_STAMP)
 	    " FROM accounts a JOIN members m ON m.id = a.member"
-	    " WHERE a.status = 'pending' ORDER BY a.created, a.id", 0, NULL);
+	    " WHERE a.status = 'pending' AND a.confirmed IS NOT NULL"
+	    " ORDER BY a.created, a.id", 0, NULL);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -84,7 +85,8 @@ admin_approve(struct request *r)
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts a SET"
 	    " status = 'active', approved = now(), approved_by = $2"
 	    " FROM members m WHERE m.id = a.member AND a.member = $1"
-	    " AND a.status = 'pending' RETURNING m.name", 2, p);
+	    " AND a.status = 'pending' AND a.confirmed IS NOT NULL"
+	    " RETURNING m.name", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) == 1)

@@ -230,12 +230,25 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_HUB] = { "hub", K_BOOL, 8, "Hub",
 	    "Choose whether the peer is a hub" },
 	[KEY_PEER] = { "peer", K_NUMBER, 20, "Peer", "Unknown peer" },
+	[KEY_TOKEN] = { "token", K_TOKEN, 64, "The link",
+	    "This link is not complete. Copy the whole link from the email" },
+	[KEY_CURRENT] = { "current", K_SECRET, 1024, "Current password",
+	    NULL },
+	[KEY_SESSION] = { "session", K_NUMBER, 20, "Session",
+	    "Unknown session" },
 };
 
 const char *
 form_key_name(enum key k)
 {
 	return keys[k].name;
+}
+
+/* A password: never shown again, in a form or anywhere else. */
+int
+form_key_secret(enum key k)
+{
+	return keys[k].kind == K_SECRET;
 }
 
 int

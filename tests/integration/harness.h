@@ -56,6 +56,7 @@ int		 node_run(struct node *, ...);
 struct client	*client_new(struct node *);
 void		 client_free(struct client *);
 void		 client_header(struct client *, const char *);
+void		 client_agent(struct client *, const char *);
 struct resp	*http_get(struct client *, const char *);
 struct resp	*http_post(struct client *, const char *, ...);
 struct resp	*http_post_raw(struct client *, const char *, const char *,
@@ -77,5 +78,7 @@ struct resp	*join_form(struct client *, const char *, const char *,
 		    const char *, const char *);
 int		 join(struct client *, const char *, const char *,
 		    const char *);
+int		 join_confirm(struct client *, const char *, const char *);
+char		*mail_token(struct node *, const char *, const char *);
 
 #endif
