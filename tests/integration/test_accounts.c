@@ -6,6 +6,7 @@
  * X-Forwarded-For from loopback, as behind a proxy), so what one test
  * throttles never touches another.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -836,6 +837,73 @@ START_TEST(test_bad_links_are_refused_and_change_nothing)
 }
 END_TEST
 
+/* --- Argon2id bounded ------------------------------------------------ */
+
+#define FLOOD	4
+
+struct flood {
+	struct node	*node;
+	long		 status;
+	int		 busy;
+};
+
+static void *
+flood_join(void *arg)
+{
+	struct flood *f = arg;
+	struct client *c = client_at(f->node);
+	char *em = fresh("flood");
+	struct resp *r = join_form(c, "Fred Flood", em, PW, PW);
+
+	f->status = r != NULL ? r->status : -1;
+	f->busy = resp_has(r, "Wait a few seconds, then try again");
+	resp_free(r);
+	free(em);
+	client_free(c);
+	return NULL;
+}
+
+/*
+ * Hashes made slow and one allowed at a time: of joins sent at once,
+ * those that cannot get the slot within a second are told the node is
+ * busy instead of holding a request thread, and the node keeps serving.
+ */
+START_TEST(test_a_flood_of_joins_is_told_busy_and_the_node_still_serves)
+{
+	struct node *n = node_new("Accounts slow hash", "trust_proxy = yes\n"
+	    "throttle_joins = 1000\nargon2_parallel = 1\n"
+	    "argon2_passes = 16\nargon2_memory = 131072");
+	struct flood f[FLOOD];
+	pthread_t t[FLOOD];
+	struct client *c;
+	int i, ok = 0, busy = 0;
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(node_serve(n), 0);
+	for (i = 0; i < FLOOD; i++) {
+		f[i].node = n;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, flood_join, &f[i]),
+		    0);
+	}
+	for (i = 0; i < FLOOD; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		if (f[i].status == 200)
+			ok++;
+		else if (f[i].status == 503 && f[i].busy)
+			busy++;
+		else
+			ck_abort_msg("join answered %ld", f[i].status);
+	}
+	ck_assert_int_ge(ok, 1);
+	ck_assert_int_ge(busy, 1);
+	ck_assert_int_eq(num(n, "SELECT count(*) FROM accounts", NULL), ok);
+	c = client_new(n);
+	ck_assert_int_eq(get_status(c, "/healthz"), 200);
+	client_free(c);
+	node_free(n);
+}
+END_TEST
+
 Suite *
 accounts_suite(void)
 {
@@ -867,6 +935,8 @@ accounts_suite(void)
 	    test_wrong_passwords_from_elsewhere_never_lock_the_member_out);
 	tcase_add_test(tc, test_reset_requests_are_throttled_per_address);
 	tcase_add_test(tc, test_bad_links_are_refused_and_change_nothing);
+	tcase_add_test(tc,
+	    test_a_flood_of_joins_is_told_busy_and_the_node_still_serves);
 	suite_add_tcase(s, tc);
 	return s;
 }
