@@ -142,7 +142,8 @@ $$;
 -- doubles with each further attempt, up to a cap.  A party that stays
 -- quiet for the window starts again from nothing.  Nobody else's
 -- attempts count against a party, so nobody can lock anyone else out.
-DROP TABLE signin_failures;
+-- signin_failures stays as the record of failed sign-ins (what a member
+-- is shown of their account); nothing decides on it any more.
 CREATE TABLE throttle (
 	key		text PRIMARY KEY,
 	hits		integer NOT NULL,

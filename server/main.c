@@ -399,6 +399,7 @@ cmd_serve(struct config *c, int argc, char **argv)
 	struct server *s = NULL;
 	struct mailer *mailer = NULL;
 	struct sync *sync = NULL;
+	struct retention *retention = NULL;
 	struct signer signer = { 0 };
 	sigset_t set;
 	int ch, sig, tries, grace = 0, rc = 1;
@@ -456,6 +457,9 @@ cmd_serve(struct config *c, int argc, char **argv)
 	grace = 10;
 	if ((sync = sync_start(c, &signer)) == NULL)
 		goto done;
+	/* Personal data past its time goes by itself (retention.c). */
+	if ((retention = retention_start(c)) == NULL)
+		goto done;
 	/* Without a mail server, mail waits in the outbox. */
 	if (c->smtp_url[0] == '\0')
 		log_info("smtp_url is not set: mail stays in the outbox");
@@ -471,6 +475,7 @@ cmd_serve(struct config *c, int argc, char **argv)
 	log_info("stopping: finishing requests in flight");
 	rc = 0;
 done:
+	retention_stop(retention);
 	sync_stop(sync);
 	server_stop(s, grace);
 	/* After the last request: it may have queued mail. */

@@ -114,6 +114,15 @@ static const struct route routes[PAGE__MAX] = {
 		.path = "/profile/sessions/end", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,
 		.handler = sessions_end, .metric = "profile_session_end",
+	[PAGE_PROFILE_DATA] = {
+		.path = "/profile/data", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.handler = mydata_page, .metric = "profile_data",
+	},
+	[PAGE_PRIVACY] = {
+		.path = "/privacy", .methods = GET,
+		.flags = 0,
+		.handler = privacy_page, .metric = "privacy",
 	},
 	[PAGE_MEMBERS] = {
 		.path = "/members", .methods = GET,

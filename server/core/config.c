@@ -111,6 +111,22 @@ static const struct conf_key keys[] = {
 	    "# peer is polled (a peer that pings is pulled at once).\n" },
 	{ "sync_interval", C_INT, OFF(sync_interval), 1, DAY, NULL, "30", 0,
 	    NULL },
+	/*
+	 * Retention (retention.c, and the privacy notice): a failed
+	 * sign-in is kept at least a day, as long as throttling looks back.
+	 */
+	{ "retain_mail_days", C_LONG, OFF(retain_mail_days), 1, 3650, NULL,
+	    "30", 0,
+	    "# Retention: how long personal data is kept before it is removed\n"
+	    "# (the privacy notice at /privacy quotes these figures).\n" },
+	{ "retain_guest_forms_days", C_LONG, OFF(retain_guest_forms_days), 1,
+	    3650, NULL, "7", 0, NULL },
+	{ "retain_signin_failures_days", C_LONG,
+	    OFF(retain_signin_failures_days), 1, 3650, NULL, "1", 0, NULL },
+	{ "retain_audit_months", C_LONG, OFF(retain_audit_months), 1, 1200,
+	    NULL, "24", 0, NULL },
+	{ "retention_interval", C_INT, OFF(retention_interval), 1, DAY, NULL,
+	    "3600", 0, NULL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 

@@ -1,6 +1,7 @@
 /*
  * The core layer (server/core/): configuration, the database, the node's
- * identity, the vocabulary, mail, Markdown, CSV, diffs and passwords.  It
+ * identity, the vocabulary, mail, Markdown, CSV, JSON, ZIP archives,
+ * diffs, passwords and how long personal data is kept.  It
  * knows nothing of HTTP, HTML or XML signatures; the web layer, the pages
  * and the federation library (feeds/) all build on it.  One heading per
  * file that defines what follows it.
@@ -124,6 +125,12 @@ struct config {
 	int	 mail_max_attempts;
 	char	*key_path;	/* this node's private key (PEM, mode 0600) */
 	int	 sync_interval;	/* seconds between polls of a quiet peer */
+	/* How long personal data is kept (retention.c). */
+	long	 retain_mail_days;	/* after sending or giving up */
+	long	 retain_guest_forms_days; /* after the link lapsed */
+	long	 retain_signin_failures_days;
+	long	 retain_audit_months;
+	int	 retention_interval;	/* seconds between sweeps */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
@@ -263,5 +270,53 @@ void	 diff_free(struct diff *);
 
 /* worker.c */
 void		 worker_wait(int, struct db *, long);
+
+/* retention.c: the rules, in the order they run. */
+enum retention_rule {
+	RETAIN_MAIL,
+	RETAIN_GUEST_FORMS,
+	RETAIN_SESSIONS,
+	RETAIN_SIGNIN_FAILURES,
+	RETAIN_AUDIT,
+	RETAIN__MAX
+};
+struct retention;
+struct retention *retention_start(const struct config *);
+void		 retention_stop(struct retention *);
+long		 retention_sweep(struct db *, const struct config *);
+char		*retention_period(const struct config *, enum retention_rule);
+
+/* json.c */
+#define JSON_DEPTH	16
+struct json {
+	struct strbuf	 b;
+	int		 depth;
+	char		 close[JSON_DEPTH];	/* '}' or ']' at each depth */
+	unsigned char	 first[JSON_DEPTH];	/* nothing written there yet */
+	int		 after_key;	/* a member's name: its value is next */
+	int		 done;		/* the one top-level value is written */
+	int		 failed;	/* the calls did not make JSON */
+};
+void		 json_init(struct json *);
+void		 json_open(struct json *, char);
+void		 json_close(struct json *);
+void		 json_key(struct json *, const char *);
+void		 json_string(struct json *, const char *);
+void		 json_null(struct json *);
+void		 json_bool(struct json *, int);
+void		 json_number(struct json *, const char *);
+int		 json_number_valid(const char *);
+void		 json_raw(struct json *, const char *);
+char		*json_finish(struct json *, size_t *);
+void		 json_free(struct json *);
+
+/* zip.c */
+struct zip;
+struct zip	*zip_new(void);
+void		 zip_free(struct zip *);
+int		 zip_name_valid(const char *);
+int		 zip_add(struct zip *, const char *, const void *, size_t,
+		    time_t);
+char		*zip_finish(struct zip *, size_t *);
 
 #endif /* ACORN_CORE_H */

@@ -631,8 +631,7 @@ accounts_signin(struct request *r)
 		return account_busy(r);
 	}
 	if (!ok) {
-		throttle_hit(r->db, THROTTLE_SIGNIN, email, r->addr);
-		throttle_hit(r->db, THROTTLE_SIGNIN_ADDRESS, NULL, r->addr);
+		throttle_signin_failed(r->db, email, r->addr);
 		view_error(v, "email", "The email address or password is not "
 		    "right. Check them and try again");
 		return http_page(r, 401, "signin", v);
@@ -716,7 +715,7 @@ account_reauth(struct request *r, struct view *v, const char *tmpl,
 		return 0;
 	}
 	if (!ok) {
-		throttle_hit(r->db, THROTTLE_SIGNIN, r->account->email, r->addr);
+		throttle_signin_failed(r->db, r->account->email, r->addr);
 		view_error(v, form_key_name(k), "The password is not right");
 		*rc = http_page(r, 422, tmpl, v);
 		return 0;

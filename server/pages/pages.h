@@ -187,8 +187,14 @@ int network_sync(struct request *r);
 int network_peers(struct request *r);
 int network_peer_remove(struct request *r);
 
+/* mydata.c */
+int mydata_page(struct request *r);
+
 /* outbox.c */
 int outbox_list(struct request *r);
+
+/* privacy.c */
+int privacy_page(struct request *r);
 
 /* questions.c */
 int questions_edit(struct request *r);

@@ -73,6 +73,38 @@ http_send(struct request *r, unsigned int status, const char *type,
 	return http_queue(r, status, resp);
 }
 
+/*
+ * A file to save rather than show: body (len bytes, which this frees)
+ * as type, named filename (plain ASCII, no quotes) when saved, and
+ * never kept by a browser or a proxy, since what people download is
+ * theirs.
+ */
+int
+http_attachment(struct request *r, const char *type, char *body, size_t len,
+    const char *filename)
+{
+	struct MHD_Response *resp;
+	char *disposition;
+
+	if ((disposition = util_printf("attachment; filename=\"%s\"",
+	    filename)) == NULL) {
+		free(body);
+		return http_error(r, 500);
+	}
+	resp = MHD_create_response_from_buffer(len, body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		free(disposition);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Content-Disposition", disposition);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	free(disposition);
+	return http_queue(r, 200, resp);
+}
+
 /* Renders a page; pages that show personal data are never cached. */
 int
 http_page(struct request *r, unsigned int status, const char *tmpl,

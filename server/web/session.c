@@ -397,6 +397,21 @@ throttle_hit(struct db *db, enum throttle t, const char *who,
 	free(k);
 }
 
+/*
+ * A sign-in as email from addr failed: it slows that pair and that
+ * address down, and is kept in the record of failed sign-ins.
+ */
+void
+throttle_signin_failed(struct db *db, const char *email, const char *addr)
+{
+	const char *p[2] = { email, addr };
+
+	throttle_hit(db, THROTTLE_SIGNIN, email, addr);
+	throttle_hit(db, THROTTLE_SIGNIN_ADDRESS, NULL, addr);
+	db_exec(db, "INSERT INTO signin_failures (email, address)"
+	    " VALUES (lower($1), $2)", 2, p);
+}
+
 /* Forgets this party's attempts (a sign-in that succeeded). */
 void
 throttle_clear(struct db *db, enum throttle t, const char *who,

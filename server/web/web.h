@@ -256,6 +256,8 @@ int		 http_send(struct request *, unsigned int, const char *,
 		    const void *, size_t, int);
 int		 http_queue(struct request *, unsigned int,
 		    struct MHD_Response *);
+int		 http_attachment(struct request *, const char *, char *, size_t,
+		    const char *);
 const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
 int		 http_fresh(struct request *, const char *);
@@ -292,6 +294,7 @@ long	 throttle_wait(struct db *, enum throttle, const char *, const char *);
 void	 throttle_hit(struct db *, enum throttle, const char *, const char *);
 void	 throttle_clear(struct db *, enum throttle, const char *,
 	    const char *);
+void	 throttle_signin_failed(struct db *, const char *, const char *);
 void	 account_free(struct account *);
 
 /* static.c */

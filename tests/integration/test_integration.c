@@ -31,6 +31,7 @@ Suite	*inbox_hostile_suite(void);
 Suite	*network_suite(void);
 Suite	*remote_suite(void);
 Suite	*accounts_suite(void);
+Suite	*mydata_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1212,6 +1213,7 @@ main(void)
 	srunner_add_suite(sr, network_suite());
 	srunner_add_suite(sr, remote_suite());
 	srunner_add_suite(sr, accounts_suite());
+	srunner_add_suite(sr, mydata_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -29,6 +29,12 @@ START_TEST(test_config_set_accepts_valid_values)
 	ck_assert_int_eq(c.log_level, LOG_DEBUG);
 	ck_assert_int_eq(config_set(&c, "argon2_memory", "65536"), 0);
 	ck_assert_int_eq(c.argon2_m, 65536);
+	ck_assert_int_eq(c.retain_mail_days, 30);
+	ck_assert_int_eq(config_set(&c, "retain_mail_days", "90"), 0);
+	ck_assert_int_eq(c.retain_mail_days, 90);
+	ck_assert_int_eq(c.retain_audit_months, 24);
+	ck_assert_int_eq(config_set(&c, "retain_audit_months", "6"), 0);
+	ck_assert_int_eq(c.retain_audit_months, 6);
 	config_free(&c);
 }
 END_TEST
@@ -52,6 +58,11 @@ START_TEST(test_config_set_refuses_bad_values)
 	ck_assert_int_eq(config_set(&c, "log_level", "loud"), -1);
 	ck_assert_int_eq(config_set(&c, "max_body", "10"), -1);
 	ck_assert_int_eq(config_set(&c, "session_idle", "59"), -1);
+	/* Keeping nothing at all would throttle nobody and lose the log. */
+	ck_assert_int_eq(config_set(&c, "retain_signin_failures_days", "0"),
+	    -1);
+	ck_assert_int_eq(config_set(&c, "retain_audit_months", "0"), -1);
+	ck_assert_int_eq(config_set(&c, "retention_interval", "0"), -1);
 	ck_assert_int_eq(config_set(&c, "no_such_key", "1"), -1);
 	ck_assert_int_eq(config_set(&c, "", "1"), -1);
 	config_free(&c);

@@ -23,6 +23,8 @@ main(void)
 	srunner_add_suite(sr, markdown_suite());
 	srunner_add_suite(sr, mail_unit_suite());
 	srunner_add_suite(sr, csv_suite());
+	srunner_add_suite(sr, json_suite());
+	srunner_add_suite(sr, zip_suite());
 	srunner_add_suite(sr, diff_suite());
 	srunner_add_suite(sr, form_suite());
 	srunner_add_suite(sr, session_suite());

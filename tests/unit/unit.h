@@ -19,6 +19,8 @@ Suite	*vocabulary_suite(void);	/* test_vocabulary.c */
 Suite	*markdown_suite(void);		/* test_markdown.c */
 Suite	*mail_unit_suite(void);		/* test_mail.c */
 Suite	*csv_suite(void);		/* test_csv.c */
+Suite	*json_suite(void);		/* test_json.c */
+Suite	*zip_suite(void);		/* test_zip.c */
 Suite	*diff_suite(void);		/* test_diff.c */
 Suite	*form_suite(void);		/* test_form.c */
 Suite	*session_suite(void);		/* test_session.c */

@@ -1,0 +1,43 @@
+/*
+ * /privacy: the privacy notice.  What each kind of personal data is for,
+ * who sees it, which nodes it travels to and how long it is kept.  The
+ * periods come from the retention rules themselves (retention_period),
+ * read from this node's configuration, so the notice always says what
+ * the node does.
+ */
+#include <stdlib.h>
+
+#include "web.h"
+#include "pages.h"
+
+/* The view key each retention rule's period is shown under. */
+static const char *const period_keys[RETAIN__MAX] = {
+	[RETAIN_MAIL] = "keep_mail",
+	[RETAIN_GUEST_FORMS] = "keep_guest_forms",
+	[RETAIN_SESSIONS] = "keep_sessions",
+	[RETAIN_SIGNIN_FAILURES] = "keep_signin_failures",
+	[RETAIN_AUDIT] = "keep_audit",
+};
+
+/* GET /privacy */
+int
+privacy_page(struct request *r)
+{
+	struct view *v;
+	char *words;
+	int rule;
+
+	if ((v = page_view(r, "Privacy notice")) == NULL)
+		return http_error(r, 500);
+	view_set(v, "public_url", cfg->public_url);
+	for (rule = 0; rule < RETAIN__MAX; rule++) {
+		if ((words = retention_period(cfg,
+		    (enum retention_rule)rule)) == NULL) {
+			view_free(v);
+			return http_error(r, 500);
+		}
+		view_set(v, period_keys[rule], words);
+		free(words);
+	}
+	return http_page(r, 200, "privacy", v);
+}

@@ -1,0 +1,727 @@
+/*
+ * A member's own data, the privacy notice and retention, against a real
+ * node.  "Download my data" gives a ZIP that Python's zipfile (an
+ * independent reader) opens and checks, holding the member's profile,
+ * account, registrations here and away, answers, revisions, sessions,
+ * failed sign-ins and audit entries, and nothing of another member with
+ * data just like theirs; it needs sign-in and the form's token.  The
+ * privacy notice quotes the configured periods; the retention worker
+ * removes what is past them, keeps what is not, and passes over a rule
+ * another process is applying.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "core.h"
+#include "harness.h"
+
+Suite	*mydata_suite(void);
+
+static struct node *node;
+static char *coord_pw, *alice_pw, *bob_pw, *carol_pw;
+
+#define COORD	"mydata.coord@example.org"
+#define ALICE	"alice.archer@example.org"
+#define BOB	"bob.baker@example.org"
+#define CAROL	"carol.cole@example.org"
+
+/*
+ * Periods unlike the defaults, so the notice can only show them by
+ * reading the configuration; the worker sweeps every second.
+ */
+static void
+start(void)
+{
+	node = node_new("Data node", "retention_interval = 1\n"
+	    "retain_mail_days = 45\nretain_guest_forms_days = 3\n"
+	    "retain_signin_failures_days = 2\nretain_audit_months = 18\n"
+	    "session_idle = 3600\nsession_max = 172800");
+	ck_assert_ptr_nonnull(node);
+	coord_pw = node_user_add(node, COORD, "coordinator");
+	alice_pw = node_user_add(node, ALICE, "member");
+	bob_pw = node_user_add(node, BOB, "member");
+	carol_pw = node_user_add(node, CAROL, "member");
+	ck_assert_ptr_nonnull(coord_pw);
+	ck_assert_ptr_nonnull(alice_pw);
+	ck_assert_ptr_nonnull(bob_pw);
+	ck_assert_ptr_nonnull(carol_pw);
+	ck_assert_int_eq(node_serve(node), 0);
+}
+
+static void
+stop(void)
+{
+	node_free(node);
+	free(coord_pw);
+	free(alice_pw);
+	free(bob_pw);
+	free(carol_pw);
+	node = NULL;
+}
+
+static long
+num(const char *sql, const char *param)
+{
+	return node_num(node, sql, param);
+}
+
+/* Runs a statement with up to three parameters; it must succeed. */
+static void
+run(const char *sql, const char *a, const char *b, const char *c)
+{
+	const char *p[3] = { a, b, c };
+	char *v;
+	int n = c != NULL ? 3 : b != NULL ? 2 : a != NULL ? 1 : 0;
+
+	v = node_sqlv(node, sql, n, p);
+	ck_assert_msg(v != NULL, "%s", sql);
+	free(v);
+}
+
+static char *
+member_of(const char *email)
+{
+	return node_text(node, "SELECT member FROM accounts WHERE email = $1",
+	    email);
+}
+
+/* A whole file, NUL-terminated; NULL when it cannot be read. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf != NULL)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void
+spill(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/*
+ * Python's zipfile checks every file's CRC, takes each name as a plain
+ * file at the top, parses each JSON and CSV file, and unpacks them.
+ */
+static const char unpack_py[] =
+    "import csv, io, json, sys, zipfile\n"
+    "z = zipfile.ZipFile(sys.argv[1])\n"
+    "assert z.testzip() is None\n"
+    "for i in z.infolist():\n"
+    "    n = i.filename\n"
+    "    assert '/' not in n and '\\\\' not in n and not n.startswith('.')\n"
+    "    data = z.read(n)\n"
+    "    if n.endswith('.json'):\n"
+    "        json.loads(data.decode('utf-8'))\n"
+    "    if n.endswith('.csv'):\n"
+    "        assert data.startswith(b'\\xef\\xbb\\xbf')\n"
+    "        list(csv.reader(io.StringIO(data.decode('utf-8-sig'),"
+    " newline='')))\n"
+    "z.extractall(sys.argv[2])\n"
+    "print('\\n'.join(z.namelist()))\n";
+
+/* The archive unpacked into dir by Python; the list of its files. */
+static char *
+unpack(const struct resp *r, const char *tag, char *dir, size_t size)
+{
+	char zip[512], script[512], list[600], cmd[2200];
+	int status;
+
+	snprintf(zip, sizeof(zip), "%s/mydata-%d-%s.zip",
+	    getenv("ACORN_TEST_VAR"), (int)getpid(), tag);
+	snprintf(script, sizeof(script), "%s/mydata-%d-unpack.py",
+	    getenv("ACORN_TEST_VAR"), (int)getpid());
+	snprintf(dir, size, "%s/mydata-%d-%s", getenv("ACORN_TEST_VAR"),
+	    (int)getpid(), tag);
+	snprintf(list, sizeof(list), "%s.list", dir);
+	spill(zip, r->body, r->len);
+	spill(script, unpack_py, strlen(unpack_py));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && python3 '%s' '%s' '%s'"
+	    " > '%s'", dir, script, zip, dir, list);
+	status = system(cmd);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "python3's zipfile refused the archive");
+	return slurp(list);
+}
+
+/* A file of the unpacked archive; it must be there. */
+static char *
+member_file(const char *dir, const char *name)
+{
+	char path[700], *text;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = slurp(path);
+	ck_assert_msg(text != NULL, "%s is not in the archive", name);
+	return text;
+}
+
+static void
+assert_has(const char *text, const char *what, const char *file)
+{
+	ck_assert_msg(strstr(text, what) != NULL, "%s lacks %s", file, what);
+}
+
+static void
+assert_lacks(const char *text, const char *what, const char *file)
+{
+	ck_assert_msg(strstr(text, what) == NULL, "%s holds %s", file, what);
+}
+
+/* Registers c for event id with an answer to question q. */
+static void
+register_with_answer(struct client *c, const char *id, const char *q,
+    const char *answer)
+{
+	char path[128], action[160], field[64];
+	char *csrf, *request, *place;
+	struct resp *r;
+
+	snprintf(path, sizeof(path), "/events/%s", id);
+	snprintf(action, sizeof(action), "/events/%s/register", id);
+	snprintf(field, sizeof(field), "answer_%s", q);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	csrf = form_field(r->body, "csrf");
+	request = form_field(r->body, "request");
+	place = form_field(r->body, "place");
+	ck_assert_ptr_nonnull(place);
+	resp_free(r);
+	r = http_post(c, action, "csrf", csrf, "request", request, "place",
+	    place, "places", "1", field, answer, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "You have a place"));
+	resp_free(r);
+	free(csrf);
+	free(request);
+	free(place);
+}
+
+/* What a member does: a document, a glossary term, a failed sign-in. */
+static void
+write_things(struct client *c, const char *email, const char *slug,
+    const char *title, const char *term)
+{
+	struct client *stranger = client_new(node);
+	struct resp *r;
+
+	r = form_post(c, "/library/new", "/library/new", "title", title,
+	    "slug", slug, "category", "guide", "tags", "referrals", "body",
+	    "How we refer people.\n", "summary", "First draft", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = form_post(c, "/glossary/new", "/glossary/new", "term", term,
+	    "definition", "Someone who helps people find local support.",
+	    "synonyms", "", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert(!sign_in(stranger, email, "not the password at all"));
+	client_free(stranger);
+}
+
+/*
+ * An event of another node that the member registered for from here,
+ * with an answer, as the courier leaves the row once the host said yes.
+ */
+static void
+away_registration(const char *event, const char *email, const char *answer)
+{
+	run("WITH w AS (INSERT INTO away_registrations (id, event, host,"
+	    " account, name, email, place_ref, place_name, places, answers,"
+	    " status) SELECT gen_random_uuid(), $1::uuid, e.origin, a.id,"
+	    " m.name, a.email, 7, 'In person', 1,"
+	    " jsonb_build_array(jsonb_build_object('question', 9, 'label',"
+	    " 'Dietary needs', 'value', $3::text)), 'confirmed'"
+	    " FROM accounts a JOIN members m ON m.id = a.member, events e"
+	    " WHERE a.email = $2 AND e.id = $1::uuid RETURNING 1)"
+	    " SELECT count(*) FROM w", event, email, answer);
+}
+
+START_TEST(test_download_holds_my_data_and_nobody_elses)
+{
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct client *alice, *bob;
+	struct resp *r;
+	char *event, *q, *away, *alice_id, *bob_id, *list, *text, *day;
+	char dir[600], want[128], qpage[160];
+	static const char *const files[] = { "README.txt", "profile.json",
+	    "account.json", "registrations.csv", "away_registrations.csv",
+	    "answers.csv", "library_revisions.csv", "evidence_revisions.json",
+	    "evidence_files.csv", "glossary_terms.csv", "sessions.csv",
+	    "failed_signins.csv", "audit.csv", NULL };
+	/* Everything that would say Bob was here. */
+	const char *bob_marks[8];
+	int i, k;
+
+	alice_id = member_of(ALICE);
+	bob_id = member_of(BOB);
+	run("WITH u AS (UPDATE members SET name = $2, bio = $3 WHERE id ="
+	    " (SELECT member FROM accounts WHERE email = $1) RETURNING 1)"
+	    " SELECT count(*) FROM u", ALICE, "Alice Archer",
+	    "Link worker in \"Bolton\"\nsince 2019");
+	run("WITH u AS (UPDATE members SET name = $2, bio = $3 WHERE id ="
+	    " (SELECT member FROM accounts WHERE email = $1) RETURNING 1)"
+	    " SELECT count(*) FROM u", BOB, "Bob Baker",
+	    "Link worker in Wigan");
+	alice = client_as(node, ALICE, alice_pw);
+	bob = client_as(node, BOB, bob_pw);
+
+	/* One event here, with a question both answer. */
+	event = event_new_published(co, "Data day", "10");
+	ck_assert_ptr_nonnull(event);
+	snprintf(qpage, sizeof(qpage), "/events/%s/questions", event);
+	r = form_post(co, qpage, qpage, "qkind", "text", "label",
+	    "Anything we should know?", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	q = node_text(node, "SELECT id FROM questions WHERE event = $1",
+	    event);
+	register_with_answer(alice, event, q, "Alice: no nuts, please");
+	register_with_answer(bob, event, q, "Bob: vegan, please");
+
+	/* One event of another node, both registered from here. */
+	away = node_text(node, "INSERT INTO events (id, origin, title, kind,"
+	    " starts, ends, region, status) VALUES (gen_random_uuid(),"
+	    " gen_random_uuid(), $1, 'conference', '2031-05-01 09:00+00',"
+	    " '2031-05-01 17:00+00', 'National', 'published') RETURNING id",
+	    "Hub conference");
+	away_registration(away, ALICE, "Alice away: gluten free");
+	away_registration(away, BOB, "Bob away: halal");
+
+	write_things(alice, ALICE, "alice-guide", "Alice's referral guide",
+	    "Alice term");
+	write_things(bob, BOB, "bob-guide", "Bob's referral guide", "Bob term");
+
+	/* Audit entries: one about Alice, one by her about Bob. */
+	run("WITH l AS (INSERT INTO audit_log (actor, action, subject)"
+	    " SELECT a.id, 'approve', $2 FROM accounts a WHERE a.email = $1"
+	    " RETURNING 1) SELECT count(*) FROM l", COORD, alice_id, NULL);
+	run("WITH l AS (INSERT INTO audit_log (actor, action, subject)"
+	    " SELECT a.id, 'promote', $2 FROM accounts a WHERE a.email = $1"
+	    " RETURNING 1) SELECT count(*) FROM l", ALICE, bob_id, NULL);
+
+	/* The page says what the archive holds. */
+	r = http_get(alice, "/profile/data");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Download my data"));
+	ck_assert(resp_has(r, "registrations.csv"));
+	ck_assert(resp_has(r, "action=\"/profile/data\""));
+	resp_free(r);
+	r = http_get(alice, "/profile");
+	ck_assert(resp_has(r, "href=\"/profile/data\""));
+	resp_free(r);
+
+	r = form_post(alice, "/profile/data", "/profile/data", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "Content-Type: application/zip"));
+	day = node_text(node, "SELECT to_char(now() AT TIME ZONE"
+	    " 'Europe/London', 'YYYY-MM-DD')", NULL);
+	snprintf(want, sizeof(want), "Content-Disposition: attachment;"
+	    " filename=\"acorn-my-data-%s.zip\"", day);
+	ck_assert_msg(header_has(r, want), "%s", r->headers);
+	ck_assert(header_has(r, "Cache-Control: no-store"));
+	ck_assert_int_eq(memcmp(r->body, "PK\3\4", 4), 0);
+	list = unpack(r, "alice", dir, sizeof(dir));
+	resp_free(r);
+	ck_assert_ptr_nonnull(list);
+	for (i = 0; files[i] != NULL; i++)
+		ck_assert_msg(strstr(list, files[i]) != NULL, "%s missing",
+		    files[i]);
+
+	text = member_file(dir, "profile.json");
+	assert_has(text, "\"name\": \"Alice Archer\"", "profile.json");
+	assert_has(text, "\"about_you\": \"Link worker in \\\"Bolton\\\"\\n"
+	    "since 2019\"", "profile.json");
+	assert_has(text, alice_id, "profile.json");
+	assert_has(text, "\"listed_in_directory\": false", "profile.json");
+	free(text);
+	text = member_file(dir, "account.json");
+	assert_has(text, "\"email\": \"" ALICE "\"", "account.json");
+	assert_has(text, "\"role\": \"member\"", "account.json");
+	assert_has(text, "\"status\": \"active\"", "account.json");
+	assert_has(text, "\"joined\": \"20", "account.json");
+	free(text);
+	text = member_file(dir, "registrations.csv");
+	assert_has(text, "Data day", "registrations.csv");
+	assert_has(text, ALICE, "registrations.csv");
+	assert_has(text, "confirmed", "registrations.csv");
+	free(text);
+	text = member_file(dir, "away_registrations.csv");
+	assert_has(text, "Hub conference", "away_registrations.csv");
+	assert_has(text, "Alice Archer", "away_registrations.csv");
+	free(text);
+	text = member_file(dir, "answers.csv");
+	assert_has(text, "Anything we should know?", "answers.csv");
+	assert_has(text, "Alice: no nuts, please", "answers.csv");
+	assert_has(text, "Alice away: gluten free", "answers.csv");
+	free(text);
+	text = member_file(dir, "library_revisions.csv");
+	assert_has(text, "alice-guide", "library_revisions.csv");
+	assert_has(text, "How we refer people.", "library_revisions.csv");
+	free(text);
+	text = member_file(dir, "glossary_terms.csv");
+	assert_has(text, "Alice term", "glossary_terms.csv");
+	free(text);
+	text = member_file(dir, "sessions.csv");
+	assert_has(text, "signed_in,last_seen\r\n20", "sessions.csv");
+	free(text);
+	text = member_file(dir, "failed_signins.csv");
+	assert_has(text, "at\r\n20", "failed_signins.csv");
+	free(text);
+	text = member_file(dir, "audit.csv");
+	assert_has(text, "approve,a coordinator or another member,you",
+	    "audit.csv");
+	assert_has(text, "promote,you,not shown", "audit.csv");
+	free(text);
+	text = member_file(dir, "README.txt");
+	assert_has(text, "/privacy", "README.txt");
+	free(text);
+
+	/* Not a trace of Bob, though his data is just like Alice's. */
+	bob_marks[0] = "Bob";
+	bob_marks[1] = BOB;
+	bob_marks[2] = bob_id;
+	bob_marks[3] = "vegan";
+	bob_marks[4] = "halal";
+	bob_marks[5] = "bob-guide";
+	bob_marks[6] = "Wigan";
+	bob_marks[7] = NULL;
+	for (i = 0; files[i] != NULL; i++) {
+		text = member_file(dir, files[i]);
+		for (k = 0; bob_marks[k] != NULL; k++)
+			assert_lacks(text, bob_marks[k], files[i]);
+		free(text);
+	}
+	/* The download is in the audit log. */
+	ck_assert_int_eq(num("SELECT count(*) FROM audit_log l JOIN accounts a"
+	    " ON a.id = l.actor WHERE l.action = 'data_download'"
+	    " AND a.email = $1", ALICE), 1);
+
+	/* Bob's archive is his, and holds nothing of Alice's. */
+	r = form_post(bob, "/profile/data", "/profile/data", NULL);
+	ck_assert_int_eq(r->status, 200);
+	free(list);
+	list = unpack(r, "bob", dir, sizeof(dir));
+	resp_free(r);
+	text = member_file(dir, "answers.csv");
+	assert_has(text, "Bob: vegan, please", "answers.csv");
+	assert_lacks(text, "Alice", "answers.csv");
+	free(text);
+	text = member_file(dir, "library_revisions.csv");
+	assert_lacks(text, "alice-guide", "library_revisions.csv");
+	free(text);
+
+	free(list);
+	free(day);
+	free(away);
+	free(q);
+	free(event);
+	free(alice_id);
+	free(bob_id);
+	client_free(alice);
+	client_free(bob);
+	client_free(co);
+}
+END_TEST
+
+START_TEST(test_download_needs_sign_in_and_the_forms_token)
+{
+	struct client *anon = client_new(node);
+	struct client *carol = client_as(node, CAROL, carol_pw);
+	struct resp *r;
+	long before = num("SELECT count(*) FROM audit_log WHERE"
+	    " action = 'data_download'", NULL);
+
+	/* Not signed in: sent to sign in, or refused; never a file. */
+	r = http_get(anon, "/profile/data");
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(strstr(r->location, "/signin"));
+	resp_free(r);
+	r = http_post(anon, "/profile/data", "csrf", "x", NULL);
+	ck_assert_int_eq(r->status, 403);
+	ck_assert(!header_has(r, "application/zip"));
+	resp_free(r);
+
+	/* Signed in, without the form's token, or with a made-up one. */
+	r = http_post(carol, "/profile/data", NULL);
+	ck_assert_int_eq(r->status, 403);
+	ck_assert(!header_has(r, "application/zip"));
+	ck_assert(r->len < 4 || memcmp(r->body, "PK", 2) != 0);
+	resp_free(r);
+	r = http_post(carol, "/profile/data", "csrf",
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+	ck_assert_int_eq(r->status, 403);
+	ck_assert(!header_has(r, "application/zip"));
+	resp_free(r);
+	/* A GET never sends the file. */
+	r = http_get(carol, "/profile/data");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!header_has(r, "application/zip"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM audit_log WHERE"
+	    " action = 'data_download'", NULL), before);
+
+	/* The node still serves, and the real form still works. */
+	r = form_post(carol, "/profile/data", "/profile/data", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "application/zip"));
+	resp_free(r);
+	client_free(anon);
+	client_free(carol);
+}
+END_TEST
+
+START_TEST(test_privacy_notice_quotes_the_configured_periods)
+{
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	r = http_get(anon, "/privacy");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<h1>Privacy notice</h1>"));
+	ck_assert(resp_has(r, "45 days after it was sent or given up on"));
+	ck_assert(resp_has(r, "3 days after its confirmation link lapsed"));
+	ck_assert(resp_has(r, "1 hour after it was last used, or 2 days"
+	    " after signing in"));
+	ck_assert(resp_has(r, "for <span>2 days</span>"));
+	ck_assert(resp_has(r, "after <span>18 months</span>"));
+	/* Nothing of the defaults is left in it. */
+	ck_assert(!resp_has(r, "30 days"));
+	ck_assert(!resp_has(r, "24 months"));
+	resp_free(r);
+
+	/* Linked from every page's footer and from joining. */
+	r = http_get(anon, "/");
+	ck_assert(resp_has(r, "href=\"/privacy\""));
+	resp_free(r);
+	r = http_get(anon, "/join");
+	ck_assert(resp_has(r, "href=\"/privacy\""));
+	resp_free(r);
+	client_free(anon);
+}
+END_TEST
+
+/* 1 when the worker has made the query true within 15 seconds. */
+static int
+eventually(const char *sql, const char *param)
+{
+	return node_wait(node, sql, param, 15000);
+}
+
+/* The hash of the account's newest session. */
+#define NEWEST_SESSION	"SELECT encode(s.token_hash, 'hex') FROM sessions s" \
+	" JOIN accounts a ON a.id = s.account WHERE a.email = $1" \
+	" ORDER BY s.created DESC LIMIT 1"
+
+START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
+{
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct client *old, *fresh, *guest;
+	struct resp *r;
+	char *event, path[128], action[160], *csrf, *request, *place;
+	char *idle, *busy;
+	int i;
+
+	/* Mail: sent 46 and 44 days ago, given up 46 days ago, unsent. */
+	run("WITH m AS (INSERT INTO outbox (recipient, subject, body, created,"
+	    " sent, failed) VALUES"
+	    " ('old@example.org', 'Old sent', 'x', now() - interval '50 days',"
+	    "  now() - interval '46 days', NULL),"
+	    " ('old@example.org', 'Old failed', 'x', now() - interval '50 days',"
+	    "  NULL, now() - interval '46 days'),"
+	    " ('new@example.org', 'Recent sent', 'x', now() - interval '50 days',"
+	    "  now() - interval '44 days', NULL),"
+	    " ('new@example.org', 'Still trying', 'x',"
+	    "  now() - interval '90 days', NULL, NULL) RETURNING 1)"
+	    " SELECT count(*) FROM m", NULL, NULL, NULL);
+
+	/* Two guests' forms, never confirmed: one lapsed 4 days ago. */
+	event = event_new_published(co, "Retention day", "10");
+	ck_assert_ptr_nonnull(event);
+	snprintf(path, sizeof(path), "/events/%s", event);
+	snprintf(action, sizeof(action), "/events/%s/register", event);
+	for (i = 0; i < 2; i++) {
+		guest = client_new(node);
+		r = http_get(guest, path);
+		csrf = form_field(r->body, "csrf");
+		request = form_field(r->body, "request");
+		place = form_field(r->body, "place");
+		resp_free(r);
+		r = http_post(guest, action, "csrf", csrf, "request", request,
+		    "place", place, "name", i == 0 ? "Lapsed Guest" :
+		    "Recent Guest", "email", i == 0 ? "lapsed@guest.example.org" :
+		    "recent@guest.example.org", NULL);
+		ck_assert_int_eq(r->status, 200);
+		resp_free(r);
+		free(csrf);
+		free(request);
+		free(place);
+		client_free(guest);
+	}
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'unconfirmed'", event), 2);
+	run("WITH u AS (UPDATE registrations SET confirm_by = now() -"
+	    " CASE name WHEN 'Lapsed Guest' THEN interval '4 days'"
+	    " ELSE interval '2 days' END WHERE event = $1 RETURNING 1)"
+	    " SELECT count(*) FROM u", event, NULL, NULL);
+
+	/* Two sessions of Carol's: the older idle for over an hour. */
+	old = client_as(node, CAROL, carol_pw);
+	idle = node_text(node, NEWEST_SESSION, CAROL);
+	fresh = client_as(node, CAROL, carol_pw);
+	busy = node_text(node, NEWEST_SESSION, CAROL);
+	ck_assert_str_ne(idle, busy);
+	run("WITH u AS (UPDATE sessions SET last_seen = now() -"
+	    " interval '61 minutes' WHERE token_hash = decode($1, 'hex')"
+	    " RETURNING 1) SELECT count(*) FROM u", idle, NULL, NULL);
+
+	/* Failed sign-ins: one three days old, one now. */
+	guest = client_new(node);
+	ck_assert(!sign_in(guest, "nobody.old@example.org", "wrong password"));
+	ck_assert(!sign_in(guest, "nobody.new@example.org", "wrong password"));
+	client_free(guest);
+	run("WITH u AS (UPDATE signin_failures SET at = now() -"
+	    " interval '3 days' WHERE email = $1 RETURNING 1)"
+	    " SELECT count(*) FROM u", "nobody.old@example.org", NULL, NULL);
+
+	/* Audit entries of 19 and 17 months ago. */
+	run("WITH l AS (INSERT INTO audit_log (at, action, subject) VALUES"
+	    " (now() - interval '19 months', 'retention_test', 'old'),"
+	    " (now() - interval '17 months', 'retention_test', 'recent')"
+	    " RETURNING 1) SELECT count(*) FROM l", NULL, NULL, NULL);
+
+	/* The worker removes what is past its time, by itself. */
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM outbox"
+	    " WHERE recipient = 'old@example.org')", NULL));
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM registrations"
+	    " WHERE name = 'Lapsed Guest')", NULL));
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM sessions"
+	    " WHERE token_hash = decode($1, 'hex'))", idle));
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM"
+	    " signin_failures WHERE email = 'nobody.old@example.org')", NULL));
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM audit_log"
+	    " WHERE action = 'retention_test' AND subject = 'old')", NULL));
+
+	/* And keeps what is not. */
+	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE recipient ="
+	    " 'new@example.org'", NULL), 2);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " name = 'Recent Guest' AND status = 'unconfirmed'", NULL), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM signin_failures WHERE"
+	    " email = 'nobody.new@example.org'", NULL), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM sessions WHERE"
+	    " token_hash = decode($1, 'hex')", busy), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM audit_log WHERE"
+	    " action = 'retention_test' AND subject = 'recent'", NULL), 1);
+	/* The idle browser is signed out; the other is not. */
+	r = http_get(old, "/profile");
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(fresh, "/profile");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+
+	free(event);
+	free(idle);
+	free(busy);
+	client_free(old);
+	client_free(fresh);
+	client_free(co);
+}
+END_TEST
+
+/*
+ * Another process (here, a connection holding the rule's lock) applying
+ * a rule: the sweep passes over it at once rather than waiting or
+ * removing the rows twice, applies the others, and applies it too once
+ * the lock is free.  Against a node of its own that is not serving, so
+ * its worker cannot sweep meanwhile.
+ */
+START_TEST(test_retention_passes_over_a_rule_another_process_applies)
+{
+	struct node *n = node_new("Two process node", NULL);
+	struct config c;
+	struct db_pool *pool;
+	struct db *db, *holder;
+	char info[512], rule[16];
+	const char *p[1] = { rule };
+
+	ck_assert_ptr_nonnull(n);
+	free(node_sql(n, "WITH l AS (INSERT INTO audit_log (at, action)"
+	    " VALUES (now() - interval '30 months', 'old')),"
+	    " m AS (INSERT INTO outbox (recipient, subject, body, sent)"
+	    " VALUES ('x@example.org', 's', 'b', now() - interval '60 days'))"
+	    " SELECT 1", NULL));
+	snprintf(info, sizeof(info), "host=%s user=acorn dbname=%s",
+	    getenv("ACORN_TEST_PGHOST"), n->db);
+	config_defaults(&c);
+	ck_assert_ptr_nonnull(pool = db_pool_new(info, 2));
+	ck_assert_ptr_nonnull(db = db_acquire(pool));
+	ck_assert_ptr_nonnull(holder = db_acquire(pool));
+
+	snprintf(rule, sizeof(rule), "%d", RETAIN_AUDIT);
+	ck_assert_int_eq(db_begin(holder), 0);
+	ck_assert_int_eq(db_call(holder, "SELECT pg_advisory_xact_lock("
+	    "7234020, $1::integer)", 1, p), 0);
+	/* The mail goes; the audit entry waits for its rule's lock. */
+	ck_assert_int_eq(retention_sweep(db, &c), 1);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM outbox", NULL), 0);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'old'", NULL), 1);
+	db_rollback(holder);
+	ck_assert_int_eq(retention_sweep(db, &c), 1);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'old'", NULL), 0);
+	ck_assert_int_eq(retention_sweep(db, &c), 0);
+
+	db_release(pool, holder);
+	db_release(pool, db);
+	db_pool_free(pool);
+	config_free(&c);
+	node_free(n);
+}
+END_TEST
+
+Suite *
+mydata_suite(void)
+{
+	Suite *s = suite_create("mydata");
+	TCase *tc = tcase_create("mydata");
+
+	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_download_holds_my_data_and_nobody_elses);
+	tcase_add_test(tc, test_download_needs_sign_in_and_the_forms_token);
+	tcase_add_test(tc, test_privacy_notice_quotes_the_configured_periods);
+	tcase_add_test(tc, test_retention_removes_old_rows_and_keeps_fresh_ones);
+	tcase_add_test(tc,
+	    test_retention_passes_over_a_rule_another_process_applies);
+	suite_add_tcase(s, tc);
+	return s;
+}
