@@ -125,7 +125,7 @@ account_token(struct db *db, long id, const char *purpose,
 			break;
 	if (i == sizeof(lives) / sizeof(lives[0]) || util_token(tok) == -1)
 		return -1;
-	account_token_hash(tok, hex);
+	session_token_hash(tok, hex);
 	snprintf(ids, sizeof(ids), "%ld", id);
 	p[0] = hex;
 	p[1] = ids;
@@ -134,16 +134,6 @@ account_token(struct db *db, long id, const char *purpose,
 	p[4] = lives[i].life;
 	return db_call(db, "SELECT acorn_token_issue(decode($1, 'hex'), $2,"
 	    " $3, $4, $5::interval)", 5, p);
-}
-
-/* The hex SHA-256 of a mailed token, as account_tokens keeps it. */
-void
-account_token_hash(const char *tok, char hex[65])
-{
-	unsigned char h[32];
-
-	util_sha256(tok, strlen(tok), h);
-	util_hex(h, sizeof(h), hex);
 }
 
 /* A link of the node's to path with token, for a mail (malloc'd). */
@@ -410,7 +400,7 @@ account_token_peek(struct db *db, const char *tok, const char *purpose,
 	*res = NULL;
 	if (tok == NULL)
 		return 0;
-	account_token_hash(tok, hex);
+	session_token_hash(tok, hex);
 	p[0] = hex;
 	p[1] = purpose;
 	*res = db_query(db, PGRES_TUPLES_OK, "SELECT account, purpose, email"
@@ -495,7 +485,7 @@ accounts_confirm(struct request *r)
 		return http_page(r, 422, "confirm", v);
 	}
 	view_free(v);
-	account_token_hash(tok, hex);
+	session_token_hash(tok, hex);
 	p[0] = hex;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
@@ -871,7 +861,7 @@ accounts_email_confirm(struct request *r)
 	if (r->method != METHOD_POST)
 		return http_page(r, 200, "email_confirm", v);
 	view_free(v);
-	account_token_hash(tok, hex);
+	session_token_hash(tok, hex);
 	p[0] = hex;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);

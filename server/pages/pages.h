@@ -43,7 +43,6 @@ int account_mail(struct db *db, const char *to, const char *subject,
     const char *body);
 int account_token(struct db *db, long id, const char *purpose,
     const char *email, char tok[ACORN_TOKEN_LEN + 1]);
-void account_token_hash(const char *tok, char hex[65]);
 int account_token_peek(struct db *db, const char *tok, const char *purpose,
     PGresult **res);
 char *account_link(const char *path, const char *tok);

@@ -204,7 +204,7 @@ passwords_reset(struct request *r)
 	view_free(v);
 	if ((hash = password_hash(pw, cfg->argon2_t, cfg->argon2_m)) == NULL)
 		return errno == EBUSY ? account_busy(r) : http_error(r, 500);
-	account_token_hash(tok, hex);
+	session_token_hash(tok, hex);
 	p[0] = hex;
 	p[1] = hash;
 	if (db_begin(r->db) == -1) {

@@ -83,7 +83,7 @@ sessions_list(struct request *r)
 	snprintf(ids, sizeof(ids), "%ld", r->account->id);
 	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
 	snprintf(max, sizeof(max), "%ld", cfg->session_max);
-	session_hash(r, hex);
+	session_token_hash(r->session, hex);
 	p[0] = ids;
 	p[1] = hex;
 	p[2] = idle;
@@ -136,7 +136,7 @@ sessions_end(struct request *r)
 	if (r->form.f[KEY_SESSION].text == NULL)
 		return http_error(r, 400);
 	snprintf(ids, sizeof(ids), "%ld", r->account->id);
-	session_hash(r, hex);
+	session_token_hash(r->session, hex);
 	p[0] = r->form.f[KEY_SESSION].text;
 	p[1] = ids;
 	p[2] = hex;

@@ -100,8 +100,9 @@ token_shape(const char *t)
 	return 1;
 }
 
-static void
-token_hash(const char *token, char hex[65])
+/* The hex SHA-256 by which a token (a session's, a mailed link's) is kept. */
+void
+session_token_hash(const char *token, char hex[65])
 {
 	unsigned char h[32];
 
@@ -153,7 +154,7 @@ session_load(struct request *r)
 
 	cookie = session_cookie_get(r, COOKIE_SESSION);
 	if (token_shape(cookie)) {
-		token_hash(cookie, hex);
+		session_token_hash(cookie, hex);
 		snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
 		snprintf(max, sizeof(max), "%ld", cfg->session_max);
 		p[0] = hex;
@@ -231,7 +232,7 @@ session_create(struct request *r, long id)
 
 	if (util_token(tok) == -1)
 		return -1;
-	token_hash(tok, hex);
+	session_token_hash(tok, hex);
 	snprintf(ids, sizeof(ids), "%ld", id);
 	/* Kept only to show the owner; cut at a character's start. */
 	ua = http_header(r, "User-Agent");
@@ -274,7 +275,7 @@ session_end_all(struct request *r, int keep)
 	const char *p[3];
 
 	snprintf(ids, sizeof(ids), "%ld", r->account->id);
-	token_hash(r->session, hex);
+	session_token_hash(r->session, hex);
 	p[0] = ids;
 	p[1] = hex;
 	p[2] = keep ? "false" : "true";
@@ -286,13 +287,6 @@ session_end_all(struct request *r, int keep)
 	return 0;
 }
 
-/* The hex SHA-256 of this request's session token, as sessions keep it. */
-void
-session_hash(const struct request *r, char hex[65])
-{
-	token_hash(r->session, hex);
-}
-
 int
 session_destroy(struct request *r)
 {
@@ -301,7 +295,7 @@ session_destroy(struct request *r)
 
 	if (r->session[0] == '\0')
 		return 0;
-	token_hash(r->session, hex);
+	session_token_hash(r->session, hex);
 	p[0] = hex;
 	session_cookie(r, COOKIE_SESSION, "", 0);
 	return db_exec(r->db, "DELETE FROM sessions WHERE"

@@ -281,7 +281,7 @@ int	 is_coordinator(const struct request *);
 int	 is_contributor(const struct request *);
 int	 session_set_secret(const unsigned char *, size_t);
 int	 session_end_all(struct request *, int);
-void	 session_hash(const struct request *, char[65]);
+void	 session_token_hash(const char *, char[65]);
 /* What throttle_* count, each per client address (sign-ins also per email). */
 enum throttle {
 	THROTTLE_SIGNIN,
