@@ -114,6 +114,7 @@ static const struct route routes[PAGE__MAX] = {
 		.path = "/profile/sessions/end", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,
 		.handler = sessions_end, .metric = "profile_session_end",
+	},
 	[PAGE_PROFILE_DATA] = {
 		.path = "/profile/data", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
