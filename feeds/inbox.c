@@ -98,7 +98,7 @@ field_urn(struct atom *a, const char *name, const char *uuid)
 enum {
 	RQ_ID, RQ_VERSION, RQ_UPDATED, RQ_EVENT, RQ_WANTED, RQ_ERASED,
 	RQ_PLACE, RQ_PLACE_NAME, RQ_PLACES, RQ_NAME, RQ_EMAIL, RQ_ORG,
-	RQ_PUBLIC, RQ_ANSWERS, RQ_SIGNED
+	RQ_PUBLIC, RQ_ANSWERS, RQ_SIGNED, RQ_MEMBER
 };
 static const char request_query[] =
     "SELECT a.id, a.version, " RFC3339("now()") ", a.event, a.wanted,"
@@ -106,7 +106,7 @@ static const char request_query[] =
     " a.organisation, a.public, (SELECT string_agg(concat_ws(chr(31),"
     "  x->>'question', x->>'value'), chr(30) ORDER BY n)"
     "  FROM jsonb_array_elements(a.answers) WITH ORDINALITY AS j (x, n)),"
-    " a.signed"
+    " a.signed, (SELECT m.member FROM accounts m WHERE m.id = a.account)"
     " FROM away_registrations a WHERE a.id = $1";
 
 /* The unsigned registration entry of row 0. */
@@ -134,6 +134,13 @@ request_entry(PGresult *res)
 		atom_string(&a, PQgetvalue(res, 0, RQ_PLACE_NAME));
 		atom_end(&a);
 		atom_field(&a, "places", PQgetvalue(res, 0, RQ_PLACES));
+		/*
+		 * Who the host knows the person as, never their address.  A
+		 * request whose account has gone names nobody, and the host
+		 * refuses it.
+		 */
+		if (!PQgetisnull(res, 0, RQ_MEMBER))
+			field_urn(&a, "member", PQgetvalue(res, 0, RQ_MEMBER));
 		atom_field(&a, "name", PQgetvalue(res, 0, RQ_NAME));
 		atom_field(&a, "email", PQgetvalue(res, 0, RQ_EMAIL));
 		atom_field(&a, "organisation", db_value(res, 0, RQ_ORG));
@@ -775,11 +782,12 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
     const char *digest, const char **why)
 {
 	const char *place = NULL, *places = fed_field(rec, "places");
+	const char *member = urn_uuid(fed_field(rec, "member"));
 	const char *name = fed_field(rec, "name");
 	const char *email = fed_field(rec, "email");
 	const char *org = fed_field(rec, "organisation");
 	const char *pub = fed_field(rec, "public");
-	const char *p[13];
+	const char *p[14];
 	char *ids = NULL, *values = NULL, version[16];
 	size_t i;
 	long n;
@@ -790,7 +798,8 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 			place = rec->fields[i].attr[0];
 	if (place == NULL || util_parse_long(place, 1, 1000000000000L, &n) ==
 	    -1 || places == NULL || util_parse_long(places, 1, 10, &n) == -1 ||
-	    name == NULL || *name == '\0' || util_utf8_length(name) > 200 ||
+	    member == NULL || name == NULL || *name == '\0' ||
+	    util_utf8_length(name) > 200 ||
 	    email == NULL || !mail_address_valid(email) ||
 	    (org != NULL && util_utf8_length(org) > 200) ||
 	    (pub != NULL && strcmp(pub, "true") != 0 &&
@@ -814,9 +823,10 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 	p[10] = pub != NULL && strcmp(pub, "true") == 0 ? "true" : "false";
 	p[11] = ids != NULL ? ids : "{}";
 	p[12] = values != NULL ? values : "{}";
-	rc = db_call(db, "SELECT acorn_register_remote($1, $2, $3::integer,"
-	    " $4, $5, $6::bigint, $7, $8, $9, $10::integer, $11::boolean,"
-	    " $12::bigint[], $13::text[])", 13, p);
+	p[13] = member;
+	rc = db_call(db, "SELECT acorn_register_remote($1, $14, $2,"
+	    " $3::integer, $4, $5, $6::bigint, $7, $8, $9, $10::integer,"
+	    " $11::boolean, $12::bigint[], $13::text[])", 14, p);
 	free(ids);
 	free(values);
 	return rc == -1 ? 503 : 0;

@@ -190,9 +190,7 @@ cmd_user(struct config *c, int argc, char **argv)
 		return 2;
 	}
 	form_free(&form);
-	if (role == NULL || (strcmp(role, "member") != 0 &&
-	    strcmp(role, "contributor") != 0 &&
-	    strcmp(role, "coordinator") != 0 && strcmp(role, "admin") != 0)) {
+	if (account_role_label(role) == NULL) {
 		fprintf(stderr,
 		    "acorn: --role member|contributor|coordinator|admin\n");
 		return 2;

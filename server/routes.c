@@ -443,7 +443,7 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_ADMIN_ROLES] = {
 		.path = "/admin/roles", .methods = GET | POST,
-		.flags = NEED_COORDINATOR | CSRF,
+		.flags = NEED_ADMIN | CSRF,
 		.handler = admin_roles, .metric = "admin_roles",
 	},
 	[PAGE_ADMIN_SYNC] = {
@@ -453,12 +453,12 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_ADMIN_PEERS] = {
 		.path = "/admin/peers", .methods = GET | POST,
-		.flags = NEED_COORDINATOR | CSRF,
+		.flags = NEED_ADMIN | CSRF,
 		.handler = network_peers, .metric = "admin_peers",
 	},
 	[PAGE_ADMIN_PEER_REMOVE] = {
 		.path = "/admin/peers/remove", .methods = POST,
-		.flags = NEED_COORDINATOR | CSRF,
+		.flags = NEED_ADMIN | CSRF,
 		.handler = network_peer_remove, .metric = "admin_peer_remove",
 	},
 };

@@ -203,6 +203,8 @@ extern const char *const event_kind_labels[];
 extern const char *const stakeholder_codes[];
 extern const char *const stakeholder_labels[];
 extern const char *const region_names[];
+extern const char *const account_role_codes[];
+extern const char *const account_role_labels[];
 extern const char *const role_codes[];
 extern const char *const role_labels[];
 extern const char *const category_codes[];
@@ -219,6 +221,7 @@ const char	*code_label(const char *const *, const char *const *,
 const char	*event_kind_label(const char *);
 const char	*stakeholder_label(const char *);
 const char	*role_label(const char *);
+const char	*account_role_label(const char *);
 const char	*category_label(const char *);
 int		 region_valid(const char *);
 char		*event_where(const char *, const char *, int);
@@ -246,6 +249,7 @@ struct mailer	*mail_start(const struct config *);
 void		 mail_stop(struct mailer *);
 int		 mail_address_valid(const char *);
 char		*mail_message(const struct mail *);
+char		*mail_masked(const char *);
 
 /* password.c: -1 (PASSWORD_BUSY for a verify) when no slot came free. */
 #define PASSWORD_BUSY	(-1)

@@ -705,3 +705,59 @@ mail_stop(struct mailer *m)
 	close(m->wake[1]);
 	free(m);
 }
+
+/*
+ * Links in mail that are as good as a password: whoever holds one acts
+ * as the person it was sent to.  The path segment after each prefix is
+ * the secret, so a new kind of link with a token needs only a row here.
+ */
+static const char *const mail_secret_prefixes[] = {
+	"/registrations/guest/",	/* a guest's key */
+	"/confirm/",			/* confirming an email address */
+	"/password/reset/",		/* choosing a new password */
+	NULL
+};
+
+/* What a hidden secret reads as. */
+#define MAIL_MASKED	"\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"	/* ••• */
+
+/* Characters a token, key or id in a path segment is made of. */
+static int
+mail_secret_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+	    c == '~' || c == '%';
+}
+
+/*
+ * The text of a message as people other than its recipient may read it
+ * (the outbox page): every secret link keeps its path but not its
+ * secret, "/registrations/guest/•••".  Malloc'd; NULL when memory ran
+ * out.
+ */
+char *
+mail_masked(const char *text)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *p = text, *s;
+	size_t i, n;
+
+	while (*p != '\0') {
+		for (i = 0; mail_secret_prefixes[i] != NULL; i++) {
+			n = strlen(mail_secret_prefixes[i]);
+			if (strncmp(p, mail_secret_prefixes[i], n) == 0)
+				break;
+		}
+		if (mail_secret_prefixes[i] == NULL) {
+			strbuf_add(&b, p++, 1);
+			continue;
+		}
+		strbuf_add(&b, p, n);
+		for (s = p += n; mail_secret_char((unsigned char)*p); p++)
+			;
+		if (p > s)
+			strbuf_str(&b, MAIL_MASKED);
+	}
+	return strbuf_take(&b);
+}

@@ -1,12 +1,14 @@
 /*
- * Migrations: the numbered files of schema/ newer than the version the
- * database records, each applied in one transaction with its version
- * row, under an advisory lock so that several processes starting at
- * once migrate exactly once.
+ * Migrations: the numbered files of schema/ whose version the database
+ * has not recorded, in order, each applied in one transaction with its
+ * version row, under an advisory lock so that several processes starting
+ * at once migrate exactly once.  Every missing version is applied, not
+ * only those above the highest: changes made side by side land in any
+ * order, and a database that took a later number first still gets the
+ * earlier one.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,27 @@ done:
 	return rc;
 }
 
+/* 1 when version is recorded as applied, 0 when not, -1 on failure. */
+static int
+migration_applied(PGconn *c, long version)
+{
+	PGresult *r;
+	const char *params[1];
+	char num[32];
+	int rc = -1;
+
+	snprintf(num, sizeof(num), "%ld", version);
+	params[0] = num;
+	r = PQexecParams(c, "SELECT count(*) FROM schema_version"
+	    " WHERE version = $1", 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		rc = strcmp(PQgetvalue(r, 0, DB_ONLY), "0") != 0;
+	else
+		log_err("schema_version: %s", PQerrorMessage(c));
+	PQclear(r);
+	return rc;
+}
+
 /* One migration file, with its version row, in one transaction. */
 static int
 migration_apply(PGconn *c, const char *dir, const char *name, long version)
@@ -144,8 +167,8 @@ db_migrate(PGconn *c, const char *dir)
 	PGresult *r;
 	char **names = NULL;
 	size_t n = 0, i;
-	long have, v;
-	int rc = -1, applied = 0;
+	long v;
+	int rc = -1, applied = 0, have;
 
 	r = PQexec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -160,27 +183,20 @@ db_migrate(PGconn *c, const char *dir)
 	    " applied timestamptz NOT NULL DEFAULT now())", PGRES_COMMAND_OK,
 	    "schema_version") == -1)
 		goto done;
-	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_version");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK ||
-	    util_parse_long(PQgetvalue(r, 0, DB_ONLY), 0, LONG_MAX, &have) ==
-	    -1) {
-		log_err("schema_version: %s", PQerrorMessage(c));
-		PQclear(r);
-		goto done;
-	}
-	PQclear(r);
 	if (migration_list(dir, &names, &n) == -1)
 		goto done;
 	for (i = 0; i < n; i++) {
 		v = strtol(names[i], NULL, 10);
-		if (v <= have)
+		if ((have = migration_applied(c, v)) == -1)
+			goto done;
+		if (have)
 			continue;
 		if (migration_apply(c, dir, names[i], v) == -1)
 			goto done;
 		applied++;
 	}
 	if (applied == 0)
-		log_info("schema is up to date (version %ld)", have);
+		log_info("schema is up to date (%zu migrations)", n);
 	rc = 0;
 done:
 	names_free(names, n);

@@ -33,6 +33,18 @@ const char *const region_names[] = {
 	NULL
 };
 
+/*
+ * What an account may do on its node, least first: contributors also
+ * write evaluations, coordinators look after their region's members and
+ * events, admins the node itself (peers, keys, roles) and every region.
+ */
+const char *const account_role_codes[] = {
+	"member", "contributor", "coordinator", "admin", NULL
+};
+const char *const account_role_labels[] = {
+	"Member", "Contributor", "Coordinator", "Administrator", NULL
+};
+
 /* What someone comes to an event as: only attendees take places. */
 const char *const role_codes[] = {
 	"attendee", "organiser", "speaker", "helper", NULL
@@ -116,6 +128,12 @@ const char *
 role_label(const char *code)
 {
 	return code_label(role_codes, role_labels, code);
+}
+
+const char *
+account_role_label(const char *code)
+{
+	return code_label(account_role_codes, account_role_labels, code);
 }
 
 const char *

@@ -64,14 +64,16 @@ away_status_text(PGresult *res, int i)
 int
 away_list(struct request *r, struct view *v)
 {
-	const char *p[1] = { r->account->email };
+	const char *p[1];
 	struct view *m;
 	PGresult *res;
-	char *text;
+	char *text, acc[32];
 	int i, n;
 
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
+	p[0] = acc;
 	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
-	    " WHERE lower(a.email) = lower($1) AND NOT (a.status IN"
+	    " WHERE a.account = $1::bigint AND NOT (a.status IN"
 	    " ('cancelled') AND a.delivered = a.version)"
 	    " ORDER BY e.starts", 1, p);
 	if (res == NULL)
@@ -120,12 +122,15 @@ away_list(struct request *r, struct view *v)
 int
 away_event_status(struct request *r, struct view *v, const char *event)
 {
-	const char *p[2] = { event, r->account->email };
+	const char *p[2];
 	PGresult *res;
-	char *text;
+	char *text, acc[32];
 
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
+	p[0] = event;
+	p[1] = acc;
 	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
-	    " WHERE a.event = $1 AND lower(a.email) = lower($2)"
+	    " WHERE a.event = $1 AND a.account = $2::bigint"
 	    " AND a.wanted = 'registered'"
 	    " AND a.status NOT IN ('cancelled', 'refused')", 2, p);
 	if (res == NULL)
@@ -142,19 +147,25 @@ away_event_status(struct request *r, struct view *v, const char *event)
 	return 0;
 }
 
-/* The page after a registration was sent: what the host said, if it did. */
+/*
+ * The page after a registration was sent: what the host said, if it did.
+ * Only the member whose request it is sees it.
+ */
 int
 away_outcome_page(struct request *r, const char *id)
 {
-	const char *p[1] = { id };
+	const char *p[2];
 	const char *title, *host, *event;
 	PGresult *res;
-	char *text;
+	char *text, acc[32];
 	const char *st;
 	int rc, refused;
 
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
+	p[0] = id;
+	p[1] = acc;
 	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
-	    " WHERE a.id = $1", 1, p);
+	    " WHERE a.id = $1 AND a.account = $2::bigint", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {

@@ -405,7 +405,7 @@ event_page(struct request *r, struct view *v, unsigned int status)
 {
 	PGresult *res, *mine;
 	const char *p[2];
-	char key[ACORN_TOKEN_LEN + 1];
+	char key[ACORN_TOKEN_LEN + 1], acc[32];
 	int missing, any_free, local;
 
 	if ((res = event_fetch(r, &missing)) == NULL) {
@@ -457,12 +457,13 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	    away_event_status(r, v, r->arg) == -1)
 		goto unavailable;
 	if (local && r->account != NULL) {
+		snprintf(acc, sizeof(acc), "%ld", r->account->id);
 		p[0] = r->arg;
-		p[1] = r->account->email;
+		p[1] = acc;
 		mine = db_query(r->db, PGRES_TUPLES_OK,
 		    "SELECT r.status, acorn_waiting_position(r.id), r.places,"
 		    " r.role FROM registrations r WHERE r.event = $1"
-		    " AND lower(r.email) = lower($2)"
+		    " AND r.account = $2::bigint"
 		    " AND r.status IN ('confirmed', 'waiting')", 2, p);
 		if (mine == NULL)
 			goto unavailable;

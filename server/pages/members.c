@@ -3,7 +3,8 @@
  * profile, /members with search and filters, and one member's page.
  * Anyone sees listed profiles, this node's and those its peers shared;
  * a coordinator also sees every member of their own region who joined
- * this node.
+ * this node, and an admin every member who joined this node
+ * (acorn_looks_after).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,14 @@
 
 #define PAGE_SIZE	20
 
-/* Who may see unlisted profiles: the region a coordinator looks after. */
-static const char *
-coordinator_region(const struct request *r)
+/*
+ * The account asking, as acorn_looks_after's viewer: "0", nobody, for
+ * a visitor.  Whom it may see unlisted is the schema's rule.
+ */
+static void
+viewer(const struct request *r, char out[32])
 {
-	if (!is_coordinator(r))
-		return "";
-	return r->account->region;
+	snprintf(out, 32, "%ld", r->account != NULL ? r->account->id : 0L);
 }
 
 /* The columns of members_home's query. */
@@ -30,16 +32,23 @@ int
 members_home(struct request *r)
 {
 	struct view *v;
+	const char *p[1];
+	char me[32];
 	PGresult *res;
 	long listed, pending;
 
 	if ((v = page_view(r, cfg->node_name)) == NULL)
 		return http_error(r, 500);
+	viewer(r, me);
+	p[0] = me;
+	/* The requests waiting for this coordinator, not everyone's. */
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT (SELECT count(*) FROM members WHERE listed"
 	    " AND NOT deleted),"
-	    " (SELECT count(*) FROM accounts WHERE status = 'pending')",
-	    0, NULL);
+	    " (SELECT count(*) FROM accounts a JOIN members m"
+	    "  ON m.id = a.member WHERE a.status = 'pending'"
+	    "  AND acorn_looks_after($1, m.region))",
+	    1, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -91,7 +100,7 @@ members_list(struct request *r)
 	struct view *v, *m;
 	const struct form *f = &r->form;
 	const char *q, *group, *region, *p[5];
-	char off[32];
+	char off[32], me[32];
 	PGresult *res;
 	long page, total = 0, pages;
 	int i, n;
@@ -107,12 +116,15 @@ members_list(struct request *r)
 	view_set(v, "v_q", q);
 	view_set(v, "v_group", group);
 	view_set(v, "v_region", region);
-	if (*coordinator_region(r) != '\0') {
+	if (is_admin(r))
+		view_flag(v, "admin_view", 1);
+	else if (is_coordinator(r)) {
 		view_flag(v, "coordinator_view", 1);
-		view_set(v, "my_region", coordinator_region(r));
+		view_set(v, "my_region", r->account->region);
 	}
 	snprintf(off, sizeof(off), "%ld", (page - 1) * PAGE_SIZE);
-	p[0] = coordinator_region(r);
+	viewer(r, me);
+	p[0] = me;
 	p[1] = q;
 	p[2] = group;
 	p[3] = region;
@@ -124,8 +136,8 @@ members_list(struct request *r)
 	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
 	    SQL_KNOWN("m")
 	    " WHERE NOT m.deleted"
-	    " AND (m.listed OR ($1 <> '' AND m.region = $1"
-	    "  AND m.origin = (SELECT id FROM node)))"
+	    " AND (m.listed OR (m.origin = (SELECT id FROM node)"
+	    "  AND acorn_looks_after($1, m.region)))"
 	    " AND ($2 = '' OR m.search @@ acorn_prefix_query($2))"
 	    " AND ($3 = '' OR m.stakeholder = $3)"
 	    " AND ($4 = '' OR m.region = $4)"
@@ -187,12 +199,14 @@ members_show(struct request *r)
 {
 	struct view *v;
 	const char *p[2];
+	char me[32];
 	PGresult *res;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
+	viewer(r, me);
 	p[0] = r->arg;
-	p[1] = coordinator_region(r);
+	p[1] = me;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT m.name, m.organisation, m.role_title, m.stakeholder,"
 	    " m.region, m.interests, m.bio, m.listed, a.status = 'pending',"
@@ -200,8 +214,8 @@ members_show(struct request *r)
 	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
 	    SQL_KNOWN("m")
 	    " WHERE m.id = $1 AND NOT m.deleted"
-	    " AND (m.listed OR ($2 <> '' AND m.region = $2"
-	    "  AND m.origin = (SELECT id FROM node)))", 2, p);
+	    " AND (m.listed OR (m.origin = (SELECT id FROM node)"
+	    "  AND acorn_looks_after($2, m.region)))", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
@@ -227,6 +241,22 @@ members_show(struct request *r)
 	origin_view(v, res, 0, MS_RECEIVED);
 	PQclear(res);
 	return http_page(r, 200, "member", v);
+}
+
+/*
+ * Whether the signed-in person's region is not theirs to change.  A
+ * coordinator's region is whose requests to join they decide and whose
+ * unlisted profiles they see, so moving it would open another region's
+ * people to them: an admin moves coordinators (/admin/roles).  Members
+ * and contributors may move, as people change jobs: their region opens
+ * nothing to them, since only coordinators and admins see unlisted
+ * profiles, and it is their own profile's word on where they work.
+ * Admins see every region already.
+ */
+static int
+region_fixed(const struct request *r)
+{
+	return strcmp(r->account->role, "coordinator") == 0;
 }
 
 /* The columns of profile_load's query. */
@@ -273,6 +303,7 @@ members_profile(struct request *r)
 	view_choices(v);
 	view_set(v, "email", r->account->email);
 	view_set(v, "role", r->account->role);
+	view_flag(v, "region_fixed", region_fixed(r));
 	if (r->method != METHOD_POST) {
 		if (profile_load(r, v) == -1) {
 			view_free(v);
@@ -293,6 +324,11 @@ members_profile(struct request *r)
 	p[8] = view_field(v, r, KEY_BIO, NULL);
 	p[9] = listed ? "true" : "false";
 	view_flag(v, "v_listed", listed);
+	if (p[6] != NULL && region_fixed(r) &&
+	    strcmp(p[6], r->account->region) != 0)
+		view_error(v, "region", "You cannot move yourself to another "
+		    "region as a coordinator: ask an administrator to move "
+		    "you");
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "profile", v);
 	/*

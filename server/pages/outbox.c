@@ -1,7 +1,10 @@
 /*
  * The coordinator's view of the outbox (/admin/mail): every message the
  * node has queued, newest first, with what became of it and the text
- * that was sent, so "did they get the email?" has an answer.
+ * that was sent, so "did they get the email?" has an answer.  Links that
+ * act for their recipient (a guest's key, a confirmation or reset
+ * token) are shown without their secret (mail_masked): a coordinator
+ * who could read them could cancel a guest's place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +84,7 @@ int
 outbox_list(struct request *r)
 {
 	const char *p[1];
-	char off[32];
+	char off[32], *subject, *body;
 	struct view *v, *m;
 	PGresult *res;
 	long page, total, waiting, failed, pages;
@@ -107,9 +110,18 @@ outbox_list(struct request *r)
 	for (i = 0; i < n; i++) {
 		if ((m = view_add(v, "messages")) == NULL)
 			break;
+		if ((subject = mail_masked(PQgetvalue(res, i,
+		    MSG_SUBJECT))) == NULL || (body = mail_masked(PQgetvalue(res,
+		    i, MSG_BODY))) == NULL) {
+			free(subject);
+			PQclear(res);
+			goto fail;
+		}
 		view_set(m, "recipient", PQgetvalue(res, i, MSG_RECIPIENT));
-		view_set(m, "subject", PQgetvalue(res, i, MSG_SUBJECT));
-		view_set(m, "body", PQgetvalue(res, i, MSG_BODY));
+		view_set(m, "subject", subject);
+		view_set(m, "body", body);
+		free(subject);
+		free(body);
 		view_set(m, "created", PQgetvalue(res, i, MSG_CREATED));
 		outbox_status(m, res, i);
 	}

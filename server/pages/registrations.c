@@ -33,13 +33,18 @@ register_refused(struct request *r, const char *back)
 		    "not that many places of this kind at the event. Choose "
 		    "fewer places, or ask the organiser.", back,
 		    "Back to the event", 0);
+	/* A member is themselves; a guest is known by their address. */
+	if (strcmp(state, "AC005") == 0 && r->account != NULL)
+		return page_message(r, 409, "Error: Already registered", "You "
+		    "are already registered for this event. Your registrations "
+		    "page says whether you have a place or where you are on "
+		    "the waiting list.", "/registrations",
+		    "Your registrations", 0);
 	if (strcmp(state, "AC005") == 0)
 		return page_message(r, 409, "Error: Already registered", "This "
 		    "email address is already registered for this event. The "
 		    "emails we sent say whether it has a place or where it is "
-		    "on the waiting list.", r->account != NULL ?
-		    "/registrations" : back, r->account != NULL ?
-		    "Your registrations" : "Back to the event", 0);
+		    "on the waiting list.", back, "Back to the event", 0);
 	if (strcmp(state, "AC006") == 0)
 		return page_message(r, 410, "Error: This link has expired",
 		    "Links to confirm a registration last 48 hours, and no "
@@ -57,9 +62,10 @@ register_refused(struct request *r, const char *back)
 /*
  * The statements that register, with answers stored and mail queued in
  * the same statement.  A repeated form gets its first answer, and no
- * second mail.  Members decide at once; guests are sent a link first.
- * Both take the same twelve parameters, so a member's statement names
- * the unused $5 (always NULL) for PostgreSQL to know its type.
+ * second mail.  Members decide at once, as their account; guests are
+ * sent a link first (its key made by the letter).  Both take the same
+ * twelve parameters, so each names the one it does not use (always NULL:
+ * a member's $5, a guest's $2) for PostgreSQL to know its type.
  */
 static const char register_member_sql[] =
     "WITH reg AS (SELECT g.* FROM place_types pt, members m,"
@@ -77,7 +83,7 @@ static const char register_member_sql[] =
 static const char register_guest_sql[] =
     "WITH reg AS (SELECT g.* FROM place_types pt,"
     " acorn_register_guest(pt.id, $3, $4, $5, $6::integer, $7::boolean,"
-    " $8, $2) AS g WHERE pt.id = $1 AND pt.event = $10),"
+    " $8) AS g WHERE pt.id = $1 AND pt.event = $10 AND $2::bigint IS NULL),"
     " ans AS (INSERT INTO answers (registration, question, value)"
     " SELECT reg.registration, a.q, a.v FROM reg,"
     " unnest($11::bigint[], $12::text[]) AS a(q, v) WHERE NOT reg.repeated),"
@@ -121,7 +127,7 @@ registrations_new(struct request *r)
 {
 	const struct field *places = &r->form.f[KEY_PLACES];
 	const char *p[12], *name = NULL, *email = NULL, *org = NULL;
-	char back[128], acc[32], guest_key[ACORN_TOKEN_LEN + 1], *text;
+	char back[128], acc[32], *text;
 	char *ids = NULL, *values = NULL;
 	struct view *v;
 	PGresult *res;
@@ -149,12 +155,7 @@ registrations_new(struct request *r)
 		p[3] = r->account->email;
 		p[4] = NULL;
 	} else {
-		if (util_token(guest_key) == -1) {
-			free(ids);
-			free(values);
-			return http_error(r, 500);
-		}
-		p[1] = guest_key;
+		p[1] = NULL;
 		p[2] = name;
 		p[3] = email;
 		p[4] = org;
@@ -220,6 +221,7 @@ registrations_mine(struct request *r)
 {
 	struct view *v, *m;
 	const char *p[1];
+	char acc[32];
 	PGresult *res;
 	int i, n;
 
@@ -228,7 +230,8 @@ registrations_mine(struct request *r)
 	view_set(v, "done_text", r->form.f[KEY_SAVED].num == 1 ?
 	    "Your registration is cancelled." : r->form.f[KEY_LISTED].num ==
 	    1 ? "Your choice about the attendee list is saved." : NULL);
-	p[0] = r->account->email;
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
+	p[0] = acc;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT r.ref, r.status, acorn_waiting_position(r.id), r.places,"
 	    " e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ","
@@ -236,7 +239,7 @@ registrations_mine(struct request *r)
 	    " e.ends < now(), r.public"
 	    " FROM registrations r JOIN events e ON e.id = r.event"
 	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
-	    " WHERE lower(r.email) = lower($1) AND r.status <> 'cancelled'"
+	    " WHERE r.account = $1::bigint AND r.status <> 'cancelled'"
 	    " ORDER BY e.starts", 1, p);
 	if (res == NULL) {
 		view_free(v);
@@ -298,16 +301,18 @@ registrations_mine(struct request *r)
 /*
  * Cancelling: the person is told their cancellation, and whoever moves up
  * is told their place, in the one statement that makes the change.  Only
- * the way the registration is found differs between members and guests.
+ * the way the registration is found differs: a member's by its ref and
+ * their account, a guest's by a key to it.
  */
 /* The guest's statement names the unused $2 (NULL) for the same reason. */
 static const char cancel_member_sql[] =
     "WITH mine AS (SELECT id, status FROM registrations WHERE ref = $1"
-    " AND lower(email) = lower($2) AND status <> 'cancelled')"
+    " AND account = $2::bigint AND status <> 'cancelled')"
     SQL_CANCEL_REST;
 static const char cancel_guest_sql[] =
     "WITH mine AS (SELECT id, status FROM registrations"
-    " WHERE guest_key = $1 AND $2::text IS NULL AND status <> 'cancelled')"
+    " WHERE id = acorn_guest_registration($1) AND $2::text IS NULL"
+    " AND status <> 'cancelled')"
     SQL_CANCEL_REST;
 
 /* POST /registrations/{ref}/cancel: one's own place or waiting spot. */
@@ -315,6 +320,7 @@ int
 registrations_cancel(struct request *r)
 {
 	const char *p[3];
+	char acc[32];
 	PGresult *res;
 	int rc;
 
@@ -322,8 +328,9 @@ registrations_cancel(struct request *r)
 		return http_error(r, 404);
 	if ((rc = away_cancel(r)) != -1)
 		return rc;
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
 	p[0] = r->arg;
-	p[1] = r->account->email;
+	p[1] = acc;
 	p[2] = cfg->public_url;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, cancel_member_sql, 3,
 	    p)) == NULL)
@@ -340,19 +347,24 @@ int
 registrations_public(struct request *r)
 {
 	const char *p[3];
+	char acc[32];
 
 	if (!util_uuid_valid(r->arg) || r->form.f[KEY_PUBLIC].text == NULL)
 		return http_error(r, 400);
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
 	p[0] = r->arg;
-	p[1] = r->account->email;
+	p[1] = acc;
 	p[2] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
 	if (db_exec(r->db, "UPDATE registrations SET public = $3"
-	    " WHERE ref = $1 AND lower(email) = lower($2)", 3, p) == -1)
+	    " WHERE ref = $1 AND account = $2::bigint", 3, p) == -1)
 		return http_error(r, 503);
 	return http_redirect(r, "/registrations?listed=yes");
 }
 
-/* A guest's key: as util_token makes them, so nothing else is looked up. */
+/*
+ * A guest's key: as util_token makes them and acorn_guest_key writes
+ * them, so nothing else is looked up.
+ */
 static int
 guest_key_valid(const char *s)
 {
@@ -401,7 +413,7 @@ registrations_guest(struct request *r)
 	    " e.status, r.confirm_by < now(), e.online_url, r.email"
 	    " FROM registrations r JOIN events e ON e.id = r.event"
 	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
-	    " WHERE r.guest_key = $1", 1, p);
+	    " WHERE r.id = acorn_guest_registration($1)", 1, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
@@ -508,7 +520,7 @@ registrations_guest_public(struct request *r)
 	p[0] = r->arg;
 	p[1] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
 	if (db_exec(r->db, "UPDATE registrations SET public = $2"
-	    " WHERE guest_key = $1", 2, p) == -1)
+	    " WHERE id = acorn_guest_registration($1)", 2, p) == -1)
 		return http_error(r, 503);
 	return back_to_guest(r, "");
 }
@@ -710,15 +722,19 @@ unavailable:
 static int
 away_cancel(struct request *r)
 {
-	const char *p[2] = { r->arg, r->account->email };
+	const char *p[2];
+	char acc[32];
 	PGresult *res;
 	int n;
 
+	snprintf(acc, sizeof(acc), "%ld", r->account->id);
+	p[0] = r->arg;
+	p[1] = acc;
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE away_registrations"
 	    " SET wanted = 'cancelled', version = version + 1, attempts = 0,"
 	    " last_error = NULL, changed = now(),"
 	    " next_attempt = now() + interval '1 minute'"
-	    " WHERE id = $1 AND lower(email) = lower($2)"
+	    " WHERE id = $1 AND account = $2::bigint"
 	    " AND wanted = 'registered' AND status <> 'refused' RETURNING id",
 	    2, p);
 	if (res == NULL)

@@ -527,7 +527,7 @@ dispatch(struct request *r)
 	if (r->method == METHOD_POST && (rt->flags & CSRF) &&
 	    !session_csrf_ok(r))
 		return http_error(r, 403);
-	if ((rt->flags & (NEED_MEMBER | NEED_COORDINATOR)) &&
+	if ((rt->flags & (NEED_MEMBER | NEED_COORDINATOR | NEED_ADMIN)) &&
 	    r->account == NULL) {
 		next = util_printf("/signin?next=%s", r->url);
 		rc = http_redirect(r, next ? next : "/signin");
@@ -535,6 +535,8 @@ dispatch(struct request *r)
 		return rc;
 	}
 	if ((rt->flags & NEED_COORDINATOR) && !is_coordinator(r))
+		return http_error(r, 403);
+	if ((rt->flags & NEED_ADMIN) && !is_admin(r))
 		return http_error(r, 403);
 	return rt->handler(r);
 }

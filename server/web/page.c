@@ -30,6 +30,7 @@ view_common(struct request *r, struct view *v, const char *title)
 		view_flag(v, "signed_in", 1);
 		view_set(v, "me_name", r->account->name);
 		view_flag(v, "is_coordinator", is_coordinator(r));
+		view_flag(v, "is_admin", is_admin(r));
 	}
 }
 

@@ -430,6 +430,16 @@ is_coordinator(const struct request *r)
 	    strcmp(r->account->role, "admin") == 0);
 }
 
+/*
+ * Admins look after the node itself: its peers, keys and people's roles.
+ * They can also do everything a coordinator can, in every region.
+ */
+int
+is_admin(const struct request *r)
+{
+	return r->account != NULL && strcmp(r->account->role, "admin") == 0;
+}
+
 /* Contributors, coordinators and admins write evaluations. */
 int
 is_contributor(const struct request *r)

@@ -180,11 +180,12 @@ void		 form_error_text(enum key, int, char *, size_t);
 enum route_flag {
 	NEED_MEMBER	 = 1 << 0,	/* signed in, or sent to sign in */
 	NEED_COORDINATOR = 1 << 1,	/* a coordinator or admin */
-	CSRF		 = 1 << 2,	/* a POST carries the session's token */
-	NO_DB		 = 1 << 3,	/* answered without the database */
-	NO_SESSION	 = 1 << 4,	/* the database, but no session read */
-	UPLOAD		 = 1 << 5,	/* takes a file, up to max_upload more */
-	ATOM_ENTRY	 = 1 << 6	/* the body is one Atom entry, kept raw */
+	NEED_ADMIN	 = 1 << 2,	/* an admin: peers, keys and roles */
+	CSRF		 = 1 << 3,	/* a POST carries the session's token */
+	NO_DB		 = 1 << 4,	/* answered without the database */
+	NO_SESSION	 = 1 << 5,	/* the database, but no session read */
+	UPLOAD		 = 1 << 6,	/* takes a file, up to max_upload more */
+	ATOM_ENTRY	 = 1 << 7	/* the body is one Atom entry, kept raw */
 };
 struct request;
 struct route {
@@ -278,6 +279,7 @@ int	 session_destroy(struct request *);
 void	 session_csrf(const char *, char out[ACORN_TOKEN_LEN + 1]);
 int	 session_csrf_ok(struct request *);
 int	 is_coordinator(const struct request *);
+int	 is_admin(const struct request *);
 int	 is_contributor(const struct request *);
 int	 session_set_secret(const unsigned char *, size_t);
 int	 session_end_all(struct request *, int);

@@ -32,6 +32,7 @@
 #include <microhttpd.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "fakepeer.h"
@@ -791,6 +792,25 @@ fake_term(const struct fakepeer *p, const char *id, int version,
 }
 
 /*
+ * The home node's id for the member a request names: the one given, or
+ * else one of the peer's members per address, so that requests with one
+ * address are one person's and with two addresses two people's.
+ */
+static char *
+request_member(const struct fake_request *r, const char *email)
+{
+	unsigned char h[SHA256_DIGEST_LENGTH];
+
+	if (r->member != NULL)
+		return xprintf("%s", r->member);
+	SHA256((const unsigned char *)email, strlen(email), h);
+	return xprintf("urn:uuid:%02x%02x%02x%02x-%02x%02x-4%x%02x-%x%x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3], h[4], h[5],
+	    h[6] & 0x0f, h[7], 8 | (h[8] & 3), h[8] >> 4, h[9], h[10], h[11],
+	    h[12], h[13], h[14], h[15]);
+}
+
+/*
  * The unsigned registration request, as a home node writes it for the
  * host's inbox.  The caller's strings go in as they are: a test may
  * want them malformed.
@@ -800,21 +820,23 @@ fake_request_xml(const struct fakepeer *p, const struct fake_request *r)
 {
 	struct fake_entry e = { 0 };
 	const char *state = r->state != NULL ? r->state : "registered";
-	char *fields, *out;
+	const char *email = r->email != NULL ? r->email :
+	    "amina@peer.example.org";
+	char *fields, *out, *member = request_member(r, email);
 
 	if (strcmp(state, "registered") == 0)
 		fields = xprintf("<acorn:event>urn:uuid:%s</acorn:event>"
 		    "<acorn:state>%s</acorn:state>"
 		    "<acorn:place ref=\"%s\">In person</acorn:place>"
 		    "<acorn:places>%s</acorn:places>"
+		    "<acorn:member>%s</acorn:member>"
 		    "<acorn:name>%s</acorn:name>"
 		    "<acorn:email>%s</acorn:email>"
 		    "<acorn:organisation>Test Health Centre"
 		    "</acorn:organisation>"
 		    "<acorn:public>%s</acorn:public>%s", r->event, state,
 		    r->place, r->places != NULL ? r->places : "1",
-		    r->name != NULL ? r->name : "Amina Khan",
-		    r->email != NULL ? r->email : "amina@peer.example.org",
+		    member, r->name != NULL ? r->name : "Amina Khan", email,
 		    r->public != NULL ? r->public : "false",
 		    r->answers != NULL ? r->answers : "");
 	else
@@ -829,6 +851,7 @@ fake_request_xml(const struct fakepeer *p, const struct fake_request *r)
 	e.fields = fields;
 	out = fake_entry_xml(p, &e);
 	free(fields);
+	free(member);
 	return out;
 }
 

@@ -55,6 +55,7 @@ struct fake_request {
 	const char	*state;		/* "registered" */
 	const char	*place;		/* the host's place type (required) */
 	const char	*places;	/* "1" */
+	const char	*member;	/* "urn:uuid:…": one per email if NULL */
 	const char	*name;		/* "Amina Khan" */
 	const char	*email;		/* "amina@peer.example.org" */
 	const char	*public;	/* "false" */

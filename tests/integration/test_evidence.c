@@ -23,12 +23,14 @@ Suite	*evidence_suite(void);
 
 static struct node *node;
 static char *coord_pw;
+static char *admin_pw;
 static char *contrib_pw;
 static char *contrib2_pw;
 static char *member_pw;
 static char *promoted_pw;
 
 #define COORD		"evidence.coord@example.org"
+#define ADMIN		"evidence.admin@example.org"
 #define CONTRIB		"evidence.contrib@example.org"
 #define CONTRIB2	"evidence.contrib2@example.org"
 #define MEMBER		"evidence.member@example.org"
@@ -64,6 +66,7 @@ start(void)
 	node = node_new("Evidence node", settings);
 	ck_assert_ptr_nonnull(node);
 	coord_pw = person(COORD, "coordinator", "Carol Coordinator");
+	admin_pw = person(ADMIN, "admin", "Ada Admin");
 	contrib_pw = person(CONTRIB, "contributor", "Cyril Contributor");
 	contrib2_pw = person(CONTRIB2, "contributor", "Dina Contributor");
 	member_pw = person(MEMBER, "member", "Mo Member");
@@ -76,6 +79,7 @@ stop(void)
 {
 	node_free(node);
 	free(coord_pw);
+	free(admin_pw);
 	free(contrib_pw);
 	free(contrib2_pw);
 	free(member_pw);
@@ -170,11 +174,11 @@ member_id(const char *email)
 	return text("SELECT member FROM accounts WHERE email = $1", email);
 }
 
-/* As a coordinator, gives a member a role on /admin/roles. */
+/* As an admin, gives a member a role on /admin/roles. */
 static void
 set_role(const char *email, const char *role, const char *done)
 {
-	struct client *co = signed_in(COORD, coord_pw);
+	struct client *co = signed_in(ADMIN, admin_pw);
 	char *who = member_id(email);
 	struct resp *r;
 
@@ -328,7 +332,7 @@ START_TEST(test_member_refused_until_coordinator_makes_them_contributor)
 	    before);
 
 	set_role(PROMOTED, "contributor",
-	    "Pat Promoted is now a contributor");
+	    "Pat Promoted now has the role Contributor");
 	r = http_get(m, "/evidence/new");
 	ck_assert_int_eq(r->status, 200);
 	resp_free(r);
@@ -340,12 +344,21 @@ START_TEST(test_member_refused_until_coordinator_makes_them_contributor)
 	ck_assert_int_eq(num("SELECT count(*) FROM evaluations", NULL),
 	    before + 1);
 
-	/* The roles page gives no other role, and only coordinators use it. */
-	co = signed_in(COORD, coord_pw);
+	/*
+	 * The roles page gives no role that does not exist, and only
+	 * admins use it: not even coordinators.
+	 */
+	co = signed_in(ADMIN, admin_pw);
 	who = member_id(PROMOTED);
 	r = form_post(co, "/admin/roles", "/admin/roles", "id", who, "role",
-	    "coordinator", NULL);
+	    "overlord", NULL);
 	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+	client_free(co);
+	co = signed_in(COORD, coord_pw);
+	r = form_post(co, "/", "/admin/roles", "id", who, "role",
+	    "member", NULL);
+	ck_assert_int_eq(r->status, 403);
 	resp_free(r);
 	r = form_post(m, "/evidence", "/admin/roles", "id", who, "role",
 	    "member", NULL);
@@ -356,7 +369,7 @@ START_TEST(test_member_refused_until_coordinator_makes_them_contributor)
 	free(who);
 	client_free(co);
 
-	set_role(PROMOTED, "member", "Pat Promoted is a member again");
+	set_role(PROMOTED, "member", "Pat Promoted now has the role Member");
 	r = http_get(m, "/evidence/new");
 	ck_assert_int_eq(r->status, 403);
 	resp_free(r);

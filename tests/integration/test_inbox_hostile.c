@@ -986,6 +986,9 @@ START_TEST(test_malformed_personal_fields_are_refused)
 		{ "email", "amina@peer.example.org\nBcc: all@example.org" },
 		{ "email", "" },
 		{ "name", "" },
+		{ "member", "" },
+		{ "member", "amina@peer.example.org" },
+		{ "member", "urn:uuid:not-a-uuid" },
 		{ "places", "0" },
 		{ "places", "11" },
 		{ "places", "two" },
@@ -1009,6 +1012,8 @@ START_TEST(test_malformed_personal_fields_are_refused)
 			q.email = bad[i].value;
 		else if (strcmp(bad[i].field, "name") == 0)
 			q.name = bad[i].value;
+		else if (strcmp(bad[i].field, "member") == 0)
+			q.member = bad[i].value;
 		else if (strcmp(bad[i].field, "places") == 0)
 			q.places = bad[i].value;
 		else if (strcmp(bad[i].field, "place") == 0)

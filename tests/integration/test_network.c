@@ -610,7 +610,7 @@ admin_start(void)
 {
 	admin_node = node_new("Sync node", NULL);
 	ck_assert_ptr_nonnull(admin_node);
-	admin_pw = node_user_add(admin_node, ADMIN, "coordinator");
+	admin_pw = node_user_add(admin_node, ADMIN, "admin");
 	plain_pw = node_user_add(admin_node, PLAIN, "member");
 	ck_assert_ptr_nonnull(admin_pw);
 	ck_assert_ptr_nonnull(plain_pw);

@@ -858,6 +858,70 @@ START_TEST(test_regions_and_hub_race_for_the_same_places)
 }
 END_TEST
 
+/*
+ * A member's registration at another node's event is their account's:
+ * another member cannot see it or cancel it by its id, and the host
+ * knows the person by the home node and the member's id there.
+ */
+START_TEST(test_a_members_away_registration_is_their_accounts_alone)
+{
+	char *event = hub_event("Identity forum", "5"), *id, *before, *after;
+	char *member_id;
+	struct client *a = nw_member("alma@nw.example.org");
+	struct client *b = nw_member("bruno@nw.example.org");
+	const char *state = "SELECT concat_ws(',', wanted, version, status,"
+	    " delivered) FROM away_registrations WHERE id = $1";
+	char action[200];
+	struct resp *r;
+
+	r = register_away(a, event);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "You have a place"));
+	resp_free(r);
+	id = node_text(nw, "SELECT id FROM away_registrations WHERE event = $1",
+	    event);
+	member_id = node_text(nw, "SELECT member FROM accounts WHERE email ="
+	    " 'alma@nw.example.org'", NULL);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations WHERE"
+	    " home_member = $1 AND status = 'confirmed'", member_id), 1);
+	before = node_text(nw, state, id);
+
+	r = http_get(b, "/registrations");
+	ck_assert(!resp_has(r, "Identity forum"));
+	ck_assert(!resp_has(r, id));
+	resp_free(r);
+	snprintf(action, sizeof(action), "/events/%s", event);
+	r = http_get(b, action);
+	ck_assert(!resp_has(r, "You have a place"));
+	resp_free(r);
+	snprintf(action, sizeof(action), "/registrations/%s/cancel", id);
+	r = form_post(b, "/registrations", action, NULL);
+	resp_free(r);
+	after = node_text(nw, state, id);
+	ck_assert_str_eq(before, after);
+	free(after);
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations WHERE"
+	    " home_member = $1 AND status = 'confirmed'", member_id), 1);
+
+	/* Its owner sees it, and can cancel it. */
+	r = http_get(a, "/registrations");
+	ck_assert(resp_has(r, "Identity forum"));
+	resp_free(r);
+	r = form_post(a, "/registrations", action, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert(node_wait(hub, "SELECT count(*) = 1 FROM registrations"
+	    " WHERE home_member = $1 AND status = 'cancelled'", member_id,
+	    SETTLE_MS));
+	client_free(a);
+	client_free(b);
+	free(before);
+	free(member_id);
+	free(id);
+	free(event);
+}
+END_TEST
+
 Suite *
 remote_suite(void)
 {
@@ -873,6 +937,8 @@ remote_suite(void)
 	tcase_add_test(tc,
 	    test_erasing_an_account_cancels_at_the_host_and_removes_details);
 	tcase_add_test(tc, test_a_changed_event_is_told_by_the_home_node);
+	tcase_add_test(tc,
+	    test_a_members_away_registration_is_their_accounts_alone);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("race");

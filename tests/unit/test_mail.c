@@ -185,6 +185,38 @@ START_TEST(test_address_check_refuses_what_could_break_a_header)
 }
 END_TEST
 
+/* What mail_masked gives for text, compared with want. */
+static void
+masked_is(const char *text, const char *want)
+{
+	char *got = mail_masked(text);
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+#define DOTS	"\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"
+
+START_TEST(test_masked_mail_keeps_links_but_not_their_secrets)
+{
+	masked_is("To confirm:\nhttp://n.example.org/registrations/guest/"
+	    "Ab-_9xYz0123\nThanks",
+	    "To confirm:\nhttp://n.example.org/registrations/guest/" DOTS
+	    "\nThanks");
+	/* Every link, every kind, and what follows the secret stays. */
+	masked_is("/registrations/guest/k1/confirm and /confirm/t2?x=1, "
+	    "/password/reset/t3.",
+	    "/registrations/guest/" DOTS "/confirm and /confirm/" DOTS
+	    "?x=1, /password/reset/" DOTS);
+	/* Links without a secret, and text without links, are as they were. */
+	masked_is("See /registrations and /events/abc", "See /registrations "
+	    "and /events/abc");
+	masked_is("/registrations/guest/ end", "/registrations/guest/ end");
+	masked_is("", "");
+}
+END_TEST
+
 Suite *
 mail_unit_suite(void)
 {
@@ -198,6 +230,7 @@ mail_unit_suite(void)
 	tcase_add_test(tc, test_body_is_quoted_printable_in_short_lines);
 	tcase_add_test(tc,
 	    test_address_check_refuses_what_could_break_a_header);
+	tcase_add_test(tc, test_masked_mail_keeps_links_but_not_their_secrets);
 	suite_add_tcase(s, tc);
 	return s;
 }
