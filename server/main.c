@@ -457,6 +457,7 @@ cmd_serve(struct config *c, int argc, char **argv)
 	    signer_load(&signer, c->key_path) == -1)
 		goto done;
 	server_signer = &signer;
+	password_slots(c->argon2_parallel);
 
 	/* Block the stop signals in every thread; this one waits for them. */
 	sigemptyset(&set);

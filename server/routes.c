@@ -65,6 +65,57 @@ static const struct route routes[PAGE__MAX] = {
 		.flags = NEED_MEMBER | CSRF,
 		.handler = accounts_erase, .metric = "erase",
 	},
+	[PAGE_JOIN_CONFIRM] = {
+		.path = "/join/confirm", .methods = GET | POST,
+		.flags = CSRF,
+		.handler = accounts_confirm, .metric = "join_confirm",
+	},
+	[PAGE_JOIN_RESEND] = {
+		.path = "/join/resend", .methods = GET | POST,
+		.flags = CSRF,
+		.handler = accounts_resend, .metric = "join_resend",
+	},
+	[PAGE_SIGNIN_FORGOT] = {
+		.path = "/signin/forgot", .methods = GET | POST,
+		.flags = CSRF,
+		.handler = passwords_forgot, .metric = "signin_forgot",
+	},
+	[PAGE_SIGNIN_RESET] = {
+		.path = "/signin/reset", .methods = GET | POST,
+		.flags = CSRF,
+		.handler = passwords_reset, .metric = "signin_reset",
+	},
+	[PAGE_SIGNOUT_EVERYWHERE] = {
+		.path = "/signout/everywhere", .methods = POST,
+		.flags = NEED_MEMBER | CSRF,
+		.handler = sessions_end_all, .metric = "signout_everywhere",
+	},
+	[PAGE_PROFILE_PASSWORD] = {
+		.path = "/profile/password", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.handler = passwords_change, .metric = "profile_password",
+	},
+	[PAGE_PROFILE_EMAIL] = {
+		.path = "/profile/email", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.handler = accounts_email, .metric = "profile_email",
+	},
+	[PAGE_PROFILE_EMAIL_CONFIRM] = {
+		.path = "/profile/email/confirm", .methods = GET | POST,
+		.flags = CSRF,
+		.handler = accounts_email_confirm,
+		.metric = "profile_email_confirm",
+	},
+	[PAGE_PROFILE_SESSIONS] = {
+		.path = "/profile/sessions", .methods = GET,
+		.flags = NEED_MEMBER | CSRF,
+		.handler = sessions_list, .metric = "profile_sessions",
+	},
+	[PAGE_PROFILE_SESSION_END] = {
+		.path = "/profile/sessions/end", .methods = POST,
+		.flags = NEED_MEMBER | CSRF,
+		.handler = sessions_end, .metric = "profile_session_end",
+	},
 	[PAGE_PROFILE_DATA] = {
 		.path = "/profile/data", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,

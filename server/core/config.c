@@ -94,6 +94,14 @@ static const struct conf_key keys[] = {
 	/* Empty: /metrics answers loopback alone, with no token. */
 	{ "metrics_token", C_STR, OFF(metrics_token), 0, 0, check_token, "",
 	    C_HIDDEN | C_SECRET, NULL },
+	/* Hashes at once; the rest wait briefly, then are told to retry. */
+	{ "argon2_parallel", C_INT, OFF(argon2_parallel), 1, 256, NULL, "2",
+	    0, NULL },
+	/* Within an hour, from one address; each further one waits longer. */
+	{ "throttle_joins", C_INT, OFF(throttle_joins), 1, 100000, NULL, "5",
+	    0, NULL },
+	{ "throttle_mails", C_INT, OFF(throttle_mails), 1, 100000, NULL, "5",
+	    0, NULL },
 	{ "log_level", C_LEVEL, OFF(log_level), 0, 0, NULL, "info", 0, NULL },
 	/* 0 is the default, one per HTTP thread; a file may not say 0. */
 	{ "db_connections", C_INT, OFF(db_connections), 1, 1024, NULL, NULL,

@@ -113,6 +113,9 @@ struct config {
 	long	 session_max;	/* seconds */
 	int	 argon2_t;	/* Argon2id passes */
 	int	 argon2_m;	/* Argon2id memory in KiB */
+	int	 argon2_parallel;	/* Argon2id runs at once */
+	int	 throttle_joins;	/* joins an address makes before waits */
+	int	 throttle_mails;	/* reset and confirmation mails, likewise */
 	int	 db_connections;
 	enum log_level log_level;
 	int	 secure_cookies;	/* derived: public_url is https */
@@ -259,10 +262,12 @@ int		 mail_address_valid(const char *);
 char		*mail_message(const struct mail *);
 char		*mail_masked(const char *);
 
-/* password.c */
+/* password.c: -1 (PASSWORD_BUSY for a verify) when no slot came free. */
+#define PASSWORD_BUSY	(-1)
+void	 password_slots(int);
 char	*password_hash(const char *, int, int);
 int	 password_verify(const char *, const char *);
-void	 password_dummy(void);
+int	 password_dummy(void);
 
 /* diff.c */
 #define DIFF_MAX_LINES	1000	/* changed lines compared, on each side */

@@ -715,6 +715,7 @@ static const char *const mail_secret_prefixes[] = {
 	"/registrations/guest/",	/* a guest's key */
 	"/confirm/",			/* confirming an email address */
 	"/password/reset/",		/* choosing a new password */
+	"?token=",	/* an account's links: confirm, reset, new address */
 	NULL
 };
 

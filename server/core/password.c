@@ -1,10 +1,14 @@
 /*
  * Password hashing with Argon2id, the algorithm RFC 9106 recommends, in
  * its encoded form so that the parameters travel with each hash and can
- * be raised later without invalidating old ones.
+ * be raised later without invalidating old ones; and the limit on how
+ * many run at once.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <argon2.h>
 
@@ -12,13 +16,72 @@
 
 #define SALT_BYTES	16
 #define HASH_BYTES	32
+#define SLOT_WAIT_MS	1000
 
+/*
+ * Each hash holds its memory cost and a CPU for its whole run, so only a
+ * few run at once: a flood of joins or sign-ins then waits here briefly
+ * and is told to try again, instead of taking every request thread and
+ * the machine's memory with it.
+ */
+static pthread_mutex_t	slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	slot_freed = PTHREAD_COND_INITIALIZER;
+static int		slots_max = 2;
+static int		slots_used;
+
+void
+password_slots(int n)
+{
+	pthread_mutex_lock(&slot_lock);
+	slots_max = n > 0 ? n : 1;
+	pthread_mutex_unlock(&slot_lock);
+}
+
+/* 0 with a slot held, -1 when none came free within SLOT_WAIT_MS. */
+static int
+slot_take(void)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SLOT_WAIT_MS / 1000;
+	until.tv_nsec += (long)(SLOT_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&slot_lock);
+	while (slots_used >= slots_max && rc == 0)
+		rc = pthread_cond_timedwait(&slot_freed, &slot_lock, &until);
+	if (slots_used < slots_max) {
+		slots_used++;
+		rc = 0;
+	} else
+		rc = -1;
+	pthread_mutex_unlock(&slot_lock);
+	if (rc == -1)
+		log_warn("every password slot busy for %d ms", SLOT_WAIT_MS);
+	return rc;
+}
+
+static void
+slot_give(void)
+{
+	pthread_mutex_lock(&slot_lock);
+	slots_used--;
+	pthread_cond_signal(&slot_freed);
+	pthread_mutex_unlock(&slot_lock);
+}
+
+/* NULL on failure, with errno EBUSY when no slot came free. */
 char *
 password_hash(const char *pw, int passes, int kib)
 {
 	unsigned char salt[SALT_BYTES];
 	size_t len;
 	char *out;
+	int rc;
 
 	if (util_random(salt, sizeof(salt)) == -1)
 		return NULL;
@@ -26,34 +89,55 @@ password_hash(const char *pw, int passes, int kib)
 	    SALT_BYTES, HASH_BYTES, Argon2_id);
 	if ((out = malloc(len)) == NULL)
 		return NULL;
-	if (argon2id_hash_encoded((uint32_t)passes, (uint32_t)kib, 1, pw,
-	    strlen(pw), salt, sizeof(salt), HASH_BYTES, out, len) !=
-	    ARGON2_OK) {
+	if (slot_take() == -1) {
+		free(out);
+		errno = EBUSY;
+		return NULL;
+	}
+	rc = argon2id_hash_encoded((uint32_t)passes, (uint32_t)kib, 1, pw,
+	    strlen(pw), salt, sizeof(salt), HASH_BYTES, out, len);
+	slot_give();
+	if (rc != ARGON2_OK) {
 		log_err("argon2id failed");
 		free(out);
+		errno = EINVAL;
 		return NULL;
 	}
 	return out;
 }
 
-/* 1 on a match, 0 otherwise (including a malformed or missing hash). */
+/*
+ * 1 on a match, 0 otherwise (including a malformed or missing hash),
+ * PASSWORD_BUSY when no slot came free: callers answer "try again".
+ */
 int
 password_verify(const char *encoded, const char *pw)
 {
+	int ok;
+
 	if (encoded == NULL || pw == NULL)
 		return 0;
-	return argon2id_verify(encoded, pw, strlen(pw)) == ARGON2_OK;
+	if (slot_take() == -1)
+		return PASSWORD_BUSY;
+	ok = argon2id_verify(encoded, pw, strlen(pw)) == ARGON2_OK;
+	slot_give();
+	return ok;
 }
 
 /*
  * Spends the time a real check would, so that an unknown email cannot be
- * told apart from a wrong password by how long the answer takes.
+ * told apart from a wrong password by how long the answer takes (nor by
+ * being busy): 0, or PASSWORD_BUSY.
  */
-void
+int
 password_dummy(void)
 {
 	static const char fixed[] = "$argon2id$v=19$m=19456,t=2,p=1$"
 	    "YWNvcm5hY29ybmFjb3Ju$3DlldzuVM+cCKkH9ptLvS9r1u/jbjkfF2rGx4F2ZSa0";
 
+	if (slot_take() == -1)
+		return PASSWORD_BUSY;
 	(void)argon2id_verify(fixed, "not a password", 14);
+	slot_give();
+	return 0;
 }

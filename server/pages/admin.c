@@ -40,7 +40,7 @@ admin_list(struct request *r, const char *done)
 	    "SELECT m.id, m.name, a.email, m.organisation, m.stakeholder,"
 	    " m.region, " SQL_LONDON("a.created", LONDON_STAMP)
 	    " FROM accounts a JOIN members m ON m.id = a.member"
-	    " WHERE a.status = 'pending'"
+	    " WHERE a.status = 'pending' AND a.confirmed IS NOT NULL"
 	    " AND acorn_looks_after($1, m.region)"
 	    " ORDER BY a.created, a.id", 1, p);
 	if (res == NULL) {
@@ -94,7 +94,7 @@ admin_approve(struct request *r)
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts a SET"
 	    " status = 'active', approved = now(), approved_by = $2"
 	    " FROM members m WHERE m.id = a.member AND a.member = $1"
-	    " AND a.status = 'pending'"
+	    " AND a.status = 'pending' AND a.confirmed IS NOT NULL"
 	    " AND acorn_looks_after($2, m.region) RETURNING m.name", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);

@@ -28,15 +28,44 @@ struct signer;
 enum { CANCEL_COUNT, CANCEL_TOLD };
 
 /* accounts.c */
+#define PASSWORD_MIN	10	/* characters in a new password */
 int member_erase(struct db *db, const char *member, long actor,
     const char *action);
 int accounts_join(struct request *r);
+int accounts_confirm(struct request *r);
+int accounts_resend(struct request *r);
 int accounts_signin(struct request *r);
 int accounts_signout(struct request *r);
+int accounts_email(struct request *r);
+int accounts_email_confirm(struct request *r);
 int accounts_erase(struct request *r);
+int account_mail(struct db *db, const char *to, const char *subject,
+    const char *body);
+int account_token(struct db *db, long id, const char *purpose,
+    const char *email, char tok[ACORN_TOKEN_LEN + 1]);
+int account_token_peek(struct db *db, const char *tok, const char *purpose,
+    PGresult **res);
+char *account_link(const char *path, const char *tok);
+int account_link_dead(struct request *r, const char *again,
+    const char *text);
+int account_busy(struct request *r);
+int account_slow_down(struct request *r, struct view *v, const char *field,
+    const char *tmpl, long wait);
+int account_reauth(struct request *r, struct view *v, const char *tmpl,
+    enum key k, int *rc);
 int account_add(struct db *db, const char *email, const char *role,
     const char *name, const char *group, const char *region,
     char **password);
+
+/* passwords.c */
+int passwords_change(struct request *r);
+int passwords_forgot(struct request *r);
+int passwords_reset(struct request *r);
+
+/* sessions.c */
+int sessions_list(struct request *r);
+int sessions_end(struct request *r);
+int sessions_end_all(struct request *r);
 
 /* admin.c */
 int admin_members(struct request *r);

@@ -235,6 +235,12 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_PEER] = { "peer", K_NUMBER, 20, "Peer", "Unknown peer" },
 	[KEY_CLAIM] = { "claim", K_TOKEN, 64, "What the peer claimed",
 	    "Check the peer again" },
+	[KEY_TOKEN] = { "token", K_TOKEN, 64, "The link",
+	    "This link is not complete. Copy the whole link from the email" },
+	[KEY_CURRENT] = { "current", K_SECRET, 1024, "Current password",
+	    NULL },
+	[KEY_SESSION] = { "session", K_NUMBER, 20, "Session",
+	    "Unknown session" },
 };
 
 const char *
@@ -248,6 +254,13 @@ size_t
 form_key_max(enum key k)
 {
 	return keys[k].max;
+}
+
+/* A password: never shown again, in a form or anywhere else. */
+int
+form_key_secret(enum key k)
+{
+	return keys[k].kind == K_SECRET;
 }
 
 int

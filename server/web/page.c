@@ -87,8 +87,7 @@ view_field(struct view *v, struct request *r, enum key k, const char *missing)
 	if (f->error) {
 		form_error_text(k, f->error, msg, sizeof(msg));
 		view_error(v, name, msg);
-		if (f->shown != NULL && k != KEY_PASSWORD &&
-		    k != KEY_PASSWORD2) {
+		if (f->shown != NULL && !form_key_secret(k)) {
 			snprintf(key, sizeof(key), "v_%s", name);
 			view_set(v, key, f->shown);
 		}
@@ -99,7 +98,7 @@ view_field(struct view *v, struct request *r, enum key k, const char *missing)
 			view_error(v, name, missing);
 		return NULL;
 	}
-	if (k != KEY_PASSWORD && k != KEY_PASSWORD2) {
+	if (!form_key_secret(k)) {
 		snprintf(key, sizeof(key), "v_%s", name);
 		view_set(v, key, f->text);
 	}

@@ -1,10 +1,11 @@
 /*
- * Sessions, CSRF tokens and sign-in throttling.  Sessions live in the
+ * Sessions, CSRF tokens and throttling by delay.  Sessions live in the
  * database, so any acorn process behind a load balancer can serve any
  * request; CSRF tokens are derived from the session (or, before sign-in,
  * from a random pre-session cookie) with the node's secret, so they need
  * no storage of their own.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,7 @@
 
 #define COOKIE_SESSION	"acorn_session"
 #define COOKIE_PRE	"acorn_pre"
-#define FAIL_WINDOW	"15 minutes"
-#define FAIL_PER_ACCOUNT 5
-#define FAIL_PER_ADDRESS 20
+#define AGENT_MAX	400	/* bytes of User-Agent kept */
 
 static unsigned char	secret[32];
 static int		have_secret;
@@ -101,8 +100,9 @@ token_shape(const char *t)
 	return 1;
 }
 
-static void
-token_hash(const char *token, char hex[65])
+/* The hex SHA-256 by which a token (a session's, a mailed link's) is kept. */
+void
+session_token_hash(const char *token, char hex[65])
 {
 	unsigned char h[32];
 
@@ -154,7 +154,7 @@ session_load(struct request *r)
 
 	cookie = session_cookie_get(r, COOKIE_SESSION);
 	if (token_shape(cookie)) {
-		token_hash(cookie, hex);
+		session_token_hash(cookie, hex);
 		snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
 		snprintf(max, sizeof(max), "%ld", cfg->session_max);
 		p[0] = hex;
@@ -226,16 +226,28 @@ int
 session_create(struct request *r, long id)
 {
 	char tok[ACORN_TOKEN_LEN + 1], hex[65], ids[32], idle[32], max[32];
-	const char *p[2], *q[2];
+	char agent[AGENT_MAX + 1];
+	const char *p[4], *q[2], *ua;
+	size_t n, cut;
 
 	if (util_token(tok) == -1)
 		return -1;
-	token_hash(tok, hex);
+	session_token_hash(tok, hex);
 	snprintf(ids, sizeof(ids), "%ld", id);
+	/* Kept only to show the owner; cut at a character's start. */
+	ua = http_header(r, "User-Agent");
+	snprintf(agent, sizeof(agent), "%s", ua != NULL ? ua : "");
+	/* A character cut in two at the end goes; anything else invalid, all. */
+	for (n = strlen(agent), cut = 0; n > 0 && cut < 4 &&
+	    !util_utf8_valid(agent, n); cut++)
+		agent[--n] = '\0';
 	p[0] = hex;
 	p[1] = ids;
-	if (db_exec(r->db, "INSERT INTO sessions (token_hash, account)"
-	    " VALUES (decode($1, 'hex'), $2)", 2, p) == -1)
+	p[2] = util_utf8_valid(agent, strlen(agent)) ? agent : "";
+	p[3] = r->addr;
+	if (db_exec(r->db, "INSERT INTO sessions (token_hash, account,"
+	    " user_agent, address) VALUES (decode($1, 'hex'), $2,"
+	    " nullif($3, ''), $4)", 4, p) == -1)
 		return -1;
 	/* Sign-ins are rare enough to sweep every expired session here. */
 	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
@@ -252,6 +264,29 @@ session_create(struct request *r, long id)
 	return 0;
 }
 
+/*
+ * Ends every session of the signed-in account but this one (keep 1) or
+ * all of them (keep 0); the cookie goes with this one.
+ */
+int
+session_end_all(struct request *r, int keep)
+{
+	char hex[65], ids[32];
+	const char *p[3];
+
+	snprintf(ids, sizeof(ids), "%ld", r->account->id);
+	session_token_hash(r->session, hex);
+	p[0] = ids;
+	p[1] = hex;
+	p[2] = keep ? "false" : "true";
+	if (db_exec(r->db, "DELETE FROM sessions WHERE account = $1"
+	    " AND ($3 OR token_hash <> decode($2, 'hex'))", 3, p) == -1)
+		return -1;
+	if (!keep)
+		session_cookie(r, COOKIE_SESSION, "", 0);
+	return 0;
+}
+
 int
 session_destroy(struct request *r)
 {
@@ -260,59 +295,130 @@ session_destroy(struct request *r)
 
 	if (r->session[0] == '\0')
 		return 0;
-	token_hash(r->session, hex);
+	session_token_hash(r->session, hex);
 	p[0] = hex;
 	session_cookie(r, COOKIE_SESSION, "", 0);
 	return db_exec(r->db, "DELETE FROM sessions WHERE"
 	    " token_hash = decode($1, 'hex')", 1, p);
 }
 
-/* Recent failed sign-ins as account $1 and from address $2. */
-static const char failures_query[] =
-    "SELECT (SELECT count(*) FROM signin_failures WHERE email ="
-    " lower($1) AND at > now() - interval '" FAIL_WINDOW "'),"
-    " (SELECT count(*) FROM signin_failures WHERE address = $2"
-    " AND at > now() - interval '" FAIL_WINDOW "')";
+/*
+ * How each kind of attempt is slowed: the first free ones within window
+ * cost nothing, then each waits base seconds, doubling, at most cap.  A
+ * sign-in is counted per (address typed, client address) and per client
+ * address, so failures from elsewhere never slow the member down; joins
+ * and the mails anyone may ask for are counted per client address.
+ */
+static const struct throttle_rule {
+	const char	*name;
+	int		 free;
+	size_t		 free_set;	/* or the config's int at this offset */
+	int		 base;
+	int		 cap;
+	const char	*window;
+} throttle_rules[THROTTLE__MAX] = {
+	[THROTTLE_SIGNIN] = { "signin", 3, 0, 2, 300, "1 hour" },
+	[THROTTLE_SIGNIN_ADDRESS] = { "signin-address", 20, 0, 2, 900,
+	    "1 hour" },
+	[THROTTLE_JOIN] = { "join", 0, offsetof(struct config, throttle_joins),
+	    60, 3600, "1 hour" },
+	[THROTTLE_MAIL] = { "mail", 0, offsetof(struct config, throttle_mails),
+	    60, 3600, "1 hour" },
+};
 
-enum { FA_ACCOUNT, FA_ADDRESS };
-
-/* 1 when this account or this address has failed too often of late. */
-int
-throttle_check(struct db *db, const char *email, const char *addr)
+/* The party a rule counts: its name, who (lower case) and the address. */
+static char *
+throttle_key(enum throttle t, const char *who, const char *addr)
 {
-	const char *p[2] = { email, addr };
-	PGresult *res;
-	int over;
+	char *k, *c;
 
-	res = db_query(db, PGRES_TUPLES_OK, failures_query, 2, p);
-	if (res == NULL)
-		return 1;
-	over = strtol(PQgetvalue(res, 0, FA_ACCOUNT), NULL, 10) >=
-	    FAIL_PER_ACCOUNT ||
-	    strtol(PQgetvalue(res, 0, FA_ADDRESS), NULL, 10) >=
-	    FAIL_PER_ADDRESS;
-	PQclear(res);
-	return over;
+	if ((k = util_printf("%s:%s|%s", throttle_rules[t].name,
+	    who != NULL ? who : "", addr)) == NULL)
+		return NULL;
+	for (c = k; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return k;
 }
 
+/*
+ * Seconds before this party may try again: 0 for now, -1 when the
+ * database failed (the caller answers 503 rather than let it through).
+ */
+long
+throttle_wait(struct db *db, enum throttle t, const char *who,
+    const char *addr)
+{
+	const char *p[1];
+	PGresult *res;
+	char *k;
+	long wait = -1;
+
+	if ((k = throttle_key(t, who, addr)) == NULL)
+		return -1;
+	p[0] = k;
+	res = db_query(db, PGRES_TUPLES_OK,
+	    "SELECT acorn_throttle_wait($1)", 1, p);
+	if (res != NULL)
+		wait = strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
+	PQclear(res);
+	free(k);
+	return wait;
+}
+
+/* Counts one attempt by this party. */
 void
-throttle_fail(struct db *db, const char *email, const char *addr)
+throttle_hit(struct db *db, enum throttle t, const char *who,
+    const char *addr)
+{
+	const struct throttle_rule *rule = &throttle_rules[t];
+	char fr[16], base[16], cap[16], *k;
+	const char *p[5];
+
+	if ((k = throttle_key(t, who, addr)) == NULL)
+		return;
+	snprintf(fr, sizeof(fr), "%d", rule->free_set == 0 ? rule->free :
+	    *(const int *)(const void *)((const char *)cfg + rule->free_set));
+	snprintf(base, sizeof(base), "%d", rule->base);
+	snprintf(cap, sizeof(cap), "%d", rule->cap);
+	p[0] = k;
+	p[1] = fr;
+	p[2] = base;
+	p[3] = cap;
+	p[4] = rule->window;
+	db_call(db, "SELECT acorn_throttle_hit($1, $2, $3, $4, $5::interval)",
+	    5, p);
+	free(k);
+}
+
+/*
+ * A sign-in as email from addr failed: it slows that pair and that
+ * address down, and is kept in the record of failed sign-ins.
+ */
+void
+throttle_signin_failed(struct db *db, const char *email, const char *addr)
 {
 	const char *p[2] = { email, addr };
 
+	throttle_hit(db, THROTTLE_SIGNIN, email, addr);
+	throttle_hit(db, THROTTLE_SIGNIN_ADDRESS, NULL, addr);
 	db_exec(db, "INSERT INTO signin_failures (email, address)"
 	    " VALUES (lower($1), $2)", 2, p);
-	db_exec(db, "DELETE FROM signin_failures WHERE"
-	    " at < now() - interval '1 day'", 0, NULL);
 }
 
+/* Forgets this party's attempts (a sign-in that succeeded). */
 void
-throttle_clear(struct db *db, const char *email)
+throttle_clear(struct db *db, enum throttle t, const char *who,
+    const char *addr)
 {
-	const char *p[1] = { email };
+	const char *p[1];
+	char *k;
 
-	db_exec(db, "DELETE FROM signin_failures WHERE email = lower($1)",
-	    1, p);
+	if ((k = throttle_key(t, who, addr)) == NULL)
+		return;
+	p[0] = k;
+	db_exec(db, "DELETE FROM throttle WHERE key = $1", 1, p);
+	free(k);
 }
 
 /* Coordinators and admins; contributors only write evaluations. */

@@ -142,6 +142,9 @@ enum key {
 	KEY_HUB,
 	KEY_CLAIM,
 	KEY_PEER,
+	KEY_TOKEN,
+	KEY_CURRENT,
+	KEY_SESSION,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -168,6 +171,7 @@ struct form {
 };
 const char	*form_key_name(enum key);
 size_t		 form_key_max(enum key);
+int		 form_key_secret(enum key);
 int		 form_key_lookup(const char *);
 void		 form_accept(struct form *, enum key, const char *, size_t);
 int		 form_answer(struct form *, const char *, const char *, size_t);
@@ -294,9 +298,21 @@ int	 is_coordinator(const struct request *);
 int	 is_admin(const struct request *);
 int	 is_contributor(const struct request *);
 int	 session_set_secret(const unsigned char *, size_t);
-int	 throttle_check(struct db *, const char *, const char *);
-void	 throttle_fail(struct db *, const char *, const char *);
-void	 throttle_clear(struct db *, const char *);
+int	 session_end_all(struct request *, int);
+void	 session_token_hash(const char *, char[65]);
+/* What throttle_* count, each per client address (sign-ins also per email). */
+enum throttle {
+	THROTTLE_SIGNIN,
+	THROTTLE_SIGNIN_ADDRESS,
+	THROTTLE_JOIN,
+	THROTTLE_MAIL,		/* reset links and confirmation resends */
+	THROTTLE__MAX
+};
+long	 throttle_wait(struct db *, enum throttle, const char *, const char *);
+void	 throttle_hit(struct db *, enum throttle, const char *, const char *);
+void	 throttle_clear(struct db *, enum throttle, const char *,
+	    const char *);
+void	 throttle_signin_failed(struct db *, const char *, const char *);
 void	 account_free(struct account *);
 
 /* static.c */

@@ -1,7 +1,7 @@
 // The member journey in headless Chromium: join (with a mistake first),
-// wait for approval, a coordinator approves, the member signs in, edits
-// their profile and lists themselves, and a visitor finds them in the
-// directory.  Every page visited is checked with axe-core at desktop and
+// confirm the address from the mailed link, wait for approval, a
+// coordinator approves, the member signs in, edits their profile and
+// lists themselves, and a visitor finds them in the directory.  Every page visited is checked with axe-core at desktop and
 // phone widths; a serious or critical violation fails that page.
 //
 // Environment: ACORN_URL (a fresh node), ACORN_COORDINATOR_EMAIL and
@@ -10,7 +10,7 @@
 // (default /usr/bin/chromium).  Prints "N passed, N failed" last.
 
 import { base, coordEmail, coordPassword, widths, fail, test, expect, text,
-	accessible, newPage, finish } from './lib.mjs';
+	accessible, newPage, finish, mailedLink } from './lib.mjs';
 
 const stamp = Date.now().toString(36);
 const member = {
@@ -66,7 +66,7 @@ try {
 	});
 	await accessible(page, 'join-errors');
 
-	await test('a visitor joins and is told a coordinator will approve them', async () => {
+	await test('a visitor joins and is asked to confirm their address', async () => {
 		await page.getByLabel('Email address').fill(member.email);
 		await page.getByLabel('Create a password').fill(member.password);
 		await page.getByLabel('Type the password again').fill(member.password);
@@ -74,6 +74,18 @@ try {
 		await page.getByLabel('Stakeholder group').selectOption('link_worker');
 		await page.getByLabel('Region').selectOption('North West');
 		await page.getByRole('button', { name: 'Join' }).click();
+		await page.waitForLoadState();
+		const h1 = await text(page, 'h1');
+		expect(h1 === 'Check your email', `heading: ${h1}`);
+		expect((await text(page, 'main')).includes(member.email), 'address not named');
+	});
+	await accessible(page, 'join-check-email');
+
+	await test('the visitor confirms from the mailed link and is told a coordinator will approve them', async () => {
+		await page.goto(await mailedLink(member.email, 'Confirm your email address', '/join/confirm'));
+		await accessible(page, 'join-confirm');
+		await page.getByLabel('Password').fill(member.password);
+		await page.getByRole('button', { name: 'Confirm my email address' }).click();
 		await page.waitForLoadState();
 		const h1 = await text(page, 'h1');
 		expect(h1 === 'Thank you for joining', `heading: ${h1}`);

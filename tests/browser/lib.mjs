@@ -105,6 +105,28 @@ export async function signIn(page, email, password, url = base) {
 	await page.waitForLoadState();
 }
 
+// The newest link to path in the mail with subject sent to address to,
+// read as the demo reads mail: on the coordinator's Mail page, in a
+// context of its own.  The node listens on a port it chose, so only the
+// path and query of the link are taken.
+export async function mailedLink(to, subject, path) {
+	const { context, page } = await newPage();
+	try {
+		await signIn(page, coordEmail, coordPassword);
+		await page.goto(`${base}/admin/mail`);
+		const row = page.getByRole('row').filter({ hasText: to }).filter({ hasText: subject }).first();
+		await row.getByText(subject).first().click();
+		const body = await row.locator('.pre-line').innerText();
+		const m = body.match(new RegExp(`https?://\\S+${path.replace(/\//g, '\\/')}\\?token=[A-Za-z0-9_-]+`));
+		if (!m)
+			throw new Error(`no ${path} link in the mail to ${to}`);
+		const url = new URL(m[0]);
+		return base + url.pathname + url.search;
+	} finally {
+		await context.close();
+	}
+}
+
 // Closes Chromium, prints the line the test runner reads, and exits.
 export async function finish() {
 	await browser.close();

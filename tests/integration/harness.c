@@ -512,6 +512,13 @@ client_cookie(struct client *c, const char *name)
 	return out;
 }
 
+/* The User-Agent the client sends, as a browser would. */
+void
+client_agent(struct client *c, const char *ua)
+{
+	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, ua);
+}
+
 void
 client_free(struct client *c)
 {
@@ -813,7 +820,64 @@ join_form(struct client *c, const char *name, const char *email,
 	    "Test Health Centre", "group", "gp", "region", "North West", NULL);
 }
 
-/* Joins; the status the node answered with. */
+/*
+ * The token of the newest link to path mailed to address to (malloc'd),
+ * read from the node's outbox as the person would read their mail; NULL
+ * when there is none.
+ */
+char *
+mail_token(struct node *n, const char *to, const char *path)
+{
+	const char *p[2] = { to, path };
+	char *body, *at, *tok = NULL;
+	size_t len;
+
+	body = node_sqlv(n, "SELECT body FROM outbox WHERE lower(recipient) ="
+	    " lower($1) AND strpos(body, $2 || '?token=') > 0"
+	    " ORDER BY id DESC LIMIT 1", 2, p);
+	if (body == NULL)
+		return NULL;
+	if ((at = strstr(body, path)) != NULL &&
+	    (at = strstr(at, "?token=")) != NULL) {
+		at += 7;
+		len = strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+		    "vwxyz0123456789-_");
+		tok = strndup(at, len);
+	}
+	free(body);
+	return tok;
+}
+
+/*
+ * Follows the confirmation link mailed to email with the password chosen
+ * on joining; the status the node answered the confirmation with.
+ */
+int
+join_confirm(struct client *c, const char *email, const char *password)
+{
+	char *tok, *page;
+	struct resp *r;
+	int status = -1;
+
+	if ((tok = mail_token(c->node, email, "/join/confirm")) == NULL)
+		return -1;
+	if (asprintf(&page, "/join/confirm?token=%s", tok) != -1) {
+		r = form_post(c, page, "/join/confirm", "token", tok,
+		    "password", password, NULL);
+		status = r != NULL ? (int)r->status : -1;
+		resp_free(r);
+		free(page);
+	}
+	free(tok);
+	return status;
+}
+
+/*
+ * Joins and confirms the address from the mailed link: the status the
+ * node answered the confirmation with (303 to the profile, signed in, on
+ * a node with open joining; 200 where a coordinator approves), or the
+ * join's own status when it was refused.
+ */
 int
 join(struct client *c, const char *name, const char *email,
     const char *password)
@@ -822,7 +886,9 @@ join(struct client *c, const char *name, const char *email,
 	int status = r != NULL ? (int)r->status : -1;
 
 	resp_free(r);
-	return status;
+	if (status != 200)
+		return status;
+	return join_confirm(c, email, password);
 }
 
 /* The node's key fingerprint, as `acorn keygen` prints it (malloc'd). */

@@ -57,6 +57,7 @@ struct client	*client_new(struct node *);
 void		 client_free(struct client *);
 void		 client_header(struct client *, const char *);
 char		*client_cookie(struct client *, const char *);
+void		 client_agent(struct client *, const char *);
 struct resp	*http_get(struct client *, const char *);
 struct resp	*http_post(struct client *, const char *, ...);
 struct resp	*http_post_raw(struct client *, const char *, const char *,
@@ -78,5 +79,7 @@ struct resp	*join_form(struct client *, const char *, const char *,
 		    const char *, const char *);
 int		 join(struct client *, const char *, const char *,
 		    const char *);
+int		 join_confirm(struct client *, const char *, const char *);
+char		*mail_token(struct node *, const char *, const char *);
 
 #endif

@@ -47,7 +47,7 @@ move(const char *email, const char *region)
 static void
 start(void)
 {
-	node = node_new("Roles node", NULL);
+	node = node_new("Roles node", "throttle_joins = 1000");
 	ck_assert_ptr_nonnull(node);
 	/* The node is North West's; `user add` puts people there. */
 	nw_pw = node_user_add(node, COORD_NW, "coordinator");
@@ -105,8 +105,10 @@ asks_to_join(const char *name, const char *email, const char *region)
 	    "a long enough password", "organisation", "Test Health Centre",
 	    "group", "gp", "region", region, NULL);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert(resp_has(r, "Thank you for joining"));
+	ck_assert(resp_has(r, "Check your email"));
 	resp_free(r);
+	ck_assert_int_eq(join_confirm(c, email, "a long enough password"),
+	    200);
 	client_free(c);
 	id = node_sql(node, "SELECT member FROM accounts WHERE email = $1",
 	    email);

@@ -209,6 +209,12 @@ START_TEST(test_masked_mail_keeps_links_but_not_their_secrets)
 	    "/password/reset/t3.",
 	    "/registrations/guest/" DOTS "/confirm and /confirm/" DOTS
 	    "?x=1, /password/reset/" DOTS);
+	/* An account's links carry their token in the query. */
+	masked_is("http://n.example.org/signin/reset?token=Ab-_9xYz0123\n"
+	    "/join/confirm?token=t4, /profile/email/confirm?token=t5",
+	    "http://n.example.org/signin/reset?token=" DOTS "\n"
+	    "/join/confirm?token=" DOTS ", /profile/email/confirm?token="
+	    DOTS);
 	/* Links without a secret, and text without links, are as they were. */
 	masked_is("See /registrations and /events/abc", "See /registrations "
 	    "and /events/abc");

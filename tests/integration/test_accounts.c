@@ -1,0 +1,942 @@
+/*
+ * Identity and sign-in: an address confirmed by its mailed link before
+ * the account works, passwords changed and reset, sessions seen and
+ * ended, and throttling that slows an attacker without locking anyone
+ * out.  Each client comes from its own address (the nodes trust
+ * X-Forwarded-For from loopback, as behind a proxy), so what one test
+ * throttles never touches another.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "harness.h"
+
+Suite	*accounts_suite(void);
+
+static struct node *closed;	/* a coordinator approves joins */
+static struct node *open_node;	/* open joining */
+static char *coord_pw;
+
+#define COORD		"coordinator@accounts.example.org"
+#define PW		"a long enough password"
+#define JOINS		3	/* throttle_joins on the closed node */
+
+static void
+start_nodes(void)
+{
+	closed = node_new("Accounts closed", "trust_proxy = yes\n"
+	    "throttle_joins = 3");
+	ck_assert_ptr_nonnull(closed);
+	coord_pw = node_user_add(closed, COORD, "coordinator");
+	ck_assert_ptr_nonnull(coord_pw);
+	ck_assert_int_eq(node_serve(closed), 0);
+	open_node = node_new("Accounts open", "trust_proxy = yes\n"
+	    "open_joining = yes\nthrottle_joins = 1000");
+	ck_assert_ptr_nonnull(open_node);
+	ck_assert_int_eq(node_serve(open_node), 0);
+}
+
+static void
+stop_nodes(void)
+{
+	node_free(closed);
+	node_free(open_node);
+	free(coord_pw);
+	closed = open_node = NULL;
+}
+
+/*
+ * A browser at an address of its own, as a proxy would name it: each
+ * test runs in a process of its own, so the process id keeps addresses
+ * apart across tests and the counter within one.
+ */
+static struct client *
+client_at(struct node *n)
+{
+	static int host;
+	struct client *c = client_new(n);
+	char h[96];
+
+	snprintf(h, sizeof(h), "X-Forwarded-For: 2001:db8::%x:%x:%x",
+	    (unsigned int)getpid() >> 16, (unsigned int)getpid() & 0xffffu,
+	    ++host);
+	client_header(c, h);
+	return c;
+}
+
+/* A unique address per call (malloc'd). */
+static char *
+fresh(const char *who)
+{
+	static int n;
+	char *e;
+
+	ck_assert_int_ne(asprintf(&e, "%s.%d.%d@Accounts.example.org", who,
+	    (int)getpid(), ++n), -1);
+	return e;
+}
+
+static long
+num(struct node *n, const char *sql, const char *param)
+{
+	return node_num(n, sql, param);
+}
+
+/* How many mails went to an address with a subject. */
+static long
+mails(struct node *n, const char *to, const char *subject)
+{
+	const char *p[2] = { to, subject };
+	char *v = node_sqlv(n, "SELECT count(*) FROM outbox WHERE"
+	    " lower(recipient) = lower($1) AND subject = $2", 2, p);
+	long c = v != NULL ? strtol(v, NULL, 10) : -1;
+
+	free(v);
+	return c;
+}
+
+/* The status of GET path. */
+static long
+get_status(struct client *c, const char *path)
+{
+	struct resp *r = http_get(c, path);
+	long s = r != NULL ? r->status : -1;
+
+	resp_free(r);
+	return s;
+}
+
+/* The status of signing in, without following where it goes. */
+static long
+signin_status(struct client *c, const char *email, const char *pw)
+{
+	struct resp *r = form_post(c, "/signin", "/signin", "email", email,
+	    "password", pw, NULL);
+	long s = r != NULL ? r->status : -1;
+
+	resp_free(r);
+	return s;
+}
+
+/* Joined, confirmed and signed in on the open node. */
+static struct client *
+member(const char *email, const char *name)
+{
+	struct client *c = client_at(open_node);
+
+	ck_assert_int_eq(join(c, name, email, PW), 303);
+	ck_assert_int_eq(get_status(c, "/profile"), 200);
+	return c;
+}
+
+/*
+ * Posts a mailed link's form to path with the password PW, as a form
+ * kept open in a tab would (its token from another page: a dead link's
+ * page has no form).
+ */
+static struct resp *
+follow(struct client *c, const char *path, const char *tok)
+{
+	struct resp *r = form_post(c, "/signin/forgot", path, "token", tok,
+	    "password", PW, "password2", PW, NULL);
+
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+/* s with the first from replaced by to (malloc'd). */
+static char *
+replaced(const char *s, const char *from, const char *to)
+{
+	const char *at = strstr(s, from);
+	char *out;
+
+	ck_assert_ptr_nonnull(at);
+	ck_assert_int_ne(asprintf(&out, "%.*s%s%s", (int)(at - s), s, to,
+	    at + strlen(from)), -1);
+	return out;
+}
+
+static int
+occurrences(const struct resp *r, const char *s)
+{
+	const char *p = r->body;
+	int n = 0;
+
+	while ((p = strstr(p, s)) != NULL) {
+		n++;
+		p += strlen(s);
+	}
+	return n;
+}
+
+/* The text of <main> of a page (malloc'd), to compare two replies. */
+static char *
+main_of(const struct resp *r)
+{
+	const char *a = strstr(r->body, "<main"), *b;
+
+	ck_assert_ptr_nonnull(a);
+	b = strstr(a, "</main>");
+	ck_assert_ptr_nonnull(b);
+	return strndup(a, (size_t)(b - a));
+}
+
+/* --- joining --------------------------------------------------------- */
+
+START_TEST(test_join_confirm_approve_then_sign_in)
+{
+	struct client *m = client_at(closed), *co = client_at(closed);
+	char *em = fresh("joiner"), *tok, *id, page[256];
+	struct resp *r;
+
+	r = join_form(m, "Jo Joiner", em, PW, PW);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "We have sent an email to"));
+	resp_free(r);
+	ck_assert_int_eq(mails(closed, em, "Confirm your email address"), 1);
+	ck_assert_int_eq(signin_status(m, em, PW), 403);
+	ck_assert(sign_in(co, COORD, coord_pw));
+	r = http_get(co, "/admin/members");
+	ck_assert(!resp_has(r, "Jo Joiner"));
+	resp_free(r);
+
+	tok = mail_token(closed, em, "/join/confirm");
+	ck_assert_ptr_nonnull(tok);
+	snprintf(page, sizeof(page), "/join/confirm?token=%s", tok);
+	r = http_get(m, page);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Confirm your email address"));
+	resp_free(r);
+	/* Opening the link changed nothing; the wrong password neither. */
+	r = form_post(m, page, "/join/confirm", "token", tok, "password",
+	    "not the password at all", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "There is a problem"));
+	resp_free(r);
+	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1) AND confirmed IS NULL", em), 1);
+
+	r = form_post(m, page, "/join/confirm", "token", tok, "password", PW,
+	    NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Thank you for joining"));
+	resp_free(r);
+	ck_assert_int_eq(signin_status(m, em, PW), 403);
+
+	r = http_get(co, "/admin/members");
+	ck_assert(resp_has(r, "Jo Joiner"));
+	resp_free(r);
+	id = node_sql(closed, "SELECT member FROM accounts WHERE"
+	    " lower(email) = lower($1)", em);
+	r = form_post(co, "/admin/members", "/admin/members/approve", "id", id,
+	    NULL);
+	ck_assert(resp_has(r, "is approved"));
+	resp_free(r);
+	ck_assert_int_eq(signin_status(m, em, PW), 303);
+	ck_assert_int_eq(get_status(m, "/profile"), 200);
+	free(id);
+	free(tok);
+	free(em);
+	client_free(m);
+	client_free(co);
+}
+END_TEST
+
+START_TEST(test_an_unconfirmed_account_is_never_approved)
+{
+	struct client *m = client_at(closed), *co = client_at(closed);
+	char *em = fresh("unapproved"), *id;
+	struct resp *r;
+
+	r = join_form(m, "Una Unconfirmed", em, PW, PW);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	id = node_sql(closed, "SELECT member FROM accounts WHERE"
+	    " lower(email) = lower($1)", em);
+	ck_assert(sign_in(co, COORD, coord_pw));
+	r = form_post(co, "/admin/members", "/admin/members/approve", "id", id,
+	    NULL);
+	ck_assert(resp_has(r, "already been dealt with"));
+	resp_free(r);
+	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts WHERE"
+	    " member = $1 AND status = 'pending'", id), 1);
+	free(id);
+	free(em);
+	client_free(m);
+	client_free(co);
+}
+END_TEST
+
+START_TEST(test_confirmation_link_works_once)
+{
+	struct client *a = client_at(open_node), *b = client_at(open_node);
+	char *em = fresh("once"), *tok;
+	struct resp *r;
+
+	r = join_form(a, "Olive Once", em, PW, PW);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	tok = mail_token(open_node, em, "/join/confirm");
+	r = follow(a, "/join/confirm", tok);
+	ck_assert_int_eq(r->status, 303);	/* confirmed and signed in */
+	resp_free(r);
+	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	r = follow(b, "/join/confirm", tok);
+	ck_assert_int_eq(r->status, 410);
+	ck_assert(resp_has(r, "This link no longer works"));
+	resp_free(r);
+	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(get_status(b, "/healthz"), 200);
+	free(tok);
+	free(em);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+START_TEST(test_confirmation_link_expires_and_a_new_one_can_be_sent)
+{
+	struct client *a = client_at(open_node);
+	char *em = fresh("late"), *tok, *tok2;
+	struct resp *r;
+
+	r = join_form(a, "Laura Late", em, PW, PW);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	tok = mail_token(open_node, em, "/join/confirm");
+	/* A day passes. */
+	ck_assert_int_ge(num(open_node, "WITH u AS (UPDATE account_tokens SET"
+	    " expires = now() - interval '1 second' RETURNING 1)"
+	    " SELECT count(*) FROM u", NULL), 1);
+	r = follow(a, "/join/confirm", tok);
+	ck_assert_int_eq(r->status, 410);
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1) AND confirmed IS NULL", em), 1);
+	ck_assert_int_eq(signin_status(a, em, PW), 403);
+
+	r = form_post(a, "/join/resend", "/join/resend", "email", em, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "We have sent an email to"));
+	resp_free(r);
+	tok2 = mail_token(open_node, em, "/join/confirm");
+	ck_assert_str_ne(tok, tok2);
+	r = follow(a, "/join/confirm", tok2);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	free(tok);
+	free(tok2);
+	free(em);
+	client_free(a);
+}
+END_TEST
+
+START_TEST(test_join_with_an_existing_email_answers_alike_and_tells_the_owner)
+{
+	struct client *owner, *x = client_at(open_node);
+	char *em = fresh("owner"), *other = fresh("newcomer"), *a, *b, *a2;
+	struct resp *r1, *r2;
+
+	owner = member(em, "Olwen Owner");
+	r1 = join_form(x, "Someone Else", other, "another long password",
+	    "another long password");
+	r2 = join_form(x, "Someone Else", em, "another long password",
+	    "another long password");
+	ck_assert_int_eq(r1->status, 200);
+	ck_assert_int_eq(r2->status, r1->status);
+	/* The same page, but for the address typed. */
+	a = main_of(r1);
+	b = main_of(r2);
+	a2 = replaced(a, other, em);
+	ck_assert_str_eq(a2, b);
+	free(a2);
+	ck_assert_int_eq(mails(open_node, em, "Someone tried to join with your "
+	    "address"), 1);
+	ck_assert_int_eq(mails(open_node, em, "Confirm your email address"),
+	    1);
+	/* Nothing of the account changed. */
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM members WHERE"
+	    " name = 'Someone Else'", NULL), 1);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts a JOIN"
+	    " members m ON m.id = a.member WHERE lower(a.email) = lower($1)"
+	    " AND m.name = 'Olwen Owner'", em), 1);
+	ck_assert_int_eq(signin_status(x, em, "another long password"), 401);
+	ck_assert_int_eq(get_status(owner, "/profile"), 200);
+	free(a);
+	free(b);
+	resp_free(r1);
+	resp_free(r2);
+	free(em);
+	free(other);
+	client_free(owner);
+	client_free(x);
+}
+END_TEST
+
+/*
+ * Someone joins with another person's address first: the owner's own
+ * join replaces it, and the link mailed for the squatter's join would
+ * need the squatter's password, which the owner does not type.
+ */
+START_TEST(test_a_squatter_cannot_take_an_address_before_its_owner)
+{
+	struct client *sq = client_at(open_node), *own = client_at(open_node);
+	char *em = fresh("squatted"), *tok, page[256];
+	struct resp *r;
+
+	r = join_form(sq, "Squatter", em, "the squatter password",
+	    "the squatter password");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	r = join_form(own, "Rightful Owner", em, PW, PW);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	tok = mail_token(open_node, em, "/join/confirm");
+	snprintf(page, sizeof(page), "/join/confirm?token=%s", tok);
+	r = form_post(own, page, "/join/confirm", "token", tok, "password",
+	    "the squatter password", NULL);
+	ck_assert_int_eq(r->status, 422);
+	resp_free(r);
+	r = follow(own, "/join/confirm", tok);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(signin_status(sq, em, "the squatter password"), 401);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts a JOIN"
+	    " members m ON m.id = a.member WHERE lower(a.email) = lower($1)"
+	    " AND m.name = 'Rightful Owner'", em), 1);
+	free(tok);
+	free(em);
+	client_free(sq);
+	client_free(own);
+}
+END_TEST
+
+START_TEST(test_join_is_throttled_per_address)
+{
+	struct client *c = client_at(closed), *d = client_at(closed);
+	char *em;
+	struct resp *r;
+	int i;
+
+	for (i = 0; i < JOINS; i++) {
+		em = fresh("flood");
+		r = join_form(c, "Flo Flood", em, PW, PW);
+		ck_assert_int_eq(r->status, 200);
+		resp_free(r);
+		free(em);
+	}
+	em = fresh("flood");
+	r = join_form(c, "Flo Flood", em, PW, PW);
+	ck_assert_int_eq(r->status, 429);
+	ck_assert(resp_has(r, "seconds, then try again"));
+	resp_free(r);
+	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1)", em), 0);
+	/* Another address is not slowed. */
+	r = join_form(d, "Del Different", em, PW, PW);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1)", em), 1);
+	free(em);
+	client_free(c);
+	client_free(d);
+}
+END_TEST
+
+/* --- passwords ------------------------------------------------------- */
+
+START_TEST(test_reset_ends_every_session_and_the_link_works_once)
+{
+	char *em = fresh("forgetful"), *tok, page[256];
+	struct client *a = member(em, "Fay Forgetful"), *b = client_at(open_node),
+	    *c = client_at(open_node);
+	struct resp *r;
+
+	ck_assert_int_eq(signin_status(b, em, PW), 303);
+	r = form_post(c, "/signin/forgot", "/signin/forgot", "email", em, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "If an account exists for"));
+	resp_free(r);
+	tok = mail_token(open_node, em, "/signin/reset");
+	ck_assert_ptr_nonnull(tok);
+	snprintf(page, sizeof(page), "/signin/reset?token=%s", tok);
+	ck_assert_int_eq(get_status(c, page), 200);
+	r = form_post(c, page, "/signin/reset", "token", tok, "password",
+	    "a brand new password", "password2", "a brand new password", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your password has been changed"));
+	resp_free(r);
+	ck_assert_int_eq(get_status(a, "/profile"), 303);
+	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(signin_status(c, em, PW), 401);
+	ck_assert_int_eq(signin_status(c, em, "a brand new password"), 303);
+	/* Once only. */
+	r = form_post(b, "/signin/forgot", "/signin/reset", "token", tok,
+	    "password", "a third long password", "password2",
+	    "a third long password", NULL);
+	ck_assert_int_eq(r->status, 410);
+	resp_free(r);
+	ck_assert_int_eq(signin_status(b, em, "a brand new password"), 303);
+	free(tok);
+	free(em);
+	client_free(a);
+	client_free(b);
+	client_free(c);
+}
+END_TEST
+
+START_TEST(test_reset_link_expires_within_an_hour)
+{
+	char *em = fresh("slow"), *tok;
+	struct client *a = member(em, "Sid Slow"), *b = client_at(open_node);
+	struct resp *r;
+
+	r = form_post(b, "/signin/forgot", "/signin/forgot", "email", em, NULL);
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM account_tokens t"
+	    " JOIN accounts a ON a.id = t.account WHERE lower(a.email) ="
+	    " lower($1) AND t.purpose = 'reset' AND t.expires <="
+	    " now() + interval '1 hour'", em), 1);
+	tok = mail_token(open_node, em, "/signin/reset");
+	ck_assert_int_ge(num(open_node, "WITH u AS (UPDATE account_tokens SET"
+	    " expires = now() - interval '1 second' WHERE purpose = 'reset'"
+	    " RETURNING 1) SELECT count(*) FROM u", NULL), 1);
+	r = follow(b, "/signin/reset", tok);
+	ck_assert_int_eq(r->status, 410);
+	resp_free(r);
+	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(signin_status(b, em, PW), 303);
+	free(tok);
+	free(em);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+START_TEST(test_reset_for_an_unknown_email_gives_the_same_reply)
+{
+	char *em = fresh("known"), *ghost = fresh("ghost"), *a, *b, *a2;
+	struct client *m = member(em, "Kim Known"), *c = client_at(open_node);
+	struct resp *r1, *r2;
+
+	r1 = form_post(c, "/signin/forgot", "/signin/forgot", "email", em,
+	    NULL);
+	r2 = form_post(c, "/signin/forgot", "/signin/forgot", "email", ghost,
+	    NULL);
+	ck_assert_int_eq(r1->status, 200);
+	ck_assert_int_eq(r2->status, r1->status);
+	a = main_of(r1);
+	b = main_of(r2);
+	a2 = replaced(a, em, ghost);
+	ck_assert_str_eq(a2, b);
+	free(a2);
+	ck_assert_int_eq(mails(open_node, em, "Reset your password"), 1);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM outbox WHERE"
+	    " lower(recipient) = lower($1)", ghost), 0);
+	free(a);
+	free(b);
+	resp_free(r1);
+	resp_free(r2);
+	free(em);
+	free(ghost);
+	client_free(m);
+	client_free(c);
+}
+END_TEST
+
+START_TEST(test_password_change_needs_the_current_one_and_ends_other_sessions)
+{
+	char *em = fresh("changer");
+	struct client *a = member(em, "Cal Changer"), *b = client_at(open_node);
+	struct resp *r;
+
+	ck_assert_int_eq(signin_status(b, em, PW), 303);
+	r = form_post(a, "/profile/password", "/profile/password", "current",
+	    "not my password", "password", "a brand new password",
+	    "password2", "a brand new password", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "The password is not right"));
+	ck_assert(!resp_has(r, "not my password"));
+	resp_free(r);
+	ck_assert_int_eq(get_status(b, "/profile"), 200);
+	ck_assert_int_eq(signin_status(client_at(open_node), em,
+	    "a brand new password"), 401);
+
+	r = form_post(a, "/profile/password", "/profile/password", "current",
+	    PW, "password", "a brand new password", "password2",
+	    "a brand new password", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your password has been changed"));
+	resp_free(r);
+	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(signin_status(b, em, PW), 401);
+	ck_assert_int_eq(signin_status(b, em, "a brand new password"), 303);
+	ck_assert_int_eq(mails(open_node, em, "Your password has been changed"),
+	    1);
+	free(em);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+/* --- sessions -------------------------------------------------------- */
+
+START_TEST(test_sign_out_everywhere_ends_every_session)
+{
+	char *em = fresh("everywhere");
+	struct client *a = member(em, "Eve Everywhere"),
+	    *b = client_at(open_node);
+	struct resp *r;
+
+	ck_assert_int_eq(signin_status(b, em, PW), 303);
+	r = form_post(a, "/profile/sessions", "/signout/everywhere", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "signed out everywhere"));
+	resp_free(r);
+	ck_assert_int_eq(get_status(a, "/profile"), 303);
+	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM sessions s JOIN"
+	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)",
+	    em), 0);
+	free(em);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+START_TEST(test_sessions_page_shows_only_ones_own_and_ends_one)
+{
+	char *em = fresh("devices"), *em2 = fresh("stranger"), *theirs,
+	    *other;
+	struct client *a, *b, *s;
+	struct resp *r;
+
+	a = client_at(open_node);
+	client_agent(a, "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0)"
+	    " Gecko/20100101 Firefox/128.0");
+	ck_assert_int_eq(join(a, "Dev Devices", em, PW), 303);
+	b = client_at(open_node);
+	client_agent(b, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"
+	    " AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0"
+	    " Mobile/15E148 Safari/604.1");
+	ck_assert_int_eq(signin_status(b, em, PW), 303);
+	s = member(em2, "Stan Stranger");
+
+	r = http_get(a, "/profile/sessions");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Firefox on Windows"));
+	ck_assert(resp_has(r, "Safari on iPhone"));
+	ck_assert(resp_has(r, "This device"));
+	ck_assert(resp_has(r, "2001:db8::"));
+	/* Two sessions, each with its own button; none of the stranger's. */
+	ck_assert_int_eq(occurrences(r, "name=\"session\""), 2);
+	resp_free(r);
+
+	/* Another account's session: nothing ends. */
+	theirs = node_sql(open_node, "SELECT s.id FROM sessions s JOIN"
+	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)",
+	    em2);
+	r = form_post(a, "/profile/sessions", "/profile/sessions/end",
+	    "session", theirs, NULL);
+	ck_assert_int_eq(r->status, 404);
+	resp_free(r);
+	ck_assert_int_eq(get_status(s, "/profile"), 200);
+
+	other = node_sql(open_node, "SELECT s.id FROM sessions s JOIN"
+	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)"
+	    " AND s.user_agent LIKE '%iPhone%'", em);
+	r = form_post(a, "/profile/sessions", "/profile/sessions/end",
+	    "session", other, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	r = http_get(a, "/profile/sessions");
+	ck_assert(!resp_has(r, "Safari on iPhone"));
+	resp_free(r);
+	free(theirs);
+	free(other);
+	free(em);
+	free(em2);
+	client_free(a);
+	client_free(b);
+	client_free(s);
+}
+END_TEST
+
+/* --- changing the email ---------------------------------------------- */
+
+START_TEST(test_email_change_confirms_the_new_address_and_tells_the_old)
+{
+	char *em = fresh("mover"), *to = fresh("moved"), *tok, page[256];
+	struct client *a = member(em, "Mo Mover"), *b = client_at(open_node);
+	struct resp *r;
+
+	r = form_post(a, "/profile/email", "/profile/email", "email", to,
+	    "current", "not my password", NULL);
+	ck_assert_int_eq(r->status, 422);
+	resp_free(r);
+	ck_assert_int_eq(mails(open_node, to, "Confirm your new email address"),
+	    0);
+	r = form_post(a, "/profile/email", "/profile/email", "email", to,
+	    "current", PW, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "We have sent an email to"));
+	resp_free(r);
+	/* Nothing changes until the new address answers. */
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1)", em), 1);
+	tok = mail_token(open_node, to, "/profile/email/confirm");
+	ck_assert_ptr_nonnull(tok);
+	snprintf(page, sizeof(page), "/profile/email/confirm?token=%s", tok);
+	r = form_post(b, page, "/profile/email/confirm", "token", tok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your email address has been changed"));
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1)", to), 1);
+	ck_assert_int_eq(mails(open_node, em, "Your email address has been "
+	    "changed"), 1);
+	ck_assert_int_eq(signin_status(b, to, PW), 303);
+	ck_assert_int_eq(signin_status(client_at(open_node), em, PW), 401);
+	/* Once only. */
+	r = form_post(b, page, "/profile/email/confirm", "token", tok, NULL);
+	ck_assert_int_eq(r->status, 410);
+	resp_free(r);
+	free(tok);
+	free(em);
+	free(to);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+START_TEST(test_email_change_to_a_taken_address_changes_nothing)
+{
+	char *em = fresh("taker"), *taken = fresh("taken");
+	struct client *a = member(em, "Tad Taker"),
+	    *t = member(taken, "Tess Taken");
+	struct resp *r;
+
+	r = form_post(a, "/profile/email", "/profile/email", "email", taken,
+	    "current", PW, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "We have sent an email to"));
+	resp_free(r);
+	ck_assert_int_eq(mails(open_node, taken, "Someone tried to use your "
+	    "address"), 1);
+	ck_assert_ptr_null(mail_token(open_node, taken,
+	    "/profile/email/confirm"));
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1)", em), 1);
+	ck_assert_int_eq(get_status(t, "/profile"), 200);
+	free(em);
+	free(taken);
+	client_free(a);
+	client_free(t);
+}
+END_TEST
+
+/* --- throttling without lock-outs ------------------------------------ */
+
+START_TEST(test_wrong_passwords_from_elsewhere_never_lock_the_member_out)
+{
+	char *em = fresh("target");
+	struct client *m = member(em, "Tara Target"), *x = client_at(open_node),
+	    *home = client_at(open_node);
+	struct resp *r;
+	int i, refused = 0, slowed = 0;
+
+	for (i = 0; i < 12; i++) {
+		r = form_post(x, "/signin", "/signin", "email", em, "password",
+		    "guess number one", NULL);
+		if (r->status == 401)
+			refused++;
+		else if (r->status == 429 && resp_has(r, "Wait"))
+			slowed++;
+		else
+			ck_abort_msg("attacker got %ld", r->status);
+		resp_free(r);
+	}
+	ck_assert_int_eq(refused, 3);
+	ck_assert_int_eq(slowed, 9);
+	/* The attacker's address waits even with the right password... */
+	ck_assert_int_eq(signin_status(x, em, PW), 429);
+	/* ...while the member, from their own address, signs in at once. */
+	ck_assert_int_eq(signin_status(home, em, PW), 303);
+	ck_assert_int_eq(get_status(home, "/profile"), 200);
+	ck_assert_int_eq(get_status(m, "/profile"), 200);
+	ck_assert_int_eq(get_status(x, "/healthz"), 200);
+	/* Once the wait is over, the attacker's address may try again. */
+	ck_assert_int_ge(num(open_node, "WITH u AS (UPDATE throttle SET"
+	    " wait_until = now() RETURNING 1) SELECT count(*) FROM u", NULL),
+	    1);
+	ck_assert_int_eq(signin_status(x, em, "guess number two"), 401);
+	free(em);
+	client_free(m);
+	client_free(x);
+	client_free(home);
+}
+END_TEST
+
+START_TEST(test_reset_requests_are_throttled_per_address)
+{
+	struct client *c = client_at(open_node), *d = client_at(open_node);
+	char *em = fresh("resetflood");
+	struct resp *r;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		r = form_post(c, "/signin/forgot", "/signin/forgot", "email",
+		    em, NULL);
+		ck_assert_int_eq(r->status, 200);
+		resp_free(r);
+	}
+	r = form_post(c, "/signin/forgot", "/signin/forgot", "email", em,
+	    NULL);
+	ck_assert_int_eq(r->status, 429);
+	resp_free(r);
+	r = form_post(c, "/join/resend", "/join/resend", "email", em, NULL);
+	ck_assert_int_eq(r->status, 429);
+	resp_free(r);
+	r = form_post(d, "/signin/forgot", "/signin/forgot", "email", em,
+	    NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	free(em);
+	client_free(c);
+	client_free(d);
+}
+END_TEST
+
+START_TEST(test_bad_links_are_refused_and_change_nothing)
+{
+	struct client *c = client_at(open_node);
+	struct resp *r;
+
+	ck_assert_int_eq(get_status(c, "/join/confirm"), 410);
+	ck_assert_int_eq(get_status(c, "/join/confirm?token=nonsense"), 410);
+	r = http_get(c, "/signin/reset?token=%3Cscript%3E");
+	ck_assert_int_eq(r->status, 410);
+	ck_assert(!resp_has(r, "<script>"));
+	resp_free(r);
+	ck_assert_int_eq(get_status(c, "/profile/email/confirm?token="
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 410);
+	ck_assert_int_eq(get_status(c, "/profile/sessions"), 303);
+	ck_assert_int_eq(get_status(c, "/healthz"), 200);
+	client_free(c);
+}
+END_TEST
+
+/* --- Argon2id bounded ------------------------------------------------ */
+
+#define FLOOD	4
+
+struct flood {
+	struct node	*node;
+	long		 status;
+	int		 busy;
+};
+
+static void *
+flood_join(void *arg)
+{
+	struct flood *f = arg;
+	struct client *c = client_at(f->node);
+	char *em = fresh("flood");
+	struct resp *r = join_form(c, "Fred Flood", em, PW, PW);
+
+	f->status = r != NULL ? r->status : -1;
+	f->busy = resp_has(r, "Wait a few seconds, then try again");
+	resp_free(r);
+	free(em);
+	client_free(c);
+	return NULL;
+}
+
+/*
+ * Hashes made slow and one allowed at a time: of joins sent at once,
+ * those that cannot get the slot within a second are told the node is
+ * busy instead of holding a request thread, and the node keeps serving.
+ */
+START_TEST(test_a_flood_of_joins_is_told_busy_and_the_node_still_serves)
+{
+	struct node *n = node_new("Accounts slow hash", "trust_proxy = yes\n"
+	    "throttle_joins = 1000\nargon2_parallel = 1\n"
+	    "argon2_passes = 16\nargon2_memory = 131072");
+	struct flood f[FLOOD];
+	pthread_t t[FLOOD];
+	struct client *c;
+	int i, ok = 0, busy = 0;
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(node_serve(n), 0);
+	for (i = 0; i < FLOOD; i++) {
+		f[i].node = n;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, flood_join, &f[i]),
+		    0);
+	}
+	for (i = 0; i < FLOOD; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		if (f[i].status == 200)
+			ok++;
+		else if (f[i].status == 503 && f[i].busy)
+			busy++;
+		else
+			ck_abort_msg("join answered %ld", f[i].status);
+	}
+	ck_assert_int_ge(ok, 1);
+	ck_assert_int_ge(busy, 1);
+	ck_assert_int_eq(num(n, "SELECT count(*) FROM accounts", NULL), ok);
+	c = client_new(n);
+	ck_assert_int_eq(get_status(c, "/healthz"), 200);
+	client_free(c);
+	node_free(n);
+}
+END_TEST
+
+Suite *
+accounts_suite(void)
+{
+	Suite *s = suite_create("accounts");
+	TCase *tc = tcase_create("accounts");
+
+	tcase_add_unchecked_fixture(tc, start_nodes, stop_nodes);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, test_join_confirm_approve_then_sign_in);
+	tcase_add_test(tc, test_an_unconfirmed_account_is_never_approved);
+	tcase_add_test(tc, test_confirmation_link_works_once);
+	tcase_add_test(tc,
+	    test_confirmation_link_expires_and_a_new_one_can_be_sent);
+	tcase_add_test(tc,
+	    test_join_with_an_existing_email_answers_alike_and_tells_the_owner);
+	tcase_add_test(tc, test_a_squatter_cannot_take_an_address_before_its_owner);
+	tcase_add_test(tc, test_join_is_throttled_per_address);
+	tcase_add_test(tc, test_reset_ends_every_session_and_the_link_works_once);
+	tcase_add_test(tc, test_reset_link_expires_within_an_hour);
+	tcase_add_test(tc, test_reset_for_an_unknown_email_gives_the_same_reply);
+	tcase_add_test(tc,
+	    test_password_change_needs_the_current_one_and_ends_other_sessions);
+	tcase_add_test(tc, test_sign_out_everywhere_ends_every_session);
+	tcase_add_test(tc, test_sessions_page_shows_only_ones_own_and_ends_one);
+	tcase_add_test(tc,
+	    test_email_change_confirms_the_new_address_and_tells_the_old);
+	tcase_add_test(tc, test_email_change_to_a_taken_address_changes_nothing);
+	tcase_add_test(tc,
+	    test_wrong_passwords_from_elsewhere_never_lock_the_member_out);
+	tcase_add_test(tc, test_reset_requests_are_throttled_per_address);
+	tcase_add_test(tc, test_bad_links_are_refused_and_change_nothing);
+	tcase_add_test(tc,
+	    test_a_flood_of_joins_is_told_busy_and_the_node_still_serves);
+	suite_add_tcase(s, tc);
+	return s;
+}
