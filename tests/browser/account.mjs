@@ -104,7 +104,7 @@ try {
 		// Names in a ZIP are never compressed.
 		for (const name of ['profile.json', 'registrations.csv', 'sessions.csv'])
 			expect(zip.includes(Buffer.from(name)), `no ${name} in the archive`);
-		await page.getByRole('link', { name: 'privacy notice' }).click();
+		await page.getByRole('main').getByRole('link', { name: 'privacy notice' }).click();
 		await page.waitForLoadState();
 		expect(page.url().endsWith('/privacy'), `not the privacy notice: ${page.url()}`);
 		await accessible(page, 'privacy');
