@@ -7,6 +7,7 @@
 //
 // Environment: as journey.mjs.  Prints "N passed, N failed" last.
 
+import { readFileSync } from 'node:fs';
 import { base, coordEmail, coordPassword, fail, test, expect, text,
 	accessible, newPage, signIn, mailedLink, finish } from './lib.mjs';
 
@@ -85,6 +86,36 @@ try {
 	await test('the approved member signs in', async () => {
 		await signIn(page, person.email, person.password);
 		expect(await page.getByRole('button', { name: 'Sign out' }).count() === 1, 'not signed in');
+	});
+
+	await test('the member downloads their data as one ZIP, and reads the privacy notice', async () => {
+		await page.goto(`${base}/profile`);
+		await accessible(page, 'account-profile');
+		await page.getByRole('link', { name: 'Download your data' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'h1')) === 'Download your data', `heading: ${await text(page, 'h1')}`);
+		await accessible(page, 'mydata');
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('button', { name: 'Download my data' }).click(),
+		]);
+		const zip = readFileSync(await download.path());
+		expect(zip.length > 4 && zip.subarray(0, 2).toString() === 'PK', 'not a ZIP file');
+		// Names in a ZIP are never compressed.
+		for (const name of ['profile.json', 'registrations.csv', 'sessions.csv'])
+			expect(zip.includes(Buffer.from(name)), `no ${name} in the archive`);
+		await page.getByRole('main').getByRole('link', { name: 'privacy notice' }).click();
+		await page.waitForLoadState();
+		expect(page.url().endsWith('/privacy'), `not the privacy notice: ${page.url()}`);
+		await accessible(page, 'privacy');
+	});
+
+	await test('the change of address page asks for the new address', async () => {
+		await page.goto(`${base}/profile`);
+		await page.getByRole('link', { name: 'Change your email address' }).click();
+		await page.waitForLoadState();
+		await accessible(page, 'email-change');
+		expect(await page.getByLabel(/new email address/i).count() >= 1, 'no field for the new address');
 	});
 
 	// A second browser, signed in too.

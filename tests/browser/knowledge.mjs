@@ -216,7 +216,7 @@ try {
 		await page.getByLabel('Address of the peer').fill('https://london.example.org');
 		await page.getByLabel('Fingerprint of its key').fill('AB:CD');
 		await page.getByLabel('This peer is a hub that vouches for other nodes').check();
-		await page.getByRole('button', { name: 'Add peer' }).click();
+		await page.getByRole('button', { name: 'Check peer' }).click();
 		await page.waitForLoadState();
 		expect((await text(page, '.error-summary')).includes('Enter the fingerprint as 64 characters'), 'no fingerprint error');
 		expect(await page.getByLabel('Address of the peer').inputValue() === 'https://london.example.org', 'address not kept');

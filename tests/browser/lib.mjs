@@ -4,6 +4,7 @@
 // violation, or a phone page wider than the screen, fails that page).
 
 import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -105,26 +106,33 @@ export async function signIn(page, email, password, url = base) {
 	await page.waitForLoadState();
 }
 
-// The newest link to path in the mail with subject sent to address to,
-// read as the demo reads mail: on the coordinator's Mail page, in a
-// context of its own.  The node listens on a port it chose, so only the
-// path and query of the link are taken.
+// The link to path (a prefix: '/join/confirm', '/registrations/guest/')
+// in the newest mail to address to whose subject starts with subject,
+// read as the person it was sent to gets it: the message as the node
+// queued it, from the node's outbox in its database (ACORN_DB, a libpq
+// connection string).  The Mail page a coordinator sees hides these
+// links' secrets, so it cannot serve.  The node listens on a port it
+// chose, so only the path and query of the link are taken.  Waits a
+// few seconds for the mail, in case it is queued after the reply.
 export async function mailedLink(to, subject, path) {
-	const { context, page } = await newPage();
-	try {
-		await signIn(page, coordEmail, coordPassword);
-		await page.goto(`${base}/admin/mail`);
-		const row = page.getByRole('row').filter({ hasText: to }).filter({ hasText: subject }).first();
-		await row.getByText(subject).first().click();
-		const body = await row.locator('.pre-line').innerText();
-		const m = body.match(new RegExp(`https?://\\S+${path.replace(/\//g, '\\/')}\\?token=[A-Za-z0-9_-]+`));
-		if (!m)
-			throw new Error(`no ${path} link in the mail to ${to}`);
-		const url = new URL(m[0]);
-		return base + url.pathname + url.search;
-	} finally {
-		await context.close();
+	const db = process.env.ACORN_DB;
+	if (!db)
+		throw new Error('set ACORN_DB to read mailed links');
+	const sql = `SELECT body FROM outbox
+		WHERE lower(recipient) = lower(:'to') AND starts_with(subject, :'subject')
+		ORDER BY id DESC LIMIT 1`;
+	for (let tries = 0; tries < 50; tries++) {
+		const body = execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
+			'-v', `to=${to}`, '-v', `subject=${subject}`, '-d', db],
+		{ input: sql, encoding: 'utf8' });
+		for (const m of body.matchAll(/https?:\/\/[^\s<>"]+/g)) {
+			const url = new URL(m[0]);
+			if (url.pathname.startsWith(path))
+				return base + url.pathname + url.search;
+		}
+		await new Promise(r => setTimeout(r, 200));
 	}
+	throw new Error(`no ${path} link in a mail "${subject}" to ${to}`);
 }
 
 // Closes Chromium, prints the line the test runner reads, and exits.
