@@ -41,6 +41,41 @@ static const char csp[] =
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
 
+/*
+ * Adds a header to whatever response the request is answered with
+ * (name is a constant; value is copied): cookies, Retry-After.  0, or -1
+ * when the request already holds as many as it can.
+ */
+int
+http_header_add(struct request *r, const char *name, const char *value)
+{
+	char *v;
+
+	if (r->nheaders >= (int)(sizeof(r->headers) /
+	    sizeof(r->headers[0]))) {
+		log_err("no room for the %s header", name);
+		return -1;
+	}
+	if ((v = util_strdup(value)) == NULL)
+		return -1;
+	r->headers[r->nheaders].name = name;
+	r->headers[r->nheaders++].value = v;
+	return 0;
+}
+
+/*
+ * Every 429 says when to try again (RFC 9110 section 10.2.3): seconds,
+ * at least one.
+ */
+int
+http_retry_after(struct request *r, long seconds)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%ld", seconds > 0 ? seconds : 1L);
+	return http_header_add(r, "Retry-After", s);
+}
+
 /* Every response goes out through here. */
 int
 http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
@@ -54,8 +89,9 @@ http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	for (i = 0; i < r->nset_cookie; i++)
-		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
+	for (i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i].name,
+		    r->headers[i].value);
 	r->status = status;
 	r->answered = 1;
 	rc = MHD_queue_response(r->conn, status, resp);
@@ -851,8 +887,8 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (r->db != NULL)
 		db_release(pool, r->db);
 	account_free(r->account);
-	for (i = 0; i < r->nset_cookie; i++)
-		free(r->set_cookie[i]);
+	for (i = 0; i < r->nheaders; i++)
+		free(r->headers[i].value);
 	OPENSSL_cleanse(r->session, sizeof(r->session));
 	free(r);
 	*req_cls = NULL;

@@ -251,8 +251,12 @@ struct request {
 	struct account		*account;	/* signed in, or NULL */
 	char			 session[ACORN_TOKEN_LEN + 1];
 	char			 csrf[ACORN_TOKEN_LEN + 1];
-	char			*set_cookie[3];
-	int			 nset_cookie;
+	/* Headers a handler adds to its response (http_header_add). */
+	struct {
+		const char	*name;
+		char		*value;
+	}			 headers[4];
+	int			 nheaders;
 	struct timespec		 start;
 	char			 addr[64];
 	unsigned int		 status;
@@ -266,6 +270,8 @@ int		 http_error(struct request *, unsigned int);
 int		 http_page(struct request *, unsigned int, const char *,
 		    struct view *);
 int		 http_redirect(struct request *, const char *);
+int		 http_header_add(struct request *, const char *, const char *);
+int		 http_retry_after(struct request *, long);
 int		 http_redirectf(struct request *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 http_send(struct request *, unsigned int, const char *,

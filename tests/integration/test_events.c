@@ -566,6 +566,7 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	struct client *g1 = client_new(node), *g2 = client_new(node);
 	struct resp *r;
 	char page[160];
+	int i;
 	const char *taken = "SELECT taken FROM place_types WHERE event = $1";
 
 	/* A form without a name or an address is refused; nothing kept. */
@@ -689,6 +690,23 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	    " hash = acorn_guest_key_hash($1)", k1, 15000));
 	ck_assert_int_eq(num("SELECT count(*) FROM guest_keys WHERE"
 	    " hash = acorn_guest_key_hash($1)", k1), 0);
+	/*
+	 * A fourth unconfirmed form for one address within the hour is
+	 * refused, and says when to try again.
+	 */
+	for (i = 0; i < 3; i++) {
+		r = guest_registers(id, "Many Forms", "many@guest.example.org");
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_int_eq(retry_after(r), -1);
+		resp_free(r);
+	}
+	r = guest_registers(id, "Many Forms", "many@guest.example.org");
+	ck_assert_int_eq(r->status, 429);
+	ck_assert(resp_has(r, "try again in an hour"));
+	ck_assert_int_eq(retry_after(r), 3600);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " email = $1", "many@guest.example.org"), 3);
 	/* A made-up key finds nothing. */
 	r = http_get(g1, "/registrations/guest/"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
