@@ -233,7 +233,8 @@ session_create(struct request *r, long id)
 	session_token_hash(tok, hex);
 	snprintf(ids, sizeof(ids), "%ld", id);
 	/* Kept only to show the owner; cut at a character's start. */
-	ua = http_header(r, "User-Agent");
+	ua = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
 	snprintf(agent, sizeof(agent), "%s", ua != NULL ? ua : "");
 	/* A character cut in two at the end goes; anything else invalid, all. */
 	for (n = strlen(agent), cut = 0; n > 0 && cut < 4 &&

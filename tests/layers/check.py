@@ -23,7 +23,7 @@ import sys
 import tempfile
 from collections import defaultdict
 
-MAX_CYCLE = 3
+MAX_CYCLE = 1
 
 # Where each layer's sources are, the include folders its library gets,
 # and the headers (by the folder that holds them) it may not include.
