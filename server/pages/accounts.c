@@ -234,7 +234,7 @@ account_slow_down(struct request *r, struct view *v, const char *field,
 	snprintf(msg, sizeof(msg), "Too many attempts from your connection. "
 	    "Wait %ld second%s, then try again", wait, wait == 1 ? "" : "s");
 	view_error(v, field, msg);
-	http_retry_after(r, wait);
+	response_retry_after(r, wait);
 	return http_page(r, 429, tmpl, v);
 }
 

@@ -106,7 +106,7 @@ federation_inbox(struct request *r)
 	    "no reason");
 	/* Only the rate answers 429: its window has passed by then. */
 	if (status == 429)
-		http_retry_after(r, FED_INBOX_RATE_WINDOW);
+		response_retry_after(r, FED_INBOX_RATE_WINDOW);
 	if ((text = util_printf("%s\n", why != NULL ? why : "refused")) ==
 	    NULL)
 		return http_error(r, 500);

@@ -50,7 +50,7 @@ register_refused(struct request *r, const char *back)
 		    back, "Back to the event", 0);
 	if (strcmp(state, "AC007") == 0) {
 		/* acorn_register_guest counts the last hour's forms. */
-		http_retry_after(r, 3600);
+		response_retry_after(r, 3600);
 		return page_message(r, 429, "Error: Too many registrations",
 		    "Several registrations are already waiting to be "
 		    "confirmed from this email address. Follow the links in "

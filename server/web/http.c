@@ -41,41 +41,6 @@ static const char csp[] =
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
 
-/*
- * Adds a header to whatever response the request is answered with
- * (name is a constant; value is copied): cookies, Retry-After.  0, or -1
- * when the request already holds as many as it can.
- */
-int
-http_header_add(struct request *r, const char *name, const char *value)
-{
-	char *v;
-
-	if (r->nheaders >= (int)(sizeof(r->headers) /
-	    sizeof(r->headers[0]))) {
-		log_err("no room for the %s header", name);
-		return -1;
-	}
-	if ((v = util_strdup(value)) == NULL)
-		return -1;
-	r->headers[r->nheaders].name = name;
-	r->headers[r->nheaders++].value = v;
-	return 0;
-}
-
-/*
- * Every 429 says when to try again (RFC 9110 section 10.2.3): seconds,
- * at least one.
- */
-int
-http_retry_after(struct request *r, long seconds)
-{
-	char s[32];
-
-	snprintf(s, sizeof(s), "%ld", seconds > 0 ? seconds : 1L);
-	return http_header_add(r, "Retry-After", s);
-}
-
 /* Every response goes out through here. */
 int
 http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)

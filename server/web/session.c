@@ -46,7 +46,7 @@ session_cookie(struct request *r, const char *name, const char *value,
 	c = util_printf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name,
 	    value, cfg->secure_cookies ? "; Secure" : "", age);
 	if (c != NULL)
-		http_header_add(r, "Set-Cookie", c);
+		response_header(r, "Set-Cookie", c);
 	free(c);
 }
 

@@ -251,7 +251,7 @@ struct request {
 	struct account		*account;	/* signed in, or NULL */
 	char			 session[ACORN_TOKEN_LEN + 1];
 	char			 csrf[ACORN_TOKEN_LEN + 1];
-	/* Headers a handler adds to its response (http_header_add). */
+	/* Headers a handler adds to its response (response_header). */
 	struct {
 		const char	*name;
 		char		*value;
@@ -270,8 +270,6 @@ int		 http_error(struct request *, unsigned int);
 int		 http_page(struct request *, unsigned int, const char *,
 		    struct view *);
 int		 http_redirect(struct request *, const char *);
-int		 http_header_add(struct request *, const char *, const char *);
-int		 http_retry_after(struct request *, long);
 int		 http_redirectf(struct request *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 http_send(struct request *, unsigned int, const char *,
@@ -285,6 +283,10 @@ const char	*http_header(struct request *, const char *);
 int		 http_fresh(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
 int		 http_local(struct request *);
+
+/* response.c: the headers a handler adds to its response. */
+int		 response_header(struct request *, const char *, const char *);
+int		 response_retry_after(struct request *, long);
 
 /* counters.c: requests by route and status, and their latency. */
 struct strbuf;
