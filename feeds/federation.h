@@ -35,6 +35,8 @@
 #define FED_MAX_FEED	(16L * 1024 * 1024)	/* one page, bytes */
 #define FED_MAX_ENTRY	(1024L * 1024)		/* one entry, bytes */
 #define FED_MAX_DEPTH	32			/* element nesting */
+/* The window inbox_rate counts new requests over (acorn_inbox_admit). */
+#define FED_INBOX_RATE_WINDOW	60		/* seconds */
 #define FED_MAX_ENTRIES	1000			/* entries in one page */
 /*
  * What a node sends, well inside what it takes: a page of its feeds

@@ -67,9 +67,13 @@ is_true(PGresult *res, int i, int col)
 	return !PQgetisnull(res, i, col) && *PQgetvalue(res, i, col) == 't';
 }
 
-/* Member profiles: only while listed in the network directory. */
+/*
+ * Member profiles: only while listed in the network directory, and once
+ * their account is confirmed and active (acorn_profile_ready).
+ */
 static const char member_query[] =
-    "SELECT m.id, m.version, m.deleted, NOT m.deleted AND m.listed,"
+    "SELECT m.id, m.version, m.deleted, NOT m.deleted AND m.listed"
+    " AND acorn_profile_ready(m.id),"
     " m.shared, m.seq, " RFC3339("m.updated") ", " RFC3339("m.updated") ","
     " m.name, '/members/' || m.id,"
     " m.organisation, m.role_title, m.stakeholder, m.region, m.interests,"

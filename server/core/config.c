@@ -151,6 +151,8 @@ static const struct conf_key keys[] = {
 	    OFF(retain_signin_failures_days), 1, 3650, NULL, "1", 0, NULL },
 	{ "retain_audit_months", C_LONG, OFF(retain_audit_months), 1, 1200,
 	    NULL, "24", 0, NULL },
+	{ "retain_unconfirmed_days", C_LONG, OFF(retain_unconfirmed_days), 1,
+	    3650, NULL, "7", 0, NULL },
 	{ "retention_interval", C_INT, OFF(retention_interval), 1, DAY, NULL,
 	    "3600", 0, NULL },
 };

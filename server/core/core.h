@@ -140,6 +140,7 @@ struct config {
 	long	 retain_guest_forms_days; /* after the link lapsed */
 	long	 retain_signin_failures_days;
 	long	 retain_audit_months;
+	long	 retain_unconfirmed_days; /* after joining, never confirmed */
 	int	 retention_interval;	/* seconds between sweeps */
 };
 int	 config_load(struct config *, const char *);
@@ -293,6 +294,7 @@ enum retention_rule {
 	RETAIN_SESSIONS,
 	RETAIN_SIGNIN_FAILURES,
 	RETAIN_AUDIT,
+	RETAIN_UNCONFIRMED,
 	RETAIN__MAX
 };
 struct retention;

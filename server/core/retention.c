@@ -1,7 +1,8 @@
 /*
  * How long personal data is kept, and the worker that removes it when
  * its time is up: sent mail, guest forms never confirmed, expired
- * sessions, failed sign-ins and old audit entries.  Each rule is one
+ * sessions, failed sign-ins, old audit entries and accounts whose
+ * address was never confirmed.  Each rule is one
  * DELETE with its period from the configuration; the privacy notice
  * reads its figures from the same rules (retention_period), so the two
  * cannot disagree.  Several processes sharing one database each run the
@@ -81,6 +82,20 @@ static const struct rule rules[RETAIN__MAX] = {
 		"DELETE FROM audit_log WHERE at < now() - $1::interval",
 		{ { OFF(retain_audit_months), UNIT_MONTHS } }, 1,
 		"%s",
+	},
+	/*
+	 * An account whose address was never confirmed, with its profile:
+	 * never shown nor published (acorn_profile_ready), so nothing of
+	 * it is anywhere else.  Joining again with the address restarts
+	 * its time.
+	 */
+	[RETAIN_UNCONFIRMED] = {
+		"accounts never confirmed",
+		"WITH a AS (DELETE FROM accounts WHERE confirmed IS NULL"
+		" AND created < now() - $1::interval RETURNING member)"
+		" DELETE FROM members m USING a WHERE m.id = a.member",
+		{ { OFF(retain_unconfirmed_days), UNIT_DAYS } }, 1,
+		"%s after joining",
 	},
 };
 

@@ -5,6 +5,7 @@
  * is a shared record.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,16 +91,30 @@ fail:
 
 /*
  * Queues a mail to one person, in the caller's transaction if there is
- * one.  Subjects are fixed text; bodies are plain text.
+ * one.  Subjects are fixed text; the body, plain text, is formatted from
+ * fmt.
  */
 int
 account_mail(struct db *db, const char *to, const char *subject,
-    const char *body)
+    const char *fmt, ...)
 {
-	const char *p[3] = { to, subject, body };
+	const char *p[3] = { to, subject, NULL };
+	char *body;
+	va_list ap;
+	int rc;
 
-	return db_exec(db, "INSERT INTO outbox (recipient, subject, body)"
+	va_start(ap, fmt);
+	rc = vasprintf(&body, fmt, ap);
+	va_end(ap);
+	if (rc == -1) {
+		log_err("out of memory");
+		return -1;
+	}
+	p[2] = body;
+	rc = db_exec(db, "INSERT INTO outbox (recipient, subject, body)"
 	    " VALUES ($1, $2, $3)", 3, p);
+	free(body);
+	return rc;
 }
 
 /*
@@ -107,7 +122,7 @@ account_mail(struct db *db, const char *to, const char *subject,
  * writes its token (the only copy: the database keeps its SHA-256) to
  * tok.  Older links of that purpose stop working.
  */
-int
+static int
 account_token(struct db *db, long id, const char *purpose,
     const char *email, char tok[ACORN_TOKEN_LEN + 1])
 {
@@ -137,10 +152,67 @@ account_token(struct db *db, long id, const char *purpose,
 }
 
 /* A link of the node's to path with token, for a mail (malloc'd). */
-char *
+static char *
 account_link(const char *path, const char *tok)
 {
 	return util_printf("%s%s?token=%s", cfg->public_url, path, tok);
+}
+
+/*
+ * A new link of purpose for account id, sent to email, to path on this
+ * node, in the caller's transaction (malloc'd; NULL on failure).  Older
+ * links of that purpose stop working; the link holds the token's only
+ * copy.
+ */
+char *
+account_link_new(struct db *db, long id, const char *purpose,
+    const char *email, const char *path)
+{
+	char tok[ACORN_TOKEN_LEN + 1], *link = NULL;
+
+	if (account_token(db, id, purpose, email, tok) == 0)
+		link = account_link(path, tok);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return link;
+}
+
+/*
+ * What every form that mails a link asks first (/join/resend,
+ * /signin/forgot): the form on a GET; on a POST the address, and a wait
+ * when this connection has asked for too many mails.  The address typed
+ * (the form's), or NULL when the request has been answered (*rc is the
+ * handler's return).
+ */
+const char *
+account_mail_form(struct request *r, const char *title, const char *tmpl,
+    int *rc)
+{
+	struct view *v;
+	const char *email = NULL;
+	long wait;
+
+	if (session_form(r) == -1 || (v = page_view(r, title)) == NULL) {
+		*rc = http_error(r, 500);
+		return NULL;
+	}
+	if (r->method != METHOD_POST)
+		*rc = http_page(r, 200, tmpl, v);
+	else if ((email = view_field(v, r, KEY_EMAIL,
+	    "Enter your email address")) == NULL)
+		*rc = http_page(r, 422, tmpl, v);
+	else if ((wait = throttle_wait(r->db, THROTTLE_MAIL, NULL,
+	    r->addr)) != 0) {
+		email = NULL;
+		if (wait == -1) {
+			view_free(v);
+			*rc = http_error(r, 503);
+		} else
+			*rc = account_slow_down(r, v, "email", tmpl, wait);
+	} else {
+		throttle_hit(r->db, THROTTLE_MAIL, NULL, r->addr);
+		view_free(v);
+	}
+	return email;
 }
 
 /* Every Argon2id slot was busy: try again in a moment. */
@@ -162,6 +234,7 @@ account_slow_down(struct request *r, struct view *v, const char *field,
 	snprintf(msg, sizeof(msg), "Too many attempts from your connection. "
 	    "Wait %ld second%s, then try again", wait, wait == 1 ? "" : "s");
 	view_error(v, field, msg);
+	response_retry_after(r, wait);
 	return http_page(r, 429, tmpl, v);
 }
 
@@ -174,23 +247,19 @@ account_slow_down(struct request *r, struct view *v, const char *field,
 static int
 join_mail(struct db *db, long id, const char *name, const char *email)
 {
-	char tok[ACORN_TOKEN_LEN + 1], *link = NULL, *body = NULL;
-	int rc = -1;
+	char *link;
+	int rc;
 
-	if (account_token(db, id, "confirm", email, tok) == -1 ||
-	    (link = account_link("/join/confirm", tok)) == NULL ||
-	    (body = util_printf("Dear %s,\n\nSomeone, we hope you, asked to "
-	    "join %s with this email address. To confirm that it is yours, "
-	    "follow this link within 24 hours and enter the password you "
-	    "chose:\n\n%s\n\nIf it was not you, ignore this email: nothing "
-	    "happens until the link is followed.\n", name, cfg->node_name,
-	    link)) == NULL)
-		goto done;
-	rc = account_mail(db, email, "Confirm your email address", body);
-done:
-	OPENSSL_cleanse(tok, sizeof(tok));
+	if ((link = account_link_new(db, id, "confirm", email,
+	    "/join/confirm")) == NULL)
+		return -1;
+	rc = account_mail(db, email, "Confirm your email address", "Dear %s,"
+	    "\n\nSomeone, we hope you, asked to join %s with this email "
+	    "address. To confirm that it is yours, follow this link within 24 "
+	    "hours and enter the password you chose:\n\n%s\n\nIf it was not "
+	    "you, ignore this email: nothing happens until the link is "
+	    "followed.\n", name, cfg->node_name, link);
 	free(link);
-	free(body);
 	return rc;
 }
 
@@ -198,21 +267,13 @@ done:
 static int
 join_taken_mail(struct db *db, const char *email)
 {
-	char *body;
-	int rc;
-
-	if ((body = util_printf("Hello,\n\nSomeone asked to join %s with "
-	    "this email address, which already has an account here, so "
-	    "nothing has changed.\n\nIf it was you, sign in at %s/signin, or "
-	    "if you have forgotten your password, reset it at "
-	    "%s/signin/forgot.\n\nIf it was not you, you can ignore this "
-	    "email.\n", cfg->node_name, cfg->public_url,
-	    cfg->public_url)) == NULL)
-		return -1;
-	rc = account_mail(db, email, "Someone tried to join with your "
-	    "address", body);
-	free(body);
-	return rc;
+	return account_mail(db, email, "Someone tried to join with your "
+	    "address", "Hello,\n\nSomeone asked to join %s with this email "
+	    "address, which already has an account here, so nothing has "
+	    "changed.\n\nIf it was you, sign in at %s/signin, or if you have "
+	    "forgotten your password, reset it at %s/signin/forgot.\n\nIf it "
+	    "was not you, you can ignore this email.\n", cfg->node_name,
+	    cfg->public_url, cfg->public_url);
 }
 
 /* The columns of join_store's look-up. */
@@ -515,6 +576,9 @@ accounts_confirm(struct request *r)
 	    NULL, NULL, 1);
 }
 
+/* The columns of accounts_resend's look-up. */
+enum { ML_ID, ML_NAME, ML_EMAIL };
+
 /*
  * /join/resend: a new confirmation link for an address whose account is
  * not confirmed yet.  The reply is the same for every address.
@@ -522,28 +586,13 @@ accounts_confirm(struct request *r)
 int
 accounts_resend(struct request *r)
 {
-	struct view *v;
 	const char *email, *p[1];
 	PGresult *res;
-	long wait;
 	int rc = 0;
 
-	if (session_form(r) == -1 ||
-	    (v = page_view(r, "Send the link again")) == NULL)
-		return http_error(r, 500);
-	if (r->method != METHOD_POST)
-		return http_page(r, 200, "resend", v);
-	if ((email = view_field(v, r, KEY_EMAIL,
-	    "Enter your email address")) == NULL)
-		return http_page(r, 422, "resend", v);
-	if ((wait = throttle_wait(r->db, THROTTLE_MAIL, NULL, r->addr)) == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	if (wait > 0)
-		return account_slow_down(r, v, "email", "resend", wait);
-	throttle_hit(r->db, THROTTLE_MAIL, NULL, r->addr);
-	view_free(v);
+	if ((email = account_mail_form(r, "Send the link again", "resend",
+	    &rc)) == NULL)
+		return rc;
 	p[0] = email;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
@@ -554,8 +603,9 @@ accounts_resend(struct request *r)
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) == 1)
-		rc = join_mail(r->db, strtol(PQgetvalue(res, 0, 0), NULL, 10),
-		    PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+		rc = join_mail(r->db, strtol(PQgetvalue(res, 0, ML_ID), NULL,
+		    10), PQgetvalue(res, 0, ML_NAME), PQgetvalue(res, 0,
+		    ML_EMAIL));
 	PQclear(res);
 	if (rc == -1 || db_commit(r->db) == -1) {
 		db_rollback(r->db);
@@ -761,7 +811,7 @@ accounts_email(struct request *r)
 {
 	struct view *v;
 	const char *email, *p[1];
-	char tok[ACORN_TOKEN_LEN + 1], *link = NULL, *body = NULL;
+	char *link = NULL;
 	PGresult *res;
 	int rc, taken;
 
@@ -790,25 +840,23 @@ accounts_email(struct request *r)
 	taken = strcmp(PQgetvalue(res, 0, DB_ONLY), "0") != 0;
 	PQclear(res);
 	if (taken)
-		body = util_printf("Hello,\n\nSomeone asked to move their "
-		    "account at %s to this email address, which already has "
-		    "an account there, so nothing has changed.\n\nIf you have "
-		    "forgotten your password, reset it at %s/signin/forgot.\n",
+		rc = account_mail(r->db, email, "Someone tried to use your "
+		    "address", "Hello,\n\nSomeone asked to move their account "
+		    "at %s to this email address, which already has an account "
+		    "there, so nothing has changed.\n\nIf you have forgotten "
+		    "your password, reset it at %s/signin/forgot.\n",
 		    cfg->node_name, cfg->public_url);
-	else if (account_token(r->db, r->account->id, "email", email,
-	    tok) == 0 && (link = account_link("/profile/email/confirm",
-	    tok)) != NULL)
-		body = util_printf("Dear %s,\n\nYou asked to use this address "
-		    "for your account at %s. Follow this link within 24 hours "
-		    "to confirm it:\n\n%s\n\nUntil then your account keeps its "
+	else if ((link = account_link_new(r->db, r->account->id, "email",
+	    email, "/profile/email/confirm")) != NULL)
+		rc = account_mail(r->db, email, "Confirm your new email "
+		    "address", "Dear %s,\n\nYou asked to use this address for "
+		    "your account at %s. Follow this link within 24 hours to "
+		    "confirm it:\n\n%s\n\nUntil then your account keeps its "
 		    "old address. If it was not you, ignore this email.\n",
 		    r->account->name, cfg->node_name, link);
-	OPENSSL_cleanse(tok, sizeof(tok));
+	else
+		rc = -1;
 	free(link);
-	rc = body != NULL ? account_mail(r->db, email, taken ? "Someone "
-	    "tried to use your address" : "Confirm your new email address",
-	    body) : -1;
-	free(body);
 	if (rc == -1 || db_commit(r->db) == -1) {
 		db_rollback(r->db);
 		return http_error(r, 503);
@@ -839,7 +887,7 @@ accounts_email_confirm(struct request *r)
 {
 	struct view *v;
 	const char *tok = r->form.f[KEY_TOKEN].text, *p[1];
-	char hex[65], *body = NULL, *old = NULL, *to = NULL;
+	char hex[65], *old = NULL, *to = NULL;
 	PGresult *res;
 	long id;
 	int live, rc;
@@ -887,16 +935,13 @@ accounts_email_confirm(struct request *r)
 	old = util_strdup(PQgetvalue(res, 0, CE_OLD));
 	to = util_strdup(PQgetvalue(res, 0, CE_NEW));
 	PQclear(res);
-	if (old != NULL && to != NULL)
-		body = util_printf("Hello,\n\nThe email address of your account "
-		    "at %s has been changed from this address to %s. From now "
-		    "on, mail about the account goes there.\n\nIf you did not "
-		    "ask for this, contact a coordinator of the node at once.\n",
-		    cfg->node_name, to);
-	rc = body != NULL && account_mail(r->db, old, "Your email address "
-	    "has been changed", body) == 0 &&
+	rc = old != NULL && to != NULL && account_mail(r->db, old, "Your "
+	    "email address has been changed", "Hello,\n\nThe email address "
+	    "of your account at %s has been changed from this address to %s. "
+	    "From now on, mail about the account goes there.\n\nIf you did "
+	    "not ask for this, contact a coordinator of the node at once.\n",
+	    cfg->node_name, to) == 0 &&
 	    audit_commit(r->db, id, "email", NULL) == 0 ? 0 : -1;
-	free(body);
 	free(old);
 	free(to);
 	if (rc == -1) {

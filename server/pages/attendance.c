@@ -923,7 +923,9 @@ attendance_list(struct request *r)
 
 /*
  * POST /events/{id}/people: an organiser, speaker or helper, who comes
- * without using a place.  They are told by email.
+ * without using a place.  They are told by email.  The row is the
+ * account's whose address was typed only once that address is
+ * confirmed: an unconfirmed account proves nothing about who made it.
  */
 int
 attendance_people(struct request *r)
@@ -961,7 +963,8 @@ attendance_people(struct request *r)
 	    "WITH add AS (INSERT INTO registrations (ref, event, account, name,"
 	    " email, organisation, role, status)"
 	    " SELECT gen_random_uuid(), e.id, (SELECT a.id FROM accounts a"
-	    "  WHERE lower(a.email) = lower($3)), $2, $3, $4, $5, 'confirmed'"
+	    "  WHERE lower(a.email) = lower($3) AND a.confirmed IS NOT NULL),"
+	    " $2, $3, $4, $5, 'confirmed'"
 	    " FROM events e WHERE e.id = $1 AND e.origin = $6"
 	    " AND e.status <> 'cancelled' RETURNING id)"
 	    " SELECT acorn_tell(id, 'role', $7) FROM add", 7, p);

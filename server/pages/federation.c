@@ -104,6 +104,9 @@ federation_inbox(struct request *r)
 		return http_error(r, 503);
 	log_info("inbox: refused (%u): %s", status, why != NULL ? why :
 	    "no reason");
+	/* Only the rate answers 429: its window has passed by then. */
+	if (status == 429)
+		response_retry_after(r, FED_INBOX_RATE_WINDOW);
 	if ((text = util_printf("%s\n", why != NULL ? why : "refused")) ==
 	    NULL)
 		return http_error(r, 500);

@@ -4,7 +4,7 @@
  * Anyone sees listed profiles, this node's and those its peers shared;
  * a coordinator also sees every member of their own region who joined
  * this node, and an admin every member who joined this node
- * (acorn_looks_after).
+ * (acorn_looks_after), once the address they joined with is confirmed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +25,19 @@ viewer(const struct request *r, char out[32])
 	snprintf(out, 32, "%ld", r->account != NULL ? r->account->id : 0L);
 }
 
+/*
+ * Whom viewer (a parameter, as viewer() writes it) sees, of members m
+ * LEFT JOIN accounts a: listed profiles once their account is in use
+ * (acorn_profile_ready), and those they look after; never a profile
+ * whose address nobody has confirmed, which proves nothing about who
+ * made it.
+ */
+#define SQL_VISIBLE(viewer) \
+	" NOT m.deleted AND (a.id IS NULL OR a.confirmed IS NOT NULL)" \
+	" AND ((m.listed AND acorn_profile_ready(m.id))" \
+	"  OR (m.origin = (SELECT id FROM node)" \
+	"  AND acorn_looks_after(" viewer ", m.region)))"
+
 /* The columns of members_home's query. */
 enum { MH_LISTED, MH_PENDING };
 
@@ -44,9 +57,10 @@ members_home(struct request *r)
 	/* The requests waiting for this coordinator, not everyone's. */
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT (SELECT count(*) FROM members WHERE listed"
-	    " AND NOT deleted),"
+	    " AND NOT deleted AND acorn_profile_ready(id)),"
 	    " (SELECT count(*) FROM accounts a JOIN members m"
 	    "  ON m.id = a.member WHERE a.status = 'pending'"
+	    "  AND a.confirmed IS NOT NULL"
 	    "  AND acorn_looks_after($1, m.region))",
 	    1, p);
 	if (res == NULL) {
@@ -135,9 +149,7 @@ members_list(struct request *r)
 	    " count(*) OVER (), " SQL_ORIGIN("m")
 	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
 	    SQL_KNOWN("m")
-	    " WHERE NOT m.deleted"
-	    " AND (m.listed OR (m.origin = (SELECT id FROM node)"
-	    "  AND acorn_looks_after($1, m.region)))"
+	    " WHERE" SQL_VISIBLE("$1")
 	    " AND ($2 = '' OR m.search @@ acorn_prefix_query($2))"
 	    " AND ($3 = '' OR m.stakeholder = $3)"
 	    " AND ($4 = '' OR m.region = $4)"
@@ -213,9 +225,7 @@ members_show(struct request *r)
 	    " " SQL_LONDON("m.updated", LONDON_DAY) ", " SQL_ORIGIN("m")
 	    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
 	    SQL_KNOWN("m")
-	    " WHERE m.id = $1 AND NOT m.deleted"
-	    " AND (m.listed OR (m.origin = (SELECT id FROM node)"
-	    "  AND acorn_looks_after($2, m.region)))", 2, p);
+	    " WHERE m.id = $1 AND" SQL_VISIBLE("$2"), 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {

@@ -72,6 +72,7 @@ static const struct export exports[] = {
 	    "your account: email address, role, status and dates",
 	    "SELECT a.email, a.role, a.status,"
 	    " " RFC3339("a.created") " AS joined,"
+	    " " RFC3339("a.confirmed") " AS confirmed,"
 	    " " RFC3339("a.approved") " AS approved"
 	    " FROM" ME " JOIN accounts a ON a.id = me.id" },
 	{ "registrations.csv", AS_CSV,
@@ -151,9 +152,11 @@ static const struct export exports[] = {
 	    " FROM" ME " JOIN glossary_terms g ON g.created_by = me.id"
 	    " WHERE NOT g.deleted ORDER BY lower(g.term)" },
 	{ "sessions.csv", AS_CSV,
-	    "the browsers signed in as you now",
+	    "the browsers signed in as you now: when, what each said it was"
+	    " and the address it came from",
 	    "SELECT " RFC3339("s.created") " AS signed_in,"
-	    " " RFC3339("s.last_seen") " AS last_seen"
+	    " " RFC3339("s.last_seen") " AS last_seen,"
+	    " s.user_agent, s.address"
 	    " FROM" ME " JOIN sessions s ON s.account = me.id"
 	    " ORDER BY s.created" },
 	{ "failed_signins.csv", AS_CSV,

@@ -40,12 +40,13 @@ int accounts_email(struct request *r);
 int accounts_email_confirm(struct request *r);
 int accounts_erase(struct request *r);
 int account_mail(struct db *db, const char *to, const char *subject,
-    const char *body);
-int account_token(struct db *db, long id, const char *purpose,
-    const char *email, char tok[ACORN_TOKEN_LEN + 1]);
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int account_token_peek(struct db *db, const char *tok, const char *purpose,
     PGresult **res);
-char *account_link(const char *path, const char *tok);
+char *account_link_new(struct db *db, long id, const char *purpose,
+    const char *email, const char *path);
+const char *account_mail_form(struct request *r, const char *title,
+    const char *tmpl, int *rc);
 int account_link_dead(struct request *r, const char *again,
     const char *text);
 int account_busy(struct request *r);

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "web.h"
 #include "pages.h"
 
@@ -40,19 +38,12 @@ passwords_new(struct view *v, struct request *r)
 static int
 passwords_told(struct db *db, const char *email)
 {
-	char *body;
-	int rc;
-
-	if ((body = util_printf("Hello,\n\nThe password of your account at "
-	    "%s has just been changed, and every other place where the "
-	    "account was signed in has been signed out.\n\nIf you did not do "
-	    "this, reset your password at %s/signin/forgot and tell a "
-	    "coordinator of the node.\n", cfg->node_name,
-	    cfg->public_url)) == NULL)
-		return -1;
-	rc = account_mail(db, email, "Your password has been changed", body);
-	free(body);
-	return rc;
+	return account_mail(db, email, "Your password has been changed",
+	    "Hello,\n\nThe password of your account at %s has just been "
+	    "changed, and every other place where the account was signed in "
+	    "has been signed out.\n\nIf you did not do this, reset your "
+	    "password at %s/signin/forgot and tell a coordinator of the "
+	    "node.\n", cfg->node_name, cfg->public_url);
 }
 
 /*
@@ -99,6 +90,9 @@ passwords_change(struct request *r)
 	    "Back to your profile", 1);
 }
 
+/* The columns of passwords_forgot's look-up. */
+enum { FG_ID, FG_EMAIL, FG_NAME };
+
 /*
  * /signin/forgot: mails a reset link to an address that has an account.
  * The reply is the same whether it has one or not.
@@ -108,27 +102,13 @@ passwords_forgot(struct request *r)
 {
 	struct view *v;
 	const char *email, *p[1];
-	char tok[ACORN_TOKEN_LEN + 1], *link = NULL, *body = NULL;
+	char *link;
 	PGresult *res;
-	long wait;
 	int rc = 0;
 
-	if (session_form(r) == -1 ||
-	    (v = page_view(r, "Reset your password")) == NULL)
-		return http_error(r, 500);
-	if (r->method != METHOD_POST)
-		return http_page(r, 200, "forgot", v);
-	if ((email = view_field(v, r, KEY_EMAIL,
-	    "Enter your email address")) == NULL)
-		return http_page(r, 422, "forgot", v);
-	if ((wait = throttle_wait(r->db, THROTTLE_MAIL, NULL, r->addr)) == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	if (wait > 0)
-		return account_slow_down(r, v, "email", "forgot", wait);
-	throttle_hit(r->db, THROTTLE_MAIL, NULL, r->addr);
-	view_free(v);
+	if ((email = account_mail_form(r, "Reset your password", "forgot",
+	    &rc)) == NULL)
+		return rc;
 	p[0] = email;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
@@ -139,20 +119,18 @@ passwords_forgot(struct request *r)
 		return http_error(r, 503);
 	if (PQntuples(res) == 1) {
 		rc = -1;
-		if (account_token(r->db, strtol(PQgetvalue(res, 0, 0), NULL,
-		    10), "reset", PQgetvalue(res, 0, 1), tok) == 0 &&
-		    (link = account_link("/signin/reset", tok)) != NULL &&
-		    (body = util_printf("Dear %s,\n\nSomeone, we hope you, "
-		    "asked to reset the password of your account at %s. To "
-		    "choose a new password, follow this link within an "
-		    "hour:\n\n%s\n\nThe link works once. If you did not ask, "
-		    "ignore this email: your password stays as it is.\n",
-		    PQgetvalue(res, 0, 2), cfg->node_name, link)) != NULL)
-			rc = account_mail(r->db, PQgetvalue(res, 0, 1),
-			    "Reset your password", body);
-		OPENSSL_cleanse(tok, sizeof(tok));
+		if ((link = account_link_new(r->db, strtol(PQgetvalue(res, 0,
+		    FG_ID), NULL, 10), "reset", PQgetvalue(res, 0, FG_EMAIL),
+		    "/signin/reset")) != NULL)
+			rc = account_mail(r->db, PQgetvalue(res, 0, FG_EMAIL),
+			    "Reset your password", "Dear %s,\n\nSomeone, we hope "
+			    "you, asked to reset the password of your account "
+			    "at %s. To choose a new password, follow this link "
+			    "within an hour:\n\n%s\n\nThe link works once. If "
+			    "you did not ask, ignore this email: your password "
+			    "stays as it is.\n", PQgetvalue(res, 0, FG_NAME),
+			    cfg->node_name, link);
 		free(link);
-		free(body);
 	}
 	PQclear(res);
 	if (rc == -1 || db_commit(r->db) == -1) {

@@ -17,6 +17,7 @@ static const char *const period_keys[RETAIN__MAX] = {
 	[RETAIN_SESSIONS] = "keep_sessions",
 	[RETAIN_SIGNIN_FAILURES] = "keep_signin_failures",
 	[RETAIN_AUDIT] = "keep_audit",
+	[RETAIN_UNCONFIRMED] = "keep_unconfirmed",
 };
 
 /* GET /privacy */

@@ -48,12 +48,15 @@ register_refused(struct request *r, const char *back)
 		    "Links to confirm a registration last 48 hours, and no "
 		    "place was held. Register again from the event page.",
 		    back, "Back to the event", 0);
-	if (strcmp(state, "AC007") == 0)
+	if (strcmp(state, "AC007") == 0) {
+		/* acorn_register_guest counts the last hour's forms. */
+		response_retry_after(r, 3600);
 		return page_message(r, 429, "Error: Too many registrations",
 		    "Several registrations are already waiting to be "
 		    "confirmed from this email address. Follow the links in "
 		    "those emails, or try again in an hour.", back,
 		    "Back to the event", 0);
+	}
 	return http_error(r, 503);
 }
 

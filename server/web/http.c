@@ -54,8 +54,9 @@ http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	for (i = 0; i < r->nset_cookie; i++)
-		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
+	for (i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i].name,
+		    r->headers[i].value);
 	r->status = status;
 	r->answered = 1;
 	rc = MHD_queue_response(r->conn, status, resp);
@@ -851,8 +852,8 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (r->db != NULL)
 		db_release(pool, r->db);
 	account_free(r->account);
-	for (i = 0; i < r->nset_cookie; i++)
-		free(r->set_cookie[i]);
+	for (i = 0; i < r->nheaders; i++)
+		free(r->headers[i].value);
 	OPENSSL_cleanse(r->session, sizeof(r->session));
 	free(r);
 	*req_cls = NULL;

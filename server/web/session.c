@@ -41,15 +41,13 @@ session_cookie(struct request *r, const char *name, const char *value,
 {
 	char *c, age[32] = "";
 
-	if (r->nset_cookie >= (int)(sizeof(r->set_cookie) /
-	    sizeof(r->set_cookie[0])))
-		return;
 	if (max_age >= 0)
 		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
 	c = util_printf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name,
 	    value, cfg->secure_cookies ? "; Secure" : "", age);
 	if (c != NULL)
-		r->set_cookie[r->nset_cookie++] = c;
+		response_header(r, "Set-Cookie", c);
+	free(c);
 }
 
 int

@@ -251,8 +251,12 @@ struct request {
 	struct account		*account;	/* signed in, or NULL */
 	char			 session[ACORN_TOKEN_LEN + 1];
 	char			 csrf[ACORN_TOKEN_LEN + 1];
-	char			*set_cookie[3];
-	int			 nset_cookie;
+	/* Headers a handler adds to its response (response_header). */
+	struct {
+		const char	*name;
+		char		*value;
+	}			 headers[4];
+	int			 nheaders;
 	struct timespec		 start;
 	char			 addr[64];
 	unsigned int		 status;
@@ -279,6 +283,10 @@ const char	*http_header(struct request *, const char *);
 int		 http_fresh(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
 int		 http_local(struct request *);
+
+/* response.c: the headers a handler adds to its response. */
+int		 response_header(struct request *, const char *, const char *);
+int		 response_retry_after(struct request *, long);
 
 /* counters.c: requests by route and status, and their latency. */
 struct strbuf;

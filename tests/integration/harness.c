@@ -726,6 +726,26 @@ header_has(const struct resp *r, const char *s)
 	return r != NULL && strcasestr(r->headers, s) != NULL;
 }
 
+/*
+ * The seconds a response's Retry-After header gives; -1 when it has
+ * none, 0 when its value is not a whole number of seconds.
+ */
+long
+retry_after(const struct resp *r)
+{
+	const char *h = r != NULL ? strcasestr(r->headers, "\nRetry-After:") :
+	    NULL;
+	char *end;
+	long n;
+
+	if (h == NULL)
+		return -1;
+	h += 13;
+	h += strspn(h, " ");
+	n = strtol(h, &end, 10);
+	return end == h || (*end != '\r' && *end != '\n') ? 0 : n;
+}
+
 /* The value of the first input called name in a page, or NULL. */
 char *
 form_field(const char *body, const char *name)

@@ -69,6 +69,7 @@ char		*page_csrf(struct client *, const char *);
 void		 resp_free(struct resp *);
 int		 resp_has(const struct resp *, const char *);
 int		 header_has(const struct resp *, const char *);
+long		 retry_after(const struct resp *);
 char		*form_field(const char *, const char *);
 char		*event_new_published(struct client *, const char *,
 		    const char *);

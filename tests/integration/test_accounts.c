@@ -6,6 +6,7 @@
  * X-Forwarded-For from loopback, as behind a proxy), so what one test
  * throttles never touches another.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,23 @@ fresh(const char *who)
 	ck_assert_int_ne(asprintf(&e, "%s.%d.%d@Accounts.example.org", who,
 	    (int)getpid(), ++n), -1);
 	return e;
+}
+
+/*
+ * A 429 says in Retry-After how many seconds to wait, the number the
+ * page gives in words ("Wait 4 seconds").
+ */
+static void
+assert_retry_after_says_the_wait(const struct resp *r)
+{
+	const char *w = r->body;
+
+	while ((w = strstr(w, "Wait ")) != NULL &&
+	    !isdigit((unsigned char)w[5]))
+		w += 5;
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_gt(retry_after(r), 0);
+	ck_assert_int_eq(strtol(w + 5, NULL, 10), retry_after(r));
 }
 
 static long
@@ -436,6 +454,7 @@ START_TEST(test_join_is_throttled_per_address)
 	r = join_form(c, "Flo Flood", em, PW, PW);
 	ck_assert_int_eq(r->status, 429);
 	ck_assert(resp_has(r, "seconds, then try again"));
+	assert_retry_after_says_the_wait(r);
 	resp_free(r);
 	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts WHERE"
 	    " lower(email) = lower($1)", em), 0);
@@ -804,13 +823,16 @@ START_TEST(test_reset_requests_are_throttled_per_address)
 	r = form_post(c, "/signin/forgot", "/signin/forgot", "email", em,
 	    NULL);
 	ck_assert_int_eq(r->status, 429);
+	assert_retry_after_says_the_wait(r);
 	resp_free(r);
 	r = form_post(c, "/join/resend", "/join/resend", "email", em, NULL);
 	ck_assert_int_eq(r->status, 429);
+	assert_retry_after_says_the_wait(r);
 	resp_free(r);
 	r = form_post(d, "/signin/forgot", "/signin/forgot", "email", em,
 	    NULL);
 	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(retry_after(r), -1);
 	resp_free(r);
 	free(em);
 	client_free(c);

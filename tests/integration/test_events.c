@@ -27,7 +27,8 @@ start(void)
 {
 	/* Cheap password hashes: hundreds of people sign in below. */
 	node = node_new("Events node", "argon2_memory = 1024\n"
-	    "argon2_passes = 1\nthreads = 8");
+	    "argon2_passes = 1\nthreads = 8\n"
+	    "retain_guest_forms_days = 30\nretention_interval = 1");
 	ck_assert_ptr_nonnull(node);
 	coord_pw = node_user_add(node, COORD, "coordinator");
 	member_pw = node_user_add(node, TEMPLATE, "member");
@@ -565,6 +566,7 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	struct client *g1 = client_new(node), *g2 = client_new(node);
 	struct resp *r;
 	char page[160];
+	int i;
 	const char *taken = "SELECT taken FROM place_types WHERE event = $1";
 
 	/* A form without a name or an address is refused; nothing kept. */
@@ -666,17 +668,45 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
 	    " id = acorn_guest_registration($1) AND status = 'unconfirmed'",
 	    k1), 1);
-	/* A week after lapsing, the next guest's form sweeps it away. */
+	/*
+	 * Kept as long as the privacy notice says (30 days here), whatever
+	 * other guests do meanwhile; then the retention worker removes it.
+	 */
 	free(node_sql(node, "UPDATE registrations SET confirm_by = now() -"
 	    " interval '8 days' WHERE id = acorn_guest_registration($1)"
 	    " RETURNING 1", k1));
 	r = guest_registers(id, "Later Guest", "later@guest.example.org");
 	ck_assert_int_eq(r->status, 200);
 	resp_free(r);
+	r = http_get(g1, "/privacy");
+	ck_assert(resp_has(r, "30 days after its confirmation link lapsed"));
+	resp_free(r);
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
-	    " id = acorn_guest_registration($1)", k1), 0);
+	    " id = acorn_guest_registration($1)", k1), 1);
+	free(node_sql(node, "UPDATE registrations SET confirm_by = now() -"
+	    " interval '31 days' WHERE id = acorn_guest_registration($1)"
+	    " RETURNING 1", k1));
+	ck_assert(node_wait(node, "SELECT count(*) = 0 FROM guest_keys WHERE"
+	    " hash = acorn_guest_key_hash($1)", k1, 15000));
 	ck_assert_int_eq(num("SELECT count(*) FROM guest_keys WHERE"
 	    " hash = acorn_guest_key_hash($1)", k1), 0);
+	/*
+	 * A fourth unconfirmed form for one address within the hour is
+	 * refused, and says when to try again.
+	 */
+	for (i = 0; i < 3; i++) {
+		r = guest_registers(id, "Many Forms", "many@guest.example.org");
+		ck_assert_int_eq(r->status, 200);
+		ck_assert_int_eq(retry_after(r), -1);
+		resp_free(r);
+	}
+	r = guest_registers(id, "Many Forms", "many@guest.example.org");
+	ck_assert_int_eq(r->status, 429);
+	ck_assert(resp_has(r, "try again in an hour"));
+	ck_assert_int_eq(retry_after(r), 3600);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " email = $1", "many@guest.example.org"), 3);
 	/* A made-up key finds nothing. */
 	r = http_get(g1, "/registrations/guest/"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
@@ -1005,6 +1035,58 @@ START_TEST(test_team_uses_no_places_and_the_public_list_is_opt_in)
 }
 END_TEST
 
+/*
+ * A coordinator adds two helpers by email: one whose account is
+ * confirmed, who finds the role among their registrations, and one
+ * whose address someone joined with and never confirmed, whose row
+ * belongs to no account: whoever made that account gets nothing of it.
+ */
+START_TEST(test_team_row_is_linked_only_to_a_confirmed_account)
+{
+	char *id = new_event("Helpers by address", "5");
+	char attendees[128], people[128];
+	struct client *co = coordinator(), *a, *squat = client_new(node);
+	struct resp *r;
+
+	snprintf(attendees, sizeof(attendees), "/events/%s/attendees", id);
+	snprintf(people, sizeof(people), "/events/%s/people", id);
+	make_members("helper", 1);
+	r = join_form(squat, "Sid Squatter", "victim@team.example.org",
+	    "a long enough password", "a long enough password");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM accounts WHERE email = $1"
+	    " AND confirmed IS NULL", "victim@team.example.org"), 1);
+
+	r = form_post(co, attendees, people, "name", "Hana Helper", "email",
+	    "HELPER.1@race.example.org", "role", "helper", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = form_post(co, attendees, people, "name", "Vic Victim", "email",
+	    "victim@team.example.org", "role", "helper", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations r JOIN"
+	    " accounts a ON a.id = r.account WHERE r.event = $1"
+	    " AND a.email = 'helper.1@race.example.org'", id), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND email = 'victim@team.example.org'"
+	    " AND account IS NULL", id), 1);
+	a = member("helper", 1);
+	r = http_get(a, "/registrations");
+	ck_assert(resp_has(r, "Helpers by address"));
+	resp_free(r);
+	r = http_get(co, attendees);
+	ck_assert(resp_has(r, "Vic Victim"));
+	resp_free(r);
+	free(id);
+	client_free(co);
+	client_free(a);
+	client_free(squat);
+}
+END_TEST
+
 START_TEST(test_form_loaded_while_full_takes_a_place_freed_since)
 {
 	char *id = new_event("Freed place fairness check", "1");
@@ -1066,6 +1148,7 @@ events_suite(void)
 	    test_cancelling_the_event_tells_everyone_and_promotes_nobody);
 	tcase_add_test(tc,
 	    test_team_uses_no_places_and_the_public_list_is_opt_in);
+	tcase_add_test(tc, test_team_row_is_linked_only_to_a_confirmed_account);
 	tcase_add_test(tc, test_form_loaded_while_full_takes_a_place_freed_since);
 	suite_add_tcase(s, tc);
 	return s;

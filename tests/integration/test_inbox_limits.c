@@ -173,6 +173,8 @@ START_TEST(test_inbox_flood_is_refused_beyond_the_quota)
 	ck_assert_msg(r->status == 429 && resp_has(r, "too many new requests"),
 	    "%ld: %s", r->status, r->body);
 	ck_assert(!header_has(r, "application/atom+xml"));
+	/* When to send it again: once the minute the rate counts is over. */
+	ck_assert_int_eq(retry_after(r), 60);
 	resp_free(r);
 	ck_assert_int_eq(host_num("SELECT count(*) FROM inbox_requests"
 	    " WHERE request = $1", id), 0);

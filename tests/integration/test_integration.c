@@ -648,6 +648,11 @@ START_TEST(test_signin_is_throttled_after_repeated_failures)
 	ck_assert_int_eq(r->status, 429);
 	ck_assert(resp_has(r, "Too many attempts from your connection"));
 	ck_assert(resp_has(r, "then try again"));
+	/* The header says the wait the page does, for a script or proxy. */
+	ck_assert_int_gt(retry_after(r), 0);
+	ck_assert_ptr_nonnull(strstr(r->body, "Wait "));
+	ck_assert_int_eq(strtol(strstr(r->body, "Wait ") + 5, NULL, 10),
+	    retry_after(r));
 	resp_free(r);
 	free(em);
 	client_free(c);

@@ -289,7 +289,9 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	    " (SELECT member FROM accounts WHERE email = $1) RETURNING 1)"
 	    " SELECT count(*) FROM u", BOB, "Bob Baker",
 	    "Link worker in Wigan");
-	alice = client_as(node, ALICE, alice_pw);
+	alice = client_new(node);
+	client_agent(alice, "AliceBrowser/1.0 (data test)");
+	ck_assert(sign_in(alice, ALICE, alice_pw));
 	bob = client_as(node, BOB, bob_pw);
 
 	/* One event here, with a question both answer. */
@@ -366,6 +368,7 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	assert_has(text, "\"role\": \"member\"", "account.json");
 	assert_has(text, "\"status\": \"active\"", "account.json");
 	assert_has(text, "\"joined\": \"20", "account.json");
+	assert_has(text, "\"confirmed\": \"20", "account.json");
 	free(text);
 	text = member_file(dir, "registrations.csv");
 	assert_has(text, "Data day", "registrations.csv");
@@ -389,7 +392,10 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	assert_has(text, "Alice term", "glossary_terms.csv");
 	free(text);
 	text = member_file(dir, "sessions.csv");
-	assert_has(text, "signed_in,last_seen\r\n20", "sessions.csv");
+	assert_has(text, "signed_in,last_seen,user_agent,address\r\n20",
+	    "sessions.csv");
+	assert_has(text, ",AliceBrowser/1.0 (data test),127.0.0.1\r\n",
+	    "sessions.csv");
 	free(text);
 	text = member_file(dir, "failed_signins.csv");
 	assert_has(text, "at\r\n20", "failed_signins.csv");

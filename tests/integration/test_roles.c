@@ -3,7 +3,8 @@
  * only (its requests to join, its unlisted members) and cannot move
  * themselves out of it; peers and roles are an admin's, set by
  * `acorn user` or by another admin; and nobody reads a guest's secret
- * link in the outbox.  Each attempt is made as the person would make it,
+ * link in the outbox.  A profile whose address nobody has confirmed is
+ * nobody's to see or to receive, and goes after its period.  Each attempt is made as the person would make it,
  * over HTTP, and checked for what they see and what the node still
  * holds afterwards.
  */
@@ -47,7 +48,8 @@ move(const char *email, const char *region)
 static void
 start(void)
 {
-	node = node_new("Roles node", "throttle_joins = 1000");
+	node = node_new("Roles node", "throttle_joins = 1000\n"
+	    "retention_interval = 1\nretain_unconfirmed_days = 5");
 	ck_assert_ptr_nonnull(node);
 	/* The node is North West's; `user add` puts people there. */
 	nw_pw = node_user_add(node, COORD_NW, "coordinator");
@@ -626,6 +628,126 @@ START_TEST(test_outbox_never_shows_a_guest_key)
 }
 END_TEST
 
+/* Whether the node's public member feed names name now. */
+static int
+feed_names(const char *name)
+{
+	struct client *c = client_new(node);
+	struct resp *r = http_get(c, "/feeds/members");
+	int has;
+
+	ck_assert_int_eq(r->status, 200);
+	has = resp_has(r, name);
+	resp_free(r);
+	client_free(c);
+	return has;
+}
+
+/* Whether viewer finds name in the directory and on the profile's page. */
+static void
+assert_directory(struct client *viewer, const char *id, const char *name,
+    int shown)
+{
+	struct resp *r;
+	char path[128];
+
+	r = http_get(viewer, "/members?q=Squatter");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(resp_has(r, name), shown);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/members/%s", id);
+	r = http_get(viewer, path);
+	ck_assert_int_eq(r->status, shown ? 200 : 404);
+	ck_assert_int_eq(resp_has(r, name), shown);
+	resp_free(r);
+}
+
+/*
+ * Someone joins with an address that is not theirs and never confirms
+ * it.  Even marked listed (as a profile kept from before this rule
+ * could be), the profile is in nobody's directory and no feed; it
+ * appears once the address is confirmed and a coordinator approves it.
+ * One never confirmed is removed, account and profile, after
+ * retain_unconfirmed_days, as the privacy notice says.
+ */
+START_TEST(test_unconfirmed_profile_is_shown_and_sent_nowhere)
+{
+	struct client *nw = client_as(node, COORD_NW, nw_pw);
+	struct client *anon = client_new(node);
+	struct client *squat = client_new(node);
+	char email[128], other[128], *id, *gone;
+	struct resp *r;
+
+	snprintf(email, sizeof(email), "%s", fresh("squatter"));
+	snprintf(other, sizeof(other), "%s", fresh("squatter.gone"));
+	r = form_post(squat, "/join", "/join", "name", "Sid Squatter", "email",
+	    email, "password", "a long enough password", "password2",
+	    "a long enough password", "organisation", "Test Health Centre",
+	    "group", "gp", "region", "North West", NULL);
+	ck_assert(resp_has(r, "Check your email"));
+	resp_free(r);
+	id = node_sql(node, "SELECT member FROM accounts WHERE email = $1",
+	    email);
+	ck_assert_ptr_nonnull(id);
+	ck_assert_int_eq(num("UPDATE members SET listed = true WHERE id = $1"
+	    " RETURNING 1", id), 1);
+	ck_assert(node_wait(node, "SELECT NOT pending FROM members"
+	    " WHERE id = $1", id, WAIT_MS));
+
+	/* Unconfirmed: nobody sees it, nothing goes out. */
+	assert_directory(anon, id, "Sid Squatter", 0);
+	assert_directory(nw, id, "Sid Squatter", 0);
+	ck_assert(!feed_names("Sid Squatter"));
+	ck_assert_int_eq(num("SELECT count(*) FROM members WHERE id = $1"
+	    " AND (shared OR entry IS NOT NULL)", id), 0);
+
+	/* Confirmed but not approved: its coordinator sees the request only. */
+	ck_assert_int_eq(join_confirm(squat, email, "a long enough password"),
+	    200);
+	assert_directory(anon, id, "Sid Squatter", 0);
+	assert_directory(nw, id, "Sid Squatter", 1);
+	ck_assert(!feed_names("Sid Squatter"));
+
+	/* Approved: the listed profile is everyone's, and goes out. */
+	r = form_post(nw, "/admin/members", "/admin/members/approve", "id", id,
+	    NULL);
+	ck_assert(resp_has(r, "Sid Squatter is approved"));
+	resp_free(r);
+	assert_directory(anon, id, "Sid Squatter", 1);
+	ck_assert(node_wait(node, "SELECT shared AND NOT pending FROM members"
+	    " WHERE id = $1", id, WAIT_MS));
+	ck_assert(feed_names("Sid Squatter"));
+
+	/* Never confirmed, past its period: account and profile go. */
+	r = form_post(anon, "/join", "/join", "name", "Gone Squatter",
+	    "email", other, "password", "a long enough password", "password2",
+	    "a long enough password", "organisation", "Test Health Centre",
+	    "group", "gp", "region", "North West", NULL);
+	ck_assert(resp_has(r, "Check your email"));
+	resp_free(r);
+	gone = node_sql(node, "SELECT member FROM accounts WHERE email = $1",
+	    other);
+	ck_assert_ptr_nonnull(gone);
+	ck_assert_int_eq(num("UPDATE accounts SET created = now() -"
+	    " interval '6 days' WHERE email = $1 RETURNING 1", other), 1);
+	ck_assert(node_wait(node, "SELECT NOT EXISTS (SELECT 1 FROM members"
+	    " WHERE id = $1::uuid)", gone, WAIT_MS));
+	ck_assert_int_eq(num("SELECT count(*) FROM accounts WHERE email = $1",
+	    other), 0);
+	ck_assert_int_eq(num("SELECT count(*) FROM accounts WHERE email = $1",
+	    email), 1);
+	r = http_get(anon, "/privacy");
+	ck_assert(resp_has(r, "5 days after joining"));
+	resp_free(r);
+	still_serves();
+	free(id);
+	free(gone);
+	client_free(nw);
+	client_free(anon);
+	client_free(squat);
+}
+END_TEST
+
 Suite *
 roles_suite(void)
 {
@@ -643,6 +765,7 @@ roles_suite(void)
 	tcase_add_test(tc, test_acorn_user_makes_an_admin);
 	tcase_add_test(tc, test_admin_gives_roles_and_moves_people);
 	tcase_add_test(tc, test_outbox_never_shows_a_guest_key);
+	tcase_add_test(tc, test_unconfirmed_profile_is_shown_and_sent_nowhere);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,6 +35,9 @@ START_TEST(test_config_set_accepts_valid_values)
 	ck_assert_int_eq(c.retain_audit_months, 24);
 	ck_assert_int_eq(config_set(&c, "retain_audit_months", "6"), 0);
 	ck_assert_int_eq(c.retain_audit_months, 6);
+	ck_assert_int_eq(c.retain_unconfirmed_days, 7);
+	ck_assert_int_eq(config_set(&c, "retain_unconfirmed_days", "30"), 0);
+	ck_assert_int_eq(c.retain_unconfirmed_days, 30);
 	ck_assert_int_eq(c.ping_gap, 5);
 	ck_assert_int_eq(config_set(&c, "ping_gap", "10"), 0);
 	ck_assert_int_eq(c.ping_gap, 10);
@@ -79,6 +82,7 @@ START_TEST(test_config_set_refuses_bad_values)
 	ck_assert_int_eq(config_set(&c, "retain_signin_failures_days", "0"),
 	    -1);
 	ck_assert_int_eq(config_set(&c, "retain_audit_months", "0"), -1);
+	ck_assert_int_eq(config_set(&c, "retain_unconfirmed_days", "0"), -1);
 	ck_assert_int_eq(config_set(&c, "retention_interval", "0"), -1);
 	/* A token short enough to guess, or one a header cannot carry. */
 	ck_assert_int_eq(config_set(&c, "metrics_token", "short"), -1);
