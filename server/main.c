@@ -457,7 +457,7 @@ cmd_serve(struct config *c, int argc, char **argv)
 	    signer_load(&signer, c->key_path) == -1)
 		goto done;
 	server_signer = &signer;
-	password_slots(c->argon2_parallel);
+	password_slots(c->argon2_parallel, c->argon2_wait);
 
 	/* Block the stop signals in every thread; this one waits for them. */
 	sigemptyset(&set);

@@ -97,6 +97,8 @@ static const struct conf_key keys[] = {
 	/* Hashes at once; the rest wait briefly, then are told to retry. */
 	{ "argon2_parallel", C_INT, OFF(argon2_parallel), 1, 256, NULL, "2",
 	    0, NULL },
+	{ "argon2_wait", C_INT, OFF(argon2_wait), 0, 10000, NULL, "1000", 0,
+	    NULL },
 	/* Within an hour, from one address; each further one waits longer. */
 	{ "throttle_joins", C_INT, OFF(throttle_joins), 1, 100000, NULL, "5",
 	    0, NULL },

@@ -114,6 +114,7 @@ struct config {
 	int	 argon2_t;	/* Argon2id passes */
 	int	 argon2_m;	/* Argon2id memory in KiB */
 	int	 argon2_parallel;	/* Argon2id runs at once */
+	int	 argon2_wait;	/* ms a further one waits for a slot */
 	int	 throttle_joins;	/* joins an address makes before waits */
 	int	 throttle_mails;	/* reset and confirmation mails, likewise */
 	int	 db_connections;
@@ -265,7 +266,7 @@ char		*mail_masked(const char *);
 
 /* password.c: -1 (PASSWORD_BUSY for a verify) when no slot came free. */
 #define PASSWORD_BUSY	(-1)
-void	 password_slots(int);
+void	 password_slots(int, int);
 char	*password_hash(const char *, int, int);
 int	 password_verify(const char *, const char *);
 int	 password_dummy(void);

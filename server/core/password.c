@@ -16,7 +16,6 @@
 
 #define SALT_BYTES	16
 #define HASH_BYTES	32
-#define SLOT_WAIT_MS	1000
 
 /*
  * Each hash holds its memory cost and a CPU for its whole run, so only a
@@ -28,30 +27,34 @@ static pthread_mutex_t	slot_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	slot_freed = PTHREAD_COND_INITIALIZER;
 static int		slots_max = 2;
 static int		slots_used;
+static int		slot_wait_ms = 1000;
 
+/* n hashes at once; a further one waits at most wait_ms for a slot. */
 void
-password_slots(int n)
+password_slots(int n, int wait_ms)
 {
 	pthread_mutex_lock(&slot_lock);
 	slots_max = n > 0 ? n : 1;
+	slot_wait_ms = wait_ms >= 0 ? wait_ms : 0;
 	pthread_mutex_unlock(&slot_lock);
 }
 
-/* 0 with a slot held, -1 when none came free within SLOT_WAIT_MS. */
+/* 0 with a slot held, -1 when none came free within slot_wait_ms. */
 static int
 slot_take(void)
 {
 	struct timespec until;
-	int rc = 0;
+	int rc = 0, wait_ms;
 
+	pthread_mutex_lock(&slot_lock);
+	wait_ms = slot_wait_ms;
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += SLOT_WAIT_MS / 1000;
-	until.tv_nsec += (long)(SLOT_WAIT_MS % 1000) * 1000000L;
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&slot_lock);
 	while (slots_used >= slots_max && rc == 0)
 		rc = pthread_cond_timedwait(&slot_freed, &slot_lock, &until);
 	if (slots_used < slots_max) {
@@ -61,7 +64,7 @@ slot_take(void)
 		rc = -1;
 	pthread_mutex_unlock(&slot_lock);
 	if (rc == -1)
-		log_warn("every password slot busy for %d ms", SLOT_WAIT_MS);
+		log_warn("every password slot busy for %d ms", wait_ms);
 	return rc;
 }
 

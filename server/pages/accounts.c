@@ -486,8 +486,9 @@ account_link_dead(struct request *r, const char *again, const char *text)
 	    "too old.", again, text, 0);
 }
 
-/* The columns of the account a join's link confirms. */
+/* The columns of the account a link confirms, and of the confirming. */
 enum { JC_HASH, JC_STATUS };
+enum { CJ_ACCOUNT, CJ_STATUS };
 
 /*
  * /join/confirm?token=…: the link mailed on joining.  The GET shows a
@@ -500,7 +501,7 @@ accounts_confirm(struct request *r)
 {
 	struct view *v;
 	const char *tok = r->form.f[KEY_TOKEN].text, *pw, *p[1];
-	char hex[65];
+	char hex[65], ids[32];
 	PGresult *res;
 	long id;
 	int ok, live, active;
@@ -512,8 +513,10 @@ accounts_confirm(struct request *r)
 	if (live == 0)
 		return account_link_dead(r, "/join/resend",
 		    "Send a new link");
-	p[0] = PQgetvalue(res, 0, TP_ACCOUNT);
-	id = strtol(p[0], NULL, 10);
+	/* A copy: the result is cleared before the account is read. */
+	snprintf(ids, sizeof(ids), "%s", PQgetvalue(res, 0, TP_ACCOUNT));
+	id = strtol(ids, NULL, 10);
+	p[0] = ids;
 	if ((v = page_view(r, "Confirm your email address")) == NULL) {
 		PQclear(res);
 		return http_error(r, 500);
@@ -559,7 +562,7 @@ accounts_confirm(struct request *r)
 		db_rollback(r->db);
 		return account_link_dead(r, "/signin", "Sign in");
 	}
-	active = strcmp(PQgetvalue(res, 0, 1), "active") == 0;
+	active = strcmp(PQgetvalue(res, 0, CJ_STATUS), "active") == 0;
 	PQclear(res);
 	if (audit_commit(r->db, id, "confirm", NULL) == -1)
 		return http_error(r, 503);

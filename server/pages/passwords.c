@@ -149,6 +149,9 @@ passwords_forgot(struct request *r)
 	return http_page(r, 200, "message", v);
 }
 
+/* The columns of the account whose password a link reset. */
+enum { RP_ID, RP_EMAIL };
+
 /*
  * /signin/reset?token=…: the mailed link.  The GET shows the form for a
  * new password; the POST sets it, uses the link up and ends every
@@ -196,8 +199,8 @@ passwords_reset(struct request *r)
 	if (res == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) == 1) {
-		id = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-		email = util_strdup(PQgetvalue(res, 0, 1));
+		id = strtol(PQgetvalue(res, 0, RP_ID), NULL, 10);
+		email = util_strdup(PQgetvalue(res, 0, RP_EMAIL));
 	}
 	PQclear(res);
 	if (id == 0) {		/* used a moment ago */

@@ -886,14 +886,15 @@ flood_join(void *arg)
 }
 
 /*
- * Hashes made slow and one allowed at a time: of joins sent at once,
- * those that cannot get the slot within a second are told the node is
- * busy instead of holding a request thread, and the node keeps serving.
+ * Hashes made slow (about a second each) and one allowed at a time, with
+ * no waiting for it: of joins sent at once, those that find the slot
+ * taken are told the node is busy instead of holding a request thread,
+ * and the node keeps serving.
  */
 START_TEST(test_a_flood_of_joins_is_told_busy_and_the_node_still_serves)
 {
 	struct node *n = node_new("Accounts slow hash", "trust_proxy = yes\n"
-	    "throttle_joins = 1000\nargon2_parallel = 1\n"
+	    "throttle_joins = 1000\nargon2_parallel = 1\nargon2_wait = 0\n"
 	    "argon2_passes = 16\nargon2_memory = 131072");
 	struct flood f[FLOOD];
 	pthread_t t[FLOOD];

@@ -29,6 +29,10 @@ START_TEST(test_config_set_accepts_valid_values)
 	ck_assert_int_eq(c.log_level, LOG_DEBUG);
 	ck_assert_int_eq(config_set(&c, "argon2_memory", "65536"), 0);
 	ck_assert_int_eq(c.argon2_m, 65536);
+	ck_assert_int_eq(c.argon2_wait, 1000);
+	ck_assert_int_eq(config_set(&c, "argon2_wait", "0"), 0);
+	ck_assert_int_eq(c.argon2_wait, 0);
+	ck_assert_int_eq(config_set(&c, "argon2_wait", "-1"), -1);
 	ck_assert_int_eq(c.retain_mail_days, 30);
 	ck_assert_int_eq(config_set(&c, "retain_mail_days", "90"), 0);
 	ck_assert_int_eq(c.retain_mail_days, 90);
