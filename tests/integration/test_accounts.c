@@ -141,6 +141,17 @@ signin_status(struct client *c, const char *email, const char *pw)
 	return s;
 }
 
+/* The status of signing in on the open node from a browser of its own. */
+static long
+signin_elsewhere(const char *email, const char *pw)
+{
+	struct client *c = client_at(open_node);
+	long s = signin_status(c, email, pw);
+
+	client_free(c);
+	return s;
+}
+
 /* Joined, confirmed and signed in on the open node. */
 static struct client *
 member(const char *email, const char *name)
@@ -586,8 +597,7 @@ START_TEST(test_password_change_needs_the_current_one_and_ends_other_sessions)
 	ck_assert(!resp_has(r, "not my password"));
 	resp_free(r);
 	ck_assert_int_eq(get_status(b, "/profile"), 200);
-	ck_assert_int_eq(signin_status(client_at(open_node), em,
-	    "a brand new password"), 401);
+	ck_assert_int_eq(signin_elsewhere(em, "a brand new password"), 401);
 
 	r = form_post(a, "/profile/password", "/profile/password", "current",
 	    PW, "password", "a brand new password", "password2",
@@ -726,7 +736,7 @@ START_TEST(test_email_change_confirms_the_new_address_and_tells_the_old)
 	ck_assert_int_eq(mails(open_node, em, "Your email address has been "
 	    "changed"), 1);
 	ck_assert_int_eq(signin_status(b, to, PW), 303);
-	ck_assert_int_eq(signin_status(client_at(open_node), em, PW), 401);
+	ck_assert_int_eq(signin_elsewhere(em, PW), 401);
 	/* Once only. */
 	r = form_post(b, page, "/profile/email/confirm", "token", tok, NULL);
 	ck_assert_int_eq(r->status, 410);
@@ -861,7 +871,7 @@ END_TEST
 
 /* --- Argon2id bounded ------------------------------------------------ */
 
-#define FLOOD	4
+#define FLOOD	12
 
 struct flood {
 	struct node	*node;
