@@ -73,12 +73,13 @@ is_true(PGresult *res, int i, int col)
  */
 static const char member_query[] =
     "SELECT m.id, m.version, m.deleted, NOT m.deleted AND m.listed"
-    " AND acorn_profile_ready(m.id),"
+    " AND acorn_profile_ready(a.id, a.confirmed, a.status),"
     " m.shared, m.seq, " RFC3339("m.updated") ", " RFC3339("m.updated") ","
     " m.name, '/members/' || m.id,"
     " m.organisation, m.role_title, m.stakeholder, m.region, m.interests,"
     " m.bio"
-    " FROM members m WHERE m.pending ORDER BY m.seq LIMIT " BATCH;
+    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
+    " WHERE m.pending ORDER BY m.seq LIMIT " BATCH;
 
 enum { M_ORG = P_KIND, M_ROLE, M_GROUP, M_REGION, M_INTERESTS, M_BIO };
 

@@ -351,24 +351,32 @@ join_store(struct db *db, const char *const f[8])
 	return join_mail(db, id, f[JF_NAME], f[JF_EMAIL]);
 }
 
+/*
+ * "Check your email": what was sent (text, made by util_printf and freed
+ * here) and the way on.
+ */
+int
+account_sent(struct request *r, char *text, const char *href,
+    const char *link)
+{
+	int rc;
+
+	if (text == NULL)
+		return http_error(r, 500);
+	rc = page_message(r, 200, "Check your email", text, href, link, 1);
+	free(text);
+	return rc;
+}
+
 /* "We have sent an email to …", whatever the address. */
 static int
 join_sent(struct request *r, const char *email)
 {
-	struct view *v;
-
-	if ((v = page_view(r, "Check your email")) == NULL)
-		return http_error(r, 500);
-	view_set(v, "title", "Check your email");
-	view_setf(v, "message", "We have sent an email to %s. Follow the "
-	    "link in it within 24 hours to confirm that the address is "
-	    "yours; you can sign in once it is confirmed%s.", email,
+	return account_sent(r, util_printf("We have sent an email to %s. "
+	    "Follow the link in it within 24 hours to confirm that the address "
+	    "is yours; you can sign in once it is confirmed%s.", email,
 	    cfg->open_joining ? "" : " and a coordinator has approved your "
-	    "membership");
-	view_set(v, "link_href", "/join/resend");
-	view_set(v, "link_text", "No email? Send the link again");
-	view_flag(v, "success", 1);
-	return http_page(r, 200, "message", v);
+	    "membership"), "/join/resend", "No email? Send the link again");
 }
 
 int
@@ -451,7 +459,7 @@ enum { TP_ACCOUNT, TP_PURPOSE, TP_EMAIL };
  * in *res (the caller clears it), 0 when dead, -1 when the database
  * failed.
  */
-int
+static int
 account_token_peek(struct db *db, const char *tok, const char *purpose,
     PGresult **res)
 {
@@ -486,15 +494,63 @@ account_link_dead(struct request *r, const char *again, const char *text)
 	    "too old.", again, text, 0);
 }
 
+/*
+ * The first half of every page a mailed link opens.  A dead link is told
+ * so, with the way to a new one; a live one gets a view titled for the
+ * link, holding the token and the address it was sent to, and a GET is
+ * answered with the link's form, so that mail scanners which open links
+ * change nothing.  Returns the view for a POST to go on with, and the
+ * account in *id; or NULL, when *rc is the reply.
+ */
+struct view *
+account_link_open(struct request *r, const struct mailed_link *l, long *id,
+    int *rc)
+{
+	struct view *v;
+	const char *tok = r->form.f[KEY_TOKEN].text;
+	PGresult *res;
+	int live;
+
+	if (session_form(r) == -1) {
+		*rc = http_error(r, 500);
+		return NULL;
+	}
+	if ((live = account_token_peek(r->db, tok, l->purpose, &res)) != 1) {
+		*rc = live == -1 ? http_error(r, 503) :
+		    account_link_dead(r, l->again, l->again_text);
+		return NULL;
+	}
+	*id = strtol(PQgetvalue(res, 0, TP_ACCOUNT), NULL, 10);
+	if ((v = page_view(r, l->title)) != NULL) {
+		view_set(v, "v_token", tok);
+		view_set(v, "email", PQgetvalue(res, 0, TP_EMAIL));
+	}
+	PQclear(res);
+	if (v == NULL) {
+		*rc = http_error(r, 500);
+		return NULL;
+	}
+	if (r->method != METHOD_POST) {
+		*rc = http_page(r, 200, l->tmpl, v);
+		return NULL;
+	}
+	return v;
+}
+
 /* The columns of the account a link confirms, and of the confirming. */
 enum { JC_HASH, JC_STATUS };
 enum { CJ_ACCOUNT, CJ_STATUS };
 
+/* The link mailed on joining. */
+static const struct mailed_link confirm_link = {
+	"confirm", "Confirm your email address", "confirm",
+	"/join/resend", "Send a new link"
+};
+
 /*
- * /join/confirm?token=…: the link mailed on joining.  The GET shows a
- * form (mail scanners that open links change nothing); the POST, with
- * the password chosen when joining, confirms the address.  With open
- * joining the person is then signed in.
+ * /join/confirm?token=…: the link mailed on joining.  The POST, with the
+ * password chosen when joining, confirms the address.  With open joining
+ * the person is then signed in.
  */
 int
 accounts_confirm(struct request *r)
@@ -504,28 +560,12 @@ accounts_confirm(struct request *r)
 	char hex[65], ids[32];
 	PGresult *res;
 	long id;
-	int ok, live, active;
+	int ok, rc, active;
 
-	if (session_form(r) == -1)
-		return http_error(r, 500);
-	if ((live = account_token_peek(r->db, tok, "confirm", &res)) == -1)
-		return http_error(r, 503);
-	if (live == 0)
-		return account_link_dead(r, "/join/resend",
-		    "Send a new link");
-	/* A copy: the result is cleared before the account is read. */
-	snprintf(ids, sizeof(ids), "%s", PQgetvalue(res, 0, TP_ACCOUNT));
-	id = strtol(ids, NULL, 10);
+	if ((v = account_link_open(r, &confirm_link, &id, &rc)) == NULL)
+		return rc;
+	snprintf(ids, sizeof(ids), "%ld", id);
 	p[0] = ids;
-	if ((v = page_view(r, "Confirm your email address")) == NULL) {
-		PQclear(res);
-		return http_error(r, 500);
-	}
-	view_set(v, "v_token", tok);
-	view_set(v, "email", PQgetvalue(res, 0, TP_EMAIL));
-	PQclear(res);
-	if (r->method != METHOD_POST)
-		return http_page(r, 200, "confirm", v);
 	if ((pw = view_field(v, r, KEY_PASSWORD, "Enter your password")) ==
 	    NULL)
 		return http_page(r, 422, "confirm", v);
@@ -759,7 +799,8 @@ account_reauth(struct request *r, struct view *v, const char *tmpl,
 	}
 	if (!ok) {
 		throttle_signin_failed(r->db, r->account->email, r->addr);
-		view_error(v, form_key_name(k), "The password is not right");
+		view_error(v, form_key_name(k),
+		    "That is not your current password");
 		*rc = http_page(r, 422, tmpl, v);
 		return 0;
 	}
@@ -864,26 +905,25 @@ accounts_email(struct request *r)
 		db_rollback(r->db);
 		return http_error(r, 503);
 	}
-	if ((v = page_view(r, "Check your email")) == NULL)
-		return http_error(r, 500);
-	view_set(v, "title", "Check your email");
-	view_setf(v, "message", "We have sent an email to %s. Your address "
-	    "changes when you follow the link in it, within 24 hours.",
-	    email);
-	view_set(v, "link_href", "/profile");
-	view_set(v, "link_text", "Back to your profile");
-	view_flag(v, "success", 1);
-	return http_page(r, 200, "message", v);
+	return account_sent(r, util_printf("We have sent an email to %s. Your "
+	    "address changes when you follow the link in it, within 24 hours.",
+	    email), "/profile", "Back to your profile");
 }
 
 /* The columns of acorn_confirm_email. */
 enum { CE_ACCOUNT, CE_OLD, CE_NEW };
 
+/* The link mailed to a new address. */
+static const struct mailed_link email_link = {
+	"email", "Confirm your new email address", "email_confirm",
+	"/profile/email", "Change your email address"
+};
+
 /*
  * /profile/email/confirm?token=…: the link mailed to a new address.  The
- * GET shows a button; the POST moves the account and tells the old
- * address.  No sign-in is needed: the link proves the new address, and
- * the change was asked for with the password.
+ * POST moves the account and tells the old address.  No sign-in is
+ * needed: the link proves the new address, and the change was asked for
+ * with the password.
  */
 int
 accounts_email_confirm(struct request *r)
@@ -893,24 +933,10 @@ accounts_email_confirm(struct request *r)
 	char hex[65], *old = NULL, *to = NULL;
 	PGresult *res;
 	long id;
-	int live, rc;
+	int rc;
 
-	if (session_form(r) == -1)
-		return http_error(r, 500);
-	if ((live = account_token_peek(r->db, tok, "email", &res)) == -1)
-		return http_error(r, 503);
-	if (live == 0)
-		return account_link_dead(r, "/profile/email",
-		    "Change your email address");
-	if ((v = page_view(r, "Confirm your new email address")) == NULL) {
-		PQclear(res);
-		return http_error(r, 500);
-	}
-	view_set(v, "v_token", tok);
-	view_set(v, "email", PQgetvalue(res, 0, TP_EMAIL));
-	PQclear(res);
-	if (r->method != METHOD_POST)
-		return http_page(r, 200, "email_confirm", v);
+	if ((v = account_link_open(r, &email_link, &id, &rc)) == NULL)
+		return rc;
 	view_free(v);
 	session_token_hash(tok, hex);
 	p[0] = hex;
@@ -931,8 +957,8 @@ accounts_email_confirm(struct request *r)
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		db_rollback(r->db);
-		return account_link_dead(r, "/profile/email",
-		    "Change your email address");
+		return account_link_dead(r, email_link.again,
+		    email_link.again_text);
 	}
 	id = strtol(PQgetvalue(res, 0, CE_ACCOUNT), NULL, 10);
 	old = util_strdup(PQgetvalue(res, 0, CE_OLD));

@@ -41,15 +41,25 @@ int accounts_email_confirm(struct request *r);
 int accounts_erase(struct request *r);
 int account_mail(struct db *db, const char *to, const char *subject,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int account_token_peek(struct db *db, const char *tok, const char *purpose,
-    PGresult **res);
 char *account_link_new(struct db *db, long id, const char *purpose,
     const char *email, const char *path);
 const char *account_mail_form(struct request *r, const char *title,
     const char *tmpl, int *rc);
 int account_link_dead(struct request *r, const char *again,
     const char *text);
+/* What a mailed link does, and where to ask for another. */
+struct mailed_link {
+	const char	*purpose;	/* account_tokens.purpose */
+	const char	*title;		/* of the page the link opens */
+	const char	*tmpl;		/* that page's form */
+	const char	*again;		/* where a new link is asked for */
+	const char	*again_text;
+};
+struct view *account_link_open(struct request *r,
+    const struct mailed_link *l, long *id, int *rc);
 int account_busy(struct request *r);
+int account_sent(struct request *r, char *text, const char *href,
+    const char *link);
 int account_slow_down(struct request *r, struct view *v, const char *field,
     const char *tmpl, long wait);
 int account_reauth(struct request *r, struct view *v, const char *tmpl,

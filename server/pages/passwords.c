@@ -100,7 +100,6 @@ enum { FG_ID, FG_EMAIL, FG_NAME };
 int
 passwords_forgot(struct request *r)
 {
-	struct view *v;
 	const char *email, *p[1];
 	char *link;
 	PGresult *res;
@@ -137,25 +136,23 @@ passwords_forgot(struct request *r)
 		db_rollback(r->db);
 		return http_error(r, 503);
 	}
-	if ((v = page_view(r, "Check your email")) == NULL)
-		return http_error(r, 500);
-	view_set(v, "title", "Check your email");
-	view_setf(v, "message", "If an account exists for %s, we have emailed "
-	    "it a link to reset the password. The link works once, within an "
-	    "hour.", email);
-	view_set(v, "link_href", "/signin");
-	view_set(v, "link_text", "Back to sign in");
-	view_flag(v, "success", 1);
-	return http_page(r, 200, "message", v);
+	return account_sent(r, util_printf("If an account exists for %s, we "
+	    "have emailed it a link to reset the password. The link works "
+	    "once, within an hour.", email), "/signin", "Back to sign in");
 }
 
 /* The columns of the account whose password a link reset. */
 enum { RP_ID, RP_EMAIL };
 
+/* The link mailed to reset a password. */
+static const struct mailed_link reset_link = {
+	"reset", "Choose a new password", "reset",
+	"/signin/forgot", "Send a new link"
+};
+
 /*
- * /signin/reset?token=…: the mailed link.  The GET shows the form for a
- * new password; the POST sets it, uses the link up and ends every
- * session of the account.
+ * /signin/reset?token=…: the mailed link.  The POST sets a new password,
+ * uses the link up and ends every session of the account.
  */
 int
 passwords_reset(struct request *r)
@@ -164,22 +161,11 @@ passwords_reset(struct request *r)
 	const char *tok = r->form.f[KEY_TOKEN].text, *pw, *p[2];
 	char hex[65], *hash, *email = NULL;
 	PGresult *res;
-	long id = 0;
-	int live, rc;
+	long id;
+	int rc;
 
-	if (session_form(r) == -1)
-		return http_error(r, 500);
-	if ((live = account_token_peek(r->db, tok, "reset", &res)) == -1)
-		return http_error(r, 503);
-	if (live == 0)
-		return account_link_dead(r, "/signin/forgot",
-		    "Send a new link");
-	PQclear(res);
-	if ((v = page_view(r, "Choose a new password")) == NULL)
-		return http_error(r, 500);
-	view_set(v, "v_token", tok);
-	if (r->method != METHOD_POST)
-		return http_page(r, 200, "reset", v);
+	if ((v = account_link_open(r, &reset_link, &id, &rc)) == NULL)
+		return rc;
 	if ((pw = passwords_new(v, r)) == NULL)
 		return http_page(r, 422, "reset", v);
 	view_free(v);
@@ -198,6 +184,7 @@ passwords_reset(struct request *r)
 	free(hash);
 	if (res == NULL)
 		return http_error(r, 503);
+	id = 0;
 	if (PQntuples(res) == 1) {
 		id = strtol(PQgetvalue(res, 0, RP_ID), NULL, 10);
 		email = util_strdup(PQgetvalue(res, 0, RP_EMAIL));
@@ -205,8 +192,8 @@ passwords_reset(struct request *r)
 	PQclear(res);
 	if (id == 0) {		/* used a moment ago */
 		db_rollback(r->db);
-		return account_link_dead(r, "/signin/forgot",
-		    "Send a new link");
+		return account_link_dead(r, reset_link.again,
+		    reset_link.again_text);
 	}
 	rc = email != NULL && passwords_told(r->db, email) == 0 &&
 	    audit_commit(r->db, id, "password reset", NULL) == 0;

@@ -319,6 +319,17 @@ email_valid(const char *s)
 	return 1;
 }
 
+/* The number the n digits at s write (the caller checked they are digits). */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
 /* A real calendar date written YYYY-MM-DD, in years 2000 to 2199. */
 static int
 date_valid(const char *s)
@@ -332,9 +343,9 @@ date_valid(const char *s)
 	for (i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
 			return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
+	y = digits(s, 4);
+	m = digits(s + 5, 2);
+	d = digits(s + 8, 2);
 	if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1 ||
 	    d > days[m - 1])
 		return 0;
@@ -354,7 +365,7 @@ time_valid(const char *s)
 	for (i = 0; i < 5; i++)
 		if (i != 2 && !isdigit((unsigned char)s[i]))
 			return 0;
-	return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
+	return digits(s, 2) < 24 && s[3] < '6';
 }
 
 static int

@@ -593,7 +593,7 @@ START_TEST(test_password_change_needs_the_current_one_and_ends_other_sessions)
 	    "not my password", "password", "a brand new password",
 	    "password2", "a brand new password", NULL);
 	ck_assert_int_eq(r->status, 422);
-	ck_assert(resp_has(r, "The password is not right"));
+	ck_assert(resp_has(r, "That is not your current password"));
 	ck_assert(!resp_has(r, "not my password"));
 	resp_free(r);
 	ck_assert_int_eq(get_status(b, "/profile"), 200);
