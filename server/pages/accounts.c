@@ -200,7 +200,7 @@ account_mail_form(struct request *r, const char *title, const char *tmpl,
 	else if ((email = view_field(v, r, KEY_EMAIL,
 	    "Enter your email address")) == NULL)
 		*rc = http_page(r, 422, tmpl, v);
-	else if ((wait = throttle_wait(r->db, THROTTLE_MAIL, NULL,
+	else if ((wait = throttle_take(r->db, THROTTLE_MAIL, NULL,
 	    r->addr)) != 0) {
 		email = NULL;
 		if (wait == -1) {
@@ -208,10 +208,8 @@ account_mail_form(struct request *r, const char *title, const char *tmpl,
 			*rc = http_error(r, 503);
 		} else
 			*rc = account_slow_down(r, v, "email", tmpl, wait);
-	} else {
-		throttle_hit(r->db, THROTTLE_MAIL, NULL, r->addr);
+	} else
 		view_free(v);
-	}
 	return email;
 }
 
@@ -250,6 +248,8 @@ join_mail(struct db *db, long id, const char *name, const char *email)
 	char *link;
 	int rc;
 
+	if ((rc = throttle_mail_to(db, email)) != 1)
+		return rc;
 	if ((link = account_link_new(db, id, "confirm", email,
 	    "/join/confirm")) == NULL)
 		return -1;
@@ -267,6 +267,10 @@ join_mail(struct db *db, long id, const char *name, const char *email)
 static int
 join_taken_mail(struct db *db, const char *email)
 {
+	int rc;
+
+	if ((rc = throttle_mail_to(db, email)) != 1)
+		return rc;
 	return account_mail(db, email, "Someone tried to join with your "
 	    "address", "Hello,\n\nSomeone asked to join %s with this email "
 	    "address, which already has an account here, so nothing has "
@@ -413,13 +417,12 @@ accounts_join(struct request *r)
 	f[JF_REGION] = view_field(v, r, KEY_REGION, "Select your region");
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "join", v);
-	if ((wait = throttle_wait(r->db, THROTTLE_JOIN, NULL, r->addr)) == -1) {
+	if ((wait = throttle_take(r->db, THROTTLE_JOIN, NULL, r->addr)) == -1) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	if (wait > 0)
 		return account_slow_down(r, v, "email", "join", wait);
-	throttle_hit(r->db, THROTTLE_JOIN, NULL, r->addr);
 
 	/* Hashed whether or not the address is new: both take as long. */
 	if ((hash = password_hash(f[JF_PASSWORD], cfg->argon2_t,
@@ -666,7 +669,7 @@ accounts_signin(struct request *r)
 	struct view *v;
 	const char *email, *pw, *next, *p[1];
 	PGresult *res;
-	long id = 0, wait, wait2;
+	long id = 0, wait;
 	int ok = 0, pending = 0, confirmed = 0;
 
 	if (session_form(r) == -1 || (v = page_view(r, "Sign in")) == NULL)
@@ -683,15 +686,12 @@ accounts_signin(struct request *r)
 	 * Failures slow down only the address they came from, for this
 	 * email and for any: someone elsewhere can never lock a member out.
 	 */
-	wait = throttle_wait(r->db, THROTTLE_SIGNIN, email, r->addr);
-	wait2 = throttle_wait(r->db, THROTTLE_SIGNIN_ADDRESS, NULL, r->addr);
-	if (wait == -1 || wait2 == -1) {
+	if ((wait = throttle_signin_take(r->db, email, r->addr)) == -1) {
 		view_free(v);
 		return http_error(r, 503);
 	}
-	if (wait > 0 || wait2 > 0)
-		return account_slow_down(r, v, "email", "signin",
-		    wait > wait2 ? wait : wait2);
+	if (wait > 0)
+		return account_slow_down(r, v, "email", "signin", wait);
 	p[0] = email;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, password_hash,"
 	    " status, confirmed IS NOT NULL FROM accounts"
@@ -710,6 +710,7 @@ accounts_signin(struct request *r)
 		ok = password_dummy() == PASSWORD_BUSY ? PASSWORD_BUSY : 0;
 	PQclear(res);
 	if (ok == PASSWORD_BUSY) {
+		throttle_signin_give(r->db, email, r->addr);
 		view_free(v);
 		return account_busy(r);
 	}
@@ -719,7 +720,7 @@ accounts_signin(struct request *r)
 		    "right. Check them and try again");
 		return http_page(r, 401, "signin", v);
 	}
-	throttle_clear(r->db, THROTTLE_SIGNIN, email, r->addr);
+	throttle_signin_ok(r->db, email, r->addr);
 	if (!confirmed) {
 		view_error(v, "email", "Your email address is not confirmed "
 		    "yet. Follow the link in the email we sent you, or ask "
@@ -770,7 +771,7 @@ account_reauth(struct request *r, struct view *v, const char *tmpl,
 		*rc = http_page(r, 422, tmpl, v);
 		return 0;
 	}
-	if ((wait = throttle_wait(r->db, THROTTLE_SIGNIN, r->account->email,
+	if ((wait = throttle_signin_take(r->db, r->account->email,
 	    r->addr)) != 0) {
 		if (wait == -1) {
 			view_free(v);
@@ -793,6 +794,7 @@ account_reauth(struct request *r, struct view *v, const char *tmpl,
 	    password_verify(db_value(res, 0, DB_ONLY), pw) : 0;
 	PQclear(res);
 	if (ok == PASSWORD_BUSY) {
+		throttle_signin_give(r->db, r->account->email, r->addr);
 		view_free(v);
 		*rc = account_busy(r);
 		return 0;
@@ -804,6 +806,7 @@ account_reauth(struct request *r, struct view *v, const char *tmpl,
 		*rc = http_page(r, 422, tmpl, v);
 		return 0;
 	}
+	throttle_signin_ok(r->db, r->account->email, r->addr);
 	return 1;
 }
 

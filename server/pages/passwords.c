@@ -116,7 +116,8 @@ passwords_forgot(struct request *r)
 	    " WHERE lower(a.email) = lower($1) FOR UPDATE OF a", 1, p);
 	if (res == NULL)
 		return http_error(r, 503);
-	if (PQntuples(res) == 1) {
+	if (PQntuples(res) == 1 &&
+	    (rc = throttle_mail_to(r->db, email)) == 1) {
 		rc = -1;
 		if ((link = account_link_new(r->db, strtol(PQgetvalue(res, 0,
 		    FG_ID), NULL, 10), "reset", PQgetvalue(res, 0, FG_EMAIL),

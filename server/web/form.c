@@ -5,6 +5,7 @@
  * their kind.  Anything else is marked as an error and never stored.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@ enum kind {
 	K_EMAIL,
 	K_TOKEN,	/* base64url */
 	K_UUID,
-	K_NUMBER,
+	K_NUMBER,	/* a whole number from 1 to 100000: a page, a revision */
+	K_ID,		/* a row's id: a whole number from 1 */
 	K_BOOL,		/* a checkbox */
 	K_PATH,		/* a local path to return to */
 	K_SECRET,	/* a password: kept as typed, not trimmed */
@@ -108,7 +110,7 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Kind of place must be on one line" },
 	[KEY_CAPACITY] = { "capacity", K_COUNT, 6, "Number of places",
 	    "Number of places must be a whole number, like 100" },
-	[KEY_PLACE] = { "place", K_NUMBER, 20, "Place",
+	[KEY_PLACE] = { "place", K_ID, 19, "Place",
 	    "Choose a kind of place" },
 	[KEY_PLACES] = { "places", K_NUMBER, 2, "Number of places",
 	    "Number of places must be a whole number from 1 to 10" },
@@ -126,7 +128,7 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_CHOICES] = { "choices", K_TEXT, 2000, "Choices", NULL },
 	[KEY_REQUIRED] = { "required", K_BOOL, 8, "Required",
 	    "Choose whether an answer is required" },
-	[KEY_QUESTION] = { "question", K_NUMBER, 20, "Question",
+	[KEY_QUESTION] = { "question", K_ID, 19, "Question",
 	    "Unknown question" },
 	[KEY_ROLE] = { "role", K_LINE, 16, "Role",
 	    "Select a role from the list" },
@@ -232,14 +234,14 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Fingerprint must be on one line" },
 	[KEY_HUB] = { "hub", K_BOOL, 8, "Hub",
 	    "Choose whether the peer is a hub" },
-	[KEY_PEER] = { "peer", K_NUMBER, 20, "Peer", "Unknown peer" },
+	[KEY_PEER] = { "peer", K_ID, 19, "Peer", "Unknown peer" },
 	[KEY_CLAIM] = { "claim", K_TOKEN, 64, "What the peer claimed",
 	    "Check the peer again" },
 	[KEY_TOKEN] = { "token", K_TOKEN, 64, "The link",
 	    "This link is not complete. Copy the whole link from the email" },
 	[KEY_CURRENT] = { "current", K_SECRET, 1024, "Current password",
 	    NULL },
-	[KEY_SESSION] = { "session", K_NUMBER, 20, "Session",
+	[KEY_SESSION] = { "session", K_ID, 19, "Session",
 	    "Unknown session" },
 };
 
@@ -395,6 +397,8 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 		return util_uuid_valid(s);
 	case K_NUMBER:
 		return util_parse_long(s, 1, 100000, &f->num) == 0;
+	case K_ID:
+		return util_parse_long(s, 1, LONG_MAX, &f->num) == 0;
 	case K_BOOL:
 		f->num = strcmp(s, "yes") == 0 || strcmp(s, "on") == 0;
 		return f->num || strcmp(s, "no") == 0 || *s == '\0';
@@ -611,12 +615,11 @@ form_free(struct form *form)
 	form->nanswers = 0;
 
 	for (i = 0; i < KEY__MAX; i++) {
-		if (i == KEY_PASSWORD || i == KEY_PASSWORD2)
-			if (form->f[i].text != NULL)
-				explicit_bzero((char *)form->f[i].text,
-				    strlen(form->f[i].text));
-		if ((i == KEY_PASSWORD || i == KEY_PASSWORD2) &&
-		    form->f[i].shown != NULL)
+		/* Every password field, whichever form it came in. */
+		if (keys[i].kind == K_SECRET && form->f[i].text != NULL)
+			explicit_bzero((char *)form->f[i].text,
+			    strlen(form->f[i].text));
+		if (keys[i].kind == K_SECRET && form->f[i].shown != NULL)
 			explicit_bzero((char *)form->f[i].shown,
 			    strlen(form->f[i].shown));
 		free((char *)form->f[i].text);

@@ -433,8 +433,14 @@ post_field(void *cls, enum MHD_ValueKind kind, const char *key,
 		return MHD_YES;
 	}
 	r->fields += size;
-	if ((grown = realloc(r->acc, r->acclen + size + 1)) == NULL)
+	/* Grown by hand, not realloc: the old copy may hold a password. */
+	if ((grown = malloc(r->acclen + size + 1)) == NULL)
 		return MHD_NO;
+	if (r->acc != NULL) {
+		memcpy(grown, r->acc, r->acclen);
+		explicit_bzero(r->acc, r->acclen);
+		free(r->acc);
+	}
 	r->acc = grown;
 	memcpy(r->acc + r->acclen, data, size);
 	r->acclen += size;

@@ -5,7 +5,9 @@
  * from a random pre-session cookie) with the node's secret, so they need
  * no storage of their own.
  */
-#include <stddef.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,21 +35,24 @@ session_cookie_get(struct request *r, const char *name)
 
 /*
  * Sets a cookie for the whole site: max_age 0 deletes it, -1 makes it
- * last until the browser closes.
+ * last until the browser closes.  -1 when it could not be added, so that
+ * nothing that needs the cookie is reported done without it.
  */
-void
+int
 session_cookie(struct request *r, const char *name, const char *value,
     long max_age)
 {
 	char *c, age[32] = "";
+	int rc = -1;
 
 	if (max_age >= 0)
 		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
 	c = util_printf("%s=%s; Path=/; HttpOnly; SameSite=Lax%s%s", name,
 	    value, cfg->secure_cookies ? "; Secure" : "", age);
 	if (c != NULL)
-		response_header(r, "Set-Cookie", c);
+		rc = response_header(r, "Set-Cookie", c);
 	free(c);
+	return rc;
 }
 
 int
@@ -212,9 +217,9 @@ session_form(struct request *r)
 
 	if (r->csrf[0] != '\0')
 		return 0;
-	if (util_token(tok) == -1)
+	if (util_token(tok) == -1 ||
+	    session_cookie(r, COOKIE_PRE, tok, -1) == -1)
 		return -1;
-	session_cookie(r, COOKIE_PRE, tok, -1);
 	session_csrf(tok, r->csrf);
 	return 0;
 }
@@ -223,10 +228,11 @@ session_form(struct request *r)
 int
 session_create(struct request *r, long id)
 {
-	char tok[ACORN_TOKEN_LEN + 1], hex[65], ids[32], idle[32], max[32];
+	char tok[ACORN_TOKEN_LEN + 1], hex[65], ids[32];
 	char agent[AGENT_MAX + 1];
-	const char *p[4], *q[2], *ua;
+	const char *p[4], *ua;
 	size_t n, cut;
+	int rc = -1;
 
 	if (util_token(tok) == -1)
 		return -1;
@@ -244,23 +250,23 @@ session_create(struct request *r, long id)
 	p[1] = ids;
 	p[2] = util_utf8_valid(agent, strlen(agent)) ? agent : "";
 	p[3] = r->addr;
+	/* Expired sessions are swept by the retention worker, not here. */
 	if (db_exec(r->db, "INSERT INTO sessions (token_hash, account,"
 	    " user_agent, address) VALUES (decode($1, 'hex'), $2,"
 	    " nullif($3, ''), $4)", 4, p) == -1)
-		return -1;
-	/* Sign-ins are rare enough to sweep every expired session here. */
-	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
-	snprintf(max, sizeof(max), "%ld", cfg->session_max);
-	q[0] = idle;
-	q[1] = max;
-	db_exec(r->db, "DELETE FROM sessions WHERE"
-	    " last_seen < now() - make_interval(secs => $1)"
-	    " OR created < now() - make_interval(secs => $2)", 2, q);
-	session_cookie(r, COOKIE_SESSION, tok, cfg->session_max);
+		goto done;
+	/* A session whose cookie cannot be sent would be signed in nowhere. */
+	if (session_cookie(r, COOKIE_SESSION, tok, cfg->session_max) == -1) {
+		db_exec(r->db, "DELETE FROM sessions WHERE"
+		    " token_hash = decode($1, 'hex')", 1, p);
+		goto done;
+	}
 	snprintf(r->session, sizeof(r->session), "%s", tok);
 	session_csrf(tok, r->csrf);
+	rc = 0;
+done:
 	OPENSSL_cleanse(tok, sizeof(tok));
-	return 0;
+	return rc;
 }
 
 /*
@@ -301,38 +307,91 @@ session_destroy(struct request *r)
 	    " token_hash = decode($1, 'hex')", 1, p);
 }
 
+/* The free attempts a rule takes from the configuration. */
+static int
+throttle_joins_free(void)
+{
+	return cfg->throttle_joins;
+}
+
+static int
+throttle_mails_free(void)
+{
+	return cfg->throttle_mails;
+}
+
 /*
  * How each kind of attempt is slowed: the first free ones within window
  * cost nothing, then each waits base seconds, doubling, at most cap.  A
  * sign-in is counted per (address typed, client address) and per client
  * address, so failures from elsewhere never slow the member down; joins
- * and the mails anyone may ask for are counted per client address.
+ * and the mails anyone may ask for are counted per client address, and
+ * those mails also per address they go to, so that many clients cannot
+ * together fill one person's inbox.
  */
 static const struct throttle_rule {
 	const char	*name;
 	int		 free;
-	size_t		 free_set;	/* or the config's int at this offset */
+	int		(*free_set)(void);	/* or this, from the config */
 	int		 base;
 	int		 cap;
 	const char	*window;
 } throttle_rules[THROTTLE__MAX] = {
-	[THROTTLE_SIGNIN] = { "signin", 3, 0, 2, 300, "1 hour" },
-	[THROTTLE_SIGNIN_ADDRESS] = { "signin-address", 20, 0, 2, 900,
-	    "1 hour" },
-	[THROTTLE_JOIN] = { "join", 0, offsetof(struct config, throttle_joins),
-	    60, 3600, "1 hour" },
-	[THROTTLE_MAIL] = { "mail", 0, offsetof(struct config, throttle_mails),
-	    60, 3600, "1 hour" },
+	[THROTTLE_SIGNIN] = { .name = "signin", .free = 3, .base = 2,
+	    .cap = 300, .window = "1 hour" },
+	[THROTTLE_SIGNIN_ADDRESS] = { .name = "signin-address", .free = 20,
+	    .base = 2, .cap = 900, .window = "1 hour" },
+	[THROTTLE_JOIN] = { .name = "join", .free_set = throttle_joins_free,
+	    .base = 60, .cap = 3600, .window = "1 hour" },
+	[THROTTLE_MAIL] = { .name = "mail", .free_set = throttle_mails_free,
+	    .base = 60, .cap = 3600, .window = "1 hour" },
+	[THROTTLE_MAIL_TO] = { .name = "mail-to", .free = 5, .base = 300,
+	    .cap = 3600, .window = "1 hour" },
 };
+
+static int
+throttle_free(enum throttle t)
+{
+	const struct throttle_rule *rule = &throttle_rules[t];
+
+	return rule->free_set != NULL ? rule->free_set() : rule->free;
+}
+
+/*
+ * The client address as a throttle counts it: an IPv6 address by its
+ * /64, the least a single customer is given, so that the 2^64 addresses
+ * of one network are one party; an IPv4 address written as IPv6
+ * (::ffff:a.b.c.d) as the IPv4 address it is.
+ */
+static void
+throttle_address(const char *addr, char *out, size_t len)
+{
+	struct in6_addr a6;
+	char text[INET6_ADDRSTRLEN];
+
+	snprintf(out, len, "%s", addr != NULL ? addr : "");
+	if (addr == NULL || inet_pton(AF_INET6, addr, &a6) != 1)
+		return;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		if (inet_ntop(AF_INET, &a6.s6_addr[12], text,
+		    sizeof(text)) != NULL)
+			snprintf(out, len, "%s", text);
+		return;
+	}
+	memset(&a6.s6_addr[8], 0, 8);
+	if (inet_ntop(AF_INET6, &a6, text, sizeof(text)) != NULL)
+		snprintf(out, len, "%s/64", text);
+}
 
 /* The party a rule counts: its name, who (lower case) and the address. */
 static char *
 throttle_key(enum throttle t, const char *who, const char *addr)
 {
-	char *k, *c;
+	char party[INET6_ADDRSTRLEN + 8], *k, *c;
 
+	throttle_address(addr, party, sizeof(party));
 	if ((k = util_printf("%s:%s|%s", throttle_rules[t].name,
-	    who != NULL ? who : "", addr)) == NULL)
+	    who != NULL ? who : "", party)) == NULL)
 		return NULL;
 	for (c = k; *c != '\0'; c++)
 		if (*c >= 'A' && *c <= 'Z')
@@ -341,43 +400,26 @@ throttle_key(enum throttle t, const char *who, const char *addr)
 }
 
 /*
- * Seconds before this party may try again: 0 for now, -1 when the
- * database failed (the caller answers 503 rather than let it through).
+ * Takes a slot for one attempt by this party, checking and counting it
+ * in one step so that attempts sent at once cannot all pass before any
+ * is counted.  Seconds before the party may try again (the attempt is
+ * refused and not counted), 0 when it may go ahead (it is counted), -1
+ * when the database failed (the caller answers 503 rather than let it
+ * through).
  */
 long
-throttle_wait(struct db *db, enum throttle t, const char *who,
-    const char *addr)
-{
-	const char *p[1];
-	PGresult *res;
-	char *k;
-	long wait = -1;
-
-	if ((k = throttle_key(t, who, addr)) == NULL)
-		return -1;
-	p[0] = k;
-	res = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT acorn_throttle_wait($1)", 1, p);
-	if (res != NULL)
-		wait = strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
-	PQclear(res);
-	free(k);
-	return wait;
-}
-
-/* Counts one attempt by this party. */
-void
-throttle_hit(struct db *db, enum throttle t, const char *who,
+throttle_take(struct db *db, enum throttle t, const char *who,
     const char *addr)
 {
 	const struct throttle_rule *rule = &throttle_rules[t];
 	char fr[16], base[16], cap[16], *k;
 	const char *p[5];
+	PGresult *res;
+	long wait = -1;
 
 	if ((k = throttle_key(t, who, addr)) == NULL)
-		return;
-	snprintf(fr, sizeof(fr), "%d", rule->free_set == 0 ? rule->free :
-	    *(const int *)(const void *)((const char *)cfg + rule->free_set));
+		return -1;
+	snprintf(fr, sizeof(fr), "%d", throttle_free(t));
 	snprintf(base, sizeof(base), "%d", rule->base);
 	snprintf(cap, sizeof(cap), "%d", rule->cap);
 	p[0] = k;
@@ -385,28 +427,34 @@ throttle_hit(struct db *db, enum throttle t, const char *who,
 	p[2] = base;
 	p[3] = cap;
 	p[4] = rule->window;
-	db_call(db, "SELECT acorn_throttle_hit($1, $2, $3, $4, $5::interval)",
-	    5, p);
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT acorn_throttle_take($1,"
+	    " $2, $3, $4, $5::interval)", 5, p);
+	if (res != NULL)
+		wait = strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
+	PQclear(res);
+	free(k);
+	return wait;
+}
+
+/* Gives back the slot throttle_take took: the attempt did not count. */
+static void
+throttle_give(struct db *db, enum throttle t, const char *who,
+    const char *addr)
+{
+	char fr[16], *k;
+	const char *p[2];
+
+	if ((k = throttle_key(t, who, addr)) == NULL)
+		return;
+	snprintf(fr, sizeof(fr), "%d", throttle_free(t));
+	p[0] = k;
+	p[1] = fr;
+	db_call(db, "SELECT acorn_throttle_give($1, $2)", 2, p);
 	free(k);
 }
 
-/*
- * A sign-in as email from addr failed: it slows that pair and that
- * address down, and is kept in the record of failed sign-ins.
- */
-void
-throttle_signin_failed(struct db *db, const char *email, const char *addr)
-{
-	const char *p[2] = { email, addr };
-
-	throttle_hit(db, THROTTLE_SIGNIN, email, addr);
-	throttle_hit(db, THROTTLE_SIGNIN_ADDRESS, NULL, addr);
-	db_exec(db, "INSERT INTO signin_failures (email, address)"
-	    " VALUES (lower($1), $2)", 2, p);
-}
-
-/* Forgets this party's attempts (a sign-in that succeeded). */
-void
+/* Forgets this party's attempts. */
+static void
 throttle_clear(struct db *db, enum throttle t, const char *who,
     const char *addr)
 {
@@ -420,13 +468,101 @@ throttle_clear(struct db *db, enum throttle t, const char *who,
 	free(k);
 }
 
+/*
+ * A sign-in (or a password asked for again) as email from addr is about
+ * to be checked: it takes a slot for that pair and one for that address
+ * before the password is looked at, so a burst of guesses gets no more
+ * checks than the rules allow.  As throttle_take; a refused attempt
+ * holds no slot of either.
+ */
+long
+throttle_signin_take(struct db *db, const char *email, const char *addr)
+{
+	long wait;
+
+	if ((wait = throttle_take(db, THROTTLE_SIGNIN, email, addr)) != 0)
+		return wait;
+	if ((wait = throttle_take(db, THROTTLE_SIGNIN_ADDRESS, NULL,
+	    addr)) != 0)
+		throttle_give(db, THROTTLE_SIGNIN, email, addr);
+	return wait;
+}
+
+/* The password could not be checked (every hash was busy): no slots. */
+void
+throttle_signin_give(struct db *db, const char *email, const char *addr)
+{
+	throttle_give(db, THROTTLE_SIGNIN, email, addr);
+	throttle_give(db, THROTTLE_SIGNIN_ADDRESS, NULL, addr);
+}
+
+/*
+ * The password was right: that pair starts again from nothing, and the
+ * address gets its slot back, as only failures count against it.
+ */
+void
+throttle_signin_ok(struct db *db, const char *email, const char *addr)
+{
+	throttle_clear(db, THROTTLE_SIGNIN, email, addr);
+	throttle_give(db, THROTTLE_SIGNIN_ADDRESS, NULL, addr);
+}
+
+/*
+ * The password was wrong: its slots stay taken, and the failure goes in
+ * the record of failed sign-ins.
+ */
+void
+throttle_signin_failed(struct db *db, const char *email, const char *addr)
+{
+	const char *p[2] = { email, addr };
+
+	db_exec(db, "INSERT INTO signin_failures (email, address)"
+	    " VALUES (lower($1), $2)", 2, p);
+}
+
+/*
+ * May a mail anyone can ask for (a reset link, a confirmation link, a
+ * note that an address is taken) go to this address now?  1 when it may
+ * (it is counted), 0 when the address has had its share for now, so
+ * nothing is sent (the reply stays the same, so it says nothing about
+ * the address), -1 when the database failed.
+ */
+int
+throttle_mail_to(struct db *db, const char *to)
+{
+	long wait;
+
+	if ((wait = throttle_take(db, THROTTLE_MAIL_TO, to, NULL)) == -1)
+		return -1;
+	return wait == 0;
+}
+
+/*
+ * A role's rank, from account_role_codes[] which lists them from least
+ * to most; -1 for no account or a role not in the list, which may then
+ * do nothing that needs one.
+ */
+static int
+role_rank(const struct request *r)
+{
+	return r->account != NULL ?
+	    code_index(account_role_codes, r->account->role) : -1;
+}
+
+/* Whether the signed-in account's role is at least role. */
+static int
+role_at_least(const struct request *r, const char *role)
+{
+	int least = code_index(account_role_codes, role);
+
+	return least != -1 && role_rank(r) >= least;
+}
+
 /* Coordinators and admins; contributors only write evaluations. */
 int
 is_coordinator(const struct request *r)
 {
-	return r->account != NULL &&
-	    (strcmp(r->account->role, "coordinator") == 0 ||
-	    strcmp(r->account->role, "admin") == 0);
+	return role_at_least(r, "coordinator");
 }
 
 /*
@@ -436,12 +572,12 @@ is_coordinator(const struct request *r)
 int
 is_admin(const struct request *r)
 {
-	return r->account != NULL && strcmp(r->account->role, "admin") == 0;
+	return role_at_least(r, "admin");
 }
 
 /* Contributors, coordinators and admins write evaluations. */
 int
 is_contributor(const struct request *r)
 {
-	return r->account != NULL && strcmp(r->account->role, "member") != 0;
+	return role_at_least(r, "contributor");
 }

@@ -295,7 +295,7 @@ void		 counters_record(const struct route *, unsigned int, double);
 void		 counters_text(struct strbuf *);
 
 /* session.c */
-void	 session_cookie(struct request *, const char *, const char *, long);
+int	 session_cookie(struct request *, const char *, const char *, long);
 int	 session_load(struct request *);
 int	 session_create(struct request *, long);
 int	 session_form(struct request *);
@@ -308,19 +308,25 @@ int	 is_contributor(const struct request *);
 int	 session_set_secret(const unsigned char *, size_t);
 int	 session_end_all(struct request *, int);
 void	 session_token_hash(const char *, char[65]);
-/* What throttle_* count, each per client address (sign-ins also per email). */
+/*
+ * What throttle_* count: each per client address (an IPv6 one by its
+ * /64), sign-ins also per email, and mails anyone may ask for also per
+ * address they go to.
+ */
 enum throttle {
 	THROTTLE_SIGNIN,
 	THROTTLE_SIGNIN_ADDRESS,
 	THROTTLE_JOIN,
 	THROTTLE_MAIL,		/* reset links and confirmation resends */
+	THROTTLE_MAIL_TO,	/* those, and "already has an account" */
 	THROTTLE__MAX
 };
-long	 throttle_wait(struct db *, enum throttle, const char *, const char *);
-void	 throttle_hit(struct db *, enum throttle, const char *, const char *);
-void	 throttle_clear(struct db *, enum throttle, const char *,
-	    const char *);
+long	 throttle_take(struct db *, enum throttle, const char *, const char *);
+long	 throttle_signin_take(struct db *, const char *, const char *);
+void	 throttle_signin_give(struct db *, const char *, const char *);
+void	 throttle_signin_ok(struct db *, const char *, const char *);
 void	 throttle_signin_failed(struct db *, const char *, const char *);
+int	 throttle_mail_to(struct db *, const char *);
 void	 account_free(struct account *);
 
 /* static.c */

@@ -52,7 +52,8 @@ stop_nodes(void)
 }
 
 /*
- * A browser at an address of its own, as a proxy would name it: each
+ * A browser at an address of its own, as a proxy would name it, in a
+ * /64 of its own (throttles count an IPv6 address by its /64): each
  * test runs in a process of its own, so the process id keeps addresses
  * apart across tests and the counter within one.
  */
@@ -63,7 +64,7 @@ client_at(struct node *n)
 	struct client *c = client_new(n);
 	char h[96];
 
-	snprintf(h, sizeof(h), "X-Forwarded-For: 2001:db8::%x:%x:%x",
+	snprintf(h, sizeof(h), "X-Forwarded-For: fd00:%x:%x:%x::1",
 	    (unsigned int)getpid() >> 16, (unsigned int)getpid() & 0xffffu,
 	    ++host);
 	client_header(c, h);
@@ -665,7 +666,7 @@ START_TEST(test_sessions_page_shows_only_ones_own_and_ends_one)
 	ck_assert(resp_has(r, "Firefox on Windows"));
 	ck_assert(resp_has(r, "Safari on iPhone"));
 	ck_assert(resp_has(r, "This device"));
-	ck_assert(resp_has(r, "2001:db8::"));
+	ck_assert(resp_has(r, "fd00:"));
 	/* Two sessions, each with its own button; none of the stranger's. */
 	ck_assert_int_eq(occurrences(r, "name=\"session\""), 2);
 	resp_free(r);

@@ -35,6 +35,7 @@ Suite	*inbox_limits_suite(void);
 Suite	*uploads_suite(void);
 Suite	*accounts_suite(void);
 Suite	*roles_suite(void);
+Suite	*throttle_suite(void);
 Suite	*identity_registrations_suite(void);
 Suite	*mydata_suite(void);
 
@@ -1269,6 +1270,7 @@ main(void)
 	srunner_add_suite(sr, uploads_suite());
 	srunner_add_suite(sr, accounts_suite());
 	srunner_add_suite(sr, roles_suite());
+	srunner_add_suite(sr, throttle_suite());
 	srunner_add_suite(sr, identity_registrations_suite());
 	srunner_add_suite(sr, mydata_suite());
 	srunner_run_all(sr, CK_ENV);

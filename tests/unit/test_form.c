@@ -279,6 +279,39 @@ START_TEST(test_form_numbers_bools_tokens_and_ids)
 }
 END_TEST
 
+/*
+ * Fields that carry a row's id take any id the database can give, not
+ * only the first hundred thousand: a session numbered 100001 can still
+ * be ended.
+ */
+START_TEST(test_form_row_ids_take_any_positive_long)
+{
+	static const enum key ids[] = { KEY_SESSION, KEY_PEER, KEY_PLACE,
+	    KEY_QUESTION };
+	struct form form;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		memset(&form, 0, sizeof(form));
+		form_accept(&form, ids[i], "100001", 6);
+		form_accept(&form, KEY_PAGE, "100001", 6);
+		ck_assert_int_eq(form.f[ids[i]].num, 100001);
+		ck_assert_int_eq(form.f[KEY_PAGE].error, FIELD_BAD_FORMAT);
+		form_free(&form);
+		memset(&form, 0, sizeof(form));
+		form_accept(&form, ids[i], "9223372036854775807", 19);
+		ck_assert_int_eq(form.nerrors, 0);
+		ck_assert(form.f[ids[i]].num == 9223372036854775807L);
+		form_free(&form);
+		ck_assert_int_eq(refused(ids[i], "0"), FIELD_BAD_FORMAT);
+		ck_assert_int_eq(refused(ids[i], "-5"), FIELD_BAD_FORMAT);
+		ck_assert_int_eq(refused(ids[i], "12a"), FIELD_BAD_FORMAT);
+		ck_assert_int_eq(refused(ids[i], "9223372036854775808"),
+		    FIELD_BAD_FORMAT);
+	}
+}
+END_TEST
+
 START_TEST(test_form_first_value_wins)
 {
 	struct form form;
@@ -428,6 +461,7 @@ form_suite(void)
 	tcase_add_test(tc, test_form_next_accepts_local_paths);
 	tcase_add_test(tc, test_form_group_and_region_only_from_lists);
 	tcase_add_test(tc, test_form_numbers_bools_tokens_and_ids);
+	tcase_add_test(tc, test_form_row_ids_take_any_positive_long);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("words");

@@ -2,6 +2,7 @@
  * Unit tests for session.c: CSRF tokens made from the node's secret and
  * checked against what a form sends.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
@@ -107,6 +108,32 @@ START_TEST(test_csrf_check_needs_matching_token)
 }
 END_TEST
 
+/*
+ * A cookie that finds every header slot taken says so, so that a
+ * sign-in is never reported done without the cookie that carries it.
+ */
+START_TEST(test_cookie_without_room_is_an_error)
+{
+	static struct config c;
+	struct request r;
+	int i, slots = (int)(sizeof(r.headers) / sizeof(r.headers[0]));
+
+	config_defaults(&c);
+	cfg = &c;
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < slots - 1; i++)
+		ck_assert_int_eq(response_header(&r, "X-Filler", "x"), 0);
+	ck_assert_int_eq(session_cookie(&r, "acorn_session", "tok", 60), 0);
+	ck_assert_str_eq(r.headers[slots - 1].name, "Set-Cookie");
+	ck_assert(strncmp(r.headers[slots - 1].value, "acorn_session=tok;",
+	    18) == 0);
+	ck_assert_int_eq(session_cookie(&r, "acorn_session", "tok2", 60), -1);
+	ck_assert_int_eq(r.nheaders, slots);
+	for (i = 0; i < r.nheaders; i++)
+		free(r.headers[i].value);
+}
+END_TEST
+
 Suite *
 session_suite(void)
 {
@@ -121,6 +148,7 @@ session_suite(void)
 	tcase_add_test(tc, test_csrf_differs_for_other_secret);
 	tcase_add_test(tc, test_csrf_empty_without_basis);
 	tcase_add_test(tc, test_csrf_check_needs_matching_token);
+	tcase_add_test(tc, test_cookie_without_room_is_an_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
