@@ -31,7 +31,7 @@ BEGIN
 		SELECT greatest(1, ceil(extract(epoch FROM
 		    wait_until - now())))::integer INTO w
 		FROM throttle WHERE key = p_key;
-		RETURN w;
+		RETURN coalesce(w, 1);
 	END IF;
 	IF n >= p_free THEN
 		UPDATE throttle SET wait_until = now() + make_interval(secs =>
@@ -39,8 +39,11 @@ BEGIN
 		    p_base * power(2, least(n - p_free, 30))))
 		WHERE key = p_key;
 	END IF;
-	DELETE FROM throttle WHERE last < now() - interval '1 day'
-	    AND wait_until < now();
+	-- Rows another attempt holds are left for the next sweep, so two
+	-- sweeps never wait for each other's rows.
+	DELETE FROM throttle WHERE key IN (SELECT key FROM throttle
+	    WHERE last < now() - interval '1 day' AND wait_until < now()
+	    FOR UPDATE SKIP LOCKED);
 	RETURN 0;
 END
 $$;

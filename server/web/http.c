@@ -847,6 +847,8 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (r->pp != NULL)
 		MHD_destroy_post_processor(r->pp);
 	free(r->body_name);
+	if (r->acc != NULL)	/* a field cut off mid-way may be a password */
+		explicit_bzero(r->acc, r->acclen);
 	free(r->acc);
 	free(r->upload.filename);
 	if (r->upload.data != NULL)

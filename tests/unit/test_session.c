@@ -134,6 +134,42 @@ START_TEST(test_cookie_without_room_is_an_error)
 }
 END_TEST
 
+/*
+ * Each role may do what the roles below it may: a role not in the list
+ * (or no account) may do nothing that needs one.
+ */
+START_TEST(test_roles_rank_in_order_and_unknown_ones_fail_closed)
+{
+	static const struct {
+		const char	*role;
+		int		 contributor, coordinator, admin;
+	} want[] = {
+		{ "member", 0, 0, 0 },
+		{ "contributor", 1, 0, 0 },
+		{ "coordinator", 1, 1, 0 },
+		{ "admin", 1, 1, 1 },
+		{ "auditor", 0, 0, 0 },
+		{ "", 0, 0, 0 },
+	};
+	struct account a;
+	struct request r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(is_contributor(&r), 0);
+	ck_assert_int_eq(is_coordinator(&r), 0);
+	ck_assert_int_eq(is_admin(&r), 0);
+	memset(&a, 0, sizeof(a));
+	r.account = &a;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		a.role = (char *)want[i].role;
+		ck_assert_int_eq(is_contributor(&r), want[i].contributor);
+		ck_assert_int_eq(is_coordinator(&r), want[i].coordinator);
+		ck_assert_int_eq(is_admin(&r), want[i].admin);
+	}
+}
+END_TEST
+
 Suite *
 session_suite(void)
 {
@@ -149,6 +185,7 @@ session_suite(void)
 	tcase_add_test(tc, test_csrf_empty_without_basis);
 	tcase_add_test(tc, test_csrf_check_needs_matching_token);
 	tcase_add_test(tc, test_cookie_without_room_is_an_error);
+	tcase_add_test(tc, test_roles_rank_in_order_and_unknown_ones_fail_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }
