@@ -140,8 +140,10 @@ static const struct conf_key keys[] = {
 	    "30", 0, "# Seconds one SQL statement may run (0: no limit);\n"
 	    "# migrations are not limited.\n" },
 	/*
-	 * Retention (retention.c, and the privacy notice): a failed
-	 * sign-in is kept at least a day, as long as throttling looks back.
+	 * Retention (retention.c, and the privacy notice).  Throttling
+	 * reads its own counts (the throttle table), which look back an
+	 * hour and wait at most an hour more: a day's least keeps every
+	 * count that still slows anyone down.
 	 */
 	{ "retain_mail_days", C_LONG, OFF(retain_mail_days), 1, 3650, NULL,
 	    "30", 0,
@@ -155,8 +157,13 @@ static const struct conf_key keys[] = {
 	    NULL, "24", 0, NULL },
 	{ "retain_unconfirmed_days", C_LONG, OFF(retain_unconfirmed_days), 1,
 	    3650, NULL, "7", 0, NULL },
+	{ "retain_throttle_days", C_LONG, OFF(retain_throttle_days), 1, 3650,
+	    NULL, "1", 0, NULL },
 	{ "retention_interval", C_INT, OFF(retention_interval), 1, DAY, NULL,
 	    "3600", 0, NULL },
+	/* Rows one statement removes: each batch is its own transaction. */
+	{ "retention_batch", C_INT, OFF(retention_batch), 1, 1000000, NULL,
+	    "5000", 0, NULL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
