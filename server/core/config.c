@@ -435,26 +435,21 @@ config_write(struct config *c, const char *path)
 	return 0;
 }
 
+/* Frees every string the keys hold, wiping the secrets first. */
 void
 config_free(struct config *c)
 {
+	char **slot;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type != C_STR)
+			continue;
+		slot = (char **)(void *)((char *)c + keys[i].off);
+		if ((keys[i].flags & C_SECRET) && *slot != NULL)
+			explicit_bzero(*slot, strlen(*slot));
+		free(*slot);
+	}
 	free(c->path);
-	free(c->database);
-	free(c->listen);
-	free(c->public_url);
-	free(c->node_name);
-	free(c->region);
-	free(c->datadir);
-	free(c->smtp_url);
-	free(c->mail_from);
-	free(c->smtp_user);
-	free(c->key_path);
-	free(c->upload_dir);
-	if (c->smtp_password != NULL)
-		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
-	free(c->smtp_password);
-	if (c->metrics_token != NULL)
-		explicit_bzero(c->metrics_token, strlen(c->metrics_token));
-	free(c->metrics_token);
 	memset(c, 0, sizeof(*c));
 }
