@@ -254,7 +254,7 @@ retention_apply(struct db *db, const struct config *c,
 			break;
 		}
 		removed += n;
-	} while (n == c->retention_batch &&
+	} while (n > 0 && n == c->retention_batch &&
 	    (w == NULL || !worker_stopping(w)));
 	if (removed > 0)
 		log_info("removed %ld %s", removed, r->what);
