@@ -239,7 +239,7 @@ retention_apply(struct db *db, const struct config *c,
 	char periods[2][64], batch[16];
 	const char *params[3];
 	long n, removed = 0;
-	int k;
+	int k, failed = 0;
 
 	for (k = 0; k < r->nperiods; k++) {
 		period_interval(c, &r->period[k], periods[k],
@@ -250,15 +250,16 @@ retention_apply(struct db *db, const struct config *c,
 	params[r->nperiods] = batch;
 	do {
 		if ((n = retention_once(db, rule, params)) == -1) {
-			removed = -1;
+			failed = 1;
 			break;
 		}
 		removed += n;
 	} while (n > 0 && n == c->retention_batch &&
 	    (w == NULL || !worker_stopping(w)));
+	/* The batches before a failure are committed: say so. */
 	if (removed > 0)
 		log_info("removed %ld %s", removed, r->what);
-	return removed;
+	return failed ? -1 : removed;
 }
 
 /* Every rule once, for the worker w (NULL: none); as retention_sweep. */
