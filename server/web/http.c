@@ -223,8 +223,6 @@ static const struct {
 	  "Shorten what you entered, or send a smaller file, and try again." },
 	{ 415, "Sorry, we could not read that request",
 	  "Send the form from this site's own pages." },
-	{ 429, "Too many attempts",
-	  "Wait 15 minutes, then try again." },
 	{ 500, "Sorry, there is a problem with the service",
 	  "Try again later. Nothing you entered has been saved." },
 	{ 503, "Sorry, the service is unavailable",
@@ -1198,6 +1196,29 @@ files_enough(const struct config *c)
 }
 
 /*
+ * A route answered without the session cannot check who is asking: a
+ * NEED_ flag or CSRF on one would be silently ignored.  Such a table is
+ * a mistake in the program, refused at the start.
+ */
+static int
+routes_valid(const struct route *table, size_t n)
+{
+	unsigned int guarded = CSRF;
+	size_t i;
+
+	for (i = 0; i < NNEEDS; i++)
+		guarded |= needs[i].flag;
+	for (i = 0; i < n; i++)
+		if ((table[i].flags & (NO_DB | NO_SESSION)) &&
+		    (table[i].flags & guarded)) {
+			log_err("route %s: NO_DB or NO_SESSION with a NEED_ "
+			    "flag or CSRF", table[i].path);
+			return -1;
+		}
+	return 0;
+}
+
+/*
  * Starts listening.  When port_file is given, the port actually bound is
  * written there, which lets tests ask for port 0 and learn their port.
  */
@@ -1212,7 +1233,7 @@ server_start(const struct config *c, struct db_pool *p,
 	int v6;
 	FILE *f;
 
-	if (files_enough(c) == -1)
+	if (routes_valid(table, n) == -1 || files_enough(c) == -1)
 		return NULL;
 	pool = p;
 	routes = table;
