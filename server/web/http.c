@@ -2,8 +2,10 @@
  * The HTTP server: libmicrohttpd with its own thread pool, the three-phase
  * request cycle (allocate and admit, take the body, dispatch), and every
  * response leaving through http_queue, which adds the security headers.
- * Who may use a route is settled before any of the body is read, and a
- * file in the body goes to a temporary file, never to memory.
+ * Who may use a route is settled before any of the body is read, and
+ * again, with the session as it is then, once the body has come; a file
+ * in the body goes to a temporary file, never to memory, and so does a
+ * stored file on its way to a reader.
  */
 #include <arpa/inet.h>
 #include <errno.h>
