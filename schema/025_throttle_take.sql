@@ -9,7 +9,8 @@
 -- nothing is counted and the seconds left are returned; otherwise the
 -- attempt is counted and 0 returned.  The first p_free attempts within
 -- p_window of each other cost nothing; after them the next waits p_base
--- seconds, then twice that, and so on, at most p_cap.
+-- seconds, then twice that, and so on, at most p_cap.  Old counts are
+-- removed by the retention worker (retain_throttle_days), as in 024.
 CREATE FUNCTION acorn_throttle_take(p_key text, p_free integer,
     p_base integer, p_cap integer, p_window interval) RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -39,11 +40,6 @@ BEGIN
 		    p_base * power(2, least(n - p_free, 30))))
 		WHERE key = p_key;
 	END IF;
-	-- Rows another attempt holds are left for the next sweep, so two
-	-- sweeps never wait for each other's rows.
-	DELETE FROM throttle WHERE key IN (SELECT key FROM throttle
-	    WHERE last < now() - interval '1 day' AND wait_until < now()
-	    FOR UPDATE SKIP LOCKED);
 	RETURN 0;
 END
 $$;
