@@ -14,12 +14,11 @@
 #include "pages.h"
 
 /*
- * How long the page after sending a registration checks again by
- * itself: long enough for a host that answers, short enough not to go
- * on refreshing for one that does not.
+ * How long the page after sending a registration says it is on its way
+ * and offers to check again: long enough for a host that answers; after
+ * it, the page says the registration waits to be delivered.
  */
 #define AWAY_FRESH	"2 minutes"
-#define AWAY_REFRESH	"3"	/* seconds between checks */
 
 /* Columns of AWAY_COLUMNS, for one registration. */
 enum {
@@ -160,9 +159,10 @@ away_event_status(struct request *r, struct view *v, const char *event)
 /*
  * GET /registrations/{id}: one of the member's registrations for another
  * node's event, after it was handed to the courier.  While it is on its
- * way the page says so and checks again every few seconds for a short
- * while (an answer usually takes less than a second); then it says what
- * the host said, or that it waits to be delivered.
+ * way the page says so, in a status message, with a link to check again
+ * (an answer usually takes less than a second); then it says what the
+ * host said, or that it waits to be delivered.  It never reloads by
+ * itself: a page that does moves a screen reader back to its start.
  */
 int
 away_show(struct request *r)
@@ -170,9 +170,8 @@ away_show(struct request *r)
 	const char *p[2];
 	const char *title, *host, *event, *st;
 	char acc[32], heading[200], *text;
-	struct view *v;
 	PGresult *res;
-	int rc, refused, sending;
+	int refused, sending;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
@@ -216,9 +215,9 @@ away_show(struct request *r)
 		    "to %s…", host);
 		title = heading;
 		text = util_printf("Your registration for %s is on its way to "
-		    "%s. This page checks again every few seconds; your "
-		    "registrations page shows it too, and we will email you "
-		    "what %s says.", event, host, host);
+		    "%s. Check again in a moment; your registrations page "
+		    "shows it too, and we will email you what %s says.",
+		    event, host, host);
 	} else {
 		title = "Your registration is waiting to be delivered";
 		text = util_printf("We could not reach %s just now. Your "
@@ -228,19 +227,7 @@ away_show(struct request *r)
 	}
 	refused = strcmp(st, "refused") == 0;
 	PQclear(res);
-	if (text == NULL || (v = page_view(r, title)) == NULL) {
-		free(text);
-		return http_error(r, 500);
-	}
-	view_set(v, "title", title);
-	view_set(v, "message", text);
-	view_set(v, "link_href", sending ? r->url : "/registrations");
-	view_set(v, "link_text", sending ? "Check again now" :
-	    "Your registrations");
-	view_flag(v, "success", !refused);
-	if (sending)
-		view_set(v, "refresh", AWAY_REFRESH);
-	free(text);
-	rc = http_page(r, refused ? 409 : 200, "message", v);
-	return rc;
+	return page_message_take(r, refused ? 409 : 200, title, text,
+	    sending ? r->url : "/registrations", sending ? "Check again now" :
+	    "Your registrations", !refused);
 }
