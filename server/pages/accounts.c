@@ -1,8 +1,9 @@
 /*
  * Accounts: joining and confirming the address joined with, signing in
- * and out, and erasing; and the mailed links every change of identity
- * uses.  An account is private to this node; the member profile it owns
- * is a shared record.
+ * and out, and erasing; the mailed links every change of identity uses,
+ * and the one password check (with its delays) behind every form that
+ * asks for a password.  An account is private to this node; the member
+ * profile it owns is a shared record.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -162,6 +163,20 @@ account_link_new(struct db *db, long id, const struct mailed_link *l,
 	return link;
 }
 
+/* Too many attempts from this connection: when the next one is allowed. */
+static int
+account_slow_down(struct request *r, struct view *v, const char *field,
+    const char *tmpl, long wait)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "Too many attempts from your connection. "
+	    "Wait %ld second%s, then try again", wait, wait == 1 ? "" : "s");
+	view_error(v, field, msg);
+	response_retry_after(r, wait);
+	return http_page(r, 429, tmpl, v);
+}
+
 /*
  * Whether this connection must wait before another attempt of kind t
  * (by who, or NULL); a sign-in also waits for its connection's count of
@@ -244,20 +259,6 @@ account_busy(struct request *r)
 	return page_message(r, 503, "The service is busy", "Too many people "
 	    "are signing in or joining at this moment. Wait a few seconds, "
 	    "then try again.", NULL, NULL, 0);
-}
-
-/* Too many attempts from this connection: when the next one is allowed. */
-int
-account_slow_down(struct request *r, struct view *v, const char *field,
-    const char *tmpl, long wait)
-{
-	char msg[160];
-
-	snprintf(msg, sizeof(msg), "Too many attempts from your connection. "
-	    "Wait %ld second%s, then try again", wait, wait == 1 ? "" : "s");
-	view_error(v, field, msg);
-	response_retry_after(r, wait);
-	return http_page(r, 429, tmpl, v);
 }
 
 /* The link mailed on joining. */

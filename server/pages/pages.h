@@ -77,8 +77,6 @@ struct link_request {
 int account_link_request(struct request *r, const struct link_request *q);
 void account_sign_out(struct request *r);
 int account_busy(struct request *r);
-int account_slow_down(struct request *r, struct view *v, const char *field,
-    const char *tmpl, long wait);
 int account_reauth(struct request *r, struct view *v, const char *tmpl,
     enum key k, int *rc);
 int account_add(struct db *db, const char *email, const char *role,
