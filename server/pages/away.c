@@ -157,12 +157,34 @@ away_event_status(struct request *r, struct view *v, const char *event)
 }
 
 /*
+ * The page of a registration on its way (text, which it frees): a status
+ * message and a link to check again, which a small script follows by
+ * itself and puts the answer in place.
+ */
+static int
+away_sending(struct request *r, const char *title, char *text)
+{
+	struct view *v;
+
+	if (text == NULL || (v = page_view(r, title)) == NULL) {
+		free(text);
+		return http_error(r, 500);
+	}
+	view_set(v, "message", text);
+	free(text);
+	view_set(v, "link_href", r->url);
+	view_set(v, "script_src", static_url("check-again.js"));
+	return http_page(r, 200, "sending", v);
+}
+
+/*
  * GET /registrations/{id}: one of the member's registrations for another
  * node's event, after it was handed to the courier.  While it is on its
  * way the page says so, in a status message, with a link to check again
  * (an answer usually takes less than a second); then it says what the
- * host said, or that it waits to be delivered.  It never reloads by
- * itself: a page that does moves a screen reader back to its start.
+ * host said, or that it waits to be delivered.  It never reloads itself
+ * (a page that does sends a screen reader back to its start): a script
+ * asks again and changes only the status message.
  */
 int
 away_show(struct request *r)
@@ -227,7 +249,8 @@ away_show(struct request *r)
 	}
 	refused = strcmp(st, "refused") == 0;
 	PQclear(res);
+	if (sending)
+		return away_sending(r, title, text);
 	return page_message_take(r, refused ? 409 : 200, title, text,
-	    sending ? r->url : "/registrations", sending ? "Check again now" :
-	    "Your registrations", !refused);
+	    "/registrations", "Your registrations", !refused);
 }
