@@ -293,8 +293,15 @@ START_TEST(test_an_unconfirmed_account_is_never_approved)
 	    NULL);
 	ck_assert(resp_has(r, "already been dealt with"));
 	resp_free(r);
+	/* Nor refused: an address nobody confirmed is not a request. */
+	r = form_post(co, "/admin/members", "/admin/members/reject", "id", id,
+	    NULL);
+	ck_assert(resp_has(r, "already been dealt with"));
+	resp_free(r);
 	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts WHERE"
 	    " member = $1 AND status = 'pending'", id), 1);
+	ck_assert_int_eq(num(closed, "SELECT count(*) FROM members WHERE"
+	    " id = $1 AND name = 'Una Unconfirmed'", id), 1);
 	free(id);
 	free(em);
 	client_free(m);
@@ -692,6 +699,10 @@ START_TEST(test_sessions_page_shows_only_ones_own_and_ends_one)
 	r = http_get(a, "/profile/sessions");
 	ck_assert(!resp_has(r, "Safari on iPhone"));
 	resp_free(r);
+	/* Recorded once, with the ending; the refused attempt not at all. */
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM audit_log l JOIN"
+	    " accounts a ON a.id = l.actor WHERE lower(a.email) = lower($1)"
+	    " AND l.action = 'end session'", em), 1);
 	free(theirs);
 	free(other);
 	free(em);
@@ -772,6 +783,314 @@ START_TEST(test_email_change_to_a_taken_address_changes_nothing)
 	free(taken);
 	client_free(a);
 	client_free(t);
+}
+END_TEST
+
+/* --- what a stolen password leaves behind ---------------------------- */
+
+/* What the owner does on finding out: each must end the thief's link. */
+enum owner_act { OWNER_RESETS, OWNER_CHANGES, OWNER_SIGNS_OUT };
+
+/*
+ * Someone with the member's password asks to move the account to their
+ * own address; the owner then resets the password, changes it or signs
+ * out everywhere.  The link mailed to the thief no longer moves the
+ * account, and the owner keeps it.
+ */
+static void
+stolen_email_link(enum owner_act act)
+{
+	char *em = fresh("robbed"), *thief = fresh("thief"), *tok, *rtok,
+	    page[256];
+	struct client *own = member(em, "Rob Robbed"),
+	    *x = client_at(open_node);
+	struct resp *r;
+
+	ck_assert_int_eq(signin_status(x, em, PW), 303);
+	r = form_post(x, "/profile/email", "/profile/email", "email", thief,
+	    "current", PW, NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	tok = mail_token(open_node, thief, "/profile/email/confirm");
+	ck_assert_ptr_nonnull(tok);
+
+	switch (act) {
+	case OWNER_RESETS:
+		r = form_post(own, "/signin/forgot", "/signin/forgot", "email",
+		    em, NULL);
+		resp_free(r);
+		rtok = mail_token(open_node, em, "/signin/reset");
+		ck_assert_ptr_nonnull(rtok);
+		snprintf(page, sizeof(page), "/signin/reset?token=%s", rtok);
+		r = form_post(own, page, "/signin/reset", "token", rtok,
+		    "password", "the owner's new password", "password2",
+		    "the owner's new password", NULL);
+		free(rtok);
+		break;
+	case OWNER_CHANGES:
+		r = form_post(own, "/profile/password", "/profile/password",
+		    "current", PW, "password", "the owner's new password",
+		    "password2", "the owner's new password", NULL);
+		break;
+	default:
+		r = form_post(own, "/profile/sessions", "/signout/everywhere",
+		    NULL);
+		break;
+	}
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM account_tokens t"
+	    " JOIN accounts a ON a.id = t.account WHERE lower(a.email) ="
+	    " lower($1)", em), 0);
+
+	/* The thief follows the link: dead, and the account stays put. */
+	snprintf(page, sizeof(page), "/profile/email/confirm?token=%s", tok);
+	ck_assert_int_eq(get_status(x, page), 410);
+	r = form_post(x, "/signin/forgot", "/profile/email/confirm", "token",
+	    tok, NULL);
+	ck_assert_int_eq(r->status, 410);
+	ck_assert(resp_has(r, "This link no longer works"));
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1)", em), 1);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1)", thief), 0);
+	ck_assert_int_eq(mails(open_node, em, "Your email address has been "
+	    "changed"), 0);
+	ck_assert_int_eq(get_status(x, "/profile"), 303);
+	ck_assert_int_eq(get_status(x, "/healthz"), 200);
+	free(tok);
+	free(em);
+	free(thief);
+	client_free(own);
+	client_free(x);
+}
+
+START_TEST(test_a_reset_ends_a_thiefs_email_change)
+{
+	stolen_email_link(OWNER_RESETS);
+}
+END_TEST
+
+START_TEST(test_a_password_change_ends_a_thiefs_email_change)
+{
+	stolen_email_link(OWNER_CHANGES);
+}
+END_TEST
+
+START_TEST(test_signing_out_everywhere_ends_a_thiefs_email_change)
+{
+	stolen_email_link(OWNER_SIGNS_OUT);
+}
+END_TEST
+
+/*
+ * A browser signed in as one account follows another account's reset
+ * link: it is signed out, and its session's row goes with the cookie.
+ */
+START_TEST(test_a_reset_in_a_browser_signed_in_as_someone_else_ends_that_session)
+{
+	char *em = fresh("resetter"), *other = fresh("bystander"), *tok,
+	    page[256];
+	struct client *a = member(em, "Ray Resetter"),
+	    *b = member(other, "Bea Bystander");
+	struct resp *r;
+
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM sessions s JOIN"
+	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)",
+	    other), 1);
+	r = form_post(a, "/signin/forgot", "/signin/forgot", "email", em, NULL);
+	resp_free(r);
+	tok = mail_token(open_node, em, "/signin/reset");
+	ck_assert_ptr_nonnull(tok);
+	snprintf(page, sizeof(page), "/signin/reset?token=%s", tok);
+	r = form_post(b, page, "/signin/reset", "token", tok, "password",
+	    "a brand new password", "password2", "a brand new password", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM sessions s JOIN"
+	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)",
+	    other), 0);
+	ck_assert_int_eq(signin_elsewhere(other, PW), 303);
+	free(tok);
+	free(em);
+	free(other);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+/*
+ * Guessing the password on a join's confirmation page, with one
+ * unconfirmed account, is slowed down as sign-ins are: the guesser's
+ * address waits (even with the right password), and the real owner,
+ * from their own address, confirms at once.
+ */
+START_TEST(test_guessing_on_the_confirmation_page_is_slowed_down)
+{
+	struct client *x = client_at(open_node), *own = client_at(open_node);
+	char *em = fresh("guessed"), *tok, page[256];
+	struct resp *r;
+	int i, refused = 0, slowed = 0;
+
+	r = join_form(own, "Gus Guessed", em, PW, PW);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	tok = mail_token(open_node, em, "/join/confirm");
+	snprintf(page, sizeof(page), "/join/confirm?token=%s", tok);
+	for (i = 0; i < 8; i++) {
+		r = form_post(x, page, "/join/confirm", "token", tok,
+		    "password", "a wrong guess at it", NULL);
+		if (r->status == 422)
+			refused++;
+		else if (r->status == 429 && resp_has(r, "Wait")) {
+			assert_retry_after_says_the_wait(r);
+			slowed++;
+		} else
+			ck_abort_msg("guesser got %ld", r->status);
+		resp_free(r);
+	}
+	ck_assert_int_eq(refused, 3);
+	ck_assert_int_eq(slowed, 5);
+	r = form_post(x, page, "/join/confirm", "token", tok, "password", PW,
+	    NULL);
+	ck_assert_int_eq(r->status, 429);
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
+	    " lower(email) = lower($1) AND confirmed IS NULL", em), 1);
+	r = follow(own, "/join/confirm", tok);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(get_status(own, "/profile"), 200);
+	free(tok);
+	free(em);
+	client_free(x);
+	client_free(own);
+}
+END_TEST
+
+/*
+ * A member asking for email changes over and over mails addresses of
+ * their choosing: after a few, they wait, and nothing more is sent.
+ */
+START_TEST(test_email_change_requests_are_throttled)
+{
+	char *em = fresh("spammer"), *to;
+	struct client *a = member(em, "Sam Spammer");
+	struct resp *r;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		to = fresh("spammed");
+		r = form_post(a, "/profile/email", "/profile/email", "email",
+		    to, "current", PW, NULL);
+		ck_assert_int_eq(r->status, 200);
+		resp_free(r);
+		ck_assert_int_eq(mails(open_node, to,
+		    "Confirm your new email address"), 1);
+		free(to);
+	}
+	to = fresh("spammed");
+	r = form_post(a, "/profile/email", "/profile/email", "email", to,
+	    "current", PW, NULL);
+	ck_assert_int_eq(r->status, 429);
+	assert_retry_after_says_the_wait(r);
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM outbox WHERE"
+	    " lower(recipient) = lower($1)", to), 0);
+	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	free(to);
+	free(em);
+	client_free(a);
+}
+END_TEST
+
+/*
+ * Someone joined with an address and never confirmed it: a member who
+ * proves the address is theirs may still move to it, and the
+ * unconfirmed account, with its profile, goes.
+ */
+START_TEST(test_an_unconfirmed_account_does_not_block_an_email_change)
+{
+	char *em = fresh("blocked"), *to = fresh("squatted"), *tok, *gone,
+	    page[256];
+	struct client *a = member(em, "Bel Blocked"), *sq = client_at(open_node);
+	struct resp *r;
+
+	r = join_form(sq, "Squatter Sid", to, "the squatter password",
+	    "the squatter password");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	gone = node_sql(open_node, "SELECT member FROM accounts WHERE"
+	    " lower(email) = lower($1)", to);
+	ck_assert_ptr_nonnull(gone);
+	r = form_post(a, "/profile/email", "/profile/email", "email", to,
+	    "current", PW, NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(mails(open_node, to, "Someone tried to use your "
+	    "address"), 0);
+	tok = mail_token(open_node, to, "/profile/email/confirm");
+	ck_assert_ptr_nonnull(tok);
+	snprintf(page, sizeof(page), "/profile/email/confirm?token=%s", tok);
+	r = form_post(a, page, "/profile/email/confirm", "token", tok, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your email address has been changed"));
+	resp_free(r);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts a JOIN"
+	    " members m ON m.id = a.member WHERE lower(a.email) = lower($1)"
+	    " AND m.name = 'Bel Blocked'", to), 1);
+	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM members WHERE"
+	    " id = $1", gone), 0);
+	ck_assert_int_eq(signin_status(sq, to, "the squatter password"), 401);
+	ck_assert_int_eq(signin_elsewhere(to, PW), 303);
+	free(gone);
+	free(tok);
+	free(em);
+	free(to);
+	client_free(a);
+	client_free(sq);
+}
+END_TEST
+
+/*
+ * `acorn user add` for an address someone joined with but never
+ * confirmed makes a new account: a fresh password, usable at once, and
+ * nothing of the join (its password, its name, its link) left.
+ */
+START_TEST(test_acorn_user_add_replaces_an_unconfirmed_join)
+{
+	struct client *sq = client_at(closed), *c = client_at(closed);
+	char *em = fresh("cliuser"), *tok, *pw;
+	struct resp *r;
+
+	r = join_form(sq, "Squatter Sue", em, "the squatter password",
+	    "the squatter password");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	tok = mail_token(closed, em, "/join/confirm");
+	ck_assert_ptr_nonnull(tok);
+	pw = node_user_add(closed, em, "coordinator");
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_str_ne(pw, "the squatter password");
+	ck_assert_int_eq(signin_status(c, em, pw), 303);
+	ck_assert_int_eq(get_status(c, "/admin/members"), 200);
+	ck_assert_int_eq(signin_elsewhere(em, "the squatter password"), 401);
+	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts a JOIN"
+	    " members m ON m.id = a.member WHERE lower(a.email) = lower($1)"
+	    " AND a.confirmed IS NOT NULL AND a.status = 'active'"
+	    " AND a.role = 'coordinator' AND m.name <> 'Squatter Sue'", em), 1);
+	ck_assert_int_eq(num(closed, "SELECT count(*) FROM members WHERE"
+	    " name = 'Squatter Sue'", NULL), 0);
+	r = follow(sq, "/join/confirm", tok);
+	ck_assert_int_eq(r->status, 410);
+	resp_free(r);
+	free(pw);
+	free(tok);
+	free(em);
+	client_free(sq);
+	client_free(c);
 }
 END_TEST
 
@@ -964,6 +1283,18 @@ accounts_suite(void)
 	tcase_add_test(tc,
 	    test_email_change_confirms_the_new_address_and_tells_the_old);
 	tcase_add_test(tc, test_email_change_to_a_taken_address_changes_nothing);
+	tcase_add_test(tc, test_a_reset_ends_a_thiefs_email_change);
+	tcase_add_test(tc, test_a_password_change_ends_a_thiefs_email_change);
+	tcase_add_test(tc,
+	    test_signing_out_everywhere_ends_a_thiefs_email_change);
+	tcase_add_test(tc,
+	    test_a_reset_in_a_browser_signed_in_as_someone_else_ends_that_session);
+	tcase_add_test(tc,
+	    test_guessing_on_the_confirmation_page_is_slowed_down);
+	tcase_add_test(tc, test_email_change_requests_are_throttled);
+	tcase_add_test(tc,
+	    test_an_unconfirmed_account_does_not_block_an_email_change);
+	tcase_add_test(tc, test_acorn_user_add_replaces_an_unconfirmed_join);
 	tcase_add_test(tc,
 	    test_wrong_passwords_from_elsewhere_never_lock_the_member_out);
 	tcase_add_test(tc, test_reset_requests_are_throttled_per_address);

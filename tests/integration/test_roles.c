@@ -628,6 +628,63 @@ START_TEST(test_outbox_never_shows_a_guest_key)
 }
 END_TEST
 
+/*
+ * /admin/mail: a coordinator reads the mail about this node's events and
+ * about the people of their own region, never the mail to another
+ * region's members (their names, addresses and what happened to their
+ * accounts); an admin reads it all.
+ */
+START_TEST(test_coordinator_reads_only_their_regions_mail)
+{
+	struct client *nw = client_as(node, COORD_NW, nw_pw);
+	struct client *ldn = client_as(node, COORD_LDN, ldn_pw);
+	struct client *ad = client_as(node, ADMIN, admin_pw);
+	char *north, *london, *event, nemail[128], lemail[128], gemail[128];
+	struct resp *r;
+
+	snprintf(nemail, sizeof(nemail), "%s", fresh("mail.north"));
+	snprintf(lemail, sizeof(lemail), "%s", fresh("mail.london"));
+	snprintf(gemail, sizeof(gemail), "%s", fresh("mail.guest"));
+	north = asks_to_join("Nora Northmail", nemail, "North West");
+	london = asks_to_join("Lou Londonmail", lemail, "London");
+	event = event_new_published(nw, "Mail scope meetup", "5");
+	ck_assert_ptr_nonnull(event);
+	guest_registers(node, event, "Gail Guestmail", gemail);
+	ck_assert_int_ge(num("SELECT count(*) FROM outbox WHERE"
+	    " recipient = $1", lemail), 1);
+
+	r = http_get(nw, "/admin/mail");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, nemail));
+	ck_assert(resp_has(r, gemail));
+	ck_assert(!resp_has(r, lemail));
+	ck_assert(!resp_has(r, "Lou Londonmail"));
+	resp_free(r);
+	r = http_get(ldn, "/admin/mail");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, lemail));
+	ck_assert(resp_has(r, gemail));
+	ck_assert(!resp_has(r, nemail));
+	resp_free(r);
+	r = http_get(ad, "/admin/mail");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, nemail));
+	ck_assert(resp_has(r, lemail));
+	ck_assert(resp_has(r, gemail));
+	resp_free(r);
+	/* Reading changed nothing. */
+	ck_assert_int_ge(num("SELECT count(*) FROM outbox WHERE"
+	    " recipient = $1", lemail), 1);
+	still_serves();
+	free(north);
+	free(london);
+	free(event);
+	client_free(nw);
+	client_free(ldn);
+	client_free(ad);
+}
+END_TEST
+
 /* Whether the node's public member feed names name now. */
 static int
 feed_names(const char *name)
@@ -765,6 +822,7 @@ roles_suite(void)
 	tcase_add_test(tc, test_acorn_user_makes_an_admin);
 	tcase_add_test(tc, test_admin_gives_roles_and_moves_people);
 	tcase_add_test(tc, test_outbox_never_shows_a_guest_key);
+	tcase_add_test(tc, test_coordinator_reads_only_their_regions_mail);
 	tcase_add_test(tc, test_unconfirmed_profile_is_shown_and_sent_nowhere);
 	suite_add_tcase(s, tc);
 	return s;
