@@ -84,21 +84,18 @@ static const char *
 fresh_email(const char *who)
 {
 	static char buf[128];
-	static int n;
+	char *e = harness_email(who);
 
-	snprintf(buf, sizeof(buf), "%s.%d.%d@Example.org", who, (int)getpid(),
-	    ++n);
+	ck_assert_ptr_nonnull(e);
+	snprintf(buf, sizeof(buf), "%s", e);
+	free(e);
 	return buf;
 }
 
 static long
 count(struct node *n, const char *sql, const char *param)
 {
-	char *v = node_sql(n, sql, param);
-	long c = v ? strtol(v, NULL, 10) : -1;
-
-	free(v);
-	return c;
+	return node_num(n, sql, param);
 }
 
 static char *
@@ -270,7 +267,7 @@ START_TEST(test_slow_client_is_disconnected)
 	char buf[64];
 	int fd, port, rc;
 
-	port = atoi(strrchr(node->url, ':') + 1);
+	port = node_port(node);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -1096,7 +1093,7 @@ START_TEST(test_sigterm_finishes_a_request_in_flight)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)atoi(strrchr(n->url, ':') + 1));
+	sa.sin_port = htons((unsigned short)node_port(n));
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	/* A whole answer first proves the node has taken the connection. */
