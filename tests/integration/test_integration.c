@@ -967,17 +967,19 @@ START_TEST(test_idle_and_old_sessions_expire)
 	ck_assert_int_eq(r->status, 200);
 	resp_free(r);
 	/* Idle past the two-hour default: signed out. */
-	ck_assert_int_eq(count(node, "WITH u AS (UPDATE sessions SET last_seen"
-	    " = now() - interval '3 hours' RETURNING 1) SELECT count(*) FROM u",
-	    NULL) >= 1, 1);
+	ck_assert_int_ge(node_exec(node, "UPDATE sessions SET last_seen"
+	    " = now() - interval '3 hours' WHERE account = (SELECT id"
+	    " FROM accounts WHERE email = $1)", 1,
+	    (const char *const[]){ COORD }), 1);
 	r = http_get(c, "/profile");
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	/* Active, but older than the fourteen-day maximum: signed out too. */
 	ck_assert(sign_in(c, COORD, coord_pw));
-	ck_assert_int_eq(count(node, "WITH u AS (UPDATE sessions SET created"
-	    " = now() - interval '15 days' RETURNING 1) SELECT count(*) FROM u",
-	    NULL) >= 1, 1);
+	ck_assert_int_ge(node_exec(node, "UPDATE sessions SET created"
+	    " = now() - interval '15 days' WHERE account = (SELECT id"
+	    " FROM accounts WHERE email = $1)", 1,
+	    (const char *const[]){ COORD }), 1);
 	r = http_get(c, "/profile");
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
@@ -1146,16 +1148,15 @@ START_TEST(test_migrate_applies_an_earlier_version_it_missed)
 	ck_assert_ptr_nonnull(n);
 	newest = node_num(n, "SELECT max(version) FROM schema_version", NULL);
 	ck_assert_int_ge(newest, 20);
-	ck_assert_int_eq(node_num(n, "WITH gone AS (DELETE FROM schema_version"
-	    " WHERE version = 20 RETURNING 1) SELECT count(*) FROM gone",
-	    NULL), 1);
+	ck_assert_int_eq(node_exec(n, "DELETE FROM schema_version"
+	    " WHERE version = 20", 0, NULL), 1);
 	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM"
 	    " (SELECT 1 FROM pg_indexes WHERE indexname = 'audit_log_at_idx')"
 	    " i", NULL), 1);
-	free(node_sql(n, "DROP INDEX outbox_done_idx, audit_log_at_idx,"
-	    " audit_log_actor_idx, audit_log_subject_idx,"
+	ck_assert_int_eq(node_exec(n, "DROP INDEX outbox_done_idx,"
+	    " audit_log_at_idx, audit_log_actor_idx, audit_log_subject_idx,"
 	    " signin_failures_at_idx, document_revisions_author_idx,"
-	    " evaluation_revisions_author_idx", NULL));
+	    " evaluation_revisions_author_idx", 0, NULL), 0);
 	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM pg_indexes"
 	    " WHERE indexname = 'audit_log_at_idx'", NULL), 0);
 
