@@ -64,7 +64,7 @@ struct fakepeer_state {
 	int			 releasing;	/* answer the suspended now */
 	struct MHD_Connection	*held[16];	/* suspended, to resume */
 	int			 nheld;
-	int			 held_over;	/* hangs asked past held[] */
+	int			 held_over;	/* hangs past held[] */
 };
 
 /* What a streamed answer reads from: head, unit times n, tail. */

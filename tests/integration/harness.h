@@ -113,7 +113,8 @@ int		 join_confirm(struct client *, const char *, const char *);
 char		*mail_token(struct node *, const char *, const char *);
 void		 reg_form_open(struct client *, const char *,
 		    struct reg_form *);
-struct resp	*reg_form_send(struct client *, const struct reg_form *, ...);
+struct resp	*reg_form_send(struct client *, const struct reg_form *,
+		    ...);
 void		 reg_form_free(struct reg_form *);
 
 #endif

@@ -105,7 +105,7 @@ new_event(const char *title, const char *capacity)
 /* What a person's browser holds after opening the event page. */
 struct pending {
 	struct client	*c;
-	struct reg_form	 f;		/* or a cancel form's action and token */
+	struct reg_form	 f;	/* or a cancel's action and token */
 	struct resp	*answer;
 };
 

@@ -20,6 +20,7 @@
 #define DOCUMENTS	25
 #define BODY_CHARS	60000	/* the most the library's form takes */
 #define PROTOCOL_PAGE_BYTES	((size_t)4 * 1024 * 1024)
+#define NEXT_PAGE	"/feeds/documents?after="
 
 Suite	*feedpages_suite(void);
 
@@ -96,7 +97,8 @@ read_every_page(struct node *n, const char *body_entity_run)
 	struct client *c = client_new(n);
 	struct resp *r;
 	char path[128], *next;
-	long entries = 0, in_page, pages = 0;
+	long entries = 0, in_page, pages = 0, after = 0, next_after;
+	char *end;
 	const char *p;
 
 	snprintf(path, sizeof(path), "/feeds/documents?after=0");
@@ -121,10 +123,13 @@ read_every_page(struct node *n, const char *body_entity_run)
 			resp_free(r);
 			break;
 		}
-		ck_assert_ptr_nonnull(p = strstr(next,
-		    "/feeds/documents?after="));
-		ck_assert_msg(strncmp(path, p, strlen(path)) != 0 ||
-		    p[strlen(path)] != '"', "rel=next names the same page");
+		ck_assert_ptr_nonnull(p = strstr(next, NEXT_PAGE));
+		/* Each next page starts after the last: no page comes twice. */
+		next_after = strtol(p + strlen(NEXT_PAGE), &end, 10);
+		ck_assert_msg(end != p + strlen(NEXT_PAGE) &&
+		    next_after > after, "rel=next goes from after=%ld to"
+		    " %.40s", after, p);
+		after = next_after;
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "\""), p);
 		resp_free(r);
 	}

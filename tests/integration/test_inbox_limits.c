@@ -30,8 +30,9 @@ Suite	*inbox_limits_suite(void);
 #define ENTRY_TYPE	"application/atom+xml;type=entry"
 #define QUOTA		3	/* the host's inbox_quota */
 #define RATE		6	/* the host's inbox_rate */
+/* A number macro as a string literal. */
 #define STR_(x)		#x
-#define STR(x)		STR_(x)	/* a number macro as a string literal */
+#define STR(x)		STR_(x)
 
 static double
 now_s(void)
