@@ -33,6 +33,7 @@ Suite	*network_suite(void);
 Suite	*remote_suite(void);
 Suite	*inbox_limits_suite(void);
 Suite	*uploads_suite(void);
+Suite	*http_limits_suite(void);
 Suite	*accounts_suite(void);
 Suite	*roles_suite(void);
 Suite	*identity_registrations_suite(void);
@@ -1265,6 +1266,7 @@ main(void)
 	srunner_add_suite(sr, remote_suite());
 	srunner_add_suite(sr, inbox_limits_suite());
 	srunner_add_suite(sr, uploads_suite());
+	srunner_add_suite(sr, http_limits_suite());
 	srunner_add_suite(sr, accounts_suite());
 	srunner_add_suite(sr, roles_suite());
 	srunner_add_suite(sr, identity_registrations_suite());
