@@ -8,8 +8,8 @@
 // checked with axe-core at desktop and phone widths.
 //
 // Environment: ACORN_URL (the member's node, North West),
-// ACORN_COORDINATOR_EMAIL and ACORN_COORDINATOR_PASSWORD (its
-// coordinator), ACORN_MEMBER_EMAIL and ACORN_MEMBER_PASSWORD (a member
+// ACORN_ADMIN_EMAIL and ACORN_ADMIN_PASSWORD (its
+// admin), ACORN_MEMBER_EMAIL and ACORN_MEMBER_PASSWORD (a member
 // there), ACORN_HUB_URL (the hub, peered with it), ACORN_HUB_COORDINATOR_EMAIL
 // and ACORN_HUB_COORDINATOR_PASSWORD, ACORN_SCREENSHOTS (optional),
 // CHROMIUM (default /usr/bin/chromium).  Prints "N passed, N failed" last.

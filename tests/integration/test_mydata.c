@@ -147,12 +147,15 @@ static const char unpack_py[] =
     "z.extractall(sys.argv[2])\n"
     "print('\\n'.join(z.namelist()))\n";
 
-/* The archive unpacked into dir by Python; the list of its files. */
+/*
+ * The archive unpacked into dir by Python; the list of its files.  The
+ * archive and the script are removed again; the caller removes dir.
+ */
 static char *
 unpack(const struct resp *r, const char *tag, char *dir, size_t size)
 {
-	char zip[512], script[512], list[600], cmd[2200];
-	int status;
+	char zip[512], script[512], *list;
+	char *argv[] = { "python3", script, zip, dir, NULL };
 
 	snprintf(zip, sizeof(zip), "%s/mydata-%d-%s.zip",
 	    getenv("ACORN_TEST_VAR"), (int)getpid(), tag);
@@ -160,15 +163,14 @@ unpack(const struct resp *r, const char *tag, char *dir, size_t size)
 	    getenv("ACORN_TEST_VAR"), (int)getpid());
 	snprintf(dir, size, "%s/mydata-%d-%s", getenv("ACORN_TEST_VAR"),
 	    (int)getpid(), tag);
-	snprintf(list, sizeof(list), "%s.list", dir);
 	spill(zip, r->body, r->len);
 	spill(script, unpack_py, strlen(unpack_py));
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && python3 '%s' '%s' '%s'"
-	    " > '%s'", dir, script, zip, dir, list);
-	status = system(cmd);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "python3's zipfile refused the archive");
-	return slurp(list);
+	ck_assert_int_eq(harness_rmtree(dir), 0);
+	list = harness_run(argv);
+	unlink(zip);
+	unlink(script);
+	ck_assert_msg(list != NULL, "python3's zipfile refused the archive");
+	return list;
 }
 
 /* A file of the unpacked archive; it must be there. */
@@ -349,6 +351,7 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	    " filename=\"acorn-my-data-%s.zip\"", day);
 	ck_assert_msg(header_has(r, want), "%s", r->headers);
 	ck_assert(header_has(r, "Cache-Control: no-store"));
+	ck_assert_uint_ge(r->len, 4);
 	ck_assert_int_eq(memcmp(r->body, "PK\3\4", 4), 0);
 	list = unpack(r, "alice", dir, sizeof(dir));
 	resp_free(r);
@@ -434,6 +437,7 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	r = form_post(bob, "/profile/data", "/profile/data", NULL);
 	ck_assert_int_eq(r->status, 200);
 	free(list);
+	ck_assert_int_eq(harness_rmtree(dir), 0);
 	list = unpack(r, "bob", dir, sizeof(dir));
 	resp_free(r);
 	text = member_file(dir, "answers.csv");
@@ -443,6 +447,7 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	text = member_file(dir, "library_revisions.csv");
 	assert_lacks(text, "alice-guide", "library_revisions.csv");
 	free(text);
+	ck_assert_int_eq(harness_rmtree(dir), 0);
 
 	free(list);
 	free(day);
@@ -468,11 +473,13 @@ START_TEST(test_download_needs_sign_in_and_the_forms_token)
 	/* Not signed in: sent to sign in, or refused; never a file. */
 	r = http_get(anon, "/profile/data");
 	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(r->location);
 	ck_assert_ptr_nonnull(strstr(r->location, "/signin"));
 	resp_free(r);
 	/* Who may use it is settled before the body, token and all. */
 	r = http_post(anon, "/profile/data", "csrf", "x", NULL);
 	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(r->location);
 	ck_assert_ptr_nonnull(strstr(r->location, "/signin"));
 	ck_assert(!header_has(r, "application/zip"));
 	resp_free(r);
