@@ -1,8 +1,9 @@
 /*
  * Accounts: joining and confirming the address joined with, signing in
- * and out, and erasing; and the mailed links every change of identity
- * uses.  An account is private to this node; the member profile it owns
- * is a shared record.
+ * and out, and erasing; the mailed links every change of identity uses,
+ * and the one password check (with its delays) behind every form that
+ * asks for a password.  An account is private to this node; the member
+ * profile it owns is a shared record.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -58,8 +59,9 @@ registrations_erase(struct db *db, const char *member)
 /*
  * Deletes an account and every piece of personal data in its profile at
  * once, leaving the tombstone (id, origin, a higher version, the time) that
- * tells peers to delete their copies; recorded as action by actor in the
- * same transaction.
+ * tells peers to delete their copies; recorded as action by actor.  In
+ * the caller's transaction, which it commits: -1, rolled back, when
+ * anything failed.
  */
 int
 member_erase(struct db *db, const char *member, long actor,
@@ -67,8 +69,6 @@ member_erase(struct db *db, const char *member, long actor,
 {
 	const char *p[2] = { member, node_id };
 
-	if (db_begin(db) == -1)
-		return -1;
 	if (registrations_erase(db, member) == -1 ||
 	    db_exec(db, "DELETE FROM accounts WHERE member = $1", 1, p) == -1)
 		goto fail;
@@ -84,22 +84,18 @@ fail:
 	return -1;
 }
 
-/* How long each kind of mailed link works. */
-#define LIFE_CONFIRM	"24 hours"
-#define LIFE_RESET	"1 hour"
-#define LIFE_EMAIL	"24 hours"
-
 /*
  * Queues a mail to one person, in the caller's transaction if there is
- * one.  Subjects are fixed text; the body, plain text, is formatted from
- * fmt.
+ * one.  It is about the account account: /admin/mail shows it only to
+ * those who look after that account's member.  Subjects are fixed text;
+ * the body, plain text, is formatted from fmt.
  */
 int
-account_mail(struct db *db, const char *to, const char *subject,
-    const char *fmt, ...)
+account_mail(struct db *db, long account, const char *to,
+    const char *subject, const char *fmt, ...)
 {
-	const char *p[3] = { to, subject, NULL };
-	char *body;
+	const char *p[4] = { to, subject, NULL, NULL };
+	char ids[32], *body;
 	va_list ap;
 	int rc;
 
@@ -110,120 +106,65 @@ account_mail(struct db *db, const char *to, const char *subject,
 		log_err("out of memory");
 		return -1;
 	}
+	snprintf(ids, sizeof(ids), "%ld", account);
 	p[2] = body;
-	rc = db_exec(db, "INSERT INTO outbox (recipient, subject, body)"
-	    " VALUES ($1, $2, $3)", 3, p);
+	p[3] = ids;
+	rc = db_exec(db, "INSERT INTO outbox (recipient, subject, body, member)"
+	    " SELECT $1, $2, $3, (SELECT member FROM accounts WHERE id = $4)",
+	    4, p);
 	free(body);
 	return rc;
 }
 
 /*
- * Makes a new link of a purpose for account id, sent to email, and
- * writes its token (the only copy: the database keeps its SHA-256) to
- * tok.  Older links of that purpose stop working.
+ * Every link mailed for account id to change its address or password
+ * stops working, in the caller's transaction: once the password has
+ * changed or every session has ended, a link asked for by whoever held
+ * the account before must not hand it back to them.
  */
-static int
-account_token(struct db *db, long id, const char *purpose,
-    const char *email, char tok[ACORN_TOKEN_LEN + 1])
+int
+account_links_revoke(struct db *db, long id)
 {
-	static const struct { const char *purpose, *life; } lives[] = {
-		{ "confirm", LIFE_CONFIRM },
-		{ "reset", LIFE_RESET },
-		{ "email", LIFE_EMAIL },
-	};
-	char hex[65], ids[32];
-	const char *p[5];
-	size_t i;
+	char ids[32];
+	const char *p[1] = { ids };
 
-	for (i = 0; i < sizeof(lives) / sizeof(lives[0]); i++)
-		if (strcmp(lives[i].purpose, purpose) == 0)
-			break;
-	if (i == sizeof(lives) / sizeof(lives[0]) || util_token(tok) == -1)
-		return -1;
+	snprintf(ids, sizeof(ids), "%ld", id);
+	return db_exec(db, "DELETE FROM account_tokens WHERE account = $1"
+	    " AND purpose IN ('email', 'reset')", 1, p);
+}
+
+/*
+ * A new link l for account id, sent to email, in the caller's
+ * transaction (malloc'd; NULL on failure).  Older links of its purpose
+ * stop working; the link holds the token's only copy (the database
+ * keeps its SHA-256).
+ */
+char *
+account_link_new(struct db *db, long id, const struct mailed_link *l,
+    const char *email)
+{
+	char tok[ACORN_TOKEN_LEN + 1], hex[65], ids[32], *link = NULL;
+	const char *p[5];
+
+	if (util_token(tok) == -1)
+		return NULL;
 	session_token_hash(tok, hex);
 	snprintf(ids, sizeof(ids), "%ld", id);
 	p[0] = hex;
 	p[1] = ids;
-	p[2] = purpose;
+	p[2] = l->purpose;
 	p[3] = email;
-	p[4] = lives[i].life;
-	return db_call(db, "SELECT acorn_token_issue(decode($1, 'hex'), $2,"
-	    " $3, $4, $5::interval)", 5, p);
-}
-
-/* A link of the node's to path with token, for a mail (malloc'd). */
-static char *
-account_link(const char *path, const char *tok)
-{
-	return util_printf("%s%s?token=%s", cfg->public_url, path, tok);
-}
-
-/*
- * A new link of purpose for account id, sent to email, to path on this
- * node, in the caller's transaction (malloc'd; NULL on failure).  Older
- * links of that purpose stop working; the link holds the token's only
- * copy.
- */
-char *
-account_link_new(struct db *db, long id, const char *purpose,
-    const char *email, const char *path)
-{
-	char tok[ACORN_TOKEN_LEN + 1], *link = NULL;
-
-	if (account_token(db, id, purpose, email, tok) == 0)
-		link = account_link(path, tok);
+	p[4] = l->life;
+	if (db_call(db, "SELECT acorn_token_issue(decode($1, 'hex'), $2,"
+	    " $3, $4, $5::interval)", 5, p) == 0)
+		link = util_printf("%s%s?token=%s", cfg->public_url, l->path,
+		    tok);
 	OPENSSL_cleanse(tok, sizeof(tok));
 	return link;
 }
 
-/*
- * What every form that mails a link asks first (/join/resend,
- * /signin/forgot): the form on a GET; on a POST the address, and a wait
- * when this connection has asked for too many mails.  The address typed
- * (the form's), or NULL when the request has been answered (*rc is the
- * handler's return).
- */
-const char *
-account_mail_form(struct request *r, const char *title, const char *tmpl,
-    int *rc)
-{
-	struct view *v;
-	const char *email = NULL;
-	long wait;
-
-	if (session_form(r) == -1 || (v = page_view(r, title)) == NULL) {
-		*rc = http_error(r, 500);
-		return NULL;
-	}
-	if (r->method != METHOD_POST)
-		*rc = http_page(r, 200, tmpl, v);
-	else if ((email = view_field(v, r, KEY_EMAIL,
-	    "Enter your email address")) == NULL)
-		*rc = http_page(r, 422, tmpl, v);
-	else if ((wait = throttle_take(r->db, THROTTLE_MAIL, NULL,
-	    r->addr)) != 0) {
-		email = NULL;
-		if (wait == -1) {
-			view_free(v);
-			*rc = http_error(r, 503);
-		} else
-			*rc = account_slow_down(r, v, "email", tmpl, wait);
-	} else
-		view_free(v);
-	return email;
-}
-
-/* Every Argon2id slot was busy: try again in a moment. */
-int
-account_busy(struct request *r)
-{
-	return page_message(r, 503, "The service is busy", "Too many people "
-	    "are signing in or joining at this moment. Wait a few seconds, "
-	    "then try again.", NULL, NULL, 0);
-}
-
 /* Too many attempts from this connection: when the next one is allowed. */
-int
+static int
 account_slow_down(struct request *r, struct view *v, const char *field,
     const char *tmpl, long wait)
 {
@@ -235,6 +176,97 @@ account_slow_down(struct request *r, struct view *v, const char *field,
 	response_retry_after(r, wait);
 	return http_page(r, 429, tmpl, v);
 }
+
+/*
+ * Takes this connection's slot for an attempt of kind t (by who, or
+ * NULL), counted before the attempt is made; a sign-in also takes one of
+ * its connection's count of every sign-in.  0 when it may go on;
+ * otherwise 1, and the request has been answered (*rc): the wait,
+ * beside field of tmpl's form v, or 503.
+ */
+static int
+account_throttled(struct request *r, struct view *v, enum throttle t,
+    const char *who, const char *field, const char *tmpl, int *rc)
+{
+	long wait;
+
+	wait = t == THROTTLE_SIGNIN ? throttle_signin_take(r->db, who,
+	    r->addr) : throttle_take(r->db, t, who, r->addr);
+	if (wait == -1) {
+		view_free(v);
+		*rc = http_error(r, 503);
+		return 1;
+	}
+	if (wait == 0)
+		return 0;
+	*rc = account_slow_down(r, v, field, tmpl, wait);
+	return 1;
+}
+
+/*
+ * /join/resend and /signin/forgot: the form on a GET; on a POST, the
+ * address typed, and when an account of q's kind has it, q's mail to
+ * it, in one transaction; then the same reply for every address.  A
+ * connection that asks for too many mails waits.
+ */
+int
+account_link_request(struct request *r, const struct link_request *q)
+{
+	struct view *v;
+	const char *email, *p[1];
+	PGresult *res;
+	int rc = 0;
+
+	if (session_form(r) == -1 || (v = page_view(r, q->title)) == NULL)
+		return http_error(r, 500);
+	if (r->method != METHOD_POST)
+		return http_page(r, 200, q->tmpl, v);
+	if ((email = view_field(v, r, KEY_EMAIL,
+	    "Enter your email address")) == NULL)
+		return http_page(r, 422, q->tmpl, v);
+	if (account_throttled(r, v, THROTTLE_MAIL, NULL, "email", q->tmpl,
+	    &rc))
+		return rc;
+	view_free(v);
+	p[0] = email;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	res = db_query(r->db, PGRES_TUPLES_OK, q->which, 1, p);
+	if (res == NULL) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	if (PQntuples(res) == 1)
+		rc = q->mail(r->db, strtol(PQgetvalue(res, 0, LR_ID), NULL,
+		    10), PQgetvalue(res, 0, LR_NAME), PQgetvalue(res, 0,
+		    LR_EMAIL));
+	PQclear(res);
+	if (rc == -1 || db_commit(r->db) == -1) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	return q->sent(r, email);
+}
+
+/* Every Argon2id slot was busy: try again in a moment. */
+int
+account_busy(struct request *r)
+{
+	return page_message(r, 503, "The service is busy", "Too many people "
+	    "are signing in or joining at this moment. Wait a few seconds, "
+	    "then try again.", NULL, NULL, 0);
+}
+
+/* The link mailed on joining. */
+static const struct mailed_link confirm_link = {
+	.purpose = "confirm",
+	.path = "/join/confirm",
+	.life = "24 hours",
+	.title = "Confirm your email address",
+	.tmpl = "confirm",
+	.again = "/join/resend",
+	.again_text = "Send a new link",
+};
 
 /*
  * The mail that asks someone to confirm the address they joined with.
@@ -250,28 +282,30 @@ join_mail(struct db *db, long id, const char *name, const char *email)
 
 	if ((rc = throttle_mail_to(db, email)) != 1)
 		return rc;
-	if ((link = account_link_new(db, id, "confirm", email,
-	    "/join/confirm")) == NULL)
+	if ((link = account_link_new(db, id, &confirm_link, email)) == NULL)
 		return -1;
-	rc = account_mail(db, email, "Confirm your email address", "Dear %s,"
-	    "\n\nSomeone, we hope you, asked to join %s with this email "
-	    "address. To confirm that it is yours, follow this link within 24 "
-	    "hours and enter the password you chose:\n\n%s\n\nIf it was not "
-	    "you, ignore this email: nothing happens until the link is "
-	    "followed.\n", name, cfg->node_name, link);
+	rc = account_mail(db, id, email, "Confirm your email address",
+	    "Dear %s,\n\nSomeone, we hope you, asked to join %s with this "
+	    "email address. To confirm that it is yours, follow this link "
+	    "within %s and enter the password you chose:\n\n%s\n\nIf it was "
+	    "not you, ignore this email: nothing happens until the link is "
+	    "followed.\n", name, cfg->node_name, confirm_link.life, link);
 	free(link);
 	return rc;
 }
 
-/* Tells the owner of an address that has an account that someone tried. */
+/*
+ * Tells the owner of an address that has an account (id) that someone
+ * tried.
+ */
 static int
-join_taken_mail(struct db *db, const char *email)
+join_taken_mail(struct db *db, long id, const char *email)
 {
 	int rc;
 
 	if ((rc = throttle_mail_to(db, email)) != 1)
 		return rc;
-	return account_mail(db, email, "Someone tried to join with your "
+	return account_mail(db, id, email, "Someone tried to join with your "
 	    "address", "Hello,\n\nSomeone asked to join %s with this email "
 	    "address, which already has an account here, so nothing has "
 	    "changed.\n\nIf it was you, sign in at %s/signin, or if you have "
@@ -311,7 +345,7 @@ join_store(struct db *db, const char *const f[8])
 		    PQgetvalue(res, 0, JL_MEMBER));
 		PQclear(res);
 		if (confirmed)
-			return join_taken_mail(db, f[JF_EMAIL]);
+			return join_taken_mail(db, id, f[JF_EMAIL]);
 		p[0] = uuid;
 		p[1] = f[JF_NAME];
 		p[2] = f[JF_ORGANISATION];
@@ -355,32 +389,16 @@ join_store(struct db *db, const char *const f[8])
 	return join_mail(db, id, f[JF_NAME], f[JF_EMAIL]);
 }
 
-/*
- * "Check your email": what was sent (text, made by util_printf and freed
- * here) and the way on.
- */
-int
-account_sent(struct request *r, char *text, const char *href,
-    const char *link)
-{
-	int rc;
-
-	if (text == NULL)
-		return http_error(r, 500);
-	rc = page_message(r, 200, "Check your email", text, href, link, 1);
-	free(text);
-	return rc;
-}
-
 /* "We have sent an email to …", whatever the address. */
 static int
 join_sent(struct request *r, const char *email)
 {
-	return account_sent(r, util_printf("We have sent an email to %s. "
-	    "Follow the link in it within 24 hours to confirm that the address "
-	    "is yours; you can sign in once it is confirmed%s.", email,
+	return page_message_take(r, 200, "Check your email",
+	    util_printf("We have sent an email to %s. Follow the link in it "
+	    "within %s to confirm that the address is yours; you can sign in "
+	    "once it is confirmed%s.", email, confirm_link.life,
 	    cfg->open_joining ? "" : " and a coordinator has approved your "
-	    "membership"), "/join/resend", "No email? Send the link again");
+	    "membership"), "/join/resend", "No email? Send the link again", 1);
 }
 
 int
@@ -389,7 +407,6 @@ accounts_join(struct request *r)
 	struct view *v;
 	const char *f[JF__MAX], *pw2;
 	char *hash = NULL;
-	long wait;
 	int rc;
 
 	if (session_form(r) == -1 ||
@@ -417,12 +434,8 @@ accounts_join(struct request *r)
 	f[JF_REGION] = view_field(v, r, KEY_REGION, "Select your region");
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "join", v);
-	if ((wait = throttle_take(r->db, THROTTLE_JOIN, NULL, r->addr)) == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	if (wait > 0)
-		return account_slow_down(r, v, "email", "join", wait);
+	if (account_throttled(r, v, THROTTLE_JOIN, NULL, "email", "join", &rc))
+		return rc;
 
 	/* Hashed whether or not the address is new: both take as long. */
 	if ((hash = password_hash(f[JF_PASSWORD], cfg->argon2_t,
@@ -489,25 +502,24 @@ account_token_peek(struct db *db, const char *tok, const char *purpose,
 }
 
 /* A link that was used, replaced by a newer one, or left too long. */
-int
-account_link_dead(struct request *r, const char *again, const char *text)
+static int
+account_link_dead(struct request *r, const struct mailed_link *l)
 {
 	return page_message(r, 410, "This link no longer works", "The link "
 	    "has already been used, a newer one has been sent, or it is "
-	    "too old.", again, text, 0);
+	    "too old.", l->again, l->again_text, 0);
 }
 
 /*
  * The first half of every page a mailed link opens.  A dead link is told
  * so, with the way to a new one; a live one gets a view titled for the
- * link, holding the token and the address it was sent to, and a GET is
- * answered with the link's form, so that mail scanners which open links
- * change nothing.  Returns the view for a POST to go on with, and the
- * account in *id; or NULL, when *rc is the reply.
+ * link, holding the token and the address it was sent to ("email"), and
+ * a GET is answered with the link's form, so that mail scanners which
+ * open links change nothing.  Returns the view for a POST to go on with;
+ * or NULL, when *rc is the reply.
  */
 struct view *
-account_link_open(struct request *r, const struct mailed_link *l, long *id,
-    int *rc)
+account_link_open(struct request *r, const struct mailed_link *l, int *rc)
 {
 	struct view *v;
 	const char *tok = r->form.f[KEY_TOKEN].text;
@@ -520,10 +532,9 @@ account_link_open(struct request *r, const struct mailed_link *l, long *id,
 	}
 	if ((live = account_token_peek(r->db, tok, l->purpose, &res)) != 1) {
 		*rc = live == -1 ? http_error(r, 503) :
-		    account_link_dead(r, l->again, l->again_text);
+		    account_link_dead(r, l);
 		return NULL;
 	}
-	*id = strtol(PQgetvalue(res, 0, TP_ACCOUNT), NULL, 10);
 	if ((v = page_view(r, l->title)) != NULL) {
 		view_set(v, "v_token", tok);
 		view_set(v, "email", PQgetvalue(res, 0, TP_EMAIL));
@@ -540,15 +551,108 @@ account_link_open(struct request *r, const struct mailed_link *l, long *id,
 	return v;
 }
 
-/* The columns of the account a link confirms, and of the confirming. */
-enum { JC_HASH, JC_STATUS };
-enum { CJ_ACCOUNT, CJ_STATUS };
+/*
+ * The second half: uses the link up, in a transaction begun here, by
+ * sql, whose $1 is the token's hash and $2 arg (or nothing, when arg is
+ * NULL).  Returns its one row, the transaction still open for the
+ * caller to finish; or NULL, rolled back, when *rc is the reply: the
+ * link was used a moment ago, the address is taken (l->taken says so,
+ * for a link that moves an account), or the database failed.
+ */
+PGresult *
+account_link_take(struct request *r, const struct mailed_link *l,
+    const char *sql, const char *arg, int *rc)
+{
+	const char *p[2];
+	char hex[65];
+	PGresult *res;
 
-/* The link mailed on joining. */
-static const struct mailed_link confirm_link = {
-	"confirm", "Confirm your email address", "confirm",
-	"/join/resend", "Send a new link"
-};
+	session_token_hash(r->form.f[KEY_TOKEN].text, hex);
+	p[0] = hex;
+	p[1] = arg;
+	if (db_begin(r->db) == -1) {
+		*rc = http_error(r, 503);
+		return NULL;
+	}
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, sql, arg != NULL ? 2 : 1,
+	    p)) == NULL) {
+		db_rollback(r->db);
+		*rc = l->taken != NULL && db_duplicate(r->db) ?
+		    page_message(r, 409, "This address already has an account",
+		    l->taken, l->again, l->again_text, 0) :
+		    http_error(r, 503);
+		return NULL;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		db_rollback(r->db);
+		*rc = account_link_dead(r, l);
+		return NULL;
+	}
+	return res;
+}
+
+/* The columns of account_password's look-up. */
+enum { PW_ID, PW_HASH, PW_STATUS, PW_CONFIRMED };
+
+/*
+ * Whether pw is the password of the account whose address is email: the
+ * one check behind signing in, confirming a join and asking again before
+ * a change of identity.  Guesses are slowed down per (address typed,
+ * connection) and per connection, never for anyone else, so nobody can
+ * lock a member out, and a wrong one is counted.  1 when right, with the
+ * account's row (PW_*) in *row when row is not NULL (the caller clears
+ * it); 0 when wrong or there is no such account; -1 when the request
+ * has been answered (*rc): a wait, beside field of tmpl's form v, "busy"
+ * or a failure.
+ */
+static int
+account_password(struct request *r, struct view *v, const char *tmpl,
+    const char *field, const char *email, const char *pw, PGresult **row,
+    int *rc)
+{
+	const char *p[1] = { email };
+	PGresult *res;
+	int ok, busy = 0;
+
+	if (account_throttled(r, v, THROTTLE_SIGNIN, email, field, tmpl, rc))
+		return -1;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, password_hash,"
+	    " status, confirmed IS NOT NULL FROM accounts"
+	    " WHERE lower(email) = lower($1)", 1, p);
+	if (res == NULL) {
+		view_free(v);
+		*rc = http_error(r, 503);
+		return -1;
+	}
+	/* A missing account takes as long as a wrong password. */
+	ok = 0;
+	if (PQntuples(res) == 1)
+		ok = password_verify(db_value(res, 0, PW_HASH), pw, &busy);
+	else
+		busy = password_dummy() == -1;
+	if (busy) {
+		PQclear(res);
+		throttle_signin_give(r->db, email, r->addr);
+		view_free(v);
+		*rc = account_busy(r);
+		return -1;
+	}
+	if (!ok) {
+		PQclear(res);
+		throttle_signin_failed(r->db, email, r->addr);
+		return 0;
+	}
+	throttle_signin_ok(r->db, email, r->addr);
+	if (row != NULL)
+		*row = res;
+	else
+		PQclear(res);
+	return 1;
+}
+
+/* The columns of the confirming. */
+enum { CJ_ACCOUNT, CJ_STATUS };
 
 /*
  * /join/confirm?token=…: the link mailed on joining.  The POST, with the
@@ -559,32 +663,21 @@ int
 accounts_confirm(struct request *r)
 {
 	struct view *v;
-	const char *tok = r->form.f[KEY_TOKEN].text, *pw, *p[1];
-	char hex[65], ids[32];
+	const char *pw;
+	char email[256];
 	PGresult *res;
 	long id;
-	int ok, busy = 0, rc, active;
+	int ok, rc, active;
 
-	if ((v = account_link_open(r, &confirm_link, &id, &rc)) == NULL)
+	if ((v = account_link_open(r, &confirm_link, &rc)) == NULL)
 		return rc;
-	snprintf(ids, sizeof(ids), "%ld", id);
-	p[0] = ids;
+	snprintf(email, sizeof(email), "%s", view_get(v, "email"));
 	if ((pw = view_field(v, r, KEY_PASSWORD, "Enter your password")) ==
 	    NULL)
 		return http_page(r, 422, "confirm", v);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT password_hash, status"
-	    " FROM accounts WHERE id = $1", 1, p);
-	if (res == NULL) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	ok = PQntuples(res) == 1 &&
-	    password_verify(db_value(res, 0, JC_HASH), pw, &busy);
-	PQclear(res);
-	if (busy) {
-		view_free(v);
-		return account_busy(r);
-	}
+	if ((ok = account_password(r, v, "confirm", "password", email, pw,
+	    NULL, &rc)) == -1)
+		return rc;
 	if (!ok) {
 		view_error(v, "password", "The password is not the one chosen "
 		    "when joining. If you joined more than once, use the link "
@@ -592,19 +685,10 @@ accounts_confirm(struct request *r)
 		return http_page(r, 422, "confirm", v);
 	}
 	view_free(v);
-	session_token_hash(tok, hex);
-	p[0] = hex;
-	if (db_begin(r->db) == -1)
-		return http_error(r, 503);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT account, status FROM"
-	    " acorn_confirm_join(decode($1, 'hex'))", 1, p);
-	if (res == NULL)
-		return http_error(r, 503);
-	if (PQntuples(res) != 1) {	/* used a moment ago */
-		PQclear(res);
-		db_rollback(r->db);
-		return account_link_dead(r, "/signin", "Sign in");
-	}
+	if ((res = account_link_take(r, &confirm_link, "SELECT account, status"
+	    " FROM acorn_confirm_join(decode($1, 'hex'))", NULL, &rc)) == NULL)
+		return rc;
+	id = strtol(PQgetvalue(res, 0, CJ_ACCOUNT), NULL, 10);
 	active = strcmp(PQgetvalue(res, 0, CJ_STATUS), "active") == 0;
 	PQclear(res);
 	if (audit_commit(r->db, id, "confirm", NULL) == -1)
@@ -622,55 +706,32 @@ accounts_confirm(struct request *r)
 	    NULL, NULL, 1);
 }
 
-/* The columns of accounts_resend's look-up. */
-enum { ML_ID, ML_NAME, ML_EMAIL };
+/* /join/resend: a new link for an address whose account is unconfirmed. */
+static const struct link_request resend_request = {
+	.title = "Send the link again",
+	.tmpl = "resend",
+	.which = "SELECT a.id, m.name, a.email"
+	    " FROM accounts a JOIN members m ON m.id = a.member"
+	    " WHERE lower(a.email) = lower($1) AND a.confirmed IS NULL"
+	    " FOR UPDATE OF a",
+	.mail = join_mail,
+	.sent = join_sent,
+};
 
-/*
- * /join/resend: a new confirmation link for an address whose account is
- * not confirmed yet.  The reply is the same for every address.
- */
 int
 accounts_resend(struct request *r)
 {
-	const char *email, *p[1];
-	PGresult *res;
-	int rc = 0;
-
-	if ((email = account_mail_form(r, "Send the link again", "resend",
-	    &rc)) == NULL)
-		return rc;
-	p[0] = email;
-	if (db_begin(r->db) == -1)
-		return http_error(r, 503);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT a.id, m.name, a.email"
-	    " FROM accounts a JOIN members m ON m.id = a.member"
-	    " WHERE lower(a.email) = lower($1) AND a.confirmed IS NULL"
-	    " FOR UPDATE OF a", 1, p);
-	if (res == NULL)
-		return http_error(r, 503);
-	if (PQntuples(res) == 1)
-		rc = join_mail(r->db, strtol(PQgetvalue(res, 0, ML_ID), NULL,
-		    10), PQgetvalue(res, 0, ML_NAME), PQgetvalue(res, 0,
-		    ML_EMAIL));
-	PQclear(res);
-	if (rc == -1 || db_commit(r->db) == -1) {
-		db_rollback(r->db);
-		return http_error(r, 503);
-	}
-	return join_sent(r, email);
+	return account_link_request(r, &resend_request);
 }
-
-/* The columns of accounts_signin's query. */
-enum { SI_ID, SI_HASH, SI_STATUS, SI_CONFIRMED };
 
 int
 accounts_signin(struct request *r)
 {
 	struct view *v;
-	const char *email, *pw, *next, *p[1];
+	const char *email, *pw, *next;
 	PGresult *res;
-	long id = 0, wait;
-	int ok = 0, busy = 0, pending = 0, confirmed = 0;
+	long id;
+	int ok, rc, pending, confirmed;
 
 	if (session_form(r) == -1 || (v = page_view(r, "Sign in")) == NULL)
 		return http_error(r, 500);
@@ -682,45 +743,18 @@ accounts_signin(struct request *r)
 	pw = view_field(v, r, KEY_PASSWORD, "Enter your password");
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "signin", v);
-	/*
-	 * Failures slow down only the address they came from, for this
-	 * email and for any: someone elsewhere can never lock a member out.
-	 */
-	if ((wait = throttle_signin_take(r->db, email, r->addr)) == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	if (wait > 0)
-		return account_slow_down(r, v, "email", "signin", wait);
-	p[0] = email;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, password_hash,"
-	    " status, confirmed IS NOT NULL FROM accounts"
-	    " WHERE lower(email) = lower($1)", 1, p);
-	if (res == NULL) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	if (PQntuples(res) == 1) {
-		ok = password_verify(db_value(res, 0, SI_HASH), pw, &busy);
-		id = strtol(PQgetvalue(res, 0, SI_ID), NULL, 10);
-		pending = strcmp(PQgetvalue(res, 0, SI_STATUS),
-		    "pending") == 0;
-		confirmed = strcmp(PQgetvalue(res, 0, SI_CONFIRMED), "t") == 0;
-	} else
-		busy = password_dummy() == -1;
-	PQclear(res);
-	if (busy) {
-		throttle_signin_give(r->db, email, r->addr);
-		view_free(v);
-		return account_busy(r);
-	}
+	if ((ok = account_password(r, v, "signin", "email", email, pw, &res,
+	    &rc)) == -1)
+		return rc;
 	if (!ok) {
-		throttle_signin_failed(r->db, email, r->addr);
 		view_error(v, "email", "The email address or password is not "
 		    "right. Check them and try again");
 		return http_page(r, 401, "signin", v);
 	}
-	throttle_signin_ok(r->db, email, r->addr);
+	id = strtol(PQgetvalue(res, 0, PW_ID), NULL, 10);
+	pending = strcmp(PQgetvalue(res, 0, PW_STATUS), "pending") == 0;
+	confirmed = strcmp(PQgetvalue(res, 0, PW_CONFIRMED), "t") == 0;
+	PQclear(res);
 	if (!confirmed) {
 		view_error(v, "email", "Your email address is not confirmed "
 		    "yet. Follow the link in the email we sent you, or ask "
@@ -750,6 +784,20 @@ accounts_signout(struct request *r)
 }
 
 /*
+ * This browser is signed out, in the caller's transaction if there is
+ * one: its session's row and cookie go (the row may be gone already),
+ * and the rest of the request is answered as for someone not signed in.
+ */
+void
+account_sign_out(struct request *r)
+{
+	session_destroy(r);
+	r->session[0] = '\0';
+	account_free(r->account);
+	r->account = NULL;
+}
+
+/*
  * Asks the signed-in person for their password again before a change to
  * who they are (field k of tmpl's form).  1 when it is right; otherwise
  * the request has been answered (*rc is the handler's return) with the
@@ -761,52 +809,22 @@ int
 account_reauth(struct request *r, struct view *v, const char *tmpl,
     enum key k, int *rc)
 {
-	const char *pw, *p[1];
-	char ids[32];
-	PGresult *res;
-	long wait;
-	int ok, busy = 0;
+	const char *pw;
+	int ok;
 
 	if ((pw = view_field(v, r, k, "Enter your password")) == NULL) {
 		*rc = http_page(r, 422, tmpl, v);
 		return 0;
 	}
-	if ((wait = throttle_signin_take(r->db, r->account->email,
-	    r->addr)) != 0) {
-		if (wait == -1) {
-			view_free(v);
-			*rc = http_error(r, 503);
-		} else
-			*rc = account_slow_down(r, v, form_key_name(k), tmpl,
-			    wait);
+	if ((ok = account_password(r, v, tmpl, form_key_name(k),
+	    r->account->email, pw, NULL, rc)) == -1)
 		return 0;
-	}
-	snprintf(ids, sizeof(ids), "%ld", r->account->id);
-	p[0] = ids;
-	res = db_query(r->db, PGRES_TUPLES_OK,
-	    "SELECT password_hash FROM accounts WHERE id = $1", 1, p);
-	if (res == NULL) {
-		view_free(v);
-		*rc = http_error(r, 503);
-		return 0;
-	}
-	ok = PQntuples(res) == 1 &&
-	    password_verify(db_value(res, 0, DB_ONLY), pw, &busy);
-	PQclear(res);
-	if (busy) {
-		throttle_signin_give(r->db, r->account->email, r->addr);
-		view_free(v);
-		*rc = account_busy(r);
-		return 0;
-	}
 	if (!ok) {
-		throttle_signin_failed(r->db, r->account->email, r->addr);
 		view_error(v, form_key_name(k),
 		    "That is not your current password");
 		*rc = http_page(r, 422, tmpl, v);
 		return 0;
 	}
-	throttle_signin_ok(r->db, r->account->email, r->addr);
 	return 1;
 }
 
@@ -828,30 +846,38 @@ accounts_erase(struct request *r)
 	}
 	if (!account_reauth(r, v, "erase", KEY_PASSWORD, &rc))
 		return rc;
-	if (member_erase(r->db, r->account->member, r->account->id,
-	    "erase") == -1) {
-		view_free(v);
-		return http_error(r, 500);
-	}
-	session_cookie(r, "acorn_session", "", 0);
 	view_free(v);
-	account_free(r->account);
-	r->account = NULL;
-	if ((v = page_view(r, "Your account has been erased")) == NULL)
-		return http_error(r, 500);
-	view_set(v, "message", "Your account and profile have been deleted. "
-	    "Any node that held a copy of your profile is being told to "
-	    "delete it.");
-	view_flag(v, "success", 1);
-	view_set(v, "link_href", "/");
-	view_set(v, "link_text", "Go to the home page");
-	return http_page(r, 200, "message", v);
+	if (db_begin(r->db) == -1 || member_erase(r->db, r->account->member,
+	    r->account->id, "erase") == -1)
+		return http_error(r, 503);
+	account_sign_out(r);
+	return page_message(r, 200, "Your account has been erased", "Your "
+	    "account and profile have been deleted. Any node that held a copy "
+	    "of your profile is being told to delete it.", "/",
+	    "Go to the home page", 1);
 }
+
+/* The link mailed to a new address. */
+static const struct mailed_link email_link = {
+	.purpose = "email",
+	.path = "/profile/email/confirm",
+	.life = "24 hours",
+	.title = "Confirm your new email address",
+	.tmpl = "email_confirm",
+	.again = "/profile/email",
+	.again_text = "Change your email address",
+	.taken = "Another account has started using this address since the "
+	    "link was sent, so your account keeps its old address.",
+};
 
 /*
  * /profile/email: moving the account to a new address.  Nothing changes
  * until the link mailed to the new address is followed; an address that
- * already has an account gets a note instead, and the reply is the same.
+ * already has an account in use gets a note instead, and the reply is
+ * the same.  An account whose address was never confirmed proves nothing
+ * and stands in nobody's way: it goes when the link is followed.  Each
+ * request mails an address the member chose, so it is throttled as the
+ * other mails anyone may ask for.
  */
 int
 accounts_email(struct request *r)
@@ -860,7 +886,8 @@ accounts_email(struct request *r)
 	const char *email, *p[1];
 	char *link = NULL;
 	PGresult *res;
-	int rc, taken;
+	long holder = 0;
+	int rc;
 
 	if ((v = page_view(r, "Change your email address")) == NULL)
 		return http_error(r, 500);
@@ -874,33 +901,39 @@ accounts_email(struct request *r)
 		view_field(v, r, KEY_CURRENT, "Enter your password");
 		return http_page(r, 422, "email_change", v);
 	}
+	if (account_throttled(r, v, THROTTLE_MAIL, NULL, "email",
+	    "email_change", &rc))
+		return rc;
 	if (!account_reauth(r, v, "email_change", KEY_CURRENT, &rc))
 		return rc;
 	view_free(v);
 	p[0] = email;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT count(*) FROM accounts"
-	    " WHERE lower(email) = lower($1)", 1, p);
-	if (res == NULL)
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id FROM accounts"
+	    " WHERE lower(email) = lower($1) AND confirmed IS NOT NULL", 1, p);
+	if (res == NULL) {
+		db_rollback(r->db);
 		return http_error(r, 503);
-	taken = strcmp(PQgetvalue(res, 0, DB_ONLY), "0") != 0;
+	}
+	if (PQntuples(res) == 1)
+		holder = strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
 	PQclear(res);
-	if (taken)
-		rc = account_mail(r->db, email, "Someone tried to use your "
-		    "address", "Hello,\n\nSomeone asked to move their account "
-		    "at %s to this email address, which already has an account "
-		    "there, so nothing has changed.\n\nIf you have forgotten "
-		    "your password, reset it at %s/signin/forgot.\n",
+	if (holder != 0)
+		rc = account_mail(r->db, holder, email, "Someone tried to use "
+		    "your address", "Hello,\n\nSomeone asked to move their "
+		    "account at %s to this email address, which already has an "
+		    "account there, so nothing has changed.\n\nIf you have "
+		    "forgotten your password, reset it at %s/signin/forgot.\n",
 		    cfg->node_name, cfg->public_url);
-	else if ((link = account_link_new(r->db, r->account->id, "email",
-	    email, "/profile/email/confirm")) != NULL)
-		rc = account_mail(r->db, email, "Confirm your new email "
-		    "address", "Dear %s,\n\nYou asked to use this address for "
-		    "your account at %s. Follow this link within 24 hours to "
-		    "confirm it:\n\n%s\n\nUntil then your account keeps its "
-		    "old address. If it was not you, ignore this email.\n",
-		    r->account->name, cfg->node_name, link);
+	else if ((link = account_link_new(r->db, r->account->id, &email_link,
+	    email)) != NULL)
+		rc = account_mail(r->db, r->account->id, email, "Confirm your "
+		    "new email address", "Dear %s,\n\nYou asked to use this "
+		    "address for your account at %s. Follow this link within "
+		    "%s to confirm it:\n\n%s\n\nUntil then your account keeps "
+		    "its old address. If it was not you, ignore this email.\n",
+		    r->account->name, cfg->node_name, email_link.life, link);
 	else
 		rc = -1;
 	free(link);
@@ -908,19 +941,14 @@ accounts_email(struct request *r)
 		db_rollback(r->db);
 		return http_error(r, 503);
 	}
-	return account_sent(r, util_printf("We have sent an email to %s. Your "
-	    "address changes when you follow the link in it, within 24 hours.",
-	    email), "/profile", "Back to your profile");
+	return page_message_take(r, 200, "Check your email",
+	    util_printf("We have sent an email to %s. Your address changes "
+	    "when you follow the link in it, within %s.", email,
+	    email_link.life), "/profile", "Back to your profile", 1);
 }
 
 /* The columns of acorn_confirm_email. */
 enum { CE_ACCOUNT, CE_OLD, CE_NEW };
-
-/* The link mailed to a new address. */
-static const struct mailed_link email_link = {
-	"email", "Confirm your new email address", "email_confirm",
-	"/profile/email", "Change your email address"
-};
 
 /*
  * /profile/email/confirm?token=…: the link mailed to a new address.  The
@@ -932,42 +960,23 @@ int
 accounts_email_confirm(struct request *r)
 {
 	struct view *v;
-	const char *tok = r->form.f[KEY_TOKEN].text, *p[1];
-	char hex[65], *old = NULL, *to = NULL;
+	char *old = NULL, *to = NULL;
 	PGresult *res;
 	long id;
 	int rc;
 
-	if ((v = account_link_open(r, &email_link, &id, &rc)) == NULL)
+	if ((v = account_link_open(r, &email_link, &rc)) == NULL)
 		return rc;
 	view_free(v);
-	session_token_hash(tok, hex);
-	p[0] = hex;
-	if (db_begin(r->db) == -1)
-		return http_error(r, 503);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT account, old_email,"
-	    " new_email FROM acorn_confirm_email(decode($1, 'hex'))", 1, p);
-	if (res == NULL) {
-		db_rollback(r->db);
-		if (db_duplicate(r->db))
-			return page_message(r, 409, "This address already has "
-			    "an account", "Another account has started using "
-			    "this address since the link was sent, so your "
-			    "account keeps its old address.", "/profile",
-			    "Back to your profile", 0);
-		return http_error(r, 503);
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		db_rollback(r->db);
-		return account_link_dead(r, email_link.again,
-		    email_link.again_text);
-	}
+	if ((res = account_link_take(r, &email_link, "SELECT account,"
+	    " old_email, new_email FROM acorn_confirm_email(decode($1, 'hex'))",
+	    NULL, &rc)) == NULL)
+		return rc;
 	id = strtol(PQgetvalue(res, 0, CE_ACCOUNT), NULL, 10);
 	old = util_strdup(PQgetvalue(res, 0, CE_OLD));
 	to = util_strdup(PQgetvalue(res, 0, CE_NEW));
 	PQclear(res);
-	rc = old != NULL && to != NULL && account_mail(r->db, old, "Your "
+	rc = old != NULL && to != NULL && account_mail(r->db, id, old, "Your "
 	    "email address has been changed", "Hello,\n\nThe email address "
 	    "of your account at %s has been changed from this address to %s. "
 	    "From now on, mail about the account goes there.\n\nIf you did "
@@ -989,37 +998,42 @@ accounts_email_confirm(struct request *r)
 
 /*
  * For `acorn user add`: creates an active account with a generated
- * password (returned in *password), or gives an existing account the role.
- * Returns 1 when an account was created, 0 when a role was changed.
+ * password (returned in *password), or gives an existing account the
+ * role.  An account whose address was never confirmed is not one: it
+ * cannot sign in, its password is whoever joined's, and it would be
+ * removed in time, so it goes and a new one is made.  Returns 1 when an
+ * account was created, 0 when a role was changed.
  */
 int
 account_add(struct db *db, const char *email, const char *role,
     const char *name, const char *group, const char *region, char **password)
 {
 	unsigned char raw[15];
-	char pw[21], uuid[ACORN_UUID_LEN + 1], *hash;
+	char pw[21], uuid[ACORN_UUID_LEN + 1], *hash = NULL;
 	const char *p[8];
 	PGresult *res;
-	int rc;
+	int rc = -1, found;
 
 	*password = NULL;
 	p[0] = email;
 	p[1] = role;
-	res = db_query(db, PGRES_TUPLES_OK, "UPDATE accounts SET role = $2,"
-	    " status = 'active' WHERE lower(email) = lower($1) RETURNING id",
-	    2, p);
-	if (res == NULL)
+	if (db_begin(db) == -1)
 		return -1;
-	rc = PQntuples(res);
+	if (db_call(db, "SELECT acorn_unconfirmed_forget($1)", 1, p) == -1 ||
+	    (res = db_query(db, PGRES_TUPLES_OK, "UPDATE accounts SET"
+	    " role = $2, status = 'active' WHERE lower(email) = lower($1)"
+	    " RETURNING id", 2, p)) == NULL)
+		goto fail;
+	found = PQntuples(res) == 1;
 	PQclear(res);
-	if (rc == 1)
-		return 0;
+	if (found)
+		return db_commit(db) == 0 ? 0 : -1;
 	if (util_random(raw, sizeof(raw)) == -1 || util_uuid(uuid) == -1)
-		return -1;
+		goto fail;
 	util_base64url(raw, sizeof(raw), pw);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	if ((hash = password_hash(pw, cfg->argon2_t, cfg->argon2_m)) == NULL)
-		return -1;
+		goto fail;
 	p[0] = uuid;
 	p[1] = node_id;
 	p[2] = name;
@@ -1028,15 +1042,20 @@ account_add(struct db *db, const char *email, const char *role,
 	p[5] = hash;
 	p[6] = role;
 	p[7] = group;
-	rc = db_exec(db, "WITH m AS (INSERT INTO members (id, origin, name,"
+	if (db_exec(db, "WITH m AS (INSERT INTO members (id, origin, name,"
 	    " stakeholder, region) VALUES ($1, $2, $3, $8, $4)"
 	    " RETURNING id)"
 	    " INSERT INTO accounts (member, email, password_hash, status, role,"
-	    " approved) SELECT id, $5, $6, 'active', $7, now() FROM m", 8, p);
+	    " approved) SELECT id, $5, $6, 'active', $7, now() FROM m", 8,
+	    p) == -1 || db_commit(db) == -1)
+		goto fail;
+	if ((*password = util_strdup(pw)) != NULL)
+		rc = 1;
+	goto done;
+fail:
+	db_rollback(db);
+done:
 	free(hash);
-	if (rc == -1)
-		return -1;
-	*password = util_strdup(pw);
 	OPENSSL_cleanse(pw, sizeof(pw));
-	return *password != NULL ? 1 : -1;
+	return rc;
 }

@@ -40,8 +40,7 @@ admin_list(struct request *r, const char *done)
 	    "SELECT m.id, m.name, a.email, m.organisation, m.stakeholder,"
 	    " m.region, " SQL_LONDON("a.created", LONDON_STAMP)
 	    " FROM accounts a JOIN members m ON m.id = a.member"
-	    " WHERE a.status = 'pending' AND a.confirmed IS NOT NULL"
-	    " AND acorn_looks_after($1, m.region)"
+	    " WHERE" SQL_PENDING_FOR("$1")
 	    " ORDER BY a.created, a.id", 1, p);
 	if (res == NULL) {
 		view_free(v);
@@ -94,10 +93,11 @@ admin_approve(struct request *r)
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE accounts a SET"
 	    " status = 'active', approved = now(), approved_by = $2"
 	    " FROM members m WHERE m.id = a.member AND a.member = $1"
-	    " AND a.status = 'pending' AND a.confirmed IS NOT NULL"
-	    " AND acorn_looks_after($2, m.region) RETURNING m.name", 2, p);
-	if (res == NULL)
+	    " AND" SQL_PENDING_FOR("$2") " RETURNING m.name", 2, p);
+	if (res == NULL) {
+		db_rollback(r->db);
 		return http_error(r, 503);
+	}
 	if (PQntuples(res) == 1)
 		who = util_strdup(PQgetvalue(res, 0, DB_ONLY));
 	PQclear(res);
@@ -116,6 +116,11 @@ admin_approve(struct request *r)
 	return rc;
 }
 
+/*
+ * Refuses a request: the check that it is still waiting and the
+ * viewer's to decide holds its row until the erasure, in the same
+ * transaction, commits.
+ */
 int
 admin_reject(struct request *r)
 {
@@ -129,17 +134,22 @@ admin_reject(struct request *r)
 	snprintf(by, sizeof(by), "%ld", r->account->id);
 	p[0] = id;
 	p[1] = by;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT m.name FROM accounts a"
-	    " JOIN members m ON m.id = a.member"
-	    " WHERE a.member = $1 AND a.status = 'pending'"
-	    " AND acorn_looks_after($2, m.region)", 2, p);
-	if (res == NULL)
+	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT m.name FROM accounts a"
+	    " JOIN members m ON m.id = a.member WHERE a.member = $1"
+	    " AND" SQL_PENDING_FOR("$2") " FOR UPDATE OF a, m", 2, p);
+	if (res == NULL) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
 	if (PQntuples(res) == 1)
 		who = util_strdup(PQgetvalue(res, 0, DB_ONLY));
 	PQclear(res);
-	if (who == NULL)
+	if (who == NULL) {
+		db_rollback(r->db);
 		return admin_list(r, already_done);
+	}
 	if (member_erase(r->db, id, r->account->id, "refuse") == -1) {
 		free(who);
 		return http_error(r, 503);

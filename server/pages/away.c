@@ -14,12 +14,11 @@
 #include "pages.h"
 
 /*
- * How long the page after sending a registration checks again by
- * itself: long enough for a host that answers, short enough not to go
- * on refreshing for one that does not.
+ * How long the page after sending a registration says it is on its way
+ * and offers to check again: long enough for a host that answers; after
+ * it, the page says the registration waits to be delivered.
  */
 #define AWAY_FRESH	"2 minutes"
-#define AWAY_REFRESH	"3"	/* seconds between checks */
 
 /* Columns of AWAY_COLUMNS, for one registration. */
 enum {
@@ -158,11 +157,34 @@ away_event_status(struct request *r, struct view *v, const char *event)
 }
 
 /*
+ * The page of a registration on its way (text, which it frees): a status
+ * message and a link to check again, which a small script follows by
+ * itself and puts the answer in place.
+ */
+static int
+away_sending(struct request *r, const char *title, char *text)
+{
+	struct view *v;
+
+	if (text == NULL || (v = page_view(r, title)) == NULL) {
+		free(text);
+		return http_error(r, 500);
+	}
+	view_set(v, "message", text);
+	free(text);
+	view_set(v, "link_href", r->url);
+	view_set(v, "script_src", static_url("check-again.js"));
+	return http_page(r, 200, "sending", v);
+}
+
+/*
  * GET /registrations/{id}: one of the member's registrations for another
  * node's event, after it was handed to the courier.  While it is on its
- * way the page says so and checks again every few seconds for a short
- * while (an answer usually takes less than a second); then it says what
- * the host said, or that it waits to be delivered.
+ * way the page says so, in a status message, with a link to check again
+ * (an answer usually takes less than a second); then it says what the
+ * host said, or that it waits to be delivered.  It never reloads itself
+ * (a page that does sends a screen reader back to its start): a script
+ * asks again and changes only the status message.
  */
 int
 away_show(struct request *r)
@@ -170,9 +192,8 @@ away_show(struct request *r)
 	const char *p[2];
 	const char *title, *host, *event, *st;
 	char acc[32], heading[200], *text;
-	struct view *v;
 	PGresult *res;
-	int rc, refused, sending;
+	int refused, sending;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
@@ -216,9 +237,9 @@ away_show(struct request *r)
 		    "to %s…", host);
 		title = heading;
 		text = util_printf("Your registration for %s is on its way to "
-		    "%s. This page checks again every few seconds; your "
-		    "registrations page shows it too, and we will email you "
-		    "what %s says.", event, host, host);
+		    "%s. Check again in a moment; your registrations page "
+		    "shows it too, and we will email you what %s says.",
+		    event, host, host);
 	} else {
 		title = "Your registration is waiting to be delivered";
 		text = util_printf("We could not reach %s just now. Your "
@@ -228,19 +249,8 @@ away_show(struct request *r)
 	}
 	refused = strcmp(st, "refused") == 0;
 	PQclear(res);
-	if (text == NULL || (v = page_view(r, title)) == NULL) {
-		free(text);
-		return http_error(r, 500);
-	}
-	view_set(v, "title", title);
-	view_set(v, "message", text);
-	view_set(v, "link_href", sending ? r->url : "/registrations");
-	view_set(v, "link_text", sending ? "Check again now" :
-	    "Your registrations");
-	view_flag(v, "success", !refused);
 	if (sending)
-		view_set(v, "refresh", AWAY_REFRESH);
-	free(text);
-	rc = http_page(r, refused ? 409 : 200, "message", v);
-	return rc;
+		return away_sending(r, title, text);
+	return page_message_take(r, refused ? 409 : 200, title, text,
+	    "/registrations", "Your registrations", !refused);
 }

@@ -63,9 +63,7 @@ members_home(struct request *r)
 	    "  ON a.member = m.id WHERE m.listed AND NOT m.deleted"
 	    "  AND acorn_profile_ready(a.id, a.confirmed, a.status)),"
 	    " (SELECT count(*) FROM accounts a JOIN members m"
-	    "  ON m.id = a.member WHERE a.status = 'pending'"
-	    "  AND a.confirmed IS NOT NULL"
-	    "  AND acorn_looks_after($1, m.region))",
+	    "  ON m.id = a.member WHERE" SQL_PENDING_FOR("$1") ")",
 	    1, p);
 	if (res == NULL) {
 		view_free(v);
@@ -270,7 +268,7 @@ members_show(struct request *r)
 static int
 region_fixed(const struct request *r)
 {
-	return strcmp(r->account->role, "coordinator") == 0;
+	return is_coordinator(r) && !is_admin(r);
 }
 
 /* The columns of profile_load's query. */

@@ -45,12 +45,16 @@ struct export {
 #define ME	" (SELECT id, member, email FROM accounts WHERE id = $1) me"
 
 /*
+ * The audit log names a person by their member id, never by their
+ * account's: an account's number is also the number of a file, a peer
+ * and other rows, so matching it would take in other people's entries.
+ *
  * A subject in the audit log shown as it is only when it is this member
  * or a shared record (an event, a document, an evaluation, a term); any
  * other (a registration, another member) may be about someone else.
  */
 #define AUDIT_ABOUT \
-    " CASE WHEN l.subject IN (me.member::text, me.id::text) THEN 'you'" \
+    " CASE WHEN l.subject = me.member::text THEN 'you'" \
     " WHEN EXISTS (SELECT 1 FROM events x WHERE x.id::text = l.subject)" \
     "  OR EXISTS (SELECT 1 FROM documents x WHERE x.id::text = l.subject" \
     "   OR x.slug = l.subject)" \
@@ -173,7 +177,7 @@ static const struct export exports[] = {
 	    " ELSE 'a coordinator or another member' END AS done_by,"
 	    AUDIT_ABOUT " AS about"
 	    " FROM" ME " JOIN audit_log l ON l.actor = me.id"
-	    "  OR l.subject IN (me.member::text, me.id::text)"
+	    "  OR l.subject = me.member::text"
 	    " ORDER BY l.at, l.id" },
 };
 #define NEXPORTS	(sizeof(exports) / sizeof(exports[0]))
@@ -369,6 +373,33 @@ fail:
 	return NULL;
 }
 
+/*
+ * Each download builds the whole archive in memory: a member asks for
+ * one as often as the mails anyone may ask for, counted per account.
+ * 0 when this one may go; otherwise 1, and the request is answered.
+ */
+static int
+mydata_throttled(struct request *r, int *rc)
+{
+	char who[48], *text;
+	long wait;
+
+	snprintf(who, sizeof(who), "data-download:%ld", r->account->id);
+	if ((wait = throttle_take(r->db, THROTTLE_MAIL, who, "")) == 0)
+		return 0;
+	if (wait == -1) {
+		*rc = http_error(r, 503);
+		return 1;
+	}
+	response_retry_after(r, wait);
+	text = util_printf("You have downloaded your data several times in "
+	    "a short while, and each download takes the node some work. Wait "
+	    "%ld second%s, then try again.", wait, wait == 1 ? "" : "s");
+	*rc = page_message_take(r, 429, "Too many downloads", text,
+	    "/profile/data", "Back to Download your data", 0);
+	return 1;
+}
+
 /* GET and POST /profile/data */
 int
 mydata_page(struct request *r)
@@ -376,8 +407,11 @@ mydata_page(struct request *r)
 	struct view *v, *f;
 	char name[64], *body;
 	size_t i, len;
+	int rc;
 
 	if (r->method == METHOD_POST) {
+		if (mydata_throttled(r, &rc))
+			return rc;
 		if ((body = mydata_archive(r, &len, name, sizeof(name))) ==
 		    NULL)
 			return http_error(r, 503);

@@ -1,10 +1,13 @@
 /*
- * The coordinator's view of the outbox (/admin/mail): every message the
+ * The coordinator's view of the outbox (/admin/mail): the messages the
  * node has queued, newest first, with what became of it and the text
- * that was sent, so "did they get the email?" has an answer.  Links that
- * act for their recipient (a guest's key, a confirmation or reset
- * token) are shown without their secret (mail_masked): a coordinator
- * who could read them could cancel a guest's place.
+ * that was sent, so "did they get the email?" has an answer.  An admin
+ * sees every message; a coordinator, the mail about this node's events
+ * (which every coordinator manages) and the mail about the people they
+ * look after (acorn_looks_after), never another region's members'.
+ * Links that act for their recipient (a guest's key, a confirmation or
+ * reset token) are shown without their secret (mail_masked): a
+ * coordinator who could read them could cancel a guest's place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,23 +18,31 @@
 
 #define OUTBOX_PAGE	25
 
+/*
+ * The messages the viewer ($1) may read: those about one person's
+ * account name their member (outbox.member), the rest are about events.
+ */
+#define OUTBOX_SEEN \
+    " FROM outbox o WHERE o.member IS NULL OR acorn_looks_after($1," \
+    " (SELECT m.region FROM members m WHERE m.id = o.member))"
+
 /* How many messages there are, waiting and failed. */
 static const char counts_query[] =
     "SELECT count(*),"
     " count(*) FILTER (WHERE sent IS NULL AND failed IS NULL),"
-    " count(*) FILTER (WHERE failed IS NOT NULL) FROM outbox";
+    " count(*) FILTER (WHERE failed IS NOT NULL)" OUTBOX_SEEN;
 
 enum { OC_TOTAL, OC_WAITING, OC_FAILED };
 
-/* One page of messages, newest first, from offset $1. */
+/* One page of messages, newest first, from offset $2. */
 static const char messages_query[] =
     "SELECT id, recipient, subject, body,"
     " " SQL_LONDON("created", LONDON_STAMP) ", attempts,"
     " " SQL_LONDON("next_attempt", LONDON_SECONDS) ","
     " " SQL_LONDON("sent", LONDON_SECONDS) ","
     " " SQL_LONDON("failed", LONDON_SECONDS) ", last_error"
-    " FROM outbox ORDER BY created DESC, id DESC"
-    " LIMIT " "25" " OFFSET $1";
+    OUTBOX_SEEN " ORDER BY created DESC, id DESC"
+    " LIMIT " "25" " OFFSET $2";
 
 enum {
 	MSG_ID, MSG_RECIPIENT, MSG_SUBJECT, MSG_BODY, MSG_CREATED,
@@ -83,8 +94,8 @@ outbox_page_href(struct view *v, const char *key, long page)
 int
 outbox_list(struct request *r)
 {
-	const char *p[1];
-	char off[32], *subject, *body;
+	const char *p[2];
+	char me[32], off[32], *subject, *body;
 	struct view *v, *m;
 	PGresult *res;
 	long page, total, waiting, failed, pages;
@@ -93,8 +104,10 @@ outbox_list(struct request *r)
 	page = r->form.f[KEY_PAGE].text ? r->form.f[KEY_PAGE].num : 1;
 	if ((v = page_view(r, "Mail")) == NULL)
 		return http_error(r, 500);
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, counts_query, 0,
-	    NULL)) == NULL)
+	snprintf(me, sizeof(me), "%ld", r->account->id);
+	p[0] = me;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, counts_query, 1,
+	    p)) == NULL)
 		goto fail;
 	total = strtol(PQgetvalue(res, 0, OC_TOTAL), NULL, 10);
 	waiting = strtol(PQgetvalue(res, 0, OC_WAITING), NULL, 10);
@@ -102,8 +115,8 @@ outbox_list(struct request *r)
 	PQclear(res);
 
 	snprintf(off, sizeof(off), "%ld", (page - 1) * OUTBOX_PAGE);
-	p[0] = off;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, messages_query, 1,
+	p[1] = off;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, messages_query, 2,
 	    p)) == NULL)
 		goto fail;
 	n = PQntuples(res);

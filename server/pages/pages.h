@@ -39,29 +39,44 @@ int accounts_signout(struct request *r);
 int accounts_email(struct request *r);
 int accounts_email_confirm(struct request *r);
 int accounts_erase(struct request *r);
-int account_mail(struct db *db, const char *to, const char *subject,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-char *account_link_new(struct db *db, long id, const char *purpose,
-    const char *email, const char *path);
-const char *account_mail_form(struct request *r, const char *title,
-    const char *tmpl, int *rc);
-int account_link_dead(struct request *r, const char *again,
-    const char *text);
-/* What a mailed link does, and where to ask for another. */
+int account_mail(struct db *db, long account, const char *to,
+    const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+int account_links_revoke(struct db *db, long id);
+/* A link mailed to prove an address: what it does, and where it leads. */
 struct mailed_link {
 	const char	*purpose;	/* account_tokens.purpose */
-	const char	*title;		/* of the page the link opens */
+	const char	*path;		/* the page it opens */
+	const char	*life;		/* how long it works: an interval, and
+					   words for the mail ("24 hours") */
+	const char	*title;		/* of that page */
 	const char	*tmpl;		/* that page's form */
 	const char	*again;		/* where a new link is asked for */
 	const char	*again_text;
+	const char	*taken;		/* said when its address is taken */
 };
+char *account_link_new(struct db *db, long id, const struct mailed_link *l,
+    const char *email);
 struct view *account_link_open(struct request *r,
-    const struct mailed_link *l, long *id, int *rc);
+    const struct mailed_link *l, int *rc);
+PGresult *account_link_take(struct request *r, const struct mailed_link *l,
+    const char *sql, const char *arg, int *rc);
+/*
+ * A form that mails a link to an address typed: the account it goes to
+ * (which: $1 is the address; its columns LR_*), the mail, and the reply,
+ * the same for every address.
+ */
+enum { LR_ID, LR_NAME, LR_EMAIL };
+struct link_request {
+	const char	*title;
+	const char	*tmpl;
+	const char	*which;
+	int		(*mail)(struct db *, long, const char *, const char *);
+	int		(*sent)(struct request *, const char *);
+};
+int account_link_request(struct request *r, const struct link_request *q);
+void account_sign_out(struct request *r);
 int account_busy(struct request *r);
-int account_sent(struct request *r, char *text, const char *href,
-    const char *link);
-int account_slow_down(struct request *r, struct view *v, const char *field,
-    const char *tmpl, long wait);
 int account_reauth(struct request *r, struct view *v, const char *tmpl,
     enum key k, int *rc);
 int account_add(struct db *db, const char *email, const char *role,
@@ -79,6 +94,15 @@ int sessions_end(struct request *r);
 int sessions_end_all(struct request *r);
 
 /* admin.c */
+/*
+ * The requests to join that viewer (a parameter) decides, of accounts a
+ * JOIN members m: waiting, their address confirmed, and in a region the
+ * viewer looks after.  The home page counts them; admin.c lists them and
+ * approves or refuses one.
+ */
+#define SQL_PENDING_FOR(viewer) \
+    " a.status = 'pending' AND a.confirmed IS NOT NULL" \
+    " AND acorn_looks_after(" viewer ", m.region)"
 int admin_members(struct request *r);
 int admin_approve(struct request *r);
 int admin_reject(struct request *r);

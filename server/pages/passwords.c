@@ -34,11 +34,14 @@ passwords_new(struct view *v, struct request *r)
 	return pw;
 }
 
-/* Tells an account's address that its password changed, in db's transaction. */
+/*
+ * Tells account id's address that its password changed, in db's
+ * transaction.
+ */
 static int
-passwords_told(struct db *db, const char *email)
+passwords_told(struct db *db, long id, const char *email)
 {
-	return account_mail(db, email, "Your password has been changed",
+	return account_mail(db, id, email, "Your password has been changed",
 	    "Hello,\n\nThe password of your account at %s has just been "
 	    "changed, and every other place where the account was signed in "
 	    "has been signed out.\n\nIf you did not do this, reset your "
@@ -48,7 +51,8 @@ passwords_told(struct db *db, const char *email)
 
 /*
  * /profile/password: the current password, then a new one twice.  Every
- * other session of the account ends; this one goes on.
+ * other session of the account ends, and every link mailed to change
+ * its address or password stops working; this session goes on.
  */
 int
 passwords_change(struct request *r)
@@ -77,7 +81,8 @@ passwords_change(struct request *r)
 	    db_exec(r->db, "UPDATE accounts SET password_hash = $2"
 	    " WHERE id = $1", 2, p) == 0 &&
 	    session_end_all(r, 1) == 0 &&
-	    passwords_told(r->db, r->account->email) == 0 &&
+	    account_links_revoke(r->db, r->account->id) == 0 &&
+	    passwords_told(r->db, r->account->id, r->account->email) == 0 &&
 	    audit_commit(r->db, r->account->id, "password", NULL) == 0;
 	free(hash);
 	if (!rc) {
@@ -90,125 +95,109 @@ passwords_change(struct request *r)
 	    "Back to your profile", 1);
 }
 
-/* The columns of passwords_forgot's look-up. */
-enum { FG_ID, FG_EMAIL, FG_NAME };
+/* The link mailed to reset a password. */
+static const struct mailed_link reset_link = {
+	.purpose = "reset",
+	.path = "/signin/reset",
+	.life = "1 hour",
+	.title = "Choose a new password",
+	.tmpl = "reset",
+	.again = "/signin/forgot",
+	.again_text = "Send a new link",
+};
 
-/*
- * /signin/forgot: mails a reset link to an address that has an account.
- * The reply is the same whether it has one or not.
- */
+/* The mail with a reset link, for account id. */
+static int
+forgot_mail(struct db *db, long id, const char *name, const char *email)
+{
+	char *link;
+	int rc;
+
+	if ((rc = throttle_mail_to(db, email)) != 1)
+		return rc;
+	if ((link = account_link_new(db, id, &reset_link, email)) == NULL)
+		return -1;
+	rc = account_mail(db, id, email, "Reset your password", "Dear %s,\n\n"
+	    "Someone, we hope you, asked to reset the password of your "
+	    "account at %s. To choose a new password, follow this link within "
+	    "%s:\n\n%s\n\nThe link works once. If you did not ask, ignore this "
+	    "email: your password stays as it is.\n", name, cfg->node_name,
+	    reset_link.life, link);
+	free(link);
+	return rc;
+}
+
+/* "If an account exists …", whatever the address. */
+static int
+forgot_sent(struct request *r, const char *email)
+{
+	return page_message_take(r, 200, "Check your email",
+	    util_printf("If an account exists for %s, we have emailed it a "
+	    "link to reset the password. The link works once, within %s.",
+	    email, reset_link.life), "/signin", "Back to sign in", 1);
+}
+
+/* /signin/forgot: a reset link for any account with the address. */
+static const struct link_request forgot_request = {
+	.title = "Reset your password",
+	.tmpl = "forgot",
+	.which = "SELECT a.id, m.name, a.email"
+	    " FROM accounts a JOIN members m ON m.id = a.member"
+	    " WHERE lower(a.email) = lower($1) FOR UPDATE OF a",
+	.mail = forgot_mail,
+	.sent = forgot_sent,
+};
+
 int
 passwords_forgot(struct request *r)
 {
-	const char *email, *p[1];
-	char *link;
-	PGresult *res;
-	int rc = 0;
-
-	if ((email = account_mail_form(r, "Reset your password", "forgot",
-	    &rc)) == NULL)
-		return rc;
-	p[0] = email;
-	if (db_begin(r->db) == -1)
-		return http_error(r, 503);
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT a.id, a.email, m.name"
-	    " FROM accounts a JOIN members m ON m.id = a.member"
-	    " WHERE lower(a.email) = lower($1) FOR UPDATE OF a", 1, p);
-	if (res == NULL)
-		return http_error(r, 503);
-	if (PQntuples(res) == 1 &&
-	    (rc = throttle_mail_to(r->db, email)) == 1) {
-		rc = -1;
-		if ((link = account_link_new(r->db, strtol(PQgetvalue(res, 0,
-		    FG_ID), NULL, 10), "reset", PQgetvalue(res, 0, FG_EMAIL),
-		    "/signin/reset")) != NULL)
-			rc = account_mail(r->db, PQgetvalue(res, 0, FG_EMAIL),
-			    "Reset your password", "Dear %s,\n\nSomeone, we hope "
-			    "you, asked to reset the password of your account "
-			    "at %s. To choose a new password, follow this link "
-			    "within an hour:\n\n%s\n\nThe link works once. If "
-			    "you did not ask, ignore this email: your password "
-			    "stays as it is.\n", PQgetvalue(res, 0, FG_NAME),
-			    cfg->node_name, link);
-		free(link);
-	}
-	PQclear(res);
-	if (rc == -1 || db_commit(r->db) == -1) {
-		db_rollback(r->db);
-		return http_error(r, 503);
-	}
-	return account_sent(r, util_printf("If an account exists for %s, we "
-	    "have emailed it a link to reset the password. The link works "
-	    "once, within an hour.", email), "/signin", "Back to sign in");
+	return account_link_request(r, &forgot_request);
 }
 
 /* The columns of the account whose password a link reset. */
 enum { RP_ID, RP_EMAIL };
 
-/* The link mailed to reset a password. */
-static const struct mailed_link reset_link = {
-	"reset", "Choose a new password", "reset",
-	"/signin/forgot", "Send a new link"
-};
-
 /*
  * /signin/reset?token=…: the mailed link.  The POST sets a new password,
- * uses the link up and ends every session of the account.
+ * uses the link up, ends every session of the account and stops every
+ * other link mailed for it.  This browser is signed out too, whoever it
+ * was signed in as.
  */
 int
 passwords_reset(struct request *r)
 {
 	struct view *v;
-	const char *tok = r->form.f[KEY_TOKEN].text, *pw, *p[2];
-	char hex[65], *hash, *email = NULL;
+	const char *pw;
+	char *hash, *email = NULL;
 	PGresult *res;
 	long id;
 	int rc;
 
-	if ((v = account_link_open(r, &reset_link, &id, &rc)) == NULL)
+	if ((v = account_link_open(r, &reset_link, &rc)) == NULL)
 		return rc;
 	if ((pw = passwords_new(v, r)) == NULL)
 		return http_page(r, 422, "reset", v);
 	view_free(v);
 	if ((hash = password_hash(pw, cfg->argon2_t, cfg->argon2_m)) == NULL)
 		return errno == EBUSY ? account_busy(r) : http_error(r, 500);
-	session_token_hash(tok, hex);
-	p[0] = hex;
-	p[1] = hash;
-	if (db_begin(r->db) == -1) {
-		free(hash);
-		return http_error(r, 503);
-	}
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT a.id, a.email FROM"
+	res = account_link_take(r, &reset_link, "SELECT a.id, a.email FROM"
 	    " acorn_reset_password(decode($1, 'hex'), $2) AS t (id)"
-	    " JOIN accounts a ON a.id = t.id", 2, p);
+	    " JOIN accounts a ON a.id = t.id", hash, &rc);
 	free(hash);
 	if (res == NULL)
-		return http_error(r, 503);
-	id = 0;
-	if (PQntuples(res) == 1) {
-		id = strtol(PQgetvalue(res, 0, RP_ID), NULL, 10);
-		email = util_strdup(PQgetvalue(res, 0, RP_EMAIL));
-	}
+		return rc;
+	id = strtol(PQgetvalue(res, 0, RP_ID), NULL, 10);
+	email = util_strdup(PQgetvalue(res, 0, RP_EMAIL));
 	PQclear(res);
-	if (id == 0) {		/* used a moment ago */
-		db_rollback(r->db);
-		return account_link_dead(r, reset_link.again,
-		    reset_link.again_text);
-	}
-	rc = email != NULL && passwords_told(r->db, email) == 0 &&
+	rc = email != NULL && account_links_revoke(r->db, id) == 0 &&
+	    passwords_told(r->db, id, email) == 0 &&
 	    audit_commit(r->db, id, "password reset", NULL) == 0;
 	free(email);
 	if (!rc) {
 		db_rollback(r->db);
 		return http_error(r, 503);
 	}
-	/* Whatever session this browser had is gone with the others. */
-	if (r->account != NULL) {
-		session_cookie(r, "acorn_session", "", 0);
-		account_free(r->account);
-		r->account = NULL;
-	}
+	account_sign_out(r);
 	return page_message(r, 200, "Your password has been changed",
 	    "Sign in with your new password. Everywhere your account was "
 	    "signed in has been signed out.", "/signin", "Sign in", 1);

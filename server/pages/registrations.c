@@ -197,17 +197,12 @@ registrations_new(struct request *r)
 		text = util_printf("You have a place at %s. We have sent you "
 		    "an email to confirm it.", PQgetvalue(res, 0, RS_TITLE));
 	PQclear(res);
-	if (text == NULL)
-		return http_error(r, 500);
 	if (r->account == NULL)
-		rc = page_message(r, 200, "Check your email", text, back,
+		return page_message_take(r, 200, "Check your email", text, back,
 		    "Back to the event", 1);
-	else
-		rc = page_message(r, 200, waiting ? "You are on the waiting list" :
-		    "You have a place", text, "/registrations",
-		    "Your registrations", 1);
-	free(text);
-	return rc;
+	return page_message_take(r, 200, waiting ?
+	    "You are on the waiting list" : "You have a place", text,
+	    "/registrations", "Your registrations", 1);
 }
 
 /* The columns of registrations_mine's query. */
@@ -623,10 +618,8 @@ away_register(struct request *r, const char *host_name)
 		    "to %s for you.", host_name, host_name);
 		snprintf(back, sizeof(back), "/signin?next=/events/%.36s",
 		    r->arg);
-		rc = text == NULL ? http_error(r, 500) : page_message(r, 403,
-		    "Sign in to register", text, back, "Sign in", 0);
-		free(text);
-		return rc;
+		return page_message_take(r, 403, "Sign in to register", text,
+		    back, "Sign in", 0);
 	}
 	if ((v = registration_form(r, back, &rc)) == NULL)
 		return rc;

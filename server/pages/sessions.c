@@ -122,8 +122,9 @@ sessions_list(struct request *r)
 }
 
 /*
- * Ends one session of the signed-in account.  A number that is not one
- * of theirs ends nothing and is answered as if it had already ended.
+ * Ends one session of the signed-in account, recorded in the same
+ * transaction.  A number that is not one of theirs ends nothing and is
+ * answered as if it had already ended.
  */
 int
 sessions_end(struct request *r)
@@ -140,37 +141,53 @@ sessions_end(struct request *r)
 	p[0] = r->form.f[KEY_SESSION].text;
 	p[1] = ids;
 	p[2] = hex;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
 	res = db_query(r->db, PGRES_TUPLES_OK, "DELETE FROM sessions"
 	    " WHERE id = $1 AND account = $2"
 	    " RETURNING token_hash = decode($3, 'hex')", 3, p);
-	if (res == NULL)
+	if (res == NULL) {
+		db_rollback(r->db);
 		return http_error(r, 503);
+	}
 	found = PQntuples(res) == 1;
 	mine = found && strcmp(PQgetvalue(res, 0, DB_ONLY), "t") == 0;
 	PQclear(res);
-	if (!found)
+	if (!found) {
+		db_rollback(r->db);
 		return page_message(r, 404, "That session has already ended",
 		    "It is not in the list of places where you are signed in.",
 		    "/profile/sessions", "See where you are signed in", 0);
-	audit(r->db, r->account->id, "end session", NULL);
+	}
+	if (audit_commit(r->db, r->account->id, "end session", NULL) == -1)
+		return http_error(r, 503);
 	if (mine) {
-		session_cookie(r, "acorn_session", "", 0);
+		account_sign_out(r);
 		return http_redirect(r, "/");
 	}
 	return http_redirect(r, "/profile/sessions?saved=yes");
 }
 
-/* /signout/everywhere: every session of the account, this one too. */
+/*
+ * /signout/everywhere: every session of the account, this one too, and
+ * every link mailed to change its address or password, in one
+ * transaction with its record.
+ */
 int
 sessions_end_all(struct request *r)
 {
 	long id = r->account->id;
 
-	if (session_end_all(r, 0) == -1)
+	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
-	audit(r->db, id, "sign out everywhere", NULL);
-	account_free(r->account);
-	r->account = NULL;
+	if (session_end_all(r, 1) == -1 ||
+	    account_links_revoke(r->db, id) == -1) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	account_sign_out(r);
+	if (audit_commit(r->db, id, "sign out everywhere", NULL) == -1)
+		return http_error(r, 503);
 	return page_message(r, 200, "You have been signed out everywhere",
 	    "Every browser and device where your account was signed in, this "
 	    "one included, has been signed out.", "/signin", "Sign in again",

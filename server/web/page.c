@@ -4,6 +4,7 @@
  * and the one-message page.  Knows no resource.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "web.h"
@@ -155,4 +156,21 @@ page_message(struct request *r, unsigned int status, const char *title,
 	view_set(v, "link_text", link);
 	view_flag(v, "success", success);
 	return http_page(r, status, "message", v);
+}
+
+/*
+ * page_message for a text made for it (by util_printf, say), which it
+ * frees: NULL, when making the text failed, is answered 500.
+ */
+int
+page_message_take(struct request *r, unsigned int status, const char *title,
+    char *text, const char *href, const char *link, int success)
+{
+	int rc;
+
+	if (text == NULL)
+		return http_error(r, 500);
+	rc = page_message(r, status, title, text, href, link, success);
+	free(text);
+	return rc;
 }

@@ -369,6 +369,8 @@ void		 view_codes(struct view *, const char *, const char *const *,
 		    const char *const *);
 int		 page_message(struct request *, unsigned int, const char *,
 		    const char *, const char *, const char *, int);
+int		 page_message_take(struct request *, unsigned int, const char *,
+		    char *, const char *, const char *, int);
 
 /* origin.c */
 const char *origin_name(const PGresult *, int, int);

@@ -8,7 +8,7 @@
 // Environment: as journey.mjs.  Prints "N passed, N failed" last.
 
 import { readFileSync } from 'node:fs';
-import { base, coordEmail, coordPassword, fail, test, expect, text,
+import { base, adminEmail, adminPassword, fail, test, expect, text,
 	accessible, newPage, signIn, mailedLink, finish } from './lib.mjs';
 
 const stamp = Date.now().toString(36);
@@ -73,7 +73,7 @@ try {
 	await test('a coordinator approves the confirmed request', async () => {
 		const coord = await newPage();
 		try {
-			await signIn(coord.page, coordEmail, coordPassword);
+			await signIn(coord.page, adminEmail, adminPassword);
 			await coord.page.goto(`${base}/admin/members`);
 			await coord.page.getByRole('button', { name: `Approve ${person.name}` }).click();
 			await coord.page.waitForLoadState();

@@ -4,12 +4,13 @@
 // lists themselves, and a visitor finds them in the directory.  Every page visited is checked with axe-core at desktop and
 // phone widths; a serious or critical violation fails that page.
 //
-// Environment: ACORN_URL (a fresh node), ACORN_COORDINATOR_EMAIL and
-// ACORN_COORDINATOR_PASSWORD (a coordinator of the node's region),
+// Environment: ACORN_URL (a fresh node), ACORN_ADMIN_EMAIL and
+// ACORN_ADMIN_PASSWORD (an admin of the node, who does all a coordinator
+// of its region does),
 // ACORN_SCREENSHOTS (a directory for screenshots, optional), CHROMIUM
 // (default /usr/bin/chromium).  Prints "N passed, N failed" last.
 
-import { base, coordEmail, coordPassword, widths, fail, test, expect, text,
+import { base, adminEmail, adminPassword, widths, fail, test, expect, text,
 	accessible, newPage, finish, mailedLink } from './lib.mjs';
 
 const stamp = Date.now().toString(36);
@@ -118,8 +119,8 @@ try {
 	await test('the coordinator signs in and sees the request', async () => {
 		await page.goto(`${base}/signin`);
 		await accessible(page, 'signin');
-		await page.getByLabel('Email address').fill(coordEmail);
-		await page.getByLabel('Password').fill(coordPassword);
+		await page.getByLabel('Email address').fill(adminEmail);
+		await page.getByLabel('Password').fill(adminPassword);
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await page.waitForLoadState();
 		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
@@ -249,8 +250,8 @@ try {
 	const eventTitle = `Green social prescribing workshop ${stamp}`;
 	await test('a coordinator creates an event, with mistakes first', async () => {
 		await page.goto(`${base}/signin`);
-		await page.getByLabel('Email address').fill(coordEmail);
-		await page.getByLabel('Password').fill(coordPassword);
+		await page.getByLabel('Email address').fill(adminEmail);
+		await page.getByLabel('Password').fill(adminPassword);
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await page.waitForLoadState();
 		await page.goto(`${base}/events`);

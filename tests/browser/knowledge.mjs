@@ -8,7 +8,7 @@
 //
 // Environment as for journey.mjs.  Prints "N passed, N failed" last.
 
-import { base, coordEmail, coordPassword, test, expect, text, accessible,
+import { base, adminEmail, adminPassword, test, expect, text, accessible,
 	newPage, signIn, fail, finish } from './lib.mjs';
 
 const stamp = Date.now().toString(36);
@@ -51,7 +51,7 @@ try {
 
 	const coord = await newPage();
 	const page = coord.page;
-	await signIn(page, coordEmail, coordPassword);
+	await signIn(page, adminEmail, adminPassword);
 	let evaluationUrl = '';
 
 	await test('an evaluation form sent empty says what is missing', async () => {

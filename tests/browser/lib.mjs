@@ -12,11 +12,11 @@ const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const base = process.env.ACORN_URL;
-export const coordEmail = process.env.ACORN_COORDINATOR_EMAIL;
-export const coordPassword = process.env.ACORN_COORDINATOR_PASSWORD;
+export const adminEmail = process.env.ACORN_ADMIN_EMAIL;
+export const adminPassword = process.env.ACORN_ADMIN_PASSWORD;
 export const shots = process.env.ACORN_SCREENSHOTS || '';
-if (!base || !coordEmail || !coordPassword) {
-	console.error('browser tests: set ACORN_URL, ACORN_COORDINATOR_EMAIL and ACORN_COORDINATOR_PASSWORD');
+if (!base || !adminEmail || !adminPassword) {
+	console.error('browser tests: set ACORN_URL, ACORN_ADMIN_EMAIL and ACORN_ADMIN_PASSWORD');
 	process.exit(2);
 }
 if (shots)

@@ -8,8 +8,8 @@
 // checked with axe-core at desktop and phone widths.
 //
 // Environment: ACORN_URL (the member's node, North West),
-// ACORN_COORDINATOR_EMAIL and ACORN_COORDINATOR_PASSWORD (its
-// coordinator), ACORN_MEMBER_EMAIL and ACORN_MEMBER_PASSWORD (a member
+// ACORN_ADMIN_EMAIL and ACORN_ADMIN_PASSWORD (its
+// admin), ACORN_MEMBER_EMAIL and ACORN_MEMBER_PASSWORD (a member
 // there), ACORN_HUB_URL (the hub, peered with it), ACORN_HUB_COORDINATOR_EMAIL
 // and ACORN_HUB_COORDINATOR_PASSWORD, ACORN_SCREENSHOTS (optional),
 // CHROMIUM (default /usr/bin/chromium).  Prints "N passed, N failed" last.
@@ -147,12 +147,20 @@ try {
 		await page.getByRole('button', { name: /^Send my registration to / }).click();
 		await page.waitForLoadState();
 		// The home node hands it to its courier and never waits for the hub
-		// itself: the page says so and checks again by itself until the
-		// hub's answer is in (usually before the page is even shown).
+		// itself: the page says so in a status message, and asks again by
+		// itself, without reloading, until the hub's answer is in (usually
+		// before the page is even shown).
 		const heading = await text(page, 'h1');
 		expect(heading === 'You have a place' || heading.startsWith('Sending your registration to '),
 			`heading: ${heading}`);
-		await page.locator('h1', { hasText: 'You have a place' }).waitFor({ timeout: 20000 });
+		expect(await page.locator('meta[http-equiv="refresh" i]').count() === 0, 'the page reloads itself');
+		expect(await page.locator('[role=status] h1').count() === 1, 'no status message');
+		if (heading.startsWith('Sending your registration to ')) {
+			expect(await page.getByRole('link', { name: 'Check again now' }).count() === 1,
+				'no way to check again');
+			await accessible(page, 'remote-sending');
+		}
+		await page.locator('[role=status] h1', { hasText: 'You have a place' }).waitFor({ timeout: 20000 });
 		expect((await text(page, 'main')).includes(`${hubName} has given you a place at ${title}`),
 			`page says: ${await text(page, 'main')}`);
 	});

@@ -64,6 +64,7 @@ struct fakepeer_state {
 	int			 releasing;	/* answer the suspended now */
 	struct MHD_Connection	*held[16];	/* suspended, to resume */
 	int			 nheld;
+	int			 held_over;	/* hangs past held[] */
 };
 
 /* What a streamed answer reads from: head, unit times n, tail. */
@@ -257,6 +258,18 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 		MHD_suspend_connection(conn);
 		pthread_mutex_unlock(&st->lock);
 		return MHD_YES;
+	} else if (strcmp(url, "/federation/service") == 0 &&
+	    st->service_hangs && !st->releasing) {
+		/*
+		 * More hung requests than the peer can hold: answering would
+		 * pass a test that needs every one hung, so fakepeer_free
+		 * fails it instead.
+		 */
+		st->held_over++;
+		status = 500;
+		type = "text/plain";
+		resp = MHD_create_response_from_buffer(23,
+		    "too many held requests\n", MHD_RESPMEM_PERSISTENT);
 	} else if (strcmp(url, "/federation/service") == 0) {
 		type = "application/atomsvc+xml; charset=utf-8";
 		resp = MHD_create_response_from_buffer(strlen(st->service),
@@ -465,11 +478,13 @@ void
 fakepeer_free(struct fakepeer *p)
 {
 	size_t i;
+	int over;
 
 	if (p == NULL)
 		return;
 	/* A daemon stops only once every suspended connection is back. */
 	pthread_mutex_lock(&p->state->lock);
+	over = p->state->held_over;
 	p->state->releasing = 1;
 	for (i = 0; i < (size_t)p->state->nheld; i++)
 		MHD_resume_connection(p->state->held[i]);
@@ -486,6 +501,8 @@ fakepeer_free(struct fakepeer *p)
 	free(p->pem);
 	unlink(p->key_path);
 	free(p);
+	ck_assert_msg(over == 0, "the fake peer was asked to hang %d more"
+	    " requests than it holds", over);
 }
 
 static void

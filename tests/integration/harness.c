@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -90,9 +91,12 @@ admin_sql(const char *sql)
 	return ok ? 0 : -1;
 }
 
-/* Runs argv (found on PATH), waits, returns its stdout (NULL on failure). */
-static char *
-run_capture(char *const argv[])
+/*
+ * Runs argv (found on PATH) with no shell between, waits, and returns
+ * its stdout (malloc'd); NULL when it could not run or did not exit 0.
+ */
+char *
+harness_run(char *const argv[])
 {
 	int fd[2], status;
 	pid_t pid;
@@ -167,7 +171,7 @@ node_new(const char *name, const char *settings)
 		    "--region", "North West", "--listen", "127.0.0.1:0",
 		    "--datadir", (char *)env("ACORN_DATADIR"), NULL };
 
-		if ((out = run_capture(argv)) == NULL)
+		if ((out = harness_run(argv)) == NULL)
 			goto fail;
 		free(out);
 	}
@@ -237,8 +241,13 @@ int
 node_port(const struct node *n)
 {
 	const char *colon = strrchr(n->url, ':');
+	char *end;
+	long port;
 
-	return colon != NULL && n->url[0] != '\0' ? atoi(colon + 1) : 0;
+	if (colon == NULL || n->url[0] == '\0')
+		return 0;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && port > 0 && port <= 65535 ? (int)port : 0;
 }
 
 int
@@ -264,8 +273,12 @@ node_serve_port(struct node *n, int port_wanted)
 	snprintf(port_file, sizeof(port_file), "%s.port", n->conf);
 	unlink(port_file);
 	if ((n->pid = fork()) == 0) {
-		/* A test that fails before node_free leaves no node behind. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		/*
+		 * A test that fails before node_free leaves no node behind:
+		 * SIGKILL, as a node a test stopped (SIGSTOP) would hold a
+		 * SIGTERM pending forever.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		fd = open(n->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd != -1)
 			dup2(fd, 2);
@@ -353,7 +366,7 @@ node_user_add(struct node *n, const char *email, const char *role)
 	    "Test Coordinator", NULL };
 	char *out, *p, *pw = NULL;
 
-	if ((out = run_capture(argv)) == NULL)
+	if ((out = harness_run(argv)) == NULL)
 		return NULL;
 	if ((p = strstr(out, "password: ")) != NULL) {
 		p += 10;
@@ -459,7 +472,7 @@ node_psql(struct node *n, const char *file, ...)
 	argv[i++] = "-f";
 	argv[i++] = (char *)file;
 	argv[i] = NULL;
-	if ((out = run_capture(argv)) == NULL)
+	if ((out = harness_run(argv)) == NULL)
 		return -1;
 	free(out);
 	return 0;
@@ -922,7 +935,7 @@ node_fingerprint(struct node *n)
 	    NULL };
 	char *out, *p, *fp = NULL;
 
-	if ((out = run_capture(argv)) == NULL)
+	if ((out = harness_run(argv)) == NULL)
 		return NULL;
 	if ((p = strstr(out, "fingerprint: ")) != NULL) {
 		p += 13;
@@ -944,7 +957,7 @@ node_peer(struct node *n, struct node *peer, int hub)
 
 	if (fp == NULL)
 		return -1;
-	out = run_capture(argv);
+	out = harness_run(argv);
 	free(fp);
 	if (out == NULL)
 		return -1;
@@ -1033,13 +1046,13 @@ node_schema_dir(struct node *n)
 		char *mk[] = { "mkdir", "-p", dir, NULL };
 		char *cp[] = { "cp", "-rs", src, dir, NULL };
 
-		if ((out = run_capture(rm)) == NULL)
+		if ((out = harness_run(rm)) == NULL)
 			return NULL;
 		free(out);
-		if ((out = run_capture(mk)) == NULL)
+		if ((out = harness_run(mk)) == NULL)
 			return NULL;
 		free(out);
-		if ((out = run_capture(cp)) == NULL)
+		if ((out = harness_run(cp)) == NULL)
 			return NULL;
 		free(out);
 	}
@@ -1075,4 +1088,240 @@ node_log_has(struct node *n, const char *text)
 	}
 	fclose(f);
 	return yes;
+}
+
+/*
+ * Runs a statement that changes rows (UPDATE, INSERT, DELETE) on the
+ * node's database with nparams parameters; the rows it touched, or -1
+ * when it failed.
+ */
+long
+node_exec(struct node *n, const char *sql, int nparams,
+    const char *const *params)
+{
+	PGconn *c = connect_db(n->db, "acorn");
+	PGresult *r;
+	long rows = -1;
+
+	if (c == NULL)
+		return -1;
+	r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK)
+		rows = *PQcmdTuples(r) != '\0' ? strtol(PQcmdTuples(r), NULL,
+		    10) : 0;
+	else
+		fprintf(stderr, "harness: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return rows;
+}
+
+/* The first value of a query with n parameters as a number; -1: none. */
+long
+node_numv(struct node *n, const char *sql, int nparams,
+    const char *const *params)
+{
+	char *v = node_sqlv(n, sql, nparams, params), *end;
+	long x = -1;
+
+	if (v != NULL) {
+		x = strtol(v, &end, 10);
+		if (end == v || *end != '\0')
+			x = -1;
+	}
+	free(v);
+	return x;
+}
+
+/* The node still answers: its health check, and path, with 200. */
+void
+node_assert_serving(struct node *n, const char *path)
+{
+	struct client *c = client_new(n);
+	struct resp *r;
+
+	ck_assert_ptr_nonnull(c);
+	r = http_get(c, "/healthz");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	if (path != NULL) {
+		r = http_get(c, path);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_msg(r->status == 200, "%s answered %ld", path,
+		    r->status);
+		resp_free(r);
+	}
+	client_free(c);
+}
+
+/*
+ * An address no other call makes (malloc'd): who, this process and a
+ * counter that threads may share.  The capital in the domain is as
+ * people type it: the node must match addresses without case.
+ */
+char *
+harness_email(const char *who)
+{
+	static int seq;
+	char *e;
+
+	if (asprintf(&e, "%s.%d.%d@Test.example.org", who, (int)getpid(),
+	    __atomic_add_fetch(&seq, 1, __ATOMIC_SEQ_CST)) == -1)
+		return NULL;
+	return e;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Removes path and all under it (a test's own temporary files). */
+int
+harness_rmtree(const char *path)
+{
+	if (access(path, F_OK) == -1)
+		return errno == ENOENT ? 0 : -1;
+	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * A multipart/form-data body as a browser builds one, part by part, in
+ * memory (parts may hold any bytes).  mpart_end gives the body.
+ */
+struct mpart {
+	FILE	*f;
+	char	*buf;
+	size_t	 len;
+};
+
+struct mpart *
+mpart_new(void)
+{
+	struct mpart *m = calloc(1, sizeof(*m));
+
+	if (m != NULL && (m->f = open_memstream(&m->buf, &m->len)) == NULL) {
+		free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/* A form field called name holding value. */
+void
+mpart_field(struct mpart *m, const char *name, const char *value)
+{
+	fprintf(m->f, "--%s\r\nContent-Disposition: form-data;"
+	    " name=\"%s\"\r\n\r\n", MULTIPART_BOUNDARY, name);
+	fwrite(value, 1, strlen(value), m->f);
+	fputs("\r\n", m->f);
+}
+
+/* A file field: len bytes of data sent as filename, of type. */
+void
+mpart_file(struct mpart *m, const char *name, const char *filename,
+    const char *type, const void *data, size_t len)
+{
+	fprintf(m->f, "--%s\r\nContent-Disposition: form-data;"
+	    " name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+	    MULTIPART_BOUNDARY, name, filename, type);
+	fwrite(data, 1, len, m->f);
+	fputs("\r\n", m->f);
+}
+
+/*
+ * Closes the body and frees m: the body (malloc'd) and its length in
+ * *len, or NULL.
+ */
+char *
+mpart_end(struct mpart *m, size_t *len)
+{
+	char *body;
+
+	fprintf(m->f, "--%s--\r\n", MULTIPART_BOUNDARY);
+	if (fclose(m->f) != 0) {
+		free(m->buf);
+		free(m);
+		return NULL;
+	}
+	body = m->buf;
+	*len = m->len;
+	free(m);
+	return body;
+}
+
+/* Sends a body mpart_end gave, as a browser sends a multipart form. */
+struct resp *
+http_post_multipart(struct client *c, const char *path, const char *body,
+    size_t len)
+{
+	return perform(c, path, body, len, MULTIPART_TYPE);
+}
+
+/*
+ * Opens an event's page as c and keeps its registration form as the
+ * browser holds it: the action, the token, the request id and the kind
+ * of place.  The page must offer it.
+ */
+void
+reg_form_open(struct client *c, const char *event, struct reg_form *f)
+{
+	char path[128];
+	struct resp *r;
+
+	snprintf(path, sizeof(path), "/events/%s", event);
+	snprintf(f->action, sizeof(f->action), "%s/register", path);
+	ck_assert_ptr_nonnull(r = http_get(c, path));
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(f->csrf = form_field(r->body, "csrf"));
+	ck_assert_ptr_nonnull(f->request = form_field(r->body, "request"));
+	ck_assert_ptr_nonnull(f->place = form_field(r->body, "place"));
+	resp_free(r);
+}
+
+/*
+ * Sends the form as c with the fields it holds and the name, value, ...
+ * pairs after them (ending with NULL); the answer.
+ */
+struct resp *
+reg_form_send(struct client *c, const struct reg_form *f, ...)
+{
+	va_list ap;
+	char *rest, *body = NULL, *e[3];
+	struct resp *r = NULL;
+
+	va_start(ap, f);
+	rest = encode(c->curl, ap);
+	va_end(ap);
+	e[0] = curl_easy_escape(c->curl, f->csrf, 0);
+	e[1] = curl_easy_escape(c->curl, f->request, 0);
+	e[2] = curl_easy_escape(c->curl, f->place, 0);
+	if (rest != NULL && e[0] != NULL && e[1] != NULL && e[2] != NULL &&
+	    asprintf(&body, "csrf=%s&request=%s&place=%s%s%s", e[0], e[1],
+	    e[2], *rest != '\0' ? "&" : "", rest) != -1) {
+		r = perform(c, f->action, body, strlen(body),
+		    "application/x-www-form-urlencoded");
+		free(body);
+	}
+	curl_free(e[0]);
+	curl_free(e[1]);
+	curl_free(e[2]);
+	free(rest);
+	return r;
+}
+
+void
+reg_form_free(struct reg_form *f)
+{
+	free(f->csrf);
+	free(f->request);
+	free(f->place);
+	f->csrf = f->request = f->place = NULL;
 }

@@ -27,9 +27,26 @@ struct resp {
 };
 
 struct client;
+struct mpart;
+
+/* An event's registration form, as a browser holds it. */
+struct reg_form {
+	char	 action[160];
+	char	*csrf;
+	char	*request;
+	char	*place;
+};
+
+/* The boundary every multipart body the tests build uses. */
+#define MULTIPART_BOUNDARY	"----acorn-test-boundary-7c41"
+#define MULTIPART_TYPE		"multipart/form-data; boundary=" \
+				MULTIPART_BOUNDARY
 
 /* Nodes: settings are extra "key = value" lines for the config file. */
 int		 harness_ready(void);
+char		*harness_run(char *const []);
+char		*harness_email(const char *);
+int		 harness_rmtree(const char *);
 struct node	*node_new(const char *, const char *);
 int		 node_serve(struct node *);
 int		 node_serve_port(struct node *, int);
@@ -43,6 +60,11 @@ long		 node_num(struct node *, const char *, const char *);
 char		*node_text(struct node *, const char *, const char *);
 char		*node_sqlv(struct node *, const char *, int,
 		    const char *const *);
+long		 node_numv(struct node *, const char *, int,
+		    const char *const *);
+long		 node_exec(struct node *, const char *, int,
+		    const char *const *);
+void		 node_assert_serving(struct node *, const char *);
 int		 node_psql(struct node *, const char *, ...);
 int		 admin_sql(const char *);
 char		*node_fingerprint(struct node *);
@@ -66,6 +88,13 @@ struct resp	*http_post_raw(struct client *, const char *, const char *,
 		    const char *);
 struct resp	*http_post_bytes(struct client *, const char *, const void *,
 		    size_t, const char *);
+struct resp	*http_post_multipart(struct client *, const char *,
+		    const char *, size_t);
+struct mpart	*mpart_new(void);
+void		 mpart_field(struct mpart *, const char *, const char *);
+void		 mpart_file(struct mpart *, const char *, const char *,
+		    const char *, const void *, size_t);
+char		*mpart_end(struct mpart *, size_t *);
 struct resp	*form_post(struct client *, const char *, const char *, ...);
 char		*page_csrf(struct client *, const char *);
 void		 resp_free(struct resp *);
@@ -84,5 +113,10 @@ int		 join(struct client *, const char *, const char *,
 		    const char *);
 int		 join_confirm(struct client *, const char *, const char *);
 char		*mail_token(struct node *, const char *, const char *);
+void		 reg_form_open(struct client *, const char *,
+		    struct reg_form *);
+struct resp	*reg_form_send(struct client *, const struct reg_form *,
+		    ...);
+void		 reg_form_free(struct reg_form *);
 
 #endif

@@ -84,12 +84,10 @@ static char *
 enrol(const char *event, const char *name, const char *org,
     const char *places)
 {
-	char email[160], *ref;
+	char *email = harness_email("person"), *ref;
 	const char *p[5];
-	static int n;
 
-	snprintf(email, sizeof(email), "person%d@attendance.example.org",
-	    ++n);
+	ck_assert_ptr_nonnull(email);
 	p[0] = event;
 	p[1] = name;
 	p[2] = email;
@@ -98,6 +96,7 @@ enrol(const char *event, const char *name, const char *org,
 	ref = node_sqlv(node, "SELECT g.ref FROM place_types pt,"
 	    " acorn_register(pt.id, NULL, $2, $3, $4, $5::integer, false,"
 	    " gen_random_uuid()::text) AS g WHERE pt.event = $1", 5, p);
+	free(email);
 	ck_assert_ptr_nonnull(ref);
 	return ref;
 }

@@ -56,18 +56,18 @@ num(const char *sql, const char *param)
 static void
 make_members(const char *prefix, int n)
 {
-	char sql[1024];
+	char count[16];
+	const char *p[3] = { TEMPLATE, prefix, count };
 
-	snprintf(sql, sizeof(sql),
-	    "WITH m AS (INSERT INTO members (id, origin, name, stakeholder,"
-	    " region) SELECT gen_random_uuid(), (SELECT id FROM node),"
-	    " '%s ' || g, 'gp', 'North West' FROM generate_series(1, %d) g"
-	    " RETURNING id, name),"
-	    " a AS (INSERT INTO accounts (member, email, password_hash, status)"
+	snprintf(count, sizeof(count), "%d", n);
+	ck_assert_int_eq(node_exec(node, "WITH m AS (INSERT INTO members"
+	    " (id, origin, name, stakeholder, region) SELECT gen_random_uuid(),"
+	    " (SELECT id FROM node), $2 || ' ' || g, 'gp', 'North West'"
+	    " FROM generate_series(1, $3::integer) g RETURNING id, name)"
+	    " INSERT INTO accounts (member, email, password_hash, status)"
 	    " SELECT m.id, replace(m.name, ' ', '.') || '@race.example.org',"
 	    " (SELECT password_hash FROM accounts WHERE email = $1), 'active'"
-	    " FROM m RETURNING 1) SELECT count(*) FROM a", prefix, n);
-	ck_assert_int_eq(num(sql, TEMPLATE), n);
+	    " FROM m", 3, p), n);
 }
 
 static struct client *
@@ -105,47 +105,28 @@ new_event(const char *title, const char *capacity)
 /* What a person's browser holds after opening the event page. */
 struct pending {
 	struct client	*c;
-	char		 action[160];
-	char		*csrf;
-	char		*request;
-	char		*place;
+	struct reg_form	 f;	/* or a cancel's action and token */
 	struct resp	*answer;
 };
 
 static void
 open_form(struct pending *p, struct client *c, const char *id)
 {
-	char path[128];
-	struct resp *r;
-
-	snprintf(path, sizeof(path), "/events/%s", id);
-	snprintf(p->action, sizeof(p->action), "/events/%s/register", id);
 	p->c = c;
-	r = http_get(c, path);
-	ck_assert_int_eq(r->status, 200);
-	p->csrf = form_field(r->body, "csrf");
-	p->request = form_field(r->body, "request");
-	p->place = form_field(r->body, "place");
-	ck_assert_ptr_nonnull(p->csrf);
-	ck_assert_ptr_nonnull(p->request);
-	ck_assert_ptr_nonnull(p->place);
-	resp_free(r);
+	reg_form_open(c, id, &p->f);
 	p->answer = NULL;
 }
 
 static struct resp *
 send_form(struct pending *p, const char *places)
 {
-	return http_post(p->c, p->action, "csrf", p->csrf, "request",
-	    p->request, "place", p->place, "places", places, NULL);
+	return reg_form_send(p->c, &p->f, "places", places, NULL);
 }
 
 static void
 pending_free(struct pending *p)
 {
-	free(p->csrf);
-	free(p->request);
-	free(p->place);
+	reg_form_free(&p->f);
 	resp_free(p->answer);
 	client_free(p->c);
 }
@@ -385,7 +366,7 @@ struct race {
 static struct resp *
 send_cancel(struct pending *p)
 {
-	return http_post(p->c, p->action, "csrf", p->csrf, NULL);
+	return http_post(p->c, p->f.action, "csrf", p->f.csrf, NULL);
 }
 
 static void *
@@ -477,9 +458,9 @@ START_TEST(test_400_people_for_200_places)
 				continue;
 			q[k].c = p[i].c;
 			mine = http_get(q[k].c, "/registrations");
-			ck_assert(cancel_form_action(mine->body, q[k].action,
-			    sizeof(q[k].action)));
-			q[k].csrf = form_field(mine->body, "csrf");
+			ck_assert(cancel_form_action(mine->body, q[k].f.action,
+			    sizeof(q[k].f.action)));
+			q[k].f.csrf = form_field(mine->body, "csrf");
 			q[k].answer = NULL;
 			resp_free(mine);
 			k++;
@@ -489,7 +470,7 @@ START_TEST(test_400_people_for_200_places)
 		for (k = 0; k < 50; k++) {
 			ck_assert_int_eq(q[k].answer->status, 303);
 			resp_free(q[k].answer);
-			free(q[k].csrf);
+			free(q[k].f.csrf);
 		}
 		ck_assert_int_eq(num("SELECT count(*) FROM registrations"
 		    " WHERE event = $1 AND status = 'confirmed'", id), CAP);
@@ -531,8 +512,7 @@ guest_registers(const char *id, const char *name, const char *email)
 	struct resp *r;
 
 	open_form(&p, client_new(node), id);
-	r = http_post(p.c, p.action, "csrf", p.csrf, "request", p.request,
-	    "place", p.place, "name", name, "email", email, NULL);
+	r = reg_form_send(p.c, &p.f, "name", name, "email", email, NULL);
 	pending_free(&p);
 	return r;
 }
@@ -652,9 +632,9 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	resp_free(r);
 	free(k1);
 	k1 = guest_key("late@guest.example.org");
-	free(node_sql(node, "UPDATE registrations SET confirm_by = now() -"
-	    " interval '1 minute' WHERE id = acorn_guest_registration($1)"
-	    " RETURNING 1", k1));
+	ck_assert_int_eq(node_exec(node, "UPDATE registrations SET confirm_by = now() -"
+	    " interval '1 minute' WHERE id = acorn_guest_registration($1)",
+	    1, (const char *const[]){ k1 }), 1);
 	/* Its page offers no button, so the form is sent from elsewhere. */
 	snprintf(page, sizeof(page), "/events/%s", id);
 	mail = page_csrf(g1, page);
@@ -672,9 +652,9 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	 * Kept as long as the privacy notice says (30 days here), whatever
 	 * other guests do meanwhile; then the retention worker removes it.
 	 */
-	free(node_sql(node, "UPDATE registrations SET confirm_by = now() -"
-	    " interval '8 days' WHERE id = acorn_guest_registration($1)"
-	    " RETURNING 1", k1));
+	ck_assert_int_eq(node_exec(node, "UPDATE registrations SET confirm_by = now() -"
+	    " interval '8 days' WHERE id = acorn_guest_registration($1)",
+	    1, (const char *const[]){ k1 }), 1);
 	r = guest_registers(id, "Later Guest", "later@guest.example.org");
 	ck_assert_int_eq(r->status, 200);
 	resp_free(r);
@@ -683,9 +663,9 @@ START_TEST(test_guest_confirms_by_email_before_holding_a_place)
 	resp_free(r);
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
 	    " id = acorn_guest_registration($1)", k1), 1);
-	free(node_sql(node, "UPDATE registrations SET confirm_by = now() -"
-	    " interval '31 days' WHERE id = acorn_guest_registration($1)"
-	    " RETURNING 1", k1));
+	ck_assert_int_eq(node_exec(node, "UPDATE registrations SET confirm_by = now() -"
+	    " interval '31 days' WHERE id = acorn_guest_registration($1)",
+	    1, (const char *const[]){ k1 }), 1);
 	ck_assert(node_wait(node, "SELECT count(*) = 0 FROM guest_keys WHERE"
 	    " hash = acorn_guest_key_hash($1)", k1, 15000));
 	ck_assert_int_eq(num("SELECT count(*) FROM guest_keys WHERE"
@@ -778,8 +758,7 @@ START_TEST(test_questions_are_asked_and_answers_checked)
 
 	/* Required answers missing, and an answer not on the list. */
 	open_form(&p, m, id);
-	r = http_post(m, p.action, "csrf", p.csrf, "request", p.request,
-	    "place", p.place, nchoice, "Knitting", NULL);
+	r = reg_form_send(m, &p.f, nchoice, "Knitting", NULL);
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "Choose an answer to \xe2\x80\x9cWill you need "
 	    "&lt;b&gt;parking&lt;/b&gt;?"));
@@ -788,9 +767,8 @@ START_TEST(test_questions_are_asked_and_answers_checked)
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
 	    " event = $1", id), 0);
 
-	r = http_post(m, p.action, "csrf", p.csrf, "request", p.request,
-	    "place", p.place, nyes, "yes", nchoice, "Arts on prescription",
-	    NULL);
+	r = reg_form_send(m, &p.f, nyes, "yes", nchoice,
+	    "Arts on prescription", NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "You have a place"));
 	resp_free(r);

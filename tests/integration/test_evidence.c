@@ -44,15 +44,12 @@ static char *
 person(const char *email, const char *role, const char *name)
 {
 	const char *p[2] = { name, email };
-	char *pw = node_user_add(node, email, role), *v;
+	char *pw = node_user_add(node, email, role);
 
 	ck_assert_ptr_nonnull(pw);
-	v = node_sqlv(node, "WITH u AS (UPDATE members SET name = $1"
-	    " WHERE id = (SELECT member FROM accounts WHERE email = $2)"
-	    " RETURNING 1) SELECT count(*) FROM u", 2, p);
-	ck_assert_ptr_nonnull(v);
-	ck_assert_str_eq(v, "1");
-	free(v);
+	ck_assert_int_eq(node_exec(node, "UPDATE members SET name = $1"
+	    " WHERE id = (SELECT member FROM accounts WHERE email = $2)", 2,
+	    p), 1);
 	return pw;
 }
 
@@ -1172,34 +1169,21 @@ static struct resp *
 upload(struct client *c, const char *id, const char *filename,
     const void *data, size_t len)
 {
-	static const char boundary[] = "----acorn-test-4d2c1e9b";
-	char page[128], type[128], *csrf, *head, *body;
-	const char *tail_fmt = "\r\n--%s--\r\n";
-	char tail[64];
-	int hlen, tlen;
+	char page[128], *csrf, *body;
+	struct mpart *m;
+	size_t total;
 	struct resp *r;
 
 	path_of(page, sizeof(page), id, "");
 	csrf = page_csrf(c, page);
 	ck_assert_ptr_nonnull(csrf);
-	hlen = asprintf(&head, "--%s\r\nContent-Disposition: form-data;"
-	    " name=\"csrf\"\r\n\r\n%s\r\n--%s\r\nContent-Disposition:"
-	    " form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type:"
-	    " application/pdf\r\n\r\n", boundary, csrf, boundary, filename);
-	ck_assert_int_gt(hlen, 0);
-	tlen = snprintf(tail, sizeof(tail), tail_fmt, boundary);
-	body = malloc((size_t)hlen + len + (size_t)tlen);
-	ck_assert_ptr_nonnull(body);
-	memcpy(body, head, (size_t)hlen);
-	memcpy(body + hlen, data, len);
-	memcpy(body + hlen + len, tail, (size_t)tlen);
-	snprintf(type, sizeof(type), "multipart/form-data; boundary=%s",
-	    boundary);
+	ck_assert_ptr_nonnull(m = mpart_new());
+	mpart_field(m, "csrf", csrf);
+	mpart_file(m, "file", filename, "application/pdf", data, len);
+	ck_assert_ptr_nonnull(body = mpart_end(m, &total));
 	path_of(page, sizeof(page), id, "/files");
-	r = http_post_bytes(c, page, body, (size_t)hlen + len + (size_t)tlen,
-	    type);
+	r = http_post_multipart(c, page, body, total);
 	free(body);
-	free(head);
 	free(csrf);
 	return r;
 }

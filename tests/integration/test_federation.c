@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -169,7 +168,7 @@ START_TEST(test_wrong_fingerprint_is_refused)
 	struct node *a = node_new("Pinning node", NULL);
 	struct node *b = node_new("Pinned node", NULL);
 	char *argv_fp = "00112233445566778899aabbccddeeff"
-	    "00112233445566778899aabbccddeeff";
+	    "00112233445566778899aabbccddeeff", *a_id, *ping;
 	struct resp *r;
 	struct client *c;
 
@@ -183,16 +182,32 @@ START_TEST(test_wrong_fingerprint_is_refused)
 	ck_assert_int_eq(node_num(a, "SELECT count(*) FROM node_keys", NULL),
 	    0);
 	/*
-	 * A ping from a node that is not a peer changes nothing, and is
+	 * A ping to b from a node that is not b's peer changes nothing
+	 * there (no peer made, no pull of its one peer moved), and is
 	 * answered as any ping is: it tells nobody who the peers are.
 	 */
+	ck_assert_int_eq(node_peer(b, a, 0), 0);
 	c = client_new(b);
 	r = http_post_raw(c, "/federation/ping", "node=urn:uuid:"
 	    "00000000-0000-4000-8000-000000000000",
 	    "application/x-www-form-urlencoded");
 	ck_assert_int_eq(r->status, 202);
-	ck_assert_int_eq(node_num(a, "SELECT count(*) FROM peers", NULL), 0);
+	ck_assert_int_eq(node_num(b, "SELECT count(*) FROM peers", NULL), 1);
+	ck_assert_int_eq(node_num(b, "SELECT count(*) FROM peers"
+	    " WHERE pinged IS NOT NULL", NULL), 0);
 	resp_free(r);
+	/* The same ping from that peer does ask for a pull. */
+	ck_assert_ptr_nonnull(a_id = node_sql(a, "SELECT id FROM node",
+	    NULL));
+	ck_assert_int_ne(asprintf(&ping, "node=urn:uuid:%s", a_id), -1);
+	r = http_post_raw(c, "/federation/ping", ping,
+	    "application/x-www-form-urlencoded");
+	ck_assert_int_eq(r->status, 202);
+	ck_assert_int_eq(node_num(b, "SELECT count(*) FROM peers"
+	    " WHERE pinged IS NOT NULL", NULL), 1);
+	resp_free(r);
+	free(ping);
+	free(a_id);
 	client_free(c);
 	node_free(a);
 	node_free(b);
@@ -557,17 +572,16 @@ write_file(const char *path, const char *text, size_t len)
 	return fclose(f) == 0 ? rc : -1;
 }
 
-/* The exit status of the stock xmlsec1 verifying file with key. */
+/* 0 when the stock xmlsec1 verifies file with key, -1 when not. */
 static int
 xmlsec1_verify(const char *key, const char *file)
 {
-	char cmd[1400];
-	int status;
+	char *argv[] = { "xmlsec1", "--verify", "--pubkey-pem", (char *)key,
+	    (char *)file, NULL };
+	char *out = harness_run(argv);
 
-	snprintf(cmd, sizeof(cmd), "/usr/bin/xmlsec1 --verify --pubkey-pem"
-	    " '%s' '%s' >/dev/null 2>&1", key, file);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	free(out);
+	return out != NULL ? 0 : -1;
 }
 
 /*

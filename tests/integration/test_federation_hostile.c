@@ -179,16 +179,7 @@ assert_stored(struct scene *s, const char *id)
 static void
 assert_serving(struct node *n)
 {
-	struct client *c = client_new(n);
-	struct resp *r;
-
-	r = http_get(c, "/healthz");
-	ck_assert_int_eq(r->status, 200);
-	resp_free(r);
-	r = http_get(c, "/feeds/glossary?after=0");
-	ck_assert_int_eq(r->status, 200);
-	resp_free(r);
-	client_free(c);
+	node_assert_serving(n, "/feeds/glossary?after=0");
 }
 
 static long
@@ -1265,7 +1256,12 @@ START_TEST(test_hung_service_document_answers_within_the_bound)
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "Could not fetch the service document"));
 	resp_free(r);
-	ck_assert_msg(secs < 8.0, "adding a hung peer took %.1f s", secs);
+	/*
+	 * feeds/peers.c gives the key and the service document 4 s in
+	 * all: with the form's own round trip under 6 s, and still over
+	 * the 7 s two fetches of 3.5 s each would take.
+	 */
+	ck_assert_msg(secs < 6.0, "adding a hung peer took %.1f s", secs);
 	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM peers"
 	    " WHERE url = $1", slow->url), 0);
 

@@ -19,6 +19,8 @@
 #define SETTLE_MS	30000	/* the most a change may take to arrive */
 #define DOCUMENTS	25
 #define BODY_CHARS	60000	/* the most the library's form takes */
+#define PROTOCOL_PAGE_BYTES	((size_t)4 * 1024 * 1024)
+#define NEXT_PAGE	"/feeds/documents?after="
 
 Suite	*feedpages_suite(void);
 
@@ -60,29 +62,23 @@ static void
 write_document(struct client *c, const char *slug, const char *title,
     const char *body)
 {
-	static const char *const boundary = "acornfeedpagesboundary";
 	const char *fields[][2] = {
 		{ "csrf", NULL }, { "title", title }, { "slug", slug },
 		{ "category", "toolkit" }, { "tags", "stress" },
 		{ "summary", "First draft" }, { "body", body },
 	};
-	char *tok, *form, *p;
-	size_t i, len = 0;
+	struct mpart *m;
+	char *tok, *form;
+	size_t i, len;
 	struct resp *r;
 
 	ck_assert_ptr_nonnull(tok = page_csrf(c, "/library/new"));
 	fields[0][1] = tok;
+	ck_assert_ptr_nonnull(m = mpart_new());
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		len += strlen(fields[i][0]) + strlen(fields[i][1]) + 128;
-	ck_assert_ptr_nonnull(form = malloc(len));
-	p = form;
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		p += sprintf(p, "--%s\r\nContent-Disposition: form-data;"
-		    " name=\"%s\"\r\n\r\n%s\r\n", boundary, fields[i][0],
-		    fields[i][1]);
-	p += sprintf(p, "--%s--\r\n", boundary);
-	r = http_post_bytes(c, "/library/new", form, (size_t)(p - form),
-	    "multipart/form-data; boundary=acornfeedpagesboundary");
+		mpart_field(m, fields[i][0], fields[i][1]);
+	ck_assert_ptr_nonnull(form = mpart_end(m, &len));
+	r = http_post_multipart(c, "/library/new", form, len);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_msg(r->status == 303, "the library answered %ld",
 	    (long)r->status);
@@ -101,15 +97,19 @@ read_every_page(struct node *n, const char *body_entity_run)
 	struct client *c = client_new(n);
 	struct resp *r;
 	char path[128], *next;
-	long entries = 0, in_page, pages = 0;
+	long entries = 0, in_page, pages = 0, after = 0, next_after;
+	char *end;
 	const char *p;
 
 	snprintf(path, sizeof(path), "/feeds/documents?after=0");
 	for (;;) {
+		/* Every page moves on: no more pages than entries. */
+		ck_assert_int_le(pages, DOCUMENTS);
 		ck_assert_ptr_nonnull(r = http_get(c, path));
 		ck_assert_int_eq(r->status, 200);
-		ck_assert_msg(strlen(r->body) <= (size_t)FED_PAGE_BYTES,
-		    "a page of %zu bytes", strlen(r->body));
+		/* docs/protocol.md, section 9: a page is at most 4 MiB. */
+		ck_assert_msg(r->len <= PROTOCOL_PAGE_BYTES,
+		    "a page of %zu bytes", r->len);
 		in_page = 0;
 		for (p = r->body; (p = strstr(p, "<entry")) != NULL; p++)
 			in_page++;
@@ -123,8 +123,13 @@ read_every_page(struct node *n, const char *body_entity_run)
 			resp_free(r);
 			break;
 		}
-		ck_assert_ptr_nonnull(p = strstr(next,
-		    "/feeds/documents?after="));
+		ck_assert_ptr_nonnull(p = strstr(next, NEXT_PAGE));
+		/* Each next page starts after the last: no page comes twice. */
+		next_after = strtol(p + strlen(NEXT_PAGE), &end, 10);
+		ck_assert_msg(end != p + strlen(NEXT_PAGE) &&
+		    next_after > after, "rel=next goes from after=%ld to"
+		    " %.40s", after, p);
+		after = next_after;
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, "\""), p);
 		resp_free(r);
 	}

@@ -83,47 +83,18 @@ member(const char *email)
 	return c;
 }
 
-/* The registration form of an event, as c's browser holds it. */
-struct form {
-	char	 action[160];
-	char	*csrf;
-	char	*request;
-	char	*place;
-};
-
-static void
-form_open(struct client *c, const char *event, struct form *f)
-{
-	char path[128];
-	struct resp *r;
-
-	snprintf(path, sizeof(path), "/events/%s", event);
-	snprintf(f->action, sizeof(f->action), "%s/register", path);
-	r = http_get(c, path);
-	ck_assert_int_eq(r->status, 200);
-	ck_assert_ptr_nonnull(f->csrf = form_field(r->body, "csrf"));
-	ck_assert_ptr_nonnull(f->request = form_field(r->body, "request"));
-	ck_assert_ptr_nonnull(f->place = form_field(r->body, "place"));
-	resp_free(r);
-}
-
-/* Sends it, as a member (name NULL) or a guest; frees the form. */
+/* Sends a registration form, as a member (name NULL) or a guest; frees it. */
 static struct resp *
-form_send(struct client *c, struct form *f, const char *name,
+form_send(struct client *c, struct reg_form *f, const char *name,
     const char *email)
 {
 	struct resp *r;
 
 	if (name != NULL)
-		r = http_post(c, f->action, "csrf", f->csrf, "request",
-		    f->request, "place", f->place, "name", name, "email",
-		    email, NULL);
+		r = reg_form_send(c, f, "name", name, "email", email, NULL);
 	else
-		r = http_post(c, f->action, "csrf", f->csrf, "request",
-		    f->request, "place", f->place, NULL);
-	free(f->csrf);
-	free(f->request);
-	free(f->place);
+		r = reg_form_send(c, f, NULL);
+	reg_form_free(f);
 	return r;
 }
 
@@ -131,9 +102,9 @@ static struct resp *
 register_as(struct client *c, const char *event, const char *name,
     const char *email)
 {
-	struct form f;
+	struct reg_form f;
 
-	form_open(c, event, &f);
+	reg_form_open(c, event, &f);
 	return form_send(c, &f, name, email);
 }
 
@@ -204,18 +175,10 @@ registrations_of(const char *event)
 static void
 assert_serving(struct node *n, const char *event)
 {
-	struct client *c = client_new(n);
-	struct resp *r;
 	char path[128];
 
-	r = http_get(c, "/healthz");
-	ck_assert_int_eq(r->status, 200);
-	resp_free(r);
 	snprintf(path, sizeof(path), "/events/%s", event);
-	r = http_get(c, path);
-	ck_assert_int_eq(r->status, 200);
-	resp_free(r);
-	client_free(c);
+	node_assert_serving(n, path);
 }
 
 /* Posts a form from the member's registrations page to action. */
@@ -224,6 +187,28 @@ member_post(struct client *c, const char *action, const char *pub)
 {
 	return pub != NULL ? form_post(c, "/registrations", action, "public",
 	    pub, NULL) : form_post(c, "/registrations", action, NULL);
+}
+
+/*
+ * What someone gets who cancels or relists a registration not theirs:
+ * the answer the node gives to any such request, a redirect to their
+ * own list, and that list shows nothing of the registration.
+ */
+static void
+assert_told_nothing(struct client *c, struct resp *r, const char *title,
+    const char *ref)
+{
+	struct resp *page;
+	const char *to;
+
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(r->location);
+	ck_assert_ptr_nonnull(to = strstr(r->location, "/registrations?"));
+	ck_assert_ptr_nonnull(page = http_get(c, to));
+	ck_assert_int_eq(page->status, 200);
+	ck_assert(!resp_has(page, title));
+	ck_assert(!resp_has(page, ref));
+	resp_free(page);
 }
 
 /*
@@ -236,7 +221,7 @@ START_TEST(test_an_account_does_not_own_a_guest_registration_with_its_email)
 {
 	char *event = new_event("Identity summit", "5"), *key, *ref, *id;
 	char *before, *after, action[200];
-	struct form tab;
+	struct reg_form tab;
 	struct client *v, *g;
 	struct resp *r;
 
@@ -264,9 +249,11 @@ START_TEST(test_an_account_does_not_own_a_guest_registration_with_its_email)
 	/* Cancelling or relisting it by its ref, or by its number. */
 	snprintf(action, sizeof(action), "/registrations/%s/cancel", ref);
 	r = member_post(v, action, NULL);
+	assert_told_nothing(v, r, "Identity summit", ref);
 	resp_free(r);
 	snprintf(action, sizeof(action), "/registrations/%s/public", ref);
 	r = member_post(v, action, "yes");
+	assert_told_nothing(v, r, "Identity summit", ref);
 	resp_free(r);
 	snprintf(action, sizeof(action), "/registrations/%s/cancel", id);
 	r = member_post(v, action, NULL);
@@ -280,7 +267,7 @@ START_TEST(test_an_account_does_not_own_a_guest_registration_with_its_email)
 	resp_free(r);
 
 	/* The member registers as themselves (a second tab open too). */
-	form_open(v, event, &tab);
+	reg_form_open(v, event, &tab);
 	r = register_as(v, event, NULL, NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "You have a place"));
@@ -352,9 +339,11 @@ START_TEST(test_a_member_cannot_see_or_cancel_another_members_registration)
 	resp_free(r);
 	snprintf(action, sizeof(action), "/registrations/%s/cancel", ref);
 	r = member_post(b, action, NULL);
+	assert_told_nothing(b, r, "Two members", ref);
 	resp_free(r);
 	snprintf(action, sizeof(action), "/registrations/%s/public", ref);
 	r = member_post(b, action, "yes");
+	assert_told_nothing(b, r, "Two members", ref);
 	resp_free(r);
 	after = registrations_of(event);
 	ck_assert_str_eq(before, after);
@@ -469,24 +458,26 @@ END_TEST
 static char *
 datadir_before(const char *full, int upto)
 {
-	char *dir, path[1200], from[1200];
+	char *dir, path[1200], from[1200], *end;
 	struct dirent *de;
 	DIR *d;
+	long version;
 
 	ck_assert_int_ge(asprintf(&dir, "%s/old_datadir_%d",
 	    getenv("ACORN_TEST_VAR"), (int)getpid()), 0);
 	snprintf(path, sizeof(path), "%s/schema", dir);
-	mkdir(dir, 0755);
-	mkdir(path, 0755);
+	ck_assert_int_eq(harness_rmtree(dir), 0);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
 	snprintf(from, sizeof(from), "%s/schema", full);
 	ck_assert_ptr_nonnull(d = opendir(from));
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
-		    atoi(de->d_name) >= upto)
+		/* Migrations are named by their number: "016_identity.sql". */
+		version = strtol(de->d_name, &end, 10);
+		if (end == de->d_name || *end != '_' || version >= upto)
 			continue;
 		snprintf(from, sizeof(from), "%s/schema/%s", full, de->d_name);
 		snprintf(path, sizeof(path), "%s/schema/%s", dir, de->d_name);
-		unlink(path);
 		ck_assert_int_eq(symlink(from, path), 0);
 	}
 	closedir(d);
@@ -566,6 +557,7 @@ START_TEST(test_links_mailed_before_the_migration_still_work)
 	node_free(n);
 	free(event);
 	free(place);
+	ck_assert_int_eq(harness_rmtree(old), 0);
 	free(old);
 	free(full);
 }

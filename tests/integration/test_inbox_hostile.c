@@ -280,18 +280,10 @@ assert_unchanged(const struct snapshot *before)
 static void
 assert_serving(void)
 {
-	struct client *c = client_new(scene.host);
-	struct resp *r;
 	char path[128];
 
-	r = http_get(c, "/healthz");
-	ck_assert_int_eq(r->status, 200);
-	resp_free(r);
 	snprintf(path, sizeof(path), "/events/%s", scene.event);
-	r = http_get(c, path);
-	ck_assert_int_eq(r->status, 200);
-	resp_free(r);
-	client_free(c);
+	node_assert_serving(scene.host, path);
 }
 
 static long

@@ -147,12 +147,15 @@ static const char unpack_py[] =
     "z.extractall(sys.argv[2])\n"
     "print('\\n'.join(z.namelist()))\n";
 
-/* The archive unpacked into dir by Python; the list of its files. */
+/*
+ * The archive unpacked into dir by Python; the list of its files.  The
+ * archive and the script are removed again; the caller removes dir.
+ */
 static char *
 unpack(const struct resp *r, const char *tag, char *dir, size_t size)
 {
-	char zip[512], script[512], list[600], cmd[2200];
-	int status;
+	char zip[512], script[512], *list;
+	char *argv[] = { "python3", script, zip, dir, NULL };
 
 	snprintf(zip, sizeof(zip), "%s/mydata-%d-%s.zip",
 	    getenv("ACORN_TEST_VAR"), (int)getpid(), tag);
@@ -160,15 +163,14 @@ unpack(const struct resp *r, const char *tag, char *dir, size_t size)
 	    getenv("ACORN_TEST_VAR"), (int)getpid());
 	snprintf(dir, size, "%s/mydata-%d-%s", getenv("ACORN_TEST_VAR"),
 	    (int)getpid(), tag);
-	snprintf(list, sizeof(list), "%s.list", dir);
 	spill(zip, r->body, r->len);
 	spill(script, unpack_py, strlen(unpack_py));
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && python3 '%s' '%s' '%s'"
-	    " > '%s'", dir, script, zip, dir, list);
-	status = system(cmd);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "python3's zipfile refused the archive");
-	return slurp(list);
+	ck_assert_int_eq(harness_rmtree(dir), 0);
+	list = harness_run(argv);
+	unlink(zip);
+	unlink(script);
+	ck_assert_msg(list != NULL, "python3's zipfile refused the archive");
+	return list;
 }
 
 /* A file of the unpacked archive; it must be there. */
@@ -349,6 +351,7 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	    " filename=\"acorn-my-data-%s.zip\"", day);
 	ck_assert_msg(header_has(r, want), "%s", r->headers);
 	ck_assert(header_has(r, "Cache-Control: no-store"));
+	ck_assert_uint_ge(r->len, 4);
 	ck_assert_int_eq(memcmp(r->body, "PK\3\4", 4), 0);
 	list = unpack(r, "alice", dir, sizeof(dir));
 	resp_free(r);
@@ -434,6 +437,7 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	r = form_post(bob, "/profile/data", "/profile/data", NULL);
 	ck_assert_int_eq(r->status, 200);
 	free(list);
+	ck_assert_int_eq(harness_rmtree(dir), 0);
 	list = unpack(r, "bob", dir, sizeof(dir));
 	resp_free(r);
 	text = member_file(dir, "answers.csv");
@@ -443,6 +447,7 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	text = member_file(dir, "library_revisions.csv");
 	assert_lacks(text, "alice-guide", "library_revisions.csv");
 	free(text);
+	ck_assert_int_eq(harness_rmtree(dir), 0);
 
 	free(list);
 	free(day);
@@ -468,11 +473,13 @@ START_TEST(test_download_needs_sign_in_and_the_forms_token)
 	/* Not signed in: sent to sign in, or refused; never a file. */
 	r = http_get(anon, "/profile/data");
 	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(r->location);
 	ck_assert_ptr_nonnull(strstr(r->location, "/signin"));
 	resp_free(r);
 	/* Who may use it is settled before the body, token and all. */
 	r = http_post(anon, "/profile/data", "csrf", "x", NULL);
 	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(r->location);
 	ck_assert_ptr_nonnull(strstr(r->location, "/signin"));
 	ck_assert(!header_has(r, "application/zip"));
 	resp_free(r);
@@ -503,6 +510,95 @@ START_TEST(test_download_needs_sign_in_and_the_forms_token)
 	resp_free(r);
 	client_free(anon);
 	client_free(carol);
+}
+END_TEST
+
+/*
+ * The audit log names people by their member id; an account's number
+ * is also the number of other rows (a file, a peer), so an entry about
+ * record 7 is not about account 7.  Someone else's entry whose subject
+ * happens to be this account's number is not in its archive.
+ */
+START_TEST(test_download_leaves_out_entries_about_a_record_with_my_number)
+{
+	const char *email = "dora.dunn@example.org";
+	char *pw, *list, *text, *id, *coord, dir[600];
+	struct client *c;
+	struct resp *r;
+
+	pw = node_user_add(node, email, "member");
+	ck_assert_ptr_nonnull(pw);
+	id = node_text(node, "SELECT id FROM accounts WHERE email = $1", email);
+	coord = node_text(node, "SELECT id FROM accounts WHERE email = $1",
+	    COORD);
+	run("WITH i AS (INSERT INTO audit_log (actor, action, subject)"
+	    " VALUES ($1, 'evaluation_file_remove', $2) RETURNING 1)"
+	    " SELECT count(*) FROM i", coord, id, NULL);
+	c = client_as(node, email, pw);
+	r = form_post(c, "/profile/data", "/profile/data", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "application/zip"));
+	list = unpack(r, "dora", dir, sizeof(dir));
+	resp_free(r);
+	text = member_file(dir, "audit.csv");
+	assert_lacks(text, "evaluation_file_remove", "audit.csv");
+	assert_lacks(text, "a coordinator or another member", "audit.csv");
+	free(text);
+	/* The row is still in the log: it is only not hers. */
+	ck_assert_int_eq(num("SELECT count(*) FROM audit_log WHERE"
+	    " action = 'evaluation_file_remove' AND subject = $1", id), 1);
+	free(list);
+	free(id);
+	free(coord);
+	free(pw);
+	client_free(c);
+}
+END_TEST
+
+/*
+ * Each archive is built whole in memory: one member asking again and
+ * again is made to wait, with a page that says how long, and nobody
+ * else is slowed.
+ */
+START_TEST(test_downloads_again_and_again_are_made_to_wait)
+{
+	const char *email = "eric.eddy@example.org";
+	struct client *c, *other;
+	struct resp *r;
+	char *pw;
+	int i;
+
+	pw = node_user_add(node, email, "member");
+	ck_assert_ptr_nonnull(pw);
+	c = client_as(node, email, pw);
+	for (i = 0; i < 5; i++) {
+		r = form_post(c, "/profile/data", "/profile/data", NULL);
+		ck_assert_int_eq(r->status, 200);
+		ck_assert(header_has(r, "application/zip"));
+		resp_free(r);
+	}
+	r = form_post(c, "/profile/data", "/profile/data", NULL);
+	ck_assert_int_eq(r->status, 429);
+	ck_assert(!header_has(r, "application/zip"));
+	ck_assert(resp_has(r, "Too many downloads"));
+	ck_assert(resp_has(r, "seconds, then try again"));
+	ck_assert_int_gt(retry_after(r), 0);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM audit_log l JOIN accounts a"
+	    " ON a.id = l.actor WHERE l.action = 'data_download'"
+	    " AND a.email = $1", email), 5);
+	/* Another member, from the same address, downloads at once. */
+	other = client_as(node, CAROL, carol_pw);
+	r = form_post(other, "/profile/data", "/profile/data", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(header_has(r, "application/zip"));
+	resp_free(r);
+	r = http_get(c, "/profile");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	free(pw);
+	client_free(c);
+	client_free(other);
 }
 END_TEST
 
@@ -952,6 +1048,9 @@ mydata_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_download_holds_my_data_and_nobody_elses);
 	tcase_add_test(tc, test_download_needs_sign_in_and_the_forms_token);
+	tcase_add_test(tc,
+	    test_download_leaves_out_entries_about_a_record_with_my_number);
+	tcase_add_test(tc, test_downloads_again_and_again_are_made_to_wait);
 	tcase_add_test(tc, test_privacy_notice_quotes_the_configured_periods);
 	tcase_add_test(tc, test_retention_removes_old_rows_and_keeps_fresh_ones);
 	tcase_add_test(tc,

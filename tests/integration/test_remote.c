@@ -713,11 +713,7 @@ told(const struct resp *r)
 static long
 hub_countv(const char *sql, int n, const char *const *params)
 {
-	char *v = node_sqlv(hub, sql, n, params);
-	long x = v != NULL ? strtol(v, NULL, 10) : -1;
-
-	free(v);
-	return x;
+	return node_numv(hub, sql, n, params);
 }
 
 START_TEST(test_regions_and_hub_race_for_the_same_places)
@@ -945,6 +941,12 @@ START_TEST(test_a_members_away_registration_is_their_accounts_alone)
 	resp_free(r);
 	snprintf(action, sizeof(action), "/registrations/%s/cancel", id);
 	r = form_post(b, "/registrations", action, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(b, "/registrations");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Identity forum"));
+	ck_assert(!resp_has(r, id));
 	resp_free(r);
 	after = node_text(nw, state, id);
 	ck_assert_str_eq(before, after);

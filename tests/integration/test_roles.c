@@ -36,13 +36,10 @@ static void
 move(const char *email, const char *region)
 {
 	const char *p[2] = { email, region };
-	char *v = node_sqlv(node, "WITH u AS (UPDATE members SET region = $2"
-	    " WHERE id = (SELECT member FROM accounts WHERE email = $1)"
-	    " RETURNING 1) SELECT count(*) FROM u", 2, p);
 
-	ck_assert_ptr_nonnull(v);
-	ck_assert_str_eq(v, "1");
-	free(v);
+	ck_assert_int_eq(node_exec(node, "UPDATE members SET region = $2"
+	    " WHERE id = (SELECT member FROM accounts WHERE email = $1)", 2,
+	    p), 1);
 }
 
 static void
@@ -81,10 +78,11 @@ static const char *
 fresh(const char *who)
 {
 	static char buf[128];
-	static int n;
+	char *e = harness_email(who);
 
-	snprintf(buf, sizeof(buf), "%s.%d.%d@example.org", who, (int)getpid(),
-	    ++n);
+	ck_assert_ptr_nonnull(e);
+	snprintf(buf, sizeof(buf), "%s", e);
+	free(e);
 	return buf;
 }
 
@@ -122,12 +120,28 @@ asks_to_join(const char *name, const char *email, const char *region)
 static void
 still_serves(void)
 {
-	struct client *c = client_new(node);
-	struct resp *r = http_get(c, "/healthz");
+	node_assert_serving(node, NULL);
+}
 
-	ck_assert_int_eq(r->status, 200);
+/* The number of requests the home page says wait for c, or -1. */
+static long
+waiting_on_home(struct client *c)
+{
+	struct resp *r = http_get(c, "/");
+	const char *at, *p;
+	char *end;
+	long n = -1;
+
+	if (r != NULL && (at = strstr(r->body, " waiting for approval.")) !=
+	    NULL) {
+		for (p = at; p > r->body && p[-1] != '>'; p--)
+			;
+		n = strtol(p, &end, 10);
+		if (end == p)
+			n = -1;
+	}
 	resp_free(r);
-	client_free(c);
+	return n;
 }
 
 START_TEST(test_coordinator_sees_and_decides_only_their_regions_requests)
@@ -137,7 +151,9 @@ START_TEST(test_coordinator_sees_and_decides_only_their_regions_requests)
 	struct client *ad = client_as(node, ADMIN, admin_pw);
 	char *north, *london, nemail[128], lemail[128];
 	struct resp *r;
+	long ldn_waiting = waiting_on_home(ldn);
 
+	ck_assert_int_ge(ldn_waiting, 0);
 	snprintf(nemail, sizeof(nemail), "%s", fresh("north"));
 	snprintf(lemail, sizeof(lemail), "%s", fresh("london"));
 	north = asks_to_join("Nell North", nemail, "North West");
@@ -154,10 +170,11 @@ START_TEST(test_coordinator_sees_and_decides_only_their_regions_requests)
 	ck_assert(resp_has(r, lemail));
 	ck_assert(!resp_has(r, nemail));
 	resp_free(r);
-	/* The home page counts only the requests they can decide. */
-	r = http_get(ldn, "/");
-	ck_assert(resp_has(r, "1 person is waiting for approval."));
-	resp_free(r);
+	/*
+	 * The home page counts only the requests they can decide: of the
+	 * two just made, London's alone.
+	 */
+	ck_assert_int_eq(waiting_on_home(ldn), ldn_waiting + 1);
 	/* An admin sees both. */
 	r = http_get(ad, "/admin/members");
 	ck_assert(resp_has(r, nemail));
@@ -628,6 +645,63 @@ START_TEST(test_outbox_never_shows_a_guest_key)
 }
 END_TEST
 
+/*
+ * /admin/mail: a coordinator reads the mail about this node's events and
+ * about the people of their own region, never the mail to another
+ * region's members (their names, addresses and what happened to their
+ * accounts); an admin reads it all.
+ */
+START_TEST(test_coordinator_reads_only_their_regions_mail)
+{
+	struct client *nw = client_as(node, COORD_NW, nw_pw);
+	struct client *ldn = client_as(node, COORD_LDN, ldn_pw);
+	struct client *ad = client_as(node, ADMIN, admin_pw);
+	char *north, *london, *event, nemail[128], lemail[128], gemail[128];
+	struct resp *r;
+
+	snprintf(nemail, sizeof(nemail), "%s", fresh("mail.north"));
+	snprintf(lemail, sizeof(lemail), "%s", fresh("mail.london"));
+	snprintf(gemail, sizeof(gemail), "%s", fresh("mail.guest"));
+	north = asks_to_join("Nora Northmail", nemail, "North West");
+	london = asks_to_join("Lou Londonmail", lemail, "London");
+	event = event_new_published(nw, "Mail scope meetup", "5");
+	ck_assert_ptr_nonnull(event);
+	guest_registers(node, event, "Gail Guestmail", gemail);
+	ck_assert_int_ge(num("SELECT count(*) FROM outbox WHERE"
+	    " recipient = $1", lemail), 1);
+
+	r = http_get(nw, "/admin/mail");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, nemail));
+	ck_assert(resp_has(r, gemail));
+	ck_assert(!resp_has(r, lemail));
+	ck_assert(!resp_has(r, "Lou Londonmail"));
+	resp_free(r);
+	r = http_get(ldn, "/admin/mail");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, lemail));
+	ck_assert(resp_has(r, gemail));
+	ck_assert(!resp_has(r, nemail));
+	resp_free(r);
+	r = http_get(ad, "/admin/mail");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, nemail));
+	ck_assert(resp_has(r, lemail));
+	ck_assert(resp_has(r, gemail));
+	resp_free(r);
+	/* Reading changed nothing. */
+	ck_assert_int_ge(num("SELECT count(*) FROM outbox WHERE"
+	    " recipient = $1", lemail), 1);
+	still_serves();
+	free(north);
+	free(london);
+	free(event);
+	client_free(nw);
+	client_free(ldn);
+	client_free(ad);
+}
+END_TEST
+
 /* Whether the node's public member feed names name now. */
 static int
 feed_names(const char *name)
@@ -765,6 +839,7 @@ roles_suite(void)
 	tcase_add_test(tc, test_acorn_user_makes_an_admin);
 	tcase_add_test(tc, test_admin_gives_roles_and_moves_people);
 	tcase_add_test(tc, test_outbox_never_shows_a_guest_key);
+	tcase_add_test(tc, test_coordinator_reads_only_their_regions_mail);
 	tcase_add_test(tc, test_unconfirmed_profile_is_shown_and_sent_nowhere);
 	suite_add_tcase(s, tc);
 	return s;

@@ -42,8 +42,6 @@ Suite	*uploads_suite(void);
 /* The second node's connections per address. */
 #define PER_ADDRESS	4
 
-static const char boundary[] = "----acorn-upload-test-7c41";
-
 static struct node *node;	/* the default limits, uploads in a dir */
 static struct node *limited;	/* few connections, a metrics token */
 static char *contrib_pw, *member_pw;
@@ -223,8 +221,8 @@ head_only(const char *cookie, long length, char *head, size_t size)
 
 	files_path(path, sizeof(path));
 	snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	    "Content-Type: multipart/form-data; boundary=%s\r\n"
-	    "Content-Length: %ld\r\n%s%s%s\r\n", path, boundary, length,
+	    "Content-Type: " MULTIPART_TYPE "\r\n"
+	    "Content-Length: %ld\r\n%s%s%s\r\n", path, length,
 	    cookie != NULL ? "Cookie: acorn_session=" : "",
 	    cookie != NULL ? cookie : "", cookie != NULL ? "\r\n" : "");
 	fd = connect_to(node);
@@ -272,40 +270,16 @@ static char *
 multipart(const char *csrf, int token_last, const void *data, size_t len,
     size_t *total)
 {
-	char token[512] = "", file[512], tail[64], *body;
-	int tl, fl, el;
+	struct mpart *m = mpart_new();
+	char *body;
 
-	if (csrf != NULL)
-		tl = snprintf(token, sizeof(token), "--%s\r\nContent-"
-		    "Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n",
-		    boundary, csrf);
-	else
-		tl = 0;
-	fl = snprintf(file, sizeof(file), "--%s\r\nContent-Disposition:"
-	    " form-data; name=\"file\"; filename=\"report.pdf\"\r\n"
-	    "Content-Type: application/pdf\r\n\r\n", boundary);
-	el = snprintf(tail, sizeof(tail), "\r\n--%s--\r\n", boundary);
-	body = malloc((size_t)tl + (size_t)fl + len + (size_t)el + 2);
-	ck_assert_ptr_nonnull(body);
-	*total = 0;
-	if (!token_last) {
-		memcpy(body, token, (size_t)tl);
-		*total = (size_t)tl;
-	}
-	memcpy(body + *total, file, (size_t)fl);
-	*total += (size_t)fl;
-	memcpy(body + *total, data, len);
-	*total += len;
-	if (token_last) {
-		memcpy(body + *total, "\r\n", 2);
-		*total += 2;
-		memcpy(body + *total, token, (size_t)tl);
-		*total += (size_t)tl;
-		/* The token part brought its own line end: drop one. */
-		*total -= 2;
-	}
-	memcpy(body + *total, tail, (size_t)el);
-	*total += (size_t)el;
+	ck_assert_ptr_nonnull(m);
+	if (csrf != NULL && !token_last)
+		mpart_field(m, "csrf", csrf);
+	mpart_file(m, "file", "report.pdf", "application/pdf", data, len);
+	if (csrf != NULL && token_last)
+		mpart_field(m, "csrf", csrf);
+	ck_assert_ptr_nonnull(body = mpart_end(m, total));
 	return body;
 }
 
@@ -347,8 +321,7 @@ START_TEST(test_hundred_anonymous_uploads_refused_and_memory_stays_low)
 	free(data);
 	files_path(path, sizeof(path));
 	snprintf(url, sizeof(url), "%s%s", node->url, path);
-	snprintf(type, sizeof(type), "Content-Type: multipart/form-data; "
-	    "boundary=%s", boundary);
+	snprintf(type, sizeof(type), "Content-Type: %s", MULTIPART_TYPE);
 	/*
 	 * Half ask first with Expect: 100-continue (curl's way); half send
 	 * the body straight after the head, as browsers do.
@@ -488,8 +461,7 @@ START_TEST(test_too_large_page_speaks_of_files_in_general)
 	data = pdf_make((size_t)MAX_UPLOAD + 1, &len);
 	body = multipart(csrf, 0, data, len, &total);
 	free(data);
-	r = http_post_bytes(c, path, body, total, "multipart/form-data; "
-	    "boundary=----acorn-upload-test-7c41");
+	r = http_post_multipart(c, path, body, total);
 	ck_assert_int_eq(r->status, 413);
 	ck_assert(resp_has(r, "Files can be up to 20 MB."));
 	ck_assert(!resp_has(r, "the report"));
@@ -531,8 +503,7 @@ sender_run(void *arg)
 	char type[128], cookie[256];
 	CURL *curl = curl_easy_init();
 
-	snprintf(type, sizeof(type), "Content-Type: multipart/form-data; "
-	    "boundary=%s", boundary);
+	snprintf(type, sizeof(type), "Content-Type: %s", MULTIPART_TYPE);
 	snprintf(cookie, sizeof(cookie), "acorn_session=%s", s->cookie);
 	h = curl_slist_append(h, type);
 	curl_easy_setopt(curl, CURLOPT_URL, s->url);
@@ -655,15 +626,13 @@ START_TEST(test_file_sent_before_its_token_is_refused_and_not_kept)
 	data = pdf_make(64 * 1024, &len);
 	/* The token after the file: this site's form never sends that. */
 	body = multipart(csrf, 1, data, len, &total);
-	r = http_post_bytes(c, path, body, total, "multipart/form-data; "
-	    "boundary=----acorn-upload-test-7c41");
+	r = http_post_multipart(c, path, body, total);
 	ck_assert_int_eq(r->status, 403);
 	resp_free(r);
 	free(body);
 	/* No token at all. */
 	body = multipart(NULL, 0, data, len, &total);
-	r = http_post_bytes(c, path, body, total, "multipart/form-data; "
-	    "boundary=----acorn-upload-test-7c41");
+	r = http_post_multipart(c, path, body, total);
 	ck_assert_int_eq(r->status, 403);
 	resp_free(r);
 	free(body);
@@ -671,8 +640,7 @@ START_TEST(test_file_sent_before_its_token_is_refused_and_not_kept)
 	ck_assert_int_eq(upload_dir_entries(), 0);
 	/* The same file with the token first is taken. */
 	body = multipart(csrf, 0, data, len, &total);
-	r = http_post_bytes(c, path, body, total, "multipart/form-data; "
-	    "boundary=----acorn-upload-test-7c41");
+	r = http_post_multipart(c, path, body, total);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	ck_assert_int_eq(files_stored(), before + 1);

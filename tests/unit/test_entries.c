@@ -229,12 +229,14 @@ END_TEST
  */
 START_TEST(test_markdown_that_balloons_goes_as_text)
 {
+	static const char def[] = "[a]: https://example.org/";
 	struct atom a;
 	char *md, *xml, *p;
 	size_t i, len = 20000;
 
 	ck_assert_ptr_nonnull(md = malloc(len + 1));
-	p = md + sprintf(md, "[a]: https://example.org/");
+	memcpy(md, def, sizeof(def) - 1);
+	p = md + sizeof(def) - 1;
 	while ((size_t)(p - md) < 1000)
 		*p++ = 'x';
 	*p++ = '\n';
