@@ -159,6 +159,7 @@ struct db_pool	*db_pool_new(const char *, int);
 void		 db_pool_free(struct db_pool *);
 struct db	*db_acquire(struct db_pool *);
 void		 db_release(struct db_pool *, struct db *);
+void		 db_discard(struct db_pool *, struct db *);
 PGconn		*db_conn(struct db *);
 PGconn		*db_connect(const char *);
 void		 db_statement_timeout(int);
