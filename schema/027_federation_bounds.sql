@@ -46,12 +46,14 @@ CREATE INDEX inbox_arrivals_origin_idx ON inbox_arrivals (origin, at);
 -- and answered 429).  Registrations and outcomes, new or not, count
 -- alike, so a node cannot make this one work (or mail its members)
 -- without end by sending version after version.  One origin at a time,
--- under its lock, so that entries sent at once cannot all slip under.
+-- under its lock (the key acorn_inbox_admit locks a home node on since
+-- 024, LOCK_INBOX_HOME), so that entries sent at once cannot all slip
+-- under.
 CREATE FUNCTION acorn_inbox_arrive(p_origin uuid, p_rate integer,
     p_window interval) RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM pg_advisory_xact_lock(7234027, hashtext(p_origin::text));
+	PERFORM pg_advisory_xact_lock(7234022, hashtext(p_origin::text));
 	DELETE FROM inbox_arrivals WHERE origin = p_origin
 	    AND at <= now() - p_window;
 	IF (SELECT count(*) FROM inbox_arrivals
@@ -76,7 +78,7 @@ CREATE FUNCTION acorn_inbox_admit(p_home uuid, p_event uuid,
     p_places integer, p_quota integer) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM pg_advisory_xact_lock(7234027, hashtext(p_home::text));
+	PERFORM pg_advisory_xact_lock(7234022, hashtext(p_home::text));
 	IF NOT (SELECT accept_remote FROM events WHERE id = p_event) THEN
 		RETURN 'closed';
 	END IF;
