@@ -3,7 +3,8 @@
 -- (server/pages/mydata.c) finds by account, each read through an index
 -- rather than the whole table.
 
--- Mail is removed a while after it was sent or given up on.
+-- Mail is removed a while after it was sent or given up on.  (The sweep
+-- could not use this index: 024 replaces it.)
 CREATE INDEX outbox_done_idx ON outbox ((coalesce(sent, failed)))
 	WHERE sent IS NOT NULL OR failed IS NOT NULL;
 

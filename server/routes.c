@@ -2,8 +2,12 @@
  * The route table: every page the node serves, the methods it accepts,
  * who may use it and how its body is read (enum route_flag), and the
  * handler that answers.  Who may use a route is checked before its body
- * is read, so a role a handler would insist on belongs in its flags.  Nothing else in the program matches paths: the
- * web layer is given this table and finds a request's route in it.
+ * is read, and again once it has all come, so a role a handler would
+ * insist on belongs in its flags.  What other nodes ask under
+ * /federation/ reads no session: peers have none, so a peer's request
+ * takes a database connection for its handler alone.  Nothing
+ * else in the program matches paths: the web layer is given this table
+ * and finds a request's route in it.
  */
 #include "web.h"
 #include "pages.h"
@@ -303,22 +307,22 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_FED_KEY] = {
 		.path = "/federation/key.pem", .methods = GET,
-		.flags = 0,
+		.flags = NO_DB,
 		.handler = federation_key, .metric = "federation_key",
 	},
 	[PAGE_FED_SERVICE] = {
 		.path = "/federation/service", .methods = GET,
-		.flags = 0,
+		.flags = NO_DB,
 		.handler = federation_service, .metric = "federation_service",
 	},
 	[PAGE_FED_PING] = {
 		.path = "/federation/ping", .methods = POST,
-		.flags = 0,
+		.flags = NO_SESSION,
 		.handler = federation_ping, .metric = "federation_ping",
 	},
 	[PAGE_FED_INBOX] = {
 		.path = "/federation/inbox", .methods = POST,
-		.flags = ATOM_ENTRY,
+		.flags = ATOM_ENTRY | NO_SESSION,
 		.max_body = FED_MAX_ENTRY,
 		.handler = federation_inbox, .metric = "federation_inbox",
 	},

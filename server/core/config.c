@@ -140,8 +140,10 @@ static const struct conf_key keys[] = {
 	    "30", 0, "# Seconds one SQL statement may run (0: no limit);\n"
 	    "# migrations are not limited.\n" },
 	/*
-	 * Retention (retention.c, and the privacy notice): a failed
-	 * sign-in is kept at least a day, as long as throttling looks back.
+	 * Retention (retention.c, and the privacy notice).  Throttling
+	 * reads its own counts (the throttle table), which look back an
+	 * hour and wait at most an hour more: a day's least keeps every
+	 * count that still slows anyone down.
 	 */
 	{ "retain_mail_days", C_LONG, OFF(retain_mail_days), 1, 3650, NULL,
 	    "30", 0,
@@ -155,8 +157,13 @@ static const struct conf_key keys[] = {
 	    NULL, "24", 0, NULL },
 	{ "retain_unconfirmed_days", C_LONG, OFF(retain_unconfirmed_days), 1,
 	    3650, NULL, "7", 0, NULL },
+	{ "retain_throttle_days", C_LONG, OFF(retain_throttle_days), 1, 3650,
+	    NULL, "1", 0, NULL },
 	{ "retention_interval", C_INT, OFF(retention_interval), 1, DAY, NULL,
 	    "3600", 0, NULL },
+	/* Rows one statement removes: each batch is its own transaction. */
+	{ "retention_batch", C_INT, OFF(retention_batch), 1, 1000000, NULL,
+	    "5000", 0, NULL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -428,26 +435,21 @@ config_write(struct config *c, const char *path)
 	return 0;
 }
 
+/* Frees every string the keys hold, wiping the secrets first. */
 void
 config_free(struct config *c)
 {
+	char **slot;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type != C_STR)
+			continue;
+		slot = (char **)(void *)((char *)c + keys[i].off);
+		if ((keys[i].flags & C_SECRET) && *slot != NULL)
+			explicit_bzero(*slot, strlen(*slot));
+		free(*slot);
+	}
 	free(c->path);
-	free(c->database);
-	free(c->listen);
-	free(c->public_url);
-	free(c->node_name);
-	free(c->region);
-	free(c->datadir);
-	free(c->smtp_url);
-	free(c->mail_from);
-	free(c->smtp_user);
-	free(c->key_path);
-	free(c->upload_dir);
-	if (c->smtp_password != NULL)
-		explicit_bzero(c->smtp_password, strlen(c->smtp_password));
-	free(c->smtp_password);
-	if (c->metrics_token != NULL)
-		explicit_bzero(c->metrics_token, strlen(c->metrics_token));
-	free(c->metrics_token);
 	memset(c, 0, sizeof(*c));
 }

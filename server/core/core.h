@@ -21,6 +21,21 @@
 #define ACORN_UUID_LEN		36
 
 /*
+ * Every advisory lock the program takes, here so that no two share a key:
+ * a single key, or the first of a (key, n) pair whose second names what
+ * is locked.  Two locks on one first key would make unrelated work wait
+ * on each other, or pass each other by.
+ */
+#define LOCK_MIGRATE	"7261001"	/* migrate.c: one process migrates */
+#define LOCK_PUBLISH	"7234017"	/* feeds/publish.c: sequence numbers */
+#define LOCK_PULL	"7234018"	/* feeds/sync.c: (this, peer) */
+#define LOCK_INBOX	"7234019"	/* feeds/inbox.c: (this, request) */
+#define LOCK_RETENTION	"7234020"	/* retention.c: (this, rule) */
+#define LOCK_COURIER	"7234021"	/* feeds/courier.c: (this, peer) */
+/* Taken in SQL, by acorn_inbox_admit (schema/024): (this, home node). */
+#define LOCK_INBOX_HOME	"7234022"
+
+/*
  * Times as people read them, in UK time: SQL_LONDON(col, fmt) is a
  * timestamptz column written with one of the LONDON_* patterns below,
  * SQL_LONDON_DATE(col) its day there, and SQL_FROM_LONDON(text) a UK
@@ -142,7 +157,9 @@ struct config {
 	long	 retain_signin_failures_days;
 	long	 retain_audit_months;
 	long	 retain_unconfirmed_days; /* after joining, never confirmed */
+	long	 retain_throttle_days;	/* after a party's last attempt */
 	int	 retention_interval;	/* seconds between sweeps */
+	int	 retention_batch;	/* rows one statement removes */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
@@ -265,11 +282,10 @@ int		 mail_address_valid(const char *);
 char		*mail_message(const struct mail *);
 char		*mail_masked(const char *);
 
-/* password.c: -1 (PASSWORD_BUSY for a verify) when no slot came free. */
-#define PASSWORD_BUSY	(-1)
+/* password.c */
 void	 password_slots(int, int);
 char	*password_hash(const char *, int, int);
-int	 password_verify(const char *, const char *);
+int	 password_verify(const char *, const char *, int *);
 int	 password_dummy(void);
 
 /* diff.c */
@@ -287,6 +303,13 @@ int	 diff_lines(const char *, const char *, struct diff *);
 void	 diff_free(struct diff *);
 
 /* worker.c */
+struct worker;
+struct worker	*worker_start(const char *, void (*)(struct worker *, void *),
+		    void *);
+void		 worker_stop(struct worker *);
+int		 worker_stopping(struct worker *);
+struct db_pool	*worker_pool(struct worker *);
+void		 worker_sleep(struct worker *, struct db *, long);
 void		 worker_wait(int, struct db *, long);
 
 /* retention.c: the rules, in the order they run. */
@@ -297,6 +320,7 @@ enum retention_rule {
 	RETAIN_SIGNIN_FAILURES,
 	RETAIN_AUDIT,
 	RETAIN_UNCONFIRMED,
+	RETAIN_THROTTLE,
 	RETAIN__MAX
 };
 struct retention;

@@ -18,27 +18,39 @@ json_init(struct json *j)
 
 /* Before a member or an element: its comma, line break and indent. */
 static void
-json_next(struct json *j)
+json_indent(struct json *j)
 {
 	int k;
 
-	if (j->after_key) {
-		j->after_key = 0;
-		return;
-	}
-	if (j->depth == 0) {
-		/* One value at the top, and nothing after it. */
-		if (j->done)
-			j->failed = 1;
-		j->done = 1;
-		return;
-	}
 	if (!j->first[j->depth - 1])
 		strbuf_add(&j->b, ",", 1);
 	j->first[j->depth - 1] = 0;
 	strbuf_add(&j->b, "\n", 1);
 	for (k = 0; k < j->depth; k++)
 		strbuf_add(&j->b, "  ", 2);
+}
+
+/*
+ * Before a value: where it may stand.  In an object a value follows
+ * its member's name (json_key); at the top there is one value and
+ * nothing after it; in an array, anywhere.
+ */
+static void
+json_next(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = 0;
+		return;
+	}
+	if (j->depth == 0) {
+		if (j->done)
+			j->failed = 1;
+		j->done = 1;
+		return;
+	}
+	if (j->close[j->depth - 1] == '}')
+		j->failed = 1;	/* a value with no name */
+	json_indent(j);
 }
 
 /* A string's characters between its quotes. */
@@ -147,7 +159,7 @@ json_key(struct json *j, const char *name)
 		j->failed = 1;
 		return;
 	}
-	json_next(j);
+	json_indent(j);
 	strbuf_add(&j->b, "\"", 1);
 	json_escaped(j, name);
 	strbuf_add(&j->b, "\": ", 3);

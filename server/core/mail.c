@@ -16,15 +16,9 @@
  * mail_retry seconds, doubling each time up to four hours, with jitter, and
  * the message is marked failed after mail_max_attempts attempts.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -40,12 +34,9 @@
 
 struct mailer {
 	const struct config	*cfg;
-	pthread_t		 thread;
-	struct db_pool		*pool;
+	struct worker		*worker;	/* for mail_stop alone */
 	struct db		*db;	/* held for the thread's life; LISTENs */
 	CURL			*curl;
-	int			 wake[2];
-	atomic_int		 stop;
 	char			 domain[256];	/* for Message-ID */
 	char			 reply[256];	/* the server's last line */
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -555,19 +546,19 @@ mail_next_due(struct mailer *m)
 }
 
 static void
-mail_disconnect(struct mailer *m)
+mail_disconnect(struct mailer *m, struct worker *w)
 {
-	db_release(m->pool, m->db);
+	db_release(worker_pool(w), m->db);
 	m->db = NULL;
 }
 
 static int
-mail_connect(struct mailer *m)
+mail_connect(struct mailer *m, struct worker *w)
 {
-	if ((m->db = db_acquire(m->pool)) == NULL)
+	if ((m->db = db_acquire(worker_pool(w))) == NULL)
 		return -1;
 	if (db_exec(m->db, "LISTEN acorn_outbox", 0, NULL) == -1) {
-		mail_disconnect(m);
+		mail_disconnect(m, w);
 		return -1;
 	}
 	return 0;
@@ -593,42 +584,38 @@ mail_drain(struct mailer *m)
 	return got;
 }
 
-/* Sleeps until ms pass, the database has news, or a stop is asked for. */
+/*
+ * The sender's thread: sends what is due, then sleeps until the next
+ * message is due, the database has news, or a stop is asked for.
+ */
 static void
-mail_wait(struct mailer *m, long ms)
-{
-	worker_wait(m->wake[0], m->db, ms);
-}
-
-static void *
-mail_run(void *arg)
+mail_run(struct worker *w, void *arg)
 {
 	struct mailer *m = arg;
 	long ms = MAIL_POLL_MS;
 	int rc = 0;
 
-	while (!atomic_load(&m->stop)) {
-		if (m->db == NULL && mail_connect(m) == -1) {
-			mail_wait(m, MAIL_ERROR_WAIT_MS);
+	while (!worker_stopping(w)) {
+		if (m->db == NULL && mail_connect(m, w) == -1) {
+			worker_sleep(w, NULL, MAIL_ERROR_WAIT_MS);
 			continue;
 		}
-		while (!atomic_load(&m->stop) && (rc = mail_send_one(m)) == 1)
+		while (!worker_stopping(w) && (rc = mail_send_one(m)) == 1)
 			continue;
-		if (atomic_load(&m->stop))
+		if (worker_stopping(w))
 			break;
 		if (rc == -1 || (rc = mail_drain(m)) == -1 ||
 		    (rc == 0 && (ms = mail_next_due(m)) == -1)) {
 			if (PQstatus(db_conn(m->db)) != CONNECTION_OK)
-				mail_disconnect(m);
-			mail_wait(m, MAIL_ERROR_WAIT_MS);
+				mail_disconnect(m, w);
+			worker_sleep(w, m->db, MAIL_ERROR_WAIT_MS);
 			continue;
 		}
 		if (rc == 1)
 			continue;	/* mail was queued meanwhile */
-		mail_wait(m, ms);
+		worker_sleep(w, m->db, ms);
 	}
-	mail_disconnect(m);
-	return NULL;
+	mail_disconnect(m, w);
 }
 
 /* The server part of smtp_url, without any user name or password. */
@@ -655,38 +642,22 @@ mail_start(const struct config *c)
 	struct mailer *m;
 	const char *at;
 	char host[256];
-	int i;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->cfg = c;
-	m->wake[0] = m->wake[1] = -1;
 	at = strrchr(c->mail_from, '@');
 	snprintf(m->domain, sizeof(m->domain), "%s", at != NULL ? at + 1 :
 	    "localhost");
-	if (pipe2(m->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
-		log_err("pipe: %s", strerror(errno));
-		goto fail;
-	}
-	if ((m->pool = db_pool_new(c->database, 1)) == NULL ||
-	    (m->curl = curl_easy_init()) == NULL)
-		goto fail;
-	if ((i = pthread_create(&m->thread, NULL, mail_run, m)) != 0) {
-		log_err("pthread_create: %s", strerror(i));
-		goto fail;
+	if ((m->curl = curl_easy_init()) == NULL ||
+	    (m->worker = worker_start(c->database, mail_run, m)) == NULL) {
+		curl_easy_cleanup(m->curl);
+		free(m);
+		return NULL;
 	}
 	log_info("sending mail through %s", mail_server_name(c->smtp_url,
 	    host, sizeof(host)));
 	return m;
-fail:
-	curl_easy_cleanup(m->curl);
-	db_pool_free(m->pool);
-	if (m->wake[0] != -1) {
-		close(m->wake[0]);
-		close(m->wake[1]);
-	}
-	free(m);
-	return NULL;
 }
 
 /* Lets the message in hand finish, then stops the sender. */
@@ -695,27 +666,22 @@ mail_stop(struct mailer *m)
 {
 	if (m == NULL)
 		return;
-	atomic_store(&m->stop, 1);
-	if (write(m->wake[1], "x", 1) == -1 && errno != EAGAIN)
-		log_warn("wake: %s", strerror(errno));
-	pthread_join(m->thread, NULL);
+	worker_stop(m->worker);
 	curl_easy_cleanup(m->curl);
-	db_pool_free(m->pool);
-	close(m->wake[0]);
-	close(m->wake[1]);
 	free(m);
 }
 
 /*
  * Links in mail that are as good as a password: whoever holds one acts
- * as the person it was sent to.  The path segment after each prefix is
- * the secret, so a new kind of link with a token needs only a row here.
+ * as the person it was sent to.  What follows each prefix, up to the
+ * first character a secret is not made of, is the secret, so a new kind
+ * of link with a token needs only a row here.
  */
 static const char *const mail_secret_prefixes[] = {
-	"/registrations/guest/",	/* a guest's key */
-	"/confirm/",			/* confirming an email address */
-	"/password/reset/",		/* choosing a new password */
-	"?token=",	/* an account's links: confirm, reset, new address */
+	"/registrations/guest/",	/* a guest's key, in the path */
+	/* An account's links (confirm, reset, new address): a query value. */
+	"?token=",
+	"&token=",
 	NULL
 };
 

@@ -2,10 +2,10 @@
  * Migrations: the numbered files of schema/ whose version the database
  * has not recorded, in order, each applied in one transaction with its
  * version row, under an advisory lock so that several processes starting
- * at once migrate exactly once.  Every missing version is applied, not
- * only those above the highest: changes made side by side land in any
- * order, and a database that took a later number first still gets the
- * earlier one.
+ * at once migrate exactly once.  A file is applied only above the newest
+ * version recorded, and only under a number no other file has taken:
+ * when changes made side by side collide, migrate refuses and says which
+ * file to renumber, rather than skip one or run it out of order.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +15,6 @@
 
 #include "core.h"
 
-#define MIGRATE_LOCK	"7261001"	/* the advisory lock's key */
 #define MIGRATION_MAX	(4L * 1024 * 1024)	/* bytes in one file */
 
 /* A statement that must end as want; 0, or -1 with the error logged. */
@@ -33,10 +32,23 @@ run(PGconn *c, const char *sql, ExecStatusType want, const char *what)
 	return rc;
 }
 
+/* A file's version: the number its name starts with. */
+static long
+name_version(const char *name)
+{
+	return strtol(name, NULL, 10);
+}
+
+/* By version, then by name: "100_x" comes after "099_y". */
 static int
 name_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	long vx = name_version(x), vy = name_version(y);
+
+	if (vx != vy)
+		return vx < vy ? -1 : 1;
+	return strcmp(x, y);
 }
 
 static void
@@ -49,14 +61,18 @@ names_free(char **names, size_t n)
 	free(names);
 }
 
-/* The migration files in dir ("NNN_name.sql"), sorted; -1 on failure. */
+/*
+ * The migration files in dir ("NNN_name.sql"), in order of version; -1
+ * on failure, and when two files share a number (made side by side,
+ * each would take the other's place in schema_version).
+ */
 static int
 migration_list(const char *dir, char ***out, size_t *count)
 {
 	DIR *dp;
 	struct dirent *de;
 	char **names = NULL, **grown, *name;
-	size_t n = 0, len;
+	size_t n = 0, i, len;
 	int rc = -1;
 
 	if ((dp = opendir(dir)) == NULL) {
@@ -68,19 +84,31 @@ migration_list(const char *dir, char ***out, size_t *count)
 		if (len < 8 || strcmp(de->d_name + len - 4, ".sql") != 0 ||
 		    de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		if ((grown = realloc(names, (n + 1) * sizeof(*names))) == NULL)
+		if ((grown = realloc(names, (n + 1) * sizeof(*names))) ==
+		    NULL) {
+			log_err("%s: out of memory", dir);
 			goto done;
+		}
 		names = grown;
-		if ((name = util_strdup(de->d_name)) == NULL)
+		if ((name = util_strdup(de->d_name)) == NULL) {
+			log_err("%s: out of memory", dir);
 			goto done;
+		}
 		names[n++] = name;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 1; i < n; i++)
+		if (name_version(names[i]) == name_version(names[i - 1])) {
+			log_err("%s and %s share the number %03ld: renumber "
+			    "one of them", names[i - 1], names[i],
+			    name_version(names[i]));
+			goto done;
+		}
 	rc = 0;
 done:
 	closedir(dp);
 	if (rc == -1) {
-		log_err("%s: out of memory", dir);
 		names_free(names, n);
 		names = NULL;
 		n = 0;
@@ -90,23 +118,64 @@ done:
 	return rc;
 }
 
-/* 1 when version is recorded as applied, 0 when not, -1 on failure. */
+/* The versions the database records, oldest first. */
+static const char applied_query[] =
+    "SELECT version, name FROM schema_version ORDER BY version";
+
+enum { AP_VERSION, AP_NAME };
+
+/*
+ * Which files are to be applied: 0 with pending[i] set for each, or -1
+ * (nothing is applied then) when the files and the database disagree.
+ * A version recorded under another file's name came from another line
+ * of work and this file would never run; a file older than the newest
+ * version applied would run after the newer ones and could undo what
+ * they changed (a function one of them redefined, say).  Either is for
+ * a person to settle, by renumbering the file.
+ */
 static int
-migration_applied(PGconn *c, long version)
+migration_plan(PGconn *c, char **names, size_t n, unsigned char *pending)
 {
 	PGresult *r;
-	const char *params[1];
-	char num[32];
-	int rc = -1;
+	const char *newest_name = NULL, *got;
+	long v, newest = 0;
+	size_t i;
+	int row, rows, rc = -1;
 
-	snprintf(num, sizeof(num), "%ld", version);
-	params[0] = num;
-	r = PQexecParams(c, "SELECT count(*) FROM schema_version"
-	    " WHERE version = $1", 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK)
-		rc = strcmp(PQgetvalue(r, 0, DB_ONLY), "0") != 0;
-	else
+	r = PQexec(c, applied_query);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_err("schema_version: %s", PQerrorMessage(c));
+		PQclear(r);
+		return -1;
+	}
+	rows = PQntuples(r);
+	if (rows > 0) {
+		newest = strtol(PQgetvalue(r, rows - 1, AP_VERSION), NULL, 10);
+		newest_name = PQgetvalue(r, rows - 1, AP_NAME);
+	}
+	for (i = 0; i < n; i++) {
+		v = name_version(names[i]);
+		got = NULL;
+		for (row = 0; row < rows && got == NULL; row++)
+			if (strtol(PQgetvalue(r, row, AP_VERSION), NULL, 10) ==
+			    v)
+				got = PQgetvalue(r, row, AP_NAME);
+		pending[i] = got == NULL;
+		if (got != NULL && strcmp(got, names[i]) != 0) {
+			log_err("migration %03ld is recorded as applied from "
+			    "%s, not %s: renumber %s", v, got, names[i],
+			    names[i]);
+			goto done;
+		}
+		if (got == NULL && v < newest) {
+			log_err("migration %03ld (%s) is older than the newest "
+			    "applied %03ld (%s): renumber it", v, names[i],
+			    newest, newest_name);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
 	PQclear(r);
 	return rc;
 }
@@ -166,9 +235,9 @@ db_migrate(PGconn *c, const char *dir)
 {
 	PGresult *r;
 	char **names = NULL;
+	unsigned char *pending = NULL;
 	size_t n = 0, i;
-	long v;
-	int rc = -1, applied = 0, have;
+	int rc = -1, applied = 0;
 
 	/*
 	 * A migration may rewrite a large table: the statement_timeout of
@@ -178,7 +247,7 @@ db_migrate(PGconn *c, const char *dir)
 	if (run(c, "SET statement_timeout = 0", PGRES_COMMAND_OK,
 	    "statement_timeout") == -1)
 		return -1;
-	r = PQexec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+	r = PQexec(c, "SELECT pg_advisory_lock(" LOCK_MIGRATE ")");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_err("advisory lock: %s", PQerrorMessage(c));
 		PQclear(r);
@@ -193,13 +262,17 @@ db_migrate(PGconn *c, const char *dir)
 		goto done;
 	if (migration_list(dir, &names, &n) == -1)
 		goto done;
+	if (n > 0 && (pending = calloc(n, 1)) == NULL) {
+		log_err("out of memory");
+		goto done;
+	}
+	if (migration_plan(c, names, n, pending) == -1)
+		goto done;
 	for (i = 0; i < n; i++) {
-		v = strtol(names[i], NULL, 10);
-		if ((have = migration_applied(c, v)) == -1)
-			goto done;
-		if (have)
+		if (!pending[i])
 			continue;
-		if (migration_apply(c, dir, names[i], v) == -1)
+		if (migration_apply(c, dir, names[i], name_version(names[i])) ==
+		    -1)
 			goto done;
 		applied++;
 	}
@@ -207,8 +280,9 @@ db_migrate(PGconn *c, const char *dir)
 		log_info("schema is up to date (%zu migrations)", n);
 	rc = 0;
 done:
+	free(pending);
 	names_free(names, n);
-	run(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")", PGRES_TUPLES_OK,
+	run(c, "SELECT pg_advisory_unlock(" LOCK_MIGRATE ")", PGRES_TUPLES_OK,
 	    "advisory unlock");
 	return rc;
 }

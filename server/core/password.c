@@ -110,18 +110,26 @@ password_hash(const char *pw, int passes, int kib)
 }
 
 /*
- * 1 on a match, 0 otherwise (including a malformed or missing hash),
- * PASSWORD_BUSY when no slot came free: callers answer "try again".
+ * 1 on a match and on nothing else, so that the answer reads right as a
+ * truth value; 0 for a wrong password, a malformed or missing hash, and
+ * when no slot came free.  *busy (when busy is not NULL) says which of
+ * those last it was: 1 when the password was never checked, and the
+ * caller answers "try again" rather than "wrong password".
  */
 int
-password_verify(const char *encoded, const char *pw)
+password_verify(const char *encoded, const char *pw, int *busy)
 {
 	int ok;
 
+	if (busy != NULL)
+		*busy = 0;
 	if (encoded == NULL || pw == NULL)
 		return 0;
-	if (slot_take() == -1)
-		return PASSWORD_BUSY;
+	if (slot_take() == -1) {
+		if (busy != NULL)
+			*busy = 1;
+		return 0;
+	}
 	ok = argon2id_verify(encoded, pw, strlen(pw)) == ARGON2_OK;
 	slot_give();
 	return ok;
@@ -130,7 +138,7 @@ password_verify(const char *encoded, const char *pw)
 /*
  * Spends the time a real check would, so that an unknown email cannot be
  * told apart from a wrong password by how long the answer takes (nor by
- * being busy): 0, or PASSWORD_BUSY.
+ * being busy): 0, or -1 when no slot came free.
  */
 int
 password_dummy(void)
@@ -139,7 +147,7 @@ password_dummy(void)
 	    "YWNvcm5hY29ybmFjb3Ju$3DlldzuVM+cCKkH9ptLvS9r1u/jbjkfF2rGx4F2ZSa0";
 
 	if (slot_take() == -1)
-		return PASSWORD_BUSY;
+		return -1;
 	(void)argon2id_verify(fixed, "not a password", 14);
 	slot_give();
 	return 0;

@@ -1,27 +1,24 @@
 /*
  * How long personal data is kept, and the worker that removes it when
  * its time is up: sent mail, guest forms never confirmed, expired
- * sessions, failed sign-ins, old audit entries and accounts whose
- * address was never confirmed.  Each rule is one
- * DELETE with its period from the configuration; the privacy notice
- * reads its figures from the same rules (retention_period), so the two
- * cannot disagree.  Several processes sharing one database each run the
- * worker; a transaction-level advisory lock per rule lets one of them
- * sweep while the others pass.
+ * sessions, failed sign-ins, old audit entries, accounts whose address
+ * was never confirmed and the counts that slow down repeated attempts.
+ * Each rule is one DELETE with its period from the configuration; the
+ * privacy notice reads its figures from the same rules
+ * (retention_period), so the two cannot disagree.  A rule removes at
+ * most retention_batch rows a statement, each batch its own transaction,
+ * so that a first sweep over years of rows never meets the statement
+ * timeout.  Several processes sharing one database each run the worker;
+ * a transaction-level advisory lock per rule lets one of them sweep
+ * while the others pass.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core.h"
 
-#define RETENTION_LOCK	"7234020"	/* advisory lock: (this, rule) */
 #define RETENTION_RETRY_MS	(60 * 1000L)	/* after a database failure */
 
 enum period_unit { UNIT_SECONDS, UNIT_DAYS, UNIT_MONTHS };
@@ -34,8 +31,9 @@ struct period {
 
 /*
  * A rule: what it removes (for the log), its statement, whose $1 (and
- * $2) are its periods as intervals, and how the privacy notice words
- * them (a format with one %s per period).
+ * $2) are its periods as intervals and whose last parameter is the most
+ * rows one statement removes, and how the privacy notice words the
+ * periods (a format with one %s per period).
  */
 struct rule {
 	const char	*what;
@@ -47,39 +45,49 @@ struct rule {
 
 #define OFF(m)	offsetof(struct config, m)
 
+/*
+ * A rule's statement removes the rows (of table t) that the condition
+ * cond finds, at most $n of them, where n is the number of the rule's
+ * periods plus one.  The rows are found first (through an index on
+ * what cond tests: schema/020, schema/024) and removed by their place
+ * (ctid), so that no plan reads the whole table to match them up.
+ */
+#define BATCH(t, cond, n)	"DELETE FROM " t " WHERE ctid = ANY (ARRAY(" \
+	"SELECT ctid FROM " t " WHERE " cond " LIMIT $" #n "))"
+
 static const struct rule rules[RETAIN__MAX] = {
 	/* Mail still to be sent is never removed: it gives up by itself. */
 	[RETAIN_MAIL] = {
 		"sent mail",
-		"DELETE FROM outbox WHERE coalesce(sent, failed) <"
-		" now() - $1::interval",
+		BATCH("outbox", "coalesce(sent, failed) < now() - $1::interval",
+		    2),
 		{ { OFF(retain_mail_days), UNIT_DAYS } }, 1,
 		"%s after it was sent or given up on",
 	},
 	[RETAIN_GUEST_FORMS] = {
 		"lapsed guest forms",
-		"DELETE FROM registrations WHERE status = 'unconfirmed'"
-		" AND confirm_by < now() - $1::interval",
+		BATCH("registrations", "status = 'unconfirmed'"
+		    " AND confirm_by < now() - $1::interval", 2),
 		{ { OFF(retain_guest_forms_days), UNIT_DAYS } }, 1,
 		"%s after its confirmation link lapsed",
 	},
 	[RETAIN_SESSIONS] = {
 		"expired sessions",
-		"DELETE FROM sessions WHERE last_seen < now() - $1::interval"
-		" OR created < now() - $2::interval",
+		BATCH("sessions", "last_seen < now() - $1::interval"
+		    " OR created < now() - $2::interval", 3),
 		{ { OFF(session_idle), UNIT_SECONDS },
 		  { OFF(session_max), UNIT_SECONDS } }, 2,
 		"%s after it was last used, or %s after signing in",
 	},
 	[RETAIN_SIGNIN_FAILURES] = {
 		"failed sign-ins",
-		"DELETE FROM signin_failures WHERE at < now() - $1::interval",
+		BATCH("signin_failures", "at < now() - $1::interval", 2),
 		{ { OFF(retain_signin_failures_days), UNIT_DAYS } }, 1,
 		"%s",
 	},
 	[RETAIN_AUDIT] = {
 		"audit entries",
-		"DELETE FROM audit_log WHERE at < now() - $1::interval",
+		BATCH("audit_log", "at < now() - $1::interval", 2),
 		{ { OFF(retain_audit_months), UNIT_MONTHS } }, 1,
 		"%s",
 	},
@@ -91,11 +99,25 @@ static const struct rule rules[RETAIN__MAX] = {
 	 */
 	[RETAIN_UNCONFIRMED] = {
 		"accounts never confirmed",
-		"WITH a AS (DELETE FROM accounts WHERE confirmed IS NULL"
-		" AND created < now() - $1::interval RETURNING member)"
+		"WITH a AS (" BATCH("accounts", "confirmed IS NULL"
+		    " AND created < now() - $1::interval", 2)
+		" RETURNING member)"
 		" DELETE FROM members m USING a WHERE m.id = a.member",
 		{ { OFF(retain_unconfirmed_days), UNIT_DAYS } }, 1,
 		"%s after joining",
+	},
+	/*
+	 * The counts that slow down sign-ins, joins and mailed links
+	 * (acorn_throttle_hit) name an email and an address: kept while
+	 * they still slow anyone down, and for the period after the last
+	 * attempt.
+	 */
+	[RETAIN_THROTTLE] = {
+		"attempt counts",
+		BATCH("throttle", "last < now() - $1::interval"
+		    " AND wait_until < now()", 2),
+		{ { OFF(retain_throttle_days), UNIT_DAYS } }, 1,
+		"%s after the last attempt",
 	},
 };
 
@@ -169,46 +191,94 @@ retention_period(const struct config *c, enum retention_rule rule)
 }
 
 /*
- * Applies one rule, unless another process is applying it now: the rows
- * removed, or -1 when the database failed.
+ * One batch of a rule, unless another process is applying it now: the
+ * rows removed, or -1 when the database failed.  params are the rule's
+ * periods and the batch size.
  */
 static long
-retention_apply(struct db *db, const struct config *c,
-    enum retention_rule rule)
+retention_once(struct db *db, enum retention_rule rule,
+    const char *const *params)
 {
 	const struct rule *r = &rules[rule];
-	char which[16], periods[2][64];
-	const char *p[2];
+	char which[16];
+	const char *lock[1] = { which };
 	PGresult *res;
 	long removed = 0;
-	int k, got;
+	int got;
 
 	snprintf(which, sizeof(which), "%d", (int)rule);
-	for (k = 0; k < r->nperiods; k++) {
-		period_interval(c, &r->period[k], periods[k],
-		    sizeof(periods[k]));
-		p[k] = periods[k];
-	}
 	if (db_begin(db) == -1)
 		return -1;
-	p[0] = which;
 	res = db_query(db, PGRES_TUPLES_OK, "SELECT pg_try_advisory_xact_lock("
-	    RETENTION_LOCK ", $1::integer)", 1, p);
+	    LOCK_RETENTION ", $1::integer)", 1, lock);
 	if (res == NULL)
 		goto fail;
 	got = strcmp(PQgetvalue(res, 0, DB_ONLY), "t") == 0;
 	PQclear(res);
-	p[0] = periods[0];
-	if (got && (removed = db_changes(db, r->sql, r->nperiods, p)) == -1)
+	if (got && (removed = db_changes(db, r->sql, r->nperiods + 1,
+	    params)) == -1)
 		goto fail;
 	if (db_commit(db) == -1)
 		goto fail;
-	if (removed > 0)
-		log_info("removed %ld %s", removed, r->what);
 	return removed;
 fail:
 	db_rollback(db);
 	return -1;
+}
+
+/*
+ * Applies one rule, a batch at a time while whole batches go, until
+ * the worker w (NULL: none) is asked to stop: the rows removed, or -1
+ * when the database failed.
+ */
+static long
+retention_apply(struct db *db, const struct config *c,
+    enum retention_rule rule, struct worker *w)
+{
+	const struct rule *r = &rules[rule];
+	char periods[2][64], batch[16];
+	const char *params[3];
+	long n, removed = 0;
+	int k, failed = 0;
+
+	for (k = 0; k < r->nperiods; k++) {
+		period_interval(c, &r->period[k], periods[k],
+		    sizeof(periods[k]));
+		params[k] = periods[k];
+	}
+	snprintf(batch, sizeof(batch), "%d", c->retention_batch);
+	params[r->nperiods] = batch;
+	do {
+		if ((n = retention_once(db, rule, params)) == -1) {
+			failed = 1;
+			break;
+		}
+		removed += n;
+	} while (n > 0 && n == c->retention_batch &&
+	    (w == NULL || !worker_stopping(w)));
+	/* The batches before a failure are committed: say so. */
+	if (removed > 0)
+		log_info("removed %ld %s", removed, r->what);
+	return failed ? -1 : removed;
+}
+
+/* Every rule once, for the worker w (NULL: none); as retention_sweep. */
+static long
+retention_rules(struct db *db, const struct config *c, struct worker *w)
+{
+	long n, all = 0;
+	int rule, failed = 0;
+
+	for (rule = 0; rule < RETAIN__MAX; rule++) {
+		if (w != NULL && worker_stopping(w))
+			break;
+		if ((n = retention_apply(db, c, (enum retention_rule)rule, w)) ==
+		    -1)
+			failed = 1;
+		else
+			all += n;
+	}
+	return failed ? -1 : all;
 }
 
 /*
@@ -218,43 +288,30 @@ fail:
 long
 retention_sweep(struct db *db, const struct config *c)
 {
-	long n, all = 0;
-	int rule, failed = 0;
-
-	for (rule = 0; rule < RETAIN__MAX; rule++) {
-		if ((n = retention_apply(db, c, (enum retention_rule)rule)) ==
-		    -1)
-			failed = 1;
-		else
-			all += n;
-	}
-	return failed ? -1 : all;
+	return retention_rules(db, c, NULL);
 }
 
 struct retention {
 	const struct config *cfg;
-	struct db_pool	*pool;
-	pthread_t	 thread;
-	int		 wake[2];
-	atomic_int	 stop;
+	struct worker	*worker;	/* for retention_stop alone */
 };
 
-static void *
-retention_run(void *arg)
+/* The worker's thread: a sweep, then a sleep of retention_interval. */
+static void
+retention_run(struct worker *w, void *arg)
 {
-	struct retention *t = arg;
+	const struct config *c = ((struct retention *)arg)->cfg;
 	struct db *db;
 	long ms;
 
-	while (!atomic_load(&t->stop)) {
-		ms = t->cfg->retention_interval * 1000L;
-		if ((db = db_acquire(t->pool)) == NULL ||
-		    retention_sweep(db, t->cfg) == -1)
+	while (!worker_stopping(w)) {
+		ms = c->retention_interval * 1000L;
+		if ((db = db_acquire(worker_pool(w))) == NULL ||
+		    retention_rules(db, c, w) == -1)
 			ms = ms < RETENTION_RETRY_MS ? ms : RETENTION_RETRY_MS;
-		db_release(t->pool, db);
-		worker_wait(t->wake[0], NULL, ms);
+		db_release(worker_pool(w), db);
+		worker_sleep(w, NULL, ms);
 	}
-	return NULL;
 }
 
 /* Starts the worker, which sweeps at once and then every interval. */
@@ -262,45 +319,24 @@ struct retention *
 retention_start(const struct config *c)
 {
 	struct retention *t;
-	int i;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->cfg = c;
-	t->wake[0] = t->wake[1] = -1;
-	if (pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) == -1) {
-		log_err("pipe: %s", strerror(errno));
-		goto fail;
-	}
-	if ((t->pool = db_pool_new(c->database, 1)) == NULL)
-		goto fail;
-	if ((i = pthread_create(&t->thread, NULL, retention_run, t)) != 0) {
-		log_err("pthread_create: %s", strerror(i));
-		goto fail;
+	if ((t->worker = worker_start(c->database, retention_run, t)) ==
+	    NULL) {
+		free(t);
+		return NULL;
 	}
 	return t;
-fail:
-	db_pool_free(t->pool);
-	if (t->wake[0] != -1) {
-		close(t->wake[0]);
-		close(t->wake[1]);
-	}
-	free(t);
-	return NULL;
 }
 
-/* Lets a sweep under way finish, then stops the worker. */
+/* Lets a batch under way finish, then stops the worker. */
 void
 retention_stop(struct retention *t)
 {
 	if (t == NULL)
 		return;
-	atomic_store(&t->stop, 1);
-	if (write(t->wake[1], "x", 1) == -1 && errno != EAGAIN)
-		log_warn("wake: %s", strerror(errno));
-	pthread_join(t->thread, NULL);
-	db_pool_free(t->pool);
-	close(t->wake[0]);
-	close(t->wake[1]);
+	worker_stop(t->worker);
 	free(t);
 }

@@ -560,7 +560,7 @@ accounts_confirm(struct request *r)
 	char hex[65], ids[32];
 	PGresult *res;
 	long id;
-	int ok, rc, active;
+	int ok, busy = 0, rc, active;
 
 	if ((v = account_link_open(r, &confirm_link, &id, &rc)) == NULL)
 		return rc;
@@ -575,10 +575,10 @@ accounts_confirm(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
-	ok = PQntuples(res) == 1 ?
-	    password_verify(db_value(res, 0, JC_HASH), pw) : 0;
+	ok = PQntuples(res) == 1 &&
+	    password_verify(db_value(res, 0, JC_HASH), pw, &busy);
 	PQclear(res);
-	if (ok == PASSWORD_BUSY) {
+	if (busy) {
 		view_free(v);
 		return account_busy(r);
 	}
@@ -667,7 +667,7 @@ accounts_signin(struct request *r)
 	const char *email, *pw, *next, *p[1];
 	PGresult *res;
 	long id = 0, wait, wait2;
-	int ok = 0, pending = 0, confirmed = 0;
+	int ok = 0, busy = 0, pending = 0, confirmed = 0;
 
 	if (session_form(r) == -1 || (v = page_view(r, "Sign in")) == NULL)
 		return http_error(r, 500);
@@ -701,15 +701,15 @@ accounts_signin(struct request *r)
 		return http_error(r, 503);
 	}
 	if (PQntuples(res) == 1) {
-		ok = password_verify(db_value(res, 0, SI_HASH), pw);
+		ok = password_verify(db_value(res, 0, SI_HASH), pw, &busy);
 		id = strtol(PQgetvalue(res, 0, SI_ID), NULL, 10);
 		pending = strcmp(PQgetvalue(res, 0, SI_STATUS),
 		    "pending") == 0;
 		confirmed = strcmp(PQgetvalue(res, 0, SI_CONFIRMED), "t") == 0;
 	} else
-		ok = password_dummy() == PASSWORD_BUSY ? PASSWORD_BUSY : 0;
+		busy = password_dummy() == -1;
 	PQclear(res);
-	if (ok == PASSWORD_BUSY) {
+	if (busy) {
 		view_free(v);
 		return account_busy(r);
 	}
@@ -764,7 +764,7 @@ account_reauth(struct request *r, struct view *v, const char *tmpl,
 	char ids[32];
 	PGresult *res;
 	long wait;
-	int ok;
+	int ok, busy = 0;
 
 	if ((pw = view_field(v, r, k, "Enter your password")) == NULL) {
 		*rc = http_page(r, 422, tmpl, v);
@@ -789,10 +789,10 @@ account_reauth(struct request *r, struct view *v, const char *tmpl,
 		*rc = http_error(r, 503);
 		return 0;
 	}
-	ok = PQntuples(res) == 1 ?
-	    password_verify(db_value(res, 0, DB_ONLY), pw) : 0;
+	ok = PQntuples(res) == 1 &&
+	    password_verify(db_value(res, 0, DB_ONLY), pw, &busy);
 	PQclear(res);
-	if (ok == PASSWORD_BUSY) {
+	if (busy) {
 		view_free(v);
 		*rc = account_busy(r);
 		return 0;

@@ -5,12 +5,12 @@
  * reader can check the copy they have.  It is served as a download in a
  * sandbox, never shown inline as part of the site.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <microhttpd.h>
+#include <unistd.h>
 
 #include "web.h"
 #include "pages.h"
@@ -295,41 +295,91 @@ evidence_files(struct request *r)
 	return http_redirectf(r, "/evidence/%s/files", r->arg);
 }
 
-/* A file to download, while its evaluation is there. */
+/* A file to download, while its evaluation is there: first what names it. */
 static const char download_query[] =
-    "SELECT f.filename, f.sha256, f.content FROM evaluation_files f"
+    "SELECT f.filename, f.sha256, octet_length(f.content)"
+    " FROM evaluation_files f"
     " JOIN evaluations e ON e.id = f.evaluation AND NOT e.deleted"
     " WHERE f.id = $1::uuid";
 
-enum { DL_FILENAME, DL_SHA256, DL_CONTENT };
+enum { DL_FILENAME, DL_SHA256, DL_LENGTH };
+
+/* Then its bytes, a piece at a time. */
+static const char download_piece[] =
+    "SELECT substring(content FROM $2::integer FOR $3::integer)"
+    " FROM evaluation_files WHERE id = $1::uuid AND sha256 = $4";
+
+#define DOWNLOAD_PIECE	(1024 * 1024)
 
 /*
- * GET /evidence/files/{id}: the file as a download.  The name goes in
- * Content-Disposition both as plain ASCII and, for any other characters,
- * as RFC 5987 UTF-8; the CSP sandbox keeps a PDF opened in the browser
- * from running anything as this site.
+ * Copies the file's len bytes into fd, a piece at a time, so that a
+ * download holds at most one piece in memory while it is copied and
+ * none while it is sent.  -1 when the database failed or the file went.
+ */
+static int
+download_copy(struct request *r, const char *id, const char *sha256,
+    size_t len, int fd)
+{
+	char from[24], count[24];
+	const char *p[4];
+	PGresult *res = NULL;
+	size_t done, n;
+	ssize_t w;
+	int rc = -1;
+
+	p[0] = id;
+	p[1] = from;
+	p[2] = count;
+	p[3] = sha256;
+	for (done = 0; done < len; done += n) {
+		n = len - done < DOWNLOAD_PIECE ? len - done : DOWNLOAD_PIECE;
+		snprintf(from, sizeof(from), "%zu", done + 1);
+		snprintf(count, sizeof(count), "%zu", n);
+		/* The bytes come as they are stored: binary results. */
+		res = PQexecParams(db_conn(r->db), download_piece, 4, NULL, p,
+		    NULL, NULL, 1);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			log_err("%s: %s", __func__,
+			    PQerrorMessage(db_conn(r->db)));
+			goto done;
+		}
+		if (PQntuples(res) != 1 || (size_t)PQgetlength(res, 0, 0) != n)
+			goto done;
+		if ((w = pwrite(fd, PQgetvalue(res, 0, 0), n, (off_t)done)) ==
+		    -1 || (size_t)w != n) {
+			log_err("%s: %s", __func__, strerror(errno));
+			goto done;
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	rc = 0;
+done:
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * GET /evidence/files/{id}: the file as a download, in a sandbox that
+ * keeps a PDF opened in the browser from running anything as this
+ * site.  A reader who holds it already is told so before any of it is
+ * read.
  */
 int
 evidence_files_one(struct request *r)
 {
-	struct MHD_Response *resp;
 	PGresult *res;
-	const char *p[1], *name;
-	char ascii[FILENAME_MAX_CHARS + 1], etag[70], *disp = NULL, *enc;
-	size_t i, n;
-	int rc;
+	const char *p[1];
+	char etag[70];
+	long len;
+	int rc, fd;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
-	/* The bytes come as they are stored: binary results. */
-	res = PQexecParams(db_conn(r->db), download_query, 1, NULL, p, NULL,
-	    NULL, 1);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_err("%s", PQerrorMessage(db_conn(r->db)));
-		rc = http_error(r, 503);
-		goto done;
-	}
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, download_query, 1, p)) ==
+	    NULL)
+		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
 		rc = http_error(r, 404);
 		goto done;
@@ -340,34 +390,20 @@ evidence_files_one(struct request *r)
 		rc = http_not_modified(r, etag, NULL);
 		goto done;
 	}
-	name = PQgetvalue(res, 0, DL_FILENAME);
-	for (i = 0, n = 0; name[i] != '\0' && n < sizeof(ascii) - 1; i++)
-		if ((unsigned char)name[i] >= 0x20 &&
-		    (unsigned char)name[i] < 0x7f && name[i] != '"' &&
-		    name[i] != '\\')
-			ascii[n++] = name[i];
-	ascii[n] = '\0';
-	enc = util_url_encode(name);
-	disp = util_printf("attachment; filename=\"%s\"; filename*=UTF-8''%s",
-	    n > 0 ? ascii : "report.pdf", enc != NULL ? enc : "report.pdf");
-	free(enc);
-	resp = MHD_create_response_from_buffer(
-	    (size_t)PQgetlength(res, 0, DL_CONTENT),
-	    PQgetvalue(res, 0, DL_CONTENT), MHD_RESPMEM_MUST_COPY);
-	if (resp == NULL || disp == NULL) {
-		if (resp != NULL)
-			MHD_destroy_response(resp);
-		rc = http_error(r, 500);
+	len = strtol(PQgetvalue(res, 0, DL_LENGTH), NULL, 10);
+	if ((fd = http_tmpfile()) == -1) {
+		rc = http_error(r, 503);
 		goto done;
 	}
-	MHD_add_response_header(resp, "Content-Type", "application/pdf");
-	MHD_add_response_header(resp, "Content-Disposition", disp);
-	MHD_add_response_header(resp, "Content-Security-Policy", "sandbox");
-	MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
-	MHD_add_response_header(resp, "ETag", etag);
-	rc = http_queue(r, 200, resp);
+	if (download_copy(r, r->arg, PQgetvalue(res, 0, DL_SHA256),
+	    (size_t)len, fd) == -1) {
+		close(fd);
+		rc = http_error(r, 503);
+		goto done;
+	}
+	rc = http_download(r, "application/pdf", fd, (size_t)len,
+	    PQgetvalue(res, 0, DL_FILENAME), etag);
 done:
 	PQclear(res);
-	free(disp);
 	return rc;
 }

@@ -18,6 +18,7 @@ static const char *const period_keys[RETAIN__MAX] = {
 	[RETAIN_SIGNIN_FAILURES] = "keep_signin_failures",
 	[RETAIN_AUDIT] = "keep_audit",
 	[RETAIN_UNCONFIRMED] = "keep_unconfirmed",
+	[RETAIN_THROTTLE] = "keep_throttle",
 };
 
 /* GET /privacy */

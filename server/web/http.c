@@ -2,8 +2,10 @@
  * The HTTP server: libmicrohttpd with its own thread pool, the three-phase
  * request cycle (allocate and admit, take the body, dispatch), and every
  * response leaving through http_queue, which adds the security headers.
- * Who may use a route is settled before any of the body is read, and a
- * file in the body goes to a temporary file, never to memory.
+ * Who may use a route is settled before any of the body is read, and
+ * again, with the session as it is then, once the body has come; a file
+ * in the body goes to a temporary file, never to memory, and so does a
+ * stored file on its way to a reader.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +20,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -82,35 +87,94 @@ http_send(struct request *r, unsigned int status, const char *type,
 }
 
 /*
+ * The Content-Disposition that saves a file under name: the name as
+ * plain ASCII (no controls, quotes or backslashes; "download" when
+ * nothing is left) and, when that lost anything, the whole name again
+ * as RFC 5987 UTF-8 for the browsers that read it.  NULL when out of
+ * memory.
+ */
+static char *
+disposition(const char *name)
+{
+	char ascii[256], *enc, *out;
+	size_t i, n;
+
+	for (i = 0, n = 0; name[i] != '\0' && n < sizeof(ascii) - 1; i++)
+		if ((unsigned char)name[i] >= 0x20 &&
+		    (unsigned char)name[i] < 0x7f && name[i] != '"' &&
+		    name[i] != '\\')
+			ascii[n++] = name[i];
+	ascii[n] = '\0';
+	if (name[i] == '\0' && n == i)
+		return util_printf("attachment; filename=\"%s\"", ascii);
+	if ((enc = util_url_encode(name)) == NULL)
+		return NULL;
+	out = util_printf("attachment; filename=\"%s\"; filename*=UTF-8''%s",
+	    n > 0 ? ascii : "download", enc);
+	free(enc);
+	return out;
+}
+
+/*
+ * Queues resp (which this takes) as a file to save: named filename,
+ * shown in a sandbox if a browser opens it anyway, and cached as
+ * cache_control says.
+ */
+static int
+attachment_queue(struct request *r, struct MHD_Response *resp,
+    const char *type, const char *filename, const char *cache_control)
+{
+	char *disp;
+
+	if ((disp = disposition(filename)) == NULL) {
+		MHD_destroy_response(resp);
+		return http_error(r, 500);
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	MHD_add_response_header(resp, "Content-Security-Policy", "sandbox");
+	MHD_add_response_header(resp, "Cache-Control", cache_control);
+	free(disp);
+	return http_queue(r, 200, resp);
+}
+
+/*
  * A file to save rather than show: body (len bytes, which this frees)
- * as type, named filename (plain ASCII, no quotes) when saved, and
- * never kept by a browser or a proxy, since what people download is
- * theirs.
+ * as type, named filename when saved, and never kept by a browser or a
+ * proxy, since what people download is theirs.
  */
 int
 http_attachment(struct request *r, const char *type, char *body, size_t len,
     const char *filename)
 {
 	struct MHD_Response *resp;
-	char *disposition;
 
-	if ((disposition = util_printf("attachment; filename=\"%s\"",
-	    filename)) == NULL) {
-		free(body);
-		return http_error(r, 500);
-	}
 	resp = MHD_create_response_from_buffer(len, body,
 	    MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(body);
-		free(disposition);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "Content-Disposition", disposition);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	free(disposition);
-	return http_queue(r, 200, resp);
+	return attachment_queue(r, resp, type, filename, "no-store");
+}
+
+/*
+ * A stored file to save, streamed from fd (len bytes from its start;
+ * this closes it) so that a slow reader holds a file, not its bytes in
+ * memory.  etag names the content, so a reader can ask again cheaply.
+ */
+int
+http_download(struct request *r, const char *type, int fd, size_t len,
+    const char *filename, const char *etag)
+{
+	struct MHD_Response *resp;
+
+	if ((resp = MHD_create_response_from_fd64(len, fd)) == NULL) {
+		close(fd);
+		return http_error(r, 500);
+	}
+	MHD_add_response_header(resp, "ETag", etag);
+	return attachment_queue(r, resp, type, filename, "private, no-cache");
 }
 
 /* Renders a page; pages that show personal data are never cached. */
@@ -161,8 +225,6 @@ static const struct {
 	  "Shorten what you entered, or send a smaller file, and try again." },
 	{ 415, "Sorry, we could not read that request",
 	  "Send the form from this site's own pages." },
-	{ 429, "Too many attempts",
-	  "Wait 15 minutes, then try again." },
 	{ 500, "Sorry, there is a problem with the service",
 	  "Try again later. Nothing you entered has been saved." },
 	{ 503, "Sorry, the service is unavailable",
@@ -306,13 +368,14 @@ flush_field(struct request *r)
 }
 
 /*
- * A file with no name in upload_dir, so that it goes with the request
- * however the request ends, even when the node is killed.  Filesystems
- * without O_TMPFILE get a private name that is removed at once.  -1 on
- * failure, logged.
+ * A file with no name in upload_dir, so that it goes with its request
+ * however the request ends, even when the node is killed: an upload
+ * waiting for its handler, or a stored file on its way to a reader.
+ * Filesystems without O_TMPFILE get a private name that is removed at
+ * once.  -1 on failure, logged.
  */
-static int
-upload_open(void)
+int
+http_tmpfile(void)
 {
 	char *path;
 	int fd;
@@ -381,7 +444,7 @@ upload_part(struct request *r, const char *key, const char *filename,
 		}
 		if ((r->upload.filename = util_strdup(filename)) == NULL)
 			return MHD_NO;
-		if ((r->upload.fd = upload_open()) == -1) {
+		if ((r->upload.fd = http_tmpfile()) == -1) {
 			r->store_failed = 1;
 			return MHD_YES;
 		}
@@ -407,6 +470,14 @@ fields_max(const struct request *r)
 	if (r->route != NULL && r->route->max_body > 0)
 		return (size_t)r->route->max_body;
 	return (size_t)cfg->max_body;
+}
+
+/* The most a request's body may hold: a file more on routes that take one. */
+static size_t
+body_max(const struct request *r)
+{
+	return fields_max(r) + (route_is(r, UPLOAD) ?
+	    (size_t)cfg->max_upload : 0);
 }
 
 static enum MHD_Result
@@ -475,21 +546,67 @@ address_loopback(const struct sockaddr *sa)
 /*
  * Whether the request comes from this machine itself and not through a
  * proxy on it: its socket's peer is loopback and no proxy header says it
- * was forwarded for someone else.
+ * was forwarded for someone else.  Behind a trusted proxy every request
+ * comes from loopback, and a proxy that adds no such header would make
+ * everyone local: then nothing is.
  */
 int
 http_local(struct request *r)
 {
-	return r->loopback && http_header(r, "X-Forwarded-For") == NULL &&
+	return !cfg->trust_proxy && r->loopback &&
+	    http_header(r, "X-Forwarded-For") == NULL &&
 	    http_header(r, "Forwarded") == NULL;
+}
+
+/* Keeps the value of the last X-Forwarded-For header in *cls. */
+static enum MHD_Result
+forwarded_last(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	const char **last = cls;
+
+	(void)kind; (void)key_size; (void)value_size;
+	if (key != NULL && value != NULL &&
+	    strcasecmp(key, "X-Forwarded-For") == 0)
+		*last = value;
+	return MHD_YES;
+}
+
+/*
+ * Behind a reverse proxy on this machine every request comes from
+ * loopback; the proxy appends the real client as the last entry of the
+ * last X-Forwarded-For header, the only one a client cannot forge
+ * (whatever headers the client sent come before it).
+ */
+static void
+client_forwarded(struct request *r)
+{
+	const char *xff = NULL, *last;
+	unsigned char buf[sizeof(struct in6_addr)];
+	char addr[sizeof(r->addr)];
+	size_t n;
+
+	MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, forwarded_last,
+	    &xff);
+	if (xff == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	last += strspn(last, " \t");
+	n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof(addr))
+		return;
+	memcpy(addr, last, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, buf) == 1 ||
+	    inet_pton(AF_INET6, addr, buf) == 1)
+		snprintf(r->addr, sizeof(r->addr), "%s", addr);
 }
 
 static void
 client_address(struct request *r)
 {
 	const union MHD_ConnectionInfo *ci;
-	const char *xff, *last;
-	unsigned char buf[sizeof(struct in6_addr)];
 	socklen_t len;
 
 	ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -503,22 +620,8 @@ client_address(struct request *r)
 	if (getnameinfo(ci->client_addr, len, r->addr, sizeof(r->addr), NULL,
 	    0, NI_NUMERICHOST) != 0)
 		snprintf(r->addr, sizeof(r->addr), "unknown");
-	/*
-	 * Behind a reverse proxy on this machine every request comes from
-	 * loopback; the proxy appends the real client as the last entry of
-	 * X-Forwarded-For, the only one a client cannot forge.
-	 */
-	if (cfg->trust_proxy && (strcmp(r->addr, "127.0.0.1") == 0 ||
-	    strcmp(r->addr, "::1") == 0) &&
-	    (xff = http_header(r, "X-Forwarded-For")) != NULL) {
-		last = strrchr(xff, ',');
-		last = last != NULL ? last + 1 : xff;
-		while (*last == ' ')
-			last++;
-		if (inet_pton(AF_INET, last, buf) == 1 ||
-		    inet_pton(AF_INET6, last, buf) == 1)
-			snprintf(r->addr, sizeof(r->addr), "%s", last);
-	}
+	if (cfg->trust_proxy && r->loopback)
+		client_forwarded(r);
 }
 
 /*
@@ -554,7 +657,9 @@ raw_append(struct request *r, const char *data, size_t size)
 	char *grown;
 
 	if (r->entry.len + size + 1 > r->entry.cap) {
-		cap = r->entry.cap ? r->entry.cap : 16 * 1024;
+		/* Declared, the whole body at once: no doubling past it. */
+		cap = r->entry.cap ? r->entry.cap : r->declared > 0 ?
+		    (size_t)r->declared + 1 : 16 * 1024;
 		while (cap < r->entry.len + size + 1)
 			cap *= 2;
 		if ((grown = realloc(r->entry.data, cap)) == NULL)
@@ -566,17 +671,6 @@ raw_append(struct request *r, const char *data, size_t size)
 	r->entry.len += size;
 	r->entry.data[r->entry.len] = '\0';
 	return 0;
-}
-
-/* The most a request's body may hold: more on routes that take a file. */
-static size_t
-body_max(const struct request *r)
-{
-	if (r->route != NULL && r->route->max_body > 0)
-		return (size_t)r->route->max_body;
-	if (route_is(r, UPLOAD))
-		return (size_t)cfg->max_upload + (size_t)cfg->max_body;
-	return (size_t)cfg->max_body;
 }
 
 /*
@@ -623,50 +717,123 @@ static const struct {
 	{ NEED_ADMIN,		is_admin },
 };
 
+#define NNEEDS	(sizeof(needs) / sizeof(needs[0]))
+
+/* Whether the request's account passes every NEED_ flag of its route. */
+static int
+route_allows(const struct request *r)
+{
+	size_t i;
+
+	for (i = 0; i < NNEEDS; i++)
+		if ((r->route->flags & needs[i].flag) && !needs[i].allows(r))
+			return 0;
+	return 1;
+}
+
 /*
- * On a request's first call, before any of its body is read: reads the
- * session and checks what the route needs.  Someone who may not use the
- * route is answered at once (sent to sign in, or 403) and nothing they
- * send after the headers is read.  The database connection is given back
- * before a body is read, so a slow sender holds none.
+ * Reads the session (on r->db) and answers a request its route does not
+ * allow: sent to sign in when not signed in, 403 when signed in without
+ * the role.  MHD_YES with nothing answered: go on.
+ */
+static int
+session_check(struct request *r)
+{
+	char *next;
+	int rc;
+
+	if (session_load(r) == -1)
+		return http_error(r, 503);
+	r->session_read = 1;
+	if (route_allows(r))
+		return MHD_YES;
+	if (r->account != NULL)
+		return http_error(r, 403);
+	next = util_printf("/signin?next=%s", r->url);
+	rc = http_redirect(r, next ? next : "/signin");
+	free(next);
+	return rc;
+}
+
+/*
+ * Forgets the session read at the headers.  A body may take as long to
+ * arrive as its sender likes, and meanwhile the session may have ended
+ * (signed out everywhere, a password reset) or its account lost a role:
+ * what the request does is decided by the session as it is when the
+ * body is complete.
+ */
+static void
+session_forget(struct request *r)
+{
+	account_free(r->account);
+	r->account = NULL;
+	OPENSSL_cleanse(r->session, sizeof(r->session));
+	OPENSSL_cleanse(r->csrf, sizeof(r->csrf));
+	r->session_read = 0;
+}
+
+/*
+ * Bodies that may be large are taken a few at a time, so that a crowd
+ * of slow senders cannot fill the node's memory or disk: a file on its
+ * way to upload_dir (which may be in memory, a tmpfs) and an Atom entry,
+ * held in memory before any signature on it is checked.  A body declared
+ * no larger than max_body needs no slot.
+ */
+enum slot { SLOT_NONE, SLOT_UPLOAD, SLOT_ENTRY, SLOT__MAX };
+static atomic_int slots_taken[SLOT__MAX];
+#define SLOTS_PER_THREAD	4	/* of each kind, per request thread */
+#define SLOT_RETRY		5	/* seconds the refused are told to wait */
+
+static int
+body_slot(struct request *r)
+{
+	enum slot s;
+
+	if (route_is(r, UPLOAD))
+		s = SLOT_UPLOAD;
+	else if (route_is(r, ATOM_ENTRY))
+		s = SLOT_ENTRY;
+	else
+		return MHD_YES;
+	if (r->declared >= 0 && r->declared <= cfg->max_body)
+		return MHD_YES;
+	if (atomic_fetch_add(&slots_taken[s], 1) >=
+	    SLOTS_PER_THREAD * cfg->threads) {
+		atomic_fetch_sub(&slots_taken[s], 1);
+		log_warn("%s: as many large bodies as the node takes at once",
+		    r->route->metric);
+		response_retry_after(r, SLOT_RETRY);
+		return http_error(r, 503);
+	}
+	r->slot = (int)s;
+	return MHD_YES;
+}
+
+/*
+ * A POST's first call, before any of its body is read: reads the
+ * session and checks what the route needs, so that someone who may not
+ * use the route is answered at once and nothing they send after the
+ * headers is read.  The database connection is given back before the
+ * body is read, so a slow sender holds none.  (A GET or HEAD has no
+ * body and is decided on its next call, which comes at once.)
  */
 static int
 admit(struct request *r)
 {
-	const struct route *rt = r->route;
-	unsigned int need = 0;
-	size_t i;
-	char *next;
-	int rc = MHD_YES;
+	int rc;
 
-	if (rt->flags & (NO_DB | NO_SESSION))
+	if (r->method != METHOD_POST)
 		return MHD_YES;
-	if ((r->db = db_acquire(pool)) == NULL)
-		return http_error(r, 503);
-	if (session_load(r) == -1) {
-		rc = http_error(r, 503);
-		goto done;
-	}
-	r->session_read = 1;
-	for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-		need |= rt->flags & needs[i].flag;
-	if (need != 0 && r->account == NULL) {
-		next = util_printf("/signin?next=%s", r->url);
-		rc = http_redirect(r, next ? next : "/signin");
-		free(next);
-		goto done;
-	}
-	for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-		if ((need & needs[i].flag) && !needs[i].allows(r)) {
-			rc = http_error(r, 403);
-			goto done;
-		}
-done:
-	if (r->answered || r->method == METHOD_POST) {
+	if (!(r->route->flags & (NO_DB | NO_SESSION))) {
+		if ((r->db = db_acquire(pool)) == NULL)
+			return http_error(r, 503);
+		rc = session_check(r);
 		db_release(pool, r->db);
 		r->db = NULL;
+		if (rc != MHD_YES || r->answered)
+			return rc;
 	}
-	return rc;
+	return body_slot(r);
 }
 
 /* Maps the upload's file for the handler; -1 on failure, logged. */
@@ -687,11 +854,28 @@ upload_map(struct request *r)
 	return 0;
 }
 
+/*
+ * The request is complete: who may use the route is decided again, with
+ * the session as it is now (a GET's first look, a POST's second), then
+ * what its body held, then the handler answers.
+ */
 static int
 dispatch(struct request *r)
 {
 	const struct route *rt = r->route;
+	int rc;
 
+	if (rt->arg != NULL)
+		snprintf(r->arg, sizeof(r->arg), "%s", rt->arg);
+	if (!(rt->flags & NO_DB) && (r->db = db_acquire(pool)) == NULL)
+		return http_error(r, 503);
+	/* A POST nobody was signed in for at the headers has nothing to lose. */
+	if (!(rt->flags & (NO_DB | NO_SESSION)) &&
+	    (!r->session_read || r->account != NULL)) {
+		session_forget(r);
+		if ((rc = session_check(r)) != MHD_YES || r->answered)
+			return rc;
+	}
 	if (r->too_large)
 		return too_large(r);
 	if (r->store_failed)
@@ -700,22 +884,35 @@ dispatch(struct request *r)
 		return http_error(r, 400);
 	if (r->csrf_refused)
 		return http_error(r, 403);
-	if (rt->arg != NULL)
-		snprintf(r->arg, sizeof(r->arg), "%s", rt->arg);
-	if (rt->flags & NO_DB)
-		return rt->handler(r);
-	if (r->db == NULL && (r->db = db_acquire(pool)) == NULL)
-		return http_error(r, 503);
-	if (rt->flags & NO_SESSION)
-		return rt->handler(r);
-	if (!r->session_read && session_load(r) == -1)
-		return http_error(r, 503);
 	if (r->method == METHOD_POST && (rt->flags & CSRF) &&
 	    !session_csrf_ok(r))
 		return http_error(r, 403);
 	if (upload_map(r) == -1)
 		return http_error(r, 503);
 	return rt->handler(r);
+}
+
+/*
+ * What the headers say of a body, on the first call: its length (-1
+ * when chunked), refused when too large, and refused outright on a GET
+ * or HEAD, which would otherwise be read while nothing was decided.
+ */
+static int
+body_declared(struct request *r)
+{
+	const char *len;
+
+	len = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	r->declared = -1;
+	if (len != NULL && util_parse_long(len, 0, LONG_MAX, &r->declared) ==
+	    -1)
+		return too_large(r);
+	if (r->method != METHOD_POST && (r->declared > 0 || (len == NULL &&
+	    http_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)))
+		return http_error(r, 400);
+	if (r->declared > 0 && (size_t)r->declared > body_max(r))
+		return too_large(r);
+	return MHD_YES;
 }
 
 /* Requests begun and not yet answered: what a stop waits for. */
@@ -727,8 +924,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
     size_t *upload_size, void **req_cls)
 {
 	struct request *r = *req_cls;
-	const char *len, *type;
-	long n;
+	const char *type;
 	int rc;
 
 	(void)cls; (void)version;
@@ -757,12 +953,10 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 			return http_error(r, 404);
 		if (!(r->route->methods & (1u << r->method)))
 			return http_error(r, 405);
-		len = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (len != NULL && (util_parse_long(len, 0, LONG_MAX, &n) ==
-		    -1 || (size_t)n > body_max(r)))
-			return too_large(r);
-		rc = admit(r);
-		if (r->answered)
+		if ((rc = body_declared(r)) != MHD_YES || r->answered)
+			return rc == MHD_YES ? MHD_YES : MHD_NO;
+		/* A refusal that could not be sent closes the connection. */
+		if ((rc = admit(r)) != MHD_YES || r->answered)
 			return rc == MHD_YES ? MHD_YES : MHD_NO;
 		if (r->method != METHOD_POST) {
 			MHD_get_connection_values_n(conn,
@@ -795,9 +989,16 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (*upload_size != 0) {
 		r->total += *upload_size;
-		if (r->total > body_max(r))
-			r->too_large = 1;
-		else if (r->raw) {
+		/*
+		 * Only a chunked body, whose length the headers did not say,
+		 * gets here past the limit: nothing more of it is read.
+		 */
+		if (r->total > body_max(r)) {
+			log_info("%s: a chunked body past %zu bytes",
+			    r->route->metric, body_max(r));
+			return MHD_NO;
+		}
+		if (r->raw) {
 			if (raw_append(r, upload, *upload_size) == -1)
 				return MHD_NO;
 		} else if (!r->bad_body && r->pp != NULL &&
@@ -834,6 +1035,8 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (r == NULL)
 		return;
 	atomic_fetch_sub(&in_flight, 1);
+	if (r->slot != SLOT_NONE)
+		atomic_fetch_sub(&slots_taken[r->slot], 1);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (double)(now.tv_sec - r->start.tv_sec) +
 	    (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
@@ -917,26 +1120,103 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6)
 }
 
 /*
- * Where uploads wait: upload_dir, or TMPDIR, or /tmp.  A directory in
- * which no temporary file can be made stops the start, not the first
- * upload.
+ * Where uploads (and files on their way to readers) wait: upload_dir;
+ * else the service's state directory, which systemd names in
+ * STATE_DIRECTORY and which is on disk; else TMPDIR, or /tmp.  A
+ * directory in which no temporary file can be made stops the start, not
+ * the first upload; one in memory (tmpfs) is worth a warning, as every
+ * file being sent takes RAM there.
  */
 static int
 upload_dir_set(const struct config *c)
 {
 	const char *d = c->upload_dir;
+	struct statfs fs;
+	size_t n;
 	int fd;
 
-	if (*d == '\0' && ((d = getenv("TMPDIR")) == NULL || *d == '\0'))
+	n = strlen(d);
+	/* systemd separates several state directories with colons. */
+	if (n == 0 && (d = getenv("STATE_DIRECTORY")) != NULL)
+		n = strcspn(d, ":");
+	if (n == 0 && (d = getenv("TMPDIR")) != NULL)
+		n = strlen(d);
+	if (n == 0) {
 		d = "/tmp";
+		n = strlen(d);
+	}
 	free(upload_dir);
-	if ((upload_dir = util_strdup(d)) == NULL)
+	if ((upload_dir = util_printf("%.*s", (int)n, d)) == NULL)
 		return -1;
-	if ((fd = upload_open()) == -1) {
-		log_err("upload_dir: cannot make temporary files in %s", d);
+	if ((fd = http_tmpfile()) == -1) {
+		log_err("upload_dir: cannot make temporary files in %s",
+		    upload_dir);
 		return -1;
 	}
+	if (fstatfs(fd, &fs) == 0 && fs.f_type == TMPFS_MAGIC)
+		log_warn("upload_dir: %s is in memory (tmpfs): files being "
+		    "sent take RAM; set upload_dir to a directory on disk",
+		    upload_dir);
 	close(fd);
+	return 0;
+}
+
+/*
+ * Every connection is a socket, and may hold a file (an upload, a
+ * download); each database connection, request thread and log is one
+ * more.  The soft limit on open files is raised as far as it may go, and
+ * a configuration that could run out of them does not start: running
+ * out would refuse people at random, with nothing said why.
+ */
+static int
+files_enough(const struct config *c)
+{
+	struct rlimit rl;
+	long want, db;
+
+	db = c->db_connections > 0 ? c->db_connections : c->threads + 1;
+	want = 2L * c->max_connections + db + 4L * c->threads + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_err("%s: getrlimit: %s", __func__, strerror(errno));
+		return -1;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("%s: setrlimit: %s", __func__,
+			    strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)want > rl.rlim_cur) {
+		log_err("max_connections %d needs about %ld open files, but "
+		    "the limit is %lu: lower max_connections, or raise the "
+		    "limit (LimitNOFILE= in the service, ulimit -n)",
+		    c->max_connections, want, (unsigned long)rl.rlim_cur);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A route answered without the session cannot check who is asking: a
+ * NEED_ flag or CSRF on one would be silently ignored.  Such a table is
+ * a mistake in the program, refused at the start.
+ */
+static int
+routes_valid(const struct route *table, size_t n)
+{
+	unsigned int guarded = CSRF;
+	size_t i;
+
+	for (i = 0; i < NNEEDS; i++)
+		guarded |= needs[i].flag;
+	for (i = 0; i < n; i++)
+		if ((table[i].flags & (NO_DB | NO_SESSION)) &&
+		    (table[i].flags & guarded)) {
+			log_err("route %s: NO_DB or NO_SESSION with a NEED_ "
+			    "flag or CSRF", table[i].path);
+			return -1;
+		}
 	return 0;
 }
 
@@ -955,6 +1235,8 @@ server_start(const struct config *c, struct db_pool *p,
 	int v6;
 	FILE *f;
 
+	if (routes_valid(table, n) == -1 || files_enough(c) == -1)
+		return NULL;
 	pool = p;
 	routes = table;
 	nroutes = n;

@@ -33,8 +33,8 @@ response_header(struct request *r, const char *name, const char *value)
 }
 
 /*
- * Every 429 says when to try again (RFC 9110 section 10.2.3): seconds,
- * at least one.
+ * Every 429, and a 503 that knows, says when to try again (RFC 9110
+ * section 10.2.3): seconds, at least one.
  */
 int
 response_retry_after(struct request *r, long seconds)

@@ -227,6 +227,7 @@ struct request {
 	char			*acc;		/* value being accumulated */
 	size_t			 acclen;
 	size_t			 total;
+	long			 declared;	/* Content-Length, or -1 */
 	size_t			 fields;	/* bytes of fields other than files */
 	struct {
 		char	*filename;	/* as the browser named it */
@@ -247,6 +248,7 @@ struct request {
 	int			 answered;	/* a response is queued */
 	int			 session_read;	/* session_load has run */
 	int			 loopback;	/* the socket's peer is this host */
+	int			 slot;		/* a large body's turn, held */
 	struct db		*db;
 	struct account		*account;	/* signed in, or NULL */
 	char			 session[ACORN_TOKEN_LEN + 1];
@@ -278,6 +280,9 @@ int		 http_queue(struct request *, unsigned int,
 		    struct MHD_Response *);
 int		 http_attachment(struct request *, const char *, char *, size_t,
 		    const char *);
+int		 http_download(struct request *, const char *, int, size_t,
+		    const char *, const char *);
+int		 http_tmpfile(void);
 const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
 int		 http_fresh(struct request *, const char *);

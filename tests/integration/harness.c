@@ -1013,3 +1013,66 @@ node_run(struct node *n, ...)
 		return -1;
 	return WEXITSTATUS(status);
 }
+
+/*
+ * Gives the node a data folder of its own: links to the program's
+ * templates, and a folder of links to its migrations that a test may add
+ * files to, rename or remove.  The node's config names it from now on.
+ * The schema folder's path (malloc'd), or NULL.
+ */
+char *
+node_schema_dir(struct node *n)
+{
+	char dir[600], src[600], dst[700], *out;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/%s.data", env("ACORN_TEST_VAR"), n->db);
+	snprintf(src, sizeof(src), "%s/schema", env("ACORN_DATADIR"));
+	{
+		char *rm[] = { "rm", "-rf", dir, NULL };
+		char *mk[] = { "mkdir", "-p", dir, NULL };
+		char *cp[] = { "cp", "-rs", src, dir, NULL };
+
+		if ((out = run_capture(rm)) == NULL)
+			return NULL;
+		free(out);
+		if ((out = run_capture(mk)) == NULL)
+			return NULL;
+		free(out);
+		if ((out = run_capture(cp)) == NULL)
+			return NULL;
+		free(out);
+	}
+	snprintf(src, sizeof(src), "%s/templates", env("ACORN_DATADIR"));
+	snprintf(dst, sizeof(dst), "%s/templates", dir);
+	if (symlink(src, dst) == -1)
+		return NULL;
+	if ((f = fopen(n->conf, "a")) == NULL)
+		return NULL;
+	fprintf(f, "datadir = %s\n", dir);
+	fclose(f);
+	snprintf(dst, sizeof(dst), "%s/schema", dir);
+	return strdup(dst);
+}
+
+/* 1 when what the node's commands wrote to its log holds text. */
+int
+node_log_has(struct node *n, const char *text)
+{
+	FILE *f;
+	char *buf;
+	long len;
+	int yes = 0;
+
+	if ((f = fopen(n->log, "r")) == NULL)
+		return 0;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)len + 1)) != NULL) {
+		buf[fread(buf, 1, (size_t)len, f)] = '\0';
+		yes = strstr(buf, text) != NULL;
+		free(buf);
+	}
+	fclose(f);
+	return yes;
+}

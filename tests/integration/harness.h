@@ -51,6 +51,8 @@ int		 node_wait(struct node *, const char *, const char *, int);
 int		 node_waitv(struct node *, const char *, int, const char *const *,
 		    int);
 int		 node_run(struct node *, ...);
+char		*node_schema_dir(struct node *);
+int		 node_log_has(struct node *, const char *);
 
 /* A browser-like client with its own cookie jar. */
 struct client	*client_new(struct node *);

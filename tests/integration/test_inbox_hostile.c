@@ -725,11 +725,14 @@ START_TEST(test_entry_over_one_mib_is_refused)
 
 	snap(&before);
 	refused_as(big, strlen(big), ENTRY_TYPE, 413, NULL);
-	/* Sent in chunks, with no length announced. */
+	/*
+	 * Sent in chunks, with no length announced: cut off once past the
+	 * limit, the connection closed with no answer.
+	 */
 	c = client_new(scene.host);
 	client_header(c, "Transfer-Encoding: chunked");
 	r = inbox_post_as(c, big, strlen(big), ENTRY_TYPE);
-	ck_assert_msg(r->status == 413, "chunked: %ld", r->status);
+	ck_assert_msg(r->status == -1, "chunked: %ld", r->status);
 	resp_free(r);
 	client_free(c);
 	assert_unchanged(&before);

@@ -33,6 +33,7 @@ Suite	*network_suite(void);
 Suite	*remote_suite(void);
 Suite	*inbox_limits_suite(void);
 Suite	*uploads_suite(void);
+Suite	*http_limits_suite(void);
 Suite	*accounts_suite(void);
 Suite	*roles_suite(void);
 Suite	*identity_registrations_suite(void);
@@ -1135,43 +1136,214 @@ START_TEST(test_sigterm_stops_the_node_cleanly)
 }
 END_TEST
 
+/* Writes a migration file holding sql into the schema folder dir. */
+static void
+schema_file(const char *dir, const char *name, const char *sql)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(sql, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* 1 when the node's database has a table of that name. */
+static int
+has_table(struct node *n, const char *name)
+{
+	return node_num(n, "SELECT count(*) FROM pg_tables"
+	    " WHERE tablename = $1", name) == 1;
+}
+
+/* The newest version the node's database records, and its file's name. */
+static long
+newest_version(struct node *n, char *name, size_t len)
+{
+	char *v = node_sql(n, "SELECT name FROM schema_version"
+	    " ORDER BY version DESC LIMIT 1", NULL);
+
+	ck_assert_ptr_nonnull(v);
+	snprintf(name, len, "%s", v);
+	free(v);
+	return node_num(n, "SELECT max(version) FROM schema_version", NULL);
+}
+
 /*
- * Two changes made side by side can land in either order: a database
- * that recorded a later migration first still gets the earlier one.
- * Here 020's row and one of its indexes go, as if 020 had never run
- * while 021 and later had; `acorn migrate` puts both back.
+ * Two changes made side by side can land in either order.  A database
+ * that recorded later migrations first must not then take an earlier
+ * one: run after them, it could undo what they changed (a function a
+ * later one redefined).  Here 020's row and its indexes go, as if 020
+ * had never run while 021 and later had, and a newer file waits too:
+ * `acorn migrate` refuses, names the file to renumber, and applies
+ * nothing, not even the newer file; the node still serves.
  */
-START_TEST(test_migrate_applies_an_earlier_version_it_missed)
+START_TEST(test_migrate_refuses_an_earlier_version_after_later_ones)
 {
 	struct node *n = node_new("Migrating node", NULL);
-	long newest;
+	struct client *c;
+	struct resp *r;
+	char *dir, newest_name[128], later[64], want[512];
+	long newest, rows;
 
 	ck_assert_ptr_nonnull(n);
-	newest = node_num(n, "SELECT max(version) FROM schema_version", NULL);
-	ck_assert_int_ge(newest, 20);
+	newest = newest_version(n, newest_name, sizeof(newest_name));
+	ck_assert_int_ge(newest, 24);
+	ck_assert_ptr_nonnull(dir = node_schema_dir(n));
+	snprintf(later, sizeof(later), "%03ld_later.sql", newest + 1);
+	schema_file(dir, later, "CREATE TABLE later_change (id integer);");
 	ck_assert_int_eq(node_num(n, "WITH gone AS (DELETE FROM schema_version"
 	    " WHERE version = 20 RETURNING 1) SELECT count(*) FROM gone",
 	    NULL), 1);
-	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM"
-	    " (SELECT 1 FROM pg_indexes WHERE indexname = 'audit_log_at_idx')"
-	    " i", NULL), 1);
-	free(node_sql(n, "DROP INDEX outbox_done_idx, audit_log_at_idx,"
-	    " audit_log_actor_idx, audit_log_subject_idx,"
-	    " signin_failures_at_idx, document_revisions_author_idx,"
-	    " evaluation_revisions_author_idx", NULL));
+	free(node_sql(n, "DROP INDEX audit_log_at_idx, audit_log_actor_idx,"
+	    " audit_log_subject_idx, signin_failures_at_idx,"
+	    " document_revisions_author_idx, evaluation_revisions_author_idx",
+	    NULL));
+	rows = node_num(n, "SELECT count(*) FROM schema_version", NULL);
+
+	ck_assert_int_eq(node_run(n, "migrate", NULL), 1);
+	snprintf(want, sizeof(want), "migration 020 (020_retention.sql) is"
+	    " older than the newest applied %03ld (%s): renumber it", newest,
+	    newest_name);
+	ck_assert_msg(node_log_has(n, want), "the log does not say: %s", want);
+	/* Nothing changed: neither 020 nor the newer file ran. */
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM schema_version",
+	    NULL), rows);
 	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM pg_indexes"
 	    " WHERE indexname = 'audit_log_at_idx'", NULL), 0);
+	ck_assert(!has_table(n, "later_change"));
 
+	ck_assert_int_eq(node_serve(n), 0);
+	c = client_new(n);
+	r = http_get(c, "/healthz");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	client_free(c);
+	free(dir);
+	node_free(n);
+}
+END_TEST
+
+/*
+ * The way out the refusal names: the late file, renumbered above the
+ * newest, is applied; a second run has nothing left to do.
+ */
+START_TEST(test_migrate_applies_a_late_change_once_renumbered)
+{
+	struct node *n = node_new("Renumbering node", NULL);
+	char *dir, newest_name[128], late[64], from[1024], to[1024];
+	char want[512];
+	long newest, rows;
+
+	ck_assert_ptr_nonnull(n);
+	newest = newest_version(n, newest_name, sizeof(newest_name));
+	ck_assert_ptr_nonnull(dir = node_schema_dir(n));
+	schema_file(dir, "000_late.sql",
+	    "CREATE TABLE late_change (id integer);");
+	rows = node_num(n, "SELECT count(*) FROM schema_version", NULL);
+
+	ck_assert_int_eq(node_run(n, "migrate", NULL), 1);
+	snprintf(want, sizeof(want), "migration 000 (000_late.sql) is older"
+	    " than the newest applied %03ld (%s): renumber it", newest,
+	    newest_name);
+	ck_assert_msg(node_log_has(n, want), "the log does not say: %s", want);
+	ck_assert(!has_table(n, "late_change"));
+
+	snprintf(late, sizeof(late), "%03ld_late.sql", newest + 1);
+	snprintf(from, sizeof(from), "%s/000_late.sql", dir);
+	snprintf(to, sizeof(to), "%s/%s", dir, late);
+	ck_assert_int_eq(rename(from, to), 0);
 	ck_assert_int_eq(node_run(n, "migrate", NULL), 0);
+	ck_assert(has_table(n, "late_change"));
 	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM schema_version"
-	    " WHERE version = 20", NULL), 1);
-	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM pg_indexes"
-	    " WHERE indexname = 'audit_log_at_idx'", NULL), 1);
-	ck_assert_int_eq(node_num(n, "SELECT max(version) FROM schema_version",
-	    NULL), newest);
+	    " WHERE name = $1", late), 1);
+	ck_assert_int_eq(newest_version(n, newest_name, sizeof(newest_name)),
+	    newest + 1);
+	ck_assert_str_eq(newest_name, late);
 	/* Nothing left to do: a second run applies nothing and succeeds. */
 	ck_assert_int_eq(node_run(n, "migrate", NULL), 0);
-	ck_assert_int_eq(node_serve(n), 0);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM schema_version",
+	    NULL), rows + 1);
+	free(dir);
+	node_free(n);
+}
+END_TEST
+
+/*
+ * The database took another line of work's migration under the number
+ * this program's newest file has: that file would never run.  migrate
+ * refuses, says which name the number is recorded under, and applies
+ * nothing after it either.
+ */
+START_TEST(test_migrate_refuses_a_number_recorded_under_another_name)
+{
+	struct node *n = node_new("Crossed node", NULL);
+	char *dir, newest_name[128], other[64], later[64], want[512];
+	char num[32];
+	long newest;
+
+	ck_assert_ptr_nonnull(n);
+	newest = newest_version(n, newest_name, sizeof(newest_name));
+	ck_assert_ptr_nonnull(dir = node_schema_dir(n));
+	snprintf(later, sizeof(later), "%03ld_later.sql", newest + 1);
+	schema_file(dir, later, "CREATE TABLE later_change (id integer);");
+	snprintf(other, sizeof(other), "%03ld_other_work.sql", newest);
+	snprintf(num, sizeof(num), "%ld", newest);
+	{
+		const char *p[2] = { other, num };
+
+		free(node_sqlv(n, "UPDATE schema_version SET name = $1"
+		    " WHERE version = $2::integer", 2, p));
+	}
+
+	ck_assert_int_eq(node_run(n, "migrate", NULL), 1);
+	snprintf(want, sizeof(want), "migration %03ld is recorded as applied"
+	    " from %s, not %s: renumber %s", newest, other, newest_name,
+	    newest_name);
+	ck_assert_msg(node_log_has(n, want), "the log does not say: %s", want);
+	ck_assert(!has_table(n, "later_change"));
+	ck_assert_int_eq(node_num(n, "SELECT max(version) FROM schema_version",
+	    NULL), newest);
+	free(dir);
+	node_free(n);
+}
+END_TEST
+
+/*
+ * Two files made side by side under one number: migrate refuses before
+ * applying either, and takes the one left once the other is renumbered
+ * away (here, removed).
+ */
+START_TEST(test_migrate_refuses_two_files_with_one_number)
+{
+	struct node *n = node_new("Twin node", NULL);
+	char *dir, newest_name[128], a[64], b[64], path[1024], want[512];
+	long newest;
+
+	ck_assert_ptr_nonnull(n);
+	newest = newest_version(n, newest_name, sizeof(newest_name));
+	ck_assert_ptr_nonnull(dir = node_schema_dir(n));
+	snprintf(a, sizeof(a), "%03ld_one_side.sql", newest + 1);
+	snprintf(b, sizeof(b), "%03ld_other_side.sql", newest + 1);
+	schema_file(dir, a, "CREATE TABLE one_side (id integer);");
+	schema_file(dir, b, "CREATE TABLE other_side (id integer);");
+
+	ck_assert_int_eq(node_run(n, "migrate", NULL), 1);
+	snprintf(want, sizeof(want), "%s and %s share the number %03ld:"
+	    " renumber one of them", a, b, newest + 1);
+	ck_assert_msg(node_log_has(n, want), "the log does not say: %s", want);
+	ck_assert(!has_table(n, "one_side"));
+	ck_assert(!has_table(n, "other_side"));
+	ck_assert_int_eq(node_num(n, "SELECT max(version) FROM schema_version",
+	    NULL), newest);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, b);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(node_run(n, "migrate", NULL), 0);
+	ck_assert(has_table(n, "one_side"));
+	ck_assert(!has_table(n, "other_side"));
+	free(dir);
 	node_free(n);
 }
 END_TEST
@@ -1231,7 +1403,12 @@ integration_suite(void)
 	tc = tcase_create("lifecycle");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_sigterm_stops_the_node_cleanly);
-	tcase_add_test(tc, test_migrate_applies_an_earlier_version_it_missed);
+	tcase_add_test(tc,
+	    test_migrate_refuses_an_earlier_version_after_later_ones);
+	tcase_add_test(tc, test_migrate_applies_a_late_change_once_renumbered);
+	tcase_add_test(tc,
+	    test_migrate_refuses_a_number_recorded_under_another_name);
+	tcase_add_test(tc, test_migrate_refuses_two_files_with_one_number);
 	tcase_add_test(tc, test_signin_is_throttled_per_address);
 	tcase_add_test(tc, test_throttling_behind_a_proxy_counts_the_real_client);
 	tcase_add_test(tc, test_sigterm_finishes_a_request_in_flight);
@@ -1267,6 +1444,7 @@ main(void)
 	srunner_add_suite(sr, remote_suite());
 	srunner_add_suite(sr, inbox_limits_suite());
 	srunner_add_suite(sr, uploads_suite());
+	srunner_add_suite(sr, http_limits_suite());
 	srunner_add_suite(sr, accounts_suite());
 	srunner_add_suite(sr, roles_suite());
 	srunner_add_suite(sr, identity_registrations_suite());

@@ -41,6 +41,7 @@ start(void)
 	node = node_new("Data node", "retention_interval = 1\n"
 	    "retain_mail_days = 45\nretain_guest_forms_days = 3\n"
 	    "retain_signin_failures_days = 2\nretain_audit_months = 18\n"
+	    "retain_throttle_days = 4\n"
 	    "session_idle = 3600\nsession_max = 172800");
 	ck_assert_ptr_nonnull(node);
 	coord_pw = node_user_add(node, COORD, "coordinator");
@@ -519,9 +520,11 @@ START_TEST(test_privacy_notice_quotes_the_configured_periods)
 	    " after signing in"));
 	ck_assert(resp_has(r, "for <span>2 days</span>"));
 	ck_assert(resp_has(r, "after <span>18 months</span>"));
+	ck_assert(resp_has(r, "<span>4 days after the last attempt</span>"));
 	/* Nothing of the defaults is left in it. */
 	ck_assert(!resp_has(r, "30 days"));
 	ck_assert(!resp_has(r, "24 months"));
+	ck_assert(!resp_has(r, "1 day after the last attempt"));
 	resp_free(r);
 
 	/* Linked from every page's footer and from joining. */
@@ -624,6 +627,19 @@ START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
 	    " (now() - interval '17 months', 'retention_test', 'recent')"
 	    " RETURNING 1) SELECT count(*) FROM l", NULL, NULL, NULL);
 
+	/*
+	 * Counts of attempts: one quiet for 5 days, one quiet as long but
+	 * still making its party wait, one from a minute ago.
+	 */
+	run("WITH t AS (INSERT INTO throttle (key, hits, last, wait_until)"
+	    " VALUES ('join:|192.0.2.1', 9, now() - interval '5 days',"
+	    "  now() - interval '5 days'),"
+	    " ('join:|192.0.2.2', 9, now() - interval '5 days',"
+	    "  now() + interval '1 hour'),"
+	    " ('join:|192.0.2.3', 1, now() - interval '1 minute',"
+	    "  now() - interval '1 minute') RETURNING 1)"
+	    " SELECT count(*) FROM t", NULL, NULL, NULL);
+
 	/* The worker removes what is past its time, by itself. */
 	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM outbox"
 	    " WHERE recipient = 'old@example.org')", NULL));
@@ -635,6 +651,8 @@ START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
 	    " signin_failures WHERE email = 'nobody.old@example.org')", NULL));
 	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM audit_log"
 	    " WHERE action = 'retention_test' AND subject = 'old')", NULL));
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM throttle"
+	    " WHERE key = 'join:|192.0.2.1')", NULL));
 
 	/* And keeps what is not. */
 	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE recipient ="
@@ -647,6 +665,8 @@ START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
 	    " token_hash = decode($1, 'hex')", busy), 1);
 	ck_assert_int_eq(num("SELECT count(*) FROM audit_log WHERE"
 	    " action = 'retention_test' AND subject = 'recent'", NULL), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM throttle WHERE key IN"
+	    " ('join:|192.0.2.2', 'join:|192.0.2.3')", NULL), 2);
 	/* The idle browser is signed out; the other is not. */
 	r = http_get(old, "/profile");
 	ck_assert_int_eq(r->status, 303);
@@ -696,7 +716,7 @@ START_TEST(test_retention_passes_over_a_rule_another_process_applies)
 	snprintf(rule, sizeof(rule), "%d", RETAIN_AUDIT);
 	ck_assert_int_eq(db_begin(holder), 0);
 	ck_assert_int_eq(db_call(holder, "SELECT pg_advisory_xact_lock("
-	    "7234020, $1::integer)", 1, p), 0);
+	    LOCK_RETENTION ", $1::integer)", 1, p), 0);
 	/* The mail goes; the audit entry waits for its rule's lock. */
 	ck_assert_int_eq(retention_sweep(db, &c), 1);
 	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM outbox", NULL), 0);
@@ -716,6 +736,212 @@ START_TEST(test_retention_passes_over_a_rule_another_process_applies)
 }
 END_TEST
 
+/* A pool of connections to node n's database, for the core's own calls. */
+static struct db_pool *
+pool_of(struct node *n, int size)
+{
+	char info[512];
+
+	snprintf(info, sizeof(info), "host=%s user=acorn dbname=%s",
+	    getenv("ACORN_TEST_PGHOST"), n->db);
+	return db_pool_new(info, size);
+}
+
+/*
+ * A first sweep over more rows than one batch takes: each statement
+ * removes at most retention_batch rows, and the sweep goes on while
+ * whole batches go, so all the old rows go in one sweep and the recent
+ * one stays.  Against a node that is not serving, so that only this
+ * sweep removes anything.
+ */
+START_TEST(test_retention_removes_in_batches)
+{
+	struct node *n = node_new("Batch node", NULL);
+	struct config c;
+	struct db_pool *pool;
+	struct db *db;
+
+	ck_assert_ptr_nonnull(n);
+	free(node_sql(n, "WITH l AS (INSERT INTO audit_log (at, action)"
+	    " SELECT now() - interval '30 months', 'old'"
+	    " FROM generate_series(1, 7)),"
+	    " r AS (INSERT INTO audit_log (at, action) VALUES"
+	    " (now() - interval '1 month', 'recent'))"
+	    " SELECT 1", NULL));
+	config_defaults(&c);
+	ck_assert_int_eq(config_set(&c, "retention_batch", "2"), 0);
+	ck_assert_ptr_nonnull(pool = pool_of(n, 1));
+	ck_assert_ptr_nonnull(db = db_acquire(pool));
+
+	ck_assert_int_eq(retention_sweep(db, &c), 7);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'old'", NULL), 0);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'recent'", NULL), 1);
+	ck_assert_int_eq(retention_sweep(db, &c), 0);
+
+	db_release(pool, db);
+	db_pool_free(pool);
+	config_free(&c);
+	node_free(n);
+}
+END_TEST
+
+/* Tables a sweep removes from, or that refer to what it removes. */
+static const char *const swept_tables[] = {
+	"outbox", "registrations", "sessions", "signin_failures", "audit_log",
+	"accounts", "members", "throttle", "events", "documents",
+	"glossary_terms", "evaluations", "evaluation_files",
+	"document_revisions", "evaluation_revisions", "away_registrations",
+	"account_tokens", "answers", "guest_keys", "inbox_requests", NULL
+};
+
+/* An index each rule, and each reference to an account, reads. */
+static const char *const sweep_indexes[] = {
+	"outbox_done_idx", "registrations_unconfirmed_idx",
+	"sessions_last_seen_idx", "sessions_created_idx",
+	"signin_failures_at_idx", "audit_log_at_idx",
+	"accounts_unconfirmed_idx", "throttle_last_idx",
+	"accounts_approved_by_idx", "events_created_by_idx",
+	"documents_created_by_idx", "glossary_terms_created_by_idx",
+	"evaluations_created_by_idx", "evaluation_files_created_by_idx",
+	NULL
+};
+
+#define SEQ_SCANS	"SELECT coalesce(sum(seq_scan), 0)" \
+	" FROM pg_stat_user_tables WHERE relname = ANY ($1::text[])"
+/* ",name=scans,name=scans", so that ",name=" finds one. */
+#define INDEX_SCANS	"SELECT string_agg(',' || indexrelname || '=' ||" \
+	" idx_scan, '' ORDER BY indexrelname) FROM pg_stat_user_indexes" \
+	" WHERE indexrelname = ANY ($1::text[])"
+
+/* names as a PostgreSQL array literal, {a,b,c}, in buf. */
+static const char *
+array_of(const char *const *names, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	for (i = 0; names[i] != NULL; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+		    i == 0 ? "{" : ",", names[i]);
+	snprintf(buf + at, len - at, "}");
+	return buf;
+}
+
+/*
+ * Every rule finds its rows through an index, and so does every
+ * reference to an account it removes: with sequential scans turned off
+ * for the sweep's connection, a rule with no index it can use would
+ * still read its table whole, and the statistics would count it.  (The
+ * outbox's first index, from 020, could not serve its rule: PostgreSQL
+ * cannot prove its condition from the rule's.)  An account never
+ * confirmed is there to be removed, so that the references to it are
+ * followed.
+ */
+START_TEST(test_retention_sweeps_through_indexes)
+{
+	struct node *n = node_new("Index node", "open_joining = yes\n"
+	    "retention_interval = 86400");
+	struct client *c;
+	struct resp *r;
+	struct config cf;
+	struct db_pool *pool;
+	struct db *db;
+	char tables[1024], indexes[1024], *before;
+	long seq;
+	int i;
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(node_serve(n), 0);
+	c = client_new(n);
+	r = join_form(c, "Never Confirmed", "never.confirmed@example.org",
+	    "a long enough password", "a long enough password");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	client_free(c);
+	ck_assert_int_eq(node_stop(n), 0);
+	ck_assert_int_eq(node_num(n, "WITH u AS (UPDATE accounts SET"
+	    " created = now() - interval '30 days' WHERE confirmed IS NULL"
+	    " RETURNING 1) SELECT count(*) FROM u", NULL), 1);
+
+	array_of(swept_tables, tables, sizeof(tables));
+	array_of(sweep_indexes, indexes, sizeof(indexes));
+	seq = node_num(n, SEQ_SCANS, tables);
+	ck_assert_int_ge(seq, 0);
+	ck_assert_ptr_nonnull(before = node_text(n, INDEX_SCANS, indexes));
+
+	config_defaults(&cf);
+	ck_assert_ptr_nonnull(pool = pool_of(n, 1));
+	ck_assert_ptr_nonnull(db = db_acquire(pool));
+	ck_assert_int_eq(db_exec(db, "SET enable_seqscan = off", 0, NULL), 0);
+	ck_assert_int_eq(retention_sweep(db, &cf), 1);
+	/* The connection ends: its statistics are written as it goes. */
+	db_release(pool, db);
+	db_pool_free(pool);
+	config_free(&cf);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM accounts"
+	    " WHERE confirmed IS NULL", NULL), 0);
+
+	/* Once every index's count has moved, the sweep's are all in. */
+	for (i = 0; sweep_indexes[i] != NULL; i++) {
+		const char *p[2] = { sweep_indexes[i], before };
+
+		ck_assert_msg(node_waitv(n, "SELECT idx_scan > split_part("
+		    "split_part($2, ',' || $1 || '=', 2), ',', 1)::bigint"
+		    " FROM pg_stat_user_indexes WHERE indexrelname = $1", 2, p,
+		    15000), "the sweep did not read %s", sweep_indexes[i]);
+	}
+	ck_assert_int_eq(node_num(n, SEQ_SCANS, tables), seq);
+
+	free(before);
+	node_free(n);
+}
+END_TEST
+
+/*
+ * The retention worker's locks and the inbox's lock on a home node have
+ * first keys of their own (core.h lists them): a rule's lock whose
+ * second key happens to be a home node's hash holds up no request from
+ * that node, while the inbox's own key, as core.h names it, does.
+ */
+START_TEST(test_retention_lock_is_not_the_inbox_lock)
+{
+	static const char admit[] = "SELECT acorn_inbox_admit($1::uuid,"
+	    " gen_random_uuid(), 10, 10) IS NULL";
+	const char *home = "5b0c8f0e-2f4c-4c53-9a1e-7d1d2f3a4b5c";
+	const char *p[1] = { home };
+	struct db_pool *pool;
+	struct db *holder, *inbox;
+	PGresult *res;
+
+	ck_assert_ptr_nonnull(pool = pool_of(node, 2));
+	ck_assert_ptr_nonnull(holder = db_acquire(pool));
+	ck_assert_ptr_nonnull(inbox = db_acquire(pool));
+	ck_assert_int_eq(db_exec(inbox, "SET lock_timeout = '3s'", 0, NULL),
+	    0);
+
+	ck_assert_int_eq(db_begin(holder), 0);
+	ck_assert_int_eq(db_call(holder, "SELECT pg_advisory_xact_lock("
+	    LOCK_RETENTION ", hashtext($1))", 1, p), 0);
+	ck_assert_ptr_nonnull(res = db_query(inbox, PGRES_TUPLES_OK, admit, 1,
+	    p));
+	ck_assert_str_eq(PQgetvalue(res, 0, DB_ONLY), "t");
+	PQclear(res);
+	db_rollback(holder);
+
+	ck_assert_int_eq(db_begin(holder), 0);
+	ck_assert_int_eq(db_call(holder, "SELECT pg_advisory_xact_lock("
+	    LOCK_INBOX_HOME ", hashtext($1))", 1, p), 0);
+	ck_assert_ptr_null(db_query(inbox, PGRES_TUPLES_OK, admit, 1, p));
+	ck_assert_str_eq(db_state(inbox), "55P03");	/* lock_not_available */
+	db_rollback(holder);
+
+	db_release(pool, holder);
+	db_release(pool, inbox);
+	db_pool_free(pool);
+}
+END_TEST
+
 Suite *
 mydata_suite(void)
 {
@@ -730,6 +956,9 @@ mydata_suite(void)
 	tcase_add_test(tc, test_retention_removes_old_rows_and_keeps_fresh_ones);
 	tcase_add_test(tc,
 	    test_retention_passes_over_a_rule_another_process_applies);
+	tcase_add_test(tc, test_retention_removes_in_batches);
+	tcase_add_test(tc, test_retention_lock_is_not_the_inbox_lock);
+	tcase_add_test(tc, test_retention_sweeps_through_indexes);
 	suite_add_tcase(s, tc);
 	return s;
 }

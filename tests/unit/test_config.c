@@ -42,6 +42,12 @@ START_TEST(test_config_set_accepts_valid_values)
 	ck_assert_int_eq(c.retain_unconfirmed_days, 7);
 	ck_assert_int_eq(config_set(&c, "retain_unconfirmed_days", "30"), 0);
 	ck_assert_int_eq(c.retain_unconfirmed_days, 30);
+	ck_assert_int_eq(c.retain_throttle_days, 1);
+	ck_assert_int_eq(config_set(&c, "retain_throttle_days", "3"), 0);
+	ck_assert_int_eq(c.retain_throttle_days, 3);
+	ck_assert_int_eq(c.retention_batch, 5000);
+	ck_assert_int_eq(config_set(&c, "retention_batch", "100"), 0);
+	ck_assert_int_eq(c.retention_batch, 100);
 	ck_assert_int_eq(c.ping_gap, 5);
 	ck_assert_int_eq(config_set(&c, "ping_gap", "10"), 0);
 	ck_assert_int_eq(c.ping_gap, 10);
@@ -88,6 +94,8 @@ START_TEST(test_config_set_refuses_bad_values)
 	ck_assert_int_eq(config_set(&c, "retain_audit_months", "0"), -1);
 	ck_assert_int_eq(config_set(&c, "retain_unconfirmed_days", "0"), -1);
 	ck_assert_int_eq(config_set(&c, "retention_interval", "0"), -1);
+	ck_assert_int_eq(config_set(&c, "retain_throttle_days", "0"), -1);
+	ck_assert_int_eq(config_set(&c, "retention_batch", "0"), -1);
 	/* A token short enough to guess, or one a header cannot carry. */
 	ck_assert_int_eq(config_set(&c, "metrics_token", "short"), -1);
 	ck_assert_int_eq(config_set(&c, "metrics_token",

@@ -154,6 +154,31 @@ START_TEST(test_json_misuse_gives_nothing)
 	json_key(&j, "k");
 	json_close(&j);
 	ck_assert_ptr_null(json_finish(&j, &len));
+	/* A value in an object with no name, of every kind. */
+	json_init(&j);
+	json_open(&j, '{');
+	json_string(&j, "no name");
+	json_close(&j);
+	ck_assert_ptr_null(json_finish(&j, &len));
+	json_init(&j);
+	json_open(&j, '{');
+	json_key(&j, "k");
+	json_null(&j);
+	json_number(&j, "1");
+	json_close(&j);
+	ck_assert_ptr_null(json_finish(&j, &len));
+	json_init(&j);
+	json_open(&j, '{');
+	json_open(&j, '[');
+	json_close(&j);
+	json_close(&j);
+	ck_assert_ptr_null(json_finish(&j, &len));
+	json_init(&j);
+	json_open(&j, '{');
+	json_bool(&j, 1);
+	json_raw(&j, "{}");
+	json_close(&j);
+	ck_assert_ptr_null(json_finish(&j, &len));
 	/* Two values at the top. */
 	json_init(&j);
 	json_null(&j);
