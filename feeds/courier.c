@@ -29,7 +29,6 @@
 
 #define BATCH		"20"	/* rows of one peer taken at a time */
 #define PEERS		"64"	/* due peers looked at in one round */
-#define PEER_LOCK	"7234021"	/* the advisory lock's first key */
 #define IDLE_MS		30000
 #define ERROR_MS	2000
 #define BUSY_MS		1000	/* all due peers were another hand's */
@@ -165,7 +164,7 @@ hand_round(struct hand *h)
 	for (i = 0; i < n && !got; i++) {
 		p[0] = PQgetvalue(res, i, DP_PEER);
 		lock = db_query(h->db, PGRES_TUPLES_OK, "SELECT"
-		    " pg_try_advisory_lock(" PEER_LOCK ", hashtext($1))", 1, p);
+		    " pg_try_advisory_lock(" LOCK_COURIER ", hashtext($1))", 1, p);
 		if (lock == NULL) {
 			rc = -1;
 			goto done;
@@ -179,7 +178,7 @@ hand_round(struct hand *h)
 	}
 	rc = hand_peer(h, p[0]) == -1 ? -1 : 1;
 	/* Not unlocked: the caller discards the connection, and the lock. */
-	if (db_call(h->db, "SELECT pg_advisory_unlock(" PEER_LOCK
+	if (db_call(h->db, "SELECT pg_advisory_unlock(" LOCK_COURIER
 	    ", hashtext($1))", 1, p) == -1)
 		rc = -1;
 done:

@@ -940,7 +940,7 @@ request_receive(struct db *db, const struct signer *sg,
 		return 503;
 	rc = 503;	/* until something else is known */
 	/* One request at a time: a repeat waits for the first to decide. */
-	if (db_call(db, "SELECT pg_advisory_xact_lock(7234019,"
+	if (db_call(db, "SELECT pg_advisory_xact_lock(" LOCK_INBOX ","
 	    " hashtext($1 || $2))", 2, p) == -1)
 		goto done;
 	res = db_query(db, PGRES_TUPLES_OK, "SELECT 1 FROM events e, node n"

@@ -435,7 +435,8 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
  * pinged later than the start is a pull asked for while this one ran.
  */
 static const char pull_lock_query[] =
-    "SELECT pg_try_advisory_lock(7234018, $1::integer), now()::text";
+    "SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer),"
+    " now()::text";
 
 enum { LK_TAKEN, LK_STARTED };
 
@@ -558,8 +559,8 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	free(all);
 	free(started);
 	/* Not unlocked: the caller discards the connection, and the lock. */
-	if (db_call(db, "SELECT pg_advisory_unlock(7234018, $1::integer)", 1,
-	    p) == -1)
+	if (db_call(db, "SELECT pg_advisory_unlock(" LOCK_PULL
+	    ", $1::integer)", 1, p) == -1)
 		return -2;
 	return 0;
 }
