@@ -7,12 +7,13 @@
  * each with its own database connection and libcurl handle) each take
  * one peer at a time, under a session advisory lock on that peer, and
  * send its due rows in order.  The lock makes a peer's deliveries one
- * at a time across every acorn process sharing the database, and a
- * peer that is slow or hangs holds one hand for at most one delivery's
- * timeout per round while the others serve everyone else.  A hand
- * sleeps on the acorn_courier notification or until the next retry is
- * due; each try that fails waits longer (doubling to 15 minutes, with
- * jitter), so a node that is down is neither hammered nor forgotten.
+ * at a time across every acorn process sharing the database.  The
+ * first delivery a peer does not answer ends its turn and puts the
+ * whole peer off (courier_peers: doubling to 15 minutes, with jitter),
+ * so a peer that is slow or hangs holds one hand for at most one
+ * delivery's timeout per turn, and gets fewer turns the longer it is
+ * silent, while the other hands serve everyone else.  A hand sleeps on
+ * the acorn_courier notification or until the next try is due.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -26,12 +27,8 @@
 #include "core.h"
 #include "federation.h"
 
-#define BATCH_ROWS	20	/* rows of one peer taken at a time */
-#define STR_(x)		#x
-#define STR(x)		STR_(x)
-#define BATCH		STR(BATCH_ROWS)
+#define BATCH		"20"	/* rows of one peer taken at a time */
 #define PEERS		"64"	/* due peers looked at in one round */
-#define PEER_LOCK	"7234021"	/* the advisory lock's first key */
 #define IDLE_MS		30000
 #define ERROR_MS	2000
 #define BUSY_MS		1000	/* all due peers were another hand's */
@@ -57,14 +54,19 @@ struct courier {
 	atomic_int	 stop;
 };
 
-/* The peers with something due, the longest waiting first. */
+/*
+ * The peers with something due and not put off for want of an answer,
+ * the longest waiting first.
+ */
 static const char due_peers[] =
     "SELECT peer FROM ("
     " SELECT host AS peer, min(next_attempt) AS t FROM away_registrations"
     "  WHERE delivered < version AND next_attempt <= now() GROUP BY host"
     " UNION ALL SELECT home, min(next_attempt) FROM inbox_requests"
     "  WHERE delivered < out_version AND next_attempt <= now()"
-    "  GROUP BY home) d GROUP BY peer ORDER BY min(t) LIMIT " PEERS;
+    "  GROUP BY home) d WHERE NOT EXISTS (SELECT 1 FROM courier_peers c"
+    "  WHERE c.peer = d.peer AND c.next_attempt > now())"
+    " GROUP BY peer ORDER BY min(t) LIMIT " PEERS;
 
 enum { DP_PEER };
 
@@ -95,36 +97,51 @@ enum { DO_HOME, DO_REQUEST };
 
 /*
  * Sends one peer's due rows, requests first, in order.  The first one
- * the peer did not answer ends the peer's turn: the rest wait for their
- * next try rather than for the same silence again.  1 when all were
- * answered, 0 when one was not, -1 when the database failed.
+ * the peer did not answer ends the peer's turn, and puts the whole peer
+ * off (acorn_courier_unanswered): the rest wait for its next turn
+ * rather than for the same silence again.  1 when all were answered, 0
+ * when one was not, -1 when the database failed.
  */
 static int
 hand_peer(struct hand *h, const char *peer)
 {
 	struct courier *k = h->k;
-	const char *p[1] = { peer };
+	struct courier_call call = { h->curl, k->cfg->courier_timeout,
+	    &k->stop };
+	const char *p[2] = { peer, NULL };
 	PGresult *res;
-	int i, n, rc = 1;
+	int i, n, rc = 1, answered = 0;
 
 	if ((res = db_query(h->db, PGRES_TUPLES_OK, due_away, 1, p)) == NULL)
 		return -1;
 	n = PQntuples(res);
 	for (i = 0; i < n && rc == 1 && !atomic_load(&k->stop); i++)
-		rc = away_send(h->db, k->signer, h->curl,
-		    PQgetvalue(res, i, DA_ID), k->cfg->courier_timeout);
+		if ((rc = away_send(h->db, k->signer, &call,
+		    PQgetvalue(res, i, DA_ID))) == 1)
+			answered++;
 	PQclear(res);
-	if (rc != 1)
-		return rc;
-	if ((res = db_query(h->db, PGRES_TUPLES_OK, due_outcomes, 1, p)) ==
-	    NULL)
+	if (rc == 1) {
+		res = db_query(h->db, PGRES_TUPLES_OK, due_outcomes, 1, p);
+		if (res == NULL)
+			return -1;
+		n = PQntuples(res);
+		for (i = 0; i < n && rc == 1 && !atomic_load(&k->stop); i++)
+			if ((rc = outcome_send(h->db, k->signer, &call,
+			    PQgetvalue(res, i, DO_HOME),
+			    PQgetvalue(res, i, DO_REQUEST))) == 1)
+				answered++;
+		PQclear(res);
+	}
+	/* A try cut short by stopping says nothing of the peer. */
+	if (rc == 0 && atomic_load(&k->stop))
+		return 0;
+	p[1] = answered > 0 ? "t" : "f";
+	if (rc == 0 && db_call(h->db, "SELECT acorn_courier_unanswered($1,"
+	    " $2::boolean)", 2, p) == -1)
 		return -1;
-	n = PQntuples(res);
-	for (i = 0; i < n && rc == 1 && !atomic_load(&k->stop); i++)
-		rc = outcome_send(h->db, k->signer, h->curl,
-		    PQgetvalue(res, i, DO_HOME), PQgetvalue(res, i, DO_REQUEST),
-		    k->cfg->courier_timeout);
-	PQclear(res);
+	if (rc == 1 && db_exec(h->db, "DELETE FROM courier_peers"
+	    " WHERE peer = $1", 1, p) == -1)
+		return -1;
 	return rc;
 }
 
@@ -147,7 +164,7 @@ hand_round(struct hand *h)
 	for (i = 0; i < n && !got; i++) {
 		p[0] = PQgetvalue(res, i, DP_PEER);
 		lock = db_query(h->db, PGRES_TUPLES_OK, "SELECT"
-		    " pg_try_advisory_lock(" PEER_LOCK ", hashtext($1))", 1, p);
+		    " pg_try_advisory_lock(" LOCK_COURIER ", hashtext($1))", 1, p);
 		if (lock == NULL) {
 			rc = -1;
 			goto done;
@@ -160,21 +177,27 @@ hand_round(struct hand *h)
 		goto done;
 	}
 	rc = hand_peer(h, p[0]) == -1 ? -1 : 1;
-	if (db_call(h->db, "SELECT pg_advisory_unlock(" PEER_LOCK
+	/* Not unlocked: the caller discards the connection, and the lock. */
+	if (db_call(h->db, "SELECT pg_advisory_unlock(" LOCK_COURIER
 	    ", hashtext($1))", 1, p) == -1)
-		rc = -1;	/* the connection goes, and the lock with it */
+		rc = -1;
 done:
 	PQclear(res);
 	return rc;
 }
 
-/* Milliseconds until the next try is due; NULL when nothing waits. */
+/*
+ * Milliseconds until the next try is due, a peer put off counting from
+ * its next turn; NULL when nothing waits.
+ */
 static const char due_in_query[] =
-    "SELECT ceil(extract(epoch FROM min(t) - now()) * 1000) FROM ("
-    " SELECT min(next_attempt) AS t FROM away_registrations"
-    "  WHERE delivered < version"
-    " UNION ALL SELECT min(next_attempt) FROM inbox_requests"
-    "  WHERE delivered < out_version) u";
+    "SELECT ceil(extract(epoch FROM min(greatest(u.t, c.next_attempt))"
+    " - now()) * 1000) FROM ("
+    " SELECT host AS peer, min(next_attempt) AS t FROM away_registrations"
+    "  WHERE delivered < version GROUP BY host"
+    " UNION ALL SELECT home, min(next_attempt) FROM inbox_requests"
+    "  WHERE delivered < out_version GROUP BY home) u"
+    " LEFT JOIN courier_peers c ON c.peer = u.peer";
 
 enum { DUE_MS };
 
@@ -228,8 +251,11 @@ hand_run(void *arg)
 			}
 		}
 		if ((rc = hand_round(h)) == -1) {
-			/* A lost connection takes its peer lock with it. */
-			db_release(k->pool, h->db);
+			/*
+			 * The connection may still hold a peer's lock (its
+			 * unlock failed): closed, it lets the lock go.
+			 */
+			db_discard(k->pool, h->db);
 			h->db = NULL;
 			hand_wait(h, ERROR_MS);
 			continue;

@@ -17,6 +17,7 @@
 #error "the web layer may not use the federation library"
 #endif
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <libxml/tree.h>
@@ -35,7 +36,7 @@
 #define FED_MAX_FEED	(16L * 1024 * 1024)	/* one page, bytes */
 #define FED_MAX_ENTRY	(1024L * 1024)		/* one entry, bytes */
 #define FED_MAX_DEPTH	32			/* element nesting */
-/* The window inbox_rate counts new requests over (acorn_inbox_admit). */
+/* The window inbox_rate counts entries over (acorn_inbox_arrive). */
 #define FED_INBOX_RATE_WINDOW	60		/* seconds */
 #define FED_MAX_ENTRIES	1000			/* entries in one page */
 /*
@@ -83,10 +84,13 @@ void	 fed_page_free(struct fed_page *);
  * and gives the signer's node and the canonical text to store.
  */
 typedef char	*(*fed_lookup)(void *, const char *, char [FED_UUID_LEN + 1]);
+/* fed_verify's reason for a key not in the trust store (sync.c). */
+#define FED_UNTRUSTED	"signed by a key this node does not trust"
 int	 fed_verify(xmlDocPtr, fed_lookup, void *, char [FED_UUID_LEN + 1],
 	    char **, const char **);
 
 /* record.c: what a verified entry says, read from it alone. */
+const char *fed_urn_uuid(const char *);	/* "urn:uuid:X" to X, or NULL */
 struct fed_field {
 	const char	*name;		/* element's local name */
 	const char	*value;		/* its text */
@@ -171,12 +175,22 @@ int	 node_self_refresh(struct db *, const struct signer *);
 int	 vouch_refresh(struct db *);
 
 /* inbox.c */
+
+/*
+ * How the courier sends one delivery: with its libcurl handle, waiting
+ * timeout seconds for the answer, abandoned once stop is set.
+ */
+struct courier_call {
+	void		*curl;
+	long		 timeout;
+	atomic_int	*stop;
+};
 int	 inbox_receive(struct db *, const struct signer *, const char *,
 	    size_t, char **, const char **);
-int	 away_send(struct db *, const struct signer *, void *, const char *,
-	    long);
-int	 outcome_send(struct db *, const struct signer *, void *,
-	    const char *, const char *, long);
+int	 away_send(struct db *, const struct signer *,
+	    const struct courier_call *, const char *);
+int	 outcome_send(struct db *, const struct signer *,
+	    const struct courier_call *, const char *, const char *);
 
 /* courier.c */
 struct courier;

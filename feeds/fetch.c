@@ -1,8 +1,10 @@
 /*
  * Talking to peers with libcurl: a GET with a size cap and the ETag of
- * what we hold, a small form POST (pings) and an entry POST (inboxes).  Every request has a
- * connect timeout and an overall one, so a peer that hangs costs at most
- * that; redirects are not followed (a peer's address is what was pinned).
+ * what we hold, a quick GET a person waits on (pinning), and an entry
+ * POST (inboxes).  Every request has a connect timeout and an overall
+ * one, so a peer that hangs costs at most that, and is abandoned when
+ * the node stops; redirects are not followed (a peer's address is what
+ * was pinned).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,8 @@
 #include "federation.h"
 #include "fetch.h"
 
-#define CONNECT_TIMEOUT	5L
-#define TOTAL_TIMEOUT	60L
+#define CONNECT_MS	5000L
+#define TOTAL_MS	60000L		/* when the caller gives no timeout */
 #define QUICK_CONNECT_MS	2000L	/* a quick request's connect, at most */
 
 /*
@@ -84,8 +86,12 @@ progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return f->stop != NULL && atomic_load(f->stop);
 }
 
+/*
+ * Empties f for a request of at most max bytes, within timeout seconds
+ * (0: TOTAL_MS), keeping what stops it.
+ */
 static void
-fetch_reset(struct fetch *f, size_t max)
+fetch_reset(struct fetch *f, size_t max, long timeout)
 {
 	atomic_int *stop = f->stop;
 
@@ -93,6 +99,8 @@ fetch_reset(struct fetch *f, size_t max)
 	memset(f, 0, sizeof(*f));
 	f->max = max;
 	f->stop = stop;
+	f->timeout_ms = timeout > 0 ? timeout * 1000 : TOTAL_MS;
+	f->connect_ms = CONNECT_MS;
 }
 
 void
@@ -112,16 +120,8 @@ perform(CURL *c, struct fetch *f, const char *url)
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (f->timeout_ms > 0) {
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-		    f->timeout_ms < QUICK_CONNECT_MS ? f->timeout_ms :
-		    QUICK_CONNECT_MS);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, f->timeout_ms);
-	} else {
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT, f->timeout > 0 ?
-		    f->timeout : TOTAL_TIMEOUT);
-	}
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, f->connect_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, f->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, take_header);
@@ -162,8 +162,7 @@ fetch_get(CURL *c, const char *url, const char *etag, size_t max,
 	char line[160];
 	int rc;
 
-	fetch_reset(f, max);
-	f->timeout = timeout;
+	fetch_reset(f, max, timeout);
 	curl_easy_reset(c);
 	if (etag != NULL && *etag != '\0') {
 		snprintf(line, sizeof(line), "If-None-Match: %s", etag);
@@ -185,13 +184,12 @@ int
 fetch_get_quick(CURL *c, const char *url, size_t max, long ms,
     struct fetch *f)
 {
-	int rc;
-
-	fetch_reset(f, max);
+	fetch_reset(f, max, 0);
 	f->timeout_ms = ms > 0 ? ms : 1;
+	f->connect_ms = ms < QUICK_CONNECT_MS ? f->timeout_ms :
+	    QUICK_CONNECT_MS;
 	curl_easy_reset(c);
-	rc = perform(c, f, url);
-	return rc;
+	return perform(c, f, url);
 }
 
 /*
@@ -205,8 +203,7 @@ fetch_post_entry(CURL *c, const char *url, const char *entry, long timeout,
 	struct curl_slist *h;
 	int rc;
 
-	fetch_reset(f, FED_MAX_ENTRY);
-	f->timeout = timeout;
+	fetch_reset(f, FED_MAX_ENTRY, timeout);
 	curl_easy_reset(c);
 	h = curl_slist_append(NULL,
 	    "Content-Type: application/atom+xml;type=entry");

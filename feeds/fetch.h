@@ -12,8 +12,8 @@ struct fetch {
 	size_t		 cap;		/* allocated for body */
 	size_t		 max;
 	long		 status;	/* HTTP status, 0 when none */
-	long		 timeout;	/* seconds; 0 for the default */
-	long		 timeout_ms;	/* when set, instead: a quick request */
+	long		 timeout_ms;	/* the whole request, at most */
+	long		 connect_ms;	/* connecting, at most */
 	curl_off_t	 bytes;		/* body bytes received */
 	int		 too_big;
 	atomic_int	*stop;		/* set: abandon the transfer */

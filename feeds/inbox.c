@@ -38,16 +38,6 @@ static const char *const tellings[] = {
 	"event_changed", NULL
 };
 
-/* "urn:uuid:X" to X, or NULL when it is not one. */
-static const char *
-urn_uuid(const char *s)
-{
-	if (s == NULL || strncmp(s, "urn:uuid:", 9) != 0 ||
-	    !util_uuid_valid(s + 9))
-		return NULL;
-	return s + 9;
-}
-
 static int
 one_of(const char *const *list, const char *s)
 {
@@ -309,7 +299,7 @@ outcome_sign(struct db *db, const struct signer *sg, const char *home,
 }
 
 /*
- * Where node $1 is: as its own node entry says, else as pinned here,
+ * Where node $1 is: as pinned here, else as its own node entry says,
  * else as a hub here vouches (acorn_node_url); never another node's
  * word.
  */
@@ -317,7 +307,7 @@ static const char address_query[] =
     "SELECT u.url FROM (SELECT acorn_node_url($1::uuid) AS url) u"
     " WHERE u.url IS NOT NULL";
 
-/* A node's inbox, from the address its own node entry gives. */
+/* A node's inbox, under the address address_query gives. */
 static char *
 inbox_url(struct db *db, const char *node)
 {
@@ -379,15 +369,16 @@ static const char applied_query[] =
 /*
  * Home side: an outcome from the host of a member's registration.
  * Applied once, when it is newer than the last; the member is told by
- * mail in the same transaction.  Answers an HTTP status.
+ * mail in the same transaction when what they hold changed
+ * (acorn_away_outcome).  Answers an HTTP status.
  */
 static int
 outcome_apply(struct db *db, const struct fed_record *rec,
     const char **why)
 {
-	const char *reg = urn_uuid(fed_field(rec, "registration"));
-	const char *home = urn_uuid(fed_field(rec, "home"));
-	const char *event = urn_uuid(fed_field(rec, "event"));
+	const char *reg = fed_urn_uuid(fed_field(rec, "registration"));
+	const char *home = fed_urn_uuid(fed_field(rec, "home"));
+	const char *event = fed_urn_uuid(fed_field(rec, "event"));
 	const char *status = fed_field(rec, "status");
 	const char *position = fed_field(rec, "position");
 	const char *joining = fed_field(rec, "joining");
@@ -434,23 +425,11 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	PQclear(res);
 	if (rc != 503)
 		goto done;
-	/*
-	 * A change to a request the member has since cancelled is not
-	 * worth a mail: the cancellation's outcome follows.
-	 */
-	if (db_exec(db, "UPDATE away_registrations SET status = $3,"
-	    " position = $4::bigint, why = $5, outcome = $6::integer,"
-	    " delivered = greatest(delivered, least($7::integer, version)),"
-	    " joining = $8, changed = now() WHERE id = $1 AND host = $2::uuid",
-	    8, (const char *[]){ reg, rec->origin, status, position, what,
-	    version, req_version, joining }) == -1 ||
-	    db_call(db, "SELECT acorn_tell_away(id, $2, $3) FROM"
-	    " away_registrations WHERE id = $1 AND (wanted = 'registered'"
-	    " OR delivered = version)", 3,
-	    (const char *[]){ reg, what, cfg->public_url }) == -1 ||
-	    db_exec(db, "UPDATE away_registrations SET attempts = 0,"
-	    " last_error = NULL WHERE id = $1 AND delivered = version", 1,
-	    (const char *[]){ reg }) == -1 || db_commit(db) == -1)
+	if (db_call(db, "SELECT acorn_away_outcome($1, $2, $3, $4::bigint,"
+	    " $5, $6::integer, $7::integer, $8, $9)", 9,
+	    (const char *[]){ reg, rec->origin, status, position, what,
+	    version, req_version, joining, cfg->public_url }) == -1 ||
+	    db_commit(db) == -1)
 		goto done;
 	rc = 204;
 done:
@@ -472,7 +451,8 @@ refusal_status(long status)
 /*
  * The host will never take the request: the member is told it was not
  * accepted (or, when they were cancelling it, that it is cancelled), and
- * it is not sent again.  0, or -1 when the database failed.
+ * it is not sent again.  1 (the host answered), or -1 when the database
+ * failed.
  */
 static int
 away_give_up(struct db *db, const char *id, const char *err)
@@ -496,7 +476,7 @@ away_give_up(struct db *db, const char *id, const char *err)
 		db_rollback(db);
 		return -1;
 	}
-	return 0;
+	return 1;
 }
 
 /*
@@ -524,12 +504,13 @@ static const char away_query[] =
 
 /*
  * Home side: sends a member's request to the host and applies the
- * outcome it answers with.  1 when the host answered, 0 when it did not
- * (tried again later, with backoff), -1 when the database failed.
+ * outcome it answers with.  1 when the host answered (and took it, or
+ * will never take it), 0 when the try failed (tried again later, with
+ * backoff), -1 when the database failed.
  */
 int
-away_send(struct db *db, const struct signer *sg, void *curl,
-    const char *id, long timeout)
+away_send(struct db *db, const struct signer *sg,
+    const struct courier_call *call, const char *id)
 {
 	struct fetch f;
 	struct fed_record rec;
@@ -537,10 +518,10 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 	const char *p[1], *why = NULL, *reg;
 	char *url = NULL, *entry = NULL, *canonical = NULL, err[300];
 	PGresult *res;
-	CURL *c = curl;
-	int rc = -1, own = 0, owed;
+	int rc = -1, owed;
 
 	memset(&f, 0, sizeof(f));
+	f.stop = call->stop;
 	memset(&rec, 0, sizeof(rec));
 	if (away_sign(db, sg, id) == -1)
 		return -1;
@@ -561,12 +542,9 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 		rc = away_retry(db, id, err);
 		goto done;
 	}
-	if (c == NULL && (c = curl_easy_init()) != NULL)
-		own = 1;
-	if (c == NULL || fetch_post_entry(c, url, entry, timeout, &f) ==
+	if (fetch_post_entry(call->curl, url, entry, call->timeout, &f) ==
 	    -1) {
-		snprintf(err, sizeof(err), "%s", c == NULL ? "out of memory" :
-		    f.error);
+		snprintf(err, sizeof(err), "%s", f.error);
 		rc = away_retry(db, id, err);
 		goto done;
 	}
@@ -586,7 +564,7 @@ away_send(struct db *db, const struct signer *sg, void *curl,
 	}
 	rc = 0;
 	if (strcmp(rec.kind, "outcome") != 0 ||
-	    (reg = urn_uuid(fed_field(&rec, "registration"))) == NULL ||
+	    (reg = fed_urn_uuid(fed_field(&rec, "registration"))) == NULL ||
 	    strcmp(reg, id) != 0 ||
 	    (rc = outcome_apply(db, &rec, &why)) != 204) {
 		snprintf(err, sizeof(err), "the host's answer was refused: %s",
@@ -602,8 +580,6 @@ done:
 	free(entry);
 	free(url);
 	fetch_free(&f);
-	if (own)
-		curl_easy_cleanup(c);
 	return rc;
 }
 
@@ -621,8 +597,8 @@ static const char outcome_owed_query[] =
  * the database failed.
  */
 int
-outcome_send(struct db *db, const struct signer *sg, void *curl,
-    const char *home, const char *request, long timeout)
+outcome_send(struct db *db, const struct signer *sg,
+    const struct courier_call *call, const char *home, const char *request)
 {
 	struct fetch f;
 	const char *p[4];
@@ -631,6 +607,7 @@ outcome_send(struct db *db, const struct signer *sg, void *curl,
 	int rc = -1, owed;
 
 	memset(&f, 0, sizeof(f));
+	f.stop = call->stop;
 	if (outcome_sign(db, sg, home, request) == -1)
 		return -1;
 	p[0] = home;
@@ -652,7 +629,8 @@ outcome_send(struct db *db, const struct signer *sg, void *curl,
 	if (url == NULL)
 		snprintf(err, sizeof(err), "the home node's address is not "
 		    "known");
-	else if (fetch_post_entry(curl, url, entry, timeout, &f) == -1)
+	else if (fetch_post_entry(call->curl, url, entry, call->timeout,
+	    &f) == -1)
 		snprintf(err, sizeof(err), "%s", f.error);
 	else if (f.status != 204 && f.status != 200)
 		snprintf(err, sizeof(err), "the home node answered %ld: %.200s",
@@ -777,7 +755,7 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
     const char *digest, const char **why)
 {
 	const char *place = NULL, *places = fed_field(rec, "places");
-	const char *member = urn_uuid(fed_field(rec, "member"));
+	const char *member = fed_urn_uuid(fed_field(rec, "member"));
 	const char *name = fed_field(rec, "name");
 	const char *email = fed_field(rec, "email");
 	const char *org = fed_field(rec, "organisation");
@@ -866,44 +844,43 @@ request_cancel(struct db *db, const struct fed_record *rec,
 
 /*
  * Host side: whether a request this node has not seen before is taken,
- * under the limits of protocol.md section 8 (acorn_inbox_admit decides,
+ * under the quota of protocol.md section 8.4 (acorn_inbox_admit decides,
  * holding the home node's lock to the end of the transaction).  0 when
- * it is; 1 when it is refused and recorded, to be answered with its
- * outcome; else an HTTP status with *why (429: too many, send it again
- * later; nothing is recorded).
+ * it is, *refused set when it is refused and recorded, to be answered
+ * with its outcome; else an HTTP status.  A request that only cancels
+ * takes no place, and is never refused here.
  */
 static int
 request_admit(struct db *db, const struct fed_record *rec,
-    const char *event, const char *digest, int cancelling,
-    const char **why)
+    const char *event, const char *digest, int *refused)
 {
-	char quota[16], rate[16], version[16], what[16];
+	const char *places = fed_field(rec, "places");
+	char quota[16], version[16], what[16];
 	PGresult *res;
+	long n;
 
+	*refused = 0;
+	/* Malformed: refused with the other fields (request_new). */
+	if (places == NULL || util_parse_long(places, 1, 10, &n) == -1)
+		return 0;
 	snprintf(quota, sizeof(quota), "%d", cfg->inbox_quota);
-	snprintf(rate, sizeof(rate), "%d", cfg->inbox_rate);
 	res = db_query(db, PGRES_TUPLES_OK, "SELECT acorn_inbox_admit($1, $2,"
 	    " $3::integer, $4::integer)", 4,
-	    (const char *[]){ rec->origin, event, quota, rate });
+	    (const char *[]){ rec->origin, event, places, quota });
 	if (res == NULL)
 		return 503;
 	snprintf(what, sizeof(what), "%s", db_value(res, 0, DB_ONLY) != NULL ?
 	    PQgetvalue(res, 0, DB_ONLY) : "");
 	PQclear(res);
-	if (strcmp(what, "rate") == 0) {
-		*why = "too many new requests from your node in the last "
-		    "minute; send it again later";
-		return 429;
-	}
-	/* A request that only cancels takes nothing: the rate is enough. */
-	if (what[0] == '\0' || cancelling)
+	if (what[0] == '\0')
 		return 0;
 	snprintf(version, sizeof(version), "%d", rec->version);
 	if (db_call(db, "SELECT acorn_inbox_refuse($1, $2, $3::integer, $4,"
 	    " $5, $6)", 6, (const char *[]){ rec->origin, rec->id, version,
 	    digest, event, what }) == -1)
 		return 503;
-	return 1;
+	*refused = 1;
+	return 0;
 }
 
 /* Columns of request_held_query. */
@@ -934,14 +911,14 @@ request_receive(struct db *db, const struct signer *sg,
     const struct fed_record *rec, const char *canonical, char **reply,
     const char **why)
 {
-	const char *event = urn_uuid(fed_field(rec, "event"));
+	const char *event = fed_urn_uuid(fed_field(rec, "event"));
 	const char *state = fed_field(rec, "state");
 	const char *erased = fed_field(rec, "erased");
 	const char *p[4];
 	unsigned char sum[32];
 	char digest[65];
 	PGresult *res;
-	int held, version, rc;
+	int held, version, rc, refused = 0;
 
 	if (event == NULL || state == NULL ||
 	    (strcmp(state, "registered") != 0 &&
@@ -963,7 +940,7 @@ request_receive(struct db *db, const struct signer *sg,
 		return 503;
 	rc = 503;	/* until something else is known */
 	/* One request at a time: a repeat waits for the first to decide. */
-	if (db_call(db, "SELECT pg_advisory_xact_lock(7234019,"
+	if (db_call(db, "SELECT pg_advisory_xact_lock(" LOCK_INBOX ","
 	    " hashtext($1 || $2))", 2, p) == -1)
 		goto done;
 	res = db_query(db, PGRES_TUPLES_OK, "SELECT 1 FROM events e, node n"
@@ -1001,8 +978,9 @@ request_receive(struct db *db, const struct signer *sg,
 		rc = 422;
 	}
 	PQclear(res);
-	if (rc == 0 && !held && (rc = request_admit(db, rec, event, digest,
-	    strcmp(state, "cancelled") == 0, why)) == 1)
+	if (rc == 0 && !held && strcmp(state, "registered") == 0 &&
+	    (rc = request_admit(db, rec, event, digest, &refused)) == 0 &&
+	    refused)
 		held = 1;	/* refused and recorded: answered below */
 	else if (rc == 0 && held && version < rec->version)
 		rc = request_cancel(db, rec, digest, erased != NULL &&
@@ -1018,8 +996,6 @@ request_receive(struct db *db, const struct signer *sg,
 			rc = 503;
 	} else if (rc == 0 && !held)
 		rc = request_new(db, rec, event, digest, why);
-	if (rc == 1)
-		rc = 0;
 	if (rc == 0 && db_commit(db) == -1)
 		rc = 503;
 	if (rc != 0)
@@ -1037,6 +1013,35 @@ request_receive(struct db *db, const struct signer *sg,
 done:
 	db_rollback(db);	/* nothing to undo once committed */
 	return rc;
+}
+
+/*
+ * Whether one more entry from node origin is taken now, under the rate
+ * of protocol.md section 8.2 (acorn_inbox_arrive): 0 when it is, else an
+ * HTTP status with *why (429: too many, nothing was done; send it again
+ * later).
+ */
+static int
+inbox_arrive(struct db *db, const char *origin, const char **why)
+{
+	char rate[16], window[16];
+	PGresult *res;
+	int taken;
+
+	snprintf(rate, sizeof(rate), "%d", cfg->inbox_rate);
+	snprintf(window, sizeof(window), "%d", FED_INBOX_RATE_WINDOW);
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT acorn_inbox_arrive($1,"
+	    " $2::integer, make_interval(secs => $3::integer))", 3,
+	    (const char *[]){ origin, rate, window });
+	if (res == NULL)
+		return 503;
+	taken = *PQgetvalue(res, 0, DB_ONLY) == 't';
+	PQclear(res);
+	if (taken)
+		return 0;
+	*why = "too many entries from your node in the last minute; send it "
+	    "again later";
+	return 429;
 }
 
 /*
@@ -1061,7 +1066,7 @@ inbox_receive(struct db *db, const struct signer *sg, const char *body,
 	}
 	memset(&rec, 0, sizeof(rec));
 	if ((rc = read_signed(db, body, len, &rec, &doc, &canonical,
-	    why)) != 0)
+	    why)) != 0 || (rc = inbox_arrive(db, rec.origin, why)) != 0)
 		goto done;
 	if (strcmp(rec.kind, "registration") == 0)
 		rc = request_receive(db, sg, &rec, canonical, reply, why);

@@ -425,11 +425,10 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 	char *fps = NULL, *pems = NULL;
 	int rc = -1, n;
 
-	if (subject == NULL || strncmp(subject, "urn:uuid:", 9) != 0) {
+	if ((subject = fed_urn_uuid(subject)) == NULL) {
 		*why = "a node entry without its subject";
 		return -1;
 	}
-	subject += 9;
 	if (listed_keys(rec, &fps, &pems) == -1) {
 		*why = "a node entry whose keys are not P-256 public keys";
 		return -1;
@@ -615,15 +614,13 @@ claim_noted(struct db *db, const struct fed_record *rec, const char *owner)
 static int
 node_speaker(struct db *db, const struct fed_record *rec)
 {
-	const char *subject = fed_field(rec, "subject");
-	const char *p[2] = { rec->origin, NULL };
+	const char *subject = fed_urn_uuid(fed_field(rec, "subject"));
+	const char *p[2] = { rec->origin, subject };
 
-	if (subject == NULL || strncmp(subject, "urn:uuid:", 9) != 0 ||
-	    !util_uuid_valid(subject + 9))
+	if (subject == NULL)
 		return 1;	/* refused for that by node_after */
-	if (strcmp(subject + 9, rec->origin) == 0)
+	if (strcmp(subject, rec->origin) == 0)
 		return 1;
-	p[1] = subject + 9;
 	return yes(db, "SELECT 1 WHERE acorn_may_describe($1, $2)", 2, p);
 }
 

@@ -193,8 +193,7 @@ read_service(const char *body, size_t len, char **id, char **region,
 	}
 	xmlFreeDoc(doc);
 	if (*id == NULL || *region == NULL || *name == NULL ||
-	    *fingerprint == NULL || strncmp(*id, "urn:uuid:", 9) != 0 ||
-	    strlen(*id) != 9 + FED_UUID_LEN) {
+	    *fingerprint == NULL || fed_urn_uuid(*id) == NULL) {
 		free(*id);
 		free(*region);
 		free(*name);
@@ -227,10 +226,11 @@ fingerprint_normalise(const char *in, char out[FED_FP_LEN + 1])
 /*
  * Files a key fetched from the peer's own address and matching the
  * fingerprint a coordinator gave, under the peer's node.  That outweighs
- * another node listing the key as its own, or a hub's word, which nobody
- * checked: anyone can copy a public key into a node entry.  A key pinned
- * for another peer is for the coordinator to settle.  1 when filed, 0
- * when pinned elsewhere, -1 on failure.
+ * another node listing the key as its own, which nobody checked: anyone
+ * can copy a public key into a node entry.  A key pinned here for
+ * another node, or vouched for it by a hub, stays that node's (the pin
+ * is refused first, acorn_pin_refusal, saying whose it is).  1 when
+ * filed, 0 when another node's, -1 on failure.
  */
 static int
 pin_key(struct db *db, const char *fingerprint, const char *node,
@@ -244,7 +244,7 @@ pin_key(struct db *db, const char *fingerprint, const char *node,
 	    " ON CONFLICT (fingerprint) DO UPDATE SET node = excluded.node,"
 	    " pem = excluded.pem, source = 'pinned', introducer = NULL"
 	    " WHERE node_keys.node = excluded.node"
-	    " OR node_keys.source <> 'pinned'", 3, p);
+	    " OR node_keys.source = 'announced'", 3, p);
 	return n == -1 ? -1 : n > 0;
 }
 
@@ -400,12 +400,8 @@ peer_examine(struct db *db, const char *url, const char *fingerprint,
 		    " document.", pc->url);
 		goto fail;
 	}
-	snprintf(pc->id, sizeof(pc->id), "%s", id + 9);
-	if (!util_uuid_valid(pc->id)) {
-		*error = util_printf("%s did not answer with an Acorn service"
-		    " document.", pc->url);
-		goto fail;
-	}
+	/* read_service took only a urn:uuid: */
+	snprintf(pc->id, sizeof(pc->id), "%s", fed_urn_uuid(id));
 	if (strcmp(sfp, pc->fingerprint) != 0) {
 		*error = util_printf("%s names a different key in its service"
 		    " document.", pc->url);
@@ -508,8 +504,9 @@ static const char remove_query[] =
 enum { RM_NODE };
 
 /*
- * Unpins a peer: its keys go, and this node stops vouching for it.
- * Recorded as actor's (0: the node's own command line).
+ * Unpins a peer: its keys go, and the keys it vouched for as a hub (its
+ * word counted only while it was one), and this node stops vouching for
+ * it.  Recorded as actor's (0: the node's own command line).
  */
 int
 peer_remove(struct db *db, long long id, long actor)
@@ -528,8 +525,9 @@ peer_remove(struct db *db, long long id, long actor)
 	rc = -1;	/* no row: removed already */
 	if (PQntuples(res) == 1) {
 		q[0] = PQgetvalue(res, 0, RM_NODE);
-		rc = db_exec(db, "DELETE FROM node_keys WHERE node = $1"
-		    " AND source <> 'vouched'", 1, q);
+		rc = db_exec(db, "DELETE FROM node_keys WHERE (node = $1"
+		    " AND source <> 'vouched') OR (source = 'vouched'"
+		    " AND introducer = $1)", 1, q);
 	}
 	PQclear(res);
 	if (rc == -1 || vouch_refresh(db) == -1 ||

@@ -805,7 +805,7 @@ feed_lock(struct db *db)
 	PGresult *res;
 
 	res = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT pg_advisory_xact_lock(7234017)", 0, NULL);
+	    "SELECT pg_advisory_xact_lock(" LOCK_PUBLISH ")", 0, NULL);
 	if (res == NULL)
 		return -1;
 	PQclear(res);

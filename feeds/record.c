@@ -36,16 +36,27 @@ static const struct {
 	{ "registration", { "version", NULL, NULL, NULL } },
 };
 
+/* "urn:uuid:X" to X, or NULL when it is not one. */
+const char *
+fed_urn_uuid(const char *s)
+{
+	size_t pre = strlen(URN_UUID);
+
+	if (s == NULL || strncmp(s, URN_UUID, pre) != 0 ||
+	    !fed_uuid_ok(s + pre))
+		return NULL;
+	return s + pre;
+}
+
 /* "urn:uuid:<uuid>" into out. */
 static int
 urn_uuid(const xmlChar *s, char out[FED_UUID_LEN + 1])
 {
-	size_t pre = strlen(URN_UUID);
+	const char *id = fed_urn_uuid((const char *)s);
 
-	if (s == NULL || strncmp((const char *)s, URN_UUID, pre) != 0 ||
-	    !fed_uuid_ok((const char *)s + pre))
+	if (id == NULL)
 		return -1;
-	memcpy(out, s + pre, FED_UUID_LEN + 1);
+	memcpy(out, id, FED_UUID_LEN + 1);
 	return 0;
 }
 

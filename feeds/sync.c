@@ -28,11 +28,10 @@
 #include "federation.h"
 #include "fetch.h"
 
-#define MAX_BACKOFF	900	/* seconds between tries of a dead peer */
+#define MAX_BACKOFF	"900"	/* seconds between tries of a dead peer */
+#define MAX_PAGES	100000	/* pages of one collection in one pull */
 #define PING_TIMEOUT	3L
 #define ERROR_WAIT_MS	2000
-#define STR_(x)		#x
-#define SYNC_STR(x)	STR_(x)
 
 struct puller {
 	struct sync	*sync;
@@ -110,21 +109,27 @@ sync_counts(unsigned long *m, unsigned long *p, unsigned long *f)
 	*f = atomic_load(&pull_failures);
 }
 
-/* Records a refused entry, or a refused page (id NULL). */
+/*
+ * Records a refused entry, or a refused page (id NULL), read from the
+ * page after cursor: an entry refused for want of a key is read again
+ * from there once the key is learnt (merge_page).
+ */
 static void
 reject(struct db *db, long long peer, const char *collection,
-    const char *id, const char *why)
+    long long cursor, const char *id, const char *why)
 {
-	char s[24];
-	const char *p[4] = { s, collection, id, why };
+	char s[24], c[24];
+	const char *p[5] = { s, collection, id, why, c };
 
 	snprintf(s, sizeof(s), "%lld", peer);
+	snprintf(c, sizeof(c), "%lld", cursor);
 	count_reason(why);
 	log_warn("refused %s from peer %lld (%s): %s", id != NULL ? id :
 	    "a page", peer, collection, why);
 	/* The newest thousand are kept: enough to see what went wrong. */
 	if (db_exec(db, "INSERT INTO rejections (peer, collection, entry_id,"
-	    " reason) VALUES ($1, $2, $3, $4)", 4, p) == 0)
+	    " reason, cursor) VALUES ($1, $2, $3, $4, $5::bigint)", 5, p) ==
+	    0)
 		db_exec(db, "DELETE FROM rejections WHERE id <= (SELECT max(id)"
 		    " - 1000 FROM rejections)", 0, NULL);
 }
@@ -167,6 +172,7 @@ own_entry(xmlDocPtr doc)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc), n;
 	xmlChar *origin;
+	const char *id;
 	int own = 0;
 
 	for (n = root != NULL ? root->children : NULL; n != NULL; n = n->next)
@@ -176,8 +182,8 @@ own_entry(xmlDocPtr doc)
 			break;
 	if (n == NULL || (origin = xmlGetProp(n, BAD_CAST "origin")) == NULL)
 		return 0;
-	own = strncmp((const char *)origin, "urn:uuid:", 9) == 0 &&
-	    strcmp((const char *)origin + 9, node_id) == 0;
+	own = (id = fed_urn_uuid((const char *)origin)) != NULL &&
+	    strcmp(id, node_id) == 0;
 	xmlFree(origin);
 	return own;
 }
@@ -188,7 +194,7 @@ own_entry(xmlDocPtr doc)
  */
 static int
 merge_doc(struct db *db, long long peer, const char *collection,
-    xmlDocPtr doc, int *stored, int *learnt)
+    long long after, xmlDocPtr doc, int *stored, int *learnt)
 {
 	struct fed_record rec;
 	char signer[FED_UUID_LEN + 1], *canonical = NULL, *id = NULL;
@@ -201,19 +207,19 @@ merge_doc(struct db *db, long long peer, const char *collection,
 	if (fed_verify(doc, trust_lookup, db, signer, &canonical, &why) ==
 	    -1) {
 		id = doc_id(doc);
-		reject(db, peer, collection, id, why != NULL ? why :
+		reject(db, peer, collection, after, id, why != NULL ? why :
 		    "signature does not verify");
 		goto done;
 	}
 	if (fed_record_read(doc, &rec, &why) == -1) {
 		id = doc_id(doc);
-		reject(db, peer, collection, id, why);
+		reject(db, peer, collection, after, id, why);
 		goto done;
 	}
 	rc = merge_entry(db, &rec, canonical, signer, learnt, &why);
 	if (rc == -1) {
 		id = util_printf("urn:uuid:%s", rec.id);
-		reject(db, peer, collection, id, why);
+		reject(db, peer, collection, after, id, why);
 	} else if (rc == 1) {
 		(*stored)++;
 		atomic_fetch_add(&merged, 1);
@@ -226,13 +232,28 @@ done:
 }
 
 /*
- * Merges one page and moves the cursor, all in one transaction.  0 when
- * committed, -1 when the database failed (nothing of it is kept).
+ * Collections whose entries were refused for want of a key are read
+ * again, each from the earliest page such an entry came in; only once.
+ */
+static const char rewind_query[] =
+    "WITH f AS (SELECT peer, collection, min(cursor) AS seq"
+    "  FROM rejections WHERE reason = $1 AND cursor IS NOT NULL"
+    "  GROUP BY peer, collection),"
+    " used AS (UPDATE rejections SET cursor = NULL WHERE reason = $1"
+    "  AND cursor IS NOT NULL)"
+    " UPDATE peer_cursors c SET seq = f.seq, etag = NULL FROM f"
+    " WHERE c.peer = f.peer AND c.collection = f.collection"
+    " AND c.seq > f.seq";
+
+/*
+ * Merges one page, read after cursor after, and moves the cursor, all
+ * in one transaction.  0 when committed, -1 when the database failed
+ * (nothing of it is kept).
  */
 static int
 merge_page(struct db *db, long long peer, const char *collection,
-    const struct fed_page *page, const char *etag, long long latest,
-    int *stored, int *learnt)
+    long long after, const struct fed_page *page, const char *etag,
+    long long latest, int *stored, int *learnt)
 {
 	char s[24], cursor[24], late[24];
 	const char *p[5] = { s, collection, cursor, etag, late };
@@ -246,8 +267,8 @@ merge_page(struct db *db, long long peer, const char *collection,
 	if (feed_lock(db) == -1)
 		goto fail;
 	for (i = 0; i < page->n; i++)
-		if (merge_doc(db, peer, collection, page->docs[i], stored,
-		    learnt) == -1)
+		if (merge_doc(db, peer, collection, after, page->docs[i],
+		    stored, learnt) == -1)
 			goto fail;
 	/*
 	 * behind: how many changes the peer holds past the cursor;
@@ -270,12 +291,15 @@ merge_page(struct db *db, long long peer, const char *collection,
 	    -1)
 		goto fail;
 	/*
-	 * A key learnt: read every peer again from the start, so entries
-	 * refused for want of it are taken now; and vouch for it, so the
-	 * nodes that trust this one learn it too.
+	 * A key learnt: what was refused for want of a key is read again,
+	 * so that entries signed with it are taken now (and nothing else
+	 * is: a peer announcing key after key makes this node re-read only
+	 * what it refused); and vouch for it, so the nodes that trust this
+	 * one learn it too.
 	 */
-	if (*learnt > 0 && (db_exec(db, "UPDATE peer_cursors SET seq = 0,"
-	    " etag = NULL", 0, NULL) == -1 || vouch_refresh(db) == -1))
+	if (*learnt > 0 && (db_exec(db, rewind_query, 1,
+	    (const char *[]){ FED_UNTRUSTED }) == -1 ||
+	    vouch_refresh(db) == -1))
 		goto fail;
 	return db_commit(db);
 fail:
@@ -300,7 +324,8 @@ enum { CU_SEQ, CU_ETAG };
 
 /*
  * Pulls one collection of a peer up to its end.  0 when done, -1 with
- * *error (static or from f) when the peer or the database failed.
+ * *error when the peer or the database failed, or the pull stopped
+ * (the node stopping, or MAX_PAGES pages read).
  */
 static int
 pull_collection(struct puller *pl, struct db *db, CURL *c,
@@ -326,7 +351,7 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		etag = util_strdup(PQgetvalue(res, 0, CU_ETAG));
 	}
 	PQclear(res);
-	for (pages = 0; pages < 100000 && !atomic_load(&pl->stop); pages++) {
+	for (pages = 0; pages < MAX_PAGES && !atomic_load(&pl->stop); pages++) {
 		url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
 		    cursor);
 		if (url == NULL ||
@@ -339,7 +364,7 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 			 * failure: coordinators see it among the refusals.
 			 */
 			if (url != NULL && f.too_big)
-				reject(db, pl->id, collection, NULL,
+				reject(db, pl->id, collection, cursor, NULL,
 				    "larger than 16 MiB");
 			free(url);
 			break;
@@ -357,11 +382,20 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		if (fed_page_parse(f.body, f.len, &page, &why) == -1) {
 			snprintf(error, errlen, "%s: page refused: %s",
 			    collection, why);
-			reject(db, pl->id, collection, NULL, why);
+			reject(db, pl->id, collection, cursor, NULL, why);
+			break;
+		}
+		/* A next page from the same place would be this one again. */
+		if (page.more && page.cursor <= cursor) {
+			why = "the next page does not move on";
+			fed_page_free(&page);
+			snprintf(error, errlen, "%s: page refused: %s",
+			    collection, why);
+			reject(db, pl->id, collection, cursor, NULL, why);
 			break;
 		}
 		stored = 0;
-		if (merge_page(db, pl->id, collection, &page,
+		if (merge_page(db, pl->id, collection, cursor, &page,
 		    page.more ? NULL : f.etag, page_latest(f.body), &stored,
 		    learnt) == -1) {
 			fed_page_free(&page);
@@ -384,6 +418,12 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		}
 		fed_page_free(&page);
 	}
+	if (rc == -1 && error[0] == '\0' && atomic_load(&pl->stop))
+		snprintf(error, errlen, "%s: not finished, as this node is"
+		    " stopping", collection);
+	else if (rc == -1 && error[0] == '\0')
+		snprintf(error, errlen, "%s: not finished after %d pages; the"
+		    " rest is read in the next pull", collection, MAX_PAGES);
 	free(etag);
 	fetch_free(&f);
 	return rc;
@@ -395,7 +435,8 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
  * pinged later than the start is a pull asked for while this one ran.
  */
 static const char pull_lock_query[] =
-    "SELECT pg_try_advisory_lock(7234018, $1::integer), now()::text";
+    "SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer),"
+    " now()::text";
 
 enum { LK_TAKEN, LK_STARTED };
 
@@ -445,7 +486,7 @@ static const char failed_query[] =
     "UPDATE peers SET last_attempt = now(), last_error = $2,"
     " failures = failures + 1, next_attempt = " NEXT_PULL("now() +"
     " make_interval(secs => least(power(2, least(failures + 1, 20)), "
-    SYNC_STR(MAX_BACKOFF) ") * (0.5 + random()))")
+    MAX_BACKOFF ") * (0.5 + random()))")
     " WHERE id = $1";
 
 /*
@@ -453,7 +494,7 @@ static const char failed_query[] =
  * collection that fails is noted and the next one pulled all the same.
  * -1 when it could not start: the database failed, or another process
  * serving this node is pulling the peer (and will note when it is next
- * due).
+ * due); -2 when the peer's lock could not be let go of.
  */
 static int
 pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
@@ -483,10 +524,13 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	do {
 		learnt = good = bad = 0;
 		strbuf_free(&errors);
-		for (i = 0; (coll = publish_collection(i)) != NULL; i++) {
+		for (i = 0; (coll = publish_collection(i)) != NULL &&
+		    !atomic_load(&pl->stop); i++) {
 			error[0] = '\0';
 			if (pull_collection(pl, db, c, coll, &learnt, error,
 			    sizeof(error)) == -1) {
+				if (atomic_load(&pl->stop))
+					break;	/* says nothing of the peer */
 				bad++;
 				note_collection(db, pl->id, coll, error);
 				strbuf_printf(&errors, "%s%s",
@@ -504,16 +548,20 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	all = strbuf_take(&errors);
 	p[1] = bad > 0 ? (all != NULL ? all : "out of memory") : NULL;
 	p[2] = started;
-	/* Backoff only when the peer gave nothing: it may be down. */
-	if (good > 0)
+	/*
+	 * Backoff only when the peer gave nothing: it may be down.  A pull
+	 * cut short by stopping leaves the peer due as it was.
+	 */
+	if (!atomic_load(&pl->stop) && good > 0)
 		db_exec(db, pulled_query, 4, p);
-	else
+	else if (!atomic_load(&pl->stop))
 		db_exec(db, failed_query, 3, p);
 	free(all);
 	free(started);
-	res = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT pg_advisory_unlock(7234018, $1::integer)", 1, p);
-	PQclear(res);
+	/* Not unlocked: the caller discards the connection, and the lock. */
+	if (db_call(db, "SELECT pg_advisory_unlock(" LOCK_PULL
+	    ", $1::integer)", 1, p) == -1)
+		return -2;
 	return 0;
 }
 
@@ -544,12 +592,11 @@ due_in(struct db *db, long long id)
 	return secs;
 }
 
-/* Sleeps up to secs, or until pinged or stopped; 1 when pinged. */
-static int
+/* Sleeps up to secs, or until pinged or stopped. */
+static void
 puller_sleep(struct puller *pl, long secs)
 {
 	struct timespec until;
-	int woken;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += secs;
@@ -558,10 +605,8 @@ puller_sleep(struct puller *pl, long secs)
 		if (pthread_cond_timedwait(&pl->wake, &pl->lock, &until) ==
 		    ETIMEDOUT)
 			break;
-	woken = pl->woken;
 	pl->woken = 0;
 	pthread_mutex_unlock(&pl->lock);
-	return woken;
 }
 
 /*
@@ -577,6 +622,7 @@ puller_run(void *arg)
 	struct db *db = NULL;
 	CURL *c;
 	long secs;
+	int rc;
 
 	pool = db_pool_new(pl->sync->cfg->database, 1);
 	c = curl_easy_init();
@@ -602,7 +648,13 @@ puller_run(void *arg)
 		 * once would spin on the database until the other
 		 * process is done.
 		 */
-		if (pull_peer(pl, db, c, pl->sync->cfg->sync_interval) == -1)
+		rc = pull_peer(pl, db, c, pl->sync->cfg->sync_interval);
+		if (rc == -2) {
+			/* Closed, it lets the peer's lock go. */
+			db_discard(pool, db);
+			db = NULL;
+		}
+		if (rc != 0)
 			puller_sleep(pl, ERROR_WAIT_MS / 1000);
 	}
 	if (c != NULL)

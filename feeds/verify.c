@@ -446,7 +446,7 @@ fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
 		return -1;
 	memset(node, 0, sizeof(node));
 	if ((pem = lookup(arg, fp, node)) == NULL)
-		return fed_refuse(why, "signed by a key this node does not trust");
+		return fed_refuse(why, FED_UNTRUSTED);
 	key = fed_pem_key(pem);
 	free(pem);
 	node[FED_UUID_LEN] = '\0';

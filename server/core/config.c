@@ -127,8 +127,8 @@ static const struct conf_key keys[] = {
 	    NULL },
 	{ "ping_gap", C_INT, OFF(ping_gap), 1, 3600, NULL, "5", 0, NULL },
 	{ "inbox_quota", C_INT, OFF(inbox_quota), 1, 1000000, NULL, "100", 0,
-	    "# What the inbox takes from one other node: registrations held\n"
-	    "# (places or waiting) per event, and new requests a minute.\n" },
+	    "# What the inbox takes from one other node: places held (or\n"
+	    "# waited for) per event, and entries a minute.\n" },
 	{ "inbox_rate", C_INT, OFF(inbox_rate), 1, 1000000, NULL, "120", 0,
 	    NULL },
 	{ "courier_workers", C_INT, OFF(courier_workers), 1, 64, NULL, "4", 0,

@@ -32,7 +32,7 @@
 #define LOCK_INBOX	"7234019"	/* feeds/inbox.c: (this, request) */
 #define LOCK_RETENTION	"7234020"	/* retention.c: (this, rule) */
 #define LOCK_COURIER	"7234021"	/* feeds/courier.c: (this, peer) */
-/* Taken in SQL, by acorn_inbox_admit (schema/024): (this, home node). */
+/* Taken in SQL, by acorn_inbox_admit and acorn_inbox_arrive (schema/027). */
 #define LOCK_INBOX_HOME	"7234022"
 
 /*
@@ -176,6 +176,7 @@ struct db_pool	*db_pool_new(const char *, int);
 void		 db_pool_free(struct db_pool *);
 struct db	*db_acquire(struct db_pool *);
 void		 db_release(struct db_pool *, struct db *);
+void		 db_discard(struct db_pool *, struct db *);
 PGconn		*db_conn(struct db *);
 PGconn		*db_connect(const char *);
 void		 db_statement_timeout(int);

@@ -185,6 +185,20 @@ db_release(struct db_pool *p, struct db *d)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/*
+ * Gives a connection back closed: for one that may hold a session lock
+ * it could not let go of, which closing lets go.
+ */
+void
+db_discard(struct db_pool *p, struct db *d)
+{
+	if (d == NULL)
+		return;
+	PQfinish(d->conn);
+	d->conn = NULL;
+	db_release(p, d);
+}
+
 PGconn *
 db_conn(struct db *d)
 {

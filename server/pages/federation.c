@@ -53,16 +53,15 @@ federation_service(struct request *r)
 int
 federation_ping(struct request *r)
 {
-	const char *node = r->form.f[KEY_NODE].text;
+	const char *node = fed_urn_uuid(r->form.f[KEY_NODE].text);
 	const char *p[2];
 	char gap[16];
 	PGresult *res;
 
-	if (node == NULL || strncmp(node, "urn:uuid:", 9) != 0 ||
-	    !util_uuid_valid(node + 9))
+	if (node == NULL)
 		return http_send(r, 400, "text/plain; charset=utf-8",
 		    "node=urn:uuid:... is required\n", 30, 1);
-	p[0] = node + 9;
+	p[0] = node;
 	snprintf(gap, sizeof(gap), "%d", cfg->ping_gap);
 	p[1] = gap;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_peer_ping($1::uuid,"

@@ -50,6 +50,7 @@ struct collection {
 	size_t		 bytes;		/* huge: at least; cut: after */
 	int		 requests;
 	double		 last;		/* when the last was answered */
+	long long	 lowest;	/* the lowest ?after= since set, or -1 */
 };
 
 struct fakepeer_state {
@@ -276,8 +277,14 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 		    st->service, MHD_RESPMEM_MUST_COPY);
 	} else if (strncmp(url, "/feeds/", 7) == 0 &&
 	    (c = collection_of(st, url + 7)) != NULL) {
+		const char *after = MHD_lookup_connection_value(conn,
+		    MHD_GET_ARGUMENT_KIND, "after");
+		long long a = after != NULL ? strtoll(after, NULL, 10) : 0;
+
 		c->requests++;
 		c->last = wall_clock();
+		if (c->lowest < 0 || a < c->lowest)
+			c->lowest = a;
 		resp = feed_response(c);
 	} else {
 		st->strays++;
@@ -453,6 +460,7 @@ fakepeer_new(const char *name)
 	for (i = 0; i < NCOLLECTIONS; i++) {
 		st->colls[i].name = collection_names[i];
 		st->colls[i].body = fake_page(-1, NULL);
+		st->colls[i].lowest = -1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -520,6 +528,7 @@ set_collection(struct fakepeer *p, const char *name, enum serving how,
 	c->body = copy;
 	c->how = how;
 	c->bytes = bytes;
+	c->lowest = -1;
 	pthread_mutex_unlock(&p->state->lock);
 }
 
@@ -553,6 +562,23 @@ fakepeer_requests(struct fakepeer *p, const char *collection)
 	pthread_mutex_lock(&p->state->lock);
 	c = collection_of(p->state, collection);
 	n = c != NULL ? c->requests : -1;
+	pthread_mutex_unlock(&p->state->lock);
+	return n;
+}
+
+/*
+ * The lowest cursor (?after=) the collection was asked for since it was
+ * last set; -1 when it was not asked for.
+ */
+long long
+fakepeer_lowest_after(struct fakepeer *p, const char *collection)
+{
+	struct collection *c;
+	long long n;
+
+	pthread_mutex_lock(&p->state->lock);
+	c = collection_of(p->state, collection);
+	n = c != NULL ? c->lowest : -1;
 	pthread_mutex_unlock(&p->state->lock);
 	return n;
 }

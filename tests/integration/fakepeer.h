@@ -82,6 +82,7 @@ void		 fakepeer_hang(struct fakepeer *);
 /* Requests for the collection's feed; for a path it never served. */
 int		 fakepeer_requests(struct fakepeer *, const char *);
 double		 fakepeer_last_request(struct fakepeer *, const char *);
+long long	 fakepeer_lowest_after(struct fakepeer *, const char *);
 int		 fakepeer_wait_requests(struct fakepeer *, const char *, int,
 		    int);
 int		 fakepeer_strays(struct fakepeer *);

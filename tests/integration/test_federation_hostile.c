@@ -1773,6 +1773,286 @@ START_TEST(test_pull_under_way_elsewhere_is_waited_for)
 }
 END_TEST
 
+/* --- what one peer can cost, and what unpinning takes ----------------- */
+
+/*
+ * A page that says more follows but whose cursor does not move on would
+ * be read again and again: it is refused, said why where coordinators
+ * look, and read once a pull.
+ */
+START_TEST(test_next_page_that_does_not_move_on_is_refused)
+{
+	struct scene s;
+	char *id = fake_uuid(), *term, *page, *looping, *error;
+	const char *why = "the next page does not move on";
+	int before;
+
+	scene_up(&s);
+	term = fake_term(s.peer, id, 1, "Round and round", "Again.");
+	page = fake_page(0, term, NULL);
+	looping = fake_edit(page, "<acorn:cursor>", "<link rel=\"next\""
+	    " href=\"/feeds/glossary?after=0\"/><acorn:cursor>");
+	before = fakepeer_requests(s.peer, "glossary");
+	deliver(&s, looping);
+	assert_refused(&s, NULL, why);
+	ck_assert_int_eq(stored(s.node, id), 0);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 0);
+	error = node_text(s.node, "SELECT c.error FROM peer_cursors c"
+	    " JOIN peers p ON p.id = c.peer WHERE p.node = $1"
+	    " AND c.collection = 'glossary'", s.peer->id);
+	ck_assert_msg(error != NULL && strstr(error, why) != NULL, "%s",
+	    error != NULL ? error : "no error noted");
+	/* Once for the pull asked for, not over and over. */
+	ck_assert_int_le(fakepeer_requests(s.peer, "glossary") - before, 2);
+	assert_serving(s.node);
+	free(error);
+	free(looping);
+	free(page);
+	free(term);
+	free(id);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * A key learnt makes the node read again what it refused for want of a
+ * key, from where it was refused, and nothing else: a peer that
+ * announces key after key cannot make the node read the whole network
+ * again.
+ */
+START_TEST(test_key_learnt_rereads_only_what_was_refused)
+{
+	struct scene s;
+	struct fakepeer *hub, *third = fakepeer_new("Third node");
+	char *own = fake_uuid(), *relayed = fake_uuid(), *t1, *t3, *p1, *p3;
+	char *vouch, *nodes;
+
+	scene_up(&s);
+	hub = pinned_peer(s.node, "Fake hub", 1);
+	t1 = fake_term(s.peer, own, 1, "The peer's own", "Kept.");
+	p1 = fake_page(4, t1, NULL);
+	deliver(&s, p1);
+	assert_stored(&s, own);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 4);
+	/* The hub relays a third node's term before vouching for it. */
+	t3 = fake_term(third, relayed, 1, "Relayed", "Not yet trusted.");
+	p3 = fake_page(3, t3, NULL);
+	deliver_to(s.node, hub, "glossary", p3);
+	ck_assert_int_gt(refusals(s.node, hub->id, relayed, FED_UNTRUSTED), 0);
+	ck_assert_int_eq(stored(s.node, relayed), 0);
+
+	/* From here on, the lowest cursor each is asked for. */
+	fakepeer_serve(s.peer, "glossary", p1);
+	fakepeer_serve(hub, "glossary", p3);
+	vouch = vouch_entry(hub, third, third->url);
+	nodes = fake_page(2, vouch, NULL);
+	deliver_to(s.node, hub, "nodes", nodes);
+	ck_assert_msg(node_wait(s.node, "SELECT count(*) = 1 FROM"
+	    " glossary_terms WHERE id = $1", relayed, SETTLE_MS),
+	    "the refused term was not read again: %s",
+	    latest_refusals(s.node));
+	ck_assert_int_eq(fakepeer_lowest_after(hub, "glossary"), 0);
+	/* The plain peer's glossary had nothing refused: read on from 4. */
+	pull_now(s.node, s.peer, "glossary");
+	ck_assert_int_eq(fakepeer_lowest_after(s.peer, "glossary"), 4);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 4);
+	assert_serving(s.node);
+	free(nodes);
+	free(vouch);
+	free(p3);
+	free(t3);
+	free(p1);
+	free(t1);
+	free(relayed);
+	free(own);
+	fakepeer_free(third);
+	fakepeer_free(hub);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * A hub's word counts while it is a hub: unpinned, the keys it vouched
+ * for go with it, and what they sign is refused.
+ */
+START_TEST(test_unpinning_a_hub_takes_the_keys_it_vouched_for)
+{
+	struct scene s;
+	struct fakepeer *hub, *third = fakepeer_new("Third node");
+	char *vouch, *nodes, *keys, *id = fake_uuid(), *term, *page;
+	const char *q[3];
+
+	scene_up(&s);
+	hub = pinned_peer(s.node, "Fake hub", 1);
+	vouch = vouch_entry(hub, third, third->url);
+	nodes = fake_page(1, vouch, NULL);
+	deliver_to(s.node, hub, "nodes", nodes);
+	q[0] = third->id;
+	q[1] = third->fingerprint;
+	q[2] = hub->id;
+	ck_assert_msg(node_waitv(s.node, "SELECT EXISTS (SELECT 1 FROM"
+	    " node_keys WHERE node = $1 AND fingerprint = $2 AND"
+	    " source = 'vouched' AND introducer = $3)", 3, q, 0),
+	    "the hub's word was not taken: %s", latest_refusals(s.node));
+
+	ck_assert_int_eq(node_run(s.node, "peer", "remove", hub->url, NULL),
+	    0);
+	keys = keys_of(s.node, third->id);
+	ck_assert_str_eq(keys, "none");
+	/* What the third node signs, relayed by a peer, is refused now. */
+	term = fake_term(third, id, 1, "Vouched no more", "Refused.");
+	page = fake_page(1, term, NULL);
+	deliver(&s, page);
+	ck_assert_int_gt(refusals(s.node, s.peer->id, id, FED_UNTRUSTED), 0);
+	ck_assert_int_eq(stored(s.node, id), 0);
+	/* The plain peer's own key stays. */
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM node_keys"
+	    " WHERE node = $1", s.peer->id), 1);
+	assert_serving(s.node);
+	free(page);
+	free(term);
+	free(keys);
+	free(nodes);
+	free(vouch);
+	free(id);
+	fakepeer_free(third);
+	fakepeer_free(hub);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * A key trusted here for one node is never pinned for another: a peer
+ * serving a vouched node's key under a new id is refused, told whose
+ * key it is, and the key stays where it was.
+ */
+START_TEST(test_key_trusted_for_one_node_is_not_pinned_for_another)
+{
+	struct scene s;
+	struct fakepeer *hub, *victim = fakepeer_new("Victim node");
+	struct client *co;
+	struct resp *r;
+	char *vouch, *nodes, *before, *after, *other = fake_uuid();
+
+	scene_up(&s);
+	co = administrator(s.node);
+	hub = pinned_peer(s.node, "Fake hub", 1);
+	vouch = vouch_entry(hub, victim, victim->url);
+	nodes = fake_page(1, vouch, NULL);
+	deliver_to(s.node, hub, "nodes", nodes);
+	ck_assert(node_wait(s.node, "SELECT count(*) = 1 FROM node_keys"
+	    " WHERE node = $1", victim->id, SETTLE_MS));
+	before = keys_of(s.node, victim->id);
+
+	/* The same key, at the same address, claiming another id. */
+	fakepeer_claim(victim, other, "Someone new", "London");
+	r = form_post(co, "/admin/peers", "/admin/peers", "url",
+	    victim->url, "fingerprint", victim->fingerprint, NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "cannot be added"));
+	ck_assert(resp_has(r, "Its key is already trusted here for"));
+	ck_assert(resp_has(r, victim->id));
+	ck_assert(!resp_has(r, "Confirm and add peer"));
+	resp_free(r);
+	ck_assert_int_ne(fakepeer_pin(s.node, victim, 0), 0);
+
+	after = keys_of(s.node, victim->id);
+	ck_assert_str_eq(after, before);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM node_keys"
+	    " WHERE node = $1", other), 0);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM peers"
+	    " WHERE url = $1", victim->url), 0);
+	assert_serving(s.node);
+	free(after);
+	free(before);
+	free(nodes);
+	free(vouch);
+	free(other);
+	client_free(co);
+	fakepeer_free(victim);
+	fakepeer_free(hub);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * A pinned peer's own node entry cannot move where this node sends to
+ * it: deliveries go to the address it was pinned at, never to the one
+ * it names (an internal service, say), whose answer nobody reads.
+ */
+START_TEST(test_pinned_peer_is_sent_to_where_it_was_pinned)
+{
+	struct scene s;
+	struct fakepeer *inside = fakepeer_new("Internal service");
+	struct fake_entry e = { 0 };
+	char *fields, *entry, *page, *event = fake_uuid(), *v, *url;
+	const char *q[2] = { event, NULL };
+	int strays;
+
+	scene_up(&s);
+	/* The peer's own entry names the internal service as its address. */
+	ck_assert_int_ge(asprintf(&fields, "<acorn:subject>urn:uuid:%s"
+	    "</acorn:subject><acorn:name>Fake peer</acorn:name>"
+	    "<acorn:region>London</acorn:region><acorn:url>%s</acorn:url>"
+	    "<acorn:key fingerprint=\"%s\">%s</acorn:key>", s.peer->id,
+	    inside->url, s.peer->fingerprint, s.peer->pem), 0);
+	e.kind = "node";
+	e.id = s.peer->id;
+	e.title = "Fake peer";
+	e.fields = fields;
+	entry = fake_entry(s.peer, &e);
+	page = fake_page(1, entry, NULL);
+	deliver_to(s.node, s.peer, "nodes", page);
+	ck_assert(node_wait(s.node, "SELECT count(*) = 1 FROM nodes"
+	    " WHERE subject = origin AND subject = $1", s.peer->id,
+	    SETTLE_MS));
+	url = node_text(s.node, "SELECT acorn_node_url($1)", s.peer->id);
+	ck_assert_str_eq(url, s.peer->url);
+	free(page);
+	free(entry);
+
+	/* A member here asks the peer for a place at its event. */
+	memset(&e, 0, sizeof(e));
+	e.kind = "event";
+	e.id = event;
+	e.title = "The peer's forum";
+	e.fields = "<acorn:title>The peer's forum</acorn:title>"
+	    "<acorn:kind>regional_meeting</acorn:kind>"
+	    "<acorn:starts>2031-05-01T09:00:00Z</acorn:starts>"
+	    "<acorn:ends>2031-05-01T17:00:00Z</acorn:ends>"
+	    "<acorn:region>London</acorn:region>"
+	    "<acorn:status>published</acorn:status>"
+	    "<acorn:place ref=\"7\">In person</acorn:place>";
+	entry = fake_entry(s.peer, &e);
+	page = fake_page(1, entry, NULL);
+	deliver_to(s.node, s.peer, "events", page);
+	ck_assert(node_wait(s.node, "SELECT count(*) = 1 FROM events"
+	    " WHERE id = $1", event, SETTLE_MS));
+	strays = fakepeer_strays(s.peer);
+	v = node_sqlv(s.node, "INSERT INTO away_registrations (id, event,"
+	    " host, name, email, place_ref, place_name, places)"
+	    " SELECT gen_random_uuid(), e.id, e.origin, 'Cara Jones',"
+	    " 'cara@node.example.org', 7, 'In person', 1 FROM events e"
+	    " WHERE e.id = $1 RETURNING id", 1, q);
+	ck_assert_ptr_nonnull(v);
+	/* The peer has no inbox: it answers 404, and the node gives up. */
+	ck_assert_msg(node_wait(s.node, "SELECT status = 'refused' FROM"
+	    " away_registrations WHERE id = $1", v, SETTLE_MS),
+	    "the request was never answered");
+	ck_assert_int_gt(fakepeer_strays(s.peer), strays);
+	ck_assert_int_eq(fakepeer_strays(inside), 0);
+	assert_serving(s.node);
+	free(v);
+	free(url);
+	free(fields);
+	free(page);
+	free(entry);
+	free(event);
+	fakepeer_free(inside);
+	scene_down(&s);
+}
+END_TEST
+
 Suite *
 federation_hostile_suite(void)
 {
@@ -1814,6 +2094,16 @@ federation_hostile_suite(void)
 	tcase_add_test(tc,
 	    test_second_origin_claiming_a_record_is_refused_and_shown);
 	tcase_add_test(tc, test_hung_service_document_answers_within_the_bound);
+	tcase_add_test(tc,
+	    test_key_trusted_for_one_node_is_not_pinned_for_another);
+	tcase_add_test(tc, test_unpinning_a_hub_takes_the_keys_it_vouched_for);
+	tcase_add_test(tc, test_pinned_peer_is_sent_to_where_it_was_pinned);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bounds");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_next_page_that_does_not_move_on_is_refused);
+	tcase_add_test(tc, test_key_learnt_rereads_only_what_was_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,13 +1,15 @@
 /*
- * What other nodes may cost a node (docs/protocol.md, section 8.4).
- * The inbox takes so many registrations from one home node for one
- * event, and so many new requests a minute, and none for an event that
- * takes only its own members; a flooding node (a fake peer, pinned and
- * so trusted) is refused beyond them while another node's request still
- * goes through.  Deliveries are queued per peer: a host that takes the
- * connection and never answers holds up only its own.  A member's
- * registration for another node's event returns at once, the outcome
- * following on its page; and no SQL statement runs for ever.
+ * What other nodes may cost a node (docs/protocol.md, sections 8.2 and
+ * 8.4).  The inbox gives so many places to one home node's members for
+ * one event, takes so many entries a minute from one node, and none for
+ * an event that takes only its own members; a flooding node (a fake
+ * peer, pinned and so trusted) is refused beyond them while another
+ * node's request still goes through, and outcomes that say nothing new
+ * mail nobody.  Deliveries are queued per peer: a host that takes the
+ * connection and never answers holds up only its own, and is put off as
+ * a whole.  A member's registration for another node's event returns at
+ * once, the outcome following on its page; and no SQL statement runs
+ * for ever.
  */
 #include <poll.h>
 #include <signal.h>
@@ -90,9 +92,12 @@ limits_down(void)
 	memset(&lim, 0, sizeof(lim));
 }
 
-/* A new request from peer p for the event, person n; its id in id. */
+/*
+ * A new request from peer p for the event, person n, for places places;
+ * its id in id.
+ */
 static struct resp *
-request_from(struct fakepeer *p, int n, char **id)
+request_places(struct fakepeer *p, int n, const char *places, char **id)
 {
 	struct fake_request q = { 0 };
 	struct client *c = client_new(lim.host);
@@ -109,12 +114,19 @@ request_from(struct fakepeer *p, int n, char **id)
 	q.place = lim.place;
 	q.name = name;
 	q.email = email;
+	q.places = places;
 	body = fake_request(p, &q);
 	r = http_post_bytes(c, INBOX, body, strlen(body), ENTRY_TYPE);
 	ck_assert_ptr_nonnull(r);
 	free(body);
 	client_free(c);
 	return r;
+}
+
+static struct resp *
+request_from(struct fakepeer *p, int n, char **id)
+{
+	return request_places(p, n, "1", id);
 }
 
 /* The outcome a host answered, read as its home node would (unverified:
@@ -174,7 +186,7 @@ START_TEST(test_inbox_flood_is_refused_beyond_the_quota)
 
 	/* Past the rate: not even recorded; the home node tries later. */
 	r = request_from(lim.flooder, i, &id);
-	ck_assert_msg(r->status == 429 && resp_has(r, "too many new requests"),
+	ck_assert_msg(r->status == 429 && resp_has(r, "too many entries"),
 	    "%ld: %s", r->status, r->body);
 	ck_assert(!header_has(r, "application/atom+xml"));
 	/* When to send it again: once the minute the rate counts is over. */
@@ -208,6 +220,135 @@ START_TEST(test_inbox_flood_is_refused_beyond_the_quota)
 		client_free(c);
 	}
 	free(held);
+}
+END_TEST
+
+/*
+ * An outcome entry by peer p, id ref at version: the outcome of request
+ * reg made at home for event, saying status (position) and what.
+ */
+static char *
+outcome_from(struct fakepeer *p, const char *ref, int version,
+    const char *reg, const char *home, const char *event,
+    const char *status, const char *position, const char *what)
+{
+	struct fake_entry e = { 0 };
+	char *fields, *out;
+
+	ck_assert_int_ge(asprintf(&fields, "<acorn:registration version=\"1\">"
+	    "urn:uuid:%s</acorn:registration><acorn:home>urn:uuid:%s"
+	    "</acorn:home><acorn:event>urn:uuid:%s</acorn:event>"
+	    "<acorn:status>%s</acorn:status>%s%s%s<acorn:what>%s</acorn:what>",
+	    reg, home, event, status, position != NULL ? "<acorn:position>" :
+	    "", position != NULL ? position : "", position != NULL ?
+	    "</acorn:position>" : "", what), 0);
+	e.kind = "outcome";
+	e.id = ref;
+	e.version = version;
+	e.title = "Registration outcome";
+	e.fields = fields;
+	out = fake_entry(p, &e);
+	free(fields);
+	return out;
+}
+
+/* POSTs body to n's inbox; the answer. */
+static struct resp *
+inbox_post(struct node *n, const char *body)
+{
+	struct client *c = client_new(n);
+	struct resp *r;
+
+	r = http_post_bytes(c, INBOX, body, strlen(body), ENTRY_TYPE);
+	ck_assert_ptr_nonnull(r);
+	client_free(c);
+	return r;
+}
+
+START_TEST(test_quota_counts_places_not_requests)
+{
+	struct resp *r;
+	char *id;
+
+	/* Two places of the three the quota gives: taken. */
+	r = request_places(lim.flooder, 0, "2", &id);
+	outcome_is(r, "confirmed", "confirmed");
+	resp_free(r);
+	free(id);
+	/* Two more would be four: refused, and nothing taken. */
+	r = request_places(lim.flooder, 1, "2", &id);
+	outcome_is(r, "refused", "quota");
+	resp_free(r);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM inbox_requests"
+	    " WHERE request = $1 AND registration IS NULL"
+	    " AND what = 'quota'", id), 1);
+	free(id);
+	ck_assert_int_eq(host_num("SELECT taken FROM place_types"
+	    " WHERE id = $1::bigint", lim.place), 2);
+	/* One more fits. */
+	r = request_places(lim.flooder, 2, "1", &id);
+	outcome_is(r, "confirmed", "confirmed");
+	resp_free(r);
+	free(id);
+	r = request_places(lim.flooder, 3, "1", &id);
+	outcome_is(r, "refused", "quota");
+	resp_free(r);
+	free(id);
+	ck_assert_int_eq(host_num("SELECT taken FROM place_types"
+	    " WHERE id = $1::bigint", lim.place), 3);
+	/* Another node's quota is its own. */
+	r = request_places(lim.other, 0, "3", &id);
+	outcome_is(r, "confirmed", "confirmed");
+	resp_free(r);
+	free(id);
+}
+END_TEST
+
+/*
+ * Every entry a node sends counts against its rate, not only new
+ * requests: a node sending outcome after outcome is told 429, as are
+ * its requests then, while another node's still go through.
+ */
+START_TEST(test_every_entry_counts_against_the_rate)
+{
+	char *host_id = node_text(lim.host, "SELECT id FROM node", NULL);
+	char *ref = fake_uuid(), *reg = fake_uuid(), *body, *id;
+	struct resp *r;
+	int i;
+
+	for (i = 1; i <= RATE; i++) {
+		body = outcome_from(lim.flooder, ref, i, reg, host_id,
+		    lim.event, "confirmed", NULL, "confirmed");
+		r = inbox_post(lim.host, body);
+		ck_assert_msg(r->status == 404, "%ld: %s", r->status, r->body);
+		resp_free(r);
+		free(body);
+	}
+	body = outcome_from(lim.flooder, ref, i, reg, host_id, lim.event,
+	    "confirmed", NULL, "confirmed");
+	r = inbox_post(lim.host, body);
+	ck_assert_msg(r->status == 429 && resp_has(r, "too many entries"),
+	    "%ld: %s", r->status, r->body);
+	ck_assert_int_eq(retry_after(r), 60);
+	resp_free(r);
+	free(body);
+	r = request_from(lim.flooder, 0, &id);
+	ck_assert_int_eq(r->status, 429);
+	resp_free(r);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM inbox_requests"
+	    " WHERE request = $1", id), 0);
+	free(id);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM outbox", NULL), 0);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM registrations", NULL),
+	    0);
+
+	r = request_from(lim.other, 0, &id);
+	outcome_is(r, "confirmed", "confirmed");
+	resp_free(r);
+	free(id);
+	free(reg);
+	free(ref);
+	free(host_id);
 }
 END_TEST
 
@@ -325,15 +466,14 @@ hub_event(const char *title)
 	return id;
 }
 
-/* The fake peer's own event, pulled by the region. */
+/* Peer p's own event, pinned and pulled by node n. */
 static char *
-fake_event(void)
+peer_event(struct node *n, struct fakepeer *p)
 {
 	struct fake_entry e = { 0 };
 	char *id = fake_uuid(), *entry, *page;
 
-	fake = fakepeer_new("Hanging node");
-	ck_assert_int_eq(fakepeer_pin(nw, fake, 0), 0);
+	ck_assert_int_eq(fakepeer_pin(n, p, 0), 0);
 	e.kind = "event";
 	e.id = id;
 	e.title = "The hanging node's forum";
@@ -344,16 +484,47 @@ fake_event(void)
 	    "<acorn:region>London</acorn:region>"
 	    "<acorn:status>published</acorn:status>"
 	    "<acorn:place ref=\"7\">In person</acorn:place>";
-	entry = fake_entry(fake, &e);
+	entry = fake_entry(p, &e);
 	page = fake_page(1, entry, NULL);
-	fakepeer_serve(fake, "events", page);
-	ck_assert_int_eq(fakepeer_ping(nw, fake), 202);
-	ck_assert_msg(node_wait(nw, "SELECT count(*) = 1 FROM place_types"
+	fakepeer_serve(p, "events", page);
+	ck_assert_int_eq(fakepeer_ping(n, p), 202);
+	ck_assert_msg(node_wait(n, "SELECT count(*) = 1 FROM place_types"
 	    " WHERE event = $1 AND ref = 7", id, SETTLE_MS),
-	    "the fake peer's event never reached the region");
+	    "the fake peer's event never reached the node");
 	free(page);
 	free(entry);
 	return id;
+}
+
+/* The fake peer's own event, pulled by the region. */
+static char *
+fake_event(void)
+{
+	fake = fakepeer_new("Hanging node");
+	return peer_event(nw, fake);
+}
+
+/*
+ * Count requests away from n for peer p's event, made in SQL as a
+ * member's would be (with no account: the host would refuse them, were
+ * they ever read); due now, or after a hour.
+ */
+static void
+requests_away(struct node *n, const char *event, int count, int later)
+{
+	char c[16];
+	const char *q[3] = { event, c, later ? "1 hour" : "0" };
+	char *v;
+
+	snprintf(c, sizeof(c), "%d", count);
+	v = node_sqlv(n, "INSERT INTO away_registrations (id, event, host,"
+	    " name, email, place_ref, place_name, places, next_attempt)"
+	    " SELECT gen_random_uuid(), e.id, e.origin, 'Person ' || k,"
+	    " 'person.' || k || '@home.example.org', 7, 'In person', 1,"
+	    " now() + $3::interval FROM events e, generate_series(1,"
+	    " $2::integer) k WHERE e.id = $1 RETURNING 1", 3, q);
+	ck_assert_ptr_nonnull(v);
+	free(v);
 }
 
 static struct client *
@@ -513,11 +684,139 @@ START_TEST(test_hung_host_delays_only_its_own_deliveries)
 	r = http_get(b, where);
 	ck_assert(resp_has(r, "You have a place"));
 	resp_free(r);
+
+	/* Stopping abandons the delivery that hangs, not waiting it out. */
+	t0 = now_s();
+	ck_assert_int_eq(node_stop(nw), 0);
+	ck_assert_msg(now_s() - t0 < 10.0, "stopping took %.1f s",
+	    now_s() - t0);
 	client_free(a);
 	client_free(b);
 	free(where);
 	free(event);
 	free(hung_event);
+}
+END_TEST
+
+/*
+ * A host that sends version after version of an outcome saying the same
+ * thing mails the member once: only a change is news.
+ */
+START_TEST(test_outcomes_saying_nothing_new_mail_nobody)
+{
+	char *event = fake_event(), *home = node_text(nw, "SELECT id FROM node",
+	    NULL), *ref = fake_uuid(), *reg, *body;
+	const char *said[][3] = {
+		{ "confirmed", NULL, "confirmed" },	/* news: mailed */
+		{ "confirmed", NULL, "confirmed" },
+		{ "confirmed", NULL, "confirmed" },
+		{ "waiting", "2", "waiting" },		/* news: mailed */
+		{ "waiting", "2", "waiting" },
+		{ "waiting", "1", "waiting" },		/* news: mailed */
+	};
+	const long mails[] = { 1, 1, 1, 2, 2, 3 };
+	struct resp *r;
+	size_t i;
+
+	requests_away(nw, event, 1, 1);
+	reg = node_text(nw, "SELECT id FROM away_registrations WHERE event = $1",
+	    event);
+	for (i = 0; i < sizeof(mails) / sizeof(mails[0]); i++) {
+		body = outcome_from(fake, ref, (int)i + 1, reg, home, event,
+		    said[i][0], said[i][1], said[i][2]);
+		r = inbox_post(nw, body);
+		ck_assert_msg(r->status == 204, "%ld: %s", r->status, r->body);
+		resp_free(r);
+		free(body);
+		ck_assert_int_eq(node_num(nw, "SELECT outcome FROM"
+		    " away_registrations WHERE id = $1", reg), (long)i + 1);
+		ck_assert_msg(node_num(nw, "SELECT count(*) FROM outbox WHERE"
+		    " recipient = 'person.1@home.example.org'", NULL) ==
+		    mails[i], "after outcome %zu", i + 1);
+	}
+	ck_assert_int_eq(node_num(nw, "SELECT position FROM away_registrations"
+	    " WHERE id = $1", reg), 1);
+	free(reg);
+	free(ref);
+	free(home);
+	free(event);
+}
+END_TEST
+
+/* The courier ----------------------------------------------------------- */
+
+/*
+ * One courier hand, and deliveries that wait a second for an answer: a
+ * fake host that hangs, and one that answers (it has no inbox, so it
+ * refuses every request, 404).
+ */
+static struct node *cn;
+static struct fakepeer *silent, *talking;
+
+static void
+courier_up(void)
+{
+	cn = node_new("Courier node", "courier_timeout = 1\n"
+	    "courier_workers = 1");
+	ck_assert_ptr_nonnull(cn);
+	ck_assert_int_eq(node_serve(cn), 0);
+	silent = fakepeer_new("Silent node");
+	talking = fakepeer_new("Talking node");
+}
+
+static void
+courier_down(void)
+{
+	node_free(cn);
+	fakepeer_free(silent);
+	fakepeer_free(talking);
+	cn = NULL;
+	silent = talking = NULL;
+}
+
+START_TEST(test_silent_host_is_put_off_as_a_whole)
+{
+	char *quiet = peer_event(cn, silent), *loud = peer_event(cn, talking);
+	const char *q[2] = { silent->id, NULL };
+	double t0;
+
+	fakepeer_hang(silent);
+	/* More than the courier takes of one peer at a time. */
+	requests_away(cn, quiet, 30, 0);
+	ck_assert_msg(node_waitv(cn, "SELECT failures >= 1 FROM courier_peers"
+	    " WHERE peer = $1", 1, q, SETTLE_MS),
+	    "the silent host was never put off");
+
+	/* The other host is served between the silent one's turns. */
+	t0 = now_s();
+	requests_away(cn, loud, 3, 0);
+	ck_assert_msg(node_wait(cn, "SELECT count(*) = 3 FROM"
+	    " away_registrations WHERE event = $1 AND status = 'refused'"
+	    " AND delivered = version", loud, SETTLE_MS),
+	    "the answering host's requests were not all answered");
+	ck_assert_msg(now_s() - t0 < 6.0, "they waited %.1f s", now_s() - t0);
+	ck_assert_int_eq(node_num(cn, "SELECT count(*) FROM courier_peers"
+	    " WHERE peer = $1", talking->id), 0);
+
+	/*
+	 * Each turn of the silent host tries one request, and the turns
+	 * come further apart: 1 s, 2 s, 4 s, 8 s ... (a quarter either way).
+	 */
+	ck_assert_msg(node_waitv(cn, "SELECT c.failures >= 4 AND c.failures ="
+	    " (SELECT sum(attempts) FROM away_registrations WHERE host = $1)"
+	    " FROM courier_peers c WHERE c.peer = $1", 1, q, 40000),
+	    "the silent host's turns: %s", node_text(cn, "SELECT failures ||"
+	    " ' turns, ' || (SELECT sum(attempts) FROM away_registrations"
+	    " WHERE host = $1) || ' tries' FROM courier_peers WHERE peer = $1",
+	    silent->id));
+	ck_assert_int_eq(node_num(cn, "SELECT count(*) FROM courier_peers"
+	    " WHERE peer = $1 AND next_attempt > now() + make_interval(secs =>"
+	    " 0.75 * power(2, failures - 1) - 2)", silent->id), 1);
+	ck_assert_int_eq(node_num(cn, "SELECT count(*) FROM away_registrations"
+	    " WHERE host = $1 AND delivered < version AND status = 'pending'",
+	    silent->id), 30);
+	free(quiet);
+	free(loud);
 }
 END_TEST
 
@@ -636,6 +935,8 @@ inbox_limits_suite(void)
 	tcase_add_test(tc, test_inbox_flood_is_refused_beyond_the_quota);
 	tcase_add_test(tc,
 	    test_event_closed_to_other_nodes_refuses_their_requests);
+	tcase_add_test(tc, test_quota_counts_places_not_requests);
+	tcase_add_test(tc, test_every_entry_counts_against_the_rate);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("home");
@@ -645,6 +946,13 @@ inbox_limits_suite(void)
 	    test_remote_registration_returns_at_once_and_the_outcome_follows);
 	tcase_add_test(tc, test_hung_host_delays_only_its_own_deliveries);
 	tcase_add_test(tc, test_other_nodes_hide_registration_for_a_closed_event);
+	tcase_add_test(tc, test_outcomes_saying_nothing_new_mail_nobody);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("courier");
+	tcase_add_checked_fixture(tc, courier_up, courier_down);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_silent_host_is_put_off_as_a_whole);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("statements");
