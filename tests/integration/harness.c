@@ -1325,3 +1325,26 @@ reg_form_free(struct reg_form *f)
 	free(f->place);
 	f->csrf = f->request = f->place = NULL;
 }
+
+/* The status of GET path, -1 without an answer; the reply is not kept. */
+long
+http_get_status(struct client *c, const char *path)
+{
+	struct resp *r = http_get(c, path);
+	long s = r != NULL ? r->status : -1;
+
+	resp_free(r);
+	return s;
+}
+
+/* The status of signing in as email with pw, not following where it goes. */
+long
+signin_status(struct client *c, const char *email, const char *pw)
+{
+	struct resp *r = form_post(c, "/signin", "/signin", "email", email,
+	    "password", pw, NULL);
+	long s = r != NULL ? r->status : -1;
+
+	resp_free(r);
+	return s;
+}

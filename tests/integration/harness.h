@@ -46,6 +46,8 @@ struct reg_form {
 int		 harness_ready(void);
 char		*harness_run(char *const []);
 char		*harness_email(const char *);
+long		 http_get_status(struct client *, const char *);
+long		 signin_status(struct client *, const char *, const char *);
 int		 harness_rmtree(const char *);
 struct node	*node_new(const char *, const char *);
 int		 node_serve(struct node *);

@@ -77,11 +77,9 @@ client_at(struct node *n)
 static char *
 fresh(const char *who)
 {
-	static int n;
-	char *e;
+	char *e = harness_email(who);
 
-	ck_assert_int_ne(asprintf(&e, "%s.%d.%d@Accounts.example.org", who,
-	    (int)getpid(), __atomic_add_fetch(&n, 1, __ATOMIC_SEQ_CST)), -1);
+	ck_assert_ptr_nonnull(e);
 	return e;
 }
 
@@ -118,29 +116,6 @@ mails(struct node *n, const char *to, const char *subject)
 	    " lower(recipient) = lower($1) AND subject = $2", 2, p);
 }
 
-/* The status of GET path. */
-static long
-get_status(struct client *c, const char *path)
-{
-	struct resp *r = http_get(c, path);
-	long s = r != NULL ? r->status : -1;
-
-	resp_free(r);
-	return s;
-}
-
-/* The status of signing in, without following where it goes. */
-static long
-signin_status(struct client *c, const char *email, const char *pw)
-{
-	struct resp *r = form_post(c, "/signin", "/signin", "email", email,
-	    "password", pw, NULL);
-	long s = r != NULL ? r->status : -1;
-
-	resp_free(r);
-	return s;
-}
-
 /* The status of signing in on the open node from a browser of its own. */
 static long
 signin_elsewhere(const char *email, const char *pw)
@@ -159,7 +134,7 @@ member(const char *email, const char *name)
 	struct client *c = client_at(open_node);
 
 	ck_assert_int_eq(join(c, name, email, PW), 303);
-	ck_assert_int_eq(get_status(c, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(c, "/profile"), 200);
 	return c;
 }
 
@@ -268,7 +243,7 @@ START_TEST(test_join_confirm_approve_then_sign_in)
 	ck_assert(resp_has(r, "is approved"));
 	resp_free(r);
 	ck_assert_int_eq(signin_status(m, em, PW), 303);
-	ck_assert_int_eq(get_status(m, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(m, "/profile"), 200);
 	free(id);
 	free(tok);
 	free(em);
@@ -323,13 +298,13 @@ START_TEST(test_confirmation_link_works_once)
 	r = follow(a, "/join/confirm", tok);
 	ck_assert_int_eq(r->status, 303);	/* confirmed and signed in */
 	resp_free(r);
-	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 200);
 	r = follow(b, "/join/confirm", tok);
 	ck_assert_int_eq(r->status, 410);
 	ck_assert(resp_has(r, "This link no longer works"));
 	resp_free(r);
-	ck_assert_int_eq(get_status(b, "/profile"), 303);
-	ck_assert_int_eq(get_status(b, "/healthz"), 200);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(b, "/healthz"), 200);
 	free(tok);
 	free(em);
 	client_free(a);
@@ -370,7 +345,7 @@ START_TEST(test_confirmation_link_expires_and_a_new_one_can_be_sent)
 	r = follow(a, "/join/confirm", tok2);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
-	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 200);
 	free(tok);
 	free(tok2);
 	free(em);
@@ -408,7 +383,7 @@ START_TEST(test_join_with_an_existing_email_answers_alike_and_tells_the_owner)
 	    " members m ON m.id = a.member WHERE lower(a.email) = lower($1)"
 	    " AND m.name = 'Olwen Owner'", em), 1);
 	ck_assert_int_eq(signin_status(x, em, "another long password"), 401);
-	ck_assert_int_eq(get_status(owner, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(owner, "/profile"), 200);
 	free(a);
 	free(b);
 	resp_free(r1);
@@ -510,14 +485,14 @@ START_TEST(test_reset_ends_every_session_and_the_link_works_once)
 	tok = mail_token(open_node, em, "/signin/reset");
 	ck_assert_ptr_nonnull(tok);
 	snprintf(page, sizeof(page), "/signin/reset?token=%s", tok);
-	ck_assert_int_eq(get_status(c, page), 200);
+	ck_assert_int_eq(http_get_status(c, page), 200);
 	r = form_post(c, page, "/signin/reset", "token", tok, "password",
 	    "a brand new password", "password2", "a brand new password", NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "Your password has been changed"));
 	resp_free(r);
-	ck_assert_int_eq(get_status(a, "/profile"), 303);
-	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 303);
 	ck_assert_int_eq(signin_status(c, em, PW), 401);
 	ck_assert_int_eq(signin_status(c, em, "a brand new password"), 303);
 	/* Once only. */
@@ -556,7 +531,7 @@ START_TEST(test_reset_link_expires_within_an_hour)
 	r = follow(b, "/signin/reset", tok);
 	ck_assert_int_eq(r->status, 410);
 	resp_free(r);
-	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 200);
 	ck_assert_int_eq(signin_status(b, em, PW), 303);
 	free(tok);
 	free(em);
@@ -610,7 +585,7 @@ START_TEST(test_password_change_needs_the_current_one_and_ends_other_sessions)
 	ck_assert(resp_has(r, "That is not your current password"));
 	ck_assert(!resp_has(r, "not my password"));
 	resp_free(r);
-	ck_assert_int_eq(get_status(b, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 200);
 	ck_assert_int_eq(signin_elsewhere(em, "a brand new password"), 401);
 
 	r = form_post(a, "/profile/password", "/profile/password", "current",
@@ -619,8 +594,8 @@ START_TEST(test_password_change_needs_the_current_one_and_ends_other_sessions)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "Your password has been changed"));
 	resp_free(r);
-	ck_assert_int_eq(get_status(a, "/profile"), 200);
-	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 303);
 	ck_assert_int_eq(signin_status(b, em, PW), 401);
 	ck_assert_int_eq(signin_status(b, em, "a brand new password"), 303);
 	ck_assert_int_eq(mails(open_node, em, "Your password has been changed"),
@@ -645,8 +620,8 @@ START_TEST(test_sign_out_everywhere_ends_every_session)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "signed out everywhere"));
 	resp_free(r);
-	ck_assert_int_eq(get_status(a, "/profile"), 303);
-	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 303);
 	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM sessions s JOIN"
 	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)",
 	    em), 0);
@@ -692,7 +667,7 @@ START_TEST(test_sessions_page_shows_only_ones_own_and_ends_one)
 	    "session", theirs, NULL);
 	ck_assert_int_eq(r->status, 404);
 	resp_free(r);
-	ck_assert_int_eq(get_status(s, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(s, "/profile"), 200);
 
 	other = node_text(open_node, "SELECT s.id FROM sessions s JOIN"
 	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)"
@@ -701,8 +676,8 @@ START_TEST(test_sessions_page_shows_only_ones_own_and_ends_one)
 	    "session", other, NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
-	ck_assert_int_eq(get_status(b, "/profile"), 303);
-	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 200);
 	r = http_get(a, "/profile/sessions");
 	ck_assert(!resp_has(r, "Safari on iPhone"));
 	resp_free(r);
@@ -785,7 +760,7 @@ START_TEST(test_email_change_to_a_taken_address_changes_nothing)
 	    "/profile/email/confirm"));
 	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM accounts WHERE"
 	    " lower(email) = lower($1)", em), 1);
-	ck_assert_int_eq(get_status(t, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(t, "/profile"), 200);
 	free(em);
 	free(taken);
 	client_free(a);
@@ -852,7 +827,7 @@ stolen_email_link(enum owner_act act)
 
 	/* The thief follows the link: dead, and the account stays put. */
 	snprintf(page, sizeof(page), "/profile/email/confirm?token=%s", tok);
-	ck_assert_int_eq(get_status(x, page), 410);
+	ck_assert_int_eq(http_get_status(x, page), 410);
 	r = form_post(x, "/signin/forgot", "/profile/email/confirm", "token",
 	    tok, NULL);
 	ck_assert_int_eq(r->status, 410);
@@ -864,8 +839,8 @@ stolen_email_link(enum owner_act act)
 	    " lower(email) = lower($1)", thief), 0);
 	ck_assert_int_eq(mails(open_node, em, "Your email address has been "
 	    "changed"), 0);
-	ck_assert_int_eq(get_status(x, "/profile"), 303);
-	ck_assert_int_eq(get_status(x, "/healthz"), 200);
+	ck_assert_int_eq(http_get_status(x, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(x, "/healthz"), 200);
 	free(tok);
 	free(em);
 	free(thief);
@@ -915,7 +890,7 @@ START_TEST(test_a_reset_in_a_browser_signed_in_as_someone_else_ends_that_session
 	    "a brand new password", "password2", "a brand new password", NULL);
 	ck_assert_int_eq(r->status, 200);
 	resp_free(r);
-	ck_assert_int_eq(get_status(b, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 303);
 	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM sessions s JOIN"
 	    " accounts a ON a.id = s.account WHERE lower(a.email) = lower($1)",
 	    other), 0);
@@ -969,7 +944,7 @@ START_TEST(test_guessing_on_the_confirmation_page_is_slowed_down)
 	r = follow(own, "/join/confirm", tok);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
-	ck_assert_int_eq(get_status(own, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(own, "/profile"), 200);
 	free(tok);
 	free(em);
 	client_free(x);
@@ -1006,7 +981,7 @@ START_TEST(test_email_change_requests_are_throttled)
 	resp_free(r);
 	ck_assert_int_eq(num(open_node, "SELECT count(*) FROM outbox WHERE"
 	    " lower(recipient) = lower($1)", to), 0);
-	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 200);
 	free(to);
 	free(em);
 	client_free(a);
@@ -1082,7 +1057,7 @@ START_TEST(test_acorn_user_add_replaces_an_unconfirmed_join)
 	ck_assert_ptr_nonnull(pw);
 	ck_assert_str_ne(pw, "the squatter password");
 	ck_assert_int_eq(signin_status(c, em, pw), 303);
-	ck_assert_int_eq(get_status(c, "/admin/members"), 200);
+	ck_assert_int_eq(http_get_status(c, "/admin/members"), 200);
 	ck_assert_int_eq(signin_elsewhere(em, "the squatter password"), 401);
 	ck_assert_int_eq(num(closed, "SELECT count(*) FROM accounts a JOIN"
 	    " members m ON m.id = a.member WHERE lower(a.email) = lower($1)"
@@ -1139,9 +1114,9 @@ START_TEST(test_wrong_passwords_from_elsewhere_never_lock_the_member_out)
 	ck_assert_int_eq(signin_status(x, em, PW), 429);
 	/* ...while the member, from their own address, signs in at once. */
 	ck_assert_int_eq(signin_status(home, em, PW), 303);
-	ck_assert_int_eq(get_status(home, "/profile"), 200);
-	ck_assert_int_eq(get_status(m, "/profile"), 200);
-	ck_assert_int_eq(get_status(x, "/healthz"), 200);
+	ck_assert_int_eq(http_get_status(home, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(m, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(x, "/healthz"), 200);
 	/*
 	 * Once the wait is over, the attacker's address may try again:
 	 * the waits of the address that guessed this test's email end.
@@ -1201,16 +1176,16 @@ START_TEST(test_bad_links_are_refused_and_change_nothing)
 	struct client *c = client_at(open_node);
 	struct resp *r;
 
-	ck_assert_int_eq(get_status(c, "/join/confirm"), 410);
-	ck_assert_int_eq(get_status(c, "/join/confirm?token=nonsense"), 410);
+	ck_assert_int_eq(http_get_status(c, "/join/confirm"), 410);
+	ck_assert_int_eq(http_get_status(c, "/join/confirm?token=nonsense"), 410);
 	r = http_get(c, "/signin/reset?token=%3Cscript%3E");
 	ck_assert_int_eq(r->status, 410);
 	ck_assert(!resp_has(r, "<script>"));
 	resp_free(r);
-	ck_assert_int_eq(get_status(c, "/profile/email/confirm?token="
+	ck_assert_int_eq(http_get_status(c, "/profile/email/confirm?token="
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 410);
-	ck_assert_int_eq(get_status(c, "/profile/sessions"), 303);
-	ck_assert_int_eq(get_status(c, "/healthz"), 200);
+	ck_assert_int_eq(http_get_status(c, "/profile/sessions"), 303);
+	ck_assert_int_eq(http_get_status(c, "/healthz"), 200);
 	client_free(c);
 }
 END_TEST
@@ -1277,7 +1252,7 @@ START_TEST(test_a_flood_of_joins_is_told_busy_and_the_node_still_serves)
 	ck_assert_int_ge(busy, 1);
 	ck_assert_int_eq(num(n, "SELECT count(*) FROM accounts", NULL), ok);
 	c = client_new(n);
-	ck_assert_int_eq(get_status(c, "/healthz"), 200);
+	ck_assert_int_eq(http_get_status(c, "/healthz"), 200);
 	client_free(c);
 	node_free(n);
 }
@@ -1351,7 +1326,7 @@ START_TEST(test_a_crowd_signing_in_at_once_is_served_on_the_defaults)
 		ck_assert_msg(!p[i].busy, "one of the crowd was told busy");
 		ck_assert_msg(p[i].status == 303, "a sign-in answered %ld",
 		    p[i].status);
-		ck_assert_int_eq(get_status(p[i].c, "/profile"), 200);
+		ck_assert_int_eq(http_get_status(p[i].c, "/profile"), 200);
 		client_free(p[i].c);
 		free(p[i].csrf);
 		free(emails[i]);

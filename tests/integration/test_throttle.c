@@ -64,15 +64,13 @@ client_from(const char *addr)
 	return c;
 }
 
-/* A unique address per call (malloc'd). */
+/* A unique address per call (malloc'd), from any thread. */
 static char *
 fresh(const char *who)
 {
-	static int n;
-	char *e;
+	char *e = harness_email(who);
 
-	ck_assert_int_ne(asprintf(&e, "%s.%d.%d@throttle.example.org", who,
-	    (int)getpid(), ++n), -1);
+	ck_assert_ptr_nonnull(e);
 	return e;
 }
 
@@ -84,27 +82,6 @@ account(const char *email)
 
 	ck_assert_ptr_nonnull(pw);
 	return pw;
-}
-
-static long
-signin_status(struct client *c, const char *email, const char *pw)
-{
-	struct resp *r = form_post(c, "/signin", "/signin", "email", email,
-	    "password", pw, NULL);
-	long s = r != NULL ? r->status : -1;
-
-	resp_free(r);
-	return s;
-}
-
-static long
-get_status(struct client *c, const char *path)
-{
-	struct resp *r = http_get(c, path);
-	long s = r != NULL ? r->status : -1;
-
-	resp_free(r);
-	return s;
 }
 
 /* How many mails went to an address. */
@@ -195,7 +172,7 @@ START_TEST(test_a_burst_of_guesses_gets_only_the_free_checks)
 	    " signin_failures WHERE email = lower($1)", em), checked);
 	c = client_from(home);
 	ck_assert_int_eq(signin_status(c, em, pw), 303);
-	ck_assert_int_eq(get_status(c, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(c, "/profile"), 200);
 	client_free(c);
 	free(pw);
 	free(em);
@@ -265,7 +242,7 @@ START_TEST(test_a_64_is_one_party_and_mapped_ipv4_is_ipv4)
 	client_free(c);
 	c = client_from(v4);
 	ck_assert_int_eq(signin_status(c, em, "wrong guess"), 429);
-	ck_assert_int_eq(get_status(c, "/healthz"), 200);
+	ck_assert_int_eq(http_get_status(c, "/healthz"), 200);
 	client_free(c);
 	free(pw);
 	free(em);
@@ -329,7 +306,7 @@ START_TEST(test_one_inbox_cannot_be_flooded_from_many_addresses)
 	ck_assert_int_eq(mails_to(other), 1);
 	/* The member can still sign in and the node still serves. */
 	ck_assert_int_eq(signin_status(c, em, pw), 303);
-	ck_assert_int_eq(get_status(c, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(c, "/profile"), 200);
 	client_free(c);
 	free(pw);
 	free(pw2);
@@ -400,8 +377,8 @@ START_TEST(test_a_session_numbered_past_100000_can_be_ended)
 	resp_free(r);
 	ck_assert_int_eq(node_num(node, "SELECT count(*) FROM sessions"
 	    " WHERE id = $1", id), 0);
-	ck_assert_int_eq(get_status(b, "/profile"), 303);
-	ck_assert_int_eq(get_status(a, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(b, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(a, "/profile"), 200);
 	free(id);
 	free(pw);
 	free(em);
@@ -424,7 +401,7 @@ START_TEST(test_an_expired_session_is_refused)
 	network(addr, sizeof(addr), 7, ":1");
 	c = client_from(addr);
 	ck_assert_int_eq(signin_status(c, em, pw), 303);
-	ck_assert_int_eq(get_status(c, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(c, "/profile"), 200);
 	ck_assert_int_eq(node_num(node, "WITH u AS (UPDATE sessions s SET"
 	    " last_seen = now() - interval '30 days' FROM accounts a"
 	    " WHERE a.id = s.account AND lower(a.email) = lower($1)"
@@ -433,16 +410,16 @@ START_TEST(test_an_expired_session_is_refused)
 	ck_assert_int_eq(r->status, 303);
 	ck_assert(header_has(r, "acorn_session=;"));
 	resp_free(r);
-	ck_assert_int_eq(get_status(c, "/profile/sessions"), 303);
+	ck_assert_int_eq(http_get_status(c, "/profile/sessions"), 303);
 
 	ck_assert_int_eq(signin_status(c, em, pw), 303);
-	ck_assert_int_eq(get_status(c, "/profile"), 200);
+	ck_assert_int_eq(http_get_status(c, "/profile"), 200);
 	ck_assert_int_eq(node_num(node, "WITH u AS (UPDATE sessions s SET"
 	    " created = now() - interval '400 days', last_seen = now()"
 	    " FROM accounts a WHERE a.id = s.account"
 	    " AND lower(a.email) = lower($1) AND s.last_seen > now()"
 	    " - interval '1 day' RETURNING 1) SELECT count(*) FROM u", em), 1);
-	ck_assert_int_eq(get_status(c, "/profile"), 303);
+	ck_assert_int_eq(http_get_status(c, "/profile"), 303);
 	/* Signing in does not sweep: the rows wait for the retention worker. */
 	ck_assert_int_eq(node_num(node, "SELECT count(*) FROM sessions s"
 	    " JOIN accounts a ON a.id = s.account"
