@@ -450,7 +450,8 @@ START_TEST(test_chunked_body_past_the_limit_is_cut_off)
 
 	fd = connect_to(node, 0);
 	send_all(fd, head, sizeof(head) - 1);
-	at = chunk + sprintf(chunk, "4000\r\n");
+	memcpy(chunk, "4000\r\n", 6);
+	at = chunk + 6;
 	memset(at, 'a', 16 * 1024);
 	memcpy(at + 16 * 1024, "\r\n", 2);
 	p.fd = fd;
@@ -586,7 +587,7 @@ sha256_hex(const void *data, size_t len, char hex[65])
 
 	ck_assert_int_eq(EVP_Digest(data, len, md, &n, EVP_sha256(), NULL), 1);
 	for (i = 0; i < 32; i++)
-		sprintf(hex + 2 * i, "%02x", md[i]);
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
 /*

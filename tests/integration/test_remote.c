@@ -574,7 +574,7 @@ race_members(struct node *n, const char *slug, int count)
 	    " 'active' FROM m RETURNING 1)"
 	    " SELECT count(*) FROM a", 3, p);
 	ck_assert_ptr_nonnull(made);
-	ck_assert_int_eq(atoi(made), count);
+	ck_assert_int_eq(strtol(made, NULL, 10), count);
 	free(made);
 	return pw;
 }
