@@ -47,6 +47,7 @@ int		 harness_ready(void);
 char		*harness_run(char *const []);
 char		*harness_email(const char *);
 long		 http_get_status(struct client *, const char *);
+long		 node_kib(const struct node *, const char *);
 long		 signin_status(struct client *, const char *, const char *);
 int		 harness_rmtree(const char *);
 struct node	*node_new(const char *, const char *);

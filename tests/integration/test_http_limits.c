@@ -558,26 +558,6 @@ START_TEST(test_uploads_in_progress_are_capped)
 }
 END_TEST
 
-/* A figure from the node's /proc/PID/status, in KiB: VmRSS:, VmHWM:. */
-static long
-node_kib(const struct node *n, const char *field)
-{
-	char path[64], line[256];
-	size_t len = strlen(field);
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)n->pid);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, field, len) == 0)
-			kib = strtol(line + len, NULL, 10);
-	fclose(f);
-	ck_assert_int_gt(kib, 0);
-	return kib;
-}
-
 static void
 sha256_hex(const void *data, size_t len, char hex[65])
 {
