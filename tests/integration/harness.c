@@ -1117,6 +1117,37 @@ node_exec(struct node *n, const char *sql, int nparams,
 	return rows;
 }
 
+/*
+ * Runs one statement on one connection again and again, as a background
+ * job of the node would, until *stop is set or max runs are done; how
+ * many ran, or -1 when one failed.
+ */
+long
+node_exec_repeat(struct node *n, const char *sql, int nparams,
+    const char *const *params, const atomic_int *stop, long max)
+{
+	PGconn *c = connect_db(n->db, "acorn");
+	PGresult *r;
+	long runs = 0;
+
+	if (c == NULL)
+		return -1;
+	while (runs < max && !atomic_load(stop)) {
+		r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "harness: %s", PQerrorMessage(c));
+			PQclear(r);
+			runs = -1;
+			break;
+		}
+		PQclear(r);
+		runs++;
+	}
+	PQfinish(c);
+	return runs;
+}
+
 /* The first value of a query with n parameters as a number; -1: none. */
 long
 node_numv(struct node *n, const char *sql, int nparams,

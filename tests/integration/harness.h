@@ -6,6 +6,7 @@
 #ifndef HARNESS_H
 #define HARNESS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -67,6 +68,8 @@ long		 node_numv(struct node *, const char *, int,
 		    const char *const *);
 long		 node_exec(struct node *, const char *, int,
 		    const char *const *);
+long		 node_exec_repeat(struct node *, const char *, int,
+		    const char *const *, const atomic_int *, long);
 void		 node_assert_serving(struct node *, const char *);
 int		 node_psql(struct node *, const char *, ...);
 int		 admin_sql(const char *);

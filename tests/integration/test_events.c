@@ -708,6 +708,61 @@ question_id(const char *label)
 	    label);
 }
 
+/* The signer's part in the race below: publishing one event, again. */
+struct signer_like {
+	const char	*event;
+	atomic_int	 stop;
+	long		 runs;
+};
+
+static void *
+signer_like(void *arg)
+{
+	struct signer_like *s = arg;
+	const char *p[1] = { s->event };
+
+	/* Every update moves the event's seq, as signing it does. */
+	s->runs = node_exec_repeat(node, "UPDATE events SET pending = true"
+	    " WHERE id = $1", 1, p, &s->stop, 200000);
+	return NULL;
+}
+
+/*
+ * A coordinator adds questions and kinds of place while the event is
+ * being published over and over: every one is taken, none is a 503
+ * (the insert and the republishing it causes once deadlocked with the
+ * signer).
+ */
+START_TEST(test_event_changed_while_it_is_being_signed)
+{
+	char *id = new_event("Workshop changed while signed", "10");
+	char qpage[128], label[64];
+	struct client *co = coordinator();
+	struct signer_like s = { id, 0, 0 };
+	struct resp *r;
+	pthread_t t;
+	int i, ok = 0;
+
+	snprintf(qpage, sizeof(qpage), "/events/%s/questions", id);
+	ck_assert_int_eq(pthread_create(&t, NULL, signer_like, &s), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(label, sizeof(label), "Question %d?", i);
+		r = form_post(co, qpage, qpage, "qkind", "yesno", "label",
+		    label, NULL);
+		ok += r != NULL && r->status == 200;
+		resp_free(r);
+	}
+	atomic_store(&s.stop, 1);
+	pthread_join(t, NULL);
+	ck_assert_int_gt(s.runs, 0);
+	ck_assert_int_eq(ok, 40);
+	ck_assert_int_eq(num("SELECT count(*) FROM questions WHERE event = $1",
+	    id), 40);
+	free(id);
+	client_free(co);
+}
+END_TEST
+
 START_TEST(test_questions_are_asked_and_answers_checked)
 {
 	char *id = new_event("Workshop day with questions", "10");
@@ -1121,6 +1176,7 @@ events_suite(void)
 	tcase_add_test(tc, test_400_people_for_200_places);
 	tcase_add_test(tc, test_guest_confirms_by_email_before_holding_a_place);
 	tcase_add_test(tc, test_questions_are_asked_and_answers_checked);
+	tcase_add_test(tc, test_event_changed_while_it_is_being_signed);
 	tcase_add_test(tc, test_edit_tells_people_when_time_or_place_changes);
 	tcase_add_test(tc,
 	    test_cancelling_the_event_tells_everyone_and_promotes_nobody);
