@@ -27,8 +27,7 @@ enum kind {
 	K_REGION,
 	K_COUNT,	/* a whole number from 0 */
 	K_SIZE,		/* a whole number from 0 to ten million */
-	K_DATE,		/* YYYY-MM-DD, as a date input sends it */
-	K_TIME,		/* HH:MM, 24-hour */
+	K_WHEN,		/* a date and time as GOV.UK date inputs: see form_end */
 	K_URL,		/* http or https */
 	K_KIND,		/* an event kind */
 	K_WORDS		/* repeatable: words of a-z, 0-9 and _ */
@@ -40,6 +39,7 @@ struct keydef {
 	size_t		 max;	/* characters */
 	const char	*label;	/* how error messages name the field */
 	const char	*format;	/* the message when the shape is wrong */
+	const char	*time_label;	/* K_WHEN: how errors name its time */
 };
 
 static const struct keydef keys[KEY__MAX] = {
@@ -78,14 +78,9 @@ static const struct keydef keys[KEY__MAX] = {
 	    NULL },
 	[KEY_KIND] = { "kind", K_KIND, 32, "Kind of event",
 	    "Select the kind of event from the list" },
-	[KEY_START_DATE] = { "start_date", K_DATE, 10, "Start date",
-	    "Enter the start date like 2027-03-14" },
-	[KEY_START_TIME] = { "start_time", K_TIME, 5, "Start time",
-	    "Enter the start time like 09:30" },
-	[KEY_END_DATE] = { "end_date", K_DATE, 10, "End date",
-	    "Enter the end date like 2027-03-14" },
-	[KEY_END_TIME] = { "end_time", K_TIME, 5, "End time",
-	    "Enter the end time like 17:00" },
+	[KEY_START] = { "start", K_WHEN, 4, "Start date", NULL,
+	    "Start time" },
+	[KEY_END] = { "end", K_WHEN, 4, "End date", NULL, "End time" },
 	[KEY_VENUE] = { "venue", K_LINE, 200, "Venue",
 	    "Venue must be on one line" },
 	[KEY_ADDRESS] = { "address", K_TEXT, 500, "Address", NULL },
@@ -96,16 +91,11 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_ORGANISER_EMAIL] = { "organiser_email", K_EMAIL, 254,
 	    "Organiser's email address", "Enter the organiser's email "
 	    "address in the correct format, like name@example.org" },
-	[KEY_OPENS_DATE] = { "opens_date", K_DATE, 10, "Registration opens",
-	    "Enter the date registration opens like 2027-01-10" },
-	[KEY_OPENS_TIME] = { "opens_time", K_TIME, 5, "Time registration opens",
-	    "Enter the time registration opens like 09:00" },
-	[KEY_CLOSES_TIME] = { "closes_time", K_TIME, 5,
-	    "Time registration closes", "Enter the time registration closes "
-	    "like 17:00" },
-	[KEY_CLOSES_DATE] = { "closes_date", K_DATE, 10,
-	    "Registration closes", "Enter the date registration closes "
-	    "like 2027-03-01" },
+	[KEY_OPENS] = { "opens", K_WHEN, 4, "Date registration opens", NULL,
+	    "Time registration opens" },
+	[KEY_CLOSES] = { "closes", K_WHEN, 4, "Date registration closes",
+	    NULL, "Time registration closes" },
+	[KEY_CHECK] = { "check", K_BOOL, 8, "Check your answers", NULL },
 	[KEY_PLACE_NAME] = { "place_name", K_LINE, 100, "Kind of place",
 	    "Kind of place must be on one line" },
 	[KEY_CAPACITY] = { "capacity", K_COUNT, 6, "Number of places",
@@ -356,20 +346,6 @@ date_valid(const char *s)
 	return 1;
 }
 
-/* A 24-hour time written HH:MM. */
-static int
-time_valid(const char *s)
-{
-	int i;
-
-	if (strlen(s) != 5 || s[2] != ':')
-		return 0;
-	for (i = 0; i < 5; i++)
-		if (i != 2 && !isdigit((unsigned char)s[i]))
-			return 0;
-	return digits(s, 2) < 24 && s[3] < '6';
-}
-
 static int
 token_valid(const char *s)
 {
@@ -416,10 +392,8 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 	case K_SIZE:
 		return *s == '\0' ||
 		    util_parse_long(s, 0, 10000000, &f->num) == 0;
-	case K_DATE:
-		return *s == '\0' || date_valid(s);
-	case K_TIME:
-		return *s == '\0' || time_valid(s);
+	case K_WHEN:
+		return 0;	/* only its parts are sent: form_take */
 	case K_URL:
 		return *s == '\0' || ((strncmp(s, "https://", 8) == 0 ||
 		    strncmp(s, "http://", 7) == 0) &&
@@ -606,7 +580,7 @@ form_answer_get(const struct form *form, long question)
 void
 form_free(struct form *form)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < form->nanswers; i++) {
 		free((char *)form->answers[i].text);
@@ -615,6 +589,10 @@ form_free(struct form *form)
 	form->nanswers = 0;
 
 	for (i = 0; i < KEY__MAX; i++) {
+		for (j = 0; j < PART__MAX; j++) {
+			free(form->f[i].part[j]);
+			form->f[i].part[j] = NULL;
+		}
 		/* Every password field, whichever form it came in. */
 		if (keys[i].kind == K_SECRET && form->f[i].text != NULL)
 			explicit_bzero((char *)form->f[i].text,
@@ -627,4 +605,352 @@ form_free(struct form *form)
 		form->f[i].text = NULL;
 		form->f[i].shown = NULL;
 	}
+}
+
+/* Dates and times, typed as GOV.UK date inputs -------------------- */
+
+static const char *const part_names[PART__MAX] = {
+	[PART_DAY] = "day", [PART_MONTH] = "month", [PART_YEAR] = "year",
+	[PART_HOUR] = "hour", [PART_MINUTE] = "minute"
+};
+#define PART_MAX	8	/* characters: "2031" with room for a slip */
+
+/*
+ * What form_end found wrong with a date, as bits in the field's num:
+ * a part left empty, a part that is no number in its range, a date that
+ * is not on the calendar, a year not written in full.
+ */
+enum {
+	W_NO_DAY = 1 << PART_DAY, W_NO_MONTH = 1 << PART_MONTH,
+	W_NO_YEAR = 1 << PART_YEAR, W_NO_HOUR = 1 << PART_HOUR,
+	W_BAD_SHIFT = 8,		/* the part's bit, shifted: not a number */
+	W_NOT_REAL = 1 << 16,		/* every part fine, the day is not */
+	W_YEAR_DIGITS = 1 << 17,
+	W_YEAR_RANGE = 1 << 18,
+	W_NO_DATE = 1 << 19		/* a time, and no date to go with it */
+};
+#define W_BAD(part)	(1 << ((part) + W_BAD_SHIFT))
+#define W_DATE_MASK	(W_NO_DAY | W_NO_MONTH | W_NO_YEAR | W_BAD(PART_DAY) | \
+	W_BAD(PART_MONTH) | W_BAD(PART_YEAR) | W_NOT_REAL | W_YEAR_DIGITS | \
+	W_YEAR_RANGE)
+
+/*
+ * Takes one raw field by its name: a key of the table, or a part of a
+ * date (start-day, start-hour).  -1 when the name is neither.  A part
+ * is kept as typed (trimmed) so the form can show it again; form_end
+ * judges the date once all its parts are in.
+ */
+int
+form_take(struct form *form, const char *name, const char *raw, size_t len)
+{
+	const char *dash;
+	struct field *f;
+	char *copy;
+	int k, i;
+
+	if ((k = form_key_lookup(name)) != -1) {
+		if (keys[k].kind != K_WHEN)
+			form_accept(form, (enum key)k, raw, len);
+		return 0;
+	}
+	if ((dash = strrchr(name, '-')) == NULL)
+		return -1;
+	for (k = 0; k < KEY__MAX; k++)
+		if (keys[k].kind == K_WHEN &&
+		    strlen(keys[k].name) == (size_t)(dash - name) &&
+		    strncmp(keys[k].name, name, dash - name) == 0)
+			break;
+	for (i = 0; k < KEY__MAX && i < PART__MAX; i++)
+		if (strcmp(dash + 1, part_names[i]) == 0)
+			break;
+	if (k == KEY__MAX || i == PART__MAX)
+		return -1;
+	f = &form->f[k];
+	if (f->part[i] != NULL)
+		return 0;	/* the first value stands */
+	/* Too long or not text: kept as nothing typed, and refused. */
+	if (len > PART_MAX * 4 || !util_utf8_valid(raw, len) ||
+	    memchr(raw, '\0', len) != NULL) {
+		f->part[i] = util_strdup("");
+		f->num |= W_BAD(i);
+		return 0;
+	}
+	if ((copy = malloc(len + 1)) == NULL)
+		return 0;
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	memmove(copy, util_trim(copy), strlen(util_trim(copy)) + 1);
+	f->part[i] = copy;
+	return 0;
+}
+
+/* A part as a whole number from lo to hi; -1 when it is not one. */
+static long
+part_number(const char *s, long lo, long hi)
+{
+	long n;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 4 ||
+	    strspn(s, "0123456789") != strlen(s) ||
+	    util_parse_long(s, lo, hi, &n) == -1)
+		return -1;
+	return n;
+}
+
+static int
+part_empty(const struct field *f, int i)
+{
+	return f->part[i] == NULL || f->part[i][0] == '\0';
+}
+
+/* The date's problems (W_* bits); when none, the date in out. */
+static int
+when_date(const struct field *f, int w, char *out, size_t len)
+{
+	static const long lo[] = { 1, 1, 0 }, hi[] = { 31, 12, 9999 };
+	long n[3];
+	int i;
+
+	for (i = PART_DAY; i <= PART_YEAR; i++) {
+		n[i] = part_number(f->part[i], lo[i], hi[i]);
+		if (w & W_BAD(i))
+			continue;
+		if (part_empty(f, i))
+			w |= 1 << i;
+		else if (n[i] == -1)
+			w |= W_BAD(i);
+	}
+	if (w != 0)
+		return w;
+	if (strlen(f->part[PART_YEAR]) != 4)
+		return W_YEAR_DIGITS;
+	if (n[PART_YEAR] < 2000 || n[PART_YEAR] > 2199)
+		return W_YEAR_RANGE;
+	snprintf(out, len, "%04ld-%02ld-%02ld", n[PART_YEAR], n[PART_MONTH],
+	    n[PART_DAY]);
+	return date_valid(out) ? 0 : W_NOT_REAL;
+}
+
+/* The time's problems (W_* bits); when none, " HH:MM" in out. */
+static int
+when_time(const struct field *f, int w, char *out, size_t len)
+{
+	long hh, mm;
+
+	hh = part_number(f->part[PART_HOUR], 0, 23);
+	/* An hour alone is on the hour. */
+	mm = part_empty(f, PART_MINUTE) && !(w & W_BAD(PART_MINUTE)) ? 0 :
+	    part_number(f->part[PART_MINUTE], 0, 59);
+	w &= W_BAD(PART_HOUR) | W_BAD(PART_MINUTE);
+	if (part_empty(f, PART_HOUR) && !(w & W_BAD(PART_HOUR)))
+		w |= W_NO_HOUR;
+	else if (hh == -1)
+		w |= W_BAD(PART_HOUR);
+	if (mm == -1)
+		w |= W_BAD(PART_MINUTE);
+	if (w == 0)
+		snprintf(out, len, " %02ld:%02ld", hh, mm);
+	return w;
+}
+
+/*
+ * Judges each date sent, once the whole form is in: text becomes
+ * "YYYY-MM-DD", or "YYYY-MM-DD HH:MM" with num 1 when a time was given.
+ * A date with a problem is refused, what was wrong kept as W_* bits in
+ * num for view_date's message.  Nothing typed leaves the field absent.
+ */
+void
+form_end(struct form *form)
+{
+	struct field *f;
+	char date[16], time[8], both[24];
+	int k, w, dated, timed;
+
+	for (k = 0; k < KEY__MAX; k++) {
+		if (keys[k].kind != K_WHEN)
+			continue;
+		f = &form->f[k];
+		w = (int)f->num;	/* the parts form_take refused */
+		f->num = 0;
+		dated = !part_empty(f, PART_DAY) ||
+		    !part_empty(f, PART_MONTH) || !part_empty(f, PART_YEAR) ||
+		    (w & (W_BAD(PART_DAY) | W_BAD(PART_MONTH) |
+		    W_BAD(PART_YEAR)));
+		timed = !part_empty(f, PART_HOUR) ||
+		    !part_empty(f, PART_MINUTE) ||
+		    (w & (W_BAD(PART_HOUR) | W_BAD(PART_MINUTE)));
+		if (!dated && !timed)
+			continue;
+		time[0] = '\0';
+		w = (dated ? when_date(f, w & W_DATE_MASK, date, sizeof(date)) :
+		    W_NO_DATE) | (timed ? when_time(f, w, time, sizeof(time)) :
+		    0);
+		if (w == 0) {
+			snprintf(both, sizeof(both), "%s%s", date, time);
+			f->text = util_strdup(both);
+			f->num = timed;
+			continue;
+		}
+		f->error = FIELD_BAD_FORMAT;
+		f->num = w;
+		form->nerrors++;
+	}
+}
+
+/* One problem with a date or its time: in the summary, linked to the
+ * first input at fault, and over the fieldset as group ("e_start"). */
+static void
+when_error(struct view *v, const char *name, int part, const char *group,
+    const char *msg)
+{
+	char anchor[80], key[80];
+
+	snprintf(anchor, sizeof(anchor), "%s-%s", name, part_names[part]);
+	view_error(v, anchor, msg);
+	snprintf(key, sizeof(key), "e_%s", group);
+	view_set(v, key, msg);
+}
+
+/* Marks the inputs of the parts in bits red. */
+static void
+when_mark(struct view *v, const char *name, int bits)
+{
+	char key[64];
+	int i;
+
+	for (i = 0; i < PART__MAX; i++)
+		if (bits & (1 << i)) {
+			snprintf(key, sizeof(key), "x_%s_%s", name,
+			    part_names[i]);
+			view_flag(v, key, 1);
+		}
+}
+
+/* The first part whose bit is in bits. */
+static int
+first_part(int bits)
+{
+	int i;
+
+	for (i = 0; i < PART__MAX; i++)
+		if (bits & (1 << i))
+			break;
+	return i < PART__MAX ? i : PART_DAY;
+}
+
+/* "Start date" as the middle of a sentence: "start date". */
+static void
+lower_first(char *out, size_t len, const char *label)
+{
+	snprintf(out, len, "%s", label);
+	out[0] = (char)tolower((unsigned char)out[0]);
+}
+
+/* What is wrong with the date itself, in GOV.UK's words. */
+static void
+when_date_error(struct view *v, const struct keydef *d, int w)
+{
+	static const char *const missing[] = { "", "a day", "a month",
+	    "a day and month", "a year", "a day and year", "a month and year",
+	    "" };
+	int lack = w & (W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
+	int bad = (w >> W_BAD_SHIFT) & (W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
+	char msg[160], lower[80];
+
+	lower_first(lower, sizeof(lower), d->label);
+	if (w & W_NO_DATE) {
+		snprintf(msg, sizeof(msg), "Enter the %s", lower);
+		when_mark(v, d->name, W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
+		when_error(v, d->name, PART_DAY, d->name, msg);
+	} else if (lack != 0) {
+		snprintf(msg, sizeof(msg), "%s must include %s", d->label,
+		    missing[lack]);
+		when_mark(v, d->name, lack);
+		when_error(v, d->name, first_part(lack), d->name, msg);
+	} else if (bad != 0 || (w & W_NOT_REAL)) {
+		snprintf(msg, sizeof(msg), "%s must be a real date", d->label);
+		when_mark(v, d->name, bad != 0 ? bad :
+		    W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
+		when_error(v, d->name, first_part(bad), d->name, msg);
+	} else if (w & W_YEAR_DIGITS) {
+		snprintf(msg, sizeof(msg), "The year of the %s must include "
+		    "4 numbers", lower);
+		when_mark(v, d->name, W_NO_YEAR);
+		when_error(v, d->name, PART_YEAR, d->name, msg);
+	} else if (w & W_YEAR_RANGE) {
+		snprintf(msg, sizeof(msg), "%s must be between 2000 and 2199",
+		    d->label);
+		when_mark(v, d->name, W_NO_YEAR);
+		when_error(v, d->name, PART_YEAR, d->name, msg);
+	}
+}
+
+/* What is wrong with its time. */
+static void
+when_time_error(struct view *v, const struct keydef *d, int w)
+{
+	int bad = (w >> W_BAD_SHIFT) & (W_NO_HOUR | (1 << PART_MINUTE));
+	char msg[160], group[64];
+
+	snprintf(group, sizeof(group), "%s_time", d->name);
+	if (w & W_NO_HOUR) {
+		snprintf(msg, sizeof(msg), "%s must include an hour",
+		    d->time_label);
+		when_mark(v, d->name, W_NO_HOUR);
+		when_error(v, d->name, PART_HOUR, group, msg);
+	} else if (bad != 0) {
+		snprintf(msg, sizeof(msg), "%s must be a real time, like 9 30 "
+		    "or 14 0", d->time_label);
+		when_mark(v, d->name, bad);
+		when_error(v, d->name, first_part(bad), group, msg);
+	}
+}
+
+/*
+ * Reads a date field for a form page, as view_field does a line: what
+ * was typed goes back into the inputs (v_start_day ...), each problem
+ * into the summary linked to its first input at fault.  A date that must
+ * be given (required) and is not is asked for; a time not given is at
+ * (like "00:00"), or asked for when at is NULL.  Returns "YYYY-MM-DD
+ * HH:MM" in out, or NULL.
+ */
+const char *
+view_date(struct view *v, struct request *r, enum key k, int required,
+    const char *at, char *out, size_t len)
+{
+	const struct keydef *d = &keys[k];
+	const struct field *f = &r->form.f[k];
+	char key[64], msg[160], lower[80];
+	int i;
+
+	for (i = 0; i < PART__MAX; i++) {
+		snprintf(key, sizeof(key), "v_%s_%s", d->name, part_names[i]);
+		view_set(v, key, f->part[i]);
+	}
+	if (f->error) {
+		when_date_error(v, d, (int)f->num);
+		when_time_error(v, d, (int)f->num);
+		return NULL;
+	}
+	if (f->text == NULL) {
+		if (required) {
+			lower_first(lower, sizeof(lower), d->label);
+			snprintf(msg, sizeof(msg), "Enter the %s", lower);
+			when_error(v, d->name, PART_DAY, d->name, msg);
+		}
+		return NULL;
+	}
+	if (f->num == 0 && at == NULL) {
+		lower_first(lower, sizeof(lower), d->time_label);
+		snprintf(msg, sizeof(msg), "Enter the %s", lower);
+		snprintf(key, sizeof(key), "%s_time", d->name);
+		when_mark(v, d->name, W_NO_HOUR | (1 << PART_MINUTE));
+		when_error(v, d->name, PART_HOUR, key, msg);
+		return NULL;
+	}
+	if (f->num == 0)
+		snprintf(out, len, "%s %s", f->text, at);
+	else
+		snprintf(out, len, "%s", f->text);
+	return out;
 }
