@@ -57,7 +57,8 @@
 /* When something happened: the same style. */
 #define LONDON_STAMP	LONDON_WHEN
 #define LONDON_SHORT	LONDON_WHEN
-#define LONDON_TIME_ON_DAY LONDON_WHEN
+/* After "at": 9:30am on Thursday 4 March 2027. */
+#define LONDON_TIME_ON_DAY "FMHH12:MIam \"on\" FMDay FMDD FMMonth YYYY"
 /* Where a second matters (a mail's next try): 9:30:05am. */
 #define LONDON_SECONDS	"FMDay FMDD FMMonth YYYY, FMHH12:MI:SSam"
 #define LONDON_SHORT_SECONDS LONDON_SECONDS

@@ -645,7 +645,7 @@ form_take(struct form *form, const char *name, const char *raw, size_t len)
 {
 	const char *dash;
 	struct field *f;
-	char *copy;
+	char *copy, *t;
 	int k, i;
 
 	if ((k = form_key_lookup(name)) != -1) {
@@ -679,7 +679,8 @@ form_take(struct form *form, const char *name, const char *raw, size_t len)
 		return 0;
 	memcpy(copy, raw, len);
 	copy[len] = '\0';
-	memmove(copy, util_trim(copy), strlen(util_trim(copy)) + 1);
+	t = util_trim(copy);
+	memmove(copy, t, strlen(t) + 1);
 	f->part[i] = copy;
 	return 0;
 }

@@ -367,11 +367,11 @@ void		 view_common(struct request *, struct view *, const char *);
 struct view	*page_view(struct request *, const char *);
 struct view	*page_form(struct request *, const char *, const char *);
 void		 view_error(struct view *, const char *, const char *);
-/* form.c: a date's inputs on a form page */
-const char	*view_date(struct view *, struct request *, enum key, int,
-		    const char *, char *, size_t);
 const char	*view_field(struct view *, struct request *, enum key,
 		    const char *);
+/* form.c: a date's inputs on a form page, as view_field a line's */
+const char	*view_date(struct view *, struct request *, enum key, int,
+		    const char *, char *, size_t);
 void		 view_choices(struct view *);
 void		 view_regions(struct view *);
 void		 view_codes(struct view *, const char *, const char *const *,

@@ -239,6 +239,7 @@ START_TEST(test_dates_shown_in_one_style)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "Thursday 12 June 2031, 9:30am"));
 	ck_assert(resp_has(r, "Sunday 1 June 2031, 12am"));
+	ck_assert(resp_has(r, "(UK time)"));
 	ck_assert(!resp_has(r, "09:30"));
 	resp_free(r);
 	r = http_get(m, "/events");

@@ -882,8 +882,10 @@ START_TEST(test_edit_tells_people_when_time_or_place_changes)
 	version = num("SELECT version FROM events WHERE id = $1", id);
 	/* A refused form changes nothing. */
 	r = form_post(co, edit, edit, "title", "Renamed", "kind", "workshop",
-	    "start-day", "14", "start-month", "3", "start-year", "2031", "start-hour", "9", "start-minute", "30", "end-day", "13", "end-month", "3",
-	    "end-year", "2031", "end-hour", "17", "end-minute", "00", "venue", "Bolton", NULL);
+	    "start-day", "14", "start-month", "3", "start-year", "2031",
+	    "start-hour", "9", "start-minute", "30", "end-day", "13",
+	    "end-month", "3", "end-year", "2031", "end-hour", "17",
+	    "end-minute", "00", "venue", "Bolton", NULL);
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "The event must end after it starts"));
 	resp_free(r);
@@ -893,17 +895,19 @@ START_TEST(test_edit_tells_people_when_time_or_place_changes)
 	    version);
 	/* A new title only: nobody needs an email. */
 	r = form_post(co, edit, edit, "title", "Commissioners' round table",
-	    "kind", "conference", "start-day", "14", "start-month", "3", "start-year", "2031", "start-hour",
-	    "9", "start-minute", "30", "end-day", "14", "end-month", "3", "end-year", "2031", "end-hour", "17", "end-minute", "00", "venue",
-	    "Manchester Central", NULL);
+	    "kind", "conference", "start-day", "14", "start-month", "3",
+	    "start-year", "2031", "start-hour", "9", "start-minute", "30",
+	    "end-day", "14", "end-month", "3", "end-year", "2031", "end-hour",
+	    "17", "end-minute", "00", "venue", "Manchester Central", NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	ck_assert_int_eq(mails_to("edited.1@race.example.org"), 1);
 	/* A new time: everyone registered is told the new one. */
 	r = form_post(co, edit, edit, "title", "Commissioners' round table",
-	    "kind", "conference", "start-day", "21", "start-month", "3", "start-year", "2031", "start-hour",
-	    "10", "start-minute", "00", "end-day", "21", "end-month", "3", "end-year", "2031", "end-hour", "16", "end-minute", "00", "venue",
-	    "Manchester Central", NULL);
+	    "kind", "conference", "start-day", "21", "start-month", "3",
+	    "start-year", "2031", "start-hour", "10", "start-minute", "00",
+	    "end-day", "21", "end-month", "3", "end-year", "2031", "end-hour",
+	    "16", "end-minute", "00", "venue", "Manchester Central", NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	mail = last_mail("edited.1@race.example.org");
@@ -918,18 +922,24 @@ START_TEST(test_edit_tells_people_when_time_or_place_changes)
 
 	/* Registration opening at a time not yet come: nobody can register. */
 	r = form_post(co, edit, edit, "title", "Commissioners' round table",
-	    "kind", "conference", "start-day", "21", "start-month", "3", "start-year", "2031", "start-hour",
-	    "10", "start-minute", "00", "end-day", "21", "end-month", "3", "end-year", "2031", "end-hour", "16", "end-minute", "00", "venue",
-	    "Manchester Central", "opens-day", "6", "opens-month", "1", "opens-year", "2031", "opens-hour",
-	    "9", "opens-minute", "00", "closes-hour", "17", "closes-minute", "00", NULL);
+	    "kind", "conference", "start-day", "21", "start-month", "3",
+	    "start-year", "2031", "start-hour", "10", "start-minute", "00",
+	    "end-day", "21", "end-month", "3", "end-year", "2031", "end-hour",
+	    "16", "end-minute", "00", "venue", "Manchester Central",
+	    "opens-day", "6", "opens-month", "1", "opens-year", "2031",
+	    "opens-hour", "9", "opens-minute", "00", "closes-hour", "17",
+	    "closes-minute", "00", NULL);
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "Enter the date registration closes"));
 	resp_free(r);
 	r = form_post(co, edit, edit, "title", "Commissioners' round table",
-	    "kind", "conference", "start-day", "21", "start-month", "3", "start-year", "2031", "start-hour",
-	    "10", "start-minute", "00", "end-day", "21", "end-month", "3", "end-year", "2031", "end-hour", "16", "end-minute", "00", "venue",
-	    "Manchester Central", "opens-day", "6", "opens-month", "1", "opens-year", "2031", "opens-hour",
-	    "9", "opens-minute", "00", "closes-day", "1", "closes-month", "3", "closes-year", "2031", NULL);
+	    "kind", "conference", "start-day", "21", "start-month", "3",
+	    "start-year", "2031", "start-hour", "10", "start-minute", "00",
+	    "end-day", "21", "end-month", "3", "end-year", "2031", "end-hour",
+	    "16", "end-minute", "00", "venue", "Manchester Central",
+	    "opens-day", "6", "opens-month", "1", "opens-year", "2031",
+	    "opens-hour", "9", "opens-minute", "00", "closes-day", "1",
+	    "closes-month", "3", "closes-year", "2031", NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	ck_assert_int_eq(num("SELECT count(*) FROM events WHERE id = $1 AND"

@@ -457,9 +457,10 @@ START_TEST(test_changes_to_received_records_are_refused_and_change_nothing)
 
 	before = received_state();
 	refused(co, "/events/" EVENT "/edit", "event", "title", "Hijacked",
-	    "kind", "conference", "start-day", "1", "start-month", "1", "start-year", "2031", "start-hour",
-	    "9", "start-minute", "00", "end-day", "1", "end-month", "1", "end-year", "2031", "end-hour", "10", "end-minute", "00", "venue",
-	    "Nowhere", NULL);
+	    "kind", "conference", "start-day", "1", "start-month", "1",
+	    "start-year", "2031", "start-hour", "9", "start-minute", "00",
+	    "end-day", "1", "end-month", "1", "end-year", "2031", "end-hour",
+	    "10", "end-minute", "00", "venue", "Nowhere", NULL);
 	refused(co, "/events/" EVENT "/cancel", "event", "confirm", "yes",
 	    NULL);
 	refused(co, "/events/" EVENT "/publish", "event", NULL);
