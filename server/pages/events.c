@@ -1029,7 +1029,7 @@ events_check(struct request *r)
 	    event_kind_label(PQgetvalue(res, 0, E_KIND)), 1, NULL);
 	check_row(v, r->arg, "Description", db_value(res, 0, E_DESCRIPTION),
 	    1, "None");
-	check_row(v, r->arg, "Date and time (UK time)",
+	check_row(v, r->arg, "Date and time",
 	    PQgetvalue(ck, 0, CK_WHEN), 1, NULL);
 	check_row(v, r->arg, "Venue", db_value(res, 0, E_VENUE), 1,
 	    "Online");

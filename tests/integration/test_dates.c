@@ -441,17 +441,26 @@ END_TEST
 START_TEST(test_steps_refuse_members_and_other_nodes_events)
 {
 	struct client *co = as(COORD, coord_pw);
-	struct client *m = as(MEMBER, member_pw);
+	struct client *m = as(MEMBER, member_pw), *contrib;
 	static const char *const steps[] = { "what", "places", "questions",
 	    "registration", "check" };
 	struct resp *r;
-	char *id, *away, *tok, path[160];
+	char *id, *away, *tok, *contrib_pw, path[160];
 	size_t i;
 
 	id = new_draft(co, "Members keep out", &june, &june_end);
+	contrib_pw = node_user_add(node, "dates.contrib@example.org",
+	    "contributor");
+	ck_assert_ptr_nonnull(contrib_pw);
+	contrib = as("dates.contrib@example.org", contrib_pw);
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		snprintf(path, sizeof(path), "/events/%s/%s", id, steps[i]);
 		r = http_get(m, path);
+		ck_assert_int_eq(r->status, 403);
+		ck_assert(!resp_has(r, "Members keep out"));
+		resp_free(r);
+		/* A contributor edits evidence, not events. */
+		r = http_get(contrib, path);
 		ck_assert_int_eq(r->status, 403);
 		resp_free(r);
 	}
@@ -499,8 +508,10 @@ START_TEST(test_steps_refuse_members_and_other_nodes_events)
 	node_assert_serving(node, "/events");
 	free(away);
 	free(id);
+	free(contrib_pw);
 	client_free(co);
 	client_free(m);
+	client_free(contrib);
 }
 END_TEST
 
