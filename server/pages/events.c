@@ -562,7 +562,7 @@ struct event_form {
 	const char	*organiser_email;
 	const char	*opens;		/* registration opens, or NULL */
 	const char	*closes;	/* and closes, or NULL */
-	const char	*accept;	/* "true", "false", or NULL: unchanged */
+	const char	*accept;	/* "true", "false"; NULL: unchanged */
 	char		 starts_at[24];	/* what the times point to */
 	char		 ends_at[24];
 	char		 opens_at[24];

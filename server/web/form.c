@@ -27,7 +27,7 @@ enum kind {
 	K_REGION,
 	K_COUNT,	/* a whole number from 0 */
 	K_SIZE,		/* a whole number from 0 to ten million */
-	K_WHEN,		/* a date and time as GOV.UK date inputs: see form_end */
+	K_WHEN,		/* a date and time, as GOV.UK date inputs: form_end */
 	K_URL,		/* http or https */
 	K_KIND,		/* an event kind */
 	K_WORDS		/* repeatable: words of a-z, 0-9 and _ */
@@ -39,7 +39,7 @@ struct keydef {
 	size_t		 max;	/* characters */
 	const char	*label;	/* how error messages name the field */
 	const char	*format;	/* the message when the shape is wrong */
-	const char	*time_label;	/* K_WHEN: how errors name its time */
+	const char	*time_label;	/* K_WHEN: how errors name the time */
 };
 
 static const struct keydef keys[KEY__MAX] = {
@@ -615,24 +615,31 @@ static const char *const part_names[PART__MAX] = {
 };
 #define PART_MAX	8	/* characters: "2031" with room for a slip */
 
-/*
- * What form_end found wrong with a date, as bits in the field's num:
- * a part left empty, a part that is no number in its range, a date that
- * is not on the calendar, a year not written in full.
- */
-enum {
-	W_NO_DAY = 1 << PART_DAY, W_NO_MONTH = 1 << PART_MONTH,
-	W_NO_YEAR = 1 << PART_YEAR, W_NO_HOUR = 1 << PART_HOUR,
-	W_BAD_SHIFT = 8,		/* the part's bit, shifted: not a number */
-	W_NOT_REAL = 1 << 16,		/* every part fine, the day is not */
-	W_YEAR_DIGITS = 1 << 17,
-	W_YEAR_RANGE = 1 << 18,
-	W_NO_DATE = 1 << 19		/* a time, and no date to go with it */
-};
-#define W_BAD(part)	(1 << ((part) + W_BAD_SHIFT))
-#define W_DATE_MASK	(W_NO_DAY | W_NO_MONTH | W_NO_YEAR | W_BAD(PART_DAY) | \
-	W_BAD(PART_MONTH) | W_BAD(PART_YEAR) | W_NOT_REAL | W_YEAR_DIGITS | \
-	W_YEAR_RANGE)
+/* An input's name after its date's: start-day. */
+const char *
+form_part_name(int part)
+{
+	return part >= 0 && part < PART__MAX ? part_names[part] : "";
+}
+
+/* How messages name a date (Start date) and its time (Start time). */
+const char *
+form_key_label(enum key k)
+{
+	return keys[k].label;
+}
+
+const char *
+form_key_time_label(enum key k)
+{
+	return keys[k].time_label != NULL ? keys[k].time_label :
+	    keys[k].label;
+}
+
+/* The problems of a date, not of its time (WHEN_*, web.h). */
+#define WHEN_DATE_MASK	(WHEN_NO_DAY | WHEN_NO_MONTH | WHEN_NO_YEAR | \
+	WHEN_BAD(PART_DAY) | WHEN_BAD(PART_MONTH) | WHEN_BAD(PART_YEAR) | \
+	WHEN_NOT_REAL | WHEN_YEAR_DIGITS | WHEN_YEAR_RANGE)
 
 /*
  * Takes one raw field by its name: a key of the table, or a part of a
@@ -672,7 +679,7 @@ form_take(struct form *form, const char *name, const char *raw, size_t len)
 	if (len > PART_MAX * 4 || !util_utf8_valid(raw, len) ||
 	    memchr(raw, '\0', len) != NULL) {
 		f->part[i] = util_strdup("");
-		f->num |= W_BAD(i);
+		f->num |= WHEN_BAD(i);
 		return 0;
 	}
 	if ((copy = malloc(len + 1)) == NULL)
@@ -704,7 +711,7 @@ part_empty(const struct field *f, int i)
 	return f->part[i] == NULL || f->part[i][0] == '\0';
 }
 
-/* The date's problems (W_* bits); when none, the date in out. */
+/* The date's problems (WHEN_* bits); when none, the date in out. */
 static int
 when_date(const struct field *f, int w, char *out, size_t len)
 {
@@ -714,25 +721,25 @@ when_date(const struct field *f, int w, char *out, size_t len)
 
 	for (i = PART_DAY; i <= PART_YEAR; i++) {
 		n[i] = part_number(f->part[i], lo[i], hi[i]);
-		if (w & W_BAD(i))
+		if (w & WHEN_BAD(i))
 			continue;
 		if (part_empty(f, i))
 			w |= 1 << i;
 		else if (n[i] == -1)
-			w |= W_BAD(i);
+			w |= WHEN_BAD(i);
 	}
 	if (w != 0)
 		return w;
 	if (strlen(f->part[PART_YEAR]) != 4)
-		return W_YEAR_DIGITS;
+		return WHEN_YEAR_DIGITS;
 	if (n[PART_YEAR] < 2000 || n[PART_YEAR] > 2199)
-		return W_YEAR_RANGE;
+		return WHEN_YEAR_RANGE;
 	snprintf(out, len, "%04ld-%02ld-%02ld", n[PART_YEAR], n[PART_MONTH],
 	    n[PART_DAY]);
-	return date_valid(out) ? 0 : W_NOT_REAL;
+	return date_valid(out) ? 0 : WHEN_NOT_REAL;
 }
 
-/* The time's problems (W_* bits); when none, " HH:MM" in out. */
+/* The time's problems (WHEN_* bits); when none, " HH:MM" in out. */
 static int
 when_time(const struct field *f, int w, char *out, size_t len)
 {
@@ -740,15 +747,15 @@ when_time(const struct field *f, int w, char *out, size_t len)
 
 	hh = part_number(f->part[PART_HOUR], 0, 23);
 	/* An hour alone is on the hour. */
-	mm = part_empty(f, PART_MINUTE) && !(w & W_BAD(PART_MINUTE)) ? 0 :
+	mm = part_empty(f, PART_MINUTE) && !(w & WHEN_BAD(PART_MINUTE)) ? 0 :
 	    part_number(f->part[PART_MINUTE], 0, 59);
-	w &= W_BAD(PART_HOUR) | W_BAD(PART_MINUTE);
-	if (part_empty(f, PART_HOUR) && !(w & W_BAD(PART_HOUR)))
-		w |= W_NO_HOUR;
+	w &= WHEN_BAD(PART_HOUR) | WHEN_BAD(PART_MINUTE);
+	if (part_empty(f, PART_HOUR) && !(w & WHEN_BAD(PART_HOUR)))
+		w |= WHEN_NO_HOUR;
 	else if (hh == -1)
-		w |= W_BAD(PART_HOUR);
+		w |= WHEN_BAD(PART_HOUR);
 	if (mm == -1)
-		w |= W_BAD(PART_MINUTE);
+		w |= WHEN_BAD(PART_MINUTE);
 	if (w == 0)
 		snprintf(out, len, " %02ld:%02ld", hh, mm);
 	return w;
@@ -757,7 +764,7 @@ when_time(const struct field *f, int w, char *out, size_t len)
 /*
  * Judges each date sent, once the whole form is in: text becomes
  * "YYYY-MM-DD", or "YYYY-MM-DD HH:MM" with num 1 when a time was given.
- * A date with a problem is refused, what was wrong kept as W_* bits in
+ * A date with a problem is refused, what was wrong kept as WHEN_* bits in
  * num for view_date's message.  Nothing typed leaves the field absent.
  */
 void
@@ -775,17 +782,17 @@ form_end(struct form *form)
 		f->num = 0;
 		dated = !part_empty(f, PART_DAY) ||
 		    !part_empty(f, PART_MONTH) || !part_empty(f, PART_YEAR) ||
-		    (w & (W_BAD(PART_DAY) | W_BAD(PART_MONTH) |
-		    W_BAD(PART_YEAR)));
+		    (w & (WHEN_BAD(PART_DAY) | WHEN_BAD(PART_MONTH) |
+		    WHEN_BAD(PART_YEAR)));
 		timed = !part_empty(f, PART_HOUR) ||
 		    !part_empty(f, PART_MINUTE) ||
-		    (w & (W_BAD(PART_HOUR) | W_BAD(PART_MINUTE)));
+		    (w & (WHEN_BAD(PART_HOUR) | WHEN_BAD(PART_MINUTE)));
 		if (!dated && !timed)
 			continue;
 		time[0] = '\0';
-		w = (dated ? when_date(f, w & W_DATE_MASK, date, sizeof(date)) :
-		    W_NO_DATE) | (timed ? when_time(f, w, time, sizeof(time)) :
-		    0);
+		w = (dated ? when_date(f, w & WHEN_DATE_MASK, date,
+		    sizeof(date)) : WHEN_NO_DATE) |
+		    (timed ? when_time(f, w, time, sizeof(time)) : 0);
 		if (w == 0) {
 			snprintf(both, sizeof(both), "%s%s", date, time);
 			f->text = util_strdup(both);
@@ -796,162 +803,4 @@ form_end(struct form *form)
 		f->num = w;
 		form->nerrors++;
 	}
-}
-
-/* One problem with a date or its time: in the summary, linked to the
- * first input at fault, and over the fieldset as group ("e_start"). */
-static void
-when_error(struct view *v, const char *name, int part, const char *group,
-    const char *msg)
-{
-	char anchor[80], key[80];
-
-	snprintf(anchor, sizeof(anchor), "%s-%s", name, part_names[part]);
-	view_error(v, anchor, msg);
-	snprintf(key, sizeof(key), "e_%s", group);
-	view_set(v, key, msg);
-}
-
-/* Marks the inputs of the parts in bits red. */
-static void
-when_mark(struct view *v, const char *name, int bits)
-{
-	char key[64];
-	int i;
-
-	for (i = 0; i < PART__MAX; i++)
-		if (bits & (1 << i)) {
-			snprintf(key, sizeof(key), "x_%s_%s", name,
-			    part_names[i]);
-			view_flag(v, key, 1);
-		}
-}
-
-/* The first part whose bit is in bits. */
-static int
-first_part(int bits)
-{
-	int i;
-
-	for (i = 0; i < PART__MAX; i++)
-		if (bits & (1 << i))
-			break;
-	return i < PART__MAX ? i : PART_DAY;
-}
-
-/* "Start date" as the middle of a sentence: "start date". */
-static void
-lower_first(char *out, size_t len, const char *label)
-{
-	snprintf(out, len, "%s", label);
-	out[0] = (char)tolower((unsigned char)out[0]);
-}
-
-/* What is wrong with the date itself, in GOV.UK's words. */
-static void
-when_date_error(struct view *v, const struct keydef *d, int w)
-{
-	static const char *const missing[] = { "", "a day", "a month",
-	    "a day and month", "a year", "a day and year", "a month and year",
-	    "" };
-	int lack = w & (W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
-	int bad = (w >> W_BAD_SHIFT) & (W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
-	char msg[160], lower[80];
-
-	lower_first(lower, sizeof(lower), d->label);
-	if (w & W_NO_DATE) {
-		snprintf(msg, sizeof(msg), "Enter the %s", lower);
-		when_mark(v, d->name, W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
-		when_error(v, d->name, PART_DAY, d->name, msg);
-	} else if (lack != 0) {
-		snprintf(msg, sizeof(msg), "%s must include %s", d->label,
-		    missing[lack]);
-		when_mark(v, d->name, lack);
-		when_error(v, d->name, first_part(lack), d->name, msg);
-	} else if (bad != 0 || (w & W_NOT_REAL)) {
-		snprintf(msg, sizeof(msg), "%s must be a real date", d->label);
-		when_mark(v, d->name, bad != 0 ? bad :
-		    W_NO_DAY | W_NO_MONTH | W_NO_YEAR);
-		when_error(v, d->name, first_part(bad), d->name, msg);
-	} else if (w & W_YEAR_DIGITS) {
-		snprintf(msg, sizeof(msg), "The year of the %s must include "
-		    "4 numbers", lower);
-		when_mark(v, d->name, W_NO_YEAR);
-		when_error(v, d->name, PART_YEAR, d->name, msg);
-	} else if (w & W_YEAR_RANGE) {
-		snprintf(msg, sizeof(msg), "%s must be between 2000 and 2199",
-		    d->label);
-		when_mark(v, d->name, W_NO_YEAR);
-		when_error(v, d->name, PART_YEAR, d->name, msg);
-	}
-}
-
-/* What is wrong with its time. */
-static void
-when_time_error(struct view *v, const struct keydef *d, int w)
-{
-	int bad = (w >> W_BAD_SHIFT) & (W_NO_HOUR | (1 << PART_MINUTE));
-	char msg[160], group[64];
-
-	snprintf(group, sizeof(group), "%s_time", d->name);
-	if (w & W_NO_HOUR) {
-		snprintf(msg, sizeof(msg), "%s must include an hour",
-		    d->time_label);
-		when_mark(v, d->name, W_NO_HOUR);
-		when_error(v, d->name, PART_HOUR, group, msg);
-	} else if (bad != 0) {
-		snprintf(msg, sizeof(msg), "%s must be a real time, like 9 30 "
-		    "or 14 0", d->time_label);
-		when_mark(v, d->name, bad);
-		when_error(v, d->name, first_part(bad), group, msg);
-	}
-}
-
-/*
- * Reads a date field for a form page, as view_field does a line: what
- * was typed goes back into the inputs (v_start_day ...), each problem
- * into the summary linked to its first input at fault.  A date that must
- * be given (required) and is not is asked for; a time not given is at
- * (like "00:00"), or asked for when at is NULL.  Returns "YYYY-MM-DD
- * HH:MM" in out, or NULL.
- */
-const char *
-view_date(struct view *v, struct request *r, enum key k, int required,
-    const char *at, char *out, size_t len)
-{
-	const struct keydef *d = &keys[k];
-	const struct field *f = &r->form.f[k];
-	char key[64], msg[160], lower[80];
-	int i;
-
-	for (i = 0; i < PART__MAX; i++) {
-		snprintf(key, sizeof(key), "v_%s_%s", d->name, part_names[i]);
-		view_set(v, key, f->part[i]);
-	}
-	if (f->error) {
-		when_date_error(v, d, (int)f->num);
-		when_time_error(v, d, (int)f->num);
-		return NULL;
-	}
-	if (f->text == NULL) {
-		if (required) {
-			lower_first(lower, sizeof(lower), d->label);
-			snprintf(msg, sizeof(msg), "Enter the %s", lower);
-			when_error(v, d->name, PART_DAY, d->name, msg);
-		}
-		return NULL;
-	}
-	if (f->num == 0 && at == NULL) {
-		lower_first(lower, sizeof(lower), d->time_label);
-		snprintf(msg, sizeof(msg), "Enter the %s", lower);
-		snprintf(key, sizeof(key), "%s_time", d->name);
-		when_mark(v, d->name, W_NO_HOUR | (1 << PART_MINUTE));
-		when_error(v, d->name, PART_HOUR, key, msg);
-		return NULL;
-	}
-	if (f->num == 0)
-		snprintf(out, len, "%s %s", f->text, at);
-	else
-		snprintf(out, len, "%s", f->text);
-	return out;
 }
