@@ -243,6 +243,7 @@ static const struct keydef keys[KEY__MAX] = {
 	    NULL },
 	[KEY_SESSION] = { "session", K_ID, 19, "Session",
 	    "Unknown session" },
+	[KEY_PREVIEW] = { "preview", K_BOOL, 8, "Preview", NULL },
 };
 
 const char *
