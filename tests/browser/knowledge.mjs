@@ -206,7 +206,9 @@ try {
 
 	await test('a coordinator finds the network pages, and a mistyped peer keeps what was typed', async () => {
 		await page.goto(`${base}/`);
-		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Network' }).click();
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Manage' }).click();
+		await page.waitForLoadState();
+		await page.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Network' }).click();
 		await page.waitForLoadState();
 		expect(await text(page, 'h1') === 'Sync with peers', 'not the sync page');
 		await accessible(page, 'sync');
