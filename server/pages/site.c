@@ -281,7 +281,7 @@ site_history(struct request *r, struct view *v, const struct site_page *sp)
 	return 0;
 }
 
-/* The edit form: its text, and a preview of it when asked. */
+/* The edit form's other parts: a preview of text when asked, the versions. */
 static int
 site_form(struct request *r, struct view *v, const struct site_page *sp,
     const char *text, int preview)
@@ -290,7 +290,6 @@ site_form(struct request *r, struct view *v, const struct site_page *sp,
 	view_set(v, "page_href", sp->href);
 	view_setf(v, "form_action", "/site/%s/edit", sp->name);
 	view_setf(v, "restore_action", "/site/%s/restore", sp->name);
-	view_set(v, "v_body", text);
 	view_flag(v, "made_from_settings", sp->defaults == NULL);
 	if (preview && text != NULL && *text != '\0') {
 		view_flag(v, "preview", 1);
@@ -343,12 +342,11 @@ site_edit(struct request *r)
 		/* Start from what the page says now. */
 		if ((res = site_versions(r, sp->name, 1)) == NULL)
 			goto fail;
-		if (PQntuples(res) == 1 && !PQgetisnull(res, 0, SV_BODY))
-			view_set(v, "v_body", PQgetvalue(res, 0, SV_BODY));
+		view_set(v, "v_body", PQntuples(res) == 1 &&
+		    !PQgetisnull(res, 0, SV_BODY) ? PQgetvalue(res, 0,
+		    SV_BODY) : sp->defaults);
 		PQclear(res);
-		if (!view_has(v, "v_body"))
-			view_set(v, "v_body", sp->defaults);
-		if (site_form(r, v, sp, view_get(v, "v_body"), 0) == -1)
+		if (site_form(r, v, sp, NULL, 0) == -1)
 			goto fail;
 		return http_page(r, 200, "site_edit", v);
 	}
@@ -364,21 +362,18 @@ site_edit(struct request *r)
 		    "text to show above the notice, or restore the default");
 	else
 		text = body->text;
-	if (text == NULL) {
+	/* Typed back, so that nothing is lost. */
+	if (body->text != NULL && body->error == FIELD_OK)
+		view_set(v, "v_body", body->text);
+	if (text == NULL)
 		status = 422;
-		/* Typed back, so that nothing is lost. */
-		if (body->text != NULL && body->error == FIELD_OK)
-			view_set(v, "v_body", body->text);
-	} else if (r->form.f[KEY_PREVIEW].num) {
-		view_flag(v, "previewing", 1);
-	} else {
+	else if (!r->form.f[KEY_PREVIEW].num) {
 		if (site_save(r, sp, text, NULL) == -1)
 			goto fail;
 		view_free(v);
 		return http_redirectf(r, "%s?saved=yes", sp->href);
 	}
-	if (site_form(r, v, sp, text != NULL ? text : view_get(v, "v_body"),
-	    text != NULL) == -1)
+	if (site_form(r, v, sp, text, text != NULL) == -1)
 		goto fail;
 	return http_page(r, status, "site_edit", v);
 fail:

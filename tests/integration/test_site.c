@@ -119,6 +119,14 @@ stop(void)
 	node = NULL;
 }
 
+static int
+ends_with(const char *s, const char *end)
+{
+	size_t n = s != NULL ? strlen(s) : 0, m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
 static struct client *
 as(const char *email, const char *pw)
 {
@@ -232,7 +240,8 @@ START_TEST(test_header_groups_account_links_and_one_manage_link)
 	r = get(co, "/events");
 	ck_assert(resp_has(r, "href=\"/manage\">Manage</a>"));
 	ck_assert(!resp_has(r, "href=\"/admin/members\""));
-	ck_assert(!resp_has(r, "href=\"/admin/mail\">"));
+	ck_assert(!resp_has(r, "href=\"/admin/sync\""));
+	ck_assert(!resp_has(r, ">Approvals</a>"));
 	resp_free(r);
 	client_free(v);
 	client_free(m);
@@ -340,8 +349,8 @@ START_TEST(test_search_finds_every_kind_grouped_with_counts)
 	r = get(v, "/glossary");
 	ck_assert(resp_has(r, "role=\"search\" aria-label=\"Site\""));
 	ck_assert(resp_has(r, "action=\"/search\""));
-	ck_assert(resp_has(r, "<label class=\"visually-hidden\" "
-	    "for=\"header-search\">"));
+	ck_assert(resp_has(r, "<label for=\"header-search\" "
+	    "class=\"visually-hidden\">"));
 	resp_free(r);
 
 	r = get(v, "/search?q=zanzibar");
@@ -384,7 +393,7 @@ START_TEST(test_search_that_finds_nothing_helps)
 	ck_assert(resp_has(r, "&lt;b&gt;quxxlorp"));
 	ck_assert(!resp_has(r, "<b>quxxlorp"));
 	ck_assert(resp_has(r, "check the spelling"));
-	ck_assert(!resp_has(r, "results for"));
+	ck_assert(!resp_has(r, "result-count"));
 	resp_free(r);
 	/* Nothing asked: a prompt, not an empty list. */
 	r = get(v, "/search");
@@ -488,7 +497,7 @@ START_TEST(test_coordinator_previews_saves_and_restores_a_page)
 	r = form_post(co, "/site/contact/edit", "/site/contact/edit", "body",
 	    "## Call us\n\nRing **0161 496 0000**.", NULL);
 	ck_assert_int_eq(r->status, 303);
-	ck_assert_str_eq(r->location, "/contact?saved=yes");
+	ck_assert(ends_with(r->location, "/contact?saved=yes"));
 	resp_free(r);
 	first = newest("contact");
 	r = get(v, "/contact");
@@ -549,7 +558,7 @@ START_TEST(test_privacy_keeps_what_the_settings_say_beside_own_text)
 	r = form_post(co, "/site/privacy/edit", "/site/privacy/edit", "body",
 	    "The controller is **Zed Network Ltd**.", NULL);
 	ck_assert_int_eq(r->status, 303);
-	ck_assert_str_eq(r->location, "/privacy?saved=yes");
+	ck_assert(ends_with(r->location, "/privacy?saved=yes"));
 	resp_free(r);
 	r = get(v, "/privacy");
 	ck_assert(resp_has(r, "<strong>Zed Network Ltd</strong>"));
