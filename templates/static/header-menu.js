@@ -21,8 +21,9 @@
 	button.addEventListener('click', () => {
 		show(button.getAttribute('aria-expanded') !== 'true');
 	});
-	// Escape closes an open menu and puts focus back on its button.
-	menu.addEventListener('keydown', (e) => {
+	// Escape, on the button or in the menu, closes it and puts focus back
+	// on the button.
+	header.addEventListener('keydown', (e) => {
 		if (e.key === 'Escape' && button.getAttribute('aria-expanded') === 'true') {
 			show(false);
 			button.focus();

@@ -336,7 +336,7 @@ try {
 		await p.waitForLoadState();
 		expect((await text(p, 'h1')) === 'You have a place', `heading: ${await text(p, 'h1')}`);
 		await accessible(p, 'registered');
-		await p.getByRole('link', { name: 'Your registrations' }).click();
+		await p.getByRole('main').getByRole('link', { name: 'Your registrations' }).click();
 		await p.waitForLoadState();
 		expect((await text(p, 'main')).includes(eventTitle), 'registration not listed');
 		await accessible(p, 'registrations');
