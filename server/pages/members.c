@@ -88,22 +88,6 @@ set_group(struct view *v, const char *code)
 	view_set(v, "group", label != NULL ? label : code);
 }
 
-/* The address of another page of the same search. */
-static void
-page_href(struct view *v, const char *key, const char *q, const char *group,
-    const char *region, long page)
-{
-	char *eq = util_url_encode(q),
-	    *eg = util_url_encode(group), *er = util_url_encode(region);
-
-	if (eq != NULL && eg != NULL && er != NULL)
-		view_setf(v, key, "/members?q=%s&group=%s&region=%s&page=%ld",
-		    eq, eg, er, page);
-	free(eq);
-	free(eg);
-	free(er);
-}
-
 /* The columns of members_list's query, SQL_ORIGIN's three last. */
 enum {
 	ML_ID, ML_NAME, ML_ORGANISATION, ML_ROLE_TITLE, ML_GROUP, ML_REGION,
@@ -115,10 +99,10 @@ members_list(struct request *r)
 {
 	struct view *v, *m;
 	const struct form *f = &r->form;
-	const char *q, *group, *region, *p[5];
-	char off[32], me[32];
+	const char *q, *group, *region, *p[6];
+	char me[32];
+	struct pager pg;
 	PGresult *res;
-	long page, total = 0, pages;
 	int i, n;
 
 	if ((v = page_view(r, "Members")) == NULL)
@@ -128,7 +112,7 @@ members_list(struct request *r)
 	q = f->f[KEY_Q].text ? f->f[KEY_Q].text : "";
 	group = f->f[KEY_GROUP].text ? f->f[KEY_GROUP].text : "";
 	region = f->f[KEY_REGION].text ? f->f[KEY_REGION].text : "";
-	page = f->f[KEY_PAGE].text ? f->f[KEY_PAGE].num : 1;
+	pager_init(&pg, r, PAGE_SIZE);
 	view_set(v, "v_q", q);
 	view_set(v, "v_group", group);
 	view_set(v, "v_region", region);
@@ -138,13 +122,13 @@ members_list(struct request *r)
 		view_flag(v, "coordinator_view", 1);
 		view_set(v, "my_region", r->account->region);
 	}
-	snprintf(off, sizeof(off), "%ld", (page - 1) * PAGE_SIZE);
 	viewer(r, me);
 	p[0] = me;
 	p[1] = q;
 	p[2] = group;
 	p[3] = region;
-	p[4] = off;
+	p[4] = pg.offset;
+	p[5] = pg.limit;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT m.id, m.name, m.organisation, m.role_title, m.stakeholder,"
 	    " m.region, m.interests, m.listed, a.status = 'pending',"
@@ -158,7 +142,7 @@ members_list(struct request *r)
 	    " ORDER BY CASE WHEN $2 = '' THEN 0"
 	    " ELSE ts_rank(m.search, acorn_prefix_query($2)) END DESC,"
 	    " lower(m.name), m.id"
-	    " LIMIT " "20" " OFFSET $5", 5, p);
+	    " LIMIT $6 OFFSET $5", 6, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -180,25 +164,13 @@ members_list(struct request *r)
 		    "f") == 0);
 		view_flag(m, "pending", strcmp(PQgetvalue(res, i, ML_PENDING),
 		    "t") == 0);
-		total = strtol(PQgetvalue(res, i, ML_TOTAL), NULL, 10);
+		pg.total = strtol(PQgetvalue(res, i, ML_TOTAL), NULL, 10);
 		origin_view(m, res, i, ML_RECEIVED);
 	}
 	PQclear(res);
-	if (n == 0 && page > 1) {
-		/* Past the end: count what there is to say so honestly. */
-		total = 0;
-	}
-	pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	view_setf(v, "result_text", "%ld %s found", total,
-	    total == 1 ? "member" : "members");
-	if (pages > 1) {
-		view_flag(v, "paged", 1);
-		view_setf(v, "page_text", "Page %ld of %ld", page, pages);
-		if (page > 1)
-			page_href(v, "prev_href", q, group, region, page - 1);
-		if (page < pages)
-			page_href(v, "next_href", q, group, region, page + 1);
-	}
+	view_setf(v, "result_text", "%ld %s found", pg.total,
+	    pg.total == 1 ? "member" : "members");
+	view_pager(v, r, &pg);
 	return http_page(r, 200, "members", v);
 }
 

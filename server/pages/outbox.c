@@ -37,7 +37,7 @@ const char outbox_counts_sql[] =
 
 enum { OC_TOTAL, OC_WAITING, OC_FAILED };
 
-/* One page of messages, newest first, from offset $2. */
+/* One page of messages, newest first: $3 from offset $2. */
 static const char messages_query[] =
     "SELECT id, recipient, subject, body,"
     " " SQL_LONDON("created", LONDON_STAMP) ", attempts,"
@@ -45,7 +45,7 @@ static const char messages_query[] =
     " " SQL_LONDON("sent", LONDON_SECONDS) ","
     " " SQL_LONDON("failed", LONDON_SECONDS) ", last_error"
     OUTBOX_SEEN " ORDER BY created DESC, id DESC"
-    " LIMIT " "25" " OFFSET $2";
+    " LIMIT $3 OFFSET $2";
 
 enum {
 	MSG_ID, MSG_RECIPIENT, MSG_SUBJECT, MSG_BODY, MSG_CREATED,
@@ -88,23 +88,18 @@ outbox_status(struct view *m, const PGresult *res, int i)
 	}
 }
 
-static void
-outbox_page_href(struct view *v, const char *key, long page)
-{
-	view_setf(v, key, "/admin/mail?page=%ld", page);
-}
-
 int
 outbox_list(struct request *r)
 {
-	const char *p[2];
-	char me[32], off[32], *subject, *body;
+	const char *p[3];
+	char me[32], *subject, *body;
 	struct view *v, *m;
+	struct pager pg;
 	PGresult *res;
-	long page, total, waiting, failed, pages;
+	long total, waiting, failed;
 	int i, n;
 
-	page = r->form.f[KEY_PAGE].text ? r->form.f[KEY_PAGE].num : 1;
+	pager_init(&pg, r, OUTBOX_PAGE);
 	if ((v = page_view(r, "Mail")) == NULL)
 		return http_error(r, 500);
 	snprintf(me, sizeof(me), "%ld", r->account->id);
@@ -117,9 +112,9 @@ outbox_list(struct request *r)
 	failed = strtol(PQgetvalue(res, 0, OC_FAILED), NULL, 10);
 	PQclear(res);
 
-	snprintf(off, sizeof(off), "%ld", (page - 1) * OUTBOX_PAGE);
-	p[1] = off;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, messages_query, 2,
+	p[1] = pg.offset;
+	p[2] = pg.limit;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, messages_query, 3,
 	    p)) == NULL)
 		goto fail;
 	n = PQntuples(res);
@@ -152,15 +147,8 @@ outbox_list(struct request *r)
 		view_setf(v, "summary_text", "%ld %s, %ld waiting to be sent, "
 		    "%ld failed", total, total == 1 ? "message" : "messages",
 		    waiting, failed);
-	pages = (total + OUTBOX_PAGE - 1) / OUTBOX_PAGE;
-	if (pages > 1) {
-		view_flag(v, "paged", 1);
-		view_setf(v, "page_text", "Page %ld of %ld", page, pages);
-		if (page > 1)
-			outbox_page_href(v, "prev_href", page - 1);
-		if (page < pages)
-			outbox_page_href(v, "next_href", page + 1);
-	}
+	pg.total = total;
+	view_pager(v, r, &pg);
 	return http_page(r, 200, "outbox", v);
 fail:
 	view_free(v);

@@ -377,6 +377,18 @@ int		 page_message(struct request *, unsigned int, const char *,
 int		 page_message_take(struct request *, unsigned int, const char *,
 		    char *, const char *, const char *, int);
 
+/* pager.c: a list shown a page at a time. */
+struct pager {
+	long	page;		/* shown, from 1 */
+	long	size;		/* rows a page */
+	long	total;		/* rows in all, which the caller counts */
+	char	limit[24];	/* size and offset, as $n parameters */
+	char	offset[24];
+};
+void		 pager_init(struct pager *, const struct request *, long);
+void		 view_pager(struct view *, struct request *,
+		    const struct pager *);
+
 /* origin.c */
 const char *origin_name(const PGresult *, int, int);
 int	 origin_view(struct view *, const PGresult *, int, int);

@@ -825,11 +825,36 @@ START_TEST(test_directory_is_paged)
 	ck_assert(resp_has(r, "rel=\"next\""));
 	ck_assert(resp_has(r, "Pager Person00"));
 	ck_assert(!resp_has(r, "Pager Person21"));
+	/* Each page's link keeps the search; this page is marked. */
+	ck_assert(resp_has(r, "href=\"/members?q=paging&amp;page=2\""));
+	ck_assert(resp_has(r, "aria-current=\"page\" "
+	    "href=\"/members?q=paging&amp;page=1\""));
 	resp_free(r);
 	r = http_get(anon, "/members?q=paging&group=&region=&page=2");
 	ck_assert(resp_has(r, "Page 2 of 2"));
 	ck_assert(resp_has(r, "Pager Person21"));
 	ck_assert(resp_has(r, "rel=\"prev\""));
+	ck_assert(resp_has(r, "href=\"/members?q=paging&amp;group=&amp;"
+	    "region=&amp;page=1\""));
+	resp_free(r);
+	/* A search holding & and quotes stays one value in the links. */
+	r = http_get(anon, "/members?q=paging%26%22x%22&page=2");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Pager Person"));
+	resp_free(r);
+	/* Past the end: nothing listed, and the way back. */
+	r = http_get(anon, "/members?q=paging&page=9");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Page 9"));
+	ck_assert(resp_has(r, "rel=\"prev\" href=\"/members?q=paging&amp;"
+	    "page=1\""));
+	ck_assert(!resp_has(r, "Pager Person"));
+	resp_free(r);
+	/* A page number that is no number is the first page. */
+	r = http_get(anon, "/members?q=paging&page=-3");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Page 1 of 2"));
+	ck_assert(resp_has(r, "Pager Person00"));
 	resp_free(r);
 	client_free(anon);
 }
