@@ -65,8 +65,10 @@ search_source(struct request *r, size_t k, const char *q, struct view *s)
 		case SP_VIEWER:
 			p[np] = viewer;
 			break;
-		default:
+		case SP_COORDINATOR:
 			p[np] = is_coordinator(r) ? "true" : "false";
+			break;
+		case SP_NONE:
 			break;
 		}
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, sources[k].sql, np,

@@ -122,14 +122,15 @@ static const char contact_text[] =
 static const struct site_page {
 	const char	*name;
 	const char	*title;
+	const char	*what;	/* the page, in the middle of a sentence */
 	const char	*href;
 	const char	*defaults;
 } site_pages[] = {
-	{ "accessibility", "Accessibility statement", "/accessibility",
-	  accessibility_text },
-	{ "privacy", "Privacy notice", "/privacy", NULL },
-	{ "cookies", "Cookies", "/cookies", NULL },
-	{ "contact", "Contact", "/contact", contact_text },
+	{ "accessibility", "Accessibility statement",
+	  "accessibility statement", "/accessibility", accessibility_text },
+	{ "privacy", "Privacy notice", "privacy notice", "/privacy", NULL },
+	{ "cookies", "Cookies", "cookies page", "/cookies", NULL },
+	{ "contact", "Contact", "contact page", "/contact", contact_text },
 };
 #define NSITE_PAGES	(sizeof(site_pages) / sizeof(site_pages[0]))
 
@@ -337,7 +338,7 @@ site_edit(struct request *r)
 		return http_error(r, 404);
 	if ((v = page_form(r, "", NULL)) == NULL)
 		return http_error(r, 500);
-	view_setf(v, "title", "Change the %s", sp->title);
+	view_setf(v, "title", "Change the %s", sp->what);
 	if (r->method != METHOD_POST) {
 		/* Start from what the page says now. */
 		if ((res = site_versions(r, sp->name, 1)) == NULL)
@@ -456,8 +457,6 @@ site_pages_view(struct request *r, struct view *v)
 		view_set(s, "name", site_pages[k].title);
 		view_set(s, "href", site_pages[k].href);
 		view_setf(s, "edit_href", "/site/%s/edit", site_pages[k].name);
-		view_setf(s, "edit_label", "Change the %s",
-		    site_pages[k].title);
 		view_set(s, "state", site_pages[k].defaults != NULL ?
 		    "Shows the default text." : "Shows what the node's "
 		    "settings say, with no text of your own.");
