@@ -1118,15 +1118,48 @@ compare_text(const char *key, const char *value)
 	return out;
 }
 
-/* GET /evidence/{id}/compare?from=N&to=M */
+/*
+ * "2 fields changed: Title and Wellbeing." from the names of the
+ * changed fields, one per line of names.
+ */
+static void
+compare_count(struct view *v, const char *names, int changed)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	const char *s = names, *nl;
+	char *text;
+	int i = 0;
+
+	if (changed == 0) {
+		view_set(v, "change_count", "The two revisions are the same.");
+		return;
+	}
+	strbuf_printf(&sb, "%d %s changed: ", changed, changed == 1 ?
+	    "field" : "fields");
+	for (; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		i++;
+		strbuf_printf(&sb, "%s%.*s", i == 1 ? "" : i == changed ?
+		    " and " : ", ", (int)(nl - s), s);
+	}
+	strbuf_str(&sb, ".");
+	if ((text = strbuf_take(&sb)) != NULL)
+		view_set(v, "change_count", text);
+	free(text);
+}
+
+/*
+ * GET /evidence/{id}/compare?from=N&to=M, and with changed=1 only the
+ * fields that changed.
+ */
 int
 evidence_compare(struct request *r)
 {
+	struct strbuf names = { NULL, 0, 0, 0 };
 	struct view *v, *row;
 	PGresult *res, *cmp;
 	const char *p[3], *key, *label;
-	char from[24], to[24], *a, *b;
-	int missing, i, changed = 0;
+	char from[24], to[24], *a, *b, *list;
+	int missing, i, differ, changed = 0, shown = 0, only;
 
 	if (r->form.f[KEY_FROM].text == NULL || r->form.f[KEY_TO].text == NULL)
 		return http_error(r, 404);
@@ -1134,6 +1167,7 @@ evidence_compare(struct request *r)
 		return http_error(r, missing ? 404 : 503);
 	snprintf(from, sizeof(from), "%ld", r->form.f[KEY_FROM].num);
 	snprintf(to, sizeof(to), "%ld", r->form.f[KEY_TO].num);
+	only = r->form.f[KEY_CHANGED].num == 1;
 	p[0] = PQgetvalue(res, 0, R_ID);
 	p[1] = from;
 	p[2] = to;
@@ -1167,24 +1201,38 @@ evidence_compare(struct request *r)
 		}
 		a = compare_text(key, db_value(cmp, i, CQ_FROM));
 		b = compare_text(key, db_value(cmp, i, CQ_TO));
-		if (a != NULL && b != NULL && (*a != '\0' || *b != '\0') &&
-		    (row = view_add(v, "rows")) != NULL) {
+		if (a == NULL || b == NULL || (*a == '\0' && *b == '\0')) {
+			free(a);
+			free(b);
+			continue;
+		}
+		if ((differ = strcmp(a, b) != 0)) {
+			changed++;
+			strbuf_printf(&names, "%s\n", label);
+		}
+		if ((differ || !only) && (row = view_add(v, "rows")) != NULL) {
 			view_set(row, "field", label);
 			view_set(row, "left", *a != '\0' ? a : "Not given");
 			view_set(row, "right", *b != '\0' ? b : "Not given");
-			if (strcmp(a, b) != 0) {
-				view_flag(row, "changed", 1);
-				changed++;
-			}
+			view_flag(row, "changed", differ);
+			shown++;
 		}
 		free(a);
 		free(b);
 	}
-	if (changed == 0)
-		view_set(v, "change_count", "The two revisions are the same.");
-	else
-		view_setf(v, "change_count", "%d %s changed.", changed,
-		    changed == 1 ? "field" : "fields");
+	list = strbuf_take(&names);
+	compare_count(v, list != NULL ? list : "", changed);
+	free(list);
+	view_set(v, "table_caption", only ? "The fields that changed between "
+	    "the two revisions" : "Each field in the two revisions; changed "
+	    "fields are marked");
+	view_flag(v, "only_changed", only);
+	if (only)
+		view_setf(v, "all_href", "/evidence/%s/compare?from=%s&to=%s",
+		    r->arg, from, to);
+	else if (changed > 0 && changed < shown)
+		view_setf(v, "hide_href", "/evidence/%s/compare?from=%s&to=%s"
+		    "&changed=1", r->arg, from, to);
 	PQclear(cmp);
 	PQclear(res);
 	return http_page(r, 200, "evaluation_compare", v);

@@ -570,16 +570,18 @@ library_show(struct request *r)
  * Puts a side-by-side comparison of a and b into v as "rows": unchanged
  * lines on both sides, removed lines on the left labelled "Removed",
  * added lines on the right labelled "Added", a removal and the addition
- * that replaced it on one row.  Long unchanged stretches are folded.
+ * that replaced it on one row.  Unchanged stretches longer than context
+ * lines either side of a change are folded.
  * Returns 0, or -1 when memory ran out; too_long is set when the texts
  * are too long to compare.
  */
 static int
-compare_view(struct view *v, const char *a, const char *b)
+compare_view(struct view *v, const char *a, const char *b, size_t context)
 {
 	struct diff d;
 	struct view *row;
-	size_t i, j, dels, adds, k, last_change, next_change, skipped = 0;
+	size_t i, j, dels, adds, k, last_change, next_change, after;
+	size_t skipped = 0;
 	long removed = 0, added = 0;
 	int rc;
 
@@ -593,6 +595,8 @@ compare_view(struct view *v, const char *a, const char *b)
 	}
 	if (rc == -1)
 		return -1;
+	/* One more line after a change than before it, unless none. */
+	after = context > 0 ? context + 1 : 0;
 	last_change = (size_t)-1;
 	for (i = 0; i < d.n;) {
 		if (d.line[i].op == DIFF_SAME) {
@@ -600,9 +604,9 @@ compare_view(struct view *v, const char *a, const char *b)
 			    d.line[next_change].op == DIFF_SAME; next_change++)
 				;
 			if ((last_change == (size_t)-1 ||
-			    i - last_change > CONTEXT_LINES) &&
+			    i - last_change >= after) &&
 			    (next_change == d.n ||
-			    next_change - i > CONTEXT_LINES)) {
+			    next_change - i > context)) {
 				skipped++;
 				i++;
 				continue;
@@ -704,7 +708,7 @@ edit_conflict(struct request *r, struct view *v, const char *id,
 	    "what you need, and save again.", others);
 	if (compare_view(v, db_value(res, 0, EC_BASE_BODY) != NULL ?
 	    PQgetvalue(res, 0, EC_BASE_BODY) : "",
-	    PQgetvalue(res, 0, EC_BODY)) == -1) {
+	    PQgetvalue(res, 0, EC_BODY), CONTEXT_LINES) == -1) {
 		view_free(v);
 		rc = http_error(r, 500);
 		goto done;
@@ -880,7 +884,10 @@ library_history(struct request *r)
 	return http_page(r, 200, "document_history", v);
 }
 
-/* GET /library/{slug}/compare?from=N&to=M */
+/*
+ * GET /library/{slug}/compare?from=N&to=M, and with changed=1 the
+ * changed lines alone, without the unchanged ones around them.
+ */
 enum { LC_FROM_BODY, LC_TO_BODY, LC_FROM_BY, LC_TO_BY };
 
 int
@@ -890,7 +897,7 @@ library_compare(struct request *r)
 	PGresult *res, *revs;
 	const char *p[3];
 	char from[24], to[24];
-	int missing;
+	int missing, only;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
@@ -926,8 +933,13 @@ library_compare(struct request *r)
 	    PQgetvalue(revs, 0, LC_FROM_BY));
 	view_setf(v, "to_label", "Revision %s (%s)", to,
 	    PQgetvalue(revs, 0, LC_TO_BY));
-	if (compare_view(v, PQgetvalue(revs, 0, LC_FROM_BODY), PQgetvalue(revs, 0, LC_TO_BODY)) ==
-	    -1) {
+	only = r->form.f[KEY_CHANGED].num == 1;
+	view_flag(v, "only_changed", only);
+	view_setf(v, only ? "all_href" : "hide_href",
+	    "/library/%s/compare?from=%s&to=%s%s", r->arg, from, to,
+	    only ? "" : "&changed=1");
+	if (compare_view(v, PQgetvalue(revs, 0, LC_FROM_BODY),
+	    PQgetvalue(revs, 0, LC_TO_BODY), only ? 0 : CONTEXT_LINES) == -1) {
 		PQclear(res);
 		PQclear(revs);
 		view_free(v);
