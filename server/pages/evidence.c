@@ -20,7 +20,7 @@
 #include "pages.h"
 
 #define NOUTCOMES	8
-#define LIST_MAX	500
+#define PAGE_SIZE	20	/* evaluations a page of the list shows */
 
 /* Each outcome's three form fields, in the order of outcome_codes. */
 static const enum key outcome_keys[NOUTCOMES][3] = {
@@ -117,32 +117,45 @@ filters_read(struct request *r, struct view *v, struct filters *f)
 		    r->form.f[KEY_YEAR].num);
 }
 
-/* The same filters as a query string, for the CSV link: "?a=b&..." */
+/* The filters in the order the query and the summary name them. */
+enum { F_Q, F_DESIGN, F_OUTCOME, F_DIRECTION, F_REGION, F_YEAR, F__MAX };
+static const char *const filter_names[F__MAX] = { "q", "design", "outcome",
+    "direction", "region", "year" };
+
+/* Each filter's value, NULL when it is not applied. */
+static void
+filters_values(const struct filters *f, const char *vals[F__MAX])
+{
+	vals[F_Q] = f->q;
+	vals[F_DESIGN] = f->design;
+	vals[F_OUTCOME] = f->outcome;
+	vals[F_DIRECTION] = f->direction;
+	vals[F_REGION] = f->region;
+	vals[F_YEAR] = f->year[0] != '\0' ? f->year : NULL;
+}
+
+/*
+ * The filters as a query string, "?a=b&...", or "" when none: all of
+ * them, or all but skip (F__MAX: skip none), for a link that removes one.
+ */
 static char *
-filters_query(const struct filters *f)
+filters_query(const struct filters *f, int skip)
 {
 	struct strbuf sb = { NULL, 0, 0, 0 };
-	const char *names[] = { "q", "design", "outcome", "direction",
-	    "region", "year" };
-	const char *vals[6];
+	const char *vals[F__MAX];
 	char *enc;
-	size_t i;
+	int i;
 
-	vals[0] = f->q;
-	vals[1] = f->design;
-	vals[2] = f->outcome;
-	vals[3] = f->direction;
-	vals[4] = f->region;
-	vals[5] = f->year[0] != '\0' ? f->year : NULL;
-	for (i = 0; i < 6; i++) {
-		if (vals[i] == NULL)
+	filters_values(f, vals);
+	for (i = 0; i < F__MAX; i++) {
+		if (vals[i] == NULL || i == skip)
 			continue;
 		if ((enc = util_url_encode(vals[i])) == NULL) {
 			strbuf_free(&sb);
 			return NULL;
 		}
 		strbuf_printf(&sb, "%c%s=%s", sb.len == 0 ? '?' : '&',
-		    names[i], enc);
+		    filter_names[i], enc);
 		free(enc);
 	}
 	if (sb.len == 0)
@@ -150,20 +163,67 @@ filters_query(const struct filters *f)
 	return strbuf_take(&sb);
 }
 
+/*
+ * What the list is narrowed by, above it: "Showing 12 evaluations:
+ * outcome Wellbeing, year 2024", each filter with a link that removes
+ * it alone, and Clear filters.
+ */
+static void
+filters_summary(struct view *v, const struct filters *f, long total)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	const char *vals[F__MAX], *shown;
+	static const char *const words[F__MAX] = { "search", "design",
+	    "outcome", "finding", "region", "year" };
+	struct view *item;
+	char *q, *text;
+	int i, n = 0;
+
+	filters_values(f, vals);
+	strbuf_printf(&sb, "Showing %ld %s", total, total == 1 ?
+	    "evaluation" : "evaluations");
+	for (i = 0; i < F__MAX; i++) {
+		if (vals[i] == NULL)
+			continue;
+		shown = vals[i];
+		if (i == F_DESIGN)
+			shown = code_label(design_codes, design_labels, shown);
+		else if (i == F_OUTCOME)
+			shown = code_label(outcome_codes, outcome_labels, shown);
+		else if (i == F_DIRECTION)
+			shown = code_label(direction_codes, direction_labels,
+			    shown);
+		strbuf_printf(&sb, "%s%s %s%s%s", n++ == 0 ? ": " : ", ",
+		    words[i], i == F_Q ? "\u201c" : "", shown,
+		    i == F_Q ? "\u201d" : "");
+		if ((item = view_add(v, "applied")) == NULL ||
+		    (q = filters_query(f, i)) == NULL)
+			continue;
+		view_setf(item, "remove_href", "/evidence%s", q);
+		view_setf(item, "remove_text", "%s %s%s%s", words[i],
+		    i == F_Q ? "\u201c" : "", shown, i == F_Q ? "\u201d" : "");
+		free(q);
+	}
+	if ((text = strbuf_take(&sb)) != NULL)
+		view_set(v, "showing", text);
+	free(text);
+}
+
 enum {
 	L_ID, L_TITLE, L_SCHEME, L_AREA, L_REGION, L_YEAR, L_DESIGN,
-	L_SAMPLE, L_FOLLOW, L_SUMMARY, L_OUTCOMES, L_RECEIVED
+	L_SAMPLE, L_FOLLOW, L_SUMMARY, L_OUTCOMES, L_TOTAL, L_RECEIVED
 };
 
 /*
- * The evaluations the filters select, newest year first.  The outcomes
- * come as lines of "code<TAB>direction<TAB>measure<TAB>figure".
+ * The evaluations the filters select, newest year first, limit of them
+ * from offset, with how many there are in all.  The outcomes come as
+ * lines of "code<TAB>direction<TAB>measure<TAB>figure".
  */
 static PGresult *
-filters_run(struct request *r, const struct filters *f, int limit)
+filters_run(struct request *r, const struct filters *f, const char *limit,
+    const char *offset)
 {
-	const char *p[7];
-	char lim[16];
+	const char *p[8];
 
 	p[0] = f->q != NULL ? f->q : "";
 	p[1] = f->design != NULL ? f->design : "";
@@ -171,8 +231,8 @@ filters_run(struct request *r, const struct filters *f, int limit)
 	p[3] = f->direction != NULL ? f->direction : "";
 	p[4] = f->region != NULL ? f->region : "";
 	p[5] = f->year;
-	snprintf(lim, sizeof(lim), "%d", limit);
-	p[6] = lim;
+	p[6] = limit;
+	p[7] = offset;
 	return db_query(r->db, PGRES_TUPLES_OK, "SELECT e.id, e.title,"
 	    " e.scheme, e.area, e.region, e.year, e.design, e.sample_size,"
 	    " e.follow_up, e.summary,"
@@ -183,8 +243,8 @@ filters_run(struct request *r, const struct filters *f, int limit)
 	    "  'ae_attendance', 'wellbeing', 'loneliness',"
 	    "  'anxiety_depression', 'activation', 'employment_volunteering',"
 	    "  'cost_roi'], o.outcome))"
-	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id), "
-	    SQL_ORIGIN("e")
+	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id),"
+	    " count(*) OVER (), " SQL_ORIGIN("e")
 	    " FROM evaluations e" SQL_KNOWN("e") " WHERE NOT e.deleted"
 	    " AND ($1 = '' OR e.search @@ acorn_prefix_query($1))"
 	    " AND ($2 = '' OR e.design = $2)"
@@ -194,8 +254,8 @@ filters_run(struct request *r, const struct filters *f, int limit)
 	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id"
 	    "  AND ($3 = '' OR o.outcome = $3)"
 	    "  AND ($4 = '' OR o.direction = $4)))"
-	    " ORDER BY e.year DESC, lower(e.title), e.id LIMIT $7::integer",
-	    7, p);
+	    " ORDER BY e.year DESC, lower(e.title), e.id"
+	    " LIMIT $7::integer OFFSET $8::integer", 8, p);
 }
 
 /*
@@ -227,6 +287,7 @@ evidence_list(struct request *r)
 {
 	struct filters f;
 	struct view *v, *e, *o, *c;
+	struct pager pg;
 	PGresult *res, *years;
 	char *outs, *walk, *part[4], *qs;
 	int i, n;
@@ -248,18 +309,14 @@ evidence_list(struct request *r)
 		if ((c = view_add(v, "years")) != NULL)
 			view_set(c, "year", PQgetvalue(years, i, EY_YEAR));
 	PQclear(years);
-	if ((res = filters_run(r, &f, LIST_MAX + 1)) == NULL) {
+	pager_init(&pg, r, PAGE_SIZE);
+	if ((res = filters_run(r, &f, pg.limit, pg.offset)) == NULL) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	n = PQntuples(res);
-	if (n > LIST_MAX) {
-		view_setf(v, "more", "Showing the first %d. Choose a filter "
-		    "or search to narrow the list.", LIST_MAX);
-		n = LIST_MAX;
-	}
-	view_setf(v, "count", "%d %s", n, n == 1 ? "evaluation" :
-	    "evaluations");
+	if (n > 0)
+		pg.total = strtol(PQgetvalue(res, 0, L_TOTAL), NULL, 10);
 	for (i = 0; i < n; i++) {
 		if ((e = view_add(v, "evaluations")) == NULL)
 			break;
@@ -292,10 +349,14 @@ evidence_list(struct request *r)
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);
-	if ((qs = filters_query(&f)) != NULL) {
+	filters_summary(v, &f, pg.total);
+	/* Open while a filter needs correcting; folded otherwise. */
+	view_flag(v, "filters_open", view_has(v, "errors"));
+	if ((qs = filters_query(&f, F__MAX)) != NULL) {
 		view_setf(v, "csv_href", "/evidence.csv%s", qs);
 		free(qs);
 	}
+	view_pager(v, r, &pg);
 	return http_page(r, view_has(v, "errors") ? 422 : 200, "evidence", v);
 }
 
@@ -325,7 +386,7 @@ evidence_csv(struct request *r)
 		return http_error(r, 400);
 	}
 	view_free(v);
-	if ((res = filters_run(r, &f, 100000)) == NULL)
+	if ((res = filters_run(r, &f, "100000", "0")) == NULL)
 		return http_error(r, 503);
 	if ((c = csv_new()) == NULL) {
 		PQclear(res);

@@ -247,7 +247,7 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Select the outcomes from the list" },
 	[KEY_STEP] = { "step", K_LINE, 16, "Step", "Unknown step" },
 	[KEY_PREVIEW] = { "preview", K_LINE, 16, "Preview", NULL },
-	[KEY_CHANGED] = { "changed", K_BOOL, 8, "Changed fields only",
+	[KEY_CHANGED] = { "changed", K_COUNT, 1, "Changed fields only",
 	    "Choose whether to hide unchanged fields" },
 };
 

@@ -756,7 +756,7 @@ lists_exactly(struct client *c, const char *path, const int *want)
 			ck_abort_msg("%s: %s %s", path, samples[i].title,
 			    wanted ? "missing" : "shown");
 	}
-	snprintf(count, sizeof(count), "<strong>%d %s</strong>", n,
+	snprintf(count, sizeof(count), "<strong>Showing %d %s", n,
 	    n == 1 ? "evaluation" : "evaluations");
 	ck_assert_msg(resp_has(r, count), "%s: not %s", path, count);
 	resp_free(r);
@@ -1585,7 +1585,7 @@ START_TEST(test_coordinator_deletes_leaving_only_a_tombstone)
 	ck_assert(!resp_has(r, "Zebra crossing"));
 	resp_free(r);
 	r = http_get(anon, "/evidence?q=quokka");
-	ck_assert(resp_has(r, "<strong>0 evaluations</strong>"));
+	ck_assert(resp_has(r, "<strong>Showing 0 evaluations: search"));
 	resp_free(r);
 	r = http_get(anon, download);
 	ck_assert_int_eq(r->status, 404);
@@ -1973,6 +1973,147 @@ START_TEST(test_evaluation_edit_checks_answers_and_still_finds_conflicts)
 }
 END_TEST
 
+/*
+ * Above the list, what it is narrowed by, with a link removing each
+ * filter alone and one clearing them all; the filters themselves fold
+ * away in a "Filter results" block.
+ */
+START_TEST(test_filter_summary_names_filters_and_removes_each)
+{
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	r = http_get(anon, "/evidence");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<strong>Showing 5 evaluations</strong>"));
+	ck_assert(!resp_has(r, "Clear filters"));
+	ck_assert(resp_has(r, "<details class=\"filter\">\n  <summary "
+	    "class=\"filter__summary\">Filter results</summary>"));
+	resp_free(r);
+
+	r = http_get(anon, "/evidence?q=&design=rct&outcome=wellbeing"
+	    "&direction=&region=London&year=");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<strong>Showing 1 evaluation: design "
+	    "Randomised controlled trial, outcome Wellbeing, region London"
+	    "</strong>"));
+	ck_assert(resp_has(r, "<a href=\"/evidence\">Clear filters</a>"));
+	/* Each remove link keeps the other filters. */
+	ck_assert(resp_has(r, "href=\"/evidence?outcome=wellbeing&amp;"
+	    "region=London\" class=\"filter-summary__remove\">Remove filter"
+	    "<span class=\"visually-hidden\">:</span> <span>design Randomised controlled trial</span>"));
+	ck_assert(resp_has(r, "href=\"/evidence?design=rct&amp;"
+	    "region=London\" class"));
+	ck_assert(resp_has(r, "href=\"/evidence?design=rct&amp;"
+	    "outcome=wellbeing\" class"));
+	ck_assert(resp_has(r, "/evidence.csv?design=rct&amp;outcome=wellbeing"
+	    "&amp;region=London"));
+	resp_free(r);
+
+	/* A search is named in quotes, and markup in it stays text. */
+	r = http_get(anon, "/evidence?q=%3Cb%3Eallot");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "search \xe2\x80\x9c&lt;b&gt;allot"
+	    "\xe2\x80\x9d"));
+	ck_assert(!resp_has(r, "<b>allot"));
+	resp_free(r);
+
+	/* A refused filter opens the block to correct it. */
+	r = http_get(anon, "/evidence?design=astrology");
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "<details class=\"filter\" open"));
+	resp_free(r);
+	client_free(anon);
+}
+END_TEST
+
+/*
+ * The list comes a page at a time, and the links to other pages keep
+ * the filters.
+ */
+START_TEST(test_evidence_list_pages_keep_the_filters)
+{
+	struct client *c = signed_in(CONTRIB, contrib_pw);
+	struct client *anon = client_new(node);
+	char *csrf = page_csrf(c, "/evidence/new"), title[64];
+	struct resp *r;
+	int i;
+
+	for (i = 1; i <= 23; i++) {
+		snprintf(title, sizeof(title), "Paged study %02d", i);
+		r = http_post(c, "/evidence/new", "csrf", csrf, "title", title,
+		    "region", "South West", "year", "2020", "design", "mixed_methods",
+		    "abstract", "Paging.", "step", "save", NULL);
+		ck_assert_int_eq(r->status, 303);
+		resp_free(r);
+	}
+	r = http_get(anon, "/evidence?q=paged");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Showing 23 evaluations: search"));
+	ck_assert_int_eq(occurrences(r, "<li class=\"member-card\">"), 20);
+	ck_assert(resp_has(r, "Paged study 01"));
+	ck_assert(resp_has(r, "Paged study 20"));
+	ck_assert(!resp_has(r, "Paged study 21"));
+	ck_assert(resp_has(r, "Page 1 of 2"));
+	ck_assert(resp_has(r, "rel=\"next\" href=\"/evidence?q=paged&amp;"
+	    "page=2\""));
+	resp_free(r);
+	r = http_get(anon, "/evidence?q=paged&page=2");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(occurrences(r, "<li class=\"member-card\">"), 3);
+	ck_assert(resp_has(r, "Paged study 23"));
+	ck_assert(!resp_has(r, "Paged study 20"));
+	ck_assert(resp_has(r, "Page 2 of 2"));
+	ck_assert(resp_has(r, "rel=\"prev\" href=\"/evidence?q=paged&amp;"
+	    "page=1\""));
+	resp_free(r);
+	free(csrf);
+	client_free(c);
+	client_free(anon);
+}
+END_TEST
+
+/* Compare can show only what changed, each change in words. */
+START_TEST(test_compare_marks_changes_and_hides_unchanged)
+{
+	struct client *a = signed_in(CONTRIB, contrib_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char path[200], *id;
+
+	id = add_rochdale(a, "Compared study");
+	edit(a, id, "Compared study, renamed", "+2.0 points", "Title only");
+	path_of(path, sizeof(path), id, "/compare?from=1&to=2");
+	r = http_get(anon, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "1 field changed: Title."));
+	ck_assert(resp_has(r, "<del><span class=\"visually-hidden\">Removed: "
+	    "</span><span class=\"compare-fields__text\">Compared study"
+	    "</span></del>"));
+	ck_assert(resp_has(r, "<ins><span class=\"visually-hidden\">Added: "
+	    "</span><span class=\"compare-fields__text\">Compared study, "
+	    "renamed</span></ins>"));
+	ck_assert(resp_has(r, "data-label=\"Revision 1\""));
+	ck_assert(resp_has(r, "<span>Scheme</span>"));
+	ck_assert(resp_has(r, "compare?from=1&amp;to=2&amp;changed=1\">Hide "
+	    "unchanged fields</a>"));
+	resp_free(r);
+	path_of(path, sizeof(path), id, "/compare?from=1&to=2&changed=1");
+	r = http_get(anon, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "1 field changed: Title."));
+	ck_assert(resp_has(r, "<span>Title</span>"));
+	ck_assert(!resp_has(r, "<span>Scheme</span>"));
+	ck_assert(!resp_has(r, "<span>Wellbeing</span>"));
+	ck_assert(resp_has(r, "Show all fields"));
+	ck_assert(!resp_has(r, "Hide unchanged fields"));
+	resp_free(r);
+	free(id);
+	client_free(a);
+	client_free(anon);
+}
+END_TEST
+
 Suite *
 evidence_suite(void)
 {
@@ -2007,6 +2148,8 @@ evidence_suite(void)
 	tcase_add_test(tc, test_evaluation_hidden_fields_are_checked_again);
 	tcase_add_test(tc,
 	    test_evaluation_edit_checks_answers_and_still_finds_conflicts);
+	tcase_add_test(tc, test_evidence_list_pages_keep_the_filters);
+	tcase_add_test(tc, test_compare_marks_changes_and_hides_unchanged);
 	suite_add_tcase(s, tc);
 
 	/* The filters count every evaluation: a node of their own. */
@@ -2016,6 +2159,7 @@ evidence_suite(void)
 	tcase_add_test(tc,
 	    test_each_filter_lists_exactly_the_matching_evaluations);
 	tcase_add_test(tc, test_csv_has_the_filtered_rows_with_outcome_columns);
+	tcase_add_test(tc, test_filter_summary_names_filters_and_removes_each);
 	suite_add_tcase(s, tc);
 	return s;
 }
