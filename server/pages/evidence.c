@@ -1366,26 +1366,31 @@ evidence_edit(struct request *r)
 /* ------------------------------------------------------------------ */
 /* History, comparison and restore                                     */
 
-/* GET /evidence/{id}/history */
-enum { EH_RESTORED_FROM = RV__COLUMNS };
+/* GET /evidence/{id}/history, a page of revisions at a time */
+enum { EH_RESTORED_FROM = RV__COLUMNS, EH_TOTAL };
 
 int
 evidence_history(struct request *r)
 {
 	struct view *v, *h;
+	struct pager pg;
 	PGresult *res, *revs;
-	const char *p[1], *why;
+	const char *p[3], *why;
 	char home[160];
 	long current;
 	int missing, i, n, may;
 
 	if ((res = record_fetch(r, 0, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
+	pager_init(&pg, r, PAGE_SIZE);
 	p[0] = PQgetvalue(res, 0, R_ID);
+	p[1] = pg.limit;
+	p[2] = pg.offset;
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
-	    SQL_REVISION_COLUMNS("") ", restored_from"
+	    SQL_REVISION_COLUMNS("") ", restored_from, count(*) OVER ()"
 	    " FROM evaluation_revisions WHERE evaluation = $1"
-	    " ORDER BY number DESC", 1, p);
+	    " ORDER BY number DESC LIMIT $2::integer OFFSET $3::integer",
+	    3, p);
 	if (revs == NULL) {
 		PQclear(res);
 		return http_error(r, 503);
@@ -1412,11 +1417,15 @@ evidence_history(struct request *r)
 			    why, *why != '\0' ? ". " : "",
 			    PQgetvalue(revs, i, EH_RESTORED_FROM));
 	}
-	if (n > 1) {
-		view_set(v, "v_from", PQgetvalue(revs, 1, RV_NUMBER));
-		view_set(v, "v_to", PQgetvalue(revs, 0, RV_NUMBER));
+	if (n > 0)
+		pg.total = strtol(PQgetvalue(revs, 0, EH_TOTAL), NULL, 10);
+	if (current > 1) {
+		view_setf(v, "v_from", "%ld", current - 1);
+		view_setf(v, "v_to", "%ld", current);
 	}
-	view_flag(v, "several", n > 1);
+	view_flag(v, "several", current > 1);
+	revision_numbers(v, current);
+	view_pager(v, r, &pg);
 	PQclear(revs);
 	PQclear(res);
 	return http_page(r, 200, "evaluation_history", v);

@@ -1069,26 +1069,31 @@ done:
 	return rc;
 }
 
-/* GET /library/{slug}/history */
-enum { LH_SIZE = RV__COLUMNS };
+/* GET /library/{slug}/history, a page of revisions at a time */
+enum { LH_SIZE = RV__COLUMNS, LH_TOTAL };
 
 int
 library_history(struct request *r)
 {
 	struct view *v, *h;
+	struct pager pg;
 	PGresult *res, *revs;
-	const char *p[1];
+	const char *p[3];
 	char home[160];
 	long current;
 	int missing, i, n, may;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
+	pager_init(&pg, r, PAGE_SIZE);
 	p[0] = PQgetvalue(res, 0, D_ID);
+	p[1] = pg.limit;
+	p[2] = pg.offset;
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
-	    SQL_REVISION_COLUMNS("") ", char_length(body)"
+	    SQL_REVISION_COLUMNS("") ", char_length(body), count(*) OVER ()"
 	    " FROM document_revisions WHERE document = $1"
-	    " ORDER BY number DESC LIMIT 1000", 1, p);
+	    " ORDER BY number DESC LIMIT $2::integer OFFSET $3::integer",
+	    3, p);
 	if (revs == NULL || (v = page_view(r, "History")) == NULL) {
 		PQclear(revs);
 		PQclear(res);
@@ -1110,8 +1115,12 @@ library_history(struct request *r)
 		view_setf(h, "size", "%s characters",
 		    PQgetvalue(revs, i, LH_SIZE));
 	}
+	if (n > 0)
+		pg.total = strtol(PQgetvalue(revs, 0, LH_TOTAL), NULL, 10);
 	view_setf(v, "v_from", "%ld", current > 1 ? current - 1 : 1);
 	view_setf(v, "v_to", "%ld", current);
+	revision_numbers(v, current);
+	view_pager(v, r, &pg);
 	PQclear(revs);
 	PQclear(res);
 	return http_page(r, 200, "document_history", v);

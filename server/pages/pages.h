@@ -257,6 +257,7 @@ void revision_conflict(struct view *v, const char *field,
     const char *message, PGresult *others);
 struct view *revision_row(struct view *v, const char *home, PGresult *revs,
     int i, long current, int may_restore);
+void		revision_numbers(struct view *, long);
 
 /* search.c */
 int search_page(struct request *r);
