@@ -939,6 +939,30 @@ START_TEST(test_library_pages_and_filter_summary)
 }
 END_TEST
 
+/* A narrowed glossary says by what, with links removing each filter. */
+START_TEST(test_glossary_filter_summary)
+{
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	r = http_get(anon, "/glossary");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Clear filters"));
+	resp_free(r);
+	r = http_get(anon, "/glossary?q=%3Cb%3Enowhere&region=London");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<strong>Showing 0 terms: search \xe2\x80\x9c"
+	    "&lt;b&gt;nowhere\xe2\x80\x9d, region London</strong>"));
+	ck_assert(resp_has(r, "<a href=\"/glossary\">Clear filters</a>"));
+	ck_assert(resp_has(r, "href=\"/glossary?region=London\" "
+	    "class=\"filter-summary__remove\""));
+	ck_assert(resp_has(r, "href=\"/glossary?q=%3Cb%3Enowhere\" "
+	    "class=\"filter-summary__remove\""));
+	resp_free(r);
+	client_free(anon);
+}
+END_TEST
+
 Suite *
 library_suite(void)
 {
@@ -960,6 +984,7 @@ library_suite(void)
 	tcase_add_test(tc, test_web_address_made_from_the_title);
 	tcase_add_test(tc, test_preview_renders_markdown_and_saves_nothing);
 	tcase_add_test(tc, test_library_pages_and_filter_summary);
+	tcase_add_test(tc, test_glossary_filter_summary);
 	tcase_add_test(tc, test_largest_document_entry_is_under_half_the_limit);
 	suite_add_tcase(s, tc);
 
