@@ -963,6 +963,45 @@ START_TEST(test_glossary_filter_summary)
 }
 END_TEST
 
+/*
+ * A long history comes a page at a time, newest first, and its compare
+ * form still offers every revision.
+ */
+START_TEST(test_document_history_pages)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char body[64], why[64];
+	int i;
+
+	create(m, "long-history", "Long history", "Version 1.\n");
+	for (i = 2; i <= 22; i++) {
+		snprintf(body, sizeof(body), "Version %d.\n", i);
+		snprintf(why, sizeof(why), "Change number %d", i);
+		edit(m, "long-history", body, why);
+	}
+	r = http_get(anon, "/library/long-history/history");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Change number 22"));
+	ck_assert(resp_has(r, "Change number 3<"));
+	ck_assert(!resp_has(r, "First draft"));
+	ck_assert(resp_has(r, "Page 1 of 2"));
+	ck_assert(resp_has(r, "<option value=\"1\">1</option>"));
+	ck_assert(resp_has(r, "rel=\"next\" href=\"/library/long-history/"
+	    "history?page=2\""));
+	resp_free(r);
+	r = http_get(anon, "/library/long-history/history?page=2");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Change number 2<"));
+	ck_assert(resp_has(r, "First draft"));
+	ck_assert(!resp_has(r, "Change number 22"));
+	resp_free(r);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
 Suite *
 library_suite(void)
 {
@@ -985,6 +1024,7 @@ library_suite(void)
 	tcase_add_test(tc, test_preview_renders_markdown_and_saves_nothing);
 	tcase_add_test(tc, test_library_pages_and_filter_summary);
 	tcase_add_test(tc, test_glossary_filter_summary);
+	tcase_add_test(tc, test_document_history_pages);
 	tcase_add_test(tc, test_largest_document_entry_is_under_half_the_limit);
 	suite_add_tcase(s, tc);
 
