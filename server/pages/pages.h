@@ -268,6 +268,7 @@ void revision_conflict(struct view *v, const char *field,
     const char *message, PGresult *others);
 struct view *revision_row(struct view *v, const char *home, PGresult *revs,
     int i, long current, int may_restore);
+void		revision_numbers(struct view *, long);
 
 /* The other sources search.c reads, beside their pages' own SQL. */
 extern const char members_search_sql[];
