@@ -151,7 +151,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = admin_approve, .metric = "admin_approve",
 	},
 	[PAGE_ADMIN_REJECT] = {
-		.path = "/admin/members/reject", .methods = POST,
+		.path = "/admin/members/reject", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
 		.handler = admin_reject, .metric = "admin_reject",
 	},
@@ -467,7 +467,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = network_peers, .metric = "admin_peers",
 	},
 	[PAGE_ADMIN_PEER_REMOVE] = {
-		.path = "/admin/peers/remove", .methods = POST,
+		.path = "/admin/peers/remove", .methods = GET | POST,
 		.flags = NEED_ADMIN | CSRF,
 		.handler = network_peer_remove, .metric = "admin_peer_remove",
 	},

@@ -367,6 +367,8 @@ peers_page(struct request *r, struct view *v, unsigned int status)
 		    "No");
 		view_setf(p, "remove_label", "Remove peer %s",
 		    PQgetvalue(res, i, PL_NAME));
+		view_setf(p, "remove_href", "/admin/peers/remove?peer=%s",
+		    PQgetvalue(res, i, PL_ID));
 	}
 	PQclear(res);
 	/* What this node's peers pin: given to their coordinators. */
@@ -478,6 +480,57 @@ network_peers(struct request *r)
 	return peers_page(r, v, 422);
 }
 
+/* The columns of peer_remove_ask's query. */
+enum { PR_NAME, PR_URL };
+
+/* GET /admin/peers/remove?peer=…: what removing it will do. */
+static int
+peer_remove_ask(struct request *r, const char *peer)
+{
+	const char *p[1] = { peer };
+	struct confirm c = { 0 };
+	char *heading = NULL, *what = NULL;
+	PGresult *res;
+	int rc;
+
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " coalesce(k.name, p.name), p.url FROM peers p"
+	    " LEFT JOIN known_nodes k ON k.id = p.node"
+	    " WHERE p.id = $1::bigint", 1, p)) == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_redirect(r, "/admin/peers?done=gone");
+	}
+	heading = util_printf("Remove %s as a peer?",
+	    PQgetvalue(res, 0, PR_NAME));
+	what = util_printf("This node stops pulling members, events, "
+	    "evaluations, documents and glossary terms from %s (%s), and "
+	    "no longer trusts its key. If it was a hub, the nodes it "
+	    "vouched for are no longer trusted through it.",
+	    PQgetvalue(res, 0, PR_NAME), PQgetvalue(res, 0, PR_URL));
+	PQclear(res);
+	if (heading == NULL || what == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	c.heading = heading;
+	c.what[0] = what;
+	c.what[1] = "To add it back later you will need its address and the "
+	    "fingerprint of its key again.";
+	c.action = "/admin/peers/remove";
+	c.fields[0] = "peer";
+	c.fields[1] = peer;
+	c.button = "Yes, remove the peer";
+	c.back = "/admin/peers";
+	rc = page_confirm(r, &c);
+done:
+	free(heading);
+	free(what);
+	return rc;
+}
+
+/* GET asks; the POST from its button removes the peer. */
 int
 network_peer_remove(struct request *r)
 {
@@ -486,8 +539,10 @@ network_peer_remove(struct request *r)
 	PGresult *res;
 	int still;
 
-	if (f->text == NULL)
+	if (f->text == NULL || f->error != FIELD_OK)
 		return http_error(r, 400);
+	if (r->method != METHOD_POST)
+		return peer_remove_ask(r, f->text);
 	if (peer_remove(r->db, (long long)f->num, r->account->id) == 0)
 		return http_redirect(r, "/admin/peers?done=removed");
 	/* Gone already (a second click), or the database failed. */

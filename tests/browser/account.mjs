@@ -37,7 +37,7 @@ try {
 		await page.getByLabel('Email address').fill(person.email);
 		await page.getByLabel('Create a password').fill(person.password);
 		await page.getByLabel('Type the password again').fill(person.password);
-		await page.getByLabel('Stakeholder group').selectOption('gp');
+		await page.getByLabel('Your role in social prescribing').selectOption('gp');
 		await page.getByLabel('Region').selectOption('North West');
 		await page.getByRole('button', { name: 'Join' }).click();
 		await page.waitForLoadState();

@@ -72,7 +72,7 @@ try {
 		await page.getByLabel('Create a password').fill(member.password);
 		await page.getByLabel('Type the password again').fill(member.password);
 		await page.getByLabel('Organisation (optional)').fill(member.organisation);
-		await page.getByLabel('Stakeholder group').selectOption('link_worker');
+		await page.getByLabel('Your role in social prescribing').selectOption('link_worker');
 		await page.getByLabel('Region').selectOption('North West');
 		await page.getByRole('button', { name: 'Join' }).click();
 		await page.waitForLoadState();
