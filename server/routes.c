@@ -116,7 +116,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = sessions_list, .metric = "profile_sessions",
 	},
 	[PAGE_PROFILE_SESSION_END] = {
-		.path = "/profile/sessions/end", .methods = POST,
+		.path = "/profile/sessions/end", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
 		.handler = sessions_end, .metric = "profile_session_end",
 	},

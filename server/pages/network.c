@@ -17,6 +17,7 @@
 
 #define FINGERPRINT_LEN	64	/* hex SHA-256 */
 #define RECENT_REFUSED	10	/* refused entries shown for each peer */
+#define CONFLICTS_PAGE	25	/* records claimed by two nodes, a page */
 
 /* Both pages mark the same navigation link as the current one. */
 static struct view *
@@ -206,22 +207,30 @@ static const char conflicts_query[] =
     "SELECT c.kind, 'urn:uuid:' || c.record,"
     " coalesce(o.name, 'Node urn:uuid:' || c.owner),"
     " coalesce(k.name, 'Node urn:uuid:' || c.claimant), c.times,"
-    " " SQL_LONDON("c.last_seen", LONDON_STAMP)
+    " " SQL_LONDON("c.last_seen", LONDON_STAMP) ", count(*) OVER ()"
     " FROM record_conflicts c"
     " LEFT JOIN known_nodes o ON o.id = c.owner"
     " LEFT JOIN known_nodes k ON k.id = c.claimant"
-    " ORDER BY c.last_seen DESC, c.record LIMIT 50";
+    " ORDER BY c.last_seen DESC, c.record LIMIT $2 OFFSET $1";
 
-enum { CF_KIND, CF_RECORD, CF_OWNER, CF_CLAIMANT, CF_TIMES, CF_SEEN };
+enum {
+	CF_KIND, CF_RECORD, CF_OWNER, CF_CLAIMANT, CF_TIMES, CF_SEEN, CF_TOTAL
+};
 
+/* The one list of the page that can grow without bound: a page of it. */
 static int
 conflicts_view(struct request *r, struct view *v)
 {
 	struct view *c;
+	struct pager pg;
+	const char *p[2];
 	PGresult *res;
 	int i, n;
 
-	res = db_query(r->db, PGRES_TUPLES_OK, conflicts_query, 0, NULL);
+	pager_init(&pg, r, CONFLICTS_PAGE);
+	p[0] = pg.offset;
+	p[1] = pg.limit;
+	res = db_query(r->db, PGRES_TUPLES_OK, conflicts_query, 2, p);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
@@ -236,9 +245,11 @@ conflicts_view(struct request *r, struct view *v)
 		    strcmp(PQgetvalue(res, i, CF_TIMES), "1") == 0 ? "time" :
 		    "times");
 		view_set(c, "seen", PQgetvalue(res, i, CF_SEEN));
+		pg.total = strtol(PQgetvalue(res, i, CF_TOTAL), NULL, 10);
 	}
-	view_flag(v, "any_conflicts", n > 0);
+	view_flag(v, "any_conflicts", n > 0 || pg.page > 1);
 	PQclear(res);
+	view_pager(v, r, &pg);
 	return 0;
 }
 
