@@ -90,7 +90,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = passwords_reset, .metric = "signin_reset",
 	},
 	[PAGE_SIGNOUT_EVERYWHERE] = {
-		.path = "/signout/everywhere", .methods = POST,
+		.path = "/signout/everywhere", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
 		.handler = sessions_end_all, .metric = "signout_everywhere",
 	},

@@ -206,15 +206,36 @@ sessions_end(struct request *r)
 	return http_redirect(r, "/profile/sessions?saved=yes");
 }
 
+/* GET /signout/everywhere: it signs this browser out too, so it asks. */
+static int
+sessions_end_all_ask(struct request *r)
+{
+	struct confirm c = { 0 };
+
+	c.heading = "Sign out everywhere?";
+	c.what[0] = "Every browser and device where your account is signed "
+	    "in is signed out, this one included. You will need your email "
+	    "address and password to sign in again.";
+	c.what[1] = "Any link we have emailed you to change your email "
+	    "address or reset your password stops working.";
+	c.action = "/signout/everywhere";
+	c.button = "Yes, sign out everywhere";
+	c.back = "/profile/sessions";
+	return page_confirm(r, &c);
+}
+
 /*
  * /signout/everywhere: every session of the account, this one too, and
  * every link mailed to change its address or password, in one
- * transaction with its record.
+ * transaction with its record.  GET only asks.
  */
 int
 sessions_end_all(struct request *r)
 {
 	long id = r->account->id;
+
+	if (r->method != METHOD_POST)
+		return sessions_end_all_ask(r);
 
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);

@@ -203,7 +203,13 @@ try {
 	await test('signing out everywhere signs out every browser', async () => {
 		await signIn(page, person.email, person.reset);
 		await page.goto(`${base}/profile/sessions`);
-		await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+		await page.getByRole('link', { name: 'Sign out everywhere' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'h1')) === 'Sign out everywhere?', `heading: ${await text(page, 'h1')}`);
+		await accessible(page, 'signout-everywhere-confirm');
+		expect(await signedIn(page), 'asking signed this browser out');
+		await page.goto(`${base}/signout/everywhere`);
+		await page.getByRole('button', { name: 'Yes, sign out everywhere' }).click();
 		await page.waitForLoadState();
 		expect((await text(page, 'h1')) === 'You have been signed out everywhere', `heading: ${await text(page, 'h1')}`);
 		await accessible(page, 'signed-out-everywhere');

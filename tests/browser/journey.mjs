@@ -434,7 +434,7 @@ try {
 	let guestLink = '';
 	await test('the coordinator sees the confirmation on the Mail page, its key hidden', async () => {
 		await page.goto(base);
-		await page.getByRole('link', { name: 'Mail' }).click();
+		await page.getByRole('link', { name: 'Mail', exact: true }).click();
 		await page.waitForLoadState();
 		await accessible(page, 'mail');
 		const row = page.getByRole('row').filter({ hasText: guestEmail }).first();

@@ -590,6 +590,18 @@ START_TEST(test_signing_out_this_device_asks_first)
 	ck_assert(resp_has(r, "Sign out of this device?"));
 	ck_assert(resp_has(r, "No, go back"));
 	resp_free(r);
+	r = get(m, "/signout/everywhere");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Sign out everywhere?"));
+	ck_assert(resp_has(r, "Yes, sign out everywhere"));
+	resp_free(r);
+	/* Without the form's token, nothing ends. */
+	r = http_post(m, "/profile/sessions/end", "session", mine, NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	r = http_post(m, "/signout/everywhere", NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
 	/* Asking changed nothing: still signed in. */
 	r = get(m, "/profile");
 	ck_assert_int_eq(r->status, 200);
