@@ -100,7 +100,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = passwords_reset, .metric = "signin_reset",
 	},
 	[PAGE_SIGNOUT_EVERYWHERE] = {
-		.path = "/signout/everywhere", .methods = POST,
+		.path = "/signout/everywhere", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
 		.handler = sessions_end_all, .metric = "signout_everywhere",
 	},
@@ -130,7 +130,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = sessions_list, .metric = "profile_sessions",
 	},
 	[PAGE_PROFILE_SESSION_END] = {
-		.path = "/profile/sessions/end", .methods = POST,
+		.path = "/profile/sessions/end", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
 		.section = "profile",
 		.handler = sessions_end, .metric = "profile_session_end",
@@ -171,7 +171,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = admin_approve, .metric = "admin_approve",
 	},
 	[PAGE_ADMIN_REJECT] = {
-		.path = "/admin/members/reject", .methods = POST,
+		.path = "/admin/members/reject", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
 		.section = "manage",
 		.handler = admin_reject, .metric = "admin_reject",
@@ -562,7 +562,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = network_peers, .metric = "admin_peers",
 	},
 	[PAGE_ADMIN_PEER_REMOVE] = {
-		.path = "/admin/peers/remove", .methods = POST,
+		.path = "/admin/peers/remove", .methods = GET | POST,
 		.flags = NEED_ADMIN | CSRF,
 		.section = "manage",
 		.handler = network_peer_remove, .metric = "admin_peer_remove",

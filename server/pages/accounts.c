@@ -430,7 +430,7 @@ accounts_join(struct request *r)
 		view_error(v, "password2", "The passwords do not match");
 	f[JF_ORGANISATION] = view_field(v, r, KEY_ORGANISATION, NULL);
 	f[JF_GROUP] = view_field(v, r, KEY_GROUP,
-	    "Select your stakeholder group");
+	    "Select your role in social prescribing");
 	f[JF_REGION] = view_field(v, r, KEY_REGION, "Select your region");
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "join", v);
@@ -593,7 +593,7 @@ account_link_take(struct request *r, const struct mailed_link *l,
 }
 
 /* The columns of account_password's look-up. */
-enum { PW_ID, PW_HASH, PW_STATUS, PW_CONFIRMED };
+enum { PW_ID, PW_HASH, PW_STATUS, PW_CONFIRMED, PW_REGION };
 
 /*
  * Whether pw is the password of the account whose address is email: the
@@ -617,9 +617,10 @@ account_password(struct request *r, struct view *v, const char *tmpl,
 
 	if (account_throttled(r, v, THROTTLE_SIGNIN, email, field, tmpl, rc))
 		return -1;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id, password_hash,"
-	    " status, confirmed IS NOT NULL FROM accounts"
-	    " WHERE lower(email) = lower($1)", 1, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT a.id, a.password_hash,"
+	    " a.status, a.confirmed IS NOT NULL, m.region FROM accounts a"
+	    " JOIN members m ON m.id = a.member"
+	    " WHERE lower(a.email) = lower($1)", 1, p);
 	if (res == NULL) {
 		view_free(v);
 		*rc = http_error(r, 503);
@@ -724,6 +725,30 @@ accounts_resend(struct request *r)
 	return account_link_request(r, &resend_request);
 }
 
+/*
+ * The page for someone who gave the right password but cannot sign in
+ * yet, which takes v: an address not confirmed (with the link sent
+ * again on asking, when the node sends mail), or an account waiting for
+ * a coordinator of region.  A page of its own, not an error on the
+ * email field: nothing typed was wrong.
+ */
+static int
+signin_not_yet(struct request *r, struct view *v, const char *email,
+    const char *region, int confirmed)
+{
+	int mail_on = cfg->smtp_url[0] != '\0';
+
+	view_set(v, "v_email", email);
+	view_set(v, "region", region);
+	view_flag(v, "mail_on", mail_on);
+	if (!confirmed) {
+		view_set(v, "title", "Confirm your email address");
+		view_flag(v, "unconfirmed", 1);
+	} else
+		view_set(v, "title", "Your account is waiting for approval");
+	return http_page(r, 403, "signin_wait", v);
+}
+
 int
 accounts_signin(struct request *r)
 {
@@ -754,20 +779,14 @@ accounts_signin(struct request *r)
 	id = strtol(PQgetvalue(res, 0, PW_ID), NULL, 10);
 	pending = strcmp(PQgetvalue(res, 0, PW_STATUS), "pending") == 0;
 	confirmed = strcmp(PQgetvalue(res, 0, PW_CONFIRMED), "t") == 0;
+	/* Only after the right password: nobody else learns of the account. */
+	if (!confirmed || pending) {
+		rc = signin_not_yet(r, v, email, PQgetvalue(res, 0, PW_REGION),
+		    confirmed);
+		PQclear(res);
+		return rc;
+	}
 	PQclear(res);
-	if (!confirmed) {
-		view_error(v, "email", "Your email address is not confirmed "
-		    "yet. Follow the link in the email we sent you, or ask "
-		    "for a new one");
-		view_flag(v, "unconfirmed", 1);
-		return http_page(r, 403, "signin", v);
-	}
-	if (pending) {
-		view_error(v, "email", "Your membership is waiting for a "
-		    "coordinator's approval. You can sign in once it is "
-		    "approved");
-		return http_page(r, 403, "signin", v);
-	}
 	view_free(v);
 	/* A new token on every sign-in: a planted cookie buys nothing. */
 	session_destroy(r);

@@ -17,6 +17,7 @@
 
 #define FINGERPRINT_LEN	64	/* hex SHA-256 */
 #define RECENT_REFUSED	10	/* refused entries shown for each peer */
+#define CONFLICTS_PAGE	25	/* records claimed by two nodes, a page */
 
 /* Both pages mark the same navigation link as the current one. */
 static struct view *
@@ -206,22 +207,30 @@ static const char conflicts_query[] =
     "SELECT c.kind, 'urn:uuid:' || c.record,"
     " coalesce(o.name, 'Node urn:uuid:' || c.owner),"
     " coalesce(k.name, 'Node urn:uuid:' || c.claimant), c.times,"
-    " " SQL_LONDON("c.last_seen", LONDON_STAMP)
+    " " SQL_LONDON("c.last_seen", LONDON_STAMP) ", count(*) OVER ()"
     " FROM record_conflicts c"
     " LEFT JOIN known_nodes o ON o.id = c.owner"
     " LEFT JOIN known_nodes k ON k.id = c.claimant"
-    " ORDER BY c.last_seen DESC, c.record LIMIT 50";
+    " ORDER BY c.last_seen DESC, c.record LIMIT $2 OFFSET $1";
 
-enum { CF_KIND, CF_RECORD, CF_OWNER, CF_CLAIMANT, CF_TIMES, CF_SEEN };
+enum {
+	CF_KIND, CF_RECORD, CF_OWNER, CF_CLAIMANT, CF_TIMES, CF_SEEN, CF_TOTAL
+};
 
+/* The one list of the page that can grow without bound: a page of it. */
 static int
 conflicts_view(struct request *r, struct view *v)
 {
 	struct view *c;
+	struct pager pg;
+	const char *p[2];
 	PGresult *res;
 	int i, n;
 
-	res = db_query(r->db, PGRES_TUPLES_OK, conflicts_query, 0, NULL);
+	pager_init(&pg, r, CONFLICTS_PAGE);
+	p[0] = pg.offset;
+	p[1] = pg.limit;
+	res = db_query(r->db, PGRES_TUPLES_OK, conflicts_query, 2, p);
 	if (res == NULL)
 		return -1;
 	n = PQntuples(res);
@@ -236,9 +245,11 @@ conflicts_view(struct request *r, struct view *v)
 		    strcmp(PQgetvalue(res, i, CF_TIMES), "1") == 0 ? "time" :
 		    "times");
 		view_set(c, "seen", PQgetvalue(res, i, CF_SEEN));
+		pg.total = strtol(PQgetvalue(res, i, CF_TOTAL), NULL, 10);
 	}
-	view_flag(v, "any_conflicts", n > 0);
+	view_flag(v, "any_conflicts", n > 0 || pg.page > 1);
 	PQclear(res);
+	view_pager(v, r, &pg);
 	return 0;
 }
 
@@ -367,6 +378,8 @@ peers_page(struct request *r, struct view *v, unsigned int status)
 		    "No");
 		view_setf(p, "remove_label", "Remove peer %s",
 		    PQgetvalue(res, i, PL_NAME));
+		view_setf(p, "remove_href", "/admin/peers/remove?peer=%s",
+		    PQgetvalue(res, i, PL_ID));
 	}
 	PQclear(res);
 	/* What this node's peers pin: given to their coordinators. */
@@ -478,6 +491,57 @@ network_peers(struct request *r)
 	return peers_page(r, v, 422);
 }
 
+/* The columns of peer_remove_ask's query. */
+enum { PR_NAME, PR_URL };
+
+/* GET /admin/peers/remove?peer=…: what removing it will do. */
+static int
+peer_remove_ask(struct request *r, const char *peer)
+{
+	const char *p[1] = { peer };
+	struct confirm c = { 0 };
+	char *heading = NULL, *what = NULL;
+	PGresult *res;
+	int rc;
+
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " coalesce(k.name, p.name), p.url FROM peers p"
+	    " LEFT JOIN known_nodes k ON k.id = p.node"
+	    " WHERE p.id = $1::bigint", 1, p)) == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_redirect(r, "/admin/peers?done=gone");
+	}
+	heading = util_printf("Remove %s as a peer?",
+	    PQgetvalue(res, 0, PR_NAME));
+	what = util_printf("This node stops pulling members, events, "
+	    "evaluations, documents and glossary terms from %s (%s), and "
+	    "no longer trusts its key. If it was a hub, the nodes it "
+	    "vouched for are no longer trusted through it.",
+	    PQgetvalue(res, 0, PR_NAME), PQgetvalue(res, 0, PR_URL));
+	PQclear(res);
+	if (heading == NULL || what == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	c.heading = heading;
+	c.what[0] = what;
+	c.what[1] = "To add it back later you will need its address and the "
+	    "fingerprint of its key again.";
+	c.action = "/admin/peers/remove";
+	c.fields[0] = "peer";
+	c.fields[1] = peer;
+	c.button = "Yes, remove the peer";
+	c.back = "/admin/peers";
+	rc = page_confirm(r, &c);
+done:
+	free(heading);
+	free(what);
+	return rc;
+}
+
+/* GET asks; the POST from its button removes the peer. */
 int
 network_peer_remove(struct request *r)
 {
@@ -486,8 +550,10 @@ network_peer_remove(struct request *r)
 	PGresult *res;
 	int still;
 
-	if (f->text == NULL)
+	if (f->text == NULL || f->error != FIELD_OK)
 		return http_error(r, 400);
+	if (r->method != METHOD_POST)
+		return peer_remove_ask(r, f->text);
 	if (peer_remove(r->db, (long long)f->num, r->account->id) == 0)
 		return http_redirect(r, "/admin/peers?done=removed");
 	/* Gone already (a second click), or the database failed. */

@@ -19,21 +19,13 @@
 #define OUTBOX_PAGE	25
 
 /*
- * The messages the viewer ($1) may read: those about one person's
- * account name their member (outbox.member), the rest are about events.
- */
-#define OUTBOX_SEEN \
-    " FROM outbox o WHERE o.member IS NULL OR acorn_looks_after($1," \
-    " (SELECT m.region FROM members m WHERE m.id = o.member))"
-
-/*
  * How many messages the viewer ($1) may read, how many are waiting and
  * how many failed: the Manage page counts them too.
  */
 const char outbox_counts_sql[] =
     "SELECT count(*),"
     " count(*) FILTER (WHERE sent IS NULL AND failed IS NULL),"
-    " count(*) FILTER (WHERE failed IS NOT NULL)" OUTBOX_SEEN;
+    " count(*) FILTER (WHERE failed IS NOT NULL)" SQL_OUTBOX_SEEN("$1");
 
 enum { OC_TOTAL, OC_WAITING, OC_FAILED };
 
@@ -44,7 +36,7 @@ static const char messages_query[] =
     " " SQL_LONDON("next_attempt", LONDON_SECONDS) ","
     " " SQL_LONDON("sent", LONDON_SECONDS) ","
     " " SQL_LONDON("failed", LONDON_SECONDS) ", last_error"
-    OUTBOX_SEEN " ORDER BY created DESC, id DESC"
+    SQL_OUTBOX_SEEN("$1") " ORDER BY created DESC, id DESC"
     " LIMIT $3 OFFSET $2";
 
 enum {

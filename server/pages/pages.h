@@ -230,6 +230,14 @@ int network_peer_remove(struct request *r);
 int mydata_page(struct request *r);
 
 /* outbox.c */
+/*
+ * The mail the viewer may read, as a FROM … WHERE other conditions may
+ * follow with AND: those about one person's account name their member
+ * (outbox.member), the rest are about events.
+ */
+#define SQL_OUTBOX_SEEN(viewer) \
+    " FROM outbox o WHERE (o.member IS NULL OR acorn_looks_after(" viewer \
+    ", (SELECT m.region FROM members m WHERE m.id = o.member)))"
 int outbox_list(struct request *r);
 extern const char outbox_counts_sql[];
 

@@ -10,6 +10,8 @@
 #include "web.h"
 #include "pages.h"
 
+#define SESSIONS_PAGE	20
+
 /*
  * A device as a person knows it, from the User-Agent a browser sent:
  * the first browser and the first system whose mark it carries.  Order
@@ -66,14 +68,15 @@ sessions_device(struct view *m, const char *ua)
 }
 
 /* The columns of sessions_list's query. */
-enum { SL_ID, SL_AGENT, SL_ADDRESS, SL_CREATED, SL_SEEN, SL_THIS };
+enum { SL_ID, SL_AGENT, SL_ADDRESS, SL_CREATED, SL_SEEN, SL_THIS, SL_TOTAL };
 
 int
 sessions_list(struct request *r)
 {
 	struct view *v, *m;
 	char hex[65], ids[32], idle[32], max[32];
-	const char *p[4];
+	const char *p[6];
+	struct pager pg;
 	PGresult *res;
 	int i, n;
 
@@ -88,17 +91,24 @@ sessions_list(struct request *r)
 	p[1] = hex;
 	p[2] = idle;
 	p[3] = max;
-	/* Only live sessions: an expired one opens nothing, so is not shown. */
+	pager_init(&pg, r, SESSIONS_PAGE);
+	p[4] = pg.offset;
+	p[5] = pg.limit;
+	/*
+	 * Only live sessions: an expired one opens nothing, so is not shown.
+	 * Every sign-in makes one, so they come a page at a time, this
+	 * device's first.
+	 */
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id,"
 	    " coalesce(user_agent, ''), coalesce(address, 'unknown'), "
 	    SQL_LONDON("created", LONDON_STAMP) ", "
 	    SQL_LONDON("last_seen", LONDON_STAMP) ","
-	    " token_hash = decode($2, 'hex')"
+	    " token_hash = decode($2, 'hex'), count(*) OVER ()"
 	    " FROM sessions WHERE account = $1"
 	    " AND last_seen > now() - make_interval(secs => $3)"
 	    " AND created > now() - make_interval(secs => $4)"
 	    " ORDER BY token_hash = decode($2, 'hex') DESC, last_seen DESC,"
-	    " id DESC", 4, p);
+	    " id DESC LIMIT $6 OFFSET $5", 6, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -116,15 +126,40 @@ sessions_list(struct request *r)
 		    "t") == 0);
 		view_setf(m, "end_label", "Sign out %s, last seen %s",
 		    view_get(m, "device"), PQgetvalue(res, i, SL_SEEN));
+		view_setf(m, "end_href", "/profile/sessions/end?session=%s",
+		    PQgetvalue(res, i, SL_ID));
+		pg.total = strtol(PQgetvalue(res, i, SL_TOTAL), NULL, 10);
 	}
 	PQclear(res);
+	view_pager(v, r, &pg);
 	return http_page(r, 200, "sessions", v);
+}
+
+/*
+ * GET /profile/sessions/end?session=…, for this device's own session:
+ * ending it signs this browser out, so it asks first.  Other sessions
+ * are ended from the list by their own button, as nothing here is lost.
+ */
+static int
+sessions_end_ask(struct request *r)
+{
+	struct confirm c = { 0 };
+
+	c.heading = "Sign out of this device?";
+	c.what[0] = "This is the browser you are using now. You will need "
+	    "your email address and password to sign in again.";
+	c.action = "/profile/sessions/end";
+	c.fields[0] = "session";
+	c.fields[1] = r->form.f[KEY_SESSION].text;
+	c.button = "Yes, sign out of this device";
+	c.back = "/profile/sessions";
+	return page_confirm(r, &c);
 }
 
 /*
  * Ends one session of the signed-in account, recorded in the same
  * transaction.  A number that is not one of theirs ends nothing and is
- * answered as if it had already ended.
+ * answered as if it had already ended.  GET only asks.
  */
 int
 sessions_end(struct request *r)
@@ -134,8 +169,11 @@ sessions_end(struct request *r)
 	PGresult *res;
 	int found, mine;
 
-	if (r->form.f[KEY_SESSION].text == NULL)
+	if (r->form.f[KEY_SESSION].text == NULL ||
+	    r->form.f[KEY_SESSION].error != FIELD_OK)
 		return http_error(r, 400);
+	if (r->method != METHOD_POST)
+		return sessions_end_ask(r);
 	snprintf(ids, sizeof(ids), "%ld", r->account->id);
 	session_token_hash(r->session, hex);
 	p[0] = r->form.f[KEY_SESSION].text;
@@ -168,15 +206,36 @@ sessions_end(struct request *r)
 	return http_redirect(r, "/profile/sessions?saved=yes");
 }
 
+/* GET /signout/everywhere: it signs this browser out too, so it asks. */
+static int
+sessions_end_all_ask(struct request *r)
+{
+	struct confirm c = { 0 };
+
+	c.heading = "Sign out everywhere?";
+	c.what[0] = "Every browser and device where your account is signed "
+	    "in is signed out, this one included. You will need your email "
+	    "address and password to sign in again.";
+	c.what[1] = "Any link we have emailed you to change your email "
+	    "address or reset your password stops working.";
+	c.action = "/signout/everywhere";
+	c.button = "Yes, sign out everywhere";
+	c.back = "/profile/sessions";
+	return page_confirm(r, &c);
+}
+
 /*
  * /signout/everywhere: every session of the account, this one too, and
  * every link mailed to change its address or password, in one
- * transaction with its record.
+ * transaction with its record.  GET only asks.
  */
 int
 sessions_end_all(struct request *r)
 {
 	long id = r->account->id;
+
+	if (r->method != METHOD_POST)
+		return sessions_end_all_ask(r);
 
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);

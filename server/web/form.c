@@ -48,8 +48,9 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_EMAIL] = { "email", K_EMAIL, 254, "Email address",
 	    "Enter an email address in the correct format, like "
 	    "name@example.org" },
-	[KEY_GROUP] = { "group", K_GROUP, 32, "Stakeholder group",
-	    "Select a stakeholder group from the list" },
+	[KEY_GROUP] = { "group", K_GROUP, 32,
+	    "Your role in social prescribing",
+	    "Select your role in social prescribing from the list" },
 	[KEY_ID] = { "id", K_UUID, 36, "Record", "Unknown record" },
 	[KEY_INTERESTS] = { "interests", K_LINE, 500, "Interests",
 	    "Interests must be on one line" },
@@ -96,12 +97,12 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_CLOSES] = { "closes", K_WHEN, 4, "Date registration closes",
 	    NULL, "Time registration closes" },
 	[KEY_CHECK] = { "check", K_BOOL, 8, "Check your answers", NULL },
-	[KEY_PLACE_NAME] = { "place_name", K_LINE, 100, "Kind of place",
-	    "Kind of place must be on one line" },
+	[KEY_PLACE_NAME] = { "place_name", K_LINE, 100, "Type of place",
+	    "Type of place must be on one line" },
 	[KEY_CAPACITY] = { "capacity", K_COUNT, 6, "Number of places",
 	    "Number of places must be a whole number, like 100" },
 	[KEY_PLACE] = { "place", K_ID, 19, "Place",
-	    "Choose a kind of place" },
+	    "Choose a type of place" },
 	[KEY_PLACES] = { "places", K_NUMBER, 2, "Number of places",
 	    "Number of places must be a whole number from 1 to 10" },
 	[KEY_PUBLIC] = { "public", K_BOOL, 8, "Attendee list",
@@ -239,6 +240,7 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_STEP] = { "step", K_LINE, 16, "Step", "Unknown step" },
 	[KEY_CHANGED] = { "changed", K_COUNT, 1, "Changed fields only",
 	    "Choose whether to hide unchanged fields" },
+	[KEY_REASON] = { "reason", K_TEXT, 1000, "Reason", NULL },
 };
 
 const char *

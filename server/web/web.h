@@ -146,6 +146,7 @@ enum key {
 	KEY_MEASURED,
 	KEY_STEP,
 	KEY_CHANGED,
+	KEY_REASON,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -420,6 +421,22 @@ struct pager {
 void		 pager_init(struct pager *, const struct request *, long);
 void		 view_pager(struct view *, struct request *,
 		    const struct pager *);
+
+/*
+ * confirm.c: the "Are you sure?" page a destructive action shows first
+ * (GOV.UK pattern): what will happen, a red button that sends the form
+ * with the fields that name what is acted on, and "No, go back".
+ */
+struct confirm {
+	const char	*heading;	/* "Refuse Pat's request?" */
+	const char	*what[4];	/* sentences, NULL after the last */
+	const char	*action;	/* where the button sends the form */
+	const char	*fields[8];	/* name, value, …; NULL after the last */
+	const char	*button;	/* "Yes, refuse the request" */
+	const char	*back;		/* where "No, go back" goes */
+	const char	*reason_hint;	/* non-NULL: ask for a reason */
+};
+int		 page_confirm(struct request *, const struct confirm *);
 
 /* origin.c */
 const char *origin_name(const PGresult *, int, int);

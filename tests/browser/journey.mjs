@@ -72,7 +72,7 @@ try {
 		await page.getByLabel('Create a password').fill(member.password);
 		await page.getByLabel('Type the password again').fill(member.password);
 		await page.getByLabel('Organisation (optional)').fill(member.organisation);
-		await page.getByLabel('Stakeholder group').selectOption('link_worker');
+		await page.getByLabel('Your role in social prescribing').selectOption('link_worker');
 		await page.getByLabel('Region').selectOption('North West');
 		await page.getByRole('button', { name: 'Join' }).click();
 		await page.waitForLoadState();
@@ -102,6 +102,9 @@ try {
 		await page.waitForLoadState();
 		const body = await text(page, 'main');
 		expect(/approv/i.test(body), `page says: ${body.slice(0, 200)}`);
+		const h1 = await text(page, 'h1');
+		expect(h1 === 'Your account is waiting for approval', `heading: ${h1}`);
+		expect(await page.locator('.error-summary').count() === 0, 'shown as an error');
 		expect(await page.getByRole('button', { name: 'Sign out' }).count() === 0, 'signed in before approval');
 	});
 	await accessible(page, 'signin-pending');
@@ -123,6 +126,13 @@ try {
 		await page.getByLabel('Password').fill(adminPassword);
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await page.waitForLoadState();
+		const main = await text(page, 'main');
+		expect(main.includes('Needs your attention'), 'home page names nothing to do');
+		expect(/waiting for your approval/.test(main), `home page says: ${main.slice(0, 300)}`);
+	});
+	await accessible(page, 'home-coordinator');
+
+	await test('Manage leads the coordinator to the request', async () => {
 		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Manage' }).click();
 		await page.waitForLoadState();
 		expect(await text(page, 'h1') === 'Manage', 'not the Manage page');
@@ -137,6 +147,18 @@ try {
 			(await text(page, 'main')).includes(member.email), 'email not shown to the coordinator');
 	});
 	await accessible(page, 'approvals');
+
+	await test('refusing asks first, and going back changes nothing', async () => {
+		await page.getByRole('link', { name: `Refuse ${member.name}` }).click();
+		await page.waitForLoadState();
+		const h1 = await text(page, 'h1');
+		expect(h1 === `Refuse the request from ${member.name}?`, `heading: ${h1}`);
+		expect(await page.getByRole('button', { name: 'Yes, refuse the request' }).count() === 1, 'no red button');
+		await accessible(page, 'refuse-confirm');
+		await page.getByRole('link', { name: 'No, go back' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, 'main')).includes(member.name), 'request gone after going back');
+	});
 
 	await test('the coordinator approves the member', async () => {
 		await page.getByRole('button', { name: `Approve ${member.name}` }).click();
@@ -172,6 +194,15 @@ try {
 		expect(session && session.httpOnly && session.sameSite === 'Lax', 'session cookie is not HttpOnly and SameSite=Lax');
 	});
 
+	await test('the new member\'s home page says what to do next', async () => {
+		const main = await text(page, 'main');
+		expect(main.includes('You have no bookings.'), `home says: ${main.slice(0, 300)}`);
+		expect(await page.getByRole('link', { name: 'Find an event' }).count() === 1, 'no way to an event');
+		expect(await page.getByRole('link', { name: 'Add a short bio so others can find you' }).count() === 1,
+			'no prompt for a bio');
+	});
+	await accessible(page, 'home-member');
+
 	await test('the member edits their profile and lists themselves', async () => {
 		await page.goto(`${base}/profile`);
 		await accessible(page, 'profile');
@@ -185,6 +216,10 @@ try {
 		await page.goto(`${base}/profile`);
 		expect(await page.locator('#bio').inputValue() === member.bio, 'bio not kept as typed');
 		expect(await page.getByLabel('List me in the network directory').isChecked(), 'listing not kept');
+		await page.goto(`${base}/`);
+		expect(await page.getByRole('link', { name: /Add a short bio/ }).count() === 0, 'still asks for a bio');
+		expect(await page.getByRole('link', { name: /Choose to be listed/ }).count() === 0, 'still asks to be listed');
+		await page.goto(`${base}/profile`);
 	});
 	await accessible(page, 'profile-saved');
 

@@ -314,12 +314,12 @@ try {
 		await accessible(page, 'peers');
 		await page.getByLabel('Address of the peer').fill('https://london.example.org');
 		await page.getByLabel('Fingerprint of its key').fill('AB:CD');
-		await page.getByLabel('This peer is a hub that vouches for other nodes').check();
+		await page.getByLabel('This peer is a hub: trust the other nodes it vouches for').check();
 		await page.getByRole('button', { name: 'Check peer' }).click();
 		await page.waitForLoadState();
 		expect((await text(page, '.error-summary')).includes('Enter the fingerprint as 64 characters'), 'no fingerprint error');
 		expect(await page.getByLabel('Address of the peer').inputValue() === 'https://london.example.org', 'address not kept');
-		expect(await page.getByLabel('This peer is a hub that vouches for other nodes').isChecked(), 'hub not kept');
+		expect(await page.getByLabel('This peer is a hub: trust the other nodes it vouches for').isChecked(), 'hub not kept');
 		await accessible(page, 'peers-errors');
 	});
 	await coord.context.close();

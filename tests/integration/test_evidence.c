@@ -172,7 +172,10 @@ member_id(const char *email)
 	return text("SELECT member FROM accounts WHERE email = $1", email);
 }
 
-/* As an admin, gives a member a role on /admin/roles. */
+/*
+ * As an admin, gives a member a role on /admin/roles, answering yes when
+ * taking a role away asks first.
+ */
 static void
 set_role(const char *email, const char *role, const char *done)
 {
@@ -181,7 +184,7 @@ set_role(const char *email, const char *role, const char *done)
 	struct resp *r;
 
 	r = form_post(co, "/admin/roles", "/admin/roles", "id", who, "role",
-	    role, NULL);
+	    role, "confirm", "yes", NULL);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, done));
 	resp_free(r);

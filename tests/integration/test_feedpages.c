@@ -279,7 +279,7 @@ START_TEST(test_a_collection_that_fails_stops_no_other)
 	ck_assert_ptr_nonnull(r = http_get(co, "/admin/sync"));
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "Failing"));
-	ck_assert(resp_has(r, "Collections stopped, the others pulled:"));
+	ck_assert(resp_has(r, "Kinds of record stopped, the others pulled:"));
 	ck_assert(resp_has(r, "documents: page refused: an entry larger than"
 	    " 1 MiB"));
 	resp_free(r);

@@ -41,6 +41,7 @@ Suite	*throttle_suite(void);
 Suite	*identity_registrations_suite(void);
 Suite	*mydata_suite(void);
 Suite	*dates_suite(void);
+Suite	*home_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -357,7 +358,8 @@ START_TEST(test_join_waits_for_approval_then_signs_in)
 	r = form_post(m, "/signin", "/signin", "email", em, "password",
 	    "a long enough password", NULL);
 	ck_assert_int_eq(r->status, 403);
-	ck_assert(resp_has(r, "waiting for a coordinator"));
+	ck_assert(resp_has(r, "Your account is waiting for approval"));
+	ck_assert(!resp_has(r, "error-message"));
 	resp_free(r);
 
 	r = http_get(co, "/admin/members");
@@ -481,7 +483,7 @@ START_TEST(test_join_asks_for_every_required_answer)
 	ck_assert(resp_has(r, "Enter your full name"));
 	ck_assert(resp_has(r, "Enter your email address"));
 	ck_assert(resp_has(r, "Create a password"));
-	ck_assert(resp_has(r, "Select your stakeholder group"));
+	ck_assert(resp_has(r, "Select your role in social prescribing"));
 	ck_assert(resp_has(r, "Select your region"));
 	ck_assert(resp_has(r, "href=\"#name\""));
 	resp_free(r);
@@ -1479,6 +1481,7 @@ main(void)
 	srunner_add_suite(sr, identity_registrations_suite());
 	srunner_add_suite(sr, mydata_suite());
 	srunner_add_suite(sr, dates_suite());
+	srunner_add_suite(sr, home_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -132,14 +132,15 @@ waiting_on_home(struct client *c)
 	char *end;
 	long n = -1;
 
-	if (r != NULL && (at = strstr(r->body, " waiting for approval.")) !=
-	    NULL) {
+	if (r != NULL && (at = strstr(r->body,
+	    " waiting for your approval.")) != NULL) {
 		for (p = at; p > r->body && p[-1] != '>'; p--)
 			;
 		n = strtol(p, &end, 10);
 		if (end == p)
 			n = -1;
-	}
+	} else if (r != NULL && resp_has(r, "Needs your attention"))
+		n = 0;	/* a coordinator's home names no count of none */
 	resp_free(r);
 	return n;
 }
