@@ -211,7 +211,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = registrations_mine, .metric = "registrations",
 	},
 	[PAGE_REGISTRATION_CANCEL] = {
-		.path = "/registrations/*/cancel", .methods = POST,
+		.path = "/registrations/*/cancel", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
 		.handler = registrations_cancel, .metric = "registration_cancel",
 	},
@@ -256,7 +256,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = registrations_guest_confirm, .metric = "guest_confirm",
 	},
 	[PAGE_GUEST_CANCEL] = {
-		.path = "/registrations/guest/*/cancel", .methods = POST,
+		.path = "/registrations/guest/*/cancel", .methods = GET | POST,
 		.flags = CSRF,
 		.handler = registrations_guest_cancel, .metric = "guest_cancel",
 	},
