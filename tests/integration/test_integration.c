@@ -39,6 +39,7 @@ Suite	*roles_suite(void);
 Suite	*throttle_suite(void);
 Suite	*identity_registrations_suite(void);
 Suite	*mydata_suite(void);
+Suite	*event_status_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1475,6 +1476,7 @@ main(void)
 	srunner_add_suite(sr, throttle_suite());
 	srunner_add_suite(sr, identity_registrations_suite());
 	srunner_add_suite(sr, mydata_suite());
+	srunner_add_suite(sr, event_status_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
