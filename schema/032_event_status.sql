@@ -115,3 +115,71 @@ BEGIN
 	END IF;
 END
 $$;
+
+-- Every letter about a registration ends with its reference, so the
+-- person can quote it.  As in version 16 (acorn_tell) and 26
+-- (acorn_tell_away), then the reference is added to the letter just
+-- queued: the outbox row this session inserted last, and only if it is
+-- newer than any row there before the call (a registration whose event
+-- is gone gets no letter, and no older letter is touched).
+CREATE FUNCTION acorn_letter_reference(p_after bigint, p_reference text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE outbox SET body = body || E'\nYour reference: ' || p_reference
+	    || E'\n'
+	WHERE id = currval(pg_get_serial_sequence('outbox', 'id'))
+	    AND id > p_after;
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+	-- No letter queued in this session yet: none to add it to.
+	NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION acorn_tell(p_registration bigint, p_what text,
+    p_base text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	r	registrations%ROWTYPE;
+	last	bigint;
+BEGIN
+	SELECT * INTO r FROM registrations WHERE id = p_registration;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	IF r.home IS NOT NULL THEN
+		-- next_attempt now: the trigger wakes the courier.
+		UPDATE inbox_requests SET what = p_what,
+		    out_version = out_version + 1, attempts = 0,
+		    next_attempt = now(), last_error = NULL
+		WHERE registration = p_registration;
+		RETURN;
+	END IF;
+	SELECT coalesce(max(id), 0) INTO last FROM outbox;
+	PERFORM acorn_letter(r.email, r.name, p_what,
+	    acorn_waiting_position(r.id), r.role,
+	    CASE WHEN r.guest THEN acorn_guest_key(r.id) END, r.event,
+	    p_base);
+	PERFORM acorn_letter_reference(last, r.reference);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION acorn_tell_away(p_id uuid, p_what text,
+    p_base text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	a	away_registrations%ROWTYPE;
+	last	bigint;
+BEGIN
+	SELECT * INTO a FROM away_registrations WHERE id = p_id;
+	IF FOUND AND NOT a.erased THEN
+		SELECT coalesce(max(id), 0) INTO last FROM outbox;
+		PERFORM acorn_letter(a.email, a.name, p_what, a.position,
+		    'attendee', NULL, a.event, p_base);
+		PERFORM acorn_letter_reference(last, a.reference);
+		UPDATE outbox o SET member = ac.member FROM accounts ac
+		WHERE ac.id = a.account AND o.id > last
+		    AND o.recipient = a.email AND o.member IS NULL;
+	END IF;
+END
+$$;

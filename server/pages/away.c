@@ -204,7 +204,7 @@ away_show(struct request *r)
 	const char *title, *host, *event, *st;
 	char acc[32], heading[200], *text;
 	PGresult *res;
-	int refused, sending;
+	int refused, sending, mail;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
@@ -241,16 +241,20 @@ away_show(struct request *r)
 		snprintf(heading, sizeof(heading), "Sending your registration "
 		    "to %s…", host);
 		title = heading;
+		mail = registration_mail_sent();
 		text = util_printf("Your registration for %s is on its way to "
 		    "%s. Check again in a moment; your registrations page "
-		    "shows it too, and we will email you what %s says.",
-		    event, host, host);
+		    "shows it too%s%s%s.", event, host, mail ? ", and we will "
+		    "email you what " : "", mail ? host : "", mail ? " says" :
+		    "");
 	} else {
 		title = "Your registration is waiting to be delivered";
 		text = util_printf("We could not reach %s just now. Your "
 		    "registration for %s is saved here, and we will keep "
-		    "sending it until %s answers; then we will email you. It "
-		    "will only ever count once.", host, event, host);
+		    "sending it until %s answers; then %s. It will only ever "
+		    "count once.", host, event, host, registration_mail_sent() ?
+		    "we will email you" : "your registrations page will say "
+		    "what it said");
 	}
 	refused = strcmp(st, "refused") == 0;
 	PQclear(res);

@@ -541,6 +541,7 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	 * its home node; guests register there.
 	 */
 	view_flag(v, "guest_form", local && r->account == NULL);
+	view_flag(v, "mail_off", !registration_mail_sent());
 	view_flag(v, "show_form", local || r->account != NULL);
 	if (!local && r->account != NULL &&
 	    away_event_status(r, v, r->arg) == -1)

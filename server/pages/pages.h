@@ -270,6 +270,7 @@ enum {
     " e.online_url IS NOT NULL, e.status, e.ends < now()"
 void registration_confirmation(struct view *v, const PGresult *res,
     const char *cancel_href);
+int registration_mail_sent(void);
 int registrations_new(struct request *r);
 int registrations_mine(struct request *r);
 int registrations_cancel(struct request *r);

@@ -99,9 +99,12 @@ static const char register_guest_sql[] =
  */
 enum { RS_STATUS, RS_POSITION, RS_TITLE, RS_TOLD, RS_REF };
 
-/* Whether this node sends the mail it queues. */
-static int
-mail_on(void)
+/*
+ * Whether this node sends the mail it queues: pages promise mail only
+ * when it is.
+ */
+int
+registration_mail_sent(void)
 {
 	return cfg->smtp_url[0] != '\0';
 }
@@ -137,7 +140,7 @@ registration_confirmation(struct view *v, const PGresult *res,
 	view_set(v, "place", db_value(res, 0, CF_PLACE));
 	view_set(v, "places", PQgetvalue(res, 0, CF_PLACES));
 	view_flag(v, "event_cancelled", cancelled);
-	view_flag(v, "mail_off", !mail_on());
+	view_flag(v, "mail_off", !registration_mail_sent());
 	if (!cancelled && !past)
 		view_setf(v, "ics_href", "/events/%s.ics",
 		    PQgetvalue(res, 0, CF_EVENT));
@@ -156,8 +159,11 @@ registration_confirmation(struct view *v, const PGresult *res,
 		view_flag(v, "cancelled", 1);
 	view_flag(v, "live", view_has(v, "confirmed") ||
 	    view_has(v, "waiting"));
-	if (view_has(v, "live") && !cancelled && !past)
+	if (view_has(v, "live") && !cancelled && !past) {
 		view_set(v, "cancel_href", cancel_href);
+		view_setf(v, "cancel_rest", " %s %s", view_has(v, "waiting") ?
+		    "for" : "at", PQgetvalue(res, 0, CF_TITLE));
+	}
 }
 
 /*
@@ -291,7 +297,7 @@ registrations_new(struct request *r)
 		return registration_done(r, ref);
 	}
 	/* A guest holds nothing until they follow the link mailed to them. */
-	if (mail_on())
+	if (registration_mail_sent())
 		text = util_printf("We have sent an email to %s. Follow the "
 		    "link in it within 48 hours to confirm your registration "
 		    "for %s. Until you do, no place is held for you.", email,
@@ -303,9 +309,9 @@ registrations_new(struct request *r)
 		    "organiser, or join the network and register as a "
 		    "member.", PQgetvalue(res, 0, RS_TITLE));
 	PQclear(res);
-	return page_message_take(r, 200, mail_on() ? "Check your email" :
-	    "Your registration is not confirmed", text, back,
-	    "Back to the event", mail_on());
+	return page_message_take(r, 200, registration_mail_sent() ?
+	    "Check your email" : "Your registration is not confirmed", text,
+	    back, "Back to the event", registration_mail_sent());
 }
 
 /* Registrations listed a page at a time. */
@@ -357,6 +363,8 @@ registration_card(struct view *m, PGresult *res, int i)
 		view_set(m, "status", text);
 		free(text);
 		view_setf(m, "details_href", "/registrations/%s", key);
+		view_setf(m, "details_rest", " of your registration for %s",
+		    title);
 		/* Not yet answered, its event's tag would say too much. */
 		if (strcmp(st, "pending") == 0 || !live) {
 			view_set(m, "status_text", strcmp(st, "refused") == 0 ?
@@ -379,6 +387,9 @@ registration_card(struct view *m, PGresult *res, int i)
 		view_setf(m, "cancel_href", "/registrations/%s/cancel", key);
 		view_set(m, "cancel_text", waiting ? "Leave the waiting list" :
 		    away ? "Cancel my registration" : "Cancel my place");
+		/* Read after the words on the link, to say which. */
+		view_setf(m, "cancel_rest", " %s %s", waiting || away ? "for" :
+		    "at", title);
 	}
 	if (!away && !past && !cancelled) {
 		view_flag(m, "can_list", 1);
@@ -521,7 +532,7 @@ cancel_question(struct request *r, PGresult *res, const char *action,
 	view_flag(v, "waiting", waiting);
 	view_flag(v, "confirmed", strcmp(st, "confirmed") == 0);
 	view_set(v, "host", host);
-	view_flag(v, "mail_off", !mail_on());
+	view_flag(v, "mail_off", !registration_mail_sent());
 	view_set(v, "form_action", action);
 	view_set(v, "back_href", back);
 	view_set(v, "button_text", waiting ? "Yes, leave the waiting list" :

@@ -344,7 +344,7 @@ try {
 	});
 	await test('cancelling asks first, and "No" keeps the place', async () => {
 		const p = attendee.page;
-		await p.getByRole('link', { name: `Cancel my place: ${eventTitle}` }).click();
+		await p.getByRole('link', { name: `Cancel my place at ${eventTitle}` }).click();
 		await p.waitForLoadState();
 		expect((await text(p, 'h1')) === `Are you sure you want to cancel your place at ${eventTitle}?`,
 			`heading: ${await text(p, 'h1')}`);

@@ -364,6 +364,12 @@ START_TEST(test_confirmation_says_what_when_where_and_how_to_cancel)
 	ck_assert(resp_has(r, "BEGIN:VEVENT"));
 	resp_free(r);
 
+	/* So does the letter queued for her. */
+	ck_assert_int_eq(node_numv(node, "SELECT count(*) FROM outbox WHERE"
+	    " recipient = $1 AND subject LIKE 'Your place at %'"
+	    " AND strpos(body, E'\\nYour reference: ' || $2 || E'\\n') > 0",
+	    2, (const char *[]){ ANN, reference }), 1);
+
 	/* Her registrations list gives the same reference. */
 	r = http_get(ann, "/registrations");
 	ck_assert(resp_has(r, reference));
@@ -432,7 +438,8 @@ START_TEST(test_confirmation_promises_mail_only_when_mail_is_sent)
 	    "gil@guest.example.org", NULL);
 	reg_form_free(&f);
 	ck_assert(resp_has(r, "Check your email"));
-	ck_assert(resp_has(r, "We have sent an email to gil@guest.example.org"));
+	ck_assert(resp_has(r,
+	    "We have sent an email to gil@guest.example.org"));
 	resp_free(r);
 	body = node_sql(mailing, "SELECT body FROM outbox WHERE recipient ="
 	    " 'gil@guest.example.org' ORDER BY id DESC LIMIT 1", NULL);
@@ -709,8 +716,9 @@ START_TEST(test_events_and_registrations_are_shown_a_page_at_a_time)
 		ck_assert_int_eq(pages[k]->status, 200);
 		snprintf(want, sizeof(want), "Page %ld of %ld", k + 1, npages);
 		ck_assert(resp_has(pages[k], want));
-		ck_assert(occurrences(pages[k]->body, "class=\"member-card\"") ==
-		    (k + 1 < npages ? 20 : total - 20 * (npages - 1)));
+		ck_assert_int_eq(occurrences(pages[k]->body,
+		    "class=\"member-card\""), k + 1 < npages ? 20 :
+		    total - 20 * (npages - 1));
 	}
 	ck_assert(resp_has(pages[0], "rel=\"next\" href=\"/events?page=2\""));
 	ck_assert(!resp_has(pages[0], "rel=\"prev\""));
@@ -781,11 +789,13 @@ event_status_suite(void)
 
 	tcase_add_unchecked_fixture(tc, start, stop);
 	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_each_status_has_its_tag_on_the_list_and_the_page);
+	tcase_add_test(tc,
+	    test_each_status_has_its_tag_on_the_list_and_the_page);
 	tcase_add_test(tc, test_one_type_of_place_is_said_not_chosen);
 	tcase_add_test(tc,
 	    test_confirmation_says_what_when_where_and_how_to_cancel);
-	tcase_add_test(tc, test_confirmation_promises_mail_only_when_mail_is_sent);
+	tcase_add_test(tc,
+	    test_confirmation_promises_mail_only_when_mail_is_sent);
 	tcase_add_test(tc,
 	    test_cancelling_asks_first_and_changes_nothing_until_confirmed);
 	tcase_add_test(tc, test_a_guest_is_asked_before_cancelling);

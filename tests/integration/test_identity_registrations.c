@@ -654,7 +654,7 @@ START_TEST(test_remote_members_are_known_by_home_node_and_member_id)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "Network conference"));
 	ck_assert(resp_has(r, "Cancel my place</span><span"
-	    " class=\"visually-hidden\">: <span>Network conference</span>"));
+	    " class=\"visually-hidden\"> at Network conference</span>"));
 	resp_free(r);
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
 	    " event = $1 AND status = 'confirmed'", event), 4);
