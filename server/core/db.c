@@ -240,11 +240,11 @@ db_query(struct db *d, ExecStatusType want, const char *sql, int n,
 		/*
 		 * Unique violations and Acorn's own refusals (class AC,
 		 * raised by the schema's functions) are answers, not
-		 * failures.
+		 * failures.  A deadlock or a serialization failure is a
+		 * failure the person sees (nothing retries it), and says
+		 * which statement lost.
 		 */
 		if (state == NULL || (strcmp(state, "23505") != 0 &&
-		    strcmp(state, "40001") != 0 &&
-		    strcmp(state, "40P01") != 0 &&
 		    strncmp(state, "AC", 2) != 0)) {
 			log_err("%s: %.80s", PQerrorMessage(d->conn), sql);
 			atomic_fetch_add(&errors, 1);

@@ -108,7 +108,7 @@ static const struct rule rules[RETAIN__MAX] = {
 	},
 	/*
 	 * The counts that slow down sign-ins, joins and mailed links
-	 * (acorn_throttle_hit) name an email and an address: kept while
+	 * (acorn_throttle_take) name an email and an address: kept while
 	 * they still slow anyone down, and for the period after the last
 	 * attempt.
 	 */
