@@ -339,6 +339,7 @@ registration_card(struct view *m, PGresult *res, int i)
 	const char *title = PQgetvalue(res, i, RM_TITLE);
 	int away = *PQgetvalue(res, i, RM_AWAY) == 't';
 	int waiting = strcmp(st, "waiting") == 0;
+	int place = strcmp(st, "confirmed") == 0;
 	int cancelled = strcmp(PQgetvalue(res, i, RM_EVENT_STATUS),
 	    "cancelled") == 0;
 	int past = *PQgetvalue(res, i, RM_PAST) == 't';
@@ -385,11 +386,12 @@ registration_card(struct view *m, PGresult *res, int i)
 	if (live && !past && !cancelled) {
 		view_flag(m, "can_cancel", 1);
 		view_setf(m, "cancel_href", "/registrations/%s/cancel", key);
+		/* Not yet answered, it is a registration, not a place. */
 		view_set(m, "cancel_text", waiting ? "Leave the waiting list" :
-		    away ? "Cancel my registration" : "Cancel my place");
+		    place ? "Cancel my place" : "Cancel my registration");
 		/* Read after the words on the link, to say which. */
-		view_setf(m, "cancel_rest", " %s %s", waiting || away ? "for" :
-		    "at", title);
+		view_setf(m, "cancel_rest", " %s %s", place ? "at" : "for",
+		    title);
 	}
 	if (!away && !past && !cancelled) {
 		view_flag(m, "can_list", 1);

@@ -179,7 +179,7 @@ try {
 		const body = await card.innerText();
 		expect(body.includes(`Held by ${hubName}`), `no "Held by ${hubName}": ${body}`);
 		expect(body.includes('You have a place'), `status: ${body}`);
-		expect(await page.getByRole('link', { name: `Cancel my registration for ${title}` }).count() === 1,
+		expect(await page.getByRole('link', { name: `Cancel my place at ${title}` }).count() === 1,
 			'no way to cancel');
 	});
 	await accessible(page, 'remote-registrations');
@@ -228,14 +228,14 @@ try {
 
 	await test('the member cancels from home and is told so', async () => {
 		await page.goto(`${base}/registrations`);
-		await page.getByRole('link', { name: `Cancel my registration for ${title}` }).click();
+		await page.getByRole('link', { name: `Cancel my place at ${title}` }).click();
 		await page.waitForLoadState();
 		// It asks first, and says the hub holds the places.
-		expect((await text(page, 'h1')) === `Are you sure you want to cancel your registration for ${title}?`,
+		expect((await text(page, 'h1')) === `Are you sure you want to cancel your place at ${title}?`,
 			`heading: ${await text(page, 'h1')}`);
 		expect((await text(page, 'main')).includes(hubName), 'the hub is not named');
 		await accessible(page, 'remote-cancel-question');
-		await page.getByRole('button', { name: 'Yes, cancel my registration' }).click();
+		await page.getByRole('button', { name: 'Yes, cancel my place' }).click();
 		await page.waitForLoadState();
 		const status = await text(page, '[role=status]');
 		expect(status.includes('Your registration is cancelled'), `status: ${status}`);
