@@ -1254,7 +1254,7 @@ registration_form(struct request *r, const char *back, int *rc)
 	if (r->form.f[KEY_PLACE].text == NULL ||
 	    r->form.f[KEY_REQUEST].text == NULL) {
 		*rc = page_message(r, 422, "Error: Registration not made",
-		    "Choose a kind of place, then try again.", back,
+		    "Choose a type of place, then try again.", back,
 		    "Back to the event", 0);
 		return NULL;
 	}

@@ -288,7 +288,7 @@ registrations_new(struct request *r)
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		return page_message(r, 404, "Error: Registration not made",
-		    "That kind of place is not offered at this event.", back,
+		    "That type of place is not offered at this event.", back,
 		    "Back to the event", 0);
 	}
 	if (r->account != NULL) {
@@ -876,7 +876,7 @@ away_confirm_page(struct request *r, PGresult *ev, const char *ids,
 	ROW("Email address", r->account->email);
 	ROW("Organisation", *PQgetvalue(ev, 0, AP_ORGANISATION) != '\0' ?
 	    PQgetvalue(ev, 0, AP_ORGANISATION) : "None given");
-	ROW("Kind of place", PQgetvalue(ev, 0, AP_PLACE_NAME));
+	ROW("Type of place", PQgetvalue(ev, 0, AP_PLACE_NAME));
 	ROW("Number of places", r->form.f[KEY_PLACES].text != NULL ?
 	    r->form.f[KEY_PLACES].text : "1");
 	p[0] = r->arg;
@@ -958,7 +958,7 @@ away_register(struct request *r, const char *host_name)
 		free(ids);
 		free(values);
 		return page_message(r, 404, "Error: Registration not made",
-		    "That kind of place is not offered at this event.", back,
+		    "That type of place is not offered at this event.", back,
 		    "Back to the event", 0);
 	}
 	if (r->form.f[KEY_CONFIRM].num != 1) {
