@@ -74,65 +74,6 @@ event_missing(struct request *r, int missing)
 /* Events listed a page at a time. */
 #define EVENTS_PAGE	20
 
-/*
- * The tag each status of acorn_event_status shows: words first (a tag is
- * never its colour alone), then the colour NHS.UK tags give such a state.
- * "few" and "opens" take the number of places left and the opening time.
- */
-static const struct {
-	const char	*status;
-	const char	*text;
-	const char	*class;
-} event_tags[] = {
-	{ "open", "Open", "tag" },
-	{ "few", NULL, "tag tag--yellow" },
-	{ "full", "Full \u2013 waiting list", "tag tag--orange" },
-	{ "closed", "Closed", "tag tag--grey" },
-	{ "opens", NULL, "tag tag--grey" },
-	{ "booked", "You\u2019re booked", "tag tag--green" },
-	{ "waiting", "You\u2019re on the waiting list", "tag tag--yellow" },
-	{ "cancelled", "Cancelled", "tag tag--red" },
-	{ "past", "Past", "tag tag--grey" },
-	{ "draft", "Draft", "tag tag--yellow" },
-};
-
-/*
- * Puts the tag of the SQL_STATUS_COLUMNS starting at column col of row
- * into v: status_text and status_class.
- */
-void
-event_status_view(struct view *v, const PGresult *res, int row, int col)
-{
-	const char *status = PQgetvalue(res, row, col);
-	const char *left = PQgetvalue(res, row, col + 1);
-	const char *opens = PQgetvalue(res, row, col + 2);
-	size_t i;
-
-	for (i = 0; i < sizeof(event_tags) / sizeof(event_tags[0]); i++)
-		if (strcmp(event_tags[i].status, status) == 0)
-			break;
-	if (i == sizeof(event_tags) / sizeof(event_tags[0]))
-		return;
-	if (strcmp(status, "few") == 0)
-		view_setf(v, "status_text", "%s %s left", left,
-		    strcmp(left, "1") == 0 ? "place" : "places");
-	else if (strcmp(status, "opens") == 0)
-		view_setf(v, "status_text", "Opens on %s", opens);
-	else
-		view_set(v, "status_text", event_tags[i].text);
-	view_set(v, "status_class", event_tags[i].class);
-}
-
-/* The signed-in person's account as a $n parameter, or NULL. */
-const char *
-viewer_account(const struct request *r, char buf[32])
-{
-	if (r->account == NULL)
-		return NULL;
-	snprintf(buf, 32, "%ld", r->account->id);
-	return buf;
-}
-
 /* The columns of events_list's query. */
 enum {
 	EL_ID, EL_TITLE, EL_KIND, EL_REGION, EL_VENUE, EL_STARTS, EL_ONLINE,

@@ -159,20 +159,6 @@ int events_cancel(struct request *r);
 struct view *registration_form(struct request *r, const char *back, int *rc);
 int registration_form_end(struct request *r, struct view *v, char **ids,
     char **values, int *rc);
-/*
- * Where an event stands for the person looking (schema/032's
- * acorn_event_status): SQL_STATUS_JOIN joins it to events e for the
- * account parameter acc (NULL for a visitor), SQL_STATUS_COLUMNS selects
- * its three columns, and event_status_view() puts the tag they make
- * (status_text, status_class) into a view.
- */
-#define SQL_STATUS_JOIN(acc) \
-    " CROSS JOIN LATERAL acorn_event_status(e, " acc ") st"
-#define SQL_STATUS_COLUMNS \
-    " st.status, st.left_places, " SQL_LONDON("e.reg_opens", LONDON_WHEN)
-void event_status_view(struct view *v, const PGresult *res, int row,
-    int col);
-const char *viewer_account(const struct request *r, char buf[32]);
 
 /* evidence.c */
 int evidence_list(struct request *r);
@@ -250,7 +236,21 @@ int privacy_page(struct request *r);
 /* questions.c */
 int questions_edit(struct request *r);
 
-/* registrations.c */
+/* status.c */
+/*
+ * Where an event stands for the person looking (schema/032's
+ * acorn_event_status): SQL_STATUS_JOIN joins it to events e for the
+ * account parameter acc (NULL for a visitor), SQL_STATUS_COLUMNS selects
+ * its three columns, and event_status_view() puts the tag they make
+ * (status_text, status_class) into a view.
+ */
+#define SQL_STATUS_JOIN(acc) \
+    " CROSS JOIN LATERAL acorn_event_status(e, " acc ") st"
+#define SQL_STATUS_COLUMNS \
+    " st.status, st.left_places, " SQL_LONDON("e.reg_opens", LONDON_WHEN)
+void event_status_view(struct view *v, const PGresult *res, int row,
+    int col);
+const char *viewer_account(const struct request *r, char buf[32]);
 /*
  * A confirmation page's row: the registration's status, waiting
  * position, reference, places, type of place and joining link, which
@@ -271,6 +271,8 @@ enum {
 void registration_confirmation(struct view *v, const PGresult *res,
     const char *cancel_href);
 int registration_mail_sent(void);
+
+/* registrations.c */
 int registrations_new(struct request *r);
 int registrations_mine(struct request *r);
 int registrations_cancel(struct request *r);
