@@ -5,7 +5,9 @@
  * is read, and again once it has all come, so a role a handler would
  * insist on belongs in its flags.  What other nodes ask under
  * /federation/ reads no session: peers have none, so a peer's request
- * takes a database connection for its handler alone.  Nothing
+ * takes a database connection for its handler alone.  A page's section
+ * names the header link it comes under (events, library, manage …), so
+ * the layout marks that link on the section's every page.  Nothing
  * else in the program matches paths: the web layer is given this table
  * and finds a request's route in it.
  */
@@ -47,11 +49,13 @@ static const struct route routes[PAGE__MAX] = {
 	[PAGE_JOIN] = {
 		.path = "/join", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "join",
 		.handler = accounts_join, .metric = "join",
 	},
 	[PAGE_SIGNIN] = {
 		.path = "/signin", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "signin",
 		.handler = accounts_signin, .metric = "signin",
 	},
 	[PAGE_SIGNOUT] = {
@@ -62,31 +66,37 @@ static const struct route routes[PAGE__MAX] = {
 	[PAGE_PROFILE] = {
 		.path = "/profile", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "profile",
 		.handler = members_profile, .metric = "profile",
 	},
 	[PAGE_PROFILE_ERASE] = {
 		.path = "/profile/erase", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "profile",
 		.handler = accounts_erase, .metric = "erase",
 	},
 	[PAGE_JOIN_CONFIRM] = {
 		.path = "/join/confirm", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "join",
 		.handler = accounts_confirm, .metric = "join_confirm",
 	},
 	[PAGE_JOIN_RESEND] = {
 		.path = "/join/resend", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "join",
 		.handler = accounts_resend, .metric = "join_resend",
 	},
 	[PAGE_SIGNIN_FORGOT] = {
 		.path = "/signin/forgot", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "signin",
 		.handler = passwords_forgot, .metric = "signin_forgot",
 	},
 	[PAGE_SIGNIN_RESET] = {
 		.path = "/signin/reset", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "signin",
 		.handler = passwords_reset, .metric = "signin_reset",
 	},
 	[PAGE_SIGNOUT_EVERYWHERE] = {
@@ -97,32 +107,38 @@ static const struct route routes[PAGE__MAX] = {
 	[PAGE_PROFILE_PASSWORD] = {
 		.path = "/profile/password", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "profile",
 		.handler = passwords_change, .metric = "profile_password",
 	},
 	[PAGE_PROFILE_EMAIL] = {
 		.path = "/profile/email", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "profile",
 		.handler = accounts_email, .metric = "profile_email",
 	},
 	[PAGE_PROFILE_EMAIL_CONFIRM] = {
 		.path = "/profile/email/confirm", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "profile",
 		.handler = accounts_email_confirm,
 		.metric = "profile_email_confirm",
 	},
 	[PAGE_PROFILE_SESSIONS] = {
 		.path = "/profile/sessions", .methods = GET,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "profile",
 		.handler = sessions_list, .metric = "profile_sessions",
 	},
 	[PAGE_PROFILE_SESSION_END] = {
 		.path = "/profile/sessions/end", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "profile",
 		.handler = sessions_end, .metric = "profile_session_end",
 	},
 	[PAGE_PROFILE_DATA] = {
 		.path = "/profile/data", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "profile",
 		.handler = mydata_page, .metric = "profile_data",
 	},
 	[PAGE_PRIVACY] = {
@@ -133,171 +149,205 @@ static const struct route routes[PAGE__MAX] = {
 	[PAGE_MEMBERS] = {
 		.path = "/members", .methods = GET,
 		.flags = 0,
+		.section = "members",
 		.handler = members_list, .metric = "members",
 	},
 	[PAGE_MEMBER] = {
 		.path = "/members/*", .methods = GET,
 		.flags = 0,
+		.section = "members",
 		.handler = members_show, .metric = "member",
 	},
 	[PAGE_ADMIN_MEMBERS] = {
 		.path = "/admin/members", .methods = GET,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
 		.handler = admin_members, .metric = "admin_members",
 	},
 	[PAGE_ADMIN_APPROVE] = {
 		.path = "/admin/members/approve", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
 		.handler = admin_approve, .metric = "admin_approve",
 	},
 	[PAGE_ADMIN_REJECT] = {
 		.path = "/admin/members/reject", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
 		.handler = admin_reject, .metric = "admin_reject",
 	},
 	[PAGE_EVENTS] = {
 		.path = "/events", .methods = GET,
 		.flags = 0,
+		.section = "events",
 		.handler = events_list, .metric = "events",
 	},
 	[PAGE_EVENT_NEW] = {
 		.path = "/events/new", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = events_new, .metric = "event_new",
 	},
 	[PAGE_EVENT] = {
 		.path = "/events/*", .methods = GET,
 		.flags = 0,
+		.section = "events",
 		.handler = events_show, .metric = "event",
 	},
 	[PAGE_EVENT_REGISTER] = {
 		.path = "/events/*/register", .methods = POST,
 		.flags = CSRF,
+		.section = "events",
 		.handler = registrations_new, .metric = "event_register",
 	},
 	[PAGE_EVENT_PLACES] = {
 		.path = "/events/*/places", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = events_places, .metric = "event_places",
 	},
 	[PAGE_EVENT_PUBLISH] = {
 		.path = "/events/*/publish", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = events_publish, .metric = "event_publish",
 	},
 	[PAGE_EVENT_CLOSE] = {
 		.path = "/events/*/close", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = events_close, .metric = "event_close",
 	},
 	[PAGE_EVENT_REOPEN] = {
 		.path = "/events/*/reopen", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = events_reopen, .metric = "event_reopen",
 	},
 	[PAGE_EVENT_ATTENDEES] = {
 		.path = "/events/*/attendees", .methods = GET,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_list, .metric = "event_attendees",
 	},
 	[PAGE_EVENT_PROMOTE] = {
 		.path = "/events/*/promote", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_promote, .metric = "event_promote",
 	},
 	[PAGE_REGISTRATIONS] = {
 		.path = "/registrations", .methods = GET,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "registrations",
 		.handler = registrations_mine, .metric = "registrations",
 	},
 	[PAGE_REGISTRATION_CANCEL] = {
 		.path = "/registrations/*/cancel", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "registrations",
 		.handler = registrations_cancel, .metric = "registration_cancel",
 	},
 	[PAGE_EVENT_EDIT] = {
 		.path = "/events/*/edit", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = events_edit, .metric = "event_edit",
 	},
 	[PAGE_EVENT_CANCEL] = {
 		.path = "/events/*/cancel", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = events_cancel, .metric = "event_cancel",
 	},
 	[PAGE_EVENT_QUESTIONS] = {
 		.path = "/events/*/questions", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = questions_edit, .metric = "event_questions",
 	},
 	[PAGE_EVENT_PEOPLE] = {
 		.path = "/events/*/people", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_people, .metric = "event_people",
 	},
 	[PAGE_REGISTRATION_AWAY] = {
 		.path = "/registrations/*", .methods = GET,
 		.flags = NEED_MEMBER,
+		.section = "registrations",
 		.handler = away_show, .metric = "registration_away",
 	},
 	[PAGE_REGISTRATION_PUBLIC] = {
 		.path = "/registrations/*/public", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "registrations",
 		.handler = registrations_public, .metric = "registration_public",
 	},
 	[PAGE_GUEST] = {
 		.path = "/registrations/guest/*", .methods = GET,
 		.flags = CSRF,
+		.section = "events",
 		.handler = registrations_guest, .metric = "guest",
 	},
 	[PAGE_GUEST_CONFIRM] = {
 		.path = "/registrations/guest/*/confirm", .methods = POST,
 		.flags = CSRF,
+		.section = "events",
 		.handler = registrations_guest_confirm, .metric = "guest_confirm",
 	},
 	[PAGE_GUEST_CANCEL] = {
 		.path = "/registrations/guest/*/cancel", .methods = GET | POST,
 		.flags = CSRF,
+		.section = "events",
 		.handler = registrations_guest_cancel, .metric = "guest_cancel",
 	},
 	[PAGE_GUEST_PUBLIC] = {
 		.path = "/registrations/guest/*/public", .methods = POST,
 		.flags = CSRF,
+		.section = "events",
 		.handler = registrations_guest_public, .metric = "guest_public",
 	},
 	[PAGE_EVENT_CHECKIN] = {
 		.path = "/events/*/checkin", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_checkin, .metric = "event_checkin",
 	},
 	[PAGE_EVENT_CHECKIN_UNDO] = {
 		.path = "/events/*/checkin/undo", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_checkin_undo, .metric = "event_checkin_undo",
 	},
 	[PAGE_EVENT_EXPORT] = {
 		.path = "/events/*/export", .methods = GET,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_export, .metric = "event_export",
 	},
 	[PAGE_EVENT_EXPORT_CSV] = {
 		.path = "/events/*/export.csv", .methods = GET,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_export_csv, .metric = "event_export_csv",
 	},
 	[PAGE_ADMIN_MAIL] = {
 		.path = "/admin/mail", .methods = GET,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
 		.handler = outbox_list, .metric = "admin_mail",
 	},
 	[PAGE_EVENTS_ICS] = {
 		.path = "/events.ics", .methods = GET,
 		.flags = 0,
+		.section = "events",
 		.handler = calendar_events, .metric = "events_ics",
 	},
 	[PAGE_EVENT_ICS] = {
 		.path = "/events/*.ics", .methods = GET,
 		.flags = 0,
+		.section = "events",
 		.handler = calendar_event, .metric = "event_ics",
 	},
 	[PAGE_FEED] = {
@@ -329,147 +379,212 @@ static const struct route routes[PAGE__MAX] = {
 	[PAGE_EVENT_UNREGISTER] = {
 		.path = "/events/*/unregister", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
 		.handler = attendance_unregister, .metric = "event_unregister",
 	},
 	[PAGE_LIBRARY] = {
 		.path = "/library", .methods = GET,
 		.flags = 0,
+		.section = "library",
 		.handler = library_list, .metric = "library",
 	},
 	[PAGE_LIBRARY_NEW] = {
 		.path = "/library/new", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "library",
 		.handler = library_new, .metric = "library_new",
 	},
 	[PAGE_LIBRARY_DOC] = {
 		.path = "/library/*", .methods = GET,
 		.flags = 0,
+		.section = "library",
 		.handler = library_show, .metric = "library_doc",
 	},
 	[PAGE_LIBRARY_EDIT] = {
 		.path = "/library/*/edit", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "library",
 		.handler = library_edit, .metric = "library_edit",
 	},
 	[PAGE_LIBRARY_HISTORY] = {
 		.path = "/library/*/history", .methods = GET,
 		.flags = 0,
+		.section = "library",
 		.handler = library_history, .metric = "library_history",
 	},
 	[PAGE_LIBRARY_COMPARE] = {
 		.path = "/library/*/compare", .methods = GET,
 		.flags = 0,
+		.section = "library",
 		.handler = library_compare, .metric = "library_compare",
 	},
 	[PAGE_LIBRARY_RESTORE] = {
 		.path = "/library/*/restore", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "library",
 		.handler = library_restore, .metric = "library_restore",
 	},
 	[PAGE_LIBRARY_PROTECT] = {
 		.path = "/library/*/protect", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "library",
 		.handler = library_protect, .metric = "library_protect",
 	},
 	[PAGE_GLOSSARY] = {
 		.path = "/glossary", .methods = GET,
 		.flags = 0,
+		.section = "glossary",
 		.handler = glossary_list, .metric = "glossary",
 	},
 	[PAGE_GLOSSARY_NEW] = {
 		.path = "/glossary/new", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "glossary",
 		.handler = glossary_new, .metric = "glossary_new",
 	},
 	[PAGE_GLOSSARY_EDIT] = {
 		.path = "/glossary/*/edit", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "glossary",
 		.handler = glossary_edit, .metric = "glossary_edit",
 	},
 	[PAGE_SEARCH] = {
 		.path = "/search", .methods = GET,
 		.flags = 0,
+		.section = "search",
 		.handler = search_page, .metric = "search",
 	},
 	[PAGE_EVIDENCE] = {
 		.path = "/evidence", .methods = GET,
 		.flags = 0,
+		.section = "evidence",
 		.handler = evidence_list, .metric = "evidence",
 	},
 	[PAGE_EVIDENCE_CSV] = {
 		.path = "/evidence.csv", .methods = GET,
 		.flags = 0,
+		.section = "evidence",
 		.handler = evidence_csv, .metric = "evidence_csv",
 	},
 	[PAGE_EVIDENCE_SUMMARY] = {
 		.path = "/evidence/summary", .methods = GET,
 		.flags = 0,
+		.section = "evidence",
 		.handler = evidence_summary, .metric = "evidence_summary",
 	},
 	[PAGE_EVIDENCE_NEW] = {
 		.path = "/evidence/new", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "evidence",
 		.handler = evidence_new, .metric = "evidence_new",
 	},
 	[PAGE_EVIDENCE_SHOW] = {
 		.path = "/evidence/*", .methods = GET,
 		.flags = 0,
+		.section = "evidence",
 		.handler = evidence_show, .metric = "evidence_show",
 	},
 	[PAGE_EVIDENCE_EDIT] = {
 		.path = "/evidence/*/edit", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "evidence",
 		.handler = evidence_edit, .metric = "evidence_edit",
 	},
 	[PAGE_EVIDENCE_HISTORY] = {
 		.path = "/evidence/*/history", .methods = GET,
 		.flags = 0,
+		.section = "evidence",
 		.handler = evidence_history, .metric = "evidence_history",
 	},
 	[PAGE_EVIDENCE_COMPARE] = {
 		.path = "/evidence/*/compare", .methods = GET,
 		.flags = 0,
+		.section = "evidence",
 		.handler = evidence_compare, .metric = "evidence_compare",
 	},
 	[PAGE_EVIDENCE_RESTORE] = {
 		.path = "/evidence/*/restore", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,
+		.section = "evidence",
 		.handler = evidence_restore, .metric = "evidence_restore",
 	},
 	[PAGE_EVIDENCE_DELETE] = {
 		.path = "/evidence/*/delete", .methods = GET | POST,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "evidence",
 		.handler = evidence_delete, .metric = "evidence_delete",
 	},
 	[PAGE_EVIDENCE_FILES] = {
 		.path = "/evidence/*/files", .methods = GET | POST,
 		.flags = NEED_CONTRIBUTOR | CSRF | UPLOAD,
+		.section = "evidence",
 		.handler = evidence_files, .metric = "evidence_files",
 	},
 	[PAGE_EVIDENCE_FILE] = {
 		.path = "/evidence/files/*", .methods = GET,
 		.flags = 0,
+		.section = "evidence",
 		.handler = evidence_files_one, .metric = "evidence_file",
 	},
 	[PAGE_ADMIN_ROLES] = {
 		.path = "/admin/roles", .methods = GET | POST,
 		.flags = NEED_ADMIN | CSRF,
+		.section = "manage",
 		.handler = admin_roles, .metric = "admin_roles",
 	},
 	[PAGE_ADMIN_SYNC] = {
 		.path = "/admin/sync", .methods = GET,
 		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
 		.handler = network_sync, .metric = "admin_sync",
 	},
 	[PAGE_ADMIN_PEERS] = {
 		.path = "/admin/peers", .methods = GET | POST,
 		.flags = NEED_ADMIN | CSRF,
+		.section = "manage",
 		.handler = network_peers, .metric = "admin_peers",
 	},
 	[PAGE_ADMIN_PEER_REMOVE] = {
 		.path = "/admin/peers/remove", .methods = POST,
 		.flags = NEED_ADMIN | CSRF,
+		.section = "manage",
 		.handler = network_peer_remove, .metric = "admin_peer_remove",
+	},
+	[PAGE_MANAGE] = {
+		.path = "/manage", .methods = GET,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
+		.handler = manage_page, .metric = "manage",
+	},
+	[PAGE_ACCESSIBILITY] = {
+		.path = "/accessibility", .methods = GET,
+		.flags = 0,
+		.arg = "accessibility",
+		.handler = site_show, .metric = "accessibility",
+	},
+	[PAGE_COOKIES] = {
+		.path = "/cookies", .methods = GET,
+		.flags = 0,
+		.arg = "cookies",
+		.handler = site_show, .metric = "cookies",
+	},
+	[PAGE_CONTACT] = {
+		.path = "/contact", .methods = GET,
+		.flags = 0,
+		.arg = "contact",
+		.handler = site_show, .metric = "contact",
+	},
+	[PAGE_SITE_EDIT] = {
+		.path = "/site/*/edit", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
+		.handler = site_edit, .metric = "site_edit",
+	},
+	[PAGE_SITE_RESTORE] = {
+		.path = "/site/*/restore", .methods = POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "manage",
+		.handler = site_restore, .metric = "site_restore",
 	},
 };
 

@@ -1239,3 +1239,33 @@ registration_form_end(struct request *r, struct view *v, char **ids,
 	return 0;
 }
 
+
+/*
+ * The events a search ($1) finds, for search.c: coming ones first, then
+ * past ones, best first within each; drafts only for this node's
+ * coordinators ($2 true), as on /events.
+ */
+const char events_search_sql[] =
+    "SELECT e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ","
+    " e.region, e.status, e.ends < now()"
+    " FROM events e WHERE NOT e.deleted"
+    " AND (e.status <> 'draft' OR ($2 AND e.origin = (SELECT id FROM node)))"
+    " AND e.search @@ acorn_prefix_query($1)"
+    " ORDER BY e.ends < now(), ts_rank(e.search, acorn_prefix_query($1))"
+    " DESC, e.starts LIMIT 50";
+
+enum { ESR_ID, ESR_TITLE, ESR_STARTS, ESR_REGION, ESR_STATUS, ESR_PAST };
+
+void
+events_search_row(struct view *s, PGresult *res, int i)
+{
+	const char *status = PQgetvalue(res, i, ESR_STATUS);
+
+	view_setf(s, "href", "/events/%s", PQgetvalue(res, i, ESR_ID));
+	view_set(s, "result_title", PQgetvalue(res, i, ESR_TITLE));
+	view_setf(s, "meta", "%s%s. %s",
+	    strcmp(status, "draft") == 0 ? "Draft: " :
+	    strcmp(status, "cancelled") == 0 ? "Cancelled: " :
+	    *PQgetvalue(res, i, ESR_PAST) == 't' ? "Past: " : "",
+	    PQgetvalue(res, i, ESR_STARTS), PQgetvalue(res, i, ESR_REGION));
+}

@@ -20,7 +20,7 @@
 #include "pages.h"
 
 #define NOUTCOMES	8
-#define LIST_MAX	500
+#define PAGE_SIZE	20	/* evaluations a page of the list shows */
 
 /* Each outcome's three form fields, in the order of outcome_codes. */
 static const enum key outcome_keys[NOUTCOMES][3] = {
@@ -117,32 +117,45 @@ filters_read(struct request *r, struct view *v, struct filters *f)
 		    r->form.f[KEY_YEAR].num);
 }
 
-/* The same filters as a query string, for the CSV link: "?a=b&..." */
+/* The filters in the order the query and the summary name them. */
+enum { F_Q, F_DESIGN, F_OUTCOME, F_DIRECTION, F_REGION, F_YEAR, F__MAX };
+static const char *const filter_names[F__MAX] = { "q", "design", "outcome",
+    "direction", "region", "year" };
+
+/* Each filter's value, NULL when it is not applied. */
+static void
+filters_values(const struct filters *f, const char *vals[F__MAX])
+{
+	vals[F_Q] = f->q;
+	vals[F_DESIGN] = f->design;
+	vals[F_OUTCOME] = f->outcome;
+	vals[F_DIRECTION] = f->direction;
+	vals[F_REGION] = f->region;
+	vals[F_YEAR] = f->year[0] != '\0' ? f->year : NULL;
+}
+
+/*
+ * The filters as a query string, "?a=b&...", or "" when none: all of
+ * them, or all but skip (F__MAX: skip none), for a link that removes one.
+ */
 static char *
-filters_query(const struct filters *f)
+filters_query(const struct filters *f, int skip)
 {
 	struct strbuf sb = { NULL, 0, 0, 0 };
-	const char *names[] = { "q", "design", "outcome", "direction",
-	    "region", "year" };
-	const char *vals[6];
+	const char *vals[F__MAX];
 	char *enc;
-	size_t i;
+	int i;
 
-	vals[0] = f->q;
-	vals[1] = f->design;
-	vals[2] = f->outcome;
-	vals[3] = f->direction;
-	vals[4] = f->region;
-	vals[5] = f->year[0] != '\0' ? f->year : NULL;
-	for (i = 0; i < 6; i++) {
-		if (vals[i] == NULL)
+	filters_values(f, vals);
+	for (i = 0; i < F__MAX; i++) {
+		if (vals[i] == NULL || i == skip)
 			continue;
 		if ((enc = util_url_encode(vals[i])) == NULL) {
 			strbuf_free(&sb);
 			return NULL;
 		}
 		strbuf_printf(&sb, "%c%s=%s", sb.len == 0 ? '?' : '&',
-		    names[i], enc);
+		    filter_names[i], enc);
 		free(enc);
 	}
 	if (sb.len == 0)
@@ -150,20 +163,67 @@ filters_query(const struct filters *f)
 	return strbuf_take(&sb);
 }
 
+/*
+ * What the list is narrowed by, above it: "Showing 12 evaluations:
+ * outcome Wellbeing, year 2024", each filter with a link that removes
+ * it alone, and Clear filters.
+ */
+static void
+filters_summary(struct view *v, const struct filters *f, long total)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	const char *vals[F__MAX], *shown;
+	static const char *const words[F__MAX] = { "search", "design",
+	    "outcome", "finding", "region", "year" };
+	struct view *item;
+	char *q, *text;
+	int i, n = 0;
+
+	filters_values(f, vals);
+	strbuf_printf(&sb, "Showing %ld %s", total, total == 1 ?
+	    "evaluation" : "evaluations");
+	for (i = 0; i < F__MAX; i++) {
+		if (vals[i] == NULL)
+			continue;
+		shown = vals[i];
+		if (i == F_DESIGN)
+			shown = code_label(design_codes, design_labels, shown);
+		else if (i == F_OUTCOME)
+			shown = code_label(outcome_codes, outcome_labels, shown);
+		else if (i == F_DIRECTION)
+			shown = code_label(direction_codes, direction_labels,
+			    shown);
+		strbuf_printf(&sb, "%s%s %s%s%s", n++ == 0 ? ": " : ", ",
+		    words[i], i == F_Q ? "\u201c" : "", shown,
+		    i == F_Q ? "\u201d" : "");
+		if ((item = view_add(v, "applied")) == NULL ||
+		    (q = filters_query(f, i)) == NULL)
+			continue;
+		view_setf(item, "remove_href", "/evidence%s", q);
+		view_setf(item, "remove_text", "%s %s%s%s", words[i],
+		    i == F_Q ? "\u201c" : "", shown, i == F_Q ? "\u201d" : "");
+		free(q);
+	}
+	if ((text = strbuf_take(&sb)) != NULL)
+		view_set(v, "showing", text);
+	free(text);
+}
+
 enum {
 	L_ID, L_TITLE, L_SCHEME, L_AREA, L_REGION, L_YEAR, L_DESIGN,
-	L_SAMPLE, L_FOLLOW, L_SUMMARY, L_OUTCOMES, L_RECEIVED
+	L_SAMPLE, L_FOLLOW, L_SUMMARY, L_OUTCOMES, L_TOTAL, L_RECEIVED
 };
 
 /*
- * The evaluations the filters select, newest year first.  The outcomes
- * come as lines of "code<TAB>direction<TAB>measure<TAB>figure".
+ * The evaluations the filters select, newest year first, limit of them
+ * from offset, with how many there are in all.  The outcomes come as
+ * lines of "code<TAB>direction<TAB>measure<TAB>figure".
  */
 static PGresult *
-filters_run(struct request *r, const struct filters *f, int limit)
+filters_run(struct request *r, const struct filters *f, const char *limit,
+    const char *offset)
 {
-	const char *p[7];
-	char lim[16];
+	const char *p[8];
 
 	p[0] = f->q != NULL ? f->q : "";
 	p[1] = f->design != NULL ? f->design : "";
@@ -171,8 +231,8 @@ filters_run(struct request *r, const struct filters *f, int limit)
 	p[3] = f->direction != NULL ? f->direction : "";
 	p[4] = f->region != NULL ? f->region : "";
 	p[5] = f->year;
-	snprintf(lim, sizeof(lim), "%d", limit);
-	p[6] = lim;
+	p[6] = limit;
+	p[7] = offset;
 	return db_query(r->db, PGRES_TUPLES_OK, "SELECT e.id, e.title,"
 	    " e.scheme, e.area, e.region, e.year, e.design, e.sample_size,"
 	    " e.follow_up, e.summary,"
@@ -183,8 +243,8 @@ filters_run(struct request *r, const struct filters *f, int limit)
 	    "  'ae_attendance', 'wellbeing', 'loneliness',"
 	    "  'anxiety_depression', 'activation', 'employment_volunteering',"
 	    "  'cost_roi'], o.outcome))"
-	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id), "
-	    SQL_ORIGIN("e")
+	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id),"
+	    " count(*) OVER (), " SQL_ORIGIN("e")
 	    " FROM evaluations e" SQL_KNOWN("e") " WHERE NOT e.deleted"
 	    " AND ($1 = '' OR e.search @@ acorn_prefix_query($1))"
 	    " AND ($2 = '' OR e.design = $2)"
@@ -194,8 +254,8 @@ filters_run(struct request *r, const struct filters *f, int limit)
 	    "  FROM evaluation_outcomes o WHERE o.evaluation = e.id"
 	    "  AND ($3 = '' OR o.outcome = $3)"
 	    "  AND ($4 = '' OR o.direction = $4)))"
-	    " ORDER BY e.year DESC, lower(e.title), e.id LIMIT $7::integer",
-	    7, p);
+	    " ORDER BY e.year DESC, lower(e.title), e.id"
+	    " LIMIT $7::integer OFFSET $8::integer", 8, p);
 }
 
 /*
@@ -227,6 +287,7 @@ evidence_list(struct request *r)
 {
 	struct filters f;
 	struct view *v, *e, *o, *c;
+	struct pager pg;
 	PGresult *res, *years;
 	char *outs, *walk, *part[4], *qs;
 	int i, n;
@@ -248,18 +309,14 @@ evidence_list(struct request *r)
 		if ((c = view_add(v, "years")) != NULL)
 			view_set(c, "year", PQgetvalue(years, i, EY_YEAR));
 	PQclear(years);
-	if ((res = filters_run(r, &f, LIST_MAX + 1)) == NULL) {
+	pager_init(&pg, r, PAGE_SIZE);
+	if ((res = filters_run(r, &f, pg.limit, pg.offset)) == NULL) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	n = PQntuples(res);
-	if (n > LIST_MAX) {
-		view_setf(v, "more", "Showing the first %d. Choose a filter "
-		    "or search to narrow the list.", LIST_MAX);
-		n = LIST_MAX;
-	}
-	view_setf(v, "count", "%d %s", n, n == 1 ? "evaluation" :
-	    "evaluations");
+	if (n > 0)
+		pg.total = strtol(PQgetvalue(res, 0, L_TOTAL), NULL, 10);
 	for (i = 0; i < n; i++) {
 		if ((e = view_add(v, "evaluations")) == NULL)
 			break;
@@ -292,10 +349,14 @@ evidence_list(struct request *r)
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);
-	if ((qs = filters_query(&f)) != NULL) {
+	filters_summary(v, &f, pg.total);
+	/* Open while a filter needs correcting; folded otherwise. */
+	view_flag(v, "filters_open", view_has(v, "errors"));
+	if ((qs = filters_query(&f, F__MAX)) != NULL) {
 		view_setf(v, "csv_href", "/evidence.csv%s", qs);
 		free(qs);
 	}
+	view_pager(v, r, &pg);
 	return http_page(r, view_has(v, "errors") ? 422 : 200, "evidence", v);
 }
 
@@ -325,7 +386,7 @@ evidence_csv(struct request *r)
 		return http_error(r, 400);
 	}
 	view_free(v);
-	if ((res = filters_run(r, &f, 100000)) == NULL)
+	if ((res = filters_run(r, &f, "100000", "0")) == NULL)
 		return http_error(r, 503);
 	if ((c = csv_new()) == NULL) {
 		PQclear(res);
@@ -591,6 +652,26 @@ fail:
 /* ------------------------------------------------------------------ */
 /* Writing: the form, its checks, and the save                         */
 
+/*
+ * The form comes in steps, one thing per page: the evaluation's details
+ * with the outcomes it measured, then what it found for those outcomes
+ * alone, then every answer to check, each with a Change button, before
+ * anything is saved.  Editing starts at the check page.
+ *
+ * Answers travel between the steps as hidden fields of the form rather
+ * than as a draft kept on the server: nothing to store, expire or clean
+ * up, any of several serving processes can take the next step, and a
+ * hidden field is read through the same checks as one typed in, on every
+ * step and again before the save, so a changed hidden field can make no
+ * more than its own field could.  The answers of outcomes not ticked are
+ * dropped, never saved.  The revision the edit started from travels the
+ * same way and the schema's acorn_evaluation_save still refuses a save
+ * based on a revision that is no longer the current one.
+ */
+enum step { STEP_DETAILS, STEP_FINDINGS, STEP_CHECK, STEP_SAVE };
+static const char *const step_names[] = { "details", "findings", "check",
+    "save", NULL };
+
 struct ev_fields {
 	const char	*title;
 	const char	*scheme;
@@ -602,6 +683,7 @@ struct ev_fields {
 	char		 follow[24];
 	const char	*summary;
 	const char	*change;	/* the summary of this change */
+	int		 chosen[NOUTCOMES];	/* ticked as measured */
 	const char	*dir[NOUTCOMES];
 	const char	*measure[NOUTCOMES];
 	const char	*figure[NOUTCOMES];
@@ -618,52 +700,56 @@ form_view(struct request *r, const char *title, const char *action)
 	return v;
 }
 
-/*
- * The outcome blocks of the form, one per outcome, filled from vals
- * (direction, measure, figure per outcome; NULL leaves a block empty).
- */
-static void
-outcome_blocks(struct view *v, const char *const vals[NOUTCOMES][3])
+/* The step a button asked for; a form sent whole, as a script would, saves. */
+static enum step
+step_wanted(const struct request *r)
 {
-	struct view *o;
-	int k, j;
-	char key[64];
-	const char *name;
+	const struct field *s = &r->form.f[KEY_STEP];
+	int i;
 
-	for (k = 0; k < NOUTCOMES; k++) {
-		if ((o = view_add(v, "outcome_fields")) == NULL)
-			return;
-		view_set(o, "legend", outcome_labels[k]);
-		for (j = 0; j < 3; j++) {
-			name = form_key_name(outcome_keys[k][j]);
-			view_setf(o, j == 0 ? "dir_name" : j == 1 ?
-			    "measure_name" : "figure_name", "%s", name);
-			view_setf(o, j == 0 ? "dir_error_id" : j == 1 ?
-			    "measure_error_id" : "figure_error_id",
-			    "%s-error", name);
-			if (vals[k][j] != NULL)
-				view_set(o, j == 0 ? "v_dir" : j == 1 ?
-				    "v_measure" : "v_figure", vals[k][j]);
-			snprintf(key, sizeof(key), "e_%s", name);
-			if (view_get(v, key) == NULL)
-				continue;
-			view_set(o, j == 0 ? "e_dir" : j == 1 ? "e_measure" :
-			    "e_figure", view_get(v, key));
-			view_setf(o, j == 0 ? "e_dir_id" : j == 1 ?
-			    "e_measure_id" : "e_figure_id", "%s-error", name);
-		}
-	}
+	if (s->text == NULL && s->error == 0)
+		return STEP_SAVE;
+	if (s->text != NULL && (i = code_index(step_names, s->text)) != -1)
+		return (enum step)i;
+	return STEP_DETAILS;
 }
 
-/* The fields of an evaluation form, checked; problems go into v. */
+/* The outcomes ticked as measured; a code not on the list is refused. */
 static void
-fields_read(struct request *r, struct view *v, struct ev_fields *f)
+measured_read(struct request *r, struct view *v, struct ev_fields *f)
 {
-	const char *vals[NOUTCOMES][3];
-	char msg[200];
+	const struct field *m = &r->form.f[KEY_MEASURED];
+	char *copy, *walk, *w;
+	int k;
+
+	memset(f->chosen, 0, sizeof(f->chosen));
+	if (m->error) {
+		view_error(v, "measured", "Select the outcomes from the list");
+		return;
+	}
+	if (m->text == NULL || (copy = util_strdup(m->text)) == NULL)
+		return;
+	walk = copy;
+	while ((w = strsep(&walk, " ")) != NULL) {
+		if (*w == '\0')
+			continue;
+		if ((k = code_index(outcome_codes, w)) == -1) {
+			memset(f->chosen, 0, sizeof(f->chosen));
+			view_error(v, "measured", "Select the outcomes from "
+			    "the list");
+			break;
+		}
+		f->chosen[k] = 1;
+	}
+	free(copy);
+}
+
+/* The first step's fields, checked; problems go into v. */
+static void
+details_read(struct request *r, struct view *v, struct ev_fields *f)
+{
 	time_t now = time(NULL);
 	struct tm tm;
-	int k;
 
 	memset(f, 0, sizeof(*f));
 	gmtime_r(&now, &tm);
@@ -700,7 +786,25 @@ fields_read(struct request *r, struct view *v, struct ev_fields *f)
 	f->summary = view_field(v, r, KEY_ABSTRACT, "Enter a summary of what "
 	    "the evaluation did and found");
 	f->change = view_field(v, r, KEY_SUMMARY, NULL);
+	measured_read(r, v, f);
+}
+
+/*
+ * The findings of the ticked outcomes, checked; problems go into v.
+ * With require, each needs what the evaluation found.  Outcomes not
+ * ticked are dropped whatever was sent for them.
+ */
+static void
+findings_read(struct request *r, struct view *v, struct ev_fields *f,
+    int require)
+{
+	char msg[200];
+	int k;
+
 	for (k = 0; k < NOUTCOMES; k++) {
+		f->dir[k] = f->measure[k] = f->figure[k] = NULL;
+		if (!f->chosen[k])
+			continue;
 		f->dir[k] = view_field(v, r, outcome_keys[k][O_DIRECTION],
 		    NULL);
 		f->measure[k] = view_field(v, r, outcome_keys[k][O_MEASURE],
@@ -709,28 +813,257 @@ fields_read(struct request *r, struct view *v, struct ev_fields *f)
 		    NULL);
 		if (f->dir[k] != NULL &&
 		    code_index(direction_codes, f->dir[k]) == -1) {
-			snprintf(msg, sizeof(msg), "%s: select a finding "
-			    "from the list", outcome_labels[k]);
+			snprintf(msg, sizeof(msg), "%s: select what the "
+			    "evaluation found from the list",
+			    outcome_labels[k]);
 			view_error(v, form_key_name(
 			    outcome_keys[k][O_DIRECTION]), msg);
 			f->dir[k] = NULL;
-		} else if (f->dir[k] == NULL && r->form.f[outcome_keys[k]
-		    [O_DIRECTION]].error == 0 && (f->measure[k] != NULL ||
-		    f->figure[k] != NULL)) {
+		} else if (require && f->dir[k] == NULL &&
+		    r->form.f[outcome_keys[k][O_DIRECTION]].error == 0) {
 			snprintf(msg, sizeof(msg), "%s: select what the "
-			    "evaluation found, or clear its measure and "
-			    "result", outcome_labels[k]);
+			    "evaluation found", outcome_labels[k]);
 			view_error(v, form_key_name(
 			    outcome_keys[k][O_DIRECTION]), msg);
 		}
-		vals[k][0] = f->dir[k] != NULL ? f->dir[k] :
-		    r->form.f[outcome_keys[k][O_DIRECTION]].shown;
-		vals[k][1] = f->measure[k] != NULL ? f->measure[k] :
-		    r->form.f[outcome_keys[k][O_MEASURE]].shown;
-		vals[k][2] = f->figure[k] != NULL ? f->figure[k] :
-		    r->form.f[outcome_keys[k][O_FIGURE]].shown;
 	}
-	outcome_blocks(v, vals);
+}
+
+/*
+ * The findings of the ticked outcomes as they were sent, unchecked, to
+ * carry back through the details page: they are checked when the person
+ * moves on.  Only values the form layer took (one line, in length).
+ */
+static void
+findings_keep(struct request *r, struct ev_fields *f)
+{
+	int k;
+
+	for (k = 0; k < NOUTCOMES; k++) {
+		f->dir[k] = f->chosen[k] ?
+		    r->form.f[outcome_keys[k][O_DIRECTION]].text : NULL;
+		f->measure[k] = f->chosen[k] ?
+		    r->form.f[outcome_keys[k][O_MEASURE]].text : NULL;
+		f->figure[k] = f->chosen[k] ?
+		    r->form.f[outcome_keys[k][O_FIGURE]].text : NULL;
+	}
+}
+
+static int
+any_chosen(const struct ev_fields *f)
+{
+	int k;
+
+	for (k = 0; k < NOUTCOMES; k++)
+		if (f->chosen[k])
+			return 1;
+	return 0;
+}
+
+/* One hidden field carried to the next step, when it has a value. */
+static void
+carry(struct view *v, enum key k, const char *value)
+{
+	struct view *c;
+
+	if (value == NULL || *value == '\0' || (c = view_add(v, "carry")) ==
+	    NULL)
+		return;
+	view_set(c, "name", form_key_name(k));
+	view_set(c, "value", value);
+}
+
+/* The answers of the steps other than shown, as hidden fields. */
+static void
+carry_answers(struct view *v, const struct ev_fields *f, enum step shown)
+{
+	int k, j;
+	const char *const *vals[3];
+
+	if (shown != STEP_DETAILS) {
+		carry(v, KEY_TITLE, f->title);
+		carry(v, KEY_SCHEME, f->scheme);
+		carry(v, KEY_AREA, f->area);
+		carry(v, KEY_REGION, f->region);
+		carry(v, KEY_YEAR, f->year);
+		carry(v, KEY_DESIGN, f->design);
+		carry(v, KEY_SAMPLE_SIZE, f->sample);
+		carry(v, KEY_FOLLOW_UP, f->follow);
+		carry(v, KEY_ABSTRACT, f->summary);
+		for (k = 0; k < NOUTCOMES; k++)
+			if (f->chosen[k])
+				carry(v, KEY_MEASURED, outcome_codes[k]);
+	}
+	if (shown != STEP_FINDINGS) {
+		vals[O_DIRECTION] = f->dir;
+		vals[O_MEASURE] = f->measure;
+		vals[O_FIGURE] = f->figure;
+		for (k = 0; k < NOUTCOMES; k++)
+			for (j = 0; j < 3 && f->chosen[k]; j++)
+				carry(v, outcome_keys[k][j], vals[j][k]);
+	}
+	if (shown != STEP_CHECK)
+		carry(v, KEY_SUMMARY, f->change);
+}
+
+/* The details page: its fields are already in v from details_read. */
+static void
+details_page(struct view *v, const struct ev_fields *f)
+{
+	struct view *c;
+	int k;
+
+	view_flag(v, "step_details", 1);
+	for (k = 0; k < NOUTCOMES; k++) {
+		if ((c = view_add(v, "measured_choices")) == NULL)
+			return;
+		view_set(c, "code", outcome_codes[k]);
+		view_set(c, "label", outcome_labels[k]);
+		if (k == 0)
+			view_set(c, "input_id", "measured");
+		else
+			view_setf(c, "input_id", "measured-%d", k + 1);
+		view_flag(c, "on", f->chosen[k]);
+	}
+}
+
+/* The findings page: a block of the three questions per ticked outcome. */
+static void
+findings_page(struct request *r, struct view *v, const struct ev_fields *f)
+{
+	struct view *o, *d;
+	const char *name, *err;
+	char key[64];
+	int k, j, i;
+	const char *const *vals[3];
+
+	view_flag(v, "step_findings", 1);
+	vals[O_DIRECTION] = f->dir;
+	vals[O_MEASURE] = f->measure;
+	vals[O_FIGURE] = f->figure;
+	for (k = 0; k < NOUTCOMES; k++) {
+		if (!f->chosen[k] || (o = view_add(v, "outcome_fields")) ==
+		    NULL)
+			continue;
+		view_set(o, "legend", outcome_labels[k]);
+		for (j = 0; j < 3; j++) {
+			static const char *const part[3] = { "dir", "measure",
+			    "figure" };
+			char pk[32];
+
+			name = form_key_name(outcome_keys[k][j]);
+			snprintf(pk, sizeof(pk), "%s_name", part[j]);
+			view_set(o, pk, name);
+			snprintf(pk, sizeof(pk), "%s_error_id", part[j]);
+			view_setf(o, pk, "%s-error", name);
+			snprintf(pk, sizeof(pk), "v_%s", part[j]);
+			/* A refused value is shown again as it was typed. */
+			view_set(o, pk, vals[j][k] != NULL ? vals[j][k] :
+			    r->form.f[outcome_keys[k][j]].shown);
+			snprintf(key, sizeof(key), "e_%s", name);
+			if ((err = view_get(v, key)) == NULL)
+				continue;
+			snprintf(pk, sizeof(pk), "e_%s", part[j]);
+			view_set(o, pk, err);
+			snprintf(pk, sizeof(pk), "e_%s_id", part[j]);
+			view_setf(o, pk, "%s-error", name);
+		}
+		for (i = 0; direction_codes[i] != NULL; i++) {
+			if ((d = view_add(o, "dir_choices")) == NULL)
+				break;
+			view_set(d, "code", direction_codes[i]);
+			view_set(d, "label", direction_labels[i]);
+			view_set(d, "dir_input", form_key_name(
+			    outcome_keys[k][O_DIRECTION]));
+			if (i == 0)
+				view_set(d, "input_id", form_key_name(
+				    outcome_keys[k][O_DIRECTION]));
+			else
+				view_setf(d, "input_id", "%s-%d", form_key_name(
+				    outcome_keys[k][O_DIRECTION]), i + 1);
+			view_flag(d, "on", f->dir[k] != NULL &&
+			    strcmp(f->dir[k], direction_codes[i]) == 0);
+		}
+	}
+}
+
+/* One row of the check page: the question, the answer, where to change it. */
+static void
+check_row(struct view *v, const char *question, const char *answer,
+    enum step step, const char *field)
+{
+	struct view *a;
+
+	if ((a = view_add(v, "answers")) == NULL)
+		return;
+	view_set(a, "question", question);
+	view_set(a, "answer", answer != NULL && *answer != '\0' ? answer :
+	    "Not given");
+	view_set(a, "change_step", step_names[step]);
+	view_setf(a, "change_what", " %s", question);
+	view_setf(a, "change_action", "%s#%s", view_get(v, "form_action"),
+	    field);
+}
+
+/* The check page: every answer, each with its Change button. */
+static void
+check_page(struct view *v, const struct ev_fields *f)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	char *text;
+	int k;
+
+	view_flag(v, "step_check", 1);
+	check_row(v, "Title", f->title, STEP_DETAILS, "title");
+	check_row(v, "Scheme", f->scheme, STEP_DETAILS, "scheme");
+	check_row(v, "Area", f->area, STEP_DETAILS, "area");
+	check_row(v, "Region", f->region, STEP_DETAILS, "region");
+	check_row(v, "Year published", f->year, STEP_DETAILS, "year");
+	check_row(v, "Study design", code_label(design_codes, design_labels,
+	    f->design), STEP_DETAILS, "design");
+	check_row(v, "Number of participants", f->sample, STEP_DETAILS,
+	    "sample_size");
+	check_row(v, "Follow-up period in months", f->follow, STEP_DETAILS,
+	    "follow_up");
+	check_row(v, "Summary", f->summary, STEP_DETAILS, "abstract");
+	for (k = 0; k < NOUTCOMES; k++)
+		if (f->chosen[k])
+			strbuf_printf(&sb, "%s%s", sb.len > 0 ? "\n" : "",
+			    outcome_labels[k]);
+	text = strbuf_take(&sb);
+	check_row(v, "Outcomes measured", text != NULL && *text != '\0' ?
+	    text : "None", STEP_DETAILS, "measured");
+	free(text);
+	for (k = 0; k < NOUTCOMES; k++) {
+		if (!f->chosen[k])
+			continue;
+		/* "Improved. Measure: WEMWBS. Result: +4 points" */
+		text = util_printf("%s%s%s%s%s",
+		    f->dir[k] != NULL ? code_label(direction_codes,
+		    direction_labels, f->dir[k]) : "Not given",
+		    f->measure[k] != NULL ? ". Measure: " : "",
+		    f->measure[k] != NULL ? f->measure[k] : "",
+		    f->figure[k] != NULL ? ". Result: " : "",
+		    f->figure[k] != NULL ? f->figure[k] : "");
+		check_row(v, outcome_labels[k], text, STEP_FINDINGS,
+		    form_key_name(outcome_keys[k][O_DIRECTION]));
+		free(text);
+	}
+}
+
+/* v made into the page of step, with the other steps' answers hidden. */
+static void
+step_page(struct request *r, struct view *v, const struct ev_fields *f,
+    enum step step)
+{
+	if (step == STEP_DETAILS)
+		details_page(v, f);
+	else if (step == STEP_FINDINGS)
+		findings_page(r, v, f);
+	else
+		check_page(v, f);
+	view_flag(v, "has_outcomes", any_chosen(f));
+	carry_answers(v, f, step);
 }
 
 /*
@@ -828,76 +1161,11 @@ not_contributor(struct request *r)
 	return http_page(r, 403, "message", v);
 }
 
-/* GET and POST /evidence/new */
-int
-evidence_new(struct request *r)
-{
-	static const char *const none[NOUTCOMES][3];
-	struct ev_fields f;
-	struct view *v;
-	char id[ACORN_UUID_LEN + 1];
-	long rev;
-
-	if (!is_contributor(r))
-		return not_contributor(r);
-	if ((v = form_view(r, "Add an evaluation", "/evidence/new")) == NULL)
-		return http_error(r, 500);
-	view_flag(v, "creating", 1);
-	if (r->method != METHOD_POST) {
-		view_set(v, "v_region", cfg->region);
-		outcome_blocks(v, none);
-		return http_page(r, 200, "evaluation_form", v);
-	}
-	fields_read(r, v, &f);
-	if (view_has(v, "errors"))
-		return http_page(r, 422, "evaluation_form", v);
-	view_free(v);
-	if (util_uuid(id) == -1 || db_begin(r->db) == -1 ||
-	    (rev = fields_save(r, id, 0, &f)) <= 0 ||
-	    audit_commit(r->db, r->account->id, "evaluation_create", id) == -1)
-		return http_error(r, 503);
-	return http_redirectf(r, "/evidence/%s", id);
-}
-
-/* The form filled from a stored record. */
-static int
-form_fill(struct request *r, struct view *v, PGresult *res)
-{
-	const char *vals[NOUTCOMES][3];
-	PGresult *outs;
-	int i, k;
-
-	view_set(v, "v_title", PQgetvalue(res, 0, R_TITLE));
-	view_set(v, "v_scheme", db_value(res, 0, R_SCHEME));
-	view_set(v, "v_area", db_value(res, 0, R_AREA));
-	view_set(v, "v_region", db_value(res, 0, R_REGION));
-	view_set(v, "v_year", db_value(res, 0, R_YEAR));
-	view_set(v, "v_design", db_value(res, 0, R_DESIGN));
-	view_set(v, "v_sample_size", db_value(res, 0, R_SAMPLE));
-	view_set(v, "v_follow_up", db_value(res, 0, R_FOLLOW));
-	view_set(v, "v_abstract", db_value(res, 0, R_SUMMARY));
-	view_set(v, "v_base", PQgetvalue(res, 0, R_REVISION));
-	memset(vals, 0, sizeof(vals));
-	if ((outs = record_outcomes(r, PQgetvalue(res, 0, R_OUTCOMES))) ==
-	    NULL)
-		return -1;
-	for (i = 0; i < PQntuples(outs); i++) {
-		if ((k = code_index(outcome_codes, PQgetvalue(outs, i, RO_OUTCOME))) ==
-		    -1)
-			continue;
-		vals[k][O_DIRECTION] = PQgetvalue(outs, i, RO_DIRECTION);
-		vals[k][O_MEASURE] = PQgetvalue(outs, i, RO_MEASURE);
-		vals[k][O_FIGURE] = PQgetvalue(outs, i, RO_FIGURE);
-	}
-	outcome_blocks(v, vals);
-	PQclear(outs);
-	return 0;
-}
-
 /*
- * The refused save: the person's own changes stay in the form, now
- * based on the current revision, with who saved in between and a link
- * comparing the revision the form started from with the current one.
+ * The refused save: the person's own answers stay on the check page,
+ * now based on the current revision, with who saved in between and a
+ * link comparing the revision the form started from with the current
+ * one.  v is the check page already.
  */
 enum { EC_CURRENT = RV__COLUMNS };
 
@@ -928,21 +1196,140 @@ edit_conflict(struct request *r, struct view *v, long base)
 	    r->arg, base, PQgetvalue(res, n - 1, EC_CURRENT));
 	revision_conflict(v, "title", "Someone else saved this evaluation "
 	    "while you were editing it. Your changes have not been saved yet: "
-	    "they are still in the form below. Look at what they changed, "
-	    "include what you need, and save again.", res);
+	    "they are still here. Look at what they changed, change what you "
+	    "need, and save again.", res);
 	PQclear(res);
 	return http_page(r, 409, "evaluation_form", v);
 }
 
-/* GET and POST /evidence/{id}/edit */
+
+/* The answers of a stored record; they point into res and *outs. */
+static int
+fields_of_record(struct request *r, PGresult *res, PGresult **outs,
+    struct ev_fields *f)
+{
+	const char *s;
+	int i, k;
+
+	memset(f, 0, sizeof(*f));
+	f->title = PQgetvalue(res, 0, R_TITLE);
+	f->scheme = db_value(res, 0, R_SCHEME);
+	f->area = db_value(res, 0, R_AREA);
+	f->region = db_value(res, 0, R_REGION);
+	if ((s = db_value(res, 0, R_YEAR)) != NULL)
+		snprintf(f->year, sizeof(f->year), "%s", s);
+	f->design = db_value(res, 0, R_DESIGN);
+	if ((s = db_value(res, 0, R_SAMPLE)) != NULL)
+		snprintf(f->sample, sizeof(f->sample), "%s", s);
+	if ((s = db_value(res, 0, R_FOLLOW)) != NULL)
+		snprintf(f->follow, sizeof(f->follow), "%s", s);
+	f->summary = db_value(res, 0, R_SUMMARY);
+	if ((*outs = record_outcomes(r, PQgetvalue(res, 0, R_OUTCOMES))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < PQntuples(*outs); i++) {
+		if ((k = code_index(outcome_codes, PQgetvalue(*outs, i,
+		    RO_OUTCOME))) == -1)
+			continue;
+		f->chosen[k] = 1;
+		f->dir[k] = PQgetvalue(*outs, i, RO_DIRECTION);
+		if (*(s = PQgetvalue(*outs, i, RO_MEASURE)) != '\0')
+			f->measure[k] = s;
+		if (*(s = PQgetvalue(*outs, i, RO_FIGURE)) != '\0')
+			f->figure[k] = s;
+	}
+	return 0;
+}
+
+/*
+ * One POST of the form: a new evaluation (id NULL), or an edit of id,
+ * whose current revision is current.  Each step reads every answer
+ * sent, hidden or typed, through the same checks; the first step with
+ * a problem is shown again with it, so nothing refused goes further.
+ */
+static int
+form_step(struct request *r, struct view *v, const char *id,
+    const char *current)
+{
+	struct ev_fields f;
+	enum step want = step_wanted(r);
+	char newid[ACORN_UUID_LEN + 1];
+	long rev, base;
+
+	details_read(r, v, &f);
+	if (id != NULL)
+		revision_base(r, v, "title", current);
+	if (want == STEP_DETAILS || view_has(v, "errors")) {
+		findings_keep(r, &f);
+		step_page(r, v, &f, STEP_DETAILS);
+		return http_page(r, view_has(v, "errors") ? 422 : 200,
+		    "evaluation_form", v);
+	}
+	findings_read(r, v, &f, want >= STEP_CHECK);
+	if (view_has(v, "errors") || (want == STEP_FINDINGS &&
+	    any_chosen(&f))) {
+		step_page(r, v, &f, STEP_FINDINGS);
+		return http_page(r, view_has(v, "errors") ? 422 : 200,
+		    "evaluation_form", v);
+	}
+	if (want != STEP_SAVE) {
+		step_page(r, v, &f, STEP_CHECK);
+		return http_page(r, 200, "evaluation_form", v);
+	}
+	if (id == NULL) {
+		view_free(v);
+		if (util_uuid(newid) == -1 || db_begin(r->db) == -1 ||
+		    fields_save(r, newid, 0, &f) <= 0 ||
+		    audit_commit(r->db, r->account->id, "evaluation_create",
+		    newid) == -1)
+			return http_error(r, 503);
+		return http_redirectf(r, "/evidence/%s", newid);
+	}
+	base = r->form.f[KEY_BASE].num;
+	if (db_begin(r->db) == -1 ||
+	    (rev = fields_save(r, id, base, &f)) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	if (rev == 0) {
+		db_rollback(r->db);
+		step_page(r, v, &f, STEP_CHECK);
+		return edit_conflict(r, v, base);
+	}
+	view_free(v);
+	if (audit_commit(r->db, r->account->id, "evaluation_edit", id) == -1)
+		return http_error(r, 503);
+	return http_redirectf(r, "/evidence/%s", id);
+}
+
+/* GET and POST /evidence/new: the details come first. */
+int
+evidence_new(struct request *r)
+{
+	struct ev_fields f;
+	struct view *v;
+
+	if (!is_contributor(r))
+		return not_contributor(r);
+	if ((v = form_view(r, "Add an evaluation", "/evidence/new")) == NULL)
+		return http_error(r, 500);
+	view_flag(v, "creating", 1);
+	if (r->method == METHOD_POST)
+		return form_step(r, v, NULL, NULL);
+	memset(&f, 0, sizeof(f));
+	view_set(v, "v_region", cfg->region);
+	step_page(r, v, &f, STEP_DETAILS);
+	return http_page(r, 200, "evaluation_form", v);
+}
+
+/* GET and POST /evidence/{id}/edit: an edit starts at the check page. */
 int
 evidence_edit(struct request *r)
 {
 	struct ev_fields f;
 	struct view *v;
-	PGresult *res;
+	PGresult *res, *outs = NULL;
 	char action[160];
-	long rev, base;
 	int missing, answer, rc;
 
 	if ((res = record_fetch(r, 0, &missing)) == NULL)
@@ -958,60 +1345,52 @@ evidence_edit(struct request *r)
 	}
 	view_set(v, "ev_title", PQgetvalue(res, 0, R_TITLE));
 	view_setf(v, "ev_href", "/evidence/%s", r->arg);
-	if (r->method != METHOD_POST) {
-		rc = form_fill(r, v, res);
+	if (r->method == METHOD_POST) {
+		rc = form_step(r, v, r->arg, PQgetvalue(res, 0, R_REVISION));
 		PQclear(res);
-		if (rc == -1) {
-			view_free(v);
-			return http_error(r, 503);
-		}
-		return http_page(r, 200, "evaluation_form", v);
+		return rc;
 	}
-	fields_read(r, v, &f);
-	revision_base(r, v, "title", PQgetvalue(res, 0, R_REVISION));
-	PQclear(res);
-	if (view_has(v, "errors"))
-		return http_page(r, 422, "evaluation_form", v);
-	base = r->form.f[KEY_BASE].num;
-	if (db_begin(r->db) == -1 ||
-	    (rev = fields_save(r, r->arg, base, &f)) == -1) {
+	if (fields_of_record(r, res, &outs, &f) == -1) {
 		view_free(v);
-		return http_error(r, 503);
+		rc = http_error(r, 503);
+	} else {
+		view_set(v, "v_base", PQgetvalue(res, 0, R_REVISION));
+		step_page(r, v, &f, STEP_CHECK);
+		rc = http_page(r, 200, "evaluation_form", v);
 	}
-	if (rev == 0) {
-		db_rollback(r->db);
-		return edit_conflict(r, v, base);
-	}
-	view_free(v);
-	if (audit_commit(r->db, r->account->id, "evaluation_edit", r->arg) ==
-	    -1)
-		return http_error(r, 503);
-	return http_redirectf(r, "/evidence/%s", r->arg);
+	PQclear(outs);
+	PQclear(res);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* History, comparison and restore                                     */
 
-/* GET /evidence/{id}/history */
-enum { EH_RESTORED_FROM = RV__COLUMNS };
+/* GET /evidence/{id}/history, a page of revisions at a time */
+enum { EH_RESTORED_FROM = RV__COLUMNS, EH_TOTAL };
 
 int
 evidence_history(struct request *r)
 {
 	struct view *v, *h;
+	struct pager pg;
 	PGresult *res, *revs;
-	const char *p[1], *why;
+	const char *p[3], *why;
 	char home[160];
 	long current;
 	int missing, i, n, may;
 
 	if ((res = record_fetch(r, 0, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
+	pager_init(&pg, r, PAGE_SIZE);
 	p[0] = PQgetvalue(res, 0, R_ID);
+	p[1] = pg.limit;
+	p[2] = pg.offset;
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
-	    SQL_REVISION_COLUMNS("") ", restored_from"
+	    SQL_REVISION_COLUMNS("") ", restored_from, count(*) OVER ()"
 	    " FROM evaluation_revisions WHERE evaluation = $1"
-	    " ORDER BY number DESC", 1, p);
+	    " ORDER BY number DESC LIMIT $2::integer OFFSET $3::integer",
+	    3, p);
 	if (revs == NULL) {
 		PQclear(res);
 		return http_error(r, 503);
@@ -1038,11 +1417,15 @@ evidence_history(struct request *r)
 			    why, *why != '\0' ? ". " : "",
 			    PQgetvalue(revs, i, EH_RESTORED_FROM));
 	}
-	if (n > 1) {
-		view_set(v, "v_from", PQgetvalue(revs, 1, RV_NUMBER));
-		view_set(v, "v_to", PQgetvalue(revs, 0, RV_NUMBER));
+	if (n > 0)
+		pg.total = strtol(PQgetvalue(revs, 0, EH_TOTAL), NULL, 10);
+	if (current > 1) {
+		view_setf(v, "v_from", "%ld", current - 1);
+		view_setf(v, "v_to", "%ld", current);
 	}
-	view_flag(v, "several", n > 1);
+	view_flag(v, "several", current > 1);
+	revision_numbers(v, current);
+	view_pager(v, r, &pg);
 	PQclear(revs);
 	PQclear(res);
 	return http_page(r, 200, "evaluation_history", v);
@@ -1118,15 +1501,48 @@ compare_text(const char *key, const char *value)
 	return out;
 }
 
-/* GET /evidence/{id}/compare?from=N&to=M */
+/*
+ * "2 fields changed: Title and Wellbeing." from the names of the
+ * changed fields, one per line of names.
+ */
+static void
+compare_count(struct view *v, const char *names, int changed)
+{
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	const char *s = names, *nl;
+	char *text;
+	int i = 0;
+
+	if (changed == 0) {
+		view_set(v, "change_count", "The two revisions are the same.");
+		return;
+	}
+	strbuf_printf(&sb, "%d %s changed: ", changed, changed == 1 ?
+	    "field" : "fields");
+	for (; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		i++;
+		strbuf_printf(&sb, "%s%.*s", i == 1 ? "" : i == changed ?
+		    " and " : ", ", (int)(nl - s), s);
+	}
+	strbuf_str(&sb, ".");
+	if ((text = strbuf_take(&sb)) != NULL)
+		view_set(v, "change_count", text);
+	free(text);
+}
+
+/*
+ * GET /evidence/{id}/compare?from=N&to=M, and with changed=1 only the
+ * fields that changed.
+ */
 int
 evidence_compare(struct request *r)
 {
+	struct strbuf names = { NULL, 0, 0, 0 };
 	struct view *v, *row;
 	PGresult *res, *cmp;
 	const char *p[3], *key, *label;
-	char from[24], to[24], *a, *b;
-	int missing, i, changed = 0;
+	char from[24], to[24], *a, *b, *list;
+	int missing, i, differ, changed = 0, shown = 0, only;
 
 	if (r->form.f[KEY_FROM].text == NULL || r->form.f[KEY_TO].text == NULL)
 		return http_error(r, 404);
@@ -1134,6 +1550,7 @@ evidence_compare(struct request *r)
 		return http_error(r, missing ? 404 : 503);
 	snprintf(from, sizeof(from), "%ld", r->form.f[KEY_FROM].num);
 	snprintf(to, sizeof(to), "%ld", r->form.f[KEY_TO].num);
+	only = r->form.f[KEY_CHANGED].num == 1;
 	p[0] = PQgetvalue(res, 0, R_ID);
 	p[1] = from;
 	p[2] = to;
@@ -1167,24 +1584,38 @@ evidence_compare(struct request *r)
 		}
 		a = compare_text(key, db_value(cmp, i, CQ_FROM));
 		b = compare_text(key, db_value(cmp, i, CQ_TO));
-		if (a != NULL && b != NULL && (*a != '\0' || *b != '\0') &&
-		    (row = view_add(v, "rows")) != NULL) {
+		if (a == NULL || b == NULL || (*a == '\0' && *b == '\0')) {
+			free(a);
+			free(b);
+			continue;
+		}
+		if ((differ = strcmp(a, b) != 0)) {
+			changed++;
+			strbuf_printf(&names, "%s\n", label);
+		}
+		if ((differ || !only) && (row = view_add(v, "rows")) != NULL) {
 			view_set(row, "field", label);
 			view_set(row, "left", *a != '\0' ? a : "Not given");
 			view_set(row, "right", *b != '\0' ? b : "Not given");
-			if (strcmp(a, b) != 0) {
-				view_flag(row, "changed", 1);
-				changed++;
-			}
+			view_flag(row, "changed", differ);
+			shown++;
 		}
 		free(a);
 		free(b);
 	}
-	if (changed == 0)
-		view_set(v, "change_count", "The two revisions are the same.");
-	else
-		view_setf(v, "change_count", "%d %s changed.", changed,
-		    changed == 1 ? "field" : "fields");
+	list = strbuf_take(&names);
+	compare_count(v, list != NULL ? list : "", changed);
+	free(list);
+	view_set(v, "table_caption", only ? "The fields that changed between "
+	    "the two revisions" : "Each field in the two revisions; changed "
+	    "fields are marked");
+	view_flag(v, "only_changed", only);
+	if (only)
+		view_setf(v, "all_href", "/evidence/%s/compare?from=%s&to=%s",
+		    r->arg, from, to);
+	else if (changed > 0 && changed < shown)
+		view_setf(v, "hide_href", "/evidence/%s/compare?from=%s&to=%s"
+		    "&changed=1", r->arg, from, to);
 	PQclear(cmp);
 	PQclear(res);
 	return http_page(r, 200, "evaluation_compare", v);

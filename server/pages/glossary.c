@@ -70,6 +70,42 @@ enum {
 };
 
 /*
+ * Above a narrowed list, what narrows it: "Showing 3 terms: search
+ * “navigator”, region London", each with a link removing it, and
+ * Clear filters.
+ */
+static void
+glossary_summary(struct view *v, const char *q, const char *region, int n)
+{
+	struct view *item;
+	char *enc;
+
+	if (q != NULL && *q == '\0')
+		q = NULL;
+	if (q == NULL && region == NULL)
+		return;
+	view_setf(v, "showing", "Showing %d %s: %s%s%s%s%s%s", n,
+	    n == 1 ? "term" : "terms", q != NULL ? "search \u201c" : "",
+	    q != NULL ? q : "", q != NULL ? "\u201d" : "",
+	    q != NULL && region != NULL ? ", " : "",
+	    region != NULL ? "region " : "", region != NULL ? region : "");
+	if (q != NULL && (item = view_add(v, "applied")) != NULL) {
+		view_setf(item, "remove_text", "search \u201c%s\u201d", q);
+		enc = region != NULL ? util_url_encode(region) : NULL;
+		view_setf(item, "remove_href", "/glossary%s%s",
+		    enc != NULL ? "?region=" : "", enc != NULL ? enc : "");
+		free(enc);
+	}
+	if (region != NULL && (item = view_add(v, "applied")) != NULL) {
+		view_setf(item, "remove_text", "region %s", region);
+		enc = q != NULL ? util_url_encode(q) : NULL;
+		view_setf(item, "remove_href", "/glossary%s%s",
+		    enc != NULL ? "?q=" : "", enc != NULL ? enc : "");
+		free(enc);
+	}
+}
+
+/*
  * GET /glossary: every term of the network A to Z, or those a search
  * finds, narrowed to the region of the node each comes from.  Two
  * regions may both define a term: both are listed, each with its origin.
@@ -128,6 +164,7 @@ glossary_list(struct request *r)
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);
+	glossary_summary(v, q, region, n);
 	return http_page(r, 200, "glossary", v);
 }
 

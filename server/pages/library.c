@@ -15,6 +15,7 @@
 #include "pages.h"
 
 #define MAX_TAGS	10
+#define PAGE_SIZE	20	/* documents a page of the list shows */
 #define CONTEXT_LINES	3	/* unchanged lines shown around a change */
 
 static const char document_columns[] =
@@ -52,6 +53,111 @@ slug_valid(const char *s)
 		    (s[i] == '-' && s[i + 1] != '-')))
 			return 0;
 	return 1;
+}
+
+/*
+ * Letters of U+00C0 to U+017F as the plain a-z a web address can hold:
+ * "e" for "é", "ss" for "ß", "ae" for "æ"; "" for the two signs.
+ */
+static const char *const latin[] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
+	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", "", "o",
+	"u", "u", "u", "u", "y", "th", "ss", "a", "a", "a", "a", "a",
+	"a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", "d",
+	"n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y",
+	"th", "y", "a", "a", "a", "a", "a", "a", "c", "c", "c", "c",
+	"c", "c", "c", "c", "d", "d", "d", "d", "e", "e", "e", "e",
+	"e", "e", "e", "e", "e", "e", "g", "g", "g", "g", "g", "g",
+	"g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i",
+	"i", "i", "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l",
+	"l", "l", "l", "l", "l", "l", "l", "l", "l", "n", "n", "n",
+	"n", "n", "n", "n", "n", "n", "o", "o", "o", "o", "o", "o",
+	"oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s",
+	"s", "s", "s", "s", "t", "t", "t", "t", "t", "t", "u", "u",
+	"u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "w", "w",
+	"y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
+};
+
+/*
+ * A web address made from a title, into out: lowercase words of a-z and
+ * 0-9 joined by single hyphens, accented Latin letters written plain
+ * and every other character a break between words, at most 72
+ * characters cut at a hyphen so a "-2" still fits.  A title with no
+ * such letters at all ("Канцелярия", "社会处方") gives "document"; one
+ * that gives "new", the address of the form, gives "new-document".
+ */
+static void
+slug_from_title(const char *title, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)title;
+	size_t o = 0, max = size - 1 < 72 ? size - 1 : 72;
+	unsigned int cp;
+	const char *plain;
+	char one[2] = { 0, 0 };
+	int len, gap = 0;
+
+	while (*p != '\0') {
+		plain = NULL;
+		len = 1;
+		if (*p < 0x80) {
+			one[0] = (char)tolower(*p);
+			if ((one[0] >= 'a' && one[0] <= 'z') ||
+			    (one[0] >= '0' && one[0] <= '9'))
+				plain = one;
+		} else if ((*p & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+			cp = ((unsigned int)(*p & 0x1f) << 6) | (p[1] & 0x3f);
+			len = 2;
+			if (cp >= 0xc0 && cp < 0x180 && *latin[cp - 0xc0] != '\0')
+				plain = latin[cp - 0xc0];
+		} else
+			/* Three or four bytes: a break, whatever it is. */
+			for (len = 1; (p[len] & 0xc0) == 0x80; len++)
+				;
+		p += len;
+		if (plain == NULL) {
+			gap = o > 0;
+			continue;
+		}
+		if (o + (size_t)gap + strlen(plain) > max)
+			break;
+		if (gap)
+			out[o++] = '-';
+		gap = 0;
+		memcpy(out + o, plain, strlen(plain));
+		o += strlen(plain);
+	}
+	out[o] = '\0';
+	if (o == 0)
+		snprintf(out, size, "document");
+	else if (strcmp(out, "new") == 0)
+		snprintf(out, size, "new-document");
+}
+
+/*
+ * The first of base, base-2, base-3 ... base-99 no document has, into
+ * out; -1 when all are taken or on failure.  Deleted and received
+ * documents keep their addresses, so they count too.
+ */
+enum { SF_SLUG };
+
+static int
+slug_free(struct request *r, const char *base, char *out, size_t size)
+{
+	const char *p[1] = { base };
+	PGresult *res;
+	int rc = -1;
+
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT s FROM"
+	    " generate_series(1, 99) n, LATERAL (SELECT CASE WHEN n = 1"
+	    " THEN $1 ELSE $1 || '-' || n END AS s) x"
+	    " WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.slug = x.s)"
+	    " ORDER BY n LIMIT 1", 1, p);
+	if (res != NULL && PQntuples(res) == 1) {
+		snprintf(out, size, "%s", PQgetvalue(res, 0, SF_SLUG));
+		rc = 0;
+	}
+	PQclear(res);
+	return rc;
 }
 
 /* The document the path names, or NULL (*missing set when there is none). */
@@ -211,15 +317,40 @@ fields_free(struct doc_fields *f)
 	free(f->body);
 }
 
-/* GET and POST /library/new */
+/*
+ * The Preview button: the text as it will read, on the form page, and
+ * nothing saved.  1 when the form asked for it.
+ */
+static int
+preview_wanted(struct request *r, struct view *v, const struct doc_fields *f)
+{
+	if (r->form.f[KEY_PREVIEW].text == NULL)
+		return 0;
+	if (f->body != NULL) {
+		view_flag(v, "previewing", 1);
+		view_markdown(v, "preview_html", f->body, 3);
+		if (f->title != NULL)
+			view_set(v, "preview_title", f->title);
+	}
+	return 1;
+}
+
+/*
+ * GET and POST /library/new.  The web address is made from the title
+ * unless one is typed: an address made from the title that another
+ * document has gets the first free "-2", "-3" after it, and is shown in
+ * the form (after Preview, or a refusal) where it can still be changed;
+ * a typed address another document has is refused, so nobody's chosen
+ * address is changed behind their back.
+ */
 int
 library_new(struct request *r)
 {
 	struct doc_fields f;
 	struct view *v;
 	const char *slug, *p[9];
-	char id[ACORN_UUID_LEN + 1], by[24];
-	int rc;
+	char id[ACORN_UUID_LEN + 1], by[24], made[96], base[80];
+	int rc, typed;
 
 	if ((v = form_view(r, "New document", "/library/new")) == NULL)
 		return http_error(r, 500);
@@ -227,15 +358,29 @@ library_new(struct request *r)
 	if (r->method != METHOD_POST)
 		return http_page(r, 200, "document_form", v);
 	fields_read(r, v, &f);
-	slug = view_field(v, r, KEY_SLUG, "Enter a web address for the "
-	    "document, like social-prescribing-toolkit");
+	slug = view_field(v, r, KEY_SLUG, NULL);
+	typed = slug != NULL || r->form.f[KEY_SLUG].error;
 	if (slug != NULL && !slug_valid(slug)) {
-		view_error(v, "slug", "Web address must be lowercase words of "
-		    "letters and numbers joined by hyphens, like "
-		    "social-prescribing-toolkit");
+		view_error(v, "slug", "Web address must be lowercase letters "
+		    "a to z and numbers, in words joined by single hyphens, "
+		    "like social-prescribing-toolkit");
 		slug = NULL;
+	} else if (!typed && f.title != NULL) {
+		slug_from_title(f.title, base, sizeof(base));
+		if (slug_free(r, base, made, sizeof(made)) == -1) {
+			view_error(v, "slug", "Every web address made from this "
+			    "title is taken: type one");
+		} else {
+			slug = made;
+			view_set(v, "v_slug", made);
+		}
 	}
-	if (view_has(v, "errors") || util_uuid(id) == -1)
+	if (preview_wanted(r, v, &f)) {
+		fields_free(&f);
+		return http_page(r, view_has(v, "errors") ? 422 : 200,
+		    "document_form", v);
+	}
+	if (view_has(v, "errors") || slug == NULL || util_uuid(id) == -1)
 		goto refused;
 	snprintf(by, sizeof(by), "%ld", r->account->id);
 	p[0] = id;
@@ -309,17 +454,86 @@ tag_links(struct view *v, const char *tags)
 /* Columns of the list's query, SQL_ORIGIN's last. */
 enum {
 	LL_SLUG, LL_TITLE, LL_CATEGORY, LL_TAGS, LL_PROTECTED, LL_UPDATED,
-	LL_RECEIVED
+	LL_TOTAL, LL_RECEIVED
 };
+
+/* The list's filters, in the order the query and the summary name them. */
+enum { LF_Q, LF_CATEGORY, LF_TAG, LF_REGION, LF__MAX };
+
+/*
+ * The address of the list with every filter but skip (LF__MAX: all).
+ */
+static char *
+list_href(const char *const vals[LF__MAX], int skip)
+{
+	static const char *const names[LF__MAX] = { "q", "category", "tag",
+	    "region" };
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	char *enc;
+	int i;
+
+	strbuf_str(&sb, "/library");
+	for (i = 0; i < LF__MAX; i++) {
+		if (vals[i] == NULL || i == skip)
+			continue;
+		if ((enc = util_url_encode(vals[i])) == NULL) {
+			strbuf_free(&sb);
+			return NULL;
+		}
+		strbuf_printf(&sb, "%c%s=%s", sb.len == 8 ? '?' : '&',
+		    names[i], enc);
+		free(enc);
+	}
+	return strbuf_take(&sb);
+}
+
+/*
+ * "Showing 3 documents: category Toolkits, tag loneliness", each filter
+ * with a link removing it alone, for above the list.
+ */
+static void
+list_summary(struct view *v, const char *const vals[LF__MAX], long total)
+{
+	static const char *const words[LF__MAX] = { "search", "category",
+	    "tag", "region" };
+	struct strbuf sb = { NULL, 0, 0, 0 };
+	struct view *item;
+	const char *shown;
+	char *href, *text;
+	int i, n = 0;
+
+	strbuf_printf(&sb, "Showing %ld %s", total, total == 1 ?
+	    "document" : "documents");
+	for (i = 0; i < LF__MAX; i++) {
+		if (vals[i] == NULL)
+			continue;
+		shown = i == LF_CATEGORY && category_label(vals[i]) != NULL ?
+		    category_label(vals[i]) : vals[i];
+		strbuf_printf(&sb, "%s%s %s%s%s", n++ == 0 ? ": " : ", ",
+		    words[i], i == LF_Q ? "\u201c" : "", shown,
+		    i == LF_Q ? "\u201d" : "");
+		if ((item = view_add(v, "applied")) == NULL ||
+		    (href = list_href(vals, i)) == NULL)
+			continue;
+		view_set(item, "remove_href", href);
+		view_setf(item, "remove_text", "%s %s%s%s", words[i],
+		    i == LF_Q ? "\u201c" : "", shown, i == LF_Q ? "\u201d" : "");
+		free(href);
+	}
+	if ((text = strbuf_take(&sb)) != NULL)
+		view_set(v, "showing", text);
+	free(text);
+}
 enum { LT_TAG, LT_COUNT };
 
 int
 library_list(struct request *r)
 {
 	const char *q = r->form.f[KEY_Q].text, *cat = r->form.f[KEY_CATEGORY].text;
-	const char *tag = r->form.f[KEY_TAG].text, *p[4], *code;
-	const char *region = r->form.f[KEY_REGION].text;
+	const char *tag = r->form.f[KEY_TAG].text, *p[6], *code;
+	const char *region = r->form.f[KEY_REGION].text, *vals[LF__MAX];
 	struct view *v, *c = NULL, *d, *t;
+	struct pager pg;
 	PGresult *res;
 	int i, n;
 
@@ -328,6 +542,13 @@ library_list(struct request *r)
 		return http_error(r, 400);
 	if (region != NULL && *region == '\0')
 		region = NULL;
+	if (q != NULL && *q == '\0')
+		q = NULL;
+	if (cat != NULL && *cat == '\0')
+		cat = NULL;
+	if (tag != NULL && *tag == '\0')
+		tag = NULL;
+	pager_init(&pg, r, PAGE_SIZE);
 	if ((v = page_view(r, "Library")) == NULL)
 		return http_error(r, 500);
 	category_choices(v);
@@ -340,22 +561,27 @@ library_list(struct request *r)
 	p[1] = cat != NULL ? cat : "";
 	p[2] = tag != NULL ? tag : "";
 	p[3] = region != NULL ? region : "";
+	p[4] = pg.limit;
+	p[5] = pg.offset;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT d.slug, d.title,"
 	    " d.category, array_to_string(d.tags, E'\\n'), d.protected,"
-	    " " SQL_LONDON("d.updated", LONDON_STAMP) ", " SQL_ORIGIN("d")
+	    " " SQL_LONDON("d.updated", LONDON_STAMP) ", count(*) OVER (), "
+	    SQL_ORIGIN("d")
 	    " FROM documents d" SQL_KNOWN("d") " WHERE NOT d.deleted"
 	    " AND ($1 = '' OR d.search @@ acorn_prefix_query($1))"
 	    " AND ($2 = '' OR d.category = $2)"
 	    " AND ($3 = '' OR $3 = ANY (d.tags))"
 	    " AND ($4 = '' OR k.region = $4)"
 	    " ORDER BY array_position(ARRAY['toolkit', 'guide', 'case_study',"
-	    " 'business_case', 'commissioning'], d.category), lower(d.title)"
-	    " LIMIT 500", 4, p);
+	    " 'business_case', 'commissioning'], d.category), lower(d.title),"
+	    " d.id LIMIT $5::integer OFFSET $6::integer", 6, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	n = PQntuples(res);
+	if (n > 0)
+		pg.total = strtol(PQgetvalue(res, 0, LL_TOTAL), NULL, 10);
 	for (i = 0, code = NULL; i < n; i++) {
 		if (code == NULL ||
 		    strcmp(code, PQgetvalue(res, i, LL_CATEGORY)) != 0) {
@@ -378,6 +604,12 @@ library_list(struct request *r)
 	view_flag(v, "narrowed", q != NULL || cat != NULL || tag != NULL ||
 	    region != NULL);
 	PQclear(res);
+	vals[LF_Q] = q;
+	vals[LF_CATEGORY] = cat;
+	vals[LF_TAG] = tag;
+	vals[LF_REGION] = region;
+	list_summary(v, vals, pg.total);
+	view_pager(v, r, &pg);
 	/* Every tag in use, to browse by: LT_TAG, LT_COUNT. */
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT t, count(*)"
 	    " FROM documents d, unnest(d.tags) t WHERE NOT d.deleted"
@@ -570,16 +802,18 @@ library_show(struct request *r)
  * Puts a side-by-side comparison of a and b into v as "rows": unchanged
  * lines on both sides, removed lines on the left labelled "Removed",
  * added lines on the right labelled "Added", a removal and the addition
- * that replaced it on one row.  Long unchanged stretches are folded.
+ * that replaced it on one row.  Unchanged stretches longer than context
+ * lines either side of a change are folded.
  * Returns 0, or -1 when memory ran out; too_long is set when the texts
  * are too long to compare.
  */
 static int
-compare_view(struct view *v, const char *a, const char *b)
+compare_view(struct view *v, const char *a, const char *b, size_t context)
 {
 	struct diff d;
 	struct view *row;
-	size_t i, j, dels, adds, k, last_change, next_change, skipped = 0;
+	size_t i, j, dels, adds, k, last_change, next_change, after;
+	size_t skipped = 0;
 	long removed = 0, added = 0;
 	int rc;
 
@@ -593,6 +827,8 @@ compare_view(struct view *v, const char *a, const char *b)
 	}
 	if (rc == -1)
 		return -1;
+	/* One more line after a change than before it, unless none. */
+	after = context > 0 ? context + 1 : 0;
 	last_change = (size_t)-1;
 	for (i = 0; i < d.n;) {
 		if (d.line[i].op == DIFF_SAME) {
@@ -600,9 +836,9 @@ compare_view(struct view *v, const char *a, const char *b)
 			    d.line[next_change].op == DIFF_SAME; next_change++)
 				;
 			if ((last_change == (size_t)-1 ||
-			    i - last_change > CONTEXT_LINES) &&
+			    i - last_change >= after) &&
 			    (next_change == d.n ||
-			    next_change - i > CONTEXT_LINES)) {
+			    next_change - i > context)) {
 				skipped++;
 				i++;
 				continue;
@@ -704,7 +940,7 @@ edit_conflict(struct request *r, struct view *v, const char *id,
 	    "what you need, and save again.", others);
 	if (compare_view(v, db_value(res, 0, EC_BASE_BODY) != NULL ?
 	    PQgetvalue(res, 0, EC_BASE_BODY) : "",
-	    PQgetvalue(res, 0, EC_BODY)) == -1) {
+	    PQgetvalue(res, 0, EC_BODY), CONTEXT_LINES) == -1) {
 		view_free(v);
 		rc = http_error(r, 500);
 		goto done;
@@ -797,8 +1033,9 @@ library_edit(struct request *r)
 	}
 	fields_read(r, v, &f);
 	revision_base(r, v, "body", PQgetvalue(res, 0, D_REVISION));
-	if (view_has(v, "errors")) {
-		rc = http_page(r, 422, "document_form", v);
+	if (preview_wanted(r, v, &f) || view_has(v, "errors")) {
+		rc = http_page(r, view_has(v, "errors") ? 422 : 200,
+		    "document_form", v);
 		v = NULL;
 		goto done;
 	}
@@ -832,26 +1069,31 @@ done:
 	return rc;
 }
 
-/* GET /library/{slug}/history */
-enum { LH_SIZE = RV__COLUMNS };
+/* GET /library/{slug}/history, a page of revisions at a time */
+enum { LH_SIZE = RV__COLUMNS, LH_TOTAL };
 
 int
 library_history(struct request *r)
 {
 	struct view *v, *h;
+	struct pager pg;
 	PGresult *res, *revs;
-	const char *p[1];
+	const char *p[3];
 	char home[160];
 	long current;
 	int missing, i, n, may;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
+	pager_init(&pg, r, PAGE_SIZE);
 	p[0] = PQgetvalue(res, 0, D_ID);
+	p[1] = pg.limit;
+	p[2] = pg.offset;
 	revs = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
-	    SQL_REVISION_COLUMNS("") ", char_length(body)"
+	    SQL_REVISION_COLUMNS("") ", char_length(body), count(*) OVER ()"
 	    " FROM document_revisions WHERE document = $1"
-	    " ORDER BY number DESC LIMIT 1000", 1, p);
+	    " ORDER BY number DESC LIMIT $2::integer OFFSET $3::integer",
+	    3, p);
 	if (revs == NULL || (v = page_view(r, "History")) == NULL) {
 		PQclear(revs);
 		PQclear(res);
@@ -873,14 +1115,21 @@ library_history(struct request *r)
 		view_setf(h, "size", "%s characters",
 		    PQgetvalue(revs, i, LH_SIZE));
 	}
+	if (n > 0)
+		pg.total = strtol(PQgetvalue(revs, 0, LH_TOTAL), NULL, 10);
 	view_setf(v, "v_from", "%ld", current > 1 ? current - 1 : 1);
 	view_setf(v, "v_to", "%ld", current);
+	revision_numbers(v, current);
+	view_pager(v, r, &pg);
 	PQclear(revs);
 	PQclear(res);
 	return http_page(r, 200, "document_history", v);
 }
 
-/* GET /library/{slug}/compare?from=N&to=M */
+/*
+ * GET /library/{slug}/compare?from=N&to=M, and with changed=1 the
+ * changed lines alone, without the unchanged ones around them.
+ */
 enum { LC_FROM_BODY, LC_TO_BODY, LC_FROM_BY, LC_TO_BY };
 
 int
@@ -890,7 +1139,7 @@ library_compare(struct request *r)
 	PGresult *res, *revs;
 	const char *p[3];
 	char from[24], to[24];
-	int missing;
+	int missing, only;
 
 	if ((res = document_fetch(r, &missing)) == NULL)
 		return http_error(r, missing ? 404 : 503);
@@ -926,8 +1175,13 @@ library_compare(struct request *r)
 	    PQgetvalue(revs, 0, LC_FROM_BY));
 	view_setf(v, "to_label", "Revision %s (%s)", to,
 	    PQgetvalue(revs, 0, LC_TO_BY));
-	if (compare_view(v, PQgetvalue(revs, 0, LC_FROM_BODY), PQgetvalue(revs, 0, LC_TO_BODY)) ==
-	    -1) {
+	only = r->form.f[KEY_CHANGED].num == 1;
+	view_flag(v, "only_changed", only);
+	view_setf(v, only ? "all_href" : "hide_href",
+	    "/library/%s/compare?from=%s&to=%s%s", r->arg, from, to,
+	    only ? "" : "&changed=1");
+	if (compare_view(v, PQgetvalue(revs, 0, LC_FROM_BODY),
+	    PQgetvalue(revs, 0, LC_TO_BODY), only ? 0 : CONTEXT_LINES) == -1) {
 		PQclear(res);
 		PQclear(revs);
 		view_free(v);

@@ -332,3 +332,31 @@ members_profile(struct request *r)
 	view_free(v);
 	return http_redirect(r, "/profile?saved=yes");
 }
+
+/*
+ * The members a search ($1) finds, for search.c, best first: those the
+ * viewer ($2, as viewer() writes it) may see, as on /members.
+ */
+const char members_search_sql[] =
+    "SELECT m.id, m.name, m.organisation, m.role_title, m.region"
+    " FROM members m LEFT JOIN accounts a ON a.member = m.id"
+    " WHERE" SQL_VISIBLE("$2")
+    " AND m.search @@ acorn_prefix_query($1)"
+    " ORDER BY ts_rank(m.search, acorn_prefix_query($1)) DESC,"
+    " lower(m.name), m.id LIMIT 50";
+
+enum { MSR_ID, MSR_NAME, MSR_ORGANISATION, MSR_ROLE_TITLE, MSR_REGION };
+
+void
+members_search_row(struct view *s, PGresult *res, int i)
+{
+	const char *org = db_value(res, i, MSR_ORGANISATION);
+	const char *title = db_value(res, i, MSR_ROLE_TITLE);
+
+	view_setf(s, "href", "/members/%s", PQgetvalue(res, i, MSR_ID));
+	view_set(s, "result_title", PQgetvalue(res, i, MSR_NAME));
+	view_setf(s, "meta", "%s%s%s%s%s", title != NULL ? title : "",
+	    title != NULL && org != NULL ? ", " : "", org != NULL ? org : "",
+	    title != NULL || org != NULL ? ". " : "",
+	    PQgetvalue(res, i, MSR_REGION));
+}

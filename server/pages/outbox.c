@@ -26,8 +26,11 @@
     " FROM outbox o WHERE o.member IS NULL OR acorn_looks_after($1," \
     " (SELECT m.region FROM members m WHERE m.id = o.member))"
 
-/* How many messages there are, waiting and failed. */
-static const char counts_query[] =
+/*
+ * How many messages the viewer ($1) may read, how many are waiting and
+ * how many failed: the Manage page counts them too.
+ */
+const char outbox_counts_sql[] =
     "SELECT count(*),"
     " count(*) FILTER (WHERE sent IS NULL AND failed IS NULL),"
     " count(*) FILTER (WHERE failed IS NOT NULL)" OUTBOX_SEEN;
@@ -101,7 +104,7 @@ outbox_list(struct request *r)
 		return http_error(r, 500);
 	snprintf(me, sizeof(me), "%ld", r->account->id);
 	p[0] = me;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, counts_query, 1,
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, outbox_counts_sql, 1,
 	    p)) == NULL)
 		goto fail;
 	total = strtol(PQgetvalue(res, 0, OC_TOTAL), NULL, 10);

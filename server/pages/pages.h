@@ -229,9 +229,20 @@ int mydata_page(struct request *r);
 
 /* outbox.c */
 int outbox_list(struct request *r);
+extern const char outbox_counts_sql[];
 
 /* privacy.c */
 int privacy_page(struct request *r);
+
+/* site.c */
+int site_show(struct request *r);
+int site_edit(struct request *r);
+int site_restore(struct request *r);
+int site_text(struct request *r, struct view *v, const char *name);
+int site_pages_view(struct request *r, struct view *v);
+
+/* manage.c */
+int manage_page(struct request *r);
 
 /* questions.c */
 int questions_edit(struct request *r);
@@ -295,6 +306,13 @@ void revision_conflict(struct view *v, const char *field,
     const char *message, PGresult *others);
 struct view *revision_row(struct view *v, const char *home, PGresult *revs,
     int i, long current, int may_restore);
+void		revision_numbers(struct view *, long);
+
+/* The other sources search.c reads, beside their pages' own SQL. */
+extern const char members_search_sql[];
+void members_search_row(struct view *s, PGresult *res, int i);
+extern const char events_search_sql[];
+void events_search_row(struct view *s, PGresult *res, int i);
 
 /* search.c */
 int search_page(struct request *r);

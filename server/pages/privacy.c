@@ -3,7 +3,8 @@
  * who sees it, which nodes it travels to and how long it is kept.  The
  * periods come from the retention rules themselves (retention_period),
  * read from this node's configuration, so the notice always says what
- * the node does.
+ * the node does.  Its coordinators' own text (site.c), such as who runs
+ * the node and how to reach them, goes above it.
  */
 #include <stdlib.h>
 
@@ -40,6 +41,10 @@ privacy_page(struct request *r)
 		}
 		view_set(v, period_keys[rule], words);
 		free(words);
+	}
+	if (site_text(r, v, "privacy") == -1) {
+		view_free(v);
+		return http_error(r, 503);
 	}
 	return http_page(r, 200, "privacy", v);
 }

@@ -69,7 +69,7 @@ struct view *
 revision_row(struct view *v, const char *home, PGresult *revs, int i,
     long current, int may_restore)
 {
-	struct view *h, *n;
+	struct view *h;
 	const char *num = PQgetvalue(revs, i, RV_NUMBER);
 	long k = strtol(num, NULL, 10);
 
@@ -86,7 +86,20 @@ revision_row(struct view *v, const char *home, PGresult *revs, int i,
 	if (k > 1)
 		view_setf(h, "changes_href", "%s/compare?from=%ld&to=%ld",
 		    home, k - 1, k);
-	if ((n = view_add(v, "numbers")) != NULL)
-		view_set(n, "n", num);
 	return h;
+}
+
+/*
+ * The revisions a history page's compare form offers, newest first:
+ * every one, not only those on the page of the history shown.
+ */
+void
+revision_numbers(struct view *v, long current)
+{
+	struct view *n;
+	long k;
+
+	for (k = current; k >= 1; k--)
+		if ((n = view_add(v, "numbers")) != NULL)
+			view_setf(n, "n", "%ld", k);
 }

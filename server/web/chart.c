@@ -15,11 +15,20 @@
 
 #include "web.h"
 
-#define CHART_WIDTH	640	/* viewBox units */
-#define LABEL_WIDTH	220	/* room for the row labels */
-#define BAR_HEIGHT	28
+/*
+ * Each row's label stands on a line of its own above its bar, so the
+ * bars can use the whole width and the viewBox stays narrow: drawn 343
+ * pixels wide on a 375-pixel phone, a 16-unit label is still 13.7
+ * pixels tall, where a label beside its bar in a wider viewBox shrank
+ * to 7.  The stylesheet caps how wide the chart grows on a desktop.
+ */
+#define CHART_WIDTH	400	/* viewBox units */
+#define LABEL_HEIGHT	22	/* the label's line above its bar */
+#define BAR_HEIGHT	24
 #define BAR_GAP		14
-#define TOP		8
+#define ROW_HEIGHT	(LABEL_HEIGHT + BAR_HEIGHT + BAR_GAP)
+#define TOTAL_ROOM	48	/* after the longest bar, for its total */
+#define TOP		4
 
 /*
  * The whole chart in words, for the SVG's accessible name: a picture
@@ -85,7 +94,7 @@ chart_add(struct view *v, const char *list, const char *title,
 {
 	struct view *c, *row, *seg, *h;
 	long max = 0, total;
-	double x, w, area = CHART_WIDTH - LABEL_WIDTH - 48;
+	double x, w, area = CHART_WIDTH - TOTAL_ROOM;
 	int i, j, height;
 
 	if (nseries > CHART_SERIES)
@@ -98,7 +107,7 @@ chart_add(struct view *v, const char *list, const char *title,
 	}
 	if ((c = view_add(v, list)) == NULL)
 		return -1;
-	height = TOP * 2 + nrows * (BAR_HEIGHT + BAR_GAP);
+	height = TOP * 2 + nrows * ROW_HEIGHT;
 	view_set(c, "chart_title", title);
 	view_set(c, "chart_caption", caption);
 	view_setf(c, "viewbox", "0 0 %d %d", CHART_WIDTH, height);
@@ -116,9 +125,10 @@ chart_add(struct view *v, const char *list, const char *title,
 			return -1;
 		view_set(row, "row_label", rows[i].label);
 		view_set(row, "row_href", rows[i].href);
-		view_setf(row, "label_y", "%d", TOP + i * (BAR_HEIGHT +
-		    BAR_GAP) + BAR_HEIGHT / 2 + 5);
-		x = LABEL_WIDTH;
+		view_setf(row, "label_y", "%d", TOP + i * ROW_HEIGHT + 16);
+		view_setf(row, "total_y", "%d", TOP + i * ROW_HEIGHT +
+		    LABEL_HEIGHT + BAR_HEIGHT / 2 + 6);
+		x = 0;
 		for (total = 0, j = 0; j < nseries; j++) {
 			total += rows[i].values[j];
 			if (chart_cell(row, &rows[i], &series[j],
@@ -131,8 +141,8 @@ chart_add(struct view *v, const char *list, const char *title,
 			if ((seg = view_add(row, "segments")) == NULL)
 				return -1;
 			view_setf(seg, "x", "%.1f", x);
-			view_setf(seg, "y", "%d", TOP + i * (BAR_HEIGHT +
-			    BAR_GAP));
+			view_setf(seg, "y", "%d", TOP + i * ROW_HEIGHT +
+			    LABEL_HEIGHT);
 			view_setf(seg, "width", "%.1f", w);
 			view_setf(seg, "height", "%d", BAR_HEIGHT);
 			view_setf(seg, "fill_class", "chart__fill--%s",

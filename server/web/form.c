@@ -243,6 +243,12 @@ static const struct keydef keys[KEY__MAX] = {
 	    NULL },
 	[KEY_SESSION] = { "session", K_ID, 19, "Session",
 	    "Unknown session" },
+	[KEY_PREVIEW] = { "preview", K_BOOL, 8, "Preview", NULL },
+	[KEY_MEASURED] = { "measured", K_WORDS, 400, "Outcomes measured",
+	    "Select the outcomes from the list" },
+	[KEY_STEP] = { "step", K_LINE, 16, "Step", "Unknown step" },
+	[KEY_CHANGED] = { "changed", K_COUNT, 1, "Changed fields only",
+	    "Choose whether to hide unchanged fields" },
 };
 
 const char *

@@ -22,16 +22,27 @@ view_common(struct request *r, struct view *v, const char *title)
 	view_set(v, "csrf", r->csrf);
 	view_set(v, "css_href", static_url("acorn.css"));
 	view_set(v, "icon_href", static_url("favicon.svg"));
+	view_set(v, "menu_js", static_url("header-menu.js"));
 	if (rt != NULL) {
-		/* at_members and so on: the layout marks the current link. */
+		/* at_admin_mail and so on: the layout marks the current link. */
 		snprintf(at, sizeof(at), "at_%s", rt->metric);
 		view_flag(v, at, 1);
+		/* in_events and so on: the header link of the page's section. */
+		if (rt->section != NULL) {
+			snprintf(at, sizeof(at), "in_%s", rt->section);
+			view_flag(v, at, 1);
+		}
 	}
+	/* Pages that would promise an email say something else instead. */
+	view_flag(v, "mail_off", cfg->smtp_url[0] == '\0');
 	if (r->account != NULL) {
 		view_flag(v, "signed_in", 1);
 		view_set(v, "me_name", r->account->name);
 		view_flag(v, "is_coordinator", is_coordinator(r));
 		view_flag(v, "is_admin", is_admin(r));
+		/* Those who can have mail set up are told on every page. */
+		view_flag(v, "mail_banner", cfg->smtp_url[0] == '\0' &&
+		    is_coordinator(r));
 	}
 }
 

@@ -19,8 +19,6 @@
 
 #include "web.h"
 
-#define COOKIE_SESSION	"acorn_session"
-#define COOKIE_PRE	"acorn_pre"
 #define AGENT_MAX	400	/* bytes of User-Agent kept */
 
 static unsigned char	secret[32];

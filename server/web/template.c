@@ -18,6 +18,11 @@
  *   data-markdown="k"    replace the element's content with the HTML that
  *                        view_markdown() made from a member's CommonMark
  *
+ * data-label="Name" is no directive but a table cell's column name,
+ * which the stylesheet shows above the value when a table's rows become
+ * cards on a phone: it is written out as it stands (data-set-data-label
+ * gives one from the view).
+ *
  * data-markdown is the one way HTML that is not the template's own gets
  * into a page, and it takes only what view_markdown() stored: that HTML
  * comes from markdown_html(), which drops raw HTML and unsafe links.
@@ -474,7 +479,9 @@ render_attrs(struct out *o, xmlNodePtr n, const struct directives *d,
 				put_attr(o, an, val);
 			continue;
 		}
-		if (strncmp(an, "data-", 5) == 0)
+		/* data-label is a column name, not a directive: kept. */
+		if (strncmp(an, "data-", 5) == 0 &&
+		    strcmp(an, "data-label") != 0)
 			continue;
 		/* The view's and the directives' values win over the page's. */
 		if (set_by_view(n, an, v) || strcmp(an, aia) == 0 ||

@@ -145,6 +145,10 @@ enum key {
 	KEY_TOKEN,
 	KEY_CURRENT,
 	KEY_SESSION,
+	KEY_PREVIEW,
+	KEY_MEASURED,
+	KEY_STEP,
+	KEY_CHANGED,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -200,6 +204,7 @@ struct route {
 	const char	*arg;		/* a fixed argument, for a fixed path */
 	int		 (*handler)(struct request *);
 	const char	*metric;	/* label in /metrics */
+	const char	*section;	/* the header link it is under, or NULL */
 };
 const struct route *route_find(const struct route *, size_t, const char *,
 		    char *, size_t);
@@ -300,6 +305,9 @@ void		 counters_record(const struct route *, unsigned int, double);
 void		 counters_text(struct strbuf *);
 
 /* session.c */
+/* The node's only cookies, named here for the cookies page to state. */
+#define COOKIE_SESSION	"acorn_session"	/* a signed-in session */
+#define COOKIE_PRE	"acorn_pre"	/* a form's token before signing in */
 int	 session_cookie(struct request *, const char *, const char *, long);
 int	 session_load(struct request *);
 int	 session_create(struct request *, long);

@@ -123,8 +123,15 @@ try {
 		await page.getByLabel('Password').fill(adminPassword);
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await page.waitForLoadState();
-		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Manage' }).click();
 		await page.waitForLoadState();
+		expect(await text(page, 'h1') === 'Manage', 'not the Manage page');
+		expect(/\d+ (person is|people are) waiting for approval/.test(await text(page, 'main')), 'no count of people waiting');
+		await accessible(page, 'manage');
+		await page.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Approvals' }).click();
+		await page.waitForLoadState();
+		expect(await page.getByRole('navigation', { name: 'Manage' }).locator('a[aria-current="page"]').innerText() === 'Approvals',
+			'the Manage sub-navigation does not mark Approvals');
 		expect((await text(page, 'main')).includes(member.name), 'request not listed');
 		expect((await text(page, 'main')).includes(member.email.toLowerCase()) ||
 			(await text(page, 'main')).includes(member.email), 'email not shown to the coordinator');
@@ -205,7 +212,7 @@ try {
 	await test('a visitor finds the member in the directory by interest', async () => {
 		await page.goto(`${base}/members`);
 		await page.getByLabel('Search by name, organisation or interests').fill(member.interest.slice(0, -2));
-		await page.getByRole('button', { name: 'Search' }).click();
+		await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
 		await page.waitForLoadState();
 		expect(await page.getByRole('link', { name: member.name }).count() === 1, 'not found by interest');
 	});
@@ -215,12 +222,12 @@ try {
 		await page.goto(`${base}/members`);
 		await page.locator('#group').selectOption('link_worker');
 		await page.locator('#region').selectOption('North West');
-		await page.getByRole('button', { name: 'Search' }).click();
+		await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
 		await page.waitForLoadState();
 		expect(await page.locator('#group').inputValue() === 'link_worker', 'group choice lost');
 		expect(await page.getByRole('link', { name: member.name }).count() === 1, 'not found by filter');
 		await page.locator('#group').selectOption('gp');
-		await page.getByRole('button', { name: 'Search' }).click();
+		await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
 		await page.waitForLoadState();
 		expect(await page.getByRole('link', { name: member.name }).count() === 0, 'found under the wrong group');
 	});
@@ -335,7 +342,7 @@ try {
 			expect(done.includes(want), `"${want}" not on the confirmation`);
 		expect(!done.includes('We have sent'), 'mail promised on a node that sends none');
 		await accessible(p, 'registered');
-		await p.locator('main').getByRole('link', { name: 'Your registrations' }).click();
+		await p.getByRole('main').getByRole('link', { name: 'Your registrations' }).click();
 		await p.waitForLoadState();
 		const card = p.locator('.member-card').filter({ hasText: eventTitle });
 		expect(await card.count() === 1, 'registration not listed');
@@ -387,7 +394,7 @@ try {
 		await page.setViewportSize(widths.phone);
 		expect((await text(page, '.checkin-count')) === '0 of 1 checked in', `count: ${await text(page, '.checkin-count')}`);
 		await page.getByLabel('Search by name or organisation').fill(member.name.split(' ')[1].slice(0, 4).toUpperCase());
-		await page.getByRole('button', { name: 'Search' }).click();
+		await page.getByRole('main').getByRole('button', { name: 'Search' }).click();
 		await page.waitForLoadState();
 		await page.getByRole('button', { name: `Mark attended: ${member.name}` }).click();
 		await page.waitForLoadState();
@@ -426,8 +433,8 @@ try {
 	});
 	let guestLink = '';
 	await test('the coordinator sees the confirmation on the Mail page, its key hidden', async () => {
-		await page.goto(base);
-		await page.getByRole('link', { name: 'Mail' }).click();
+		await page.goto(`${base}/manage`);
+		await page.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Mail', exact: true }).click();
 		await page.waitForLoadState();
 		await accessible(page, 'mail');
 		const row = page.getByRole('row').filter({ hasText: guestEmail }).first();

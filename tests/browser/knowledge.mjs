@@ -1,15 +1,20 @@
 // The knowledge journey in headless Chromium: a coordinator adds an
-// evaluation (with a mistake first), attaches its report, corrects it and
-// compares the two revisions, and a visitor reads the evidence summary;
-// a member writes a library document, edits it and restores the first
-// revision; a glossary term is found by one of its other names; the
-// coordinator opens the network pages.  Every page visited is checked
-// with axe-core at desktop and phone widths.
+// evaluation in steps (details and the outcomes measured, then what it
+// found for those, then check answers, with a mistake first and a
+// Change on the way), attaches its report, corrects it from the check
+// page and compares the two revisions, and a visitor reads the evidence
+// summary (its chart labels readable on a phone) and filters the list;
+// a member writes a library document with its address made from the
+// title and a preview, edits it and restores the first revision; a
+// glossary term is found by one of its other names; the coordinator
+// opens the network pages.  Every page visited is checked with axe-core
+// at desktop and phone widths, and table cells on a phone name their
+// column.
 //
 // Environment as for journey.mjs.  Prints "N passed, N failed" last.
 
 import { base, adminEmail, adminPassword, test, expect, text, accessible,
-	newPage, signIn, fail, finish } from './lib.mjs';
+	newPage, signIn, fail, finish, widths } from './lib.mjs';
 
 const stamp = Date.now().toString(36);
 const study = {
@@ -20,10 +25,21 @@ const study = {
 };
 const doc = {
 	title: `Referral checklist ${stamp}`,
-	slug: `referral-checklist-${stamp}`,
+	slug: `referral-checklist-${stamp}`,	// made from the title
 	first: 'Before referring, ask **what matters** to the person.',
 	second: 'Before referring, check the person agrees to be contacted.',
 };
+// At phone width, the column name every card cell of the first table on
+// page shows above its value (the ::before the stylesheet draws).
+async function cardLabels(page) {
+	await page.setViewportSize(widths.phone);
+	const labels = await page.evaluate(() => [...document.querySelectorAll('main table.table--responsive td[data-label]')]
+		.filter(td => td.offsetParent !== null)
+		.map(td => [td.dataset.label, getComputedStyle(td, '::before').content]));
+	await page.setViewportSize(widths.desktop);
+	return labels;
+}
+
 // The smallest file that is a PDF from its first bytes to its last.
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
@@ -46,6 +62,21 @@ try {
 		await p.goto(`${base}/evidence/summary`);
 		evaluationsBefore = Number(await text(p, '.stat__figure'));
 	});
+	await test('on a phone the chart labels are at least 12 pixels and table cells name their column', async () => {
+		const p = reader.page;
+		await p.setViewportSize(widths.phone);
+		const sizes = await p.evaluate(() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+			const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+			return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+		}));
+		await p.setViewportSize(widths.desktop);
+		expect(sizes.length > 0, 'no chart text');
+		const smallest = Math.min(...sizes);
+		expect(smallest >= 12, `a chart label is ${smallest.toFixed(1)}px on a phone`);
+		const labels = await cardLabels(p);
+		expect(labels.length > 0 && labels.every(([name, shown]) => shown.includes(name)),
+			`cells without their column name: ${JSON.stringify(labels.slice(0, 3))}`);
+	});
 	await accessible(reader.page, 'evidence-summary');
 	await reader.context.close();
 
@@ -60,8 +91,10 @@ try {
 		await page.getByRole('link', { name: 'Add an evaluation' }).click();
 		await page.waitForLoadState();
 		await accessible(page, 'evaluation-new');
+		expect(await text(page, 'h1') === 'About the evaluation', 'not the first step');
+		expect(await page.locator('#wellbeing_direction').count() === 0, 'findings asked before the outcomes');
 		await page.locator('#region').selectOption('');
-		await page.getByRole('button', { name: 'Save the evaluation' }).click();
+		await page.getByRole('button', { name: 'Continue' }).click();
 		await page.waitForLoadState();
 		const summary = await text(page, '.error-summary');
 		expect(summary.includes("Enter the evaluation's title"), `summary: ${summary}`);
@@ -80,12 +113,41 @@ try {
 		await page.getByLabel('Number of participants (optional)').fill('312');
 		await page.getByLabel('Follow-up period in months (optional)').fill('6');
 		await page.getByLabel('Summary', { exact: true }).fill(study.summary);
-		await page.locator('#wellbeing_direction').selectOption('improved');
+		await page.getByRole('checkbox', { name: 'Wellbeing' }).check();
+		await page.getByRole('checkbox', { name: 'Loneliness' }).check();
+		await page.getByRole('checkbox', { name: 'GP consultations' }).check();
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForLoadState();
+		expect(await text(page, 'h1') === 'What did the evaluation find?', 'not the findings step');
+		expect(await page.locator('fieldset.outcome-fieldset').count() === 3, 'not only the three outcomes chosen');
+		await accessible(page, 'evaluation-findings');
+		await page.getByRole('group', { name: 'Wellbeing', exact: true }).getByRole('radio', { name: 'Improved' }).check();
 		await page.locator('#wellbeing_measure').fill('WEMWBS');
 		await page.locator('#wellbeing_figure').fill('+3.8 points');
-		await page.locator('#loneliness_direction').selectOption('improved');
+		await page.getByRole('group', { name: 'Loneliness', exact: true }).getByRole('radio', { name: 'Improved' }).check();
 		await page.locator('#loneliness_measure').fill('UCLA 3-item');
-		await page.locator('#gp_consultations_direction').selectOption('no_change');
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, '.error-summary')).includes('GP consultations: select what the evaluation found'),
+			'a chosen outcome without a finding was let through');
+		await page.getByRole('group', { name: 'GP consultations', exact: true }).getByRole('radio', { name: 'No change' }).check();
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForLoadState();
+		expect(await text(page, 'h1') === 'Check your answers before saving', 'not the check page');
+		expect((await text(page, '.summary-list')).includes('Improved. Measure: WEMWBS. Result: +3.8 points'), 'findings not on the check page');
+		await accessible(page, 'evaluation-check');
+		// Change an answer: back to its step, the rest kept.
+		await page.getByRole('button', { name: 'Change Area' }).click();
+		await page.waitForLoadState();
+		expect(await page.getByLabel('Area (optional)').inputValue() === study.area, 'area not kept');
+		expect(await page.getByRole('checkbox', { name: 'Wellbeing' }).isChecked(), 'outcome not kept');
+		await page.getByLabel('Area (optional)').fill('Wigan and Leigh');
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForLoadState();
+		expect(await page.locator('#wellbeing_measure').inputValue() === 'WEMWBS', 'finding not kept through the change');
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForLoadState();
+		expect((await text(page, '.summary-list')).includes('Wigan and Leigh'), 'changed area not on the check page');
 		await page.getByRole('button', { name: 'Save the evaluation' }).click();
 		await page.waitForLoadState();
 		evaluationUrl = page.url();
@@ -114,8 +176,15 @@ try {
 
 	await test('a correction makes a second revision, and the two compare field by field', async () => {
 		await page.goto(`${evaluationUrl}/edit`);
+		expect(await text(page, 'h1') === 'Check your answers before saving', 'an edit does not start at check answers');
 		await accessible(page, 'evaluation-edit');
+		await page.getByRole('button', { name: 'Change Number of participants' }).click();
+		await page.waitForLoadState();
 		await page.getByLabel('Number of participants (optional)').fill('298');
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForLoadState();
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.waitForLoadState();
 		await page.getByLabel('Summary of your changes (optional)').fill('Participants who completed follow-up');
 		await page.getByRole('button', { name: 'Save your changes' }).click();
 		await page.waitForLoadState();
@@ -124,11 +193,22 @@ try {
 		await page.waitForLoadState();
 		await accessible(page, 'evaluation-history');
 		expect((await text(page, 'table')).includes('Participants who completed follow-up'), 'change summary not in history');
+		const labels = await cardLabels(page);
+		expect(labels.some(([name, shown]) => name === 'Author' && shown.includes('Author')), `history cells: ${JSON.stringify(labels)}`);
 		await page.getByRole('button', { name: 'Compare' }).click();
 		await page.waitForLoadState();
 		await accessible(page, 'evaluation-compare');
 		const rows = await page.locator('tr.compare-fields__row--changed').allInnerTexts();
 		expect(rows.length === 1 && rows[0].includes('312') && rows[0].includes('298'), `changed rows: ${rows.join(' / ')}`);
+		expect((await text(page, 'main')).includes('1 field changed: Participants.'), 'the changed field is not named');
+		const colours = await page.evaluate(() => [...document.querySelectorAll('td.compare-fields__value--del, td.compare-fields__value--add')]
+			.map(td => getComputedStyle(td).backgroundColor));
+		expect(colours.length === 2 && colours.every(c => c !== 'rgb(255, 255, 255)'), `changed cells: ${colours.join(', ')}`);
+		expect(await page.locator('del').count() === 1 && await page.locator('ins').count() === 1, 'no <del> and <ins>');
+		await page.getByRole('link', { name: 'Hide unchanged fields' }).click();
+		await page.waitForLoadState();
+		expect(await page.locator('tbody tr').count() === 1, 'unchanged fields still shown');
+		await accessible(page, 'evaluation-compare-changed');
 	});
 
 	const visitor = await newPage();
@@ -144,12 +224,24 @@ try {
 	await test('the evidence list filters by outcome and finding', async () => {
 		const v = visitor.page;
 		await v.goto(`${base}/evidence`);
+		await v.setViewportSize(widths.phone);
+		const folded = await v.getByLabel('Outcome measured').isVisible();
+		await v.setViewportSize(widths.desktop);
+		expect(!folded, 'the filters are not folded away');
+		await v.getByText('Filter results').click();
 		await v.getByLabel('Outcome measured').selectOption('gp_consultations');
 		await v.getByLabel('Finding').selectOption('no_change');
 		await v.getByRole('button', { name: 'Show evaluations' }).click();
 		await v.waitForLoadState();
 		expect(await v.getByRole('link', { name: study.title }).count() === 1, 'not found by outcome and finding');
+		const summary = await text(v, '.filter-summary');
+		expect(/Showing \d+ evaluations?: outcome GP consultations, finding No change/.test(summary), `summary: ${summary}`);
+		expect(await v.getByRole('link', { name: 'Clear filters' }).count() === 1, 'no Clear filters');
 		await accessible(v, 'evidence-filtered');
+		await v.getByRole('link', { name: 'Remove filter: finding No change' }).click();
+		await v.waitForLoadState();
+		expect(new URL(v.url()).search === '?outcome=gp_consultations', `removing one filter went to ${v.url()}`);
+		await v.getByText('Filter results').click();
 		await v.getByLabel('Finding').selectOption('worse');
 		await v.getByRole('button', { name: 'Show evaluations' }).click();
 		await v.waitForLoadState();
@@ -164,11 +256,16 @@ try {
 		await page.waitForLoadState();
 		await accessible(page, 'document-new');
 		await page.getByLabel('Title').fill(doc.title);
-		await page.getByLabel('Web address').fill(doc.slug);
 		await page.getByLabel('Category').selectOption('guide');
 		await page.getByLabel('Text').fill(doc.first);
+		await page.getByRole('button', { name: 'Preview' }).click();
+		await page.waitForLoadState();
+		expect(await page.locator('.preview strong').innerText() === 'what matters', 'the preview is not rendered');
+		expect(await page.getByLabel('Web address (optional)').inputValue() === doc.slug, 'the address is not made from the title');
+		await accessible(page, 'document-preview');
 		await page.getByRole('button', { name: 'Save the document' }).click();
 		await page.waitForLoadState();
+		expect(new URL(page.url()).pathname === `/library/${doc.slug}`, `saved at ${page.url()}`);
 		expect((await text(page, '.document')).includes('what matters'), 'first text not shown');
 		await accessible(page, 'document');
 		await page.getByRole('link', { name: 'Edit this document' }).click();
@@ -206,7 +303,9 @@ try {
 
 	await test('a coordinator finds the network pages, and a mistyped peer keeps what was typed', async () => {
 		await page.goto(`${base}/`);
-		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Network' }).click();
+		await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Manage' }).click();
+		await page.waitForLoadState();
+		await page.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Network' }).click();
 		await page.waitForLoadState();
 		expect(await text(page, 'h1') === 'Sync with peers', 'not the sync page');
 		await accessible(page, 'sync');

@@ -1,7 +1,8 @@
 // What every browser suite shares: the environment, Chromium, a counter
 // of passed and failed checks, and the axe-core check that runs on each
 // page visited at desktop and phone widths (a serious or critical
-// violation, or a phone page wider than the screen, fails that page).
+// violation, a phone page wider than the screen, or a phone page whose
+// heading starts more than 260 px down, fails that page).
 
 import { readFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -49,7 +50,10 @@ export async function text(page, selector) {
 	return (await page.locator(selector).first().innerText()).trim();
 }
 
-// Runs axe-core on the page at both widths and takes a screenshot at each.
+// Runs axe-core on the page at both widths and takes a screenshot at
+// each; on a phone the page's h1 (or an error summary or confirmation
+// above it) must also start within HEADING_MAX pixels of the top.
+const HEADING_MAX = 260;
 const checked = new Set();
 export async function accessible(page, label) {
 	if (checked.has(label))
@@ -71,6 +75,23 @@ export async function accessible(page, label) {
 			if (wname === 'phone') {
 				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 				expect(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
+				// The heading is in view without scrolling past the header;
+				// an error summary or a confirmation that GOV.UK puts above
+				// it is what the page leads with, and counts as its start.
+				const top = await page.evaluate(() => {
+					const h = document.querySelector('h1');
+					if (h === null)
+						return null;
+					let at = h.getBoundingClientRect().top;
+					for (const m of document.querySelectorAll('main .error-summary, main [role="status"], main [role="alert"]')) {
+						const box = m.getBoundingClientRect();
+						if (box.height > 0 && (m.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING))
+							at = Math.min(at, box.top);
+					}
+					return at + window.scrollY;
+				});
+				expect(top !== null, 'page has no h1');
+				expect(top <= HEADING_MAX, `the h1 starts ${Math.round(top)}px down on a phone (at most ${HEADING_MAX})`);
 			}
 		});
 	}

@@ -149,7 +149,8 @@ add(struct client *c, const char *title, const char *design,
 	}
 	r = form_post(c, "/evidence/new", "/evidence/new", "title", title,
 	    "region", region, "year", year, "design", design, "abstract",
-	    "People referred by their GP met a link worker.", dir_key,
+	    "People referred by their GP met a link worker.", "measured",
+	    outcome != NULL ? outcome : "", dir_key,
 	    direction != NULL ? direction : "", measure_key,
 	    measure != NULL ? measure : "", NULL);
 	ck_assert_ptr_nonnull(r);
@@ -200,7 +201,9 @@ START_TEST(test_contributor_adds_evaluation_shown_with_every_field)
 	    "scheme", "Bolton Community Connectors", "area", "Bolton",
 	    "region", "North West", "year", "2023",
 	    "design", "quasi_experimental", "sample_size", "240",
-	    "follow_up", "12",
+	    "follow_up", "12", "measured", "gp_consultations",
+	    "measured", "ae_attendance", "measured", "wellbeing",
+	    "measured", "loneliness", "measured", "cost_roi",
 	    "abstract", "Link workers met 240 people referred by their GP."
 	    "\n\nConsultations fell over the year.",
 	    "gp_consultations_direction", "improved",
@@ -424,7 +427,8 @@ save(struct draft *d)
 	    "title", d->title, "scheme", "Rochdale Connect", "area",
 	    "Rochdale", "region", "North West", "year", "2021", "design",
 	    "before_after", "sample_size", "85", "abstract",
-	    "Before and after scores for 85 people.", "wellbeing_direction",
+	    "Before and after scores for 85 people.", "measured",
+	    "wellbeing", "wellbeing_direction",
 	    "improved", "wellbeing_measure", "SWEMWBS", "wellbeing_figure",
 	    d->figure, "summary", d->change, NULL);
 }
@@ -463,7 +467,8 @@ add_rochdale(struct client *c, const char *title)
 	    "scheme", "Rochdale Connect", "area", "Rochdale", "region",
 	    "North West", "year", "2021", "design", "before_after",
 	    "sample_size", "85", "abstract",
-	    "Before and after scores for 85 people.", "wellbeing_direction",
+	    "Before and after scores for 85 people.", "measured",
+	    "wellbeing", "wellbeing_direction",
 	    "improved", "wellbeing_measure", "SWEMWBS", "wellbeing_figure",
 	    "+2.0 points", NULL);
 	id = saved_id(r);
@@ -518,7 +523,7 @@ START_TEST(test_edits_make_revisions_compare_and_restore)
 	path_of(path, sizeof(path), id, "/compare?from=1&to=2");
 	r = http_get(anon, path);
 	ck_assert_int_eq(r->status, 200);
-	ck_assert(resp_has(r, "2 fields changed."));
+	ck_assert(resp_has(r, "2 fields changed: Title and Wellbeing."));
 	ck_assert_int_eq(occurrences(r, "(changed)"), 2);
 	ck_assert(resp_has(r, "<span>Title</span><strong class=\"diff__label\">"
 	    " (changed)</strong>"));
@@ -719,7 +724,8 @@ start_with_samples(void)
 		r = form_post(c, "/evidence/new", "/evidence/new", "title",
 		    s->title, "region", s->region, "year", s->year, "design",
 		    s->design, "abstract", "What the scheme did and found.",
-		    k[0], s->direction, k[1], s->measure, k[2],
+		    "measured", s->outcome, "measured",
+		    s->outcome2 ? s->outcome2 : "", k[0], s->direction, k[1], s->measure, k[2],
 		    s->direction2 ? s->direction2 : "", k[3],
 		    s->measure2 ? s->measure2 : "", NULL);
 		ck_assert_int_eq(r->status, 303);
@@ -750,7 +756,7 @@ lists_exactly(struct client *c, const char *path, const int *want)
 			ck_abort_msg("%s: %s %s", path, samples[i].title,
 			    wanted ? "missing" : "shown");
 	}
-	snprintf(count, sizeof(count), "<strong>%d %s</strong>", n,
+	snprintf(count, sizeof(count), "<strong>Showing %d %s", n,
 	    n == 1 ? "evaluation" : "evaluations");
 	ck_assert_msg(resp_has(r, count), "%s: not %s", path, count);
 	resp_free(r);
@@ -1003,7 +1009,8 @@ add_with(struct client *c, const char *name, const char *value)
 	return form_post(c, "/evidence/new", "/evidence/new",
 	    good[0][0], v[0], good[1][0], v[1], good[2][0], v[2],
 	    good[3][0], v[3], good[4][0], v[4], good[5][0], v[5],
-	    good[6][0], v[6], name, value, NULL);
+	    good[6][0], v[6], "measured", strncmp(name, "wellbeing_", 10) ==
+	    0 ? "wellbeing" : "", name, value, NULL);
 }
 
 START_TEST(test_each_refused_field_says_why_and_stores_nothing)
@@ -1026,10 +1033,12 @@ START_TEST(test_each_refused_field_says_why_and_stores_nothing)
 		{ "design", "horoscope", "Select a study design from the "
 		  "list" },
 		{ "region", "Atlantis", "Select a region from the list" },
-		{ "wellbeing_direction", "better", "Wellbeing: select a "
-		  "finding from the list" },
+		{ "wellbeing_direction", "better", "Wellbeing: select what "
+		  "the evaluation found from the list" },
 		{ "wellbeing_measure", "WEMWBS", "Wellbeing: select what the "
-		  "evaluation found, or clear its measure and result" },
+		  "evaluation found" },
+		{ "measured", "horoscopes", "Select the outcomes from the "
+		  "list" },
 	};
 	struct client *c = signed_in(CONTRIB, contrib_pw);
 	long evaluations = num("SELECT count(*) FROM evaluations", NULL);
@@ -1050,6 +1059,7 @@ START_TEST(test_each_refused_field_says_why_and_stores_nothing)
 		if (*cases[i].value != '\0' &&
 		    strcmp(cases[i].name, "design") != 0 &&
 		    strcmp(cases[i].name, "region") != 0 &&
+		    strcmp(cases[i].name, "measured") != 0 &&
 		    strcmp(cases[i].name, "wellbeing_direction") != 0) {
 			snprintf(shown, sizeof(shown), "value=\"%s\"",
 			    cases[i].value);
@@ -1111,7 +1121,7 @@ START_TEST(test_markup_in_every_field_is_shown_as_text)
 	    "area", "<script>alert(3)</script>",
 	    "region", "North West", "year", "2024", "design", "qualitative",
 	    "abstract", "Markup <script>alert(4)</script> <b>bold</b>",
-	    "wellbeing_direction", "improved",
+	    "measured", "wellbeing", "wellbeing_direction", "improved",
 	    "wellbeing_measure", "<script>alert(5)</script>",
 	    "wellbeing_figure", "<script>alert(6)</script>",
 	    "summary", "<script>alert(7)</script>", NULL);
@@ -1124,7 +1134,7 @@ START_TEST(test_markup_in_every_field_is_shown_as_text)
 	    "area", "<script>alert(3)</script>",
 	    "region", "North West", "year", "2024", "design", "qualitative",
 	    "abstract", "Markup <script>alert(4)</script> <b>bold</b>",
-	    "wellbeing_direction", "improved",
+	    "measured", "wellbeing", "wellbeing_direction", "improved",
 	    "wellbeing_measure", "<script>alert(5)</script>",
 	    "wellbeing_figure", "<script>alert(6)</script>",
 	    "summary", "<script>alert(9)</script>", NULL);
@@ -1575,7 +1585,7 @@ START_TEST(test_coordinator_deletes_leaving_only_a_tombstone)
 	ck_assert(!resp_has(r, "Zebra crossing"));
 	resp_free(r);
 	r = http_get(anon, "/evidence?q=quokka");
-	ck_assert(resp_has(r, "<strong>0 evaluations</strong>"));
+	ck_assert(resp_has(r, "<strong>Showing 0 evaluations: search"));
 	resp_free(r);
 	r = http_get(anon, download);
 	ck_assert_int_eq(r->status, 404);
@@ -1674,6 +1684,436 @@ START_TEST(test_bad_input_changes_nothing)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The form in steps                                                   */
+
+/* The details every step test sends, as the hidden fields carry them. */
+#define DETAILS	"title", "Steps study", "region", "North West", "year", \
+	"2023", "design", "rct", "abstract", "A trial in three practices."
+
+START_TEST(test_evaluation_steps_ask_only_the_chosen_outcomes)
+{
+	struct client *c = signed_in(CONTRIB, contrib_pw);
+	long before = num("SELECT count(*) FROM evaluations", NULL);
+	struct resp *r;
+	char *csrf, *id, *v;
+
+	/* First the details, with which outcomes were measured. */
+	r = http_get(c, "/evidence/new");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Which outcomes did the evaluation measure?"));
+	ck_assert(resp_has(r, "name=\"measured\" id=\"measured\" "
+	    "value=\"gp_consultations\""));
+	ck_assert(!resp_has(r, "name=\"wellbeing_direction\""));
+	resp_free(r);
+	csrf = page_csrf(c, "/evidence/new");
+
+	/* Then the findings of the two chosen, and no others. */
+	r = http_post(c, "/evidence/new", "csrf", csrf, DETAILS, "measured",
+	    "wellbeing", "measured", "loneliness", "step", "findings", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "What did the evaluation find?"));
+	ck_assert(resp_has(r, "name=\"wellbeing_direction\""));
+	ck_assert(resp_has(r, "name=\"loneliness_measure\""));
+	ck_assert(!resp_has(r, "name=\"gp_consultations_direction\""));
+	ck_assert(!resp_has(r, "name=\"cost_roi_measure\""));
+	/* The details travel on as hidden fields. */
+	ck_assert(resp_has(r, "type=\"hidden\" name=\"title\" "
+	    "value=\"Steps study\""));
+	ck_assert(resp_has(r, "type=\"hidden\" name=\"measured\" "
+	    "value=\"loneliness\""));
+	resp_free(r);
+
+	/* A chosen outcome must say what it found. */
+	r = http_post(c, "/evidence/new", "csrf", csrf, DETAILS, "measured",
+	    "wellbeing", "measured", "loneliness", "wellbeing_direction",
+	    "improved", "step", "check", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Loneliness: select what the evaluation "
+	    "found"));
+	ck_assert(resp_has(r, "What did the evaluation find?"));
+	resp_free(r);
+
+	/* Check answers: every answer with its Change button, nothing saved. */
+	r = http_post(c, "/evidence/new", "csrf", csrf, DETAILS, "measured",
+	    "wellbeing", "measured", "loneliness", "wellbeing_direction",
+	    "improved", "wellbeing_measure", "WEMWBS", "wellbeing_figure",
+	    "+3 points", "loneliness_direction", "no_change", "step", "check",
+	    NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Check your answers before saving"));
+	ck_assert(resp_has(r, "Improved. Measure: WEMWBS. Result: +3 points"));
+	ck_assert(resp_has(r, "No change"));
+	ck_assert(resp_has(r, "Wellbeing\nLoneliness"));
+	ck_assert(resp_has(r, "name=\"step\" value=\"details\" "
+	    "formaction=\"/evidence/new#title\" class=\"link-button\">"
+	    "Change<span class=\"visually-hidden\"> Title</span>"));
+	ck_assert(resp_has(r, "name=\"step\" value=\"findings\" "
+	    "formaction=\"/evidence/new#wellbeing_direction\""));
+	ck_assert(resp_has(r, "type=\"hidden\" name=\"wellbeing_figure\" "
+	    "value=\"+3 points\""));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM evaluations", NULL),
+	    before);
+
+	/* Change goes back to the details with the answers kept. */
+	r = http_post(c, "/evidence/new", "csrf", csrf, DETAILS, "measured",
+	    "wellbeing", "measured", "loneliness", "wellbeing_direction",
+	    "improved", "wellbeing_measure", "WEMWBS", "loneliness_direction",
+	    "no_change", "step", "details", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "id=\"title\" name=\"title\" type=\"text\" "
+	    "value=\"Steps study\""));
+	ck_assert(resp_has(r, "id=\"measured-3\" value=\"wellbeing\" "
+	    "class=\"checkbox__input\" checked"));
+	ck_assert(!resp_has(r, "value=\"gp_consultations\" "
+	    "class=\"checkbox__input\" checked"));
+	ck_assert(resp_has(r, "type=\"hidden\" name=\"wellbeing_measure\" "
+	    "value=\"WEMWBS\""));
+	resp_free(r);
+
+	/* No outcome measured: straight from the details to the check. */
+	r = http_post(c, "/evidence/new", "csrf", csrf, DETAILS, "step",
+	    "findings", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Check your answers before saving"));
+	ck_assert(resp_has(r, "<dd class=\"summary-list__value "
+	    "summary-list__value--text\">None</dd>"));
+	resp_free(r);
+
+	/* Saved from the check page, with exactly the chosen outcomes. */
+	r = http_post(c, "/evidence/new", "csrf", csrf, DETAILS, "measured",
+	    "wellbeing", "measured", "loneliness", "wellbeing_direction",
+	    "improved", "wellbeing_measure", "WEMWBS", "loneliness_direction",
+	    "no_change", "summary", "From the report", "step", "save", NULL);
+	id = saved_id(r);
+	resp_free(r);
+	v = text("SELECT string_agg(o->>'outcome' || '=' || (o->>'direction'),"
+	    " ',') || '|' || max(summary) FROM evaluation_revisions,"
+	    " jsonb_array_elements(record->'outcomes') o"
+	    " WHERE evaluation = $1", id);
+	ck_assert_str_eq(v, "wellbeing=improved,loneliness=no_change|"
+	    "From the report");
+	free(v);
+	free(id);
+	free(csrf);
+	client_free(c);
+}
+END_TEST
+
+/*
+ * Hidden fields are read again on every step: someone who changes them
+ * in the page, or sends a form of their own, gets the same refusals as
+ * for typed answers, and nothing is saved.
+ */
+START_TEST(test_evaluation_hidden_fields_are_checked_again)
+{
+	static const struct {
+		const char	*name;
+		const char	*value;
+		const char	*message;
+		int		 status;
+	} tampered[] = {
+		{ "year", "1850", "Enter a year from 1980 to next year", 422 },
+		{ "design", "horoscope", "Select a study design from the list",
+		  422 },
+		{ "region", "Atlantis", "Select a region from the list", 422 },
+		{ "title", "Two\nlines", "Title must be on one line", 422 },
+		{ "measured", "telepathy", "Select the outcomes from the list",
+		  422 },
+		{ "wellbeing_direction", "exploded", "Wellbeing: select what "
+		  "the evaluation found from the list", 422 },
+		{ "step", "publish-now", "About the evaluation", 200 },
+	};
+	struct client *c = signed_in(CONTRIB, contrib_pw);
+	long evaluations = num("SELECT count(*) FROM evaluations", NULL);
+	long revisions = num("SELECT count(*) FROM evaluation_revisions",
+	    NULL);
+	const char *f[32];
+	struct resp *r;
+	char *csrf = page_csrf(c, "/evidence/new"), *id, *v, path[160];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(tampered) / sizeof(tampered[0]); i++) {
+		static const char *const good[] = { "title", "Hidden study",
+		    "region", "London", "year", "2022", "design", "rct",
+		    "abstract", "Text.", "measured", "wellbeing",
+		    "wellbeing_direction", "improved", "step", "save" };
+		size_t n = 0;
+
+		f[n++] = "csrf";
+		f[n++] = csrf;
+		/* The tampered value comes first: a repeat keeps the first. */
+		f[n++] = tampered[i].name;
+		f[n++] = tampered[i].value;
+		for (j = 0; j < sizeof(good) / sizeof(good[0]); j += 2) {
+			f[n++] = good[j];
+			f[n++] = good[j + 1];
+		}
+		f[n] = NULL;
+		r = http_post(c, "/evidence/new", f[0], f[1], f[2], f[3], f[4],
+		    f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13],
+		    f[14], f[15], f[16], f[17], f[18], f[19], NULL);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_msg(r->status == tampered[i].status, "%s: %ld",
+		    tampered[i].name, r->status);
+		ck_assert_msg(resp_has(r, tampered[i].message), "%s: no \"%s\"",
+		    tampered[i].name, tampered[i].message);
+		resp_free(r);
+	}
+	ck_assert_int_eq(num("SELECT count(*) FROM evaluations", NULL),
+	    evaluations);
+	ck_assert_int_eq(num("SELECT count(*) FROM evaluation_revisions",
+	    NULL), revisions);
+
+	/* An outcome that was not ticked is dropped, never saved. */
+	r = http_post(c, "/evidence/new", "csrf", csrf, "title",
+	    "Smuggled outcome", "region", "London", "year", "2022", "design",
+	    "rct", "abstract", "Text.", "measured", "wellbeing",
+	    "wellbeing_direction", "improved", "cost_roi_direction", "worse",
+	    "cost_roi_figure", "smuggled", "step", "save", NULL);
+	id = saved_id(r);
+	resp_free(r);
+	v = text("SELECT string_agg(o->>'outcome', ',') FROM"
+	    " evaluation_revisions, jsonb_array_elements(record->'outcomes') o"
+	    " WHERE evaluation = $1", id);
+	ck_assert_str_eq(v, "wellbeing");
+	free(v);
+	ck_assert_int_eq(num("SELECT count(*) FROM evaluation_outcomes"
+	    " WHERE figure = $1", "smuggled"), 0);
+
+	/* An edit whose revision was changed to nonsense saves nothing. */
+	path_of(path, sizeof(path), id, "/edit");
+	r = http_post(c, path, "csrf", csrf, "base", "many", "title",
+	    "Smuggled outcome, changed", "region", "London", "year", "2022",
+	    "design", "rct", "abstract", "Text.", "measured", "wellbeing",
+	    "wellbeing_direction", "improved", "step", "save", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "The form did not say which revision"));
+	resp_free(r);
+	v = text("SELECT title || '|' || revision FROM evaluations"
+	    " WHERE id = $1", id);
+	ck_assert_str_eq(v, "Smuggled outcome|1");
+	free(v);
+
+	/* The node still serves. */
+	r = http_get(c, "/evidence");
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	free(id);
+	free(csrf);
+	client_free(c);
+}
+END_TEST
+
+/*
+ * An edit starts at the check page with the stored answers; a save
+ * based on a revision someone else replaced meanwhile comes back to the
+ * check page as an edit conflict, the answers kept and based anew.
+ */
+START_TEST(test_evaluation_edit_checks_answers_and_still_finds_conflicts)
+{
+	struct client *a = signed_in(CONTRIB, contrib_pw);
+	struct client *b = signed_in(CONTRIB2, contrib2_pw);
+	struct resp *r;
+	char path[160], *id, *csrf, *v;
+
+	id = add_rochdale(a, "Edited in steps");
+	path_of(path, sizeof(path), id, "/edit");
+	r = http_get(a, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Check your answers before saving"));
+	ck_assert(resp_has(r, ">Edited in steps</dd>"));
+	ck_assert(resp_has(r, "Improved. Measure: SWEMWBS. Result: +2.0 "
+	    "points"));
+	ck_assert(resp_has(r, "type=\"hidden\" name=\"base\" value=\"1\""));
+	ck_assert(resp_has(r, "Change<span class=\"visually-hidden\"> "
+	    "Wellbeing</span>"));
+	ck_assert(resp_has(r, "Save your changes"));
+	resp_free(r);
+	csrf = page_csrf(a, path);
+
+	/* Change: the details page of the stored record. */
+	r = http_post(a, path, "csrf", csrf, "base", "1", "title",
+	    "Edited in steps", "region", "North West", "year", "2021",
+	    "design", "before_after", "abstract", "Text.", "measured",
+	    "wellbeing", "wellbeing_direction", "improved", "step", "details",
+	    NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Change the details"));
+	ck_assert(resp_has(r, "value=\"wellbeing\" class=\"checkbox__input\" "
+	    "checked"));
+	resp_free(r);
+
+	/* Someone else saves revision 2 meanwhile. */
+	edit(b, id, "Edited in steps, by Dina", "+2.2 points", "Dina's fix");
+
+	/* The save from revision 1 is refused; nothing is lost. */
+	r = http_post(a, path, "csrf", csrf, "base", "1", "title",
+	    "Edited in steps, by Cyril", "region", "North West", "year",
+	    "2021", "design", "before_after", "abstract", "Text.", "measured",
+	    "wellbeing", "wellbeing_direction", "improved", "wellbeing_figure",
+	    "+2.4 points", "summary", "Cyril's fix", "step", "save", NULL);
+	ck_assert_int_eq(r->status, 409);
+	ck_assert(resp_has(r, "Edit conflict"));
+	ck_assert(resp_has(r, "Check your answers before saving"));
+	ck_assert(resp_has(r, "Revision 2 by Dina Contributor"));
+	ck_assert(resp_has(r, ">Edited in steps, by Cyril</dd>"));
+	ck_assert(resp_has(r, "type=\"hidden\" name=\"base\" value=\"2\""));
+	ck_assert(resp_has(r, "value=\"Cyril's fix\""));
+	resp_free(r);
+	v = text("SELECT title || '|' || revision FROM evaluations"
+	    " WHERE id = $1", id);
+	ck_assert_str_eq(v, "Edited in steps, by Dina|2");
+	free(v);
+	free(csrf);
+	free(id);
+	client_free(a);
+	client_free(b);
+}
+END_TEST
+
+/*
+ * Above the list, what it is narrowed by, with a link removing each
+ * filter alone and one clearing them all; the filters themselves fold
+ * away in a "Filter results" block.
+ */
+START_TEST(test_filter_summary_names_filters_and_removes_each)
+{
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	r = http_get(anon, "/evidence");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<strong>Showing 5 evaluations</strong>"));
+	ck_assert(!resp_has(r, "Clear filters"));
+	ck_assert(resp_has(r, "<details class=\"filter\">\n  <summary "
+	    "class=\"filter__summary\">Filter results</summary>"));
+	resp_free(r);
+
+	r = http_get(anon, "/evidence?q=&design=rct&outcome=wellbeing"
+	    "&direction=&region=London&year=");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<strong>Showing 1 evaluation: design "
+	    "Randomised controlled trial, outcome Wellbeing, region London"
+	    "</strong>"));
+	ck_assert(resp_has(r, "<a href=\"/evidence\">Clear filters</a>"));
+	/* Each remove link keeps the other filters. */
+	ck_assert(resp_has(r, "href=\"/evidence?outcome=wellbeing&amp;"
+	    "region=London\" class=\"filter-summary__remove\">Remove filter"
+	    ": <span>design Randomised controlled trial</span>"));
+	ck_assert(resp_has(r, "href=\"/evidence?design=rct&amp;"
+	    "region=London\" class"));
+	ck_assert(resp_has(r, "href=\"/evidence?design=rct&amp;"
+	    "outcome=wellbeing\" class"));
+	ck_assert(resp_has(r, "/evidence.csv?design=rct&amp;outcome=wellbeing"
+	    "&amp;region=London"));
+	resp_free(r);
+
+	/* A search is named in quotes, and markup in it stays text. */
+	r = http_get(anon, "/evidence?q=%3Cb%3Eallot");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "search \xe2\x80\x9c&lt;b&gt;allot"
+	    "\xe2\x80\x9d"));
+	ck_assert(!resp_has(r, "<b>allot"));
+	resp_free(r);
+
+	/* A refused filter opens the block to correct it. */
+	r = http_get(anon, "/evidence?design=astrology");
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "<details class=\"filter\" open"));
+	resp_free(r);
+	client_free(anon);
+}
+END_TEST
+
+/*
+ * The list comes a page at a time, and the links to other pages keep
+ * the filters.
+ */
+START_TEST(test_evidence_list_pages_keep_the_filters)
+{
+	struct client *c = signed_in(CONTRIB, contrib_pw);
+	struct client *anon = client_new(node);
+	char *csrf = page_csrf(c, "/evidence/new"), title[64];
+	struct resp *r;
+	int i;
+
+	for (i = 1; i <= 23; i++) {
+		snprintf(title, sizeof(title), "Paged study %02d", i);
+		r = http_post(c, "/evidence/new", "csrf", csrf, "title", title,
+		    "region", "South West", "year", "2020", "design", "mixed_methods",
+		    "abstract", "Paging.", "step", "save", NULL);
+		ck_assert_int_eq(r->status, 303);
+		resp_free(r);
+	}
+	r = http_get(anon, "/evidence?q=paged");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Showing 23 evaluations: search"));
+	ck_assert_int_eq(occurrences(r, "<li class=\"member-card\">"), 20);
+	ck_assert(resp_has(r, "Paged study 01"));
+	ck_assert(resp_has(r, "Paged study 20"));
+	ck_assert(!resp_has(r, "Paged study 21"));
+	ck_assert(resp_has(r, "Page 1 of 2"));
+	ck_assert(resp_has(r, "rel=\"next\" href=\"/evidence?q=paged&amp;"
+	    "page=2\""));
+	resp_free(r);
+	r = http_get(anon, "/evidence?q=paged&page=2");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_int_eq(occurrences(r, "<li class=\"member-card\">"), 3);
+	ck_assert(resp_has(r, "Paged study 23"));
+	ck_assert(!resp_has(r, "Paged study 20"));
+	ck_assert(resp_has(r, "Page 2 of 2"));
+	ck_assert(resp_has(r, "rel=\"prev\" href=\"/evidence?q=paged&amp;"
+	    "page=1\""));
+	resp_free(r);
+	free(csrf);
+	client_free(c);
+	client_free(anon);
+}
+END_TEST
+
+/* Compare can show only what changed, each change in words. */
+START_TEST(test_compare_marks_changes_and_hides_unchanged)
+{
+	struct client *a = signed_in(CONTRIB, contrib_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char path[200], *id;
+
+	id = add_rochdale(a, "Compared study");
+	edit(a, id, "Compared study, renamed", "+2.0 points", "Title only");
+	path_of(path, sizeof(path), id, "/compare?from=1&to=2");
+	r = http_get(anon, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "1 field changed: Title."));
+	ck_assert(resp_has(r, "<del><span class=\"visually-hidden\">Removed: "
+	    "</span><span class=\"compare-fields__text\">Compared study"
+	    "</span></del>"));
+	ck_assert(resp_has(r, "<ins><span class=\"visually-hidden\">Added: "
+	    "</span><span class=\"compare-fields__text\">Compared study, "
+	    "renamed</span></ins>"));
+	ck_assert(resp_has(r, "data-label=\"Revision 1\""));
+	ck_assert(resp_has(r, "<span>Scheme</span>"));
+	ck_assert(resp_has(r, "compare?from=1&amp;to=2&amp;changed=1\">Hide "
+	    "unchanged fields</a>"));
+	resp_free(r);
+	path_of(path, sizeof(path), id, "/compare?from=1&to=2&changed=1");
+	r = http_get(anon, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "1 field changed: Title."));
+	ck_assert(resp_has(r, "<span>Title</span>"));
+	ck_assert(!resp_has(r, "<span>Scheme</span>"));
+	ck_assert(!resp_has(r, "<span>Wellbeing</span>"));
+	ck_assert(resp_has(r, "Show all fields"));
+	ck_assert(!resp_has(r, "Hide unchanged fields"));
+	resp_free(r);
+	free(id);
+	client_free(a);
+	client_free(anon);
+}
+END_TEST
+
 Suite *
 evidence_suite(void)
 {
@@ -1704,6 +2144,12 @@ evidence_suite(void)
 	    test_removed_file_is_gone_and_members_cannot_attach);
 	tcase_add_test(tc, test_coordinator_deletes_leaving_only_a_tombstone);
 	tcase_add_test(tc, test_bad_input_changes_nothing);
+	tcase_add_test(tc, test_evaluation_steps_ask_only_the_chosen_outcomes);
+	tcase_add_test(tc, test_evaluation_hidden_fields_are_checked_again);
+	tcase_add_test(tc,
+	    test_evaluation_edit_checks_answers_and_still_finds_conflicts);
+	tcase_add_test(tc, test_evidence_list_pages_keep_the_filters);
+	tcase_add_test(tc, test_compare_marks_changes_and_hides_unchanged);
 	suite_add_tcase(s, tc);
 
 	/* The filters count every evaluation: a node of their own. */
@@ -1713,6 +2159,7 @@ evidence_suite(void)
 	tcase_add_test(tc,
 	    test_each_filter_lists_exactly_the_matching_evaluations);
 	tcase_add_test(tc, test_csv_has_the_filtered_rows_with_outcome_columns);
+	tcase_add_test(tc, test_filter_summary_names_filters_and_removes_each);
 	suite_add_tcase(s, tc);
 	return s;
 }

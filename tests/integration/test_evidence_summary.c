@@ -336,9 +336,13 @@ START_TEST(test_returns_on_investment_name_their_evaluations)
 
 	snprintf(href, sizeof(href), "/evidence/%s", walking_id);
 	row = xtext(d, "//tr[.//a/@href = '%s']", href);
-	ck_assert_str_eq(row, "Walking group trial Design Randomised "
-	    "controlled trial Year 2018 Measure SROI ratio What it found "
-	    "£2.50 per £1 (Improved)");
+	ck_assert_str_eq(row, "Walking group trial Randomised controlled "
+	    "trial 2018 SROI ratio £2.50 per £1 (Improved)");
+	free(row);
+	/* Each cell names its column, for the card it becomes on a phone. */
+	row = xtext(d, "//tr[.//a/@href = '%s']/td[@data-label = "
+	    "'What it found']", href);
+	ck_assert_str_eq(row, "£2.50 per £1 (Improved)");
 	free(row);
 	/* Only results with a figure: the GP count had none. */
 	ck_assert_int_eq(xcount(d, "//section[@aria-labelledby = "

@@ -36,6 +36,7 @@ Suite	*uploads_suite(void);
 Suite	*http_limits_suite(void);
 Suite	*accounts_suite(void);
 Suite	*roles_suite(void);
+Suite	*site_suite(void);
 Suite	*throttle_suite(void);
 Suite	*identity_registrations_suite(void);
 Suite	*mydata_suite(void);
@@ -1473,6 +1474,7 @@ main(void)
 	srunner_add_suite(sr, http_limits_suite());
 	srunner_add_suite(sr, accounts_suite());
 	srunner_add_suite(sr, roles_suite());
+	srunner_add_suite(sr, site_suite());
 	srunner_add_suite(sr, throttle_suite());
 	srunner_add_suite(sr, identity_registrations_suite());
 	srunner_add_suite(sr, mydata_suite());

@@ -452,7 +452,7 @@ START_TEST(test_bad_slug_and_empty_title_refused_nothing_stored)
 	r = form_post(m, "/library/new", "/library/new", "title", "Fine",
 	    "slug", "Bad Slug!", "category", "guide", "body", "Text.", NULL);
 	ck_assert_int_eq(r->status, 422);
-	ck_assert(resp_has(r, "Web address must be lowercase words"));
+	ck_assert(resp_has(r, "Web address must be lowercase letters"));
 	ck_assert(resp_has(r, "value=\"Bad Slug!\""));
 	resp_free(r);
 	r = form_post(m, "/library/new", "/library/new", "title", "  ",
@@ -760,6 +760,248 @@ START_TEST(test_demo_library_loads_and_toolkit_links_resolve)
 }
 END_TEST
 
+/*
+ * A new document's web address is made from its title when none is
+ * typed: lowercase ASCII words joined by hyphens, accents written
+ * plain, the next free "-2" on a clash; a typed one is kept as typed,
+ * or refused when it is not a valid address or is taken.
+ */
+START_TEST(test_web_address_made_from_the_title)
+{
+	static const struct {
+		const char	*title;
+		const char	*slug;
+	} made[] = {
+		{ "Social Prescribing: A Toolkit (2024)",
+		  "social-prescribing-a-toolkit-2024" },
+		{ "Café società in Łódź – straße", "cafe-societa-in-lodz-strasse" },
+		{ "Ymgynghori â’r gymuned: Ŵyl", "ymgynghori-a-r-gymuned-wyl" },
+		{ "社会处方", "document" },
+		{ "New", "new-document" },
+		{ "Social prescribing: a toolkit, 2024!",
+		  "social-prescribing-a-toolkit-2024-2" },
+	};
+	struct client *m = signed_in(MEMBER, member_pw);
+	char *csrf = page_csrf(m, "/library/new"), where[160];
+	long before;
+	struct resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		r = http_post(m, "/library/new", "csrf", csrf, "title",
+		    made[i].title, "slug", "", "category", "guide", "body",
+		    "Text.", NULL);
+		ck_assert_int_eq(r->status, 303);
+		snprintf(where, sizeof(where), "/library/%s", made[i].slug);
+		ck_assert_msg(strcmp(r->location + strlen(r->location) -
+		    strlen(where), where) == 0, "%s: %s", made[i].title,
+		    r->location);
+		resp_free(r);
+	}
+
+	/* Preview shows the address it would get, still to be changed. */
+	r = http_post(m, "/library/new", "csrf", csrf, "title",
+	    "Social Prescribing: A Toolkit (2024)", "category", "guide",
+	    "body", "Text.", "preview", "yes", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "name=\"slug\" type=\"text\" spellcheck=\"false\" "
+	    "aria-describedby=\"slug-hint\" value=\""
+	    "social-prescribing-a-toolkit-2024-3\""));
+	resp_free(r);
+
+	/* A typed address: invalid, or taken, is refused and kept to fix. */
+	before = num("SELECT count(*) FROM documents", NULL);
+	r = http_post(m, "/library/new", "csrf", csrf, "title", "Typed",
+	    "slug", "café-guide", "category", "guide", "body", "Text.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Web address must be lowercase letters"));
+	ck_assert(resp_has(r, "value=\"café-guide\""));
+	resp_free(r);
+	r = http_post(m, "/library/new", "csrf", csrf, "title", "Typed",
+	    "slug", "new", "category", "guide", "body", "Text.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	resp_free(r);
+	r = http_post(m, "/library/new", "csrf", csrf, "title", "Typed",
+	    "slug", "document", "category", "guide", "body", "Text.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Another document already has this web address"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM documents", NULL), before);
+	r = http_post(m, "/library/new", "csrf", csrf, "title", "Typed",
+	    "slug", "my-own-address", "category", "guide", "body", "Text.",
+	    NULL);
+	ck_assert_int_eq(r->status, 303);
+	ck_assert(strstr(r->location, "/library/my-own-address") != NULL);
+	resp_free(r);
+	free(csrf);
+	client_free(m);
+}
+END_TEST
+
+/*
+ * Preview renders the Markdown on the form page, markup escaped, and
+ * saves nothing, for a new document and an edit alike.
+ */
+START_TEST(test_preview_renders_markdown_and_saves_nothing)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	char *csrf = page_csrf(m, "/library/new"), *base, *v;
+	long docs = num("SELECT count(*) FROM documents", NULL);
+	long revs = num("SELECT count(*) FROM document_revisions", NULL);
+	struct resp *r;
+
+	r = http_post(m, "/library/new", "csrf", csrf, "title",
+	    "Preview <b>me</b>", "category", "guide", "body",
+	    "# Heading\n\nSome *emphasis* and <script>alert(1)</script>\n\n"
+	    "[bad](javascript:alert(2))", "preview", "yes", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Preview: <span>Preview &lt;b&gt;me&lt;/b&gt;"
+	    "</span>"));
+	ck_assert(resp_has(r, "<h3>Heading</h3>"));
+	ck_assert(resp_has(r, "<em>emphasis</em>"));
+	ck_assert(!resp_has(r, "<script>alert(1)"));
+	ck_assert(!resp_has(r, "href=\"javascript:"));
+	/* The text stays in the form to go on with. */
+	ck_assert(resp_has(r, "# Heading"));
+	ck_assert(resp_has(r, ">Save the document</button>"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM documents", NULL), docs);
+	ck_assert_int_eq(num("SELECT count(*) FROM document_revisions", NULL),
+	    revs);
+
+	/* Preview of an edit: the stored text unchanged. */
+	create(m, "preview-edit", "Preview edit", "Stored text.\n");
+	r = http_get(m, "/library/preview-edit/edit");
+	base = form_field(r->body, "base");
+	resp_free(r);
+	r = http_post(m, "/library/preview-edit/edit", "csrf", csrf, "base",
+	    base, "title", "Preview edit", "category", "toolkit", "body",
+	    "Changed **text**.", "preview", "yes", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<strong>text</strong>"));
+	ck_assert(resp_has(r, ">Save your changes</button>"));
+	resp_free(r);
+	v = text("SELECT body || '|' || revision FROM documents"
+	    " WHERE slug = $1", "preview-edit");
+	ck_assert_str_eq(v, "Stored text.|1");
+	free(v);
+	free(base);
+	free(csrf);
+	client_free(m);
+}
+END_TEST
+
+/*
+ * The library comes a page at a time; above it, what it is narrowed by,
+ * with links removing each filter and clearing them all.
+ */
+START_TEST(test_library_pages_and_filter_summary)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct client *anon = client_new(node);
+	char *csrf = page_csrf(m, "/library/new"), title[64];
+	struct resp *r;
+	int i;
+
+	for (i = 1; i <= 22; i++) {
+		snprintf(title, sizeof(title), "Paged guide %02d", i);
+		r = http_post(m, "/library/new", "csrf", csrf, "title", title,
+		    "category", "case_study", "tags", "paging", "body",
+		    "Text.", NULL);
+		ck_assert_int_eq(r->status, 303);
+		resp_free(r);
+	}
+	r = http_get(anon, "/library?tag=paging&category=case_study");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Showing 22 documents: category "));
+	ck_assert(resp_has(r, ", tag paging</strong>"));
+	ck_assert(resp_has(r, "<a href=\"/library\">Clear filters</a>"));
+	ck_assert(resp_has(r, "href=\"/library?tag=paging\" "
+	    "class=\"filter-summary__remove\""));
+	ck_assert(resp_has(r, "href=\"/library?category=case_study\" "
+	    "class=\"filter-summary__remove\""));
+	ck_assert(resp_has(r, "Paged guide 20"));
+	ck_assert(!resp_has(r, "Paged guide 21"));
+	ck_assert(resp_has(r, "Page 1 of 2"));
+	ck_assert(resp_has(r, "rel=\"next\" href=\"/library?tag=paging&amp;"
+	    "category=case_study&amp;page=2\""));
+	resp_free(r);
+	r = http_get(anon, "/library?tag=paging&category=case_study&page=2");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Paged guide 21"));
+	ck_assert(resp_has(r, "Paged guide 22"));
+	ck_assert(!resp_has(r, "Paged guide 20"));
+	ck_assert(resp_has(r, "Page 2 of 2"));
+	resp_free(r);
+	free(csrf);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
+/* A narrowed glossary says by what, with links removing each filter. */
+START_TEST(test_glossary_filter_summary)
+{
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	r = http_get(anon, "/glossary");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Clear filters"));
+	resp_free(r);
+	r = http_get(anon, "/glossary?q=%3Cb%3Enowhere&region=London");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "<strong>Showing 0 terms: search \xe2\x80\x9c"
+	    "&lt;b&gt;nowhere\xe2\x80\x9d, region London</strong>"));
+	ck_assert(resp_has(r, "<a href=\"/glossary\">Clear filters</a>"));
+	ck_assert(resp_has(r, "href=\"/glossary?region=London\" "
+	    "class=\"filter-summary__remove\""));
+	ck_assert(resp_has(r, "href=\"/glossary?q=%3Cb%3Enowhere\" "
+	    "class=\"filter-summary__remove\""));
+	resp_free(r);
+	client_free(anon);
+}
+END_TEST
+
+/*
+ * A long history comes a page at a time, newest first, and its compare
+ * form still offers every revision.
+ */
+START_TEST(test_document_history_pages)
+{
+	struct client *m = signed_in(MEMBER, member_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char body[64], why[64];
+	int i;
+
+	create(m, "long-history", "Long history", "Version 1.\n");
+	for (i = 2; i <= 22; i++) {
+		snprintf(body, sizeof(body), "Version %d.\n", i);
+		snprintf(why, sizeof(why), "Change number %d", i);
+		edit(m, "long-history", body, why);
+	}
+	r = http_get(anon, "/library/long-history/history");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Change number 22"));
+	ck_assert(resp_has(r, "Change number 3<"));
+	ck_assert(!resp_has(r, "First draft"));
+	ck_assert(resp_has(r, "Page 1 of 2"));
+	ck_assert(resp_has(r, "<option value=\"1\">1</option>"));
+	ck_assert(resp_has(r, "rel=\"next\" href=\"/library/long-history/"
+	    "history?page=2\""));
+	resp_free(r);
+	r = http_get(anon, "/library/long-history/history?page=2");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Change number 2<"));
+	ck_assert(resp_has(r, "First draft"));
+	ck_assert(!resp_has(r, "Change number 22"));
+	resp_free(r);
+	client_free(m);
+	client_free(anon);
+}
+END_TEST
+
 Suite *
 library_suite(void)
 {
@@ -778,6 +1020,11 @@ library_suite(void)
 	tcase_add_test(tc, test_search_finds_body_word_and_glossary_synonym);
 	tcase_add_test(tc, test_markup_shown_as_text);
 	tcase_add_test(tc, test_bad_slug_and_empty_title_refused_nothing_stored);
+	tcase_add_test(tc, test_web_address_made_from_the_title);
+	tcase_add_test(tc, test_preview_renders_markdown_and_saves_nothing);
+	tcase_add_test(tc, test_library_pages_and_filter_summary);
+	tcase_add_test(tc, test_glossary_filter_summary);
+	tcase_add_test(tc, test_document_history_pages);
 	tcase_add_test(tc, test_largest_document_entry_is_under_half_the_limit);
 	suite_add_tcase(s, tc);
 

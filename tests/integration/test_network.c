@@ -653,7 +653,11 @@ START_TEST(test_sync_page_says_how_each_peer_is_doing)
 	struct resp *r;
 	char *ok, *bad;
 
+	/* The tools are under Manage, the network among them. */
 	r = page(co, "/");
+	ck_assert(resp_has(r, "<a href=\"/manage\">Manage</a>"));
+	resp_free(r);
+	r = page(co, "/manage");
 	ck_assert(resp_has(r, "<a href=\"/admin/sync\">Network</a>"));
 	resp_free(r);
 	r = page(co, "/admin/sync");

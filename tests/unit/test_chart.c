@@ -29,10 +29,15 @@ START_TEST(test_chart_bars_scale_to_the_largest_row)
 	ck_assert_int_eq(chart_add(v, "charts", "What they found", NULL, series,
 	    2, rows, 2), 0);
 	out = render("chart", v);
-	/* 372 units of bar for the largest total, 4: 279 and 93. */
-	ck_assert_ptr_nonnull(strstr(out, "x=\"220.0\" y=\"8\" width=\"279.0\""));
-	ck_assert_ptr_nonnull(strstr(out, "x=\"499.0\" y=\"8\" width=\"93.0\""));
-	ck_assert_ptr_nonnull(strstr(out, "x=\"220.0\" y=\"50\" width=\"93.0\""));
+	/*
+	 * 352 units of bar for the largest total, 4: 264 and 88, each bar
+	 * below its label's line, over the whole width.
+	 */
+	ck_assert_ptr_nonnull(strstr(out, "x=\"0.0\" y=\"26\" width=\"264.0\""));
+	ck_assert_ptr_nonnull(strstr(out, "x=\"264.0\" y=\"26\" width=\"88.0\""));
+	ck_assert_ptr_nonnull(strstr(out, "x=\"0.0\" y=\"86\" width=\"88.0\""));
+	/* The label above the bar, the total after it. */
+	ck_assert_ptr_nonnull(strstr(out, "x=\"0\" y=\"20\">&lt;b&gt;GP"));
 	/* A zero draws nothing but still counts in the table. */
 	ck_assert_ptr_null(strstr(out, "Loneliness: No change"));
 	ck_assert_ptr_nonnull(strstr(out, "<td>1</td><td>0</td>"));

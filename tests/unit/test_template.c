@@ -132,6 +132,24 @@ selected_of(const char *html, char *buf, size_t len)
 	xmlFreeDoc(d);
 }
 
+/* A cell's column name is written out as it stands or from the view. */
+START_TEST(test_cells_keep_their_column_names)
+{
+	struct view *v = view_new();
+	char *out;
+
+	view_set(v, "msg", "Ada");
+	view_set(v, "col", "Revision <2>");
+	out = render("cells", v);
+	ck_assert_ptr_nonnull(strstr(out, "<td data-label=\"Name\">Ada</td>"));
+	ck_assert_ptr_nonnull(strstr(out, "<td data-label=\"Revision &lt;2&gt;\">"
+	    "y</td>"));
+	ck_assert_ptr_null(strstr(out, "data-foo"));
+	free(out);
+	view_free(v);
+}
+END_TEST
+
 START_TEST(test_template_puts_page_into_layout)
 {
 	struct view *v = view_new();
@@ -617,6 +635,7 @@ template_suite(void)
 
 	tc = tcase_create("render");
 	tcase_add_checked_fixture(tc, templates_setup, templates_teardown);
+	tcase_add_test(tc, test_cells_keep_their_column_names);
 	tcase_add_test(tc, test_template_puts_page_into_layout);
 	tcase_add_test(tc, test_template_escapes_text);
 	tcase_add_test(tc, test_template_text_unset_empties_element);

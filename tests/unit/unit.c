@@ -89,6 +89,10 @@ static const struct {
 	    "data-text=\"value\">0</a><span data-unless=\"cell_href\" "
 	    "data-text=\"value\">0</span></td></tr></table></div>"
 	    "</body></html>\n" },
+	{ "cells.html",
+	    "<html><body><table><tr><td data-label=\"Name\" data-text=\"msg\">"
+	    "x</td><td data-set-data-label=\"col\" data-foo=\"dropped\">y"
+	    "</td></tr></table></body></html>\n" },
 	{ "text.html",
 	    "<html><body><p id=\"t\" data-text=\"msg\">Placeholder</p>"
 	    "<p id=\"u\" data-text=\"unset\">Placeholder</p></body></html>\n" },
