@@ -130,11 +130,7 @@ static const char event_query[] =
     " CASE WHEN e.status = 'cancelled' THEN 'Cancelled: ' ELSE '' END"
     " || e.title, '/events/' || e.id,"
     " e.title, e.description, e.kind, e.venue, e.address, e.organiser,"
-    " e.status, " SQL_LONDON("e.starts", LONDON_WHEN) " || ' to ' ||"
-    " CASE WHEN " SQL_LONDON_DATE("e.starts") " ="
-    "  " SQL_LONDON_DATE("e.ends")
-    " THEN " SQL_LONDON("e.ends", LONDON_TIME)
-    " ELSE " SQL_LONDON("e.ends", LONDON_WHEN) " END || ' (UK time)',"
+    " e.status, " SQL_LONDON_RANGE("e.starts", "e.ends") " || ' (UK time)',"
     " e.online_url IS NOT NULL, " RFC3339("e.starts") ","
     " " RFC3339("e.ends") ", e.region, " RFC3339("e.reg_opens") ","
     " " RFC3339("e.reg_closes") ", e.reg_closed, "

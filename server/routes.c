@@ -266,6 +266,23 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "events",
 		.handler = questions_edit, .metric = "event_questions",
 	},
+	/* Setting up a new event, a step a page: what and when, places,
+	 * questions, registration, then check your answers. */
+	[PAGE_EVENT_WHAT] = {
+		.path = "/events/*/what", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.handler = events_what, .metric = "event_what",
+	},
+	[PAGE_EVENT_SETTINGS] = {
+		.path = "/events/*/registration", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.handler = events_settings, .metric = "event_settings",
+	},
+	[PAGE_EVENT_CHECK] = {
+		.path = "/events/*/check", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.handler = events_check, .metric = "event_check",
+	},
 	[PAGE_EVENT_PEOPLE] = {
 		.path = "/events/*/people", .methods = POST,
 		.flags = NEED_COORDINATOR | CSRF,

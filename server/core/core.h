@@ -36,25 +36,39 @@
 #define LOCK_INBOX_HOME	"7234022"
 
 /*
- * Times as people read them, in UK time: SQL_LONDON(col, fmt) is a
- * timestamptz column written with one of the LONDON_* patterns below,
- * SQL_LONDON_DATE(col) its day there, and SQL_FROM_LONDON(text) a UK
- * time typed into a form, as a timestamptz.
+ * Times as people read them, in UK time and in one style, as GOV.UK
+ * writes them: "Thursday 12 June 2031, 9:30am", the 12-hour clock with
+ * minutes only when they are not :00 ("10am", noon "12pm", midnight
+ * "12am").  SQL_LONDON(col, fmt) is a timestamptz column written with one
+ * of the LONDON_* patterns below, by acorn_london (schema/031), which
+ * drops the ":00"; SQL_LONDON_RANGE(from, to) "Thursday 12 June 2031,
+ * 9:30am to 4pm", both dates in full when they differ;
+ * SQL_LONDON_DATE(col) its day there; SQL_FROM_LONDON(text) a UK time
+ * typed into a form ("YYYY-MM-DD HH:MM"), as a timestamptz.  Pages say
+ * "UK time" once where times appear.
  */
-#define SQL_LONDON(col, fmt) "to_char(" col " AT TIME ZONE 'Europe/London'," \
-	" '" fmt "')"
+#define SQL_LONDON(col, fmt) "acorn_london(" col ", '" fmt "')"
+#define SQL_LONDON_RANGE(from, to) "acorn_london_range(" from ", " to ")"
 #define SQL_LONDON_DATE(col) "(" col " AT TIME ZONE 'Europe/London')::date"
 #define SQL_FROM_LONDON(text) text "::timestamp AT TIME ZONE 'Europe/London'"
-/* Thursday 4 March 2027, 09:30 */
-#define LONDON_WHEN	"FMDay FMDD FMMonth YYYY, HH24:MI"
-#define LONDON_STAMP	"FMDD FMMonth YYYY, HH24:MI"	/* 4 March 2027, 09:30 */
-#define LONDON_SECONDS	"FMDD FMMonth YYYY, HH24:MI:SS"
-#define LONDON_DAY	"FMDD FMMonth YYYY"		/* 4 March 2027 */
-#define LONDON_SHORT	"FMDD FMMon, HH24:MI"		/* 4 Mar, 09:30 */
-#define LONDON_SHORT_SECONDS "FMDD FMMon, HH24:MI:SS"
-#define LONDON_TIME	"HH24:MI"			/* 09:30 */
-#define LONDON_TIME_ON_DAY "HH24:MI \"on\" FMDD FMMonth" /* 09:30 on 4 March */
-#define LONDON_ISO_DATE	"YYYY-MM-DD"			/* as date inputs take it */
+#define LONDON_WHEN	"FMDay FMDD FMMonth YYYY, FMHH12:MIam"
+#define LONDON_DAY	"FMDay FMDD FMMonth YYYY"	/* Thursday 4 March 2027 */
+#define LONDON_TIME	"FMHH12:MIam"			/* 9:30am, 10am */
+/* When something happened: the same style. */
+#define LONDON_STAMP	LONDON_WHEN
+#define LONDON_SHORT	LONDON_WHEN
+/* After "at": 9:30am on Thursday 4 March 2027. */
+#define LONDON_TIME_ON_DAY "FMHH12:MIam \"on\" FMDay FMDD FMMonth YYYY"
+/* Where a second matters (a mail's next try): 9:30:05am. */
+#define LONDON_SECONDS	"FMDay FMDD FMMonth YYYY, FMHH12:MI:SSam"
+#define LONDON_SHORT_SECONDS LONDON_SECONDS
+/*
+ * A time as the date inputs of a form take it back: day, month, year,
+ * hour (24-hour clock) and minute, separated by spaces ("12 6 2031 9 30").
+ */
+#define LONDON_FIELDS	"FMDD FMMM YYYY FMHH24 MI"
+/* Machine formats: exports and files, never prose. */
+#define LONDON_ISO_DATE	"YYYY-MM-DD"
 #define LONDON_ISO	"YYYY-MM-DD HH24:MI"
 
 /*

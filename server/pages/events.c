@@ -18,12 +18,12 @@ static const char event_columns[] =
     " e.address, e.online_url, e.organiser, e.organiser_email, e.status,"
     " " SQL_LONDON("e.starts", LONDON_WHEN) ","
     " " SQL_LONDON("e.ends", LONDON_WHEN) ","
-    " " SQL_LONDON("e.starts", LONDON_ISO_DATE) ","
-    " " SQL_LONDON("e.starts", LONDON_TIME) ","
-    " " SQL_LONDON("e.ends", LONDON_ISO_DATE) ","
-    " " SQL_LONDON("e.ends", LONDON_TIME) ","
-    " " SQL_LONDON("e.reg_opens", LONDON_ISO_DATE) ","
-    " " SQL_LONDON("e.reg_closes", LONDON_ISO_DATE) ","
+    " " SQL_LONDON("e.starts", LONDON_FIELDS) ","
+    " " SQL_LONDON("e.starts", LONDON_ISO) ","
+    " " SQL_LONDON("e.ends", LONDON_FIELDS) ","
+    " " SQL_LONDON("e.ends", LONDON_ISO) ","
+    " " SQL_LONDON("e.reg_opens", LONDON_FIELDS) ","
+    " " SQL_LONDON("e.reg_closes", LONDON_FIELDS) ","
     " e.origin = $2,"
     " e.status = 'published' AND NOT e.reg_closed"
     "  AND now() >= coalesce(e.reg_opens, '-infinity')"
@@ -587,10 +587,8 @@ struct event_form {
 	const char	*title;
 	const char	*kind;
 	const char	*description;
-	const char	*start_date;
-	const char	*start_time;
-	const char	*end_date;
-	const char	*end_time;
+	const char	*starts;	/* "YYYY-MM-DD HH:MM", UK time */
+	const char	*ends;
 	const char	*venue;
 	const char	*address;
 	const char	*online_url;
@@ -598,94 +596,205 @@ struct event_form {
 	const char	*organiser_email;
 	const char	*opens;		/* registration opens, or NULL */
 	const char	*closes;	/* and closes, or NULL */
-	char		 opens_at[20];	/* what opens points to */
-	char		 closes_at[20];	/* what closes points to */
+	const char	*accept;	/* "true", "false"; NULL: unchanged */
+	char		 starts_at[24];	/* what the times point to */
+	char		 ends_at[24];
+	char		 opens_at[24];
+	char		 closes_at[24];
 };
 
+/* The form's two parts, for the steps of a new event and for editing. */
+enum { FORM_WHAT = 1, FORM_SETTINGS = 2 };
+
+/* A problem with a date as a whole, linked to its first input. */
+static void
+date_error(struct view *v, const char *name, const char *msg)
+{
+	char anchor[64], key[64];
+
+	snprintf(anchor, sizeof(anchor), "%s-day", name);
+	snprintf(key, sizeof(key), "e_%s", name);
+	view_error(v, anchor, msg);
+	view_set(v, key, msg);
+}
+
 /*
- * The event form, for a new event and for editing one.  Reads the fields
- * into f and adds errors to the view; registration's opening and
- * closing, a date and an optional time, are read as "YYYY-MM-DD HH:MM".
+ * What and when: title, type, description, the start and end (each a
+ * date and a time) and where.  Errors go into the view.
  */
 static void
-event_form_read(struct request *r, struct view *v, struct event_form *f)
+event_what_read(struct request *r, struct view *v, struct event_form *f)
 {
-	const char *od, *ot, *cd, *ct;
-
 	f->title = view_field(v, r, KEY_TITLE, "Enter a title");
 	f->kind = view_field(v, r, KEY_KIND, "Select the kind of event");
 	f->description = view_field(v, r, KEY_DESCRIPTION, NULL);
-	f->start_date = view_field(v, r, KEY_START_DATE,
-	    "Enter the start date");
-	f->start_time = view_field(v, r, KEY_START_TIME,
-	    "Enter the start time");
-	f->end_date = view_field(v, r, KEY_END_DATE, "Enter the end date");
-	f->end_time = view_field(v, r, KEY_END_TIME, "Enter the end time");
+	f->starts = view_date(v, r, KEY_START, 1, NULL, f->starts_at,
+	    sizeof(f->starts_at));
+	f->ends = view_date(v, r, KEY_END, 1, NULL, f->ends_at,
+	    sizeof(f->ends_at));
 	f->venue = view_field(v, r, KEY_VENUE, NULL);
 	f->address = view_field(v, r, KEY_ADDRESS, NULL);
 	f->online_url = view_field(v, r, KEY_ONLINE_URL, NULL);
-	f->organiser = view_field(v, r, KEY_ORGANISER, NULL);
-	f->organiser_email = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
-	od = view_field(v, r, KEY_OPENS_DATE, NULL);
-	ot = view_field(v, r, KEY_OPENS_TIME, NULL);
-	cd = view_field(v, r, KEY_CLOSES_DATE, NULL);
-	ct = view_field(v, r, KEY_CLOSES_TIME, NULL);
-	if (f->start_date != NULL && f->end_date != NULL &&
-	    f->start_time != NULL && f->end_time != NULL &&
-	    (strcmp(f->end_date, f->start_date) < 0 ||
-	    (strcmp(f->end_date, f->start_date) == 0 &&
-	    strcmp(f->end_time, f->start_time) < 0)))
-		view_error(v, "end_date", "The event must end after it starts");
+	/* "YYYY-MM-DD HH:MM" in one time zone sorts as the times do. */
+	if (f->starts != NULL && f->ends != NULL &&
+	    strcmp(f->ends, f->starts) < 0)
+		date_error(v, "end", "The event must end after it starts");
 	if (f->venue == NULL && f->online_url == NULL &&
 	    !view_has(v, "e_venue") && !view_has(v, "e_online_url"))
 		view_error(v, "venue", "Enter a venue, or a joining link for "
 		    "an online event");
-	if (ot != NULL && od == NULL && !view_has(v, "e_opens_date"))
-		view_error(v, "opens_date", "Enter the date registration "
-		    "opens, as well as the time");
-	if (ct != NULL && cd == NULL && !view_has(v, "e_closes_date"))
-		view_error(v, "closes_date", "Enter the date registration "
-		    "closes, as well as the time");
-	/* Without a time, registration opens as the day starts and closes
-	 * as it ends. */
-	snprintf(f->opens_at, sizeof(f->opens_at), "%s %s",
-	    od != NULL ? od : "", ot != NULL ? ot : "00:00");
-	snprintf(f->closes_at, sizeof(f->closes_at), "%s %s",
-	    cd != NULL ? cd : "", ct != NULL ? ct : "23:59");
-	f->opens = od != NULL ? f->opens_at : NULL;
-	f->closes = cd != NULL ? f->closes_at : NULL;
-	if (f->opens != NULL && f->closes != NULL &&
-	    strcmp(f->closes, f->opens) <= 0)
-		view_error(v, "closes_date", "Registration must close after "
-		    "it opens");
 }
 
-/* GET and POST /events/new */
+/*
+ * Registration and the rest: who organises it, when registration opens
+ * and closes (a day alone opens as it starts and closes as it ends), and
+ * whether other nodes' members may register.  starts is the event's
+ * start, "YYYY-MM-DD HH:MM": registration closes before it.
+ */
+static void
+event_settings_read(struct request *r, struct view *v, struct event_form *f,
+    const char *starts)
+{
+	f->organiser = view_field(v, r, KEY_ORGANISER, NULL);
+	f->organiser_email = view_field(v, r, KEY_ORGANISER_EMAIL, NULL);
+	f->opens = view_date(v, r, KEY_OPENS, 0, "00:00", f->opens_at,
+	    sizeof(f->opens_at));
+	f->closes = view_date(v, r, KEY_CLOSES, 0, "23:59", f->closes_at,
+	    sizeof(f->closes_at));
+	if (f->opens != NULL && f->closes != NULL &&
+	    strcmp(f->closes, f->opens) <= 0)
+		date_error(v, "closes", "Registration must close after it "
+		    "opens");
+	else if (f->closes != NULL && starts != NULL &&
+	    strcmp(f->closes, starts) > 0)
+		date_error(v, "closes", "Registration must close before the "
+		    "event starts");
+	f->accept = event_form_accept_remote(r, v);
+}
+
+/* A stored time, as LONDON_FIELDS wrote it, back into its inputs. */
+static void
+event_fill_date(struct view *v, const char *name, const char *fields)
+{
+	static const char *const parts[] = { "day", "month", "year", "hour",
+	    "minute" };
+	char buf[32], key[64], *word, *next;
+	size_t i;
+
+	if (fields == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", fields);
+	for (i = 0, word = buf; word != NULL && i < 5; i++, word = next) {
+		if ((next = strchr(word, ' ')) != NULL)
+			*next++ = '\0';
+		snprintf(key, sizeof(key), "v_%s_%s", name, parts[i]);
+		view_set(v, key, word);
+	}
+}
+
+/* Puts a stored event's fields into its form as values to edit. */
+static void
+event_form_fill(struct view *v, PGresult *res)
+{
+	view_set(v, "v_title", PQgetvalue(res, 0, E_TITLE));
+	view_set(v, "v_kind", PQgetvalue(res, 0, E_KIND));
+	view_set(v, "v_description", db_value(res, 0, E_DESCRIPTION));
+	event_fill_date(v, "start", db_value(res, 0, E_START_DATE));
+	event_fill_date(v, "end", db_value(res, 0, E_END_DATE));
+	view_set(v, "v_venue", db_value(res, 0, E_VENUE));
+	view_set(v, "v_address", db_value(res, 0, E_ADDRESS));
+	view_set(v, "v_online_url", db_value(res, 0, E_ONLINE_URL));
+	view_set(v, "v_organiser", db_value(res, 0, E_ORGANISER));
+	view_set(v, "v_organiser_email", db_value(res, 0, E_ORGANISER_EMAIL));
+	event_fill_date(v, "opens", db_value(res, 0, E_OPENS_DATE));
+	event_fill_date(v, "closes", db_value(res, 0, E_CLOSES_DATE));
+	event_form_other_nodes(v, *PQgetvalue(res, 0, E_ACCEPT_REMOTE) ==
+	    't');
+}
+
+/* The steps of setting up a new event, each a page. */
+static const struct {
+	const char	*path;		/* under /events/{id}/ */
+	const char	*title;
+} steps[] = {
+	{ "what", "What and when" },
+	{ "places", "Places" },
+	{ "questions", "Questions to ask" },
+	{ "registration", "Registration and other settings" },
+	{ "check", "Check your answers" },
+};
+#define NSTEPS	4	/* before checking the answers */
+
+/*
+ * For a step of a draft's setting up (1 to NSTEPS): its caption, its back
+ * link and where it continues, which is the check-answers page when the
+ * step was reached from it (check=yes).  Nothing for a published event,
+ * whose pages are its own.  -1 when the database failed.
+ */
+int
+event_step(struct request *r, struct view *v, int step)
+{
+	const char *p[1];
+	PGresult *res;
+	int check = r->form.f[KEY_CHECK].num == 1, draft;
+
+	p[0] = r->arg;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT status = 'draft'"
+	    " FROM events WHERE id = $1", 1, p)) == NULL)
+		return -1;
+	draft = PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	if (!draft)
+		return 0;
+	view_flag(v, "stepping", 1);
+	view_flag(v, "check", check);
+	view_setf(v, "step_caption", "New event: step %d of %d", step,
+	    NSTEPS);
+	if (check || step == NSTEPS)
+		view_setf(v, "continue_href", "/events/%s/check", r->arg);
+	else
+		view_setf(v, "continue_href", "/events/%s/%s", r->arg,
+		    steps[step].path);
+	view_set(v, "continue_text", check ? "Back to check your answers" :
+	    "Continue");
+	if (check)
+		view_setf(v, "back_href", "/events/%s/check", r->arg);
+	else if (step > 1)
+		view_setf(v, "back_href", "/events/%s/%s", r->arg,
+		    steps[step - 2].path);
+	return 0;
+}
+
+/* The event form: the parts it shows, and the choices it offers. */
+static void
+event_form_view(struct view *v, int parts)
+{
+	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
+	view_flag(v, "show_what", parts & FORM_WHAT);
+	view_flag(v, "show_settings", parts & FORM_SETTINGS);
+}
+
+/* GET and POST /events/new: the first step, which makes the draft. */
 int
 events_new(struct request *r)
 {
 	struct event_form f;
 	struct view *v;
-	const char *place_name, *capacity, *p[17], *q[3], *accept;
+	const char *p[12];
 	char id[ACORN_UUID_LEN + 1], by[32];
 
-	if ((v = page_view(r, "New event")) == NULL)
+	if ((v = page_view(r, "What and when: new event")) == NULL)
 		return http_error(r, 500);
-	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
+	event_form_view(v, FORM_WHAT);
 	view_set(v, "form_action", "/events/new");
-	view_set(v, "heading", "New event");
-	view_flag(v, "is_new", 1);
-	event_form_other_nodes(v, 1);
-	if (r->method != METHOD_POST) {
-		view_set(v, "v_place_name", "In person");
+	view_set(v, "heading", "What and when");
+	view_setf(v, "step_caption", "New event: step 1 of %d", NSTEPS);
+	view_set(v, "button", "Continue");
+	view_set(v, "cancel_href", "/events");
+	if (r->method != METHOD_POST)
 		return http_page(r, 200, "event_form", v);
-	}
-	event_form_read(r, v, &f);
-	accept = event_form_accept_remote(r, v);
-	place_name = view_field(v, r, KEY_PLACE_NAME, "Enter a name for the "
-	    "places, like In person");
-	capacity = view_field(v, r, KEY_CAPACITY, "Enter the number of "
-	    "places");
+	memset(&f, 0, sizeof(f));
+	event_what_read(r, v, &f);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
@@ -695,44 +804,292 @@ events_new(struct request *r)
 	p[0] = f.title;
 	p[1] = f.kind;
 	p[2] = f.description;
-	p[3] = f.start_date;
-	p[4] = f.start_time;
-	p[5] = f.end_date;
-	p[6] = f.end_time;
-	p[7] = f.venue;
-	p[8] = f.address;
-	p[9] = f.online_url;
-	p[10] = f.organiser;
-	p[11] = f.organiser_email;
-	p[12] = f.opens;
-	p[13] = f.closes;
-	p[14] = id;
-	p[15] = node_id;
-	p[16] = by;
-	q[0] = id;
-	q[1] = place_name;
-	q[2] = capacity;
+	p[3] = f.starts;
+	p[4] = f.ends;
+	p[5] = f.venue;
+	p[6] = f.address;
+	p[7] = f.online_url;
+	p[8] = id;
+	p[9] = node_id;
+	p[10] = by;
+	/* A draft: seen by this node's coordinators, shared with no one. */
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
 	if (db_exec(r->db, "INSERT INTO events (id, origin, title, kind,"
 	    " description, starts, ends, venue, address, online_url,"
-	    " organiser, organiser_email, reg_opens, reg_closes, region,"
-	    " created_by)"
-	    " SELECT $15, $16, $1, $2, $3,"
-	    " " SQL_FROM_LONDON("($4 || ' ' || $5)") ","
-	    " " SQL_FROM_LONDON("($6 || ' ' || $7)") ","
-	    " $8, $9, $10, $11, $12,"
-	    " " SQL_FROM_LONDON("$13") ","
-	    " " SQL_FROM_LONDON("$14") ","
-	    " n.region, $17 FROM node n", 17, p) == -1 ||
-	    db_exec(r->db, "INSERT INTO place_types (event, name, capacity)"
-	    " VALUES ($1, $2, $3)", 3, q) == -1 ||
-	    event_save_accept_remote(r, id, accept) == -1 ||
+	    " region, created_by, status)"
+	    " SELECT $9, $10, $1, $2, $3,"
+	    " " SQL_FROM_LONDON("$4") ", " SQL_FROM_LONDON("$5") ","
+	    " $6, $7, $8, n.region, $11, 'draft' FROM node n", 11, p) == -1 ||
 	    audit_commit(r->db, r->account->id, "event_create", id) == -1) {
 		db_rollback(r->db);
 		return http_error(r, 503);
 	}
-	return http_redirectf(r, "/events/%s", id);
+	return http_redirectf(r, "/events/%s/places", id);
+}
+
+/*
+ * The draft in the path, for a step of its setting up; NULL with the
+ * answer in *answer when there is none to set up: a published event is
+ * changed on its edit page, which tells the people registered.
+ */
+static PGresult *
+event_draft(struct request *r, int *answer)
+{
+	PGresult *res;
+	int missing;
+
+	if (!event_own(r, answer))
+		return NULL;
+	if ((res = event_fetch(r, &missing)) == NULL) {
+		*answer = event_missing(r, missing);
+		return NULL;
+	}
+	if (strcmp(PQgetvalue(res, 0, E_STATUS), "draft") != 0) {
+		PQclear(res);
+		*answer = http_redirectf(r, "/events/%s/edit", r->arg);
+		return NULL;
+	}
+	return res;
+}
+
+/* Where a step goes once saved: the next, or back to the answers. */
+static int
+event_step_done(struct request *r, int step)
+{
+	if (r->form.f[KEY_CHECK].num == 1 || step == NSTEPS)
+		return http_redirectf(r, "/events/%s/check", r->arg);
+	return http_redirectf(r, "/events/%s/%s", r->arg, steps[step].path);
+}
+
+/* A step's page: the event form with one of its parts. */
+static struct view *
+event_step_view(struct request *r, int step, int parts)
+{
+	struct view *v;
+	char title[120];
+
+	snprintf(title, sizeof(title), "%s: new event", steps[step - 1].title);
+	if ((v = page_view(r, title)) == NULL)
+		return NULL;
+	event_form_view(v, parts);
+	view_setf(v, "form_action", "/events/%s/%s", r->arg,
+	    steps[step - 1].path);
+	view_set(v, "heading", steps[step - 1].title);
+	view_set(v, "button", r->form.f[KEY_CHECK].num == 1 ?
+	    "Save and go back to check your answers" : "Continue");
+	if (event_step(r, v, step) == -1) {
+		view_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* GET and POST /events/{id}/what: the first step, again. */
+int
+events_what(struct request *r)
+{
+	struct event_form f;
+	struct view *v;
+	PGresult *res;
+	const char *p[9];
+	int answer;
+
+	if ((res = event_draft(r, &answer)) == NULL)
+		return answer;
+	if ((v = event_step_view(r, 1, FORM_WHAT)) == NULL) {
+		PQclear(res);
+		return http_error(r, 503);
+	}
+	if (r->method != METHOD_POST) {
+		event_form_fill(v, res);
+		PQclear(res);
+		return http_page(r, 200, "event_form", v);
+	}
+	PQclear(res);
+	memset(&f, 0, sizeof(f));
+	event_what_read(r, v, &f);
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "event_form", v);
+	view_free(v);
+	p[0] = f.title;
+	p[1] = f.kind;
+	p[2] = f.description;
+	p[3] = f.starts;
+	p[4] = f.ends;
+	p[5] = f.venue;
+	p[6] = f.address;
+	p[7] = f.online_url;
+	p[8] = r->arg;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	if (db_exec(r->db, "UPDATE events SET title = $1, kind = $2,"
+	    " description = $3, starts = " SQL_FROM_LONDON("$4") ","
+	    " ends = " SQL_FROM_LONDON("$5") ", venue = $6, address = $7,"
+	    " online_url = $8, updated = now()"
+	    " WHERE id = $9 AND status = 'draft'", 9, p) == -1 ||
+	    audit_commit(r->db, r->account->id, "event_edit", r->arg) == -1) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	return event_step_done(r, 1);
+}
+
+/* Stores the registration part of the form, in the caller's transaction. */
+static int
+event_settings_save(struct request *r, const struct event_form *f)
+{
+	const char *p[5];
+
+	p[0] = f->organiser;
+	p[1] = f->organiser_email;
+	p[2] = f->opens;
+	p[3] = f->closes;
+	p[4] = r->arg;
+	if (db_exec(r->db, "UPDATE events SET organiser = $1,"
+	    " organiser_email = $2, reg_opens = " SQL_FROM_LONDON("$3") ","
+	    " reg_closes = " SQL_FROM_LONDON("$4") ", updated = now()"
+	    " WHERE id = $5", 5, p) == -1)
+		return -1;
+	return event_save_accept_remote(r, r->arg, f->accept);
+}
+
+/* GET and POST /events/{id}/registration: the fourth step. */
+int
+events_settings(struct request *r)
+{
+	struct event_form f;
+	struct view *v;
+	PGresult *res;
+	int answer;
+
+	if ((res = event_draft(r, &answer)) == NULL)
+		return answer;
+	if ((v = event_step_view(r, NSTEPS, FORM_SETTINGS)) == NULL) {
+		PQclear(res);
+		return http_error(r, 503);
+	}
+	if (r->method != METHOD_POST) {
+		event_form_fill(v, res);
+		PQclear(res);
+		return http_page(r, 200, "event_form", v);
+	}
+	memset(&f, 0, sizeof(f));
+	event_settings_read(r, v, &f, PQgetvalue(res, 0, E_STARTS_ISO));
+	PQclear(res);
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "event_form", v);
+	view_free(v);
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	if (event_settings_save(r, &f) == -1 ||
+	    audit_commit(r->db, r->account->id, "event_edit", r->arg) == -1) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	return event_step_done(r, NSTEPS);
+}
+
+/* One answer on the check page, with the step that changes it. */
+static void
+check_row(struct view *v, const char *id, const char *key,
+    const char *value, int step, const char *empty)
+{
+	struct view *row;
+
+	if ((row = view_add(v, "answers")) == NULL)
+		return;
+	view_set(row, "key", key);
+	view_set(row, "value", value != NULL && *value != '\0' ? value :
+	    empty);
+	view_setf(row, "change_href", "/events/%s/%s?check=yes", id,
+	    steps[step - 1].path);
+}
+
+/* The columns of events_check's query. */
+enum { CK_WHEN, CK_OPENS, CK_CLOSES, CK_PLACES, CK_NPLACES, CK_QUESTIONS };
+
+/*
+ * GET and POST /events/{id}/check: every answer given in the steps, each
+ * with a link to change it; then publish, or keep it as a draft.
+ */
+int
+events_check(struct request *r)
+{
+	struct view *v;
+	PGresult *res, *ck;
+	const char *p[1], *done = r->form.f[KEY_DONE].text;
+	int answer, nplaces;
+
+	if ((res = event_draft(r, &answer)) == NULL)
+		return answer;
+	p[0] = r->arg;
+	ck = db_query(r->db, PGRES_TUPLES_OK, "SELECT "
+	    SQL_LONDON_RANGE("e.starts", "e.ends") ","
+	    " " SQL_LONDON("e.reg_opens", LONDON_WHEN) ","
+	    " " SQL_LONDON("e.reg_closes", LONDON_WHEN) ","
+	    " (SELECT string_agg(pt.name || ': ' || pt.capacity, E'\\n'"
+	    "  ORDER BY pt.position, pt.id) FROM place_types pt"
+	    "  WHERE pt.event = e.id),"
+	    " (SELECT count(*) FROM place_types pt WHERE pt.event = e.id),"
+	    " (SELECT string_agg(q.label, E'\\n' ORDER BY q.position, q.id)"
+	    "  FROM questions q WHERE q.event = e.id AND NOT q.retired)"
+	    " FROM events e WHERE e.id = $1", 1, p);
+	if (ck == NULL || PQntuples(ck) != 1 ||
+	    (v = page_view(r, "Check your answers before publishing")) ==
+	    NULL) {
+		PQclear(ck);
+		PQclear(res);
+		return http_error(r, 503);
+	}
+	nplaces = atoi(PQgetvalue(ck, 0, CK_NPLACES));
+	if (r->method == METHOD_POST && done != NULL &&
+	    strcmp(done, "publish") == 0 && nplaces == 0)
+		view_error(v, "places", "Add at least one type of place "
+		    "before publishing");
+	else if (r->method == METHOD_POST) {
+		PQclear(ck);
+		PQclear(res);
+		view_free(v);
+		if (done == NULL || strcmp(done, "publish") != 0)
+			return http_redirectf(r, "/events/%s", r->arg);
+		return events_publish(r);
+	}
+	view_setf(v, "form_action", "/events/%s/check", r->arg);
+	view_setf(v, "back_href", "/events/%s/registration", r->arg);
+	view_set(v, "step_caption", "New event");
+	check_row(v, r->arg, "Title", PQgetvalue(res, 0, E_TITLE), 1, NULL);
+	check_row(v, r->arg, "Kind of event",
+	    event_kind_label(PQgetvalue(res, 0, E_KIND)), 1, NULL);
+	check_row(v, r->arg, "Description", db_value(res, 0, E_DESCRIPTION),
+	    1, "None");
+	check_row(v, r->arg, "Date and time",
+	    PQgetvalue(ck, 0, CK_WHEN), 1, NULL);
+	check_row(v, r->arg, "Venue", db_value(res, 0, E_VENUE), 1,
+	    "Online");
+	check_row(v, r->arg, "Address", db_value(res, 0, E_ADDRESS), 1,
+	    "None");
+	check_row(v, r->arg, "Online joining link",
+	    db_value(res, 0, E_ONLINE_URL), 1, "None");
+	check_row(v, r->arg, "Places", db_value(ck, 0, CK_PLACES), 2,
+	    "None yet");
+	check_row(v, r->arg, "Questions", db_value(ck, 0, CK_QUESTIONS), 3,
+	    "None");
+	check_row(v, r->arg, "Registration opens",
+	    db_value(ck, 0, CK_OPENS), 4, "When you publish");
+	check_row(v, r->arg, "Registration closes",
+	    db_value(ck, 0, CK_CLOSES), 4, "When the event starts");
+	check_row(v, r->arg, "Organiser", db_value(res, 0, E_ORGANISER), 4,
+	    "None");
+	check_row(v, r->arg, "Organiser's email address",
+	    db_value(res, 0, E_ORGANISER_EMAIL), 4, "None");
+	check_row(v, r->arg, "Registrations from other nodes",
+	    *PQgetvalue(res, 0, E_ACCEPT_REMOTE) == 't' ? "Accepted" :
+	    "Only members of this node and guests", 4, NULL);
+	PQclear(ck);
+	PQclear(res);
+	return http_page(r, view_has(v, "errors") ? 422 : 200, "event_check",
+	    v);
 }
 
 /* event_own's query: SQL_ORIGIN's three columns, named by the first. */
@@ -838,6 +1195,11 @@ events_places(struct request *r)
 		return http_error(r, 500);
 	view_setf(v, "form_action", "/events/%s/places", r->arg);
 	view_setf(v, "event_href", "/events/%s", r->arg);
+	/* Step 2 of a new event's setting up, while it is a draft. */
+	if (event_step(r, v, 2) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
 	if (r->method == METHOD_POST && r->form.f[KEY_PLACE].text != NULL) {
 		/* A new capacity for one place type. */
 		p[0] = r->form.f[KEY_PLACE].text;
@@ -897,40 +1259,22 @@ events_places(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
+	/* Most events have people in the room: the first type suggested. */
+	if (view_has(v, "stepping") && !view_has(v, "has_places") &&
+	    r->method != METHOD_POST)
+		view_set(v, "v_place_name", "In person");
 	return http_page(r, view_has(v, "errors") ? 422 : 200, "places", v);
-}
-
-/* Puts a stored event's fields into its form as values to edit. */
-static void
-event_form_fill(struct view *v, PGresult *res)
-{
-	view_set(v, "v_title", PQgetvalue(res, 0, E_TITLE));
-	view_set(v, "v_kind", PQgetvalue(res, 0, E_KIND));
-	view_set(v, "v_description", db_value(res, 0, E_DESCRIPTION));
-	view_set(v, "v_start_date", PQgetvalue(res, 0, E_START_DATE));
-	view_set(v, "v_start_time", PQgetvalue(res, 0, E_START_TIME));
-	view_set(v, "v_end_date", PQgetvalue(res, 0, E_END_DATE));
-	view_set(v, "v_end_time", PQgetvalue(res, 0, E_END_TIME));
-	view_set(v, "v_venue", db_value(res, 0, E_VENUE));
-	view_set(v, "v_address", db_value(res, 0, E_ADDRESS));
-	view_set(v, "v_online_url", db_value(res, 0, E_ONLINE_URL));
-	view_set(v, "v_organiser", db_value(res, 0, E_ORGANISER));
-	view_set(v, "v_organiser_email", db_value(res, 0, E_ORGANISER_EMAIL));
-	view_set(v, "v_opens_date", db_value(res, 0, E_OPENS_DATE));
-	view_set(v, "v_closes_date", db_value(res, 0, E_CLOSES_DATE));
-	view_set(v, "v_opens_time", db_value(res, 0, E_OPENS_TIME));
-	view_set(v, "v_closes_time", db_value(res, 0, E_CLOSES_TIME));
-	event_form_other_nodes(v, *PQgetvalue(res, 0, E_ACCEPT_REMOTE) ==
-	    't');
 }
 
 /* What events_edit's update returns: whether the time or place moved. */
 enum { ED_CHANGED };
 
 /*
- * GET and POST /events/{id}/edit.  A new time or place is a change people
- * must hear about: everyone with a place or on the waiting list is told,
- * in the transaction that makes it.
+ * GET and POST /events/{id}/edit: one page with both parts of the form,
+ * for an event already set up (a coordinator putting one thing right
+ * finds it at once; its places and questions have their own pages).  A
+ * new time or place is a change people must hear about: everyone with a
+ * place or on the waiting list is told, in the transaction that makes it.
  */
 int
 events_edit(struct request *r)
@@ -938,7 +1282,7 @@ events_edit(struct request *r)
 	struct event_form f;
 	struct view *v;
 	PGresult *res;
-	const char *p[16], *q[2], *accept;
+	const char *p[14], *q[2];
 	int answer, missing, changed;
 
 	if (!event_own(r, &answer))
@@ -949,59 +1293,59 @@ events_edit(struct request *r)
 		PQclear(res);
 		return http_error(r, 500);
 	}
-	view_codes(v, "kinds", event_kind_codes, event_kind_labels);
+	event_form_view(v, FORM_WHAT | FORM_SETTINGS);
 	view_setf(v, "form_action", "/events/%s/edit", r->arg);
 	view_setf(v, "event_href", "/events/%s", r->arg);
 	view_set(v, "heading", "Edit event");
+	view_set(v, "button", "Save changes");
 	if (r->method != METHOD_POST) {
 		event_form_fill(v, res);
 		PQclear(res);
 		return http_page(r, 200, "event_form", v);
 	}
 	PQclear(res);
-	event_form_read(r, v, &f);
-	accept = event_form_accept_remote(r, v);
+	memset(&f, 0, sizeof(f));
+	event_what_read(r, v, &f);
+	event_settings_read(r, v, &f, f.starts);
 	if (view_has(v, "errors"))
 		return http_page(r, 422, "event_form", v);
 	view_free(v);
 	p[0] = f.title;
 	p[1] = f.kind;
 	p[2] = f.description;
-	p[3] = f.start_date;
-	p[4] = f.start_time;
-	p[5] = f.end_date;
-	p[6] = f.end_time;
-	p[7] = f.venue;
-	p[8] = f.address;
-	p[9] = f.online_url;
+	p[3] = f.starts;
+	p[4] = f.ends;
+	p[5] = f.venue;
+	p[6] = f.address;
+	p[7] = f.online_url;
+	p[8] = r->arg;
+	p[9] = node_id;
 	p[10] = f.organiser;
 	p[11] = f.organiser_email;
 	p[12] = f.opens;
 	p[13] = f.closes;
-	p[14] = r->arg;
-	p[15] = node_id;
 	if (db_begin(r->db) == -1)
 		return http_error(r, 503);
 	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE events e SET"
 	    " title = $1, kind = $2, description = $3,"
-	    " starts = " SQL_FROM_LONDON("($4 || ' ' || $5)") ","
-	    " ends = " SQL_FROM_LONDON("($6 || ' ' || $7)") ","
-	    " venue = $8, address = $9, online_url = $10, organiser = $11,"
-	    " organiser_email = $12,"
-	    " reg_opens = " SQL_FROM_LONDON("$13") ","
-	    " reg_closes = " SQL_FROM_LONDON("$14") ","
-	    " updated = now()"
+	    " starts = " SQL_FROM_LONDON("$4") ","
+	    " ends = " SQL_FROM_LONDON("$5") ","
+	    " venue = $6, address = $7, online_url = $8, organiser = $11,"
+	    " organiser_email = $12, reg_opens = " SQL_FROM_LONDON("$13") ","
+	    " reg_closes = " SQL_FROM_LONDON("$14") ", updated = now()"
 	    " FROM (SELECT starts, ends, venue, address, online_url"
-	    "  FROM events WHERE id = $15) AS old"
-	    " WHERE e.id = $15 AND e.origin = $16 AND NOT e.deleted"
+	    "  FROM events WHERE id = $9) AS old"
+	    " WHERE e.id = $9 AND e.origin = $10 AND NOT e.deleted"
 	    " RETURNING (old.starts, old.ends, old.venue, old.address,"
 	    "  old.online_url) IS DISTINCT FROM (e.starts, e.ends, e.venue,"
-	    "  e.address, e.online_url)", 16, p);
+	    "  e.address, e.online_url)", 14, p);
 	if (res == NULL)
 		goto fail;
 	changed = PQntuples(res) == 1 &&
 	    *PQgetvalue(res, 0, ED_CHANGED) == 't';
 	PQclear(res);
+	if (event_save_accept_remote(r, r->arg, f.accept) == -1)
+		goto fail;
 	q[0] = r->arg;
 	q[1] = cfg->public_url;
 	if (changed) {
@@ -1011,8 +1355,7 @@ events_edit(struct request *r)
 			goto fail;
 		PQclear(res);
 	}
-	if (event_save_accept_remote(r, r->arg, accept) == -1 ||
-	    audit_commit(r->db, r->account->id, "event_edit", r->arg) == -1)
+	if (audit_commit(r->db, r->account->id, "event_edit", r->arg) == -1)
 		goto fail;
 	return back_to_event(r, "?saved=yes");
 fail:

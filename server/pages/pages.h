@@ -139,7 +139,7 @@ void calendar_links(struct view *v, const char *region, const char *kind);
 enum {
 	E_ID, E_TITLE, E_DESCRIPTION, E_KIND, E_REGION, E_VENUE, E_ADDRESS,
 	E_ONLINE_URL, E_ORGANISER, E_ORGANISER_EMAIL, E_STATUS, E_STARTS,
-	E_ENDS, E_START_DATE, E_START_TIME, E_END_DATE, E_END_TIME,
+	E_ENDS, E_START_DATE, E_STARTS_ISO, E_END_DATE, E_ENDS_ISO,
 	E_OPENS_DATE, E_CLOSES_DATE, E_LOCAL, E_OPEN, E_CLOSED, E_PAST,
 	E_OPENS, E_CLOSES, E_OPENS_TIME, E_CLOSES_TIME, E_ACCEPT_REMOTE,
 	E_RECEIVED
@@ -155,6 +155,10 @@ int events_close(struct request *r);
 int events_reopen(struct request *r);
 int events_places(struct request *r);
 int events_edit(struct request *r);
+int events_what(struct request *r);
+int events_settings(struct request *r);
+int events_check(struct request *r);
+int event_step(struct request *r, struct view *v, int step);
 int events_cancel(struct request *r);
 struct view *registration_form(struct request *r, const char *back, int *rc);
 int registration_form_end(struct request *r, struct view *v, char **ids,

@@ -195,6 +195,9 @@ questions_edit(struct request *r)
 		return http_error(r, 500);
 	view_setf(v, "form_action", "/events/%s/questions", r->arg);
 	view_setf(v, "event_href", "/events/%s", r->arg);
+	/* Step 3 of a new event's setting up, while it is a draft. */
+	if (event_step(r, v, 3) == -1)
+		goto unavailable;
 	for (i = 0; i < NKINDS; i++)
 		if ((c = view_add(v, "kinds")) != NULL) {
 			view_set(c, "code", kinds[i].code);

@@ -27,8 +27,7 @@ enum kind {
 	K_REGION,
 	K_COUNT,	/* a whole number from 0 */
 	K_SIZE,		/* a whole number from 0 to ten million */
-	K_DATE,		/* YYYY-MM-DD, as a date input sends it */
-	K_TIME,		/* HH:MM, 24-hour */
+	K_WHEN,		/* a date and time, as GOV.UK date inputs: form_end */
 	K_URL,		/* http or https */
 	K_KIND,		/* an event kind */
 	K_WORDS		/* repeatable: words of a-z, 0-9 and _ */
@@ -40,6 +39,7 @@ struct keydef {
 	size_t		 max;	/* characters */
 	const char	*label;	/* how error messages name the field */
 	const char	*format;	/* the message when the shape is wrong */
+	const char	*time_label;	/* K_WHEN: how errors name the time */
 };
 
 static const struct keydef keys[KEY__MAX] = {
@@ -78,14 +78,9 @@ static const struct keydef keys[KEY__MAX] = {
 	    NULL },
 	[KEY_KIND] = { "kind", K_KIND, 32, "Kind of event",
 	    "Select the kind of event from the list" },
-	[KEY_START_DATE] = { "start_date", K_DATE, 10, "Start date",
-	    "Enter the start date like 2027-03-14" },
-	[KEY_START_TIME] = { "start_time", K_TIME, 5, "Start time",
-	    "Enter the start time like 09:30" },
-	[KEY_END_DATE] = { "end_date", K_DATE, 10, "End date",
-	    "Enter the end date like 2027-03-14" },
-	[KEY_END_TIME] = { "end_time", K_TIME, 5, "End time",
-	    "Enter the end time like 17:00" },
+	[KEY_START] = { "start", K_WHEN, 4, "Start date", NULL,
+	    "Start time" },
+	[KEY_END] = { "end", K_WHEN, 4, "End date", NULL, "End time" },
 	[KEY_VENUE] = { "venue", K_LINE, 200, "Venue",
 	    "Venue must be on one line" },
 	[KEY_ADDRESS] = { "address", K_TEXT, 500, "Address", NULL },
@@ -96,16 +91,11 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_ORGANISER_EMAIL] = { "organiser_email", K_EMAIL, 254,
 	    "Organiser's email address", "Enter the organiser's email "
 	    "address in the correct format, like name@example.org" },
-	[KEY_OPENS_DATE] = { "opens_date", K_DATE, 10, "Registration opens",
-	    "Enter the date registration opens like 2027-01-10" },
-	[KEY_OPENS_TIME] = { "opens_time", K_TIME, 5, "Time registration opens",
-	    "Enter the time registration opens like 09:00" },
-	[KEY_CLOSES_TIME] = { "closes_time", K_TIME, 5,
-	    "Time registration closes", "Enter the time registration closes "
-	    "like 17:00" },
-	[KEY_CLOSES_DATE] = { "closes_date", K_DATE, 10,
-	    "Registration closes", "Enter the date registration closes "
-	    "like 2027-03-01" },
+	[KEY_OPENS] = { "opens", K_WHEN, 4, "Date registration opens", NULL,
+	    "Time registration opens" },
+	[KEY_CLOSES] = { "closes", K_WHEN, 4, "Date registration closes",
+	    NULL, "Time registration closes" },
+	[KEY_CHECK] = { "check", K_BOOL, 8, "Check your answers", NULL },
 	[KEY_PLACE_NAME] = { "place_name", K_LINE, 100, "Kind of place",
 	    "Kind of place must be on one line" },
 	[KEY_CAPACITY] = { "capacity", K_COUNT, 6, "Number of places",
@@ -362,20 +352,6 @@ date_valid(const char *s)
 	return 1;
 }
 
-/* A 24-hour time written HH:MM. */
-static int
-time_valid(const char *s)
-{
-	int i;
-
-	if (strlen(s) != 5 || s[2] != ':')
-		return 0;
-	for (i = 0; i < 5; i++)
-		if (i != 2 && !isdigit((unsigned char)s[i]))
-			return 0;
-	return digits(s, 2) < 24 && s[3] < '6';
-}
-
 static int
 token_valid(const char *s)
 {
@@ -422,10 +398,8 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 	case K_SIZE:
 		return *s == '\0' ||
 		    util_parse_long(s, 0, 10000000, &f->num) == 0;
-	case K_DATE:
-		return *s == '\0' || date_valid(s);
-	case K_TIME:
-		return *s == '\0' || time_valid(s);
+	case K_WHEN:
+		return 0;	/* only its parts are sent: form_take */
 	case K_URL:
 		return *s == '\0' || ((strncmp(s, "https://", 8) == 0 ||
 		    strncmp(s, "http://", 7) == 0) &&
@@ -612,7 +586,7 @@ form_answer_get(const struct form *form, long question)
 void
 form_free(struct form *form)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < form->nanswers; i++) {
 		free((char *)form->answers[i].text);
@@ -621,6 +595,10 @@ form_free(struct form *form)
 	form->nanswers = 0;
 
 	for (i = 0; i < KEY__MAX; i++) {
+		for (j = 0; j < PART__MAX; j++) {
+			free(form->f[i].part[j]);
+			form->f[i].part[j] = NULL;
+		}
 		/* Every password field, whichever form it came in. */
 		if (keys[i].kind == K_SECRET && form->f[i].text != NULL)
 			explicit_bzero((char *)form->f[i].text,
@@ -632,5 +610,203 @@ form_free(struct form *form)
 		free((char *)form->f[i].shown);
 		form->f[i].text = NULL;
 		form->f[i].shown = NULL;
+	}
+}
+
+/* Dates and times, typed as GOV.UK date inputs -------------------- */
+
+static const char *const part_names[PART__MAX] = {
+	[PART_DAY] = "day", [PART_MONTH] = "month", [PART_YEAR] = "year",
+	[PART_HOUR] = "hour", [PART_MINUTE] = "minute"
+};
+#define PART_MAX	8	/* characters: "2031" with room for a slip */
+
+/* An input's name after its date's: start-day. */
+const char *
+form_part_name(int part)
+{
+	return part >= 0 && part < PART__MAX ? part_names[part] : "";
+}
+
+/* How messages name a date (Start date) and its time (Start time). */
+const char *
+form_key_label(enum key k)
+{
+	return keys[k].label;
+}
+
+const char *
+form_key_time_label(enum key k)
+{
+	return keys[k].time_label != NULL ? keys[k].time_label :
+	    keys[k].label;
+}
+
+/* The problems of a date, not of its time (WHEN_*, web.h). */
+#define WHEN_DATE_MASK	(WHEN_NO_DAY | WHEN_NO_MONTH | WHEN_NO_YEAR | \
+	WHEN_BAD(PART_DAY) | WHEN_BAD(PART_MONTH) | WHEN_BAD(PART_YEAR) | \
+	WHEN_NOT_REAL | WHEN_YEAR_DIGITS | WHEN_YEAR_RANGE)
+
+/*
+ * Takes one raw field by its name: a key of the table, or a part of a
+ * date (start-day, start-hour).  -1 when the name is neither.  A part
+ * is kept as typed (trimmed) so the form can show it again; form_end
+ * judges the date once all its parts are in.
+ */
+int
+form_take(struct form *form, const char *name, const char *raw, size_t len)
+{
+	const char *dash;
+	struct field *f;
+	char *copy, *t;
+	int k, i;
+
+	if ((k = form_key_lookup(name)) != -1) {
+		if (keys[k].kind != K_WHEN)
+			form_accept(form, (enum key)k, raw, len);
+		return 0;
+	}
+	if ((dash = strrchr(name, '-')) == NULL)
+		return -1;
+	for (k = 0; k < KEY__MAX; k++)
+		if (keys[k].kind == K_WHEN &&
+		    strlen(keys[k].name) == (size_t)(dash - name) &&
+		    strncmp(keys[k].name, name, dash - name) == 0)
+			break;
+	for (i = 0; k < KEY__MAX && i < PART__MAX; i++)
+		if (strcmp(dash + 1, part_names[i]) == 0)
+			break;
+	if (k == KEY__MAX || i == PART__MAX)
+		return -1;
+	f = &form->f[k];
+	if (f->part[i] != NULL)
+		return 0;	/* the first value stands */
+	/* Too long or not text: kept as nothing typed, and refused. */
+	if (len > PART_MAX * 4 || !util_utf8_valid(raw, len) ||
+	    memchr(raw, '\0', len) != NULL) {
+		f->part[i] = util_strdup("");
+		f->num |= WHEN_BAD(i);
+		return 0;
+	}
+	if ((copy = malloc(len + 1)) == NULL)
+		return 0;
+	memcpy(copy, raw, len);
+	copy[len] = '\0';
+	t = util_trim(copy);
+	memmove(copy, t, strlen(t) + 1);
+	f->part[i] = copy;
+	return 0;
+}
+
+/* A part as a whole number from lo to hi; -1 when it is not one. */
+static long
+part_number(const char *s, long lo, long hi)
+{
+	long n;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 4 ||
+	    strspn(s, "0123456789") != strlen(s) ||
+	    util_parse_long(s, lo, hi, &n) == -1)
+		return -1;
+	return n;
+}
+
+static int
+part_empty(const struct field *f, int i)
+{
+	return f->part[i] == NULL || f->part[i][0] == '\0';
+}
+
+/* The date's problems (WHEN_* bits); when none, the date in out. */
+static int
+when_date(const struct field *f, int w, char *out, size_t len)
+{
+	static const long lo[] = { 1, 1, 0 }, hi[] = { 31, 12, 9999 };
+	long n[3];
+	int i;
+
+	for (i = PART_DAY; i <= PART_YEAR; i++) {
+		n[i] = part_number(f->part[i], lo[i], hi[i]);
+		if (w & WHEN_BAD(i))
+			continue;
+		if (part_empty(f, i))
+			w |= 1 << i;
+		else if (n[i] == -1)
+			w |= WHEN_BAD(i);
+	}
+	if (w != 0)
+		return w;
+	if (strlen(f->part[PART_YEAR]) != 4)
+		return WHEN_YEAR_DIGITS;
+	if (n[PART_YEAR] < 2000 || n[PART_YEAR] > 2199)
+		return WHEN_YEAR_RANGE;
+	snprintf(out, len, "%04ld-%02ld-%02ld", n[PART_YEAR], n[PART_MONTH],
+	    n[PART_DAY]);
+	return date_valid(out) ? 0 : WHEN_NOT_REAL;
+}
+
+/* The time's problems (WHEN_* bits); when none, " HH:MM" in out. */
+static int
+when_time(const struct field *f, int w, char *out, size_t len)
+{
+	long hh, mm;
+
+	hh = part_number(f->part[PART_HOUR], 0, 23);
+	/* An hour alone is on the hour. */
+	mm = part_empty(f, PART_MINUTE) && !(w & WHEN_BAD(PART_MINUTE)) ? 0 :
+	    part_number(f->part[PART_MINUTE], 0, 59);
+	w &= WHEN_BAD(PART_HOUR) | WHEN_BAD(PART_MINUTE);
+	if (part_empty(f, PART_HOUR) && !(w & WHEN_BAD(PART_HOUR)))
+		w |= WHEN_NO_HOUR;
+	else if (hh == -1)
+		w |= WHEN_BAD(PART_HOUR);
+	if (mm == -1)
+		w |= WHEN_BAD(PART_MINUTE);
+	if (w == 0)
+		snprintf(out, len, " %02ld:%02ld", hh, mm);
+	return w;
+}
+
+/*
+ * Judges each date sent, once the whole form is in: text becomes
+ * "YYYY-MM-DD", or "YYYY-MM-DD HH:MM" with num 1 when a time was given.
+ * A date with a problem is refused, what was wrong kept as WHEN_* bits in
+ * num for view_date's message.  Nothing typed leaves the field absent.
+ */
+void
+form_end(struct form *form)
+{
+	struct field *f;
+	char date[16], time[8], both[24];
+	int k, w, dated, timed;
+
+	for (k = 0; k < KEY__MAX; k++) {
+		if (keys[k].kind != K_WHEN)
+			continue;
+		f = &form->f[k];
+		w = (int)f->num;	/* the parts form_take refused */
+		f->num = 0;
+		dated = !part_empty(f, PART_DAY) ||
+		    !part_empty(f, PART_MONTH) || !part_empty(f, PART_YEAR) ||
+		    (w & (WHEN_BAD(PART_DAY) | WHEN_BAD(PART_MONTH) |
+		    WHEN_BAD(PART_YEAR)));
+		timed = !part_empty(f, PART_HOUR) ||
+		    !part_empty(f, PART_MINUTE) ||
+		    (w & (WHEN_BAD(PART_HOUR) | WHEN_BAD(PART_MINUTE)));
+		if (!dated && !timed)
+			continue;
+		time[0] = '\0';
+		w = (dated ? when_date(f, w & WHEN_DATE_MASK, date,
+		    sizeof(date)) : WHEN_NO_DATE) |
+		    (timed ? when_time(f, w, time, sizeof(time)) : 0);
+		if (w == 0) {
+			snprintf(both, sizeof(both), "%s%s", date, time);
+			f->text = util_strdup(both);
+			f->num = timed;
+			continue;
+		}
+		f->error = FIELD_BAD_FORMAT;
+		f->num = w;
+		form->nerrors++;
 	}
 }

@@ -348,14 +348,10 @@ http_header(struct request *r, const char *name)
 static void
 flush_field(struct request *r)
 {
-	int k;
-
 	if (r->body_name == NULL)
 		return;
-	if ((k = form_key_lookup(r->body_name)) != -1)
-		form_accept(&r->form, (enum key)k, r->acc ? r->acc : "",
-		    r->acclen);
-	else
+	if (form_take(&r->form, r->body_name, r->acc ? r->acc : "",
+	    r->acclen) == -1)
 		form_answer(&r->form, r->body_name, r->acc ? r->acc : "",
 		    r->acclen);
 	free(r->body_name);
@@ -524,11 +520,10 @@ query_field(void *cls, enum MHD_ValueKind kind, const char *key,
     size_t key_size, const char *value, size_t value_size)
 {
 	struct request *r = cls;
-	int k;
 
 	(void)kind; (void)key_size;
-	if (key != NULL && (k = form_key_lookup(key)) != -1)
-		form_accept(&r->form, (enum key)k, value ? value : "",
+	if (key != NULL)
+		(void)form_take(&r->form, key, value ? value : "",
 		    value ? value_size : 0);
 	return MHD_YES;
 }
@@ -895,6 +890,8 @@ dispatch(struct request *r)
 		return http_error(r, 403);
 	if (upload_map(r) == -1)
 		return http_error(r, 503);
+	/* A date's parts came one by one: it is judged whole. */
+	form_end(&r->form);
 	return rt->handler(r);
 }
 

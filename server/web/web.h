@@ -60,19 +60,16 @@ enum key {
 	KEY_TITLE,
 	KEY_DESCRIPTION,
 	KEY_KIND,
-	KEY_START_DATE,
-	KEY_START_TIME,
-	KEY_END_DATE,
-	KEY_END_TIME,
+	KEY_START,
+	KEY_END,
 	KEY_VENUE,
 	KEY_ADDRESS,
 	KEY_ONLINE_URL,
 	KEY_ORGANISER,
 	KEY_ORGANISER_EMAIL,
-	KEY_OPENS_DATE,
-	KEY_CLOSES_DATE,
-	KEY_OPENS_TIME,
-	KEY_CLOSES_TIME,
+	KEY_OPENS,
+	KEY_CLOSES,
+	KEY_CHECK,
 	KEY_PLACE_NAME,
 	KEY_CAPACITY,
 	KEY_PLACE,
@@ -152,12 +149,35 @@ enum key {
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
+/*
+ * A date and time typed as GOV.UK date inputs: NAME-day, NAME-month,
+ * NAME-year, NAME-hour and NAME-minute (form.c, K_WHEN).
+ */
+enum date_part { PART_DAY, PART_MONTH, PART_YEAR, PART_HOUR, PART_MINUTE,
+    PART__MAX };
+/*
+ * What form_end found wrong with a date, as bits in the field's num
+ * (when.c words them):
+ * a part left empty, a part that is no number in its range, a date that
+ * is not on the calendar, a year not written in full.
+ */
+enum {
+	WHEN_NO_DAY = 1 << PART_DAY, WHEN_NO_MONTH = 1 << PART_MONTH,
+	WHEN_NO_YEAR = 1 << PART_YEAR, WHEN_NO_HOUR = 1 << PART_HOUR,
+	WHEN_BAD_SHIFT = 8,	/* a part's bit, shifted: not a number */
+	WHEN_NOT_REAL = 1 << 16,	/* every part fine, the day is not */
+	WHEN_YEAR_DIGITS = 1 << 17,
+	WHEN_YEAR_RANGE = 1 << 18,
+	WHEN_NO_DATE = 1 << 19	/* a time, and no date to go with it */
+};
+#define WHEN_BAD(part)	(1 << ((part) + WHEN_BAD_SHIFT))
 /* A field as it left validation: text is valid UTF-8, trimmed, in range. */
 struct field {
 	const char	*text;	/* NULL when absent */
 	const char	*shown;	/* a refused value, valid UTF-8, to show again */
 	long		 num;	/* numbers, and 1 for a ticked box */
 	int		 error;	/* enum field_error: present but refused */
+	char		*part[PART__MAX];	/* a date's inputs, as typed */
 };
 /* An answer to one of an event's questions: a field named answer_<id>. */
 #define FORM_ANSWERS	24
@@ -178,6 +198,12 @@ size_t		 form_key_max(enum key);
 int		 form_key_secret(enum key);
 int		 form_key_lookup(const char *);
 void		 form_accept(struct form *, enum key, const char *, size_t);
+int		 form_take(struct form *, const char *, const char *,
+		    size_t);
+void		 form_end(struct form *);
+const char	*form_part_name(int);
+const char	*form_key_label(enum key);
+const char	*form_key_time_label(enum key);
 int		 form_answer(struct form *, const char *, const char *, size_t);
 const struct form_answer *form_answer_get(const struct form *, long);
 void		 form_free(struct form *);
@@ -371,6 +397,9 @@ struct view	*page_form(struct request *, const char *, const char *);
 void		 view_error(struct view *, const char *, const char *);
 const char	*view_field(struct view *, struct request *, enum key,
 		    const char *);
+/* when.c: a date's inputs on a form page, as view_field a line's */
+const char	*view_date(struct view *, struct request *, enum key, int,
+		    const char *, char *, size_t);
 void		 view_choices(struct view *);
 void		 view_regions(struct view *);
 void		 view_codes(struct view *, const char *, const char *const *,

@@ -61,17 +61,18 @@ try {
 		await org.goto(`${hub}/events/new`);
 		await org.getByLabel('Title').fill(title);
 		await org.getByLabel('Kind of event').selectOption('conference');
-		await org.getByLabel('Start date').fill('2031-09-18');
-		await org.getByLabel('Start time').fill('09:30');
-		await org.getByLabel('End date').fill('2031-09-18');
-		await org.getByLabel('End time').fill('17:00');
-		await org.getByLabel('Venue (leave empty for an online event)').fill('Birmingham Council House');
-		await org.locator('#capacity').fill('100');
-		await org.getByRole('button', { name: 'Save event' }).click();
+		for (const [id, value] of [['start-day', '18'], ['start-month', '9'], ['start-year', '2031'],
+			['start-hour', '9'], ['start-minute', '30'], ['end-day', '18'], ['end-month', '9'],
+			['end-year', '2031'], ['end-hour', '17'], ['end-minute', '00']])
+			await org.locator(`#${id}`).fill(value);
+		await org.getByLabel('Venue').fill('Birmingham Council House');
+		await org.getByRole('button', { name: 'Continue' }).click();
 		await org.waitForLoadState();
-		expect((await text(org, 'h1')) === title, `heading: ${await text(org, 'h1')}`);
-		eventPath = new URL(org.url()).pathname;
-		await org.getByRole('link', { name: 'Questions asked at registration' }).click();
+		eventPath = new URL(org.url()).pathname.replace(/\/places$/, '');
+		await org.locator('#capacity').fill('100');
+		await org.getByRole('button', { name: 'Add places' }).click();
+		await org.waitForLoadState();
+		await org.getByRole('link', { name: 'Continue' }).click();
 		await org.waitForLoadState();
 		await org.getByLabel('Kind of question').selectOption('choice');
 		await org.getByLabel('Question', { exact: true }).fill(question);
@@ -81,9 +82,13 @@ try {
 		await org.waitForLoadState();
 		expect((await text(org, 'main')).includes(question), 'question not listed');
 		await accessible(org, 'remote-hub-questions');
-		await org.goto(hub + eventPath);
+		await org.getByRole('link', { name: 'Continue' }).click();
+		await org.waitForLoadState();
+		await org.getByRole('button', { name: 'Continue' }).click();
+		await org.waitForLoadState();
 		await org.getByRole('button', { name: 'Publish' }).click();
 		await org.waitForLoadState();
+		expect((await text(org, 'h1')) === title, `heading: ${await text(org, 'h1')}`);
 		expect(!(await text(org, 'main')).includes('Only coordinators can see'), 'still a draft');
 	});
 	await accessible(org, 'remote-hub-event');

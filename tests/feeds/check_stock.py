@@ -297,7 +297,7 @@ def check_feed(base, ids):
                                            a.get("tags", [])] ==
               ["conference"])
         check("A's summary says when and where",
-              "Friday 14 March 2031, 09:30 to 17:00" in a.get("summary", "")
+              "Friday 14 March 2031, 9:30am to 5pm" in a.get("summary", "")
               and "Manchester Central" in a.get("summary", ""),
               a.get("summary", ""))
         content = a.get("content", [{}])[0]

@@ -783,31 +783,42 @@ form_field(const char *body, const char *name)
 
 /*
  * As a coordinator, creates an event with one kind of place and publishes
- * it, through the pages; its id, or NULL.
+ * it, through the pages: what and when, its places, then publishing from
+ * the check-answers page.  Its id, or NULL.
  */
 char *
 event_new_published(struct client *co, const char *title,
     const char *capacity)
 {
 	struct resp *r;
-	char *id = NULL, path[128], action[160];
+	char *id = NULL, path[128];
 	const char *at;
 
 	r = form_post(co, "/events/new", "/events/new", "title", title,
-	    "kind", "conference", "start_date", "2031-03-14", "start_time",
-	    "09:30", "end_date", "2031-03-14", "end_time", "17:00", "venue",
-	    "Manchester Central", "place_name", "In person", "capacity",
-	    capacity, NULL);
+	    "kind", "conference",
+	    "start-day", "14", "start-month", "3", "start-year", "2031",
+	    "start-hour", "9", "start-minute", "30",
+	    "end-day", "14", "end-month", "3", "end-year", "2031",
+	    "end-hour", "17", "end-minute", "00",
+	    "venue", "Manchester Central", NULL);
 	if (r == NULL || r->status != 303 || r->location == NULL ||
 	    (at = strstr(r->location, "/events/")) == NULL) {
 		resp_free(r);
 		return NULL;
 	}
-	id = strdup(at + 8);
+	id = strndup(at + 8, strcspn(at + 8, "/"));
 	resp_free(r);
-	snprintf(path, sizeof(path), "/events/%s", id);
-	snprintf(action, sizeof(action), "/events/%s/publish", id);
-	r = form_post(co, path, action, NULL);
+	snprintf(path, sizeof(path), "/events/%s/places", id);
+	r = form_post(co, path, path, "place_name", "In person", "capacity",
+	    capacity, NULL);
+	if (r == NULL || r->status != 200) {
+		resp_free(r);
+		free(id);
+		return NULL;
+	}
+	resp_free(r);
+	snprintf(path, sizeof(path), "/events/%s/check", id);
+	r = form_post(co, path, path, "done", "publish", NULL);
 	if (r == NULL || r->status != 303) {
 		free(id);
 		id = NULL;

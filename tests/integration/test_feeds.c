@@ -609,16 +609,21 @@ START_TEST(test_atom_feed_has_the_right_entries)
 	/* One made and published through the pages, as a coordinator does. */
 	ck_assert(sign_in(co, COORD, coord_pw));
 	r = form_post(co, "/events/new", "/events/new", "title",
-	    "Feed workshop", "kind", "workshop", "start_date", "2031-05-02",
-	    "start_time", "10:00", "end_date", "2031-05-03", "end_time",
-	    "12:00", "venue", "Bolton", "place_name", "In person", "capacity",
-	    "20", NULL);
+	    "Feed workshop", "kind", "workshop",
+	    "start-day", "2", "start-month", "5", "start-year", "2031",
+	    "start-hour", "10", "start-minute", "00",
+	    "end-day", "3", "end-month", "5", "end-year", "2031",
+	    "end-hour", "12", "end-minute", "00", "venue", "Bolton", NULL);
 	ck_assert_int_eq(r->status, 303);
-	made = strdup(strstr(r->location, "/events/") + 8);
+	made = strndup(strstr(r->location, "/events/") + 8, 36);
 	resp_free(r);
-	snprintf(path, sizeof(path), "/events/%s", made);
-	snprintf(want, sizeof(want), "/events/%s/publish", made);
-	r = form_post(co, path, want, NULL);
+	snprintf(path, sizeof(path), "/events/%s/places", made);
+	r = form_post(co, path, path, "place_name", "In person", "capacity",
+	    "20", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/events/%s/check", made);
+	r = form_post(co, path, path, "done", "publish", NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 
@@ -651,8 +656,8 @@ START_TEST(test_atom_feed_has_the_right_entries)
 	ck_assert_ptr_nonnull(en = entry(d, made, &pos));
 	ck_assert_int_eq(pos, 0);
 	assert_text(en, "title", "Feed workshop");
-	assert_contains(en, "summary", "When: Friday 2 May 2031, 10:00 to "
-	    "Saturday 3 May 2031, 12:00 (UK time). Where: Bolton.");
+	assert_contains(en, "summary", "When: Friday 2 May 2031, 10am to "
+	    "Saturday 3 May 2031, 12pm (UK time). Where: Bolton.");
 	ck_assert_ptr_nonnull(child(en, "published"));
 	ck_assert_ptr_null(child(en, "author"));	/* no organiser given */
 	ck_assert_ptr_null(child(en, "content"));	/* no description */
@@ -675,8 +680,8 @@ START_TEST(test_atom_feed_has_the_right_entries)
 	s = attr(child(en, "category"), "term");
 	ck_assert_str_eq(s, "conference");
 	free(s);
-	assert_text(en, "summary", "When: Friday 14 March 2031, 09:30 to "
-	    "17:00 (UK time). Where: Manchester Central, Windmill Street, "
+	assert_text(en, "summary", "When: Friday 14 March 2031, 9:30am to "
+	    "5pm (UK time). Where: Manchester Central, Windmill Street, "
 	    "Manchester M2 3GX (or online).");
 	n = child(en, "content");
 	ck_assert_ptr_nonnull(n);

@@ -383,9 +383,11 @@ START_TEST(test_event_closed_to_other_nodes_refuses_their_requests)
 	ck_assert(!radio_checked(r->body, "other_nodes-no"));
 	resp_free(r);
 	r = form_post(co, edit, edit, "title", "National conference",
-	    "kind", "conference", "start_date", "2031-03-14", "start_time",
-	    "09:30", "end_date", "2031-03-14", "end_time", "17:00", "venue",
-	    "Manchester Central", "other_nodes", "no", NULL);
+	    "kind", "conference", "start-day", "14", "start-month", "3",
+	    "start-year", "2031", "start-hour", "9", "start-minute", "30",
+	    "end-day", "14", "end-month", "3", "end-year", "2031", "end-hour",
+	    "17", "end-minute", "00", "venue", "Manchester Central",
+	    "other_nodes", "no", NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	r = http_get(co, edit);
@@ -841,9 +843,11 @@ START_TEST(test_other_nodes_hide_registration_for_a_closed_event)
 
 	snprintf(edit, sizeof(edit), "/events/%s/edit", event);
 	r = form_post(co, edit, edit, "title", "Hub members' day",
-	    "kind", "conference", "start_date", "2031-03-14", "start_time",
-	    "09:30", "end_date", "2031-03-14", "end_time", "17:00", "venue",
-	    "Manchester Central", "other_nodes", "no", NULL);
+	    "kind", "conference", "start-day", "14", "start-month", "3",
+	    "start-year", "2031", "start-hour", "9", "start-minute", "30",
+	    "end-day", "14", "end-month", "3", "end-year", "2031", "end-hour",
+	    "17", "end-minute", "00", "venue", "Manchester Central",
+	    "other_nodes", "no", NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	client_free(co);

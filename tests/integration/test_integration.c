@@ -40,6 +40,7 @@ Suite	*site_suite(void);
 Suite	*throttle_suite(void);
 Suite	*identity_registrations_suite(void);
 Suite	*mydata_suite(void);
+Suite	*dates_suite(void);
 Suite	*event_status_suite(void);
 
 static struct node *node;	/* approval needed */
@@ -1478,6 +1479,7 @@ main(void)
 	srunner_add_suite(sr, throttle_suite());
 	srunner_add_suite(sr, identity_registrations_suite());
 	srunner_add_suite(sr, mydata_suite());
+	srunner_add_suite(sr, dates_suite());
 	srunner_add_suite(sr, event_status_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);

@@ -249,7 +249,7 @@ START_TEST(test_registering_delivers_a_confirmation)
 	free(v);
 	ck_assert(body_has(m, "Dear Asha Patel,"));
 	ck_assert(body_has(m, "You have a place at Social prescribing summit,"
-	    " on Friday 14 March 2031 at 09:30, at Manchester Central."));
+	    " on Friday 14 March 2031, 9:30am (UK time), at Manchester Central."));
 	/* The link is to the node's public address. */
 	snprintf(link, sizeof(link), "\n" PUBLIC "/events/%s\n", id);
 	ck_assert(body_has(m, link));

@@ -457,9 +457,10 @@ START_TEST(test_changes_to_received_records_are_refused_and_change_nothing)
 
 	before = received_state();
 	refused(co, "/events/" EVENT "/edit", "event", "title", "Hijacked",
-	    "kind", "conference", "start_date", "2031-01-01", "start_time",
-	    "09:00", "end_date", "2031-01-01", "end_time", "10:00", "venue",
-	    "Nowhere", NULL);
+	    "kind", "conference", "start-day", "1", "start-month", "1",
+	    "start-year", "2031", "start-hour", "9", "start-minute", "00",
+	    "end-day", "1", "end-month", "1", "end-year", "2031", "end-hour",
+	    "10", "end-minute", "00", "venue", "Nowhere", NULL);
 	refused(co, "/events/" EVENT "/cancel", "event", "confirm", "yes",
 	    NULL);
 	refused(co, "/events/" EVENT "/publish", "event", NULL);
@@ -678,7 +679,7 @@ START_TEST(test_sync_page_says_how_each_peer_is_doing)
 	ck_assert(resp_has(r, "https://hub.example.org"));
 	ck_assert(resp_has(r, "<span>Hub</span>"));
 	/* UK time: British Summer Time in July. */
-	ck_assert(resp_has(r, "1 July 2027, 09:30"));
+	ck_assert(resp_has(r, "Thursday 1 July 2027, 9:30am"));
 	ck_assert(resp_has(r, "Up to date"));
 	ck_assert(resp_has(r, "0 entries"));
 	ck_assert(resp_has(r, "No entry from a peer has been refused."));

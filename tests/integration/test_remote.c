@@ -495,9 +495,10 @@ START_TEST(test_a_changed_event_is_told_by_the_home_node)
 	resp_free(register_away(a, event));
 	snprintf(edit, sizeof(edit), "/events/%s/edit", event);
 	r = form_post(co, edit, edit, "title", "Commissioners round table",
-	    "kind", "conference", "start_date", "2031-03-21", "start_time",
-	    "10:00", "end_date", "2031-03-21", "end_time", "16:00", "venue",
-	    "Manchester Central", NULL);
+	    "kind", "conference", "start-day", "21", "start-month", "3",
+	    "start-year", "2031", "start-hour", "10", "start-minute", "00",
+	    "end-day", "21", "end-month", "3", "end-year", "2031", "end-hour",
+	    "16", "end-minute", "00", "venue", "Manchester Central", NULL);
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
 	ck_assert_msg(node_wait(nw, "SELECT count(*) = 1 FROM outbox WHERE"

@@ -434,6 +434,120 @@ START_TEST(test_form_words_have_a_total_length)
 }
 END_TEST
 
+/*
+ * The text form_end makes of a date sent as its five inputs (NULL ones
+ * not sent), malloc'd; NULL when absent or refused (*error says which).
+ */
+static char *
+when_of(const char *d, const char *m, const char *y, const char *h,
+    const char *mi, int *error)
+{
+	const char *parts[] = { d, m, y, h, mi };
+	static const char *const names[] = { "start-day", "start-month",
+	    "start-year", "start-hour", "start-minute" };
+	struct form form;
+	char *text = NULL;
+	size_t i;
+
+	memset(&form, 0, sizeof(form));
+	for (i = 0; i < 5; i++)
+		if (parts[i] != NULL)
+			ck_assert_int_eq(form_take(&form, names[i], parts[i],
+			    strlen(parts[i])), 0);
+	form_end(&form);
+	*error = form.f[KEY_START].error;
+	ck_assert_int_eq(form.nerrors, *error ? 1 : 0);
+	if (form.f[KEY_START].text != NULL)
+		ck_assert_ptr_nonnull(text = strdup(form.f[KEY_START].text));
+	form_free(&form);
+	return text;
+}
+
+static void
+assert_when(const char *d, const char *m, const char *y, const char *h,
+    const char *mi, const char *want)
+{
+	int error;
+	char *text = when_of(d, m, y, h, mi, &error);
+
+	ck_assert_pstr_eq(text, want);
+	ck_assert_int_eq(error, want != NULL ? 0 : FIELD_BAD_FORMAT);
+	free(text);
+}
+
+START_TEST(test_form_dates_are_judged_whole)
+{
+	int error;
+
+	assert_when("12", "6", "2031", "9", "30", "2031-06-12 09:30");
+	assert_when(" 01 ", "06", "2031", "14", "0", "2031-06-01 14:00");
+	/* An hour alone is on the hour; no time at all is a date alone. */
+	assert_when("12", "6", "2031", "9", "", "2031-06-12 09:00");
+	assert_when("12", "6", "2031", NULL, NULL, "2031-06-12");
+	/* Leap years: every fourth, not every hundredth, every 400th. */
+	assert_when("29", "2", "2032", "0", "0", "2032-02-29 00:00");
+	assert_when("29", "2", "2000", "0", "0", "2000-02-29 00:00");
+	assert_when("29", "2", "2031", "0", "0", NULL);
+	assert_when("29", "2", "2100", "0", "0", NULL);
+	assert_when("31", "2", "2031", "9", "30", NULL);
+	assert_when("31", "4", "2031", "9", "30", NULL);
+	assert_when("0", "6", "2031", "9", "30", NULL);
+	assert_when("12", "13", "2031", "9", "30", NULL);
+	assert_when("12", "6", "31", "9", "30", NULL);
+	assert_when("12", "6", "1999", "9", "30", NULL);
+	assert_when("12", "6", "2031", "24", "0", NULL);
+	assert_when("12", "6", "2031", "9", "60", NULL);
+	assert_when("12", "6", "2031", "", "30", NULL);
+	assert_when("-1", "6", "2031", "9", "30", NULL);
+	assert_when("1e1", "6", "2031", "9", "30", NULL);
+	assert_when("12", "6", "2031", "+9", "30", NULL);
+	assert_when("", "6", "2031", "9", "30", NULL);
+	/* A time with no date is refused; nothing at all is absent. */
+	assert_when("", "", "", "9", "30", NULL);
+	ck_assert_ptr_null(when_of("", "", "", "", "", &error));
+	ck_assert_int_eq(error, 0);
+	ck_assert_ptr_null(when_of(NULL, NULL, NULL, NULL, NULL, &error));
+	ck_assert_int_eq(error, 0);
+}
+END_TEST
+
+START_TEST(test_form_date_parts_by_name)
+{
+	struct form form;
+	char *huge = repeat("9", 100);
+
+	memset(&form, 0, sizeof(form));
+	/* Only a date key's own parts: no other key, no other part. */
+	ck_assert_int_eq(form_take(&form, "start-week", "1", 1), -1);
+	ck_assert_int_eq(form_take(&form, "title-day", "1", 1), -1);
+	ck_assert_int_eq(form_take(&form, "start", "1", 1), 0);
+	ck_assert_ptr_null(form.f[KEY_START].text);
+	ck_assert_int_eq(form_take(&form, "answer_3", "x", 1), -1);
+	/* The first value of a part stands. */
+	ck_assert_int_eq(form_take(&form, "end-day", "2", 1), 0);
+	ck_assert_int_eq(form_take(&form, "end-day", "3", 1), 0);
+	ck_assert_int_eq(form_take(&form, "end-month", "7", 1), 0);
+	ck_assert_int_eq(form_take(&form, "end-year", "2031", 4), 0);
+	/* A part too long or not text is refused, and not kept. */
+	ck_assert_int_eq(form_take(&form, "opens-day", huge, 100), 0);
+	ck_assert_int_eq(form_take(&form, "opens-month", "6", 1), 0);
+	ck_assert_int_eq(form_take(&form, "opens-year", "2031", 4), 0);
+	ck_assert_int_eq(form_take(&form, "closes-day", "1\xff", 2), 0);
+	/* Other fields still go through their key. */
+	ck_assert_int_eq(form_take(&form, "title", "Summit", 6), 0);
+	form_end(&form);
+	ck_assert_str_eq(form.f[KEY_END].text, "2031-07-02");
+	ck_assert_str_eq(form.f[KEY_TITLE].text, "Summit");
+	ck_assert_int_eq(form.f[KEY_OPENS].error, FIELD_BAD_FORMAT);
+	ck_assert_str_eq(form.f[KEY_OPENS].part[PART_DAY], "");
+	ck_assert_int_eq(form.f[KEY_CLOSES].error, FIELD_BAD_FORMAT);
+	ck_assert_int_eq(form.nerrors, 2);
+	form_free(&form);
+	ck_assert_ptr_null(form.f[KEY_END].part[PART_DAY]);
+	free(huge);
+}
+END_TEST
+
 Suite *
 form_suite(void)
 {
@@ -468,6 +582,8 @@ form_suite(void)
 	tcase_add_test(tc, test_form_words_collect_every_ticked_box_in_order);
 	tcase_add_test(tc, test_form_words_refuse_the_field_for_one_bad_value);
 	tcase_add_test(tc, test_form_words_have_a_total_length);
+	tcase_add_test(tc, test_form_dates_are_judged_whole);
+	tcase_add_test(tc, test_form_date_parts_by_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
