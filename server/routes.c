@@ -243,7 +243,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = registrations_mine, .metric = "registrations",
 	},
 	[PAGE_REGISTRATION_CANCEL] = {
-		.path = "/registrations/*/cancel", .methods = POST,
+		.path = "/registrations/*/cancel", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
 		.section = "registrations",
 		.handler = registrations_cancel, .metric = "registration_cancel",
@@ -314,7 +314,7 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = registrations_guest_confirm, .metric = "guest_confirm",
 	},
 	[PAGE_GUEST_CANCEL] = {
-		.path = "/registrations/guest/*/cancel", .methods = POST,
+		.path = "/registrations/guest/*/cancel", .methods = GET | POST,
 		.flags = CSRF,
 		.section = "events",
 		.handler = registrations_guest_cancel, .metric = "guest_cancel",

@@ -24,7 +24,7 @@
 enum {
 	A_ID, A_STATUS, A_POSITION, A_WHY, A_WANTED, A_DELIVERED, A_VERSION,
 	A_ATTEMPTS, A_HOST, A_PLACES, A_EVENT, A_TITLE, A_STARTS, A_PLACE,
-	A_EVENT_STATUS, A_PAST, A_JOINING, A_FRESH
+	A_EVENT_STATUS, A_PAST, A_JOINING, A_FRESH, A_REFERENCE
 };
 #define AWAY_COLUMNS \
     "SELECT a.id, a.status, a.position, acorn_refusal(a.why), a.wanted," \
@@ -33,20 +33,25 @@ enum {
     " e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ", a.place_name," \
     " e.status," \
     " e.ends < now(), a.joining," \
-    " a.changed > now() - interval '" AWAY_FRESH "'" \
+    " a.changed > now() - interval '" AWAY_FRESH "'," \
+    " a.reference" \
     " FROM away_registrations a JOIN events e ON e.id = a.event" \
     " LEFT JOIN known_nodes k ON k.id = a.host"
 
-/* What the member's registration stands at, in words. */
-static char *
-away_status_text(PGresult *res, int i)
+/*
+ * What a member's registration at another node's event stands at, in
+ * words, from its status, what the member wants, the courier's attempts,
+ * the host's name, the places, the waiting position and the host's
+ * reason for refusing.  For its own page and for the registrations list.
+ */
+char *
+away_status_words(const char *st, const char *wanted, const char *attempts,
+    const char *host, const char *places, const char *position,
+    const char *why)
 {
-	const char *st = PQgetvalue(res, i, A_STATUS);
-	const char *host = PQgetvalue(res, i, A_HOST);
-	const char *places = PQgetvalue(res, i, A_PLACES);
-	int tried = strcmp(PQgetvalue(res, i, A_ATTEMPTS), "0") != 0;
+	int tried = strcmp(attempts, "0") != 0;
 
-	if (strcmp(PQgetvalue(res, i, A_WANTED), "cancelled") == 0)
+	if (strcmp(wanted, "cancelled") == 0)
 		return util_printf("Cancelling: waiting for %s to confirm",
 		    host);
 	if (strcmp(st, "pending") == 0)
@@ -59,69 +64,19 @@ away_status_text(PGresult *res, int i)
 	/* Places ahead can free up without a word: say when it was so. */
 	if (strcmp(st, "waiting") == 0)
 		return util_printf("Number %s on the waiting list when %s "
-		    "last told us", PQgetvalue(res, i, A_POSITION), host);
+		    "last told us", position, host);
 	if (strcmp(st, "refused") == 0)
-		return util_printf("Not accepted by %s: %s", host,
-		    PQgetvalue(res, i, A_WHY));
+		return util_printf("Not accepted by %s: %s", host, why);
 	return util_strdup("Cancelled");
 }
 
-/*
- * The member's registrations for other nodes' events, added to the list
- * on their registrations page.  Answers how many, or -1.
- */
-int
-away_list(struct request *r, struct view *v)
+static char *
+away_status_text(PGresult *res, int i)
 {
-	const char *p[1];
-	struct view *m;
-	PGresult *res;
-	char *text, acc[32];
-	int i, n;
-
-	snprintf(acc, sizeof(acc), "%ld", r->account->id);
-	p[0] = acc;
-	res = db_query(r->db, PGRES_TUPLES_OK, AWAY_COLUMNS
-	    " WHERE a.account = $1::bigint AND NOT (a.status IN"
-	    " ('cancelled') AND a.delivered = a.version)"
-	    " ORDER BY e.starts", 1, p);
-	if (res == NULL)
-		return -1;
-	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
-		int live = strcmp(PQgetvalue(res, i, A_WANTED),
-		    "registered") == 0 && strcmp(PQgetvalue(res, i,
-		    A_STATUS), "refused") != 0;
-
-		if ((m = view_add(v, "registrations")) == NULL)
-			break;
-		view_setf(m, "href", "/events/%s", PQgetvalue(res, i, A_EVENT));
-		view_set(m, "title", PQgetvalue(res, i, A_TITLE));
-		view_set(m, "starts", PQgetvalue(res, i, A_STARTS));
-		view_set(m, "place", PQgetvalue(res, i, A_PLACE));
-		view_setf(m, "host", "Held by %s", PQgetvalue(res, i, A_HOST));
-		if ((text = away_status_text(res, i)) != NULL)
-			view_set(m, "status", text);
-		free(text);
-		view_flag(m, "pending", strcmp(PQgetvalue(res, i, A_STATUS),
-		    "pending") == 0 || strcmp(PQgetvalue(res, i, A_WANTED),
-		    "cancelled") == 0);
-		view_flag(m, "event_cancelled", strcmp(PQgetvalue(res, i,
-		    A_EVENT_STATUS), "cancelled") == 0);
-		view_flag(m, "can_cancel", live && *PQgetvalue(res, i,
-		    A_PAST) == 'f');
-		view_flag(m, "away", 1);
-		view_setf(m, "cancel_action", "/registrations/%s/cancel",
-		    PQgetvalue(res, i, A_ID));
-		view_setf(m, "cancel_label", "%s %s", strcmp(PQgetvalue(res, i,
-		    A_STATUS), "waiting") == 0 ? "Leave the waiting list for" :
-		    "Cancel my registration for", PQgetvalue(res, i, A_TITLE));
-		view_set(m, "cancel_text", strcmp(PQgetvalue(res, i, A_STATUS),
-		    "waiting") == 0 ? "Leave the waiting list" :
-		    "Cancel my registration");
-	}
-	PQclear(res);
-	return n;
+	return away_status_words(PQgetvalue(res, i, A_STATUS),
+	    PQgetvalue(res, i, A_WANTED), PQgetvalue(res, i, A_ATTEMPTS),
+	    PQgetvalue(res, i, A_HOST), PQgetvalue(res, i, A_PLACES),
+	    PQgetvalue(res, i, A_POSITION), PQgetvalue(res, i, A_WHY));
 }
 
 /*
@@ -149,6 +104,11 @@ away_event_status(struct request *r, struct view *v, const char *event)
 		view_flag(v, "registered", 1);
 		view_setf(v, "my_status", "%s.", text);
 		free(text);
+		view_set(v, "my_reference", PQgetvalue(res, 0, A_REFERENCE));
+		view_flag(v, "my_waiting", strcmp(PQgetvalue(res, 0,
+		    A_STATUS), "waiting") == 0);
+		view_setf(v, "my_cancel_href", "/registrations/%s/cancel",
+		    PQgetvalue(res, 0, A_ID));
 		/* The way in to an online event, as the host gave it. */
 		view_set(v, "online_url", db_value(res, 0, A_JOINING));
 	}
@@ -178,6 +138,57 @@ away_sending(struct request *r, const char *title, char *text)
 }
 
 /*
+ * The confirmation page of a registration the host has answered with a
+ * place or a waiting position, as the host last told this node.
+ */
+static int
+away_confirmation(struct request *r)
+{
+	const char *p[2];
+	struct view *v;
+	PGresult *res;
+	const char *host;
+	char acc[32], cancel[128];
+
+	p[0] = r->arg;
+	p[1] = viewer_account(r, acc);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT a.status, a.position,"
+	    " a.reference, a.places, a.place_name, a.joining,"
+	    SQL_CONFIRMATION_EVENT ","
+	    " coalesce(k.name, 'the node holding the event')"
+	    " FROM away_registrations a JOIN events e ON e.id = a.event"
+	    " LEFT JOIN known_nodes k ON k.id = a.host"
+	    " WHERE a.id = $1 AND a.account = $2::bigint", 2, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	if ((v = page_view(r, strcmp(PQgetvalue(res, 0, CF_STATUS),
+	    "waiting") == 0 ? "You\u2019re on the waiting list" :
+	    "You have a place")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	snprintf(cancel, sizeof(cancel), "/registrations/%.36s/cancel", r->arg);
+	registration_confirmation(v, res, cancel);
+	view_flag(v, "member", 1);
+	view_set(v, "email", r->account->email);
+	host = PQgetvalue(res, 0, CF_PAST + 1);
+	view_set(v, "host", host);
+	/* What the host decided, as the host last told this node. */
+	if (view_has(v, "waiting"))
+		view_setf(v, "position_text", "%s is full, so %s has put you "
+		    "at number %s on its waiting list.", PQgetvalue(res, 0,
+		    CF_TITLE), host, PQgetvalue(res, 0, CF_POSITION));
+	else
+		view_setf(v, "host_text", "%s has given you a place.", host);
+	PQclear(res);
+	return http_page(r, 200, "registration", v);
+}
+
+/*
  * GET /registrations/{id}: one of the member's registrations for another
  * node's event, after it was handed to the courier.  While it is on its
  * way the page says so, in a status message, with a link to check again
@@ -193,7 +204,7 @@ away_show(struct request *r)
 	const char *title, *host, *event, *st;
 	char acc[32], heading[200], *text;
 	PGresult *res;
-	int refused, sending;
+	int refused, sending, mail;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
@@ -214,16 +225,10 @@ away_show(struct request *r)
 	sending = strcmp(st, "pending") == 0 &&
 	    strcmp(PQgetvalue(res, 0, A_ATTEMPTS), "0") == 0 &&
 	    *PQgetvalue(res, 0, A_FRESH) == 't';
-	if (strcmp(st, "confirmed") == 0) {
-		title = "You have a place";
-		text = util_printf("%s has given you a place at %s. We have "
-		    "sent you an email to confirm it.", host, event);
-	} else if (strcmp(st, "waiting") == 0) {
-		title = "You are on the waiting list";
-		text = util_printf("%s is full, so %s has put you at number %s "
-		    "on its waiting list. If a place becomes free it goes to "
-		    "the next person on the list, and we will email you.",
-		    event, host, PQgetvalue(res, 0, A_POSITION));
+	if ((strcmp(st, "confirmed") == 0 || strcmp(st, "waiting") == 0) &&
+	    strcmp(PQgetvalue(res, 0, A_WANTED), "registered") == 0) {
+		PQclear(res);
+		return away_confirmation(r);
 	} else if (strcmp(st, "refused") == 0) {
 		title = "Error: Registration not accepted";
 		text = util_printf("%s could not accept your registration for "
@@ -236,16 +241,20 @@ away_show(struct request *r)
 		snprintf(heading, sizeof(heading), "Sending your registration "
 		    "to %s…", host);
 		title = heading;
+		mail = registration_mail_sent();
 		text = util_printf("Your registration for %s is on its way to "
 		    "%s. Check again in a moment; your registrations page "
-		    "shows it too, and we will email you what %s says.",
-		    event, host, host);
+		    "shows it too%s%s%s.", event, host, mail ? ", and we will "
+		    "email you what " : "", mail ? host : "", mail ? " says" :
+		    "");
 	} else {
 		title = "Your registration is waiting to be delivered";
 		text = util_printf("We could not reach %s just now. Your "
 		    "registration for %s is saved here, and we will keep "
-		    "sending it until %s answers; then we will email you. It "
-		    "will only ever count once.", host, event, host);
+		    "sending it until %s answers; then %s. It will only ever "
+		    "count once.", host, event, host, registration_mail_sent() ?
+		    "we will email you" : "your registrations page will say "
+		    "what it said");
 	}
 	refused = strcmp(st, "refused") == 0;
 	PQclear(res);

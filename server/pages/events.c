@@ -71,24 +71,30 @@ event_missing(struct request *r, int missing)
 	return http_error(r, missing ? 404 : 503);
 }
 
-/* The columns of events_list's query, SQL_ORIGIN's three last. */
+/* Events listed a page at a time. */
+#define EVENTS_PAGE	20
+
+/* The columns of events_list's query. */
 enum {
-	EL_ID, EL_TITLE, EL_KIND, EL_REGION, EL_VENUE, EL_STARTS, EL_STATUS,
-	EL_FREE, EL_CAPACITY, EL_WAITING, EL_ONLINE, EL_RECEIVED
+	EL_ID, EL_TITLE, EL_KIND, EL_REGION, EL_VENUE, EL_STARTS, EL_ONLINE,
+	EL_TOTAL, EL_STATUS, EL_LEFT, EL_OPENS, EL_RECEIVED
 };
 
 /*
  * GET /events: upcoming (or past) events across the network, by region
- * and kind, each received one marked with the node it comes from.
+ * and kind, a page at a time, each with where it stands for the person
+ * looking and each received one marked with the node it comes from.
  */
 int
 events_list(struct request *r)
 {
-	const char *when = r->form.f[KEY_WHEN].text, *p[5];
+	const char *when = r->form.f[KEY_WHEN].text, *p[8];
 	const char *region = r->form.f[KEY_REGION].text;
 	const char *kind = r->form.f[KEY_KIND].text;
 	struct view *v, *e;
+	struct pager pg;
 	PGresult *res;
+	char acc[32];
 	int past = when != NULL && strcmp(when, "past") == 0, i, n;
 
 	if ((v = page_view(r, past ? "Past events" : "Events")) == NULL)
@@ -99,39 +105,33 @@ events_list(struct request *r)
 	view_set(v, "v_region", region);
 	view_set(v, "v_kind", kind);
 	calendar_links(v, region, kind);
+	pager_init(&pg, r, EVENTS_PAGE);
 	p[0] = past ? "past" : "upcoming";
 	p[1] = region != NULL ? region : "";
 	p[2] = kind != NULL ? kind : "";
 	p[3] = is_coordinator(r) ? "true" : "false";
 	p[4] = node_id;
+	p[5] = viewer_account(r, acc);
+	p[6] = pg.offset;
+	p[7] = pg.limit;
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT e.id, e.title, e.kind, e.region, e.venue, "
-	    SQL_LONDON("e.starts", LONDON_WHEN) ", e.status,"
-	    " coalesce(sum(pt.capacity - pt.taken), 0),"
-	    " coalesce(sum(pt.capacity), 0),"
-	    " EXISTS (SELECT 1 FROM registrations w JOIN place_types q"
-	    "  ON q.id = w.place_type WHERE q.event = e.id"
-	    "  AND w.status = 'waiting'), e.online_url IS NOT NULL,"
+	    SQL_LONDON("e.starts", LONDON_WHEN) ", e.online_url IS NOT NULL,"
+	    " count(*) OVER (), " SQL_STATUS_COLUMNS ","
 	    " " SQL_ORIGIN("e")
-	    " FROM events e LEFT JOIN place_types pt ON pt.event = e.id"
-	    SQL_KNOWN("e")
+	    " FROM events e" SQL_KNOWN("e") SQL_STATUS_JOIN("$6::bigint")
 	    " WHERE NOT e.deleted"
 	    " AND (e.status <> 'draft' OR ($4 AND e.origin = $5))"
 	    " AND (e.ends < now()) = ($1 = 'past')"
 	    " AND ($2 = '' OR e.region = $2) AND ($3 = '' OR e.kind = $3)"
-	    " GROUP BY e.id, k.name"
 	    " ORDER BY CASE WHEN $1 = 'past' THEN NULL ELSE e.starts END,"
-	    " e.starts DESC LIMIT 200", 5, p);
+	    " e.starts DESC, e.id LIMIT $8 OFFSET $7", 8, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		long free_places = atol(PQgetvalue(res, i, EL_FREE));
-		long capacity = atol(PQgetvalue(res, i, EL_CAPACITY));
-		const char *status = PQgetvalue(res, i, EL_STATUS);
-
 		if ((e = view_add(v, "events")) == NULL)
 			break;
 		view_setf(e, "href", "/events/%s", PQgetvalue(res, i, EL_ID));
@@ -140,24 +140,15 @@ events_list(struct request *r)
 		    event_kind_label(PQgetvalue(res, i, EL_KIND)));
 		view_set(e, "region", PQgetvalue(res, i, EL_REGION));
 		view_set(e, "venue", db_value(res, i, EL_VENUE));
+		view_flag(e, "online", *PQgetvalue(res, i, EL_ONLINE) == 't');
 		view_set(e, "starts", PQgetvalue(res, i, EL_STARTS));
-		view_flag(e, "draft", strcmp(status, "draft") == 0);
-		view_flag(e, "cancelled", strcmp(status, "cancelled") == 0);
-		/* Its places are counted where it is held, not here. */
-		if (origin_view(e, res, i, EL_RECEIVED))
-			continue;
-		if (strcmp(status, "published") != 0 || past || capacity == 0)
-			continue;
-		if (free_places == 0 || *PQgetvalue(res, i, EL_WAITING) == 't')
-			view_set(e, "availability", "Full: waiting list open");
-		else if (free_places * 10 <= capacity)
-			view_setf(e, "availability", "%ld %s left",
-			    free_places, free_places == 1 ? "place" : "places");
-		else
-			view_set(e, "availability", "Places available");
+		event_status_view(e, res, i, EL_STATUS);
+		origin_view(e, res, i, EL_RECEIVED);
+		pg.total = strtol(PQgetvalue(res, i, EL_TOTAL), NULL, 10);
 	}
 	view_flag(v, "none", n == 0);
 	PQclear(res);
+	view_pager(v, r, &pg);
 	return http_page(r, 200, "events", v);
 }
 
@@ -254,8 +245,17 @@ event_places(struct request *r, struct view *v, const char *id,
 			    cap, cap == 1 ? "place" : "places");
 			*any_free = 1;
 		}
+		if (n == 1)
+			view_set(v, "one_place_left", view_get(pt, "left"));
 	}
 	view_flag(v, "has_places", n > 0);
+	/* One type of place is no choice: the form says what it is. */
+	view_flag(v, "one_place", n == 1);
+	view_flag(v, "many_places", n > 1);
+	if (n == 1) {
+		view_set(v, "one_place_id", PQgetvalue(res, 0, EP_ID));
+		view_set(v, "one_place_name", PQgetvalue(res, 0, EP_NAME));
+	}
 	PQclear(res);
 	return 0;
 }
@@ -395,7 +395,30 @@ event_public_list(struct request *r, struct view *v, const char *id)
 }
 
 /* The columns of event_page's query for the member's own registration. */
-enum { MY_STATUS, MY_POSITION, MY_PLACES, MY_ROLE };
+enum { MY_STATUS, MY_POSITION, MY_PLACES, MY_ROLE, MY_REF, MY_REFERENCE };
+
+/* The columns of event_status's query. */
+enum { ES_STATUS };
+
+/* The event's tag at the top of its page, for the person looking. */
+static int
+event_status(struct request *r, struct view *v)
+{
+	const char *p[2];
+	char acc[32];
+	PGresult *res;
+
+	p[0] = r->arg;
+	p[1] = viewer_account(r, acc);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    SQL_STATUS_COLUMNS " FROM events e" SQL_STATUS_JOIN("$2::bigint")
+	    " WHERE e.id = $1", 2, p)) == NULL)
+		return -1;
+	if (PQntuples(res) == 1)
+		event_status_view(v, res, 0, ES_STATUS);
+	PQclear(res);
+	return 0;
+}
 
 /*
  * The event's page.  v is NULL, or a view a refused registration form
@@ -450,7 +473,8 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	}
 	if (event_places(r, v, r->arg, &any_free) == -1 ||
 	    event_questions(r, v, r->arg) == -1 ||
-	    event_public_list(r, v, r->arg) == -1)
+	    event_public_list(r, v, r->arg) == -1 ||
+	    event_status(r, v) == -1)
 		goto unavailable;
 	view_flag(v, "any_free", any_free);
 	/*
@@ -458,6 +482,7 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	 * its home node; guests register there.
 	 */
 	view_flag(v, "guest_form", local && r->account == NULL);
+	view_flag(v, "mail_off", !registration_mail_sent());
 	view_flag(v, "show_form", local || r->account != NULL);
 	if (!local && r->account != NULL &&
 	    away_event_status(r, v, r->arg) == -1)
@@ -468,7 +493,8 @@ event_page(struct request *r, struct view *v, unsigned int status)
 		p[1] = acc;
 		mine = db_query(r->db, PGRES_TUPLES_OK,
 		    "SELECT r.status, acorn_waiting_position(r.id), r.places,"
-		    " r.role FROM registrations r WHERE r.event = $1"
+		    " r.role, r.ref, r.reference FROM registrations r"
+		    " WHERE r.event = $1"
 		    " AND r.account = $2::bigint"
 		    " AND r.status IN ('confirmed', 'waiting')", 2, p);
 		if (mine == NULL)
@@ -478,6 +504,14 @@ event_page(struct request *r, struct view *v, unsigned int status)
 			const char *role = PQgetvalue(mine, 0, MY_ROLE);
 
 			view_flag(v, "registered", 1);
+			view_set(v, "my_reference",
+			    PQgetvalue(mine, 0, MY_REFERENCE));
+			view_flag(v, "my_waiting", strcmp(st, "waiting") == 0);
+			/* The team is managed from the attendee list. */
+			if (strcmp(role, "attendee") == 0)
+				view_setf(v, "my_cancel_href",
+				    "/registrations/%s/cancel",
+				    PQgetvalue(mine, 0, MY_REF));
 			if (strcmp(st, "confirmed") == 0) {
 				view_set(v, "my_status", strcmp(role,
 				    "attendee") == 0 ? "You have a "
@@ -1504,7 +1538,7 @@ registration_form(struct request *r, const char *back, int *rc)
 	if (r->form.f[KEY_PLACE].text == NULL ||
 	    r->form.f[KEY_REQUEST].text == NULL) {
 		*rc = page_message(r, 422, "Error: Registration not made",
-		    "Choose a kind of place, then try again.", back,
+		    "Choose a type of place, then try again.", back,
 		    "Back to the event", 0);
 		return NULL;
 	}

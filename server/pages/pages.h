@@ -119,8 +119,10 @@ int attendance_promote(struct request *r);
 int attendance_unregister(struct request *r);
 
 /* away.c */
-int away_list(struct request *r, struct view *v);
 int away_event_status(struct request *r, struct view *v, const char *event);
+char *away_status_words(const char *st, const char *wanted,
+    const char *attempts, const char *host, const char *places,
+    const char *position, const char *why);
 int away_show(struct request *r);
 
 /* calendar.c */
@@ -256,6 +258,42 @@ int manage_page(struct request *r);
 
 /* questions.c */
 int questions_edit(struct request *r);
+
+/* status.c */
+/*
+ * Where an event stands for the person looking (schema/032's
+ * acorn_event_status): SQL_STATUS_JOIN joins it to events e for the
+ * account parameter acc (NULL for a visitor), SQL_STATUS_COLUMNS selects
+ * its three columns, and event_status_view() puts the tag they make
+ * (status_text, status_class) into a view.
+ */
+#define SQL_STATUS_JOIN(acc) \
+    " CROSS JOIN LATERAL acorn_event_status(e, " acc ") st"
+#define SQL_STATUS_COLUMNS \
+    " st.status, st.left_places, " SQL_LONDON("e.reg_opens", LONDON_WHEN)
+void event_status_view(struct view *v, const PGresult *res, int row,
+    int col);
+const char *viewer_account(const struct request *r, char buf[32]);
+/*
+ * A confirmation page's row: the registration's status, waiting
+ * position, reference, places, type of place and joining link, which
+ * each kind of registration selects its own way, then
+ * SQL_CONFIRMATION_EVENT's columns of its event e.
+ */
+enum {
+	CF_STATUS, CF_POSITION, CF_REFERENCE, CF_PLACES, CF_PLACE, CF_JOINING,
+	CF_EVENT, CF_TITLE, CF_STARTS, CF_ENDS, CF_ONE_DAY, CF_END_TIME,
+	CF_VENUE, CF_ADDRESS, CF_ONLINE, CF_EVENT_STATUS, CF_PAST
+};
+#define SQL_CONFIRMATION_EVENT \
+    " e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN) "," \
+    " " SQL_LONDON("e.ends", LONDON_WHEN) "," \
+    " " SQL_LONDON_DATE("e.starts") " = " SQL_LONDON_DATE("e.ends") "," \
+    " " SQL_LONDON("e.ends", LONDON_TIME) ", e.venue, e.address," \
+    " e.online_url IS NOT NULL, e.status, e.ends < now()"
+void registration_confirmation(struct view *v, const PGresult *res,
+    const char *cancel_href);
+int registration_mail_sent(void);
 
 /* registrations.c */
 int registrations_new(struct request *r);

@@ -79,7 +79,7 @@ static const char register_member_sql[] =
     " told AS (SELECT acorn_tell(reg.registration, reg.status, $9)"
     " FROM reg WHERE NOT reg.repeated)"
     " SELECT reg.status, reg.waiting_position, e.title,"
-    " (SELECT count(*) FROM told)"
+    " (SELECT count(*) FROM told), reg.ref"
     " FROM reg, events e WHERE e.id = $10";
 static const char register_guest_sql[] =
     "WITH reg AS (SELECT g.* FROM place_types pt,"
@@ -90,11 +90,54 @@ static const char register_guest_sql[] =
     " unnest($11::bigint[], $12::text[]) AS a(q, v) WHERE NOT reg.repeated),"
     " told AS (SELECT acorn_tell(reg.registration, 'unconfirmed', $9)"
     " FROM reg WHERE NOT reg.repeated)"
-    " SELECT 'unconfirmed', NULL, e.title, (SELECT count(*) FROM told)"
-    " FROM reg, events e WHERE e.id = $10";
+    " SELECT 'unconfirmed', NULL, e.title, (SELECT count(*) FROM told),"
+    " NULL FROM reg, events e WHERE e.id = $10";
 
-/* The columns of both: where it stands, and how many were told. */
-enum { RS_STATUS, RS_POSITION, RS_TITLE, RS_TOLD };
+/*
+ * The columns of both: where it stands, how many were told, and (for a
+ * member) the registration's ref.
+ */
+enum { RS_STATUS, RS_POSITION, RS_TITLE, RS_TOLD, RS_REF };
+
+/*
+ * The confirmation page of a member's registration here, by its ref:
+ * the answer to their registration form.
+ */
+static int
+registration_done(struct request *r, const char *ref)
+{
+	const char *p[2];
+	struct view *v;
+	PGresult *res;
+	char acc[32], cancel[128];
+
+	p[0] = ref;
+	p[1] = viewer_account(r, acc);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.status,"
+	    " acorn_waiting_position(r.id), r.reference, r.places, pt.name,"
+	    " e.online_url," SQL_CONFIRMATION_EVENT
+	    " FROM registrations r JOIN events e ON e.id = r.event"
+	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
+	    " WHERE r.ref = $1 AND r.account = $2::bigint", 2, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	if ((v = page_view(r, strcmp(PQgetvalue(res, 0, CF_STATUS),
+	    "waiting") == 0 ? "You\u2019re on the waiting list" :
+	    "You have a place")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	snprintf(cancel, sizeof(cancel), "/registrations/%.36s/cancel", ref);
+	registration_confirmation(v, res, cancel);
+	PQclear(res);
+	view_flag(v, "member", 1);
+	view_set(v, "email", r->account->email);
+	return http_page(r, 200, "registration", v);
+}
 
 /*
  * Registration is taken where an event is held: for an event received
@@ -128,11 +171,11 @@ registrations_new(struct request *r)
 {
 	const struct field *places = &r->form.f[KEY_PLACES];
 	const char *p[12], *name = NULL, *email = NULL, *org = NULL;
-	char back[128], acc[32], *text;
+	char back[128], acc[32], ref[ACORN_UUID_LEN + 1], *text;
 	char *ids = NULL, *values = NULL;
 	struct view *v;
 	PGresult *res;
-	int rc, waiting;
+	int rc;
 
 	snprintf(back, sizeof(back), "/events/%.36s", r->arg);
 	if (!util_uuid_valid(r->arg))
@@ -178,119 +221,188 @@ registrations_new(struct request *r)
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		return page_message(r, 404, "Error: Registration not made",
-		    "That kind of place is not offered at this event.", back,
+		    "That type of place is not offered at this event.", back,
 		    "Back to the event", 0);
 	}
-	waiting = strcmp(PQgetvalue(res, 0, RS_STATUS), "waiting") == 0;
-	if (r->account == NULL)
+	if (r->account != NULL) {
+		snprintf(ref, sizeof(ref), "%.36s", PQgetvalue(res, 0, RS_REF));
+		PQclear(res);
+		return registration_done(r, ref);
+	}
+	/* A guest holds nothing until they follow the link mailed to them. */
+	if (registration_mail_sent())
 		text = util_printf("We have sent an email to %s. Follow the "
 		    "link in it within 48 hours to confirm your registration "
 		    "for %s. Until you do, no place is held for you.", email,
 		    PQgetvalue(res, 0, RS_TITLE));
-	else if (waiting)
-		text = util_printf("The event is full, so you are number %s on "
-		    "the waiting list for %s. If a place becomes free it goes "
-		    "to the next person on the list, and we will email you.",
-		    PQgetvalue(res, 0, RS_POSITION),
-		    PQgetvalue(res, 0, RS_TITLE));
 	else
-		text = util_printf("You have a place at %s. We have sent you "
-		    "an email to confirm it.", PQgetvalue(res, 0, RS_TITLE));
+		text = util_printf("This site does not send email at the "
+		    "moment, so the link to confirm your registration for %s "
+		    "cannot reach you, and no place is held for you. Ask the "
+		    "organiser, or join the network and register as a "
+		    "member.", PQgetvalue(res, 0, RS_TITLE));
 	PQclear(res);
-	if (r->account == NULL)
-		return page_message_take(r, 200, "Check your email", text, back,
-		    "Back to the event", 1);
-	return page_message_take(r, 200, waiting ?
-	    "You are on the waiting list" : "You have a place", text,
-	    "/registrations", "Your registrations", 1);
+	return page_message_take(r, 200, registration_mail_sent() ?
+	    "Check your email" : "Your registration is not confirmed", text,
+	    back, "Back to the event", registration_mail_sent());
 }
 
-/* The columns of registrations_mine's query. */
+/* Registrations listed a page at a time. */
+#define REGISTRATIONS_PAGE	20
+
+/*
+ * The columns of registrations_mine's query: its registrations here and
+ * at other nodes' events in one list, then the event, the count of all
+ * and the event's tag.
+ */
 enum {
-	RM_REF, RM_STATUS, RM_POSITION, RM_PLACES, RM_EVENT, RM_TITLE,
-	RM_STARTS, RM_PLACE, RM_EVENT_STATUS, RM_PAST, RM_PUBLIC
+	RM_AWAY, RM_KEY, RM_REFERENCE, RM_STATUS, RM_POSITION, RM_PLACES,
+	RM_PLACE, RM_LISTED, RM_HOST, RM_WHY, RM_WANTED, RM_ATTEMPTS,
+	RM_EVENT, RM_TITLE, RM_STARTS, RM_EVENT_STATUS, RM_PAST, RM_TOTAL,
+	RM_TAG
 };
 
-/* GET /registrations: the signed-in person's own. */
+/* One of registrations_mine's rows, as its card shows it. */
+static void
+registration_card(struct view *m, PGresult *res, int i)
+{
+	const char *st = PQgetvalue(res, i, RM_STATUS);
+	const char *places = PQgetvalue(res, i, RM_PLACES);
+	const char *key = PQgetvalue(res, i, RM_KEY);
+	const char *title = PQgetvalue(res, i, RM_TITLE);
+	int away = *PQgetvalue(res, i, RM_AWAY) == 't';
+	int waiting = strcmp(st, "waiting") == 0;
+	int place = strcmp(st, "confirmed") == 0;
+	int cancelled = strcmp(PQgetvalue(res, i, RM_EVENT_STATUS),
+	    "cancelled") == 0;
+	int past = *PQgetvalue(res, i, RM_PAST) == 't';
+	int listed = *PQgetvalue(res, i, RM_LISTED) == 't';
+	int live = strcmp(PQgetvalue(res, i, RM_WANTED), "registered") == 0 &&
+	    strcmp(st, "refused") != 0;
+	char *text;
+
+	view_setf(m, "href", "/events/%s", PQgetvalue(res, i, RM_EVENT));
+	view_set(m, "title", title);
+	view_set(m, "starts", PQgetvalue(res, i, RM_STARTS));
+	view_set(m, "place", db_value(res, i, RM_PLACE));
+	view_set(m, "reference", PQgetvalue(res, i, RM_REFERENCE));
+	event_status_view(m, res, i, RM_TAG);
+	if (away) {
+		view_setf(m, "host", "Held by %s", PQgetvalue(res, i,
+		    RM_HOST));
+		text = away_status_words(st, PQgetvalue(res, i, RM_WANTED),
+		    PQgetvalue(res, i, RM_ATTEMPTS), PQgetvalue(res, i,
+		    RM_HOST), places, PQgetvalue(res, i, RM_POSITION),
+		    PQgetvalue(res, i, RM_WHY));
+		view_set(m, "status", text);
+		free(text);
+		view_setf(m, "details_href", "/registrations/%s", key);
+		view_setf(m, "details_rest", " of your registration for %s",
+		    title);
+		/* Not yet answered, its event's tag would say too much. */
+		if (strcmp(st, "pending") == 0 || !live) {
+			view_set(m, "status_text", strcmp(st, "refused") == 0 ?
+			    "Not accepted" : "Waiting for a reply");
+			view_set(m, "status_class", strcmp(st, "refused") ==
+			    0 ? "tag tag--red" : "tag tag--grey");
+		}
+	} else if (strcmp(st, "confirmed") == 0)
+		view_setf(m, "status", "You have %s %s",
+		    strcmp(places, "1") == 0 ? "a" : places,
+		    strcmp(places, "1") == 0 ? "place" : "places");
+	else if (waiting)
+		view_setf(m, "status", "Number %s on the waiting list",
+		    PQgetvalue(res, i, RM_POSITION));
+	else
+		view_set(m, "status", "Waiting for you to confirm your email "
+		    "address");
+	if (live && !past && !cancelled) {
+		view_flag(m, "can_cancel", 1);
+		view_setf(m, "cancel_href", "/registrations/%s/cancel", key);
+		/* Not yet answered, it is a registration, not a place. */
+		view_set(m, "cancel_text", waiting ? "Leave the waiting list" :
+		    place ? "Cancel my place" : "Cancel my registration");
+		/* Read after the words on the link, to say which. */
+		view_setf(m, "cancel_rest", " %s %s", place ? "at" : "for",
+		    title);
+	}
+	if (!away && !past && !cancelled) {
+		view_flag(m, "can_list", 1);
+		view_flag(m, "listed", listed);
+		view_setf(m, "public_action", "/registrations/%s/public", key);
+		view_setf(m, "public_label", "%s my name on the attendee list "
+		    "for %s", listed ? "Hide" : "Show", title);
+	}
+}
+
+/*
+ * GET /registrations: the signed-in person's own, here and at other
+ * nodes' events, upcoming first (soonest first) or, with when=past, the
+ * past ones (latest first), a page at a time.
+ */
 int
 registrations_mine(struct request *r)
 {
+	const char *when = r->form.f[KEY_WHEN].text, *p[4];
 	struct view *v, *m;
-	const char *p[1];
+	struct pager pg;
 	char acc[32];
 	PGresult *res;
-	int i, n;
+	int past = when != NULL && strcmp(when, "past") == 0, i, n;
 
-	if ((v = page_view(r, "Your registrations")) == NULL)
+	if ((v = page_view(r, past ? "Your past registrations" :
+	    "Your registrations")) == NULL)
 		return http_error(r, 500);
 	view_set(v, "done_text", r->form.f[KEY_SAVED].num == 1 ?
 	    "Your registration is cancelled." : r->form.f[KEY_LISTED].num ==
 	    1 ? "Your choice about the attendee list is saved." : NULL);
-	snprintf(acc, sizeof(acc), "%ld", r->account->id);
-	p[0] = acc;
+	view_flag(v, "past", past);
+	pager_init(&pg, r, REGISTRATIONS_PAGE);
+	p[0] = viewer_account(r, acc);
+	p[1] = past ? "past" : "upcoming";
+	p[2] = pg.offset;
+	p[3] = pg.limit;
 	res = db_query(r->db, PGRES_TUPLES_OK,
-	    "SELECT r.ref, r.status, acorn_waiting_position(r.id), r.places,"
-	    " e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ","
-	    " pt.name, e.status,"
-	    " e.ends < now(), r.public"
-	    " FROM registrations r JOIN events e ON e.id = r.event"
-	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
-	    " WHERE r.account = $1::bigint AND r.status <> 'cancelled'"
-	    " ORDER BY e.starts", 1, p);
+	    "SELECT m.away, m.key, m.reference, m.status, m.position,"
+	    " m.places, m.place, m.listed, m.host, m.why, m.wanted,"
+	    " m.attempts, e.id, e.title, "
+	    SQL_LONDON("e.starts", LONDON_WHEN) ", e.status, e.ends < now(),"
+	    " count(*) OVER (), " SQL_STATUS_COLUMNS
+	    " FROM (SELECT false AS away, r.ref::text AS key, r.reference,"
+	    "  r.status, acorn_waiting_position(r.id) AS position, r.places,"
+	    "  pt.name AS place, r.public AS listed, NULL::text AS host,"
+	    "  NULL::text AS why, 'registered'::text AS wanted,"
+	    "  0 AS attempts, r.event"
+	    "  FROM registrations r"
+	    "  LEFT JOIN place_types pt ON pt.id = r.place_type"
+	    "  WHERE r.account = $1::bigint AND r.status <> 'cancelled'"
+	    " UNION ALL"
+	    " SELECT true, a.id::text, a.reference, a.status, a.position,"
+	    "  a.places, a.place_name, a.public,"
+	    "  coalesce(k.name, 'the node holding the event'),"
+	    "  acorn_refusal(a.why), a.wanted, a.attempts, a.event"
+	    "  FROM away_registrations a LEFT JOIN known_nodes k"
+	    "  ON k.id = a.host WHERE a.account = $1::bigint"
+	    "  AND NOT (a.status = 'cancelled' AND a.delivered = a.version)"
+	    " ) m JOIN events e ON e.id = m.event"
+	    SQL_STATUS_JOIN("$1::bigint")
+	    " WHERE (e.ends < now()) = ($2 = 'past')"
+	    " ORDER BY CASE WHEN $2 = 'past' THEN NULL ELSE e.starts END,"
+	    " e.starts DESC, m.key LIMIT $4 OFFSET $3", 4, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
-		const char *st = PQgetvalue(res, i, RM_STATUS);
-		const char *places = PQgetvalue(res, i, RM_PLACES);
-		int cancelled = strcmp(PQgetvalue(res, i, RM_EVENT_STATUS),
-		    "cancelled") == 0;
-		int listed = *PQgetvalue(res, i, RM_PUBLIC) == 't';
-
 		if ((m = view_add(v, "registrations")) == NULL)
 			break;
-		view_setf(m, "href", "/events/%s", PQgetvalue(res, i, RM_EVENT));
-		view_set(m, "title", PQgetvalue(res, i, RM_TITLE));
-		view_set(m, "starts", PQgetvalue(res, i, RM_STARTS));
-		view_set(m, "place", db_value(res, i, RM_PLACE));
-		if (strcmp(st, "confirmed") == 0)
-			view_setf(m, "status", "You have %s %s",
-			    strcmp(places, "1") == 0 ? "a" : places,
-			    strcmp(places, "1") == 0 ? "place" : "places");
-		else if (strcmp(st, "waiting") == 0)
-			view_setf(m, "status", "Number %s on the waiting list",
-			    PQgetvalue(res, i, RM_POSITION));
-		else
-			view_set(m, "status", "Waiting for you to confirm "
-			    "your email address");
-		view_flag(m, "is_waiting", strcmp(st, "waiting") == 0);
-		view_flag(m, "event_cancelled", cancelled);
-		view_flag(m, "can_cancel", *PQgetvalue(res, i, RM_PAST) == 'f' &&
-		    !cancelled);
-		view_flag(m, "can_list", view_has(m, "can_cancel"));
-		view_setf(m, "cancel_action", "/registrations/%s/cancel",
-		    PQgetvalue(res, i, RM_REF));
-		/* The spoken name starts with the words on the button. */
-		view_setf(m, "cancel_label", "%s %s",
-		    strcmp(st, "waiting") == 0 ? "Leave the waiting list for" :
-		    "Cancel my place at", PQgetvalue(res, i, RM_TITLE));
-		view_set(m, "cancel_text", strcmp(st, "waiting") == 0 ?
-		    "Leave the waiting list" : "Cancel my place");
-		view_flag(m, "listed", listed);
-		view_setf(m, "public_action", "/registrations/%s/public",
-		    PQgetvalue(res, i, RM_REF));
-		view_setf(m, "public_label", "%s my name on the attendee list "
-		    "for %s", listed ? "Hide" : "Show",
-		    PQgetvalue(res, i, RM_TITLE));
+		registration_card(m, res, i);
+		pg.total = strtol(PQgetvalue(res, i, RM_TOTAL), NULL, 10);
 	}
 	PQclear(res);
-	if ((i = away_list(r, v)) == -1) {
-		view_free(v);
-		return http_error(r, 503);
-	}
-	view_flag(v, "none", n + i == 0);
+	view_flag(v, "none", n == 0);
+	view_pager(v, r, &pg);
 	return http_page(r, 200, "registrations", v);
 }
 
@@ -311,49 +423,177 @@ static const char cancel_guest_sql[] =
     " AND status <> 'cancelled')"
     SQL_CANCEL_REST;
 
-/* POST /registrations/{ref}/cancel: one's own place or waiting spot. */
+/* The columns of cancel_question's row. */
+enum {
+	CQ_STATUS, CQ_REFERENCE, CQ_TITLE, CQ_STARTS, CQ_HOST, CQ_CANCELLABLE
+};
+
+/*
+ * The question before a place is given up (GOV.UK "Are you sure"): what
+ * will happen, a red button that sends the form to action, and a way
+ * back to back.  res is the row of the registration, CQ_* columns; 404
+ * when there is none, or it can no longer be cancelled.
+ */
+static int
+cancel_question(struct request *r, PGresult *res, const char *action,
+    const char *back)
+{
+	struct view *v;
+	const char *st, *title, *host;
+	int waiting;
+
+	if (PQntuples(res) != 1 ||
+	    *PQgetvalue(res, 0, CQ_CANCELLABLE) != 't') {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	st = PQgetvalue(res, 0, CQ_STATUS);
+	title = PQgetvalue(res, 0, CQ_TITLE);
+	host = db_value(res, 0, CQ_HOST);
+	waiting = strcmp(st, "waiting") == 0;
+	if ((v = page_view(r, waiting ? "Leave the waiting list" :
+	    "Cancel your place")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_setf(v, "question", waiting ? "Are you sure you want to leave "
+	    "the waiting list for %s?" : strcmp(st, "confirmed") == 0 ?
+	    "Are you sure you want to cancel your place at %s?" :
+	    "Are you sure you want to cancel your registration for %s?",
+	    title);
+	view_set(v, "event_title", title);
+	view_set(v, "starts", PQgetvalue(res, 0, CQ_STARTS));
+	view_set(v, "reference", PQgetvalue(res, 0, CQ_REFERENCE));
+	view_flag(v, "waiting", waiting);
+	view_flag(v, "confirmed", strcmp(st, "confirmed") == 0);
+	view_set(v, "host", host);
+	view_flag(v, "mail_off", !registration_mail_sent());
+	view_set(v, "form_action", action);
+	view_set(v, "back_href", back);
+	view_set(v, "button_text", waiting ? "Yes, leave the waiting list" :
+	    strcmp(st, "confirmed") == 0 ? "Yes, cancel my place" :
+	    "Yes, cancel my registration");
+	view_set(v, "keep_text", waiting ? "No, stay on the waiting list" :
+	    strcmp(st, "confirmed") == 0 ? "No, keep my place" :
+	    "No, keep my registration");
+	PQclear(res);
+	return http_page(r, 200, "cancel_place", v);
+}
+
+/*
+ * The question for a member's own registration, here (by its ref) or at
+ * another node's event (by its id).
+ */
+static int
+registrations_cancel_page(struct request *r)
+{
+	const char *p[2];
+	char acc[32], action[128];
+	PGresult *res;
+
+	p[0] = r->arg;
+	p[1] = viewer_account(r, acc);
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT x.status, x.reference,"
+	    " e.title, " SQL_LONDON("e.starts", LONDON_WHEN) ", x.host,"
+	    " x.live AND e.status <> 'cancelled' AND e.ends >= now()"
+	    " FROM (SELECT r.event, r.status, r.reference, NULL::text AS host,"
+	    "  r.status IN ('confirmed', 'waiting') AS live"
+	    "  FROM registrations r WHERE r.ref = $1 AND r.account = $2::bigint"
+	    " UNION ALL SELECT a.event, a.status, a.reference,"
+	    "  coalesce(k.name, 'the node holding the event'),"
+	    "  a.wanted = 'registered' AND a.status <> 'refused'"
+	    "  FROM away_registrations a LEFT JOIN known_nodes k"
+	    "  ON k.id = a.host WHERE a.id = $1 AND a.account = $2::bigint) x"
+	    " JOIN events e ON e.id = x.event", 2, p);
+	if (res == NULL)
+		return http_error(r, 503);
+	snprintf(action, sizeof(action), "/registrations/%.36s/cancel", r->arg);
+	return cancel_question(r, res, action, "/registrations");
+}
+
+/* Whether ref names a registration of the member's, here or away. */
+static int
+registration_is_mine(struct request *r, int *mine)
+{
+	const char *p[2];
+	char acc[32];
+	PGresult *res;
+
+	p[0] = r->arg;
+	p[1] = viewer_account(r, acc);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT EXISTS (SELECT 1"
+	    " FROM registrations WHERE ref = $1 AND account = $2::bigint)"
+	    " OR EXISTS (SELECT 1 FROM away_registrations WHERE id = $1"
+	    " AND account = $2::bigint)", 2, p)) == NULL)
+		return -1;
+	*mine = *PQgetvalue(res, 0, DB_ONLY) == 't';
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * GET and POST /registrations/{ref}/cancel: one's own place or waiting
+ * spot, here or at another node's event.  GET asks first; the form it
+ * shows cancels.  A registration that is not the member's is not found,
+ * whatever is sent: nothing about it changes, and nothing says it exists.
+ */
 int
 registrations_cancel(struct request *r)
 {
 	const char *p[3];
 	char acc[32];
 	PGresult *res;
-	int rc;
+	int rc, n, mine;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
+	if (r->method != METHOD_POST)
+		return registrations_cancel_page(r);
 	if ((rc = away_cancel(r)) != -1)
 		return rc;
-	snprintf(acc, sizeof(acc), "%ld", r->account->id);
 	p[0] = r->arg;
-	p[1] = acc;
+	p[1] = viewer_account(r, acc);
 	p[2] = cfg->public_url;
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, cancel_member_sql, 3,
 	    p)) == NULL)
 		return http_error(r, 503);
+	n = atoi(PQgetvalue(res, 0, CANCEL_COUNT));
 	PQclear(res);
+	/* Sent twice, the second finds it already cancelled. */
+	if (n == 0) {
+		if (registration_is_mine(r, &mine) == -1)
+			return http_error(r, 503);
+		if (!mine)
+			return http_error(r, 404);
+	}
 	return http_redirect(r, "/registrations?saved=yes");
 }
 
 /*
  * POST /registrations/{ref}/public: show or hide one's name on the
- * event's public attendee list.
+ * event's public attendee list.  Not the member's: not found.
  */
 int
 registrations_public(struct request *r)
 {
 	const char *p[3];
 	char acc[32];
+	PGresult *res;
+	int n;
 
 	if (!util_uuid_valid(r->arg) || r->form.f[KEY_PUBLIC].text == NULL)
 		return http_error(r, 400);
-	snprintf(acc, sizeof(acc), "%ld", r->account->id);
 	p[0] = r->arg;
-	p[1] = acc;
+	p[1] = viewer_account(r, acc);
 	p[2] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";
-	if (db_exec(r->db, "UPDATE registrations SET public = $3"
-	    " WHERE ref = $1 AND account = $2::bigint", 3, p) == -1)
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE registrations"
+	    " SET public = $3 WHERE ref = $1 AND account = $2::bigint"
+	    " RETURNING 1", 3, p)) == NULL)
 		return http_error(r, 503);
+	n = PQntuples(res);
+	PQclear(res);
+	if (n == 0)
+		return http_error(r, 404);
 	return http_redirect(r, "/registrations?listed=yes");
 }
 
@@ -380,33 +620,29 @@ back_to_guest(struct request *r, const char *query)
 	return http_redirectf(r, "/registrations/guest/%s%s", r->arg, query);
 }
 
-/* The columns of registrations_guest's query. */
-enum {
-	GU_STATUS, GU_POSITION, GU_PLACES, GU_NAME, GU_PUBLIC, GU_EVENT,
-	GU_TITLE, GU_STARTS, GU_PLACE, GU_EVENT_STATUS, GU_EXPIRED,
-	GU_ONLINE_URL, GU_EMAIL
-};
+/* The columns of registrations_guest's query after the CF_* ones. */
+enum { GU_NAME = CF_PAST + 1, GU_EMAIL, GU_PUBLIC, GU_EXPIRED };
 
 /*
  * GET /registrations/guest/{key}: the page every link sent to a guest
  * opens.  Following the link changes nothing (mail scanners open links);
- * the guest presses Confirm.
+ * the guest presses Confirm.  Once confirmed it is their confirmation.
  */
 int
 registrations_guest(struct request *r)
 {
 	struct view *v;
-	const char *p[1], *st;
+	const char *p[1], *st, *title;
+	char cancel[160];
 	PGresult *res;
 
 	if (!guest_key_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
-	res = db_query(r->db, PGRES_TUPLES_OK,
-	    "SELECT r.status, acorn_waiting_position(r.id), r.places, r.name,"
-	    " r.public, e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN)
-	    ", pt.name,"
-	    " e.status, r.confirm_by < now(), e.online_url, r.email"
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.status,"
+	    " acorn_waiting_position(r.id), r.reference, r.places, pt.name,"
+	    " e.online_url," SQL_CONFIRMATION_EVENT ","
+	    " r.name, r.email, r.public, r.confirm_by < now()"
 	    " FROM registrations r JOIN events e ON e.id = r.event"
 	    " LEFT JOIN place_types pt ON pt.id = r.place_type"
 	    " WHERE r.id = acorn_guest_registration($1)", 1, p);
@@ -416,44 +652,29 @@ registrations_guest(struct request *r)
 		PQclear(res);
 		return http_error(r, 404);
 	}
-	if (session_form(r) == -1 || (v = page_view(r, "Your registration")) ==
-	    NULL) {
+	st = PQgetvalue(res, 0, CF_STATUS);
+	title = strcmp(st, "confirmed") == 0 ? "You have a place" :
+	    strcmp(st, "waiting") == 0 ? "You\u2019re on the waiting list" :
+	    strcmp(st, "unconfirmed") == 0 ? "Confirm your registration" :
+	    "Your registration is cancelled";
+	if (session_form(r) == -1 || (v = page_view(r, title)) == NULL) {
 		PQclear(res);
 		return http_error(r, 500);
 	}
-	st = PQgetvalue(res, 0, GU_STATUS);
+	snprintf(cancel, sizeof(cancel), "/registrations/guest/%s/cancel",
+	    r->arg);
+	registration_confirmation(v, res, cancel);
+	view_flag(v, "guest", 1);
 	view_set(v, "name", PQgetvalue(res, 0, GU_NAME));
 	view_set(v, "email", PQgetvalue(res, 0, GU_EMAIL));
-	view_setf(v, "event_href", "/events/%s", PQgetvalue(res, 0, GU_EVENT));
-	view_set(v, "event_title", PQgetvalue(res, 0, GU_TITLE));
-	view_set(v, "starts", PQgetvalue(res, 0, GU_STARTS));
-	view_set(v, "place", db_value(res, 0, GU_PLACE));
-	view_set(v, "places", PQgetvalue(res, 0, GU_PLACES));
+	view_flag(v, "listed", *PQgetvalue(res, 0, GU_PUBLIC) == 't');
+	view_flag(v, "expired", *PQgetvalue(res, 0, GU_EXPIRED) == 't');
+	view_flag(v, "can_list", view_has(v, "cancel_href"));
 	view_setf(v, "confirm_action", "/registrations/guest/%s/confirm",
 	    r->arg);
-	view_setf(v, "cancel_action", "/registrations/guest/%s/cancel", r->arg);
 	view_setf(v, "public_action", "/registrations/guest/%s/public", r->arg);
-	view_flag(v, "event_cancelled", strcmp(PQgetvalue(res, 0,
-	    GU_EVENT_STATUS), "cancelled") == 0);
-	view_flag(v, "listed", *PQgetvalue(res, 0, GU_PUBLIC) == 't');
-	if (strcmp(st, "unconfirmed") == 0) {
-		view_flag(v, "unconfirmed", 1);
-		view_flag(v, "expired", *PQgetvalue(res, 0, GU_EXPIRED) == 't');
-	} else if (strcmp(st, "confirmed") == 0) {
-		view_flag(v, "live", 1);
-		view_set(v, "status", "You have a place at this event.");
-		view_set(v, "online_url", db_value(res, 0, GU_ONLINE_URL));
-	} else if (strcmp(st, "waiting") == 0) {
-		view_flag(v, "live", 1);
-		view_flag(v, "waiting", 1);
-		view_setf(v, "status", "You are number %s on the waiting list.",
-		    PQgetvalue(res, 0, GU_POSITION));
-		view_set(v, "status_detail", "If a place becomes free it goes "
-		    "to the next person on the list, and we will email you.");
-	} else
-		view_set(v, "status", "This registration is cancelled.");
 	PQclear(res);
-	return http_page(r, 200, "guest", v);
+	return http_page(r, 200, "registration", v);
 }
 
 /* POST /registrations/guest/{key}/confirm */
@@ -486,18 +707,45 @@ registrations_guest_confirm(struct request *r)
 	return back_to_guest(r, "");
 }
 
-/* POST /registrations/guest/{key}/cancel */
+/*
+ * GET and POST /registrations/guest/{key}/cancel: asks first, as for a
+ * member; then cancels.  A key that opens no registration is not found.
+ */
 int
 registrations_guest_cancel(struct request *r)
 {
 	const char *p[3];
+	char action[160], back[160];
 	PGresult *res;
+	int n;
 
 	if (!guest_key_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
 	p[1] = NULL;
 	p[2] = cfg->public_url;
+	if (r->method != METHOD_POST) {
+		res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.status,"
+		    " r.reference, e.title, " SQL_LONDON("e.starts",
+		    LONDON_WHEN) ", NULL, r.status IN ('confirmed', 'waiting')"
+		    " AND e.status <> 'cancelled' AND e.ends >= now()"
+		    " FROM registrations r JOIN events e ON e.id = r.event"
+		    " WHERE r.id = acorn_guest_registration($1)", 1, p);
+		if (res == NULL)
+			return http_error(r, 503);
+		snprintf(action, sizeof(action),
+		    "/registrations/guest/%s/cancel", r->arg);
+		snprintf(back, sizeof(back), "/registrations/guest/%s", r->arg);
+		return cancel_question(r, res, action, back);
+	}
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT count(*) FROM"
+	    " registrations WHERE id = acorn_guest_registration($1)", 1,
+	    p)) == NULL)
+		return http_error(r, 503);
+	n = atoi(PQgetvalue(res, 0, DB_ONLY));
+	PQclear(res);
+	if (n == 0)
+		return http_error(r, 404);
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, cancel_guest_sql, 3,
 	    p)) == NULL)
 		return http_error(r, 503);
@@ -561,7 +809,7 @@ away_confirm_page(struct request *r, PGresult *ev, const char *ids,
 	ROW("Email address", r->account->email);
 	ROW("Organisation", *PQgetvalue(ev, 0, AP_ORGANISATION) != '\0' ?
 	    PQgetvalue(ev, 0, AP_ORGANISATION) : "None given");
-	ROW("Kind of place", PQgetvalue(ev, 0, AP_PLACE_NAME));
+	ROW("Type of place", PQgetvalue(ev, 0, AP_PLACE_NAME));
 	ROW("Number of places", r->form.f[KEY_PLACES].text != NULL ?
 	    r->form.f[KEY_PLACES].text : "1");
 	p[0] = r->arg;
@@ -643,7 +891,7 @@ away_register(struct request *r, const char *host_name)
 		free(ids);
 		free(values);
 		return page_message(r, 404, "Error: Registration not made",
-		    "That kind of place is not offered at this event.", back,
+		    "That type of place is not offered at this event.", back,
 		    "Back to the event", 0);
 	}
 	if (r->form.f[KEY_CONFIRM].num != 1) {

@@ -407,11 +407,32 @@ try {
 		await p.getByRole('button', { name: 'Register' }).click();
 		await p.waitForLoadState();
 		expect((await text(p, 'h1')) === 'You have a place', `heading: ${await text(p, 'h1')}`);
+		// What, when, where, a reference, the calendar and how to cancel.
+		const done = await text(p, 'main');
+		for (const want of [eventTitle, 'Thursday 12 June 2031', 'Bolton Town Hall', 'Your reference',
+			'Add to calendar', 'What happens next', 'How to cancel'])
+			expect(done.includes(want), `"${want}" not on the confirmation`);
+		expect(!done.includes('We have sent'), 'mail promised on a node that sends none');
 		await accessible(p, 'registered');
 		await p.getByRole('main').getByRole('link', { name: 'Your registrations' }).click();
 		await p.waitForLoadState();
-		expect((await text(p, 'main')).includes(eventTitle), 'registration not listed');
+		const card = p.locator('.member-card').filter({ hasText: eventTitle });
+		expect(await card.count() === 1, 'registration not listed');
+		expect((await card.innerText()).includes('You\u2019re booked'), `card: ${await card.innerText()}`);
 		await accessible(p, 'registrations');
+	});
+	await test('cancelling asks first, and "No" keeps the place', async () => {
+		const p = attendee.page;
+		await p.getByRole('link', { name: `Cancel my place at ${eventTitle}` }).click();
+		await p.waitForLoadState();
+		expect((await text(p, 'h1')) === `Are you sure you want to cancel your place at ${eventTitle}?`,
+			`heading: ${await text(p, 'h1')}`);
+		expect(await p.getByRole('button', { name: 'Yes, cancel my place' }).count() === 1, 'no button to cancel');
+		await accessible(p, 'cancel-place');
+		await p.getByRole('link', { name: 'No, keep my place' }).click();
+		await p.waitForLoadState();
+		expect(new URL(p.url()).pathname === '/registrations', `went to ${p.url()}`);
+		expect((await text(p, 'main')).includes(eventTitle), 'registration gone');
 	});
 	await attendee.context.close();
 
@@ -426,7 +447,12 @@ try {
 		await page.waitForLoadState();
 		await accessible(page, 'places');
 		await page.goto(`${base}/events`);
-		expect((await text(page, 'main')).includes('Full: waiting list open'), 'not shown as full');
+		const card = page.locator('.member-card').filter({ hasText: eventTitle });
+		expect((await card.innerText()).includes('Full \u2013 waiting list'), `card: ${await card.innerText()}`);
+		await page.goto(eventUrl);
+		expect((await text(page, '.event-status')) === 'Full \u2013 waiting list', `tag: ${await text(page, '.event-status')}`);
+		// The organiser's tools are apart, after what members see.
+		expect(await page.getByRole('region', { name: 'Manage this event' }).count() === 1, 'no manage area');
 	});
 
 	// Check-in at the door, on a phone.
@@ -471,7 +497,9 @@ try {
 		await g.getByRole('group', { name: /printed workbook/ }).getByLabel('No').check();
 		await g.getByRole('button', { name: 'Join the waiting list' }).click();
 		await g.waitForLoadState();
-		expect((await text(g, 'h1')) === 'Check your email', `heading: ${await text(g, 'h1')}`);
+		// This node sends no mail, and does not pretend to.
+		expect((await text(g, 'h1')) === 'Your registration is not confirmed', `heading: ${await text(g, 'h1')}`);
+		expect((await text(g, 'main')).includes('does not send email'), 'no word that mail is off');
 		expect((await text(g, 'main')).includes('no place is held'), 'no word that nothing is held yet');
 		await accessible(g, 'guest-check-email');
 	});
@@ -494,7 +522,8 @@ try {
 		await accessible(g, 'guest-unconfirmed');
 		await g.getByRole('button', { name: 'Confirm my registration' }).click();
 		await g.waitForLoadState();
-		expect((await text(g, 'main')).includes('You are number 1 on the waiting list'), `status: ${await text(g, '.panel')}`);
+		expect((await text(g, 'main')).includes('you are number 1 on the waiting list'), `status: ${await text(g, 'main')}`);
+		expect(await g.locator('.panel--success').count() === 0, 'a waiting position shown as a success');
 		await accessible(g, 'guest-waiting');
 	});
 	await test('the coordinator cancels the event and the guest sees it', async () => {

@@ -827,14 +827,17 @@ event_new_published(struct client *co, const char *title,
 	return id;
 }
 
-/* The first "cancel my place" form's action on a registrations page. */
+/*
+ * The first "cancel my place" on a registrations page: the address of
+ * the page that asks first, which is also where its form is sent.
+ */
 int
 cancel_form_action(const char *body, char *out, size_t size)
 {
 	const char *p = body, *end;
 
-	while ((p = strstr(p, "action=\"/registrations/")) != NULL) {
-		p += 8;
+	while ((p = strstr(p, "=\"/registrations/")) != NULL) {
+		p += 2;
 		end = strchr(p, '"');
 		if (end != NULL && end - p > 7 &&
 		    strncmp(end - 7, "/cancel", 7) == 0) {

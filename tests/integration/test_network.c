@@ -561,7 +561,7 @@ START_TEST(test_received_event_is_registered_for_through_its_home_node)
 	r = form_post(m, "/events/" EVENT, "/events/" EVENT "/register",
 	    "place", "1", "places", "1", "request", "abcdefghijklmnop", NULL);
 	ck_assert_int_eq(r->status, 404);
-	ck_assert(resp_has(r, "That kind of place is not offered"));
+	ck_assert(resp_has(r, "That type of place is not offered"));
 	resp_free(r);
 	/* A guest's form sent anyway is asked to sign in. */
 	r = form_post(anon, "/signin", "/events/" EVENT "/register",
