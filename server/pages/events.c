@@ -461,7 +461,7 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	view_setf(v, "export_href", "/events/%s/export", r->arg);
 	view_setf(v, "edit_href", "/events/%s/edit", r->arg);
 	view_setf(v, "cancel_href", "/events/%s/cancel", r->arg);
-	view_setf(v, "publish_action", "/events/%s/publish", r->arg);
+	view_setf(v, "check_href", "/events/%s/check", r->arg);
 	view_setf(v, "close_action", "/events/%s/close", r->arg);
 	view_setf(v, "reopen_action", "/events/%s/reopen", r->arg);
 	view_setf(v, "signin_href", "/signin?next=/events/%s", r->arg);
