@@ -282,14 +282,12 @@ const char *viewer_account(const struct request *r, char buf[32]);
  */
 enum {
 	CF_STATUS, CF_POSITION, CF_REFERENCE, CF_PLACES, CF_PLACE, CF_JOINING,
-	CF_EVENT, CF_TITLE, CF_STARTS, CF_ENDS, CF_ONE_DAY, CF_END_TIME,
-	CF_VENUE, CF_ADDRESS, CF_ONLINE, CF_EVENT_STATUS, CF_PAST
+	CF_EVENT, CF_TITLE, CF_WHEN, CF_VENUE, CF_ADDRESS, CF_ONLINE,
+	CF_EVENT_STATUS, CF_PAST
 };
 #define SQL_CONFIRMATION_EVENT \
-    " e.id, e.title, " SQL_LONDON("e.starts", LONDON_WHEN) "," \
-    " " SQL_LONDON("e.ends", LONDON_WHEN) "," \
-    " " SQL_LONDON_DATE("e.starts") " = " SQL_LONDON_DATE("e.ends") "," \
-    " " SQL_LONDON("e.ends", LONDON_TIME) ", e.venue, e.address," \
+    " e.id, e.title, " SQL_LONDON_RANGE("e.starts", "e.ends") "," \
+    " e.venue, e.address," \
     " e.online_url IS NOT NULL, e.status, e.ends < now()"
 void registration_confirmation(struct view *v, const PGresult *res,
     const char *cancel_href);

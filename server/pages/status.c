@@ -99,12 +99,7 @@ registration_confirmation(struct view *v, const PGresult *res,
 
 	view_set(v, "event_title", PQgetvalue(res, 0, CF_TITLE));
 	view_setf(v, "event_href", "/events/%s", PQgetvalue(res, 0, CF_EVENT));
-	if (*PQgetvalue(res, 0, CF_ONE_DAY) == 't')
-		view_setf(v, "when", "%s to %s", PQgetvalue(res, 0, CF_STARTS),
-		    PQgetvalue(res, 0, CF_END_TIME));
-	else
-		view_setf(v, "when", "%s to %s", PQgetvalue(res, 0, CF_STARTS),
-		    PQgetvalue(res, 0, CF_ENDS));
+	view_set(v, "when", PQgetvalue(res, 0, CF_WHEN));
 	view_set(v, "venue", db_value(res, 0, CF_VENUE));
 	view_set(v, "address", db_value(res, 0, CF_ADDRESS));
 	view_flag(v, "online", *PQgetvalue(res, 0, CF_ONLINE) == 't' ||
