@@ -728,8 +728,12 @@ START_TEST(test_mail_banner_is_for_coordinators_of_a_node_without_mail)
 	struct resp *r;
 
 	r = get(co, "/events");
-	ck_assert(resp_has(r, "Mail is not set up: people are not sent "
-	    "emails."));
+	ck_assert(resp_has(r, "<strong>Mail is not set up:</strong> nobody is "
+	    "sent emails."));
+	ck_assert(resp_has(r, "href=\"/admin/mail\">How to send them</a>"));
+	resp_free(r);
+	/* Where the banner leads says what to set. */
+	r = get(co, "/admin/mail");
 	ck_assert(resp_has(r, "<code>smtp_url</code>"));
 	resp_free(r);
 	r = get(m, "/events");
