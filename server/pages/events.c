@@ -1042,7 +1042,7 @@ events_check(struct request *r)
 		PQclear(res);
 		return http_error(r, 503);
 	}
-	nplaces = atoi(PQgetvalue(ck, 0, CK_NPLACES));
+	nplaces = (int)strtol(PQgetvalue(ck, 0, CK_NPLACES), NULL, 10);
 	if (r->method == METHOD_POST && done != NULL &&
 	    strcmp(done, "publish") == 0 && nplaces == 0)
 		view_error(v, "places", "Add at least one type of place "

@@ -557,7 +557,7 @@ registrations_cancel(struct request *r)
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, cancel_member_sql, 3,
 	    p)) == NULL)
 		return http_error(r, 503);
-	n = atoi(PQgetvalue(res, 0, CANCEL_COUNT));
+	n = (int)strtol(PQgetvalue(res, 0, CANCEL_COUNT), NULL, 10);
 	PQclear(res);
 	/* Sent twice, the second finds it already cancelled. */
 	if (n == 0) {
@@ -742,7 +742,7 @@ registrations_guest_cancel(struct request *r)
 	    " registrations WHERE id = acorn_guest_registration($1)", 1,
 	    p)) == NULL)
 		return http_error(r, 503);
-	n = atoi(PQgetvalue(res, 0, DB_ONLY));
+	n = (int)strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
 	PQclear(res);
 	if (n == 0)
 		return http_error(r, 404);
