@@ -16,7 +16,14 @@
 # Exits non-zero when the peer does not answer, the node does not catch
 # up, or an idle poll is answered otherwise than with 304.  Bytes are as
 # curl counts them: the request sent, the response's header and body
-# (TCP and IP framing not included).  Output: var/bench/idle.
+# (TCP and IP framing not included).  Then, the network being idle, the
+# resident memory (VmRSS) of every node ./run started, against the goal
+# of 16 MB each.  Output: var/bench/idle, and rows in
+# var/bench/summary.tsv.
+#
+# The requests are the ones a puller sends today, one per collection:
+# when the puller asks one question per peer instead, pull() below is to
+# send what it sends.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -93,6 +100,7 @@ total() { awk '{ t += $3 + $4 + $5 } END { print t }' "$work/$1.txt"; }
 # Caught up: no page past the cursors holds an entry.  A 200 without
 # entries is the puller's next answer after a change; it keeps that
 # answer's ETag, as the puller does when it merges the empty page.
+mem_reset
 deadline=$((SECONDS + wait_s))
 while :; do
 	load_cursors
@@ -143,10 +151,42 @@ for c in "${collections[@]}"; do
 done
 printf '  %-12s %8s   %3s %12s bytes   %3s %12s bytes\n' total '' '' \
 	"$(fmt "$(total idle)")" '' "$(fmt "$(total reference)")"
-printf '\n  ratio idle/reference: %s\n' "$(ratio "$(total idle)" "$(total reference)")"
+idle_ratio=$(ratio "$(total idle)" "$(total reference)")
+printf '\n  ratio idle/reference: %s\n' "$idle_ratio"
 printf '  bytes: request + response header + body, as curl counts them.\n'
 printf '  The ETags the node kept from its own last pull matched for %s of %s\n' \
 	"$matched" "${#collections[@]}"
 printf '  collections (where one did not, its next poll gets a page without entries).\n'
+
+# The row of the table: requests, 304s and bytes of one idle poll of one
+# peer; the goal is one request, answered with headers only.
+requests=$(wc -l <"$work/idle.txt")
+not_modified=$(awk '$2 == 304 { n++ } END { print n + 0 }' "$work/idle.txt")
+body=$(awk '{ t += $5 } END { print t + 0 }' "$work/idle.txt")
+printf '\n  one idle poll: %s requests, %s answered 304, %s bytes, %s of them body\n' \
+	"$requests" "$not_modified" "$(fmt "$(total idle)")" "$(fmt "$body")"
+summary_row 'idle poll of a caught-up peer: requests' "$requests" - - \
+	'≤ 1' requests
+summary_row 'idle poll of a caught-up peer: 304s' "$not_modified" - - - \
+	responses
+summary_row 'idle poll of a caught-up peer: bytes' "$(fmt "$(total idle)")" \
+	"without ETags $(fmt "$(total reference)")" "$idle_ratio" - bytes
+summary_row 'idle poll of a caught-up peer: body bytes' "$(fmt "$body")" \
+	- - '≤ 0' bytes
+mem_report idle
+
+# Every node at rest: what it holds resident now.
+printf '\n  idle resident memory (VmRSS), goal ≤ 16 MB each:\n'
+most=0
+while read -r name pid; do
+	kb=$(status_kb "$pid" VmRSS)
+	[ -n "$kb" ] || continue
+	printf '  %-20s %8s MB\n' "$name" "$(mb "$kb")"
+	[ "$kb" -le "$most" ] || most=$kb
+done < <(bench_nodes)
+if [ "$most" -gt 0 ]; then
+	summary_row 'idle node resident memory (the largest)' "$(mb "$most")" \
+		- - '≤ 16' MB
+fi
 
 [ $failed -eq 0 ] || die 'an idle poll was answered with a body (see above)'
