@@ -37,8 +37,11 @@ for v in '' -in; do
 		pages_die "/events shows $n events, expected 20: was tests/bench/events.sql loaded?"
 	grep -qF 'Page 1 of 2' "$(pages_body "events$v")" ||
 		pages_die "/events is not page 1 of 2 (24 upcoming events)"
-	grep -qF 'Showing 1 to 20 of 60 evaluations' "$(pages_body "evidence$v")" ||
-		pages_die "/evidence does not show the first 20 of 60 evaluations: was tests/bench/knowledge.sql loaded?"
+	grep -qF 'Showing 60 evaluations' "$(pages_body "evidence$v")" &&
+		grep -qF 'Page 1 of 3' "$(pages_body "evidence$v")" ||
+		pages_die "/evidence does not show page 1 of 3 of 60 evaluations: was tests/bench/knowledge.sql loaded?"
+	n=$(count "evidence$v" 'class="member-card"')
+	[ "$n" -eq 20 ] || pages_die "/evidence shows $n evaluations, expected 20"
 	grep -qF 'Showing 12 documents' "$(pages_body "library$v")" ||
 		pages_die "/library does not show 12 documents: was tests/bench/knowledge.sql loaded?"
 	n=$(count "library$v" 'class="member-card"')
