@@ -17,8 +17,9 @@
 # up, or an idle poll is answered otherwise than with 304.  Bytes are as
 # curl counts them: the request sent, the response's header and body
 # (TCP and IP framing not included).  Then, the network being idle, the
-# resident memory (VmRSS) of every node ./run started, against the goal
-# of 16 MB each.  Output: var/bench/idle, and rows in
+# resident memory (VmRSS) of every node ./run started, after
+# BENCH_IDLE_SETTLE seconds at rest (default 12), against the goal of 16
+# MB each.  Output: var/bench/idle, and rows in
 # var/bench/summary.tsv.
 #
 # The requests are the ones a puller sends today, one per collection:
@@ -36,7 +37,10 @@ conf=$1
 db=$(conf_get "$conf" database)
 [ -n "$db" ] || die "$conf names no database"
 wait_s=${BENCH_IDLE_WAIT:-60}
-case $wait_s in ''|*[!0-9]*) die "BENCH_IDLE_WAIT is a whole number" ;; esac
+settle=${BENCH_IDLE_SETTLE:-12}
+for v in "$wait_s" "$settle"; do
+	case $v in ''|*[!0-9]*) die "BENCH_IDLE_WAIT and BENCH_IDLE_SETTLE are whole numbers" ;; esac
+done
 
 # In the order the puller takes them.
 collections=(nodes members events evaluations documents glossary)
@@ -175,18 +179,31 @@ summary_row 'idle poll of a caught-up peer: body bytes' "$(fmt "$body")" \
 	- - '≤ 0' bytes
 mem_report idle
 
-# Every node at rest: what it holds resident now.
-printf '\n  idle resident memory (VmRSS), goal ≤ 16 MB each:\n'
-most=0
+# Every node at rest: what it holds resident now, and of that how much is
+# its own (anonymous: heap, stacks) and how much the pages of the shared
+# libraries it runs (file-backed, shared with every process using them).
+# At rest means a while without requests: a node gives back what its
+# allocator holds free every 10 seconds (server/main.c, TRIM_IDLE).
+sleep "$settle"
+printf '\n  idle resident memory after %ss at rest, goal ≤ 16 MB each:\n' "$settle"
+printf '  %-20s %8s %10s %15s\n' node VmRSS 'own (anon)' 'libraries (file)'
+most=0 most_anon=0 most_file=0
 while read -r name pid; do
 	kb=$(status_kb "$pid" VmRSS)
 	[ -n "$kb" ] || continue
-	printf '  %-20s %8s MB\n' "$name" "$(mb "$kb")"
-	[ "$kb" -le "$most" ] || most=$kb
+	anon=$(status_kb "$pid" RssAnon)
+	file=$(status_kb "$pid" RssFile)
+	printf '  %-20s %5s MB %7s MB %12s MB\n' "$name" "$(mb "$kb")" \
+		"$(mb "$anon")" "$(mb "$file")"
+	[ "$kb" -le "$most" ] || { most=$kb most_anon=$anon most_file=$file; }
 done < <(bench_nodes)
 if [ "$most" -gt 0 ]; then
 	summary_row 'idle node resident memory (the largest)' "$(mb "$most")" \
 		- - '≤ 16' MB
+	summary_row 'idle node resident memory: its own (anon)' \
+		"$(mb "$most_anon")" - - - MB
+	summary_row 'idle node resident memory: libraries (file)' \
+		"$(mb "$most_file")" - - - MB
 fi
 
 [ $failed -eq 0 ] || die 'an idle poll was answered with a body (see above)'
