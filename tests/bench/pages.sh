@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
 # Pages under load: how fast a node serves a set of pages, each as a ratio
 # against nginx serving the very same bytes with the same headers, measured
-# in the same run on the same machine.  The member directory and knowledge
-# benchmarks are this, each with checks that its data set is the one shown.
+# in the same run on the same machine.  The member directory, knowledge,
+# list and feed benchmarks are this, each with checks that its data set is
+# the one shown.
 #
 #   tests/bench/pages.sh NAME BASE_URL PAGE=PATH...
 #
 # or, from a benchmark that checks the pages before measuring them:
 #
 #   . tests/bench/pages.sh
-#   pages_signin BASE_URL EMAIL PASSWORD     (for pages seen signed in)
+#   pages_member BASE_URL                    (for pages seen signed in)
 #   pages_fetch NAME BASE_URL PAGE=PATH... +PAGE=PATH...
 #   grep -q 'what the data set promises' "$(pages_body PAGE)" || pages_die ...
-#   page_goal[PAGE]='>= 0.8'                 (when not the default)
+#   pages_signed_in PAGE...                  (the member's own pages?)
+#   page_goal[PAGE]='>= 0.8' page_name[PAGE]='...'   (when not the default)
 #   pages_measure 'Title of the report'
 #
 # NAME names the output directory, var/bench/NAME.  PAGE is a short label
 # for the report (lowercase letters, digits, hyphens) and PATH the page's
 # path on the node, from its first slash.  A PAGE written +PAGE is fetched
 # and measured signed in, with the session cookie pages_signin got (the
-# same Cookie header goes to nginx, so both read as much).  Every page is
+# same Cookie header goes to nginx, so both read as much; pages_member
+# signs in as the member BENCH_MEMBER_EMAIL, BENCH_MEMBER_PASSWORD and
+# BENCH_MEMBER_NAME say, pages_signin as anyone).  Every page is
 # a row of var/bench/summary.tsv, named by its path and who views it, its
 # goal by default the issue's: a ratio of at least 0.5 anonymous and 0.25
 # signed in.  Settings, from the environment:
