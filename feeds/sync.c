@@ -620,7 +620,19 @@ poll_peer(struct puller *pl, struct db *db, CURL *c, struct pull_bytes *pb,
 	return rc;
 }
 
-/* Collections a poll found caught up had no error since. */
+/*
+ * The collections a poll found caught up: each has a cursor, as a pull
+ * of it would have left (a collection the peer never had anything in
+ * is never pulled), and no error since.
+ */
+static const char caught_up_query[] =
+    "WITH c AS (SELECT unnest($2::text[]) AS collection),"
+    " mark AS (INSERT INTO peer_cursors (peer, collection)"
+    "  SELECT $1, collection FROM c ON CONFLICT DO NOTHING)"
+    " UPDATE peer_cursors SET error = NULL, error_at = NULL"
+    " WHERE peer = $1 AND error IS NOT NULL"
+    " AND collection IN (SELECT collection FROM c)";
+
 static void
 note_caught_up(struct db *db, long long peer, unsigned int want)
 {
@@ -632,16 +644,14 @@ note_caught_up(struct db *db, long long peer, unsigned int want)
 	snprintf(s, sizeof(s), "%lld", peer);
 	strbuf_str(&b, "{");
 	for (i = 0; (coll = publish_collection(i)) != NULL; i++)
-		if (want & 1u << i)
+		if (!(want & 1u << i))
 			strbuf_printf(&b, "%s%s", b.len > 1 ? "," : "", coll);
 	strbuf_str(&b, "}");
 	if ((list = strbuf_take(&b)) == NULL)
 		return;
 	p[0] = s;
 	p[1] = list;
-	db_exec(db, "UPDATE peer_cursors SET error = NULL, error_at = NULL"
-	    " WHERE peer = $1 AND error IS NOT NULL AND"
-	    " collection <> ALL ($2::text[])", 2, p);
+	db_exec(db, caught_up_query, 2, p);
 	free(list);
 }
 

@@ -332,6 +332,9 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	ck_assert_int_eq(fakepeer_polls(peer), 1);
 	ck_assert_int_eq(fakepeer_requests(peer, "glossary"), 1);
 	ck_assert_int_eq(requests(peer), 2);
+	/* Every collection has its cursor, pulled or found caught up. */
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM peer_cursors",
+	    NULL), 6);
 
 	/* Caught up: one request a round, and nothing fetched. */
 	ck_assert_int_eq(one_round(n, peer), 1);
