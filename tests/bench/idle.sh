@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idle poll benchmark: the bytes one pull of every collection moves when
-# nothing changed, sent as a node's puller sends it: per collection,
+# nothing changed, sent as a node's puller sent it before it asked one
+# question per peer: per collection,
 # GET /feeds/COLLECTION?after=CURSOR with If-None-Match, the ETag of the
 # answer before (a 304 each, no body).  The reference is the very same
 # requests without If-None-Match: the pages the puller would be sent
@@ -16,15 +17,14 @@
 # Exits non-zero when the peer does not answer, the node does not catch
 # up, or an idle poll is answered otherwise than with 304.  Bytes are as
 # curl counts them: the request sent, the response's header and body
-# (TCP and IP framing not included).  Then, the network being idle, the
+# (TCP and IP framing not included).  Then the one question a caught-up
+# puller asks now (GET /feeds?since=..., docs/protocol.md section 6.1),
+# beside that poll: the requests, headers-only answers and bytes of the
+# table's row.  Then, the network being idle, the
 # resident memory (VmRSS) of every node ./run started, after
 # BENCH_IDLE_SETTLE seconds at rest (default 12), against the goal of 16
 # MB each.  Output: var/bench/idle, and rows in
 # var/bench/summary.tsv.
-#
-# The requests are the ones a puller sends today, one per collection:
-# when the puller asks one question per peer instead, pull() below is to
-# send what it sends.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -162,19 +162,44 @@ printf '  The ETags the node kept from its own last pull matched for %s of %s\n'
 	"$matched" "${#collections[@]}"
 printf '  collections (where one did not, its next poll gets a page without entries).\n'
 
-# The row of the table: requests, 304s and bytes of one idle poll of one
-# peer; the goal is one request, answered with headers only.
-requests=$(wc -l <"$work/idle.txt")
-not_modified=$(awk '$2 == 304 { n++ } END { print n + 0 }' "$work/idle.txt")
-body=$(awk '{ t += $5 } END { print t + 0 }' "$work/idle.txt")
-printf '\n  one idle poll: %s requests, %s answered 304, %s bytes, %s of them body\n' \
-	"$requests" "$not_modified" "$(fmt "$(total idle)")" "$(fmt "$body")"
-summary_row 'idle poll of a caught-up peer: requests' "$requests" - - \
-	'≤ 1' requests
-summary_row 'idle poll of a caught-up peer: 304s' "$not_modified" - - - \
-	responses
-summary_row 'idle poll of a caught-up peer: bytes' "$(fmt "$(total idle)")" \
-	"without ETags $(fmt "$(total reference)")" "$idle_ratio" - bytes
+# The row of the table: what a caught-up puller sends now, the one
+# question of docs/protocol.md section 6.1 ("anything after these
+# cursors?"), sent as the puller sends it, against the poll above, one
+# request per collection with ETags, as pullers polled before it.  The
+# goal: one request per peer, answered with headers only.
+since=
+for c in "${collections[@]}"; do
+	since+=${since:+,}$c:${cursor[$c]}
+done
+curl -sS --max-time 10 --compressed -A "Acorn/$version" \
+	-o "$work/question.body" -D "$work/question.headers" \
+	-w 'question %{http_code} %{size_request} %{size_header} %{size_download}\n' \
+	"$url/feeds?since=$since" >"$work/question.txt" ||
+	die "cannot ask $url/feeds?since=$since"
+asked=$(status question question)
+case $asked in
+204|304) ;;
+404) die "$url does not answer /feeds?since= (an older node?)" ;;
+*) printf '%s: the caught-up question answered %s, not 204 or 304\n' \
+	"$bench_prog" "$asked" >&2
+   failed=1 ;;
+esac
+requests=$(wc -l <"$work/question.txt")
+headers_only=$(awk '($2 == 204 || $2 == 304) && $5 == 0 { n++ }
+	END { print n + 0 }' "$work/question.txt")
+body=$(awk '{ t += $5 } END { print t + 0 }' "$work/question.txt")
+asked_ratio=$(ratio "$(total question)" "$(total idle)")
+printf '\n  one idle poll, as the puller asks it: %s request, answered %s, %s bytes,\n' \
+	"$requests" "$asked" "$(fmt "$(total question)")"
+printf '  %s of them body; per collection with ETags it was %s requests, %s bytes\n' \
+	"$(fmt "$body")" "${#collections[@]}" "$(fmt "$(total idle)")"
+printf '  (ratio %s)\n' "$asked_ratio"
+summary_row 'idle poll of a caught-up peer: requests' "$requests" \
+	"per collection ${#collections[@]}" - '≤ 1' requests
+summary_row 'idle poll of a caught-up peer: headers only' "$headers_only" \
+	- - - responses
+summary_row 'idle poll of a caught-up peer: bytes' "$(fmt "$(total question)")" \
+	"per collection $(fmt "$(total idle)")" "$asked_ratio" - bytes
 summary_row 'idle poll of a caught-up peer: body bytes' "$(fmt "$body")" \
 	- - '≤ 0' bytes
 mem_report idle
