@@ -2,11 +2,15 @@
  * Reading what peers send: untrusted XML parsed without DTDs, entities
  * or network, feed pages split into one document per entry, and the
  * signature checks of docs/protocol.md section 4.  Everything a peer
- * sends is refused with a short reason a coordinator can read.
+ * sends is refused with a short reason a coordinator can read.  The
+ * entries of a page are checked on every core at once.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -488,4 +492,113 @@ done:
 		xmlSecDSigCtxDestroy(ctx);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+/*
+ * Checking many entries at once.  Each thread takes the next entry not
+ * yet taken; every entry is its own document, its xmlsec context its
+ * own, and keys are shared read-only (OpenSSL lets several threads
+ * verify with one EVP_PKEY; xmlsec shares nothing but what xmlSecInit
+ * set up once), so the threads share only the counter and the lookup,
+ * which the caller makes safe to call from any thread.
+ */
+#define VERIFY_THREADS_MAX	16
+
+struct verify_run {
+	xmlDocPtr	*docs;
+	struct fed_checked *out;
+	size_t		 n;
+	atomic_size_t	 next;
+	fed_lookup	 lookup;
+	void		*arg;
+};
+
+static void
+check_one(struct verify_run *r, size_t i)
+{
+	struct fed_checked *c = &r->out[i];
+
+	if (fed_verify(r->docs[i], r->lookup, r->arg, c->signer,
+	    &c->canonical, &c->why) == -1) {
+		if (c->why == NULL)
+			c->why = "signature does not verify";
+		return;
+	}
+	if (fed_record_read(r->docs[i], &c->rec, &c->why) == -1)
+		return;
+	c->ok = 1;
+}
+
+static void *
+verify_worker(void *arg)
+{
+	struct verify_run *r = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
+		if (r->out[i].wanted)
+			check_one(r, i);
+	return NULL;
+}
+
+/* The threads worth starting for n entries: one per core, at most. */
+static size_t
+verify_threads(size_t n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t t = cpus < 1 ? 1 : (size_t)cpus;
+
+	if (t > VERIFY_THREADS_MAX)
+		t = VERIFY_THREADS_MAX;
+	return t < n ? t : n;
+}
+
+/*
+ * Verifies and reads docs[i] for every out[i] marked wanted, as
+ * fed_verify and fed_record_read do one at a time: out[i].ok when it
+ * verified and was read, otherwise out[i].why says why not.  lookup is
+ * called from several threads at once.  The calling thread works too;
+ * the others last only as long as the call.
+ */
+void
+fed_verify_many(xmlDocPtr *docs, struct fed_checked *out, size_t n,
+    fed_lookup lookup, void *arg)
+{
+	struct verify_run r;
+	pthread_t tids[VERIFY_THREADS_MAX];
+	size_t i, started = 0, want;
+
+	r.docs = docs;
+	r.out = out;
+	r.n = n;
+	atomic_init(&r.next, 0);
+	r.lookup = lookup;
+	r.arg = arg;
+	for (i = 0; i < n; i++) {
+		out[i].ok = 0;
+		out[i].why = NULL;
+		out[i].canonical = NULL;
+		out[i].signer[0] = '\0';
+		memset(&out[i].rec, 0, sizeof(out[i].rec));
+	}
+	want = verify_threads(n);
+	/* A thread that cannot start leaves its share to the others. */
+	for (i = 1; i < want; i++)
+		if (pthread_create(&tids[started], NULL, verify_worker, &r) ==
+		    0)
+			started++;
+	verify_worker(&r);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}
+
+void
+fed_checked_free(struct fed_checked *c)
+{
+	if (c == NULL)
+		return;
+	fed_record_free(&c->rec);
+	free(c->canonical);
+	c->canonical = NULL;
+	c->ok = 0;
 }
