@@ -595,7 +595,7 @@ done:
 /*
  * Runs a prepared statement with the kind's name as $1 (shared ones
  * take none).  quiet: a failure is an answer the caller deals with
- * (a run that does not fit), not an error to log.
+ * (a run that does not fit the tables), worth a warning, not an error.
  */
 static PGresult *
 run(struct db *db, int kind, char step, int i, int quiet)
@@ -612,7 +612,9 @@ run(struct db *db, int kind, char step, int i, int quiet)
 	st = PQresultStatus(r);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;
-	if (!quiet)
+	if (quiet)
+		log_warn("%s: %s", name, PQerrorMessage(db_conn(db)));
+	else
 		log_err("%s: %s", name, PQerrorMessage(db_conn(db)));
 	PQclear(r);
 	return NULL;

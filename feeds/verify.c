@@ -27,6 +27,66 @@
 #define ENVELOPED	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 #define SHA256		"http://www.w3.org/2001/04/xmlenc#sha256"
 
+/*
+ * Work on many entries at once.  Each thread takes the next entry not
+ * yet taken; every entry becomes its own document, its xmlsec context
+ * is its own, and keys are shared read-only (OpenSSL lets several
+ * threads verify with one EVP_PKEY; xmlsec shares nothing but what
+ * xmlSecInit set up once, and no keys manager is used), so the threads
+ * share only the counter and what each job says it shares.
+ */
+#define THREADS_MAX	16
+
+struct parallel {
+	size_t		 n;
+	atomic_size_t	 next;
+	void		(*each)(void *, size_t);
+	void		*arg;
+};
+
+static void *
+parallel_worker(void *arg)
+{
+	struct parallel *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		p->each(p->arg, i);
+	return NULL;
+}
+
+/*
+ * Calls each(arg, i) for every i below n, on one thread per core at
+ * most; the calling thread works too, and the others last only as long
+ * as the call.  A thread that cannot start leaves its share to the
+ * others.
+ */
+static void
+parallel(size_t n, void (*each)(void *, size_t), void *arg)
+{
+	struct parallel p;
+	pthread_t tids[THREADS_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, want, started = 0;
+
+	p.n = n;
+	atomic_init(&p.next, 0);
+	p.each = each;
+	p.arg = arg;
+	want = cpus < 1 ? 1 : (size_t)cpus;
+	if (want > THREADS_MAX)
+		want = THREADS_MAX;
+	if (want > n)
+		want = n;
+	for (i = 1; i < want; i++)
+		if (pthread_create(&tids[started], NULL, parallel_worker, &p) ==
+		    0)
+			started++;
+	parallel_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}
+
 /* Feed pages. */
 
 static int
@@ -107,11 +167,33 @@ entry_doc(xmlNodePtr entry, const char **why)
 	return doc;
 }
 
+/* The entries of a page being taken out, each by whichever thread. */
+struct split {
+	xmlNodePtr	*entries;
+	xmlDocPtr	*docs;
+	const char	**whys;
+};
+
+static void
+split_one(void *arg, size_t i)
+{
+	struct split *sp = arg;
+
+	sp->docs[i] = entry_doc(sp->entries[i], &sp->whys[i]);
+}
+
+/*
+ * Takes every entry out into a document of its own, on every core: the
+ * copies only read the page.  The page is refused for the first entry,
+ * in order, that cannot be taken out, as it would be one at a time.
+ */
 static int
 page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 {
+	struct split sp = { NULL, NULL, NULL };
 	xmlNodePtr n;
-	size_t count = 0;
+	size_t count = 0, i;
+	int rc = -1;
 
 	for (n = xmlFirstElementChild(root); n != NULL;
 	    n = xmlNextElementSibling(n))
@@ -121,17 +203,34 @@ page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 		return fed_refuse(why, "more than 1000 entries");
 	if (count == 0)
 		return 0;
-	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL)
-		return fed_refuse(why, "out of memory");
-	for (n = xmlFirstElementChild(root); n != NULL;
-	    n = xmlNextElementSibling(n)) {
-		if (!fed_is_entry(n))
-			continue;
-		if ((page->docs[page->n] = entry_doc(n, why)) == NULL)
-			return -1;
-		page->n++;
+	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL ||
+	    (sp.entries = calloc(count, sizeof(*sp.entries))) == NULL ||
+	    (sp.whys = calloc(count, sizeof(*sp.whys))) == NULL) {
+		fed_refuse(why, "out of memory");
+		goto done;
 	}
-	return 0;
+	for (n = xmlFirstElementChild(root), i = 0; n != NULL;
+	    n = xmlNextElementSibling(n))
+		if (fed_is_entry(n))
+			sp.entries[i++] = n;
+	/*
+	 * Looking up the xml prefix makes its declaration on the document
+	 * the first time: made here, before the threads, they only read.
+	 */
+	xmlSearchNs(root->doc, root, BAD_CAST "xml");
+	sp.docs = page->docs;
+	page->n = count;	/* every copy is freed with the page */
+	parallel(count, split_one, &sp);
+	for (i = 0; i < count; i++)
+		if (page->docs[i] == NULL) {
+			*why = sp.whys[i];
+			goto done;
+		}
+	rc = 0;
+done:
+	free(sp.entries);
+	free(sp.whys);
+	return rc;
 }
 
 int
@@ -494,86 +593,46 @@ done:
 	return rc;
 }
 
-/*
- * Checking many entries at once.  Each thread takes the next entry not
- * yet taken; every entry is its own document, its xmlsec context its
- * own, and keys are shared read-only (OpenSSL lets several threads
- * verify with one EVP_PKEY; xmlsec shares nothing but what xmlSecInit
- * set up once), so the threads share only the counter and the lookup,
- * which the caller makes safe to call from any thread.
- */
-#define VERIFY_THREADS_MAX	16
-
-struct verify_run {
+/* Entries being checked, each by whichever thread. */
+struct checking {
 	xmlDocPtr	*docs;
 	struct fed_checked *out;
-	size_t		 n;
-	atomic_size_t	 next;
 	fed_lookup	 lookup;
 	void		*arg;
 };
 
 static void
-check_one(struct verify_run *r, size_t i)
+check_one(void *arg, size_t i)
 {
-	struct fed_checked *c = &r->out[i];
+	struct checking *ck = arg;
+	struct fed_checked *c = &ck->out[i];
 
-	if (fed_verify(r->docs[i], r->lookup, r->arg, c->signer,
+	if (!c->wanted)
+		return;
+	if (fed_verify(ck->docs[i], ck->lookup, ck->arg, c->signer,
 	    &c->canonical, &c->why) == -1) {
 		if (c->why == NULL)
 			c->why = "signature does not verify";
 		return;
 	}
-	if (fed_record_read(r->docs[i], &c->rec, &c->why) == -1)
+	if (fed_record_read(ck->docs[i], &c->rec, &c->why) == -1)
 		return;
 	c->ok = 1;
 }
 
-static void *
-verify_worker(void *arg)
-{
-	struct verify_run *r = arg;
-	size_t i;
-
-	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
-		if (r->out[i].wanted)
-			check_one(r, i);
-	return NULL;
-}
-
-/* The threads worth starting for n entries: one per core, at most. */
-static size_t
-verify_threads(size_t n)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t t = cpus < 1 ? 1 : (size_t)cpus;
-
-	if (t > VERIFY_THREADS_MAX)
-		t = VERIFY_THREADS_MAX;
-	return t < n ? t : n;
-}
-
 /*
  * Verifies and reads docs[i] for every out[i] marked wanted, as
- * fed_verify and fed_record_read do one at a time: out[i].ok when it
- * verified and was read, otherwise out[i].why says why not.  lookup is
- * called from several threads at once.  The calling thread works too;
- * the others last only as long as the call.
+ * fed_verify and fed_record_read do one at a time, on every core:
+ * out[i].ok when it verified and was read, otherwise out[i].why says
+ * why not.  lookup is called from several threads at once.
  */
 void
 fed_verify_many(xmlDocPtr *docs, struct fed_checked *out, size_t n,
     fed_lookup lookup, void *arg)
 {
-	struct verify_run r;
-	pthread_t tids[VERIFY_THREADS_MAX];
-	size_t i, started = 0, want;
+	struct checking ck = { docs, out, lookup, arg };
+	size_t i;
 
-	r.docs = docs;
-	r.out = out;
-	r.n = n;
-	atomic_init(&r.next, 0);
-	r.lookup = lookup;
-	r.arg = arg;
 	for (i = 0; i < n; i++) {
 		out[i].ok = 0;
 		out[i].why = NULL;
@@ -581,15 +640,7 @@ fed_verify_many(xmlDocPtr *docs, struct fed_checked *out, size_t n,
 		out[i].signer[0] = '\0';
 		memset(&out[i].rec, 0, sizeof(out[i].rec));
 	}
-	want = verify_threads(n);
-	/* A thread that cannot start leaves its share to the others. */
-	for (i = 1; i < want; i++)
-		if (pthread_create(&tids[started], NULL, verify_worker, &r) ==
-		    0)
-			started++;
-	verify_worker(&r);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
+	parallel(n, check_one, &ck);
 }
 
 void
