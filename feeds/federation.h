@@ -90,6 +90,7 @@ int	 fed_verify(xmlDocPtr, fed_lookup, void *, char [FED_UUID_LEN + 1],
 	    char **, const char **);
 
 /* record.c: what a verified entry says, read from it alone. */
+struct fed_checked;
 const char *fed_urn_uuid(const char *);	/* "urn:uuid:X" to X, or NULL */
 struct fed_field {
 	const char	*name;		/* element's local name */
@@ -111,6 +112,22 @@ struct fed_record {
 int	 fed_record_read(xmlDocPtr, struct fed_record *, const char **);
 const char *fed_field(const struct fed_record *, const char *);
 void	 fed_record_free(struct fed_record *);
+
+/*
+ * One entry of many checked at once (fed_verify_many): the caller marks
+ * those it wants checked; ok once it verified and its record was read.
+ */
+struct fed_checked {
+	int		 wanted;
+	int		 ok;
+	const char	*why;		/* why not, when not ok */
+	char		 signer[FED_UUID_LEN + 1];
+	char		*canonical;	/* the bytes to store */
+	struct fed_record rec;
+};
+void	 fed_verify_many(xmlDocPtr *, struct fed_checked *, size_t,
+	    fed_lookup, void *);
+void	 fed_checked_free(struct fed_checked *);
 
 /* peers.c: the trust store, as fed_verify looks keys up (arg: a db). */
 char	*trust_lookup(void *, const char *, char [FED_UUID_LEN + 1]);
@@ -217,8 +234,15 @@ void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
 void	 sync_bytes(unsigned long long *, unsigned long long *);
 const char *sync_rejections(int, unsigned long *);
 
-/* merge.c */
-int	 merge_entry(struct db *, const struct fed_record *, const char *,
-	    const char *, int *, const char **);
+/* merge.c: what became of each entry of a page. */
+struct merge_outcome {
+	int		 stored;	/* 1 stored, 0 nothing to do, -1 refused */
+	const char	*why;		/* why it was refused */
+	char		*id;		/* the refused entry's id, malloc'd */
+};
+int	 merge_prepare(struct db *);
+int	 merge_docs(struct db *, xmlDocPtr *, size_t, struct merge_outcome *,
+	    int *);
+void	 merge_outcomes_free(struct merge_outcome *, size_t);
 
 #endif

@@ -5,12 +5,17 @@
  * refused and noted); a node describes only itself, and only a hub
  * pinned here describes others; a version not newer than the stored
  * one is ignored; this node's own records coming back are ignored; a
- * tombstone deletes the record's data and is kept, to be relayed.  The entry is stored byte for byte as its
- * origin signed it.
+ * tombstone deletes the record's data and is kept, to be relayed.  The
+ * entry is stored byte for byte as its origin signed it.
  *
- * The caller holds a transaction (with feed_lock) for the whole page;
- * each entry is merged under a savepoint, so one that does not fit the
- * tables is refused alone.
+ * A page is merged a run of entries at a time, set-based: the entries
+ * of a run are verified on every core at once (fed_verify_many), their
+ * records copied into a staging table, and each kind's rules applied
+ * to the whole run by one statement each, prepared once per
+ * connection.  A run that does not fit the tables (a constraint, a
+ * value of the wrong type) is merged again one entry at a time, so the
+ * entry at fault is refused alone, as it always was.  The caller holds
+ * a transaction (with feed_lock) for the whole page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,53 +26,140 @@
 /* Fields that repeat travel to SQL joined by a character XML cannot hold. */
 #define SEP	"\x1e"
 #define MERGE_FIELDS	19	/* the most fields of any kind */
+#define MERGE_COLUMNS	8	/* the most attribute columns of any kind */
+#define MERGE_STMTS	8	/* the most statements of a kind's step */
+
+/*
+ * The staging table, one per connection.  p1 .. p6 are the record's
+ * id, origin, version, updated, entry and home, p7 onwards its fields
+ * in the order its kind lists them, a1 onwards its attribute columns;
+ * verdict and held are what the classification found.
+ */
+static const char stage_table[] =
+    "CREATE TEMP TABLE IF NOT EXISTS merge_stage (n integer PRIMARY KEY,"
+    " kind text NOT NULL, deleted boolean NOT NULL, verdict text,"
+    " held boolean, owner uuid, p1 uuid NOT NULL, p2 uuid NOT NULL,"
+    " p3 integer NOT NULL, p4 text, p5 text, p6 text, p7 text, p8 text,"
+    " p9 text, p10 text, p11 text, p12 text, p13 text, p14 text,"
+    " p15 text, p16 text, p17 text, p18 text, p19 text, p20 text,"
+    " p21 text, p22 text, p23 text, p24 text, p25 text, a1 text,"
+    " a2 text, a3 text, a4 text, a5 text, a6 text, a7 text, a8 text)"
+    " ON COMMIT DELETE ROWS";
+
+static const char stage_copy[] =
+    "COPY merge_stage (n, kind, deleted, p1, p2, p3, p4, p5, p6, p7, p8,"
+    " p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p20, p21,"
+    " p22, p23, p24, p25, a1, a2, a3, a4, a5, a6, a7, a8) FROM STDIN";
+
+/*
+ * What the classification decides of each staged record, against the
+ * copy held ($1 is the kind): apply it, ignore it (the same entry by
+ * another path), or refuse it, for one of three reasons.
+ */
+#define CLASSIFY(t) \
+	"WITH h AS (SELECT t.id, t.origin, t.version, t.entry FROM " t " t" \
+	" WHERE t.id IN (SELECT p1 FROM merge_stage WHERE kind = $1)" \
+	" FOR UPDATE)" \
+	" UPDATE merge_stage s SET held = h.id IS NOT NULL, owner = h.origin," \
+	" verdict = CASE WHEN h.id IS NULL THEN 'apply'" \
+	"  WHEN h.origin <> s.p2 THEN 'claim'" \
+	"  WHEN h.version > s.p3 THEN 'older'" \
+	"  WHEN h.version = s.p3 AND h.entry IS DISTINCT FROM s.p5" \
+	"  THEN 'different'" \
+	"  WHEN h.version = s.p3 THEN 'same' ELSE 'apply' END" \
+	" FROM merge_stage s2 LEFT JOIN h ON h.id = s2.p1" \
+	" WHERE s2.n = s.n AND s.kind = $1"
+
+#define APPLIED	"s.kind = $1 AND s.verdict = 'apply'"
+#define LIVE_IDS \
+	"(SELECT p1 FROM merge_stage s WHERE " APPLIED " AND NOT s.deleted)"
+#define GONE_IDS \
+	"(SELECT p1 FROM merge_stage s WHERE " APPLIED " AND s.deleted)"
+
+/* The live records of a kind, inserted or updated, in page order. */
+#define UPSERT_HEAD(t, cols) \
+	"INSERT INTO " t " (id, origin, version, updated, entry, home, " cols \
+	") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, s.p5, s.p6, "
+#define UPSERT_FROM \
+	" FROM merge_stage s WHERE " APPLIED " AND NOT s.deleted ORDER BY s.n" \
+	" ON CONFLICT (id) DO UPDATE SET version = excluded.version," \
+	" updated = excluded.updated, entry = excluded.entry," \
+	" home = excluded.home, deleted = false, "
+
+/* A tombstone: the record's data goes, the signed tombstone stays. */
+#define TOMB_HELD(t, clear) \
+	"UPDATE " t " t SET deleted = true, version = s.p3," \
+	" updated = s.p4::timestamptz, entry = s.p5, home = NULL, " clear \
+	" FROM merge_stage s WHERE " APPLIED " AND s.deleted AND s.held" \
+	" AND t.id = s.p1 AND t.origin = s.p2"
+#define TOMB_NEW(t, cols, vals) \
+	"INSERT INTO " t " (id, origin, version, updated, deleted, entry" \
+	cols ") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, true, s.p5" vals \
+	" FROM merge_stage s WHERE " APPLIED " AND s.deleted" \
+	" AND NOT s.held ORDER BY s.n"
+
+/* The name of a node to sign received revisions with. */
+#define AUTHOR_OF(origin) \
+	"coalesce((SELECT name FROM known_nodes WHERE id = " origin ")," \
+	" 'another node')"
+
+/* One column of a record: a field's attribute, or its text (-1). */
+struct merge_column {
+	const char	*field;
+	int		 attr;
+};
 
 struct merge_kind {
 	const char	*kind;
 	const char	*table;
-	const char	*fields[MERGE_FIELDS + 1];	/* $7 onwards; NULL ends */
-	const char	*upsert;	/* $1 id .. $6 home, then fields */
-	const char	*clear;		/* a tombstone's UPDATE ... SET */
-	const char	*after[4];	/* statements on $1 id after a save */
-	const char	*gone[3];	/* statements on $1 id after a tombstone */
+	const char	*fields[MERGE_FIELDS + 1];	/* p7 onwards; NULL ends */
+	struct merge_column columns[MERGE_COLUMNS];	/* a1 onwards */
+	const char	*classify;
+	const char	*gone[MERGE_STMTS];	/* the tombstones, in order */
+	const char	*live[MERGE_STMTS];	/* the live records, in order */
 };
-
-#define UPSERT_HEAD(t, cols) \
-	"INSERT INTO " t " (id, origin, version, updated, entry, home, " cols \
-	") VALUES ($1, $2, $3, $4::timestamptz, $5, $6, "
 
 static const struct merge_kind kinds[] = {
 	{ "member", "members",
 	    { "name", "organisation", "role-title", "stakeholder", "region",
-	    "interests", "bio", NULL },
-	    UPSERT_HEAD("members", "deleted, listed, name, organisation,"
+	    "interests", "bio", NULL }, { { NULL, 0 } },
+	    CLASSIFY("members"),
+	    { TOMB_HELD("members", "name = NULL, organisation = NULL,"
+	    " role_title = NULL, stakeholder = NULL, region = NULL,"
+	    " interests = NULL, bio = NULL, listed = false"),
+	    TOMB_NEW("members", "", ""), NULL },
+	    { UPSERT_HEAD("members", "deleted, listed, name, organisation,"
 	    " role_title, stakeholder, region, interests, bio")
-	    "false, true, $7, $8, $9, $10, $11, $12, $13)"
-	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
-	    " updated = excluded.updated, entry = excluded.entry,"
-	    " home = excluded.home, deleted = false, listed = true,"
-	    " name = $7, organisation = $8, role_title = $9,"
-	    " stakeholder = $10, region = $11, interests = $12, bio = $13",
-	    "name = NULL, organisation = NULL, role_title = NULL,"
-	    " stakeholder = NULL, region = NULL, interests = NULL, bio = NULL,"
-	    " listed = false",
-	    { NULL }, { NULL } },
+	    "false, true, s.p7, s.p8, s.p9, s.p10, s.p11, s.p12, s.p13"
+	    UPSERT_FROM "listed = true, name = excluded.name,"
+	    " organisation = excluded.organisation,"
+	    " role_title = excluded.role_title,"
+	    " stakeholder = excluded.stakeholder, region = excluded.region,"
+	    " interests = excluded.interests, bio = excluded.bio", NULL } },
 	{ "event", "events",
 	    { "title", "description", "kind", "starts", "ends", "venue",
 	    "address", "online", "organiser", "region", "status",
 	    "registration-opens", "registration-closes",
 	    "registration-closed", "published", "other-nodes", NULL },
+	    { { "place", 0 }, { "place", -1 }, { "question", 0 },
+	    { "question", 1 }, { "question", 2 }, { "question", -1 },
+	    { "choice", 0 }, { "choice", -1 } },
+	    CLASSIFY("events"),
+	    { TOMB_HELD("events", "title = NULL, description = NULL,"
+	    " kind = NULL, starts = NULL, ends = NULL, venue = NULL,"
+	    " address = NULL, online_url = NULL, organiser = NULL,"
+	    " region = NULL"),
+	    TOMB_NEW("events", "", ""), NULL },
 	    /* The way in to an online event is given by its home node. */
-	    UPSERT_HEAD("events", "deleted, title, description, kind, starts,"
+	    { UPSERT_HEAD("events", "deleted, title, description, kind, starts,"
 	    " ends, venue, address, online_url, organiser, region, status,"
 	    " reg_opens, reg_closes, reg_closed, published, accept_remote")
-	    "false, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12, $13,"
-	    " CASE WHEN $14 = 'true' THEN $6 END, $15, $16, $17,"
-	    " $18::timestamptz, $19::timestamptz, coalesce($20 = 'true', false),"
-	    " $21::timestamptz, $22 IS DISTINCT FROM 'false')"
-	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
-	    " updated = excluded.updated, entry = excluded.entry,"
-	    " home = excluded.home, deleted = false, title = excluded.title,"
+	    "false, s.p7, s.p8, s.p9, s.p10::timestamptz, s.p11::timestamptz,"
+	    " s.p12, s.p13, CASE WHEN s.p14 = 'true' THEN s.p6 END, s.p15,"
+	    " s.p16, s.p17, s.p18::timestamptz, s.p19::timestamptz,"
+	    " coalesce(s.p20 = 'true', false), s.p21::timestamptz,"
+	    " s.p22 IS DISTINCT FROM 'false'"
+	    UPSERT_FROM "title = excluded.title,"
 	    " description = excluded.description, kind = excluded.kind,"
 	    " starts = excluded.starts, ends = excluded.ends,"
 	    " venue = excluded.venue, address = excluded.address,"
@@ -78,279 +170,155 @@ static const struct merge_kind kinds[] = {
 	    " reg_closed = excluded.reg_closed,"
 	    " published = excluded.published,"
 	    " accept_remote = excluded.accept_remote",
-	    "title = NULL, description = NULL, kind = NULL, starts = NULL,"
-	    " ends = NULL, venue = NULL, address = NULL, online_url = NULL,"
-	    " organiser = NULL, region = NULL",
-	    { NULL }, { NULL } },
+	    /*
+	     * What a received event asks of those who register: its place
+	     * types and questions, by the host's ids, for the registration
+	     * form here; those it no longer lists go.
+	     */
+	    "WITH n AS (SELECT s.p1 AS event, u.r::bigint AS ref, u.name, u.n"
+	    " FROM merge_stage s CROSS JOIN LATERAL unnest("
+	    " string_to_array(s.a1, chr(30)), string_to_array(s.a2, chr(30)))"
+	    " WITH ORDINALITY AS u (r, name, n)"
+	    " WHERE " APPLIED " AND NOT s.deleted),"
+	    " gone AS (DELETE FROM place_types p WHERE p.event IN " LIVE_IDS
+	    "  AND p.ref NOT IN (SELECT n.ref FROM n WHERE n.event = p.event))"
+	    " INSERT INTO place_types (event, ref, name, capacity, position)"
+	    " SELECT n.event, n.ref, n.name, 0, n.n FROM n"
+	    " ON CONFLICT (event, ref) WHERE ref IS NOT NULL DO UPDATE"
+	    " SET name = excluded.name, position = excluded.position",
+	    "WITH q AS (SELECT s.p1 AS event, u.r::bigint AS ref, u.k,"
+	    " u.req = 'true' AS req, u.l, u.n FROM merge_stage s"
+	    " CROSS JOIN LATERAL unnest(string_to_array(s.a3, chr(30)),"
+	    " string_to_array(s.a4, chr(30)), string_to_array(s.a5, chr(30)),"
+	    " string_to_array(s.a6, chr(30)))"
+	    " WITH ORDINALITY AS u (r, k, req, l, n)"
+	    " WHERE " APPLIED " AND NOT s.deleted),"
+	    " c AS (SELECT s.p1 AS event, u.q::bigint AS ref,"
+	    " array_agg(u.v ORDER BY u.n) AS vs FROM merge_stage s"
+	    " CROSS JOIN LATERAL unnest(string_to_array(s.a7, chr(30)),"
+	    " string_to_array(s.a8, chr(30))) WITH ORDINALITY AS u (q, v, n)"
+	    " WHERE " APPLIED " AND NOT s.deleted GROUP BY s.p1, u.q),"
+	    " gone AS (DELETE FROM questions x WHERE x.event IN " LIVE_IDS
+	    "  AND x.ref NOT IN (SELECT q.ref FROM q WHERE q.event = x.event))"
+	    " INSERT INTO questions (event, ref, kind, label, required,"
+	    " choices, position)"
+	    " SELECT q.event, q.ref, q.k, q.l, q.req,"
+	    " CASE WHEN q.k = 'choice' THEN coalesce(c.vs, '{}') END, q.n"
+	    " FROM q LEFT JOIN c ON c.event = q.event AND c.ref = q.ref"
+	    " ON CONFLICT (event, ref) WHERE ref IS NOT NULL DO UPDATE"
+	    " SET kind = excluded.kind, label = excluded.label,"
+	    " required = excluded.required, choices = excluded.choices,"
+	    " position = excluded.position", NULL } },
 	{ "evaluation", "evaluations",
 	    { "title", "scheme", "area", "region", "year", "design",
 	    "sample-size", "follow-up", "summary", "revision", NULL },
-	    UPSERT_HEAD("evaluations", "deleted, title, scheme, area, region,"
+	    { { "outcome", 0 }, { "outcome", 1 }, { "outcome", 2 },
+	    { "outcome", 3 } },
+	    CLASSIFY("evaluations"),
+	    { TOMB_HELD("evaluations", "title = NULL, scheme = NULL,"
+	    " area = NULL, region = NULL, year = NULL, design = NULL,"
+	    " sample_size = NULL, follow_up = NULL, summary = NULL"),
+	    TOMB_NEW("evaluations", "", ""),
+	    "DELETE FROM evaluation_outcomes WHERE evaluation IN " GONE_IDS,
+	    "DELETE FROM evaluation_revisions WHERE evaluation IN " GONE_IDS,
+	    NULL },
+	    { UPSERT_HEAD("evaluations", "deleted, title, scheme, area, region,"
 	    " year, design, sample_size, follow_up, summary, revision")
-	    "false, $7, $8, $9, $10, $11::integer, $12, $13::integer,"
-	    " $14::integer, $15, coalesce($16::integer, 1))"
-	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
-	    " updated = excluded.updated, entry = excluded.entry,"
-	    " home = excluded.home, deleted = false, title = excluded.title,"
+	    "false, s.p7, s.p8, s.p9, s.p10, s.p11::integer, s.p12,"
+	    " s.p13::integer, s.p14::integer, s.p15,"
+	    " coalesce(s.p16::integer, 1)"
+	    UPSERT_FROM "title = excluded.title,"
 	    " scheme = excluded.scheme, area = excluded.area,"
 	    " region = excluded.region, year = excluded.year,"
 	    " design = excluded.design, sample_size = excluded.sample_size,"
 	    " follow_up = excluded.follow_up, summary = excluded.summary,"
 	    " revision = excluded.revision",
-	    "title = NULL, scheme = NULL, area = NULL, region = NULL,"
-	    " year = NULL, design = NULL, sample_size = NULL,"
-	    " follow_up = NULL, summary = NULL",
-	    { "DELETE FROM evaluation_outcomes WHERE evaluation = $1", NULL },
-	    { "DELETE FROM evaluation_outcomes WHERE evaluation = $1",
-	    "DELETE FROM evaluation_revisions WHERE evaluation = $1", NULL } },
+	    "DELETE FROM evaluation_outcomes WHERE evaluation IN " LIVE_IDS,
+	    /* Its outcomes, then a revision of it, kept for its history. */
+	    "INSERT INTO evaluation_outcomes"
+	    " (evaluation, outcome, direction, measure, figure)"
+	    " SELECT s.p1, u.o, u.d, u.m, u.f FROM merge_stage s"
+	    " CROSS JOIN LATERAL unnest(string_to_array(s.a1, chr(30)),"
+	    " string_to_array(s.a2, chr(30)), string_to_array(s.a3, chr(30)),"
+	    " string_to_array(s.a4, chr(30))) AS u (o, d, m, f)"
+	    " WHERE " APPLIED " AND NOT s.deleted AND s.a1 <> ''",
+	    /* The search words include the outcomes: let its trigger run. */
+	    "UPDATE evaluations SET search = NULL WHERE id IN " LIVE_IDS,
+	    "INSERT INTO evaluation_revisions (evaluation, number, record,"
+	    " author_name, summary) SELECT e.id, e.revision,"
+	    " acorn_evaluation_record(e.id), " AUTHOR_OF("e.origin") ","
+	    " 'Received from its home node' FROM evaluations e"
+	    " WHERE e.id IN " LIVE_IDS
+	    " ON CONFLICT (evaluation, number) DO UPDATE SET"
+	    " record = excluded.record", NULL } },
 	{ "document", "documents",
 	    { "slug", "title", "category", "tag", "body", "revision", NULL },
+	    { { NULL, 0 } },
+	    CLASSIFY("documents"),
+	    { TOMB_HELD("documents", "title = NULL, category = NULL,"
+	    " tags = '{}', body = ''"),
+	    TOMB_NEW("documents", ", slug", ", 'deleted-' || s.p1::text"),
+	    "DELETE FROM document_revisions WHERE document IN " GONE_IDS,
+	    NULL },
 	    /* A slug taken here by another document gets the id's start. */
-	    UPSERT_HEAD("documents", "deleted, slug, title, category, tags,"
+	    { UPSERT_HEAD("documents", "deleted, slug, title, category, tags,"
 	    " body, revision")
 	    "false, CASE WHEN EXISTS (SELECT 1 FROM documents"
-	    "  WHERE slug = $7 AND id <> $1::uuid)"
-	    " THEN left($7, 71) || '-' || left($1::text, 8) ELSE $7 END,"
-	    " $8, $9, coalesce(string_to_array($10, chr(30)), '{}'),"
-	    " coalesce($11, ''), coalesce($12::integer, 1))"
-	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
-	    " updated = excluded.updated, entry = excluded.entry,"
-	    " home = excluded.home, deleted = false, title = excluded.title,"
+	    "  WHERE slug = s.p7 AND id <> s.p1)"
+	    " THEN left(s.p7, 71) || '-' || left(s.p1::text, 8) ELSE s.p7 END,"
+	    " s.p8, s.p9, coalesce(string_to_array(s.p10, chr(30)), '{}'),"
+	    " coalesce(s.p11, ''), coalesce(s.p12::integer, 1)"
+	    UPSERT_FROM "title = excluded.title,"
 	    " category = excluded.category, tags = excluded.tags,"
 	    " body = excluded.body, revision = excluded.revision",
-	    "title = NULL, category = NULL, tags = '{}', body = ''",
-	    { NULL },
-	    { "DELETE FROM document_revisions WHERE document = $1", NULL } },
+	    /* The revision it is at, kept for its history. */
+	    "INSERT INTO document_revisions (document, number, title, body,"
+	    " author_name, summary) SELECT d.id, d.revision, d.title, d.body, "
+	    AUTHOR_OF("d.origin") ", 'Received from its home node'"
+	    " FROM documents d WHERE d.id IN " LIVE_IDS
+	    " ON CONFLICT (document, number) DO UPDATE SET"
+	    " title = excluded.title, body = excluded.body", NULL } },
 	{ "term", "glossary_terms",
-	    { "term", "definition", "synonym", NULL },
-	    UPSERT_HEAD("glossary_terms", "deleted, term, definition,"
+	    { "term", "definition", "synonym", NULL }, { { NULL, 0 } },
+	    CLASSIFY("glossary_terms"),
+	    { TOMB_HELD("glossary_terms", "term = NULL, definition = NULL,"
+	    " synonyms = '{}'"),
+	    TOMB_NEW("glossary_terms", "", ""), NULL },
+	    { UPSERT_HEAD("glossary_terms", "deleted, term, definition,"
 	    " synonyms")
-	    "false, $7, $8, coalesce(string_to_array($9, chr(30)), '{}'))"
-	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
-	    " updated = excluded.updated, entry = excluded.entry,"
-	    " home = excluded.home, deleted = false, term = excluded.term,"
+	    "false, s.p7, s.p8, coalesce(string_to_array(s.p9, chr(30)), '{}')"
+	    UPSERT_FROM "term = excluded.term,"
 	    " definition = excluded.definition,"
-	    " synonyms = excluded.synonyms",
-	    "term = NULL, definition = NULL, synonyms = '{}'",
-	    { NULL }, { NULL } },
+	    " synonyms = excluded.synonyms", NULL } },
 	{ "node", "nodes",
-	    { "subject", "name", "region", "url", NULL },
-	    UPSERT_HEAD("nodes", "deleted, subject, name, region, url")
-	    "false, substr($7, 10)::uuid, $8, $9, $10)"
-	    " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
-	    " updated = excluded.updated, entry = excluded.entry,"
-	    " home = excluded.home, deleted = false,"
-	    " subject = excluded.subject, name = excluded.name,"
-	    " region = excluded.region, url = excluded.url",
-	    "name = NULL, region = NULL, url = NULL, keys = '[]'",
-	    { NULL }, { NULL } },
+	    { "subject", "name", "region", "url", NULL }, { { NULL, 0 } },
+	    CLASSIFY("nodes"),
+	    /* A node tombstone takes back the keys its entry taught. */
+	    { "DELETE FROM node_keys k USING nodes n, merge_stage s"
+	    " WHERE " APPLIED " AND s.deleted AND s.held AND n.id = s.p1"
+	    " AND k.node = n.subject AND"
+	    " ((n.subject = s.p2 AND k.source <> 'pinned') OR"
+	    " (k.source = 'vouched' AND k.introducer = s.p2))",
+	    TOMB_HELD("nodes", "name = NULL, region = NULL, url = NULL,"
+	    " keys = '[]'"),
+	    TOMB_NEW("nodes", "", ""), NULL },
+	    { UPSERT_HEAD("nodes", "deleted, subject, name, region, url")
+	    "false, substr(s.p7, 10)::uuid, s.p8, s.p9, s.p10"
+	    UPSERT_FROM "subject = excluded.subject, name = excluded.name,"
+	    " region = excluded.region, url = excluded.url", NULL } },
 };
+
+#define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
 
 static const struct merge_kind *
 merge_kind(const char *kind)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (i = 0; i < NKINDS; i++)
 		if (strcmp(kinds[i].kind, kind) == 0)
 			return &kinds[i];
 	return NULL;
-}
-
-/* Every value of a repeated field, joined by SEP; NULL when none. */
-static char *
-joined(const struct fed_record *rec, const char *name)
-{
-	struct strbuf b = { NULL, 0, 0, 0 };
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < rec->nfields; i++) {
-		if (strcmp(rec->fields[i].name, name) != 0)
-			continue;
-		if (n++ > 0)
-			strbuf_str(&b, SEP);
-		strbuf_str(&b, rec->fields[i].value);
-	}
-	if (n == 0)
-		return NULL;
-	return strbuf_take(&b);
-}
-
-static int
-repeated(const char *name)
-{
-	return strcmp(name, "tag") == 0 || strcmp(name, "synonym") == 0;
-}
-
-/*
- * One column's values of the outcome or key fields, joined by SEP, in
- * document order; attr is the attribute's index, -1 for the text.
- */
-static char *
-column(const struct fed_record *rec, const char *name, int attr)
-{
-	struct strbuf b = { NULL, 0, 0, 0 };
-	const char *v;
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < rec->nfields; i++) {
-		if (strcmp(rec->fields[i].name, name) != 0)
-			continue;
-		v = attr < 0 ? rec->fields[i].value : rec->fields[i].attr[attr];
-		if (n++ > 0)
-			strbuf_str(&b, SEP);
-		strbuf_str(&b, v != NULL ? v : "");
-	}
-	if (n == 0)
-		strbuf_str(&b, "");
-	return strbuf_take(&b);
-}
-
-static int
-exec_each(struct db *db, const char *const *sqls, const char *id)
-{
-	const char *p[1] = { id };
-
-	for (; *sqls != NULL; sqls++)
-		if (db_exec(db, *sqls, 1, p) == -1)
-			return -1;
-	return 0;
-}
-
-/* The name of a node to sign received revisions with. */
-static const char author_of[] =
-    "coalesce((SELECT name FROM known_nodes WHERE id = $2::uuid),"
-    " 'another node')";
-
-/* Outcomes and a revision of a received evaluation. */
-static int
-evaluation_after(struct db *db, const struct fed_record *rec)
-{
-	char *o = column(rec, "outcome", 0), *d = column(rec, "outcome", 1);
-	char *m = column(rec, "outcome", 2), *f = column(rec, "outcome", 3);
-	const char *p[5] = { rec->id, o, d, m, f };
-	const char *q[2] = { rec->id, rec->origin };
-	char *sql;
-	int rc = -1;
-
-	if (o == NULL || d == NULL || m == NULL || f == NULL)
-		goto out;
-	if (*o != '\0' && db_exec(db, "INSERT INTO evaluation_outcomes"
-	    " (evaluation, outcome, direction, measure, figure)"
-	    " SELECT $1, u.o, u.d, u.m, u.f FROM unnest("
-	    " string_to_array($2, chr(30)), string_to_array($3, chr(30)),"
-	    " string_to_array($4, chr(30)), string_to_array($5, chr(30)))"
-	    " AS u (o, d, m, f)", 5, p) == -1)
-		goto out;
-	/* The search words include the outcomes: let its trigger run. */
-	if (db_exec(db, "UPDATE evaluations SET search = NULL WHERE id = $1",
-	    1, p) == -1)
-		goto out;
-	sql = util_printf("INSERT INTO evaluation_revisions (evaluation,"
-	    " number, record, author_name, summary)"
-	    " SELECT id, revision, acorn_evaluation_record(id), %s,"
-	    " 'Received from its home node' FROM evaluations WHERE id = $1"
-	    " ON CONFLICT (evaluation, number) DO UPDATE SET"
-	    " record = excluded.record", author_of);
-	rc = sql == NULL ? -1 : db_exec(db, sql, 2, q);
-	free(sql);
-out:
-	free(o);
-	free(d);
-	free(m);
-	free(f);
-	return rc;
-}
-
-/*
- * What a received event asks of those who register: its place types and
- * questions, by the host's ids, for the registration form here.
- */
-static int
-event_after(struct db *db, const struct fed_record *rec)
-{
-	char *v[7];
-	const char *p[7];
-	int i, rc = -1;
-
-	v[0] = column(rec, "place", 0);
-	v[1] = column(rec, "place", -1);
-	v[2] = column(rec, "question", 0);
-	v[3] = column(rec, "question", 1);
-	v[4] = column(rec, "question", 2);
-	v[5] = column(rec, "question", -1);
-	v[6] = NULL;
-	p[0] = rec->id;
-	for (i = 0; i < 6; i++)
-		if ((p[i + 1] = v[i]) == NULL)
-			goto out;
-	if (db_exec(db, "WITH n AS (SELECT u.r::bigint AS ref, u.name, u.n"
-	    " FROM unnest(string_to_array($2, chr(30)),"
-	    " string_to_array($3, chr(30))) WITH ORDINALITY AS u (r, name, n)),"
-	    " gone AS (DELETE FROM place_types WHERE event = $1"
-	    "  AND ref NOT IN (SELECT ref FROM n))"
-	    " INSERT INTO place_types (event, ref, name, capacity, position)"
-	    " SELECT $1, n.ref, n.name, 0, n.n FROM n"
-	    " ON CONFLICT (event, ref) WHERE ref IS NOT NULL DO UPDATE"
-	    " SET name = excluded.name, position = excluded.position",
-	    3, p) == -1)
-		goto out;
-	free(v[1]);
-	v[1] = column(rec, "choice", 0);
-	v[6] = column(rec, "choice", -1);
-	if (v[1] == NULL || v[6] == NULL)
-		goto out;
-	p[1] = v[2];
-	p[2] = v[3];
-	p[3] = v[4];
-	p[4] = v[5];
-	p[5] = v[1];
-	p[6] = v[6];
-	rc = db_exec(db, "WITH q AS (SELECT u.r::bigint AS ref, u.k,"
-	    " u.req = 'true' AS req, u.l, u.n FROM unnest("
-	    " string_to_array($2, chr(30)), string_to_array($3, chr(30)),"
-	    " string_to_array($4, chr(30)), string_to_array($5, chr(30)))"
-	    " WITH ORDINALITY AS u (r, k, req, l, n)),"
-	    " c AS (SELECT u.q::bigint AS ref, array_agg(u.v ORDER BY u.n) AS vs"
-	    " FROM unnest(string_to_array($6, chr(30)),"
-	    " string_to_array($7, chr(30))) WITH ORDINALITY AS u (q, v, n)"
-	    " GROUP BY u.q),"
-	    " gone AS (DELETE FROM questions WHERE event = $1"
-	    "  AND ref NOT IN (SELECT ref FROM q))"
-	    " INSERT INTO questions (event, ref, kind, label, required,"
-	    " choices, position)"
-	    " SELECT $1, q.ref, q.k, q.l, q.req,"
-	    " CASE WHEN q.k = 'choice' THEN coalesce(c.vs, '{}') END, q.n"
-	    " FROM q LEFT JOIN c ON c.ref = q.ref"
-	    " ON CONFLICT (event, ref) WHERE ref IS NOT NULL DO UPDATE"
-	    " SET kind = excluded.kind, label = excluded.label,"
-	    " required = excluded.required, choices = excluded.choices,"
-	    " position = excluded.position", 7, p);
-out:
-	for (i = 0; i < 7; i++)
-		free(v[i]);
-	return rc;
-}
-
-/* The revision a received document is at, kept for its history. */
-static int
-document_after(struct db *db, const struct fed_record *rec)
-{
-	const char *p[2] = { rec->id, rec->origin };
-	char *sql;
-	int rc;
-
-	sql = util_printf("INSERT INTO document_revisions (document, number,"
-	    " title, body, author_name, summary)"
-	    " SELECT id, revision, title, body, %s, 'Received from its home"
-	    " node' FROM documents WHERE id = $1"
-	    " ON CONFLICT (document, number) DO UPDATE SET"
-	    " title = excluded.title, body = excluded.body", author_of);
-	rc = sql == NULL ? -1 : db_exec(db, sql, 2, p);
-	free(sql);
-	return rc;
 }
 
 /*
@@ -495,117 +463,6 @@ out:
 	return rc;
 }
 
-/* A node tombstone takes back the keys its entry taught. */
-static int
-node_gone(struct db *db, const struct fed_record *rec)
-{
-	const char *p[2] = { rec->id, rec->origin };
-
-	return db_exec(db, "DELETE FROM node_keys k USING nodes n"
-	    " WHERE n.id = $1 AND k.node = n.subject AND"
-	    " ((n.subject = $2::uuid AND k.source <> 'pinned') OR"
-	    " (k.source = 'vouched' AND k.introducer = $2::uuid))", 2, p);
-}
-
-/* The tombstone: the record's data goes, the signed tombstone stays. */
-static int
-merge_tombstone(struct db *db, const struct merge_kind *mk,
-    const struct fed_record *rec, const char *entry, int held)
-{
-	const char *p[5] = { rec->id, rec->origin, NULL, rec->updated, entry };
-	char version[16], *sql;
-	int rc;
-
-	snprintf(version, sizeof(version), "%d", rec->version);
-	p[2] = version;
-	if (held) {
-		if (strcmp(mk->kind, "node") == 0 && node_gone(db, rec) == -1)
-			return -1;
-		sql = util_printf("UPDATE %s SET deleted = true, version = $3,"
-		    " updated = $4::timestamptz, entry = $5, home = NULL, %s"
-		    " WHERE id = $1 AND origin = $2", mk->table, mk->clear);
-	} else
-		sql = util_printf("INSERT INTO %s (id, origin, version, updated,"
-		    " deleted, entry%s) VALUES ($1, $2, $3, $4::timestamptz,"
-		    " true, $5%s)", mk->table,
-		    strcmp(mk->kind, "document") == 0 ? ", slug" : "",
-		    strcmp(mk->kind, "document") == 0 ? ", 'deleted-' || $1::text" :
-		    "");
-	rc = sql == NULL ? -1 : db_exec(db, sql, 5, p);
-	free(sql);
-	if (rc == -1)
-		return -1;
-	return exec_each(db, mk->gone, rec->id);
-}
-
-static int
-merge_live(struct db *db, const struct merge_kind *mk,
-    const struct fed_record *rec, const char *entry, int *learnt,
-    const char **why)
-{
-	const char *p[6 + MERGE_FIELDS];
-	char *owned[MERGE_FIELDS], version[16];
-	int n = 0, i, rc = -1;
-
-	snprintf(version, sizeof(version), "%d", rec->version);
-	p[0] = rec->id;
-	p[1] = rec->origin;
-	p[2] = version;
-	p[3] = rec->updated;
-	p[4] = entry;
-	p[5] = rec->home;
-	for (i = 0; mk->fields[i] != NULL; i++) {
-		owned[i] = NULL;
-		if (repeated(mk->fields[i]))
-			p[6 + i] = owned[i] = joined(rec, mk->fields[i]);
-		else
-			p[6 + i] = fed_field(rec, mk->fields[i]);
-		n = i + 1;
-	}
-	if (db_exec(db, mk->upsert, 6 + n, p) == -1 ||
-	    exec_each(db, mk->after, rec->id) == -1)
-		goto out;
-	if (strcmp(mk->kind, "evaluation") == 0)
-		rc = evaluation_after(db, rec);
-	else if (strcmp(mk->kind, "event") == 0)
-		rc = event_after(db, rec);
-	else if (strcmp(mk->kind, "document") == 0)
-		rc = document_after(db, rec);
-	else if (strcmp(mk->kind, "node") == 0)
-		rc = node_after(db, rec, learnt, why);
-	else
-		rc = 0;
-out:
-	for (i = 0; i < n; i++)
-		free(owned[i]);
-	return rc;
-}
-
-/*
- * The copy held of a record ($1 its id), in the table its %s names: is
- * it from the same origin ($3), at what version, is it the same entry
- * ($2), and whose it is.
- */
-static const char held_query[] =
-    "SELECT origin = $3::uuid, version, entry = $2, origin"
-    " FROM %s WHERE id = $1 FOR UPDATE";
-
-enum { HELD_SAME_ORIGIN, HELD_VERSION, HELD_SAME_ENTRY, HELD_ORIGIN };
-
-/*
- * A record id belongs to the first origin stored for it: another
- * origin's entry under it is refused, and the claim kept for the sync
- * page, naming both.
- */
-static int
-claim_noted(struct db *db, const struct fed_record *rec, const char *owner)
-{
-	const char *p[4] = { rec->id, rec->kind, owner, rec->origin };
-
-	return yes(db, "SELECT acorn_record_conflict($1, $2, $3, $4)", 4,
-	    p) == -1 ? -1 : 0;
-}
-
 /*
  * Whether a live node entry may be stored: a node speaks for itself,
  * and only a hub pinned here for others (acorn_may_describe).  1 when
@@ -624,80 +481,708 @@ node_speaker(struct db *db, const struct fed_record *rec)
 	return yes(db, "SELECT 1 WHERE acorn_may_describe($1, $2)", 2, p);
 }
 
+
+/* Statements prepared once per connection, by name. */
+
+#define STMT_PREFIX	"acorn_merge_"
+
+enum shared_stmt { SH_CLEAR, SH_CLAIMS, SH_VERDICTS, SH_KEYS, SH__MAX };
+
+static const char *const shared_sql[SH__MAX] = {
+	[SH_CLEAR] = "DELETE FROM merge_stage",
+	/* Claims on records other nodes own are kept, naming both. */
+	[SH_CLAIMS] = "SELECT acorn_record_conflict(p1, kind, owner, p2)"
+	    " FROM merge_stage WHERE verdict = 'claim' ORDER BY n",
+	[SH_VERDICTS] = "SELECT n, verdict FROM merge_stage ORDER BY n",
+	/* The trust store, as the entries of a run are checked against it. */
+	[SH_KEYS] = "SELECT fingerprint, node, pem FROM node_keys",
+};
+
+enum { VE_N, VE_VERDICT };
+enum { KY_FINGERPRINT, KY_NODE, KY_PEM };
+
+/* A statement's name: shared ones by number, a kind's by step. */
+static void
+stmt_name(char *buf, size_t len, int kind, char step, int i)
+{
+	if (kind < 0)
+		snprintf(buf, len, STMT_PREFIX "%d", i);
+	else
+		snprintf(buf, len, STMT_PREFIX "%d_%c%d", kind, step, i);
+}
+
+static size_t
+stmt_count(void)
+{
+	size_t k, i, n = SH__MAX;
+
+	for (k = 0; k < NKINDS; k++) {
+		n++;
+		for (i = 0; kinds[k].gone[i] != NULL; i++)
+			n++;
+		for (i = 0; kinds[k].live[i] != NULL; i++)
+			n++;
+	}
+	return n;
+}
+
+/* Prepares one; one there already (42P05) is as good. */
+static int
+prepare(PGconn *c, const char *name, const char *sql)
+{
+	PGresult *r = PQprepare(c, name, sql, 0, NULL);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    (state != NULL && strcmp(state, "42P05") == 0);
+
+	if (!ok)
+		log_err("%s: %s", name, PQerrorMessage(c));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
 /*
- * Merges one verified entry whose signature belongs to node signer.
- * Answers 1 when it was stored, 0 when there was nothing to do (a copy
- * already held, or this node's own record coming back), -1 when it is
- * refused (*why says why) and -2 when the database failed.  *learnt
- * grows by the keys the trust store gained.
+ * Makes the staging table and prepares the statements, unless this
+ * connection has them already.  Outside any transaction: a staging
+ * table made inside one that then rolled back would be gone, and the
+ * statements prepared on it with it.
  */
 int
-merge_entry(struct db *db, const struct fed_record *rec, const char *entry,
-    const char *signer, int *learnt, const char **why)
+merge_prepare(struct db *db)
 {
-	const struct merge_kind *mk;
-	const char *p[3] = { rec->id, entry, rec->origin };
+	PGconn *c = db_conn(db);
 	PGresult *res;
-	char *sql;
-	long version = 0;
-	int held, rc;
+	char name[64];
+	size_t k, i;
+	int have, rc = -1;
 
-	if (strcmp(rec->origin, signer) != 0) {
-		*why = "signed by a node that is not its origin";
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT count(*) FROM"
+	    " pg_prepared_statements WHERE starts_with(name, $1)", 1,
+	    (const char *[]){ STMT_PREFIX });
+	if (res == NULL)
 		return -1;
-	}
-	if (strcmp(rec->origin, node_id) == 0)
+	have = (int)strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
+	PQclear(res);
+	if (have == (int)stmt_count())
 		return 0;
-	if ((mk = merge_kind(rec->kind)) == NULL) {
-		*why = "a kind of record this node does not know";
+	if (db_exec(db, stage_table, 0, NULL) == -1)
+		return -1;
+	for (i = 0; i < SH__MAX; i++) {
+		stmt_name(name, sizeof(name), -1, 0, (int)i);
+		if (prepare(c, name, shared_sql[i]) == -1)
+			goto done;
+	}
+	for (k = 0; k < NKINDS; k++) {
+		stmt_name(name, sizeof(name), (int)k, 'c', 0);
+		if (prepare(c, name, kinds[k].classify) == -1)
+			goto done;
+		for (i = 0; kinds[k].gone[i] != NULL; i++) {
+			stmt_name(name, sizeof(name), (int)k, 'g', (int)i);
+			if (prepare(c, name, kinds[k].gone[i]) == -1)
+				goto done;
+		}
+		for (i = 0; kinds[k].live[i] != NULL; i++) {
+			stmt_name(name, sizeof(name), (int)k, 'l', (int)i);
+			if (prepare(c, name, kinds[k].live[i]) == -1)
+				goto done;
+		}
+	}
+	rc = 0;
+done:
+	return rc;
+}
+
+/*
+ * Runs a prepared statement with the kind's name as $1 (shared ones
+ * take none).  quiet: a failure is an answer the caller deals with
+ * (a run that does not fit the tables), worth a warning, not an error.
+ */
+static PGresult *
+run(struct db *db, int kind, char step, int i, int quiet)
+{
+	const char *p[1];
+	char name[64];
+	PGresult *r;
+	ExecStatusType st;
+
+	stmt_name(name, sizeof(name), kind, step, i);
+	p[0] = kind >= 0 ? kinds[kind].kind : NULL;
+	r = PQexecPrepared(db_conn(db), name, kind >= 0 ? 1 : 0, p, NULL,
+	    NULL, 0);
+	st = PQresultStatus(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	if (quiet)
+		log_warn("%s: %s", name, PQerrorMessage(db_conn(db)));
+	else
+		log_err("%s: %s", name, PQerrorMessage(db_conn(db)));
+	PQclear(r);
+	return NULL;
+}
+
+static int
+run_ok(struct db *db, int kind, char step, int i, int quiet)
+{
+	PGresult *r = run(db, kind, step, i, quiet);
+
+	PQclear(r);
+	return r == NULL ? -1 : 0;
+}
+
+/* Fields and columns. */
+
+/* Every value of a repeated field, joined by SEP; NULL when none. */
+static char *
+joined(const struct fed_record *rec, const char *name)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < rec->nfields; i++) {
+		if (strcmp(rec->fields[i].name, name) != 0)
+			continue;
+		if (n++ > 0)
+			strbuf_str(&b, SEP);
+		strbuf_str(&b, rec->fields[i].value);
+	}
+	if (n == 0)
+		return NULL;
+	return strbuf_take(&b);
+}
+
+static int
+repeated(const char *name)
+{
+	return strcmp(name, "tag") == 0 || strcmp(name, "synonym") == 0;
+}
+
+/*
+ * One column's values of the outcome, place, question or choice
+ * fields, joined by SEP, in document order; attr is the attribute's
+ * index, -1 for the text.  "" when there are none.
+ */
+static char *
+column(const struct fed_record *rec, const char *name, int attr)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *v;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < rec->nfields; i++) {
+		if (strcmp(rec->fields[i].name, name) != 0)
+			continue;
+		v = attr < 0 ? rec->fields[i].value : rec->fields[i].attr[attr];
+		if (n++ > 0)
+			strbuf_str(&b, SEP);
+		strbuf_str(&b, v != NULL ? v : "");
+	}
+	if (n == 0)
+		strbuf_str(&b, "");
+	return strbuf_take(&b);
+}
+
+/* A value in COPY's text format: \N for NULL, and \, tab, CR, LF escaped. */
+static void
+copy_value(struct strbuf *b, const char *v, int last)
+{
+	const char *run;
+
+	if (v == NULL)
+		strbuf_str(b, "\\N");
+	for (run = v; v != NULL && *v != '\0'; v++) {
+		const char *esc = *v == '\\' ? "\\\\" : *v == '\t' ? "\\t" :
+		    *v == '\n' ? "\\n" : *v == '\r' ? "\\r" : NULL;
+
+		if (esc == NULL)
+			continue;
+		strbuf_add(b, run, (size_t)(v - run));
+		strbuf_str(b, esc);
+		run = v + 1;
+	}
+	if (run != NULL)
+		strbuf_add(b, run, (size_t)(v - run));
+	strbuf_str(b, last ? "\n" : "\t");
+}
+
+/* The staging table's row for record rec, the n-th of its run. */
+static int
+stage_row(struct strbuf *b, int n, const struct merge_kind *mk,
+    const struct fed_record *rec, const char *entry)
+{
+	char num[16], version[16], *v;
+	size_t i;
+
+	snprintf(num, sizeof(num), "%d", n);
+	snprintf(version, sizeof(version), "%d", rec->version);
+	copy_value(b, num, 0);
+	copy_value(b, mk->kind, 0);
+	copy_value(b, rec->deleted ? "t" : "f", 0);
+	copy_value(b, rec->id, 0);
+	copy_value(b, rec->origin, 0);
+	copy_value(b, version, 0);
+	copy_value(b, rec->updated, 0);
+	copy_value(b, entry, 0);
+	copy_value(b, rec->home, 0);
+	for (i = 0; i < MERGE_FIELDS; i++) {
+		if (mk->fields[i] != NULL) {
+			if (repeated(mk->fields[i])) {
+				v = joined(rec, mk->fields[i]);
+				copy_value(b, v, 0);
+				free(v);
+			} else
+				copy_value(b, fed_field(rec, mk->fields[i]), 0);
+		} else
+			copy_value(b, NULL, 0);
+	}
+	for (i = 0; i < MERGE_COLUMNS; i++) {
+		if (mk->columns[i].field == NULL) {
+			copy_value(b, NULL, i == MERGE_COLUMNS - 1);
+			continue;
+		}
+		if ((v = column(rec, mk->columns[i].field,
+		    mk->columns[i].attr)) == NULL)
+			return -1;
+		copy_value(b, v, i == MERGE_COLUMNS - 1);
+		free(v);
+	}
+	return b->failed ? -1 : 0;
+}
+
+/* Runs of entries. */
+
+/* A record ready to merge: verified, read, and whose kind is known. */
+struct staged {
+	size_t		 at;		/* its place in the page */
+	const struct merge_kind *mk;
+	struct fed_checked *c;
+};
+
+/* What the classification's verdicts mean for the entry. */
+static const struct {
+	const char	*verdict;
+	int		 stored;
+	const char	*why;
+} verdicts[] = {
+	{ "apply", 1, NULL },
+	{ "same", 0, NULL },		/* the same entry by another path */
+	{ "claim", -1, "claims a record that belongs to another node" },
+	{ "older", -1, "an older version than the one held (a replay)" },
+	{ "different", -1, "a different entry under a version already held" },
+};
+
+static int
+kind_index(const struct merge_kind *mk)
+{
+	return (int)(mk - kinds);
+}
+
+/* Copies the run into the staging table, emptied first. */
+static int
+stage(struct db *db, const struct staged *v, size_t n)
+{
+	PGconn *c = db_conn(db);
+	struct strbuf b = { NULL, 0, 0, 0 };
+	PGresult *r;
+	size_t i;
+	int rc = -1;
+
+	if (run_ok(db, -1, 0, SH_CLEAR, 0) == -1)
+		return -1;
+	r = PQexec(c, stage_copy);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		log_err("%s", PQerrorMessage(c));
+		PQclear(r);
 		return -1;
 	}
+	PQclear(r);
+	for (i = 0; i < n; i++) {
+		b.len = 0;
+		if (stage_row(&b, (int)i, v[i].mk, &v[i].c->rec,
+		    v[i].c->canonical) == -1 ||
+		    PQputCopyData(c, b.p, (int)b.len) != 1)
+			break;
+	}
+	if (PQputCopyEnd(c, i == n ? NULL : "out of memory") != 1)
+		i = 0;
+	while ((r = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(r) == PGRES_COMMAND_OK && i == n)
+			rc = 0;
+		else if (i == n)
+			log_err("%s", PQerrorMessage(c));
+		PQclear(r);
+	}
+	strbuf_free(&b);
+	return rc;
+}
+
+/*
+ * Classifies the staged run: every kind's records against the copies
+ * held, the claims noted, and each entry's verdict into out.
+ */
+static int
+classify(struct db *db, const struct staged *v, size_t n,
+    struct merge_outcome *out, const int *present)
+{
+	PGresult *res;
+	size_t k, j;
+	long i;
+	int rc = -1;
+
+	for (k = 0; k < NKINDS; k++)
+		if (present[k] && run_ok(db, (int)k, 'c', 0, 0) == -1)
+			return -1;
+	if (run_ok(db, -1, 0, SH_CLAIMS, 0) == -1 ||
+	    (res = run(db, -1, 0, SH_VERDICTS, 0)) == NULL)
+		return -1;
+	if ((size_t)PQntuples(res) != n)
+		goto done;
+	for (i = 0; i < PQntuples(res); i++) {
+		for (j = 0; j < sizeof(verdicts) / sizeof(verdicts[0]); j++)
+			if (strcmp(PQgetvalue(res, (int)i, VE_VERDICT),
+			    verdicts[j].verdict) == 0)
+				break;
+		if (j == sizeof(verdicts) / sizeof(verdicts[0]))
+			goto done;
+		out[v[i].at].stored = verdicts[j].stored;
+		out[v[i].at].why = verdicts[j].why;
+	}
+	rc = 0;
+done:
+	PQclear(res);
+	return rc;
+}
+
+/* Applies each kind's tombstones, then its live records. */
+static int
+apply(struct db *db, const int *present)
+{
+	size_t k, i;
+
+	for (k = 0; k < NKINDS; k++) {
+		if (!present[k])
+			continue;
+		for (i = 0; kinds[k].gone[i] != NULL; i++)
+			if (run_ok(db, (int)k, 'g', (int)i, 1) == -1)
+				return -1;
+		for (i = 0; kinds[k].live[i] != NULL; i++)
+			if (run_ok(db, (int)k, 'l', (int)i, 1) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/*
+ * Merges a run of records set-based, under a savepoint.  0 when merged
+ * (out says what became of each), -1 when the run does not fit the
+ * tables and nothing of it was kept (*why says why when known), -2
+ * when the database failed.
+ */
+static int
+merge_run(struct db *db, const struct staged *v, size_t n,
+    struct merge_outcome *out, int *learnt, const char **why)
+{
+	int present[NKINDS] = { 0 }, taught = 0;
+	size_t i;
+
+	*why = NULL;
+	for (i = 0; i < n; i++)
+		present[kind_index(v[i].mk)] = 1;
+	if (db_exec(db, "SAVEPOINT merge", 0, NULL) == -1 ||
+	    stage(db, v, n) == -1 || classify(db, v, n, out, present) == -1)
+		return -2;
+	if (apply(db, present) == -1)
+		goto undo;
+	/* What a live node entry teaches the trust store; one per run. */
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].mk->kind, "node") == 0 &&
+		    !v[i].c->rec.deleted && out[v[i].at].stored == 1 &&
+		    node_after(db, &v[i].c->rec, &taught, why) == -1)
+			goto undo;
+	if (db_exec(db, "RELEASE SAVEPOINT merge", 0, NULL) == -1)
+		return -2;
+	*learnt += taught;
+	return 0;
+undo:
+	if (db_exec(db, "ROLLBACK TO SAVEPOINT merge", 0, NULL) == -1)
+		return -2;
+	return -1;
+}
+
+/* Whether two records of the run are the same record. */
+static int
+twice(const struct staged *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (v[i].mk == v[j].mk &&
+			    strcmp(v[i].c->rec.id, v[j].c->rec.id) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * Merges a run, set-based when it can: a run holding one record twice
+ * (each must see the other merged), or one that does not fit the
+ * tables, is merged one record at a time, and a record that does not
+ * fit is refused alone.  -1 when the database failed.
+ */
+static int
+merge_all(struct db *db, const struct staged *v, size_t n,
+    struct merge_outcome *out, int *learnt)
+{
+	const char *why;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if (n > 1 && !twice(v, n) &&
+	    (rc = merge_run(db, v, n, out, learnt, &why)) != -1)
+		return rc == 0 ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		rc = merge_run(db, &v[i], 1, out, learnt, &why);
+		if (rc == -2)
+			return -1;
+		if (rc == -1) {
+			out[v[i].at].stored = -1;
+			out[v[i].at].why = why != NULL ? why :
+			    "its fields do not fit this node's records";
+		}
+	}
+	return 0;
+}
+
+/* The trust store as it is now, for the threads that verify a run. */
+struct trust_copy {
+	PGresult	*res;
+};
+
+static char *
+trust_copy_lookup(void *arg, const char *fingerprint,
+    char node[FED_UUID_LEN + 1])
+{
+	const struct trust_copy *t = arg;
+	int i;
+
+	for (i = 0; i < PQntuples(t->res); i++)
+		if (strcmp(PQgetvalue(t->res, i, KY_FINGERPRINT),
+		    fingerprint) == 0) {
+			snprintf(node, FED_UUID_LEN + 1, "%s",
+			    PQgetvalue(t->res, i, KY_NODE));
+			return util_strdup(PQgetvalue(t->res, i, KY_PEM));
+		}
+	return NULL;
+}
+
+/* The record's kind as the entry says, read before it is verified. */
+static int
+says_node(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	xmlChar *kind;
+	int node = 0;
+
+	for (n = root != NULL ? root->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+		    xmlStrEqual(n->ns->href, BAD_CAST FED_ACORN_NS) &&
+		    xmlStrEqual(n->name, BAD_CAST "record") &&
+		    (kind = xmlGetNoNsProp(n, BAD_CAST "kind")) != NULL) {
+			node |= xmlStrEqual(kind, BAD_CAST "node");
+			xmlFree(kind);
+		}
+	return node;
+}
+
+/*
+ * 1 when the entry says it is this node's own: coming back from a peer
+ * that relays it, it is passed over unread, since nothing of it would
+ * be stored.  (What it says is not trusted: any other origin is
+ * verified.)
+ */
+static int
+own_entry(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	xmlChar *origin;
+	const char *id;
+	int own = 0;
+
+	for (n = root != NULL ? root->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+		    xmlStrEqual(n->ns->href, BAD_CAST FED_ACORN_NS) &&
+		    xmlStrEqual(n->name, BAD_CAST "record"))
+			break;
+	if (n == NULL || (origin = xmlGetProp(n, BAD_CAST "origin")) == NULL)
+		return 0;
+	own = (id = fed_urn_uuid((const char *)origin)) != NULL &&
+	    strcmp(id, node_id) == 0;
+	xmlFree(origin);
+	return own;
+}
+
+/* The entry's id for the record of a refusal, before it was read. */
+static char *
+doc_id(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	xmlChar *v;
+	char *out = NULL;
+
+	if (root == NULL)
+		return NULL;
+	if ((v = xmlGetProp(root, BAD_CAST "ref")) != NULL) {
+		out = util_strdup((const char *)v);
+		xmlFree(v);
+		return out;
+	}
+	for (n = root->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(n->name, BAD_CAST "id")) {
+			v = xmlNodeGetContent(n);
+			if (v != NULL && xmlStrlen(v) < 200)
+				out = util_strdup((const char *)v);
+			xmlFree(v);
+			break;
+		}
+	return out;
+}
+
+/*
+ * What the checks that need no table say of a verified record: NULL
+ * when it goes on to be merged, otherwise *stored (0, nothing to do;
+ * -1, refused, for the reason returned; -2, the database failed).
+ */
+static const char *
+precheck(struct db *db, const struct fed_checked *c,
+    const struct merge_kind **mk, int *stored)
+{
+	const struct fed_record *rec = &c->rec;
+	int rc;
+
+	*stored = -1;
+	if (strcmp(rec->origin, c->signer) != 0)
+		return "signed by a node that is not its origin";
+	*stored = 0;
+	if (strcmp(rec->origin, node_id) == 0)
+		return "";
+	*stored = -1;
+	if ((*mk = merge_kind(rec->kind)) == NULL)
+		return "a kind of record this node does not know";
 	/*
 	 * What a node that is not a hub here says of a third node is
 	 * passed over: not stored, not relayed, and never an address.
 	 */
-	if (strcmp(mk->kind, "node") == 0 && !rec->deleted &&
-	    (rc = node_speaker(db, rec)) != 1)
-		return rc == 0 ? 0 : -2;
-	if ((sql = util_printf(held_query, mk->table)) == NULL)
-		return -2;
-	res = db_query(db, PGRES_TUPLES_OK, sql, 3, p);
-	free(sql);
-	if (res == NULL)
-		return -2;
-	if ((held = PQntuples(res) == 1)) {
-		version = strtol(PQgetvalue(res, 0, HELD_VERSION), NULL, 10);
-		*why = NULL;
-		if (*PQgetvalue(res, 0, HELD_SAME_ORIGIN) != 't') {
-			*why = "claims a record that belongs to another node";
-			if (claim_noted(db, rec,
-			    PQgetvalue(res, 0, HELD_ORIGIN)) == -1) {
-				PQclear(res);
-				return -2;
-			}
-		} else if (version > rec->version)
-			*why = "an older version than the one held (a replay)";
-		else if (version == rec->version &&
-		    *PQgetvalue(res, 0, HELD_SAME_ENTRY) != 't')
-			*why = "a different entry under a version already held";
+	if (strcmp((*mk)->kind, "node") == 0 && !rec->deleted &&
+	    (rc = node_speaker(db, rec)) != 1) {
+		*stored = rc == 0 ? 0 : -2;
+		return "";
 	}
-	PQclear(res);
-	if (held && *why != NULL)
-		return -1;
-	if (held && version == rec->version)
-		return 0;	/* the same entry by another path */
+	return NULL;
+}
 
-	if (db_exec(db, "SAVEPOINT merge", 0, NULL) == -1)
-		return -2;
-	*why = NULL;
-	rc = rec->deleted ? merge_tombstone(db, mk, rec, entry, held) :
-	    merge_live(db, mk, rec, entry, learnt, why);
-	if (rc == -1) {
-		if (db_exec(db, "ROLLBACK TO SAVEPOINT merge", 0, NULL) == -1)
-			return -2;
-		if (*why == NULL)
-			*why = "its fields do not fit this node's records";
+/*
+ * Verifies docs[from] .. docs[to - 1] against the trust store as it is
+ * now, on every core, and merges what verified, in one run; out says
+ * what became of each.  -1 when the database failed.
+ */
+static int
+merge_span(struct db *db, xmlDocPtr *docs, size_t from, size_t to,
+    struct fed_checked *checked, struct merge_outcome *out, int *learnt)
+{
+	struct trust_copy trust;
+	struct staged *v;
+	const char *why;
+	size_t i, n = 0;
+	int rc = -1, stored;
+
+	if ((trust.res = run(db, -1, 0, SH_KEYS, 0)) == NULL)
 		return -1;
+	if ((v = calloc(to - from, sizeof(*v))) == NULL)
+		goto done;
+	for (i = from; i < to; i++)
+		checked[i].wanted = !own_entry(docs[i]);
+	fed_verify_many(docs + from, checked + from, to - from,
+	    trust_copy_lookup, &trust);
+	for (i = from; i < to; i++) {
+		if (!checked[i].wanted)
+			continue;
+		if (!checked[i].ok) {
+			out[i].stored = -1;
+			out[i].why = checked[i].why;
+			out[i].id = doc_id(docs[i]);
+			continue;
+		}
+		v[n].at = i;
+		v[n].c = &checked[i];
+		if ((why = precheck(db, &checked[i], &v[n].mk, &stored)) ==
+		    NULL) {
+			n++;
+			continue;
+		}
+		if (stored == -2)
+			goto done;
+		out[i].stored = stored;
+		out[i].why = stored == -1 ? why : NULL;
 	}
-	return db_exec(db, "RELEASE SAVEPOINT merge", 0, NULL) == -1 ? -2 : 1;
+	rc = merge_all(db, v, n, out, learnt);
+	for (i = 0; i < n; i++)
+		if (out[v[i].at].stored == -1)
+			out[v[i].at].id = util_printf("urn:uuid:%s",
+			    v[i].c->rec.id);
+done:
+	free(v);
+	PQclear(trust.res);
+	return rc;
+}
+
+/*
+ * Merges the entries of a page, in order: out[i] says what became of
+ * docs[i] (its id set, malloc'd, when it was refused).  The page goes
+ * in spans that each end after a node entry, so that what a node entry
+ * teaches the trust store counts for the entries after it, as it would
+ * one entry at a time.  *learnt grows by the keys the trust store
+ * gained.  0 when done, -1 when the database failed.
+ */
+int
+merge_docs(struct db *db, xmlDocPtr *docs, size_t n,
+    struct merge_outcome *out, int *learnt)
+{
+	struct fed_checked *checked;
+	size_t from = 0, to, i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		out[i].stored = 0;
+		out[i].why = NULL;
+		out[i].id = NULL;
+	}
+	if (n == 0)
+		return 0;
+	if ((checked = calloc(n, sizeof(*checked))) == NULL)
+		return -1;
+	while (rc == 0 && from < n) {
+		for (to = from; to < n && !says_node(docs[to]); to++)
+			;
+		if (to < n)
+			to++;
+		rc = merge_span(db, docs, from, to, checked, out, learnt);
+		from = to;
+	}
+	for (i = 0; i < n; i++)
+		fed_checked_free(&checked[i]);
+	free(checked);
+	return rc;
+}
+
+void
+merge_outcomes_free(struct merge_outcome *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; out != NULL && i < n; i++)
+		free(out[i].id);
 }

@@ -163,103 +163,6 @@ reject(struct db *db, long long peer, const char *collection,
 		    " - 1000 FROM rejections)", 0, NULL);
 }
 
-/* The entry's id for the record of a refusal, before it was read. */
-static char *
-doc_id(xmlDocPtr doc)
-{
-	xmlNodePtr root = xmlDocGetRootElement(doc), n;
-	xmlChar *v;
-	char *out = NULL;
-
-	if (root == NULL)
-		return NULL;
-	if ((v = xmlGetProp(root, BAD_CAST "ref")) != NULL) {
-		out = util_strdup((const char *)v);
-		xmlFree(v);
-		return out;
-	}
-	for (n = root->children; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE &&
-		    xmlStrEqual(n->name, BAD_CAST "id")) {
-			v = xmlNodeGetContent(n);
-			if (v != NULL && xmlStrlen(v) < 200)
-				out = util_strdup((const char *)v);
-			xmlFree(v);
-			break;
-		}
-	return out;
-}
-
-/*
- * 1 when the entry says it is this node's own: coming back from a peer
- * that relays it, it is passed over unread, since nothing of it would
- * be stored.  (What it says is not trusted: any other origin is
- * verified.)
- */
-static int
-own_entry(xmlDocPtr doc)
-{
-	xmlNodePtr root = xmlDocGetRootElement(doc), n;
-	xmlChar *origin;
-	const char *id;
-	int own = 0;
-
-	for (n = root != NULL ? root->children : NULL; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-		    xmlStrEqual(n->ns->href, BAD_CAST FED_ACORN_NS) &&
-		    xmlStrEqual(n->name, BAD_CAST "record"))
-			break;
-	if (n == NULL || (origin = xmlGetProp(n, BAD_CAST "origin")) == NULL)
-		return 0;
-	own = (id = fed_urn_uuid((const char *)origin)) != NULL &&
-	    strcmp(id, node_id) == 0;
-	xmlFree(origin);
-	return own;
-}
-
-/*
- * Verifies, reads and merges one entry of a page.  0 when done with it
- * (stored, ignored or refused), -1 when the database failed.
- */
-static int
-merge_doc(struct db *db, long long peer, const char *collection,
-    long long after, xmlDocPtr doc, int *stored, int *learnt)
-{
-	struct fed_record rec;
-	char signer[FED_UUID_LEN + 1], *canonical = NULL, *id = NULL;
-	const char *why = NULL;
-	int rc = 0;
-
-	if (own_entry(doc))
-		return 0;
-	memset(&rec, 0, sizeof(rec));
-	if (fed_verify(doc, trust_lookup, db, signer, &canonical, &why) ==
-	    -1) {
-		id = doc_id(doc);
-		reject(db, peer, collection, after, id, why != NULL ? why :
-		    "signature does not verify");
-		goto done;
-	}
-	if (fed_record_read(doc, &rec, &why) == -1) {
-		id = doc_id(doc);
-		reject(db, peer, collection, after, id, why);
-		goto done;
-	}
-	rc = merge_entry(db, &rec, canonical, signer, learnt, &why);
-	if (rc == -1) {
-		id = util_printf("urn:uuid:%s", rec.id);
-		reject(db, peer, collection, after, id, why);
-	} else if (rc == 1) {
-		(*stored)++;
-		atomic_fetch_add(&merged, 1);
-	}
-done:
-	free(id);
-	fed_record_free(&rec);
-	free(canonical);
-	return rc == -2 ? -1 : 0;
-}
-
 /*
  * Collections whose entries were refused for want of a key are read
  * again, each from the earliest page such an entry came in; only once.
@@ -276,8 +179,9 @@ static const char rewind_query[] =
 
 /*
  * Merges one page, read after cursor after, and moves the cursor, all
- * in one transaction.  0 when committed, -1 when the database failed
- * (nothing of it is kept).
+ * in one transaction: its entries verified on every core and merged
+ * set-based (merge_docs), each refusal recorded.  0 when committed, -1
+ * when the database failed (nothing of it is kept).
  */
 static int
 merge_page(struct db *db, long long peer, const char *collection,
@@ -286,19 +190,27 @@ merge_page(struct db *db, long long peer, const char *collection,
 {
 	char s[24], cursor[24], late[24];
 	const char *p[5] = { s, collection, cursor, etag, late };
+	struct merge_outcome *out;
 	size_t i;
 
 	snprintf(s, sizeof(s), "%lld", peer);
 	snprintf(cursor, sizeof(cursor), "%lld", page->cursor);
 	snprintf(late, sizeof(late), "%lld", latest);
-	if (db_begin(db) == -1)
+	if ((out = calloc(page->n + 1, sizeof(*out))) == NULL ||
+	    merge_prepare(db) == -1 || db_begin(db) == -1) {
+		free(out);
 		return -1;
-	if (feed_lock(db) == -1)
+	}
+	if (feed_lock(db) == -1 ||
+	    merge_docs(db, page->docs, page->n, out, learnt) == -1)
 		goto fail;
-	for (i = 0; i < page->n; i++)
-		if (merge_doc(db, peer, collection, after, page->docs[i],
-		    stored, learnt) == -1)
-			goto fail;
+	for (i = 0; i < page->n; i++) {
+		if (out[i].stored == -1)
+			reject(db, peer, collection, after, out[i].id,
+			    out[i].why);
+		else if (out[i].stored == 1)
+			(*stored)++;
+	}
 	/*
 	 * behind: how many changes the peer holds past the cursor;
 	 * behind_since: since when we have been behind at all.
@@ -330,9 +242,16 @@ merge_page(struct db *db, long long peer, const char *collection,
 	    (const char *[]){ FED_UNTRUSTED }) == -1 ||
 	    vouch_refresh(db) == -1))
 		goto fail;
-	return db_commit(db);
+	if (db_commit(db) == -1)
+		goto fail;
+	atomic_fetch_add(&merged, (unsigned long)*stored);
+	merge_outcomes_free(out, page->n);
+	free(out);
+	return 0;
 fail:
 	db_rollback(db);
+	merge_outcomes_free(out, page->n);
+	free(out);
 	return -1;
 }
 

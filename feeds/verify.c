@@ -2,11 +2,15 @@
  * Reading what peers send: untrusted XML parsed without DTDs, entities
  * or network, feed pages split into one document per entry, and the
  * signature checks of docs/protocol.md section 4.  Everything a peer
- * sends is refused with a short reason a coordinator can read.
+ * sends is refused with a short reason a coordinator can read.  The
+ * entries of a page are checked on every core at once.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -22,6 +26,66 @@
 #define ECDSA_SHA256	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
 #define ENVELOPED	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 #define SHA256		"http://www.w3.org/2001/04/xmlenc#sha256"
+
+/*
+ * Work on many entries at once.  Each thread takes the next entry not
+ * yet taken; every entry becomes its own document, its xmlsec context
+ * is its own, and keys are shared read-only (OpenSSL lets several
+ * threads verify with one EVP_PKEY; xmlsec shares nothing but what
+ * xmlSecInit set up once, and no keys manager is used), so the threads
+ * share only the counter and what each job says it shares.
+ */
+#define THREADS_MAX	16
+
+struct parallel {
+	size_t		 n;
+	atomic_size_t	 next;
+	void		(*each)(void *, size_t);
+	void		*arg;
+};
+
+static void *
+parallel_worker(void *arg)
+{
+	struct parallel *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		p->each(p->arg, i);
+	return NULL;
+}
+
+/*
+ * Calls each(arg, i) for every i below n, on one thread per core at
+ * most; the calling thread works too, and the others last only as long
+ * as the call.  A thread that cannot start leaves its share to the
+ * others.
+ */
+static void
+parallel(size_t n, void (*each)(void *, size_t), void *arg)
+{
+	struct parallel p;
+	pthread_t tids[THREADS_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, want, started = 0;
+
+	p.n = n;
+	atomic_init(&p.next, 0);
+	p.each = each;
+	p.arg = arg;
+	want = cpus < 1 ? 1 : (size_t)cpus;
+	if (want > THREADS_MAX)
+		want = THREADS_MAX;
+	if (want > n)
+		want = n;
+	for (i = 1; i < want; i++)
+		if (pthread_create(&tids[started], NULL, parallel_worker, &p) ==
+		    0)
+			started++;
+	parallel_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}
 
 /* Feed pages. */
 
@@ -103,11 +167,33 @@ entry_doc(xmlNodePtr entry, const char **why)
 	return doc;
 }
 
+/* The entries of a page being taken out, each by whichever thread. */
+struct split {
+	xmlNodePtr	*entries;
+	xmlDocPtr	*docs;
+	const char	**whys;
+};
+
+static void
+split_one(void *arg, size_t i)
+{
+	struct split *sp = arg;
+
+	sp->docs[i] = entry_doc(sp->entries[i], &sp->whys[i]);
+}
+
+/*
+ * Takes every entry out into a document of its own, on every core: the
+ * copies only read the page.  The page is refused for the first entry,
+ * in order, that cannot be taken out, as it would be one at a time.
+ */
 static int
 page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 {
+	struct split sp = { NULL, NULL, NULL };
 	xmlNodePtr n;
-	size_t count = 0;
+	size_t count = 0, i;
+	int rc = -1;
 
 	for (n = xmlFirstElementChild(root); n != NULL;
 	    n = xmlNextElementSibling(n))
@@ -117,17 +203,34 @@ page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 		return fed_refuse(why, "more than 1000 entries");
 	if (count == 0)
 		return 0;
-	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL)
-		return fed_refuse(why, "out of memory");
-	for (n = xmlFirstElementChild(root); n != NULL;
-	    n = xmlNextElementSibling(n)) {
-		if (!fed_is_entry(n))
-			continue;
-		if ((page->docs[page->n] = entry_doc(n, why)) == NULL)
-			return -1;
-		page->n++;
+	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL ||
+	    (sp.entries = calloc(count, sizeof(*sp.entries))) == NULL ||
+	    (sp.whys = calloc(count, sizeof(*sp.whys))) == NULL) {
+		fed_refuse(why, "out of memory");
+		goto done;
 	}
-	return 0;
+	for (n = xmlFirstElementChild(root), i = 0; n != NULL;
+	    n = xmlNextElementSibling(n))
+		if (fed_is_entry(n))
+			sp.entries[i++] = n;
+	/*
+	 * Looking up the xml prefix makes its declaration on the document
+	 * the first time: made here, before the threads, they only read.
+	 */
+	xmlSearchNs(root->doc, root, BAD_CAST "xml");
+	sp.docs = page->docs;
+	page->n = count;	/* every copy is freed with the page */
+	parallel(count, split_one, &sp);
+	for (i = 0; i < count; i++)
+		if (page->docs[i] == NULL) {
+			*why = sp.whys[i];
+			goto done;
+		}
+	rc = 0;
+done:
+	free(sp.entries);
+	free(sp.whys);
+	return rc;
 }
 
 int
@@ -488,4 +591,65 @@ done:
 		xmlSecDSigCtxDestroy(ctx);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+/* Entries being checked, each by whichever thread. */
+struct checking {
+	xmlDocPtr	*docs;
+	struct fed_checked *out;
+	fed_lookup	 lookup;
+	void		*arg;
+};
+
+static void
+check_one(void *arg, size_t i)
+{
+	struct checking *ck = arg;
+	struct fed_checked *c = &ck->out[i];
+
+	if (!c->wanted)
+		return;
+	if (fed_verify(ck->docs[i], ck->lookup, ck->arg, c->signer,
+	    &c->canonical, &c->why) == -1) {
+		if (c->why == NULL)
+			c->why = "signature does not verify";
+		return;
+	}
+	if (fed_record_read(ck->docs[i], &c->rec, &c->why) == -1)
+		return;
+	c->ok = 1;
+}
+
+/*
+ * Verifies and reads docs[i] for every out[i] marked wanted, as
+ * fed_verify and fed_record_read do one at a time, on every core:
+ * out[i].ok when it verified and was read, otherwise out[i].why says
+ * why not.  lookup is called from several threads at once.
+ */
+void
+fed_verify_many(xmlDocPtr *docs, struct fed_checked *out, size_t n,
+    fed_lookup lookup, void *arg)
+{
+	struct checking ck = { docs, out, lookup, arg };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[i].ok = 0;
+		out[i].why = NULL;
+		out[i].canonical = NULL;
+		out[i].signer[0] = '\0';
+		memset(&out[i].rec, 0, sizeof(out[i].rec));
+	}
+	parallel(n, check_one, &ck);
+}
+
+void
+fed_checked_free(struct fed_checked *c)
+{
+	if (c == NULL)
+		return;
+	fed_record_free(&c->rec);
+	free(c->canonical);
+	c->canonical = NULL;
+	c->ok = 0;
 }

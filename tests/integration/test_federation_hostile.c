@@ -2053,6 +2053,190 @@ START_TEST(test_pinned_peer_is_sent_to_where_it_was_pinned)
 }
 END_TEST
 
+/*
+ * A page is merged a run of entries at a time, set-based; what becomes
+ * of each entry must be what became of it one entry at a time: the new
+ * and newer stored, the tombstone deleting, the older version, the
+ * forged, the one in another node's name and the one that does not fit
+ * the tables each refused with its own reason, and nothing else.
+ */
+START_TEST(test_mixed_page_merges_as_entry_by_entry)
+{
+	struct scene s;
+	struct fake_entry e = { 0 };
+	char *held = fake_uuid(), *gone = fake_uuid(), *moved = fake_uuid();
+	char *fresh = fake_uuid(), *forged_id = fake_uuid();
+	char *claims = fake_uuid(), *other = fake_uuid(), *unfit = fake_uuid();
+	char *h1, *h2, *g1, *m1, *m2, *tomb, *n1, *signed_xml, *forged;
+	char *wrong, *misfit, *page, *n2, *fresh2 = fake_uuid();
+	const char *q[1];
+
+	scene_up(&s);
+	h2 = fake_term(s.peer, held, 2, "Held term", "The second version.");
+	g1 = fake_term(s.peer, gone, 1, "Gone term", "Soon deleted.");
+	m1 = fake_term(s.peer, moved, 1, "Moved term", "The first version.");
+	page = fake_page(3, h2, g1, m1, NULL);
+	deliver(&s, page);
+	free(page);
+	assert_stored(&s, held);
+	assert_stored(&s, gone);
+	assert_stored(&s, moved);
+
+	h1 = fake_term(s.peer, held, 1, "Held term", "The first version.");
+	e.id = gone;
+	e.version = 2;
+	e.deleted = 1;
+	tomb = fake_entry(s.peer, &e);
+	n1 = fake_term(s.peer, fresh, 1, "Fresh term", "New here.");
+	signed_xml = fake_term(s.peer, forged_id, 1, "Forged term",
+	    "What was signed.");
+	forged = fake_edit(signed_xml, "What was signed.",
+	    "Changed after signing.");
+	memset(&e, 0, sizeof(e));
+	e.id = claims;
+	e.origin = other;
+	e.fields = "<acorn:term>Not yours</acorn:term>"
+	    "<acorn:definition>In another's name.</acorn:definition>";
+	wrong = fake_entry(s.peer, &e);
+	/* A term with no definition: the table's check refuses it. */
+	memset(&e, 0, sizeof(e));
+	e.id = unfit;
+	e.fields = "<acorn:term>No definition</acorn:term>";
+	misfit = fake_entry(s.peer, &e);
+	m2 = fake_term(s.peer, moved, 2, "Moved term", "The second version.");
+	page = fake_page(10, h1, tomb, n1, forged, wrong, m2, NULL);
+	deliver(&s, page);
+	free(page);
+
+	assert_refused(&s, held, "an older version than the one held (a replay)");
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND version = 2 AND definition ="
+	    " 'The second version.'", held), 1);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND deleted AND version = 2 AND term IS NULL"
+	    " AND definition IS NULL AND entry LIKE '%deleted-entry%'", gone),
+	    1);
+	assert_stored(&s, fresh);
+	assert_refused(&s, forged_id, "signature does not verify");
+	ck_assert_int_eq(stored(s.node, forged_id), 0);
+	assert_refused(&s, claims,
+	    "signed by a node other than the record's origin");
+	ck_assert_int_eq(stored(s.node, claims), 0);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND version = 2 AND definition ="
+	    " 'The second version.'", moved), 1);
+	/* Those three refused, and nothing else. */
+	q[0] = s.peer->id;
+	ck_assert_int_eq(node_numv(s.node, "SELECT count(*) FROM rejections j"
+	    " JOIN peers p ON p.id = j.peer WHERE p.node = $1", 1, q), 3);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 10);
+
+	/*
+	 * One entry that does not fit the tables costs the page's set-based
+	 * merge, not its neighbours: they are merged one at a time, and it
+	 * is refused alone.
+	 */
+	n2 = fake_term(s.peer, fresh2, 1, "Second fresh term", "Also new.");
+	page = fake_page(12, n2, misfit, NULL);
+	deliver(&s, page);
+	assert_refused(&s, unfit, "its fields do not fit this node's records");
+	ck_assert_int_eq(stored(s.node, unfit), 0);
+	assert_stored(&s, fresh2);
+	ck_assert_int_eq(node_numv(s.node, "SELECT count(*) FROM rejections j"
+	    " JOIN peers p ON p.id = j.peer WHERE p.node = $1", 1, q), 4);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), 12);
+	assert_serving(s.node);
+	free(page);
+	free(n2);
+	free(fresh2);
+	free(m2);
+	free(misfit);
+	free(wrong);
+	free(forged);
+	free(signed_xml);
+	free(n1);
+	free(tomb);
+	free(h1);
+	free(m1);
+	free(g1);
+	free(h2);
+	free(unfit);
+	free(other);
+	free(claims);
+	free(forged_id);
+	free(fresh);
+	free(moved);
+	free(gone);
+	free(held);
+	scene_down(&s);
+}
+END_TEST
+
+/*
+ * The database connection dies in the middle of merging a page (a
+ * trigger ends it when the middle entry is written): nothing of the
+ * page is kept, not even the entries written before it in the same
+ * statement, and the cursor stays where it was; once the fault is
+ * gone, the page is read again whole.
+ */
+START_TEST(test_failure_mid_page_keeps_nothing_and_the_cursor)
+{
+	struct scene s;
+	char *a = fake_uuid(), *b = fake_uuid(), *c = fake_uuid();
+	char *first, *middle, *last, *page;
+	const char *q[3] = { a, b, c };
+	long before;
+
+	scene_up(&s);
+	before = cursor_of(&s, "glossary");
+	ck_assert_int_ge(node_exec(s.node, "CREATE SEQUENCE merge_failures",
+	    0, NULL), 0);
+	ck_assert_int_ge(node_exec(s.node, "CREATE FUNCTION fail_merge()"
+	    " RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+	    " IF NEW.term = 'Failure' THEN"
+	    "  PERFORM nextval('merge_failures');"
+	    "  PERFORM pg_terminate_backend(pg_backend_pid());"
+	    " END IF; RETURN NEW; END $$", 0, NULL), 0);
+	ck_assert_int_ge(node_exec(s.node, "CREATE TRIGGER fail_merge"
+	    " BEFORE INSERT OR UPDATE ON glossary_terms FOR EACH ROW"
+	    " EXECUTE FUNCTION fail_merge()", 0, NULL), 0);
+	first = fake_term(s.peer, a, 1, "Before the failure", "Whole or not.");
+	middle = fake_term(s.peer, b, 1, "Failure", "The connection goes.");
+	last = fake_term(s.peer, c, 1, "After the failure", "Whole or not.");
+	page = fake_page(before + 3, first, middle, last, NULL);
+	fakepeer_serve(s.peer, "glossary", page);
+	ck_assert_int_eq(fakepeer_ping(s.node, s.peer), 202);
+	ck_assert_msg(node_wait(s.node, "SELECT is_called FROM"
+	    " merge_failures", NULL, SETTLE_MS),
+	    "the merge never reached the failing entry");
+
+	ck_assert_int_eq(node_numv(s.node, "SELECT count(*) FROM"
+	    " glossary_terms WHERE id IN ($1, $2, $3)", 3, q), 0);
+	ck_assert_int_eq(cursor_of(&s, "glossary"), before);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM rejections",
+	    NULL), 0);
+	assert_serving(s.node);
+
+	ck_assert_int_ge(node_exec(s.node, "DROP TRIGGER fail_merge ON"
+	    " glossary_terms", 0, NULL), 0);
+	ck_assert_int_eq(fakepeer_ping(s.node, s.peer), 202);
+	ck_assert_msg(node_waitv(s.node, "SELECT count(*) = 3 FROM"
+	    " glossary_terms WHERE id IN ($1, $2, $3)", 3, q, SETTLE_MS),
+	    "the page was not read again whole");
+	ck_assert_int_eq(cursor_of(&s, "glossary"), before + 3);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM rejections",
+	    NULL), 0);
+	free(page);
+	free(last);
+	free(middle);
+	free(first);
+	free(c);
+	free(b);
+	free(a);
+	scene_down(&s);
+}
+END_TEST
+
 Suite *
 federation_hostile_suite(void)
 {
@@ -2098,6 +2282,12 @@ federation_hostile_suite(void)
 	    test_key_trusted_for_one_node_is_not_pinned_for_another);
 	tcase_add_test(tc, test_unpinning_a_hub_takes_the_keys_it_vouched_for);
 	tcase_add_test(tc, test_pinned_peer_is_sent_to_where_it_was_pinned);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pages");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_mixed_page_merges_as_entry_by_entry);
+	tcase_add_test(tc, test_failure_mid_page_keeps_nothing_and_the_cursor);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bounds");

@@ -1066,6 +1066,80 @@ START_TEST(test_page_entries_keep_their_signed_bytes)
 }
 END_TEST
 
+/*
+ * A page's entries checked on every core at once come out exactly as
+ * checked one at a time: the same verdicts, reasons, signers, bytes and
+ * records, whatever thread took which, with honest, forged, untrusted
+ * and wrongly signed entries mixed; entries not wanted are not read.
+ */
+START_TEST(test_page_verified_at_once_as_one_at_a_time)
+{
+	static const char head[] =
+	    "<feed xmlns=\"" FED_ATOM_NS "\" xmlns:acorn=\"" FED_ACORN_NS "\">"
+	    "<acorn:cursor>9</acorn:cursor>\n";
+	struct trust trust[] = { { fp_a, pem_a, ORIGIN },
+	    { fp_b, pem_b, OTHER }, { NULL, NULL, NULL } };
+	enum { KINDS = 5, ROUNDS = 12, N = KINDS * ROUNDS };
+	char *texts[N], *kinds[KINDS], *text, *forged, node[FED_UUID_LEN + 1];
+	char *c14n;
+	struct fed_checked out[N];
+	struct fed_record rec;
+	struct fed_page p;
+	const char *why;
+	size_t i;
+	int rc;
+
+	kinds[0] = sign_with(event_xml, key_a, fp_a);
+	kinds[1] = sign_with(tombstone_xml, key_b, fp_b);
+	forged = sign_with(evaluation_xml, key_a, fp_a);
+	kinds[2] = edit(forged, "Green prescribing pilot</acorn:title>",
+	    "Changed after signing</acorn:title>");
+	free(forged);
+	/* Signed by the other node's key in the origin's name. */
+	kinds[3] = sign_with(evaluation_xml, key_b, fp_b);
+	kinds[4] = sign_with(evaluation_xml, key_a, fp_a);
+	for (i = 0; i < N; i++)
+		texts[i] = kinds[i % KINDS];
+	text = page(head, (const char *const *)texts, N, "</feed>\n");
+	ck_assert_int_eq(fed_page_parse(text, strlen(text), &p, &why), 0);
+	ck_assert_uint_eq(p.n, N);
+	for (i = 0; i < N; i++)
+		out[i].wanted = i != 7;
+	fed_verify_many(p.docs, out, N, lookup, trust);
+	for (i = 0; i < N; i++) {
+		if (i == 7) {
+			ck_assert_int_eq(out[i].ok, 0);
+			ck_assert_ptr_null(out[i].canonical);
+			continue;
+		}
+		memset(&rec, 0, sizeof(rec));
+		c14n = NULL;
+		rc = fed_verify(p.docs[i], lookup, trust, node, &c14n, &why);
+		if (rc == 0)
+			rc = fed_record_read(p.docs[i], &rec, &why);
+		ck_assert_msg(out[i].ok == (rc == 0), "entry %zu: %s", i,
+		    why != NULL ? why : "verified");
+		if (rc == 0) {
+			ck_assert_str_eq(out[i].signer, node);
+			ck_assert_str_eq(out[i].canonical, c14n);
+			ck_assert_str_eq(out[i].rec.id, rec.id);
+			ck_assert_str_eq(out[i].rec.kind, rec.kind);
+			ck_assert_int_eq(out[i].rec.version, rec.version);
+			ck_assert_uint_eq(out[i].rec.nfields, rec.nfields);
+		} else
+			ck_assert_str_eq(out[i].why, why);
+		ck_assert_int_eq(out[i].ok, i % KINDS != 2 && i % KINDS != 3);
+		fed_record_free(&rec);
+		free(c14n);
+		fed_checked_free(&out[i]);
+	}
+	fed_page_free(&p);
+	free(text);
+	for (i = 0; i < KINDS; i++)
+		free(kinds[i]);
+}
+END_TEST
+
 /* An entry removed of its own declarations, leaning on the feed's. */
 static char *
 undeclared(const char *s)
@@ -1560,6 +1634,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_parse_refuses_more_than_16_mib);
 	tcase_add_test(tc, test_parse_refuses_junk_without_a_word_on_stderr);
 	tcase_add_test(tc, test_page_entries_keep_their_signed_bytes);
+	tcase_add_test(tc, test_page_verified_at_once_as_one_at_a_time);
 	tcase_add_test(tc,
 	    test_page_entries_leaning_on_feed_namespaces_still_verify);
 	tcase_add_test(tc, test_page_refuses_truncated_and_foreign_pages);
