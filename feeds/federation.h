@@ -199,6 +199,8 @@ int	 outcome_send(struct db *, const struct signer *,
 struct courier;
 struct courier	*courier_start(const struct config *, const struct signer *);
 void		 courier_stop(struct courier *);
+void		 courier_sent(const struct courier_call *);
+void		 courier_counts(unsigned long *, unsigned long *);
 
 /* sync.c */
 struct sync;

@@ -544,10 +544,12 @@ away_send(struct db *db, const struct signer *sg,
 	}
 	if (fetch_post_entry(call->curl, url, entry, call->timeout, &f) ==
 	    -1) {
+		courier_sent(call);
 		snprintf(err, sizeof(err), "%s", f.error);
 		rc = away_retry(db, id, err);
 		goto done;
 	}
+	courier_sent(call);
 	if (f.status != 200) {
 		snprintf(err, sizeof(err), "the host answered %ld: %.200s",
 		    f.status, f.body != NULL ? f.body : "");
@@ -629,14 +631,17 @@ outcome_send(struct db *db, const struct signer *sg,
 	if (url == NULL)
 		snprintf(err, sizeof(err), "the home node's address is not "
 		    "known");
-	else if (fetch_post_entry(call->curl, url, entry, call->timeout,
-	    &f) == -1)
-		snprintf(err, sizeof(err), "%s", f.error);
-	else if (f.status != 204 && f.status != 200)
-		snprintf(err, sizeof(err), "the home node answered %ld: %.200s",
-		    f.status, f.body != NULL ? f.body : "");
-	else
-		err[0] = '\0';
+	else {
+		if (fetch_post_entry(call->curl, url, entry, call->timeout,
+		    &f) == -1)
+			snprintf(err, sizeof(err), "%s", f.error);
+		else if (f.status != 204 && f.status != 200)
+			snprintf(err, sizeof(err), "the home node answered %ld:"
+			    " %.200s", f.status, f.body != NULL ? f.body : "");
+		else
+			err[0] = '\0';
+		courier_sent(call);
+	}
 	p[2] = err[0] == '\0' ? version : err;
 	/* A home node that will never take it has it as much as it will. */
 	if (err[0] != '\0' && refusal_status(f.status)) {
