@@ -321,13 +321,16 @@ courier_free(struct courier *k)
 	int i;
 
 	atomic_store(&k->stop, 1);
+	for (i = 0; i < k->n; i++)
+		if (k->hands[i].started &&
+		    write(k->hands[i].wake[1], "x", 1) == -1)
+			log_warn("cannot wake the courier");
+	/* Every hand stopped before any pipe closes: each writes to all. */
+	for (i = 0; i < k->n; i++)
+		if (k->hands[i].started)
+			pthread_join(k->hands[i].thread, NULL);
 	for (i = 0; i < k->n; i++) {
 		h = &k->hands[i];
-		if (h->started) {
-			if (write(h->wake[1], "x", 1) == -1)
-				log_warn("cannot wake the courier");
-			pthread_join(h->thread, NULL);
-		}
 		if (h->wake[0] != -1) {
 			close(h->wake[0]);
 			close(h->wake[1]);
