@@ -68,9 +68,6 @@ struct courier {
 	atomic_int	 stop;
 };
 
-/* What the couriers of this process sent, for /metrics. */
-static atomic_ulong sent_total, connects_total;
-
 /*
  * The peers with something due and not put off for want of an answer,
  * the longest waiting first.
@@ -383,30 +380,6 @@ fail:
 	log_err("cannot start the courier");
 	courier_free(k);
 	return NULL;
-}
-
-/*
- * After each request a hand sent (call->curl has just been used): how
- * many new connections it took, libcurl's count, for /metrics to show
- * that connections to peers are kept and used again.
- */
-void
-courier_sent(const struct courier_call *call)
-{
-	long n = 0;
-
-	if (curl_easy_getinfo(call->curl, CURLINFO_NUM_CONNECTS, &n) ==
-	    CURLE_OK && n > 0)
-		atomic_fetch_add(&connects_total, (unsigned long)n);
-	atomic_fetch_add(&sent_total, 1);
-}
-
-/* Requests the couriers sent to peers, and connections they opened. */
-void
-courier_counts(unsigned long *sent, unsigned long *connects)
-{
-	*sent = atomic_load(&sent_total);
-	*connects = atomic_load(&connects_total);
 }
 
 void

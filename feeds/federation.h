@@ -194,13 +194,12 @@ int	 away_send(struct db *, const struct signer *,
 	    const struct courier_call *, const char *);
 int	 outcome_send(struct db *, const struct signer *,
 	    const struct courier_call *, const char *, const char *);
+void	 inbox_sent_counts(unsigned long *, unsigned long *);
 
 /* courier.c */
 struct courier;
 struct courier	*courier_start(const struct config *, const struct signer *);
 void		 courier_stop(struct courier *);
-void		 courier_sent(const struct courier_call *);
-void		 courier_counts(unsigned long *, unsigned long *);
 
 /* sync.c */
 struct sync;

@@ -41,7 +41,7 @@ federation_metrics(struct strbuf *b)
 	    "# TYPE acorn_federation_pull_failures_total counter\n"
 	    "acorn_federation_pull_failures_total %lu\n",
 	    merged, pulls, failures);
-	courier_counts(&sent, &connects);
+	inbox_sent_counts(&sent, &connects);
 	strbuf_printf(b, "# HELP acorn_courier_requests_total Registrations"
 	    " and outcomes the courier sent to peers.\n"
 	    "# TYPE acorn_courier_requests_total counter\n"
