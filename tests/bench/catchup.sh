@@ -92,6 +92,7 @@ source_id=$(on_source -c "SELECT id FROM node")
 [ "$(on_new -c "SELECT count(*) FROM peers")" = 0 ] ||
 	die "the new node has peers already"
 
+mem_reset
 say "adding $entries glossary terms to the source"
 start=$(date +%s.%N)
 on_source -v n="$entries" <<-'EOF'
@@ -135,18 +136,30 @@ rejected=$(on_new -c "SELECT count(*) FROM rejections")
 sign_rate=$(per_second "$entries" "$sign_s")
 catch_rate=$(per_second "$signed" "$catchup_s")
 
+sign_ratio=$(ratio "$sign_rate" "$ssl_sign")
+catch_ratio=$(ratio "$catch_rate" "$ssl_verify")
+sign_goal='≥ 0.25'
+catch_goal='≥ 0.5'
 printf '\nCatch-up benchmark: %s entries (glossary terms); %s CPUs\n\n' \
 	"$(fmt "$signed")" "$(nproc)"
 printf '  the source adds them (one INSERT)       %9ss\n' "$insert_s"
 printf '  the source signs them                   %9ss  %9s entries/s\n' \
 	"$sign_s" "$(fmt "$sign_rate")"
-printf '    openssl ECDSA P-256 signatures                   %9s /s   ratio %s\n' \
-	"$(fmt "$ssl_sign")" "$(ratio "$sign_rate" "$ssl_sign")"
+printf '    openssl ECDSA P-256 signatures                   %9s /s   ratio %s (goal %s: %s)\n' \
+	"$(fmt "$ssl_sign")" "$sign_ratio" "$sign_goal" \
+	"$(verdict "$sign_goal" "$sign_rate" "$sign_ratio")"
 printf '  a new node pins it and holds them all   %9ss  %9s entries/s\n' \
 	"$catchup_s" "$(fmt "$catch_rate")"
-printf '    openssl ECDSA P-256 verifications                %9s /s   ratio %s\n' \
-	"$(fmt "$ssl_verify")" "$(ratio "$catch_rate" "$ssl_verify")"
+printf '    openssl ECDSA P-256 verifications                %9s /s   ratio %s (goal %s: %s)\n' \
+	"$(fmt "$ssl_verify")" "$catch_ratio" "$catch_goal" \
+	"$(verdict "$catch_goal" "$catch_rate" "$catch_ratio")"
+summary_row "catch-up of a new node, $(fmt "$signed") entries" \
+	"$(fmt "$catch_rate")" "ECDSA verify $(fmt "$ssl_verify")" \
+	"$catch_ratio" "$catch_goal" entries/s
+summary_row 'signing on the origin' "$(fmt "$sign_rate")" \
+	"ECDSA sign $(fmt "$ssl_sign")" "$sign_ratio" "$sign_goal" entries/s
 printf '\n  reference: openssl speed -seconds 3 ecdsap256, one core, this run\n'
 printf '  (%s/openssl.txt); the catch-up counts from the peer add to the\n' \
 	"var/bench/catchup"
 printf '  last entry in the new node'"'"'s database, looked for every 0.2 s.\n'
+mem_report catchup

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idle poll benchmark: the bytes one pull of every collection moves when
-# nothing changed, sent as a node's puller sends it: per collection,
+# nothing changed, sent as a node's puller sent it before it asked one
+# question per peer: per collection,
 # GET /feeds/COLLECTION?after=CURSOR with If-None-Match, the ETag of the
 # answer before (a 304 each, no body).  The reference is the very same
 # requests without If-None-Match: the pages the puller would be sent
@@ -16,7 +17,14 @@
 # Exits non-zero when the peer does not answer, the node does not catch
 # up, or an idle poll is answered otherwise than with 304.  Bytes are as
 # curl counts them: the request sent, the response's header and body
-# (TCP and IP framing not included).  Output: var/bench/idle.
+# (TCP and IP framing not included).  Then the one question a caught-up
+# puller asks now (GET /feeds?since=..., docs/protocol.md section 6.1),
+# beside that poll: the requests, headers-only answers and bytes of the
+# table's row.  Then, the network being idle, the
+# resident memory (VmRSS) of every node ./run started, after
+# BENCH_IDLE_SETTLE seconds at rest (default 12), against the goal of 16
+# MB each.  Output: var/bench/idle, and rows in
+# var/bench/summary.tsv.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,7 +37,10 @@ conf=$1
 db=$(conf_get "$conf" database)
 [ -n "$db" ] || die "$conf names no database"
 wait_s=${BENCH_IDLE_WAIT:-60}
-case $wait_s in ''|*[!0-9]*) die "BENCH_IDLE_WAIT is a whole number" ;; esac
+settle=${BENCH_IDLE_SETTLE:-12}
+for v in "$wait_s" "$settle"; do
+	case $v in ''|*[!0-9]*) die "BENCH_IDLE_WAIT and BENCH_IDLE_SETTLE are whole numbers" ;; esac
+done
 
 # In the order the puller takes them.
 collections=(nodes members events evaluations documents glossary)
@@ -93,6 +104,7 @@ total() { awk '{ t += $3 + $4 + $5 } END { print t }' "$work/$1.txt"; }
 # Caught up: no page past the cursors holds an entry.  A 200 without
 # entries is the puller's next answer after a change; it keeps that
 # answer's ETag, as the puller does when it merges the empty page.
+mem_reset
 deadline=$((SECONDS + wait_s))
 while :; do
 	load_cursors
@@ -143,10 +155,80 @@ for c in "${collections[@]}"; do
 done
 printf '  %-12s %8s   %3s %12s bytes   %3s %12s bytes\n' total '' '' \
 	"$(fmt "$(total idle)")" '' "$(fmt "$(total reference)")"
-printf '\n  ratio idle/reference: %s\n' "$(ratio "$(total idle)" "$(total reference)")"
+idle_ratio=$(ratio "$(total idle)" "$(total reference)")
+printf '\n  ratio idle/reference: %s\n' "$idle_ratio"
 printf '  bytes: request + response header + body, as curl counts them.\n'
 printf '  The ETags the node kept from its own last pull matched for %s of %s\n' \
 	"$matched" "${#collections[@]}"
 printf '  collections (where one did not, its next poll gets a page without entries).\n'
+
+# The row of the table: what a caught-up puller sends now, the one
+# question of docs/protocol.md section 6.1 ("anything after these
+# cursors?"), sent as the puller sends it, against the poll above, one
+# request per collection with ETags, as pullers polled before it.  The
+# goal: one request per peer, answered with headers only.
+since=
+for c in "${collections[@]}"; do
+	since+=${since:+,}$c:${cursor[$c]}
+done
+curl -sS --max-time 10 --compressed -A "Acorn/$version" \
+	-o "$work/question.body" -D "$work/question.headers" \
+	-w 'question %{http_code} %{size_request} %{size_header} %{size_download}\n' \
+	"$url/feeds?since=$since" >"$work/question.txt" ||
+	die "cannot ask $url/feeds?since=$since"
+asked=$(status question question)
+case $asked in
+204|304) ;;
+404) die "$url does not answer /feeds?since= (an older node?)" ;;
+*) printf '%s: the caught-up question answered %s, not 204 or 304\n' \
+	"$bench_prog" "$asked" >&2
+   failed=1 ;;
+esac
+requests=$(wc -l <"$work/question.txt")
+headers_only=$(awk '($2 == 204 || $2 == 304) && $5 == 0 { n++ }
+	END { print n + 0 }' "$work/question.txt")
+body=$(awk '{ t += $5 } END { print t + 0 }' "$work/question.txt")
+asked_ratio=$(ratio "$(total question)" "$(total idle)")
+printf '\n  one idle poll, as the puller asks it: %s request, answered %s, %s bytes,\n' \
+	"$requests" "$asked" "$(fmt "$(total question)")"
+printf '  %s of them body; per collection with ETags it was %s requests, %s bytes\n' \
+	"$(fmt "$body")" "${#collections[@]}" "$(fmt "$(total idle)")"
+printf '  (ratio %s)\n' "$asked_ratio"
+summary_row 'idle poll of a caught-up peer: requests' "$requests" \
+	"per collection ${#collections[@]}" - '≤ 1' requests
+summary_row 'idle poll of a caught-up peer: headers only' "$headers_only" \
+	- - - responses
+summary_row 'idle poll of a caught-up peer: bytes' "$(fmt "$(total question)")" \
+	"per collection $(fmt "$(total idle)")" "$asked_ratio" - bytes
+summary_row 'idle poll of a caught-up peer: body bytes' "$(fmt "$body")" \
+	- - '≤ 0' bytes
+mem_report idle
+
+# Every node at rest: what it holds resident now, and of that how much is
+# its own (anonymous: heap, stacks) and how much the pages of the shared
+# libraries it runs (file-backed, shared with every process using them).
+# At rest means a while without requests: a node gives back what its
+# allocator holds free every 10 seconds (server/main.c, TRIM_IDLE).
+sleep "$settle"
+printf '\n  idle resident memory after %ss at rest, goal ≤ 16 MB each:\n' "$settle"
+printf '  %-20s %8s %10s %15s\n' node VmRSS 'own (anon)' 'libraries (file)'
+most=0 most_anon=0 most_file=0
+while read -r name pid; do
+	kb=$(status_kb "$pid" VmRSS)
+	[ -n "$kb" ] || continue
+	anon=$(status_kb "$pid" RssAnon)
+	file=$(status_kb "$pid" RssFile)
+	printf '  %-20s %5s MB %7s MB %12s MB\n' "$name" "$(mb "$kb")" \
+		"$(mb "$anon")" "$(mb "$file")"
+	[ "$kb" -le "$most" ] || { most=$kb most_anon=$anon most_file=$file; }
+done < <(bench_nodes)
+if [ "$most" -gt 0 ]; then
+	summary_row 'idle node resident memory (the largest)' "$(mb "$most")" \
+		- - '≤ 16' MB
+	summary_row 'idle node resident memory: its own (anon)' \
+		"$(mb "$most_anon")" - - - MB
+	summary_row 'idle node resident memory: libraries (file)' \
+		"$(mb "$most_file")" - - - MB
+fi
 
 [ $failed -eq 0 ] || die 'an idle poll was answered with a body (see above)'

@@ -12,11 +12,12 @@
 -- come from each evaluation's number, not from random(): every load is the
 -- same data.
 --
--- The document is the network's social prescribing toolkit, about ten
+-- The document measured is the network's social prescribing toolkit, about ten
 -- kilobytes of CommonMark with headings, lists and links, at revision 4:
 -- a first draft, the impact and funding sections added, governance and
 -- further reading added, and a correction.  Its page lists the glossary
--- terms it uses, so the glossary is here too.
+-- terms it uses, so the glossary is here too.  Eleven shorter documents
+-- fill the library's list beside it.
 
 \set ON_ERROR_STOP on
 
@@ -439,6 +440,58 @@ FROM node n, (VALUES
   '{}'::text[])
 ) AS g(term, definition, synonyms);
 
+-- --- the rest of the library ---------------------------------------------
+
+-- The other documents /library lists beside the toolkit: eleven shorter
+-- ones across every category, each at its first revision, so the list
+-- page groups twelve documents under five headings.
+CREATE TEMP TABLE bench_library AS
+SELECT gen_random_uuid() AS id, d.*
+FROM (VALUES
+ ('link-worker-induction-guide', 'Link worker induction guide', 'guide',
+  ARRAY['link workers', 'induction'], timestamptz '2024-09-12 10:20:00+01'),
+ ('referral-form-guide', 'Making a good referral: a guide for practice teams', 'guide',
+  ARRAY['referrals', 'practice teams'], timestamptz '2024-11-05 16:02:00+00'),
+ ('supervision-guide', 'Supervision and support for link workers', 'guide',
+  ARRAY['link workers', 'supervision'], timestamptz '2025-01-08 09:45:00+00'),
+ ('bolton-walking-groups', 'Bolton walking groups: from referral to volunteer leader', 'case_study',
+  ARRAY['physical activity', 'volunteering'], timestamptz '2024-06-19 13:30:00+01'),
+ ('wirral-carers-cafes', 'Wirral carers'' cafés', 'case_study',
+  ARRAY['carers', 'loneliness'], timestamptz '2024-08-27 11:10:00+01'),
+ ('rural-transport-cumbria', 'Getting there: community transport in rural Cumbria', 'case_study',
+  ARRAY['rural', 'transport'], timestamptz '2025-02-03 15:55:00+00'),
+ ('business-case-template', 'A business case for social prescribing: template', 'business_case',
+  ARRAY['funding', 'evaluation'], timestamptz '2024-10-14 10:00:00+01'),
+ ('business-case-gp-time', 'Freeing GP time: the business case in numbers', 'business_case',
+  ARRAY['funding', 'GP consultations'], timestamptz '2025-02-20 12:40:00+00'),
+ ('commissioning-vcfse-grants', 'Commissioning the groups link workers refer to', 'commissioning',
+  ARRAY['commissioning', 'VCFSE'], timestamptz '2024-12-02 14:25:00+00'),
+ ('outcomes-framework', 'An outcomes framework for commissioners', 'commissioning',
+  ARRAY['commissioning', 'evaluation'], timestamptz '2025-03-03 09:15:00+00'),
+ ('green-prescribing-toolkit', 'Green social prescribing toolkit', 'toolkit',
+  ARRAY['green social prescribing', 'physical activity'], timestamptz '2025-01-29 11:50:00+00')
+) AS d(slug, title, category, tags, updated);
+
+INSERT INTO documents (id, origin, slug, title, category, tags, body,
+    revision, updated)
+SELECT l.id, n.id, l.slug, l.title, l.category, l.tags,
+    l.title || E'\n\nWritten by members of the North West network for '
+    || E'colleagues across the region. Change it when it no longer matches '
+    || E'how things work in your area.\n\n## Why this matters\n\n'
+    || E'People are referred to link workers for many reasons that are '
+    || E'social as much as medical.\n\n## What to do\n\n'
+    || E'- Talk to your supervisor first.\n- Keep a note of what was agreed.\n'
+    || E'- Share what worked with the network.\n',
+    1, l.updated
+FROM bench_library l, node n;
+
+INSERT INTO document_revisions (document, number, title, body, author_name,
+    created, summary)
+SELECT d.id, 1, d.title, d.body, 'Emma Clarkson', d.updated, 'First version'
+FROM documents d JOIN bench_library l ON l.id = d.id;
+
+DROP TABLE bench_library;
+
 -- Refuse to go on unless the data is what tests/bench/knowledge.sh checks
 -- for, and each revision really differs from the one before.
 DO $$
@@ -463,6 +516,11 @@ BEGIN
 	    NOT BETWEEN 2 AND 6) THEN
 		RAISE EXCEPTION 'evaluations do not cover every design, region, '
 		    'year, outcome and finding with 2 to 6 outcomes each';
+	END IF;
+	SELECT count(*) INTO n FROM documents WHERE NOT deleted;
+	IF n <> 12 OR (SELECT count(DISTINCT category) FROM documents) <> 5
+	THEN
+		RAISE EXCEPTION 'expected 12 documents in 5 categories, found %', n;
 	END IF;
 	SELECT count(*) INTO n FROM glossary_terms WHERE NOT deleted;
 	IF n <> 24 THEN

@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # Pages under load: how fast a node serves a set of pages, each as a ratio
 # against nginx serving the very same bytes with the same headers, measured
-# in the same run on the same machine.  The member directory and knowledge
-# benchmarks are this, each with checks that its data set is the one shown.
+# in the same run on the same machine.  The member directory, knowledge,
+# list and feed benchmarks are this, each with checks that its data set is
+# the one shown.
 #
 #   tests/bench/pages.sh NAME BASE_URL PAGE=PATH...
 #
 # or, from a benchmark that checks the pages before measuring them:
 #
 #   . tests/bench/pages.sh
-#   pages_fetch NAME BASE_URL PAGE=PATH...
+#   pages_member BASE_URL                    (for pages seen signed in)
+#   pages_fetch NAME BASE_URL PAGE=PATH... +PAGE=PATH...
 #   grep -q 'what the data set promises' "$(pages_body PAGE)" || pages_die ...
+#   pages_signed_in PAGE...                  (the member's own pages?)
+#   page_goal[PAGE]='>= 0.8' page_name[PAGE]='...'   (when not the default)
 #   pages_measure 'Title of the report'
 #
 # NAME names the output directory, var/bench/NAME.  PAGE is a short label
 # for the report (lowercase letters, digits, hyphens) and PATH the page's
-# path on the node, from its first slash.  Settings, from the environment:
+# path on the node, from its first slash.  A PAGE written +PAGE is fetched
+# and measured signed in, with the session cookie pages_signin got (the
+# same Cookie header goes to nginx, so both read as much; pages_member
+# signs in as the member BENCH_MEMBER_EMAIL, BENCH_MEMBER_PASSWORD and
+# BENCH_MEMBER_NAME say, pages_signin as anyone).  Every page is
+# a row of var/bench/summary.tsv, named by its path and who views it, its
+# goal by default the issue's: a ratio of at least 0.5 anonymous and 0.25
+# signed in.  Settings, from the environment:
 #
 #   BENCH_DURATION     each measured wrk run (default 10s)
 #   BENCH_WARMUP       an unmeasured wrk run before each one (default 2s; 0 skips)
@@ -72,11 +83,18 @@ pages_settings() {
 
 # --- what the node serves ----------------------------------------------------
 
-# fetch URL BODY HEADERS: saves the exact bytes and the response headers;
-# prints the status and the Content-Type.
+# fetch URL BODY HEADERS [COOKIE]: saves the exact bytes and the response
+# headers; prints the status and the Content-Type.
 fetch() {
-	curl -sS --max-time 10 -o "$2" -D "$3" \
+	local cookie=()
+	[ -z "${4:-}" ] || cookie=(-H "Cookie: $4")
+	curl -sS --max-time 10 "${cookie[@]}" -o "$2" -D "$3" \
 		-w '%{http_code} %{content_type}' "$1"
+}
+
+# The cookie PAGE is fetched with: the session's, or none.
+page_cookie() {
+	if [ "${signed[$1]}" = 1 ]; then printf '%s' "$session_cookie"; fi
 }
 
 # The value of one response header, from a file curl -D wrote.
@@ -87,15 +105,74 @@ header() {
 		tolower($1) == want { sub(/^[^:]*:[ \t]*/, ""); print; exit }' "$1"
 }
 
+# pages_signin BASE_URL EMAIL PASSWORD: signs in as a browser does (the
+# form's token from GET /signin, then the POST) and keeps the session's
+# cookie for the pages marked +PAGE.
+session_cookie=
+pages_signin() {
+	local base=${1%/} jar form csrf got
+	jar=$(mktemp)
+	form=$(curl -sS --max-time 10 -c "$jar" -b "$jar" "$base/signin") ||
+		{ rm -f "$jar"; pages_die "cannot fetch $base/signin"; }
+	csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<<"$form" |
+		head -n 1)
+	[ -n "$csrf" ] || { rm -f "$jar"; pages_die "no CSRF token on $base/signin"; }
+	got=$(curl -sS --max-time 30 -c "$jar" -b "$jar" -o /dev/null \
+		-w '%{http_code}' --data-urlencode "csrf=$csrf" \
+		--data-urlencode "email=$2" --data-urlencode "password=$3" \
+		"$base/signin") ||
+		{ rm -f "$jar"; pages_die "cannot post to $base/signin"; }
+	session_cookie=$(awk '$6 == "acorn_session" && $7 != "" { print $7 }' "$jar")
+	rm -f "$jar"
+	[ "$got" = 303 ] && [ -n "$session_cookie" ] ||
+		pages_die "signing in as $2 answered $got without a session"
+	session_cookie="acorn_session=$session_cookie"
+}
+
+# pages_member BASE_URL: signs in as the member ./run bench made for
+# the signed-in pages, from BENCH_MEMBER_EMAIL and BENCH_MEMBER_PASSWORD,
+# and checks the session is theirs: their /profile shows their name and
+# address.  Keeps the session's form token, which their pages carry.
+member_csrf=
+pages_member() {
+	local profile
+	[ -n "${BENCH_MEMBER_EMAIL:-}" ] && [ -n "${BENCH_MEMBER_PASSWORD:-}" ] &&
+		[ -n "${BENCH_MEMBER_NAME:-}" ] ||
+		pages_die "signed-in pages need BENCH_MEMBER_EMAIL, BENCH_MEMBER_PASSWORD and BENCH_MEMBER_NAME (./run bench sets them)"
+	pages_signin "$1" "$BENCH_MEMBER_EMAIL" "$BENCH_MEMBER_PASSWORD"
+	profile=$(curl -sS --max-time 10 -H "Cookie: $session_cookie" \
+		"${1%/}/profile") || pages_die "cannot fetch ${1%/}/profile"
+	grep -qF "$BENCH_MEMBER_NAME" <<<"$profile" &&
+		grep -qF "$BENCH_MEMBER_EMAIL" <<<"$profile" ||
+		pages_die "/profile signed in does not show $BENCH_MEMBER_NAME, $BENCH_MEMBER_EMAIL"
+	member_csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' \
+		<<<"$profile" | head -n 1)
+	[ -n "$member_csrf" ] || pages_die "no form token on /profile"
+}
+
+# pages_signed_in PAGE...: each of these pages, fetched signed in, is the
+# member's own: it offers to sign out with their session's token, not
+# the anonymous page and not someone else's parts.
+pages_signed_in() {
+	local p
+	for p; do
+		grep -qF 'action="/signout"' "$(pages_body "$p")" ||
+			pages_die "${path[$p]} signed in offers no sign-out"
+		grep -qF "name=\"csrf\" value=\"$member_csrf\"" \
+			"$(pages_body "$p")" ||
+			pages_die "${path[$p]} signed in does not carry $BENCH_MEMBER_NAME's form token"
+	done
+}
+
 pages=()
-declare -A path type
+declare -A path type signed page_goal page_name
 
 # pages_fetch NAME BASE_URL PAGE=PATH...: reads the settings, then fetches
 # every page twice into var/bench/NAME and stops unless each answered 200
 # with the same bytes both times.
 pages_fetch() {
 	[ $# -ge 3 ] || pages_die 'pages_fetch NAME BASE_URL PAGE=PATH...'
-	local name=$1 arg p got again top
+	local name=$1 arg p s got again top
 	base=${2%/}
 	shift 2
 	case $name in
@@ -107,6 +184,8 @@ pages_fetch() {
 	esac
 	for arg; do
 		p=${arg%%=*}
+		s=0
+		case $p in +*) p=${p#+}; s=1 ;; esac
 		case $arg in
 		*=/*) ;;
 		*) pages_die "pages are PAGE=/path, not: $arg" ;;
@@ -117,18 +196,23 @@ pages_fetch() {
 		[ -z "${path[$p]:-}" ] || pages_die "page $p given twice"
 		pages+=("$p")
 		path[$p]=${arg#*=}
+		signed[$p]=$s
+		[ $s -eq 0 ] || [ -n "$session_cookie" ] ||
+			pages_die "page +$p is signed in: pages_signin first"
 	done
 	pages_settings
 
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	work=$top/var/bench/$name
 	rel=var/bench/$name
+	bench_name=$name
 	rm -rf "$work"
 	mkdir -p "$work/www" "$work/tmp"
 
 	for p in "${pages[@]}"; do
 		say "fetching $base${path[$p]}"
-		got=$(fetch "$base${path[$p]}" "$work/www/$p" "$work/$p.acorn-headers") ||
+		got=$(fetch "$base${path[$p]}" "$work/www/$p" \
+			"$work/$p.acorn-headers" "$(page_cookie "$p")") ||
 			pages_die "cannot fetch $base${path[$p]}"
 		[ "${got%% *}" = 200 ] ||
 			pages_die "$base${path[$p]} answered ${got%% *}, not 200; nothing measured"
@@ -139,7 +223,8 @@ pages_fetch() {
 				"$pages_prog" "$base${path[$p]}" >&2
 		# The same page twice must be the same bytes: nothing per
 		# request (a token, a time) may hide in what nginx will replay.
-		again=$(fetch "$base${path[$p]}" "$work/$p.again" /dev/null) ||
+		again=$(fetch "$base${path[$p]}" "$work/$p.again" /dev/null \
+			"$(page_cookie "$p")") ||
 			pages_die "cannot fetch $base${path[$p]} again"
 		[ "$again" = "$got" ] ||
 			pages_die "$base${path[$p]} answered $got, then $again"
@@ -291,7 +376,8 @@ start_nginx() {
 # Same bytes, same type: otherwise the ratio compares different work.
 check_same() {	# PAGE
 	local p=$1 got
-	got=$(fetch "$ref/$p" "$work/$p.nginx" "$work/$p.nginx-headers") ||
+	got=$(fetch "$ref/$p" "$work/$p.nginx" "$work/$p.nginx-headers" \
+		"$(page_cookie "$p")") ||
 		pages_die "cannot fetch $ref/$p"
 	[ "${got%% *}" = 200 ] || pages_die "nginx answered ${got%% *} for /$p"
 	[ "${got#* }" = "${type[$p]}" ] ||
@@ -305,18 +391,21 @@ check_same() {	# PAGE
 failed=0
 declare -A rps
 
-# wrk_run LABEL URL: one wrk run after its warm-up; keeps its output and
-# the requests/s.
+# wrk_run LABEL URL [COOKIE]: one wrk run after its warm-up; keeps its
+# output and the requests/s.
 wrk_run() {
 	local label=$1 url=$2 out=$work/wrk-$1.txt
-	local r n s
+	local r n s cookie=()
+	[ -z "${3:-}" ] || cookie=(-H "Cookie: $3")
 
 	if [ "$warmup" != 0 ]; then
-		wrk -t"$threads" -c"$conns" -d"$warmup" "$url" >/dev/null 2>&1 ||
+		wrk -t"$threads" -c"$conns" -d"$warmup" "${cookie[@]}" "$url" \
+			>/dev/null 2>&1 ||
 			pages_die "wrk failed against $url"
 	fi
-	say "wrk -t$threads -c$conns -d$duration $url"
-	wrk -t"$threads" -c"$conns" -d"$duration" --latency "$url" >"$out" 2>&1 ||
+	say "wrk -t$threads -c$conns -d$duration $url${3:+ (signed in)}"
+	wrk -t"$threads" -c"$conns" -d"$duration" --latency "${cookie[@]}" \
+		"$url" >"$out" 2>&1 ||
 		{ cat "$out" >&2; pages_die "wrk failed against $url"; }
 	r=$(awk '$1 == "Requests/sec:" { print $2 }' "$out")
 	[ -n "$r" ] || { cat "$out" >&2; pages_die "no Requests/sec from wrk for $url"; }
@@ -342,8 +431,17 @@ latency() {	# LABEL: "avg 1.2ms, 99% 4.5ms, max 9ms"
 		"$work/wrk-$1.txt"
 }
 
+# The row's name, goal and viewer for PAGE.
+viewer() { if [ "${signed[$1]}" = 1 ]; then printf 'signed in'; else printf 'anonymous'; fi; }
+row_name() { printf '%s' "${page_name[$1]:-${path[$1]} $(viewer "$1")}"; }
+row_goal() {
+	if [ -n "${page_goal[$1]:-}" ]; then printf '%s' "${page_goal[$1]}"
+	elif [ "${signed[$1]}" = 1 ]; then printf '≥ 0.25'
+	else printf '≥ 0.5'; fi
+}
+
 report() {	# TITLE
-	local p w=4 pw=4
+	local p w=4 pw=4 a n q
 	for p in "${pages[@]}"; do
 		[ "${#p}" -le "$w" ] || w=${#p}
 		[ "${#path[$p]}" -le "$pw" ] || pw=${#path[$p]}
@@ -351,14 +449,21 @@ report() {	# TITLE
 	printf '\n%s: wrk -t%s -c%s -d%s, nginx %s workers, %s CPUs\n\n' \
 		"$1" "$threads" "$conns" "$duration" "$workers" "$(nproc)"
 	for p in "${pages[@]}"; do
-		printf '  %-*s  %-*s  %9s bytes, %s\n' "$w" "$p" "$pw" "${path[$p]}" \
+		printf '  %-*s  %-*s  %-9s  %9s bytes, %s\n' "$w" "$p" "$pw" \
+			"${path[$p]}" "$(viewer "$p")" \
 			"$(fmt "$(wc -c <"$work/www/$p")")" "${type[$p]}"
 	done
-	printf '\n  %-*s  %11s  %11s  %s\n' "$w" page 'acorn req/s' 'nginx req/s' ratio
+	printf '\n  %-*s  %11s  %11s  %-6s  %s\n' "$w" page 'acorn req/s' \
+		'nginx req/s' ratio goal
 	for p in "${pages[@]}"; do
-		printf '  %-*s  %11s  %11s  %s\n' "$w" "$p" \
-			"$(fmt "${rps[acorn-$p]}")" "$(fmt "${rps[nginx-$p]}")" \
-			"$(ratio "${rps[acorn-$p]}" "${rps[nginx-$p]}")"
+		a=$(fmt "${rps[acorn-$p]}")
+		n=$(fmt "${rps[nginx-$p]}")
+		q=$(ratio "${rps[acorn-$p]}" "${rps[nginx-$p]}")
+		printf '  %-*s  %11s  %11s  %-6s  %s (%s)\n' "$w" "$p" "$a" "$n" \
+			"$q" "$(row_goal "$p")" \
+			"$(verdict "$(row_goal "$p")" "$a" "$q")"
+		summary_row "$(row_name "$p")" "$a" "nginx $n" "$q" \
+			"$(row_goal "$p")" req/s
 	done
 	printf '\n  latency under load:\n'
 	for p in "${pages[@]}"; do
@@ -376,14 +481,16 @@ pages_measure() {
 	start_nginx
 	for p in "${pages[@]}"; do check_same "$p"; done
 
+	mem_reset
 	for p in "${pages[@]}"; do
-		wrk_run "acorn-$p" "$base${path[$p]}"
-		wrk_run "nginx-$p" "$ref/$p"
+		wrk_run "acorn-$p" "$base${path[$p]}" "$(page_cookie "$p")"
+		wrk_run "nginx-$p" "$ref/$p" "$(page_cookie "$p")"
 	done
 
 	# Still serving the same bytes after the load?
 	for p in "${pages[@]}"; do
-		if ! fetch "$base${path[$p]}" "$work/$p.after" /dev/null >/dev/null; then
+		if ! fetch "$base${path[$p]}" "$work/$p.after" /dev/null \
+		    "$(page_cookie "$p")" >/dev/null; then
 			printf '%s: the node stopped answering %s\n' "$pages_prog" \
 				"${path[$p]}" >&2
 			failed=1
@@ -397,6 +504,7 @@ pages_measure() {
 	stop_nginx
 
 	report "$1"
+	mem_report "$bench_name"
 	[ $failed -eq 0 ] ||
 		pages_die 'some targets returned errors (see above)'
 }

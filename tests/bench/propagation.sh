@@ -58,6 +58,7 @@ mkdir -p "$work"
 
 # Bounded as a whole: the warm-up, then every write at its worst.
 limit=$((180 + writes * (timeout + pause / 1000 + 1)))
+mem_reset
 say "$writes changes on ${names[0]}, each timed until ${names[2]} holds it"
 timeout "$limit" "$probe" -n "$writes" -p "$pause" -t "$timeout" \
 	-s "$work/samples.txt" "${dbs[0]}" "${dbs[1]}" "${dbs[2]}" \
@@ -85,9 +86,18 @@ row "reference: on the writer, read back" reference
 row "signed by the writer (in its feeds)" signed
 row "in the hub's (${names[1]}) database" holder1
 row "in ${names[2]}'s database" holder2
-printf '\n  ratio, region to region over the reference: p50 %s, p99 %s\n' \
-	"$(ratio "$(get holder2_p50_ms)" "$(get reference_p50_ms)")" \
-	"$(ratio "$(get holder2_p99_ms)" "$(get reference_p99_ms)")"
+goal='≤ 4'
+for q in p50 p99; do
+	far=$(ms "$(get "holder2_${q}_ms")")
+	near=$(ms "$(get "reference_${q}_ms")")
+	r=$(ratio "$(get "holder2_${q}_ms")" "$(get "reference_${q}_ms")")
+	printf '\n  ratio, region to region over the reference, %s: %s (goal %s: %s)' \
+		"$q" "$r" "$goal" "$(verdict "$goal" "$far" "$r")"
+	summary_row "region → hub → region $q" "$far" "read back $near" "$r" \
+		"$goal" ms
+done
+printf '\n'
 printf '  reference: the same UPDATE, then a SELECT on a second connection to\n'
 printf '  the writer'"'"'s database seeing it.  Times per write: %s\n' \
 	"var/bench/propagation/samples.txt"
+mem_report propagation

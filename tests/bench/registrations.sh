@@ -175,6 +175,7 @@ run_pgbench() {	# ROUND EVENT PLACE_TYPE
 	pg_cw[$r]=$cw
 }
 
+mem_reset
 total=$((warmup + rounds))
 for ((k = 1; k <= total; k++)); do
 	if [ $k -le "$warmup" ]; then r=w$k; else r=$((k - warmup)); fi
@@ -216,10 +217,17 @@ hs=() ps=() rs=()
 for ((r = 1; r <= rounds; r++)); do
 	hs+=("${http_rate[$r]}") ps+=("${pg_rate[$r]}") rs+=("${ratio_r[$r]}")
 done
-printf '  %-7s %14s %14s %7s\n' median "$(whole "$(median "${hs[@]}")")" \
-	"$(whole "$(median "${ps[@]}")")" "$(median "${rs[@]}")"
+med_h=$(fmt "$(median "${hs[@]}")")
+med_p=$(fmt "$(median "${ps[@]}")")
+med_r=$(median "${rs[@]}")
+printf '  %-7s %14s %14s %7s\n' median "$med_h" "$med_p" "$med_r"
 printf '\n  ratio = HTTP/pgbench within each round; the median ratio is the\n'
 printf '  median of those.  Outputs: var/bench/registrations/round-*\n'
+goal='keep ≥ 0.8'
+printf '  goal: %s (%s)\n' "$goal" "$(verdict "$goal" "$med_h" "$med_r")"
+summary_row 'local registration storm vs pgbench' "$med_h" "pgbench $med_p" \
+	"$med_r" "$goal" reg/s
+mem_report registrations
 
 if [ $failed -ne 0 ]; then
 	echo 'registrations.sh: some storms did not end as they must (see above)' >&2

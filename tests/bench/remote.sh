@@ -176,6 +176,7 @@ run_storm() {	# ROUND SIDE EVENT
 	lat[$r-$side]="p50 $(storm_value latency_p50_ms "$out") ms, p99 $(storm_value latency_p99_ms "$out") ms"
 }
 
+mem_reset
 total=$((warmup + rounds))
 for ((k = 1; k <= total; k++)); do
 	if [ $k -le "$warmup" ]; then r=w$k; else r=$((k - warmup)); fi
@@ -214,10 +215,17 @@ rs=() ls=() qs=()
 for ((r = 1; r <= rounds; r++)); do
 	rs+=("${rate[$r-remote]}") ls+=("${rate[$r-local]}") qs+=("${ratio_r[$r]}")
 done
-printf '  %-7s %15s %14s %7s\n' median "$(whole "$(median "${rs[@]}")")" \
-	"$(whole "$(median "${ls[@]}")")" "$(median "${qs[@]}")"
+med_r=$(fmt "$(median "${rs[@]}")")
+med_l=$(fmt "$(median "${ls[@]}")")
+med_q=$(median "${qs[@]}")
+printf '  %-7s %15s %14s %7s\n' median "$med_r" "$med_l" "$med_q"
 printf '\n  ratio = remote/local within each round; the median ratio is the\n'
 printf '  median of those.  Outputs: var/bench/remote/round-*\n'
+goal='≥ 0.6'
+printf '  goal: %s (%s)\n' "$goal" "$(verdict "$goal" "$med_r" "$med_q")"
+summary_row 'remote vs local registration storm' "$med_r" "local $med_l" \
+	"$med_q" "$goal" reg/s
+mem_report remote
 
 if [ $failed -ne 0 ]; then
 	echo 'remote.sh: some storms did not end as they must (see above)' >&2
