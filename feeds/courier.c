@@ -4,20 +4,28 @@
  * their events; outcomes go back to members' home nodes.
  *
  * Deliveries are queued per peer: a few hands (courier_workers threads,
- * each with its own database connection and libcurl handle) each take
- * one peer at a time, under a session advisory lock on that peer, and
- * send its due rows in order.  The lock makes a peer's deliveries one
- * at a time across every acorn process sharing the database.  The
- * first delivery a peer does not answer ends its turn and puts the
- * whole peer off (courier_peers: doubling to 15 minutes, with jitter),
- * so a peer that is slow or hangs holds one hand for at most one
- * delivery's timeout per turn, and gets fewer turns the longer it is
- * silent, while the other hands serve everyone else.  A hand sleeps on
- * the acorn_courier notification or until the next try is due.
+ * each with its own database connection and libcurl handle, which keeps
+ * its connections to peers open from one delivery to the next) take
+ * peers' due rows a batch at a time, under a session advisory lock on
+ * one of the peer's slots.  A peer has one slot fewer than there are
+ * hands (and at least one), so a storm of registrations for one host
+ * goes out over several connections at once, while a peer that hangs
+ * can never hold every hand.  Rows are leased as they are taken, so no
+ * two hands send the same one; the order between versions of one
+ * request is the receiver's to keep (a version older than the one it
+ * holds is a replay, docs/protocol.md section 8).  The first delivery a
+ * peer does not answer ends that hand's turn and puts the whole peer off
+ * (courier_peers: doubling to 15 minutes, with jitter), so a peer that
+ * is slow or hangs holds its hands for at most one delivery's timeout
+ * per turn, and gets fewer turns the longer it is silent, while the
+ * other hands serve everyone else.  A hand sleeps on the acorn_courier
+ * notification, until the next try is due, or until another hand
+ * finishes a turn and frees a slot.
  */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,7 +39,12 @@
 #define PEERS		"64"	/* due peers looked at in one round */
 #define IDLE_MS		30000
 #define ERROR_MS	2000
-#define BUSY_MS		1000	/* all due peers were another hand's */
+/*
+ * Every slot of every due peer was taken: a hand of this process wakes
+ * the others as it frees one; this bounds the wait for another
+ * process's.
+ */
+#define BUSY_MS		1000
 
 struct courier;
 
@@ -51,6 +64,7 @@ struct courier {
 	struct db_pool	*pool;
 	struct hand	*hands;
 	int		 n;
+	int		 slots;		/* hands one peer may have at once */
 	atomic_int	 stop;
 };
 
@@ -145,32 +159,51 @@ hand_peer(struct hand *h, const char *peer)
 	return rc;
 }
 
+/* Wakes the other hands: a slot is free again. */
+static void
+hand_wake_others(struct hand *h)
+{
+	struct courier *k = h->k;
+	int i;
+
+	/* A full pipe is a hand being woken already. */
+	for (i = 0; i < k->n; i++)
+		if (&k->hands[i] != h)
+			(void)!write(k->hands[i].wake[1], "x", 1);
+}
+
 /*
- * One round: the first due peer no other hand holds, delivered to.  1
- * when a peer was served, 0 when none was due, 2 when every due peer was
- * another hand's, -1 on failure.
+ * One round: the first free slot of a due peer, and that peer's due
+ * rows delivered.  1 when a peer was served, 0 when none was due, 2 when
+ * every slot of every due peer was another hand's, -1 on failure.
  */
 static int
 hand_round(struct hand *h)
 {
 	PGresult *res, *lock;
-	const char *p[1];
-	int i, n, got = 0, rc = 0;
+	const char *p[2];
+	char slot[16];
+	int i, s, n, got = 0, rc = 0;
 
 	if ((res = db_query(h->db, PGRES_TUPLES_OK, due_peers, 0, NULL)) ==
 	    NULL)
 		return -1;
 	n = PQntuples(res);
+	p[1] = slot;
 	for (i = 0; i < n && !got; i++) {
 		p[0] = PQgetvalue(res, i, DP_PEER);
-		lock = db_query(h->db, PGRES_TUPLES_OK, "SELECT"
-		    " pg_try_advisory_lock(" LOCK_COURIER ", hashtext($1))", 1, p);
-		if (lock == NULL) {
-			rc = -1;
-			goto done;
+		for (s = 0; s < h->k->slots && !got; s++) {
+			snprintf(slot, sizeof(slot), "%d", s);
+			lock = db_query(h->db, PGRES_TUPLES_OK, "SELECT"
+			    " pg_try_advisory_lock(" LOCK_COURIER ","
+			    " hashtext($1 || '/' || $2))", 2, p);
+			if (lock == NULL) {
+				rc = -1;
+				goto done;
+			}
+			got = *PQgetvalue(lock, 0, DB_ONLY) == 't';
+			PQclear(lock);
 		}
-		got = *PQgetvalue(lock, 0, DB_ONLY) == 't';
-		PQclear(lock);
 	}
 	if (!got) {
 		rc = n > 0 ? 2 : 0;
@@ -178,9 +211,10 @@ hand_round(struct hand *h)
 	}
 	rc = hand_peer(h, p[0]) == -1 ? -1 : 1;
 	/* Not unlocked: the caller discards the connection, and the lock. */
-	if (db_call(h->db, "SELECT pg_advisory_unlock(" LOCK_COURIER
-	    ", hashtext($1))", 1, p) == -1)
+	if (db_call(h->db, "SELECT pg_advisory_unlock(" LOCK_COURIER ","
+	    " hashtext($1 || '/' || $2))", 2, p) == -1)
 		rc = -1;
+	hand_wake_others(h);
 done:
 	PQclear(res);
 	return rc;
@@ -284,13 +318,16 @@ courier_free(struct courier *k)
 	int i;
 
 	atomic_store(&k->stop, 1);
+	for (i = 0; i < k->n; i++)
+		if (k->hands[i].started &&
+		    write(k->hands[i].wake[1], "x", 1) == -1)
+			log_warn("cannot wake the courier");
+	/* Every hand stopped before any pipe closes: each writes to all. */
+	for (i = 0; i < k->n; i++)
+		if (k->hands[i].started)
+			pthread_join(k->hands[i].thread, NULL);
 	for (i = 0; i < k->n; i++) {
 		h = &k->hands[i];
-		if (h->started) {
-			if (write(h->wake[1], "x", 1) == -1)
-				log_warn("cannot wake the courier");
-			pthread_join(h->thread, NULL);
-		}
 		if (h->wake[0] != -1) {
 			close(h->wake[0]);
 			close(h->wake[1]);
@@ -315,6 +352,7 @@ courier_start(const struct config *c, const struct signer *sg)
 	k->cfg = c;
 	k->signer = sg;
 	k->n = c->courier_workers > 0 ? c->courier_workers : 1;
+	k->slots = k->n > 1 ? k->n - 1 : 1;
 	if ((k->hands = calloc((size_t)k->n, sizeof(*k->hands))) == NULL) {
 		free(k);
 		return NULL;
@@ -323,12 +361,17 @@ courier_start(const struct config *c, const struct signer *sg)
 		k->hands[i].wake[0] = k->hands[i].wake[1] = -1;
 	if ((k->pool = db_pool_new(c->database, k->n)) == NULL)
 		goto fail;
+	/* Every hand's pipe first: each hand may wake any other. */
 	for (i = 0; i < k->n; i++) {
 		h = &k->hands[i];
 		h->k = k;
 		if (pipe2(h->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
-		    (h->curl = curl_easy_init()) == NULL ||
-		    pthread_create(&h->thread, NULL, hand_run, h) != 0)
+		    (h->curl = curl_easy_init()) == NULL)
+			goto fail;
+	}
+	for (i = 0; i < k->n; i++) {
+		h = &k->hands[i];
+		if (pthread_create(&h->thread, NULL, hand_run, h) != 0)
 			goto fail;
 		h->started = 1;
 	}

@@ -59,6 +59,9 @@ EVP_PKEY *fed_pem_key(const char *);	/* a public key in PEM */
 char	*fed_public_pem(EVP_PKEY *);	/* SubjectPublicKeyInfo PEM */
 int	 fed_fingerprint(EVP_PKEY *, char [FED_FP_LEN + 1]);
 char	*fed_sign(const char *, size_t, EVP_PKEY *, const char *);
+int	 fed_key_is(EVP_PKEY *, const char *);
+char	*fed_sign_as(const char *, size_t, EVP_PKEY *, const char *);
+void	 fed_parallel(size_t, void (*)(void *, size_t), void *);
 
 /* xml.c: NULL or -1 on refusal, with a short reason for people. */
 xmlDocPtr fed_parse(const char *, size_t, const char **);
@@ -220,6 +223,7 @@ int	 away_send(struct db *, const struct signer *,
 	    const struct courier_call *, const char *);
 int	 outcome_send(struct db *, const struct signer *,
 	    const struct courier_call *, const char *, const char *);
+void	 inbox_sent_counts(unsigned long *, unsigned long *);
 
 /* courier.c */
 struct courier;

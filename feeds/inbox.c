@@ -44,6 +44,33 @@ one_of(const char *const *list, const char *s)
 	return s != NULL && code_index(list, s) != -1;
 }
 
+/* What the couriers of this process sent, for /metrics. */
+static atomic_ulong sent_total, connects_total;
+
+/*
+ * After each request sent with call->curl: how many new connections it
+ * took, libcurl's count, to show that connections to peers are kept and
+ * used again.
+ */
+static void
+sent_count(const struct courier_call *call)
+{
+	long n = 0;
+
+	if (curl_easy_getinfo(call->curl, CURLINFO_NUM_CONNECTS, &n) ==
+	    CURLE_OK && n > 0)
+		atomic_fetch_add(&connects_total, (unsigned long)n);
+	atomic_fetch_add(&sent_total, 1);
+}
+
+/* Requests the courier sent to peers, and connections it opened. */
+void
+inbox_sent_counts(unsigned long *sent, unsigned long *connects)
+{
+	*sent = atomic_load(&sent_total);
+	*connects = atomic_load(&connects_total);
+}
+
 /* Signs an unsigned entry with the node's current key. */
 static char *
 sign(const struct signer *sg, char *xml)
@@ -544,10 +571,12 @@ away_send(struct db *db, const struct signer *sg,
 	}
 	if (fetch_post_entry(call->curl, url, entry, call->timeout, &f) ==
 	    -1) {
+		sent_count(call);
 		snprintf(err, sizeof(err), "%s", f.error);
 		rc = away_retry(db, id, err);
 		goto done;
 	}
+	sent_count(call);
 	if (f.status != 200) {
 		snprintf(err, sizeof(err), "the host answered %ld: %.200s",
 		    f.status, f.body != NULL ? f.body : "");
@@ -629,14 +658,17 @@ outcome_send(struct db *db, const struct signer *sg,
 	if (url == NULL)
 		snprintf(err, sizeof(err), "the home node's address is not "
 		    "known");
-	else if (fetch_post_entry(call->curl, url, entry, call->timeout,
-	    &f) == -1)
-		snprintf(err, sizeof(err), "%s", f.error);
-	else if (f.status != 204 && f.status != 200)
-		snprintf(err, sizeof(err), "the home node answered %ld: %.200s",
-		    f.status, f.body != NULL ? f.body : "");
-	else
-		err[0] = '\0';
+	else {
+		if (fetch_post_entry(call->curl, url, entry, call->timeout,
+		    &f) == -1)
+			snprintf(err, sizeof(err), "%s", f.error);
+		else if (f.status != 204 && f.status != 200)
+			snprintf(err, sizeof(err), "the home node answered %ld:"
+			    " %.200s", f.status, f.body != NULL ? f.body : "");
+		else
+			err[0] = '\0';
+		sent_count(call);
+	}
 	p[2] = err[0] == '\0' ? version : err;
 	/* A home node that will never take it has it as much as it will. */
 	if (err[0] != '\0' && refusal_status(f.status)) {

@@ -22,7 +22,7 @@
 #include "atom.h"
 #include "federation.h"
 
-#define BATCH_ROWS	200
+#define BATCH_ROWS	1000
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 #define BATCH		STR(BATCH_ROWS)
@@ -712,83 +712,135 @@ write_tombstone(const struct kind *k, PGresult *res, int i)
 	return atom_close(&a);
 }
 
-/* Marks a record done without a new entry; 0, or -1 on failure. */
-static int
-publish_skip(struct db *db, const struct kind *k, PGresult *res, int i)
-{
-	const char *p[2] = { PQgetvalue(res, i, P_ID), PQgetvalue(res, i, P_SEQ) };
-	char *sql;
-	int rc;
+/*
+ * One record of a batch: rows first to last - 1 of the pending query.
+ * entry is what goes out, signed, or NULL when nothing does (nothing
+ * was ever shared, or the row is too large to send).
+ */
+struct item {
+	int		 first;
+	int		 last;
+	int		 live;
+	char		*entry;
+	int		 failed;
+};
 
-	sql = util_printf("UPDATE %s SET pending = false WHERE id = $1"
-	    " AND seq = $2 AND pending", k->table);
-	rc = sql == NULL ? -1 : db_exec(db, sql, 2, p);
-	free(sql);
-	return rc == -1 ? -1 : 0;
+struct batch {
+	const struct kind	*k;
+	const struct signer	*sg;
+	PGresult		*res;
+	struct item		*items;
+	size_t			 n;
+};
+
+/*
+ * Builds and signs one record (from several threads at once: it reads
+ * the result and the configuration and writes its own item only).
+ */
+static void
+sign_item(void *arg, size_t idx)
+{
+	struct batch *bt = arg;
+	struct item *it = &bt->items[idx];
+	const struct kind *k = bt->k;
+	PGresult *res = bt->res;
+	EVP_PKEY *key = bt->sg->key;
+	const char *fp = bt->sg->fingerprint, *id;
+	char *xml;
+
+	id = PQgetvalue(res, it->first, P_ID);
+	it->live = is_true(res, it->first, P_LIVE);
+	if (!it->live && !is_true(res, it->first, P_SHARED))
+		return;
+	xml = it->live ? write_entry(k, res, it->first, it->last) :
+	    write_tombstone(k, res, it->first);
+	/*
+	 * During a key rotation the node's own entry, which announces the
+	 * new key, is signed with the old one.
+	 */
+	if (bt->sg->old_key != NULL && strcmp(k->name, "node") == 0 &&
+	    strcmp(id, node_id) == 0) {
+		key = bt->sg->old_key;
+		fp = bt->sg->old_fingerprint;
+	}
+	it->entry = xml == NULL ? NULL : fed_sign_as(xml, strlen(xml), key,
+	    fp);
+	free(xml);
+	if (it->entry == NULL) {
+		log_err("cannot sign %s %s", k->name, id);
+		it->failed = 1;
+		return;
+	}
+	/*
+	 * What the forms take always fits (the unit tests hold the largest
+	 * against the limit); a row that does not was put there some other
+	 * way, and is not sent for peers to refuse: the entry gone out
+	 * before stays.
+	 */
+	if (strlen(it->entry) > (size_t)FED_MAX_ENTRY) {
+		log_err("%s %s is larger than an entry may be: not published",
+		    k->name, id);
+		free(it->entry);
+		it->entry = NULL;
+	}
 }
 
 /*
- * Signs and stores the record at rows first to last - 1.  The row is
- * written only if nothing changed it since it was read (same seq);
- * otherwise it is still pending and the next round takes it.  Answers 1
- * when an entry or tombstone went out, 0 when nothing needed to, -1 on
- * failure.
+ * Stores a batch's entries in one statement.  A row is written only if
+ * nothing changed it since it was read (same seq); otherwise it is still
+ * pending and the next round takes it.  A record with no entry keeps
+ * the one it had, if any.
  */
 static int
-publish_one(struct db *db, const struct signer *sg, const struct kind *k,
-    PGresult *res, int first, int last)
+batch_store(struct db *db, const struct batch *bt)
 {
-	const char *p[3];
-	char *xml = NULL, *signed_xml = NULL, *sql;
-	int live = is_true(res, first, P_LIVE), out, rc;
-	EVP_PKEY *key = sg->key;
-	const char *fp = sg->fingerprint;
+	const char **ids = NULL, **seqs = NULL, **entries = NULL, **shares = NULL;
+	const char *p[4] = { NULL, NULL, NULL, NULL };
+	char *arr[4] = { NULL, NULL, NULL, NULL }, *sql = NULL;
+	size_t i;
+	int k, rc = -1;
 
-	out = live || is_true(res, first, P_SHARED);
-	if (out) {
-		xml = live ? write_entry(k, res, first, last) :
-		    write_tombstone(k, res, first);
-		/*
-		 * During a key rotation the node's own entry, which
-		 * announces the new key, is signed with the old one.
-		 */
-		if (sg->old_key != NULL && strcmp(k->name, "node") == 0 &&
-		    strcmp(PQgetvalue(res, first, P_ID), node_id) == 0) {
-			key = sg->old_key;
-			fp = sg->old_fingerprint;
-		}
-		signed_xml = xml == NULL ? NULL : fed_sign(xml, strlen(xml),
-		    key, fp);
-		free(xml);
-		if (signed_xml == NULL) {
-			log_err("cannot sign %s %s", k->name,
-			    PQgetvalue(res, first, P_ID));
-			return -1;
-		}
-		/*
-		 * What the forms take always fits (the unit tests hold the
-		 * largest against the limit); a row that does not was put
-		 * there some other way, and is not sent for peers to refuse:
-		 * the entry gone out before stays.
-		 */
-		if (strlen(signed_xml) > (size_t)FED_MAX_ENTRY) {
-			log_err("%s %s is larger than an entry may be: not"
-			    " published", k->name, PQgetvalue(res, first,
-			    P_ID));
-			free(signed_xml);
-			return publish_skip(db, k, res, first);
-		}
+	ids = calloc(bt->n, sizeof(*ids));
+	seqs = calloc(bt->n, sizeof(*seqs));
+	entries = calloc(bt->n, sizeof(*entries));
+	shares = calloc(bt->n, sizeof(*shares));
+	if (ids == NULL || seqs == NULL || entries == NULL || shares == NULL)
+		goto done;
+	for (i = 0; i < bt->n; i++) {
+		ids[i] = PQgetvalue(bt->res, bt->items[i].first, P_ID);
+		seqs[i] = PQgetvalue(bt->res, bt->items[i].first, P_SEQ);
+		entries[i] = bt->items[i].entry != NULL ?
+		    bt->items[i].entry : "";
+		shares[i] = bt->items[i].live && bt->items[i].entry != NULL ?
+		    "t" : "f";
 	}
-	p[0] = PQgetvalue(res, first, P_ID);
-	p[1] = PQgetvalue(res, first, P_SEQ);
-	p[2] = signed_xml;
-	sql = util_printf("UPDATE %s SET entry = $3, pending = false,"
-	    " shared = shared OR %s WHERE id = $1 AND seq = $2 AND pending",
-	    k->table, live ? "true" : "false");
-	rc = sql == NULL ? -1 : db_exec(db, sql, 3, p);
+	arr[0] = util_pg_array(ids, bt->n);
+	arr[1] = util_pg_array(seqs, bt->n);
+	arr[2] = util_pg_array(entries, bt->n);
+	arr[3] = util_pg_array(shares, bt->n);
+	for (k = 0; k < 4; k++) {
+		if (arr[k] == NULL)
+			goto done;
+		p[k] = arr[k];
+	}
+	sql = util_printf("UPDATE %s t SET"
+	    " entry = coalesce(nullif(v.entry, ''), t.entry),"
+	    " pending = false, shared = t.shared OR v.shares"
+	    " FROM unnest($1::uuid[], $2::bigint[], $3::text[],"
+	    "  $4::boolean[]) AS v (id, seq, entry, shares)"
+	    " WHERE t.id = v.id AND t.seq = v.seq AND t.pending",
+	    bt->k->table);
+	if (sql != NULL && db_exec(db, sql, 4, p) == 0)
+		rc = 0;
+done:
 	free(sql);
-	free(signed_xml);
-	return rc == -1 ? -1 : out;
+	for (k = 0; k < 4; k++)
+		free(arr[k]);
+	free(ids);
+	free(seqs);
+	free(entries);
+	free(shares);
+	return rc;
 }
 
 /*
@@ -808,28 +860,51 @@ feed_lock(struct db *db)
 	return 0;
 }
 
-/* One batch of one kind: the number of entries that went out, or -1. */
+/*
+ * One batch of one kind: its pending rows read in one query, their
+ * entries built and signed in parallel, and stored in one statement.
+ * A record that cannot be signed fails the whole batch, so none of it
+ * is stored.  The number of entries that went out, or -1.
+ */
 static int
 publish_batch(struct db *db, const struct signer *sg, const struct kind *k,
     int *rows)
 {
-	PGresult *res;
-	int i, last, n = 0, rc;
+	struct batch bt = { k, sg, NULL, NULL, 0 };
+	size_t i;
+	int r, last, n = -1;
 
-	if ((res = db_query(db, PGRES_TUPLES_OK, k->query, 0, NULL)) == NULL)
+	if ((bt.res = db_query(db, PGRES_TUPLES_OK, k->query, 0,
+	    NULL)) == NULL)
 		return -1;
-	*rows = PQntuples(res);
-	for (i = 0; i < *rows; i = last) {
-		for (last = i + 1; last < *rows && strcmp(PQgetvalue(res,
-		    last, P_ID), PQgetvalue(res, i, P_ID)) == 0; last++)
-			;
-		if ((rc = publish_one(db, sg, k, res, i, last)) == -1) {
-			n = -1;
-			break;
-		}
-		n += rc;
+	*rows = PQntuples(bt.res);
+	if (*rows == 0) {
+		n = 0;
+		goto done;
 	}
-	PQclear(res);
+	if ((bt.items = calloc((size_t)*rows, sizeof(*bt.items))) == NULL)
+		goto done;
+	for (r = 0; r < *rows; r = last) {
+		for (last = r + 1; last < *rows && strcmp(PQgetvalue(bt.res,
+		    last, P_ID), PQgetvalue(bt.res, r, P_ID)) == 0; last++)
+			;
+		bt.items[bt.n].first = r;
+		bt.items[bt.n++].last = last;
+	}
+	fed_parallel(bt.n, sign_item, &bt);
+	for (i = 0; i < bt.n; i++)
+		if (bt.items[i].failed)
+			goto done;
+	if (batch_store(db, &bt) == -1)
+		goto done;
+	for (n = 0, i = 0; i < bt.n; i++)
+		if (bt.items[i].entry != NULL)
+			n++;
+done:
+	for (i = 0; i < bt.n; i++)
+		free(bt.items[i].entry);
+	free(bt.items);
+	PQclear(bt.res);
 	return n;
 }
 
@@ -880,6 +955,12 @@ publish_pending(struct db *db, const struct signer *sg)
 		return 0;
 	if (pending_kinds(db, &mask) == -1)
 		return -1;
+	if (mask != 0 && (fed_key_is(sg->key, sg->fingerprint) == -1 ||
+	    (sg->old_key != NULL &&
+	    fed_key_is(sg->old_key, sg->old_fingerprint) == -1))) {
+		log_err("the signing key is not the one its fingerprint names");
+		return -1;
+	}
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (!(mask & 1u << i))
 			continue;
@@ -897,7 +978,7 @@ publish_pending(struct db *db, const struct signer *sg)
 			if (db_commit(db) == -1)
 				return -1;
 			total += n;
-		} while (rows == BATCH_ROWS);
+		} while (rows >= BATCH_ROWS);
 	}
 	return total;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,23 +213,36 @@ signature_template(xmlDocPtr doc, xmlNodePtr root, const char *fp)
 }
 
 /*
+ * Whether fp is key's own fingerprint, which receivers look the key up
+ * by: 0 when it is.  Working it out costs more than a signature, so a
+ * batch checks it once (fed_sign_as).
+ */
+int
+fed_key_is(EVP_PKEY *key, const char *fp)
+{
+	char own[FED_FP_LEN + 1];
+
+	if (key == NULL || fp == NULL || fed_fingerprint(key, own) == -1 ||
+	    strcmp(own, fp) != 0)
+		return -1;
+	return 0;
+}
+
+/*
  * The input is our own unsigned entry, but it is parsed as strictly as a
  * peer's: what is signed here is what every receiver will accept.  The
- * fingerprint must be the key's own, since receivers look the key up by
- * it.
+ * caller has made sure fp is the key's own (fed_key_is).  Safe to call
+ * from several threads at once.
  */
 char *
-fed_sign(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
+fed_sign_as(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
 {
 	xmlSecDSigCtxPtr ctx = NULL;
 	xmlDocPtr doc;
 	xmlNodePtr root, sig, n;
 	const char *why;
-	char own[FED_FP_LEN + 1], *out = NULL;
+	char *out = NULL;
 
-	if (key == NULL || fp == NULL || fed_fingerprint(key, own) == -1 ||
-	    strcmp(own, fp) != 0)
-		return NULL;
 	if ((doc = fed_parse(xml, len, &why)) == NULL)
 		return NULL;
 	root = xmlDocGetRootElement(doc);
@@ -252,4 +266,62 @@ done:
 		xmlSecDSigCtxDestroy(ctx);
 	xmlFreeDoc(doc);
 	return out;
+}
+
+/* One entry signed with a key whose fingerprint is checked first. */
+char *
+fed_sign(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
+{
+	if (fed_key_is(key, fp) == -1)
+		return NULL;
+	return fed_sign_as(xml, len, key, fp);
+}
+
+/*
+ * Running fn(arg, i) for every i below n, spread over the processors:
+ * building and signing entries is all processor time, and a batch's
+ * entries do not depend on each other.  The calling thread takes its
+ * share too, and all of it when no thread can be started.
+ */
+#define PARALLEL_MAX	16	/* threads, whatever the processors */
+#define PARALLEL_EACH	8	/* at least this many items a thread */
+
+struct parallel {
+	void		(*fn)(void *, size_t);
+	void		*arg;
+	size_t		 n;
+	atomic_size_t	 next;
+};
+
+static void *
+parallel_run(void *p)
+{
+	struct parallel *job = p;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->n)
+		job->fn(job->arg, i);
+	return NULL;
+}
+
+void
+fed_parallel(size_t n, void (*fn)(void *, size_t), void *arg)
+{
+	struct parallel job = { fn, arg, n, 0 };
+	pthread_t th[PARALLEL_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want, started = 0, i;
+
+	want = cpus > 1 ? (size_t)cpus : 1;
+	if (want > PARALLEL_MAX)
+		want = PARALLEL_MAX;
+	if (want > n / PARALLEL_EACH)
+		want = n / PARALLEL_EACH > 0 ? n / PARALLEL_EACH : 1;
+	for (i = 1; i < want; i++)
+		if (pthread_create(&th[started], NULL, parallel_run,
+		    &job) == 0)
+			started++;
+	parallel_run(&job);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 }

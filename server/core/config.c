@@ -132,8 +132,8 @@ static const struct conf_key keys[] = {
 	{ "inbox_rate", C_INT, OFF(inbox_rate), 1, 1000000, NULL, "120", 0,
 	    NULL },
 	{ "courier_workers", C_INT, OFF(courier_workers), 1, 64, NULL, "4", 0,
-	    "# Deliveries to other nodes: how many peers are sent to at once\n"
-	    "# (each peer's own in order), and seconds one delivery may take.\n" },
+	    "# Deliveries to other nodes: how many go at once (one node gets\n"
+	    "# one sender fewer), and seconds one delivery may take.\n" },
 	{ "courier_timeout", C_INT, OFF(courier_timeout), 1, 300, NULL, "10",
 	    0, NULL },
 	{ "statement_timeout", C_INT, OFF(statement_timeout), 0, DAY, NULL,

@@ -20,7 +20,7 @@
 static void
 federation_metrics(struct strbuf *b)
 {
-	unsigned long merged, pulls, failures, n;
+	unsigned long merged, pulls, failures, n, sent, connects;
 	unsigned long long wire, decoded;
 	const char *why;
 	int i;
@@ -50,6 +50,15 @@ federation_metrics(struct strbuf *b)
 	    "acorn_federation_pulled_bytes_total{as=\"wire\"} %llu\n"
 	    "acorn_federation_pulled_bytes_total{as=\"decoded\"} %llu\n",
 	    wire, decoded);
+	inbox_sent_counts(&sent, &connects);
+	strbuf_printf(b, "# HELP acorn_courier_requests_total Registrations"
+	    " and outcomes the courier sent to peers.\n"
+	    "# TYPE acorn_courier_requests_total counter\n"
+	    "acorn_courier_requests_total %lu\n"
+	    "# HELP acorn_courier_connections_total Connections to peers the"
+	    " courier opened (each is kept for the next request).\n"
+	    "# TYPE acorn_courier_connections_total counter\n"
+	    "acorn_courier_connections_total %lu\n", sent, connects);
 }
 
 /*

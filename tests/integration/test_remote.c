@@ -27,11 +27,10 @@ static struct node *hub, *nw, *london, *sw;
 static char *hub_id, *nw_id, *coord_pw;
 
 static void
-two_nodes(void)
+nodes_up(const char *nw_settings)
 {
 	hub = node_new("National hub", "region = National\nsync_interval = 2");
-	nw = node_new("North West node",
-	    "region = North West\nsync_interval = 2");
+	nw = node_new("North West node", nw_settings);
 	ck_assert_ptr_nonnull(hub);
 	ck_assert_ptr_nonnull(nw);
 	ck_assert_int_eq(node_serve(hub), 0);
@@ -42,6 +41,19 @@ two_nodes(void)
 	nw_id = node_sql(nw, "SELECT id FROM node", NULL);
 	coord_pw = node_user_add(hub, "coord@hub.example.org", "coordinator");
 	ck_assert_ptr_nonnull(coord_pw);
+}
+
+static void
+two_nodes(void)
+{
+	nodes_up("region = North West\nsync_interval = 2");
+}
+
+/* The same, the North West node's courier with one hand. */
+static void
+two_nodes_one_hand(void)
+{
+	nodes_up("region = North West\nsync_interval = 2\ncourier_workers = 1");
 }
 
 /* The hub and three regions, each pinning the hub as its hub. */
@@ -977,6 +989,61 @@ START_TEST(test_a_members_away_registration_is_their_accounts_alone)
 }
 END_TEST
 
+/* A count the North West node's /metrics gives. */
+static long
+nw_metric(const char *name)
+{
+	struct client *c = client_new(nw);
+	struct resp *r = http_get(c, "/metrics");
+	char label[128];
+	const char *at;
+	long v = -1;
+
+	ck_assert_int_eq(r->status, 200);
+	snprintf(label, sizeof(label), "\n%s ", name);
+	if ((at = strstr(r->body, label)) != NULL)
+		v = strtol(at + strlen(label), NULL, 10);
+	resp_free(r);
+	client_free(c);
+	return v;
+}
+
+/*
+ * Members register one after another: the courier's one hand sends
+ * every request over the connection it opened for the first, rather
+ * than connecting to the host again each time (libcurl's count of the
+ * connections it opened; one more is allowed should the host close an
+ * idle one between two members).
+ */
+START_TEST(test_the_courier_keeps_its_connection_to_the_host)
+{
+	char *event = hub_event("Connection day", "10"), email[64];
+	struct client *c;
+	struct resp *r;
+	long sent, opened;
+	int i;
+
+	ck_assert_int_eq(nw_metric("acorn_courier_requests_total"), 0);
+	for (i = 0; i < 5; i++) {
+		snprintf(email, sizeof(email), "member%d@nw.example.org", i);
+		c = nw_member(email);
+		r = register_away(c, event);
+		ck_assert_msg(r->status == 200 && resp_has(r,
+		    "You have a place"), "%s", r->body);
+		resp_free(r);
+		client_free(c);
+	}
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE status = 'confirmed' AND home = $1", nw_id), 5);
+	sent = nw_metric("acorn_courier_requests_total");
+	opened = nw_metric("acorn_courier_connections_total");
+	ck_assert_int_ge(sent, 5);
+	ck_assert_msg(opened >= 1 && opened <= 2,
+	    "%ld connections opened for %ld requests", opened, sent);
+	free(event);
+}
+END_TEST
+
 Suite *
 remote_suite(void)
 {
@@ -994,6 +1061,12 @@ remote_suite(void)
 	tcase_add_test(tc, test_a_changed_event_is_told_by_the_home_node);
 	tcase_add_test(tc,
 	    test_a_members_away_registration_is_their_accounts_alone);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("courier");
+	tcase_add_checked_fixture(tc, two_nodes_one_hand, two_nodes_down);
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, test_the_courier_keeps_its_connection_to_the_host);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("race");
