@@ -7,8 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +24,7 @@
 #include <xmlsec/templates.h>
 #include <xmlsec/xmldsig.h>
 
+#include "core.h"
 #include "federation.h"
 #include "fed_internal.h"
 
@@ -278,50 +277,12 @@ fed_sign(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
 }
 
 /*
- * Running fn(arg, i) for every i below n, spread over the processors:
- * building and signing entries is all processor time, and a batch's
- * entries do not depend on each other.  The calling thread takes its
- * share too, and all of it when no thread can be started.
+ * Building and signing entries is all processor time, and a batch's
+ * entries do not depend on each other: they are spread over the
+ * processors, a few to a thread at least.
  */
-#define PARALLEL_MAX	16	/* threads, whatever the processors */
-#define PARALLEL_EACH	8	/* at least this many items a thread */
-
-struct parallel {
-	void		(*fn)(void *, size_t);
-	void		*arg;
-	size_t		 n;
-	atomic_size_t	 next;
-};
-
-static void *
-parallel_run(void *p)
-{
-	struct parallel *job = p;
-	size_t i;
-
-	while ((i = atomic_fetch_add(&job->next, 1)) < job->n)
-		job->fn(job->arg, i);
-	return NULL;
-}
-
 void
 fed_parallel(size_t n, void (*fn)(void *, size_t), void *arg)
 {
-	struct parallel job = { fn, arg, n, 0 };
-	pthread_t th[PARALLEL_MAX];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want, started = 0, i;
-
-	want = cpus > 1 ? (size_t)cpus : 1;
-	if (want > PARALLEL_MAX)
-		want = PARALLEL_MAX;
-	if (want > n / PARALLEL_EACH)
-		want = n / PARALLEL_EACH > 0 ? n / PARALLEL_EACH : 1;
-	for (i = 1; i < want; i++)
-		if (pthread_create(&th[started], NULL, parallel_run,
-		    &job) == 0)
-			started++;
-	parallel_run(&job);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	worker_parallel(n, 8, fn, arg);
 }

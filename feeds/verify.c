@@ -6,8 +6,6 @@
  * entries of a page are checked on every core at once.
  */
 #include <ctype.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +17,7 @@
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
 
+#include "core.h"
 #include "federation.h"
 #include "fed_internal.h"
 
@@ -33,60 +32,9 @@
  * is its own, and keys are shared read-only (OpenSSL lets several
  * threads verify with one EVP_PKEY; xmlsec shares nothing but what
  * xmlSecInit set up once, and no keys manager is used), so the threads
- * share only the counter and what each job says it shares.
+ * share only the counter and what each job says it shares
+ * (worker_parallel).
  */
-#define THREADS_MAX	16
-
-struct parallel {
-	size_t		 n;
-	atomic_size_t	 next;
-	void		(*each)(void *, size_t);
-	void		*arg;
-};
-
-static void *
-parallel_worker(void *arg)
-{
-	struct parallel *p = arg;
-	size_t i;
-
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
-		p->each(p->arg, i);
-	return NULL;
-}
-
-/*
- * Calls each(arg, i) for every i below n, on one thread per core at
- * most; the calling thread works too, and the others last only as long
- * as the call.  A thread that cannot start leaves its share to the
- * others.
- */
-static void
-parallel(size_t n, void (*each)(void *, size_t), void *arg)
-{
-	struct parallel p;
-	pthread_t tids[THREADS_MAX];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t i, want, started = 0;
-
-	p.n = n;
-	atomic_init(&p.next, 0);
-	p.each = each;
-	p.arg = arg;
-	want = cpus < 1 ? 1 : (size_t)cpus;
-	if (want > THREADS_MAX)
-		want = THREADS_MAX;
-	if (want > n)
-		want = n;
-	for (i = 1; i < want; i++)
-		if (pthread_create(&tids[started], NULL, parallel_worker, &p) ==
-		    0)
-			started++;
-	parallel_worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-}
-
 /* Feed pages. */
 
 static int
@@ -220,7 +168,7 @@ page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 	xmlSearchNs(root->doc, root, BAD_CAST "xml");
 	sp.docs = page->docs;
 	page->n = count;	/* every copy is freed with the page */
-	parallel(count, split_one, &sp);
+	worker_parallel(count, 1, split_one, &sp);
 	for (i = 0; i < count; i++)
 		if (page->docs[i] == NULL) {
 			*why = sp.whys[i];
@@ -640,7 +588,7 @@ fed_verify_many(xmlDocPtr *docs, struct fed_checked *out, size_t n,
 		out[i].signer[0] = '\0';
 		memset(&out[i].rec, 0, sizeof(out[i].rec));
 	}
-	parallel(n, check_one, &ck);
+	worker_parallel(n, 1, check_one, &ck);
 }
 
 void

@@ -325,6 +325,7 @@ int		 worker_stopping(struct worker *);
 struct db_pool	*worker_pool(struct worker *);
 void		 worker_sleep(struct worker *, struct db *, long);
 void		 worker_wait(int, struct db *, long);
+void		 worker_parallel(size_t, size_t, void (*)(void *, size_t), void *);
 
 /* retention.c: the rules, in the order they run. */
 enum retention_rule {
