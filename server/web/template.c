@@ -84,7 +84,13 @@ struct view {
 	struct item	*items;
 	uint32_t	 n;
 	uint32_t	 cap;
+	uint16_t	*index;		/* items by hash, once there are many */
+	uint32_t	 mask;		/* the index's size less one */
 };
+
+/* Fewer items than this are looked up by a scan of their hashes. */
+#define INDEX_FROM	16
+#define INDEX_EMPTY	UINT16_MAX
 
 /*
  * A page's view with its layout's keys and a list of twenty takes about
@@ -190,11 +196,53 @@ static struct item *
 view_lookup(const struct view *v, const char *key, uint32_t h)
 {
 	struct item *it, *end;
+	uint32_t i;
 
+	if (v->index != NULL) {
+		for (i = h & v->mask; v->index[i] != INDEX_EMPTY;
+		    i = (i + 1) & v->mask) {
+			it = &v->items[v->index[i]];
+			if (it->hash == h && strcmp(it->key, key) == 0)
+				return it;
+		}
+		return NULL;
+	}
 	for (it = v->items, end = it + v->n; it < end; it++)
 		if (it->hash == h && strcmp(it->key, key) == 0)
 			return it;
 	return NULL;
+}
+
+/* Files item i in the index, which has room for it. */
+static void
+index_put(struct view *v, uint32_t i)
+{
+	uint32_t j;
+
+	for (j = v->items[i].hash & v->mask; v->index[j] != INDEX_EMPTY;
+	    j = (j + 1) & v->mask)
+		;
+	v->index[j] = (uint16_t)i;
+}
+
+/* An index at most half full, for cap items: made again as v grows. */
+static int
+index_make(struct view *v, uint32_t cap)
+{
+	uint32_t size = 16, i;
+
+	while (size < cap * 2)
+		size *= 2;
+	if (size > INDEX_EMPTY || (v->index = arena_alloc(v->arena,
+	    size * sizeof(*v->index))) == NULL) {
+		v->index = NULL;	/* scanned instead */
+		return -1;
+	}
+	memset(v->index, 0xff, size * sizeof(*v->index));
+	v->mask = size - 1;
+	for (i = 0; i < v->n; i++)
+		index_put(v, i);
+	return 0;
 }
 
 /*
@@ -216,7 +264,7 @@ view_slot(struct view *v, const char *key, enum item_kind kind)
 		return it->kind == kind ? it : NULL;
 	}
 	if (v->n == v->cap) {
-		cap = v->cap ? v->cap * 2 : 16;
+		cap = v->cap ? v->cap * 2 : 8;
 		if ((grown = arena_alloc(v->arena, cap * sizeof(*grown))) ==
 		    NULL)
 			return NULL;
@@ -224,6 +272,8 @@ view_slot(struct view *v, const char *key, enum item_kind kind)
 			memcpy(grown, v->items, v->n * sizeof(*grown));
 		v->items = grown;
 		v->cap = cap;
+		if (cap >= INDEX_FROM)
+			index_make(v, cap);
 	}
 	it = &v->items[v->n];
 	memset(it, 0, sizeof(*it));
@@ -231,6 +281,8 @@ view_slot(struct view *v, const char *key, enum item_kind kind)
 		return NULL;
 	it->hash = h;
 	it->kind = kind;
+	if (v->index != NULL)
+		index_put(v, v->n);
 	v->n++;
 	return it;
 }
@@ -533,40 +585,33 @@ put(struct strbuf *o, const char *s, size_t n)
 static void
 put_escaped(struct strbuf *o, const char *s)
 {
-	const char *run = s, *rep;
-	size_t rlen;
+	size_t n;
 
-	for (;; s++) {
+	for (;;) {
+		/* Most values have nothing to escape: one copy. */
+		n = strcspn(s, "&<>\"\r");
+		put(o, s, n);
+		s += n;
 		switch (*s) {
 		case '\0':
-			put(o, run, (size_t)(s - run));
 			return;
 		case '&':
-			rep = "&amp;";
-			rlen = 5;
+			put(o, "&amp;", 5);
 			break;
 		case '<':
-			rep = "&lt;";
-			rlen = 4;
+			put(o, "&lt;", 4);
 			break;
 		case '>':
-			rep = "&gt;";
-			rlen = 4;
+			put(o, "&gt;", 4);
 			break;
 		case '"':
-			rep = "&quot;";
-			rlen = 6;
-			break;
-		case '\r':
-			rep = "&#13;";
-			rlen = 5;
+			put(o, "&quot;", 6);
 			break;
 		default:
-			continue;
+			put(o, "&#13;", 5);
+			break;
 		}
-		put(o, run, (size_t)(s - run));
-		put(o, rep, rlen);
-		run = s + 1;
+		s++;
 	}
 }
 
