@@ -510,7 +510,7 @@ struct tmpl {
 	struct op	*ops;
 	uint32_t	 nops;
 	char		*pool;
-	size_t		 literal;	/* bytes of markup written every time */
+	size_t		 literal;	/* bytes of ready-made markup in all */
 	struct tkey	*keys;
 	uint32_t	 nkeys;
 	struct attrs	*attrs;
@@ -1025,22 +1025,62 @@ compile_static_attrs(struct compiler *c, xmlNodePtr n)
 
 static void	compile_children(struct compiler *, xmlNodePtr, int);
 
-/* slot: the data-value its <option>s answer to, -1 outside any. */
+/*
+ * The markup between an element's tags: a hole for data-markdown or
+ * data-text, else its children, with the value a data-value gives its
+ * options.  slot: the data-value n's own <option>s answer to, or -1.
+ */
+static void
+compile_content(struct compiler *c, xmlNodePtr n, const struct directives *d,
+    int slot)
+{
+	if (d->markdown != NULL) {
+		if (raw_text_element(n))
+			log_err("%s: data-markdown on <%s> refused", c->file,
+			    n->name);
+		else
+			emit(c, OP_MARKDOWN, intern_str(c, d->markdown), 0, 0);
+		return;
+	}
+	if (d->text != NULL) {
+		if (raw_text_element(n))
+			log_err("%s: data-text on <%s> refused", c->file,
+			    n->name);
+		else
+			emit(c, OP_TEXT, intern_str(c, d->text), 0, 0);
+		return;
+	}
+	if (d->value == NULL) {
+		compile_children(c, n, slot);
+		return;
+	}
+	if (c->slots == MAX_DEPTH) {
+		log_err("%s: data-value nested too deep", c->file);
+		c->failed = 1;
+		return;
+	}
+	emit(c, OP_SELECT, intern_str(c, d->value), (uint32_t)c->slots, 0);
+	c->slots++;
+	compile_children(c, n, c->slots - 1);
+	c->slots--;
+}
+
+/* slot: the data-value n's <option>s answer to, -1 outside any. */
 static void
 compile_element(struct compiler *c, xmlNodePtr n, int slot)
 {
 	struct directives d;
-	uint32_t each = 0, body = 0, cond[2];
-	int option, ncond = 0, i, inner;
+	uint32_t each = 0, body = 0, cond[2], end;
+	int option, ncond = 0, i;
 
 	directives_scan(n, &d);
 	option = slot >= 0 && xmlStrcasecmp(n->name, BAD_CAST "option") == 0;
+	if (d.each != NULL && c->depth == MAX_DEPTH) {
+		log_err("%s: data-each nested too deep", c->file);
+		c->failed = 1;
+		return;
+	}
 	if (d.each != NULL) {
-		if (c->depth == MAX_DEPTH) {
-			log_err("%s: data-each nested too deep", c->file);
-			c->failed = 1;
-			return;
-		}
 		each = emit(c, OP_EACH, intern_str(c, d.each), 0,
 		    (uint32_t)c->depth++);
 		body = here(c);
@@ -1059,49 +1099,21 @@ compile_element(struct compiler *c, xmlNodePtr n, int slot)
 		compile_static_attrs(c, n);
 	lit(c, ">", 1);
 	if (!void_element(n)) {
-		if (d.markdown != NULL) {
-			if (raw_text_element(n))
-				log_err("%s: data-markdown on <%s> refused",
-				    c->file, n->name);
-			else
-				emit(c, OP_MARKDOWN, intern_str(c, d.markdown),
-				    0, 0);
-		} else if (d.text != NULL) {
-			if (raw_text_element(n))
-				log_err("%s: data-text on <%s> refused",
-				    c->file, n->name);
-			else
-				emit(c, OP_TEXT, intern_str(c, d.text), 0, 0);
-		} else {
-			inner = slot;
-			if (d.value != NULL) {
-				if (c->slots == MAX_DEPTH) {
-					log_err("%s: data-value nested too "
-					    "deep", c->file);
-					c->failed = 1;
-					return;
-				}
-				inner = c->slots++;
-				emit(c, OP_SELECT, intern_str(c, d.value),
-				    (uint32_t)inner, 0);
-			}
-			compile_children(c, n, inner);
-			if (d.value != NULL)
-				c->slots--;
-		}
+		compile_content(c, n, &d, slot);
 		lit(c, "</", 2);
 		lit_str(c, (const char *)n->name);
 		lit(c, ">", 1);
 	}
+	if (c->failed)
+		return;		/* the ops to patch may not be there */
+	/* A condition on a repeated element is asked of each item. */
+	end = here(c);
+	for (i = 0; i < ncond; i++)
+		c->t->ops[cond[i]].a = end;
 	if (d.each != NULL) {
-		/* A condition on the repeated element is asked of each item. */
-		for (i = 0; i < ncond; i++)
-			c->t->ops[cond[i]].a = here(c);
 		emit(c, OP_NEXT, NOKEY, body, (uint32_t)--c->depth);
 		c->t->ops[each].a = here(c);
-	} else
-		for (i = 0; i < ncond; i++)
-			c->t->ops[cond[i]].a = here(c);
+	}
 }
 
 static void
@@ -1162,6 +1174,7 @@ static int
 compile(htmlDocPtr d, const char *file, struct tmpl *t)
 {
 	struct compiler c;
+	struct op *shrunk;
 
 	memset(&c, 0, sizeof(c));
 	memset(t, 0, sizeof(*t));
@@ -1175,7 +1188,11 @@ compile(htmlDocPtr d, const char *file, struct tmpl *t)
 		tmpl_free(t);
 		return -1;
 	}
-	t->pool = c.pool.p;
+	/* Kept for the process's life: no room to spare. */
+	if ((t->pool = realloc(c.pool.p, c.pool.len + 1)) == NULL)
+		t->pool = c.pool.p;
+	if ((shrunk = realloc(t->ops, t->nops * sizeof(*shrunk))) != NULL)
+		t->ops = shrunk;
 	return 0;
 }
 
