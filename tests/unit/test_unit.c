@@ -29,6 +29,7 @@ main(void)
 	srunner_add_suite(sr, form_suite());
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, template_suite());
+	srunner_add_suite(sr, template_same_suite());
 	srunner_add_suite(sr, chart_suite());
 	srunner_add_suite(sr, federation_suite());
 	srunner_add_suite(sr, entries_suite());

@@ -25,6 +25,7 @@ Suite	*diff_suite(void);		/* test_diff.c */
 Suite	*form_suite(void);		/* test_form.c */
 Suite	*session_suite(void);		/* test_session.c */
 Suite	*template_suite(void);		/* test_template.c */
+Suite	*template_same_suite(void);	/* test_template_same.c */
 Suite	*chart_suite(void);		/* test_chart.c */
 Suite	*federation_suite(void);	/* test_federation.c */
 Suite	*entries_suite(void);		/* test_entries.c */
