@@ -74,7 +74,21 @@ http_send(struct request *r, unsigned int status, const char *type,
     const void *body, size_t len, int copy)
 {
 	struct MHD_Response *resp;
+	char *mine;
 
+	/*
+	 * A route that may be kept: the cache takes the bytes, with the
+	 * headers the handler added (an ETag, say), and answers.
+	 */
+	if (r->cache.key != NULL) {
+		if (!copy)
+			mine = (char *)body;
+		else if ((mine = malloc(len + 1)) == NULL)
+			return http_error(r, 500);
+		else
+			memcpy(mine, body, len);
+		return cache_send(r, status, type, NULL, mine, len);
+	}
 	resp = MHD_create_response_from_buffer(len, (void *)body,
 	    copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
@@ -177,7 +191,11 @@ http_download(struct request *r, const char *type, int fd, size_t len,
 	return attachment_queue(r, resp, type, filename, "private, no-cache");
 }
 
-/* Renders a page; pages that show personal data are never cached. */
+/*
+ * Renders a page.  Browsers and proxies are told to keep none (a page
+ * may show who is signed in); the node itself keeps those of routes
+ * flagged CACHE or CACHE_ANON (cache.c), until the data changes.
+ */
 int
 http_page(struct request *r, unsigned int status, const char *tmpl,
     struct view *v)
@@ -191,11 +209,17 @@ http_page(struct request *r, unsigned int status, const char *tmpl,
 	if (view_has(v, "errors") && (title = view_get(v, "title")) != NULL &&
 	    strncmp(title, "Error: ", 7) != 0)
 		view_setf(v, "title", "Error: %s", title);
+	/* What was typed back, and what was wrong with it, is theirs. */
+	if (view_has(v, "errors"))
+		r->cache.nostore = 1;
 	if (template_render(tmpl, v, &out, &len) == -1) {
 		view_free(v);
 		return http_error(r, 500);
 	}
 	view_free(v);
+	if (r->cache.key != NULL)
+		return cache_send(r, status, "text/html; charset=utf-8",
+		    "no-store", out, len);
 	resp = MHD_create_response_from_buffer(len, out, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(out);
@@ -892,7 +916,13 @@ dispatch(struct request *r)
 		return http_error(r, 503);
 	/* A date's parts came one by one: it is judged whole. */
 	form_end(&r->form);
-	return rt->handler(r);
+	/* Signed in: one query for the session, and perhaps no more. */
+	if (r->method != METHOD_POST && (rc = cache_answer(r)) != -1)
+		return rc;
+	cache_mask(r);
+	rc = rt->handler(r);
+	cache_unmask(r);
+	return rc;
 }
 
 /*
@@ -916,6 +946,28 @@ body_declared(struct request *r)
 	if (r->declared > 0 && (size_t)r->declared > body_max(r))
 		return too_large(r);
 	return MHD_YES;
+}
+
+/*
+ * A GET or HEAD of a kept route from someone not signed in (no session
+ * cookie, so the session needs no query: a form token comes from the
+ * pre-session cookie alone) is looked up before any database connection
+ * is taken, and a page found is sent from memory with no query at all.
+ * -1: not answered.
+ */
+static int
+cache_fast(struct request *r)
+{
+	if (!(r->route->flags & (CACHE | CACHE_ANON)) ||
+	    (r->route->flags & (NEED_MEMBER | NEED_CONTRIBUTOR |
+	    NEED_COORDINATOR | NEED_ADMIN)) ||
+	    MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+	    COOKIE_SESSION) != NULL)
+		return -1;
+	if (session_load(r) == -1)
+		return -1;
+	r->session_read = 1;
+	return cache_answer(r);
 }
 
 /* Requests begun and not yet answered: what a stop waits for. */
@@ -962,6 +1014,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((rc = admit(r)) != MHD_YES || r->answered)
 			return rc == MHD_YES ? MHD_YES : MHD_NO;
 		if (r->method != METHOD_POST) {
+			if ((rc = cache_fast(r)) != -1)
+				return rc == MHD_YES ? MHD_YES : MHD_NO;
 			MHD_get_connection_values_n(conn,
 			    MHD_GET_ARGUMENT_KIND, query_field, r);
 			return MHD_YES;
@@ -1059,6 +1113,8 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	form_free(&r->form);
 	if (r->db != NULL)
 		db_release(pool, r->db);
+	cache_unmask(r);
+	free(r->cache.key);
 	account_free(r->account);
 	for (i = 0; i < r->nheaders; i++)
 		free(r->headers[i].value);

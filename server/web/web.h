@@ -220,7 +220,15 @@ enum route_flag {
 	NO_SESSION	 = 1 << 5,	/* the database, but no session read */
 	UPLOAD		 = 1 << 6,	/* takes a file, up to max_upload more */
 	ATOM_ENTRY	 = 1 << 7,	/* the body is one Atom entry, kept raw */
-	NEED_CONTRIBUTOR = 1 << 8	/* a contributor, coordinator or admin */
+	NEED_CONTRIBUTOR = 1 << 8,	/* a contributor, coordinator or admin */
+	/*
+	 * Its GET answer may be kept (cache.c): for everyone, each class of
+	 * viewer (anonymous, or a role in a region) its own copy; or for
+	 * those not signed in only.  Only for handlers whose page shows
+	 * nothing of the person but the header's name and the form token.
+	 */
+	CACHE		 = 1 << 9,
+	CACHE_ANON	 = 1 << 10
 };
 struct request;
 struct route {
@@ -232,6 +240,7 @@ struct route {
 	int		 (*handler)(struct request *);
 	const char	*metric;	/* label in /metrics */
 	const char	*section;	/* the header link it is under, or NULL */
+	int		 clock;		/* seconds: a kept page's time step */
 };
 const struct route *route_find(const struct route *, size_t, const char *,
 		    char *, size_t);
@@ -291,6 +300,15 @@ struct request {
 		char		*value;
 	}			 headers[4];
 	int			 nheaders;
+	/* The response cache's state for this request (cache.c). */
+	struct {
+		char	*key;		/* kept under this, when it may be */
+		int	 tried;		/* looked up already */
+		int	 masked;	/* sentinels stand in for the values */
+		int	 nostore;	/* the page is this request's alone */
+		char	 csrf[ACORN_TOKEN_LEN + 1];	/* the real token */
+		char	*name;		/* the real name in the header */
+	}			 cache;
 	struct timespec		 start;
 	char			 addr[64];
 	unsigned int		 status;
@@ -320,6 +338,16 @@ const char	*http_header(struct request *, const char *);
 int		 http_fresh(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
 int		 http_local(struct request *);
+
+/* cache.c: responses kept in memory until the data changes. */
+int		 cache_init(long);
+void		 cache_free(void);
+int		 cache_answer(struct request *);
+void		 cache_mask(struct request *);
+void		 cache_unmask(struct request *);
+int		 cache_send(struct request *, unsigned int, const char *,
+		    const char *, char *, size_t);
+void		 cache_text(struct strbuf *);
 
 /* response.c: the headers a handler adds to its response. */
 int		 response_header(struct request *, const char *, const char *);
