@@ -217,14 +217,16 @@ const char	*db_value(const PGresult *, int, int);
  * notifications after every statement (notify.c says why).
  */
 void		 db_pool_listen(struct db_pool *);
+void		 db_data_changed(void);
+uint64_t	 db_data_version(void);
+unsigned long	 db_data_notifications(void);
+int		 db_notifies(PGconn *);
 
 /* notify.c: the data version, moved by every committed change. */
 int		 notify_start(const char *);
 void		 notify_stop(void);
 uint64_t	 notify_version(void);
-void		 notify_bump(void);
 void		 notify_poll(void);
-int		 notify_drain(PGconn *);
 void		 notify_counts(uint64_t *, int *, unsigned long *,
 		    unsigned long *);
 

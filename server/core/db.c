@@ -30,6 +30,13 @@ struct db_pool {
 };
 
 static atomic_ulong errors;
+/*
+ * The data version: moved by every committed change to what pages show
+ * that this process learns of (notify.c says how), and the notifications
+ * of such changes counted.
+ */
+static atomic_uint_fast64_t data_version = 1;
+static atomic_ulong data_notifications;
 static atomic_int statement_timeout;	/* seconds; 0: none */
 
 /*
@@ -40,6 +47,46 @@ void
 db_statement_timeout(int seconds)
 {
 	atomic_store(&statement_timeout, seconds);
+}
+
+/* Something may have changed: whatever was kept before is old. */
+void
+db_data_changed(void)
+{
+	atomic_fetch_add(&data_version, 1);
+}
+
+uint64_t
+db_data_version(void)
+{
+	return atomic_load(&data_version);
+}
+
+unsigned long
+db_data_notifications(void)
+{
+	return atomic_load(&data_notifications);
+}
+
+/*
+ * Counts the notifications waiting on c, which LISTENs on acorn_data
+ * alone, and frees them; any moves the data version.
+ */
+int
+db_notifies(PGconn *c)
+{
+	PGnotify *n;
+	int count = 0;
+
+	while ((n = PQnotifies(c)) != NULL) {
+		PQfreemem(n);
+		count++;
+	}
+	if (count > 0) {
+		atomic_fetch_add(&data_notifications, (unsigned long)count);
+		db_data_changed();
+	}
+	return count;
 }
 
 unsigned long
@@ -259,7 +306,7 @@ db_query(struct db *d, ExecStatusType want, const char *sql, int n,
 	r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
 	/* Our own commit's notification came before its result. */
 	if (d->listens)
-		notify_drain(d->conn);
+		db_notifies(d->conn);
 	if (PQresultStatus(r) != want) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
@@ -338,7 +385,7 @@ db_commit(struct db *d)
 	int rc = db_exec(d, "COMMIT", 0, NULL);
 
 	if (!d->listens)
-		notify_bump();
+		db_data_changed();
 	return rc;
 }
 

@@ -1,24 +1,30 @@
 /*
- * The data version: a number that moves whenever a committed change
- * could alter what a page or a feed shows, so that whatever is kept
- * under an older number is never served again.  Every table whose rows
- * are shown carries a trigger (schema/035) that notifies acorn_data; a
- * thread of this process LISTENs on a connection of its own and counts
- * each notification.  While that thread is not listening (at the start,
- * after a lost connection, while it reconnects) the version is 0, which
- * means "unknown": nothing may be served from memory.  Reconnecting
- * moves the version, since notifications sent meanwhile were missed.
+ * How this process hears of changes to the data.  The data version
+ * (db.c holds the number) moves whenever a committed change could alter
+ * what a page or a feed shows, so that whatever is kept under an older
+ * number is never served again.  Every table whose rows are shown
+ * carries a trigger (schema/035) that notifies acorn_data; a thread
+ * here LISTENs on a connection of its own and counts each notification.
+ * While that thread is not listening (at the start, after a lost
+ * connection, while it reconnects) notify_version is 0, "unknown":
+ * nothing may be served from memory.  Reconnecting moves the version,
+ * since notifications sent meanwhile were missed.
  *
  * This process's own writes move the version before they return, not
  * when the notification comes round: the request pool's connections
  * LISTEN too, and PostgreSQL hands a session its own notifications
  * before it reports the commit (db.c counts them after every
- * statement); other connections (the background workers') move it on
- * every commit.  What remains is another process's commit whose
- * notification is still on its way: for that short time (the time a
- * notification takes to cross a local socket) this process may serve
- * the page as it was just before that commit, exactly as it would had
- * the request come a moment earlier.  notify_poll, called before every
+ * statement); the workers' connections move it on every commit.  For
+ * the same reason a signed-in request, whose session is read on a pool
+ * connection, sees every change committed before it: the backend sends
+ * the notifications it was signalled before its answer.
+ *
+ * What remains is a request that takes no query (someone not signed in)
+ * just after another process's commit (a second acorn serve, the command
+ * line, or a worker's single statement), whose notification is still on
+ * its way: for that short time (a notification crossing a local socket)
+ * it may get the page as it was just before that commit, exactly as it
+ * would had it come a moment earlier.  notify_poll, called before every
  * look-up, reads whatever has already arrived.
  */
 #include <errno.h>
@@ -35,10 +41,8 @@
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
 
-static atomic_uint_fast64_t version = 1;
 static atomic_int	 listening;	/* the thread is connected and LISTENs */
 static atomic_ulong	 reconnects;
-static atomic_ulong	 notifications;
 static atomic_int	 stop;
 static pthread_t	 thread;
 static int		 running;
@@ -47,13 +51,6 @@ static char		*conninfo;
 /* The thread's connection, shared with notify_poll under this lock. */
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static PGconn		*conn;
-
-/* Something may have changed: whatever was kept before is old. */
-void
-notify_bump(void)
-{
-	atomic_fetch_add(&version, 1);
-}
 
 /*
  * The version to keep and find things under, or 0 when it is not known
@@ -64,25 +61,7 @@ notify_version(void)
 {
 	if (!atomic_load(&listening))
 		return 0;
-	return atomic_load(&version);
-}
-
-/* Counts the notifications waiting on c (any channel); frees them. */
-int
-notify_drain(PGconn *c)
-{
-	PGnotify *n;
-	int count = 0;
-
-	while ((n = PQnotifies(c)) != NULL) {
-		PQfreemem(n);
-		count++;
-	}
-	if (count > 0) {
-		atomic_fetch_add(&notifications, (unsigned long)count);
-		notify_bump();
-	}
-	return count;
+	return db_data_version();
 }
 
 /*
@@ -97,7 +76,7 @@ notify_poll(void)
 	if (pthread_mutex_trylock(&lock) != 0)
 		return;
 	if (conn != NULL && PQconsumeInput(conn) == 1)
-		notify_drain(conn);
+		db_notifies(conn);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -119,7 +98,9 @@ listen_connect(void)
 
 	if ((c = db_connect(conninfo)) == NULL)
 		return NULL;
-	res = PQexec(c, "LISTEN acorn_data");
+	/* Named, so that pg_stat_activity tells it from the pool's. */
+	res = PQexec(c, "SET application_name = 'acorn data version';"
+	    " LISTEN acorn_data");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		log_err("LISTEN acorn_data: %s", PQerrorMessage(c));
 		PQclear(res);
@@ -153,7 +134,7 @@ listen_loop(PGconn *c)
 			continue;
 		pthread_mutex_lock(&lock);
 		ok = PQconsumeInput(c) == 1 && PQstatus(c) == CONNECTION_OK;
-		notify_drain(c);
+		db_notifies(c);
 		pthread_mutex_unlock(&lock);
 	}
 	if (!ok)
@@ -180,7 +161,7 @@ listen_main(void *arg)
 		conn = c;
 		pthread_mutex_unlock(&lock);
 		/* Whatever was notified while nobody listened is unknown. */
-		notify_bump();
+		db_data_changed();
 		atomic_fetch_add(&reconnects, 1);
 		atomic_store(&listening, 1);
 		listen_loop(c);
@@ -251,8 +232,8 @@ void
 notify_counts(uint64_t *v, int *up, unsigned long *reconnected,
     unsigned long *notified)
 {
-	*v = atomic_load(&version);
+	*v = db_data_version();
 	*up = atomic_load(&listening);
 	*reconnected = atomic_load(&reconnects);
-	*notified = atomic_load(&notifications);
+	*notified = db_data_notifications();
 }

@@ -469,6 +469,10 @@ cache_mask(struct request *r)
 	if (r->cache.key == NULL || r->cache.masked)
 		return;
 	snprintf(r->cache.csrf, sizeof(r->cache.csrf), "%s", r->csrf);
+	/*
+	 * No token yet: none is rendered, unless the handler makes one
+	 * (a pre-session cookie), which makes the page this visitor's.
+	 */
 	if (r->csrf[0] != '\0')
 		snprintf(r->csrf, sizeof(r->csrf), "%s", sentinel[HOLE_CSRF]);
 	if (r->account != NULL) {
@@ -484,7 +488,8 @@ cache_unmask(struct request *r)
 {
 	if (!r->cache.masked)
 		return;
-	snprintf(r->csrf, sizeof(r->csrf), "%s", r->cache.csrf);
+	if (strcmp(r->csrf, sentinel[HOLE_CSRF]) == 0)
+		snprintf(r->csrf, sizeof(r->csrf), "%s", r->cache.csrf);
 	if (r->account != NULL)
 		r->account->name = r->cache.name;
 	r->cache.masked = 0;
