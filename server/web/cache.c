@@ -142,6 +142,34 @@ key_hash(const char *k)
 	return h;
 }
 
+/* Under the lock: e leaves the LRU list. */
+static void
+lru_out(struct entry *e)
+{
+	if (e->newer != NULL)
+		e->newer->older = e->older;
+	else
+		c.newest = e->older;
+	if (e->older != NULL)
+		e->older->newer = e->newer;
+	else
+		c.oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+/* Under the lock: e joins the LRU list as the most recently used. */
+static void
+lru_in(struct entry *e)
+{
+	e->newer = NULL;
+	e->older = c.newest;
+	if (c.newest != NULL)
+		c.newest->newer = e;
+	c.newest = e;
+	if (c.oldest == NULL)
+		c.oldest = e;
+}
+
 /* Under the lock: e leaves the table and the LRU list. */
 static void
 unlink_entry(struct entry *e)
@@ -152,38 +180,20 @@ unlink_entry(struct entry *e)
 		pp = &(*pp)->chain;
 	if (*pp == e)
 		*pp = e->chain;
-	if (e->newer != NULL)
-		e->newer->older = e->older;
-	else
-		c.newest = e->older;
-	if (e->older != NULL)
-		e->older->newer = e->newer;
-	else
-		c.oldest = e->newer;
+	lru_out(e);
 	c.bytes -= e->bytes;
 	c.entries--;
 	entry_unref(e);
 }
 
-/* Under the lock: e becomes the most recently used. */
+/* Under the lock: e, in the table, becomes the most recently used. */
 static void
 touch(struct entry *e)
 {
 	if (c.newest == e)
 		return;
-	if (e->newer != NULL)
-		e->newer->older = e->older;
-	if (e->older != NULL)
-		e->older->newer = e->newer;
-	else
-		c.oldest = e->newer;
-	e->older = c.newest;
-	e->newer = NULL;
-	if (c.newest != NULL)
-		c.newest->newer = e;
-	c.newest = e;
-	if (c.oldest == NULL)
-		c.oldest = e;
+	lru_out(e);
+	lru_in(e);
 }
 
 /*
@@ -296,7 +306,8 @@ key_make(struct request *r, uint64_t v)
 static int
 accepts_gzip(struct request *r)
 {
-	const char *p = http_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	const char *p = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	const char *q;
 	size_t n;
 	int named;
@@ -348,12 +359,15 @@ hole_value(const struct request *r, int h)
 }
 
 /*
- * Answers r from e: the gzip bytes or the plain ones lent without a
- * copy when there are no holes, else the holes filled into a buffer of
- * the request's own.  The headers are those the page had when rendered.
+ * The response to r from e, and its status in *status: the gzip bytes
+ * or the plain ones lent without a copy when there are no holes, else
+ * the holes filled into a buffer of the request's own; a 304 when the
+ * client holds e's ETag.  The headers are those the page had when it
+ * was rendered; http_queue adds those every response carries.  NULL
+ * when out of memory.
  */
-static int
-entry_send(struct request *r, struct entry *e)
+static struct MHD_Response *
+entry_response(struct request *r, struct entry *e, unsigned int *status)
 {
 	struct MHD_Response *resp;
 	struct strbuf b = { NULL, 0, 0, 0 };
@@ -365,8 +379,10 @@ entry_send(struct request *r, struct entry *e)
 	for (i = 0; i < e->nheaders; i++)
 		if (strcasecmp(e->headers[i].name, "ETag") == 0)
 			etag = e->headers[i].value;
-	if (etag != NULL && http_fresh(r, etag))
-		return http_not_modified(r, etag, e->cache_control);
+	if (etag != NULL && http_fresh(r, etag)) {
+		*status = 304;
+		return response_not_modified(etag, e->cache_control);
+	}
 	if (e->nholes == 0) {
 		gz = e->gz != NULL && accepts_gzip(r);
 		atomic_fetch_add(&e->refs, 1);
@@ -375,7 +391,7 @@ entry_send(struct request *r, struct entry *e)
 		    entry_release, e);
 		if (resp == NULL) {
 			entry_unref(e);
-			return MHD_NO;
+			return NULL;
 		}
 	} else {
 		for (i = 0; i < e->nsegs; i++)
@@ -386,12 +402,12 @@ entry_send(struct request *r, struct entry *e)
 				escape_into(&b, hole_value(r, e->segs[i].hole));
 		len = b.len;
 		if ((body = strbuf_take(&b)) == NULL)
-			return http_error(r, 500);
+			return NULL;
 		resp = MHD_create_response_from_buffer(len, body,
 		    MHD_RESPMEM_MUST_FREE);
 		if (resp == NULL) {
 			free(body);
-			return MHD_NO;
+			return NULL;
 		}
 	}
 	MHD_add_response_header(resp, "Content-Type", e->type);
@@ -407,33 +423,34 @@ entry_send(struct request *r, struct entry *e)
 			MHD_add_response_header(resp, "Content-Encoding",
 			    "gzip");
 	}
-	return http_queue(r, e->status, resp);
+	*status = e->status;
+	return resp;
 }
 
 /*
  * Looks the request up, when its route is kept and the data version is
- * known.  MHD_YES or MHD_NO: answered from memory.  -1: not found; when
- * the answer may be kept, r->cache.key says under what, and cache_mask
- * readies the request for rendering it.
+ * known: the response from memory, its status in *status; or NULL, and
+ * then, when the answer may be kept, r->cache.key says under what, and
+ * cache_mask readies the request for rendering it.
  */
-int
-cache_answer(struct request *r)
+struct MHD_Response *
+cache_find(struct request *r, unsigned int *status)
 {
+	struct MHD_Response *resp;
 	struct entry *e;
 	uint64_t v, h;
-	int rc;
 
 	if (c.max == 0 || r->cache.tried)
-		return -1;
+		return NULL;
 	r->cache.tried = 1;
 	if (!(r->route->flags & CACHE) && !((r->route->flags & CACHE_ANON) &&
 	    r->account == NULL))
-		return -1;
+		return NULL;
 	notify_poll();
 	if ((v = notify_version()) == 0)
-		return -1;
+		return NULL;
 	if ((r->cache.key = key_make(r, v)) == NULL)
-		return -1;
+		return NULL;
 	h = key_hash(r->cache.key);
 	pthread_mutex_lock(&c.lock);
 	purge_older(v);
@@ -447,15 +464,15 @@ cache_answer(struct request *r)
 	pthread_mutex_unlock(&c.lock);
 	if (e == NULL) {
 		atomic_fetch_add(&misses, 1);
-		return -1;
+		return NULL;
 	}
 	atomic_fetch_add(&hits, 1);
 	/* The holes are filled with this request's own values. */
 	snprintf(r->cache.csrf, sizeof(r->cache.csrf), "%s", r->csrf);
 	r->cache.name = r->account != NULL ? r->account->name : NULL;
-	rc = entry_send(r, e);
+	resp = entry_response(r, e, status);
 	entry_unref(e);
-	return rc;
+	return resp;
 }
 
 /*
@@ -590,9 +607,7 @@ insert(struct entry *e)
 	atomic_fetch_add(&e->refs, 1);
 	e->chain = c.bucket[b];
 	c.bucket[b] = e;
-	e->older = NULL;
-	e->newer = NULL;
-	touch(e);
+	lru_in(e);
 	c.bytes += e->bytes;
 	c.entries++;
 	atomic_fetch_add(&stores, 1);
@@ -614,39 +629,41 @@ keepable(const struct request *r, unsigned int status, size_t len)
 }
 
 /*
- * Answers a request whose key is set with body (len bytes, which this
- * takes) as type, keeping it when it may be kept: status 200, no cookie
- * set, no error summary.  Whether kept or not, the holes are filled
- * with the request's own values.  The headers a handler added
- * (response_header) other than cookies go into the entry.
+ * The response to a request whose key is set, with body (len bytes,
+ * which this takes) as type, its status in *status; the page is kept
+ * when it may be: status 200, no cookie set, no error summary.  Whether
+ * kept or not, the holes are filled with the request's own values.  The
+ * headers a handler added (response_header) other than cookies go into
+ * the entry.  NULL when out of memory.
  */
-int
-cache_send(struct request *r, unsigned int status, const char *type,
+struct MHD_Response *
+cache_keep(struct request *r, unsigned int *status, const char *type,
     const char *cache_control, char *body, size_t len)
 {
+	struct MHD_Response *resp;
 	struct entry *e;
 	uint64_t v;
-	int i, keep, rc;
+	int i, keep;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
 		free(body);
-		return http_error(r, 500);
+		return NULL;
 	}
 	atomic_init(&e->refs, 1);
 	e->plain = body;
 	e->plain_len = len;
-	e->status = status;
+	e->status = *status;
 	if (sscanf(r->cache.key, "%" SCNu64, &v) != 1)
 		v = 0;
 	e->version = v;
-	keep = keepable(r, status, len);
+	keep = keepable(r, *status, len);
 	if ((e->type = util_strdup(type)) == NULL ||
 	    (cache_control != NULL && (e->cache_control =
 	    util_strdup(cache_control)) == NULL) ||
 	    (keep && (e->key = util_strdup(r->cache.key)) == NULL) ||
 	    entry_cut(e) == -1) {
 		entry_unref(e);
-		return http_error(r, 500);
+		return NULL;
 	}
 	if (keep) {
 		/* The route's own headers go with the page; cookies stay. */
@@ -663,9 +680,9 @@ cache_send(struct request *r, unsigned int status, const char *type,
 		insert(e);
 		pthread_mutex_unlock(&c.lock);
 	}
-	rc = entry_send(r, e);
+	resp = entry_response(r, e, status);
 	entry_unref(e);
-	return rc;
+	return resp;
 }
 
 /* Prometheus text: what the cache holds and how it is used. */

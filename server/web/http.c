@@ -87,7 +87,10 @@ http_send(struct request *r, unsigned int status, const char *type,
 			return http_error(r, 500);
 		else
 			memcpy(mine, body, len);
-		return cache_send(r, status, type, NULL, mine, len);
+		if ((resp = cache_keep(r, &status, type, NULL, mine,
+		    len)) == NULL)
+			return http_error(r, 500);
+		return http_queue(r, status, resp);
 	}
 	resp = MHD_create_response_from_buffer(len, (void *)body,
 	    copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_MUST_FREE);
@@ -217,9 +220,12 @@ http_page(struct request *r, unsigned int status, const char *tmpl,
 		return http_error(r, 500);
 	}
 	view_free(v);
-	if (r->cache.key != NULL)
-		return cache_send(r, status, "text/html; charset=utf-8",
-		    "no-store", out, len);
+	if (r->cache.key != NULL) {
+		if ((resp = cache_keep(r, &status, "text/html; charset=utf-8",
+		    "no-store", out, len)) == NULL)
+			return http_error(r, 500);
+		return http_queue(r, status, resp);
+	}
 	resp = MHD_create_response_from_buffer(len, out, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(out);
@@ -283,44 +289,12 @@ http_error(struct request *r, unsigned int status)
 	    sizeof(fallback) - 1, 1);
 }
 
-/*
- * 1 when the request's If-None-Match names etag (or is "*"): what the
- * client holds is current.
- */
-int
-http_fresh(struct request *r, const char *etag)
-{
-	const char *p = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	size_t n, elen = strlen(etag);
-
-	while (p != NULL && *p != '\0') {
-		p += strspn(p, " \t,");
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		n = strcspn(p, " \t,");
-		if ((n == 1 && *p == '*') || (n == elen &&
-		    memcmp(p, etag, n) == 0))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /* 304: the client's copy, named by etag, is current. */
 int
 http_not_modified(struct request *r, const char *etag,
     const char *cache_control)
 {
-	struct MHD_Response *resp;
-
-	resp = MHD_create_response_from_buffer(0, NULL,
-	    MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, "ETag", etag);
-	if (cache_control != NULL)
-		MHD_add_response_header(resp, "Cache-Control", cache_control);
-	return http_queue(r, 304, resp);
+	return http_queue(r, 304, response_not_modified(etag, cache_control));
 }
 
 /* 303 to a local path, so a reload never repeats a POST. */
@@ -880,6 +854,44 @@ upload_map(struct request *r)
 }
 
 /*
+ * Answers the request from memory when its route is kept and its page is
+ * there; -1 when not, and then r->cache says whether and under what the
+ * page about to be rendered may be kept.
+ */
+static int
+cached(struct request *r)
+{
+	struct MHD_Response *resp;
+	unsigned int status;
+
+	if ((resp = cache_find(r, &status)) == NULL)
+		return -1;
+	return http_queue(r, status, resp);
+}
+
+/*
+ * A GET or HEAD of a kept route from someone not signed in (no session
+ * cookie, so the session needs no query: a form token comes from the
+ * pre-session cookie alone) is looked up before any database connection
+ * is taken, and a page found is sent from memory with no query at all.
+ * -1: not answered.
+ */
+static int
+cache_fast(struct request *r)
+{
+	if (!(r->route->flags & (CACHE | CACHE_ANON)) ||
+	    (r->route->flags & (NEED_MEMBER | NEED_CONTRIBUTOR |
+	    NEED_COORDINATOR | NEED_ADMIN)) ||
+	    MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+	    COOKIE_SESSION) != NULL)
+		return -1;
+	if (session_load(r) == -1)
+		return -1;
+	r->session_read = 1;
+	return cached(r);
+}
+
+/*
  * The request is complete: who may use the route is decided again, with
  * the session as it is now (a GET's first look, a POST's second), then
  * what its body held, then the handler answers.
@@ -917,7 +929,7 @@ dispatch(struct request *r)
 	/* A date's parts came one by one: it is judged whole. */
 	form_end(&r->form);
 	/* Signed in: one query for the session, and perhaps no more. */
-	if (r->method != METHOD_POST && (rc = cache_answer(r)) != -1)
+	if (r->method != METHOD_POST && (rc = cached(r)) != -1)
 		return rc;
 	cache_mask(r);
 	rc = rt->handler(r);
@@ -946,28 +958,6 @@ body_declared(struct request *r)
 	if (r->declared > 0 && (size_t)r->declared > body_max(r))
 		return too_large(r);
 	return MHD_YES;
-}
-
-/*
- * A GET or HEAD of a kept route from someone not signed in (no session
- * cookie, so the session needs no query: a form token comes from the
- * pre-session cookie alone) is looked up before any database connection
- * is taken, and a page found is sent from memory with no query at all.
- * -1: not answered.
- */
-static int
-cache_fast(struct request *r)
-{
-	if (!(r->route->flags & (CACHE | CACHE_ANON)) ||
-	    (r->route->flags & (NEED_MEMBER | NEED_CONTRIBUTOR |
-	    NEED_COORDINATOR | NEED_ADMIN)) ||
-	    MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
-	    COOKIE_SESSION) != NULL)
-		return -1;
-	if (session_load(r) == -1)
-		return -1;
-	r->session_read = 1;
-	return cache_answer(r);
 }
 
 /* Requests begun and not yet answered: what a stop waits for. */

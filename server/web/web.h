@@ -335,23 +335,24 @@ int		 http_download(struct request *, const char *, int, size_t,
 int		 http_tmpfile(void);
 const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
-int		 http_fresh(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
 int		 http_local(struct request *);
 
 /* cache.c: responses kept in memory until the data changes. */
 int		 cache_init(long);
 void		 cache_free(void);
-int		 cache_answer(struct request *);
+struct MHD_Response *cache_find(struct request *, unsigned int *);
 void		 cache_mask(struct request *);
 void		 cache_unmask(struct request *);
-int		 cache_send(struct request *, unsigned int, const char *,
-		    const char *, char *, size_t);
+struct MHD_Response *cache_keep(struct request *, unsigned int *,
+		    const char *, const char *, char *, size_t);
 void		 cache_text(struct strbuf *);
 
 /* response.c: the headers a handler adds to its response. */
 int		 response_header(struct request *, const char *, const char *);
 int		 response_retry_after(struct request *, long);
+int		 http_fresh(struct request *, const char *);
+struct MHD_Response *response_not_modified(const char *, const char *);
 
 /* counters.c: requests by route and status, and their latency. */
 struct strbuf;

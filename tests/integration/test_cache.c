@@ -113,19 +113,39 @@ shows(struct client *c, const char *path, const char *text)
 }
 
 /*
- * Asks for path twice and proves the second answer came from memory:
- * the cache's hits went up by one.
+ * GETs path, which must be 200; 1 when the answer came from memory (the
+ * cache's hits went up by one: nothing else asks meanwhile).  The
+ * response in *out, when out is not NULL.
+ */
+static int
+hit(struct node *n, struct client *c, const char *path, struct resp **out)
+{
+	long hits = metric(n, "acorn_cache_hits_total");
+	struct resp *r = http_get(c, path);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(r->status == 200, "%s: %ld", path, r->status);
+	if (out != NULL)
+		*out = r;
+	else
+		resp_free(r);
+	return metric(n, "acorn_cache_hits_total") == hits + 1;
+}
+
+/*
+ * Asks for path until an answer comes from memory: the page is kept.
+ * A node's background work just after it starts (signing what a test
+ * made) moves the version a few times, which costs a miss each.
  */
 static void
 primed(struct node *n, struct client *c, const char *path)
 {
-	long hits;
+	int i;
 
-	ck_assert_int_eq(http_get_status(c, path), 200);
-	hits = metric(n, "acorn_cache_hits_total");
-	ck_assert_int_eq(http_get_status(c, path), 200);
-	ck_assert_msg(metric(n, "acorn_cache_hits_total") == hits + 1,
-	    "%s was not answered from memory", path);
+	for (i = 0; i < 50; i++)
+		if (hit(n, c, path, NULL))
+			return;
+	ck_abort_msg("%s was never answered from memory", path);
 }
 
 static void
@@ -222,10 +242,9 @@ START_TEST(test_each_viewer_sees_their_own_parts)
 	struct client *b = client_as(node, MEMBER2, member2_pw);
 	struct client *co = client_as(node, COORD, coord_pw);
 	struct client *anon = client_new(node);
-	char *ta, *tb, *got;
+	char *ta, *tb, *tok;
 	struct resp *r;
-	long hits;
-	int i;
+	int i, got_a, got_b;
 
 	/* Each one's token, from a page that is never kept. */
 	ta = page_csrf(a, "/glossary/new");
@@ -233,26 +252,24 @@ START_TEST(test_each_viewer_sees_their_own_parts)
 	ck_assert_ptr_nonnull(ta);
 	ck_assert_ptr_nonnull(tb);
 	ck_assert_str_ne(ta, tb);
-	hits = metric(node, "acorn_cache_hits_total");
-	for (i = 0; i < 3; i++) {
-		r = http_get(i % 2 ? b : a, "/glossary");
-		ck_assert_int_eq(r->status, 200);
-		got = form_field(r->body, "csrf");
-		ck_assert_ptr_nonnull(got);
-		ck_assert_str_eq(got, i % 2 ? tb : ta);
+	/* Each gets their own token, kept page or not, and each gets one. */
+	for (i = 0, got_a = got_b = 0; i < 50 && !(got_a && got_b); i++) {
+		got_a |= hit(node, a, "/glossary", &r);
+		tok = form_field(r->body, "csrf");
+		ck_assert_ptr_nonnull(tok);
+		ck_assert_str_eq(tok, ta);
 		ck_assert(resp_has(r, "Sign out"));
 		ck_assert(!resp_has(r, "href=\"/manage\""));
-		free(got);
+		free(tok);
 		resp_free(r);
-		r = http_get(i % 2 ? a : b, "/glossary");
-		got = form_field(r->body, "csrf");
-		ck_assert_ptr_nonnull(got);
-		ck_assert_str_eq(got, i % 2 ? ta : tb);
-		free(got);
+		got_b |= hit(node, b, "/glossary", &r);
+		tok = form_field(r->body, "csrf");
+		ck_assert_ptr_nonnull(tok);
+		ck_assert_str_eq(tok, tb);
+		free(tok);
 		resp_free(r);
 	}
-	/* All but the very first came from memory. */
-	ck_assert_int_ge(metric(node, "acorn_cache_hits_total"), hits + 5);
+	ck_assert(got_a && got_b);
 
 	for (i = 0; i < 2; i++) {
 		r = http_get(co, "/glossary");
@@ -287,10 +304,14 @@ START_TEST(test_each_viewer_sees_their_own_parts)
 		ck_assert_ptr_nonnull(t1);
 		ck_assert_ptr_nonnull(t2);
 		ck_assert_str_ne(t1, t2);
-		hits = metric(node, "acorn_cache_hits_total");
-		for (i = 0; i < 2; i++) {
-			c1 = page_csrf(v1, path);
-			c2 = page_csrf(v2, path);
+		for (i = 0, got_a = got_b = 0; i < 50 && !(got_a && got_b);
+		    i++) {
+			got_a |= hit(node, v1, path, &r);
+			c1 = form_field(r->body, "csrf");
+			resp_free(r);
+			got_b |= hit(node, v2, path, &r);
+			c2 = form_field(r->body, "csrf");
+			resp_free(r);
 			ck_assert_ptr_nonnull(c1);
 			ck_assert_ptr_nonnull(c2);
 			ck_assert_str_eq(c1, t1);
@@ -298,8 +319,7 @@ START_TEST(test_each_viewer_sees_their_own_parts)
 			free(c1);
 			free(c2);
 		}
-		ck_assert_int_ge(metric(node, "acorn_cache_hits_total"),
-		    hits + 3);
+		ck_assert(got_a && got_b);
 		free(t1);
 		free(t2);
 		free(id);
@@ -536,8 +556,10 @@ START_TEST(test_cache_stays_within_its_bound)
 	ck_assert_int_le(bytes, 200000);
 	ck_assert_int_gt(metric(small, "acorn_cache_evictions_total"), 0);
 	ck_assert_int_gt(metric(small, "acorn_cache_entries"), 0);
-	/* The most recent page is still kept. */
-	primed(small, c, path);
+	/* The most recent page is still kept; the first went long ago. */
+	ck_assert(hit(small, c, path, NULL));
+	ck_assert(!hit(small, c, "/glossary?n=0", NULL));
+	ck_assert_int_le(metric(small, "acorn_cache_bytes"), 200000);
 	client_free(c);
 	node_free(small);
 }
@@ -573,6 +595,7 @@ START_TEST(test_gzip_body_is_the_plain_body)
 	size_t len;
 	char *out;
 
+	primed(node, plain, "/evidence/summary");
 	p = http_get(plain, "/evidence/summary");
 	ck_assert_int_eq(p->status, 200);
 	ck_assert(strcasestr(p->headers, "Content-Encoding") == NULL);
