@@ -245,8 +245,12 @@ param_take(void *cls, enum MHD_ValueKind kind, const char *key,
 	struct params *ps = cls;
 
 	(void)kind;
-	/* An empty parameter asks for nothing: ?q= is the page itself. */
-	if (key == NULL || value == NULL || value_size == 0)
+	/*
+	 * An empty parameter asks for nothing (?q= is the page itself), and
+	 * one no handler reads changes nothing.
+	 */
+	if (key == NULL || value == NULL || value_size == 0 ||
+	    !form_query_known(key))
 		return MHD_YES;
 	ps->len += key_size + value_size + 16;
 	if (ps->n == QUERY_PARAMS || ps->len > QUERY_MAX) {
@@ -263,7 +267,8 @@ param_take(void *cls, enum MHD_ValueKind kind, const char *key,
  * page depends on the time, who is asking (anonymous, with or without a
  * form token; or a role and a region), the path and the query with its
  * parameters in order of name (a name's several values kept in their
- * order, which pages may read) and empty ones dropped.  NULL when the
+ * order, which pages may read), empty ones and those no handler reads
+ * dropped.  NULL when the
  * request is not to be kept.
  */
 static char *

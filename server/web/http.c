@@ -330,9 +330,19 @@ http_redirectf(struct request *r, const char *fmt, ...)
 	return rc;
 }
 
+/*
+ * A query parameter as it came, for the few that are no form field
+ * (form.c's raw_query): the response cache keys pages by those and the
+ * form's fields alone, so reading any other would be a page that a
+ * kept copy gets wrong.
+ */
 const char *
 http_query(struct request *r, const char *name)
 {
+	if (!form_query_raw(name)) {
+		log_err("query parameter %s is not in raw_query", name);
+		return NULL;
+	}
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
 	    name);
 }

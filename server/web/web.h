@@ -198,6 +198,8 @@ const char	*form_key_name(enum key);
 size_t		 form_key_max(enum key);
 int		 form_key_secret(enum key);
 int		 form_key_lookup(const char *);
+int		 form_query_known(const char *);
+int		 form_query_raw(const char *);
 void		 form_accept(struct form *, enum key, const char *, size_t);
 int		 form_take(struct form *, const char *, const char *,
 		    size_t);
