@@ -376,7 +376,7 @@ entry_response(struct request *r, struct entry *e, unsigned int *status)
 {
 	struct MHD_Response *resp;
 	struct strbuf b = { NULL, 0, 0, 0 };
-	const char *etag = NULL;
+	const char *etag = NULL, *cc = e->cache_control;
 	size_t len;
 	char *body;
 	int i, gz = 0;
@@ -384,9 +384,11 @@ entry_response(struct request *r, struct entry *e, unsigned int *status)
 	for (i = 0; i < e->nheaders; i++)
 		if (strcasecmp(e->headers[i].name, "ETag") == 0)
 			etag = e->headers[i].value;
+		else if (strcasecmp(e->headers[i].name, "Cache-Control") == 0)
+			cc = e->headers[i].value;
 	if (etag != NULL && http_fresh(r, etag)) {
 		*status = 304;
-		return response_not_modified(etag, e->cache_control);
+		return response_not_modified(etag, cc);
 	}
 	if (e->nholes == 0) {
 		gz = e->gz != NULL && accepts_gzip(r);
