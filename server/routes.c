@@ -10,7 +10,7 @@
  * the layout marks that link on the section's every page.  CACHE marks
  * a page the node may keep in memory for each class of viewer, and
  * CACHE_ANON one it may keep for those not signed in only (a signed-in
- * person's page shows their own registration): a handler is flagged
+ * person's page shows their own registrations): a handler is flagged
  * only when its page shows nothing of the person but the header's
  * name and the form token, which cache.c fills in per request.  Nothing
  * else in the program matches paths: the web layer is given this table
@@ -190,7 +190,7 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVENTS] = {
 		.path = "/events", .methods = GET,
-		.flags = CACHE,
+		.flags = CACHE_ANON,	/* a member's list tags their bookings */
 		.clock = CLOCK_STEP,
 		.section = "events",
 		.handler = events_list, .metric = "events",
