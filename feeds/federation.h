@@ -144,8 +144,20 @@ const char *publish_collection(size_t);
 
 /* feed.c: the documents served around stored entries. */
 #define FED_ENTRIES_MARK "<?acorn-entries?>"
-char	*feed_frame(const char *, const char *, const char *, const char *,
-	    const char *, const char *);
+#define FED_COLLECTIONS	6		/* publish_collection's names */
+/* What closes a feed after its entries, each on a line of its own. */
+#define FED_FEED_TAIL	"\n</feed>\n"
+
+struct feed_frame {
+	const char	*collection;
+	char		*head;		/* declaration, <feed>, fixed children */
+	size_t		 head_len;
+	char		*href;		/* the feed's address, escaped */
+	char		 version[17];	/* of head and href, for ETags */
+};
+const struct feed_frame *feed_frame_get(const char *);
+int	 feed_frame_page(const struct feed_frame *, char *, size_t,
+	    long long, const char *, long long, long long, long long);
 char	*feed_service(const char *);
 
 /* atom.c: text XML 1.0 can hold, from any UTF-8. */
@@ -202,6 +214,7 @@ struct sync;
 struct sync *sync_start(const struct config *, const struct signer *);
 void	 sync_stop(struct sync *);
 void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
+void	 sync_bytes(unsigned long long *, unsigned long long *);
 const char *sync_rejections(int, unsigned long *);
 
 /* merge.c */

@@ -1,9 +1,13 @@
 /*
- * The documents around stored entries: a feed's frame (its head, and for
- * peers the paging links, with a mark where the entries go) and this
- * node's AtomPub service document (RFC 5023).  The entries themselves
- * are never rewritten: the server sends them from where they are stored.
+ * The documents around stored entries: a feed's frame (its head, made
+ * once per collection, and a page's own few elements, written without
+ * any XML library: a self link, a date and for peers the paging links)
+ * and this node's AtomPub service document (RFC 5023).  The entries
+ * themselves are never rewritten: the server sends them from where they
+ * are stored.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,66 +18,169 @@
 #include "atom.h"
 #include "federation.h"
 
-/* The feed element up to its entries. */
-static void
-feed_head(struct atom *a, const char *collection, const char *self,
-    const char *updated)
+/*
+ * The feed element up to where a page's own parts go: the parts that
+ * stay the same for every page of the collection while this process
+ * runs.  Atom leaves the order of a feed's children free, so the self
+ * link, the date and the paging elements follow them.
+ */
+static char *
+frame_head(const char *collection)
 {
+	struct atom a;
 	char *s;
 
-	atom_check(a, xmlTextWriterStartDocument(a->w, NULL, "UTF-8", NULL));
-	atom_check(a, xmlTextWriterStartElementNS(a->w, NULL, BAD_CAST "feed",
+	if (atom_open(&a) == -1)
+		return NULL;
+	atom_check(&a, xmlTextWriterStartDocument(a.w, NULL, "UTF-8", NULL));
+	atom_check(&a, xmlTextWriterStartElementNS(a.w, NULL, BAD_CAST "feed",
 	    BAD_CAST FED_ATOM_NS));
-	atom_check(a, xmlTextWriterWriteAttribute(a->w, BAD_CAST "xmlns:at",
+	atom_check(&a, xmlTextWriterWriteAttribute(a.w, BAD_CAST "xmlns:at",
 	    BAD_CAST FED_TOMB_NS));
-	atom_check(a, xmlTextWriterWriteAttribute(a->w,
+	atom_check(&a, xmlTextWriterWriteAttribute(a.w,
 	    BAD_CAST "xmlns:acorn", BAD_CAST FED_ACORN_NS));
 	s = util_printf("%s/feeds/%s", cfg->public_url, collection);
-	atom_text(a, "id", s);
+	atom_text(&a, "id", s);
 	free(s);
-	atom_link(a, "self", "application/atom+xml", self);
 	s = util_printf("%s%s", cfg->public_url, publish_page(collection));
-	atom_link(a, "alternate", "text/html", s);
+	atom_link(&a, "alternate", "text/html", s);
 	free(s);
 	s = util_printf("%s: %s", cfg->node_name, publish_title(collection));
-	atom_text(a, "title", s);
+	atom_text(&a, "title", s);
 	free(s);
-	atom_text(a, "updated", updated);
-	atom_start(a, "author");
-	atom_text(a, "name", cfg->node_name);
-	atom_end(a);
-	atom_start(a, "generator");
-	atom_attr(a, "version", PACKAGE_VERSION);
-	atom_string(a, "Acorn");
-	atom_end(a);
+	atom_start(&a, "author");
+	atom_text(&a, "name", cfg->node_name);
+	atom_end(&a);
+	atom_start(&a, "generator");
+	atom_attr(&a, "version", PACKAGE_VERSION);
+	atom_string(&a, "Acorn");
+	atom_end(&a);
+	atom_raw(&a, FED_ENTRIES_MARK);
+	atom_check(&a, xmlTextWriterEndDocument(a.w));
+	if ((s = atom_close(&a)) != NULL)
+		*strstr(s, FED_ENTRIES_MARK) = '\0';
+	return s;
+}
+
+/* s as an XML attribute value holds it (malloc'd), or NULL. */
+static char *
+attr_escape(const char *s)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	char *clean;
+	const char *p;
+
+	if ((clean = feed_xml_text(s)) == NULL)
+		return NULL;
+	for (p = clean; *p != '\0'; p++)
+		switch (*p) {
+		case '&':	strbuf_str(&b, "&amp;"); break;
+		case '<':	strbuf_str(&b, "&lt;"); break;
+		case '>':	strbuf_str(&b, "&gt;"); break;
+		case '"':	strbuf_str(&b, "&quot;"); break;
+		default:	strbuf_add(&b, p, 1); break;
+		}
+	free(clean);
+	return strbuf_take(&b);
+}
+
+static struct feed_frame frames[FED_COLLECTIONS];
+static pthread_once_t frames_once = PTHREAD_ONCE_INIT;
+static int frames_failed;
+
+/*
+ * Makes every collection's frame, once: the configuration they come from
+ * does not change while the process runs.
+ */
+static void
+frames_make(void)
+{
+	struct feed_frame *f;
+	unsigned char digest[32];
+	const char *coll;
+	char *href;
+	size_t i;
+
+	for (i = 0; i < FED_COLLECTIONS &&
+	    (coll = publish_collection(i)) != NULL; i++) {
+		f = &frames[i];
+		f->collection = coll;
+		href = util_printf("%s/feeds/%s", cfg->public_url, coll);
+		f->head = frame_head(coll);
+		f->href = href != NULL ? attr_escape(href) : NULL;
+		free(href);
+		if (f->head == NULL || f->href == NULL) {
+			frames_failed = 1;
+			return;
+		}
+		f->head_len = strlen(f->head);
+		/* What every page of it depends on besides its entries. */
+		href = util_printf("%s|%s", f->head, f->href);
+		if (href == NULL) {
+			frames_failed = 1;
+			return;
+		}
+		util_sha256(href, strlen(href), digest);
+		free(href);
+		util_hex(digest, 8, f->version);
+	}
 }
 
 /*
- * A feed of collection (a name publish_table knows) at self, updated
- * then, with FED_ENTRIES_MARK where its entries go.  For a page for
- * peers: next, the link to the page after it (NULL on the last), cursor,
- * the change number of its last entry (NULL when it has none), and
- * latest, the newest change number; all three NULL for feed readers.
- * NULL when memory ran out or the collection is unknown.
+ * The frame of collection (a name publish_table knows), or NULL when it
+ * is unknown or memory ran out.  Made once per process, shared by every
+ * thread, never freed.
  */
-char *
-feed_frame(const char *collection, const char *self, const char *updated,
-    const char *next, const char *cursor, const char *latest)
+const struct feed_frame *
+feed_frame_get(const char *collection)
 {
-	struct atom a;
+	size_t i;
 
-	if (publish_table(collection) == NULL || atom_open(&a) == -1)
+	pthread_once(&frames_once, frames_make);
+	if (frames_failed || collection == NULL)
 		return NULL;
-	feed_head(&a, collection, self, updated);
-	if (next != NULL)
-		atom_link(&a, "next", "application/atom+xml", next);
-	if (cursor != NULL)
-		atom_field(&a, "cursor", cursor);
-	if (latest != NULL)
-		atom_field(&a, "latest", latest);
-	atom_raw(&a, FED_ENTRIES_MARK);
-	atom_check(&a, xmlTextWriterEndDocument(a.w));
-	return atom_close(&a);
+	for (i = 0; i < FED_COLLECTIONS && frames[i].collection != NULL; i++)
+		if (strcmp(frames[i].collection, collection) == 0)
+			return &frames[i];
+	return NULL;
+}
+
+/*
+ * A page's own parts of the feed element, written after f's head: its
+ * self link (with ?after=after when after >= 0: a page for peers), its
+ * date, and for peers the link to the next page when next >= 0, its
+ * cursor when cursor >= 0 and the newest change when latest >= 0.  The
+ * numbers and a date are all that is new here, so nothing is escaped.
+ * Answers its length, or -1 when it does not fit in out.
+ */
+int
+feed_frame_page(const struct feed_frame *f, char *out, size_t size,
+    long long after, const char *updated, long long next, long long cursor,
+    long long latest)
+{
+	size_t n = 0;
+	int k;
+
+#define PUT(...) do { \
+	k = snprintf(out + n, size - n, __VA_ARGS__); \
+	if (k < 0 || (size_t)k >= size - n) \
+		return -1; \
+	n += (size_t)k; \
+} while (0)
+	PUT("<link rel=\"self\" type=\"application/atom+xml\" href=\"%s",
+	    f->href);
+	if (after >= 0)
+		PUT("?after=%lld", after);
+	PUT("\"/><updated>%s</updated>", updated);
+	if (next >= 0)
+		PUT("<link rel=\"next\" type=\"application/atom+xml\""
+		    " href=\"%s?after=%lld\"/>", f->href, next);
+	if (cursor >= 0)
+		PUT("<acorn:cursor>%lld</acorn:cursor>", cursor);
+	if (latest >= 0)
+		PUT("<acorn:latest>%lld</acorn:latest>", latest);
+#undef PUT
+	return (int)n;
 }
 
 /* A collection element of the service document. */

@@ -1,6 +1,6 @@
 /*
  * Talking to peers with libcurl: a GET with a size cap and the ETag of
- * what we hold, a quick GET a person waits on (pinning), and an entry
+ * what we hold, asking for compression (any coding curl knows), a quick GET a person waits on (pinning), and an entry
  * POST (inboxes).  Every request has a connect timeout and an overall
  * one, so a peer that hangs costs at most that, and is abandoned when
  * the node stops; redirects are not followed (a peer's address is what
@@ -23,7 +23,9 @@
 /*
  * The body grows by doubling: curl hands it over 16 KiB at a time, and
  * growing it by that much each time would copy a large page over and
- * over.
+ * over.  What curl hands over is decoded already, so the cap holds for
+ * what a compressed answer decodes to: a few kilobytes of gzip that
+ * would make gigabytes are refused once they pass it.
  */
 static size_t
 take_body(char *data, size_t size, size_t n, void *arg)

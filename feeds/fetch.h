@@ -14,7 +14,7 @@ struct fetch {
 	long		 status;	/* HTTP status, 0 when none */
 	long		 timeout_ms;	/* the whole request, at most */
 	long		 connect_ms;	/* connecting, at most */
-	curl_off_t	 bytes;		/* body bytes received */
+	curl_off_t	 bytes;		/* body bytes on the wire (len: decoded) */
 	int		 too_big;
 	atomic_int	*stop;		/* set: abandon the transfer */
 	char		 etag[128];

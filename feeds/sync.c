@@ -32,6 +32,8 @@
 #define MAX_PAGES	100000	/* pages of one collection in one pull */
 #define PING_TIMEOUT	3L
 #define ERROR_WAIT_MS	2000
+#define POLL_MAX_BYTES	(16 * 1024)	/* the answer to a poll */
+#define POLL_RETRY	3600	/* seconds before asking a node without it */
 
 struct puller {
 	struct sync	*sync;
@@ -43,6 +45,7 @@ struct puller {
 	int		 woken;
 	atomic_int	 stop;
 	int		 seen;		/* still in the peer list */
+	time_t		 no_poll_until;	/* the peer has no /feeds?since= */
 	struct puller	*next;
 };
 
@@ -59,6 +62,14 @@ struct sync {
 };
 
 static atomic_ulong merged, pulls, pull_failures;
+/* Feed bytes pulled: as they came over the wire, and decoded. */
+static atomic_ullong wire_bytes, decoded_bytes;
+
+/* What one pull of a peer received. */
+struct pull_bytes {
+	long long	 wire;
+	long long	 decoded;
+};
 
 /*
  * Refusals by reason.  Reasons are the library's fixed strings, so a
@@ -107,6 +118,24 @@ sync_counts(unsigned long *m, unsigned long *p, unsigned long *f)
 	*m = atomic_load(&merged);
 	*p = atomic_load(&pulls);
 	*f = atomic_load(&pull_failures);
+}
+
+/* Feed bytes pulled since the start, on the wire and decoded. */
+void
+sync_bytes(unsigned long long *wire, unsigned long long *decoded)
+{
+	*wire = atomic_load(&wire_bytes);
+	*decoded = atomic_load(&decoded_bytes);
+}
+
+/* Counts what a request to a peer received. */
+static void
+count_bytes(struct pull_bytes *pb, const struct fetch *f)
+{
+	pb->wire += (long long)f->bytes;
+	pb->decoded += (long long)f->len;
+	atomic_fetch_add(&wire_bytes, (unsigned long long)f->bytes);
+	atomic_fetch_add(&decoded_bytes, (unsigned long long)f->len);
 }
 
 /*
@@ -329,7 +358,8 @@ enum { CU_SEQ, CU_ETAG };
  */
 static int
 pull_collection(struct puller *pl, struct db *db, CURL *c,
-    const char *collection, int *learnt, char *error, size_t errlen)
+    const char *collection, int *learnt, struct pull_bytes *pb, char *error,
+    size_t errlen)
 {
 	struct fetch f = { 0 };
 	struct fed_page page;
@@ -337,7 +367,7 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	char s[24], *url, *etag = NULL;
 	const char *p[2] = { s, collection }, *why;
 	long long cursor = 0;
-	int stored, rc = -1, pages;
+	int stored, rc = -1, pages, got;
 
 	f.stop = &pl->stop;
 	snprintf(s, sizeof(s), "%lld", pl->id);
@@ -354,8 +384,11 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	for (pages = 0; pages < MAX_PAGES && !atomic_load(&pl->stop); pages++) {
 		url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
 		    cursor);
-		if (url == NULL ||
-		    fetch_get(c, url, etag, FED_MAX_FEED, 0, &f) == -1) {
+		got = url == NULL ? -1 : fetch_get(c, url, etag, FED_MAX_FEED,
+		    0, &f);
+		if (url != NULL)
+			count_bytes(pb, &f);
+		if (got == -1) {
 			snprintf(error, errlen, "%s: %s", collection,
 			    url == NULL ? "out of memory" : f.error);
 			/*
@@ -489,6 +522,139 @@ static const char failed_query[] =
     MAX_BACKOFF ") * (0.5 + random()))")
     " WHERE id = $1";
 
+/* Where this node is in each of peer $1's collections. */
+static const char cursors_query[] =
+    "SELECT collection, seq FROM peer_cursors WHERE peer = $1";
+
+enum { CS_COLLECTION, CS_SEQ };
+
+/*
+ * The question of a caught-up puller (docs/protocol.md, section 6): the
+ * peer's address and "/feeds?since=" with this node's cursor in every
+ * collection, malloc'd, or NULL.
+ */
+static char *
+poll_url(struct puller *pl, struct db *db)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	PGresult *res;
+	const char *coll, *p[1];
+	char s[24];
+	long long seq;
+	size_t i;
+	int r;
+
+	snprintf(s, sizeof(s), "%lld", pl->id);
+	p[0] = s;
+	if ((res = db_query(db, PGRES_TUPLES_OK, cursors_query, 1, p)) ==
+	    NULL)
+		return NULL;
+	strbuf_printf(&b, "%s/feeds?since=", pl->url);
+	for (i = 0; (coll = publish_collection(i)) != NULL; i++) {
+		seq = 0;
+		for (r = 0; r < PQntuples(res); r++)
+			if (strcmp(PQgetvalue(res, r, CS_COLLECTION), coll) == 0)
+				seq = strtoll(PQgetvalue(res, r, CS_SEQ), NULL,
+				    10);
+		strbuf_printf(&b, "%s%s:%lld", i > 0 ? "," : "", coll, seq);
+	}
+	PQclear(res);
+	return strbuf_take(&b);
+}
+
+/*
+ * Reads the answer to a poll, a collection and its newest change a
+ * line, into *want: bit i for publish_collection(i).  Names this node
+ * does not know are passed over.  -1 when it is not of that form.
+ */
+static int
+poll_read(const char *body, unsigned int *want)
+{
+	const char *line, *coll;
+	size_t len, i;
+
+	for (line = body; *line != '\0'; line += len + 1) {
+		len = strcspn(line, "\n");
+		if (line[len] != '\n' || memchr(line, ' ', len) == NULL)
+			return -1;
+		for (i = 0; (coll = publish_collection(i)) != NULL; i++)
+			if (strncmp(line, coll, strlen(coll)) == 0 &&
+			    line[strlen(coll)] == ' ')
+				*want |= 1u << i;
+	}
+	return 0;
+}
+
+/*
+ * Asks the peer once which collections have anything after this node's
+ * cursors.  0 with *want set (nothing set: all caught up) when it
+ * answered; -1 when it could not say, and every collection is pulled as
+ * before.  A peer that does not know the question (404: an older node)
+ * is not asked again for POLL_RETRY seconds.
+ */
+static int
+poll_peer(struct puller *pl, struct db *db, CURL *c, struct pull_bytes *pb,
+    unsigned int *want)
+{
+	struct fetch f = { 0 };
+	char *url;
+	int rc = -1;
+
+	*want = 0;
+	if (time(NULL) < pl->no_poll_until)
+		return -1;
+	f.stop = &pl->stop;
+	if ((url = poll_url(pl, db)) == NULL)
+		return -1;
+	if (fetch_get(c, url, NULL, POLL_MAX_BYTES, 0, &f) == 0) {
+		count_bytes(pb, &f);
+		if (f.status == 204 || f.status == 304)
+			rc = 0;
+		else if (f.status == 200 && f.body != NULL)
+			rc = poll_read(f.body, want);
+		else if (f.status == 404)
+			pl->no_poll_until = time(NULL) + POLL_RETRY;
+	}
+	free(url);
+	fetch_free(&f);
+	return rc;
+}
+
+/*
+ * The collections a poll found caught up: each has a cursor, as a pull
+ * of it would have left (a collection the peer never had anything in
+ * is never pulled), and no error since.
+ */
+static const char caught_up_query[] =
+    "WITH c AS (SELECT unnest($2::text[]) AS collection),"
+    " mark AS (INSERT INTO peer_cursors (peer, collection)"
+    "  SELECT $1, collection FROM c ON CONFLICT DO NOTHING)"
+    " UPDATE peer_cursors SET error = NULL, error_at = NULL"
+    " WHERE peer = $1 AND error IS NOT NULL"
+    " AND collection IN (SELECT collection FROM c)";
+
+static void
+note_caught_up(struct db *db, long long peer, unsigned int want)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *coll, *p[2];
+	char s[24], *list;
+	size_t i;
+
+	snprintf(s, sizeof(s), "%lld", peer);
+	strbuf_str(&b, "{");
+	for (i = 0; (coll = publish_collection(i)) != NULL; i++)
+		if (!(want & 1u << i))
+			strbuf_printf(&b, "%s%s", b.len > 1 ? "," : "", coll);
+	strbuf_str(&b, "}");
+	if ((list = strbuf_take(&b)) == NULL)
+		return;
+	p[0] = s;
+	p[1] = list;
+	db_exec(db, caught_up_query, 2, p);
+	free(list);
+}
+
 /*
  * One pull of every collection of a peer; notes how it went.  A
  * collection that fails is noted and the next one pulled all the same.
@@ -502,10 +668,12 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	char error[CURL_ERROR_SIZE + 64], s[24], iv[16];
 	const char *p[4] = { s, NULL, NULL, iv }, *coll;
 	struct strbuf errors = { NULL, 0, 0, 0 };
+	struct pull_bytes pb = { 0, 0 };
 	PGresult *res;
 	char *started, *all;
 	size_t i;
-	int learnt, rounds = 0, good, bad, taken;
+	unsigned int want = ~0u;
+	int learnt, rounds = 0, good, bad, taken, polled;
 
 	snprintf(s, sizeof(s), "%lld", pl->id);
 	snprintf(iv, sizeof(iv), "%d", interval);
@@ -521,14 +689,25 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 		return -1;
 	}
 	atomic_fetch_add(&pulls, 1);
+	/*
+	 * One question first: a caught-up peer costs one request a poll,
+	 * not one per collection.
+	 */
+	polled = poll_peer(pl, db, c, &pb, &want) == 0;
+	if (polled)
+		note_caught_up(db, pl->id, want);
+	else
+		want = ~0u;
 	do {
 		learnt = good = bad = 0;
 		strbuf_free(&errors);
 		for (i = 0; (coll = publish_collection(i)) != NULL &&
 		    !atomic_load(&pl->stop); i++) {
+			if (!(want & 1u << i))
+				continue;
 			error[0] = '\0';
-			if (pull_collection(pl, db, c, coll, &learnt, error,
-			    sizeof(error)) == -1) {
+			if (pull_collection(pl, db, c, coll, &learnt, &pb,
+			    error, sizeof(error)) == -1) {
 				if (atomic_load(&pl->stop))
 					break;	/* says nothing of the peer */
 				bad++;
@@ -542,9 +721,16 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 			if (learnt > 0)
 				break;	/* start again from the beginning */
 		}
+		/* Keys learnt: cursors may have moved back anywhere. */
+		want = ~0u;
 	} while (learnt > 0 && ++rounds < 10);
+	if (polled && good == 0 && bad == 0)
+		good = 1;	/* the peer answered: nothing new */
 	if (bad > 0)
 		atomic_fetch_add(&pull_failures, 1);
+	if (pb.decoded > 0)
+		log_info("pulled peer %lld: %lld bytes received, %lld"
+		    " decoded", pl->id, pb.wire, pb.decoded);
 	all = strbuf_take(&errors);
 	p[1] = bad > 0 ? (all != NULL ? all : "out of memory") : NULL;
 	p[2] = started;

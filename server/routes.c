@@ -387,6 +387,11 @@ static const struct route routes[PAGE__MAX] = {
 		.clock = CLOCK_STEP,
 		.handler = feeds_serve, .metric = "feed",
 	},
+	[PAGE_FEEDS_POLL] = {
+		.path = "/feeds", .methods = GET,
+		.flags = 0,
+		.handler = feeds_poll, .metric = "feeds_poll",
+	},
 	[PAGE_FED_KEY] = {
 		.path = "/federation/key.pem", .methods = GET,
 		.flags = NO_DB,

@@ -1,13 +1,17 @@
 /*
  * GET /feeds/{collection}: the Atom feeds of every shared collection
  * (newest first for feed readers; with ?after=SEQ, oldest first in pages
- * for peers).
+ * for peers), and GET /feeds?since=…, the one question a caught-up peer
+ * asks: which collections have anything after its cursors.
  *
  * The entries themselves are made and signed by feeds/publish.c and
- * stored; a feed is the stored entries put together, byte for byte.
- * Anything still waiting to be signed is signed first, so a feed is
- * never behind the pages.  An unchanged feed answers If-None-Match with
- * a 304 worked out from one small query.
+ * stored; a feed is the stored entries put together, byte for byte,
+ * between the collection's head, made once (feeds/feed.c), and a few
+ * elements of the page's own.  One query reads a page, and whether
+ * anything still waits to be signed (then it is signed first and the
+ * page read again, so a feed is never behind the pages).  A page's ETag
+ * comes from what the query read: the sequence numbers say which bytes
+ * the page holds, since every change of a row takes a new one.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -22,34 +26,28 @@
 
 #define READER_ENTRIES	50
 #define PEER_PAGE	200
+#define POLL_MAX	16	/* collections one poll may name */
 
 /* Rows peers may be given: signed, and not changed since. */
 #define SERVED	"entry IS NOT NULL AND NOT pending"
 /* Live entries, not tombstones (an unlisted profile keeps one). */
 #define LIVE	SERVED " AND NOT deleted AND left(entry, 6) = '<entry'"
+/* A page's date when it holds nothing: when the node began. */
+#define NO_DATE	"(SELECT created FROM node)"
 
-/* "\"<32 hex>\"" of what the feed depends on. */
-static int
-make_etag(const char *state, char etag[35])
-{
-	unsigned char digest[32];
-	char hex[65], *seed;
+/*
+ * A page with more after it changes only when one of its entries
+ * changes (and so leaves it for a later sequence number), which is
+ * rare; a cache may keep it a while.  Not for ever: an entry withdrawn
+ * since, a profile unlisted say, must not be served from a copy.
+ */
+#define FULL_PAGE_CACHE	"public, max-age=3600"
+#define LAST_PAGE_CACHE	"no-cache"
 
-	seed = util_printf("%s|%s|%s|%s", state, cfg->public_url,
-	    cfg->node_name, PACKAGE_VERSION);
-	if (seed == NULL)
-		return -1;
-	util_sha256(seed, strlen(seed), digest);
-	free(seed);
-	util_hex(digest, 16, hex);
-	snprintf(etag, 35, "\"%.32s\"", hex);
-	return 0;
-}
-
-/* A feed response's parts, kept until it has been sent. */
+/* A response's parts, kept until it has been sent. */
 struct feed_body {
 	PGresult		*res;	/* the stored entries */
-	char			*frame;	/* the feed element, FED_ENTRIES_MARK inside */
+	char			*own;	/* the page's own elements */
 	struct MHD_IoVec	*iov;
 };
 
@@ -59,50 +57,69 @@ feed_body_free(void *arg)
 	struct feed_body *fb = arg;
 
 	PQclear(fb->res);
-	free(fb->frame);
+	free(fb->own);
 	free(fb->iov);
 	free(fb);
 }
 
+/* What a feed is made of, read by one query. */
+struct feed_page {
+	const struct feed_frame	*frame;
+	PGresult		*res;
+	int			 col;	/* res's column of entries */
+	int			 first;	/* res's row of the first entry */
+	int			 n;	/* entries */
+	long long		 after;	/* -1: for feed readers */
+	long long		 next;	/* -1: no page after it */
+	long long		 cursor;	/* -1: none */
+	long long		 latest;	/* -1: not said */
+	const char		*updated;
+	char			 etag[80];
+	const char		*cache;
+};
+
 /*
- * Sends a feed: frame, the feed document written with FED_ENTRIES_MARK in
- * place of its entries, and in there rows 0 to n - 1 of column col of
- * res, each on a line of its own, as stored.  The entries go out from
- * res where they are, never copied into one big buffer (a page of 200
- * runs to megabytes).  Takes frame and res.
+ * Sends a page: the frame's head, the page's own elements, its entries
+ * from res where they are (never copied into one buffer: a page of 200
+ * runs to megabytes), each on a line of its own, and the tail.  Takes
+ * pg->res.
  */
 static int
-send_feed(struct request *r, char *frame, PGresult *res, int col, int n,
-    const char *etag)
+send_feed(struct request *r, struct feed_page *pg)
 {
 	struct MHD_Response *resp;
-	struct feed_body *fb = NULL;
-	char *mark;
-	int i, k = 0;
+	struct feed_body *fb;
+	size_t size;
+	int i, k = 0, len;
 
-	mark = frame != NULL ? strstr(frame, FED_ENTRIES_MARK) : NULL;
-	if (mark == NULL || (fb = calloc(1, sizeof(*fb))) == NULL ||
-	    (fb->iov = calloc(2 * (size_t)n + 3, sizeof(*fb->iov))) == NULL) {
+	size = 2 * strlen(pg->frame->href) + 256;
+	if ((fb = calloc(1, sizeof(*fb))) == NULL ||
+	    (fb->own = malloc(size)) == NULL ||
+	    (fb->iov = calloc(2 * (size_t)pg->n + 3, sizeof(*fb->iov))) ==
+	    NULL ||
+	    (len = feed_frame_page(pg->frame, fb->own, size, pg->after,
+	    pg->updated, pg->next, pg->cursor, pg->latest)) == -1) {
+		if (fb != NULL) {
+			free(fb->own);
+			free(fb->iov);
+		}
 		free(fb);
-		free(frame);
-		PQclear(res);
+		PQclear(pg->res);
 		return http_error(r, 500);
 	}
-	fb->res = res;
-	fb->frame = frame;
-	fb->iov[k].iov_base = frame;
-	fb->iov[k++].iov_len = (size_t)(mark - frame);
-	for (i = 0; i < n; i++) {
+	fb->res = pg->res;
+	fb->iov[k].iov_base = pg->frame->head;
+	fb->iov[k++].iov_len = pg->frame->head_len;
+	fb->iov[k].iov_base = fb->own;
+	fb->iov[k++].iov_len = (size_t)len;
+	for (i = pg->first; i < pg->first + pg->n; i++) {
 		fb->iov[k].iov_base = "\n";
 		fb->iov[k++].iov_len = 1;
-		fb->iov[k].iov_base = PQgetvalue(res, i, col);
-		fb->iov[k++].iov_len = (size_t)PQgetlength(res, i, col);
+		fb->iov[k].iov_base = PQgetvalue(pg->res, i, pg->col);
+		fb->iov[k++].iov_len = (size_t)PQgetlength(pg->res, i, pg->col);
 	}
-	fb->iov[k].iov_base = "\n";
-	fb->iov[k++].iov_len = 1;
-	fb->iov[k].iov_base = mark + strlen(FED_ENTRIES_MARK);
-	fb->iov[k].iov_len = strlen(fb->iov[k].iov_base);
-	k++;
+	fb->iov[k].iov_base = FED_FEED_TAIL;
+	fb->iov[k++].iov_len = strlen(FED_FEED_TAIL);
 	resp = MHD_create_response_from_iovec(fb->iov, (unsigned int)k,
 	    feed_body_free, fb);
 	if (resp == NULL) {
@@ -111,52 +128,133 @@ send_feed(struct request *r, char *frame, PGresult *res, int col, int n,
 	}
 	MHD_add_response_header(resp, "Content-Type",
 	    "application/atom+xml; charset=utf-8");
-	MHD_add_response_header(resp, "ETag", etag);
-	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	MHD_add_response_header(resp, "ETag", pg->etag);
+	MHD_add_response_header(resp, "Cache-Control", pg->cache);
 	return http_queue(r, 200, resp);
 }
 
 /*
- * The state of a feed, for the table named by its %s: what the feed
- * depends on, and its date.  For feed readers, how many live entries
- * there are and the sum of their change numbers; for peers, the newest
- * change served.
+ * Reads a feed with sql, the collection's table in for each of its %s:
+ * column pending_col says whether rows wait to be signed, and when they
+ * do they are signed and it is read again.  NULL with the error page in
+ * *rc.
  */
-static const char reader_state[] =
-    "SELECT count(*) || '|' || coalesce(sum(seq), 0), "
-    RFC3339("coalesce(max(updated), (SELECT created FROM node))")
-    " FROM %s WHERE " LIVE;
-static const char peer_state[] =
-    "SELECT coalesce(max(seq), 0), " RFC3339("now()")
-    " FROM %s WHERE " SERVED;
+static PGresult *
+feed_read(struct request *r, const char *sql, int n, const char *const *p,
+    int pending_col, int *rc)
+{
+	PGresult *res = NULL;
+	int tries;
 
-enum { FS_STATE, FS_UPDATED };
-
-/* The entries of a feed: the newest live ones for feed readers. */
-static const char reader_entries[] =
-    "SELECT entry FROM %s WHERE " LIVE
-    " ORDER BY updated DESC, seq DESC LIMIT %d";
-
-enum { RE_ENTRY };
+	for (tries = 0; tries < 2; tries++) {
+		PQclear(res);
+		res = db_query(r->db, PGRES_TUPLES_OK, sql, n, p);
+		if (res == NULL || PQntuples(res) == 0) {
+			PQclear(res);
+			*rc = http_error(r, 503);
+			return NULL;
+		}
+		if (*PQgetvalue(res, 0, pending_col) != 't')
+			break;
+		/* Whatever waits to be signed goes out first. */
+		if (tries == 0 && publish_pending(r->db, server_signer) == -1) {
+			PQclear(res);
+			*rc = http_error(r, 503);
+			return NULL;
+		}
+	}
+	return res;
+}
 
 /*
- * For peers: a page from after change $1, oldest first, of at most %d
- * entries that together hold at most $2 bytes, but always the first.
- * One row more than the page comes back, its entry NULL, when there are
- * more: the page's rel="next" goes on from its last entry.  Sizes are
- * read without reading the entries, and only the page's entries are.
+ * For feed readers: the newest live entries, the newest first, and
+ * whether rows wait to be signed.  One row with a NULL seq when there
+ * are none.
  */
-static const char peer_entries[] =
-    "SELECT seq, CASE WHEN n <= %d AND (n = 1 OR total <= $2::bigint)"
-    "  THEN entry END"
-    " FROM (SELECT seq, entry, row_number() OVER w AS n,"
-    "  sum(octet_length(entry) + 1) OVER w AS total"
-    "  FROM (SELECT seq, entry FROM %s WHERE seq > $1 AND " SERVED
-    "   ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) s"
-    " WHERE n <= 2 OR total - octet_length(entry) - 1 <= $2::bigint"
-    " ORDER BY seq";
+static const char reader_sql[] =
+    "SELECT s.pending, e.seq, e.entry, "
+    RFC3339("coalesce(e.updated, " NO_DATE ")")
+    " FROM (SELECT EXISTS (SELECT 1 FROM %s WHERE pending) AS pending) s"
+    " LEFT JOIN (SELECT seq, entry, updated FROM %s WHERE " LIVE
+    "  ORDER BY updated DESC, seq DESC LIMIT %d) e ON true"
+    " ORDER BY e.updated DESC, e.seq DESC";
 
-enum { PE_SEQ, PE_ENTRY };
+enum { RE_PENDING, RE_SEQ, RE_ENTRY, RE_UPDATED };
+
+/*
+ * The reader's feed is the entries of those sequence numbers, and its
+ * date the first's, so they are its ETag.
+ */
+static void
+reader_etag(struct feed_page *pg)
+{
+	unsigned char digest[32];
+	char hex[33];
+	struct strbuf b = { NULL, 0, 0, 0 };
+	int i;
+
+	for (i = 0; i < pg->n; i++)
+		strbuf_printf(&b, "%s,", PQgetvalue(pg->res, i, RE_SEQ));
+	util_sha256(b.p != NULL ? b.p : "", b.len, digest);
+	strbuf_free(&b);
+	util_hex(digest, 12, hex);
+	snprintf(pg->etag, sizeof(pg->etag), "\"r%s.%.24s\"",
+	    pg->frame->version, hex);
+}
+
+static int
+reader_feed(struct request *r, const struct feed_frame *frame,
+    const char *table)
+{
+	struct feed_page pg = { .frame = frame, .col = RE_ENTRY, .after = -1,
+	    .next = -1, .cursor = -1, .latest = -1, .cache = LAST_PAGE_CACHE };
+	char *sql;
+	int rc;
+
+	sql = util_printf(reader_sql, table, table, READER_ENTRIES);
+	if (sql == NULL)
+		return http_error(r, 500);
+	pg.res = feed_read(r, sql, 0, NULL, RE_PENDING, &rc);
+	free(sql);
+	if (pg.res == NULL)
+		return rc;
+	pg.n = PQgetisnull(pg.res, 0, RE_SEQ) ? 0 : PQntuples(pg.res);
+	pg.updated = PQgetvalue(pg.res, 0, RE_UPDATED);
+	reader_etag(&pg);
+	if (http_fresh(r, pg.etag)) {
+		PQclear(pg.res);
+		return http_not_modified(r, pg.etag, pg.cache);
+	}
+	return send_feed(r, &pg);
+}
+
+/*
+ * For peers: the newest change served, whether rows wait to be signed,
+ * and a page from after change $1, oldest first, of at most %d entries
+ * that together hold at most $2 bytes, but always the first.  One row
+ * more than the page comes back, its entry NULL, when there are more:
+ * the page's rel="next" goes on from its last entry.  Sizes are read
+ * without reading the entries, and only the page's entries are.  A
+ * page's date is the newest of its entries' (the running maximum of
+ * its last row), so that the page is the same bytes until they change.
+ * One row with a NULL seq when the page is empty.
+ */
+static const char peer_sql[] =
+    "SELECT s.latest, s.pending, p.seq, p.entry, "
+    RFC3339("coalesce(p.newest, " NO_DATE ")")
+    " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " SERVED
+    "  ) AS latest, EXISTS (SELECT 1 FROM %s WHERE pending) AS pending) s"
+    " LEFT JOIN (SELECT seq, newest, CASE WHEN n <= %d AND"
+    "  (n = 1 OR total <= $2::bigint) THEN entry END AS entry"
+    "  FROM (SELECT seq, entry, row_number() OVER w AS n,"
+    "   sum(octet_length(entry) + 1) OVER w AS total,"
+    "   max(updated) OVER w AS newest"
+    "   FROM (SELECT seq, entry, updated FROM %s WHERE seq > $1 AND "
+    SERVED "    ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) w"
+    "  WHERE n <= 2 OR total - octet_length(entry) - 1 <= $2::bigint) p"
+    " ON true ORDER BY p.seq";
+
+enum { PE_LATEST, PE_PENDING, PE_SEQ, PE_ENTRY, PE_UPDATED };
 
 /*
  * The entries of a page take what is left of FED_PAGE_BYTES once the
@@ -164,146 +262,68 @@ enum { PE_SEQ, PE_ENTRY };
  */
 #define FRAME_ROOM	(16 * 1024)
 
-/* The state of a feed (reader_state, peer_state), or NULL with *rc. */
-static PGresult *
-feed_state(struct request *r, const char *table, const char *state_sql,
-    int *rc)
-{
-	PGresult *state;
-	char *sql;
-
-	sql = util_printf(state_sql, table);
-	state = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, 0,
-	    NULL);
-	free(sql);
-	if (state == NULL)
-		*rc = http_error(r, 503);
-	return state;
-}
-
 /*
- * The ETag of a feed from seed (malloc'd, taken), what it depends on.
- * 1 when the answer is given already, in *rc: a 304 for a reader who
- * holds it, or an error; 0 when the feed is to be sent.
+ * A page's ETag, from what it holds.  A page with more after it holds
+ * the entries after its after up to its cursor, so those and how many
+ * there are name its entries (they can only leave it, for later
+ * numbers); only its acorn:latest says more, which is why its ETag is
+ * weak.  A last page (no rel="next") depends only on the newest change
+ * served: a puller keeps the ETag of the last page it merged and next
+ * asks from that page's cursor, so its next poll is a 304 unless
+ * something changed (docs/protocol.md, section 6).
  */
-static int
-feed_etag(struct request *r, char *seed, char etag[35], int *rc)
+static void
+peer_etag(struct feed_page *pg)
 {
-	if (seed == NULL || make_etag(seed, etag) == -1) {
-		free(seed);
-		*rc = http_error(r, 500);
-		return 1;
-	}
-	free(seed);
-	if (http_fresh(r, etag)) {
-		*rc = http_not_modified(r, etag, "no-cache");
-		return 1;
-	}
-	return 0;
+	if (pg->next >= 0)
+		snprintf(pg->etag, sizeof(pg->etag), "W/\"f%s.%lld.%lld.%d\"",
+		    pg->frame->version, pg->after, pg->cursor, pg->n);
+	else
+		snprintf(pg->etag, sizeof(pg->etag), "\"l%s.%lld\"",
+		    pg->frame->version, pg->latest);
 }
 
-/* The rows of a feed, or NULL with the error page given in *rc. */
-static PGresult *
-feed_rows(struct request *r, const char *sql, int n, const char *const *p,
-    int *rc)
-{
-	PGresult *res;
-
-	res = sql == NULL ? NULL : db_query(r->db, PGRES_TUPLES_OK, sql, n, p);
-	if (res == NULL)
-		*rc = http_error(r, 503);
-	return res;
-}
-
-/* For feed readers: the newest live entries. */
 static int
-reader_feed(struct request *r, const char *collection, const char *table)
+peer_feed(struct request *r, const struct feed_frame *frame,
+    const char *table, long long after)
 {
-	PGresult *state, *res;
-	char *sql = NULL, *self, *frame, etag[35];
-	int rc;
-
-	if ((state = feed_state(r, table, reader_state, &rc)) == NULL)
-		return rc;
-	if (feed_etag(r, util_printf("%s|after=-1", PQgetvalue(state, 0,
-	    FS_STATE)), etag, &rc))
-		goto done;
-	sql = util_printf(reader_entries, table, READER_ENTRIES);
-	if ((res = feed_rows(r, sql, 0, NULL, &rc)) == NULL)
-		goto done;
-	self = util_printf("%s/feeds/%s", cfg->public_url, collection);
-	frame = self == NULL ? NULL : feed_frame(collection, self,
-	    PQgetvalue(state, 0, FS_UPDATED), NULL, NULL, NULL);
-	free(self);
-	rc = send_feed(r, frame, res, RE_ENTRY, PQntuples(res), etag);
-done:
-	free(sql);
-	PQclear(state);
-	return rc;
-}
-
-/*
- * For peers: oldest first from after, a page at a time, each at most
- * FED_PAGE_BYTES however large its entries are.  The ETag of a
- * last page (no rel="next") depends only on the newest change served,
- * and a page with more after it also on where it starts.  A puller
- * keeps the ETag of the last page it merged and next asks from that
- * page's cursor, so its next poll is a 304 unless something changed;
- * were the ETag to depend on where each page starts, the first poll
- * after every change would be a page without entries.
- */
-static int
-peer_feed(struct request *r, const char *collection, const char *table,
-    long after)
-{
-	PGresult *state, *res = NULL;
-	char *sql, *s, *self, *next = NULL, *frame, etag[35], from[24];
-	char budget[24];
+	struct feed_page pg = { .frame = frame, .col = PE_ENTRY, .after = after,
+	    .next = -1, .cursor = -1, .cache = LAST_PAGE_CACHE };
+	char *sql, from[24], budget[24];
 	const char *p[2] = { from, budget };
-	long long latest;
-	int n, more = 0, rc;
+	int rows, rc;
 
-	if ((state = feed_state(r, table, peer_state, &rc)) == NULL)
-		return rc;
-	latest = strtoll(PQgetvalue(state, 0, FS_STATE), NULL, 10);
-	snprintf(from, sizeof(from), "%ld", after);
+	snprintf(from, sizeof(from), "%lld", after);
 	snprintf(budget, sizeof(budget), "%ld", FED_PAGE_BYTES - FRAME_ROOM);
-	sql = util_printf(peer_entries, PEER_PAGE, table, PEER_PAGE + 1);
-	/* From the newest change on, nothing is read before a 304. */
-	if (after < latest) {
-		if ((res = feed_rows(r, sql, 2, p, &rc)) == NULL)
-			goto done;
-		more = PQntuples(res) > 0 &&
-		    PQgetisnull(res, PQntuples(res) - 1, PE_ENTRY);
-	}
-	s = more ? util_printf("%lld|after=%ld", latest, after) :
-	    util_printf("%lld|last", latest);
-	if (feed_etag(r, s, etag, &rc))
-		goto done;
-	if (res == NULL && (res = feed_rows(r, sql, 2, p, &rc)) == NULL)
-		goto done;
-	n = PQntuples(res);
-	more = n > 0 && PQgetisnull(res, n - 1, PE_ENTRY);
-	if (more)
-		n--;
-	self = util_printf("%s/feeds/%s?after=%ld", cfg->public_url,
-	    collection, after);
-	if (more)
-		next = util_printf("%s/feeds/%s?after=%s", cfg->public_url,
-		    collection, PQgetvalue(res, n - 1, PE_SEQ));
-	frame = self == NULL || (more && next == NULL) ? NULL :
-	    feed_frame(collection, self, PQgetvalue(state, 0, FS_UPDATED),
-	    next, n > 0 ? PQgetvalue(res, n - 1, PE_SEQ) : NULL,
-	    PQgetvalue(state, 0, FS_STATE));
-	free(self);
-	free(next);
-	rc = send_feed(r, frame, res, PE_ENTRY, n, etag);
-	res = NULL;	/* send_feed took it */
-done:
-	PQclear(res);
+	sql = util_printf(peer_sql, table, table, PEER_PAGE, table,
+	    PEER_PAGE + 1);
+	if (sql == NULL)
+		return http_error(r, 500);
+	pg.res = feed_read(r, sql, 2, p, PE_PENDING, &rc);
 	free(sql);
-	PQclear(state);
-	return rc;
+	if (pg.res == NULL)
+		return rc;
+	rows = PQgetisnull(pg.res, 0, PE_SEQ) ? 0 : PQntuples(pg.res);
+	pg.n = rows;
+	if (rows > 0 && PQgetisnull(pg.res, rows - 1, PE_ENTRY))
+		pg.n--;
+	pg.latest = strtoll(PQgetvalue(pg.res, 0, PE_LATEST), NULL, 10);
+	pg.updated = PQgetvalue(pg.res, pg.n > 0 ? pg.n - 1 : 0, PE_UPDATED);
+	if (pg.n > 0)
+		pg.cursor = strtoll(PQgetvalue(pg.res, pg.n - 1, PE_SEQ), NULL,
+		    10);
+	if (pg.n < rows) {
+		pg.next = pg.cursor;
+		pg.cache = FULL_PAGE_CACHE;
+	}
+	peer_etag(&pg);
+	/* http_fresh compares the opaque part: "W/" is the request's to give. */
+	if (http_fresh(r, strncmp(pg.etag, "W/", 2) == 0 ? pg.etag + 2 :
+	    pg.etag)) {
+		PQclear(pg.res);
+		return http_not_modified(r, pg.etag, pg.cache);
+	}
+	return send_feed(r, &pg);
 }
 
 /* GET /feeds/{collection}[?after=SEQ] */
@@ -311,6 +331,7 @@ int
 feeds_serve(struct request *r)
 {
 	const char *table = publish_table(r->arg), *after;
+	const struct feed_frame *frame;
 	long seq;
 
 	if (table == NULL)
@@ -318,10 +339,142 @@ feeds_serve(struct request *r)
 	after = http_query(r, "after");
 	if (after != NULL && util_parse_long(after, 0, LONG_MAX, &seq) == -1)
 		return http_error(r, 400);
-	/* Whatever waits to be signed goes out first. */
-	if (publish_pending(r->db, server_signer) == -1)
-		return http_error(r, 503);
-	return after == NULL ? reader_feed(r, r->arg, table) :
-	    peer_feed(r, r->arg, table, seq);
+	if ((frame = feed_frame_get(r->arg)) == NULL)
+		return http_error(r, 500);
+	return after == NULL ? reader_feed(r, frame, table) :
+	    peer_feed(r, frame, table, seq);
 }
 
+/* One collection a poll asks about, and the cursor it asks from. */
+struct poll_item {
+	const char	*collection;
+	const char	*table;
+	long long	 since;
+	long long	 latest;
+};
+
+/*
+ * Reads since, "members:120,events:44", into items: at most POLL_MAX
+ * names, each a collection at most once.  A name this node does not
+ * serve is passed over, so that a newer peer may ask of collections an
+ * older node does not have.  The number of items, or -1 when it is not
+ * of that form.
+ */
+static int
+poll_parse(const char *since, struct poll_item items[POLL_MAX])
+{
+	char name[33], num[24];
+	const char *p = since, *colon, *end, *coll;
+	size_t len, i;
+	long v;
+	int n = 0, seen = 0, k;
+
+	if (*p == '\0')
+		return -1;
+	while (*p != '\0') {
+		if (seen++ >= POLL_MAX)
+			return -1;
+		end = p + strcspn(p, ",");
+		colon = memchr(p, ':', (size_t)(end - p));
+		if (colon == NULL || colon == p ||
+		    (len = (size_t)(colon - p)) >= sizeof(name) ||
+		    (size_t)(end - colon - 1) >= sizeof(num))
+			return -1;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		memcpy(num, colon + 1, (size_t)(end - colon - 1));
+		num[end - colon - 1] = '\0';
+		if (strspn(name, "abcdefghijklmnopqrstuvwxyz") != len ||
+		    util_parse_long(num, 0, LONG_MAX, &v) == -1)
+			return -1;
+		for (i = 0; (coll = publish_collection(i)) != NULL; i++)
+			if (strcmp(coll, name) == 0)
+				break;
+		if (coll != NULL) {
+			for (k = 0; k < n; k++)
+				if (items[k].collection == coll)
+					return -1;
+			items[n].collection = coll;
+			items[n].table = publish_table(coll);
+			items[n].since = v;
+			n++;
+		}
+		p = *end == ',' ? end + 1 : end;
+		if (*end == ',' && *p == '\0')
+			return -1;
+	}
+	return n;
+}
+
+/*
+ * GET /feeds?since=members:120,events:44 (docs/protocol.md, section 6):
+ * the collections named with anything served after the cursor given,
+ * one a line with the newest change ("members 130"), or 204 when none
+ * has: a caught-up peer asks this one question per poll.  It says only
+ * what the feeds say (their newest sequence numbers).
+ */
+int
+feeds_poll(struct request *r)
+{
+	struct poll_item items[POLL_MAX];
+	struct strbuf sql = { NULL, 0, 0, 0 }, body = { NULL, 0, 0, 0 };
+	struct MHD_Response *resp;
+	unsigned char digest[32];
+	char hex[33], etag[40], *q = NULL, *text = NULL;
+	const char *since = http_query(r, "since");
+	PGresult *res = NULL;
+	int n, i, news = 0, rc;
+
+	if (since == NULL || (n = poll_parse(since, items)) == -1)
+		return http_error(r, 400);
+	strbuf_str(&sql, "SELECT 0");
+	for (i = 0; i < n; i++)
+		strbuf_printf(&sql, ", (SELECT coalesce(max(seq), 0) FROM %s"
+		    " WHERE " SERVED ")", items[i].table);
+	if ((q = strbuf_take(&sql)) == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, q, 0, NULL)) == NULL) {
+		rc = http_error(r, 503);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		items[i].latest = strtoll(PQgetvalue(res, 0, i + 1), NULL, 10);
+		if (items[i].latest > items[i].since) {
+			strbuf_printf(&body, "%s %lld\n", items[i].collection,
+			    items[i].latest);
+			news++;
+		}
+	}
+	if ((text = strbuf_take(&body)) == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	/* The answer is all the ETag has to name. */
+	util_sha256(text, strlen(text), digest);
+	util_hex(digest, 12, hex);
+	snprintf(etag, sizeof(etag), "\"p%.24s\"", hex);
+	if (http_fresh(r, etag)) {
+		rc = http_not_modified(r, etag, "no-cache");
+		goto done;
+	}
+	resp = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		rc = MHD_NO;
+		goto done;
+	}
+	text = NULL;	/* the response has it */
+	if (news > 0)
+		MHD_add_response_header(resp, "Content-Type",
+		    "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	rc = http_queue(r, news > 0 ? 200 : 204, resp);
+done:
+	PQclear(res);
+	free(text);
+	free(q);
+	return rc;
+}

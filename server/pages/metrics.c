@@ -22,10 +22,12 @@ static void
 federation_metrics(struct strbuf *b)
 {
 	unsigned long merged, pulls, failures, n;
+	unsigned long long wire, decoded;
 	const char *why;
 	int i;
 
 	sync_counts(&merged, &pulls, &failures);
+	sync_bytes(&wire, &decoded);
 	strbuf_printf(b, "# HELP acorn_federation_rejections_total Entries and"
 	    " pages from peers refused, by reason.\n"
 	    "# TYPE acorn_federation_rejections_total counter\n");
@@ -42,6 +44,13 @@ federation_metrics(struct strbuf *b)
 	    "# TYPE acorn_federation_pull_failures_total counter\n"
 	    "acorn_federation_pull_failures_total %lu\n",
 	    merged, pulls, failures);
+	/* Their difference is what compression saved. */
+	strbuf_printf(b, "# HELP acorn_federation_pulled_bytes_total Bytes of"
+	    " peers' feeds received, as sent (wire) and decoded.\n"
+	    "# TYPE acorn_federation_pulled_bytes_total counter\n"
+	    "acorn_federation_pulled_bytes_total{as=\"wire\"} %llu\n"
+	    "acorn_federation_pulled_bytes_total{as=\"decoded\"} %llu\n",
+	    wire, decoded);
 }
 
 /*

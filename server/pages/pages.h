@@ -193,6 +193,7 @@ int federation_inbox(struct request *r);
 
 /* feeds.c */
 int feeds_serve(struct request *r);
+int feeds_poll(struct request *r);
 
 /* glossary.c */
 int glossary_list(struct request *r);

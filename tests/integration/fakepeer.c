@@ -34,6 +34,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
+#include <zlib.h>
 
 #include "fakepeer.h"
 #include "harness.h"
@@ -41,13 +42,14 @@
 #define NCOLLECTIONS	6
 #define XMLSEC1		"/usr/bin/xmlsec1"
 
-enum serving { SERVE_BODY, SERVE_HUGE, SERVE_CUT };
+enum serving { SERVE_BODY, SERVE_HUGE, SERVE_CUT, SERVE_GZIP };
 
 struct collection {
 	const char	*name;
 	enum serving	 how;
 	char		*body;		/* the page, or the repeated entry */
-	size_t		 bytes;		/* huge: at least; cut: after */
+	size_t		 bytes;		/* huge: at least; cut: after; gzip: size */
+	long long	 latest;	/* the page's acorn:latest, or 0 */
 	int		 requests;
 	double		 last;		/* when the last was answered */
 	long long	 lowest;	/* the lowest ?after= since set, or -1 */
@@ -61,6 +63,8 @@ struct fakepeer_state {
 	char			*service;
 	struct collection	 colls[NCOLLECTIONS];
 	int			 strays;
+	int			 polls;		/* GET /feeds?since= */
+	int			 polling;	/* answers them as a node does */
 	int			 service_hangs;	/* suspend service requests */
 	int			 releasing;	/* answer the suspended now */
 	struct MHD_Connection	*held[16];	/* suspended, to resume */
@@ -192,6 +196,9 @@ feed_response(struct collection *c)
 		return MHD_create_response_from_buffer(len, c->body,
 		    MHD_RESPMEM_MUST_COPY);
 	}
+	if (c->how == SERVE_GZIP)
+		return MHD_create_response_from_buffer(c->bytes, c->body,
+		    MHD_RESPMEM_MUST_COPY);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	if (c->how == SERVE_HUGE) {
@@ -214,6 +221,43 @@ feed_response(struct collection *c)
 	s->total = s->hlen + s->n * s->ulen + s->tlen;
 	return MHD_create_response_from_callback(s->total, 64 * 1024,
 	    stream_read, s, stream_free);
+}
+
+/*
+ * GET /feeds?since=…: as a node answers it when the peer polls as a node
+ * does (the collections whose page says it holds more than the cursor
+ * given, or 204), else 404, as from a node that predates it.
+ */
+static struct MHD_Response *
+poll_response(struct fakepeer_state *st, const char *since,
+    unsigned int *status)
+{
+	struct collection *c;
+	char *list, *item, *save = NULL, *colon, *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!st->polling || since == NULL) {
+		*status = 404;
+		return MHD_create_response_from_buffer(10, "not found\n",
+		    MHD_RESPMEM_PERSISTENT);
+	}
+	ck_assert_ptr_nonnull(list = strdup(since));
+	ck_assert_ptr_nonnull(f = open_memstream(&out, &len));
+	for (item = strtok_r(list, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		if ((colon = strchr(item, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		if ((c = collection_of(st, item)) != NULL &&
+		    c->latest > strtoll(colon + 1, NULL, 10))
+			fprintf(f, "%s %lld\n", c->name, c->latest);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	free(list);
+	*status = len > 0 ? 200 : 204;
+	return MHD_create_response_from_buffer(len, out,
+	    MHD_RESPMEM_MUST_FREE);
 }
 
 static enum MHD_Result
@@ -275,6 +319,11 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 		type = "application/atomsvc+xml; charset=utf-8";
 		resp = MHD_create_response_from_buffer(strlen(st->service),
 		    st->service, MHD_RESPMEM_MUST_COPY);
+	} else if (strcmp(url, "/feeds") == 0) {
+		st->polls++;
+		resp = poll_response(st, MHD_lookup_connection_value(conn,
+		    MHD_GET_ARGUMENT_KIND, "since"), &status);
+		type = "text/plain";
 	} else if (strncmp(url, "/feeds/", 7) == 0 &&
 	    (c = collection_of(st, url + 7)) != NULL) {
 		const char *after = MHD_lookup_connection_value(conn,
@@ -286,6 +335,9 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 		if (c->lowest < 0 || a < c->lowest)
 			c->lowest = a;
 		resp = feed_response(c);
+		if (resp != NULL && c->how == SERVE_GZIP)
+			MHD_add_response_header(resp, "Content-Encoding",
+			    "gzip");
 	} else {
 		st->strays++;
 		status = 404;
@@ -513,14 +565,41 @@ fakepeer_free(struct fakepeer *p)
 	    " requests than it holds", over);
 }
 
+/* body gzip-compressed, malloc'd; its size in *len. */
+static char *
+gzip(const char *body, size_t *len)
+{
+	z_stream z;
+	char *out;
+	size_t cap;
+
+	memset(&z, 0, sizeof(z));
+	ck_assert_int_eq(deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 9,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	cap = deflateBound(&z, strlen(body));
+	ck_assert_ptr_nonnull(out = malloc(cap));
+	z.next_in = (unsigned char *)(uintptr_t)body;
+	z.avail_in = (unsigned int)strlen(body);
+	z.next_out = (unsigned char *)out;
+	z.avail_out = (unsigned int)cap;
+	ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*len = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
 static void
 set_collection(struct fakepeer *p, const char *name, enum serving how,
     const char *body, size_t bytes)
 {
 	struct collection *c;
+	const char *latest = strstr(body, "<acorn:latest>");
 	char *copy;
 
-	ck_assert_ptr_nonnull(copy = strdup(body));
+	if (how == SERVE_GZIP)
+		copy = gzip(body, &bytes);
+	else
+		ck_assert_ptr_nonnull(copy = strdup(body));
 	pthread_mutex_lock(&p->state->lock);
 	c = collection_of(p->state, name);
 	ck_assert_ptr_nonnull(c);
@@ -529,6 +608,7 @@ set_collection(struct fakepeer *p, const char *name, enum serving how,
 	c->how = how;
 	c->bytes = bytes;
 	c->lowest = -1;
+	c->latest = latest != NULL ? strtoll(latest + 14, NULL, 10) : 0;
 	pthread_mutex_unlock(&p->state->lock);
 }
 
@@ -536,6 +616,34 @@ void
 fakepeer_serve(struct fakepeer *p, const char *collection, const char *page)
 {
 	set_collection(p, collection, SERVE_BODY, page, 0);
+}
+
+void
+fakepeer_serve_gzip(struct fakepeer *p, const char *collection,
+    const char *page)
+{
+	set_collection(p, collection, SERVE_GZIP, page, 0);
+}
+
+/* From now on, answers polls (GET /feeds?since=) as a node does. */
+void
+fakepeer_polling(struct fakepeer *p)
+{
+	pthread_mutex_lock(&p->state->lock);
+	p->state->polling = 1;
+	pthread_mutex_unlock(&p->state->lock);
+}
+
+/* Polls asked of the peer, answered or not. */
+int
+fakepeer_polls(struct fakepeer *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->state->lock);
+	n = p->state->polls;
+	pthread_mutex_unlock(&p->state->lock);
+	return n;
 }
 
 void

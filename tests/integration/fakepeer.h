@@ -66,6 +66,12 @@ struct fakepeer	*fakepeer_new(const char *);
 void		 fakepeer_free(struct fakepeer *);
 /* What /feeds/{collection} answers from now on (any ?after=). */
 void		 fakepeer_serve(struct fakepeer *, const char *, const char *);
+/* The page gzip-compressed, with Content-Encoding: gzip. */
+void		 fakepeer_serve_gzip(struct fakepeer *, const char *,
+		    const char *);
+/* Polls (GET /feeds?since=) answered as a node does; else 404. */
+void		 fakepeer_polling(struct fakepeer *);
+int		 fakepeer_polls(struct fakepeer *);
 /* A page of more than bytes bytes: entry repeated, streamed. */
 void		 fakepeer_serve_huge(struct fakepeer *, const char *,
 		    const char *, size_t);

@@ -28,6 +28,7 @@ Suite	*evidence_suite(void);
 Suite	*federation_suite(void);
 Suite	*federation_hostile_suite(void);
 Suite	*feedpages_suite(void);
+Suite	*feedbytes_suite(void);
 Suite	*inbox_hostile_suite(void);
 Suite	*network_suite(void);
 Suite	*remote_suite(void);
@@ -1469,6 +1470,7 @@ main(void)
 	srunner_add_suite(sr, federation_suite());
 	srunner_add_suite(sr, federation_hostile_suite());
 	srunner_add_suite(sr, feedpages_suite());
+	srunner_add_suite(sr, feedbytes_suite());
 	srunner_add_suite(sr, inbox_hostile_suite());
 	srunner_add_suite(sr, evidence_suite());
 	srunner_add_suite(sr, network_suite());
