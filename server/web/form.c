@@ -678,10 +678,11 @@ date_part(const char *name, int *key, int *part)
 
 /*
  * Query parameters a handler reads as they came (http_query) rather
- * than as form fields: the feeds' cursor.  http_query reads no other,
- * so that what a page may depend on is known before it is rendered.
+ * than as form fields: a feed's cursor, and the cursors a caught-up
+ * peer asks about.  http_query reads no other, so that what a page may
+ * depend on is known before it is rendered.
  */
-static const char *const raw_query[] = { "after", NULL };
+static const char *const raw_query[] = { "after", "since", NULL };
 
 /* A query parameter read as it came: one raw_query names. */
 int
