@@ -448,8 +448,7 @@ cmd_serve(struct config *c, int argc, char **argv)
 	 * everyone else's (notify.c).
 	 */
 	db_pool_listen(pool);
-	if (cache_init(c->cache_bytes) == -1 ||
-	    (c->cache_bytes > 0 && notify_start(c->database) == -1))
+	if (cache_init(c->cache_bytes) == -1)
 		goto done;
 	/* The database may still be starting: give it half a minute. */
 	for (tries = 0; tries < 30; tries++) {
@@ -475,6 +474,10 @@ cmd_serve(struct config *c, int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* After the mask: a stop signal must reach this thread alone. */
+	if (c->cache_bytes > 0 && notify_start(c->database) == -1)
+		goto done;
 
 	if ((s = server_start(c, pool, routes_table, routes_count,
 	    port_file)) == NULL)
