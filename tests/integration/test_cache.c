@@ -560,13 +560,20 @@ START_TEST(test_cache_stays_within_its_bound)
 	ck_assert_int_eq(metric(small, "acorn_cache_max_bytes"), 100000);
 	/* Once the start's own changes are done, pages stay kept. */
 	primed(small, c, "/glossary");
-	for (i = 0; i < 60; i++) {
+	/*
+	 * Page after page until the bound makes one go (a change to the
+	 * data meanwhile empties the cache instead, so the filling goes on).
+	 */
+	for (i = 0; i < 600; i++) {
 		snprintf(path, sizeof(path), "/glossary?tag=t%d", i);
 		ck_assert_int_eq(http_get_status(c, path), 200);
+		if (i % 20 != 19)
+			continue;
+		bytes = metric(small, "acorn_cache_bytes");
+		ck_assert_int_le(bytes, 100000);
+		if (metric(small, "acorn_cache_evictions_total") > 0)
+			break;
 	}
-	bytes = metric(small, "acorn_cache_bytes");
-	ck_assert_int_gt(bytes, 0);
-	ck_assert_int_le(bytes, 100000);
 	ck_assert_int_gt(metric(small, "acorn_cache_evictions_total"), 0);
 	ck_assert_int_gt(metric(small, "acorn_cache_entries"), 0);
 	/* Still keeping pages, and still within the bound. */
