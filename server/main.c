@@ -460,6 +460,14 @@ cmd_serve(struct config *c, int argc, char **argv)
 	if ((pool = db_pool_new(c->database, c->db_connections > 0 ?
 	    c->db_connections : c->threads + 1)) == NULL)
 		goto done;
+	/*
+	 * Pages are kept while the data version stands still: the
+	 * request pool hears of its own commits at once, a thread of
+	 * everyone else's (notify.c).
+	 */
+	db_pool_listen(pool);
+	if (cache_init(c->cache_bytes) == -1)
+		goto done;
 	/* The database may still be starting: give it half a minute. */
 	for (tries = 0; tries < 30; tries++) {
 		if ((db = db_acquire(pool)) != NULL)
@@ -484,6 +492,10 @@ cmd_serve(struct config *c, int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* After the mask: a stop signal must reach this thread alone. */
+	if (c->cache_bytes > 0 && notify_start(c->database) == -1)
+		goto done;
 
 	if ((s = server_start(c, pool, routes_table, routes_count,
 	    port_file)) == NULL)
@@ -530,6 +542,8 @@ done:
 	retention_stop(retention);
 	sync_stop(sync);
 	server_stop(s, grace);
+	notify_stop();
+	cache_free();
 	/* After the last request: it may have queued mail. */
 	mail_stop(mailer);
 	db_pool_free(pool);

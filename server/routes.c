@@ -7,7 +7,12 @@
  * /federation/ reads no session: peers have none, so a peer's request
  * takes a database connection for its handler alone.  A page's section
  * names the header link it comes under (events, library, manage …), so
- * the layout marks that link on the section's every page.  Nothing
+ * the layout marks that link on the section's every page.  CACHE marks
+ * a page the node may keep in memory for each class of viewer, and
+ * CACHE_ANON one it may keep for those not signed in only (a signed-in
+ * person's page shows their own registrations): a handler is flagged
+ * only when its page shows nothing of the person but the header's
+ * name and the form token, which cache.c fills in per request.  Nothing
  * else in the program matches paths: the web layer is given this table
  * and finds a request's route in it.
  */
@@ -17,6 +22,11 @@
 #include "routes.h"
 
 #define GET	(1u << METHOD_GET | 1u << METHOD_HEAD)
+/*
+ * A kept page is rendered again each minute at least: every time Acorn
+ * shows or judges (an event past, registration open) is to the minute.
+ */
+#define CLOCK_STEP	60
 #define POST	(1u << METHOD_POST)
 
 static const struct route routes[PAGE__MAX] = {
@@ -148,13 +158,15 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_MEMBERS] = {
 		.path = "/members", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.section = "members",
 		.handler = members_list, .metric = "members",
 	},
 	[PAGE_MEMBER] = {
 		.path = "/members/*", .methods = GET,
-		.flags = 0,
+		.flags = CACHE_ANON,
+		.clock = CLOCK_STEP,
 		.section = "members",
 		.handler = members_show, .metric = "member",
 	},
@@ -178,7 +190,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVENTS] = {
 		.path = "/events", .methods = GET,
-		.flags = 0,
+		.flags = CACHE_ANON,	/* a member's list tags their bookings */
+		.clock = CLOCK_STEP,
 		.section = "events",
 		.handler = events_list, .metric = "events",
 	},
@@ -190,7 +203,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVENT] = {
 		.path = "/events/*", .methods = GET,
-		.flags = 0,
+		.flags = CACHE_ANON,
+		.clock = CLOCK_STEP,
 		.section = "events",
 		.handler = events_show, .metric = "event",
 	},
@@ -369,7 +383,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_FEED] = {
 		.path = "/feeds/*", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.handler = feeds_serve, .metric = "feed",
 	},
 	[PAGE_FEEDS_POLL] = {
@@ -406,7 +421,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_LIBRARY] = {
 		.path = "/library", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.section = "library",
 		.handler = library_list, .metric = "library",
 	},
@@ -418,7 +434,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_LIBRARY_DOC] = {
 		.path = "/library/*", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.section = "library",
 		.handler = library_show, .metric = "library_doc",
 	},
@@ -454,7 +471,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_GLOSSARY] = {
 		.path = "/glossary", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.section = "glossary",
 		.handler = glossary_list, .metric = "glossary",
 	},
@@ -478,7 +496,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVIDENCE] = {
 		.path = "/evidence", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.section = "evidence",
 		.handler = evidence_list, .metric = "evidence",
 	},
@@ -490,7 +509,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVIDENCE_SUMMARY] = {
 		.path = "/evidence/summary", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.section = "evidence",
 		.handler = evidence_summary, .metric = "evidence_summary",
 	},
@@ -502,7 +522,8 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVIDENCE_SHOW] = {
 		.path = "/evidence/*", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.section = "evidence",
 		.handler = evidence_show, .metric = "evidence_show",
 	},
@@ -580,19 +601,22 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_ACCESSIBILITY] = {
 		.path = "/accessibility", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.arg = "accessibility",
 		.handler = site_show, .metric = "accessibility",
 	},
 	[PAGE_COOKIES] = {
 		.path = "/cookies", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.arg = "cookies",
 		.handler = site_show, .metric = "cookies",
 	},
 	[PAGE_CONTACT] = {
 		.path = "/contact", .methods = GET,
-		.flags = 0,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
 		.arg = "contact",
 		.handler = site_show, .metric = "contact",
 	},

@@ -136,6 +136,10 @@ static const struct conf_key keys[] = {
 	    "# one sender fewer), and seconds one delivery may take.\n" },
 	{ "courier_timeout", C_INT, OFF(courier_timeout), 1, 300, NULL, "10",
 	    0, NULL },
+	/* Pages kept in memory (cache.c): a bound, evicting the least used. */
+	{ "cache_bytes", C_LONG, OFF(cache_bytes), 0, 64L * 1024 * MiB, NULL,
+	    "16777216", 0, "# Bytes of pages kept in memory, least recently "
+	    "used going first\n# (0: none kept).\n" },
 	{ "statement_timeout", C_INT, OFF(statement_timeout), 0, DAY, NULL,
 	    "30", 0, "# Seconds one SQL statement may run (0: no limit);\n"
 	    "# migrations are not limited.\n" },

@@ -174,6 +174,7 @@ struct config {
 	long	 retain_throttle_days;	/* after a party's last attempt */
 	int	 retention_interval;	/* seconds between sweeps */
 	int	 retention_batch;	/* rows one statement removes */
+	long	 cache_bytes;	/* pages kept in memory; 0: none */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
@@ -210,6 +211,24 @@ unsigned long	 db_errors(void);
 const char	*db_value(const PGresult *, int, int);
 /* The column of a result that has only one. */
 #define DB_ONLY		0
+
+/*
+ * Pools whose connections LISTEN acorn_data count their own commits'
+ * notifications after every statement (notify.c says why).
+ */
+void		 db_pool_listen(struct db_pool *);
+void		 db_data_changed(void);
+uint64_t	 db_data_version(void);
+unsigned long	 db_data_notifications(void);
+int		 db_notifies(PGconn *);
+
+/* notify.c: the data version, moved by every committed change. */
+int		 notify_start(const char *);
+void		 notify_stop(void);
+uint64_t	 notify_version(void);
+void		 notify_poll(void);
+void		 notify_counts(uint64_t *, int *, unsigned long *,
+		    unsigned long *);
 
 /* migrate.c */
 int		 db_migrate(PGconn *, const char *);

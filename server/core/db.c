@@ -15,6 +15,7 @@
 
 struct db {
 	PGconn	*conn;
+	int	 listens;	/* LISTENs acorn_data: counts its own commits */
 	int	 busy;
 	char	 state[6];	/* SQLSTATE of the last failure */
 };
@@ -23,11 +24,19 @@ struct db_pool {
 	char		*conninfo;
 	struct db	*dbs;
 	int		 n;
+	int		 listen;	/* its connections LISTEN acorn_data */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 freed;
 };
 
 static atomic_ulong errors;
+/*
+ * The data version: moved by every committed change to what pages show
+ * that this process learns of (notify.c says how), and the notifications
+ * of such changes counted.
+ */
+static atomic_uint_fast64_t data_version = 1;
+static atomic_ulong data_notifications;
 static atomic_int statement_timeout;	/* seconds; 0: none */
 
 /*
@@ -38,6 +47,46 @@ void
 db_statement_timeout(int seconds)
 {
 	atomic_store(&statement_timeout, seconds);
+}
+
+/* Something may have changed: whatever was kept before is old. */
+void
+db_data_changed(void)
+{
+	atomic_fetch_add(&data_version, 1);
+}
+
+uint64_t
+db_data_version(void)
+{
+	return atomic_load(&data_version);
+}
+
+unsigned long
+db_data_notifications(void)
+{
+	return atomic_load(&data_notifications);
+}
+
+/*
+ * Counts the notifications waiting on c, which LISTENs on acorn_data
+ * alone, and frees them; any moves the data version.
+ */
+int
+db_notifies(PGconn *c)
+{
+	PGnotify *n;
+	int count = 0;
+
+	while ((n = PQnotifies(c)) != NULL) {
+		PQfreemem(n);
+		count++;
+	}
+	if (count > 0) {
+		atomic_fetch_add(&data_notifications, (unsigned long)count);
+		db_data_changed();
+	}
+	return count;
 }
 
 unsigned long
@@ -123,6 +172,19 @@ db_pool_free(struct db_pool *p)
 }
 
 /*
+ * The request threads' pool: each of its connections LISTENs acorn_data,
+ * so that a page written through it moves the data version before the
+ * statement returns (notify.c).  The workers' pools do not: they LISTEN
+ * on their own channels and read those themselves, and count every
+ * commit instead (db_commit).
+ */
+void
+db_pool_listen(struct db_pool *p)
+{
+	p->listen = 1;
+}
+
+/*
  * Takes a free connection, waiting up to five seconds for one, and makes
  * sure it is alive.  NULL means the caller answers 503.
  */
@@ -158,9 +220,20 @@ db_acquire(struct db_pool *p)
 		PQfinish(d->conn);
 		d->conn = NULL;
 	}
+	if (d->conn == NULL)
+		d->listens = 0;
 	if (d->conn == NULL && (d->conn = db_connect(p->conninfo)) == NULL) {
 		db_release(p, d);
 		return NULL;
+	}
+	if (p->listen && !d->listens) {
+		if (db_exec(d, "LISTEN acorn_data", 0, NULL) == -1) {
+			PQfinish(d->conn);
+			d->conn = NULL;
+			db_release(p, d);
+			return NULL;
+		}
+		d->listens = 1;
 	}
 	return d;
 }
@@ -231,6 +304,9 @@ db_query(struct db *d, ExecStatusType want, const char *sql, int n,
 
 	d->state[0] = '\0';
 	r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
+	/* Our own commit's notification came before its result. */
+	if (d->listens)
+		db_notifies(d->conn);
 	if (PQresultStatus(r) != want) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
@@ -298,10 +374,19 @@ db_begin(struct db *d)
 	return db_exec(d, "BEGIN", 0, NULL);
 }
 
+/*
+ * A connection that does not LISTEN acorn_data (a worker's) cannot tell
+ * whether its commit changed what pages show: it moves the data version
+ * anyway, so that this process never serves a page from before it.
+ */
 int
 db_commit(struct db *d)
 {
-	return db_exec(d, "COMMIT", 0, NULL);
+	int rc = db_exec(d, "COMMIT", 0, NULL);
+
+	if (!d->listens)
+		db_data_changed();
+	return rc;
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * /metrics, Prometheus text for this process: requests by route and
- * status with their latency, database errors and the federation's
- * counts, for this machine alone or for whoever holds metrics_token; and
+ * status with their latency, database errors, the federation's counts
+ * and the response cache's, for this machine alone or for whoever holds
+ * metrics_token; and
  * /healthz, which answers 200 only when the database does.
  */
 #include <stdio.h>
@@ -124,6 +125,7 @@ metrics_serve(struct request *r)
 	    "operations.\n# TYPE acorn_db_errors_total counter\n"
 	    "acorn_db_errors_total %lu\n", db_errors());
 	federation_metrics(&b);
+	cache_text(&b);
 	len = b.len;
 	if ((text = strbuf_take(&b)) == NULL)
 		return http_error(r, 500);

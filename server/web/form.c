@@ -650,24 +650,15 @@ form_key_time_label(enum key k)
 	WHEN_NOT_REAL | WHEN_YEAR_DIGITS | WHEN_YEAR_RANGE)
 
 /*
- * Takes one raw field by its name: a key of the table, or a part of a
- * date (start-day, start-hour).  -1 when the name is neither.  A part
- * is kept as typed (trimmed) so the form can show it again; form_end
- * judges the date once all its parts are in.
+ * A date's part, NAME-day and so on (K_WHEN): its key in *key and its
+ * part in *part, or -1 when name is none.
  */
-int
-form_take(struct form *form, const char *name, const char *raw, size_t len)
+static int
+date_part(const char *name, int *key, int *part)
 {
 	const char *dash;
-	struct field *f;
-	char *copy, *t;
 	int k, i;
 
-	if ((k = form_key_lookup(name)) != -1) {
-		if (keys[k].kind != K_WHEN)
-			form_accept(form, (enum key)k, raw, len);
-		return 0;
-	}
 	if ((dash = strrchr(name, '-')) == NULL)
 		return -1;
 	for (k = 0; k < KEY__MAX; k++)
@@ -679,6 +670,66 @@ form_take(struct form *form, const char *name, const char *raw, size_t len)
 		if (strcmp(dash + 1, part_names[i]) == 0)
 			break;
 	if (k == KEY__MAX || i == PART__MAX)
+		return -1;
+	*key = k;
+	*part = i;
+	return 0;
+}
+
+/*
+ * Query parameters a handler reads as they came (http_query) rather
+ * than as form fields: a feed's cursor, and the cursors a caught-up
+ * peer asks about.  http_query reads no other, so that what a page may
+ * depend on is known before it is rendered.
+ */
+static const char *const raw_query[] = { "after", "since", NULL };
+
+/* A query parameter read as it came: one raw_query names. */
+int
+form_query_raw(const char *name)
+{
+	int i;
+
+	for (i = 0; raw_query[i] != NULL; i++)
+		if (strcmp(raw_query[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether any handler can see a query parameter called name: a form
+ * key, a date's part, or one read raw.  The response cache leaves the
+ * others out of a page's key, since they change nothing on it.
+ */
+int
+form_query_known(const char *name)
+{
+	int k, i;
+
+	return form_key_lookup(name) != -1 || date_part(name, &k, &i) == 0 ||
+	    form_query_raw(name);
+}
+
+
+/*
+ * Takes one raw field by its name: a key of the table, or a part of a
+ * date (start-day, start-hour).  -1 when the name is neither.  A part
+ * is kept as typed (trimmed) so the form can show it again; form_end
+ * judges the date once all its parts are in.
+ */
+int
+form_take(struct form *form, const char *name, const char *raw, size_t len)
+{
+	struct field *f;
+	char *copy, *t;
+	int k, i;
+
+	if ((k = form_key_lookup(name)) != -1) {
+		if (keys[k].kind != K_WHEN)
+			form_accept(form, (enum key)k, raw, len);
+		return 0;
+	}
+	if (date_part(name, &k, &i) == -1)
 		return -1;
 	f = &form->f[k];
 	if (f->part[i] != NULL)

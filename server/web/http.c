@@ -74,7 +74,24 @@ http_send(struct request *r, unsigned int status, const char *type,
     const void *body, size_t len, int copy)
 {
 	struct MHD_Response *resp;
+	char *mine;
 
+	/*
+	 * A route that may be kept: the cache takes the bytes, with the
+	 * headers the handler added (an ETag, say), and answers.
+	 */
+	if (r->cache.key != NULL) {
+		if (!copy)
+			mine = (char *)body;
+		else if ((mine = malloc(len + 1)) == NULL)
+			return http_error(r, 500);
+		else
+			memcpy(mine, body, len);
+		if ((resp = cache_keep(r, &status, type, NULL, mine,
+		    len)) == NULL)
+			return http_error(r, 500);
+		return http_queue(r, status, resp);
+	}
 	resp = MHD_create_response_from_buffer(len, (void *)body,
 	    copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
@@ -177,7 +194,11 @@ http_download(struct request *r, const char *type, int fd, size_t len,
 	return attachment_queue(r, resp, type, filename, "private, no-cache");
 }
 
-/* Renders a page; pages that show personal data are never cached. */
+/*
+ * Renders a page.  Browsers and proxies are told to keep none (a page
+ * may show who is signed in); the node itself keeps those of routes
+ * flagged CACHE or CACHE_ANON (cache.c), until the data changes.
+ */
 int
 http_page(struct request *r, unsigned int status, const char *tmpl,
     struct view *v)
@@ -191,11 +212,20 @@ http_page(struct request *r, unsigned int status, const char *tmpl,
 	if (view_has(v, "errors") && (title = view_get(v, "title")) != NULL &&
 	    strncmp(title, "Error: ", 7) != 0)
 		view_setf(v, "title", "Error: %s", title);
+	/* What was typed back, and what was wrong with it, is theirs. */
+	if (view_has(v, "errors"))
+		r->cache.nostore = 1;
 	if (template_render(tmpl, v, &out, &len) == -1) {
 		view_free(v);
 		return http_error(r, 500);
 	}
 	view_free(v);
+	if (r->cache.key != NULL) {
+		if ((resp = cache_keep(r, &status, "text/html; charset=utf-8",
+		    "no-store", out, len)) == NULL)
+			return http_error(r, 500);
+		return http_queue(r, status, resp);
+	}
 	resp = MHD_create_response_from_buffer(len, out, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(out);
@@ -259,44 +289,12 @@ http_error(struct request *r, unsigned int status)
 	    sizeof(fallback) - 1, 1);
 }
 
-/*
- * 1 when the request's If-None-Match names etag (or is "*"): what the
- * client holds is current.
- */
-int
-http_fresh(struct request *r, const char *etag)
-{
-	const char *p = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	size_t n, elen = strlen(etag);
-
-	while (p != NULL && *p != '\0') {
-		p += strspn(p, " \t,");
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		n = strcspn(p, " \t,");
-		if ((n == 1 && *p == '*') || (n == elen &&
-		    memcmp(p, etag, n) == 0))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 /* 304: the client's copy, named by etag, is current. */
 int
 http_not_modified(struct request *r, const char *etag,
     const char *cache_control)
 {
-	struct MHD_Response *resp;
-
-	resp = MHD_create_response_from_buffer(0, NULL,
-	    MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, "ETag", etag);
-	if (cache_control != NULL)
-		MHD_add_response_header(resp, "Cache-Control", cache_control);
-	return http_queue(r, 304, resp);
+	return http_queue(r, 304, response_not_modified(etag, cache_control));
 }
 
 /* 303 to a local path, so a reload never repeats a POST. */
@@ -332,9 +330,19 @@ http_redirectf(struct request *r, const char *fmt, ...)
 	return rc;
 }
 
+/*
+ * A query parameter as it came, for the few that are no form field
+ * (form.c's raw_query): the response cache keys pages by those and the
+ * form's fields alone, so reading any other would be a page that a
+ * kept copy gets wrong.
+ */
 const char *
 http_query(struct request *r, const char *name)
 {
+	if (!form_query_raw(name)) {
+		log_err("query parameter %s is not in raw_query", name);
+		return NULL;
+	}
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
 	    name);
 }
@@ -856,6 +864,44 @@ upload_map(struct request *r)
 }
 
 /*
+ * Answers the request from memory when its route is kept and its page is
+ * there; -1 when not, and then r->cache says whether and under what the
+ * page about to be rendered may be kept.
+ */
+static int
+cached(struct request *r)
+{
+	struct MHD_Response *resp;
+	unsigned int status;
+
+	if ((resp = cache_find(r, &status)) == NULL)
+		return -1;
+	return http_queue(r, status, resp);
+}
+
+/*
+ * A GET or HEAD of a kept route from someone not signed in (no session
+ * cookie, so the session needs no query: a form token comes from the
+ * pre-session cookie alone) is looked up before any database connection
+ * is taken, and a page found is sent from memory with no query at all.
+ * -1: not answered.
+ */
+static int
+cache_fast(struct request *r)
+{
+	if (!(r->route->flags & (CACHE | CACHE_ANON)) ||
+	    (r->route->flags & (NEED_MEMBER | NEED_CONTRIBUTOR |
+	    NEED_COORDINATOR | NEED_ADMIN)) ||
+	    MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+	    COOKIE_SESSION) != NULL)
+		return -1;
+	if (session_load(r) == -1)
+		return -1;
+	r->session_read = 1;
+	return cached(r);
+}
+
+/*
  * The request is complete: who may use the route is decided again, with
  * the session as it is now (a GET's first look, a POST's second), then
  * what its body held, then the handler answers.
@@ -892,7 +938,13 @@ dispatch(struct request *r)
 		return http_error(r, 503);
 	/* A date's parts came one by one: it is judged whole. */
 	form_end(&r->form);
-	return rt->handler(r);
+	/* Signed in: one query for the session, and perhaps no more. */
+	if (r->method != METHOD_POST && (rc = cached(r)) != -1)
+		return rc;
+	cache_mask(r);
+	rc = rt->handler(r);
+	cache_unmask(r);
+	return rc;
 }
 
 /*
@@ -962,6 +1014,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((rc = admit(r)) != MHD_YES || r->answered)
 			return rc == MHD_YES ? MHD_YES : MHD_NO;
 		if (r->method != METHOD_POST) {
+			if ((rc = cache_fast(r)) != -1)
+				return rc == MHD_YES ? MHD_YES : MHD_NO;
 			MHD_get_connection_values_n(conn,
 			    MHD_GET_ARGUMENT_KIND, query_field, r);
 			return MHD_YES;
@@ -1059,6 +1113,8 @@ completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	form_free(&r->form);
 	if (r->db != NULL)
 		db_release(pool, r->db);
+	cache_unmask(r);
+	free(r->cache.key);
 	account_free(r->account);
 	for (i = 0; i < r->nheaders; i++)
 		free(r->headers[i].value);

@@ -3,10 +3,15 @@
  * with, beyond those every response carries: cookies, Retry-After.
  * http_queue writes them out and the request's end frees them; this file
  * only keeps them, so that sessions and pages can add one without
- * depending on the request cycle.
+ * depending on the request cycle.  And conditional requests: whether the
+ * client's copy is current, and the 304 that says so, which a handler
+ * and the response cache both send.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
 
 #include "web.h"
 
@@ -43,4 +48,44 @@ response_retry_after(struct request *r, long seconds)
 
 	snprintf(s, sizeof(s), "%ld", seconds > 0 ? seconds : 1L);
 	return response_header(r, "Retry-After", s);
+}
+
+/*
+ * 1 when the request's If-None-Match names etag (or is "*"): what the
+ * client holds is current.
+ */
+int
+http_fresh(struct request *r, const char *etag)
+{
+	const char *p = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	size_t n, elen = strlen(etag);
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t,");
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		n = strcspn(p, " \t,");
+		if ((n == 1 && *p == '*') || (n == elen &&
+		    memcmp(p, etag, n) == 0))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* A 304's response, naming etag; NULL when out of memory. */
+struct MHD_Response *
+response_not_modified(const char *etag, const char *cache_control)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return NULL;
+	MHD_add_response_header(resp, "ETag", etag);
+	if (cache_control != NULL)
+		MHD_add_response_header(resp, "Cache-Control", cache_control);
+	return resp;
 }

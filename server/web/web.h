@@ -198,6 +198,8 @@ const char	*form_key_name(enum key);
 size_t		 form_key_max(enum key);
 int		 form_key_secret(enum key);
 int		 form_key_lookup(const char *);
+int		 form_query_known(const char *);
+int		 form_query_raw(const char *);
 void		 form_accept(struct form *, enum key, const char *, size_t);
 int		 form_take(struct form *, const char *, const char *,
 		    size_t);
@@ -220,7 +222,15 @@ enum route_flag {
 	NO_SESSION	 = 1 << 5,	/* the database, but no session read */
 	UPLOAD		 = 1 << 6,	/* takes a file, up to max_upload more */
 	ATOM_ENTRY	 = 1 << 7,	/* the body is one Atom entry, kept raw */
-	NEED_CONTRIBUTOR = 1 << 8	/* a contributor, coordinator or admin */
+	NEED_CONTRIBUTOR = 1 << 8,	/* a contributor, coordinator or admin */
+	/*
+	 * Its GET answer may be kept (cache.c): for everyone, each class of
+	 * viewer (anonymous, or a role in a region) its own copy; or for
+	 * those not signed in only.  Only for handlers whose page shows
+	 * nothing of the person but the header's name and the form token.
+	 */
+	CACHE		 = 1 << 9,
+	CACHE_ANON	 = 1 << 10
 };
 struct request;
 struct route {
@@ -232,6 +242,7 @@ struct route {
 	int		 (*handler)(struct request *);
 	const char	*metric;	/* label in /metrics */
 	const char	*section;	/* the header link it is under, or NULL */
+	int		 clock;		/* seconds: a kept page's time step */
 };
 const struct route *route_find(const struct route *, size_t, const char *,
 		    char *, size_t);
@@ -291,6 +302,15 @@ struct request {
 		char		*value;
 	}			 headers[4];
 	int			 nheaders;
+	/* The response cache's state for this request (cache.c). */
+	struct {
+		char	*key;		/* kept under this, when it may be */
+		int	 tried;		/* looked up already */
+		int	 masked;	/* sentinels stand in for the values */
+		int	 nostore;	/* the page is this request's alone */
+		char	 csrf[ACORN_TOKEN_LEN + 1];	/* the real token */
+		char	*name;		/* the real name in the header */
+	}			 cache;
 	struct timespec		 start;
 	char			 addr[64];
 	unsigned int		 status;
@@ -317,13 +337,24 @@ int		 http_download(struct request *, const char *, int, size_t,
 int		 http_tmpfile(void);
 const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
-int		 http_fresh(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
 int		 http_local(struct request *);
+
+/* cache.c: responses kept in memory until the data changes. */
+int		 cache_init(long);
+void		 cache_free(void);
+struct MHD_Response *cache_find(struct request *, unsigned int *);
+void		 cache_mask(struct request *);
+void		 cache_unmask(struct request *);
+struct MHD_Response *cache_keep(struct request *, unsigned int *,
+		    const char *, const char *, char *, size_t);
+void		 cache_text(struct strbuf *);
 
 /* response.c: the headers a handler adds to its response. */
 int		 response_header(struct request *, const char *, const char *);
 int		 response_retry_after(struct request *, long);
+int		 http_fresh(struct request *, const char *);
+struct MHD_Response *response_not_modified(const char *, const char *);
 
 /* counters.c: requests by route and status, and their latency. */
 struct strbuf;

@@ -1,0 +1,699 @@
+/*
+ * The response cache is always right: a page kept in memory (proved by
+ * /metrics counting a hit) is never served after a change to what it
+ * shows, whoever made the change: a person's form, a peer's entries
+ * merged, another node's registration arriving in the inbox, the
+ * command line, or a second acorn process on the same database.  Each
+ * viewer sees their own class's page and only their own token; the
+ * cache stays within cache_bytes; a lost notification connection costs
+ * speed, never a stale page; a compressed page is the page.
+ *
+ * How soon a change shows is what docs/acorn.8 (RESPONSE CACHE) states:
+ * at once for writes through this process's own requests and workers,
+ * and for any signed-in request (its session query brings every
+ * notification committed before it); for someone not signed in, whose
+ * page takes no query at all, once the process has heard of a change
+ * another process made.  The tests assert exactly that: where the
+ * process must first hear, they wait until /metrics says it has, then
+ * the very next request must show the change.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <zlib.h>
+
+#include "harness.h"
+
+Suite	*cache_suite(void);
+
+#define SETTLE_MS	30000	/* the most a change may take to arrive */
+#define COORD		"cache.coord@example.org"
+#define MEMBER		"cache.member@example.org"
+#define MEMBER2		"cache.member2@example.org"
+
+static struct node *node;
+static char *coord_pw, *member_pw, *member2_pw;
+
+static void
+start(void)
+{
+	node = node_new("Cache node", "argon2_memory = 1024\n"
+	    "argon2_passes = 1\nthreads = 4\nsession_idle = 3600");
+	ck_assert_ptr_nonnull(node);
+	coord_pw = node_user_add(node, COORD, "coordinator");
+	member_pw = node_user_add(node, MEMBER, "member");
+	member2_pw = node_user_add(node, MEMBER2, "member");
+	ck_assert_ptr_nonnull(coord_pw);
+	ck_assert_ptr_nonnull(member_pw);
+	ck_assert_ptr_nonnull(member2_pw);
+	ck_assert_int_eq(node_serve(node), 0);
+}
+
+static void
+stop(void)
+{
+	node_free(node);
+	node = NULL;
+	free(coord_pw);
+	free(member_pw);
+	free(member2_pw);
+}
+
+/* A counter or gauge of the node's /metrics, or -1 when it has none. */
+static long
+metric(struct node *n, const char *name)
+{
+	struct client *c = client_new(n);
+	struct resp *r = http_get(c, "/metrics");
+	char pat[128];
+	const char *p;
+	long v = -1;
+
+	snprintf(pat, sizeof(pat), "\n%s ", name);
+	if (r != NULL && r->status == 200 && (p = strstr(r->body, pat)) !=
+	    NULL)
+		v = strtol(p + strlen(pat), NULL, 10);
+	resp_free(r);
+	client_free(c);
+	return v;
+}
+
+/*
+ * Waits until the node has heard of more changes than before (another
+ * process's, which reach it as notifications).  1 when it has.
+ */
+static int
+heard(struct node *n, long before)
+{
+	int i;
+
+	for (i = 0; i < SETTLE_MS / 50; i++) {
+		if (metric(n, "acorn_data_notifications_total") > before)
+			return 1;
+		poll(NULL, 0, 50);
+	}
+	return 0;
+}
+
+/* GETs path, which must be 200, and says whether it holds text. */
+static int
+shows(struct client *c, const char *path, const char *text)
+{
+	struct resp *r = http_get(c, path);
+	int has;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(r->status == 200, "%s: %ld", path, r->status);
+	has = resp_has(r, text);
+	resp_free(r);
+	return has;
+}
+
+/*
+ * GETs path, which must be 200; 1 when the answer came from memory (the
+ * cache's hits went up by one: nothing else asks meanwhile).  The
+ * response in *out, when out is not NULL.
+ */
+static int
+hit(struct node *n, struct client *c, const char *path, struct resp **out)
+{
+	long hits = metric(n, "acorn_cache_hits_total");
+	struct resp *r = http_get(c, path);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(r->status == 200, "%s: %ld", path, r->status);
+	if (out != NULL)
+		*out = r;
+	else
+		resp_free(r);
+	return metric(n, "acorn_cache_hits_total") == hits + 1;
+}
+
+/*
+ * Asks for path until an answer comes from memory: the page is kept.
+ * A node's background work just after it starts (signing what a test
+ * made) moves the version a few times, which costs a miss each.
+ */
+static void
+primed(struct node *n, struct client *c, const char *path)
+{
+	int i;
+
+	for (i = 0; i < 50; i++)
+		if (hit(n, c, path, NULL))
+			return;
+	ck_abort_msg("%s was never answered from memory", path);
+}
+
+static void
+add_term(struct client *c, const char *term)
+{
+	struct resp *r = form_post(c, "/glossary/new", "/glossary/new",
+	    "term", term, "definition", "Someone who connects people.",
+	    "synonyms", "", NULL);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+}
+
+/* The value of a header of r, or "" (a static buffer). */
+static const char *
+header(const struct resp *r, const char *name)
+{
+	static char v[512];
+	char pat[96];
+	const char *p;
+
+	v[0] = '\0';
+	snprintf(pat, sizeof(pat), "\n%s:", name);
+	if ((p = strcasestr(r->headers, pat)) != NULL) {
+		p += strlen(pat);
+		p += strspn(p, " ");
+		snprintf(v, sizeof(v), "%.*s", (int)strcspn(p, "\r\n"), p);
+	}
+	return v;
+}
+
+START_TEST(test_a_form_write_shows_on_the_next_request)
+{
+	struct client *anon = client_new(node);
+	struct client *m = client_as(node, MEMBER, member_pw);
+	struct client *writer = client_as(node, MEMBER2, member2_pw);
+	static const char *const pages[] = { "/glossary", "/library",
+	    "/evidence", "/evidence/summary", "/members", "/contact" };
+	struct resp *a, *b;
+	size_t i;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		primed(node, anon, pages[i]);
+		primed(node, m, pages[i]);
+	}
+	/* The events list tags a member's own bookings: kept for visitors. */
+	primed(node, anon, "/events");
+	ck_assert(!hit(node, m, "/events", NULL));
+	ck_assert(!hit(node, m, "/events", NULL));
+	/*
+	 * The query's order and parameters no page reads change nothing:
+	 * one kept page.
+	 */
+	primed(node, anon, "/members?page=1&q=a");
+	ck_assert(hit(node, anon, "/members?q=a&page=1&utm_source=x&q=",
+	    NULL));
+	/* A hit carries the headers a rendered page does. */
+	a = http_get(anon, "/glossary");
+	ck_assert_int_eq(http_get_status(m, "/glossary/new"), 200);
+	add_term(writer, "Quixotic navigator");
+	b = http_get(anon, "/glossary");
+	ck_assert_msg(resp_has(b, "Quixotic navigator"),
+	    "a stale glossary after a form: %s", b->body);
+	ck_assert(!resp_has(a, "Quixotic navigator"));
+	ck_assert_str_eq(header(a, "Content-Type"), "text/html; charset=utf-8");
+	ck_assert_str_eq(header(a, "Cache-Control"), "no-store");
+	ck_assert_str_eq(header(b, "Content-Security-Policy"),
+	    header(a, "Content-Security-Policy"));
+	ck_assert_str_eq(header(b, "X-Frame-Options"), "DENY");
+	ck_assert_str_eq(header(b, "X-Content-Type-Options"), "nosniff");
+	ck_assert(strstr(b->headers, "Set-Cookie") == NULL);
+	resp_free(a);
+	resp_free(b);
+	ck_assert(shows(m, "/glossary", "Quixotic navigator"));
+
+	/* A document on the library's list, for both, at once. */
+	{
+		struct resp *r = form_post(writer, "/library/new",
+		    "/library/new", "title", "Quixotic toolkit", "slug",
+		    "quixotic-toolkit", "category", "toolkit", "tags", "",
+		    "summary", "First", "body", "How to run it.", NULL);
+
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(r->status, 303);
+		resp_free(r);
+	}
+	ck_assert(shows(anon, "/library", "Quixotic toolkit"));
+	ck_assert(shows(m, "/library", "Quixotic toolkit"));
+	client_free(anon);
+	client_free(m);
+	client_free(writer);
+}
+END_TEST
+
+/*
+ * The page kept for a class is shared; the token in it is each
+ * person's own, and a coordinator, a member and a visitor each get
+ * their own class's page.
+ */
+START_TEST(test_each_viewer_sees_their_own_parts)
+{
+	struct client *a = client_as(node, MEMBER, member_pw);
+	struct client *b = client_as(node, MEMBER2, member2_pw);
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	char *ta, *tb, *tok;
+	struct resp *r;
+	int i, got_a, got_b;
+
+	/* Each one's token, from a page that is never kept. */
+	ta = page_csrf(a, "/glossary/new");
+	tb = page_csrf(b, "/glossary/new");
+	ck_assert_ptr_nonnull(ta);
+	ck_assert_ptr_nonnull(tb);
+	ck_assert_str_ne(ta, tb);
+	/* Each gets their own token, kept page or not, and each gets one. */
+	for (i = 0, got_a = got_b = 0; i < 50 && !(got_a && got_b); i++) {
+		got_a |= hit(node, a, "/glossary", &r);
+		tok = form_field(r->body, "csrf");
+		ck_assert_ptr_nonnull(tok);
+		ck_assert_str_eq(tok, ta);
+		ck_assert(resp_has(r, "Sign out"));
+		ck_assert(!resp_has(r, "href=\"/manage\""));
+		free(tok);
+		resp_free(r);
+		got_b |= hit(node, b, "/glossary", &r);
+		tok = form_field(r->body, "csrf");
+		ck_assert_ptr_nonnull(tok);
+		ck_assert_str_eq(tok, tb);
+		free(tok);
+		resp_free(r);
+	}
+	ck_assert(got_a && got_b);
+
+	for (i = 0; i < 2; i++) {
+		r = http_get(co, "/glossary");
+		ck_assert(resp_has(r, "href=\"/manage\""));
+		ck_assert(resp_has(r, "Sign out"));
+		resp_free(r);
+		r = http_get(anon, "/glossary");
+		ck_assert(!resp_has(r, "href=\"/manage\""));
+		ck_assert(!resp_has(r, "Sign out"));
+		ck_assert(resp_has(r, "Sign in"));
+		resp_free(r);
+		r = http_get(a, "/glossary");
+		ck_assert(!resp_has(r, "href=\"/manage\""));
+		ck_assert(resp_has(r, "Sign out"));
+		resp_free(r);
+	}
+
+	/*
+	 * An event's page, kept for visitors: each visitor's form token is
+	 * their own (from their own pre-session cookie), never another's.
+	 */
+	{
+		struct client *v1 = client_new(node), *v2 = client_new(node);
+		char *id = event_new_published(co, "Quixotic meeting", "5");
+		char path[128], *t1, *t2, *c1, *c2;
+
+		ck_assert_ptr_nonnull(id);
+		snprintf(path, sizeof(path), "/events/%s", id);
+		/* The first visit sets the cookie, and is nobody else's. */
+		t1 = page_csrf(v1, path);
+		t2 = page_csrf(v2, path);
+		ck_assert_ptr_nonnull(t1);
+		ck_assert_ptr_nonnull(t2);
+		ck_assert_str_ne(t1, t2);
+		for (i = 0, got_a = got_b = 0; i < 50 && !(got_a && got_b);
+		    i++) {
+			got_a |= hit(node, v1, path, &r);
+			c1 = form_field(r->body, "csrf");
+			resp_free(r);
+			got_b |= hit(node, v2, path, &r);
+			c2 = form_field(r->body, "csrf");
+			resp_free(r);
+			ck_assert_ptr_nonnull(c1);
+			ck_assert_ptr_nonnull(c2);
+			ck_assert_str_eq(c1, t1);
+			ck_assert_str_eq(c2, t2);
+			free(c1);
+			free(c2);
+		}
+		ck_assert(got_a && got_b);
+		free(t1);
+		free(t2);
+		free(id);
+		client_free(v1);
+		client_free(v2);
+	}
+	free(ta);
+	free(tb);
+	client_free(a);
+	client_free(b);
+	client_free(co);
+	client_free(anon);
+}
+END_TEST
+
+/*
+ * Another process on the same database: a second acorn serve, and the
+ * command line.  A signed-in request sees the change at once; a
+ * visitor's, once this process has heard of it.
+ */
+START_TEST(test_other_processes_writes_show)
+{
+	struct node second = *node;
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct client *m = client_as(node, MEMBER, member_pw);
+	struct client *w;
+	long before;
+
+	second.pid = 0;
+	ck_assert_int_eq(node_serve(&second), 0);
+	ck_assert_str_ne(second.url, node->url);
+	primed(node, anon, "/glossary");
+	primed(node, m, "/glossary");
+	primed(node, co, "/members");
+
+	/* A form on the second process. */
+	before = metric(node, "acorn_data_notifications_total");
+	w = client_as(&second, MEMBER2, member2_pw);
+	add_term(w, "Zephyrine connector");
+	client_free(w);
+	ck_assert(shows(m, "/glossary", "Zephyrine connector"));
+	ck_assert(heard(node, before));
+	ck_assert(shows(anon, "/glossary", "Zephyrine connector"));
+	ck_assert_int_eq(node_stop(&second), 0);
+
+	/*
+	 * The command line: an account made by `acorn user add`, which the
+	 * coordinator of its region sees on the members list.
+	 */
+	primed(node, co, "/members");
+	ck_assert_int_eq(node_run(node, "user", "add",
+	    "zephyr@example.org", "--role", "member", "--name",
+	    "Zephyrine Quayle", NULL), 0);
+	ck_assert_msg(shows(co, "/members", "Zephyrine Quayle"),
+	    "a stale members list after the command line");
+
+	/* And plain SQL, as an operator might: a visitor's list too. */
+	primed(node, anon, "/members");
+	before = metric(node, "acorn_data_notifications_total");
+	free(node_text(node, "UPDATE members SET listed = true WHERE id ="
+	    " (SELECT member FROM accounts WHERE email = $1) RETURNING id",
+	    "zephyr@example.org"));
+	ck_assert(heard(node, before));
+	ck_assert(shows(anon, "/members", "Zephyrine Quayle"));
+	client_free(co);
+	client_free(anon);
+	client_free(m);
+}
+END_TEST
+
+/* A peer's entries merged by the puller, and the inbox's registrations. */
+START_TEST(test_federation_writes_show)
+{
+	struct node *origin;
+	struct client *oc, *anon = client_new(node);
+	struct client *m = client_as(node, MEMBER, member_pw);
+	char *opw;
+	long before;
+
+	origin = node_new("Origin node", "region = London\nsync_interval = 2");
+	ck_assert_ptr_nonnull(origin);
+	ck_assert_int_eq(node_serve(origin), 0);
+	ck_assert_int_eq(node_peer(node, origin, 0), 0);
+	opw = node_user_add(origin, "writer@origin.example.org", "member");
+	ck_assert_ptr_nonnull(opw);
+	oc = client_as(origin, "writer@origin.example.org", opw);
+
+	primed(node, anon, "/glossary");
+	primed(node, m, "/glossary");
+	before = metric(node, "acorn_data_notifications_total");
+	add_term(oc, "Peregrine befriender");
+	ck_assert_msg(node_wait(node, "SELECT EXISTS (SELECT 1 FROM"
+	    " glossary_terms WHERE term = $1)", "Peregrine befriender",
+	    SETTLE_MS), "the term never arrived");
+	ck_assert(shows(m, "/glossary", "Peregrine befriender"));
+	ck_assert(heard(node, before));
+	ck_assert(shows(anon, "/glossary", "Peregrine befriender"));
+
+	client_free(oc);
+	free(opw);
+	node_free(origin);
+	client_free(anon);
+	client_free(m);
+}
+END_TEST
+
+/*
+ * A registration from another node's member arrives in this node's
+ * inbox: the event's page, kept for visitors, shows the place taken.
+ */
+START_TEST(test_inbox_registration_shows)
+{
+	struct node *home;
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct client *hm;
+	char *id, *hpw, path[128], action[160];
+	char *csrf, *request, *place;
+	struct resp *r;
+	int i;
+
+	home = node_new("Home node", "region = London\nsync_interval = 2");
+	ck_assert_ptr_nonnull(home);
+	ck_assert_int_eq(node_serve(home), 0);
+	ck_assert_int_eq(node_peer(home, node, 1), 0);
+	ck_assert_int_eq(node_peer(node, home, 0), 0);
+	id = event_new_published(co, "Quorate summit", "3");
+	ck_assert_ptr_nonnull(id);
+	ck_assert(node_wait(home, "SELECT count(*) = 1 FROM place_types"
+	    " WHERE event = $1 AND ref IS NOT NULL", id, SETTLE_MS));
+	snprintf(path, sizeof(path), "/events/%s", id);
+	/* The first visit gives the visitor a form cookie; then kept. */
+	ck_assert_int_eq(http_get_status(anon, path), 200);
+	primed(node, anon, path);
+	ck_assert(shows(anon, path, "3 of 3 places left"));
+
+	hpw = node_user_add(home, "away@home.example.org", "member");
+	ck_assert_ptr_nonnull(hpw);
+	hm = client_as(home, "away@home.example.org", hpw);
+	snprintf(action, sizeof(action), "/events/%s/register", id);
+	r = http_get(hm, path);
+	ck_assert_int_eq(r->status, 200);
+	csrf = form_field(r->body, "csrf");
+	request = form_field(r->body, "request");
+	place = form_field(r->body, "place");
+	ck_assert_ptr_nonnull(csrf);
+	ck_assert_ptr_nonnull(request);
+	ck_assert_ptr_nonnull(place);
+	resp_free(r);
+	r = http_post(hm, action, "csrf", csrf, "request", request, "place",
+	    place, "places", "1", "confirm", "yes", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	/* The host's answer reaches home only after the host committed. */
+	for (i = 0; i < SETTLE_MS / 100; i++) {
+		if (node_num(home, "SELECT count(*) FROM away_registrations"
+		    " WHERE status = 'confirmed'", NULL) == 1)
+			break;
+		poll(NULL, 0, 100);
+	}
+	ck_assert_int_eq(node_num(node, "SELECT count(*) FROM registrations"
+	    " WHERE event = $1 AND status = 'confirmed'", id), 1);
+	ck_assert_msg(shows(anon, path, "2 of 3 places left"),
+	    "a stale event page after the inbox");
+	free(csrf);
+	free(request);
+	free(place);
+	free(hpw);
+	free(id);
+	client_free(hm);
+	client_free(co);
+	client_free(anon);
+	node_free(home);
+}
+END_TEST
+
+/*
+ * The connection that hears of changes is cut: while it is down nothing
+ * is served from memory, and once it is back (which moves the version,
+ * since what was notified meanwhile was missed) pages are kept again.
+ */
+START_TEST(test_listener_lost_pages_stay_right)
+{
+	struct client *anon = client_new(node);
+	long reconnects;
+	int i;
+
+	primed(node, anon, "/glossary");
+	reconnects = metric(node, "acorn_data_reconnects_total");
+	ck_assert_int_ge(reconnects, 1);
+	ck_assert_int_eq(node_num(node, "SELECT count(pg_terminate_backend("
+	    "pid)) FROM pg_stat_activity WHERE application_name ="
+	    " 'acorn data version' AND datname = current_database()", NULL),
+	    1);
+	free(node_text(node, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
+	    " $1, 'Someone who connects people.') RETURNING id",
+	    "Halcyon signposter"));
+	/* Down or back, the change shows: never the page from before. */
+	ck_assert(shows(anon, "/glossary", "Halcyon signposter"));
+	for (i = 0; i < SETTLE_MS / 50; i++) {
+		if (metric(node, "acorn_data_reconnects_total") > reconnects &&
+		    metric(node, "acorn_data_listening") == 1)
+			break;
+		poll(NULL, 0, 50);
+	}
+	ck_assert_int_eq(metric(node, "acorn_data_listening"), 1);
+	ck_assert(shows(anon, "/glossary", "Halcyon signposter"));
+	primed(node, anon, "/glossary");
+	client_free(anon);
+}
+END_TEST
+
+/* Filled far past cache_bytes, the cache stays within it. */
+START_TEST(test_cache_stays_within_its_bound)
+{
+	struct node *small;
+	struct client *c;
+	char path[64];
+	long bytes;
+	int i;
+
+	small = node_new("Small cache node", "cache_bytes = 100000");
+	ck_assert_ptr_nonnull(small);
+	ck_assert_int_eq(node_serve(small), 0);
+	c = client_new(small);
+	ck_assert_int_eq(metric(small, "acorn_cache_max_bytes"), 100000);
+	/* Once the start's own changes are done, pages stay kept. */
+	primed(small, c, "/glossary");
+	/*
+	 * Page after page until the bound makes one go (a change to the
+	 * data meanwhile empties the cache instead, so the filling goes on).
+	 */
+	for (i = 0; i < 600; i++) {
+		snprintf(path, sizeof(path), "/glossary?tag=t%d", i);
+		ck_assert_int_eq(http_get_status(c, path), 200);
+		if (i % 20 != 19)
+			continue;
+		bytes = metric(small, "acorn_cache_bytes");
+		ck_assert_int_le(bytes, 100000);
+		if (metric(small, "acorn_cache_evictions_total") > 0)
+			break;
+	}
+	ck_assert_int_gt(metric(small, "acorn_cache_evictions_total"), 0);
+	ck_assert_int_gt(metric(small, "acorn_cache_entries"), 0);
+	/* Still keeping pages, and still within the bound. */
+	primed(small, c, path);
+	ck_assert_int_le(metric(small, "acorn_cache_bytes"), 100000);
+	client_free(c);
+	node_free(small);
+}
+END_TEST
+
+/* Inflates a gzip body; the caller frees it. */
+static char *
+gunzip(const char *in, size_t len, size_t *outlen)
+{
+	z_stream z;
+	size_t cap = len * 20 + 1024;
+	char *out = malloc(cap);
+	int rc;
+
+	ck_assert_ptr_nonnull(out);
+	memset(&z, 0, sizeof(z));
+	ck_assert_int_eq(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	rc = inflate(&z, Z_FINISH);
+	ck_assert_int_eq(rc, Z_STREAM_END);
+	*outlen = z.total_out;
+	inflateEnd(&z);
+	return out;
+}
+
+START_TEST(test_gzip_body_is_the_plain_body)
+{
+	struct client *plain = client_new(node), *zipped = client_new(node);
+	struct resp *p, *z, *refused;
+	size_t len;
+	char *out;
+
+	primed(node, plain, "/evidence/summary");
+	p = http_get(plain, "/evidence/summary");
+	ck_assert_int_eq(p->status, 200);
+	ck_assert(strcasestr(p->headers, "Content-Encoding") == NULL);
+	client_header(zipped, "Accept-Encoding: gzip, deflate");
+	z = http_get(zipped, "/evidence/summary");
+	ck_assert_int_eq(z->status, 200);
+	ck_assert_str_eq(header(z, "Content-Encoding"), "gzip");
+	ck_assert_str_eq(header(z, "Vary"), "Accept-Encoding");
+	ck_assert_str_eq(header(p, "Vary"), "Accept-Encoding");
+	ck_assert_uint_lt(z->len, p->len);
+	out = gunzip(z->body, z->len, &len);
+	ck_assert_uint_eq(len, p->len);
+	ck_assert(memcmp(out, p->body, len) == 0);
+	free(out);
+	/* gzip;q=0 refuses it. */
+	client_header(zipped, "Accept-Encoding: gzip;q=0, identity");
+	refused = http_get(zipped, "/evidence/summary");
+	ck_assert(strcasestr(refused->headers, "Content-Encoding") == NULL);
+	ck_assert_uint_eq(refused->len, p->len);
+	resp_free(p);
+	resp_free(z);
+	resp_free(refused);
+	client_free(plain);
+	client_free(zipped);
+}
+END_TEST
+
+/*
+ * Every table carries the change trigger or is listed, with a reason,
+ * as one requests write as they go: a later migration cannot add a
+ * table whose changes leave kept pages stale.
+ */
+START_TEST(test_every_table_is_watched_or_listed)
+{
+	char *missing = node_sql(node, "SELECT coalesce(string_agg(c.relname,"
+	    " ', ' ORDER BY c.relname), '') FROM pg_class c JOIN pg_namespace"
+	    " n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND"
+	    " c.relkind IN ('r', 'p') AND c.relname NOT IN (SELECT name FROM"
+	    " unwatched_tables) AND NOT EXISTS (SELECT 1 FROM pg_trigger t"
+	    " WHERE t.tgrelid = c.oid AND t.tgname = 'acorn_data'"
+	    " AND t.tgenabled <> 'D')", NULL);
+	char *both, *gone;
+
+	ck_assert_ptr_nonnull(missing);
+	ck_assert_msg(missing[0] == '\0', "tables neither watched nor listed"
+	    " in unwatched_tables: %s", missing);
+	both = node_sql(node, "SELECT coalesce(string_agg(u.name, ', '), '')"
+	    " FROM unwatched_tables u JOIN pg_class c ON c.relname = u.name"
+	    " JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname ="
+	    " 'acorn_data'", NULL);
+	ck_assert_ptr_nonnull(both);
+	ck_assert_msg(both[0] == '\0', "listed and watched: %s", both);
+	gone = node_sql(node, "SELECT coalesce(string_agg(u.name, ', '), '')"
+	    " FROM unwatched_tables u WHERE to_regclass(u.name) IS NULL", NULL);
+	ck_assert_ptr_nonnull(gone);
+	ck_assert_msg(gone[0] == '\0', "listed but no such table: %s", gone);
+	free(missing);
+	free(both);
+	free(gone);
+}
+END_TEST
+
+Suite *
+cache_suite(void)
+{
+	Suite *s = suite_create("cache");
+	TCase *tc = tcase_create("cache");
+
+	tcase_add_checked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, test_every_table_is_watched_or_listed);
+	tcase_add_test(tc, test_a_form_write_shows_on_the_next_request);
+	tcase_add_test(tc, test_each_viewer_sees_their_own_parts);
+	tcase_add_test(tc, test_other_processes_writes_show);
+	tcase_add_test(tc, test_federation_writes_show);
+	tcase_add_test(tc, test_inbox_registration_shows);
+	tcase_add_test(tc, test_listener_lost_pages_stay_right);
+	tcase_add_test(tc, test_cache_stays_within_its_bound);
+	tcase_add_test(tc, test_gzip_body_is_the_plain_body);
+	suite_add_tcase(s, tc);
+	return s;
+}
