@@ -344,6 +344,8 @@ int		 worker_stopping(struct worker *);
 struct db_pool	*worker_pool(struct worker *);
 void		 worker_sleep(struct worker *, struct db *, long);
 void		 worker_wait(int, struct db *, long);
+
+/* parallel.c */
 void		 worker_parallel(size_t, size_t, void (*)(void *, size_t), void *);
 
 /* retention.c: the rules, in the order they run. */
