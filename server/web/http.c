@@ -914,6 +914,14 @@ dispatch(struct request *r)
 
 	if (rt->arg != NULL)
 		snprintf(r->arg, sizeof(r->arg), "%s", rt->arg);
+	/*
+	 * Not on the request's first call: libmicrohttpd closes a
+	 * connection whose response was queued before the request was
+	 * read to its end, and a page from memory must keep its
+	 * connection as any other does.
+	 */
+	if (r->method != METHOD_POST && (rc = cache_fast(r)) != -1)
+		return rc;
 	if (!(rt->flags & NO_DB) && (r->db = db_acquire(pool)) == NULL)
 		return http_error(r, 503);
 	/* A POST nobody was signed in for at the headers has nothing to lose. */
@@ -1014,8 +1022,6 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((rc = admit(r)) != MHD_YES || r->answered)
 			return rc == MHD_YES ? MHD_YES : MHD_NO;
 		if (r->method != METHOD_POST) {
-			if ((rc = cache_fast(r)) != -1)
-				return rc == MHD_YES ? MHD_YES : MHD_NO;
 			MHD_get_connection_values_n(conn,
 			    MHD_GET_ARGUMENT_KIND, query_field, r);
 			return MHD_YES;
