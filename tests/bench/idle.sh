@@ -56,7 +56,9 @@ read -r peer url < <(sql -F ' ' -c "SELECT id, url FROM peers
 [ -n "${url:-}" ] || die "the node in $conf has no peer"
 
 declare -A cursor etag
-# The puller's state, as it would start its next pull.
+# The puller's state, as it would start its next pull; 1 while some
+# collection has not been pulled yet (the node has only just started).
+missing=
 load_cursors() {
 	local c s e
 	cursor=() etag=()
@@ -66,8 +68,7 @@ load_cursors() {
 	done < <(sql -c "SELECT collection, seq, coalesce(etag, '')
 		FROM peer_cursors WHERE peer = $peer")
 	for c in "${collections[@]}"; do
-		[ -n "${cursor[$c]:-}" ] ||
-			die "the node has not pulled $c from $url yet"
+		[ -n "${cursor[$c]:-}" ] || { missing=$c; return 1; }
 	done
 }
 
@@ -107,7 +108,12 @@ total() { awk '{ t += $3 + $4 + $5 } END { print t }' "$work/$1.txt"; }
 mem_reset
 deadline=$((SECONDS + wait_s))
 while :; do
-	load_cursors
+	if ! load_cursors; then
+		[ $SECONDS -lt $deadline ] ||
+			die "the node has not pulled $missing from $url within ${wait_s}s"
+		sleep 1
+		continue
+	fi
 	pull first yes
 	behind=0 matched=0
 	for c in "${collections[@]}"; do
