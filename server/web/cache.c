@@ -37,6 +37,12 @@
 #define QUERY_MAX	1024		/* longer queries are not kept */
 #define QUERY_PARAMS	32
 #define GZIP_MIN	256		/* smaller bodies are sent as they are */
+/*
+ * Larger ones (a peer's page of entries, up to megabytes) are compressed
+ * at zlib's fastest level: a page is compressed again whenever the data
+ * version moves, and that must stay cheap.
+ */
+#define GZIP_FAST	(256 * 1024)
 
 enum hole { HOLE_CSRF, HOLE_NAME, HOLE__MAX };
 
@@ -574,7 +580,8 @@ entry_gzip(struct entry *e)
 		return;
 	memset(&z, 0, sizeof(z));
 	/* 15 + 16: a gzip header and trailer, not a bare zlib stream. */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	if (deflateInit2(&z, e->plain_len > GZIP_FAST ? 1 : 6, Z_DEFLATED,
+	    15 + 16, 8,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return;
 	bound = deflateBound(&z, (uLong)e->plain_len);
@@ -620,13 +627,23 @@ insert(struct entry *e)
 	atomic_fetch_add(&stores, 1);
 }
 
+/*
+ * Whether an answer of len bytes would be kept: one that would not is
+ * better sent without being copied into one buffer first.
+ */
+int
+cache_fits(size_t len)
+{
+	return c.max > 0 && len <= c.max / 4;
+}
+
 /* Whether what the request is answered with may be kept for others. */
 static int
 keepable(const struct request *r, unsigned int status, size_t len)
 {
 	int i;
 
-	if (status != 200 || r->cache.nostore || len > c.max / 4)
+	if (status != 200 || r->cache.nostore || !cache_fits(len))
 		return 0;
 	/* A cookie set is this visitor's alone. */
 	for (i = 0; i < r->nheaders; i++)
@@ -700,8 +717,9 @@ cache_text(struct strbuf *b)
 	unsigned long entries;
 	uint64_t v;
 	int up;
-	unsigned long reconnected, notified;
+	unsigned long reconnected, notified, s_hits, s_misses;
 
+	session_kept_counts(&s_hits, &s_misses);
 	pthread_mutex_lock(&c.lock);
 	bytes = c.bytes;
 	entries = c.entries;
@@ -744,8 +762,20 @@ cache_text(struct strbuf *b)
 	    "acorn_data_reconnects_total %lu\n"
 	    "# HELP acorn_data_notifications_total Change notifications"
 	    " received.\n# TYPE acorn_data_notifications_total counter\n"
-	    "acorn_data_notifications_total %lu\n",
+	    "acorn_data_notifications_total %lu\n"
+	    "# HELP acorn_sessions_kept_hits_total Sessions found in memory.\n"
+	    "# TYPE acorn_sessions_kept_hits_total counter\n"
+	    "acorn_sessions_kept_hits_total %lu\n"
+	    "# HELP acorn_sessions_kept_misses_total Sessions of a GET read"
+	    " from the database.\n"
+	    "# TYPE acorn_sessions_kept_misses_total counter\n"
+	    "acorn_sessions_kept_misses_total %lu\n"
+	    "# HELP acorn_sessions_notifications_total Notifications that a"
+	    " session ended or an account changed.\n"
+	    "# TYPE acorn_sessions_notifications_total counter\n"
+	    "acorn_sessions_notifications_total %lu\n",
 	    atomic_load(&hits), atomic_load(&misses), atomic_load(&stores),
 	    atomic_load(&evictions), atomic_load(&purged), entries, bytes,
-	    c.max, (unsigned long long)v, up, reconnected, notified);
+	    c.max, (unsigned long long)v, up, reconnected, notified, s_hits,
+	    s_misses, db_sessions_notifications());
 }

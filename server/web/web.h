@@ -328,6 +328,8 @@ int		 http_redirectf(struct request *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 http_send(struct request *, unsigned int, const char *,
 		    const void *, size_t, int);
+int		 http_send_kept(struct request *, unsigned int, const char *,
+		    const char *, const void *, size_t, int);
 int		 http_queue(struct request *, unsigned int,
 		    struct MHD_Response *);
 int		 http_attachment(struct request *, const char *, char *, size_t,
@@ -349,6 +351,7 @@ void		 cache_unmask(struct request *);
 struct MHD_Response *cache_keep(struct request *, unsigned int *,
 		    const char *, const char *, char *, size_t);
 void		 cache_text(struct strbuf *);
+int		 cache_fits(size_t);
 
 /* response.c: the headers a handler adds to its response. */
 int		 response_header(struct request *, const char *, const char *);
@@ -368,6 +371,8 @@ void		 counters_text(struct strbuf *);
 #define COOKIE_PRE	"acorn_pre"	/* a form's token before signing in */
 int	 session_cookie(struct request *, const char *, const char *, long);
 int	 session_load(struct request *);
+void	 session_kept_free(void);
+void	 session_kept_counts(unsigned long *, unsigned long *);
 int	 session_create(struct request *, long);
 int	 session_form(struct request *);
 int	 session_destroy(struct request *);
