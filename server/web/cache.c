@@ -1,6 +1,6 @@
 /*
  * The response cache: pages (and any response a route flags CACHE or
- * CACHE_ANON) kept in memory under (data version, clock step, viewer
+ * CACHE_OWN) kept in memory under (data version, clock step, viewer
  * class, path and normalised query), served without rendering or, for
  * someone not signed in, without the database at all.  A committed
  * change moves the data version (notify.c), so a page kept before it is
@@ -271,10 +271,10 @@ param_take(void *cls, enum MHD_ValueKind kind, const char *key,
 /*
  * The request's key: the version, the clock's step when the route's
  * page depends on the time, who is asking (anonymous, with or without a
- * form token; or a role and a region), the path and the query with its
- * parameters in order of name (a name's several values kept in their
- * order, which pages may read), empty ones and those no handler reads
- * dropped.  NULL when the
+ * form token; or a role and a region, and the account itself for a
+ * CACHE_OWN route), the path and the query with its parameters in order
+ * of name (a name's several values kept in their order, which pages may
+ * read), empty ones and those no handler reads dropped.  NULL when the
  * request is not to be kept.
  */
 static char *
@@ -303,6 +303,9 @@ key_make(struct request *r, uint64_t v)
 	strbuf_printf(&b, "%llu\n%ld\n", (unsigned long long)v, step);
 	if (r->account == NULL)
 		strbuf_printf(&b, "-%s\n", r->csrf[0] != '\0' ? "t" : "");
+	else if (r->route->flags & CACHE_OWN)
+		strbuf_printf(&b, "%s\n%s\n#%ld\n", r->account->role,
+		    r->account->region, r->account->id);
 	else
 		strbuf_printf(&b, "%s\n%s\n", r->account->role,
 		    r->account->region);
@@ -456,8 +459,7 @@ cache_find(struct request *r, unsigned int *status)
 	if (c.max == 0 || r->cache.tried)
 		return NULL;
 	r->cache.tried = 1;
-	if (!(r->route->flags & CACHE) && !((r->route->flags & CACHE_ANON) &&
-	    r->account == NULL))
+	if (!(r->route->flags & (CACHE | CACHE_OWN)))
 		return NULL;
 	notify_poll();
 	if ((v = notify_version()) == 0)

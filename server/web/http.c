@@ -216,7 +216,7 @@ http_download(struct request *r, const char *type, int fd, size_t len,
 /*
  * Renders a page.  Browsers and proxies are told to keep none (a page
  * may show who is signed in); the node itself keeps those of routes
- * flagged CACHE or CACHE_ANON (cache.c), until the data changes.
+ * flagged CACHE or CACHE_OWN (cache.c), until the data changes.
  */
 int
 http_page(struct request *r, unsigned int status, const char *tmpl,
@@ -908,7 +908,7 @@ cached(struct request *r)
 static int
 cache_fast(struct request *r)
 {
-	if (!(r->route->flags & (CACHE | CACHE_ANON)))
+	if (!(r->route->flags & (CACHE | CACHE_OWN)))
 		return -1;
 	if (session_load(r) != 0 || !route_allows(r)) {
 		session_forget(r);

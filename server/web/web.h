@@ -225,12 +225,15 @@ enum route_flag {
 	NEED_CONTRIBUTOR = 1 << 8,	/* a contributor, coordinator or admin */
 	/*
 	 * Its GET answer may be kept (cache.c): for everyone, each class of
-	 * viewer (anonymous, or a role in a region) its own copy; or for
-	 * those not signed in only.  Only for handlers whose page shows
-	 * nothing of the person but the header's name and the form token.
+	 * viewer (anonymous, or a role in a region) its own copy, for
+	 * handlers whose page shows nothing of the person but the header's
+	 * name and the form token; or for those not signed in by class and
+	 * for each signed-in person a copy of their own, for pages that
+	 * show more of the person, all of it from tables whose changes
+	 * move the data version (their registrations, say).
 	 */
 	CACHE		 = 1 << 9,
-	CACHE_ANON	 = 1 << 10
+	CACHE_OWN	 = 1 << 10
 };
 struct request;
 struct route {
