@@ -422,6 +422,7 @@ START_TEST(test_an_expired_session_is_refused)
 	    " FROM accounts a WHERE a.id = s.account"
 	    " AND lower(a.email) = lower($1) AND s.last_seen > now()"
 	    " - interval '1 day' RETURNING 1) SELECT count(*) FROM u", em), 1);
+	node_barrier(node, "acorn_sessions");
 	ck_assert_int_eq(http_get_status(c, "/profile"), 303);
 	/* Signing in does not sweep: the rows wait for the retention worker. */
 	ck_assert_int_eq(node_num(node, "SELECT count(*) FROM sessions s"
