@@ -387,20 +387,18 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
  * Whether this process took the lock on pulling peer $1, and when.  A
  * pull is due no earlier than the pull a ping asked for (pinged), so a
  * pinged later than the start is a pull asked for while this one ran.
+ * The start is noted before anything is asked of the peer: a ping that
+ * comes after it needs a pull of its own, as this one may have read the
+ * peer before the change behind it (acorn_peer_ping).
  */
 static const char pull_lock_query[] =
-    "SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer),"
-    " now()::text";
+    "WITH l AS (SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer)"
+    " AS taken),"
+    " noted AS (UPDATE peers SET pull_started = now() WHERE id = $1"
+    "  AND (SELECT taken FROM l))"
+    " SELECT taken, now()::text FROM l";
 
 enum { LK_TAKEN, LK_STARTED };
-
-/*
- * Noted before anything is asked of the peer: a ping that comes after
- * this needs a pull of its own, as this one may have read the peer
- * before the change behind it (acorn_peer_ping).
- */
-static const char pull_started_query[] =
-    "UPDATE peers SET pull_started = $2::timestamptz WHERE id = $1";
 
 /*
  * A pull that found nothing, the peer silent or with nothing after this
@@ -624,16 +622,12 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	taken = *PQgetvalue(res, 0, LK_TAKEN) == 't';
 	started = util_strdup(PQgetvalue(res, 0, LK_STARTED));
 	PQclear(res);
-	if (!taken) {
+	if (!taken || started == NULL) {
 		free(started);
+		if (taken && db_call(db, "SELECT pg_advisory_unlock("
+		    LOCK_PULL ", $1::integer)", 1, p) == -1)
+			return -2;
 		return -1;
-	}
-	p[1] = started;
-	if (started == NULL ||
-	    db_exec(db, pull_started_query, 2, p) == -1) {
-		free(started);
-		return db_call(db, "SELECT pg_advisory_unlock(" LOCK_PULL
-		    ", $1::integer)", 1, p) == -1 ? -2 : -1;
 	}
 	atomic_fetch_add(&pulls, 1);
 	/*
@@ -1029,7 +1023,7 @@ static void *
 sync_run(void *arg)
 {
 	struct sync *s = arg;
-	int out, again, rc;
+	int out, again, heard, rc;
 
 	while (!atomic_load(&s->stop)) {
 		out = again = 0;
@@ -1044,9 +1038,27 @@ sync_run(void *arg)
 			 */
 			out = 1;
 		}
-		if ((rc = publish_pending(s->db, s->signer)) > 0)
-			out = 1;
-		if (rc == -1 || sync_drain(s, &out, &again) == -1) {
+		/*
+		 * Entries gone out (merged from a peer, or signed by
+		 * another process) are announced before anything is
+		 * signed here: a relay's pings do not wait for its own
+		 * signing.
+		 */
+		rc = sync_drain(s, &out, &again);
+		if (rc == 0 && out)
+			ping_peers(s);
+		if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
+			/*
+			 * Its own acorn_published, heard now, is not
+			 * announced twice: a second ping would ask each
+			 * peer for a pull that finds nothing.
+			 */
+			heard = 0;
+			if (sync_drain(s, &heard, &again) == -1)
+				rc = -1;
+			ping_peers(s);
+		}
+		if (rc == -1) {
 			if (PQstatus(db_conn(s->db)) != CONNECTION_OK) {
 				db_release(s->pool, s->db);
 				s->db = NULL;
@@ -1054,9 +1066,7 @@ sync_run(void *arg)
 			sync_wait(s, ERROR_WAIT_MS);
 			continue;
 		}
-		if (out)
-			ping_peers(s);
-		if (!out && !again)
+		if (!out && !again && rc == 0)
 			sync_wait(s, 5000);
 	}
 	while (s->pullers != NULL) {
