@@ -975,7 +975,13 @@ publish_pending(struct db *db, const struct signer *sg)
 				db_rollback(db);
 				return -1;
 			}
-			if (db_commit(db) == -1)
+			/*
+			 * Nothing was waiting: nothing was written, and a
+			 * commit would move the data version for nothing.
+			 */
+			if (rows == 0)
+				db_rollback(db);
+			else if (db_commit(db) == -1)
 				return -1;
 			total += n;
 		} while (rows >= BATCH_ROWS);
