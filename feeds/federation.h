@@ -45,7 +45,8 @@
  * an entry is never over FED_MAX_ENTRY), and the HTML of a record's
  * Markdown goes into an entry for feed readers only when it is no
  * larger than FED_READER_HTML (otherwise the Markdown goes as text).
- * Pulls that pings ask for are spaced by the ping_gap setting.
+ * Pulls that pings ask for and that find nothing are spaced by the
+ * ping_gap setting.
  */
 #define FED_PAGE_BYTES	(4L * 1024 * 1024)	/* one page served, bytes */
 #define FED_READER_HTML	(32L * 1024)		/* HTML for readers, bytes */

@@ -69,6 +69,7 @@ static atomic_ullong wire_bytes, decoded_bytes;
 struct pull_bytes {
 	long long	 wire;
 	long long	 decoded;
+	long long	 entries;	/* after this node's cursors */
 };
 
 /*
@@ -347,6 +348,7 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 			break;
 		}
 		stored = 0;
+		pb->entries += (long long)page.n;
 		if (merge_page(db, pl->id, collection, cursor, &page,
 		    page.more ? NULL : f.etag, page_latest(f.body), &stored,
 		    learnt) == -1) {
@@ -385,12 +387,29 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
  * Whether this process took the lock on pulling peer $1, and when.  A
  * pull is due no earlier than the pull a ping asked for (pinged), so a
  * pinged later than the start is a pull asked for while this one ran.
+ * The start is noted before anything is asked of the peer: a ping that
+ * comes after it needs a pull of its own, as this one may have read the
+ * peer before the change behind it (acorn_peer_ping).
  */
 static const char pull_lock_query[] =
-    "SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer),"
-    " now()::text";
+    "WITH l AS (SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer)"
+    " AS taken),"
+    " noted AS (UPDATE peers SET pull_started = now() WHERE id = $1"
+    "  AND (SELECT taken FROM l))"
+    " SELECT taken, now()::text FROM l";
 
 enum { LK_TAKEN, LK_STARTED };
+
+/*
+ * A pull that found nothing, the peer silent or with nothing after this
+ * node's cursors, is what a flood of pings in its name looks like: it
+ * counts against the pulls its pings ask for (acorn_peer_ping).  Noted
+ * before when the peer is next due, which a ping that came meanwhile
+ * may move.
+ */
+static const char found_nothing_query[] =
+    "SELECT acorn_peer_found_nothing($1, $2::timestamptz,"
+    " make_interval(secs => $3::integer))";
 
 /*
  * Notes how the last pull of one collection of a peer went: error, or
@@ -584,10 +603,10 @@ note_caught_up(struct db *db, long long peer, unsigned int want)
 static int
 pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 {
-	char error[CURL_ERROR_SIZE + 64], s[24], iv[16];
+	char error[CURL_ERROR_SIZE + 64], s[24], iv[16], gap[16];
 	const char *p[4] = { s, NULL, NULL, iv }, *coll;
 	struct strbuf errors = { NULL, 0, 0, 0 };
-	struct pull_bytes pb = { 0, 0 };
+	struct pull_bytes pb = { 0, 0, 0 };
 	PGresult *res;
 	char *started, *all;
 	size_t i;
@@ -603,8 +622,11 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	taken = *PQgetvalue(res, 0, LK_TAKEN) == 't';
 	started = util_strdup(PQgetvalue(res, 0, LK_STARTED));
 	PQclear(res);
-	if (!taken) {
+	if (!taken || started == NULL) {
 		free(started);
+		if (taken && db_call(db, "SELECT pg_advisory_unlock("
+		    LOCK_PULL ", $1::integer)", 1, p) == -1)
+			return -2;
 		return -1;
 	}
 	atomic_fetch_add(&pulls, 1);
@@ -657,6 +679,11 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	 * Backoff only when the peer gave nothing: it may be down.  A pull
 	 * cut short by stopping leaves the peer due as it was.
 	 */
+	if (!atomic_load(&pl->stop) && pb.entries == 0) {
+		snprintf(gap, sizeof(gap), "%d", pl->sync->cfg->ping_gap);
+		db_call(db, found_nothing_query, 3,
+		    (const char *[]){ s, started, gap });
+	}
 	if (!atomic_load(&pl->stop) && good > 0)
 		db_exec(db, pulled_query, 4, p);
 	else if (!atomic_load(&pl->stop))
@@ -670,41 +697,50 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	return 0;
 }
 
-/* Seconds until peer $1 is due, 0 when it is. */
+/*
+ * Milliseconds until peer $1 is due, 0 when it is: to the millisecond,
+ * so that pulls spaced by a gap are a gap apart, not up to a second
+ * more or less.
+ */
 static const char due_query[] =
-    "SELECT greatest(0, ceil(extract("
-    "epoch FROM next_attempt - now())))::bigint FROM peers"
+    "SELECT greatest(0, ceil(1000 * extract("
+    "epoch FROM next_attempt - clock_timestamp())))::bigint FROM peers"
     " WHERE id = $1";
 
-enum { DUE_SECS };
+enum { DUE_MS };
 
-/* Seconds until the peer is due, 0 when it is, -1 on failure. */
+/* Milliseconds until the peer is due, 0 when it is, -1 on failure. */
 static long
 due_in(struct db *db, long long id)
 {
 	char s[24];
 	const char *p[1] = { s };
 	PGresult *res;
-	long secs;
+	long ms;
 
 	snprintf(s, sizeof(s), "%lld", id);
 	res = db_query(db, PGRES_TUPLES_OK, due_query, 1, p);
 	if (res == NULL)
 		return -1;
-	secs = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, DUE_SECS),
-	    NULL, 10) : 60;
+	ms = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, DUE_MS),
+	    NULL, 10) : 60000;
 	PQclear(res);
-	return secs;
+	return ms;
 }
 
-/* Sleeps up to secs, or until pinged or stopped. */
+/* Sleeps up to ms, or until pinged or stopped. */
 static void
-puller_sleep(struct puller *pl, long secs)
+puller_sleep(struct puller *pl, long ms)
 {
 	struct timespec until;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += secs;
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&pl->lock);
 	while (!pl->woken && !atomic_load(&pl->stop))
 		if (pthread_cond_timedwait(&pl->wake, &pl->lock, &until) ==
@@ -717,7 +753,7 @@ puller_sleep(struct puller *pl, long secs)
 /*
  * Pulls the peer whenever it is due.  A ping does not start a pull: the
  * schema moves the peer's next pull earlier (acorn_peer_ping, which
- * spaces them) and wakes this thread to look again.
+ * spaces those that find nothing) and wakes this thread to look again.
  */
 static void *
 puller_run(void *arg)
@@ -726,24 +762,24 @@ puller_run(void *arg)
 	struct db_pool *pool;
 	struct db *db = NULL;
 	CURL *c;
-	long secs;
+	long ms;
 	int rc;
 
 	pool = db_pool_new(pl->sync->cfg->database, 1);
 	c = curl_easy_init();
 	while (pool != NULL && c != NULL && !atomic_load(&pl->stop)) {
 		if (db == NULL && (db = db_acquire(pool)) == NULL) {
-			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			puller_sleep(pl, ERROR_WAIT_MS);
 			continue;
 		}
-		if ((secs = due_in(db, pl->id)) == -1) {
+		if ((ms = due_in(db, pl->id)) == -1) {
 			db_release(pool, db);
 			db = NULL;
-			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			puller_sleep(pl, ERROR_WAIT_MS);
 			continue;
 		}
-		if (secs > 0) {
-			puller_sleep(pl, secs);
+		if (ms > 0) {
+			puller_sleep(pl, ms);
 			continue;	/* look again: the time may have moved */
 		}
 		if (atomic_load(&pl->stop))
@@ -760,7 +796,7 @@ puller_run(void *arg)
 			db = NULL;
 		}
 		if (rc != 0)
-			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			puller_sleep(pl, ERROR_WAIT_MS);
 	}
 	if (c != NULL)
 		curl_easy_cleanup(c);
@@ -987,7 +1023,7 @@ static void *
 sync_run(void *arg)
 {
 	struct sync *s = arg;
-	int out, again, rc;
+	int out, again, heard, rc;
 
 	while (!atomic_load(&s->stop)) {
 		out = again = 0;
@@ -1002,9 +1038,27 @@ sync_run(void *arg)
 			 */
 			out = 1;
 		}
-		if ((rc = publish_pending(s->db, s->signer)) > 0)
-			out = 1;
-		if (rc == -1 || sync_drain(s, &out, &again) == -1) {
+		/*
+		 * Entries gone out (merged from a peer, or signed by
+		 * another process) are announced before anything is
+		 * signed here: a relay's pings do not wait for its own
+		 * signing.
+		 */
+		rc = sync_drain(s, &out, &again);
+		if (rc == 0 && out)
+			ping_peers(s);
+		if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
+			/*
+			 * Its own acorn_published, heard now, is not
+			 * announced twice: a second ping would ask each
+			 * peer for a pull that finds nothing.
+			 */
+			heard = 0;
+			if (sync_drain(s, &heard, &again) == -1)
+				rc = -1;
+			ping_peers(s);
+		}
+		if (rc == -1) {
 			if (PQstatus(db_conn(s->db)) != CONNECTION_OK) {
 				db_release(s->pool, s->db);
 				s->db = NULL;
@@ -1012,9 +1066,7 @@ sync_run(void *arg)
 			sync_wait(s, ERROR_WAIT_MS);
 			continue;
 		}
-		if (out)
-			ping_peers(s);
-		if (!out && !again)
+		if (!out && !again && rc == 0)
 			sync_wait(s, 5000);
 	}
 	while (s->pullers != NULL) {
