@@ -8,7 +8,8 @@
  * only fail to find one.
  *
  * What differs between people of one class (the CSRF token, the name in
- * the header) is rendered as a random sentinel of plain letters and
+ * the header) or between responses (a form's one-time key) is rendered
+ * as a random sentinel of plain letters and
  * digits, which escaping leaves whole; the kept bytes are cut at the
  * sentinels into literal runs and holes, and each request fills the
  * holes with its own values, escaped.  A page with no holes is also
@@ -44,7 +45,11 @@
  */
 #define GZIP_FAST	(256 * 1024)
 
-enum hole { HOLE_CSRF, HOLE_NAME, HOLE__MAX };
+/*
+ * The holes: the form token, the name in the header, and a form's
+ * one-time key, which is fresh in every response, from memory or not.
+ */
+enum hole { HOLE_CSRF, HOLE_NAME, HOLE_KEY, HOLE__MAX };
 
 struct seg {
 	size_t	 off;		/* into plain, for a literal run */
@@ -363,13 +368,35 @@ escape_into(struct strbuf *out, const char *s)
 		}
 }
 
-/* The request's own values for the holes, as masked before rendering. */
+/*
+ * The request's own values for the holes, as masked before rendering; a
+ * one-time key made now, in key (NULL when one could not be made: then
+ * the hole is left empty, and the form that needs it is refused as it
+ * is sent).
+ */
 static const char *
-hole_value(const struct request *r, int h)
+hole_value(const struct request *r, int h, char key[ACORN_TOKEN_LEN + 1])
 {
 	if (h == HOLE_CSRF)
 		return r->cache.csrf;
+	if (h == HOLE_KEY)
+		return util_token(key) == 0 ? key : "";
 	return r->cache.name != NULL ? r->cache.name : "";
+}
+
+/*
+ * A form's one-time key, for the page being rendered: fresh, or, on a
+ * page about to be kept, the sentinel each response fills with a fresh
+ * one.  -1 when none could be made.
+ */
+int
+cache_form_key(const struct request *r, char out[ACORN_TOKEN_LEN + 1])
+{
+	if (r->cache.masked) {
+		snprintf(out, ACORN_TOKEN_LEN + 1, "%s", sentinel[HOLE_KEY]);
+		return 0;
+	}
+	return util_token(out);
 }
 
 /*
@@ -385,6 +412,7 @@ entry_response(struct request *r, struct entry *e, unsigned int *status)
 {
 	struct MHD_Response *resp;
 	struct strbuf b = { NULL, 0, 0, 0 };
+	char key[ACORN_TOKEN_LEN + 1];
 	const char *etag = NULL, *cc = e->cache_control;
 	size_t len;
 	char *body;
@@ -415,7 +443,8 @@ entry_response(struct request *r, struct entry *e, unsigned int *status)
 				strbuf_add(&b, e->plain + e->segs[i].off,
 				    e->segs[i].len);
 			else
-				escape_into(&b, hole_value(r, e->segs[i].hole));
+				escape_into(&b, hole_value(r, e->segs[i].hole,
+				    key));
 		len = b.len;
 		if ((body = strbuf_take(&b)) == NULL)
 			return NULL;

@@ -355,6 +355,7 @@ struct MHD_Response *cache_keep(struct request *, unsigned int *,
 		    const char *, const char *, char *, size_t);
 void		 cache_text(struct strbuf *);
 int		 cache_fits(size_t);
+int		 cache_form_key(const struct request *, char[ACORN_TOKEN_LEN + 1]);
 
 /* response.c: the headers a handler adds to its response. */
 int		 response_header(struct request *, const char *, const char *);

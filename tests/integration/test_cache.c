@@ -455,6 +455,47 @@ START_TEST(test_own_pages_are_kept_for_their_person_alone)
 }
 END_TEST
 
+/*
+ * A registration form's one-time key (which makes a second click the
+ * same registration, not another) is fresh in every response, from
+ * memory too: two visitors, or two tabs, never share one.
+ */
+START_TEST(test_form_keys_are_fresh_in_every_response)
+{
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct client *m = client_as(node, MEMBER, member_pw);
+	struct client *v1 = client_new(node), *v2 = client_new(node);
+	struct client *who[3] = { v1, v2, m };
+	char *id, path[128], *keys[6];
+	struct resp *r;
+	int i, j;
+
+	id = event_new_published(co, "Yodelling workshop", "5");
+	ck_assert_ptr_nonnull(id);
+	snprintf(path, sizeof(path), "/events/%s", id);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(http_get_status(who[i], path), 200);
+		primed(node, who[i], path);
+	}
+	for (i = 0; i < 6; i++) {
+		ck_assert(hit(node, who[i % 3], path, &r));
+		keys[i] = form_field(r->body, "request");
+		ck_assert_ptr_nonnull(keys[i]);
+		ck_assert_uint_eq(strlen(keys[i]), 43);
+		resp_free(r);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(keys[i], keys[j]);
+	}
+	for (i = 0; i < 6; i++)
+		free(keys[i]);
+	free(id);
+	client_free(co);
+	client_free(m);
+	client_free(v1);
+	client_free(v2);
+}
+END_TEST
+
 /* As heard, for the sessions' notifications. */
 static int
 heard_sessions(struct node *n, long before)
@@ -530,12 +571,26 @@ START_TEST(test_kept_sessions_follow_every_change)
 	ck_assert(!shows(m, "/glossary", "Sign out"));
 	ck_assert(!shows(m, "/", "Quillon Vexworth"));
 
-	/* Sessions ended by another process (an operator's SQL). */
+	/*
+	 * Sessions ended by another process (an operator's SQL): a POST
+	 * reads its session from the database, so at once it can change
+	 * nothing; a GET, once this process has heard.
+	 */
 	primed(node, co, "/glossary");
 	ck_assert(shows(co, "/glossary", "Sign out"));
+	csrf = page_csrf(co, "/glossary/new");
+	ck_assert_ptr_nonnull(csrf);
 	before = metric(node, "acorn_sessions_notifications_total");
 	free(node_text(node, "DELETE FROM sessions WHERE account = (SELECT id"
 	    " FROM accounts WHERE email = $1) RETURNING 1", COORD));
+	r = http_post(co, "/glossary/new", "csrf", csrf, "term",
+	    "Ubiquitous signpost", "definition", "Never added.", NULL);
+	ck_assert_int_ne(r->status, 200);
+	ck_assert(strstr(header(r, "Location"), "/signin") != NULL);
+	resp_free(r);
+	free(csrf);
+	ck_assert_int_eq(node_num(node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE term = $1", "Ubiquitous signpost"), 0);
 	ck_assert(heard_sessions(node, before));
 	ck_assert(!shows(co, "/glossary", "Sign out"));
 	ck_assert_int_eq(http_get_status(co, "/events/new"), 303);
@@ -904,6 +959,7 @@ cache_suite(void)
 	tcase_add_test(tc, test_other_processes_writes_show);
 	tcase_add_test(tc, test_kept_sessions_follow_every_change);
 	tcase_add_test(tc, test_own_pages_are_kept_for_their_person_alone);
+	tcase_add_test(tc, test_form_keys_are_fresh_in_every_response);
 	tcase_add_test(tc, test_federation_writes_show);
 	tcase_add_test(tc, test_inbox_registration_shows);
 	tcase_add_test(tc, test_listener_lost_pages_stay_right);
