@@ -1105,7 +1105,7 @@ START_TEST(test_page_verified_at_once_as_one_at_a_time)
 	ck_assert_uint_eq(p.n, N);
 	for (i = 0; i < N; i++)
 		out[i].wanted = i != 7;
-	fed_verify_many(p.docs, out, N, lookup, trust);
+	fed_verify_many(p.docs, p.canon, out, N, lookup, trust);
 	for (i = 0; i < N; i++) {
 		if (i == 7) {
 			ck_assert_int_eq(out[i].ok, 0);
