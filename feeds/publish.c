@@ -982,8 +982,13 @@ publish_kind(struct db *db, const struct signer *sg, const struct kind *k)
 		return -1;
 	if (feed_lock(db) == -1 || batch_read(db, cur, "-1") == -1)
 		goto fail;
+	/*
+	 * Nothing was waiting: nothing was written, and a commit would
+	 * move the data version for nothing.
+	 */
 	if (cur->rows == 0) {
-		rc = db_commit(db) == -1 ? -1 : 0;
+		db_rollback(db);
+		rc = 0;
 		goto done;
 	}
 	batch_sign_start(cur);
