@@ -10,10 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlIO.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -455,74 +453,6 @@ find_signature(xmlNodePtr root, const char **why)
  * 32 bytes each.  This is what the general XML-DSig machinery computes
  * for that shape, without the node sets it builds to be general.
  */
-#define P256_HALF	32
-
-/* Which nodes a canonical form takes: those inside top, or those not. */
-struct subset {
-	xmlNodePtr	 top;
-	int		 inside;
-};
-
-/*
- * libxml2 asks of every node, attribute and namespace node in document
- * order; a namespace node is not a node and has no parent of its own,
- * so its element's place decides.
- */
-static int
-subset_has(void *arg, xmlNodePtr node, xmlNodePtr parent)
-{
-	const struct subset *set = arg;
-	xmlNodePtr n;
-
-	if (node == NULL)
-		return 0;
-	n = node->type == XML_NAMESPACE_DECL ? parent : node;
-	for (; n != NULL; n = n->parent)
-		if (n == set->top)
-			return set->inside;
-	return !set->inside;
-}
-
-static int
-digest_write(void *ctx, const char *buf, int len)
-{
-	return EVP_DigestUpdate(ctx, buf, (size_t)len) == 1 ? len : -1;
-}
-
-static int
-digest_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-/* SHA-256 of the exclusive canonical form of the nodes of set. */
-static int
-c14n_sha256(xmlDocPtr doc, struct subset *set, unsigned char md[32])
-{
-	xmlOutputBufferPtr out;
-	EVP_MD_CTX *ctx;
-	unsigned int len = 0;
-	int rc = -1;
-
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    (out = xmlOutputBufferCreateIO(digest_write, digest_close, ctx,
-	    NULL)) == NULL)
-		goto done;
-	if (xmlC14NExecute(doc, subset_has, set, XML_C14N_EXCLUSIVE_1_0, NULL,
-	    0, out) < 0) {
-		xmlOutputBufferClose(out);
-		goto done;
-	}
-	if (xmlOutputBufferClose(out) >= 0 &&
-	    EVP_DigestFinal_ex(ctx, md, &len) == 1 && len == 32)
-		rc = 0;
-done:
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
 
 /*
  * A value element's base64 text, decoded into buf: whitespace between
@@ -584,7 +514,7 @@ done:
 
 /* The ECDSA signature r || s in the DER form OpenSSL verifies. */
 static unsigned char *
-ecdsa_der(const unsigned char raw[2 * P256_HALF], int *len)
+ecdsa_der(const unsigned char raw[2 * FED_P256_HALF], int *len)
 {
 	ECDSA_SIG *sig;
 	BIGNUM *r, *s;
@@ -593,8 +523,8 @@ ecdsa_der(const unsigned char raw[2 * P256_HALF], int *len)
 	*len = 0;
 	if ((sig = ECDSA_SIG_new()) == NULL)
 		return NULL;
-	r = BN_bin2bn(raw, P256_HALF, NULL);
-	s = BN_bin2bn(raw + P256_HALF, P256_HALF, NULL);
+	r = BN_bin2bn(raw, FED_P256_HALF, NULL);
+	s = BN_bin2bn(raw + FED_P256_HALF, FED_P256_HALF, NULL);
 	if (r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
 		BN_free(r);
 		BN_free(s);
@@ -618,8 +548,7 @@ static int
 signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key)
 {
 	xmlNodePtr si, value, ref, digest;
-	struct subset set;
-	unsigned char md[32], want[32], raw[2 * P256_HALF], *der = NULL;
+	unsigned char md[32], want[32], raw[2 * FED_P256_HALF], *der = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
 	int derlen, rc = -1;
 
@@ -627,15 +556,11 @@ signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key)
 	value = xmlNextElementSibling(si);
 	ref = xmlLastElementChild(si);
 	digest = xmlLastElementChild(ref);
-	set.top = sig;
-	set.inside = 0;
-	if (c14n_sha256(doc, &set, md) == -1 ||
+	if (fed_c14n_sha256(doc, sig, 0, md) == -1 ||
 	    base64_exactly(digest, want, sizeof(want)) == -1 ||
 	    memcmp(md, want, sizeof(md)) != 0)
 		return -1;
-	set.top = si;
-	set.inside = 1;
-	if (c14n_sha256(doc, &set, md) == -1 ||
+	if (fed_c14n_sha256(doc, si, 1, md) == -1 ||
 	    base64_exactly(value, raw, sizeof(raw)) == -1 ||
 	    (der = ecdsa_der(raw, &derlen)) == NULL)
 		goto done;
