@@ -544,6 +544,7 @@ done:
 	server_stop(s, grace);
 	notify_stop();
 	cache_free();
+	session_kept_free();
 	/* After the last request: it may have queued mail. */
 	mail_stop(mailer);
 	db_pool_free(pool);

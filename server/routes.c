@@ -8,11 +8,12 @@
  * takes a database connection for its handler alone.  A page's section
  * names the header link it comes under (events, library, manage …), so
  * the layout marks that link on the section's every page.  CACHE marks
- * a page the node may keep in memory for each class of viewer, and
- * CACHE_ANON one it may keep for those not signed in only (a signed-in
- * person's page shows their own registrations): a handler is flagged
- * only when its page shows nothing of the person but the header's
- * name and the form token, which cache.c fills in per request.  Nothing
+ * a page the node may keep in memory for each class of viewer: a handler is
+ * flagged only when its page shows nothing of the person but the
+ * header's name and the form token, which cache.c fills in per request.
+ * CACHE_OWN keeps a signed-in person's page for them alone (it shows
+ * their own registrations), and never anything read from a table that
+ * does not move the data version (schema/035's unwatched_tables).  Nothing
  * else in the program matches paths: the web layer is given this table
  * and finds a request's route in it.
  */
@@ -165,7 +166,7 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_MEMBER] = {
 		.path = "/members/*", .methods = GET,
-		.flags = CACHE_ANON,
+		.flags = CACHE_OWN,
 		.clock = CLOCK_STEP,
 		.section = "members",
 		.handler = members_show, .metric = "member",
@@ -190,7 +191,7 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVENTS] = {
 		.path = "/events", .methods = GET,
-		.flags = CACHE_ANON,	/* a member's list tags their bookings */
+		.flags = CACHE_OWN,	/* a member's list tags their bookings */
 		.clock = CLOCK_STEP,
 		.section = "events",
 		.handler = events_list, .metric = "events",
@@ -203,7 +204,7 @@ static const struct route routes[PAGE__MAX] = {
 	},
 	[PAGE_EVENT] = {
 		.path = "/events/*", .methods = GET,
-		.flags = CACHE_ANON,
+		.flags = CACHE_OWN,
 		.clock = CLOCK_STEP,
 		.section = "events",
 		.handler = events_show, .metric = "event",

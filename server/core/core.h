@@ -220,12 +220,16 @@ void		 db_pool_listen(struct db_pool *);
 void		 db_data_changed(void);
 uint64_t	 db_data_version(void);
 unsigned long	 db_data_notifications(void);
+void		 db_sessions_changed(void);
+uint64_t	 db_sessions_version(void);
+unsigned long	 db_sessions_notifications(void);
 int		 db_notifies(PGconn *);
 
 /* notify.c: the data version, moved by every committed change. */
 int		 notify_start(const char *);
 void		 notify_stop(void);
 uint64_t	 notify_version(void);
+uint64_t	 notify_sessions_version(void);
 void		 notify_poll(void);
 void		 notify_counts(uint64_t *, int *, unsigned long *,
 		    unsigned long *);

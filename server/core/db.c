@@ -15,7 +15,7 @@
 
 struct db {
 	PGconn	*conn;
-	int	 listens;	/* LISTENs acorn_data: counts its own commits */
+	int	 listens;	/* LISTENs: counts its own commits */
 	int	 busy;
 	char	 state[6];	/* SQLSTATE of the last failure */
 };
@@ -24,7 +24,7 @@ struct db_pool {
 	char		*conninfo;
 	struct db	*dbs;
 	int		 n;
-	int		 listen;	/* its connections LISTEN acorn_data */
+	int		 listen;	/* its connections LISTEN (notify.c) */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 freed;
 };
@@ -37,6 +37,13 @@ static atomic_ulong errors;
  */
 static atomic_uint_fast64_t data_version = 1;
 static atomic_ulong data_notifications;
+/*
+ * The sessions' version: moved whenever a session may have ended or its
+ * account changed (signed out, a password reset, a role or a name
+ * changed), so that a session kept in memory is read again.
+ */
+static atomic_uint_fast64_t sessions_version = 1;
+static atomic_ulong sessions_notifications;
 static atomic_int statement_timeout;	/* seconds; 0: none */
 
 /*
@@ -56,6 +63,25 @@ db_data_changed(void)
 	atomic_fetch_add(&data_version, 1);
 }
 
+/* A session may have ended or changed: every one kept is read again. */
+void
+db_sessions_changed(void)
+{
+	atomic_fetch_add(&sessions_version, 1);
+}
+
+uint64_t
+db_sessions_version(void)
+{
+	return atomic_load(&sessions_version);
+}
+
+unsigned long
+db_sessions_notifications(void)
+{
+	return atomic_load(&sessions_notifications);
+}
+
 uint64_t
 db_data_version(void)
 {
@@ -70,23 +96,32 @@ db_data_notifications(void)
 
 /*
  * Counts the notifications waiting on c, which LISTENs on acorn_data
- * alone, and frees them; any moves the data version.
+ * and acorn_sessions, and frees them: acorn_sessions moves the sessions'
+ * version, anything else the data version.
  */
 int
 db_notifies(PGconn *c)
 {
 	PGnotify *n;
-	int count = 0;
+	int count = 0, sessions = 0;
 
 	while ((n = PQnotifies(c)) != NULL) {
+		if (strcmp(n->relname, "acorn_sessions") == 0)
+			sessions++;
+		else
+			count++;
 		PQfreemem(n);
-		count++;
+	}
+	if (sessions > 0) {
+		atomic_fetch_add(&sessions_notifications,
+		    (unsigned long)sessions);
+		db_sessions_changed();
 	}
 	if (count > 0) {
 		atomic_fetch_add(&data_notifications, (unsigned long)count);
 		db_data_changed();
 	}
-	return count;
+	return count + sessions;
 }
 
 unsigned long
@@ -172,9 +207,9 @@ db_pool_free(struct db_pool *p)
 }
 
 /*
- * The request threads' pool: each of its connections LISTENs acorn_data,
- * so that a page written through it moves the data version before the
- * statement returns (notify.c).  The workers' pools do not: they LISTEN
+ * The request threads' pool: each of its connections LISTENs acorn_data
+ * and acorn_sessions, so that a page written (or a session ended)
+ * through it moves the version before the statement returns (notify.c).  The workers' pools do not: they LISTEN
  * on their own channels and read those themselves, and count every
  * commit instead (db_commit).
  */
@@ -227,7 +262,8 @@ db_acquire(struct db_pool *p)
 		return NULL;
 	}
 	if (p->listen && !d->listens) {
-		if (db_exec(d, "LISTEN acorn_data", 0, NULL) == -1) {
+		if (db_exec(d, "LISTEN acorn_data", 0, NULL) == -1 ||
+		    db_exec(d, "LISTEN acorn_sessions", 0, NULL) == -1) {
 			PQfinish(d->conn);
 			d->conn = NULL;
 			db_release(p, d);

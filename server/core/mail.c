@@ -448,8 +448,13 @@ mail_send_one(struct mailer *m)
 	if ((res = db_query(m->db, PGRES_TUPLES_OK, claim_query, 0, NULL)) ==
 	    NULL)
 		goto done;
+	/*
+	 * Nothing due: the transaction wrote nothing, and ending it without
+	 * a commit says so (a commit would move the data version).
+	 */
 	if (PQntuples(res) == 0) {
-		rc = db_commit(m->db);
+		db_rollback(m->db);
+		rc = 0;
 		goto done;
 	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, CL_ID));

@@ -15,17 +15,23 @@
  * LISTEN too, and PostgreSQL hands a session its own notifications
  * before it reports the commit (db.c counts them after every
  * statement); the workers' connections move it on every commit.  For
- * the same reason a signed-in request, whose session is read on a pool
- * connection, sees every change committed before it: the backend sends
- * the notifications it was signalled before its answer.
+ * the same reason a request whose session is read on a pool connection
+ * sees every change committed before it: the backend sends the
+ * notifications it was signalled before its answer.
  *
- * What remains is a request that takes no query (someone not signed in)
- * just after another process's commit (a second acorn serve, the command
+ * What remains is a request that takes no query (someone not signed in,
+ * or a session kept in memory) just after another process's commit (a second acorn serve, the command
  * line, or a worker's single statement), whose notification is still on
  * its way: for that short time (a notification crossing a local socket)
  * it may get the page as it was just before that commit, exactly as it
  * would had it come a moment earlier.  notify_poll, called before every
  * look-up, reads whatever has already arrived.
+ *
+ * Sessions are kept in memory the same way (session.c), under a version
+ * of their own that acorn_sessions moves (schema/039): whenever a
+ * session ends, or an account or its member's name or region changes.
+ * A session read from memory has the window above; a POST, which may
+ * change something, always reads its session from the database.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +71,18 @@ notify_version(void)
 }
 
 /*
+ * The sessions' version to keep sessions under (schema/039), or 0 when
+ * it is not known: then every session is read from the database.
+ */
+uint64_t
+notify_sessions_version(void)
+{
+	if (!atomic_load(&listening))
+		return 0;
+	return db_sessions_version();
+}
+
+/*
  * Reads what has already reached the listening connection, without
  * waiting: a notification on the socket counts before a look-up, even
  * if the thread has not woken for it yet.  Another caller holding the
@@ -100,9 +118,9 @@ listen_connect(void)
 		return NULL;
 	/* Named, so that pg_stat_activity tells it from the pool's. */
 	res = PQexec(c, "SET application_name = 'acorn data version';"
-	    " LISTEN acorn_data");
+	    " LISTEN acorn_data; LISTEN acorn_sessions");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_err("LISTEN acorn_data: %s", PQerrorMessage(c));
+		log_err("LISTEN: %s", PQerrorMessage(c));
 		PQclear(res);
 		PQfinish(c);
 		return NULL;
@@ -162,6 +180,7 @@ listen_main(void *arg)
 		pthread_mutex_unlock(&lock);
 		/* Whatever was notified while nobody listened is unknown. */
 		db_data_changed();
+		db_sessions_changed();
 		atomic_fetch_add(&reconnects, 1);
 		atomic_store(&listening, 1);
 		listen_loop(c);

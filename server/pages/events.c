@@ -529,7 +529,8 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	}
 	if (!view_has(v, "v_places"))
 		view_set(v, "v_places", "1");
-	if (!view_has(v, "request_key") && util_token(key) == 0)
+	/* Fresh in every response, kept page or not. */
+	if (!view_has(v, "request_key") && cache_form_key(r, key) == 0)
 		view_set(v, "request_key", key);
 	PQclear(res);
 	return http_page(r, status, "event", v);

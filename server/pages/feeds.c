@@ -42,6 +42,7 @@
  * since, a profile unlisted say, must not be served from a copy.
  */
 #define FULL_PAGE_CACHE	"public, max-age=3600"
+#define FEED_TYPE	"application/atom+xml; charset=utf-8"
 #define LAST_PAGE_CACHE	"no-cache"
 
 /* A response's parts, kept until it has been sent. */
@@ -126,11 +127,73 @@ send_feed(struct request *r, struct feed_page *pg)
 		feed_body_free(fb);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type",
-	    "application/atom+xml; charset=utf-8");
+	MHD_add_response_header(resp, "Content-Type", FEED_TYPE);
 	MHD_add_response_header(resp, "ETag", pg->etag);
 	MHD_add_response_header(resp, "Cache-Control", pg->cache);
 	return http_queue(r, 200, resp);
+}
+
+/*
+ * Sends a page that may be kept (r->cache.key set): the same bytes as
+ * send_feed, in one buffer the cache keeps, compresses once and answers
+ * later requests and their 304s from, until the data version moves.
+ * Takes pg->res.
+ */
+static int
+keep_feed(struct request *r, struct feed_page *pg)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	size_t size, len;
+	char *own, *body;
+	int i, n;
+
+	size = 2 * strlen(pg->frame->href) + 256;
+	if ((own = malloc(size)) == NULL || (n = feed_frame_page(pg->frame,
+	    own, size, pg->after, pg->updated, pg->next, pg->cursor,
+	    pg->latest)) == -1) {
+		free(own);
+		PQclear(pg->res);
+		return http_error(r, 500);
+	}
+	strbuf_add(&b, pg->frame->head, pg->frame->head_len);
+	strbuf_add(&b, own, (size_t)n);
+	free(own);
+	for (i = pg->first; i < pg->first + pg->n; i++) {
+		strbuf_add(&b, "\n", 1);
+		strbuf_add(&b, PQgetvalue(pg->res, i, pg->col),
+		    (size_t)PQgetlength(pg->res, i, pg->col));
+	}
+	strbuf_str(&b, FED_FEED_TAIL);
+	PQclear(pg->res);
+	len = b.len;
+	if ((body = strbuf_take(&b)) == NULL ||
+	    response_header(r, "ETag", pg->etag) == -1) {
+		free(body);
+		return http_error(r, 500);
+	}
+	return http_send_kept(r, 200, FEED_TYPE, pg->cache, body, len, 0);
+}
+
+/*
+ * A page answered: a 304 when the client holds it already, else the
+ * page, kept in memory when its route may be.  Takes pg->res.
+ */
+static int
+answer_feed(struct request *r, struct feed_page *pg)
+{
+	size_t len = pg->frame->head_len + strlen(FED_FEED_TAIL) + 512;
+	int i;
+
+	for (i = pg->first; i < pg->first + pg->n; i++)
+		len += (size_t)PQgetlength(pg->res, i, pg->col) + 1;
+	/* The cache answers 304s from what it keeps. */
+	if (r->cache.key != NULL && cache_fits(len))
+		return keep_feed(r, pg);
+	if (http_fresh(r, pg->etag)) {
+		PQclear(pg->res);
+		return http_not_modified(r, pg->etag, pg->cache);
+	}
+	return send_feed(r, pg);
 }
 
 /*
@@ -221,11 +284,7 @@ reader_feed(struct request *r, const struct feed_frame *frame,
 	pg.n = PQgetisnull(pg.res, 0, RE_SEQ) ? 0 : PQntuples(pg.res);
 	pg.updated = PQgetvalue(pg.res, 0, RE_UPDATED);
 	reader_etag(&pg);
-	if (http_fresh(r, pg.etag)) {
-		PQclear(pg.res);
-		return http_not_modified(r, pg.etag, pg.cache);
-	}
-	return send_feed(r, &pg);
+	return answer_feed(r, &pg);
 }
 
 /*
@@ -317,13 +376,7 @@ peer_feed(struct request *r, const struct feed_frame *frame,
 		pg.cache = FULL_PAGE_CACHE;
 	}
 	peer_etag(&pg);
-	/* http_fresh compares the opaque part: "W/" is the request's to give. */
-	if (http_fresh(r, strncmp(pg.etag, "W/", 2) == 0 ? pg.etag + 2 :
-	    pg.etag)) {
-		PQclear(pg.res);
-		return http_not_modified(r, pg.etag, pg.cache);
-	}
-	return send_feed(r, &pg);
+	return answer_feed(r, &pg);
 }
 
 /* GET /feeds/{collection}[?after=SEQ] */

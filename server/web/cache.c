@@ -1,6 +1,6 @@
 /*
  * The response cache: pages (and any response a route flags CACHE or
- * CACHE_ANON) kept in memory under (data version, clock step, viewer
+ * CACHE_OWN) kept in memory under (data version, clock step, viewer
  * class, path and normalised query), served without rendering or, for
  * someone not signed in, without the database at all.  A committed
  * change moves the data version (notify.c), so a page kept before it is
@@ -8,7 +8,8 @@
  * only fail to find one.
  *
  * What differs between people of one class (the CSRF token, the name in
- * the header) is rendered as a random sentinel of plain letters and
+ * the header) or between responses (a form's one-time key) is rendered
+ * as a random sentinel of plain letters and
  * digits, which escaping leaves whole; the kept bytes are cut at the
  * sentinels into literal runs and holes, and each request fills the
  * holes with its own values, escaped.  A page with no holes is also
@@ -37,8 +38,18 @@
 #define QUERY_MAX	1024		/* longer queries are not kept */
 #define QUERY_PARAMS	32
 #define GZIP_MIN	256		/* smaller bodies are sent as they are */
+/*
+ * Larger ones (a peer's page of entries, up to megabytes) are compressed
+ * at zlib's fastest level: a page is compressed again whenever the data
+ * version moves, and that must stay cheap.
+ */
+#define GZIP_FAST	(256 * 1024)
 
-enum hole { HOLE_CSRF, HOLE_NAME, HOLE__MAX };
+/*
+ * The holes: the form token, the name in the header, and a form's
+ * one-time key, which is fresh in every response, from memory or not.
+ */
+enum hole { HOLE_CSRF, HOLE_NAME, HOLE_KEY, HOLE__MAX };
 
 struct seg {
 	size_t	 off;		/* into plain, for a literal run */
@@ -265,10 +276,10 @@ param_take(void *cls, enum MHD_ValueKind kind, const char *key,
 /*
  * The request's key: the version, the clock's step when the route's
  * page depends on the time, who is asking (anonymous, with or without a
- * form token; or a role and a region), the path and the query with its
- * parameters in order of name (a name's several values kept in their
- * order, which pages may read), empty ones and those no handler reads
- * dropped.  NULL when the
+ * form token; or a role and a region, and the account itself for a
+ * CACHE_OWN route), the path and the query with its parameters in order
+ * of name (a name's several values kept in their order, which pages may
+ * read), empty ones and those no handler reads dropped.  NULL when the
  * request is not to be kept.
  */
 static char *
@@ -297,6 +308,9 @@ key_make(struct request *r, uint64_t v)
 	strbuf_printf(&b, "%llu\n%ld\n", (unsigned long long)v, step);
 	if (r->account == NULL)
 		strbuf_printf(&b, "-%s\n", r->csrf[0] != '\0' ? "t" : "");
+	else if (r->route->flags & CACHE_OWN)
+		strbuf_printf(&b, "%s\n%s\n#%ld\n", r->account->role,
+		    r->account->region, r->account->id);
 	else
 		strbuf_printf(&b, "%s\n%s\n", r->account->role,
 		    r->account->region);
@@ -354,13 +368,35 @@ escape_into(struct strbuf *out, const char *s)
 		}
 }
 
-/* The request's own values for the holes, as masked before rendering. */
+/*
+ * The request's own values for the holes, as masked before rendering; a
+ * one-time key made now, in key (NULL when one could not be made: then
+ * the hole is left empty, and the form that needs it is refused as it
+ * is sent).
+ */
 static const char *
-hole_value(const struct request *r, int h)
+hole_value(const struct request *r, int h, char key[ACORN_TOKEN_LEN + 1])
 {
 	if (h == HOLE_CSRF)
 		return r->cache.csrf;
+	if (h == HOLE_KEY)
+		return util_token(key) == 0 ? key : "";
 	return r->cache.name != NULL ? r->cache.name : "";
+}
+
+/*
+ * A form's one-time key, for the page being rendered: fresh, or, on a
+ * page about to be kept, the sentinel each response fills with a fresh
+ * one.  -1 when none could be made.
+ */
+int
+cache_form_key(const struct request *r, char out[ACORN_TOKEN_LEN + 1])
+{
+	if (r->cache.masked) {
+		snprintf(out, ACORN_TOKEN_LEN + 1, "%s", sentinel[HOLE_KEY]);
+		return 0;
+	}
+	return util_token(out);
 }
 
 /*
@@ -376,6 +412,7 @@ entry_response(struct request *r, struct entry *e, unsigned int *status)
 {
 	struct MHD_Response *resp;
 	struct strbuf b = { NULL, 0, 0, 0 };
+	char key[ACORN_TOKEN_LEN + 1];
 	const char *etag = NULL, *cc = e->cache_control;
 	size_t len;
 	char *body;
@@ -406,7 +443,8 @@ entry_response(struct request *r, struct entry *e, unsigned int *status)
 				strbuf_add(&b, e->plain + e->segs[i].off,
 				    e->segs[i].len);
 			else
-				escape_into(&b, hole_value(r, e->segs[i].hole));
+				escape_into(&b, hole_value(r, e->segs[i].hole,
+				    key));
 		len = b.len;
 		if ((body = strbuf_take(&b)) == NULL)
 			return NULL;
@@ -450,8 +488,7 @@ cache_find(struct request *r, unsigned int *status)
 	if (c.max == 0 || r->cache.tried)
 		return NULL;
 	r->cache.tried = 1;
-	if (!(r->route->flags & CACHE) && !((r->route->flags & CACHE_ANON) &&
-	    r->account == NULL))
+	if (!(r->route->flags & (CACHE | CACHE_OWN)))
 		return NULL;
 	notify_poll();
 	if ((v = notify_version()) == 0)
@@ -574,7 +611,8 @@ entry_gzip(struct entry *e)
 		return;
 	memset(&z, 0, sizeof(z));
 	/* 15 + 16: a gzip header and trailer, not a bare zlib stream. */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	if (deflateInit2(&z, e->plain_len > GZIP_FAST ? 1 : 6, Z_DEFLATED,
+	    15 + 16, 8,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return;
 	bound = deflateBound(&z, (uLong)e->plain_len);
@@ -620,13 +658,23 @@ insert(struct entry *e)
 	atomic_fetch_add(&stores, 1);
 }
 
+/*
+ * Whether an answer of len bytes would be kept: one that would not is
+ * better sent without being copied into one buffer first.
+ */
+int
+cache_fits(size_t len)
+{
+	return c.max > 0 && len <= c.max / 4;
+}
+
 /* Whether what the request is answered with may be kept for others. */
 static int
 keepable(const struct request *r, unsigned int status, size_t len)
 {
 	int i;
 
-	if (status != 200 || r->cache.nostore || len > c.max / 4)
+	if (status != 200 || r->cache.nostore || !cache_fits(len))
 		return 0;
 	/* A cookie set is this visitor's alone. */
 	for (i = 0; i < r->nheaders; i++)
@@ -700,8 +748,9 @@ cache_text(struct strbuf *b)
 	unsigned long entries;
 	uint64_t v;
 	int up;
-	unsigned long reconnected, notified;
+	unsigned long reconnected, notified, s_hits, s_misses;
 
+	session_kept_counts(&s_hits, &s_misses);
 	pthread_mutex_lock(&c.lock);
 	bytes = c.bytes;
 	entries = c.entries;
@@ -744,8 +793,20 @@ cache_text(struct strbuf *b)
 	    "acorn_data_reconnects_total %lu\n"
 	    "# HELP acorn_data_notifications_total Change notifications"
 	    " received.\n# TYPE acorn_data_notifications_total counter\n"
-	    "acorn_data_notifications_total %lu\n",
+	    "acorn_data_notifications_total %lu\n"
+	    "# HELP acorn_sessions_kept_hits_total Sessions found in memory.\n"
+	    "# TYPE acorn_sessions_kept_hits_total counter\n"
+	    "acorn_sessions_kept_hits_total %lu\n"
+	    "# HELP acorn_sessions_kept_misses_total Sessions of a GET read"
+	    " from the database.\n"
+	    "# TYPE acorn_sessions_kept_misses_total counter\n"
+	    "acorn_sessions_kept_misses_total %lu\n"
+	    "# HELP acorn_sessions_notifications_total Notifications that a"
+	    " session ended or an account changed.\n"
+	    "# TYPE acorn_sessions_notifications_total counter\n"
+	    "acorn_sessions_notifications_total %lu\n",
 	    atomic_load(&hits), atomic_load(&misses), atomic_load(&stores),
 	    atomic_load(&evictions), atomic_load(&purged), entries, bytes,
-	    c.max, (unsigned long long)v, up, reconnected, notified);
+	    c.max, (unsigned long long)v, up, reconnected, notified, s_hits,
+	    s_misses, db_sessions_notifications());
 }

@@ -46,7 +46,12 @@ static const char csp[] =
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
 
-/* Every response goes out through here. */
+/*
+ * Every response goes out through here.  Those with a body carry the
+ * page security headers; a 204 or a 304 has nothing they could govern,
+ * and a 304 carries only what a 200 would have said of the stored copy
+ * (RFC 9110 section 15.4.5): a caught-up peer's poll is headers alone.
+ */
 int
 http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 {
@@ -55,10 +60,14 @@ http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 
 	if (resp == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Security-Policy", csp);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (status != 204 && status != 304) {
+		MHD_add_response_header(resp, "Content-Security-Policy", csp);
+		MHD_add_response_header(resp, "X-Content-Type-Options",
+		    "nosniff");
+		MHD_add_response_header(resp, "Referrer-Policy",
+		    "same-origin");
+		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	}
 	for (i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i].name,
 		    r->headers[i].value);
@@ -69,17 +78,18 @@ http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 	return rc;
 }
 
+/*
+ * Sends body as type with cache_control (NULL: none).  A route that may
+ * be kept: the cache takes the bytes, with the headers the handler added
+ * (an ETag, say), and answers, a 304 included.
+ */
 int
-http_send(struct request *r, unsigned int status, const char *type,
-    const void *body, size_t len, int copy)
+http_send_kept(struct request *r, unsigned int status, const char *type,
+    const char *cache_control, const void *body, size_t len, int copy)
 {
 	struct MHD_Response *resp;
 	char *mine;
 
-	/*
-	 * A route that may be kept: the cache takes the bytes, with the
-	 * headers the handler added (an ETag, say), and answers.
-	 */
 	if (r->cache.key != NULL) {
 		if (!copy)
 			mine = (char *)body;
@@ -87,7 +97,7 @@ http_send(struct request *r, unsigned int status, const char *type,
 			return http_error(r, 500);
 		else
 			memcpy(mine, body, len);
-		if ((resp = cache_keep(r, &status, type, NULL, mine,
+		if ((resp = cache_keep(r, &status, type, cache_control, mine,
 		    len)) == NULL)
 			return http_error(r, 500);
 		return http_queue(r, status, resp);
@@ -100,7 +110,16 @@ http_send(struct request *r, unsigned int status, const char *type,
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
+	if (cache_control != NULL)
+		MHD_add_response_header(resp, "Cache-Control", cache_control);
 	return http_queue(r, status, resp);
+}
+
+int
+http_send(struct request *r, unsigned int status, const char *type,
+    const void *body, size_t len, int copy)
+{
+	return http_send_kept(r, status, type, NULL, body, len, copy);
 }
 
 /*
@@ -197,7 +216,7 @@ http_download(struct request *r, const char *type, int fd, size_t len,
 /*
  * Renders a page.  Browsers and proxies are told to keep none (a page
  * may show who is signed in); the node itself keeps those of routes
- * flagged CACHE or CACHE_ANON (cache.c), until the data changes.
+ * flagged CACHE or CACHE_OWN (cache.c), until the data changes.
  */
 int
 http_page(struct request *r, unsigned int status, const char *tmpl,
@@ -880,23 +899,21 @@ cached(struct request *r)
 }
 
 /*
- * A GET or HEAD of a kept route from someone not signed in (no session
- * cookie, so the session needs no query: a form token comes from the
- * pre-session cookie alone) is looked up before any database connection
- * is taken, and a page found is sent from memory with no query at all.
- * -1: not answered.
+ * A GET or HEAD of a kept route is looked up before any database
+ * connection is taken, when its session needs no query: nobody signed
+ * in (a form token comes from the pre-session cookie alone), or a
+ * session kept in memory (session.c).  A page found is sent with no
+ * query at all.  -1: not answered, and the request goes on as any other.
  */
 static int
 cache_fast(struct request *r)
 {
-	if (!(r->route->flags & (CACHE | CACHE_ANON)) ||
-	    (r->route->flags & (NEED_MEMBER | NEED_CONTRIBUTOR |
-	    NEED_COORDINATOR | NEED_ADMIN)) ||
-	    MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
-	    COOKIE_SESSION) != NULL)
+	if (!(r->route->flags & (CACHE | CACHE_OWN)))
 		return -1;
-	if (session_load(r) == -1)
+	if (session_load(r) != 0 || !route_allows(r)) {
+		session_forget(r);
 		return -1;
+	}
 	r->session_read = 1;
 	return cached(r);
 }
@@ -924,9 +941,14 @@ dispatch(struct request *r)
 		return rc;
 	if (!(rt->flags & NO_DB) && (r->db = db_acquire(pool)) == NULL)
 		return http_error(r, 503);
-	/* A POST nobody was signed in for at the headers has nothing to lose. */
-	if (!(rt->flags & (NO_DB | NO_SESSION)) &&
-	    (!r->session_read || r->account != NULL)) {
+	/*
+	 * A POST's session is read again now its body is complete (one
+	 * nobody was signed in for at the headers has nothing to lose); a
+	 * GET's, read just now by cache_fast, stands, so that its page is
+	 * rendered for the viewer it is kept under.
+	 */
+	if (!(rt->flags & (NO_DB | NO_SESSION)) && (!r->session_read ||
+	    (r->method == METHOD_POST && r->account != NULL))) {
 		session_forget(r);
 		if ((rc = session_check(r)) != MHD_YES || r->answered)
 			return rc;

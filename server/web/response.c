@@ -52,14 +52,20 @@ response_retry_after(struct request *r, long seconds)
 
 /*
  * 1 when the request's If-None-Match names etag (or is "*"): what the
- * client holds is current.
+ * client holds is current.  The comparison is the weak one RFC 9110
+ * (section 13.1.2) asks of If-None-Match: "W/" on either side is not
+ * looked at.
  */
 int
 http_fresh(struct request *r, const char *etag)
 {
 	const char *p = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_IF_NONE_MATCH);
-	size_t n, elen = strlen(etag);
+	size_t n, elen;
+
+	if (strncmp(etag, "W/", 2) == 0)
+		etag += 2;
+	elen = strlen(etag);
 
 	while (p != NULL && *p != '\0') {
 		p += strspn(p, " \t,");

@@ -4,13 +4,22 @@
  * request; CSRF tokens are derived from the session (or, before sign-in,
  * from a random pre-session cookie) with the node's secret, so they need
  * no storage of their own.
+ *
+ * A session read from the database is kept in memory for a GET or a HEAD
+ * to find again without a query, until the sessions' version moves
+ * (notify.c: a session ended, an account or a name changed), until it
+ * is due to be noted as seen again, or until it would end by time.  A
+ * POST always reads its session from the database.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -21,8 +30,26 @@
 
 #define AGENT_MAX	400	/* bytes of User-Agent kept */
 
+#define KEPT_SLOTS	1024	/* sessions kept in memory, by token hash */
+#define SEEN_EVERY	60	/* seconds between notes that a session is
+				   seen, as session_query says */
+
 static unsigned char	secret[32];
 static int		have_secret;
+
+/* A session as read from the database, for later requests to find. */
+struct kept {
+	unsigned char	 hash[32];	/* of its token; all zero: empty */
+	uint64_t	 version;	/* the sessions' version it was read at */
+	time_t		 until;		/* monotonic seconds it may be used to */
+	long		 id;
+	char		 member[ACORN_UUID_LEN + 1];
+	char		*name, *email, *role, *region;
+};
+
+static struct kept	kept[KEPT_SLOTS];
+static pthread_mutex_t	kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_ulong	kept_hits, kept_misses;
 
 /* A cookie the browser sent, or NULL. */
 static const char *
@@ -123,14 +150,134 @@ account_free(struct account *a)
 	free(a);
 }
 
+static time_t
+monotonic(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+static void
+kept_clear(struct kept *k)
+{
+	free(k->name);
+	free(k->email);
+	free(k->role);
+	free(k->region);
+	memset(k, 0, sizeof(*k));
+}
+
+/* A copy of a's strings; NULL when out of memory. */
+static struct account *
+account_copy(long id, const char *member, const char *name,
+    const char *email, const char *role, const char *region)
+{
+	struct account *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (a->name = util_strdup(name)) == NULL ||
+	    (a->email = util_strdup(email)) == NULL ||
+	    (a->role = util_strdup(role)) == NULL ||
+	    (a->region = util_strdup(region)) == NULL) {
+		account_free(a);
+		return NULL;
+	}
+	a->id = id;
+	snprintf(a->member, sizeof(a->member), "%s", member);
+	return a;
+}
+
+/*
+ * The account of the session whose token hashes to h, when it is kept
+ * and still good; NULL when it must be read from the database.
+ */
+static struct account *
+kept_find(const unsigned char h[32])
+{
+	struct kept *k = &kept[(h[0] | h[1] << 8) % KEPT_SLOTS];
+	struct account *a = NULL;
+	uint64_t v;
+
+	notify_poll();
+	if ((v = notify_sessions_version()) == 0)
+		return NULL;
+	pthread_mutex_lock(&kept_lock);
+	if (k->name != NULL && k->version == v &&
+	    CRYPTO_memcmp(k->hash, h, sizeof(k->hash)) == 0 &&
+	    monotonic() < k->until)
+		a = account_copy(k->id, k->member, k->name, k->email,
+		    k->role, k->region);
+	pthread_mutex_unlock(&kept_lock);
+	atomic_fetch_add(a != NULL ? &kept_hits : &kept_misses, 1);
+	return a;
+}
+
+/*
+ * Keeps a session just read, as of the sessions' version v read before
+ * the query (so that a change notified meanwhile leaves it unused), for
+ * secs seconds at most.
+ */
+static void
+kept_store(const unsigned char h[32], uint64_t v, long secs,
+    const struct account *a)
+{
+	struct kept *k = &kept[(h[0] | h[1] << 8) % KEPT_SLOTS], n;
+
+	if (v == 0 || secs <= 0)
+		return;
+	memset(&n, 0, sizeof(n));
+	memcpy(n.hash, h, sizeof(n.hash));
+	n.version = v;
+	n.until = monotonic() + secs;
+	n.id = a->id;
+	snprintf(n.member, sizeof(n.member), "%s", a->member);
+	if ((n.name = util_strdup(a->name)) == NULL ||
+	    (n.email = util_strdup(a->email)) == NULL ||
+	    (n.role = util_strdup(a->role)) == NULL ||
+	    (n.region = util_strdup(a->region)) == NULL) {
+		kept_clear(&n);
+		return;
+	}
+	pthread_mutex_lock(&kept_lock);
+	kept_clear(k);
+	*k = n;
+	pthread_mutex_unlock(&kept_lock);
+}
+
+/* At exit, so that a leak check sees nothing kept. */
+void
+session_kept_free(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&kept_lock);
+	for (i = 0; i < KEPT_SLOTS; i++)
+		kept_clear(&kept[i]);
+	pthread_mutex_unlock(&kept_lock);
+}
+
+/* For /metrics. */
+void
+session_kept_counts(unsigned long *hits, unsigned long *misses)
+{
+	*hits = atomic_load(&kept_hits);
+	*misses = atomic_load(&kept_misses);
+}
+
 /*
  * The account of a live session ($1 the token's hash, $2 and $3 the
- * idle and whole lifetimes in seconds), and whether it is time to note
- * that it was seen.
+ * idle and whole lifetimes in seconds), whether it is time to note that
+ * it was seen, how many seconds ago it last was, and in how many it
+ * ends whatever happens.
  */
 static const char session_query[] =
     "SELECT a.id, a.member, m.name, a.email, a.role, m.region,"
-    " s.last_seen < now() - interval '60 seconds'"
+     " s.last_seen < now() - interval '60 seconds',"
+    " extract(epoch FROM now() - s.last_seen)::bigint,"
+    " extract(epoch FROM s.created + make_interval(secs => $3)"
+    "  - now())::bigint"
     " FROM sessions s JOIN accounts a ON a.id = s.account"
     " JOIN members m ON m.id = a.member"
     " WHERE s.token_hash = decode($1, 'hex')"
@@ -138,60 +285,102 @@ static const char session_query[] =
     " AND s.created > now() - make_interval(secs => $3)"
     " AND a.status = 'active'";
 
-enum { SE_ID, SE_MEMBER, SE_NAME, SE_EMAIL, SE_ROLE, SE_REGION, SE_TOUCH };
+enum { SE_ID, SE_MEMBER, SE_NAME, SE_EMAIL, SE_ROLE, SE_REGION, SE_TOUCH,
+    SE_SEEN_AGO, SE_ENDS_IN };
+
+/*
+ * How long a session just read may be kept: until it is due to be noted
+ * as seen again, and never past its idle or whole lifetime.
+ */
+static long
+keep_for(long seen_ago, long ends_in)
+{
+	long secs = SEEN_EVERY - seen_ago;
+
+	if (cfg->session_idle - seen_ago < secs)
+		secs = cfg->session_idle - seen_ago;
+	if (ends_in < secs)
+		secs = ends_in;
+	return secs;
+}
+
+/*
+ * Reads the session of token (hashed to hex) from the database: its
+ * account in r->account, and kept for later requests.  -1 only when
+ * the database failed.
+ */
+static int
+session_read(struct request *r, const char *cookie,
+    const unsigned char h[32])
+{
+	char hex[65], idle[32], max[32];
+	const char *p[3];
+	PGresult *res;
+	struct account *a;
+	uint64_t v = notify_sessions_version();
+	long seen_ago;
+
+	util_hex(h, 32, hex);
+	snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
+	snprintf(max, sizeof(max), "%ld", cfg->session_max);
+	p[0] = hex;
+	p[1] = idle;
+	p[2] = max;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, session_query, 3,
+	    p)) == NULL)
+		return -1;
+	if (PQntuples(res) != 1) {
+		session_cookie(r, COOKIE_SESSION, "", 0);
+		PQclear(res);
+		return 0;
+	}
+	/* Out of memory is a 503, never a sign-out. */
+	if ((a = account_copy(strtol(PQgetvalue(res, 0, SE_ID), NULL, 10),
+	    PQgetvalue(res, 0, SE_MEMBER), PQgetvalue(res, 0, SE_NAME),
+	    PQgetvalue(res, 0, SE_EMAIL), PQgetvalue(res, 0, SE_ROLE),
+	    PQgetvalue(res, 0, SE_REGION))) == NULL) {
+		PQclear(res);
+		return -1;
+	}
+	r->account = a;
+	snprintf(r->session, sizeof(r->session), "%s", cookie);
+	seen_ago = strtol(PQgetvalue(res, 0, SE_SEEN_AGO), NULL, 10);
+	/* Touch at most once a minute: reads stay reads. */
+	if (strcmp(PQgetvalue(res, 0, SE_TOUCH), "t") == 0) {
+		if (db_exec(r->db, "UPDATE sessions SET last_seen = now()"
+		    " WHERE token_hash = decode($1, 'hex')", 1, p) == -1)
+			v = 0;		/* not noted: read it again */
+		seen_ago = 0;
+	}
+	kept_store(h, v, keep_for(seen_ago, strtol(PQgetvalue(res, 0,
+	    SE_ENDS_IN), NULL, 10)), a);
+	PQclear(res);
+	return 0;
+}
 
 /*
  * Finds the signed-in account, if any, and works out the CSRF token for
- * this visitor.  -1 only when the database failed.
+ * this visitor: from memory when the session is kept there and this is
+ * not a POST, else from the database.  1 when the session must be read
+ * from the database and the request holds no connection (r->db NULL),
+ * -1 only when the database failed.
  */
 int
 session_load(struct request *r)
 {
 	const char *cookie, *pre;
-	char hex[65], idle[32], max[32];
-	const char *p[3];
-	PGresult *res;
-	struct account *a;
+	unsigned char h[32];
 
 	cookie = session_cookie_get(r, COOKIE_SESSION);
 	if (token_shape(cookie)) {
-		session_token_hash(cookie, hex);
-		snprintf(idle, sizeof(idle), "%ld", cfg->session_idle);
-		snprintf(max, sizeof(max), "%ld", cfg->session_max);
-		p[0] = hex;
-		p[1] = idle;
-		p[2] = max;
-		res = db_query(r->db, PGRES_TUPLES_OK, session_query, 3, p);
-		if (res == NULL)
-			return -1;
-		if (PQntuples(res) == 1) {
-			/* Out of memory is a 503, never a sign-out. */
-			if ((a = calloc(1, sizeof(*a))) == NULL ||
-			    (a->name = util_strdup(PQgetvalue(res, 0,
-			    SE_NAME))) == NULL ||
-			    (a->email = util_strdup(PQgetvalue(res, 0,
-			    SE_EMAIL))) == NULL ||
-			    (a->role = util_strdup(PQgetvalue(res, 0,
-			    SE_ROLE))) == NULL ||
-			    (a->region = util_strdup(PQgetvalue(res, 0,
-			    SE_REGION))) == NULL) {
-				account_free(a);
-				PQclear(res);
-				return -1;
-			}
-			a->id = strtol(PQgetvalue(res, 0, SE_ID), NULL, 10);
-			snprintf(a->member, sizeof(a->member), "%s",
-			    PQgetvalue(res, 0, SE_MEMBER));
-			r->account = a;
+		util_sha256(cookie, strlen(cookie), h);
+		if (r->method != METHOD_POST &&
+		    (r->account = kept_find(h)) != NULL)
 			snprintf(r->session, sizeof(r->session), "%s", cookie);
-			/* Touch at most once a minute: reads stay reads. */
-			if (strcmp(PQgetvalue(res, 0, SE_TOUCH), "t") == 0)
-				db_exec(r->db, "UPDATE sessions SET last_seen ="
-				    " now() WHERE token_hash = decode($1, 'hex')",
-				    1, p);
-		} else
-			session_cookie(r, COOKIE_SESSION, "", 0);
-		PQclear(res);
+		else if (r->db == NULL)
+			return 1;
+		else if (session_read(r, cookie, h) == -1)
+			return -1;
 	}
 	if (r->account != NULL) {
 		session_csrf(r->session, r->csrf);

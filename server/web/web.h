@@ -225,12 +225,15 @@ enum route_flag {
 	NEED_CONTRIBUTOR = 1 << 8,	/* a contributor, coordinator or admin */
 	/*
 	 * Its GET answer may be kept (cache.c): for everyone, each class of
-	 * viewer (anonymous, or a role in a region) its own copy; or for
-	 * those not signed in only.  Only for handlers whose page shows
-	 * nothing of the person but the header's name and the form token.
+	 * viewer (anonymous, or a role in a region) its own copy, for
+	 * handlers whose page shows nothing of the person but the header's
+	 * name and the form token; or for those not signed in by class and
+	 * for each signed-in person a copy of their own, for pages that
+	 * show more of the person, all of it from tables whose changes
+	 * move the data version (their registrations, say).
 	 */
 	CACHE		 = 1 << 9,
-	CACHE_ANON	 = 1 << 10
+	CACHE_OWN	 = 1 << 10
 };
 struct request;
 struct route {
@@ -328,6 +331,8 @@ int		 http_redirectf(struct request *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 http_send(struct request *, unsigned int, const char *,
 		    const void *, size_t, int);
+int		 http_send_kept(struct request *, unsigned int, const char *,
+		    const char *, const void *, size_t, int);
 int		 http_queue(struct request *, unsigned int,
 		    struct MHD_Response *);
 int		 http_attachment(struct request *, const char *, char *, size_t,
@@ -349,6 +354,8 @@ void		 cache_unmask(struct request *);
 struct MHD_Response *cache_keep(struct request *, unsigned int *,
 		    const char *, const char *, char *, size_t);
 void		 cache_text(struct strbuf *);
+int		 cache_fits(size_t);
+int		 cache_form_key(const struct request *, char[ACORN_TOKEN_LEN + 1]);
 
 /* response.c: the headers a handler adds to its response. */
 int		 response_header(struct request *, const char *, const char *);
@@ -368,6 +375,8 @@ void		 counters_text(struct strbuf *);
 #define COOKIE_PRE	"acorn_pre"	/* a form's token before signing in */
 int	 session_cookie(struct request *, const char *, const char *, long);
 int	 session_load(struct request *);
+void	 session_kept_free(void);
+void	 session_kept_counts(unsigned long *, unsigned long *);
 int	 session_create(struct request *, long);
 int	 session_form(struct request *);
 int	 session_destroy(struct request *);

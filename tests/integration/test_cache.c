@@ -9,11 +9,12 @@
  * speed, never a stale page; a compressed page is the page.
  *
  * How soon a change shows is what docs/acorn.8 (RESPONSE CACHE) states:
- * at once for writes through this process's own requests and workers,
- * and for any signed-in request (its session query brings every
- * notification committed before it); for someone not signed in, whose
- * page takes no query at all, once the process has heard of a change
- * another process made.  The tests assert exactly that: where the
+ * at once for writes through this process's own requests and workers;
+ * for a GET that takes no query (someone not signed in, or a session
+ * kept in memory), once the process has heard of a change another
+ * process made.  The same holds for sessions: one ended, or an account
+ * changed, through this process is read again at once; through another,
+ * once this process has heard.  The tests assert exactly that: where the
  * process must first hear, they wait until /metrics says it has, then
  * the very next request must show the change.
  */
@@ -33,9 +34,11 @@ Suite	*cache_suite(void);
 #define COORD		"cache.coord@example.org"
 #define MEMBER		"cache.member@example.org"
 #define MEMBER2		"cache.member2@example.org"
+#define ADMIN		"cache.admin@example.org"
+#define BOOKED		"You\u2019re booked"	/* a person's own tag */
 
 static struct node *node;
-static char *coord_pw, *member_pw, *member2_pw;
+static char *coord_pw, *member_pw, *member2_pw, *admin_pw;
 
 static void
 start(void)
@@ -46,6 +49,8 @@ start(void)
 	coord_pw = node_user_add(node, COORD, "coordinator");
 	member_pw = node_user_add(node, MEMBER, "member");
 	member2_pw = node_user_add(node, MEMBER2, "member");
+	admin_pw = node_user_add(node, ADMIN, "admin");
+	ck_assert_ptr_nonnull(admin_pw);
 	ck_assert_ptr_nonnull(coord_pw);
 	ck_assert_ptr_nonnull(member_pw);
 	ck_assert_ptr_nonnull(member2_pw);
@@ -60,6 +65,7 @@ stop(void)
 	free(coord_pw);
 	free(member_pw);
 	free(member2_pw);
+	free(admin_pw);
 }
 
 /* A counter or gauge of the node's /metrics, or -1 when it has none. */
@@ -192,10 +198,9 @@ START_TEST(test_a_form_write_shows_on_the_next_request)
 		primed(node, anon, pages[i]);
 		primed(node, m, pages[i]);
 	}
-	/* The events list tags a member's own bookings: kept for visitors. */
+	/* The events list tags a member's own bookings: kept for each. */
 	primed(node, anon, "/events");
-	ck_assert(!hit(node, m, "/events", NULL));
-	ck_assert(!hit(node, m, "/events", NULL));
+	primed(node, m, "/events");
 	/*
 	 * The query's order and parameters no page reads change nothing:
 	 * one kept page.
@@ -347,8 +352,8 @@ END_TEST
 
 /*
  * Another process on the same database: a second acorn serve, and the
- * command line.  A signed-in request sees the change at once; a
- * visitor's, once this process has heard of it.
+ * command line.  The next request shows the change once this process
+ * has heard of it.
  */
 START_TEST(test_other_processes_writes_show)
 {
@@ -371,8 +376,8 @@ START_TEST(test_other_processes_writes_show)
 	w = client_as(&second, MEMBER2, member2_pw);
 	add_term(w, "Zephyrine connector");
 	client_free(w);
-	ck_assert(shows(m, "/glossary", "Zephyrine connector"));
 	ck_assert(heard(node, before));
+	ck_assert(shows(m, "/glossary", "Zephyrine connector"));
 	ck_assert(shows(anon, "/glossary", "Zephyrine connector"));
 	ck_assert_int_eq(node_stop(&second), 0);
 
@@ -398,6 +403,202 @@ START_TEST(test_other_processes_writes_show)
 	client_free(co);
 	client_free(anon);
 	client_free(m);
+}
+END_TEST
+
+/*
+ * The events list and an event's page show the person their own
+ * bookings: each signed-in person's copy is kept for them alone, from
+ * memory, and a booking made shows on the booker's very next request
+ * and never on anyone else's.
+ */
+START_TEST(test_own_pages_are_kept_for_their_person_alone)
+{
+	struct client *a = client_as(node, MEMBER, member_pw);
+	struct client *b = client_as(node, MEMBER2, member2_pw);
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct reg_form f;
+	struct resp *r;
+	char *id, path[128];
+
+	id = event_new_published(co, "Xylophonic gathering", "5");
+	ck_assert_ptr_nonnull(id);
+	snprintf(path, sizeof(path), "/events/%s", id);
+	primed(node, a, "/events");
+	primed(node, b, "/events");
+	primed(node, a, path);
+	primed(node, b, path);
+	ck_assert(!shows(a, "/events", BOOKED));
+	ck_assert(!shows(b, "/events", BOOKED));
+
+	reg_form_open(a, id, &f);
+	r = reg_form_send(a, &f, "places", "1", NULL);
+	ck_assert_int_lt(r->status, 400);
+	resp_free(r);
+	reg_form_free(&f);
+	ck_assert(shows(a, "/events", BOOKED));
+	ck_assert(shows(a, path, BOOKED));
+	/* Kept for a: the next one comes from memory, still a's. */
+	ck_assert(hit(node, a, "/events", &r));
+	ck_assert(resp_has(r, BOOKED));
+	resp_free(r);
+	/* b, of the same role and region, never gets a's page. */
+	primed(node, b, "/events");
+	ck_assert(!shows(b, "/events", BOOKED));
+	ck_assert(!shows(b, path, BOOKED));
+	ck_assert(shows(b, path, "4 of 5 places left") ||
+	    shows(b, path, "4 places left"));
+	free(id);
+	client_free(a);
+	client_free(b);
+	client_free(co);
+}
+END_TEST
+
+/*
+ * A registration form's one-time key (which makes a second click the
+ * same registration, not another) is fresh in every response, from
+ * memory too: two visitors, or two tabs, never share one.
+ */
+START_TEST(test_form_keys_are_fresh_in_every_response)
+{
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct client *m = client_as(node, MEMBER, member_pw);
+	struct client *v1 = client_new(node), *v2 = client_new(node);
+	struct client *who[3] = { v1, v2, m };
+	char *id, path[128], *keys[6];
+	struct resp *r;
+	int i, j;
+
+	id = event_new_published(co, "Yodelling workshop", "5");
+	ck_assert_ptr_nonnull(id);
+	snprintf(path, sizeof(path), "/events/%s", id);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(http_get_status(who[i], path), 200);
+		primed(node, who[i], path);
+	}
+	for (i = 0; i < 6; i++) {
+		ck_assert(hit(node, who[i % 3], path, &r));
+		keys[i] = form_field(r->body, "request");
+		ck_assert_ptr_nonnull(keys[i]);
+		ck_assert_uint_eq(strlen(keys[i]), 43);
+		resp_free(r);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(keys[i], keys[j]);
+	}
+	for (i = 0; i < 6; i++)
+		free(keys[i]);
+	free(id);
+	client_free(co);
+	client_free(m);
+	client_free(v1);
+	client_free(v2);
+}
+END_TEST
+
+/* As heard, for the sessions' notifications. */
+static int
+heard_sessions(struct node *n, long before)
+{
+	int i;
+
+	for (i = 0; i < SETTLE_MS / 50; i++) {
+		if (metric(n, "acorn_sessions_notifications_total") > before)
+			return 1;
+		poll(NULL, 0, 50);
+	}
+	return 0;
+}
+
+/*
+ * A GET whose session is kept in memory (proved by /metrics counting it)
+ * is answered as the session is now: signed out everywhere from another
+ * device, a role given and taken by an admin, a name changed and the
+ * sessions ended from another process.
+ */
+START_TEST(test_kept_sessions_follow_every_change)
+{
+	struct client *m = client_as(node, MEMBER2, member2_pw);
+	struct client *m2 = client_as(node, MEMBER2, member2_pw);
+	struct client *ad = client_as(node, ADMIN, admin_pw);
+	struct client *co = client_as(node, COORD, coord_pw);
+	struct resp *r;
+	char *me, *csrf;
+	long kept, before;
+
+	me = node_text(node, "SELECT member FROM accounts WHERE email = $1",
+	    MEMBER2);
+	ck_assert_ptr_nonnull(me);
+	primed(node, m, "/glossary");
+	kept = metric(node, "acorn_sessions_kept_hits_total");
+	ck_assert(shows(m, "/glossary", "Sign out"));
+	ck_assert_int_gt(metric(node, "acorn_sessions_kept_hits_total"), kept);
+
+	/* Given a role by an admin: the next page is a coordinator's. */
+	ck_assert(!shows(m, "/glossary", "href=\"/manage\""));
+	ck_assert_int_eq(http_get_status(m, "/events/new"), 403);
+	csrf = page_csrf(ad, "/admin/roles");
+	ck_assert_ptr_nonnull(csrf);
+	r = http_post(ad, "/admin/roles", "csrf", csrf, "id", me, "role",
+	    "coordinator", "region", "London", NULL);
+	ck_assert_int_lt(r->status, 400);
+	resp_free(r);
+	ck_assert(shows(m, "/glossary", "href=\"/manage\""));
+	ck_assert_int_eq(http_get_status(m, "/events/new"), 200);
+	/* And taken away again. */
+	r = http_post(ad, "/admin/roles", "csrf", csrf, "id", me, "role",
+	    "member", "region", "London", "confirm", "yes", NULL);
+	ck_assert_int_lt(r->status, 400);
+	resp_free(r);
+	ck_assert(!shows(m, "/glossary", "href=\"/manage\""));
+	ck_assert_int_eq(http_get_status(m, "/events/new"), 403);
+	free(csrf);
+
+	/* Renamed from another process: the home page greets the new name. */
+	ck_assert(shows(m, "/", "Hello"));
+	before = metric(node, "acorn_sessions_notifications_total");
+	free(node_text(node, "UPDATE members SET name = 'Quillon Vexworth'"
+	    " WHERE id = $1 RETURNING id", me));
+	ck_assert(heard_sessions(node, before));
+	ck_assert(shows(m, "/", "Quillon Vexworth"));
+
+	/* Signed out everywhere from another device: signed out here. */
+	primed(node, m, "/glossary");
+	r = form_post(m2, "/profile/sessions", "/signout/everywhere", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(http_get_status(m, "/profile"), 303);
+	ck_assert(!shows(m, "/glossary", "Sign out"));
+	ck_assert(!shows(m, "/", "Quillon Vexworth"));
+
+	/*
+	 * Sessions ended by another process (an operator's SQL): a POST
+	 * reads its session from the database, so at once it can change
+	 * nothing; a GET, once this process has heard.
+	 */
+	primed(node, co, "/glossary");
+	ck_assert(shows(co, "/glossary", "Sign out"));
+	csrf = page_csrf(co, "/glossary/new");
+	ck_assert_ptr_nonnull(csrf);
+	before = metric(node, "acorn_sessions_notifications_total");
+	free(node_text(node, "DELETE FROM sessions WHERE account = (SELECT id"
+	    " FROM accounts WHERE email = $1) RETURNING 1", COORD));
+	r = http_post(co, "/glossary/new", "csrf", csrf, "term",
+	    "Ubiquitous signpost", "definition", "Never added.", NULL);
+	ck_assert_int_ne(r->status, 200);
+	ck_assert(strstr(header(r, "Location"), "/signin") != NULL);
+	resp_free(r);
+	free(csrf);
+	ck_assert_int_eq(node_num(node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE term = $1", "Ubiquitous signpost"), 0);
+	ck_assert(heard_sessions(node, before));
+	ck_assert(!shows(co, "/glossary", "Sign out"));
+	ck_assert_int_eq(http_get_status(co, "/events/new"), 303);
+	free(me);
+	client_free(m);
+	client_free(m2);
+	client_free(ad);
+	client_free(co);
 }
 END_TEST
 
@@ -643,6 +844,73 @@ START_TEST(test_gzip_body_is_the_plain_body)
 END_TEST
 
 /*
+ * A feed is kept as pages are: the next request comes from memory, its
+ * 304 too (headers only: no page security headers), compressed once
+ * when asked, and a write is in the very next answer.
+ */
+START_TEST(test_feeds_are_kept_and_answered_from_memory)
+{
+	struct client *peer = client_new(node), *again = client_new(node);
+	struct client *zipped = client_new(node);
+	struct client *w = client_as(node, MEMBER, member_pw);
+	struct resp *r, *z, *nm;
+	char inm[600], etag[512];
+	long hits;
+	size_t len;
+	char *out;
+
+	add_term(w, "Quibbling outreach");
+	primed(node, peer, "/feeds/glossary");
+	ck_assert(hit(node, peer, "/feeds/glossary?after=0", NULL) ||
+	    hit(node, peer, "/feeds/glossary?after=0", NULL));
+	ck_assert(hit(node, peer, "/feeds/glossary?after=0", &r));
+	ck_assert(resp_has(r, "Quibbling outreach"));
+	snprintf(etag, sizeof(etag), "%s", header(r, "ETag"));
+	ck_assert_str_ne(etag, "");
+	ck_assert_str_ne(header(r, "Content-Security-Policy"), "");
+
+	/* The peer holds it: a 304 from memory, with headers HTTP needs. */
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+	client_header(again, inm);
+	hits = metric(node, "acorn_cache_hits_total");
+	nm = http_get(again, "/feeds/glossary?after=0");
+	ck_assert_int_eq(nm->status, 304);
+	ck_assert_int_eq(metric(node, "acorn_cache_hits_total"), hits + 1);
+	ck_assert_str_eq(header(nm, "ETag"), etag);
+	ck_assert_str_ne(header(nm, "Cache-Control"), "");
+	ck_assert_str_eq(header(nm, "Content-Security-Policy"), "");
+	ck_assert_str_eq(header(nm, "X-Frame-Options"), "");
+	ck_assert_uint_eq(nm->len, 0);
+	resp_free(nm);
+
+	/* Compressed, the same bytes. */
+	client_header(zipped, "Accept-Encoding: gzip");
+	z = http_get(zipped, "/feeds/glossary?after=0");
+	ck_assert_int_eq(z->status, 200);
+	ck_assert_str_eq(header(z, "Content-Encoding"), "gzip");
+	out = gunzip(z->body, z->len, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(len, r->len);
+	ck_assert(memcmp(out, r->body, len) == 0);
+	free(out);
+	resp_free(z);
+	resp_free(r);
+
+	/* A write: the next answer has it, and the old ETag is not fresh. */
+	add_term(w, "Zealous befriending");
+	nm = http_get(again, "/feeds/glossary?after=0");
+	ck_assert_int_eq(nm->status, 200);
+	ck_assert(resp_has(nm, "Zealous befriending"));
+	ck_assert_str_ne(header(nm, "ETag"), etag);
+	resp_free(nm);
+	client_free(peer);
+	client_free(again);
+	client_free(zipped);
+	client_free(w);
+}
+END_TEST
+
+/*
  * Every table carries the change trigger or is listed, with a reason,
  * as one requests write as they go: a later migration cannot add a
  * table whose changes leave kept pages stale.
@@ -689,11 +957,15 @@ cache_suite(void)
 	tcase_add_test(tc, test_a_form_write_shows_on_the_next_request);
 	tcase_add_test(tc, test_each_viewer_sees_their_own_parts);
 	tcase_add_test(tc, test_other_processes_writes_show);
+	tcase_add_test(tc, test_kept_sessions_follow_every_change);
+	tcase_add_test(tc, test_own_pages_are_kept_for_their_person_alone);
+	tcase_add_test(tc, test_form_keys_are_fresh_in_every_response);
 	tcase_add_test(tc, test_federation_writes_show);
 	tcase_add_test(tc, test_inbox_registration_shows);
 	tcase_add_test(tc, test_listener_lost_pages_stay_right);
 	tcase_add_test(tc, test_cache_stays_within_its_bound);
 	tcase_add_test(tc, test_gzip_body_is_the_plain_body);
+	tcase_add_test(tc, test_feeds_are_kept_and_answered_from_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
