@@ -4,8 +4,10 @@
 -- whenever a session ends (signed out, signed out everywhere, a
 -- password reset, swept when expired), an account changes (its role,
 -- status, email or password) or a member's name or region does, since
--- a session carries all of those.  Sessions touched once a minute, and
--- new ones, notify nothing: nothing kept in memory depends on them.
+-- a session carries all of those, or a session is aged by hand (its
+-- last_seen moved back, as an operator or a test might).  Sessions
+-- touched once a minute (last_seen moved on), and new ones, notify
+-- nothing: nothing kept in memory depends on them.
 
 CREATE FUNCTION acorn_sessions_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -17,6 +19,11 @@ $$;
 
 CREATE TRIGGER acorn_sessions AFTER DELETE OR TRUNCATE ON sessions
 FOR EACH STATEMENT EXECUTE FUNCTION acorn_sessions_changed();
+
+CREATE TRIGGER acorn_sessions_aged AFTER UPDATE ON sessions FOR EACH ROW
+WHEN (NEW.last_seen < OLD.last_seen OR NEW.created <> OLD.created OR
+    NEW.account <> OLD.account OR NEW.token_hash <> OLD.token_hash)
+EXECUTE FUNCTION acorn_sessions_changed();
 
 CREATE TRIGGER acorn_sessions AFTER UPDATE OR DELETE OR TRUNCATE ON accounts
 FOR EACH STATEMENT EXECUTE FUNCTION acorn_sessions_changed();

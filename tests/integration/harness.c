@@ -25,6 +25,8 @@
 
 #include "harness.h"
 
+#define HEARD_MS	30000	/* the most a notification may take */
+
 struct client {
 	CURL		*curl;
 	struct node	*node;
@@ -405,6 +407,98 @@ node_text(struct node *n, const char *sql, const char *param)
 
 	ck_assert_ptr_nonnull(v);
 	return v;
+}
+
+/*
+ * The node's metrics_token, when its configuration sets one (a node
+ * behind a proxy answers /metrics to it alone), into tok; 0 when set.
+ */
+static int
+metrics_token(const struct node *n, char *tok, size_t len)
+{
+	char line[512], word[256];
+	FILE *f;
+	int rc = -1;
+
+	if ((f = fopen(n->conf, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, " metrics_token = %255s", word) == 1 &&
+		    strlen(word) < len) {
+			snprintf(tok, len, "%s", word);
+			rc = 0;
+		}
+	fclose(f);
+	return rc;
+}
+
+/* A counter or gauge of the node's /metrics, or -1 when it has none. */
+long
+node_metric(struct node *n, const char *name)
+{
+	struct client *c = client_new(n);
+	struct resp *r;
+	char pat[128], tok[200], auth[240];
+	const char *p;
+	long v = -1;
+
+	if (metrics_token(n, tok, sizeof(tok)) == 0) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+		client_header(c, auth);
+	}
+	r = http_get(c, "/metrics");
+
+	snprintf(pat, sizeof(pat), "\n%s ", name);
+	if (r != NULL && r->status == 200 && (p = strstr(r->body, pat)) !=
+	    NULL)
+		v = strtol(p + strlen(pat), NULL, 10);
+	resp_free(r);
+	client_free(c);
+	return v;
+}
+
+/*
+ * Waits, within HEARD_MS, until the node's counter name has gone past
+ * before.  1 when it has.
+ */
+int
+node_heard(struct node *n, const char *name, long before)
+{
+	int i;
+
+	for (i = 0; i < HEARD_MS / 50; i++) {
+		if (node_metric(n, name) > before)
+			return 1;
+		poll(NULL, 0, 50);
+	}
+	return 0;
+}
+
+/*
+ * After a change made on the node's database from outside it (as an
+ * operator's SQL is), waits until the node has heard of it: a
+ * notification sent now, on the change's channel ("acorn_data" or
+ * "acorn_sessions"), arrives after the change's own, so once the node
+ * has counted it, it has counted the change's too.  A request needing
+ * no query may be answered from memory until then (docs/acorn.8,
+ * RESPONSE CACHE).  A node not serving has nothing to hear.
+ */
+void
+node_barrier(struct node *n, const char *channel)
+{
+	char name[64], sql[96];
+	long before;
+
+	if (n->pid == 0)
+		return;		/* not serving: nothing is kept */
+	snprintf(name, sizeof(name), "%s_notifications_total", channel);
+	snprintf(sql, sizeof(sql), "SELECT pg_notify('%s', 'barrier')",
+	    channel);
+	before = node_metric(n, name);
+	ck_assert_int_ge(before, 0);
+	free(node_sql(n, sql, NULL));
+	ck_assert_msg(node_heard(n, name, before),
+	    "the node never heard on %s", channel);
 }
 
 /* A new client signed in on the node as email. */

@@ -81,6 +81,9 @@ int		 node_waitv(struct node *, const char *, int, const char *const *,
 int		 node_run(struct node *, ...);
 char		*node_schema_dir(struct node *);
 int		 node_log_has(struct node *, const char *);
+long		 node_metric(struct node *, const char *);
+int		 node_heard(struct node *, const char *, long);
+void		 node_barrier(struct node *, const char *);
 
 /* A browser-like client with its own cookie jar. */
 struct client	*client_new(struct node *);

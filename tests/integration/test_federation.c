@@ -457,6 +457,7 @@ START_TEST(test_feeds_page_for_peers)
 	free(node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
 	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
 	    " 'Newest', 'Just added') RETURNING 1", NULL));
+	node_barrier(n, "acorn_data");
 	r = http_get(c, path);
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(resp_has(r, "Newest"));

@@ -367,6 +367,7 @@ demote_admin(void)
 	ck_assert_ptr_nonnull(role);
 	ck_assert_str_eq(role, "member");
 	free(role);
+	node_barrier(node, "acorn_sessions");
 }
 
 /* Sends the roles form making email a coordinator, body after head. */

@@ -1006,6 +1006,7 @@ START_TEST(test_idle_and_old_sessions_expire)
 	    " = now() - interval '3 hours' WHERE account = (SELECT id"
 	    " FROM accounts WHERE email = $1)", 1,
 	    (const char *const[]){ COORD }), 1);
+	node_barrier(node, "acorn_sessions");
 	r = http_get(c, "/profile");
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);
@@ -1015,6 +1016,7 @@ START_TEST(test_idle_and_old_sessions_expire)
 	    " = now() - interval '15 days' WHERE account = (SELECT id"
 	    " FROM accounts WHERE email = $1)", 1,
 	    (const char *const[]){ COORD }), 1);
+	node_barrier(node, "acorn_sessions");
 	r = http_get(c, "/profile");
 	ck_assert_int_eq(r->status, 303);
 	resp_free(r);

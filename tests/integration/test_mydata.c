@@ -707,6 +707,7 @@ START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
 	run("WITH u AS (UPDATE sessions SET last_seen = now() -"
 	    " interval '61 minutes' WHERE token_hash = decode($1, 'hex')"
 	    " RETURNING 1) SELECT count(*) FROM u", idle, NULL, NULL);
+	node_barrier(node, "acorn_sessions");
 
 	/* Failed sign-ins: one three days old, one now. */
 	guest = client_new(node);

@@ -40,6 +40,8 @@ move(const char *email, const char *region)
 	ck_assert_int_eq(node_exec(node, "UPDATE members SET region = $2"
 	    " WHERE id = (SELECT member FROM accounts WHERE email = $1)", 2,
 	    p), 1);
+	/* A session kept in memory is read again once the node hears. */
+	node_barrier(node, "acorn_sessions");
 }
 
 static void
