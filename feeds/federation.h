@@ -73,6 +73,7 @@ int	 fed_is_entry(xmlNodePtr);	/* an entry or tombstone element */
 /* Entries and tombstones of one feed page, each its own document. */
 struct fed_page {
 	xmlDocPtr	*docs;
+	char		**canon;	/* each one's canonical form */
 	size_t		 n;
 	long long	 cursor;	/* acorn:cursor, -1 when absent */
 	int		 more;		/* a rel="next" link */
@@ -129,8 +130,8 @@ struct fed_checked {
 	char		*canonical;	/* the bytes to store */
 	struct fed_record rec;
 };
-void	 fed_verify_many(xmlDocPtr *, struct fed_checked *, size_t,
-	    fed_lookup, void *);
+void	 fed_verify_many(xmlDocPtr *, char **, struct fed_checked *,
+	    size_t, fed_lookup, void *);
 void	 fed_checked_free(struct fed_checked *);
 
 /* peers.c: the trust store, as fed_verify looks keys up (arg: a db). */
@@ -246,8 +247,8 @@ struct merge_outcome {
 	char		*id;		/* the refused entry's id, malloc'd */
 };
 int	 merge_prepare(struct db *);
-int	 merge_docs(struct db *, xmlDocPtr *, size_t, struct merge_outcome *,
-	    int *);
+int	 merge_docs(struct db *, xmlDocPtr *, char **, size_t,
+	    struct merge_outcome *, int *);
 void	 merge_outcomes_free(struct merge_outcome *, size_t);
 
 #endif

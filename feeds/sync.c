@@ -203,7 +203,8 @@ merge_page(struct db *db, long long peer, const char *collection,
 		return -1;
 	}
 	if (feed_lock(db) == -1 ||
-	    merge_docs(db, page->docs, page->n, out, learnt) == -1)
+	    merge_docs(db, page->docs, page->canon, page->n, out,
+	    learnt) == -1)
 		goto fail;
 	for (i = 0; i < page->n; i++) {
 		if (out[i].stored == -1)
@@ -272,6 +273,82 @@ static const char cursor_query[] =
 enum { CU_SEQ, CU_ETAG };
 
 /*
+ * One page of a collection, fetched and parsed.  The next page is
+ * fetched and parsed by a thread of its own while this one is merged:
+ * fetching waits on the peer and parsing is processor time, merging
+ * waits on the database, and each page's address is known as soon as
+ * the page before it is parsed.  The page is looked at only once the
+ * one before it is merged, so what becomes of it is what would have
+ * become of it fetched then; one not looked at (the pull stopped or
+ * starts again) is dropped unread.
+ */
+struct page_fetch {
+	CURL		*c;
+	char		*url;
+	const char	*etag;		/* If-None-Match, or NULL */
+	struct fetch	 f;
+	struct fed_page	 page;
+	int		 got;		/* fetch_get's answer */
+	int		 parsed;	/* fed_page_parse's, or 1 when not tried */
+	const char	*why;
+	pthread_t	 thread;
+	int		 running;
+};
+
+static void *
+page_fetch_run(void *arg)
+{
+	struct page_fetch *pf = arg;
+
+	pf->parsed = 1;
+	pf->got = pf->url == NULL ? -1 : fetch_get(pf->c, pf->url, pf->etag,
+	    FED_MAX_FEED, 0, &pf->f);
+	if (pf->got == 0 && pf->f.status == 200)
+		pf->parsed = fed_page_parse(pf->f.body, pf->f.len, &pf->page,
+		    &pf->why);
+	return NULL;
+}
+
+/* Starts fetching the page after cursor, in a thread when one starts. */
+static void
+page_fetch_start(struct page_fetch *pf, struct puller *pl, CURL *c,
+    const char *collection, long long cursor, const char *etag)
+{
+	free(pf->url);
+	pf->c = c;
+	pf->url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
+	    cursor);
+	pf->etag = etag;
+	pf->f.stop = &pl->stop;
+	memset(&pf->page, 0, sizeof(pf->page));
+	pf->running = pthread_create(&pf->thread, NULL, page_fetch_run,
+	    pf) == 0;
+	if (!pf->running)
+		page_fetch_run(pf);
+}
+
+static void
+page_fetch_wait(struct page_fetch *pf)
+{
+	if (pf->running)
+		pthread_join(pf->thread, NULL);
+	pf->running = 0;
+}
+
+/* Waits for a page no longer wanted, and forgets it. */
+static void
+page_fetch_drop(struct page_fetch *pf, struct pull_bytes *pb)
+{
+	if (!pf->running)
+		return;
+	page_fetch_wait(pf);
+	if (pf->url != NULL)
+		count_bytes(pb, &pf->f);
+	if (pf->parsed == 0)
+		fed_page_free(&pf->page);
+}
+
+/*
  * Pulls one collection of a peer up to its end.  0 when done, -1 with
  * *error when the peer or the database failed, or the pull stopped
  * (the node stopping, or MAX_PAGES pages read).
@@ -281,15 +358,16 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
     const char *collection, int *learnt, struct pull_bytes *pb, char *error,
     size_t errlen)
 {
-	struct fetch f = { 0 };
-	struct fed_page page;
+	struct page_fetch pfs[2], *pf, *next;
+	struct fed_page *page;
+	struct fetch *f;
 	PGresult *res;
-	char s[24], *url, *etag = NULL;
+	char s[24], *etag = NULL;
 	const char *p[2] = { s, collection }, *why;
 	long long cursor = 0;
-	int stored, rc = -1, pages, got;
+	int stored, rc = -1, pages;
 
-	f.stop = &pl->stop;
+	memset(pfs, 0, sizeof(pfs));
 	snprintf(s, sizeof(s), "%lld", pl->id);
 	res = db_query(db, PGRES_TUPLES_OK, cursor_query, 2, p);
 	if (res == NULL) {
@@ -301,77 +379,86 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		etag = util_strdup(PQgetvalue(res, 0, CU_ETAG));
 	}
 	PQclear(res);
+	pf = &pfs[0];
+	next = &pfs[1];
+	if (!atomic_load(&pl->stop))
+		page_fetch_start(pf, pl, c, collection, cursor, etag);
 	for (pages = 0; pages < MAX_PAGES && !atomic_load(&pl->stop); pages++) {
-		url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
-		    cursor);
-		got = url == NULL ? -1 : fetch_get(c, url, etag, FED_MAX_FEED,
-		    0, &f);
-		if (url != NULL)
-			count_bytes(pb, &f);
-		if (got == -1) {
+		page_fetch_wait(pf);
+		f = &pf->f;
+		page = &pf->page;
+		if (pf->url != NULL)
+			count_bytes(pb, f);
+		if (pf->got == -1) {
 			snprintf(error, errlen, "%s: %s", collection,
-			    url == NULL ? "out of memory" : f.error);
+			    pf->url == NULL ? "out of memory" : f->error);
 			/*
 			 * A page over the limit is the peer's, refused as
 			 * a page that does not parse is, not a network
 			 * failure: coordinators see it among the refusals.
 			 */
-			if (url != NULL && f.too_big)
+			if (pf->url != NULL && f->too_big)
 				reject(db, pl->id, collection, cursor, NULL,
 				    "larger than 16 MiB");
-			free(url);
 			break;
 		}
-		free(url);
-		if (f.status == 304) {
+		if (f->status == 304) {
 			rc = 0;
 			break;
 		}
-		if (f.status != 200) {
+		if (f->status != 200) {
 			snprintf(error, errlen, "%s: the peer answered %ld",
-			    collection, f.status);
+			    collection, f->status);
 			break;
 		}
-		if (fed_page_parse(f.body, f.len, &page, &why) == -1) {
+		if (pf->parsed == -1) {
 			snprintf(error, errlen, "%s: page refused: %s",
-			    collection, why);
-			reject(db, pl->id, collection, cursor, NULL, why);
+			    collection, pf->why);
+			reject(db, pl->id, collection, cursor, NULL, pf->why);
 			break;
 		}
 		/* A next page from the same place would be this one again. */
-		if (page.more && page.cursor <= cursor) {
+		if (page->more && page->cursor <= cursor) {
 			why = "the next page does not move on";
-			fed_page_free(&page);
+			fed_page_free(page);
 			snprintf(error, errlen, "%s: page refused: %s",
 			    collection, why);
 			reject(db, pl->id, collection, cursor, NULL, why);
 			break;
 		}
+		if (page->more && pages + 1 < MAX_PAGES &&
+		    !atomic_load(&pl->stop))
+			page_fetch_start(next, pl, c, collection, page->cursor,
+			    NULL);
 		stored = 0;
-		pb->entries += (long long)page.n;
-		if (merge_page(db, pl->id, collection, cursor, &page,
-		    page.more ? NULL : f.etag, page_latest(f.body), &stored,
+		pb->entries += (long long)page->n;
+		if (merge_page(db, pl->id, collection, cursor, page,
+		    page->more ? NULL : f->etag, page_latest(f->body), &stored,
 		    learnt) == -1) {
-			fed_page_free(&page);
+			fed_page_free(page);
 			snprintf(error, errlen, "the database failed");
 			break;
 		}
 		if (*learnt > 0) {
-			fed_page_free(&page);
+			fed_page_free(page);
 			rc = 0;		/* start again from the beginning */
 			break;
 		}
-		if (page.cursor >= 0)
-			cursor = page.cursor;
+		if (page->cursor >= 0)
+			cursor = page->cursor;
 		free(etag);
 		etag = NULL;
-		if (!page.more) {
-			fed_page_free(&page);
+		if (!page->more) {
+			fed_page_free(page);
 			rc = 0;
 			break;
 		}
-		fed_page_free(&page);
+		fed_page_free(page);
+		pf = next;
+		next = next == &pfs[0] ? &pfs[1] : &pfs[0];
 	}
+	page_fetch_drop(next, pb);
+	page_fetch_drop(pf, pb);
 	if (rc == -1 && error[0] == '\0' && atomic_load(&pl->stop))
 		snprintf(error, errlen, "%s: not finished, as this node is"
 		    " stopping", collection);
@@ -379,7 +466,10 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		snprintf(error, errlen, "%s: not finished after %d pages; the"
 		    " rest is read in the next pull", collection, MAX_PAGES);
 	free(etag);
-	fetch_free(&f);
+	free(pfs[0].url);
+	free(pfs[1].url);
+	fetch_free(&pfs[0].f);
+	fetch_free(&pfs[1].f);
 	return rc;
 }
 
