@@ -30,12 +30,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/common.sh"
 
-[ $# -eq 3 ] ||
-	{ printf 'usage: %s SOURCE_URL SOURCE_CONFIG NEW_CONFIG\n' \
+[ $# -eq 3 ] || [ $# -eq 4 ] ||
+	{ printf 'usage: %s SOURCE_URL SOURCE_CONFIG NEW_CONFIG [NEW_URL]\n' \
 		"$bench_prog" >&2; exit 2; }
 source_url=${1%/}
 source_conf=$2
 new_conf=$3
+new_url=${4:-}	# its /metrics tell the bytes the catch-up took
 case $source_url in http://*|https://*) ;; *) die "not a URL: $1" ;; esac
 for conf in "$source_conf" "$new_conf"; do
 	[ -r "$conf" ] || die "cannot read $conf"
@@ -173,4 +174,21 @@ printf '  (%s/openssl.txt); the catch-up counts from the peer add to the\n' \
 	"var/bench/catchup"
 printf '  new node'"'"'s cursor reaching the source'"'"'s last change, looked for\n'
 printf '  every 0.2 s.\n'
+# The feed bytes the new node pulled, as sent (compressed) and decoded.
+if [ -n "$new_url" ]; then
+	metrics=$(curl -sS --max-time 10 "${new_url%/}/metrics") ||
+		die "cannot read the new node's /metrics"
+	wire=$(printf '%s\n' "$metrics" |
+		awk '/^acorn_federation_pulled_bytes_total\{as="wire"\}/ { print $2 }')
+	decoded=$(printf '%s\n' "$metrics" |
+		awk '/^acorn_federation_pulled_bytes_total\{as="decoded"\}/ { print $2 }')
+	[ -n "$wire" ] && [ -n "$decoded" ] ||
+		die "the new node's /metrics say nothing of the bytes pulled"
+	printf '  bytes pulled: %s on the wire for %s decoded (%s saved by gzip)\n' \
+		"$(fmt "$wire")" "$(fmt "$decoded")" "$(awk -v w="$wire" -v d="$decoded" \
+		'BEGIN { printf "%.0f%%", d > 0 ? 100 * (1 - w / d) : 0 }')"
+	summary_row 'catch-up: bytes on the wire' "$wire" "decoded $decoded" \
+		"$(awk -v w="$wire" -v d="$decoded" 'BEGIN { printf "%.3f", d > 0 ? w / d : 0 }')" \
+		- bytes
+fi
 mem_report catchup
