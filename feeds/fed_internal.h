@@ -17,6 +17,10 @@ int		 fed_is_p256(EVP_PKEY *);
 void		 fed_key_cache_clear(void);
 xmlSecKeyPtr	 fed_xmlsec_key(EVP_PKEY *);
 char		*fed_c14n(xmlDocPtr);
+int		 fed_c14n_sha256(xmlDocPtr, xmlNodePtr, int, unsigned char [32]);
+
+/* An ECDSA P-256 signature's value in XML-DSig: r then s, each this long. */
+#define FED_P256_HALF	32
 
 /* record.c */
 int		 fed_record_origin(xmlNodePtr, char [FED_UUID_LEN + 1]);

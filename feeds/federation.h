@@ -45,7 +45,8 @@
  * an entry is never over FED_MAX_ENTRY), and the HTML of a record's
  * Markdown goes into an entry for feed readers only when it is no
  * larger than FED_READER_HTML (otherwise the Markdown goes as text).
- * Pulls that pings ask for are spaced by the ping_gap setting.
+ * Pulls that pings ask for and that find nothing are spaced by the
+ * ping_gap setting.
  */
 #define FED_PAGE_BYTES	(4L * 1024 * 1024)	/* one page served, bytes */
 #define FED_READER_HTML	(32L * 1024)		/* HTML for readers, bytes */
@@ -72,6 +73,7 @@ int	 fed_is_entry(xmlNodePtr);	/* an entry or tombstone element */
 /* Entries and tombstones of one feed page, each its own document. */
 struct fed_page {
 	xmlDocPtr	*docs;
+	char		**canon;	/* each one's canonical form */
 	size_t		 n;
 	long long	 cursor;	/* acorn:cursor, -1 when absent */
 	int		 more;		/* a rel="next" link */
@@ -128,8 +130,8 @@ struct fed_checked {
 	char		*canonical;	/* the bytes to store */
 	struct fed_record rec;
 };
-void	 fed_verify_many(xmlDocPtr *, struct fed_checked *, size_t,
-	    fed_lookup, void *);
+void	 fed_verify_many(xmlDocPtr *, char **, struct fed_checked *,
+	    size_t, fed_lookup, void *);
 void	 fed_checked_free(struct fed_checked *);
 
 /* peers.c: the trust store, as fed_verify looks keys up (arg: a db). */
@@ -245,8 +247,8 @@ struct merge_outcome {
 	char		*id;		/* the refused entry's id, malloc'd */
 };
 int	 merge_prepare(struct db *);
-int	 merge_docs(struct db *, xmlDocPtr *, size_t, struct merge_outcome *,
-	    int *);
+int	 merge_docs(struct db *, xmlDocPtr *, char **, size_t,
+	    struct merge_outcome *, int *);
 void	 merge_outcomes_free(struct merge_outcome *, size_t);
 
 #endif

@@ -33,7 +33,10 @@
  * The staging table, one per connection.  p1 .. p6 are the record's
  * id, origin, version, updated, entry and home, p7 onwards its fields
  * in the order its kind lists them, a1 onwards its attribute columns;
- * verdict and held are what the classification found.
+ * verdict and held are what the classification found.  A row lives
+ * for one run and is read once: compressing its entry on the way in
+ * (as a row over the default two kilobytes would be) cost more than
+ * all the rest of staging it, so rows stay whole up to a page's size.
  */
 static const char stage_table[] =
     "CREATE TEMP TABLE IF NOT EXISTS merge_stage (n integer PRIMARY KEY,"
@@ -44,7 +47,7 @@ static const char stage_table[] =
     " p15 text, p16 text, p17 text, p18 text, p19 text, p20 text,"
     " p21 text, p22 text, p23 text, p24 text, p25 text, a1 text,"
     " a2 text, a3 text, a4 text, a5 text, a6 text, a7 text, a8 text)"
-    " ON COMMIT DELETE ROWS";
+    " WITH (toast_tuple_target = 8160) ON COMMIT DELETE ROWS";
 
 static const char stage_copy[] =
     "COPY merge_stage (n, kind, deleted, p1, p2, p3, p4, p5, p6, p7, p8,"
@@ -1090,8 +1093,9 @@ precheck(struct db *db, const struct fed_checked *c,
  * what became of each.  -1 when the database failed.
  */
 static int
-merge_span(struct db *db, xmlDocPtr *docs, size_t from, size_t to,
-    struct fed_checked *checked, struct merge_outcome *out, int *learnt)
+merge_span(struct db *db, xmlDocPtr *docs, char **canon, size_t from,
+    size_t to, struct fed_checked *checked, struct merge_outcome *out,
+    int *learnt)
 {
 	struct trust_copy trust;
 	struct staged *v;
@@ -1105,8 +1109,8 @@ merge_span(struct db *db, xmlDocPtr *docs, size_t from, size_t to,
 		goto done;
 	for (i = from; i < to; i++)
 		checked[i].wanted = !own_entry(docs[i]);
-	fed_verify_many(docs + from, checked + from, to - from,
-	    trust_copy_lookup, &trust);
+	fed_verify_many(docs + from, canon != NULL ? canon + from : NULL,
+	    checked + from, to - from, trust_copy_lookup, &trust);
 	for (i = from; i < to; i++) {
 		if (!checked[i].wanted)
 			continue;
@@ -1141,14 +1145,15 @@ done:
 
 /*
  * Merges the entries of a page, in order: out[i] says what became of
- * docs[i] (its id set, malloc'd, when it was refused).  The page goes
+ * docs[i] (its id set, malloc'd, when it was refused); canon, when not
+ * NULL, holds their canonical forms, and those stored are taken from it.  The page goes
  * in spans that each end after a node entry, so that what a node entry
  * teaches the trust store counts for the entries after it, as it would
  * one entry at a time.  *learnt grows by the keys the trust store
  * gained.  0 when done, -1 when the database failed.
  */
 int
-merge_docs(struct db *db, xmlDocPtr *docs, size_t n,
+merge_docs(struct db *db, xmlDocPtr *docs, char **canon, size_t n,
     struct merge_outcome *out, int *learnt)
 {
 	struct fed_checked *checked;
@@ -1169,7 +1174,8 @@ merge_docs(struct db *db, xmlDocPtr *docs, size_t n,
 			;
 		if (to < n)
 			to++;
-		rc = merge_span(db, docs, from, to, checked, out, learnt);
+		rc = merge_span(db, docs, canon, from, to, checked, out,
+		    learnt);
 		from = to;
 	}
 	for (i = 0; i < n; i++)

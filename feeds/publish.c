@@ -12,6 +12,7 @@
  * numbers become visible in order and a peer's cursor never skips one
  * still being written (see feed_lock).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,8 @@ struct kind {
 	const char	*table;
 	const char	*page;		/* where people read it on this node */
 	const char	*title;		/* the feed's, after the node's name */
-	const char	*query;		/* pending rows, a record's rows together */
+	const char	*query;		/* pending rows after seq $1, a record's
+					   rows together */
 	const char	*gone;		/* tombstone comment */
 	/* Reader parts after the link, and the record's fields. */
 	void		(*reader)(struct atom *, PGresult *, int, int);
@@ -79,7 +81,7 @@ static const char member_query[] =
     " m.organisation, m.role_title, m.stakeholder, m.region, m.interests,"
     " m.bio"
     " FROM members m LEFT JOIN accounts a ON a.member = m.id"
-    " WHERE m.pending ORDER BY m.seq LIMIT " BATCH;
+    " WHERE m.pending AND m.seq > $1::bigint ORDER BY m.seq LIMIT " BATCH;
 
 enum { M_ORG = P_KIND, M_ROLE, M_GROUP, M_REGION, M_INTERESTS, M_BIO };
 
@@ -144,7 +146,7 @@ static const char event_query[] =
     "  q.kind, q.required, q.label, array_to_string(q.choices, chr(29)))"
     "  FROM questions q WHERE q.event = e.id AND NOT q.retired) s),"
     " e.accept_remote"
-    " FROM events e WHERE e.pending ORDER BY e.seq LIMIT " BATCH;
+    " FROM events e WHERE e.pending AND e.seq > $1::bigint ORDER BY e.seq LIMIT " BATCH;
 
 enum {
 	EV_TITLE = P_KIND, EV_DESCRIPTION, EV_KIND, EV_VENUE, EV_ADDRESS,
@@ -268,7 +270,7 @@ static const char document_query[] =
     " d.title, '/library/' || d.slug,"
     " d.slug, d.category, array_to_string(d.tags, E'\\n'), d.body,"
     " d.revision"
-    " FROM documents d WHERE d.pending ORDER BY d.seq LIMIT " BATCH;
+    " FROM documents d WHERE d.pending AND d.seq > $1::bigint ORDER BY d.seq LIMIT " BATCH;
 
 enum { DOC_SLUG = P_KIND, DOC_CATEGORY, DOC_TAGS, DOC_BODY, DOC_REVISION };
 
@@ -315,7 +317,7 @@ static const char term_query[] =
     " g.term, '/glossary#term-' || g.id,"
     " g.definition, array_to_string(g.synonyms, E'\\n'),"
     " array_to_string(g.synonyms, ', ')"
-    " FROM glossary_terms g WHERE g.pending ORDER BY g.seq LIMIT " BATCH;
+    " FROM glossary_terms g WHERE g.pending AND g.seq > $1::bigint ORDER BY g.seq LIMIT " BATCH;
 
 enum { T_DEFINITION = P_KIND, T_SYNONYMS, T_ALSO };
 
@@ -358,7 +360,8 @@ static const char evaluation_query[] =
     " e.scheme, e.area, e.region, e.year, e.design, e.sample_size,"
     " e.follow_up, e.summary, e.revision,"
     " o.v->>'outcome', o.v->>'measure', o.v->>'direction', o.v->>'figure'"
-    " FROM (SELECT * FROM evaluations WHERE pending ORDER BY seq"
+    " FROM (SELECT * FROM evaluations WHERE pending AND seq > $1::bigint"
+    " ORDER BY seq"
     "  LIMIT " BATCH ") e"
     " LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN e.deleted THEN NULL"
     "  ELSE acorn_evaluation_record(e.id) -> 'outcomes' END)"
@@ -523,7 +526,7 @@ static const char node_query[] =
     "SELECT n.id, n.version, n.deleted, NOT n.deleted, n.shared, n.seq,"
     " " RFC3339("n.updated") ", " RFC3339("n.updated") ","
     " n.name, n.url, n.subject, n.region, k.v->>'fingerprint', k.v->>'pem'"
-    " FROM (SELECT * FROM nodes WHERE pending ORDER BY seq"
+    " FROM (SELECT * FROM nodes WHERE pending AND seq > $1::bigint ORDER BY seq"
     "  LIMIT " BATCH ") n"
     " LEFT JOIN LATERAL jsonb_array_elements(n.keys) WITH ORDINALITY"
     "  k (v, o) ON true"
@@ -731,6 +734,10 @@ struct batch {
 	PGresult		*res;
 	struct item		*items;
 	size_t			 n;
+	int			 rows;		/* of the pending query */
+	char			 last[24];	/* the last row's seq */
+	pthread_t		 thread;	/* signing it, if a thread is */
+	int			 signing;
 };
 
 /*
@@ -861,56 +868,176 @@ feed_lock(struct db *db)
 }
 
 /*
- * One batch of one kind: its pending rows read in one query, their
- * entries built and signed in parallel, and stored in one statement.
- * A record that cannot be signed fails the whole batch, so none of it
- * is stored.  The number of entries that went out, or -1.
+ * Reads a batch of one kind: at most BATCH_ROWS of its pending rows
+ * after seq after, a record's rows together.  -1 when the database
+ * failed.
  */
 static int
-publish_batch(struct db *db, const struct signer *sg, const struct kind *k,
-    int *rows)
+batch_read(struct db *db, struct batch *bt, const char *after)
 {
-	struct batch bt = { k, sg, NULL, NULL, 0 };
-	size_t i;
-	int r, last, n = -1;
+	int r, last;
 
-	if ((bt.res = db_query(db, PGRES_TUPLES_OK, k->query, 0,
-	    NULL)) == NULL)
+	if ((bt->res = db_query(db, PGRES_TUPLES_OK, bt->k->query, 1,
+	    &after)) == NULL)
 		return -1;
-	*rows = PQntuples(bt.res);
-	if (*rows == 0) {
-		n = 0;
-		goto done;
-	}
-	if ((bt.items = calloc((size_t)*rows, sizeof(*bt.items))) == NULL)
-		goto done;
-	for (r = 0; r < *rows; r = last) {
-		for (last = r + 1; last < *rows && strcmp(PQgetvalue(bt.res,
-		    last, P_ID), PQgetvalue(bt.res, r, P_ID)) == 0; last++)
+	bt->rows = PQntuples(bt->res);
+	if (bt->rows == 0)
+		return 0;
+	snprintf(bt->last, sizeof(bt->last), "%s",
+	    PQgetvalue(bt->res, bt->rows - 1, P_SEQ));
+	if ((bt->items = calloc((size_t)bt->rows, sizeof(*bt->items))) ==
+	    NULL)
+		return -1;
+	for (r = 0; r < bt->rows; r = last) {
+		for (last = r + 1; last < bt->rows && strcmp(PQgetvalue(bt->res,
+		    last, P_ID), PQgetvalue(bt->res, r, P_ID)) == 0; last++)
 			;
-		bt.items[bt.n].first = r;
-		bt.items[bt.n++].last = last;
+		bt->items[bt->n].first = r;
+		bt->items[bt->n++].last = last;
 	}
-	fed_parallel(bt.n, sign_item, &bt);
-	for (i = 0; i < bt.n; i++)
-		if (bt.items[i].failed)
-			goto done;
-	if (batch_store(db, &bt) == -1)
-		goto done;
-	for (n = 0, i = 0; i < bt.n; i++)
-		if (bt.items[i].entry != NULL)
+	return 0;
+}
+
+static void *
+batch_sign(void *arg)
+{
+	struct batch *bt = arg;
+
+	fed_parallel(bt->n, sign_item, bt);
+	return NULL;
+}
+
+/* Signs a batch in a thread of its own, or here when none starts. */
+static void
+batch_sign_start(struct batch *bt)
+{
+	bt->signing = pthread_create(&bt->thread, NULL, batch_sign, bt) == 0;
+	if (!bt->signing)
+		batch_sign(bt);
+}
+
+/* Waits for the batch's signing: 0 when every record was signed. */
+static int
+batch_signed(struct batch *bt)
+{
+	size_t i;
+
+	if (bt->signing)
+		pthread_join(bt->thread, NULL);
+	bt->signing = 0;
+	for (i = 0; i < bt->n; i++)
+		if (bt->items[i].failed)
+			return -1;
+	return 0;
+}
+
+/* The number of entries the batch sends out. */
+static int
+batch_entries(const struct batch *bt)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < bt->n; i++)
+		if (bt->items[i].entry != NULL)
 			n++;
-done:
-	for (i = 0; i < bt.n; i++)
-		free(bt.items[i].entry);
-	free(bt.items);
-	PQclear(bt.res);
 	return n;
+}
+
+static void
+batch_free(struct batch *bt)
+{
+	size_t i;
+
+	if (bt->signing)
+		pthread_join(bt->thread, NULL);
+	for (i = 0; i < bt->n; i++)
+		free(bt->items[i].entry);
+	free(bt->items);
+	PQclear(bt->res);
+	memset(bt, 0, sizeof(*bt));
+}
+
+/*
+ * Signs every pending row of one kind, a batch per transaction: a
+ * batch's rows read in one query, their entries built and signed in
+ * parallel, and stored in one statement.  The next batch is read
+ * before a batch is stored, and signed while the database stores it
+ * and commits, so that the processors sign while the database writes;
+ * rows it holds that change before it is stored stay pending (see
+ * batch_store) and go in a later round.  A record that cannot be signed
+ * fails its whole batch, so none of it is stored.  The number of
+ * entries that went out, or -1.
+ */
+static int
+publish_kind(struct db *db, const struct signer *sg, const struct kind *k)
+{
+	struct batch bt[2], *cur = &bt[0], *next = &bt[1], *t;
+	int total = 0, n, rc = -1;
+
+	memset(bt, 0, sizeof(bt));
+	cur->k = next->k = k;
+	cur->sg = next->sg = sg;
+	if (db_begin(db) == -1)
+		return -1;
+	if (feed_lock(db) == -1 || batch_read(db, cur, "-1") == -1)
+		goto fail;
+	/*
+	 * Nothing was waiting: nothing was written, and a commit would
+	 * move the data version for nothing.
+	 */
+	if (cur->rows == 0) {
+		db_rollback(db);
+		rc = 0;
+		goto done;
+	}
+	batch_sign_start(cur);
+	for (;;) {
+		if (cur->rows >= BATCH_ROWS) {
+			if (batch_read(db, next, cur->last) == -1)
+				goto fail;
+			if (next->rows > 0)
+				batch_sign_start(next);
+		}
+		if (batch_signed(cur) == -1 || batch_store(db, cur) == -1)
+			goto fail;
+		n = batch_entries(cur);
+		if ((n > 0 && db_exec(db, "NOTIFY acorn_published", 0,
+		    NULL) == -1))
+			goto fail;
+		if (db_commit(db) == -1)
+			goto done;
+		total += n;
+		batch_free(cur);
+		cur->k = k;
+		cur->sg = sg;
+		t = cur;
+		cur = next;
+		next = t;
+		if (cur->rows == 0)
+			break;
+		if (db_begin(db) == -1)
+			goto done;
+		if (feed_lock(db) == -1)
+			goto fail;
+	}
+	rc = total;
+	goto done;
+fail:
+	db_rollback(db);
+done:
+	batch_free(&bt[0]);
+	batch_free(&bt[1]);
+	return rc;
 }
 
 /*
  * Which kinds have local rows waiting to be signed: bit i for kinds[i].
- * -1 when the database failed.
+ * -1 when the database failed.  Asked as the lowest pending seq, which
+ * only the partial index on pending rows answers at once: asked as
+ * EXISTS, a table that grew faster than its statistics (a node catching
+ * up, taking a page at a time) was read whole after every page, as the
+ * planner expected half of any column it knows nothing of to be true.
  */
 static int
 pending_kinds(struct db *db, unsigned int *mask)
@@ -921,8 +1048,8 @@ pending_kinds(struct db *db, unsigned int *mask)
 	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		strbuf_printf(&b, "%sEXISTS (SELECT 1 FROM %s WHERE pending)",
-		    i == 0 ? "SELECT " : ", ", kinds[i].table);
+		strbuf_printf(&b, "%s(SELECT min(seq) FROM %s WHERE pending)"
+		    " IS NOT NULL", i == 0 ? "SELECT " : ", ", kinds[i].table);
 	if ((sql = strbuf_take(&b)) == NULL)
 		return -1;
 	res = db_query(db, PGRES_TUPLES_OK, sql, 0, NULL);
@@ -949,7 +1076,7 @@ publish_pending(struct db *db, const struct signer *sg)
 {
 	unsigned int mask;
 	size_t i;
-	int rows, n, total = 0;
+	int n, total = 0;
 
 	if (sg == NULL || sg->key == NULL)
 		return 0;
@@ -964,27 +1091,9 @@ publish_pending(struct db *db, const struct signer *sg)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (!(mask & 1u << i))
 			continue;
-		do {
-			if (db_begin(db) == -1)
-				return -1;
-			if (feed_lock(db) == -1 ||
-			    (n = publish_batch(db, sg, &kinds[i], &rows)) == -1 ||
-			    (n > 0 && db_exec(db,
-			    "NOTIFY acorn_published", 0,
-			    NULL) == -1)) {
-				db_rollback(db);
-				return -1;
-			}
-			/*
-			 * Nothing was waiting: nothing was written, and a
-			 * commit would move the data version for nothing.
-			 */
-			if (rows == 0)
-				db_rollback(db);
-			else if (db_commit(db) == -1)
-				return -1;
-			total += n;
-		} while (rows >= BATCH_ROWS);
+		if ((n = publish_kind(db, sg, &kinds[i])) == -1)
+			return -1;
+		total += n;
 	}
 	return total;
 }

@@ -14,7 +14,10 @@
 
 #include <libxml/c14n.h>
 #include <libxml/parser.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <xmlsec/xmlsec.h>
@@ -211,6 +214,67 @@ signature_template(xmlDocPtr doc, xmlNodePtr root, const char *fp)
 	return sig;
 }
 
+/* Sets a value element's text to the base64 of len bytes. */
+static int
+set_base64(xmlNodePtr n, const unsigned char *bytes, size_t len)
+{
+	unsigned char text[4 * ((2 * FED_P256_HALF + 2) / 3) + 1];
+
+	if (len > 2 * FED_P256_HALF)
+		return -1;
+	EVP_EncodeBlock(text, bytes, (int)len);
+	xmlNodeSetContent(n, text);
+	return 0;
+}
+
+/*
+ * Fills in the template's digest and signature values, as section 4
+ * has receivers check them (verify.c): the digest of the document but
+ * the signature, then ECDSA P-256 with SHA-256 over the canonical
+ * SignedInfo, its value r then s.  The general XML-DSig machinery
+ * would build node sets to find the same bytes.
+ */
+static int
+signature_fill(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key)
+{
+	xmlNodePtr si, value, ref, digest;
+	unsigned char md[32], raw[2 * FED_P256_HALF], der[80];
+	const unsigned char *p;
+	EVP_PKEY_CTX *ctx = NULL;
+	ECDSA_SIG *es = NULL;
+	const BIGNUM *r, *s;
+	size_t derlen = sizeof(der);
+	int rc = -1;
+
+	si = xmlFirstElementChild(sig);
+	value = si != NULL ? xmlNextElementSibling(si) : NULL;
+	ref = si != NULL ? xmlLastElementChild(si) : NULL;
+	digest = ref != NULL ? xmlLastElementChild(ref) : NULL;
+	if (value == NULL || digest == NULL ||
+	    fed_c14n_sha256(doc, sig, 0, md) == -1 ||
+	    set_base64(digest, md, sizeof(md)) == -1 ||
+	    fed_c14n_sha256(doc, si, 1, md) == -1)
+		return -1;
+	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1 ||
+	    EVP_PKEY_sign(ctx, der, &derlen, md, sizeof(md)) != 1)
+		goto done;
+	p = der;
+	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL)
+		goto done;
+	ECDSA_SIG_get0(es, &r, &s);
+	if (BN_bn2binpad(r, raw, FED_P256_HALF) != FED_P256_HALF ||
+	    BN_bn2binpad(s, raw + FED_P256_HALF, FED_P256_HALF) !=
+	    FED_P256_HALF || set_base64(value, raw, sizeof(raw)) == -1)
+		goto done;
+	rc = 0;
+done:
+	ECDSA_SIG_free(es);
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
 /*
  * Whether fp is key's own fingerprint, which receivers look the key up
  * by: 0 when it is.  Working it out costs more than a signature, so a
@@ -236,7 +300,6 @@ fed_key_is(EVP_PKEY *key, const char *fp)
 char *
 fed_sign_as(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
 {
-	xmlSecDSigCtxPtr ctx = NULL;
 	xmlDocPtr doc;
 	xmlNodePtr root, sig, n;
 	const char *why;
@@ -251,18 +314,11 @@ fed_sign_as(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
 		if (n->ns != NULL && xmlStrEqual(n->ns->href,
 		    BAD_CAST FED_DSIG_NS))
 			goto done;
-	if ((sig = signature_template(doc, root, fp)) == NULL)
-		goto done;
-	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL ||
-	    (ctx->signKey = fed_xmlsec_key(key)) == NULL)
-		goto done;
-	if (xmlSecDSigCtxSign(ctx, sig) < 0 ||
-	    ctx->status != xmlSecDSigStatusSucceeded)
+	if ((sig = signature_template(doc, root, fp)) == NULL ||
+	    signature_fill(doc, sig, key) == -1)
 		goto done;
 	out = fed_c14n(doc);
 done:
-	if (ctx != NULL)
-		xmlSecDSigCtxDestroy(ctx);
 	xmlFreeDoc(doc);
 	return out;
 }

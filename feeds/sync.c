@@ -69,6 +69,7 @@ static atomic_ullong wire_bytes, decoded_bytes;
 struct pull_bytes {
 	long long	 wire;
 	long long	 decoded;
+	long long	 entries;	/* after this node's cursors */
 };
 
 /*
@@ -202,7 +203,8 @@ merge_page(struct db *db, long long peer, const char *collection,
 		return -1;
 	}
 	if (feed_lock(db) == -1 ||
-	    merge_docs(db, page->docs, page->n, out, learnt) == -1)
+	    merge_docs(db, page->docs, page->canon, page->n, out,
+	    learnt) == -1)
 		goto fail;
 	for (i = 0; i < page->n; i++) {
 		if (out[i].stored == -1)
@@ -271,6 +273,82 @@ static const char cursor_query[] =
 enum { CU_SEQ, CU_ETAG };
 
 /*
+ * One page of a collection, fetched and parsed.  The next page is
+ * fetched and parsed by a thread of its own while this one is merged:
+ * fetching waits on the peer and parsing is processor time, merging
+ * waits on the database, and each page's address is known as soon as
+ * the page before it is parsed.  The page is looked at only once the
+ * one before it is merged, so what becomes of it is what would have
+ * become of it fetched then; one not looked at (the pull stopped or
+ * starts again) is dropped unread.
+ */
+struct page_fetch {
+	CURL		*c;
+	char		*url;
+	const char	*etag;		/* If-None-Match, or NULL */
+	struct fetch	 f;
+	struct fed_page	 page;
+	int		 got;		/* fetch_get's answer */
+	int		 parsed;	/* fed_page_parse's, or 1 when not tried */
+	const char	*why;
+	pthread_t	 thread;
+	int		 running;
+};
+
+static void *
+page_fetch_run(void *arg)
+{
+	struct page_fetch *pf = arg;
+
+	pf->parsed = 1;
+	pf->got = pf->url == NULL ? -1 : fetch_get(pf->c, pf->url, pf->etag,
+	    FED_MAX_FEED, 0, &pf->f);
+	if (pf->got == 0 && pf->f.status == 200)
+		pf->parsed = fed_page_parse(pf->f.body, pf->f.len, &pf->page,
+		    &pf->why);
+	return NULL;
+}
+
+/* Starts fetching the page after cursor, in a thread when one starts. */
+static void
+page_fetch_start(struct page_fetch *pf, struct puller *pl, CURL *c,
+    const char *collection, long long cursor, const char *etag)
+{
+	free(pf->url);
+	pf->c = c;
+	pf->url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
+	    cursor);
+	pf->etag = etag;
+	pf->f.stop = &pl->stop;
+	memset(&pf->page, 0, sizeof(pf->page));
+	pf->running = pthread_create(&pf->thread, NULL, page_fetch_run,
+	    pf) == 0;
+	if (!pf->running)
+		page_fetch_run(pf);
+}
+
+static void
+page_fetch_wait(struct page_fetch *pf)
+{
+	if (pf->running)
+		pthread_join(pf->thread, NULL);
+	pf->running = 0;
+}
+
+/* Waits for a page no longer wanted, and forgets it. */
+static void
+page_fetch_drop(struct page_fetch *pf, struct pull_bytes *pb)
+{
+	if (!pf->running)
+		return;
+	page_fetch_wait(pf);
+	if (pf->url != NULL)
+		count_bytes(pb, &pf->f);
+	if (pf->parsed == 0)
+		fed_page_free(&pf->page);
+}
+
+/*
  * Pulls one collection of a peer up to its end.  0 when done, -1 with
  * *error when the peer or the database failed, or the pull stopped
  * (the node stopping, or MAX_PAGES pages read).
@@ -280,15 +358,16 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
     const char *collection, int *learnt, struct pull_bytes *pb, char *error,
     size_t errlen)
 {
-	struct fetch f = { 0 };
-	struct fed_page page;
+	struct page_fetch pfs[2], *pf, *next;
+	struct fed_page *page;
+	struct fetch *f;
 	PGresult *res;
-	char s[24], *url, *etag = NULL;
+	char s[24], *etag = NULL;
 	const char *p[2] = { s, collection }, *why;
 	long long cursor = 0;
-	int stored, rc = -1, pages, got;
+	int stored, rc = -1, pages;
 
-	f.stop = &pl->stop;
+	memset(pfs, 0, sizeof(pfs));
 	snprintf(s, sizeof(s), "%lld", pl->id);
 	res = db_query(db, PGRES_TUPLES_OK, cursor_query, 2, p);
 	if (res == NULL) {
@@ -300,76 +379,86 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		etag = util_strdup(PQgetvalue(res, 0, CU_ETAG));
 	}
 	PQclear(res);
+	pf = &pfs[0];
+	next = &pfs[1];
+	if (!atomic_load(&pl->stop))
+		page_fetch_start(pf, pl, c, collection, cursor, etag);
 	for (pages = 0; pages < MAX_PAGES && !atomic_load(&pl->stop); pages++) {
-		url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
-		    cursor);
-		got = url == NULL ? -1 : fetch_get(c, url, etag, FED_MAX_FEED,
-		    0, &f);
-		if (url != NULL)
-			count_bytes(pb, &f);
-		if (got == -1) {
+		page_fetch_wait(pf);
+		f = &pf->f;
+		page = &pf->page;
+		if (pf->url != NULL)
+			count_bytes(pb, f);
+		if (pf->got == -1) {
 			snprintf(error, errlen, "%s: %s", collection,
-			    url == NULL ? "out of memory" : f.error);
+			    pf->url == NULL ? "out of memory" : f->error);
 			/*
 			 * A page over the limit is the peer's, refused as
 			 * a page that does not parse is, not a network
 			 * failure: coordinators see it among the refusals.
 			 */
-			if (url != NULL && f.too_big)
+			if (pf->url != NULL && f->too_big)
 				reject(db, pl->id, collection, cursor, NULL,
 				    "larger than 16 MiB");
-			free(url);
 			break;
 		}
-		free(url);
-		if (f.status == 304) {
+		if (f->status == 304) {
 			rc = 0;
 			break;
 		}
-		if (f.status != 200) {
+		if (f->status != 200) {
 			snprintf(error, errlen, "%s: the peer answered %ld",
-			    collection, f.status);
+			    collection, f->status);
 			break;
 		}
-		if (fed_page_parse(f.body, f.len, &page, &why) == -1) {
+		if (pf->parsed == -1) {
 			snprintf(error, errlen, "%s: page refused: %s",
-			    collection, why);
-			reject(db, pl->id, collection, cursor, NULL, why);
+			    collection, pf->why);
+			reject(db, pl->id, collection, cursor, NULL, pf->why);
 			break;
 		}
 		/* A next page from the same place would be this one again. */
-		if (page.more && page.cursor <= cursor) {
+		if (page->more && page->cursor <= cursor) {
 			why = "the next page does not move on";
-			fed_page_free(&page);
+			fed_page_free(page);
 			snprintf(error, errlen, "%s: page refused: %s",
 			    collection, why);
 			reject(db, pl->id, collection, cursor, NULL, why);
 			break;
 		}
+		if (page->more && pages + 1 < MAX_PAGES &&
+		    !atomic_load(&pl->stop))
+			page_fetch_start(next, pl, c, collection, page->cursor,
+			    NULL);
 		stored = 0;
-		if (merge_page(db, pl->id, collection, cursor, &page,
-		    page.more ? NULL : f.etag, page_latest(f.body), &stored,
+		pb->entries += (long long)page->n;
+		if (merge_page(db, pl->id, collection, cursor, page,
+		    page->more ? NULL : f->etag, page_latest(f->body), &stored,
 		    learnt) == -1) {
-			fed_page_free(&page);
+			fed_page_free(page);
 			snprintf(error, errlen, "the database failed");
 			break;
 		}
 		if (*learnt > 0) {
-			fed_page_free(&page);
+			fed_page_free(page);
 			rc = 0;		/* start again from the beginning */
 			break;
 		}
-		if (page.cursor >= 0)
-			cursor = page.cursor;
+		if (page->cursor >= 0)
+			cursor = page->cursor;
 		free(etag);
 		etag = NULL;
-		if (!page.more) {
-			fed_page_free(&page);
+		if (!page->more) {
+			fed_page_free(page);
 			rc = 0;
 			break;
 		}
-		fed_page_free(&page);
+		fed_page_free(page);
+		pf = next;
+		next = next == &pfs[0] ? &pfs[1] : &pfs[0];
 	}
+	page_fetch_drop(next, pb);
+	page_fetch_drop(pf, pb);
 	if (rc == -1 && error[0] == '\0' && atomic_load(&pl->stop))
 		snprintf(error, errlen, "%s: not finished, as this node is"
 		    " stopping", collection);
@@ -377,7 +466,10 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		snprintf(error, errlen, "%s: not finished after %d pages; the"
 		    " rest is read in the next pull", collection, MAX_PAGES);
 	free(etag);
-	fetch_free(&f);
+	free(pfs[0].url);
+	free(pfs[1].url);
+	fetch_free(&pfs[0].f);
+	fetch_free(&pfs[1].f);
 	return rc;
 }
 
@@ -385,12 +477,29 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
  * Whether this process took the lock on pulling peer $1, and when.  A
  * pull is due no earlier than the pull a ping asked for (pinged), so a
  * pinged later than the start is a pull asked for while this one ran.
+ * The start is noted before anything is asked of the peer: a ping that
+ * comes after it needs a pull of its own, as this one may have read the
+ * peer before the change behind it (acorn_peer_ping).
  */
 static const char pull_lock_query[] =
-    "SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer),"
-    " now()::text";
+    "WITH l AS (SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer)"
+    " AS taken),"
+    " noted AS (UPDATE peers SET pull_started = now() WHERE id = $1"
+    "  AND (SELECT taken FROM l))"
+    " SELECT taken, now()::text FROM l";
 
 enum { LK_TAKEN, LK_STARTED };
+
+/*
+ * A pull that found nothing, the peer silent or with nothing after this
+ * node's cursors, is what a flood of pings in its name looks like: it
+ * counts against the pulls its pings ask for (acorn_peer_ping).  Noted
+ * before when the peer is next due, which a ping that came meanwhile
+ * may move.
+ */
+static const char found_nothing_query[] =
+    "SELECT acorn_peer_found_nothing($1, $2::timestamptz,"
+    " make_interval(secs => $3::integer))";
 
 /*
  * Notes how the last pull of one collection of a peer went: error, or
@@ -584,10 +693,10 @@ note_caught_up(struct db *db, long long peer, unsigned int want)
 static int
 pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 {
-	char error[CURL_ERROR_SIZE + 64], s[24], iv[16];
+	char error[CURL_ERROR_SIZE + 64], s[24], iv[16], gap[16];
 	const char *p[4] = { s, NULL, NULL, iv }, *coll;
 	struct strbuf errors = { NULL, 0, 0, 0 };
-	struct pull_bytes pb = { 0, 0 };
+	struct pull_bytes pb = { 0, 0, 0 };
 	PGresult *res;
 	char *started, *all;
 	size_t i;
@@ -603,8 +712,11 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	taken = *PQgetvalue(res, 0, LK_TAKEN) == 't';
 	started = util_strdup(PQgetvalue(res, 0, LK_STARTED));
 	PQclear(res);
-	if (!taken) {
+	if (!taken || started == NULL) {
 		free(started);
+		if (taken && db_call(db, "SELECT pg_advisory_unlock("
+		    LOCK_PULL ", $1::integer)", 1, p) == -1)
+			return -2;
 		return -1;
 	}
 	atomic_fetch_add(&pulls, 1);
@@ -657,6 +769,11 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	 * Backoff only when the peer gave nothing: it may be down.  A pull
 	 * cut short by stopping leaves the peer due as it was.
 	 */
+	if (!atomic_load(&pl->stop) && pb.entries == 0) {
+		snprintf(gap, sizeof(gap), "%d", pl->sync->cfg->ping_gap);
+		db_call(db, found_nothing_query, 3,
+		    (const char *[]){ s, started, gap });
+	}
 	if (!atomic_load(&pl->stop) && good > 0)
 		db_exec(db, pulled_query, 4, p);
 	else if (!atomic_load(&pl->stop))
@@ -670,41 +787,50 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	return 0;
 }
 
-/* Seconds until peer $1 is due, 0 when it is. */
+/*
+ * Milliseconds until peer $1 is due, 0 when it is: to the millisecond,
+ * so that pulls spaced by a gap are a gap apart, not up to a second
+ * more or less.
+ */
 static const char due_query[] =
-    "SELECT greatest(0, ceil(extract("
-    "epoch FROM next_attempt - now())))::bigint FROM peers"
+    "SELECT greatest(0, ceil(1000 * extract("
+    "epoch FROM next_attempt - clock_timestamp())))::bigint FROM peers"
     " WHERE id = $1";
 
-enum { DUE_SECS };
+enum { DUE_MS };
 
-/* Seconds until the peer is due, 0 when it is, -1 on failure. */
+/* Milliseconds until the peer is due, 0 when it is, -1 on failure. */
 static long
 due_in(struct db *db, long long id)
 {
 	char s[24];
 	const char *p[1] = { s };
 	PGresult *res;
-	long secs;
+	long ms;
 
 	snprintf(s, sizeof(s), "%lld", id);
 	res = db_query(db, PGRES_TUPLES_OK, due_query, 1, p);
 	if (res == NULL)
 		return -1;
-	secs = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, DUE_SECS),
-	    NULL, 10) : 60;
+	ms = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, DUE_MS),
+	    NULL, 10) : 60000;
 	PQclear(res);
-	return secs;
+	return ms;
 }
 
-/* Sleeps up to secs, or until pinged or stopped. */
+/* Sleeps up to ms, or until pinged or stopped. */
 static void
-puller_sleep(struct puller *pl, long secs)
+puller_sleep(struct puller *pl, long ms)
 {
 	struct timespec until;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += secs;
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&pl->lock);
 	while (!pl->woken && !atomic_load(&pl->stop))
 		if (pthread_cond_timedwait(&pl->wake, &pl->lock, &until) ==
@@ -717,7 +843,7 @@ puller_sleep(struct puller *pl, long secs)
 /*
  * Pulls the peer whenever it is due.  A ping does not start a pull: the
  * schema moves the peer's next pull earlier (acorn_peer_ping, which
- * spaces them) and wakes this thread to look again.
+ * spaces those that find nothing) and wakes this thread to look again.
  */
 static void *
 puller_run(void *arg)
@@ -726,24 +852,24 @@ puller_run(void *arg)
 	struct db_pool *pool;
 	struct db *db = NULL;
 	CURL *c;
-	long secs;
+	long ms;
 	int rc;
 
 	pool = db_pool_new(pl->sync->cfg->database, 1);
 	c = curl_easy_init();
 	while (pool != NULL && c != NULL && !atomic_load(&pl->stop)) {
 		if (db == NULL && (db = db_acquire(pool)) == NULL) {
-			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			puller_sleep(pl, ERROR_WAIT_MS);
 			continue;
 		}
-		if ((secs = due_in(db, pl->id)) == -1) {
+		if ((ms = due_in(db, pl->id)) == -1) {
 			db_release(pool, db);
 			db = NULL;
-			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			puller_sleep(pl, ERROR_WAIT_MS);
 			continue;
 		}
-		if (secs > 0) {
-			puller_sleep(pl, secs);
+		if (ms > 0) {
+			puller_sleep(pl, ms);
 			continue;	/* look again: the time may have moved */
 		}
 		if (atomic_load(&pl->stop))
@@ -760,7 +886,7 @@ puller_run(void *arg)
 			db = NULL;
 		}
 		if (rc != 0)
-			puller_sleep(pl, ERROR_WAIT_MS / 1000);
+			puller_sleep(pl, ERROR_WAIT_MS);
 	}
 	if (c != NULL)
 		curl_easy_cleanup(c);
@@ -987,7 +1113,7 @@ static void *
 sync_run(void *arg)
 {
 	struct sync *s = arg;
-	int out, again, rc;
+	int out, again, heard, rc;
 
 	while (!atomic_load(&s->stop)) {
 		out = again = 0;
@@ -1002,9 +1128,27 @@ sync_run(void *arg)
 			 */
 			out = 1;
 		}
-		if ((rc = publish_pending(s->db, s->signer)) > 0)
-			out = 1;
-		if (rc == -1 || sync_drain(s, &out, &again) == -1) {
+		/*
+		 * Entries gone out (merged from a peer, or signed by
+		 * another process) are announced before anything is
+		 * signed here: a relay's pings do not wait for its own
+		 * signing.
+		 */
+		rc = sync_drain(s, &out, &again);
+		if (rc == 0 && out)
+			ping_peers(s);
+		if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
+			/*
+			 * Its own acorn_published, heard now, is not
+			 * announced twice: a second ping would ask each
+			 * peer for a pull that finds nothing.
+			 */
+			heard = 0;
+			if (sync_drain(s, &heard, &again) == -1)
+				rc = -1;
+			ping_peers(s);
+		}
+		if (rc == -1) {
 			if (PQstatus(db_conn(s->db)) != CONNECTION_OK) {
 				db_release(s->pool, s->db);
 				s->db = NULL;
@@ -1012,9 +1156,7 @@ sync_run(void *arg)
 			sync_wait(s, ERROR_WAIT_MS);
 			continue;
 		}
-		if (out)
-			ping_peers(s);
-		if (!out && !again)
+		if (!out && !again && rc == 0)
 			sync_wait(s, 5000);
 	}
 	while (s->pullers != NULL) {

@@ -12,10 +12,9 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <xmlsec/xmlsec.h>
-#include <xmlsec/crypto.h>
-#include <xmlsec/transforms.h>
-#include <xmlsec/xmldsig.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 
 #include "core.h"
 #include "federation.h"
@@ -28,12 +27,10 @@
 
 /*
  * Work on many entries at once.  Each thread takes the next entry not
- * yet taken; every entry becomes its own document, its xmlsec context
- * is its own, and keys are shared read-only (OpenSSL lets several
- * threads verify with one EVP_PKEY; xmlsec shares nothing but what
- * xmlSecInit set up once, and no keys manager is used), so the threads
- * share only the counter and what each job says it shares
- * (worker_parallel).
+ * yet taken; every entry becomes its own document, and keys are shared
+ * read-only (OpenSSL lets several threads verify with one EVP_PKEY),
+ * so the threads share only the counter and what each job says it
+ * shares (worker_parallel).
  */
 /* Feed pages. */
 
@@ -84,14 +81,18 @@ is_next_link(xmlNodePtr n)
  * canonicalises to the bytes its origin signed whatever the feed around
  * it declared.
  */
+/*
+ * Its canonical form, which its size is measured by, is kept in *text:
+ * it is the form stored once the entry verifies, and verifying does
+ * not change the document.
+ */
 static xmlDocPtr
-entry_doc(xmlNodePtr entry, const char **why)
+entry_doc(xmlNodePtr entry, char **text, const char **why)
 {
 	xmlDocPtr doc;
 	xmlNodePtr copy;
-	char *text;
-	size_t len;
 
+	*text = NULL;
 	*why = "out of memory";
 	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
 		return NULL;
@@ -100,15 +101,15 @@ entry_doc(xmlNodePtr entry, const char **why)
 		return NULL;
 	}
 	xmlDocSetRootElement(doc, copy);
-	if ((text = fed_c14n(doc)) == NULL) {
+	if ((*text = fed_c14n(doc)) == NULL) {
 		*why = "an entry that cannot be canonicalised";
 		xmlFreeDoc(doc);
 		return NULL;
 	}
-	len = strlen(text);
-	free(text);
-	if (len > (size_t)FED_MAX_ENTRY) {
+	if (strlen(*text) > (size_t)FED_MAX_ENTRY) {
 		*why = "an entry larger than 1 MiB";
+		free(*text);
+		*text = NULL;
 		xmlFreeDoc(doc);
 		return NULL;
 	}
@@ -119,6 +120,7 @@ entry_doc(xmlNodePtr entry, const char **why)
 struct split {
 	xmlNodePtr	*entries;
 	xmlDocPtr	*docs;
+	char		**canon;
 	const char	**whys;
 };
 
@@ -127,7 +129,7 @@ split_one(void *arg, size_t i)
 {
 	struct split *sp = arg;
 
-	sp->docs[i] = entry_doc(sp->entries[i], &sp->whys[i]);
+	sp->docs[i] = entry_doc(sp->entries[i], &sp->canon[i], &sp->whys[i]);
 }
 
 /*
@@ -138,7 +140,7 @@ split_one(void *arg, size_t i)
 static int
 page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 {
-	struct split sp = { NULL, NULL, NULL };
+	struct split sp = { NULL, NULL, NULL, NULL };
 	xmlNodePtr n;
 	size_t count = 0, i;
 	int rc = -1;
@@ -152,6 +154,7 @@ page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 	if (count == 0)
 		return 0;
 	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL ||
+	    (page->canon = calloc(count, sizeof(*page->canon))) == NULL ||
 	    (sp.entries = calloc(count, sizeof(*sp.entries))) == NULL ||
 	    (sp.whys = calloc(count, sizeof(*sp.whys))) == NULL) {
 		fed_refuse(why, "out of memory");
@@ -167,6 +170,7 @@ page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 	 */
 	xmlSearchNs(root->doc, root, BAD_CAST "xml");
 	sp.docs = page->docs;
+	sp.canon = page->canon;
 	page->n = count;	/* every copy is freed with the page */
 	worker_parallel(count, 1, split_one, &sp);
 	for (i = 0; i < count; i++)
@@ -226,9 +230,13 @@ fed_page_free(struct fed_page *page)
 
 	if (page == NULL)
 		return;
-	for (i = 0; i < page->n; i++)
+	for (i = 0; i < page->n; i++) {
 		xmlFreeDoc(page->docs[i]);
+		if (page->canon != NULL)
+			free(page->canon[i]);
+	}
 	free(page->docs);
+	free(page->canon);
 	memset(page, 0, sizeof(*page));
 	page->cursor = -1;
 }
@@ -436,33 +444,135 @@ find_signature(xmlNodePtr root, const char **why)
 }
 
 /*
- * xmlsec is held to what was checked above: the one key given, the
- * empty URI only, and only the algorithms of section 4.
+ * The signature's values, checked here for the one shape section 4
+ * allows (the structure above): the reference's digest is SHA-256 of
+ * the exclusive canonical form, without comments, of the whole
+ * document but the signature element (the enveloped-signature
+ * transform of URI=""); the signature is ECDSA P-256 with SHA-256 over
+ * the exclusive canonical form of SignedInfo alone, its value r then s,
+ * 32 bytes each.  This is what the general XML-DSig machinery computes
+ * for that shape, without the node sets it builds to be general.
  */
-static xmlSecDSigCtxPtr
-verify_ctx(EVP_PKEY *key)
-{
-	xmlSecDSigCtxPtr ctx;
 
-	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL)
+/*
+ * A value element's base64 text, decoded into buf: whitespace between
+ * the characters is allowed, as XML-DSig's base64 is line-broken; the
+ * length of what it holds, or -1 when it is not base64 or is not len
+ * bytes long.
+ */
+static int
+base64_exactly(xmlNodePtr n, unsigned char *buf, size_t len)
+{
+	xmlChar *text = xmlNodeGetContent(n);
+	const char *p;
+	unsigned int acc = 0;
+	size_t got = 0;
+	int bits = 0, pad = 0, v, rc = -1;
+
+	if (text == NULL)
+		return -1;
+	for (p = (const char *)text; *p != '\0'; p++) {
+		if (isspace((unsigned char)*p))
+			continue;
+		if (*p == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0)
+			goto done;	/* nothing after the padding */
+		if (*p >= 'A' && *p <= 'Z')
+			v = *p - 'A';
+		else if (*p >= 'a' && *p <= 'z')
+			v = *p - 'a' + 26;
+		else if (*p >= '0' && *p <= '9')
+			v = *p - '0' + 52;
+		else if (*p == '+')
+			v = 62;
+		else if (*p == '/')
+			v = 63;
+		else
+			goto done;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (got == len)
+				goto done;
+			buf[got++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* Left over: none, or the zero bits of a padded last group. */
+	if (pad > 2 || acc != 0 || (pad > 0 && bits != pad * 2))
+		goto done;
+	if (got == len)
+		rc = 0;
+done:
+	xmlFree(text);
+	return rc;
+}
+
+/* The ECDSA signature r || s in the DER form OpenSSL verifies. */
+static unsigned char *
+ecdsa_der(const unsigned char raw[2 * FED_P256_HALF], int *len)
+{
+	ECDSA_SIG *sig;
+	BIGNUM *r, *s;
+	unsigned char *der = NULL;
+
+	*len = 0;
+	if ((sig = ECDSA_SIG_new()) == NULL)
 		return NULL;
-	ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
-	ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
-	if (xmlSecDSigCtxEnableReferenceTransform(ctx,
-	    xmlSecTransformEnvelopedId) < 0 ||
-	    xmlSecDSigCtxEnableReferenceTransform(ctx,
-	    xmlSecTransformExclC14NId) < 0 ||
-	    xmlSecDSigCtxEnableReferenceTransform(ctx,
-	    xmlSecTransformSha256Id) < 0 ||
-	    xmlSecDSigCtxEnableSignatureTransform(ctx,
-	    xmlSecTransformExclC14NId) < 0 ||
-	    xmlSecDSigCtxEnableSignatureTransform(ctx,
-	    xmlSecTransformEcdsaSha256Id) < 0 ||
-	    (ctx->signKey = fed_xmlsec_key(key)) == NULL) {
-		xmlSecDSigCtxDestroy(ctx);
+	r = BN_bin2bn(raw, FED_P256_HALF, NULL);
+	s = BN_bin2bn(raw + FED_P256_HALF, FED_P256_HALF, NULL);
+	if (r == NULL || s == NULL || ECDSA_SIG_set0(sig, r, s) != 1) {
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(sig);
 		return NULL;
 	}
-	return ctx;
+	if ((*len = i2d_ECDSA_SIG(sig, &der)) <= 0) {
+		der = NULL;
+		*len = 0;
+	}
+	ECDSA_SIG_free(sig);
+	return der;
+}
+
+/*
+ * 0 when the signature sig (whose structure check_signature accepted)
+ * verifies with key: the reference's digest, then the signature over
+ * SignedInfo.
+ */
+static int
+signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key)
+{
+	xmlNodePtr si, value, ref, digest;
+	unsigned char md[32], want[32], raw[2 * FED_P256_HALF], *der = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	int derlen, rc = -1;
+
+	si = xmlFirstElementChild(sig);
+	value = xmlNextElementSibling(si);
+	ref = xmlLastElementChild(si);
+	digest = xmlLastElementChild(ref);
+	if (fed_c14n_sha256(doc, sig, 0, md) == -1 ||
+	    base64_exactly(digest, want, sizeof(want)) == -1 ||
+	    memcmp(md, want, sizeof(md)) != 0)
+		return -1;
+	if (fed_c14n_sha256(doc, si, 1, md) == -1 ||
+	    base64_exactly(value, raw, sizeof(raw)) == -1 ||
+	    (der = ecdsa_der(raw, &derlen)) == NULL)
+		goto done;
+	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) != NULL &&
+	    EVP_PKEY_verify_init(ctx) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
+	    EVP_PKEY_verify(ctx, der, (size_t)derlen, md, sizeof(md)) == 1)
+		rc = 0;
+done:
+	EVP_PKEY_CTX_free(ctx);
+	OPENSSL_free(der);
+	return rc;
 }
 
 /*
@@ -474,11 +584,10 @@ verify_ctx(EVP_PKEY *key)
  * this document, and only it, once it has verified (protocol.md: "only
  * the verified document is read").
  */
-int
-fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
+static int
+verify_doc(xmlDocPtr doc, char **known, fed_lookup lookup, void *arg,
     char signer[FED_UUID_LEN + 1], char **canonical, const char **why)
 {
-	xmlSecDSigCtxPtr ctx = NULL;
 	xmlNodePtr root, sig;
 	EVP_PKEY *key = NULL;
 	char fp[FED_FP_LEN + 1], node[FED_UUID_LEN + 1], *pem;
@@ -518,16 +627,14 @@ fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
 		fed_refuse(why, "signed by a node other than the record's origin");
 		goto done;
 	}
-	if ((ctx = verify_ctx(key)) == NULL) {
-		fed_refuse(why, "out of memory");
-		goto done;
-	}
-	if (xmlSecDSigCtxVerify(ctx, sig) < 0 ||
-	    ctx->status != xmlSecDSigStatusSucceeded) {
+	if (signature_values(doc, sig, key) == -1) {
 		fed_refuse(why, "signature does not verify");
 		goto done;
 	}
-	if ((*canonical = fed_c14n(doc)) == NULL) {
+	if (known != NULL && *known != NULL) {
+		*canonical = *known;
+		*known = NULL;
+	} else if ((*canonical = fed_c14n(doc)) == NULL) {
 		fed_refuse(why, "the entry cannot be canonicalised");
 		goto done;
 	}
@@ -535,15 +642,21 @@ fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
 	*why = NULL;
 	rc = 0;
 done:
-	if (ctx != NULL)
-		xmlSecDSigCtxDestroy(ctx);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+int
+fed_verify(xmlDocPtr doc, fed_lookup lookup, void *arg,
+    char signer[FED_UUID_LEN + 1], char **canonical, const char **why)
+{
+	return verify_doc(doc, NULL, lookup, arg, signer, canonical, why);
 }
 
 /* Entries being checked, each by whichever thread. */
 struct checking {
 	xmlDocPtr	*docs;
+	char		**canon;
 	struct fed_checked *out;
 	fed_lookup	 lookup;
 	void		*arg;
@@ -557,8 +670,8 @@ check_one(void *arg, size_t i)
 
 	if (!c->wanted)
 		return;
-	if (fed_verify(ck->docs[i], ck->lookup, ck->arg, c->signer,
-	    &c->canonical, &c->why) == -1) {
+	if (verify_doc(ck->docs[i], ck->canon != NULL ? &ck->canon[i] : NULL,
+	    ck->lookup, ck->arg, c->signer, &c->canonical, &c->why) == -1) {
 		if (c->why == NULL)
 			c->why = "signature does not verify";
 		return;
@@ -572,13 +685,16 @@ check_one(void *arg, size_t i)
  * Verifies and reads docs[i] for every out[i] marked wanted, as
  * fed_verify and fed_record_read do one at a time, on every core:
  * out[i].ok when it verified and was read, otherwise out[i].why says
- * why not.  lookup is called from several threads at once.
+ * why not.  canon, when not NULL, holds each document's canonical form
+ * (fed_page_parse made it): an entry that verifies takes its own as
+ * out[i].canonical instead of making it again.  lookup is called from
+ * several threads at once.
  */
 void
-fed_verify_many(xmlDocPtr *docs, struct fed_checked *out, size_t n,
-    fed_lookup lookup, void *arg)
+fed_verify_many(xmlDocPtr *docs, char **canon, struct fed_checked *out,
+    size_t n, fed_lookup lookup, void *arg)
 {
-	struct checking ck = { docs, out, lookup, arg };
+	struct checking ck = { docs, canon, out, lookup, arg };
 	size_t i;
 
 	for (i = 0; i < n; i++) {

@@ -31,12 +31,30 @@
  * cores' worth of request threads.  Every TRIM_IDLE seconds, what every
  * arena holds free goes back to the system (malloc_trim), so pages kept
  * after a burst of requests do not stay resident while the node is
- * quiet.  (Mapping large blocks on their own instead, a fixed
- * M_MMAP_THRESHOLD, costs a fresh mapping and its page faults for every
- * large page built: slower, for memory the trim gives back anyway.)
+ * quiet; and first, the request pool's connections that a burst opened
+ * and that have had nothing to do since are closed (db_pool_close_idle),
+ * with libpq's buffers and their backends in PostgreSQL.  (Mapping
+ * large blocks on their own instead, a fixed M_MMAP_THRESHOLD, costs a
+ * fresh mapping and its page faults for every large page built: slower,
+ * for memory the trim gives back anyway.)
  */
 #define MALLOC_ARENAS		2
 #define TRIM_IDLE		10
+
+/*
+ * OpenSSL's reason strings (some 2,000 of them, put in a hash table at
+ * its first initialisation, whoever asks for it: libcurl, xmlsec) are
+ * not loaded.  The node never prints OpenSSL's error queue itself (xmlsec's
+ * reports go to a quiet callback), and loading them keeps about 0.6 MB
+ * of libcrypto's pages and its heap resident in every process for
+ * nothing.  The one place they would show is a TLS failure in libcurl's
+ * message for mail or a peer, as numbers (the code 0A000086 where the
+ * words would be) that `openssl errstr 0A000086` spells out; a
+ * certificate that does not verify still reads in words, from a table
+ * of its own.
+ * Before libcurl or xmlsec initialise OpenSSL: the first call decides.
+ */
+#define OPENSSL_INIT_FLAGS	OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS
 
 static void
 usage(FILE *f)
@@ -528,8 +546,10 @@ cmd_serve(struct config *c, int argc, char **argv)
 		 * keeping for nothing after a burst of requests.
 		 */
 		if ((sig = sigtimedwait(&set, NULL, &idle)) == -1) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				db_pool_close_idle(pool, TRIM_IDLE);
 				malloc_trim(0);
+			}
 			continue;
 		}
 		if (sig == SIGHUP)
@@ -603,6 +623,7 @@ main(int argc, char **argv)
 	}
 	log_set_level(c.log_level);
 	db_statement_timeout(c.statement_timeout);
+	OPENSSL_init_crypto(OPENSSL_INIT_FLAGS, NULL);
 	xmlInitParser();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (fed_init() == -1) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core.h"
 
@@ -17,6 +18,7 @@ struct db {
 	PGconn	*conn;
 	int	 listens;	/* LISTENs: counts its own commits */
 	int	 busy;
+	time_t	 released;	/* when last given back (CLOCK_MONOTONIC) */
 	char	 state[6];	/* SQLSTATE of the last failure */
 };
 
@@ -171,6 +173,15 @@ db_connect(const char *conninfo)
 	return c;
 }
 
+static time_t
+monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 struct db_pool *
 db_pool_new(const char *conninfo, int n)
 {
@@ -217,6 +228,36 @@ void
 db_pool_listen(struct db_pool *p)
 {
 	p->listen = 1;
+}
+
+/*
+ * Closes the connections after the pool's first that have not been used
+ * for idle seconds or more.  The pool hands out its lowest free
+ * connection first, so the others are only opened by a burst of
+ * concurrent requests; once it is over, each holds libpq's buffers (grown
+ * to the largest message it carried, never shrunk) here and a backend
+ * in PostgreSQL for nothing.  A later burst opens them again.  The first
+ * stays, so a quiet node's next request waits for no connection.
+ */
+void
+db_pool_close_idle(struct db_pool *p, int idle)
+{
+	PGconn *closing;
+	time_t now = monotonic_seconds();
+	int i;
+
+	for (i = 1; i < p->n; i++) {
+		closing = NULL;
+		pthread_mutex_lock(&p->lock);
+		if (!p->dbs[i].busy && p->dbs[i].conn != NULL &&
+		    now - p->dbs[i].released >= idle) {
+			closing = p->dbs[i].conn;
+			p->dbs[i].conn = NULL;
+		}
+		pthread_mutex_unlock(&p->lock);
+		/* Outside the lock: saying goodbye is a write to a socket. */
+		PQfinish(closing);
+	}
 }
 
 /*
@@ -290,6 +331,7 @@ db_release(struct db_pool *p, struct db *d)
 	}
 	pthread_mutex_lock(&p->lock);
 	d->busy = 0;
+	d->released = monotonic_seconds();
 	pthread_cond_signal(&p->freed);
 	pthread_mutex_unlock(&p->lock);
 }

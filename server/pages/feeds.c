@@ -28,6 +28,12 @@
 #define PEER_PAGE	200
 #define POLL_MAX	16	/* collections one poll may name */
 
+/*
+ * Whether rows wait to be signed is asked as min(seq) of the pending
+ * ones, which the partial index on (seq) WHERE pending always answers:
+ * EXISTS was planned as a scan of the whole table while its statistics
+ * were young (a node catching up), hundreds of milliseconds a page.
+ */
 /* Rows peers may be given: signed, and not changed since. */
 #define SERVED	"entry IS NOT NULL AND NOT pending"
 /* Live entries, not tombstones (an unlisted profile keeps one). */
@@ -237,7 +243,8 @@ feed_read(struct request *r, const char *sql, int n, const char *const *p,
 static const char reader_sql[] =
     "SELECT s.pending, e.seq, e.entry, "
     RFC3339("coalesce(e.updated, " NO_DATE ")")
-    " FROM (SELECT EXISTS (SELECT 1 FROM %s WHERE pending) AS pending) s"
+    " FROM (SELECT (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
+    "  AS pending) s"
     " LEFT JOIN (SELECT seq, entry, updated FROM %s WHERE " LIVE
     "  ORDER BY updated DESC, seq DESC LIMIT %d) e ON true"
     " ORDER BY e.updated DESC, e.seq DESC";
@@ -302,7 +309,8 @@ static const char peer_sql[] =
     "SELECT s.latest, s.pending, p.seq, p.entry, "
     RFC3339("coalesce(p.newest, " NO_DATE ")")
     " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " SERVED
-    "  ) AS latest, EXISTS (SELECT 1 FROM %s WHERE pending) AS pending) s"
+    "  ) AS latest, (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
+    "  AS pending) s"
     " LEFT JOIN (SELECT seq, newest, CASE WHEN n <= %d AND"
     "  (n = 1 OR total <= $2::bigint) THEN entry END AS entry"
     "  FROM (SELECT seq, entry, row_number() OVER w AS n,"

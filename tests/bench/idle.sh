@@ -23,7 +23,8 @@
 # table's row.  Then, the network being idle, the
 # resident memory (VmRSS) of every node ./run started, after
 # BENCH_IDLE_SETTLE seconds at rest (default 12), against the goal of 16
-# MB each.  Output: var/bench/idle, and rows in
+# MB each, and beside it each node's proportional set size (PSS, the
+# largest also as a row of its own).  Output: var/bench/idle, and rows in
 # var/bench/summary.tsv.
 set -euo pipefail
 
@@ -50,6 +51,9 @@ rm -rf "$work"
 mkdir -p "$work"
 
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" "$db"; }
+
+# rollup_kb PID FIELD: a /proc/PID/smaps_rollup figure in kB (Pss, Rss).
+rollup_kb() { awk -v k="$2:" '$1 == k { print $2; exit }' "/proc/$1/smaps_rollup" 2>/dev/null; }
 
 read -r peer url < <(sql -F ' ' -c "SELECT id, url FROM peers
 	ORDER BY hub DESC, id LIMIT 1") || true
@@ -213,20 +217,27 @@ mem_report idle
 # Every node at rest: what it holds resident now, and of that how much is
 # its own (anonymous: heap, stacks) and how much the pages of the shared
 # libraries it runs (file-backed, shared with every process using them).
+# Beside it, its proportional set size (PSS): each shared page counted
+# as the share of it this process holds, so that the pages of libcrypto
+# or libc, which PostgreSQL and every other process map too, count once
+# across them all rather than whole in each.
 # At rest means a while without requests: a node gives back what its
 # allocator holds free every 10 seconds (server/main.c, TRIM_IDLE).
 sleep "$settle"
 printf '\n  idle resident memory after %ss at rest, goal ≤ 16 MB each:\n' "$settle"
-printf '  %-20s %8s %10s %15s\n' node VmRSS 'own (anon)' 'libraries (file)'
-most=0 most_anon=0 most_file=0
+printf '  %-20s %8s %10s %17s %9s\n' node VmRSS 'own (anon)' \
+	'libraries (file)' PSS
+most=0 most_anon=0 most_file=0 most_pss=0
 while read -r name pid; do
 	kb=$(status_kb "$pid" VmRSS)
 	[ -n "$kb" ] || continue
 	anon=$(status_kb "$pid" RssAnon)
 	file=$(status_kb "$pid" RssFile)
-	printf '  %-20s %5s MB %7s MB %12s MB\n' "$name" "$(mb "$kb")" \
-		"$(mb "$anon")" "$(mb "$file")"
+	pss=$(rollup_kb "$pid" Pss)
+	printf '  %-20s %5s MB %7s MB %14s MB %6s MB\n' "$name" "$(mb "$kb")" \
+		"$(mb "$anon")" "$(mb "$file")" "$(mb "${pss:-0}")"
 	[ "$kb" -le "$most" ] || { most=$kb most_anon=$anon most_file=$file; }
+	[ "${pss:-0}" -le "$most_pss" ] || most_pss=$pss
 done < <(bench_nodes)
 if [ "$most" -gt 0 ]; then
 	summary_row 'idle node resident memory (the largest)' "$(mb "$most")" \
@@ -235,6 +246,8 @@ if [ "$most" -gt 0 ]; then
 		"$(mb "$most_anon")" - - - MB
 	summary_row 'idle node resident memory: libraries (file)' \
 		"$(mb "$most_file")" - - - MB
+	summary_row 'idle node proportional memory (PSS)' \
+		"$(mb "$most_pss")" - - - MB
 fi
 
 [ $failed -eq 0 ] || die 'an idle poll was answered with a body (see above)'

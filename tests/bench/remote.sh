@@ -4,7 +4,12 @@
 # places that the hub holds; each confirmation is handed to the region's
 # courier, signed, posted to the hub's inbox, decided there under the
 # place type's lock and answered with a signed outcome, and the storm is
-# timed until every member's page shows it.  Beside it, in the same run
+# timed until the region's database holds every outcome (each member's
+# time is when theirs was applied there); then every member's page is
+# loaded once and must show it.  (Loading 400 pages again every tenth
+# of a second until they did, as before, was itself thousands of page
+# loads a second on the region while it delivered; a member's browser
+# asks every three seconds.)  Beside it, in the same run
 # and with the same load generator and concurrency, 400 of the hub's own
 # members press Register on the hub for a second event made the same way.
 # Prints registrations per second for both and their ratio, remote over
@@ -158,7 +163,7 @@ run_storm() {	# ROUND SIDE EVENT
 	local flags=() url=$hub_url sessions=$work/hub.sessions mails=$people
 	label="round $r $side"
 	if [ "$side" = remote ]; then
-		flags=(-c)
+		flags=(-c -d "$region_db")
 		url=$region_url
 		sessions=$work/region.sessions
 		mails=0		# the home node tells its members, not the hub

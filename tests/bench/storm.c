@@ -14,6 +14,16 @@
  * answers at once with the registration's own page.  The clock runs on
  * until every person's page shows the host's decision.
  *
+ * -d CONNINFO (with -c): the home node's database.  The clock then runs
+ * until that database holds the host's decision for every person (each
+ * person's time is when theirs was applied there), watched with one
+ * query every few milliseconds, and only then is every person's page
+ * loaded, once and untimed, to check that it shows the decision.
+ * Without it, everybody whose page still says "sending" loads it again
+ * every tenth of a second: 400 people doing so are thousands of page
+ * loads a second that the home node serves while it delivers, where a
+ * browser asks every three seconds (templates/static/check-again.js).
+ *
  * SESSIONS_FILE holds one session token per line, one line per person.
  * What happened goes to standard output as "key value" lines for the
  * calling script to judge; the exit status is non-zero only when the
@@ -26,6 +36,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
 
 #define MAX_PEOPLE	10000
 #define MAX_BODY	(1024 * 1024)
@@ -53,6 +64,64 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Waits until the home node's database (-d) holds a decision for each
+ * of the n requests for event, made since wall clock time since; then
+ * lat (n of them, sorted) is when each was applied, in seconds after
+ * since.  0 when all were, -1 otherwise.
+ */
+static int
+settle_db(PGconn *db, const char *event, int n, double since, double *lat)
+{
+	const struct timespec pause = { 0, 5 * 1000 * 1000 };
+	const char *p[1] = { event };
+	PGresult *res;
+	int i, decided = -1;
+
+	while (decided < n) {
+		res = PQexecParams(db, "SELECT count(*) FROM away_registrations"
+		    " WHERE event = $1 AND status <> 'pending'", 1, NULL, p,
+		    NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "storm: %s", PQerrorMessage(db));
+			PQclear(res);
+			return -1;
+		}
+		decided = atoi(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (decided >= n)
+			break;
+		if (wall() - since > PHASE_SECONDS) {
+			fprintf(stderr, "storm: %d registrations still being "
+			    "sent after %ds\n", n - decided, PHASE_SECONDS);
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	res = PQexecParams(db, "SELECT extract(epoch FROM changed)::float8"
+	    " FROM away_registrations WHERE event = $1 AND status <> 'pending'"
+	    " ORDER BY changed", 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != n) {
+		fprintf(stderr, "storm: %d decisions, %d people: %s",
+		    PQntuples(res), n, PQerrorMessage(db));
+		PQclear(res);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		lat[i] = strtod(PQgetvalue(res, i, 0), NULL) - since;
+	PQclear(res);
+	return 0;
 }
 
 static size_t
@@ -307,23 +376,28 @@ main(int argc, char *argv[])
 	struct person *ps = NULL;
 	CURLM *m = NULL;
 	char url[512], action[512];
-	double start, seconds, *lat = NULL;
+	double start, seconds, since, *lat = NULL;
+	PGconn *db = NULL;
+	const char *conninfo = NULL;
 	int n = 0, i, ok = 0, placed = 0, waiting = 0, pending = 0, other = 0;
 	int told_ok = 1, *seen = NULL, away = 0, rc = 1, ch;
 	const char *w;
 	long pos;
 
-	while ((ch = getopt(argc, argv, "c")) != -1) {
-		if (ch != 'c')
+	while ((ch = getopt(argc, argv, "cd:")) != -1) {
+		if (ch == 'c')
+			away = 1;
+		else if (ch == 'd')
+			conninfo = optarg;
+		else
 			goto usage;
-		away = 1;
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 3) {
+	if (argc != 3 || (conninfo != NULL && !away)) {
 usage:
-		fprintf(stderr, "usage: storm [-c] BASE_URL EVENT_ID "
-		    "SESSIONS_FILE\n");
+		fprintf(stderr, "usage: storm [-c [-d CONNINFO]] BASE_URL"
+		    " EVENT_ID SESSIONS_FILE\n");
 		return 2;
 	}
 	if (!plain(argv[1])) {
@@ -412,19 +486,36 @@ usage:
 		}
 	}
 
-	/* Timed: everybody presses Register (from home: Confirm). */
-	if (run_everybody(m, ps, n, &start) == -1 ||
-	    (away && settle(m, ps, n, start) == -1))
-		goto fail;
-	seconds = now() - start;
-
 	if ((lat = calloc((size_t)n, sizeof(*lat))) == NULL ||
 	    (seen = calloc((size_t)n + 1, sizeof(*seen))) == NULL)
 		goto fail;
+	if (conninfo != NULL && PQstatus(db = PQconnectdb(conninfo)) !=
+	    CONNECTION_OK) {
+		fprintf(stderr, "storm: %s", PQerrorMessage(db));
+		goto fail;
+	}
+
+	/* Timed: everybody presses Register (from home: Confirm). */
+	since = wall();
+	if (run_everybody(m, ps, n, &start) == -1)
+		goto fail;
+	if (db != NULL) {
+		/* Timed by the database; the pages loaded once after. */
+		if (settle_db(db, argv[1], n, since, lat) == -1 ||
+		    settle(m, ps, n, start) == -1)
+			goto fail;
+		seconds = lat[n - 1];
+	} else {
+		if (away && settle(m, ps, n, start) == -1)
+			goto fail;
+		seconds = now() - start;
+	}
+
 	for (i = 0; i < n; i++) {
 		struct person *p = &ps[i];
 
-		lat[i] = p->done;
+		if (db == NULL)
+			lat[i] = p->done;
 		if (p->result != CURLE_OK || p->status != 200 ||
 		    p->body == NULL) {
 			if (other < 5)
@@ -480,6 +571,7 @@ fail:
 	if (m != NULL)
 		curl_multi_cleanup(m);
 	curl_global_cleanup();
+	PQfinish(db);
 	free(ps);
 	free(lat);
 	free(seen);

@@ -3,8 +3,9 @@
  * pings that cost nothing to abuse (docs/protocol.md, sections 6, 7 and
  * 9): an ordinary member writing the largest documents the library takes
  * does not stop anything else flowing, a peer's collection that cannot
- * be taken does not stop its others, and a flood of pings makes a node
- * pull no more than once a gap.
+ * be taken does not stop its others, an honest peer's changes one after
+ * another never wait for the gap pings are spaced by, and a flood of
+ * pings with nothing new makes a node pull no more than once a gap.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,19 +322,91 @@ now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+#define PING_CREDIT	3	/* pulls finding nothing a flood gets at once */
+#define CHANGES		5
+
 /*
- * 200 pings in a tight loop in a peer's name: every one answered, the
- * node still serving, and the flood starting one pull at once and one
- * more a gap later, never two within a gap.
+ * Changes made one after another on a region, each as soon as the one
+ * before has reached the other region, all through the hub, with pings
+ * spaced by a minute and polling once an hour: every change goes on at
+ * once, at both hops, never waiting for the gap.  Before, each change
+ * after the first waited at each hop until a minute had passed since
+ * the pull the ping before asked for.
  */
-START_TEST(test_ping_flood_pulls_at_most_once_a_gap)
+START_TEST(test_back_to_back_changes_never_wait_for_the_gap)
+{
+	struct node *net[NNODES];
+	char settings[128], text[32], *id;
+	const char *p[2];
+	double start;
+	int i, k;
+
+	for (i = 0; i < NNODES; i++) {
+		snprintf(settings, sizeof(settings), "region = %s\n"
+		    "sync_interval = 3600\nping_gap = 60", regions[i]);
+		net[i] = node_new(names[i], settings);
+		ck_assert_ptr_nonnull(net[i]);
+		ck_assert_int_eq(node_serve(net[i]), 0);
+	}
+	ck_assert_int_eq(node_peer(net[HUB], net[NW], 0), 0);
+	ck_assert_int_eq(node_peer(net[HUB], net[SW], 0), 0);
+	ck_assert_int_eq(node_peer(net[NW], net[HUB], 1), 0);
+	ck_assert_int_eq(node_peer(net[SW], net[HUB], 1), 0);
+
+	id = node_sql(net[NW], "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) SELECT gen_random_uuid(), id, 'Link worker',"
+	    " 'Change 0' FROM node RETURNING id", NULL);
+	ck_assert_ptr_nonnull(id);
+	p[0] = id;
+	p[1] = "Change 0";
+	ck_assert_msg(node_waitv(net[SW], "SELECT count(*) = 1 FROM"
+	    " glossary_terms WHERE id = $1 AND definition = $2", 2, p,
+	    SETTLE_MS), "the term never reached the South West");
+	for (k = 1; k <= CHANGES; k++) {
+		snprintf(text, sizeof(text), "Change %d", k);
+		p[1] = text;
+		start = now_s();
+		ck_assert_int_eq(node_exec(net[NW], "UPDATE glossary_terms"
+		    " SET definition = $2 WHERE id = $1", 2, p), 1);
+		/* Well inside the gap: a minute would be the gap's doing. */
+		ck_assert_msg(node_waitv(net[SW], "SELECT count(*) = 1 FROM"
+		    " glossary_terms WHERE id = $1 AND definition = $2", 2, p,
+		    20000), "change %d not in the South West after %.1f s", k,
+		    now_s() - start);
+		ck_assert_msg(node_waitv(net[HUB], "SELECT count(*) = 1 FROM"
+		    " glossary_terms WHERE id = $1 AND definition = $2", 2, p,
+		    1000), "change %d in the South West, not the hub", k);
+	}
+	free(id);
+	for (i = 0; i < NNODES; i++)
+		node_free(net[i]);
+}
+END_TEST
+
+/* The pulls of peer that have started, over, with no ping waiting. */
+static void
+wait_pulls_over(struct node *n, struct fakepeer *peer, int ms)
+{
+	ck_assert(node_wait(n, "SELECT pull_started IS NOT NULL AND"
+	    " last_attempt > pull_started AND (pinged IS NULL OR pinged <="
+	    " pull_started) FROM peers WHERE node = $1", peer->id, ms));
+}
+
+/*
+ * A peer with nothing new, pinged in its name one ping at a time, each
+ * once the pull before is over: PING_CREDIT pulls may come at once, and
+ * from then on one a gap.  Then 200 pings in a tight loop: every one
+ * answered, the node still serving, and still no more than one pull a
+ * gap.
+ */
+START_TEST(test_ping_flood_with_nothing_new_is_spaced_by_the_gap)
 {
 	struct node *n;
 	struct fakepeer *peer;
 	struct client *c;
 	struct resp *r;
 	char form[80], *page;
-	double first, second, start, flood, last;
+	double at[PING_CREDIT + 3], start, flood, last;
 	int before, done, i;
 
 	/* Quiet peers polled once an hour: every pull here is a ping's. */
@@ -347,9 +420,25 @@ START_TEST(test_ping_flood_pulls_at_most_once_a_gap)
 	ck_assert_int_eq(fakepeer_pin(n, peer, 0), 0);
 	ck_assert(node_wait(n, "SELECT last_success IS NOT NULL FROM peers"
 	    " WHERE node = $1", peer->id, SETTLE_MS));
-	before = pulls(peer);
-	ck_assert_int_ge(before, 1);
+	wait_pulls_over(n, peer, SETTLE_MS);
 
+	/* One ping at a time, each pull finding nothing. */
+	for (i = 0; i < PING_CREDIT + 3; i++) {
+		before = pulls(peer);
+		ck_assert_int_eq(fakepeer_ping(n, peer), 202);
+		ck_assert(fakepeer_wait_requests(peer, "nodes", before,
+		    SETTLE_MS));
+		at[i] = fakepeer_last_request(peer, "nodes");
+		wait_pulls_over(n, peer, SETTLE_MS);
+		ck_assert_int_eq(pulls(peer), before + 1);
+	}
+	/* The credit spent (the pin's pull found nothing too), a gap each. */
+	for (i = PING_CREDIT; i < PING_CREDIT + 3; i++)
+		ck_assert_msg(at[i] - at[i - 1] >= 4.5, "pull %d came %.2f s"
+		    " after the one before", i + 1, at[i] - at[i - 1]);
+
+	/* Now a flood. */
+	before = pulls(peer);
 	c = client_new(n);
 	snprintf(form, sizeof(form), "node=urn:uuid:%s", peer->id);
 	start = now_s();
@@ -364,33 +453,24 @@ START_TEST(test_ping_flood_pulls_at_most_once_a_gap)
 	ck_assert_ptr_nonnull(r = http_get(c, "/"));
 	ck_assert_int_eq(r->status, 200);
 	resp_free(r);
-
 	flood = now_s() - start;
 
-	/*
-	 * One pull at once, and the one the rest asked for a gap later (a
-	 * flood that took longer than a gap may ask for one more each gap).
-	 */
+	/* The pull the flood asked for comes a gap after the last one. */
 	ck_assert(fakepeer_wait_requests(peer, "nodes", before, SETTLE_MS));
-	first = fakepeer_last_request(peer, "nodes");
-	ck_assert(fakepeer_wait_requests(peer, "nodes", before + 1,
-	    SETTLE_MS));
-	second = fakepeer_last_request(peer, "nodes");
-	ck_assert_msg(second - first >= 4.5, "pulls %.2f s apart",
-	    second - first);
-	/* Every pull asked for is over, and no more come. */
-	ck_assert(node_wait(n, "SELECT pinged < now() - interval '6 seconds'"
-	    " AND last_attempt > pinged FROM peers WHERE node = $1", peer->id,
-	    SETTLE_MS));
-	ck_assert_msg(pulls(peer) - before <= 2 + (int)(flood / 5.0),
+	ck_assert_msg(fakepeer_last_request(peer, "nodes") -
+	    at[PING_CREDIT + 2] >= 4.5, "the flood's pull came %.2f s after"
+	    " the one before", fakepeer_last_request(peer, "nodes") -
+	    at[PING_CREDIT + 2]);
+	wait_pulls_over(n, peer, SETTLE_MS);
+	ck_assert_msg(pulls(peer) - before <= 1 + (int)(flood / 5.0),
 	    "%d pulls for a flood of %.1f s", pulls(peer) - before, flood);
 	last = fakepeer_last_request(peer, "nodes");
 	done = pulls(peer);
 
-	/* A ping after the gap is taken at once again. */
+	/* A ping a gap later is taken too, and no sooner. */
 	ck_assert_int_eq(fakepeer_ping(n, peer), 202);
 	ck_assert(fakepeer_wait_requests(peer, "nodes", done, SETTLE_MS));
-	ck_assert(fakepeer_last_request(peer, "nodes") - last >= 5.0);
+	ck_assert(fakepeer_last_request(peer, "nodes") - last >= 4.5);
 	client_free(c);
 	node_free(n);
 	fakepeer_free(peer);
@@ -456,7 +536,8 @@ feedpages_suite(void)
 
 	tc = tcase_create("pings");
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_ping_flood_pulls_at_most_once_a_gap);
+	tcase_add_test(tc, test_back_to_back_changes_never_wait_for_the_gap);
+	tcase_add_test(tc, test_ping_flood_with_nothing_new_is_spaced_by_the_gap);
 	tcase_add_test(tc, test_ping_from_an_unknown_node_starts_no_pull);
 	suite_add_tcase(s, tc);
 	return s;

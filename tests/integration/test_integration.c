@@ -46,6 +46,7 @@ Suite	*home_suite(void);
 Suite	*event_status_suite(void);
 Suite	*signing_suite(void);
 Suite	*cache_suite(void);
+Suite	*pool_suite(void);
 
 static struct node *node;	/* approval needed */
 static struct node *open_node;	/* open joining */
@@ -1492,6 +1493,7 @@ main(void)
 	srunner_add_suite(sr, event_status_suite());
 	srunner_add_suite(sr, signing_suite());
 	srunner_add_suite(sr, cache_suite());
+	srunner_add_suite(sr, pool_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -476,6 +476,135 @@ START_TEST(test_stock_xmlsec1_verifies_what_we_sign)
 }
 END_TEST
 
+/* The text between from and to in s, malloc'd. */
+static char *
+between(const char *s, const char *from, const char *to)
+{
+	const char *a = strstr(s, from), *b;
+
+	ck_assert_ptr_nonnull(a);
+	a += strlen(from);
+	ck_assert_ptr_nonnull(b = strstr(a, to));
+	return strndup(a, (size_t)(b - a));
+}
+
+/* signed_xml with the signature value made from raw bytes instead. */
+static char *
+with_signature_value(const char *signed_xml, const unsigned char *raw,
+    size_t len)
+{
+	char *old, *from, *to, *out;
+	unsigned char b64[256];
+
+	ck_assert_uint_le(len, 180);
+	EVP_EncodeBlock(b64, raw, (int)len);
+	old = between(signed_xml, "<ds:SignatureValue>", "</ds:SignatureValue>");
+	ck_assert_int_ge(asprintf(&from, "<ds:SignatureValue>%s<", old), 0);
+	ck_assert_int_ge(asprintf(&to, "<ds:SignatureValue>%s<", b64), 0);
+	out = edit(signed_xml, from, to);
+	free(old);
+	free(from);
+	free(to);
+	return out;
+}
+
+/*
+ * The signature's values are checked here without xmlsec's general
+ * machinery: whatever the stock xmlsec1 tool says of an entry in the
+ * one shape the protocol allows, this node says too, and what it
+ * stores is still the signed bytes.
+ */
+START_TEST(test_signature_values_checked_as_xmlsec_checks_them)
+{
+	struct trust trust[] = { { fp_a, pem_a, ORIGIN }, { NULL, NULL, NULL } };
+	char entry[160], pub[160], cmd[600], *signed_xml, *value, *digest;
+	char *v[10], *spaced, *c14n;
+	unsigned char raw[100], swapped[64];
+	const char *why;
+	int len, ours, theirs, expect[10];
+	size_t i, j, n = 0, comment;
+
+	snprintf(entry, sizeof(entry), "%s/values.xml", dir);
+	snprintf(pub, sizeof(pub), "%s/values.pub", dir);
+	ck_assert_int_eq(write_text(pub, pem_a), 0);
+	signed_xml = sign_with(event_xml, key_a, fp_a);
+	value = between(signed_xml, "<ds:SignatureValue>",
+	    "</ds:SignatureValue>");
+	digest = between(signed_xml, "<ds:DigestValue>", "</ds:DigestValue>");
+	/* As signed, the value may be broken over lines already. */
+	ck_assert_ptr_nonnull(spaced = strdup(value));
+	for (i = 0, j = 0; value[i] != '\0'; i++)
+		if (value[i] != '\n' && value[i] != ' ')
+			spaced[j++] = value[i];
+	spaced[j] = '\0';
+	len = EVP_DecodeBlock(raw, (const unsigned char *)spaced,
+	    (int)strlen(spaced));
+	ck_assert_int_ge(len, 64);	/* 64, and padding's zeros */
+
+	/* As signed. */
+	expect[n] = 0;
+	v[n++] = strdup(signed_xml);
+	/* Base64 broken over lines and spaced otherwise, as XML-DSig allows. */
+	ck_assert_ptr_nonnull(c14n = calloc(strlen(spaced) * 2 + 8, 1));
+	for (i = 0, j = 0; spaced[i] != '\0'; i++) {
+		if (i > 0 && i % 16 == 0)
+			c14n[j++] = i % 32 == 0 ? '\n' : ' ';
+		c14n[j++] = spaced[i];
+	}
+	expect[n] = 0;
+	v[n++] = edit(signed_xml, value, c14n);
+	free(c14n);
+	free(spaced);
+	/* The digest's value is inside SignedInfo: spacing it is a change. */
+	spaced = edit(signed_xml, "<ds:DigestValue>", "<ds:DigestValue>\n  ");
+	expect[n] = -1;
+	v[n++] = edit(spaced, "</ds:DigestValue>", "\n</ds:DigestValue>");
+	free(spaced);
+	/* A comment: not signed, and not kept. */
+	comment = n;
+	expect[n] = 0;
+	v[n++] = edit(signed_xml, "<title>", "<!-- an aside --><title>");
+	/* The digest changed: one character of it. */
+	ck_assert_ptr_nonnull(spaced = strdup(digest));
+	spaced[0] = spaced[0] == 'A' ? 'B' : 'A';
+	expect[n] = -1;
+	v[n++] = edit(signed_xml, digest, spaced);
+	free(spaced);
+	/* r and s swapped; only r; r, s and more. */
+	memcpy(swapped, raw + 32, 32);
+	memcpy(swapped + 32, raw, 32);
+	expect[n] = -1;
+	v[n++] = with_signature_value(signed_xml, swapped, 64);
+	expect[n] = -1;
+	v[n++] = with_signature_value(signed_xml, raw, 32);
+	memset(raw + 64, 0, 3);
+	expect[n] = -1;
+	v[n++] = with_signature_value(signed_xml, raw, 67);
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(write_text(entry, v[i]), 0);
+		snprintf(cmd, sizeof(cmd), "/usr/bin/xmlsec1 --verify "
+		    "--pubkey-pem '%s' '%s' >/dev/null 2>&1", pub, entry);
+		theirs = system(cmd) == 0 ? 0 : -1;
+		c14n = NULL;
+		ours = verify_text(v[i], trust, NULL, &c14n, &why);
+		ck_assert_msg(ours == theirs && ours == expect[i],
+		    "variant %zu: here %d, xmlsec1 %d, expected %d (%s)", i,
+		    ours, theirs, expect[i], ours == 0 ? "verified" : why);
+		/* What is stored: the entry as received, less its comment. */
+		if (ours == 0)
+			ck_assert_str_eq(c14n, i == comment ? signed_xml : v[i]);
+		else
+			ck_assert_str_eq(why, "signature does not verify");
+		free(c14n);
+		free(v[i]);
+	}
+	free(value);
+	free(digest);
+	free(signed_xml);
+}
+END_TEST
+
 START_TEST(test_any_changed_content_fails)
 {
 	static const char *const changes[][2] = {
@@ -1105,7 +1234,7 @@ START_TEST(test_page_verified_at_once_as_one_at_a_time)
 	ck_assert_uint_eq(p.n, N);
 	for (i = 0; i < N; i++)
 		out[i].wanted = i != 7;
-	fed_verify_many(p.docs, out, N, lookup, trust);
+	fed_verify_many(p.docs, p.canon, out, N, lookup, trust);
 	for (i = 0; i < N; i++) {
 		if (i == 7) {
 			ck_assert_int_eq(out[i].ok, 0);
@@ -1613,6 +1742,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_signed_tombstone_verifies);
 	tcase_add_test(tc, test_stock_xmlsec1_verifies_what_we_sign);
 	tcase_add_test(tc, test_any_changed_content_fails);
+	tcase_add_test(tc, test_signature_values_checked_as_xmlsec_checks_them);
 	tcase_add_test(tc, test_signature_by_untrusted_key_is_refused);
 	tcase_add_test(tc, test_trusted_key_name_lends_no_trust);
 	tcase_add_test(tc, test_key_material_in_key_info_is_refused);

@@ -1,0 +1,213 @@
+/*
+ * The database pool's spare connections, against a real database: the
+ * connections after the first that a burst opened are closed once they
+ * have had nothing to do for the time asked, and never sooner; the first
+ * stays, and a connection in use is never closed; and a connection
+ * opened again afterwards works and, in the request threads' pool,
+ * LISTENs again, so the node still hears of its own commits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <check.h>
+
+#include "core.h"
+#include "harness.h"
+
+Suite	*pool_suite(void);
+
+/*
+ * The connections the node's pools have to its database now: those
+ * named as the node names them (db_connect), other than the one asking.
+ * The node does not serve, so they are this suite's pool's.
+ */
+static long
+backends(struct node *n)
+{
+	return node_num(n, "SELECT count(*) FROM pg_stat_activity"
+	    " WHERE datname = current_database() AND application_name = $1"
+	    " AND pid <> pg_backend_pid()", "acorn");
+}
+
+/*
+ * The count of backends once it is want, or what it still is after five
+ * seconds: a backend whose client said goodbye leaves pg_stat_activity
+ * when its process has finished, a moment after the close returned.
+ */
+static long
+backends_become(struct node *n, long want)
+{
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+	long have;
+	int i;
+
+	for (i = 0; (have = backends(n)) != want && i < 250; i++)
+		nanosleep(&pause, NULL);
+	return have;
+}
+
+static struct db_pool *
+pool_for(struct node *n, int size)
+{
+	char info[512];
+
+	snprintf(info, sizeof(info), "host=%s user=acorn dbname=%s",
+	    getenv("ACORN_TEST_PGHOST"), n->db);
+	return db_pool_new(info, size);
+}
+
+/* The number a one-value query on d answers. */
+static long
+ask(struct db *d, const char *sql)
+{
+	PGresult *r;
+	long v = -1;
+
+	if ((r = db_query(d, PGRES_TUPLES_OK, sql, 0, NULL)) != NULL) {
+		if (PQntuples(r) == 1 && db_value(r, 0, 0) != NULL)
+			v = strtol(db_value(r, 0, 0), NULL, 10);
+		PQclear(r);
+	}
+	return v;
+}
+
+/*
+ * Three connections opened by three holders at once, then given back:
+ * asked to close those idle an hour, none goes; asked to close those
+ * idle at all, the second and third go and the first stays.  Taken again,
+ * each works, two on new backends.
+ */
+START_TEST(test_spare_connections_close_when_idle)
+{
+	struct node *n = node_new("Pool node", NULL);
+	struct db_pool *pool;
+	struct db *d[3];
+	long pid[3];
+	int i;
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_ptr_nonnull(pool = pool_for(n, 3));
+	for (i = 0; i < 3; i++) {
+		ck_assert_ptr_nonnull(d[i] = db_acquire(pool));
+		pid[i] = ask(d[i], "SELECT pg_backend_pid()");
+		ck_assert_int_gt(pid[i], 0);
+	}
+	for (i = 0; i < 3; i++)
+		db_release(pool, d[i]);
+	ck_assert_int_eq(backends_become(n, 3), 3);
+
+	/*
+	 * Just given back, so not idle an hour: taken again, each is on
+	 * the backend it had (the pool hands out its lowest free first).
+	 */
+	db_pool_close_idle(pool, 3600);
+	for (i = 0; i < 3; i++) {
+		ck_assert_ptr_nonnull(d[i] = db_acquire(pool));
+		ck_assert_int_eq(ask(d[i], "SELECT pg_backend_pid()"), pid[i]);
+	}
+	for (i = 0; i < 3; i++)
+		db_release(pool, d[i]);
+
+	db_pool_close_idle(pool, 0);
+	ck_assert_int_eq(backends_become(n, 1), 1);
+
+	/* The first free connection is the one kept, its backend unchanged. */
+	ck_assert_ptr_nonnull(d[0] = db_acquire(pool));
+	ck_assert_int_eq(ask(d[0], "SELECT pg_backend_pid()"), pid[0]);
+	/* The others open again when a burst needs them, and work. */
+	for (i = 1; i < 3; i++) {
+		ck_assert_ptr_nonnull(d[i] = db_acquire(pool));
+		ck_assert_int_ne(ask(d[i], "SELECT pg_backend_pid()"), pid[i]);
+		ck_assert_int_eq(ask(d[i], "SELECT 41 + 1"), 42);
+	}
+	ck_assert_int_eq(backends_become(n, 3), 3);
+	for (i = 0; i < 3; i++)
+		db_release(pool, d[i]);
+	db_pool_free(pool);
+	ck_assert_int_eq(backends_become(n, 0), 0);
+	node_free(n);
+}
+END_TEST
+
+/*
+ * A connection in use is not closed however long since it was last
+ * given back, and keeps its backend and its transaction.
+ */
+START_TEST(test_connection_in_use_stays_open)
+{
+	struct node *n = node_new("Pool busy node", NULL);
+	struct db_pool *pool;
+	struct db *first, *held;
+	long pid;
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_ptr_nonnull(pool = pool_for(n, 2));
+	ck_assert_ptr_nonnull(first = db_acquire(pool));
+	ck_assert_ptr_nonnull(held = db_acquire(pool));
+	pid = ask(held, "SELECT pg_backend_pid()");
+	ck_assert_int_eq(db_begin(held), 0);
+	ck_assert_int_eq(db_exec(held, "CREATE TEMPORARY TABLE kept (x int)"
+	    " ON COMMIT DROP", 0, NULL), 0);
+	db_release(pool, first);
+
+	db_pool_close_idle(pool, 0);
+	ck_assert_int_eq(backends_become(n, 2), 2);
+	ck_assert_int_eq(ask(held, "SELECT pg_backend_pid()"), pid);
+	ck_assert_int_eq(ask(held, "SELECT count(*) FROM kept"), 0);
+	ck_assert_int_eq(db_commit(held), 0);
+	db_release(pool, held);
+
+	/* Given back now: the next call closes it. */
+	db_pool_close_idle(pool, 0);
+	ck_assert_int_eq(backends_become(n, 1), 1);
+	db_pool_free(pool);
+	node_free(n);
+}
+END_TEST
+
+/*
+ * In the request threads' pool (db_pool_listen), a connection opened
+ * again after it was closed LISTENs again before it is handed out.
+ */
+START_TEST(test_reopened_connection_listens_again)
+{
+	struct node *n = node_new("Pool listen node", NULL);
+	struct db_pool *pool;
+	struct db *a, *b;
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_ptr_nonnull(pool = pool_for(n, 2));
+	db_pool_listen(pool);
+	ck_assert_ptr_nonnull(a = db_acquire(pool));
+	ck_assert_ptr_nonnull(b = db_acquire(pool));
+	ck_assert_int_eq(ask(b,
+	    "SELECT count(*) FROM pg_listening_channels()"), 2);
+	db_release(pool, b);
+	db_pool_close_idle(pool, 0);
+	ck_assert_int_eq(backends_become(n, 1), 1);
+
+	ck_assert_ptr_nonnull(b = db_acquire(pool));
+	ck_assert_int_eq(ask(b, "SELECT count(*) FROM pg_listening_channels()"
+	    " AS c WHERE c IN ('acorn_data', 'acorn_sessions')"), 2);
+	db_release(pool, b);
+	db_release(pool, a);
+	db_pool_free(pool);
+	node_free(n);
+}
+END_TEST
+
+Suite *
+pool_suite(void)
+{
+	Suite *s = suite_create("pool");
+	TCase *tc = tcase_create("pool");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_spare_connections_close_when_idle);
+	tcase_add_test(tc, test_connection_in_use_stays_open);
+	tcase_add_test(tc, test_reopened_connection_listens_again);
+	suite_add_tcase(s, tc);
+	return s;
+}
