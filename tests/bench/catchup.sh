@@ -186,9 +186,9 @@ if [ -n "$new_url" ]; then
 		die "the new node's /metrics say nothing of the bytes pulled"
 	printf '  bytes pulled: %s on the wire for %s decoded (%s saved by gzip)\n' \
 		"$(fmt "$wire")" "$(fmt "$decoded")" "$(awk -v w="$wire" -v d="$decoded" \
-		'BEGIN { printf "%.0f%%", d > 0 ? 100 * (1 - w / d) : 0 }')"
+		'BEGIN { printf "%.0f%%", (d > 0 ? 100 * (1 - w / d) : 0) }')"
 	summary_row 'catch-up: bytes on the wire' "$wire" "decoded $decoded" \
-		"$(awk -v w="$wire" -v d="$decoded" 'BEGIN { printf "%.3f", d > 0 ? w / d : 0 }')" \
+		"$(awk -v w="$wire" -v d="$decoded" 'BEGIN { printf "%.3f", (d > 0 ? w / d : 0) }')" \
 		- bytes
 fi
 mem_report catchup
