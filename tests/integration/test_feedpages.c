@@ -34,16 +34,19 @@ static const char *const regions[NNODES] = {
 	"North West", "National", "South West"
 };
 
-/* The hub pulls both regions; each region pulls the hub. */
+/*
+ * The hub pulls both regions; each region pulls the hub; each node with
+ * the settings given beside its region.
+ */
 static void
-network_up(struct node *net[NNODES])
+network_with(struct node *net[NNODES], const char *more)
 {
 	char settings[128];
 	int i;
 
 	for (i = 0; i < NNODES; i++) {
-		snprintf(settings, sizeof(settings),
-		    "region = %s\nsync_interval = 2", regions[i]);
+		snprintf(settings, sizeof(settings), "region = %s\n%s",
+		    regions[i], more);
 		net[i] = node_new(names[i], settings);
 		ck_assert_ptr_nonnull(net[i]);
 		ck_assert_int_eq(node_serve(net[i]), 0);
@@ -52,6 +55,12 @@ network_up(struct node *net[NNODES])
 	ck_assert_int_eq(node_peer(net[HUB], net[SW], 0), 0);
 	ck_assert_int_eq(node_peer(net[NW], net[HUB], 1), 0);
 	ck_assert_int_eq(node_peer(net[SW], net[HUB], 1), 0);
+}
+
+static void
+network_up(struct node *net[NNODES])
+{
+	network_with(net, "sync_interval = 2");
 }
 
 /*
@@ -336,22 +345,12 @@ now_s(void)
 START_TEST(test_back_to_back_changes_never_wait_for_the_gap)
 {
 	struct node *net[NNODES];
-	char settings[128], text[32], *id;
+	char text[32], *id;
 	const char *p[2];
 	double start;
 	int i, k;
 
-	for (i = 0; i < NNODES; i++) {
-		snprintf(settings, sizeof(settings), "region = %s\n"
-		    "sync_interval = 3600\nping_gap = 60", regions[i]);
-		net[i] = node_new(names[i], settings);
-		ck_assert_ptr_nonnull(net[i]);
-		ck_assert_int_eq(node_serve(net[i]), 0);
-	}
-	ck_assert_int_eq(node_peer(net[HUB], net[NW], 0), 0);
-	ck_assert_int_eq(node_peer(net[HUB], net[SW], 0), 0);
-	ck_assert_int_eq(node_peer(net[NW], net[HUB], 1), 0);
-	ck_assert_int_eq(node_peer(net[SW], net[HUB], 1), 0);
+	network_with(net, "sync_interval = 3600\nping_gap = 60");
 
 	id = node_sql(net[NW], "INSERT INTO glossary_terms (id, origin, term,"
 	    " definition) SELECT gen_random_uuid(), id, 'Link worker',"
