@@ -39,12 +39,10 @@ static int		have_secret;
 
 /* A session as read from the database, for later requests to find. */
 struct kept {
-	unsigned char	 hash[32];	/* of its token; all zero: empty */
+	unsigned char	 hash[32];	/* of its token */
 	uint64_t	 version;	/* the sessions' version it was read at */
 	time_t		 until;		/* monotonic seconds it may be used to */
-	long		 id;
-	char		 member[ACORN_UUID_LEN + 1];
-	char		*name, *email, *role, *region;
+	struct account	*a;		/* NULL: the slot is empty */
 };
 
 static struct kept	kept[KEPT_SLOTS];
@@ -162,10 +160,7 @@ monotonic(void)
 static void
 kept_clear(struct kept *k)
 {
-	free(k->name);
-	free(k->email);
-	free(k->role);
-	free(k->region);
+	account_free(k->a);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -204,11 +199,11 @@ kept_find(const unsigned char h[32])
 	if ((v = notify_sessions_version()) == 0)
 		return NULL;
 	pthread_mutex_lock(&kept_lock);
-	if (k->name != NULL && k->version == v &&
+	if (k->a != NULL && k->version == v &&
 	    CRYPTO_memcmp(k->hash, h, sizeof(k->hash)) == 0 &&
 	    monotonic() < k->until)
-		a = account_copy(k->id, k->member, k->name, k->email,
-		    k->role, k->region);
+		a = account_copy(k->a->id, k->a->member, k->a->name,
+		    k->a->email, k->a->role, k->a->region);
 	pthread_mutex_unlock(&kept_lock);
 	atomic_fetch_add(a != NULL ? &kept_hits : &kept_misses, 1);
 	return a;
@@ -231,15 +226,9 @@ kept_store(const unsigned char h[32], uint64_t v, long secs,
 	memcpy(n.hash, h, sizeof(n.hash));
 	n.version = v;
 	n.until = monotonic() + secs;
-	n.id = a->id;
-	snprintf(n.member, sizeof(n.member), "%s", a->member);
-	if ((n.name = util_strdup(a->name)) == NULL ||
-	    (n.email = util_strdup(a->email)) == NULL ||
-	    (n.role = util_strdup(a->role)) == NULL ||
-	    (n.region = util_strdup(a->region)) == NULL) {
-		kept_clear(&n);
+	if ((n.a = account_copy(a->id, a->member, a->name, a->email,
+	    a->role, a->region)) == NULL)
 		return;
-	}
 	pthread_mutex_lock(&kept_lock);
 	kept_clear(k);
 	*k = n;

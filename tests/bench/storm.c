@@ -98,7 +98,7 @@ settle_db(PGconn *db, const char *event, int n, double since, double *lat)
 			PQclear(res);
 			return -1;
 		}
-		decided = atoi(PQgetvalue(res, 0, 0));
+		decided = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
 		if (decided >= n)
 			break;
