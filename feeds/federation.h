@@ -247,8 +247,22 @@ struct merge_outcome {
 	char		*id;		/* the refused entry's id, malloc'd */
 };
 int	 merge_prepare(struct db *);
+/*
+ * A page's entries verified ahead, while the page before it is merged:
+ * against the trust store as it was (keys, from merge_keys), which the
+ * merge uses only when the store is still the same.
+ */
+struct merge_ahead {
+	struct pg_result *keys;
+	struct fed_checked *checked;	/* one per entry, or NULL */
+	size_t		 n;
+};
+struct pg_result *merge_keys(struct db *);
+void	 merge_ahead_verify(struct merge_ahead *, xmlDocPtr *, char **,
+	    size_t);
+void	 merge_ahead_free(struct merge_ahead *);
 int	 merge_docs(struct db *, xmlDocPtr *, char **, size_t,
-	    struct merge_outcome *, int *);
+	    struct merge_outcome *, int *, struct merge_ahead *);
 void	 merge_outcomes_free(struct merge_outcome *, size_t);
 
 #endif

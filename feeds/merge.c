@@ -79,25 +79,33 @@ static const char stage_copy[] =
 #define GONE_IDS \
 	"(SELECT p1 FROM merge_stage s WHERE " APPLIED " AND s.deleted)"
 
-/* The live records of a kind, inserted or updated, in page order. */
+/*
+ * The live records of a kind, inserted or updated, in page order.  Each
+ * takes its seq here (in that order: PostgreSQL calls a volatile
+ * function of the select list after sorting), which spares it the seq
+ * trigger: a received record is never this node's own change.
+ */
 #define UPSERT_HEAD(t, cols) \
-	"INSERT INTO " t " (id, origin, version, updated, entry, home, " cols \
-	") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, s.p5, s.p6, "
+	"INSERT INTO " t " (id, origin, version, updated, entry, home, seq, " \
+	cols ") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, s.p5, s.p6," \
+	" nextval('change_seq'), "
 #define UPSERT_FROM \
 	" FROM merge_stage s WHERE " APPLIED " AND NOT s.deleted ORDER BY s.n" \
 	" ON CONFLICT (id) DO UPDATE SET version = excluded.version," \
 	" updated = excluded.updated, entry = excluded.entry," \
-	" home = excluded.home, deleted = false, "
+	" home = excluded.home, seq = excluded.seq, deleted = false, "
 
 /* A tombstone: the record's data goes, the signed tombstone stays. */
 #define TOMB_HELD(t, clear) \
 	"UPDATE " t " t SET deleted = true, version = s.p3," \
+	" seq = nextval('change_seq')," \
 	" updated = s.p4::timestamptz, entry = s.p5, home = NULL, " clear \
 	" FROM merge_stage s WHERE " APPLIED " AND s.deleted AND s.held" \
 	" AND t.id = s.p1 AND t.origin = s.p2"
 #define TOMB_NEW(t, cols, vals) \
-	"INSERT INTO " t " (id, origin, version, updated, deleted, entry" \
-	cols ") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, true, s.p5" vals \
+	"INSERT INTO " t " (id, origin, version, updated, deleted, entry, seq" \
+	cols ") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, true, s.p5," \
+	" nextval('change_seq')" vals \
 	" FROM merge_stage s WHERE " APPLIED " AND s.deleted" \
 	" AND NOT s.held ORDER BY s.n"
 
@@ -265,15 +273,19 @@ static const struct merge_kind kinds[] = {
 	    NULL },
 	    /* A slug taken here by another document gets the id's start. */
 	    { UPSERT_HEAD("documents", "deleted, slug, title, category, tags,"
-	    " body, revision")
+	    " body, revision, search")
 	    "false, CASE WHEN EXISTS (SELECT 1 FROM documents"
 	    "  WHERE slug = s.p7 AND id <> s.p1)"
 	    " THEN left(s.p7, 71) || '-' || left(s.p1::text, 8) ELSE s.p7 END,"
 	    " s.p8, s.p9, coalesce(string_to_array(s.p10, chr(30)), '{}'),"
-	    " coalesce(s.p11, ''), coalesce(s.p12::integer, 1)"
+	    " coalesce(s.p11, ''), coalesce(s.p12::integer, 1),"
+	    " acorn_document_words(s.p8,"
+	    "  coalesce(string_to_array(s.p10, chr(30)), '{}'),"
+	    "  coalesce(s.p11, ''))"
 	    UPSERT_FROM "title = excluded.title,"
 	    " category = excluded.category, tags = excluded.tags,"
-	    " body = excluded.body, revision = excluded.revision",
+	    " body = excluded.body, revision = excluded.revision,"
+	    " search = excluded.search",
 	    /* The revision it is at, kept for its history. */
 	    "INSERT INTO document_revisions (document, number, title, body,"
 	    " author_name, summary) SELECT d.id, d.revision, d.title, d.body, "
@@ -287,12 +299,15 @@ static const struct merge_kind kinds[] = {
 	    { TOMB_HELD("glossary_terms", "term = NULL, definition = NULL,"
 	    " synonyms = '{}'"),
 	    TOMB_NEW("glossary_terms", "", ""), NULL },
+	    /* Its search words made here, sparing it the trigger. */
 	    { UPSERT_HEAD("glossary_terms", "deleted, term, definition,"
-	    " synonyms")
-	    "false, s.p7, s.p8, coalesce(string_to_array(s.p9, chr(30)), '{}')"
+	    " synonyms, search")
+	    "false, s.p7, s.p8, coalesce(string_to_array(s.p9, chr(30)), '{}'),"
+	    " acorn_glossary_words(s.p7,"
+	    "  coalesce(string_to_array(s.p9, chr(30)), '{}'), s.p8)"
 	    UPSERT_FROM "term = excluded.term,"
 	    " definition = excluded.definition,"
-	    " synonyms = excluded.synonyms", NULL } },
+	    " synonyms = excluded.synonyms, search = excluded.search", NULL } },
 	{ "node", "nodes",
 	    { "subject", "name", "region", "url", NULL }, { { NULL, 0 } },
 	    CLASSIFY("nodes"),
@@ -498,7 +513,8 @@ static const char *const shared_sql[SH__MAX] = {
 	    " FROM merge_stage WHERE verdict = 'claim' ORDER BY n",
 	[SH_VERDICTS] = "SELECT n, verdict FROM merge_stage ORDER BY n",
 	/* The trust store, as the entries of a run are checked against it. */
-	[SH_KEYS] = "SELECT fingerprint, node, pem FROM node_keys",
+	[SH_KEYS] = "SELECT fingerprint, node, pem FROM node_keys"
+	    " ORDER BY fingerprint",
 };
 
 enum { VE_N, VE_VERDICT };
@@ -1087,6 +1103,69 @@ precheck(struct db *db, const struct fed_checked *c,
 	return NULL;
 }
 
+/* Whether two readings of the trust store (SH_KEYS) are the same. */
+static int
+same_keys(const PGresult *a, const PGresult *b)
+{
+	int i, j;
+
+	if (a == NULL || b == NULL || PQntuples(a) != PQntuples(b) ||
+	    PQnfields(a) != PQnfields(b))
+		return 0;
+	for (i = 0; i < PQntuples(a); i++)
+		for (j = 0; j < PQnfields(a); j++)
+			if (strcmp(PQgetvalue(a, i, j), PQgetvalue(b, i, j)) != 0)
+				return 0;
+	return 1;
+}
+
+/* The trust store as it is now, for merge_ahead_verify; NULL on failure. */
+PGresult *
+merge_keys(struct db *db)
+{
+	return run(db, -1, 0, SH_KEYS, 0);
+}
+
+/*
+ * Verifies a page's entries against a->keys, as merge_span would have
+ * with that trust store, from any thread: every entry's verdict, its
+ * record read and its canonical form (taken from canon) go into
+ * a->checked.  Without keys, or memory, it leaves a->checked NULL and
+ * the merge verifies.
+ */
+void
+merge_ahead_verify(struct merge_ahead *a, xmlDocPtr *docs, char **canon,
+    size_t n)
+{
+	struct trust_copy trust = { a->keys };
+	size_t i;
+
+	a->checked = NULL;
+	a->n = 0;
+	if (a->keys == NULL || n == 0 ||
+	    (a->checked = calloc(n, sizeof(*a->checked))) == NULL)
+		return;
+	a->n = n;
+	for (i = 0; i < n; i++)
+		a->checked[i].wanted = !own_entry(docs[i]);
+	fed_verify_many(docs, canon, a->checked, n, trust_copy_lookup,
+	    &trust);
+}
+
+void
+merge_ahead_free(struct merge_ahead *a)
+{
+	size_t i;
+
+	for (i = 0; a->checked != NULL && i < a->n; i++)
+		fed_checked_free(&a->checked[i]);
+	free(a->checked);
+	PQclear(a->keys);
+	a->checked = NULL;
+	a->keys = NULL;
+	a->n = 0;
+}
+
 /*
  * Verifies docs[from] .. docs[to - 1] against the trust store as it is
  * now, on every core, and merges what verified, in one run; out says
@@ -1095,7 +1174,7 @@ precheck(struct db *db, const struct fed_checked *c,
 static int
 merge_span(struct db *db, xmlDocPtr *docs, char **canon, size_t from,
     size_t to, struct fed_checked *checked, struct merge_outcome *out,
-    int *learnt)
+    int *learnt, struct merge_ahead *ahead)
 {
 	struct trust_copy trust;
 	struct staged *v;
@@ -1107,10 +1186,20 @@ merge_span(struct db *db, xmlDocPtr *docs, char **canon, size_t from,
 		return -1;
 	if ((v = calloc(to - from, sizeof(*v))) == NULL)
 		goto done;
-	for (i = from; i < to; i++)
-		checked[i].wanted = !own_entry(docs[i]);
-	fed_verify_many(docs + from, canon != NULL ? canon + from : NULL,
-	    checked + from, to - from, trust_copy_lookup, &trust);
+	if (ahead != NULL && ahead->checked != NULL && to <= ahead->n &&
+	    same_keys(trust.res, ahead->keys))
+		for (i = from; i < to; i++) {
+			checked[i] = ahead->checked[i];
+			memset(&ahead->checked[i], 0,
+			    sizeof(ahead->checked[i]));
+		}
+	else {
+		for (i = from; i < to; i++)
+			checked[i].wanted = !own_entry(docs[i]);
+		fed_verify_many(docs + from,
+		    canon != NULL ? canon + from : NULL, checked + from,
+		    to - from, trust_copy_lookup, &trust);
+	}
 	for (i = from; i < to; i++) {
 		if (!checked[i].wanted)
 			continue;
@@ -1154,7 +1243,7 @@ done:
  */
 int
 merge_docs(struct db *db, xmlDocPtr *docs, char **canon, size_t n,
-    struct merge_outcome *out, int *learnt)
+    struct merge_outcome *out, int *learnt, struct merge_ahead *ahead)
 {
 	struct fed_checked *checked;
 	size_t from = 0, to, i;
@@ -1175,7 +1264,7 @@ merge_docs(struct db *db, xmlDocPtr *docs, char **canon, size_t n,
 		if (to < n)
 			to++;
 		rc = merge_span(db, docs, canon, from, to, checked, out,
-		    learnt);
+		    learnt, ahead);
 		from = to;
 	}
 	for (i = 0; i < n; i++)

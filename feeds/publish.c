@@ -27,6 +27,7 @@
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 #define BATCH		STR(BATCH_ROWS)
+#define SEP		'\x1e'	/* joins a batch's entries (batch_store) */
 
 /*
  * The columns every kind's pending query starts with; its own follow.
@@ -789,6 +790,12 @@ sign_item(void *arg, size_t idx)
 		    k->name, id);
 		free(it->entry);
 		it->entry = NULL;
+	} else if (strchr(it->entry, SEP) != NULL) {
+		/* XML cannot hold it; batch_store joins entries with it. */
+		log_err("cannot sign %s %s", k->name, id);
+		free(it->entry);
+		it->entry = NULL;
+		it->failed = 1;
 	}
 }
 
@@ -796,44 +803,52 @@ sign_item(void *arg, size_t idx)
  * Stores a batch's entries in one statement.  A row is written only if
  * nothing changed it since it was read (same seq); otherwise it is still
  * pending and the next round takes it.  A record with no entry keeps
- * the one it had, if any.
+ * the one it had, if any.  The entries, a batch's megabytes, go joined
+ * by a character XML cannot hold rather than as an array literal, which
+ * both sides would have to escape and read character by character.
  */
 static int
 batch_store(struct db *db, const struct batch *bt)
 {
-	const char **ids = NULL, **seqs = NULL, **entries = NULL, **shares = NULL;
+	const char **ids = NULL, **seqs = NULL, **shares = NULL;
 	const char *p[4] = { NULL, NULL, NULL, NULL };
 	char *arr[4] = { NULL, NULL, NULL, NULL }, *sql = NULL;
+	struct strbuf joined = { NULL, 0, 0, 0 };
+	const char sep[1] = { SEP };
 	size_t i;
 	int k, rc = -1;
 
 	ids = calloc(bt->n, sizeof(*ids));
 	seqs = calloc(bt->n, sizeof(*seqs));
-	entries = calloc(bt->n, sizeof(*entries));
 	shares = calloc(bt->n, sizeof(*shares));
-	if (ids == NULL || seqs == NULL || entries == NULL || shares == NULL)
+	if (ids == NULL || seqs == NULL || shares == NULL)
 		goto done;
 	for (i = 0; i < bt->n; i++) {
 		ids[i] = PQgetvalue(bt->res, bt->items[i].first, P_ID);
 		seqs[i] = PQgetvalue(bt->res, bt->items[i].first, P_SEQ);
-		entries[i] = bt->items[i].entry != NULL ?
-		    bt->items[i].entry : "";
+		if (i > 0)
+			strbuf_add(&joined, sep, 1);
+		if (bt->items[i].entry != NULL)
+			strbuf_str(&joined, bt->items[i].entry);
 		shares[i] = bt->items[i].live && bt->items[i].entry != NULL ?
 		    "t" : "f";
 	}
 	arr[0] = util_pg_array(ids, bt->n);
 	arr[1] = util_pg_array(seqs, bt->n);
-	arr[2] = util_pg_array(entries, bt->n);
+	arr[2] = strbuf_take(&joined);
 	arr[3] = util_pg_array(shares, bt->n);
 	for (k = 0; k < 4; k++) {
 		if (arr[k] == NULL)
 			goto done;
 		p[k] = arr[k];
 	}
+	/* It takes the rows' seqs itself, sparing them the seq trigger. */
 	sql = util_printf("UPDATE %s t SET"
 	    " entry = coalesce(nullif(v.entry, ''), t.entry),"
+	    " seq = nextval('change_seq'),"
 	    " pending = false, shared = t.shared OR v.shares"
-	    " FROM unnest($1::uuid[], $2::bigint[], $3::text[],"
+	    " FROM unnest($1::uuid[], $2::bigint[],"
+	    "  string_to_array($3, chr(30)),"
 	    "  $4::boolean[]) AS v (id, seq, entry, shares)"
 	    " WHERE t.id = v.id AND t.seq = v.seq AND t.pending",
 	    bt->k->table);
@@ -843,9 +858,9 @@ done:
 	free(sql);
 	for (k = 0; k < 4; k++)
 		free(arr[k]);
+	strbuf_free(&joined);
 	free(ids);
 	free(seqs);
-	free(entries);
 	free(shares);
 	return rc;
 }

@@ -186,8 +186,8 @@ static const char rewind_query[] =
  */
 static int
 merge_page(struct db *db, long long peer, const char *collection,
-    long long after, const struct fed_page *page, const char *etag,
-    long long latest, int *stored, int *learnt)
+    long long after, const struct fed_page *page, struct merge_ahead *ahead,
+    const char *etag, long long latest, int *stored, int *learnt)
 {
 	char s[24], cursor[24], late[24];
 	const char *p[5] = { s, collection, cursor, etag, late };
@@ -204,7 +204,7 @@ merge_page(struct db *db, long long peer, const char *collection,
 	}
 	if (feed_lock(db) == -1 ||
 	    merge_docs(db, page->docs, page->canon, page->n, out,
-	    learnt) == -1)
+	    learnt, ahead) == -1)
 		goto fail;
 	for (i = 0; i < page->n; i++) {
 		if (out[i].stored == -1)
@@ -273,11 +273,14 @@ static const char cursor_query[] =
 enum { CU_SEQ, CU_ETAG };
 
 /*
- * One page of a collection, fetched and parsed.  The next page is
- * fetched and parsed by a thread of its own while this one is merged:
- * fetching waits on the peer and parsing is processor time, merging
- * waits on the database, and each page's address is known as soon as
- * the page before it is parsed.  The page is looked at only once the
+ * One page of a collection, fetched, parsed and verified.  The next
+ * page is fetched, parsed and verified by a thread of its own while
+ * this one is merged: fetching waits on the peer, parsing and checking
+ * signatures are processor time, merging waits on the database, and
+ * each page's address is known as soon as the page before it is
+ * parsed.  It is verified against the trust store as it was when its
+ * fetch started; merging this page may teach the store a key, and the
+ * merge then verifies it again (merge_docs).  The page is looked at only once the
  * one before it is merged, so what becomes of it is what would have
  * become of it fetched then; one not looked at (the pull stopped or
  * starts again) is dropped unread.
@@ -291,6 +294,7 @@ struct page_fetch {
 	int		 got;		/* fetch_get's answer */
 	int		 parsed;	/* fed_page_parse's, or 1 when not tried */
 	const char	*why;
+	struct merge_ahead ahead;
 	pthread_t	 thread;
 	int		 running;
 };
@@ -306,14 +310,24 @@ page_fetch_run(void *arg)
 	if (pf->got == 0 && pf->f.status == 200)
 		pf->parsed = fed_page_parse(pf->f.body, pf->f.len, &pf->page,
 		    &pf->why);
+	if (pf->parsed == 0)
+		merge_ahead_verify(&pf->ahead, pf->page.docs, pf->page.canon,
+		    pf->page.n);
 	return NULL;
 }
 
-/* Starts fetching the page after cursor, in a thread when one starts. */
+/*
+ * Starts fetching the page after cursor, in a thread when one starts,
+ * to be verified against the trust store keys says (a copy is kept).
+ */
 static void
 page_fetch_start(struct page_fetch *pf, struct puller *pl, CURL *c,
-    const char *collection, long long cursor, const char *etag)
+    const char *collection, long long cursor, const char *etag,
+    const PGresult *keys)
 {
+	merge_ahead_free(&pf->ahead);
+	pf->ahead.keys = keys != NULL ? PQcopyResult(keys,
+	    PG_COPYRES_ATTRS | PG_COPYRES_TUPLES) : NULL;
 	free(pf->url);
 	pf->c = c;
 	pf->url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
@@ -346,6 +360,7 @@ page_fetch_drop(struct page_fetch *pf, struct pull_bytes *pb)
 		count_bytes(pb, &pf->f);
 	if (pf->parsed == 0)
 		fed_page_free(&pf->page);
+	merge_ahead_free(&pf->ahead);
 }
 
 /*
@@ -361,7 +376,7 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	struct page_fetch pfs[2], *pf, *next;
 	struct fed_page *page;
 	struct fetch *f;
-	PGresult *res;
+	PGresult *res, *keys;
 	char s[24], *etag = NULL;
 	const char *p[2] = { s, collection }, *why;
 	long long cursor = 0;
@@ -379,10 +394,12 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		etag = util_strdup(PQgetvalue(res, 0, CU_ETAG));
 	}
 	PQclear(res);
+	/* Without the trust store, each page is verified as it is merged. */
+	keys = merge_prepare(db) == 0 ? merge_keys(db) : NULL;
 	pf = &pfs[0];
 	next = &pfs[1];
 	if (!atomic_load(&pl->stop))
-		page_fetch_start(pf, pl, c, collection, cursor, etag);
+		page_fetch_start(pf, pl, c, collection, cursor, etag, keys);
 	for (pages = 0; pages < MAX_PAGES && !atomic_load(&pl->stop); pages++) {
 		page_fetch_wait(pf);
 		f = &pf->f;
@@ -429,12 +446,12 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		if (page->more && pages + 1 < MAX_PAGES &&
 		    !atomic_load(&pl->stop))
 			page_fetch_start(next, pl, c, collection, page->cursor,
-			    NULL);
+			    NULL, keys);
 		stored = 0;
 		pb->entries += (long long)page->n;
 		if (merge_page(db, pl->id, collection, cursor, page,
-		    page->more ? NULL : f->etag, page_latest(f->body), &stored,
-		    learnt) == -1) {
+		    &pf->ahead, page->more ? NULL : f->etag,
+		    page_latest(f->body), &stored, learnt) == -1) {
 			fed_page_free(page);
 			snprintf(error, errlen, "the database failed");
 			break;
@@ -444,6 +461,9 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 			rc = 0;		/* start again from the beginning */
 			break;
 		}
+		merge_ahead_free(&pf->ahead);
+		PQclear(keys);
+		keys = merge_keys(db);
 		if (page->cursor >= 0)
 			cursor = page->cursor;
 		free(etag);
@@ -466,6 +486,9 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		snprintf(error, errlen, "%s: not finished after %d pages; the"
 		    " rest is read in the next pull", collection, MAX_PAGES);
 	free(etag);
+	PQclear(keys);
+	merge_ahead_free(&pfs[0].ahead);
+	merge_ahead_free(&pfs[1].ahead);
 	free(pfs[0].url);
 	free(pfs[1].url);
 	fetch_free(&pfs[0].f);

@@ -363,6 +363,74 @@ START_TEST(test_changes_and_tombstones_propagate)
 }
 END_TEST
 
+/*
+ * What a region writes is found by search on every node, through the
+ * hub: a received glossary term by its synonym, a received document by
+ * a word of its body; and after a change, by the new words and not the
+ * old.  Received rows store their search words and their seq in the
+ * merge's own statement, so this is what proves those are right.
+ */
+static void
+found_on_sw(const char *path, const char *text, int want)
+{
+	struct client *anon = client_new(net[SW]);
+	struct resp *r = http_get(anon, path);
+
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_msg(resp_has(r, text) == want, "%s %s \"%s\"", path,
+	    want ? "does not show" : "still shows", text);
+	resp_free(r);
+	client_free(anon);
+}
+
+START_TEST(test_received_records_are_found_by_search)
+{
+	char *term, *doc;
+
+	network_up();
+	term = node_sql(net[NW], "INSERT INTO glossary_terms (id, origin,"
+	    " term, definition, synonyms) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), 'Wellbeing walk', 'A guided walk in a"
+	    " group.', ARRAY['strolling club']) RETURNING id", NULL);
+	doc = node_sql(net[NW], "INSERT INTO documents (id, origin, slug,"
+	    " title, category, body) VALUES (gen_random_uuid(),"
+	    " (SELECT id FROM node), 'orchard-guide', 'Orchard guide',"
+	    " 'guide', 'Volunteers planted quinces together.') RETURNING id",
+	    NULL);
+	everywhere("SELECT EXISTS (SELECT 1 FROM glossary_terms WHERE id = $1"
+	    " AND NOT pending)", term);
+	everywhere("SELECT EXISTS (SELECT 1 FROM documents WHERE id = $1"
+	    " AND NOT pending)", doc);
+	found_on_sw("/glossary?q=strolling+club", "Wellbeing walk", 1);
+	found_on_sw("/search?q=quinces", "Orchard guide", 1);
+
+	free(node_sql(net[NW], "UPDATE glossary_terms SET synonyms ="
+	    " ARRAY['rambling group'], updated = now() WHERE id = $1"
+	    " RETURNING id", term));
+	free(node_sql(net[NW], "UPDATE documents SET body = 'Volunteers"
+	    " planted medlars together.', revision = 2, updated = now()"
+	    " WHERE id = $1 RETURNING id", doc));
+	everywhere("SELECT EXISTS (SELECT 1 FROM glossary_terms WHERE id = $1"
+	    " AND 'rambling group' = ANY (synonyms))", term);
+	everywhere("SELECT EXISTS (SELECT 1 FROM documents WHERE id = $1"
+	    " AND body LIKE '%medlars%')", doc);
+	found_on_sw("/glossary?q=rambling+group", "Wellbeing walk", 1);
+	found_on_sw("/glossary?q=strolling+club", "Wellbeing walk", 0);
+	found_on_sw("/search?q=medlars", "Orchard guide", 1);
+	found_on_sw("/search?q=quinces", "Orchard guide", 0);
+	/* The words stored are the words the node's own writes would get. */
+	ck_assert_int_eq(node_num(net[SW], "SELECT count(*) FROM"
+	    " glossary_terms WHERE search IS DISTINCT FROM"
+	    " acorn_glossary_words(term, synonyms, definition)", NULL), 0);
+	ck_assert_int_eq(node_num(net[SW], "SELECT count(*) FROM documents"
+	    " WHERE search IS DISTINCT FROM acorn_document_words(title, tags,"
+	    " body)", NULL), 0);
+	free(term);
+	free(doc);
+	network_down();
+}
+END_TEST
+
 START_TEST(test_unlisting_withdraws_a_profile)
 {
 	char *member;
@@ -656,6 +724,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_relays_keep_the_origin_bytes);
 	tcase_add_test(tc, test_changes_and_tombstones_propagate);
 	tcase_add_test(tc, test_unlisting_withdraws_a_profile);
+	tcase_add_test(tc, test_received_records_are_found_by_search);
 	suite_add_tcase(s, tc);
 	return s;
 }
