@@ -32,8 +32,10 @@
 #define LOCK_INBOX	"7234019"	/* feeds/inbox.c: (this, request) */
 #define LOCK_RETENTION	"7234020"	/* retention.c: (this, rule) */
 #define LOCK_COURIER	"7234021"	/* feeds/courier.c: (this, peer) */
-/* Taken in SQL, by acorn_inbox_admit and acorn_inbox_arrive (schema/027). */
+/* Taken in SQL, by acorn_inbox_admit (schema/044): (this, home node). */
 #define LOCK_INBOX_HOME	"7234022"
+/* Taken in SQL, by acorn_inbox_arrive (schema/044): (this, origin). */
+#define LOCK_INBOX_ARRIVE	"7234023"
 
 /*
  * Times as people read them, in UK time and in one style, as GOV.UK
@@ -221,6 +223,7 @@ void		 db_pool_listen(struct db_pool *);
 void		 db_data_changed(void);
 uint64_t	 db_data_version(void);
 unsigned long	 db_data_notifications(void);
+unsigned long	 db_statements_prepared(void);
 void		 db_sessions_changed(void);
 uint64_t	 db_sessions_version(void);
 unsigned long	 db_sessions_notifications(void);

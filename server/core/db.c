@@ -3,6 +3,12 @@
  * threads, parameterised queries only, and schema migrations.  A lost
  * connection is re-established on next use, so a database restart costs
  * 503s while it lasts and nothing more.
+ *
+ * Each connection prepares every statement it runs the first time it
+ * runs it, and from then on only executes it: PostgreSQL then neither
+ * parses it again nor, once it has seen that a plan for any parameters
+ * does as well, plans it again.  Parsing and planning had been most of
+ * what a registration cost the database.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,12 +20,28 @@
 
 #include "core.h"
 
+/*
+ * The statements a connection has prepared: an open-addressed table by
+ * the text's hash, never more than half full; a statement past that is
+ * run unprepared.  Each is named by a number never used twice in this
+ * process.
+ */
+#define DB_STMT_SLOTS	1024
+
+struct db_stmt {
+	char		*sql;		/* NULL: a free slot */
+	uint64_t	 hash;
+	unsigned long	 name;
+};
+
 struct db {
 	PGconn	*conn;
 	int	 listens;	/* LISTENs: counts its own commits */
 	int	 busy;
 	time_t	 released;	/* when last given back (CLOCK_MONOTONIC) */
 	char	 state[6];	/* SQLSTATE of the last failure */
+	struct db_stmt *stmts;	/* DB_STMT_SLOTS, for conn; or NULL */
+	int	 nstmts;
 };
 
 struct db_pool {
@@ -47,6 +69,91 @@ static atomic_ulong data_notifications;
 static atomic_uint_fast64_t sessions_version = 1;
 static atomic_ulong sessions_notifications;
 static atomic_int statement_timeout;	/* seconds; 0: none */
+static atomic_ulong statement_names;
+static atomic_ulong statements_prepared;
+
+/* Forgets what d's connection prepared: it is closing, or lost them. */
+static void
+stmts_forget(struct db *d)
+{
+	int i;
+
+	for (i = 0; d->stmts != NULL && i < DB_STMT_SLOTS; i++)
+		free(d->stmts[i].sql);
+	free(d->stmts);
+	d->stmts = NULL;
+	d->nstmts = 0;
+}
+
+/* Closes d's connection, and forgets what it prepared. */
+static void
+db_close(struct db *d)
+{
+	PQfinish(d->conn);
+	d->conn = NULL;
+	stmts_forget(d);
+}
+
+static uint64_t
+stmt_hash(const char *sql)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	for (; *sql != '\0'; sql++)
+		h = (h ^ (unsigned char)*sql) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * The name sql is prepared under on d's connection, preparing it now if
+ * it is not yet; NULL when it is not (the table is full: run it
+ * unprepared).  When preparing it failed, *failed is PostgreSQL's
+ * answer, which the caller reports as the statement's.
+ */
+static const char *
+stmt_prepared(struct db *d, const char *sql, int n, char name[32],
+    PGresult **failed)
+{
+	uint64_t h = stmt_hash(sql);
+	size_t i;
+	PGresult *r;
+	int ok;
+
+	if (d->stmts == NULL &&
+	    (d->stmts = calloc(DB_STMT_SLOTS, sizeof(*d->stmts))) == NULL)
+		return NULL;
+	for (i = h & (DB_STMT_SLOTS - 1); d->stmts[i].sql != NULL;
+	    i = (i + 1) & (DB_STMT_SLOTS - 1))
+		if (d->stmts[i].hash == h && strcmp(d->stmts[i].sql, sql) == 0) {
+			snprintf(name, 32, "acorn_%lu", d->stmts[i].name);
+			return name;
+		}
+	if (d->nstmts >= DB_STMT_SLOTS / 2 ||
+	    (d->stmts[i].sql = util_strdup(sql)) == NULL)
+		return NULL;
+	d->stmts[i].hash = h;
+	d->stmts[i].name = atomic_fetch_add(&statement_names, 1);
+	snprintf(name, 32, "acorn_%lu", d->stmts[i].name);
+	r = PQprepare(d->conn, name, sql, n, NULL);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok) {
+		free(d->stmts[i].sql);
+		d->stmts[i].sql = NULL;
+		*failed = r;
+		return NULL;
+	}
+	PQclear(r);
+	d->nstmts++;
+	atomic_fetch_add(&statements_prepared, 1);
+	return name;
+}
+
+/* Statements prepared by every connection so far, for /metrics. */
+unsigned long
+db_statements_prepared(void)
+{
+	return atomic_load(&statements_prepared);
+}
 
 /*
  * How long any statement on a connection made from now on may run:
@@ -209,7 +316,7 @@ db_pool_free(struct db_pool *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < p->n; i++)
-		PQfinish(p->dbs[i].conn);
+		db_close(&p->dbs[i]);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	free(p->dbs);
@@ -253,6 +360,7 @@ db_pool_close_idle(struct db_pool *p, int idle)
 		    now - p->dbs[i].released >= idle) {
 			closing = p->dbs[i].conn;
 			p->dbs[i].conn = NULL;
+			stmts_forget(&p->dbs[i]);
 		}
 		pthread_mutex_unlock(&p->lock);
 		/* Outside the lock: saying goodbye is a write to a socket. */
@@ -292,10 +400,8 @@ db_acquire(struct db_pool *p)
 	}
 	pthread_mutex_unlock(&p->lock);
 
-	if (d->conn != NULL && PQstatus(d->conn) != CONNECTION_OK) {
-		PQfinish(d->conn);
-		d->conn = NULL;
-	}
+	if (d->conn != NULL && PQstatus(d->conn) != CONNECTION_OK)
+		db_close(d);
 	if (d->conn == NULL)
 		d->listens = 0;
 	if (d->conn == NULL && (d->conn = db_connect(p->conninfo)) == NULL) {
@@ -305,8 +411,7 @@ db_acquire(struct db_pool *p)
 	if (p->listen && !d->listens) {
 		if (db_exec(d, "LISTEN acorn_data", 0, NULL) == -1 ||
 		    db_exec(d, "LISTEN acorn_sessions", 0, NULL) == -1) {
-			PQfinish(d->conn);
-			d->conn = NULL;
+			db_close(d);
 			db_release(p, d);
 			return NULL;
 		}
@@ -324,10 +429,8 @@ db_release(struct db_pool *p, struct db *d)
 	if (d->conn != NULL && PQtransactionStatus(d->conn) != PQTRANS_IDLE) {
 		PGresult *r = PQexec(d->conn, "ROLLBACK");
 		PQclear(r);
-		if (PQtransactionStatus(d->conn) != PQTRANS_IDLE) {
-			PQfinish(d->conn);
-			d->conn = NULL;
-		}
+		if (PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+			db_close(d);
 	}
 	pthread_mutex_lock(&p->lock);
 	d->busy = 0;
@@ -345,8 +448,7 @@ db_discard(struct db_pool *p, struct db *d)
 {
 	if (d == NULL)
 		return;
-	PQfinish(d->conn);
-	d->conn = NULL;
+	db_close(d);
 	db_release(p, d);
 }
 
@@ -378,10 +480,29 @@ PGresult *
 db_query(struct db *d, ExecStatusType want, const char *sql, int n,
     const char *const *params)
 {
-	PGresult *r;
+	PGresult *r = NULL;
+	const char *name, *lost;
+	char buf[32];
 
 	d->state[0] = '\0';
-	r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
+	name = stmt_prepared(d, sql, n, buf, &r);
+	if (r == NULL && name != NULL) {
+		r = PQexecPrepared(d->conn, name, n, params, NULL, NULL, 0);
+		/*
+		 * Its prepared statements gone (DISCARD ALL, say): forgotten
+		 * here too, and, outside a transaction, run again.
+		 */
+		lost = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (lost != NULL && strcmp(lost, "26000") == 0) {
+			stmts_forget(d);
+			if (PQtransactionStatus(d->conn) == PQTRANS_IDLE) {
+				PQclear(r);
+				r = PQexecParams(d->conn, sql, n, NULL, params,
+				    NULL, NULL, 0);
+			}
+		}
+	} else if (r == NULL)
+		r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
 	/* Our own commit's notification came before its result. */
 	if (d->listens)
 		db_notifies(d->conn);

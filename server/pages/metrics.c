@@ -124,6 +124,11 @@ metrics_serve(struct request *r)
 	strbuf_printf(&b, "# HELP acorn_db_errors_total Failed database "
 	    "operations.\n# TYPE acorn_db_errors_total counter\n"
 	    "acorn_db_errors_total %lu\n", db_errors());
+	strbuf_printf(&b, "# HELP acorn_db_statements_prepared_total"
+	    " Statements prepared, each once per database connection.\n"
+	    "# TYPE acorn_db_statements_prepared_total counter\n"
+	    "acorn_db_statements_prepared_total %lu\n",
+	    db_statements_prepared());
 	federation_metrics(&b);
 	cache_text(&b);
 	len = b.len;

@@ -55,6 +55,7 @@ struct person {
 	CURLcode result;
 	long	 status;
 	double	 done;		/* seconds after the start of the phase */
+	int	 retried;	/* a GET sent again, as a browser would */
 };
 
 static double
@@ -209,6 +210,7 @@ run_all(CURLM *m, double start)
 {
 	struct person *p;
 	struct CURLMsg *msg;
+	char *method;
 	int running = 1, left;
 	CURLMcode mc;
 
@@ -222,6 +224,30 @@ run_all(CURLM *m, double start)
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 			    (char **)&p);
+			/*
+			 * A kept connection the server closed as the GET went
+			 * out (it closes those idle for its timeout): sent
+			 * again on a new one, once, as browsers do with a
+			 * request that changes nothing (RFC 9110, 9.2.2).
+			 */
+			if ((msg->data.result == CURLE_GOT_NOTHING ||
+			    msg->data.result == CURLE_SEND_ERROR ||
+			    msg->data.result == CURLE_RECV_ERROR) &&
+			    !p->retried && curl_easy_getinfo(msg->easy_handle,
+			    CURLINFO_EFFECTIVE_METHOD, &method) == CURLE_OK &&
+			    method != NULL && strcmp(method, "GET") == 0) {
+				p->retried = 1;
+				curl_multi_remove_handle(m, p->easy);
+				reset_answer(p);
+				curl_easy_setopt(p->easy, CURLOPT_FRESH_CONNECT,
+				    1L);
+				if (curl_multi_add_handle(m, p->easy) !=
+				    CURLM_OK)
+					return -1;
+				running = 1;
+				continue;
+			}
+			curl_easy_setopt(p->easy, CURLOPT_FRESH_CONNECT, 0L);
 			p->done = now() - start;
 			p->result = msg->data.result;
 			curl_easy_getinfo(msg->easy_handle,
