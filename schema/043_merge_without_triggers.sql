@@ -8,9 +8,10 @@
 -- PL/pgSQL call per row was a quarter of what storing a row cost them,
 -- and the search triggers as much again.  So:
 --
--- - a statement that writes seq itself has taken it: the seq trigger
---   runs only when an INSERT leaves seq unset or an UPDATE leaves it as
---   it was, which every other write does;
+-- - a statement that writes seq itself has taken it from change_seq:
+--   the seq trigger runs only when an INSERT leaves seq unset (or gives
+--   a placeholder below 1, which no number from change_seq is) or an
+--   UPDATE leaves it as it was, which every other write does;
 -- - a statement that writes the search words itself has made them: the
 --   search trigger runs only when they are left unset, or as they were,
 --   or set to NULL (an evaluation's outcomes changed);
@@ -59,7 +60,7 @@ BEGIN
 	    'glossary_terms', 'evaluations', 'nodes'] LOOP
 		EXECUTE format('DROP TRIGGER %I ON %I', t || '_seq', t);
 		EXECUTE format('CREATE TRIGGER %I BEFORE INSERT ON %I'
-		    ' FOR EACH ROW WHEN (NEW.seq IS NULL)'
+		    ' FOR EACH ROW WHEN (NEW.seq IS NULL OR NEW.seq < 1)'
 		    ' EXECUTE FUNCTION acorn_take_seq()', t || '_seq', t);
 		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I'
 		    ' FOR EACH ROW WHEN (NEW.seq IS NOT DISTINCT FROM OLD.seq)'

@@ -33,13 +33,12 @@ SELECT e.slug, gen_random_uuid() FROM (VALUES ('conference'),
     ('meeting'), ('webinar'), ('past')) AS e(slug);
 
 INSERT INTO events (id, origin, title, description, kind, starts, ends,
-    venue, address, online_url, organiser, organiser_email, region, status,
-    seq)
+    venue, address, online_url, organiser, organiser_email, region, status)
 SELECT d.id, n.id, v.title, v.description, v.kind,
     (v.day || ' ' || v.starts)::timestamp AT TIME ZONE 'Europe/London',
     (v.day || ' ' || v.ends)::timestamp AT TIME ZONE 'Europe/London',
     v.venue, v.address, v.online_url, :'region' || ' coordinator',
-    'coordinator@' || :'slug' || '.example.org', :'region', 'published', 0
+    'coordinator@' || :'slug' || '.example.org', :'region', 'published'
 FROM node n, demo_event d JOIN (VALUES
  ('conference', 'National social prescribing conference 2027',
   E'A day on what social prescribing does for people and for services.\n\n'

@@ -162,6 +162,32 @@ START_TEST(test_signing_leaves_search_alone)
 }
 END_TEST
 
+/*
+ * The publisher and the merge write seq themselves and so run no seq
+ * trigger; a write of this node's own that gives a placeholder seq (as
+ * the demo's data did, 0) is still this node's change: it takes a real
+ * number and is signed.
+ */
+START_TEST(test_a_placeholder_seq_is_still_published)
+{
+	struct node *n = node_new("Placeholder node", NULL);
+	char *id;
+
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(node_serve(n), 0);
+	id = node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition, seq) VALUES (gen_random_uuid(), (SELECT id FROM"
+	    " node), 'Link worker', 'Someone who connects people.', 0)"
+	    " RETURNING id", NULL);
+	ck_assert_ptr_nonnull(id);
+	ck_assert(node_wait(n, "SELECT NOT pending AND seq > 0 AND entry LIKE"
+	    " '%Link worker%' FROM glossary_terms WHERE id = $1", id,
+	    SETTLE_MS));
+	free(id);
+	node_free(n);
+}
+END_TEST
+
 Suite *
 signing_suite(void)
 {
@@ -172,6 +198,7 @@ signing_suite(void)
 	tcase_add_test(tc, test_a_batch_is_signed_and_a_peer_merges_every_entry);
 	tcase_add_test(tc, test_a_failed_batch_leaves_nothing_half_signed);
 	tcase_add_test(tc, test_signing_leaves_search_alone);
+	tcase_add_test(tc, test_a_placeholder_seq_is_still_published);
 	suite_add_tcase(s, tc);
 	return s;
 }
