@@ -181,7 +181,8 @@ static const char rewind_query[] =
 /*
  * Merges one page, read after cursor after, and moves the cursor, all
  * in one transaction: its entries verified on every core and merged
- * set-based (merge_docs), each refusal recorded.  0 when committed, -1
+ * set-based (merge_docs), each refusal recorded.  The caller has
+ * prepared the merge's statements (merge_prepare).  0 when committed, -1
  * when the database failed (nothing of it is kept).
  */
 static int
@@ -198,7 +199,7 @@ merge_page(struct db *db, long long peer, const char *collection,
 	snprintf(cursor, sizeof(cursor), "%lld", page->cursor);
 	snprintf(late, sizeof(late), "%lld", latest);
 	if ((out = calloc(page->n + 1, sizeof(*out))) == NULL ||
-	    merge_prepare(db) == -1 || db_begin(db) == -1) {
+	    db_begin(db) == -1) {
 		free(out);
 		return -1;
 	}
@@ -394,8 +395,16 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 		etag = util_strdup(PQgetvalue(res, 0, CU_ETAG));
 	}
 	PQclear(res);
-	/* Without the trust store, each page is verified as it is merged. */
-	keys = merge_prepare(db) == 0 ? merge_keys(db) : NULL;
+	/*
+	 * The merge's statements, prepared once for the pull; without the
+	 * trust store, each page is verified as it is merged.
+	 */
+	if (merge_prepare(db) == -1) {
+		free(etag);
+		snprintf(error, errlen, "the database failed");
+		return -1;
+	}
+	keys = merge_keys(db);
 	pf = &pfs[0];
 	next = &pfs[1];
 	if (!atomic_load(&pl->stop))
@@ -462,8 +471,11 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 			break;
 		}
 		merge_ahead_free(&pf->ahead);
-		PQclear(keys);
-		keys = merge_keys(db);
+		/* The store as the next page's merge will find it. */
+		if (page->more) {
+			PQclear(keys);
+			keys = merge_keys(db);
+		}
 		if (page->cursor >= 0)
 			cursor = page->cursor;
 		free(etag);
