@@ -236,6 +236,7 @@ void		 courier_stop(struct courier *);
 struct sync;
 struct sync *sync_start(const struct config *, const struct signer *);
 void	 sync_stop(struct sync *);
+void	 sync_pinged(long long);
 void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
 void	 sync_bytes(unsigned long long *, unsigned long long *);
 const char *sync_rejections(int, unsigned long *);

@@ -37,6 +37,8 @@
  * for one run and is read once: compressing its entry on the way in
  * (as a row over the default two kilobytes would be) cost more than
  * all the rest of staging it, so rows stay whole up to a page's size.
+ * It is emptied before each run (acorn_merge_stage_clear), not at each
+ * commit, which would truncate it then at every merge's commit.
  */
 static const char stage_table[] =
     "CREATE TEMP TABLE IF NOT EXISTS merge_stage (n integer PRIMARY KEY,"
@@ -47,7 +49,7 @@ static const char stage_table[] =
     " p15 text, p16 text, p17 text, p18 text, p19 text, p20 text,"
     " p21 text, p22 text, p23 text, p24 text, p25 text, a1 text,"
     " a2 text, a3 text, a4 text, a5 text, a6 text, a7 text, a8 text)"
-    " WITH (toast_tuple_target = 8160) ON COMMIT DELETE ROWS";
+    " WITH (toast_tuple_target = 8160)";
 
 static const char stage_copy[] =
     "COPY merge_stage (n, kind, deleted, p1, p2, p3, p4, p5, p6, p7, p8,"
@@ -507,7 +509,7 @@ node_speaker(struct db *db, const struct fed_record *rec)
 enum shared_stmt { SH_CLEAR, SH_CLAIMS, SH_VERDICTS, SH_KEYS, SH__MAX };
 
 static const char *const shared_sql[SH__MAX] = {
-	[SH_CLEAR] = "DELETE FROM merge_stage",
+	[SH_CLEAR] = "SELECT acorn_merge_stage_clear()",
 	/* Claims on records other nodes own are kept, naming both. */
 	[SH_CLAIMS] = "SELECT acorn_record_conflict(p1, kind, owner, p2)"
 	    " FROM merge_stage WHERE verdict = 'claim' ORDER BY n",

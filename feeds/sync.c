@@ -34,6 +34,7 @@
 #define ERROR_WAIT_MS	2000
 #define POLL_MAX_BYTES	(16 * 1024)	/* the answer to a poll */
 #define POLL_RETRY	3600	/* seconds before asking a node without it */
+#define OUT_ALL		(-1LL)	/* news for every peer (sync_drain) */
 
 struct puller {
 	struct sync	*sync;
@@ -60,6 +61,14 @@ struct sync {
 	struct puller	*pullers;
 	struct courier	*courier;	/* inbox deliveries (courier.c) */
 };
+
+/*
+ * The worker serving this process, if one is, for the web layer's pings
+ * (sync_pinged); the lock guards it and every list of its pullers, which
+ * only the worker's own thread changes.
+ */
+static pthread_mutex_t serving_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sync *serving;
 
 static atomic_ulong merged, pulls, pull_failures;
 /* Feed bytes pulled: as they came over the wire, and decoded. */
@@ -231,8 +240,12 @@ merge_page(struct db *db, long long peer, const char *collection,
 	    "  peer_cursors.seq) THEN coalesce(peer_cursors.behind_since, now())"
 	    "  END", 5, p) == -1)
 		goto fail;
-	if (*stored > 0 && db_exec(db, "NOTIFY acorn_published", 0, NULL) ==
-	    -1)
+	/*
+	 * Named after the peer: what came from it is news to every peer
+	 * but that one (sync_drain).
+	 */
+	if (*stored > 0 && db_call(db, "SELECT pg_notify('acorn_published',"
+	    " $1)", 1, p) == -1)
 		goto fail;
 	/*
 	 * A key learnt: what was refused for want of a key is read again,
@@ -996,8 +1009,10 @@ sync_peers(struct sync *s)
 			free(pl);
 			continue;
 		}
+		pthread_mutex_lock(&serving_lock);
 		pl->next = s->pullers;
 		s->pullers = pl;
+		pthread_mutex_unlock(&serving_lock);
 	}
 	PQclear(res);
 	for (pp = &s->pullers; *pp != NULL; ) {
@@ -1006,7 +1021,9 @@ sync_peers(struct sync *s)
 			pp = &pl->next;
 			continue;
 		}
+		pthread_mutex_lock(&serving_lock);
 		*pp = pl->next;
+		pthread_mutex_unlock(&serving_lock);
 		puller_stop(pl);
 	}
 	return 0;
@@ -1020,25 +1037,29 @@ ignore_body(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* Every peer pinned, to ping. */
-static const char ping_query[] = "SELECT url FROM peers";
+/* Every peer pinned, but peer $1, to ping. */
+static const char ping_query[] = "SELECT url FROM peers"
+    " WHERE id IS DISTINCT FROM $1::bigint";
 
 enum { PI_URL };
 
 /*
- * Tells every peer that something went out here, all at once, each
- * with a short timeout: a dead peer costs the others nothing.
+ * Tells every peer that something went out here (but the peer it all
+ * came from, when from > 0: it holds it), all at once, each with a
+ * short timeout: a dead peer costs the others nothing.
  */
 static void
-ping_peers(struct sync *s)
+ping_peers(struct sync *s, long long from)
 {
 	PGresult *res;
 	CURLM *m = NULL;
 	CURL **easy;
-	char *form, **urls;
+	char *form, **urls, id[24];
+	const char *p[1] = { from > 0 ? id : NULL };
 	int i, n, running;
 
-	res = db_query(s->db, PGRES_TUPLES_OK, ping_query, 0, NULL);
+	snprintf(id, sizeof(id), "%lld", from);
+	res = db_query(s->db, PGRES_TUPLES_OK, ping_query, 1, p);
 	if (res == NULL)
 		return;
 	n = PQntuples(res);
@@ -1108,24 +1129,32 @@ sync_connect(struct sync *s)
 /*
  * Takes the notifications that arrived: wakes the pullers of peers that
  * pinged, reloads the peer list when it changed.  *out is set when
- * entries went out (here or in another process), *again when a local
- * change waits to be published; -1 when the
+ * entries went out (here or in another process): to a peer's id when
+ * all of them were merged from that peer, to OUT_ALL otherwise; *again
+ * is set when a local change waits to be published.  -1 when the
  * connection is gone.
  */
 static int
-sync_drain(struct sync *s, int *out, int *again)
+sync_drain(struct sync *s, long long *out, int *again)
 {
 	PGconn *c = db_conn(s->db);
 	struct puller *pl;
 	PGnotify *n;
+	long long from;
 	int peers = 0;
 
 	if (PQconsumeInput(c) == 0)
 		return -1;
 	while ((n = PQnotifies(c)) != NULL) {
-		if (strcmp(n->relname, "acorn_published") == 0)
-			*out = 1;
-		else if (strcmp(n->relname, "acorn_publish") == 0)
+		if (strcmp(n->relname, "acorn_published") == 0) {
+			from = strtoll(n->extra, NULL, 10);
+			if (from <= 0)
+				*out = OUT_ALL;
+			else if (*out == 0)
+				*out = from;
+			else if (*out != from)
+				*out = OUT_ALL;
+		} else if (strcmp(n->relname, "acorn_publish") == 0)
 			*again = 1;
 		else if (strcmp(n->relname, "acorn_peers") == 0)
 			peers = 1;
@@ -1148,7 +1177,9 @@ static void *
 sync_run(void *arg)
 {
 	struct sync *s = arg;
-	int out, again, heard, rc;
+	struct puller *gone;
+	long long out, heard;
+	int again, rc;
 
 	while (!atomic_load(&s->stop)) {
 		out = again = 0;
@@ -1161,7 +1192,7 @@ sync_run(void *arg)
 			 * Back (or first) on line: peers whose tries of
 			 * this node backed off hear at once that it is.
 			 */
-			out = 1;
+			out = OUT_ALL;
 		}
 		/*
 		 * Entries gone out (merged from a peer, or signed by
@@ -1170,8 +1201,8 @@ sync_run(void *arg)
 		 * signing.
 		 */
 		rc = sync_drain(s, &out, &again);
-		if (rc == 0 && out)
-			ping_peers(s);
+		if (rc == 0 && out != 0)
+			ping_peers(s, out);
 		if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
 			/*
 			 * Its own acorn_published, heard now, is not
@@ -1181,7 +1212,7 @@ sync_run(void *arg)
 			heard = 0;
 			if (sync_drain(s, &heard, &again) == -1)
 				rc = -1;
-			ping_peers(s);
+			ping_peers(s, OUT_ALL);
 		}
 		if (rc == -1) {
 			if (PQstatus(db_conn(s->db)) != CONNECTION_OK) {
@@ -1191,13 +1222,17 @@ sync_run(void *arg)
 			sync_wait(s, ERROR_WAIT_MS);
 			continue;
 		}
-		if (!out && !again && rc == 0)
+		if (out == 0 && !again && rc == 0)
 			sync_wait(s, 5000);
 	}
-	while (s->pullers != NULL) {
-		struct puller *pl = s->pullers;
+	pthread_mutex_lock(&serving_lock);
+	gone = s->pullers;
+	s->pullers = NULL;
+	pthread_mutex_unlock(&serving_lock);
+	while (gone != NULL) {
+		struct puller *pl = gone;
 
-		s->pullers = pl->next;
+		gone = pl->next;
 		puller_stop(pl);
 	}
 	db_release(s->pool, s->db);
@@ -1230,7 +1265,29 @@ sync_start(const struct config *c, const struct signer *sg)
 		free(s);
 		return NULL;
 	}
+	pthread_mutex_lock(&serving_lock);
+	serving = s;
+	pthread_mutex_unlock(&serving_lock);
 	return s;
+}
+
+/*
+ * A ping from peer id that asks for a pull (acorn_peer_ping), taken by
+ * this process: its puller, if this process runs one, looks again at
+ * once rather than when the notification reaches it, which other
+ * processes serving the node wait for.
+ */
+void
+sync_pinged(long long id)
+{
+	struct puller *pl;
+
+	pthread_mutex_lock(&serving_lock);
+	for (pl = serving != NULL ? serving->pullers : NULL; pl != NULL;
+	    pl = pl->next)
+		if (pl->id == id)
+			puller_wake(pl);
+	pthread_mutex_unlock(&serving_lock);
 }
 
 /* Stops the worker and its pullers, abandoning transfers in flight. */
@@ -1239,6 +1296,10 @@ sync_stop(struct sync *s)
 {
 	if (s == NULL)
 		return;
+	pthread_mutex_lock(&serving_lock);
+	if (serving == s)
+		serving = NULL;
+	pthread_mutex_unlock(&serving_lock);
 	atomic_store(&s->stop, 1);
 	if (write(s->wake[1], "x", 1) == -1)
 		log_warn("cannot wake the sync worker");

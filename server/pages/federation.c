@@ -69,6 +69,8 @@ federation_ping(struct request *r)
 	    " make_interval(secs => $2::integer))", 2, p);
 	if (res == NULL)
 		return http_error(r, 503);
+	if (!PQgetisnull(res, 0, DB_ONLY))
+		sync_pinged(strtoll(PQgetvalue(res, 0, DB_ONLY), NULL, 10));
 	PQclear(res);
 	return http_send(r, 202, "text/plain; charset=utf-8", "noted\n", 6,
 	    1);

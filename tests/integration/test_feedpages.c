@@ -382,6 +382,56 @@ START_TEST(test_back_to_back_changes_never_wait_for_the_gap)
 }
 END_TEST
 
+/* A new term on node from, waited for until node to holds it. */
+static void
+cross(struct node *net[NNODES], int from, int to, const char *text)
+{
+	const char *p[2] = { NULL, text };
+	char *id;
+
+	id = node_sql(net[from], "INSERT INTO glossary_terms (id, origin,"
+	    " term, definition) SELECT gen_random_uuid(), id, $1, $1 FROM"
+	    " node RETURNING id", text);
+	ck_assert_ptr_nonnull(id);
+	p[0] = id;
+	ck_assert_msg(node_waitv(net[to], "SELECT count(*) = 1 FROM"
+	    " glossary_terms WHERE id = $1 AND definition = $2", 2, p,
+	    SETTLE_MS), "\"%s\" never crossed", text);
+	free(id);
+}
+
+#define PULLS	"acorn_federation_pulls_total"
+
+/*
+ * What a node merged from a peer is news to its other peers, not to
+ * that one: the hub pings the other region about a region's change, not
+ * the region it came from, which would only pull its own change back
+ * (and the other region, which has only the hub, pings nobody).
+ * Counted as each region's pulls of the hub, which only a ping asks for
+ * here, polling being hourly: one each, for the other region's change.
+ */
+START_TEST(test_a_change_is_not_pinged_back_to_where_it_came_from)
+{
+	struct node *net[NNODES];
+	long nw, sw;
+	int i;
+
+	network_with(net, "sync_interval = 3600\nping_gap = 60");
+	/* Settled: a change each way has crossed. */
+	cross(net, NW, SW, "Settling from the North West");
+	cross(net, SW, NW, "Settling from the South West");
+	ck_assert_int_ge(nw = node_metric(net[NW], PULLS), 1);
+	ck_assert_int_ge(sw = node_metric(net[SW], PULLS), 1);
+
+	cross(net, NW, SW, "Measured from the North West");
+	cross(net, SW, NW, "Measured from the South West");
+	ck_assert_int_eq(node_metric(net[NW], PULLS) - nw, 1);
+	ck_assert_int_eq(node_metric(net[SW], PULLS) - sw, 1);
+	for (i = 0; i < NNODES; i++)
+		node_free(net[i]);
+}
+END_TEST
+
 /* The pulls of peer that have started, over, with no ping waiting. */
 static void
 wait_pulls_over(struct node *n, struct fakepeer *peer, int ms)
@@ -536,6 +586,8 @@ feedpages_suite(void)
 	tc = tcase_create("pings");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_back_to_back_changes_never_wait_for_the_gap);
+	tcase_add_test(tc,
+	    test_a_change_is_not_pinged_back_to_where_it_came_from);
 	tcase_add_test(tc, test_ping_flood_with_nothing_new_is_spaced_by_the_gap);
 	tcase_add_test(tc, test_ping_from_an_unknown_node_starts_no_pull);
 	suite_add_tcase(s, tc);
