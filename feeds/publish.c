@@ -1017,8 +1017,9 @@ publish_kind(struct db *db, const struct signer *sg, const struct kind *k)
 		if (batch_signed(cur) == -1 || batch_store(db, cur) == -1)
 			goto fail;
 		n = batch_entries(cur);
-		if ((n > 0 && db_exec(db, "NOTIFY acorn_published", 0,
-		    NULL) == -1))
+		/* Named after the collection: the news a ping carries. */
+		if ((n > 0 && db_call(db, "SELECT pg_notify('acorn_published',"
+		    " $1)", 1, &k->collection) == -1))
 			goto fail;
 		if (db_commit(db) == -1)
 			goto done;

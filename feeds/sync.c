@@ -35,6 +35,7 @@
 #define POLL_MAX_BYTES	(16 * 1024)	/* the answer to a poll */
 #define POLL_RETRY	3600	/* seconds before asking a node without it */
 #define OUT_ALL		(-1LL)	/* news for every peer (sync_drain) */
+#define NEWS_ALL	(~0u)	/* news of collections not known */
 
 struct puller {
 	struct sync	*sync;
@@ -47,6 +48,7 @@ struct puller {
 	atomic_int	 stop;
 	int		 seen;		/* still in the peer list */
 	time_t		 no_poll_until;	/* the peer has no /feeds?since= */
+	atomic_uint	 news;		/* collections a ping named: bits */
 	struct puller	*next;
 };
 
@@ -241,11 +243,11 @@ merge_page(struct db *db, long long peer, const char *collection,
 	    "  END", 5, p) == -1)
 		goto fail;
 	/*
-	 * Named after the peer: what came from it is news to every peer
-	 * but that one (sync_drain).
+	 * Named after the collection and the peer: what came from it is
+	 * news to every peer but that one (sync_drain).
 	 */
 	if (*stored > 0 && db_call(db, "SELECT pg_notify('acorn_published',"
-	    " $1)", 1, p) == -1)
+	    " $2::text || ' ' || $1::text)", 2, p) == -1)
 		goto fail;
 	/*
 	 * A key learnt: what was refused for want of a key is read again,
@@ -731,9 +733,56 @@ note_caught_up(struct db *db, long long peer, unsigned int want)
 	free(list);
 }
 
+/* How one round of a pull went. */
+struct round {
+	struct strbuf	 errors;
+	int		 good;
+	int		 bad;
+	int		 learnt;	/* keys: start again from the top */
+	unsigned int	 failed;	/* collections: bits */
+};
+
+/*
+ * Pulls the collections of want (bits), noting how each went, until
+ * one teaches a key.
+ */
+static void
+pull_round(struct puller *pl, struct db *db, CURL *c, unsigned int want,
+    struct pull_bytes *pb, struct round *rd)
+{
+	char error[CURL_ERROR_SIZE + 64];
+	const char *coll;
+	size_t i;
+
+	for (i = 0; (coll = publish_collection(i)) != NULL &&
+	    !atomic_load(&pl->stop); i++) {
+		if (!(want & 1u << i))
+			continue;
+		error[0] = '\0';
+		if (pull_collection(pl, db, c, coll, &rd->learnt, pb, error,
+		    sizeof(error)) == -1) {
+			if (atomic_load(&pl->stop))
+				break;	/* says nothing of the peer */
+			rd->bad++;
+			rd->failed |= 1u << i;
+			note_collection(db, pl->id, coll, error);
+			strbuf_printf(&rd->errors, "%s%s",
+			    rd->errors.len > 0 ? "\n" : "", error);
+		} else {
+			rd->good++;
+			note_collection(db, pl->id, coll, NULL);
+		}
+		if (rd->learnt > 0)
+			break;	/* start again from the beginning */
+	}
+}
+
 /*
  * One pull of every collection of a peer; notes how it went.  A
  * collection that fails is noted and the next one pulled all the same.
+ * The collections a ping named come first, then the one question of
+ * which have news (the answer names those just pulled no more, unless
+ * they moved on again meanwhile).
  * -1 when it could not start: the database failed, or another process
  * serving this node is pulling the peer (and will note when it is next
  * due); -2 when the peer's lock could not be let go of.
@@ -741,16 +790,16 @@ note_caught_up(struct db *db, long long peer, unsigned int want)
 static int
 pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 {
-	char error[CURL_ERROR_SIZE + 64], s[24], iv[16], gap[16];
-	const char *p[4] = { s, NULL, NULL, iv }, *coll;
-	struct strbuf errors = { NULL, 0, 0, 0 };
+	char s[24], iv[16], gap[16];
+	const char *p[4] = { s, NULL, NULL, iv };
+	struct round rd;
 	struct pull_bytes pb = { 0, 0, 0 };
 	PGresult *res;
 	char *started, *all;
-	size_t i;
-	unsigned int want = ~0u;
-	int learnt, rounds = 0, good, bad, taken, polled;
+	unsigned int want = ~0u, hint;
+	int rounds = 0, good, bad, taken, polled = 0;
 
+	memset(&rd, 0, sizeof(rd));
 	snprintf(s, sizeof(s), "%lld", pl->id);
 	snprintf(iv, sizeof(iv), "%d", interval);
 	/* Another process serving this node may be pulling it already. */
@@ -768,41 +817,30 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 		return -1;
 	}
 	atomic_fetch_add(&pulls, 1);
+	/* Taken now: a ping after this asks for a pull of its own. */
+	hint = atomic_exchange(&pl->news, 0);
+	if (hint != 0)
+		pull_round(pl, db, c, hint, &pb, &rd);
 	/*
-	 * One question first: a caught-up peer costs one request a poll,
+	 * One question then: a caught-up peer costs one request a poll,
 	 * not one per collection.
 	 */
-	polled = poll_peer(pl, db, c, &pb, &want) == 0;
-	if (polled)
-		note_caught_up(db, pl->id, want);
-	else
-		want = ~0u;
-	do {
-		learnt = good = bad = 0;
-		strbuf_free(&errors);
-		for (i = 0; (coll = publish_collection(i)) != NULL &&
-		    !atomic_load(&pl->stop); i++) {
-			if (!(want & 1u << i))
-				continue;
-			error[0] = '\0';
-			if (pull_collection(pl, db, c, coll, &learnt, &pb,
-			    error, sizeof(error)) == -1) {
-				if (atomic_load(&pl->stop))
-					break;	/* says nothing of the peer */
-				bad++;
-				note_collection(db, pl->id, coll, error);
-				strbuf_printf(&errors, "%s%s",
-				    errors.len > 0 ? "\n" : "", error);
-			} else {
-				good++;
-				note_collection(db, pl->id, coll, NULL);
-			}
-			if (learnt > 0)
-				break;	/* start again from the beginning */
-		}
-		/* Keys learnt: cursors may have moved back anywhere. */
-		want = ~0u;
-	} while (learnt > 0 && ++rounds < 10);
+	if (rd.learnt == 0 && !atomic_load(&pl->stop)) {
+		polled = poll_peer(pl, db, c, &pb, &want) == 0;
+		if (polled)
+			note_caught_up(db, pl->id, want | rd.failed);
+		else
+			want = ~0u;
+		pull_round(pl, db, c, want & ~rd.failed, &pb, &rd);
+	}
+	/* Keys learnt: cursors may have moved back anywhere. */
+	while (rd.learnt > 0 && ++rounds < 10) {
+		strbuf_free(&rd.errors);
+		memset(&rd, 0, sizeof(rd));
+		pull_round(pl, db, c, ~0u, &pb, &rd);
+	}
+	good = rd.good;
+	bad = rd.bad;
 	if (polled && good == 0 && bad == 0)
 		good = 1;	/* the peer answered: nothing new */
 	if (bad > 0)
@@ -810,7 +848,7 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	if (pb.decoded > 0)
 		log_info("pulled peer %lld: %lld bytes received, %lld"
 		    " decoded", pl->id, pb.wire, pb.decoded);
-	all = strbuf_take(&errors);
+	all = strbuf_take(&rd.errors);
 	p[1] = bad > 0 ? (all != NULL ? all : "out of memory") : NULL;
 	p[2] = started;
 	/*
@@ -1037,6 +1075,61 @@ ignore_body(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/*
+ * The bit of the collection named by the len bytes at name
+ * (publish_collection's order), NEWS_ALL when it names none.
+ */
+static unsigned int
+sync_news_of(const char *name, size_t len)
+{
+	const char *coll;
+	size_t i;
+
+	for (i = 0; (coll = publish_collection(i)) != NULL; i++)
+		if (strlen(coll) == len && strncmp(coll, name, len) == 0)
+			return 1u << i;
+	return NEWS_ALL;
+}
+
+/*
+ * The collections a ping's news names, comma-separated: their bits,
+ * those this node does not serve passed over; 0 when it names none.
+ */
+unsigned int
+sync_news_read(const char *list)
+{
+	unsigned int news = 0, bit;
+	size_t len;
+
+	while (list != NULL && *list != '\0') {
+		len = strcspn(list, ",");
+		if ((bit = sync_news_of(list, len)) != NEWS_ALL)
+			news |= bit;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	return news;
+}
+
+/* The form of a ping: news=, when known, names the collections. */
+static char *
+ping_form(unsigned int news)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *coll, *sep = "&news=";
+	size_t i;
+
+	strbuf_printf(&b, "node=urn:uuid:%s", node_id);
+	for (i = 0; news != NEWS_ALL && (coll = publish_collection(i)) !=
+	    NULL; i++)
+		if (news & 1u << i) {
+			strbuf_printf(&b, "%s%s", sep, coll);
+			sep = ",";
+		}
+	return strbuf_take(&b);
+}
+
 /* Every peer pinned, but peer $1, to ping. */
 static const char ping_query[] = "SELECT url FROM peers"
     " WHERE id IS DISTINCT FROM $1::bigint";
@@ -1045,11 +1138,12 @@ enum { PI_URL };
 
 /*
  * Tells every peer that something went out here (but the peer it all
- * came from, when from > 0: it holds it), all at once, each with a
- * short timeout: a dead peer costs the others nothing.
+ * came from, when from > 0: it holds it), and in which collections,
+ * all at once, each with a short timeout: a dead peer costs the others
+ * nothing.
  */
 static void
-ping_peers(struct sync *s, long long from)
+ping_peers(struct sync *s, long long from, unsigned int news)
 {
 	PGresult *res;
 	CURLM *m = NULL;
@@ -1063,7 +1157,7 @@ ping_peers(struct sync *s, long long from)
 	if (res == NULL)
 		return;
 	n = PQntuples(res);
-	form = util_printf("node=urn:uuid:%s", node_id);
+	form = ping_form(news);
 	easy = calloc((size_t)n + 1, sizeof(*easy));
 	urls = calloc((size_t)n + 1, sizeof(*urls));
 	if (n == 0 || form == NULL || easy == NULL || urls == NULL ||
@@ -1135,19 +1229,24 @@ sync_connect(struct sync *s)
  * connection is gone.
  */
 static int
-sync_drain(struct sync *s, long long *out, int *again)
+sync_drain(struct sync *s, long long *out, unsigned int *news, int *again)
 {
 	PGconn *c = db_conn(s->db);
 	struct puller *pl;
 	PGnotify *n;
 	long long from;
+	size_t len;
 	int peers = 0;
 
 	if (PQconsumeInput(c) == 0)
 		return -1;
 	while ((n = PQnotifies(c)) != NULL) {
 		if (strcmp(n->relname, "acorn_published") == 0) {
-			from = strtoll(n->extra, NULL, 10);
+			/* "COLLECTION [PEER]"; anything else is news of all. */
+			len = strcspn(n->extra, " ");
+			*news |= sync_news_of(n->extra, len);
+			from = n->extra[len] == ' ' ?
+			    strtoll(n->extra + len + 1, NULL, 10) : 0;
 			if (from <= 0)
 				*out = OUT_ALL;
 			else if (*out == 0)
@@ -1179,10 +1278,12 @@ sync_run(void *arg)
 	struct sync *s = arg;
 	struct puller *gone;
 	long long out, heard;
+	unsigned int news, told;
 	int again, rc;
 
 	while (!atomic_load(&s->stop)) {
 		out = again = 0;
+		news = 0;
 		if (s->db == NULL) {
 			if (sync_connect(s) == -1) {
 				sync_wait(s, ERROR_WAIT_MS);
@@ -1193,6 +1294,7 @@ sync_run(void *arg)
 			 * this node backed off hear at once that it is.
 			 */
 			out = OUT_ALL;
+			news = NEWS_ALL;
 		}
 		/*
 		 * Entries gone out (merged from a peer, or signed by
@@ -1200,9 +1302,9 @@ sync_run(void *arg)
 		 * signed here: a relay's pings do not wait for its own
 		 * signing.
 		 */
-		rc = sync_drain(s, &out, &again);
+		rc = sync_drain(s, &out, &news, &again);
 		if (rc == 0 && out != 0)
-			ping_peers(s, out);
+			ping_peers(s, out, news);
 		if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
 			/*
 			 * Its own acorn_published, heard now, is not
@@ -1210,9 +1312,10 @@ sync_run(void *arg)
 			 * peer for a pull that finds nothing.
 			 */
 			heard = 0;
-			if (sync_drain(s, &heard, &again) == -1)
+			told = 0;
+			if (sync_drain(s, &heard, &told, &again) == -1)
 				rc = -1;
-			ping_peers(s, OUT_ALL);
+			ping_peers(s, OUT_ALL, told != 0 ? told : NEWS_ALL);
 		}
 		if (rc == -1) {
 			if (PQstatus(db_conn(s->db)) != CONNECTION_OK) {
@@ -1273,20 +1376,24 @@ sync_start(const struct config *c, const struct signer *sg)
 
 /*
  * A ping from peer id that asks for a pull (acorn_peer_ping), taken by
- * this process: its puller, if this process runs one, looks again at
+ * this process, naming the collections with news (bits; 0 when it
+ * named none): its puller, if this process runs one, looks again at
  * once rather than when the notification reaches it, which other
- * processes serving the node wait for.
+ * processes serving the node wait for, and pulls those collections
+ * before it asks the peer which have news.
  */
 void
-sync_pinged(long long id)
+sync_pinged(long long id, unsigned int news)
 {
 	struct puller *pl;
 
 	pthread_mutex_lock(&serving_lock);
 	for (pl = serving != NULL ? serving->pullers : NULL; pl != NULL;
 	    pl = pl->next)
-		if (pl->id == id)
+		if (pl->id == id) {
+			atomic_fetch_or(&pl->news, news);
 			puller_wake(pl);
+		}
 	pthread_mutex_unlock(&serving_lock);
 }
 

@@ -43,9 +43,11 @@ federation_service(struct request *r)
 }
 
 /*
- * POST /federation/ping: node=urn:uuid:SENDER.  Anyone may send one, so
- * a ping only asks for the sender's feeds to be pulled soon, and only
- * when the sender is a peer: the schema (acorn_peer_ping) answers at
+ * POST /federation/ping: node=urn:uuid:SENDER, and news=COLLECTION,...
+ * naming the collections with news, which the pull takes first (before
+ * it asks which have news).  Anyone may send one, so a ping only asks
+ * for the sender's feeds to be pulled soon, and only when the sender is
+ * a peer: the schema (acorn_peer_ping) answers at
  * once while pulls of the peer find something, and spaces by ping_gap
  * the pulls that find nothing, which is what a flood is.  Every ping
  * of the right shape gets the same answer, so it tells nobody which
@@ -70,7 +72,8 @@ federation_ping(struct request *r)
 	if (res == NULL)
 		return http_error(r, 503);
 	if (!PQgetisnull(res, 0, DB_ONLY))
-		sync_pinged(strtoll(PQgetvalue(res, 0, DB_ONLY), NULL, 10));
+		sync_pinged(strtoll(PQgetvalue(res, 0, DB_ONLY), NULL, 10),
+		    sync_news_read(r->form.f[KEY_NEWS].text));
 	PQclear(res);
 	return http_send(r, 202, "text/plain; charset=utf-8", "noted\n", 6,
 	    1);

@@ -241,6 +241,8 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_CHANGED] = { "changed", K_COUNT, 1, "Changed fields only",
 	    "Choose whether to hide unchanged fields" },
 	[KEY_REASON] = { "reason", K_TEXT, 1000, "Reason", NULL },
+	[KEY_NEWS] = { "news", K_LINE, 200, "News",
+	    "Name the collections with news" },
 };
 
 const char *

@@ -52,6 +52,7 @@ struct collection {
 	long long	 latest;	/* the page's acorn:latest, or 0 */
 	int		 requests;
 	double		 last;		/* when the last was answered */
+	int		 order;		/* of the last, among all requests */
 	long long	 lowest;	/* the lowest ?after= since set, or -1 */
 };
 
@@ -64,6 +65,8 @@ struct fakepeer_state {
 	struct collection	 colls[NCOLLECTIONS];
 	int			 strays;
 	int			 polls;		/* GET /feeds?since= */
+	int			 poll_order;	/* of the last, among all */
+	int			 order;		/* requests for feeds so far */
 	int			 polling;	/* answers them as a node does */
 	int			 service_hangs;	/* suspend service requests */
 	int			 releasing;	/* answer the suspended now */
@@ -321,6 +324,7 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 		    st->service, MHD_RESPMEM_MUST_COPY);
 	} else if (strcmp(url, "/feeds") == 0) {
 		st->polls++;
+		st->poll_order = ++st->order;
 		resp = poll_response(st, MHD_lookup_connection_value(conn,
 		    MHD_GET_ARGUMENT_KIND, "since"), &status);
 		type = "text/plain";
@@ -332,6 +336,7 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 
 		c->requests++;
 		c->last = wall_clock();
+		c->order = ++st->order;
 		if (c->lowest < 0 || a < c->lowest)
 			c->lowest = a;
 		resp = feed_response(c);
@@ -716,6 +721,27 @@ fakepeer_last_request(struct fakepeer *p, const char *collection)
 	return t;
 }
 
+/*
+ * Where the last request for the collection (the last poll, when
+ * collection is NULL) came among all the peer's requests for feeds and
+ * polls, from 1; 0 when none came.
+ */
+int
+fakepeer_order(struct fakepeer *p, const char *collection)
+{
+	struct collection *c;
+	int n;
+
+	pthread_mutex_lock(&p->state->lock);
+	if (collection == NULL)
+		n = p->state->poll_order;
+	else
+		n = (c = collection_of(p->state, collection)) != NULL ?
+		    c->order : -1;
+	pthread_mutex_unlock(&p->state->lock);
+	return n;
+}
+
 /* Waits up to ms for more than n requests for the collection. */
 int
 fakepeer_wait_requests(struct fakepeer *p, const char *collection, int n,
@@ -752,13 +778,22 @@ fakepeer_pin(struct node *n, const struct fakepeer *p, int hub)
 long
 fakepeer_ping(struct node *n, const struct fakepeer *p)
 {
+	return fakepeer_ping_news(n, p, NULL);
+}
+
+/* A ping naming the collections with news (news=), unless news is NULL. */
+long
+fakepeer_ping_news(struct node *n, const struct fakepeer *p,
+    const char *news)
+{
 	struct client *c = client_new(n);
 	struct resp *r;
 	char node[64];
 	long status;
 
 	snprintf(node, sizeof(node), "urn:uuid:%s", p->id);
-	r = http_post(c, "/federation/ping", "node", node, NULL);
+	r = http_post(c, "/federation/ping", "node", node,
+	    news != NULL ? "news" : NULL, news, NULL);
 	status = r != NULL ? r->status : -1;
 	resp_free(r);
 	client_free(c);

@@ -89,6 +89,7 @@ void		 fakepeer_hang(struct fakepeer *);
 int		 fakepeer_requests(struct fakepeer *, const char *);
 double		 fakepeer_last_request(struct fakepeer *, const char *);
 long long	 fakepeer_lowest_after(struct fakepeer *, const char *);
+int		 fakepeer_order(struct fakepeer *, const char *);
 int		 fakepeer_wait_requests(struct fakepeer *, const char *, int,
 		    int);
 int		 fakepeer_strays(struct fakepeer *);
@@ -97,6 +98,8 @@ int		 fakepeer_strays(struct fakepeer *);
 int		 fakepeer_pin(struct node *, const struct fakepeer *, int);
 /* POST /federation/ping to the node in the peer's name; the status. */
 long		 fakepeer_ping(struct node *, const struct fakepeer *);
+long		 fakepeer_ping_news(struct node *, const struct fakepeer *,
+		    const char *);
 
 void		 fake_fingerprint(EVP_PKEY *, char [FED_FP_LEN + 1]);
 

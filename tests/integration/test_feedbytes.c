@@ -296,11 +296,11 @@ requests(struct fakepeer *p)
 }
 
 /*
- * Has the node pull the peer once (a ping) and waits until that pull is
- * over; the requests it made.
+ * Has the node pull the peer once (a ping naming news, unless it is
+ * NULL) and waits until that pull is over; the requests it made.
  */
 static int
-one_round(struct node *n, struct fakepeer *p)
+news_round(struct node *n, struct fakepeer *p, const char *news)
 {
 	int before = requests(p);
 	const char *params[2];
@@ -310,7 +310,7 @@ one_round(struct node *n, struct fakepeer *p)
 	    " WHERE node = $1", p->id);
 	ck_assert_ptr_nonnull(when);
 	/* A ping within the gap is taken too, the pull a little later. */
-	ck_assert_int_eq(fakepeer_ping(n, p), 202);
+	ck_assert_int_eq(fakepeer_ping_news(n, p, news), 202);
 	params[0] = p->id;
 	params[1] = when;
 	ck_assert(node_waitv(n, "SELECT last_attempt > $2::timestamptz FROM"
@@ -319,6 +319,15 @@ one_round(struct node *n, struct fakepeer *p)
 	return requests(p) - before;
 }
 
+/*
+ * Has the node pull the peer once (a ping) and waits until that pull is
+ * over; the requests it made.
+ */
+static int
+one_round(struct node *n, struct fakepeer *p)
+{
+	return news_round(n, p, NULL);
+}
 /*
  * A caught-up puller asks a peer that knows the question once a round,
  * and fetches only the collections it names; a peer that does not know
@@ -386,6 +395,82 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	node_assert_serving(n, "/");
 	free(id);
 	fakepeer_free(old);
+	fakepeer_free(peer);
+	node_free(n);
+}
+END_TEST
+
+/* A new version of the peer's term, served at seq. */
+static void
+serve_term(struct fakepeer *peer, const char *id, int version,
+    long long seq, const char *definition)
+{
+	char *term, *page;
+
+	term = fake_term(peer, id, version, "Social prescribing", definition);
+	page = fake_page(seq, term, NULL);
+	fakepeer_serve(peer, "glossary", page);
+	free(page);
+	free(term);
+}
+
+/*
+ * A ping may name the collections with news (news=): the pull takes
+ * them first, and asks which have news after, so a change is merged a
+ * request sooner and anything else the peer holds is still found.  A
+ * ping naming the wrong collections, or nonsense, loses nothing: the
+ * question finds the news all the same.
+ */
+START_TEST(test_a_ping_naming_its_news_is_pulled_first)
+{
+	struct node *n;
+	struct fakepeer *peer;
+	char *id;
+
+	n = node_new("Pinged node", "sync_interval = 3600\nping_gap = 1");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(node_serve(n), 0);
+	peer = fakepeer_new("Pinging peer");
+	fakepeer_polling(peer);
+	id = fake_uuid();
+	serve_term(peer, id, 1, 5, "Linking.");
+	ck_assert_int_eq(fakepeer_pin(n, peer, 0), 0);
+	ck_assert(node_wait(n, "SELECT EXISTS (SELECT 1 FROM glossary_terms"
+	    " WHERE id = $1)", id, SETTLE_MS));
+	ck_assert(node_wait(n, "SELECT last_success IS NOT NULL FROM peers",
+	    NULL, SETTLE_MS));
+
+	/* The glossary named: fetched first, then the question. */
+	serve_term(peer, id, 2, 6, "Linking up.");
+	ck_assert_int_eq(news_round(n, peer, "glossary"), 2);
+	ck_assert_int_lt(fakepeer_order(peer, "glossary"),
+	    fakepeer_order(peer, NULL));
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND definition = 'Linking up.'", id), 1);
+
+	/* The wrong one named: it, the question, then the glossary. */
+	serve_term(peer, id, 3, 7, "Linking people up.");
+	ck_assert_int_eq(news_round(n, peer, "members"), 3);
+	ck_assert_int_lt(fakepeer_order(peer, "members"),
+	    fakepeer_order(peer, NULL));
+	ck_assert_int_lt(fakepeer_order(peer, NULL),
+	    fakepeer_order(peer, "glossary"));
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND definition = 'Linking people up.'", id), 1);
+
+	/* Nonsense named: a ping as any other, the question first. */
+	serve_term(peer, id, 4, 8, "Linking people to groups.");
+	ck_assert_int_eq(news_round(n, peer, "glossary;DROP,,nodes-x,%"), 2);
+	ck_assert_int_lt(fakepeer_order(peer, NULL),
+	    fakepeer_order(peer, "glossary"));
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1 AND definition = 'Linking people to groups.'",
+	    id), 1);
+	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM peer_cursors"
+	    " WHERE error IS NOT NULL", NULL), 0);
+	ck_assert_int_eq(fakepeer_strays(peer), 0);
+	node_assert_serving(n, "/");
+	free(id);
 	fakepeer_free(peer);
 	node_free(n);
 }
@@ -491,6 +576,7 @@ feedbytes_suite(void)
 	tc = tcase_create("polls");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_a_caught_up_peer_costs_one_request_a_round);
+	tcase_add_test(tc, test_a_ping_naming_its_news_is_pulled_first);
 	tcase_add_test(tc, test_compressed_pages_are_taken_and_a_bomb_refused);
 	suite_add_tcase(s, tc);
 	return s;
