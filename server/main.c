@@ -478,12 +478,6 @@ cmd_serve(struct config *c, int argc, char **argv)
 	if ((pool = db_pool_new(c->database, c->db_connections > 0 ?
 	    c->db_connections : c->threads + 1)) == NULL)
 		goto done;
-	/*
-	 * Pages are kept while the data version stands still: the
-	 * request pool hears of its own commits at once, a thread of
-	 * everyone else's (notify.c).
-	 */
-	db_pool_listen(pool);
 	if (cache_init(c->cache_bytes) == -1)
 		goto done;
 	/* The database may still be starting: give it half a minute. */

@@ -219,7 +219,6 @@ const char	*db_value(const PGresult *, int, int);
  * Pools whose connections LISTEN acorn_data count their own commits'
  * notifications after every statement (notify.c says why).
  */
-void		 db_pool_listen(struct db_pool *);
 void		 db_data_changed(void);
 uint64_t	 db_data_version(void);
 unsigned long	 db_data_notifications(void);

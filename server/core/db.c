@@ -36,7 +36,7 @@ struct db_stmt {
 
 struct db {
 	PGconn	*conn;
-	int	 listens;	/* LISTENs: counts its own commits */
+	int	 wrote;		/* WROTE_*: what its transaction wrote */
 	int	 busy;
 	time_t	 released;	/* when last given back (CLOCK_MONOTONIC) */
 	char	 state[6];	/* SQLSTATE of the last failure */
@@ -48,10 +48,17 @@ struct db_pool {
 	char		*conninfo;
 	struct db	*dbs;
 	int		 n;
-	int		 listen;	/* its connections LISTEN (notify.c) */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 freed;
 };
+
+/*
+ * What a connection's transaction wrote, as the schema's triggers say
+ * in a notice (acorn_data_changed, acorn_sessions_changed): the
+ * versions move once it commits.
+ */
+#define WROTE_DATA	1
+#define WROTE_SESSIONS	2
 
 static atomic_ulong errors;
 /*
@@ -325,16 +332,43 @@ db_pool_free(struct db_pool *p)
 }
 
 /*
- * The request threads' pool: each of its connections LISTENs acorn_data
- * and acorn_sessions, so that a page written (or a session ended)
- * through it moves the version before the statement returns (notify.c).  The workers' pools do not: they LISTEN
- * on their own channels and read those themselves, and count every
- * commit instead (db_commit).
+ * A notice from the server.  The schema's triggers say so in one when a
+ * statement writes what pages show (acorn_data) or what sessions hold
+ * (acorn_sessions): noted, to move the versions once the transaction
+ * commits (db_settle), so that what is written through this process is
+ * seen on its very next request, before the notification that tells
+ * every process comes round (notify.c).  Noting it costs nothing;
+ * listening on every connection, as before, had PostgreSQL signal each
+ * of them at every commit anywhere.  Other notices are logged.
  */
-void
-db_pool_listen(struct db_pool *p)
+static void
+db_notice(void *arg, const PGresult *res)
 {
-	p->listen = 1;
+	struct db *d = arg;
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (msg != NULL && strcmp(msg, "acorn_data") == 0)
+		d->wrote |= WROTE_DATA;
+	else if (msg != NULL && strcmp(msg, "acorn_sessions") == 0)
+		d->wrote |= WROTE_SESSIONS;
+	else
+		log_info("%s", PQresultErrorMessage(res));
+}
+
+/*
+ * Once d's transaction is over: moves the versions for what it wrote if
+ * it committed, forgets it either way.
+ */
+static void
+db_settle(struct db *d)
+{
+	if (d->wrote == 0 || PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+		return;
+	if (d->wrote & WROTE_SESSIONS)
+		db_sessions_changed();
+	if (d->wrote & WROTE_DATA)
+		db_data_changed();
+	d->wrote = 0;
 }
 
 /*
@@ -402,20 +436,13 @@ db_acquire(struct db_pool *p)
 
 	if (d->conn != NULL && PQstatus(d->conn) != CONNECTION_OK)
 		db_close(d);
-	if (d->conn == NULL)
-		d->listens = 0;
-	if (d->conn == NULL && (d->conn = db_connect(p->conninfo)) == NULL) {
-		db_release(p, d);
-		return NULL;
-	}
-	if (p->listen && !d->listens) {
-		if (db_exec(d, "LISTEN acorn_data", 0, NULL) == -1 ||
-		    db_exec(d, "LISTEN acorn_sessions", 0, NULL) == -1) {
-			db_close(d);
+	if (d->conn == NULL) {
+		d->wrote = 0;
+		if ((d->conn = db_connect(p->conninfo)) == NULL) {
 			db_release(p, d);
 			return NULL;
 		}
-		d->listens = 1;
+		PQsetNoticeReceiver(d->conn, db_notice, d);
 	}
 	return d;
 }
@@ -503,9 +530,8 @@ db_query(struct db *d, ExecStatusType want, const char *sql, int n,
 		}
 	} else if (r == NULL)
 		r = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL, 0);
-	/* Our own commit's notification came before its result. */
-	if (d->listens)
-		db_notifies(d->conn);
+	/* What a transaction that ended here wrote moves the versions. */
+	db_settle(d);
 	if (PQresultStatus(r) != want) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 
@@ -573,19 +599,11 @@ db_begin(struct db *d)
 	return db_exec(d, "BEGIN", 0, NULL);
 }
 
-/*
- * A connection that does not LISTEN acorn_data (a worker's) cannot tell
- * whether its commit changed what pages show: it moves the data version
- * anyway, so that this process never serves a page from before it.
- */
+/* Commits; the versions move for what it wrote (db_settle). */
 int
 db_commit(struct db *d)
 {
-	int rc = db_exec(d, "COMMIT", 0, NULL);
-
-	if (!d->listens)
-		db_data_changed();
-	return rc;
+	return db_exec(d, "COMMIT", 0, NULL);
 }
 
 void
@@ -597,6 +615,7 @@ db_rollback(struct db *d)
 		return;
 	r = PQexec(d->conn, "ROLLBACK");
 	PQclear(r);
+	d->wrote = 0;	/* none of it stands */
 }
 
 int

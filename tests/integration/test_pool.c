@@ -3,8 +3,7 @@
  * connections after the first that a burst opened are closed once they
  * have had nothing to do for the time asked, and never sooner; the first
  * stays, and a connection in use is never closed; and a connection
- * opened again afterwards works and, in the request threads' pool,
- * LISTENs again, so the node still hears of its own commits.
+ * opened again afterwards works, and still hears of its own commits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,29 +167,68 @@ START_TEST(test_connection_in_use_stays_open)
 END_TEST
 
 /*
- * In the request threads' pool (db_pool_listen), a connection opened
- * again after it was closed LISTENs again before it is handed out.
+ * A write through a pool's connection moves the data version when it
+ * commits, not before and not when it is rolled back, and one to what
+ * sessions hold moves the sessions' version: the process sees what it
+ * wrote on its very next request, before any notification comes round.
+ * No connection of the pool LISTENs (which had PostgreSQL signal every
+ * one of them at every commit); one opened again hears its own writes
+ * all the same.
  */
-START_TEST(test_reopened_connection_listens_again)
+START_TEST(test_own_writes_move_the_versions_when_committed)
 {
-	struct node *n = node_new("Pool listen node", NULL);
+	struct node *n = node_new("Pool writes node", NULL);
+	static const char add[] = "INSERT INTO glossary_terms (id, origin,"
+	    " term, definition) SELECT gen_random_uuid(), id, $1, 'Said.'"
+	    " FROM node";
 	struct db_pool *pool;
 	struct db *a, *b;
+	uint64_t v, sv;
 
 	ck_assert_ptr_nonnull(n);
 	ck_assert_ptr_nonnull(pool = pool_for(n, 2));
-	db_pool_listen(pool);
 	ck_assert_ptr_nonnull(a = db_acquire(pool));
 	ck_assert_ptr_nonnull(b = db_acquire(pool));
 	ck_assert_int_eq(ask(b,
-	    "SELECT count(*) FROM pg_listening_channels()"), 2);
+	    "SELECT count(*) FROM pg_listening_channels()"), 0);
+
+	/* Read only: nothing moves. */
+	v = db_data_version();
+	ck_assert_int_eq(ask(a, "SELECT count(*) FROM glossary_terms"), 0);
+	ck_assert_uint_eq(db_data_version(), v);
+
+	/* Written: it moves at the commit, not before. */
+	ck_assert_int_eq(db_begin(a), 0);
+	ck_assert_int_eq(db_exec(a, add, 1, (const char *[]){ "Kept" }), 0);
+	ck_assert_uint_eq(db_data_version(), v);
+	ck_assert_int_eq(db_commit(a), 0);
+	ck_assert_uint_gt(db_data_version(), v);
+
+	/* Rolled back: nothing moves. */
+	v = db_data_version();
+	ck_assert_int_eq(db_begin(a), 0);
+	ck_assert_int_eq(db_exec(a, add, 1, (const char *[]){ "Undone" }),
+	    0);
+	db_rollback(a);
+	ck_assert_uint_eq(db_data_version(), v);
+	ck_assert_int_eq(ask(b, "SELECT count(*) FROM glossary_terms"), 1);
+
+	/* A session's account changed: the sessions' version moves. */
+	sv = db_sessions_version();
+	ck_assert_int_eq(db_exec(a, "UPDATE accounts SET role = role", 0,
+	    NULL), 0);
+	ck_assert_uint_gt(db_sessions_version(), sv);
+
+	/* Closed and opened again: its own write, in one statement. */
 	db_release(pool, b);
 	db_pool_close_idle(pool, 0);
 	ck_assert_int_eq(backends_become(n, 1), 1);
-
 	ck_assert_ptr_nonnull(b = db_acquire(pool));
-	ck_assert_int_eq(ask(b, "SELECT count(*) FROM pg_listening_channels()"
-	    " AS c WHERE c IN ('acorn_data', 'acorn_sessions')"), 2);
+	v = db_data_version();
+	ck_assert_int_eq(db_exec(b, add, 1, (const char *[]){ "Again" }), 0);
+	ck_assert_uint_gt(db_data_version(), v);
+	ck_assert_int_eq(ask(b,
+	    "SELECT count(*) FROM pg_listening_channels()"), 0);
 	db_release(pool, b);
 	db_release(pool, a);
 	db_pool_free(pool);
@@ -207,7 +245,7 @@ pool_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_spare_connections_close_when_idle);
 	tcase_add_test(tc, test_connection_in_use_stays_open);
-	tcase_add_test(tc, test_reopened_connection_listens_again);
+	tcase_add_test(tc, test_own_writes_move_the_versions_when_committed);
 	suite_add_tcase(s, tc);
 	return s;
 }
