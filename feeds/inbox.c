@@ -326,29 +326,15 @@ outcome_sign(struct db *db, const struct signer *sg, const char *home,
 }
 
 /*
- * Where node $1 is: as pinned here, else as its own node entry says,
- * else as a hub here vouches (acorn_node_url); never another node's
- * word.
+ * A node's inbox, from column col of row 0 of res, which gave its
+ * address (acorn_node_url); NULL when the address is not known.
  */
-static const char address_query[] =
-    "SELECT u.url FROM (SELECT acorn_node_url($1::uuid) AS url) u"
-    " WHERE u.url IS NOT NULL";
-
-/* A node's inbox, under the address address_query gives. */
 static char *
-inbox_url(struct db *db, const char *node)
+inbox_url(const PGresult *res, int col)
 {
-	const char *p[1] = { node };
-	PGresult *res;
-	char *url = NULL;
-
-	res = db_query(db, PGRES_TUPLES_OK, address_query, 1, p);
-	if (res == NULL)
+	if (PQgetisnull(res, 0, col))
 		return NULL;
-	if (PQntuples(res) == 1)
-		url = util_printf("%s" INBOX_PATH, PQgetvalue(res, 0, DB_ONLY));
-	PQclear(res);
-	return url;
+	return util_printf("%s" INBOX_PATH, PQgetvalue(res, 0, col));
 }
 
 /* Verifies a signed entry and reads its record. */
@@ -382,16 +368,6 @@ read_signed(struct db *db, const char *text, size_t len,
 	}
 	return 0;
 }
-
-/* Columns of applied_query. */
-enum { AP_FROM_HOST, AP_NEWER };
-/*
- * Registration $1, if node $2 holds its event $4: whether outcome
- * version $3 is newer than the last one applied.
- */
-static const char applied_query[] =
-    "SELECT host = $2::uuid AND event = $4::uuid, outcome < $3::integer"
-    " FROM away_registrations WHERE id = $1 FOR UPDATE";
 
 /*
  * Home side: an outcome from the host of a member's registration.
@@ -437,31 +413,18 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 		return 404;
 	}
 	snprintf(version, sizeof(version), "%d", rec->version);
-	if (db_begin(db) == -1)
-		return 503;
-	rc = 503;	/* until something else is known */
-	res = db_query(db, PGRES_TUPLES_OK, applied_query, 4,
-	    (const char *[]){ reg, rec->origin, version, event });
+	/* Checked and applied in one statement (acorn_away_apply). */
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT acorn_away_apply($1, $2,"
+	    " $3, $4, $5::bigint, $6, $7::integer, $8::integer, $9, $10)", 10,
+	    (const char *[]){ reg, rec->origin, event, status, position, what,
+	    version, req_version, joining, cfg->public_url });
 	if (res == NULL)
-		goto done;
-	if (PQntuples(res) != 1 || *PQgetvalue(res, 0, AP_FROM_HOST) != 't') {
-		*why = "no registration made here is held by that node";
-		rc = 404;
-	} else if (*PQgetvalue(res, 0, AP_NEWER) != 't')
-		rc = 204;	/* had it already */
+		return 503;
+	rc = (int)strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
 	PQclear(res);
-	if (rc != 503)
-		goto done;
-	if (db_call(db, "SELECT acorn_away_outcome($1, $2, $3, $4::bigint,"
-	    " $5, $6::integer, $7::integer, $8, $9)", 9,
-	    (const char *[]){ reg, rec->origin, status, position, what,
-	    version, req_version, joining, cfg->public_url }) == -1 ||
-	    db_commit(db) == -1)
-		goto done;
-	rc = 204;
-done:
-	db_rollback(db);	/* nothing to undo once committed */
-	return rc;
+	if (rc == 404)
+		*why = "no registration made here is held by that node";
+	return rc == 404 ? 404 : 204;
 }
 
 /*
@@ -523,11 +486,15 @@ away_retry(struct db *db, const char *id, const char *err)
 }
 
 /* Columns of away_query. */
-enum { AW_ENTRY, AW_HOST };
-/* A member's request ($1), signed and not delivered yet. */
+enum { AW_ENTRY, AW_URL };
+/*
+ * A member's request ($1), signed and not delivered yet, and where its
+ * host is: as pinned here, else as its own node entry says, else as a
+ * hub here vouches (acorn_node_url); never another node's word.
+ */
 static const char away_query[] =
-    "SELECT entry, host FROM away_registrations WHERE id = $1"
-    " AND delivered < version AND signed = version";
+    "SELECT entry, acorn_node_url(host) FROM away_registrations"
+    " WHERE id = $1 AND delivered < version AND signed = version";
 
 /*
  * Home side: sends a member's request to the host and applies the
@@ -557,7 +524,7 @@ away_send(struct db *db, const struct signer *sg,
 		return -1;
 	if ((owed = PQntuples(res) == 1)) {
 		entry = util_strdup(PQgetvalue(res, 0, AW_ENTRY));
-		url = inbox_url(db, PQgetvalue(res, 0, AW_HOST));
+		url = inbox_url(res, AW_URL);
 	}
 	PQclear(res);
 	if (!owed)
@@ -613,10 +580,13 @@ done:
 }
 
 /* Columns of outcome_owed_query. */
-enum { OW_ENTRY, OW_SIGNED };
-/* The signed outcome of request $2 from home $1, not delivered yet. */
+enum { OW_ENTRY, OW_SIGNED, OW_URL };
+/*
+ * The signed outcome of request $2 from home $1, not delivered yet, and
+ * where the home node is (as for away_query).
+ */
 static const char outcome_owed_query[] =
-    "SELECT out_entry, out_signed FROM inbox_requests"
+    "SELECT out_entry, out_signed, acorn_node_url(home) FROM inbox_requests"
     " WHERE home = $1 AND request = $2"
     " AND delivered < out_version AND out_signed = out_version";
 
@@ -648,11 +618,11 @@ outcome_send(struct db *db, const struct signer *sg,
 		entry = util_strdup(PQgetvalue(res, 0, OW_ENTRY));
 		snprintf(version, sizeof(version), "%s",
 		    PQgetvalue(res, 0, OW_SIGNED));
+		url = inbox_url(res, OW_URL);
 	}
 	PQclear(res);
 	if (!owed)
 		return 1;
-	url = inbox_url(db, home);
 	if (entry == NULL)
 		goto done;
 	if (url == NULL)
@@ -916,14 +886,15 @@ request_admit(struct db *db, const struct fed_record *rec,
 }
 
 /* Columns of request_held_query. */
-enum { HR_VERSION, HR_SAME_EVENT, HR_SAME_DIGEST };
+enum { HR_HERE, HR_VERSION, HR_SAME_EVENT, HR_SAME_DIGEST };
 /*
- * The request held from home $1 with id $2: at what version, and
- * whether it is for event $3 and its entry's digest is $4.
+ * Under the lock on request $2 from home $1 (acorn_inbox_hold): whether
+ * event $3 is held here; and the request held, if any: at what version,
+ * and whether it is for that event and its entry's digest is $4.
  */
 static const char request_held_query[] =
-    "SELECT version, event = $3, digest = $4 FROM inbox_requests"
-    " WHERE home = $1 AND request = $2 FOR UPDATE";
+    "SELECT here, version, same_event, same_digest"
+    " FROM acorn_inbox_hold($1, $2, $3, $4)";
 
 /* Columns of answer_query. */
 enum { AN_ENTRY };
@@ -971,26 +942,20 @@ request_receive(struct db *db, const struct signer *sg,
 	if (db_begin(db) == -1)
 		return 503;
 	rc = 503;	/* until something else is known */
-	/* One request at a time: a repeat waits for the first to decide. */
-	if (db_call(db, "SELECT pg_advisory_xact_lock(" LOCK_INBOX ","
-	    " hashtext($1 || $2))", 2, p) == -1)
+	/*
+	 * One request at a time: a repeat waits for the first to decide
+	 * (acorn_inbox_hold takes the lock LOCK_INBOX names).
+	 */
+	if ((res = db_query(db, PGRES_TUPLES_OK, request_held_query, 4,
+	    p)) == NULL)
 		goto done;
-	res = db_query(db, PGRES_TUPLES_OK, "SELECT 1 FROM events e, node n"
-	    " WHERE e.id = $1 AND e.origin = n.id", 1,
-	    (const char *[]){ event });
-	if (res == NULL)
-		goto done;
-	held = PQntuples(res);
-	PQclear(res);
-	if (held != 1) {
+	if (*PQgetvalue(res, 0, HR_HERE) != 't') {
+		PQclear(res);
 		*why = "the event is not held by this node";
 		rc = 404;
 		goto done;
 	}
-	if ((res = db_query(db, PGRES_TUPLES_OK, request_held_query, 4,
-	    p)) == NULL)
-		goto done;
-	held = PQntuples(res);
+	held = !PQgetisnull(res, 0, HR_VERSION);
 	version = held ? (int)strtol(PQgetvalue(res, 0, HR_VERSION), NULL,
 	    10) : 0;
 	rc = 0;

@@ -29,7 +29,7 @@
 #define LOCK_MIGRATE	"7261001"	/* migrate.c: one process migrates */
 #define LOCK_PUBLISH	"7234017"	/* feeds/publish.c: sequence numbers */
 #define LOCK_PULL	"7234018"	/* feeds/sync.c: (this, peer) */
-#define LOCK_INBOX	"7234019"	/* feeds/inbox.c: (this, request) */
+#define LOCK_INBOX	"7234019"	/* acorn_inbox_hold (049): (home, request) */
 #define LOCK_RETENTION	"7234020"	/* retention.c: (this, rule) */
 #define LOCK_COURIER	"7234021"	/* feeds/courier.c: (this, peer) */
 /* Taken in SQL, by acorn_inbox_admit (schema/044): (this, home node). */
