@@ -922,11 +922,18 @@ batch_sign(void *arg)
 	return NULL;
 }
 
-/* Signs a batch in a thread of its own, or here when none starts. */
+/*
+ * Signs a batch in a thread of its own, or here when none starts.  A
+ * batch short of BATCH_ROWS is the last of its round, with no next one
+ * to read meanwhile: it is signed here, not after waiting for a new
+ * thread to be given a processor (the one change a coordinator's edit
+ * makes goes out that much sooner).
+ */
 static void
 batch_sign_start(struct batch *bt)
 {
-	bt->signing = pthread_create(&bt->thread, NULL, batch_sign, bt) == 0;
+	bt->signing = bt->rows >= BATCH_ROWS &&
+	    pthread_create(&bt->thread, NULL, batch_sign, bt) == 0;
 	if (!bt->signing)
 		batch_sign(bt);
 }
