@@ -332,14 +332,16 @@ db_pool_free(struct db_pool *p)
 }
 
 /*
- * A notice from the server.  The schema's triggers say so in one when a
- * statement writes what pages show (acorn_data) or what sessions hold
+ * A message from the server.  The schema's triggers say so in one (a
+ * DEBUG one, which the pool's connections ask for) when a statement
+ * writes what pages show (acorn_data) or what sessions hold
  * (acorn_sessions): noted, to move the versions once the transaction
  * commits (db_settle), so that what is written through this process is
  * seen on its very next request, before the notification that tells
  * every process comes round (notify.c).  Noting it costs nothing;
  * listening on every connection, as before, had PostgreSQL signal each
- * of them at every commit anywhere.  Other notices are logged.
+ * of them at every commit anywhere.  Other notices are logged, other
+ * DEBUG messages passed over.
  */
 static void
 db_notice(void *arg, const PGresult *res)
@@ -347,11 +349,14 @@ db_notice(void *arg, const PGresult *res)
 	struct db *d = arg;
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
+	const char *level = PQresultErrorField(res,
+	    PG_DIAG_SEVERITY_NONLOCALIZED);
+
 	if (msg != NULL && strcmp(msg, "acorn_data") == 0)
 		d->wrote |= WROTE_DATA;
 	else if (msg != NULL && strcmp(msg, "acorn_sessions") == 0)
 		d->wrote |= WROTE_SESSIONS;
-	else
+	else if (level == NULL || strcmp(level, "DEBUG") != 0)
 		log_info("%s", PQresultErrorMessage(res));
 }
 
@@ -443,6 +448,13 @@ db_acquire(struct db_pool *p)
 			return NULL;
 		}
 		PQsetNoticeReceiver(d->conn, db_notice, d);
+		/* The triggers' messages are DEBUG ones (schema/047). */
+		if (db_exec(d, "SET client_min_messages = debug1", 0,
+		    NULL) == -1) {
+			db_close(d);
+			db_release(p, d);
+			return NULL;
+		}
 	}
 	return d;
 }
