@@ -328,6 +328,20 @@ one_round(struct node *n, struct fakepeer *p)
 {
 	return news_round(n, p, NULL);
 }
+/* A new version of the peer's term, served at seq. */
+static void
+serve_term(struct fakepeer *peer, const char *id, int version,
+    long long seq, const char *definition)
+{
+	char *term, *page;
+
+	term = fake_term(peer, id, version, "Social prescribing", definition);
+	page = fake_page(seq, term, NULL);
+	fakepeer_serve(peer, "glossary", page);
+	free(page);
+	free(term);
+}
+
 /*
  * A caught-up puller asks a peer that knows the question once a round,
  * and fetches only the collections it names; a peer that does not know
@@ -337,7 +351,7 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 {
 	struct node *n;
 	struct fakepeer *peer, *old;
-	char *id, *term, *page;
+	char *id;
 
 	n = node_new("Polling node", "sync_interval = 3600\nping_gap = 1");
 	ck_assert_ptr_nonnull(n);
@@ -345,11 +359,7 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	peer = fakepeer_new("Polled peer");
 	fakepeer_polling(peer);
 	id = fake_uuid();
-	term = fake_term(peer, id, 1, "Social prescribing", "Linking.");
-	page = fake_page(5, term, NULL);
-	fakepeer_serve(peer, "glossary", page);
-	free(page);
-	free(term);
+	serve_term(peer, id, 1, 5, "Linking.");
 	ck_assert_int_eq(fakepeer_pin(n, peer, 0), 0);
 	ck_assert(node_wait(n, "SELECT EXISTS (SELECT 1 FROM glossary_terms"
 	    " WHERE id = $1)", id, SETTLE_MS));
@@ -370,11 +380,7 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	ck_assert_int_eq(fakepeer_polls(peer), 3);
 
 	/* News: the question, then that collection. */
-	term = fake_term(peer, id, 2, "Social prescribing", "Linking up.");
-	page = fake_page(6, term, NULL);
-	fakepeer_serve(peer, "glossary", page);
-	free(page);
-	free(term);
+	serve_term(peer, id, 2, 6, "Linking up.");
 	ck_assert_int_eq(one_round(n, peer), 2);
 	ck_assert_int_eq(fakepeer_requests(peer, "glossary"), 2);
 	ck_assert(node_wait(n, "SELECT definition = 'Linking up.' FROM"
@@ -399,20 +405,6 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	node_free(n);
 }
 END_TEST
-
-/* A new version of the peer's term, served at seq. */
-static void
-serve_term(struct fakepeer *peer, const char *id, int version,
-    long long seq, const char *definition)
-{
-	char *term, *page;
-
-	term = fake_term(peer, id, version, "Social prescribing", definition);
-	page = fake_page(seq, term, NULL);
-	fakepeer_serve(peer, "glossary", page);
-	free(page);
-	free(term);
-}
 
 /*
  * A ping may name the collections with news (news=): the pull takes
