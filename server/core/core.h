@@ -216,8 +216,9 @@ const char	*db_value(const PGresult *, int, int);
 #define DB_ONLY		0
 
 /*
- * Pools whose connections LISTEN acorn_data count their own commits'
- * notifications after every statement (notify.c says why).
+ * The data and sessions' versions: moved by this process's own commits
+ * (db.c, from the triggers' messages) and by everyone's notifications
+ * (notify.c says how).
  */
 void		 db_data_changed(void);
 uint64_t	 db_data_version(void);

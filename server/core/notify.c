@@ -11,21 +11,19 @@
  * since notifications sent meanwhile were missed.
  *
  * This process's own writes move the version before they return, not
- * when the notification comes round: the request pool's connections
- * LISTEN too, and PostgreSQL hands a session its own notifications
- * before it reports the commit (db.c counts them after every
- * statement); the workers' connections move it on every commit.  For
- * the same reason a request whose session is read on a pool connection
- * sees every change committed before it: the backend sends the
- * notifications it was signalled before its answer.
+ * when the notification comes round: the triggers also send the
+ * writing connection a DEBUG message (schema/047), which db.c notes and
+ * counts once the transaction commits, on every connection of every
+ * pool.  (The pools' connections used to LISTEN for that, and
+ * PostgreSQL signals every listening backend at every commit that
+ * notifies: each was woken at every write of every process.)
  *
- * What remains is a request that takes no query (someone not signed in,
- * or a session kept in memory) just after another process's commit (a second acorn serve, the command
- * line, or a worker's single statement), whose notification is still on
- * its way: for that short time (a notification crossing a local socket)
- * it may get the page as it was just before that commit, exactly as it
- * would had it come a moment earlier.  notify_poll, called before every
- * look-up, reads whatever has already arrived.
+ * What remains is a request just after another process's commit (a
+ * second acorn serve, the command line), whose notification is still
+ * on its way: for that short time (a notification crossing a local
+ * socket) it may get the page as it was just before that commit,
+ * exactly as it would had it come a moment earlier.  notify_poll,
+ * called before every look-up, reads whatever has already arrived.
  *
  * Sessions are kept in memory the same way (session.c), under a version
  * of their own that acorn_sessions moves (schema/039): whenever a
