@@ -5,7 +5,8 @@
 #ifndef FED_INTERNAL_H
 #define FED_INTERNAL_H
 
-#include <xmlsec/keys.h>
+#include <libxml/tree.h>
+#include <openssl/evp.h>
 
 /* xml.c */
 int		 fed_refuse(const char **, const char *);
@@ -15,7 +16,6 @@ int		 fed_is_fp(const char *);
 int		 fed_uuid_ok(const char *);
 int		 fed_is_p256(EVP_PKEY *);
 void		 fed_key_cache_clear(void);
-xmlSecKeyPtr	 fed_xmlsec_key(EVP_PKEY *);
 char		*fed_c14n(xmlDocPtr);
 int		 fed_c14n_sha256(xmlDocPtr, xmlNodePtr, int, unsigned char [32]);
 

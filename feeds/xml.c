@@ -17,9 +17,6 @@
 #include <openssl/core_names.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
-#include <xmlsec/xmlsec.h>
-#include <xmlsec/keys.h>
-#include <xmlsec/openssl/evp.h>
 
 #include "federation.h"
 #include "fed_internal.h"
@@ -309,34 +306,6 @@ fed_pem_key(const char *pem)
 	if (key != NULL)
 		key_cache_put(pem, key);
 	return key;
-}
-
-/*
- * An xmlsec key holding its own reference to key, so that the caller's
- * key outlives the signing context that destroys this one.
- */
-xmlSecKeyPtr
-fed_xmlsec_key(EVP_PKEY *key)
-{
-	xmlSecKeyDataPtr data;
-	xmlSecKeyPtr k;
-
-	if (EVP_PKEY_up_ref(key) != 1)
-		return NULL;
-	if ((data = xmlSecOpenSSLEvpKeyAdopt(key)) == NULL) {
-		EVP_PKEY_free(key);
-		return NULL;
-	}
-	if ((k = xmlSecKeyCreate()) == NULL) {
-		xmlSecKeyDataDestroy(data);
-		return NULL;
-	}
-	if (xmlSecKeySetValue(k, data) < 0) {
-		xmlSecKeyDataDestroy(data);
-		xmlSecKeyDestroy(k);
-		return NULL;
-	}
-	return k;
 }
 
 /* The exclusive canonical form of doc, without comments, malloc'd. */
