@@ -373,7 +373,7 @@ read_signed(struct db *db, const char *text, size_t len,
  * Home side: an outcome from the host of a member's registration.
  * Applied once, when it is newer than the last; the member is told by
  * mail in the same transaction when what they hold changed
- * (acorn_away_outcome).  Answers an HTTP status.
+ * (acorn_away_apply).  Answers an HTTP status.
  */
 static int
 outcome_apply(struct db *db, const struct fed_record *rec,

@@ -641,6 +641,22 @@ poll_url(struct puller *pl, struct db *db)
 }
 
 /*
+ * The bit of the collection named by the len bytes at name
+ * (publish_collection's order), NEWS_ALL when it names none.
+ */
+static unsigned int
+sync_news_of(const char *name, size_t len)
+{
+	const char *coll;
+	size_t i;
+
+	for (i = 0; (coll = publish_collection(i)) != NULL; i++)
+		if (strlen(coll) == len && strncmp(coll, name, len) == 0)
+			return 1u << i;
+	return NEWS_ALL;
+}
+
+/*
  * Reads the answer to a poll, a collection and its newest change a
  * line, into *want: bit i for publish_collection(i).  Names this node
  * does not know are passed over.  -1 when it is not of that form.
@@ -648,17 +664,16 @@ poll_url(struct puller *pl, struct db *db)
 static int
 poll_read(const char *body, unsigned int *want)
 {
-	const char *line, *coll;
-	size_t len, i;
+	const char *line;
+	unsigned int bit;
+	size_t len;
 
 	for (line = body; *line != '\0'; line += len + 1) {
 		len = strcspn(line, "\n");
 		if (line[len] != '\n' || memchr(line, ' ', len) == NULL)
 			return -1;
-		for (i = 0; (coll = publish_collection(i)) != NULL; i++)
-			if (strncmp(line, coll, strlen(coll)) == 0 &&
-			    line[strlen(coll)] == ' ')
-				*want |= 1u << i;
+		if ((bit = sync_news_of(line, strcspn(line, " "))) != NEWS_ALL)
+			*want |= bit;
 	}
 	return 0;
 }
@@ -1073,22 +1088,6 @@ ignore_body(char *data, size_t size, size_t n, void *arg)
 	(void)data;
 	(void)arg;
 	return size * n;
-}
-
-/*
- * The bit of the collection named by the len bytes at name
- * (publish_collection's order), NEWS_ALL when it names none.
- */
-static unsigned int
-sync_news_of(const char *name, size_t len)
-{
-	const char *coll;
-	size_t i;
-
-	for (i = 0; (coll = publish_collection(i)) != NULL; i++)
-		if (strlen(coll) == len && strncmp(coll, name, len) == 0)
-			return 1u << i;
-	return NEWS_ALL;
 }
 
 /*

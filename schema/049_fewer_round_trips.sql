@@ -30,15 +30,21 @@ $$;
 
 -- The home node: an outcome was a transaction of its own around a check
 -- (is the request made here, held by that node, for that event, and is
--- the outcome newer) and acorn_away_outcome.  acorn_away_apply is both,
--- in one statement: 404 when the request is not one made here for that
--- event held by that node, 204 when it was applied or had been already.
+-- the outcome newer) and acorn_away_outcome, which read the row again
+-- and wrote it three times, each a new version of the row with its index
+-- entries: the outcome, when the member was told, and the tries
+-- forgotten once the newest version is acknowledged.  acorn_away_apply
+-- is all of it in one statement, the row read once and written once:
+-- 404 when the request is not one made here for that event held by that
+-- node, 204 when it was applied or had been already.  The member is told
+-- as before.
 CREATE FUNCTION acorn_away_apply(p_id uuid, p_host uuid, p_event uuid,
     p_status text, p_position bigint, p_what text, p_outcome integer,
     p_acked integer, p_joining text, p_base text) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
 	a	away_registrations%ROWTYPE;
+	tell	boolean;
 BEGIN
 	SELECT * INTO a FROM away_registrations WHERE id = p_id FOR UPDATE;
 	IF NOT FOUND OR a.host IS DISTINCT FROM p_host OR
@@ -48,8 +54,28 @@ BEGIN
 	IF a.outcome >= p_outcome THEN
 		RETURN 204;		-- had it already
 	END IF;
-	PERFORM acorn_away_outcome(p_id, p_host, p_status, p_position,
-	    p_what, p_outcome, p_acked, p_joining, p_base);
+	tell := (a.status, a.position, a.why, a.joining) IS DISTINCT FROM
+	    (p_status, p_position, p_what, p_joining) OR
+	    (p_what = 'event_changed' AND
+	    coalesce(a.told <= now() - interval '1 hour', true));
+	a.delivered := greatest(a.delivered, least(p_acked, a.version));
+	tell := tell AND (a.wanted = 'registered' OR
+	    a.delivered = a.version);
+	UPDATE away_registrations SET status = p_status,
+	    position = p_position, why = p_what, outcome = p_outcome,
+	    delivered = a.delivered, joining = p_joining, changed = now(),
+	    told = CASE WHEN tell THEN now() ELSE told END,
+	    attempts = CASE WHEN a.delivered = version THEN 0
+		ELSE attempts END,
+	    last_error = CASE WHEN a.delivered = version THEN NULL
+		ELSE last_error END
+	    WHERE id = p_id;
+	IF tell THEN
+		PERFORM acorn_tell_away(p_id, p_what, p_base);
+	END IF;
 	RETURN 204;
 END
 $$;
+
+DROP FUNCTION acorn_away_outcome(uuid, uuid, text, bigint, text, integer,
+    integer, text, text);

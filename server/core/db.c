@@ -54,7 +54,7 @@ struct db_pool {
 
 /*
  * What a connection's transaction wrote, as the schema's triggers say
- * in a notice (acorn_data_changed, acorn_sessions_changed): the
+ * in a DEBUG message (acorn_data_changed, acorn_sessions_changed): the
  * versions move once it commits.
  */
 #define WROTE_DATA	1
@@ -348,7 +348,6 @@ db_notice(void *arg, const PGresult *res)
 {
 	struct db *d = arg;
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-
 	const char *level = PQresultErrorField(res,
 	    PG_DIAG_SEVERITY_NONLOCALIZED);
 

@@ -47,9 +47,9 @@ federation_service(struct request *r)
  * naming the collections with news, which the pull takes first (before
  * it asks which have news).  Anyone may send one, so a ping only asks
  * for the sender's feeds to be pulled soon, and only when the sender is
- * a peer: the schema (acorn_peer_ping) answers at
- * once while pulls of the peer find something, and spaces by ping_gap
- * the pulls that find nothing, which is what a flood is.  Every ping
+ * a peer: the schema (acorn_peer_ping) answers at once while pulls of
+ * the peer find something, and spaces by ping_gap the pulls that find
+ * nothing, which is what a flood is.  Every ping
  * of the right shape gets the same answer, so it tells nobody which
  * nodes are peers or whether a pull started.
  */

@@ -20,8 +20,8 @@
  * stamped it), watched with one query every 50 ms (the times are the
  * database's own, so looking more often would change no figure, only
  * take processor time from the nodes measured), and only then is every
- * person's page
- * loaded, once and untimed, to check that it shows the decision.
+ * person's page loaded, once and untimed, to check that it shows the
+ * decision.
  * Without it, everybody whose page still says "sending" loads it again
  * every tenth of a second: 400 people doing so are thousands of page
  * loads a second that the home node serves while it delivers, where a

@@ -724,7 +724,7 @@ fakepeer_last_request(struct fakepeer *p, const char *collection)
 /*
  * Where the last request for the collection (the last poll, when
  * collection is NULL) came among all the peer's requests for feeds and
- * polls, from 1; 0 when none came.
+ * polls, from 1; 0 when none came, -1 when it serves no such collection.
  */
 int
 fakepeer_order(struct fakepeer *p, const char *collection)

@@ -343,6 +343,31 @@ serve_term(struct fakepeer *peer, const char *id, int version,
 }
 
 /*
+ * A node polling hourly, and a peer answering polls as a node does that
+ * serves one term (the id returned), pinned and pulled once already.
+ */
+static char *
+polled_peer(const char *node_name, const char *peer_name, struct node **n,
+    struct fakepeer **peer)
+{
+	char *id;
+
+	*n = node_new(node_name, "sync_interval = 3600\nping_gap = 1");
+	ck_assert_ptr_nonnull(*n);
+	ck_assert_int_eq(node_serve(*n), 0);
+	*peer = fakepeer_new(peer_name);
+	fakepeer_polling(*peer);
+	id = fake_uuid();
+	serve_term(*peer, id, 1, 5, "Linking.");
+	ck_assert_int_eq(fakepeer_pin(*n, *peer, 0), 0);
+	ck_assert(node_wait(*n, "SELECT EXISTS (SELECT 1 FROM glossary_terms"
+	    " WHERE id = $1)", id, SETTLE_MS));
+	ck_assert(node_wait(*n, "SELECT last_success IS NOT NULL FROM peers",
+	    NULL, SETTLE_MS));
+	return id;
+}
+
+/*
  * A caught-up puller asks a peer that knows the question once a round,
  * and fetches only the collections it names; a peer that does not know
  * it (404) is pulled per collection, and not asked again.
@@ -353,18 +378,7 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	struct fakepeer *peer, *old;
 	char *id;
 
-	n = node_new("Polling node", "sync_interval = 3600\nping_gap = 1");
-	ck_assert_ptr_nonnull(n);
-	ck_assert_int_eq(node_serve(n), 0);
-	peer = fakepeer_new("Polled peer");
-	fakepeer_polling(peer);
-	id = fake_uuid();
-	serve_term(peer, id, 1, 5, "Linking.");
-	ck_assert_int_eq(fakepeer_pin(n, peer, 0), 0);
-	ck_assert(node_wait(n, "SELECT EXISTS (SELECT 1 FROM glossary_terms"
-	    " WHERE id = $1)", id, SETTLE_MS));
-	ck_assert(node_wait(n, "SELECT last_success IS NOT NULL FROM peers",
-	    NULL, SETTLE_MS));
+	id = polled_peer("Polling node", "Polled peer", &n, &peer);
 	/* The first pull asked once, then for the glossary only. */
 	ck_assert_int_eq(fakepeer_polls(peer), 1);
 	ck_assert_int_eq(fakepeer_requests(peer, "glossary"), 1);
@@ -419,18 +433,7 @@ START_TEST(test_a_ping_naming_its_news_is_pulled_first)
 	struct fakepeer *peer;
 	char *id;
 
-	n = node_new("Pinged node", "sync_interval = 3600\nping_gap = 1");
-	ck_assert_ptr_nonnull(n);
-	ck_assert_int_eq(node_serve(n), 0);
-	peer = fakepeer_new("Pinging peer");
-	fakepeer_polling(peer);
-	id = fake_uuid();
-	serve_term(peer, id, 1, 5, "Linking.");
-	ck_assert_int_eq(fakepeer_pin(n, peer, 0), 0);
-	ck_assert(node_wait(n, "SELECT EXISTS (SELECT 1 FROM glossary_terms"
-	    " WHERE id = $1)", id, SETTLE_MS));
-	ck_assert(node_wait(n, "SELECT last_success IS NOT NULL FROM peers",
-	    NULL, SETTLE_MS));
+	id = polled_peer("Pinged node", "Pinging peer", &n, &peer);
 
 	/* The glossary named: fetched first, then the question. */
 	serve_term(peer, id, 2, 6, "Linking up.");
