@@ -1,78 +1,122 @@
 /*
- * Writing Atom with libxml2's xmlTextWriter, which escapes; characters
- * XML 1.0 cannot hold are taken out first, so what is written is
- * well-formed whatever was typed or received.  A writer remembers
- * whether anything failed, so callers check once, at the end.
+ * Writing Atom as exclusive canonical XML (W3C Exclusive XML
+ * Canonicalization 1.0, without comments), the form signatures are
+ * computed over (docs/protocol.md section 4): an entry written here is
+ * already what a receiver's canonicalisation of it gives, so signing it
+ * is a digest of these very bytes, with no parsing and no second
+ * serialisation (sign.c, fed_sign_canonical).  That means: every element
+ * has a start and an end tag; a namespace is declared on each element
+ * that uses it and whose nearest ancestor declaring it did not already
+ * give it the same value; declarations come first on a start tag, in the
+ * order of their prefixes, then attributes in the order of their
+ * namespace and name; text escapes &, <, > and CR, attribute values &,
+ * <, ", tab, LF and CR.  Characters XML 1.0 cannot hold are taken out
+ * first, so what is written is well-formed whatever was typed or
+ * received.  Raw markup and explicit declarations (atom_raw,
+ * atom_xmlns) are for documents that are not signed: a writer that used
+ * them is no longer canonical, and atom_sign refuses it.  A writer
+ * remembers whether anything failed, so callers check once, at the end.
  */
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/xmlwriter.h>
 
 #include "core.h"
 #include "federation.h"
 #include "atom.h"
 
+#define XML_NS	"http://www.w3.org/XML/1998/namespace"
+
+enum escape { ESC_NONE, ESC_TEXT, ESC_ATTR };
+
 /*
- * s without what XML 1.0 may not hold: C0 controls but tab, LF and CR,
- * U+FFFE and U+FFFF, and bytes that are not UTF-8.  A malloc'd string.
+ * Appends s to b without what XML 1.0 may not hold (C0 controls but
+ * tab, LF and CR, U+FFFE and U+FFFF, bytes that are not UTF-8), escaped
+ * as canonical XML escapes text (ESC_TEXT) or an attribute's value
+ * (ESC_ATTR), or not at all.  What needs nothing goes in one copy.
+ */
+static void
+escape(struct strbuf *b, const char *s, enum escape how)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t len = strlen((const char *)p), i = 0, from = 0, n, skip;
+	unsigned long cp;
+	const char *with;
+	unsigned char c;
+
+	while (i < len) {
+		c = p[i];
+		with = NULL;
+		n = 1;
+		if (c >= 0x80) {
+			n = util_utf8_next(p, len, i, &cp, &skip);
+			if (n > 0 && cp != 0xfffe && cp != 0xffff) {
+				i += n;
+				continue;
+			}
+			with = "";
+			n = n > 0 ? n : skip;
+		} else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			with = "";
+		else if (how != ESC_NONE)
+			switch (c) {
+			case '&':	with = "&amp;"; break;
+			case '<':	with = "&lt;"; break;
+			case '\r':	with = "&#xD;"; break;
+			case '>':
+				if (how == ESC_TEXT)
+					with = "&gt;";
+				break;
+			case '"':
+				if (how == ESC_ATTR)
+					with = "&quot;";
+				break;
+			case '\t':
+				if (how == ESC_ATTR)
+					with = "&#x9;";
+				break;
+			case '\n':
+				if (how == ESC_ATTR)
+					with = "&#xA;";
+				break;
+			}
+		if (with == NULL) {
+			i++;
+			continue;
+		}
+		strbuf_add(b, (const char *)p + from, i - from);
+		strbuf_str(b, with);
+		i += n;
+		from = i;
+	}
+	strbuf_add(b, (const char *)p + from, len - from);
+}
+
+/*
+ * s without what XML 1.0 cannot hold, unescaped.  A malloc'd string, or
+ * NULL when memory ran out.
  */
 char *
 feed_xml_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p), i = 0, n, skip, o = 0;
-	unsigned long cp;
-	char *out;
+	struct strbuf b = { NULL, 0, 0, 0 };
 
-	if ((out = malloc(len + 1)) == NULL)
-		return NULL;
-	while (i < len) {
-		if ((n = util_utf8_next(p, len, i, &cp, &skip)) == 0) {
-			i += skip;
-			continue;
-		}
-		if ((cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r') &&
-		    cp != 0xfffe && cp != 0xffff) {
-			memcpy(out + o, p + i, n);
-			o += n;
-		}
-		i += n;
-	}
-	out[o] = '\0';
-	return out;
+	escape(&b, s, ESC_NONE);
+	return strbuf_take(&b);
+}
+
+/* s as the value of an attribute in double quotes, appended to b. */
+void
+atom_escape_attr(struct strbuf *b, const char *s)
+{
+	escape(b, s, ESC_ATTR);
 }
 
 int
 atom_open(struct atom *a)
 {
-	a->failed = 0;
-	if ((a->buf = xmlBufferCreate()) == NULL)
-		return -1;
-	/*
-	 * libxml2's default grows a buffer by exactly what each write
-	 * needs: a feed page of a few hundred kilobytes, written 4 KB at a
-	 * time, was copied over and over.  Doubling copies it about once.
-	 */
-	xmlBufferSetAllocationScheme(a->buf, XML_BUFFER_ALLOC_DOUBLEIT);
-	if ((a->w = xmlNewTextWriterMemory(a->buf, 0)) == NULL) {
-		xmlBufferFree(a->buf);
-		return -1;
-	}
+	memset(a, 0, sizeof(*a));
+	a->canonical = 1;
 	return 0;
-}
-
-/* What was written, as a malloc'd string; NULL if any of it failed. */
-char *
-atom_close(struct atom *a)
-{
-	char *out = NULL;
-
-	xmlFreeTextWriter(a->w);	/* flushes into buf */
-	if (!a->failed)
-		out = strdup((const char *)xmlBufferContent(a->buf));
-	xmlBufferFree(a->buf);
-	return out;
 }
 
 void
@@ -82,44 +126,325 @@ atom_check(struct atom *a, int rc)
 		a->failed = 1;
 }
 
+static struct atom_el *
+top(struct atom *a)
+{
+	return a->depth > 0 ? &a->el[a->depth - 1] : NULL;
+}
+
+/*
+ * The namespace prefix stands for where the writer is ("" for no
+ * namespace, the default when none was declared), or NULL when it was
+ * never declared.
+ */
+static const char *
+in_scope(const struct atom *a, const char *prefix)
+{
+	int d, k;
+
+	for (d = a->depth - 1; d >= 0; d--)
+		for (k = 0; k < a->el[d].ndeclared; k++)
+			if (strcmp(a->el[d].declared[k].prefix, prefix) == 0)
+				return a->el[d].declared[k].uri;
+	if (*prefix == '\0')
+		return "";
+	if (strcmp(prefix, "xml") == 0)
+		return XML_NS;
+	return NULL;
+}
+
+/*
+ * What the nearest element above level d that wrote a declaration of
+ * prefix gave it, or "" (no namespace) when none did.
+ */
+static const char *
+written_above(const struct atom *a, const char *prefix, int d)
+{
+	int k;
+
+	while (--d >= 0)
+		for (k = 0; k < a->el[d].nwritten; k++)
+			if (strcmp(a->el[d].written[k].prefix, prefix) == 0)
+				return a->el[d].written[k].uri;
+	return "";
+}
+
+static void
+add_ns(struct atom *a, struct atom_ns *set, int *n, const char *prefix,
+    const char *uri)
+{
+	int k;
+
+	for (k = 0; k < *n; k++)
+		if (strcmp(set[k].prefix, prefix) == 0) {
+			/* One element cannot bind a prefix twice. */
+			if (strcmp(set[k].uri, uri) != 0)
+				a->failed = 1;
+			return;
+		}
+	if (*n == ATOM_NS) {
+		a->failed = 1;
+		return;
+	}
+	set[*n].prefix = prefix;
+	set[(*n)++].uri = uri;
+}
+
+/*
+ * The open element uses prefix (its own, as no attribute here has one):
+ * its declaration goes on the start tag unless the nearest ancestor that
+ * wrote one gave the prefix the same namespace.
+ */
+static void
+utilise(struct atom *a, const char *prefix)
+{
+	struct atom_el *e = top(a);
+	const char *uri = in_scope(a, prefix);
+
+	if (uri == NULL) {
+		a->failed = 1;
+		return;
+	}
+	if (strcmp(prefix, "xml") == 0 ||
+	    strcmp(written_above(a, prefix, a->depth - 1), uri) == 0)
+		return;
+	add_ns(a, e->written, &e->nwritten, prefix, uri);
+}
+
+/* Writes the open element's start tag, in canonical order. */
+static void
+tag_close(struct atom *a)
+{
+	struct atom_el *e;
+	struct atom_ns ns;
+	struct atom_attr at;
+	const char *names = a->tag.p;
+	int i, j;
+
+	if (!a->open)
+		return;
+	a->open = 0;
+	e = top(a);
+	utilise(a, a->open_prefix);
+	for (i = 1; i < e->nwritten; i++)
+		for (j = i; j > 0 && strcmp(e->written[j - 1].prefix,
+		    e->written[j].prefix) > 0; j--) {
+			ns = e->written[j];
+			e->written[j] = e->written[j - 1];
+			e->written[j - 1] = ns;
+		}
+	for (i = 1; i < a->nattrs; i++)
+		for (j = i; j > 0 && strcmp(names + a->attrs[j - 1].name,
+		    names + a->attrs[j].name) > 0; j--) {
+			at = a->attrs[j];
+			a->attrs[j] = a->attrs[j - 1];
+			a->attrs[j - 1] = at;
+		}
+	strbuf_add(&a->out, "<", 1);
+	strbuf_str(&a->out, e->name);
+	for (i = 0; i < e->nwritten; i++) {
+		strbuf_add(&a->out, " xmlns", 6);
+		if (*e->written[i].prefix != '\0') {
+			strbuf_add(&a->out, ":", 1);
+			strbuf_str(&a->out, e->written[i].prefix);
+		}
+		strbuf_add(&a->out, "=\"", 2);
+		escape(&a->out, e->written[i].uri, ESC_ATTR);
+		strbuf_add(&a->out, "\"", 1);
+	}
+	for (i = 0; i < a->nattrs; i++) {
+		strbuf_add(&a->out, " ", 1);
+		strbuf_str(&a->out, names + a->attrs[i].name);
+		strbuf_add(&a->out, "=\"", 2);
+		strbuf_str(&a->out, names + a->attrs[i].value);
+		strbuf_add(&a->out, "\"", 1);
+	}
+	strbuf_add(&a->out, ">", 1);
+	a->nattrs = 0;
+	a->tag.len = 0;
+}
+
+/*
+ * Starts element name, with prefix (NULL for none) and, when uri is not
+ * NULL, that prefix declared as uri from here down.  prefix and uri are
+ * constants: the writer keeps them.
+ */
+void
+atom_start_ns(struct atom *a, const char *prefix, const char *name,
+    const char *uri)
+{
+	struct atom_el *e;
+	int n;
+
+	tag_close(a);
+	if (a->depth == ATOM_DEPTH) {
+		a->failed = 1;
+		return;
+	}
+	e = &a->el[a->depth++];
+	e->ndeclared = e->nwritten = 0;
+	n = prefix != NULL ? snprintf(e->name, sizeof(e->name), "%s:%s",
+	    prefix, name) : snprintf(e->name, sizeof(e->name), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(e->name))
+		a->failed = 1;
+	a->open = 1;
+	a->open_prefix = prefix != NULL ? prefix : "";
+	if (uri != NULL)
+		atom_declare(a, a->open_prefix, uri);
+}
+
 void
 atom_start(struct atom *a, const char *name)
 {
-	atom_check(a, xmlTextWriterStartElement(a->w, BAD_CAST name));
+	atom_start_ns(a, NULL, name, NULL);
+}
+
+/*
+ * Binds prefix ("" for the default namespace) to uri from the open
+ * element down; its declaration is written where it is first used.
+ */
+void
+atom_declare(struct atom *a, const char *prefix, const char *uri)
+{
+	struct atom_el *e = top(a);
+
+	if (!a->open) {
+		a->failed = 1;
+		return;
+	}
+	add_ns(a, e->declared, &e->ndeclared, prefix, uri);
+}
+
+/*
+ * Binds prefix to uri and writes the declaration on the open element
+ * whether it uses it or not, for what raw markup will use (a feed's
+ * entries): not canonical.
+ */
+void
+atom_xmlns(struct atom *a, const char *prefix, const char *uri)
+{
+	struct atom_el *e = top(a);
+
+	atom_declare(a, prefix, uri);
+	if (a->open)
+		add_ns(a, e->written, &e->nwritten, prefix, uri);
+	a->canonical = 0;
 }
 
 void
 atom_end(struct atom *a)
 {
-	atom_check(a, xmlTextWriterEndElement(a->w));
+	tag_close(a);
+	if (a->depth == 0) {
+		a->failed = 1;
+		return;
+	}
+	strbuf_add(&a->out, "</", 2);
+	strbuf_str(&a->out, a->el[--a->depth].name);
+	strbuf_add(&a->out, ">", 1);
 }
 
+/*
+ * An attribute of the open element, without a prefix: every attribute
+ * Acorn writes is in no namespace.
+ */
 void
 atom_attr(struct atom *a, const char *name, const char *value)
 {
-	char *clean = feed_xml_text(value);
+	struct atom_attr *at;
+	int i;
 
-	if (clean == NULL)
+	if (!a->open || a->nattrs == ATOM_ATTRS || strchr(name, ':') != NULL ||
+	    strncmp(name, "xmlns", 5) == 0) {
 		a->failed = 1;
-	else
-		atom_check(a, xmlTextWriterWriteAttribute(a->w, BAD_CAST name,
-		    BAD_CAST clean));
-	free(clean);
+		return;
+	}
+	for (i = 0; i < a->nattrs; i++)
+		if (strcmp(a->tag.p + a->attrs[i].name, name) == 0) {
+			a->failed = 1;
+			return;
+		}
+	at = &a->attrs[a->nattrs++];
+	at->name = a->tag.len;
+	strbuf_add(&a->tag, name, strlen(name) + 1);
+	at->value = a->tag.len;
+	escape(&a->tag, value, ESC_ATTR);
+	strbuf_add(&a->tag, "", 1);
+	if (a->tag.failed)
+		a->failed = 1;
 }
 
-/* Text inside the open element, escaped by the writer. */
+/* Text inside the open element. */
 void
 atom_string(struct atom *a, const char *text)
 {
-	char *clean = feed_xml_text(text);
-
-	if (clean == NULL)
-		a->failed = 1;
-	else
-		atom_check(a, xmlTextWriterWriteString(a->w, BAD_CAST clean));
-	free(clean);
+	tag_close(a);
+	escape(&a->out, text, ESC_TEXT);
 }
 
+/* What is already markup (or a feed's mark), as it is: not canonical. */
+void
+atom_raw(struct atom *a, const char *markup)
+{
+	tag_close(a);
+	strbuf_str(&a->out, markup);
+	a->canonical = 0;
+}
+
+/* The XML declaration a document served on its own begins with. */
+void
+atom_declaration(struct atom *a)
+{
+	if (a->out.len > 0 || a->depth > 0)
+		a->failed = 1;
+	strbuf_str(&a->out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	a->document = 1;
+	a->canonical = 0;
+}
+
+/*
+ * What was written, every element still open ended, as a malloc'd
+ * string; NULL if any of it failed.
+ */
+char *
+atom_close(struct atom *a)
+{
+	char *out;
+
+	while (a->depth > 0 && !a->failed)
+		atom_end(a);
+	if (a->document)
+		strbuf_add(&a->out, "\n", 1);
+	if (a->out.failed || a->tag.failed)
+		a->failed = 1;
+	out = strbuf_take(&a->out);
+	strbuf_free(&a->tag);
+	if (a->failed) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+/*
+ * The entry written, signed with key, whose fingerprint fp is (the
+ * caller knows it is: fed_key_is).  NULL when writing or signing failed,
+ * or the writer used what canonical XML cannot have.
+ */
+char *
+atom_sign(struct atom *a, EVP_PKEY *key, const char *fp)
+{
+	char *xml, *entry;
+	int canonical = a->canonical && a->depth == 0;
+
+	if ((xml = atom_close(a)) == NULL || !canonical) {
+		free(xml);
+		return NULL;
+	}
+	entry = fed_sign_canonical(xml, strlen(xml), key, fp);
+	free(xml);
+	return entry;
+}
 /* <name>text</name>, the text escaped by the writer. */
 void
 atom_text(struct atom *a, const char *name, const char *text)
@@ -209,21 +534,13 @@ atom_markdown(struct atom *a, const char *text)
 	free(html);
 }
 
-/* HTML made elsewhere and already safe, into the document as it is. */
-void
-atom_raw(struct atom *a, const char *html)
-{
-	atom_check(a, xmlTextWriterWriteRaw(a->w, BAD_CAST html));
-}
-
-/* An element of the acorn: namespace, its prefix declared on the root. */
+/* An element of the acorn: namespace, whose prefix the entry declares. */
 void
 atom_field(struct atom *a, const char *name, const char *value)
 {
 	if (value == NULL)
 		return;
-	atom_check(a, xmlTextWriterStartElementNS(a->w, BAD_CAST "acorn",
-	    BAD_CAST name, NULL));
+	atom_field_start(a, name);
 	atom_string(a, value);
 	atom_end(a);
 }
@@ -231,8 +548,7 @@ atom_field(struct atom *a, const char *name, const char *value)
 void
 atom_field_start(struct atom *a, const char *name)
 {
-	atom_check(a, xmlTextWriterStartElementNS(a->w, BAD_CAST "acorn",
-	    BAD_CAST name, NULL));
+	atom_start_ns(a, "acorn", name, NULL);
 }
 
 /*

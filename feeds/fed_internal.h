@@ -19,6 +19,12 @@ void		 fed_key_cache_clear(void);
 char		*fed_c14n(xmlDocPtr);
 int		 fed_c14n_sha256(xmlDocPtr, xmlNodePtr, int, unsigned char [32]);
 
+/* The algorithms of the one signature shape (docs/protocol.md section 4). */
+#define FED_C14N_EXC	"http://www.w3.org/2001/10/xml-exc-c14n#"
+#define FED_ECDSA_SHA256 "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+#define FED_ENVELOPED	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+#define FED_SHA256	"http://www.w3.org/2001/04/xmlenc#sha256"
+
 /* An ECDSA P-256 signature's value in XML-DSig: r then s, each this long. */
 #define FED_P256_HALF	32
 

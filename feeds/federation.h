@@ -62,6 +62,7 @@ int	 fed_fingerprint(EVP_PKEY *, char [FED_FP_LEN + 1]);
 char	*fed_sign(const char *, size_t, EVP_PKEY *, const char *);
 int	 fed_key_is(EVP_PKEY *, const char *);
 char	*fed_sign_as(const char *, size_t, EVP_PKEY *, const char *);
+char	*fed_sign_canonical(const char *, size_t, EVP_PKEY *, const char *);
 void	 fed_parallel(size_t, void (*)(void *, size_t), void *);
 
 /* xml.c: NULL or -1 on refusal, with a short reason for people. */

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlwriter.h>
 
 #include "config.h"
 #include "core.h"
@@ -32,13 +31,11 @@ frame_head(const char *collection)
 
 	if (atom_open(&a) == -1)
 		return NULL;
-	atom_check(&a, xmlTextWriterStartDocument(a.w, NULL, "UTF-8", NULL));
-	atom_check(&a, xmlTextWriterStartElementNS(a.w, NULL, BAD_CAST "feed",
-	    BAD_CAST FED_ATOM_NS));
-	atom_check(&a, xmlTextWriterWriteAttribute(a.w, BAD_CAST "xmlns:at",
-	    BAD_CAST FED_TOMB_NS));
-	atom_check(&a, xmlTextWriterWriteAttribute(a.w,
-	    BAD_CAST "xmlns:acorn", BAD_CAST FED_ACORN_NS));
+	atom_declaration(&a);
+	atom_start_ns(&a, NULL, "feed", FED_ATOM_NS);
+	/* For the paging elements, and for readers of the entries. */
+	atom_xmlns(&a, "at", FED_TOMB_NS);
+	atom_xmlns(&a, "acorn", FED_ACORN_NS);
 	s = util_printf("%s/feeds/%s", cfg->public_url, collection);
 	atom_text(&a, "id", s);
 	free(s);
@@ -56,7 +53,6 @@ frame_head(const char *collection)
 	atom_string(&a, "Acorn");
 	atom_end(&a);
 	atom_raw(&a, FED_ENTRIES_MARK);
-	atom_check(&a, xmlTextWriterEndDocument(a.w));
 	if ((s = atom_close(&a)) != NULL)
 		*strstr(s, FED_ENTRIES_MARK) = '\0';
 	return s;
@@ -67,20 +63,8 @@ static char *
 attr_escape(const char *s)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
-	char *clean;
-	const char *p;
 
-	if ((clean = feed_xml_text(s)) == NULL)
-		return NULL;
-	for (p = clean; *p != '\0'; p++)
-		switch (*p) {
-		case '&':	strbuf_str(&b, "&amp;"); break;
-		case '<':	strbuf_str(&b, "&lt;"); break;
-		case '>':	strbuf_str(&b, "&gt;"); break;
-		case '"':	strbuf_str(&b, "&quot;"); break;
-		default:	strbuf_add(&b, p, 1); break;
-		}
-	free(clean);
+	atom_escape_attr(&b, s);
 	return strbuf_take(&b);
 }
 
@@ -188,12 +172,10 @@ static void
 service_collection(struct atom *a, const char *href, const char *title,
     const char *accept)
 {
-	atom_check(a, xmlTextWriterStartElementNS(a->w, BAD_CAST "app",
-	    BAD_CAST "collection", NULL));
+	atom_start_ns(a, "app", "collection", NULL);
 	atom_attr(a, "href", href);
 	atom_text(a, "title", title);
-	atom_check(a, xmlTextWriterStartElementNS(a->w, BAD_CAST "app",
-	    BAD_CAST "accept", NULL));
+	atom_start_ns(a, "app", "accept", NULL);
 	if (accept != NULL)
 		atom_string(a, accept);
 	atom_end(a);
@@ -215,15 +197,11 @@ feed_service(const char *fingerprint)
 
 	if (atom_open(&a) == -1)
 		return NULL;
-	atom_check(&a, xmlTextWriterStartDocument(a.w, NULL, "UTF-8", NULL));
-	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "app",
-	    BAD_CAST "service", BAD_CAST FED_APP_NS));
-	atom_check(&a, xmlTextWriterWriteAttribute(a.w, BAD_CAST "xmlns",
-	    BAD_CAST FED_ATOM_NS));
-	atom_check(&a, xmlTextWriterWriteAttribute(a.w,
-	    BAD_CAST "xmlns:acorn", BAD_CAST FED_ACORN_NS));
-	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "app",
-	    BAD_CAST "workspace", NULL));
+	atom_declaration(&a);
+	atom_start_ns(&a, "app", "service", FED_APP_NS);
+	atom_xmlns(&a, "", FED_ATOM_NS);
+	atom_xmlns(&a, "acorn", FED_ACORN_NS);
+	atom_start_ns(&a, "app", "workspace", NULL);
 	atom_text(&a, "title", cfg->node_name);
 	atom_field_start(&a, "node");
 	s = util_printf("urn:uuid:%s", node_id);
@@ -242,6 +220,5 @@ feed_service(const char *fingerprint)
 	s = util_printf("%s/federation/inbox", cfg->public_url);
 	service_collection(&a, s, "inbox", "application/atom+xml;type=entry");
 	free(s);
-	atom_check(&a, xmlTextWriterEndDocument(a.w));
 	return atom_close(&a);
 }

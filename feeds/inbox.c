@@ -71,19 +71,6 @@ inbox_sent_counts(unsigned long *sent, unsigned long *connects)
 	*connects = atomic_load(&connects_total);
 }
 
-/* Signs an unsigned entry with the node's current key. */
-static char *
-sign(const struct signer *sg, char *xml)
-{
-	char *signed_xml;
-
-	if (xml == NULL)
-		return NULL;
-	signed_xml = fed_sign(xml, strlen(xml), sg->key, sg->fingerprint);
-	free(xml);
-	return signed_xml;
-}
-
 /* The Atom head of a registration or outcome entry. */
 static void
 entry_head(struct atom *a, const char *id, const char *title,
@@ -126,9 +113,9 @@ static const char request_query[] =
     " a.signed, (SELECT m.member FROM accounts m WHERE m.id = a.account)"
     " FROM away_registrations a WHERE a.id = $1";
 
-/* The unsigned registration entry of row 0. */
+/* The registration entry of row 0, signed with the node's current key. */
 static char *
-request_entry(PGresult *res)
+request_entry(PGresult *res, const struct signer *sg)
 {
 	struct atom a;
 	const char *answers;
@@ -184,7 +171,7 @@ request_entry(PGresult *res)
 	atom_end(&a);
 	if (failed)
 		a.failed = 1;
-	return atom_close(&a);
+	return atom_sign(&a, sg->key, sg->fingerprint);
 }
 
 /* Columns of outcome_query. */
@@ -204,8 +191,9 @@ static const char outcome_query[] =
     " ON r.id = i.registration JOIN events e ON e.id = i.event"
     " WHERE i.home = $1 AND i.request = $2";
 
+/* The outcome entry of row 0, signed as request_entry signs. */
 static char *
-outcome_entry(PGresult *res)
+outcome_entry(PGresult *res, const struct signer *sg)
 {
 	struct atom a;
 
@@ -235,7 +223,7 @@ outcome_entry(PGresult *res)
 	atom_field(&a, "joining", db_value(res, 0, OQ_JOINING));
 	atom_end(&a);
 	atom_end(&a);
-	return atom_close(&a);
+	return atom_sign(&a, sg->key, sg->fingerprint);
 }
 
 /*
@@ -246,7 +234,7 @@ struct owed {
 	const char	*query;		/* $1.. the row's key */
 	int		 version;	/* column: the newest version */
 	int		 signed_at;	/* column: the version signed */
-	char		*(*write)(PGresult *);
+	char		*(*write)(PGresult *, const struct signer *);
 	const char	*store;		/* $1.. the key, the version, the entry */
 	const char	*what;		/* for the log */
 };
@@ -292,7 +280,7 @@ sign_owed(struct db *db, const struct signer *sg, const struct owed *o,
 		if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0,
 		    o->signed_at), PQgetvalue(res, 0, o->version)) == 0)
 			rc = 1;
-		else if ((entry = sign(sg, o->write(res))) == NULL) {
+		else if ((entry = o->write(res, sg)) == NULL) {
 			log_err("cannot sign %s %s", o->what, key[nkey - 1]);
 			rc = -1;
 		} else {

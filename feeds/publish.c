@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlwriter.h>
 #include <openssl/evp.h>
 
 #include "core.h"
@@ -587,11 +586,11 @@ static const struct kind kinds[] = {
 	    term_query, "Deleted by its origin.", term_reader, term_fields },
 };
 
+/* The acorn: prefix, declared where an entry's record first uses it. */
 static void
 declare_namespaces(struct atom *a)
 {
-	atom_check(a, xmlTextWriterWriteAttribute(a->w,
-	    BAD_CAST "xmlns:acorn", BAD_CAST FED_ACORN_NS));
+	atom_declare(a, "acorn", FED_ACORN_NS);
 }
 
 /*
@@ -651,14 +650,17 @@ record_start(struct atom *a, const struct kind *k, PGresult *res, int i)
 void
 atom_entry_start(struct atom *a)
 {
-	atom_check(a, xmlTextWriterStartElementNS(a->w, NULL,
-	    BAD_CAST "entry", BAD_CAST FED_ATOM_NS));
+	atom_start_ns(a, NULL, "entry", FED_ATOM_NS);
 	declare_namespaces(a);
 }
 
-/* The unsigned entry for rows first to last - 1 of one record. */
+/*
+ * The entry for rows first to last - 1 of one record, signed with key
+ * (fingerprint fp).
+ */
 static char *
-write_entry(const struct kind *k, PGresult *res, int first, int last)
+write_entry(const struct kind *k, PGresult *res, int first, int last,
+    EVP_PKEY *key, const char *fp)
 {
 	struct atom a;
 	const char *path = PQgetvalue(res, first, P_PATH);
@@ -683,29 +685,27 @@ write_entry(const struct kind *k, PGresult *res, int first, int last)
 	k->fields(&a, res, first, last);
 	atom_end(&a);
 	atom_end(&a);
-	return atom_close(&a);
+	return atom_sign(&a, key, fp);
 }
 
-/* The unsigned tombstone (RFC 6721) of one record. */
+/* The tombstone (RFC 6721) of one record, signed as write_entry signs. */
 static char *
-write_tombstone(const struct kind *k, PGresult *res, int i)
+write_tombstone(const struct kind *k, PGresult *res, int i, EVP_PKEY *key,
+    const char *fp)
 {
 	struct atom a;
 	char *s;
 
 	if (atom_open(&a) == -1)
 		return NULL;
-	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "at",
-	    BAD_CAST "deleted-entry", BAD_CAST FED_TOMB_NS));
-	atom_check(&a, xmlTextWriterWriteAttribute(a.w, BAD_CAST "xmlns",
-	    BAD_CAST FED_ATOM_NS));
+	atom_start_ns(&a, "at", "deleted-entry", FED_TOMB_NS);
+	atom_declare(&a, "", FED_ATOM_NS);
 	declare_namespaces(&a);
 	s = util_printf("urn:uuid:%s", PQgetvalue(res, i, P_ID));
 	atom_attr(&a, "ref", s);
 	free(s);
 	atom_attr(&a, "when", PQgetvalue(res, i, P_UPDATED));
-	atom_check(&a, xmlTextWriterStartElementNS(a.w, BAD_CAST "at",
-	    BAD_CAST "comment", NULL));
+	atom_start_ns(&a, "at", "comment", NULL);
 	atom_string(&a, k->gone);
 	atom_end(&a);
 	write_source(&a, k, PQgetvalue(res, i, P_UPDATED));
@@ -713,7 +713,7 @@ write_tombstone(const struct kind *k, PGresult *res, int i)
 	atom_attr(&a, "deleted", "true");
 	atom_end(&a);
 	atom_end(&a);
-	return atom_close(&a);
+	return atom_sign(&a, key, fp);
 }
 
 /*
@@ -754,14 +754,11 @@ sign_item(void *arg, size_t idx)
 	PGresult *res = bt->res;
 	EVP_PKEY *key = bt->sg->key;
 	const char *fp = bt->sg->fingerprint, *id;
-	char *xml;
 
 	id = PQgetvalue(res, it->first, P_ID);
 	it->live = is_true(res, it->first, P_LIVE);
 	if (!it->live && !is_true(res, it->first, P_SHARED))
 		return;
-	xml = it->live ? write_entry(k, res, it->first, it->last) :
-	    write_tombstone(k, res, it->first);
 	/*
 	 * During a key rotation the node's own entry, which announces the
 	 * new key, is signed with the old one.
@@ -771,9 +768,8 @@ sign_item(void *arg, size_t idx)
 		key = bt->sg->old_key;
 		fp = bt->sg->old_fingerprint;
 	}
-	it->entry = xml == NULL ? NULL : fed_sign_as(xml, strlen(xml), key,
-	    fp);
-	free(xml);
+	it->entry = it->live ? write_entry(k, res, it->first, it->last, key,
+	    fp) : write_tombstone(k, res, it->first, key, fp);
 	if (it->entry == NULL) {
 		log_err("cannot sign %s %s", k->name, id);
 		it->failed = 1;

@@ -12,67 +12,28 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <xmlsec/xmlsec.h>
-#include <xmlsec/crypto.h>
-#include <xmlsec/errors.h>
-#include <xmlsec/openssl/evp.h>
-#include <xmlsec/templates.h>
-#include <xmlsec/xmldsig.h>
 
 #include "core.h"
 #include "federation.h"
 #include "fed_internal.h"
 
-/*
- * xmlsec reports every failure on stderr by default.  A peer's bad
- * signature is ordinary input, not an incident: callers get a reason
- * string and log it once.
- */
-static void
-xmlsec_quiet(const char *file, int line, const char *func,
-    const char *object, const char *subject, int reason, const char *msg)
-{
-	(void)file;
-	(void)line;
-	(void)func;
-	(void)object;
-	(void)subject;
-	(void)reason;
-	(void)msg;
-}
-
 static int initialised;
 
+/* Signing and verifying are OpenSSL's and libxml2's: only the parser. */
 int
 fed_init(void)
 {
 	if (initialised)
 		return 0;
 	xmlInitParser();
-	if (xmlSecInit() < 0)
-		return -1;
-	if (xmlSecCheckVersion() != 1)
-		goto fail;
-	if (xmlSecCryptoAppInit(NULL) < 0)
-		goto fail;
-	if (xmlSecCryptoInit() < 0) {
-		xmlSecCryptoAppShutdown();
-		goto fail;
-	}
-	xmlSecErrorsSetCallback(xmlsec_quiet);
 	initialised = 1;
 	return 0;
-fail:
-	xmlSecShutdown();
-	return -1;
 }
 
 void
@@ -82,9 +43,6 @@ fed_cleanup(void)
 		return;
 	initialised = 0;
 	fed_key_cache_clear();
-	xmlSecCryptoShutdown();
-	xmlSecCryptoAppShutdown();
-	xmlSecShutdown();
 }
 
 /*
@@ -186,58 +144,37 @@ fed_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
 	return rc;
 }
 
-/* The ds:Signature template of protocol.md section 4, last in root. */
-static xmlNodePtr
-signature_template(xmlDocPtr doc, xmlNodePtr root, const char *fp)
-{
-	xmlNodePtr sig, ref, info;
+/*
+ * The one signature shape of docs/protocol.md section 4, as exclusive
+ * canonical XML lays it out: the text of the ds:SignedInfo element
+ * around its digest value, and the rest of ds:Signature.
+ */
+#define SIGNED_INFO_HEAD \
+	"\n<ds:CanonicalizationMethod Algorithm=\"" FED_C14N_EXC "\">" \
+	"</ds:CanonicalizationMethod>\n" \
+	"<ds:SignatureMethod Algorithm=\"" FED_ECDSA_SHA256 "\">" \
+	"</ds:SignatureMethod>\n" \
+	"<ds:Reference URI=\"\">\n<ds:Transforms>\n" \
+	"<ds:Transform Algorithm=\"" FED_ENVELOPED "\"></ds:Transform>\n" \
+	"<ds:Transform Algorithm=\"" FED_C14N_EXC "\"></ds:Transform>\n" \
+	"</ds:Transforms>\n" \
+	"<ds:DigestMethod Algorithm=\"" FED_SHA256 "\"></ds:DigestMethod>\n" \
+	"<ds:DigestValue>"
+#define SIGNED_INFO_TAIL \
+	"</ds:DigestValue>\n</ds:Reference>\n</ds:SignedInfo>"
+#define DS_XMLNS	" xmlns:ds=\"" FED_DSIG_NS "\""
 
-	sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId,
-	    xmlSecTransformEcdsaSha256Id, NULL, BAD_CAST "ds");
-	if (sig == NULL)
-		return NULL;
-	if (xmlAddChild(root, sig) == NULL) {
-		xmlFreeNode(sig);
-		return NULL;
-	}
-	ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id,
-	    NULL, BAD_CAST "", NULL);
-	if (ref == NULL ||
-	    xmlSecTmplReferenceAddTransform(ref,
-	    xmlSecTransformEnvelopedId) == NULL ||
-	    xmlSecTmplReferenceAddTransform(ref,
-	    xmlSecTransformExclC14NId) == NULL)
-		return NULL;
-	if ((info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL)) == NULL ||
-	    xmlSecTmplKeyInfoAddKeyName(info, BAD_CAST fp) == NULL)
-		return NULL;
-	return sig;
-}
-
-/* Sets a value element's text to the base64 of len bytes. */
-static int
-set_base64(xmlNodePtr n, const unsigned char *bytes, size_t len)
-{
-	unsigned char text[4 * ((2 * FED_P256_HALF + 2) / 3) + 1];
-
-	if (len > 2 * FED_P256_HALF)
-		return -1;
-	EVP_EncodeBlock(text, bytes, (int)len);
-	xmlNodeSetContent(n, text);
-	return 0;
-}
+/* The base64 of a value: a digest, or a signature's r and s. */
+#define B64_LEN(n)	(4 * (((n) + 2) / 3))
 
 /*
- * Fills in the template's digest and signature values, as section 4
- * has receivers check them (verify.c): the digest of the document but
- * the signature, then ECDSA P-256 with SHA-256 over the canonical
- * SignedInfo, its value r then s.  The general XML-DSig machinery
- * would build node sets to find the same bytes.
+ * ECDSA P-256 with SHA-256 over text, as XML-DSig has the value: r then
+ * s, each FED_P256_HALF bytes, in base64.
  */
 static int
-signature_fill(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key)
+p256_sign(EVP_PKEY *key, const char *text, size_t len,
+    char out[B64_LEN(2 * FED_P256_HALF) + 1])
 {
-	xmlNodePtr si, value, ref, digest;
 	unsigned char md[32], raw[2 * FED_P256_HALF], der[80];
 	const unsigned char *p;
 	EVP_PKEY_CTX *ctx = NULL;
@@ -246,15 +183,7 @@ signature_fill(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key)
 	size_t derlen = sizeof(der);
 	int rc = -1;
 
-	si = xmlFirstElementChild(sig);
-	value = si != NULL ? xmlNextElementSibling(si) : NULL;
-	ref = si != NULL ? xmlLastElementChild(si) : NULL;
-	digest = ref != NULL ? xmlLastElementChild(ref) : NULL;
-	if (value == NULL || digest == NULL ||
-	    fed_c14n_sha256(doc, sig, 0, md) == -1 ||
-	    set_base64(digest, md, sizeof(md)) == -1 ||
-	    fed_c14n_sha256(doc, si, 1, md) == -1)
-		return -1;
+	util_sha256(text, len, md);
 	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
 	    EVP_PKEY_sign_init(ctx) != 1 ||
 	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1 ||
@@ -266,13 +195,78 @@ signature_fill(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key)
 	ECDSA_SIG_get0(es, &r, &s);
 	if (BN_bn2binpad(r, raw, FED_P256_HALF) != FED_P256_HALF ||
 	    BN_bn2binpad(s, raw + FED_P256_HALF, FED_P256_HALF) !=
-	    FED_P256_HALF || set_base64(value, raw, sizeof(raw)) == -1)
+	    FED_P256_HALF)
 		goto done;
+	EVP_EncodeBlock((unsigned char *)out, raw, sizeof(raw));
 	rc = 0;
 done:
 	ECDSA_SIG_free(es);
 	EVP_PKEY_CTX_free(ctx);
 	return rc;
+}
+
+/*
+ * The length of the root element's name in xml, which must be a single
+ * element and nothing else: <name ...>...</name>.  0 when it is not.
+ */
+static size_t
+root_name(const char *xml, size_t len)
+{
+	size_t n;
+
+	if (len < 2 || xml[0] != '<')
+		return 0;
+	n = strcspn(xml + 1, " >");
+	if (n == 0 || n + 4 > len || xml[len - 1] != '>' ||
+	    xml[len - n - 3] != '<' || xml[len - n - 2] != '/' ||
+	    memcmp(xml + 1, xml + len - n - 1, n) != 0)
+		return 0;
+	return n;
+}
+
+/*
+ * Signs an entry document already in exclusive canonical form (what
+ * atom.c writes, or fed_c14n gives): the digest of these very bytes is
+ * the digest of the document but the signature, since the signature
+ * goes last in the root; then ECDSA over the canonical SignedInfo, and
+ * the signature spliced in before the root's end tag.  The result is
+ * itself the document's canonical form, as receivers check it
+ * (verify.c).  The caller has made sure fp is the key's own
+ * (fed_key_is).  Safe to call from several threads at once.
+ */
+char *
+fed_sign_canonical(const char *xml, size_t len, EVP_PKEY *key,
+    const char *fp)
+{
+	struct strbuf b = { NULL, 0, 0, 0 }, si = { NULL, 0, 0, 0 };
+	unsigned char md[32];
+	char digest[B64_LEN(32) + 1], value[B64_LEN(2 * FED_P256_HALF) + 1];
+	size_t name;
+
+	if (key == NULL || fp == NULL || !fed_is_fp(fp) ||
+	    (name = root_name(xml, len)) == 0)
+		return NULL;
+	util_sha256(xml, len, md);
+	EVP_EncodeBlock((unsigned char *)digest, md, sizeof(md));
+	strbuf_str(&si, "<ds:SignedInfo" DS_XMLNS ">" SIGNED_INFO_HEAD);
+	strbuf_str(&si, digest);
+	strbuf_str(&si, SIGNED_INFO_TAIL);
+	if (si.failed || p256_sign(key, si.p, si.len, value) == -1) {
+		strbuf_free(&si);
+		return NULL;
+	}
+	strbuf_free(&si);
+	strbuf_add(&b, xml, len - name - 3);
+	strbuf_str(&b, "<ds:Signature" DS_XMLNS ">\n<ds:SignedInfo>"
+	    SIGNED_INFO_HEAD);
+	strbuf_str(&b, digest);
+	strbuf_str(&b, SIGNED_INFO_TAIL "\n<ds:SignatureValue>");
+	strbuf_str(&b, value);
+	strbuf_str(&b, "</ds:SignatureValue>\n<ds:KeyInfo>\n<ds:KeyName>");
+	strbuf_str(&b, fp);
+	strbuf_str(&b, "</ds:KeyName>\n</ds:KeyInfo>\n</ds:Signature>");
+	strbuf_add(&b, xml + len - name - 3, name + 3);
+	return strbuf_take(&b);
 }
 
 /*
@@ -292,18 +286,18 @@ fed_key_is(EVP_PKEY *key, const char *fp)
 }
 
 /*
- * The input is our own unsigned entry, but it is parsed as strictly as a
- * peer's: what is signed here is what every receiver will accept.  The
- * caller has made sure fp is the key's own (fed_key_is).  Safe to call
- * from several threads at once.
+ * Signs any entry document: parsed as strictly as a peer's, so that what
+ * is signed here is what every receiver will accept, and then signed in
+ * its canonical form.  The caller has made sure fp is the key's own
+ * (fed_key_is).  Safe to call from several threads at once.
  */
 char *
 fed_sign_as(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
 {
 	xmlDocPtr doc;
-	xmlNodePtr root, sig, n;
+	xmlNodePtr root, n;
 	const char *why;
-	char *out = NULL;
+	char *c14n = NULL, *out = NULL;
 
 	if ((doc = fed_parse(xml, len, &why)) == NULL)
 		return NULL;
@@ -314,11 +308,14 @@ fed_sign_as(const char *xml, size_t len, EVP_PKEY *key, const char *fp)
 		if (n->ns != NULL && xmlStrEqual(n->ns->href,
 		    BAD_CAST FED_DSIG_NS))
 			goto done;
-	if ((sig = signature_template(doc, root, fp)) == NULL ||
-	    signature_fill(doc, sig, key) == -1)
-		goto done;
-	out = fed_c14n(doc);
+	/* Nothing but the root (and comments, which no form keeps). */
+	for (n = doc->children; n != NULL; n = n->next)
+		if (n != root && n->type != XML_COMMENT_NODE)
+			goto done;
+	if ((c14n = fed_c14n(doc)) != NULL)
+		out = fed_sign_canonical(c14n, strlen(c14n), key, fp);
 done:
+	free(c14n);
 	xmlFreeDoc(doc);
 	return out;
 }

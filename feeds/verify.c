@@ -20,11 +20,6 @@
 #include "federation.h"
 #include "fed_internal.h"
 
-#define C14N_EXC	"http://www.w3.org/2001/10/xml-exc-c14n#"
-#define ECDSA_SHA256	"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
-#define ENVELOPED	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-#define SHA256		"http://www.w3.org/2001/04/xmlenc#sha256"
-
 /*
  * Work on many entries at once.  Each thread takes the next entry not
  * yet taken; every entry becomes its own document, and keys are shared
@@ -241,7 +236,7 @@ fed_page_free(struct fed_page *page)
 	page->cursor = -1;
 }
 
-/* Signature structure, checked before xmlsec sees anything. */
+/* Signature structure, checked before anything is digested. */
 
 static int
 ds(xmlNodePtr n, const char *name)
@@ -261,7 +256,7 @@ blank(const xmlChar *s)
 /*
  * The element children of n, at most max of them: anything else but
  * whitespace between them (text, comments, processing instructions) is
- * refused, so that what xmlsec reads is what was checked here.
+ * refused, so that what is digested is what was checked here.
  */
 static int
 children(xmlNodePtr n, xmlNodePtr *v, size_t max, size_t *count)
@@ -328,11 +323,11 @@ check_reference(xmlNodePtr ref, const char **why)
 		return fed_refuse(why, "an unexpected part in the reference");
 	if (v[0]->properties != NULL ||
 	    children(v[0], t, 3, &nt) == -1 || nt != 2 ||
-	    !ds(t[0], "Transform") || !algorithm(t[0], ENVELOPED) ||
-	    !ds(t[1], "Transform") || !algorithm(t[1], C14N_EXC))
+	    !ds(t[0], "Transform") || !algorithm(t[0], FED_ENVELOPED) ||
+	    !ds(t[1], "Transform") || !algorithm(t[1], FED_C14N_EXC))
 		return fed_refuse(why, "the transforms are not enveloped-signature "
 		    "then exclusive C14N");
-	if (!algorithm(v[1], SHA256))
+	if (!algorithm(v[1], FED_SHA256))
 		return fed_refuse(why, "the digest is not SHA-256");
 	return 0;
 }
@@ -353,9 +348,9 @@ check_signed_info(xmlNodePtr si, const char **why)
 	    n != 3 || !ds(v[0], "CanonicalizationMethod") ||
 	    !ds(v[1], "SignatureMethod") || !ds(v[2], "Reference"))
 		return fed_refuse(why, "an unexpected part in the signed info");
-	if (!algorithm(v[0], C14N_EXC))
+	if (!algorithm(v[0], FED_C14N_EXC))
 		return fed_refuse(why, "the canonicalisation is not exclusive C14N");
-	if (!algorithm(v[1], ECDSA_SHA256))
+	if (!algorithm(v[1], FED_ECDSA_SHA256))
 		return fed_refuse(why, "the signature method is not ECDSA-SHA256");
 	return check_reference(v[2], why);
 }
@@ -576,9 +571,8 @@ done:
 }
 
 /*
- * The key comes from the trust store by the fingerprint in KeyName and
- * is set as signKey, so xmlsec never reads key material from the
- * message; the node the store says holds that key must be the record's
+ * The key comes from the trust store by the fingerprint in KeyName,
+ * never from key material in the message; the node the store says holds that key must be the record's
  * origin (protocol.md section 4, item 5).  The one Reference, URI="",
  * covers the whole document but the signature: the caller must read
  * this document, and only it, once it has verified (protocol.md: "only

@@ -20,6 +20,8 @@
 #include <openssl/pem.h>
 
 #include "federation.h"
+#include "atom.h"
+#include "fed_internal.h"
 #include "unit.h"
 
 #define ORIGIN		"2b1e6c0a-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
@@ -1703,6 +1705,233 @@ END_TEST
 
 /* atom.c */
 
+/*
+ * Every character class the writer treats apart: what it escapes in
+ * text or attributes (& < > " tab LF CR, CRLF), what XML cannot hold
+ * (C0 controls, U+FFFE, bytes that are not UTF-8, a cut sequence), and
+ * what goes as it is (an apostrophe, "]]>", two-, three- and four-byte
+ * characters, U+0085, DEL).
+ */
+static const char awkward[] =
+    "Tom & Jerry's <b>\"quotes\"</b>\tTab\nLF\rCR\r\nCRLF ]]> x\x01y\x1f"
+    "z\x7f \xc2\x85 Gwenll\xc3\xaf" "an \xe2\x82\xac \xf0\x9f\x8c\xb1"
+    " \xef\xbf\xbe \xef\xbf\xbd bad\xff\xfe cut\xe2\x82";
+
+/* The exclusive canonical form of xml, parsed as a peer parses it. */
+static char *
+canonical_of(const char *xml)
+{
+	xmlDocPtr doc;
+	const char *why = NULL;
+	char *c14n;
+
+	ck_assert_msg((doc = fed_parse(xml, strlen(xml), &why)) != NULL,
+	    "%s: %s", why, xml);
+	ck_assert_ptr_nonnull(c14n = fed_c14n(doc));
+	xmlFreeDoc(doc);
+	return c14n;
+}
+
+/* An entry using every part of the writer, text from s. */
+static void
+write_awkward(struct atom *a, const char *s)
+{
+	atom_entry_start(a);
+	atom_text(a, "id", "urn:uuid:" RECORD);
+	atom_text(a, "title", s);
+	atom_link(a, "alternate", "text/html", s);
+	atom_category(a, s, s, "urn:x-scheme");
+	atom_text(a, "summary", "");
+	atom_markdown(a, s);
+	atom_start(a, "source");
+	atom_text(a, "id", "urn:uuid:" ORIGIN);
+	atom_end(a);
+	atom_record_start(a, "registration", "3");
+	atom_field(a, "name", s);
+	atom_field_start(a, "answer");
+	atom_attr(a, "question", s);
+	atom_attr(a, "a-first", "");
+	atom_string(a, s);
+	atom_end(a);
+	atom_field_lines(a, "synonym", s);
+	atom_end(a);
+	/* A second acorn: element beside the first declares it again. */
+	atom_field(a, "note", s);
+	atom_end(a);
+}
+
+/*
+ * What atom.c writes is already its own exclusive canonical form, the
+ * bytes a receiver digests: so signing it needs no parse, and what it
+ * signs verifies here and with the stock xmlsec1 tool.
+ */
+START_TEST(test_what_atom_writes_is_canonical_and_verifies)
+{
+	struct trust trust[] = { { fp_a, pem_a, ORIGIN }, { NULL, NULL, NULL } };
+	char signer[FED_UUID_LEN + 1], entry[160], pub[160], cmd[600];
+	char one[2], *xml, *c14n, *signed_xml;
+	const char *why;
+	struct atom a;
+	int c;
+
+	node_id = ORIGIN;
+	ck_assert_int_eq(atom_open(&a), 0);
+	write_awkward(&a, awkward);
+	ck_assert_ptr_nonnull(xml = atom_close(&a));
+	c14n = canonical_of(xml);
+	ck_assert_str_eq(xml, c14n);
+	/* Declared where used: on the record, and again on its sibling. */
+	ck_assert_int_eq(strncmp(xml, "<entry xmlns=\"" FED_ATOM_NS "\"><id>",
+	    strlen(FED_ATOM_NS) + 19), 0);
+	ck_assert_ptr_nonnull(strstr(xml, "<acorn:record xmlns:acorn="));
+	ck_assert_ptr_nonnull(strstr(xml, "<acorn:note xmlns:acorn="));
+	/* Attributes in order of name, whatever order they came in. */
+	ck_assert_ptr_nonnull(strstr(xml, "<acorn:answer a-first=\"\" "
+	    "question=\"Tom &amp; Jerry's &lt;b>&quot;quotes&quot;&lt;/b>"
+	    "&#x9;Tab&#xA;LF&#xD;CR&#xD;&#xA;CRLF ]]> xyz\x7f"));
+	free(c14n);
+	free(xml);
+
+	/* One character at a time, each in text and in an attribute. */
+	for (c = 1; c < 256; c++) {
+		one[0] = (char)c;
+		one[1] = '\0';
+		ck_assert_int_eq(atom_open(&a), 0);
+		write_awkward(&a, one);
+		ck_assert_ptr_nonnull(xml = atom_close(&a));
+		c14n = canonical_of(xml);
+		ck_assert_msg(strcmp(xml, c14n) == 0, "character %d", c);
+		free(c14n);
+		free(xml);
+	}
+
+	/* A tombstone: the default namespace first used inside. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_start_ns(&a, "at", "deleted-entry", FED_TOMB_NS);
+	atom_declare(&a, "", FED_ATOM_NS);
+	atom_declare(&a, "acorn", FED_ACORN_NS);
+	atom_attr(&a, "when", "2026-12-01T09:00:00Z");
+	atom_attr(&a, "ref", "urn:uuid:" RECORD);
+	atom_start_ns(&a, "at", "comment", NULL);
+	atom_string(&a, awkward);
+	atom_end(&a);
+	atom_start(&a, "source");
+	atom_text(&a, "id", "urn:uuid:" ORIGIN);
+	atom_end(&a);
+	atom_record_start(&a, "event", "2");
+	atom_attr(&a, "deleted", "true");
+	atom_end(&a);
+	atom_end(&a);
+	ck_assert_ptr_nonnull(xml = atom_close(&a));
+	c14n = canonical_of(xml);
+	ck_assert_str_eq(xml, c14n);
+	ck_assert_ptr_nonnull(strstr(xml, "<source xmlns=\"" FED_ATOM_NS "\">"));
+	free(c14n);
+	free(xml);
+
+	/* Signed straight from the writer: it verifies, byte for byte. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	write_awkward(&a, awkward);
+	ck_assert_ptr_nonnull(signed_xml = atom_sign(&a, key_a, fp_a));
+	ck_assert_int_eq(verify_text(signed_xml, trust, signer, &c14n, &why),
+	    0);
+	ck_assert_str_eq(signer, ORIGIN);
+	ck_assert_str_eq(c14n, signed_xml);
+	free(c14n);
+	snprintf(entry, sizeof(entry), "%s/written.xml", dir);
+	snprintf(pub, sizeof(pub), "%s/written.pub", dir);
+	ck_assert_int_eq(write_text(pub, pem_a), 0);
+	ck_assert_int_eq(write_text(entry, signed_xml), 0);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/xmlsec1 --verify --pubkey-pem "
+	    "'%s' '%s' >/dev/null 2>&1", pub, entry);
+	ck_assert_int_eq(system(cmd), 0);
+	free(signed_xml);
+}
+END_TEST
+
+/* What the writer cannot write as asked, it writes nothing of. */
+START_TEST(test_atom_refuses_what_it_cannot_write)
+{
+	struct atom a;
+	char *xml;
+
+	/* An attribute once the element has content. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_string(&a, "text");
+	atom_attr(&a, "late", "x");
+	ck_assert_ptr_null(atom_close(&a));
+	/* The same attribute twice, one with a prefix, an xmlns one. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_attr(&a, "a", "1");
+	atom_attr(&a, "a", "2");
+	ck_assert_ptr_null(atom_close(&a));
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_attr(&a, "xml:lang", "en");
+	ck_assert_ptr_null(atom_close(&a));
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_attr(&a, "xmlns:x", "urn:x");
+	ck_assert_ptr_null(atom_close(&a));
+	/* A prefix nobody declared. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_start(&a, "entry");
+	atom_field(&a, "name", "x");
+	ck_assert_ptr_null(atom_close(&a));
+	/* One prefix bound twice on one element. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_declare(&a, "acorn", "urn:x-other");
+	ck_assert_ptr_null(atom_close(&a));
+	/* More ends than starts. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_end(&a);
+	atom_end(&a);
+	ck_assert_ptr_null(atom_close(&a));
+	/* Deeper than it keeps track of. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	for (int i = 0; i <= ATOM_DEPTH; i++)
+		atom_start(&a, "x");
+	ck_assert_ptr_null(atom_close(&a));
+
+	/* Raw markup is written, but never signed from the writer. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_raw(&a, "<id>urn:uuid:" RECORD "</id>");
+	ck_assert_ptr_nonnull(xml = atom_close(&a));
+	ck_assert_str_eq(xml, "<entry xmlns=\"" FED_ATOM_NS "\"><id>urn:uuid:"
+	    RECORD "</id></entry>");
+	free(xml);
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	atom_raw(&a, "<id>urn:uuid:" RECORD "</id>");
+	ck_assert_ptr_null(atom_sign(&a, key_a, fp_a));
+	/* Nor an element still open. */
+	ck_assert_int_eq(atom_open(&a), 0);
+	atom_entry_start(&a);
+	ck_assert_ptr_null(atom_sign(&a, key_a, fp_a));
+
+	/* Canonical text signs only as one element, nothing around it. */
+	ck_assert_ptr_null(fed_sign_canonical("<entry></entry>\n", 16, key_a,
+	    fp_a));
+	ck_assert_ptr_null(fed_sign_canonical("<a></a><b></b>", 14, key_a,
+	    fp_a));
+	ck_assert_ptr_null(fed_sign_canonical("<?pi x?><a></a>", 15, key_a,
+	    fp_a));
+	ck_assert_ptr_null(fed_sign_canonical("<a>", 3, key_a, fp_a));
+	ck_assert_ptr_null(fed_sign_canonical("", 0, key_a, fp_a));
+	ck_assert_ptr_null(fed_sign_canonical("<a></a>", 7, key_a, "nothex"));
+	ck_assert_ptr_nonnull(xml = fed_sign_canonical("<a></a>", 7, key_a,
+	    fp_a));
+	ck_assert_int_eq(strncmp(xml, "<a><ds:Signature xmlns:ds=", 26), 0);
+	ck_assert_str_eq(xml + strlen(xml) - 19, "</ds:Signature></a>");
+	free(xml);
+}
+END_TEST
+
 START_TEST(test_feed_xml_text_drops_what_xml_cannot_hold)
 {
 	char *s;
@@ -1785,7 +2014,11 @@ federation_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("atom");
+	tcase_add_unchecked_fixture(tc, keys_setup, keys_teardown);
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_feed_xml_text_drops_what_xml_cannot_hold);
+	tcase_add_test(tc, test_what_atom_writes_is_canonical_and_verifies);
+	tcase_add_test(tc, test_atom_refuses_what_it_cannot_write);
 	suite_add_tcase(s, tc);
 	return s;
 }
