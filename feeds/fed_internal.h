@@ -27,6 +27,14 @@ int		 fed_c14n_sha256(xmlDocPtr, xmlNodePtr, int, unsigned char [32]);
 
 /* An ECDSA P-256 signature's value in XML-DSig: r then s, each this long. */
 #define FED_P256_HALF	32
+/* The length of the base64 of n bytes, without line breaks. */
+#define FED_B64_LEN(n)	(4 * (((n) + 2) / 3))
+
+/* sign.c: the one signature shape's canonical text. */
+struct strbuf;
+void		 fed_signed_info_text(struct strbuf *, const char *);
+void		 fed_signature_text(struct strbuf *, const char *, const char *,
+		    const char *);
 
 /* record.c */
 int		 fed_record_origin(xmlNodePtr, char [FED_UUID_LEN + 1]);

@@ -164,8 +164,6 @@ fed_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
 	"</ds:DigestValue>\n</ds:Reference>\n</ds:SignedInfo>"
 #define DS_XMLNS	" xmlns:ds=\"" FED_DSIG_NS "\""
 
-/* The base64 of a value: a digest, or a signature's r and s. */
-#define B64_LEN(n)	(4 * (((n) + 2) / 3))
 
 /*
  * ECDSA P-256 with SHA-256 over text, as XML-DSig has the value: r then
@@ -173,7 +171,7 @@ fed_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
  */
 static int
 p256_sign(EVP_PKEY *key, const char *text, size_t len,
-    char out[B64_LEN(2 * FED_P256_HALF) + 1])
+    char out[FED_B64_LEN(2 * FED_P256_HALF) + 1])
 {
 	unsigned char md[32], raw[2 * FED_P256_HALF], der[80];
 	const unsigned char *p;
@@ -225,6 +223,36 @@ root_name(const char *xml, size_t len)
 }
 
 /*
+ * The canonical text of ds:SignedInfo over a digest (in base64) on its
+ * own, as its signature covers it: the ds prefix declared on it.
+ */
+void
+fed_signed_info_text(struct strbuf *b, const char *digest)
+{
+	strbuf_str(b, "<ds:SignedInfo" DS_XMLNS ">" SIGNED_INFO_HEAD);
+	strbuf_str(b, digest);
+	strbuf_str(b, SIGNED_INFO_TAIL);
+}
+
+/*
+ * The canonical text of the whole ds:Signature, as the last element of
+ * an entry has it: digest and value in base64, the key's fingerprint.
+ */
+void
+fed_signature_text(struct strbuf *b, const char *digest, const char *value,
+    const char *fp)
+{
+	strbuf_str(b, "<ds:Signature" DS_XMLNS ">\n<ds:SignedInfo>"
+	    SIGNED_INFO_HEAD);
+	strbuf_str(b, digest);
+	strbuf_str(b, SIGNED_INFO_TAIL "\n<ds:SignatureValue>");
+	strbuf_str(b, value);
+	strbuf_str(b, "</ds:SignatureValue>\n<ds:KeyInfo>\n<ds:KeyName>");
+	strbuf_str(b, fp);
+	strbuf_str(b, "</ds:KeyName>\n</ds:KeyInfo>\n</ds:Signature>");
+}
+
+/*
  * Signs an entry document already in exclusive canonical form (what
  * atom.c writes, or fed_c14n gives): the digest of these very bytes is
  * the digest of the document but the signature, since the signature
@@ -240,7 +268,8 @@ fed_sign_canonical(const char *xml, size_t len, EVP_PKEY *key,
 {
 	struct strbuf b = { NULL, 0, 0, 0 }, si = { NULL, 0, 0, 0 };
 	unsigned char md[32];
-	char digest[B64_LEN(32) + 1], value[B64_LEN(2 * FED_P256_HALF) + 1];
+	char digest[FED_B64_LEN(32) + 1];
+	char value[FED_B64_LEN(2 * FED_P256_HALF) + 1];
 	size_t name;
 
 	if (key == NULL || fp == NULL || !fed_is_fp(fp) ||
@@ -248,23 +277,14 @@ fed_sign_canonical(const char *xml, size_t len, EVP_PKEY *key,
 		return NULL;
 	util_sha256(xml, len, md);
 	EVP_EncodeBlock((unsigned char *)digest, md, sizeof(md));
-	strbuf_str(&si, "<ds:SignedInfo" DS_XMLNS ">" SIGNED_INFO_HEAD);
-	strbuf_str(&si, digest);
-	strbuf_str(&si, SIGNED_INFO_TAIL);
+	fed_signed_info_text(&si, digest);
 	if (si.failed || p256_sign(key, si.p, si.len, value) == -1) {
 		strbuf_free(&si);
 		return NULL;
 	}
 	strbuf_free(&si);
 	strbuf_add(&b, xml, len - name - 3);
-	strbuf_str(&b, "<ds:Signature" DS_XMLNS ">\n<ds:SignedInfo>"
-	    SIGNED_INFO_HEAD);
-	strbuf_str(&b, digest);
-	strbuf_str(&b, SIGNED_INFO_TAIL "\n<ds:SignatureValue>");
-	strbuf_str(&b, value);
-	strbuf_str(&b, "</ds:SignatureValue>\n<ds:KeyInfo>\n<ds:KeyName>");
-	strbuf_str(&b, fp);
-	strbuf_str(&b, "</ds:KeyName>\n</ds:KeyInfo>\n</ds:Signature>");
+	fed_signature_text(&b, digest, value, fp);
 	strbuf_add(&b, xml + len - name - 3, name + 3);
 	return strbuf_take(&b);
 }
@@ -272,7 +292,8 @@ fed_sign_canonical(const char *xml, size_t len, EVP_PKEY *key,
 /*
  * Whether fp is key's own fingerprint, which receivers look the key up
  * by: 0 when it is.  Working it out costs more than a signature, so a
- * batch checks it once (fed_sign_as).
+ * batch checks it once (publish_pending), and a signer once, when its
+ * keys are loaded.
  */
 int
 fed_key_is(EVP_PKEY *key, const char *fp)

@@ -607,6 +607,51 @@ START_TEST(test_signature_values_checked_as_xmlsec_checks_them)
 }
 END_TEST
 
+/*
+ * An entry signed by another implementation may lay its signature out
+ * otherwise (base64 broken into lines, indentation between the parts):
+ * it verifies the general way, as one laid out as Acorn lays it out is
+ * checked from its canonical text; and either way any change fails.
+ */
+START_TEST(test_signature_laid_out_otherwise_still_verifies)
+{
+	struct trust trust[] = { { fp_a, pem_a, ORIGIN }, { NULL, NULL, NULL } };
+	char *signed_xml, *value, *broken, *from, *to, *c14n, *changed;
+	const char *why;
+	char signer[FED_UUID_LEN + 1];
+
+	signed_xml = sign_with(event_xml, key_a, fp_a);
+	value = between(signed_xml, "<ds:SignatureValue>",
+	    "</ds:SignatureValue>");
+	ck_assert_int_ge(asprintf(&from, "<ds:SignatureValue>%s<", value), 0);
+	ck_assert_int_ge(asprintf(&to, "<ds:SignatureValue>\n%.40s\n%s\n<",
+	    value, value + 40), 0);
+	broken = edit(signed_xml, from, to);
+	changed = edit(broken, "</ds:SignatureValue>\n<ds:KeyInfo>",
+	    "</ds:SignatureValue>\n    <ds:KeyInfo>");
+	ck_assert_int_eq(verify_text(changed, trust, signer, &c14n, &why), 0);
+	ck_assert_str_eq(signer, ORIGIN);
+	/* What is kept is its canonical form, the layout as it came. */
+	ck_assert_ptr_nonnull(strstr(c14n, "    <ds:KeyInfo>"));
+	free(c14n);
+	free(changed);
+	changed = edit(broken, "Regional link worker forum</acorn:title>",
+	    "Regional link worker forum!</acorn:title>");
+	ck_assert_str_eq(refusal(changed), "signature does not verify");
+	free(changed);
+	/* A text after the signature is content the digest did not cover. */
+	changed = edit(signed_xml, "</ds:Signature></entry>",
+	    "</ds:Signature>\n</entry>");
+	ck_assert_str_eq(refusal(changed), "signature does not verify");
+	free(changed);
+	free(broken);
+	free(from);
+	free(to);
+	free(value);
+	free(signed_xml);
+}
+END_TEST
+
 START_TEST(test_any_changed_content_fails)
 {
 	static const char *const changes[][2] = {
@@ -1971,6 +2016,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_signed_tombstone_verifies);
 	tcase_add_test(tc, test_stock_xmlsec1_verifies_what_we_sign);
 	tcase_add_test(tc, test_any_changed_content_fails);
+	tcase_add_test(tc, test_signature_laid_out_otherwise_still_verifies);
 	tcase_add_test(tc, test_signature_values_checked_as_xmlsec_checks_them);
 	tcase_add_test(tc, test_signature_by_untrusted_key_is_refused);
 	tcase_add_test(tc, test_trusted_key_name_lends_no_trust);
