@@ -849,13 +849,12 @@ classify(struct db *db, const struct staged *v, size_t n,
 	PGresult *res;
 	size_t k, j;
 	long i;
-	int rc = -1;
+	int rc = -1, claims = 0;
 
 	for (k = 0; k < NKINDS; k++)
 		if (present[k] && run_ok(db, (int)k, 'c', 0, 0) == -1)
 			return -1;
-	if (run_ok(db, -1, 0, SH_CLAIMS, 0) == -1 ||
-	    (res = run(db, -1, 0, SH_VERDICTS, 0)) == NULL)
+	if ((res = run(db, -1, 0, SH_VERDICTS, 0)) == NULL)
 		return -1;
 	if ((size_t)PQntuples(res) != n)
 		goto done;
@@ -868,26 +867,39 @@ classify(struct db *db, const struct staged *v, size_t n,
 			goto done;
 		out[v[i].at].stored = verdicts[j].stored;
 		out[v[i].at].why = verdicts[j].why;
+		if (strcmp(verdicts[j].verdict, "claim") == 0)
+			claims++;
 	}
+	/* Claims, which are rare, are noted when there are any. */
+	if (claims > 0 && run_ok(db, -1, 0, SH_CLAIMS, 0) == -1)
+		goto done;
 	rc = 0;
 done:
 	PQclear(res);
 	return rc;
 }
 
-/* Applies each kind's tombstones, then its live records. */
+/* What a run holds of a kind: present[kind] in merge_run. */
+#define PRESENT_LIVE	1
+#define PRESENT_GONE	2
+
+/*
+ * Applies each kind's tombstones, then its live records: the statements
+ * of either only when the run has some (bit PRESENT_GONE, PRESENT_LIVE
+ * of present[kind]).
+ */
 static int
 apply(struct db *db, const int *present)
 {
 	size_t k, i;
 
 	for (k = 0; k < NKINDS; k++) {
-		if (!present[k])
-			continue;
-		for (i = 0; kinds[k].gone[i] != NULL; i++)
+		for (i = 0; (present[k] & PRESENT_GONE) &&
+		    kinds[k].gone[i] != NULL; i++)
 			if (run_ok(db, (int)k, 'g', (int)i, 1) == -1)
 				return -1;
-		for (i = 0; kinds[k].live[i] != NULL; i++)
+		for (i = 0; (present[k] & PRESENT_LIVE) &&
+		    kinds[k].live[i] != NULL; i++)
 			if (run_ok(db, (int)k, 'l', (int)i, 1) == -1)
 				return -1;
 	}
@@ -909,7 +921,8 @@ merge_run(struct db *db, const struct staged *v, size_t n,
 
 	*why = NULL;
 	for (i = 0; i < n; i++)
-		present[kind_index(v[i].mk)] = 1;
+		present[kind_index(v[i].mk)] |= v[i].c->rec.deleted ?
+		    PRESENT_GONE : PRESENT_LIVE;
 	if (db_exec(db, "SAVEPOINT merge", 0, NULL) == -1 ||
 	    stage(db, v, n) == -1 || classify(db, v, n, out, present) == -1)
 		return -2;
