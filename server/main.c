@@ -43,16 +43,15 @@
 
 /*
  * OpenSSL's reason strings (some 2,000 of them, put in a hash table at
- * its first initialisation, whoever asks for it: libcurl, xmlsec) are
- * not loaded.  The node never prints OpenSSL's error queue itself (xmlsec's
- * reports go to a quiet callback), and loading them keeps about 0.6 MB
- * of libcrypto's pages and its heap resident in every process for
- * nothing.  The one place they would show is a TLS failure in libcurl's
+ * its first initialisation, whoever asks for it: libcurl, say) are not
+ * loaded.  The node never prints OpenSSL's error queue itself, and
+ * loading them keeps about 0.6 MB of libcrypto's pages and its heap
+ * resident in every process for nothing.  The one place they would show is a TLS failure in libcurl's
  * message for mail or a peer, as numbers (the code 0A000086 where the
  * words would be) that `openssl errstr 0A000086` spells out; a
  * certificate that does not verify still reads in words, from a table
  * of its own.
- * Before libcurl or xmlsec initialise OpenSSL: the first call decides.
+ * Before libcurl initialises OpenSSL: the first call decides.
  */
 #define OPENSSL_INIT_FLAGS	OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS
 

@@ -1169,12 +1169,25 @@ tmpl_free(struct tmpl *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/*
+ * An array grown by doubling, cut to its n elements of size bytes: what
+ * is kept for the process's life has no room to spare.
+ */
+static void *
+shrink(void *p, size_t n, size_t size)
+{
+	void *cut;
+
+	if (p == NULL || n == 0 || (cut = realloc(p, n * size)) == NULL)
+		return p;
+	return cut;
+}
+
 /* Compiles a composed page into t; the tree can be freed afterwards. */
 static int
 compile(htmlDocPtr d, const char *file, struct tmpl *t)
 {
 	struct compiler c;
-	struct op *shrunk;
 
 	memset(&c, 0, sizeof(c));
 	memset(t, 0, sizeof(*t));
@@ -1188,11 +1201,11 @@ compile(htmlDocPtr d, const char *file, struct tmpl *t)
 		tmpl_free(t);
 		return -1;
 	}
-	/* Kept for the process's life: no room to spare. */
-	if ((t->pool = realloc(c.pool.p, c.pool.len + 1)) == NULL)
-		t->pool = c.pool.p;
-	if ((shrunk = realloc(t->ops, t->nops * sizeof(*shrunk))) != NULL)
-		t->ops = shrunk;
+	t->pool = shrink(c.pool.p, c.pool.len + 1, 1);
+	t->ops = shrink(t->ops, t->nops, sizeof(*t->ops));
+	t->attrs = shrink(t->attrs, t->nattrs, sizeof(*t->attrs));
+	t->keys = shrink(t->keys, t->nkeys, sizeof(*t->keys));
+	t->strings = shrink(t->strings, t->nstrings, sizeof(*t->strings));
 	return 0;
 }
 
