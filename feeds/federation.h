@@ -238,6 +238,7 @@ struct sync;
 struct sync *sync_start(const struct config *, const struct signer *);
 void	 sync_stop(struct sync *);
 void	 sync_pinged(long long, unsigned int);
+char	*sync_ping_note(unsigned int);
 unsigned int sync_news_read(const char *);
 void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
 void	 sync_bytes(unsigned long long *, unsigned long long *);

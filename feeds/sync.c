@@ -62,6 +62,7 @@ struct sync {
 	int		 wake[2];
 	struct puller	*pullers;
 	struct courier	*courier;	/* inbox deliveries (courier.c) */
+	char		 token[17];	/* this process, in its pings' notes */
 };
 
 /*
@@ -1111,21 +1112,32 @@ sync_news_read(const char *list)
 	return news;
 }
 
+/*
+ * The collections of news, comma-separated, after first (when there is
+ * any); nothing for NEWS_ALL.
+ */
+static void
+news_names(struct strbuf *b, unsigned int news, const char *first)
+{
+	const char *coll, *sep = first;
+	size_t i;
+
+	for (i = 0; news != NEWS_ALL && (coll = publish_collection(i)) !=
+	    NULL; i++)
+		if (news & 1u << i) {
+			strbuf_printf(b, "%s%s", sep, coll);
+			sep = ",";
+		}
+}
+
 /* The form of a ping: news=, when known, names the collections. */
 static char *
 ping_form(unsigned int news)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
-	const char *coll, *sep = "&news=";
-	size_t i;
 
 	strbuf_printf(&b, "node=urn:uuid:%s", node_id);
-	for (i = 0; news != NEWS_ALL && (coll = publish_collection(i)) !=
-	    NULL; i++)
-		if (news & 1u << i) {
-			strbuf_printf(&b, "%s%s", sep, coll);
-			sep = ",";
-		}
+	news_names(&b, news, "&news=");
 	return strbuf_take(&b);
 }
 
@@ -1220,6 +1232,40 @@ sync_connect(struct sync *s)
 }
 
 /*
+ * A ping a process serving this node took (acorn_peer_ping's note,
+ * "PEER TOKEN NEWS"): the peer's puller here takes the news and looks
+ * again.  Not when it was this process's own (its token): the ping's
+ * handler told the puller directly (sync_pinged), and telling it again
+ * once it may have pulled would leave the news for a later pull that
+ * has none of it.  A note of the peer alone is a ping without news.
+ */
+static void
+ping_heard(struct sync *s, const char *note)
+{
+	struct puller *pl;
+	long long id;
+	char *end;
+	size_t len;
+	unsigned int news = 0;
+
+	id = strtoll(note, &end, 10);
+	if (*end == ' ') {
+		note = end + 1;
+		len = strcspn(note, " ");
+		if (len == strlen(s->token) &&
+		    strncmp(note, s->token, len) == 0)
+			return;
+		if (note[len] == ' ')
+			news = sync_news_read(note + len + 1);
+	}
+	for (pl = s->pullers; pl != NULL; pl = pl->next)
+		if (pl->id == id) {
+			atomic_fetch_or(&pl->news, news);
+			puller_wake(pl);
+		}
+}
+
+/*
  * Takes the notifications that arrived: wakes the pullers of peers that
  * pinged, reloads the peer list when it changed.  *out is set when
  * entries went out (here or in another process): to a peer's id when
@@ -1231,7 +1277,6 @@ static int
 sync_drain(struct sync *s, long long *out, unsigned int *news, int *again)
 {
 	PGconn *c = db_conn(s->db);
-	struct puller *pl;
 	PGnotify *n;
 	long long from;
 	size_t len;
@@ -1257,9 +1302,7 @@ sync_drain(struct sync *s, long long *out, unsigned int *news, int *again)
 		else if (strcmp(n->relname, "acorn_peers") == 0)
 			peers = 1;
 		else if (strcmp(n->relname, "acorn_ping") == 0)
-			for (pl = s->pullers; pl != NULL; pl = pl->next)
-				if (pl->id == strtoll(n->extra, NULL, 10))
-					puller_wake(pl);
+			ping_heard(s, n->extra);
 		PQfreemem(n);
 	}
 	return peers ? sync_peers(s) : 0;
@@ -1353,6 +1396,15 @@ sync_start(const struct config *c, const struct signer *sg)
 	s->cfg = c;
 	s->signer = sg;
 	s->wake[0] = s->wake[1] = -1;
+	{
+		unsigned char r[8];
+
+		if (util_random(r, sizeof(r)) == -1) {
+			free(s);
+			return NULL;
+		}
+		util_hex(r, sizeof(r), s->token);
+	}
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    (s->pool = db_pool_new(c->database, 1)) == NULL ||
 	    (s->courier = courier_start(c, sg)) == NULL ||
@@ -1371,6 +1423,23 @@ sync_start(const struct config *c, const struct signer *sg)
 	serving = s;
 	pthread_mutex_unlock(&serving_lock);
 	return s;
+}
+
+/*
+ * What a ping this process took tells the others serving the node
+ * (acorn_peer_ping's note, read by ping_heard): this process's token,
+ * then the collections with news.  malloc'd; NULL when memory ran out.
+ */
+char *
+sync_ping_note(unsigned int news)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+
+	pthread_mutex_lock(&serving_lock);
+	strbuf_str(&b, serving != NULL ? serving->token : "-");
+	pthread_mutex_unlock(&serving_lock);
+	news_names(&b, news, " ");
+	return strbuf_take(&b);
 }
 
 /*

@@ -57,23 +57,29 @@ int
 federation_ping(struct request *r)
 {
 	const char *node = fed_urn_uuid(r->form.f[KEY_NODE].text);
-	const char *p[2];
-	char gap[16];
+	const char *p[3];
+	unsigned int news = sync_news_read(r->form.f[KEY_NEWS].text);
+	char gap[16], *note;
 	PGresult *res;
 
 	if (node == NULL)
 		return http_send(r, 400, "text/plain; charset=utf-8",
 		    "node=urn:uuid:... is required\n", 30, 1);
+	/* Only names this node serves go on, whatever the sender wrote. */
+	if ((note = sync_ping_note(news)) == NULL)
+		return http_error(r, 503);
 	p[0] = node;
 	snprintf(gap, sizeof(gap), "%d", cfg->ping_gap);
 	p[1] = gap;
+	p[2] = note;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_peer_ping($1::uuid,"
-	    " make_interval(secs => $2::integer))", 2, p);
+	    " make_interval(secs => $2::integer), $3)", 3, p);
+	free(note);
 	if (res == NULL)
 		return http_error(r, 503);
 	if (!PQgetisnull(res, 0, DB_ONLY))
 		sync_pinged(strtoll(PQgetvalue(res, 0, DB_ONLY), NULL, 10),
-		    sync_news_read(r->form.f[KEY_NEWS].text));
+		    news);
 	PQclear(res);
 	return http_send(r, 202, "text/plain; charset=utf-8", "noted\n", 6,
 	    1);
