@@ -14,9 +14,12 @@
 #
 # The seeds are signed with seed-key.pem, a key for these tests only;
 # make_corpus.c writes them again:
-#   cc -D_GNU_SOURCE -Ifeeds $(pkg-config --cflags xmlsec1-openssl) \
-#       tests/fuzz/make_corpus.c feeds/xml.c feeds/sign.c feeds/verify.c \
-#       feeds/record.c $(pkg-config --libs xmlsec1-openssl) -o make_corpus
+#   cc -D_GNU_SOURCE -Ifeeds -Iserver/core -I. \
+#       $(pkg-config --cflags libxml-2.0 libpq) tests/fuzz/make_corpus.c \
+#       feeds/xml.c feeds/sign.c feeds/verify.c feeds/record.c \
+#       server/core/parallel.c server/core/strbuf.c server/core/util.c \
+#       server/core/log.c $(pkg-config --libs libxml-2.0 libcrypto) \
+#       -lpthread -o make_corpus
 #   ./make_corpus tests/fuzz/seed-key.pem tests/fuzz/corpus
 set -u
 
