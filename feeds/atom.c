@@ -24,8 +24,6 @@
 #include "federation.h"
 #include "atom.h"
 
-#define XML_NS	"http://www.w3.org/XML/1998/namespace"
-
 enum escape { ESC_NONE, ESC_TEXT, ESC_ATTR };
 
 /*
@@ -119,13 +117,6 @@ atom_open(struct atom *a)
 	return 0;
 }
 
-void
-atom_check(struct atom *a, int rc)
-{
-	if (rc < 0)
-		a->failed = 1;
-}
-
 static struct atom_el *
 top(struct atom *a)
 {
@@ -146,11 +137,7 @@ in_scope(const struct atom *a, const char *prefix)
 		for (k = 0; k < a->el[d].ndeclared; k++)
 			if (strcmp(a->el[d].declared[k].prefix, prefix) == 0)
 				return a->el[d].declared[k].uri;
-	if (*prefix == '\0')
-		return "";
-	if (strcmp(prefix, "xml") == 0)
-		return XML_NS;
-	return NULL;
+	return *prefix == '\0' ? "" : NULL;
 }
 
 /*
@@ -205,8 +192,7 @@ utilise(struct atom *a, const char *prefix)
 		a->failed = 1;
 		return;
 	}
-	if (strcmp(prefix, "xml") == 0 ||
-	    strcmp(written_above(a, prefix, a->depth - 1), uri) == 0)
+	if (strcmp(written_above(a, prefix, a->depth - 1), uri) == 0)
 		return;
 	add_ns(a, e->written, &e->nwritten, prefix, uri);
 }

@@ -28,11 +28,12 @@ struct atom_el {
 	int		 nwritten;
 };
 
-/* An attribute of the start tag not yet written: offsets into tag. */
+/*
+ * An attribute of the start tag not yet written, in no namespace:
+ * offsets into tag.
+ */
 struct atom_attr {
-	const char	*uri;		/* "" for none */
-	size_t		 name;		/* the local name */
-	size_t		 qname;		/* as written */
+	size_t		 name;
 	size_t		 value;		/* escaped */
 };
 
@@ -57,7 +58,6 @@ struct atom {
 int	 atom_open(struct atom *);
 char	*atom_close(struct atom *);
 char	*atom_sign(struct atom *, EVP_PKEY *, const char *);
-void	 atom_check(struct atom *, int);
 void	 atom_declaration(struct atom *);
 void	 atom_start(struct atom *, const char *);
 void	 atom_start_ns(struct atom *, const char *, const char *,

@@ -32,6 +32,7 @@ int		 fed_c14n_sha256(xmlDocPtr, xmlNodePtr, int, unsigned char [32]);
 
 /* sign.c: the one signature shape's canonical text. */
 struct strbuf;
+size_t		 fed_root_name(const char *, size_t);
 void		 fed_signed_info_text(struct strbuf *, const char *);
 void		 fed_signature_text(struct strbuf *, const char *, const char *,
 		    const char *);

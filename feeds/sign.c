@@ -164,7 +164,6 @@ fed_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
 	"</ds:DigestValue>\n</ds:Reference>\n</ds:SignedInfo>"
 #define DS_XMLNS	" xmlns:ds=\"" FED_DSIG_NS "\""
 
-
 /*
  * ECDSA P-256 with SHA-256 over text, as XML-DSig has the value: r then
  * s, each FED_P256_HALF bytes, in base64.
@@ -204,11 +203,12 @@ done:
 }
 
 /*
- * The length of the root element's name in xml, which must be a single
- * element and nothing else: <name ...>...</name>.  0 when it is not.
+ * The length of the root element's name in canonical text xml, which
+ * must be a single element and nothing else: <name ...>...</name>.  0
+ * when it is not.
  */
-static size_t
-root_name(const char *xml, size_t len)
+size_t
+fed_root_name(const char *xml, size_t len)
 {
 	size_t n;
 
@@ -273,7 +273,7 @@ fed_sign_canonical(const char *xml, size_t len, EVP_PKEY *key,
 	size_t name;
 
 	if (key == NULL || fp == NULL || !fed_is_fp(fp) ||
-	    (name = root_name(xml, len)) == 0)
+	    (name = fed_root_name(xml, len)) == 0)
 		return NULL;
 	util_sha256(xml, len, md);
 	EVP_EncodeBlock((unsigned char *)digest, md, sizeof(md));

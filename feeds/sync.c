@@ -1231,6 +1231,19 @@ sync_connect(struct sync *s)
 	return 0;
 }
 
+/* Peer id's puller in list takes the news (bits) and looks again. */
+static void
+pullers_tell(struct puller *list, long long id, unsigned int news)
+{
+	struct puller *pl;
+
+	for (pl = list; pl != NULL; pl = pl->next)
+		if (pl->id == id) {
+			atomic_fetch_or(&pl->news, news);
+			puller_wake(pl);
+		}
+}
+
 /*
  * A ping a process serving this node took (acorn_peer_ping's note,
  * "PEER TOKEN NEWS"): the peer's puller here takes the news and looks
@@ -1242,7 +1255,6 @@ sync_connect(struct sync *s)
 static void
 ping_heard(struct sync *s, const char *note)
 {
-	struct puller *pl;
 	long long id;
 	char *end;
 	size_t len;
@@ -1258,11 +1270,7 @@ ping_heard(struct sync *s, const char *note)
 		if (note[len] == ' ')
 			news = sync_news_read(note + len + 1);
 	}
-	for (pl = s->pullers; pl != NULL; pl = pl->next)
-		if (pl->id == id) {
-			atomic_fetch_or(&pl->news, news);
-			puller_wake(pl);
-		}
+	pullers_tell(s->pullers, id, news);
 }
 
 /*
@@ -1390,21 +1398,15 @@ struct sync *
 sync_start(const struct config *c, const struct signer *sg)
 {
 	struct sync *s;
+	unsigned char r[8];
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if (util_random(r, sizeof(r)) == -1 ||
+	    (s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->cfg = c;
 	s->signer = sg;
 	s->wake[0] = s->wake[1] = -1;
-	{
-		unsigned char r[8];
-
-		if (util_random(r, sizeof(r)) == -1) {
-			free(s);
-			return NULL;
-		}
-		util_hex(r, sizeof(r), s->token);
-	}
+	util_hex(r, sizeof(r), s->token);
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    (s->pool = db_pool_new(c->database, 1)) == NULL ||
 	    (s->courier = courier_start(c, sg)) == NULL ||
@@ -1453,15 +1455,9 @@ sync_ping_note(unsigned int news)
 void
 sync_pinged(long long id, unsigned int news)
 {
-	struct puller *pl;
-
 	pthread_mutex_lock(&serving_lock);
-	for (pl = serving != NULL ? serving->pullers : NULL; pl != NULL;
-	    pl = pl->next)
-		if (pl->id == id) {
-			atomic_fetch_or(&pl->news, news);
-			puller_wake(pl);
-		}
+	if (serving != NULL)
+		pullers_tell(serving->pullers, id, news);
 	pthread_mutex_unlock(&serving_lock);
 }
 

@@ -550,7 +550,7 @@ ecdsa_der(const unsigned char raw[2 * FED_P256_HALF], int *len)
  * the general way.
  */
 static int
-digests_from_text(const char *canon, xmlNodePtr root, const char *fp,
+digests_from_text(const char *canon, const char *fp,
     const unsigned char want[32], const unsigned char raw[2 * FED_P256_HALF],
     unsigned char md[32], unsigned char si_md[32])
 {
@@ -565,16 +565,14 @@ digests_from_text(const char *canon, xmlNodePtr root, const char *fp,
 	if (canon == NULL)
 		return -1;
 	len = strlen(canon);
-	name = strlen((const char *)root->name) + (root->ns != NULL &&
-	    root->ns->prefix != NULL ? strlen((const char *)root->ns->prefix) +
-	    1 : 0);
+	if ((name = fed_root_name(canon, len)) == 0)
+		return -1;
 	EVP_EncodeBlock((unsigned char *)digest, want, 32);
 	EVP_EncodeBlock((unsigned char *)value, raw, 2 * FED_P256_HALF);
 	fed_signature_text(&sig, digest, value, fp);
 	fed_signed_info_text(&si, digest);
 	tail = name + 3;	/* </name> */
 	if (sig.failed || si.failed || len < sig.len + tail ||
-	    memcmp(canon + len - tail, "</", 2) != 0 ||
 	    memcmp(canon + len - tail - sig.len, sig.p, sig.len) != 0)
 		goto done;
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
@@ -615,8 +613,7 @@ signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key,
 	if (base64_exactly(digest, want, sizeof(want)) == -1 ||
 	    base64_exactly(value, raw, sizeof(raw)) == -1)
 		return -1;
-	if (digests_from_text(canon, xmlDocGetRootElement(doc), fp, want, raw,
-	    md, si_md) == -1 &&
+	if (digests_from_text(canon, fp, want, raw, md, si_md) == -1 &&
 	    (fed_c14n_sha256(doc, sig, 0, md) == -1 ||
 	    fed_c14n_sha256(doc, si, 1, si_md) == -1))
 		return -1;
@@ -637,11 +634,11 @@ done:
 
 /*
  * The key comes from the trust store by the fingerprint in KeyName,
- * never from key material in the message; the node the store says holds that key must be the record's
- * origin (protocol.md section 4, item 5).  The one Reference, URI="",
- * covers the whole document but the signature: the caller must read
- * this document, and only it, once it has verified (protocol.md: "only
- * the verified document is read").
+ * never from key material in the message; the node the store says
+ * holds that key must be the record's origin (protocol.md section 4,
+ * item 5).  The one Reference, URI="", covers the whole document but
+ * the signature: the caller must read this document, and only it, once
+ * it has verified (protocol.md: "only the verified document is read").
  */
 static int
 verify_doc(xmlDocPtr doc, char **known, fed_lookup lookup, void *arg,
