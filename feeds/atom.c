@@ -27,21 +27,54 @@
 enum escape { ESC_NONE, ESC_TEXT, ESC_ATTR };
 
 /*
+ * The bytes escape() stops at, by what they need: a look (controls XML
+ * cannot hold, the start of a multibyte character), escaping anywhere,
+ * escaping in text, escaping in an attribute.  Every other byte is
+ * copied as it is.
+ */
+enum { B_LOOK = 1, B_MARK = 2, B_TEXT = 4, B_ATTR = 8 };
+
+static const unsigned char stops[256] = {
+	[0x00] = B_LOOK, [0x01] = B_LOOK, [0x02] = B_LOOK, [0x03] = B_LOOK,
+	[0x04] = B_LOOK, [0x05] = B_LOOK, [0x06] = B_LOOK, [0x07] = B_LOOK,
+	[0x08] = B_LOOK, ['\t'] = B_ATTR, ['\n'] = B_ATTR, [0x0b] = B_LOOK,
+	[0x0c] = B_LOOK, ['\r'] = B_MARK, [0x0e] = B_LOOK, [0x0f] = B_LOOK,
+	[0x10] = B_LOOK, [0x11] = B_LOOK, [0x12] = B_LOOK, [0x13] = B_LOOK,
+	[0x14] = B_LOOK, [0x15] = B_LOOK, [0x16] = B_LOOK, [0x17] = B_LOOK,
+	[0x18] = B_LOOK, [0x19] = B_LOOK, [0x1a] = B_LOOK, [0x1b] = B_LOOK,
+	[0x1c] = B_LOOK, [0x1d] = B_LOOK, [0x1e] = B_LOOK, [0x1f] = B_LOOK,
+	['&'] = B_MARK, ['<'] = B_MARK, ['>'] = B_TEXT, ['"'] = B_ATTR,
+	[0x80 ... 0xff] = B_LOOK,
+};
+
+static const unsigned char stop_mask[] = {
+	[ESC_NONE] = B_LOOK,
+	[ESC_TEXT] = B_LOOK | B_MARK | B_TEXT,
+	[ESC_ATTR] = B_LOOK | B_MARK | B_ATTR,
+};
+
+/*
  * Appends s to b without what XML 1.0 may not hold (C0 controls but
  * tab, LF and CR, U+FFFE and U+FFFF, bytes that are not UTF-8), escaped
  * as canonical XML escapes text (ESC_TEXT) or an attribute's value
  * (ESC_ATTR), or not at all.  What needs nothing goes in one copy.
+ * Whether anything was left out.
  */
-static void
+static int
 escape(struct strbuf *b, const char *s, enum escape how)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
 	size_t len = strlen((const char *)p), i = 0, from = 0, n, skip;
 	unsigned long cp;
 	const char *with;
-	unsigned char c;
+	unsigned char c, mask = stop_mask[how];
+	int lossy = 0;
 
 	while (i < len) {
+		while (i < len && (stops[p[i]] & mask) == 0)
+			i++;
+		if (i == len)
+			break;
 		c = p[i];
 		with = NULL;
 		n = 1;
@@ -81,12 +114,15 @@ escape(struct strbuf *b, const char *s, enum escape how)
 			i++;
 			continue;
 		}
+		if (*with == '\0')
+			lossy = 1;
 		strbuf_add(b, (const char *)p + from, i - from);
 		strbuf_str(b, with);
 		i += n;
 		from = i;
 	}
 	strbuf_add(b, (const char *)p + from, len - from);
+	return lossy;
 }
 
 /*
@@ -260,7 +296,7 @@ atom_start_ns(struct atom *a, const char *prefix, const char *name,
     const char *uri)
 {
 	struct atom_el *e;
-	int n;
+	size_t pl = prefix != NULL ? strlen(prefix) + 1 : 0, nl = strlen(name);
 
 	tag_close(a);
 	if (a->depth == ATOM_DEPTH) {
@@ -269,10 +305,16 @@ atom_start_ns(struct atom *a, const char *prefix, const char *name,
 	}
 	e = &a->el[a->depth++];
 	e->ndeclared = e->nwritten = 0;
-	n = prefix != NULL ? snprintf(e->name, sizeof(e->name), "%s:%s",
-	    prefix, name) : snprintf(e->name, sizeof(e->name), "%s", name);
-	if (n < 0 || (size_t)n >= sizeof(e->name))
+	e->name[0] = '\0';
+	if (pl + nl >= sizeof(e->name))
 		a->failed = 1;
+	else {
+		if (prefix != NULL) {
+			memcpy(e->name, prefix, pl - 1);
+			e->name[pl - 1] = ':';
+		}
+		memcpy(e->name + pl, name, nl + 1);
+	}
 	a->open = 1;
 	a->open_prefix = prefix != NULL ? prefix : "";
 	if (uri != NULL)
@@ -354,7 +396,7 @@ atom_attr(struct atom *a, const char *name, const char *value)
 	at->name = a->tag.len;
 	strbuf_add(&a->tag, name, strlen(name) + 1);
 	at->value = a->tag.len;
-	escape(&a->tag, value, ESC_ATTR);
+	a->lossy |= escape(&a->tag, value, ESC_ATTR);
 	strbuf_add(&a->tag, "", 1);
 	if (a->tag.failed)
 		a->failed = 1;
@@ -365,7 +407,7 @@ void
 atom_string(struct atom *a, const char *text)
 {
 	tag_close(a);
-	escape(&a->out, text, ESC_TEXT);
+	a->lossy |= escape(&a->out, text, ESC_TEXT);
 }
 
 /* What is already markup (or a feed's mark), as it is: not canonical. */
@@ -505,19 +547,6 @@ atom_reader_content(struct atom *a, const char *html, const char *source)
 		atom_content_text(a, source);
 	else
 		atom_html(a, html);
-}
-
-/* What a member wrote in CommonMark, as content; nothing when empty. */
-void
-atom_markdown(struct atom *a, const char *text)
-{
-	char *html;
-
-	if (text == NULL || *text == '\0')
-		return;
-	html = markdown_html(text, 2);
-	atom_reader_content(a, html, text);
-	free(html);
 }
 
 /* An element of the acorn: namespace, whose prefix the entry declares. */

@@ -52,6 +52,7 @@ struct atom {
 	struct strbuf	 tag;		/* the open tag's attributes */
 	int		 document;	/* began with an XML declaration */
 	int		 canonical;	/* nothing but elements, attributes, text */
+	int		 lossy;		/* left out what XML cannot hold */
 	int		 failed;
 };
 
@@ -74,7 +75,6 @@ void	 atom_category(struct atom *, const char *, const char *,
 void	 atom_html(struct atom *, const char *);
 void	 atom_content_text(struct atom *, const char *);
 void	 atom_reader_content(struct atom *, const char *, const char *);
-void	 atom_markdown(struct atom *, const char *);
 void	 atom_raw(struct atom *, const char *);
 void	 atom_field(struct atom *, const char *, const char *);
 void	 atom_field_start(struct atom *, const char *);
@@ -83,6 +83,7 @@ void	 atom_categories(struct atom *, const char *, const char *);
 void	 atom_escape_attr(struct strbuf *, const char *);
 
 /* publish.c: the parts every signed entry of this node has. */
+void	 atom_markdown(struct atom *, const char *);
 void	 atom_entry_start(struct atom *);
 void	 atom_source(struct atom *, const char *, const char *);
 void	 atom_record_start(struct atom *, const char *, const char *);

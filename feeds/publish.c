@@ -22,6 +22,19 @@
 #include "atom.h"
 #include "federation.h"
 
+/* What a member wrote in CommonMark, as content; nothing when empty. */
+void
+atom_markdown(struct atom *a, const char *text)
+{
+	char *html;
+
+	if (text == NULL || *text == '\0')
+		return;
+	html = markdown_html(text, 2);
+	atom_reader_content(a, html, text);
+	free(html);
+}
+
 #define BATCH_ROWS	1000
 #define STR_(x)		#x
 #define STR(x)		STR_(x)

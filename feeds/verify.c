@@ -6,6 +6,7 @@
  * entries of a page are checked on every core at once.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,51 +70,111 @@ is_next_link(xmlNodePtr n)
 	return yes;
 }
 
+/* Whether ns is declared on e or an element above it up to top. */
+static int
+declared_within(const xmlNs *ns, xmlNodePtr e, xmlNodePtr top)
+{
+	xmlNsPtr d;
+
+	for (;; e = e->parent) {
+		for (d = e->nsDef; d != NULL; d = d->next)
+			if (d == ns)
+				return 1;
+		if (e == top)
+			return 0;
+	}
+}
+
 /*
- * The entry as a document of its own.  xmlDocCopyNode declares on the
- * copy every namespace the entry uses but inherited from the feed, and
- * exclusive C14N renders a namespace only where it is used, so the copy
- * canonicalises to the bytes its origin signed whatever the feed around
- * it declared.
+ * *ns, used inside entry, as a namespace of entry's document: declared
+ * on entry when it was declared above it (by the feed), and the
+ * document's own when it is the xml one.  -1 when memory ran out.
  */
+static int
+own_ns(xmlDocPtr doc, xmlNodePtr entry, xmlNodePtr e, xmlNsPtr *ns)
+{
+	xmlNsPtr d;
+
+	if (*ns == NULL || declared_within(*ns, e, entry))
+		return 0;
+	if ((*ns)->prefix != NULL &&
+	    xmlStrEqual((*ns)->prefix, BAD_CAST "xml")) {
+		*ns = xmlSearchNs(doc, entry, BAD_CAST "xml");
+		return *ns != NULL ? 0 : -1;
+	}
+	for (d = entry->nsDef; d != NULL; d = d->next)
+		if (xmlStrEqual(d->prefix, (*ns)->prefix)) {
+			/* The entry binds the prefix itself, to the same. */
+			if (!xmlStrEqual(d->href, (*ns)->href))
+				return -1;
+			*ns = d;
+			return 0;
+		}
+	*ns = xmlNewNs(entry, (*ns)->href, (*ns)->prefix);
+	return *ns != NULL ? 0 : -1;
+}
+
 /*
- * Its canonical form, which its size is measured by, is kept in *text:
- * it is the form stored once the entry verifies, and verifying does
- * not change the document.
+ * The entry taken out of the page into a document of its own, without
+ * copying it: the document shares the page's dictionary of names, which
+ * it keeps, and the entry declares on itself every namespace it uses
+ * but inherited from the feed, so the page can go.  Exclusive C14N
+ * renders a namespace only where it is used, so the entry canonicalises
+ * to the bytes its origin signed whatever the feed around it declared.
+ * NULL when memory ran out.
  */
 static xmlDocPtr
-entry_doc(xmlNodePtr entry, char **text, const char **why)
+entry_take(xmlNodePtr entry)
 {
-	xmlDocPtr doc;
-	xmlNodePtr copy;
+	xmlDocPtr page = entry->doc, doc;
+	xmlNodePtr e;
+	xmlAttrPtr at;
+	int rc = 0;
 
-	*text = NULL;
-	*why = "out of memory";
 	if ((doc = xmlNewDoc(BAD_CAST "1.0")) == NULL)
 		return NULL;
-	if ((copy = xmlDocCopyNode(entry, doc, 1)) == NULL) {
-		xmlFreeDoc(doc);
-		return NULL;
+	if (page->dict != NULL) {
+		doc->dict = page->dict;
+		xmlDictReference(doc->dict);
 	}
-	xmlDocSetRootElement(doc, copy);
-	if ((*text = fed_c14n(doc)) == NULL) {
-		*why = "an entry that cannot be canonicalised";
-		xmlFreeDoc(doc);
-		return NULL;
+	xmlUnlinkNode(entry);
+	xmlDocSetRootElement(doc, entry);
+	for (e = entry; e != NULL && rc == 0; e = fed_next(e, entry)) {
+		rc = own_ns(doc, entry, e, &e->ns);
+		for (at = e->properties; at != NULL && rc == 0; at = at->next)
+			rc = own_ns(doc, entry, e, &at->ns);
 	}
-	if (strlen(*text) > (size_t)FED_MAX_ENTRY) {
-		*why = "an entry larger than 1 MiB";
-		free(*text);
-		*text = NULL;
+	if (rc == -1) {
 		xmlFreeDoc(doc);
 		return NULL;
 	}
 	return doc;
 }
 
-/* The entries of a page being taken out, each by whichever thread. */
+/*
+ * The canonical form of an entry taken out, which its size is measured
+ * by: it is the form stored once the entry verifies, and verifying does
+ * not change the document.  NULL with *why when it has none.
+ */
+static char *
+entry_canonical(xmlDocPtr doc, const char **why)
+{
+	char *text;
+
+	if ((text = fed_canonical(doc)) == NULL) {
+		*why = "an entry that cannot be canonicalised";
+		return NULL;
+	}
+	if (strlen(text) > (size_t)FED_MAX_ENTRY) {
+		*why = "an entry larger than 1 MiB";
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The entries of a page being canonicalised, each by whichever thread. */
 struct split {
-	xmlNodePtr	*entries;
 	xmlDocPtr	*docs;
 	char		**canon;
 	const char	**whys;
@@ -124,19 +185,20 @@ split_one(void *arg, size_t i)
 {
 	struct split *sp = arg;
 
-	sp->docs[i] = entry_doc(sp->entries[i], &sp->canon[i], &sp->whys[i]);
+	sp->canon[i] = entry_canonical(sp->docs[i], &sp->whys[i]);
 }
 
 /*
- * Takes every entry out into a document of its own, on every core: the
- * copies only read the page.  The page is refused for the first entry,
- * in order, that cannot be taken out, as it would be one at a time.
+ * Takes every entry out into a document of its own, then makes their
+ * canonical forms on every core: each thread reads only its entries.
+ * The page is refused for the first entry, in order, that cannot be
+ * taken out, as it would be one at a time.
  */
 static int
 page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 {
-	struct split sp = { NULL, NULL, NULL, NULL };
-	xmlNodePtr n;
+	struct split sp = { NULL, NULL, NULL };
+	xmlNodePtr n, next;
 	size_t count = 0, i;
 	int rc = -1;
 
@@ -150,32 +212,28 @@ page_entries(xmlNodePtr root, struct fed_page *page, const char **why)
 		return 0;
 	if ((page->docs = calloc(count, sizeof(*page->docs))) == NULL ||
 	    (page->canon = calloc(count, sizeof(*page->canon))) == NULL ||
-	    (sp.entries = calloc(count, sizeof(*sp.entries))) == NULL ||
-	    (sp.whys = calloc(count, sizeof(*sp.whys))) == NULL) {
-		fed_refuse(why, "out of memory");
-		goto done;
+	    (sp.whys = calloc(count, sizeof(*sp.whys))) == NULL)
+		return fed_refuse(why, "out of memory");
+	page->n = count;	/* every entry is freed with the page */
+	for (n = xmlFirstElementChild(root), i = 0; n != NULL; n = next) {
+		next = xmlNextElementSibling(n);
+		if (!fed_is_entry(n))
+			continue;
+		if ((page->docs[i++] = entry_take(n)) == NULL) {
+			fed_refuse(why, "out of memory");
+			goto done;
+		}
 	}
-	for (n = xmlFirstElementChild(root), i = 0; n != NULL;
-	    n = xmlNextElementSibling(n))
-		if (fed_is_entry(n))
-			sp.entries[i++] = n;
-	/*
-	 * Looking up the xml prefix makes its declaration on the document
-	 * the first time: made here, before the threads, they only read.
-	 */
-	xmlSearchNs(root->doc, root, BAD_CAST "xml");
 	sp.docs = page->docs;
 	sp.canon = page->canon;
-	page->n = count;	/* every copy is freed with the page */
 	worker_parallel(count, 1, split_one, &sp);
 	for (i = 0; i < count; i++)
-		if (page->docs[i] == NULL) {
+		if (page->canon[i] == NULL) {
 			*why = sp.whys[i];
 			goto done;
 		}
 	rc = 0;
 done:
-	free(sp.entries);
 	free(sp.whys);
 	return rc;
 }
@@ -591,6 +649,77 @@ done:
 }
 
 /*
+ * Contexts verifying ECDSA-SHA256 signatures, each with one key, kept
+ * by a thread until it ends (or needs room for another key): making
+ * one is a fetch from OpenSSL's providers, several microseconds, and a
+ * page's entries are signed with a few keys at most.  A context holds
+ * its own reference to its key, so a key one was made for is never
+ * freed, nor its address given to another, while it is kept.
+ */
+#define VERIFY_CTXS	4
+
+struct verify_ctxs {
+	EVP_PKEY_CTX	*ctx[VERIFY_CTXS];
+	size_t		 next;		/* the one to give up for a new key */
+};
+
+static pthread_key_t verify_key;
+static int verify_key_made;
+static pthread_once_t verify_once = PTHREAD_ONCE_INIT;
+
+static void
+verify_ctxs_free(void *p)
+{
+	struct verify_ctxs *v = p;
+	size_t i;
+
+	for (i = 0; i < VERIFY_CTXS; i++)
+		EVP_PKEY_CTX_free(v->ctx[i]);
+	free(v);
+}
+
+static void
+verify_key_make(void)
+{
+	verify_key_made = pthread_key_create(&verify_key,
+	    verify_ctxs_free) == 0;
+}
+
+/* The thread's context for key, made when it has none; NULL on failure. */
+static EVP_PKEY_CTX *
+verify_ctx(EVP_PKEY *key)
+{
+	struct verify_ctxs *v;
+	EVP_PKEY_CTX *ctx;
+	size_t i;
+
+	pthread_once(&verify_once, verify_key_make);
+	if (!verify_key_made)
+		return NULL;
+	if ((v = pthread_getspecific(verify_key)) == NULL) {
+		if ((v = calloc(1, sizeof(*v))) == NULL)
+			return NULL;
+		if (pthread_setspecific(verify_key, v) != 0) {
+			free(v);
+			return NULL;
+		}
+	}
+	for (i = 0; i < VERIFY_CTXS; i++)
+		if (v->ctx[i] != NULL && EVP_PKEY_CTX_get0_pkey(v->ctx[i]) == key)
+			return v->ctx[i];
+	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	i = v->next++ % VERIFY_CTXS;
+	EVP_PKEY_CTX_free(v->ctx[i]);
+	v->ctx[i] = ctx;
+	return ctx;
+}
+
+/*
  * 0 when the signature sig (whose structure check_signature accepted,
  * with key name fp) verifies with key: the reference's digest, then the
  * signature over SignedInfo.  canon, the document's canonical form, or
@@ -603,7 +732,7 @@ signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key,
 	xmlNodePtr si, value, ref, digest;
 	unsigned char md[32], si_md[32], want[32], raw[2 * FED_P256_HALF];
 	unsigned char *der = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY_CTX *ctx;
 	int derlen, rc = -1;
 
 	si = xmlFirstElementChild(sig);
@@ -620,14 +749,11 @@ signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key,
 	if (memcmp(md, want, sizeof(md)) != 0 ||
 	    (der = ecdsa_der(raw, &derlen)) == NULL)
 		goto done;
-	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) != NULL &&
-	    EVP_PKEY_verify_init(ctx) == 1 &&
-	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
+	if ((ctx = verify_ctx(key)) != NULL &&
 	    EVP_PKEY_verify(ctx, der, (size_t)derlen, si_md,
 	    sizeof(si_md)) == 1)
 		rc = 0;
 done:
-	EVP_PKEY_CTX_free(ctx);
 	OPENSSL_free(der);
 	return rc;
 }
@@ -687,7 +813,7 @@ verify_doc(xmlDocPtr doc, char **known, fed_lookup lookup, void *arg,
 	if (known != NULL && *known != NULL) {
 		canon = *known;
 		*known = NULL;
-	} else if ((canon = fed_c14n(doc)) == NULL) {
+	} else if ((canon = fed_canonical(doc)) == NULL) {
 		fed_refuse(why, "the entry cannot be canonicalised");
 		goto done;
 	}

@@ -5,14 +5,17 @@
  * fingerprint, so that forged and mangled signatures reach xmlsec.
  *
  * Besides the sanitizers' findings it aborts when a refusal comes without
- * a reason, or when canonical text that verified does not verify again
- * to the same bytes: that text is what relays store and serve.
+ * a reason, when canonical text that verified does not verify again to
+ * the same bytes (that text is what relays store and serve), or when
+ * the canonical form atom.c's writer makes from an entry's tree is not
+ * libxml2's.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "federation.h"
+#include "fed_internal.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -51,6 +54,20 @@ reverify(const char *c14n)
 	xmlFreeDoc(doc);
 }
 
+/* Where the writer gives a canonical form, it is libxml2's. */
+static void
+same_canonical(xmlDocPtr doc)
+{
+	char *walk, *c14n;
+
+	if ((walk = fed_canonical_walk(doc)) == NULL)
+		return;
+	if ((c14n = fed_c14n(doc)) == NULL || strcmp(walk, c14n) != 0)
+		abort();
+	free(c14n);
+	free(walk);
+}
+
 static void
 entry(xmlDocPtr doc)
 {
@@ -59,6 +76,7 @@ entry(xmlDocPtr doc)
 	const char *why = NULL;
 	size_t i;
 
+	same_canonical(doc);
 	if (fed_verify(doc, lookup, NULL, node, &c14n, &why) == 0) {
 		reverify(c14n);
 		free(c14n);

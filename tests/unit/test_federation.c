@@ -1894,6 +1894,97 @@ START_TEST(test_what_atom_writes_is_canonical_and_verifies)
 }
 END_TEST
 
+/*
+ * A received entry's canonical form is written from its tree by atom.c's
+ * writer when it can, and is then exactly libxml2's exclusive C14N of
+ * it; what the writer would not write as libxml2 does is left to
+ * libxml2, with the same result.
+ */
+START_TEST(test_canonical_form_from_the_tree_is_libxml2s)
+{
+#define ATOM	"xmlns=\"" FED_ATOM_NS "\""
+	static const char *const walked[] = {
+		event_xml, tombstone_xml,
+		/* No namespace under a default one, and back. */
+		"<entry " ATOM "><x xmlns=\"\"><y " ATOM ">t</y></x>"
+		"<a:title xmlns:a=\"" FED_ATOM_NS "\">t</a:title></entry>",
+		/* A prefix bound again below, to something else. */
+		"<a:entry xmlns:a=\"" FED_ATOM_NS "\"><a:b xmlns:a=\""
+		FED_ACORN_NS "\"><a:c/></a:b><a:d/></a:entry>",
+		/* Declarations not used, and used only further down. */
+		"<entry " ATOM " xmlns:ds=\"" FED_DSIG_NS "\" xmlns:u=\""
+		FED_ACORN_NS "\">"
+		"<id/><ds:x><ds:y/></ds:x><ds:z/></entry>",
+		/* Attributes out of order, and every escape. */
+		"<entry " ATOM " z=\"1\" a=\"&lt;&amp;&quot;&#9;&#10;&#13;>'\""
+		" m=''><t>&lt;&amp;&gt;&#13;\"' ]]&gt; &#xe9;\xc3\xa9 \xf0\x9f"
+		"\x98\x80</t><![CDATA[<x>&\r\n]]></entry>",
+		/* Whitespace between elements, and a default left empty. */
+		"<entry " ATOM ">\n  <id>\t</id>\n\n  <e xmlns=\"\"/>\n</entry>",
+		/* The writer's own limits, at their edge. */
+		"<entry " ATOM "><a><b><c><d><e><f><g><h><i><j><k><l><m><n><o>"
+		"</o></n></m></l></k></j></i></h></g></f></e></d></c></b></a>"
+		"</entry>",
+	};
+	static const char *const left[] = {
+		"<entry " ATOM "><!-- said --><id/></entry>",
+		"<entry " ATOM "><?pi data?><id/></entry>",
+		"<entry " ATOM " xml:lang=\"cy\"><id/></entry>",
+		"<entry " ATOM " xmlns:acorn=\"" FED_ACORN_NS "\" acorn:x=\"1\"/>",
+		"<entry " ATOM "><x xmlns=\"urn:x-not-known\"/></entry>",
+		"<entry " ATOM " xmlns:r=\"u#n:relative\"><id/></entry>",
+		"<entry " ATOM " xmlns:u=\"urn:u\"><id/></entry>",
+		"<!-- before --><entry " ATOM "/>",
+		"<entry " ATOM "><a><b><c><d><e><f><g><h><i><j><k><l><m><n><o>"
+		"<p/></o></n></m></l></k></j></i></h></g></f></e></d></c></b></a>"
+		"</entry>",
+		"<entry " ATOM "><a-name-longer-than-the-writer-keeps-for-one-element/>"
+		"</entry>",
+		"<entry " ATOM " a1=\"\" a2=\"\" a3=\"\" a4=\"\" a5=\"\" a6=\"\""
+		" a7=\"\" a8=\"\" a9=\"\" b1=\"\" b2=\"\" b3=\"\" b4=\"\" b5=\"\""
+		" b6=\"\" b7=\"\" b8=\"\"/>",
+	};
+#undef ATOM
+	xmlDocPtr doc;
+	const char *why;
+	char *walk, *c14n, *both;
+	size_t i;
+
+	for (i = 0; i < sizeof(walked) / sizeof(walked[0]); i++) {
+		ck_assert_ptr_nonnull(doc = fed_parse(walked[i],
+		    strlen(walked[i]), &why));
+		ck_assert_ptr_nonnull(c14n = fed_c14n(doc));
+		walk = fed_canonical_walk(doc);
+		ck_assert_msg(walk != NULL, "not written: %s", walked[i]);
+		ck_assert_msg(strcmp(walk, c14n) == 0, "%s\nwrote  %s\nlibxml2 %s",
+		    walked[i], walk, c14n);
+		ck_assert_ptr_nonnull(both = fed_canonical(doc));
+		ck_assert_str_eq(both, c14n);
+		free(both);
+		free(walk);
+		free(c14n);
+		xmlFreeDoc(doc);
+	}
+	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
+		ck_assert_ptr_nonnull(doc = fed_parse(left[i], strlen(left[i]),
+		    &why));
+		ck_assert_msg(fed_canonical_walk(doc) == NULL, "written: %s",
+		    left[i]);
+		/* libxml2 has none for a relative namespace URI. */
+		c14n = fed_c14n(doc);
+		both = fed_canonical(doc);
+		ck_assert_int_eq(c14n == NULL, strstr(left[i], "u#n") != NULL);
+		if (c14n != NULL)
+			ck_assert_str_eq(both, c14n);
+		else
+			ck_assert_ptr_null(both);
+		free(both);
+		free(c14n);
+		xmlFreeDoc(doc);
+	}
+}
+END_TEST
+
 /* What the writer cannot write as asked, it writes nothing of. */
 START_TEST(test_atom_refuses_what_it_cannot_write)
 {
@@ -2065,6 +2156,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_feed_xml_text_drops_what_xml_cannot_hold);
 	tcase_add_test(tc, test_what_atom_writes_is_canonical_and_verifies);
 	tcase_add_test(tc, test_atom_refuses_what_it_cannot_write);
+	tcase_add_test(tc, test_canonical_form_from_the_tree_is_libxml2s);
 	suite_add_tcase(s, tc);
 	return s;
 }
