@@ -838,29 +838,136 @@ stage(struct db *db, const struct staged *v, size_t n)
 	return rc;
 }
 
+/* What a run holds of a kind: present[kind] in merge_run. */
+#define PRESENT_LIVE	1
+#define PRESENT_GONE	2
+
+/* One prepared statement of a run: a kind's, by step, or a shared one. */
+struct step {
+	int		 kind;		/* -1 for a shared one */
+	char		 step;
+	int		 i;
+	int		 quiet;		/* its failure is the run's, not the db's */
+};
+
 /*
- * Classifies the staged run: every kind's records against the copies
- * held, the claims noted, and each entry's verdict into out.
+ * Runs st[0] .. st[n - 1] in order in one round trip (libpq's pipeline
+ * mode), as run() would one after the other: each result that is not a
+ * failure goes to res[j], and none runs after one fails.  The index of
+ * the first that failed, n when none did; -1 when the connection
+ * failed.
+ */
+static long
+run_all(struct db *db, const struct step *st, size_t n, PGresult **res)
+{
+	PGconn *c = db_conn(db);
+	const char *p[1];
+	char name[64];
+	ExecStatusType status;
+	PGresult *r;
+	size_t j, sent;
+	long failed = (long)n;
+	int broken = 0;
+
+	if (PQenterPipelineMode(c) != 1)
+		return -1;
+	for (sent = 0; sent < n; sent++) {
+		stmt_name(name, sizeof(name), st[sent].kind, st[sent].step,
+		    st[sent].i);
+		p[0] = st[sent].kind >= 0 ? kinds[st[sent].kind].kind : NULL;
+		if (PQsendQueryPrepared(c, name, st[sent].kind >= 0 ? 1 : 0, p,
+		    NULL, NULL, 0) != 1)
+			break;
+	}
+	if (sent < n || PQpipelineSync(c) != 1)
+		broken = 1;
+	for (j = 0; j < sent; j++) {
+		res[j] = NULL;
+		while ((r = PQgetResult(c)) != NULL) {
+			status = PQresultStatus(r);
+			if ((status == PGRES_COMMAND_OK ||
+			    status == PGRES_TUPLES_OK) && res[j] == NULL) {
+				res[j] = r;
+				continue;
+			}
+			if (failed == (long)n) {
+				failed = (long)j;
+				stmt_name(name, sizeof(name), st[j].kind,
+				    st[j].step, st[j].i);
+				if (status != PGRES_PIPELINE_ABORTED &&
+				    st[j].quiet)
+					log_warn("%s: %s", name,
+					    PQresultErrorMessage(r));
+				else if (status != PGRES_PIPELINE_ABORTED)
+					log_err("%s: %s", name,
+					    PQresultErrorMessage(r));
+			}
+			PQclear(r);
+		}
+	}
+	if (!broken) {
+		r = PQgetResult(c);
+		broken = PQresultStatus(r) != PGRES_PIPELINE_SYNC;
+		PQclear(r);
+	}
+	if (PQexitPipelineMode(c) != 1 || broken) {
+		for (j = 0; j < sent; j++) {
+			PQclear(res[j]);
+			res[j] = NULL;
+		}
+		log_err("merge: %s", PQerrorMessage(c));
+		return -1;
+	}
+	return failed;
+}
+
+/*
+ * Classifies the staged run, every kind's records against the copies
+ * held, and applies it: each kind's tombstones, then its live records,
+ * the statements of either only when the run has some (bit
+ * PRESENT_GONE, PRESENT_LIVE of present[kind]), all in one round trip
+ * (the statements that apply read the verdicts in the database).  Each
+ * entry's verdict goes into out, and the claims are noted.  0 when
+ * applied, -1 when the run does not fit the tables (nothing of it is to
+ * be kept), -2 when the database failed.
  */
 static int
-classify(struct db *db, const struct staged *v, size_t n,
+classify_apply(struct db *db, const struct staged *v, size_t n,
     struct merge_outcome *out, const int *present)
 {
-	PGresult *res;
-	size_t k, j;
-	long i;
-	int rc = -1, claims = 0;
+	struct step *st;
+	PGresult **res, *vr;
+	size_t k, i, j, count = 0, verdicts_at;
+	long failed;
+	int rc = -2, claims = 0;
 
+	if ((st = calloc(stmt_count(), sizeof(*st))) == NULL ||
+	    (res = calloc(stmt_count(), sizeof(*res))) == NULL) {
+		free(st);
+		return -2;
+	}
 	for (k = 0; k < NKINDS; k++)
-		if (present[k] && run_ok(db, (int)k, 'c', 0, 0) == -1)
-			return -1;
-	if ((res = run(db, -1, 0, SH_VERDICTS, 0)) == NULL)
-		return -1;
-	if ((size_t)PQntuples(res) != n)
+		if (present[k])
+			st[count++] = (struct step){ (int)k, 'c', 0, 0 };
+	verdicts_at = count;
+	st[count++] = (struct step){ -1, 0, SH_VERDICTS, 0 };
+	for (k = 0; k < NKINDS; k++) {
+		for (i = 0; (present[k] & PRESENT_GONE) &&
+		    kinds[k].gone[i] != NULL; i++)
+			st[count++] = (struct step){ (int)k, 'g', (int)i, 1 };
+		for (i = 0; (present[k] & PRESENT_LIVE) &&
+		    kinds[k].live[i] != NULL; i++)
+			st[count++] = (struct step){ (int)k, 'l', (int)i, 1 };
+	}
+	if ((failed = run_all(db, st, count, res)) == -1 ||
+	    failed <= (long)verdicts_at)
 		goto done;
-	for (i = 0; i < PQntuples(res); i++) {
+	vr = res[verdicts_at];
+	if ((size_t)PQntuples(vr) != n)
+		goto done;
+	for (i = 0; i < n; i++) {
 		for (j = 0; j < sizeof(verdicts) / sizeof(verdicts[0]); j++)
-			if (strcmp(PQgetvalue(res, (int)i, VE_VERDICT),
+			if (strcmp(PQgetvalue(vr, (int)i, VE_VERDICT),
 			    verdicts[j].verdict) == 0)
 				break;
 		if (j == sizeof(verdicts) / sizeof(verdicts[0]))
@@ -870,40 +977,19 @@ classify(struct db *db, const struct staged *v, size_t n,
 		if (strcmp(verdicts[j].verdict, "claim") == 0)
 			claims++;
 	}
+	if (failed < (long)count)
+		rc = -1;
 	/* Claims, which are rare, are noted when there are any. */
-	if (claims > 0 && run_ok(db, -1, 0, SH_CLAIMS, 0) == -1)
-		goto done;
-	rc = 0;
+	else if (claims > 0 && run_ok(db, -1, 0, SH_CLAIMS, 0) == -1)
+		rc = -2;
+	else
+		rc = 0;
 done:
-	PQclear(res);
+	for (i = 0; i < count; i++)
+		PQclear(res[i]);
+	free(res);
+	free(st);
 	return rc;
-}
-
-/* What a run holds of a kind: present[kind] in merge_run. */
-#define PRESENT_LIVE	1
-#define PRESENT_GONE	2
-
-/*
- * Applies each kind's tombstones, then its live records: the statements
- * of either only when the run has some (bit PRESENT_GONE, PRESENT_LIVE
- * of present[kind]).
- */
-static int
-apply(struct db *db, const int *present)
-{
-	size_t k, i;
-
-	for (k = 0; k < NKINDS; k++) {
-		for (i = 0; (present[k] & PRESENT_GONE) &&
-		    kinds[k].gone[i] != NULL; i++)
-			if (run_ok(db, (int)k, 'g', (int)i, 1) == -1)
-				return -1;
-		for (i = 0; (present[k] & PRESENT_LIVE) &&
-		    kinds[k].live[i] != NULL; i++)
-			if (run_ok(db, (int)k, 'l', (int)i, 1) == -1)
-				return -1;
-	}
-	return 0;
 }
 
 /*
@@ -924,10 +1010,14 @@ merge_run(struct db *db, const struct staged *v, size_t n,
 		present[kind_index(v[i].mk)] |= v[i].c->rec.deleted ?
 		    PRESENT_GONE : PRESENT_LIVE;
 	if (db_exec(db, "SAVEPOINT merge", 0, NULL) == -1 ||
-	    stage(db, v, n) == -1 || classify(db, v, n, out, present) == -1)
+	    stage(db, v, n) == -1)
 		return -2;
-	if (apply(db, present) == -1)
+	switch (classify_apply(db, v, n, out, present)) {
+	case -2:
+		return -2;
+	case -1:
 		goto undo;
+	}
 	/* What a live node entry teaches the trust store; one per run. */
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].mk->kind, "node") == 0 &&

@@ -525,21 +525,63 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 }
 
 /*
- * Whether this process took the lock on pulling peer $1, and when.  A
- * pull is due no earlier than the pull a ping asked for (pinged), so a
- * pinged later than the start is a pull asked for while this one ran.
- * The start is noted before anything is asked of the peer: a ping that
- * comes after it needs a pull of its own, as this one may have read the
- * peer before the change behind it (acorn_peer_ping).
+ * Milliseconds until peer $1 is due, 0 when it is (to the millisecond,
+ * so that pulls spaced by a gap are a gap apart); and, when it is due,
+ * whether this process took the lock on pulling it, and when: one round
+ * trip.  A pull is due no earlier than the pull a ping asked for
+ * (pinged), so a pinged later than the start is a pull asked for while
+ * this one ran.  The start is noted before anything is asked of the
+ * peer: a ping that comes after it needs a pull of its own, as this one
+ * may have read the peer before the change behind it (acorn_peer_ping).
  */
-static const char pull_lock_query[] =
-    "WITH l AS (SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer)"
-    " AS taken),"
+static const char due_lock_query[] =
+    "WITH d AS (SELECT greatest(0, ceil(1000 * extract(epoch FROM"
+    "  next_attempt - clock_timestamp())))::bigint AS ms FROM peers"
+    "  WHERE id = $1),"
+    " l AS (SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer)"
+    "  AS taken FROM d WHERE ms = 0),"
     " noted AS (UPDATE peers SET pull_started = now() WHERE id = $1"
-    "  AND (SELECT taken FROM l))"
-    " SELECT taken, now()::text FROM l";
+    "  AND coalesce((SELECT taken FROM l), false))"
+    " SELECT d.ms, coalesce(l.taken, false), now()::text"
+    " FROM d LEFT JOIN l ON true";
 
-enum { LK_TAKEN, LK_STARTED };
+enum { DL_MS, DL_TAKEN, DL_STARTED };
+
+static const char unlock_query[] =
+    "SELECT pg_advisory_unlock(" LOCK_PULL ", $1::integer)";
+
+/*
+ * Milliseconds until peer id is due, or 0 when it is, with *started
+ * (malloc'd) when this process then took the lock on pulling it, NULL
+ * when another process serving this node holds it.  -1 when the
+ * database failed, -2 when the lock could not be let go of.
+ */
+static long
+due_or_lock(struct db *db, long long id, char **started)
+{
+	char s[24];
+	const char *p[1] = { s };
+	PGresult *res;
+	long ms = 60000;	/* a peer removed meanwhile */
+	int taken = 0;
+
+	*started = NULL;
+	snprintf(s, sizeof(s), "%lld", id);
+	if ((res = db_query(db, PGRES_TUPLES_OK, due_lock_query, 1, p)) ==
+	    NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		ms = strtol(PQgetvalue(res, 0, DL_MS), NULL, 10);
+		taken = *PQgetvalue(res, 0, DL_TAKEN) == 't';
+		if (taken)
+			*started = util_strdup(PQgetvalue(res, 0,
+			    DL_STARTED));
+	}
+	PQclear(res);
+	if (taken && *started == NULL && db_call(db, unlock_query, 1, p) == -1)
+		return -2;
+	return ms;
+}
 
 /*
  * A pull that found nothing, the peer silent or with nothing after this
@@ -799,39 +841,24 @@ pull_round(struct puller *pl, struct db *db, CURL *c, unsigned int want,
  * The collections a ping named come first, then the one question of
  * which have news (the answer names those just pulled no more, unless
  * they moved on again meanwhile).
- * -1 when it could not start: the database failed, or another process
- * serving this node is pulling the peer (and will note when it is next
- * due); -2 when the peer's lock could not be let go of.
+ * This process holds the lock on pulling the peer, taken at started
+ * (due_or_lock), and lets it go.  -2 when it could not.
  */
 static int
-pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
+pull_peer(struct puller *pl, struct db *db, CURL *c, int interval,
+    const char *started)
 {
 	char s[24], iv[16], gap[16];
 	const char *p[4] = { s, NULL, NULL, iv };
 	struct round rd;
 	struct pull_bytes pb = { 0, 0, 0 };
-	PGresult *res;
-	char *started, *all;
+	char *all;
 	unsigned int want = ~0u, hint;
-	int rounds = 0, good, bad, taken, polled = 0;
+	int rounds = 0, good, bad, polled = 0;
 
 	memset(&rd, 0, sizeof(rd));
 	snprintf(s, sizeof(s), "%lld", pl->id);
 	snprintf(iv, sizeof(iv), "%d", interval);
-	/* Another process serving this node may be pulling it already. */
-	if ((res = db_query(db, PGRES_TUPLES_OK, pull_lock_query, 1, p)) ==
-	    NULL)
-		return -1;
-	taken = *PQgetvalue(res, 0, LK_TAKEN) == 't';
-	started = util_strdup(PQgetvalue(res, 0, LK_STARTED));
-	PQclear(res);
-	if (!taken || started == NULL) {
-		free(started);
-		if (taken && db_call(db, "SELECT pg_advisory_unlock("
-		    LOCK_PULL ", $1::integer)", 1, p) == -1)
-			return -2;
-		return -1;
-	}
 	atomic_fetch_add(&pulls, 1);
 	/* Taken now: a ping after this asks for a pull of its own. */
 	hint = atomic_exchange(&pl->news, 0);
@@ -881,43 +908,10 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval)
 	else if (!atomic_load(&pl->stop))
 		db_exec(db, failed_query, 3, p);
 	free(all);
-	free(started);
 	/* Not unlocked: the caller discards the connection, and the lock. */
-	if (db_call(db, "SELECT pg_advisory_unlock(" LOCK_PULL
-	    ", $1::integer)", 1, p) == -1)
+	if (db_call(db, unlock_query, 1, p) == -1)
 		return -2;
 	return 0;
-}
-
-/*
- * Milliseconds until peer $1 is due, 0 when it is: to the millisecond,
- * so that pulls spaced by a gap are a gap apart, not up to a second
- * more or less.
- */
-static const char due_query[] =
-    "SELECT greatest(0, ceil(1000 * extract("
-    "epoch FROM next_attempt - clock_timestamp())))::bigint FROM peers"
-    " WHERE id = $1";
-
-enum { DUE_MS };
-
-/* Milliseconds until the peer is due, 0 when it is, -1 on failure. */
-static long
-due_in(struct db *db, long long id)
-{
-	char s[24];
-	const char *p[1] = { s };
-	PGresult *res;
-	long ms;
-
-	snprintf(s, sizeof(s), "%lld", id);
-	res = db_query(db, PGRES_TUPLES_OK, due_query, 1, p);
-	if (res == NULL)
-		return -1;
-	ms = PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, DUE_MS),
-	    NULL, 10) : 60000;
-	PQclear(res);
-	return ms;
 }
 
 /* Sleeps up to ms, or until pinged or stopped. */
@@ -954,6 +948,7 @@ puller_run(void *arg)
 	struct db_pool *pool;
 	struct db *db = NULL;
 	CURL *c;
+	char *started;
 	long ms;
 	int rc;
 
@@ -964,8 +959,11 @@ puller_run(void *arg)
 			puller_sleep(pl, ERROR_WAIT_MS);
 			continue;
 		}
-		if ((ms = due_in(db, pl->id)) == -1) {
-			db_release(pool, db);
+		if ((ms = due_or_lock(db, pl->id, &started)) < 0) {
+			if (ms == -2)
+				db_discard(pool, db);	/* and the lock */
+			else
+				db_release(pool, db);
 			db = NULL;
 			puller_sleep(pl, ERROR_WAIT_MS);
 			continue;
@@ -974,14 +972,18 @@ puller_run(void *arg)
 			puller_sleep(pl, ms);
 			continue;	/* look again: the time may have moved */
 		}
-		if (atomic_load(&pl->stop))
-			break;
 		/*
-		 * Not pulled: the peer stays due, so looking again at
-		 * once would spin on the database until the other
-		 * process is done.
+		 * Not taken: the peer stays due, so looking again at once
+		 * would spin on the database until the other process is
+		 * done.  Taken, the pull lets the lock go, stopping or not.
 		 */
-		rc = pull_peer(pl, db, c, pl->sync->cfg->sync_interval);
+		if (started == NULL) {
+			puller_sleep(pl, ERROR_WAIT_MS);
+			continue;
+		}
+		rc = pull_peer(pl, db, c, pl->sync->cfg->sync_interval,
+		    started);
+		free(started);
 		if (rc == -2) {
 			/* Closed, it lets the peer's lock go. */
 			db_discard(pool, db);
