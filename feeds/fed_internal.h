@@ -17,9 +17,11 @@ int		 fed_uuid_ok(const char *);
 int		 fed_is_p256(EVP_PKEY *);
 void		 fed_key_cache_clear(void);
 char		*fed_c14n(xmlDocPtr);
+int		 fed_c14n_sha256(xmlDocPtr, xmlNodePtr, int, unsigned char [32]);
+
+/* canon.c */
 char		*fed_canonical(xmlDocPtr);
 char		*fed_canonical_walk(xmlDocPtr);
-int		 fed_c14n_sha256(xmlDocPtr, xmlNodePtr, int, unsigned char [32]);
 
 /* The algorithms of the one signature shape (docs/protocol.md section 4). */
 #define FED_C14N_EXC	"http://www.w3.org/2001/10/xml-exc-c14n#"

@@ -16,9 +16,10 @@
 # make_corpus.c writes them again:
 #   cc -D_GNU_SOURCE -Ifeeds -Iserver/core -I. \
 #       $(pkg-config --cflags libxml-2.0 libpq) tests/fuzz/make_corpus.c \
-#       feeds/xml.c feeds/atom.c feeds/sign.c feeds/verify.c feeds/record.c \
-#       server/core/parallel.c server/core/strbuf.c server/core/util.c \
-#       server/core/log.c $(pkg-config --libs libxml-2.0 libcrypto) \
+#       feeds/xml.c feeds/canon.c feeds/atom.c feeds/sign.c feeds/verify.c \
+#       feeds/record.c server/core/parallel.c server/core/strbuf.c \
+#       server/core/util.c server/core/log.c \
+#       $(pkg-config --libs libxml-2.0 libcrypto) \
 #       -lpthread -o make_corpus
 #   ./make_corpus tests/fuzz/seed-key.pem tests/fuzz/corpus
 set -u
