@@ -32,8 +32,11 @@
 /*
  * The staging table, one per connection.  p1 .. p6 are the record's
  * id, origin, version, updated, entry and home, p7 onwards its fields
- * in the order its kind lists them, a1 onwards its attribute columns;
- * verdict and held are what the classification found.  A row lives
+ * in the order its kind lists them, a1 onwards its attribute columns.
+ * What the classification finds of each row goes to merge_verdicts, by
+ * its n: writing it into the row itself wrote the row, entry and all,
+ * again, and made the table twice as long for every statement after
+ * it to read.  A row lives
  * for one run and is read once: compressing its entry on the way in
  * (as a row over the default two kilobytes would be) cost more than
  * all the rest of staging it, so rows stay whole up to a page's size.
@@ -42,14 +45,18 @@
  */
 static const char stage_table[] =
     "CREATE TEMP TABLE IF NOT EXISTS merge_stage (n integer PRIMARY KEY,"
-    " kind text NOT NULL, deleted boolean NOT NULL, verdict text,"
-    " held boolean, owner uuid, p1 uuid NOT NULL, p2 uuid NOT NULL,"
+    " kind text NOT NULL, deleted boolean NOT NULL,"
+    " p1 uuid NOT NULL, p2 uuid NOT NULL,"
     " p3 integer NOT NULL, p4 text, p5 text, p6 text, p7 text, p8 text,"
     " p9 text, p10 text, p11 text, p12 text, p13 text, p14 text,"
     " p15 text, p16 text, p17 text, p18 text, p19 text, p20 text,"
     " p21 text, p22 text, p23 text, p24 text, p25 text, a1 text,"
     " a2 text, a3 text, a4 text, a5 text, a6 text, a7 text, a8 text)"
     " WITH (toast_tuple_target = 8160)";
+
+static const char verdict_table[] =
+    "CREATE TEMP TABLE IF NOT EXISTS merge_verdicts (n integer PRIMARY KEY,"
+    " verdict text NOT NULL, held boolean NOT NULL, owner uuid)";
 
 static const char stage_copy[] =
     "COPY merge_stage (n, kind, deleted, p1, p2, p3, p4, p5, p6, p7, p8,"
@@ -65,17 +72,21 @@ static const char stage_copy[] =
 	"WITH h AS (SELECT t.id, t.origin, t.version, t.entry FROM " t " t" \
 	" WHERE t.id IN (SELECT p1 FROM merge_stage WHERE kind = $1)" \
 	" FOR UPDATE)" \
-	" UPDATE merge_stage s SET held = h.id IS NOT NULL, owner = h.origin," \
-	" verdict = CASE WHEN h.id IS NULL THEN 'apply'" \
+	" INSERT INTO merge_verdicts (n, held, owner, verdict)" \
+	" SELECT s.n, h.id IS NOT NULL, h.origin," \
+	" CASE WHEN h.id IS NULL THEN 'apply'" \
 	"  WHEN h.origin <> s.p2 THEN 'claim'" \
 	"  WHEN h.version > s.p3 THEN 'older'" \
 	"  WHEN h.version = s.p3 AND h.entry IS DISTINCT FROM s.p5" \
 	"  THEN 'different'" \
 	"  WHEN h.version = s.p3 THEN 'same' ELSE 'apply' END" \
-	" FROM merge_stage s2 LEFT JOIN h ON h.id = s2.p1" \
-	" WHERE s2.n = s.n AND s.kind = $1"
+	" FROM merge_stage s LEFT JOIN h ON h.id = s.p1 WHERE s.kind = $1"
 
-#define APPLIED	"s.kind = $1 AND s.verdict = 'apply'"
+#define APPLIED	"s.kind = $1 AND s.n IN" \
+	" (SELECT n FROM merge_verdicts WHERE verdict = 'apply')"
+/* Of those, the ones held here already, or not. */
+#define HELD	"s.n IN (SELECT n FROM merge_verdicts WHERE held)"
+#define NOT_HELD "s.n IN (SELECT n FROM merge_verdicts WHERE NOT held)"
 #define LIVE_IDS \
 	"(SELECT p1 FROM merge_stage s WHERE " APPLIED " AND NOT s.deleted)"
 #define GONE_IDS \
@@ -102,14 +113,14 @@ static const char stage_copy[] =
 	"UPDATE " t " t SET deleted = true, version = s.p3," \
 	" seq = nextval('change_seq')," \
 	" updated = s.p4::timestamptz, entry = s.p5, home = NULL, " clear \
-	" FROM merge_stage s WHERE " APPLIED " AND s.deleted AND s.held" \
+	" FROM merge_stage s WHERE " APPLIED " AND s.deleted AND " HELD \
 	" AND t.id = s.p1 AND t.origin = s.p2"
 #define TOMB_NEW(t, cols, vals) \
 	"INSERT INTO " t " (id, origin, version, updated, deleted, entry, seq" \
 	cols ") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, true, s.p5," \
 	" nextval('change_seq')" vals \
 	" FROM merge_stage s WHERE " APPLIED " AND s.deleted" \
-	" AND NOT s.held ORDER BY s.n"
+	" AND " NOT_HELD " ORDER BY s.n"
 
 /* The name of a node to sign received revisions with. */
 #define AUTHOR_OF(origin) \
@@ -315,7 +326,7 @@ static const struct merge_kind kinds[] = {
 	    CLASSIFY("nodes"),
 	    /* A node tombstone takes back the keys its entry taught. */
 	    { "DELETE FROM node_keys k USING nodes n, merge_stage s"
-	    " WHERE " APPLIED " AND s.deleted AND s.held AND n.id = s.p1"
+	    " WHERE " APPLIED " AND s.deleted AND " HELD " AND n.id = s.p1"
 	    " AND k.node = n.subject AND"
 	    " ((n.subject = s.p2 AND k.source <> 'pinned') OR"
 	    " (k.source = 'vouched' AND k.introducer = s.p2))",
@@ -511,9 +522,10 @@ enum shared_stmt { SH_CLEAR, SH_CLAIMS, SH_VERDICTS, SH_KEYS, SH__MAX };
 static const char *const shared_sql[SH__MAX] = {
 	[SH_CLEAR] = "SELECT acorn_merge_stage_clear()",
 	/* Claims on records other nodes own are kept, naming both. */
-	[SH_CLAIMS] = "SELECT acorn_record_conflict(p1, kind, owner, p2)"
-	    " FROM merge_stage WHERE verdict = 'claim' ORDER BY n",
-	[SH_VERDICTS] = "SELECT n, verdict FROM merge_stage ORDER BY n",
+	[SH_CLAIMS] = "SELECT acorn_record_conflict(s.p1, s.kind, v.owner,"
+	    " s.p2) FROM merge_stage s JOIN merge_verdicts v ON v.n = s.n"
+	    " WHERE v.verdict = 'claim' ORDER BY s.n",
+	[SH_VERDICTS] = "SELECT n, verdict FROM merge_verdicts ORDER BY n",
 	/* The trust store, as the entries of a run are checked against it. */
 	[SH_KEYS] = "SELECT fingerprint, node, pem FROM node_keys"
 	    " ORDER BY fingerprint",
@@ -586,7 +598,8 @@ merge_prepare(struct db *db)
 	PQclear(res);
 	if (have == (int)stmt_count())
 		return 0;
-	if (db_exec(db, stage_table, 0, NULL) == -1)
+	if (db_exec(db, stage_table, 0, NULL) == -1 ||
+	    db_exec(db, verdict_table, 0, NULL) == -1)
 		return -1;
 	for (i = 0; i < SH__MAX; i++) {
 		stmt_name(name, sizeof(name), -1, 0, (int)i);
