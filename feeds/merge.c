@@ -61,7 +61,8 @@ static const char verdict_table[] =
 static const char stage_copy[] =
     "COPY merge_stage (n, kind, deleted, p1, p2, p3, p4, p5, p6, p7, p8,"
     " p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p20, p21,"
-    " p22, p23, p24, p25, a1, a2, a3, a4, a5, a6, a7, a8) FROM STDIN";
+    " p22, p23, p24, p25, a1, a2, a3, a4, a5, a6, a7, a8) FROM STDIN"
+    " (FORMAT binary)";
 
 /*
  * What the classification decides of each staged record, against the
@@ -717,27 +718,81 @@ column(const struct fed_record *rec, const char *name, int attr)
 	return strbuf_take(&b);
 }
 
-/* A value in COPY's text format: \N for NULL, and \, tab, CR, LF escaped. */
+/*
+ * The staging rows go in COPY's binary format: each value its length
+ * and its bytes, so that PostgreSQL neither looks for escapes in a
+ * signed entry's few kilobytes nor parses numbers and ids back from
+ * text.  STAGE_COLUMNS values a row: n, kind, deleted, p1 .. p25,
+ * a1 .. a8.
+ */
+#define STAGE_COLUMNS	(3 + 25 + MERGE_COLUMNS)
+
+static const char copy_header[] = "PGCOPY\n\377\r\n";	/* and a NUL */
+
 static void
-copy_value(struct strbuf *b, const char *v, int last)
+copy_int32(struct strbuf *b, long v)
 {
-	const char *run;
+	unsigned char be[4];
 
-	if (v == NULL)
-		strbuf_str(b, "\\N");
-	for (run = v; v != NULL && *v != '\0'; v++) {
-		const char *esc = *v == '\\' ? "\\\\" : *v == '\t' ? "\\t" :
-		    *v == '\n' ? "\\n" : *v == '\r' ? "\\r" : NULL;
+	be[0] = (unsigned char)((unsigned long)v >> 24);
+	be[1] = (unsigned char)((unsigned long)v >> 16);
+	be[2] = (unsigned char)((unsigned long)v >> 8);
+	be[3] = (unsigned char)v;
+	strbuf_add(b, (const char *)be, 4);
+}
 
-		if (esc == NULL)
-			continue;
-		strbuf_add(b, run, (size_t)(v - run));
-		strbuf_str(b, esc);
-		run = v + 1;
+/* A value: its length, then its bytes; NULL as length -1. */
+static void
+copy_bytes(struct strbuf *b, const void *v, size_t len)
+{
+	if (v == NULL || len > 0x7fffffff) {
+		copy_int32(b, -1);
+		return;
 	}
-	if (run != NULL)
-		strbuf_add(b, run, (size_t)(v - run));
-	strbuf_str(b, last ? "\n" : "\t");
+	copy_int32(b, (long)len);
+	strbuf_add(b, v, len);
+}
+
+static void
+copy_text(struct strbuf *b, const char *v)
+{
+	copy_bytes(b, v, v != NULL ? strlen(v) : 0);
+}
+
+static void
+copy_int(struct strbuf *b, int v)
+{
+	copy_int32(b, 4);
+	copy_int32(b, v);
+}
+
+static int
+hex_digit(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A uuid, 36 characters with hyphens (fed_uuid_ok), as its 16 bytes. */
+static int
+copy_uuid(struct strbuf *b, const char *id)
+{
+	unsigned char raw[16];
+	size_t i = 0;
+	int hi, lo;
+
+	for (; *id != '\0' && i < sizeof(raw); id++) {
+		if (*id == '-')
+			continue;
+		if ((hi = hex_digit(id[0])) < 0 || (lo = hex_digit(id[1])) < 0)
+			return -1;
+		raw[i++] = (unsigned char)(hi << 4 | lo);
+		id++;
+	}
+	if (i != sizeof(raw) || *id != '\0')
+		return -1;
+	copy_bytes(b, raw, sizeof(raw));
+	return 0;
 }
 
 /* The staging table's row for record rec, the n-th of its run. */
@@ -745,40 +800,40 @@ static int
 stage_row(struct strbuf *b, int n, const struct merge_kind *mk,
     const struct fed_record *rec, const char *entry)
 {
-	char num[16], version[16], *v;
+	unsigned char count[2] = { STAGE_COLUMNS >> 8, STAGE_COLUMNS & 0xff };
+	char *v;
 	size_t i;
 
-	snprintf(num, sizeof(num), "%d", n);
-	snprintf(version, sizeof(version), "%d", rec->version);
-	copy_value(b, num, 0);
-	copy_value(b, mk->kind, 0);
-	copy_value(b, rec->deleted ? "t" : "f", 0);
-	copy_value(b, rec->id, 0);
-	copy_value(b, rec->origin, 0);
-	copy_value(b, version, 0);
-	copy_value(b, rec->updated, 0);
-	copy_value(b, entry, 0);
-	copy_value(b, rec->home, 0);
+	strbuf_add(b, (const char *)count, 2);
+	copy_int(b, n);
+	copy_text(b, mk->kind);
+	copy_bytes(b, rec->deleted ? "\1" : "\0", 1);
+	if (copy_uuid(b, rec->id) == -1 || copy_uuid(b, rec->origin) == -1)
+		return -1;
+	copy_int(b, rec->version);
+	copy_text(b, rec->updated);
+	copy_text(b, entry);
+	copy_text(b, rec->home);
 	for (i = 0; i < MERGE_FIELDS; i++) {
 		if (mk->fields[i] != NULL) {
 			if (repeated(mk->fields[i])) {
 				v = joined(rec, mk->fields[i]);
-				copy_value(b, v, 0);
+				copy_text(b, v);
 				free(v);
 			} else
-				copy_value(b, fed_field(rec, mk->fields[i]), 0);
+				copy_text(b, fed_field(rec, mk->fields[i]));
 		} else
-			copy_value(b, NULL, 0);
+			copy_text(b, NULL);
 	}
 	for (i = 0; i < MERGE_COLUMNS; i++) {
 		if (mk->columns[i].field == NULL) {
-			copy_value(b, NULL, i == MERGE_COLUMNS - 1);
+			copy_text(b, NULL);
 			continue;
 		}
 		if ((v = column(rec, mk->columns[i].field,
 		    mk->columns[i].attr)) == NULL)
 			return -1;
-		copy_value(b, v, i == MERGE_COLUMNS - 1);
+		copy_text(b, v);
 		free(v);
 	}
 	return b->failed ? -1 : 0;
@@ -831,13 +886,22 @@ stage(struct db *db, const struct staged *v, size_t n)
 		return -1;
 	}
 	PQclear(r);
-	for (i = 0; i < n; i++) {
-		b.len = 0;
+	/* The header: signature, flags and extension length, all none. */
+	strbuf_add(&b, copy_header, sizeof(copy_header));
+	copy_int32(&b, 0);
+	copy_int32(&b, 0);
+	for (i = 0; i < n && !b.failed; i++) {
 		if (stage_row(&b, (int)i, v[i].mk, &v[i].c->rec,
 		    v[i].c->canonical) == -1 ||
 		    PQputCopyData(c, b.p, (int)b.len) != 1)
 			break;
+		b.len = 0;
 	}
+	/* The trailer: a row of -1 values. */
+	if (i == n)
+		strbuf_add(&b, "\377\377", 2);
+	if (i == n && (b.failed || PQputCopyData(c, b.p, (int)b.len) != 1))
+		i = 0;
 	if (PQputCopyEnd(c, i == n ? NULL : "out of memory") != 1)
 		i = 0;
 	while ((r = PQgetResult(c)) != NULL) {

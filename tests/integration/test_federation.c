@@ -216,7 +216,10 @@ END_TEST
 
 START_TEST(test_network_converges)
 {
+#define AWKWARD	"E'Tab\\tand new line\\nand CR\\r, a backslash \\\\ and" \
+	" \\\\N, caf\\u00e9'"
 	char *ev, *member, *unlisted, *eval, *doc, *term, *lev, *nw_id, *saved;
+	char *awkward;
 	const char *p[1];
 
 	network_up();
@@ -244,10 +247,17 @@ START_TEST(test_network_converges)
 	    " term, definition, synonyms) VALUES (gen_random_uuid(),"
 	    " (SELECT id FROM node), 'Link worker', 'Connects people.',"
 	    " '{care navigator,community connector}') RETURNING id", NULL);
+	/* What COPY's text format would have had to escape, kept as it is. */
+	awkward = node_sql(net[NW], "INSERT INTO glossary_terms (id, origin,"
+	    " term, definition) VALUES (gen_random_uuid(), (SELECT id FROM"
+	    " node), E'Back\\\\slash', " AWKWARD ") RETURNING id", NULL);
 	lev = add_event(net[LONDON], "London evidence day");
 
 	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1"
 	    " AND title = 'North West link worker forum')", ev);
+	everywhere("SELECT EXISTS (SELECT 1 FROM glossary_terms WHERE id = $1"
+	    " AND term = E'Back\\\\slash' AND definition = " AWKWARD ")",
+	    awkward);
 	everywhere("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1"
 	    " AND name = 'Dr Asha Patel' AND listed)", member);
 	everywhere("SELECT EXISTS (SELECT 1 FROM evaluations e JOIN"
@@ -278,9 +288,11 @@ START_TEST(test_network_converges)
 	free(eval);
 	free(doc);
 	free(term);
+	free(awkward);
 	free(lev);
 	free(nw_id);
 	network_down();
+#undef AWKWARD
 }
 END_TEST
 
