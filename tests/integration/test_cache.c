@@ -347,7 +347,9 @@ END_TEST
 /*
  * Another process on the same database: a second acorn serve, and the
  * command line.  The next request shows the change once this process
- * has heard of it.
+ * has heard of it: the notification is on its way for a moment after
+ * the other process's commit (server/core/notify.c), longer on a busy
+ * machine, so each case waits until the node has heard it.
  */
 START_TEST(test_other_processes_writes_show)
 {
@@ -383,6 +385,7 @@ START_TEST(test_other_processes_writes_show)
 	ck_assert_int_eq(node_run(node, "user", "add",
 	    "zephyr@example.org", "--role", "member", "--name",
 	    "Zephyrine Quayle", NULL), 0);
+	node_barrier(node, "acorn_data");
 	ck_assert_msg(shows(co, "/members", "Zephyrine Quayle"),
 	    "a stale members list after the command line");
 
