@@ -37,9 +37,23 @@ char		*fed_canonical_walk(xmlDocPtr);
 /* sign.c: the one signature shape's canonical text. */
 struct strbuf;
 size_t		 fed_root_name(const char *, size_t);
+int		 fed_sign_text(EVP_PKEY *, const char *, size_t,
+		    char [FED_B64_LEN(2 * FED_P256_HALF) + 1]);
+/* verify.c: the other way */
+int		 fed_verify_text(EVP_PKEY *, const char *, size_t, const char *);
 void		 fed_signed_info_text(struct strbuf *, const char *);
 void		 fed_signature_text(struct strbuf *, const char *, const char *,
 		    const char *);
+
+/* sync.c: merging a page from a peer */
+struct db;
+struct fed_page;
+struct merge_ahead;
+int		 merge_page_in(struct db *, long long, const char *, long long,
+		    const struct fed_page *, struct merge_ahead *, int,
+		    const char *, long long, int *, int *);
+void		 sync_count_merged(int);
+long long	 page_latest(const char *);
 
 /* record.c */
 int		 fed_record_origin(xmlNodePtr, char [FED_UUID_LEN + 1]);

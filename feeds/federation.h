@@ -183,6 +183,58 @@ int	 feed_frame_page(const struct feed_frame *, char *, size_t,
 	    long long, const char *, long long, long long, long long);
 char	*feed_service(const char *);
 
+struct pg_result;
+struct strbuf;
+
+/*
+ * A page of a collection for peers (GET /feeds/C?after=, and a push):
+ * feed_peer_sql's query, of at most entries entries, read from after
+ * $1 within $2 bytes, and what feed_peer_read finds in its answer.
+ */
+char	*feed_peer_sql(const char *, int);
+enum { PE_LATEST, PE_PENDING, PE_SEQ, PE_ENTRY, PE_UPDATED };
+struct peer_page {
+	int		 n;		/* entries, in rows 0 .. n - 1 */
+	long long	 next;		/* -1: no page after it */
+	long long	 cursor;	/* -1: none */
+	long long	 latest;
+	const char	*updated;	/* in the answer */
+};
+void	 feed_peer_read(const struct pg_result *, struct peer_page *);
+int	 feed_page_text(const struct feed_frame *, const struct pg_result *,
+	    int, int, int, long long, const char *, long long, long long,
+	    long long, struct strbuf *);
+
+/*
+ * push.c: a change's entries sent to the peers with its news.  A push
+ * is at most this large, the feed around its entries included.
+ */
+#define PUSH_MAX_BODY	(80 * 1024)
+struct push {
+	const char	*collection;
+	long long	 after;		/* where the page starts */
+	long long	 cursor;	/* and ends */
+	long long	 latest;	/* the newest change served */
+	int		 n;
+	char		*body;
+	size_t		 len;
+};
+int	 push_page(struct db *, const char *, long long, struct push *);
+void	 push_free(struct push *);
+char	*push_header(const struct signer *, const char *, const struct push *);
+struct push_answer {
+	long long	 peer;		/* when a peer's signature verified */
+	const char	*from;		/* its node id then */
+	const char	*collection;
+	int		 pull;		/* ask for a pull, as a ping does */
+	int		 all;		/* of every collection */
+	const char	*why;
+	char		*copy;
+};
+int	 push_receive(struct db *, const char *, const char *, size_t,
+	    struct push_answer *);
+void	 push_answer_free(struct push_answer *);
+
 /* atom.c: text XML 1.0 can hold, from any UTF-8. */
 char	*feed_xml_text(const char *);
 

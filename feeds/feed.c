@@ -166,6 +166,100 @@ feed_frame_page(const struct feed_frame *f, char *out, size_t size,
 	return (int)n;
 }
 
+/* Rows peers may be given: signed, and not changed since. */
+#define SERVED	"entry IS NOT NULL AND NOT pending"
+/* A page's date when it holds nothing: when the node began. */
+#define NO_DATE	"(SELECT created FROM node)"
+
+/*
+ * For peers: the newest change served, whether rows wait to be signed,
+ * and a page from after change $1, oldest first, of at most %d entries
+ * that together hold at most $2 bytes, but always the first.  One row
+ * more than the page comes back, its entry NULL, when there are more:
+ * the page's rel="next" goes on from its last entry.  Sizes are read
+ * without reading the entries, and only the page's entries are.  A
+ * page's date is the newest of its entries' (the running maximum of
+ * its last row), so that the page is the same bytes until they change.
+ * One row with a NULL seq when the page is empty.
+ */
+static const char peer_sql[] =
+    "SELECT s.latest, s.pending, p.seq, p.entry, "
+    RFC3339("coalesce(p.newest, " NO_DATE ")")
+    " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " SERVED
+    "  ) AS latest, (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
+    "  AS pending) s"
+    " LEFT JOIN (SELECT seq, newest, CASE WHEN n <= %d AND"
+    "  (n = 1 OR total <= $2::bigint) THEN entry END AS entry"
+    "  FROM (SELECT seq, entry, row_number() OVER w AS n,"
+    "   sum(octet_length(entry) + 1) OVER w AS total,"
+    "   max(updated) OVER w AS newest"
+    "   FROM (SELECT seq, entry, updated FROM %s WHERE seq > $1 AND "
+    SERVED "    ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) w"
+    "  WHERE n <= 2 OR total - octet_length(entry) - 1 <= $2::bigint) p"
+    " ON true ORDER BY p.seq";
+
+/*
+ * The query of a page for peers from table (publish_table's), of at
+ * most entries entries (PE_ names its columns), malloc'd, or NULL.
+ */
+char *
+feed_peer_sql(const char *table, int entries)
+{
+	return util_printf(peer_sql, table, table, entries, table,
+	    entries + 1);
+}
+
+/* What the answer res to feed_peer_sql's query says of its page. */
+void
+feed_peer_read(const struct pg_result *res, struct peer_page *pg)
+{
+	const PGresult *r = (const PGresult *)res;
+	int rows;
+
+	rows = PQgetisnull(r, 0, PE_SEQ) ? 0 : PQntuples(r);
+	pg->n = rows;
+	if (rows > 0 && PQgetisnull(r, rows - 1, PE_ENTRY))
+		pg->n--;
+	pg->latest = strtoll(PQgetvalue(r, 0, PE_LATEST), NULL, 10);
+	pg->updated = PQgetvalue(r, pg->n > 0 ? pg->n - 1 : 0, PE_UPDATED);
+	pg->cursor = pg->n > 0 ? strtoll(PQgetvalue(r, pg->n - 1, PE_SEQ),
+	    NULL, 10) : -1;
+	pg->next = pg->n < rows ? pg->cursor : -1;
+}
+
+/*
+ * A whole feed document into b: f's head, the page's own elements
+ * (feed_frame_page's), the n entries of column col from row first of
+ * res, each on a line of its own, and the tail.  -1 when the page's
+ * elements could not be written (b failed is the caller's to look at).
+ */
+int
+feed_page_text(const struct feed_frame *f, const struct pg_result *res,
+    int col, int first, int n, long long after, const char *updated,
+    long long next, long long cursor, long long latest, struct strbuf *b)
+{
+	const PGresult *r = (const PGresult *)res;
+	size_t size = 2 * strlen(f->href) + 256;
+	char *own;
+	int i, len;
+
+	if ((own = malloc(size)) == NULL || (len = feed_frame_page(f, own,
+	    size, after, updated, next, cursor, latest)) == -1) {
+		free(own);
+		return -1;
+	}
+	strbuf_add(b, f->head, f->head_len);
+	strbuf_add(b, own, (size_t)len);
+	free(own);
+	for (i = first; i < first + n; i++) {
+		strbuf_add(b, "\n", 1);
+		strbuf_add(b, PQgetvalue(r, i, col),
+		    (size_t)PQgetlength(r, i, col));
+	}
+	strbuf_str(b, FED_FEED_TAIL);
+	return 0;
+}
+
 /* A collection element of the service document. */
 static void
 service_collection(struct atom *a, const char *href, const char *title,

@@ -590,6 +590,8 @@ merge_prepare(struct db *db)
 	size_t k, i;
 	int have, rc = -1;
 
+	if (db_marked(db, DB_MARK_MERGE))
+		return 0;
 	res = db_query(db, PGRES_TUPLES_OK, "SELECT count(*) FROM"
 	    " pg_prepared_statements WHERE starts_with(name, $1)", 1,
 	    (const char *[]){ STMT_PREFIX });
@@ -597,8 +599,10 @@ merge_prepare(struct db *db)
 		return -1;
 	have = (int)strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
 	PQclear(res);
-	if (have == (int)stmt_count())
+	if (have == (int)stmt_count()) {
+		db_mark(db, DB_MARK_MERGE, 1);
 		return 0;
+	}
 	if (db_exec(db, stage_table, 0, NULL) == -1 ||
 	    db_exec(db, verdict_table, 0, NULL) == -1)
 		return -1;
@@ -622,6 +626,7 @@ merge_prepare(struct db *db)
 				goto done;
 		}
 	}
+	db_mark(db, DB_MARK_MERGE, 1);
 	rc = 0;
 done:
 	return rc;
@@ -651,6 +656,8 @@ run(struct db *db, int kind, char step, int i, int quiet)
 		log_warn("%s: %s", name, PQerrorMessage(db_conn(db)));
 	else
 		log_err("%s: %s", name, PQerrorMessage(db_conn(db)));
+	/* Looked for again before the next merge: they may be gone. */
+	db_mark(db, DB_MARK_MERGE, 0);
 	PQclear(r);
 	return NULL;
 }
@@ -987,6 +994,9 @@ run_all(struct db *db, const struct step *st, size_t n, PGresult **res)
 		broken = PQresultStatus(r) != PGRES_PIPELINE_SYNC;
 		PQclear(r);
 	}
+	/* Looked for again before the next merge: they may be gone. */
+	if (failed < (long)n || broken)
+		db_mark(db, DB_MARK_MERGE, 0);
 	if (PQexitPipelineMode(c) != 1 || broken) {
 		for (j = 0; j < sent; j++) {
 			PQclear(res[j]);

@@ -1097,6 +1097,38 @@ pending_kinds(struct db *db, unsigned int *mask)
 }
 
 /*
+ * Whether sg's keys are the ones its fingerprints name (what entries
+ * say signed them): checked once for each signer's keys, as they do not
+ * change while loaded.  -1 when they are not.
+ */
+static int
+signer_checked(const struct signer *sg)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static const EVP_PKEY *key, *old_key;
+	static char fp[sizeof(sg->fingerprint)], old_fp[sizeof(fp)];
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	if (key != sg->key || old_key != sg->old_key ||
+	    strcmp(fp, sg->fingerprint) != 0 ||
+	    strcmp(old_fp, sg->old_fingerprint) != 0) {
+		if (fed_key_is(sg->key, sg->fingerprint) == -1 ||
+		    (sg->old_key != NULL &&
+		    fed_key_is(sg->old_key, sg->old_fingerprint) == -1))
+			rc = -1;
+		else {
+			key = sg->key;
+			old_key = sg->old_key;
+			memcpy(fp, sg->fingerprint, sizeof(fp));
+			memcpy(old_fp, sg->old_fingerprint, sizeof(old_fp));
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+/*
  * Signs every pending local row.  Peers are told (acorn_published) when
  * anything went out.  Answers how many entries went out, or -1.  Only
  * kinds with rows waiting get a transaction: the worker comes here after
@@ -1114,9 +1146,7 @@ publish_pending(struct db *db, const struct signer *sg)
 		return 0;
 	if (pending_kinds(db, &mask) == -1)
 		return -1;
-	if (mask != 0 && (fed_key_is(sg->key, sg->fingerprint) == -1 ||
-	    (sg->old_key != NULL &&
-	    fed_key_is(sg->old_key, sg->old_fingerprint) == -1))) {
+	if (mask != 0 && signer_checked(sg) == -1) {
 		log_err("the signing key is not the one its fingerprint names");
 		return -1;
 	}

@@ -168,8 +168,8 @@ fed_fingerprint(EVP_PKEY *key, char hex[FED_FP_LEN + 1])
  * ECDSA P-256 with SHA-256 over text, as XML-DSig has the value: r then
  * s, each FED_P256_HALF bytes, in base64.
  */
-static int
-p256_sign(EVP_PKEY *key, const char *text, size_t len,
+int
+fed_sign_text(EVP_PKEY *key, const char *text, size_t len,
     char out[FED_B64_LEN(2 * FED_P256_HALF) + 1])
 {
 	unsigned char md[32], raw[2 * FED_P256_HALF], der[80];
@@ -278,7 +278,7 @@ fed_sign_canonical(const char *xml, size_t len, EVP_PKEY *key,
 	util_sha256(xml, len, md);
 	EVP_EncodeBlock((unsigned char *)digest, md, sizeof(md));
 	fed_signed_info_text(&si, digest);
-	if (si.failed || p256_sign(key, si.p, si.len, value) == -1) {
+	if (si.failed || fed_sign_text(key, si.p, si.len, value) == -1) {
 		strbuf_free(&si);
 		return NULL;
 	}

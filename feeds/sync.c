@@ -12,6 +12,7 @@
  * so a crash between pages loses nothing and repeats nothing.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -27,6 +28,7 @@
 #include "core.h"
 #include "federation.h"
 #include "fetch.h"
+#include "fed_internal.h"
 
 #define MAX_BACKOFF	"900"	/* seconds between tries of a dead peer */
 #define MAX_PAGES	100000	/* pages of one collection in one pull */
@@ -48,6 +50,7 @@ struct puller {
 	atomic_int	 stop;
 	int		 seen;		/* still in the peer list */
 	time_t		 no_poll_until;	/* the peer has no /feeds?since= */
+	time_t		 no_push_until;	/* nor /federation/push */
 	atomic_uint	 news;		/* collections a ping named: bits */
 	struct puller	*next;
 };
@@ -63,6 +66,11 @@ struct sync {
 	struct puller	*pullers;
 	struct courier	*courier;	/* inbox deliveries (courier.c) */
 	char		 token[17];	/* this process, in its pings' notes */
+	/*
+	 * Where this process's last announcement of each collection left
+	 * the peers (the newest change then), -1 when not known.
+	 */
+	long long	 pushed[FED_COLLECTIONS];
 };
 
 /*
@@ -191,34 +199,34 @@ static const char rewind_query[] =
     " AND c.seq > f.seq";
 
 /*
- * Merges one page, read after cursor after, and moves the cursor, all
- * in one transaction: its entries verified on every core and merged
- * set-based (merge_docs), each refusal recorded.  The caller has
- * prepared the merge's statements (merge_prepare).  0 when committed, -1
- * when the database failed (nothing of it is kept).
+ * Merges one page from peer, read after cursor after, inside the
+ * caller's transaction, which holds feed_lock: its entries verified on
+ * every core and merged set-based (merge_docs), each refusal recorded,
+ * and when move, the cursor moved to the page's (with etag, and how
+ * far behind latest says this node is).  The caller has prepared the
+ * merge's statements (merge_prepare).  *stored counts the entries
+ * stored, *learnt the keys the trust store learnt.  0, or -1 when the
+ * database failed (the caller rolls back).
  */
-static int
-merge_page(struct db *db, long long peer, const char *collection,
+int
+merge_page_in(struct db *db, long long peer, const char *collection,
     long long after, const struct fed_page *page, struct merge_ahead *ahead,
-    const char *etag, long long latest, int *stored, int *learnt)
+    int move, const char *etag, long long latest, int *stored, int *learnt)
 {
 	char s[24], cursor[24], late[24];
-	const char *p[5] = { s, collection, cursor, etag, late };
+	const char *p[6] = { s, collection, cursor, etag, late, NULL };
 	struct merge_outcome *out;
 	size_t i;
+	int rc = -1;
 
 	snprintf(s, sizeof(s), "%lld", peer);
 	snprintf(cursor, sizeof(cursor), "%lld", page->cursor);
 	snprintf(late, sizeof(late), "%lld", latest);
-	if ((out = calloc(page->n + 1, sizeof(*out))) == NULL ||
-	    db_begin(db) == -1) {
-		free(out);
+	if ((out = calloc(page->n + 1, sizeof(*out))) == NULL)
 		return -1;
-	}
-	if (feed_lock(db) == -1 ||
-	    merge_docs(db, page->docs, page->canon, page->n, out,
-	    learnt, ahead) == -1)
-		goto fail;
+	if (merge_docs(db, page->docs, page->canon, page->n, out, learnt,
+	    ahead) == -1)
+		goto done;
 	for (i = 0; i < page->n; i++) {
 		if (out[i].stored == -1)
 			reject(db, peer, collection, after, out[i].id,
@@ -228,10 +236,14 @@ merge_page(struct db *db, long long peer, const char *collection,
 	}
 	/*
 	 * behind: how many changes the peer holds past the cursor;
-	 * behind_since: since when we have been behind at all.
+	 * behind_since: since when we have been behind at all.  The
+	 * notification, named after the collection and the peer (what
+	 * came from it is news to every peer but that one: sync_drain),
+	 * goes in the same statement, when anything was stored ($6).
 	 */
-	if (db_exec(db, "INSERT INTO peer_cursors (peer, collection, seq,"
-	    " etag, behind, behind_since) VALUES ($1, $2,"
+	p[5] = *stored > 0 ? "t" : "f";
+	if (move && db_call(db, "WITH c AS (INSERT INTO peer_cursors (peer,"
+	    " collection, seq, etag, behind, behind_since) VALUES ($1, $2,"
 	    " CASE WHEN $3::bigint >= 0 THEN $3::bigint ELSE 0 END, $4,"
 	    " greatest($5::bigint - greatest($3::bigint, 0), 0), NULL)"
 	    " ON CONFLICT (peer, collection) DO UPDATE SET"
@@ -241,15 +253,13 @@ merge_page(struct db *db, long long peer, const char *collection,
 	    "  peer_cursors.seq), 0),"
 	    " behind_since = CASE WHEN $5::bigint > greatest($3::bigint,"
 	    "  peer_cursors.seq) THEN coalesce(peer_cursors.behind_since, now())"
-	    "  END", 5, p) == -1)
-		goto fail;
-	/*
-	 * Named after the collection and the peer: what came from it is
-	 * news to every peer but that one (sync_drain).
-	 */
-	if (*stored > 0 && db_call(db, "SELECT pg_notify('acorn_published',"
-	    " $2::text || ' ' || $1::text)", 2, p) == -1)
-		goto fail;
+	    "  END RETURNING 1)"
+	    " SELECT pg_notify('acorn_published', $2::text || ' ' || $1::text)"
+	    " FROM c WHERE $6::boolean", 6, p) == -1)
+		goto done;
+	if (!move && *stored > 0 && db_call(db, "SELECT pg_notify("
+	    "'acorn_published', $2::text || ' ' || $1::text)", 2, p) == -1)
+		goto done;
 	/*
 	 * A key learnt: what was refused for want of a key is read again,
 	 * so that entries signed with it are taken now (and nothing else
@@ -260,22 +270,45 @@ merge_page(struct db *db, long long peer, const char *collection,
 	if (*learnt > 0 && (db_exec(db, rewind_query, 1,
 	    (const char *[]){ FED_UNTRUSTED }) == -1 ||
 	    vouch_refresh(db) == -1))
-		goto fail;
-	if (db_commit(db) == -1)
-		goto fail;
-	atomic_fetch_add(&merged, (unsigned long)*stored);
+		goto done;
+	rc = 0;
+done:
 	merge_outcomes_free(out, page->n);
 	free(out);
+	return rc;
+}
+
+/* Entries merged here and committed, for /metrics. */
+void
+sync_count_merged(int n)
+{
+	atomic_fetch_add(&merged, (unsigned long)n);
+}
+
+/*
+ * Merges one page, read after cursor after, and moves the cursor, all
+ * in one transaction (merge_page_in).  0 when committed, -1 when the
+ * database failed (nothing of it is kept).
+ */
+static int
+merge_page(struct db *db, long long peer, const char *collection,
+    long long after, const struct fed_page *page, struct merge_ahead *ahead,
+    const char *etag, long long latest, int *stored, int *learnt)
+{
+	if (db_begin(db) == -1)
+		return -1;
+	if (feed_lock(db) == -1 || merge_page_in(db, peer, collection, after,
+	    page, ahead, 1, etag, latest, stored, learnt) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	sync_count_merged(*stored);
 	return 0;
-fail:
-	db_rollback(db);
-	merge_outcomes_free(out, page->n);
-	free(out);
-	return -1;
 }
 
 /* <acorn:latest> of a page: the newest change the peer holds. */
-static long long
+long long
 page_latest(const char *body)
 {
 	const char *p = strstr(body, "<acorn:latest>");
@@ -1143,76 +1176,287 @@ ping_form(unsigned int news)
 	return strbuf_take(&b);
 }
 
-/* Every peer pinned, but peer $1, to ping. */
-static const char ping_query[] = "SELECT url FROM peers"
+/* Every peer pinned, but peer $1, to tell. */
+static const char ping_query[] = "SELECT url, id, node FROM peers"
     " WHERE id IS DISTINCT FROM $1::bigint";
 
-enum { PI_URL };
+enum { PI_URL, PI_ID, PI_NODE };
+
+/* One request of an announcement: a push or a ping, to one peer. */
+struct call {
+	CURL		*easy;
+	struct curl_slist *headers;
+	char		*url;
+	char		*form;		/* a ping's */
+	struct puller	*peer;		/* NULL: a peer not yet pulled */
+	const char	*base;		/* the peer's address */
+	long long	 id;
+	unsigned int	 news;		/* a push's collection, a ping's news */
+	int		 push;
+};
+
+/* The puller of peer id in s, or NULL. */
+static struct puller *
+puller_of(struct sync *s, long long id)
+{
+	struct puller *pl;
+
+	for (pl = s->pullers; pl != NULL; pl = pl->next)
+		if (pl->id == id)
+			return pl;
+	return NULL;
+}
 
 /*
- * Tells every peer that something went out here (but the peer it all
- * came from, when from > 0: it holds it), and in which collections,
- * all at once, each with a short timeout: a dead peer costs the others
- * nothing.
+ * Adds to m the request of call k: a ping naming news, to url; or the
+ * push p, signed for node to.  -1 when it could not be made.
  */
-static void
-ping_peers(struct sync *s, long long from, unsigned int news)
+static int
+call_add(struct sync *s, CURLM *m, struct call *k, const char *url,
+    const char *to, const struct push *p)
 {
-	PGresult *res;
-	CURLM *m = NULL;
-	CURL **easy;
-	char *form, **urls, id[24];
-	const char *p[1] = { from > 0 ? id : NULL };
-	int i, n, running;
+	char *h;
 
-	snprintf(id, sizeof(id), "%lld", from);
-	res = db_query(s->db, PGRES_TUPLES_OK, ping_query, 1, p);
-	if (res == NULL)
-		return;
-	n = PQntuples(res);
-	form = ping_form(news);
-	easy = calloc((size_t)n + 1, sizeof(*easy));
-	urls = calloc((size_t)n + 1, sizeof(*urls));
-	if (n == 0 || form == NULL || easy == NULL || urls == NULL ||
-	    (m = curl_multi_init()) == NULL)
-		goto done;
-	for (i = 0; i < n; i++) {
-		if ((easy[i] = curl_easy_init()) == NULL)
-			continue;
-		urls[i] = util_printf("%s/federation/ping",
-		    PQgetvalue(res, i, PI_URL));
-		curl_easy_setopt(easy[i], CURLOPT_URL, urls[i]);
-		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, form);
-		curl_easy_setopt(easy[i], CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, PING_TIMEOUT);
-		curl_easy_setopt(easy[i], CURLOPT_CONNECTTIMEOUT, PING_TIMEOUT);
-		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, ignore_body);
-		curl_multi_add_handle(m, easy[i]);
+	if ((k->easy = curl_easy_init()) == NULL)
+		return -1;
+	if (p != NULL) {
+		k->url = util_printf("%s/federation/push", url);
+		h = push_header(s->signer, to, p);
+		if (h != NULL) {
+			char *line = util_printf("Acorn-Push: %s", h);
+
+			free(h);
+			if (line != NULL)
+				k->headers = curl_slist_append(k->headers, line);
+			free(line);
+		}
+		k->headers = curl_slist_append(k->headers,
+		    "Content-Type: application/atom+xml;type=feed");
+		k->headers = curl_slist_append(k->headers, "Expect:");
+		if (k->url == NULL || k->headers == NULL)
+			return -1;
+		curl_easy_setopt(k->easy, CURLOPT_HTTPHEADER, k->headers);
+		curl_easy_setopt(k->easy, CURLOPT_POSTFIELDS, p->body);
+		curl_easy_setopt(k->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)p->len);
+	} else {
+		k->url = util_printf("%s/federation/ping", url);
+		if (k->url == NULL || (k->form = ping_form(k->news)) == NULL)
+			return -1;
+		curl_easy_setopt(k->easy, CURLOPT_POSTFIELDS, k->form);
 	}
-	PQclear(res);
-	res = NULL;
+	curl_easy_setopt(k->easy, CURLOPT_URL, k->url);
+	curl_easy_setopt(k->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(k->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(k->easy, CURLOPT_TIMEOUT, PING_TIMEOUT);
+	curl_easy_setopt(k->easy, CURLOPT_CONNECTTIMEOUT, PING_TIMEOUT);
+	curl_easy_setopt(k->easy, CURLOPT_WRITEFUNCTION, ignore_body);
+	curl_easy_setopt(k->easy, CURLOPT_PRIVATE, k);
+	curl_multi_add_handle(m, k->easy);
+	return 0;
+}
+
+static void
+call_free(CURLM *m, struct call *k)
+{
+	if (k->easy != NULL) {
+		curl_multi_remove_handle(m, k->easy);
+		curl_easy_cleanup(k->easy);
+	}
+	curl_slist_free_all(k->headers);
+	free(k->url);
+	free(k->form);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Runs m until every request in it is done or the worker stops. */
+static void
+calls_run(struct sync *s, CURLM *m)
+{
+	int running;
+
 	do {
 		if (curl_multi_perform(m, &running) != CURLM_OK)
 			break;
 		if (running > 0)
 			curl_multi_poll(m, NULL, 0, 200, NULL);
 	} while (running > 0 && !atomic_load(&s->stop));
-done:
-	/* Handles are made only once m is. */
-	for (i = 0; m != NULL && i < n; i++) {
-		if (easy[i] == NULL)
+}
+
+/*
+ * The pushes of news: for each collection named, the page after what
+ * this process last announced of it, into p (p[i].body NULL when
+ * collection i goes by ping).  The news of the collections that go by
+ * ping, or NEWS_ALL.
+ */
+static unsigned int
+pushes_make(struct sync *s, unsigned int news, struct push p[FED_COLLECTIONS])
+{
+	const char *coll;
+	unsigned int ping = 0;
+	size_t i;
+	int rc;
+
+	memset(p, 0, FED_COLLECTIONS * sizeof(*p));
+	if (news == NEWS_ALL || s->signer == NULL)
+		return NEWS_ALL;
+	for (i = 0; (coll = publish_collection(i)) != NULL &&
+	    i < FED_COLLECTIONS; i++) {
+		if (!(news & 1u << i))
 			continue;
-		curl_multi_remove_handle(m, easy[i]);
-		curl_easy_cleanup(easy[i]);
-		free(urls[i]);
+		/*
+		 * Not known where the last announcement left the peers
+		 * (pushes_start failed): nothing after "now" is asked for,
+		 * to learn where that is, and the news goes by ping.
+		 */
+		rc = push_page(s->db, coll, s->pushed[i] >= 0 ? s->pushed[i] :
+		    LLONG_MAX, &p[i]);
+		if (rc == -1 || s->pushed[i] < 0) {
+			ping |= 1u << i;
+			push_free(&p[i]);
+		} else if (rc == 2)
+			ping |= 1u << i;
+		s->pushed[i] = rc == -1 ? -1 : p[i].latest;
 	}
+	return ping;
+}
+
+/*
+ * Tells every peer that something went out here (but the peer it all
+ * came from, when from > 0: it holds it), and in which collections,
+ * all at once, each with a short timeout: a dead peer costs the others
+ * nothing.  A collection whose change fits a push (push.c) is pushed to
+ * peers that take pushes; the rest is pinged.  A peer that does not
+ * take a push (an older node: no such address) or refuses one is
+ * pinged at once instead.
+ */
+static void
+ping_peers(struct sync *s, long long from, unsigned int news)
+{
+	struct push pushes[FED_COLLECTIONS];
+	PGresult *res;
+	CURLM *m = NULL;
+	CURLMsg *msg;
+	struct call *calls = NULL, *k;
+	char id[24];
+	const char *p[1] = { from > 0 ? id : NULL };
+	unsigned int ping;
+	long code;
+	int i, j, n, ncalls = 0, left, refused = 0;
+	size_t c;
+
+	snprintf(id, sizeof(id), "%lld", from);
+	memset(pushes, 0, sizeof(pushes));
+	res = db_query(s->db, PGRES_TUPLES_OK, ping_query, 1, p);
+	if (res == NULL || (n = PQntuples(res)) == 0)
+		goto done;
+	ping = pushes_make(s, news, pushes);
+	/* At most a push of each collection and a ping, to each peer. */
+	/* Pushes refused become pings: as many again. */
+	if ((calls = calloc((size_t)n * (2 * FED_COLLECTIONS + 1),
+	    sizeof(*calls))) == NULL || (m = curl_multi_init()) == NULL)
+		goto done;
+	for (i = 0; i < n; i++) {
+		long long peer = strtoll(PQgetvalue(res, i, PI_ID), NULL, 10);
+		struct puller *pl = puller_of(s, peer);
+		unsigned int rest = ping;
+		int pushes_taken = pl == NULL || time(NULL) >= pl->no_push_until;
+
+		for (c = 0; c < FED_COLLECTIONS; c++) {
+			if (pushes[c].body == NULL)
+				continue;
+			if (!pushes_taken) {
+				rest |= 1u << c;
+				continue;
+			}
+			k = &calls[ncalls++];
+			k->peer = pl;
+			k->base = PQgetvalue(res, i, PI_URL);
+			k->id = peer;
+			k->push = 1;
+			k->news = 1u << c;
+			if (call_add(s, m, k, k->base,
+			    PQgetvalue(res, i, PI_NODE), &pushes[c]) == -1)
+				call_free(m, k);
+		}
+		if (rest == 0)
+			continue;
+		k = &calls[ncalls++];
+		k->base = PQgetvalue(res, i, PI_URL);
+		k->id = peer;
+		k->news = rest;
+		if (call_add(s, m, k, PQgetvalue(res, i, PI_URL), NULL,
+		    NULL) == -1)
+			call_free(m, k);
+	}
+	calls_run(s, m);
+	/*
+	 * A push not taken is a ping now: the peer pulls.  Pings not
+	 * answered are not tried again: the peer pulls when it is next
+	 * due, as before pings were.
+	 */
+	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		k = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&k);
+		if (k == NULL || !k->push)
+			continue;
+		code = 0;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE,
+		    &code);
+		if (msg->data.result != CURLE_OK || code == 202)
+			continue;
+		/* No such address: an older node, which is asked again later. */
+		if ((code == 404 || code == 405) && k->peer != NULL)
+			k->peer->no_push_until = time(NULL) + POLL_RETRY;
+		k->push = -1;
+		refused++;
+	}
+	for (j = 0, i = ncalls; j < ncalls && refused > 0; j++) {
+		if (calls[j].push != -1)
+			continue;
+		k = &calls[i++];
+		k->base = calls[j].base;
+		k->id = calls[j].id;
+		k->news = calls[j].news;
+		if (call_add(s, m, k, k->base, NULL, NULL) == -1)
+			call_free(m, k);
+	}
+	if (refused > 0)
+		calls_run(s, m);
+	ncalls = i > ncalls ? i : ncalls;
+done:
+	for (i = 0; calls != NULL && i < ncalls; i++)
+		call_free(m, &calls[i]);
 	if (m != NULL)
 		curl_multi_cleanup(m);
+	free(calls);
 	PQclear(res);
-	free(easy);
-	free(urls);
-	free(form);
+	for (c = 0; c < FED_COLLECTIONS; c++)
+		push_free(&pushes[c]);
+}
+
+/*
+ * Where the peers stand in this node's collections as this process
+ * starts announcing (after it listens, before its first ping, which
+ * names them all): the newest change served in each, for the first
+ * pushes to start from.  Left unknown (-1) when the database failed.
+ */
+static void
+pushes_start(struct sync *s)
+{
+	struct push p;
+	const char *coll;
+	size_t i;
+
+	for (i = 0; (coll = publish_collection(i)) != NULL &&
+	    i < FED_COLLECTIONS; i++) {
+		s->pushed[i] = push_page(s->db, coll, LLONG_MAX, &p) == -1 ?
+		    -1 : p.latest;
+		push_free(&p);
+	}
 }
 
 static int
@@ -1230,6 +1474,7 @@ sync_connect(struct sync *s)
 		s->db = NULL;
 		return -1;
 	}
+	pushes_start(s);
 	return 0;
 }
 
@@ -1357,7 +1602,7 @@ sync_run(void *arg)
 		rc = sync_drain(s, &out, &news, &again);
 		if (rc == 0 && out != 0)
 			ping_peers(s, out, news);
-		if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
+	if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
 			/*
 			 * Its own acorn_published, heard now, is not
 			 * announced twice: a second ping would ask each
@@ -1401,6 +1646,7 @@ sync_start(const struct config *c, const struct signer *sg)
 {
 	struct sync *s;
 	unsigned char r[8];
+	size_t i;
 
 	if (util_random(r, sizeof(r)) == -1 ||
 	    (s = calloc(1, sizeof(*s))) == NULL)
@@ -1408,6 +1654,8 @@ sync_start(const struct config *c, const struct signer *sg)
 	s->cfg = c;
 	s->signer = sg;
 	s->wake[0] = s->wake[1] = -1;
+	for (i = 0; i < FED_COLLECTIONS; i++)
+		s->pushed[i] = -1;
 	util_hex(r, sizeof(r), s->token);
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    (s->pool = db_pool_new(c->database, 1)) == NULL ||

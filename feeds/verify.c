@@ -508,23 +508,19 @@ find_signature(xmlNodePtr root, const char **why)
  */
 
 /*
- * A value element's base64 text, decoded into buf: whitespace between
- * the characters is allowed, as XML-DSig's base64 is line-broken; the
- * length of what it holds, or -1 when it is not base64 or is not len
- * bytes long.
+ * Base64 text decoded into buf: whitespace between the characters is
+ * allowed, as XML-DSig's base64 is line-broken; 0, or -1 when it is not
+ * base64 or is not len bytes long.
  */
 static int
-base64_exactly(xmlNodePtr n, unsigned char *buf, size_t len)
+base64_exactly(const char *text, unsigned char *buf, size_t len)
 {
-	xmlChar *text = xmlNodeGetContent(n);
 	const char *p;
 	unsigned int acc = 0;
 	size_t got = 0;
-	int bits = 0, pad = 0, v, rc = -1;
+	int bits = 0, pad = 0, v;
 
-	if (text == NULL)
-		return -1;
-	for (p = (const char *)text; *p != '\0'; p++) {
+	for (p = text; *p != '\0'; p++) {
 		if (isspace((unsigned char)*p))
 			continue;
 		if (*p == '=') {
@@ -532,7 +528,7 @@ base64_exactly(xmlNodePtr n, unsigned char *buf, size_t len)
 			continue;
 		}
 		if (pad > 0)
-			goto done;	/* nothing after the padding */
+			return -1;	/* nothing after the padding */
 		if (*p >= 'A' && *p <= 'Z')
 			v = *p - 'A';
 		else if (*p >= 'a' && *p <= 'z')
@@ -544,23 +540,33 @@ base64_exactly(xmlNodePtr n, unsigned char *buf, size_t len)
 		else if (*p == '/')
 			v = 63;
 		else
-			goto done;
+			return -1;
 		acc = (acc << 6) | (unsigned int)v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
 			if (got == len)
-				goto done;
+				return -1;
 			buf[got++] = (unsigned char)(acc >> bits);
 			acc &= (1u << bits) - 1;
 		}
 	}
 	/* Left over: none, or the zero bits of a padded last group. */
 	if (pad > 2 || acc != 0 || (pad > 0 && bits != pad * 2))
-		goto done;
-	if (got == len)
-		rc = 0;
-done:
+		return -1;
+	return got == len ? 0 : -1;
+}
+
+/* A value element's base64 text, decoded into buf (base64_exactly). */
+static int
+node_base64(xmlNodePtr n, unsigned char *buf, size_t len)
+{
+	xmlChar *text = xmlNodeGetContent(n);
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	rc = base64_exactly((const char *)text, buf, len);
 	xmlFree(text);
 	return rc;
 }
@@ -739,8 +745,8 @@ signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key,
 	value = xmlNextElementSibling(si);
 	ref = xmlLastElementChild(si);
 	digest = xmlLastElementChild(ref);
-	if (base64_exactly(digest, want, sizeof(want)) == -1 ||
-	    base64_exactly(value, raw, sizeof(raw)) == -1)
+	if (node_base64(digest, want, sizeof(want)) == -1 ||
+	    node_base64(value, raw, sizeof(raw)) == -1)
 		return -1;
 	if (digests_from_text(canon, fp, want, raw, md, si_md) == -1 &&
 	    (fed_c14n_sha256(doc, sig, 0, md) == -1 ||
@@ -754,6 +760,30 @@ signature_values(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *key,
 	    sizeof(si_md)) == 1)
 		rc = 0;
 done:
+	OPENSSL_free(der);
+	return rc;
+}
+
+/*
+ * 0 when value, base64 of r then s as XML-DSig has them, is key's
+ * ECDSA P-256 signature with SHA-256 over the len bytes of text (what
+ * fed_sign_text makes); -1 otherwise.
+ */
+int
+fed_verify_text(EVP_PKEY *key, const char *text, size_t len,
+    const char *value)
+{
+	unsigned char md[32], raw[2 * FED_P256_HALF], *der;
+	EVP_PKEY_CTX *ctx;
+	int derlen, rc = -1;
+
+	if (base64_exactly(value, raw, sizeof(raw)) == -1 ||
+	    (der = ecdsa_der(raw, &derlen)) == NULL)
+		return -1;
+	util_sha256(text, len, md);
+	if ((ctx = verify_ctx(key)) != NULL &&
+	    EVP_PKEY_verify(ctx, der, (size_t)derlen, md, sizeof(md)) == 1)
+		rc = 0;
 	OPENSSL_free(der);
 	return rc;
 }

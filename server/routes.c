@@ -408,6 +408,12 @@ static const struct route routes[PAGE__MAX] = {
 		.flags = NO_SESSION,
 		.handler = federation_ping, .metric = "federation_ping",
 	},
+	[PAGE_FED_PUSH] = {
+		.path = "/federation/push", .methods = POST,
+		.flags = ATOM_FEED | NO_SESSION,
+		.max_body = PUSH_MAX_BODY,
+		.handler = federation_push, .metric = "federation_push",
+	},
 	[PAGE_FED_INBOX] = {
 		.path = "/federation/inbox", .methods = POST,
 		.flags = ATOM_ENTRY | NO_SESSION,

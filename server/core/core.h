@@ -204,6 +204,10 @@ int		 db_exec(struct db *, const char *, int, const char *const *);
 int		 db_call(struct db *, const char *, int, const char *const *);
 long		 db_changes(struct db *, const char *, int,
 		    const char *const *);
+/* What a connection's users set up on it (db_marked). */
+#define DB_MARK_MERGE	1u	/* feeds/merge.c's statements */
+int		 db_marked(const struct db *, unsigned int);
+void		 db_mark(struct db *, unsigned int, int);
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);

@@ -42,6 +42,7 @@ struct db {
 	char	 state[6];	/* SQLSTATE of the last failure */
 	struct db_stmt *stmts;	/* DB_STMT_SLOTS, for conn; or NULL */
 	int	 nstmts;
+	unsigned int marks;	/* DB_MARK_*: what its users set up on conn */
 };
 
 struct db_pool {
@@ -90,6 +91,27 @@ stmts_forget(struct db *d)
 	free(d->stmts);
 	d->stmts = NULL;
 	d->nstmts = 0;
+	d->marks = 0;
+}
+
+/*
+ * Whether mark (DB_MARK_*) is set on d's connection: what a user of it
+ * set up there (statements of its own, say), forgotten with what the
+ * core prepared, when the connection closes or loses them.
+ */
+int
+db_marked(const struct db *d, unsigned int mark)
+{
+	return (d->marks & mark) != 0;
+}
+
+void
+db_mark(struct db *d, unsigned int mark, int on)
+{
+	if (on)
+		d->marks |= mark;
+	else
+		d->marks &= ~mark;
 }
 
 /* Closes d's connection, and forgets what it prepared. */

@@ -43,6 +43,38 @@ federation_service(struct request *r)
 }
 
 /*
+ * A ping from node (a bare UUID) naming the collections of news:
+ * the schema (acorn_peer_ping) decides whether a pull is asked for,
+ * and this process's puller of the peer, if it runs one, is told at
+ * once.  -1 when the database failed.
+ */
+static int
+ping_take(struct request *r, const char *node, unsigned int news)
+{
+	const char *p[3];
+	char gap[16], *note;
+	PGresult *res;
+
+	/* Only names this node serves go on, whatever the sender wrote. */
+	if ((note = sync_ping_note(news)) == NULL)
+		return -1;
+	p[0] = node;
+	snprintf(gap, sizeof(gap), "%d", cfg->ping_gap);
+	p[1] = gap;
+	p[2] = note;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_peer_ping($1::uuid,"
+	    " make_interval(secs => $2::integer), $3)", 3, p);
+	free(note);
+	if (res == NULL)
+		return -1;
+	if (!PQgetisnull(res, 0, DB_ONLY))
+		sync_pinged(strtoll(PQgetvalue(res, 0, DB_ONLY), NULL, 10),
+		    news);
+	PQclear(res);
+	return 0;
+}
+
+/*
  * POST /federation/ping: node=urn:uuid:SENDER, and news=COLLECTION,...
  * naming the collections with news, which the pull takes first (before
  * it asks which have news).  Anyone may send one, so a ping only asks
@@ -57,32 +89,49 @@ int
 federation_ping(struct request *r)
 {
 	const char *node = fed_urn_uuid(r->form.f[KEY_NODE].text);
-	const char *p[3];
 	unsigned int news = sync_news_read(r->form.f[KEY_NEWS].text);
-	char gap[16], *note;
-	PGresult *res;
 
 	if (node == NULL)
 		return http_send(r, 400, "text/plain; charset=utf-8",
 		    "node=urn:uuid:... is required\n", 30, 1);
-	/* Only names this node serves go on, whatever the sender wrote. */
-	if ((note = sync_ping_note(news)) == NULL)
+	if (ping_take(r, node, news) == -1)
 		return http_error(r, 503);
-	p[0] = node;
-	snprintf(gap, sizeof(gap), "%d", cfg->ping_gap);
-	p[1] = gap;
-	p[2] = note;
-	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_peer_ping($1::uuid,"
-	    " make_interval(secs => $2::integer), $3)", 3, p);
-	free(note);
-	if (res == NULL)
-		return http_error(r, 503);
-	if (!PQgetisnull(res, 0, DB_ONLY))
-		sync_pinged(strtoll(PQgetvalue(res, 0, DB_ONLY), NULL, 10),
-		    news);
-	PQclear(res);
 	return http_send(r, 202, "text/plain; charset=utf-8", "noted\n", 6,
 	    1);
+}
+
+/*
+ * POST /federation/push: a peer's page of a change's entries, signed
+ * for this node (docs/protocol.md, section 6; feeds/push.c).  When it
+ * cannot move this node's cursor, it is also the ping it would have
+ * been, and asks for a pull the same way.
+ */
+int
+federation_push(struct request *r)
+{
+	struct push_answer a;
+	char *text;
+	int status, rc;
+
+	status = push_receive(r->db, http_header(r, "Acorn-Push"),
+	    r->entry.data, r->entry.len, &a);
+	if (a.pull && ping_take(r, a.from, a.all ? 0 :
+	    sync_news_read(a.collection)) == -1)
+		status = 503;
+	if (status == 503 && a.why == NULL) {
+		push_answer_free(&a);
+		return http_error(r, 503);
+	}
+	if (status != 202)
+		log_info("push: refused (%d): %s", status, a.why);
+	text = util_printf("%s\n", a.why != NULL ? a.why : "refused");
+	push_answer_free(&a);
+	if (text == NULL)
+		return http_error(r, 500);
+	rc = http_send(r, (unsigned int)status, "text/plain; charset=utf-8",
+	    text, strlen(text), 1);
+	free(text);
+	return rc;
 }
 
 /*

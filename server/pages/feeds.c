@@ -149,27 +149,16 @@ static int
 keep_feed(struct request *r, struct feed_page *pg)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
-	size_t size, len;
-	char *own, *body;
-	int i, n;
+	size_t len;
+	char *body;
 
-	size = 2 * strlen(pg->frame->href) + 256;
-	if ((own = malloc(size)) == NULL || (n = feed_frame_page(pg->frame,
-	    own, size, pg->after, pg->updated, pg->next, pg->cursor,
-	    pg->latest)) == -1) {
-		free(own);
+	if (feed_page_text(pg->frame, pg->res, pg->col, pg->first, pg->n,
+	    pg->after, pg->updated, pg->next, pg->cursor, pg->latest, &b) ==
+	    -1) {
+		strbuf_free(&b);
 		PQclear(pg->res);
 		return http_error(r, 500);
 	}
-	strbuf_add(&b, pg->frame->head, pg->frame->head_len);
-	strbuf_add(&b, own, (size_t)n);
-	free(own);
-	for (i = pg->first; i < pg->first + pg->n; i++) {
-		strbuf_add(&b, "\n", 1);
-		strbuf_add(&b, PQgetvalue(pg->res, i, pg->col),
-		    (size_t)PQgetlength(pg->res, i, pg->col));
-	}
-	strbuf_str(&b, FED_FEED_TAIL);
 	PQclear(pg->res);
 	len = b.len;
 	if ((body = strbuf_take(&b)) == NULL ||
@@ -295,35 +284,6 @@ reader_feed(struct request *r, const struct feed_frame *frame,
 }
 
 /*
- * For peers: the newest change served, whether rows wait to be signed,
- * and a page from after change $1, oldest first, of at most %d entries
- * that together hold at most $2 bytes, but always the first.  One row
- * more than the page comes back, its entry NULL, when there are more:
- * the page's rel="next" goes on from its last entry.  Sizes are read
- * without reading the entries, and only the page's entries are.  A
- * page's date is the newest of its entries' (the running maximum of
- * its last row), so that the page is the same bytes until they change.
- * One row with a NULL seq when the page is empty.
- */
-static const char peer_sql[] =
-    "SELECT s.latest, s.pending, p.seq, p.entry, "
-    RFC3339("coalesce(p.newest, " NO_DATE ")")
-    " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " SERVED
-    "  ) AS latest, (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
-    "  AS pending) s"
-    " LEFT JOIN (SELECT seq, newest, CASE WHEN n <= %d AND"
-    "  (n = 1 OR total <= $2::bigint) THEN entry END AS entry"
-    "  FROM (SELECT seq, entry, row_number() OVER w AS n,"
-    "   sum(octet_length(entry) + 1) OVER w AS total,"
-    "   max(updated) OVER w AS newest"
-    "   FROM (SELECT seq, entry, updated FROM %s WHERE seq > $1 AND "
-    SERVED "    ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) w"
-    "  WHERE n <= 2 OR total - octet_length(entry) - 1 <= $2::bigint) p"
-    " ON true ORDER BY p.seq";
-
-enum { PE_LATEST, PE_PENDING, PE_SEQ, PE_ENTRY, PE_UPDATED };
-
-/*
  * The entries of a page take what is left of FED_PAGE_BYTES once the
  * feed element around them is written, which is never near this much.
  */
@@ -358,31 +318,26 @@ peer_feed(struct request *r, const struct feed_frame *frame,
 	    .next = -1, .cursor = -1, .cache = LAST_PAGE_CACHE };
 	char *sql, from[24], budget[24];
 	const char *p[2] = { from, budget };
-	int rows, rc;
+	struct peer_page pp;
+	int rc;
 
 	snprintf(from, sizeof(from), "%lld", after);
 	snprintf(budget, sizeof(budget), "%ld", FED_PAGE_BYTES - FRAME_ROOM);
-	sql = util_printf(peer_sql, table, table, PEER_PAGE, table,
-	    PEER_PAGE + 1);
+	sql = feed_peer_sql(table, PEER_PAGE);
 	if (sql == NULL)
 		return http_error(r, 500);
 	pg.res = feed_read(r, sql, 2, p, PE_PENDING, &rc);
 	free(sql);
 	if (pg.res == NULL)
 		return rc;
-	rows = PQgetisnull(pg.res, 0, PE_SEQ) ? 0 : PQntuples(pg.res);
-	pg.n = rows;
-	if (rows > 0 && PQgetisnull(pg.res, rows - 1, PE_ENTRY))
-		pg.n--;
-	pg.latest = strtoll(PQgetvalue(pg.res, 0, PE_LATEST), NULL, 10);
-	pg.updated = PQgetvalue(pg.res, pg.n > 0 ? pg.n - 1 : 0, PE_UPDATED);
-	if (pg.n > 0)
-		pg.cursor = strtoll(PQgetvalue(pg.res, pg.n - 1, PE_SEQ), NULL,
-		    10);
-	if (pg.n < rows) {
-		pg.next = pg.cursor;
+	feed_peer_read(pg.res, &pp);
+	pg.n = pp.n;
+	pg.latest = pp.latest;
+	pg.updated = pp.updated;
+	pg.cursor = pp.cursor;
+	pg.next = pp.next;
+	if (pg.next >= 0)
 		pg.cache = FULL_PAGE_CACHE;
-	}
 	peer_etag(&pg);
 	return answer_feed(r, &pg);
 }

@@ -190,6 +190,7 @@ int federation_key(struct request *r);
 int federation_service(struct request *r);
 int federation_ping(struct request *r);
 int federation_inbox(struct request *r);
+int federation_push(struct request *r);
 
 /* feeds.c */
 int feeds_serve(struct request *r);

@@ -653,12 +653,14 @@ client_address(struct request *r)
 }
 
 /*
- * Is a Content-Type an Atom entry: application/atom+xml, with no type
- * parameter or type=entry (RFC 5023 section 9.2)?
+ * Is a Content-Type an Atom document of kind ("entry" or "feed"):
+ * application/atom+xml, with no type parameter or type=kind (RFC 5023
+ * section 9.2)?
  */
 static int
-atom_entry_type(const char *type)
+atom_type(const char *type, const char *kind)
 {
+	size_t k = strlen(kind);
 	const char *t;
 
 	if (type == NULL || strncasecmp(type, "application/atom+xml", 20) != 0)
@@ -673,8 +675,8 @@ atom_entry_type(const char *type)
 	t += 5;
 	if (*t == '"')
 		t++;
-	return strncasecmp(t, "entry", 5) == 0 &&
-	    (t[5] == '\0' || t[5] == ';' || t[5] == '"' || t[5] == ' ');
+	return strncasecmp(t, kind, k) == 0 &&
+	    (t[k] == '\0' || t[k] == ';' || t[k] == '"' || t[k] == ' ');
 }
 
 /* A raw body (the inbox's entry), NUL-terminated. */
@@ -819,7 +821,7 @@ body_slot(struct request *r)
 
 	if (route_is(r, UPLOAD))
 		s = SLOT_UPLOAD;
-	else if (route_is(r, ATOM_ENTRY))
+	else if (route_is(r, ATOM_ENTRY) || route_is(r, ATOM_FEED))
 		s = SLOT_ENTRY;
 	else
 		return MHD_YES;
@@ -1049,9 +1051,13 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_YES;
 		}
 		type = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-		/* An Atom entry (the inbox's) is kept as it came. */
-		if (route_is(r, ATOM_ENTRY)) {
-			if (!atom_entry_type(type))
+		/*
+		 * An Atom entry (the inbox's) or feed (a push's) is kept
+		 * as it came.
+		 */
+		if (route_is(r, ATOM_ENTRY) || route_is(r, ATOM_FEED)) {
+			if (!atom_type(type, route_is(r, ATOM_ENTRY) ?
+			    "entry" : "feed"))
 				return http_error(r, 415);
 			r->raw = 1;
 			return MHD_YES;

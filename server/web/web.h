@@ -234,7 +234,8 @@ enum route_flag {
 	 * move the data version (their registrations, say).
 	 */
 	CACHE		 = 1 << 9,
-	CACHE_OWN	 = 1 << 10
+	CACHE_OWN	 = 1 << 10,
+	ATOM_FEED	 = 1 << 11	/* the body is one Atom feed, kept raw */
 };
 struct request;
 struct route {
@@ -286,7 +287,7 @@ struct request {
 		char	*data;		/* NUL-terminated */
 		size_t	 len;
 		size_t	 cap;
-	}			 entry;		/* the raw body, on ATOM_ENTRY routes */
+	}			 entry;		/* the raw body, on ATOM_ routes */
 	int			 too_large;
 	int			 bad_body;
 	int			 raw;		/* entry holds the raw body */

@@ -30,6 +30,7 @@
 #include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <microhttpd.h>
+#include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -73,6 +74,18 @@ struct fakepeer_state {
 	struct MHD_Connection	*held[16];	/* suspended, to resume */
 	int			 nheld;
 	int			 held_over;	/* hangs past held[] */
+	int			 taking_pushes;	/* else 404, as an older node */
+	int			 pushes;	/* POST /federation/push */
+	int			 pings;		/* POST /federation/ping */
+	char			*push_header;	/* the last one's Acorn-Push */
+	char			*push_body;
+	size_t			 push_len;
+};
+
+/* A push's body, read as it comes. */
+struct push_upload {
+	char		*body;
+	size_t		 len;
 };
 
 /* What a streamed answer reads from: head, unit times n, tail. */
@@ -263,12 +276,32 @@ poll_response(struct fakepeer_state *st, const char *since,
 	    MHD_RESPMEM_MUST_FREE);
 }
 
+/* What req_cls holds for a request under way that is not a push. */
+static int not_a_push;
+
+/* A push cut short leaves its body behind: freed here. */
+static void
+fake_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode why)
+{
+	struct push_upload *u = *req_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)why;
+	if (u == NULL || (void *)u == (void *)&not_a_push)
+		return;
+	free(u->body);
+	free(u);
+	*req_cls = NULL;
+}
+
 static enum MHD_Result
 fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **req_cls)
 {
-	static int started;
+	void *started = &not_a_push;
 	struct fakepeer *p = cls;
 	struct fakepeer_state *st = p->state;
 	struct MHD_Response *resp = NULL;
@@ -278,9 +311,24 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 	enum MHD_Result rc;
 
 	(void)version;
-	(void)upload;
 	if (*req_cls == NULL) {
-		*req_cls = &started;
+		if (strcmp(method, "POST") == 0 &&
+		    strcmp(url, "/federation/push") == 0)
+			ck_assert_ptr_nonnull(*req_cls = calloc(1,
+			    sizeof(struct push_upload)));
+		else
+			*req_cls = started;
+		return MHD_YES;
+	}
+	if (*upload_size > 0 && *req_cls != started) {
+		struct push_upload *u = *req_cls;
+
+		ck_assert_ptr_nonnull(u->body = realloc(u->body,
+		    u->len + *upload_size + 1));
+		memcpy(u->body + u->len, upload, *upload_size);
+		u->len += *upload_size;
+		u->body[u->len] = '\0';
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -288,8 +336,28 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	pthread_mutex_lock(&st->lock);
-	if (strcmp(method, "POST") == 0 &&
+	if (*req_cls != started) {
+		struct push_upload *u = *req_cls;
+		const char *h = MHD_lookup_connection_value(conn,
+		    MHD_HEADER_KIND, "Acorn-Push");
+
+		/* Counted either way: a node pushes, then pings. */
+		st->pushes++;
+			free(st->push_header);
+		free(st->push_body);
+		st->push_header = h != NULL ? strdup(h) : NULL;
+		st->push_body = u->body;
+		st->push_len = u->len;
+		free(u);
+		*req_cls = started;
+		status = st->taking_pushes ? 202 : 404;
+		type = "text/plain";
+		resp = MHD_create_response_from_buffer(st->taking_pushes ? 7 :
+		    10, st->taking_pushes ? "merged\n" : "not found\n",
+		    MHD_RESPMEM_PERSISTENT);
+	} else if (strcmp(method, "POST") == 0 &&
 	    strcmp(url, "/federation/ping") == 0) {
+		st->pings++;
 		status = 202;
 		type = "text/plain";
 		resp = MHD_create_response_from_buffer(8, "pulling\n",
@@ -345,7 +413,7 @@ fake_answer(void *cls, struct MHD_Connection *conn, const char *url,
 			    "gzip");
 	} else {
 		st->strays++;
-		status = 404;
+			status = 404;
 		type = "text/plain";
 		resp = MHD_create_response_from_buffer(10, "not found\n",
 		    MHD_RESPMEM_PERSISTENT);
@@ -527,7 +595,8 @@ fakepeer_new(const char *name)
 	st->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0,
 	    NULL, NULL, fake_answer, p, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&sa, MHD_OPTION_END);
+	    (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, fake_done,
+	    NULL, MHD_OPTION_END);
 	ck_assert_ptr_nonnull(st->daemon);
 	di = MHD_get_daemon_info(st->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	ck_assert_ptr_nonnull(di);
@@ -560,6 +629,8 @@ fakepeer_free(struct fakepeer *p)
 	for (i = 0; i < NCOLLECTIONS; i++)
 		free(p->state->colls[i].body);
 	free(p->state->service);
+	free(p->state->push_header);
+	free(p->state->push_body);
 	pthread_mutex_destroy(&p->state->lock);
 	free(p->state);
 	EVP_PKEY_free(p->key);
@@ -757,6 +828,33 @@ fakepeer_wait_requests(struct fakepeer *p, const char *collection, int n,
 	return 0;
 }
 
+/* Waits until the peer has had more than n pushes (or pings): 0 if never. */
+int
+fakepeer_wait_pushes(struct fakepeer *p, int n, int ms)
+{
+	int i;
+
+	for (i = 0; i <= ms / 25; i++) {
+		if (fakepeer_pushes(p) > n)
+			return 1;
+		poll(NULL, 0, 25);
+	}
+	return 0;
+}
+
+int
+fakepeer_wait_pings(struct fakepeer *p, int n, int ms)
+{
+	int i;
+
+	for (i = 0; i <= ms / 25; i++) {
+		if (fakepeer_pings(p) > n)
+			return 1;
+		poll(NULL, 0, 25);
+	}
+	return 0;
+}
+
 int
 fakepeer_strays(struct fakepeer *p)
 {
@@ -795,6 +893,184 @@ fakepeer_ping_news(struct node *n, const struct fakepeer *p,
 	r = http_post(c, "/federation/ping", "node", node,
 	    news != NULL ? "news" : NULL, news, NULL);
 	status = r != NULL ? r->status : -1;
+	resp_free(r);
+	client_free(c);
+	return status;
+}
+
+/* Pushes are taken (202) and kept from now on, not answered 404. */
+void
+fakepeer_take_pushes(struct fakepeer *p)
+{
+	pthread_mutex_lock(&p->state->lock);
+	p->state->taking_pushes = 1;
+	pthread_mutex_unlock(&p->state->lock);
+}
+
+/* Pings received so far. */
+int
+fakepeer_pings(struct fakepeer *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->state->lock);
+	n = p->state->pings;
+	pthread_mutex_unlock(&p->state->lock);
+	return n;
+}
+
+/* Pushes received so far, taken or not. */
+int
+fakepeer_pushes(struct fakepeer *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->state->lock);
+	n = p->state->pushes;
+	pthread_mutex_unlock(&p->state->lock);
+	return n;
+}
+
+/*
+ * The last push's body, and its Acorn-Push header in *header (NULL
+ * when it had none), both malloc'd; NULL when none came.
+ */
+char *
+fakepeer_last_push(struct fakepeer *p, char **header)
+{
+	char *body = NULL;
+
+	*header = NULL;
+	pthread_mutex_lock(&p->state->lock);
+	if (p->state->push_body != NULL) {
+		body = strdup(p->state->push_body);
+		if (p->state->push_header != NULL)
+			*header = strdup(p->state->push_header);
+	}
+	pthread_mutex_unlock(&p->state->lock);
+	return body;
+}
+
+/*
+ * The text a push's signature covers (docs/protocol.md, section 6):
+ * receiver and sender node ids, the collection, where the page
+ * starts, and the hex SHA-256 of the body.
+ */
+static char *
+push_text(const char *to, const char *from, const char *collection,
+    long long after, const char *body, size_t len)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char hex[2 * SHA256_DIGEST_LENGTH + 1];
+	size_t i;
+
+	SHA256((const unsigned char *)body, len, md);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return xprintf("acorn-push\n%s\n%s\n%s\n%lld\n%s\n", to, from,
+	    collection, after, hex);
+}
+
+/*
+ * The Acorn-Push header of a push of body to the node to (its id), of
+ * collection from after after, in peer p's name, signed with key (the
+ * peer's own, or another), malloc'd: signed with OpenSSL here, not by
+ * the library under test.
+ */
+char *
+fake_push_header(const struct fakepeer *p, EVP_PKEY *key, const char *to,
+    const char *collection, long long after, const char *body, size_t len)
+{
+	EVP_MD_CTX *ctx;
+	ECDSA_SIG *sig;
+	const BIGNUM *r, *s;
+	const unsigned char *q;
+	unsigned char der[80], raw[64];
+	char fp[FED_FP_LEN + 1], value[89], *text, *out;
+	size_t derlen = sizeof(der);
+
+	text = push_text(to, p->id, collection, after, body, len);
+	ck_assert_ptr_nonnull(ctx = EVP_MD_CTX_new());
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL,
+	    key), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, der, &derlen,
+	    (const unsigned char *)text, strlen(text)), 1);
+	EVP_MD_CTX_free(ctx);
+	q = der;
+	ck_assert_ptr_nonnull(sig = d2i_ECDSA_SIG(NULL, &q, (long)derlen));
+	ECDSA_SIG_get0(sig, &r, &s);
+	ck_assert_int_eq(BN_bn2binpad(r, raw, 32), 32);
+	ck_assert_int_eq(BN_bn2binpad(s, raw + 32, 32), 32);
+	ECDSA_SIG_free(sig);
+	EVP_EncodeBlock((unsigned char *)value, raw, sizeof(raw));
+	fake_fingerprint(key, fp);
+	out = xprintf("urn:uuid:%s %s %lld %s %s", p->id, collection, after,
+	    fp, value);
+	free(text);
+	return out;
+}
+
+/*
+ * Whether header is a push of body from node from to peer p, signed
+ * with key (the node's public key), of collection from after after.
+ */
+int
+fake_push_verifies(const struct fakepeer *p, const char *header,
+    const char *from, EVP_PKEY *key, const char *body, size_t len,
+    char *collection, size_t size, long long *after)
+{
+	char urn[64], coll[32], fp[FED_FP_LEN + 1], value[128], *text;
+	unsigned char raw[66], der[80], *d = der;
+	EVP_MD_CTX *ctx;
+	ECDSA_SIG *sig;
+	int derlen, ok;
+
+	if (header == NULL || sscanf(header, "%63s %31s %lld %64s %127s", urn,
+	    coll, after, fp, value) != 5 || strcmp(urn + 9, from) != 0 ||
+	    strlen(value) != 88 ||
+	    EVP_DecodeBlock(raw, (const unsigned char *)value, 88) != 66)
+		return 0;
+	snprintf(collection, size, "%s", coll);
+	ck_assert_ptr_nonnull(sig = ECDSA_SIG_new());
+	ck_assert_int_eq(ECDSA_SIG_set0(sig, BN_bin2bn(raw, 32, NULL),
+	    BN_bin2bn(raw + 32, 32, NULL)), 1);
+	ck_assert_int_gt(derlen = i2d_ECDSA_SIG(sig, &d), 0);
+	ECDSA_SIG_free(sig);
+	text = push_text(p->id, from, coll, *after, body, len);
+	ck_assert_ptr_nonnull(ctx = EVP_MD_CTX_new());
+	ck_assert_int_eq(EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL,
+	    key), 1);
+	ok = EVP_DigestVerify(ctx, der, (size_t)derlen,
+	    (const unsigned char *)text, strlen(text)) == 1;
+	EVP_MD_CTX_free(ctx);
+	free(text);
+	return ok;
+}
+
+/*
+ * POST /federation/push to n: header as Acorn-Push (none when NULL),
+ * body as a feed.  The status, and the answer in *answer (malloc'd)
+ * when answer is not NULL.
+ */
+long
+fakepeer_push(struct node *n, const char *header, const char *body,
+    size_t len, char **answer)
+{
+	struct client *c = client_new(n);
+	struct resp *r;
+	char *line;
+	long status;
+
+	if (header != NULL) {
+		line = xprintf("Acorn-Push: %s", header);
+		client_header(c, line);
+		free(line);
+	}
+	r = http_post_bytes(c, "/federation/push", body, len,
+	    "application/atom+xml;type=feed");
+	status = r != NULL ? r->status : -1;
+	if (answer != NULL)
+		*answer = r != NULL && r->body != NULL ? strdup(r->body) : NULL;
 	resp_free(r);
 	client_free(c);
 	return status;

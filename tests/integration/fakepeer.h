@@ -101,6 +101,26 @@ long		 fakepeer_ping(struct node *, const struct fakepeer *);
 long		 fakepeer_ping_news(struct node *, const struct fakepeer *,
 		    const char *);
 
+/*
+ * Pushes (POST /federation/push): the peer answers them 404, as an
+ * older node does, until it takes them; either way it keeps the last.
+ */
+void		 fakepeer_take_pushes(struct fakepeer *);
+int		 fakepeer_pings(struct fakepeer *);
+int		 fakepeer_wait_pushes(struct fakepeer *, int, int);
+int		 fakepeer_wait_pings(struct fakepeer *, int, int);
+int		 fakepeer_pushes(struct fakepeer *);
+char		*fakepeer_last_push(struct fakepeer *, char **);
+/* A push in the peer's name, signed with a key; sent to a node. */
+char		*fake_push_header(const struct fakepeer *, EVP_PKEY *,
+		    const char *, const char *, long long, const char *,
+		    size_t);
+long		 fakepeer_push(struct node *, const char *, const char *,
+		    size_t, char **);
+int		 fake_push_verifies(const struct fakepeer *, const char *,
+		    const char *, EVP_PKEY *, const char *, size_t, char *,
+		    size_t, long long *);
+
 void		 fake_fingerprint(EVP_PKEY *, char [FED_FP_LEN + 1]);
 
 /* Entries and pages, malloc'd. */

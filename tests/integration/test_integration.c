@@ -27,6 +27,7 @@ Suite	*evidence_summary_suite(void);
 Suite	*evidence_suite(void);
 Suite	*federation_suite(void);
 Suite	*federation_hostile_suite(void);
+Suite	*push_suite(void);
 Suite	*feedpages_suite(void);
 Suite	*feedbytes_suite(void);
 Suite	*inbox_hostile_suite(void);
@@ -1473,6 +1474,7 @@ main(void)
 	srunner_add_suite(sr, evidence_summary_suite());
 	srunner_add_suite(sr, federation_suite());
 	srunner_add_suite(sr, federation_hostile_suite());
+	srunner_add_suite(sr, push_suite());
 	srunner_add_suite(sr, feedpages_suite());
 	srunner_add_suite(sr, feedbytes_suite());
 	srunner_add_suite(sr, inbox_hostile_suite());

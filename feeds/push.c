@@ -1,0 +1,342 @@
+/*
+ * Pushes (docs/protocol.md, section 6): the entries of a change sent
+ * to each peer with the news of it, so that a hop is one request, not
+ * a ping, a pull and the page the pull asks for.  A push is the page
+ * the peer would have pulled, after the cursor the sender last
+ * announced, signed by the sender for that one peer.  The receiver
+ * verifies every entry as a pull does, merges them, and moves its
+ * cursor when the page starts where it stands; otherwise (a push lost
+ * on the way, a pull running) it merges them all the same and pulls.
+ *
+ * What the signature covers (push_statement): the receiver, the
+ * sender, the collection, where the page starts, and the SHA-256 of
+ * the body.  Anyone can send a push; only a peer's key makes one that
+ * is read, and then it says no more than the sender's own feed would,
+ * so a push sent again later moves nothing backward (a record's
+ * version only goes up, and the cursor only from where the page
+ * starts).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "federation.h"
+#include "fed_internal.h"
+
+/* Sizes of a push: a change's entries, not a catch-up. */
+#define PUSH_ENTRIES	16
+#define PUSH_BYTES	(64 * 1024)	/* of entries */
+
+/*
+ * The text a push's signature covers, malloc'd, or NULL: receiver and
+ * sender are node ids (bare UUIDs), body the page sent.
+ */
+static char *
+push_statement(const char *to, const char *from, const char *collection,
+    long long after, const char *body, size_t len)
+{
+	unsigned char digest[32];
+	char hex[65];
+
+	util_sha256(body, len, digest);
+	util_hex(digest, sizeof(digest), hex);
+	return util_printf("acorn-push\n%s\n%s\n%s\n%lld\n%s\n", to, from,
+	    collection, after, hex);
+}
+
+/*
+ * The page of collection after change after that a push would carry,
+ * into p: 1 when there is one (at most PUSH_ENTRIES entries holding at
+ * most PUSH_BYTES, with no page after it), 0 when nothing was signed
+ * after it, 2 when more was than a push carries, -1 when the database
+ * failed.  p->latest is the newest change served whenever the answer
+ * is not -1.  The caller frees p->body (push_free).
+ */
+int
+push_page(struct db *db, const char *collection, long long after,
+    struct push *p)
+{
+	const char *table = publish_table(collection);
+	const struct feed_frame *frame = feed_frame_get(collection);
+	struct strbuf b = { NULL, 0, 0, 0 };
+	struct peer_page pg;
+	PGresult *res;
+	char from[24], budget[24], *sql;
+	const char *params[2] = { from, budget };
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->collection = collection;
+	p->after = after;
+	if (table == NULL || frame == NULL)
+		return -1;
+	snprintf(from, sizeof(from), "%lld", after);
+	snprintf(budget, sizeof(budget), "%d", PUSH_BYTES);
+	if ((sql = feed_peer_sql(table, PUSH_ENTRIES)) == NULL)
+		return -1;
+	res = db_query(db, PGRES_TUPLES_OK, sql, 2, params);
+	free(sql);
+	if (res == NULL || PQntuples(res) == 0) {
+		PQclear(res);
+		return -1;
+	}
+	feed_peer_read(res, &pg);
+	p->latest = pg.latest;
+	p->cursor = pg.cursor;
+	p->n = pg.n;
+	if (pg.n == 0)
+		rc = 0;
+	else if (pg.next >= 0 || (pg.n > 1 && PQgetlength(res, 0, PE_ENTRY) >
+	    PUSH_BYTES))
+		rc = 2;
+	else if (feed_page_text(frame, res, PE_ENTRY, 0, pg.n, after,
+	    pg.updated, -1, pg.cursor, pg.latest, &b) == -1 || b.failed)
+		rc = -1;
+	else {
+		p->len = b.len;
+		p->body = strbuf_take(&b);
+		rc = p->body != NULL ? 1 : -1;
+	}
+	/* One entry alone can be larger than a push carries. */
+	if (rc == 1 && p->len > PUSH_MAX_BODY)
+		rc = 2;
+	strbuf_free(&b);
+	PQclear(res);
+	if (rc != 1)
+		push_free(p);
+	return rc;
+}
+
+void
+push_free(struct push *p)
+{
+	free(p->body);
+	p->body = NULL;
+	p->len = 0;
+}
+
+/*
+ * The Acorn-Push header of a push of p to the node to (a bare UUID),
+ * signed with sg's key: "urn:uuid:SENDER COLLECTION AFTER KEY VALUE".
+ * malloc'd, or NULL.
+ */
+char *
+push_header(const struct signer *sg, const char *to, const struct push *p)
+{
+	char value[FED_B64_LEN(2 * FED_P256_HALF) + 1], *text;
+
+	if (sg == NULL || sg->key == NULL || node_id == NULL ||
+	    (text = push_statement(to, node_id, p->collection, p->after,
+	    p->body, p->len)) == NULL)
+		return NULL;
+	if (fed_sign_text(sg->key, text, strlen(text), value) == -1) {
+		free(text);
+		return NULL;
+	}
+	free(text);
+	return util_printf("urn:uuid:%s %s %lld %s %s", node_id,
+	    p->collection, p->after, sg->fingerprint, value);
+}
+
+/* The parts of an Acorn-Push header, pointing into a copy of it. */
+struct push_claim {
+	char		*copy;
+	const char	*from;		/* a bare UUID */
+	const char	*collection;
+	long long	 after;
+	const char	*fp;
+	const char	*value;
+};
+
+/* Reads header into c; -1 when it is not of push_header's form. */
+static int
+claim_read(const char *header, struct push_claim *c)
+{
+	char *part[5], *save = NULL, *t, *end;
+	int n = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (header == NULL || strlen(header) > 512 ||
+	    (c->copy = util_strdup(header)) == NULL)
+		return -1;
+	for (t = strtok_r(c->copy, " ", &save); t != NULL && n < 5;
+	    t = strtok_r(NULL, " ", &save))
+		part[n++] = t;
+	if (n != 5 || t != NULL || (c->from = fed_urn_uuid(part[0])) ==
+	    NULL || publish_table(part[1]) == NULL || !fed_is_fp(part[3]) ||
+	    strlen(part[4]) != FED_B64_LEN(2 * FED_P256_HALF))
+		return -1;
+	c->collection = part[1];
+	if (part[2][0] < '0' || part[2][0] > '9')
+		return -1;
+	c->after = strtoll(part[2], &end, 10);
+	if (*end != '\0' || c->after < 0)
+		return -1;
+	c->fp = part[3];
+	c->value = part[4];
+	return 0;
+}
+
+/*
+ * The peer that sent a push, by its node and the key it names: its id
+ * and the key's PEM, and this node's own id (what the push must name).
+ */
+static const char sender_query[] =
+    "SELECT p.id, k.pem, (SELECT id FROM node)::text FROM peers p"
+    " JOIN node_keys k ON k.node = p.node AND k.fingerprint = $2"
+    " WHERE p.node = $1::uuid";
+
+enum { SE_ID, SE_PEM, SE_SELF };
+
+/*
+ * Whether the push's page starts where this node stands in the peer's
+ * collection: the lock on pulling the peer, taken for the transaction
+ * when no pull holds it, then the cursor.  Asked in that order, so
+ * that the cursor read is the one the lock keeps still.
+ */
+static const char pull_lock_query[] =
+    "SELECT pg_try_advisory_xact_lock(" LOCK_PULL ", $1::integer),"
+    " pg_advisory_xact_lock(" LOCK_PUBLISH ")";
+static const char push_cursor_query[] =
+    "SELECT seq FROM peer_cursors WHERE peer = $1 AND collection = $2";
+
+/*
+ * Merges the page inside a transaction, moving the cursor when the
+ * page starts where this node stands.  1 when it moved, 0 when it was
+ * merged without (a pull is to follow), 2 when this node held the
+ * page already; -1 when the database failed.
+ */
+static int
+push_merge(struct db *db, long long peer, const struct push_claim *c,
+    const struct fed_page *page, long long latest, int *stored, int *learnt)
+{
+	char id[24];
+	const char *p[2] = { id, c->collection };
+	PGresult *res;
+	long long at = -1;
+	int idle, rc;
+
+	snprintf(id, sizeof(id), "%lld", peer);
+	if (db_begin(db) == -1)
+		return -1;
+	if ((res = db_query(db, PGRES_TUPLES_OK, pull_lock_query, 1, p)) ==
+	    NULL)
+		goto fail;
+	idle = *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	if (idle) {
+		if ((res = db_query(db, PGRES_TUPLES_OK, push_cursor_query, 2,
+		    p)) == NULL)
+			goto fail;
+		/* Never pulled: the first page starts from nothing. */
+		at = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL,
+		    10) : 0;
+		PQclear(res);
+		if (at >= page->cursor) {
+			db_rollback(db);
+			return 2;
+		}
+	}
+	rc = idle && at >= c->after ? 1 : 0;
+	if (merge_page_in(db, peer, c->collection, c->after, page, NULL, rc,
+	    NULL, latest, stored, learnt) == -1 || db_commit(db) == -1)
+		goto fail;
+	sync_count_merged(*stored);
+	return rc;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/*
+ * POST /federation/push: a push, its header and body as they came.
+ * Fills a (the peer, when the push was its; whether a pull of the
+ * collection should be asked for, as a ping asks) and answers the HTTP
+ * status, with a->why the text for a refusal.
+ */
+int
+push_receive(struct db *db, const char *header, const char *body,
+    size_t len, struct push_answer *a)
+{
+	struct push_claim c;
+	struct fed_page page;
+	PGresult *res = NULL;
+	EVP_PKEY *key = NULL;
+	const char *p[2];
+	char *text = NULL;
+	int status, stored = 0, learnt = 0, rc;
+
+	memset(a, 0, sizeof(*a));
+	memset(&page, 0, sizeof(page));
+	if (claim_read(header, &c) == -1) {
+		a->why = "Acorn-Push: urn:uuid:SENDER COLLECTION AFTER KEY"
+		    " SIGNATURE is required";
+		status = 400;
+		goto done;
+	}
+	if (body == NULL || len == 0 || len > PUSH_MAX_BODY) {
+		a->why = "a push is one Atom feed page of at most 80 KiB";
+		status = 400;
+		goto done;
+	}
+	p[0] = c.from;
+	p[1] = c.fp;
+	if ((res = db_query(db, PGRES_TUPLES_OK, sender_query, 2, p)) == NULL) {
+		status = 503;
+		goto done;
+	}
+	/* Not a peer, a key not its, or not signed for this node: alike. */
+	status = 403;
+	a->why = "not signed by a peer of this node for it";
+	if (PQntuples(res) != 1 ||
+	    (key = fed_pem_key(PQgetvalue(res, 0, SE_PEM))) == NULL ||
+	    (text = push_statement(PQgetvalue(res, 0, SE_SELF), c.from,
+	    c.collection, c.after, body, len)) == NULL ||
+	    fed_verify_text(key, text, strlen(text), c.value) == -1)
+		goto done;
+	a->peer = strtoll(PQgetvalue(res, 0, SE_ID), NULL, 10);
+	a->from = c.from;
+	a->collection = c.collection;
+	status = 400;
+	if (fed_page_parse(body, len, &page, &a->why) == -1)
+		goto done;
+	if (page.n == 0 || page.n > PUSH_ENTRIES || page.more ||
+	    page.cursor <= c.after) {
+		a->why = "a push holds 1 to 16 entries after its start, and no"
+		    " next page";
+		goto done;
+	}
+	status = 503;
+	a->why = NULL;
+	/* Verified in the merge, against the trust store as it is then. */
+	if (merge_prepare(db) == -1)
+		goto done;
+	rc = push_merge(db, a->peer, &c, &page, page_latest(body), &stored,
+	    &learnt);
+	if (rc == -1)
+		goto done;
+	/* A key learnt: every cursor may have moved back (merge_page_in). */
+	a->pull = rc == 0 || learnt > 0;
+	a->all = learnt > 0;
+	a->why = rc == 2 ? "held already" : rc == 1 ? "merged" :
+	    "merged; a pull follows";
+	status = 202;
+done:
+	if (status != 202)
+		a->pull = 0;
+	/* a->collection points into the copy: kept for the caller. */
+	a->copy = c.copy;
+	fed_page_free(&page);
+	EVP_PKEY_free(key);
+	free(text);
+	PQclear(res);
+	return status;
+}
+
+void
+push_answer_free(struct push_answer *a)
+{
+	free(a->copy);
+	a->copy = NULL;
+}
