@@ -159,7 +159,7 @@ int	 keys_generate(const char *, int, int);
 
 /* publish.c: signing what changed, and the collections served. */
 int	 publish_pending(struct db *, const struct signer *);
-int	 feed_lock(struct db *);
+int	 feed_begin(struct db *);
 const char *publish_table(const char *);
 const char *publish_page(const char *);
 const char *publish_title(const char *);

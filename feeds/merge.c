@@ -15,7 +15,7 @@
  * connection.  A run that does not fit the tables (a constraint, a
  * value of the wrong type) is merged again one entry at a time, so the
  * entry at fault is refused alone, as it always was.  The caller holds
- * a transaction (with feed_lock) for the whole page.
+ * a transaction (begun by feed_begin) for the whole page.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -518,7 +518,8 @@ node_speaker(struct db *db, const struct fed_record *rec)
 
 #define STMT_PREFIX	"acorn_merge_"
 
-enum shared_stmt { SH_CLEAR, SH_CLAIMS, SH_VERDICTS, SH_KEYS, SH__MAX };
+enum shared_stmt { SH_CLEAR, SH_CLAIMS, SH_VERDICTS, SH_KEYS, SH_SAVEPOINT,
+	SH_RELEASE, SH__MAX };
 
 static const char *const shared_sql[SH__MAX] = {
 	[SH_CLEAR] = "SELECT acorn_merge_stage_clear()",
@@ -530,6 +531,9 @@ static const char *const shared_sql[SH__MAX] = {
 	/* The trust store, as the entries of a run are checked against it. */
 	[SH_KEYS] = "SELECT fingerprint, node, pem FROM node_keys"
 	    " ORDER BY fingerprint",
+	/* Around each run, sent with its first and its last statements. */
+	[SH_SAVEPOINT] = "SAVEPOINT merge",
+	[SH_RELEASE] = "RELEASE SAVEPOINT merge",
 };
 
 enum { VE_N, VE_VERDICT };
@@ -874,54 +878,6 @@ kind_index(const struct merge_kind *mk)
 	return (int)(mk - kinds);
 }
 
-/* Copies the run into the staging table, emptied first. */
-static int
-stage(struct db *db, const struct staged *v, size_t n)
-{
-	PGconn *c = db_conn(db);
-	struct strbuf b = { NULL, 0, 0, 0 };
-	PGresult *r;
-	size_t i;
-	int rc = -1;
-
-	if (run_ok(db, -1, 0, SH_CLEAR, 0) == -1)
-		return -1;
-	r = PQexec(c, stage_copy);
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		log_err("%s", PQerrorMessage(c));
-		PQclear(r);
-		return -1;
-	}
-	PQclear(r);
-	/* The header: signature, flags and extension length, all none. */
-	strbuf_add(&b, copy_header, sizeof(copy_header));
-	copy_int32(&b, 0);
-	copy_int32(&b, 0);
-	for (i = 0; i < n && !b.failed; i++) {
-		if (stage_row(&b, (int)i, v[i].mk, &v[i].c->rec,
-		    v[i].c->canonical) == -1 ||
-		    PQputCopyData(c, b.p, (int)b.len) != 1)
-			break;
-		b.len = 0;
-	}
-	/* The trailer: a row of -1 values. */
-	if (i == n)
-		strbuf_add(&b, "\377\377", 2);
-	if (i == n && (b.failed || PQputCopyData(c, b.p, (int)b.len) != 1))
-		i = 0;
-	if (PQputCopyEnd(c, i == n ? NULL : "out of memory") != 1)
-		i = 0;
-	while ((r = PQgetResult(c)) != NULL) {
-		if (PQresultStatus(r) == PGRES_COMMAND_OK && i == n)
-			rc = 0;
-		else if (i == n)
-			log_err("%s", PQerrorMessage(c));
-		PQclear(r);
-	}
-	strbuf_free(&b);
-	return rc;
-}
-
 /* What a run holds of a kind: present[kind] in merge_run. */
 #define PRESENT_LIVE	1
 #define PRESENT_GONE	2
@@ -1009,18 +965,88 @@ run_all(struct db *db, const struct step *st, size_t n, PGresult **res)
 }
 
 /*
+ * The run's savepoint, and the staging table emptied: one round trip.
+ * -1 when the database failed.
+ */
+static int
+clear_stage(struct db *db)
+{
+	const struct step st[2] = {
+		{ -1, 0, SH_SAVEPOINT, 0 }, { -1, 0, SH_CLEAR, 0 },
+	};
+	PGresult *res[2] = { NULL, NULL };
+	long failed = run_all(db, st, 2, res);
+
+	PQclear(res[0]);
+	PQclear(res[1]);
+	return failed == 2 ? 0 : -1;
+}
+
+/*
+ * Copies the run into the staging table, emptied first, after the
+ * run's savepoint.
+ */
+static int
+stage(struct db *db, const struct staged *v, size_t n)
+{
+	PGconn *c = db_conn(db);
+	struct strbuf b = { NULL, 0, 0, 0 };
+	PGresult *r;
+	size_t i;
+	int rc = -1;
+
+	if (clear_stage(db) == -1)
+		return -1;
+	r = PQexec(c, stage_copy);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		log_err("%s", PQerrorMessage(c));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	/* The header: signature, flags and extension length, all none. */
+	strbuf_add(&b, copy_header, sizeof(copy_header));
+	copy_int32(&b, 0);
+	copy_int32(&b, 0);
+	for (i = 0; i < n && !b.failed; i++) {
+		if (stage_row(&b, (int)i, v[i].mk, &v[i].c->rec,
+		    v[i].c->canonical) == -1 ||
+		    PQputCopyData(c, b.p, (int)b.len) != 1)
+			break;
+		b.len = 0;
+	}
+	/* The trailer: a row of -1 values. */
+	if (i == n)
+		strbuf_add(&b, "\377\377", 2);
+	if (i == n && (b.failed || PQputCopyData(c, b.p, (int)b.len) != 1))
+		i = 0;
+	if (PQputCopyEnd(c, i == n ? NULL : "out of memory") != 1)
+		i = 0;
+	while ((r = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(r) == PGRES_COMMAND_OK && i == n)
+			rc = 0;
+		else if (i == n)
+			log_err("%s", PQerrorMessage(c));
+		PQclear(r);
+	}
+	strbuf_free(&b);
+	return rc;
+}
+
+/*
  * Classifies the staged run, every kind's records against the copies
  * held, and applies it: each kind's tombstones, then its live records,
  * the statements of either only when the run has some (bit
  * PRESENT_GONE, PRESENT_LIVE of present[kind]), all in one round trip
- * (the statements that apply read the verdicts in the database).  Each
- * entry's verdict goes into out, and the claims are noted.  0 when
- * applied, -1 when the run does not fit the tables (nothing of it is to
- * be kept), -2 when the database failed.
+ * (the statements that apply read the verdicts in the database), with
+ * the run's savepoint released after them when release.  Each entry's
+ * verdict goes into out, and the claims are noted.  0 when applied, -1
+ * when the run does not fit the tables (nothing of it is to be kept,
+ * and the savepoint stands), -2 when the database failed.
  */
 static int
 classify_apply(struct db *db, const struct staged *v, size_t n,
-    struct merge_outcome *out, const int *present)
+    struct merge_outcome *out, const int *present, int release)
 {
 	struct step *st;
 	PGresult **res, *vr;
@@ -1028,8 +1054,8 @@ classify_apply(struct db *db, const struct staged *v, size_t n,
 	long failed;
 	int rc = -2, claims = 0;
 
-	if ((st = calloc(stmt_count(), sizeof(*st))) == NULL ||
-	    (res = calloc(stmt_count(), sizeof(*res))) == NULL) {
+	if ((st = calloc(stmt_count() + 1, sizeof(*st))) == NULL ||
+	    (res = calloc(stmt_count() + 1, sizeof(*res))) == NULL) {
 		free(st);
 		return -2;
 	}
@@ -1046,6 +1072,8 @@ classify_apply(struct db *db, const struct staged *v, size_t n,
 		    kinds[k].live[i] != NULL; i++)
 			st[count++] = (struct step){ (int)k, 'l', (int)i, 1 };
 	}
+	if (release)
+		st[count++] = (struct step){ -1, 0, SH_RELEASE, 0 };
 	if ((failed = run_all(db, st, count, res)) == -1 ||
 	    failed <= (long)verdicts_at)
 		goto done;
@@ -1089,22 +1117,30 @@ static int
 merge_run(struct db *db, const struct staged *v, size_t n,
     struct merge_outcome *out, int *learnt, const char **why)
 {
-	int present[NKINDS] = { 0 }, taught = 0;
+	int present[NKINDS] = { 0 }, taught = 0, nodes = 0;
 	size_t i;
 
 	*why = NULL;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		present[kind_index(v[i].mk)] |= v[i].c->rec.deleted ?
 		    PRESENT_GONE : PRESENT_LIVE;
-	if (db_exec(db, "SAVEPOINT merge", 0, NULL) == -1 ||
-	    stage(db, v, n) == -1)
+		if (strcmp(v[i].mk->kind, "node") == 0 && !v[i].c->rec.deleted)
+			nodes = 1;
+	}
+	if (stage(db, v, n) == -1)
 		return -2;
-	switch (classify_apply(db, v, n, out, present)) {
+	/*
+	 * Without live node entries nothing follows the applying
+	 * statements, and the savepoint goes with them.
+	 */
+	switch (classify_apply(db, v, n, out, present, !nodes)) {
 	case -2:
 		return -2;
 	case -1:
 		goto undo;
 	}
+	if (!nodes)
+		return 0;
 	/* What a live node entry teaches the trust store; one per run. */
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].mk->kind, "node") == 0 &&

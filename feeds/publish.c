@@ -10,7 +10,7 @@
  * Every transaction that makes an entry visible to peers holds one
  * advisory lock while it takes its sequence numbers and commits, so
  * numbers become visible in order and a peer's cursor never skips one
- * still being written (see feed_lock).
+ * still being written (see feed_begin).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -808,8 +808,22 @@ sign_item(void *arg, size_t idx)
 	}
 }
 
+/* The number of entries the batch sends out. */
+static int
+batch_entries(const struct batch *bt)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < bt->n; i++)
+		if (bt->items[i].entry != NULL)
+			n++;
+	return n;
+}
+
 /*
- * Stores a batch's entries in one statement.  A row is written only if
+ * Stores a batch's entries in one statement, tells the peers and
+ * commits, in one round trip.  A row is written only if
  * nothing changed it since it was read (same seq); otherwise it is still
  * pending and the next round takes it.  A record with no entry keeps
  * the one it had, if any.  The entries, a batch's megabytes, go joined
@@ -821,6 +835,9 @@ batch_store(struct db *db, const struct batch *bt)
 {
 	const char **ids = NULL, **seqs = NULL, **shares = NULL;
 	const char *p[4] = { NULL, NULL, NULL, NULL };
+	struct db_step st[3];
+	PGresult *res[3];
+	size_t n;
 	char *arr[4] = { NULL, NULL, NULL, NULL }, *sql = NULL;
 	struct strbuf joined = { NULL, 0, 0, 0 };
 	const char sep[1] = { SEP };
@@ -861,8 +878,31 @@ batch_store(struct db *db, const struct batch *bt)
 	    "  $4::boolean[]) AS v (id, seq, entry, shares)"
 	    " WHERE t.id = v.id AND t.seq = v.seq AND t.pending",
 	    bt->k->table);
-	if (sql != NULL && db_exec(db, sql, 4, p) == 0)
+	if (sql == NULL)
+		goto done;
+	/*
+	 * The notification (named after the collection: the news a ping
+	 * carries) and the commit go with it, when it sent anything out.
+	 */
+	st[0].sql = sql;
+	st[0].n = 4;
+	st[0].params = p;
+	st[0].want = PGRES_COMMAND_OK;
+	n = 1;
+	if (batch_entries(bt) > 0) {
+		st[n].sql = "SELECT pg_notify('acorn_published', $1)";
+		st[n].n = 1;
+		st[n].params = &bt->k->collection;
+		st[n++].want = PGRES_TUPLES_OK;
+	}
+	st[n].sql = "COMMIT";
+	st[n].n = 0;
+	st[n].params = NULL;
+	st[n++].want = PGRES_COMMAND_OK;
+	if (db_batch(db, st, n, res) == (long)n)
 		rc = 0;
+	while (n > 0)
+		PQclear(res[--n]);
 done:
 	free(sql);
 	for (k = 0; k < 4; k++)
@@ -875,35 +915,45 @@ done:
 }
 
 /*
- * Holds the lock every transaction making entries visible to peers
- * takes before it takes sequence numbers, until it commits.
+ * The lock every transaction making entries visible to peers takes
+ * before it takes sequence numbers, and holds until it commits.
+ */
+#define FEED_LOCK	"SELECT pg_advisory_xact_lock(" LOCK_PUBLISH ")"
+
+/*
+ * Begins such a transaction and takes the lock, in one round trip; -1
+ * when the database failed (and no transaction is open).
  */
 int
-feed_lock(struct db *db)
+feed_begin(struct db *db)
 {
-	PGresult *res;
+	const struct db_step st[2] = {
+		{ "BEGIN", 0, NULL, PGRES_COMMAND_OK },
+		{ FEED_LOCK, 0, NULL, PGRES_TUPLES_OK },
+	};
+	PGresult *res[2];
+	long rc = db_batch(db, st, 2, res);
 
-	res = db_query(db, PGRES_TUPLES_OK,
-	    "SELECT pg_advisory_xact_lock(" LOCK_PUBLISH ")", 0, NULL);
-	if (res == NULL)
+	PQclear(res[0]);
+	PQclear(res[1]);
+	if (rc != 2) {
+		db_rollback(db);
 		return -1;
-	PQclear(res);
+	}
 	return 0;
 }
 
 /*
- * Reads a batch of one kind: at most BATCH_ROWS of its pending rows
- * after seq after, a record's rows together.  -1 when the database
- * failed.
+ * Takes a batch of one kind from res, the answer to its kind's query:
+ * at most BATCH_ROWS of its pending rows after a seq, a record's rows
+ * together.  -1 when memory ran out.
  */
 static int
-batch_read(struct db *db, struct batch *bt, const char *after)
+batch_take(struct batch *bt, PGresult *res)
 {
 	int r, last;
 
-	if ((bt->res = db_query(db, PGRES_TUPLES_OK, bt->k->query, 1,
-	    &after)) == NULL)
-		return -1;
+	bt->res = res;
 	bt->rows = PQntuples(bt->res);
 	if (bt->rows == 0)
 		return 0;
@@ -920,6 +970,18 @@ batch_read(struct db *db, struct batch *bt, const char *after)
 		bt->items[bt->n++].last = last;
 	}
 	return 0;
+}
+
+/* Reads the batch after seq after; -1 when the database failed. */
+static int
+batch_read(struct db *db, struct batch *bt, const char *after)
+{
+	PGresult *res;
+
+	if ((res = db_query(db, PGRES_TUPLES_OK, bt->k->query, 1, &after)) ==
+	    NULL)
+		return -1;
+	return batch_take(bt, res);
 }
 
 static void *
@@ -962,19 +1024,6 @@ batch_signed(struct batch *bt)
 	return 0;
 }
 
-/* The number of entries the batch sends out. */
-static int
-batch_entries(const struct batch *bt)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < bt->n; i++)
-		if (bt->items[i].entry != NULL)
-			n++;
-	return n;
-}
-
 static void
 batch_free(struct batch *bt)
 {
@@ -1004,14 +1053,29 @@ static int
 publish_kind(struct db *db, const struct signer *sg, const struct kind *k)
 {
 	struct batch bt[2], *cur = &bt[0], *next = &bt[1], *t;
+	const char *from = "-1";
+	const struct db_step first[3] = {
+		{ "BEGIN", 0, NULL, PGRES_COMMAND_OK },
+		{ FEED_LOCK, 0, NULL, PGRES_TUPLES_OK },
+		{ k->query, 1, &from, PGRES_TUPLES_OK },
+	};
+	PGresult *res[3];
 	int total = 0, n, rc = -1;
 
 	memset(bt, 0, sizeof(bt));
 	cur->k = next->k = k;
 	cur->sg = next->sg = sg;
-	if (db_begin(db) == -1)
+	/* The transaction, its lock and the first batch: one round trip. */
+	if (db_batch(db, first, 3, res) != 3) {
+		PQclear(res[0]);
+		PQclear(res[1]);
+		PQclear(res[2]);
+		db_rollback(db);
 		return -1;
-	if (feed_lock(db) == -1 || batch_read(db, cur, "-1") == -1)
+	}
+	PQclear(res[0]);
+	PQclear(res[1]);
+	if (batch_take(cur, res[2]) == -1)
 		goto fail;
 	/*
 	 * Nothing was waiting: nothing was written, and a commit would
@@ -1030,15 +1094,11 @@ publish_kind(struct db *db, const struct signer *sg, const struct kind *k)
 			if (next->rows > 0)
 				batch_sign_start(next);
 		}
-		if (batch_signed(cur) == -1 || batch_store(db, cur) == -1)
+		if (batch_signed(cur) == -1)
 			goto fail;
 		n = batch_entries(cur);
-		/* Named after the collection: the news a ping carries. */
-		if ((n > 0 && db_call(db, "SELECT pg_notify('acorn_published',"
-		    " $1)", 1, &k->collection) == -1))
+		if (batch_store(db, cur) == -1)
 			goto fail;
-		if (db_commit(db) == -1)
-			goto done;
 		total += n;
 		batch_free(cur);
 		cur->k = k;
@@ -1048,10 +1108,8 @@ publish_kind(struct db *db, const struct signer *sg, const struct kind *k)
 		next = t;
 		if (cur->rows == 0)
 			break;
-		if (db_begin(db) == -1)
+		if (feed_begin(db) == -1)
 			goto done;
-		if (feed_lock(db) == -1)
-			goto fail;
 	}
 	rc = total;
 	goto done;

@@ -192,8 +192,9 @@ enum { SE_ID, SE_PEM, SE_SELF };
 /*
  * Whether the push's page starts where this node stands in the peer's
  * collection: the lock on pulling the peer, taken for the transaction
- * when no pull holds it, then the cursor.  Asked in that order, so
- * that the cursor read is the one the lock keeps still.
+ * when no pull holds it, and the feed lock; then the cursor, read by a
+ * statement of its own, so that it is the one the locks keep still.
+ * One round trip, with the transaction's start.
  */
 static const char pull_lock_query[] =
     "SELECT pg_try_advisory_xact_lock(" LOCK_PULL ", $1::integer),"
@@ -213,30 +214,32 @@ push_merge(struct db *db, long long peer, const struct push_claim *c,
 {
 	char id[24];
 	const char *p[2] = { id, c->collection };
-	PGresult *res;
+	const struct db_step st[3] = {
+		{ "BEGIN", 0, NULL, PGRES_COMMAND_OK },
+		{ pull_lock_query, 1, p, PGRES_TUPLES_OK },
+		{ push_cursor_query, 2, p, PGRES_TUPLES_OK },
+	};
+	PGresult *res[3];
 	long long at = -1;
 	int idle, rc;
 
 	snprintf(id, sizeof(id), "%lld", peer);
-	if (db_begin(db) == -1)
-		return -1;
-	if ((res = db_query(db, PGRES_TUPLES_OK, pull_lock_query, 1, p)) ==
-	    NULL)
+	if (db_batch(db, st, 3, res) != 3) {
+		for (rc = 0; rc < 3; rc++)
+			PQclear(res[rc]);
 		goto fail;
-	idle = *PQgetvalue(res, 0, 0) == 't';
-	PQclear(res);
-	if (idle) {
-		if ((res = db_query(db, PGRES_TUPLES_OK, push_cursor_query, 2,
-		    p)) == NULL)
-			goto fail;
-		/* Never pulled: the first page starts from nothing. */
-		at = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL,
-		    10) : 0;
-		PQclear(res);
-		if (at >= page->cursor) {
-			db_rollback(db);
-			return 2;
-		}
+	}
+	idle = *PQgetvalue(res[1], 0, 0) == 't';
+	/* Never pulled: the first page starts from nothing. */
+	if (idle)
+		at = PQntuples(res[2]) == 1 ? strtoll(PQgetvalue(res[2], 0, 0),
+		    NULL, 10) : 0;
+	PQclear(res[0]);
+	PQclear(res[1]);
+	PQclear(res[2]);
+	if (idle && at >= page->cursor) {
+		db_rollback(db);
+		return 2;
 	}
 	rc = idle && at >= c->after ? 1 : 0;
 	if (merge_page_in(db, peer, c->collection, c->after, page, NULL, rc,

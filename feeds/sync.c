@@ -200,7 +200,7 @@ static const char rewind_query[] =
 
 /*
  * Merges one page from peer, read after cursor after, inside the
- * caller's transaction, which holds feed_lock: its entries verified on
+ * caller's transaction, begun by feed_begin: its entries verified on
  * every core and merged set-based (merge_docs), each refusal recorded,
  * and when move, the cursor moved to the page's (with etag, and how
  * far behind latest says this node is).  The caller has prepared the
@@ -295,9 +295,9 @@ merge_page(struct db *db, long long peer, const char *collection,
     long long after, const struct fed_page *page, struct merge_ahead *ahead,
     const char *etag, long long latest, int *stored, int *learnt)
 {
-	if (db_begin(db) == -1)
+	if (feed_begin(db) == -1)
 		return -1;
-	if (feed_lock(db) == -1 || merge_page_in(db, peer, collection, after,
+	if (merge_page_in(db, peer, collection, after,
 	    page, ahead, 1, etag, latest, stored, learnt) == -1 ||
 	    db_commit(db) == -1) {
 		db_rollback(db);

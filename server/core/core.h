@@ -201,6 +201,16 @@ void		 db_statement_timeout(int);
 PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
 		    const char *const *);
 int		 db_exec(struct db *, const char *, int, const char *const *);
+/* One statement of a batch (db_batch): its answer must be of want. */
+#define DB_BATCH_MAX	8
+struct db_step {
+	const char		*sql;
+	int			 n;
+	const char *const	*params;
+	ExecStatusType		 want;
+};
+long		 db_batch(struct db *, const struct db_step *, size_t,
+		    PGresult **);
 int		 db_call(struct db *, const char *, int, const char *const *);
 long		 db_changes(struct db *, const char *, int,
 		    const char *const *);

@@ -533,6 +533,31 @@ db_state(const struct db *d)
 }
 
 /*
+ * A failed answer r to sql: its SQLSTATE kept, and logged unless it is
+ * an answer rather than a failure.  Unique violations and Acorn's own
+ * refusals (class AC, raised by the schema's functions) are answers.
+ * A deadlock or a serialization failure is a failure the person sees
+ * (nothing retries it), and says which statement lost.
+ */
+static void
+db_failed(struct db *d, const PGresult *r, const char *sql)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (state != NULL)
+		snprintf(d->state, sizeof(d->state), "%s", state);
+	if (state == NULL || (strcmp(state, "23505") != 0 &&
+	    strncmp(state, "AC", 2) != 0)) {
+		log_err("%s: %.80s", r != NULL ? PQresultErrorMessage(r) :
+		    PQerrorMessage(d->conn), sql);
+		atomic_fetch_add(&errors, 1);
+	}
+	/* Its prepared statements gone (DISCARD ALL, say): forgotten. */
+	if (state != NULL && strcmp(state, "26000") == 0)
+		stmts_forget(d);
+}
+
+/*
  * Runs one statement with $n parameters and checks the result against the
  * status expected.  NULL on any other outcome, logged once here.
  */
@@ -566,27 +591,94 @@ db_query(struct db *d, ExecStatusType want, const char *sql, int n,
 	/* What a transaction that ended here wrote moves the versions. */
 	db_settle(d);
 	if (PQresultStatus(r) != want) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-
-		if (state != NULL)
-			snprintf(d->state, sizeof(d->state), "%s", state);
-
-		/*
-		 * Unique violations and Acorn's own refusals (class AC,
-		 * raised by the schema's functions) are answers, not
-		 * failures.  A deadlock or a serialization failure is a
-		 * failure the person sees (nothing retries it), and says
-		 * which statement lost.
-		 */
-		if (state == NULL || (strcmp(state, "23505") != 0 &&
-		    strncmp(state, "AC", 2) != 0)) {
-			log_err("%s: %.80s", PQerrorMessage(d->conn), sql);
-			atomic_fetch_add(&errors, 1);
-		}
+		db_failed(d, r, sql);
 		PQclear(r);
 		return NULL;
 	}
 	return r;
+}
+
+/*
+ * Runs steps st[0] .. st[n - 1] in order, in one round trip (libpq's
+ * pipeline mode), each prepared once per connection as db_query's
+ * statements are: res[i] holds each answer of the status its step
+ * wants, and none runs after one that fails (res[i] NULL from it on).
+ * The index of the first that failed, n when none did; -1 when the
+ * connection failed (and every res[i] is NULL).  Statements a
+ * transaction needs the answers of before it goes on take a round trip
+ * each; those that do not can go together.
+ */
+long
+db_batch(struct db *d, const struct db_step *st, size_t n, PGresult **res)
+{
+	char names[DB_BATCH_MAX][32];
+	const char *name[DB_BATCH_MAX];
+	PGresult *r, *failed_prepare;
+	ExecStatusType status;
+	size_t i, sent;
+	long failed = (long)n;
+	int broken = 0;
+
+	if (n > DB_BATCH_MAX)
+		return -1;
+	d->state[0] = '\0';
+	for (i = 0; i < n; i++) {
+		res[i] = NULL;
+		failed_prepare = NULL;
+		name[i] = stmt_prepared(d, st[i].sql, st[i].n, names[i],
+		    &failed_prepare);
+		if (failed_prepare != NULL) {
+			db_failed(d, failed_prepare, st[i].sql);
+			PQclear(failed_prepare);
+			return (long)i;
+		}
+	}
+	if (PQenterPipelineMode(d->conn) != 1)
+		return -1;
+	for (sent = 0; sent < n; sent++)
+		if ((name[sent] != NULL ? PQsendQueryPrepared(d->conn,
+		    name[sent], st[sent].n, st[sent].params, NULL, NULL, 0) :
+		    PQsendQueryParams(d->conn, st[sent].sql, st[sent].n, NULL,
+		    st[sent].params, NULL, NULL, 0)) != 1)
+			break;
+	if (sent < n || PQpipelineSync(d->conn) != 1)
+		broken = 1;
+	for (i = 0; i < sent; i++)
+		while ((r = PQgetResult(d->conn)) != NULL) {
+			status = PQresultStatus(r);
+			if (status == st[i].want && res[i] == NULL &&
+			    failed == (long)n) {
+				res[i] = r;
+				continue;
+			}
+			if (failed == (long)n) {
+				failed = (long)i;
+				if (status != PGRES_PIPELINE_ABORTED)
+					db_failed(d, r, st[i].sql);
+			}
+			PQclear(r);
+		}
+	if (!broken) {
+		r = PQgetResult(d->conn);
+		broken = PQresultStatus(r) != PGRES_PIPELINE_SYNC;
+		PQclear(r);
+	}
+	if (PQexitPipelineMode(d->conn) != 1 || broken) {
+		for (i = 0; i < sent; i++) {
+			PQclear(res[i]);
+			res[i] = NULL;
+		}
+		log_err("%s", PQerrorMessage(d->conn));
+		atomic_fetch_add(&errors, 1);
+		return -1;
+	}
+	for (i = (size_t)failed; i < n; i++) {
+		PQclear(res[i]);
+		res[i] = NULL;
+	}
+	/* What a transaction that ended here wrote moves the versions. */
+	db_settle(d);
+	return failed;
 }
 
 int
