@@ -49,7 +49,7 @@ void		 fed_signature_text(struct strbuf *, const char *, const char *,
 struct db;
 struct fed_page;
 struct merge_ahead;
-int		 merge_page_in(struct db *, long long, const char *, long long,
+int		 merge_page_commit(struct db *, long long, const char *, long long,
 		    const struct fed_page *, struct merge_ahead *, int,
 		    const char *, long long, int *, int *);
 void		 sync_count_merged(int);

@@ -218,7 +218,14 @@ struct push {
 	int		 n;
 	char		*body;
 	size_t		 len;
+	char		*sql;		/* push_step's query */
+	char		 from[24];
+	char		 budget[24];
+	const char	*params[2];
 };
+struct db_step;
+int	 push_step(struct push *, const char *, long long, struct db_step *);
+int	 push_take(struct push *, struct pg_result *);
 int	 push_page(struct db *, const char *, long long, struct push *);
 void	 push_free(struct push *);
 char	*push_header(const struct signer *, const char *, const struct push *);

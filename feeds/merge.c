@@ -58,11 +58,21 @@ static const char verdict_table[] =
     "CREATE TEMP TABLE IF NOT EXISTS merge_verdicts (n integer PRIMARY KEY,"
     " verdict text NOT NULL, held boolean NOT NULL, owner uuid)";
 
+#define STAGE_LIST \
+    "merge_stage (n, kind, deleted, p1, p2, p3, p4, p5, p6, p7, p8," \
+    " p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p20, p21," \
+    " p22, p23, p24, p25, a1, a2, a3, a4, a5, a6, a7, a8)"
 static const char stage_copy[] =
-    "COPY merge_stage (n, kind, deleted, p1, p2, p3, p4, p5, p6, p7, p8,"
-    " p9, p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p20, p21,"
-    " p22, p23, p24, p25, a1, a2, a3, a4, a5, a6, a7, a8) FROM STDIN"
-    " (FORMAT binary)";
+    "COPY " STAGE_LIST " FROM STDIN (FORMAT binary)";
+
+/*
+ * A run of at most this many records (a change as it is pushed or
+ * pulled, not a catch-up's page) is staged by an INSERT sent with the
+ * statements that classify and apply it, its values in the same binary
+ * form COPY takes: one round trip for the whole run, where COPY is two
+ * of its own.
+ */
+#define SMALL_RUN	8
 
 /*
  * What the classification decides of each staged record, against the
@@ -888,6 +898,17 @@ struct step {
 	char		 step;
 	int		 i;
 	int		 quiet;		/* its failure is the run's, not the db's */
+	const struct small_stage *sql;	/* or this, unprepared */
+};
+
+/* A small run's INSERT into the staging table (SMALL_RUN). */
+struct small_stage {
+	struct strbuf	 rows;		/* in COPY's binary form */
+	char		*sql;
+	int		 n;		/* parameters */
+	const char	**values;
+	int		*lengths;
+	int		*formats;
 };
 
 /*
@@ -915,8 +936,14 @@ run_all(struct db *db, const struct step *st, size_t n, PGresult **res)
 		stmt_name(name, sizeof(name), st[sent].kind, st[sent].step,
 		    st[sent].i);
 		p[0] = st[sent].kind >= 0 ? kinds[st[sent].kind].kind : NULL;
-		if (PQsendQueryPrepared(c, name, st[sent].kind >= 0 ? 1 : 0, p,
-		    NULL, NULL, 0) != 1)
+		if (st[sent].sql != NULL) {
+			if (PQsendQueryParams(c, st[sent].sql->sql,
+			    st[sent].sql->n, NULL, st[sent].sql->values,
+			    st[sent].sql->lengths, st[sent].sql->formats, 0) !=
+			    1)
+				break;
+		} else if (PQsendQueryPrepared(c, name, st[sent].kind >= 0 ?
+		    1 : 0, p, NULL, NULL, 0) != 1)
 			break;
 	}
 	if (sent < n || PQpipelineSync(c) != 1)
@@ -964,6 +991,78 @@ run_all(struct db *db, const struct step *st, size_t n, PGresult **res)
 	return failed;
 }
 
+/* A 32-bit big-endian integer at p, as COPY's binary form writes one. */
+static int32_t
+copy_read32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (int32_t)((uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
+	    (uint32_t)u[2] << 8 | (uint32_t)u[3]);
+}
+
+/*
+ * The INSERT of a small run into the staging table: its rows written
+ * as COPY's binary form writes them (stage_row), then each value taken
+ * from there as a binary parameter, which is the same form.  -1 when
+ * memory ran out or a value could not be written.
+ */
+static int
+small_stage_make(struct small_stage *ss, const struct staged *v, size_t n)
+{
+	struct strbuf sql = { NULL, 0, 0, 0 };
+	size_t i, at = 0;
+	int col, k = 0;
+	int32_t len;
+
+	memset(ss, 0, sizeof(*ss));
+	for (i = 0; i < n; i++)
+		if (stage_row(&ss->rows, (int)i, v[i].mk, &v[i].c->rec,
+		    v[i].c->canonical) == -1)
+			return -1;
+	ss->n = (int)n * STAGE_COLUMNS;
+	if (ss->rows.failed ||
+	    (ss->values = calloc((size_t)ss->n, sizeof(*ss->values))) ==
+	    NULL ||
+	    (ss->lengths = calloc((size_t)ss->n, sizeof(*ss->lengths))) ==
+	    NULL ||
+	    (ss->formats = calloc((size_t)ss->n, sizeof(*ss->formats))) ==
+	    NULL)
+		return -1;
+	strbuf_str(&sql, "INSERT INTO " STAGE_LIST " VALUES ");
+	for (i = 0; i < n; i++) {
+		at += 2;	/* the row's count of values */
+		strbuf_str(&sql, i > 0 ? ", (" : "(");
+		for (col = 0; col < STAGE_COLUMNS; col++, k++) {
+			len = copy_read32(ss->rows.p + at);
+			at += 4;
+			ss->formats[k] = 1;
+			if (len >= 0) {
+				ss->values[k] = ss->rows.p + at;
+				ss->lengths[k] = len;
+				at += (size_t)len;
+			}
+			strbuf_printf(&sql, "%s$%d", col > 0 ? ", " : "",
+			    k + 1);
+		}
+		strbuf_str(&sql, ")");
+	}
+	if ((ss->sql = strbuf_take(&sql)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+small_stage_free(struct small_stage *ss)
+{
+	strbuf_free(&ss->rows);
+	free(ss->sql);
+	free(ss->values);
+	free(ss->lengths);
+	free(ss->formats);
+	memset(ss, 0, sizeof(*ss));
+}
+
 /*
  * The run's savepoint, and the staging table emptied: one round trip.
  * -1 when the database failed.
@@ -972,7 +1071,7 @@ static int
 clear_stage(struct db *db)
 {
 	const struct step st[2] = {
-		{ -1, 0, SH_SAVEPOINT, 0 }, { -1, 0, SH_CLEAR, 0 },
+		{ -1, 0, SH_SAVEPOINT, 0, NULL }, { -1, 0, SH_CLEAR, 0, NULL },
 	};
 	PGresult *res[2] = { NULL, NULL };
 	long failed = run_all(db, st, 2, res);
@@ -1039,14 +1138,17 @@ stage(struct db *db, const struct staged *v, size_t n)
  * the statements of either only when the run has some (bit
  * PRESENT_GONE, PRESENT_LIVE of present[kind]), all in one round trip
  * (the statements that apply read the verdicts in the database), with
- * the run's savepoint released after them when release.  Each entry's
+ * the run's savepoint released after them when release.  A small run
+ * (ss not NULL) is staged in the same round trip, after its savepoint
+ * and the emptying of the staging table.  Each entry's
  * verdict goes into out, and the claims are noted.  0 when applied, -1
  * when the run does not fit the tables (nothing of it is to be kept,
  * and the savepoint stands), -2 when the database failed.
  */
 static int
 classify_apply(struct db *db, const struct staged *v, size_t n,
-    struct merge_outcome *out, const int *present, int release)
+    struct merge_outcome *out, const int *present, int release,
+    const struct small_stage *ss)
 {
 	struct step *st;
 	PGresult **res, *vr;
@@ -1054,26 +1156,33 @@ classify_apply(struct db *db, const struct staged *v, size_t n,
 	long failed;
 	int rc = -2, claims = 0;
 
-	if ((st = calloc(stmt_count() + 1, sizeof(*st))) == NULL ||
-	    (res = calloc(stmt_count() + 1, sizeof(*res))) == NULL) {
+	if ((st = calloc(stmt_count() + 4, sizeof(*st))) == NULL ||
+	    (res = calloc(stmt_count() + 4, sizeof(*res))) == NULL) {
 		free(st);
 		return -2;
 	}
+	if (ss != NULL) {
+		st[count++] = (struct step){ -1, 0, SH_SAVEPOINT, 0, NULL };
+		st[count++] = (struct step){ -1, 0, SH_CLEAR, 0, NULL };
+		st[count++] = (struct step){ -1, 0, -1, 0, ss };
+	}
 	for (k = 0; k < NKINDS; k++)
 		if (present[k])
-			st[count++] = (struct step){ (int)k, 'c', 0, 0 };
+			st[count++] = (struct step){ (int)k, 'c', 0, 0, NULL };
 	verdicts_at = count;
-	st[count++] = (struct step){ -1, 0, SH_VERDICTS, 0 };
+	st[count++] = (struct step){ -1, 0, SH_VERDICTS, 0, NULL };
 	for (k = 0; k < NKINDS; k++) {
 		for (i = 0; (present[k] & PRESENT_GONE) &&
 		    kinds[k].gone[i] != NULL; i++)
-			st[count++] = (struct step){ (int)k, 'g', (int)i, 1 };
+			st[count++] = (struct step){ (int)k, 'g', (int)i, 1,
+			    NULL };
 		for (i = 0; (present[k] & PRESENT_LIVE) &&
 		    kinds[k].live[i] != NULL; i++)
-			st[count++] = (struct step){ (int)k, 'l', (int)i, 1 };
+			st[count++] = (struct step){ (int)k, 'l', (int)i, 1,
+			    NULL };
 	}
 	if (release)
-		st[count++] = (struct step){ -1, 0, SH_RELEASE, 0 };
+		st[count++] = (struct step){ -1, 0, SH_RELEASE, 0, NULL };
 	if ((failed = run_all(db, st, count, res)) == -1 ||
 	    failed <= (long)verdicts_at)
 		goto done;
@@ -1117,7 +1226,8 @@ static int
 merge_run(struct db *db, const struct staged *v, size_t n,
     struct merge_outcome *out, int *learnt, const char **why)
 {
-	int present[NKINDS] = { 0 }, taught = 0, nodes = 0;
+	int present[NKINDS] = { 0 }, taught = 0, nodes = 0, rc;
+	struct small_stage ss;
 	size_t i;
 
 	*why = NULL;
@@ -1127,13 +1237,22 @@ merge_run(struct db *db, const struct staged *v, size_t n,
 		if (strcmp(v[i].mk->kind, "node") == 0 && !v[i].c->rec.deleted)
 			nodes = 1;
 	}
-	if (stage(db, v, n) == -1)
-		return -2;
 	/*
 	 * Without live node entries nothing follows the applying
 	 * statements, and the savepoint goes with them.
 	 */
-	switch (classify_apply(db, v, n, out, present, !nodes)) {
+	if (n <= SMALL_RUN) {
+		if (small_stage_make(&ss, v, n) == -1) {
+			small_stage_free(&ss);
+			return -2;
+		}
+		rc = classify_apply(db, v, n, out, present, !nodes, &ss);
+		small_stage_free(&ss);
+	} else if (stage(db, v, n) == -1)
+		return -2;
+	else
+		rc = classify_apply(db, v, n, out, present, !nodes, NULL);
+	switch (rc) {
 	case -2:
 		return -2;
 	case -1:

@@ -46,38 +46,47 @@ push_statement(const char *to, const char *from, const char *collection,
 }
 
 /*
- * The page of collection after change after that a push would carry,
- * into p: 1 when there is one (at most PUSH_ENTRIES entries holding at
- * most PUSH_BYTES, with no page after it), 0 when nothing was signed
- * after it, 2 when more was than a push carries, -1 when the database
- * failed.  p->latest is the newest change served whenever the answer
- * is not -1.  The caller frees p->body (push_free).
+ * The query of the page of collection after change after that a push
+ * would carry, into st, pointing into p (push_take reads its answer).
+ * -1 when memory ran out or the collection is unknown.
  */
 int
-push_page(struct db *db, const char *collection, long long after,
-    struct push *p)
+push_step(struct push *p, const char *collection, long long after,
+    struct db_step *st)
 {
 	const char *table = publish_table(collection);
-	const struct feed_frame *frame = feed_frame_get(collection);
-	struct strbuf b = { NULL, 0, 0, 0 };
-	struct peer_page pg;
-	PGresult *res;
-	char from[24], budget[24], *sql;
-	const char *params[2] = { from, budget };
-	int rc;
 
 	memset(p, 0, sizeof(*p));
 	p->collection = collection;
 	p->after = after;
-	if (table == NULL || frame == NULL)
+	if (table == NULL || (p->sql = feed_peer_sql(table, PUSH_ENTRIES)) ==
+	    NULL)
 		return -1;
-	snprintf(from, sizeof(from), "%lld", after);
-	snprintf(budget, sizeof(budget), "%d", PUSH_BYTES);
-	if ((sql = feed_peer_sql(table, PUSH_ENTRIES)) == NULL)
-		return -1;
-	res = db_query(db, PGRES_TUPLES_OK, sql, 2, params);
-	free(sql);
-	if (res == NULL || PQntuples(res) == 0) {
+	snprintf(p->from, sizeof(p->from), "%lld", after);
+	snprintf(p->budget, sizeof(p->budget), "%d", PUSH_BYTES);
+	p->params[0] = p->from;
+	p->params[1] = p->budget;
+	*st = (struct db_step){ p->sql, 2, p->params, PGRES_TUPLES_OK };
+	return 0;
+}
+
+/*
+ * The page push_step asked for, from res (taken), into p: 1 when there
+ * is one (at most PUSH_ENTRIES entries holding at most PUSH_BYTES, with
+ * no page after it), 0 when nothing was signed after it, 2 when more
+ * was than a push carries, -1 when res is not an answer.  p->latest is
+ * the newest change served whenever the answer is not -1.  The caller
+ * frees p (push_free).
+ */
+int
+push_take(struct push *p, PGresult *res)
+{
+	const struct feed_frame *frame = feed_frame_get(p->collection);
+	struct strbuf b = { NULL, 0, 0, 0 };
+	struct peer_page pg;
+	int rc;
+
+	if (res == NULL || frame == NULL || PQntuples(res) == 0) {
 		PQclear(res);
 		return -1;
 	}
@@ -87,10 +96,9 @@ push_page(struct db *db, const char *collection, long long after,
 	p->n = pg.n;
 	if (pg.n == 0)
 		rc = 0;
-	else if (pg.next >= 0 || (pg.n > 1 && PQgetlength(res, 0, PE_ENTRY) >
-	    PUSH_BYTES))
+	else if (pg.next >= 0)
 		rc = 2;
-	else if (feed_page_text(frame, res, PE_ENTRY, 0, pg.n, after,
+	else if (feed_page_text(frame, res, PE_ENTRY, 0, pg.n, p->after,
 	    pg.updated, -1, pg.cursor, pg.latest, &b) == -1 || b.failed)
 		rc = -1;
 	else {
@@ -103,16 +111,34 @@ push_page(struct db *db, const char *collection, long long after,
 		rc = 2;
 	strbuf_free(&b);
 	PQclear(res);
-	if (rc != 1)
-		push_free(p);
+	if (rc != 1) {
+		free(p->body);
+		p->body = NULL;
+		p->len = 0;
+	}
 	return rc;
+}
+
+/* push_step and push_take at once: one round trip of its own. */
+int
+push_page(struct db *db, const char *collection, long long after,
+    struct push *p)
+{
+	struct db_step st;
+
+	if (push_step(p, collection, after, &st) == -1)
+		return -1;
+	return push_take(p, db_query(db, PGRES_TUPLES_OK, st.sql, st.n,
+	    st.params));
 }
 
 void
 push_free(struct push *p)
 {
 	free(p->body);
+	free(p->sql);
 	p->body = NULL;
+	p->sql = NULL;
 	p->len = 0;
 }
 
@@ -242,8 +268,8 @@ push_merge(struct db *db, long long peer, const struct push_claim *c,
 		return 2;
 	}
 	rc = idle && at >= c->after ? 1 : 0;
-	if (merge_page_in(db, peer, c->collection, c->after, page, NULL, rc,
-	    NULL, latest, stored, learnt) == -1 || db_commit(db) == -1)
+	if (merge_page_commit(db, peer, c->collection, c->after, page, NULL,
+	    rc, NULL, latest, stored, learnt) == -1)
 		goto fail;
 	sync_count_merged(*stored);
 	return rc;
@@ -319,7 +345,7 @@ push_receive(struct db *db, const char *header, const char *body,
 	    &learnt);
 	if (rc == -1)
 		goto done;
-	/* A key learnt: every cursor may have moved back (merge_page_in). */
+	/* A key learnt: every cursor may have moved back (merge_page_commit). */
 	a->pull = rc == 0 || learnt > 0;
 	a->all = learnt > 0;
 	a->why = rc == 2 ? "held already" : rc == 1 ? "merged" :

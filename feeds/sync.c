@@ -199,24 +199,53 @@ static const char rewind_query[] =
     " AND c.seq > f.seq";
 
 /*
- * Merges one page from peer, read after cursor after, inside the
- * caller's transaction, begun by feed_begin: its entries verified on
- * every core and merged set-based (merge_docs), each refusal recorded,
- * and when move, the cursor moved to the page's (with etag, and how
- * far behind latest says this node is).  The caller has prepared the
- * merge's statements (merge_prepare).  *stored counts the entries
- * stored, *learnt the keys the trust store learnt.  0, or -1 when the
- * database failed (the caller rolls back).
+ * The cursor moved to $3, and how far behind this node is: behind, how
+ * many changes the peer holds past the cursor ($5, the newest it
+ * holds); behind_since, since when we have been behind at all.  The
+ * notification, named after the collection and the peer (what came
+ * from it is news to every peer but that one: sync_drain), goes in the
+ * same statement, when anything was stored ($6).
+ */
+static const char cursor_sql[] =
+    "WITH c AS (INSERT INTO peer_cursors (peer,"
+    " collection, seq, etag, behind, behind_since) VALUES ($1, $2,"
+    " CASE WHEN $3::bigint >= 0 THEN $3::bigint ELSE 0 END, $4,"
+    " greatest($5::bigint - greatest($3::bigint, 0), 0), NULL)"
+    " ON CONFLICT (peer, collection) DO UPDATE SET"
+    " seq = CASE WHEN $3::bigint >= 0 THEN $3::bigint"
+    "  ELSE peer_cursors.seq END, etag = $4,"
+    " behind = greatest($5::bigint - greatest($3::bigint,"
+    "  peer_cursors.seq), 0),"
+    " behind_since = CASE WHEN $5::bigint > greatest($3::bigint,"
+    "  peer_cursors.seq) THEN coalesce(peer_cursors.behind_since, now())"
+    "  END RETURNING 1)"
+    " SELECT pg_notify('acorn_published', $2::text || ' ' || $1::text)"
+    " FROM c WHERE $6::boolean";
+static const char notify_sql[] =
+    "SELECT pg_notify('acorn_published', $2::text || ' ' || $1::text)";
+
+/*
+ * Merges one page from peer, read after cursor after, and commits,
+ * inside the caller's transaction, begun by feed_begin: its entries
+ * verified on every core and merged set-based (merge_docs), each
+ * refusal recorded, and when move, the cursor moved to the page's
+ * (with etag, and how far behind latest says this node is), in the
+ * commit's round trip.  The caller has prepared the merge's statements
+ * (merge_prepare).  *stored counts the entries stored, *learnt the keys
+ * the trust store learnt.  0, or -1 when the database failed (the
+ * caller rolls back).
  */
 int
-merge_page_in(struct db *db, long long peer, const char *collection,
+merge_page_commit(struct db *db, long long peer, const char *collection,
     long long after, const struct fed_page *page, struct merge_ahead *ahead,
     int move, const char *etag, long long latest, int *stored, int *learnt)
 {
 	char s[24], cursor[24], late[24];
 	const char *p[6] = { s, collection, cursor, etag, late, NULL };
 	struct merge_outcome *out;
-	size_t i;
+	struct db_step st[2];
+	PGresult *res[2];
+	size_t i, n = 0;
 	int rc = -1;
 
 	snprintf(s, sizeof(s), "%lld", peer);
@@ -234,45 +263,37 @@ merge_page_in(struct db *db, long long peer, const char *collection,
 		else if (out[i].stored == 1)
 			(*stored)++;
 	}
-	/*
-	 * behind: how many changes the peer holds past the cursor;
-	 * behind_since: since when we have been behind at all.  The
-	 * notification, named after the collection and the peer (what
-	 * came from it is news to every peer but that one: sync_drain),
-	 * goes in the same statement, when anything was stored ($6).
-	 */
 	p[5] = *stored > 0 ? "t" : "f";
-	if (move && db_call(db, "WITH c AS (INSERT INTO peer_cursors (peer,"
-	    " collection, seq, etag, behind, behind_since) VALUES ($1, $2,"
-	    " CASE WHEN $3::bigint >= 0 THEN $3::bigint ELSE 0 END, $4,"
-	    " greatest($5::bigint - greatest($3::bigint, 0), 0), NULL)"
-	    " ON CONFLICT (peer, collection) DO UPDATE SET"
-	    " seq = CASE WHEN $3::bigint >= 0 THEN $3::bigint"
-	    "  ELSE peer_cursors.seq END, etag = $4,"
-	    " behind = greatest($5::bigint - greatest($3::bigint,"
-	    "  peer_cursors.seq), 0),"
-	    " behind_since = CASE WHEN $5::bigint > greatest($3::bigint,"
-	    "  peer_cursors.seq) THEN coalesce(peer_cursors.behind_since, now())"
-	    "  END RETURNING 1)"
-	    " SELECT pg_notify('acorn_published', $2::text || ' ' || $1::text)"
-	    " FROM c WHERE $6::boolean", 6, p) == -1)
-		goto done;
-	if (!move && *stored > 0 && db_call(db, "SELECT pg_notify("
-	    "'acorn_published', $2::text || ' ' || $1::text)", 2, p) == -1)
-		goto done;
+	n = 0;
+	if (move)
+		st[n++] = (struct db_step){ cursor_sql, 6, p, PGRES_TUPLES_OK };
+	else if (*stored > 0)
+		st[n++] = (struct db_step){ notify_sql, 2, p, PGRES_TUPLES_OK };
 	/*
 	 * A key learnt: what was refused for want of a key is read again,
 	 * so that entries signed with it are taken now (and nothing else
 	 * is: a peer announcing key after key makes this node re-read only
 	 * what it refused); and vouch for it, so the nodes that trust this
-	 * one learn it too.
+	 * one learn it too.  Rare: the cursor goes first, on its own.
 	 */
-	if (*learnt > 0 && (db_exec(db, rewind_query, 1,
-	    (const char *[]){ FED_UNTRUSTED }) == -1 ||
-	    vouch_refresh(db) == -1))
+	if (*learnt > 0) {
+		if (db_batch(db, st, n, res) != (long)n)
+			goto done;
+		while (n > 0)
+			PQclear(res[--n]);
+		if (db_exec(db, rewind_query, 1,
+		    (const char *[]){ FED_UNTRUSTED }) == -1 ||
+		    vouch_refresh(db) == -1)
+			goto done;
+	}
+	/* The commit goes with the cursor. */
+	st[n++] = (struct db_step){ "COMMIT", 0, NULL, PGRES_COMMAND_OK };
+	if (db_batch(db, st, n, res) != (long)n)
 		goto done;
 	rc = 0;
 done:
+	while (n > 0)
+		PQclear(res[--n]);
 	merge_outcomes_free(out, page->n);
 	free(out);
 	return rc;
@@ -287,7 +308,7 @@ sync_count_merged(int n)
 
 /*
  * Merges one page, read after cursor after, and moves the cursor, all
- * in one transaction (merge_page_in).  0 when committed, -1 when the
+ * in one transaction (merge_page_commit).  0 when committed, -1 when the
  * database failed (nothing of it is kept).
  */
 static int
@@ -297,9 +318,8 @@ merge_page(struct db *db, long long peer, const char *collection,
 {
 	if (feed_begin(db) == -1)
 		return -1;
-	if (merge_page_in(db, peer, collection, after,
-	    page, ahead, 1, etag, latest, stored, learnt) == -1 ||
-	    db_commit(db) == -1) {
+	if (merge_page_commit(db, peer, collection, after, page, ahead, 1,
+	    etag, latest, stored, learnt) == -1) {
 		db_rollback(db);
 		return -1;
 	}
@@ -1284,20 +1304,19 @@ calls_run(struct sync *s, CURLM *m)
 }
 
 /*
- * The pushes of news: for each collection named, the page after what
- * this process last announced of it, into p (p[i].body NULL when
- * collection i goes by ping).  The news of the collections that go by
- * ping, or NEWS_ALL.
+ * The queries of the pushes of news, into st from st[1] on, with which
+ * collection each is for in at[]: for each collection named, the page
+ * after what this process last announced of it.  The news of the
+ * collections that go by ping, or NEWS_ALL; *n counts st.
  */
 static unsigned int
-pushes_make(struct sync *s, unsigned int news, struct push p[FED_COLLECTIONS])
+pushes_ask(struct sync *s, unsigned int news, struct push p[FED_COLLECTIONS],
+    struct db_step *st, size_t at[], size_t *n)
 {
 	const char *coll;
 	unsigned int ping = 0;
 	size_t i;
-	int rc;
 
-	memset(p, 0, FED_COLLECTIONS * sizeof(*p));
 	if (news == NEWS_ALL || s->signer == NULL)
 		return NEWS_ALL;
 	for (i = 0; (coll = publish_collection(i)) != NULL &&
@@ -1309,13 +1328,39 @@ pushes_make(struct sync *s, unsigned int news, struct push p[FED_COLLECTIONS])
 		 * (pushes_start failed): nothing after "now" is asked for,
 		 * to learn where that is, and the news goes by ping.
 		 */
-		rc = push_page(s->db, coll, s->pushed[i] >= 0 ? s->pushed[i] :
-		    LLONG_MAX, &p[i]);
-		if (rc == -1 || s->pushed[i] < 0) {
+		if (s->pushed[i] < 0)
 			ping |= 1u << i;
-			push_free(&p[i]);
-		} else if (rc == 2)
+		if (push_step(&p[i], coll, s->pushed[i] >= 0 ? s->pushed[i] :
+		    LLONG_MAX, &st[*n]) == -1) {
 			ping |= 1u << i;
+			s->pushed[i] = -1;
+			continue;
+		}
+		at[(*n)++] = i;
+	}
+	return ping;
+}
+
+/*
+ * Takes the answers to pushes_ask's queries (res[1] on): the pushes
+ * whose pages fit; the others join the news that goes by ping.
+ */
+static unsigned int
+pushes_take(struct sync *s, struct push p[FED_COLLECTIONS], PGresult **res,
+    const size_t at[], size_t n, unsigned int ping)
+{
+	size_t j, i;
+	int rc;
+
+	for (j = 1; j < n; j++) {
+		i = at[j];
+		rc = push_take(&p[i], res[j]);
+		res[j] = NULL;
+		if (rc == -1 || rc == 2 || (ping & 1u << i)) {
+			ping |= 1u << i;
+			free(p[i].body);
+			p[i].body = NULL;
+		}
 		s->pushed[i] = rc == -1 ? -1 : p[i].latest;
 	}
 	return ping;
@@ -1334,7 +1379,9 @@ static void
 ping_peers(struct sync *s, long long from, unsigned int news)
 {
 	struct push pushes[FED_COLLECTIONS];
-	PGresult *res;
+	struct db_step st[FED_COLLECTIONS + 1];
+	PGresult *res = NULL, *answers[FED_COLLECTIONS + 1];
+	size_t at[FED_COLLECTIONS + 1], nst = 1;
 	CURLM *m = NULL;
 	CURLMsg *msg;
 	struct call *calls = NULL, *k;
@@ -1347,10 +1394,18 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 
 	snprintf(id, sizeof(id), "%lld", from);
 	memset(pushes, 0, sizeof(pushes));
-	res = db_query(s->db, PGRES_TUPLES_OK, ping_query, 1, p);
-	if (res == NULL || (n = PQntuples(res)) == 0)
+	/* The peers, and the pages to push them: one round trip. */
+	st[0] = (struct db_step){ ping_query, 1, p, PGRES_TUPLES_OK };
+	ping = pushes_ask(s, news, pushes, st, at, &nst);
+	if (db_batch(s->db, st, nst, answers) != (long)nst) {
+		for (c = 0; c < nst; c++)
+			PQclear(answers[c]);
 		goto done;
-	ping = pushes_make(s, news, pushes);
+	}
+	res = answers[0];
+	ping = pushes_take(s, pushes, answers, at, nst, ping);
+	if ((n = PQntuples(res)) == 0)
+		goto done;
 	/* At most a push of each collection and a ping, to each peer. */
 	/* Pushes refused become pings: as many again. */
 	if ((calls = calloc((size_t)n * (2 * FED_COLLECTIONS + 1),
