@@ -16,9 +16,11 @@
  * version only goes up, and the cursor only from where the page
  * starts).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core.h"
 #include "federation.h"
@@ -27,6 +29,64 @@
 /* Sizes of a push: a change's entries, not a catch-up. */
 #define PUSH_ENTRIES	16
 #define PUSH_BYTES	(64 * 1024)	/* of entries */
+
+/*
+ * Pushes a peer may send this process: PUSH_BURST at once, then
+ * PUSH_RATE a second.  A peer sends one an announcement, and a busy
+ * one announces less often, not more (each announcement covers all
+ * since the last), so an honest peer stays far under it; past it, a
+ * push is refused and becomes the ping it replaced, which is spaced as
+ * pings are.  What a compromised peer's pushes can cost is bounded so.
+ */
+#define PUSH_BURST	60
+#define PUSH_RATE	20
+#define PUSH_PEERS	64		/* peers with a bucket in memory */
+
+static struct {
+	long long	 peer;
+	double		 tokens;
+	double		 at;		/* seconds, CLOCK_MONOTONIC */
+} buckets[PUSH_PEERS];
+static pthread_mutex_t buckets_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Takes a push from peer's bucket: 0, or -1 when it is empty. */
+static int
+push_allowed(long long peer)
+{
+	struct timespec ts;
+	double now;
+	size_t i, free_at = PUSH_PEERS, oldest = 0;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	pthread_mutex_lock(&buckets_lock);
+	for (i = 0; i < PUSH_PEERS; i++) {
+		if (buckets[i].peer == peer)
+			break;
+		if (buckets[i].peer == 0 && free_at == PUSH_PEERS)
+			free_at = i;
+		if (buckets[i].at < buckets[oldest].at)
+			oldest = i;
+	}
+	if (i == PUSH_PEERS) {
+		/* A new one, full; the longest unused gives way. */
+		i = free_at < PUSH_PEERS ? free_at : oldest;
+		buckets[i].peer = peer;
+		buckets[i].tokens = PUSH_BURST;
+		buckets[i].at = now;
+	}
+	buckets[i].tokens += (now - buckets[i].at) * PUSH_RATE;
+	if (buckets[i].tokens > PUSH_BURST)
+		buckets[i].tokens = PUSH_BURST;
+	buckets[i].at = now;
+	if (buckets[i].tokens >= 1)
+		buckets[i].tokens -= 1;
+	else
+		rc = -1;
+	pthread_mutex_unlock(&buckets_lock);
+	return rc;
+}
 
 /*
  * The text a push's signature covers, malloc'd, or NULL: receiver and
@@ -327,6 +387,12 @@ push_receive(struct db *db, const char *header, const char *body,
 	a->peer = strtoll(PQgetvalue(res, 0, SE_ID), NULL, 10);
 	a->from = c.from;
 	a->collection = c.collection;
+	if (push_allowed(a->peer) == -1) {
+		a->why = "more pushes than this node takes from one peer; its"
+		    " news goes by ping";
+		status = 429;
+		goto done;
+	}
 	status = 400;
 	if (fed_page_parse(body, len, &page, &a->why) == -1)
 		goto done;

@@ -118,6 +118,8 @@ federation_push(struct request *r)
 	if (a.pull && ping_take(r, a.from, a.all ? 0 :
 	    sync_news_read(a.collection)) == -1)
 		status = 503;
+	if (status == 429)
+		response_retry_after(r, 1);
 	if (status == 503 && a.why == NULL) {
 		push_answer_free(&a);
 		return http_error(r, 503);

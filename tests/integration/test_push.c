@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 #include <openssl/bio.h>
@@ -335,6 +336,70 @@ START_TEST(test_a_pushed_entry_that_does_not_verify_is_refused_alone)
 }
 END_TEST
 
+/* Seconds on a monotonic clock. */
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * A peer's key in the wrong hands: its pushes, sent as fast as they
+ * go, are taken up to the node's bound (60 at once, then 20 a second)
+ * and refused past it with 429 and Retry-After, and the node goes on
+ * serving.
+ */
+START_TEST(test_a_flood_of_pushes_from_a_peer_is_bounded)
+{
+	struct scene s;
+	struct client *c;
+	struct resp *r;
+	char *id = fake_uuid(), *entry, *page, *h, *line;
+	double start, took;
+	int i, taken = 0, refused = 0;
+
+	scene_up(&s, 0);
+	entry = fake_term(s.peer, id, 1, "Flood", "The same push again.");
+	page = fake_page(1, entry, NULL);
+	h = fake_push_header(s.peer, s.peer->key, s.id, "glossary", 0, page,
+	    strlen(page));
+	ck_assert_int_gt(asprintf(&line, "Acorn-Push: %s", h), 0);
+	c = client_new(s.node);
+	client_header(c, line);
+	start = seconds();
+	for (i = 0; i < 150; i++) {
+		r = http_post_bytes(c, "/federation/push", page, strlen(page),
+		    "application/atom+xml;type=feed");
+		ck_assert_ptr_nonnull(r);
+		if (r->status == 202)
+			taken++;
+		else {
+			ck_assert_int_eq(r->status, 429);
+			ck_assert_int_ge(retry_after(r), 1);
+			refused++;
+		}
+		resp_free(r);
+	}
+	took = seconds() - start;
+	ck_assert_msg(refused > 0, "150 pushes in %.2f s were all taken", took);
+	ck_assert_msg(taken <= 60 + (int)(20 * took) + 1, "%d pushes taken"
+	    " in %.2f s", taken, took);
+	/* What was taken was merged once. */
+	ck_assert_int_eq(stored(&s, id, "The same push again."), 1);
+	node_assert_serving(s.node, "/feeds/glossary?after=0");
+	client_free(c);
+	free(line);
+	free(h);
+	free(page);
+	free(entry);
+	free(id);
+	scene_down(&s);
+}
+END_TEST
+
 /* The node's public key, from /federation/key.pem. */
 static EVP_PKEY *
 node_key(struct node *n)
@@ -461,6 +526,7 @@ push_suite(void)
 	tcase_add_test(tc, test_pushes_of_the_wrong_shape_are_refused);
 	tcase_add_test(tc,
 	    test_a_pushed_entry_that_does_not_verify_is_refused_alone);
+	tcase_add_test(tc, test_a_flood_of_pushes_from_a_peer_is_bounded);
 	tcase_add_test(tc, test_node_pushes_its_change_signed_for_the_peer);
 	tcase_add_test(tc, test_peer_without_pushes_is_pinged);
 	suite_add_tcase(s, tc);
