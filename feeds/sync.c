@@ -71,6 +71,11 @@ struct sync {
 	 * the peers (the newest change then), -1 when not known.
 	 */
 	long long	 pushed[FED_COLLECTIONS];
+	/*
+	 * The announcements' transfers: it keeps their connections to
+	 * the peers open between announcements (libcurl's cache).
+	 */
+	CURLM		*multi;
 };
 
 /*
@@ -1409,7 +1414,7 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 	/* At most a push of each collection and a ping, to each peer. */
 	/* Pushes refused become pings: as many again. */
 	if ((calls = calloc((size_t)n * (2 * FED_COLLECTIONS + 1),
-	    sizeof(*calls))) == NULL || (m = curl_multi_init()) == NULL)
+	    sizeof(*calls))) == NULL || (m = s->multi) == NULL)
 		goto done;
 	for (i = 0; i < n; i++) {
 		long long peer = strtoll(PQgetvalue(res, i, PI_ID), NULL, 10);
@@ -1485,8 +1490,6 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 done:
 	for (i = 0; calls != NULL && i < ncalls; i++)
 		call_free(m, &calls[i]);
-	if (m != NULL)
-		curl_multi_cleanup(m);
 	free(calls);
 	PQclear(res);
 	for (c = 0; c < FED_COLLECTIONS; c++)
@@ -1712,7 +1715,10 @@ sync_start(const struct config *c, const struct signer *sg)
 	for (i = 0; i < FED_COLLECTIONS; i++)
 		s->pushed[i] = -1;
 	util_hex(r, sizeof(r), s->token);
-	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	if ((s->multi = curl_multi_init()) == NULL ||
+	    curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, 64L) !=
+	    CURLM_OK ||
+	    pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    (s->pool = db_pool_new(c->database, 1)) == NULL ||
 	    (s->courier = courier_start(c, sg)) == NULL ||
 	    pthread_create(&s->thread, NULL, sync_run, s) != 0) {
@@ -1723,6 +1729,8 @@ sync_start(const struct config *c, const struct signer *sg)
 			close(s->wake[1]);
 		}
 		db_pool_free(s->pool);
+		if (s->multi != NULL)
+			curl_multi_cleanup(s->multi);
 		free(s);
 		return NULL;
 	}
@@ -1784,5 +1792,6 @@ sync_stop(struct sync *s)
 	close(s->wake[0]);
 	close(s->wake[1]);
 	db_pool_free(s->pool);
+	curl_multi_cleanup(s->multi);
 	free(s);
 }
