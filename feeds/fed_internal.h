@@ -55,6 +55,10 @@ int		 merge_page_commit(struct db *, long long, const char *, long long,
 void		 sync_count_merged(int);
 long long	 page_latest(const char *);
 
+/* push.c: what a push's signature covers. */
+char		*push_statement(const char *, const char *, const char *,
+		    long long, const char *, size_t);
+
 /* record.c */
 int		 fed_record_origin(xmlNodePtr, char [FED_UUID_LEN + 1]);
 

@@ -207,9 +207,11 @@ int	 feed_page_text(const struct feed_frame *, const struct pg_result *,
 
 /*
  * push.c: a change's entries sent to the peers with its news.  A push
- * is at most this large, the feed around its entries included.
+ * is at most this large, the feed around its entries included, and
+ * holds at most this many entries.
  */
 #define PUSH_MAX_BODY	(80 * 1024)
+#define PUSH_ENTRIES	16
 struct push {
 	const char	*collection;
 	long long	 after;		/* where the page starts */
@@ -238,6 +240,7 @@ struct push_answer {
 	const char	*why;
 	char		*copy;
 };
+/* receive.c: taking one. */
 int	 push_receive(struct db *, const char *, const char *, size_t,
 	    struct push_answer *);
 void	 push_answer_free(struct push_answer *);
