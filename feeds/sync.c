@@ -1390,18 +1390,31 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 	CURLM *m = NULL;
 	CURLMsg *msg;
 	struct call *calls = NULL, *k;
+	struct puller *who;
 	char id[24];
 	const char *p[1] = { from > 0 ? id : NULL };
 	unsigned int ping;
 	long code;
-	int i, j, n, ncalls = 0, left, refused = 0;
+	int i, j, n, ncalls = 0, left, refused = 0, told = 0, pushing = 0;
 	size_t c;
 
 	snprintf(id, sizeof(id), "%lld", from);
 	memset(pushes, 0, sizeof(pushes));
+	/*
+	 * Nobody to tell (a node with no peers but the one it all came
+	 * from): nothing is asked of the database.  No peer that takes
+	 * pushes: no page is read.
+	 */
+	for (who = s->pullers; who != NULL; who = who->next)
+		if (who->id != from) {
+			told++;
+			pushing += time(NULL) >= who->no_push_until;
+		}
+	if (told == 0)
+		return;
 	/* The peers, and the pages to push them: one round trip. */
 	st[0] = (struct db_step){ ping_query, 1, p, PGRES_TUPLES_OK };
-	ping = pushes_ask(s, news, pushes, st, at, &nst);
+	ping = pushing > 0 ? pushes_ask(s, news, pushes, st, at, &nst) : news;
 	if (db_batch(s->db, st, nst, answers) != (long)nst) {
 		for (c = 0; c < nst; c++)
 			PQclear(answers[c]);
