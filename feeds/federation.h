@@ -159,6 +159,9 @@ int	 keys_generate(const char *, int, int);
 
 /* publish.c: signing what changed, and the collections served. */
 int	 publish_pending(struct db *, const struct signer *);
+#define PUBLISH_ALL	(~0u)
+int	 publish_kinds(struct db *, const struct signer *, unsigned int);
+unsigned int publish_kinds_of(const char *);
 int	 feed_begin(struct db *);
 const char *publish_table(const char *);
 const char *publish_page(const char *);

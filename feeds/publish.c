@@ -1187,22 +1187,41 @@ signer_checked(const struct signer *sg)
 }
 
 /*
- * Signs every pending local row.  Peers are told (acorn_published) when
- * anything went out.  Answers how many entries went out, or -1.  Only
- * kinds with rows waiting get a transaction: the worker comes here after
- * every change it hears of, received ones too, and a transaction for
- * each kind was a dozen round trips on the way of every relayed entry.
+ * The kind whose table a notification of a change waiting to be signed
+ * names (acorn_publish, migration 054): its bit, as publish_kinds takes
+ * it; PUBLISH_ALL when it names none this node knows (an empty payload,
+ * from a schema before it).
+ */
+unsigned int
+publish_kinds_of(const char *table)
+{
+	size_t i;
+
+	for (i = 0; table != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
+	    i++)
+		if (strcmp(kinds[i].table, table) == 0)
+			return 1u << i;
+	return PUBLISH_ALL;
+}
+
+/*
+ * Signs the pending local rows of the kinds of mask (publish_kinds_of's
+ * bits), or of every kind that has any when mask is PUBLISH_ALL (one
+ * question first).  Peers are told (acorn_published) when anything went
+ * out.  Answers how many entries went out, or -1.  Only kinds with rows
+ * waiting get a transaction: the worker comes here after every change
+ * it hears of, and a transaction for each kind was a dozen round trips
+ * on the way of every relayed entry.
  */
 int
-publish_pending(struct db *db, const struct signer *sg)
+publish_kinds(struct db *db, const struct signer *sg, unsigned int mask)
 {
-	unsigned int mask;
 	size_t i;
 	int n, total = 0;
 
 	if (sg == NULL || sg->key == NULL)
 		return 0;
-	if (pending_kinds(db, &mask) == -1)
+	if (mask == PUBLISH_ALL && pending_kinds(db, &mask) == -1)
 		return -1;
 	if (mask != 0 && signer_checked(sg) == -1) {
 		log_err("the signing key is not the one its fingerprint names");
@@ -1216,6 +1235,13 @@ publish_pending(struct db *db, const struct signer *sg)
 		total += n;
 	}
 	return total;
+}
+
+/* Signs every pending local row (publish_kinds). */
+int
+publish_pending(struct db *db, const struct signer *sg)
+{
+	return publish_kinds(db, sg, PUBLISH_ALL);
 }
 
 static const struct kind *

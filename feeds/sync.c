@@ -1595,12 +1595,13 @@ ping_heard(struct sync *s, const char *note)
  * Takes the notifications that arrived: wakes the pullers of peers that
  * pinged, reloads the peer list when it changed.  *out is set when
  * entries went out (here or in another process): to a peer's id when
- * all of them were merged from that peer, to OUT_ALL otherwise; *again
- * is set when a local change waits to be published.  -1 when the
- * connection is gone.
+ * all of them were merged from that peer, to OUT_ALL otherwise; *kinds
+ * gains the kinds in which a local change waits to be signed
+ * (publish_kinds_of).  -1 when the connection is gone.
  */
 static int
-sync_drain(struct sync *s, long long *out, unsigned int *news, int *again)
+sync_drain(struct sync *s, long long *out, unsigned int *news,
+    unsigned int *kinds)
 {
 	PGconn *c = db_conn(s->db);
 	PGnotify *n;
@@ -1624,7 +1625,7 @@ sync_drain(struct sync *s, long long *out, unsigned int *news, int *again)
 			else if (*out != from)
 				*out = OUT_ALL;
 		} else if (strcmp(n->relname, "acorn_publish") == 0)
-			*again = 1;
+			*kinds |= publish_kinds_of(n->extra);
 		else if (strcmp(n->relname, "acorn_peers") == 0)
 			peers = 1;
 		else if (strcmp(n->relname, "acorn_ping") == 0)
@@ -1640,17 +1641,38 @@ sync_wait(struct sync *s, long ms)
 	worker_wait(s->wake[0], s->db, ms);
 }
 
+/*
+ * Whether the worker is due to ask every shared table for rows waiting
+ * to be signed (publish_kinds with PUBLISH_ALL), as it does every
+ * CHECK_EVERY seconds: the notifications name what waits, and this
+ * finds what one missed.  *last is when it last asked.
+ */
+#define CHECK_EVERY	5
+
+static int
+check_due(struct timespec *last)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - last->tv_sec < CHECK_EVERY)
+		return 0;
+	*last = now;
+	return 1;
+}
+
 static void *
 sync_run(void *arg)
 {
 	struct sync *s = arg;
 	struct puller *gone;
+	struct timespec checked = { 0, 0 };
 	long long out, heard;
-	unsigned int news, told;
-	int again, rc;
+	unsigned int news, told, kinds = 0, signing;
+	int rc;
 
 	while (!atomic_load(&s->stop)) {
-		out = again = 0;
+		out = 0;
 		news = 0;
 		if (s->db == NULL) {
 			if (sync_connect(s) == -1) {
@@ -1659,10 +1681,12 @@ sync_run(void *arg)
 			}
 			/*
 			 * Back (or first) on line: peers whose tries of
-			 * this node backed off hear at once that it is.
+			 * this node backed off hear at once that it is,
+			 * and whatever waits is signed.
 			 */
 			out = OUT_ALL;
 			news = NEWS_ALL;
+			kinds = PUBLISH_ALL;
 		}
 		/*
 		 * Entries gone out (merged from a peer, or signed by
@@ -1670,10 +1694,15 @@ sync_run(void *arg)
 		 * signed here: a relay's pings do not wait for its own
 		 * signing.
 		 */
-		rc = sync_drain(s, &out, &news, &again);
+		rc = sync_drain(s, &out, &news, &kinds);
 		if (rc == 0 && out != 0)
 			ping_peers(s, out, news);
-	if (rc == 0 && (rc = publish_pending(s->db, s->signer)) > 0) {
+		if (rc == 0 && check_due(&checked))
+			kinds = PUBLISH_ALL;
+		signing = kinds;
+		kinds = 0;
+		if (rc == 0 && signing != 0 &&
+		    (rc = publish_kinds(s->db, s->signer, signing)) > 0) {
 			/*
 			 * Its own acorn_published, heard now, is not
 			 * announced twice: a second ping would ask each
@@ -1681,11 +1710,13 @@ sync_run(void *arg)
 			 */
 			heard = 0;
 			told = 0;
-			if (sync_drain(s, &heard, &told, &again) == -1)
+			if (sync_drain(s, &heard, &told, &kinds) == -1)
 				rc = -1;
 			ping_peers(s, OUT_ALL, told != 0 ? told : NEWS_ALL);
 		}
 		if (rc == -1) {
+			/* What was to be signed is looked for again. */
+			kinds = PUBLISH_ALL;
 			if (PQstatus(db_conn(s->db)) != CONNECTION_OK) {
 				db_release(s->pool, s->db);
 				s->db = NULL;
@@ -1693,8 +1724,8 @@ sync_run(void *arg)
 			sync_wait(s, ERROR_WAIT_MS);
 			continue;
 		}
-		if (out == 0 && !again && rc == 0)
-			sync_wait(s, 5000);
+		if (out == 0 && kinds == 0 && rc == 0)
+			sync_wait(s, CHECK_EVERY * 1000);
 	}
 	pthread_mutex_lock(&serving_lock);
 	gone = s->pullers;
