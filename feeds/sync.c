@@ -1424,8 +1424,10 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 	ping = pushes_take(s, pushes, answers, at, nst, ping);
 	if ((n = PQntuples(res)) == 0)
 		goto done;
-	/* At most a push of each collection and a ping, to each peer. */
-	/* Pushes refused become pings: as many again. */
+	/*
+	 * At most a push of each collection and a ping, to each peer;
+	 * and pushes refused become pings, as many again.
+	 */
 	if ((calls = calloc((size_t)n * (2 * FED_COLLECTIONS + 1),
 	    sizeof(*calls))) == NULL || (m = s->multi) == NULL)
 		goto done;
@@ -1464,9 +1466,9 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 	}
 	calls_run(s, m);
 	/*
-	 * A push not taken is a ping now: the peer pulls.  Pings not
-	 * answered are not tried again: the peer pulls when it is next
-	 * due, as before pings were.
+	 * A push refused is a ping now: the peer pulls.  One that got no
+	 * answer is not (nor is a ping that got none): the peer is not
+	 * there to take it, and pulls when it is next due.
 	 */
 	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
