@@ -51,7 +51,7 @@ struct fed_page;
 struct merge_ahead;
 int		 merge_page_commit(struct db *, long long, const char *, long long,
 		    const struct fed_page *, struct merge_ahead *, int,
-		    const char *, long long, int *, int *);
+		    const char *, long long, int *, int *, int *);
 void		 sync_count_merged(int);
 long long	 page_latest(const char *);
 

@@ -161,7 +161,7 @@ push_merge(struct db *db, long long peer, const struct push_claim *c,
 	};
 	PGresult *res[3];
 	long long at = -1;
-	int idle, rc;
+	int idle, rc, untrusted = 0;
 
 	snprintf(id, sizeof(id), "%lld", peer);
 	if (db_batch(db, st, 3, res) != 3) {
@@ -183,10 +183,10 @@ push_merge(struct db *db, long long peer, const struct push_claim *c,
 	}
 	rc = idle && at >= c->after ? 1 : 0;
 	if (merge_page_commit(db, peer, c->collection, c->after, page, NULL,
-	    rc, NULL, latest, stored, learnt) == -1)
+	    rc, NULL, latest, stored, learnt, &untrusted) == -1)
 		goto fail;
 	sync_count_merged(*stored);
-	return rc;
+	return untrusted > 0 ? 0 : rc;
 fail:
 	db_rollback(db);
 	return -1;

@@ -237,13 +237,17 @@ static const char notify_sql[] =
  * (with etag, and how far behind latest says this node is), in the
  * commit's round trip.  The caller has prepared the merge's statements
  * (merge_prepare).  *stored counts the entries stored, *learnt the keys
- * the trust store learnt.  0, or -1 when the database failed (the
- * caller rolls back).
+ * the trust store learnt.  With untrusted (a push), entries signed by a
+ * key not trusted yet are counted there and not refused, and the cursor
+ * stays: a pull reads them in the order the peer serves them, after
+ * what may vouch for their key, as if the push had not come.  0, or -1
+ * when the database failed (the caller rolls back).
  */
 int
 merge_page_commit(struct db *db, long long peer, const char *collection,
     long long after, const struct fed_page *page, struct merge_ahead *ahead,
-    int move, const char *etag, long long latest, int *stored, int *learnt)
+    int move, const char *etag, long long latest, int *stored, int *learnt,
+    int *untrusted)
 {
 	char s[24], cursor[24], late[24];
 	const char *p[6] = { s, collection, cursor, etag, late, NULL };
@@ -262,7 +266,11 @@ merge_page_commit(struct db *db, long long peer, const char *collection,
 	    ahead) == -1)
 		goto done;
 	for (i = 0; i < page->n; i++) {
-		if (out[i].stored == -1)
+		if (out[i].stored == -1 && untrusted != NULL &&
+		    out[i].why != NULL && strcmp(out[i].why, FED_UNTRUSTED) == 0) {
+			(*untrusted)++;
+			move = 0;
+		} else if (out[i].stored == -1)
 			reject(db, peer, collection, after, out[i].id,
 			    out[i].why);
 		else if (out[i].stored == 1)
@@ -324,7 +332,7 @@ merge_page(struct db *db, long long peer, const char *collection,
 	if (feed_begin(db) == -1)
 		return -1;
 	if (merge_page_commit(db, peer, collection, after, page, ahead, 1,
-	    etag, latest, stored, learnt) == -1) {
+	    etag, latest, stored, learnt, NULL) == -1) {
 		db_rollback(db);
 		return -1;
 	}

@@ -400,6 +400,53 @@ START_TEST(test_a_flood_of_pushes_from_a_peer_is_bounded)
 }
 END_TEST
 
+/*
+ * An entry signed by a key the node does not trust yet (a node it has
+ * not heard of) is not refused from a push: the cursor stays and the
+ * node pulls, reading the peer's feed in order, after whatever would
+ * vouch for the key, as if the push had not come.
+ */
+START_TEST(test_a_pushed_entry_of_an_unknown_key_is_left_to_the_pull)
+{
+	struct scene s;
+	EVP_PKEY *stranger = stranger_key();
+	struct fake_entry e = { 0 };
+	char *id = fake_uuid(), *origin = fake_uuid(), *xml, *entry, *page;
+	char *answer;
+	int before;
+
+	scene_up(&s, 0);
+	e.kind = "term";
+	e.id = id;
+	e.origin = origin;
+	e.source = origin;
+	e.title = "Vouched for later";
+	e.fields = "<acorn:term>Vouched for later</acorn:term>"
+	    "<acorn:definition>From a node not known yet.</acorn:definition>";
+	xml = fake_entry_xml(s.peer, &e);
+	entry = fake_sign(xml, stranger);
+	page = fake_page(1, entry, NULL);
+	before = fakepeer_requests(s.peer, "glossary");
+	ck_assert_int_eq(push(&s, 0, page, &answer), 202);
+	ck_assert_str_eq(answer, "merged; a pull follows\n");
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM rejections",
+	    NULL), 0);
+	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
+	    " WHERE id = $1", id), 0);
+	ck_assert_int_eq(cursor_of(&s), 0);
+	ck_assert_msg(fakepeer_wait_requests(s.peer, "glossary", before,
+	    SETTLE_MS), "the node did not pull");
+	EVP_PKEY_free(stranger);
+	free(answer);
+	free(page);
+	free(entry);
+	free(xml);
+	free(origin);
+	free(id);
+	scene_down(&s);
+}
+END_TEST
+
 /* The node's public key, from /federation/key.pem. */
 static EVP_PKEY *
 node_key(struct node *n)
@@ -526,6 +573,8 @@ push_suite(void)
 	tcase_add_test(tc, test_pushes_of_the_wrong_shape_are_refused);
 	tcase_add_test(tc,
 	    test_a_pushed_entry_that_does_not_verify_is_refused_alone);
+	tcase_add_test(tc,
+	    test_a_pushed_entry_of_an_unknown_key_is_left_to_the_pull);
 	tcase_add_test(tc, test_a_flood_of_pushes_from_a_peer_is_bounded);
 	tcase_add_test(tc, test_node_pushes_its_change_signed_for_the_peer);
 	tcase_add_test(tc, test_peer_without_pushes_is_pinged);
