@@ -173,6 +173,10 @@ const char *publish_collection(size_t);
 #define FED_COLLECTIONS	6		/* publish_collection's names */
 /* What closes a feed after its entries, each on a line of its own. */
 #define FED_FEED_TAIL	"\n</feed>\n"
+/* SQL: rows peers may be given: signed, and not changed since. */
+#define FED_SERVED	"entry IS NOT NULL AND NOT pending"
+/* SQL: a page's date when it holds nothing: when the node began. */
+#define FED_NO_DATE	"(SELECT created FROM node)"
 
 struct feed_frame {
 	const char	*collection;
@@ -231,7 +235,6 @@ struct push {
 struct db_step;
 int	 push_step(struct push *, const char *, long long, struct db_step *);
 int	 push_take(struct push *, struct pg_result *);
-int	 push_page(struct db *, const char *, long long, struct push *);
 void	 push_free(struct push *);
 char	*push_header(const struct signer *, const char *, const struct push *);
 struct push_answer {

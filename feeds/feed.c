@@ -166,11 +166,6 @@ feed_frame_page(const struct feed_frame *f, char *out, size_t size,
 	return (int)n;
 }
 
-/* Rows peers may be given: signed, and not changed since. */
-#define SERVED	"entry IS NOT NULL AND NOT pending"
-/* A page's date when it holds nothing: when the node began. */
-#define NO_DATE	"(SELECT created FROM node)"
-
 /*
  * For peers: the newest change served, whether rows wait to be signed,
  * and a page from after change $1, oldest first, of at most %d entries
@@ -184,8 +179,8 @@ feed_frame_page(const struct feed_frame *f, char *out, size_t size,
  */
 static const char peer_sql[] =
     "SELECT s.latest, s.pending, p.seq, p.entry, "
-    RFC3339("coalesce(p.newest, " NO_DATE ")")
-    " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " SERVED
+    RFC3339("coalesce(p.newest, " FED_NO_DATE ")")
+    " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " FED_SERVED
     "  ) AS latest, (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
     "  AS pending) s"
     " LEFT JOIN (SELECT seq, newest, CASE WHEN n <= %d AND"
@@ -194,7 +189,7 @@ static const char peer_sql[] =
     "   sum(octet_length(entry) + 1) OVER w AS total,"
     "   max(updated) OVER w AS newest"
     "   FROM (SELECT seq, entry, updated FROM %s WHERE seq > $1 AND "
-    SERVED "    ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) w"
+    FED_SERVED "    ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) w"
     "  WHERE n <= 2 OR total - octet_length(entry) - 1 <= $2::bigint) p"
     " ON true ORDER BY p.seq";
 

@@ -110,19 +110,6 @@ push_take(struct push *p, PGresult *res)
 	return rc;
 }
 
-/* push_step and push_take at once: one round trip of its own. */
-int
-push_page(struct db *db, const char *collection, long long after,
-    struct push *p)
-{
-	struct db_step st;
-
-	if (push_step(p, collection, after, &st) == -1)
-		return -1;
-	return push_take(p, db_query(db, PGRES_TUPLES_OK, st.sql, st.n,
-	    st.params));
-}
-
 void
 push_free(struct push *p)
 {

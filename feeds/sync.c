@@ -1528,16 +1528,31 @@ done:
 static void
 pushes_start(struct sync *s)
 {
-	struct push p;
+	struct push p[FED_COLLECTIONS];
+	struct db_step st[FED_COLLECTIONS];
+	PGresult *res[FED_COLLECTIONS];
 	const char *coll;
-	size_t i;
+	size_t i, n = 0;
+	int ok;
 
+	memset(p, 0, sizeof(p));
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < FED_COLLECTIONS; i++)
+		s->pushed[i] = -1;
+	/* Nothing after "now" is asked for: the answer says where it is. */
 	for (i = 0; (coll = publish_collection(i)) != NULL &&
-	    i < FED_COLLECTIONS; i++) {
-		s->pushed[i] = push_page(s->db, coll, LLONG_MAX, &p) == -1 ?
-		    -1 : p.latest;
-		push_free(&p);
-	}
+	    i < FED_COLLECTIONS && push_step(&p[i], coll, LLONG_MAX,
+	    &st[i]) == 0; i++)
+		n++;
+	ok = n > 0 && db_batch(s->db, st, n, res) == (long)n;
+	for (i = 0; i < n; i++)
+		if (ok)
+			s->pushed[i] = push_take(&p[i], res[i]) == -1 ?
+			    -1 : p[i].latest;
+		else
+			PQclear(res[i]);
+	for (i = 0; i < FED_COLLECTIONS; i++)
+		push_free(&p[i]);
 }
 
 static int

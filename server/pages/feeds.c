@@ -34,12 +34,8 @@
  * EXISTS was planned as a scan of the whole table while its statistics
  * were young (a node catching up), hundreds of milliseconds a page.
  */
-/* Rows peers may be given: signed, and not changed since. */
-#define SERVED	"entry IS NOT NULL AND NOT pending"
 /* Live entries, not tombstones (an unlisted profile keeps one). */
-#define LIVE	SERVED " AND NOT deleted AND left(entry, 6) = '<entry'"
-/* A page's date when it holds nothing: when the node began. */
-#define NO_DATE	"(SELECT created FROM node)"
+#define LIVE	FED_SERVED " AND NOT deleted AND left(entry, 6) = '<entry'"
 
 /*
  * A page with more after it changes only when one of its entries
@@ -231,7 +227,7 @@ feed_read(struct request *r, const char *sql, int n, const char *const *p,
  */
 static const char reader_sql[] =
     "SELECT s.pending, e.seq, e.entry, "
-    RFC3339("coalesce(e.updated, " NO_DATE ")")
+    RFC3339("coalesce(e.updated, " FED_NO_DATE ")")
     " FROM (SELECT (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
     "  AS pending) s"
     " LEFT JOIN (SELECT seq, entry, updated FROM %s WHERE " LIVE
@@ -446,7 +442,7 @@ feeds_poll(struct request *r)
 	strbuf_str(&sql, "SELECT 0");
 	for (i = 0; i < n; i++)
 		strbuf_printf(&sql, ", (SELECT coalesce(max(seq), 0) FROM %s"
-		    " WHERE " SERVED ")", items[i].table);
+		    " WHERE " FED_SERVED ")", items[i].table);
 	if ((q = strbuf_take(&sql)) == NULL) {
 		rc = http_error(r, 500);
 		goto done;

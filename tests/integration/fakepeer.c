@@ -740,12 +740,29 @@ fakepeer_serve_cut(struct fakepeer *p, const char *collection,
 int
 fakepeer_requests(struct fakepeer *p, const char *collection)
 {
+	return fakepeer_count(p, FAKE_REQUESTS, collection);
+}
+
+int
+fakepeer_count(struct fakepeer *p, enum fake_count what,
+    const char *collection)
+{
 	struct collection *c;
 	int n;
 
 	pthread_mutex_lock(&p->state->lock);
-	c = collection_of(p->state, collection);
-	n = c != NULL ? c->requests : -1;
+	switch (what) {
+	case FAKE_REQUESTS:
+		c = collection_of(p->state, collection);
+		n = c != NULL ? c->requests : -1;
+		break;
+	case FAKE_PINGS:
+		n = p->state->pings;
+		break;
+	default:
+		n = p->state->pushes;
+		break;
+	}
 	pthread_mutex_unlock(&p->state->lock);
 	return n;
 }
@@ -813,42 +830,15 @@ fakepeer_order(struct fakepeer *p, const char *collection)
 	return n;
 }
 
-/* Waits up to ms for more than n requests for the collection. */
+/* Waits up to ms for the count to pass n: 1 when it did, 0 if not. */
 int
-fakepeer_wait_requests(struct fakepeer *p, const char *collection, int n,
-    int ms)
+fakepeer_wait(struct fakepeer *p, enum fake_count what,
+    const char *collection, int n, int ms)
 {
 	int i;
 
 	for (i = 0; i <= ms / 25; i++) {
-		if (fakepeer_requests(p, collection) > n)
-			return 1;
-		poll(NULL, 0, 25);
-	}
-	return 0;
-}
-
-/* Waits until the peer has had more than n pushes (or pings): 0 if never. */
-int
-fakepeer_wait_pushes(struct fakepeer *p, int n, int ms)
-{
-	int i;
-
-	for (i = 0; i <= ms / 25; i++) {
-		if (fakepeer_pushes(p) > n)
-			return 1;
-		poll(NULL, 0, 25);
-	}
-	return 0;
-}
-
-int
-fakepeer_wait_pings(struct fakepeer *p, int n, int ms)
-{
-	int i;
-
-	for (i = 0; i <= ms / 25; i++) {
-		if (fakepeer_pings(p) > n)
+		if (fakepeer_count(p, what, collection) > n)
 			return 1;
 		poll(NULL, 0, 25);
 	}
@@ -905,30 +895,6 @@ fakepeer_take_pushes(struct fakepeer *p)
 	pthread_mutex_lock(&p->state->lock);
 	p->state->taking_pushes = 1;
 	pthread_mutex_unlock(&p->state->lock);
-}
-
-/* Pings received so far. */
-int
-fakepeer_pings(struct fakepeer *p)
-{
-	int n;
-
-	pthread_mutex_lock(&p->state->lock);
-	n = p->state->pings;
-	pthread_mutex_unlock(&p->state->lock);
-	return n;
-}
-
-/* Pushes received so far, taken or not. */
-int
-fakepeer_pushes(struct fakepeer *p)
-{
-	int n;
-
-	pthread_mutex_lock(&p->state->lock);
-	n = p->state->pushes;
-	pthread_mutex_unlock(&p->state->lock);
-	return n;
 }
 
 /*

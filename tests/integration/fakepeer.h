@@ -90,8 +90,16 @@ int		 fakepeer_requests(struct fakepeer *, const char *);
 double		 fakepeer_last_request(struct fakepeer *, const char *);
 long long	 fakepeer_lowest_after(struct fakepeer *, const char *);
 int		 fakepeer_order(struct fakepeer *, const char *);
-int		 fakepeer_wait_requests(struct fakepeer *, const char *, int,
-		    int);
+/*
+ * What the peer counts: requests for a collection's feed (for a path it
+ * never served, -1), pings and pushes (taken or not).  Waiting for a
+ * count to pass n gives up after ms: 1 when it passed, 0 if not.
+ */
+enum fake_count { FAKE_REQUESTS, FAKE_PINGS, FAKE_PUSHES };
+int		 fakepeer_count(struct fakepeer *, enum fake_count,
+		    const char *);
+int		 fakepeer_wait(struct fakepeer *, enum fake_count,
+		    const char *, int, int);
 int		 fakepeer_strays(struct fakepeer *);
 
 /* The node pins the peer (`acorn peer add`); its exit status. */
@@ -106,10 +114,6 @@ long		 fakepeer_ping_news(struct node *, const struct fakepeer *,
  * older node does, until it takes them; either way it keeps the last.
  */
 void		 fakepeer_take_pushes(struct fakepeer *);
-int		 fakepeer_pings(struct fakepeer *);
-int		 fakepeer_wait_pushes(struct fakepeer *, int, int);
-int		 fakepeer_wait_pings(struct fakepeer *, int, int);
-int		 fakepeer_pushes(struct fakepeer *);
 char		*fakepeer_last_push(struct fakepeer *, char **);
 /* A push in the peer's name, signed with a key; sent to a node. */
 char		*fake_push_header(const struct fakepeer *, EVP_PKEY *,

@@ -71,8 +71,8 @@ pull_now(struct node *n, struct fakepeer *p, const char *collection)
 	int before = fakepeer_requests(p, collection);
 
 	ck_assert_int_eq(fakepeer_ping(n, p), 202);
-	ck_assert_msg(fakepeer_wait_requests(p, collection, before, SETTLE_MS),
-	    "the node never read the page");
+	ck_assert_msg(fakepeer_wait(p, FAKE_REQUESTS, collection, before,
+	    SETTLE_MS), "the node never read the page");
 	snprintf(since, sizeof(since), "%.6f",
 	    fakepeer_last_request(p, collection));
 	ck_assert_msg(node_waitv(n, "SELECT last_attempt >"

@@ -488,7 +488,7 @@ START_TEST(test_ping_flood_with_nothing_new_is_spaced_by_the_gap)
 	for (i = 0; i < PING_CREDIT + 3; i++) {
 		before = pulls(peer);
 		ck_assert_int_eq(fakepeer_ping(n, peer), 202);
-		ck_assert(fakepeer_wait_requests(peer, "nodes", before,
+		ck_assert(fakepeer_wait(peer, FAKE_REQUESTS, "nodes", before,
 		    SETTLE_MS));
 		at[i] = fakepeer_last_request(peer, "nodes");
 		wait_pulls_over(n, peer, SETTLE_MS);
@@ -518,7 +518,8 @@ START_TEST(test_ping_flood_with_nothing_new_is_spaced_by_the_gap)
 	flood = now_s() - start;
 
 	/* The pull the flood asked for comes a gap after the last one. */
-	ck_assert(fakepeer_wait_requests(peer, "nodes", before, SETTLE_MS));
+	ck_assert(fakepeer_wait(peer, FAKE_REQUESTS, "nodes", before,
+	    SETTLE_MS));
 	ck_assert_msg(fakepeer_last_request(peer, "nodes") -
 	    at[PING_CREDIT + 2] >= 4.5, "the flood's pull came %.2f s after"
 	    " the one before", fakepeer_last_request(peer, "nodes") -
@@ -531,7 +532,7 @@ START_TEST(test_ping_flood_with_nothing_new_is_spaced_by_the_gap)
 
 	/* A ping a gap later is taken too, and no sooner. */
 	ck_assert_int_eq(fakepeer_ping(n, peer), 202);
-	ck_assert(fakepeer_wait_requests(peer, "nodes", done, SETTLE_MS));
+	ck_assert(fakepeer_wait(peer, FAKE_REQUESTS, "nodes", done, SETTLE_MS));
 	ck_assert(fakepeer_last_request(peer, "nodes") - last >= 4.5);
 	client_free(c);
 	node_free(n);
@@ -576,7 +577,8 @@ START_TEST(test_ping_from_an_unknown_node_starts_no_pull)
 
 	/* The peer's own ping does start one: the check can fail. */
 	ck_assert_int_eq(fakepeer_ping(n, peer), 202);
-	ck_assert(fakepeer_wait_requests(peer, "nodes", before, SETTLE_MS));
+	ck_assert(fakepeer_wait(peer, FAKE_REQUESTS, "nodes", before,
+	    SETTLE_MS));
 	ck_assert_int_eq(fakepeer_requests(stranger, "nodes"), 0);
 	node_free(n);
 	fakepeer_free(peer);

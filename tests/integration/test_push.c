@@ -150,7 +150,7 @@ START_TEST(test_push_past_the_cursor_is_merged_and_pulled)
 	ck_assert_str_eq(answer, "merged; a pull follows\n");
 	ck_assert_int_eq(stored(&s, id, "After a gap."), 1);
 	ck_assert_int_eq(cursor_of(&s), 0);
-	ck_assert_msg(fakepeer_wait_requests(s.peer, "glossary", before,
+	ck_assert_msg(fakepeer_wait(s.peer, FAKE_REQUESTS, "glossary", before,
 	    SETTLE_MS), "the node did not pull what it missed");
 	free(answer);
 	free(page);
@@ -434,7 +434,7 @@ START_TEST(test_a_pushed_entry_of_an_unknown_key_is_left_to_the_pull)
 	ck_assert_int_eq(node_num(s.node, "SELECT count(*) FROM glossary_terms"
 	    " WHERE id = $1", id), 0);
 	ck_assert_int_eq(cursor_of(&s), 0);
-	ck_assert_msg(fakepeer_wait_requests(s.peer, "glossary", before,
+	ck_assert_msg(fakepeer_wait(s.peer, FAKE_REQUESTS, "glossary", before,
 	    SETTLE_MS), "the node did not pull");
 	EVP_PKEY_free(stranger);
 	free(answer);
@@ -510,7 +510,7 @@ START_TEST(test_node_pushes_its_change_signed_for_the_peer)
 
 	scene_up(&s, 1);
 	key = node_key(s.node);
-	pings = fakepeer_pings(s.peer);
+	pings = fakepeer_count(s.peer, FAKE_PINGS, NULL);
 	local_change(&s, "Pushed to the peer.");
 	body = push_holding(s.peer, "Pushed to the peer.", &header);
 	ck_assert_msg(body != NULL, "no push of the change came");
@@ -523,7 +523,7 @@ START_TEST(test_node_pushes_its_change_signed_for_the_peer)
 	ck_assert_ptr_nonnull(strstr(body, "<acorn:cursor>"));
 	ck_assert_ptr_null(strstr(body, "rel=\"next\""));
 	/* Taken: no ping besides. */
-	ck_assert_int_eq(fakepeer_pings(s.peer), pings);
+	ck_assert_int_eq(fakepeer_count(s.peer, FAKE_PINGS, NULL), pings);
 	free(body);
 	free(header);
 	EVP_PKEY_free(key);
@@ -537,24 +537,24 @@ START_TEST(test_peer_without_pushes_is_pinged)
 	int pushes, pings;
 
 	scene_up(&s, 0);
-	pings = fakepeer_pings(s.peer);
+	pings = fakepeer_count(s.peer, FAKE_PINGS, NULL);
 	/*
 	 * It answers pushes 404, as a node from before them does: the
 	 * node tries one (of this change, or of its own node entry as the
 	 * peer was pinned) and pings instead.
 	 */
 	local_change(&s, "Announced by ping.");
-	ck_assert_msg(fakepeer_wait_pushes(s.peer, 0, SETTLE_MS),
+	ck_assert_msg(fakepeer_wait(s.peer, FAKE_PUSHES, NULL, 0, SETTLE_MS),
 	    "no push was tried");
-	ck_assert_msg(fakepeer_wait_pings(s.peer, pings, SETTLE_MS),
+	ck_assert_msg(fakepeer_wait(s.peer, FAKE_PINGS, NULL, pings, SETTLE_MS),
 	    "no ping came after the push was not taken");
 	/* Not tried again for a while: the next change goes by ping. */
-	pushes = fakepeer_pushes(s.peer);
-	pings = fakepeer_pings(s.peer);
+	pushes = fakepeer_count(s.peer, FAKE_PUSHES, NULL);
+	pings = fakepeer_count(s.peer, FAKE_PINGS, NULL);
 	local_change(&s, "Announced by ping again.");
-	ck_assert_msg(fakepeer_wait_pings(s.peer, pings, SETTLE_MS),
+	ck_assert_msg(fakepeer_wait(s.peer, FAKE_PINGS, NULL, pings, SETTLE_MS),
 	    "the second change was not pinged");
-	ck_assert_int_eq(fakepeer_pushes(s.peer), pushes);
+	ck_assert_int_eq(fakepeer_count(s.peer, FAKE_PUSHES, NULL), pushes);
 	scene_down(&s);
 }
 END_TEST
