@@ -140,6 +140,9 @@ static const struct conf_key keys[] = {
 	{ "cache_bytes", C_LONG, OFF(cache_bytes), 0, 64L * 1024 * MiB, NULL,
 	    "16777216", 0, "# Bytes of pages kept in memory, least recently "
 	    "used going first\n# (0: none kept).\n" },
+	{ "review_months", C_INT, OFF(review_months), 1, 60, NULL, "6", 0,
+	    "# The directory of services: months after a listing was last\n"
+	    "# confirmed as correct before it is due for review.\n" },
 	{ "statement_timeout", C_INT, OFF(statement_timeout), 0, DAY, NULL,
 	    "30", 0, "# Seconds one SQL statement may run (0: no limit);\n"
 	    "# migrations are not limited.\n" },

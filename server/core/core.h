@@ -104,6 +104,9 @@ void	 util_base64url(const unsigned char *, size_t, char *);
 void	 util_hex(const unsigned char *, size_t, char *);
 int	 util_uuid(char out[ACORN_UUID_LEN + 1]);
 int	 util_uuid_valid(const char *);
+/* A UK postcode as written: "M1 1AE", "SW1A 2AA"; at most this long. */
+#define POSTCODE_LEN	8
+int	 postcode_normal(const char *, char[POSTCODE_LEN + 1]);
 size_t	 util_utf8_next(const unsigned char *, size_t, size_t,
 	    unsigned long *, size_t *);
 int	 util_utf8_valid(const char *, size_t);
@@ -177,6 +180,7 @@ struct config {
 	int	 retention_interval;	/* seconds between sweeps */
 	int	 retention_batch;	/* rows one statement removes */
 	long	 cache_bytes;	/* pages kept in memory; 0: none */
+	int	 review_months;	/* a service listing's review cycle */
 };
 int	 config_load(struct config *, const char *);
 void	 config_defaults(struct config *);
@@ -301,6 +305,14 @@ extern const char *const design_codes[];
 extern const char *const design_labels[];
 extern const char *const direction_codes[];
 extern const char *const direction_labels[];
+extern const char *const service_status_codes[];
+extern const char *const service_status_labels[];
+extern const char *const attending_codes[];
+extern const char *const attending_labels[];
+extern const char *const access_codes[];
+extern const char *const access_labels[];
+extern const char *const weekday_codes[];
+extern const char *const weekday_labels[];
 int		 code_index(const char *const *, const char *);
 const char	*code_label(const char *const *, const char *const *,
 		    const char *);

@@ -2,6 +2,7 @@
  * Small helpers every module needs: randomness, encodings, UTF-8 checks
  * and constant-time comparison.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -448,4 +449,50 @@ util_url_safe(const char *u)
 			    strncasecmp(u, "https:", 6) == 0 ||
 			    strncasecmp(u, "mailto:", 7) == 0;
 	return 1;
+}
+
+/*
+ * A UK postcode in any case and spacing, written as Royal Mail does:
+ * capitals, the outward code, one space, the inward code ("sw1a2aa"
+ * becomes "SW1A 2AA").  -1 when it is not of a postcode's shape: the
+ * outward code a letter or two, a digit, then a digit or a letter
+ * perhaps (A9, A99, A9A, AA9, AA99, AA9A); the inward a digit and two
+ * letters.
+ */
+int
+postcode_normal(const char *in, char out[POSTCODE_LEN + 1])
+{
+	char c[8];
+	size_t n = 0, i, out_len;
+
+	for (; *in != '\0'; in++) {
+		if (*in == ' ')
+			continue;
+		if (n == sizeof(c) - 1 || !isalnum((unsigned char)*in))
+			return -1;
+		c[n++] = (char)toupper((unsigned char)*in);
+	}
+	c[n] = '\0';
+	if (n < 5 || n > 7)
+		return -1;
+	out_len = n - 3;
+	/* Inward: digit, letter, letter. */
+	if (!isdigit((unsigned char)c[out_len]) ||
+	    !isalpha((unsigned char)c[out_len + 1]) ||
+	    !isalpha((unsigned char)c[out_len + 2]))
+		return -1;
+	/* Outward: one or two letters, a digit, then a digit or a letter. */
+	if (!isalpha((unsigned char)c[0]))
+		return -1;
+	i = isalpha((unsigned char)c[1]) ? 2 : 1;
+	if (i >= out_len || !isdigit((unsigned char)c[i]))
+		return -1;
+	if (out_len - i > 2 || (out_len - i == 2 &&
+	    !isalnum((unsigned char)c[i + 1])))
+		return -1;
+	memcpy(out, c, out_len);
+	out[out_len] = ' ';
+	memcpy(out + out_len + 1, c + out_len, 3);
+	out[n + 1] = '\0';
+	return 0;
 }

@@ -90,6 +90,40 @@ const char *const direction_labels[] = {
 	"Improved", "No change", "Worse", "Mixed", NULL
 };
 
+/*
+ * The directory of services: a service's status (Open Referral UK's
+ * codes, which are words already), how people take part in it and how
+ * they get in, and the days of the week as ORUK schedules name them.
+ */
+const char *const service_status_codes[] = {
+	"active", "temporarily closed", "inactive", "defunct", NULL
+};
+const char *const service_status_labels[] = {
+	"Running", "Temporarily closed", "Not running for now",
+	"Closed for good", NULL
+};
+const char *const attending_codes[] = {
+	"in_person", "phone", "online", "home_visit", NULL
+};
+const char *const attending_labels[] = {
+	"In person", "By phone", "Online", "Home visits", NULL
+};
+const char *const access_codes[] = {
+	"self_referral", "drop_in", "appointment", "professional_referral",
+	NULL
+};
+const char *const access_labels[] = {
+	"Contact them yourself", "Drop in", "By appointment",
+	"Referral from a professional", NULL
+};
+const char *const weekday_codes[] = {
+	"MO", "TU", "WE", "TH", "FR", "SA", "SU", NULL
+};
+const char *const weekday_labels[] = {
+	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	"Sunday", NULL
+};
+
 /* Where code stands in a NULL-terminated list, or -1. */
 int
 code_index(const char *const *codes, const char *code)

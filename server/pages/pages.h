@@ -196,6 +196,21 @@ int federation_push(struct request *r);
 int feeds_serve(struct request *r);
 int feeds_poll(struct request *r);
 
+/* services.c */
+int services_list(struct request *r);
+int services_new(struct request *r);
+int services_show(struct request *r);
+int services_edit(struct request *r);
+int services_confirm(struct request *r);
+int service_may_edit(struct request *r, const char *org);
+
+/* organisations.c */
+int organisations_list(struct request *r);
+int organisations_new(struct request *r);
+int organisations_show(struct request *r);
+int organisations_edit(struct request *r);
+int organisations_managers(struct request *r);
+
 /* glossary.c */
 int glossary_list(struct request *r);
 int glossary_new(struct request *r);

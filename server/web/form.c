@@ -30,7 +30,9 @@ enum kind {
 	K_WHEN,		/* a date and time, as GOV.UK date inputs: form_end */
 	K_URL,		/* http or https */
 	K_KIND,		/* an event kind */
-	K_WORDS		/* repeatable: words of a-z, 0-9 and _ */
+	K_WORDS,	/* repeatable: words of a-z, 0-9 and _ */
+	K_CLOCK,	/* a time of day, 24-hour: 09:30 */
+	K_POSTCODE	/* a UK postcode, any case and spacing */
 };
 
 struct keydef {
@@ -243,6 +245,83 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_REASON] = { "reason", K_TEXT, 1000, "Reason", NULL },
 	[KEY_NEWS] = { "news", K_LINE, 200, "News",
 	    "Name the collections with news" },
+	[KEY_SERVICE] = { "service", K_LINE, 200, "Name of the service",
+	    "Name of the service must be on one line" },
+	[KEY_STATUS] = { "status", K_LINE, 32, "Status",
+	    "Select the status from the list" },
+	[KEY_WEBSITE] = { "website", K_URL, 500, "Website",
+	    "Enter a website address starting with https://" },
+	[KEY_PHONE] = { "phone", K_LINE, 40, "Phone number",
+	    "Phone number must be on one line" },
+	[KEY_CONTACT_NAME] = { "contact_name", K_LINE, 120, "Contact name",
+	    "Contact name must be on one line" },
+	[KEY_ALERT] = { "alert", K_LINE, 300, "Alert",
+	    "Alert must be on one line" },
+	[KEY_MIN_AGE] = { "min_age", K_COUNT, 3, "Youngest age",
+	    "Youngest age must be a whole number, like 18" },
+	[KEY_MAX_AGE] = { "max_age", K_COUNT, 3, "Oldest age",
+	    "Oldest age must be a whole number, like 65" },
+	[KEY_ELIGIBILITY] = { "eligibility", K_TEXT, 1000, "Who it is for",
+	    NULL },
+	[KEY_FEES] = { "fees", K_TEXT, 1000, "Costs", NULL },
+	[KEY_FREE] = { "free", K_BOOL, 8, "Free", NULL },
+	[KEY_LANGUAGES] = { "languages", K_LINE, 500, "Languages",
+	    "Languages must be on one line" },
+	[KEY_ACCESSIBILITY] = { "accessibility", K_TEXT, 1000,
+	    "Accessibility", NULL },
+	[KEY_ATTEND] = { "attend", K_WORDS, 100, "How people take part",
+	    "Select how people take part from the list" },
+	[KEY_ACCESS] = { "access", K_WORDS, 100, "How people get in",
+	    "Select how people get in from the list" },
+	[KEY_TERMS] = { "terms", K_WORDS, 1000, "Needs and activities",
+	    "Select needs and activities from the list" },
+	[KEY_NEED] = { "need", K_LINE, 40, "Need or activity",
+	    "Select a need or activity from the list" },
+	[KEY_AGE] = { "age", K_COUNT, 3, "Age",
+	    "Age must be a whole number, like 70" },
+	[KEY_DAY] = { "day", K_LINE, 2, "Day",
+	    "Select a day from the list" },
+	[KEY_AT] = { "at", K_CLOCK, 5, "Time",
+	    "Enter a time like 09:30 or 14:00" },
+	[KEY_SORT] = { "sort", K_LINE, 16, "Order",
+	    "Select an order from the list" },
+	[KEY_ORG] = { "org", K_UUID, 36, "Organisation",
+	    "Unknown organisation" },
+	[KEY_TOWN] = { "town", K_LINE, 100, "Town or city",
+	    "Town or city must be on one line" },
+	[KEY_POSTCODE] = { "postcode", K_POSTCODE, 10, "Postcode",
+	    "Enter a full UK postcode, like M1 1AE" },
+	[KEY_ASSURE] = { "assure", K_BOOL, 8, "Checked", NULL },
+	[KEY_ACCOUNT_ID] = { "account", K_ID, 19, "Account",
+	    "Unknown account" },
+	[KEY_HOURS_NOTE] = { "hours_note", K_LINE, 200,
+	    "Anything else about when it runs",
+	    "Anything else about when it runs must be on one line" },
+	[KEY_MONTHLY_WEEK] = { "monthly_week", K_LINE, 2, "Week of the month",
+	    "Select the week of the month from the list" },
+	[KEY_MONTHLY_DAY] = { "monthly_day", K_LINE, 2, "Day of the week",
+	    "Select the day of the week from the list" },
+	[KEY_MONTHLY_OPENS] = { "monthly_opens", K_CLOCK, 5, "Opens",
+	    "Enter a time like 09:30 or 14:00" },
+	[KEY_MONTHLY_CLOSES] = { "monthly_closes", K_CLOCK, 5, "Closes",
+	    "Enter a time like 09:30 or 14:00" },
+#define HOURS(k, name, label) \
+	[k] = { name, K_CLOCK, 5, label, "Enter a time like 09:30 or 14:00" }
+	HOURS(KEY_OPENS_MO, "opens_mo", "Monday opens"),
+	HOURS(KEY_OPENS_TU, "opens_tu", "Tuesday opens"),
+	HOURS(KEY_OPENS_WE, "opens_we", "Wednesday opens"),
+	HOURS(KEY_OPENS_TH, "opens_th", "Thursday opens"),
+	HOURS(KEY_OPENS_FR, "opens_fr", "Friday opens"),
+	HOURS(KEY_OPENS_SA, "opens_sa", "Saturday opens"),
+	HOURS(KEY_OPENS_SU, "opens_su", "Sunday opens"),
+	HOURS(KEY_CLOSES_MO, "closes_mo", "Monday closes"),
+	HOURS(KEY_CLOSES_TU, "closes_tu", "Tuesday closes"),
+	HOURS(KEY_CLOSES_WE, "closes_we", "Wednesday closes"),
+	HOURS(KEY_CLOSES_TH, "closes_th", "Thursday closes"),
+	HOURS(KEY_CLOSES_FR, "closes_fr", "Friday closes"),
+	HOURS(KEY_CLOSES_SA, "closes_sa", "Saturday closes"),
+	HOURS(KEY_CLOSES_SU, "closes_su", "Sunday closes"),
+#undef HOURS
 };
 
 const char *
@@ -300,6 +379,24 @@ form_error_text(enum key k, int why, char *out, size_t len)
 		    "Check what you entered");
 		break;
 	}
+}
+
+/* A time of day on the 24-hour clock, as HH:MM. */
+static int
+clock_valid(const char *s)
+{
+	return strlen(s) == 5 && s[2] == ':' && isdigit((unsigned char)s[0]) &&
+	    isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[3]) &&
+	    isdigit((unsigned char)s[4]) &&
+	    (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] - '0' < 6;
+}
+
+static int
+postcode_valid(const char *s)
+{
+	char out[POSTCODE_LEN + 1];
+
+	return postcode_normal(s, out) == 0;
 }
 
 /* A pragmatic email check: one @, a dot in the domain, no spaces. */
@@ -412,6 +509,10 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 		return *s == '\0' || code_index(event_kind_codes, s) != -1;
 	case K_WORDS:
 		return 1;	/* checked word by word in accept_word */
+	case K_CLOCK:
+		return *s == '\0' || clock_valid(s);
+	case K_POSTCODE:
+		return *s == '\0' || postcode_valid(s);
 	}
 	return 0;
 }

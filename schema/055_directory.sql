@@ -1,0 +1,692 @@
+-- Acorn schema, version 55: the directory of local services.
+--
+-- Organisations, the places they work from, and the services they run,
+-- with Open Referral UK 3.0's names and meanings (HSDS 3.0 with the UK
+-- profile): a service's status, ages, eligibility, costs, languages,
+-- how people attend and how they get in, its opening times and its
+-- needs and activities (taxonomy terms).  Each of the three is a shared
+-- kind as the others are: a global id, its origin, a version only the
+-- origin raises, tombstones, and the signed entry.
+--
+-- A service's parts that have no life of their own (its schedules, the
+-- locations it runs at, its contacts, its terms) are columns of the
+-- service, so that changing any of them is a change of the service: a
+-- new version, a revision, and an entry that carries all of it.
+--
+-- Freshness is data: assured_date moves only when a person confirms
+-- the listing is right (acorn_service_assure), never with a save that
+-- changes nothing, nor with an import.
+
+-- The network's vocabulary of needs and activities.  The terms Acorn
+-- ships have the same id on every node (derived from their code), so a
+-- service tagged on one node is tagged the same on every other; a node
+-- may add its own, and map any to an external list's identifier.
+CREATE TABLE taxonomy_terms (
+	id		uuid PRIMARY KEY,
+	code		text NOT NULL UNIQUE CHECK (code ~ '^[a-z0-9_]{1,40}$'),
+	name		text NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
+	description	text NOT NULL CHECK (length(description) <= 500),
+	parent		uuid REFERENCES taxonomy_terms (id),
+	taxonomy	text NOT NULL DEFAULT 'acorn-needs',
+	external_taxonomy text,
+	external_id	text,
+	local		boolean NOT NULL DEFAULT false,
+	added		timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX taxonomy_terms_name_idx ON taxonomy_terms (lower(name));
+
+CREATE FUNCTION acorn_term_id(code text) RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT md5('acorn:taxonomy:' || code)::uuid
+$$;
+
+INSERT INTO taxonomy_terms (id, code, name, description)
+SELECT acorn_term_id(t.code), t.code, t.name, t.description
+FROM (VALUES
+ ('befriending', 'Loneliness and befriending',
+  'Company and conversation: befriending visits and calls, friendship groups, lunch clubs and places to meet people.'),
+ ('physical_activity', 'Physical activity',
+  'Getting moving at any level: walking groups, chair exercise, swimming, dance, sport and gentle activity.'),
+ ('arts_creativity', 'Arts and creativity',
+  'Making and taking part: art classes, crafts, writing, drama and creative groups.'),
+ ('music_singing', 'Music and singing',
+  'Choirs, singing for health, music groups and lessons.'),
+ ('nature_gardening', 'Nature and gardening',
+  'Green activity: community gardens, allotments, conservation volunteering and nature walks.'),
+ ('money_debt', 'Money and debt advice',
+  'Help with debt, budgeting, bills and financial worries.'),
+ ('benefits', 'Benefits advice',
+  'Help to claim the benefits and grants a person is entitled to, and with forms and appeals.'),
+ ('housing', 'Housing',
+  'Advice and support with housing, tenancy problems, repairs and homelessness.'),
+ ('employment', 'Work and employment',
+  'Support into work, job clubs, CVs and interview practice, and help to stay in work.'),
+ ('volunteering', 'Volunteering',
+  'Chances to volunteer, and support to start.'),
+ ('learning', 'Learning and skills',
+  'Courses and classes for adults, English for speakers of other languages, and learning for pleasure.'),
+ ('digital_skills', 'Digital skills',
+  'Help to get online and use phones, computers and online services with confidence.'),
+ ('carers', 'Support for carers',
+  'Advice, breaks, groups and support for people who look after someone.'),
+ ('bereavement', 'Bereavement',
+  'Support after the death of someone close: groups, counselling and practical help.'),
+ ('mental_wellbeing', 'Mental wellbeing',
+  'Support for low mood, stress and anxiety: talking groups, wellbeing courses and peer support.'),
+ ('peer_support', 'Peer support',
+  'Groups run by and for people who share an experience or a condition.'),
+ ('long_term_conditions', 'Living with a long-term condition',
+  'Self-management courses and groups for people living with a long-term condition or pain.'),
+ ('dementia', 'Dementia',
+  'Support for people living with dementia and those who care for them: cafes, groups and advice.'),
+ ('food', 'Food',
+  'Food banks, community pantries, cooking skills and shared meals.'),
+ ('healthy_weight', 'Healthy weight',
+  'Support with eating well and a healthy weight.'),
+ ('smoking_alcohol_drugs', 'Smoking, alcohol and drugs',
+  'Support to stop smoking, and with alcohol and drug use.'),
+ ('families', 'Parents and families',
+  'Support for parents and families: groups, advice and activities together.'),
+ ('young_people', 'Young people',
+  'Activities, advice and support for young people.'),
+ ('later_life', 'Later life',
+  'Activities, advice and support for older people.'),
+ ('disability', 'Disability',
+  'Advice, activities and support for disabled people.'),
+ ('domestic_abuse', 'Domestic abuse',
+  'Confidential support for people experiencing domestic abuse.'),
+ ('legal_advice', 'Legal advice',
+  'Free legal advice, including on consumer, employment and family matters.'),
+ ('refugees_migrants', 'Refugees and migrants',
+  'Welcome, advice and support for refugees, asylum seekers and migrants.'),
+ ('transport', 'Getting about',
+  'Community transport, travel training and help getting to appointments.'),
+ ('energy', 'Energy and fuel',
+  'Help with energy bills, warm homes and energy saving.'),
+ ('faith_community', 'Faith and community groups',
+  'Places of worship and community centres with activities open to all.'),
+ ('heritage_culture', 'Museums, heritage and culture',
+  'Museums, libraries, heritage groups and cultural activities.')
+) AS t (code, name, description);
+
+-- How people take part in a service, and how they get in: Acorn's
+-- codes, written into ORUK as attributes of taxonomy terms of their own.
+CREATE FUNCTION acorn_attending_valid(v text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT v <@ ARRAY['in_person', 'phone', 'online', 'home_visit']
+	    AND cardinality(v) = cardinality(ARRAY(SELECT DISTINCT unnest(v)))
+$$;
+CREATE FUNCTION acorn_access_valid(v text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT v <@ ARRAY['self_referral', 'drop_in', 'appointment',
+	    'professional_referral']
+	    AND cardinality(v) = cardinality(ARRAY(SELECT DISTINCT unnest(v)))
+$$;
+
+-- A service's opening times: an array of ORUK schedules, each weekly
+-- on days ("MO,TU") or monthly on a day of a week of the month ("2TU",
+-- the last: "-1FR"), from opens_at to closes_at, between valid_from and
+-- valid_to when given, with a description for what the fields cannot
+-- say.  At most 14.
+CREATE FUNCTION acorn_schedules_valid(s jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT jsonb_typeof(s) = 'array' AND jsonb_array_length(s) <= 14
+	    AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(s) e
+	    WHERE jsonb_typeof(e) <> 'object'
+	    OR NOT (e ?& ARRAY['freq', 'byday'])
+	    OR (e - ARRAY['freq', 'byday', 'opens_at', 'closes_at',
+		'valid_from', 'valid_to', 'description']) <> '{}'::jsonb
+	    OR NOT (
+		(e->>'freq' = 'WEEKLY' AND e->>'byday' ~
+		    '^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU)){0,6}$')
+		OR (e->>'freq' = 'MONTHLY' AND e->>'byday' ~
+		    '^(-1|[1-4])(MO|TU|WE|TH|FR|SA|SU)$'))
+	    OR coalesce(e->>'opens_at', '00:00') !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'
+	    OR coalesce(e->>'closes_at', '00:00') !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'
+	    OR (e ? 'opens_at') <> (e ? 'closes_at')
+	    OR e->>'opens_at' >= e->>'closes_at'
+	    OR coalesce(e->>'valid_from', '2000-01-01') !~ '^\d{4}-\d{2}-\d{2}$'
+	    OR coalesce(e->>'valid_to', '2000-01-01') !~ '^\d{4}-\d{2}-\d{2}$'
+	    OR e->>'valid_from' > e->>'valid_to'
+	    OR length(coalesce(e->>'description', '')) > 200)
+$$;
+
+-- Whether schedules s say no more than a listing's form can: one set
+-- of hours a day on weekly days, at most one monthly day, no dates of
+-- validity, a description on the first only.
+CREATE FUNCTION acorn_schedules_simple(s jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT NOT EXISTS (SELECT 1 FROM jsonb_array_elements(s)
+	    WITH ORDINALITY AS x (e, n)
+	    WHERE e ? 'valid_from' OR e ? 'valid_to'
+	    OR (n > 1 AND e ? 'description')
+	    OR (e->>'freq' = 'WEEKLY' AND NOT e ? 'opens_at'))
+	AND (SELECT count(*) FROM jsonb_array_elements(s) e
+	    WHERE e->>'freq' = 'MONTHLY') <= 1
+	AND (SELECT count(*) = count(DISTINCT d)
+	    FROM jsonb_array_elements(s) e,
+	    unnest(string_to_array(e->>'byday', ',')) d
+	    WHERE e->>'freq' = 'WEEKLY')
+$$;
+
+-- A service's contacts: name, title, email and phone of each, at most 5.
+CREATE FUNCTION acorn_contacts_valid(c jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT jsonb_typeof(c) = 'array' AND jsonb_array_length(c) <= 5
+	    AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c) e
+	    WHERE jsonb_typeof(e) <> 'object'
+	    OR (e - ARRAY['name', 'title', 'email', 'phone']) <> '{}'::jsonb
+	    OR e = '{}'::jsonb
+	    OR EXISTS (SELECT 1 FROM jsonb_each(e) f
+		WHERE jsonb_typeof(f.value) <> 'string'
+		OR length(f.value #>> '{}') NOT BETWEEN 1 AND 200))
+$$;
+
+-- Opening times in words, as pages write times ("10am", "2:30pm").
+CREATE FUNCTION acorn_clock_words(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT replace(to_char(date '2024-01-01' + t::time, 'FMHH12:MIam'),
+	    ':00', '')
+$$;
+
+-- An ORUK day code's name: 2024-01-01 was a Monday.
+CREATE FUNCTION acorn_day_name(code text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT to_char(date '2024-01-01' + array_position(ARRAY['MO', 'TU',
+	    'WE', 'TH', 'FR', 'SA', 'SU'], right(code, 2)) - 1, 'FMDay')
+$$;
+
+-- One schedule in words: "Every Tuesday, 10am to 12pm", "Mondays and
+-- Thursdays", "Monday to Friday, 9am to 5pm", "Second Tuesday of the
+-- month, 2pm to 4pm", "Last Friday of the month".
+CREATE FUNCTION acorn_schedule_words(e jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	days text[] := string_to_array(e->>'byday', ',');
+	names text[];
+	words text;
+BEGIN
+	IF e->>'freq' = 'MONTHLY' THEN
+		words := (ARRAY['First', 'Second', 'Third', 'Fourth'])[
+		    nullif(left(e->>'byday', -2), '-1')::int];
+		words := coalesce(words, 'Last') || ' ' ||
+		    acorn_day_name(e->>'byday') || ' of the month';
+	ELSIF days = ARRAY['MO', 'TU', 'WE', 'TH', 'FR'] THEN
+		words := 'Monday to Friday';
+	ELSIF days = ARRAY['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] THEN
+		words := 'Every day';
+	ELSIF cardinality(days) = 1 THEN
+		words := 'Every ' || acorn_day_name(days[1]);
+	ELSE
+		names := ARRAY(SELECT acorn_day_name(d) || 's' FROM
+		    unnest(days) WITH ORDINALITY AS x (d, n) ORDER BY n);
+		words := array_to_string(names[1:cardinality(names) - 1], ', ')
+		    || ' and ' || names[cardinality(names)];
+	END IF;
+	IF e ? 'opens_at' THEN
+		words := words || ', ' || acorn_clock_words(e->>'opens_at') ||
+		    ' to ' || acorn_clock_words(e->>'closes_at');
+	END IF;
+	RETURN words;
+END
+$$;
+
+-- Whether schedule e runs on day d (not minding its hours).
+CREATE FUNCTION acorn_schedule_on(e jsonb, d date) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT (e->>'valid_from' IS NULL OR d >= (e->>'valid_from')::date)
+	    AND (e->>'valid_to' IS NULL OR d <= (e->>'valid_to')::date)
+	    AND CASE e->>'freq'
+	    WHEN 'WEEKLY' THEN (ARRAY['MO', 'TU', 'WE', 'TH', 'FR', 'SA',
+		'SU'])[extract(isodow FROM d)::int] =
+		ANY (string_to_array(e->>'byday', ','))
+	    ELSE (ARRAY['MO', 'TU', 'WE', 'TH', 'FR', 'SA',
+		'SU'])[extract(isodow FROM d)::int] = right(e->>'byday', 2)
+		AND CASE left(e->>'byday', -2)
+		WHEN '-1' THEN extract(month FROM d + 7) <>
+		    extract(month FROM d)
+		ELSE (extract(day FROM d)::int + 6) / 7 =
+		    left(e->>'byday', -2)::int END
+	    END
+$$;
+
+-- When a service next opens from at (UK time), within eight weeks:
+-- "Today, 10am to 12pm", "Tuesday 9 December, 2pm to 4pm"; NULL when
+-- its schedules give no hours in that time.
+CREATE FUNCTION acorn_next_opening(s jsonb, at timestamptz) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	here timestamp := at AT TIME ZONE 'Europe/London';
+	d date;
+	e jsonb;
+	best jsonb;
+BEGIN
+	IF jsonb_array_length(s) = 0 THEN
+		RETURN NULL;
+	END IF;
+	FOR i IN 0 .. 55 LOOP
+		d := here::date + i;
+		best := NULL;
+		FOR e IN SELECT x FROM jsonb_array_elements(s) x LOOP
+			CONTINUE WHEN NOT (e ? 'opens_at') OR
+			    NOT acorn_schedule_on(e, d);
+			CONTINUE WHEN i = 0 AND
+			    (e->>'closes_at')::time <= here::time;
+			IF best IS NULL OR e->>'opens_at' < best->>'opens_at' THEN
+				best := e;
+			END IF;
+		END LOOP;
+		IF best IS NOT NULL THEN
+			RETURN CASE i WHEN 0 THEN 'Today'
+			    WHEN 1 THEN 'Tomorrow'
+			    ELSE to_char(d, 'FMDay FMDD FMMonth') END || ', ' ||
+			    acorn_clock_words(best->>'opens_at') || ' to ' ||
+			    acorn_clock_words(best->>'closes_at');
+		END IF;
+	END LOOP;
+	RETURN NULL;
+END
+$$;
+
+-- How long ago day d was, from today, in words: "today", "3 days",
+-- "3 weeks", "8 months", "2 years".
+CREATE FUNCTION acorn_span_words(d date, today date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE
+	    WHEN today - d < 1 THEN 'less than a day'
+	    WHEN today - d = 1 THEN '1 day'
+	    WHEN today - d < 14 THEN (today - d) || ' days'
+	    WHEN today - d < 61 THEN ((today - d) / 7) || ' weeks'
+	    WHEN age(today, d) < interval '2 years' THEN
+		(extract(year FROM age(today, d)) * 12 +
+		extract(month FROM age(today, d)))::int || ' months'
+	    ELSE extract(year FROM age(today, d))::int || ' years' END
+$$;
+
+-- A listing's freshness as every page shows it, for a review cycle of
+-- months: "Checked 3 weeks ago by the organisation", or once the cycle
+-- has passed "Not checked for 8 months"; "Never checked".
+CREATE FUNCTION acorn_freshness(assured date, by_whom text, months integer,
+    today date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN assured IS NULL THEN 'Never checked'
+	    WHEN assured + make_interval(months => months) <= today THEN
+		'Not checked for ' || acorn_span_words(assured, today)
+	    WHEN assured >= today THEN 'Checked today' || CASE by_whom
+		WHEN 'organisation' THEN ' by the organisation'
+		ELSE ' by a coordinator' END
+	    ELSE 'Checked ' || acorn_span_words(assured, today) || ' ago' ||
+		CASE by_whom WHEN 'organisation' THEN ' by the organisation'
+		ELSE ' by a coordinator' END END
+$$;
+
+-- Where a listing stands in its review cycle of months: 0 checked
+-- within it, 1 due (its managers are asked), 2 overdue (four weeks
+-- after, or never checked: the coordinators' queue shows it).
+CREATE FUNCTION acorn_review_stage(assured date, months integer,
+    today date) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN assured IS NULL THEN 2
+	    WHEN assured + make_interval(months => months, days => 28) <= today
+		THEN 2
+	    WHEN assured + make_interval(months => months) <= today THEN 1
+	    ELSE 0 END
+$$;
+
+CREATE TABLE organisations (
+	id		uuid PRIMARY KEY,
+	origin		uuid NOT NULL,
+	version		integer NOT NULL DEFAULT 1 CHECK (version > 0),
+	updated		timestamptz NOT NULL DEFAULT now(),
+	deleted		boolean NOT NULL DEFAULT false,
+	seq		bigint NOT NULL,
+	entry		text,
+	pending		boolean NOT NULL DEFAULT false,
+	shared		boolean NOT NULL DEFAULT false,
+	home		text,
+	changed_in	bigint,
+	name		text,
+	description	text,
+	email		text,
+	website		text,
+	phone		text,
+	created_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	CHECK (deleted OR (name IS NOT NULL AND description IS NOT NULL))
+);
+
+CREATE TABLE locations (
+	id		uuid PRIMARY KEY,
+	origin		uuid NOT NULL,
+	version		integer NOT NULL DEFAULT 1 CHECK (version > 0),
+	updated		timestamptz NOT NULL DEFAULT now(),
+	deleted		boolean NOT NULL DEFAULT false,
+	seq		bigint NOT NULL,
+	entry		text,
+	pending		boolean NOT NULL DEFAULT false,
+	shared		boolean NOT NULL DEFAULT false,
+	home		text,
+	changed_in	bigint,
+	organisation	uuid,
+	name		text,
+	location_type	text CHECK (location_type IN ('physical', 'postal',
+			    'virtual')),
+	address_1	text,
+	city		text,
+	state_province	text,
+	postal_code	text,
+	country		text CHECK (country ~ '^[A-Z]{2}$'),
+	latitude	double precision CHECK (latitude BETWEEN -90 AND 90),
+	longitude	double precision CHECK (longitude BETWEEN -180 AND 180),
+	accessibility	text,
+	created_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	CHECK (deleted OR (name IS NOT NULL AND location_type IS NOT NULL)),
+	CHECK ((latitude IS NULL) = (longitude IS NULL))
+);
+
+CREATE TABLE services (
+	id		uuid PRIMARY KEY,
+	origin		uuid NOT NULL,
+	version		integer NOT NULL DEFAULT 1 CHECK (version > 0),
+	updated		timestamptz NOT NULL DEFAULT now(),
+	deleted		boolean NOT NULL DEFAULT false,
+	seq		bigint NOT NULL,
+	entry		text,
+	pending		boolean NOT NULL DEFAULT false,
+	shared		boolean NOT NULL DEFAULT false,
+	home		text,
+	changed_in	bigint,
+	organisation	uuid,
+	name		text,
+	description	text,
+	status		text CHECK (status IN ('active', 'inactive', 'defunct',
+			    'temporarily closed')),
+	url		text,
+	email		text,
+	alert		text,
+	minimum_age	integer CHECK (minimum_age BETWEEN 0 AND 120),
+	maximum_age	integer CHECK (maximum_age BETWEEN 0 AND 120),
+	eligibility	text,
+	fees		text,
+	free		boolean NOT NULL DEFAULT false,
+	languages	text[] NOT NULL DEFAULT '{}'
+			    CHECK (cardinality(languages) <= 30),
+	accessibility	text,
+	attending	text[] NOT NULL DEFAULT '{}'
+			    CHECK (acorn_attending_valid(attending)),
+	access		text[] NOT NULL DEFAULT '{}'
+			    CHECK (acorn_access_valid(access)),
+	schedules	jsonb NOT NULL DEFAULT '[]'
+			    CHECK (acorn_schedules_valid(schedules)),
+	contacts	jsonb NOT NULL DEFAULT '[]'
+			    CHECK (acorn_contacts_valid(contacts)),
+	locations	uuid[] NOT NULL DEFAULT '{}'
+			    CHECK (cardinality(locations) <= 20),
+	terms		uuid[] NOT NULL DEFAULT '{}'
+			    CHECK (cardinality(terms) <= 20),
+	-- Who confirmed the listing was right, and when: the organisation
+	-- (one of its managers) or the node's coordinators.
+	assured_date	date,
+	assured_by	text CHECK (assured_by IN ('organisation', 'coordinator')),
+	created_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	search		tsvector,
+	CHECK (deleted OR (name IS NOT NULL AND description IS NOT NULL AND
+	    status IS NOT NULL)),
+	CHECK (minimum_age IS NULL OR maximum_age IS NULL OR
+	    minimum_age <= maximum_age),
+	CHECK ((assured_date IS NULL) = (assured_by IS NULL))
+);
+
+-- Words a service is found by: its name first, its needs and
+-- activities and what the glossary calls them, then its description.
+CREATE FUNCTION acorn_service_words(name text, description text,
+    eligibility text, terms uuid[]) RETURNS tsvector
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT setweight(to_tsvector('simple', coalesce(name, '')), 'A') ||
+	    setweight(to_tsvector('simple', coalesce((SELECT
+		string_agg(t.name, ' ') FROM taxonomy_terms t
+		WHERE t.id = ANY (terms)), '')), 'B') ||
+	    setweight(to_tsvector('simple', coalesce(description, '') || ' '
+		|| coalesce(eligibility, '')), 'C')
+$$;
+
+CREATE FUNCTION acorn_services_search() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.search := acorn_service_words(NEW.name, NEW.description,
+	    NEW.eligibility, NEW.terms);
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER services_search
+	BEFORE INSERT ON services
+	FOR EACH ROW WHEN (NEW.search IS NULL)
+	EXECUTE FUNCTION acorn_services_search();
+CREATE TRIGGER services_search_update
+	BEFORE UPDATE OF name, description, eligibility, terms ON services
+	FOR EACH ROW WHEN (NEW.search IS NULL OR
+	    NEW.search IS NOT DISTINCT FROM OLD.search)
+	EXECUTE FUNCTION acorn_services_search();
+
+-- A change made here moves the row's updated time (ORUK's
+-- last_modified); a save that changes nothing leaves it, as it leaves
+-- the version (acorn_take_seq marks a change with changed_in, and runs
+-- first: triggers run in the order of their names).
+CREATE FUNCTION acorn_touch() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.updated := now();
+	RETURN NEW;
+END
+$$;
+
+-- The federation's columns and triggers, as the other shared kinds.
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['organisations', 'locations', 'services']
+	LOOP
+		EXECUTE format('CREATE TRIGGER %I BEFORE INSERT ON %I'
+		    ' FOR EACH ROW WHEN (NEW.seq IS NULL OR NEW.seq < 1)'
+		    ' EXECUTE FUNCTION acorn_take_seq()', t || '_seq', t);
+		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I'
+		    ' FOR EACH ROW WHEN (NEW.seq IS NOT DISTINCT FROM OLD.seq)'
+		    ' EXECUTE FUNCTION acorn_take_seq()', t || '_seq_update', t);
+		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OF origin ON %I'
+		    ' FOR EACH ROW EXECUTE FUNCTION acorn_origin_fixed()',
+		    t || '_origin', t);
+		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I'
+		    ' FOR EACH ROW WHEN (NEW.changed_in IS DISTINCT FROM'
+		    ' OLD.changed_in) EXECUTE FUNCTION acorn_touch()',
+		    t || '_touch', t);
+		EXECUTE format('CREATE UNIQUE INDEX %I ON %I (seq)',
+		    t || '_seq_idx', t);
+		EXECUTE format('CREATE INDEX %I ON %I (seq) WHERE pending',
+		    t || '_pending_idx', t);
+		EXECUTE format('CREATE INDEX %I ON %I (updated DESC, seq DESC)'
+		    ' WHERE entry IS NOT NULL AND NOT pending AND NOT deleted'
+		    ' AND left(entry, 6) = ''<entry''', t || '_feed_idx', t);
+		EXECUTE format('CREATE INDEX %I ON %I (created_by)'
+		    ' WHERE created_by IS NOT NULL', t || '_created_by_idx', t);
+		EXECUTE format('ALTER TABLE %I SET (toast_tuple_target = 8160)',
+		    t);
+		PERFORM acorn_data_watch(t::regclass);
+	END LOOP;
+END
+$$;
+
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['organisations', 'locations', 'services']
+	LOOP
+		EXECUTE format('ALTER TABLE %I ALTER COLUMN entry'
+		    ' SET COMPRESSION lz4', t);
+	END LOOP;
+EXCEPTION WHEN feature_not_supported THEN
+	NULL;
+END
+$$;
+
+CREATE INDEX services_search_idx ON services USING gin (search);
+CREATE INDEX services_terms_idx ON services USING gin (terms);
+CREATE INDEX services_organisation_idx ON services (organisation);
+CREATE INDEX locations_organisation_idx ON locations (organisation);
+CREATE UNIQUE INDEX organisations_name_idx ON organisations
+	(origin, lower(name)) WHERE NOT deleted;
+
+-- Members who look after an organisation's listings here: they edit
+-- its services directly and confirm they are right.
+CREATE TABLE organisation_managers (
+	organisation	uuid NOT NULL REFERENCES organisations (id)
+			    ON DELETE CASCADE,
+	account		bigint NOT NULL REFERENCES accounts (id)
+			    ON DELETE CASCADE,
+	added		timestamptz NOT NULL DEFAULT now(),
+	added_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	PRIMARY KEY (organisation, account)
+);
+CREATE INDEX organisation_managers_account_idx ON
+	organisation_managers (account);
+
+-- Every version of a service made here, as it was: what it said, who
+-- changed it and why.
+CREATE TABLE service_revisions (
+	service		uuid NOT NULL REFERENCES services (id)
+			    ON DELETE CASCADE,
+	revision	integer NOT NULL,
+	at		timestamptz NOT NULL DEFAULT now(),
+	account		bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	summary		text NOT NULL DEFAULT '',
+	content		jsonb NOT NULL,
+	PRIMARY KEY (service, revision)
+);
+CREATE INDEX service_revisions_account_idx ON service_revisions (account)
+	WHERE account IS NOT NULL;
+
+-- What a service says, as a revision keeps it: every field a person
+-- edits, and none of the federation's.
+CREATE FUNCTION acorn_service_content(s services) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT to_jsonb(s) - ARRAY['id', 'origin', 'version', 'updated',
+	    'deleted', 'seq', 'entry', 'pending', 'shared', 'home',
+	    'changed_in', 'created_by', 'search']
+$$;
+
+-- After a save of service id here: a revision of its version, when the
+-- save made one (a save that changed nothing made none).  True when it
+-- did.
+CREATE FUNCTION acorn_service_revise(sid uuid, who bigint, why text)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+	s services;
+BEGIN
+	SELECT * INTO s FROM services WHERE id = sid AND NOT deleted;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	INSERT INTO service_revisions (service, revision, account, summary,
+	    content)
+	VALUES (sid, s.version, who, coalesce(why, ''),
+	    acorn_service_content(s))
+	ON CONFLICT (service, revision) DO NOTHING;
+	RETURN FOUND;
+END
+$$;
+
+-- A person confirms service id is right as it stands (by: the
+-- organisation or a coordinator): its assured date is today.  A
+-- change of its own, so it goes out as a new version with its
+-- freshness.
+CREATE FUNCTION acorn_service_assure(sid uuid, who bigint, by_whom text)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE services SET assured_date = current_date,
+	    assured_by = by_whom
+	WHERE id = sid AND origin = (SELECT id FROM node) AND NOT deleted;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	PERFORM acorn_service_revise(sid, who, 'Confirmed as correct');
+	RETURN true;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION acorn_pin_refusal(who uuid, fp text) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	label text;
+	k record;
+BEGIN
+	SELECT nk.node, nk.source, coalesce(n.name, 'urn:uuid:' || nk.node)
+	    AS name INTO k FROM node_keys nk
+	    LEFT JOIN known_nodes n ON n.id = nk.node
+	    WHERE nk.fingerprint = fp AND nk.node <> who
+	    AND nk.source <> 'announced';
+	IF FOUND THEN
+		RETURN format('Its key is already trusted here for %s'
+		    ' (urn:uuid:%s), %s: one key speaks for one node.',
+		    k.name, k.node, CASE k.source WHEN 'pinned'
+		    THEN 'pinned here' ELSE 'vouched for by a hub' END);
+	END IF;
+	label := coalesce((SELECT name FROM known_nodes WHERE id = who) ||
+	    ' (urn:uuid:' || who || ')', 'urn:uuid:' || who);
+	IF who = (SELECT id FROM node) THEN
+		RETURN 'It claims to be this node.';
+	END IF;
+	SELECT url INTO k FROM peers WHERE node = who;
+	IF FOUND THEN
+		RETURN format('It claims to be %s, which is already a peer'
+		    ' at %s.', label, k.url);
+	END IF;
+	IF EXISTS (SELECT 1 FROM node_keys WHERE node = who) THEN
+		IF EXISTS (SELECT 1 FROM node_keys WHERE node = who
+		    AND fingerprint = fp) THEN
+			RETURN NULL;
+		END IF;
+		SELECT nk.source, h.name AS hub INTO k FROM node_keys nk
+		    LEFT JOIN known_nodes h ON h.id = nk.introducer
+		    WHERE nk.node = who ORDER BY nk.added DESC LIMIT 1;
+		RETURN format('It claims to be %s, which this node already'
+		    ' knows with another key, %s. Its key is not that one.',
+		    label, CASE k.source
+		    WHEN 'vouched' THEN 'vouched for by the hub ' ||
+			coalesce(k.hub, 'that introduced it')
+		    WHEN 'pinned' THEN 'pinned here'
+		    ELSE 'announced by that node itself' END);
+	END IF;
+	-- No key trusted now, but what was said of it named its keys.
+	IF EXISTS (SELECT 1 FROM nodes WHERE subject = who AND NOT deleted)
+	    AND NOT EXISTS (SELECT 1 FROM nodes n,
+	    jsonb_array_elements(n.keys) e WHERE n.subject = who
+	    AND NOT n.deleted AND e->>'fingerprint' = fp) THEN
+		RETURN format('It claims to be %s, which node entries held'
+		    ' here describe with other keys. Its key is not one of'
+		    ' them.', label);
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM nodes WHERE subject = who
+	    AND NOT deleted) AND (
+	    EXISTS (SELECT 1 FROM members WHERE origin = who) OR
+	    EXISTS (SELECT 1 FROM events WHERE origin = who) OR
+	    EXISTS (SELECT 1 FROM evaluations WHERE origin = who) OR
+	    EXISTS (SELECT 1 FROM documents WHERE origin = who) OR
+	    EXISTS (SELECT 1 FROM glossary_terms WHERE origin = who) OR
+	    EXISTS (SELECT 1 FROM organisations WHERE origin = who) OR
+	    EXISTS (SELECT 1 FROM locations WHERE origin = who) OR
+	    EXISTS (SELECT 1 FROM services WHERE origin = who)) THEN
+		RETURN format('It claims to be %s, whose records this node'
+		    ' already holds, signed by a key it no longer knows.',
+		    label);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- The vocabulary and the managers and revisions are this node's own
+-- and change the pages that show them.
+SELECT acorn_data_watch(t::regclass) FROM unnest(ARRAY['taxonomy_terms',
+    'organisation_managers', 'service_revisions']) AS t;
