@@ -575,9 +575,9 @@ LANGUAGE sql STABLE AS $$
 	    'changed_in', 'created_by', 'search']
 $$;
 
--- After a save of service id here: a revision of its version, when the
--- save made one (a save that changed nothing made none).  True when it
--- did.
+-- After a save of service id here: a revision of its version, when
+-- this transaction made one (a save that changed nothing made none).
+-- True when it did.
 CREATE FUNCTION acorn_service_revise(sid uuid, who bigint, why text)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -585,7 +585,7 @@ DECLARE
 	s services;
 BEGIN
 	SELECT * INTO s FROM services WHERE id = sid AND NOT deleted;
-	IF NOT FOUND THEN
+	IF NOT FOUND OR s.changed_in IS DISTINCT FROM txid_current() THEN
 		RETURN false;
 	END IF;
 	INSERT INTO service_revisions (service, revision, account, summary,

@@ -142,9 +142,9 @@ enum { OV_ID, OV_NAME, OV_STATUS, OV_FRESHNESS, OV_STAGE };
 
 /* Its managers here: $1 its id. */
 static const char managers_query[] =
-    "SELECT a.id, a.name, a.email FROM organisation_managers m"
-    " JOIN accounts a ON a.id = m.account WHERE m.organisation = $1"
-    " ORDER BY lower(a.name), a.id";
+    "SELECT a.id, m.name, a.email FROM organisation_managers om"
+    " JOIN accounts a ON a.id = om.account JOIN members m ON m.id = a.member"
+    " WHERE om.organisation = $1 ORDER BY lower(m.name), a.id";
 
 enum { OM_ID, OM_NAME, OM_EMAIL };
 
@@ -311,7 +311,7 @@ organisations_managers(struct request *r)
 		    " SELECT o.id, a.id, $3::bigint FROM organisations o,"
 		    " accounts a WHERE o.id = $1::uuid AND NOT o.deleted"
 		    " AND o.origin = (SELECT id FROM node)"
-		    " AND lower(a.email) = lower($2)"
+		    " AND lower(a.email) = lower($2) AND a.status = 'active'"
 		    " ON CONFLICT DO NOTHING RETURNING account", 3, p);
 	else
 		res = db_query(r->db, PGRES_TUPLES_OK, "DELETE FROM"

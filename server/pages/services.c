@@ -213,8 +213,9 @@ static const char list_query[] =
     "  s.maximum_age >= $6::integer)))"
     " AND ($7 = '' OR EXISTS (SELECT 1"
     "  FROM jsonb_array_elements(s.schedules) e"
-    "  WHERE right(e->>'byday', 2) = $7 OR (e->>'freq' = 'WEEKLY' AND"
-    "   $7 = ANY (string_to_array(e->>'byday', ',')))"
+    "  WHERE CASE WHEN e->>'freq' = 'WEEKLY'"
+    "   THEN $7 = ANY (string_to_array(e->>'byday', ','))"
+    "   ELSE right(e->>'byday', 2) = $7 END"
     "  AND ($8 = '' OR (e->>'opens_at' <= $8 AND e->>'closes_at' > $8))))"
     " AND ($9 = '' OR k.region = $9)"
     " ORDER BY acorn_review_stage(s.assured_date, $10::integer, "
@@ -679,9 +680,12 @@ services_confirm(struct request *r)
 	p[1] = who;
 	p[2] = is_coordinator(r) ? "coordinator" : "organisation";
 	rc = db_begin(r->db);
-	if (rc == 0)
-		rc = db_exec(r->db, "SELECT acorn_service_assure($1::uuid,"
-		    " $2::bigint, $3)", 3, p);
+	if (rc == 0) {
+		res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+		    " acorn_service_assure($1::uuid, $2::bigint, $3)", 3, p);
+		rc = res != NULL ? 0 : -1;
+		PQclear(res);
+	}
 	if (rc == -1 || audit_commit(r->db, r->account->id,
 	    "service_confirm", r->arg) == -1)
 		return http_error(r, 503);
@@ -879,8 +883,8 @@ static const char insert_sql[] =
     " created_by)"
     " SELECT $1::uuid, (SELECT id FROM node), $2::uuid, $3, $4, $5, $6,"
     " $7, $8, $9::integer, $10::integer, $11, $12, $13::boolean,"
-    " $14::text[], $15, string_to_array($16, ' '),"
-    " string_to_array($17, ' '), ARRAY(SELECT acorn_term_id(c)"
+    " $14::text[], $15, $16::text[],"
+    " $17::text[], ARRAY(SELECT acorn_term_id(c)"
     "  FROM unnest(string_to_array($18, ' ')) c ORDER BY c),"
     " $19::jsonb, $20::jsonb,"
     " CASE WHEN $25::uuid IS NULL THEN '{}' ELSE ARRAY[$25::uuid] END,"
@@ -899,8 +903,8 @@ static const char update_sql[] =
     " url = $6, email = $7, alert = $8, minimum_age = $9::integer,"
     " maximum_age = $10::integer, eligibility = $11, fees = $12,"
     " free = $13::boolean, languages = $14::text[], accessibility = $15,"
-    " attending = string_to_array($16, ' '),"
-    " access = string_to_array($17, ' '),"
+    " attending = $16::text[],"
+    " access = $17::text[],"
     " terms = ARRAY(SELECT acorn_term_id(c)"
     "  FROM unnest(string_to_array($18, ' ')) c ORDER BY c),"
     " schedules = CASE WHEN $26::boolean THEN s.schedules"
@@ -1093,8 +1097,10 @@ service_save(struct request *r, struct view *v, const char *id,
 		const char *rp[3] = { p[SV_ID], who,
 		    r->form.f[KEY_SUMMARY].text };
 
-		rc = db_exec(r->db, "SELECT acorn_service_revise($1::uuid,"
-		    " $2::bigint, $3)", 3, rp);
+		res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+		    " acorn_service_revise($1::uuid, $2::bigint, $3)", 3, rp);
+		rc = res != NULL ? 0 : -1;
+		PQclear(res);
 	}
 	if (rc == -1 || audit_commit(r->db, r->account->id, id == NULL ?
 	    "service_add" : "service_edit", p[SV_ID]) == -1) {
@@ -1203,7 +1209,8 @@ services_new(struct request *r)
 	view_flag(v, "creating", 1);
 	view_set(v, "org_name", PQgetvalue(res, 0, 0));
 	view_setf(v, "back_href", "/organisations/%s", org);
-	view_setf(v, "form_action", "/services/new?org=%s", org);
+	view_set(v, "form_action", "/services/new");
+	view_set(v, "v_org", org);
 	PQclear(res);
 	view_flag(v, "show_hours", 1);
 	view_flag(v, "show_contact", 1);

@@ -23,6 +23,7 @@ Suite	*attendance_suite(void);
 Suite	*mail_suite(void);
 Suite	*feeds_suite(void);
 Suite	*library_suite(void);
+Suite	*directory_suite(void);
 Suite	*evidence_summary_suite(void);
 Suite	*evidence_suite(void);
 Suite	*federation_suite(void);
@@ -1471,6 +1472,7 @@ main(void)
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, feeds_suite());
 	srunner_add_suite(sr, library_suite());
+	srunner_add_suite(sr, directory_suite());
 	srunner_add_suite(sr, evidence_summary_suite());
 	srunner_add_suite(sr, federation_suite());
 	srunner_add_suite(sr, federation_hostile_suite());

@@ -1,0 +1,638 @@
+/*
+ * The directory of services against a real node: a coordinator adds an
+ * organisation and a listing that people then find by need, day and
+ * time; opening times and freshness in words; a save that changes
+ * nothing makes no version and moves no checked date; an organisation's
+ * manager edits and confirms, other members cannot; bad input changes
+ * nothing; two editors of one version get one save and one refusal;
+ * received listings are changed only at home; listings past their
+ * review are marked and come last; the demo directory loads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "harness.h"
+
+Suite	*directory_suite(void);
+
+static struct node *node;
+static char *coord_pw, *member_pw, *other_pw;
+
+#define COORD		"directory.coord@example.org"
+#define MEMBER		"directory.manager@example.org"
+#define OTHER		"directory.member@example.org"
+
+static void
+start(void)
+{
+	node = node_new("Directory node", "argon2_memory = 1024\n"
+	    "argon2_passes = 1\nthreads = 4");
+	ck_assert_ptr_nonnull(node);
+	coord_pw = node_user_add(node, COORD, "coordinator");
+	member_pw = node_user_add(node, MEMBER, "member");
+	other_pw = node_user_add(node, OTHER, "member");
+	ck_assert_ptr_nonnull(coord_pw);
+	ck_assert_ptr_nonnull(member_pw);
+	ck_assert_ptr_nonnull(other_pw);
+	ck_assert_int_eq(node_serve(node), 0);
+}
+
+static void
+stop(void)
+{
+	node_free(node);
+	free(coord_pw);
+	free(member_pw);
+	free(other_pw);
+	node = NULL;
+}
+
+static long
+num(const char *sql, const char *param)
+{
+	return node_num(node, sql, param);
+}
+
+/* The id at the end of a redirect to /PREFIX/{id}, malloc'd. */
+static char *
+id_of(const struct resp *r, const char *prefix)
+{
+	const char *p;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(r->status == 303, "answered %ld, not a redirect: %.300s",
+	    r->status, r->body);
+	p = strstr(r->location, prefix);
+	ck_assert_ptr_nonnull(p);
+	return strndup(p + strlen(prefix), 36);
+}
+
+/* A new organisation of name, added by coordinator c: its id. */
+static char *
+add_org(struct client *c, const char *name)
+{
+	struct resp *r;
+	char *id;
+
+	r = form_post(c, "/organisations/new", "/organisations/new", "title",
+	    name, "description", "A charity that brings people together.",
+	    "phone", "0161 555 0100", NULL);
+	id = id_of(r, "/organisations/");
+	resp_free(r);
+	return id;
+}
+
+/*
+ * A new listing of org, by c: open on Tuesdays 10:00 to 12:00 and the
+ * second Thursday of the month, for befriending; its id.
+ */
+static char *
+add_service(struct client *c, const char *org, const char *name)
+{
+	struct resp *r;
+	char page[96];
+	char *id;
+
+	snprintf(page, sizeof(page), "/services/new?org=%s", org);
+	r = form_post(c, page, "/services/new", "org", org, "service", name,
+	    "description",
+	    "Tea, cake and a chat every week.", "status", "active",
+	    "terms", "befriending", "terms", "food", "attend", "in_person",
+	    "access", "drop_in", "opens_tu", "10:00", "closes_tu", "12:00",
+	    "monthly_week", "2", "monthly_day", "TH", "monthly_opens",
+	    "14:00", "monthly_closes", "16:00", "venue", "Village Hall",
+	    "address", "1 Church Lane", "town", "Salford", "postcode",
+	    "m6 5px", "contact_name", "Ann", "phone", "0161 555 0199",
+	    "min_age", "18", "free", "yes", "languages", "English, Polish",
+	    "assure", "yes", NULL);
+	id = id_of(r, "/services/");
+	resp_free(r);
+	return id;
+}
+
+START_TEST(test_listing_added_found_by_need_and_day_and_shown_in_words)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *svc, path[96];
+
+	org = add_org(coord, "Friendly Faces Salford");
+	svc = add_service(coord, org, "Tuesday tea and chat");
+
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	r = http_get(anon, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Tuesday tea and chat"));
+	ck_assert(resp_has(r, "Friendly Faces Salford"));
+	ck_assert(resp_has(r, "Every Tuesday, 10am to 12pm"));
+	ck_assert(resp_has(r, "Second Thursday of the month, 2pm to 4pm"));
+	ck_assert(resp_has(r, "Checked today by a coordinator"));
+	ck_assert(resp_has(r, "Village Hall"));
+	ck_assert(resp_has(r, "1 Church Lane, Salford, M6 5PX"));
+	ck_assert(resp_has(r, "Ages 18 and over"));
+	ck_assert(resp_has(r, "English, Polish"));
+	ck_assert(resp_has(r, "Loneliness and befriending"));
+	/* Nobody signed in: no way to change it. */
+	ck_assert(!resp_has(r, "Yes, it is still correct"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_revisions"
+	    " WHERE service = $1", svc), 1);
+
+	/* Found by its need and its day, not by another day. */
+	r = http_get(anon, "/services?need=befriending&day=TU&at=11:00");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Tuesday tea and chat"));
+	ck_assert(resp_has(r, "need Loneliness and befriending"));
+	resp_free(r);
+	r = http_get(anon, "/services?day=TH");
+	ck_assert(resp_has(r, "Tuesday tea and chat"));
+	resp_free(r);
+	r = http_get(anon, "/services?day=WE");
+	ck_assert(!resp_has(r, "Tuesday tea and chat"));
+	resp_free(r);
+	r = http_get(anon, "/services?day=TU&at=13:00");
+	ck_assert(!resp_has(r, "Tuesday tea and chat"));
+	resp_free(r);
+	r = http_get(anon, "/services?age=12");
+	ck_assert(!resp_has(r, "Tuesday tea and chat"));
+	resp_free(r);
+	r = http_get(anon, "/services?attend=phone&attend=online");
+	ck_assert(!resp_has(r, "Tuesday tea and chat"));
+	resp_free(r);
+	r = http_get(anon, "/services?q=cake&free=yes&access=drop_in");
+	ck_assert(resp_has(r, "Tuesday tea and chat"));
+	ck_assert(resp_has(r, "free only"));
+	resp_free(r);
+	/* Hand-made addresses are refused, not guessed at. */
+	ck_assert_int_eq(http_get_status(anon, "/services?day=XX"), 400);
+	ck_assert_int_eq(http_get_status(anon, "/services?attend=Bad-Code"),
+	    400);
+	ck_assert_int_eq(http_get_status(anon, "/services?at=25:00"), 400);
+	ck_assert_int_eq(http_get_status(anon, "/services?sort=random"), 400);
+	ck_assert_int_eq(http_get_status(anon, "/services/not-a-uuid"), 404);
+	free(org);
+	free(svc);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
+/* A glossary entry's other names find the listings of its need. */
+START_TEST(test_search_finds_listings_through_glossary_synonyms)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *svc;
+
+	org = add_org(coord, "Glossed Org");
+	svc = add_service(coord, org, "Knit and natter");
+	r = http_get(anon, "/services?q=companionship");
+	ck_assert(!resp_has(r, "Knit and natter"));
+	resp_free(r);
+	r = form_post(coord, "/glossary/new", "/glossary/new", "term",
+	    "Befriending", "definition", "Regular company from a volunteer.",
+	    "synonyms", "companionship, visiting", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(anon, "/services?q=companionship");
+	ck_assert(resp_has(r, "Knit and natter"));
+	resp_free(r);
+	free(org);
+	free(svc);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
+START_TEST(test_save_without_change_makes_no_version_and_keeps_checked_date)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct resp *r;
+	char *org, *svc, path[96], *base;
+
+	org = add_org(coord, "Unchanged Org");
+	svc = add_service(coord, org, "Unchanged club");
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " current_date - 21 WHERE id = $1", 1,
+	    (const char *[]){ svc }), 1);
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+
+	/* The edit form sent back as it came, without the box ticked. */
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	r = form_post(coord, path, path, "base", base, "service",
+	    "Unchanged club", "description", "Tea, cake and a chat every week.",
+	    "status", "active", "terms", "befriending", "terms", "food",
+	    "attend", "in_person", "access", "drop_in", "opens_tu", "10:00",
+	    "closes_tu", "12:00", "monthly_week", "2", "monthly_day", "TH",
+	    "monthly_opens", "14:00", "monthly_closes", "16:00", "venue",
+	    "Village Hall", "address", "1 Church Lane", "town", "Salford",
+	    "postcode", "M6 5PX", "contact_name", "Ann", "phone",
+	    "0161 555 0199", "min_age", "18", "free", "yes", "languages",
+	    "English, Polish", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT version FROM services WHERE id = $1",
+	    svc), strtol(base, NULL, 10));
+	ck_assert_int_eq(num("SELECT count(*) FROM service_revisions"
+	    " WHERE service = $1", svc), 1);
+	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
+	    " WHERE id = $1", svc), 21);
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	r = http_get(coord, path);
+	ck_assert(resp_has(r, "Checked 3 weeks ago by a coordinator"));
+	resp_free(r);
+
+	/* A real change: a new version and a revision, the date kept. */
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	r = form_post(coord, path, path, "base", base, "service",
+	    "Unchanged club", "description", "Tea and a chat every week.",
+	    "status", "active", "opens_tu", "10:00", "closes_tu", "12:00",
+	    "summary", "No more cake", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT version FROM services WHERE id = $1",
+	    svc), strtol(base, NULL, 10) + 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_revisions"
+	    " WHERE service = $1 AND summary = 'No more cake'", svc), 1);
+	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
+	    " WHERE id = $1", svc), 21);
+	free(base);
+	free(org);
+	free(svc);
+	client_free(coord);
+}
+END_TEST
+
+START_TEST(test_manager_edits_and_confirms_other_members_cannot)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *manager = client_as(node, MEMBER, member_pw);
+	struct client *other = client_as(node, OTHER, other_pw);
+	struct resp *r;
+	char *org, *svc, path[96], action[96], *tok;
+
+	org = add_org(coord, "Managed Org");
+	svc = add_service(coord, org, "Managed group");
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " current_date - 200 WHERE id = $1", 1,
+	    (const char *[]){ svc }), 1);
+
+	/* Not yet a manager: no edit, no confirming, no adding. */
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	ck_assert_int_eq(http_get_status(manager, path), 403);
+	snprintf(path, sizeof(path), "/services/new?org=%s", org);
+	ck_assert_int_eq(http_get_status(manager, path), 403);
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	snprintf(action, sizeof(action), "/services/%s/confirm", svc);
+	tok = page_csrf(manager, "/services");
+	ck_assert_ptr_nonnull(tok);
+	r = http_post(manager, action, "csrf", tok, NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	free(tok);
+	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
+	    " WHERE id = $1", svc), 200);
+	/* Members cannot name managers either. */
+	snprintf(path, sizeof(path), "/organisations/%s", org);
+	snprintf(action, sizeof(action), "/organisations/%s/managers", org);
+	tok = page_csrf(manager, "/services");
+	r = http_post(manager, action, "csrf", tok, "email", MEMBER, NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	free(tok);
+
+	/* The coordinator names them; an unknown email changes nothing. */
+	r = form_post(coord, path, action, "email", "nobody@example.org",
+	    NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "No member has that email address"));
+	resp_free(r);
+	r = form_post(coord, path, action, "email", MEMBER, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM organisation_managers"
+	    " WHERE organisation = $1", org), 1);
+
+	/* Now the manager sees the question and says it is still right. */
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	r = http_get(manager, path);
+	ck_assert(resp_has(r, "Yes, it is still correct"));
+	ck_assert(resp_has(r, "Not checked for 6 months"));
+	ck_assert(resp_has(r, "Due for review"));
+	resp_free(r);
+	snprintf(action, sizeof(action), "/services/%s/confirm", svc);
+	r = form_post(manager, path, action, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(manager, path);
+	ck_assert(resp_has(r, "Checked today by the organisation"));
+	ck_assert(!resp_has(r, "Due for review"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_revisions"
+	    " WHERE service = $1 AND summary = 'Confirmed as correct'", svc),
+	    1);
+	/* Another member still cannot. */
+	r = http_get(other, path);
+	ck_assert(!resp_has(r, "Yes, it is still correct"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	ck_assert_int_eq(http_get_status(other, path), 403);
+	ck_assert_int_eq(http_get_status(manager, path), 200);
+	free(org);
+	free(svc);
+	client_free(other);
+	client_free(manager);
+	client_free(coord);
+}
+END_TEST
+
+/*
+ * Bad fields of a new listing (key and value, and key2 and value2 when
+ * key2 is not NULL): 422 with the message, nothing kept.  The name and
+ * status every listing needs are sent too, but for the one refused: a
+ * field sent twice counts once.
+ */
+static void
+refused(struct client *c, const char *page, const char *key,
+    const char *value, const char *key2, const char *value2,
+    const char *message)
+{
+	struct resp *r;
+	int own = strcmp(key, "service") == 0 || strcmp(key, "status") == 0;
+
+	r = form_post(c, page, "/services/new", "org", page + 18,
+	    "description", "Should never be stored.",
+	    "service", strcmp(key, "service") == 0 ? value : "Refused service",
+	    "status", strcmp(key, "status") == 0 ? value : "active",
+	    own ? "alert" : key, own ? "" : value, key2, value2, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(r->status == 422, "%s=%s answered %ld", key, value,
+	    r->status);
+	ck_assert_msg(resp_has(r, message), "%s=%s: no \"%s\"", key, value,
+	    message);
+	resp_free(r);
+}
+
+START_TEST(test_bad_listing_refused_with_its_reason_and_nothing_stored)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	char *org, page[96];
+	long before = num("SELECT count(*) FROM services", NULL);
+	long places = num("SELECT count(*) FROM locations", NULL);
+
+	org = add_org(coord, "Refusals Org");
+	snprintf(page, sizeof(page), "/services/new?org=%s", org);
+	refused(coord, page, "opens_mo", "09:00", "closes_mo", "08:00",
+	    "Closing time must be after the opening time");
+	refused(coord, page, "opens_tu", "10:00", NULL, NULL,
+	    "Enter when it closes as well as when it opens");
+	refused(coord, page, "opens_we", "25:00", "closes_we", "26:00",
+	    "Enter a time like 09:30");
+	refused(coord, page, "attend", "teleport", NULL, NULL,
+	    "Select how people take part from the list");
+	refused(coord, page, "terms", "no_such_need", NULL, NULL,
+	    "Select needs and activities from the list");
+	refused(coord, page, "max_age", "130", NULL, NULL,
+	    "Oldest age must be 120 or less");
+	refused(coord, page, "min_age", "40", "max_age", "30",
+	    "Oldest age must be the same as or more than the youngest age");
+	refused(coord, page, "postcode", "NOT A CODE", NULL, NULL,
+	    "Enter a full UK postcode");
+	refused(coord, page, "website", "javascript:alert(1)", NULL, NULL,
+	    "Enter a website address starting with https://");
+	refused(coord, page, "monthly_week", "5", "monthly_day", "TU",
+	    "Select the week of the month");
+	refused(coord, page, "hours_note", "Not in August", NULL, NULL,
+	    "Give the days and times it runs as well");
+	refused(coord, page, "status", "gone", NULL, NULL,
+	    "Select the status from the list");
+	refused(coord, page, "service", "", NULL, NULL,
+	    "Enter the name of the service");
+	ck_assert_int_eq(num("SELECT count(*) FROM services", NULL), before);
+	ck_assert_int_eq(num("SELECT count(*) FROM locations", NULL), places);
+	/* A listing of an organisation that does not exist. */
+	ck_assert_int_eq(http_get_status(coord, "/services/new?org="
+	    "00000000-0000-4000-8000-000000000000"), 404);
+	free(org);
+	client_free(coord);
+}
+END_TEST
+
+/* Two people edit from the same version: one save, one refusal. */
+START_TEST(test_two_editors_of_one_version_get_one_save_and_one_refusal)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct resp *a, *b;
+	char *org, *svc, *base, path[96];
+
+	org = add_org(coord, "Conflict Org");
+	svc = add_service(coord, org, "Contested club");
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	a = form_post(coord, path, path, "base", base, "service",
+	    "Contested club", "description", "First editor's words.",
+	    "status", "active", NULL);
+	b = form_post(coord, path, path, "base", base, "service",
+	    "Contested club", "description", "Second editor's words.",
+	    "status", "active", NULL);
+	ck_assert_int_eq(a->status, 303);
+	ck_assert_int_eq(b->status, 422);
+	ck_assert(resp_has(b, "Someone else changed this listing"));
+	/* What the second typed is shown again, not lost. */
+	ck_assert(resp_has(b, "Second editor&#39;s words.") ||
+	    resp_has(b, "Second editor's words."));
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE id = $1"
+	    " AND description = 'First editor''s words.'", svc), 1);
+	resp_free(a);
+	resp_free(b);
+	free(base);
+	free(org);
+	free(svc);
+	client_free(coord);
+}
+END_TEST
+
+/* A listing from another node is changed only there. */
+START_TEST(test_received_listing_is_not_changed_here)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct resp *r;
+	const char *id = "5e1f0c1e-0000-4000-8000-00000000beef";
+	char path[96];
+
+	ck_assert_int_eq(node_exec(node, "INSERT INTO services (id, origin,"
+	    " name, description, status, assured_date, assured_by)"
+	    " VALUES ($1, '0badc0de-0000-4000-8000-000000000001',"
+	    " 'Received befriending', 'From another region.', 'active',"
+	    " current_date - 10, 'organisation')", 1,
+	    (const char *[]){ id }), 1);
+	snprintf(path, sizeof(path), "/services/%s", id);
+	r = http_get(coord, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Checked 10 days ago by the organisation"));
+	ck_assert(!resp_has(r, "Yes, it is still correct"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/services/%s/edit", id);
+	ck_assert_int_eq(http_get_status(coord, path), 403);
+	snprintf(path, sizeof(path), "/services/%s/confirm", id);
+	r = form_post(coord, "/services", path, NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
+	    " WHERE id = $1", id), 10);
+	client_free(coord);
+}
+END_TEST
+
+/* The freshness every list shows, and those past review come last. */
+START_TEST(test_listings_past_review_are_marked_and_come_last)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *fresh, *due, *overdue;
+	const char *a, *b, *c;
+
+	org = add_org(coord, "Freshness Org");
+	overdue = add_service(coord, org, "Aardvark overdue group");
+	due = add_service(coord, org, "Badger due group");
+	fresh = add_service(coord, org, "Zebra fresh group");
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " (current_date - interval '6 months')::date - 10 WHERE id = $1", 1,
+	    (const char *[]){ due }), 1);
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " current_date - interval '8 months' WHERE id = $1", 1,
+	    (const char *[]){ overdue }), 1);
+	r = http_get(anon, "/services");
+	ck_assert_int_eq(r->status, 200);
+	a = strstr(r->body, "Aardvark overdue group");
+	b = strstr(r->body, "Badger due group");
+	c = strstr(r->body, "Zebra fresh group");
+	ck_assert(a != NULL && b != NULL && c != NULL);
+	/* Due still ranks by name; overdue goes after the rest. */
+	ck_assert(b < c);
+	ck_assert(c < a);
+	ck_assert(resp_has(r, "Not checked for 6 months"));
+	ck_assert(resp_has(r, "Not checked for 8 months"));
+	ck_assert(resp_has(r, "Overdue for review"));
+	resp_free(r);
+	/* Most recently checked first, on request. */
+	r = http_get(anon, "/services?sort=fresh");
+	ck_assert(strstr(r->body, "Zebra fresh group") <
+	    strstr(r->body, "Badger due group"));
+	resp_free(r);
+	free(org);
+	free(fresh);
+	free(due);
+	free(overdue);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
+/* Anonymous visitors read; they add, edit and confirm nothing. */
+START_TEST(test_visitors_read_but_change_nothing)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *svc, path[96];
+
+	org = add_org(coord, "Visitors Org");
+	svc = add_service(coord, org, "Visitors club");
+	snprintf(path, sizeof(path), "/organisations/%s", org);
+	r = http_get(anon, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Visitors club"));
+	ck_assert(!resp_has(r, "Add a service"));
+	ck_assert(!resp_has(r, "Managers"));
+	resp_free(r);
+	r = http_get(anon, "/organisations");
+	ck_assert(resp_has(r, "Visitors Org"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/services/new?org=%s", org);
+	r = http_get(anon, path);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " current_date - 30 WHERE id = $1", 1,
+	    (const char *[]){ svc }), 1);
+	snprintf(path, sizeof(path), "/services/%s/confirm", svc);
+	r = http_post(anon, path, "csrf", "x", NULL);
+	ck_assert_int_ne(r->status, 200);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
+	    " WHERE id = $1", svc), 30);
+	ck_assert_int_eq(http_get_status(anon, "/organisations/new"), 303);
+	free(org);
+	free(svc);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
+START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
+{
+	struct node *demo = node_new("Demo directory", NULL);
+	struct client *c;
+	struct resp *r;
+	char file[1024];
+
+	ck_assert_ptr_nonnull(demo);
+	snprintf(file, sizeof(file), "%s/tests/demo/directory.sql",
+	    getenv("ACORN_DATADIR"));
+	ck_assert_int_eq(node_psql(demo, file, "region=North West", NULL), 0);
+	ck_assert_int_ge(node_num(demo, "SELECT count(*) FROM services",
+	    NULL), 40);
+	ck_assert_int_le(node_num(demo, "SELECT count(*) FROM services",
+	    NULL), 60);
+	ck_assert_int_ge(node_num(demo, "SELECT count(*) FROM services"
+	    " WHERE acorn_review_stage(assured_date, 6, current_date) = 1",
+	    NULL), 1);
+	ck_assert_int_ge(node_num(demo, "SELECT count(*) FROM services"
+	    " WHERE acorn_review_stage(assured_date, 6, current_date) = 2",
+	    NULL), 1);
+	ck_assert_int_eq(node_serve(demo), 0);
+	c = client_new(demo);
+	r = http_get(c, "/services?need=befriending");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Tuesday lunch club"));
+	resp_free(r);
+	client_free(c);
+	node_free(demo);
+}
+END_TEST
+
+Suite *
+directory_suite(void)
+{
+	Suite *s = suite_create("directory");
+	TCase *tc = tcase_create("directory");
+
+	tcase_add_unchecked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc,
+	    test_listing_added_found_by_need_and_day_and_shown_in_words);
+	tcase_add_test(tc, test_search_finds_listings_through_glossary_synonyms);
+	tcase_add_test(tc,
+	    test_save_without_change_makes_no_version_and_keeps_checked_date);
+	tcase_add_test(tc, test_manager_edits_and_confirms_other_members_cannot);
+	tcase_add_test(tc,
+	    test_bad_listing_refused_with_its_reason_and_nothing_stored);
+	tcase_add_test(tc,
+	    test_two_editors_of_one_version_get_one_save_and_one_refusal);
+	tcase_add_test(tc, test_received_listing_is_not_changed_here);
+	tcase_add_test(tc, test_listings_past_review_are_marked_and_come_last);
+	tcase_add_test(tc, test_visitors_read_but_change_nothing);
+	tcase_add_test(tc,
+	    test_demo_directory_loads_with_fresh_due_and_overdue_listings);
+	suite_add_tcase(s, tc);
+	return s;
+}
