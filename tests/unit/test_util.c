@@ -262,6 +262,41 @@ START_TEST(test_parse_long_refuses_out_of_range_and_junk)
 }
 END_TEST
 
+/* Postcodes as people type them, written as Royal Mail writes them. */
+START_TEST(test_postcode_normal_accepts_every_shape_in_any_spacing)
+{
+	static const char *const good[][2] = {
+		{ "m1 1ae", "M1 1AE" }, { "M60 1NW", "M60 1NW" },
+		{ "cr26xh", "CR2 6XH" }, { "DN55 1PT", "DN55 1PT" },
+		{ "w1a 1hq", "W1A 1HQ" }, { " EC1A  1BB ", "EC1A 1BB" },
+		{ "sw1a2aa", "SW1A 2AA" },
+	};
+	char out[POSTCODE_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_int_eq(postcode_normal(good[i][0], out), 0);
+		ck_assert_str_eq(out, good[i][1]);
+	}
+}
+END_TEST
+
+START_TEST(test_postcode_normal_refuses_what_is_not_a_postcode)
+{
+	static const char *const bad[] = {
+		"", "M1", "1M1 1AE", "M1 AAE", "M1 1A1", "MMM1 1AE",
+		"M1A1 1AE", "M1-1AE", "M1 1AE X", "ÅM1 1AE", "M1 1AEE",
+		"<script>", "M11A 1AE1",
+	};
+	char out[POSTCODE_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(postcode_normal(bad[i], out) == -1,
+		    "took \"%s\"", bad[i]);
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -292,6 +327,11 @@ util_suite(void)
 	tcase_add_test(tc, test_parse_long_accepts_range_inclusive);
 	tcase_add_test(tc, test_size_text_never_overstates_a_limit);
 	tcase_add_test(tc, test_parse_long_refuses_out_of_range_and_junk);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("postcodes");
+	tcase_add_test(tc, test_postcode_normal_accepts_every_shape_in_any_spacing);
+	tcase_add_test(tc, test_postcode_normal_refuses_what_is_not_a_postcode);
 	suite_add_tcase(s, tc);
 	return s;
 }
