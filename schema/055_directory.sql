@@ -616,6 +616,136 @@ BEGIN
 END
 $$;
 
+-- The review cycle.  A listing of this node falls due a cycle after it
+-- was last confirmed (at once when it never was): its managers are
+-- asked to check it, reminded after two weeks, and after four the
+-- coordinators' review queue shows it.  One row per listing and due
+-- date, so that confirming it starts the next cycle afresh.
+CREATE TABLE service_reviews (
+	service		uuid NOT NULL REFERENCES services (id)
+			    ON DELETE CASCADE,
+	due_on		date NOT NULL,
+	asked		timestamptz NOT NULL DEFAULT now(),
+	reminded	timestamptz,
+	escalated	timestamptz,
+	PRIMARY KEY (service, due_on)
+);
+
+-- One-click "still correct" links mailed to managers: the SHA-256 of
+-- each (the link itself is never stored), whom it was sent to, until
+-- when it works, and when it was used (once).
+CREATE TABLE service_checks (
+	token_hash	text PRIMARY KEY CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+	service		uuid NOT NULL REFERENCES services (id)
+			    ON DELETE CASCADE,
+	account		bigint REFERENCES accounts (id) ON DELETE CASCADE,
+	created		timestamptz NOT NULL DEFAULT now(),
+	expires		timestamptz NOT NULL,
+	used		timestamptz
+);
+CREATE INDEX service_checks_service_idx ON service_checks (service);
+CREATE INDEX service_checks_expires_idx ON service_checks (expires);
+
+-- Problems anyone reported with a listing.  A report changes nothing by
+-- itself: it marks the listing reported until a coordinator resolves it.
+CREATE TABLE service_reports (
+	id		bigserial PRIMARY KEY,
+	service		uuid NOT NULL REFERENCES services (id)
+			    ON DELETE CASCADE,
+	topic		text NOT NULL CHECK (topic IN ('closed', 'phone',
+			    'address', 'hours', 'website', 'other')),
+	details		text NOT NULL DEFAULT ''
+			    CHECK (length(details) <= 1000),
+	account		bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	created		timestamptz NOT NULL DEFAULT now(),
+	resolved	timestamptz,
+	resolved_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	outcome		text CHECK (outcome IN ('corrected', 'still_correct',
+			    'not_a_problem')),
+	CHECK ((resolved IS NULL) = (outcome IS NULL))
+);
+CREATE INDEX service_reports_open_idx ON service_reports (service)
+	WHERE resolved IS NULL;
+CREATE INDEX service_reports_account_idx ON service_reports (account)
+	WHERE account IS NOT NULL;
+
+-- The day a listing falls due in a cycle of months: '-infinity' when it
+-- was never confirmed (due at once, in one cycle until it is).
+CREATE FUNCTION acorn_due_on(assured date, months integer) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT coalesce((assured + make_interval(months => months))::date,
+	    '-infinity'::date)
+$$;
+
+-- One step of the review cycle for a cycle of months, at time t: opens
+-- the cycles of listings now due, and marks the reminders and the
+-- escalations whose time has come.  The managers to mail: each
+-- listing's, with what to tell them ('asked' or 'reminded').
+CREATE FUNCTION acorn_review_step(months integer, t timestamptz)
+RETURNS TABLE (service uuid, stage text, account bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY
+	WITH opened AS (
+		INSERT INTO service_reviews AS r (service, due_on, asked)
+		SELECT s.id, acorn_due_on(s.assured_date, months), t
+		FROM services s
+		WHERE s.origin = (SELECT id FROM node) AND NOT s.deleted
+		AND s.status <> 'defunct'
+		AND acorn_due_on(s.assured_date, months) <=
+		    (t AT TIME ZONE 'Europe/London')::date
+		ON CONFLICT DO NOTHING
+		RETURNING r.service, 'asked'::text AS stage
+	), reminded AS (
+		UPDATE service_reviews r SET reminded = t
+		FROM services s
+		WHERE s.id = r.service AND r.reminded IS NULL
+		AND r.asked <= t - interval '14 days'
+		AND r.due_on = acorn_due_on(s.assured_date, months)
+		AND NOT s.deleted
+		RETURNING r.service, 'reminded'::text AS stage
+	), escalated AS (
+		UPDATE service_reviews r SET escalated = t
+		FROM services s
+		WHERE s.id = r.service AND r.escalated IS NULL
+		AND r.asked <= t - interval '28 days'
+		AND r.due_on = acorn_due_on(s.assured_date, months)
+		AND NOT s.deleted
+		RETURNING r.service
+	)
+	SELECT x.service, x.stage, m.account
+	FROM (SELECT * FROM opened UNION ALL SELECT * FROM reminded) x
+	JOIN services s ON s.id = x.service
+	JOIN organisation_managers m ON m.organisation = s.organisation
+	JOIN accounts a ON a.id = m.account AND a.status = 'active'
+	UNION ALL
+	SELECT e.service, 'escalated', NULL FROM escalated e;
+END
+$$;
+
+-- A one-click link used: the listing it was for is confirmed by its
+-- organisation, once, and no other link sent for that cycle works.
+-- The listing's id, or NULL when the link is unknown, used or expired.
+CREATE FUNCTION acorn_service_check(hash text) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+	c service_checks;
+BEGIN
+	UPDATE service_checks SET used = now()
+	WHERE token_hash = hash AND used IS NULL AND expires > now()
+	RETURNING * INTO c;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	IF NOT acorn_service_assure(c.service, c.account, 'organisation') THEN
+		RETURN NULL;
+	END IF;
+	UPDATE service_checks SET expires = now()
+	WHERE service = c.service AND used IS NULL;
+	RETURN c.service;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION acorn_pin_refusal(who uuid, fp text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -689,4 +819,7 @@ $$;
 -- The vocabulary and the managers and revisions are this node's own
 -- and change the pages that show them.
 SELECT acorn_data_watch(t::regclass) FROM unnest(ARRAY['taxonomy_terms',
-    'organisation_managers', 'service_revisions']) AS t;
+    'organisation_managers', 'service_revisions', 'service_reviews',
+    'service_reports']) AS t;
+INSERT INTO unwatched_tables (name, why) VALUES
+	('service_checks', 'mailed "still correct" links; never shown');

@@ -527,6 +527,24 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_confirm, .metric = "service_confirm",
 	},
+	[PAGE_SERVICE_CHECK] = {
+		.path = "/services/check/*", .methods = GET | POST,
+		.flags = CSRF,
+		.section = "services",
+		.handler = services_check, .metric = "service_check",
+	},
+	[PAGE_SERVICE_REPORT] = {
+		.path = "/services/*/report", .methods = GET | POST,
+		.flags = CSRF,
+		.section = "services",
+		.handler = services_report, .metric = "service_report",
+	},
+	[PAGE_SERVICES_REVIEW] = {
+		.path = "/services/review", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "services",
+		.handler = services_review, .metric = "services_review",
+	},
 	[PAGE_ORGANISATIONS] = {
 		.path = "/organisations", .methods = GET,
 		.flags = CACHE,

@@ -36,6 +36,7 @@
 #define LOCK_INBOX_HOME	"7234022"
 /* Taken in SQL, by acorn_inbox_arrive (schema/044): (this, origin). */
 #define LOCK_INBOX_ARRIVE	"7234023"
+#define LOCK_REVIEW	"7234024"	/* review.c: one review step at once */
 
 /*
  * Times as people read them, in UK time and in one style, as GOV.UK
@@ -311,6 +312,10 @@ extern const char *const attending_codes[];
 extern const char *const attending_labels[];
 extern const char *const access_codes[];
 extern const char *const access_labels[];
+extern const char *const report_topic_codes[];
+extern const char *const report_topic_labels[];
+extern const char *const report_outcome_codes[];
+extern const char *const report_outcome_labels[];
 extern const char *const weekday_codes[];
 extern const char *const weekday_labels[];
 int		 code_index(const char *const *, const char *);
@@ -395,6 +400,8 @@ enum retention_rule {
 };
 struct retention;
 struct retention *retention_start(const struct config *);
+/* review.c */
+long		 review_step(struct db *, const struct config *);
 void		 retention_stop(struct retention *);
 long		 retention_sweep(struct db *, const struct config *);
 char		*retention_period(const struct config *, enum retention_rule);

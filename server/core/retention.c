@@ -296,7 +296,11 @@ struct retention {
 	struct worker	*worker;	/* for retention_stop alone */
 };
 
-/* The worker's thread: a sweep, then a sleep of retention_interval. */
+/*
+ * The worker's thread: a sweep, a step of the directory's review cycle
+ * (review.c: one timer for the node's periodic chores, not a thread
+ * each), then a sleep of retention_interval.
+ */
 static void
 retention_run(struct worker *w, void *arg)
 {
@@ -306,8 +310,10 @@ retention_run(struct worker *w, void *arg)
 
 	while (!worker_stopping(w)) {
 		ms = c->retention_interval * 1000L;
+		/* The directory's review cycle steps on the same timer. */
 		if ((db = db_acquire(worker_pool(w))) == NULL ||
-		    retention_rules(db, c, w) == -1)
+		    retention_rules(db, c, w) == -1 ||
+		    review_step(db, c) == -1)
 			ms = ms < RETENTION_RETRY_MS ? ms : RETENTION_RETRY_MS;
 		db_release(worker_pool(w), db);
 		worker_sleep(w, NULL, ms);

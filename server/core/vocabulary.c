@@ -116,6 +116,22 @@ const char *const access_labels[] = {
 	"Contact them yourself", "Drop in", "By appointment",
 	"Referral from a professional", NULL
 };
+/* What a report of a problem with a listing is about, and its ends. */
+const char *const report_topic_codes[] = {
+	"closed", "phone", "address", "hours", "website", "other", NULL
+};
+const char *const report_topic_labels[] = {
+	"It has closed or stopped running", "The phone number is wrong",
+	"The address is wrong", "The days or times are wrong",
+	"The website or email is wrong", "Something else", NULL
+};
+const char *const report_outcome_codes[] = {
+	"corrected", "still_correct", "not_a_problem", NULL
+};
+const char *const report_outcome_labels[] = {
+	"The listing was corrected", "The listing was right as it was",
+	"Not a problem with the listing", NULL
+};
 const char *const weekday_codes[] = {
 	"MO", "TU", "WE", "TH", "FR", "SA", "SU", NULL
 };

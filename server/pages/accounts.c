@@ -184,7 +184,7 @@ account_slow_down(struct request *r, struct view *v, const char *field,
  * otherwise 1, and the request has been answered (*rc): the wait,
  * beside field of tmpl's form v, or 503.
  */
-static int
+int
 account_throttled(struct request *r, struct view *v, enum throttle t,
     const char *who, const char *field, const char *tmpl, int *rc)
 {

@@ -39,6 +39,8 @@ int accounts_signout(struct request *r);
 int accounts_email(struct request *r);
 int accounts_email_confirm(struct request *r);
 int accounts_erase(struct request *r);
+int account_throttled(struct request *r, struct view *v, enum throttle t,
+    const char *who, const char *field, const char *tmpl, int *rc);
 int account_mail(struct db *db, long account, const char *to,
     const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -203,6 +205,11 @@ int services_show(struct request *r);
 int services_edit(struct request *r);
 int services_confirm(struct request *r);
 int service_may_edit(struct request *r, const char *org);
+
+/* services_review.c */
+int services_check(struct request *r);
+int services_report(struct request *r);
+int services_review(struct request *r);
 
 /* organisations.c */
 int organisations_list(struct request *r);

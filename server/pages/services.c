@@ -409,6 +409,7 @@ services_list(struct request *r)
 	view_set(v, "v_sort", vals[SF_SORT]);
 	view_flag(v, "v_free", vals[SF_FREE] != NULL);
 	view_flag(v, "may_add", is_coordinator(r));
+	view_flag(v, "may_review", is_coordinator(r));
 	snprintf(cycle, sizeof(cycle), "%d", cfg->review_months);
 	/* $1 to $9 are the filters up to the region, in their order. */
 	for (i = 0; i <= SF_REGION; i++)
@@ -487,7 +488,9 @@ static const char show_query[] =
     " acorn_next_opening(s.schedules, now()), "
     SQL_FRESHNESS("s", "$2") ","
     " o.id, o.name, s.origin = (SELECT id FROM node),"
-    " " SQL_LONDON("s.updated", LONDON_DAY) ", s.version, "
+    " " SQL_LONDON("s.updated", LONDON_DAY) ", s.version,"
+    " (SELECT count(*) FROM service_reports r WHERE r.service = s.id"
+    "  AND r.resolved IS NULL), "
     SQL_ORIGIN("s")
     " FROM services s LEFT JOIN organisations o ON o.id = s.organisation"
     SQL_KNOWN("s") " WHERE s.id = $1 AND NOT s.deleted";
@@ -497,7 +500,7 @@ enum {
 	SS_MIN_AGE, SS_MAX_AGE, SS_ELIGIBILITY, SS_FEES, SS_FREE,
 	SS_LANGUAGES, SS_ACCESSIBILITY, SS_ATTENDING, SS_ACCESS, SS_TERMS,
 	SS_SCHEDULES, SS_NEXT, SS_FRESHNESS, SS_STAGE, SS_ORG_ID, SS_ORG,
-	SS_LOCAL, SS_UPDATED, SS_VERSION, SS_RECEIVED
+	SS_LOCAL, SS_UPDATED, SS_VERSION, SS_REPORTS, SS_RECEIVED
 };
 
 /* A listing's places and contacts: $1 its id. */
@@ -617,6 +620,9 @@ services_show(struct request *r)
 		view_set(v, "org_name", PQgetvalue(res, 0, SS_ORG));
 	}
 	view_set(v, "updated", PQgetvalue(res, 0, SS_UPDATED));
+	view_flag(v, "reported", strcmp(PQgetvalue(res, 0, SS_REPORTS), "0") !=
+	    0);
+	view_setf(v, "report_href", "/services/%s/report", r->arg);
 	for (i = 0; i < PQntuples(places); i++) {
 		int place = strcmp(PQgetvalue(places, i, SP_WHAT), "place") == 0;
 

@@ -523,6 +523,8 @@ static const struct throttle_rule {
 	    .base = 60, .cap = 3600, .window = "1 hour" },
 	[THROTTLE_MAIL_TO] = { .name = "mail-to", .free = 5, .base = 300,
 	    .cap = 3600, .window = "1 hour" },
+	[THROTTLE_REPORT] = { .name = "report", .free = 5, .base = 60,
+	    .cap = 3600, .window = "1 hour" },
 };
 
 static int

@@ -175,6 +175,9 @@ enum key {
 	KEY_POSTCODE,
 	KEY_ASSURE,
 	KEY_ACCOUNT_ID,
+	KEY_TOPIC,
+	KEY_DETAILS,
+	KEY_REPORT,
 	KEY_HOURS_NOTE,
 	KEY_MONTHLY_WEEK,
 	KEY_MONTHLY_DAY,
@@ -448,6 +451,7 @@ enum throttle {
 	THROTTLE_JOIN,
 	THROTTLE_MAIL,		/* reset links and confirmation resends */
 	THROTTLE_MAIL_TO,	/* those, and "already has an account" */
+	THROTTLE_REPORT,	/* problems reported with listings */
 	THROTTLE__MAX
 };
 long	 throttle_take(struct db *, enum throttle, const char *, const char *);

@@ -28,8 +28,9 @@ static char *coord_pw, *member_pw, *other_pw;
 static void
 start(void)
 {
+	/* The review cycle steps every second. */
 	node = node_new("Directory node", "argon2_memory = 1024\n"
-	    "argon2_passes = 1\nthreads = 4");
+	    "argon2_passes = 1\nthreads = 4\nretention_interval = 1");
 	ck_assert_ptr_nonnull(node);
 	coord_pw = node_user_add(node, COORD, "coordinator");
 	member_pw = node_user_add(node, MEMBER, "member");
@@ -578,6 +579,252 @@ START_TEST(test_visitors_read_but_change_nothing)
 }
 END_TEST
 
+
+/* The "still correct" link in the last mail to email, malloc'd. */
+static char *
+check_link(const char *email, const char *subject)
+{
+	const char *p[2] = { email, subject };
+	char *body, *at, *link = NULL;
+
+	body = node_sqlv(node, "SELECT body FROM outbox WHERE recipient = $1"
+	    " AND subject = $2 ORDER BY id DESC LIMIT 1", 2, p);
+	if (body != NULL && (at = strstr(body, "/services/check/")) != NULL)
+		link = strndup(at, strlen("/services/check/") +
+		    strspn(at + strlen("/services/check/"),
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_"));
+	free(body);
+	return link;
+}
+
+START_TEST(test_review_cycle_asks_reminds_escalates_and_a_click_confirms)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *svc, *link, *second, path[96];
+	const char *ask = "Is your listing still right?";
+	const char *remind = "Reminder: is your listing still right?";
+
+	org = add_org(coord, "Review Cycle Org");
+	svc = add_service(coord, org, "Review cycle club");
+	ck_assert_int_eq(node_exec(node, "INSERT INTO organisation_managers"
+	    " (organisation, account) SELECT $1::uuid, id FROM accounts"
+	    " WHERE email = '" MEMBER "'", 1, (const char *[]){ org }), 1);
+	/* Not due: nobody is asked. */
+	ck_assert(!node_wait(node, "SELECT EXISTS (SELECT 1 FROM"
+	    " service_reviews WHERE service = $1)", svc, 2500));
+
+	/* Checked 200 days ago: due, so its manager is asked. */
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " current_date - 200 WHERE id = $1", 1,
+	    (const char *[]){ svc }), 1);
+	ck_assert(node_wait(node, "SELECT EXISTS (SELECT 1 FROM outbox"
+	    " WHERE recipient = '" MEMBER "' AND subject = 'Is your listing"
+	    " still right?' AND strpos(body, 'Review cycle club') > 0)", NULL,
+	    10000));
+	link = check_link(MEMBER, ask);
+	ck_assert_ptr_nonnull(link);
+	ck_assert_uint_eq(strlen(link), strlen("/services/check/") + 43);
+	/* Asked once, not again each time the worker wakes. */
+	ck_assert(!node_wait(node, "SELECT count(*) > 1 FROM outbox"
+	    " WHERE recipient = '" MEMBER "' AND strpos(body,"
+	    " 'Review cycle club') > 0", NULL, 2500));
+
+	/* Two weeks on: reminded, with a link of its own. */
+	ck_assert_int_eq(node_exec(node, "UPDATE service_reviews SET asked ="
+	    " asked - interval '15 days' WHERE service = $1", 1,
+	    (const char *[]){ svc }), 1);
+	ck_assert(node_wait(node, "SELECT EXISTS (SELECT 1 FROM outbox"
+	    " WHERE recipient = '" MEMBER "' AND subject = 'Reminder: is your"
+	    " listing still right?')", NULL, 10000));
+	second = check_link(MEMBER, remind);
+	ck_assert_ptr_nonnull(second);
+	ck_assert_str_ne(second, link);
+
+	/* Four weeks on: escalated; the coordinators' queue says so. */
+	ck_assert_int_eq(node_exec(node, "UPDATE service_reviews SET asked ="
+	    " asked - interval '14 days' WHERE service = $1", 1,
+	    (const char *[]){ svc }), 1);
+	ck_assert(node_wait(node, "SELECT escalated IS NOT NULL FROM"
+	    " service_reviews WHERE service = $1", svc, 10000));
+	r = http_get(coord, "/services/review");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Review cycle club"));
+	ck_assert(resp_has(r, "Managers asked and reminded, with no answer"));
+	resp_free(r);
+	/* Members do not see the queue. */
+	{
+		struct client *m = client_as(node, OTHER, other_pw);
+
+		ck_assert_int_eq(http_get_status(m, "/services/review"), 403);
+		client_free(m);
+	}
+
+	/* Opening the link (as a mail scanner would) changes nothing. */
+	r = http_get(anon, link);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Review cycle club"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
+	    " WHERE id = $1", svc), 200);
+	/* Its button confirms, signed out, as the organisation. */
+	r = form_post(anon, link, link, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "checked today"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT (assured_date = current_date AND"
+	    " assured_by = 'organisation')::int FROM services WHERE id = $1",
+	    svc), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_revisions"
+	    " WHERE service = $1 AND summary = 'Confirmed as correct'", svc),
+	    1);
+	/* Once only; and the cycle's other link stopped working with it. */
+	snprintf(path, sizeof(path), "/services/%s/report", svc);
+	r = form_post(anon, path, link, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->status, 410);
+	resp_free(r);
+	ck_assert_int_eq(http_get_status(anon, second), 410);
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	r = http_get(anon, path);
+	ck_assert(resp_has(r, "Checked today by the organisation"));
+	resp_free(r);
+	/* Links that never were, or of the wrong shape. */
+	ck_assert_int_eq(http_get_status(anon, "/services/check/"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 404);
+	ck_assert_int_eq(http_get_status(anon, "/services/check/short"), 404);
+	ck_assert_int_eq(http_get_status(anon, "/services/check/"
+	    "%3Cscript%3EAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 404);
+	free(second);
+	free(link);
+	free(org);
+	free(svc);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
+START_TEST(test_expired_check_link_confirms_nothing)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *svc;
+	/* The SHA-256 of the link's 43 characters after /services/check/. */
+	const char *tok = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+
+	org = add_org(coord, "Expired Link Org");
+	svc = add_service(coord, org, "Expired link club");
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " current_date - 100 WHERE id = $1", 1,
+	    (const char *[]){ svc }), 1);
+	ck_assert_int_eq(node_exec(node, "INSERT INTO service_checks"
+	    " (token_hash, service, expires) VALUES (encode(sha256($1::bytea),"
+	    " 'hex'), $2::uuid, now() - interval '1 minute')", 2,
+	    (const char *[]){ tok, svc }), 1);
+	r = http_get(anon, "/services/check/"
+	    "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+	ck_assert_int_eq(r->status, 410);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
+	    " WHERE id = $1", svc), 100);
+	free(org);
+	free(svc);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
+START_TEST(test_report_changes_nothing_reaches_managers_queue_and_is_throttled)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *svc, *version, path[96], *report;
+	int i, refused = 0;
+
+	org = add_org(coord, "Reported Org");
+	svc = add_service(coord, org, "Reported walk");
+	ck_assert_int_eq(node_exec(node, "INSERT INTO organisation_managers"
+	    " (organisation, account) SELECT $1::uuid, id FROM accounts"
+	    " WHERE email = '" MEMBER "'", 1, (const char *[]){ org }), 1);
+	version = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	snprintf(path, sizeof(path), "/services/%s/report", svc);
+
+	/* What is wrong must be said, from the list. */
+	r = form_post(anon, path, path, "topic", "aliens", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Select what is wrong from the list"));
+	resp_free(r);
+	r = form_post(anon, path, path, "topic", "other", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Say what is wrong"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_reports"
+	    " WHERE service = $1", svc), 0);
+
+	r = form_post(anon, path, path, "topic", "hours", "details",
+	    "It moved to Wednesdays <b>from May</b>", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Thank you for reporting the problem"));
+	resp_free(r);
+	/* The listing is as it was, marked reported. */
+	ck_assert_int_eq(num("SELECT version FROM services WHERE id = $1",
+	    svc), strtol(version, NULL, 10));
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	r = http_get(anon, path);
+	ck_assert(resp_has(r, "Problem reported"));
+	ck_assert(resp_has(r, "Every Tuesday, 10am to 12pm"));
+	resp_free(r);
+	/* Its manager is told, and the coordinators' queue holds it. */
+	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE recipient ="
+	    " $1 AND subject = 'A problem was reported with your listing'"
+	    " AND strpos(body, 'It moved to Wednesdays') > 0", MEMBER), 1);
+	r = http_get(coord, "/services/review");
+	ck_assert(resp_has(r, "Reported walk"));
+	ck_assert(resp_has(r, "The days or times are wrong"));
+	ck_assert(resp_has(r, "It moved to Wednesdays &lt;b&gt;from May&lt;/b&gt;"));
+	resp_free(r);
+	report = node_text(node, "SELECT id FROM service_reports"
+	    " WHERE service = $1", svc);
+	r = form_post(coord, "/services/review", "/services/review", "report",
+	    report, "outcome", "corrected", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(anon, path);
+	ck_assert(!resp_has(r, "Problem reported"));
+	resp_free(r);
+	/* Bad outcomes and reports that are not are refused. */
+	r = form_post(coord, "/services/review", "/services/review", "report",
+	    report, "outcome", "deleted", NULL);
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+
+	/* One address cannot flood the managers: it is made to wait. */
+	snprintf(path, sizeof(path), "/services/%s/report", svc);
+	for (i = 0; i < 8 && !refused; i++) {
+		r = form_post(anon, path, path, "topic", "phone", NULL);
+		ck_assert(r->status == 200 || r->status == 429);
+		refused = r->status == 429;
+		resp_free(r);
+	}
+	ck_assert(refused);
+	ck_assert_int_le(num("SELECT count(*) FROM service_reports"
+	    " WHERE service = $1", svc), 6);
+	ck_assert_int_eq(http_get_status(anon, "/services/"
+	    "00000000-0000-4000-8000-000000000000/report"), 404);
+	free(report);
+	free(version);
+	free(org);
+	free(svc);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
 START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 {
 	struct node *demo = node_new("Demo directory", NULL);
@@ -617,7 +864,7 @@ directory_suite(void)
 	TCase *tc = tcase_create("directory");
 
 	tcase_add_unchecked_fixture(tc, start, stop);
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc,
 	    test_listing_added_found_by_need_and_day_and_shown_in_words);
 	tcase_add_test(tc, test_search_finds_listings_through_glossary_synonyms);
@@ -631,6 +878,11 @@ directory_suite(void)
 	tcase_add_test(tc, test_received_listing_is_not_changed_here);
 	tcase_add_test(tc, test_listings_past_review_are_marked_and_come_last);
 	tcase_add_test(tc, test_visitors_read_but_change_nothing);
+	tcase_add_test(tc,
+	    test_review_cycle_asks_reminds_escalates_and_a_click_confirms);
+	tcase_add_test(tc, test_expired_check_link_confirms_nothing);
+	tcase_add_test(tc,
+	    test_report_changes_nothing_reaches_managers_queue_and_is_throttled);
 	tcase_add_test(tc,
 	    test_demo_directory_loads_with_fresh_due_and_overdue_listings);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,366 @@
+/*
+ * Keeping the directory true: the one-click "still correct" link mailed
+ * to a listing's managers (no sign-in), the "report a problem" form on
+ * every listing (anyone, throttled, changing nothing by itself), and
+ * the coordinators' review queue of reported, overdue and due listings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web.h"
+#include "pages.h"
+
+/* The hash a mailed link is kept as; -1 when it is not of its shape. */
+static int
+check_hash(const char *token, char hash[65])
+{
+	unsigned char digest[32];
+	size_t i, n = strlen(token);
+
+	if (n != ACORN_TOKEN_LEN)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!((token[i] >= 'a' && token[i] <= 'z') ||
+		    (token[i] >= 'A' && token[i] <= 'Z') ||
+		    (token[i] >= '0' && token[i] <= '9') ||
+		    token[i] == '-' || token[i] == '_'))
+			return -1;
+	util_sha256(token, n, digest);
+	util_hex(digest, sizeof(digest), hash);
+	return 0;
+}
+
+/* The listing a link opens, while it works: $1 the link's hash. */
+static const char check_query[] =
+    "SELECT s.id, s.name, coalesce(o.name, ''),"
+    " c.used IS NULL AND c.expires > now()"
+    " FROM service_checks c JOIN services s ON s.id = c.service"
+    " AND NOT s.deleted LEFT JOIN organisations o ON o.id = s.organisation"
+    " WHERE c.token_hash = $1";
+
+enum { SC_ID, SC_NAME, SC_ORG, SC_WORKS };
+
+/*
+ * GET and POST /services/check/{token}: the link mailed to a manager.
+ * Opening it asks (a mail scanner that follows links changes nothing);
+ * the button confirms the listing, once.
+ */
+int
+services_check(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	char hash[65];
+	const char *p[1] = { hash };
+	int works;
+
+	if (check_hash(r->arg, hash) == -1)
+		return http_error(r, 404);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, check_query, 1, p)) ==
+	    NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return page_message(r, 404, "This link does not work",
+		    "It may have been mistyped. Sign in to check or edit "
+		    "your listings.", "/signin", "Sign in", 0);
+	}
+	works = *PQgetvalue(res, 0, SC_WORKS) == 't';
+	if (!works) {
+		PQclear(res);
+		return page_message(r, 410, "This link has already been used "
+		    "or has expired", "Each link works once. Sign in to check "
+		    "or edit your listings.", "/signin", "Sign in", 0);
+	}
+	if (r->method == METHOD_POST) {
+		PGresult *done;
+		char back[64];
+
+		snprintf(back, sizeof(back), "/services/%s",
+		    PQgetvalue(res, 0, SC_ID));
+		PQclear(res);
+		if (db_begin(r->db) == -1)
+			return http_error(r, 503);
+		done = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+		    " acorn_service_check($1)", 1, p);
+		if (done == NULL || PQgetisnull(done, 0, 0)) {
+			PQclear(done);
+			db_rollback(r->db);
+			return page_message(r, 410, "This link has already "
+			    "been used or has expired", "Each link works "
+			    "once. Sign in to check or edit your listings.",
+			    "/signin", "Sign in", 0);
+		}
+		PQclear(done);
+		if (db_commit(r->db) == -1)
+			return http_error(r, 503);
+		return page_message(r, 200, "Thank you: the listing is marked "
+		    "as checked today", "Link workers will see that it was "
+		    "checked by the organisation.", back, "See the listing",
+		    1);
+	}
+	if (session_form(r) == -1 ||
+	    (v = page_view(r, "Is this listing still right?")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "service_name", PQgetvalue(res, 0, SC_NAME));
+	view_set(v, "org_name", PQgetvalue(res, 0, SC_ORG));
+	view_setf(v, "service_href", "/services/%s", PQgetvalue(res, 0,
+	    SC_ID));
+	view_setf(v, "edit_href", "/services/%s/edit", PQgetvalue(res, 0,
+	    SC_ID));
+	view_setf(v, "form_action", "/services/check/%s", r->arg);
+	PQclear(res);
+	return http_page(r, 200, "service_check", v);
+}
+
+/*
+ * A report's mail to each manager of the listing's organisation, in the
+ * report's transaction: $1 the listing, $2 the subject, $3 the body.
+ */
+static const char report_mail_sql[] =
+    "INSERT INTO outbox (recipient, subject, body, member)"
+    " SELECT a.email, $2, $3, a.member FROM services s"
+    " JOIN organisation_managers m ON m.organisation = s.organisation"
+    " JOIN accounts a ON a.id = m.account AND a.status = 'active'"
+    " WHERE s.id = $1::uuid";
+
+/* GET and POST /services/{id}/report: anyone reports a problem. */
+int
+services_report(struct request *r)
+{
+	struct view *v;
+	PGresult *res;
+	const char *p[4], *topic, *details;
+	char who[24], *body;
+	int rc, i;
+
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name FROM services"
+	    " WHERE id = $1 AND NOT deleted", 1, p)) == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	if (session_form(r) == -1 ||
+	    (v = page_view(r, "Report a problem with a listing")) == NULL) {
+		PQclear(res);
+		return http_error(r, 500);
+	}
+	view_set(v, "service_name", PQgetvalue(res, 0, 0));
+	view_setf(v, "back_href", "/services/%s", r->arg);
+	view_setf(v, "form_action", "/services/%s/report", r->arg);
+	PQclear(res);
+	if (r->method != METHOD_POST) {
+		view_codes(v, "topics", report_topic_codes, report_topic_labels);
+		return http_page(r, 200, "service_report", v);
+	}
+	topic = view_field(v, r, KEY_TOPIC, "Select what is wrong");
+	if (topic != NULL && code_index(report_topic_codes, topic) == -1) {
+		view_error(v, "topic", "Select what is wrong from the list");
+		topic = NULL;
+	}
+	details = view_field(v, r, KEY_DETAILS, NULL);
+	if (topic != NULL && strcmp(topic, "other") == 0 && details == NULL)
+		view_error(v, "details", "Say what is wrong");
+	for (i = 0; report_topic_codes[i] != NULL; i++) {
+		struct view *c = view_add(v, "topics");
+
+		if (c == NULL)
+			break;
+		view_set(c, "code", report_topic_codes[i]);
+		view_set(c, "label", report_topic_labels[i]);
+		view_flag(c, "checked", topic != NULL &&
+		    strcmp(topic, report_topic_codes[i]) == 0);
+	}
+	if (view_has(v, "errors"))
+		return http_page(r, 422, "service_report", v);
+	if (account_throttled(r, v, THROTTLE_REPORT, NULL, "topic",
+	    "service_report", &rc))
+		return rc;
+	if (r->account != NULL)
+		snprintf(who, sizeof(who), "%ld", r->account->id);
+	p[1] = topic;
+	p[2] = details != NULL ? details : "";
+	p[3] = r->account != NULL ? who : NULL;
+	if (db_begin(r->db) == -1 || db_exec(r->db, "INSERT INTO"
+	    " service_reports (service, topic, details, account) VALUES"
+	    " ($1::uuid, $2, $3, $4::bigint)", 4, p) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	body = util_printf("Someone reported a problem with %s in the %s "
+	    "directory of services:\n\n%s\n%s%s\nA report changes nothing by "
+	    "itself. Please check the listing, and correct it or confirm it "
+	    "is still right:\n\n%s/services/%s\n",
+	    view_get(v, "service_name"), cfg->node_name,
+	    code_label(report_topic_codes, report_topic_labels, topic),
+	    p[2], *p[2] != '\0' ? "\n" : "", cfg->public_url, r->arg);
+	p[1] = "A problem was reported with your listing";
+	p[2] = body;
+	rc = body == NULL ? -1 : db_exec(r->db, report_mail_sql, 3, p);
+	free(body);
+	view_free(v);
+	if (rc == -1 || audit_commit(r->db, r->account != NULL ?
+	    r->account->id : 0, "service_report", r->arg) == -1)
+		return http_error(r, 503);
+	return page_message(r, 200, "Thank you for reporting the problem",
+	    "The people who look after this listing have been told. A report "
+	    "does not change the listing by itself: they will check it.",
+	    "/services", "Back to services", 1);
+}
+
+/* Open reports, oldest first: $1 the review cycle. */
+static const char reports_query[] =
+    "SELECT r.id, s.id, s.name, r.topic, r.details, "
+    SQL_LONDON("r.created", LONDON_STAMP) ", s.origin <> (SELECT id FROM node)"
+    " FROM service_reports r JOIN services s ON s.id = r.service"
+    " WHERE r.resolved IS NULL ORDER BY r.created, r.id LIMIT 200";
+
+enum { RR_ID, RR_SERVICE, RR_NAME, RR_TOPIC, RR_DETAILS, RR_WHEN,
+    RR_RECEIVED };
+
+/* This node's listings past their review, most overdue first. */
+static const char late_query[] =
+    "SELECT s.id, s.name, coalesce(o.name, ''),"
+    " acorn_freshness(s.assured_date, s.assured_by, $1::integer, "
+    SQL_LONDON_DATE("now()") "),"
+    " acorn_review_stage(s.assured_date, $1::integer, "
+    SQL_LONDON_DATE("now()") "),"
+    " coalesce((SELECT CASE WHEN v.escalated IS NOT NULL THEN"
+    "  'Managers asked and reminded, with no answer'"
+    "  WHEN v.reminded IS NOT NULL THEN 'Managers reminded'"
+    "  ELSE 'Managers asked' END FROM service_reviews v"
+    "  WHERE v.service = s.id AND v.due_on = acorn_due_on(s.assured_date,"
+    "  $1::integer)), 'Not asked yet'),"
+    " EXISTS (SELECT 1 FROM organisation_managers m"
+    "  WHERE m.organisation = s.organisation)"
+    " FROM services s LEFT JOIN organisations o ON o.id = s.organisation"
+    " WHERE s.origin = (SELECT id FROM node) AND NOT s.deleted"
+    " AND s.status <> 'defunct'"
+    " AND acorn_review_stage(s.assured_date, $1::integer, "
+    SQL_LONDON_DATE("now()") ") > 0"
+    " ORDER BY s.assured_date NULLS FIRST, lower(s.name), s.id LIMIT 500";
+
+enum { RL_ID, RL_NAME, RL_ORG, RL_FRESHNESS, RL_STAGE, RL_ASKED,
+    RL_MANAGED };
+
+/* POST /services/review: a coordinator resolves a report. */
+static int
+review_resolve(struct request *r)
+{
+	const char *p[3];
+	char who[24];
+	PGresult *res;
+	int n;
+
+	if (r->form.f[KEY_REPORT].error || r->form.f[KEY_REPORT].text == NULL ||
+	    r->form.f[KEY_OUTCOME].text == NULL ||
+	    code_index(report_outcome_codes, r->form.f[KEY_OUTCOME].text) ==
+	    -1)
+		return http_error(r, 400);
+	snprintf(who, sizeof(who), "%ld", r->account->id);
+	p[0] = r->form.f[KEY_REPORT].text;
+	p[1] = r->form.f[KEY_OUTCOME].text;
+	p[2] = who;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE service_reports SET"
+	    " resolved = now(), outcome = $2, resolved_by = $3::bigint"
+	    " WHERE id = $1::bigint AND resolved IS NULL RETURNING service",
+	    3, p);
+	if (res == NULL) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	PQclear(res);
+	if (n == 0) {
+		db_rollback(r->db);
+		return http_redirect(r, "/services/review");
+	}
+	if (audit_commit(r->db, r->account->id, "service_report_resolve",
+	    p[0]) == -1)
+		return http_error(r, 503);
+	return http_redirect(r, "/services/review");
+}
+
+/* GET and POST /services/review: the coordinators' review queue. */
+int
+services_review(struct request *r)
+{
+	struct view *v, *c;
+	PGresult *res;
+	const char *p[1];
+	char cycle[16];
+	int i;
+
+	if (r->method == METHOD_POST)
+		return review_resolve(r);
+	if ((v = page_view(r, "Review the directory")) == NULL)
+		return http_error(r, 500);
+	snprintf(cycle, sizeof(cycle), "%d", cfg->review_months);
+	p[0] = cycle;
+	view_setf(v, "cycle", "%d months", cfg->review_months);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, reports_query, 0,
+	    NULL)) == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		int k;
+
+		if ((c = view_add(v, "reports")) == NULL)
+			break;
+		view_set(c, "report", PQgetvalue(res, i, RR_ID));
+		view_setf(c, "href", "/services/%s", PQgetvalue(res, i,
+		    RR_SERVICE));
+		view_set(c, "service_name", PQgetvalue(res, i, RR_NAME));
+		view_set(c, "topic", code_label(report_topic_codes,
+		    report_topic_labels, PQgetvalue(res, i, RR_TOPIC)));
+		view_set(c, "details", PQgetvalue(res, i, RR_DETAILS));
+		view_set(c, "when", PQgetvalue(res, i, RR_WHEN));
+		view_flag(c, "received", *PQgetvalue(res, i, RR_RECEIVED) ==
+		    't');
+		view_setf(c, "outcome_id", "outcome-%s", PQgetvalue(res, i,
+		    RR_ID));
+		for (k = 0; report_outcome_codes[k] != NULL; k++) {
+			struct view *o = view_add(c, "outcomes");
+
+			if (o == NULL)
+				break;
+			view_set(o, "code", report_outcome_codes[k]);
+			view_set(o, "label", report_outcome_labels[k]);
+		}
+	}
+	view_flag(v, "no_reports", PQntuples(res) == 0);
+	PQclear(res);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, late_query, 1, p)) ==
+	    NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		int overdue = *PQgetvalue(res, i, RL_STAGE) == '2';
+
+		if ((c = view_add(v, overdue ? "overdue" : "due")) == NULL)
+			break;
+		view_setf(c, "href", "/services/%s", PQgetvalue(res, i,
+		    RL_ID));
+		view_set(c, "service_name", PQgetvalue(res, i, RL_NAME));
+		view_set(c, "org_name", PQgetvalue(res, i, RL_ORG));
+		view_set(c, "freshness", PQgetvalue(res, i, RL_FRESHNESS));
+		view_set(c, "asked", *PQgetvalue(res, i, RL_MANAGED) == 't' ?
+		    PQgetvalue(res, i, RL_ASKED) :
+		    "No manager: a coordinator checks it");
+	}
+	view_flag(v, "no_overdue", !view_has(v, "overdue"));
+	view_flag(v, "no_due", !view_has(v, "due"));
+	PQclear(res);
+	return http_page(r, 200, "services_review", v);
+}
