@@ -746,6 +746,124 @@ BEGIN
 END
 $$;
 
+-- Changes members suggest to a listing they do not look after: the
+-- listing as they would have it (acorn_service_content), and its place
+-- when that changes too, from the version they saw.  A coordinator or
+-- one of its managers accepts it (a new version, as if they had saved
+-- it) or rejects it with a reason; a suggestion changes nothing before.
+CREATE TABLE service_suggestions (
+	id		bigserial PRIMARY KEY,
+	service		uuid NOT NULL REFERENCES services (id)
+			    ON DELETE CASCADE,
+	account		bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	base		integer NOT NULL,
+	content		jsonb NOT NULL,
+	place		jsonb,
+	summary		text NOT NULL DEFAULT '' CHECK (length(summary) <= 200),
+	created		timestamptz NOT NULL DEFAULT now(),
+	decided		timestamptz,
+	decided_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	outcome		text CHECK (outcome IN ('accepted', 'rejected')),
+	reason		text CHECK (length(reason) <= 1000),
+	CHECK ((decided IS NULL) = (outcome IS NULL)),
+	CHECK (outcome IS DISTINCT FROM 'rejected' OR length(reason) > 0)
+);
+CREATE INDEX service_suggestions_open_idx ON service_suggestions (service)
+	WHERE decided IS NULL;
+CREATE INDEX service_suggestions_account_idx ON service_suggestions
+	(account) WHERE account IS NOT NULL;
+
+-- What a place says, as a suggestion keeps it.
+CREATE FUNCTION acorn_place_content(l locations) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('id', l.id, 'organisation', l.organisation,
+	    'name', l.name, 'address_1', l.address_1, 'city', l.city,
+	    'postal_code', l.postal_code)
+$$;
+
+-- A suggestion accepted by account who: the listing (and its place)
+-- become what it says, when the listing is still the version it was
+-- made from.  'accepted'; 'changed' when the listing moved on since
+-- (nothing is applied); 'decided' when it was decided already.
+CREATE FUNCTION acorn_suggestion_accept(sid bigint, who bigint)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	g service_suggestions;
+	c services;
+	here uuid := (SELECT id FROM node);
+BEGIN
+	SELECT * INTO g FROM service_suggestions
+	WHERE id = sid AND decided IS NULL FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN 'decided';
+	END IF;
+	PERFORM 1 FROM services s WHERE s.id = g.service
+	AND s.version = g.base AND s.origin = here AND NOT s.deleted
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN 'changed';
+	END IF;
+	c := jsonb_populate_record(NULL::services, g.content);
+	IF g.place IS NOT NULL THEN
+		INSERT INTO locations (id, origin, organisation, name,
+		    location_type, address_1, city, postal_code, country,
+		    created_by)
+		VALUES ((g.place->>'id')::uuid, here,
+		    (g.place->>'organisation')::uuid, g.place->>'name',
+		    'physical', g.place->>'address_1', g.place->>'city',
+		    g.place->>'postal_code', 'GB', who)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+		    address_1 = excluded.address_1, city = excluded.city,
+		    postal_code = excluded.postal_code
+		WHERE locations.origin = here;
+	END IF;
+	UPDATE services s SET name = c.name, description = c.description,
+	    status = c.status, url = c.url, email = c.email, alert = c.alert,
+	    minimum_age = c.minimum_age, maximum_age = c.maximum_age,
+	    eligibility = c.eligibility, fees = c.fees, free = c.free,
+	    languages = c.languages, accessibility = c.accessibility,
+	    attending = c.attending, access = c.access,
+	    schedules = c.schedules, contacts = c.contacts,
+	    locations = c.locations, terms = c.terms
+	WHERE s.id = g.service;
+	UPDATE service_suggestions SET decided = now(), decided_by = who,
+	    outcome = 'accepted' WHERE id = sid;
+	PERFORM acorn_service_revise(g.service, who, 'Suggested by a member'
+	    || coalesce(': ' || nullif(g.summary, ''), ''));
+	RETURN 'accepted';
+END
+$$;
+
+-- One field of a listing's content (acorn_service_content) in words,
+-- for the side-by-side view of a suggestion.
+CREATE FUNCTION acorn_service_field_words(k text, v jsonb) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT CASE
+	    WHEN v IS NULL OR v = 'null'::jsonb THEN ''
+	    WHEN k = 'terms' THEN (SELECT string_agg(t.name, ', '
+		ORDER BY lower(t.name)) FROM taxonomy_terms t
+		WHERE t.id::text IN (SELECT jsonb_array_elements_text(v)))
+	    WHEN k = 'schedules' THEN (SELECT string_agg(
+		acorn_schedule_words(e) || coalesce(' (' ||
+		(e->>'description') || ')', ''), '; ' ORDER BY n)
+		FROM jsonb_array_elements(v) WITH ORDINALITY AS x (e, n))
+	    WHEN k = 'contacts' THEN (SELECT string_agg(concat_ws(' ',
+		e->>'name', e->>'phone', e->>'email'), '; ' ORDER BY n)
+		FROM jsonb_array_elements(v) WITH ORDINALITY AS x (e, n))
+	    WHEN k = 'locations' THEN (SELECT string_agg(concat_ws(', ',
+		l.name, l.address_1, l.city, l.postal_code), '; ')
+		FROM locations l
+		WHERE l.id::text IN (SELECT jsonb_array_elements_text(v)))
+	    WHEN k = 'free' THEN CASE WHEN v = 'true'::jsonb THEN 'Yes'
+		ELSE 'No' END
+	    WHEN k IN ('attending', 'access') THEN (SELECT string_agg(x, ' ')
+		FROM jsonb_array_elements_text(v) x)
+	    WHEN jsonb_typeof(v) = 'array' THEN (SELECT string_agg(x, ', ')
+		FROM jsonb_array_elements_text(v) x)
+	    ELSE v #>> '{}' END
+$$;
+
 CREATE OR REPLACE FUNCTION acorn_pin_refusal(who uuid, fp text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -820,6 +938,6 @@ $$;
 -- and change the pages that show them.
 SELECT acorn_data_watch(t::regclass) FROM unnest(ARRAY['taxonomy_terms',
     'organisation_managers', 'service_revisions', 'service_reviews',
-    'service_reports']) AS t;
+    'service_reports', 'service_suggestions']) AS t;
 INSERT INTO unwatched_tables (name, why) VALUES
 	('service_checks', 'mailed "still correct" links; never shown');

@@ -545,6 +545,12 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_review, .metric = "services_review",
 	},
+	[PAGE_SERVICE_SUGGESTION] = {
+		.path = "/services/suggestions/*", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.section = "services",
+		.handler = services_suggestion, .metric = "service_suggestion",
+	},
 	[PAGE_ORGANISATIONS] = {
 		.path = "/organisations", .methods = GET,
 		.flags = CACHE,

@@ -210,6 +210,7 @@ int service_may_edit(struct request *r, const char *org);
 int services_check(struct request *r);
 int services_report(struct request *r);
 int services_review(struct request *r);
+int services_suggestion(struct request *r);
 
 /* organisations.c */
 int organisations_list(struct request *r);

@@ -639,6 +639,7 @@ services_show(struct request *r)
 	}
 	if (*PQgetvalue(res, 0, SS_LOCAL) == 't') {
 		view_flag(v, "may_edit", may);
+		view_flag(v, "may_suggest", !may && r->account != NULL);
 		view_setf(v, "edit_href", "/services/%s/edit", r->arg);
 		view_setf(v, "confirm_action", "/services/%s/confirm", r->arg);
 		view_setf(v, "history_href", "/services/%s/history", r->arg);
@@ -938,6 +939,75 @@ static const char place_sql[] =
     " postal_code = excluded.postal_code"
     " WHERE locations.origin = (SELECT id FROM node)";
 
+/*
+ * Keeps a suggestion: the listing as the save just tried made it (and
+ * its place, when that changed), recorded after the save is undone to
+ * its savepoint, and its managers told.  0 when kept, 1 when the save
+ * changed nothing, -1 when the database failed.
+ */
+static int
+suggestion_keep(struct request *r, const char *id, const char *place,
+    const char *base, const char *who)
+{
+	const char *p[6];
+	PGresult *res;
+	char *content = NULL, *where = NULL, *body;
+	int rc = -1;
+
+	p[0] = id;
+	p[1] = place;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " acorn_service_content(s), s.changed_in = txid_current(),"
+	    " (SELECT acorn_place_content(l) FROM locations l WHERE"
+	    "  l.id = $2::uuid AND l.changed_in = txid_current())"
+	    " FROM services s WHERE s.id = $1", 2, p);
+	if (res == NULL || PQntuples(res) != 1)
+		goto done;
+	if (*PQgetvalue(res, 0, 1) != 't' && PQgetisnull(res, 0, 2)) {
+		rc = 1;
+		goto done;
+	}
+	if ((content = util_strdup(PQgetvalue(res, 0, 0))) == NULL ||
+	    (!PQgetisnull(res, 0, 2) &&
+	    (where = util_strdup(PQgetvalue(res, 0, 2))) == NULL))
+		goto done;
+	PQclear(res);
+	res = NULL;
+	if (db_exec(r->db, "ROLLBACK TO SAVEPOINT suggestion", 0, NULL) == -1)
+		goto done;
+	p[0] = id;
+	p[1] = who;
+	p[2] = base;
+	p[3] = content;
+	p[4] = where;
+	p[5] = r->form.f[KEY_SUMMARY].text;
+	res = db_query(r->db, PGRES_TUPLES_OK, "INSERT INTO"
+	    " service_suggestions (service, account, base, content, place,"
+	    " summary) VALUES ($1::uuid, $2::bigint, $3::integer, $4::jsonb,"
+	    " $5::jsonb, coalesce($6, '')) RETURNING id", 6, p);
+	if (res == NULL)
+		goto done;
+	body = util_printf("A member suggested a change to a listing you look "
+	    "after in the %s directory of services. It changes nothing until "
+	    "you or a coordinator accept it. See what they suggest, side by "
+	    "side with the listing as it is:\n\n%s/services/suggestions/%s\n",
+	    cfg->node_name, cfg->public_url, PQgetvalue(res, 0, 0));
+	p[1] = "A change was suggested to your listing";
+	p[2] = body;
+	rc = body == NULL ? -1 : db_exec(r->db, "INSERT INTO outbox (recipient,"
+	    " subject, body, member) SELECT a.email, $2, $3, a.member"
+	    " FROM services s JOIN organisation_managers m"
+	    " ON m.organisation = s.organisation JOIN accounts a"
+	    " ON a.id = m.account AND a.status = 'active'"
+	    " WHERE s.id = $1::uuid", 3, p);
+	free(body);
+done:
+	PQclear(res);
+	free(content);
+	free(where);
+	return rc;
+}
+
 /* The organisation a listing belongs to: $1 its id. */
 static const char org_query[] =
     "SELECT name, origin = (SELECT id FROM node) FROM organisations"
@@ -952,7 +1022,7 @@ static const char org_query[] =
 static int
 service_save(struct request *r, struct view *v, const char *id,
     const char *org, const char *base, const char *place,
-    const struct keep *keep)
+    const struct keep *keep, int suggest)
 {
 	const char *p[SV__MAX];
 	struct json sched, contacts;
@@ -1048,7 +1118,7 @@ service_save(struct request *r, struct view *v, const char *id,
 	p[SV_TERMS] = terms;
 	p[SV_SCHEDULES] = sched_text;
 	p[SV_CONTACTS] = contacts_text;
-	p[SV_ASSURE] = r->form.f[KEY_ASSURE].num == 1 ? "t" : "f";
+	p[SV_ASSURE] = !suggest && r->form.f[KEY_ASSURE].num == 1 ? "t" : "f";
 	p[SV_BY] = is_coordinator(r) ? "coordinator" : "organisation";
 	p[SV_WHO] = who;
 	p[SV_BASE] = base;
@@ -1078,6 +1148,9 @@ service_save(struct request *r, struct view *v, const char *id,
 		}
 		PQclear(res);
 	}
+	/* A suggestion is the save tried and undone, then kept aside. */
+	if (rc == 0 && suggest)
+		rc = db_exec(r->db, "SAVEPOINT suggestion", 0, NULL);
 	if (rc == 0 && p[SV_LOCATION] != NULL) {
 		const char *lp[7] = { p[SV_LOCATION], org, p[SV_VENUE],
 		    p[SV_ADDRESS], p[SV_TOWN], p[SV_POSTCODE], who };
@@ -1099,7 +1172,20 @@ service_save(struct request *r, struct view *v, const char *id,
 		}
 		PQclear(res);
 	}
-	if (rc == 0) {
+	if (rc == 0 && suggest) {
+		switch (suggestion_keep(r, p[SV_ID], p[SV_LOCATION], base,
+		    who)) {
+		case 0:
+			break;
+		case 1:
+			db_rollback(r->db);
+			view_error(v, "service", "You have not changed anything "
+			    "yet: change what is wrong, then send it");
+			goto refused;
+		default:
+			rc = -1;
+		}
+	} else if (rc == 0) {
 		const char *rp[3] = { p[SV_ID], who,
 		    r->form.f[KEY_SUMMARY].text };
 
@@ -1108,9 +1194,20 @@ service_save(struct request *r, struct view *v, const char *id,
 		rc = res != NULL ? 0 : -1;
 		PQclear(res);
 	}
-	if (rc == -1 || audit_commit(r->db, r->account->id, id == NULL ?
-	    "service_add" : "service_edit", p[SV_ID]) == -1) {
+	if (rc == -1 || audit_commit(r->db, r->account->id, suggest ?
+	    "service_suggest" : id == NULL ? "service_add" : "service_edit",
+	    p[SV_ID]) == -1) {
 		rc = http_error(r, 503);
+		goto done;
+	}
+	if (suggest) {
+		char back[64];
+
+		snprintf(back, sizeof(back), "/services/%s", p[SV_ID]);
+		rc = page_message(r, 200, "Thank you: your suggestion was sent",
+		    "The people who look after this listing will check it. It "
+		    "changes when they accept it, and you will get an email "
+		    "either way.", back, "Back to the listing", 1);
 		goto done;
 	}
 	rc = http_redirectf(r, "/services/%s", p[SV_ID]);
@@ -1232,7 +1329,7 @@ services_new(struct request *r)
 	}
 	if (r->method != METHOD_POST)
 		return http_page(r, 200, "service_form", v);
-	return service_save(r, v, NULL, org, NULL, NULL, &keep);
+	return service_save(r, v, NULL, org, NULL, NULL, &keep, 0);
 }
 
 /*
@@ -1328,14 +1425,16 @@ services_edit(struct request *r)
 		PQclear(res);
 		return rc;
 	}
-	if ((may = service_may_edit(r, PQgetvalue(res, 0, SE_ORG))) != 1) {
+	/* Any other member suggests a change instead. */
+	if ((may = service_may_edit(r, PQgetvalue(res, 0, SE_ORG))) == -1) {
 		PQclear(res);
-		return http_error(r, may == -1 ? 503 : 403);
+		return http_error(r, 503);
 	}
 	keep.schedules = *PQgetvalue(res, 0, SE_SIMPLE_HOURS) != 't';
 	keep.contacts = *PQgetvalue(res, 0, SE_SIMPLE_CONTACTS) != 't';
 	keep.places = *PQgetvalue(res, 0, SE_SIMPLE_PLACES) != 't';
-	if ((v = page_view(r, "Edit a service")) == NULL ||
+	if ((v = page_view(r, may ? "Edit a service" :
+	    "Suggest a change to a service")) == NULL ||
 	    (org = util_strdup(PQgetvalue(res, 0, SE_ORG))) == NULL ||
 	    (base = util_strdup(PQgetvalue(res, 0, SE_VERSION))) == NULL ||
 	    (terms = util_strdup(PQgetvalue(res, 0, SE_TERMS))) == NULL ||
@@ -1347,6 +1446,7 @@ services_edit(struct request *r)
 	}
 	view_set(v, "service_title", PQgetvalue(res, 0, SE_NAME));
 	view_set(v, "org_name", PQgetvalue(res, 0, SE_ORG_NAME));
+	view_flag(v, "suggesting", !may);
 	view_setf(v, "back_href", "/services/%s", r->arg);
 	view_setf(v, "form_action", "/services/%s/edit", r->arg);
 	view_flag(v, "show_hours", !keep.schedules);
@@ -1380,7 +1480,7 @@ services_edit(struct request *r)
 		v = NULL;
 		goto done;
 	}
-	rc = service_save(r, v, r->arg, org, base, place, &keep);
+	rc = service_save(r, v, r->arg, org, base, place, &keep, !may);
 	v = NULL;
 done:
 	view_free(v);

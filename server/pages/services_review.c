@@ -4,6 +4,7 @@
  * every listing (anyone, throttled, changing nothing by itself), and
  * the coordinators' review queue of reported, overdue and due listings.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,8 @@ static const char late_query[] =
 enum { RL_ID, RL_NAME, RL_ORG, RL_FRESHNESS, RL_STAGE, RL_ASKED,
     RL_MANAGED };
 
+static int	suggestions_view(struct request *, struct view *);
+
 /* POST /services/review: a coordinator resolves a report. */
 static int
 review_resolve(struct request *r)
@@ -340,6 +343,10 @@ services_review(struct request *r)
 	}
 	view_flag(v, "no_reports", PQntuples(res) == 0);
 	PQclear(res);
+	if (suggestions_view(r, v) == -1) {
+		view_free(v);
+		return http_error(r, 503);
+	}
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, late_query, 1, p)) ==
 	    NULL) {
 		view_free(v);
@@ -363,4 +370,329 @@ services_review(struct request *r)
 	view_flag(v, "no_due", !view_has(v, "due"));
 	PQclear(res);
 	return http_page(r, 200, "services_review", v);
+}
+
+/* Open suggestions, oldest first, for the queue. */
+static const char suggestions_query[] =
+    "SELECT g.id, s.name, coalesce(m.name, 'A member'), g.summary, "
+    SQL_LONDON("g.created", LONDON_STAMP)
+    " FROM service_suggestions g JOIN services s ON s.id = g.service"
+    " LEFT JOIN accounts a ON a.id = g.account"
+    " LEFT JOIN members m ON m.id = a.member"
+    " WHERE g.decided IS NULL ORDER BY g.created, g.id LIMIT 200";
+
+enum { SG_ID, SG_NAME, SG_WHO, SG_SUMMARY, SG_WHEN };
+
+/* The queue's suggestions; -1 when the database failed. */
+static int
+suggestions_view(struct request *r, struct view *v)
+{
+	struct view *c;
+	PGresult *res;
+	int i;
+
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, suggestions_query, 0,
+	    NULL)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if ((c = view_add(v, "suggestions")) != NULL) {
+			view_setf(c, "href", "/services/suggestions/%s",
+			    PQgetvalue(res, i, SG_ID));
+			view_set(c, "service_name", PQgetvalue(res, i,
+			    SG_NAME));
+			view_set(c, "who", PQgetvalue(res, i, SG_WHO));
+			view_set(c, "summary", PQgetvalue(res, i, SG_SUMMARY));
+			view_set(c, "when", PQgetvalue(res, i, SG_WHEN));
+		}
+	view_flag(v, "no_suggestions", PQntuples(res) == 0);
+	PQclear(res);
+	return 0;
+}
+
+/* How the side-by-side view names a listing's fields, in form order. */
+static const struct {
+	const char	*key;
+	const char	*label;
+} field_labels[] = {
+	{ "name", "Name" }, { "description", "What it does" },
+	{ "status", "Status" }, { "alert", "Alert" },
+	{ "terms", "Needs and activities" },
+	{ "attending", "How people take part" },
+	{ "access", "How people get in" }, { "schedules", "When" },
+	{ "locations", "Where" }, { "contacts", "Contact" },
+	{ "email", "Email" }, { "url", "Website" },
+	{ "minimum_age", "Youngest age" }, { "maximum_age", "Oldest age" },
+	{ "eligibility", "Who it is for" }, { "free", "Free" },
+	{ "fees", "Costs" }, { "languages", "Languages" },
+	{ "accessibility", "Accessibility" },
+};
+
+/*
+ * A suggestion beside the listing as it is: $1 the suggestion.  One row
+ * per field that differs, with both in words; the place's own fields
+ * when the suggestion changes the place.
+ */
+static const char diff_query[] =
+    "SELECT d.key, acorn_service_field_words(d.key, d.now),"
+    " acorn_service_field_words(d.key, d.then)"
+    " FROM service_suggestions g JOIN services s ON s.id = g.service,"
+    " LATERAL (SELECT n.key, n.value AS now, w.value AS then"
+    "  FROM jsonb_each(acorn_service_content(s)) n"
+    "  JOIN jsonb_each(g.content) w USING (key)"
+    "  WHERE n.value IS DISTINCT FROM w.value"
+    "  AND n.key NOT IN ('organisation', 'assured_date', 'assured_by')) d"
+    " WHERE g.id = $1::bigint"
+    " UNION ALL SELECT 'place', concat_ws(', ', l.name, l.address_1,"
+    "  l.city, l.postal_code), concat_ws(', ', g.place->>'name',"
+    "  g.place->>'address_1', g.place->>'city', g.place->>'postal_code')"
+    " FROM service_suggestions g LEFT JOIN locations l"
+    "  ON l.id = (g.place->>'id')::uuid"
+    " WHERE g.id = $1::bigint AND g.place IS NOT NULL";
+
+/* The suggestion itself: $1 its id. */
+static const char suggestion_query[] =
+    "SELECT g.service, s.name, s.organisation, coalesce(m.name, 'A member'),"
+    " g.summary, " SQL_LONDON("g.created", LONDON_STAMP) ","
+    " g.decided IS NOT NULL, g.base <> s.version, a.email, a.id"
+    " FROM service_suggestions g JOIN services s ON s.id = g.service"
+    " AND NOT s.deleted LEFT JOIN accounts a ON a.id = g.account"
+    " LEFT JOIN members m ON m.id = a.member WHERE g.id = $1::bigint";
+
+enum {
+	GQ_SERVICE, GQ_NAME, GQ_ORG, GQ_WHO, GQ_SUMMARY, GQ_WHEN, GQ_DECIDED,
+	GQ_MOVED, GQ_EMAIL, GQ_ACCOUNT
+};
+
+/* The words of a field's value: codes as their labels. */
+static void
+diff_value(struct view *c, const char *name, const char *key,
+    const char *value)
+{
+	struct strbuf b = { NULL, 0, 0, 0 };
+	const char *const *codes = NULL, *const *labels = NULL, *p, *label;
+	char code[32];
+	size_t n;
+
+	if (strcmp(key, "attending") == 0) {
+		codes = attending_codes;
+		labels = attending_labels;
+	} else if (strcmp(key, "access") == 0) {
+		codes = access_codes;
+		labels = access_labels;
+	} else if (strcmp(key, "status") == 0) {
+		view_set(c, name, code_label(service_status_codes,
+		    service_status_labels, value));
+		return;
+	}
+	if (codes == NULL) {
+		view_set(c, name, value);
+		return;
+	}
+	for (p = value; *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n == 0 || n >= sizeof(code))
+			break;
+		memcpy(code, p, n);
+		code[n] = '\0';
+		if ((label = code_label(codes, labels, code)) == NULL)
+			continue;
+		if (b.len > 0)
+			strbuf_str(&b, ", ");
+		strbuf_str(&b, label);
+	}
+	view_set(c, name, b.failed || b.p == NULL ? "" : b.p);
+	strbuf_free(&b);
+}
+
+/* The suggestion's author hears what became of it. */
+static int
+suggestion_tell(struct request *r, PGresult *g, const char *verdict,
+    const char *reason)
+{
+	const char *p[4];
+	char *body;
+	int rc;
+
+	if (PQgetisnull(g, 0, GQ_EMAIL))
+		return 0;
+	body = util_printf("Thank you for suggesting a change to %s in the %s "
+	    "directory of services.\n\n%s%s%s\n\n%s/services/%s\n",
+	    PQgetvalue(g, 0, GQ_NAME), cfg->node_name, verdict,
+	    reason != NULL ? "\n\n" : "", reason != NULL ? reason : "",
+	    cfg->public_url, PQgetvalue(g, 0, GQ_SERVICE));
+	if (body == NULL)
+		return -1;
+	p[0] = PQgetvalue(g, 0, GQ_EMAIL);
+	p[1] = "Your suggested change to a listing";
+	p[2] = body;
+	p[3] = PQgetvalue(g, 0, GQ_ACCOUNT);
+	rc = db_exec(r->db, "INSERT INTO outbox (recipient, subject, body,"
+	    " member) SELECT $1, $2, $3, member FROM accounts"
+	    " WHERE id = $4::bigint", 4, p);
+	free(body);
+	return rc;
+}
+
+/* POST /services/suggestions/{id}: accepted, or rejected with a reason. */
+static int
+suggestion_decide(struct request *r, struct view *v, PGresult *g)
+{
+	const char *step = r->form.f[KEY_STEP].text, *p[3], *reason;
+	char who[24];
+	PGresult *res;
+	int rc;
+
+	snprintf(who, sizeof(who), "%ld", r->account->id);
+	p[0] = r->arg;
+	p[1] = who;
+	if (step != NULL && strcmp(step, "reject") == 0) {
+		if ((reason = view_field(v, r, KEY_REASON, "Say why, for the "
+		    "member who suggested it")) == NULL)
+			return 1;
+		p[2] = reason;
+		if (db_begin(r->db) == -1)
+			return -1;
+		res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE"
+		    " service_suggestions SET decided = now(),"
+		    " decided_by = $2::bigint, outcome = 'rejected',"
+		    " reason = $3 WHERE id = $1::bigint AND decided IS NULL"
+		    " RETURNING id", 3, p);
+		rc = res != NULL ? PQntuples(res) : -1;
+		PQclear(res);
+		if (rc == -1 || (rc == 1 && suggestion_tell(r, g,
+		    "It was not taken, for this reason:", reason) == -1) ||
+		    audit_commit(r->db, r->account->id, "suggestion_reject",
+		    r->arg) == -1) {
+			db_rollback(r->db);
+			return -1;
+		}
+		return 0;
+	}
+	if (step == NULL || (strcmp(step, "accept") != 0 &&
+	    strcmp(step, "accept_edit") != 0))
+		return -2;
+	if (db_begin(r->db) == -1)
+		return -1;
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " acorn_suggestion_accept($1::bigint, $2::bigint)", 2, p);
+	if (res == NULL) {
+		db_rollback(r->db);
+		return -1;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "changed") == 0) {
+		PQclear(res);
+		db_rollback(r->db);
+		view_error(v, "step", "The listing has changed since this was "
+		    "suggested: edit the listing instead, or reject this with "
+		    "a reason");
+		return 1;
+	}
+	rc = strcmp(PQgetvalue(res, 0, 0), "accepted") == 0;
+	PQclear(res);
+	if ((rc && suggestion_tell(r, g, "It was accepted: the listing now "
+	    "says what you suggested.", NULL) == -1) ||
+	    audit_commit(r->db, r->account->id, "suggestion_accept",
+	    r->arg) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * GET and POST /services/suggestions/{id}: a suggestion side by side
+ * with the listing as it is, for a coordinator or one of the listing's
+ * managers to accept, accept and then edit, or reject with a reason.
+ */
+int
+services_suggestion(struct request *r)
+{
+	struct view *v = NULL, *c;
+	PGresult *g, *res = NULL;
+	const char *p[1];
+	size_t k;
+	long id;
+	int i, may, rc;
+
+	if (util_parse_long(r->arg, 1, LONG_MAX, &id) == -1)
+		return http_error(r, 404);
+	p[0] = r->arg;
+	if ((g = db_query(r->db, PGRES_TUPLES_OK, suggestion_query, 1, p)) ==
+	    NULL)
+		return http_error(r, 503);
+	if (PQntuples(g) != 1) {
+		PQclear(g);
+		return http_error(r, 404);
+	}
+	if ((may = service_may_edit(r, PQgetvalue(g, 0, GQ_ORG))) != 1) {
+		PQclear(g);
+		return http_error(r, may == -1 ? 503 : 403);
+	}
+	if ((v = page_view(r, "A suggested change")) == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	if (r->method == METHOD_POST) {
+		if (*PQgetvalue(g, 0, GQ_DECIDED) == 't') {
+			rc = http_redirect(r, "/services/review");
+			goto done;
+		}
+		switch (suggestion_decide(r, v, g)) {
+		case 0:
+			rc = r->form.f[KEY_STEP].text != NULL &&
+			    strcmp(r->form.f[KEY_STEP].text, "accept_edit") ==
+			    0 ? http_redirectf(r, "/services/%s/edit",
+			    PQgetvalue(g, 0, GQ_SERVICE)) :
+			    http_redirect(r, "/services/review");
+			goto done;
+		case 1:
+			break;
+		case -2:
+			rc = http_error(r, 400);
+			goto done;
+		default:
+			rc = http_error(r, 503);
+			goto done;
+		}
+	}
+	view_set(v, "service_name", PQgetvalue(g, 0, GQ_NAME));
+	view_setf(v, "service_href", "/services/%s", PQgetvalue(g, 0,
+	    GQ_SERVICE));
+	view_set(v, "who", PQgetvalue(g, 0, GQ_WHO));
+	view_set(v, "summary", PQgetvalue(g, 0, GQ_SUMMARY));
+	view_set(v, "when", PQgetvalue(g, 0, GQ_WHEN));
+	view_flag(v, "decided", *PQgetvalue(g, 0, GQ_DECIDED) == 't');
+	view_flag(v, "moved", *PQgetvalue(g, 0, GQ_MOVED) == 't');
+	view_setf(v, "form_action", "/services/suggestions/%s", r->arg);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, diff_query, 1, p)) ==
+	    NULL) {
+		rc = http_error(r, 503);
+		goto done;
+	}
+	/* In the form's order, whatever order the database gave. */
+	for (k = 0; k <= sizeof(field_labels) / sizeof(field_labels[0]);
+	    k++)
+		for (i = 0; i < PQntuples(res); i++) {
+			const char *key = PQgetvalue(res, i, 0);
+
+			if (k < sizeof(field_labels) / sizeof(field_labels[0]) ?
+			    strcmp(key, field_labels[k].key) != 0 :
+			    strcmp(key, "place") != 0)
+				continue;
+			if ((c = view_add(v, "changes")) == NULL)
+				break;
+			view_set(c, "field", k < sizeof(field_labels) /
+			    sizeof(field_labels[0]) ? field_labels[k].label :
+			    "Place");
+			diff_value(c, "now", key, PQgetvalue(res, i, 1));
+			diff_value(c, "then", key, PQgetvalue(res, i, 2));
+		}
+	view_flag(v, "no_changes", !view_has(v, "changes"));
+	rc = http_page(r, view_has(v, "errors") ? 422 : 200,
+	    "service_suggestion", v);
+	v = NULL;
+done:
+	view_free(v);
+	PQclear(res);
+	PQclear(g);
+	return rc;
 }

@@ -284,9 +284,11 @@ START_TEST(test_manager_edits_and_confirms_other_members_cannot)
 	    " current_date - 200 WHERE id = $1", 1,
 	    (const char *[]){ svc }), 1);
 
-	/* Not yet a manager: no edit, no confirming, no adding. */
+	/* Not yet a manager: a suggestion, no confirming, no adding. */
 	snprintf(path, sizeof(path), "/services/%s/edit", svc);
-	ck_assert_int_eq(http_get_status(manager, path), 403);
+	r = http_get(manager, path);
+	ck_assert(resp_has(r, "Suggest a change to"));
+	resp_free(r);
 	snprintf(path, sizeof(path), "/services/new?org=%s", org);
 	ck_assert_int_eq(http_get_status(manager, path), 403);
 	snprintf(path, sizeof(path), "/services/%s", svc);
@@ -342,9 +344,17 @@ START_TEST(test_manager_edits_and_confirms_other_members_cannot)
 	r = http_get(other, path);
 	ck_assert(!resp_has(r, "Yes, it is still correct"));
 	resp_free(r);
+	/* Their edit is a suggestion; the manager's is the listing. */
 	snprintf(path, sizeof(path), "/services/%s/edit", svc);
-	ck_assert_int_eq(http_get_status(other, path), 403);
-	ck_assert_int_eq(http_get_status(manager, path), 200);
+	r = http_get(other, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Suggest a change to"));
+	ck_assert(!resp_has(r, "I have checked that everything"));
+	resp_free(r);
+	r = http_get(manager, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Suggest a change to"));
+	resp_free(r);
 	free(org);
 	free(svc);
 	client_free(other);
@@ -825,6 +835,146 @@ START_TEST(test_report_changes_nothing_reaches_managers_queue_and_is_throttled)
 }
 END_TEST
 
+/* A member's change is a suggestion: nothing changes until accepted. */
+START_TEST(test_suggestions_change_nothing_until_accepted_or_rejected)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *other = client_as(node, OTHER, other_pw);
+	struct resp *r;
+	char *org, *svc, *base, *first, *second, path[96], page[96];
+
+	org = add_org(coord, "Suggestions Org");
+	svc = add_service(coord, org, "Suggested swim");
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	/* Sent back unchanged, it is refused: there is nothing to check. */
+	r = form_post(other, path, path, "base", base, "service",
+	    "Suggested swim", "description", "Tea, cake and a chat every week.",
+	    "status", "active", "terms", "befriending", "terms", "food",
+	    "attend", "in_person", "access", "drop_in", "opens_tu", "10:00",
+	    "closes_tu", "12:00", "monthly_week", "2", "monthly_day", "TH",
+	    "monthly_opens", "14:00", "monthly_closes", "16:00", "venue",
+	    "Village Hall", "address", "1 Church Lane", "town", "Salford",
+	    "postcode", "M6 5PX", "contact_name", "Ann", "phone",
+	    "0161 555 0199", "min_age", "18", "free", "yes", "languages",
+	    "English, Polish", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "You have not changed anything"));
+	resp_free(r);
+	/* A real change, with a new place: kept aside. */
+	r = form_post(other, path, path, "base", base, "service",
+	    "Suggested swim", "description", "Now on Wednesdays.", "status",
+	    "active", "opens_we", "10:00", "closes_we", "11:30", "venue",
+	    "Leisure Centre", "address", "2 Pool Road", "town", "Salford",
+	    "postcode", "M6 5PY", "summary", "It moved", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "your suggestion was sent"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT version FROM services WHERE id = $1",
+	    svc), strtol(base, NULL, 10));
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE id = $1"
+	    " AND description = 'Tea, cake and a chat every week.'", svc), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM locations WHERE"
+	    " address_1 = '2 Pool Road'", NULL), 0);
+	first = node_text(node, "SELECT id FROM service_suggestions"
+	    " WHERE service = $1", svc);
+
+	/* The queue lists it; the suggestion page shows both sides. */
+	r = http_get(coord, "/services/review");
+	ck_assert(resp_has(r, "Change to <span>Suggested swim</span>") ||
+	    resp_has(r, "Suggested swim"));
+	resp_free(r);
+	snprintf(page, sizeof(page), "/services/suggestions/%s", first);
+	r = http_get(coord, page);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Tea, cake and a chat every week."));
+	ck_assert(resp_has(r, "Now on Wednesdays."));
+	ck_assert(resp_has(r, "Every Tuesday, 10am to 12pm"));
+	ck_assert(resp_has(r, "Every Wednesday, 10am to 11:30am"));
+	ck_assert(resp_has(r, "2 Pool Road, Salford, M6 5PY"));
+	/* Fields not changed are not shown. */
+	ck_assert(!resp_has(r, ">Status<"));
+	ck_assert(!resp_has(r, ">Name<"));
+	resp_free(r);
+	/* Its author cannot decide it. */
+	ck_assert_int_eq(http_get_status(other, page), 403);
+	r = form_post(other, path, page, "step", "accept", NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	/* Rejecting needs a reason. */
+	r = form_post(coord, page, page, "step", "reject", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Say why"));
+	resp_free(r);
+
+	/* Accepted: the listing and its place become what it says. */
+	r = form_post(coord, page, page, "step", "accept", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT version FROM services WHERE id = $1",
+	    svc), strtol(base, NULL, 10) + 1);
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	r = http_get(other, path);
+	ck_assert(resp_has(r, "Now on Wednesdays."));
+	ck_assert(resp_has(r, "Every Wednesday, 10am to 11:30am"));
+	ck_assert(resp_has(r, "2 Pool Road, Salford, M6 5PY"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_revisions WHERE"
+	    " service = $1 AND summary = 'Suggested by a member: It moved'",
+	    svc), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE recipient = $1"
+	    " AND subject = 'Your suggested change to a listing'"
+	    " AND strpos(body, 'It was accepted') > 0", OTHER), 1);
+
+	/* A second suggestion, made stale by an edit, cannot be accepted. */
+	free(base);
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	r = form_post(other, path, path, "base", base, "service",
+	    "Suggested swim", "description", "Closed in August.", "status",
+	    "active", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	second = node_text(node, "SELECT max(id) FROM service_suggestions"
+	    " WHERE service = $1", svc);
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET alert ="
+	    " 'Pool closed for repairs' WHERE id = $1", 1,
+	    (const char *[]){ svc }), 1);
+	snprintf(page, sizeof(page), "/services/suggestions/%s", second);
+	r = form_post(coord, page, page, "step", "accept", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "The listing has changed since this was "
+	    "suggested"));
+	resp_free(r);
+	r = form_post(coord, page, page, "step", "reject", "reason",
+	    "It is only closed for one week.", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE id = $1"
+	    " AND description = 'Now on Wednesdays.'", svc), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE recipient = $1"
+	    " AND strpos(body, 'It is only closed for one week.') > 0", OTHER),
+	    1);
+	/* Decided once. */
+	r = form_post(coord, page, page, "step", "accept", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE id = $1"
+	    " AND description = 'Now on Wednesdays.'", svc), 1);
+	ck_assert_int_eq(http_get_status(coord, "/services/suggestions/x"),
+	    404);
+	free(first);
+	free(second);
+	free(base);
+	free(org);
+	free(svc);
+	client_free(other);
+	client_free(coord);
+}
+END_TEST
+
 START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 {
 	struct node *demo = node_new("Demo directory", NULL);
@@ -881,6 +1031,8 @@ directory_suite(void)
 	tcase_add_test(tc,
 	    test_review_cycle_asks_reminds_escalates_and_a_click_confirms);
 	tcase_add_test(tc, test_expired_check_link_confirms_nothing);
+	tcase_add_test(tc,
+	    test_suggestions_change_nothing_until_accepted_or_rejected);
 	tcase_add_test(tc,
 	    test_report_changes_nothing_reaches_managers_queue_and_is_throttled);
 	tcase_add_test(tc,
