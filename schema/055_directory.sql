@@ -333,6 +333,69 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	    ELSE 0 END
 $$;
 
+-- Where postcodes are (acorn postcodes import, from the ONS Postcode
+-- Directory), and the centre of each postcode district, for a postcode
+-- the table lacks.
+CREATE TABLE postcodes (
+	postcode	text PRIMARY KEY
+			    CHECK (postcode ~ '^[A-Z][A-Z0-9]{1,3} [0-9][A-Z]{2}$'),
+	latitude	double precision NOT NULL
+			    CHECK (latitude BETWEEN 49 AND 61),
+	longitude	double precision NOT NULL
+			    CHECK (longitude BETWEEN -9 AND 3)
+);
+CREATE TABLE postcode_districts (
+	outcode		text PRIMARY KEY
+			    CHECK (outcode ~ '^[A-Z][A-Z0-9]{1,3}$'),
+	latitude	double precision NOT NULL
+			    CHECK (latitude BETWEEN 49 AND 61),
+	longitude	double precision NOT NULL
+			    CHECK (longitude BETWEEN -9 AND 3)
+);
+
+-- Where a postcode (as postcode_normal writes it) is: its own place,
+-- or else its district's centre (exact false); no row when neither is
+-- known.
+CREATE FUNCTION acorn_postcode_point(pc text)
+RETURNS TABLE (latitude double precision, longitude double precision,
+    exact boolean)
+LANGUAGE sql STABLE AS $$
+	SELECT p.latitude, p.longitude, true FROM postcodes p
+	WHERE p.postcode = pc
+	UNION ALL
+	SELECT d.latitude, d.longitude, false FROM postcode_districts d
+	WHERE d.outcode = split_part(pc, ' ', 1)
+	AND NOT EXISTS (SELECT 1 FROM postcodes WHERE postcode = pc)
+$$;
+
+-- Kilometres between two points on the Earth (haversine).
+CREATE FUNCTION acorn_distance_km(lat1 double precision,
+    lon1 double precision, lat2 double precision, lon2 double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT 2 * 6371.0 * asin(sqrt(power(sin(radians(lat2 - lat1) / 2), 2)
+	    + cos(radians(lat1)) * cos(radians(lat2)) *
+	    power(sin(radians(lon2 - lon1) / 2), 2)))
+$$;
+
+-- After an import: each district's centre is the mean of its postcodes,
+-- and this node's places without coordinates take their postcode's.
+CREATE PROCEDURE acorn_postcodes_imported()
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO postcode_districts (outcode, latitude, longitude)
+	SELECT split_part(postcode, ' ', 1), avg(latitude), avg(longitude)
+	FROM postcodes GROUP BY 1
+	ON CONFLICT (outcode) DO UPDATE SET latitude = excluded.latitude,
+	    longitude = excluded.longitude;
+	UPDATE locations l SET latitude = p.latitude,
+	    longitude = p.longitude
+	FROM postcodes p
+	WHERE p.postcode = l.postal_code AND l.latitude IS NULL
+	AND l.origin = (SELECT id FROM node) AND NOT l.deleted;
+END
+$$;
+
 CREATE TABLE organisations (
 	id		uuid PRIMARY KEY,
 	origin		uuid NOT NULL,
@@ -529,6 +592,32 @@ EXCEPTION WHEN feature_not_supported THEN
 	NULL;
 END
 $$;
+
+-- A place of this node given a postcode the table knows takes its
+-- coordinates, unless they were given with it.
+CREATE FUNCTION acorn_location_point() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.origin IS DISTINCT FROM (SELECT id FROM node) THEN
+		RETURN NEW;
+	END IF;
+	-- Coordinates given with the place (or changed with it) stay.
+	IF TG_OP = 'INSERT' AND NEW.latitude IS NOT NULL THEN
+		RETURN NEW;
+	END IF;
+	IF TG_OP = 'UPDATE' AND (NEW.latitude IS DISTINCT FROM OLD.latitude
+	    OR (NEW.latitude IS NOT NULL AND
+	    NEW.postal_code IS NOT DISTINCT FROM OLD.postal_code)) THEN
+		RETURN NEW;
+	END IF;
+	SELECT p.latitude, p.longitude INTO NEW.latitude, NEW.longitude
+	FROM postcodes p WHERE p.postcode = NEW.postal_code;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER locations_point BEFORE INSERT OR UPDATE OF postal_code,
+	latitude ON locations FOR EACH ROW
+	EXECUTE FUNCTION acorn_location_point();
 
 CREATE INDEX services_search_idx ON services USING gin (search);
 CREATE INDEX services_terms_idx ON services USING gin (terms);
@@ -938,6 +1027,7 @@ $$;
 -- and change the pages that show them.
 SELECT acorn_data_watch(t::regclass) FROM unnest(ARRAY['taxonomy_terms',
     'organisation_managers', 'service_revisions', 'service_reviews',
-    'service_reports', 'service_suggestions']) AS t;
+    'service_reports', 'service_suggestions', 'postcodes',
+    'postcode_districts']) AS t;
 INSERT INTO unwatched_tables (name, why) VALUES
 	('service_checks', 'mailed "still correct" links; never shown');

@@ -77,6 +77,9 @@ usage(FILE *f)
 	    "                        a hub may vouch for other nodes' keys\n"
 	    "  peer list             the peers and how syncing them goes\n"
 	    "  peer remove URL       stop pulling a peer and trusting its key\n"
+	    "  postcodes import FILE where postcodes are, from the ONS\n"
+	    "                        Postcode Directory's CSV (pcds, lat,\n"
+	    "                        long, doterm), for finding services\n"
 	    "  serve [--port-file F] serve the node until SIGTERM\n"
 	    "  user add EMAIL --role member|contributor|coordinator|admin\n"
 	    "      [--name NAME] [--group GROUP] [--region REGION]\n"
@@ -179,6 +182,33 @@ cmd_init(struct config *c, const char *path, int argc, char **argv)
 	db_release(pool, db);
 	db_pool_free(pool);
 	return rc;
+}
+
+/* acorn postcodes import FILE */
+static int
+cmd_postcodes(struct config *c, int argc, char **argv)
+{
+	struct db_pool *pool;
+	struct db *db;
+	long kept, skipped;
+
+	if (argc != 3 || strcmp(argv[1], "import") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (with_db(c, &pool, &db) == -1)
+		return 1;
+	kept = postcodes_import(db, argv[2], &skipped);
+	db_release(pool, db);
+	db_pool_free(pool);
+	if (kept == -1) {
+		fprintf(stderr, "acorn: %s was not imported; nothing changed\n",
+		    argv[2]);
+		return 1;
+	}
+	printf("imported %ld postcodes; left out %ld (terminated, without a "
+	    "location, or not a postcode)\n", kept, skipped);
+	return 0;
 }
 
 static int
@@ -636,6 +666,8 @@ main(int argc, char **argv)
 		rc = cmd_keygen(&c, argc, argv);
 	else if (strcmp(cmd, "peer") == 0)
 		rc = cmd_peer(&c, argc, argv);
+	else if (strcmp(cmd, "postcodes") == 0)
+		rc = cmd_postcodes(&c, argc, argv);
 	else {
 		fprintf(stderr, "acorn: unknown command %s\n", cmd);
 		usage(stderr);

@@ -400,6 +400,8 @@ enum retention_rule {
 };
 struct retention;
 struct retention *retention_start(const struct config *);
+/* postcodes.c */
+long		 postcodes_import(struct db *, const char *, long *);
 /* review.c */
 long		 review_step(struct db *, const struct config *);
 void		 retention_stop(struct retention *);

@@ -199,8 +199,17 @@ static const char list_query[] =
     "  FROM taxonomy_terms t WHERE t.id = ANY (s.terms)), "
     SQL_FRESHNESS("s", "$10") ","
     " acorn_next_opening(s.schedules, now()), s.free,"
+    " round(near.km::numeric, 1), round((near.km / 1.609344)::numeric, 1),"
     " count(*) OVER (), " SQL_ORIGIN("s")
     " FROM services s CROSS JOIN q CROSS JOIN glossed"
+    " LEFT JOIN LATERAL (SELECT min(acorn_distance_km($14::float8,"
+    "  $15::float8, coalesce(l.latitude, p.latitude, d.latitude),"
+    "  coalesce(l.longitude, p.longitude, d.longitude))) AS km"
+    "  FROM locations l LEFT JOIN postcodes p"
+    "  ON p.postcode = l.postal_code LEFT JOIN postcode_districts d"
+    "  ON d.outcode = split_part(l.postal_code, ' ', 1)"
+    "  WHERE $14 IS NOT NULL AND l.id = ANY (s.locations)"
+    "  AND NOT l.deleted) near ON true"
     " LEFT JOIN organisations o ON o.id = s.organisation" SQL_KNOWN("s")
     " WHERE NOT s.deleted AND s.status <> 'defunct'"
     " AND (q.words IS NULL OR s.search @@ q.words OR s.terms && glossed.ids)"
@@ -218,8 +227,14 @@ static const char list_query[] =
     "   ELSE right(e->>'byday', 2) = $7 END"
     "  AND ($8 = '' OR (e->>'opens_at' <= $8 AND e->>'closes_at' > $8))))"
     " AND ($9 = '' OR k.region = $9)"
+    /* Near a postcode: its places within reach, or none at all and
+       reached by phone or online. */
+    " AND ($14 IS NULL OR near.km <= $16::float8 OR (near.km IS NULL"
+    "  AND cardinality(s.locations) = 0"
+    "  AND s.attending && ARRAY['phone', 'online']))"
     " ORDER BY acorn_review_stage(s.assured_date, $10::integer, "
     SQL_LONDON_DATE("now()") ") = 2,"
+    " near.km NULLS LAST,"
     " CASE WHEN $11 = 'fresh' THEN"
     "  coalesce(s.assured_date, '-infinity') END DESC NULLS LAST,"
     " CASE WHEN $11 = '' AND q.words IS NOT NULL THEN"
@@ -228,19 +243,29 @@ static const char list_query[] =
 
 enum {
 	SL_ID, SL_NAME, SL_ORG, SL_STATUS, SL_DESCRIPTION, SL_ATTENDING,
-	SL_TERMS, SL_FRESHNESS, SL_STAGE, SL_NEXT, SL_FREE, SL_TOTAL,
-	SL_RECEIVED
+	SL_TERMS, SL_FRESHNESS, SL_STAGE, SL_NEXT, SL_FREE, SL_KM, SL_MILES,
+	SL_TOTAL, SL_RECEIVED
 };
 
 /* The list's filters, in the order of its address. */
 enum {
 	SF_Q, SF_NEED, SF_ATTEND, SF_ACCESS, SF_FREE, SF_AGE, SF_DAY, SF_AT,
-	SF_REGION, SF_SORT, SF__MAX
+	SF_REGION, SF_SORT, SF_POSTCODE, SF_DISTANCE, SF__MAX
 };
 static const enum key filter_keys[SF__MAX] = {
 	KEY_Q, KEY_NEED, KEY_ATTEND, KEY_ACCESS, KEY_FREE, KEY_AGE, KEY_DAY,
-	KEY_AT, KEY_REGION, KEY_SORT
+	KEY_AT, KEY_REGION, KEY_SORT, KEY_POSTCODE, KEY_DISTANCE
 };
+
+/* How far from a postcode a search may reach, in kilometres. */
+static const char *const distance_codes[] = {
+	"1", "2", "5", "10", "25", "50", NULL
+};
+static const char *const distance_labels[] = {
+	"1 km (half a mile)", "2 km (1 mile)", "5 km (3 miles)",
+	"10 km (6 miles)", "25 km (15 miles)", "50 km (30 miles)", NULL
+};
+#define DISTANCE_DEFAULT	"5"
 
 /*
  * The list's address with every filter but skip (SF__MAX: all), for
@@ -311,6 +336,10 @@ filter_words(int i, const char *val, const char *need_name)
 		return util_printf("region %s", val);
 	case SF_SORT:
 		return util_strdup("most recently checked first");
+	case SF_POSTCODE:
+		return util_printf("near %s", val);
+	case SF_DISTANCE:
+		return util_printf("within %s km", val);
 	}
 	strbuf_str(&b, i == SF_ATTEND ? "taking part " : "getting in ");
 	for (p = val; *p != '\0'; p += n) {
@@ -363,27 +392,66 @@ list_summary(struct view *v, const char *const vals[SF__MAX], long total,
 	strbuf_free(&b);
 }
 
+/*
+ * Where postcode pc is, as text into lat and lon (empty when unknown,
+ * which v is told beside the field; when only its district is known, v
+ * says distances are from the district's middle).  -1 when the
+ * database failed.
+ */
+static int
+postcode_place(struct request *r, struct view *v, const char *pc,
+    char lat[32], char lon[32])
+{
+	const char *p[1] = { pc };
+	PGresult *res;
+
+	*lat = *lon = '\0';
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT latitude,"
+	    " longitude, exact FROM acorn_postcode_point($1)", 1, p)) == NULL)
+		return -1;
+	if (PQntuples(res) == 0)
+		view_setf(v, "postcode_unknown", "We do not know where %s is, "
+		    "so the results are not narrowed by distance. Check the "
+		    "postcode, or try a nearby one.", pc);
+	else {
+		snprintf(lat, 32, "%s", PQgetvalue(res, 0, 0));
+		snprintf(lon, 32, "%s", PQgetvalue(res, 0, 1));
+		if (*PQgetvalue(res, 0, 2) != 't')
+			view_setf(v, "postcode_district", "We could not find "
+			    "%s exactly, so distances are from the middle of "
+			    "the %.*s area.", pc, (int)strcspn(pc, " "), pc);
+	}
+	PQclear(res);
+	return 0;
+}
+
 int
 services_list(struct request *r)
 {
-	const char *vals[SF__MAX], *p[13], *need_name = NULL;
+	const char *vals[SF__MAX], *p[16], *need_name = NULL;
 	struct view *v, *s;
 	struct pager pg;
 	PGresult *res;
-	char cycle[16];
+	char cycle[16], pc[POSTCODE_LEN + 1], lat[32], lon[32];
 	int i, n;
 
-	/* A choice not on the page's lists is a hand-made address. */
+	/*
+	 * A choice not on the page's lists is a hand-made address; a
+	 * postcode is typed, and one that is not is said so beside it.
+	 */
 	for (i = 0; i < SF__MAX; i++) {
-		if (r->form.f[filter_keys[i]].error)
+		if (r->form.f[filter_keys[i]].error && i != SF_POSTCODE)
 			return http_error(r, 400);
-		vals[i] = r->form.f[filter_keys[i]].text;
+		vals[i] = r->form.f[filter_keys[i]].error ? NULL :
+		    r->form.f[filter_keys[i]].text;
 		if (vals[i] != NULL && *vals[i] == '\0')
 			vals[i] = NULL;
 	}
 	if ((vals[SF_DAY] != NULL &&
 	    code_index(weekday_codes, vals[SF_DAY]) == -1) ||
-	    (vals[SF_SORT] != NULL && strcmp(vals[SF_SORT], "fresh") != 0))
+	    (vals[SF_SORT] != NULL && strcmp(vals[SF_SORT], "fresh") != 0) ||
+	    (vals[SF_DISTANCE] != NULL &&
+	    code_index(distance_codes, vals[SF_DISTANCE]) == -1))
 		return http_error(r, 400);
 	if (vals[SF_FREE] != NULL && r->form.f[KEY_FREE].num != 1)
 		vals[SF_FREE] = NULL;
@@ -408,6 +476,36 @@ services_list(struct request *r)
 	view_set(v, "v_region", vals[SF_REGION]);
 	view_set(v, "v_sort", vals[SF_SORT]);
 	view_flag(v, "v_free", vals[SF_FREE] != NULL);
+	view_codes(v, "distances", distance_codes, distance_labels);
+	view_set(v, "v_distance", vals[SF_DISTANCE] != NULL ?
+	    vals[SF_DISTANCE] : DISTANCE_DEFAULT);
+	view_set(v, "v_postcode", r->form.f[KEY_POSTCODE].error ?
+	    r->form.f[KEY_POSTCODE].shown : vals[SF_POSTCODE]);
+	p[13] = p[14] = NULL;
+	if (r->form.f[KEY_POSTCODE].error)
+		view_error(v, "postcode", "Enter a full UK postcode, like "
+		    "M1 1AE");
+	else if (vals[SF_POSTCODE] != NULL &&
+	    postcode_normal(vals[SF_POSTCODE], pc) == 0) {
+		if (postcode_place(r, v, pc, lat, lon) == -1) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+		if (*lat != '\0') {
+			p[13] = lat;
+			p[14] = lon;
+			vals[SF_POSTCODE] = pc;
+			if (vals[SF_DISTANCE] == NULL)
+				vals[SF_DISTANCE] = DISTANCE_DEFAULT;
+		}
+	}
+	/* Without a postcode found, a distance narrows nothing. */
+	if (p[13] == NULL) {
+		vals[SF_POSTCODE] = NULL;
+		vals[SF_DISTANCE] = NULL;
+	}
+	p[15] = vals[SF_DISTANCE] != NULL ? vals[SF_DISTANCE] :
+	    DISTANCE_DEFAULT;
 	view_flag(v, "may_add", is_coordinator(r));
 	view_flag(v, "may_review", is_coordinator(r));
 	snprintf(cycle, sizeof(cycle), "%d", cfg->review_months);
@@ -419,7 +517,7 @@ services_list(struct request *r)
 	p[10] = vals[SF_SORT] != NULL ? vals[SF_SORT] : "";
 	p[11] = pg.limit;
 	p[12] = pg.offset;
-	res = db_query(r->db, PGRES_TUPLES_OK, list_query, 13, p);
+	res = db_query(r->db, PGRES_TUPLES_OK, list_query, 16, p);
 	if (res == NULL) {
 		view_free(v);
 		return http_error(r, 503);
@@ -447,6 +545,12 @@ services_list(struct request *r)
 			view_set(s, "next_opening", PQgetvalue(res, i,
 			    SL_NEXT));
 		view_flag(s, "free", *PQgetvalue(res, i, SL_FREE) == 't');
+		if (p[13] != NULL && !PQgetisnull(res, i, SL_KM))
+			view_setf(s, "distance", "%s km away (%s miles)",
+			    PQgetvalue(res, i, SL_KM), PQgetvalue(res, i,
+			    SL_MILES));
+		else if (p[13] != NULL)
+			view_set(s, "distance", "By phone or online");
 		origin_view(s, res, i, SL_RECEIVED);
 	}
 	view_flag(v, "none", n == 0);

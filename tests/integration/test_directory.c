@@ -975,6 +975,116 @@ START_TEST(test_suggestions_change_nothing_until_accepted_or_rejected)
 }
 END_TEST
 
+/* Writes text to a file of the test run's; its path, malloc'd. */
+static char *
+run_file(const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	ck_assert_int_ne(asprintf(&path, "%s/%s", getenv("ACORN_TEST_VAR"),
+	    name), -1);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+START_TEST(test_postcodes_imported_and_services_found_near_one)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *near, *far, *bad, *good, *broken;
+	const char *a, *b;
+
+	/* A file without the columns changes nothing, and says so. */
+	broken = run_file("postcodes-broken.csv", "postcode,latitude\n"
+	    "\"ZE1 0AA\",60.15,-1.14\n");
+	ck_assert_int_eq(node_run(node, "postcodes", "import", broken, NULL),
+	    1);
+	ck_assert_int_eq(num("SELECT count(*) FROM postcodes WHERE"
+	    " postcode LIKE 'ZE%'", NULL), 0);
+	bad = run_file("postcodes-open-quote.csv", "pcds,lat,long,doterm\n"
+	    "\"ZE1 0AB\",60.15,-1.14,\n\"ZE1 0AC,60.15,-1.14,\n");
+	ck_assert_int_eq(node_run(node, "postcodes", "import", bad, NULL), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM postcodes WHERE"
+	    " postcode LIKE 'ZE%'", NULL), 0);
+	/* Terminated ones, and those without a place, are left out. */
+	good = run_file("postcodes.csv", "# Invented for this test.\n"
+	    "pcd7,pcds,doterm,long,lat\n"
+	    "\"ZE1 0XA\",\"ZE1 0XA\",,-1.1400,60.1500\n"
+	    "\"ZE1 0XB\",\"ze10xb\",,-1.1600,60.1600\n"
+	    "\"ZE1 0XC\",\"ZE1 0XC\",200401,-1.2000,60.2000\n"
+	    "\"ZE1 0XD\",\"ZE1 0XD\",,0.000000,99.999999\n"
+	    "\"ZE9 9XX\",\"ZE9 9XX\",,-1.3000,60.3000\n"
+	    "nonsense,nonsense,,-1.3,60.3\n");
+	ck_assert_int_eq(node_run(node, "postcodes", "import", good, NULL), 0);
+	ck_assert_int_eq(num("SELECT count(*) FROM postcodes WHERE"
+	    " postcode LIKE 'ZE%'", NULL), 3);
+	ck_assert_int_eq(num("SELECT count(*) FROM postcodes WHERE"
+	    " postcode IN ('ZE1 0XC', 'ZE1 0XD')", NULL), 0);
+	ck_assert_int_eq(num("SELECT count(*) FROM postcode_districts WHERE"
+	    " outcode = 'ZE1' AND abs(latitude - 60.155) < 0.0001", NULL), 1);
+	/* Twice is the same as once. */
+	ck_assert_int_eq(node_run(node, "postcodes", "import", good, NULL), 0);
+	ck_assert_int_eq(num("SELECT count(*) FROM postcodes WHERE"
+	    " postcode LIKE 'ZE%'", NULL), 3);
+
+	org = add_org(coord, "Shetland Org");
+	near = add_service(coord, org, "Lerwick near group");
+	far = add_service(coord, org, "Scalloway far group");
+	/* A place given a known postcode takes its coordinates. */
+	ck_assert_int_eq(node_exec(node, "UPDATE locations SET postal_code ="
+	    " 'ZE1 0XA' WHERE id = (SELECT locations[1] FROM services"
+	    " WHERE id = $1)", 1, (const char *[]){ near }), 1);
+	ck_assert_int_eq(node_exec(node, "UPDATE locations SET postal_code ="
+	    " 'ZE9 9XX' WHERE id = (SELECT locations[1] FROM services"
+	    " WHERE id = $1)", 1, (const char *[]){ far }), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM locations WHERE"
+	    " postal_code = 'ZE1 0XA' AND abs(latitude - 60.15) < 0.0001",
+	    NULL), 1);
+
+	/* Near ZE1 0XB: the near one by its distance, not the far one. */
+	r = http_get(anon, "/services?postcode=ze1+0xb&distance=5");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "near ZE1 0XB, within 5 km"));
+	ck_assert(resp_has(r, "Lerwick near group"));
+	ck_assert(resp_has(r, "1.6 km away (1.0 miles)"));
+	ck_assert(!resp_has(r, "Scalloway far group"));
+	resp_free(r);
+	r = http_get(anon, "/services?postcode=ZE1+0XB&distance=50");
+	a = strstr(r->body, "Lerwick near group");
+	b = strstr(r->body, "Scalloway far group");
+	ck_assert(a != NULL && b != NULL && a < b);
+	resp_free(r);
+	/* A postcode the table lacks: its district's middle, said so. */
+	r = http_get(anon, "/services?postcode=ZE1+5ZZ&distance=5");
+	ck_assert(resp_has(r, "We could not find ZE1 5ZZ exactly"));
+	ck_assert(resp_has(r, "Lerwick near group"));
+	resp_free(r);
+	r = http_get(anon, "/services?postcode=ZE7+1AA");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "We do not know where ZE7 1AA is"));
+	resp_free(r);
+	r = http_get(anon, "/services?postcode=%3Cb%3E");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Enter a full UK postcode"));
+	ck_assert(!resp_has(r, "<b>"));
+	resp_free(r);
+	ck_assert_int_eq(http_get_status(anon,
+	    "/services?postcode=ZE1+0XB&distance=7"), 400);
+	free(broken);
+	free(bad);
+	free(good);
+	free(org);
+	free(near);
+	free(far);
+	client_free(anon);
+	client_free(coord);
+}
+END_TEST
+
 START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 {
 	struct node *demo = node_new("Demo directory", NULL);
@@ -1031,6 +1141,7 @@ directory_suite(void)
 	tcase_add_test(tc,
 	    test_review_cycle_asks_reminds_escalates_and_a_click_confirms);
 	tcase_add_test(tc, test_expired_check_link_confirms_nothing);
+	tcase_add_test(tc, test_postcodes_imported_and_services_found_near_one);
 	tcase_add_test(tc,
 	    test_suggestions_change_nothing_until_accepted_or_rejected);
 	tcase_add_test(tc,
