@@ -953,6 +953,34 @@ LANGUAGE sql STABLE AS $$
 	    ELSE v #>> '{}' END
 $$;
 
+-- A link worker's shortlist of services ("what we talked about"), with
+-- a note on each, printed or shared by an unguessable link (its hash
+-- kept) until it expires.  It holds nothing about the person it is for
+-- but what someone types into a note.
+CREATE TABLE shortlists (
+	id		bigserial PRIMARY KEY,
+	account		bigint NOT NULL REFERENCES accounts (id)
+			    ON DELETE CASCADE,
+	created		timestamptz NOT NULL DEFAULT now(),
+	updated		timestamptz NOT NULL DEFAULT now(),
+	token_hash	text UNIQUE CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+	expires		timestamptz,
+	CHECK ((token_hash IS NULL) = (expires IS NULL))
+);
+CREATE INDEX shortlists_account_idx ON shortlists (account, id);
+CREATE TABLE shortlist_items (
+	shortlist	bigint NOT NULL REFERENCES shortlists (id)
+			    ON DELETE CASCADE,
+	service		uuid NOT NULL REFERENCES services (id)
+			    ON DELETE CASCADE,
+	position	integer NOT NULL,
+	note		text NOT NULL DEFAULT '' CHECK (length(note) <= 500),
+	PRIMARY KEY (shortlist, service)
+);
+INSERT INTO unwatched_tables (name, why) VALUES
+	('shortlists', 'a person''s own; never on a page kept in memory'),
+	('shortlist_items', 'a person''s own; never on a page kept in memory');
+
 CREATE OR REPLACE FUNCTION acorn_pin_refusal(who uuid, fp text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -551,6 +551,25 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_suggestion, .metric = "service_suggestion",
 	},
+	[PAGE_SHORTLIST] = {
+		.path = "/services/shortlist", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.section = "services",
+		.handler = services_shortlist, .metric = "shortlist",
+	},
+	[PAGE_SHORTLIST_PRINT] = {
+		.path = "/services/shortlist/print", .methods = GET,
+		.flags = NEED_MEMBER,
+		.section = "services",
+		.handler = services_shortlist_print,
+		.metric = "shortlist_print",
+	},
+	[PAGE_SHORTLIST_SHARED] = {
+		.path = "/services/shared/*", .methods = GET,
+		.flags = 0,
+		.section = "services",
+		.handler = services_shared, .metric = "shortlist_shared",
+	},
 	[PAGE_ORGANISATIONS] = {
 		.path = "/organisations", .methods = GET,
 		.flags = CACHE,

@@ -166,6 +166,8 @@ static const struct conf_key keys[] = {
 	    3650, NULL, "7", 0, NULL },
 	{ "retain_throttle_days", C_LONG, OFF(retain_throttle_days), 1, 3650,
 	    NULL, "1", 0, NULL },
+	{ "shortlist_days", C_LONG, OFF(shortlist_days), 1, 3650, NULL, "90",
+	    0, NULL },
 	{ "retention_interval", C_INT, OFF(retention_interval), 1, DAY, NULL,
 	    "3600", 0, NULL },
 	/* Rows one statement removes: each batch is its own transaction. */

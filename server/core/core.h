@@ -178,6 +178,7 @@ struct config {
 	long	 retain_audit_months;
 	long	 retain_unconfirmed_days; /* after joining, never confirmed */
 	long	 retain_throttle_days;	/* after a party's last attempt */
+	long	 shortlist_days;	/* a shortlist and its shared link */
 	int	 retention_interval;	/* seconds between sweeps */
 	int	 retention_batch;	/* rows one statement removes */
 	long	 cache_bytes;	/* pages kept in memory; 0: none */
@@ -396,6 +397,7 @@ enum retention_rule {
 	RETAIN_AUDIT,
 	RETAIN_UNCONFIRMED,
 	RETAIN_THROTTLE,
+	RETAIN_SHORTLISTS,
 	RETAIN__MAX
 };
 struct retention;

@@ -119,6 +119,15 @@ static const struct rule rules[RETAIN__MAX] = {
 		{ { OFF(retain_throttle_days), UNIT_DAYS } }, 1,
 		"%s after the last attempt",
 	},
+	/* A shortlist lasts as long as its shared link, or unshared as
+	   long from its last change. */
+	[RETAIN_SHORTLISTS] = {
+		"shortlists",
+		BATCH("shortlists", "coalesce(expires, updated +"
+		    " $1::interval) < now()", 2),
+		{ { OFF(shortlist_days), UNIT_DAYS } }, 1,
+		"%s after it was shared, or last changed if it was not",
+	},
 };
 
 static long

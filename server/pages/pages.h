@@ -212,6 +212,11 @@ int services_report(struct request *r);
 int services_review(struct request *r);
 int services_suggestion(struct request *r);
 
+/* services_shortlist.c */
+int services_shortlist(struct request *r);
+int services_shortlist_print(struct request *r);
+int services_shared(struct request *r);
+
 /* organisations.c */
 int organisations_list(struct request *r);
 int organisations_new(struct request *r);

@@ -20,6 +20,7 @@ static const char *const period_keys[RETAIN__MAX] = {
 	[RETAIN_AUDIT] = "keep_audit",
 	[RETAIN_UNCONFIRMED] = "keep_unconfirmed",
 	[RETAIN_THROTTLE] = "keep_throttle",
+	[RETAIN_SHORTLISTS] = "keep_shortlists",
 };
 
 /* GET /privacy */

@@ -432,7 +432,7 @@ services_list(struct request *r)
 	struct view *v, *s;
 	struct pager pg;
 	PGresult *res;
-	char cycle[16], pc[POSTCODE_LEN + 1], lat[32], lon[32];
+	char cycle[16], pc[POSTCODE_LEN + 1], lat[32], lon[32], *here;
 	int i, n;
 
 	/*
@@ -529,6 +529,7 @@ services_list(struct request *r)
 		if ((s = view_add(v, "services")) == NULL)
 			break;
 		view_setf(s, "href", "/services/%s", PQgetvalue(res, i, SL_ID));
+		view_set(s, "service", PQgetvalue(res, i, SL_ID));
 		view_set(s, "service_name", PQgetvalue(res, i, SL_NAME));
 		view_set(s, "org_name", PQgetvalue(res, i, SL_ORG));
 		if (strcmp(PQgetvalue(res, i, SL_STATUS), "active") != 0)
@@ -570,6 +571,16 @@ services_list(struct request *r)
 	} else
 		list_summary(v, vals, pg.total, NULL);
 	view_flag(v, "narrowed", view_has(v, "applied"));
+	view_flag(v, "added", r->form.f[KEY_ADDED].num == 1);
+	/* Where adding to the shortlist comes back to: this list. */
+	if ((here = filter_href(vals, SF__MAX)) != NULL) {
+		if (pg.page > 1)
+			view_setf(v, "here", "%s%spage=%ld", here,
+			    strchr(here, '?') != NULL ? "&" : "?", pg.page);
+		else
+			view_set(v, "here", here);
+		free(here);
+	}
 	view_pager(v, r, &pg);
 	return http_page(r, 200, "services", v);
 }
@@ -683,6 +694,7 @@ services_show(struct request *r)
 		goto done;
 	}
 	view_set(v, "service_name", PQgetvalue(res, 0, SS_NAME));
+	view_set(v, "service_id", r->arg);
 	view_set(v, "description", PQgetvalue(res, 0, SS_DESCRIPTION));
 	if (strcmp(PQgetvalue(res, 0, SS_STATUS), "active") != 0)
 		view_set(v, "status_label", code_label(service_status_codes,

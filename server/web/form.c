@@ -300,6 +300,7 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_REPORT] = { "report", K_ID, 19, "Report", "Unknown report" },
 	[KEY_DISTANCE] = { "distance", K_LINE, 3, "Distance",
 	    "Select a distance from the list" },
+	[KEY_ADDED] = { "added", K_BOOL, 8, "Added", NULL },
 	[KEY_HOURS_NOTE] = { "hours_note", K_LINE, 200,
 	    "Anything else about when it runs",
 	    "Anything else about when it runs must be on one line" },

@@ -1085,6 +1085,126 @@ START_TEST(test_postcodes_imported_and_services_found_near_one)
 }
 END_TEST
 
+START_TEST(test_shortlist_built_printed_shared_and_expired)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *lw = client_as(node, OTHER, other_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *one, *two, *link, *list, note[600], path[128];
+	const char *at;
+
+	org = add_org(coord, "Shortlist Org");
+	one = add_service(coord, org, "Shortlisted lunch club");
+	two = add_service(coord, org, "Shortlisted walking group");
+	r = http_get(lw, "/services/shortlist");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your shortlist is empty"));
+	ck_assert(resp_has(r, "do not type their name or health details"));
+	resp_free(r);
+
+	/* Added from the search results, which it goes back to. */
+	r = form_post(lw, "/services?q=shortlisted", "/services/shortlist",
+	    "step", "add", "id", one, "next", "/services?q=shortlisted",
+	    NULL);
+	ck_assert_int_eq(r->status, 303);
+	ck_assert_ptr_nonnull(strstr(r->location,
+	    "/services?q=shortlisted&added=yes#results"));
+	resp_free(r);
+	r = http_get(lw, "/services?q=shortlisted&added=yes");
+	ck_assert(resp_has(r, "Added to your shortlist"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/services/%s", two);
+	r = form_post(lw, path, "/services/shortlist", "step", "add", "id",
+	    two, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	/* Twice is once. */
+	r = form_post(lw, path, "/services/shortlist", "step", "add", "id",
+	    two, NULL);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM shortlist_items i JOIN"
+	    " shortlists s ON s.id = i.shortlist JOIN accounts a"
+	    " ON a.id = s.account WHERE a.email = $1", OTHER), 2);
+
+	/* A note; one too long changes nothing. */
+	r = form_post(lw, "/services/shortlist", "/services/shortlist", "step",
+	    "note", "id", one, "details", "Ask for Ann; bus 36 stops outside",
+	    NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	memset(note, 'x', 501);
+	note[501] = '\0';
+	r = form_post(lw, "/services/shortlist", "/services/shortlist", "step",
+	    "note", "id", two, "details", note, NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "A note must be 500 characters or fewer"));
+	resp_free(r);
+
+	/* The page to print holds what the person needs, and the note. */
+	r = http_get(lw, "/services/shortlist/print");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Shortlisted lunch club"));
+	ck_assert(resp_has(r, "Shortlisted walking group"));
+	ck_assert(resp_has(r, "Every Tuesday, 10am to 12pm"));
+	ck_assert(resp_has(r, "Village Hall"));
+	ck_assert(resp_has(r, "Ann 0161 555 0199"));
+	ck_assert(resp_has(r, "Ask for Ann; bus 36 stops outside"));
+	snprintf(path, sizeof(path), "/services/%s\"", one);
+	ck_assert(resp_has(r, path));
+	resp_free(r);
+	/* Nobody else's shortlist is theirs to see. */
+	r = http_get(coord, "/services/shortlist/print");
+	ck_assert(!resp_has(r, "Shortlisted lunch club"));
+	resp_free(r);
+
+	/* Shared: the link works signed out, and shows it as printed. */
+	r = form_post(lw, "/services/shortlist", "/services/shortlist", "step",
+	    "share", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert_ptr_nonnull(at = strstr(r->body, "/services/shared/"));
+	link = strndup(at, strlen("/services/shared/") + 43);
+	resp_free(r);
+	r = http_get(anon, link);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Shortlisted walking group"));
+	ck_assert(resp_has(r, "Ask for Ann; bus 36 stops outside"));
+	resp_free(r);
+	ck_assert_int_eq(http_get_status(anon, "/services/shared/"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 404);
+	ck_assert_int_eq(http_get_status(anon, "/services/shared/x"), 404);
+	/* Not for changing: only its owner, signed in, changes it. */
+	r = http_post(anon, "/services/shortlist", "step", "new", NULL);
+	ck_assert_int_ne(r->status, 200);
+	resp_free(r);
+	r = form_post(lw, "/services/shortlist", "/services/shortlist", "step",
+	    "explode", NULL);
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+
+	/* Expired: the link stops, and the shortlist is removed. */
+	list = node_text(node, "SELECT s.id FROM shortlists s JOIN accounts a"
+	    " ON a.id = s.account WHERE a.email = $1", OTHER);
+	ck_assert_int_eq(node_exec(node, "UPDATE shortlists SET expires ="
+	    " now() - interval '1 minute' WHERE id = $1::bigint", 1,
+	    (const char *[]){ list }), 1);
+	r = http_get(anon, link);
+	ck_assert_int_eq(r->status, 404);
+	ck_assert(resp_has(r, "This shortlist is not available"));
+	resp_free(r);
+	ck_assert(node_wait(node, "SELECT NOT EXISTS (SELECT 1 FROM"
+	    " shortlists WHERE id = $1::bigint)", list, 10000));
+	free(list);
+	free(link);
+	free(org);
+	free(one);
+	free(two);
+	client_free(anon);
+	client_free(lw);
+	client_free(coord);
+}
+END_TEST
+
 START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 {
 	struct node *demo = node_new("Demo directory", NULL);
@@ -1142,6 +1262,7 @@ directory_suite(void)
 	    test_review_cycle_asks_reminds_escalates_and_a_click_confirms);
 	tcase_add_test(tc, test_expired_check_link_confirms_nothing);
 	tcase_add_test(tc, test_postcodes_imported_and_services_found_near_one);
+	tcase_add_test(tc, test_shortlist_built_printed_shared_and_expired);
 	tcase_add_test(tc,
 	    test_suggestions_change_nothing_until_accepted_or_rejected);
 	tcase_add_test(tc,
