@@ -981,6 +981,36 @@ INSERT INTO unwatched_tables (name, why) VALUES
 	('shortlists', 'a person''s own; never on a page kept in memory'),
 	('shortlist_items', 'a person''s own; never on a page kept in memory');
 
+-- What happened after link workers referred someone to a listing:
+-- counts only, nothing about the person.  Two answers in a row of "no
+-- response" or "service closed" since the listing last changed (or was
+-- confirmed) send it to the coordinators' review queue.
+CREATE TABLE service_referrals (
+	id		bigserial PRIMARY KEY,
+	service		uuid NOT NULL REFERENCES services (id)
+			    ON DELETE CASCADE,
+	account		bigint REFERENCES accounts (id) ON DELETE SET NULL,
+	outcome		text NOT NULL CHECK (outcome IN ('attended',
+			    'not_attended', 'declined', 'no_response',
+			    'closed')),
+	recorded	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX service_referrals_service_idx ON service_referrals
+	(service, recorded DESC);
+CREATE INDEX service_referrals_account_idx ON service_referrals (account)
+	WHERE account IS NOT NULL;
+
+-- Whether a listing's referrals flag it: its last two outcomes since it
+-- last changed (a confirmation is a change) were no response or closed.
+CREATE FUNCTION acorn_referrals_flag(sid uuid, since timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT count(*) = 2 AND bool_and(outcome IN ('no_response', 'closed'))
+	FROM (SELECT outcome FROM service_referrals
+	    WHERE service = sid AND recorded > since
+	    ORDER BY recorded DESC, id DESC LIMIT 2) last
+$$;
+
 CREATE OR REPLACE FUNCTION acorn_pin_refusal(who uuid, fp text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -1056,6 +1086,6 @@ $$;
 SELECT acorn_data_watch(t::regclass) FROM unnest(ARRAY['taxonomy_terms',
     'organisation_managers', 'service_revisions', 'service_reviews',
     'service_reports', 'service_suggestions', 'postcodes',
-    'postcode_districts']) AS t;
+    'postcode_districts', 'service_referrals']) AS t;
 INSERT INTO unwatched_tables (name, why) VALUES
 	('service_checks', 'mailed "still correct" links; never shown');

@@ -551,6 +551,12 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_suggestion, .metric = "service_suggestion",
 	},
+	[PAGE_SERVICE_OUTCOME] = {
+		.path = "/services/*/outcome", .methods = POST,
+		.flags = NEED_MEMBER | CSRF,
+		.section = "services",
+		.handler = services_outcome, .metric = "service_outcome",
+	},
 	[PAGE_SHORTLIST] = {
 		.path = "/services/shortlist", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,

@@ -317,6 +317,8 @@ extern const char *const report_topic_codes[];
 extern const char *const report_topic_labels[];
 extern const char *const report_outcome_codes[];
 extern const char *const report_outcome_labels[];
+extern const char *const referral_codes[];
+extern const char *const referral_labels[];
 extern const char *const weekday_codes[];
 extern const char *const weekday_labels[];
 int		 code_index(const char *const *, const char *);

@@ -132,6 +132,15 @@ const char *const report_outcome_labels[] = {
 	"The listing was corrected", "The listing was right as it was",
 	"Not a problem with the listing", NULL
 };
+/* What happened after a referral to a listing. */
+const char *const referral_codes[] = {
+	"attended", "not_attended", "declined", "no_response", "closed", NULL
+};
+const char *const referral_labels[] = {
+	"They went", "They accepted but did not go",
+	"They decided not to go", "The service did not respond",
+	"The service has closed", NULL
+};
 const char *const weekday_codes[] = {
 	"MO", "TU", "WE", "TH", "FR", "SA", "SU", NULL
 };

@@ -605,7 +605,13 @@ static const char show_query[] =
     " o.id, o.name, s.origin = (SELECT id FROM node),"
     " " SQL_LONDON("s.updated", LONDON_DAY) ", s.version,"
     " (SELECT count(*) FROM service_reports r WHERE r.service = s.id"
-    "  AND r.resolved IS NULL), "
+    "  AND r.resolved IS NULL),"
+    " (SELECT count(*) FROM service_referrals f WHERE f.service = s.id"
+    "  AND f.recorded > now() - interval '6 months'),"
+    " (SELECT count(*) FROM service_referrals f WHERE f.service = s.id"
+    "  AND f.recorded > now() - interval '6 months'"
+    "  AND f.outcome = 'attended'),"
+    " acorn_referrals_flag(s.id, s.updated), "
     SQL_ORIGIN("s")
     " FROM services s LEFT JOIN organisations o ON o.id = s.organisation"
     SQL_KNOWN("s") " WHERE s.id = $1 AND NOT s.deleted";
@@ -615,7 +621,8 @@ enum {
 	SS_MIN_AGE, SS_MAX_AGE, SS_ELIGIBILITY, SS_FEES, SS_FREE,
 	SS_LANGUAGES, SS_ACCESSIBILITY, SS_ATTENDING, SS_ACCESS, SS_TERMS,
 	SS_SCHEDULES, SS_NEXT, SS_FRESHNESS, SS_STAGE, SS_ORG_ID, SS_ORG,
-	SS_LOCAL, SS_UPDATED, SS_VERSION, SS_REPORTS, SS_RECEIVED
+	SS_LOCAL, SS_UPDATED, SS_VERSION, SS_REPORTS, SS_REFERRALS,
+	SS_TAKEN_UP, SS_FLAGGED, SS_RECEIVED
 };
 
 /* A listing's places and contacts: $1 its id. */
@@ -669,6 +676,7 @@ services_show(struct request *r)
 	PGresult *res, *places = NULL;
 	const char *p[2];
 	char cycle[16];
+	long n;
 	int i, may, rc = 0;
 
 	if (!util_uuid_valid(r->arg))
@@ -739,6 +747,17 @@ services_show(struct request *r)
 	view_flag(v, "reported", strcmp(PQgetvalue(res, 0, SS_REPORTS), "0") !=
 	    0);
 	view_setf(v, "report_href", "/services/%s/report", r->arg);
+	n = strtol(PQgetvalue(res, 0, SS_REFERRALS), NULL, 10);
+	if (n > 0)
+		view_setf(v, "referrals", "%ld %s in the last 6 months, %s "
+		    "taken up", n, n == 1 ? "referral" : "referrals",
+		    PQgetvalue(res, 0, SS_TAKEN_UP));
+	else
+		view_set(v, "referrals", "No referrals recorded in the last "
+		    "6 months");
+	view_flag(v, "flagged", *PQgetvalue(res, 0, SS_FLAGGED) == 't');
+	view_setf(v, "outcome_action", "/services/%s/outcome", r->arg);
+	view_codes(v, "referral_outcomes", referral_codes, referral_labels);
 	for (i = 0; i < PQntuples(places); i++) {
 		int place = strcmp(PQgetvalue(places, i, SP_WHAT), "place") == 0;
 

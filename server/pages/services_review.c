@@ -248,6 +248,17 @@ static const char late_query[] =
     SQL_LONDON_DATE("now()") ") > 0"
     " ORDER BY s.assured_date NULLS FIRST, lower(s.name), s.id LIMIT 500";
 
+/* Listings whose last two referrals found no response or closed. */
+static const char flagged_query[] =
+    "SELECT s.id, s.name, coalesce(o.name, '')"
+    " FROM services s LEFT JOIN organisations o ON o.id = s.organisation"
+    " WHERE s.origin = (SELECT id FROM node) AND NOT s.deleted"
+    " AND s.status <> 'defunct'"
+    " AND EXISTS (SELECT 1 FROM service_referrals f"
+    "  WHERE f.service = s.id AND f.outcome IN ('no_response', 'closed'))"
+    " AND acorn_referrals_flag(s.id, s.updated)"
+    " ORDER BY lower(s.name), s.id LIMIT 500";
+
 enum { RL_ID, RL_NAME, RL_ORG, RL_FRESHNESS, RL_STAGE, RL_ASKED,
     RL_MANAGED };
 
@@ -367,6 +378,20 @@ services_review(struct request *r)
 		    "No manager: a coordinator checks it");
 	}
 	view_flag(v, "no_overdue", !view_has(v, "overdue"));
+	PQclear(res);
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, flagged_query, 0,
+	    NULL)) == NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		if ((c = view_add(v, "flagged")) != NULL) {
+			view_setf(c, "href", "/services/%s", PQgetvalue(res, i,
+			    0));
+			view_set(c, "service_name", PQgetvalue(res, i, 1));
+			view_set(c, "org_name", PQgetvalue(res, i, 2));
+		}
+	view_flag(v, "no_flagged", PQntuples(res) == 0);
 	view_flag(v, "no_due", !view_has(v, "due"));
 	PQclear(res);
 	return http_page(r, 200, "services_review", v);
@@ -695,4 +720,64 @@ done:
 	PQclear(res);
 	PQclear(g);
 	return rc;
+}
+
+/*
+ * POST /services/{id}/outcome: a member records what happened after
+ * they referred someone: a count, nothing about the person.  At most
+ * REFERRALS_A_DAY a listing a day from one member, so that nobody
+ * weighs a listing's figures alone.
+ */
+#define REFERRALS_A_DAY	20
+
+int
+services_outcome(struct request *r)
+{
+	const char *outcome = r->form.f[KEY_OUTCOME].text, *p[3];
+	char who[24], back[160], limit[16];
+	PGresult *res;
+	int n;
+
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	if (outcome == NULL || code_index(referral_codes, outcome) == -1)
+		return http_error(r, 400);
+	snprintf(who, sizeof(who), "%ld", r->account->id);
+	snprintf(limit, sizeof(limit), "%d", REFERRALS_A_DAY);
+	p[0] = r->arg;
+	p[1] = who;
+	p[2] = limit;
+	if (db_begin(r->db) == -1)
+		return http_error(r, 503);
+	/* Counted and recorded under the listing's lock: one at a time. */
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT (SELECT count(*)"
+	    " FROM service_referrals f WHERE f.service = s.id"
+	    " AND f.account = $2::bigint AND f.recorded > now() -"
+	    " interval '1 day') < $3::integer FROM services s"
+	    " WHERE s.id = $1::uuid AND NOT s.deleted FOR UPDATE", 3, p);
+	if (res == NULL) {
+		db_rollback(r->db);
+		return http_error(r, 503);
+	}
+	n = PQntuples(res);
+	if (n == 1 && *PQgetvalue(res, 0, 0) != 't')
+		n = -1;
+	PQclear(res);
+	snprintf(back, sizeof(back), "/services/%s", r->arg);
+	if (n != 1) {
+		db_rollback(r->db);
+		if (n == 0)
+			return http_error(r, 404);
+		response_retry_after(r, 3600);
+		return page_message(r, 429, "You have recorded many outcomes "
+		    "for this service today", "Record more tomorrow.", back,
+		    "Back to the listing", 0);
+	}
+	p[2] = outcome;
+	if (db_exec(r->db, "INSERT INTO service_referrals (service, account,"
+	    " outcome) VALUES ($1::uuid, $2::bigint, $3)", 3, p) == -1 ||
+	    audit_commit(r->db, r->account->id, "service_outcome",
+	    r->arg) == -1)
+		return http_error(r, 503);
+	return http_redirectf(r, "/services/%s#referrals", r->arg);
 }

@@ -1205,6 +1205,84 @@ START_TEST(test_shortlist_built_printed_shared_and_expired)
 }
 END_TEST
 
+START_TEST(test_referral_outcomes_counted_and_two_unanswered_flag_review)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *lw = client_as(node, OTHER, other_pw);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char *org, *svc, page[96], action[96];
+	int i;
+
+	org = add_org(coord, "Outcomes Org");
+	svc = add_service(coord, org, "Outcome counted club");
+	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
+	    " current_date - 10 WHERE id = $1", 1, (const char *[]){ svc }), 1);
+	snprintf(page, sizeof(page), "/services/%s", svc);
+	snprintf(action, sizeof(action), "/services/%s/outcome", svc);
+	r = http_get(anon, page);
+	ck_assert(resp_has(r, "No referrals recorded in the last 6 months"));
+	ck_assert(!resp_has(r, "what happened?"));
+	resp_free(r);
+	r = form_post(lw, page, action, "outcome", "attended", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = form_post(lw, page, action, "outcome", "declined", NULL);
+	resp_free(r);
+	r = form_post(lw, page, action, "outcome", "nonsense", NULL);
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+	r = http_get(anon, page);
+	ck_assert(resp_has(r, "2 referrals in the last 6 months, 1 taken up"));
+	resp_free(r);
+	/* Only counts are kept: service, member, outcome, time. */
+	ck_assert_int_eq(num("SELECT count(*) FROM service_referrals"
+	    " WHERE service = $1", svc), 2);
+
+	/* Two unanswered in a row: flagged, until it is confirmed. */
+	r = form_post(lw, page, action, "outcome", "no_response", NULL);
+	resp_free(r);
+	r = http_get(coord, "/services/review");
+	ck_assert(!resp_has(r, "Outcome counted club"));
+	resp_free(r);
+	r = form_post(lw, page, action, "outcome", "closed", NULL);
+	resp_free(r);
+	r = http_get(coord, "/services/review");
+	ck_assert(resp_has(r, "Outcome counted club"));
+	resp_free(r);
+	r = http_get(anon, page);
+	ck_assert(resp_has(r, "The last two referrals found no response"));
+	resp_free(r);
+	snprintf(action, sizeof(action), "/services/%s/confirm", svc);
+	r = form_post(coord, page, action, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	snprintf(action, sizeof(action), "/services/%s/outcome", svc);
+	r = http_get(coord, "/services/review");
+	ck_assert(!resp_has(r, "Outcome counted club"));
+	resp_free(r);
+
+	/* One member cannot weigh a listing's figures alone. */
+	for (i = 0; i < 25; i++) {
+		r = form_post(lw, page, action, "outcome", "attended", NULL);
+		ck_assert(r->status == 303 || r->status == 429);
+		if (r->status == 429) {
+			resp_free(r);
+			break;
+		}
+		resp_free(r);
+	}
+	ck_assert_int_lt(i, 25);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_referrals"
+	    " WHERE service = $1", svc), 20);
+	free(org);
+	free(svc);
+	client_free(anon);
+	client_free(lw);
+	client_free(coord);
+}
+END_TEST
+
 START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 {
 	struct node *demo = node_new("Demo directory", NULL);
@@ -1263,6 +1341,8 @@ directory_suite(void)
 	tcase_add_test(tc, test_expired_check_link_confirms_nothing);
 	tcase_add_test(tc, test_postcodes_imported_and_services_found_near_one);
 	tcase_add_test(tc, test_shortlist_built_printed_shared_and_expired);
+	tcase_add_test(tc,
+	    test_referral_outcomes_counted_and_two_unanswered_flag_review);
 	tcase_add_test(tc,
 	    test_suggestions_change_nothing_until_accepted_or_rejected);
 	tcase_add_test(tc,
