@@ -1011,6 +1011,210 @@ LANGUAGE sql STABLE AS $$
 	    ORDER BY recorded DESC, id DESC LIMIT 2) last
 $$;
 
+-- The directory in Open Referral UK 3.0's shapes, for its read API
+-- (/api/oruk) and anything else that speaks it.  Optional fields with
+-- no value are left out, never null.  Parts with no id of their own (a
+-- schedule, an address, a language) are given one derived from their
+-- owner's, the same each time.  How people take part and get in are
+-- attributes of terms in Acorn's taxonomies of those names; their
+-- labels come from the program's vocabulary, as arrays of codes and
+-- labels.
+CREATE FUNCTION acorn_oruk_id(parts text) RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT md5('acorn:oruk:' || parts)::uuid
+$$;
+
+CREATE FUNCTION acorn_taxonomy_id(taxonomy text) RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT md5('acorn:taxonomy-scheme:' || taxonomy)::uuid
+$$;
+
+CREATE FUNCTION acorn_oruk_stamp(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+CREATE FUNCTION acorn_oruk_organization(o organisations) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_strip_nulls(jsonb_build_object('id', o.id, 'name', o.name,
+	    'description', o.description, 'email', nullif(o.email, ''),
+	    'website', nullif(o.website, '')))
+$$;
+
+CREATE FUNCTION acorn_oruk_location(l locations) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_strip_nulls(jsonb_build_object('id', l.id,
+	    'location_type', l.location_type, 'name', l.name,
+	    'latitude', l.latitude, 'longitude', l.longitude,
+	    'addresses', CASE WHEN coalesce(l.address_1, l.postal_code)
+		IS NOT NULL THEN jsonb_build_array(jsonb_build_object(
+		'id', acorn_oruk_id(l.id || ':address'), 'location_id', l.id,
+		'address_1', coalesce(l.address_1, ''),
+		'city', coalesce(l.city, ''),
+		'state_province', coalesce(l.state_province, l.city, ''),
+		'postal_code', coalesce(l.postal_code, ''),
+		'country', coalesce(l.country, 'GB'),
+		'address_type', 'physical')) END,
+	    'accessibility', CASE WHEN nullif(l.accessibility, '') IS NOT NULL
+		THEN jsonb_build_array(jsonb_build_object(
+		'id', acorn_oruk_id(l.id || ':accessibility'),
+		'location_id', l.id, 'description', l.accessibility)) END))
+$$;
+
+CREATE FUNCTION acorn_oruk_term(t taxonomy_terms) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_strip_nulls(jsonb_build_object('id', t.id,
+	    'name', t.name, 'description', t.description,
+	    'parent_id', t.parent, 'taxonomy', t.taxonomy,
+	    'taxonomy_id', acorn_taxonomy_id(t.taxonomy),
+	    'term_uri', CASE WHEN t.external_id IS NOT NULL THEN
+		coalesce(t.external_taxonomy || ':', '') || t.external_id END))
+$$;
+
+-- A term of one of the taxonomies kept in the program's vocabulary.
+CREATE FUNCTION acorn_oruk_coded_term(taxonomy text, code text,
+    label text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('id', acorn_oruk_id(taxonomy || ':' || code),
+	    'name', label, 'description', label, 'taxonomy', taxonomy,
+	    'taxonomy_id', acorn_taxonomy_id(taxonomy))
+$$;
+
+-- A service as ORUK lists it: its own fields and its organisation.
+CREATE FUNCTION acorn_oruk_service_list(s services, o organisations)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_strip_nulls(jsonb_build_object('id', s.id,
+	    'organization_id', s.organisation, 'name', s.name,
+	    'description', s.description, 'url', nullif(s.url, ''),
+	    'email', nullif(s.email, ''), 'status', s.status,
+	    'minimum_age', s.minimum_age, 'maximum_age', s.maximum_age,
+	    'assured_date', s.assured_date::text,
+	    'alert', nullif(s.alert, ''),
+	    'eligibility_description', nullif(s.eligibility, ''),
+	    'fees_description', nullif(s.fees, ''),
+	    'last_modified', acorn_oruk_stamp(s.updated),
+	    'organization', CASE WHEN o.id IS NOT NULL THEN
+		acorn_oruk_organization(o) END))
+$$;
+
+-- A service whole: what the list shows and every part of it.
+CREATE FUNCTION acorn_oruk_service(s services, o organisations,
+    attending_codes text[], attending_labels text[], access_codes text[],
+    access_labels text[]) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT acorn_oruk_service_list(s, o) || jsonb_strip_nulls(
+	    jsonb_build_object(
+	    'schedules', (SELECT jsonb_agg(jsonb_strip_nulls(
+		jsonb_build_object('id', acorn_oruk_id(s.id || ':schedule:' ||
+		x.n), 'service_id', s.id, 'freq', x.e->>'freq',
+		'byday', x.e->>'byday',
+		'opens_at', (x.e->>'opens_at') || ':00',
+		'closes_at', (x.e->>'closes_at') || ':00',
+		'valid_from', x.e->>'valid_from', 'valid_to', x.e->>'valid_to',
+		'description', coalesce(x.e->>'description',
+		    acorn_schedule_words(x.e)),
+		'attending_type', (SELECT string_agg(l, ', ' ORDER BY i)
+		    FROM unnest(attending_codes, attending_labels)
+		    WITH ORDINALITY AS a (c, l, i) WHERE c = ANY
+		    (s.attending)))) ORDER BY x.n)
+		FROM jsonb_array_elements(s.schedules) WITH ORDINALITY
+		AS x (e, n)),
+	    'service_at_locations', (SELECT jsonb_agg(jsonb_build_object(
+		'id', acorn_oruk_id(s.id || ':' || l.id), 'service_id', s.id,
+		'location_id', l.id, 'location', acorn_oruk_location(l))
+		ORDER BY x.n)
+		FROM unnest(s.locations) WITH ORDINALITY AS x (lid, n)
+		JOIN locations l ON l.id = x.lid AND NOT l.deleted),
+	    'languages', (SELECT jsonb_agg(jsonb_build_object(
+		'id', acorn_oruk_id(s.id || ':language:' || x.n),
+		'service_id', s.id, 'name', x.lang) ORDER BY x.n)
+		FROM unnest(s.languages) WITH ORDINALITY AS x (lang, n)),
+	    'cost_options', CASE WHEN s.free OR nullif(s.fees, '') IS NOT NULL
+		THEN jsonb_build_array(jsonb_strip_nulls(jsonb_build_object(
+		'id', acorn_oruk_id(s.id || ':cost'), 'service_id', s.id,
+		'option', CASE WHEN s.free THEN 'Free' END,
+		'amount', CASE WHEN s.free THEN 0 END,
+		'amount_description', nullif(s.fees, '')))) END,
+	    'contacts', (SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+		'id', acorn_oruk_id(s.id || ':contact:' || x.n),
+		'service_id', s.id, 'name', x.c->>'name',
+		'title', x.c->>'title', 'email', x.c->>'email',
+		'phones', CASE WHEN x.c ? 'phone' THEN jsonb_build_array(
+		    jsonb_build_object('id', acorn_oruk_id(s.id || ':phone:' ||
+		    x.n), 'number', x.c->>'phone')) END)) ORDER BY x.n)
+		FROM jsonb_array_elements(s.contacts) WITH ORDINALITY
+		AS x (c, n)),
+	    'attributes', (SELECT jsonb_agg(a.v ORDER BY a.k) FROM (
+		SELECT 1 AS k, jsonb_build_object('id', acorn_oruk_id(s.id ||
+		    ':attribute:' || t.id), 'link_id', s.id,
+		    'link_type', 'need', 'link_entity', 'service',
+		    'taxonomy_term_id', t.id,
+		    'taxonomy_term', acorn_oruk_term(t)) AS v
+		FROM taxonomy_terms t WHERE t.id = ANY (s.terms)
+		UNION ALL
+		SELECT 2, jsonb_build_object('id', acorn_oruk_id(s.id ||
+		    ':attribute:attending:' || c), 'link_id', s.id,
+		    'link_type', 'attending', 'link_entity', 'service',
+		    'taxonomy_term_id', acorn_oruk_id('acorn-attending:' || c),
+		    'taxonomy_term', acorn_oruk_coded_term('acorn-attending',
+		    c, l))
+		FROM unnest(attending_codes, attending_labels) AS z (c, l)
+		WHERE c = ANY (s.attending)
+		UNION ALL
+		SELECT 3, jsonb_build_object('id', acorn_oruk_id(s.id ||
+		    ':attribute:access:' || c), 'link_id', s.id,
+		    'link_type', 'access', 'link_entity', 'service',
+		    'taxonomy_term_id', acorn_oruk_id('acorn-access:' || c),
+		    'taxonomy_term', acorn_oruk_coded_term('acorn-access',
+		    c, l))
+		FROM unnest(access_codes, access_labels) AS z (c, l)
+		WHERE c = ANY (s.access)) a)))
+$$;
+
+-- A page of ORUK's paged lists.
+CREATE FUNCTION acorn_oruk_page(total bigint, page integer, per integer,
+    contents jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('total_items', total,
+	    'total_pages', ceil(total::numeric / per)::bigint,
+	    'page_number', page,
+	    'size', jsonb_array_length(coalesce(contents, '[]')),
+	    'first_page', page = 1,
+	    'last_page', page >= ceil(total::numeric / per),
+	    'empty', jsonb_array_length(coalesce(contents, '[]')) = 0,
+	    'contents', coalesce(contents, '[]'))
+$$;
+
+-- Every taxonomy term ORUK shows: the needs and activities of the
+-- table, and the terms of how people take part and get in.
+CREATE FUNCTION acorn_oruk_terms(attending_codes text[],
+    attending_labels text[], access_codes text[], access_labels text[])
+RETURNS TABLE (id uuid, taxonomy_id uuid, parent uuid, name text,
+    body jsonb)
+LANGUAGE sql STABLE AS $$
+	SELECT t.id, acorn_taxonomy_id(t.taxonomy), t.parent, t.name,
+	    acorn_oruk_term(t) FROM taxonomy_terms t
+	UNION ALL
+	SELECT acorn_oruk_id('acorn-attending:' || c),
+	    acorn_taxonomy_id('acorn-attending'), NULL, l,
+	    acorn_oruk_coded_term('acorn-attending', c, l)
+	FROM unnest(attending_codes, attending_labels) AS z (c, l)
+	UNION ALL
+	SELECT acorn_oruk_id('acorn-access:' || c),
+	    acorn_taxonomy_id('acorn-access'), NULL, l,
+	    acorn_oruk_coded_term('acorn-access', c, l)
+	FROM unnest(access_codes, access_labels) AS z (c, l)
+$$;
+
+-- The ids of the terms a service has, of every taxonomy.
+CREATE FUNCTION acorn_oruk_term_ids(s services) RETURNS uuid[]
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT s.terms || ARRAY(SELECT acorn_oruk_id('acorn-attending:' || c)
+	    FROM unnest(s.attending) c) || ARRAY(SELECT
+	    acorn_oruk_id('acorn-access:' || c) FROM unnest(s.access) c)
+$$;
+
 CREATE OR REPLACE FUNCTION acorn_pin_refusal(who uuid, fp text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -576,6 +576,56 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_shared, .metric = "shortlist_shared",
 	},
+	[PAGE_ORUK_ROOT] = {
+		.path = "/api/oruk", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_root, .metric = "oruk",
+	},
+	[PAGE_ORUK_ROOT_SLASH] = {
+		.path = "/api/oruk/", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_root, .metric = "oruk",
+	},
+	[PAGE_ORUK_SERVICES] = {
+		.path = "/api/oruk/services", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_services, .metric = "oruk_services",
+	},
+	[PAGE_ORUK_SERVICE] = {
+		.path = "/api/oruk/services/*", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_service, .metric = "oruk_service",
+	},
+	[PAGE_ORUK_SALS] = {
+		.path = "/api/oruk/service_at_locations", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_service_at_locations, .metric = "oruk_service_at_locations",
+	},
+	[PAGE_ORUK_SAL] = {
+		.path = "/api/oruk/service_at_locations/*", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_service_at_location, .metric = "oruk_service_at_location",
+	},
+	[PAGE_ORUK_TAXONOMIES] = {
+		.path = "/api/oruk/taxonomies", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_taxonomies, .metric = "oruk_taxonomies",
+	},
+	[PAGE_ORUK_TAXONOMY] = {
+		.path = "/api/oruk/taxonomies/*", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_taxonomy, .metric = "oruk_taxonomy",
+	},
+	[PAGE_ORUK_TERMS] = {
+		.path = "/api/oruk/taxonomy_terms", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_taxonomy_terms, .metric = "oruk_taxonomy_terms",
+	},
+	[PAGE_ORUK_TERM] = {
+		.path = "/api/oruk/taxonomy_terms/*", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_taxonomy_term, .metric = "oruk_taxonomy_term",
+	},
 	[PAGE_ORGANISATIONS] = {
 		.path = "/organisations", .methods = GET,
 		.flags = CACHE,

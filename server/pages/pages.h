@@ -218,6 +218,17 @@ int services_shortlist(struct request *r);
 int services_shortlist_print(struct request *r);
 int services_shared(struct request *r);
 
+/* oruk.c */
+int oruk_root(struct request *r);
+int oruk_services(struct request *r);
+int oruk_service(struct request *r);
+int oruk_service_at_locations(struct request *r);
+int oruk_service_at_location(struct request *r);
+int oruk_taxonomies(struct request *r);
+int oruk_taxonomy(struct request *r);
+int oruk_taxonomy_terms(struct request *r);
+int oruk_taxonomy_term(struct request *r);
+
 /* organisations.c */
 int organisations_list(struct request *r);
 int organisations_new(struct request *r);

@@ -8,7 +8,7 @@
 
 #include "web.h"
 
-#define ROUTES_MAX	127	/* routes the counters can hold */
+#define ROUTES_MAX	191	/* routes the counters can hold */
 #define NSTATUS		600
 
 static const double bounds[] = {

@@ -30,6 +30,7 @@ mime_type(const char *name)
 		{ ".css", "text/css; charset=utf-8" },
 		{ ".js", "text/javascript; charset=utf-8" },
 		{ ".svg", "image/svg+xml" },
+		{ ".json", "application/json" },
 		{ ".png", "image/png" },
 		{ ".ico", "image/x-icon" },
 		{ ".woff2", "font/woff2" },
