@@ -168,6 +168,9 @@ const char *publish_page(const char *);
 const char *publish_title(const char *);
 const char *publish_collection(size_t);
 
+/* oruk_import.c: another publisher's ORUK directory, imported. */
+int	 oruk_import(struct db *, const char *, long[4]);
+
 /* feed.c: the documents served around stored entries. */
 #define FED_ENTRIES_MARK "<?acorn-entries?>"
 #define FED_COLLECTIONS	6		/* publish_collection's names */

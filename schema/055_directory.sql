@@ -314,9 +314,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 		'Not checked for ' || acorn_span_words(assured, today)
 	    WHEN assured >= today THEN 'Checked today' || CASE by_whom
 		WHEN 'organisation' THEN ' by the organisation'
+		WHEN 'publisher' THEN ' by its publisher'
 		ELSE ' by a coordinator' END
 	    ELSE 'Checked ' || acorn_span_words(assured, today) || ' ago' ||
 		CASE by_whom WHEN 'organisation' THEN ' by the organisation'
+		WHEN 'publisher' THEN ' by its publisher'
 		ELSE ' by a coordinator' END END
 $$;
 
@@ -413,6 +415,8 @@ CREATE TABLE organisations (
 	email		text,
 	website		text,
 	phone		text,
+	-- Where an imported record came from (an ORUK publisher's address).
+	provenance	text,
 	created_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
 	CHECK (deleted OR (name IS NOT NULL AND description IS NOT NULL))
 );
@@ -441,6 +445,7 @@ CREATE TABLE locations (
 	latitude	double precision CHECK (latitude BETWEEN -90 AND 90),
 	longitude	double precision CHECK (longitude BETWEEN -180 AND 180),
 	accessibility	text,
+	provenance	text,
 	created_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
 	CHECK (deleted OR (name IS NOT NULL AND location_type IS NOT NULL)),
 	CHECK ((latitude IS NULL) = (longitude IS NULL))
@@ -487,9 +492,12 @@ CREATE TABLE services (
 	terms		uuid[] NOT NULL DEFAULT '{}'
 			    CHECK (cardinality(terms) <= 20),
 	-- Who confirmed the listing was right, and when: the organisation
-	-- (one of its managers) or the node's coordinators.
+	-- (one of its managers), the node's coordinators, or the publisher
+	-- it was imported from (its own date, kept as it said).
 	assured_date	date,
-	assured_by	text CHECK (assured_by IN ('organisation', 'coordinator')),
+	assured_by	text CHECK (assured_by IN ('organisation', 'coordinator',
+			    'publisher')),
+	provenance	text,
 	created_by	bigint REFERENCES accounts (id) ON DELETE SET NULL,
 	search		tsvector,
 	CHECK (deleted OR (name IS NOT NULL AND description IS NOT NULL AND
@@ -1213,6 +1221,208 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT s.terms || ARRAY(SELECT acorn_oruk_id('acorn-attending:' || c)
 	    FROM unnest(s.attending) c) || ARRAY(SELECT
 	    acorn_oruk_id('acorn-access:' || c) FROM unnest(s.access) c)
+$$;
+
+-- One service of another publisher's ORUK directory (the full nested
+-- record its /services/{id} gives), imported from src: its
+-- organisation, its places and itself, under their own ids, kept as
+-- they say (their assured date included: an import confirms nothing).
+-- A record imported before from src is brought up to date; one this
+-- node made, or imported from elsewhere, is left alone.  Needs are
+-- matched to this node's terms by an external id or a name, and terms
+-- not known are added as local ones mapped to theirs.  'added',
+-- 'updated', 'same', or why it was left out.
+CREATE FUNCTION acorn_oruk_import(j jsonb, src text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	here uuid := (SELECT id FROM node);
+	sid uuid;
+	org jsonb := j->'organization';
+	oid uuid;
+	places uuid[] := '{}';
+	sal jsonb;
+	loc jsonb;
+	addr jsonb;
+	lid uuid;
+	tids uuid[] := '{}';
+	att jsonb;
+	term jsonb;
+	tid uuid;
+	code text;
+	before integer;
+	after integer;
+	owner uuid;
+	known text;
+BEGIN
+	IF jsonb_typeof(j) <> 'object' OR j->>'id' IS NULL
+	    OR j->>'id' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+	    OR nullif(j->>'name', '') IS NULL THEN
+		RETURN 'no id or no name';
+	END IF;
+	sid := (j->>'id')::uuid;
+	SELECT origin, provenance, version INTO owner, known, before
+	    FROM services WHERE id = sid;
+	IF FOUND AND (owner <> here OR known IS DISTINCT FROM src) THEN
+		RETURN 'already held, not from this publisher';
+	END IF;
+	-- Its organisation.
+	oid := coalesce(nullif(org->>'id', ''), nullif(j->>'organization_id',
+	    ''))::uuid;
+	IF oid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organisations
+	    WHERE id = oid AND (origin <> here OR provenance IS DISTINCT FROM
+	    src)) THEN
+		INSERT INTO organisations (id, origin, name, description,
+		    email, website, provenance)
+		VALUES (oid, here, coalesce(nullif(org->>'name', ''),
+		    'Organisation of ' || (j->>'name')),
+		    coalesce(org->>'description', ''), nullif(org->>'email', ''),
+		    nullif(org->>'website', ''), src)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+		    description = excluded.description, email = excluded.email,
+		    website = excluded.website;
+	END IF;
+	-- Its places.
+	FOR sal IN SELECT x FROM jsonb_array_elements(coalesce(
+	    j->'service_at_locations', '[]')) x LOOP
+		loc := sal->'location';
+		CONTINUE WHEN jsonb_typeof(loc) IS DISTINCT FROM 'object'
+		    OR coalesce(loc->>'id', '') !~* '^[0-9a-f-]{36}$';
+		lid := (loc->>'id')::uuid;
+		addr := loc->'addresses'->0;
+		IF NOT EXISTS (SELECT 1 FROM locations WHERE id = lid AND
+		    (origin <> here OR provenance IS DISTINCT FROM src)) THEN
+			INSERT INTO locations (id, origin, organisation, name,
+			    location_type, address_1, city, state_province,
+			    postal_code, country, latitude, longitude, provenance)
+			VALUES (lid, here, oid, coalesce(nullif(loc->>'name', ''),
+			    addr->>'address_1', 'Place'),
+			    CASE WHEN loc->>'location_type' IN ('physical',
+			    'postal', 'virtual') THEN loc->>'location_type'
+			    ELSE 'physical' END, nullif(addr->>'address_1', ''),
+			    nullif(addr->>'city', ''),
+			    nullif(addr->>'state_province', ''),
+			    nullif(upper(addr->>'postal_code'), ''),
+			    CASE WHEN addr->>'country' ~ '^[A-Z]{2}$' THEN
+			    addr->>'country' ELSE 'GB' END,
+			    CASE WHEN (loc->>'latitude') ~ '^-?[0-9.]+$' AND
+			    (loc->>'longitude') ~ '^-?[0-9.]+$' THEN
+			    (loc->>'latitude')::float8 END,
+			    CASE WHEN (loc->>'latitude') ~ '^-?[0-9.]+$' AND
+			    (loc->>'longitude') ~ '^-?[0-9.]+$' THEN
+			    (loc->>'longitude')::float8 END, src)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+			    location_type = excluded.location_type,
+			    address_1 = excluded.address_1, city = excluded.city,
+			    state_province = excluded.state_province,
+			    postal_code = excluded.postal_code,
+			    country = excluded.country,
+			    latitude = excluded.latitude,
+			    longitude = excluded.longitude;
+		END IF;
+		IF cardinality(places) < 20 THEN
+			places := places || lid;
+		END IF;
+	END LOOP;
+	-- Its needs: this node's terms by their mapping or their name.
+	FOR att IN SELECT x FROM jsonb_array_elements(coalesce(
+	    j->'attributes', '[]')) x LOOP
+		term := att->'taxonomy_term';
+		CONTINUE WHEN jsonb_typeof(term) IS DISTINCT FROM 'object'
+		    OR nullif(term->>'name', '') IS NULL
+		    OR coalesce(term->>'taxonomy', '') IN ('acorn-attending',
+		    'acorn-access');
+		SELECT t.id INTO tid FROM taxonomy_terms t
+		WHERE (t.external_id = term->>'id' AND
+		    t.external_taxonomy IS NOT DISTINCT FROM
+		    coalesce(term->>'taxonomy', src))
+		    OR t.id::text = term->>'id'
+		    OR lower(t.name) = lower(term->>'name')
+		ORDER BY t.external_id = term->>'id' DESC NULLS LAST LIMIT 1;
+		IF NOT FOUND THEN
+			code := left(regexp_replace(lower(term->>'name'),
+			    '[^a-z0-9]+', '_', 'g'), 32);
+			code := trim(both '_' FROM code);
+			CONTINUE WHEN code = '' OR length(term->>'name') > 80;
+			INSERT INTO taxonomy_terms (id, code, name, description,
+			    taxonomy, external_taxonomy, external_id, local)
+			VALUES (gen_random_uuid(), code || '_' ||
+			    left(md5(term->>'name'), 6), term->>'name',
+			    left(coalesce(term->>'description', ''), 500),
+			    'acorn-needs', coalesce(term->>'taxonomy', src),
+			    term->>'id', true)
+			ON CONFLICT DO NOTHING
+			RETURNING id INTO tid;
+			CONTINUE WHEN tid IS NULL;
+		END IF;
+		IF NOT tid = ANY (tids) AND cardinality(tids) < 20 THEN
+			tids := tids || tid;
+		END IF;
+	END LOOP;
+	INSERT INTO services AS s (id, origin, organisation, name,
+	    description, status, url, email, alert, minimum_age, maximum_age,
+	    eligibility, fees, free, languages, schedules, contacts,
+	    locations, terms, assured_date, assured_by, provenance)
+	SELECT sid, here, oid, j->>'name', coalesce(j->>'description', ''),
+	    CASE WHEN j->>'status' IN ('active', 'inactive', 'defunct',
+	    'temporarily closed') THEN j->>'status' ELSE 'active' END,
+	    nullif(j->>'url', ''), nullif(j->>'email', ''),
+	    nullif(j->>'alert', ''),
+	    CASE WHEN (j->>'minimum_age') ~ '^[0-9]{1,3}(\.0+)?$' AND
+		(j->>'minimum_age')::numeric <= 120 THEN
+		(j->>'minimum_age')::numeric::int END,
+	    CASE WHEN (j->>'maximum_age') ~ '^[0-9]{1,3}(\.0+)?$' AND
+		(j->>'maximum_age')::numeric <= 120 THEN
+		(j->>'maximum_age')::numeric::int END,
+	    nullif(j->>'eligibility_description', ''),
+	    coalesce(nullif(j->>'fees_description', ''), (SELECT
+		string_agg(c->>'amount_description', '; ') FROM
+		jsonb_array_elements(coalesce(j->'cost_options', '[]')) c
+		WHERE nullif(c->>'amount_description', '') IS NOT NULL)),
+	    EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(
+		j->'cost_options', '[]')) c WHERE lower(c->>'option') = 'free'
+		OR (c->>'amount') IN ('0', '0.0', '0.00')),
+	    ARRAY(SELECT left(l->>'name', 60) FROM jsonb_array_elements(
+		coalesce(j->'languages', '[]')) l
+		WHERE nullif(l->>'name', '') IS NOT NULL LIMIT 30),
+	    coalesce((SELECT jsonb_agg(x.e) FROM (SELECT jsonb_strip_nulls(
+		jsonb_build_object('freq', e->>'freq', 'byday', e->>'byday',
+		'opens_at', left(e->>'opens_at', 5),
+		'closes_at', left(e->>'closes_at', 5),
+		'valid_from', left(e->>'valid_from', 10),
+		'valid_to', left(e->>'valid_to', 10),
+		'description', left(e->>'description', 200))) AS e
+		FROM jsonb_array_elements(coalesce(j->'schedules', '[]')) e
+		LIMIT 14) x WHERE acorn_schedules_valid(jsonb_build_array(x.e))),
+		'[]'),
+	    coalesce((SELECT jsonb_agg(x.c) FROM (SELECT jsonb_strip_nulls(
+		jsonb_build_object('name', nullif(left(c->>'name', 200), ''),
+		'title', nullif(left(c->>'title', 200), ''),
+		'email', nullif(left(c->>'email', 200), ''),
+		'phone', nullif(left(c->'phones'->0->>'number', 200), '')))
+		AS c FROM jsonb_array_elements(coalesce(j->'contacts', '[]')) c
+		LIMIT 5) x WHERE x.c <> '{}'), '[]'),
+	    places, tids,
+	    CASE WHEN (j->>'assured_date') ~ '^\d{4}-\d{2}-\d{2}' THEN
+		left(j->>'assured_date', 10)::date END,
+	    CASE WHEN (j->>'assured_date') ~ '^\d{4}-\d{2}-\d{2}' THEN
+		'publisher' END, src
+	ON CONFLICT (id) DO UPDATE SET organisation = excluded.organisation,
+	    name = excluded.name, description = excluded.description,
+	    status = excluded.status, url = excluded.url,
+	    email = excluded.email, alert = excluded.alert,
+	    minimum_age = excluded.minimum_age,
+	    maximum_age = excluded.maximum_age,
+	    eligibility = excluded.eligibility, fees = excluded.fees,
+	    free = excluded.free, languages = excluded.languages,
+	    schedules = excluded.schedules, contacts = excluded.contacts,
+	    locations = excluded.locations, terms = excluded.terms,
+	    assured_date = excluded.assured_date,
+	    assured_by = excluded.assured_by
+	WHERE s.provenance = src;
+	SELECT version INTO after FROM services WHERE id = sid;
+	RETURN CASE WHEN before IS NULL THEN 'added'
+	    WHEN after <> before THEN 'updated' ELSE 'same' END;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION acorn_pin_refusal(who uuid, fp text) RETURNS text

@@ -77,6 +77,9 @@ usage(FILE *f)
 	    "                        a hub may vouch for other nodes' keys\n"
 	    "  peer list             the peers and how syncing them goes\n"
 	    "  peer remove URL       stop pulling a peer and trusting its key\n"
+	    "  directory import URL|FILE\n"
+	    "                        services of another publisher's Open\n"
+	    "                        Referral UK API or file, again and again\n"
 	    "  postcodes import FILE where postcodes are, from the ONS\n"
 	    "                        Postcode Directory's CSV (pcds, lat,\n"
 	    "                        long, doterm), for finding services\n"
@@ -182,6 +185,39 @@ cmd_init(struct config *c, const char *path, int argc, char **argv)
 	db_release(pool, db);
 	db_pool_free(pool);
 	return rc;
+}
+
+/* acorn directory import URL|FILE */
+static int
+cmd_directory(struct config *c, int argc, char **argv)
+{
+	struct db_pool *pool;
+	struct db *db;
+	long n[4];
+	int rc;
+
+	if (argc != 3 || strcmp(argv[1], "import") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (with_db(c, &pool, &db) == -1)
+		return 1;
+	if (node_load(db) == -1) {
+		db_release(pool, db);
+		db_pool_free(pool);
+		return 1;
+	}
+	rc = oruk_import(db, argv[2], n);
+	db_release(pool, db);
+	db_pool_free(pool);
+	if (rc == -1) {
+		fprintf(stderr, "acorn: %s was not imported; nothing changed\n",
+		    argv[2]);
+		return 1;
+	}
+	printf("services: %ld added, %ld brought up to date, %ld the same, "
+	    "%ld left out\n", n[0], n[1], n[2], n[3]);
+	return 0;
 }
 
 /* acorn postcodes import FILE */
@@ -668,6 +704,8 @@ main(int argc, char **argv)
 		rc = cmd_peer(&c, argc, argv);
 	else if (strcmp(cmd, "postcodes") == 0)
 		rc = cmd_postcodes(&c, argc, argv);
+	else if (strcmp(cmd, "directory") == 0)
+		rc = cmd_directory(&c, argc, argv);
 	else {
 		fprintf(stderr, "acorn: unknown command %s\n", cmd);
 		usage(stderr);

@@ -1283,6 +1283,59 @@ START_TEST(test_referral_outcomes_counted_and_two_unanswered_flag_review)
 }
 END_TEST
 
+/* Another publisher's ORUK API imported twice: the same directory. */
+START_TEST(test_importer_run_twice_gives_the_same_directory)
+{
+	struct node *src = node_new("Directory source", NULL);
+	struct client *anon = client_new(node);
+	struct resp *r;
+	char file[1024], url[160], *before, *after;
+	long held;
+
+	ck_assert_ptr_nonnull(src);
+	snprintf(file, sizeof(file), "%s/tests/demo/directory.sql",
+	    getenv("ACORN_DATADIR"));
+	ck_assert_int_eq(node_psql(src, file, "region=South West", NULL), 0);
+	ck_assert_int_eq(node_serve(src), 0);
+	held = node_num(src, "SELECT count(*) FROM services", NULL);
+	ck_assert_int_ge(held, 40);
+	snprintf(url, sizeof(url), "%s/api/oruk/", src->url);
+
+	ck_assert_int_eq(node_run(node, "directory", "import", url, NULL), 0);
+	snprintf(url, sizeof(url), "%s/api/oruk", src->url);
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE"
+	    " provenance = $1", url), held);
+	before = node_text(node, "SELECT string_agg(id || ':' || version ||"
+	    " ':' || md5(acorn_service_content(s)::text), ',' ORDER BY id)"
+	    " FROM services s WHERE provenance = $1", url);
+	/* Their assured dates are theirs, not the day of the import. */
+	ck_assert_int_eq(num("SELECT count(*) FROM services s WHERE"
+	    " provenance = $1 AND assured_by = 'publisher'", url), held - 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE"
+	    " provenance = $1 AND assured_date = current_date - 270", url), 1);
+
+	ck_assert_int_eq(node_run(node, "directory", "import", url, NULL), 0);
+	after = node_text(node, "SELECT string_agg(id || ':' || version ||"
+	    " ':' || md5(acorn_service_content(s)::text), ',' ORDER BY id)"
+	    " FROM services s WHERE provenance = $1", url);
+	ck_assert_str_eq(before, after);
+	r = http_get(anon, "/services?q=tuesday+lunch+club");
+	ck_assert(resp_has(r, "by its publisher"));
+	resp_free(r);
+	/* An address that is not an ORUK API changes nothing. */
+	snprintf(url, sizeof(url), "%s/services", src->url);
+	ck_assert_int_eq(node_run(node, "directory", "import", url, NULL), 1);
+	snprintf(url, sizeof(url), "%s/glossary", src->url);
+	ck_assert_int_eq(node_run(node, "directory", "import", url, NULL), 1);
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE"
+	    " provenance LIKE '%/glossary'", NULL), 0);
+	free(before);
+	free(after);
+	client_free(anon);
+	node_free(src);
+}
+END_TEST
+
 START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 {
 	struct node *demo = node_new("Demo directory", NULL);
@@ -1347,6 +1400,7 @@ directory_suite(void)
 	    test_suggestions_change_nothing_until_accepted_or_rejected);
 	tcase_add_test(tc,
 	    test_report_changes_nothing_reaches_managers_queue_and_is_throttled);
+	tcase_add_test(tc, test_importer_run_twice_gives_the_same_directory);
 	tcase_add_test(tc,
 	    test_demo_directory_loads_with_fresh_due_and_overdue_listings);
 	suite_add_tcase(s, tc);
