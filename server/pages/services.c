@@ -193,14 +193,17 @@ static const char list_query[] =
     "  WHERE q.words IS NOT NULL AND NOT g.deleted AND g.search @@ q.words"
     "  AND to_tsvector('simple', t.name) @@"
     "   plainto_tsquery('simple', g.term))"
-    " SELECT s.id, s.name, o.name, s.status, s.description,"
-    " array_to_string(s.attending, ' '),"
-    " (SELECT string_agg(t.name, E'\\n' ORDER BY lower(t.name))"
-    "  FROM taxonomy_terms t WHERE t.id = ANY (s.terms)), "
-    SQL_FRESHNESS("s", "$10") ","
-    " acorn_next_opening(s.schedules, now()), s.free,"
-    " round(near.km::numeric, 1), round((near.km / 1.609344)::numeric, 1),"
-    " count(*) OVER (), " SQL_ORIGIN("s")
+    /* The page's rows are found first; what only they show (their
+       next opening, freshness, needs) is worked out for them alone. */
+    " , page AS (SELECT s.id AS sid, near.km, count(*) OVER () AS total,"
+    "  row_number() OVER (ORDER BY acorn_review_stage(s.assured_date,"
+    "  $10::integer, " SQL_LONDON_DATE("now()") ") = 2,"
+    "  near.km NULLS LAST,"
+    "  CASE WHEN $11 = 'fresh' THEN"
+    "   coalesce(s.assured_date, '-infinity') END DESC NULLS LAST,"
+    "  CASE WHEN $11 = '' AND q.words IS NOT NULL THEN"
+    "   ts_rank(s.search, q.words) END DESC NULLS LAST,"
+    "  lower(s.name), s.id) AS at"
     " FROM services s CROSS JOIN q CROSS JOIN glossed"
     " LEFT JOIN LATERAL (SELECT min(acorn_distance_km($14::float8,"
     "  $15::float8, coalesce(l.latitude, p.latitude, d.latitude),"
@@ -209,8 +212,7 @@ static const char list_query[] =
     "  ON p.postcode = l.postal_code LEFT JOIN postcode_districts d"
     "  ON d.outcode = split_part(l.postal_code, ' ', 1)"
     "  WHERE $14 IS NOT NULL AND l.id = ANY (s.locations)"
-    "  AND NOT l.deleted) near ON true"
-    " LEFT JOIN organisations o ON o.id = s.organisation" SQL_KNOWN("s")
+    "  AND NOT l.deleted) near ON true" SQL_KNOWN("s")
     " WHERE NOT s.deleted AND s.status <> 'defunct'"
     " AND (q.words IS NULL OR s.search @@ q.words OR s.terms && glossed.ids)"
     " AND ($2 = '' OR acorn_term_id($2) = ANY (s.terms))"
@@ -232,14 +234,18 @@ static const char list_query[] =
     " AND ($14 IS NULL OR near.km <= $16::float8 OR (near.km IS NULL"
     "  AND cardinality(s.locations) = 0"
     "  AND s.attending && ARRAY['phone', 'online']))"
-    " ORDER BY acorn_review_stage(s.assured_date, $10::integer, "
-    SQL_LONDON_DATE("now()") ") = 2,"
-    " near.km NULLS LAST,"
-    " CASE WHEN $11 = 'fresh' THEN"
-    "  coalesce(s.assured_date, '-infinity') END DESC NULLS LAST,"
-    " CASE WHEN $11 = '' AND q.words IS NOT NULL THEN"
-    "  ts_rank(s.search, q.words) END DESC NULLS LAST,"
-    " lower(s.name), s.id LIMIT $12::integer OFFSET $13::integer";
+    " ORDER BY at LIMIT $12::integer OFFSET $13::integer)"
+    " SELECT s.id, s.name, o.name, s.status, s.description,"
+    " array_to_string(s.attending, ' '),"
+    " (SELECT string_agg(t.name, E'\\n' ORDER BY lower(t.name))"
+    "  FROM taxonomy_terms t WHERE t.id = ANY (s.terms)), "
+    SQL_FRESHNESS("s", "$10") ","
+    " acorn_next_opening(s.schedules, now()), s.free,"
+    " round(page.km::numeric, 1), round((page.km / 1.609344)::numeric, 1),"
+    " page.total, " SQL_ORIGIN("s")
+    " FROM page JOIN services s ON s.id = page.sid"
+    " LEFT JOIN organisations o ON o.id = s.organisation" SQL_KNOWN("s")
+    " ORDER BY page.at";
 
 enum {
 	SL_ID, SL_NAME, SL_ORG, SL_STATUS, SL_DESCRIPTION, SL_ATTENDING,
