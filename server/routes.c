@@ -557,6 +557,12 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_outcome, .metric = "service_outcome",
 	},
+	[PAGE_SERVICE_HISTORY] = {
+		.path = "/services/*/history", .methods = GET,
+		.flags = CACHE,
+		.section = "services",
+		.handler = services_history, .metric = "service_history",
+	},
 	[PAGE_SHORTLIST] = {
 		.path = "/services/shortlist", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,

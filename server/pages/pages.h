@@ -212,6 +212,7 @@ int services_report(struct request *r);
 int services_review(struct request *r);
 int services_suggestion(struct request *r);
 int services_outcome(struct request *r);
+int services_history(struct request *r);
 
 /* services_shortlist.c */
 int services_shortlist(struct request *r);

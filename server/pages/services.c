@@ -753,6 +753,7 @@ services_show(struct request *r)
 	view_flag(v, "reported", strcmp(PQgetvalue(res, 0, SS_REPORTS), "0") !=
 	    0);
 	view_setf(v, "report_href", "/services/%s/report", r->arg);
+	view_setf(v, "history_href", "/services/%s/history", r->arg);
 	n = strtol(PQgetvalue(res, 0, SS_REFERRALS), NULL, 10);
 	if (n > 0)
 		view_setf(v, "referrals", "%ld %s in the last 6 months, %s "
@@ -783,7 +784,6 @@ services_show(struct request *r)
 		view_flag(v, "may_suggest", !may && r->account != NULL);
 		view_setf(v, "edit_href", "/services/%s/edit", r->arg);
 		view_setf(v, "confirm_action", "/services/%s/confirm", r->arg);
-		view_setf(v, "history_href", "/services/%s/history", r->arg);
 	}
 	origin_view(v, res, 0, SS_RECEIVED);
 	rc = http_page(r, 200, "service", v);

@@ -450,6 +450,7 @@ static const struct {
 	{ "eligibility", "Who it is for" }, { "free", "Free" },
 	{ "fees", "Costs" }, { "languages", "Languages" },
 	{ "accessibility", "Accessibility" },
+	{ "assured_date", "Checked" }, { "assured_by", "Checked by" },
 };
 
 /*
@@ -780,4 +781,95 @@ services_outcome(struct request *r)
 	    r->arg) == -1)
 		return http_error(r, 503);
 	return http_redirectf(r, "/services/%s#referrals", r->arg);
+}
+
+/* A listing's revisions, newest first: $1 the listing. */
+static const char history_query[] =
+    "SELECT r.revision, " SQL_LONDON("r.at", LONDON_STAMP) ","
+    " coalesce(m.name, 'Someone'), r.summary"
+    " FROM service_revisions r LEFT JOIN accounts a ON a.id = r.account"
+    " LEFT JOIN members m ON m.id = a.member"
+    " WHERE r.service = $1::uuid ORDER BY r.revision DESC LIMIT 100";
+
+/* What each revision changed from the one before it, in words. */
+static const char history_changes_query[] =
+    "SELECT r.revision, n.key,"
+    " acorn_service_field_words(n.key, o.value),"
+    " acorn_service_field_words(n.key, n.value)"
+    " FROM service_revisions r"
+    " JOIN LATERAL (SELECT content FROM service_revisions b"
+    "  WHERE b.service = r.service AND b.revision < r.revision"
+    "  ORDER BY b.revision DESC LIMIT 1) prev ON true"
+    " CROSS JOIN LATERAL jsonb_each(r.content) n"
+    " LEFT JOIN LATERAL jsonb_each(prev.content) o ON o.key = n.key"
+    " WHERE r.service = $1::uuid AND n.value IS DISTINCT FROM o.value"
+    " AND n.key <> 'organisation'"
+    " ORDER BY r.revision DESC";
+
+/* GET /services/{id}/history: every version made here, and its changes. */
+int
+services_history(struct request *r)
+{
+	struct view *v = NULL, *h = NULL, *c;
+	PGresult *s, *revs = NULL, *changes = NULL;
+	const char *p[1];
+	size_t k;
+	int i, j, rc;
+
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	if ((s = db_query(r->db, PGRES_TUPLES_OK, "SELECT name FROM services"
+	    " WHERE id = $1 AND NOT deleted", 1, p)) == NULL)
+		return http_error(r, 503);
+	if (PQntuples(s) != 1) {
+		PQclear(s);
+		return http_error(r, 404);
+	}
+	if ((revs = db_query(r->db, PGRES_TUPLES_OK, history_query, 1,
+	    p)) == NULL || (changes = db_query(r->db, PGRES_TUPLES_OK,
+	    history_changes_query, 1, p)) == NULL) {
+		rc = http_error(r, 503);
+		goto done;
+	}
+	if ((v = page_view(r, "History of a listing")) == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	view_set(v, "service_name", PQgetvalue(s, 0, 0));
+	view_setf(v, "service_href", "/services/%s", r->arg);
+	for (i = 0; i < PQntuples(revs); i++) {
+		if ((h = view_add(v, "revisions")) == NULL)
+			break;
+		view_set(h, "revision", PQgetvalue(revs, i, 0));
+		view_set(h, "when", PQgetvalue(revs, i, 1));
+		view_set(h, "who", PQgetvalue(revs, i, 2));
+		view_set(h, "summary", PQgetvalue(revs, i, 3));
+		/* Its changes, in the form's order. */
+		for (k = 0; k < sizeof(field_labels) / sizeof(field_labels[0]);
+		    k++)
+			for (j = 0; j < PQntuples(changes); j++) {
+				if (strcmp(PQgetvalue(changes, j, 0),
+				    PQgetvalue(revs, i, 0)) != 0 ||
+				    strcmp(PQgetvalue(changes, j, 1),
+				    field_labels[k].key) != 0 ||
+				    (c = view_add(h, "changes")) == NULL)
+					continue;
+				view_set(c, "field", field_labels[k].label);
+				diff_value(c, "now", field_labels[k].key,
+				    PQgetvalue(changes, j, 2));
+				diff_value(c, "then", field_labels[k].key,
+				    PQgetvalue(changes, j, 3));
+			}
+		view_flag(h, "first", i == PQntuples(revs) - 1);
+	}
+	view_flag(v, "none", PQntuples(revs) == 0);
+	rc = http_page(r, 200, "service_history", v);
+	v = NULL;
+done:
+	view_free(v);
+	PQclear(changes);
+	PQclear(revs);
+	PQclear(s);
+	return rc;
 }

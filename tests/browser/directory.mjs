@@ -102,6 +102,10 @@ try {
 		await anon.page.waitForLoadState();
 		expect((await anon.page.content()).includes('Checked today by the organisation'), 'not checked today');
 		await accessible(anon.page, 'service');
+		await anon.page.getByRole('link', { name: 'history' }).click();
+		await anon.page.waitForLoadState();
+		expect((await anon.page.content()).includes('Confirmed as correct'), 'the history lacks the confirmation');
+		await accessible(anon.page, 'service-history');
 		await anon.context.close();
 	});
 

@@ -261,6 +261,16 @@ START_TEST(test_save_without_change_makes_no_version_and_keeps_checked_date)
 	    svc), strtol(base, NULL, 10) + 1);
 	ck_assert_int_eq(num("SELECT count(*) FROM service_revisions"
 	    " WHERE service = $1 AND summary = 'No more cake'", svc), 1);
+	/* The history says what each version changed, in words. */
+	snprintf(path, sizeof(path), "/services/%s/history", svc);
+	r = http_get(coord, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "No more cake"));
+	ck_assert(resp_has(r, "Tea, cake and a chat every week."));
+	ck_assert(resp_has(r, "Tea and a chat every week."));
+	ck_assert(resp_has(r, "Loneliness and befriending"));
+	ck_assert(resp_has(r, "The listing as first saved."));
+	resp_free(r);
 	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
 	    " WHERE id = $1", svc), 21);
 	free(base);
