@@ -136,6 +136,10 @@ static_serve(struct request *r)
 		return MHD_NO;
 	MHD_add_response_header(resp, "ETag", assets[i].etag);
 	MHD_add_response_header(resp, "Cache-Control", "public, max-age=86400");
+	/* A JSON asset is an API's description: any site may read it. */
+	if (strcmp(assets[i].type, "application/json") == 0)
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin",
+		    "*");
 	if (!not_modified)
 		MHD_add_response_header(resp, "Content-Type", assets[i].type);
 	return http_queue(r, not_modified ? 304 : 200, resp);
