@@ -173,7 +173,7 @@ int	 oruk_import(struct db *, const char *, long[4]);
 
 /* feed.c: the documents served around stored entries. */
 #define FED_ENTRIES_MARK "<?acorn-entries?>"
-#define FED_COLLECTIONS	6		/* publish_collection's names */
+#define FED_COLLECTIONS	9		/* publish_collection's names */
 /* What closes a feed after its entries, each on a line of its own. */
 #define FED_FEED_TAIL	"\n</feed>\n"
 /* SQL: rows peers may be given: signed, and not changed since. */

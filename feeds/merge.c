@@ -154,6 +154,19 @@ struct merge_kind {
 	const char	*live[MERGE_STMTS];	/* the live records, in order */
 };
 
+/*
+ * The directory's records arrive as one field, their columns as JSON
+ * (publish.c): read into a row of the table, whose checks refuse what
+ * does not fit.
+ */
+#define RECORD_FROM(t) \
+	" FROM merge_stage s CROSS JOIN LATERAL jsonb_populate_record(" \
+	"NULL::" t ", s.p7::jsonb) r WHERE " APPLIED " AND NOT s.deleted" \
+	" ORDER BY s.n ON CONFLICT (id) DO UPDATE SET" \
+	" version = excluded.version, updated = excluded.updated," \
+	" entry = excluded.entry, home = excluded.home, seq = excluded.seq," \
+	" deleted = false, "
+
 static const struct merge_kind kinds[] = {
 	{ "member", "members",
 	    { "name", "organisation", "role-title", "stakeholder", "region",
@@ -348,6 +361,79 @@ static const struct merge_kind kinds[] = {
 	    "false, substr(s.p7, 10)::uuid, s.p8, s.p9, s.p10"
 	    UPSERT_FROM "subject = excluded.subject, name = excluded.name,"
 	    " region = excluded.region, url = excluded.url", NULL } },
+	{ "organisation", "organisations", { "record", NULL }, { { NULL, 0 } },
+	    CLASSIFY("organisations"),
+	    { TOMB_HELD("organisations", "name = NULL, description = NULL,"
+	    " email = NULL, website = NULL, phone = NULL"),
+	    TOMB_NEW("organisations", "", ""), NULL },
+	    { UPSERT_HEAD("organisations", "deleted, name, description, email,"
+	    " website, phone, provenance")
+	    "false, r.name, r.description, r.email, r.website, r.phone,"
+	    " r.provenance" RECORD_FROM("organisations")
+	    "name = excluded.name, description = excluded.description,"
+	    " email = excluded.email, website = excluded.website,"
+	    " phone = excluded.phone, provenance = excluded.provenance",
+	    NULL } },
+	{ "location", "locations", { "record", NULL }, { { NULL, 0 } },
+	    CLASSIFY("locations"),
+	    { TOMB_HELD("locations", "name = NULL, address_1 = NULL,"
+	    " city = NULL, postal_code = NULL, latitude = NULL,"
+	    " longitude = NULL"),
+	    TOMB_NEW("locations", "", ""), NULL },
+	    { UPSERT_HEAD("locations", "deleted, organisation, name,"
+	    " location_type, address_1, city, state_province, postal_code,"
+	    " country, latitude, longitude, accessibility, provenance")
+	    "false, r.organisation, r.name, r.location_type, r.address_1,"
+	    " r.city, r.state_province, r.postal_code, r.country, r.latitude,"
+	    " r.longitude, r.accessibility, r.provenance"
+	    RECORD_FROM("locations")
+	    "organisation = excluded.organisation, name = excluded.name,"
+	    " location_type = excluded.location_type,"
+	    " address_1 = excluded.address_1, city = excluded.city,"
+	    " state_province = excluded.state_province,"
+	    " postal_code = excluded.postal_code, country = excluded.country,"
+	    " latitude = excluded.latitude, longitude = excluded.longitude,"
+	    " accessibility = excluded.accessibility,"
+	    " provenance = excluded.provenance", NULL } },
+	/* Its search words made here, sparing it the trigger. */
+	{ "service", "services", { "record", NULL }, { { NULL, 0 } },
+	    CLASSIFY("services"),
+	    { TOMB_HELD("services", "name = NULL, description = NULL,"
+	    " status = NULL, url = NULL, email = NULL, alert = NULL,"
+	    " eligibility = NULL, fees = NULL, accessibility = NULL,"
+	    " schedules = '[]', contacts = '[]', locations = '{}',"
+	    " terms = '{}', assured_date = NULL, assured_by = NULL"),
+	    TOMB_NEW("services", "", ""), NULL },
+	    { UPSERT_HEAD("services", "deleted, organisation, name,"
+	    " description, status, url, email, alert, minimum_age,"
+	    " maximum_age, eligibility, fees, free, languages, accessibility,"
+	    " attending, access, schedules, contacts, locations, terms,"
+	    " assured_date, assured_by, provenance, search")
+	    "false, r.organisation, r.name, r.description, r.status, r.url,"
+	    " r.email, r.alert, r.minimum_age, r.maximum_age, r.eligibility,"
+	    " r.fees, coalesce(r.free, false), coalesce(r.languages, '{}'),"
+	    " r.accessibility, coalesce(r.attending, '{}'),"
+	    " coalesce(r.access, '{}'), coalesce(r.schedules, '[]'),"
+	    " coalesce(r.contacts, '[]'), coalesce(r.locations, '{}'),"
+	    " coalesce(r.terms, '{}'), r.assured_date, r.assured_by,"
+	    " r.provenance, acorn_service_words(r.name, r.description,"
+	    " r.eligibility, coalesce(r.terms, '{}'))"
+	    RECORD_FROM("services")
+	    "organisation = excluded.organisation, name = excluded.name,"
+	    " description = excluded.description, status = excluded.status,"
+	    " url = excluded.url, email = excluded.email,"
+	    " alert = excluded.alert, minimum_age = excluded.minimum_age,"
+	    " maximum_age = excluded.maximum_age,"
+	    " eligibility = excluded.eligibility, fees = excluded.fees,"
+	    " free = excluded.free, languages = excluded.languages,"
+	    " accessibility = excluded.accessibility,"
+	    " attending = excluded.attending, access = excluded.access,"
+	    " schedules = excluded.schedules, contacts = excluded.contacts,"
+	    " locations = excluded.locations, terms = excluded.terms,"
+	    " assured_date = excluded.assured_date,"
+	    " assured_by = excluded.assured_by,"
+	    " provenance = excluded.provenance, search = excluded.search",
+	    NULL } },
 };
 
 #define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))

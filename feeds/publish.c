@@ -580,6 +580,54 @@ node_fields(struct atom *a, PGresult *res, int i, int last)
 	}
 }
 
+/*
+ * The directory of services: organisations, their places and their
+ * services.  Each entry's record is one field, its content as JSON with
+ * Open Referral UK's names where the standard has them (the columns of
+ * schema/055), which the receiver takes whole; a reader sees its name
+ * and description.
+ */
+#define DIRECTORY_QUERY(t, a, title, path, record) \
+    "SELECT " a ".id, " a ".version, " a ".deleted, NOT " a ".deleted," \
+    " " a ".shared, " a ".seq, " RFC3339(a ".updated") ", " \
+    RFC3339(a ".updated") ", " title ", " path ", " record \
+    " FROM " t " " a " WHERE " a ".pending AND " a ".seq > $1::bigint" \
+    " ORDER BY " a ".seq LIMIT " BATCH
+
+/* A row's own columns, as its record carries them. */
+#define RECORD_OF(a) \
+    "(to_jsonb(" a ") - ARRAY['id', 'origin', 'version', 'updated'," \
+    " 'deleted', 'seq', 'entry', 'pending', 'shared', 'home'," \
+    " 'changed_in', 'created_by', 'search'])::text"
+
+static const char organisation_query[] = DIRECTORY_QUERY("organisations",
+    "o", "o.name", "'/organisations/' || o.id", "o.description, "
+    RECORD_OF("o"));
+static const char location_query[] = DIRECTORY_QUERY("locations", "l",
+    "l.name", "'/organisations/' || coalesce(l.organisation::text, '')",
+    "concat_ws(', ', l.address_1, l.city, l.postal_code), " RECORD_OF("l"));
+static const char service_query[] = DIRECTORY_QUERY("services", "s",
+    "s.name", "'/services/' || s.id", "s.description,"
+    " acorn_service_content(s)::text");
+
+enum { DIR_SUMMARY = P_KIND, DIR_RECORD };
+
+static void
+directory_reader(struct atom *a, PGresult *res, int i, int last)
+{
+	(void)last;
+	if (!PQgetisnull(res, i, DIR_SUMMARY) &&
+	    *PQgetvalue(res, i, DIR_SUMMARY) != '\0')
+		atom_text(a, "summary", val(res, i, DIR_SUMMARY));
+}
+
+static void
+directory_fields(struct atom *a, PGresult *res, int i, int last)
+{
+	(void)last;
+	atom_field(a, "record", val(res, i, DIR_RECORD));
+}
+
 /* Nodes first: a receiver learns keys before the entries they sign. */
 static const struct kind kinds[] = {
 	{ "node", "nodes", "nodes", "/", "nodes of the network", node_query,
@@ -597,6 +645,16 @@ static const struct kind kinds[] = {
 	    document_reader, document_fields },
 	{ "term", "glossary", "glossary_terms", "/glossary", "glossary",
 	    term_query, "Deleted by its origin.", term_reader, term_fields },
+	/* Organisations and places before the services that name them. */
+	{ "organisation", "organisations", "organisations", "/organisations",
+	    "organisations of the directory of services", organisation_query,
+	    "Deleted by its origin.", directory_reader, directory_fields },
+	{ "location", "locations", "locations", "/services",
+	    "places of the directory of services", location_query,
+	    "Deleted by its origin.", directory_reader, directory_fields },
+	{ "service", "services", "services", "/services",
+	    "directory of services", service_query, "Deleted by its origin.",
+	    directory_reader, directory_fields },
 };
 
 /* The acorn: prefix, declared where an entry's record first uses it. */

@@ -20,7 +20,7 @@
 
 static const char *const kinds[] = {
 	"member", "event", "evaluation", "document", "term", "node",
-	"registration", "outcome",
+	"registration", "outcome", "organisation", "location", "service",
 };
 
 /* The fields that carry attributes, read into fed_field.attr in order. */

@@ -208,7 +208,7 @@ PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
 		    const char *const *);
 int		 db_exec(struct db *, const char *, int, const char *const *);
 /* One statement of a batch (db_batch): its answer must be of want. */
-#define DB_BATCH_MAX	8
+#define DB_BATCH_MAX	16
 struct db_step {
 	const char		*sql;
 	int			 n;

@@ -44,7 +44,8 @@ for v in "$wait_s" "$settle"; do
 done
 
 # In the order the puller takes them.
-collections=(nodes members events evaluations documents glossary)
+collections=(nodes members events evaluations documents glossary organisations
+	locations services)
 
 work=$top/var/bench/idle
 rm -rf "$work"

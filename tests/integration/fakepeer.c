@@ -40,7 +40,7 @@
 #include "fakepeer.h"
 #include "harness.h"
 
-#define NCOLLECTIONS	6
+#define NCOLLECTIONS	9
 #define XMLSEC1		"/usr/bin/xmlsec1"
 
 enum serving { SERVE_BODY, SERVE_HUGE, SERVE_CUT, SERVE_GZIP };
@@ -98,7 +98,8 @@ struct stream {
 };
 
 static const char *const collection_names[NCOLLECTIONS] = {
-	"nodes", "members", "events", "evaluations", "documents", "glossary"
+	"nodes", "members", "events", "evaluations", "documents", "glossary",
+	"organisations", "locations", "services"
 };
 
 static const char feed_open[] =
@@ -1063,6 +1064,8 @@ collection_of_kind(const char *kind)
 		{ "member", "members" }, { "event", "events" },
 		{ "evaluation", "evaluations" }, { "document", "documents" },
 		{ "term", "glossary" }, { "node", "nodes" },
+		{ "organisation", "organisations" },
+		{ "location", "locations" }, { "service", "services" },
 	};
 	size_t i;
 

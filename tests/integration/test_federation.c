@@ -395,6 +395,86 @@ found_on_sw(const char *path, const char *text, int want)
 	client_free(anon);
 }
 
+/*
+ * A region's directory reaches every node: its organisation, place and
+ * service, freshness and all, found there by need and shown as the
+ * other region's; a change follows, and deleting it at home removes it
+ * everywhere by its tombstone.
+ */
+START_TEST(test_directory_of_services_is_shared_with_tombstones)
+{
+	struct client *c;
+	struct resp *r;
+	char *org, *place, *svc, path[96];
+	int i;
+
+	network_up();
+	org = node_sql(net[NW], "INSERT INTO organisations (id, origin, name,"
+	    " description) VALUES (gen_random_uuid(), (SELECT id FROM node),"
+	    " 'Shared Friends', 'A charity that shares.') RETURNING id", NULL);
+	place = node_sql(net[NW], "INSERT INTO locations (id, origin,"
+	    " organisation, name, location_type, address_1, city,"
+	    " postal_code, country, latitude, longitude) VALUES"
+	    " (gen_random_uuid(), (SELECT id FROM node), $1::uuid,"
+	    " 'Shared Hall', 'physical', '3 Mill Lane', 'Bolton', 'BL1 2BF',"
+	    " 'GB', 53.59, -2.43) RETURNING id", org);
+	svc = node_sql(net[NW], "INSERT INTO services (id, origin,"
+	    " organisation, name, description, status, terms, schedules,"
+	    " locations, assured_date, assured_by) SELECT gen_random_uuid(),"
+	    " (SELECT id FROM node), o.id, 'Shared lunch club',"
+	    " 'Lunch, shared.', 'active', ARRAY[acorn_term_id('befriending')],"
+	    " '[{\"freq\":\"WEEKLY\",\"byday\":\"TU\",\"opens_at\":"
+	    "\"12:00\",\"closes_at\":\"14:00\"}]', ARRAY[l.id],"
+	    " current_date - 21, 'organisation' FROM organisations o,"
+	    " locations l WHERE o.id = $1::uuid AND l.organisation = o.id"
+	    " RETURNING id", org);
+	ck_assert_ptr_nonnull(place);
+	ck_assert_ptr_nonnull(svc);
+	everywhere("SELECT EXISTS (SELECT 1 FROM services WHERE id = $1"
+	    " AND name = 'Shared lunch club' AND assured_by = 'organisation'"
+	    " AND schedules->0->>'byday' = 'TU')", svc);
+	everywhere("SELECT EXISTS (SELECT 1 FROM locations WHERE id = $1"
+	    " AND postal_code = 'BL1 2BF' AND latitude = 53.59)", place);
+	everywhere("SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1"
+	    " AND name = 'Shared Friends')", org);
+	/* Found on South West by its need, as North West's, as fresh. */
+	c = client_new(net[SW]);
+	r = http_get(c, "/services?need=befriending");
+	ck_assert(resp_has(r, "Shared lunch club"));
+	ck_assert(resp_has(r, "Checked 3 weeks ago by the organisation"));
+	ck_assert(resp_has(r, "North West node"));
+	resp_free(r);
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	r = http_get(c, path);
+	ck_assert(resp_has(r, "Every Tuesday, 12pm to 2pm"));
+	ck_assert(resp_has(r, "Shared Hall"));
+	ck_assert(!resp_has(r, "Yes, it is still correct"));
+	resp_free(r);
+	/* Confirmed at home: the new date travels. */
+	free(node_sql(net[NW], "SELECT acorn_service_assure($1::uuid, NULL,"
+	    " 'coordinator')::text", svc));
+	everywhere("SELECT EXISTS (SELECT 1 FROM services WHERE id = $1"
+	    " AND assured_date = current_date AND assured_by = 'coordinator')",
+	    svc);
+	/* Deleted at home: gone everywhere, its tombstone kept. */
+	free(node_sql(net[NW], "UPDATE services SET deleted = true,"
+	    " name = NULL, description = NULL, status = NULL WHERE id = $1"
+	    " RETURNING id", svc));
+	everywhere("SELECT EXISTS (SELECT 1 FROM services WHERE id = $1"
+	    " AND deleted AND name IS NULL"
+	    " AND entry LIKE '<at:deleted-entry%')", svc);
+	for (i = 0; i < 2; i++) {
+		r = http_get(c, "/services?need=befriending");
+		ck_assert(!resp_has(r, "Shared lunch club"));
+		resp_free(r);
+	}
+	client_free(c);
+	free(org);
+	free(place);
+	free(svc);
+}
+END_TEST
+
 START_TEST(test_received_records_are_found_by_search)
 {
 	char *term, *doc;
@@ -737,6 +817,7 @@ federation_suite(void)
 	tcase_add_test(tc, test_changes_and_tombstones_propagate);
 	tcase_add_test(tc, test_unlisting_withdraws_a_profile);
 	tcase_add_test(tc, test_received_records_are_found_by_search);
+	tcase_add_test(tc, test_directory_of_services_is_shared_with_tombstones);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -719,6 +719,11 @@ START_TEST(test_every_feed_links_to_its_page_and_says_what_it_is)
 		{ "evaluations", "/evidence", "evaluations" },
 		{ "documents", "/library", "library documents" },
 		{ "glossary", "/glossary", "glossary" },
+		{ "organisations", "/organisations",
+		    "organisations of the directory of services" },
+		{ "locations", "/services",
+		    "places of the directory of services" },
+		{ "services", "/services", "directory of services" },
 	};
 	struct resp *r;
 	xmlDocPtr d;
