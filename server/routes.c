@@ -531,13 +531,13 @@ static const struct route routes[PAGE__MAX] = {
 		.path = "/services/check/*", .methods = GET | POST,
 		.flags = CSRF,
 		.section = "services",
-		.handler = services_check, .metric = "service_check",
+		.handler = services_review_check, .metric = "service_check",
 	},
 	[PAGE_SERVICE_REPORT] = {
 		.path = "/services/*/report", .methods = GET | POST,
 		.flags = CSRF,
 		.section = "services",
-		.handler = services_report, .metric = "service_report",
+		.handler = services_review_report, .metric = "service_report",
 	},
 	[PAGE_SERVICES_REVIEW] = {
 		.path = "/services/review", .methods = GET | POST,
@@ -549,19 +549,19 @@ static const struct route routes[PAGE__MAX] = {
 		.path = "/services/suggestions/*", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,
 		.section = "services",
-		.handler = services_suggestion, .metric = "service_suggestion",
+		.handler = services_review_suggestion, .metric = "service_suggestion",
 	},
 	[PAGE_SERVICE_OUTCOME] = {
 		.path = "/services/*/outcome", .methods = POST,
 		.flags = NEED_MEMBER | CSRF,
 		.section = "services",
-		.handler = services_outcome, .metric = "service_outcome",
+		.handler = services_review_outcome, .metric = "service_outcome",
 	},
 	[PAGE_SERVICE_HISTORY] = {
 		.path = "/services/*/history", .methods = GET,
 		.flags = CACHE,
 		.section = "services",
-		.handler = services_history, .metric = "service_history",
+		.handler = services_review_history, .metric = "service_history",
 	},
 	[PAGE_SHORTLIST] = {
 		.path = "/services/shortlist", .methods = GET | POST,
@@ -580,7 +580,7 @@ static const struct route routes[PAGE__MAX] = {
 		.path = "/services/shared/*", .methods = GET,
 		.flags = 0,
 		.section = "services",
-		.handler = services_shared, .metric = "shortlist_shared",
+		.handler = services_shortlist_shared, .metric = "shortlist_shared",
 	},
 	[PAGE_ORUK_ROOT] = {
 		.path = "/api/oruk", .methods = GET,

@@ -207,17 +207,17 @@ int services_confirm(struct request *r);
 int service_may_edit(struct request *r, const char *org);
 
 /* services_review.c */
-int services_check(struct request *r);
-int services_report(struct request *r);
+int services_review_check(struct request *r);
+int services_review_report(struct request *r);
 int services_review(struct request *r);
-int services_suggestion(struct request *r);
-int services_outcome(struct request *r);
-int services_history(struct request *r);
+int services_review_suggestion(struct request *r);
+int services_review_outcome(struct request *r);
+int services_review_history(struct request *r);
 
 /* services_shortlist.c */
 int services_shortlist(struct request *r);
 int services_shortlist_print(struct request *r);
-int services_shared(struct request *r);
+int services_shortlist_shared(struct request *r);
 
 /* oruk.c */
 int oruk_root(struct request *r);

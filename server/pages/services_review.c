@@ -48,7 +48,7 @@ enum { SC_ID, SC_NAME, SC_ORG, SC_WORKS };
  * the button confirms the listing, once.
  */
 int
-services_check(struct request *r)
+services_review_check(struct request *r)
 {
 	struct view *v;
 	PGresult *res;
@@ -130,7 +130,7 @@ static const char report_mail_sql[] =
 
 /* GET and POST /services/{id}/report: anyone reports a problem. */
 int
-services_report(struct request *r)
+services_review_report(struct request *r)
 {
 	struct view *v;
 	PGresult *res;
@@ -630,7 +630,7 @@ suggestion_decide(struct request *r, struct view *v, PGresult *g)
  * managers to accept, accept and then edit, or reject with a reason.
  */
 int
-services_suggestion(struct request *r)
+services_review_suggestion(struct request *r)
 {
 	struct view *v = NULL, *c;
 	PGresult *g, *res = NULL;
@@ -732,7 +732,7 @@ done:
 #define REFERRALS_A_DAY	20
 
 int
-services_outcome(struct request *r)
+services_review_outcome(struct request *r)
 {
 	const char *outcome = r->form.f[KEY_OUTCOME].text, *p[3];
 	char who[24], back[160], limit[16];
@@ -808,7 +808,7 @@ static const char history_changes_query[] =
 
 /* GET /services/{id}/history: every version made here, and its changes. */
 int
-services_history(struct request *r)
+services_review_history(struct request *r)
 {
 	struct view *v = NULL, *h = NULL, *c;
 	PGresult *s, *revs = NULL, *changes = NULL;

@@ -317,7 +317,7 @@ services_shortlist_print(struct request *r)
  * anyone who has the link, until it expires.
  */
 int
-services_shared(struct request *r)
+services_shortlist_shared(struct request *r)
 {
 	struct view *v;
 	PGresult *res;
