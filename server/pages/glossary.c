@@ -14,42 +14,6 @@
 #define MAX_SYNONYMS	20
 
 /*
- * The other names typed, separated by commas, as an array literal;
- * problems go into v.  NULL on a problem.
- */
-static char *
-synonyms_read(struct view *v, const char *text)
-{
-	const char *names[MAX_SYNONYMS];
-	char *copy, *s, *next, *out = NULL;
-	size_t n = 0;
-
-	if ((copy = util_strdup(text != NULL ? text : "")) == NULL)
-		return NULL;
-	for (s = copy; s != NULL; s = next) {
-		if ((next = strchr(s, ',')) != NULL)
-			*next++ = '\0';
-		s = util_trim(s);
-		if (*s == '\0')
-			continue;
-		if (n == MAX_SYNONYMS) {
-			view_error(v, "synonyms", "Give 20 other names or fewer");
-			goto done;
-		}
-		if (strlen(s) > 120) {
-			view_error(v, "synonyms", "Each other name must be 120 "
-			    "characters or fewer");
-			goto done;
-		}
-		names[n++] = s;
-	}
-	out = util_pg_array(names, n);
-done:
-	free(copy);
-	return out;
-}
-
-/*
  * The terms a search ($1, or '' for all) finds from the nodes of a region
  * ($3, or '' for any), A to Z, each with the letter it is listed under;
  * $2 is this node.
@@ -184,7 +148,10 @@ glossary_save(struct request *r, struct view *v, const char *id)
 	    "in plain English");
 	view_field(v, r, KEY_SYNONYMS, NULL);
 	if (r->form.f[KEY_SYNONYMS].error == 0)
-		synonyms = synonyms_read(v, r->form.f[KEY_SYNONYMS].text);
+		synonyms = view_comma_list(v, "synonyms",
+		    r->form.f[KEY_SYNONYMS].text, MAX_SYNONYMS, 120,
+		    "Give 20 other names or fewer, each 120 characters or "
+		    "fewer");
 	if (view_has(v, "errors"))
 		goto refused;
 	if (id == NULL && util_uuid(newid) == -1) {

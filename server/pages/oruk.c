@@ -150,6 +150,16 @@ vocab_make(struct vocab *v)
 	    v->access_codes != NULL && v->access_labels != NULL ? 0 : -1;
 }
 
+/* The vocabularies as the first four parameters of a statement. */
+static void
+vocab_params(const struct vocab *v, const char **p)
+{
+	p[0] = v->attending_codes;
+	p[1] = v->attending_labels;
+	p[2] = v->access_codes;
+	p[3] = v->access_labels;
+}
+
 static void
 vocab_free(struct vocab *v)
 {
@@ -295,15 +305,12 @@ oruk_service(struct request *r)
 		vocab_free(&v);
 		return http_error(r, 500);
 	}
-	p[0] = r->arg;
-	p[1] = v.attending_codes;
-	p[2] = v.attending_labels;
-	p[3] = v.access_codes;
-	p[4] = v.access_labels;
+	vocab_params(&v, p);
+	p[4] = r->arg;
 	rc = oruk_send(r, db_query(r->db, PGRES_TUPLES_OK, "SELECT"
-	    " acorn_oruk_service(s, o, $2::text[], $3::text[], $4::text[],"
-	    " $5::text[])::text FROM services s LEFT JOIN organisations o"
-	    " ON o.id = s.organisation WHERE s.id = $1 AND NOT s.deleted", 5,
+	    " acorn_oruk_service(s, o, $1::text[], $2::text[], $3::text[],"
+	    " $4::text[])::text FROM services s LEFT JOIN organisations o"
+	    " ON o.id = s.organisation WHERE s.id = $5 AND NOT s.deleted", 5,
 	    p));
 	vocab_free(&v);
 	return rc;
@@ -484,10 +491,7 @@ oruk_taxonomy_terms(struct request *r)
 		vocab_free(&v);
 		return http_error(r, 500);
 	}
-	p[0] = v.attending_codes;
-	p[1] = v.attending_labels;
-	p[2] = v.access_codes;
-	p[3] = v.access_labels;
+	vocab_params(&v, p);
 	p[4] = pg.limit;
 	p[5] = pg.offset;
 	p[6] = pg.page;
@@ -525,10 +529,7 @@ oruk_taxonomy_term(struct request *r)
 		vocab_free(&v);
 		return http_error(r, 500);
 	}
-	p[0] = v.attending_codes;
-	p[1] = v.attending_labels;
-	p[2] = v.access_codes;
-	p[3] = v.access_labels;
+	vocab_params(&v, p);
 	p[4] = r->arg;
 	rc = oruk_send(r, db_query(r->db, PGRES_TUPLES_OK, "SELECT body::text"
 	    " FROM acorn_oruk_terms($1::text[], $2::text[], $3::text[],"

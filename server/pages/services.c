@@ -971,36 +971,6 @@ contacts_read(struct view *v, struct request *r, struct json *j)
 	json_close(j);
 }
 
-/* Languages typed with commas between them, as an array literal. */
-static char *
-languages_read(struct view *v, struct request *r)
-{
-	const char *names[MAX_LANGUAGES];
-	const char *text = view_field(v, r, KEY_LANGUAGES, NULL);
-	char *copy, *s, *next, *out = NULL;
-	size_t n = 0;
-
-	if ((copy = util_strdup(text != NULL ? text : "")) == NULL)
-		return NULL;
-	for (s = copy; s != NULL; s = next) {
-		if ((next = strchr(s, ',')) != NULL)
-			*next++ = '\0';
-		s = util_trim(s);
-		if (*s == '\0')
-			continue;
-		if (n == MAX_LANGUAGES || strlen(s) > 60) {
-			view_error(v, "languages", "Give up to 30 languages, "
-			    "each 60 characters or fewer");
-			goto done;
-		}
-		names[n++] = s;
-	}
-	out = util_pg_array(names, n);
-done:
-	free(copy);
-	return out;
-}
-
 /* What a listing's form says, checked: the parameters of its save. */
 enum {
 	SV_ID, SV_ORG, SV_NAME, SV_DESCRIPTION, SV_STATUS, SV_URL, SV_EMAIL,
@@ -1206,7 +1176,9 @@ service_save(struct request *r, struct view *v, const char *id,
 	p[SV_FREE] = r->form.f[KEY_FREE].num == 1 ? "t" : "f";
 	view_flag(v, "v_free", r->form.f[KEY_FREE].num == 1);
 	p[SV_ACCESSIBILITY] = view_field(v, r, KEY_ACCESSIBILITY, NULL);
-	langs = languages_read(v, r);
+	langs = view_comma_list(v, "languages", view_field(v, r, KEY_LANGUAGES,
+	    NULL), MAX_LANGUAGES, 60, "Give up to 30 languages, each 60 "
+	    "characters or fewer");
 	attending = codes_array(v, r, KEY_ATTEND, "attend", attending_codes,
 	    "Select how people take part from the list");
 	access = codes_array(v, r, KEY_ACCESS, "access", access_codes,

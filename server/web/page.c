@@ -185,3 +185,41 @@ page_message_take(struct request *r, unsigned int status, const char *title,
 	free(text);
 	return rc;
 }
+
+/*
+ * Names typed with commas between them (other names of a term, the
+ * languages of a service), as a PostgreSQL array literal: at most max
+ * of them, each of at most len characters, or the problem message
+ * beside field in v.  NULL on a problem or when memory ran out.
+ */
+char *
+view_comma_list(struct view *v, const char *field, const char *text,
+    size_t max, size_t len, const char *message)
+{
+	const char **names;
+	char *copy, *s, *next, *out = NULL;
+	size_t n = 0;
+
+	if ((names = calloc(max + 1, sizeof(*names))) == NULL ||
+	    (copy = util_strdup(text != NULL ? text : "")) == NULL) {
+		free(names);
+		return NULL;
+	}
+	for (s = copy; s != NULL; s = next) {
+		if ((next = strchr(s, ',')) != NULL)
+			*next++ = '\0';
+		s = util_trim(s);
+		if (*s == '\0')
+			continue;
+		if (n == max || util_utf8_length(s) > len) {
+			view_error(v, field, message);
+			goto done;
+		}
+		names[n++] = s;
+	}
+	out = util_pg_array(names, n);
+done:
+	free(copy);
+	free(names);
+	return out;
+}

@@ -505,6 +505,8 @@ void		 view_common(struct request *, struct view *, const char *);
 struct view	*page_view(struct request *, const char *);
 struct view	*page_form(struct request *, const char *, const char *);
 void		 view_error(struct view *, const char *, const char *);
+char		*view_comma_list(struct view *, const char *, const char *,
+		    size_t, size_t, const char *);
 const char	*view_field(struct view *, struct request *, enum key,
 		    const char *);
 /* when.c: a date's inputs on a form page, as view_field a line's */

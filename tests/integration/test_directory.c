@@ -431,6 +431,9 @@ START_TEST(test_bad_listing_refused_with_its_reason_and_nothing_stored)
 	    "Select the week of the month");
 	refused(coord, page, "hours_note", "Not in August", NULL, NULL,
 	    "Give the days and times it runs as well");
+	refused(coord, page, "languages", "a, b, c, d, e, f, g, h, i, j, k, l,"
+	    " m, n, o, p, q, r, s, t, u, v, w, x, y, z, aa, bb, cc, dd, ee",
+	    NULL, NULL, "Give up to 30 languages");
 	refused(coord, page, "status", "gone", NULL, NULL,
 	    "Select the status from the list");
 	refused(coord, page, "service", "", NULL, NULL,
