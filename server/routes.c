@@ -563,6 +563,12 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_review_history, .metric = "service_history",
 	},
+	[PAGE_SERVICE_REMOVE] = {
+		.path = "/services/*/remove", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.section = "services",
+		.handler = services_remove, .metric = "service_remove",
+	},
 	[PAGE_SHORTLIST] = {
 		.path = "/services/shortlist", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,

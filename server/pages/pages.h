@@ -205,6 +205,7 @@ int services_show(struct request *r);
 int services_edit(struct request *r);
 int services_confirm(struct request *r);
 int service_may_edit(struct request *r, const char *org);
+int services_remove(struct request *r);
 
 /* services_review.c */
 int services_review_check(struct request *r);

@@ -784,6 +784,7 @@ services_show(struct request *r)
 		view_flag(v, "may_suggest", !may && r->account != NULL);
 		view_setf(v, "edit_href", "/services/%s/edit", r->arg);
 		view_setf(v, "confirm_action", "/services/%s/confirm", r->arg);
+		view_setf(v, "remove_href", "/services/%s/remove", r->arg);
 	}
 	origin_view(v, res, 0, SS_RECEIVED);
 	rc = http_page(r, 200, "service", v);
@@ -1602,4 +1603,74 @@ done:
 	free(place);
 	free(terms);
 	return rc;
+}
+
+/*
+ * GET and POST /services/{id}/remove: a coordinator or one of its
+ * managers takes a listing of this node out of the directory, after
+ * being asked.  Its content goes; a signed tombstone tells the network
+ * (a listing that has stopped for now is better marked so, by status).
+ */
+int
+services_remove(struct request *r)
+{
+	struct confirm c;
+	PGresult *res;
+	const char *p[1];
+	char *heading = NULL, back[160], action[160];
+	int may, rc;
+
+	if (!util_uuid_valid(r->arg))
+		return http_error(r, 404);
+	p[0] = r->arg;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name, organisation,"
+	    " origin = (SELECT id FROM node) FROM services WHERE id = $1"
+	    " AND NOT deleted", 1, p)) == NULL)
+		return http_error(r, 503);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return http_error(r, 404);
+	}
+	may = *PQgetvalue(res, 0, 2) == 't' ?
+	    service_may_edit(r, PQgetvalue(res, 0, 1)) : 0;
+	if (may != 1) {
+		PQclear(res);
+		return http_error(r, may == -1 ? 503 : 403);
+	}
+	snprintf(back, sizeof(back), "/services/%s", r->arg);
+	if (r->method != METHOD_POST) {
+		heading = util_printf("Remove %s from the directory?",
+		    PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (heading == NULL)
+			return http_error(r, 500);
+		memset(&c, 0, sizeof(c));
+		snprintf(action, sizeof(action), "/services/%s/remove", r->arg);
+		c.heading = heading;
+		c.what[0] = "The listing leaves the directory here and on every "
+		    "node of the network. Its history stays with this node. "
+		    "This cannot be undone.";
+		c.what[1] = "If the service has stopped for now, or for good, "
+		    "edit the listing and change its status instead: people "
+		    "then see that it is closed.";
+		c.action = action;
+		c.button = "Yes, remove the listing";
+		c.back = back;
+		rc = page_confirm(r, &c);
+		free(heading);
+		return rc;
+	}
+	PQclear(res);
+	if (db_begin(r->db) == -1 || db_exec(r->db, "UPDATE services SET"
+	    " deleted = true, name = NULL, description = NULL, status = NULL,"
+	    " url = NULL, email = NULL, alert = NULL, eligibility = NULL,"
+	    " fees = NULL, accessibility = NULL, schedules = '[]',"
+	    " contacts = '[]', locations = '{}', terms = '{}',"
+	    " assured_date = NULL, assured_by = NULL"
+	    " WHERE id = $1 AND origin = (SELECT id FROM node)"
+	    " AND NOT deleted", 1, p) == -1 ||
+	    audit_commit(r->db, r->account->id, "service_remove",
+	    r->arg) == -1)
+		return http_error(r, 503);
+	return http_redirect(r, "/services");
 }

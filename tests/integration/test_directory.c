@@ -365,6 +365,24 @@ START_TEST(test_manager_edits_and_confirms_other_members_cannot)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert(!resp_has(r, "Suggest a change to"));
 	resp_free(r);
+	/* Removing asks first; only those who look after it may. */
+	snprintf(path, sizeof(path), "/services/%s/remove", svc);
+	ck_assert_int_eq(http_get_status(other, path), 403);
+	r = http_get(manager, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Remove Managed group from the directory?"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM services WHERE id = $1"
+	    " AND NOT deleted", svc), 1);
+	r = form_post(manager, path, path, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	/* Its content gone, and a signed tombstone to tell the network. */
+	ck_assert(node_wait(node, "SELECT EXISTS (SELECT 1 FROM services"
+	    " WHERE id = $1 AND deleted AND name IS NULL"
+	    " AND entry LIKE '<at:deleted-entry%')", svc, 10000));
+	snprintf(path, sizeof(path), "/services/%s", svc);
+	ck_assert_int_eq(http_get_status(other, path), 404);
 	free(org);
 	free(svc);
 	client_free(other);
