@@ -14,6 +14,7 @@
 #include <check.h>
 
 #include "harness.h"
+#include "federation.h"
 #include "fakepeer.h"
 
 #define SETTLE_MS	60000	/* the most a change may take to arrive */
@@ -285,7 +286,7 @@ requests(struct fakepeer *p)
 {
 	static const char *const colls[] = {
 		"nodes", "members", "events", "evaluations", "documents",
-		"glossary",
+		"glossary", "organisations", "locations", "services",
 	};
 	size_t i;
 	int n = fakepeer_polls(p);
@@ -385,7 +386,7 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	ck_assert_int_eq(requests(peer), 2);
 	/* Every collection has its cursor, pulled or found caught up. */
 	ck_assert_int_eq(node_num(n, "SELECT count(*) FROM peer_cursors",
-	    NULL), 6);
+	    NULL), FED_COLLECTIONS);
 
 	/* Caught up: one request a round, and nothing fetched. */
 	ck_assert_int_eq(one_round(n, peer), 1);
@@ -408,7 +409,7 @@ START_TEST(test_a_caught_up_peer_costs_one_request_a_round)
 	ck_assert_int_eq(fakepeer_polls(old), 1);
 	ck_assert_int_eq(fakepeer_requests(old, "nodes"), 1);
 	ck_assert_int_eq(fakepeer_requests(old, "glossary"), 1);
-	ck_assert_int_eq(one_round(n, old), 6);
+	ck_assert_int_eq(one_round(n, old), FED_COLLECTIONS);
 	ck_assert_int_eq(fakepeer_polls(old), 1);
 	ck_assert_int_eq(fakepeer_strays(old), 0);
 	ck_assert_int_eq(fakepeer_strays(peer), 0);
