@@ -569,6 +569,12 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "services",
 		.handler = services_remove, .metric = "service_remove",
 	},
+	[PAGE_SERVICES_NEEDS] = {
+		.path = "/services/needs", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "services",
+		.handler = services_review_needs, .metric = "services_needs",
+	},
 	[PAGE_SHORTLIST] = {
 		.path = "/services/shortlist", .methods = GET | POST,
 		.flags = NEED_MEMBER | CSRF,

@@ -214,6 +214,7 @@ int services_review(struct request *r);
 int services_review_suggestion(struct request *r);
 int services_review_outcome(struct request *r);
 int services_review_history(struct request *r);
+int services_review_needs(struct request *r);
 
 /* services_shortlist.c */
 int services_shortlist(struct request *r);

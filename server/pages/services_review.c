@@ -873,3 +873,141 @@ done:
 	PQclear(s);
 	return rc;
 }
+
+/* The vocabulary, A to Z, with where each term maps to. */
+static const char needs_query[] =
+    "SELECT id, code, name, description, local,"
+    " coalesce(external_taxonomy, ''), coalesce(external_id, ''),"
+    " (SELECT count(*) FROM services s WHERE t.id = ANY (s.terms)"
+    "  AND NOT s.deleted)"
+    " FROM taxonomy_terms t ORDER BY lower(name) LIMIT 500";
+
+enum { NQ_ID, NQ_CODE, NQ_NAME, NQ_DESCRIPTION, NQ_LOCAL, NQ_SCHEME,
+    NQ_EXTERNAL, NQ_USED };
+
+/*
+ * A local term from the form (name and description), or a mapping of a
+ * term (id) to an external list's identifier (scheme and value): 0
+ * saved, 1 refused (v says why), -1 the database failed.
+ */
+static int
+needs_save(struct request *r, struct view *v)
+{
+	const char *p[4], *id = r->form.f[KEY_ID].text;
+	const char *scheme = view_field(v, r, KEY_SCHEME, NULL);
+	const char *value = view_field(v, r, KEY_TAG, NULL);
+	PGresult *res;
+	int n;
+
+	if (r->form.f[KEY_ID].error)
+		return -2;
+	if (id != NULL) {
+		p[0] = id;
+		p[1] = scheme;
+		p[2] = value;
+		if ((scheme == NULL) != (value == NULL)) {
+			view_error(v, "scheme", "Give both the list and the "
+			    "term's identifier in it, or neither");
+			return 1;
+		}
+		if (db_begin(r->db) == -1)
+			return -1;
+		res = db_query(r->db, PGRES_TUPLES_OK, "UPDATE taxonomy_terms"
+		    " SET external_taxonomy = $2, external_id = $3"
+		    " WHERE id = $1::uuid RETURNING id", 3, p);
+		n = res != NULL ? PQntuples(res) : -1;
+		PQclear(res);
+		if (n != 1) {
+			db_rollback(r->db);
+			return n == -1 ? -1 : -2;
+		}
+		return audit_commit(r->db, r->account->id, "need_map", id);
+	}
+	p[0] = view_field(v, r, KEY_TERM, "Enter the name of the need or "
+	    "activity");
+	p[1] = view_field(v, r, KEY_DEFINITION, "Say what it covers, in "
+	    "plain English");
+	p[2] = scheme;
+	p[3] = value;
+	if (p[0] != NULL && util_utf8_length(p[0]) > 80)
+		view_error(v, "term", "The name must be 80 characters or fewer");
+	if (p[1] != NULL && util_utf8_length(p[1]) > 500)
+		view_error(v, "definition", "The description must be 500 "
+		    "characters or fewer");
+	if ((scheme == NULL) != (value == NULL))
+		view_error(v, "scheme", "Give both the list and the term's "
+		    "identifier in it, or neither");
+	if (view_has(v, "errors"))
+		return 1;
+	if (db_begin(r->db) == -1)
+		return -1;
+	res = db_query(r->db, PGRES_TUPLES_OK, "INSERT INTO taxonomy_terms"
+	    " (id, code, name, description, external_taxonomy, external_id,"
+	    " local) SELECT gen_random_uuid(), left(trim(both '_' FROM"
+	    " regexp_replace(lower($1), '[^a-z0-9]+', '_', 'g')), 30) || '_'"
+	    " || left(md5($1), 6), $1, $2, $3, $4, true"
+	    " WHERE NOT EXISTS (SELECT 1 FROM taxonomy_terms"
+	    " WHERE lower(name) = lower($1)) RETURNING id::text", 4, p);
+	n = res != NULL ? PQntuples(res) : -1;
+	if (n == 1 && audit_commit(r->db, r->account->id, "need_add",
+	    PQgetvalue(res, 0, 0)) == -1)
+		n = -1;
+	PQclear(res);
+	if (n != 1) {
+		db_rollback(r->db);
+		if (n == 0)
+			view_error(v, "term", "The vocabulary has a term of this "
+			    "name already");
+		return n == 0 ? 1 : -1;
+	}
+	return 0;
+}
+
+/*
+ * GET and POST /services/needs: the vocabulary of needs and activities,
+ * for coordinators to add this region's own terms to and to map any to
+ * another list's identifier (a council's taxonomy, say).
+ */
+int
+services_review_needs(struct request *r)
+{
+	struct view *v, *c;
+	PGresult *res;
+	int i, rc = 0;
+
+	if ((v = page_view(r, "Needs and activities")) == NULL)
+		return http_error(r, 500);
+	if (r->method == METHOD_POST) {
+		rc = needs_save(r, v);
+		if (rc == 0) {
+			view_free(v);
+			return http_redirect(r, "/services/needs");
+		}
+		if (rc < 0) {
+			view_free(v);
+			return http_error(r, rc == -2 ? 400 : 503);
+		}
+	}
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, needs_query, 0, NULL)) ==
+	    NULL) {
+		view_free(v);
+		return http_error(r, 503);
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		if ((c = view_add(v, "needs")) != NULL) {
+			view_set(c, "id", PQgetvalue(res, i, NQ_ID));
+			view_set(c, "name", PQgetvalue(res, i, NQ_NAME));
+			view_set(c, "description", PQgetvalue(res, i,
+			    NQ_DESCRIPTION));
+			view_flag(c, "local", *PQgetvalue(res, i, NQ_LOCAL) ==
+			    't');
+			view_set(c, "scheme", PQgetvalue(res, i, NQ_SCHEME));
+			view_set(c, "external", PQgetvalue(res, i,
+			    NQ_EXTERNAL));
+			view_setf(c, "used", "%s", PQgetvalue(res, i, NQ_USED));
+			view_setf(c, "scheme_id", "scheme-%d", i + 1);
+			view_setf(c, "external_id", "external-%d", i + 1);
+		}
+	PQclear(res);
+	return http_page(r, rc == 1 ? 422 : 200, "services_needs", v);
+}

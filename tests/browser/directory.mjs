@@ -148,6 +148,9 @@ try {
 			'the report is still there');
 		await c.page.goto(reported);
 		expect(!(await c.page.content()).includes('Problem reported'), 'still marked reported');
+		await c.page.goto(`${base}/services/needs`);
+		expect(await text(c.page, 'h1') === 'Needs and activities', 'not the vocabulary');
+		await accessible(c.page, 'services-needs');
 		await c.context.close();
 	});
 } catch (e) {

@@ -1367,6 +1367,52 @@ START_TEST(test_importer_run_twice_gives_the_same_directory)
 }
 END_TEST
 
+/* Coordinators add the region's own terms and map terms elsewhere. */
+START_TEST(test_coordinators_add_local_needs_and_map_them)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *other = client_as(node, OTHER, other_pw);
+	struct resp *r;
+	char *id;
+
+	ck_assert_int_eq(http_get_status(other, "/services/needs"), 403);
+	r = form_post(coord, "/services/needs", "/services/needs", "term",
+	    "Men's sheds", "definition", "Making and mending side by side.",
+	    "scheme", "council-taxonomy", "tag", "MS-01", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM taxonomy_terms WHERE"
+	    " name = 'Men''s sheds' AND local AND external_id = 'MS-01'"
+	    " AND external_taxonomy = 'council-taxonomy'", NULL), 1);
+	/* The same name twice, or half a mapping, is refused. */
+	r = form_post(coord, "/services/needs", "/services/needs", "term",
+	    "men's SHEDS", "definition", "Again.", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "has a term of this name already"));
+	resp_free(r);
+	r = form_post(coord, "/services/needs", "/services/needs", "term",
+	    "Repair cafes", "definition", "Fixing things.", "scheme", "x",
+	    NULL);
+	ck_assert_int_eq(r->status, 422);
+	resp_free(r);
+	/* A shipped term mapped; the search page offers the new one. */
+	id = node_text(node, "SELECT id FROM taxonomy_terms WHERE code ="
+	    " 'befriending'", NULL);
+	r = form_post(coord, "/services/needs", "/services/needs", "id", id,
+	    "scheme", "council-taxonomy", "tag", "BF-07", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM taxonomy_terms WHERE"
+	    " code = 'befriending' AND external_id = 'BF-07'", NULL), 1);
+	r = http_get(other, "/services");
+	ck_assert(resp_has(r, "Men&#39;s sheds") || resp_has(r, "Men's sheds"));
+	resp_free(r);
+	free(id);
+	client_free(other);
+	client_free(coord);
+}
+END_TEST
+
 START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 {
 	struct node *demo = node_new("Demo directory", NULL);
@@ -1432,6 +1478,7 @@ directory_suite(void)
 	tcase_add_test(tc,
 	    test_report_changes_nothing_reaches_managers_queue_and_is_throttled);
 	tcase_add_test(tc, test_importer_run_twice_gives_the_same_directory);
+	tcase_add_test(tc, test_coordinators_add_local_needs_and_map_them);
 	tcase_add_test(tc,
 	    test_demo_directory_loads_with_fresh_due_and_overdue_listings);
 	suite_add_tcase(s, tc);
