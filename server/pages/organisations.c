@@ -131,10 +131,7 @@ enum { OS_NAME, OS_DESCRIPTION, OS_EMAIL, OS_WEBSITE, OS_PHONE, OS_RECEIVED };
 
 /* Its listings, with their freshness: $1 its id, $2 the review cycle. */
 static const char services_query[] =
-    "SELECT s.id, s.name, s.status, acorn_freshness(s.assured_date,"
-    " s.assured_by, $2::integer, " SQL_LONDON_DATE("now()") "),"
-    " acorn_review_stage(s.assured_date, $2::integer, "
-    SQL_LONDON_DATE("now()") ")"
+    "SELECT s.id, s.name, s.status, " SQL_FRESHNESS("s", "$2")
     " FROM services s WHERE s.organisation = $1 AND NOT s.deleted"
     " ORDER BY s.status = 'defunct', lower(s.name), s.id";
 
@@ -200,8 +197,7 @@ organisations_show(struct request *r)
 			    service_status_codes, service_status_labels,
 			    status));
 		view_set(c, "freshness", PQgetvalue(list, i, OV_FRESHNESS));
-		view_flag(c, "due", *PQgetvalue(list, i, OV_STAGE) == '1');
-		view_flag(c, "overdue", *PQgetvalue(list, i, OV_STAGE) == '2');
+		service_stage_view(c, PQgetvalue(list, i, OV_STAGE));
 	}
 	view_flag(v, "no_services", PQntuples(list) == 0);
 	if (!origin_view(v, res, 0, OS_RECEIVED) && may) {

@@ -199,6 +199,14 @@ int feeds_serve(struct request *r);
 int feeds_poll(struct request *r);
 
 /* services.c */
+/* A listing's freshness and review stage, for a cycle of months ($n). */
+#define SQL_FRESHNESS(s, n) \
+	"acorn_freshness(" s ".assured_date, " s ".assured_by, " n \
+	"::integer, " SQL_LONDON_DATE("now()") "), acorn_review_stage(" s \
+	".assured_date, " n "::integer, " SQL_LONDON_DATE("now()") ")"
+void service_stage_view(struct view *v, const char *stage);
+void service_lines_view(struct view *v, const char *list, const char *text);
+int service_token_hash(const char *token, char hash[65]);
 int services_list(struct request *r);
 int services_new(struct request *r);
 int services_show(struct request *r);

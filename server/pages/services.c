@@ -15,15 +15,9 @@
 #define PAGE_SIZE	20
 #define MAX_LANGUAGES	30
 
-/* A listing's freshness and review stage, for a cycle of months ($n). */
-#define SQL_FRESHNESS(s, n) \
-	"acorn_freshness(" s ".assured_date, " s ".assured_by, " n \
-	"::integer, " SQL_LONDON_DATE("now()") "), acorn_review_stage(" s \
-	".assured_date, " n "::integer, " SQL_LONDON_DATE("now()") ")"
-
 /* The review stage (acorn_review_stage) on a listing. */
-static void
-stage_view(struct view *v, const char *stage)
+void
+service_stage_view(struct view *v, const char *stage)
 {
 	view_flag(v, "due", *stage == '1');
 	view_flag(v, "overdue", *stage == '2');
@@ -53,8 +47,8 @@ codes_view(struct view *v, const char *list, const char *text,
 }
 
 /* Lines of text as a list of "text"s. */
-static void
-lines_view(struct view *v, const char *list, const char *text)
+void
+service_lines_view(struct view *v, const char *list, const char *text)
 {
 	struct view *c;
 	const char *p;
@@ -545,9 +539,9 @@ services_list(struct request *r)
 		view_set(s, "summary", PQgetvalue(res, i, SL_DESCRIPTION));
 		codes_view(s, "attending", PQgetvalue(res, i, SL_ATTENDING),
 		    attending_codes, attending_labels);
-		lines_view(s, "terms", PQgetvalue(res, i, SL_TERMS));
+		service_lines_view(s, "terms", PQgetvalue(res, i, SL_TERMS));
 		view_set(s, "freshness", PQgetvalue(res, i, SL_FRESHNESS));
-		stage_view(s, PQgetvalue(res, i, SL_STAGE));
+		service_stage_view(s, PQgetvalue(res, i, SL_STAGE));
 		if (!PQgetisnull(res, i, SL_NEXT))
 			view_set(s, "next_opening", PQgetvalue(res, i,
 			    SL_NEXT));
@@ -738,12 +732,12 @@ services_show(struct request *r)
 	    attending_codes, attending_labels);
 	codes_view(v, "access", PQgetvalue(res, 0, SS_ACCESS), access_codes,
 	    access_labels);
-	lines_view(v, "terms", PQgetvalue(res, 0, SS_TERMS));
-	lines_view(v, "schedules", PQgetvalue(res, 0, SS_SCHEDULES));
+	service_lines_view(v, "terms", PQgetvalue(res, 0, SS_TERMS));
+	service_lines_view(v, "schedules", PQgetvalue(res, 0, SS_SCHEDULES));
 	if (!PQgetisnull(res, 0, SS_NEXT))
 		view_set(v, "next_opening", PQgetvalue(res, 0, SS_NEXT));
 	view_set(v, "freshness", PQgetvalue(res, 0, SS_FRESHNESS));
-	stage_view(v, PQgetvalue(res, 0, SS_STAGE));
+	service_stage_view(v, PQgetvalue(res, 0, SS_STAGE));
 	if (!PQgetisnull(res, 0, SS_ORG_ID)) {
 		view_setf(v, "org_href", "/organisations/%s", PQgetvalue(res,
 		    0, SS_ORG_ID));
@@ -1673,4 +1667,25 @@ services_remove(struct request *r)
 	    r->arg) == -1)
 		return http_error(r, 503);
 	return http_redirect(r, "/services");
+}
+
+/*
+ * The SHA-256, in hex, a mailed or shared link's token is kept as: -1
+ * when token is not of a token's shape (43 characters of base64url).
+ */
+int
+service_token_hash(const char *token, char hash[65])
+{
+	unsigned char digest[32];
+	size_t i, n = strlen(token);
+
+	if (n != ACORN_TOKEN_LEN)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_", token[i]) == NULL)
+			return -1;
+	util_sha256(token, n, digest);
+	util_hex(digest, sizeof(digest), hash);
+	return 0;
 }

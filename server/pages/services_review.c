@@ -12,26 +12,6 @@
 #include "web.h"
 #include "pages.h"
 
-/* The hash a mailed link is kept as; -1 when it is not of its shape. */
-static int
-check_hash(const char *token, char hash[65])
-{
-	unsigned char digest[32];
-	size_t i, n = strlen(token);
-
-	if (n != ACORN_TOKEN_LEN)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (!((token[i] >= 'a' && token[i] <= 'z') ||
-		    (token[i] >= 'A' && token[i] <= 'Z') ||
-		    (token[i] >= '0' && token[i] <= '9') ||
-		    token[i] == '-' || token[i] == '_'))
-			return -1;
-	util_sha256(token, n, digest);
-	util_hex(digest, sizeof(digest), hash);
-	return 0;
-}
-
 /* The listing a link opens, while it works: $1 the link's hash. */
 static const char check_query[] =
     "SELECT s.id, s.name, coalesce(o.name, ''),"
@@ -56,7 +36,7 @@ services_review_check(struct request *r)
 	const char *p[1] = { hash };
 	int works;
 
-	if (check_hash(r->arg, hash) == -1)
+	if (service_token_hash(r->arg, hash) == -1)
 		return http_error(r, 404);
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, check_query, 1, p)) ==
 	    NULL)

@@ -66,25 +66,6 @@ enum {
 	SI_CONTACT, SI_COST, SI_URL, SI_EMAIL, SI_LINK, SI_STATUS
 };
 
-/* Lines of text as list "lines" of item c. */
-static void
-lines_add(struct view *c, const char *list, const char *text)
-{
-	struct view *l;
-	const char *p;
-	size_t n;
-	char *line;
-
-	for (p = text; *p != '\0'; p += n + (p[n] != '\0')) {
-		n = strcspn(p, "\n");
-		if (n == 0 || (l = view_add(c, list)) == NULL ||
-		    (line = strndup(p, n)) == NULL)
-			continue;
-		view_set(l, "text", line);
-		free(line);
-	}
-}
-
 /* The shortlist's services into v's "items"; -1 when the database failed. */
 static int
 items_view(struct request *r, struct view *v, const char *id)
@@ -106,12 +87,12 @@ items_view(struct request *r, struct view *v, const char *id)
 		view_set(c, "org_name", PQgetvalue(res, i, SI_ORG));
 		view_set(c, "note", PQgetvalue(res, i, SI_NOTE));
 		view_setf(c, "note_id", "note-%d", i + 1);
-		lines_add(c, "where", PQgetvalue(res, i, SI_WHERE));
-		lines_add(c, "when", PQgetvalue(res, i, SI_WHEN));
+		service_lines_view(c, "where", PQgetvalue(res, i, SI_WHERE));
+		service_lines_view(c, "when", PQgetvalue(res, i, SI_WHEN));
 		if (!PQgetisnull(res, i, SI_NEXT))
 			view_set(c, "next_opening", PQgetvalue(res, i,
 			    SI_NEXT));
-		lines_add(c, "contact", PQgetvalue(res, i, SI_CONTACT));
+		service_lines_view(c, "contact", PQgetvalue(res, i, SI_CONTACT));
 		view_set(c, "cost", PQgetvalue(res, i, SI_COST));
 		view_set(c, "url", PQgetvalue(res, i, SI_URL));
 		view_set(c, "email", PQgetvalue(res, i, SI_EMAIL));
@@ -137,7 +118,6 @@ shortlist_change(struct request *r, struct view *v, const char *step,
 {
 	const char *service = r->form.f[KEY_ID].text, *p[4];
 	char id[24], who[24], token[ACORN_TOKEN_LEN + 1], hash[65], days[16];
-	unsigned char digest[32];
 	PGresult *res;
 	int rc = -1, n;
 
@@ -172,7 +152,7 @@ shortlist_change(struct request *r, struct view *v, const char *step,
 		    " FROM shortlist_items WHERE shortlist = $1::bigint", 1,
 		    p)) == NULL)
 			goto done;
-		n = atoi(PQgetvalue(res, 0, 0));
+		n = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
 		if (n >= SHORTLIST_MAX) {
 			view_setf(v, "refusal", "A shortlist holds %d services "
@@ -207,10 +187,9 @@ shortlist_change(struct request *r, struct view *v, const char *step,
 		    p) == -1)
 			goto done;
 	} else if (strcmp(step, "share") == 0) {
-		if (util_token(token) == -1)
+		if (util_token(token) == -1 ||
+		    service_token_hash(token, hash) == -1)
 			goto done;
-		util_sha256(token, strlen(token), digest);
-		util_hex(digest, sizeof(digest), hash);
 		snprintf(days, sizeof(days), "%ld", cfg->shortlist_days);
 		p[1] = hash;
 		p[2] = days;
@@ -321,19 +300,11 @@ services_shortlist_shared(struct request *r)
 {
 	struct view *v;
 	PGresult *res;
-	unsigned char digest[32];
 	char hash[65], id[24];
 	const char *p[1] = { hash };
-	size_t i, n = strlen(r->arg);
 
-	if (n != ACORN_TOKEN_LEN)
+	if (service_token_hash(r->arg, hash) == -1)
 		return http_error(r, 404);
-	for (i = 0; i < n; i++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_", r->arg[i]) == NULL)
-			return http_error(r, 404);
-	util_sha256(r->arg, n, digest);
-	util_hex(digest, sizeof(digest), hash);
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT id,"
 	    " expires > now() FROM shortlists WHERE token_hash = $1", 1,
 	    p)) == NULL)
