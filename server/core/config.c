@@ -168,6 +168,8 @@ static const struct conf_key keys[] = {
 	    NULL, "1", 0, NULL },
 	{ "shortlist_days", C_LONG, OFF(shortlist_days), 1, 3650, NULL, "90",
 	    0, NULL },
+	{ "retain_directory_months", C_LONG, OFF(retain_directory_months), 1,
+	    1200, NULL, "12", 0, NULL },
 	{ "retention_interval", C_INT, OFF(retention_interval), 1, DAY, NULL,
 	    "3600", 0, NULL },
 	/* Rows one statement removes: each batch is its own transaction. */

@@ -179,6 +179,7 @@ struct config {
 	long	 retain_unconfirmed_days; /* after joining, never confirmed */
 	long	 retain_throttle_days;	/* after a party's last attempt */
 	long	 shortlist_days;	/* a shortlist and its shared link */
+	long	 retain_directory_months; /* settled reports, suggestions */
 	int	 retention_interval;	/* seconds between sweeps */
 	int	 retention_batch;	/* rows one statement removes */
 	long	 cache_bytes;	/* pages kept in memory; 0: none */
@@ -400,6 +401,9 @@ enum retention_rule {
 	RETAIN_UNCONFIRMED,
 	RETAIN_THROTTLE,
 	RETAIN_SHORTLISTS,
+	RETAIN_REPORTS,
+	RETAIN_SUGGESTIONS,
+	RETAIN_REFERRALS,
 	RETAIN__MAX
 };
 struct retention;

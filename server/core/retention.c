@@ -2,9 +2,11 @@
  * How long personal data is kept, and the worker that removes it when
  * its time is up: sent mail, guest forms never confirmed, expired
  * sessions, failed sign-ins, old audit entries, accounts whose address
- * was never confirmed and the counts that slow down repeated attempts.
- * Each rule is one DELETE with its period from the configuration; the
- * privacy notice reads its figures from the same rules
+ * was never confirmed, the counts that slow down repeated attempts, and
+ * the directory's shortlists, settled reports and suggestions and who
+ * recorded a referral.  Each rule is one statement (a DELETE, or an
+ * UPDATE that forgets a person) with its period from the configuration;
+ * the privacy notice reads its figures from the same rules
  * (retention_period), so the two cannot disagree.  A rule removes at
  * most retention_batch rows a statement, each batch its own transaction,
  * so that a first sweep over years of rows never meets the statement
@@ -123,10 +125,41 @@ static const struct rule rules[RETAIN__MAX] = {
 	   long from its last change. */
 	[RETAIN_SHORTLISTS] = {
 		"shortlists",
-		BATCH("shortlists", "coalesce(expires, updated +"
-		    " $1::interval) < now()", 2),
+		BATCH("shortlists", "expires < now() OR (expires IS NULL"
+		    " AND updated < now() - $1::interval)", 2),
 		{ { OFF(shortlist_days), UNIT_DAYS } }, 1,
 		"%s after it was shared, or last changed if it was not",
+	},
+	/* A report about a listing, once a coordinator has settled it. */
+	[RETAIN_REPORTS] = {
+		"settled reports",
+		BATCH("service_reports", "resolved < now() - $1::interval",
+		    2),
+		{ { OFF(retain_directory_months), UNIT_MONTHS } }, 1,
+		"%s after it was settled",
+	},
+	/* A suggested change, once accepted or rejected: an accepted one
+	   lives on as the listing's revision. */
+	[RETAIN_SUGGESTIONS] = {
+		"settled suggestions",
+		BATCH("service_suggestions", "decided < now() - $1::interval",
+		    2),
+		{ { OFF(retain_directory_months), UNIT_MONTHS } }, 1,
+		"%s after it was accepted or rejected",
+	},
+	/*
+	 * A referral outcome is a count: who recorded it matters only to
+	 * the daily limit on what one member records (services_review.c),
+	 * and is forgotten with the other attempt counts.  The count stays.
+	 */
+	[RETAIN_REFERRALS] = {
+		"who recorded referral outcomes",
+		"UPDATE service_referrals SET account = NULL"
+		" WHERE ctid = ANY (ARRAY(SELECT ctid FROM service_referrals"
+		" WHERE account IS NOT NULL AND recorded < now() - $1::interval"
+		" LIMIT $2))",
+		{ { OFF(retain_throttle_days), UNIT_DAYS } }, 1,
+		"%s after it was recorded",
 	},
 };
 

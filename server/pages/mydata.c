@@ -155,6 +155,55 @@ static const struct export exports[] = {
 	    " " RFC3339("g.updated") " AS updated"
 	    " FROM" ME " JOIN glossary_terms g ON g.created_by = me.id"
 	    " WHERE NOT g.deleted ORDER BY lower(g.term)" },
+	{ "directory_organisations.csv", AS_CSV,
+	    "the organisations in the directory whose listings you manage",
+	    "SELECT o.name AS organisation, o.id,"
+	    " " RFC3339("g.added") " AS manager_since"
+	    " FROM" ME " JOIN organisation_managers g ON g.account = me.id"
+	    " JOIN organisations o ON o.id = g.organisation"
+	    " ORDER BY lower(o.name)" },
+	{ "directory_versions.json", AS_ARRAY,
+	    "the versions of the directory's listings you saved, each whole",
+	    "SELECT v.service, v.revision, v.summary,"
+	    " " RFC3339("v.at") " AS saved, v.content AS listing"
+	    " FROM" ME " JOIN service_revisions v ON v.account = me.id"
+	    " ORDER BY v.at, v.service, v.revision" },
+	{ "directory_reports.csv", AS_CSV,
+	    "the problems you reported with the directory's listings",
+	    "SELECT s.name AS listing, p.service, p.topic, p.details,"
+	    " " RFC3339("p.created") " AS reported,"
+	    " " RFC3339("p.resolved") " AS settled, p.outcome"
+	    " FROM" ME " JOIN service_reports p ON p.account = me.id"
+	    " JOIN services s ON s.id = p.service"
+	    " ORDER BY p.created, p.id" },
+	{ "directory_suggestions.json", AS_ARRAY,
+	    "the changes you suggested to the directory's listings",
+	    "SELECT g.service, s.name AS listing, g.summary,"
+	    " g.content AS suggested, g.place AS suggested_place,"
+	    " " RFC3339("g.created") " AS suggested_at,"
+	    " " RFC3339("g.decided") " AS decided, g.outcome, g.reason"
+	    " FROM" ME " JOIN service_suggestions g ON g.account = me.id"
+	    " JOIN services s ON s.id = g.service"
+	    " ORDER BY g.created, g.id" },
+	{ "directory_referrals.csv", AS_CSV,
+	    "the referral outcomes you recorded and that still name you"
+	    " (counts only: nothing about the person referred)",
+	    "SELECT s.name AS listing, f.service, f.outcome,"
+	    " " RFC3339("f.recorded") " AS recorded"
+	    " FROM" ME " JOIN service_referrals f ON f.account = me.id"
+	    " JOIN services s ON s.id = f.service"
+	    " ORDER BY f.recorded, f.id" },
+	{ "shortlists.json", AS_ARRAY,
+	    "your shortlists of services, with your notes",
+	    "SELECT " RFC3339("l.created") " AS created,"
+	    " " RFC3339("l.updated") " AS changed,"
+	    " " RFC3339("l.expires") " AS shared_link_expires,"
+	    " coalesce((SELECT jsonb_agg(jsonb_build_object('listing', s.name,"
+	    "  'service', s.id, 'note', i.note) ORDER BY i.position)"
+	    "  FROM shortlist_items i JOIN services s ON s.id = i.service"
+	    "  WHERE i.shortlist = l.id), '[]') AS services"
+	    " FROM" ME " JOIN shortlists l ON l.account = me.id"
+	    " ORDER BY l.created, l.id" },
 	{ "sessions.csv", AS_CSV,
 	    "the browsers signed in as you now: when, what each said it was"
 	    " and the address it came from",

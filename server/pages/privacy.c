@@ -21,6 +21,9 @@ static const char *const period_keys[RETAIN__MAX] = {
 	[RETAIN_UNCONFIRMED] = "keep_unconfirmed",
 	[RETAIN_THROTTLE] = "keep_throttle",
 	[RETAIN_SHORTLISTS] = "keep_shortlists",
+	[RETAIN_REPORTS] = "keep_reports",
+	[RETAIN_SUGGESTIONS] = "keep_suggestions",
+	[RETAIN_REFERRALS] = "keep_referrals",
 };
 
 /* GET /privacy */

@@ -41,7 +41,8 @@ start(void)
 	node = node_new("Data node", "retention_interval = 1\n"
 	    "retain_mail_days = 45\nretain_guest_forms_days = 3\n"
 	    "retain_signin_failures_days = 2\nretain_audit_months = 18\n"
-	    "retain_throttle_days = 4\n"
+	    "retain_throttle_days = 4\nretain_directory_months = 9\n"
+	    "shortlist_days = 20\n"
 	    "session_idle = 3600\nsession_max = 172800");
 	ck_assert_ptr_nonnull(node);
 	coord_pw = node_user_add(node, COORD, "coordinator");
@@ -266,6 +267,41 @@ away_registration(const char *event, const char *email, const char *answer)
 	    " SELECT count(*) FROM w", event, email, answer);
 }
 
+/*
+ * What a member leaves in the directory: an organisation they manage, a
+ * listing with a version they saved, a report, a suggestion, a referral
+ * outcome and a shortlist with a note, each named after tag.
+ */
+static void
+directory_things(const char *email, const char *tag)
+{
+	run("WITH o AS (INSERT INTO organisations (id, origin, name,"
+	    " description) SELECT gen_random_uuid(), id, $2 || ' Trust', ''"
+	    " FROM node RETURNING id),"
+	    " s AS (INSERT INTO services (id, origin, organisation, name,"
+	    " description, status) SELECT gen_random_uuid(), n.id, o.id,"
+	    " $2 || ' befriending', '', 'active' FROM node n, o RETURNING id),"
+	    " a AS (SELECT id FROM accounts WHERE email = $1),"
+	    " m AS (INSERT INTO organisation_managers (organisation, account)"
+	    " SELECT o.id, a.id FROM o, a),"
+	    " v AS (INSERT INTO service_revisions (service, revision, account,"
+	    " summary, content) SELECT s.id, 1, a.id, $2 || ' saved it',"
+	    " '{}' FROM s, a),"
+	    " p AS (INSERT INTO service_reports (service, topic, details,"
+	    " account) SELECT s.id, 'phone', $2 || ' found the phone dead',"
+	    " a.id FROM s, a),"
+	    " g AS (INSERT INTO service_suggestions (service, account, base,"
+	    " content, summary) SELECT s.id, a.id, 1, '{}', $2 || ' suggests'"
+	    " FROM s, a),"
+	    " f AS (INSERT INTO service_referrals (service, account, outcome)"
+	    " SELECT s.id, a.id, 'declined' FROM s, a),"
+	    " l AS (INSERT INTO shortlists (account) SELECT id FROM a"
+	    " RETURNING id),"
+	    " i AS (INSERT INTO shortlist_items (shortlist, service, position,"
+	    " note) SELECT l.id, s.id, 1, $2 || ' note' FROM l, s)"
+	    " SELECT 1", email, tag, NULL);
+}
+
 START_TEST(test_download_holds_my_data_and_nobody_elses)
 {
 	struct client *co = client_as(node, COORD, coord_pw);
@@ -277,7 +313,10 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	    "account.json", "registrations.csv", "away_registrations.csv",
 	    "answers.csv", "library_revisions.csv", "evidence_revisions.json",
 	    "evidence_files.csv", "glossary_terms.csv", "sessions.csv",
-	    "failed_signins.csv", "audit.csv", NULL };
+	    "failed_signins.csv", "audit.csv", "directory_organisations.csv",
+	    "directory_versions.json", "directory_reports.csv",
+	    "directory_suggestions.json", "directory_referrals.csv",
+	    "shortlists.json", NULL };
 	/* Everything that would say Bob was here. */
 	const char *bob_marks[8];
 	int i, k;
@@ -322,6 +361,8 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	write_things(alice, ALICE, "alice-guide", "Alice's referral guide",
 	    "Alice term");
 	write_things(bob, BOB, "bob-guide", "Bob's referral guide", "Bob term");
+	directory_things(ALICE, "Alpha");
+	directory_things(BOB, "Bob");
 
 	/* Audit entries: one about Alice, one by her about Bob. */
 	run("WITH l AS (INSERT INTO audit_log (actor, action, subject)"
@@ -411,6 +452,28 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	free(text);
 	text = member_file(dir, "README.txt");
 	assert_has(text, "/privacy", "README.txt");
+	free(text);
+	text = member_file(dir, "directory_organisations.csv");
+	assert_has(text, "Alpha Trust", "directory_organisations.csv");
+	free(text);
+	text = member_file(dir, "directory_versions.json");
+	assert_has(text, "\"summary\": \"Alpha saved it\"",
+	    "directory_versions.json");
+	free(text);
+	text = member_file(dir, "directory_reports.csv");
+	assert_has(text, "Alpha befriending", "directory_reports.csv");
+	assert_has(text, "phone,Alpha found the phone dead",
+	    "directory_reports.csv");
+	free(text);
+	text = member_file(dir, "directory_suggestions.json");
+	assert_has(text, "\"summary\": \"Alpha suggests\"",
+	    "directory_suggestions.json");
+	free(text);
+	text = member_file(dir, "directory_referrals.csv");
+	assert_has(text, ",declined,20", "directory_referrals.csv");
+	free(text);
+	text = member_file(dir, "shortlists.json");
+	assert_has(text, "\"note\": \"Alpha note\"", "shortlists.json");
 	free(text);
 
 	/* Not a trace of Bob, though his data is just like Alice's. */
@@ -617,6 +680,11 @@ START_TEST(test_privacy_notice_quotes_the_configured_periods)
 	ck_assert(resp_has(r, "for <span>2 days</span>"));
 	ck_assert(resp_has(r, "after <span>18 months</span>"));
 	ck_assert(resp_has(r, "<span>4 days after the last attempt</span>"));
+	ck_assert(resp_has(r, "<span>9 months after it was settled</span>"));
+	ck_assert(resp_has(r, "<span>9 months after it was accepted or"
+	    " rejected</span>"));
+	ck_assert(resp_has(r, "<span>4 days after it was recorded</span>"));
+	ck_assert(resp_has(r, "<span>20 days after it was shared"));
 	/* Nothing of the defaults is left in it. */
 	ck_assert(!resp_has(r, "30 days"));
 	ck_assert(!resp_has(r, "24 months"));
@@ -737,6 +805,40 @@ START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
 	    "  now() - interval '1 minute') RETURNING 1)"
 	    " SELECT count(*) FROM t", NULL, NULL, NULL);
 
+	/*
+	 * The directory: reports and suggestions settled 10 and 8 months
+	 * ago and one not yet settled, though older; referral outcomes
+	 * recorded 5 and 3 days ago; a shortlist whose link expired, one
+	 * shared that has not, one unshared left for 21 days and one for 19.
+	 */
+	run("WITH s AS (INSERT INTO services (id, origin, name, description,"
+	    " status) SELECT gen_random_uuid(), id, 'Kept service', '',"
+	    " 'active' FROM node RETURNING id),"
+	    " a AS (SELECT id FROM accounts WHERE email = $1),"
+	    " p AS (INSERT INTO service_reports (service, topic, details,"
+	    " account, created, resolved, outcome) SELECT s.id, 'phone', d,"
+	    " a.id, now() - interval '2 years', now() - r, o"
+	    " FROM s, a, (VALUES ('report old', interval '10 months',"
+	    " 'corrected'), ('report recent', interval '8 months',"
+	    " 'corrected'), ('report open', NULL, NULL)) v (d, r, o)),"
+	    " g AS (INSERT INTO service_suggestions (service, account, base,"
+	    " content, summary, created, decided, outcome) SELECT s.id, a.id,"
+	    " 1, '{}', d, now() - interval '2 years', now() - r, o"
+	    " FROM s, a, (VALUES ('suggestion old', interval '10 months',"
+	    " 'accepted'), ('suggestion recent', interval '8 months',"
+	    " 'accepted'), ('suggestion open', NULL, NULL)) v (d, r, o)),"
+	    " f AS (INSERT INTO service_referrals (service, account, outcome,"
+	    " recorded) SELECT s.id, a.id, o, now() - r FROM s, a,"
+	    " (VALUES ('declined', interval '5 days'), ('attended',"
+	    " interval '3 days')) v (o, r)),"
+	    " l AS (INSERT INTO shortlists (account, updated, token_hash,"
+	    " expires) SELECT a.id, now() - u, h, now() + e FROM a,"
+	    " (VALUES (interval '1 day', repeat('a', 64), interval '-1 hour'),"
+	    " (interval '1 day', repeat('b', 64), interval '1 hour'),"
+	    " (interval '21 days', NULL, NULL), (interval '19 days', NULL,"
+	    " NULL)) v (u, h, e))"
+	    " SELECT 1", CAROL, NULL, NULL);
+
 	/* The worker removes what is past its time, by itself. */
 	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM outbox"
 	    " WHERE recipient = 'old@example.org')", NULL));
@@ -751,6 +853,16 @@ START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
 	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM throttle"
 	    " WHERE key = 'join:|192.0.2.1')", NULL));
 
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM"
+	    " service_reports WHERE details = 'report old')", NULL));
+	ck_assert(eventually("SELECT NOT EXISTS (SELECT 1 FROM"
+	    " service_suggestions WHERE summary = 'suggestion old')", NULL));
+	ck_assert(eventually("SELECT f.account IS NULL FROM service_referrals"
+	    " f JOIN services s ON s.id = f.service WHERE f.outcome ="
+	    " 'declined' AND s.name = 'Kept service'", NULL));
+	ck_assert(eventually("SELECT count(*) = 2 FROM shortlists s"
+	    " JOIN accounts a ON a.id = s.account WHERE a.email = $1", CAROL));
+
 	/* And keeps what is not. */
 	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE recipient ="
 	    " 'new@example.org'", NULL), 2);
@@ -764,6 +876,19 @@ START_TEST(test_retention_removes_old_rows_and_keeps_fresh_ones)
 	    " action = 'retention_test' AND subject = 'recent'", NULL), 1);
 	ck_assert_int_eq(num("SELECT count(*) FROM throttle WHERE key IN"
 	    " ('join:|192.0.2.2', 'join:|192.0.2.3')", NULL), 2);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_reports WHERE"
+	    " details IN ('report recent', 'report open')", NULL), 2);
+	ck_assert_int_eq(num("SELECT count(*) FROM service_suggestions WHERE"
+	    " summary IN ('suggestion recent', 'suggestion open')", NULL), 2);
+	/* The outcome forgot who recorded it, and is still counted. */
+	ck_assert_int_eq(num("SELECT count(*) FROM service_referrals f"
+	    " JOIN services s ON s.id = f.service WHERE s.name = $1"
+	    " AND (f.outcome = 'declined' OR f.account IS NOT NULL)",
+	    "Kept service"), 2);
+	ck_assert_int_eq(num("SELECT count(*) FROM shortlists s JOIN accounts"
+	    " a ON a.id = s.account WHERE a.email = $1 AND (s.token_hash ="
+	    " repeat('b', 64) OR s.updated > now() - interval '20 days')",
+	    CAROL), 2);
 	/* The idle browser is signed out; the other is not. */
 	r = http_get(old, "/profile");
 	ck_assert_int_eq(r->status, 303);
@@ -890,7 +1015,10 @@ static const char *const swept_tables[] = {
 	"accounts", "members", "throttle", "events", "documents",
 	"glossary_terms", "evaluations", "evaluation_files",
 	"document_revisions", "evaluation_revisions", "away_registrations",
-	"account_tokens", "answers", "guest_keys", "inbox_requests", NULL
+	"account_tokens", "answers", "guest_keys", "inbox_requests",
+	"organisations", "locations", "services", "organisation_managers",
+	"service_revisions", "service_checks", "service_reports",
+	"service_suggestions", "service_referrals", "shortlists", NULL
 };
 
 /* An index each rule, and each reference to an account, reads. */
@@ -902,7 +1030,12 @@ static const char *const sweep_indexes[] = {
 	"accounts_approved_by_idx", "events_created_by_idx",
 	"documents_created_by_idx", "glossary_terms_created_by_idx",
 	"evaluations_created_by_idx", "evaluation_files_created_by_idx",
-	NULL
+	"shortlists_expires_idx", "shortlists_unshared_idx",
+	"service_reports_resolved_idx", "service_suggestions_decided_idx",
+	"service_referrals_recorded_idx", "services_created_by_idx",
+	"service_checks_account_idx", "shortlists_account_idx",
+	"service_reports_resolved_by_idx",
+	"service_suggestions_decided_by_idx", NULL
 };
 
 #define SEQ_SCANS	"SELECT coalesce(sum(seq_scan), 0)" \
