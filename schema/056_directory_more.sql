@@ -30,3 +30,7 @@ CREATE INDEX service_reports_resolved_by_idx ON service_reports
     (resolved_by) WHERE resolved_by IS NOT NULL;
 CREATE INDEX service_suggestions_decided_by_idx ON service_suggestions
     (decided_by) WHERE decided_by IS NOT NULL;
+
+-- The listings at a place: the organisation's page counts them, and a
+-- place is removed only when none runs there.
+CREATE INDEX services_locations_idx ON services USING gin (locations);

@@ -676,6 +676,24 @@ static const struct route routes[PAGE__MAX] = {
 		.handler = organisations_managers,
 		.metric = "organisation_managers",
 	},
+	[PAGE_PLACE_NEW] = {
+		.path = "/organisations/places/new", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.section = "services",
+		.handler = organisations_place_new, .metric = "place_new",
+	},
+	[PAGE_PLACE] = {
+		.path = "/organisations/places/*", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.section = "services",
+		.handler = organisations_place, .metric = "place",
+	},
+	[PAGE_PLACE_REMOVE] = {
+		.path = "/organisations/places/*/remove", .methods = GET | POST,
+		.flags = NEED_MEMBER | CSRF,
+		.section = "services",
+		.handler = organisations_place_remove, .metric = "place_remove",
+	},
 	[PAGE_SEARCH] = {
 		.path = "/search", .methods = GET,
 		.flags = 0,

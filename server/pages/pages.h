@@ -246,6 +246,9 @@ int organisations_new(struct request *r);
 int organisations_show(struct request *r);
 int organisations_edit(struct request *r);
 int organisations_managers(struct request *r);
+int organisations_place_new(struct request *r);
+int organisations_place(struct request *r);
+int organisations_place_remove(struct request *r);
 
 /* glossary.c */
 int glossary_list(struct request *r);

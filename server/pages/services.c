@@ -14,6 +14,7 @@
 
 #define PAGE_SIZE	20
 #define MAX_LANGUAGES	30
+#define MAX_PLACES	20	/* services.locations holds as many */
 
 /* The review stage (acorn_review_stage) on a listing. */
 void
@@ -164,6 +165,50 @@ needs_view(struct request *r, struct view *v, const char *list,
 			view_flag(c, "checked", has_word(chosen,
 			    PQgetvalue(res, i, TT_CODE)));
 		}
+	PQclear(res);
+	return 0;
+}
+
+/* The places a listing may be at: $1 its organisation, $2 the listing. */
+static const char choices_query[] =
+    "SELECT l.id, l.name, concat_ws(', ', nullif(l.address_1, ''),"
+    " nullif(l.city, ''), nullif(l.postal_code, ''))"
+    " FROM locations l WHERE NOT l.deleted AND (l.organisation = $1::uuid"
+    " OR l.id = ANY (SELECT unnest(s.locations) FROM services s"
+    "  WHERE s.id = $2::uuid))"
+    " ORDER BY lower(l.name), l.id LIMIT 200";
+
+/*
+ * The places listing id (NULL: a new one) of organisation org may be
+ * at, as checkboxes "place_choices" ticked when chosen (space-separated
+ * ids; the form's when it was sent) holds them.  -1 when the database
+ * failed.
+ */
+static int
+places_view(struct request *r, struct view *v, const char *org,
+    const char *id, const char *chosen)
+{
+	const char *p[2] = { org, id };
+	struct view *c;
+	PGresult *res;
+	int i;
+
+	if (r->method == METHOD_POST)
+		chosen = r->form.f[KEY_LOCATIONS].text;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, choices_query, 2,
+	    p)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if ((c = view_add(v, "place_choices")) != NULL) {
+			view_set(c, "code", PQgetvalue(res, i, 0));
+			view_set(c, "label", PQgetvalue(res, i, 1));
+			view_set(c, "hint", PQgetvalue(res, i, 2));
+			view_setf(c, "input_id", "place-%s", PQgetvalue(res,
+			    i, 0));
+			view_flag(c, "checked", has_word(chosen,
+			    PQgetvalue(res, i, 0)));
+		}
+	view_flag(v, "no_places", PQntuples(res) == 0);
 	PQclear(res);
 	return 0;
 }
@@ -972,19 +1017,18 @@ enum {
 	SV_ALERT, SV_MIN_AGE, SV_MAX_AGE, SV_ELIGIBILITY, SV_FEES, SV_FREE,
 	SV_LANGUAGES, SV_ACCESSIBILITY, SV_ATTENDING, SV_ACCESS, SV_TERMS,
 	SV_SCHEDULES, SV_CONTACTS, SV_ASSURE, SV_BY, SV_WHO, SV_BASE,
-	SV_LOCATION, SV_KEEP_SCHEDULES, SV_KEEP_CONTACTS, SV_KEEP_PLACES,
-	SV_VENUE, SV_ADDRESS, SV_TOWN, SV_POSTCODE, SV__MAX
+	SV_LOCATIONS, SV_KEEP_SCHEDULES, SV_KEEP_CONTACTS, SV_VENUE,
+	SV_ADDRESS, SV_TOWN, SV_POSTCODE, SV__MAX
 };
 
 /*
  * What of a listing its form cannot show, kept as it is by a save:
  * opening times more detailed than a week's hours and a monthly day,
- * more than one contact or one with an email, more than one place.
+ * more than one contact or one with an email.
  */
 struct keep {
 	int	schedules;
 	int	contacts;
-	int	places;
 };
 
 /* A new listing, checked today when the person ticked that it is right. */
@@ -999,8 +1043,7 @@ static const char insert_sql[] =
     " $14::text[], $15, $16::text[],"
     " $17::text[], ARRAY(SELECT acorn_term_id(c)"
     "  FROM unnest(string_to_array($18, ' ')) c ORDER BY c),"
-    " $19::jsonb, $20::jsonb,"
-    " CASE WHEN $25::uuid IS NULL THEN '{}' ELSE ARRAY[$25::uuid] END,"
+    " $19::jsonb, $20::jsonb, string_to_array($25, ' ')::uuid[],"
     " CASE WHEN $21::boolean THEN current_date END,"
     " CASE WHEN $21::boolean THEN $22 END, $23::bigint"
     " WHERE $24::integer IS NULL ON CONFLICT DO NOTHING";
@@ -1024,8 +1067,7 @@ static const char update_sql[] =
     "  ELSE $19::jsonb END,"
     " contacts = CASE WHEN $27::boolean THEN s.contacts"
     "  ELSE $20::jsonb END,"
-    " locations = CASE WHEN $28::boolean THEN s.locations"
-    "  WHEN $25::uuid IS NULL THEN '{}' ELSE ARRAY[$25::uuid] END,"
+    " locations = string_to_array($25, ' ')::uuid[],"
     " assured_date = CASE WHEN $21::boolean THEN current_date"
     "  ELSE s.assured_date END,"
     " assured_by = CASE WHEN $21::boolean THEN $22"
@@ -1034,16 +1076,23 @@ static const char update_sql[] =
     " AND NOT s.deleted AND s.version = $24::integer"
     " AND $2::uuid IS NOT NULL AND $23::bigint IS NOT NULL";
 
-/* The place of a listing, saved before it: made or updated. */
+/* A new place of the listing's organisation, made before the listing. */
 static const char place_sql[] =
     "INSERT INTO locations (id, origin, organisation, name,"
     " location_type, address_1, city, postal_code, country, created_by)"
     " VALUES ($1::uuid, (SELECT id FROM node), $2::uuid,"
-    " coalesce($3, $4, $6), 'physical', $4, $5, $6, 'GB', $7::bigint)"
-    " ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
-    " address_1 = excluded.address_1, city = excluded.city,"
-    " postal_code = excluded.postal_code"
-    " WHERE locations.origin = (SELECT id FROM node)";
+    " coalesce($3, $4, $6), 'physical', $4, $5, $6, 'GB', $7::bigint)";
+
+/*
+ * Whether every place ticked ($1, space-separated ids) may be a place of
+ * listing $3 of organisation $2: one of the organisation's, or one the
+ * listing has already (an imported listing's, say).
+ */
+static const char places_check[] =
+    "SELECT cardinality(string_to_array($1, ' ')) = (SELECT count(*)"
+    " FROM locations l WHERE l.id = ANY (string_to_array($1, ' ')::uuid[])"
+    " AND NOT l.deleted AND (l.organisation = $2::uuid OR l.id = ANY"
+    " (SELECT unnest(s.locations) FROM services s WHERE s.id = $3::uuid)))";
 
 /*
  * Keeps a suggestion: the listing as the save just tried made it (and
@@ -1121,25 +1170,26 @@ static const char org_query[] =
 
 /*
  * The form of a listing, checked and saved: a new one of organisation
- * org when id is NULL, else a new version of id from version base, at
- * place (its location's id, or NULL to make one when the form gives
- * one).  Returns the answer sent.
+ * org when id is NULL, else a new version of id from version base.  It
+ * is at the places ticked, and at a new place of the organisation when
+ * the form gives one.  Returns the answer sent.
  */
 static int
 service_save(struct request *r, struct view *v, const char *id,
-    const char *org, const char *base, const char *place,
-    const struct keep *keep, int suggest)
+    const char *org, const char *base, const struct keep *keep,
+    int suggest)
 {
 	const char *p[SV__MAX];
 	struct json sched, contacts;
 	char *langs = NULL, *attending = NULL, *access = NULL, *terms = NULL;
-	char *sched_text = NULL, *contacts_text = NULL;
+	char *sched_text = NULL, *contacts_text = NULL, *places = NULL;
+	const char *ticked;
 	char newid[ACORN_UUID_LEN + 1], newplace[ACORN_UUID_LEN + 1];
 	char who[24], postcode[POSTCODE_LEN + 1];
 	PGresult *res;
 	long lo = -1, hi = -1;
 	size_t len;
-	int rc;
+	int rc, adding;
 
 	memset(p, 0, sizeof(p));
 	p[SV_NAME] = view_field(v, r, KEY_SERVICE, "Enter the name of the "
@@ -1193,15 +1243,21 @@ service_save(struct request *r, struct view *v, const char *id,
 		json_close(&contacts);
 	} else
 		contacts_read(v, r, &contacts);
-	if (!keep->places) {
-		p[SV_VENUE] = view_field(v, r, KEY_VENUE, NULL);
-		p[SV_ADDRESS] = view_field(v, r, KEY_ADDRESS, NULL);
-		p[SV_TOWN] = view_field(v, r, KEY_TOWN, NULL);
-		if (view_field(v, r, KEY_POSTCODE, NULL) != NULL &&
-		    postcode_normal(r->form.f[KEY_POSTCODE].text,
-		    postcode) == 0)
-			p[SV_POSTCODE] = postcode;
-	}
+	if (r->form.f[KEY_LOCATIONS].error)
+		view_error(v, "locations", "Select places from the list");
+	p[SV_VENUE] = view_field(v, r, KEY_VENUE, NULL);
+	p[SV_ADDRESS] = view_field(v, r, KEY_ADDRESS, NULL);
+	p[SV_TOWN] = view_field(v, r, KEY_TOWN, NULL);
+	if (view_field(v, r, KEY_POSTCODE, NULL) != NULL &&
+	    postcode_normal(r->form.f[KEY_POSTCODE].text, postcode) == 0)
+		p[SV_POSTCODE] = postcode;
+	if (p[SV_VENUE] == NULL && p[SV_ADDRESS] == NULL &&
+	    p[SV_POSTCODE] == NULL && p[SV_TOWN] != NULL)
+		view_error(v, "address", "Enter the address of the new place, "
+		    "or leave the town empty too");
+	else if (r->form.f[KEY_LOCATIONS].num + (p[SV_VENUE] != NULL ||
+	    p[SV_ADDRESS] != NULL || p[SV_POSTCODE] != NULL) > MAX_PLACES)
+		view_error(v, "locations", "A listing can be at up to 20 places");
 	view_field(v, r, KEY_SUMMARY, NULL);
 	if (view_has(v, "errors"))
 		goto refused;
@@ -1210,7 +1266,7 @@ service_save(struct request *r, struct view *v, const char *id,
 	if (langs == NULL || attending == NULL || access == NULL ||
 	    sched_text == NULL || contacts_text == NULL ||
 	    (id == NULL && util_uuid(newid) == -1) ||
-	    (place == NULL && util_uuid(newplace) == -1)) {
+	    util_uuid(newplace) == -1) {
 		rc = http_error(r, 500);
 		goto done;
 	}
@@ -1232,11 +1288,18 @@ service_save(struct request *r, struct view *v, const char *id,
 	p[SV_BASE] = base;
 	p[SV_KEEP_SCHEDULES] = keep->schedules ? "t" : "f";
 	p[SV_KEEP_CONTACTS] = keep->contacts ? "t" : "f";
-	p[SV_KEEP_PLACES] = keep->places ? "t" : "f";
-	/* A listing gets a place when the form says where it is. */
-	if (p[SV_VENUE] != NULL || p[SV_ADDRESS] != NULL ||
-	    p[SV_POSTCODE] != NULL)
-		p[SV_LOCATION] = place != NULL ? place : newplace;
+	/* The places ticked, then the new place when the form gives one. */
+	adding = p[SV_VENUE] != NULL || p[SV_ADDRESS] != NULL ||
+	    p[SV_POSTCODE] != NULL;
+	ticked = r->form.f[KEY_LOCATIONS].num > 0 ?
+	    r->form.f[KEY_LOCATIONS].text : "";
+	places = util_printf("%s%s%s", ticked, *ticked != '\0' && adding ?
+	    " " : "", adding ? newplace : "");
+	if (places == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	p[SV_LOCATIONS] = places;
 	rc = db_begin(r->db);
 	if (rc == 0) {
 		const char *tp[1] = { terms };
@@ -1256,18 +1319,33 @@ service_save(struct request *r, struct view *v, const char *id,
 		}
 		PQclear(res);
 	}
+	if (rc == 0 && r->form.f[KEY_LOCATIONS].num > 0) {
+		const char *cp[3] = { r->form.f[KEY_LOCATIONS].text, org,
+		    p[SV_ID] };
+
+		res = db_query(r->db, PGRES_TUPLES_OK, places_check, 3, cp);
+		if (res == NULL)
+			rc = -1;
+		else if (*PQgetvalue(res, 0, 0) != 't') {
+			PQclear(res);
+			db_rollback(r->db);
+			view_error(v, "locations", "Select places from the list");
+			goto refused;
+		}
+		PQclear(res);
+	}
 	/* A suggestion is the save tried and undone, then kept aside. */
 	if (rc == 0 && suggest)
 		rc = db_exec(r->db, "SAVEPOINT suggestion", 0, NULL);
-	if (rc == 0 && p[SV_LOCATION] != NULL) {
-		const char *lp[7] = { p[SV_LOCATION], org, p[SV_VENUE],
+	if (rc == 0 && adding) {
+		const char *lp[7] = { newplace, org, p[SV_VENUE],
 		    p[SV_ADDRESS], p[SV_TOWN], p[SV_POSTCODE], who };
 
 		rc = db_exec(r->db, place_sql, 7, lp);
 	}
 	if (rc == 0) {
 		res = db_query(r->db, PGRES_COMMAND_OK, id == NULL ?
-		    insert_sql : update_sql, id == NULL ? 25 : 28, p);
+		    insert_sql : update_sql, id == NULL ? 25 : 27, p);
 		if (res == NULL)
 			rc = -1;
 		else if (strcmp(PQcmdTuples(res), "1") != 0) {
@@ -1281,8 +1359,8 @@ service_save(struct request *r, struct view *v, const char *id,
 		PQclear(res);
 	}
 	if (rc == 0 && suggest) {
-		switch (suggestion_keep(r, p[SV_ID], p[SV_LOCATION], base,
-		    who)) {
+		switch (suggestion_keep(r, p[SV_ID], adding ? newplace : NULL,
+		    base, who)) {
 		case 0:
 			break;
 		case 1:
@@ -1328,6 +1406,7 @@ done:
 	json_free(&contacts);
 	free(sched_text);
 	free(contacts_text);
+	free(places);
 	free(langs);
 	free(attending);
 	free(access);
@@ -1397,7 +1476,7 @@ services_new(struct request *r)
 	struct view *v;
 	PGresult *res;
 	const char *p[1], *org = r->form.f[KEY_ORG].text;
-	struct keep keep = { 0, 0, 0 };
+	struct keep keep = { 0, 0 };
 	int may;
 
 	if (org == NULL || !util_uuid_valid(org))
@@ -1425,19 +1504,19 @@ services_new(struct request *r)
 	PQclear(res);
 	view_flag(v, "show_hours", 1);
 	view_flag(v, "show_contact", 1);
-	view_flag(v, "show_place", 1);
 	if (r->method != METHOD_POST) {
 		view_set(v, "v_status", "active");
 		view_flag(v, "v_assure", 1);
 	} else
 		view_flag(v, "v_assure", r->form.f[KEY_ASSURE].num == 1);
-	if (form_choices(r, v, NULL) == -1) {
+	if (form_choices(r, v, NULL) == -1 ||
+	    places_view(r, v, org, NULL, NULL) == -1) {
 		view_free(v);
 		return http_error(r, 503);
 	}
 	if (r->method != METHOD_POST)
 		return http_page(r, 200, "service_form", v);
-	return service_save(r, v, NULL, org, NULL, NULL, &keep, 0);
+	return service_save(r, v, NULL, org, NULL, &keep, 0);
 }
 
 /*
@@ -1462,11 +1541,10 @@ static const char edit_query[] =
     " acorn_schedules_simple(s.schedules),"
     " s.contacts->0->>'name', s.contacts->0->>'phone',"
     " jsonb_array_length(s.contacts) <= 1 AND NOT (s.contacts->0 ? 'email'),"
-    " cardinality(s.locations) <= 1, s.locations[1],"
-    " l.name, l.address_1, l.city, l.postal_code,"
+    " array_to_string(s.locations, ' '),"
     " s.organisation, o.name, s.version, " SQL_ORIGIN("s")
     " FROM services s LEFT JOIN organisations o ON o.id = s.organisation"
-    " LEFT JOIN locations l ON l.id = s.locations[1]" SQL_KNOWN("s")
+    SQL_KNOWN("s")
     " WHERE s.id = $1 AND NOT s.deleted";
 
 enum {
@@ -1474,9 +1552,8 @@ enum {
 	SE_MIN_AGE, SE_MAX_AGE, SE_ELIGIBILITY, SE_FEES, SE_FREE,
 	SE_LANGUAGES, SE_ACCESSIBILITY, SE_ATTENDING, SE_ACCESS, SE_TERMS,
 	SE_WEEK, SE_MONTHLY, SE_HOURS_NOTE, SE_SIMPLE_HOURS, SE_CONTACT_NAME,
-	SE_PHONE, SE_SIMPLE_CONTACTS, SE_SIMPLE_PLACES, SE_PLACE, SE_VENUE,
-	SE_ADDRESS, SE_TOWN, SE_POSTCODE, SE_ORG, SE_ORG_NAME, SE_VERSION,
-	SE_RECEIVED
+	SE_PHONE, SE_SIMPLE_CONTACTS, SE_PLACES, SE_ORG, SE_ORG_NAME,
+	SE_VERSION, SE_RECEIVED
 };
 
 /* The form's fields, from the listing as it stands. */
@@ -1494,8 +1571,6 @@ edit_fill(struct view *v, PGresult *res)
 		{ SE_ATTENDING, "v_attend" }, { SE_ACCESS, "v_access" },
 		{ SE_HOURS_NOTE, "v_hours_note" },
 		{ SE_CONTACT_NAME, "v_contact_name" }, { SE_PHONE, "v_phone" },
-		{ SE_VENUE, "v_venue" }, { SE_ADDRESS, "v_address" },
-		{ SE_TOWN, "v_town" }, { SE_POSTCODE, "v_postcode" },
 	};
 	size_t i;
 
@@ -1516,7 +1591,7 @@ services_edit(struct request *r)
 	PGresult *res;
 	const char *p[1];
 	struct keep keep;
-	char *org = NULL, *base = NULL, *place = NULL, *terms = NULL;
+	char *org = NULL, *base = NULL, *places = NULL, *terms = NULL;
 	int may, rc;
 
 	if (!util_uuid_valid(r->arg))
@@ -1540,14 +1615,12 @@ services_edit(struct request *r)
 	}
 	keep.schedules = *PQgetvalue(res, 0, SE_SIMPLE_HOURS) != 't';
 	keep.contacts = *PQgetvalue(res, 0, SE_SIMPLE_CONTACTS) != 't';
-	keep.places = *PQgetvalue(res, 0, SE_SIMPLE_PLACES) != 't';
 	if ((v = page_view(r, may ? "Edit a service" :
 	    "Suggest a change to a service")) == NULL ||
 	    (org = util_strdup(PQgetvalue(res, 0, SE_ORG))) == NULL ||
 	    (base = util_strdup(PQgetvalue(res, 0, SE_VERSION))) == NULL ||
 	    (terms = util_strdup(PQgetvalue(res, 0, SE_TERMS))) == NULL ||
-	    (!PQgetisnull(res, 0, SE_PLACE) &&
-	    (place = util_strdup(PQgetvalue(res, 0, SE_PLACE))) == NULL)) {
+	    (places = util_strdup(PQgetvalue(res, 0, SE_PLACES))) == NULL) {
 		PQclear(res);
 		rc = http_error(r, 500);
 		goto done;
@@ -1559,8 +1632,7 @@ services_edit(struct request *r)
 	view_setf(v, "form_action", "/services/%s/edit", r->arg);
 	view_flag(v, "show_hours", !keep.schedules);
 	view_flag(v, "show_contact", !keep.contacts);
-	view_flag(v, "show_place", !keep.places);
-	view_flag(v, "kept", keep.schedules || keep.contacts || keep.places);
+	view_flag(v, "kept", keep.schedules || keep.contacts);
 	if (r->method != METHOD_POST)
 		edit_fill(v, res);
 	else {
@@ -1579,7 +1651,8 @@ services_edit(struct request *r)
 	}
 	view_set(v, "v_base", base);
 	PQclear(res);
-	if (form_choices(r, v, terms) == -1) {
+	if (form_choices(r, v, terms) == -1 ||
+	    places_view(r, v, org, r->arg, places) == -1) {
 		rc = http_error(r, 503);
 		goto done;
 	}
@@ -1588,13 +1661,13 @@ services_edit(struct request *r)
 		v = NULL;
 		goto done;
 	}
-	rc = service_save(r, v, r->arg, org, base, place, &keep, !may);
+	rc = service_save(r, v, r->arg, org, base, &keep, !may);
 	v = NULL;
 done:
 	view_free(v);
 	free(org);
 	free(base);
-	free(place);
+	free(places);
 	free(terms);
 	return rc;
 }

@@ -435,8 +435,8 @@ static const struct {
 
 /*
  * A suggestion beside the listing as it is: $1 the suggestion.  One row
- * per field that differs, with both in words; the place's own fields
- * when the suggestion changes the place.
+ * per field that differs, with both in words, and the new place the
+ * suggestion would add to the organisation's, if any.
  */
 static const char diff_query[] =
     "SELECT d.key, acorn_service_field_words(d.key, d.now),"
@@ -688,7 +688,7 @@ services_review_suggestion(struct request *r)
 				break;
 			view_set(c, "field", k < sizeof(field_labels) /
 			    sizeof(field_labels[0]) ? field_labels[k].label :
-			    "Place");
+			    "New place");
 			diff_value(c, "now", key, PQgetvalue(res, i, 1));
 			diff_value(c, "then", key, PQgetvalue(res, i, 2));
 		}

@@ -31,6 +31,7 @@ enum kind {
 	K_URL,		/* http or https */
 	K_KIND,		/* an event kind */
 	K_WORDS,	/* repeatable: words of a-z, 0-9 and _ */
+	K_UUIDS,	/* repeatable: UUIDs, as K_WORDS keeps words */
 	K_CLOCK,	/* a time of day, 24-hour: 09:30 */
 	K_POSTCODE	/* a UK postcode, any case and spacing */
 };
@@ -318,6 +319,8 @@ static const struct keydef keys[KEY__MAX] = {
 	[KEY_PROXIMITY] = { "proximity", K_COUNT, 7, "proximity", NULL },
 	[KEY_PARENT_ID] = { "parent_id", K_UUID, 36, "parent_id", NULL },
 	[KEY_TOP_ONLY] = { "top_only", K_LINE, 5, "top_only", NULL },
+	[KEY_LOCATIONS] = { "locations", K_UUIDS, 20 * 37, "Places",
+	    "Select places from the list" },
 	[KEY_HOURS_NOTE] = { "hours_note", K_LINE, 200,
 	    "Anything else about when it runs",
 	    "Anything else about when it runs must be on one line" },
@@ -532,6 +535,7 @@ kind_valid(const struct keydef *d, const char *s, struct field *f)
 	case K_KIND:
 		return *s == '\0' || code_index(event_kind_codes, s) != -1;
 	case K_WORDS:
+	case K_UUIDS:
 		return 1;	/* checked word by word in accept_word */
 	case K_CLOCK:
 		return *s == '\0' || clock_valid(s);
@@ -555,25 +559,39 @@ chars(const char *s)
 
 /*
  * A field sent once per ticked checkbox (col=name&col=email): each value
- * must be one word of a-z, 0-9 and _, and the words are kept in the order
- * sent, separated by spaces, in num of them.  One bad value refuses the
- * whole field, so a handler never acts on part of a choice.
+ * must be one word of a-z, 0-9 and _ (or, K_UUIDS, one UUID), and the
+ * words are kept in the order sent, separated by spaces, in num of them.
+ * One bad value refuses the whole field, so a handler never acts on part
+ * of a choice.
  */
 static void
 accept_word(struct form *form, const struct keydef *d, struct field *f,
     const char *raw, size_t len)
 {
 	size_t have, i;
-	char *grown;
+	char *grown, id[ACORN_UUID_LEN + 1];
 
 	if (f->error)
 		return;
-	for (i = 0; i < len; i++)
-		if (!((raw[i] >= 'a' && raw[i] <= 'z') ||
-		    (raw[i] >= '0' && raw[i] <= '9') || raw[i] == '_')) {
+	if (d->kind == K_UUIDS && len > 0) {
+		if (len != ACORN_UUID_LEN) {
 			f->error = FIELD_BAD_FORMAT;
 			goto bad;
 		}
+		memcpy(id, raw, len);
+		id[len] = '\0';
+		if (!util_uuid_valid(id)) {
+			f->error = FIELD_BAD_FORMAT;
+			goto bad;
+		}
+	} else
+		for (i = 0; i < len; i++)
+			if (!((raw[i] >= 'a' && raw[i] <= 'z') ||
+			    (raw[i] >= '0' && raw[i] <= '9') ||
+			    raw[i] == '_')) {
+				f->error = FIELD_BAD_FORMAT;
+				goto bad;
+			}
 	if (len == 0)
 		return;
 	have = f->text != NULL ? strlen(f->text) : 0;
@@ -611,7 +629,7 @@ form_accept(struct form *form, enum key k, const char *raw, size_t len)
 	struct field *f = &form->f[k];
 	char *copy, *s;
 
-	if (d->kind == K_WORDS) {
+	if (d->kind == K_WORDS || d->kind == K_UUIDS) {
 		accept_word(form, d, f, raw, len);
 		return;
 	}

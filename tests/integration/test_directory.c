@@ -214,10 +214,12 @@ START_TEST(test_save_without_change_makes_no_version_and_keeps_checked_date)
 {
 	struct client *coord = client_as(node, COORD, coord_pw);
 	struct resp *r;
-	char *org, *svc, path[96], *base;
+	char *org, *svc, path[96], *base, *place;
 
 	org = add_org(coord, "Unchanged Org");
 	svc = add_service(coord, org, "Unchanged club");
+	place = node_text(node, "SELECT locations[1] FROM services"
+	    " WHERE id = $1", svc);
 	ck_assert_int_eq(node_exec(node, "UPDATE services SET assured_date ="
 	    " current_date - 21 WHERE id = $1", 1,
 	    (const char *[]){ svc }), 1);
@@ -231,9 +233,8 @@ START_TEST(test_save_without_change_makes_no_version_and_keeps_checked_date)
 	    "status", "active", "terms", "befriending", "terms", "food",
 	    "attend", "in_person", "access", "drop_in", "opens_tu", "10:00",
 	    "closes_tu", "12:00", "monthly_week", "2", "monthly_day", "TH",
-	    "monthly_opens", "14:00", "monthly_closes", "16:00", "venue",
-	    "Village Hall", "address", "1 Church Lane", "town", "Salford",
-	    "postcode", "M6 5PX", "contact_name", "Ann", "phone",
+	    "monthly_opens", "14:00", "monthly_closes", "16:00", "locations",
+	    place, "contact_name", "Ann", "phone",
 	    "0161 555 0199", "min_age", "18", "free", "yes", "languages",
 	    "English, Polish", NULL);
 	ck_assert_int_eq(r->status, 303);
@@ -273,6 +274,7 @@ START_TEST(test_save_without_change_makes_no_version_and_keeps_checked_date)
 	resp_free(r);
 	ck_assert_int_eq(num("SELECT current_date - assured_date FROM services"
 	    " WHERE id = $1", svc), 21);
+	free(place);
 	free(base);
 	free(org);
 	free(svc);
@@ -872,10 +874,12 @@ START_TEST(test_suggestions_change_nothing_until_accepted_or_rejected)
 	struct client *coord = client_as(node, COORD, coord_pw);
 	struct client *other = client_as(node, OTHER, other_pw);
 	struct resp *r;
-	char *org, *svc, *base, *first, *second, path[96], page[96];
+	char *org, *svc, *base, *first, *second, path[96], page[96], *place;
 
 	org = add_org(coord, "Suggestions Org");
 	svc = add_service(coord, org, "Suggested swim");
+	place = node_text(node, "SELECT locations[1] FROM services"
+	    " WHERE id = $1", svc);
 	base = node_text(node, "SELECT version FROM services WHERE id = $1",
 	    svc);
 	snprintf(path, sizeof(path), "/services/%s/edit", svc);
@@ -885,9 +889,8 @@ START_TEST(test_suggestions_change_nothing_until_accepted_or_rejected)
 	    "status", "active", "terms", "befriending", "terms", "food",
 	    "attend", "in_person", "access", "drop_in", "opens_tu", "10:00",
 	    "closes_tu", "12:00", "monthly_week", "2", "monthly_day", "TH",
-	    "monthly_opens", "14:00", "monthly_closes", "16:00", "venue",
-	    "Village Hall", "address", "1 Church Lane", "town", "Salford",
-	    "postcode", "M6 5PX", "contact_name", "Ann", "phone",
+	    "monthly_opens", "14:00", "monthly_closes", "16:00", "locations",
+	    place, "contact_name", "Ann", "phone",
 	    "0161 555 0199", "min_age", "18", "free", "yes", "languages",
 	    "English, Polish", NULL);
 	ck_assert_int_eq(r->status, 422);
@@ -996,6 +999,7 @@ START_TEST(test_suggestions_change_nothing_until_accepted_or_rejected)
 	    " AND description = 'Now on Wednesdays.'", svc), 1);
 	ck_assert_int_eq(http_get_status(coord, "/services/suggestions/x"),
 	    404);
+	free(place);
 	free(first);
 	free(second);
 	free(base);
@@ -1445,6 +1449,158 @@ START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 }
 END_TEST
 
+/* The fields of a listing's form every save in a test sends. */
+#define EDIT_FIELDS(base, name) "base", base, "service", name, \
+	"description", "Tea, cake and a chat every week.", "status", \
+	"active", "opens_tu", "10:00", "closes_tu", "12:00"
+
+START_TEST(test_listing_at_several_places_each_kept_once)
+{
+	struct client *coord = client_as(node, COORD, coord_pw);
+	struct client *other = client_as(node, OTHER, other_pw);
+	struct resp *r;
+	char *org, *org2, *svc, *a, *b, *d, *base, path[128], page[128];
+
+	org = add_org(coord, "Places Org");
+	org2 = add_org(coord, "Elsewhere Org");
+	svc = add_service(coord, org, "Walk and talk");
+	a = node_text(node, "SELECT locations[1] FROM services WHERE id = $1",
+	    svc);
+
+	/* A second place of the organisation, on its own page. */
+	snprintf(page, sizeof(page), "/organisations/places/new?org=%s", org);
+	r = form_post(coord, page, "/organisations/places/new", "org", org,
+	    "venue", "Central Library", "address", "Le Mans Crescent",
+	    "town", "Bolton", "postcode", "bl1 1se", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	b = node_text(node, "SELECT id FROM locations WHERE name ="
+	    " 'Central Library'", NULL);
+	ck_assert_int_eq(num("SELECT count(*) FROM locations WHERE id = $1"
+	    " AND postal_code = 'BL1 1SE'", b), 1);
+	/* A place of another organisation. */
+	snprintf(page, sizeof(page), "/organisations/places/new?org=%s", org2);
+	r = form_post(coord, page, "/organisations/places/new", "org", org2,
+	    "venue", "Their Hall", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	d = node_text(node, "SELECT id FROM locations WHERE name ="
+	    " 'Their Hall'", NULL);
+
+	/* The form offers the organisation's places, ticked as they are. */
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	r = http_get(coord, path);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Central Library"));
+	ck_assert(resp_has(r, "Le Mans Crescent, Bolton, BL1 1SE"));
+	ck_assert(!resp_has(r, "Their Hall"));
+	resp_free(r);
+
+	/* Two places ticked and a third added: the listing is at all three. */
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	r = form_post(coord, path, path, EDIT_FIELDS(base, "Walk and talk"),
+	    "locations", a, "locations", b, "venue", "Moss Bank Park",
+	    "town", "Bolton", "postcode", "BL1 6JT", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT cardinality(locations) FROM services"
+	    " WHERE id = $1", svc), 3);
+	ck_assert_int_eq(num("SELECT count(*) FROM locations l, services s"
+	    " WHERE s.id = $1 AND l.id = s.locations[3] AND l.name ="
+	    " 'Moss Bank Park' AND l.organisation = s.organisation", svc), 1);
+	snprintf(page, sizeof(page), "/services/%s", svc);
+	r = http_get(other, page);
+	ck_assert(resp_has(r, "Village Hall"));
+	ck_assert(resp_has(r, "Central Library"));
+	ck_assert(resp_has(r, "Moss Bank Park"));
+	resp_free(r);
+
+	/* Another organisation's place, or no place at all: refused. */
+	free(base);
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	r = form_post(coord, path, path, EDIT_FIELDS(base, "Walk and talk"),
+	    "locations", a, "locations", d, NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Select places from the list"));
+	resp_free(r);
+	r = form_post(coord, path, path, EDIT_FIELDS(base, "Walk and talk"),
+	    "locations", "not-a-place", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Select places from the list"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT version FROM services WHERE id = $1",
+	    svc), strtol(base, NULL, 10));
+	ck_assert_int_eq(num("SELECT cardinality(locations) FROM services"
+	    " WHERE id = $1", svc), 3);
+
+	/* A place corrected once is corrected on the listing. */
+	snprintf(page, sizeof(page), "/organisations/places/%s", a);
+	ck_assert_int_eq(http_get_status(other, page), 403);
+	r = form_post(other, "/services", page, "venue", "Stolen Hall", NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+	r = form_post(coord, page, page, "venue", "Village Hall", "address",
+	    "3 Church Lane", "town", "Salford", "postcode", "M6 5PX",
+	    "accessibility", "Step-free entrance", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT version FROM locations WHERE id = $1",
+	    a), 2);
+	snprintf(page, sizeof(page), "/services/%s", svc);
+	r = http_get(other, page);
+	ck_assert(resp_has(r, "3 Church Lane"));
+	ck_assert(!resp_has(r, "1 Church Lane"));
+	resp_free(r);
+	/* The organisation's page lists its places and their use. */
+	snprintf(page, sizeof(page), "/organisations/%s", org);
+	r = http_get(coord, page);
+	ck_assert(resp_has(r, "Moss Bank Park"));
+	ck_assert(resp_has(r, "1 service runs here"));
+	resp_free(r);
+
+	/* A place in use is not removed; unticked everywhere, it is. */
+	snprintf(page, sizeof(page), "/organisations/places/%s/remove", b);
+	r = http_get(coord, page);
+	ck_assert_int_eq(r->status, 409);
+	ck_assert(resp_has(r, "1 listing still runs here"));
+	resp_free(r);
+	r = form_post(coord, "/services", page, NULL);
+	ck_assert_int_eq(r->status, 409);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM locations WHERE id = $1"
+	    " AND NOT deleted", b), 1);
+	free(base);
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	r = form_post(coord, path, path, EDIT_FIELDS(base, "Walk and talk"),
+	    "locations", a, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	r = http_get(coord, page);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Yes, remove the place"));
+	resp_free(r);
+	r = form_post(coord, page, page, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM locations WHERE id = $1"
+	    " AND deleted AND name IS NULL", b), 1);
+	ck_assert_int_eq(http_get_status(coord, page), 404);
+
+	free(a);
+	free(b);
+	free(d);
+	free(base);
+	free(svc);
+	free(org);
+	free(org2);
+	client_free(other);
+	client_free(coord);
+}
+END_TEST
+
 Suite *
 directory_suite(void)
 {
@@ -1479,6 +1635,7 @@ directory_suite(void)
 	    test_report_changes_nothing_reaches_managers_queue_and_is_throttled);
 	tcase_add_test(tc, test_importer_run_twice_gives_the_same_directory);
 	tcase_add_test(tc, test_coordinators_add_local_needs_and_map_them);
+	tcase_add_test(tc, test_listing_at_several_places_each_kept_once);
 	tcase_add_test(tc,
 	    test_demo_directory_loads_with_fresh_due_and_overdue_listings);
 	suite_add_tcase(s, tc);
