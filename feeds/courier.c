@@ -1,7 +1,9 @@
 /*
  * The courier inside `acorn serve`: delivers what inbox.c owes other
  * nodes.  Members' requests (and cancellations) go to the hosts of
- * their events; outcomes go back to members' home nodes.
+ * their events; outcomes go back to members' home nodes; reports and
+ * referral outcomes about the directory's listings go to the listings'
+ * home nodes.
  *
  * Deliveries are queued per peer: a few hands (courier_workers threads,
  * each with its own database connection and libcurl handle, which keeps
@@ -78,7 +80,9 @@ static const char due_peers[] =
     "  WHERE delivered < version AND next_attempt <= now() GROUP BY host"
     " UNION ALL SELECT home, min(next_attempt) FROM inbox_requests"
     "  WHERE delivered < out_version AND next_attempt <= now()"
-    "  GROUP BY home) d WHERE NOT EXISTS (SELECT 1 FROM courier_peers c"
+    "  GROUP BY home"
+    " UNION ALL SELECT home, min(next_attempt) FROM directory_notes"
+    "  WHERE next_attempt <= now() GROUP BY home) d WHERE NOT EXISTS (SELECT 1 FROM courier_peers c"
     "  WHERE c.peer = d.peer AND c.next_attempt > now())"
     " GROUP BY peer ORDER BY min(t) LIMIT " PEERS;
 
@@ -109,8 +113,17 @@ static const char due_outcomes[] =
 
 enum { DO_HOME, DO_REQUEST };
 
+static const char due_notes[] =
+    "WITH due AS (SELECT id FROM directory_notes"
+    " WHERE home = $1 AND next_attempt <= now()"
+    " ORDER BY next_attempt LIMIT " BATCH " FOR UPDATE SKIP LOCKED)"
+    " UPDATE directory_notes n SET next_attempt = now() +"
+    " interval '1 minute' FROM due WHERE n.id = due.id RETURNING n.id";
+
+enum { DN_ID };
+
 /*
- * Sends one peer's due rows, requests first, in order.  The first one
+ * Sends one peer's due rows, requests first, then outcomes, then notes.  The first one
  * the peer did not answer ends the peer's turn, and puts the whole peer
  * off (acorn_courier_unanswered): the rest wait for its next turn
  * rather than for the same silence again.  1 when all were answered, 0
@@ -143,6 +156,17 @@ hand_peer(struct hand *h, const char *peer)
 			if ((rc = outcome_send(h->db, k->signer, &call,
 			    PQgetvalue(res, i, DO_HOME),
 			    PQgetvalue(res, i, DO_REQUEST))) == 1)
+				answered++;
+		PQclear(res);
+	}
+	if (rc == 1) {
+		res = db_query(h->db, PGRES_TUPLES_OK, due_notes, 1, p);
+		if (res == NULL)
+			return -1;
+		n = PQntuples(res);
+		for (i = 0; i < n && rc == 1 && !atomic_load(&k->stop); i++)
+			if ((rc = note_send(h->db, k->signer, &call,
+			    PQgetvalue(res, i, DN_ID))) == 1)
 				answered++;
 		PQclear(res);
 	}
@@ -230,7 +254,9 @@ static const char due_in_query[] =
     " SELECT host AS peer, min(next_attempt) AS t FROM away_registrations"
     "  WHERE delivered < version GROUP BY host"
     " UNION ALL SELECT home, min(next_attempt) FROM inbox_requests"
-    "  WHERE delivered < out_version GROUP BY home) u"
+    "  WHERE delivered < out_version GROUP BY home"
+    " UNION ALL SELECT home, min(next_attempt) FROM directory_notes"
+    "  GROUP BY home) u"
     " LEFT JOIN courier_peers c ON c.peer = u.peer";
 
 enum { DUE_MS };

@@ -297,6 +297,8 @@ int	 away_send(struct db *, const struct signer *,
 	    const struct courier_call *, const char *);
 int	 outcome_send(struct db *, const struct signer *,
 	    const struct courier_call *, const char *, const char *);
+int	 note_send(struct db *, const struct signer *,
+	    const struct courier_call *, const char *);
 void	 inbox_sent_counts(unsigned long *, unsigned long *);
 
 /* courier.c */

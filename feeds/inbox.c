@@ -654,6 +654,185 @@ done:
 	return rc;
 }
 
+/*
+ * Reports of problems and referral outcomes about a listing received
+ * from another node, owed to the listing's home (protocol.md section
+ * 8.8): each a signed entry of version 1, sent once; the row goes once
+ * the home takes it, or will never take it.
+ */
+
+/* Columns of note_query. */
+enum {
+	NQ_ID, NQ_VERSION, NQ_SIGNED, NQ_UPDATED, NQ_KIND, NQ_SERVICE,
+	NQ_TOPIC, NQ_DETAILS, NQ_OUTCOME, NQ_ENTRY, NQ_URL
+};
+static const char note_query[] =
+    "SELECT id, 1, CASE WHEN entry IS NULL THEN 0 ELSE 1 END, "
+    RFC3339("created") ", kind, service, topic, details, outcome, entry,"
+    " acorn_node_url(home) FROM directory_notes WHERE id = $1";
+
+/* The note of row 0, signed as request_entry signs. */
+static char *
+note_entry(PGresult *res, const struct signer *sg)
+{
+	struct atom a;
+	int report = strcmp(PQgetvalue(res, 0, NQ_KIND), "report") == 0;
+
+	if (atom_open(&a) == -1)
+		return NULL;
+	entry_head(&a, PQgetvalue(res, 0, NQ_ID), report ? "Report" :
+	    "Referral outcome", PQgetvalue(res, 0, NQ_UPDATED),
+	    PQgetvalue(res, 0, NQ_KIND), "1");
+	field_urn(&a, "service", PQgetvalue(res, 0, NQ_SERVICE));
+	if (report) {
+		atom_field(&a, "topic", PQgetvalue(res, 0, NQ_TOPIC));
+		atom_field(&a, "details", db_value(res, 0, NQ_DETAILS));
+	} else
+		atom_field(&a, "result", PQgetvalue(res, 0, NQ_OUTCOME));
+	atom_end(&a);
+	atom_end(&a);
+	return atom_sign(&a, sg->key, sg->fingerprint);
+}
+
+static const struct owed owed_note = {
+	note_query, NQ_VERSION, NQ_SIGNED, note_entry,
+	"UPDATE directory_notes SET entry = $3"
+	" WHERE id = $1 AND $2::integer = 1 AND entry IS NULL",
+	"the note"
+};
+
+/*
+ * Sends one note to its listing's home node.  1 when the home took it
+ * (or will never take it), 0 when not (tried again later, with
+ * backoff), -1 when the database failed.
+ */
+int
+note_send(struct db *db, const struct signer *sg,
+    const struct courier_call *call, const char *id)
+{
+	struct fetch f;
+	const char *p[2] = { id, NULL };
+	char *url = NULL, *entry = NULL, err[300];
+	PGresult *res;
+	int rc = -1;
+
+	memset(&f, 0, sizeof(f));
+	f.stop = call->stop;
+	if (sign_owed(db, sg, &owed_note, &id, 1) == -1 ||
+	    (res = db_query(db, PGRES_TUPLES_OK, note_query, 1, p)) == NULL)
+		return -1;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, NQ_ENTRY)) {
+		PQclear(res);
+		return 1;	/* gone, or given up meanwhile */
+	}
+	entry = util_strdup(PQgetvalue(res, 0, NQ_ENTRY));
+	url = inbox_url(res, NQ_URL);
+	PQclear(res);
+	if (entry == NULL)
+		goto done;
+	if (url == NULL)
+		snprintf(err, sizeof(err), "the home node's address is not "
+		    "known");
+	else {
+		if (fetch_post_entry(call->curl, url, entry, call->timeout,
+		    &f) == -1)
+			snprintf(err, sizeof(err), "%s", f.error);
+		else if (f.status != 204)
+			snprintf(err, sizeof(err), "the home node answered %ld:"
+			    " %.200s", f.status, f.body != NULL ? f.body : "");
+		else
+			err[0] = '\0';
+		sent_count(call);
+	}
+	if (err[0] == '\0' || refusal_status(f.status)) {
+		if (err[0] != '\0')
+			log_warn("note %s refused by its home node: %s", id,
+			    err);
+		rc = db_exec(db, "DELETE FROM directory_notes WHERE id = $1",
+		    1, p) == -1 ? -1 : 1;
+	} else {
+		log_info("note %s not delivered yet: %s", id, err);
+		p[1] = err;
+		rc = db_exec(db, "UPDATE directory_notes SET"
+		    " attempts = attempts + 1, last_error = $2," SEND_RETRY
+		    " WHERE id = $1", 2, p) == -1 ? -1 : 0;
+	}
+done:
+	free(entry);
+	free(url);
+	fetch_free(&f);
+	return rc;
+}
+
+/*
+ * Home side: a note from another node about a listing of this one.  A
+ * report reaches the listing's managers by mail and the coordinators'
+ * queue, as one made here does; an outcome is counted.  Taken once,
+ * however often it comes.  Answers an HTTP status.
+ */
+static int
+note_receive(struct db *db, const struct fed_record *rec, const char **why)
+{
+	const char *service = fed_urn_uuid(fed_field(rec, "service"));
+	const char *topic = fed_field(rec, "topic");
+	const char *details = fed_field(rec, "details");
+	const char *result = fed_field(rec, "result");
+	int report = strcmp(rec->kind, "report") == 0;
+	const char *p[7];
+	PGresult *res;
+	char *from = NULL;
+	int rc = 503;
+
+	if (service == NULL || rec->version != 1 || (report ?
+	    code_index(report_topic_codes, topic) == -1 || result != NULL ||
+	    (details != NULL && util_utf8_length(details) > 1000) :
+	    code_index(referral_codes, result) == -1 || topic != NULL ||
+	    details != NULL)) {
+		*why = report ? "a report whose fields are missing or unknown" :
+		    "a referral outcome whose fields are missing or unknown";
+		return 400;
+	}
+	p[0] = rec->id;
+	p[1] = rec->origin;
+	p[2] = rec->kind;
+	p[3] = service;
+	p[4] = topic;
+	p[5] = details;
+	p[6] = result;
+	if (db_begin(db) == -1)
+		return 503;
+	res = db_query(db, PGRES_TUPLES_OK, "SELECT acorn_directory_note($1,"
+	    " $2, $3, $4, $5, $6, $7), coalesce((SELECT name FROM known_nodes"
+	    " WHERE id = $2::uuid), 'another node')", 7, p);
+	if (res == NULL)
+		goto fail;
+	if (strcmp(PQgetvalue(res, 0, 0), "unknown") == 0 ||
+	    strcmp(PQgetvalue(res, 0, 0), "busy") == 0) {
+		rc = *PQgetvalue(res, 0, 0) == 'u' ? 404 : 429;
+		PQclear(res);
+		db_rollback(db);
+		*why = rc == 404 ? "no listing of this node has that id" :
+		    "your node has sent as many of these about this listing "
+		    "today as it takes; send it again later";
+		return rc;
+	}
+	if (report && strcmp(PQgetvalue(res, 0, 0), "new") == 0 &&
+	    ((from = util_strdup(PQgetvalue(res, 0, 1))) == NULL ||
+	    review_report_mail(db, service, topic, details, from) == -1)) {
+		PQclear(res);
+		goto fail;
+	}
+	PQclear(res);
+	if (db_commit(db) == -1)
+		goto fail;
+	free(from);
+	return 204;
+fail:
+	free(from);
+	db_rollback(db);
+	return rc;
+}
+
 /* Columns of questions_query. */
 enum { QS_ID, QS_KIND, QS_REQUIRED, QS_CHOICES };
 /* The questions event $1 asks, with the choices of each on lines. */
@@ -1057,8 +1236,12 @@ inbox_receive(struct db *db, const struct signer *sg, const char *body,
 		rc = request_receive(db, sg, &rec, canonical, reply, why);
 	else if (strcmp(rec.kind, "outcome") == 0)
 		rc = outcome_apply(db, &rec, why);
+	else if (strcmp(rec.kind, "report") == 0 ||
+	    strcmp(rec.kind, "referral") == 0)
+		rc = note_receive(db, &rec, why);
 	else {
-		*why = "the inbox takes registrations and outcomes only";
+		*why = "the inbox takes registrations, outcomes, reports and "
+		    "referral outcomes only";
 		rc = 422;
 	}
 done:

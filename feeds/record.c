@@ -21,6 +21,7 @@
 static const char *const kinds[] = {
 	"member", "event", "evaluation", "document", "term", "node",
 	"registration", "outcome", "organisation", "location", "service",
+	"report", "referral",
 };
 
 /* The fields that carry attributes, read into fed_field.attr in order. */

@@ -404,6 +404,7 @@ enum retention_rule {
 	RETAIN_REPORTS,
 	RETAIN_SUGGESTIONS,
 	RETAIN_REFERRALS,
+	RETAIN_NOTES,
 	RETAIN__MAX
 };
 struct retention;
@@ -412,6 +413,8 @@ struct retention *retention_start(const struct config *);
 long		 postcodes_import(struct db *, const char *, long *);
 /* review.c */
 long		 review_step(struct db *, const struct config *);
+int		 review_report_mail(struct db *, const char *, const char *,
+		    const char *, const char *);
 void		 retention_stop(struct retention *);
 long		 retention_sweep(struct db *, const struct config *);
 char		*retention_period(const struct config *, enum retention_rule);

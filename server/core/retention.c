@@ -161,6 +161,13 @@ static const struct rule rules[RETAIN__MAX] = {
 		{ { OFF(retain_throttle_days), UNIT_DAYS } }, 1,
 		"%s after it was recorded",
 	},
+	/* A report or outcome the listing's home node never took. */
+	[RETAIN_NOTES] = {
+		"reports and outcomes other nodes did not take",
+		BATCH("directory_notes", "created < now() - $1::interval", 2),
+		{ { OFF(retain_mail_days), UNIT_DAYS } }, 1,
+		"%s after it was made",
+	},
 };
 
 static long

@@ -139,3 +139,50 @@ fail:
 	db_rollback(db);
 	return -1;
 }
+
+/*
+ * A report of a problem with listing service (topic, and details or
+ * NULL) mailed to each manager of its organisation, in the caller's
+ * transaction; from names the node it was made on, NULL for this one.
+ * 0, or -1 when the database failed or memory ran out.
+ */
+int
+review_report_mail(struct db *db, const char *service, const char *topic,
+    const char *details, const char *from)
+{
+	const char *p[3] = { service, NULL, NULL };
+	char *where, *body;
+	PGresult *res;
+	int rc;
+
+	if ((res = db_query(db, PGRES_TUPLES_OK, "SELECT name FROM services"
+	    " WHERE id = $1::uuid", 1, p)) == NULL)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 0;
+	}
+	if (details == NULL)
+		details = "";
+	where = from != NULL ? util_printf(" on %s", from) : util_strdup("");
+	body = where == NULL ? NULL : util_printf("Someone%s reported a "
+	    "problem with %s in the %s directory of services:\n\n%s\n%s%s\n"
+	    "A report changes nothing by itself. Please check the listing, "
+	    "and correct it or confirm it is still right:\n\n%s/services/%s\n",
+	    where, PQgetvalue(res, 0, 0), cfg->node_name,
+	    code_label(report_topic_codes, report_topic_labels, topic),
+	    details, *details != '\0' ? "\n" : "", cfg->public_url, service);
+	PQclear(res);
+	free(where);
+	if (body == NULL)
+		return -1;
+	p[1] = "A problem was reported with your listing";
+	p[2] = body;
+	rc = db_exec(db, "INSERT INTO outbox (recipient, subject, body,"
+	    " member) SELECT a.email, $2, $3, a.member FROM services s"
+	    " JOIN organisation_managers m ON m.organisation = s.organisation"
+	    " JOIN accounts a ON a.id = m.account AND a.status = 'active'"
+	    " WHERE s.id = $1::uuid", 3, p);
+	free(body);
+	return rc;
+}

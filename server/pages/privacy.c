@@ -24,6 +24,7 @@ static const char *const period_keys[RETAIN__MAX] = {
 	[RETAIN_REPORTS] = "keep_reports",
 	[RETAIN_SUGGESTIONS] = "keep_suggestions",
 	[RETAIN_REFERRALS] = "keep_referrals",
+	[RETAIN_NOTES] = "keep_notes",
 };
 
 /* GET /privacy */

@@ -98,14 +98,14 @@ services_review_check(struct request *r)
 }
 
 /*
- * A report's mail to each manager of the listing's organisation, in the
- * report's transaction: $1 the listing, $2 the subject, $3 the body.
+ * A report about a listing received from another node goes to that
+ * node, whose managers and coordinators look after the listing
+ * (docs/protocol.md section 8.9): $1 the listing, $2 the topic, $3 the
+ * details, $4 the note's id.
  */
-static const char report_mail_sql[] =
-    "INSERT INTO outbox (recipient, subject, body, member)"
-    " SELECT a.email, $2, $3, a.member FROM services s"
-    " JOIN organisation_managers m ON m.organisation = s.organisation"
-    " JOIN accounts a ON a.id = m.account AND a.status = 'active'"
+static const char report_note_sql[] =
+    "INSERT INTO directory_notes (id, home, service, kind, topic, details)"
+    " SELECT $4::uuid, s.origin, s.id, 'report', $2, $3 FROM services s"
     " WHERE s.id = $1::uuid";
 
 /* GET and POST /services/{id}/report: anyone reports a problem. */
@@ -115,14 +115,17 @@ services_review_report(struct request *r)
 	struct view *v;
 	PGresult *res;
 	const char *p[4], *topic, *details;
-	char who[24], *body;
+	char who[24], note[ACORN_UUID_LEN + 1], *home = NULL, *body;
 	int rc, i;
 
 	if (!util_uuid_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name FROM services"
-	    " WHERE id = $1 AND NOT deleted", 1, p)) == NULL)
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT s.name,"
+	    " CASE WHEN s.origin <> (SELECT id FROM node) THEN"
+	    "  coalesce(k.name, 'the node it comes from') END"
+	    " FROM services s LEFT JOIN known_nodes k ON k.id = s.origin"
+	    " WHERE s.id = $1 AND NOT s.deleted", 1, p)) == NULL)
 		return http_error(r, 503);
 	if (PQntuples(res) != 1) {
 		PQclear(res);
@@ -134,6 +137,7 @@ services_review_report(struct request *r)
 		return http_error(r, 500);
 	}
 	view_set(v, "service_name", PQgetvalue(res, 0, 0));
+	view_set(v, "home_name", db_value(res, 0, 1));
 	view_setf(v, "back_href", "/services/%s", r->arg);
 	view_setf(v, "form_action", "/services/%s/report", r->arg);
 	PQclear(res);
@@ -169,42 +173,56 @@ services_review_report(struct request *r)
 	p[1] = topic;
 	p[2] = details != NULL ? details : "";
 	p[3] = r->account != NULL ? who : NULL;
-	if (db_begin(r->db) == -1 || db_exec(r->db, "INSERT INTO"
-	    " service_reports (service, topic, details, account) VALUES"
-	    " ($1::uuid, $2, $3, $4::bigint)", 4, p) == -1) {
+	if (view_get(v, "home_name") != NULL &&
+	    (home = util_strdup(view_get(v, "home_name"))) == NULL) {
 		view_free(v);
+		return http_error(r, 500);
+	}
+	view_free(v);
+	if (home != NULL && util_uuid(note) == 0) {
+		/* Who made it stays here: the note names nobody. */
+		p[3] = note;
+		rc = db_begin(r->db) == -1 || db_exec(r->db, report_note_sql, 4,
+		    p) == -1 ? -1 : 0;
+	} else if (home != NULL)
+		rc = -1;
+	else
+		rc = db_begin(r->db) == -1 || db_exec(r->db, "INSERT INTO"
+		    " service_reports (service, topic, details, account)"
+		    " VALUES ($1::uuid, $2, $3, $4::bigint)", 4, p) == -1 ||
+		    review_report_mail(r->db, r->arg, topic, p[2], NULL) ==
+		    -1 ? -1 : 0;
+	if (rc == -1 || audit_commit(r->db, r->account != NULL ?
+	    r->account->id : 0, "service_report", r->arg) == -1) {
+		db_rollback(r->db);
+		free(home);
 		return http_error(r, 503);
 	}
-	body = util_printf("Someone reported a problem with %s in the %s "
-	    "directory of services:\n\n%s\n%s%s\nA report changes nothing by "
-	    "itself. Please check the listing, and correct it or confirm it "
-	    "is still right:\n\n%s/services/%s\n",
-	    view_get(v, "service_name"), cfg->node_name,
-	    code_label(report_topic_codes, report_topic_labels, topic),
-	    p[2], *p[2] != '\0' ? "\n" : "", cfg->public_url, r->arg);
-	p[1] = "A problem was reported with your listing";
-	p[2] = body;
-	rc = body == NULL ? -1 : db_exec(r->db, report_mail_sql, 3, p);
+	body = home != NULL ? util_printf("This listing comes from %s, which "
+	    "looks after it: your report has been sent there, and the people "
+	    "who look after the listing will be told. A report does not "
+	    "change the listing by itself: they will check it.", home) : NULL;
+	free(home);
+	rc = page_message(r, 200, "Thank you for reporting the problem",
+	    body != NULL ? body : "The people who look after this listing "
+	    "have been told. A report does not change the listing by itself: "
+	    "they will check it.", "/services", "Back to services", 1);
 	free(body);
-	view_free(v);
-	if (rc == -1 || audit_commit(r->db, r->account != NULL ?
-	    r->account->id : 0, "service_report", r->arg) == -1)
-		return http_error(r, 503);
-	return page_message(r, 200, "Thank you for reporting the problem",
-	    "The people who look after this listing have been told. A report "
-	    "does not change the listing by itself: they will check it.",
-	    "/services", "Back to services", 1);
+	return rc;
 }
 
 /* Open reports, oldest first: $1 the review cycle. */
 static const char reports_query[] =
     "SELECT r.id, s.id, s.name, r.topic, r.details, "
-    SQL_LONDON("r.created", LONDON_STAMP) ", s.origin <> (SELECT id FROM node)"
+    SQL_LONDON("r.created", LONDON_STAMP) ", s.origin <> (SELECT id FROM node),"
+    " CASE WHEN r.from_node IS NOT NULL THEN coalesce(k.name,"
+    "  'another node') END"
     " FROM service_reports r JOIN services s ON s.id = r.service"
+    " LEFT JOIN known_nodes k ON k.id = r.from_node"
     " WHERE r.resolved IS NULL ORDER BY r.created, r.id LIMIT 200";
 
 enum { RR_ID, RR_SERVICE, RR_NAME, RR_TOPIC, RR_DETAILS, RR_WHEN,
-    RR_RECEIVED };
+    RR_RECEIVED, RR_FROM };
 
 /* This node's listings past their review, most overdue first. */
 static const char late_query[] =
@@ -321,6 +339,7 @@ services_review(struct request *r)
 		view_set(c, "when", PQgetvalue(res, i, RR_WHEN));
 		view_flag(c, "received", *PQgetvalue(res, i, RR_RECEIVED) ==
 		    't');
+		view_set(c, "from_node", db_value(res, i, RR_FROM));
 		view_setf(c, "outcome_id", "outcome-%s", PQgetvalue(res, i,
 		    RR_ID));
 		for (k = 0; report_outcome_codes[k] != NULL; k++) {
@@ -715,7 +734,7 @@ int
 services_review_outcome(struct request *r)
 {
 	const char *outcome = r->form.f[KEY_OUTCOME].text, *p[3];
-	char who[24], back[160], limit[16];
+	char who[24], back[160], limit[16], note[ACORN_UUID_LEN + 1];
 	PGresult *res;
 	int n;
 
@@ -755,8 +774,21 @@ services_review_outcome(struct request *r)
 		    "Back to the listing", 0);
 	}
 	p[2] = outcome;
+	if (util_uuid(note) == -1) {
+		db_rollback(r->db);
+		return http_error(r, 500);
+	}
+	/*
+	 * Counted here; and a listing received from another node is
+	 * counted at its home too (docs/protocol.md section 8.9).
+	 */
 	if (db_exec(r->db, "INSERT INTO service_referrals (service, account,"
 	    " outcome) VALUES ($1::uuid, $2::bigint, $3)", 3, p) == -1 ||
+	    db_exec(r->db, "INSERT INTO directory_notes (id, home, service,"
+	    " kind, outcome) SELECT $3::uuid, s.origin, s.id, 'referral', $2"
+	    " FROM services s WHERE s.id = $1::uuid"
+	    " AND s.origin <> (SELECT id FROM node)", 3,
+	    (const char *[]){ r->arg, outcome, note }) == -1 ||
 	    audit_commit(r->db, r->account->id, "service_outcome",
 	    r->arg) == -1)
 		return http_error(r, 503);

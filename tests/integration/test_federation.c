@@ -396,6 +396,112 @@ found_on_sw(const char *path, const char *text, int want)
 }
 
 /*
+ * A report and a referral outcome made on South West about North West's
+ * listing svc (of organisation org) reach North West, which looks after
+ * it: the report its managers' mail and its coordinators' queue, the
+ * outcome its figures; neither names who made it, each is taken once
+ * however often it comes, and one node's reports about one listing are
+ * limited.
+ */
+static void
+directory_notes_reach_home(const char *svc, const char *org)
+{
+	struct client *anon = client_new(net[SW]), *member, *coord;
+	char *sw_id, *pw, *coord_pw, page[128], action[128];
+	struct resp *r;
+	const char *p[2];
+	int i;
+
+	pw = node_user_add(net[NW], "notes.manager@example.org", "member");
+	coord_pw = node_user_add(net[NW], "notes.coord@example.org",
+	    "coordinator");
+	free(node_sql(net[NW], "INSERT INTO organisation_managers"
+	    " (organisation, account) SELECT $1::uuid, id FROM accounts"
+	    " WHERE email = 'notes.manager@example.org' RETURNING 1", org));
+	sw_id = node_sql(net[SW], "SELECT id FROM node", NULL);
+	p[0] = svc;
+	p[1] = sw_id;
+
+	/* Reported by a visitor on South West: sent, not kept there. */
+	snprintf(page, sizeof(page), "/services/%s/report", svc);
+	r = form_post(anon, page, page, "topic", "phone", "details",
+	    "The number rings out.", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "This listing comes from North West node"));
+	resp_free(r);
+	ck_assert_int_eq(node_num(net[SW], "SELECT count(*) FROM"
+	    " service_reports", NULL), 0);
+	ck_assert_msg(node_waitv(net[NW], "SELECT EXISTS (SELECT 1 FROM"
+	    " service_reports WHERE service = $1::uuid AND topic = 'phone'"
+	    " AND details = 'The number rings out.' AND account IS NULL"
+	    " AND from_node = $2::uuid AND resolved IS NULL)", 2, p,
+	    SETTLE_MS), "the report never reached the listing's home");
+	ck_assert(node_wait(net[SW], "SELECT NOT EXISTS (SELECT 1 FROM"
+	    " directory_notes)", NULL, SETTLE_MS));
+	ck_assert_int_eq(node_num(net[NW], "SELECT count(*) FROM outbox"
+	    " WHERE recipient = 'notes.manager@example.org' AND subject ="
+	    " 'A problem was reported with your listing' AND strpos(body,"
+	    " 'Someone on South West node reported a problem with Shared"
+	    " lunch club') > 0 AND strpos(body, 'The number rings out.') > 0",
+	    NULL), 1);
+	coord = client_as(net[NW], "notes.coord@example.org", coord_pw);
+	r = http_get(coord, "/services/review");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "by someone on <span>South West node</span>"));
+	ck_assert(resp_has(r, "The number rings out."));
+	resp_free(r);
+
+	/* A referral outcome: counted here and at home, naming nobody. */
+	free(pw);
+	pw = node_user_add(net[SW], "notes.worker@example.org", "member");
+	member = client_as(net[SW], "notes.worker@example.org", pw);
+	snprintf(page, sizeof(page), "/services/%s", svc);
+	snprintf(action, sizeof(action), "/services/%s/outcome", svc);
+	r = form_post(member, page, action, "outcome", "no_response", NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(node_num(net[SW], "SELECT count(*) FROM"
+	    " service_referrals WHERE outcome = 'no_response'"
+	    " AND account IS NOT NULL", NULL), 1);
+	ck_assert_msg(node_waitv(net[NW], "SELECT EXISTS (SELECT 1 FROM"
+	    " service_referrals WHERE service = $1::uuid AND outcome ="
+	    " 'no_response' AND account IS NULL AND from_node = $2::uuid)", 2,
+	    p, SETTLE_MS), "the outcome never reached the listing's home");
+
+	/* Sent again, taken once; a sixth report in a day, not at all. */
+	ck_assert_int_eq(node_num(net[NW], "SELECT count(*) FROM"
+	    " (SELECT acorn_directory_note(r.remote_id, r.from_node,"
+	    " 'report', r.service, 'phone', 'Again', NULL) AS a"
+	    " FROM service_reports r WHERE r.from_node IS NOT NULL) x"
+	    " WHERE a = 'again'", NULL), 1);
+	for (i = 0; i < 4; i++)
+		free(node_sql(net[NW], "SELECT acorn_directory_note("
+		    "gen_random_uuid(), from_node, 'report', service, 'other',"
+		    " 'More', NULL) FROM service_reports WHERE from_node IS NOT"
+		    " NULL LIMIT 1", NULL));
+	ck_assert_int_eq(node_num(net[NW], "SELECT count(*) FROM"
+	    " service_reports WHERE from_node IS NOT NULL", NULL), 5);
+	snprintf(page, sizeof(page), "/services/%s/report", svc);
+	r = form_post(anon, page, page, "topic", "hours", NULL);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	ck_assert(node_wait(net[SW], "SELECT attempts > 0 AND strpos("
+	    "last_error, 'answered 429') > 0 FROM directory_notes", NULL,
+	    SETTLE_MS));
+	ck_assert_int_eq(node_num(net[NW], "SELECT count(*) FROM"
+	    " service_reports WHERE from_node IS NOT NULL", NULL), 5);
+	free(node_sql(net[SW], "DELETE FROM directory_notes RETURNING 1",
+	    NULL));
+
+	client_free(coord);
+	client_free(member);
+	client_free(anon);
+	free(coord_pw);
+	free(pw);
+	free(sw_id);
+}
+
+/*
  * A region's directory reaches every node: its organisation, place and
  * service, freshness and all, found there by need and shown as the
  * other region's; a change follows, and deleting it at home removes it
@@ -456,7 +562,11 @@ START_TEST(test_directory_of_services_is_shared_with_tombstones)
 	everywhere("SELECT EXISTS (SELECT 1 FROM services WHERE id = $1"
 	    " AND assured_date = current_date AND assured_by = 'coordinator')",
 	    svc);
+	client_free(c);
+	directory_notes_reach_home(svc, org);
+
 	/* Deleted at home: gone everywhere, its tombstone kept. */
+	c = client_new(net[SW]);
 	free(node_sql(net[NW], "UPDATE services SET deleted = true,"
 	    " name = NULL, description = NULL, status = NULL WHERE id = $1"
 	    " RETURNING id", svc));

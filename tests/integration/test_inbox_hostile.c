@@ -791,9 +791,9 @@ START_TEST(test_kinds_other_than_registration_and_outcome_are_refused)
 	e.fields = "<acorn:name>Pushed member</acorn:name>";
 	member = fake_entry(scene.peer, &e);
 	snap(&before);
-	refused(term, 422, "registrations and outcomes only");
-	refused(event, 422, "registrations and outcomes only");
-	refused(member, 422, "registrations and outcomes only");
+	refused(term, 422, "and referral outcomes only");
+	refused(event, 422, "and referral outcomes only");
+	refused(member, 422, "and referral outcomes only");
 	assert_unchanged(&before);
 	ck_assert_int_eq(host_num("SELECT count(*) FROM events WHERE id = $1",
 	    event_id), 0);
@@ -805,6 +805,129 @@ START_TEST(test_kinds_other_than_registration_and_outcome_are_refused)
 	free(member_id);
 	free(event_id);
 	free(term_id);
+}
+END_TEST
+
+/* A note of the peer's (a report or a referral outcome) about service. */
+static char *
+note(const char *id, const char *kind, const char *service,
+    const char *fields)
+{
+	struct fake_entry e = { 0 };
+	char *all = NULL, *text;
+
+	if (asprintf(&all, "<acorn:service>urn:uuid:%s</acorn:service>%s",
+	    service, fields) == -1)
+		return NULL;
+	e.kind = kind;
+	e.id = id;
+	e.title = "Report";
+	e.fields = all;
+	text = fake_entry(scene.peer, &e);
+	free(all);
+	return text;
+}
+
+/*
+ * A trusted peer's reports and referral outcomes about the host's
+ * listings: an honest one is taken once, however often it comes, and
+ * mailed to the listing's managers; one about a listing the host does
+ * not look after (none, or a copy of another node's), or with fields
+ * missing, unknown or too long, changes nothing.
+ */
+START_TEST(test_directory_notes_are_taken_once_and_checked)
+{
+	char *own, *copy, *id, *id2, *body, *big, *peer_id;
+	struct snapshot before;
+	struct resp *r;
+	const char *pp[2];
+	long mails;
+
+	own = node_text(scene.host, "INSERT INTO services (id, origin, name,"
+	    " description, status) SELECT gen_random_uuid(), id,"
+	    " 'Host swim', '', 'active' FROM node RETURNING id", NULL);
+	copy = node_text(scene.host, "INSERT INTO services (id, origin, name,"
+	    " description, status) VALUES (gen_random_uuid(),"
+	    " gen_random_uuid(), 'Copied swim', '', 'active') RETURNING id",
+	    NULL);
+	free(node_text(scene.host, "WITH p AS (SELECT a.id FROM accounts a"
+	    " WHERE a.email = 'coord@host.example.org'),"
+	    " o AS (INSERT INTO organisations (id, origin, name, description)"
+	    " SELECT gen_random_uuid(), id, 'Host pool', '' FROM node"
+	    " RETURNING id),"
+	    " m AS (INSERT INTO organisation_managers (organisation, account)"
+	    " SELECT o.id, p.id FROM o, p)"
+	    " UPDATE services SET organisation = (SELECT id FROM o)"
+	    " WHERE id = $1::uuid RETURNING id", own));
+	peer_id = node_text(scene.host, "SELECT id FROM known_nodes"
+	    " WHERE name = 'North West node'", NULL);
+
+	snap(&before);
+	id = fake_uuid();
+	big = calloc(1, 1100);
+	memset(big, 'x', 1001);
+	if (asprintf(&body, "<acorn:topic>phone</acorn:topic>"
+	    "<acorn:details>%s</acorn:details>", big) == -1)
+		body = NULL;
+	refused(note(id, "report", own, body), 400, "fields are missing");
+	free(body);
+	refused(note(id, "report", own, "<acorn:topic>weather</acorn:topic>"),
+	    400, "fields are missing");
+	refused(note(id, "report", own, "<acorn:topic>phone</acorn:topic>"
+	    "<acorn:result>closed</acorn:result>"), 400, "fields are missing");
+	refused(note(id, "referral", own, "<acorn:result>maybe</acorn:result>"),
+	    400, "fields are missing");
+	refused(note(id, "report", copy, "<acorn:topic>phone</acorn:topic>"),
+	    404, "no listing of this node");
+	refused(note(id, "referral", id, "<acorn:result>closed</acorn:result>"),
+	    404, "no listing of this node");
+	assert_unchanged(&before);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM service_reports",
+	    NULL), 0);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM service_referrals",
+	    NULL), 0);
+
+	/* Honest, and sent twice: taken once, mailed once. */
+	mails = host_num("SELECT count(*) FROM outbox", NULL);
+	body = note(id, "report", own, "<acorn:topic>closed</acorn:topic>"
+	    "<acorn:details>Shut for good.</acorn:details>");
+	r = inbox_post(body);
+	ck_assert_int_eq(r->status, 204);
+	resp_free(r);
+	r = inbox_post(body);
+	ck_assert_int_eq(r->status, 204);
+	resp_free(r);
+	free(body);
+	pp[0] = own;
+	pp[1] = peer_id;
+	ck_assert_int_eq(node_num(scene.host, "SELECT count(*) FROM"
+	    " service_reports WHERE topic = 'closed' AND details ="
+	    " 'Shut for good.' AND account IS NULL", NULL), 1);
+	ck_assert(node_waitv(scene.host, "SELECT count(*) = 1 FROM"
+	    " service_reports WHERE service = $1::uuid AND from_node ="
+	    " $2::uuid", 2, pp, 0));
+	ck_assert_int_eq(host_num("SELECT count(*) FROM outbox", NULL),
+	    mails + 1);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM outbox WHERE"
+	    " recipient = 'coord@host.example.org' AND strpos(body,"
+	    " 'Someone on North West node reported a problem with Host swim')"
+	    " > 0", NULL), 1);
+	id2 = fake_uuid();
+	body = note(id2, "referral", own, "<acorn:result>declined</acorn:result>");
+	r = inbox_post(body);
+	ck_assert_int_eq(r->status, 204);
+	resp_free(r);
+	free(body);
+	ck_assert_int_eq(host_num("SELECT count(*) FROM service_referrals"
+	    " WHERE outcome = 'declined' AND account IS NULL", NULL), 1);
+	assert_serving();
+	snap_free(&before);
+	free(big);
+	free(id);
+	free(id2);
+	free(own);
+	free(copy);
+	free(peer_id);
 }
 END_TEST
 
@@ -1142,6 +1265,7 @@ inbox_hostile_suite(void)
 	tcase_add_test(tc, test_tombstone_is_refused);
 	tcase_add_test(tc,
 	    test_kinds_other_than_registration_and_outcome_are_refused);
+	tcase_add_test(tc, test_directory_notes_are_taken_once_and_checked);
 	tcase_add_test(tc, test_event_the_host_does_not_hold_is_refused);
 	tcase_add_test(tc, test_place_type_of_another_event_is_refused);
 	tcase_add_test(tc, test_required_question_left_unanswered_is_refused);

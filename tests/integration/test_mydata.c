@@ -1018,7 +1018,8 @@ static const char *const swept_tables[] = {
 	"account_tokens", "answers", "guest_keys", "inbox_requests",
 	"organisations", "locations", "services", "organisation_managers",
 	"service_revisions", "service_checks", "service_reports",
-	"service_suggestions", "service_referrals", "shortlists", NULL
+	"service_suggestions", "service_referrals", "shortlists",
+	"directory_notes", NULL
 };
 
 /* An index each rule, and each reference to an account, reads. */
@@ -1035,7 +1036,8 @@ static const char *const sweep_indexes[] = {
 	"service_referrals_recorded_idx", "services_created_by_idx",
 	"service_checks_account_idx", "shortlists_account_idx",
 	"service_reports_resolved_by_idx",
-	"service_suggestions_decided_by_idx", NULL
+	"service_suggestions_decided_by_idx", "directory_notes_created_idx",
+	NULL
 };
 
 #define SEQ_SCANS	"SELECT coalesce(sum(seq_scan), 0)" \
