@@ -404,7 +404,10 @@ static const struct merge_kind kinds[] = {
 	    " schedules = '[]', contacts = '[]', locations = '{}',"
 	    " terms = '{}', assured_date = NULL, assured_by = NULL"),
 	    TOMB_NEW("services", "", ""), NULL },
-	    { UPSERT_HEAD("services", "deleted, organisation, name,"
+	    /* The terms of its region's own it carries, first. */
+	    { "SELECT acorn_terms_received(s.p7::jsonb, s.p2) FROM merge_stage"
+	    " s WHERE " APPLIED " AND NOT s.deleted ORDER BY s.n",
+	    UPSERT_HEAD("services", "deleted, organisation, name,"
 	    " description, status, url, email, alert, minimum_age,"
 	    " maximum_age, eligibility, fees, free, languages, accessibility,"
 	    " attending, access, schedules, contacts, locations, terms,"

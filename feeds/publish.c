@@ -606,9 +606,10 @@ static const char organisation_query[] = DIRECTORY_QUERY("organisations",
 static const char location_query[] = DIRECTORY_QUERY("locations", "l",
     "l.name", "'/organisations/' || coalesce(l.organisation::text, '')",
     "concat_ws(', ', l.address_1, l.city, l.postal_code), " RECORD_OF("l"));
+/* A service carries the terms of its own not every node ships. */
 static const char service_query[] = DIRECTORY_QUERY("services", "s",
     "s.name", "'/services/' || s.id", "s.description,"
-    " acorn_service_content(s)::text");
+    " (acorn_service_content(s) || acorn_service_vocabulary(s.terms))::text");
 
 enum { DIR_SUMMARY = P_KIND, DIR_RECORD };
 

@@ -123,3 +123,74 @@ END
 $$;
 INSERT INTO unwatched_tables (name, why) VALUES
 	('directory_notes', 'owed to other nodes; never shown');
+
+-- A region's own needs and activities travel with the listings tagged
+-- with them: each service entry carries the terms of its own that not
+-- every node ships (docs/protocol.md section 5), and a receiver adds
+-- them to its vocabulary, marked with the node they came from (origin;
+-- NULL for the terms Acorn ships and this node's own).  Names are
+-- unique among this node's terms; a received one may share a name and
+-- is shown with where it comes from.
+ALTER TABLE taxonomy_terms ADD COLUMN origin uuid;
+DROP INDEX taxonomy_terms_name_idx;
+CREATE UNIQUE INDEX taxonomy_terms_name_idx ON taxonomy_terms (lower(name))
+    WHERE origin IS NULL;
+
+-- The terms of a listing (its terms) not every node has, for its entry:
+-- {"taxonomy_terms": [{id, code, name, description}]}, or {} when none.
+CREATE FUNCTION acorn_service_vocabulary(terms uuid[]) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN count(*) = 0 THEN '{}'::jsonb
+	    ELSE jsonb_build_object('taxonomy_terms', jsonb_agg(
+		jsonb_build_object('id', t.id, 'code', t.code, 'name', t.name,
+		'description', t.description) ORDER BY t.code)) END
+	FROM taxonomy_terms t
+	WHERE t.id = ANY (terms) AND (t.local OR t.origin IS NOT NULL)
+$$;
+
+-- The terms a service entry from node sender carries (rec, its record),
+-- added to the vocabulary or, when they came from sender before,
+-- brought up to date; the first 20, and those that fit.  A code this
+-- node uses for another term takes a suffix of the term's id.  A term
+-- is never changed by a node it did not come from.  The terms taken.
+CREATE FUNCTION acorn_terms_received(rec jsonb, sender uuid)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	e	jsonb;
+	tid	uuid;
+	c	text;
+	n	integer := 0;
+BEGIN
+	IF jsonb_typeof(rec->'taxonomy_terms') IS DISTINCT FROM 'array' THEN
+		RETURN 0;
+	END IF;
+	FOR e IN SELECT x FROM jsonb_array_elements(rec->'taxonomy_terms') x
+	    LIMIT 20 LOOP
+		CONTINUE WHEN jsonb_typeof(e) <> 'object'
+		    OR NOT coalesce(e->>'id' ~ ('^[0-9a-f]{8}-[0-9a-f]{4}-'
+		    '[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'), false)
+		    OR NOT coalesce(e->>'code' ~ '^[a-z0-9_]{1,40}$', false)
+		    OR coalesce(length(e->>'name'), 0) NOT BETWEEN 1 AND 80
+		    OR length(coalesce(e->>'description', '')) > 500;
+		tid := (e->>'id')::uuid;
+		c := e->>'code';
+		IF EXISTS (SELECT 1 FROM taxonomy_terms
+		    WHERE code = c AND id <> tid) THEN
+			c := left(c, 33) || '_' ||
+			    left(replace(tid::text, '-', ''), 6);
+			CONTINUE WHEN EXISTS (SELECT 1 FROM taxonomy_terms
+			    WHERE code = c AND id <> tid);
+		END IF;
+		INSERT INTO taxonomy_terms (id, code, name, description,
+		    origin)
+		VALUES (tid, c, e->>'name', coalesce(e->>'description', ''),
+		    sender)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+		    description = excluded.description
+		WHERE taxonomy_terms.origin = sender;
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;

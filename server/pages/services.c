@@ -135,8 +135,11 @@ choices_view(struct view *v, const char *list, const char *const *codes,
 
 /* The vocabulary of needs and activities, as list "needs". */
 static const char terms_query[] =
-    "SELECT code, name, description FROM taxonomy_terms"
-    " ORDER BY lower(name)";
+    "SELECT t.code, t.name || coalesce(' (' || CASE WHEN t.origin IS NOT"
+    " NULL THEN coalesce(k.name, 'another node') END || ')', ''),"
+    " t.description FROM taxonomy_terms t"
+    " LEFT JOIN known_nodes k ON k.id = t.origin"
+    " ORDER BY lower(t.name), t.id";
 
 enum { TT_CODE, TT_NAME, TT_DESCRIPTION };
 
@@ -254,7 +257,8 @@ static const char list_query[] =
     "  AND NOT l.deleted) near ON true" SQL_KNOWN("s")
     " WHERE NOT s.deleted AND s.status <> 'defunct'"
     " AND (q.words IS NULL OR s.search @@ q.words OR s.terms && glossed.ids)"
-    " AND ($2 = '' OR acorn_term_id($2) = ANY (s.terms))"
+    " AND ($2 = '' OR s.terms @> ARRAY[(SELECT t.id FROM taxonomy_terms t"
+    "  WHERE t.code = $2)])"
     " AND ($3 = '' OR s.attending && string_to_array($3, ' '))"
     " AND ($4 = '' OR s.access && string_to_array($4, ' '))"
     " AND ($5 = '' OR s.free)"
@@ -1041,8 +1045,8 @@ static const char insert_sql[] =
     " SELECT $1::uuid, (SELECT id FROM node), $2::uuid, $3, $4, $5, $6,"
     " $7, $8, $9::integer, $10::integer, $11, $12, $13::boolean,"
     " $14::text[], $15, $16::text[],"
-    " $17::text[], ARRAY(SELECT acorn_term_id(c)"
-    "  FROM unnest(string_to_array($18, ' ')) c ORDER BY c),"
+    " $17::text[], ARRAY(SELECT t.id FROM taxonomy_terms t"
+    "  WHERE t.code = ANY (string_to_array($18, ' ')) ORDER BY t.code),"
     " $19::jsonb, $20::jsonb, string_to_array($25, ' ')::uuid[],"
     " CASE WHEN $21::boolean THEN current_date END,"
     " CASE WHEN $21::boolean THEN $22 END, $23::bigint"
@@ -1061,8 +1065,8 @@ static const char update_sql[] =
     " free = $13::boolean, languages = $14::text[], accessibility = $15,"
     " attending = $16::text[],"
     " access = $17::text[],"
-    " terms = ARRAY(SELECT acorn_term_id(c)"
-    "  FROM unnest(string_to_array($18, ' ')) c ORDER BY c),"
+    " terms = ARRAY(SELECT t.id FROM taxonomy_terms t"
+    "  WHERE t.code = ANY (string_to_array($18, ' ')) ORDER BY t.code),"
     " schedules = CASE WHEN $26::boolean THEN s.schedules"
     "  ELSE $19::jsonb END,"
     " contacts = CASE WHEN $27::boolean THEN s.contacts"

@@ -888,14 +888,17 @@ done:
 
 /* The vocabulary, A to Z, with where each term maps to. */
 static const char needs_query[] =
-    "SELECT id, code, name, description, local,"
-    " coalesce(external_taxonomy, ''), coalesce(external_id, ''),"
-    " (SELECT count(*) FROM services s WHERE t.id = ANY (s.terms)"
-    "  AND NOT s.deleted)"
-    " FROM taxonomy_terms t ORDER BY lower(name) LIMIT 500";
+    "SELECT t.id, t.code, t.name, t.description, t.local,"
+    " coalesce(t.external_taxonomy, ''), coalesce(t.external_id, ''),"
+    " (SELECT count(*) FROM services s WHERE s.terms @> ARRAY[t.id]"
+    "  AND NOT s.deleted),"
+    " CASE WHEN t.origin IS NOT NULL THEN coalesce(k.name,"
+    "  'another node') END"
+    " FROM taxonomy_terms t LEFT JOIN known_nodes k ON k.id = t.origin"
+    " ORDER BY lower(t.name), t.id LIMIT 500";
 
 enum { NQ_ID, NQ_CODE, NQ_NAME, NQ_DESCRIPTION, NQ_LOCAL, NQ_SCHEME,
-    NQ_EXTERNAL, NQ_USED };
+    NQ_EXTERNAL, NQ_USED, NQ_FROM };
 
 /*
  * A local term from the form (name and description), or a mapping of a
@@ -1013,6 +1016,7 @@ services_review_needs(struct request *r)
 			    NQ_DESCRIPTION));
 			view_flag(c, "local", *PQgetvalue(res, i, NQ_LOCAL) ==
 			    't');
+			view_set(c, "from_node", db_value(res, i, NQ_FROM));
 			view_set(c, "scheme", PQgetvalue(res, i, NQ_SCHEME));
 			view_set(c, "external", PQgetvalue(res, i,
 			    NQ_EXTERNAL));

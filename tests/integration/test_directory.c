@@ -1377,7 +1377,7 @@ START_TEST(test_coordinators_add_local_needs_and_map_them)
 	struct client *coord = client_as(node, COORD, coord_pw);
 	struct client *other = client_as(node, OTHER, other_pw);
 	struct resp *r;
-	char *id;
+	char *id, *org, *svc, *code, *base, path[128];
 
 	ck_assert_int_eq(http_get_status(other, "/services/needs"), 403);
 	r = form_post(coord, "/services/needs", "/services/needs", "term",
@@ -1411,6 +1411,35 @@ START_TEST(test_coordinators_add_local_needs_and_map_them)
 	r = http_get(other, "/services");
 	ck_assert(resp_has(r, "Men&#39;s sheds") || resp_has(r, "Men's sheds"));
 	resp_free(r);
+
+	/* A listing tagged with it is found by it, and by nothing else. */
+	org = add_org(coord, "Sheds Org");
+	svc = add_service(coord, org, "Tuesday shed");
+	code = node_text(node, "SELECT code FROM taxonomy_terms WHERE name ="
+	    " 'Men''s sheds'", NULL);
+	base = node_text(node, "SELECT version FROM services WHERE id = $1",
+	    svc);
+	snprintf(path, sizeof(path), "/services/%s/edit", svc);
+	r = form_post(coord, path, path, "base", base, "service",
+	    "Tuesday shed", "description", "Tea, cake and a chat every week.",
+	    "status", "active", "opens_tu", "10:00", "closes_tu", "12:00",
+	    "terms", code, NULL);
+	ck_assert_int_eq(r->status, 303);
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM services s JOIN"
+	    " taxonomy_terms t ON t.id = ANY (s.terms) WHERE s.id = $1"
+	    " AND t.name = 'Men''s sheds'", svc), 1);
+	snprintf(path, sizeof(path), "/services?need=%s", code);
+	r = http_get(other, path);
+	ck_assert(resp_has(r, "Tuesday shed"));
+	resp_free(r);
+	r = http_get(other, "/services?need=befriending");
+	ck_assert(!resp_has(r, "Tuesday shed"));
+	resp_free(r);
+	free(base);
+	free(code);
+	free(svc);
+	free(org);
 	free(id);
 	client_free(other);
 	client_free(coord);

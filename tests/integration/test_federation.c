@@ -511,7 +511,7 @@ START_TEST(test_directory_of_services_is_shared_with_tombstones)
 {
 	struct client *c;
 	struct resp *r;
-	char *org, *place, *svc, path[96];
+	char *org, *place, *svc, *term, *code, path[96];
 	int i;
 
 	network_up();
@@ -524,11 +524,24 @@ START_TEST(test_directory_of_services_is_shared_with_tombstones)
 	    " (gen_random_uuid(), (SELECT id FROM node), $1::uuid,"
 	    " 'Shared Hall', 'physical', '3 Mill Lane', 'Bolton', 'BL1 2BF',"
 	    " 'GB', 53.59, -2.43) RETURNING id", org);
+	/*
+	 * A need of North West's own, and one of South West's of the same
+	 * name and code: North West's reaches South West with the listing,
+	 * under a code of its own.
+	 */
+	term = node_sql(net[NW], "INSERT INTO taxonomy_terms (id, code, name,"
+	    " description, local) VALUES (gen_random_uuid(), 'dog_walking',"
+	    " 'Dog walking', 'Walks with dogs, for company.', true)"
+	    " RETURNING id", NULL);
+	free(node_sql(net[SW], "INSERT INTO taxonomy_terms (id, code, name,"
+	    " description, local) VALUES (gen_random_uuid(), 'dog_walking',"
+	    " 'Dog walking', 'Our own.', true) RETURNING id", NULL));
 	svc = node_sql(net[NW], "INSERT INTO services (id, origin,"
 	    " organisation, name, description, status, terms, schedules,"
 	    " locations, assured_date, assured_by) SELECT gen_random_uuid(),"
 	    " (SELECT id FROM node), o.id, 'Shared lunch club',"
-	    " 'Lunch, shared.', 'active', ARRAY[acorn_term_id('befriending')],"
+	    " 'Lunch, shared.', 'active', ARRAY[acorn_term_id('befriending'),"
+	    " (SELECT id FROM taxonomy_terms WHERE code = 'dog_walking')],"
 	    " '[{\"freq\":\"WEEKLY\",\"byday\":\"TU\",\"opens_at\":"
 	    "\"12:00\",\"closes_at\":\"14:00\"}]', ARRAY[l.id],"
 	    " current_date - 21, 'organisation' FROM organisations o,"
@@ -543,8 +556,23 @@ START_TEST(test_directory_of_services_is_shared_with_tombstones)
 	    " AND postal_code = 'BL1 2BF' AND latitude = 53.59)", place);
 	everywhere("SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1"
 	    " AND name = 'Shared Friends')", org);
+	everywhere("SELECT EXISTS (SELECT 1 FROM taxonomy_terms WHERE id = $1"
+	    " AND name = 'Dog walking')", term);
+	code = node_sql(net[SW], "SELECT t.code FROM taxonomy_terms t"
+	    " JOIN known_nodes k ON k.id = t.origin WHERE t.id = $1::uuid"
+	    " AND k.name = 'North West node' AND NOT t.local", term);
+	ck_assert_ptr_nonnull(code);
+	ck_assert_str_ne(code, "dog_walking");
+	ck_assert_int_eq(strncmp(code, "dog_walking_", 12), 0);
 	/* Found on South West by its need, as North West's, as fresh. */
 	c = client_new(net[SW]);
+	snprintf(path, sizeof(path), "/services?need=%s", code);
+	r = http_get(c, path);
+	ck_assert(resp_has(r, "Shared lunch club"));
+	resp_free(r);
+	r = http_get(c, "/services?need=dog_walking");
+	ck_assert(!resp_has(r, "Shared lunch club"));
+	resp_free(r);
 	r = http_get(c, "/services?need=befriending");
 	ck_assert(resp_has(r, "Shared lunch club"));
 	ck_assert(resp_has(r, "Checked 3 weeks ago by the organisation"));
@@ -582,6 +610,8 @@ START_TEST(test_directory_of_services_is_shared_with_tombstones)
 	free(org);
 	free(place);
 	free(svc);
+	free(term);
+	free(code);
 }
 END_TEST
 
