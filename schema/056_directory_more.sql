@@ -194,3 +194,23 @@ BEGIN
 	RETURN n;
 END
 $$;
+
+-- An organisation whole, for the ORUK API's /organizations/{id}: what
+-- the list shows, its phone, its places and its services as the
+-- services list shows them.
+CREATE FUNCTION acorn_oruk_organization_full(o organisations)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT acorn_oruk_organization(o) || jsonb_strip_nulls(
+	    jsonb_build_object(
+	    'phones', CASE WHEN nullif(o.phone, '') IS NOT NULL THEN
+		jsonb_build_array(jsonb_build_object('id',
+		acorn_oruk_id(o.id || ':phone'), 'organization_id', o.id,
+		'number', o.phone)) END,
+	    'locations', (SELECT jsonb_agg(acorn_oruk_location(l)
+		ORDER BY lower(l.name), l.id) FROM locations l
+		WHERE l.organisation = o.id AND NOT l.deleted),
+	    'services', (SELECT jsonb_agg(acorn_oruk_service_list(s, o)
+		ORDER BY lower(s.name), s.id) FROM services s
+		WHERE s.organisation = o.id AND NOT s.deleted)))
+$$;

@@ -644,6 +644,16 @@ static const struct route routes[PAGE__MAX] = {
 		.flags = CACHE | NO_SESSION,
 		.handler = oruk_taxonomy_term, .metric = "oruk_taxonomy_term",
 	},
+	[PAGE_ORUK_ORGS] = {
+		.path = "/api/oruk/organizations", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_organizations, .metric = "oruk_organizations",
+	},
+	[PAGE_ORUK_ORG] = {
+		.path = "/api/oruk/organizations/*", .methods = GET,
+		.flags = CACHE | NO_SESSION,
+		.handler = oruk_organization, .metric = "oruk_organization",
+	},
 	[PAGE_ORGANISATIONS] = {
 		.path = "/organisations", .methods = GET,
 		.flags = CACHE,

@@ -537,3 +537,47 @@ oruk_taxonomy_term(struct request *r)
 	vocab_free(&v);
 	return rc;
 }
+
+/* GET /api/oruk/organizations (search, page, per_page) */
+int
+oruk_organizations(struct request *r)
+{
+	struct paging pg;
+	const char *p[4], *bad;
+
+	if ((bad = paging_read(r, &pg)) != NULL)
+		return oruk_error(r, 400, bad);
+	if (r->form.f[KEY_SEARCH].error)
+		return oruk_error(r, 400, "search must be on one line");
+	p[0] = pg.limit;
+	p[1] = pg.offset;
+	p[2] = pg.page;
+	p[3] = r->form.f[KEY_SEARCH].text != NULL &&
+	    *r->form.f[KEY_SEARCH].text != '\0' ?
+	    r->form.f[KEY_SEARCH].text : NULL;
+	return oruk_send(r, db_query(r->db, PGRES_TUPLES_OK, "WITH f AS ("
+	    "SELECT o FROM organisations o WHERE NOT o.deleted"
+	    " AND ($4::text IS NULL OR to_tsvector('simple', o.name || ' ' ||"
+	    " o.description) @@ acorn_prefix_query($4))),"
+	    " p AS (SELECT (f.o).id, lower((f.o).name) AS k,"
+	    "  acorn_oruk_organization(f.o) AS j FROM f"
+	    "  ORDER BY lower((f.o).name), (f.o).id"
+	    "  LIMIT $1::integer OFFSET $2::bigint)"
+	    " SELECT acorn_oruk_page((SELECT count(*) FROM f), $3::integer,"
+	    " $1::integer, (SELECT jsonb_agg(j ORDER BY k, id) FROM p))::text",
+	    4, p));
+}
+
+/* GET /api/oruk/organizations/{id}: the organisation whole. */
+int
+oruk_organization(struct request *r)
+{
+	const char *p[1];
+
+	if (!util_uuid_valid(r->arg))
+		return oruk_error(r, 404, "No such organization");
+	p[0] = r->arg;
+	return oruk_send(r, db_query(r->db, PGRES_TUPLES_OK, "SELECT"
+	    " acorn_oruk_organization_full(o)::text FROM organisations o"
+	    " WHERE o.id = $1 AND NOT o.deleted", 1, p));
+}

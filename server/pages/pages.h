@@ -239,6 +239,8 @@ int oruk_taxonomies(struct request *r);
 int oruk_taxonomy(struct request *r);
 int oruk_taxonomy_terms(struct request *r);
 int oruk_taxonomy_term(struct request *r);
+int oruk_organizations(struct request *r);
+int oruk_organization(struct request *r);
 
 /* organisations.c */
 int organisations_list(struct request *r);

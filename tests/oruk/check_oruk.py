@@ -492,6 +492,36 @@ def guarded(step, *args):
         return None
 
 
+def check_organizations():
+    """The optional /organizations: a valid page, each by id with its
+    services, whose organization_id is that organisation; and search."""
+    items = check_listing("/organizations", "organization_list.json",
+                          "organization.json")
+    listed = 0
+    for org in (items or [])[:3]:
+        d = body(get(API + "/organizations/%s" % org.get("id")))
+        svcs = dicts(d.get("services"))
+        listed += len(svcs)
+        check("GET /organizations/%s lists only its own services"
+              % org.get("id"),
+              all(v.get("organization_id") == org.get("id") for v in svcs),
+              "%d services" % len(svcs))
+    check("the first organizations list services", listed > 0,
+          "none of them lists a service")
+    src = next((i for i in items or []
+                if re.search(r"[^\W_]{3,}", str(i.get("name")))), None)
+    if need("a listed organization name with a word to search for", src):
+        word = max(re.findall(r"[^\W_]{3,}", src["name"]), key=len)
+        check_filter("organizations search=%s finds %s" % (word, src["id"]),
+                     API + "/organizations", {"search": word}, src["id"],
+                     item_rel="organization_list.json")
+    r = get(API + "/organizations/" + NIL_ID)
+    d = body(r)
+    check("an unknown organization id gets 404 with error and message",
+          r.status == 404 and isinstance(d.get("error"), str)
+          and isinstance(d.get("message"), str), why(r))
+
+
 def check_services():
     if check_listing("/services", "service_list.json", "service.json",
                      deep=True):
@@ -513,6 +543,7 @@ def main():
     guarded(check_listing, "/taxonomies", "taxonomy.json", "taxonomy.json")
     guarded(check_listing, "/taxonomy_terms", "taxonomy_term.json",
             "taxonomy_term.json")
+    guarded(check_organizations)
     sals = guarded(check_listing, "/service_at_locations",
                    "service_at_location_list.json", "service_at_location.json")
     guarded(check_bad_input, guarded(check_postcode, sals or []))
