@@ -161,6 +161,16 @@ INSERT INTO service_revisions (service, revision, summary, content)
 SELECT s.id, s.version, 'Listed', acorn_service_content(s)
 FROM services s WHERE s.origin = (SELECT id FROM node);
 
+-- One listing a visitor reported a problem with, two days ago, waiting
+-- for the coordinators to settle it.
+INSERT INTO service_reports (service, topic, details, created)
+SELECT s.id, 'hours', 'The group meets on Thursdays now, not on the day'
+    ' the listing says.', now() - interval '2 days'
+FROM services s
+WHERE s.origin = (SELECT id FROM node) AND :'region' <> 'National'
+    AND s.status = 'active' AND jsonb_array_length(s.schedules) > 0
+ORDER BY lower(s.name), s.id LIMIT 1;
+
 -- The national hub's services: by phone and online, for everyone.
 INSERT INTO organisations (id, origin, name, description, email, website,
     phone)

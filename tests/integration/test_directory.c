@@ -1467,6 +1467,8 @@ START_TEST(test_demo_directory_loads_with_fresh_due_and_overdue_listings)
 	ck_assert_int_ge(node_num(demo, "SELECT count(*) FROM services"
 	    " WHERE acorn_review_stage(assured_date, 6, current_date) = 2",
 	    NULL), 1);
+	ck_assert_int_eq(node_num(demo, "SELECT count(*) FROM service_reports"
+	    " WHERE resolved IS NULL", NULL), 1);
 	ck_assert_int_eq(node_serve(demo), 0);
 	c = client_new(demo);
 	r = http_get(c, "/services?need=befriending");
