@@ -579,6 +579,30 @@ static const char outcome_owed_query[] =
     " AND delivered < out_version AND out_signed = out_version";
 
 /*
+ * POSTs a signed entry to a node's inbox at url (NULL when its address
+ * is not known), for what a node sends without waiting for an entry in
+ * answer (outcomes, notes): err is empty when the node took it (200 or
+ * 204), else says why not; f holds the answer.
+ */
+static void
+post_owed(const struct courier_call *call, const char *url,
+    const char *entry, struct fetch *f, char *err, size_t len)
+{
+	if (url == NULL) {
+		snprintf(err, len, "the home node's address is not known");
+		return;
+	}
+	if (fetch_post_entry(call->curl, url, entry, call->timeout, f) == -1)
+		snprintf(err, len, "%s", f->error);
+	else if (f->status != 204 && f->status != 200)
+		snprintf(err, len, "the home node answered %ld: %.200s",
+		    f->status, f->body != NULL ? f->body : "");
+	else
+		err[0] = '\0';
+	sent_count(call);
+}
+
+/*
  * Host side: sends the newest outcome of one request to the member's
  * home node.  1 when it took it, 0 when not (tried again later), -1 when
  * the database failed.
@@ -613,20 +637,7 @@ outcome_send(struct db *db, const struct signer *sg,
 		return 1;
 	if (entry == NULL)
 		goto done;
-	if (url == NULL)
-		snprintf(err, sizeof(err), "the home node's address is not "
-		    "known");
-	else {
-		if (fetch_post_entry(call->curl, url, entry, call->timeout,
-		    &f) == -1)
-			snprintf(err, sizeof(err), "%s", f.error);
-		else if (f.status != 204 && f.status != 200)
-			snprintf(err, sizeof(err), "the home node answered %ld:"
-			    " %.200s", f.status, f.body != NULL ? f.body : "");
-		else
-			err[0] = '\0';
-		sent_count(call);
-	}
+	post_owed(call, url, entry, &f, err, sizeof(err));
 	p[2] = err[0] == '\0' ? version : err;
 	/* A home node that will never take it has it as much as it will. */
 	if (err[0] != '\0' && refusal_status(f.status)) {
@@ -730,20 +741,7 @@ note_send(struct db *db, const struct signer *sg,
 	PQclear(res);
 	if (entry == NULL)
 		goto done;
-	if (url == NULL)
-		snprintf(err, sizeof(err), "the home node's address is not "
-		    "known");
-	else {
-		if (fetch_post_entry(call->curl, url, entry, call->timeout,
-		    &f) == -1)
-			snprintf(err, sizeof(err), "%s", f.error);
-		else if (f.status != 204)
-			snprintf(err, sizeof(err), "the home node answered %ld:"
-			    " %.200s", f.status, f.body != NULL ? f.body : "");
-		else
-			err[0] = '\0';
-		sent_count(call);
-	}
+	post_owed(call, url, entry, &f, err, sizeof(err));
 	if (err[0] == '\0' || refusal_status(f.status)) {
 		if (err[0] != '\0')
 			log_warn("note %s refused by its home node: %s", id,

@@ -433,6 +433,27 @@ oruk_service_at_location(struct request *r)
     " (3, 'acorn-access', 'How people get into a service.'))" \
     " AS t (n, name, description)"
 
+/*
+ * A list's paging and its search words, as $1 to $4: the page size, the
+ * rows before the page, the page, and the words (NULL for none); NULL,
+ * else the message of the 400.
+ */
+static const char *
+search_read(struct request *r, struct paging *pg, const char *p[4])
+{
+	const char *bad, *t = r->form.f[KEY_SEARCH].text;
+
+	if ((bad = paging_read(r, pg)) != NULL)
+		return bad;
+	if (r->form.f[KEY_SEARCH].error)
+		return "search must be on one line";
+	p[0] = pg->limit;
+	p[1] = pg->offset;
+	p[2] = pg->page;
+	p[3] = t != NULL && *t != '\0' ? t : NULL;
+	return NULL;
+}
+
 /* GET /api/oruk/taxonomies */
 int
 oruk_taxonomies(struct request *r)
@@ -440,14 +461,8 @@ oruk_taxonomies(struct request *r)
 	struct paging pg;
 	const char *p[4], *bad;
 
-	if ((bad = paging_read(r, &pg)) != NULL)
+	if ((bad = search_read(r, &pg, p)) != NULL)
 		return oruk_error(r, 400, bad);
-	if (r->form.f[KEY_SEARCH].error)
-		return oruk_error(r, 400, "search must be on one line");
-	p[0] = pg.limit;
-	p[1] = pg.offset;
-	p[2] = pg.page;
-	p[3] = r->form.f[KEY_SEARCH].text;
 	return oruk_send(r, db_query(r->db, PGRES_TUPLES_OK, "WITH f AS ("
 	    "SELECT * FROM (" TAXONOMIES ") x WHERE $4::text IS NULL OR"
 	    " x.j->>'name' ILIKE '%' || $4 || '%' OR x.j->>'description' ILIKE"
@@ -545,16 +560,8 @@ oruk_organizations(struct request *r)
 	struct paging pg;
 	const char *p[4], *bad;
 
-	if ((bad = paging_read(r, &pg)) != NULL)
+	if ((bad = search_read(r, &pg, p)) != NULL)
 		return oruk_error(r, 400, bad);
-	if (r->form.f[KEY_SEARCH].error)
-		return oruk_error(r, 400, "search must be on one line");
-	p[0] = pg.limit;
-	p[1] = pg.offset;
-	p[2] = pg.page;
-	p[3] = r->form.f[KEY_SEARCH].text != NULL &&
-	    *r->form.f[KEY_SEARCH].text != '\0' ?
-	    r->form.f[KEY_SEARCH].text : NULL;
 	return oruk_send(r, db_query(r->db, PGRES_TUPLES_OK, "WITH f AS ("
 	    "SELECT o FROM organisations o WHERE NOT o.deleted"
 	    " AND ($4::text IS NULL OR to_tsvector('simple', o.name || ' ' ||"

@@ -172,13 +172,21 @@ needs_view(struct request *r, struct view *v, const char *list,
 	return 0;
 }
 
+/*
+ * Whether place l may be a place of listing svc of organisation org:
+ * one of the organisation's, or one the listing has already (an
+ * imported listing's, say).
+ */
+#define PLACE_MAY_BE(org, svc) \
+    " NOT l.deleted AND (l.organisation = " org "::uuid OR l.id = ANY" \
+    " (SELECT unnest(s.locations) FROM services s WHERE s.id = " svc \
+    "::uuid))"
+
 /* The places a listing may be at: $1 its organisation, $2 the listing. */
 static const char choices_query[] =
     "SELECT l.id, l.name, concat_ws(', ', nullif(l.address_1, ''),"
     " nullif(l.city, ''), nullif(l.postal_code, ''))"
-    " FROM locations l WHERE NOT l.deleted AND (l.organisation = $1::uuid"
-    " OR l.id = ANY (SELECT unnest(s.locations) FROM services s"
-    "  WHERE s.id = $2::uuid))"
+    " FROM locations l WHERE" PLACE_MAY_BE("$1", "$2")
     " ORDER BY lower(l.name), l.id LIMIT 200";
 
 /*
@@ -1089,14 +1097,12 @@ static const char place_sql[] =
 
 /*
  * Whether every place ticked ($1, space-separated ids) may be a place of
- * listing $3 of organisation $2: one of the organisation's, or one the
- * listing has already (an imported listing's, say).
+ * listing $3 of organisation $2.
  */
 static const char places_check[] =
     "SELECT cardinality(string_to_array($1, ' ')) = (SELECT count(*)"
     " FROM locations l WHERE l.id = ANY (string_to_array($1, ' ')::uuid[])"
-    " AND NOT l.deleted AND (l.organisation = $2::uuid OR l.id = ANY"
-    " (SELECT unnest(s.locations) FROM services s WHERE s.id = $3::uuid)))";
+    " AND" PLACE_MAY_BE("$2", "$3") ")";
 
 /*
  * Keeps a suggestion: the listing as the save just tried made it (and
