@@ -416,6 +416,40 @@ START_TEST(test_form_words_refuse_the_field_for_one_bad_value)
 }
 END_TEST
 
+/* Ticked places: UUIDs kept in order; one that is not refuses them all. */
+START_TEST(test_form_uuids_collect_ids_and_refuse_anything_else)
+{
+	static const char a[] = "6f0c2e8a-1b2c-4d3e-8f90-123456789abc";
+	static const char b[] = "0badc0de-0000-4000-8000-000000000001";
+	struct form form;
+
+	memset(&form, 0, sizeof(form));
+	form_accept(&form, KEY_LOCATIONS, a, strlen(a));
+	form_accept(&form, KEY_LOCATIONS, b, strlen(b));
+	ck_assert_int_eq(form.nerrors, 0);
+	ck_assert_str_eq(form.f[KEY_LOCATIONS].text,
+	    "6f0c2e8a-1b2c-4d3e-8f90-123456789abc "
+	    "0badc0de-0000-4000-8000-000000000001");
+	ck_assert_int_eq(form.f[KEY_LOCATIONS].num, 2);
+	form_free(&form);
+
+	memset(&form, 0, sizeof(form));
+	form_accept(&form, KEY_LOCATIONS, a, strlen(a));
+	form_accept(&form, KEY_LOCATIONS, "befriending", 11);
+	form_accept(&form, KEY_LOCATIONS, b, strlen(b));
+	ck_assert_ptr_null(form.f[KEY_LOCATIONS].text);
+	ck_assert_int_eq(form.f[KEY_LOCATIONS].error, FIELD_BAD_FORMAT);
+	form_free(&form);
+
+	/* Of a UUID's length, but not one. */
+	memset(&form, 0, sizeof(form));
+	form_accept(&form, KEY_LOCATIONS, "6f0c2e8a-1b2c-4d3e-8f90-123456789abZ",
+	    36);
+	ck_assert_int_eq(form.f[KEY_LOCATIONS].error, FIELD_BAD_FORMAT);
+	form_free(&form);
+}
+END_TEST
+
 START_TEST(test_form_words_have_a_total_length)
 {
 	struct form form;
@@ -582,6 +616,8 @@ form_suite(void)
 	tcase_add_test(tc, test_form_words_collect_every_ticked_box_in_order);
 	tcase_add_test(tc, test_form_words_refuse_the_field_for_one_bad_value);
 	tcase_add_test(tc, test_form_words_have_a_total_length);
+	tcase_add_test(tc,
+	    test_form_uuids_collect_ids_and_refuse_anything_else);
 	tcase_add_test(tc, test_form_dates_are_judged_whole);
 	tcase_add_test(tc, test_form_date_parts_by_name);
 	suite_add_tcase(s, tc);
