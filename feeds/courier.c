@@ -82,7 +82,8 @@ static const char due_peers[] =
     "  WHERE delivered < out_version AND next_attempt <= now()"
     "  GROUP BY home"
     " UNION ALL SELECT home, min(next_attempt) FROM directory_notes"
-    "  WHERE next_attempt <= now() GROUP BY home) d WHERE NOT EXISTS (SELECT 1 FROM courier_peers c"
+    "  WHERE next_attempt <= now() GROUP BY home) d"
+    " WHERE NOT EXISTS (SELECT 1 FROM courier_peers c"
     "  WHERE c.peer = d.peer AND c.next_attempt > now())"
     " GROUP BY peer ORDER BY min(t) LIMIT " PEERS;
 
@@ -123,10 +124,10 @@ static const char due_notes[] =
 enum { DN_ID };
 
 /*
- * Sends one peer's due rows, requests first, then outcomes, then notes.  The first one
- * the peer did not answer ends the peer's turn, and puts the whole peer
- * off (acorn_courier_unanswered): the rest wait for its next turn
- * rather than for the same silence again.  1 when all were answered, 0
+ * Sends one peer's due rows, requests first, then outcomes, then notes.
+ * The first one the peer did not answer ends the peer's turn, and puts
+ * the whole peer off (acorn_courier_unanswered): the rest wait for its
+ * next turn rather than for the same silence again.  1 when all were answered, 0
  * when one was not, -1 when the database failed.
  */
 static int

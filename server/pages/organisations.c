@@ -232,8 +232,8 @@ organisations_show(struct request *r)
 		view_flag(v, "may_edit", 1);
 		view_setf(v, "edit_href", "/organisations/%s/edit", r->arg);
 		view_setf(v, "add_href", "/services/new?org=%s", r->arg);
-		view_setf(v, "add_place_href", "/organisations/places/new?org=%s",
-		    r->arg);
+		view_setf(v, "add_place_href",
+		    "/organisations/places/new?org=%s", r->arg);
 		view_flag(v, "may_manage", is_coordinator(r));
 		view_setf(v, "managers_action", "/organisations/%s/managers",
 		    r->arg);

@@ -1267,7 +1267,8 @@ service_save(struct request *r, struct view *v, const char *id,
 		    "or leave the town empty too");
 	else if (r->form.f[KEY_LOCATIONS].num + (p[SV_VENUE] != NULL ||
 	    p[SV_ADDRESS] != NULL || p[SV_POSTCODE] != NULL) > MAX_PLACES)
-		view_error(v, "locations", "A listing can be at up to 20 places");
+		view_error(v, "locations", "A listing can be at up to 20 "
+		    "places");
 	view_field(v, r, KEY_SUMMARY, NULL);
 	if (view_has(v, "errors"))
 		goto refused;
@@ -1339,7 +1340,8 @@ service_save(struct request *r, struct view *v, const char *id,
 		else if (*PQgetvalue(res, 0, 0) != 't') {
 			PQclear(res);
 			db_rollback(r->db);
-			view_error(v, "locations", "Select places from the list");
+			view_error(v, "locations", "Select places from the "
+			    "list");
 			goto refused;
 		}
 		PQclear(res);

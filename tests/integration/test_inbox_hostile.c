@@ -828,6 +828,18 @@ note(const char *id, const char *kind, const char *service,
 	return text;
 }
 
+/* A note of the peer's that the host must refuse with status and why. */
+static void
+note_refused(const char *id, const char *kind, const char *service,
+    const char *fields, long status, const char *why)
+{
+	char *text = note(id, kind, service, fields);
+
+	ck_assert_ptr_nonnull(text);
+	refused(text, status, why);
+	free(text);
+}
+
 /*
  * A trusted peer's reports and referral outcomes about the host's
  * listings: an honest one is taken once, however often it comes, and
@@ -869,17 +881,17 @@ START_TEST(test_directory_notes_are_taken_once_and_checked)
 	if (asprintf(&body, "<acorn:topic>phone</acorn:topic>"
 	    "<acorn:details>%s</acorn:details>", big) == -1)
 		body = NULL;
-	refused(note(id, "report", own, body), 400, "fields are missing");
+	note_refused(id, "report", own, body, 400, "fields are missing");
 	free(body);
-	refused(note(id, "report", own, "<acorn:topic>weather</acorn:topic>"),
+	note_refused(id, "report", own, "<acorn:topic>weather</acorn:topic>",
 	    400, "fields are missing");
-	refused(note(id, "report", own, "<acorn:topic>phone</acorn:topic>"
-	    "<acorn:result>closed</acorn:result>"), 400, "fields are missing");
-	refused(note(id, "referral", own, "<acorn:result>maybe</acorn:result>"),
+	note_refused(id, "report", own, "<acorn:topic>phone</acorn:topic>"
+	    "<acorn:result>closed</acorn:result>", 400, "fields are missing");
+	note_refused(id, "referral", own, "<acorn:result>maybe</acorn:result>",
 	    400, "fields are missing");
-	refused(note(id, "report", copy, "<acorn:topic>phone</acorn:topic>"),
+	note_refused(id, "report", copy, "<acorn:topic>phone</acorn:topic>",
 	    404, "no listing of this node");
-	refused(note(id, "referral", id, "<acorn:result>closed</acorn:result>"),
+	note_refused(id, "referral", id, "<acorn:result>closed</acorn:result>",
 	    404, "no listing of this node");
 	assert_unchanged(&before);
 	ck_assert_int_eq(host_num("SELECT count(*) FROM service_reports",
@@ -913,7 +925,8 @@ START_TEST(test_directory_notes_are_taken_once_and_checked)
 	    " 'Someone on North West node reported a problem with Host swim')"
 	    " > 0", NULL), 1);
 	id2 = fake_uuid();
-	body = note(id2, "referral", own, "<acorn:result>declined</acorn:result>");
+	body = note(id2, "referral", own,
+	    "<acorn:result>declined</acorn:result>");
 	r = inbox_post(body);
 	ck_assert_int_eq(r->status, 204);
 	resp_free(r);

@@ -443,8 +443,8 @@ START_TEST(test_form_uuids_collect_ids_and_refuse_anything_else)
 
 	/* Of a UUID's length, but not one. */
 	memset(&form, 0, sizeof(form));
-	form_accept(&form, KEY_LOCATIONS, "6f0c2e8a-1b2c-4d3e-8f90-123456789abZ",
-	    36);
+	form_accept(&form, KEY_LOCATIONS,
+	    "6f0c2e8a-1b2c-4d3e-8f90-123456789abZ", 36);
 	ck_assert_int_eq(form.f[KEY_LOCATIONS].error, FIELD_BAD_FORMAT);
 	form_free(&form);
 }
