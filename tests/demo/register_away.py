@@ -28,7 +28,8 @@ import urllib.request
 
 # The hub's conference in tests/demo/events.sql.
 TITLE = "National social prescribing conference 2027"
-OUTCOMES = ("You have a place", "You are on the waiting list")
+OUTCOMES = ("You have a place", "You\u2019re on the waiting list",
+            "You are on the waiting list")
 WAIT = 60
 
 
