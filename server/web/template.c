@@ -31,6 +31,9 @@
  * view_set() text put in a data-markdown element shows nothing.
  *
  * A page template's <body> goes into layout.html's [data-content] element.
+ * data-include="name" fills an element, when the templates load, with the
+ * <body> of parts/name.html: markup several pages share (a chart and its
+ * table) is written once.  Parts do not include others.
  *
  * A view and everything put into it (its lists' items, their texts) live
  * in one arena that view_free() gives back at once: a request makes one
@@ -1447,6 +1450,61 @@ compose(htmlDocPtr layout, htmlDocPtr page, const char *name)
 	return d;
 }
 
+/*
+ * Fills each [data-include] element of d with the <body> of its part,
+ * parts/NAME.html under dir, in place of what it held.  -1 when a part
+ * is missing, cannot be read or is not a plain name.
+ */
+static int
+include_parts(htmlDocPtr d, const char *dir, const char *name)
+{
+	xmlNodePtr n, body, c, copy;
+	htmlDocPtr part;
+	xmlChar *want;
+	char *path;
+	size_t i;
+	int bad;
+
+	while ((n = find_marked(xmlDocGetRootElement(d), "data-include")) !=
+	    NULL) {
+		want = xmlGetProp(n, BAD_CAST "data-include");
+		bad = want == NULL || *want == '\0';
+		for (i = 0; !bad && want[i] != '\0'; i++)
+			bad = !((want[i] >= 'a' && want[i] <= 'z') ||
+			    want[i] == '_');
+		path = bad ? NULL : util_printf("%s/parts/%s.html", dir,
+		    (const char *)want);
+		xmlFree(want);
+		if (path == NULL) {
+			log_err("%s: a data-include that is not a part's name",
+			    name);
+			return -1;
+		}
+		part = parse_file(path);
+		free(path);
+		if (part == NULL || (body = find_element(
+		    xmlDocGetRootElement(part), "body")) == NULL ||
+		    find_marked(body->children, "data-include") != NULL) {
+			log_err("%s: its part cannot be read, or includes "
+			    "another", name);
+			if (part != NULL)
+				xmlFreeDoc(part);
+			return -1;
+		}
+		while (n->children != NULL) {
+			c = n->children;
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+		for (c = body->children; c != NULL; c = c->next)
+			if ((copy = xmlDocCopyNode(c, d, 1)) != NULL)
+				xmlAddChild(n, copy);
+		xmlFreeDoc(part);
+		xmlUnsetProp(n, BAD_CAST "data-include");
+	}
+	return 0;
+}
+
 static int
 tmpl_cmp(const void *a, const void *b)
 {
@@ -1466,7 +1524,8 @@ load_page(const char *dir, const char *file, htmlDocPtr layout)
 	if ((path = util_printf("%s/%s", dir, file)) == NULL)
 		return -1;
 	if ((page = parse_file(path)) == NULL ||
-	    (d = compose(layout, page, file)) == NULL)
+	    (d = compose(layout, page, file)) == NULL ||
+	    include_parts(d, dir, file) == -1)
 		goto done;
 	if ((grown = realloc(tmpls, (ntmpls + 1) * sizeof(*tmpls))) == NULL)
 		goto done;

@@ -681,6 +681,44 @@ compose(htmlDocPtr layout, htmlDocPtr page, const char *name)
 	return d;
 }
 
+/*
+ * The loader's data-include (template.c), done the same way here so
+ * that the two engines render the same documents: this file compares
+ * rendering, not loading.
+ */
+static int
+include_parts(htmlDocPtr d, const char *dir)
+{
+	xmlNodePtr n, body, c;
+	htmlDocPtr part;
+	xmlChar *want;
+	char *path;
+
+	while ((n = find_marked(xmlDocGetRootElement(d), "data-include")) !=
+	    NULL) {
+		want = xmlGetProp(n, BAD_CAST "data-include");
+		path = util_printf("%s/parts/%s.html", dir, (const char *)want);
+		xmlFree(want);
+		part = path != NULL ? parse_file(path) : NULL;
+		free(path);
+		if (part == NULL || (body = find_element(
+		    xmlDocGetRootElement(part), "body")) == NULL) {
+			if (part != NULL)
+				xmlFreeDoc(part);
+			return -1;
+		}
+		while ((c = n->children) != NULL) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+		for (c = body->children; c != NULL; c = c->next)
+			xmlAddChild(n, xmlDocCopyNode(c, d, 1));
+		xmlFreeDoc(part);
+		xmlUnsetProp(n, BAD_CAST "data-include");
+	}
+	return 0;
+}
+
 int
 old_templates_load(const char *dir)
 {
@@ -718,6 +756,10 @@ old_templates_load(const char *dir)
 		xmlFreeDoc(page);
 		if (d == NULL)
 			goto out;
+		if (include_parts(d, dir) == -1) {
+			xmlFreeDoc(d);
+			goto out;
+		}
 		struct tmpl *grown = realloc(tmpls,
 		    (ntmpls + 1) * sizeof(*tmpls));
 		if (grown == NULL) {

@@ -4,6 +4,9 @@
  * member-written markdown through data-markdown; and the stylesheet the
  * templates share.
  */
+#include <sys/stat.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -514,6 +517,67 @@ START_TEST(test_templates_load_needs_layout)
 }
 END_TEST
 
+/*
+ * data-include: a page's element filled with a part's body when the
+ * templates load, its directives live; a missing part, a name that is
+ * not a plain one, or a part that includes another stops the load.
+ */
+START_TEST(test_templates_include_parts)
+{
+	static const char layout[] = "<!DOCTYPE html>\n<html><head><title"
+	    " data-text=\"title\">T</title></head><body><main data-content>"
+	    "</main></body></html>\n";
+	char dir[256], parts[300], *out = NULL;
+	struct view *v;
+	size_t len;
+
+	templates_free();
+	make_tempdir(dir, sizeof(dir));
+	snprintf(parts, sizeof(parts), "%s/parts", dir);
+	ck_assert_int_eq(mkdir(parts, 0700), 0);
+	write_file(dir, "layout.html", layout);
+	write_file(parts, "greeting.html", "<html><body><p class=\"g\""
+	    " data-text=\"who\">Someone</p><p data-if=\"late\">Late</p>"
+	    "</body></html>\n");
+	write_file(dir, "page.html", "<html><body><div id=\"box\""
+	    " data-include=\"greeting\">Replaced</div></body></html>\n");
+	ck_assert_int_eq(templates_load(dir), 0);
+	v = view_new();
+	view_set(v, "who", "Ann <Lee>");
+	ck_assert_int_eq(template_render("page", v, &out, &len), 0);
+	ck_assert_ptr_nonnull(strstr(out, "<div id=\"box\"><p class=\"g\">"
+	    "Ann &lt;Lee&gt;</p></div>"));
+	ck_assert_ptr_null(strstr(out, "Replaced"));
+	ck_assert_ptr_null(strstr(out, "Late"));
+	ck_assert_ptr_null(strstr(out, "data-include"));
+	free(out);
+	view_free(v);
+	templates_free();
+
+	write_file(dir, "page.html", "<html><body><div"
+	    " data-include=\"nowhere\"></div></body></html>\n");
+	ck_assert_int_eq(templates_load(dir), -1);
+	templates_free();
+	write_file(dir, "page.html", "<html><body><div"
+	    " data-include=\"../layout\"></div></body></html>\n");
+	ck_assert_int_eq(templates_load(dir), -1);
+	templates_free();
+	write_file(parts, "loop.html", "<html><body><p"
+	    " data-include=\"loop\"></p></body></html>\n");
+	write_file(dir, "page.html", "<html><body><div"
+	    " data-include=\"loop\"></div></body></html>\n");
+	ck_assert_int_eq(templates_load(dir), -1);
+	templates_free();
+
+	remove_file(parts, "greeting.html");
+	remove_file(parts, "loop.html");
+	rmdir(parts);
+	remove_file(dir, "page.html");
+	remove_file(dir, "layout.html");
+	rmdir(dir);
+}
+END_TEST
+
 /* data-markdown, in a set of templates of its own. */
 
 static char	mdir[256];
@@ -660,6 +724,10 @@ template_suite(void)
 	    md_templates_teardown);
 	tcase_add_test(tc, test_template_markdown_inserts_rendered_html);
 	tcase_add_test(tc, test_template_markdown_refuses_plain_text_values);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("include");
+	tcase_add_test(tc, test_templates_include_parts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stylesheet");

@@ -110,6 +110,30 @@ scan_file(struct names *nm, const char *dir, const char *file)
 	free(path);
 }
 
+/* The names in every part of dir (parts/, for data-include). */
+static void
+scan_parts(struct names *nm, const char *dir)
+{
+	struct dirent *de;
+	char *path, *file;
+	DIR *dp;
+
+	ck_assert_ptr_nonnull(path = util_printf("%s/parts", dir));
+	dp = opendir(path);
+	free(path);
+	if (dp == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		if (strstr(de->d_name, ".html") == NULL)
+			continue;
+		ck_assert_ptr_nonnull(file = util_printf("parts/%s",
+		    de->d_name));
+		scan_file(nm, dir, file);
+		free(file);
+	}
+	closedir(dp);
+}
+
 static void
 names_free(struct names *nm)
 {
@@ -275,6 +299,7 @@ same_for_dir(const char *dir)
 		pages++;
 		/* The keys the layout and this page name. */
 		scan_file(&nm, dir, "layout.html");
+		scan_parts(&nm, dir);
 		scan_file(&nm, dir, de->d_name);
 		for (seed = 0; seed <= SEEDS; seed++) {
 			rng = 2463534242u + seed * 2654435761u;
