@@ -453,6 +453,9 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	/* A received event's registration is taken by its home node. */
 	origin_view(v, res, 0, E_RECEIVED);
 	view_flag(v, "manage", local && is_coordinator(r));
+	/* Its organisers see who is coming, by group and region. */
+	if (local && is_coordinator(r) && attendance_mix(r, v, r->arg) == -1)
+		goto unavailable;
 	view_setf(v, "register_action", "/events/%s/register", r->arg);
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
 	view_setf(v, "places_href", "/events/%s/places", r->arg);

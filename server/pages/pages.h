@@ -116,6 +116,7 @@ int attendance_checkin_undo(struct request *r);
 int attendance_export(struct request *r);
 int attendance_export_csv(struct request *r);
 int attendance_list(struct request *r);
+int attendance_mix(struct request *, struct view *, const char *);
 int attendance_people(struct request *r);
 int attendance_promote(struct request *r);
 int attendance_unregister(struct request *r);

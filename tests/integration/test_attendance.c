@@ -468,6 +468,102 @@ START_TEST(test_attendees_page_links_to_checkin_and_export)
 }
 END_TEST
 
+/*
+ * One row of a mix chart as the chart says it in words (its accessible
+ * name, from the same figures as its table): "London: Confirmed 2."
+ */
+static void
+assert_mix_row(const struct resp *r, const char *said)
+{
+	ck_assert_msg(resp_has(r, said), "the mix does not say \"%s\"", said);
+}
+
+/*
+ * Who is coming, by stakeholder group and region, matches the
+ * registrations: members by their profiles (a group of two counts two),
+ * a guest as not given, someone registered from another node by that
+ * node's region; waiting apart from confirmed; cancelled not at all.
+ * Organisers see it on the attendee list, at check-in and on the event
+ * page; nobody else does.
+ */
+START_TEST(test_mix_of_people_counts_groups_and_regions)
+{
+	char *id = new_event("Mixed voices day", "4");
+	struct client *co = signed_in(COORD, coord_pw);
+	struct client *me = signed_in(MEMBER, member_pw);
+	struct resp *r;
+	char *ref, *sw;
+
+	free(sql("UPDATE members SET stakeholder = 'gp', region = 'North West'"
+	    " WHERE id = (SELECT member FROM accounts WHERE email = $1)"
+	    " RETURNING id", COORD, NULL, NULL, NULL));
+	free(sql("UPDATE members SET stakeholder = 'citizen',"
+	    " region = 'London' WHERE id = (SELECT member FROM accounts"
+	    " WHERE email = $1) RETURNING id", MEMBER, NULL, NULL, NULL));
+	/* The member and someone with them; the coordinator; a guest. */
+	free(sql("SELECT g.ref FROM place_types pt, accounts a,"
+	    " acorn_register(pt.id, a.id, 'Mia Member', a.email, NULL, 2,"
+	    " false, gen_random_uuid()::text) AS g WHERE pt.event = $1"
+	    " AND a.email = $2", id, MEMBER, NULL, NULL));
+	free(sql("SELECT g.ref FROM place_types pt, accounts a,"
+	    " acorn_register(pt.id, a.id, 'Cora Coord', a.email, NULL, 1,"
+	    " false, gen_random_uuid()::text) AS g WHERE pt.event = $1"
+	    " AND a.email = $2", id, COORD, NULL, NULL));
+	free(enrol(id, "Gus Guest", NULL, NULL));
+	/* Full now: one from South West waits; a cancelled one counts not. */
+	sw = sql("INSERT INTO known_nodes (id, name, region, self) VALUES"
+	    " (gen_random_uuid(), 'Mix South West', 'South West', false)"
+	    " RETURNING id", NULL, NULL, NULL, NULL);
+	free(sql("INSERT INTO registrations (ref, event, place_type, name,"
+	    " email, status, arrival, home, home_member) SELECT"
+	    " gen_random_uuid(), $1, pt.id, 'Sam Away', 'sam@away.example.org',"
+	    " 'waiting', nextval('registration_arrival'), $2::uuid,"
+	    " gen_random_uuid() FROM place_types pt WHERE pt.event = $1"
+	    " RETURNING ref", id, sw, NULL, NULL));
+	ref = enrol(id, "Carl Cancelled", NULL, NULL);
+	free(sql("UPDATE registrations SET status = 'cancelled' WHERE ref = $1"
+	    " RETURNING ref", ref, NULL, NULL, NULL));
+
+	r = get(co, "/events/%s/attendees%s", id, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Who is coming, by stakeholder group"));
+	assert_mix_row(r, "GP or primary care: Confirmed 1.");
+	assert_mix_row(r, "Citizen or patient: Confirmed 2.");
+	assert_mix_row(r, "Link worker or care navigator: none.");
+	assert_mix_row(r, "Not given: Confirmed 1, Waiting 1.");
+	assert_mix_row(r, "North West: Confirmed 1.");
+	assert_mix_row(r, "London: Confirmed 2.");
+	assert_mix_row(r, "South West: Waiting 1.");
+	/* Every group, to show who is missing; only regions someone is from. */
+	ck_assert(!resp_has(r, "Midlands:"));
+	/* And its table, for anyone who would rather read numbers. */
+	ck_assert(resp_has(r, "class=\"table__name\">Citizen or patient</th>"));
+	resp_free(r);
+	r = get(co, "/events/%s/checkin%s", id, NULL);
+	ck_assert_int_eq(r->status, 200);
+	assert_mix_row(r, "Citizen or patient: Confirmed 2.");
+	resp_free(r);
+	r = get(co, "/events/%s%s", id, NULL);
+	ck_assert_int_eq(r->status, 200);
+	assert_mix_row(r, "South West: Waiting 1.");
+	resp_free(r);
+	/* A member sees the event, not who is coming by group. */
+	r = get(me, "/events/%s%s", id, NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(!resp_has(r, "Who is coming, by stakeholder group"));
+	resp_free(r);
+	r = get(me, "/events/%s/attendees%s", id, NULL);
+	ck_assert_int_eq(r->status, 403);
+	resp_free(r);
+
+	free(ref);
+	free(sw);
+	client_free(me);
+	client_free(co);
+	free(id);
+}
+END_TEST
+
 /* Two questions, asked in the order access then dietary; their ids. */
 static void
 ask(const char *id, char **access, char **diet)
@@ -725,6 +821,7 @@ attendance_suite(void)
 	tcase_add_test(tc, test_member_cannot_check_in_or_export);
 	tcase_add_test(tc, test_checkin_without_csrf_token_is_refused);
 	tcase_add_test(tc, test_attendees_page_links_to_checkin_and_export);
+	tcase_add_test(tc, test_mix_of_people_counts_groups_and_regions);
 	tcase_add_test(tc, test_csv_has_the_chosen_columns_quoted_and_safe);
 	tcase_add_test(tc, test_csv_of_the_waiting_list_is_in_position_order);
 	tcase_add_test(tc, test_export_without_a_good_choice_says_what_is_wrong);
