@@ -64,15 +64,16 @@ register_refused(struct request *r, const char *back)
  * The statements that register, with answers stored and mail queued in
  * the same statement.  A repeated form gets its first answer, and no
  * second mail.  Members decide at once, as their account; guests are
- * sent a link first (its key made by the letter).  Both take the same
- * twelve parameters, so each names the one it does not use (always NULL:
- * a member's $5, a guest's $2) for PostgreSQL to know its type.
+ * sent a link first (its key made by the letter), and may say which
+ * stakeholder group they are in ($13).  Both take the same thirteen
+ * parameters, so each names those it does not use (always NULL: a
+ * member's $5 and $13, a guest's $2) for PostgreSQL to know their type.
  */
 static const char register_member_sql[] =
     "WITH reg AS (SELECT g.* FROM place_types pt, members m,"
     " acorn_register(pt.id, $2, m.name, $4, m.organisation, $6::integer,"
     " $7::boolean, $8) AS g WHERE pt.id = $1 AND pt.event = $10"
-    " AND m.id = $3::uuid AND $5::text IS NULL),"
+    " AND m.id = $3::uuid AND $5::text IS NULL AND $13::text IS NULL),"
     " ans AS (INSERT INTO answers (registration, question, value)"
     " SELECT reg.registration, a.q, a.v FROM reg,"
     " unnest($11::bigint[], $12::text[]) AS a(q, v) WHERE NOT reg.repeated),"
@@ -88,10 +89,12 @@ static const char register_guest_sql[] =
     " ans AS (INSERT INTO answers (registration, question, value)"
     " SELECT reg.registration, a.q, a.v FROM reg,"
     " unnest($11::bigint[], $12::text[]) AS a(q, v) WHERE NOT reg.repeated),"
+    " grp AS (SELECT acorn_registration_group(reg.registration, $13)"
+    " FROM reg WHERE NOT reg.repeated AND $13 IS NOT NULL),"
     " told AS (SELECT acorn_tell(reg.registration, 'unconfirmed', $9)"
     " FROM reg WHERE NOT reg.repeated)"
     " SELECT 'unconfirmed', NULL, e.title, (SELECT count(*) FROM told),"
-    " NULL FROM reg, events e WHERE e.id = $10";
+    " NULL, (SELECT count(*) FROM grp) FROM reg, events e WHERE e.id = $10";
 
 /*
  * The columns of both: where it stands, how many were told, and (for a
@@ -170,7 +173,8 @@ int
 registrations_new(struct request *r)
 {
 	const struct field *places = &r->form.f[KEY_PLACES];
-	const char *p[12], *name = NULL, *email = NULL, *org = NULL;
+	const char *p[13], *name = NULL, *email = NULL, *org = NULL;
+	const char *group = NULL;
 	char back[128], acc[32], ref[ACORN_UUID_LEN + 1], *text;
 	char *ids = NULL, *values = NULL;
 	struct view *v;
@@ -188,6 +192,7 @@ registrations_new(struct request *r)
 		name = view_field(v, r, KEY_NAME, "Enter your full name");
 		email = view_field(v, r, KEY_EMAIL, "Enter your email address");
 		org = view_field(v, r, KEY_ORGANISATION, NULL);
+		group = view_field(v, r, KEY_GROUP, NULL);
 	}
 	if (registration_form_end(r, v, &ids, &values, &rc) == -1)
 		return rc;
@@ -212,8 +217,9 @@ registrations_new(struct request *r)
 	p[9] = r->arg;
 	p[10] = ids;
 	p[11] = values;
+	p[12] = r->account != NULL ? NULL : group;
 	res = db_query(r->db, PGRES_TUPLES_OK, r->account != NULL ?
-	    register_member_sql : register_guest_sql, 12, p);
+	    register_member_sql : register_guest_sql, 13, p);
 	free(ids);
 	free(values);
 	if (res == NULL)
