@@ -261,7 +261,7 @@ checkin_page(struct request *r, unsigned int status, const char *problem)
 	else if (checkin_done(r, v) == -1)
 		goto fail;
 	if (checkin_count(r, v) == -1 || checkin_people(r, v, q) == -1 ||
-	    attendance_mix(r, v, r->arg) == -1)
+	    event_mix(r, v, r->arg) == -1)
 		goto fail;
 	return http_page(r, status, "checkin", v);
 fail:
@@ -803,103 +803,6 @@ out:
 	return rc;
 }
 
-/* The mix of people ---------------------------------------------------- */
-
-/*
- * A mix's rows: every code of list (labels), then "Not given"; with
- * all, each row even with nobody in it, else only those with someone.
- */
-static int
-mix_rows(PGresult *res, const char *by, const char *const *codes,
-    const char *const *labels, int all, struct chart_row *rows, int max)
-{
-	int i, k, n = 0, kept;
-	const char *code;
-
-	for (k = 0; codes[k] != NULL && n < max - 1; k++, n++) {
-		memset(&rows[n], 0, sizeof(rows[n]));
-		rows[n].label = labels[k];
-	}
-	memset(&rows[n], 0, sizeof(rows[n]));
-	rows[n].label = "Not given";
-	for (i = 0; i < PQntuples(res); i++) {
-		if (strcmp(PQgetvalue(res, i, 0), by) != 0)
-			continue;
-		code = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
-		k = code != NULL ? code_index(codes, code) : -1;
-		if (k < 0 || k >= n)
-			k = n;
-		rows[k].values[0] += strtol(PQgetvalue(res, i, 2), NULL, 10);
-		rows[k].values[1] += strtol(PQgetvalue(res, i, 3), NULL, 10);
-	}
-	/* Not given, only when someone is. */
-	for (kept = 0, k = 0; k <= n; k++)
-		if ((all && k < n) || rows[k].values[0] + rows[k].values[1] > 0)
-			rows[kept++] = rows[k];
-	return kept;
-}
-
-/* One chart of the mix, with its table, in list "mix_charts" of v. */
-static int
-mix_chart(struct view *v, const char *heading, const char *title,
-    const char *caption, const struct chart_row *rows, int n)
-{
-	static const struct chart_series series[2] = {
-		{ "confirmed", "Confirmed", NULL },
-		{ "waiting", "Waiting", NULL },
-	};
-	struct view *c;
-
-	if ((c = view_add(v, "mix_charts")) == NULL)
-		return -1;
-	view_set(c, "row_heading", heading);
-	view_set(c, "total_heading", "Places");
-	return chart_add(c, "chart", title, caption, series, 2, rows, n);
-}
-
-/*
- * Who is coming to event (its organisers' view): places confirmed and
- * waiting by stakeholder group and by region, as two charts with their
- * tables in list "mix_charts" of v, and "mix" set when anyone is.  -1
- * when the database failed.
- */
-int
-attendance_mix(struct request *r, struct view *v, const char *event)
-{
-	struct chart_row rows[16];
-	const char *p[1] = { event };
-	PGresult *res;
-	long any = 0;
-	int i, n, rc = 0;
-
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT * FROM"
-	    " acorn_event_mix($1::uuid)", 1, p)) == NULL)
-		return -1;
-	for (i = 0; i < PQntuples(res); i++)
-		any += strtol(PQgetvalue(res, i, 2), NULL, 10) +
-		    strtol(PQgetvalue(res, i, 3), NULL, 10);
-	view_flag(v, "mix", any > 0);
-	if (any > 0) {
-		n = mix_rows(res, "group", stakeholder_codes,
-		    stakeholder_labels, 1, rows, 16);
-		rc = mix_chart(v, "Stakeholder group", "Who is coming, by "
-		    "stakeholder group", "Places confirmed and waiting, by the "
-		    "group each person gives on their profile. Guests, and "
-		    "people whose profile does not say, are counted as not "
-		    "given.", rows, n);
-		n = mix_rows(res, "region", region_names, region_names, 0,
-		    rows, 16);
-		if (rc == 0)
-			rc = mix_chart(v, "Region", "Who is coming, by region",
-			    "Places confirmed and waiting, by each person's "
-			    "region: their profile's here, their node's when "
-			    "they registered from another node. Regions nobody "
-			    "comes from are left out.", rows, n);
-	}
-	PQclear(res);
-	return rc;
-}
-
 /* The attendee list --------------------------------------------------- */
 
 /* The columns of attendees_page's query for the people. */
@@ -1005,7 +908,7 @@ attendees_page(struct request *r, struct view *v, unsigned int status)
 	view_flag(v, "has_waiting", waiting > 0);
 	view_flag(v, "has_team", team > 0);
 	view_codes(v, "roles", role_codes + 1, role_labels + 1);
-	if (attendance_mix(r, v, r->arg) == -1) {
+	if (event_mix(r, v, r->arg) == -1) {
 		view_free(v);
 		return http_error(r, 503);
 	}

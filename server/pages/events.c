@@ -454,7 +454,7 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	origin_view(v, res, 0, E_RECEIVED);
 	view_flag(v, "manage", local && is_coordinator(r));
 	/* Its organisers see who is coming, by group and region. */
-	if (local && is_coordinator(r) && attendance_mix(r, v, r->arg) == -1)
+	if (local && is_coordinator(r) && event_mix(r, v, r->arg) == -1)
 		goto unavailable;
 	view_setf(v, "register_action", "/events/%s/register", r->arg);
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
@@ -541,6 +541,103 @@ unavailable:
 	PQclear(res);
 	view_free(v);
 	return http_error(r, 503);
+}
+
+/* The mix of people ---------------------------------------------------- */
+
+/*
+ * A mix's rows: every code of list (labels), then "Not given"; with
+ * all, each row even with nobody in it, else only those with someone.
+ */
+static int
+mix_rows(PGresult *res, const char *by, const char *const *codes,
+    const char *const *labels, int all, struct chart_row *rows, int max)
+{
+	int i, k, n = 0, kept;
+	const char *code;
+
+	for (k = 0; codes[k] != NULL && n < max - 1; k++, n++) {
+		memset(&rows[n], 0, sizeof(rows[n]));
+		rows[n].label = labels[k];
+	}
+	memset(&rows[n], 0, sizeof(rows[n]));
+	rows[n].label = "Not given";
+	for (i = 0; i < PQntuples(res); i++) {
+		if (strcmp(PQgetvalue(res, i, 0), by) != 0)
+			continue;
+		code = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
+		k = code != NULL ? code_index(codes, code) : -1;
+		if (k < 0 || k >= n)
+			k = n;
+		rows[k].values[0] += strtol(PQgetvalue(res, i, 2), NULL, 10);
+		rows[k].values[1] += strtol(PQgetvalue(res, i, 3), NULL, 10);
+	}
+	/* Not given, only when someone is. */
+	for (kept = 0, k = 0; k <= n; k++)
+		if ((all && k < n) || rows[k].values[0] + rows[k].values[1] > 0)
+			rows[kept++] = rows[k];
+	return kept;
+}
+
+/* One chart of the mix, with its table, in list "mix_charts" of v. */
+static int
+mix_chart(struct view *v, const char *heading, const char *title,
+    const char *caption, const struct chart_row *rows, int n)
+{
+	static const struct chart_series series[2] = {
+		{ "confirmed", "Confirmed", NULL },
+		{ "waiting", "Waiting", NULL },
+	};
+	struct view *c;
+
+	if ((c = view_add(v, "mix_charts")) == NULL)
+		return -1;
+	view_set(c, "row_heading", heading);
+	view_set(c, "total_heading", "Places");
+	return chart_add(c, "chart", title, caption, series, 2, rows, n);
+}
+
+/*
+ * Who is coming to event (its organisers' view): places confirmed and
+ * waiting by stakeholder group and by region, as two charts with their
+ * tables in list "mix_charts" of v, and "mix" set when anyone is.  -1
+ * when the database failed.
+ */
+int
+event_mix(struct request *r, struct view *v, const char *event)
+{
+	struct chart_row rows[16];
+	const char *p[1] = { event };
+	PGresult *res;
+	long any = 0;
+	int i, n, rc = 0;
+
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT * FROM"
+	    " acorn_event_mix($1::uuid)", 1, p)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		any += strtol(PQgetvalue(res, i, 2), NULL, 10) +
+		    strtol(PQgetvalue(res, i, 3), NULL, 10);
+	view_flag(v, "mix", any > 0);
+	if (any > 0) {
+		n = mix_rows(res, "group", stakeholder_codes,
+		    stakeholder_labels, 1, rows, 16);
+		rc = mix_chart(v, "Stakeholder group", "Who is coming, by "
+		    "stakeholder group", "Places confirmed and waiting, by the "
+		    "group each person gives on their profile. Guests, and "
+		    "people whose profile does not say, are counted as not "
+		    "given.", rows, n);
+		n = mix_rows(res, "region", region_names, region_names, 0,
+		    rows, 16);
+		if (rc == 0)
+			rc = mix_chart(v, "Region", "Who is coming, by region",
+			    "Places confirmed and waiting, by each person's "
+			    "region: their profile's here, their node's when "
+			    "they registered from another node. Regions nobody "
+			    "comes from are left out.", rows, n);
+	}
+	PQclear(res);
+	return rc;
 }
 
 /* GET /events/{id} */

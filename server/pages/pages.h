@@ -116,7 +116,6 @@ int attendance_checkin_undo(struct request *r);
 int attendance_export(struct request *r);
 int attendance_export_csv(struct request *r);
 int attendance_list(struct request *r);
-int attendance_mix(struct request *, struct view *, const char *);
 int attendance_people(struct request *r);
 int attendance_promote(struct request *r);
 int attendance_unregister(struct request *r);
@@ -149,6 +148,7 @@ enum {
 };
 PGresult *event_fetch(struct request *r, int *missing);
 int event_missing(struct request *r, int missing);
+int event_mix(struct request *, struct view *, const char *);
 int events_list(struct request *r);
 int events_show(struct request *r);
 int events_new(struct request *r);
