@@ -846,6 +846,38 @@ done:
 }
 
 /*
+ * Whether the person may change listing r->arg of this node: a
+ * coordinator, or a manager of its organisation.  0 when they may, with
+ * the listing's name in *name when name is not NULL (the caller frees
+ * it); else the HTTP status to answer with.
+ */
+static unsigned int
+listing_changer(struct request *r, char **name)
+{
+	const char *p[1] = { r->arg };
+	PGresult *res;
+	int may;
+
+	if (!util_uuid_valid(r->arg))
+		return 404;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name, organisation,"
+	    " origin = (SELECT id FROM node) FROM services WHERE id = $1"
+	    " AND NOT deleted", 1, p)) == NULL)
+		return 503;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 404;
+	}
+	may = *PQgetvalue(res, 0, 2) == 't' ?
+	    service_may_edit(r, PQgetvalue(res, 0, 1)) : 0;
+	if (may == 1 && name != NULL &&
+	    (*name = util_strdup(PQgetvalue(res, 0, 0))) == NULL)
+		may = -2;
+	PQclear(res);
+	return may == 1 ? 0 : may == 0 ? 403 : may == -1 ? 503 : 500;
+}
+
+/*
  * POST /services/{id}/confirm: a manager of its organisation or a
  * coordinator says the listing is right as it stands.  Its checked date
  * becomes today, and the change goes out with it.
@@ -856,26 +888,12 @@ services_confirm(struct request *r)
 	PGresult *res;
 	const char *p[3];
 	char who[24];
-	int may, rc;
+	unsigned int refused;
+	int rc;
 
-	if (!util_uuid_valid(r->arg))
-		return http_error(r, 404);
+	if ((refused = listing_changer(r, NULL)) != 0)
+		return http_error(r, refused);
 	p[0] = r->arg;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT organisation,"
-	    " origin = (SELECT id FROM node) FROM services WHERE id = $1"
-	    " AND NOT deleted", 1, p)) == NULL)
-		return http_error(r, 503);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return http_error(r, 404);
-	}
-	may = *PQgetvalue(res, 0, 1) == 't' ?
-	    service_may_edit(r, PQgetvalue(res, 0, 0)) : 0;
-	PQclear(res);
-	if (may == -1)
-		return http_error(r, 503);
-	if (!may)
-		return http_error(r, 403);
 	snprintf(who, sizeof(who), "%ld", r->account->id);
 	p[1] = who;
 	p[2] = is_coordinator(r) ? "coordinator" : "organisation";
@@ -1694,33 +1712,17 @@ int
 services_remove(struct request *r)
 {
 	struct confirm c;
-	PGresult *res;
-	const char *p[1];
-	char *heading = NULL, back[160], action[160];
-	int may, rc;
+	const char *p[1] = { r->arg };
+	char *name, *heading, back[160], action[160];
+	unsigned int refused;
+	int rc;
 
-	if (!util_uuid_valid(r->arg))
-		return http_error(r, 404);
-	p[0] = r->arg;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT name, organisation,"
-	    " origin = (SELECT id FROM node) FROM services WHERE id = $1"
-	    " AND NOT deleted", 1, p)) == NULL)
-		return http_error(r, 503);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return http_error(r, 404);
-	}
-	may = *PQgetvalue(res, 0, 2) == 't' ?
-	    service_may_edit(r, PQgetvalue(res, 0, 1)) : 0;
-	if (may != 1) {
-		PQclear(res);
-		return http_error(r, may == -1 ? 503 : 403);
-	}
+	if ((refused = listing_changer(r, &name)) != 0)
+		return http_error(r, refused);
 	snprintf(back, sizeof(back), "/services/%s", r->arg);
 	if (r->method != METHOD_POST) {
-		heading = util_printf("Remove %s from the directory?",
-		    PQgetvalue(res, 0, 0));
-		PQclear(res);
+		heading = util_printf("Remove %s from the directory?", name);
+		free(name);
 		if (heading == NULL)
 			return http_error(r, 500);
 		memset(&c, 0, sizeof(c));
@@ -1739,7 +1741,7 @@ services_remove(struct request *r)
 		free(heading);
 		return rc;
 	}
-	PQclear(res);
+	free(name);
 	if (db_begin(r->db) == -1 || db_exec(r->db, "UPDATE services SET"
 	    " deleted = true, name = NULL, description = NULL, status = NULL,"
 	    " url = NULL, email = NULL, alert = NULL, eligibility = NULL,"
