@@ -102,7 +102,7 @@ field_urn(struct atom *a, const char *name, const char *uuid)
 enum {
 	RQ_ID, RQ_VERSION, RQ_UPDATED, RQ_EVENT, RQ_WANTED, RQ_ERASED,
 	RQ_PLACE, RQ_PLACE_NAME, RQ_PLACES, RQ_NAME, RQ_EMAIL, RQ_ORG,
-	RQ_PUBLIC, RQ_ANSWERS, RQ_SIGNED, RQ_MEMBER
+	RQ_PUBLIC, RQ_ANSWERS, RQ_SIGNED, RQ_MEMBER, RQ_GROUP
 };
 static const char request_query[] =
     "SELECT a.id, a.version, " RFC3339("now()") ", a.event, a.wanted,"
@@ -110,8 +110,8 @@ static const char request_query[] =
     " a.organisation, a.public, (SELECT string_agg(concat_ws(chr(31),"
     "  x->>'question', x->>'value'), chr(30) ORDER BY n)"
     "  FROM jsonb_array_elements(a.answers) WITH ORDINALITY AS j (x, n)),"
-    " a.signed, (SELECT m.member FROM accounts m WHERE m.id = a.account)"
-    " FROM away_registrations a WHERE a.id = $1";
+    " a.signed, (SELECT m.member FROM accounts m WHERE m.id = a.account),"
+    " a.stakeholder FROM away_registrations a WHERE a.id = $1";
 
 /* The registration entry of row 0, signed with the node's current key. */
 static char *
@@ -150,6 +150,10 @@ request_entry(PGresult *res, const struct signer *sg)
 		atom_field(&a, "organisation", db_value(res, 0, RQ_ORG));
 		atom_field(&a, "public", *PQgetvalue(res, 0, RQ_PUBLIC) == 't' ?
 		    "true" : "false");
+		/* Their stakeholder group, for the host's kept places. */
+		if (!PQgetisnull(res, 0, RQ_GROUP))
+			atom_field(&a, "stakeholder", PQgetvalue(res, 0,
+			    RQ_GROUP));
 		answers = db_value(res, 0, RQ_ANSWERS);
 		while ((item = util_next_part(&answers, 30, &failed)) != NULL) {
 			const char *rest = item;
@@ -927,7 +931,8 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 	const char *email = fed_field(rec, "email");
 	const char *org = fed_field(rec, "organisation");
 	const char *pub = fed_field(rec, "public");
-	const char *p[14];
+	const char *group = fed_field(rec, "stakeholder");
+	const char *p[15];
 	char *ids = NULL, *values = NULL, version[16];
 	size_t i;
 	long n;
@@ -936,6 +941,8 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 	for (i = 0; i < rec->nfields; i++)
 		if (strcmp(rec->fields[i].name, "place") == 0)
 			place = rec->fields[i].attr[0];
+	if (group != NULL && *group == '\0')
+		group = NULL;
 	if (place == NULL || util_parse_long(place, 1, 1000000000000L, &n) ==
 	    -1 || places == NULL || util_parse_long(places, 1, 10, &n) == -1 ||
 	    member == NULL || name == NULL || *name == '\0' ||
@@ -943,7 +950,8 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 	    email == NULL || !mail_address_valid(email) ||
 	    (org != NULL && util_utf8_length(org) > 200) ||
 	    (pub != NULL && strcmp(pub, "true") != 0 &&
-	    strcmp(pub, "false") != 0)) {
+	    strcmp(pub, "false") != 0) ||
+	    (group != NULL && stakeholder_label(group) == NULL)) {
 		*why = "a registration whose fields are missing or malformed";
 		return 422;
 	}
@@ -964,9 +972,10 @@ request_new(struct db *db, const struct fed_record *rec, const char *event,
 	p[11] = ids != NULL ? ids : "{}";
 	p[12] = values != NULL ? values : "{}";
 	p[13] = member;
+	p[14] = group;
 	rc = db_call(db, "SELECT acorn_register_remote($1, $14, $2,"
 	    " $3::integer, $4, $5, $6::bigint, $7, $8, $9, $10::integer,"
-	    " $11::boolean, $12::bigint[], $13::text[])", 14, p);
+	    " $11::boolean, $12::bigint[], $13::text[], $15)", 15, p);
 	free(ids);
 	free(values);
 	return rc == -1 ? 503 : 0;

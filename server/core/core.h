@@ -123,6 +123,7 @@ int	 util_read_file(const char *, char **, size_t *, size_t);
 char	*util_pg_array(const char *const *, size_t);
 char	*util_next_part(const char **, int, int *);
 int	 util_line_of(const char *, const char *);
+int	 util_has_word(const char *, const char *);
 size_t	 util_utf8_length(const char *);
 int	 util_url_safe(const char *);
 
@@ -413,6 +414,10 @@ struct retention *retention_start(const struct config *);
 long		 postcodes_import(struct db *, const char *, long *);
 /* review.c */
 long		 review_step(struct db *, const struct config *);
+
+/* keeps.c */
+long		 keeps_release(struct db *, const struct config *);
+long		 keeps_next_ms(struct db *, long);
 int		 review_report_mail(struct db *, const char *, const char *,
 		    const char *, const char *);
 void		 retention_stop(struct retention *);

@@ -348,7 +348,8 @@ struct retention {
 /*
  * The worker's thread: a sweep, a step of the directory's review cycle
  * (review.c: one timer for the node's periodic chores, not a thread
- * each), then a sleep of retention_interval.
+ * each), the waiting lists of kept places that have ended (keeps.c),
+ * then a sleep of retention_interval, or until the next keep ends.
  */
 static void
 retention_run(struct worker *w, void *arg)
@@ -362,8 +363,12 @@ retention_run(struct worker *w, void *arg)
 		/* The directory's review cycle steps on the same timer. */
 		if ((db = db_acquire(worker_pool(w))) == NULL ||
 		    retention_rules(db, c, w) == -1 ||
-		    review_step(db, c) == -1)
+		    review_step(db, c) == -1 ||
+		    keeps_release(db, c) == -1)
 			ms = ms < RETENTION_RETRY_MS ? ms : RETENTION_RETRY_MS;
+		/* Kept places that end before then move their lists on. */
+		if (db != NULL)
+			ms = keeps_next_ms(db, ms);
 		db_release(worker_pool(w), db);
 		worker_sleep(w, NULL, ms);
 	}

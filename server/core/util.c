@@ -496,3 +496,17 @@ postcode_normal(const char *in, char out[POSTCODE_LEN + 1])
 	out[n + 1] = '\0';
 	return 0;
 }
+
+/* Whether words (space-separated) hold word. */
+int
+util_has_word(const char *words, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = words; p != NULL && (p = strstr(p, word)) != NULL; p += n)
+		if ((p == words || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' '))
+			return 1;
+	return 0;
+}

@@ -182,8 +182,90 @@ event_view(struct view *v, PGresult *res)
 	view_flag(v, "past", *PQgetvalue(res, 0, E_PAST) == 't');
 }
 
+/* Places kept ---------------------------------------------------------- */
+
+/* The columns of keeps_query. */
+enum {
+	KQ_ID, KQ_PLACE_TYPE, KQ_PLACE_NAME, KQ_PLACES, KQ_GROUPS, KQ_UNTIL,
+	KQ_TAKEN
+};
+static const char keeps_query[] =
+    "SELECT k.id, pt.id, pt.name, k.places, array_to_string(k.groups, ' '),"
+    " " SQL_LONDON("k.until", LONDON_TIME_ON_DAY) ","
+    " k.places - acorn_keep_open(k)"
+    " FROM place_keeps k JOIN place_types pt ON pt.id = k.place_type"
+    " WHERE pt.event = $1 AND k.until > now()"
+    " ORDER BY pt.position, pt.id, k.id";
+
+/* The labels of groups (codes, space-separated), as "A, B or C". */
+static char *
+groups_words(const char *codes)
+{
+	struct strbuf b = { 0 };
+	const char *label, *word[16];
+	char *copy, *walk, *w;
+	size_t i, n = 0;
+
+	if ((copy = util_strdup(codes)) == NULL)
+		return NULL;
+	for (walk = copy; (w = strsep(&walk, " ")) != NULL && n < 16; )
+		if ((label = stakeholder_label(w)) != NULL)
+			word[n++] = label;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strbuf_str(&b, i + 1 == n ? " or " : ", ");
+		strbuf_str(&b, word[i]);
+	}
+	free(copy);
+	return strbuf_take(&b);
+}
+
+/*
+ * The places an event keeps for chosen groups now, as list "keeps" of
+ * v, each with its sentence; "has_keeps" set when there are any.  -1
+ * when the database failed.
+ */
+static int
+event_keeps(struct request *r, struct view *v, const char *event)
+{
+	const char *p[1] = { event };
+	struct view *k;
+	PGresult *res;
+	char *groups;
+	int i, n;
+
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, keeps_query, 1,
+	    p)) == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		long places = atol(PQgetvalue(res, i, KQ_PLACES));
+
+		if ((k = view_add(v, "keeps")) == NULL)
+			break;
+		groups = groups_words(PQgetvalue(res, i, KQ_GROUPS));
+		view_set(k, "keep_id", PQgetvalue(res, i, KQ_ID));
+		view_set(k, "place_name", PQgetvalue(res, i, KQ_PLACE_NAME));
+		view_set(k, "places", PQgetvalue(res, i, KQ_PLACES));
+		view_set(k, "groups", groups);
+		view_set(k, "until", PQgetvalue(res, i, KQ_UNTIL));
+		view_set(k, "taken", PQgetvalue(res, i, KQ_TAKEN));
+		view_setf(k, "sentence", "%ld %s %s kept for %s until %s.",
+		    places, PQgetvalue(res, i, KQ_PLACE_NAME), places == 1 ?
+		    "place is" : "places are", groups != NULL ? groups : "",
+		    PQgetvalue(res, i, KQ_UNTIL));
+		view_setf(k, "stop_label", "Stop keeping %s places for %s",
+		    PQgetvalue(res, i, KQ_PLACE_NAME), groups != NULL ?
+		    groups : "");
+		free(groups);
+	}
+	view_flag(v, "has_keeps", n > 0);
+	PQclear(res);
+	return 0;
+}
+
 /* The columns of event_places' query. */
-enum { EP_ID, EP_NAME, EP_CAPACITY, EP_TAKEN, EP_WAITING };
+enum { EP_ID, EP_NAME, EP_CAPACITY, EP_TAKEN, EP_WAITING, EP_HELD };
 
 /* The place types of an event, with what is left of each. */
 static int
@@ -199,7 +281,10 @@ event_places(struct request *r, struct view *v, const char *id,
 	res = db_query(r->db, PGRES_TUPLES_OK,
 	    "SELECT pt.id, pt.name, pt.capacity, pt.taken,"
 	    " (SELECT count(*) FROM registrations w WHERE w.place_type = pt.id"
-	    "  AND w.status = 'waiting')"
+	    "  AND w.status = 'waiting'),"
+	    /* Free places kept for some groups alone. */
+	    " (SELECT coalesce(sum(acorn_keep_open(k)), 0) FROM place_keeps k"
+	    "  WHERE k.place_type = pt.id AND k.until > now())"
 	    " FROM place_types pt WHERE pt.event = $1"
 	    " ORDER BY pt.position, pt.id", 1, p);
 	if (res == NULL)
@@ -218,6 +303,7 @@ event_places(struct request *r, struct view *v, const char *id,
 		long cap = atol(PQgetvalue(res, i, EP_CAPACITY));
 		long taken = atol(PQgetvalue(res, i, EP_TAKEN));
 		long waiting = atol(PQgetvalue(res, i, EP_WAITING));
+		long held = atol(PQgetvalue(res, i, EP_HELD));
 
 		if ((pt = view_add(v, "places")) == NULL)
 			break;
@@ -225,6 +311,8 @@ event_places(struct request *r, struct view *v, const char *id,
 		view_setf(pt, "input_id", "place-%s",
 		    PQgetvalue(res, i, EP_ID));
 		view_setf(pt, "capacity_id", "capacity-%s",
+		    PQgetvalue(res, i, EP_ID));
+		view_setf(pt, "keep_input_id", "keep-place-%s",
 		    PQgetvalue(res, i, EP_ID));
 		view_set(pt, "name", PQgetvalue(res, i, EP_NAME));
 		view_set(pt, "capacity", PQgetvalue(res, i, EP_CAPACITY));
@@ -237,12 +325,25 @@ event_places(struct request *r, struct view *v, const char *id,
 		if (taken >= cap && waiting == 0)
 			view_set(pt, "left", "Full: you can join the waiting "
 			    "list");
-		else if (taken >= cap || waiting > 0)
+		else if (taken < cap && held >= cap - taken) {
+			/* Free places, all of them kept for some groups. */
+			view_setf(pt, "left", "%ld of %ld %s left, kept for "
+			    "the groups below: anyone else can join the "
+			    "waiting list", cap - taken, cap, cap == 1 ?
+			    "place" : "places");
+			*any_free = 1;
+		} else if (taken >= cap || waiting > 0)
 			view_setf(pt, "left", "Full: you can join the waiting "
 			    "list (%ld waiting)", waiting);
 		else {
-			view_setf(pt, "left", "%ld of %ld %s left", cap - taken,
-			    cap, cap == 1 ? "place" : "places");
+			if (held > 0)
+				view_setf(pt, "left", "%ld of %ld places left, "
+				    "%ld of them kept for the groups below",
+				    cap - taken, cap, held);
+			else
+				view_setf(pt, "left", "%ld of %ld %s left",
+				    cap - taken, cap, cap == 1 ? "place" :
+				    "places");
 			*any_free = 1;
 		}
 		if (n == 1)
@@ -475,6 +576,7 @@ event_page(struct request *r, struct view *v, unsigned int status)
 		view_flag(v, "closed_to_others", 1);
 	}
 	if (event_places(r, v, r->arg, &any_free) == -1 ||
+	    (local && event_keeps(r, v, r->arg) == -1) ||
 	    event_questions(r, v, r->arg) == -1 ||
 	    event_public_list(r, v, r->arg) == -1 ||
 	    event_status(r, v) == -1)
@@ -1278,6 +1380,110 @@ events_reopen(struct request *r)
 }
 
 /*
+ * Stops keeping places (the form's keep) at once: the waiting list
+ * moves on, and whoever it gives a place is told.  -1 when the
+ * database failed; a keep not of this event, or already over, changes
+ * nothing.
+ */
+static int
+keep_end(struct request *r, struct view *v)
+{
+	const char *p[3];
+	PGresult *res;
+
+	if ((p[0] = view_field(v, r, KEY_KEEP, "Choose kept places from the "
+	    "list")) == NULL)
+		return 0;
+	p[1] = r->arg;
+	p[2] = cfg->public_url;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_tell(x,"
+	    " 'promoted', $3) FROM acorn_keep_end($1::bigint, $2) AS x", 3,
+	    p)) == NULL)
+		return -1;
+	view_setf(v, "done_text", "Those places are no longer kept; %d %s "
+	    "promoted from the waiting list.", PQntuples(res),
+	    PQntuples(res) == 1 ? "person was" : "people were");
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Keeps a number of a place type's places for chosen groups until a
+ * time (the keep form).  Errors go into v; -1 when the database failed.
+ */
+static int
+keep_add(struct request *r, struct view *v)
+{
+	const char *p[5];
+	char until[24], *groups;
+	PGresult *res;
+	const char *state;
+
+	p[0] = r->form.f[KEY_PLACE].text;
+	if (p[0] == NULL || r->form.f[KEY_PLACE].error) {
+		/* One type of place is no choice: the form leaves it out. */
+		if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT min(id),"
+		    " count(*) FROM place_types WHERE event = $1", 1,
+		    (const char *[]){ r->arg })) == NULL)
+			return -1;
+		if (strcmp(PQgetvalue(res, 0, 1), "1") == 0)
+			view_set(v, "v_place", PQgetvalue(res, 0, 0));
+		else
+			view_error(v, "keep_place", "Choose a type of place");
+		PQclear(res);
+		p[0] = view_get(v, "v_place");
+	}
+	p[1] = view_field(v, r, KEY_KEPT, "Enter the number of places to "
+	    "keep");
+	groups = view_codes_array(v, r, KEY_GROUPS, "groups",
+	    stakeholder_codes, "Select groups from the list");
+	if (groups != NULL && strcmp(groups, "{}") == 0) {
+		view_error(v, "groups", "Select the groups to keep places for");
+		free(groups);
+		groups = NULL;
+	}
+	p[2] = groups;
+	p[3] = view_date(v, r, KEY_UNTIL, 1, "23:59", until, sizeof(until));
+	p[4] = r->arg;
+	if (view_has(v, "errors") || p[0] == NULL || p[1] == NULL ||
+	    p[2] == NULL || p[3] == NULL) {
+		free(groups);
+		return 0;
+	}
+	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT acorn_keep(pt.id,"
+	    " $2::integer, $3::text[], " SQL_FROM_LONDON("$4") ")"
+	    " FROM place_types pt WHERE pt.id = $1::bigint AND pt.event = $5",
+	    5, p);
+	free(groups);
+	state = res == NULL ? db_state(r->db) : "";
+	if (res == NULL && strcmp(state, "AC008") == 0)
+		view_error(v, "kept", "That is more places than there are: "
+		    "places kept, for all groups together, can be at most the "
+		    "number of places");
+	else if (res == NULL && strcmp(state, "AC009") == 0)
+		view_error(v, "groups", "Places are already kept for one of "
+		    "those groups: stop keeping them first");
+	else if (res == NULL && strcmp(state, "AC010") == 0)
+		date_error(v, "until", "The date the places are kept until must "
+		    "be in the future");
+	else if (res == NULL)
+		return -1;
+	else if (PQntuples(res) != 1)
+		view_error(v, "keep_place", "Choose a type of place");
+	else {
+		view_set(v, "done_text", "Places kept.");
+		view_set(v, "v_kept", NULL);
+		view_set(v, "v_until_day", NULL);
+		view_set(v, "v_until_month", NULL);
+		view_set(v, "v_until_year", NULL);
+		view_set(v, "v_until_hour", NULL);
+		view_set(v, "v_until_minute", NULL);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/*
  * GET and POST /events/{id}/places: capacity of each place type, and a
  * new place type.  Lowering a capacity below the places taken is refused;
  * raising it promotes from the waiting list at once.
@@ -1301,7 +1507,20 @@ events_places(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
-	if (r->method == METHOD_POST && r->form.f[KEY_PLACE].text != NULL) {
+	if (r->method == METHOD_POST && (r->form.f[KEY_KEEP].text != NULL ||
+	    r->form.f[KEY_KEEP].error)) {
+		if (keep_end(r, v) == -1) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+	} else if (r->method == METHOD_POST &&
+	    (r->form.f[KEY_KEPT].text != NULL || r->form.f[KEY_KEPT].error)) {
+		if (keep_add(r, v) == -1) {
+			view_free(v);
+			return http_error(r, 503);
+		}
+	} else if (r->method == METHOD_POST &&
+	    r->form.f[KEY_PLACE].text != NULL) {
 		/* A new capacity for one place type. */
 		p[0] = r->form.f[KEY_PLACE].text;
 		p[1] = view_field(v, r, KEY_CAPACITY, "Enter the number of "
@@ -1320,6 +1539,12 @@ events_places(struct request *r)
 				    "are already taken: cancel registrations "
 				    "first, or keep the number of places at "
 				    "least as high as the places taken");
+			} else if (res == NULL && strcmp(db_state(r->db),
+			    "AC008") == 0) {
+				view_error(v, "capacity", "Some of those places "
+				    "are kept for chosen groups: stop keeping "
+				    "them first, or keep the number of places "
+				    "at least as high as the places kept");
 			} else if (res == NULL) {
 				view_free(v);
 				return http_error(r, 503);
@@ -1356,10 +1581,14 @@ events_places(struct request *r)
 			}
 		}
 	}
-	if (event_places(r, v, r->arg, &any_free) == -1) {
+	if (event_places(r, v, r->arg, &any_free) == -1 ||
+	    event_keeps(r, v, r->arg) == -1) {
 		view_free(v);
 		return http_error(r, 503);
 	}
+	view_checkboxes(v, "group_choices", stakeholder_codes,
+	    stakeholder_labels, r->method == METHOD_POST &&
+	    view_has(v, "errors") ? r->form.f[KEY_GROUPS].text : NULL);
 	/* Most events have people in the room: the first type suggested. */
 	if (view_has(v, "stepping") && !view_has(v, "has_places") &&
 	    r->method != METHOD_POST)

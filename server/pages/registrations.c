@@ -782,7 +782,8 @@ registrations_guest_public(struct request *r)
  * away_confirm_page shows.
  */
 enum {
-	AP_REF, AP_PLACE_NAME, AP_HOST, AP_TITLE, AP_NAME, AP_ORGANISATION
+	AP_REF, AP_PLACE_NAME, AP_HOST, AP_TITLE, AP_NAME, AP_ORGANISATION,
+	AP_GROUP
 };
 
 /* The columns of away_confirm_page's query for the answers. */
@@ -815,6 +816,9 @@ away_confirm_page(struct request *r, PGresult *ev, const char *ids,
 	ROW("Email address", r->account->email);
 	ROW("Organisation", *PQgetvalue(ev, 0, AP_ORGANISATION) != '\0' ?
 	    PQgetvalue(ev, 0, AP_ORGANISATION) : "None given");
+	/* For the host's kept places and its count of who is coming. */
+	ROW("Role in social prescribing", PQgetisnull(ev, 0, AP_GROUP) ?
+	    "Not given" : stakeholder_label(PQgetvalue(ev, 0, AP_GROUP)));
 	ROW("Type of place", PQgetvalue(ev, 0, AP_PLACE_NAME));
 	ROW("Number of places", r->form.f[KEY_PLACES].text != NULL ?
 	    r->form.f[KEY_PLACES].text : "1");
@@ -885,7 +889,7 @@ away_register(struct request *r, const char *host_name)
 	/* Its columns are AP_*, above. */
 	ev = db_query(r->db, PGRES_TUPLES_OK, "SELECT pt.ref, pt.name,"
 	    " coalesce(k.name, 'the node holding the event'), e.title,"
-	    " m.name, coalesce(m.organisation, '')"
+	    " m.name, coalesce(m.organisation, ''), m.stakeholder"
 	    " FROM place_types pt JOIN events e ON e.id = pt.event"
 	    " LEFT JOIN known_nodes k ON k.id = e.origin, members m"
 	    " WHERE pt.id = $1::bigint AND pt.event = $2 AND pt.ref IS NOT NULL"
@@ -920,14 +924,14 @@ away_register(struct request *r, const char *host_name)
 	res = db_query(r->db, PGRES_TUPLES_OK, "WITH made AS ("
 	    " INSERT INTO away_registrations (id, event, host, account, name,"
 	    " email, organisation, place_ref, place_name, places, public,"
-	    " answers, request_key, next_attempt)"
+	    " answers, request_key, next_attempt, stakeholder)"
 	    " SELECT gen_random_uuid(), e.id, e.origin, $4::bigint, m.name, $5,"
 	    " m.organisation, pt.ref, pt.name, $6::integer, $7::boolean,"
 	    " (SELECT coalesce(jsonb_agg(jsonb_build_object('question', q.ref,"
 	    "  'label', q.label, 'value', a.v) ORDER BY q.position, q.id),"
 	    "  '[]') FROM unnest($8::bigint[], $9::text[]) AS a (q, v)"
 	    "  JOIN questions q ON q.id = a.q AND q.event = e.id),"
-	    " $10, now()"
+	    " $10, now(), m.stakeholder"
 	    " FROM place_types pt JOIN events e ON e.id = pt.event, members m"
 	    " WHERE pt.id = $1::bigint AND pt.event = $2 AND m.id = $3::uuid"
 	    " ON CONFLICT (request_key) DO NOTHING RETURNING id)"

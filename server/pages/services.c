@@ -66,73 +66,6 @@ service_lines_view(struct view *v, const char *list, const char *text)
 	}
 }
 
-/*
- * Space-separated words (a K_WORDS field) that must all be codes of the
- * list: a PostgreSQL array of them; NULL with an error in v otherwise,
- * or when memory ran out.
- */
-static char *
-codes_array(struct view *v, struct request *r, enum key k, const char *name,
-    const char *const *codes, const char *message)
-{
-	const struct field *f = &r->form.f[k];
-	const char *words[16];
-	char *copy, *walk, *w, *out = NULL;
-	size_t n = 0;
-
-	if (f->error) {
-		view_error(v, name, message);
-		return NULL;
-	}
-	if ((copy = util_strdup(f->text != NULL ? f->text : "")) == NULL)
-		return NULL;
-	walk = copy;
-	while ((w = strsep(&walk, " ")) != NULL) {
-		if (*w == '\0')
-			continue;
-		if (code_index(codes, w) == -1 || n == 16) {
-			view_error(v, name, message);
-			goto done;
-		}
-		words[n++] = w;
-	}
-	out = util_pg_array(words, n);
-done:
-	free(copy);
-	return out;
-}
-
-/* Whether words (space-separated) hold code. */
-static int
-has_word(const char *words, const char *code)
-{
-	size_t n = strlen(code);
-	const char *p;
-
-	for (p = words; p != NULL && (p = strstr(p, code)) != NULL; p += n)
-		if ((p == words || p[-1] == ' ') &&
-		    (p[n] == '\0' || p[n] == ' '))
-			return 1;
-	return 0;
-}
-
-/* Checkboxes of codes, as list, ticked when chosen (space-separated). */
-static void
-choices_view(struct view *v, const char *list, const char *const *codes,
-    const char *const *labels, const char *chosen)
-{
-	struct view *c;
-	size_t i;
-
-	for (i = 0; codes[i] != NULL; i++)
-		if ((c = view_add(v, list)) != NULL) {
-			view_set(c, "code", codes[i]);
-			view_set(c, "label", labels[i]);
-			view_setf(c, "input_id", "%s-%s", list, codes[i]);
-			view_flag(c, "checked", has_word(chosen, codes[i]));
-		}
-}
-
 /* The vocabulary of needs and activities, as list "needs". */
 static const char terms_query[] =
     "SELECT t.code, t.name || coalesce(' (' || CASE WHEN t.origin IS NOT"
@@ -165,7 +98,7 @@ needs_view(struct request *r, struct view *v, const char *list,
 			view_set(c, "hint", PQgetvalue(res, i, TT_DESCRIPTION));
 			view_setf(c, "input_id", "%s-%s", list,
 			    PQgetvalue(res, i, TT_CODE));
-			view_flag(c, "checked", has_word(chosen,
+			view_flag(c, "checked", util_has_word(chosen,
 			    PQgetvalue(res, i, TT_CODE)));
 		}
 	PQclear(res);
@@ -216,7 +149,7 @@ places_view(struct request *r, struct view *v, const char *org,
 			view_set(c, "hint", PQgetvalue(res, i, 2));
 			view_setf(c, "input_id", "place-%s", PQgetvalue(res,
 			    i, 0));
-			view_flag(c, "checked", has_word(chosen,
+			view_flag(c, "checked", util_has_word(chosen,
 			    PQgetvalue(res, i, 0)));
 		}
 	view_flag(v, "no_places", PQntuples(res) == 0);
@@ -520,9 +453,9 @@ services_list(struct request *r)
 		return http_error(r, 503);
 	}
 	view_regions(v);
-	choices_view(v, "attend_choices", attending_codes, attending_labels,
+	view_checkboxes(v, "attend_choices", attending_codes, attending_labels,
 	    vals[SF_ATTEND]);
-	choices_view(v, "access_choices", access_codes, access_labels,
+	view_checkboxes(v, "access_choices", access_codes, access_labels,
 	    vals[SF_ACCESS]);
 	view_codes(v, "days", weekday_codes, weekday_labels);
 	view_set(v, "v_q", vals[SF_Q]);
@@ -1252,9 +1185,9 @@ service_save(struct request *r, struct view *v, const char *id,
 	langs = view_comma_list(v, "languages", view_field(v, r, KEY_LANGUAGES,
 	    NULL), MAX_LANGUAGES, 60, "Give up to 30 languages, each 60 "
 	    "characters or fewer");
-	attending = codes_array(v, r, KEY_ATTEND, "attend", attending_codes,
+	attending = view_codes_array(v, r, KEY_ATTEND, "attend", attending_codes,
 	    "Select how people take part from the list");
-	access = codes_array(v, r, KEY_ACCESS, "access", access_codes,
+	access = view_codes_array(v, r, KEY_ACCESS, "access", access_codes,
 	    "Select how people get in from the list");
 	if (r->form.f[KEY_TERMS].error)
 		view_error(v, "terms", "Select needs and activities from the "
@@ -1452,10 +1385,10 @@ form_choices(struct request *r, struct view *v, const char *terms)
 	view_codes(v, "statuses", service_status_codes,
 	    service_status_labels);
 	view_codes(v, "days", weekday_codes, weekday_labels);
-	choices_view(v, "attend_choices", attending_codes, attending_labels,
+	view_checkboxes(v, "attend_choices", attending_codes, attending_labels,
 	    r->method == METHOD_POST ? r->form.f[KEY_ATTEND].text :
 	    view_get(v, "v_attend"));
-	choices_view(v, "access_choices", access_codes, access_labels,
+	view_checkboxes(v, "access_choices", access_codes, access_labels,
 	    r->method == METHOD_POST ? r->form.f[KEY_ACCESS].text :
 	    view_get(v, "v_access"));
 	return needs_view(r, v, "term_choices", r->method == METHOD_POST ?

@@ -332,6 +332,14 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Enter a time like 09:30 or 14:00" },
 	[KEY_MONTHLY_CLOSES] = { "monthly_closes", K_CLOCK, 5, "Closes",
 	    "Enter a time like 09:30 or 14:00" },
+	[KEY_KEEP] = { "keep", K_ID, 19, "Kept places",
+	    "Choose kept places from the list" },
+	[KEY_KEPT] = { "kept", K_NUMBER, 6, "Places to keep",
+	    "Places to keep must be a whole number, like 10" },
+	[KEY_GROUPS] = { "groups", K_WORDS, 200, "Groups",
+	    "Select groups from the list" },
+	[KEY_UNTIL] = { "until", K_WHEN, 4, "Date the places are kept until",
+	    NULL, "Time the places are kept until" },
 #define HOURS(k, name, label) \
 	[k] = { name, K_CLOCK, 5, label, "Enter a time like 09:30 or 14:00" }
 	HOURS(KEY_OPENS_MO, "opens_mo", "Monday opens"),

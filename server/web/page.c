@@ -152,6 +152,60 @@ view_choices(struct view *v)
 	view_regions(v);
 }
 
+/*
+ * Space-separated words (a K_WORDS field) that must all be codes of the
+ * list: a PostgreSQL array of them; NULL with an error in v otherwise,
+ * or when memory ran out.
+ */
+char *
+view_codes_array(struct view *v, struct request *r, enum key k,
+    const char *name, const char *const *codes, const char *message)
+{
+	const struct field *f = &r->form.f[k];
+	const char *words[16];
+	char *copy, *walk, *w, *out = NULL;
+	size_t n = 0;
+
+	if (f->error) {
+		view_error(v, name, message);
+		return NULL;
+	}
+	if ((copy = util_strdup(f->text != NULL ? f->text : "")) == NULL)
+		return NULL;
+	walk = copy;
+	while ((w = strsep(&walk, " ")) != NULL) {
+		if (*w == '\0')
+			continue;
+		if (code_index(codes, w) == -1 || n == 16) {
+			view_error(v, name, message);
+			goto done;
+		}
+		words[n++] = w;
+	}
+	out = util_pg_array(words, n);
+done:
+	free(copy);
+	return out;
+}
+
+/* Checkboxes of codes, as list, ticked when chosen (space-separated). */
+void
+view_checkboxes(struct view *v, const char *list, const char *const *codes,
+    const char *const *labels, const char *chosen)
+{
+	struct view *c;
+	size_t i;
+
+	for (i = 0; codes[i] != NULL; i++)
+		if ((c = view_add(v, list)) != NULL) {
+			view_set(c, "code", codes[i]);
+			view_set(c, "label", labels[i]);
+			view_setf(c, "input_id", "%s-%s", list, codes[i]);
+			view_flag(c, "checked", util_has_word(chosen,
+			    codes[i]));
+		}
+}
+
 /* A page saying what happened, with one link on. */
 int
 page_message(struct request *r, unsigned int status, const char *title,

@@ -215,6 +215,11 @@ enum key {
 	KEY_CLOSES_FR,
 	KEY_CLOSES_SA,
 	KEY_CLOSES_SU,
+	/* Places kept for chosen stakeholder groups. */
+	KEY_KEEP,
+	KEY_KEPT,
+	KEY_GROUPS,
+	KEY_UNTIL,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -517,6 +522,10 @@ void		 view_choices(struct view *);
 void		 view_regions(struct view *);
 void		 view_codes(struct view *, const char *, const char *const *,
 		    const char *const *);
+char		*view_codes_array(struct view *, struct request *, enum key,
+		    const char *, const char *const *, const char *);
+void		 view_checkboxes(struct view *, const char *,
+		    const char *const *, const char *const *, const char *);
 int		 page_message(struct request *, unsigned int, const char *,
 		    const char *, const char *, const char *, int);
 int		 page_message_take(struct request *, unsigned int, const char *,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -489,6 +490,310 @@ START_TEST(test_400_people_for_200_places)
 	for (i = 0; i < N; i++)
 		pending_free(&p[i]);
 	free(p);
+	free(id);
+}
+END_TEST
+
+/* Members prefix.i for i in every's multiples become citizens. */
+static void
+make_citizens(const char *prefix, int every)
+{
+	char step[16];
+	const char *p[2] = { prefix, step };
+
+	snprintf(step, sizeof(step), "%d", every);
+	ck_assert_int_ge(node_exec(node, "UPDATE members SET stakeholder ="
+	    " 'citizen' WHERE name LIKE $1 || ' %' AND split_part(name, ' ',"
+	    " 2)::integer % $2::integer = 0", 2, p), 1);
+}
+
+/*
+ * The coordinator keeps places of the event's one place type for
+ * groups until days from now; the answer.
+ */
+static struct resp *
+keep_places(struct client *co, const char *id, const char *kept,
+    const char *groups, int days)
+{
+	char path[128], d[16], m[16], y[16];
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(d, sizeof(d), "%d", tm.tm_mday);
+	snprintf(m, sizeof(m), "%d", tm.tm_mon + 1);
+	snprintf(y, sizeof(y), "%d", tm.tm_year + 1900);
+	snprintf(path, sizeof(path), "/events/%s/places", id);
+	return form_post(co, path, path, "kept", kept, "groups", groups,
+	    "until-day", d, "until-month", m, "until-year", y, NULL);
+}
+
+/* A status of a member's registration for the event. */
+static char *
+status_of(const char *id, const char *email)
+{
+	return node_sqlv(node, "SELECT status FROM registrations"
+	    " WHERE event = $1 AND email = $2 AND status <> 'cancelled'", 2,
+	    (const char *[]){ id, email });
+}
+
+static void
+assert_status(const char *id, const char *email, const char *want)
+{
+	char *st = status_of(id, email);
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(st, want);
+	free(st);
+}
+
+/* A member cancels their one registration from their own page. */
+static void
+cancel_own(struct client *c)
+{
+	struct resp *r = http_get(c, "/registrations"), *x;
+	char action[128];
+
+	ck_assert(cancel_form_action(r->body, action, sizeof(action)));
+	x = form_post(c, action, action, NULL);
+	ck_assert_int_eq(x->status, 303);
+	resp_free(x);
+	resp_free(r);
+}
+
+START_TEST(test_kept_places_go_to_their_groups_until_the_date)
+{
+	char *id = new_event("Every voice workshop", "4"), path[128];
+	struct client *co = coordinator(), *m[7], *anon;
+	struct resp *r;
+	int i;
+
+	make_members("kv", 6);
+	make_citizens("kv", 5);	/* kv 5 is a citizen */
+	for (i = 1; i <= 6; i++)
+		m[i] = member("kv", i);
+	snprintf(path, sizeof(path), "/events/%s/places", id);
+
+	/* What cannot be kept is refused, saying why, and nothing kept. */
+	r = keep_places(co, id, "5", "citizen", 30);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "That is more places than there are"));
+	resp_free(r);
+	r = keep_places(co, id, "2", "", 30);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Select the groups to keep places for"));
+	resp_free(r);
+	r = keep_places(co, id, "2", "pirates", 30);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Select groups from the list"));
+	resp_free(r);
+	r = keep_places(co, id, "2", "citizen", -2);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "must be in the future"));
+	resp_free(r);
+	ck_assert_int_eq(num("SELECT count(*) FROM place_keeps", NULL), 0);
+
+	r = keep_places(co, id, "2", "citizen", 30);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Places kept."));
+	ck_assert(resp_has(r, "Stop keeping In person places for Citizen or "
+	    "patient"));
+	ck_assert(resp_has(r, "<span>11:59pm on "));
+	resp_free(r);
+	/* One group, one keep. */
+	r = keep_places(co, id, "1", "citizen", 30);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Places are already kept for one of those "
+	    "groups"));
+	resp_free(r);
+
+	/* Everyone reading the event is told. */
+	anon = client_new(node);
+	snprintf(path, sizeof(path), "/events/%s", id);
+	r = http_get(anon, path);
+	ck_assert(resp_has(r, "4 of 4 places left, 2 of them kept for the "
+	    "groups below"));
+	ck_assert(resp_has(r, "2 In person places are kept for Citizen or "
+	    "patient until"));
+	resp_free(r);
+
+	/* Two GPs take the places not kept; the next two wait. */
+	resp_free(register_for(m[1], id, "1"));
+	resp_free(register_for(m[2], id, "1"));
+	r = register_for(m[3], id, "1");
+	ck_assert(resp_has(r, "you are number 1 on the waiting list"));
+	resp_free(r);
+	r = register_for(m[4], id, "1");
+	ck_assert(resp_has(r, "you are number 2 on the waiting list"));
+	resp_free(r);
+	r = http_get(anon, path);
+	ck_assert(resp_has(r, "2 of 4 places left, kept for the groups "
+	    "below"));
+	resp_free(r);
+	/* A citizen arriving later has a kept place at once. */
+	r = register_for(m[5], id, "1");
+	ck_assert(resp_has(r, ">You have a place</h1>"));
+	resp_free(r);
+	/* Nor can a coordinator hand a kept place to someone else. */
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations r,"
+	    " acorn_promote_one(r.id) WHERE r.event = $1 AND r.email ="
+	    " 'kv.3@race.example.org'", id), 0);
+	assert_status(id, "kv.3@race.example.org", "waiting");
+
+	/*
+	 * A GP cancels: of the two free places one is still kept, so the
+	 * first waiting moves up and the second waits.
+	 */
+	cancel_own(m[1]);
+	assert_status(id, "kv.3@race.example.org", "confirmed");
+	assert_status(id, "kv.4@race.example.org", "waiting");
+	ck_assert_int_eq(num("SELECT count(*) FROM outbox WHERE recipient ="
+	    " 'kv.3@race.example.org' AND subject LIKE 'A place has come up%'",
+	    NULL), 1);
+	r = http_get(m[4], "/registrations");
+	ck_assert(resp_has(r, "Number 1 on the waiting list"));
+	resp_free(r);
+
+	/*
+	 * The date comes: the kept place goes to the first waiting, by
+	 * itself, and they are told.
+	 */
+	ck_assert_int_eq(node_exec(node, "UPDATE place_keeps SET until ="
+	    " now() - interval '1 second', created = created - interval"
+	    " '1 day'", 0, NULL), 1);
+	ck_assert(node_wait(node, "SELECT status = 'confirmed' FROM"
+	    " registrations WHERE email = 'kv.4@race.example.org'"
+	    " AND status <> 'cancelled'", NULL, 10000));
+	ck_assert(node_wait(node, "SELECT count(*) = 1 FROM outbox"
+	    " WHERE recipient = 'kv.4@race.example.org'"
+	    " AND subject LIKE 'A place has come up%'", NULL, 10000));
+	ck_assert_int_eq(num("SELECT taken FROM place_types WHERE event = $1",
+	    id), 4);
+	/* And a latecomer of any group now simply waits. */
+	r = register_for(m[6], id, "1");
+	ck_assert(resp_has(r, "you are number 1 on the waiting list"));
+	resp_free(r);
+	r = http_get(anon, path);
+	ck_assert(!resp_has(r, "kept for"));
+	resp_free(r);
+
+	client_free(anon);
+	client_free(co);
+	for (i = 1; i <= 6; i++)
+		client_free(m[i]);
+	free(id);
+}
+END_TEST
+
+/*
+ * Pairs where a later arrival has a place while an earlier one waits,
+ * other than a citizen moving up past someone the kept places are not
+ * for: 0 when the list kept its order.
+ */
+static long
+overtaken(const char *id)
+{
+	return num("SELECT count(*) FROM registrations c, registrations w"
+	    " WHERE c.event = $1 AND w.event = $1 AND c.status = 'confirmed'"
+	    " AND w.status = 'waiting' AND c.arrival > w.arrival"
+	    " AND NOT (c.stakeholder = 'citizen'"
+	    "  AND w.stakeholder IS DISTINCT FROM 'citizen')", id);
+}
+
+START_TEST(test_400_for_200_with_20_kept_for_citizens)
+{
+	enum { N = 400, CAP = 200, KEPT = 20 };
+	char *id = new_event("Citizens' voice conference", "200");
+	struct client *co = coordinator();
+	struct pending *p = calloc(N, sizeof(*p));
+	struct resp *r;
+	char seen[N + 1];
+	long pos;
+	int i, placed = 0, waiting = 0;
+
+	make_members("ks", N);
+	make_citizens("ks", 10);	/* 40 citizens among 400 */
+	r = keep_places(co, id, "20", "citizen", 30);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	for (i = 0; i < N; i++)
+		open_form(&p[i], member("ks", i + 1), id);
+	race(p, N, 50, "1");
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < N; i++) {
+		ck_assert_ptr_nonnull(p[i].answer);
+		ck_assert_int_eq(p[i].answer->status, 200);
+		if (resp_has(p[i].answer, "You have a place"))
+			placed++;
+		else {
+			pos = position_shown(p[i].answer);
+			ck_assert_int_ge(pos, 1);
+			ck_assert_int_le(pos, N - CAP);
+			ck_assert_int_eq(seen[pos], 0);
+			seen[pos] = 1;
+			waiting++;
+		}
+	}
+	/* Never oversold, and every place given. */
+	ck_assert_int_eq(placed, CAP);
+	ck_assert_int_eq(waiting, N - CAP);
+	ck_assert_int_eq(num("SELECT taken FROM place_types WHERE event = $1",
+	    id), CAP);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'confirmed'", id), CAP);
+	/* The kept places went to citizens alone. */
+	ck_assert_int_le(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'confirmed' AND stakeholder <>"
+	    " 'citizen'", id), CAP - KEPT);
+	ck_assert_int_ge(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'confirmed' AND stakeholder ="
+	    " 'citizen'", id), KEPT);
+	ck_assert_int_eq(overtaken(id), 0);
+	ck_assert_int_eq(num("SELECT count(*) FROM (SELECT"
+	    " acorn_waiting_position(id) AS pos, row_number() OVER"
+	    " (ORDER BY arrival) AS n FROM registrations WHERE event = $1"
+	    " AND status = 'waiting') x WHERE pos = n", id), N - CAP);
+
+	/* 50 with places cancel at once, citizens among them. */
+	{
+		struct pending q[50];
+		struct resp *mine;
+		int k = 0;
+
+		for (i = 0; i < N && k < 50; i++) {
+			if (!resp_has(p[i].answer, "You have a place"))
+				continue;
+			q[k].c = p[i].c;
+			mine = http_get(q[k].c, "/registrations");
+			ck_assert(cancel_form_action(mine->body, q[k].f.action,
+			    sizeof(q[k].f.action)));
+			q[k].f.csrf = form_field(mine->body, "csrf");
+			q[k].answer = NULL;
+			resp_free(mine);
+			k++;
+		}
+		ck_assert_int_eq(k, 50);
+		race(q, 50, 50, NULL);
+		for (k = 0; k < 50; k++) {
+			ck_assert_int_eq(q[k].answer->status, 303);
+			resp_free(q[k].answer);
+			free(q[k].f.csrf);
+		}
+	}
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'confirmed'", id), CAP);
+	ck_assert_int_eq(num("SELECT taken FROM place_types WHERE event = $1",
+	    id), CAP);
+	ck_assert_int_le(num("SELECT count(*) FROM registrations WHERE"
+	    " event = $1 AND status = 'confirmed' AND stakeholder <>"
+	    " 'citizen'", id), CAP - KEPT);
+	ck_assert_int_eq(overtaken(id), 0);
+
+	for (i = 0; i < N; i++)
+		pending_free(&p[i]);
+	free(p);
+	client_free(co);
 	free(id);
 }
 END_TEST
@@ -1195,6 +1500,8 @@ events_suite(void)
 	tcase_add_test(tc,
 	    test_capacity_below_taken_is_refused_and_raising_promotes);
 	tcase_add_test(tc, test_400_people_for_200_places);
+	tcase_add_test(tc, test_kept_places_go_to_their_groups_until_the_date);
+	tcase_add_test(tc, test_400_for_200_with_20_kept_for_citizens);
 	tcase_add_test(tc, test_guest_confirms_by_email_before_holding_a_place);
 	tcase_add_test(tc, test_questions_are_asked_and_answers_checked);
 	tcase_add_test(tc, test_event_changed_while_it_is_being_signed);
