@@ -726,9 +726,10 @@ event_mix(struct request *r, struct view *v, const char *event)
 		    stakeholder_labels, 1, rows, 16);
 		rc = mix_chart(v, "Stakeholder group", "Who is coming, by "
 		    "stakeholder group", "Places confirmed and waiting, by the "
-		    "group each person gives on their profile. Guests, and "
-		    "people whose profile does not say, are counted as not "
-		    "given.", rows, n);
+		    "group each person registered under: a member's profile, "
+		    "a guest's answer, or what another node sent for its "
+		    "member. People who gave none are counted as not given.",
+		    rows, n);
 		n = mix_rows(res, "region", region_names, region_names, 0,
 		    rows, 16);
 		if (rc == 0)

@@ -1126,6 +1126,13 @@ START_TEST(test_malformed_personal_fields_are_refused)
 		{ "place", "first" },
 		{ "place", "-1" },
 		{ "public", "yes" },
+		/* A stakeholder group is one of the network's, or none. */
+		{ "stakeholder", "<acorn:stakeholder>pirate"
+		    "</acorn:stakeholder>" },
+		{ "stakeholder", "<acorn:stakeholder>Citizen"
+		    "</acorn:stakeholder>" },
+		{ "stakeholder", "<acorn:stakeholder>citizen gp"
+		    "</acorn:stakeholder>" },
 	};
 	struct fake_request q = { 0 };
 	struct snapshot before;
@@ -1149,6 +1156,8 @@ START_TEST(test_malformed_personal_fields_are_refused)
 			q.places = bad[i].value;
 		else if (strcmp(bad[i].field, "place") == 0)
 			q.place = bad[i].value;
+		else if (strcmp(bad[i].field, "stakeholder") == 0)
+			q.answers = bad[i].value;
 		else
 			q.public = bad[i].value;
 		body = fake_request(scene.peer, &q);

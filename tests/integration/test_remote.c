@@ -187,7 +187,8 @@ register_away(struct client *c, const char *event)
 	ck_assert_int_eq(r->status, 200);
 	ck_assert_msg(resp_has(r, "Check what will be shared") &&
 	    resp_has(r, "is held by <span>National hub</span>") &&
-	    resp_has(r, "<dd>Test Coordinator</dd>"),
+	    resp_has(r, "<dd>Test Coordinator</dd>") &&
+	    resp_has(r, "Role in social prescribing"),
 	    "no confirmation step: %s", r->body);
 	resp_free(r);
 	/* Nothing has gone to the host before the member confirms. */
@@ -278,6 +279,56 @@ START_TEST(test_remote_registration_is_confirmed_then_waitlisted)
 	client_free(co);
 	client_free(a);
 	client_free(b);
+	free(event);
+}
+END_TEST
+
+/*
+ * The home node sends its member's stakeholder group; the host counts
+ * them under it, and gives them the places it keeps for it.
+ */
+START_TEST(test_the_group_the_home_node_sends_counts_at_the_host)
+{
+	char *event = hub_event("Citizens' forum", "2");
+	struct client *a = nw_member("ayo@nw.example.org");
+	struct client *b = nw_member("bea@nw.example.org");
+	struct client *c = nw_member("cal@nw.example.org");
+	struct resp *r;
+
+	/* One of the two places is kept for citizens. */
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM place_types pt,"
+	    " acorn_keep(pt.id, 1, '{citizen}', now() + interval '30 days')"
+	    " WHERE pt.event = $1", event), 1);
+	ck_assert_int_eq(node_exec(nw, "UPDATE members SET stakeholder ="
+	    " 'citizen' WHERE id = (SELECT member FROM accounts"
+	    " WHERE email = 'cal@nw.example.org')", 0, NULL), 1);
+
+	r = register_away(a, event);
+	ck_assert_msg(resp_has(r, "You have a place"), "%s", r->body);
+	resp_free(r);
+	/* The place left is kept: a link worker waits ... */
+	r = register_away(b, event);
+	ck_assert_msg(resp_has(r, "on the waiting list</h1>"), "%s", r->body);
+	resp_free(r);
+	/* ... and a citizen arriving after has it. */
+	r = register_away(c, event);
+	ck_assert_msg(resp_has(r, "You have a place"), "%s", r->body);
+	resp_free(r);
+
+	ck_assert_int_eq(hub_count("SELECT count(*) FROM registrations"
+	    " WHERE event = $1 AND home IS NOT NULL AND ((email ="
+	    " 'ayo@nw.example.org' AND stakeholder = 'link_worker') OR"
+	    " (email = 'cal@nw.example.org' AND stakeholder = 'citizen'))",
+	    event), 2);
+	ck_assert_int_eq(hub_count("SELECT confirmed FROM"
+	    " acorn_event_mix($1) WHERE by_what = 'group'"
+	    " AND code = 'citizen'", event), 1);
+	ck_assert_int_eq(hub_count("SELECT waiting FROM"
+	    " acorn_event_mix($1) WHERE by_what = 'group'"
+	    " AND code = 'link_worker'", event), 1);
+	client_free(a);
+	client_free(b);
+	client_free(c);
 	free(event);
 }
 END_TEST
@@ -1054,6 +1105,8 @@ remote_suite(void)
 	tcase_add_checked_fixture(tc, two_nodes, two_nodes_down);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_remote_registration_is_confirmed_then_waitlisted);
+	tcase_add_test(tc,
+	    test_the_group_the_home_node_sends_counts_at_the_host);
 	tcase_add_test(tc, test_cancellations_either_way_and_promotions_reach_home);
 	tcase_add_test(tc, test_host_down_then_up_gets_each_request_once);
 	tcase_add_test(tc,
