@@ -181,7 +181,8 @@ request_entry(PGresult *res, const struct signer *sg)
 /* Columns of outcome_query. */
 enum {
 	OQ_REF, OQ_VERSION, OQ_UPDATED, OQ_REQUEST, OQ_REQ_VERSION, OQ_HOME,
-	OQ_EVENT, OQ_STATUS, OQ_POSITION, OQ_WHAT, OQ_SIGNED, OQ_JOINING
+	OQ_EVENT, OQ_STATUS, OQ_POSITION, OQ_WHAT, OQ_SIGNED, OQ_JOINING,
+	OQ_FEEDBACK
 };
 static const char outcome_query[] =
     "SELECT i.ref, i.out_version, " RFC3339("now()") ", i.request,"
@@ -190,7 +191,9 @@ static const char outcome_query[] =
     " WHEN i.what = 'cancelled' THEN 'cancelled' ELSE 'refused' END,"
     " acorn_waiting_position(r.id), i.what, i.out_signed,"
     /* The way in to an online event, for those with a place. */
-    " CASE WHEN r.status = 'confirmed' THEN e.online_url END"
+    " CASE WHEN r.status = 'confirmed' THEN e.online_url END,"
+    /* The link to the feedback form, once the member was sent one. */
+    " i.feedback"
     " FROM inbox_requests i LEFT JOIN registrations r"
     " ON r.id = i.registration JOIN events e ON e.id = i.event"
     " WHERE i.home = $1 AND i.request = $2";
@@ -225,6 +228,7 @@ outcome_entry(PGresult *res, const struct signer *sg)
 	atom_field(&a, "position", db_value(res, 0, OQ_POSITION));
 	atom_field(&a, "what", PQgetvalue(res, 0, OQ_WHAT));
 	atom_field(&a, "joining", db_value(res, 0, OQ_JOINING));
+	atom_field(&a, "feedback", db_value(res, 0, OQ_FEEDBACK));
 	atom_end(&a);
 	atom_end(&a);
 	return atom_sign(&a, sg->key, sg->fingerprint);
@@ -362,6 +366,27 @@ read_signed(struct db *db, const char *text, size_t len,
 }
 
 /*
+ * A link to a host's feedback form, as an outcome carries it: an http
+ * or https address ending in /feedback/ and a key of 43 base64url
+ * characters (whether the address is the host's, the database checks).
+ */
+static int
+feedback_link_valid(const char *s)
+{
+	size_t n = strlen(s);
+	const char *key;
+
+	if ((strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) !=
+	    0) || n > 600 || n < 53)
+		return 0;
+	key = s + n - 43;
+	if (strncmp(key - 10, "/feedback/", 10) != 0)
+		return 0;
+	return strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == 43;
+}
+
+/*
  * Home side: an outcome from the host of a member's registration.
  * Applied once, when it is newer than the last; the member is told by
  * mail in the same transaction when what they hold changed
@@ -377,6 +402,7 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	const char *status = fed_field(rec, "status");
 	const char *position = fed_field(rec, "position");
 	const char *joining = fed_field(rec, "joining");
+	const char *feedback = fed_field(rec, "feedback");
 	const char *what = fed_field(rec, "what");
 	const char *req_version = NULL;
 	char version[16];
@@ -394,6 +420,7 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	    !one_of(statuses, status) ||
 	    (joining != NULL && strncmp(joining, "https://", 8) != 0 &&
 	    strncmp(joining, "http://", 7) != 0) ||
+	    (feedback != NULL && !feedback_link_valid(feedback)) ||
 	    (position != NULL && util_parse_long(position, 1, 1000000000,
 	    &n) == -1) ||
 	    (!one_of(refusals, what) && !one_of(tellings, what))) {
@@ -407,16 +434,19 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	snprintf(version, sizeof(version), "%d", rec->version);
 	/* Checked and applied in one statement (acorn_away_apply). */
 	res = db_query(db, PGRES_TUPLES_OK, "SELECT acorn_away_apply($1, $2,"
-	    " $3, $4, $5::bigint, $6, $7::integer, $8::integer, $9, $10)", 10,
-	    (const char *[]){ reg, rec->origin, event, status, position, what,
-	    version, req_version, joining, cfg->public_url });
+	    " $3, $4, $5::bigint, $6, $7::integer, $8::integer, $9, $10,"
+	    " $11)", 11, (const char *[]){ reg, rec->origin, event, status,
+	    position, what, version, req_version, joining, cfg->public_url,
+	    feedback });
 	if (res == NULL)
 		return 503;
 	rc = (int)strtol(PQgetvalue(res, 0, DB_ONLY), NULL, 10);
 	PQclear(res);
 	if (rc == 404)
 		*why = "no registration made here is held by that node";
-	return rc == 404 ? 404 : 204;
+	else if (rc == 400)
+		*why = "an outcome whose feedback link is not to its host's form";
+	return rc == 404 || rc == 400 ? rc : 204;
 }
 
 /*

@@ -364,6 +364,37 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "events",
 		.handler = attendance_export_csv, .metric = "event_export_csv",
 	},
+	[PAGE_EVENT_FEEDBACK] = {
+		.path = "/events/*/feedback", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
+		.handler = feedback_edit, .metric = "event_feedback",
+	},
+	[PAGE_EVENT_FEEDBACK_RESULTS] = {
+		.path = "/events/*/feedback/results", .methods = GET,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
+		.handler = feedback_results, .metric = "event_feedback_results",
+	},
+	[PAGE_EVENT_FEEDBACK_CSV] = {
+		.path = "/events/*/feedback/results.csv", .methods = GET,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
+		.handler = feedback_csv, .metric = "event_feedback_csv",
+	},
+	[PAGE_EVENT_FEEDBACK_PUBLISH] = {
+		.path = "/events/*/feedback/publish", .methods = GET | POST,
+		.flags = NEED_COORDINATOR | CSRF,
+		.section = "events",
+		.handler = feedback_publish, .metric = "event_feedback_publish",
+	},
+	/* A link sent after an event: no account needed. */
+	[PAGE_FEEDBACK] = {
+		.path = "/feedback/*", .methods = GET | POST,
+		.flags = CSRF,
+		.section = "events",
+		.handler = feedback_answer, .metric = "feedback",
+	},
 	[PAGE_ADMIN_MAIL] = {
 		.path = "/admin/mail", .methods = GET,
 		.flags = NEED_COORDINATOR | CSRF,

@@ -588,32 +588,6 @@ attendance_export(struct request *r)
 	return rc;
 }
 
-/*
- * A file name from the event's title: letters and digits kept, any run
- * of anything else one hyphen, so that no header or path can be made.
- */
-static void
-export_filename(const char *title, const char *what, char *out, size_t len)
-{
-	size_t n = 0;
-	int gap = 0;
-
-	for (; *title != '\0' && n + 1 < len && n < 60; title++) {
-		char ch = *title;
-
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9')) {
-			if (gap && n > 0 && n + 2 < len)
-				out[n++] = '-';
-			out[n++] = ch;
-			gap = 0;
-		} else
-			gap = 1;
-	}
-	out[n] = '\0';
-	snprintf(out + n, len - n, "%s%s.csv", n > 0 ? "-" : "event-", what);
-}
-
 /* The export's columns, in enum order, then the registration and answer. */
 static const char export_sql[] =
     "WITH reg AS (SELECT r.*, acorn_waiting_position(r.id) AS pos"
@@ -768,7 +742,7 @@ attendance_export_csv(struct request *r)
 		rc = http_error(r, 503);
 		goto out;
 	}
-	export_filename(title, c.which->file, name, sizeof(name));
+	http_csv_name(title, c.which->file, name, sizeof(name));
 	if ((disposition = util_printf("attachment; filename=\"%s\"",
 	    name)) == NULL) {
 		free(body);

@@ -561,6 +561,9 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	view_setf(v, "attendees_href", "/events/%s/attendees", r->arg);
 	view_setf(v, "places_href", "/events/%s/places", r->arg);
 	view_setf(v, "questions_href", "/events/%s/questions", r->arg);
+	view_setf(v, "feedback_href", "/events/%s/feedback", r->arg);
+	view_setf(v, "feedback_results_href", "/events/%s/feedback/results",
+	    r->arg);
 	view_setf(v, "checkin_href", "/events/%s/checkin", r->arg);
 	view_setf(v, "export_href", "/events/%s/export", r->arg);
 	view_setf(v, "edit_href", "/events/%s/edit", r->arg);

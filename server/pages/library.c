@@ -336,6 +336,56 @@ preview_wanted(struct request *r, struct view *v, const struct doc_fields *f)
 }
 
 /*
+ * A new document and its first revision, in one statement: $1 its id,
+ * $2 slug, $3 title, $4 category, $5 tags (an array), $6 body, $7 the
+ * author's account, $8 their name, $9 the revision's summary.
+ */
+static const char document_insert[] =
+    "WITH d AS (INSERT INTO documents (id, origin,"
+    " slug, title, category, tags, body, revision, created_by)"
+    " SELECT $1, n.id, $2, $3, $4, $5::text[], $6, 1, $7::bigint"
+    " FROM node n RETURNING id)"
+    " INSERT INTO document_revisions (document, number, title, body,"
+    " author, author_name, summary)"
+    " SELECT d.id, 1, $3, $6, $7::bigint, $8, $9 FROM d";
+
+/*
+ * Adds a document another page wrote for the signed-in member (an
+ * event's feedback summary, say), its web address made from its title,
+ * and records it: 0 with its address in slug, or -1 when no address
+ * was free or the database failed.
+ */
+int
+library_add(struct request *r, const char *title, const char *category,
+    const char *tags, const char *body, const char *summary, char *slug,
+    size_t size)
+{
+	const char *p[9];
+	char id[ACORN_UUID_LEN + 1], by[24], base[80];
+
+	slug_from_title(title, base, sizeof(base));
+	if (slug_free(r, base, slug, size) == -1 || util_uuid(id) == -1)
+		return -1;
+	snprintf(by, sizeof(by), "%ld", r->account->id);
+	p[0] = id;
+	p[1] = slug;
+	p[2] = title;
+	p[3] = category;
+	p[4] = tags;
+	p[5] = body;
+	p[6] = by;
+	p[7] = r->account->name;
+	p[8] = summary;
+	if (db_begin(r->db) == -1)
+		return -1;
+	if (db_exec(r->db, document_insert, 9, p) == -1) {
+		db_rollback(r->db);
+		return -1;
+	}
+	return audit_commit(r->db, r->account->id, "document_create", id);
+}
+
+/*
  * GET and POST /library/new.  The web address is made from the title
  * unless one is typed: an address made from the title that another
  * document has gets the first free "-2", "-3" after it, and is shown in
@@ -398,13 +448,7 @@ library_new(struct request *r)
 		view_free(v);
 		return http_error(r, 503);
 	}
-	rc = db_exec(r->db, "WITH d AS (INSERT INTO documents (id, origin,"
-	    " slug, title, category, tags, body, revision, created_by)"
-	    " SELECT $1, n.id, $2, $3, $4, $5::text[], $6, 1, $7::bigint"
-	    " FROM node n RETURNING id)"
-	    " INSERT INTO document_revisions (document, number, title, body,"
-	    " author, author_name, summary)"
-	    " SELECT d.id, 1, $3, $6, $7::bigint, $8, $9 FROM d", 9, p);
+	rc = db_exec(r->db, document_insert, 9, p);
 	if (rc == -1 && db_duplicate(r->db)) {
 		db_rollback(r->db);
 		view_error(v, "slug", "Another document already has this web "

@@ -187,6 +187,13 @@ int evidence_files_one(struct request *r);
 /* evidence_summary.c */
 int evidence_summary(struct request *r);
 
+/* feedback.c */
+int feedback_edit(struct request *r);
+int feedback_answer(struct request *r);
+int feedback_results(struct request *r);
+int feedback_csv(struct request *r);
+int feedback_publish(struct request *r);
+
 /* federation.c */
 extern const struct signer *server_signer;
 int federation_key(struct request *r);
@@ -262,6 +269,9 @@ void glossary_search_row(struct view *s, PGresult *res, int i);
 
 /* library.c */
 int library_new(struct request *r);
+int library_add(struct request *r, const char *title, const char *category,
+    const char *tags, const char *body, const char *summary, char *slug,
+    size_t size);
 int library_list(struct request *r);
 int library_show(struct request *r);
 int library_edit(struct request *r);
@@ -317,6 +327,7 @@ int manage_page(struct request *r);
 
 /* questions.c */
 int questions_edit(struct request *r);
+char *questions_choices_read(struct view *v, const char *text);
 
 /* status.c */
 /*

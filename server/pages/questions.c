@@ -40,9 +40,10 @@ kind_index(const char *code)
 /*
  * The choices typed one per line, as an array literal; blank lines are
  * skipped.  Problems go into v.  NULL when there is none to store.
+ * Feedback forms (feedback.c) take their choices the same way.
  */
-static char *
-choices_read(struct view *v, const char *text)
+char *
+questions_choices_read(struct view *v, const char *text)
 {
 	const char *lines[MAX_CHOICES];
 	char *copy, *line, *next, *out = NULL;
@@ -107,7 +108,8 @@ question_add(struct request *r, struct view *v)
 	if (label == NULL && !view_has(v, "e_label"))
 		label = kinds[k].question;
 	if (strcmp(code, "choice") == 0)
-		choices = choices_read(v, r->form.f[KEY_CHOICES].text);
+		choices = questions_choices_read(v,
+		    r->form.f[KEY_CHOICES].text);
 	if (view_has(v, "errors")) {
 		free(choices);
 		return 0;

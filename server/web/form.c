@@ -340,6 +340,9 @@ static const struct keydef keys[KEY__MAX] = {
 	    "Select groups from the list" },
 	[KEY_UNTIL] = { "until", K_WHEN, 4, "Date the places are kept until",
 	    NULL, "Time the places are kept until" },
+	[KEY_NAMED] = { "named", K_BOOL, 8, "Names",
+	    "Choose whether answers name people" },
+	[KEY_SEND] = { "send", K_BOOL, 8, "Send", NULL },
 #define HOURS(k, name, label) \
 	[k] = { name, K_CLOCK, 5, label, "Enter a time like 09:30 or 14:00" }
 	HOURS(KEY_OPENS_MO, "opens_mo", "Monday opens"),

@@ -175,6 +175,32 @@ attachment_queue(struct request *r, struct MHD_Response *resp,
 }
 
 /*
+ * A file name for a spreadsheet from a title (an event's, say): letters and digits kept, any run
+ * of anything else one hyphen, so that no header or path can be made.
+ */
+void
+http_csv_name(const char *title, const char *what, char *out, size_t len)
+{
+	size_t n = 0;
+	int gap = 0;
+
+	for (; *title != '\0' && n + 1 < len && n < 60; title++) {
+		char ch = *title;
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9')) {
+			if (gap && n > 0 && n + 2 < len)
+				out[n++] = '-';
+			out[n++] = ch;
+			gap = 0;
+		} else
+			gap = 1;
+	}
+	out[n] = '\0';
+	snprintf(out + n, len - n, "%s%s.csv", n > 0 ? "-" : "event-", what);
+}
+
+/*
  * A file to save rather than show: body (len bytes, which this frees)
  * as type, named filename when saved, and never kept by a browser or a
  * proxy, since what people download is theirs.

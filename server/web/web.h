@@ -220,6 +220,9 @@ enum key {
 	KEY_KEPT,
 	KEY_GROUPS,
 	KEY_UNTIL,
+	/* Feedback forms. */
+	KEY_NAMED,
+	KEY_SEND,
 	KEY__MAX
 };
 enum field_error { FIELD_OK, FIELD_TOO_LONG, FIELD_BAD_CHARS, FIELD_BAD_FORMAT };
@@ -411,6 +414,7 @@ int		 http_queue(struct request *, unsigned int,
 		    struct MHD_Response *);
 int		 http_attachment(struct request *, const char *, char *, size_t,
 		    const char *);
+void		 http_csv_name(const char *, const char *, char *, size_t);
 int		 http_download(struct request *, const char *, int, size_t,
 		    const char *, const char *);
 int		 http_tmpfile(void);
