@@ -333,6 +333,94 @@ START_TEST(test_the_group_the_home_node_sends_counts_at_the_host)
 }
 END_TEST
 
+/*
+ * After the hub's event, its organiser sends the feedback form: a
+ * member of the North West node is sent their link by their own node,
+ * and answers on the hub without an account there.  A link that is not
+ * to the host's own form is refused by the home node.
+ */
+START_TEST(test_feedback_reaches_a_remote_attendee_through_their_node)
+{
+	char *event = hub_event("National learning day", "5");
+	struct client *a = nw_member("femi@nw.example.org");
+	struct client *co = client_as(hub, "coord@hub.example.org", coord_pw);
+	struct client *anon;
+	char path[256], *mail, *link, *q, field[32], *csrf, *away;
+	struct resp *r;
+
+	r = register_away(a, event);
+	ck_assert_msg(resp_has(r, "You have a place"), "%s", r->body);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/events/%s/feedback", event);
+	resp_free(form_post(co, path, path, "qkind", "rating", "label",
+	    "How was it?", NULL));
+	ck_assert_int_eq(node_exec(hub, "UPDATE events SET starts = now() -"
+	    " interval '1 day', ends = now() - interval '20 hours' WHERE id ="
+	    " $1", 1, (const char *[]){ event }), 1);
+	r = form_post(co, path, path, "send", "yes", NULL);
+	ck_assert_msg(resp_has(r, "The form was sent to 1 person."), "%s",
+	    r->body);
+	resp_free(r);
+	/* The hub mails nobody from another node ... */
+	ck_assert_int_eq(node_num(hub, "SELECT count(*) FROM outbox WHERE"
+	    " recipient = 'femi@nw.example.org'", NULL), 0);
+	/* ... their node does, with the hub's link. */
+	ck_assert(node_wait(nw, "SELECT count(*) = 1 FROM outbox WHERE"
+	    " recipient = 'femi@nw.example.org' AND subject ="
+	    " 'What did you think of National learning day?'", NULL,
+	    SETTLE_MS));
+	mail = node_sql(nw, "SELECT body FROM outbox WHERE recipient ="
+	    " 'femi@nw.example.org' AND subject LIKE 'What did you think%'",
+	    NULL);
+	ck_assert_ptr_nonnull(mail);
+	ck_assert_ptr_nonnull(strstr(mail, "/feedback/"));
+	link = strndup(strstr(mail, "/feedback/"),
+	    strcspn(strstr(mail, "/feedback/"), "\n"));
+	ck_assert_int_eq(strlen(link), 10 + 43);
+
+	/* The member answers on the hub, with no account there. */
+	anon = client_new(hub);
+	r = http_get(anon, link);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "How was it?"));
+	csrf = form_field(r->body, "csrf");
+	resp_free(r);
+	q = node_sql(hub, "SELECT id FROM feedback_questions WHERE label ="
+	    " 'How was it?'", NULL);
+	snprintf(field, sizeof(field), "answer_%s", q);
+	r = http_post(anon, link, "csrf", csrf, field, "4", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your answers are in."));
+	resp_free(r);
+	ck_assert_int_eq(node_num(hub, "SELECT count(*) FROM feedback_links"
+	    " WHERE answered AND stakeholder = 'link_worker'", NULL), 1);
+
+	/* A link elsewhere, in an outcome, is refused and mails nobody. */
+	away = node_sql(nw, "SELECT id FROM away_registrations WHERE email ="
+	    " 'femi@nw.example.org'", NULL);
+	ck_assert_ptr_nonnull(away);
+	ck_assert_int_eq(node_num(nw, "SELECT acorn_away_apply(a.id, a.host,"
+	    " a.event, a.status, a.position, a.why, a.outcome + 1, a.version,"
+	    " a.joining, 'https://nw.example.org',"
+	    " 'https://elsewhere.example.org/feedback/"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')"
+	    " FROM away_registrations a WHERE a.id = $1", away), 400);
+	ck_assert_int_eq(node_num(nw, "SELECT count(*) FROM outbox WHERE"
+	    " recipient = 'femi@nw.example.org' AND subject LIKE"
+	    " 'What did you think%'", NULL), 1);
+
+	free(away);
+	free(q);
+	free(csrf);
+	free(link);
+	free(mail);
+	client_free(anon);
+	client_free(co);
+	client_free(a);
+	free(event);
+}
+END_TEST
+
 START_TEST(test_cancellations_either_way_and_promotions_reach_home)
 {
 	char *event = hub_event("Regional workshop", "1");
@@ -1107,6 +1195,8 @@ remote_suite(void)
 	tcase_add_test(tc, test_remote_registration_is_confirmed_then_waitlisted);
 	tcase_add_test(tc,
 	    test_the_group_the_home_node_sends_counts_at_the_host);
+	tcase_add_test(tc,
+	    test_feedback_reaches_a_remote_attendee_through_their_node);
 	tcase_add_test(tc, test_cancellations_either_way_and_promotions_reach_home);
 	tcase_add_test(tc, test_host_down_then_up_gets_each_request_once);
 	tcase_add_test(tc,
