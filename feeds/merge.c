@@ -188,7 +188,8 @@ static const struct merge_kind kinds[] = {
 	    { "title", "description", "kind", "starts", "ends", "venue",
 	    "address", "online", "organiser", "region", "status",
 	    "registration-opens", "registration-closes",
-	    "registration-closed", "published", "other-nodes", NULL },
+	    "registration-closed", "published", "other-nodes",
+	    "attendance", NULL },
 	    { { "place", 0 }, { "place", -1 }, { "question", 0 },
 	    { "question", 1 }, { "question", 2 }, { "question", -1 },
 	    { "choice", 0 }, { "choice", -1 } },
@@ -201,12 +202,15 @@ static const struct merge_kind kinds[] = {
 	    /* The way in to an online event is given by its home node. */
 	    { UPSERT_HEAD("events", "deleted, title, description, kind, starts,"
 	    " ends, venue, address, online_url, organiser, region, status,"
-	    " reg_opens, reg_closes, reg_closed, published, accept_remote")
+	    " reg_opens, reg_closes, reg_closed, published, accept_remote,"
+	    " attendance")
 	    "false, s.p7, s.p8, s.p9, s.p10::timestamptz, s.p11::timestamptz,"
 	    " s.p12, s.p13, CASE WHEN s.p14 = 'true' THEN s.p6 END, s.p15,"
 	    " s.p16, s.p17, s.p18::timestamptz, s.p19::timestamptz,"
 	    " coalesce(s.p20 = 'true', false), s.p21::timestamptz,"
-	    " s.p22 IS DISTINCT FROM 'false'"
+	    " s.p22 IS DISTINCT FROM 'false',"
+	    /* Counts in any other shape are left out, not refused. */
+	    " CASE WHEN acorn_attendance_valid(s.p23) THEN s.p23 END"
 	    UPSERT_FROM "title = excluded.title,"
 	    " description = excluded.description, kind = excluded.kind,"
 	    " starts = excluded.starts, ends = excluded.ends,"
@@ -217,7 +221,8 @@ static const struct merge_kind kinds[] = {
 	    " reg_closes = excluded.reg_closes,"
 	    " reg_closed = excluded.reg_closed,"
 	    " published = excluded.published,"
-	    " accept_remote = excluded.accept_remote",
+	    " accept_remote = excluded.accept_remote,"
+	    " attendance = excluded.attendance",
 	    /*
 	     * What a received event asks of those who register: its place
 	     * types and questions, by the host's ids, for the registration

@@ -158,14 +158,14 @@ static const char event_query[] =
     "  UNION ALL SELECT 2, q.position, q.id, concat_ws(chr(31), 'Q', q.id,"
     "  q.kind, q.required, q.label, array_to_string(q.choices, chr(29)))"
     "  FROM questions q WHERE q.event = e.id AND NOT q.retired) s),"
-    " e.accept_remote"
+    " e.accept_remote, e.attendance"
     " FROM events e WHERE e.pending AND e.seq > $1::bigint ORDER BY e.seq LIMIT " BATCH;
 
 enum {
 	EV_TITLE = P_KIND, EV_DESCRIPTION, EV_KIND, EV_VENUE, EV_ADDRESS,
 	EV_ORGANISER, EV_STATUS, EV_WHEN, EV_ONLINE, EV_STARTS, EV_ENDS,
 	EV_REGION, EV_OPENS, EV_CLOSES, EV_CLOSED, EV_PUBLISHED, EV_OFFER,
-	EV_ACCEPT_REMOTE
+	EV_ACCEPT_REMOTE, EV_ATTENDANCE
 };
 
 static void
@@ -268,6 +268,8 @@ event_fields(struct atom *a, PGresult *res, int i, int last)
 	 * accepts. */
 	if (!is_true(res, i, EV_ACCEPT_REMOTE))
 		atom_field(a, "other-nodes", "false");
+	/* Once it is over: how many of each group came (counts only). */
+	atom_field(a, "attendance", val(res, i, EV_ATTENDANCE));
 	event_offer(a, val(res, i, EV_OFFER));
 }
 

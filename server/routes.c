@@ -754,6 +754,13 @@ static const struct route routes[PAGE__MAX] = {
 		.section = "evidence",
 		.handler = evidence_csv, .metric = "evidence_csv",
 	},
+	[PAGE_MIX] = {
+		.path = "/mix", .methods = GET,
+		.flags = CACHE,
+		.clock = CLOCK_STEP,
+		.section = "members",
+		.handler = mix_show, .metric = "mix",
+	},
 	[PAGE_EVIDENCE_SUMMARY] = {
 		.path = "/evidence/summary", .methods = GET,
 		.flags = CACHE,

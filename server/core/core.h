@@ -415,9 +415,10 @@ long		 postcodes_import(struct db *, const char *, long *);
 /* review.c */
 long		 review_step(struct db *, const struct config *);
 
-/* keeps.c */
-long		 keeps_release(struct db *, const struct config *);
-long		 keeps_next_ms(struct db *, long);
+/* chores.c */
+long		 chores_keeps(struct db *, const struct config *);
+long		 chores_attendance(struct db *);
+long		 chores_next_ms(struct db *, long);
 int		 review_report_mail(struct db *, const char *, const char *,
 		    const char *, const char *);
 void		 retention_stop(struct retention *);

@@ -348,8 +348,9 @@ struct retention {
 /*
  * The worker's thread: a sweep, a step of the directory's review cycle
  * (review.c: one timer for the node's periodic chores, not a thread
- * each), the waiting lists of kept places that have ended (keeps.c),
- * then a sleep of retention_interval, or until the next keep ends.
+ * each), the chores for events (chores.c: kept places that have ended,
+ * the attendance of events over), then a sleep of retention_interval,
+ * or until the next keep ends.
  */
 static void
 retention_run(struct worker *w, void *arg)
@@ -364,11 +365,11 @@ retention_run(struct worker *w, void *arg)
 		if ((db = db_acquire(worker_pool(w))) == NULL ||
 		    retention_rules(db, c, w) == -1 ||
 		    review_step(db, c) == -1 ||
-		    keeps_release(db, c) == -1)
+		    chores_keeps(db, c) == -1 || chores_attendance(db) == -1)
 			ms = ms < RETENTION_RETRY_MS ? ms : RETENTION_RETRY_MS;
 		/* Kept places that end before then move their lists on. */
 		if (db != NULL)
-			ms = keeps_next_ms(db, ms);
+			ms = chores_next_ms(db, ms);
 		db_release(worker_pool(w), db);
 		worker_sleep(w, NULL, ms);
 	}

@@ -194,6 +194,9 @@ int feedback_results(struct request *r);
 int feedback_csv(struct request *r);
 int feedback_publish(struct request *r);
 
+/* mix.c */
+int mix_show(struct request *r);
+
 /* federation.c */
 extern const struct signer *server_signer;
 int federation_key(struct request *r);

@@ -26,7 +26,7 @@ static char *member_pw;
 static void
 start(void)
 {
-	node = node_new("Feedback node", "threads = 8");
+	node = node_new("Feedback node", "threads = 8\nretention_interval = 1");
 	ck_assert_ptr_nonnull(node);
 	coord_pw = node_user_add(node, COORD, "coordinator");
 	member_pw = node_user_add(node, MEMBER, "member");
@@ -546,6 +546,51 @@ START_TEST(test_a_named_form_says_so_and_shows_who)
 }
 END_TEST
 
+/*
+ * Once an event is over its node counts who came, by group, keeps it
+ * with the event (for its entry) and shows it on the region's mix; a
+ * late check-in changes the count.
+ */
+START_TEST(test_the_mix_counts_who_came_by_group)
+{
+	char *id = event_with("Voluntary sector showcase", 4), *q;
+	struct client *anon = client_new(node);
+	struct resp *r;
+
+	ck_assert_int_eq(node_exec(node, "UPDATE registrations SET"
+	    " stakeholder = CASE name WHEN 'Person 1' THEN 'vcse'"
+	    " WHEN 'Person 2' THEN 'vcse' WHEN 'Person 3' THEN 'academic'"
+	    " END WHERE event = $1", 1, (const char *[]){ id }), 4);
+	event_over(id);
+	ck_assert(node_wait(node, "SELECT attendance ="
+	    " 'vcse=2,academic=1,none=1' FROM events WHERE id = $1", id,
+	    10000));
+	r = http_get(anon, "/mix");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Our region's mix"));
+	ck_assert(resp_has(r, "Who came to events, by stakeholder group"));
+	ck_assert(resp_has(r, "Who came, by quarter and group"));
+	ck_assert(resp_has(r, "Voluntary and community sector"));
+	resp_free(r);
+	/* One of them is checked in after all: only they count now. */
+	ck_assert_int_eq(node_exec(node, "UPDATE registrations SET attended ="
+	    " now() WHERE event = $1 AND name = 'Person 3'", 1,
+	    (const char *[]){ id }), 1);
+	ck_assert(node_wait(node, "SELECT attendance = 'academic=1' FROM"
+	    " events WHERE id = $1", id, 10000));
+	/* And the event's entry says so, for every node. */
+	ck_assert(node_wait(node, "SELECT entry LIKE"
+	    " '%<acorn:attendance>academic=1</acorn:attendance>%'"
+	    " FROM events WHERE id = $1", id, 10000));
+	q = node_sql(node, "SELECT version FROM events WHERE id = $1", id);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_int_ge(atoi(q), 2);
+	free(q);
+	client_free(anon);
+	free(id);
+}
+END_TEST
+
 Suite *
 feedback_suite(void)
 {
@@ -558,6 +603,7 @@ feedback_suite(void)
 	    test_links_work_once_answers_are_anonymous_and_results_match);
 	tcase_add_test(tc, test_a_link_sent_at_once_many_times_answers_once);
 	tcase_add_test(tc, test_a_named_form_says_so_and_shows_who);
+	tcase_add_test(tc, test_the_mix_counts_who_came_by_group);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -409,6 +409,20 @@ START_TEST(test_feedback_reaches_a_remote_attendee_through_their_node)
 	    " recipient = 'femi@nw.example.org' AND subject LIKE"
 	    " 'What did you think%'", NULL), 1);
 
+	/*
+	 * Who came, by group, goes with the event's entry: the region
+	 * holds the hub's count, and the hub's mix shows it.
+	 */
+	ck_assert_int_eq(node_num(hub, "SELECT acorn_attendance_publish()",
+	    NULL), 1);
+	ck_assert(node_wait(nw, "SELECT attendance = 'link_worker=1' FROM"
+	    " events WHERE id = $1", event, SETTLE_MS));
+	r = http_get(anon, "/mix");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "The network's mix"));
+	ck_assert(resp_has(r, "Who came to events, by stakeholder group"));
+	resp_free(r);
+
 	free(away);
 	free(q);
 	free(csrf);

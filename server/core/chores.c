@@ -1,13 +1,20 @@
 /*
+ * Chores for events that the node's periodic worker (retention.c) runs
+ * each time it wakes.
+ *
  * Places kept for chosen stakeholder groups (schema/058) end by
  * themselves at their time: from then on a new registration is decided
  * as if they had never been kept.  What the database cannot do by
  * itself is move the waiting list on at that moment and tell the people
- * it gives places to; the node's periodic worker (retention.c) does it
- * here, waking when the next keep ends rather than at its usual
- * interval.  Of several processes sharing the database, each place
- * type's list moves once: acorn_keeps_release marks what it released
- * under the place type's lock.
+ * it gives places to; the worker does it here, waking when the next
+ * keep ends rather than at its usual interval.  Of several processes
+ * sharing the database, each place type's list moves once:
+ * acorn_keeps_release marks what it released under the place type's
+ * lock.
+ *
+ * Once an event of this node is over, how many people of each group
+ * came is kept with it and published with its entry (schema/060), and
+ * kept up to date after a late check-in.
  */
 #include <stdlib.h>
 
@@ -19,7 +26,7 @@
  * failed (nothing is kept then).
  */
 long
-keeps_release(struct db *db, const struct config *c)
+chores_keeps(struct db *db, const struct config *c)
 {
 	const char *p[1] = { c->public_url };
 	PGresult *res;
@@ -47,7 +54,7 @@ keeps_release(struct db *db, const struct config *c)
  * a second); max_ms when none will, or when the database failed.
  */
 long
-keeps_next_ms(struct db *db, long max_ms)
+chores_next_ms(struct db *db, long max_ms)
 {
 	PGresult *res;
 	double ms;
@@ -64,4 +71,23 @@ keeps_next_ms(struct db *db, long max_ms)
 	if (ms < 1000)
 		return 1000 < max_ms ? 1000 : max_ms;
 	return ms < (double)max_ms ? (long)ms : max_ms;
+}
+
+/*
+ * Keeps the attendance of this node's events that are over: the events
+ * whose counts changed (each a new version, published as any other), or
+ * -1 when the database failed.
+ */
+long
+chores_attendance(struct db *db)
+{
+	PGresult *res;
+	long n;
+
+	if ((res = db_query(db, PGRES_TUPLES_OK, "SELECT"
+	    " acorn_attendance_publish()", 0, NULL)) == NULL)
+		return -1;
+	n = atol(PQgetvalue(res, 0, DB_ONLY));
+	PQclear(res);
+	return n;
 }
