@@ -590,6 +590,9 @@ event_page(struct request *r, struct view *v, unsigned int status)
 	 * its home node; guests register there.
 	 */
 	view_flag(v, "guest_form", local && r->account == NULL);
+	/* A guest may say which group they are in. */
+	if (local && r->account == NULL)
+		view_codes(v, "groups", stakeholder_codes, stakeholder_labels);
 	view_flag(v, "mail_off", !registration_mail_sent());
 	view_flag(v, "show_form", local || r->account != NULL);
 	if (!local && r->account != NULL &&
@@ -1439,6 +1442,10 @@ keep_add(struct request *r, struct view *v)
 	}
 	p[1] = view_field(v, r, KEY_KEPT, "Enter the number of places to "
 	    "keep");
+	if (p[1] != NULL && atol(p[1]) < 1) {
+		view_error(v, "kept", "Keep at least 1 place");
+		p[1] = NULL;
+	}
 	groups = view_codes_array(v, r, KEY_GROUPS, "groups",
 	    stakeholder_codes, "Select groups from the list");
 	if (groups != NULL && strcmp(groups, "{}") == 0) {
@@ -1518,7 +1525,7 @@ events_places(struct request *r)
 			return http_error(r, 503);
 		}
 	} else if (r->method == METHOD_POST &&
-	    (r->form.f[KEY_KEPT].text != NULL || r->form.f[KEY_KEPT].error)) {
+	    r->form.f[KEY_KEEPING].num == 1) {
 		if (keep_add(r, v) == -1) {
 			view_free(v);
 			return http_error(r, 503);

@@ -738,6 +738,8 @@ results_view(struct request *r, struct view *v, struct strbuf *md)
 			snprintf(caption, sizeof(caption), "%ld %s.", total,
 			    total == 1 ? "answer" : "answers");
 		view_flag(q, "chart", 1);
+		view_set(q, "row_heading", strcmp(kind, "rating") == 0 ?
+		    "Rating" : "Answer");
 		rc = chart_add(q, "chart", label, caption, series, 1, rows, n);
 		if (rc == 0 && md != NULL)
 			results_md(md, label, caption, rows, n);

@@ -112,6 +112,8 @@ chart_add(struct view *v, const char *list, const char *title,
 	view_set(c, "chart_caption", caption);
 	view_setf(c, "viewbox", "0 0 %d %d", CHART_WIDTH, height);
 	view_setf(c, "chart_height", "%d", height);
+	/* A row's total repeats its one figure when there is one series. */
+	view_flag(c, "totals", nseries > 1);
 	chart_summary(c, title, series, nseries, rows, nrows);
 	for (j = 0; j < nseries; j++) {
 		if ((h = view_add(c, "series")) == NULL)

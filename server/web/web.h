@@ -220,6 +220,7 @@ enum key {
 	KEY_KEPT,
 	KEY_GROUPS,
 	KEY_UNTIL,
+	KEY_KEEPING,
 	/* Feedback forms. */
 	KEY_NAMED,
 	KEY_SEND,

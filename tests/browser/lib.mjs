@@ -156,6 +156,20 @@ export async function mailedLink(to, subject, path) {
 	throw new Error(`no ${path} link in a mail "${subject}" to ${to}`);
 }
 
+// The rows of a query on the node's database (ACORN_DB), as lines of
+// fields joined by "|", with psql variables vars: for setting the
+// scene a journey starts from (an event already over, say), never for
+// checking what a person would see.
+export function sql(query, vars = {}) {
+	const db = process.env.ACORN_DB;
+	if (!db)
+		throw new Error('set ACORN_DB to set the scene');
+	const args = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', db];
+	for (const [k, v] of Object.entries(vars))
+		args.push('-v', `${k}=${v}`);
+	return execFileSync('psql', args, { input: query, encoding: 'utf8' }).trim();
+}
+
 // Closes Chromium, prints the line the test runner reads, and exits.
 export async function finish() {
 	await browser.close();

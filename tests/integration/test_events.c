@@ -524,8 +524,9 @@ keep_places(struct client *co, const char *id, const char *kept,
 	snprintf(m, sizeof(m), "%d", tm.tm_mon + 1);
 	snprintf(y, sizeof(y), "%d", tm.tm_year + 1900);
 	snprintf(path, sizeof(path), "/events/%s/places", id);
-	return form_post(co, path, path, "kept", kept, "groups", groups,
-	    "until-day", d, "until-month", m, "until-year", y, NULL);
+	return form_post(co, path, path, "keeping", "yes", "kept", kept,
+	    "groups", groups, "until-day", d, "until-month", m, "until-year",
+	    y, NULL);
 }
 
 /* A status of a member's registration for the event. */
@@ -583,6 +584,15 @@ START_TEST(test_kept_places_go_to_their_groups_until_the_date)
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "Select the groups to keep places for"));
 	resp_free(r);
+	r = keep_places(co, id, "0", "citizen", 30);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Keep at least 1 place"));
+	resp_free(r);
+	r = form_post(co, path, path, "keeping", "yes", "kept", "", NULL);
+	ck_assert_int_eq(r->status, 422);
+	ck_assert(resp_has(r, "Enter the number of places to keep"));
+	ck_assert(resp_has(r, "Select the groups to keep places for"));
+	resp_free(r);
 	r = keep_places(co, id, "2", "pirates", 30);
 	ck_assert_int_eq(r->status, 422);
 	ck_assert(resp_has(r, "Select groups from the list"));
@@ -615,6 +625,9 @@ START_TEST(test_kept_places_go_to_their_groups_until_the_date)
 	    "groups below"));
 	ck_assert(resp_has(r, "2 In person places are kept for Citizen or "
 	    "patient until"));
+	/* A guest can say they are a citizen. */
+	ck_assert(resp_has(r, "<option value=\"citizen\">Citizen or patient"
+	    "</option>"));
 	resp_free(r);
 
 	/* Two GPs take the places not kept; the next two wait. */
