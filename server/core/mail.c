@@ -684,6 +684,8 @@ mail_stop(struct mailer *m)
  */
 static const char *const mail_secret_prefixes[] = {
 	"/registrations/guest/",	/* a guest's key, in the path */
+	"/feedback/",			/* a feedback link, once only */
+	"/services/check/",		/* "still correct", in one click */
 	/* An account's links (confirm, reset, new address): a query value. */
 	"?token=",
 	"&token=",

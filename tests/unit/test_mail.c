@@ -216,6 +216,11 @@ START_TEST(test_masked_mail_keeps_links_but_not_their_secrets)
 	/* Wherever in the query the token stands. */
 	masked_is("/join/confirm?from=mail&token=t6&x=1",
 	    "/join/confirm?from=mail&token=" DOTS "&x=1");
+	/* A feedback link works once, for whoever opens it first. */
+	masked_is("Tell us:\nhttps://hub.example.org/feedback/Ab-_9xYz0123\n",
+	    "Tell us:\nhttps://hub.example.org/feedback/" DOTS "\n");
+	/* So does a listing's "still correct". */
+	masked_is("/services/check/Zz9_-a\n", "/services/check/" DOTS "\n");
 	/* Links without a secret, and text without links, are as they were. */
 	masked_is("See /registrations and /events/abc", "See /registrations "
 	    "and /events/abc");
