@@ -145,3 +145,64 @@ UPDATE registrations SET attended = e.starts + interval '5 minutes'
 FROM events e WHERE e.id = registrations.event
   AND e.id = (SELECT id FROM demo_event WHERE slug = 'past')
   AND registrations.id % 6 <> 0;
+
+-- Every voice in the room: each person registered gives their group,
+-- as a guest may and a member's profile does, so that the mix shows on
+-- the events' pages and the network's.
+UPDATE registrations r SET stakeholder = (ARRAY['link_worker', 'gp',
+    'vcse', 'social_care', 'citizen', 'public_health', 'commissioner',
+    'link_worker', 'academic', 'local_authority', 'vcse', 'citizen',
+    'link_worker'])[1 + r.id % 13]
+WHERE r.event IN (SELECT id FROM demo_event) AND r.stakeholder IS NULL;
+
+-- The regional meeting keeps places for the voices it would otherwise
+-- miss until a week before: 5 for citizens, 5 for voluntary and
+-- community groups.
+SELECT acorn_keep(pt.id, 5, v.groups, e.starts - interval '7 days')
+FROM demo_event d JOIN events e ON e.id = d.id
+JOIN place_types pt ON pt.event = e.id,
+    (VALUES (ARRAY['citizen']), (ARRAY['vcse'])) AS v(groups)
+WHERE d.slug = 'meeting';
+
+-- The past workshop asked the people who came what they thought, and
+-- two in three answered (anonymously, as its form promised).
+INSERT INTO feedback_forms (event, sent)
+SELECT e.id, e.ends + interval '1 day'
+FROM demo_event d JOIN events e ON e.id = d.id WHERE d.slug = 'past';
+INSERT INTO feedback_questions (event, kind, label, choices, required,
+    position)
+SELECT d.id, v.kind, v.label, v.choices, v.required, v.position
+FROM demo_event d, (VALUES
+    ('rating', 'How useful was the morning for your work?', NULL::text[],
+     true, 1),
+    ('choice', 'Which part helped most?', ARRAY['The gardening groups',
+     'The walking leaders', 'Meeting other link workers'], false, 2),
+    ('text', 'What would you change next time?', NULL, false, 3))
+    AS v(kind, label, choices, required, position)
+WHERE d.slug = 'past';
+-- Each link's key is random and never mailed: the demo's people are
+-- invented, so nobody could use one.
+INSERT INTO feedback_links (hash, event, registration, stakeholder,
+    answered, expires)
+SELECT sha256(uuid_send(gen_random_uuid())), r.event, r.id, r.stakeholder,
+    r.id % 3 <> 0, now() + interval '10 days'
+FROM registrations r
+WHERE r.event = (SELECT id FROM demo_event WHERE slug = 'past')
+  AND r.status = 'confirmed' AND r.attended IS NOT NULL;
+INSERT INTO feedback_responses (event, day)
+SELECT l.event, current_date - 38 FROM feedback_links l
+WHERE l.event = (SELECT id FROM demo_event WHERE slug = 'past')
+  AND l.answered;
+INSERT INTO feedback_answers (response, question, value)
+SELECT s.id, q.id, CASE q.kind
+    WHEN 'rating' THEN (ARRAY['5', '4', '4', '3', '5', '2', '4'])
+        [1 + s.id % 7]
+    WHEN 'choice' THEN q.choices[1 + s.id % 3]
+    ELSE (ARRAY['More time to walk the gardens ourselves.',
+        'A session on how to refer people who use a wheelchair.',
+        'Start later: the trains from the valleys arrive at ten.'])
+        [1 + s.id % 3] END
+FROM feedback_responses s JOIN feedback_questions q ON q.event = s.event
+WHERE s.event = (SELECT id FROM demo_event WHERE slug = 'past')
+  AND (q.kind <> 'text' OR s.id % 2 = 0)
+  AND (q.kind <> 'choice' OR s.id % 5 <> 0);
