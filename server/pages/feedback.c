@@ -18,29 +18,38 @@
 #define MAX_TEXT	2000	/* characters in a written answer */
 #define MAX_CHOICES_SHOWN 20	/* as questions_choices_read allows */
 
-static const struct {
-	const char	*code;
-	const char	*label;
-} kinds[] = {
-	{ "rating", "A rating from 1 (poor) to 5 (excellent)" },
-	{ "choice", "One answer from a list" },
-	{ "text", "A written answer" },
+/* The kinds of question, and how the form names them. */
+static const char *const kind_codes[] = { "rating", "choice", "text", NULL };
+static const char *const kind_labels[] = {
+	"A rating from 1 (poor) to 5 (excellent)", "One answer from a list",
+	"A written answer", NULL
 };
-#define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
 
 static const char *const ratings[] = {
 	"1 (poor)", "2", "3", "4", "5 (excellent)"
 };
 
-static int
-kind_index(const char *code)
+/*
+ * The one row query (whose $1 is the event in the path) gives, or NULL
+ * with *answer set: 404 when there is none, 503 when the database
+ * failed.
+ */
+static PGresult *
+event_row(struct request *r, const char *query, int *answer)
 {
-	size_t i;
+	const char *p[1] = { r->arg };
+	PGresult *res;
 
-	for (i = 0; code != NULL && i < NKINDS; i++)
-		if (strcmp(code, kinds[i].code) == 0)
-			return (int)i;
-	return -1;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, query, 1, p)) == NULL) {
+		*answer = http_error(r, 503);
+		return NULL;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		*answer = http_error(r, 404);
+		return NULL;
+	}
+	return res;
 }
 
 /* The columns of state_query. */
@@ -67,26 +76,6 @@ static const char state_query[] =
     " FROM events e LEFT JOIN feedback_forms f ON f.event = e.id"
     " WHERE e.id = $1";
 
-/* Where the event's form stands; NULL (and *answer) when it cannot. */
-static PGresult *
-form_state(struct request *r, int *answer)
-{
-	const char *p[1] = { r->arg };
-	PGresult *res;
-
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, state_query, 1,
-	    p)) == NULL) {
-		*answer = http_error(r, 503);
-		return NULL;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		*answer = http_error(r, 404);
-		return NULL;
-	}
-	return res;
-}
-
 /* The columns of questions_query. */
 enum { FQ_ID, FQ_KIND, FQ_LABEL, FQ_CHOICES, FQ_REQUIRED };
 static const char questions_query[] =
@@ -110,10 +99,10 @@ questions_view(struct request *r, struct view *v, const char *event,
 	for (i = 0; i < n; i++) {
 		if ((q = view_add(v, "questions")) == NULL)
 			break;
-		k = kind_index(PQgetvalue(res, i, FQ_KIND));
+		k = code_index(kind_codes, PQgetvalue(res, i, FQ_KIND));
 		view_set(q, "id", PQgetvalue(res, i, FQ_ID));
 		view_set(q, "label", PQgetvalue(res, i, FQ_LABEL));
-		view_set(q, "kind", k >= 0 ? kinds[k].label : "");
+		view_set(q, "kind", k >= 0 ? kind_labels[k] : "");
 		view_set(q, "choices", db_value(res, i, FQ_CHOICES));
 		view_set(q, "required", *PQgetvalue(res, i, FQ_REQUIRED) ==
 		    't' ? "Required" : "Optional");
@@ -133,10 +122,10 @@ question_add(struct request *r, struct view *v)
 	const char *p[5], *code, *label;
 	char *choices = NULL, max[16];
 	PGresult *res;
-	int k, rc;
+	int rc;
 
 	code = view_field(v, r, KEY_QKIND, "Select the kind of question");
-	if (code != NULL && (k = kind_index(code)) == -1)
+	if (code != NULL && code_index(kind_codes, code) == -1)
 		view_error(v, "qkind", "Select the kind of question from the "
 		    "list");
 	label = view_field(v, r, KEY_LABEL, "Enter the question");
@@ -223,15 +212,14 @@ form_send(struct request *r, struct view *v, PGresult *st)
 int
 feedback_edit(struct request *r)
 {
-	struct view *v, *c;
+	struct view *v;
 	PGresult *st = NULL;
 	const char *p[2];
 	int answer, sent, rc = 0;
-	size_t i;
 
 	if (!event_own(r, &answer))
 		return answer;
-	if ((st = form_state(r, &answer)) == NULL)
+	if ((st = event_row(r, state_query, &answer)) == NULL)
 		return answer;
 	if ((v = page_view(r, "Feedback form")) == NULL) {
 		PQclear(st);
@@ -264,7 +252,7 @@ feedback_edit(struct request *r)
 		goto unavailable;
 	/* What the page shows, as it now stands. */
 	PQclear(st);
-	if ((st = form_state(r, &answer)) == NULL) {
+	if ((st = event_row(r, state_query, &answer)) == NULL) {
 		view_free(v);
 		return answer;
 	}
@@ -284,11 +272,7 @@ feedback_edit(struct request *r)
 	view_set(v, "due", PQgetvalue(st, 0, FS_DUE));
 	view_set(v, "days", PQgetvalue(st, 0, FS_DAYS));
 	view_flag(v, "any_due", strcmp(PQgetvalue(st, 0, FS_DUE), "0") != 0);
-	for (i = 0; i < NKINDS; i++)
-		if ((c = view_add(v, "kinds")) != NULL) {
-			view_set(c, "code", kinds[i].code);
-			view_set(c, "label", kinds[i].label);
-		}
+	view_codes(v, "kinds", kind_codes, kind_labels);
 	if (questions_view(r, v, r->arg, sent) == -1)
 		goto unavailable;
 	PQclear(st);
@@ -767,26 +751,13 @@ static const char head_query[] =
     " FROM events e LEFT JOIN feedback_forms f ON f.event = e.id"
     " WHERE e.id = $1";
 
-/* The event's title and counts (head_query); NULL and *answer if not. */
+/* The event's title and counts (head_query), if this node holds it. */
 static PGresult *
 results_head(struct request *r, int *answer)
 {
-	const char *p[1] = { r->arg };
-	PGresult *res;
-
 	if (!event_own(r, answer))
 		return NULL;
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, head_query, 1,
-	    p)) == NULL) {
-		*answer = http_error(r, 503);
-		return NULL;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		*answer = http_error(r, 404);
-		return NULL;
-	}
-	return res;
+	return event_row(r, head_query, answer);
 }
 
 /* The summary for the library: the figures, never the written words. */

@@ -158,11 +158,15 @@ WHERE r.event IN (SELECT id FROM demo_event) AND r.stakeholder IS NULL;
 -- The regional meeting keeps places for the voices it would otherwise
 -- miss until a week before: 5 for citizens, 5 for voluntary and
 -- community groups.
-SELECT acorn_keep(pt.id, 5, v.groups, e.starts - interval '7 days')
-FROM demo_event d JOIN events e ON e.id = d.id
-JOIN place_types pt ON pt.event = e.id,
-    (VALUES (ARRAY['citizen']), (ARRAY['vcse'])) AS v(groups)
-WHERE d.slug = 'meeting';
+DO $$
+BEGIN
+	PERFORM acorn_keep(pt.id, 5, v.groups, e.starts - interval '7 days')
+	FROM demo_event d JOIN events e ON e.id = d.id
+	JOIN place_types pt ON pt.event = e.id,
+	    (VALUES (ARRAY['citizen']), (ARRAY['vcse'])) AS v(groups)
+	WHERE d.slug = 'meeting';
+END
+$$;
 
 -- The past workshop asked the people who came what they thought, and
 -- two in three answered (anonymously, as its form promised).

@@ -405,22 +405,20 @@ race(struct pending *p, int n, int threads, const char *places)
 	pthread_barrier_destroy(&go);
 }
 
-START_TEST(test_400_people_for_200_places)
+/*
+ * What n people pressing Register at once were told, for cap places:
+ * cap had a place, and each waiting position from 1 was told to exactly
+ * one of the others.
+ */
+static void
+assert_told(struct pending *p, int n, int cap)
 {
-	enum { N = 400, CAP = 200 };
-	char *id = new_event("National social prescribing conference", "200");
-	struct pending *p = calloc(N, sizeof(*p));
-	char seen[N + 1];
+	char *seen = calloc((size_t)n + 1, 1);
 	long pos;
 	int i, placed = 0, waiting = 0;
 
-	make_members("storm", N);
-	for (i = 0; i < N; i++)
-		open_form(&p[i], member("storm", i + 1), id);
-	race(p, N, 50, "1");
-
-	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < N; i++) {
+	ck_assert_ptr_nonnull(seen);
+	for (i = 0; i < n; i++) {
 		ck_assert_ptr_nonnull(p[i].answer);
 		ck_assert_int_eq(p[i].answer->status, 200);
 		if (resp_has(p[i].answer, "You have a place"))
@@ -428,15 +426,60 @@ START_TEST(test_400_people_for_200_places)
 		else {
 			pos = position_shown(p[i].answer);
 			ck_assert_int_ge(pos, 1);
-			ck_assert_int_le(pos, N - CAP);
+			ck_assert_int_le(pos, n - cap);
 			/* Every position is told to exactly one person. */
 			ck_assert_int_eq(seen[pos], 0);
 			seen[pos] = 1;
 			waiting++;
 		}
 	}
-	ck_assert_int_eq(placed, CAP);
-	ck_assert_int_eq(waiting, N - CAP);
+	free(seen);
+	ck_assert_int_eq(placed, cap);
+	ck_assert_int_eq(waiting, n - cap);
+}
+
+/* The first k of the n people told they had a place cancel at once. */
+static void
+cancel_at_once(struct pending *p, int n, int k)
+{
+	struct pending q[64];
+	struct resp *mine;
+	int i, j = 0;
+
+	ck_assert_int_le(k, 64);
+	for (i = 0; i < n && j < k; i++) {
+		if (!resp_has(p[i].answer, "You have a place"))
+			continue;
+		q[j].c = p[i].c;
+		mine = http_get(q[j].c, "/registrations");
+		ck_assert(cancel_form_action(mine->body, q[j].f.action,
+		    sizeof(q[j].f.action)));
+		q[j].f.csrf = form_field(mine->body, "csrf");
+		q[j].answer = NULL;
+		resp_free(mine);
+		j++;
+	}
+	ck_assert_int_eq(j, k);
+	race(q, k, k, NULL);
+	for (j = 0; j < k; j++) {
+		ck_assert_int_eq(q[j].answer->status, 303);
+		resp_free(q[j].answer);
+		free(q[j].f.csrf);
+	}
+}
+
+START_TEST(test_400_people_for_200_places)
+{
+	enum { N = 400, CAP = 200 };
+	char *id = new_event("National social prescribing conference", "200");
+	struct pending *p = calloc(N, sizeof(*p));
+	int i;
+
+	make_members("storm", N);
+	for (i = 0; i < N; i++)
+		open_form(&p[i], member("storm", i + 1), id);
+	race(p, N, 50, "1");
+	assert_told(p, N, CAP);
 	ck_assert_int_eq(num("SELECT taken FROM place_types pt JOIN events e"
 	    " ON e.id = pt.event WHERE e.title = $1",
 	    "National social prescribing conference"), CAP);
@@ -452,41 +495,16 @@ START_TEST(test_400_people_for_200_places)
 	    " AND status = 'waiting') x WHERE pos = n", id), N - CAP);
 
 	/* Then 50 people with places cancel at once: exactly 50 move up. */
-	{
-		struct pending q[50];
-		struct resp *mine;
-		int k = 0;
-
-		for (i = 0; i < N && k < 50; i++) {
-			if (!resp_has(p[i].answer, "You have a place"))
-				continue;
-			q[k].c = p[i].c;
-			mine = http_get(q[k].c, "/registrations");
-			ck_assert(cancel_form_action(mine->body, q[k].f.action,
-			    sizeof(q[k].f.action)));
-			q[k].f.csrf = form_field(mine->body, "csrf");
-			q[k].answer = NULL;
-			resp_free(mine);
-			k++;
-		}
-		ck_assert_int_eq(k, 50);
-		race(q, 50, 50, NULL);
-		for (k = 0; k < 50; k++) {
-			ck_assert_int_eq(q[k].answer->status, 303);
-			resp_free(q[k].answer);
-			free(q[k].f.csrf);
-		}
-		ck_assert_int_eq(num("SELECT count(*) FROM registrations"
-		    " WHERE event = $1 AND status = 'confirmed'", id), CAP);
-		ck_assert_int_eq(num("SELECT count(*) FROM registrations"
-		    " WHERE event = $1 AND status = 'waiting'", id),
-		    N - CAP - 50);
-		/* The 50 who moved up are the first 50 who waited. */
-		ck_assert_int_eq(num("SELECT count(*) FROM registrations c,"
-		    " registrations w WHERE c.event = $1 AND w.event = $1 AND"
-		    " c.status = 'confirmed' AND w.status = 'waiting' AND"
-		    " c.arrival > w.arrival", id), 0);
-	}
+	cancel_at_once(p, N, 50);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations"
+	    " WHERE event = $1 AND status = 'confirmed'", id), CAP);
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations"
+	    " WHERE event = $1 AND status = 'waiting'", id), N - CAP - 50);
+	/* The 50 who moved up are the first 50 who waited. */
+	ck_assert_int_eq(num("SELECT count(*) FROM registrations c,"
+	    " registrations w WHERE c.event = $1 AND w.event = $1 AND"
+	    " c.status = 'confirmed' AND w.status = 'waiting' AND"
+	    " c.arrival > w.arrival", id), 0);
 	for (i = 0; i < N; i++)
 		pending_free(&p[i]);
 	free(p);
@@ -720,9 +738,7 @@ START_TEST(test_400_for_200_with_20_kept_for_citizens)
 	struct client *co = coordinator();
 	struct pending *p = calloc(N, sizeof(*p));
 	struct resp *r;
-	char seen[N + 1];
-	long pos;
-	int i, placed = 0, waiting = 0;
+	int i;
 
 	make_members("ks", N);
 	make_citizens("ks", 10);	/* 40 citizens among 400 */
@@ -732,25 +748,8 @@ START_TEST(test_400_for_200_with_20_kept_for_citizens)
 	for (i = 0; i < N; i++)
 		open_form(&p[i], member("ks", i + 1), id);
 	race(p, N, 50, "1");
-
-	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < N; i++) {
-		ck_assert_ptr_nonnull(p[i].answer);
-		ck_assert_int_eq(p[i].answer->status, 200);
-		if (resp_has(p[i].answer, "You have a place"))
-			placed++;
-		else {
-			pos = position_shown(p[i].answer);
-			ck_assert_int_ge(pos, 1);
-			ck_assert_int_le(pos, N - CAP);
-			ck_assert_int_eq(seen[pos], 0);
-			seen[pos] = 1;
-			waiting++;
-		}
-	}
-	/* Never oversold, and every place given. */
-	ck_assert_int_eq(placed, CAP);
-	ck_assert_int_eq(waiting, N - CAP);
+	/* Never oversold, every place given, every position told once. */
+	assert_told(p, N, CAP);
 	ck_assert_int_eq(num("SELECT taken FROM place_types WHERE event = $1",
 	    id), CAP);
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
@@ -769,31 +768,7 @@ START_TEST(test_400_for_200_with_20_kept_for_citizens)
 	    " AND status = 'waiting') x WHERE pos = n", id), N - CAP);
 
 	/* 50 with places cancel at once, citizens among them. */
-	{
-		struct pending q[50];
-		struct resp *mine;
-		int k = 0;
-
-		for (i = 0; i < N && k < 50; i++) {
-			if (!resp_has(p[i].answer, "You have a place"))
-				continue;
-			q[k].c = p[i].c;
-			mine = http_get(q[k].c, "/registrations");
-			ck_assert(cancel_form_action(mine->body, q[k].f.action,
-			    sizeof(q[k].f.action)));
-			q[k].f.csrf = form_field(mine->body, "csrf");
-			q[k].answer = NULL;
-			resp_free(mine);
-			k++;
-		}
-		ck_assert_int_eq(k, 50);
-		race(q, 50, 50, NULL);
-		for (k = 0; k < 50; k++) {
-			ck_assert_int_eq(q[k].answer->status, 303);
-			resp_free(q[k].answer);
-			free(q[k].f.csrf);
-		}
-	}
+	cancel_at_once(p, N, 50);
 	ck_assert_int_eq(num("SELECT count(*) FROM registrations WHERE"
 	    " event = $1 AND status = 'confirmed'", id), CAP);
 	ck_assert_int_eq(num("SELECT taken FROM place_types WHERE event = $1",
