@@ -39,7 +39,10 @@ registrations_erase(struct db *db, const char *member)
 	    db_exec(db, "WITH mine AS (SELECT r.id FROM registrations r"
 	    " JOIN accounts a ON a.id = r.account WHERE a.member = $1),"
 	    " gone AS (DELETE FROM answers WHERE registration IN"
-	    "  (SELECT id FROM mine))"
+	    "  (SELECT id FROM mine)),"
+	    /* Feedback they gave under their name stays, with none. */
+	    " unnamed AS (UPDATE feedback_responses SET registration = NULL"
+	    "  WHERE registration IN (SELECT id FROM mine))"
 	    " UPDATE registrations SET name = 'Erased member',"
 	    " email = 'erased-' || ref, organisation = NULL, public = false,"
 	    " account = NULL WHERE id IN (SELECT id FROM mine)", 1, p) == -1)

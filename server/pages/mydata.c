@@ -127,6 +127,18 @@ static const struct export exports[] = {
 	    "  JOIN events e ON e.id = w.event,"
 	    "  jsonb_array_elements(w.answers) WITH ORDINALITY AS x (a, n)) s"
 	    " ORDER BY s.created, s.event, s.position" },
+	{ "feedback.csv", AS_CSV,
+	    "your answers to events' feedback forms that said they would "
+	    "show your name (anonymous answers are kept with no name, so "
+	    "nothing can find them as yours)",
+	    "SELECT e.title AS event, q.label AS question, a.value AS answer,"
+	    " s.day AS answered_on"
+	    " FROM" ME " JOIN registrations r ON r.account = me.id"
+	    " JOIN feedback_responses s ON s.registration = r.id"
+	    " JOIN feedback_answers a ON a.response = s.id"
+	    " JOIN feedback_questions q ON q.id = a.question"
+	    " JOIN events e ON e.id = r.event"
+	    " ORDER BY s.day, e.title, q.position, q.id" },
 	{ "library_revisions.csv", AS_CSV,
 	    "the library revisions you saved, with their text",
 	    "SELECT d.slug AS document, r.number AS revision, r.title,"

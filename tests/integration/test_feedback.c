@@ -591,6 +591,46 @@ START_TEST(test_the_mix_counts_who_came_by_group)
 }
 END_TEST
 
+/*
+ * A member who answered a named form and then erases their account
+ * leaves the answer with no name on it.  (Last: the member goes.)
+ */
+START_TEST(test_erasing_an_account_unnames_its_feedback)
+{
+	char *id = event_with("Erasure round table", 1), *left;
+	struct client *m = client_as(node, MEMBER, member_pw);
+	struct resp *r;
+
+	ck_assert_int_eq(node_exec(node, "WITH reg AS (SELECT g.registration"
+	    " FROM place_types pt, accounts a, acorn_register(pt.id, a.id,"
+	    " 'Mo Member', a.email, NULL, 1, false, 'erase-test') g"
+	    " WHERE pt.event = $1 AND a.email = $2),"
+	    " f AS (INSERT INTO feedback_forms (event, named, sent)"
+	    " VALUES ($1, true, now()) RETURNING event),"
+	    " q AS (INSERT INTO feedback_questions (event, kind, label)"
+	    " SELECT event, 'text', 'Anything else?' FROM f RETURNING id),"
+	    " s AS (INSERT INTO feedback_responses (event, registration)"
+	    " SELECT $1, registration FROM reg RETURNING id)"
+	    " INSERT INTO feedback_answers (response, question, value)"
+	    " SELECT s.id, q.id, 'Mo: more of this' FROM s, q", 2,
+	    (const char *[]){ id, MEMBER }), 1);
+	r = form_post(m, "/profile/erase", "/profile/erase", "password",
+	    member_pw, "confirm", "yes", NULL);
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "Your account has been erased"));
+	resp_free(r);
+	left = node_sql(node, "SELECT a.value || ' / ' ||"
+	    " (s.registration IS NULL)::text FROM feedback_answers a"
+	    " JOIN feedback_responses s ON s.id = a.response"
+	    " WHERE s.event = $1", id);
+	ck_assert_ptr_nonnull(left);
+	ck_assert_str_eq(left, "Mo: more of this / true");
+	free(left);
+	client_free(m);
+	free(id);
+}
+END_TEST
+
 Suite *
 feedback_suite(void)
 {
@@ -604,6 +644,7 @@ feedback_suite(void)
 	tcase_add_test(tc, test_a_link_sent_at_once_many_times_answers_once);
 	tcase_add_test(tc, test_a_named_form_says_so_and_shows_who);
 	tcase_add_test(tc, test_the_mix_counts_who_came_by_group);
+	tcase_add_test(tc, test_erasing_an_account_unnames_its_feedback);
 	suite_add_tcase(s, tc);
 	return s;
 }

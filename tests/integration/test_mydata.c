@@ -311,7 +311,8 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	char dir[600], want[128], qpage[160];
 	static const char *const files[] = { "README.txt", "profile.json",
 	    "account.json", "registrations.csv", "away_registrations.csv",
-	    "answers.csv", "library_revisions.csv", "evidence_revisions.json",
+	    "answers.csv", "feedback.csv", "library_revisions.csv",
+	    "evidence_revisions.json",
 	    "evidence_files.csv", "glossary_terms.csv", "sessions.csv",
 	    "failed_signins.csv", "audit.csv", "directory_organisations.csv",
 	    "directory_versions.json", "directory_reports.csv",
@@ -348,6 +349,20 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	    event);
 	register_with_answer(alice, event, q, "Alice: no nuts, please");
 	register_with_answer(bob, event, q, "Bob: vegan, please");
+	/* Both answered the event's feedback form, which named people. */
+	run("WITH f AS (INSERT INTO feedback_forms (event, named, sent)"
+	    " VALUES ($1, true, now()) RETURNING event),"
+	    " q AS (INSERT INTO feedback_questions (event, kind, label)"
+	    " SELECT event, 'text', 'What did you think?' FROM f RETURNING"
+	    " id, event),"
+	    " s AS (INSERT INTO feedback_responses (event, registration)"
+	    " SELECT r.event, r.id FROM registrations r, q WHERE r.event ="
+	    " q.event RETURNING id, registration),"
+	    " a AS (INSERT INTO feedback_answers (response, question, value)"
+	    " SELECT s.id, q.id, split_part(r.name, ' ', 1) || ': '"
+	    " || $2 FROM s JOIN registrations r ON r.id = s.registration, q"
+	    " RETURNING 1) SELECT count(*) FROM a", event,
+	    "worth the journey", NULL);
 
 	/* One event of another node, both registered from here. */
 	away = node_text(node, "INSERT INTO events (id, origin, title, kind,"
@@ -428,6 +443,10 @@ START_TEST(test_download_holds_my_data_and_nobody_elses)
 	assert_has(text, "Anything we should know?", "answers.csv");
 	assert_has(text, "Alice: no nuts, please", "answers.csv");
 	assert_has(text, "Alice away: gluten free", "answers.csv");
+	free(text);
+	text = member_file(dir, "feedback.csv");
+	assert_has(text, "Alice: worth the journey", "feedback.csv");
+	assert_lacks(text, "Bob: worth the journey", "feedback.csv");
 	free(text);
 	text = member_file(dir, "library_revisions.csv");
 	assert_has(text, "alice-guide", "library_revisions.csv");
