@@ -445,7 +445,7 @@ outcome_apply(struct db *db, const struct fed_record *rec,
 	if (rc == 404)
 		*why = "no registration made here is held by that node";
 	else if (rc == 400)
-		*why = "an outcome whose feedback link is not to its host's form";
+		*why = "an outcome whose feedback link is not its host's";
 	return rc == 404 || rc == 400 ? rc : 204;
 }
 

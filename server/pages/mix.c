@@ -14,7 +14,7 @@
 #include "pages.h"
 
 #define MAX_QUARTERS	8	/* the most recent, on the chart */
-#define NGROUPS		10	/* the network's groups, then none given */
+#define NGROUPS		10	/* the groups, then "not given" */
 
 /* The node's region, or NULL for the hub's view of every region. */
 static const char *

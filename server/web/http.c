@@ -175,8 +175,9 @@ attachment_queue(struct request *r, struct MHD_Response *resp,
 }
 
 /*
- * A file name for a spreadsheet from a title (an event's, say): letters and digits kept, any run
- * of anything else one hyphen, so that no header or path can be made.
+ * A file name for a spreadsheet from a title (an event's, say), then
+ * what, and ".csv": letters and digits kept, any run of anything else
+ * one hyphen, so that no header or path can be made.
  */
 void
 http_csv_name(const char *title, const char *what, char *out, size_t len)
