@@ -253,3 +253,8 @@ BEGIN
 	RETURN 204;
 END
 $$;
+
+-- Pages kept in the cache are told when any of it changes.
+SELECT acorn_data_watch(t::regclass) FROM unnest(ARRAY['feedback_forms',
+    'feedback_questions', 'feedback_links', 'feedback_responses',
+    'feedback_answers']) AS t;
