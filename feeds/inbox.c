@@ -374,16 +374,11 @@ static int
 feedback_link_valid(const char *s)
 {
 	size_t n = strlen(s);
-	const char *key;
+	const char *key = s + n - ACORN_TOKEN_LEN;
 
-	if ((strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) !=
-	    0) || n > 600 || n < 53)
-		return 0;
-	key = s + n - 43;
-	if (strncmp(key - 10, "/feedback/", 10) != 0)
-		return 0;
-	return strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_") == 43;
+	return (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) ==
+	    0) && n <= 600 && n >= 10 + ACORN_TOKEN_LEN + 7 &&
+	    strncmp(key - 10, "/feedback/", 10) == 0 && util_token_valid(key);
 }
 
 /*

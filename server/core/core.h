@@ -101,6 +101,7 @@ void	 log_msg(enum log_level, const char *, const char *, ...)
 /* util.c */
 int	 util_random(void *, size_t);
 int	 util_token(char out[ACORN_TOKEN_LEN + 1]);
+int	 util_token_valid(const char *);
 void	 util_base64url(const unsigned char *, size_t, char *);
 void	 util_hex(const unsigned char *, size_t, char *);
 int	 util_uuid(char out[ACORN_UUID_LEN + 1]);

@@ -29,11 +29,24 @@ util_random(void *buf, size_t len)
 	return 0;
 }
 
+static const char base64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/*
+ * Whether s has the shape of a token util_token makes (a session, a
+ * mailed link's key): ACORN_TOKEN_LEN base64url characters, no more.
+ */
+int
+util_token_valid(const char *s)
+{
+	return s != NULL && strlen(s) == ACORN_TOKEN_LEN &&
+	    strspn(s, base64url) == ACORN_TOKEN_LEN;
+}
+
 void
 util_base64url(const unsigned char *in, size_t len, char *out)
 {
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *tab = base64url;
 	size_t i;
 	unsigned long v;
 

@@ -185,12 +185,9 @@ event_view(struct view *v, PGresult *res)
 /* Places kept ---------------------------------------------------------- */
 
 /* The columns of keeps_query. */
-enum {
-	KQ_ID, KQ_PLACE_TYPE, KQ_PLACE_NAME, KQ_PLACES, KQ_GROUPS, KQ_UNTIL,
-	KQ_TAKEN
-};
+enum { KQ_ID, KQ_PLACE_NAME, KQ_PLACES, KQ_GROUPS, KQ_UNTIL, KQ_TAKEN };
 static const char keeps_query[] =
-    "SELECT k.id, pt.id, pt.name, k.places, array_to_string(k.groups, ' '),"
+    "SELECT k.id, pt.name, k.places, array_to_string(k.groups, ' '),"
     " " SQL_LONDON("k.until", LONDON_TIME_ON_DAY) ","
     " k.places - acorn_keep_open(k)"
     " FROM place_keeps k JOIN place_types pt ON pt.id = k.place_type"
@@ -335,15 +332,14 @@ event_places(struct request *r, struct view *v, const char *id,
 		} else if (taken >= cap || waiting > 0)
 			view_setf(pt, "left", "Full: you can join the waiting "
 			    "list (%ld waiting)", waiting);
-		else {
-			if (held > 0)
-				view_setf(pt, "left", "%ld of %ld places left, "
-				    "%ld of them kept for the groups below",
-				    cap - taken, cap, held);
-			else
-				view_setf(pt, "left", "%ld of %ld %s left",
-				    cap - taken, cap, cap == 1 ? "place" :
-				    "places");
+		else if (held > 0) {
+			view_setf(pt, "left", "%ld of %ld places left, %ld of "
+			    "them kept for the groups below", cap - taken, cap,
+			    held);
+			*any_free = 1;
+		} else {
+			view_setf(pt, "left", "%ld of %ld %s left", cap - taken,
+			    cap, cap == 1 ? "place" : "places");
 			*any_free = 1;
 		}
 		if (n == 1)
@@ -653,40 +649,6 @@ unavailable:
 
 /* The mix of people ---------------------------------------------------- */
 
-/*
- * A mix's rows: every code of list (labels), then "Not given"; with
- * all, each row even with nobody in it, else only those with someone.
- */
-static int
-mix_rows(PGresult *res, const char *by, const char *const *codes,
-    const char *const *labels, int all, struct chart_row *rows, int max)
-{
-	int i, k, n = 0, kept;
-	const char *code;
-
-	for (k = 0; codes[k] != NULL && n < max - 1; k++, n++) {
-		memset(&rows[n], 0, sizeof(rows[n]));
-		rows[n].label = labels[k];
-	}
-	memset(&rows[n], 0, sizeof(rows[n]));
-	rows[n].label = "Not given";
-	for (i = 0; i < PQntuples(res); i++) {
-		if (strcmp(PQgetvalue(res, i, 0), by) != 0)
-			continue;
-		code = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
-		k = code != NULL ? code_index(codes, code) : -1;
-		if (k < 0 || k >= n)
-			k = n;
-		rows[k].values[0] += strtol(PQgetvalue(res, i, 2), NULL, 10);
-		rows[k].values[1] += strtol(PQgetvalue(res, i, 3), NULL, 10);
-	}
-	/* Not given, only when someone is. */
-	for (kept = 0, k = 0; k <= n; k++)
-		if ((all && k < n) || rows[k].values[0] + rows[k].values[1] > 0)
-			rows[kept++] = rows[k];
-	return kept;
-}
-
 /* One chart of the mix, with its table, in list "mix_charts" of v. */
 static int
 mix_chart(struct view *v, const char *heading, const char *title,
@@ -728,16 +690,16 @@ event_mix(struct request *r, struct view *v, const char *event)
 		    strtol(PQgetvalue(res, i, 3), NULL, 10);
 	view_flag(v, "mix", any > 0);
 	if (any > 0) {
-		n = mix_rows(res, "group", stakeholder_codes,
-		    stakeholder_labels, 1, rows, 16);
+		n = chart_rows_by_code(res, "group", stakeholder_codes,
+		    stakeholder_labels, 2, 1, rows, 16);
 		rc = mix_chart(v, "Stakeholder group", "Who is coming, by "
 		    "stakeholder group", "Places confirmed and waiting, by the "
 		    "group each person registered under: a member's profile, "
 		    "a guest's answer, or what another node sent for its "
 		    "member. People who gave none are counted as not given.",
 		    rows, n);
-		n = mix_rows(res, "region", region_names, region_names, 0,
-		    rows, 16);
+		n = chart_rows_by_code(res, "region", region_names,
+		    region_names, 2, 0, rows, 16);
 		if (rc == 0)
 			rc = mix_chart(v, "Region", "Who is coming, by region",
 			    "Places confirmed and waiting, by each person's "

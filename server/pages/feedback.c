@@ -271,7 +271,6 @@ feedback_edit(struct request *r)
 	view_set(v, "answered", PQgetvalue(st, 0, FS_ANSWERED));
 	view_set(v, "due", PQgetvalue(st, 0, FS_DUE));
 	view_set(v, "days", PQgetvalue(st, 0, FS_DAYS));
-	view_flag(v, "any_due", strcmp(PQgetvalue(st, 0, FS_DUE), "0") != 0);
 	view_codes(v, "kinds", kind_codes, kind_labels);
 	if (questions_view(r, v, r->arg, sent) == -1)
 		goto unavailable;
@@ -295,13 +294,6 @@ static const char link_query[] =
     " LEFT JOIN feedback_forms f ON f.event = l.event"
     " WHERE l.hash = acorn_guest_key_hash($1)";
 
-/* A key as links carry them: 43 base64url characters. */
-static int
-key_valid(const char *s)
-{
-	return strlen(s) == 43 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789-_") == 43;
-}
 
 /*
  * The form's questions (qs, as questions_query) as list "questions" of
@@ -417,12 +409,26 @@ answer_form(struct request *r, struct view *v, PGresult *qs, int check,
 	return bad == -1 ? -1 : 0;
 }
 
-/* A page that says where the link stands, and nothing more. */
+/*
+ * The page for a link that takes no answers (what, as
+ * acorn_feedback_answer says: "used", "expired" or "bad"), and nothing
+ * more; post when answers were sent to it.
+ */
 static int
-link_message(struct request *r, unsigned int status, const char *title,
-    const char *text)
+link_refused(struct request *r, const char *what, int post)
 {
-	return page_message(r, status, title, text, "/events", "Events", 0);
+	if (strcmp(what, "used") == 0)
+		return page_message(r, post ? 409 : 200, "Thank you",
+		    "Your answers are in: this link has been used. Each link "
+		    "works once.", "/events", "Events", 0);
+	if (strcmp(what, "expired") == 0)
+		return page_message(r, 410, "This link has expired", "The time "
+		    "for answering this form is over.", "/events", "Events", 0);
+	if (strcmp(what, "bad") == 0)
+		return page_message(r, 409, "The form has changed", "The "
+		    "questions changed while you were answering. Open the link "
+		    "again to see them.", "/events", "Events", 0);
+	return http_error(r, 404);
 }
 
 /*
@@ -440,7 +446,7 @@ feedback_answer(struct request *r)
 	const char *outcome;
 	int post = r->method == METHOD_POST, rc;
 
-	if (!key_valid(r->arg))
+	if (!util_token_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
 	if ((ln = db_query(r->db, PGRES_TUPLES_OK, link_query, 1, p)) == NULL)
@@ -449,23 +455,23 @@ feedback_answer(struct request *r)
 		PQclear(ln);
 		return http_error(r, 404);
 	}
-	if (*PQgetvalue(ln, 0, FL_ANSWERED) == 't') {
+	if (*PQgetvalue(ln, 0, FL_ANSWERED) == 't' ||
+	    *PQgetvalue(ln, 0, FL_EXPIRED) == 't') {
+		rc = link_refused(r, *PQgetvalue(ln, 0, FL_ANSWERED) == 't' ?
+		    "used" : "expired", post);
 		PQclear(ln);
-		return link_message(r, post ? 409 : 200, "Thank you",
-		    "Your answers are in: this link has been used. Each link "
-		    "works once.");
-	}
-	if (*PQgetvalue(ln, 0, FL_EXPIRED) == 't') {
-		PQclear(ln);
-		return link_message(r, 410, "This link has expired",
-		    "The time for answering this form is over.");
+		return rc;
 	}
 	p[0] = PQgetvalue(ln, 0, FL_EVENT);
 	if (session_form(r) == -1 ||
-	    (v = page_view(r, "Tell us what you thought")) == NULL ||
-	    (qs = db_query(r->db, PGRES_TUPLES_OK, questions_query, 1,
+	    (v = page_view(r, "Tell us what you thought")) == NULL) {
+		PQclear(ln);
+		return http_error(r, 503);
+	}
+	if ((qs = db_query(r->db, PGRES_TUPLES_OK, questions_query, 1,
 	    p)) == NULL) {
 		PQclear(ln);
+		view_free(v);
 		return http_error(r, 503);
 	}
 	view_set(v, "event_title", PQgetvalue(ln, 0, FL_TITLE));
@@ -493,21 +499,9 @@ feedback_answer(struct request *r)
 	if (res == NULL)
 		return http_error(r, 503);
 	outcome = PQgetvalue(res, 0, DB_ONLY);
-	if (strcmp(outcome, "done") == 0)
-		rc = page_message(r, 200, "Thank you", "Your answers are in. "
-		    "The organisers read every one.", "/events", "Events", 1);
-	else if (strcmp(outcome, "used") == 0)
-		rc = link_message(r, 409, "Thank you", "Your answers are in: "
-		    "this link has been used. Each link works once.");
-	else if (strcmp(outcome, "expired") == 0)
-		rc = link_message(r, 410, "This link has expired",
-		    "The time for answering this form is over.");
-	else if (strcmp(outcome, "bad") == 0)
-		rc = link_message(r, 409, "The form has changed",
-		    "The questions changed while you were answering. Open "
-		    "the link again to see them.");
-	else
-		rc = http_error(r, 404);
+	rc = strcmp(outcome, "done") == 0 ? page_message(r, 200, "Thank you",
+	    "Your answers are in. The organisers read every one.", "/events",
+	    "Events", 1) : link_refused(r, outcome, 1);
 	PQclear(res);
 	return rc;
 }
@@ -537,49 +531,34 @@ shares_chart(struct request *r, struct view *v)
 	char labels[16][96], share[16];
 	PGresult *res;
 	struct view *c;
-	int i, k, n = 0, rc;
+	int i, n;
 
-	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT stakeholder,"
-	    " count(*) FILTER (WHERE answered), count(*) FILTER (WHERE NOT"
-	    " answered) FROM feedback_links WHERE event = $1 GROUP BY 1",
-	    1, p)) == NULL)
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT 'group',"
+	    " stakeholder, count(*) FILTER (WHERE answered),"
+	    " count(*) FILTER (WHERE NOT answered) FROM feedback_links"
+	    " WHERE event = $1 GROUP BY 2", 1, p)) == NULL)
 		return -1;
-	/* Every group in the network's order, then those who gave none. */
-	for (k = 0; k <= 9 && n < 16; k++) {
-		const char *code = stakeholder_codes[k];
-
-		for (i = 0; i < PQntuples(res); i++) {
-			if (code != NULL ? PQgetisnull(res, i, 0) ||
-			    strcmp(PQgetvalue(res, i, 0), code) != 0 :
-			    !PQgetisnull(res, i, 0))
-				continue;
-			memset(&rows[n], 0, sizeof(rows[n]));
-			rows[n].values[0] = atol(PQgetvalue(res, i, 1));
-			rows[n].values[1] = atol(PQgetvalue(res, i, 2));
-			share_words(share, sizeof(share), rows[n].values[0],
-			    rows[n].values[0] + rows[n].values[1]);
-			snprintf(labels[n], sizeof(labels[n]), "%s (%s)",
-			    code != NULL ? stakeholder_labels[k] :
-			    "Not given", share);
-			rows[n].label = labels[n];
-			n++;
-		}
-		if (code == NULL)
-			break;
-	}
+	n = chart_rows_by_code(res, "group", stakeholder_codes,
+	    stakeholder_labels, 2, 0, rows, 16);
 	PQclear(res);
-	view_flag(v, "any_sent", n > 0);
+	/* Each group's share who answered, after its name. */
+	for (i = 0; i < n; i++) {
+		share_words(share, sizeof(share), rows[i].values[0],
+		    rows[i].values[0] + rows[i].values[1]);
+		snprintf(labels[i], sizeof(labels[i]), "%s (%s)",
+		    rows[i].label, share);
+		rows[i].label = labels[i];
+	}
 	if (n == 0)
 		return 0;
 	if ((c = view_add(v, "share_charts")) == NULL)
 		return -1;
 	view_set(c, "row_heading", "Stakeholder group");
 	view_set(c, "total_heading", "Sent");
-	rc = chart_add(c, "chart", "Who answered, by stakeholder group",
+	return chart_add(c, "chart", "Who answered, by stakeholder group",
 	    "People sent the form, by the group they registered under, and "
 	    "whether they answered. The share who answered is after each "
 	    "group.", series, 2, rows, n);
-	return rc;
 }
 
 /* The columns of counts_query. */
@@ -833,7 +812,6 @@ feedback_csv(struct request *r)
 	const char *p[1] = { r->arg };
 	PGresult *head, *qs = NULL, *res = NULL;
 	struct csv *f = NULL;
-	const char *resp = NULL;
 	char *body, name[128];
 	size_t len;
 	int answer, named, i, j, nq;
@@ -844,15 +822,18 @@ feedback_csv(struct request *r)
 	http_csv_name(PQgetvalue(head, 0, FR_TITLE), "feedback", name,
 	    sizeof(name));
 	PQclear(head);
+	/* Each response, and each question in the form's order for it. */
 	if ((qs = db_query(r->db, PGRES_TUPLES_OK, questions_query, 1,
 	    p)) == NULL ||
 	    (res = db_query(r->db, PGRES_TUPLES_OK, "SELECT s.id,"
-	    " to_char(s.day, 'YYYY-MM-DD'), coalesce(x.name, ''), a.question,"
-	    " a.value FROM feedback_responses s"
+	    " to_char(s.day, 'YYYY-MM-DD'), coalesce(x.name, ''),"
+	    " coalesce(a.value, '') FROM feedback_responses s"
+	    " JOIN feedback_questions q ON q.event = s.event"
 	    " LEFT JOIN feedback_answers a ON a.response = s.id"
+	    "  AND a.question = q.id"
 	    " LEFT JOIN registrations x ON x.id = s.registration"
-	    " WHERE s.event = $1 ORDER BY s.id, a.question", 1, p)) == NULL ||
-	    (f = csv_new()) == NULL)
+	    " WHERE s.event = $1 ORDER BY s.id, q.position, q.id", 1,
+	    p)) == NULL || (f = csv_new()) == NULL)
 		goto fail;
 	nq = PQntuples(qs);
 	csv_cell(f, "Response");
@@ -862,28 +843,14 @@ feedback_csv(struct request *r)
 	for (j = 0; j < nq; j++)
 		csv_cell(f, PQgetvalue(qs, j, FQ_LABEL));
 	csv_row(f);
-	/* The rows of one response are together, by question. */
-	for (i = 0; i < PQntuples(res); i = j) {
-		resp = PQgetvalue(res, i, 0);
-		csv_cell(f, resp);
+	for (i = 0; nq > 0 && i + nq <= PQntuples(res); i += nq) {
+		csv_cell(f, PQgetvalue(res, i, 0));
 		csv_cell(f, PQgetvalue(res, i, 1));
 		if (named)
 			csv_cell(f, PQgetvalue(res, i, 2));
-		for (j = 0; j < nq; j++) {
-			int k;
-			const char *given = "";
-
-			for (k = i; k < PQntuples(res) &&
-			    strcmp(PQgetvalue(res, k, 0), resp) == 0; k++)
-				if (strcmp(PQgetvalue(res, k, 3),
-				    PQgetvalue(qs, j, FQ_ID)) == 0)
-					given = PQgetvalue(res, k, 4);
-			csv_cell(f, given);
-		}
+		for (j = 0; j < nq; j++)
+			csv_cell(f, PQgetvalue(res, i + j, 3));
 		csv_row(f);
-		for (j = i; j < PQntuples(res) &&
-		    strcmp(PQgetvalue(res, j, 0), resp) == 0; j++)
-			;
 	}
 	PQclear(qs);
 	PQclear(res);

@@ -57,41 +57,24 @@ members_charts(struct request *r, struct view *v, const char *region)
 	struct chart_row rows[NGROUPS + 8];
 	PGresult *res;
 	long total = 0;
-	int i, k, n, rc;
+	int i, n, rc;
 
+	/* A profile that gives no region is left out of the regions. */
 	if ((res = db_query(r->db, PGRES_TUPLES_OK, "SELECT by_what, code,"
-	    " people FROM acorn_network_members($1)", 1, p)) == NULL)
+	    " people FROM acorn_network_members($1)"
+	    " WHERE by_what = 'group' OR code IS NOT NULL", 1, p)) == NULL)
 		return -1;
-	memset(rows, 0, sizeof(rows));
-	for (k = 0; k < NGROUPS; k++)
-		rows[k].label = k < NGROUPS - 1 ? stakeholder_labels[k] :
-		    "Not given";
-	for (i = 0; i < PQntuples(res); i++)
-		if (strcmp(PQgetvalue(res, i, 0), "group") == 0) {
-			k = group_index(PQgetisnull(res, i, 1) ? NULL :
-			    PQgetvalue(res, i, 1));
-			rows[k].values[0] += atol(PQgetvalue(res, i, 2));
-			total += atol(PQgetvalue(res, i, 2));
-		}
-	/* Not given, only when someone is. */
-	n = rows[NGROUPS - 1].values[0] > 0 ? NGROUPS : NGROUPS - 1;
+	n = chart_rows_by_code(res, "group", stakeholder_codes,
+	    stakeholder_labels, 1, 1, rows, NGROUPS + 8);
+	for (i = 0; i < n; i++)
+		total += rows[i].values[0];
 	view_setf(v, "members", "%ld", total);
 	rc = mix_chart(v, "Stakeholder group", "Members by stakeholder group",
 	    "Members whose profile is listed in the network directory, by "
 	    "the group their profile gives.", rows, n);
 	if (rc == 0 && region == NULL) {
-		memset(rows, 0, sizeof(rows));
-		for (n = 0, k = 0; region_names[k] != NULL && n < NGROUPS;
-		    k++)
-			for (i = 0; i < PQntuples(res); i++)
-				if (strcmp(PQgetvalue(res, i, 0), "region") ==
-				    0 && !PQgetisnull(res, i, 1) &&
-				    strcmp(PQgetvalue(res, i, 1),
-				    region_names[k]) == 0) {
-					rows[n].label = region_names[k];
-					rows[n++].values[0] = atol(PQgetvalue(
-					    res, i, 2));
-				}
+		n = chart_rows_by_code(res, "region", region_names,
+		    region_names, 1, 0, rows, NGROUPS + 8);
 		rc = mix_chart(v, "Region", "Members by region", "Members "
 		    "whose profile is listed, by their region. Regions with "
 		    "nobody listed are left out.", rows, n);

@@ -603,22 +603,6 @@ registrations_public(struct request *r)
 	return http_redirect(r, "/registrations?listed=yes");
 }
 
-/*
- * A guest's key: as util_token makes them and acorn_guest_key writes
- * them, so nothing else is looked up.
- */
-static int
-guest_key_valid(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
-		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '-' || s[i] == '_'))
-			return 0;
-	return i == ACORN_TOKEN_LEN;
-}
 
 static int
 back_to_guest(struct request *r, const char *query)
@@ -642,7 +626,7 @@ registrations_guest(struct request *r)
 	char cancel[160];
 	PGresult *res;
 
-	if (!guest_key_valid(r->arg))
+	if (!util_token_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
 	res = db_query(r->db, PGRES_TUPLES_OK, "SELECT r.status,"
@@ -691,7 +675,7 @@ registrations_guest_confirm(struct request *r)
 	PGresult *res;
 	int n;
 
-	if (!guest_key_valid(r->arg))
+	if (!util_token_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
 	p[1] = cfg->public_url;
@@ -725,7 +709,7 @@ registrations_guest_cancel(struct request *r)
 	PGresult *res;
 	int n;
 
-	if (!guest_key_valid(r->arg))
+	if (!util_token_valid(r->arg))
 		return http_error(r, 404);
 	p[0] = r->arg;
 	p[1] = NULL;
@@ -765,7 +749,7 @@ registrations_guest_public(struct request *r)
 {
 	const char *p[2];
 
-	if (!guest_key_valid(r->arg) || r->form.f[KEY_PUBLIC].text == NULL)
+	if (!util_token_valid(r->arg) || r->form.f[KEY_PUBLIC].text == NULL)
 		return http_error(r, 400);
 	p[0] = r->arg;
 	p[1] = r->form.f[KEY_PUBLIC].num == 1 ? "true" : "false";

@@ -1697,15 +1697,10 @@ int
 service_token_hash(const char *token, char hash[65])
 {
 	unsigned char digest[32];
-	size_t i, n = strlen(token);
 
-	if (n != ACORN_TOKEN_LEN)
+	if (!util_token_valid(token))
 		return -1;
-	for (i = 0; i < n; i++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_", token[i]) == NULL)
-			return -1;
-	util_sha256(token, n, digest);
+	util_sha256(token, ACORN_TOKEN_LEN, digest);
 	util_hex(digest, sizeof(digest), hash);
 	return 0;
 }

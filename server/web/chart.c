@@ -158,3 +158,48 @@ chart_add(struct view *v, const char *list, const char *title,
 	}
 	return 0;
 }
+
+/*
+ * Rows of counts a query gives by code (a stakeholder group, a region):
+ * one row per code of codes, labelled by labels, then "Not given" for a
+ * NULL code or one not in the list.  Only res's rows whose column 0 is
+ * by count; column 1 holds the code and the nvalues columns after it
+ * the series' values.  With all, every code has its row even with
+ * nothing in it; otherwise, and always for "Not given", only rows with
+ * something in them.  The number of rows made, at most max.
+ */
+int
+chart_rows_by_code(const PGresult *res, const char *by,
+    const char *const *codes, const char *const *labels, int nvalues,
+    int all, struct chart_row *rows, int max)
+{
+	int i, j, k, n = 0, kept;
+	long sum;
+
+	if (nvalues > CHART_SERIES)
+		nvalues = CHART_SERIES;
+	for (k = 0; codes[k] != NULL && n < max - 1; k++, n++) {
+		memset(&rows[n], 0, sizeof(rows[n]));
+		rows[n].label = labels[k];
+	}
+	memset(&rows[n], 0, sizeof(rows[n]));
+	rows[n].label = "Not given";
+	for (i = 0; i < PQntuples(res); i++) {
+		if (strcmp(PQgetvalue(res, i, 0), by) != 0)
+			continue;
+		k = PQgetisnull(res, i, 1) ? -1 :
+		    code_index(codes, PQgetvalue(res, i, 1));
+		if (k < 0 || k >= n)
+			k = n;
+		for (j = 0; j < nvalues; j++)
+			rows[k].values[j] += strtol(PQgetvalue(res, i, 2 + j),
+			    NULL, 10);
+	}
+	for (kept = 0, k = 0; k <= n; k++) {
+		for (sum = 0, j = 0; j < nvalues; j++)
+			sum += rows[k].values[j];
+		if ((all && k < n) || sum > 0)
+			rows[kept++] = rows[k];
+	}
+	return kept;
+}

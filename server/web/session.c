@@ -111,20 +111,6 @@ session_csrf_ok(struct request *r)
 	return util_ct_equal(r->form.f[KEY_CSRF].text, r->csrf);
 }
 
-static int
-token_shape(const char *t)
-{
-	size_t i;
-
-	if (t == NULL || strlen(t) != ACORN_TOKEN_LEN)
-		return 0;
-	for (i = 0; i < ACORN_TOKEN_LEN; i++)
-		if (!((t[i] >= 'A' && t[i] <= 'Z') ||
-		    (t[i] >= 'a' && t[i] <= 'z') ||
-		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
-			return 0;
-	return 1;
-}
 
 /* The hex SHA-256 by which a token (a session's, a mailed link's) is kept. */
 void
@@ -361,7 +347,7 @@ session_load(struct request *r)
 	unsigned char h[32];
 
 	cookie = session_cookie_get(r, COOKIE_SESSION);
-	if (token_shape(cookie)) {
+	if (util_token_valid(cookie)) {
 		util_sha256(cookie, strlen(cookie), h);
 		if (r->method != METHOD_POST &&
 		    (r->account = kept_find(h)) != NULL)
@@ -376,7 +362,7 @@ session_load(struct request *r)
 		return 0;
 	}
 	pre = session_cookie_get(r, COOKIE_PRE);
-	if (token_shape(pre))
+	if (util_token_valid(pre))
 		session_csrf(pre, r->csrf);
 	return 0;
 }

@@ -510,6 +510,9 @@ struct chart_row {
 int		 chart_add(struct view *, const char *, const char *,
 		    const char *, const struct chart_series *, int,
 		    const struct chart_row *, int);
+int		 chart_rows_by_code(const PGresult *, const char *,
+		    const char *const *, const char *const *, int, int,
+		    struct chart_row *, int);
 
 /* page.c */
 void		 view_common(struct request *, struct view *, const char *);

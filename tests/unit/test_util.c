@@ -142,6 +142,14 @@ START_TEST(test_token_is_43_chars_and_distinct)
 	ck_assert_int_eq(only_b64url(a), 1);
 	ck_assert_int_eq(only_b64url(b), 1);
 	ck_assert_str_ne(a, b);
+	/* What util_token makes has the shape util_token_valid takes. */
+	ck_assert(util_token_valid(a));
+	ck_assert(!util_token_valid(NULL));
+	a[42] = '+';
+	ck_assert(!util_token_valid(a));
+	b[42] = '\0';
+	ck_assert(!util_token_valid(b));
+	ck_assert(!util_token_valid(""));
 }
 END_TEST
 
