@@ -78,6 +78,8 @@ struct fed_page {
 	size_t		 n;
 	long long	 cursor;	/* acorn:cursor, -1 when absent */
 	int		 more;		/* a rel="next" link */
+	/* acorn:stream, the uuid its numbers belong to; "" when absent */
+	char		 stream[FED_UUID_LEN + 1];
 };
 int	 fed_page_parse(const char *, size_t, struct fed_page *,
 	    const char **);
@@ -189,8 +191,14 @@ struct feed_frame {
 	char		 version[17];	/* of head and href, for ETags */
 };
 const struct feed_frame *feed_frame_get(const char *);
+/*
+ * Room for what feed_frame_page writes: two links to the feed, then
+ * the date, cursor, latest and stream, each far under 96 bytes.
+ */
+#define FEED_FRAME_PAGE_SIZE(f)	(2 * strlen((f)->href) + 512)
 int	 feed_frame_page(const struct feed_frame *, char *, size_t,
-	    long long, const char *, long long, long long, long long);
+	    long long, const char *, long long, long long, long long,
+	    const char *);
 char	*feed_service(const char *);
 
 struct pg_result;
@@ -202,18 +210,19 @@ struct strbuf;
  * $1 within $2 bytes, and what feed_peer_read finds in its answer.
  */
 char	*feed_peer_sql(const char *, int);
-enum { PE_LATEST, PE_PENDING, PE_SEQ, PE_ENTRY, PE_UPDATED };
+enum { PE_LATEST, PE_PENDING, PE_SEQ, PE_ENTRY, PE_UPDATED, PE_STREAM };
 struct peer_page {
 	int		 n;		/* entries, in rows 0 .. n - 1 */
 	long long	 next;		/* -1: no page after it */
 	long long	 cursor;	/* -1: none */
 	long long	 latest;
 	const char	*updated;	/* in the answer */
+	const char	*stream;	/* in the answer: the numbers' stream */
 };
 void	 feed_peer_read(const struct pg_result *, struct peer_page *);
 int	 feed_page_text(const struct feed_frame *, const struct pg_result *,
 	    int, int, int, long long, const char *, long long, long long,
-	    long long, struct strbuf *);
+	    long long, const char *, struct strbuf *);
 
 /*
  * push.c: a change's entries sent to the peers with its news.  A push
@@ -324,6 +333,7 @@ struct merge_outcome {
 	char		*id;		/* the refused entry's id, malloc'd */
 };
 int	 merge_prepare(struct db *);
+int	 merge_own_keys(const struct signer *);
 /*
  * A page's entries verified ahead, while the page before it is merged:
  * against the trust store as it was (keys, from merge_keys), which the

@@ -132,14 +132,16 @@ feed_frame_get(const char *collection)
  * A page's own parts of the feed element, written after f's head: its
  * self link (with ?after=after when after >= 0: a page for peers), its
  * date, and for peers the link to the next page when next >= 0, its
- * cursor when cursor >= 0 and the newest change when latest >= 0.  The
- * numbers and a date are all that is new here, so nothing is escaped.
+ * cursor when cursor >= 0, the newest change when latest >= 0 and the
+ * stream the numbers belong to when stream is not NULL (a uuid, as the
+ * database writes one).  The numbers, a date and a uuid are all that
+ * is new here, so nothing is escaped.
  * Answers its length, or -1 when it does not fit in out.
  */
 int
 feed_frame_page(const struct feed_frame *f, char *out, size_t size,
     long long after, const char *updated, long long next, long long cursor,
-    long long latest)
+    long long latest, const char *stream)
 {
 	size_t n = 0;
 	int k;
@@ -162,6 +164,9 @@ feed_frame_page(const struct feed_frame *f, char *out, size_t size,
 		PUT("<acorn:cursor>%lld</acorn:cursor>", cursor);
 	if (latest >= 0)
 		PUT("<acorn:latest>%lld</acorn:latest>", latest);
+	if (stream != NULL && strlen(stream) == FED_UUID_LEN &&
+	    strspn(stream, "0123456789abcdef-") == FED_UUID_LEN)
+		PUT("<acorn:stream>urn:uuid:%s</acorn:stream>", stream);
 #undef PUT
 	return (int)n;
 }
@@ -175,14 +180,15 @@ feed_frame_page(const struct feed_frame *f, char *out, size_t size,
  * without reading the entries, and only the page's entries are.  A
  * page's date is the newest of its entries' (the running maximum of
  * its last row), so that the page is the same bytes until they change.
- * One row with a NULL seq when the page is empty.
+ * One row with a NULL seq when the page is empty.  Every row says the
+ * stream the numbers belong to (schema/061).
  */
 static const char peer_sql[] =
     "SELECT s.latest, s.pending, p.seq, p.entry, "
-    RFC3339("coalesce(p.newest, " FED_NO_DATE ")")
+    RFC3339("coalesce(p.newest, " FED_NO_DATE ")") ", s.stream"
     " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " FED_SERVED
     "  ) AS latest, (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
-    "  AS pending) s"
+    "  AS pending, (SELECT id FROM feed_stream) AS stream) s"
     " LEFT JOIN (SELECT seq, newest, CASE WHEN n <= %d AND"
     "  (n = 1 OR total <= $2::bigint) THEN entry END AS entry"
     "  FROM (SELECT seq, entry, row_number() OVER w AS n,"
@@ -220,6 +226,8 @@ feed_peer_read(const struct pg_result *res, struct peer_page *pg)
 	pg->cursor = pg->n > 0 ? strtoll(PQgetvalue(r, pg->n - 1, PE_SEQ),
 	    NULL, 10) : -1;
 	pg->next = pg->n < rows ? pg->cursor : -1;
+	pg->stream = PQgetisnull(r, 0, PE_STREAM) ? NULL :
+	    PQgetvalue(r, 0, PE_STREAM);
 }
 
 /*
@@ -231,15 +239,16 @@ feed_peer_read(const struct pg_result *res, struct peer_page *pg)
 int
 feed_page_text(const struct feed_frame *f, const struct pg_result *res,
     int col, int first, int n, long long after, const char *updated,
-    long long next, long long cursor, long long latest, struct strbuf *b)
+    long long next, long long cursor, long long latest, const char *stream,
+    struct strbuf *b)
 {
 	const PGresult *r = (const PGresult *)res;
-	size_t size = 2 * strlen(f->href) + 256;
+	size_t size = FEED_FRAME_PAGE_SIZE(f);
 	char *own;
 	int i, len;
 
 	if ((own = malloc(size)) == NULL || (len = feed_frame_page(f, own,
-	    size, after, updated, next, cursor, latest)) == -1) {
+	    size, after, updated, next, cursor, latest, stream)) == -1) {
 		free(own);
 		return -1;
 	}

@@ -55,22 +55,35 @@ take_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * The value of header line data (len bytes) into out when its name is
+ * name (with the colon) and the value fits; a longer one is left out.
+ */
+static void
+header_value(const char *data, size_t len, const char *name, char *out,
+    size_t size)
+{
+	size_t v = strlen(name);
+
+	if (len <= v || strncasecmp(data, name, v) != 0)
+		return;
+	for (; v < len && (data[v] == ' ' || data[v] == '\t'); v++)
+		;
+	while (len > v && (data[len - 1] == '\r' ||
+	    data[len - 1] == '\n' || data[len - 1] == ' '))
+		len--;
+	if (len - v < size)
+		snprintf(out, size, "%.*s", (int)(len - v), data + v);
+}
+
 static size_t
 take_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct fetch *f = arg;
-	size_t len = size * n, v;
+	size_t len = size * n;
 
-	if (len > 5 && strncasecmp(data, "ETag:", 5) == 0) {
-		for (v = 5; v < len && (data[v] == ' ' || data[v] == '\t'); v++)
-			;
-		while (len > v && (data[len - 1] == '\r' ||
-		    data[len - 1] == '\n' || data[len - 1] == ' '))
-			len--;
-		if (len - v < sizeof(f->etag))
-			snprintf(f->etag, sizeof(f->etag), "%.*s",
-			    (int)(len - v), data + v);
-	}
+	header_value(data, len, "ETag:", f->etag, sizeof(f->etag));
+	header_value(data, len, "Acorn-Stream:", f->stream, sizeof(f->stream));
 	return size * n;
 }
 

@@ -18,6 +18,7 @@ struct fetch {
 	int		 too_big;
 	atomic_int	*stop;		/* set: abandon the transfer */
 	char		 etag[128];
+	char		 stream[64];	/* Acorn-Stream, "" when not sent */
 	char		 error[CURL_ERROR_SIZE];
 };
 

@@ -4,9 +4,13 @@
  * it, and only that origin changes or deletes it (another's claim is
  * refused and noted); a node describes only itself, and only a hub
  * pinned here describes others; a version not newer than the stored
- * one is ignored; this node's own records coming back are ignored; a
- * tombstone deletes the record's data and is kept, to be relayed.  The
- * entry is stored byte for byte as its origin signed it.
+ * one is ignored; a tombstone deletes the record's data and is kept, to
+ * be relayed.  The entry is stored byte for byte as its origin signed
+ * it.  This node's own records coming back from its peers are verified
+ * against its own keys and taken when they are newer than the copy
+ * held (a node restored from a backup gets back what it changed after
+ * the backup): otherwise they are passed over, as the same entry by
+ * another path, however old.
  *
  * A page is merged a run of entries at a time, set-based: the entries
  * of a run are verified on every core at once (fed_verify_many), their
@@ -87,6 +91,8 @@ static const char stage_copy[] =
 	" SELECT s.n, h.id IS NOT NULL, h.origin," \
 	" CASE WHEN h.id IS NULL THEN 'apply'" \
 	"  WHEN h.origin <> s.p2 THEN 'claim'" \
+	"  WHEN h.version >= s.p3 AND s.p2 = (SELECT id FROM node)" \
+	"  THEN 'same'" \
 	"  WHEN h.version > s.p3 THEN 'older'" \
 	"  WHEN h.version = s.p3 AND h.entry IS DISTINCT FROM s.p5" \
 	"  THEN 'different'" \
@@ -100,8 +106,16 @@ static const char stage_copy[] =
 #define NOT_HELD "s.n IN (SELECT n FROM merge_verdicts WHERE NOT held)"
 #define LIVE_IDS \
 	"(SELECT p1 FROM merge_stage s WHERE " APPLIED " AND NOT s.deleted)"
+/* Of those, another node's, not this one's own coming back. */
+#define THEIRS	"s.p2 <> (SELECT id FROM node)"
+#define THEIR_IDS \
+	"(SELECT p1 FROM merge_stage s WHERE " APPLIED " AND NOT s.deleted" \
+	" AND " THEIRS ")"
 #define GONE_IDS \
 	"(SELECT p1 FROM merge_stage s WHERE " APPLIED " AND s.deleted)"
+
+/* Where a record came from: none for this node's own, coming back. */
+#define HOME	"CASE WHEN s.p2 <> (SELECT id FROM node) THEN s.p6 END"
 
 /*
  * The live records of a kind, inserted or updated, in page order.  Each
@@ -111,8 +125,8 @@ static const char stage_copy[] =
  */
 #define UPSERT_HEAD(t, cols) \
 	"INSERT INTO " t " (id, origin, version, updated, entry, home, seq, " \
-	cols ") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, s.p5, s.p6," \
-	" nextval('change_seq'), "
+	cols ") SELECT s.p1, s.p2, s.p3, s.p4::timestamptz, s.p5," \
+	" " HOME ", nextval('change_seq'), "
 #define UPSERT_FROM \
 	" FROM merge_stage s WHERE " APPLIED " AND NOT s.deleted ORDER BY s.n" \
 	" ON CONFLICT (id) DO UPDATE SET version = excluded.version," \
@@ -132,6 +146,12 @@ static const char stage_copy[] =
 	" nextval('change_seq')" vals \
 	" FROM merge_stage s WHERE " APPLIED " AND s.deleted" \
 	" AND " NOT_HELD " ORDER BY s.n"
+
+/* What a received revision says of itself. */
+#define RECEIVED(origin) \
+	"CASE WHEN " origin " = (SELECT id FROM node)" \
+	" THEN 'Restored from the network' ELSE 'Received from its home node'" \
+	" END"
 
 /* The name of a node to sign received revisions with. */
 #define AUTHOR_OF(origin) \
@@ -205,7 +225,7 @@ static const struct merge_kind kinds[] = {
 	    " reg_opens, reg_closes, reg_closed, published, accept_remote,"
 	    " attendance")
 	    "false, s.p7, s.p8, s.p9, s.p10::timestamptz, s.p11::timestamptz,"
-	    " s.p12, s.p13, CASE WHEN s.p14 = 'true' THEN s.p6 END, s.p15,"
+	    " s.p12, s.p13, CASE WHEN s.p14 = 'true' THEN " HOME " END, s.p15,"
 	    " s.p16, s.p17, s.p18::timestamptz, s.p19::timestamptz,"
 	    " coalesce(s.p20 = 'true', false), s.p21::timestamptz,"
 	    " s.p22 IS DISTINCT FROM 'false',"
@@ -226,14 +246,15 @@ static const struct merge_kind kinds[] = {
 	    /*
 	     * What a received event asks of those who register: its place
 	     * types and questions, by the host's ids, for the registration
-	     * form here; those it no longer lists go.
+	     * form here; those it no longer lists go.  This node's own
+	     * events keep theirs (their capacities are not in the entry).
 	     */
 	    "WITH n AS (SELECT s.p1 AS event, u.r::bigint AS ref, u.name, u.n"
 	    " FROM merge_stage s CROSS JOIN LATERAL unnest("
 	    " string_to_array(s.a1, chr(30)), string_to_array(s.a2, chr(30)))"
 	    " WITH ORDINALITY AS u (r, name, n)"
-	    " WHERE " APPLIED " AND NOT s.deleted),"
-	    " gone AS (DELETE FROM place_types p WHERE p.event IN " LIVE_IDS
+	    " WHERE " APPLIED " AND NOT s.deleted AND " THEIRS "),"
+	    " gone AS (DELETE FROM place_types p WHERE p.event IN " THEIR_IDS
 	    "  AND p.ref NOT IN (SELECT n.ref FROM n WHERE n.event = p.event))"
 	    " INSERT INTO place_types (event, ref, name, capacity, position)"
 	    " SELECT n.event, n.ref, n.name, 0, n.n FROM n"
@@ -245,13 +266,14 @@ static const struct merge_kind kinds[] = {
 	    " string_to_array(s.a4, chr(30)), string_to_array(s.a5, chr(30)),"
 	    " string_to_array(s.a6, chr(30)))"
 	    " WITH ORDINALITY AS u (r, k, req, l, n)"
-	    " WHERE " APPLIED " AND NOT s.deleted),"
+	    " WHERE " APPLIED " AND NOT s.deleted AND " THEIRS "),"
 	    " c AS (SELECT s.p1 AS event, u.q::bigint AS ref,"
 	    " array_agg(u.v ORDER BY u.n) AS vs FROM merge_stage s"
 	    " CROSS JOIN LATERAL unnest(string_to_array(s.a7, chr(30)),"
 	    " string_to_array(s.a8, chr(30))) WITH ORDINALITY AS u (q, v, n)"
-	    " WHERE " APPLIED " AND NOT s.deleted GROUP BY s.p1, u.q),"
-	    " gone AS (DELETE FROM questions x WHERE x.event IN " LIVE_IDS
+	    " WHERE " APPLIED " AND NOT s.deleted AND " THEIRS
+	    " GROUP BY s.p1, u.q),"
+	    " gone AS (DELETE FROM questions x WHERE x.event IN " THEIR_IDS
 	    "  AND x.ref NOT IN (SELECT q.ref FROM q WHERE q.event = x.event))"
 	    " INSERT INTO questions (event, ref, kind, label, required,"
 	    " choices, position)"
@@ -299,8 +321,8 @@ static const struct merge_kind kinds[] = {
 	    "UPDATE evaluations SET search = NULL WHERE id IN " LIVE_IDS,
 	    "INSERT INTO evaluation_revisions (evaluation, number, record,"
 	    " author_name, summary) SELECT e.id, e.revision,"
-	    " acorn_evaluation_record(e.id), " AUTHOR_OF("e.origin") ","
-	    " 'Received from its home node' FROM evaluations e"
+	    " acorn_evaluation_record(e.id), " AUTHOR_OF("e.origin") ", "
+	    RECEIVED("e.origin") " FROM evaluations e"
 	    " WHERE e.id IN " LIVE_IDS
 	    " ON CONFLICT (evaluation, number) DO UPDATE SET"
 	    " record = excluded.record", NULL } },
@@ -331,7 +353,7 @@ static const struct merge_kind kinds[] = {
 	    /* The revision it is at, kept for its history. */
 	    "INSERT INTO document_revisions (document, number, title, body,"
 	    " author_name, summary) SELECT d.id, d.revision, d.title, d.body, "
-	    AUTHOR_OF("d.origin") ", 'Received from its home node'"
+	    AUTHOR_OF("d.origin") ", " RECEIVED("d.origin")
 	    " FROM documents d WHERE d.id IN " LIVE_IDS
 	    " ON CONFLICT (document, number) DO UPDATE SET"
 	    " title = excluded.title, body = excluded.body", NULL } },
@@ -1421,6 +1443,37 @@ struct trust_copy {
 	PGresult	*res;
 };
 
+/*
+ * This node's own keys, the current one and the one before it while it
+ * is still trusted, set once before the first merge (merge_own_keys):
+ * its own records coming back are verified with them.
+ */
+static struct {
+	char	 fingerprint[FED_FP_LEN + 1];
+	char	*pem;
+} own_keys[2];
+
+int
+merge_own_keys(const struct signer *sg)
+{
+	EVP_PKEY *key[2] = { sg->key, sg->old_key };
+	const char *fp[2] = { sg->fingerprint, sg->old_fingerprint };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		free(own_keys[i].pem);
+		own_keys[i].pem = NULL;
+		own_keys[i].fingerprint[0] = '\0';
+		if (key[i] == NULL)
+			continue;
+		if ((own_keys[i].pem = fed_public_pem(key[i])) == NULL)
+			return -1;
+		snprintf(own_keys[i].fingerprint,
+		    sizeof(own_keys[i].fingerprint), "%s", fp[i]);
+	}
+	return 0;
+}
+
 static char *
 trust_copy_lookup(void *arg, const char *fingerprint,
     char node[FED_UUID_LEN + 1])
@@ -1434,6 +1487,12 @@ trust_copy_lookup(void *arg, const char *fingerprint,
 			snprintf(node, FED_UUID_LEN + 1, "%s",
 			    PQgetvalue(t->res, i, KY_NODE));
 			return util_strdup(PQgetvalue(t->res, i, KY_PEM));
+		}
+	for (i = 0; i < 2; i++)
+		if (own_keys[i].pem != NULL &&
+		    strcmp(own_keys[i].fingerprint, fingerprint) == 0) {
+			snprintf(node, FED_UUID_LEN + 1, "%s", node_id);
+			return util_strdup(own_keys[i].pem);
 		}
 	return NULL;
 }
@@ -1455,33 +1514,6 @@ says_node(xmlDocPtr doc)
 			xmlFree(kind);
 		}
 	return node;
-}
-
-/*
- * 1 when the entry says it is this node's own: coming back from a peer
- * that relays it, it is passed over unread, since nothing of it would
- * be stored.  (What it says is not trusted: any other origin is
- * verified.)
- */
-static int
-own_entry(xmlDocPtr doc)
-{
-	xmlNodePtr root = xmlDocGetRootElement(doc), n;
-	xmlChar *origin;
-	const char *id;
-	int own = 0;
-
-	for (n = root != NULL ? root->children : NULL; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-		    xmlStrEqual(n->ns->href, BAD_CAST FED_ACORN_NS) &&
-		    xmlStrEqual(n->name, BAD_CAST "record"))
-			break;
-	if (n == NULL || (origin = xmlGetProp(n, BAD_CAST "origin")) == NULL)
-		return 0;
-	own = (id = fed_urn_uuid((const char *)origin)) != NULL &&
-	    strcmp(id, node_id) == 0;
-	xmlFree(origin);
-	return own;
 }
 
 /* The entry's id for the record of a refusal, before it was read. */
@@ -1526,12 +1558,18 @@ precheck(struct db *db, const struct fed_checked *c,
 	*stored = -1;
 	if (strcmp(rec->origin, c->signer) != 0)
 		return "signed by a node that is not its origin";
-	*stored = 0;
-	if (strcmp(rec->origin, node_id) == 0)
-		return "";
 	*stored = -1;
 	if ((*mk = merge_kind(rec->kind)) == NULL)
 		return "a kind of record this node does not know";
+	/*
+	 * This node's own node entry is made from its configuration, and
+	 * never taken back from a peer.
+	 */
+	*stored = 0;
+	if (strcmp(rec->origin, node_id) == 0 &&
+	    strcmp((*mk)->kind, "node") == 0)
+		return "";
+	*stored = -1;
 	/*
 	 * What a node that is not a hub here says of a third node is
 	 * passed over: not stored, not relayed, and never an address.
@@ -1588,7 +1626,7 @@ merge_ahead_verify(struct merge_ahead *a, xmlDocPtr *docs, char **canon,
 		return;
 	a->n = n;
 	for (i = 0; i < n; i++)
-		a->checked[i].wanted = !own_entry(docs[i]);
+		a->checked[i].wanted = 1;
 	fed_verify_many(docs, canon, a->checked, n, trust_copy_lookup,
 	    &trust);
 }
@@ -1636,7 +1674,7 @@ merge_span(struct db *db, xmlDocPtr *docs, char **canon, size_t from,
 		}
 	else {
 		for (i = from; i < to; i++)
-			checked[i].wanted = !own_entry(docs[i]);
+			checked[i].wanted = 1;
 		fed_verify_many(docs + from,
 		    canon != NULL ? canon + from : NULL, checked + from,
 		    to - from, trust_copy_lookup, &trust);

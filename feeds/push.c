@@ -90,7 +90,8 @@ push_take(struct push *p, PGresult *res)
 	else if (pg.next >= 0)
 		rc = 2;
 	else if (feed_page_text(frame, res, PE_ENTRY, 0, pg.n, p->after,
-	    pg.updated, -1, pg.cursor, pg.latest, &b) == -1 || b.failed)
+	    pg.updated, -1, pg.cursor, pg.latest, pg.stream, &b) == -1 ||
+	    b.failed)
 		rc = -1;
 	else {
 		p->len = b.len;

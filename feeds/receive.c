@@ -140,43 +140,56 @@ static const char pull_lock_query[] =
     "SELECT pg_try_advisory_xact_lock(" LOCK_PULL ", $1::integer),"
     " pg_advisory_xact_lock(" LOCK_PUBLISH ")";
 static const char push_cursor_query[] =
-    "SELECT seq FROM peer_cursors WHERE peer = $1 AND collection = $2";
+    "SELECT coalesce(c.seq, 0), coalesce(p.stream::text, $3) FROM peers p"
+    " LEFT JOIN peer_cursors c ON c.peer = p.id AND c.collection = $2"
+    " WHERE p.id = $1";
+/* A stream seen first in a push is noted, as a pull notes it. */
+static const char push_stream_query[] =
+    "UPDATE peers SET stream = nullif($2, '')::uuid WHERE id = $1"
+    " AND stream IS NULL";
 
 /*
  * Merges the page inside a transaction, moving the cursor when the
  * page starts where this node stands.  1 when it moved, 0 when it was
  * merged without (a pull is to follow), 2 when this node held the
- * page already; -1 when the database failed.
+ * page already; -1 when the database failed.  A page whose numbers are
+ * not of the stream the cursor counts in (a new one) says nothing of
+ * where this node stands: it is merged, and the pull that follows finds
+ * the new stream and starts again.  The first stream seen of a peer is
+ * the one its cursors count in, as it is for a pull (sync.c).
  */
 static int
 push_merge(struct db *db, long long peer, const struct push_claim *c,
     const struct fed_page *page, long long latest, int *stored, int *learnt)
 {
 	char id[24];
-	const char *p[2] = { id, c->collection };
-	const struct db_step st[3] = {
+	const char *p[3] = { id, c->collection, page->stream };
+	const char *ps[2] = { id, page->stream };
+	const struct db_step st[4] = {
 		{ "BEGIN", 0, NULL, PGRES_COMMAND_OK },
 		{ pull_lock_query, 1, p, PGRES_TUPLES_OK },
-		{ push_cursor_query, 2, p, PGRES_TUPLES_OK },
+		{ push_stream_query, 2, ps, PGRES_COMMAND_OK },
+		{ push_cursor_query, 3, p, PGRES_TUPLES_OK },
 	};
-	PGresult *res[3];
+	PGresult *res[4];
 	long long at = -1;
 	int idle, rc, untrusted = 0;
 
 	snprintf(id, sizeof(id), "%lld", peer);
-	if (db_batch(db, st, 3, res) != 3) {
-		for (rc = 0; rc < 3; rc++)
+	if (db_batch(db, st, 4, res) != 4) {
+		for (rc = 0; rc < 4; rc++)
 			PQclear(res[rc]);
 		goto fail;
 	}
 	idle = *PQgetvalue(res[1], 0, 0) == 't';
+	if (PQntuples(res[3]) != 1 ||
+	    strcmp(PQgetvalue(res[3], 0, 1), page->stream) != 0)
+		idle = 0;
 	/* Never pulled: the first page starts from nothing. */
 	if (idle)
-		at = PQntuples(res[2]) == 1 ? strtoll(PQgetvalue(res[2], 0, 0),
-		    NULL, 10) : 0;
-	PQclear(res[0]);
-	PQclear(res[1]);
-	PQclear(res[2]);
+		at = strtoll(PQgetvalue(res[3], 0, 0), NULL, 10);
+	for (rc = 0; rc < 4; rc++)
+		PQclear(res[rc]);
 	if (idle && at >= page->cursor) {
 		db_rollback(db);
 		return 2;

@@ -52,6 +52,8 @@ struct puller {
 	time_t		 no_poll_until;	/* the peer has no /feeds?since= */
 	time_t		 no_push_until;	/* nor /federation/push */
 	atomic_uint	 news;		/* collections a ping named: bits */
+	/* The peer's stream as this node last saw it; "" when never. */
+	char		 stream[FED_UUID_LEN + 1];
 	struct puller	*next;
 };
 
@@ -349,6 +351,52 @@ page_latest(const char *body)
 	return p != NULL ? strtoll(p + 14, NULL, 10) : -1;
 }
 
+/*
+ * The peer's stream is $2 (docs/protocol.md, section 6.2): noted, and
+ * when it is not the one this node had seen, every cursor of the peer
+ * goes back to the start (the ETags with them, and the pages refusals
+ * are to be read again from: those numbers were the old stream's).
+ * What this node holds stays; versions decide what is new.  Whether
+ * the cursors went back.
+ */
+static const char stream_query[] =
+    "WITH was AS (SELECT stream FROM peers WHERE id = $1 FOR UPDATE),"
+    " noted AS (UPDATE peers SET stream = $2::uuid WHERE id = $1),"
+    " new AS (SELECT EXISTS (SELECT 1 FROM was"
+    "  WHERE stream IS NOT NULL AND stream <> $2::uuid) AS again),"
+    " cursors AS (UPDATE peer_cursors SET seq = 0, etag = NULL"
+    "  WHERE peer = $1 AND (SELECT again FROM new)),"
+    " refused AS (UPDATE rejections SET cursor = NULL"
+    "  WHERE peer = $1 AND cursor IS NOT NULL AND (SELECT again FROM new))"
+    " SELECT again FROM new";
+
+/*
+ * What the peer says its stream is, stream (a uuid): 1 when it is a new
+ * one, and this node reads the peer again from the start; 0 when it is
+ * the one seen before, or the first seen; -1 when the database failed.
+ */
+static int
+stream_seen(struct puller *pl, struct db *db, const char *stream)
+{
+	char s[24];
+	PGresult *res;
+	int again;
+
+	if (strcmp(stream, pl->stream) == 0)
+		return 0;
+	snprintf(s, sizeof(s), "%lld", pl->id);
+	if ((res = db_query(db, PGRES_TUPLES_OK, stream_query, 2,
+	    (const char *[]){ s, stream })) == NULL)
+		return -1;
+	again = PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	if (again)
+		log_info("peer %lld started a new stream of changes (%s):"
+		    " reading it again from the start", pl->id, stream);
+	snprintf(pl->stream, sizeof(pl->stream), "%s", stream);
+	return again;
+}
+
 /* Where this node is in peer $1's collection $2, and the ETag it holds. */
 static const char cursor_query[] =
     "SELECT seq, etag FROM peer_cursors WHERE peer = $1 AND collection = $2";
@@ -463,7 +511,7 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 	char s[24], *etag = NULL;
 	const char *p[2] = { s, collection }, *why;
 	long long cursor = 0;
-	int stored, rc = -1, pages;
+	int stored, rc = -1, pages, again;
 
 	memset(pfs, 0, sizeof(pfs));
 	snprintf(s, sizeof(s), "%lld", pl->id);
@@ -534,6 +582,21 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
 			reject(db, pl->id, collection, cursor, NULL, why);
 			break;
 		}
+		/*
+		 * A page of a new stream: its numbers are not the ones
+		 * the cursors count in.  Every collection starts again.
+		 */
+		if (page->stream[0] != '\0' &&
+		    (again = stream_seen(pl, db, page->stream)) != 0) {
+			fed_page_free(page);
+			if (again == -1) {
+				snprintf(error, errlen, "the database failed");
+				break;
+			}
+			(*learnt)++;
+			rc = 0;
+			break;
+		}
 		if (page->more && pages + 1 < MAX_PAGES &&
 		    !atomic_load(&pl->stop))
 			page_fetch_start(next, pl, c, collection, page->cursor,
@@ -602,28 +665,29 @@ pull_collection(struct puller *pl, struct db *db, CURL *c,
  */
 static const char due_lock_query[] =
     "WITH d AS (SELECT greatest(0, ceil(1000 * extract(epoch FROM"
-    "  next_attempt - clock_timestamp())))::bigint AS ms FROM peers"
+    "  next_attempt - clock_timestamp())))::bigint AS ms, stream FROM peers"
     "  WHERE id = $1),"
     " l AS (SELECT pg_try_advisory_lock(" LOCK_PULL ", $1::integer)"
     "  AS taken FROM d WHERE ms = 0),"
     " noted AS (UPDATE peers SET pull_started = now() WHERE id = $1"
     "  AND coalesce((SELECT taken FROM l), false))"
-    " SELECT d.ms, coalesce(l.taken, false), now()::text"
+    " SELECT d.ms, coalesce(l.taken, false), now()::text, d.stream"
     " FROM d LEFT JOIN l ON true";
 
-enum { DL_MS, DL_TAKEN, DL_STARTED };
+enum { DL_MS, DL_TAKEN, DL_STARTED, DL_STREAM };
 
 static const char unlock_query[] =
     "SELECT pg_advisory_unlock(" LOCK_PULL ", $1::integer)";
 
 /*
- * Milliseconds until peer id is due, or 0 when it is, with *started
- * (malloc'd) when this process then took the lock on pulling it, NULL
- * when another process serving this node holds it.  -1 when the
- * database failed, -2 when the lock could not be let go of.
+ * Milliseconds until peer pl is due, or 0 when it is, with *started
+ * (malloc'd) when this process then took the lock on pulling it (and
+ * pl->stream what it holds of the peer's stream), NULL when another
+ * process serving this node holds it.  -1 when the database failed, -2
+ * when the lock could not be let go of.
  */
 static long
-due_or_lock(struct db *db, long long id, char **started)
+due_or_lock(struct db *db, struct puller *pl, char **started)
 {
 	char s[24];
 	const char *p[1] = { s };
@@ -632,7 +696,7 @@ due_or_lock(struct db *db, long long id, char **started)
 	int taken = 0;
 
 	*started = NULL;
-	snprintf(s, sizeof(s), "%lld", id);
+	snprintf(s, sizeof(s), "%lld", pl->id);
 	if ((res = db_query(db, PGRES_TUPLES_OK, due_lock_query, 1, p)) ==
 	    NULL)
 		return -1;
@@ -642,6 +706,8 @@ due_or_lock(struct db *db, long long id, char **started)
 		if (taken)
 			*started = util_strdup(PQgetvalue(res, 0,
 			    DL_STARTED));
+		snprintf(pl->stream, sizeof(pl->stream), "%s",
+		    PQgetvalue(res, 0, DL_STREAM));
 	}
 	PQclear(res);
 	if (taken && *started == NULL && db_call(db, unlock_query, 1, p) == -1)
@@ -799,8 +865,9 @@ poll_peer(struct puller *pl, struct db *db, CURL *c, struct pull_bytes *pb,
     unsigned int *want)
 {
 	struct fetch f = { 0 };
+	const char *stream;
 	char *url;
-	int rc = -1;
+	int rc = -1, again;
 
 	*want = 0;
 	if (time(NULL) < pl->no_poll_until)
@@ -816,6 +883,12 @@ poll_peer(struct puller *pl, struct db *db, CURL *c, struct pull_bytes *pb,
 			rc = poll_read(f.body, want);
 		else if (f.status == 404)
 			pl->no_poll_until = time(NULL) + POLL_RETRY;
+		/* Numbers of a new stream: the answer was to the old. */
+		if (rc == 0 && (stream = fed_urn_uuid(f.stream)) != NULL &&
+		    (again = stream_seen(pl, db, stream)) != 0) {
+			*want = ~0u;
+			rc = again == 1 ? 0 : -1;
+		}
 	}
 	free(url);
 	fetch_free(&f);
@@ -942,7 +1015,10 @@ pull_peer(struct puller *pl, struct db *db, CURL *c, int interval,
 			want = ~0u;
 		pull_round(pl, db, c, want & ~rd.failed, &pb, &rd);
 	}
-	/* Keys learnt: cursors may have moved back anywhere. */
+	/*
+	 * Keys learnt, or a new stream: cursors may have moved back
+	 * anywhere.
+	 */
 	while (rd.learnt > 0 && ++rounds < 10) {
 		strbuf_free(&rd.errors);
 		memset(&rd, 0, sizeof(rd));
@@ -1025,7 +1101,7 @@ puller_run(void *arg)
 			puller_sleep(pl, ERROR_WAIT_MS);
 			continue;
 		}
-		if ((ms = due_or_lock(db, pl->id, &started)) < 0) {
+		if ((ms = due_or_lock(db, pl, &started)) < 0) {
 			if (ms == -2)
 				db_discard(pool, db);	/* and the lock */
 			else

@@ -56,6 +56,25 @@ page_cursor(xmlNodePtr n, long long *cursor)
 	return 0;
 }
 
+/* acorn:stream's urn:uuid into out; -1 when it is not one. */
+static int
+page_stream(xmlNodePtr n, char out[FED_UUID_LEN + 1])
+{
+	xmlChar *text;
+	const char *id;
+	int rc = -1;
+
+	if (xmlFirstElementChild(n) != NULL ||
+	    (text = xmlNodeGetContent(n)) == NULL)
+		return -1;
+	if ((id = fed_urn_uuid((const char *)text)) != NULL) {
+		memcpy(out, id, FED_UUID_LEN + 1);
+		rc = 0;
+	}
+	xmlFree(text);
+	return rc;
+}
+
 static int
 is_next_link(xmlNodePtr n)
 {
@@ -244,7 +263,7 @@ fed_page_parse(const char *buf, size_t len, struct fed_page *page,
 {
 	xmlDocPtr doc;
 	xmlNodePtr root, n;
-	int seen_cursor = 0;
+	int seen_cursor = 0, seen_stream = 0;
 
 	memset(page, 0, sizeof(*page));
 	page->cursor = -1;
@@ -260,6 +279,11 @@ fed_page_parse(const char *buf, size_t len, struct fed_page *page,
 		if (fed_is(n, FED_ACORN_NS, "cursor")) {
 			if (seen_cursor++ || page_cursor(n, &page->cursor)) {
 				fed_refuse(why, "a bad cursor");
+				goto fail;
+			}
+		} else if (fed_is(n, FED_ACORN_NS, "stream")) {
+			if (seen_stream++ || page_stream(n, page->stream)) {
+				fed_refuse(why, "a bad stream");
 				goto fail;
 			}
 		} else if (is_next_link(n))

@@ -14,13 +14,13 @@
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
 
+#include "backup.h"
 #include "config.h"
 #include "core.h"
 #include "web.h"
 #include "pages.h"
 #include "federation.h"
 #include "routes.h"
-#include "federation.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/acorn/acorn.conf"
 
@@ -55,6 +55,9 @@
  */
 #define OPENSSL_INIT_FLAGS	OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS
 
+/* The feeds' stream, started anew when the database is not where it was. */
+#define STREAM_CHECK	"SELECT acorn_stream()"
+
 static void
 usage(FILE *f)
 {
@@ -83,6 +86,13 @@ usage(FILE *f)
 	    "  postcodes import FILE where postcodes are, from the ONS\n"
 	    "                        Postcode Directory's CSV (pcds, lat,\n"
 	    "                        long, doterm), for finding services\n"
+	    "  backup DIR            the database, configuration and keys,\n"
+	    "                        into a new directory only you can read\n"
+	    "  restore DIR           the node as a backup holds it; every\n"
+	    "                        acorn serve of the node stopped first\n"
+	    "  stream [--new]        the stream the node's changes belong\n"
+	    "                        to; --new starts one, after a restore\n"
+	    "                        made by other means than acorn restore\n"
 	    "  serve [--port-file F] serve the node until SIGTERM\n"
 	    "  user add EMAIL --role member|contributor|coordinator|admin\n"
 	    "      [--name NAME] [--group GROUP] [--region REGION]\n"
@@ -555,9 +565,20 @@ cmd_serve(struct config *c, int argc, char **argv)
 		db_release(pool, db);
 		goto done;
 	}
+	/*
+	 * Every connection from now on first makes sure the feeds' stream
+	 * is this database's (schema/061): this one too.
+	 */
+	db_on_connect(STREAM_CHECK);
+	if (db_call(db, STREAM_CHECK, 0, NULL) == -1) {
+		db_release(pool, db);
+		goto done;
+	}
 	db_release(pool, db);
+	/* Its own keys also verify its records that come back. */
 	if (session_set_secret(node_secret, sizeof(node_secret)) == -1 ||
-	    signer_load(&signer, c->key_path) == -1)
+	    signer_load(&signer, c->key_path) == -1 ||
+	    merge_own_keys(&signer) == -1)
 		goto done;
 	server_signer = &signer;
 	password_slots(c->argon2_parallel, c->argon2_wait);
@@ -647,6 +668,7 @@ main(int argc, char **argv)
 	};
 	struct config c;
 	const char *path = getenv("ACORN_CONFIG"), *cmd;
+	char dir[4096];
 	int ch, rc;
 
 	if (path == NULL)
@@ -706,6 +728,19 @@ main(int argc, char **argv)
 		rc = cmd_postcodes(&c, argc, argv);
 	else if (strcmp(cmd, "directory") == 0)
 		rc = cmd_directory(&c, argc, argv);
+	else if (strcmp(cmd, "backup") == 0 && argc == 2)
+		rc = backup_make(&c, path, argv[1]) == 0 ? 0 : 1;
+	else if (strcmp(cmd, "restore") == 0 && argc == 2)
+		rc = backup_restore(&c, argv[1], schema_dir(&c, dir,
+		    sizeof(dir))) == 0 ? 0 : 1;
+	else if (strcmp(cmd, "stream") == 0 && (argc == 1 || (argc == 2 &&
+	    strcmp(argv[1], "--new") == 0)))
+		rc = backup_stream(&c, argc == 2) == 0 ? 0 : 1;
+	else if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0 ||
+	    strcmp(cmd, "stream") == 0) {
+		usage(stderr);
+		rc = 2;
+	}
 	else {
 		fprintf(stderr, "acorn: unknown command %s\n", cmd);
 		usage(stderr);

@@ -207,6 +207,7 @@ void		 db_discard(struct db_pool *, struct db *);
 PGconn		*db_conn(struct db *);
 PGconn		*db_connect(const char *);
 void		 db_statement_timeout(int);
+void		 db_on_connect(const char *);
 PGresult	*db_query(struct db *, ExecStatusType, const char *, int,
 		    const char *const *);
 int		 db_exec(struct db *, const char *, int, const char *const *);

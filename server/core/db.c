@@ -77,6 +77,8 @@ static atomic_ulong data_notifications;
 static atomic_uint_fast64_t sessions_version = 1;
 static atomic_ulong sessions_notifications;
 static atomic_int statement_timeout;	/* seconds; 0: none */
+/* What every new connection asks first (db_on_connect); NULL: nothing. */
+static const char *_Atomic connect_sql;
 static atomic_ulong statement_names;
 static atomic_ulong statements_prepared;
 
@@ -188,6 +190,19 @@ db_statements_prepared(void)
  * How long any statement on a connection made from now on may run:
  * set once, from the configuration, before the first connection.
  */
+/*
+ * A statement every connection opened from now on runs before anything
+ * else, its answer read and dropped; a connection on which it fails is
+ * closed and not used.  For acorn_stream(), which must see each
+ * database a node is connected to (a promoted replica after failover,
+ * a restored one) before any feed is read from it.
+ */
+void
+db_on_connect(const char *sql)
+{
+	atomic_store(&connect_sql, sql);
+}
+
 void
 db_statement_timeout(int seconds)
 {
@@ -275,6 +290,7 @@ db_connect(const char *conninfo)
 	    "application_name", NULL };
 	const char *vals[] = { conninfo, "5", "acorn", NULL };
 	char timeout[24];
+	const char *sql;
 	PGconn *c;
 	PGresult *r;
 
@@ -306,6 +322,17 @@ db_connect(const char *conninfo)
 		return NULL;
 	}
 	PQclear(r);
+	if ((sql = atomic_load(&connect_sql)) != NULL) {
+		r = PQexec(c, sql);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_err("%s: %s", sql, PQerrorMessage(c));
+			PQclear(r);
+			PQfinish(c);
+			atomic_fetch_add(&errors, 1);
+			return NULL;
+		}
+		PQclear(r);
+	}
 	return c;
 }
 

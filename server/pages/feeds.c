@@ -77,7 +77,8 @@ struct feed_page {
 	long long		 cursor;	/* -1: none */
 	long long		 latest;	/* -1: not said */
 	const char		*updated;
-	char			 etag[80];
+	const char		*stream;	/* NULL: not said */
+	char			 etag[128];
 	const char		*cache;
 };
 
@@ -95,13 +96,14 @@ send_feed(struct request *r, struct feed_page *pg)
 	size_t size;
 	int i, k = 0, len;
 
-	size = 2 * strlen(pg->frame->href) + 256;
+	size = FEED_FRAME_PAGE_SIZE(pg->frame);
 	if ((fb = calloc(1, sizeof(*fb))) == NULL ||
 	    (fb->own = malloc(size)) == NULL ||
 	    (fb->iov = calloc(2 * (size_t)pg->n + 3, sizeof(*fb->iov))) ==
 	    NULL ||
 	    (len = feed_frame_page(pg->frame, fb->own, size, pg->after,
-	    pg->updated, pg->next, pg->cursor, pg->latest)) == -1) {
+	    pg->updated, pg->next, pg->cursor, pg->latest, pg->stream)) ==
+	    -1) {
 		if (fb != NULL) {
 			free(fb->own);
 			free(fb->iov);
@@ -149,8 +151,8 @@ keep_feed(struct request *r, struct feed_page *pg)
 	char *body;
 
 	if (feed_page_text(pg->frame, pg->res, pg->col, pg->first, pg->n,
-	    pg->after, pg->updated, pg->next, pg->cursor, pg->latest, &b) ==
-	    -1) {
+	    pg->after, pg->updated, pg->next, pg->cursor, pg->latest,
+	    pg->stream, &b) == -1) {
 		strbuf_free(&b);
 		PQclear(pg->res);
 		return http_error(r, 500);
@@ -293,17 +295,22 @@ reader_feed(struct request *r, const struct feed_frame *frame,
  * weak.  A last page (no rel="next") depends only on the newest change
  * served: a puller keeps the ETag of the last page it merged and next
  * asks from that page's cursor, so its next poll is a 304 unless
- * something changed (docs/protocol.md, section 6).
+ * something changed (docs/protocol.md, section 6).  Numbers name
+ * entries only within their stream, which both name too: a page of a
+ * new stream is never its predecessor's 304.
  */
 static void
 peer_etag(struct feed_page *pg)
 {
+	const char *st = pg->stream != NULL ? pg->stream : "";
+
 	if (pg->next >= 0)
-		snprintf(pg->etag, sizeof(pg->etag), "W/\"f%s.%lld.%lld.%d\"",
-		    pg->frame->version, pg->after, pg->cursor, pg->n);
+		snprintf(pg->etag, sizeof(pg->etag),
+		    "W/\"f%s.%.36s.%lld.%lld.%d\"", pg->frame->version, st,
+		    pg->after, pg->cursor, pg->n);
 	else
-		snprintf(pg->etag, sizeof(pg->etag), "\"l%s.%lld\"",
-		    pg->frame->version, pg->latest);
+		snprintf(pg->etag, sizeof(pg->etag), "\"l%s.%.36s.%lld\"",
+		    pg->frame->version, st, pg->latest);
 }
 
 static int
@@ -332,6 +339,7 @@ peer_feed(struct request *r, const struct feed_frame *frame,
 	pg.updated = pp.updated;
 	pg.cursor = pp.cursor;
 	pg.next = pp.next;
+	pg.stream = pp.stream;
 	if (pg.next >= 0)
 		pg.cache = FULL_PAGE_CACHE;
 	peer_etag(&pg);
@@ -423,7 +431,9 @@ poll_parse(const char *since, struct poll_item items[POLL_MAX])
  * the collections named with anything served after the cursor given,
  * one a line with the newest change ("members 130"), or 204 when none
  * has: a caught-up peer asks this one question per poll.  It says only
- * what the feeds say (their newest sequence numbers).
+ * what the feeds say (their newest sequence numbers, and in the header
+ * Acorn-Stream the stream they belong to: a puller that finds a new one
+ * reads this node again from the start).
  */
 int
 feeds_poll(struct request *r)
@@ -432,14 +442,14 @@ feeds_poll(struct request *r)
 	struct strbuf sql = { NULL, 0, 0, 0 }, body = { NULL, 0, 0, 0 };
 	struct MHD_Response *resp;
 	unsigned char digest[32];
-	char hex[33], etag[40], *q = NULL, *text = NULL;
+	char hex[33], etag[40], *q = NULL, *text = NULL, *stream = NULL;
 	const char *since = http_query(r, "since");
 	PGresult *res = NULL;
 	int n, i, news = 0, rc;
 
 	if (since == NULL || (n = poll_parse(since, items)) == -1)
 		return http_error(r, 400);
-	strbuf_str(&sql, "SELECT 0");
+	strbuf_str(&sql, "SELECT (SELECT 'urn:uuid:' || id FROM feed_stream)");
 	for (i = 0; i < n; i++)
 		strbuf_printf(&sql, ", (SELECT coalesce(max(seq), 0) FROM %s"
 		    " WHERE " FED_SERVED ")", items[i].table);
@@ -463,8 +473,19 @@ feeds_poll(struct request *r)
 		rc = http_error(r, 500);
 		goto done;
 	}
-	/* The answer is all the ETag has to name. */
-	util_sha256(text, strlen(text), digest);
+	/* The answer and the stream are all the ETag has to name. */
+	if (!PQgetisnull(res, 0, 0) && (stream = util_printf("%s\n%s",
+	    PQgetvalue(res, 0, 0), text)) == NULL) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	if (stream != NULL && response_header(r, "Acorn-Stream",
+	    PQgetvalue(res, 0, 0)) == -1) {
+		rc = http_error(r, 500);
+		goto done;
+	}
+	util_sha256(stream != NULL ? stream : text,
+	    strlen(stream != NULL ? stream : text), digest);
 	util_hex(digest, 12, hex);
 	snprintf(etag, sizeof(etag), "\"p%.24s\"", hex);
 	if (http_fresh(r, etag)) {
@@ -486,6 +507,7 @@ feeds_poll(struct request *r)
 	rc = http_queue(r, news > 0 ? 200 : 204, resp);
 done:
 	PQclear(res);
+	free(stream);
 	free(text);
 	free(q);
 	return rc;

@@ -21,6 +21,7 @@
 Suite	*events_suite(void);
 Suite	*attendance_suite(void);
 Suite	*feedback_suite(void);
+Suite	*restore_suite(void);
 Suite	*mail_suite(void);
 Suite	*feeds_suite(void);
 Suite	*library_suite(void);
@@ -1471,6 +1472,7 @@ main(void)
 	srunner_add_suite(sr, events_suite());
 	srunner_add_suite(sr, attendance_suite());
 	srunner_add_suite(sr, feedback_suite());
+	srunner_add_suite(sr, restore_suite());
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, feeds_suite());
 	srunner_add_suite(sr, library_suite());

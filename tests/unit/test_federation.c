@@ -1428,6 +1428,47 @@ START_TEST(test_page_refuses_truncated_and_foreign_pages)
 }
 END_TEST
 
+#define STREAM_A	"0b7d9b8e-3c1f-4e57-9a51-6f0a3e1d2c4b"
+#define STREAM_B	"5e2a8c11-7f4d-4b09-8d3e-a1c2b3d4e5f6"
+
+/* A page's stream is read, and a page with a stream it cannot read is not. */
+START_TEST(test_page_says_its_stream)
+{
+	struct fed_page p;
+	const char *why;
+	static const char named[] = FEED_OPEN
+	    "<acorn:cursor>7</acorn:cursor>"
+	    "<acorn:stream>urn:uuid:" STREAM_A "</acorn:stream></feed>";
+	static const char unnamed[] = FEED_OPEN
+	    "<acorn:cursor>7</acorn:cursor></feed>";
+
+	ck_assert_int_eq(fed_page_parse(named, strlen(named), &p, &why), 0);
+	ck_assert_str_eq(p.stream, STREAM_A);
+	fed_page_free(&p);
+	/* From a node before streams: none. */
+	ck_assert_int_eq(fed_page_parse(unnamed, strlen(unnamed), &p, &why),
+	    0);
+	ck_assert_str_eq(p.stream, "");
+	fed_page_free(&p);
+
+	ck_assert_str_eq(page_refusal(FEED_OPEN
+	    "<acorn:stream>urn:uuid:" STREAM_A "</acorn:stream>"
+	    "<acorn:stream>urn:uuid:" STREAM_B "</acorn:stream></feed>"),
+	    "a bad stream");
+	ck_assert_str_eq(page_refusal(FEED_OPEN
+	    "<acorn:stream>" STREAM_A "</acorn:stream></feed>"),
+	    "a bad stream");
+	ck_assert_str_eq(page_refusal(FEED_OPEN
+	    "<acorn:stream>urn:uuid:not-a-uuid</acorn:stream></feed>"),
+	    "a bad stream");
+	ck_assert_str_eq(page_refusal(FEED_OPEN
+	    "<acorn:stream>urn:uuid:<b>" STREAM_A "</b></acorn:stream></feed>"),
+	    "a bad stream");
+	ck_assert_str_eq(page_refusal(FEED_OPEN
+	    "<acorn:stream></acorn:stream></feed>"), "a bad stream");
+}
+END_TEST
+
 START_TEST(test_page_refuses_too_many_or_too_large_entries)
 {
 	struct fed_page p;
@@ -2134,6 +2175,7 @@ federation_suite(void)
 	tcase_add_test(tc,
 	    test_page_entries_leaning_on_feed_namespaces_still_verify);
 	tcase_add_test(tc, test_page_refuses_truncated_and_foreign_pages);
+	tcase_add_test(tc, test_page_says_its_stream);
 	tcase_add_test(tc, test_page_refuses_too_many_or_too_large_entries);
 	tcase_add_test(tc, test_page_without_entries_is_empty);
 	suite_add_tcase(s, tc);
