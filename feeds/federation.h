@@ -161,6 +161,7 @@ int	 keys_generate(const char *, int, int);
 
 /* publish.c: signing what changed, and the collections served. */
 int	 publish_pending(struct db *, const struct signer *);
+unsigned long publish_signed(void);
 #define PUBLISH_ALL	(~0u)
 int	 publish_kinds(struct db *, const struct signer *, unsigned int);
 unsigned int publish_kinds_of(const char *);

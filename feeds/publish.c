@@ -13,6 +13,7 @@
  * still being written (see feed_begin).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1266,6 +1267,19 @@ publish_kinds_of(const char *table)
 }
 
 /*
+ * Entries this process signed and stored, for /metrics: with several
+ * processes on one database, theirs add up to the changes made, each
+ * signed by one of them.
+ */
+static atomic_ulong signed_entries;
+
+unsigned long
+publish_signed(void)
+{
+	return atomic_load(&signed_entries);
+}
+
+/*
  * Signs the pending local rows of the kinds of mask (publish_kinds_of's
  * bits), or of every kind that has any when mask is PUBLISH_ALL (one
  * question first).  Peers are told (acorn_published) when anything went
@@ -1293,6 +1307,7 @@ publish_kinds(struct db *db, const struct signer *sg, unsigned int mask)
 			continue;
 		if ((n = publish_kind(db, sg, &kinds[i])) == -1)
 			return -1;
+		atomic_fetch_add(&signed_entries, (unsigned long)n);
 		total += n;
 	}
 	return total;

@@ -27,6 +27,10 @@ federation_metrics(struct strbuf *b)
 	int i;
 
 	sync_counts(&merged, &pulls, &failures);
+	strbuf_printf(b, "# HELP acorn_federation_signed_total Entries of this"
+	    " node's changes signed by this process.\n"
+	    "# TYPE acorn_federation_signed_total counter\n"
+	    "acorn_federation_signed_total %lu\n", publish_signed());
 	sync_bytes(&wire, &decoded);
 	strbuf_printf(b, "# HELP acorn_federation_rejections_total Entries and"
 	    " pages from peers refused, by reason.\n"

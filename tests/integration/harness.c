@@ -272,7 +272,8 @@ node_serve_port(struct node *n, int port_wanted)
 
 	if (node_listen(n, port_wanted) == -1)
 		return -1;
-	snprintf(port_file, sizeof(port_file), "%s.port", n->conf);
+	/* Of the log, which each process of a node has its own of. */
+	snprintf(port_file, sizeof(port_file), "%s.port", n->log);
 	unlink(port_file);
 	if ((n->pid = fork()) == 0) {
 		/*
@@ -342,6 +343,36 @@ node_kill(struct node *n)
 	kill(n->pid, SIGKILL);
 	waitpid(n->pid, NULL, 0);
 	n->pid = 0;
+}
+
+/*
+ * Another process of node n: the same database and configuration, a
+ * log and a port of its own, not serving yet (node_serve).  Freed with
+ * node_twin_free, which leaves the database to n.
+ */
+struct node *
+node_twin(const struct node *n, int k)
+{
+	struct node *t;
+
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return NULL;
+	*t = *n;
+	t->pid = 0;
+	t->url[0] = '\0';
+	snprintf(t->log, sizeof(t->log), "%s/%s-%d.log",
+	    env("ACORN_TEST_VAR"), n->db, k);
+	return t;
+}
+
+void
+node_twin_free(struct node *t)
+{
+	if (t == NULL)
+		return;
+	if (t->pid > 0)
+		node_stop(t);
+	free(t);
 }
 
 void

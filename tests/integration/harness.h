@@ -58,6 +58,8 @@ int		 node_port(const struct node *);
 int		 node_stop(struct node *);
 void		 node_kill(struct node *);
 void		 node_free(struct node *);
+struct node	*node_twin(const struct node *, int);
+void		 node_twin_free(struct node *);
 char		*node_user_add(struct node *, const char *, const char *);
 char		*node_sql(struct node *, const char *, const char *);
 long		 node_num(struct node *, const char *, const char *);

@@ -22,6 +22,7 @@ Suite	*events_suite(void);
 Suite	*attendance_suite(void);
 Suite	*feedback_suite(void);
 Suite	*restore_suite(void);
+Suite	*processes_suite(void);
 Suite	*mail_suite(void);
 Suite	*feeds_suite(void);
 Suite	*library_suite(void);
@@ -1473,6 +1474,7 @@ main(void)
 	srunner_add_suite(sr, attendance_suite());
 	srunner_add_suite(sr, feedback_suite());
 	srunner_add_suite(sr, restore_suite());
+	srunner_add_suite(sr, processes_suite());
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, feeds_suite());
 	srunner_add_suite(sr, library_suite());
