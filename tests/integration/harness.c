@@ -1443,17 +1443,33 @@ http_post_multipart(struct client *c, const char *path, const char *body,
 void
 reg_form_open(struct client *c, const char *event, struct reg_form *f)
 {
+	ck_assert_int_eq(reg_form_try(c, event, f), 200);
+}
+
+/*
+ * reg_form_open for a page that may fail (a database away): the
+ * page's status, the form kept only when it is 200 (and then the page
+ * must offer it); 0 when no answer came.
+ */
+long
+reg_form_try(struct client *c, const char *event, struct reg_form *f)
+{
 	char path[128];
 	struct resp *r;
+	long status;
 
 	snprintf(path, sizeof(path), "/events/%s", event);
 	snprintf(f->action, sizeof(f->action), "%s/register", path);
-	ck_assert_ptr_nonnull(r = http_get(c, path));
-	ck_assert_int_eq(r->status, 200);
-	ck_assert_ptr_nonnull(f->csrf = form_field(r->body, "csrf"));
-	ck_assert_ptr_nonnull(f->request = form_field(r->body, "request"));
-	ck_assert_ptr_nonnull(f->place = form_field(r->body, "place"));
+	if ((r = http_get(c, path)) == NULL)
+		return 0;
+	if ((status = r->status) == 200) {
+		ck_assert_ptr_nonnull(f->csrf = form_field(r->body, "csrf"));
+		ck_assert_ptr_nonnull(f->request = form_field(r->body,
+		    "request"));
+		ck_assert_ptr_nonnull(f->place = form_field(r->body, "place"));
+	}
 	resp_free(r);
+	return status;
 }
 
 /*

@@ -124,6 +124,8 @@ int		 join(struct client *, const char *, const char *,
 		    const char *);
 int		 join_confirm(struct client *, const char *, const char *);
 char		*mail_token(struct node *, const char *, const char *);
+long		 reg_form_try(struct client *, const char *,
+		    struct reg_form *);
 void		 reg_form_open(struct client *, const char *,
 		    struct reg_form *);
 struct resp	*reg_form_send(struct client *, const struct reg_form *,

@@ -23,6 +23,7 @@ Suite	*attendance_suite(void);
 Suite	*feedback_suite(void);
 Suite	*restore_suite(void);
 Suite	*processes_suite(void);
+Suite	*outage_suite(void);
 Suite	*mail_suite(void);
 Suite	*feeds_suite(void);
 Suite	*library_suite(void);
@@ -1475,6 +1476,7 @@ main(void)
 	srunner_add_suite(sr, feedback_suite());
 	srunner_add_suite(sr, restore_suite());
 	srunner_add_suite(sr, processes_suite());
+	srunner_add_suite(sr, outage_suite());
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, feeds_suite());
 	srunner_add_suite(sr, library_suite());
