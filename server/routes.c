@@ -41,6 +41,11 @@ static const struct route routes[PAGE__MAX] = {
 		.flags = NO_SESSION,
 		.handler = metrics_healthz, .metric = "healthz",
 	},
+	[PAGE_HEALTH_PEERS] = {
+		.path = "/healthz/peers", .methods = GET,
+		.flags = NO_SESSION,
+		.handler = metrics_health_peers, .metric = "healthz_peers",
+	},
 	[PAGE_METRICS] = {
 		.path = "/metrics", .methods = GET,
 		.flags = NO_DB,

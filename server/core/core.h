@@ -202,6 +202,7 @@ struct db_pool	*db_pool_new(const char *, int);
 void		 db_pool_free(struct db_pool *);
 void		 db_pool_close_idle(struct db_pool *, int);
 struct db	*db_acquire(struct db_pool *);
+struct db	*db_acquire_within(struct db_pool *, int);
 void		 db_release(struct db_pool *, struct db *);
 void		 db_discard(struct db_pool *, struct db *);
 PGconn		*db_conn(struct db *);

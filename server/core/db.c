@@ -462,12 +462,22 @@ db_pool_close_idle(struct db_pool *p, int idle)
 struct db *
 db_acquire(struct db_pool *p)
 {
+	return db_acquire_within(p, 5);
+}
+
+/*
+ * db_acquire, waiting at most seconds for a free connection (0: only
+ * one free now, for what can do without).
+ */
+struct db *
+db_acquire_within(struct db_pool *p, int seconds)
+{
 	struct timespec until;
 	struct db *d = NULL;
 	int i;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 5;
+	until.tv_sec += seconds;
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		for (i = 0; i < p->n; i++)
@@ -478,10 +488,12 @@ db_acquire(struct db_pool *p)
 			}
 		if (d != NULL)
 			break;
-		if (pthread_cond_timedwait(&p->freed, &p->lock, &until) ==
-		    ETIMEDOUT) {
+		if (seconds <= 0 || pthread_cond_timedwait(&p->freed,
+		    &p->lock, &until) == ETIMEDOUT) {
 			pthread_mutex_unlock(&p->lock);
-			log_warn("no database connection free after 5s");
+			if (seconds > 0)
+				log_warn("no database connection free after"
+				    " %ds", seconds);
 			return NULL;
 		}
 	}

@@ -1,9 +1,14 @@
 /*
  * /metrics, Prometheus text for this process: requests by route and
  * status with their latency, database errors, the federation's counts
- * and the response cache's, for this machine alone or for whoever holds
- * metrics_token; and
- * /healthz, which answers 200 only when the database does.
+ * and the response cache's, and, when the database answers, the node's
+ * own: how far behind each peer it is, the queues (mail, deliveries to
+ * other nodes, listings waiting for their review) and its feeds'
+ * stream; for this machine alone or for whoever holds metrics_token;
+ * /healthz, which answers 200 only when the database does, for load
+ * balancers; and
+ * /healthz/peers, for the same people as /metrics: the database and
+ * each peer, whether it is reachable and how far behind this node is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,22 +113,121 @@ metrics_unauthorised(struct request *r)
 }
 
 /*
- * GET /metrics: with metrics_token set, for whoever sends it, from
- * anywhere; without it, for this machine alone, never for a request a
- * proxy on it forwarded.
+ * The node's queues, its stream and each peer, as the database says:
+ * one query, the first row the node's, then a row for each peer (its
+ * node id, whether its last pull failed, seconds since one went well,
+ * changes behind, seconds behind).
  */
+static const char node_sql[] =
+    "SELECT NULL::uuid, (SELECT count(*) FROM outbox WHERE sent IS NULL),"
+    " (SELECT count(*) FROM away_registrations WHERE delivered < version)"
+    " + (SELECT count(*) FROM inbox_requests WHERE delivered < out_version)"
+    " + (SELECT count(*) FROM directory_notes),"
+    " (SELECT count(*) FROM service_reviews WHERE escalated IS NULL),"
+    " (SELECT count(*) FROM service_reviews WHERE escalated IS NOT NULL),"
+    " (SELECT id::text FROM feed_stream), 0"
+    " UNION ALL SELECT * FROM (SELECT p.node, (p.failures > 0)::integer,"
+    " coalesce(floor(extract(epoch FROM now() - p.last_success)), -1),"
+    " coalesce(sum(c.behind), 0),"
+    " coalesce(floor(extract(epoch FROM now() - min(c.behind_since))), 0),"
+    " NULL, 0 FROM peers p LEFT JOIN peer_cursors c ON c.peer = p.id"
+    " GROUP BY p.id ORDER BY p.id) x";
+
+enum { NG_PEER, NG_MAIL, NG_COURIER, NG_REVIEW, NG_ESCALATED, NG_STREAM };
+enum { NP_NODE, NP_FAILING, NP_SINCE, NP_BEHIND, NP_LAG };
+
+/* A gauge with its help, one value for each row of res in column col. */
+static void
+peer_gauge(struct strbuf *b, const PGresult *res, const char *name,
+    const char *help, int col)
+{
+	int i;
+
+	strbuf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (i = 1; i < PQntuples(res); i++)
+		strbuf_printf(b, "%s{peer=\"urn:uuid:%s\"} %s\n", name,
+		    PQgetvalue(res, i, NP_NODE), PQgetvalue(res, i, col));
+}
+
+/*
+ * What the database says of the node, when a connection is free at
+ * once: without one the rest of /metrics still answers.  Peer ids are
+ * uuids and the stream one, so no label needs escaping.
+ */
+static void
+node_metrics(struct request *r, struct strbuf *b)
+{
+	struct db *db = http_db_try(r);
+	PGresult *res;
+
+	if (db == NULL || (res = db_query(db, PGRES_TUPLES_OK, node_sql, 0,
+	    NULL)) == NULL)
+		return;
+	if (PQntuples(res) < 1) {
+		PQclear(res);
+		return;
+	}
+	strbuf_printf(b, "# HELP acorn_mail_queue Mails waiting to be sent.\n"
+	    "# TYPE acorn_mail_queue gauge\nacorn_mail_queue %s\n"
+	    "# HELP acorn_courier_queue Registrations, outcomes and notes"
+	    " waiting to reach another node.\n"
+	    "# TYPE acorn_courier_queue gauge\nacorn_courier_queue %s\n"
+	    "# HELP acorn_review_queue Listings asked to be confirmed and not"
+	    " yet, by whether coordinators were told.\n"
+	    "# TYPE acorn_review_queue gauge\n"
+	    "acorn_review_queue{stage=\"asked\"} %s\n"
+	    "acorn_review_queue{stage=\"escalated\"} %s\n",
+	    PQgetvalue(res, 0, NG_MAIL), PQgetvalue(res, 0, NG_COURIER),
+	    PQgetvalue(res, 0, NG_REVIEW), PQgetvalue(res, 0, NG_ESCALATED));
+	if (!PQgetisnull(res, 0, NG_STREAM))
+		strbuf_printf(b, "# HELP acorn_feed_stream_info The stream this"
+		    " node's change numbers belong to.\n"
+		    "# TYPE acorn_feed_stream_info gauge\n"
+		    "acorn_feed_stream_info{stream=\"urn:uuid:%s\"} 1\n",
+		    PQgetvalue(res, 0, NG_STREAM));
+	peer_gauge(b, res, "acorn_peer_failing", "1 when the last pull of the"
+	    " peer failed.", NP_FAILING);
+	peer_gauge(b, res, "acorn_peer_last_success_seconds", "Seconds since"
+	    " a pull of the peer went well, -1 when none has.", NP_SINCE);
+	peer_gauge(b, res, "acorn_peer_behind_changes", "Changes the peer"
+	    " holds that this node has not read yet.", NP_BEHIND);
+	peer_gauge(b, res, "acorn_peer_lag_seconds", "Seconds this node has"
+	    " been behind the peer, 0 when it is not.", NP_LAG);
+	PQclear(res);
+}
+
+/*
+ * Whether r may read what /metrics says: with metrics_token set,
+ * whoever sends it, from anywhere; without it, this machine alone,
+ * never a request a proxy on it forwarded.  -1 with the refusal
+ * answered in *rc.
+ */
+static int
+metrics_allowed(struct request *r, int *rc)
+{
+	if (cfg->metrics_token[0] != '\0') {
+		if (!metrics_bearer_ok(r)) {
+			*rc = metrics_unauthorised(r);
+			return -1;
+		}
+	} else if (!http_local(r)) {
+		*rc = http_error(r, 403);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /metrics, for whoever metrics_allowed lets in. */
 int
 metrics_serve(struct request *r)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
 	size_t len;
 	char *text;
+	int rc;
 
-	if (cfg->metrics_token[0] != '\0') {
-		if (!metrics_bearer_ok(r))
-			return metrics_unauthorised(r);
-	} else if (!http_local(r))
-		return http_error(r, 403);
+	if (metrics_allowed(r, &rc) == -1)
+		return rc;
 	counters_text(&b);
 	strbuf_printf(&b, "# HELP acorn_db_errors_total Failed database "
 	    "operations.\n# TYPE acorn_db_errors_total counter\n"
@@ -135,6 +239,7 @@ metrics_serve(struct request *r)
 	    db_statements_prepared());
 	federation_metrics(&b);
 	cache_text(&b);
+	node_metrics(r, &b);
 	len = b.len;
 	if ((text = strbuf_take(&b)) == NULL)
 		return http_error(r, 500);
@@ -153,4 +258,83 @@ metrics_healthz(struct request *r)
 		    sizeof(down) - 1, 1);
 	return http_send(r, 200, "text/plain; charset=utf-8", ok,
 	    sizeof(ok) - 1, 1);
+}
+
+/*
+ * The peers as /healthz/peers shows them: whether the last pull went
+ * well, when one last did, what it said when it failed, and how many
+ * changes this node has still to read.
+ */
+static const char peers_sql[] =
+    "SELECT p.node, p.name, p.url, p.failures = 0, "
+    RFC3339("p.last_success") ", p.failures, p.last_error,"
+    " coalesce((SELECT sum(c.behind) FROM peer_cursors c"
+    "  WHERE c.peer = p.id), 0)"
+    " FROM peers p ORDER BY p.name, p.id";
+
+enum { PH_NODE, PH_NAME, PH_URL, PH_OK, PH_SUCCESS, PH_FAILURES,
+	PH_ERROR, PH_BEHIND };
+
+/*
+ * GET /healthz/peers, for whoever may read /metrics: JSON saying
+ * whether the database answers and, for each peer, whether it is
+ * reachable (its last pull went well) and how far behind this node is.
+ * 200 when the database answers, whatever the peers do (a peer down
+ * is for the coordinator, not a reason to take this node out of a
+ * load balancer); 503 when it does not.
+ */
+int
+metrics_health_peers(struct request *r)
+{
+	struct json j;
+	PGresult *res;
+	size_t len;
+	char *text, *urn;
+	int i, rc;
+
+	if (metrics_allowed(r, &rc) == -1)
+		return rc;
+	if ((res = db_query(r->db, PGRES_TUPLES_OK, peers_sql, 0, NULL)) ==
+	    NULL)
+		return http_error(r, 503);
+	json_init(&j);
+	json_open(&j, '{');
+	json_key(&j, "database");
+	json_string(&j, "ok");
+	json_key(&j, "peers");
+	json_open(&j, '[');
+	for (i = 0; i < PQntuples(res); i++) {
+		json_open(&j, '{');
+		json_key(&j, "node");
+		urn = util_printf("urn:uuid:%s", PQgetvalue(res, i, PH_NODE));
+		json_string(&j, urn != NULL ? urn : "");
+		free(urn);
+		json_key(&j, "name");
+		json_string(&j, PQgetvalue(res, i, PH_NAME));
+		json_key(&j, "url");
+		json_string(&j, PQgetvalue(res, i, PH_URL));
+		json_key(&j, "reachable");
+		json_bool(&j, *PQgetvalue(res, i, PH_OK) == 't');
+		json_key(&j, "last_success");
+		if (PQgetisnull(res, i, PH_SUCCESS))
+			json_null(&j);
+		else
+			json_string(&j, PQgetvalue(res, i, PH_SUCCESS));
+		json_key(&j, "failures");
+		json_number(&j, PQgetvalue(res, i, PH_FAILURES));
+		json_key(&j, "error");
+		if (PQgetisnull(res, i, PH_ERROR))
+			json_null(&j);
+		else
+			json_string(&j, PQgetvalue(res, i, PH_ERROR));
+		json_key(&j, "behind");
+		json_number(&j, PQgetvalue(res, i, PH_BEHIND));
+		json_close(&j);
+	}
+	json_close(&j);
+	json_close(&j);
+	PQclear(res);
+	if ((text = json_finish(&j, &len)) == NULL)
+		return http_error(r, 500);
+	return http_send(r, 200, "application/json", text, len, 0);
 }

@@ -294,6 +294,7 @@ int members_profile(struct request *r);
 /* metrics.c */
 int metrics_serve(struct request *r);
 int metrics_healthz(struct request *r);
+int metrics_health_peers(struct request *r);
 
 /* network.c */
 int network_sync(struct request *r);

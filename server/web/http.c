@@ -599,6 +599,19 @@ address_loopback(const struct sockaddr *sa)
 }
 
 /*
+ * For a route that does without the database (NO_DB) but shows more
+ * with it: a connection when one is free at once, given back with the
+ * request's; NULL otherwise.
+ */
+struct db *
+http_db_try(struct request *r)
+{
+	if (r->db == NULL)
+		r->db = db_acquire_within(pool, 0);
+	return r->db;
+}
+
+/*
  * Whether the request comes from this machine itself and not through a
  * proxy on it: its socket's peer is loopback and no proxy header says it
  * was forwarded for someone else.  Behind a trusted proxy every request

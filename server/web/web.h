@@ -423,6 +423,7 @@ const char	*http_query(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
 int		 http_not_modified(struct request *, const char *, const char *);
 int		 http_local(struct request *);
+struct db	*http_db_try(struct request *);
 
 /* cache.c: responses kept in memory until the data changes. */
 int		 cache_init(long);
