@@ -324,6 +324,7 @@ void	 sync_pinged(long long, unsigned int);
 char	*sync_ping_note(unsigned int);
 unsigned int sync_news_read(const char *);
 void	 sync_counts(unsigned long *, unsigned long *, unsigned long *);
+void	 sync_sent_bytes(unsigned long long *, unsigned long long *);
 void	 sync_bytes(unsigned long long *, unsigned long long *);
 const char *sync_rejections(int, unsigned long *);
 

@@ -383,7 +383,10 @@ static const struct merge_kind kinds[] = {
 	    " (k.source = 'vouched' AND k.introducer = s.p2))",
 	    TOMB_HELD("nodes", "name = NULL, region = NULL, url = NULL,"
 	    " keys = '[]'"),
-	    TOMB_NEW("nodes", "", ""), NULL },
+	    TOMB_NEW("nodes", "", ""),
+	    /* What another hub pinned here vouches for stays. */
+	    "SELECT acorn_vouches_restore() FROM merge_stage s"
+	    " WHERE " APPLIED " AND s.deleted LIMIT 1", NULL },
 	    { UPSERT_HEAD("nodes", "deleted, subject, name, region, url")
 	    "false, substr(s.p7, 10)::uuid, s.p8, s.p9, s.p10"
 	    UPSERT_FROM "subject = excluded.subject, name = excluded.name,"
@@ -610,6 +613,13 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 		    " string_to_array($3, chr(30))) AS u (f, p)"
 		    " ON CONFLICT (fingerprint) DO NOTHING", 4,
 		    (const char *[]){ subject, fps, pems, rec->origin });
+		/*
+		 * A key this hub no longer vouches for that another hub
+		 * still does stays, in that hub's name (not learnt anew).
+		 */
+		if (n != -1 && db_call(db, "SELECT acorn_vouches_restore()", 0,
+		    NULL) == -1)
+			goto out;
 	}
 	if (n == -1)
 		goto out;

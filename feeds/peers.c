@@ -505,8 +505,8 @@ enum { RM_NODE };
 
 /*
  * Unpins a peer: its keys go, and the keys it vouched for as a hub (its
- * word counted only while it was one), and this node stops vouching for
- * it.  Recorded as actor's (0: the node's own command line).
+ * word counted only while it was one) unless another hub pinned here
+ * vouches for them too, and this node stops vouching for it.  Recorded as actor's (0: the node's own command line).
  */
 int
 peer_remove(struct db *db, long long id, long actor)
@@ -528,6 +528,10 @@ peer_remove(struct db *db, long long id, long actor)
 		rc = db_exec(db, "DELETE FROM node_keys WHERE (node = $1"
 		    " AND source <> 'vouched') OR (source = 'vouched'"
 		    " AND introducer = $1)", 1, q);
+		/* What another hub still vouches for stays. */
+		if (rc == 0)
+			rc = db_call(db, "SELECT acorn_vouches_restore()", 0,
+			    NULL);
 	}
 	PQclear(res);
 	if (rc == -1 || vouch_refresh(db) == -1 ||

@@ -91,6 +91,8 @@ static struct sync *serving;
 static atomic_ulong merged, pulls, pull_failures;
 /* Feed bytes pulled: as they came over the wire, and decoded. */
 static atomic_ullong wire_bytes, decoded_bytes;
+/* What this process sent its peers to tell them of news: bodies. */
+static atomic_ullong pushed_bytes, pinged_bytes;
 
 /* What one pull of a peer received. */
 struct pull_bytes {
@@ -154,6 +156,14 @@ sync_bytes(unsigned long long *wire, unsigned long long *decoded)
 {
 	*wire = atomic_load(&wire_bytes);
 	*decoded = atomic_load(&decoded_bytes);
+}
+
+/* Bytes of pushes' pages and of pings' forms this process sent. */
+void
+sync_sent_bytes(unsigned long long *pushed, unsigned long long *pinged)
+{
+	*pushed = atomic_load(&pushed_bytes);
+	*pinged = atomic_load(&pinged_bytes);
 }
 
 /* Counts what a request to a peer received. */
@@ -1348,11 +1358,14 @@ call_add(struct sync *s, CURLM *m, struct call *k, const char *url,
 		curl_easy_setopt(k->easy, CURLOPT_POSTFIELDS, p->body);
 		curl_easy_setopt(k->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)p->len);
+		atomic_fetch_add(&pushed_bytes, (unsigned long long)p->len);
 	} else {
 		k->url = util_printf("%s/federation/ping", url);
 		if (k->url == NULL || (k->form = ping_form(k->news)) == NULL)
 			return -1;
 		curl_easy_setopt(k->easy, CURLOPT_POSTFIELDS, k->form);
+		atomic_fetch_add(&pinged_bytes,
+		    (unsigned long long)strlen(k->form));
 	}
 	curl_easy_setopt(k->easy, CURLOPT_URL, k->url);
 	curl_easy_setopt(k->easy, CURLOPT_PROTOCOLS_STR, "http,https");

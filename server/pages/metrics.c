@@ -27,7 +27,7 @@ static void
 federation_metrics(struct strbuf *b)
 {
 	unsigned long merged, pulls, failures, n, sent, connects;
-	unsigned long long wire, decoded;
+	unsigned long long wire, decoded, pushed, pinged;
 	const char *why;
 	int i;
 
@@ -60,6 +60,13 @@ federation_metrics(struct strbuf *b)
 	    "acorn_federation_pulled_bytes_total{as=\"wire\"} %llu\n"
 	    "acorn_federation_pulled_bytes_total{as=\"decoded\"} %llu\n",
 	    wire, decoded);
+	sync_sent_bytes(&pushed, &pinged);
+	strbuf_printf(b, "# HELP acorn_federation_sent_bytes_total Bytes of the"
+	    " bodies of pushes and pings this process sent its peers.\n"
+	    "# TYPE acorn_federation_sent_bytes_total counter\n"
+	    "acorn_federation_sent_bytes_total{as=\"push\"} %llu\n"
+	    "acorn_federation_sent_bytes_total{as=\"ping\"} %llu\n",
+	    pushed, pinged);
 	inbox_sent_counts(&sent, &connects);
 	strbuf_printf(b, "# HELP acorn_courier_requests_total Registrations"
 	    " and outcomes the courier sent to peers.\n"

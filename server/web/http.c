@@ -1441,6 +1441,7 @@ void
 server_stop(struct server *s, int grace)
 {
 	const union MHD_DaemonInfo *di;
+	MHD_socket fd;
 	int i;
 
 	if (s == NULL)
@@ -1448,9 +1449,15 @@ server_stop(struct server *s, int grace)
 	/*
 	 * New connections are refused; requests under way are finished.
 	 * Idle keep-alive connections (a peer's puller keeps one) have
-	 * nothing to finish, so they do not hold the stop up.
+	 * nothing to finish, so they do not hold the stop up.  The socket
+	 * stops listening at once (shut down, closed once the daemon has
+	 * stopped), so that a connection that comes meanwhile is refused,
+	 * and a proxy sends it to another process, rather than waiting in
+	 * the queue of a socket nobody accepts from any more.
 	 */
-	MHD_quiesce_daemon(s->daemon);
+	fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		(void)shutdown(fd, SHUT_RDWR);
 	for (i = 0; i < grace * 10; i++) {
 		di = MHD_get_daemon_info(s->daemon,
 		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
@@ -1460,6 +1467,8 @@ server_stop(struct server *s, int grace)
 		usleep(100 * 1000);
 	}
 	MHD_stop_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	free(s);
 	free(upload_dir);
 	upload_dir = NULL;

@@ -25,6 +25,7 @@ Suite	*restore_suite(void);
 Suite	*processes_suite(void);
 Suite	*outage_suite(void);
 Suite	*health_suite(void);
+Suite	*hubs_suite(void);
 Suite	*mail_suite(void);
 Suite	*feeds_suite(void);
 Suite	*library_suite(void);
@@ -1479,6 +1480,7 @@ main(void)
 	srunner_add_suite(sr, processes_suite());
 	srunner_add_suite(sr, outage_suite());
 	srunner_add_suite(sr, health_suite());
+	srunner_add_suite(sr, hubs_suite());
 	srunner_add_suite(sr, mail_suite());
 	srunner_add_suite(sr, feeds_suite());
 	srunner_add_suite(sr, library_suite());
