@@ -59,9 +59,10 @@ mkdir -p "$work/run1" "$work/run2"
 [ "$(id -u)" -ne 0 ] || chown -R "${PG_USER:-postgres}" "$work"
 
 pg_up() {	# pg_up DIR SOCKET: starts a cluster on a socket of its own.
-	as_pg "$pgbin/pg_ctl" -D "$1" -l "$1.log" -w -s -o "-c listen_addresses=''
-	    -c unix_socket_directories='$2' -c fsync=off -c wal_level=replica
-	    -c max_wal_senders=4 -c hot_standby=on" start
+	local o="-c listen_addresses='' -c unix_socket_directories='$2'"
+	o="$o -c fsync=off -c wal_level=replica -c max_wal_senders=4"
+	as_pg "$pgbin/pg_ctl" -D "$1" -l "$1.log" -w -s \
+		-o "$o -c hot_standby=on" start
 }
 
 say "a primary and its streaming replica"
