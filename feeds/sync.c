@@ -49,6 +49,7 @@ struct puller {
 	int		 woken;
 	atomic_int	 stop;
 	int		 seen;		/* still in the peer list */
+	int		 hub;		/* pinned as a hub (the sync thread's) */
 	time_t		 no_poll_until;	/* the peer has no /feeds?since= */
 	time_t		 no_push_until;	/* nor /federation/push */
 	atomic_uint	 news;		/* collections a ping named: bits */
@@ -1173,9 +1174,9 @@ puller_stop(struct puller *pl)
 }
 
 /* Every peer pinned, to pull from. */
-static const char pullers_query[] = "SELECT id, url FROM peers";
+static const char pullers_query[] = "SELECT id, url, hub FROM peers";
 
-enum { PU_ID, PU_URL };
+enum { PU_ID, PU_URL, PU_HUB };
 
 /* Starts a puller for each new peer and stops those of peers removed. */
 static int
@@ -1199,6 +1200,7 @@ sync_peers(struct sync *s)
 				break;
 		if (pl != NULL) {
 			pl->seen = 1;
+			pl->hub = *PQgetvalue(res, i, PU_HUB) == 't';
 			continue;
 		}
 		if ((pl = calloc(1, sizeof(*pl))) == NULL ||
@@ -1210,6 +1212,7 @@ sync_peers(struct sync *s)
 		pl->sync = s;
 		pl->id = id;
 		pl->seen = 1;
+		pl->hub = *PQgetvalue(res, i, PU_HUB) == 't';
 		pthread_mutex_init(&pl->lock, NULL);
 		pthread_cond_init(&pl->wake, NULL);
 		if (pthread_create(&pl->thread, NULL, puller_run, pl) != 0) {
@@ -1296,8 +1299,14 @@ ping_form(unsigned int news)
 }
 
 /* Every peer pinned, but peer $1, to tell. */
+/*
+ * The peers to tell of a change: every one for this node's own; for one
+ * merged from peer $1, the others but those pinned here as hubs, which
+ * have it from its origin or from each other (a hub pins every region
+ * and the other hub), so that relays do not echo between them.
+ */
 static const char ping_query[] = "SELECT url, id, node FROM peers"
-    " WHERE id IS DISTINCT FROM $1::bigint";
+    " WHERE $1::bigint IS NULL OR (id <> $1::bigint AND NOT hub)";
 
 enum { PI_URL, PI_ID, PI_NODE };
 
@@ -1469,8 +1478,9 @@ pushes_take(struct sync *s, struct push p[FED_COLLECTIONS], PGresult **res,
 }
 
 /*
- * Tells every peer that something went out here (but the peer it all
- * came from, when from > 0: it holds it), and in which collections,
+ * Tells every peer that something went out here (but, when from > 0,
+ * the peer it all came from, which holds it, and the hubs: ping_query),
+ * and in which collections,
  * all at once, each with a short timeout: a dead peer costs the others
  * nothing.  A collection whose change fits a push (push.c) is pushed to
  * peers that take pushes; the rest is pinged.  A peer that does not
@@ -1503,7 +1513,7 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 	 * pushes: no page is read.
 	 */
 	for (who = s->pullers; who != NULL; who = who->next)
-		if (who->id != from) {
+		if (who->id != from && (from <= 0 || !who->hub)) {
 			told++;
 			pushing += time(NULL) >= who->no_push_until;
 		}

@@ -37,6 +37,8 @@
 /* Taken in SQL, by acorn_inbox_arrive (schema/044): (this, origin). */
 #define LOCK_INBOX_ARRIVE	"7234023"
 #define LOCK_REVIEW	"7234024"	/* review.c: one review step at once */
+/* Taken in SQL, by acorn_known_nodes_refresh (schema/063). */
+#define LOCK_KNOWN_NODES	"7234025"
 
 /*
  * Times as people read them, in UK time and in one style, as GOV.UK

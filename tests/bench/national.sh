@@ -32,24 +32,27 @@ for v in "$changes" "$timeout"; do
 	case $v in ''|*[!0-9]*) die "settings are whole numbers, not: $v" ;; esac
 done
 
-# The psql script that prints, for every node, one number from query.
-each_db() {
-	local q=$1 db
-	for db in "${dbs[@]}"; do
-		printf '\\connect %s\n%s;\n' "$db" "$q"
+# until_all QUERY WANT: waits until QUERY gives at least WANT on every
+# node, asking again only those short of it, twice a second (asking
+# every node's database 42 times a second would itself load the
+# machine being measured).  1 when the timeout came first.
+until_all() {
+	local q=$1 want=$2 limit=$(( $(date +%s) + timeout )) left i
+	local -a short=("${dbs[@]}") next
+	while [ ${#short[@]} -gt 0 ]; do
+		next=()
+		mapfile -t left < <(for i in "${short[@]}"; do
+			printf '\\connect %s\n%s;\n' "$i" "$q"
+		done | psql -X -q -tA -h "$host" -U acorn -d postgres 2>/dev/null)
+		for i in "${!short[@]}"; do
+			[ "${left[$i]:-0}" -ge "$want" ] 2>/dev/null ||
+				next+=("${short[$i]}")
+		done
+		short=("${next[@]}")
+		[ ${#short[@]} -gt 0 ] || return 0
+		[ "$(date +%s)" -lt "$limit" ] || return 1
+		sleep 0.5
 	done
-}
-
-# counts QUERY: the number QUERY gives on every node, a line each.
-counts() {
-	each_db "$1" | psql -X -q -tA -h "$host" -U acorn -d postgres \
-		-v ON_ERROR_STOP=1 2>/dev/null
-}
-
-# all_at QUERY WANT: whether QUERY gives at least WANT on every node.
-all_at() {
-	counts "$1" | awk -v w="$2" -v n="${#dbs[@]}" \
-		'$1 >= w { ok++ } END { exit !(NR == n && ok == n) }'
 }
 
 now() { date +%s.%N; }
@@ -93,13 +96,14 @@ measure() {
 	[ "$regions" -gt 0 ] || die "$file lists no region"
 	mkdir -p "$work"
 
-	say "$label: waiting for $n nodes to know each other"
-	local until=$(( $(date +%s) + timeout ))
-	until all_at "SELECT count(*) FROM nodes WHERE NOT deleted" "$n"; do
-		[ "$(date +%s)" -lt "$until" ] ||
-			die "$label: the network never knew itself"
-		sleep 0.5
-	done
+	say "$label: waiting for $n nodes to know each other and settle"
+	until_all "SELECT count(*) FROM nodes WHERE NOT deleted" "$n" ||
+		die "$label: the network never knew itself"
+	# Settled: nothing waits to be signed, and no node is behind a peer.
+	until_all "SELECT (NOT EXISTS (SELECT 1 FROM peer_cursors
+	    WHERE behind > 0) AND NOT EXISTS (SELECT 1 FROM nodes
+	    WHERE pending))::integer" 1 ||
+		die "$label: the network never settled"
 
 	local bytes0 t0 t1 total=$((regions * changes)) ticks0=() hz
 	hz=$(getconf CLK_TCK)
@@ -121,13 +125,9 @@ measure() {
 			    'A change to share.' FROM generate_series(1, $changes) g" &
 	done
 	wait
-	until=$(( $(date +%s) + timeout ))
-	until all_at "SELECT count(*) FROM glossary_terms WHERE term LIKE
-	    '$label %'" "$total"; do
-		[ "$(date +%s)" -lt "$until" ] ||
-			die "$label: not every node held every change in ${timeout}s"
-		sleep 0.1
-	done
+	until_all "SELECT count(*) FROM glossary_terms WHERE term LIKE
+	    '$label %'" "$total" ||
+		die "$label: not every node held every change in ${timeout}s"
 	t1=$(now)
 	# What is still on its way (the last pings, a poll) is counted too.
 	sleep 2

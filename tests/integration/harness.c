@@ -346,6 +346,80 @@ node_kill(struct node *n)
 }
 
 /*
+ * A network of n nodes serving, as the README peers one: the first hubs
+ * are hubs, pinning each other as hubs and every region (plain); every
+ * region pins every hub as a hub.  Node i is called names[i] in region
+ * regions[i], with the settings more beside.  -1 when one did not start.
+ */
+int
+network_up(struct node **net, int n, int hubs, const char *const *names,
+    const char *const *regions, const char *more)
+{
+	char settings[256];
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		snprintf(settings, sizeof(settings), "region = %s\n%s",
+		    regions[i], more);
+		if ((net[i] = node_new(names[i], settings)) == NULL ||
+		    node_serve(net[i]) == -1)
+			return -1;
+	}
+	for (i = 0; i < hubs; i++)
+		for (j = 0; j < n; j++) {
+			if (i == j)
+				continue;
+			if (node_peer(net[i], net[j], j < hubs) == -1 ||
+			    (j >= hubs && node_peer(net[j], net[i], 1) == -1))
+				return -1;
+		}
+	return 0;
+}
+
+/* Every node of a network stopped and its database gone. */
+void
+network_down(struct node **net, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		node_free(net[i]);
+		net[i] = NULL;
+	}
+}
+
+/* A glossary term of n's own, defined as definition; its id (malloc'd). */
+char *
+node_term_add(struct node *n, const char *term, const char *definition)
+{
+	return node_sqlv(n, "INSERT INTO glossary_terms (id, origin, term,"
+	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
+	    " $1, $2) RETURNING id", 2, (const char *[]){ term, definition });
+}
+
+/*
+ * count members prefix.1 .. prefix.count, each with an active account
+ * at "prefix.i@domain" and the password of the account template has.
+ * The number made.
+ */
+long
+node_members_add(struct node *n, const char *prefix, int count,
+    const char *template, const char *domain)
+{
+	char k[16];
+
+	snprintf(k, sizeof(k), "%d", count);
+	return node_exec(n, "WITH m AS (INSERT INTO members (id, origin, name,"
+	    " stakeholder, region) SELECT gen_random_uuid(), (SELECT id FROM"
+	    " node), $2 || ' ' || g, 'gp', 'North West'"
+	    " FROM generate_series(1, $3::integer) g RETURNING id, name)"
+	    " INSERT INTO accounts (member, email, password_hash, status)"
+	    " SELECT m.id, replace(m.name, ' ', '.') || '@' || $4,"
+	    " (SELECT password_hash FROM accounts WHERE email = $1), 'active'"
+	    " FROM m", 4, (const char *[]){ template, prefix, k, domain });
+}
+
+/*
  * Another process of node n: the same database and configuration, a
  * log and a port of its own, not serving yet (node_serve).  Freed with
  * node_twin_free, which leaves the database to n.

@@ -59,6 +59,12 @@ int		 node_stop(struct node *);
 void		 node_kill(struct node *);
 void		 node_free(struct node *);
 struct node	*node_twin(const struct node *, int);
+int		 network_up(struct node **, int, int, const char *const *,
+		    const char *const *, const char *);
+void		 network_down(struct node **, int);
+char		*node_term_add(struct node *, const char *, const char *);
+long		 node_members_add(struct node *, const char *, int,
+		    const char *, const char *);
 void		 node_twin_free(struct node *);
 char		*node_user_add(struct node *, const char *, const char *);
 char		*node_sql(struct node *, const char *, const char *);

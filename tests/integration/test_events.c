@@ -57,18 +57,8 @@ num(const char *sql, const char *param)
 static void
 make_members(const char *prefix, int n)
 {
-	char count[16];
-	const char *p[3] = { TEMPLATE, prefix, count };
-
-	snprintf(count, sizeof(count), "%d", n);
-	ck_assert_int_eq(node_exec(node, "WITH m AS (INSERT INTO members"
-	    " (id, origin, name, stakeholder, region) SELECT gen_random_uuid(),"
-	    " (SELECT id FROM node), $2 || ' ' || g, 'gp', 'North West'"
-	    " FROM generate_series(1, $3::integer) g RETURNING id, name)"
-	    " INSERT INTO accounts (member, email, password_hash, status)"
-	    " SELECT m.id, replace(m.name, ' ', '.') || '@race.example.org',"
-	    " (SELECT password_hash FROM accounts WHERE email = $1), 'active'"
-	    " FROM m", 3, p), n);
+	ck_assert_int_eq(node_members_add(node, prefix, n, TEMPLATE,
+	    "race.example.org"), n);
 }
 
 static struct client *

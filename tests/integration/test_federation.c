@@ -35,34 +35,18 @@ static const char *const regions[NNODES] = {
 	"National", "North West", "London", "South West"
 };
 
+/* The hub pins every region; every region pins the hub, as a hub. */
 static void
-network_up(void)
+net_up(void)
 {
-	char settings[128];
-	int i;
-
-	for (i = 0; i < NNODES; i++) {
-		snprintf(settings, sizeof(settings),
-		    "region = %s\nsync_interval = 2", regions[i]);
-		net[i] = node_new(names[i], settings);
-		ck_assert_ptr_nonnull(net[i]);
-		ck_assert_int_eq(node_serve(net[i]), 0);
-	}
-	for (i = 1; i < NNODES; i++) {
-		ck_assert_int_eq(node_peer(net[HUB], net[i], 0), 0);
-		ck_assert_int_eq(node_peer(net[i], net[HUB], 1), 0);
-	}
+	ck_assert_int_eq(network_up(net, NNODES, 1, names, regions,
+	    "sync_interval = 2"), 0);
 }
 
 static void
-network_down(void)
+net_down(void)
 {
-	int i;
-
-	for (i = 0; i < NNODES; i++) {
-		node_free(net[i]);
-		net[i] = NULL;
-	}
+	network_down(net, NNODES);
 }
 
 /* Waits for a query to answer true on every node. */
@@ -222,7 +206,7 @@ START_TEST(test_network_converges)
 	char *awkward;
 	const char *p[1];
 
-	network_up();
+	net_up();
 	ev = add_event(net[NW], "North West link worker forum");
 	member = add_member(net[NW], "Dr Asha Patel", 1);
 	unlisted = add_member(net[NW], "Private Person", 0);
@@ -291,7 +275,7 @@ START_TEST(test_network_converges)
 	free(awkward);
 	free(lev);
 	free(nw_id);
-	network_down();
+	net_down();
 #undef AWKWARD
 }
 END_TEST
@@ -300,7 +284,7 @@ START_TEST(test_relays_keep_the_origin_bytes)
 {
 	char *ev, *at_origin, *at_sw;
 
-	network_up();
+	net_up();
 	ev = add_event(net[NW], "Byte for byte");
 	everywhere("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1)", ev);
 	at_origin = node_sql(net[NW], "SELECT entry FROM events WHERE id = $1",
@@ -316,7 +300,7 @@ START_TEST(test_relays_keep_the_origin_bytes)
 	free(at_origin);
 	free(at_sw);
 	free(ev);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -324,7 +308,7 @@ START_TEST(test_changes_and_tombstones_propagate)
 {
 	char *ev, *member, *doc;
 
-	network_up();
+	net_up();
 	ev = add_event(net[NW], "First title");
 	member = add_member(net[NW], "Erin Erased", 1);
 	doc = node_sql(net[NW], "INSERT INTO documents (id, origin, slug,"
@@ -371,7 +355,7 @@ START_TEST(test_changes_and_tombstones_propagate)
 	free(ev);
 	free(member);
 	free(doc);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -514,7 +498,7 @@ START_TEST(test_directory_of_services_is_shared_with_tombstones)
 	char *org, *place, *svc, *term, *code, path[96];
 	int i;
 
-	network_up();
+	net_up();
 	org = node_sql(net[NW], "INSERT INTO organisations (id, origin, name,"
 	    " description) VALUES (gen_random_uuid(), (SELECT id FROM node),"
 	    " 'Shared Friends', 'A charity that shares.') RETURNING id", NULL);
@@ -619,7 +603,7 @@ START_TEST(test_received_records_are_found_by_search)
 {
 	char *term, *doc;
 
-	network_up();
+	net_up();
 	term = node_sql(net[NW], "INSERT INTO glossary_terms (id, origin,"
 	    " term, definition, synonyms) VALUES (gen_random_uuid(),"
 	    " (SELECT id FROM node), 'Wellbeing walk', 'A guided walk in a"
@@ -659,7 +643,7 @@ START_TEST(test_received_records_are_found_by_search)
 	    " body)", NULL), 0);
 	free(term);
 	free(doc);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -667,7 +651,7 @@ START_TEST(test_unlisting_withdraws_a_profile)
 {
 	char *member;
 
-	network_up();
+	net_up();
 	member = add_member(net[LONDON], "Una Unlisted", 1);
 	everywhere("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1"
 	    " AND name = 'Una Unlisted')", member);
@@ -684,7 +668,7 @@ START_TEST(test_unlisting_withdraws_a_profile)
 	    " WHERE id = $1 AND name = 'Una Unlisted' AND NOT listed",
 	    member), 1);
 	free(member);
-	network_down();
+	net_down();
 }
 END_TEST
 

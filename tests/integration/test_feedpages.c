@@ -26,13 +26,13 @@
 
 Suite	*feedpages_suite(void);
 
-enum { NW, HUB, SW, NNODES };
+enum { HUB, NW, SW, NNODES };
 
 static const char *const names[NNODES] = {
-	"North West node", "National hub", "South West node"
+	"National hub", "North West node", "South West node"
 };
 static const char *const regions[NNODES] = {
-	"North West", "National", "South West"
+	"National", "North West", "South West"
 };
 
 /*
@@ -42,24 +42,11 @@ static const char *const regions[NNODES] = {
 static void
 network_with(struct node *net[NNODES], const char *more)
 {
-	char settings[128];
-	int i;
-
-	for (i = 0; i < NNODES; i++) {
-		snprintf(settings, sizeof(settings), "region = %s\n%s",
-		    regions[i], more);
-		net[i] = node_new(names[i], settings);
-		ck_assert_ptr_nonnull(net[i]);
-		ck_assert_int_eq(node_serve(net[i]), 0);
-	}
-	ck_assert_int_eq(node_peer(net[HUB], net[NW], 0), 0);
-	ck_assert_int_eq(node_peer(net[HUB], net[SW], 0), 0);
-	ck_assert_int_eq(node_peer(net[NW], net[HUB], 1), 0);
-	ck_assert_int_eq(node_peer(net[SW], net[HUB], 1), 0);
+	ck_assert_int_eq(network_up(net, NNODES, 1, names, regions, more), 0);
 }
 
 static void
-network_up(struct node *net[NNODES])
+net_up(struct node *net[NNODES])
 {
 	network_with(net, "sync_interval = 2");
 }
@@ -165,7 +152,7 @@ START_TEST(test_largest_documents_do_not_stall_the_glossary)
 	const char *q[2];
 	int i;
 
-	network_up(net);
+	net_up(net);
 	pw = node_user_add(net[NW], "rosa@nw.example.org", "member");
 	ck_assert_ptr_nonnull(pw);
 	member = client_as(net[NW], "rosa@nw.example.org", pw);

@@ -23,51 +23,32 @@ enum { H1, H2, R1, R2, R3, NNODES };
 
 static struct node *net[NNODES];
 
+/* The hubs pin each other as hubs, and every region; regions pin both. */
 static void
-network_up(void)
+net_up(void)
 {
 	static const char *const names[NNODES] = {
 		"First hub", "Second hub", "North West", "London",
 		"South West"
 	};
-	char settings[128];
-	int i, j;
+	static const char *const regions[NNODES] = {
+		"National", "National", "North West", "London", "South West"
+	};
 
-	for (i = 0; i < NNODES; i++) {
-		snprintf(settings, sizeof(settings),
-		    "region = %s\nsync_interval = 1",
-		    i < R1 ? "National" : names[i]);
-		net[i] = node_new(names[i], settings);
-		ck_assert_ptr_nonnull(net[i]);
-		ck_assert_int_eq(node_serve(net[i]), 0);
-	}
-	/* The hubs pin each other as hubs, and every region. */
-	ck_assert_int_eq(node_peer(net[H1], net[H2], 1), 0);
-	ck_assert_int_eq(node_peer(net[H2], net[H1], 1), 0);
-	for (i = H1; i <= H2; i++)
-		for (j = R1; j < NNODES; j++) {
-			ck_assert_int_eq(node_peer(net[i], net[j], 0), 0);
-			ck_assert_int_eq(node_peer(net[j], net[i], 1), 0);
-		}
+	ck_assert_int_eq(network_up(net, NNODES, 2, names, regions,
+	    "sync_interval = 1"), 0);
 }
 
 static void
-network_down(void)
+net_down(void)
 {
-	int i;
-
-	for (i = 0; i < NNODES; i++) {
-		node_free(net[i]);
-		net[i] = NULL;
-	}
+	network_down(net, NNODES);
 }
 
 static char *
 add_term(struct node *n, const char *term)
 {
-	char *id = node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
-	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
-	    " $1, 'Shared across the network.') RETURNING id", term);
+	char *id = node_term_add(n, term, "Shared across the network.");
 
 	ck_assert_ptr_nonnull(id);
 	return id;
@@ -90,7 +71,7 @@ START_TEST(test_either_hub_carries_the_network)
 	char *t0, *t1, *t2;
 	int port;
 
-	network_up();
+	net_up();
 	t0 = add_term(net[R1], "Through both hubs");
 	held_by(t0, all);
 
@@ -114,7 +95,7 @@ START_TEST(test_either_hub_carries_the_network)
 	free(t0);
 	free(t1);
 	free(t2);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -130,7 +111,7 @@ START_TEST(test_rotation_with_two_hubs)
 	char *r3, *old_fp, *new_fp, *t1, *t2;
 	int port, hub_port, i;
 
-	network_up();
+	net_up();
 	r3 = node_sql(net[R3], "SELECT id FROM node", NULL);
 	ck_assert_ptr_nonnull(r3);
 	ck_assert_ptr_nonnull(old_fp = node_fingerprint(net[R3]));
@@ -171,7 +152,7 @@ START_TEST(test_rotation_with_two_hubs)
 	free(r3);
 	free(old_fp);
 	free(new_fp);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -184,7 +165,7 @@ START_TEST(test_unpinning_one_hub_keeps_what_the_other_vouches)
 	static const int all[] = { H1, H2, R1, R2, R3, -1 };
 	char *t1, *t2, *r3;
 
-	network_up();
+	net_up();
 	t1 = add_term(net[R3], "Before the first hub was unpinned");
 	held_by(t1, all);
 	r3 = node_sql(net[R3], "SELECT id FROM node", NULL);
@@ -200,7 +181,7 @@ START_TEST(test_unpinning_one_hub_keeps_what_the_other_vouches)
 	free(t1);
 	free(t2);
 	free(r3);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -209,7 +190,7 @@ START_TEST(test_regions_without_any_hub)
 {
 	char *t;
 
-	network_up();
+	net_up();
 	ck_assert_int_eq(node_peer(net[R1], net[R2], 0), 0);
 	ck_assert_int_eq(node_peer(net[R2], net[R1], 0), 0);
 	ck_assert_int_eq(node_stop(net[H1]), 0);
@@ -217,7 +198,7 @@ START_TEST(test_regions_without_any_hub)
 	t = add_term(net[R1], "Straight to London");
 	held_by(t, (const int[]){ R2, -1 });
 	free(t);
-	network_down();
+	net_down();
 }
 END_TEST
 

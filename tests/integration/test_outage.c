@@ -152,7 +152,7 @@ START_TEST(test_the_database_goes_away_under_load)
 	int ids[THREADS], i, waited;
 	struct client *co, *c;
 	struct resp *r;
-	char *coord_pw, count_s[16], *term;
+	char *coord_pw, *term;
 	struct timespec back, now;
 
 	ck_assert_ptr_nonnull(node = node_new("Outage node",
@@ -162,15 +162,8 @@ START_TEST(test_the_database_goes_away_under_load)
 	ck_assert_ptr_nonnull(member_pw = node_user_add(node, TEMPLATE,
 	    "member"));
 	ck_assert_int_eq(node_serve(node), 0);
-	snprintf(count_s, sizeof(count_s), "%d", MEMBERS);
-	ck_assert_int_eq(node_exec(node, "WITH m AS (INSERT INTO members"
-	    " (id, origin, name, stakeholder, region) SELECT gen_random_uuid(),"
-	    " (SELECT id FROM node), 'outage ' || g, 'gp', 'North West'"
-	    " FROM generate_series(1, $2::integer) g RETURNING id, name)"
-	    " INSERT INTO accounts (member, email, password_hash, status)"
-	    " SELECT m.id, replace(m.name, ' ', '.') || '@storm.example.org',"
-	    " (SELECT password_hash FROM accounts WHERE email = $1), 'active'"
-	    " FROM m", 2, (const char *[]){ TEMPLATE, count_s }), MEMBERS);
+	ck_assert_int_eq(node_members_add(node, "outage", MEMBERS, TEMPLATE,
+	    "storm.example.org"), MEMBERS);
 	co = client_as(node, COORD, coord_pw);
 	event_id = event_new_published(co, "Outage conference", "40");
 	ck_assert_ptr_nonnull(event_id);

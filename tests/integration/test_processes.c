@@ -24,24 +24,6 @@ Suite	*processes_suite(void);
 #define TEMPLATE	"template@north-west.example.org"
 #define SETTLE_MS	30000
 
-/* Members prefix.1 .. prefix.n, with the template's password. */
-static void
-make_members(struct node *n, const char *prefix, int count)
-{
-	char k[16];
-	const char *p[3] = { TEMPLATE, prefix, k };
-
-	snprintf(k, sizeof(k), "%d", count);
-	ck_assert_int_eq(node_exec(n, "WITH m AS (INSERT INTO members"
-	    " (id, origin, name, stakeholder, region) SELECT gen_random_uuid(),"
-	    " (SELECT id FROM node), $2 || ' ' || g, 'gp', 'North West'"
-	    " FROM generate_series(1, $3::integer) g RETURNING id, name)"
-	    " INSERT INTO accounts (member, email, password_hash, status)"
-	    " SELECT m.id, replace(m.name, ' ', '.') || '@storm.example.org',"
-	    " (SELECT password_hash FROM accounts WHERE email = $1), 'active'"
-	    " FROM m", 3, p), count);
-}
-
 struct storm {
 	struct client	*c;
 	struct reg_form	 f;
@@ -112,7 +94,8 @@ START_TEST(test_two_processes_share_a_storm)
 	ck_assert_ptr_nonnull(b = node_twin(a, 2));
 	ck_assert_int_eq(node_serve(a), 0);
 	ck_assert_int_eq(node_serve(b), 0);
-	make_members(a, "storm", N);
+	ck_assert_int_eq(node_members_add(a, "storm", N, TEMPLATE,
+	    "storm.example.org"), N);
 
 	co = client_as(a, COORD, coord_pw);
 	id = event_new_published(co, "Two-process conference", "20");

@@ -29,7 +29,7 @@ enum { HUB, NW, LONDON, NNODES };
 static struct node *net[NNODES];
 
 static void
-network_up(void)
+net_up(void)
 {
 	static const char *const names[NNODES] = {
 		"National hub", "North West node", "London node"
@@ -37,40 +37,22 @@ network_up(void)
 	static const char *const regions[NNODES] = {
 		"National", "North West", "London"
 	};
-	char settings[128];
-	int i;
 
-	for (i = 0; i < NNODES; i++) {
-		snprintf(settings, sizeof(settings),
-		    "region = %s\nsync_interval = 1", regions[i]);
-		net[i] = node_new(names[i], settings);
-		ck_assert_ptr_nonnull(net[i]);
-		ck_assert_int_eq(node_serve(net[i]), 0);
-	}
-	for (i = 1; i < NNODES; i++) {
-		ck_assert_int_eq(node_peer(net[HUB], net[i], 0), 0);
-		ck_assert_int_eq(node_peer(net[i], net[HUB], 1), 0);
-	}
+	ck_assert_int_eq(network_up(net, NNODES, 1, names, regions,
+	    "sync_interval = 1"), 0);
 }
 
 static void
-network_down(void)
+net_down(void)
 {
-	int i;
-
-	for (i = 0; i < NNODES; i++) {
-		node_free(net[i]);
-		net[i] = NULL;
-	}
+	network_down(net, NNODES);
 }
 
 /* A glossary term of n's own; its id (malloc'd). */
 static char *
 add_term(struct node *n, const char *term)
 {
-	char *id = node_sql(n, "INSERT INTO glossary_terms (id, origin, term,"
-	    " definition) VALUES (gen_random_uuid(), (SELECT id FROM node),"
-	    " $1, 'Said in the North West.') RETURNING id", term);
+	char *id = node_term_add(n, term, "Said in the North West.");
 
 	ck_assert_ptr_nonnull(id);
 	return id;
@@ -107,7 +89,7 @@ START_TEST(test_backup_is_private_and_new)
 {
 	char dir[1024];
 
-	network_up();
+	net_up();
 	backup_dir(net[NW], dir, sizeof(dir));
 	ck_assert_int_eq(node_run(net[NW], "backup", dir, NULL), 0);
 	/* The keys and the members' data: for the node's owner alone. */
@@ -119,7 +101,7 @@ START_TEST(test_backup_is_private_and_new)
 	/* Never over an earlier backup. */
 	ck_assert_int_ne(node_run(net[NW], "backup", dir, NULL), 0);
 	harness_rmtree(dir);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -128,7 +110,7 @@ START_TEST(test_restore_refuses_a_serving_node_and_a_damaged_backup)
 	char dir[1024], path[1100], *term;
 	FILE *f;
 
-	network_up();
+	net_up();
 	backup_dir(net[NW], dir, sizeof(dir));
 	ck_assert_int_eq(node_run(net[NW], "backup", dir, NULL), 0);
 	term = add_term(net[NW], "Written after the backup");
@@ -153,7 +135,7 @@ START_TEST(test_restore_refuses_a_serving_node_and_a_damaged_backup)
 	    " glossary_terms WHERE id = $1", term), 1);
 	free(term);
 	harness_rmtree(dir);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -170,7 +152,7 @@ START_TEST(test_a_restored_node_loses_nothing_the_network_holds)
 	long cursor, seq;
 	int i, port;
 
-	network_up();
+	net_up();
 	kept = add_term(net[NW], "Before the backup");
 	ck_assert(holds(net[HUB], kept));
 	backup_dir(net[NW], dir, sizeof(dir));
@@ -285,7 +267,7 @@ START_TEST(test_a_restored_node_loses_nothing_the_network_holds)
 	free(nw);
 	free(refused);
 	harness_rmtree(dir);
-	network_down();
+	net_down();
 }
 END_TEST
 
@@ -297,7 +279,7 @@ START_TEST(test_a_tampered_copy_of_its_own_record_is_refused)
 {
 	char *term;
 
-	network_up();
+	net_up();
 	term = add_term(net[NW], "Tampered with");
 	ck_assert(holds(net[HUB], term));
 	/* A newer version, the text changed, the signature not. */
@@ -315,7 +297,7 @@ START_TEST(test_a_tampered_copy_of_its_own_record_is_refused)
 	    " glossary_terms WHERE id = $1 AND version = 1"
 	    " AND definition = 'Said in the North West.'", term), 1);
 	free(term);
-	network_down();
+	net_down();
 }
 END_TEST
 
