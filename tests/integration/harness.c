@@ -798,7 +798,7 @@ perform(struct client *c, const char *path, const void *body, size_t len,
 	if (c->extra[0] != '\0')
 		h = curl_slist_append(h, c->extra);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
-	if (curl_easy_perform(c->curl) != CURLE_OK)
+	if ((r->failure = (int)curl_easy_perform(c->curl)) != CURLE_OK)
 		r->status = -1;
 	else
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);

@@ -25,6 +25,7 @@ struct resp {
 	size_t	 len;		/* of body, in bytes */
 	char	*headers;
 	char	*location;
+	int	 failure;	/* libcurl's CURLcode: 0 when an answer came */
 };
 
 struct client;

@@ -2,18 +2,21 @@
  * Two `acorn serve` processes on one database, as behind a reverse
  * proxy with two upstreams: a registration storm sent to both oversells
  * nothing and mails everyone once; each change is signed by one of them;
- * and when the process pulling a peer is killed outright, the other
- * takes the pull over from where the dead one's last committed page
- * left it, losing and doubling nothing.
+ * when the process pulling a peer is killed outright, the other takes
+ * the pull over from where the dead one's last committed page left it,
+ * losing and doubling nothing; and a rolling restart, one process at a
+ * time, loses no request a proxy sends.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <check.h>
+#include <curl/curl.h>
 
 #include "harness.h"
 #include "smtp.h"
@@ -258,6 +261,135 @@ START_TEST(test_the_other_process_takes_a_pull_over)
 }
 END_TEST
 
+/* What a proxy in front of two processes saw, as nginx would retry. */
+struct proxy {
+	struct node	*up[2];
+	atomic_int	 stop;
+	atomic_long	 answered;	/* 200s */
+	atomic_long	 retried;	/* sent to the other process */
+	atomic_long	 dropped;	/* no answer, or not a 200 */
+	atomic_long	 last_status;
+};
+
+/*
+ * Requests through a proxy with two upstreams: each to the next process
+ * in turn, on a connection of its own, and when that process cannot be
+ * reached (restarting) or closes the connection before answering, to
+ * the other, as nginx's proxy_next_upstream (error) does for a GET.  An
+ * error answered, or no answer from either, is a request dropped.
+ */
+static void *
+proxied(void *arg)
+{
+	struct proxy *px = arg;
+	struct client *c[2];
+	struct resp *r;
+	int n, k, t;
+
+	for (k = 0; k < 2; k++) {
+		c[k] = client_new(px->up[k]);
+		client_header(c[k], "Connection: close");
+	}
+	for (n = 0; n < 100000 && !atomic_load(&px->stop); n++) {
+		for (t = 0; t < 4; t++) {
+			k = (n + t) % 2;
+			client_free(c[k]);
+			c[k] = client_new(px->up[k]);
+			client_header(c[k], "Connection: close");
+			r = http_get(c[k], "/events");
+			if (r != NULL && r->status == -1 &&
+			    (r->failure == CURLE_COULDNT_CONNECT ||
+			    r->failure == CURLE_RECV_ERROR ||
+			    r->failure == CURLE_GOT_NOTHING)) {
+				resp_free(r);
+				atomic_fetch_add(&px->retried, 1);
+				continue;
+			}
+			if (r != NULL && r->status == 200)
+				atomic_fetch_add(&px->answered, 1);
+			else {
+				atomic_fetch_add(&px->dropped, 1);
+				atomic_store(&px->last_status,
+				    r != NULL ? r->status : 0);
+			}
+			resp_free(r);
+			break;
+		}
+		if (t == 4)
+			atomic_fetch_add(&px->dropped, 1);
+	}
+	client_free(c[0]);
+	client_free(c[1]);
+	return NULL;
+}
+
+/* Restarts one process on its port, and waits until it serves. */
+static void
+restart(struct node *n)
+{
+	struct client *c;
+	struct resp *r;
+	int port = node_port(n), i, up = 0;
+
+	ck_assert_int_eq(node_stop(n), 0);
+	ck_assert_int_eq(node_serve_port(n, port), 0);
+	c = client_new(n);
+	for (i = 0; i < 200 && !up; i++) {
+		r = http_get(c, "/healthz");
+		up = r != NULL && r->status == 200;
+		resp_free(r);
+	}
+	client_free(c);
+	ck_assert(up);
+}
+
+/*
+ * A rolling restart, one process at a time, under a steady load through
+ * a proxy that retries what never reached a process: no request is
+ * lost, and none is answered with an error.
+ */
+START_TEST(test_a_rolling_restart_drops_no_request)
+{
+	enum { THREADS = 4 };
+	struct proxy px;
+	struct node *a, *b;
+	pthread_t t[THREADS];
+	long before;
+	int i;
+
+	memset(&px, 0, sizeof(px));
+	ck_assert_ptr_nonnull(a = node_new("Rolling node",
+	    "connections_per_address = 0"));
+	ck_assert_ptr_nonnull(b = node_twin(a, 2));
+	ck_assert_int_eq(node_serve(a), 0);
+	ck_assert_int_eq(node_serve(b), 0);
+	px.up[0] = a;
+	px.up[1] = b;
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, proxied, &px), 0);
+	/* Under way before the first process is stopped. */
+	for (i = 0; i < 2000 && atomic_load(&px.answered) < 50; i++)
+		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+	restart(a);
+	before = atomic_load(&px.answered);
+	restart(b);
+	for (i = 0; i < 2000 && atomic_load(&px.answered) < before + 50; i++)
+		nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+	atomic_store(&px.stop, 1);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+
+	ck_assert_msg(atomic_load(&px.dropped) == 0, "%ld dropped (last %ld),"
+	    " %ld answered", atomic_load(&px.dropped),
+	    atomic_load(&px.last_status), atomic_load(&px.answered));
+	/* Each restart was felt, and went to the other process. */
+	ck_assert_int_gt(atomic_load(&px.retried), 0);
+	ck_assert_int_gt(atomic_load(&px.answered), 100);
+	node_twin_free(b);
+	node_free(a);
+}
+END_TEST
+
 Suite *
 processes_suite(void)
 {
@@ -267,6 +399,7 @@ processes_suite(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_two_processes_share_a_storm);
 	tcase_add_test(tc, test_the_other_process_takes_a_pull_over);
+	tcase_add_test(tc, test_a_rolling_restart_drops_no_request);
 	suite_add_tcase(s, tc);
 	return s;
 }
