@@ -181,6 +181,8 @@ int	 oruk_import(struct db *, const char *, long[4]);
 #define FED_FEED_TAIL	"\n</feed>\n"
 /* SQL: rows peers may be given: signed, and not changed since. */
 #define FED_SERVED	"entry IS NOT NULL AND NOT pending"
+/* SQL: of a row, that it is this node's own record (AND, to add). */
+#define FED_OWN		"AND origin = (SELECT id FROM node)"
 /* SQL: a page's date when it holds nothing: when the node began. */
 #define FED_NO_DATE	"(SELECT created FROM node)"
 
@@ -199,7 +201,7 @@ const struct feed_frame *feed_frame_get(const char *);
 #define FEED_FRAME_PAGE_SIZE(f)	(2 * strlen((f)->href) + 512)
 int	 feed_frame_page(const struct feed_frame *, char *, size_t,
 	    long long, const char *, long long, long long, long long,
-	    const char *);
+	    const char *, int);
 char	*feed_service(const char *);
 
 struct pg_result;
@@ -210,7 +212,7 @@ struct strbuf;
  * feed_peer_sql's query, of at most entries entries, read from after
  * $1 within $2 bytes, and what feed_peer_read finds in its answer.
  */
-char	*feed_peer_sql(const char *, int);
+char	*feed_peer_sql(const char *, int, int);
 enum { PE_LATEST, PE_PENDING, PE_SEQ, PE_ENTRY, PE_UPDATED, PE_STREAM };
 struct peer_page {
 	int		 n;		/* entries, in rows 0 .. n - 1 */
@@ -223,7 +225,7 @@ struct peer_page {
 void	 feed_peer_read(const struct pg_result *, struct peer_page *);
 int	 feed_page_text(const struct feed_frame *, const struct pg_result *,
 	    int, int, int, long long, const char *, long long, long long,
-	    long long, const char *, struct strbuf *);
+	    long long, const char *, int, struct strbuf *);
 
 /*
  * push.c: a change's entries sent to the peers with its news.  A push

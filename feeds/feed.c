@@ -134,15 +134,17 @@ feed_frame_get(const char *collection)
  * date, and for peers the link to the next page when next >= 0, its
  * cursor when cursor >= 0, the newest change when latest >= 0 and the
  * stream the numbers belong to when stream is not NULL (a uuid, as the
- * database writes one).  The numbers, a date and a uuid are all that
+ * database writes one); with own, both links ask for this node's own
+ * records alone (&own=1).  The numbers, a date and a uuid are all that
  * is new here, so nothing is escaped.
  * Answers its length, or -1 when it does not fit in out.
  */
 int
 feed_frame_page(const struct feed_frame *f, char *out, size_t size,
     long long after, const char *updated, long long next, long long cursor,
-    long long latest, const char *stream)
+    long long latest, const char *stream, int own)
 {
+	const char *mine = own ? "&amp;own=1" : "";
 	size_t n = 0;
 	int k;
 
@@ -155,11 +157,11 @@ feed_frame_page(const struct feed_frame *f, char *out, size_t size,
 	PUT("<link rel=\"self\" type=\"application/atom+xml\" href=\"%s",
 	    f->href);
 	if (after >= 0)
-		PUT("?after=%lld", after);
+		PUT("?after=%lld%s", after, mine);
 	PUT("\"/><updated>%s</updated>", updated);
 	if (next >= 0)
 		PUT("<link rel=\"next\" type=\"application/atom+xml\""
-		    " href=\"%s?after=%lld\"/>", f->href, next);
+		    " href=\"%s?after=%lld%s\"/>", f->href, next, mine);
 	if (cursor >= 0)
 		PUT("<acorn:cursor>%lld</acorn:cursor>", cursor);
 	if (latest >= 0)
@@ -187,7 +189,7 @@ static const char peer_sql[] =
     "SELECT s.latest, s.pending, p.seq, p.entry, "
     RFC3339("coalesce(p.newest, " FED_NO_DATE ")") ", s.stream"
     " FROM (SELECT (SELECT coalesce(max(seq), 0) FROM %s WHERE " FED_SERVED
-    "  ) AS latest, (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
+    "  %s) AS latest, (SELECT min(seq) FROM %s WHERE pending) IS NOT NULL"
     "  AS pending, (SELECT id FROM feed_stream) AS stream) s"
     " LEFT JOIN (SELECT seq, newest, CASE WHEN n <= %d AND"
     "  (n = 1 OR total <= $2::bigint) THEN entry END AS entry"
@@ -195,19 +197,24 @@ static const char peer_sql[] =
     "   sum(octet_length(entry) + 1) OVER w AS total,"
     "   max(updated) OVER w AS newest"
     "   FROM (SELECT seq, entry, updated FROM %s WHERE seq > $1 AND "
-    FED_SERVED "    ORDER BY seq LIMIT %d) l WINDOW w AS (ORDER BY seq)) w"
+    FED_SERVED " %s ORDER BY seq LIMIT %d) l"
+    "   WINDOW w AS (ORDER BY seq)) w"
     "  WHERE n <= 2 OR total - octet_length(entry) - 1 <= $2::bigint) p"
     " ON true ORDER BY p.seq";
 
 /*
  * The query of a page for peers from table (publish_table's), of at
  * most entries entries (PE_ names its columns), malloc'd, or NULL.
+ * With own, of this node's own records alone (protocol section 6,
+ * ?own=1): the numbers are the same, those of others left out.
  */
 char *
-feed_peer_sql(const char *table, int entries)
+feed_peer_sql(const char *table, int entries, int own)
 {
-	return util_printf(peer_sql, table, table, entries, table,
-	    entries + 1);
+	const char *mine = own ? FED_OWN : "";
+
+	return util_printf(peer_sql, table, mine, table, entries, table,
+	    mine, entries + 1);
 }
 
 /* What the answer res to feed_peer_sql's query says of its page. */
@@ -240,21 +247,22 @@ int
 feed_page_text(const struct feed_frame *f, const struct pg_result *res,
     int col, int first, int n, long long after, const char *updated,
     long long next, long long cursor, long long latest, const char *stream,
-    struct strbuf *b)
+    int own, struct strbuf *b)
 {
 	const PGresult *r = (const PGresult *)res;
 	size_t size = FEED_FRAME_PAGE_SIZE(f);
-	char *own;
+	char *parts;
 	int i, len;
 
-	if ((own = malloc(size)) == NULL || (len = feed_frame_page(f, own,
-	    size, after, updated, next, cursor, latest, stream)) == -1) {
-		free(own);
+	if ((parts = malloc(size)) == NULL || (len = feed_frame_page(f,
+	    parts, size, after, updated, next, cursor, latest, stream,
+	    own)) == -1) {
+		free(parts);
 		return -1;
 	}
 	strbuf_add(b, f->head, f->head_len);
-	strbuf_add(b, own, (size_t)len);
-	free(own);
+	strbuf_add(b, parts, (size_t)len);
+	free(parts);
 	for (i = first; i < first + n; i++) {
 		strbuf_add(b, "\n", 1);
 		strbuf_add(b, PQgetvalue(r, i, col),

@@ -607,10 +607,19 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 		    " fingerprint <> ALL (string_to_array($2, chr(30)))",
 		    3, (const char *[]){ subject, fps, rec->origin }) == -1)
 			goto out;
+		/*
+		 * Not a key the node's own entry held here no longer
+		 * lists: a hub that has not heard of its retirement yet
+		 * does not bring it back.
+		 */
 		n = (int)db_changes(db, "INSERT INTO node_keys (fingerprint,"
 		    " node, pem, source, introducer) SELECT u.f, $1, u.p, 'vouched', $4"
 		    " FROM unnest(string_to_array($2, chr(30)),"
 		    " string_to_array($3, chr(30))) AS u (f, p)"
+		    " WHERE NOT EXISTS (SELECT 1 FROM nodes o"
+		    "  WHERE o.subject = $1::uuid AND o.origin = $1::uuid"
+		    "  AND NOT o.deleted AND NOT o.keys @> jsonb_build_array("
+		    "  jsonb_build_object('fingerprint', u.f)))"
 		    " ON CONFLICT (fingerprint) DO NOTHING", 4,
 		    (const char *[]){ subject, fps, pems, rec->origin });
 		/*

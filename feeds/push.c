@@ -50,7 +50,7 @@ push_step(struct push *p, const char *collection, long long after,
 	memset(p, 0, sizeof(*p));
 	p->collection = collection;
 	p->after = after;
-	if (table == NULL || (p->sql = feed_peer_sql(table, PUSH_ENTRIES)) ==
+	if (table == NULL || (p->sql = feed_peer_sql(table, PUSH_ENTRIES, 0)) ==
 	    NULL)
 		return -1;
 	snprintf(p->from, sizeof(p->from), "%lld", after);
@@ -90,7 +90,7 @@ push_take(struct push *p, PGresult *res)
 	else if (pg.next >= 0)
 		rc = 2;
 	else if (feed_page_text(frame, res, PE_ENTRY, 0, pg.n, p->after,
-	    pg.updated, -1, pg.cursor, pg.latest, pg.stream, &b) == -1 ||
+	    pg.updated, -1, pg.cursor, pg.latest, pg.stream, 0, &b) == -1 ||
 	    b.failed)
 		rc = -1;
 	else {

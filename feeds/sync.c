@@ -49,7 +49,7 @@ struct puller {
 	int		 woken;
 	atomic_int	 stop;
 	int		 seen;		/* still in the peer list */
-	int		 hub;		/* pinned as a hub (the sync thread's) */
+	atomic_int	 hub;		/* pinned as a hub */
 	time_t		 no_poll_until;	/* the peer has no /feeds?since= */
 	time_t		 no_push_until;	/* nor /federation/push */
 	atomic_uint	 news;		/* collections a ping named: bits */
@@ -57,6 +57,13 @@ struct puller {
 	char		 stream[FED_UUID_LEN + 1];
 	struct puller	*next;
 };
+
+/*
+ * What is asked of a peer pinned as a plain one: its own records alone
+ * (protocol section 6).  What it relays, this node has from the hubs it
+ * pins, or would refuse: a plain peer's word counts only for itself.
+ */
+#define OWN_ONLY(pl)	(atomic_load(&(pl)->hub) ? "" : "&own=1")
 
 struct sync {
 	const struct config *cfg;
@@ -472,8 +479,8 @@ page_fetch_start(struct page_fetch *pf, struct puller *pl, CURL *c,
 	    PG_COPYRES_ATTRS | PG_COPYRES_TUPLES) : NULL;
 	free(pf->url);
 	pf->c = c;
-	pf->url = util_printf("%s/feeds/%s?after=%lld", pl->url, collection,
-	    cursor);
+	pf->url = util_printf("%s/feeds/%s?after=%lld%s", pl->url, collection,
+	    cursor, OWN_ONLY(pl));
 	pf->etag = etag;
 	pf->f.stop = &pl->stop;
 	memset(&pf->page, 0, sizeof(pf->page));
@@ -822,6 +829,7 @@ poll_url(struct puller *pl, struct db *db)
 				    10);
 		strbuf_printf(&b, "%s%s:%lld", i > 0 ? "," : "", coll, seq);
 	}
+	strbuf_str(&b, OWN_ONLY(pl));
 	PQclear(res);
 	return strbuf_take(&b);
 }
@@ -1200,7 +1208,8 @@ sync_peers(struct sync *s)
 				break;
 		if (pl != NULL) {
 			pl->seen = 1;
-			pl->hub = *PQgetvalue(res, i, PU_HUB) == 't';
+			atomic_store(&pl->hub, *PQgetvalue(res, i, PU_HUB) ==
+			    't');
 			continue;
 		}
 		if ((pl = calloc(1, sizeof(*pl))) == NULL ||
@@ -1212,7 +1221,7 @@ sync_peers(struct sync *s)
 		pl->sync = s;
 		pl->id = id;
 		pl->seen = 1;
-		pl->hub = *PQgetvalue(res, i, PU_HUB) == 't';
+		atomic_store(&pl->hub, *PQgetvalue(res, i, PU_HUB) == 't');
 		pthread_mutex_init(&pl->lock, NULL);
 		pthread_cond_init(&pl->wake, NULL);
 		if (pthread_create(&pl->thread, NULL, puller_run, pl) != 0) {
@@ -1513,7 +1522,8 @@ ping_peers(struct sync *s, long long from, unsigned int news)
 	 * pushes: no page is read.
 	 */
 	for (who = s->pullers; who != NULL; who = who->next)
-		if (who->id != from && (from <= 0 || !who->hub)) {
+		if (who->id != from && (from <= 0 ||
+		    !atomic_load(&who->hub))) {
 			told++;
 			pushing += time(NULL) >= who->no_push_until;
 		}

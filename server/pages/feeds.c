@@ -78,6 +78,7 @@ struct feed_page {
 	long long		 latest;	/* -1: not said */
 	const char		*updated;
 	const char		*stream;	/* NULL: not said */
+	int			 own;	/* this node's own records alone */
 	char			 etag[128];
 	const char		*cache;
 };
@@ -102,8 +103,8 @@ send_feed(struct request *r, struct feed_page *pg)
 	    (fb->iov = calloc(2 * (size_t)pg->n + 3, sizeof(*fb->iov))) ==
 	    NULL ||
 	    (len = feed_frame_page(pg->frame, fb->own, size, pg->after,
-	    pg->updated, pg->next, pg->cursor, pg->latest, pg->stream)) ==
-	    -1) {
+	    pg->updated, pg->next, pg->cursor, pg->latest, pg->stream,
+	    pg->own)) == -1) {
 		if (fb != NULL) {
 			free(fb->own);
 			free(fb->iov);
@@ -152,7 +153,7 @@ keep_feed(struct request *r, struct feed_page *pg)
 
 	if (feed_page_text(pg->frame, pg->res, pg->col, pg->first, pg->n,
 	    pg->after, pg->updated, pg->next, pg->cursor, pg->latest,
-	    pg->stream, &b) == -1) {
+	    pg->stream, pg->own, &b) == -1) {
 		strbuf_free(&b);
 		PQclear(pg->res);
 		return http_error(r, 500);
@@ -303,22 +304,23 @@ static void
 peer_etag(struct feed_page *pg)
 {
 	const char *st = pg->stream != NULL ? pg->stream : "";
+	const char *mine = pg->own ? "o" : "";
 
 	if (pg->next >= 0)
 		snprintf(pg->etag, sizeof(pg->etag),
-		    "W/\"f%s.%.36s.%lld.%lld.%d\"", pg->frame->version, st,
-		    pg->after, pg->cursor, pg->n);
+		    "W/\"f%s%s.%.36s.%lld.%lld.%d\"", mine, pg->frame->version,
+		    st, pg->after, pg->cursor, pg->n);
 	else
-		snprintf(pg->etag, sizeof(pg->etag), "\"l%s.%.36s.%lld\"",
-		    pg->frame->version, st, pg->latest);
+		snprintf(pg->etag, sizeof(pg->etag), "\"l%s%s.%.36s.%lld\"",
+		    mine, pg->frame->version, st, pg->latest);
 }
 
 static int
 peer_feed(struct request *r, const struct feed_frame *frame,
-    const char *table, long long after)
+    const char *table, long long after, int own)
 {
 	struct feed_page pg = { .frame = frame, .col = PE_ENTRY, .after = after,
-	    .next = -1, .cursor = -1, .cache = LAST_PAGE_CACHE };
+	    .next = -1, .cursor = -1, .cache = LAST_PAGE_CACHE, .own = own };
 	char *sql, from[24], budget[24];
 	const char *p[2] = { from, budget };
 	struct peer_page pp;
@@ -326,7 +328,7 @@ peer_feed(struct request *r, const struct feed_frame *frame,
 
 	snprintf(from, sizeof(from), "%lld", after);
 	snprintf(budget, sizeof(budget), "%ld", FED_PAGE_BYTES - FRAME_ROOM);
-	sql = feed_peer_sql(table, PEER_PAGE);
+	sql = feed_peer_sql(table, PEER_PAGE, own);
 	if (sql == NULL)
 		return http_error(r, 500);
 	pg.res = feed_read(r, sql, 2, p, PE_PENDING, &rc);
@@ -346,23 +348,41 @@ peer_feed(struct request *r, const struct feed_frame *frame,
 	return answer_feed(r, &pg);
 }
 
-/* GET /feeds/{collection}[?after=SEQ] */
+/*
+ * Whether a peer asks for this node's own records alone (own=1: a
+ * puller that pins it as a plain peer, whose word counts only for
+ * itself); -1 for any other value.
+ */
+static int
+own_asked(struct request *r)
+{
+	const char *own = http_query(r, "own");
+
+	if (own == NULL)
+		return 0;
+	return strcmp(own, "1") == 0 ? 1 : -1;
+}
+
+/* GET /feeds/{collection}[?after=SEQ[&own=1]] */
 int
 feeds_serve(struct request *r)
 {
 	const char *table = publish_table(r->arg), *after;
 	const struct feed_frame *frame;
 	long seq;
+	int own;
 
 	if (table == NULL)
 		return http_error(r, 404);
 	after = http_query(r, "after");
 	if (after != NULL && util_parse_long(after, 0, LONG_MAX, &seq) == -1)
 		return http_error(r, 400);
+	if ((own = own_asked(r)) == -1 || (own && after == NULL))
+		return http_error(r, 400);
 	if ((frame = feed_frame_get(r->arg)) == NULL)
 		return http_error(r, 500);
 	return after == NULL ? reader_feed(r, frame, table) :
-	    peer_feed(r, frame, table, seq);
+	    peer_feed(r, frame, table, seq, own);
 }
 
 /* One collection a poll asks about, and the cursor it asks from. */
@@ -445,14 +465,16 @@ feeds_poll(struct request *r)
 	char hex[33], etag[40], *q = NULL, *text = NULL, *stream = NULL;
 	const char *since = http_query(r, "since");
 	PGresult *res = NULL;
-	int n, i, news = 0, rc;
+	int n, i, news = 0, rc, own;
 
-	if (since == NULL || (n = poll_parse(since, items)) == -1)
+	if (since == NULL || (n = poll_parse(since, items)) == -1 ||
+	    (own = own_asked(r)) == -1)
 		return http_error(r, 400);
 	strbuf_str(&sql, "SELECT (SELECT 'urn:uuid:' || id FROM feed_stream)");
 	for (i = 0; i < n; i++)
 		strbuf_printf(&sql, ", (SELECT coalesce(max(seq), 0) FROM %s"
-		    " WHERE " FED_SERVED ")", items[i].table);
+		    " WHERE " FED_SERVED " %s)", items[i].table,
+		    own ? FED_OWN : "");
 	if ((q = strbuf_take(&sql)) == NULL) {
 		rc = http_error(r, 500);
 		goto done;
@@ -474,8 +496,8 @@ feeds_poll(struct request *r)
 		goto done;
 	}
 	/* The answer and the stream are all the ETag has to name. */
-	if (!PQgetisnull(res, 0, 0) && (stream = util_printf("%s\n%s",
-	    PQgetvalue(res, 0, 0), text)) == NULL) {
+	if (!PQgetisnull(res, 0, 0) && (stream = util_printf("%s%s\n%s",
+	    own ? "own " : "", PQgetvalue(res, 0, 0), text)) == NULL) {
 		rc = http_error(r, 500);
 		goto done;
 	}

@@ -835,11 +835,12 @@ date_part(const char *name, int *key, int *part)
 
 /*
  * Query parameters a handler reads as they came (http_query) rather
- * than as form fields: a feed's cursor, and the cursors a caught-up
- * peer asks about.  http_query reads no other, so that what a page may
+ * than as form fields: a feed's cursor, whether a peer asks for this
+ * node's own records alone, and the cursors a caught-up peer asks
+ * about.  http_query reads no other, so that what a page may
  * depend on is known before it is rendered.
  */
-static const char *const raw_query[] = { "after", "since", NULL };
+static const char *const raw_query[] = { "after", "since", "own", NULL };
 
 /* A query parameter read as it came: one raw_query names. */
 int

@@ -185,6 +185,62 @@ START_TEST(test_unpinning_one_hub_keeps_what_the_other_vouches)
 }
 END_TEST
 
+/*
+ * A peer asked for its own records alone (what a hub asks of a region)
+ * leaves out what it relays; asked for everything (what a region asks
+ * of a hub), it serves both.
+ */
+START_TEST(test_a_peer_serves_its_own_records_alone_when_asked)
+{
+	static const int all[] = { H1, H2, R1, R2, R3, -1 };
+	struct client *c;
+	struct resp *r;
+	char *mine, *theirs, path[96];
+	long seq;
+
+	net_up();
+	mine = add_term(net[R1], "The North West's own");
+	held_by(mine, all);
+	theirs = add_term(net[R2], "London's, relayed");
+	held_by(theirs, all);
+	c = client_new(net[R1]);
+	r = http_get(c, "/feeds/glossary?after=0&own=1");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "The North West&apos;s own") ||
+	    resp_has(r, "The North West's own"));
+	ck_assert(!resp_has(r, "London's, relayed") &&
+	    !resp_has(r, "London&apos;s, relayed"));
+	ck_assert(resp_has(r, "after=0&amp;own=1"));
+	resp_free(r);
+	r = http_get(c, "/feeds/glossary?after=0");
+	ck_assert_int_eq(r->status, 200);
+	ck_assert(resp_has(r, "London's, relayed") ||
+	    resp_has(r, "London&apos;s, relayed"));
+	resp_free(r);
+	r = http_get(c, "/feeds/glossary?after=0&own=yes");
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+	r = http_get(c, "/feeds?since=glossary:0&own=2");
+	ck_assert_int_eq(r->status, 400);
+	resp_free(r);
+	/* Past its own last change, nothing new for a hub to read. */
+	seq = node_num(net[R1], "SELECT max(seq) FROM glossary_terms WHERE"
+	    " origin = (SELECT id FROM node)", NULL);
+	snprintf(path, sizeof(path), "/feeds?since=glossary:%ld&own=1", seq);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 204);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/feeds?since=glossary:%ld", seq);
+	r = http_get(c, path);
+	ck_assert_int_eq(r->status, 200);
+	resp_free(r);
+	client_free(c);
+	free(mine);
+	free(theirs);
+	net_down();
+}
+END_TEST
+
 /* Regions that pin each other directly need no hub at all. */
 START_TEST(test_regions_without_any_hub)
 {
@@ -212,6 +268,7 @@ hubs_suite(void)
 	tcase_add_test(tc, test_either_hub_carries_the_network);
 	tcase_add_test(tc, test_rotation_with_two_hubs);
 	tcase_add_test(tc, test_unpinning_one_hub_keeps_what_the_other_vouches);
+	tcase_add_test(tc, test_a_peer_serves_its_own_records_alone_when_asked);
 	tcase_add_test(tc, test_regions_without_any_hub);
 	suite_add_tcase(s, tc);
 	return s;
