@@ -506,7 +506,8 @@ enum { RM_NODE };
 /*
  * Unpins a peer: its keys go, and the keys it vouched for as a hub (its
  * word counted only while it was one) unless another hub pinned here
- * vouches for them too, and this node stops vouching for it.  Recorded as actor's (0: the node's own command line).
+ * vouches for them too, and this node stops vouching for it.  Recorded
+ * as actor's (0: the node's own command line).
  */
 int
 peer_remove(struct db *db, long long id, long actor)

@@ -143,7 +143,8 @@ START_TEST(test_rotation_with_two_hubs)
 	ck_assert_int_eq(node_serve_port(net[R3], port), 0);
 	for (i = H1; i <= R2; i++)
 		ck_assert_msg(node_waitv(net[i], "SELECT count(*) = 1 AND"
-		    " bool_and(fingerprint = $2) FROM node_keys WHERE node = $1",
+		    " bool_and(fingerprint = $2) FROM node_keys"
+		    " WHERE node = $1",
 		    2, q, SETTLE_MS), "%s kept the retired key",
 		    net[i]->name);
 	held_by(t2, all);
