@@ -616,10 +616,7 @@ node_after(struct db *db, const struct fed_record *rec, int *learnt,
 		    " node, pem, source, introducer) SELECT u.f, $1, u.p, 'vouched', $4"
 		    " FROM unnest(string_to_array($2, chr(30)),"
 		    " string_to_array($3, chr(30))) AS u (f, p)"
-		    " WHERE NOT EXISTS (SELECT 1 FROM nodes o"
-		    "  WHERE o.subject = $1::uuid AND o.origin = $1::uuid"
-		    "  AND NOT o.deleted AND NOT o.keys @> jsonb_build_array("
-		    "  jsonb_build_object('fingerprint', u.f)))"
+		    " WHERE NOT acorn_key_retired($1::uuid, u.f)"
 		    " ON CONFLICT (fingerprint) DO NOTHING", 4,
 		    (const char *[]){ subject, fps, pems, rec->origin });
 		/*
